@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// A system library reached through pkg-config, with the Debian package that provides it.
+func systemLibrary(_ name: String, pkgConfig: String?, apt: String) -> Target {
+  .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt([apt])])
+}
+
+let package = Package(
+  name: "Hatchery",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "hatchery", targets: ["hatchery"]),
+    .library(name: "HatcheryCore", targets: ["HatcheryCore"]),
+    .library(name: "Ingest", targets: ["Ingest"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+  ],
+  targets: [
+    systemLibrary("CZstd", pkgConfig: "libzstd", apt: "libzstd-dev"),
+    systemLibrary("CLibXML2", pkgConfig: "libxml-2.0", apt: "libxml2-dev"),
+    systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
+    systemLibrary("CBLAS", pkgConfig: "openblas", apt: "libopenblas-dev"),
+    systemLibrary("CXXHash", pkgConfig: "libxxhash", apt: "libxxhash-dev"),
+    systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: "libssl-dev"),
+    .target(
+      name: "HatcheryCore",
+      dependencies: [
+        "CZstd", "CCrypto", "CXXHash",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd"]),
+    .executableTarget(
+      name: "hatchery",
+      dependencies: [
+        "HatcheryCore", "Ingest", "CLibXML2", "CBLAS", "CZlib", "CZstd", "CXXHash", "CCrypto",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore"]),
+    .testTarget(name: "IngestTests", dependencies: ["Ingest", "HatcheryCore"]),
+    .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,51 @@
+import Foundation
+
+/// A stream of bytes read in pieces: a file, or a decompressor over another source.
+public protocol ByteSource: AnyObject {
+  /// Fills the start of `buffer` and returns how many bytes it wrote; 0 means the end.
+  /// Throws a `StreamError` when the stream is unreadable, truncated or corrupt, naming where.
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+extension ByteSource {
+  /// Reads until `buffer` is full or the stream ends; returns the count read.
+  public func readFully(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    var filled = 0
+    while filled < buffer.count {
+      let count = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+      if count == 0 { break }
+      filled += count
+    }
+    return filled
+  }
+}
+
+/// A file read with plain `read(2)` calls; `offset` counts the bytes consumed so far.
+public final class FileByteSource: ByteSource {
+  public let path: String
+  private var descriptor: Int32
+  public private(set) var offset = 0
+
+  public init(path: String) throws {
+    self.path = path
+    descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      throw StreamError(.unreadable, "\(path): cannot open: \(String(cString: strerror(errno)))")
+    }
+  }
+
+  deinit { close(descriptor) }
+
+  public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    while true {
+      let count = Foundation.read(descriptor, buffer.baseAddress!, buffer.count)
+      if count >= 0 {
+        offset += count
+        return count
+      }
+      if errno != EINTR {
+        throw StreamError(.unreadable, "\(path): read failed at byte \(offset): \(String(cString: strerror(errno)))")
+      }
+    }
+  }
+}

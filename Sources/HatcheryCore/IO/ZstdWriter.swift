@@ -1,0 +1,57 @@
+import CZstd
+
+/// Streams bytes through a zstd compressor into an `AtomicFileOutput`, as a single frame with a
+/// content checksum so corruption is detected on read.
+///
+/// Compression runs in zstd's own worker threads. zstd's output is the same for every worker
+/// count of one or more (checked with zstd 1.5.4 on 40 MB of books), so `workers` changes speed,
+/// never the bytes; 0 workers would give a different stream and is never used.
+public final class ZstdWriter {
+  private let context: OpaquePointer
+  private let output: AtomicFileOutput
+  private var outputBuffer: [UInt8]
+  public private(set) var bytesIn = 0
+
+  public init(output: AtomicFileOutput, level: Int32 = 3, workers: Int = 1) throws {
+    guard let context = ZSTD_createCCtx() else { throw HatcheryError("zstd: cannot allocate a compression context") }
+    self.context = context
+    self.output = output
+    outputBuffer = [UInt8](repeating: 0, count: ZSTD_CStreamOutSize())
+    try check(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level))
+    try check(ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1))
+    // Asking for workers fails on a libzstd built without threads; compress in-line there.
+    _ = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, Int32(max(1, workers)))
+  }
+
+  deinit { ZSTD_freeCCtx(context) }
+
+  public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    bytesIn += bytes.count
+    try compress(bytes, directive: ZSTD_e_continue)
+  }
+
+  /// Ends the frame and flushes everything into the output (which the caller then commits).
+  public func finish() throws {
+    try compress(UnsafeRawBufferPointer(start: nil, count: 0), directive: ZSTD_e_end)
+  }
+
+  private func compress(_ bytes: UnsafeRawBufferPointer, directive: ZSTD_EndDirective) throws {
+    var input = ZSTD_inBuffer(src: bytes.baseAddress, size: bytes.count, pos: 0)
+    try outputBuffer.withUnsafeMutableBytes { buffer in
+      while true {
+        var out = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
+        let remaining = ZSTD_compressStream2(context, &out, &input, directive)
+        try check(remaining)
+        if out.pos > 0 { try output.write(UnsafeRawBufferPointer(rebasing: buffer[..<out.pos])) }
+        let done = directive == ZSTD_e_continue ? input.pos == input.size : remaining == 0
+        if done { break }
+      }
+    }
+  }
+
+  private func check(_ code: Int) throws {
+    if ZSTD_isError(code) != 0 {
+      throw HatcheryError("\(output.path): zstd compression failed: \(String(cString: ZSTD_getErrorName(code)))")
+    }
+  }
+}

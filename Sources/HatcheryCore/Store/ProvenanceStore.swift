@@ -1,0 +1,220 @@
+import Foundation
+import GRDB
+
+/// The workspace's SQLite provenance store: sources, documents, rejects, decisions, stage runs
+/// and, for later stages, licences, shards and training runs. WAL mode, so readers never block
+/// the writer; every statement takes its values as parameters.
+public final class ProvenanceStore: Sendable {
+  public let path: String
+  private let pool: DatabasePool
+
+  /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+  public init(path: String) throws {
+    self.path = path
+    var configuration = Configuration()
+    // Tasks of one stage may run as separate processes on one store; they wait for each other's
+    // short commit transactions rather than fail.
+    configuration.busyMode = .timeout(120)
+    do {
+      pool = try DatabasePool(path: path, configuration: configuration)
+      var migrator = DatabaseMigrator()
+      for migration in ProvenanceSchema.migrations {
+        migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
+      }
+      try migrator.migrate(pool)
+    } catch {
+      throw HatcheryError("\(path): cannot open the provenance store: \(error)")
+    }
+  }
+
+  /// Runs a read-only query; for stages' own queries and for tests.
+  public func read<T>(_ body: (Database) throws -> T) throws -> T {
+    try pool.read(body)
+  }
+
+  // MARK: Sources
+
+  public func source(named name: String) throws -> SourceRecord? {
+    try pool.read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM sources WHERE name = ?", arguments: [name]).map(Self.sourceRecord)
+    }
+  }
+
+  /// Creates the source, or updates its inputs, kind and licence; `addedAt` and `retrievedAt`
+  /// are kept from the first registration unless given again, so documents keep their `added`.
+  public func registerSource(
+    name: String, uri: String, kind: String, declaredLicense: String?, retrievedAt: String?, addedAt: String?
+  ) throws -> SourceRecord {
+    let now = Timestamp.now()
+    return try pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO sources (name, uri, kind, declared_license, retrieved_at, added_at)
+          VALUES (?, ?, ?, ?, ?, ?)
+          ON CONFLICT(name) DO UPDATE SET uri = excluded.uri, kind = excluded.kind,
+            declared_license = excluded.declared_license,
+            retrieved_at = coalesce(?, retrieved_at), added_at = coalesce(?, added_at)
+          """,
+        arguments: [name, uri, kind, declaredLicense, retrievedAt ?? now, addedAt ?? now, retrievedAt, addedAt])
+      let row = try Row.fetchOne(db, sql: "SELECT * FROM sources WHERE name = ?", arguments: [name])!
+      return Self.sourceRecord(row)
+    }
+  }
+
+  public func setSourceChecksum(sourceID: Int64, checksum: String?) throws {
+    try pool.write { db in
+      try db.execute(sql: "UPDATE sources SET checksum = ? WHERE id = ?", arguments: [checksum, sourceID])
+    }
+  }
+
+  private static func sourceRecord(_ row: Row) -> SourceRecord {
+    SourceRecord(
+      id: row["id"], name: row["name"], uri: row["uri"], kind: row["kind"], declaredLicense: row["declared_license"],
+      checksum: row["checksum"], retrievedAt: row["retrieved_at"], addedAt: row["added_at"])
+  }
+
+  // MARK: Stage runs
+
+  public func beginStageRun(
+    stage: String, scope: String, task: Int, tasks: Int, config: String, configHash: String, toolVersion: String
+  ) throws -> Int64 {
+    try pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO stage_runs (stage, scope, task, tasks, config, config_hash, tool_version, started_at, status)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')
+          """,
+        arguments: [stage, scope, task, tasks, config, configHash, toolVersion, Timestamp.now()])
+      return db.lastInsertedRowID
+    }
+  }
+
+  public func finishStageRun(id: Int64, status: StageRunStatus, counts: JSONObject) throws {
+    try pool.write { db in
+      try db.execute(
+        sql: "UPDATE stage_runs SET status = ?, finished_at = ?, counts = ? WHERE id = ?",
+        arguments: [status.rawValue, Timestamp.now(), JSONWriter.encode(.object(counts)), id])
+    }
+  }
+
+  public func stageRuns(stage: String, scope: String? = nil) throws -> [StageRunRecord] {
+    try pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM stage_runs WHERE stage = ? AND (? IS NULL OR scope = ?) ORDER BY id",
+        arguments: [stage, scope, scope]
+      ).map { row in
+        StageRunRecord(
+          id: row["id"], stage: row["stage"], scope: row["scope"], task: row["task"], tasks: row["tasks"],
+          config: row["config"], configHash: row["config_hash"], toolVersion: row["tool_version"],
+          startedAt: row["started_at"], finishedAt: row["finished_at"], status: row["status"], counts: row["counts"])
+      }
+    }
+  }
+
+  // MARK: Parts and documents
+
+  /// The finished parts of a source: part number → fingerprint.
+  public func partFingerprints(sourceID: Int64) throws -> [Int: String] {
+    try pool.read { db in
+      var result: [Int: String] = [:]
+      for row in try Row.fetchAll(
+        db, sql: "SELECT part, fingerprint FROM ingest_parts WHERE source_id = ?", arguments: [sourceID])
+      {
+        result[row["part"]] = row["fingerprint"]
+      }
+      return result
+    }
+  }
+
+  public func parts(sourceID: Int64) throws -> [PartRecord] {
+    try pool.read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM ingest_parts WHERE source_id = ? ORDER BY part", arguments: [sourceID])
+        .map { row in
+          PartRecord(
+            sourceID: row["source_id"], part: row["part"], path: row["path"], fingerprint: row["fingerprint"],
+            documents: row["documents"], rejected: row["rejected"], inputBytes: row["input_bytes"],
+            outputBytes: row["output_bytes"], sha256: row["sha256"], stageRunID: row["stage_run_id"])
+        }
+    }
+  }
+
+  /// Replaces everything recorded for one part of a source, in one transaction: its documents,
+  /// its rejects and its `ingest_parts` row. The rows come from the part's staging database,
+  /// which is attached for the copy, so the transaction is short and memory stays flat.
+  public func commitPart(_ part: PartRecord, staged: StagedRows) throws {
+    try staged.close()
+    try pool.writeWithoutTransaction { db in
+      try db.execute(sql: "ATTACH DATABASE ? AS staged", arguments: [staged.path])
+      defer { try? db.execute(sql: "DETACH DATABASE staged") }
+      try db.inTransaction {
+        try Self.deletePart(db, sourceID: part.sourceID, part: part.part)
+        try db.execute(sql: "INSERT INTO documents SELECT * FROM staged.documents")
+        try db.execute(
+          sql: """
+            INSERT INTO rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id)
+            SELECT stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id FROM staged.rejects
+            """)
+        try db.execute(
+          sql: """
+            INSERT INTO ingest_parts (source_id, part, path, fingerprint, documents, rejected, input_bytes,
+              output_bytes, sha256, stage_run_id, completed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+          arguments: [
+            part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes,
+            part.outputBytes, part.sha256, part.stageRunID, Timestamp.now(),
+          ])
+        return .commit
+      }
+    }
+  }
+
+  /// Forgets a part that no longer exists in the source's inputs.
+  public func removePart(sourceID: Int64, part: Int) throws {
+    try pool.write { db in try Self.deletePart(db, sourceID: sourceID, part: part) }
+  }
+
+  private static func deletePart(_ db: Database, sourceID: Int64, part: Int) throws {
+    try db.execute(sql: "DELETE FROM documents WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
+    try db.execute(
+      sql: "DELETE FROM rejects WHERE stage = 'ingest' AND source_id = ? AND part = ?", arguments: [sourceID, part])
+    try db.execute(sql: "DELETE FROM ingest_parts WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
+  }
+
+  public func documents(sourceID: Int64) throws -> [DocumentRecord] {
+    try pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM documents WHERE source_id = ? ORDER BY part, part_line", arguments: [sourceID]
+      ).map(Self.documentRecord)
+    }
+  }
+
+  public func document(id: String) throws -> DocumentRecord? {
+    try pool.read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE id = ?", arguments: [id]).map(Self.documentRecord)
+    }
+  }
+
+  private static func documentRecord(_ row: Row) -> DocumentRecord {
+    DocumentRecord(
+      id: row["id"], sourceID: row["source_id"], part: row["part"], partLine: row["part_line"], path: row["path"],
+      line: row["line"], byteOffset: row["byte_offset"], format: row["format"],
+      originalSHA256: row["original_sha256"], sha256: row["sha256"], originalBytes: row["original_bytes"],
+      bytes: row["bytes"], chars: row["chars"], repaired: row["repaired"], created: row["created"],
+      title: row["title"], language: row["language"], url: row["url"])
+  }
+
+  public func rejects(stage: String, sourceID: Int64? = nil) throws -> [RejectRecord] {
+    try pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: "SELECT * FROM rejects WHERE stage = ? AND (? IS NULL OR source_id = ?) ORDER BY part, path, byte_offset",
+        arguments: [stage, sourceID, sourceID]
+      ).map { row in
+        RejectRecord(
+          stage: row["stage"], sourceID: row["source_id"], part: row["part"], path: row["path"], line: row["line"],
+          byteOffset: row["byte_offset"], reason: row["reason"], detail: row["detail"])
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+
+/// Rows of one unit of work (an ingest part), written to a private SQLite file while the work
+/// runs and copied into the store by `ProvenanceStore.commitPart` in one short transaction.
+/// Holding them on disk rather than in memory keeps a stage's memory flat however many
+/// documents a part has, and a private file means no lock is held on the store meanwhile.
+public final class StagedRows {
+  public let path: String
+  private var queue: DatabaseQueue?
+  public private(set) var documentCount = 0
+  public private(set) var rejectCount = 0
+
+  public init(path: String) throws {
+    self.path = path
+    unlink(path)
+    try FileManager.default.createDirectory(
+      atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let queue = try DatabaseQueue(path: path)
+    try queue.writeWithoutTransaction { db in
+      // A scratch file: if the process dies it is rebuilt, so durability is not needed.
+      try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+      try db.execute(
+        sql: """
+          CREATE TABLE documents (id, source_id, part, part_line, path, line, byte_offset, format, original_sha256,
+            sha256, original_bytes, bytes, chars, repaired, created, title, language, url);
+          CREATE TABLE rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id);
+          BEGIN;
+          """)
+    }
+    self.queue = queue
+  }
+
+  deinit {
+    queue = nil
+    unlink(path)
+  }
+
+  public func insert(_ document: DocumentRecord) throws {
+    try queue!.writeWithoutTransaction { db in
+      let statement = try db.cachedStatement(sql: "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      try statement.execute(arguments: [
+        document.id, document.sourceID, document.part, document.partLine, document.path, document.line,
+        document.byteOffset, document.format, document.originalSHA256, document.sha256, document.originalBytes,
+        document.bytes, document.chars, document.repaired, document.created, document.title, document.language,
+        document.url,
+      ])
+    }
+    documentCount += 1
+  }
+
+  public func insert(_ reject: RejectRecord, stageRunID: Int64?) throws {
+    try queue!.writeWithoutTransaction { db in
+      let statement = try db.cachedStatement(sql: "INSERT INTO rejects VALUES (?,?,?,?,?,?,?,?,?)")
+      try statement.execute(arguments: [
+        reject.stage, reject.sourceID, reject.part, reject.path, reject.line, reject.byteOffset, reject.reason,
+        reject.detail, stageRunID,
+      ])
+    }
+    rejectCount += 1
+  }
+
+  /// Commits and closes the file so another connection can attach it.
+  func close() throws {
+    guard let queue else { return }
+    try queue.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
+    try queue.close()
+    self.queue = nil
+  }
+}

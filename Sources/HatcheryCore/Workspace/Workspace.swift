@@ -1,0 +1,73 @@
+import Foundation
+
+/// A workspace directory: the provenance store and every stage's outputs (DESIGN.md).
+public struct Workspace: Sendable {
+  public static let storeName = "hatchery.db"
+
+  /// Absolute path of the workspace directory.
+  public let root: String
+
+  private init(root: String) {
+    self.root = root
+  }
+
+  /// Creates the directory (if needed) and its store; an existing workspace is left as it is.
+  public static func create(at path: String) throws -> Workspace {
+    let workspace = Workspace(root: absolutePath(path))
+    do {
+      try FileManager.default.createDirectory(atPath: workspace.root, withIntermediateDirectories: true)
+      for folder in ["docs", "tmp"] {
+        try FileManager.default.createDirectory(
+          atPath: workspace.root + "/" + folder, withIntermediateDirectories: true)
+      }
+    } catch {
+      throw HatcheryError("\(workspace.root): cannot create the workspace: \(error.localizedDescription)")
+    }
+    _ = try workspace.openStore()
+    return workspace
+  }
+
+  /// Opens an existing workspace, with a message that says how to make one when there is none.
+  public static func open(at path: String) throws -> Workspace {
+    let workspace = Workspace(root: absolutePath(path))
+    guard FileManager.default.fileExists(atPath: workspace.storePath) else {
+      throw HatcheryError("\(workspace.root): not a Hatchery workspace (no \(storeName)); run `hatchery init \(path)` first")
+    }
+    return workspace
+  }
+
+  public var storePath: String { root + "/" + Self.storeName }
+  public var temporaryDirectory: String { root + "/tmp" }
+
+  public func openStore() throws -> ProvenanceStore {
+    try ProvenanceStore(path: storePath)
+  }
+
+  /// `docs/<source>`, relative to the workspace.
+  public static func documentsFolder(source: String) -> String { "docs/\(source)" }
+
+  /// `docs/<source>/part-NNNNN.jsonl.zst`, relative to the workspace.
+  public static func partPath(source: String, part: Int) -> String {
+    documentsFolder(source: source) + "/part-" + String(format: "%05d", part) + ".jsonl.zst"
+  }
+
+  public func absolute(_ relativePath: String) -> String { root + "/" + relativePath }
+
+  /// A source name becomes a folder name and appears in every document: letters, digits, '.',
+  /// '_' and '-', not starting with '.'.
+  public static func validateSourceName(_ name: String) throws {
+    let allowed = name.utf8.allSatisfy { byte in
+      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+        || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+    }
+    guard !name.isEmpty, allowed, !name.hasPrefix("."), name.utf8.count <= 100 else {
+      throw HatcheryError(
+        "invalid source name '\(name)': use 1 to 100 letters, digits, '.', '_' or '-', not starting with '.'")
+    }
+  }
+
+  public static func absolutePath(_ path: String) -> String {
+    let url = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+    return url.standardizedFileURL.path
+  }
+}

@@ -1,0 +1,25 @@
+import HatcheryCore
+
+/// How an input file is compressed, told by its name.
+public enum Compression: String, Sendable {
+  case none, gzip, zstd
+
+  /// The compression a file name implies and the name without that suffix.
+  static func of(fileName: String) -> (Compression, String) {
+    for (suffix, compression) in [(".gz", Compression.gzip), (".zst", .zstd), (".zstd", .zstd)]
+    where fileName.hasSuffix(suffix) {
+      return (compression, String(fileName.dropLast(suffix.count)))
+    }
+    return (.none, fileName)
+  }
+
+  /// Opens `path` as a stream of decompressed bytes.
+  func open(path: String, name: String) throws -> ByteSource {
+    let file = try FileByteSource(path: path)
+    switch self {
+    case .none: return file
+    case .gzip: return try GzipByteSource(file, name: name)
+    case .zstd: return try ZstdByteSource(file, name: name)
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import HatcheryCore
+import Logging
+
+/// The `ingest` stage: reads raw files into document parts and store rows (DESIGN.md, the
+/// stage contract). Parts are the unit of atomicity and of resumption: a part is either
+/// finished — its file renamed into place and its rows committed in one transaction — or it is
+/// redone by the next run.
+public enum IngestStage {
+  public static let name = "ingest"
+
+  public static func run(
+    workspace: Workspace, options: IngestOptions, logger: Logger = Logger(label: "hatchery.ingest"),
+    showProgress: Bool = isatty(STDERR_FILENO) == 1
+  ) throws -> IngestSummary {
+    try validate(options)
+    let started = Date()
+    let plan = try InputPlan(paths: options.paths, format: options.format, partBytes: options.partBytes)
+    let store = try workspace.openStore()
+    let uri = JSONWriter.encode(.array(options.paths.map { .string(Workspace.absolutePath($0)) }))
+    let source = try store.registerSource(
+      name: options.source, uri: uri, kind: options.format?.rawValue ?? "auto",
+      declaredLicense: options.declaredLicense, retrievedAt: options.retrieved, addedAt: options.added)
+    removeLeftovers(workspace: workspace, source: source.name)
+
+    let finished = try store.partFingerprints(sourceID: source.id)
+    let mine = plan.parts.filter { $0.index % options.tasks == options.task }
+    let pending = mine.filter { part in
+      options.force || finished[part.index] != IngestFingerprint.part(part, options: options, addedAt: source.addedAt)
+    }
+    let stale = finished.keys.filter { $0 >= plan.parts.count && $0 % options.tasks == options.task }.sorted()
+    var summary = IngestSummary(source: source.name)
+    summary.partsPlanned = mine.count
+    summary.partsUpToDate = mine.count - pending.count
+    if pending.isEmpty && stale.isEmpty {
+      logger.info("nothing to do", metadata: ["source": "\(source.name)", "parts": "\(mine.count)"])
+      return summary
+    }
+
+    let config = StageConfig(configuration(options, plan: plan, addedAt: source.addedAt))
+    let runID = try store.beginStageRun(
+      stage: name, scope: source.name, task: options.task, tasks: options.tasks, config: config.json,
+      configHash: config.hash, toolVersion: HatcheryVersion.current)
+    let ingester = PartIngester(
+      context: .init(workspace: workspace, store: store, source: source, options: options, stageRunID: runID),
+      summary: summary)
+    let totalBytes = pending.reduce(0) { $0 + $1.inputBytes }
+    let progress = ProgressReporter(
+      label: "ingest \(source.name)", totalItems: pending.reduce(0) { $0 + $1.files.count }, totalBytes: totalBytes,
+      enabled: showProgress)
+    var filesDone = 0
+    var bytesDone = 0
+    do {
+      for part in pending {
+        try ingester.ingest(part) { file in
+          filesDone += 1
+          bytesDone += file.size
+          progress.update(items: filesDone, bytes: bytesDone)
+        }
+        logger.info("part committed", metadata: ["source": "\(source.name)", "part": "\(part.index)"])
+      }
+      summary = ingester.result
+      for part in stale {
+        try store.removePart(sourceID: source.id, part: part)
+        unlink(workspace.absolute(Workspace.partPath(source: source.name, part: part)))
+        summary.partsRemoved += 1
+      }
+    } catch {
+      progress.finish()
+      try? store.finishStageRun(id: runID, status: .failed, counts: counts(ingester.result))
+      throw error
+    }
+    progress.finish()
+    summary.seconds = Date().timeIntervalSince(started)
+    try store.finishStageRun(id: runID, status: .completed, counts: counts(summary))
+    try updateChecksum(store: store, source: source, partCount: plan.parts.count)
+    return summary
+  }
+
+  private static func validate(_ options: IngestOptions) throws {
+    try Workspace.validateSourceName(options.source)
+    guard !options.paths.isEmpty else { throw HatcheryError("ingest: give at least one file or folder to read") }
+    guard options.tasks >= 1, options.task >= 0, options.task < options.tasks else {
+      throw HatcheryError("ingest: --task must be between 0 and --tasks - 1 (got task \(options.task) of \(options.tasks))")
+    }
+    guard options.partBytes > 0, options.maximumDocumentBytes >= 1024 else {
+      throw HatcheryError("ingest: --part-bytes must be positive and --max-document-bytes at least 1024")
+    }
+    if let license = options.declaredLicense {
+      let allowed = license.unicodeScalars.allSatisfy {
+        $0.properties.isASCIIHexDigit || ("A"..."Z").contains($0) || ("a"..."z").contains($0)
+          || "0123456789.-+() :".unicodeScalars.contains($0)
+      }
+      guard allowed, !license.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw HatcheryError("ingest: --license '\(license)' is not an SPDX expression (e.g. CC-BY-4.0, MIT OR Apache-2.0)")
+      }
+    }
+  }
+
+  /// The configuration recorded with the stage run: options and the inputs' fingerprint.
+  private static func configuration(_ options: IngestOptions, plan: InputPlan, addedAt: String) -> JSONObject {
+    var inputs = SHA256Hasher()
+    for part in plan.parts { inputs.update(IngestFingerprint.part(part, options: options, addedAt: addedAt)) }
+    return JSONObject([
+      ("source", .string(options.source)),
+      ("paths", .array(options.paths.map { .string(Workspace.absolutePath($0)) })),
+      ("format", .string(options.format?.rawValue ?? "auto")),
+      ("license", options.declaredLicense.map { .string($0) } ?? .null),
+      ("added", .string(addedAt)),
+      ("part_bytes", .int(options.partBytes)),
+      ("max_document_bytes", .int(options.maximumDocumentBytes)),
+      ("reject_invalid_utf8", .bool(options.rejectInvalidUTF8)),
+      ("compression_level", .int(Int(options.compressionLevel))),
+      ("force", .bool(options.force)),
+      ("inputs", .string(inputs.finalize().hex)),
+    ])
+  }
+
+  private static func counts(_ summary: IngestSummary) -> JSONObject {
+    var object = JSONObject([
+      ("files", .int(summary.files)), ("documents", .int(summary.documents)),
+      ("repaired_documents", .int(summary.repairedDocuments)), ("rejected", .int(summary.rejected)),
+      ("input_bytes", .int(summary.inputBytes)), ("output_bytes", .int(summary.outputBytes)),
+      ("parts_written", .int(summary.partsWritten)), ("parts_up_to_date", .int(summary.partsUpToDate)),
+      ("parts_removed", .int(summary.partsRemoved)),
+    ])
+    object["rejected_by_reason"] = .object(
+      JSONObject(summary.rejectsByReason.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
+    return object
+  }
+
+  /// Once every part of the source is finished, its checksum is the SHA-256 over the parts'
+  /// digests in part order; until then it is unknown.
+  private static func updateChecksum(store: ProvenanceStore, source: SourceRecord, partCount: Int) throws {
+    let parts = try store.parts(sourceID: source.id)
+    guard parts.count == partCount else {
+      try store.setSourceChecksum(sourceID: source.id, checksum: nil)
+      return
+    }
+    var hasher = SHA256Hasher()
+    for part in parts { hasher.update(part.sha256) }
+    try store.setSourceChecksum(sourceID: source.id, checksum: hasher.finalize().hex)
+  }
+
+  /// Removes temporary part files and staging databases left by killed runs (their process is
+  /// gone), so they neither pile up nor confuse a reader.
+  private static func removeLeftovers(workspace: Workspace, source: String) {
+    let folders = [workspace.absolute(Workspace.documentsFolder(source: source)), workspace.temporaryDirectory]
+    for folder in folders {
+      guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
+      for name in names {
+        guard let pid = leftoverOwner(name), kill(pid, 0) != 0, errno == ESRCH else { continue }
+        unlink(folder + "/" + name)
+      }
+    }
+  }
+
+  /// The process id in `part-00001.jsonl.zst.tmp-PID` or `ingest-SOURCE-PART-PID.db`.
+  private static func leftoverOwner(_ name: String) -> pid_t? {
+    if let range = name.range(of: ".tmp-") { return pid_t(name[range.upperBound...]) }
+    if name.hasPrefix("ingest-"), name.hasSuffix(".db"),
+      let pid = name.dropLast(3).split(separator: "-").last
+    {
+      return pid_t(pid)
+    }
+    return nil
+  }
+}

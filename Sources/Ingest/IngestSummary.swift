@@ -1,0 +1,49 @@
+import Foundation
+
+/// What an ingest run did, for the summary line, the stage run's counters and tests.
+public struct IngestSummary: Sendable {
+  public var source: String
+  public var partsPlanned = 0
+  public var partsWritten = 0
+  public var partsUpToDate = 0
+  public var partsRemoved = 0
+  public var files = 0
+  public var documents = 0
+  public var repairedDocuments = 0
+  public var rejected = 0
+  public var rejectsByReason: [String: Int] = [:]
+  /// The first rejects' one-line messages, to show; all of them are in the store.
+  public var rejectMessages: [String] = []
+  public var inputBytes = 0
+  public var outputBytes = 0
+  public var seconds = 0.0
+
+  public static let shownRejects = 20
+
+  public var nothingToDo: Bool { partsWritten == 0 && partsRemoved == 0 }
+
+  mutating func countReject(reason: String, message: String) {
+    rejected += 1
+    rejectsByReason[reason, default: 0] += 1
+    if rejectMessages.count < Self.shownRejects { rejectMessages.append(message) }
+  }
+
+  /// The summary as printed at the end of the stage.
+  public var text: String {
+    if nothingToDo {
+      return "ingest \(source): nothing to do, \(partsUpToDate) part(s) up to date (use --force to redo them)"
+    }
+    let rate = seconds > 0 ? Double(inputBytes) / seconds / 1e6 : 0
+    var line = String(
+      format: "ingest %@: %d files, %d documents (%d repaired), %d rejected, %.1f MB in, %.1f MB out, "
+        + "%d part(s) written, %d up to date, %.2f s, %.1f MB/s",
+      source, files, documents, repairedDocuments, rejected, Double(inputBytes) / 1e6, Double(outputBytes) / 1e6,
+      partsWritten, partsUpToDate, seconds, rate)
+    if partsRemoved > 0 { line += ", \(partsRemoved) stale part(s) removed" }
+    if !rejectsByReason.isEmpty {
+      line += "\nrejected by reason: "
+        + rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+    return line
+  }
+}

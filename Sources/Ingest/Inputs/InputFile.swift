@@ -1,0 +1,38 @@
+import HatcheryCore
+
+/// How the records of an input file are laid out.
+public enum InputFormat: String, Sendable, CaseIterable {
+  /// One document per file.
+  case text
+  /// One JSON object per line with a `text` member (Dolma, datatrove, Hugging Face exports).
+  case jsonl
+  /// Formats recognised by name whose readers are not built yet; their files are recorded as
+  /// rejected with a message that says so, never read as text.
+  case html, xml, warc
+
+  /// The format a file name implies (after any compression suffix is removed).
+  static func of(fileName: String) -> InputFormat {
+    let lowered = fileName.lowercased()
+    let byExtension: [(String, InputFormat)] = [
+      (".jsonl", .jsonl), (".ndjson", .jsonl), (".json", .jsonl), (".html", .html), (".htm", .html),
+      (".xhtml", .html), (".xml", .xml), (".warc", .warc),
+    ]
+    return byExtension.first { lowered.hasSuffix($0.0) }?.1 ?? .text
+  }
+
+  var isReadable: Bool { self == .text || self == .jsonl }
+}
+
+/// One input file found under the paths given to `ingest`.
+public struct InputFile: Sendable, Equatable {
+  public let absolutePath: String
+  /// The stable name of the file: relative to the folder given (prefixed by that folder's own
+  /// name), or the file's own name. Independent of the working directory and the machine.
+  public let locator: String
+  public let size: Int
+  public let modifiedNanoseconds: Int
+  public let format: InputFormat
+  public let compression: Compression
+  /// The file's modification time, the `created` of its documents when they name none.
+  public var created: String { Timestamp.string(fromEpochSeconds: modifiedNanoseconds / 1_000_000_000) }
+}

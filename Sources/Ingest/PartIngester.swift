@@ -1,0 +1,289 @@
+import Foundation
+import HatcheryCore
+
+/// Reads the input files of one part and writes its document part file and staged store rows.
+/// Every record either becomes a document or a reject with file, position and reason; an error
+/// in one file never stops the others.
+final class PartIngester {
+  struct Context {
+    let workspace: Workspace
+    let store: ProvenanceStore
+    let source: SourceRecord
+    let options: IngestOptions
+    let stageRunID: Int64
+  }
+
+  /// A NUL byte in the first 8 KiB marks a file named like text as binary.
+  private static let binarySniffBytes = 8192
+
+  private let context: Context
+  private let normalizer = TextNormalizer()
+  private let documentBuffer = ByteBuffer(capacity: 1 << 20)
+  private var summary: IngestSummary
+  private var writer: DocumentPartWriter!
+  private var staged: StagedRows!
+  private var part = 0
+  private var partLine = 0
+
+  init(context: Context, summary: IngestSummary) {
+    self.context = context
+    self.summary = summary
+  }
+
+  var result: IngestSummary { summary }
+
+  /// Writes part `plan.index` and commits it to the store; `progress` is told after each file.
+  func ingest(_ plan: InputPlan.Part, progress: (_ file: InputFile) -> Void) throws {
+    let source = context.source
+    part = plan.index
+    partLine = 0
+    let relativePath = Workspace.partPath(source: source.name, part: plan.index)
+    writer = try DocumentPartWriter(
+      path: context.workspace.absolute(relativePath), level: context.options.compressionLevel,
+      workers: context.options.threads)
+    staged = try StagedRows(
+      path: context.workspace.temporaryDirectory + "/ingest-\(source.name)-\(plan.index)-\(getpid()).db")
+    for file in plan.files {
+      switch file.format {
+      case .text: try ingestText(file)
+      case .jsonl: try ingestJSONL(file)
+      case .html, .xml, .warc:
+        try reject(
+          file, line: nil, offset: nil, reason: "unsupported-format",
+          "\(file.absolutePath): \(file.format.rawValue) ingestion is not available yet; "
+            + "pass --format text to read the file as plain text")
+      }
+      summary.files += 1
+      summary.inputBytes += file.size
+      progress(file)
+    }
+    let (bytes, digest) = try writer.commit()
+    summary.outputBytes += bytes
+    let record = PartRecord(
+      sourceID: source.id, part: plan.index, path: relativePath,
+      fingerprint: IngestFingerprint.part(plan, options: context.options, addedAt: source.addedAt),
+      documents: staged.documentCount, rejected: staged.rejectCount, inputBytes: plan.inputBytes,
+      outputBytes: bytes, sha256: digest.hex, stageRunID: context.stageRunID)
+    try context.store.commitPart(record, staged: staged)
+    summary.partsWritten += 1
+    writer = nil
+    staged = nil
+  }
+
+  // MARK: Text files: one document per file
+
+  private func ingestText(_ file: InputFile) throws {
+    let maximum = context.options.maximumDocumentBytes
+    documentBuffer.removeAll()
+    var pieceOffset = 0
+    var piece = 0
+    do {
+      let stream = try file.compression.open(path: file.absolutePath, name: file.absolutePath)
+      if file.compression == .none { documentBuffer.reserve(min(file.size, maximum) + 1) }
+      while true {
+        if documentBuffer.count == maximum {
+          // Too large for one document: cut at the last line end (or character boundary).
+          let cut = Self.pieceLength(UnsafeRawBufferPointer(documentBuffer.bytes))
+          try emitTextPiece(file, bytes: UnsafeMutableRawBufferPointer(rebasing: documentBuffer.bytes[..<cut]),
+            offset: pieceOffset, piece: piece)
+          documentBuffer.removeFirst(cut)
+          pieceOffset += cut
+          piece += 1
+        }
+        if documentBuffer.freeSpace.isEmpty {
+          documentBuffer.reserve(min(maximum, max(documentBuffer.capacity * 2, 1 << 16)))
+        }
+        let room = min(documentBuffer.freeSpace.count, maximum - documentBuffer.count)
+        let count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: documentBuffer.freeSpace[..<room]))
+        if count == 0 { break }
+        documentBuffer.didAppend(count)
+      }
+    } catch let error as StreamError {
+      let kept = piece > 0 ? "; the \(piece) piece(s) before it were kept" : ""
+      try reject(file, line: nil, offset: pieceOffset, reason: error.kind.rawValue, "\(error.message) — document dropped\(kept)")
+      return
+    }
+    if piece == 0 {
+      if documentBuffer.count == 0 {
+        try reject(file, line: nil, offset: 0, reason: "empty", "\(file.absolutePath): empty file")
+        return
+      }
+      if context.options.format == nil
+        && memchr(documentBuffer.bytes.baseAddress!, 0, min(documentBuffer.count, Self.binarySniffBytes)) != nil
+      {
+        try reject(
+          file, line: nil, offset: 0, reason: "binary",
+          "\(file.absolutePath): looks binary (NUL byte in the first 8 KiB); pass --format text to read it anyway")
+        return
+      }
+    }
+    if documentBuffer.count > 0 {
+      try emitTextPiece(file, bytes: documentBuffer.bytes, offset: pieceOffset, piece: piece)
+    }
+  }
+
+  /// Where to cut a full buffer: after its last `\n`, else at the last character boundary.
+  static func pieceLength(_ bytes: UnsafeRawBufferPointer) -> Int {
+    if let newline = bytes.lastIndex(of: 0x0A) { return newline + 1 }
+    var cut = bytes.count
+    while cut > bytes.count - 4 && cut > 1 && bytes[cut - 1] & 0xC0 == 0x80 { cut -= 1 }
+    if cut > 0 && bytes[cut - 1] >= 0xC0 { cut -= 1 }  // a lead byte whose sequence would be cut
+    return cut > 0 ? cut : bytes.count
+  }
+
+  private func emitTextPiece(_ file: InputFile, bytes: UnsafeMutableRawBufferPointer, offset: Int, piece: Int) throws {
+    let originalSHA256 = SHA256Hasher.hash(UnsafeRawBufferPointer(bytes))
+    let repaired = normalizer.repairUTF8(bytes)
+    if repaired.replaced > 0 && context.options.rejectInvalidUTF8 {
+      try reject(
+        file, line: nil, offset: offset + (repaired.firstInvalidOffset ?? 0), reason: "invalid-utf8",
+        "\(file.absolutePath): invalid UTF-8 at byte \(offset + (repaired.firstInvalidOffset ?? 0)) "
+          + "(\(repaired.replaced) invalid sequence(s)); drop --reject-invalid-utf8 to repair them with U+FFFD")
+      return
+    }
+    try emit(
+      file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: bytes.count,
+      repaired: repaired.replaced, line: nil, offset: offset,
+      locatorKey: piece == 0 ? file.locator : "\(file.locator)@\(offset)", created: file.created,
+      original: nil, title: nil, url: nil, language: nil)
+  }
+
+  // MARK: JSONL: one document per line with a `text` member
+
+  private func ingestJSONL(_ file: InputFile) throws {
+    let stream: ByteSource
+    do {
+      stream = try file.compression.open(path: file.absolutePath, name: file.absolutePath)
+    } catch let error as StreamError {
+      try reject(file, line: nil, offset: nil, reason: error.kind.rawValue, error.message)
+      return
+    }
+    // Room for the JSON around the text and its escapes.
+    let lines = LineReader(stream, maximumLineBytes: context.options.maximumDocumentBytes + (1 << 20))
+    let lineBuffer = ByteBuffer(capacity: 1 << 16)
+    var sawLine = false
+    var lastLine = 0
+    do {
+      while let line = try lines.next() {
+        sawLine = true
+        lastLine = line.number
+        if line.oversized {
+          try reject(
+            file, line: line.number, offset: line.offset, reason: "too-large",
+            "\(file.absolutePath):\(line.number): record of \(line.length) bytes is larger than "
+              + "--max-document-bytes \(context.options.maximumDocumentBytes)")
+          continue
+        }
+        if Self.isBlank(line.bytes) { continue }
+        lineBuffer.removeAll()
+        lineBuffer.append(line.bytes)
+        try ingestRecord(file, line: line.number, offset: line.offset, bytes: lineBuffer.bytes)
+      }
+    } catch let error as StreamError {
+      try reject(
+        file, line: lastLine + 1, offset: lines.offset, reason: error.kind.rawValue,
+        "\(error.message) — \(lastLine) line(s) before it were kept")
+      return
+    }
+    if !sawLine {
+      try reject(file, line: nil, offset: 0, reason: "empty", "\(file.absolutePath): empty file")
+    }
+  }
+
+  private func ingestRecord(_ file: InputFile, line: Int, offset: Int, bytes: UnsafeMutableRawBufferPointer) throws {
+    let position = "\(file.absolutePath):\(line)"
+    let repaired = normalizer.repairUTF8(bytes)
+    if repaired.replaced > 0 && context.options.rejectInvalidUTF8 {
+      try reject(
+        file, line: line, offset: offset + (repaired.firstInvalidOffset ?? 0), reason: "invalid-utf8",
+        "\(position): invalid UTF-8 at byte \(repaired.firstInvalidOffset ?? 0) of the line; "
+          + "drop --reject-invalid-utf8 to repair it with U+FFFD")
+      return
+    }
+    let value: JSONValue
+    do {
+      value = try JSONParser.parse(UnsafeRawBufferPointer(repaired.text))
+    } catch {
+      try reject(file, line: line, offset: offset, reason: "not-json", "\(position): not JSON: \(error) of the line")
+      return
+    }
+    guard var record = value.objectValue else {
+      try reject(file, line: line, offset: offset, reason: "not-json", "\(position): not a JSON object")
+      return
+    }
+    guard var text = record["text"]?.stringValue else {
+      try reject(file, line: line, offset: offset, reason: "no-text", "\(position): no string member 'text'")
+      return
+    }
+    record["text"] = nil
+    let metadata = record["metadata"]?.objectValue
+    func field(_ names: String...) -> String? {
+      for name in names {
+        if let value = record[name]?.stringValue ?? metadata?[name]?.stringValue { return value }
+      }
+      return nil
+    }
+    documentBuffer.removeAll()
+    text.withUTF8 { documentBuffer.append(UnsafeRawBufferPointer($0)) }
+    let originalSHA256 = SHA256Hasher.hash(UnsafeRawBufferPointer(documentBuffer.bytes))
+    try emit(
+      file, text: documentBuffer.bytes, originalSHA256: originalSHA256, originalBytes: documentBuffer.count,
+      repaired: repaired.replaced, line: line, offset: offset, locatorKey: "\(file.locator):\(line)",
+      created: field("created") ?? file.created, original: record, title: field("title"), url: field("url"),
+      language: field("language", "lang"))
+  }
+
+  // MARK: Documents and rejects
+
+  private func emit(
+    _ file: InputFile, text: UnsafeMutableRawBufferPointer, originalSHA256: SHA256Digest, originalBytes: Int,
+    repaired: Int, line: Int?, offset: Int, locatorKey: String, created: String, original: JSONObject?,
+    title: String?, url: String?, language: String?
+  ) throws {
+    let normalized = normalizer.normalize(valid: text)
+    if Self.isBlank(normalized.text) {
+      let position = line.map { "\(file.absolutePath):\($0)" } ?? file.absolutePath
+      try reject(file, line: line, offset: offset, reason: "empty", "\(position): no text (empty or only white space)")
+      return
+    }
+    let changed = normalized.changed || repaired > 0
+    let sha256 = changed ? SHA256Hasher.hash(normalized.text).hex : originalSHA256.hex
+    let source = context.source
+    let id = DocumentID.make(source: source.name, locatorKey: locatorKey)
+    var metadata = JSONObject([("path", .string(file.locator))])
+    if let line { metadata["line"] = .int(line) }
+    metadata["offset"] = .int(offset)
+    metadata["format"] = .string(file.format.rawValue)
+    metadata["sha256"] = .string(sha256)
+    if let title { metadata["title"] = .string(title) }
+    if let url { metadata["url"] = .string(url) }
+    if let language { metadata["language"] = .string(language) }
+    if let original { metadata["original"] = .object(original) }
+    try writer.append(
+      id: id, text: normalized.text, source: source.name, added: source.addedAt, created: created, metadata: metadata)
+    try staged.insert(
+      DocumentRecord(
+        id: id, sourceID: source.id, part: part, partLine: partLine, path: file.locator, line: line,
+        byteOffset: offset, format: file.format.rawValue, originalSHA256: originalSHA256.hex, sha256: sha256,
+        originalBytes: originalBytes, bytes: normalized.text.count,
+        chars: TextNormalizer.scalarCount(normalized.text), repaired: repaired, created: created, title: title,
+        language: language, url: url))
+    partLine += 1
+    summary.documents += 1
+    if repaired > 0 { summary.repairedDocuments += 1 }
+  }
+
+  private func reject(_ file: InputFile, line: Int?, offset: Int?, reason: String, _ message: String) throws {
+    try staged.insert(
+      RejectRecord(
+        stage: "ingest", sourceID: context.source.id, part: part, path: file.locator, line: line, byteOffset: offset,
+        reason: reason, detail: message),
+      stageRunID: context.stageRunID)
+    summary.countReject(reason: reason, message: message)
+  }
+
+  /// Whether the bytes are only ASCII white space.
+  static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0x0B || $0 == 0x0C }
+  }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import HatcheryCore
+import Logging
+
+@main
+struct Hatchery: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "hatchery",
+    abstract: "Prepare LLM pre-training data: ingest, audit provenance and licences, tokenize, shard, train.",
+    discussion: """
+      Each stage is its own command over a workspace directory (hatchery init DIR). Stages talk only through
+      the workspace's files and its provenance store, so any stage can be re-run, resumed or split into tasks.
+      Exit status: 0 success, 1 failure, 2 usage error.
+      """,
+    version: HatcheryVersion.current,
+    subcommands: [InitCommand.self, IngestCommand.self, SchemaCommand.self, VersionCommand.self]
+  )
+
+  /// Parses and runs the command, with the exit statuses the documentation promises: 0, 1 for a
+  /// failure (one line naming the file and what to do), 2 for a usage error.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let error as HatcheryError {
+      FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+      Foundation.exit(1)
+    } catch {
+      let code = exitCode(for: error)
+      if code == .success {
+        exit(withError: error)
+      }
+      if code == .validationFailure {
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(2)
+      }
+      let message = fullMessage(for: error)
+      FileHandle.standardError.write(Data("error: \(message.isEmpty ? "\(error)" : message)\n".utf8))
+      Foundation.exit(code == .failure ? 1 : code.rawValue)
+    }
+  }
+}
+
+/// Options every stage shares.
+struct StageOptions: ParsableArguments {
+  @Option(name: .shortAndLong, help: "The workspace directory (made by `hatchery init`).")
+  var workspace: String
+
+  @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+  var logLevel: Logger.Level = .notice
+
+  func bootstrapLogging() {
+    let level = logLevel
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = level
+      return handler
+    }
+  }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import HatcheryCore
+import Ingest
+import Logging
+
+struct IngestCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ingest",
+    abstract: "Read raw text and JSONL files (plain, .gz or .zst) into document parts of the workspace.",
+    discussion: """
+      Files are read one document per file (text) or one per line with a "text" member (JSONL: Dolma, datatrove
+      and Hugging Face exports). Folders are read recursively, hidden files skipped. Bad records are recorded in
+      the store's rejects table with file, position and reason, and never stop the stage. A re-run with the same
+      inputs does nothing; a killed run resumes where it stopped.
+      """)
+
+  @OptionGroup var stage: StageOptions
+
+  @Option(help: "The source's name (letters, digits, '.', '_', '-'): the folder docs/NAME and each document's source.")
+  var source: String
+
+  @Option(help: "The SPDX licence expression declared for the whole source, e.g. CC-BY-SA-4.0.")
+  var license: String?
+
+  @Option(help: "Input format: auto (by file name), text or jsonl.")
+  var format: FormatChoice = .auto
+
+  @Option(help: "When the raw data was obtained (ISO 8601); default: the source's first ingest.")
+  var retrieved: String?
+
+  @Option(help: "The 'added' date written in every document; default: the source's first ingest.")
+  var added: String?
+
+  @Option(help: "Input bytes per part file.")
+  var partBytes: Int = 64 << 20
+
+  @Option(help: "Largest document in bytes: bigger text files are cut at line ends, bigger JSONL records rejected.")
+  var maxDocumentBytes: Int = 256 << 20
+
+  @Flag(help: "Reject documents with invalid UTF-8 instead of repairing them with U+FFFD.")
+  var rejectInvalidUtf8 = false
+
+  @Option(help: "zstd compression level of the part files.")
+  var level: Int32 = 3
+
+  @Option(help: "This task's number, from 0, when the work is split into --tasks tasks.")
+  var task: Int = 0
+
+  @Option(help: "How many tasks share the work; each takes every N-th part.")
+  var tasks: Int = 1
+
+  @Option(help: "Compression threads.")
+  var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Flag(help: "Redo parts that are already up to date.")
+  var force = false
+
+  @Argument(help: "Files or folders to read.")
+  var paths: [String]
+
+  enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, text, jsonl
+  }
+
+  func validate() throws {
+    guard tasks >= 1, task >= 0, task < tasks else {
+      throw ValidationError("--task must be between 0 and --tasks - 1 (got \(task) of \(tasks))")
+    }
+    guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    guard partBytes > 0 else { throw ValidationError("--part-bytes must be positive") }
+    guard maxDocumentBytes >= 1024 else { throw ValidationError("--max-document-bytes must be at least 1024") }
+  }
+
+  func run() throws {
+    stage.bootstrapLogging()
+    let workspace = try Workspace.open(at: stage.workspace)
+    var options = IngestOptions(source: source, paths: paths)
+    options.format = format == .auto ? nil : InputFormat(rawValue: format.rawValue)
+    options.declaredLicense = license
+    options.retrieved = retrieved
+    options.added = added
+    options.partBytes = partBytes
+    options.maximumDocumentBytes = maxDocumentBytes
+    options.rejectInvalidUTF8 = rejectInvalidUtf8
+    options.compressionLevel = level
+    options.task = task
+    options.tasks = tasks
+    options.threads = threads
+    options.force = force
+    let summary = try IngestStage.run(workspace: workspace, options: options)
+    for message in summary.rejectMessages {
+      FileHandle.standardError.write(Data("rejected: \(message)\n".utf8))
+    }
+    if summary.rejected > summary.rejectMessages.count {
+      FileHandle.standardError.write(
+        Data("... and \(summary.rejected - summary.rejectMessages.count) more rejects (see the store's rejects table)\n".utf8))
+    }
+    print(summary.text)
+  }
+}
