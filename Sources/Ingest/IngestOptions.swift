@@ -14,7 +14,7 @@ public struct IngestOptions: Sendable {
   /// Give it to reproduce part files byte for byte in another workspace.
   public var added: String?
   /// Input bytes per part: files are grouped into parts of about this size.
-  public var partBytes = 64 << 20
+  public var partBytes = 32 << 20
   /// Text files larger than this become several documents, cut at line ends; JSONL records
   /// larger than this are rejected.
   public var maximumDocumentBytes = 256 << 20

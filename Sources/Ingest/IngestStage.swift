@@ -41,36 +41,28 @@ public enum IngestStage {
     let runID = try store.beginStageRun(
       stage: name, scope: source.name, task: options.task, tasks: options.tasks, config: config.json,
       configHash: config.hash, toolVersion: HatcheryVersion.current)
-    let ingester = PartIngester(
-      context: .init(workspace: workspace, store: store, source: source, options: options, stageRunID: runID),
-      summary: summary)
-    let totalBytes = pending.reduce(0) { $0 + $1.inputBytes }
     let progress = ProgressReporter(
-      label: "ingest \(source.name)", totalItems: pending.reduce(0) { $0 + $1.files.count }, totalBytes: totalBytes,
-      enabled: showProgress)
-    var filesDone = 0
-    var bytesDone = 0
+      label: "ingest \(source.name)", totalItems: pending.reduce(0) { $0 + $1.files.count },
+      totalBytes: pending.reduce(0) { $0 + $1.inputBytes }, enabled: showProgress)
+    // Parts are independent, so workers take them in turn. When there are fewer parts than
+    // threads, the spare threads go to zstd inside each part (the bytes do not change).
+    let workers = min(options.threads, pending.count)
+    let context = PartIngester.Context(
+      workspace: workspace, store: store, source: source, options: options, stageRunID: runID,
+      compressionWorkers: max(1, options.threads / max(workers, 1)))
+    let outcome = ParallelParts(pending, progress: progress).run(workers: workers, context: context, logger: logger)
+    for part in outcome.summaries.keys.sorted() { summary.add(outcome.summaries[part]!) }
     do {
-      for part in pending {
-        try ingester.ingest(part) { file in
-          filesDone += 1
-          bytesDone += file.size
-          progress.update(items: filesDone, bytes: bytesDone)
-        }
-        logger.info("part committed", metadata: ["source": "\(source.name)", "part": "\(part.index)"])
-      }
-      summary = ingester.result
+      if let error = outcome.error { throw error }
       for part in stale {
         try store.removePart(sourceID: source.id, part: part)
         unlink(workspace.absolute(Workspace.partPath(source: source.name, part: part)))
         summary.partsRemoved += 1
       }
     } catch {
-      progress.finish()
-      try? store.finishStageRun(id: runID, status: .failed, counts: counts(ingester.result))
+      try? store.finishStageRun(id: runID, status: .failed, counts: counts(summary))
       throw error
     }
-    progress.finish()
     summary.seconds = Date().timeIntervalSince(started)
     try store.finishStageRun(id: runID, status: .completed, counts: counts(summary))
     try updateChecksum(store: store, source: source, partCount: plan.parts.count)

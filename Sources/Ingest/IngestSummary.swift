@@ -22,6 +22,19 @@ public struct IngestSummary: Sendable {
 
   public var nothingToDo: Bool { partsWritten == 0 && partsRemoved == 0 }
 
+  /// Adds the counts of `other` (a part's summary) to these.
+  mutating func add(_ other: IngestSummary) {
+    partsWritten += other.partsWritten
+    files += other.files
+    documents += other.documents
+    repairedDocuments += other.repairedDocuments
+    rejected += other.rejected
+    rejectsByReason.merge(other.rejectsByReason, uniquingKeysWith: +)
+    rejectMessages.append(contentsOf: other.rejectMessages.prefix(Self.shownRejects - rejectMessages.count))
+    inputBytes += other.inputBytes
+    outputBytes += other.outputBytes
+  }
+
   mutating func countReject(reason: String, message: String) {
     rejected += 1
     rejectsByReason[reason, default: 0] += 1

@@ -11,6 +11,8 @@ final class PartIngester {
     let source: SourceRecord
     let options: IngestOptions
     let stageRunID: Int64
+    /// zstd worker threads per part file.
+    let compressionWorkers: Int
   }
 
   /// A NUL byte in the first 8 KiB marks a file named like text as binary.
@@ -19,28 +21,28 @@ final class PartIngester {
   private let context: Context
   private let normalizer = TextNormalizer()
   private let documentBuffer = ByteBuffer(capacity: 1 << 20)
+  private let compressor: ZstdCompressor
   private var summary: IngestSummary
   private var writer: DocumentPartWriter!
   private var staged: StagedRows!
   private var part = 0
   private var partLine = 0
 
-  init(context: Context, summary: IngestSummary) {
+  init(context: Context) throws {
     self.context = context
-    self.summary = summary
+    compressor = try ZstdCompressor(level: context.options.compressionLevel, workers: context.compressionWorkers)
+    summary = IngestSummary(source: context.source.name)
   }
 
-  var result: IngestSummary { summary }
-
-  /// Writes part `plan.index` and commits it to the store; `progress` is told after each file.
-  func ingest(_ plan: InputPlan.Part, progress: (_ file: InputFile) -> Void) throws {
+  /// Writes part `plan.index`, commits it to the store and returns what it counted;
+  /// `progress` is told after each file.
+  func ingest(_ plan: InputPlan.Part, progress: (_ file: InputFile) -> Void) throws -> IngestSummary {
     let source = context.source
+    summary = IngestSummary(source: source.name)
     part = plan.index
     partLine = 0
     let relativePath = Workspace.partPath(source: source.name, part: plan.index)
-    writer = try DocumentPartWriter(
-      path: context.workspace.absolute(relativePath), level: context.options.compressionLevel,
-      workers: context.options.threads)
+    writer = try DocumentPartWriter(path: context.workspace.absolute(relativePath), compressor: compressor)
     staged = try StagedRows(
       path: context.workspace.temporaryDirectory + "/ingest-\(source.name)-\(plan.index)-\(getpid()).db")
     for file in plan.files {
@@ -68,6 +70,7 @@ final class PartIngester {
     summary.partsWritten += 1
     writer = nil
     staged = nil
+    return summary
   }
 
   // MARK: Text files: one document per file

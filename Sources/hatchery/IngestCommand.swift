@@ -33,7 +33,7 @@ struct IngestCommand: ParsableCommand {
   var added: String?
 
   @Option(help: "Input bytes per part file.")
-  var partBytes: Int = 64 << 20
+  var partBytes: Int = 32 << 20
 
   @Option(help: "Largest document in bytes: bigger text files are cut at line ends, bigger JSONL records rejected.")
   var maxDocumentBytes: Int = 256 << 20

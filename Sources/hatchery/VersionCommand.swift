@@ -1,5 +1,4 @@
 import ArgumentParser
-import CBLAS
 import CCrypto
 import CLibXML2
 import CXXHash
@@ -19,6 +18,5 @@ struct VersionCommand: ParsableCommand {
     let xxhash = XXH_versionNumber()
     print("xxhash \(xxhash / 10000).\(xxhash / 100 % 100).\(xxhash % 100)")
     print("openssl \(String(cString: OpenSSL_version(OPENSSL_VERSION_STRING)))")
-    print("openblas \(String(cString: openblas_get_config()).trimmingCharacters(in: .whitespaces))")
   }
 }

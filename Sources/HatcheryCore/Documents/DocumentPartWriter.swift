@@ -8,9 +8,9 @@ public final class DocumentPartWriter {
   private var pending = JSONWriter(capacity: DocumentPartWriter.flushBytes * 2)
   public private(set) var lines = 0
 
-  public init(path: String, level: Int32 = 3, workers: Int = 1) throws {
+  public init(path: String, compressor: ZstdCompressor) throws {
     output = try AtomicFileOutput(path: path)
-    compressor = try ZstdWriter(output: output, level: level, workers: workers)
+    self.compressor = ZstdWriter(output: output, compressor: compressor)
   }
 
   public var path: String { output.path }

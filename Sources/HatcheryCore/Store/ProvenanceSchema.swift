@@ -64,7 +64,7 @@ public enum ProvenanceSchema {
         byte_offset INTEGER NOT NULL,   -- locator: offset in the decompressed input file
         format TEXT NOT NULL,
         original_sha256 TEXT NOT NULL,  -- of the input bytes as read
-        sha256 TEXT NOT NULL,           -- of the stored text (UTF-8, NFC, \n line ends)
+        sha256 TEXT NOT NULL,           -- of the stored text (UTF-8, NFC, LF line ends)
         original_bytes INTEGER NOT NULL,
         bytes INTEGER NOT NULL,
         chars INTEGER NOT NULL,         -- Unicode scalars

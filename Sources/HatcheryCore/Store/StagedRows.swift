@@ -16,7 +16,10 @@ public final class StagedRows {
     unlink(path)
     try FileManager.default.createDirectory(
       atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    let queue = try DatabaseQueue(path: path)
+    var configuration = Configuration()
+    // One transaction stays open across inserts, for speed; it is committed by `close()`.
+    configuration.allowsUnsafeTransactions = true
+    let queue = try DatabaseQueue(path: path, configuration: configuration)
     try queue.writeWithoutTransaction { db in
       // A scratch file: if the process dies it is rebuilt, so durability is not needed.
       try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
