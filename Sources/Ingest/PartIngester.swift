@@ -219,6 +219,12 @@ final class PartIngester {
       return
     }
     record["text"] = nil
+    if text.utf8.count > context.options.maximumDocumentBytes {
+      try reject(
+        file, line: line, offset: offset, reason: "too-large",
+        "\(position): text of \(text.utf8.count) bytes is larger than --max-document-bytes \(context.options.maximumDocumentBytes)")
+      return
+    }
     let metadata = record["metadata"]?.objectValue
     func field(_ names: String...) -> String? {
       for name in names {

@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+import XCTest
+
+@testable import HatcheryCore
+
+final class ProvenanceStoreTests: XCTestCase {
+  var folder: String!
+
+  override func setUpWithError() throws {
+    folder = NSTemporaryDirectory() + "hatchery-store-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+  }
+
+  override func tearDownWithError() throws {
+    try? FileManager.default.removeItem(atPath: folder)
+  }
+
+  func testPublishedSchemaFileMatchesTheMigrations() throws {
+    let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "../../schemas/provenance.sql")
+    let published = try String(contentsOf: file.standardizedFileURL, encoding: .utf8)
+    XCTAssertEqual(published, ProvenanceSchema.publishedSQL, "regenerate with: hatchery schema > schemas/provenance.sql")
+  }
+
+  func testStoreUsesWALAndHasEveryTable() throws {
+    let store = try ProvenanceStore(path: folder + "/hatchery.db")
+    let (mode, tables, foreignKeys) = try store.read { db in
+      (
+        try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+        try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
+        try Bool.fetchOne(db, sql: "PRAGMA foreign_keys")
+      )
+    }
+    XCTAssertEqual(mode, "wal")
+    XCTAssertEqual(foreignKeys, true)
+    for table in [
+      "sources", "documents", "license_findings", "decisions", "stage_runs", "shards", "shard_map", "training_runs",
+      "energy_samples", "rejects", "ingest_parts",
+    ] {
+      XCTAssertTrue(tables.contains(table), table)
+    }
+    // Opening again applies no migration twice.
+    XCTAssertNoThrow(try ProvenanceStore(path: folder + "/hatchery.db"))
+  }
+
+  func testSourceRegistrationKeepsItsFirstDatesUnlessGiven() throws {
+    let store = try ProvenanceStore(path: folder + "/hatchery.db")
+    let first = try store.registerSource(
+      name: "books", uri: "[\"/a\"]", kind: "auto", declaredLicense: "CC0-1.0", retrievedAt: nil, addedAt: nil)
+    let second = try store.registerSource(
+      name: "books", uri: "[\"/b\"]", kind: "text", declaredLicense: "MIT", retrievedAt: nil, addedAt: nil)
+    XCTAssertEqual(first.id, second.id)
+    XCTAssertEqual(second.addedAt, first.addedAt)
+    XCTAssertEqual(second.uri, "[\"/b\"]")
+    XCTAssertEqual(second.declaredLicense, "MIT")
+    let third = try store.registerSource(
+      name: "books", uri: "[\"/b\"]", kind: "text", declaredLicense: nil, retrievedAt: "2020-01-01T00:00:00Z",
+      addedAt: "2021-01-01T00:00:00Z")
+    XCTAssertEqual(third.addedAt, "2021-01-01T00:00:00Z")
+    XCTAssertEqual(third.retrievedAt, "2020-01-01T00:00:00Z")
+  }
+
+  func testCommitPartReplacesThePartsRowsInOneGo() throws {
+    let store = try ProvenanceStore(path: folder + "/hatchery.db")
+    let source = try store.registerSource(
+      name: "s", uri: "[]", kind: "auto", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+    let run = try store.beginStageRun(
+      stage: "ingest", scope: "s", task: 0, tasks: 1, config: "{}", configHash: "h", toolVersion: "t")
+    func document(_ id: String, line: Int) -> DocumentRecord {
+      DocumentRecord(
+        id: id, sourceID: source.id, part: 0, partLine: line, path: "a.txt", line: nil, byteOffset: 0, format: "text",
+        originalSHA256: "o", sha256: "s", originalBytes: 1, bytes: 1, chars: 1, repaired: 0, created: nil, title: nil,
+        language: nil, url: nil)
+    }
+    func part(documents: Int) -> PartRecord {
+      PartRecord(
+        sourceID: source.id, part: 0, path: "docs/s/part-00000.jsonl.zst", fingerprint: "f", documents: documents,
+        rejected: 1, inputBytes: 10, outputBytes: 5, sha256: "d", stageRunID: run)
+    }
+    for ids in [["a", "b"], ["c"]] {
+      let staged = try StagedRows(path: folder + "/staged.db")
+      for (line, id) in ids.enumerated() { try staged.insert(document(id, line: line)) }
+      try staged.insert(
+        RejectRecord(
+          stage: "ingest", sourceID: source.id, part: 0, path: "bad.txt", line: 3, byteOffset: 7, reason: "not-json",
+          detail: "bad.txt:3: not JSON"), stageRunID: run)
+      try store.commitPart(part(documents: ids.count), staged: staged)
+      XCTAssertEqual(try store.documents(sourceID: source.id).map(\.id), ids)
+      XCTAssertEqual(try store.rejects(stage: "ingest").count, 1)
+      XCTAssertEqual(try store.parts(sourceID: source.id), [part(documents: ids.count)])
+    }
+    try store.finishStageRun(id: run, status: .completed, counts: JSONObject([("documents", .int(1))]))
+    let runs = try store.stageRuns(stage: "ingest")
+    XCTAssertEqual(runs.map(\.status), ["completed"])
+    XCTAssertEqual(runs.first?.counts, #"{"documents":1}"#)
+    try store.removePart(sourceID: source.id, part: 0)
+    XCTAssertEqual(try store.documents(sourceID: source.id), [])
+    XCTAssertEqual(try store.partFingerprints(sourceID: source.id), [:])
+  }
+
+  func testWorkspaceCreateOpenAndSourceNames() throws {
+    XCTAssertThrowsError(try Workspace.open(at: folder + "/none")) { error in
+      XCTAssertTrue("\(error)".contains("hatchery init"))
+    }
+    let workspace = try Workspace.create(at: folder + "/ws")
+    XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/ws/hatchery.db"))
+    XCTAssertEqual(try Workspace.open(at: folder + "/ws").root, workspace.root)
+    XCTAssertEqual(Workspace.partPath(source: "books", part: 7), "docs/books/part-00007.jsonl.zst")
+    for good in ["books", "wiki-en_2024.1"] { XCTAssertNoThrow(try Workspace.validateSourceName(good)) }
+    for bad in ["", ".hidden", "a/b", "sp ace", "é"] { XCTAssertThrowsError(try Workspace.validateSourceName(bad), bad) }
+  }
+}

@@ -1,0 +1,168 @@
+-- Hatchery provenance store (SQLite). Generated from ProvenanceSchema.swift by
+-- `hatchery schema`; a test keeps the two identical. Do not edit by hand.
+
+-- migration v1-spine
+-- Raw inputs as registered by `hatchery ingest --source NAME`.
+CREATE TABLE sources (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  uri TEXT NOT NULL,              -- JSON array of the absolute input paths
+  kind TEXT NOT NULL,             -- input format asked for: auto, text, jsonl, ...
+  declared_license TEXT,          -- SPDX expression given by the user, if any
+  checksum TEXT,                  -- SHA-256 over the source's part digests, in part order
+  retrieved_at TEXT NOT NULL,     -- ISO 8601: when the raw data was obtained
+  added_at TEXT NOT NULL          -- ISO 8601: the `added` field of its documents
+);
+
+-- Every stage invocation: what ran, with which configuration, and what it counted.
+CREATE TABLE stage_runs (
+  id INTEGER PRIMARY KEY,
+  stage TEXT NOT NULL,
+  scope TEXT NOT NULL,            -- what the run covered, e.g. the source name
+  task INTEGER NOT NULL,
+  tasks INTEGER NOT NULL,
+  config TEXT NOT NULL,           -- canonical JSON of the options and inputs
+  config_hash TEXT NOT NULL,      -- SHA-256 of config
+  tool_version TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'skipped')),
+  counts TEXT                     -- JSON object of the stage's counters
+);
+CREATE INDEX stage_runs_by_stage ON stage_runs(stage, scope, task, tasks);
+
+-- Document part files written by ingestion; a row exists only for a finished part.
+CREATE TABLE ingest_parts (
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  part INTEGER NOT NULL,
+  path TEXT NOT NULL,             -- relative to the workspace
+  fingerprint TEXT NOT NULL,      -- SHA-256 of the inputs and options the part was made from
+  documents INTEGER NOT NULL,
+  rejected INTEGER NOT NULL,
+  input_bytes INTEGER NOT NULL,
+  output_bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  stage_run_id INTEGER REFERENCES stage_runs(id),
+  completed_at TEXT NOT NULL,
+  PRIMARY KEY (source_id, part)
+);
+
+CREATE TABLE documents (
+  id TEXT PRIMARY KEY,
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  part INTEGER NOT NULL,
+  part_line INTEGER NOT NULL,     -- 0-based line of the document in its part file
+  path TEXT NOT NULL,             -- locator: input file, relative to its input root
+  line INTEGER,                   -- locator: 1-based line of a JSONL record
+  byte_offset INTEGER NOT NULL,   -- locator: offset in the decompressed input file
+  format TEXT NOT NULL,
+  original_sha256 TEXT NOT NULL,  -- of the input bytes as read
+  sha256 TEXT NOT NULL,           -- of the stored text (UTF-8, NFC, LF line ends)
+  original_bytes INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  chars INTEGER NOT NULL,         -- Unicode scalars
+  repaired INTEGER NOT NULL,      -- invalid UTF-8 sequences replaced by U+FFFD
+  created TEXT,
+  title TEXT,
+  language TEXT,
+  url TEXT
+);
+CREATE INDEX documents_by_part ON documents(source_id, part, part_line);
+CREATE INDEX documents_by_sha256 ON documents(sha256);
+
+-- Input records a stage could not use, with where they are and why.
+CREATE TABLE rejects (
+  id INTEGER PRIMARY KEY,
+  stage TEXT NOT NULL,
+  source_id INTEGER REFERENCES sources(id) ON DELETE CASCADE,
+  part INTEGER,
+  path TEXT NOT NULL,
+  line INTEGER,
+  byte_offset INTEGER,
+  reason TEXT NOT NULL,           -- short code, e.g. invalid-utf8, empty, truncated, not-json
+  detail TEXT NOT NULL,           -- the one-line message shown to the user
+  stage_run_id INTEGER REFERENCES stage_runs(id)
+);
+CREATE INDEX rejects_by_part ON rejects(stage, source_id, part);
+
+CREATE TABLE license_findings (
+  id INTEGER PRIMARY KEY,
+  document_id TEXT REFERENCES documents(id) ON DELETE CASCADE,
+  source_id INTEGER REFERENCES sources(id) ON DELETE CASCADE,
+  spdx TEXT NOT NULL,             -- SPDX id or expression
+  method TEXT NOT NULL,
+  confidence REAL NOT NULL,
+  evidence TEXT,
+  evidence_start INTEGER,
+  evidence_end INTEGER,
+  stage_run_id INTEGER REFERENCES stage_runs(id)
+);
+CREATE INDEX license_findings_by_document ON license_findings(document_id);
+
+CREATE TABLE decisions (
+  id INTEGER PRIMARY KEY,
+  document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  stage TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('keep', 'drop')),
+  reason TEXT NOT NULL,
+  duplicate_of TEXT REFERENCES documents(id) ON DELETE SET NULL,
+  similarity REAL,
+  score REAL,
+  stage_run_id INTEGER REFERENCES stage_runs(id)
+);
+CREATE INDEX decisions_by_document ON decisions(document_id, stage);
+
+CREATE TABLE shards (
+  id INTEGER PRIMARY KEY,
+  split TEXT NOT NULL CHECK (split IN ('train', 'val')),
+  path TEXT NOT NULL UNIQUE,      -- relative to the workspace
+  tokens INTEGER NOT NULL,
+  documents INTEGER NOT NULL,
+  dtype TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  tokenizer_sha256 TEXT NOT NULL,
+  stage_run_id INTEGER REFERENCES stage_runs(id)
+);
+
+-- Which tokens of which shard came from which document.
+CREATE TABLE shard_map (
+  shard_id INTEGER NOT NULL REFERENCES shards(id) ON DELETE CASCADE,
+  token_offset INTEGER NOT NULL,
+  document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  token_count INTEGER NOT NULL,
+  PRIMARY KEY (shard_id, token_offset)
+);
+CREATE INDEX shard_map_by_document ON shard_map(document_id);
+
+CREATE TABLE training_runs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('pretrain', 'finetune')),
+  run_dir TEXT NOT NULL,
+  parent_run_id TEXT REFERENCES training_runs(id),
+  config TEXT NOT NULL,
+  config_hash TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL,
+  steps INTEGER NOT NULL DEFAULT 0,
+  tokens INTEGER NOT NULL DEFAULT 0,
+  final_loss REAL,
+  final_val_loss REAL,
+  flops REAL,
+  stage_run_id INTEGER REFERENCES stage_runs(id)
+);
+
+-- Power and energy readings of a stage run or a training run.
+CREATE TABLE energy_samples (
+  id INTEGER PRIMARY KEY,
+  stage_run_id INTEGER REFERENCES stage_runs(id),
+  training_run_id TEXT REFERENCES training_runs(id),
+  at TEXT NOT NULL,
+  elapsed_s REAL NOT NULL,
+  cpu_watts REAL,
+  gpu_watts REAL,
+  ram_watts REAL,
+  energy_joules REAL NOT NULL,
+  method TEXT NOT NULL            -- rapl, nvml or estimate, with the model named
+);
