@@ -1,0 +1,176 @@
+import Foundation
+import HatcheryCore
+import XCTest
+
+/// Runs the built `hatchery` executable as a user would: exit statuses, messages, and a stage
+/// killed with SIGKILL and run again.
+final class CommandLineTests: XCTestCase {
+  var folder: String!
+
+  override func setUpWithError() throws {
+    folder = NSTemporaryDirectory() + "hatchery-cli-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+  }
+
+  override func tearDownWithError() throws {
+    try? FileManager.default.removeItem(atPath: folder)
+  }
+
+  /// The executable sits beside the test bundle in the build folder.
+  static var executable: URL {
+    let folders = [Bundle.main.executableURL?.deletingLastPathComponent(), Bundle.main.bundleURL].compactMap { $0 }
+    let candidates = folders.map { $0.appendingPathComponent("hatchery") }
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+  }
+
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  struct Result {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+  }
+
+  @discardableResult
+  func run(_ arguments: [String]) throws -> Result {
+    let process = try start(arguments)
+    let out = process.stdout.fileHandleForReading.readDataToEndOfFile()
+    let err = process.stderr.fileHandleForReading.readDataToEndOfFile()
+    process.process.waitUntilExit()
+    return Result(
+      status: process.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+      stderr: String(decoding: err, as: UTF8.self))
+  }
+
+  func start(_ arguments: [String]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
+    let process = Process()
+    process.executableURL = Self.executable
+    process.arguments = arguments
+    let stdout = Pipe()
+    let stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    return (process, stdout, stderr)
+  }
+
+  func testHelpListsEveryStage() throws {
+    let help = try run(["--help"])
+    XCTAssertEqual(help.status, 0)
+    for stage in ["init", "ingest", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
+    let ingestHelp = try run(["ingest", "--help"])
+    XCTAssertEqual(ingestHelp.status, 0)
+    XCTAssertTrue(ingestHelp.stdout.contains("--workspace"))
+    XCTAssertTrue(ingestHelp.stdout.contains("--tasks"))
+  }
+
+  func testUsageErrorsExitWithTwo() throws {
+    for arguments in [["ingest"], ["no-such-stage"], ["ingest", "-w", folder!, "--source", "s", "--tasks", "0", "x"]] {
+      let result = try run(arguments)
+      XCTAssertEqual(result.status, 2, arguments.joined(separator: " "))
+      XCTAssertFalse(result.stderr.isEmpty)
+    }
+  }
+
+  func testFailuresExitWithOneAndOneLineNamingTheFile() throws {
+    let missing = folder + "/no-workspace"
+    let result = try run(["ingest", "-w", missing, "--source", "s", folder!])
+    XCTAssertEqual(result.status, 1)
+    let lines = result.stderr.split(separator: "\n")
+    XCTAssertEqual(lines.count, 1)
+    XCTAssertTrue(lines[0].contains(missing) && lines[0].contains("hatchery init"), String(lines[0]))
+  }
+
+  func testInitThenIngestPrintsASummaryAndWritesDecodableParts() throws {
+    let workspace = folder + "/ws"
+    XCTAssertEqual(try run(["init", workspace]).status, 0)
+    let corpus = Self.repository.appendingPathComponent("Tests/IngestTests/Fixtures/corpus").path
+    let result = try run(["ingest", "-w", workspace, "--source", "fixtures", "--license", "CC0-1.0", corpus])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    XCTAssertTrue(result.stdout.contains("ingest fixtures: 10 files, 31 documents (1 repaired), 9 rejected"), result.stdout)
+    XCTAssertTrue(result.stderr.contains("rejected: \(corpus)/records/dolma.jsonl:4: not JSON"), result.stderr)
+    XCTAssertFalse(result.stderr.contains("\r"), "no progress line when standard error is a pipe")
+    let again = try run(["ingest", "-w", workspace, "--source", "fixtures", "--license", "CC0-1.0", corpus])
+    XCTAssertEqual(again.status, 0)
+    XCTAssertTrue(again.stdout.contains("nothing to do"))
+
+    // The part is a standard zstd stream: the zstd tool decodes it where it is installed.
+    let part = workspace + "/docs/fixtures/part-00000.jsonl.zst"
+    let reader = try DocumentPartReader(path: part)
+    var count = 0
+    while try reader.next() != nil { count += 1 }
+    XCTAssertEqual(count, 31)
+    if FileManager.default.isExecutableFile(atPath: "/usr/bin/zstd") {
+      let zstd = Process()
+      zstd.executableURL = URL(fileURLWithPath: "/usr/bin/zstd")
+      zstd.arguments = ["-dc", part]
+      let output = Pipe()
+      zstd.standardOutput = output
+      try zstd.run()
+      let text = output.fileHandleForReading.readDataToEndOfFile()
+      zstd.waitUntilExit()
+      XCTAssertEqual(zstd.terminationStatus, 0)
+      XCTAssertEqual(text.split(separator: UInt8(ascii: "\n")).count, 31)
+    }
+  }
+
+  func testSchemaCommandPrintsThePublishedSchema() throws {
+    let result = try run(["schema"])
+    XCTAssertEqual(result.status, 0)
+    let file = try String(
+      contentsOf: Self.repository.appendingPathComponent("schemas/provenance.sql"), encoding: .utf8)
+    XCTAssertEqual(result.stdout, file)
+  }
+
+  func testKilledIngestResumesWithEveryDocumentExactlyOnce() throws {
+    let workspace = folder + "/ws"
+    XCTAssertEqual(try run(["init", workspace]).status, 0)
+    let fileCount = 300
+    for index in 0..<fileCount {
+      let text = String(repeating: "Document \(index) says something worth keeping. ", count: 200)
+      try text.write(toFile: folder + "/input-\(index).txt", atomically: false, encoding: .utf8)
+    }
+    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+    for index in 0..<fileCount {
+      try FileManager.default.moveItem(atPath: folder + "/input-\(index).txt", toPath: folder + "/in/input-\(index).txt")
+    }
+    // One file per part, so the kill lands between and inside part commits.
+    let arguments = ["ingest", "-w", workspace, "--source", "s", "--part-bytes", "1", "--threads", "1", folder + "/in"]
+    let running = try start(arguments)
+    let store = try ProvenanceStore(path: workspace + "/hatchery.db")
+    var committed = 0
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline && running.process.isRunning {
+      if let source = try store.source(named: "s") { committed = try store.parts(sourceID: source.id).count }
+      if committed >= 5 { break }
+      usleep(2000)
+    }
+    XCTAssertTrue(running.process.isRunning, "the run ended before it could be killed; make the input larger")
+    kill(running.process.processIdentifier, SIGKILL)
+    running.process.waitUntilExit()
+    XCTAssertEqual(running.process.terminationReason, .uncaughtSignal)
+    let source = try XCTUnwrap(try store.source(named: "s"))
+    let partsBefore = try store.parts(sourceID: source.id).count
+    XCTAssertGreaterThan(partsBefore, 0)
+    XCTAssertLessThan(partsBefore, fileCount)
+
+    let resumed = try run(arguments)
+    XCTAssertEqual(resumed.status, 0, resumed.stderr)
+    XCTAssertTrue(resumed.stdout.contains("up to date"), resumed.stdout)
+    let documents = try store.documents(sourceID: source.id)
+    XCTAssertEqual(documents.count, fileCount)
+    XCTAssertEqual(Set(documents.map(\.path)).count, fileCount)
+    var idsInParts: [String] = []
+    for part in try store.parts(sourceID: source.id) {
+      let reader = try DocumentPartReader(path: workspace + "/" + part.path)
+      while let document = try reader.next() { idsInParts.append(document.id) }
+    }
+    XCTAssertEqual(idsInParts.sorted(), documents.map(\.id).sorted(), "every document exactly once in the parts")
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: workspace + "/docs/s").filter {
+      !$0.hasSuffix(".jsonl.zst")
+    }
+    XCTAssertEqual(leftovers, [], "no temporary files left behind")
+    XCTAssertEqual(try run(arguments).stdout.contains("nothing to do"), true)
+  }
+}
