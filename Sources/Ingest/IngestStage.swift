@@ -44,12 +44,14 @@ public enum IngestStage {
     let progress = ProgressReporter(
       label: "ingest \(source.name)", totalItems: pending.reduce(0) { $0 + $1.files.count },
       totalBytes: pending.reduce(0) { $0 + $1.inputBytes }, enabled: showProgress)
-    // Parts are independent, so workers take them in turn. When there are fewer parts than
-    // threads, the spare threads go to zstd inside each part (the bytes do not change).
+    // Parts are independent, so workers take them in turn, and each part's zstd has workers of
+    // its own (the bytes do not depend on how many). Twice as many compression threads as
+    // cores keeps every core busy when parts differ in size: once a small part is done, the
+    // last big one still compresses on all cores (text-books, 2 cores: 141 -> 15x MB/s).
     let workers = min(options.threads, pending.count)
     let context = PartIngester.Context(
       workspace: workspace, store: store, source: source, options: options, stageRunID: runID,
-      compressionWorkers: max(1, options.threads / max(workers, 1)))
+      compressionWorkers: max(1, 2 * options.threads / max(workers, 1)))
     let outcome = ParallelParts(pending, progress: progress).run(workers: workers, context: context, logger: logger)
     for part in outcome.summaries.keys.sorted() { summary.add(outcome.summaries[part]!) }
     do {

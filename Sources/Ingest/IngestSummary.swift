@@ -1,4 +1,5 @@
 import Foundation
+import HatcheryCore
 
 /// What an ingest run did, for the summary line, the stage run's counters and tests.
 public struct IngestSummary: Sendable {
@@ -47,11 +48,10 @@ public struct IngestSummary: Sendable {
       return "ingest \(source): nothing to do, \(partsUpToDate) part(s) up to date (use --force to redo them)"
     }
     let rate = seconds > 0 ? Double(inputBytes) / seconds / 1e6 : 0
-    var line = String(
-      format: "ingest %@: %d files, %d documents (%d repaired), %d rejected, %.1f MB in, %.1f MB out, "
-        + "%d part(s) written, %d up to date, %.2f s, %.1f MB/s",
-      source, files, documents, repairedDocuments, rejected, Double(inputBytes) / 1e6, Double(outputBytes) / 1e6,
-      partsWritten, partsUpToDate, seconds, rate)
+    var line = "ingest \(source): \(files) files, \(documents) documents (\(repairedDocuments) repaired), "
+      + "\(rejected) rejected, \(ByteCount.format(inputBytes)) in, \(ByteCount.format(outputBytes)) out, "
+      + "\(partsWritten) part(s) written, \(partsUpToDate) up to date, "
+      + String(format: "%.2f s, %.1f MB/s", seconds, rate)
     if partsRemoved > 0 { line += ", \(partsRemoved) stale part(s) removed" }
     if !rejectsByReason.isEmpty {
       line += "\nrejected by reason: "
