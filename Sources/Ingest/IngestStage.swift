@@ -13,7 +13,7 @@ public enum IngestStage {
     workspace: Workspace, options: IngestOptions, logger: Logger = Logger(label: "hatchery.ingest"),
     showProgress: Bool = isatty(STDERR_FILENO) == 1
   ) throws -> IngestSummary {
-    try validate(options)
+    try options.validate()
     let started = Date()
     let plan = try InputPlan(paths: options.paths, format: options.format, partBytes: options.partBytes)
     let store = try workspace.openStore()
@@ -69,26 +69,6 @@ public enum IngestStage {
     try store.finishStageRun(id: runID, status: .completed, counts: counts(summary))
     try updateChecksum(store: store, source: source, partCount: plan.parts.count)
     return summary
-  }
-
-  private static func validate(_ options: IngestOptions) throws {
-    try Workspace.validateSourceName(options.source)
-    guard !options.paths.isEmpty else { throw HatcheryError("ingest: give at least one file or folder to read") }
-    guard options.tasks >= 1, options.task >= 0, options.task < options.tasks else {
-      throw HatcheryError("ingest: --task must be between 0 and --tasks - 1 (got task \(options.task) of \(options.tasks))")
-    }
-    guard options.partBytes > 0, options.maximumDocumentBytes >= 1024 else {
-      throw HatcheryError("ingest: --part-bytes must be positive and --max-document-bytes at least 1024")
-    }
-    if let license = options.declaredLicense {
-      let allowed = license.unicodeScalars.allSatisfy {
-        $0.properties.isASCIIHexDigit || ("A"..."Z").contains($0) || ("a"..."z").contains($0)
-          || "0123456789.-+() :".unicodeScalars.contains($0)
-      }
-      guard allowed, !license.trimmingCharacters(in: .whitespaces).isEmpty else {
-        throw HatcheryError("ingest: --license '\(license)' is not an SPDX expression (e.g. CC-BY-4.0, MIT OR Apache-2.0)")
-      }
-    }
   }
 
   /// The configuration recorded with the stage run: options and the inputs' fingerprint.

@@ -63,18 +63,8 @@ struct IngestCommand: ParsableCommand {
     case auto, text, jsonl
   }
 
-  func validate() throws {
-    guard tasks >= 1, task >= 0, task < tasks else {
-      throw ValidationError("--task must be between 0 and --tasks - 1 (got \(task) of \(tasks))")
-    }
-    guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-    guard partBytes > 0 else { throw ValidationError("--part-bytes must be positive") }
-    guard maxDocumentBytes >= 1024 else { throw ValidationError("--max-document-bytes must be at least 1024") }
-  }
-
-  func run() throws {
-    stage.bootstrapLogging()
-    let workspace = try Workspace.open(at: stage.workspace)
+  /// The options as the stage takes them.
+  var options: IngestOptions {
     var options = IngestOptions(source: source, paths: paths)
     options.format = format == .auto ? nil : InputFormat(rawValue: format.rawValue)
     options.declaredLicense = license
@@ -88,6 +78,20 @@ struct IngestCommand: ParsableCommand {
     options.tasks = tasks
     options.threads = threads
     options.force = force
+    return options
+  }
+
+  func validate() throws {
+    do {
+      try options.validate()
+    } catch let error as HatcheryError {
+      throw ValidationError(error.message)
+    }
+  }
+
+  func run() throws {
+    stage.bootstrapLogging()
+    let workspace = try Workspace.open(at: stage.workspace)
     let summary = try IngestStage.run(workspace: workspace, options: options)
     for message in summary.rejectMessages {
       FileHandle.standardError.write(Data("rejected: \(message)\n".utf8))

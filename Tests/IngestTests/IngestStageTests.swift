@@ -236,8 +236,11 @@ final class IngestStageTests: IngestTestCase {
 
   func testBadOptionsAreRefusedWithOneLine() throws {
     let workspace = try makeWorkspace()
+    try FileManager.default.createDirectory(atPath: folder + "/empty", withIntermediateDirectories: true)
+    try write("hidden-only/.cache", "x")
     for options in [
       options("bad name", [corpus]), options("s", []), options("s", [folder + "/missing"]),
+      options("s", [folder + "/empty"]), options("s", [folder + "/hidden-only"]),
       options("s", [corpus]) { $0.declaredLicense = "MIT; DROP TABLE" }, options("s", [corpus]) { $0.task = 3 },
     ] {
       XCTAssertThrowsError(try ingest(workspace, options)) { error in

@@ -17,7 +17,7 @@ public struct Document: Sendable, Equatable {
     self.metadata = metadata
   }
 
-  /// Reads a document line; `nil` with a reason when a required field is missing.
+  /// Reads a document line; throws with the reason when it is not JSON or lacks `id` or `text`.
   public init(line: UnsafeRawBufferPointer) throws(DocumentLineError) {
     let value: JSONValue
     do { value = try JSONParser.parse(line) } catch { throw DocumentLineError(reason: "not JSON: \(error)") }

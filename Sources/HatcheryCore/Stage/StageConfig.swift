@@ -9,8 +9,3 @@ public struct StageConfig: Sendable {
     hash = SHA256Hasher.hash(json).hex
   }
 }
-
-public enum HatcheryVersion {
-  /// Recorded with every stage run; bump with any change to an output format.
-  public static let current = "0.1.0"
-}

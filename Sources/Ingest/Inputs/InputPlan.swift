@@ -38,6 +38,9 @@ public struct InputPlan: Sendable {
         "two inputs have the same name '\(next.locator)' (\(previous.absolutePath) and \(next.absolutePath)); "
           + "give their parent folders instead, or ingest them as separate sources")
     }
+    guard !found.isEmpty else {
+      throw HatcheryError("no files to read under \(paths.joined(separator: ", ")) (hidden files are skipped)")
+    }
     files = found
     var parts: [Part] = []
     var group: [InputFile] = []
