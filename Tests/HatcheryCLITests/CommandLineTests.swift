@@ -65,6 +65,14 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(ingestHelp.stdout.contains("--tasks"))
   }
 
+  func testVersionNamesTheSystemLibrariesItRunsOn() throws {
+    let result = try run(["version"])
+    XCTAssertEqual(result.status, 0)
+    for library in ["hatchery ", "zstd 1.", "zlib 1.", "libxml2 ", "xxhash 0.", "openssl "] {
+      XCTAssertTrue(result.stdout.contains(library), library)
+    }
+  }
+
   func testUsageErrorsExitWithTwo() throws {
     for arguments in [["ingest"], ["no-such-stage"], ["ingest", "-w", folder!, "--source", "s", "--tasks", "0", "x"]] {
       let result = try run(arguments)

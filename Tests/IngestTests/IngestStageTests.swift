@@ -188,6 +188,23 @@ final class IngestStageTests: IngestTestCase {
     XCTAssertTrue(rejects.allSatisfy { !$0.detail.isEmpty && !$0.detail.contains("\n") })
   }
 
+  func testZstdCompressedInputsAreRead() throws {
+    let workspace = try makeWorkspace()
+    let path = folder + "/in/records.jsonl.zst"
+    let output = try AtomicFileOutput(path: path)
+    let writer = ZstdWriter(output: output, compressor: try ZstdCompressor())
+    let lines = (0..<500).map { "{\"text\":\"record \($0)\"}\n" }.joined()
+    try Array(lines.utf8).withUnsafeBytes { try writer.write($0) }
+    try writer.finish()
+    _ = try output.commit()
+    let summary = try ingest(workspace, options("s", [folder + "/in"]))
+    XCTAssertEqual(summary.documents, 500)
+    XCTAssertEqual(summary.rejected, 0)
+    let documents = try documents(workspace, source: "s")
+    XCTAssertEqual(documents.last?.text, "record 499")
+    XCTAssertEqual(documents.last?.metadata["line"], .int(500))
+  }
+
   func testLargeTextFilesAreCutAtLineEndsIntoSeveralDocuments() throws {
     let workspace = try makeWorkspace()
     var text = ""
