@@ -13,6 +13,7 @@ let package = Package(
     .executable(name: "hatchery", targets: ["hatchery"]),
     .library(name: "HatcheryCore", targets: ["HatcheryCore"]),
     .library(name: "Ingest", targets: ["Ingest"]),
+    .library(name: "Dedup", targets: ["Dedup"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,16 +36,18 @@ let package = Package(
       ]
     ),
     .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd"]),
+    .target(name: "Dedup", dependencies: ["HatcheryCore"]),
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
+        "HatcheryCore", "Ingest", "Dedup", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore"]),
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "HatcheryCore"]),
+    .testTarget(name: "DedupTests", dependencies: ["Dedup", "Ingest", "HatcheryCore"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]

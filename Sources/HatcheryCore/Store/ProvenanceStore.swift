@@ -217,4 +217,62 @@ public final class ProvenanceStore: Sendable {
       }
     }
   }
+
+  // MARK: Decisions
+
+  /// Every finished part of every source, in source order (registration) and part order: the
+  /// order in which later stages read the workspace's documents.
+  public func allParts() throws -> [(source: SourceRecord, part: PartRecord)] {
+    let sources = try pool.read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM sources ORDER BY id").map(Self.sourceRecord)
+    }
+    return try sources.flatMap { source in try parts(sourceID: source.id).map { (source, $0) } }
+  }
+
+  /// Replaces a stage's decisions on `documentIDs` with `decisions`, in one transaction.
+  public func replaceDecisions(
+    stage: String, for documentIDs: [String], with decisions: [DecisionRecord], stageRunID: Int64?
+  ) throws {
+    try pool.write { db in
+      let delete = try db.makeStatement(sql: "DELETE FROM decisions WHERE stage = ? AND document_id = ?")
+      for id in documentIDs { try delete.execute(arguments: [stage, id]) }
+      let insert = try db.makeStatement(
+        sql: """
+          INSERT INTO decisions (document_id, stage, action, reason, duplicate_of, similarity, score, stage_run_id)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          """)
+      for decision in decisions {
+        try insert.execute(arguments: [
+          decision.documentID, decision.stage, decision.action, decision.reason, decision.duplicateOf,
+          decision.similarity, decision.score, stageRunID,
+        ])
+      }
+    }
+  }
+
+  /// A stage's decisions, optionally only those on one document or naming one survivor.
+  public func decisions(stage: String, documentID: String? = nil, duplicateOf: String? = nil) throws
+    -> [DecisionRecord]
+  {
+    try pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT * FROM decisions WHERE stage = ? AND (? IS NULL OR document_id = ?)
+            AND (? IS NULL OR duplicate_of = ?) ORDER BY document_id
+          """,
+        arguments: [stage, documentID, documentID, duplicateOf, duplicateOf]
+      ).map { row in
+        DecisionRecord(
+          documentID: row["document_id"], stage: row["stage"], action: row["action"], reason: row["reason"],
+          duplicateOf: row["duplicate_of"], similarity: row["similarity"], score: row["score"])
+      }
+    }
+  }
+
+  public func source(id: Int64) throws -> SourceRecord? {
+    try pool.read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM sources WHERE id = ?", arguments: [id]).map(Self.sourceRecord)
+    }
+  }
 }

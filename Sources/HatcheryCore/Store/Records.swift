@@ -133,3 +133,27 @@ public struct StageRunRecord: Sendable, Equatable {
   public var status: String
   public var counts: String?
 }
+
+/// A stage's verdict on a document (only drops are recorded by dedup).
+public struct DecisionRecord: Sendable, Equatable {
+  public var documentID: String
+  public var stage: String
+  public var action: String
+  public var reason: String
+  public var duplicateOf: String?
+  public var similarity: Double?
+  public var score: Double?
+
+  public init(
+    documentID: String, stage: String, action: String, reason: String, duplicateOf: String?, similarity: Double?,
+    score: Double?
+  ) {
+    self.documentID = documentID
+    self.stage = stage
+    self.action = action
+    self.reason = reason
+    self.duplicateOf = duplicateOf
+    self.similarity = similarity
+    self.score = score
+  }
+}

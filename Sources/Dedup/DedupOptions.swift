@@ -1,0 +1,57 @@
+import Foundation
+import HatcheryCore
+
+/// What `hatchery dedup` was asked to do.
+public struct DedupOptions: Sendable {
+  public enum Method: String, Sendable, CaseIterable {
+    case both, exact, near
+  }
+
+  /// The steps of the stage. `all` runs them in one process; the others let N processes (a
+  /// Slurm array) share the work: `signatures` and `decide` per task, `cluster` once between.
+  public enum Step: String, Sendable, CaseIterable {
+    case all, signatures, cluster, decide
+  }
+
+  public var method = Method.both
+  public var step = Step.all
+  /// Words per shingle.
+  public var shingleSize = 5
+  /// LSH bands × rows per band = MinHash values per document (14 × 8 = 112, FineWeb's setting).
+  public var bands = 14
+  public var rows = 8
+  public var seed: UInt64 = 42
+  /// Exact dedup compares case-folded text.
+  public var caseFold = false
+  /// Keep a near-duplicate candidate pair only when its signatures agree on at least this share.
+  public var verifyThreshold: Double?
+  public var task = 0
+  public var tasks = 1
+  public var threads = ProcessInfo.processInfo.activeProcessorCount
+  public var force = false
+
+  public init() {}
+
+  public func validate() throws {
+    guard tasks >= 1, task >= 0, task < tasks else {
+      throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
+    }
+    guard threads >= 1 else { throw HatcheryError("--threads must be at least 1") }
+    guard (1...64).contains(shingleSize) else { throw HatcheryError("--shingle-size must be between 1 and 64") }
+    guard bands >= 1, rows >= 1, bands * rows <= 1024 else {
+      throw HatcheryError("--bands and --rows must be positive, with at most 1024 hashes in all")
+    }
+    if let verifyThreshold, !(0...1).contains(verifyThreshold) {
+      throw HatcheryError("--verify-threshold must be between 0 and 1")
+    }
+  }
+
+  /// The options that decide the result (not how the work is split or run).
+  var configuration: JSONObject {
+    JSONObject([
+      ("method", .string(method.rawValue)), ("shingle_size", .int(shingleSize)), ("bands", .int(bands)),
+      ("rows", .int(rows)), ("seed", .string(String(seed))), ("case_fold", .bool(caseFold)),
+      ("verify_threshold", verifyThreshold.map { .number(String($0)) } ?? .null),
+    ])
+  }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import HatcheryCore
+import Logging
+
+/// The `dedup` stage: exact and MinHash-LSH near-duplicate detection over every ingested
+/// document, recorded as decisions (nothing is deleted from the parts). Steps, in datatrove's
+/// manner: `signatures` per task → `cluster` once → `decide` per task; `all` runs them in one
+/// process. Each step's outputs are files renamed into place or one transaction, so a killed
+/// step is simply run again, and the decisions do not depend on how the work was split.
+public enum DedupStage {
+  public static let name = "dedup"
+
+  public static func run(
+    workspace: Workspace, options: DedupOptions, logger: Logger = Logger(label: "hatchery.dedup")
+  ) throws -> DedupSummary {
+    try options.validate()
+    let started = Date()
+    let store = try workspace.openStore()
+    let context = try DedupContext(workspace: workspace, store: store, options: options)
+    var summary = DedupSummary(step: options.step)
+    let scope = options.step == .all ? "all" : options.step.rawValue
+    let task = options.step == .all || options.step == .cluster ? 0 : options.task
+    if !options.force, options.step == .all || options.step == .decide,
+      try store.stageRuns(stage: name, scope: scope).contains(where: {
+        $0.status == "completed" && $0.configHash == context.config.hash && $0.task == task
+      })
+    {
+      summary.nothingToDo = true
+      return summary
+    }
+    let runID = try store.beginStageRun(
+      stage: name, scope: scope, task: task, tasks: options.tasks, config: context.config.json,
+      configHash: context.config.hash, toolVersion: HatcheryVersion.current)
+    do {
+      switch options.step {
+      case .all:
+        for task in 0..<options.tasks { try signatures(context, task: task, summary: &summary, logger: logger) }
+        try cluster(context, summary: &summary, logger: logger)
+        for task in 0..<options.tasks { summary.decisions += try DecideStep.run(context, task: task, stageRunID: runID) }
+      case .signatures:
+        try signatures(context, task: options.task, summary: &summary, logger: logger)
+      case .cluster:
+        try cluster(context, summary: &summary, logger: logger)
+      case .decide:
+        summary.decisions = try DecideStep.run(context, task: options.task, stageRunID: runID)
+      }
+    } catch {
+      try? store.finishStageRun(id: runID, status: .failed, counts: summary.counts)
+      throw error
+    }
+    summary.seconds = Date().timeIntervalSince(started)
+    try store.finishStageRun(id: runID, status: .completed, counts: summary.counts)
+    return summary
+  }
+
+  private static func signatures(
+    _ context: DedupContext, task: Int, summary: inout DedupSummary, logger: Logger
+  ) throws {
+    if !context.options.force && DedupContext.exists(context.signatureOutputs(task: task)) {
+      logger.info("signatures already written", metadata: ["task": "\(task)"])
+      return
+    }
+    let counts = try SignatureStep.run(context, task: task)
+    summary.documents += counts.documents
+    summary.bytes += counts.bytes
+    summary.withoutWords += counts.withoutWords
+  }
+
+  private static func cluster(_ context: DedupContext, summary: inout DedupSummary, logger: Logger) throws {
+    let missing = (0..<context.options.tasks).filter { !DedupContext.exists(context.signatureOutputs(task: $0)) }
+    guard missing.isEmpty else {
+      throw HatcheryError(
+        "dedup: signatures of task(s) \(missing.map(String.init).joined(separator: ", ")) are missing; "
+          + "run `hatchery dedup --step signatures --task I --tasks \(context.options.tasks)` for each first")
+    }
+    let counts = try ClusterStep.run(context)
+    summary.candidatePairs = counts.candidatePairs
+    summary.rejectedPairs = counts.rejectedPairs
+    summary.clusters = counts.clusters
+    summary.exactDrops = counts.exactDrops
+    summary.nearDrops = counts.nearDrops
+  }
+
+  /// The cluster a document belongs to, as lines to print: its survivor first, then every
+  /// document dropped as its duplicate, with reason and estimated similarity.
+  public static func explain(workspace: Workspace, documentID: String) throws -> [String] {
+    let store = try workspace.openStore()
+    guard try store.document(id: documentID) != nil else {
+      throw HatcheryError("no document with id \(documentID) in \(workspace.root)")
+    }
+    let own = try store.decisions(stage: name, documentID: documentID).first
+    let survivor = own?.duplicateOf ?? documentID
+    let members = try store.decisions(stage: name, duplicateOf: survivor)
+    guard !members.isEmpty else { return ["\(documentID): kept, no duplicate found"] }
+    func describe(_ id: String) throws -> String {
+      guard let document = try store.document(id: id) else { return id }
+      let source = try store.source(id: document.sourceID)?.name ?? "?"
+      let line = document.line.map { ":\($0)" } ?? ""
+      return "\(id)  \(source)  \(document.path)\(line)  \(document.chars) chars"
+    }
+    var lines = ["kept     " + (try describe(survivor))]
+    for member in members {
+      lines.append(
+        String(format: "%-5@ %.3f ", member.reason, member.similarity ?? 1) + (try describe(member.documentID)))
+    }
+    return lines
+  }
+}

@@ -1,0 +1,167 @@
+import HatcheryCore
+
+/// The survivor rule's order: a source registered earlier wins, then the smaller document id.
+struct DocumentKey: Comparable, Hashable, Sendable {
+  var sourceID: UInt32
+  var idHigh: UInt64
+  var idLow: UInt64
+
+  static func < (lhs: DocumentKey, rhs: DocumentKey) -> Bool {
+    (lhs.sourceID, lhs.idHigh, lhs.idLow) < (rhs.sourceID, rhs.idHigh, rhs.idLow)
+  }
+
+  /// Document ids are 32 hex digits (ingest's stable ids), held as two 64-bit halves.
+  init(sourceID: Int64, id: String) throws {
+    var halves: (UInt64, UInt64) = (0, 0)
+    let digits = Array(id.utf8)
+    guard digits.count == 32 else { throw HatcheryError("document id '\(id)' is not 32 hex digits") }
+    for (index, digit) in digits.enumerated() {
+      let value: UInt64
+      switch digit {
+      case 0x30...0x39: value = UInt64(digit - 0x30)
+      case 0x61...0x66: value = UInt64(digit - 0x61 + 10)
+      default: throw HatcheryError("document id '\(id)' is not 32 hex digits")
+      }
+      if index < 16 { halves.0 = halves.0 << 4 | value } else { halves.1 = halves.1 << 4 | value }
+    }
+    self.init(sourceID: UInt32(sourceID), idHigh: halves.0, idLow: halves.1)
+  }
+
+  init(sourceID: UInt32, idHigh: UInt64, idLow: UInt64) {
+    self.sourceID = sourceID
+    self.idHigh = idHigh
+    self.idLow = idLow
+  }
+
+  var id: String {
+    let high = String(idHigh, radix: 16)
+    let low = String(idLow, radix: 16)
+    return String(repeating: "0", count: 16 - high.count) + high + String(repeating: "0", count: 16 - low.count) + low
+  }
+}
+
+/// One document of a task, in the task's `documents` file (its ordinal is its position).
+struct DocumentEntry: Sendable {
+  static let size = 48
+  var key: DocumentKey
+  var exact: XXHash128
+  var words: UInt32
+  var hasSignature: Bool
+
+  func encode(into buffer: UnsafeMutableRawBufferPointer) {
+    buffer.storeBytes(of: key.sourceID.littleEndian, toByteOffset: 0, as: UInt32.self)
+    buffer.storeBytes(of: words.littleEndian, toByteOffset: 4, as: UInt32.self)
+    buffer.storeBytes(of: key.idHigh.littleEndian, toByteOffset: 8, as: UInt64.self)
+    buffer.storeBytes(of: key.idLow.littleEndian, toByteOffset: 16, as: UInt64.self)
+    buffer.storeBytes(of: exact.high.littleEndian, toByteOffset: 24, as: UInt64.self)
+    buffer.storeBytes(of: exact.low.littleEndian, toByteOffset: 32, as: UInt64.self)
+    buffer.storeBytes(of: UInt64(hasSignature ? 1 : 0).littleEndian, toByteOffset: 40, as: UInt64.self)
+  }
+
+  init(key: DocumentKey, exact: XXHash128, words: UInt32, hasSignature: Bool) {
+    self.key = key
+    self.exact = exact
+    self.words = words
+    self.hasSignature = hasSignature
+  }
+
+  init(decoding buffer: UnsafeRawBufferPointer) {
+    key = DocumentKey(
+      sourceID: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt32.self)),
+      idHigh: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+      idLow: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt64.self)))
+    words = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+    exact = XXHash128(
+      high: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)),
+      low: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 32, as: UInt64.self)))
+    hasSignature = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 40, as: UInt64.self)) & 1 == 1
+  }
+}
+
+/// A bucket entry: a document under a key (one LSH band's hash, or its exact-text hash). Band
+/// and exact files hold these sorted by (key, document key), so equal keys sit together and the
+/// first of each run is the run's survivor.
+struct KeyedEntry: Comparable, Sendable {
+  static let size = 40
+  var key: XXHash128
+  var document: DocumentKey
+  var ordinal: UInt32
+
+  static func < (lhs: KeyedEntry, rhs: KeyedEntry) -> Bool {
+    (lhs.key, lhs.document) < (rhs.key, rhs.document)
+  }
+
+  static func == (lhs: KeyedEntry, rhs: KeyedEntry) -> Bool {
+    lhs.key == rhs.key && lhs.document == rhs.document
+  }
+
+  func encode(into buffer: UnsafeMutableRawBufferPointer) {
+    buffer.storeBytes(of: key.high.littleEndian, toByteOffset: 0, as: UInt64.self)
+    buffer.storeBytes(of: key.low.littleEndian, toByteOffset: 8, as: UInt64.self)
+    buffer.storeBytes(of: document.idHigh.littleEndian, toByteOffset: 16, as: UInt64.self)
+    buffer.storeBytes(of: document.idLow.littleEndian, toByteOffset: 24, as: UInt64.self)
+    buffer.storeBytes(of: document.sourceID.littleEndian, toByteOffset: 32, as: UInt32.self)
+    buffer.storeBytes(of: ordinal.littleEndian, toByteOffset: 36, as: UInt32.self)
+  }
+
+  init(key: XXHash128, document: DocumentKey, ordinal: UInt32) {
+    self.key = key
+    self.document = document
+    self.ordinal = ordinal
+  }
+
+  init(decoding buffer: UnsafeRawBufferPointer) {
+    key = XXHash128(
+      high: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+      low: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+    document = DocumentKey(
+      sourceID: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 32, as: UInt32.self)),
+      idHigh: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+      idLow: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+    ordinal = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 36, as: UInt32.self))
+  }
+}
+
+/// Why the cluster step drops a document.
+enum DropReason: UInt32, Sendable {
+  case exact = 1, near = 2
+
+  var name: String { self == .exact ? "exact" : "near" }
+}
+
+/// A dropped document of a task (by ordinal) and the survivor of its cluster.
+struct DropEntry: Sendable {
+  static let size = 32
+  var ordinal: UInt32
+  var reason: DropReason
+  var similarity: Float
+  var survivor: DocumentKey
+
+  func encode(into buffer: UnsafeMutableRawBufferPointer) {
+    buffer.storeBytes(of: ordinal.littleEndian, toByteOffset: 0, as: UInt32.self)
+    buffer.storeBytes(of: reason.rawValue.littleEndian, toByteOffset: 4, as: UInt32.self)
+    buffer.storeBytes(of: similarity.bitPattern.littleEndian, toByteOffset: 8, as: UInt32.self)
+    buffer.storeBytes(of: survivor.sourceID.littleEndian, toByteOffset: 12, as: UInt32.self)
+    buffer.storeBytes(of: survivor.idHigh.littleEndian, toByteOffset: 16, as: UInt64.self)
+    buffer.storeBytes(of: survivor.idLow.littleEndian, toByteOffset: 24, as: UInt64.self)
+  }
+
+  init(ordinal: UInt32, reason: DropReason, similarity: Float, survivor: DocumentKey) {
+    self.ordinal = ordinal
+    self.reason = reason
+    self.similarity = similarity
+    self.survivor = survivor
+  }
+
+  init(decoding buffer: UnsafeRawBufferPointer) throws {
+    ordinal = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+    guard let reason = DropReason(rawValue: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+    else { throw HatcheryError("dedup: unknown drop reason in a drops file") }
+    self.reason = reason
+    similarity = Float(bitPattern: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
+    survivor = DocumentKey(
+      sourceID: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 12, as: UInt32.self)),
+      idHigh: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+      idLow: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+  }
+}

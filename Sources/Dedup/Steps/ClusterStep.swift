@@ -1,0 +1,142 @@
+import Foundation
+import HatcheryCore
+
+/// Step 2, once: merges every task's exact and band files, joins documents that share a bucket
+/// (union-find, the root of each cluster being its smallest document key: the survivor), and
+/// writes each task's dropped documents with their survivor, reason and estimated similarity.
+/// Memory grows with the documents that have a candidate, never with the corpus text.
+enum ClusterStep {
+  struct Counts: Sendable {
+    var candidatePairs = 0
+    var rejectedPairs = 0
+    var clusters = 0
+    var exactDrops = 0
+    var nearDrops = 0
+  }
+
+  static func run(_ context: DedupContext) throws -> Counts {
+    let options = context.options
+    let tasks = options.tasks
+    let documents = try (0..<tasks).map {
+      try RecordFileReader(path: context.documentsPath(task: $0), kind: .documents, recordSize: DocumentEntry.size)
+    }
+    let signatures = try (0..<tasks).map {
+      try RecordFileReader(
+        path: context.signaturesPath(task: $0), kind: .signatures, recordSize: context.minHasher.hashCount * 8)
+    }
+    var clusters = UnionFind()
+    var counts = Counts()
+
+    func signature(_ node: UInt64) throws -> [UInt64] {
+      let record = try signatures[Int(node >> 32)].record(at: Int(node & 0xFFFF_FFFF))
+      return (0..<context.minHasher.hashCount).map {
+        UInt64(littleEndian: record.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))
+      }
+    }
+    func similarity(_ first: UInt64, _ second: UInt64) throws -> Double {
+      let (a, b) = (try signature(first), try signature(second))
+      return a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { MinHasher.estimatedJaccard(a, $0) } }
+    }
+
+    var bucketFiles: [[String]] = []
+    if options.method != .near { bucketFiles.append((0..<tasks).map { context.exactPath(task: $0) }) }
+    if options.method != .exact {
+      for band in 0..<options.bands { bucketFiles.append((0..<tasks).map { context.bandPath(band: band, task: $0) }) }
+    }
+    for (index, paths) in bucketFiles.enumerated() {
+      let isExact = options.method != .near && index == 0
+      let merged = try MergedBuckets(paths: paths, kind: isExact ? .exact : .band)
+      var first: (key: XXHash128, node: UInt64, document: DocumentKey)?
+      while let (task, entry) = try merged.next() {
+        let node = UInt64(task) << 32 | UInt64(entry.ordinal)
+        guard let head = first, head.key == entry.key else {
+          first = (entry.key, node, entry.document)
+          continue
+        }
+        counts.candidatePairs += 1
+        if !isExact, let threshold = options.verifyThreshold, try similarity(head.node, node) < threshold {
+          counts.rejectedPairs += 1
+          continue
+        }
+        clusters.union(head.node, head.document, node, entry.document)
+      }
+    }
+
+    var drops = [[DropEntry]](repeating: [], count: tasks)
+    var roots = Set<UInt64>()
+    for node in clusters.nodes {
+      let (root, survivor) = clusters.find(node)
+      guard root != node else { continue }
+      roots.insert(root)
+      let task = Int(node >> 32)
+      let ordinal = UInt32(node & 0xFFFF_FFFF)
+      let dropped = DocumentEntry(decoding: try documents[task].record(at: Int(ordinal)))
+      let kept = DocumentEntry(decoding: try documents[Int(root >> 32)].record(at: Int(root & 0xFFFF_FFFF)))
+      let reason: DropReason = dropped.exact == kept.exact ? .exact : .near
+      let estimate = reason == .exact || !dropped.hasSignature || !kept.hasSignature ? 1.0 : try similarity(node, root)
+      drops[task].append(DropEntry(ordinal: ordinal, reason: reason, similarity: Float(estimate), survivor: survivor))
+      if reason == .exact { counts.exactDrops += 1 } else { counts.nearDrops += 1 }
+    }
+    counts.clusters = roots.count
+    for task in 0..<tasks {
+      let writer = try RecordFileWriter(path: context.dropsPath(task: task), kind: .drops, recordSize: DropEntry.size)
+      for drop in drops[task].sorted(by: { $0.ordinal < $1.ordinal }) { try writer.append { drop.encode(into: $0) } }
+      try writer.commit()
+    }
+    return counts
+  }
+}
+
+/// Union-find over documents that have at least one candidate pair. Each root is the smallest
+/// document key of its set, so the root is the survivor whatever order pairs arrive in.
+struct UnionFind {
+  private var parent: [UInt64: UInt64] = [:]
+  private var keys: [UInt64: DocumentKey] = [:]
+
+  var nodes: Dictionary<UInt64, UInt64>.Keys { parent.keys }
+
+  mutating func find(_ node: UInt64) -> (root: UInt64, key: DocumentKey) {
+    var current = node
+    while let next = parent[current], next != current {
+      let grand = parent[next] ?? next
+      parent[current] = grand  // path halving
+      current = grand
+    }
+    return (current, keys[current]!)
+  }
+
+  mutating func union(_ first: UInt64, _ firstKey: DocumentKey, _ second: UInt64, _ secondKey: DocumentKey) {
+    for (node, key) in [(first, firstKey), (second, secondKey)] where parent[node] == nil {
+      parent[node] = node
+      keys[node] = key
+    }
+    let (a, aKey) = find(first)
+    let (b, bKey) = find(second)
+    guard a != b else { return }
+    if aKey < bKey { parent[b] = a } else { parent[a] = b }
+  }
+}
+
+/// The entries of one bucket kind (exact, or one band) from every task's file, in sorted order.
+final class MergedBuckets {
+  private let readers: [RecordFileReader]
+  private var heads: [KeyedEntry?]
+
+  init(paths: [String], kind: RecordFileKind) throws {
+    readers = try paths.map { try RecordFileReader(path: $0, kind: kind, recordSize: KeyedEntry.size) }
+    heads = try readers.map { try $0.next().map(KeyedEntry.init(decoding:)) }
+  }
+
+  /// The smallest entry left and the task whose file it came from.
+  func next() throws -> (task: Int, entry: KeyedEntry)? {
+    var best: Int?
+    for (index, head) in heads.enumerated() {
+      guard let head else { continue }
+      if let current = best, !(head < heads[current]!) { continue }
+      best = index
+    }
+    guard let best, let entry = heads[best] else { return nil }
+    heads[best] = try readers[best].next().map(KeyedEntry.init(decoding:))
+    return (best, entry)
+  }
+}

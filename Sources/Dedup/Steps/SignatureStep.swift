@@ -1,0 +1,126 @@
+import Foundation
+import HatcheryCore
+import Synchronization
+
+/// Step 1, per task: reads the task's documents and writes, for each, its key and exact
+/// fingerprint (`documents`), its MinHash signature (`signatures`), and its entries in the
+/// exact and per-band bucket files, sorted so the cluster step can merge them.
+enum SignatureStep {
+  struct Counts: Sendable {
+    var documents = 0
+    var bytes = 0
+    var withoutWords = 0
+  }
+
+  /// A batch of this many documents (or of `batchBytes` of text) is hashed in parallel.
+  static let batchDocuments = 512
+  static let batchBytes = 16 << 20
+
+  static func run(_ context: DedupContext, task: Int) throws -> Counts {
+    let options = context.options
+    let hashCount = context.minHasher.hashCount
+    let documents = try RecordFileWriter(
+      path: context.documentsPath(task: task), kind: .documents, recordSize: DocumentEntry.size)
+    let signatures = try RecordFileWriter(
+      path: context.signaturesPath(task: task), kind: .signatures, recordSize: hashCount * 8)
+    var exactEntries: [KeyedEntry] = []
+    var bandEntries = [[KeyedEntry]](repeating: [], count: options.bands)
+    var counts = Counts()
+    var batch: [(key: DocumentKey, text: String)] = []
+    var batchBytes = 0
+
+    func flush() throws {
+      guard !batch.isEmpty else { return }
+      let results = hash(batch, context: context)
+      for (index, result) in results.enumerated() {
+        let ordinal = UInt32(counts.documents)
+        let key = batch[index].key
+        try documents.append {
+          DocumentEntry(key: key, exact: result.exact, words: result.words, hasSignature: result.signature != nil)
+            .encode(into: $0)
+        }
+        try signatures.append { buffer in
+          guard let signature = result.signature else { return }  // zeros: no words, no signature
+          for (position, value) in signature.enumerated() {
+            buffer.storeBytes(of: value.littleEndian, toByteOffset: position * 8, as: UInt64.self)
+          }
+        }
+        if options.method != .near {
+          exactEntries.append(KeyedEntry(key: result.exact, document: key, ordinal: ordinal))
+        }
+        if options.method != .exact, let bandKeys = result.bandKeys {
+          for (band, bandKey) in bandKeys.enumerated() {
+            bandEntries[band].append(KeyedEntry(key: XXHash128(high: bandKey, low: 0), document: key, ordinal: ordinal))
+          }
+        }
+        if result.signature == nil { counts.withoutWords += 1 }
+        counts.documents += 1
+      }
+      batch.removeAll(keepingCapacity: true)
+      batchBytes = 0
+    }
+
+    for (source, part) in context.parts(ofTask: task) {
+      let reader = try DocumentPartReader(path: context.workspace.absolute(part.path))
+      while let document = try reader.next() {
+        let bytes = document.text.utf8.count
+        batch.append((try DocumentKey(sourceID: source.id, id: document.id), document.text))
+        batchBytes += bytes
+        counts.bytes += bytes
+        if batch.count >= batchDocuments || batchBytes >= Self.batchBytes { try flush() }
+      }
+    }
+    try flush()
+    try documents.commit()
+    try signatures.commit()
+    try write(exactEntries, to: context.exactPath(task: task), kind: .exact)
+    for band in 0..<options.bands {
+      try write(bandEntries[band], to: context.bandPath(band: band, task: task), kind: .band)
+    }
+    return counts
+  }
+
+  private static func write(_ entries: [KeyedEntry], to path: String, kind: RecordFileKind) throws {
+    let writer = try RecordFileWriter(path: path, kind: kind, recordSize: KeyedEntry.size)
+    for entry in entries.sorted() { try writer.append { entry.encode(into: $0) } }
+    try writer.commit()
+  }
+
+  struct Hashed: Sendable {
+    var exact = XXHash128(high: 0, low: 0)
+    var words: UInt32 = 0
+    var signature: [UInt64]?
+    var bandKeys: [UInt64]?
+  }
+
+  /// Hashes a batch on `threads` workers, each with its own shingler, taking documents in turn.
+  private static func hash(_ batch: [(key: DocumentKey, text: String)], context: DedupContext) -> [Hashed] {
+    let options = context.options
+    let minHasher = context.minHasher
+    let results = Mutex([Hashed](repeating: Hashed(), count: batch.count))
+    let next = Atomic<Int>(0)
+    DispatchQueue.concurrentPerform(iterations: min(options.threads, batch.count)) { _ in
+      let shingler = Shingler(shingleSize: options.shingleSize, caseFold: options.caseFold)
+      let scratch = MinHashScratch(hashCount: minHasher.hashCount)
+      var signature = [UInt64](repeating: 0, count: minHasher.hashCount)
+      while true {
+        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        guard index < batch.count else { return }
+        var text = batch[index].text
+        let exact = text.withUTF8 { shingler.process(UnsafeRawBufferPointer($0)) }
+        var hashed = Hashed(exact: exact, words: UInt32(clamping: shingler.wordCount))
+        if !shingler.shingles.isEmpty {
+          shingler.shingles.withUnsafeBufferPointer { shingles in
+            signature.withUnsafeMutableBufferPointer { minHasher.signature(of: shingles, into: $0, scratch: scratch) }
+          }
+          hashed.signature = signature
+          hashed.bandKeys = signature.withUnsafeBufferPointer { values in
+            (0..<minHasher.bands).map { minHasher.bandKey(values, band: $0) }
+          }
+        }
+        results.withLock { $0[index] = hashed }
+      }
+    }
+    return results.withLock { $0 }
+  }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Dedup
+import Foundation
+import HatcheryCore
+
+struct DedupCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "dedup",
+    abstract: "Find exact and near-duplicate documents (MinHash LSH) and record which to drop.",
+    discussion: """
+      Every ingested document is compared; each dropped one gets a decision row (stage dedup, reason exact or near,
+      the survivor it duplicates, the estimated similarity). Part files are never changed. The survivor of a
+      cluster is its first document by (source order, document id). On one machine the default --step all does
+      everything; across machines run --step signatures for each --task, then --step cluster once, then --step
+      decide for each --task.
+      """)
+
+  @OptionGroup var stage: StageOptions
+
+  @Option(help: "Which duplicates: both, exact or near.")
+  var method: DedupOptions.Method = .both
+
+  @Option(help: "The step to run: all, signatures, cluster or decide.")
+  var step: DedupOptions.Step = .all
+
+  @Option(help: "Words per shingle.")
+  var shingleSize = 5
+
+  @Option(help: "LSH bands.")
+  var bands = 14
+
+  @Option(help: "MinHash values per band.")
+  var rows = 8
+
+  @Option(help: "Seed of the MinHash permutations.")
+  var seed: UInt64 = 42
+
+  @Flag(help: "Compare case-folded text for exact duplicates.")
+  var caseFold = false
+
+  @Option(help: "Keep a near-duplicate pair only if its signatures agree on at least this share (0 to 1).")
+  var verifyThreshold: Double?
+
+  @Option(help: "This task's number (--step signatures or decide).")
+  var task = 0
+
+  @Option(help: "How many tasks share the work.")
+  var tasks = 1
+
+  @Option(help: "Threads for hashing.")
+  var threads = ProcessInfo.processInfo.activeProcessorCount
+
+  @Flag(help: "Redo steps whose results are up to date.")
+  var force = false
+
+  @Option(help: "Print the cluster of this document and exit.")
+  var explain: String?
+
+  var options: DedupOptions {
+    var options = DedupOptions()
+    options.method = method
+    options.step = step
+    options.shingleSize = shingleSize
+    options.bands = bands
+    options.rows = rows
+    options.seed = seed
+    options.caseFold = caseFold
+    options.verifyThreshold = verifyThreshold
+    options.task = task
+    options.tasks = tasks
+    options.threads = threads
+    options.force = force
+    return options
+  }
+
+  func validate() throws {
+    do {
+      try options.validate()
+    } catch let error as HatcheryError {
+      throw ValidationError(error.message)
+    }
+  }
+
+  func run() throws {
+    stage.bootstrapLogging()
+    let workspace = try Workspace.open(at: stage.workspace)
+    if let explain {
+      for line in try DedupStage.explain(workspace: workspace, documentID: explain) { print(line) }
+      return
+    }
+    print(try DedupStage.run(workspace: workspace, options: options).text)
+  }
+}
+
+extension DedupOptions.Method: ExpressibleByArgument {}
+extension DedupOptions.Step: ExpressibleByArgument {}
