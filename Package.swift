@@ -36,7 +36,7 @@ let package = Package(
       ]
     ),
     .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd"]),
-    .target(name: "Dedup", dependencies: ["HatcheryCore"]),
+    .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
     .executableTarget(
       name: "hatchery",
       dependencies: [

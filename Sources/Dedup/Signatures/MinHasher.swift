@@ -81,12 +81,13 @@ struct MinHasher: Sendable {
     let low32: Lanes = Lanes(repeating: 0xFFFF_FFFF)
     let p = Lanes(repeating: Self.prime)
     let low29 = Lanes(repeating: (1 << 29) - 1)
+    let zero = Lanes(repeating: 0)
     let blockLanes = 128  // 128 × 8 shingles × 2 halves × 8 bytes = 16 KiB
     let vectors = scratch.vectorCount
     let lowHalves = scratch.lowHalves
     let highHalves = scratch.highHalves
     let minima = scratch.minima
-    for permutation in 0..<hashCount { minima[permutation] = Lanes(repeating: .max) }
+    for permutation in 0..<hashCount { minima[permutation] = Lanes(repeating: Self.prime) }
     var blockStart = 0
     while blockStart < vectors {
       let blockEnd = min(blockStart + blockLanes, vectors)
@@ -103,8 +104,12 @@ struct MinHasher: Sendable {
           let t11 = (a1 & low32) &* (h1 & low32)
           var sum = (t11 &<< 3) &+ (middle &>> 29) &+ ((middle & low29) &<< 32) &+ (t00 & p) &+ (t00 &>> 61) &+ offset
           sum = (sum & p) &+ (sum &>> 61)
-          sum = sum.replacing(with: sum &- p, where: sum .>= p)
-          minimum = pointwiseMin(minimum, sum)
+          // Compare-free, as baseline x86-64 (SSE2) has no 64-bit compare: every value is below
+          // 2^62, so a difference's top bit tells which side is smaller.
+          let reduced = sum &- p
+          sum = reduced &+ (p & (zero &- (reduced &>> 63)))
+          let difference = sum &- minimum
+          minimum = minimum &+ (difference & (zero &- (difference &>> 63)))
         }
         minima[permutation] = minimum
       }

@@ -26,12 +26,8 @@ enum SignatureStep {
     var exactEntries: [KeyedEntry] = []
     var bandEntries = [[KeyedEntry]](repeating: [], count: options.bands)
     var counts = Counts()
-    var batch: [(key: DocumentKey, text: String)] = []
-    var batchBytes = 0
 
-    func flush() throws {
-      guard !batch.isEmpty else { return }
-      let results = hash(batch, context: context)
+    func record(_ batch: [(key: DocumentKey, text: String)], _ results: [Hashed]) throws {
       for (index, result) in results.enumerated() {
         let ordinal = UInt32(counts.documents)
         let key = batch[index].key
@@ -55,22 +51,26 @@ enum SignatureStep {
         }
         if result.signature == nil { counts.withoutWords += 1 }
         counts.documents += 1
+        counts.bytes += batch[index].text.utf8.count
       }
-      batch.removeAll(keepingCapacity: true)
-      batchBytes = 0
     }
 
-    for (source, part) in context.parts(ofTask: task) {
-      let reader = try DocumentPartReader(path: context.workspace.absolute(part.path))
-      while let document = try reader.next() {
-        let bytes = document.text.utf8.count
-        batch.append((try DocumentKey(sourceID: source.id, id: document.id), document.text))
-        batchBytes += bytes
-        counts.bytes += bytes
-        if batch.count >= batchDocuments || batchBytes >= Self.batchBytes { try flush() }
+    // The next batch is read (decompressed, parsed) while the workers hash this one.
+    let reader = BatchReader(context: context, task: task)
+    let readQueue = DispatchQueue(label: "hatchery.dedup.read")
+    var batch = try reader.next()
+    while !batch.isEmpty {
+      let upcoming = Mutex<Result<[(key: DocumentKey, text: String)], Error>?>(nil)
+      let done = DispatchGroup()
+      readQueue.async(group: done) {
+        let result = Result { try reader.next() }
+        upcoming.withLock { $0 = result }
       }
+      let results = hash(batch, context: context)
+      done.wait()
+      try record(batch, results)
+      batch = try upcoming.withLock { $0! }.get()
     }
-    try flush()
     try documents.commit()
     try signatures.commit()
     try write(exactEntries, to: context.exactPath(task: task), kind: .exact)
@@ -84,6 +84,40 @@ enum SignatureStep {
     let writer = try RecordFileWriter(path: path, kind: kind, recordSize: KeyedEntry.size)
     for entry in entries.sorted() { try writer.append { entry.encode(into: $0) } }
     try writer.commit()
+  }
+
+  /// Reads a task's documents in batches. Used by one thread at a time: each batch is read on
+  /// the read queue while the previous one is hashed, and the step waits for it before asking
+  /// for the next, which is what makes the unchecked Sendable sound.
+  final class BatchReader: @unchecked Sendable {
+    private var parts: [(source: SourceRecord, part: PartRecord)]
+    private var reader: DocumentPartReader?
+    private var sourceID: Int64 = 0
+    private let workspace: Workspace
+
+    init(context: DedupContext, task: Int) {
+      parts = context.parts(ofTask: task).reversed()
+      workspace = context.workspace
+    }
+
+    func next() throws -> [(key: DocumentKey, text: String)] {
+      var batch: [(key: DocumentKey, text: String)] = []
+      var bytes = 0
+      while batch.count < SignatureStep.batchDocuments && bytes < SignatureStep.batchBytes {
+        if reader == nil {
+          guard let (source, part) = parts.popLast() else { break }
+          reader = try DocumentPartReader(path: workspace.absolute(part.path))
+          sourceID = source.id
+        }
+        guard let document = try reader!.next() else {
+          reader = nil
+          continue
+        }
+        bytes += document.text.utf8.count
+        batch.append((try DocumentKey(sourceID: sourceID, id: document.id), document.text))
+      }
+      return batch
+    }
   }
 
   struct Hashed: Sendable {

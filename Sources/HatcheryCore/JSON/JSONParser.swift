@@ -168,41 +168,40 @@ public struct JSONParser: ~Copyable {
   private mutating func parseString() throws(JSONParseError) -> String {
     position += 1
     let start = position
-    // Fast path: no escapes, the common case, decoded straight from the input.
-    while position < bytes.count {
-      let byte = bytes[position]
-      if byte == UInt8(ascii: "\"") {
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        position += 1
-        return text
-      }
-      if byte == UInt8(ascii: "\\") { break }
-      if byte < 0x20 { throw error("control character in a string") }
-      position += 1
-    }
-    var scalars = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
+    var decoded: [UInt8]?  // only once an escape is seen
     while true {
-      guard let byte = current else { throw error("unterminated string") }
-      position += 1
-      switch byte {
+      let special = JSONScan.firstSpecial(bytes, from: position)
+      guard special < bytes.count else {
+        position = special
+        throw error("unterminated string")
+      }
+      let run = UnsafeRawBufferPointer(rebasing: bytes[position..<special])
+      position = special + 1
+      switch bytes[special] {
       case UInt8(ascii: "\""):
-        return String(decoding: scalars, as: UTF8.self)
+        guard var decoded else { return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<special]), as: UTF8.self) }
+        decoded.append(contentsOf: run)
+        return String(decoding: decoded, as: UTF8.self)
       case UInt8(ascii: "\\"):
+        if decoded == nil { decoded = [] }
+        decoded!.append(contentsOf: run)
         guard let escaped = current else { throw error("unterminated string") }
         position += 1
         switch escaped {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(escaped)
-        case UInt8(ascii: "b"): scalars.append(0x08)
-        case UInt8(ascii: "f"): scalars.append(0x0C)
-        case UInt8(ascii: "n"): scalars.append(0x0A)
-        case UInt8(ascii: "r"): scalars.append(0x0D)
-        case UInt8(ascii: "t"): scalars.append(0x09)
-        case UInt8(ascii: "u"): appendUTF8(try parseUnicodeEscape(), to: &scalars)
-        default: throw error("invalid escape '\\\(Unicode.Scalar(escaped))'")
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded!.append(escaped)
+        case UInt8(ascii: "b"): decoded!.append(0x08)
+        case UInt8(ascii: "f"): decoded!.append(0x0C)
+        case UInt8(ascii: "n"): decoded!.append(0x0A)
+        case UInt8(ascii: "r"): decoded!.append(0x0D)
+        case UInt8(ascii: "t"): decoded!.append(0x09)
+        case UInt8(ascii: "u"): UTF8.encode(try parseUnicodeEscape()) { decoded!.append($0) }
+        default:
+          position -= 1
+          throw error("invalid escape '\\\(Unicode.Scalar(escaped))'")
         }
       default:
-        if byte < 0x20 { throw error("control character in a string") }
-        scalars.append(byte)
+        position = special
+        throw error("control character in a string")
       }
     }
   }
@@ -241,9 +240,5 @@ public struct JSONParser: ~Copyable {
       position += 1
     }
     return value
-  }
-
-  private func appendUTF8(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
-    UTF8.encode(scalar) { bytes.append($0) }
   }
 }
