@@ -64,6 +64,30 @@ struct MinHasher: Sendable {
 
   typealias Lanes = SIMD8<UInt64>
 
+  /// (a·h + b) mod p in each lane, from the 32-bit halves of a and of h (h < p). Every value in
+  /// the sum stays below 2^63; the result is below p.
+  @inline(__always)
+  static func affine(_ a0: Lanes, _ a1: Lanes, _ offset: Lanes, _ h0: Lanes, _ h1: Lanes) -> Lanes {
+    let p = Lanes(repeating: prime)
+    let t00 = a0 &* h0
+    let middle = a1 &* h0 &+ a0 &* h1
+    let t11 = a1 &* h1
+    var sum = (t11 &<< 3) &+ (middle &>> 29) &+ ((middle & Lanes(repeating: (1 << 29) - 1)) &<< 32) &+ (t00 & p)
+      &+ (t00 &>> 61) &+ offset
+    sum = (sum & p) &+ (sum &>> 61)
+    // Compare-free, as baseline x86-64 (SSE2) has no 64-bit compare: every value is below
+    // 2^62, so a difference's top bit tells which side is smaller.
+    let reduced = sum &- p
+    return reduced &+ (p & (Lanes(repeating: 0) &- (reduced &>> 63)))
+  }
+
+  /// The lane-wise minimum of values below 2^62, without compares.
+  @inline(__always)
+  static func minimum(_ current: Lanes, _ value: Lanes) -> Lanes {
+    let difference = value &- current
+    return current &+ (difference & (Lanes(repeating: 0) &- (difference &>> 63)))
+  }
+
   /// Writes the signature of `shingles` into `signature`, eight shingles at a time.
   ///
   /// a·h mod p is built from 32-bit halves, whose products the vector units compute (pmuludq):
@@ -79,9 +103,6 @@ struct MinHasher: Sendable {
     let hashCount = self.hashCount
     scratch.prepare(shingles, hashCount: hashCount)
     let low32: Lanes = Lanes(repeating: 0xFFFF_FFFF)
-    let p = Lanes(repeating: Self.prime)
-    let low29 = Lanes(repeating: (1 << 29) - 1)
-    let zero = Lanes(repeating: 0)
     let blockLanes = 128  // 128 × 8 shingles × 2 halves × 8 bytes = 16 KiB
     let vectors = scratch.vectorCount
     let lowHalves = scratch.lowHalves
@@ -91,27 +112,27 @@ struct MinHasher: Sendable {
     var blockStart = 0
     while blockStart < vectors {
       let blockEnd = min(blockStart + blockLanes, vectors)
-      for permutation in 0..<hashCount {
-        let a0 = Lanes(repeating: a[permutation] & 0xFFFF_FFFF)
-        let a1 = Lanes(repeating: a[permutation] >> 32)
+      // Two permutations per pass share each load of the shingle halves.
+      var permutation = 0
+      while permutation < hashCount {
+        let second = min(permutation + 1, hashCount - 1)
+        let a0 = Lanes(repeating: a[permutation] & 0xFFFF_FFFF) & low32
+        let a1 = Lanes(repeating: a[permutation] >> 32) & low32
         let offset = Lanes(repeating: b[permutation])
+        let c0 = Lanes(repeating: a[second] & 0xFFFF_FFFF) & low32
+        let c1 = Lanes(repeating: a[second] >> 32) & low32
+        let offset2 = Lanes(repeating: b[second])
         var minimum = minima[permutation]
+        var minimum2 = minima[second]
         for vector in blockStart..<blockEnd {
-          let h0 = lowHalves[vector]
-          let h1 = highHalves[vector]
-          let t00 = (a0 & low32) &* (h0 & low32)
-          let middle = (a1 & low32) &* (h0 & low32) &+ (a0 & low32) &* (h1 & low32)
-          let t11 = (a1 & low32) &* (h1 & low32)
-          var sum = (t11 &<< 3) &+ (middle &>> 29) &+ ((middle & low29) &<< 32) &+ (t00 & p) &+ (t00 &>> 61) &+ offset
-          sum = (sum & p) &+ (sum &>> 61)
-          // Compare-free, as baseline x86-64 (SSE2) has no 64-bit compare: every value is below
-          // 2^62, so a difference's top bit tells which side is smaller.
-          let reduced = sum &- p
-          sum = reduced &+ (p & (zero &- (reduced &>> 63)))
-          let difference = sum &- minimum
-          minimum = minimum &+ (difference & (zero &- (difference &>> 63)))
+          let h0 = lowHalves[vector] & low32
+          let h1 = highHalves[vector] & low32
+          minimum = Self.minimum(minimum, Self.affine(a0, a1, offset, h0, h1))
+          minimum2 = Self.minimum(minimum2, Self.affine(c0, c1, offset2, h0, h1))
         }
         minima[permutation] = minimum
+        minima[second] = minimum2
+        permutation += 2
       }
       blockStart = blockEnd
     }
