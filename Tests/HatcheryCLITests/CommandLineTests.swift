@@ -58,7 +58,7 @@ final class CommandLineTests: XCTestCase {
   func testHelpListsEveryStage() throws {
     let help = try run(["--help"])
     XCTAssertEqual(help.status, 0)
-    for stage in ["init", "ingest", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
+    for stage in ["init", "ingest", "dedup", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
     let ingestHelp = try run(["ingest", "--help"])
     XCTAssertEqual(ingestHelp.status, 0)
     XCTAssertTrue(ingestHelp.stdout.contains("--workspace"))
@@ -121,6 +121,32 @@ final class CommandLineTests: XCTestCase {
       XCTAssertEqual(zstd.terminationStatus, 0)
       XCTAssertEqual(text.split(separator: UInt8(ascii: "\n")).count, 31)
     }
+  }
+
+  func testDedupRecordsDecisionsAndExplainsAClusterFromTheCommandLine() throws {
+    let workspace = folder + "/ws"
+    XCTAssertEqual(try run(["init", workspace]).status, 0)
+    for copy in 0..<3 {
+      try "The same little text, copied \(copy == 2 ? "once more" : "again") with the same words in it all."
+        .write(toFile: folder + "/copy-\(copy).txt", atomically: false, encoding: .utf8)
+    }
+    try "The same little text, copied again with the same words in it all."
+      .write(toFile: folder + "/exact.txt", atomically: false, encoding: .utf8)
+    let files = (0..<3).map { folder + "/copy-\($0).txt" } + [folder + "/exact.txt"]
+    XCTAssertEqual(try run(["ingest", "-w", workspace, "--source", "s"] + files).status, 0)
+    let result = try run(["dedup", "-w", workspace])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    XCTAssertTrue(result.stdout.contains("dedup all: 4 documents"), result.stdout)
+    XCTAssertTrue(result.stdout.contains("decisions written"), result.stdout)
+    XCTAssertTrue(try run(["dedup", "-w", workspace]).stdout.contains("nothing to do"))
+    let store = try ProvenanceStore(path: workspace + "/hatchery.db")
+    let decisions = try store.decisions(stage: "dedup")
+    XCTAssertGreaterThanOrEqual(decisions.count, 2)
+    let explained = try run(["dedup", "-w", workspace, "--explain", decisions[0].documentID])
+    XCTAssertEqual(explained.status, 0)
+    XCTAssertTrue(explained.stdout.hasPrefix("kept "), explained.stdout)
+    XCTAssertEqual(try run(["dedup", "-w", workspace, "--bands", "0"]).status, 2)
+    XCTAssertEqual(try run(["dedup", "-w", workspace, "--explain", "nope"]).status, 1)
   }
 
   func testSchemaCommandPrintsThePublishedSchema() throws {
