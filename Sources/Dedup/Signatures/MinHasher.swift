@@ -67,12 +67,12 @@ struct MinHasher: Sendable {
   /// (a·h + b) mod p in each lane, from the 32-bit halves of a and of h (h < p). Every value in
   /// the sum stays below 2^63; the result is below p.
   @inline(__always)
-  static func affine(_ a0: Lanes, _ a1: Lanes, _ offset: Lanes, _ h0: Lanes, _ h1: Lanes) -> Lanes {
+  static func affine(_ a0: Lanes, _ a1: Lanes, _ a1Times8: Lanes, _ offset: Lanes, _ h0: Lanes, _ h1: Lanes) -> Lanes {
     let p = Lanes(repeating: prime)
     let t00 = a0 &* h0
     let middle = a1 &* h0 &+ a0 &* h1
-    let t11 = a1 &* h1
-    var sum = (t11 &<< 3) &+ (middle &>> 29) &+ ((middle & Lanes(repeating: (1 << 29) - 1)) &<< 32) &+ (t00 & p)
+    let t11 = a1Times8 &* h1  // a1·h1·8: as a1 < 2^29, a1·8 is still a 32-bit operand
+    var sum = t11 &+ (middle &>> 29) &+ ((middle & Lanes(repeating: (1 << 29) - 1)) &<< 32) &+ (t00 & p)
       &+ (t00 &>> 61) &+ offset
     sum = (sum & p) &+ (sum &>> 61)
     // Compare-free, as baseline x86-64 (SSE2) has no 64-bit compare: every value is below
@@ -118,17 +118,19 @@ struct MinHasher: Sendable {
         let second = min(permutation + 1, hashCount - 1)
         let a0 = Lanes(repeating: a[permutation] & 0xFFFF_FFFF) & low32
         let a1 = Lanes(repeating: a[permutation] >> 32) & low32
+        let a1Times8 = Lanes(repeating: (a[permutation] >> 32) << 3) & low32
         let offset = Lanes(repeating: b[permutation])
         let c0 = Lanes(repeating: a[second] & 0xFFFF_FFFF) & low32
         let c1 = Lanes(repeating: a[second] >> 32) & low32
+        let c1Times8 = Lanes(repeating: (a[second] >> 32) << 3) & low32
         let offset2 = Lanes(repeating: b[second])
         var minimum = minima[permutation]
         var minimum2 = minima[second]
         for vector in blockStart..<blockEnd {
           let h0 = lowHalves[vector] & low32
           let h1 = highHalves[vector] & low32
-          minimum = Self.minimum(minimum, Self.affine(a0, a1, offset, h0, h1))
-          minimum2 = Self.minimum(minimum2, Self.affine(c0, c1, offset2, h0, h1))
+          minimum = Self.minimum(minimum, Self.affine(a0, a1, a1Times8, offset, h0, h1))
+          minimum2 = Self.minimum(minimum2, Self.affine(c0, c1, c1Times8, offset2, h0, h1))
         }
         minima[permutation] = minimum
         minima[second] = minimum2

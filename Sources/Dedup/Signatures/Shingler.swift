@@ -17,8 +17,8 @@ final class Shingler {
   private(set) var wordCount = 0
   private let exactText = ByteBuffer(capacity: 1 << 16)
   private let nearText = ByteBuffer(capacity: 1 << 16)
-  private var wordStarts: [Int] = []
-  private var wordEnds: [Int] = []
+  /// Start and end offsets in `nearText` of each word, as Int32 pairs.
+  private let wordBounds = ByteBuffer(capacity: 1 << 16)
 
   private enum ASCIIClass: UInt8 { case space, punctuation, other }
   private static let asciiClasses: [ASCIIClass] = (0..<128).map { value in
@@ -59,12 +59,11 @@ final class Shingler {
     let near = nearText.freeSpace.baseAddress!.assumingMemoryBound(to: UInt8.self)
     var exactCount = 0
     var nearCount = 0
-    var starts = wordStarts
-    var ends = wordEnds
-    wordStarts = []
-    wordEnds = []
-    starts.removeAll(keepingCapacity: true)
-    ends.removeAll(keepingCapacity: true)
+    // A word takes at least one byte and one separator, so count / 2 + 1 words at most.
+    wordBounds.removeAll()
+    wordBounds.reserve((count / 2 + 1) * 8)
+    let bounds = wordBounds.freeSpace.baseAddress!.assumingMemoryBound(to: Int32.self)
+    var words = 0
     var inExactWord = false
     var inNearWord = false
     let caseFold = self.caseFold
@@ -77,7 +76,10 @@ final class Shingler {
           let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
           let kind = classes[Int(byte)]
           if kind == .space {
-            if inNearWord { ends.append(nearCount) }
+            if inNearWord {
+              bounds[2 * words + 1] = Int32(nearCount)
+              words += 1
+            }
             inExactWord = false
             inNearWord = false
             continue
@@ -97,7 +99,7 @@ final class Shingler {
                 near[nearCount] = 0x20
                 nearCount += 1
               }
-              starts.append(nearCount)
+              bounds[2 * words] = Int32(nearCount)
               inNearWord = true
             }
             near[nearCount] = lowered
@@ -115,7 +117,10 @@ final class Shingler {
         guard let scalar = Unicode.Scalar(value) else { continue }
         let properties = scalar.properties
         if properties.isWhitespace {
-          if inNearWord { ends.append(nearCount) }
+          if inNearWord {
+            bounds[2 * words + 1] = Int32(nearCount)
+            words += 1
+          }
           inExactWord = false
           inNearWord = false
           continue
@@ -139,7 +144,7 @@ final class Shingler {
               near[nearCount] = 0x20
               nearCount += 1
             }
-            starts.append(nearCount)
+            bounds[2 * words] = Int32(nearCount)
             inNearWord = true
           }
           UnsafeMutableRawPointer(near + nearCount).copyMemory(from: folded.baseAddress!, byteCount: folded.count)
@@ -147,25 +152,31 @@ final class Shingler {
         }
       }
     }
-    if inNearWord { ends.append(nearCount) }
+    if inNearWord {
+      bounds[2 * words + 1] = Int32(nearCount)
+      words += 1
+    }
     exactText.didAppend(exactCount)
     nearText.didAppend(nearCount)
-    wordStarts = starts
-    wordEnds = ends
-    makeShingles()
+    makeShingles(words: words, bounds: bounds)
     return XXHash.hash128(UnsafeRawBufferPointer(exactText.bytes))
   }
 
-  private func makeShingles() {
-    shingles.removeAll(keepingCapacity: true)
-    wordCount = wordStarts.count
-    guard wordCount > 0 else { return }
-    let text = UnsafeRawBufferPointer(nearText.bytes)
-    let windows = max(1, wordCount - shingleSize + 1)
-    let span = min(shingleSize, wordCount)
-    for start in 0..<windows {
-      let bytes = UnsafeRawBufferPointer(rebasing: text[wordStarts[start]..<wordEnds[start + span - 1]])
-      shingles.append(XXHash.hash64(bytes))
+  private func makeShingles(words: Int, bounds: UnsafePointer<Int32>) {
+    wordCount = words
+    var result = shingles
+    shingles = []
+    result.removeAll(keepingCapacity: true)
+    if words > 0 {
+      let text = UnsafeRawBufferPointer(nearText.bytes)
+      let windows = max(1, words - shingleSize + 1)
+      let span = min(shingleSize, words)
+      result.reserveCapacity(windows)
+      for start in 0..<windows {
+        let bytes = UnsafeRawBufferPointer(rebasing: text[Int(bounds[2 * start])..<Int(bounds[2 * (start + span - 1) + 1])])
+        result.append(XXHash.hash64(bytes))
+      }
     }
+    shingles = result
   }
 }
