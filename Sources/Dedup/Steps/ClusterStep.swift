@@ -25,7 +25,7 @@ enum ClusterStep {
         path: context.signaturesPath(task: $0), kind: .signatures, recordSize: context.minHasher.hashCount * 8)
     }
     var clusters = UnionFind()
-    var counts = Counts()
+    var counts = Counts()  // clusters: the kept documents that have duplicates or candidates
 
     func signature(_ node: UInt64) throws -> [UInt64] {
       let record = try signatures[Int(node >> 32)].record(at: Int(node & 0xFFFF_FFFF))
@@ -63,21 +63,43 @@ enum ClusterStep {
     }
 
     var drops = [[DropEntry]](repeating: [], count: tasks)
-    var roots = Set<UInt64>()
-    for node in clusters.nodes {
-      let (root, survivor) = clusters.find(node)
-      guard root != node else { continue }
-      roots.insert(root)
-      let task = Int(node >> 32)
-      let ordinal = UInt32(node & 0xFFFF_FFFF)
-      let dropped = DocumentEntry(decoding: try documents[task].record(at: Int(ordinal)))
-      let kept = DocumentEntry(decoding: try documents[Int(root >> 32)].record(at: Int(root & 0xFFFF_FFFF)))
-      let reason: DropReason = dropped.exact == kept.exact ? .exact : .near
-      let estimate = reason == .exact || !dropped.hasSignature || !kept.hasSignature ? 1.0 : try similarity(node, root)
-      drops[task].append(DropEntry(ordinal: ordinal, reason: reason, similarity: Float(estimate), survivor: survivor))
-      if reason == .exact { counts.exactDrops += 1 } else { counts.nearDrops += 1 }
+    var components: [UInt64: [UInt64]] = [:]
+    for node in clusters.nodes { components[clusters.find(node).root, default: []].append(node) }
+    for members in components.values {
+      let ordered = try members.map { node in
+        (node, clusters.key(of: node), DocumentEntry(decoding: try documents[Int(node >> 32)].record(at: Int(node & 0xFFFF_FFFF))))
+      }.sorted { $0.1 < $1.1 }
+      // Without verification every member duplicates the cluster's first document (FineWeb's
+      // rule). With it, chains are cut: a member is dropped only as the duplicate of a kept
+      // document it is at least the threshold similar to, else it is kept itself.
+      var survivors = [ordered[0]]
+      for member in ordered.dropFirst() {
+        var best: (index: Int, similarity: Double)?
+        for (index, survivor) in survivors.enumerated() {
+          let estimate: Double
+          if member.2.exact == survivor.2.exact || !member.2.hasSignature || !survivor.2.hasSignature {
+            estimate = member.2.exact == survivor.2.exact ? 1 : 0
+          } else {
+            estimate = try similarity(member.0, survivor.0)
+          }
+          if best == nil || estimate > best!.similarity { best = (index, estimate) }
+          if options.verifyThreshold == nil { break }
+        }
+        if let threshold = options.verifyThreshold, best!.similarity < threshold {
+          survivors.append(member)
+          continue
+        }
+        let survivor = survivors[best!.index]
+        let reason: DropReason = member.2.exact == survivor.2.exact ? .exact : .near
+        let task = Int(member.0 >> 32)
+        drops[task].append(
+          DropEntry(
+            ordinal: UInt32(member.0 & 0xFFFF_FFFF), reason: reason, similarity: Float(best!.similarity),
+            survivor: survivor.1))
+        if reason == .exact { counts.exactDrops += 1 } else { counts.nearDrops += 1 }
+      }
+      counts.clusters += survivors.count
     }
-    counts.clusters = roots.count
     for task in 0..<tasks {
       let writer = try RecordFileWriter(path: context.dropsPath(task: task), kind: .drops, recordSize: DropEntry.size)
       for drop in drops[task].sorted(by: { $0.ordinal < $1.ordinal }) { try writer.append { drop.encode(into: $0) } }
@@ -104,6 +126,8 @@ struct UnionFind {
     }
     return (current, keys[current]!)
   }
+
+  func key(of node: UInt64) -> DocumentKey { keys[node]! }
 
   mutating func union(_ first: UInt64, _ firstKey: DocumentKey, _ second: UInt64, _ secondKey: DocumentKey) {
     for (node, key) in [(first, firstKey), (second, secondKey)] where parent[node] == nil {
