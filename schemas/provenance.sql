@@ -166,3 +166,18 @@ CREATE TABLE energy_samples (
   energy_joules REAL NOT NULL,
   method TEXT NOT NULL            -- rapl, nvml or estimate, with the model named
 );
+
+-- migration v2-removed-spans
+-- Parts of kept documents that a stage removes (paragraph dedup, filters): byte offsets in
+-- the document's stored text. The part files are never changed; readers skip these spans.
+CREATE TABLE removed_spans (
+  id INTEGER PRIMARY KEY,
+  document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  stage TEXT NOT NULL,
+  start_offset INTEGER NOT NULL,
+  end_offset INTEGER NOT NULL,    -- exclusive
+  reason TEXT NOT NULL,
+  duplicate_of TEXT REFERENCES documents(id) ON DELETE SET NULL,
+  stage_run_id INTEGER REFERENCES stage_runs(id)
+);
+CREATE INDEX removed_spans_by_document ON removed_spans(document_id, stage);

@@ -43,10 +43,13 @@ struct DedupContext: Sendable {
   func exactPath(task: Int) -> String { name("exact", task: task) }
   func bandPath(band: Int, task: Int) -> String { name("band-" + String(format: "%03d", band), task: task) }
   func dropsPath(task: Int) -> String { name("drops", task: task) }
+  func paragraphsPath(task: Int) -> String { name("paragraphs", task: task) }
+  func spansPath(task: Int) -> String { name("spans", task: task) }
 
   func signatureOutputs(task: Int) -> [String] {
     [documentsPath(task: task), signaturesPath(task: task), exactPath(task: task)]
       + (0..<options.bands).map { bandPath(band: $0, task: task) }
+      + (options.paragraphs ? [paragraphsPath(task: task)] : [])
   }
 
   static func exists(_ paths: [String]) -> Bool {

@@ -25,6 +25,10 @@ public struct DedupOptions: Sendable {
   public var caseFold = false
   /// Keep a near-duplicate candidate pair only when its signatures agree on at least this share.
   public var verifyThreshold: Double?
+  /// Paragraph-level exact dedup: a paragraph (line) seen in an earlier kept document is removed
+  /// from later ones, and a document left with fewer than `paragraphMinWords` words is dropped.
+  public var paragraphs = false
+  public var paragraphMinWords = 20
   public var task = 0
   public var tasks = 1
   public var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -41,6 +45,7 @@ public struct DedupOptions: Sendable {
     guard bands >= 1, rows >= 1, bands * rows <= 1024 else {
       throw HatcheryError("--bands and --rows must be positive, with at most 1024 hashes in all")
     }
+    guard paragraphMinWords >= 0 else { throw HatcheryError("--paragraph-min-words must not be negative") }
     if let verifyThreshold, !(0...1).contains(verifyThreshold) {
       throw HatcheryError("--verify-threshold must be between 0 and 1")
     }
@@ -52,6 +57,7 @@ public struct DedupOptions: Sendable {
       ("method", .string(method.rawValue)), ("shingle_size", .int(shingleSize)), ("bands", .int(bands)),
       ("rows", .int(rows)), ("seed", .string(String(seed))), ("case_fold", .bool(caseFold)),
       ("verify_threshold", verifyThreshold.map { .number(String($0)) } ?? .null),
+      ("paragraphs", .bool(paragraphs)), ("paragraph_min_words", .int(paragraphMinWords)),
     ])
   }
 }

@@ -79,6 +79,7 @@ public enum DedupStage {
     summary.clusters = counts.clusters
     summary.exactDrops = counts.exactDrops
     summary.nearDrops = counts.nearDrops
+    summary.paragraphSpans = counts.paragraphSpans
   }
 
   /// The cluster a document belongs to, as lines to print: its survivor first, then every

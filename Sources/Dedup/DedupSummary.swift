@@ -12,6 +12,7 @@ public struct DedupSummary: Sendable {
   public var clusters = 0
   public var exactDrops = 0
   public var nearDrops = 0
+  public var paragraphSpans = 0
   public var decisions = 0
   public var seconds = 0.0
 
@@ -28,7 +29,8 @@ public struct DedupSummary: Sendable {
     if step == .all || step == .cluster {
       parts.append(
         "\(candidatePairs) candidate pairs" + (rejectedPairs > 0 ? " (\(rejectedPairs) below --verify-threshold)" : "")
-          + ", \(clusters) clusters, \(exactDrops) exact and \(nearDrops) near duplicates dropped,")
+          + ", \(clusters) clusters, \(exactDrops) exact and \(nearDrops) near duplicates dropped,"
+          + (paragraphSpans > 0 ? " \(paragraphSpans) paragraphs seen before," : ""))
     }
     if step == .all || step == .decide { parts.append("\(decisions) decisions written,") }
     let rate = seconds > 0 ? Double(documents) / seconds : 0
@@ -40,7 +42,8 @@ public struct DedupSummary: Sendable {
     JSONObject([
       ("documents", .int(documents)), ("bytes", .int(bytes)), ("without_words", .int(withoutWords)),
       ("candidate_pairs", .int(candidatePairs)), ("rejected_pairs", .int(rejectedPairs)), ("clusters", .int(clusters)),
-      ("exact_drops", .int(exactDrops)), ("near_drops", .int(nearDrops)), ("decisions", .int(decisions)),
+      ("exact_drops", .int(exactDrops)), ("near_drops", .int(nearDrops)), ("paragraph_spans", .int(paragraphSpans)),
+      ("decisions", .int(decisions)),
     ])
   }
 }

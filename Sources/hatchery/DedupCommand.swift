@@ -41,6 +41,12 @@ struct DedupCommand: ParsableCommand {
   @Option(help: "Keep a near-duplicate pair only if its signatures agree on at least this share (0 to 1).")
   var verifyThreshold: Double?
 
+  @Flag(help: "Also remove paragraphs (lines) seen in an earlier kept document; too short a remainder drops it.")
+  var paragraphs = false
+
+  @Option(help: "With --paragraphs: drop a document left with fewer words than this.")
+  var paragraphMinWords = 20
+
   @Option(help: "This task's number (--step signatures or decide).")
   var task = 0
 
@@ -66,6 +72,8 @@ struct DedupCommand: ParsableCommand {
     options.seed = seed
     options.caseFold = caseFold
     options.verifyThreshold = verifyThreshold
+    options.paragraphs = paragraphs
+    options.paragraphMinWords = paragraphMinWords
     options.task = task
     options.tasks = tasks
     options.threads = threads

@@ -206,4 +206,46 @@ final class DedupStageTests: XCTestCase {
       XCTAssertTrue("\(error)".contains("task(s) 1"), "\(error)")
     }
   }
+
+  func testParagraphsSeenBeforeAreRemovedAndTooShortRemaindersDropped() throws {
+    let workspace = try workspace("ws")
+    let boilerplate = "This edition is brought to you by the same publisher as every other one here."
+    let ownA = words(30, seed: 11).joined(separator: " ")
+    let ownB = words(30, seed: 12).joined(separator: " ")
+    let documentA = "\(boilerplate)\n\(ownA)\n\(boilerplate)\n"
+    try ingest(["first.txt": documentA], source: "a", into: workspace)
+    let documentB = "\(words(30, seed: 13).joined(separator: " "))\n  \(boilerplate.uppercased())  \n"
+    try ingest(
+      [
+        "second.txt": "\(ownB)\n\(boilerplate)\n",
+        "mostly-boilerplate.txt": "\(boilerplate)\nonly five words of its own\n",
+        "copy-of-first.txt": documentA,
+        "case-differs.txt": documentB,
+      ], source: "b", into: workspace)
+    _ = try dedup(workspace) { $0.paragraphs = true; $0.method = .exact }
+    let store = try workspace.openStore()
+    let byPath = { (path: String) throws -> DocumentRecord in
+      try XCTUnwrap(try store.documents(sourceID: try store.source(named: path.hasPrefix("input-a") ? "a" : "b")!.id)
+        .first { $0.path == path })
+    }
+    let first = try byPath("input-a/first.txt")
+    let second = try byPath("input-b/second.txt")
+    XCTAssertEqual(try store.removedSpans(stage: "dedup", documentID: first.id), [], "repeats inside one document stay")
+    let spans = try store.removedSpans(stage: "dedup", documentID: second.id)
+    XCTAssertEqual(spans.count, 1)
+    let text = "\(ownB)\n\(boilerplate)\n"
+    let bytes = Array(text.utf8)
+    XCTAssertEqual(String(decoding: bytes[spans[0].start..<spans[0].end], as: UTF8.self), boilerplate + "\n")
+    XCTAssertEqual(spans[0].duplicateOf, first.id)
+    XCTAssertEqual(spans[0].reason, "paragraph")
+    let decisions = Dictionary(uniqueKeysWithValues: try store.decisions(stage: "dedup").map { ($0.documentID, $0) })
+    XCTAssertEqual(decisions[try byPath("input-b/mostly-boilerplate.txt").id]?.reason, "paragraph")
+    XCTAssertEqual(decisions[try byPath("input-b/copy-of-first.txt").id]?.reason, "exact")
+    XCTAssertEqual(try store.removedSpans(stage: "dedup", documentID: try byPath("input-b/copy-of-first.txt").id), [])
+    XCTAssertEqual(
+      try store.removedSpans(stage: "dedup", documentID: try byPath("input-b/case-differs.txt").id), [],
+      "without --case-fold, upper case is another paragraph")
+    _ = try dedup(workspace) { $0.paragraphs = true; $0.method = .exact; $0.caseFold = true }
+    XCTAssertEqual(try store.removedSpans(stage: "dedup", documentID: try byPath("input-b/case-differs.txt").id).count, 1)
+  }
 }

@@ -47,6 +47,8 @@ struct DocumentEntry: Sendable {
   var exact: XXHash128
   var words: UInt32
   var hasSignature: Bool
+  /// Words in the document's paragraphs (paragraph dedup's measure of what is left).
+  var paragraphWords: UInt32 = 0
 
   func encode(into buffer: UnsafeMutableRawBufferPointer) {
     buffer.storeBytes(of: key.sourceID.littleEndian, toByteOffset: 0, as: UInt32.self)
@@ -55,14 +57,16 @@ struct DocumentEntry: Sendable {
     buffer.storeBytes(of: key.idLow.littleEndian, toByteOffset: 16, as: UInt64.self)
     buffer.storeBytes(of: exact.high.littleEndian, toByteOffset: 24, as: UInt64.self)
     buffer.storeBytes(of: exact.low.littleEndian, toByteOffset: 32, as: UInt64.self)
-    buffer.storeBytes(of: UInt64(hasSignature ? 1 : 0).littleEndian, toByteOffset: 40, as: UInt64.self)
+    buffer.storeBytes(of: UInt32(hasSignature ? 1 : 0).littleEndian, toByteOffset: 40, as: UInt32.self)
+    buffer.storeBytes(of: paragraphWords.littleEndian, toByteOffset: 44, as: UInt32.self)
   }
 
-  init(key: DocumentKey, exact: XXHash128, words: UInt32, hasSignature: Bool) {
+  init(key: DocumentKey, exact: XXHash128, words: UInt32, hasSignature: Bool, paragraphWords: UInt32) {
     self.key = key
     self.exact = exact
     self.words = words
     self.hasSignature = hasSignature
+    self.paragraphWords = paragraphWords
   }
 
   init(decoding buffer: UnsafeRawBufferPointer) {
@@ -74,7 +78,8 @@ struct DocumentEntry: Sendable {
     exact = XXHash128(
       high: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)),
       low: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 32, as: UInt64.self)))
-    hasSignature = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 40, as: UInt64.self)) & 1 == 1
+    hasSignature = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 40, as: UInt32.self)) & 1 == 1
+    paragraphWords = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 44, as: UInt32.self))
   }
 }
 
@@ -119,6 +124,105 @@ struct KeyedEntry: Comparable, Sendable {
       idHigh: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
       idLow: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
     ordinal = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 36, as: UInt32.self))
+  }
+}
+
+/// Records kept in sorted files and merged across tasks by `MergedRecords`.
+protocol SortedRecord: Comparable {
+  static var size: Int { get }
+  init(decoding buffer: UnsafeRawBufferPointer) throws
+}
+
+extension KeyedEntry: SortedRecord {}
+extension ParagraphEntry: SortedRecord {}
+
+/// A paragraph of a document under its fingerprint, in the paragraph files, sorted by
+/// (fingerprint, document key, offset): the first entry of a run is its first occurrence.
+struct ParagraphEntry: Comparable, Sendable {
+  static let size = 56
+  var key: XXHash128
+  var document: DocumentKey
+  var ordinal: UInt32
+  var start: UInt32
+  var end: UInt32
+  var words: UInt32
+
+  static func < (lhs: ParagraphEntry, rhs: ParagraphEntry) -> Bool {
+    (lhs.key, lhs.document, lhs.start) < (rhs.key, rhs.document, rhs.start)
+  }
+
+  static func == (lhs: ParagraphEntry, rhs: ParagraphEntry) -> Bool {
+    lhs.key == rhs.key && lhs.document == rhs.document && lhs.start == rhs.start
+  }
+
+  func encode(into buffer: UnsafeMutableRawBufferPointer) {
+    buffer.storeBytes(of: key.high.littleEndian, toByteOffset: 0, as: UInt64.self)
+    buffer.storeBytes(of: key.low.littleEndian, toByteOffset: 8, as: UInt64.self)
+    buffer.storeBytes(of: document.idHigh.littleEndian, toByteOffset: 16, as: UInt64.self)
+    buffer.storeBytes(of: document.idLow.littleEndian, toByteOffset: 24, as: UInt64.self)
+    buffer.storeBytes(of: document.sourceID.littleEndian, toByteOffset: 32, as: UInt32.self)
+    buffer.storeBytes(of: ordinal.littleEndian, toByteOffset: 36, as: UInt32.self)
+    buffer.storeBytes(of: start.littleEndian, toByteOffset: 40, as: UInt32.self)
+    buffer.storeBytes(of: end.littleEndian, toByteOffset: 44, as: UInt32.self)
+    buffer.storeBytes(of: words.littleEndian, toByteOffset: 48, as: UInt32.self)
+  }
+
+  init(paragraph: Paragraph, document: DocumentKey, ordinal: UInt32) {
+    key = paragraph.hash
+    self.document = document
+    self.ordinal = ordinal
+    start = paragraph.start
+    end = paragraph.end
+    words = paragraph.words
+  }
+
+  init(decoding buffer: UnsafeRawBufferPointer) {
+    let entry = KeyedEntry(decoding: UnsafeRawBufferPointer(rebasing: buffer[0..<KeyedEntry.size]))
+    key = entry.key
+    document = entry.document
+    ordinal = entry.ordinal
+    start = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 40, as: UInt32.self))
+    end = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 44, as: UInt32.self))
+    words = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 48, as: UInt32.self))
+  }
+}
+
+/// A paragraph of a task's document (by ordinal) seen before in the survivor's document.
+struct SpanEntry: Sendable {
+  static let size = 40
+  var ordinal: UInt32
+  var start: UInt32
+  var end: UInt32
+  var words: UInt32
+  var survivor: DocumentKey
+
+  func encode(into buffer: UnsafeMutableRawBufferPointer) {
+    buffer.storeBytes(of: ordinal.littleEndian, toByteOffset: 0, as: UInt32.self)
+    buffer.storeBytes(of: start.littleEndian, toByteOffset: 4, as: UInt32.self)
+    buffer.storeBytes(of: end.littleEndian, toByteOffset: 8, as: UInt32.self)
+    buffer.storeBytes(of: words.littleEndian, toByteOffset: 12, as: UInt32.self)
+    buffer.storeBytes(of: survivor.sourceID.littleEndian, toByteOffset: 16, as: UInt32.self)
+    buffer.storeBytes(of: survivor.idHigh.littleEndian, toByteOffset: 24, as: UInt64.self)
+    buffer.storeBytes(of: survivor.idLow.littleEndian, toByteOffset: 32, as: UInt64.self)
+  }
+
+  init(ordinal: UInt32, start: UInt32, end: UInt32, words: UInt32, survivor: DocumentKey) {
+    self.ordinal = ordinal
+    self.start = start
+    self.end = end
+    self.words = words
+    self.survivor = survivor
+  }
+
+  init(decoding buffer: UnsafeRawBufferPointer) {
+    ordinal = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+    start = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+    end = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+    words = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+    survivor = DocumentKey(
+      sourceID: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt32.self)),
+      idHigh: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)),
+      idLow: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 32, as: UInt64.self)))
   }
 }
 

@@ -11,7 +11,7 @@ import HatcheryCore
 /// Every file is checked against its trailer when it is opened, so a truncated or corrupted file
 /// is named in an error instead of silently changing decisions.
 enum RecordFileKind: UInt32, Sendable {
-  case documents = 1, signatures = 2, band = 3, exact = 4, drops = 5
+  case documents = 1, signatures = 2, band = 3, exact = 4, drops = 5, paragraphs = 6, spans = 7
 }
 
 enum RecordFile {

@@ -12,6 +12,39 @@ enum ClusterStep {
     var clusters = 0
     var exactDrops = 0
     var nearDrops = 0
+    var paragraphSpans = 0
+  }
+
+  /// Paragraph dedup: in each run of equal paragraph fingerprints, the first occurrence in a
+  /// document that stays is kept, and every occurrence in another (later) document becomes a
+  /// span to remove. Paragraphs of documents dropped as duplicates count for nothing, so a
+  /// paragraph never disappears with them. Writes each task's spans; returns how many.
+  private static func paragraphSpans(_ context: DedupContext, skipping dropped: Set<UInt64>) throws -> Int {
+    let tasks = context.options.tasks
+    let merged = try MergedRecords<ParagraphEntry>(
+      paths: (0..<tasks).map { context.paragraphsPath(task: $0) }, kind: .paragraphs)
+    var spans = [[SpanEntry]](repeating: [], count: tasks)
+    var first: ParagraphEntry?
+    var count = 0
+    while let (task, entry) = try merged.next() {
+      guard !dropped.contains(UInt64(task) << 32 | UInt64(entry.ordinal)) else { continue }
+      guard let head = first, head.key == entry.key else {
+        first = entry
+        continue
+      }
+      if entry.document == head.document { continue }  // repeats inside one document stay
+      spans[task].append(
+        SpanEntry(ordinal: entry.ordinal, start: entry.start, end: entry.end, words: entry.words, survivor: head.document))
+      count += 1
+    }
+    for task in 0..<tasks {
+      let writer = try RecordFileWriter(path: context.spansPath(task: task), kind: .spans, recordSize: SpanEntry.size)
+      for span in spans[task].sorted(by: { ($0.ordinal, $0.start) < ($1.ordinal, $1.start) }) {
+        try writer.append { span.encode(into: $0) }
+      }
+      try writer.commit()
+    }
+    return count
   }
 
   static func run(_ context: DedupContext) throws -> Counts {
@@ -45,7 +78,7 @@ enum ClusterStep {
     }
     for (index, paths) in bucketFiles.enumerated() {
       let isExact = options.method != .near && index == 0
-      let merged = try MergedBuckets(paths: paths, kind: isExact ? .exact : .band)
+      let merged = try MergedRecords<KeyedEntry>(paths: paths, kind: isExact ? .exact : .band)
       var first: (key: XXHash128, node: UInt64, document: DocumentKey)?
       while let (task, entry) = try merged.next() {
         let node = UInt64(task) << 32 | UInt64(entry.ordinal)
@@ -105,6 +138,10 @@ enum ClusterStep {
       for drop in drops[task].sorted(by: { $0.ordinal < $1.ordinal }) { try writer.append { drop.encode(into: $0) } }
       try writer.commit()
     }
+    if options.paragraphs {
+      let dropped = Set(drops.enumerated().flatMap { task, entries in entries.map { UInt64(task) << 32 | UInt64($0.ordinal) } })
+      counts.paragraphSpans = try paragraphSpans(context, skipping: dropped)
+    }
     return counts
   }
 }
@@ -141,18 +178,18 @@ struct UnionFind {
   }
 }
 
-/// The entries of one bucket kind (exact, or one band) from every task's file, in sorted order.
-final class MergedBuckets {
+/// The records of one kind from every task's sorted file, in sorted order.
+final class MergedRecords<Record: SortedRecord> {
   private let readers: [RecordFileReader]
-  private var heads: [KeyedEntry?]
+  private var heads: [Record?]
 
   init(paths: [String], kind: RecordFileKind) throws {
-    readers = try paths.map { try RecordFileReader(path: $0, kind: kind, recordSize: KeyedEntry.size) }
-    heads = try readers.map { try $0.next().map(KeyedEntry.init(decoding:)) }
+    readers = try paths.map { try RecordFileReader(path: $0, kind: kind, recordSize: Record.size) }
+    heads = try readers.map { try $0.next().map(Record.init(decoding:)) }
   }
 
-  /// The smallest entry left and the task whose file it came from.
-  func next() throws -> (task: Int, entry: KeyedEntry)? {
+  /// The smallest record left and the task whose file it came from.
+  func next() throws -> (task: Int, entry: Record)? {
     var best: Int?
     for (index, head) in heads.enumerated() {
       guard let head else { continue }
@@ -160,7 +197,7 @@ final class MergedBuckets {
       best = index
     }
     guard let best, let entry = heads[best] else { return nil }
-    heads[best] = try readers[best].next().map(KeyedEntry.init(decoding:))
+    heads[best] = try readers[best].next().map(Record.init(decoding:))
     return (best, entry)
   }
 }

@@ -9,7 +9,12 @@ enum DecideStep {
     let documents = try RecordFileReader(
       path: context.documentsPath(task: task), kind: .documents, recordSize: DocumentEntry.size)
     var ids: [String] = []
-    while let record = try documents.next() { ids.append(DocumentEntry(decoding: record).key.id) }
+    var paragraphWords: [UInt32] = []
+    while let record = try documents.next() {
+      let entry = DocumentEntry(decoding: record)
+      ids.append(entry.key.id)
+      paragraphWords.append(entry.paragraphWords)
+    }
     let drops = try RecordFileReader(path: context.dropsPath(task: task), kind: .drops, recordSize: DropEntry.size)
     var decisions: [DecisionRecord] = []
     while let record = try drops.next() {
@@ -22,7 +27,51 @@ enum DecideStep {
           documentID: ids[Int(drop.ordinal)], stage: stage, action: "drop", reason: drop.reason.name,
           duplicateOf: drop.survivor.id, similarity: (Double(drop.similarity) * 1e4).rounded() / 1e4, score: nil))
     }
-    try context.store.replaceDecisions(stage: stage, for: ids, with: decisions, stageRunID: stageRunID)
+    let spans: (drops: [DecisionRecord], removed: [RemovedSpanRecord]) =
+      context.options.paragraphs ? try paragraphDecisions(context, task: task, ids: ids, words: paragraphWords) : ([], [])
+    decisions += spans.drops
+    try context.store.replaceDecisions(
+      stage: stage, for: ids, with: decisions, spans: spans.removed, stageRunID: stageRunID)
     return decisions.count
+  }
+
+  /// A document whose seen-before paragraphs leave fewer than `paragraphMinWords` words is
+  /// dropped (reason `paragraph`, as the duplicate of the document its first removed paragraph
+  /// came from); otherwise its seen-before paragraphs are recorded as removed spans.
+  private static func paragraphDecisions(_ context: DedupContext, task: Int, ids: [String], words: [UInt32]) throws
+    -> (drops: [DecisionRecord], removed: [RemovedSpanRecord])
+  {
+    let reader = try RecordFileReader(path: context.spansPath(task: task), kind: .spans, recordSize: SpanEntry.size)
+    var byDocument: [UInt32: [SpanEntry]] = [:]
+    var order: [UInt32] = []
+    while let record = try reader.next() {
+      let span = SpanEntry(decoding: record)
+      guard Int(span.ordinal) < ids.count else {
+        throw HatcheryError("\(reader.path): names document \(span.ordinal) of a task with \(ids.count)")
+      }
+      if byDocument[span.ordinal] == nil { order.append(span.ordinal) }
+      byDocument[span.ordinal, default: []].append(span)
+    }
+    var drops: [DecisionRecord] = []
+    var removed: [RemovedSpanRecord] = []
+    for ordinal in order {
+      let spans = byDocument[ordinal]!
+      let id = ids[Int(ordinal)]
+      let removedWords = spans.reduce(0) { $0 + Int($1.words) }
+      let total = Int(words[Int(ordinal)])
+      if total - removedWords < context.options.paragraphMinWords {
+        drops.append(
+          DecisionRecord(
+            documentID: id, stage: stage, action: "drop", reason: "paragraph", duplicateOf: spans[0].survivor.id,
+            similarity: nil, score: total > 0 ? (Double(removedWords) / Double(total) * 1e4).rounded() / 1e4 : 1))
+      } else {
+        removed += spans.map {
+          RemovedSpanRecord(
+            documentID: id, stage: stage, start: Int($0.start), end: Int($0.end), reason: "paragraph",
+            duplicateOf: $0.survivor.id)
+        }
+      }
+    }
+    return (drops, removed)
   }
 }

@@ -25,6 +25,7 @@ enum SignatureStep {
       path: context.signaturesPath(task: task), kind: .signatures, recordSize: hashCount * 8)
     var exactEntries: [KeyedEntry] = []
     var bandEntries = [[KeyedEntry]](repeating: [], count: options.bands)
+    var paragraphEntries: [ParagraphEntry] = []
     var counts = Counts()
 
     func record(_ batch: [(key: DocumentKey, text: String)], _ results: [Hashed]) throws {
@@ -32,8 +33,10 @@ enum SignatureStep {
         let ordinal = UInt32(counts.documents)
         let key = batch[index].key
         try documents.append {
-          DocumentEntry(key: key, exact: result.exact, words: result.words, hasSignature: result.signature != nil)
-            .encode(into: $0)
+          DocumentEntry(
+            key: key, exact: result.exact, words: result.words, hasSignature: result.signature != nil,
+            paragraphWords: result.paragraphWords
+          ).encode(into: $0)
         }
         try signatures.append { buffer in
           guard let signature = result.signature else { return }  // zeros: no words, no signature
@@ -48,6 +51,9 @@ enum SignatureStep {
           for (band, bandKey) in bandKeys.enumerated() {
             bandEntries[band].append(KeyedEntry(key: XXHash128(high: bandKey, low: 0), document: key, ordinal: ordinal))
           }
+        }
+        for paragraph in result.paragraphs {
+          paragraphEntries.append(ParagraphEntry(paragraph: paragraph, document: key, ordinal: ordinal))
         }
         if result.signature == nil { counts.withoutWords += 1 }
         counts.documents += 1
@@ -76,6 +82,12 @@ enum SignatureStep {
     try write(exactEntries, to: context.exactPath(task: task), kind: .exact)
     for band in 0..<options.bands {
       try write(bandEntries[band], to: context.bandPath(band: band, task: task), kind: .band)
+    }
+    if options.paragraphs {
+      let writer = try RecordFileWriter(
+        path: context.paragraphsPath(task: task), kind: .paragraphs, recordSize: ParagraphEntry.size)
+      for entry in paragraphEntries.sorted() { try writer.append { entry.encode(into: $0) } }
+      try writer.commit()
     }
     return counts
   }
@@ -125,6 +137,8 @@ enum SignatureStep {
     var words: UInt32 = 0
     var signature: [UInt64]?
     var bandKeys: [UInt64]?
+    var paragraphs: [Paragraph] = []
+    var paragraphWords: UInt32 = 0
   }
 
   /// Hashes a batch on `threads` workers, each with its own shingler, taking documents in turn.
@@ -136,6 +150,7 @@ enum SignatureStep {
     DispatchQueue.concurrentPerform(iterations: min(options.threads, batch.count)) { _ in
       let shingler = Shingler(shingleSize: options.shingleSize, caseFold: options.caseFold)
       let scratch = MinHashScratch(hashCount: minHasher.hashCount)
+      let paragraphs = options.paragraphs ? ParagraphHasher(caseFold: options.caseFold) : nil
       var signature = [UInt64](repeating: 0, count: minHasher.hashCount)
       while true {
         let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -143,6 +158,11 @@ enum SignatureStep {
         var text = batch[index].text
         let exact = text.withUTF8 { shingler.process(UnsafeRawBufferPointer($0)) }
         var hashed = Hashed(exact: exact, words: UInt32(clamping: shingler.wordCount))
+        if let paragraphs {
+          text.withUTF8 { paragraphs.process(UnsafeRawBufferPointer($0)) }
+          hashed.paragraphs = paragraphs.paragraphs
+          hashed.paragraphWords = UInt32(clamping: paragraphs.words)
+        }
         if !shingler.shingles.isEmpty {
           shingler.shingles.withUnsafeBufferPointer { shingles in
             signature.withUnsafeMutableBufferPointer { minHasher.signature(of: shingles, into: $0, scratch: scratch) }

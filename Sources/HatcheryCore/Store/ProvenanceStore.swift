@@ -229,13 +229,29 @@ public final class ProvenanceStore: Sendable {
     return try sources.flatMap { source in try parts(sourceID: source.id).map { (source, $0) } }
   }
 
-  /// Replaces a stage's decisions on `documentIDs` with `decisions`, in one transaction.
+  /// Replaces a stage's decisions and removed spans on `documentIDs` with `decisions` and
+  /// `spans`, in one transaction.
   public func replaceDecisions(
-    stage: String, for documentIDs: [String], with decisions: [DecisionRecord], stageRunID: Int64?
+    stage: String, for documentIDs: [String], with decisions: [DecisionRecord], spans: [RemovedSpanRecord] = [],
+    stageRunID: Int64?
   ) throws {
     try pool.write { db in
       let delete = try db.makeStatement(sql: "DELETE FROM decisions WHERE stage = ? AND document_id = ?")
-      for id in documentIDs { try delete.execute(arguments: [stage, id]) }
+      let deleteSpans = try db.makeStatement(sql: "DELETE FROM removed_spans WHERE stage = ? AND document_id = ?")
+      for id in documentIDs {
+        try delete.execute(arguments: [stage, id])
+        try deleteSpans.execute(arguments: [stage, id])
+      }
+      let insertSpan = try db.makeStatement(
+        sql: """
+          INSERT INTO removed_spans (document_id, stage, start_offset, end_offset, reason, duplicate_of, stage_run_id)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
+          """)
+      for span in spans {
+        try insertSpan.execute(arguments: [
+          span.documentID, span.stage, span.start, span.end, span.reason, span.duplicateOf, stageRunID,
+        ])
+      }
       let insert = try db.makeStatement(
         sql: """
           INSERT INTO decisions (document_id, stage, action, reason, duplicate_of, similarity, score, stage_run_id)
@@ -266,6 +282,24 @@ public final class ProvenanceStore: Sendable {
         DecisionRecord(
           documentID: row["document_id"], stage: row["stage"], action: row["action"], reason: row["reason"],
           duplicateOf: row["duplicate_of"], similarity: row["similarity"], score: row["score"])
+      }
+    }
+  }
+
+  /// A stage's removed spans, optionally of one document, in text order.
+  public func removedSpans(stage: String, documentID: String? = nil) throws -> [RemovedSpanRecord] {
+    try pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT * FROM removed_spans WHERE stage = ? AND (? IS NULL OR document_id = ?)
+          ORDER BY document_id, start_offset
+          """,
+        arguments: [stage, documentID, documentID]
+      ).map { row in
+        RemovedSpanRecord(
+          documentID: row["document_id"], stage: row["stage"], start: row["start_offset"], end: row["end_offset"],
+          reason: row["reason"], duplicateOf: row["duplicate_of"])
       }
     }
   }

@@ -157,3 +157,22 @@ public struct DecisionRecord: Sendable, Equatable {
     self.score = score
   }
 }
+
+/// A span of a kept document's text that a stage removes.
+public struct RemovedSpanRecord: Sendable, Equatable {
+  public var documentID: String
+  public var stage: String
+  public var start: Int
+  public var end: Int
+  public var reason: String
+  public var duplicateOf: String?
+
+  public init(documentID: String, stage: String, start: Int, end: Int, reason: String, duplicateOf: String?) {
+    self.documentID = documentID
+    self.stage = stage
+    self.start = start
+    self.end = end
+    self.reason = reason
+    self.duplicateOf = duplicateOf
+  }
+}
