@@ -61,6 +61,11 @@ enum SignatureStep {
       }
     }
 
+    let parts = context.parts(ofTask: task)
+    let progress = ProgressReporter(
+      label: "dedup signatures", itemName: "documents", totalItems: parts.reduce(0) { $0 + $1.part.documents },
+      totalBytes: try parts.reduce(0) { $0 + (try context.store.textBytes(sourceID: $1.source.id, part: $1.part.part)) })
+    defer { progress.finish() }
     // The next batch is read (decompressed, parsed) while the workers hash this one.
     let reader = BatchReader(context: context, task: task)
     let readQueue = DispatchQueue(label: "hatchery.dedup.read")
@@ -75,6 +80,7 @@ enum SignatureStep {
       let results = hash(batch, context: context)
       done.wait()
       try record(batch, results)
+      progress.update(items: counts.documents, bytes: counts.bytes)
       batch = try upcoming.withLock { $0! }.get()
     }
     try documents.commit()

@@ -4,14 +4,19 @@ import Foundation
 /// times a second. Silent when standard error is not a terminal, so pipes and logs stay clean.
 public final class ProgressReporter {
   private let label: String
+  private let itemName: String
   private let totalItems: Int
   private let totalBytes: Int
   private let enabled: Bool
   private let started = Date()
   private var lastDraw = Date.distantPast
 
-  public init(label: String, totalItems: Int, totalBytes: Int, enabled: Bool = isatty(STDERR_FILENO) == 1) {
+  public init(
+    label: String, itemName: String = "files", totalItems: Int, totalBytes: Int,
+    enabled: Bool = isatty(STDERR_FILENO) == 1
+  ) {
     self.label = label
+    self.itemName = itemName
     self.totalItems = totalItems
     self.totalBytes = totalBytes
     self.enabled = enabled
@@ -26,7 +31,7 @@ public final class ProgressReporter {
     let rate = Double(bytes) / elapsed
     let eta = rate > 0 ? Double(max(totalBytes - bytes, 0)) / rate : 0
     let line = String(
-      format: "\r%@: %d/%d files  %.1f/%.1f MB  %.1f MB/s  ETA %@ ", label, items, totalItems, Double(bytes) / 1e6,
+      format: "\r%@: %d/%d %@  %.1f/%.1f MB  %.1f MB/s  ETA %@ ", label, items, totalItems, itemName, Double(bytes) / 1e6,
       Double(totalBytes) / 1e6, rate / 1e6, Self.duration(eta))
     FileHandle.standardError.write(Data(line.utf8))
   }

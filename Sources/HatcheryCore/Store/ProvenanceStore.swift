@@ -181,6 +181,15 @@ public final class ProvenanceStore: Sendable {
     try db.execute(sql: "DELETE FROM ingest_parts WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
   }
 
+  /// The bytes of stored text in one part, for progress estimates.
+  public func textBytes(sourceID: Int64, part: Int) throws -> Int {
+    try pool.read { db in
+      try Int.fetchOne(
+        db, sql: "SELECT coalesce(sum(bytes), 0) FROM documents WHERE source_id = ? AND part = ?",
+        arguments: [sourceID, part]) ?? 0
+    }
+  }
+
   public func documents(sourceID: Int64) throws -> [DocumentRecord] {
     try pool.read { db in
       try Row.fetchAll(
