@@ -131,6 +131,7 @@ struct KeyedEntry: Comparable, Sendable {
 protocol SortedRecord: Comparable {
   static var size: Int { get }
   init(decoding buffer: UnsafeRawBufferPointer) throws
+  func encode(into buffer: UnsafeMutableRawBufferPointer)
 }
 
 extension KeyedEntry: SortedRecord {}

@@ -15,38 +15,6 @@ enum ClusterStep {
     var paragraphSpans = 0
   }
 
-  /// Paragraph dedup: in each run of equal paragraph fingerprints, the first occurrence in a
-  /// document that stays is kept, and every occurrence in another (later) document becomes a
-  /// span to remove. Paragraphs of documents dropped as duplicates count for nothing, so a
-  /// paragraph never disappears with them. Writes each task's spans; returns how many.
-  private static func paragraphSpans(_ context: DedupContext, skipping dropped: Set<UInt64>) throws -> Int {
-    let tasks = context.options.tasks
-    let merged = try MergedRecords<ParagraphEntry>(
-      paths: (0..<tasks).map { context.paragraphsPath(task: $0) }, kind: .paragraphs)
-    var spans = [[SpanEntry]](repeating: [], count: tasks)
-    var first: ParagraphEntry?
-    var count = 0
-    while let (task, entry) = try merged.next() {
-      guard !dropped.contains(UInt64(task) << 32 | UInt64(entry.ordinal)) else { continue }
-      guard let head = first, head.key == entry.key else {
-        first = entry
-        continue
-      }
-      if entry.document == head.document { continue }  // repeats inside one document stay
-      spans[task].append(
-        SpanEntry(ordinal: entry.ordinal, start: entry.start, end: entry.end, words: entry.words, survivor: head.document))
-      count += 1
-    }
-    for task in 0..<tasks {
-      let writer = try RecordFileWriter(path: context.spansPath(task: task), kind: .spans, recordSize: SpanEntry.size)
-      for span in spans[task].sorted(by: { ($0.ordinal, $0.start) < ($1.ordinal, $1.start) }) {
-        try writer.append { span.encode(into: $0) }
-      }
-      try writer.commit()
-    }
-    return count
-  }
-
   static func run(_ context: DedupContext) throws -> Counts {
     let options = context.options
     let tasks = options.tasks
@@ -143,6 +111,38 @@ enum ClusterStep {
       counts.paragraphSpans = try paragraphSpans(context, skipping: dropped)
     }
     return counts
+  }
+
+  /// Paragraph dedup: in each run of equal paragraph fingerprints, the first occurrence in a
+  /// document that stays is kept, and every occurrence in another (later) document becomes a
+  /// span to remove. Paragraphs of documents dropped as duplicates count for nothing, so a
+  /// paragraph never disappears with them. Writes each task's spans; returns how many.
+  private static func paragraphSpans(_ context: DedupContext, skipping dropped: Set<UInt64>) throws -> Int {
+    let tasks = context.options.tasks
+    let merged = try MergedRecords<ParagraphEntry>(
+      paths: (0..<tasks).map { context.paragraphsPath(task: $0) }, kind: .paragraphs)
+    var spans = [[SpanEntry]](repeating: [], count: tasks)
+    var first: ParagraphEntry?
+    var count = 0
+    while let (task, entry) = try merged.next() {
+      guard !dropped.contains(UInt64(task) << 32 | UInt64(entry.ordinal)) else { continue }
+      guard let head = first, head.key == entry.key else {
+        first = entry
+        continue
+      }
+      if entry.document == head.document { continue }  // repeats inside one document stay
+      spans[task].append(
+        SpanEntry(ordinal: entry.ordinal, start: entry.start, end: entry.end, words: entry.words, survivor: head.document))
+      count += 1
+    }
+    for task in 0..<tasks {
+      let writer = try RecordFileWriter(path: context.spansPath(task: task), kind: .spans, recordSize: SpanEntry.size)
+      for span in spans[task].sorted(by: { ($0.ordinal, $0.start) < ($1.ordinal, $1.start) }) {
+        try writer.append { span.encode(into: $0) }
+      }
+      try writer.commit()
+    }
+    return count
   }
 }
 

@@ -90,16 +90,13 @@ enum SignatureStep {
       try write(bandEntries[band], to: context.bandPath(band: band, task: task), kind: .band)
     }
     if options.paragraphs {
-      let writer = try RecordFileWriter(
-        path: context.paragraphsPath(task: task), kind: .paragraphs, recordSize: ParagraphEntry.size)
-      for entry in paragraphEntries.sorted() { try writer.append { entry.encode(into: $0) } }
-      try writer.commit()
+      try write(paragraphEntries, to: context.paragraphsPath(task: task), kind: .paragraphs)
     }
     return counts
   }
 
-  private static func write(_ entries: [KeyedEntry], to path: String, kind: RecordFileKind) throws {
-    let writer = try RecordFileWriter(path: path, kind: kind, recordSize: KeyedEntry.size)
+  private static func write<Record: SortedRecord>(_ entries: [Record], to path: String, kind: RecordFileKind) throws {
+    let writer = try RecordFileWriter(path: path, kind: kind, recordSize: Record.size)
     for entry in entries.sorted() { try writer.append { entry.encode(into: $0) } }
     try writer.commit()
   }
