@@ -22,6 +22,7 @@ let package = Package(
     .library(name: "HatcheryCore", targets: ["HatcheryCore"]),
     .library(name: "Ingest", targets: ["Ingest"]),
     .library(name: "Dedup", targets: ["Dedup"]),
+    .library(name: "Licensing", targets: ["Licensing"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,10 +46,11 @@ let package = Package(
     ),
     .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd"]),
     .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),
+    .target(name: "Licensing", dependencies: ["HatcheryCore"]),
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -56,6 +58,7 @@ let package = Package(
     .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore"]),
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "HatcheryCore"], exclude: ["Fixtures"]),
     .testTarget(name: "DedupTests", dependencies: ["Dedup", "Ingest", "HatcheryCore"]),
+    .testTarget(name: "LicensingTests", dependencies: ["Licensing", "HatcheryCore"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,0 +1,344 @@
+import Foundation
+
+/// Finds licence evidence in a text: SPDX tags, notices and grants, and full licence texts.
+/// Every method is one pass over the text's words (or lines, for tags), so the time is linear in
+/// the text, and the findings of one text are capped.
+public final class LicenseDetector: Sendable {
+  public static let maximumFindings = 64
+  /// Full-text matches below this word-bigram similarity are not reported.
+  public static let textThreshold = 0.8
+
+  private let list: SPDXLicenseList
+  private let references: [ReferenceText]
+  private let rulesByFirstWord: [UInt64: [NoticeRule]]
+
+  /// Loads reference licence texts from `referenceFolders` (files named by SPDX id, or by
+  /// Debian's names in /usr/share/common-licenses); folders that do not exist are skipped.
+  public init(referenceFolders: [String] = LicenseDetector.defaultReferenceFolders, list: SPDXLicenseList = .shared) {
+    self.list = list
+    var references: [ReferenceText] = []
+    for folder in referenceFolders {
+      references += ReferenceText.load(folder: folder, list: list)
+    }
+    self.references = references
+    rulesByFirstWord = Dictionary(grouping: NoticeRule.all, by: { $0.words[0] })
+  }
+
+  public static let defaultReferenceFolders = ["/usr/share/common-licenses"]
+
+  /// The SPDX ids of the loaded reference texts.
+  public var referenceIDs: [String] { references.map(\.spdx) }
+
+  public func detect(_ text: String) -> [LicenseFinding] {
+    var text = text
+    return text.withUTF8 { detect(UnsafeRawBufferPointer($0)) }
+  }
+
+  public func detect(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
+    var findings = tags(bytes)
+    let tokens = WordTokens(bytes)
+    findings += notices(tokens)
+    findings += gnuFamilies(tokens)
+    findings += creativeCommons(tokens)
+    findings += texts(tokens)
+    return Self.deduplicated(findings)
+  }
+
+  // MARK: SPDX-License-Identifier tags
+
+  private func tags(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
+    let marker = Array("spdx-license-identifier:".utf8)
+    var findings: [LicenseFinding] = []
+    var index = 0
+    while index + marker.count <= bytes.count && findings.count < Self.maximumFindings {
+      // Case-insensitive search for the marker's first byte, then the rest.
+      guard bytes[index] | 0x20 == marker[0] else {
+        index += 1
+        continue
+      }
+      var matches = true
+      for offset in 1..<marker.count {
+        let byte = bytes[index + offset]
+        let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+        if lowered != marker[offset] {
+          matches = false
+          break
+        }
+      }
+      guard matches else {
+        index += 1
+        continue
+      }
+      let valueStart = index + marker.count
+      var valueEnd = valueStart
+      while valueEnd < bytes.count && bytes[valueEnd] != 0x0A && bytes[valueEnd] != 0x0D
+        && valueEnd - valueStart < SPDXExpression.maximumLength
+      {
+        valueEnd += 1
+      }
+      var value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)
+      // Comment closers that often end the line: `*/`, `-->`, `#}`.
+      for closer in ["*/", "-->", "#}", "%>"] where value.hasSuffix(closer) { value.removeLast(closer.count) }
+      value = value.trimmingCharacters(in: .whitespaces)
+      if let expression = try? SPDXExpression.parse(value, list: list) {
+        findings.append(
+          LicenseFinding(spdx: expression.description, method: .tag, confidence: 1, start: index, end: valueEnd))
+      }
+      index = valueEnd
+    }
+    return findings
+  }
+
+  // MARK: Notices
+
+  private func matches(_ phrase: [UInt64], _ tokens: WordTokens, at position: Int) -> Bool {
+    guard position + phrase.count <= tokens.count else { return false }
+    for (offset, word) in phrase.enumerated() where tokens.hashes[position + offset] != word { return false }
+    return true
+  }
+
+  /// The first position at or after `from`, before `limit`, where `phrase` starts.
+  private func find(_ phrase: [UInt64], _ tokens: WordTokens, from: Int, limit: Int) -> Int? {
+    var position = from
+    while position < min(limit, tokens.count) {
+      if matches(phrase, tokens, at: position) { return position }
+      position += 1
+    }
+    return nil
+  }
+
+  private func notices(_ tokens: WordTokens) -> [LicenseFinding] {
+    var findings: [LicenseFinding] = []
+    var position = 0
+    while position < tokens.count && findings.count < Self.maximumFindings {
+      if matches(NoticeRule.bsdGrant.words, tokens, at: position) {
+        let end = position + NoticeRule.bsdGrant.words.count
+        let window = end + 400
+        let spdx: String
+        if find(NoticeRule.bsdAdvertising, tokens, from: end, limit: window) != nil {
+          spdx = "BSD-4-Clause"
+        } else if NoticeRule.bsdEndorsement.contains(where: { find($0, tokens, from: end, limit: window) != nil }) {
+          spdx = "BSD-3-Clause"
+        } else {
+          spdx = "BSD-2-Clause"
+        }
+        findings.append(
+          LicenseFinding(spdx: spdx, method: .notice, confidence: 0.9, start: tokens.starts[position], end: tokens.ends[end - 1]))
+        position = end
+        continue
+      }
+      if let rules = rulesByFirstWord[tokens.hashes[position]],
+        let rule = rules.first(where: { matches($0.words, tokens, at: position) })
+      {
+        let end = position + rule.words.count
+        findings.append(
+          LicenseFinding(
+            spdx: rule.spdx, method: .notice, confidence: rule.confidence, start: tokens.starts[position],
+            end: tokens.ends[end - 1]))
+        position = end
+        continue
+      }
+      position += 1
+    }
+    return findings
+  }
+
+  /// GNU licences: the name, then a version within a few words, then "or (at your option) any
+  /// later version" (or "or later") within the next sentence decides `-or-later` over `-only`.
+  private static let families: [(name: [UInt64], id: String, versions: [String: String])] = [
+    (NoticeRule.phrase("gnu general public license"), "GPL", ["1": "1.0", "2": "2.0", "3": "3.0"]),
+    (NoticeRule.phrase("gnu lesser general public license"), "LGPL", ["2 1": "2.1", "3": "3.0", "2": "2.1"]),
+    (NoticeRule.phrase("gnu library general public license"), "LGPL", ["2": "2.0"]),
+    (NoticeRule.phrase("gnu affero general public license"), "AGPL", ["3": "3.0", "1": "1.0"]),
+    (NoticeRule.phrase("gnu free documentation license"), "GFDL", ["1 1": "1.1", "1 2": "1.2", "1 3": "1.3"]),
+    (NoticeRule.phrase("gnu gpl"), "GPL", ["1": "1.0", "2": "2.0", "3": "3.0"]),
+    (NoticeRule.phrase("gnu lgpl"), "LGPL", ["2 1": "2.1", "3": "3.0", "2": "2.0"]),
+  ]
+  private static let versionWord = WordTokens.hash("version")
+  private static let laterPhrases = ["any later version", "or later", "or any later", "or newer"].map(NoticeRule.phrase)
+  private static let numbers: [UInt64: String] = Dictionary(
+    uniqueKeysWithValues: (0...9).map { (WordTokens.hash(String($0)), String($0)) })
+
+  private func gnuFamilies(_ tokens: WordTokens) -> [LicenseFinding] {
+    var findings: [LicenseFinding] = []
+    var position = 0
+    while position < tokens.count && findings.count < Self.maximumFindings {
+      guard let family = Self.families.first(where: { matches($0.name, tokens, at: position) }) else {
+        position += 1
+        continue
+      }
+      var cursor = position + family.name.count
+      var version: String?
+      // "version 2", "version 2.1", "v 3", "2": the first numbers within eight words.
+      let limit = min(cursor + 8, tokens.count)
+      while cursor < limit {
+        if let major = Self.numbers[tokens.hashes[cursor]] {
+          var key = major
+          if cursor + 1 < tokens.count, let minor = Self.numbers[tokens.hashes[cursor + 1]], minor != "0" {
+            key += " " + minor
+            cursor += 1
+          } else if cursor + 1 < tokens.count, Self.numbers[tokens.hashes[cursor + 1]] == "0" {
+            cursor += 1
+          }
+          version = family.versions[key] ?? family.versions[major]
+          cursor += 1
+          break
+        }
+        if tokens.hashes[cursor] == Self.versionWord || tokens.hashes[cursor] == WordTokens.hash("v") {
+          cursor += 1
+          continue
+        }
+        cursor += 1
+      }
+      guard let version else {
+        position += family.name.count
+        continue
+      }
+      let later = Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 40) != nil }
+      let spdx = "\(family.id)-\(version)-\(later ? "or-later" : "only")"
+      let end = max(cursor - 1, position)
+      findings.append(
+        LicenseFinding(
+          spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: 0.9, start: tokens.starts[position],
+          end: tokens.ends[end]))
+      position = cursor
+    }
+    return findings
+  }
+
+  // MARK: Creative Commons
+
+  private static let ccWords: [String: UInt64] = Dictionary(
+    uniqueKeysWithValues: ["creative", "commons", "attribution", "noncommercial", "non", "commercial", "sharealike",
+      "share", "alike", "noderivatives", "noderivs", "no", "derivatives", "derivs", "creativecommons", "org",
+      "licenses", "by", "nc", "sa", "nd", "cc", "international", "license", "unported", "generic"]
+      .map { ($0, WordTokens.hash($0)) })
+
+  /// "Creative Commons Attribution-NonCommercial-ShareAlike 4.0", "creativecommons.org/licenses/by-sa/3.0",
+  /// "CC BY-ND 4.0": the elements named, then the version.
+  private func creativeCommons(_ tokens: WordTokens) -> [LicenseFinding] {
+    let word = Self.ccWords
+    var findings: [LicenseFinding] = []
+    var position = 0
+    while position < tokens.count && findings.count < Self.maximumFindings {
+      var cursor: Int
+      if matches([word["creative"]!, word["commons"]!, word["attribution"]!], tokens, at: position) {
+        cursor = position + 3
+      } else if matches([word["creativecommons"]!, word["org"]!, word["licenses"]!, word["by"]!], tokens, at: position)
+        || matches([word["cc"]!, word["by"]!], tokens, at: position)
+      {
+        cursor = position + (tokens.hashes[position] == word["cc"]! ? 2 : 4)
+      } else {
+        position += 1
+        continue
+      }
+      var nonCommercial = false
+      var shareAlike = false
+      var noDerivatives = false
+      var version: String?
+      let limit = min(cursor + 10, tokens.count)
+      while cursor < limit {
+        let hash = tokens.hashes[cursor]
+        if hash == word["noncommercial"]! || hash == word["nc"]! || (hash == word["non"]! && cursor + 1 < limit
+          && tokens.hashes[cursor + 1] == word["commercial"]!)
+        {
+          nonCommercial = true
+        } else if hash == word["sharealike"]! || hash == word["sa"]! || hash == word["alike"]! {
+          shareAlike = true
+        } else if hash == word["noderivatives"]! || hash == word["noderivs"]! || hash == word["nd"]!
+          || hash == word["derivatives"]! || hash == word["derivs"]!
+        {
+          noDerivatives = true
+        } else if let major = Self.numbers[hash] {
+          if cursor + 1 < tokens.count, let minor = Self.numbers[tokens.hashes[cursor + 1]] {
+            version = "\(major).\(minor)"
+            cursor += 1
+          }
+          cursor += 1
+          break
+        } else if ![word["commercial"]!, word["share"]!, word["no"]!, word["license"]!, word["international"]!,
+          WordTokens.hash("version"), WordTokens.hash("v")].contains(hash)
+        {
+          break
+        }
+        cursor += 1
+      }
+      var spdx = "CC-BY"
+      if nonCommercial { spdx += "-NC" }
+      if shareAlike { spdx += "-SA" } else if noDerivatives { spdx += "-ND" }
+      if let version, let entry = list.entry("\(spdx)-\(version)") {
+        findings.append(
+          LicenseFinding(
+            spdx: entry.id, method: .notice, confidence: 0.9, start: tokens.starts[position],
+            end: tokens.ends[max(cursor - 1, position)]))
+      }
+      position = max(cursor, position + 1)
+    }
+    return findings
+  }
+
+  // MARK: Full licence texts
+
+  private func texts(_ tokens: WordTokens) -> [LicenseFinding] {
+    guard !references.isEmpty, tokens.count >= 2 else { return [] }
+    let bigrams = ReferenceText.bigrams(tokens.hashes)
+    var findings: [LicenseFinding] = []
+    for reference in references {
+      let shared = reference.bigrams.reduce(0) { $0 + (bigrams.contains($1) ? 1 : 0) }
+      let dice = 2 * Double(shared) / Double(reference.bigrams.count + bigrams.count)
+      // A licence text inside a longer document (a copyright file, a README) is matched by how
+      // much of the reference it contains; a text on its own by Dice over both.
+      let contained = Double(shared) / Double(reference.bigrams.count)
+      let ratio = max(dice, contained >= 0.95 ? contained : 0)
+      if ratio >= Self.textThreshold {
+        findings.append(
+          LicenseFinding(
+            spdx: reference.spdx, method: .text, confidence: (ratio * 1000).rounded() / 1000, start: 0,
+            end: tokens.ends.last ?? 0))
+      }
+    }
+    // Several versions of one licence share most of their text: keep the best match per family.
+    return findings.sorted { $0.confidence > $1.confidence }.reduce(into: []) { kept, finding in
+      let family = Self.family(of: finding.spdx)
+      if !kept.contains(where: { Self.family(of: $0.spdx) == family }) { kept.append(finding) }
+    }
+  }
+
+  private static func family(of id: String) -> String {
+    String(id.prefix { !$0.isNumber }).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+  }
+
+  // MARK: Reduction
+
+  /// One finding per (SPDX id, method), the first, at most `maximumFindings`; a licence text
+  /// matched as `-only` gives way to a notice that says `-or-later` for the same version (the
+  /// text of a GNU licence does not say which).
+  static func deduplicated(_ findings: [LicenseFinding]) -> [LicenseFinding] {
+    var seen = Set<String>()
+    var result: [LicenseFinding] = []
+    for finding in findings.sorted(by: { ($0.start, $0.method.rawValue) < ($1.start, $1.method.rawValue) })
+    where seen.insert("\(finding.spdx)|\(finding.method.rawValue)").inserted {
+      result.append(finding)
+    }
+    let laterNotices = Set(result.filter { $0.spdx.hasSuffix("-or-later") }.map { $0.spdx.replacingOccurrences(of: "-or-later", with: "") })
+    result.removeAll { $0.method == .text && $0.spdx.hasSuffix("-only") && laterNotices.contains($0.spdx.replacingOccurrences(of: "-only", with: "")) }
+    let specificPublicDomain = result.contains { $0.spdx == "Unlicense" || $0.spdx == "CC0-1.0" }
+    if specificPublicDomain { result.removeAll { $0.spdx == NoticeRule.publicDomain } }
+    return Array(result.prefix(maximumFindings))
+  }
+
+  /// The licence expression the findings support: tags win when present (the author's own
+  /// statement); otherwise every licence found, joined by AND in order of appearance (a text
+  /// that carries several licences is under all of them). nil when nothing was found.
+  public static func expression(of findings: [LicenseFinding]) -> String? {
+    let tags = findings.filter { $0.method == .tag }
+    let chosen = tags.isEmpty ? findings : tags
+    var parts: [String] = []
+    for finding in chosen.sorted(by: { $0.start < $1.start }) where !parts.contains(finding.spdx) {
+      parts.append(finding.spdx)
+    }
+    guard !parts.isEmpty else { return nil }
+    if parts.count == 1 { return parts[0] }
+    return parts.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
+  }
+}

@@ -1,0 +1,62 @@
+/// Licence notices and grants as word sequences (written for Hatchery from the licences' own
+/// wording). A rule matches when its words appear in order, consecutively, in a text's words.
+struct NoticeRule: Sendable {
+  let words: [UInt64]
+  let spdx: String
+  let confidence: Double
+
+  init(_ phrase: String, _ spdx: String, confidence: Double = 0.9) {
+    words = phrase.split(separator: " ").map { WordTokens.hash(String($0)) }
+    self.spdx = spdx
+    self.confidence = confidence
+  }
+
+  static let all: [NoticeRule] = [
+    NoticeRule("permission is hereby granted free of charge to any person obtaining a copy", "MIT"),
+    NoticeRule(
+      "permission to use copy modify and or distribute this software for any purpose with or without fee is hereby granted",
+      "ISC"),
+    NoticeRule("permission to use copy modify and distribute this software for any purpose with or without fee", "ISC", confidence: 0.7),
+    NoticeRule("licensed under the apache license version 2 0", "Apache-2.0"),
+    NoticeRule("apache license version 2 0 january 2004", "Apache-2.0"),
+    NoticeRule("apache license 2 0", "Apache-2.0", confidence: 0.8),
+    NoticeRule("mozilla public license version 2 0", "MPL-2.0"),
+    NoticeRule("mozilla public license v 2 0", "MPL-2.0"),
+    NoticeRule("mozilla public license version 1 1", "MPL-1.1"),
+    NoticeRule("eclipse public license version 1 0", "EPL-1.0"),
+    NoticeRule("eclipse public license v1 0", "EPL-1.0"),
+    NoticeRule("eclipse public license v 1 0", "EPL-1.0"),
+    NoticeRule("eclipse public license version 2 0", "EPL-2.0"),
+    NoticeRule("eclipse public license v 2 0", "EPL-2.0"),
+    NoticeRule("artistic license 2 0", "Artistic-2.0"),
+    NoticeRule("under the same terms as perl itself", "Artistic-1.0-Perl OR GPL-1.0-or-later", confidence: 0.8),
+    NoticeRule("the artistic license", "Artistic-1.0-Perl", confidence: 0.6),
+    NoticeRule(
+      "altered source versions must be plainly marked as such and must not be misrepresented as being the original software",
+      "Zlib"),
+    NoticeRule("python software foundation license version 2", "PSF-2.0"),
+    NoticeRule("psf license agreement", "PSF-2.0", confidence: 0.7),
+    NoticeRule("this is free and unencumbered software released into the public domain", "Unlicense"),
+    NoticeRule("cc0 1 0 universal", "CC0-1.0"),
+    NoticeRule("creativecommons org publicdomain zero 1 0", "CC0-1.0"),
+    NoticeRule("boost software license version 1 0", "BSL-1.0"),
+    NoticeRule("do what the fuck you want to public license", "WTFPL", confidence: 0.8),
+    NoticeRule("released into the public domain", publicDomain, confidence: 0.7),
+    NoticeRule("placed in the public domain", publicDomain, confidence: 0.7),
+    NoticeRule("dedicated to the public domain", publicDomain, confidence: 0.7),
+    NoticeRule("is in the public domain", publicDomain, confidence: 0.6),
+    NoticeRule("are in the public domain", publicDomain, confidence: 0.6),
+  ]
+
+  /// SPDX has no id for a public-domain dedication.
+  static let publicDomain = "LicenseRef-public-domain"
+
+  /// The BSD grant; its clauses decide which BSD licence it is.
+  static let bsdGrant = NoticeRule(
+    "redistribution and use in source and binary forms with or without modification are permitted", "BSD")
+  static let bsdEndorsement = ["neither the name", "names of its contributors may not be used", "name of the copyright holder nor"]
+    .map(NoticeRule.phrase)
+  static let bsdAdvertising = NoticeRule.phrase("all advertising materials mentioning features")
+
+  static func phrase(_ text: String) -> [UInt64] { text.split(separator: " ").map { WordTokens.hash(String($0)) } }
+}

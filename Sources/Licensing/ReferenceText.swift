@@ -1,0 +1,40 @@
+import Foundation
+
+/// A licence's reference text, held as its set of word bigrams (askalono's representation).
+struct ReferenceText: Sendable {
+  let spdx: String
+  let bigrams: Set<UInt64>
+
+  /// Debian's names in /usr/share/common-licenses; other files are named by SPDX id (with or
+  /// without `.txt`, as in SPDX's license-list-data `text/`).
+  static let debianNames: [String: String] = [
+    "Apache-2.0": "Apache-2.0", "Artistic": "Artistic-1.0-Perl", "BSD": "BSD-3-Clause", "CC0-1.0": "CC0-1.0",
+    "GFDL-1.2": "GFDL-1.2-only", "GFDL-1.3": "GFDL-1.3-only", "GPL-1": "GPL-1.0-only", "GPL-2": "GPL-2.0-only",
+    "GPL-3": "GPL-3.0-only", "LGPL-2": "LGPL-2.0-only", "LGPL-2.1": "LGPL-2.1-only", "LGPL-3": "LGPL-3.0-only",
+    "MPL-1.1": "MPL-1.1", "MPL-2.0": "MPL-2.0",
+  ]
+
+  static func load(folder: String, list: SPDXLicenseList) -> [ReferenceText] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+    var seen = Set<String>()
+    var references: [ReferenceText] = []
+    for name in names.sorted() {
+      let base = name.hasSuffix(".txt") ? String(name.dropLast(4)) : name
+      guard let spdx = debianNames[base] ?? list.entry(base).map(\.id), seen.insert(spdx).inserted,
+        let data = FileManager.default.contents(atPath: folder + "/" + name)
+      else { continue }
+      let tokens = data.withUnsafeBytes { WordTokens($0) }
+      guard tokens.count >= 20 else { continue }
+      references.append(ReferenceText(spdx: spdx, bigrams: bigrams(tokens.hashes)))
+    }
+    return references
+  }
+
+  static func bigrams(_ words: [UInt64]) -> Set<UInt64> {
+    var set = Set<UInt64>(minimumCapacity: words.count)
+    for index in 1..<max(words.count, 1) {
+      set.insert(words[index - 1] &* 0x9E37_79B9_7F4A_7C15 ^ words[index])
+    }
+    return set
+  }
+}
