@@ -155,6 +155,10 @@ public final class LicenseDetector: Sendable {
     (NoticeRule.phrase("gnu lgpl"), "LGPL", ["2 1": "2.1", "3": "3.0", "2": "2.0"]),
   ]
   private static let versionWord = WordTokens.hash("version")
+  private static let vWord = WordTokens.hash("v")
+  /// "v1", "v2", "v3" and the GPL's own abbreviations carry their major version.
+  private static let vNumbers: [UInt64: String] = Dictionary(
+    uniqueKeysWithValues: (1...3).map { (WordTokens.hash("v\($0)"), String($0)) })
   private static let laterPhrases = ["any later version", "or later", "or any later", "or newer"].map(NoticeRule.phrase)
   private static let numbers: [UInt64: String] = Dictionary(
     uniqueKeysWithValues: (0...9).map { (WordTokens.hash(String($0)), String($0)) })
@@ -167,12 +171,16 @@ public final class LicenseDetector: Sendable {
         position += 1
         continue
       }
-      var cursor = position + family.name.count
+      let nameEnd = position + family.name.count
+      var cursor = nameEnd
       var version: String?
-      // "version 2", "version 2.1", "v 3", "2": the first numbers within eight words.
-      let limit = min(cursor + 8, tokens.count)
+      // The version within sixteen words: "version 2", "version 2.1", "v. 3", "v3.0", or a bare
+      // number right after the name ("GNU GPL 2").
+      let limit = min(cursor + 16, tokens.count)
       while cursor < limit {
-        if let major = Self.numbers[tokens.hashes[cursor]] {
+        let previous = cursor > nameEnd ? tokens.hashes[cursor - 1] : 0
+        let announced = previous == Self.versionWord || previous == Self.vWord || cursor - nameEnd < 2
+        if let major = Self.vNumbers[tokens.hashes[cursor]] ?? (announced ? Self.numbers[tokens.hashes[cursor]] : nil) {
           var key = major
           if cursor + 1 < tokens.count, let minor = Self.numbers[tokens.hashes[cursor + 1]], minor != "0" {
             key += " " + minor
@@ -183,10 +191,6 @@ public final class LicenseDetector: Sendable {
           version = family.versions[key] ?? family.versions[major]
           cursor += 1
           break
-        }
-        if tokens.hashes[cursor] == Self.versionWord || tokens.hashes[cursor] == WordTokens.hash("v") {
-          cursor += 1
-          continue
         }
         cursor += 1
       }

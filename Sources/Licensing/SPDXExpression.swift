@@ -16,8 +16,10 @@ public indirect enum SPDXExpression: Sendable, Equatable, CustomStringConvertibl
     public var description: String { message }
   }
 
-  /// Expressions longer than this are refused, which bounds the work on hostile input.
+  /// Expressions longer or deeper than this are refused, which bounds the work (and the stack)
+  /// on hostile input.
   public static let maximumLength = 4096
+  public static let maximumDepth = 64
 
   public static func parse(_ text: String, list: SPDXLicenseList = .shared) throws(ParseError) -> SPDXExpression {
     guard text.utf8.count <= maximumLength else {
@@ -51,6 +53,7 @@ public indirect enum SPDXExpression: Sendable, Equatable, CustomStringConvertibl
     let tokens: [String]
     let list: SPDXLicenseList
     var position = 0
+    var depth = 0
 
     init(tokens: [String], list: SPDXLicenseList) {
       self.tokens = tokens
@@ -92,6 +95,11 @@ public indirect enum SPDXExpression: Sendable, Equatable, CustomStringConvertibl
       guard let token = current else { throw ParseError(message: "SPDX expression ends where a licence id is expected") }
       position += 1
       if token == "(" {
+        depth += 1
+        guard depth <= SPDXExpression.maximumDepth else {
+          throw ParseError(message: "SPDX expression nested deeper than \(SPDXExpression.maximumDepth) parentheses")
+        }
+        defer { depth -= 1 }
         let inner = try parseOr()
         guard accept(")") else { throw ParseError(message: "missing ')' in SPDX expression") }
         return inner

@@ -1,0 +1,116 @@
+import Foundation
+import XCTest
+
+@testable import Licensing
+
+final class LicenseDetectorTests: XCTestCase {
+  let detector = LicenseDetector(referenceFolders: [])
+
+  private func ids(_ text: String, _ detector: LicenseDetector? = nil) -> [String] {
+    (detector ?? self.detector).detect(text).map(\.spdx)
+  }
+
+  func testTagsAreParsedAndLocated() {
+    let text = "/* SPDX-License-Identifier: GPL-2.0+ */\n// spdx-license-identifier: (MIT OR Apache-2.0)\n# SPDX-License-Identifier: not-a-licence\n"
+    let findings = detector.detect(text).filter { $0.method == .tag }
+    XCTAssertEqual(findings.map(\.spdx), ["GPL-2.0-or-later", "MIT OR Apache-2.0"])
+    XCTAssertEqual(findings.map(\.confidence), [1, 1])
+    XCTAssertEqual(findings[0].start, 3)
+    XCTAssertEqual(LicenseDetector.expression(of: detector.detect(text)), "GPL-2.0-or-later AND (MIT OR Apache-2.0)")
+  }
+
+  func testGNUVersionsAndOrLaterAreToldApart() {
+    let cases: [(String, String)] = [
+      ("under the terms of the GNU General Public License version 2 as published by the Free Software Foundation.", "GPL-2.0-only"),
+      ("either version 2 of the GNU General Public License, or (at your option) any later version.", "GPL-2.0-only"),
+      ("under the terms of the GNU General Public License as published by the Free Software Foundation; either version 2 of the License, or (at your option) any later version.", "GPL-2.0-or-later"),
+      ("GNU General Public License v3.0 or later", "GPL-3.0-or-later"),
+      ("the GNU Lesser General Public License version 2.1", "LGPL-2.1-only"),
+      ("GNU Lesser General Public License as published by the Free Software Foundation, version 3 or any later version", "LGPL-3.0-or-later"),
+      ("GNU Library General Public License version 2", "LGPL-2.0-only"),
+      ("GNU Affero General Public License, version 3", "AGPL-3.0-only"),
+      ("GNU Free Documentation License, Version 1.3 or any later version published by the FSF", "GFDL-1.3-or-later"),
+    ]
+    for (text, expected) in cases {
+      let found = ids(text)
+      if text.hasPrefix("either version 2 of the GNU") {
+        // The version comes before the name: not a grant this rule reads.
+        XCTAssertFalse(found.contains("GPL-2.0-or-later"), text)
+        continue
+      }
+      XCTAssertEqual(found, [expected], text)
+    }
+  }
+
+  func testNoticesOfPermissiveAndOtherLicences() {
+    let cases: [(String, String)] = [
+      ("Permission is hereby granted, free of charge, to any person obtaining a copy of this software", "MIT"),
+      ("Permission to use, copy, modify, and/or distribute this software for any purpose with or without fee is hereby granted", "ISC"),
+      ("Redistribution and use in source and binary forms, with or without modification, are permitted provided that the following conditions are met: 1. Redistributions of source code", "BSD-2-Clause"),
+      ("Redistribution and use in source and binary forms, with or without modification, are permitted provided that: ... 3. Neither the name of the project nor the names of its contributors may be used", "BSD-3-Clause"),
+      ("Licensed under the Apache License, Version 2.0 (the \"License\");", "Apache-2.0"),
+      ("This Source Code Form is subject to the terms of the Mozilla Public License, v. 2.0.", "MPL-2.0"),
+      ("made available under the terms of the Eclipse Public License v. 2.0", "EPL-2.0"),
+      ("2. Altered source versions must be plainly marked as such, and must not be misrepresented as being the original software.", "Zlib"),
+      ("This is free and unencumbered software released into the public domain.", "Unlicense"),
+      ("To the extent possible under law, the author has waived all rights: CC0 1.0 Universal", "CC0-1.0"),
+      ("This work is licensed under a Creative Commons Attribution 4.0 International License.", "CC-BY-4.0"),
+      ("see https://creativecommons.org/licenses/by-sa/3.0/ for the terms", "CC-BY-SA-3.0"),
+      ("Creative Commons Attribution-NonCommercial-NoDerivatives 4.0 International", "CC-BY-NC-ND-4.0"),
+      ("licensed CC BY-NC-SA 4.0", "CC-BY-NC-SA-4.0"),
+      ("The author hereby places this file in the public domain; it is placed in the public domain.", "LicenseRef-public-domain"),
+      ("This program is free software; you can redistribute it under the same terms as Perl itself.", "Artistic-1.0-Perl OR GPL-1.0-or-later"),
+      ("Licensed under the Python Software Foundation License Version 2", "PSF-2.0"),
+    ]
+    for (text, expected) in cases {
+      XCTAssertEqual(ids(text), [expected], text)
+    }
+    XCTAssertEqual(ids("A plain sentence about gardening, with no licence in it."), [])
+  }
+
+  func testFullTextsMatchTheReferencesByBigramSimilarity() throws {
+    let folder = NSTemporaryDirectory() + "hatchery-licences-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    // A made-up licence text, filed under an SPDX id as license-list-data names its files.
+    var state: UInt64 = 9
+    let words = (0..<600).map { _ -> String in
+      state = state &* 6_364_136_223_846_793_005 &+ 1
+      return "term\((state >> 40) % 400)"
+    }
+    let reference = words.joined(separator: " ")
+    try reference.write(toFile: folder + "/0BSD.txt", atomically: false, encoding: .utf8)
+    let detector = LicenseDetector(referenceFolders: [folder])
+    XCTAssertEqual(detector.referenceIDs, ["0BSD"])
+    var edited = words
+    for index in stride(from: 0, to: 600, by: 50) { edited[index] = "changed" }
+    let own = detector.detect(edited.joined(separator: "\n"))
+    XCTAssertEqual(own.map(\.spdx), ["0BSD"])
+    XCTAssertEqual(own.first?.method, .text)
+    XCTAssertGreaterThan(own.first?.confidence ?? 0, 0.8)
+    XCTAssertLessThan(own.first?.confidence ?? 1, 1)
+    let embedded = "Copyright notes and other words first.\n" + String(repeating: "filler text here ", count: 800) + reference
+    XCTAssertEqual(detector.detect(embedded).map(\.spdx), ["0BSD"], "a licence text inside a longer file")
+    XCTAssertEqual(detector.detect(words.prefix(200).joined(separator: " ")).map(\.spdx), [], "a third is not the text")
+  }
+
+  func testATextMatchedAsOnlyGivesWayToAnOrLaterNotice() {
+    let findings = [
+      LicenseFinding(spdx: "GPL-2.0-only", method: .text, confidence: 0.97, start: 0, end: 100),
+      LicenseFinding(spdx: "GPL-2.0-or-later", method: .notice, confidence: 0.9, start: 5, end: 50),
+    ]
+    XCTAssertEqual(LicenseDetector.deduplicated(findings).map(\.spdx), ["GPL-2.0-or-later"])
+  }
+
+  func testHostileTextsStayBoundedAndNeverCrash() {
+    let mentions = String(repeating: "Licensed under the Apache License, Version 2.0. MIT License. SPDX-License-Identifier: MIT\n", count: 10_000)
+    let started = Date()
+    let findings = detector.detect(mentions)
+    XCTAssertLessThanOrEqual(findings.count, LicenseDetector.maximumFindings)
+    XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+    var binary = [UInt8](repeating: 0, count: 1 << 20)
+    for index in binary.indices { binary[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 13) }
+    XCTAssertNoThrow(binary.withUnsafeBytes { _ = detector.detect($0) })
+    XCTAssertEqual(detector.detect("SPDX-License-Identifier: " + String(repeating: "(", count: 100_000)).count, 0)
+  }
+}

@@ -1,0 +1,49 @@
+import XCTest
+
+@testable import Licensing
+
+final class SPDXExpressionTests: XCTestCase {
+  private func canonical(_ text: String) throws -> String { try SPDXExpression.parse(text).description }
+
+  func testExpressionsAreParsedAndPrintedCanonically() throws {
+    XCTAssertEqual(try canonical("MIT"), "MIT")
+    XCTAssertEqual(try canonical("mit"), "MIT", "ids match case-insensitively")
+    XCTAssertEqual(try canonical("MIT OR Apache-2.0"), "MIT OR Apache-2.0")
+    XCTAssertEqual(try canonical("MIT or Apache-2.0 and BSD-3-Clause"), "MIT OR Apache-2.0 AND BSD-3-Clause")
+    XCTAssertEqual(try canonical("(MIT OR Apache-2.0) AND BSD-3-Clause"), "(MIT OR Apache-2.0) AND BSD-3-Clause")
+    XCTAssertEqual(try canonical("((MIT))"), "MIT")
+    XCTAssertEqual(
+      try canonical("GPL-2.0-or-later WITH Classpath-exception-2.0 OR MIT"),
+      "GPL-2.0-or-later WITH Classpath-exception-2.0 OR MIT")
+    XCTAssertEqual(try canonical("LicenseRef-my-own AND MIT"), "LicenseRef-my-own AND MIT")
+    XCTAssertEqual(try SPDXExpression.parse("(MIT OR ISC) AND Zlib").licenseIDs, ["MIT", "ISC", "Zlib"])
+  }
+
+  func testDeprecatedIdsAndPlusMapToCurrentIds() throws {
+    XCTAssertEqual(try canonical("GPL-2.0"), "GPL-2.0-only")
+    XCTAssertEqual(try canonical("GPL-2.0+"), "GPL-2.0-or-later")
+    XCTAssertEqual(try canonical("LGPL-2.1+"), "LGPL-2.1-or-later")
+    XCTAssertEqual(try canonical("GPL-3.0-only+"), "GPL-3.0-or-later")
+    XCTAssertEqual(try canonical("Apache-2.0+"), "Apache-2.0+", "a + with no -or-later id is kept")
+  }
+
+  func testMalformedExpressionsAreRefusedWithAReason() {
+    for bad in [
+      "", "MIT OR", "(MIT", "MIT)", "AND MIT", "NotALicense-9", "MIT WITH", "MIT WITH MIT", "MIT Apache-2.0",
+      String(repeating: "MIT OR ", count: 1000) + "MIT",
+    ] {
+      XCTAssertThrowsError(try SPDXExpression.parse(bad), bad) { error in
+        XCTAssertFalse("\(error)".isEmpty)
+      }
+    }
+  }
+
+  func testTheListKnowsCategoriesAndExceptions() throws {
+    let list = SPDXLicenseList.shared
+    XCTAssertEqual(list.entry("MIT")?.category, "permissive")
+    XCTAssertEqual(list.entry("GPL-3.0-only")?.category, "copyleft")
+    XCTAssertEqual(list.entry("Classpath-exception-2.0")?.isException, true)
+    XCTAssertEqual(list.entry("GPL-2.0")?.id, "GPL-2.0-only")
+    XCTAssertNil(list.entry("Nonsense-1.0"))
+  }
+}
