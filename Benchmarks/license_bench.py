@@ -1,0 +1,100 @@
+"""Licence detection on Debian's machine-readable copyright files (run by Benchmarks/license.sh).
+
+  prepare OUT [LIMIT]   copies machine-readable /usr/share/doc/*/copyright files (sorted by package,
+                        at most LIMIT) into OUT with every `License: short-name` line removed (the
+                        licence texts under them stay) and writes OUT/labels.json: file -> the SPDX
+                        ids of its short names (Debian names such as GPL-2+ and Expat mapped to
+                        SPDX; names with no SPDX equivalent are left out of the score).
+  score LABELS RESULTS  per-file recall of the labelled ids, from `hatchery license detect` JSON
+                        lines or a ScanCode JSON report.
+"""
+import glob, json, os, re, sys
+
+DEBIAN_TO_SPDX = {
+    "gpl-1": "GPL-1.0-only", "gpl-1+": "GPL-1.0-or-later", "gpl-2": "GPL-2.0-only", "gpl-2+": "GPL-2.0-or-later",
+    "gpl-3": "GPL-3.0-only", "gpl-3+": "GPL-3.0-or-later", "lgpl-2": "LGPL-2.0-only", "lgpl-2+": "LGPL-2.0-or-later",
+    "lgpl-2.1": "LGPL-2.1-only", "lgpl-2.1+": "LGPL-2.1-or-later", "lgpl-3": "LGPL-3.0-only",
+    "lgpl-3+": "LGPL-3.0-or-later", "agpl-3": "AGPL-3.0-only", "agpl-3+": "AGPL-3.0-or-later",
+    "gfdl-1.2": "GFDL-1.2-only", "gfdl-1.2+": "GFDL-1.2-or-later", "gfdl-1.3": "GFDL-1.3-only",
+    "gfdl-1.3+": "GFDL-1.3-or-later", "expat": "MIT", "mit": "MIT", "bsd-2-clause": "BSD-2-Clause",
+    "bsd-3-clause": "BSD-3-Clause", "bsd-4-clause": "BSD-4-Clause", "isc": "ISC", "apache-2.0": "Apache-2.0",
+    "apache-2": "Apache-2.0", "mpl-1.1": "MPL-1.1", "mpl-2.0": "MPL-2.0", "zlib": "Zlib",
+    "public-domain": "LicenseRef-public-domain", "cc0-1.0": "CC0-1.0", "cc0": "CC0-1.0",
+    "artistic-2.0": "Artistic-2.0", "psf-2": "PSF-2.0", "psf-2.0": "PSF-2.0", "unlicense": "Unlicense",
+    "bsl-1.0": "BSL-1.0", "boost": "BSL-1.0", "cc-by-3.0": "CC-BY-3.0", "cc-by-4.0": "CC-BY-4.0",
+    "cc-by-sa-3.0": "CC-BY-SA-3.0", "cc-by-sa-4.0": "CC-BY-SA-4.0", "epl-1.0": "EPL-1.0", "epl-2.0": "EPL-2.0",
+    "wtfpl": "WTFPL",
+}
+
+
+def labels_of(text):
+    ids = set()
+    for line in text.splitlines():
+        if not line.startswith("License:"):
+            continue
+        names = re.split(r"\s+(?:or|and)\s+|,\s*", line[len("License:"):].strip(), flags=re.I)
+        for name in names:
+            name = re.sub(r"\s+with\s+.*$", "", name.strip(), flags=re.I).lower()
+            if name in DEBIAN_TO_SPDX:
+                ids.add(DEBIAN_TO_SPDX[name])
+    return ids
+
+
+def prepare(out, limit):
+    os.makedirs(out, exist_ok=True)
+    labels = {}
+    for path in sorted(glob.glob("/usr/share/doc/*/copyright")):
+        try:
+            text = open(path, encoding="utf-8", errors="replace").read()
+        except OSError:
+            continue
+        if not text.startswith("Format:"):
+            continue
+        ids = labels_of(text)
+        if not ids:
+            continue
+        name = path.split("/")[-2] + ".copyright"
+        stripped = "\n".join(l for l in text.splitlines() if not l.startswith("License:")) + "\n"
+        open(os.path.join(out, name), "w", encoding="utf-8").write(stripped)
+        labels[name] = sorted(ids)
+        if len(labels) >= limit:
+            break
+    json.dump(labels, open(os.path.join(out, "labels.json"), "w"), indent=1)
+    print(f"{len(labels)} files, {sum(len(v) for v in labels.values())} labelled licences")
+
+
+def ids_in(expression):
+    return {t for t in re.split(r"[\s()]+", expression or "") if t and t.upper() not in ("AND", "OR", "WITH")}
+
+
+def score(labels_path, results_path):
+    labels = json.load(open(labels_path))
+    found = {}
+    text = open(results_path).read()
+    if text.lstrip().startswith("{\"headers\"") or text.lstrip().startswith("{\n"):
+        for entry in json.loads(text)["files"]:
+            if entry.get("type") == "file":
+                found[os.path.basename(entry["path"])] = ids_in(entry.get("detected_license_expression_spdx"))
+    else:
+        for line in text.splitlines():
+            entry = json.loads(line)
+            ids = set()
+            for finding in entry.get("licenses", []):
+                ids |= ids_in(finding["spdx"])
+            found[os.path.basename(entry["file"])] = ids
+    recalls, hits, total = [], 0, 0
+    for name, wanted in labels.items():
+        got = found.get(name, set())
+        hit = len(set(wanted) & got)
+        hits += hit
+        total += len(wanted)
+        recalls.append(hit / len(wanted))
+    print(f"per-file recall {sum(recalls) / len(recalls):.4f} (mean of {len(recalls)} files), "
+          f"all labels {hits}/{total} = {hits / total:.4f}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "prepare":
+        prepare(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 10**9)
+    else:
+        score(sys.argv[2], sys.argv[3])
