@@ -21,16 +21,14 @@ python3 Benchmarks/license_bench.py prepare "$tmp/files" "$limit"
 files=("$tmp"/files/*.copyright)
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, ${#files[@]} files, $("$venv/bin/scancode" --version | head -1)"
 
-best=""
 for run in 1 2 3; do
   start=$(date +%s.%N)
   "$hatchery" license detect "${files[@]}" >"$tmp/hatchery.jsonl"
   seconds=$(echo "$(date +%s.%N) - $start" | bc -l)
-  best=$(printf '%s\n%s\n' "$best" "$seconds" | sed '/^$/d' | sort -n | sed -n 2p)
-  [ -n "$best" ] || best=$seconds
-  echo "hatchery run $run: $(printf '%.3f' "$seconds") s"
+  echo "$seconds" >>"$tmp/seconds"
+  printf 'hatchery run %d: %.3f s\n' "$run" "$seconds"
 done
-median=$(printf '%s\n' $(for s in "$tmp"/none; do :; done) >/dev/null; echo "$best")
+median=$(sort -n "$tmp/seconds" | sed -n 2p)
 "$venv/bin/scancode" --license --json "$tmp/warm.json" --processes "$(nproc)" "${files[0]}" >/dev/null 2>&1
 start=$(date +%s.%N)
 "$venv/bin/scancode" --license --json "$tmp/scancode.json" --processes "$(nproc)" "$tmp/files" >/dev/null 2>&1

@@ -148,7 +148,7 @@ public final class LicenseDetector: Sendable {
   /// later version" (or "or later") within the next sentence decides `-or-later` over `-only`.
   private static let families: [(name: [UInt64], id: String, versions: [String: String])] = [
     (NoticeRule.phrase("gnu general public license"), "GPL", ["1": "1.0", "2": "2.0", "3": "3.0"]),
-    (NoticeRule.phrase("gnu lesser general public license"), "LGPL", ["2 1": "2.1", "3": "3.0", "2": "2.1"]),
+    (NoticeRule.phrase("gnu lesser general public license"), "LGPL", ["2 1": "2.1", "3": "3.0", "2": "2.0"]),
     (NoticeRule.phrase("gnu library general public license"), "LGPL", ["2": "2.0"]),
     (NoticeRule.phrase("gnu affero general public license"), "AGPL", ["3": "3.0", "1": "1.0"]),
     (NoticeRule.phrase("gnu free documentation license"), "GFDL", ["1 1": "1.1", "1 2": "1.2", "1 3": "1.3"]),
@@ -187,6 +187,7 @@ public final class LicenseDetector: Sendable {
 
   private static let documentReferences = ["text of the", "text of", "copy of the", "copies of the"].map(NoticeRule.phrase)
   private static let versionWord = WordTokens.hash("version")
+  private static let ofThe = NoticeRule.phrase("of the")
   private static let vWord = WordTokens.hash("v")
   /// "v1", "v2", "v3" and the GPL's own abbreviations carry their major version.
   private static let vNumbers: [UInt64: String] = Dictionary(
@@ -229,6 +230,13 @@ public final class LicenseDetector: Sendable {
           break
         }
         cursor += 1
+      }
+      // "version 2 of the GNU General Public License": the version before the name.
+      if version == nil, position >= 4, tokens.hashes[position - 4] == Self.versionWord,
+        let major = Self.numbers[tokens.hashes[position - 3]], matches(Self.ofThe, tokens, at: position - 2)
+      {
+        version = family.versions[major]
+        cursor = nameEnd
       }
       guard let version else {
         position += family.name.count

@@ -47,6 +47,11 @@ struct NoticeRule: Sendable {
     NoticeRule("dedicated to the public domain", publicDomain, confidence: 0.7),
     NoticeRule("is in the public domain", publicDomain, confidence: 0.6),
     NoticeRule("are in the public domain", publicDomain, confidence: 0.6),
+    NoticeRule("into the public domain", publicDomain, confidence: 0.7),
+    NoticeRule("to the public domain", publicDomain, confidence: 0.6),
+    NoticeRule("is public domain", publicDomain, confidence: 0.6),
+    NoticeRule("disclaims copyright to this source code", publicDomain, confidence: 0.7),
+    NoticeRule("public domain", publicDomain, confidence: 0.4),
   ]
 
   /// SPDX has no id for a public-domain dedication.
@@ -55,7 +60,10 @@ struct NoticeRule: Sendable {
   /// The BSD grant; its clauses decide which BSD licence it is.
   static let bsdGrant = NoticeRule(
     "redistribution and use in source and binary forms with or without modification are permitted", "BSD")
-  static let bsdEndorsement = ["neither the name", "names of its contributors may not be used", "name of the copyright holder nor"]
+  static let bsdEndorsement = [
+    "neither the name", "names of its contributors may not be used", "name of the copyright holder nor",
+    "may not be used to endorse or promote",
+  ]
     .map(NoticeRule.phrase)
   static let bsdAdvertising = NoticeRule.phrase("all advertising materials mentioning features")
 

@@ -22,7 +22,10 @@ final class LicenseDetectorTests: XCTestCase {
   func testGNUVersionsAndOrLaterAreToldApart() {
     let cases: [(String, String)] = [
       ("under the terms of the GNU General Public License version 2 as published by the Free Software Foundation.", "GPL-2.0-only"),
-      ("either version 2 of the GNU General Public License, or (at your option) any later version.", "GPL-2.0-only"),
+      ("either version 2 of the GNU General Public License, or (at your option) any later version.", "GPL-2.0-or-later"),
+      ("under the terms of version 2 of the GNU General Public License as published by the FSF", "GPL-2.0-only"),
+      ("On Debian systems, the complete text of the GNU General Public License version 2 can be found", "GPL-2.0-only"),
+      ("see /usr/share/common-licenses/Apache-2.0 for the text", "Apache-2.0"),
       ("under the terms of the GNU General Public License as published by the Free Software Foundation; either version 2 of the License, or (at your option) any later version.", "GPL-2.0-or-later"),
       ("GNU General Public License v3.0 or later", "GPL-3.0-or-later"),
       ("the GNU Lesser General Public License version 2.1", "LGPL-2.1-only"),
@@ -32,14 +35,12 @@ final class LicenseDetectorTests: XCTestCase {
       ("GNU Free Documentation License, Version 1.3 or any later version published by the FSF", "GFDL-1.3-or-later"),
     ]
     for (text, expected) in cases {
-      let found = ids(text)
-      if text.hasPrefix("either version 2 of the GNU") {
-        // The version comes before the name: not a grant this rule reads.
-        XCTAssertFalse(found.contains("GPL-2.0-or-later"), text)
-        continue
-      }
-      XCTAssertEqual(found, [expected], text)
+      XCTAssertEqual(ids(text), [expected], text)
     }
+    // A pointer to the text of version 2 gives way to a grant of version 2 or later.
+    let both = "under the GNU General Public License, either version 2 of the License, or (at your option) any later"
+      + " version. The complete text of the GNU General Public License version 2 is in /usr/share/common-licenses/GPL-2."
+    XCTAssertEqual(ids(both), ["GPL-2.0-or-later"])
   }
 
   func testNoticesOfPermissiveAndOtherLicences() {
