@@ -28,6 +28,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     systemLibrary("CZstd", pkgConfig: "libzstd", apt: "libzstd-dev"),
@@ -46,7 +47,7 @@ let package = Package(
     ),
     .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd"]),
     .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),
-    .target(name: "Licensing", dependencies: ["HatcheryCore"]),
+    .target(name: "Licensing", dependencies: ["HatcheryCore", "Yams"]),
     .executableTarget(
       name: "hatchery",
       dependencies: [
@@ -58,7 +59,7 @@ let package = Package(
     .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore"]),
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "HatcheryCore"], exclude: ["Fixtures"]),
     .testTarget(name: "DedupTests", dependencies: ["Dedup", "Ingest", "HatcheryCore"]),
-    .testTarget(name: "LicensingTests", dependencies: ["Licensing", "HatcheryCore"]),
+    .testTarget(name: "LicensingTests", dependencies: ["Licensing", "Ingest", "HatcheryCore"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]

@@ -112,9 +112,13 @@ public final class LicenseDetector: Sendable {
     var findings: [LicenseFinding] = []
     var position = 0
     while position < tokens.count && findings.count < Self.maximumFindings {
-      if matches(NoticeRule.bsdGrant.words, tokens, at: position) {
-        let end = position + NoticeRule.bsdGrant.words.count
-        let window = end + 400
+      if matches(NoticeRule.bsdGrant.words, tokens, at: position),
+        let permitted = (position + NoticeRule.bsdGrant.words.count..<min(position + NoticeRule.bsdGrant.words.count + 12, tokens.count))
+          .first(where: { tokens.hashes[$0] == NoticeRule.bsdPermitted })
+      {
+        let end = permitted + 1
+        // The clauses are read up to the next grant, so two BSD texts in a row are told apart.
+        let window = find(NoticeRule.bsdGrant.words, tokens, from: end, limit: end + 400) ?? end + 400
         let spdx: String
         if find(NoticeRule.bsdAdvertising, tokens, from: end, limit: window) != nil {
           spdx = "BSD-4-Clause"
@@ -358,16 +362,18 @@ public final class LicenseDetector: Sendable {
 
   // MARK: Reduction
 
-  /// One finding per (SPDX id, method), the first, at most `maximumFindings`; a licence text
+  /// One finding per (SPDX id, method), the most confident, at most `maximumFindings`; a licence text
   /// matched as `-only`, or a pointer to one, gives way to a notice that says `-or-later` for the
   /// same version (the text of a GNU licence does not say which).
   static func deduplicated(_ findings: [LicenseFinding]) -> [LicenseFinding] {
-    var seen = Set<String>()
-    var result: [LicenseFinding] = []
-    for finding in findings.sorted(by: { ($0.start, $0.method.rawValue) < ($1.start, $1.method.rawValue) })
-    where seen.insert("\(finding.spdx)|\(finding.method.rawValue)").inserted {
-      result.append(finding)
+    // The most confident finding of each (id, method), the earliest among equals.
+    var best: [String: LicenseFinding] = [:]
+    for finding in findings {
+      let key = "\(finding.spdx)|\(finding.method.rawValue)"
+      if let current = best[key], (current.confidence, -current.start) >= (finding.confidence, -finding.start) { continue }
+      best[key] = finding
     }
+    var result = best.values.sorted { ($0.start, $0.method.rawValue, $0.spdx) < ($1.start, $1.method.rawValue, $1.spdx) }
     let laterNotices = Set(result.filter { $0.spdx.hasSuffix("-or-later") }.map { $0.spdx.replacingOccurrences(of: "-or-later", with: "") })
     result.removeAll {
       ($0.method == .text || $0.confidence <= pointerConfidence) && $0.spdx.hasSuffix("-only")

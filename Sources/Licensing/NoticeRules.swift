@@ -57,9 +57,10 @@ struct NoticeRule: Sendable {
   /// SPDX has no id for a public-domain dedication.
   static let publicDomain = "LicenseRef-public-domain"
 
-  /// The BSD grant; its clauses decide which BSD licence it is.
-  static let bsdGrant = NoticeRule(
-    "redistribution and use in source and binary forms with or without modification are permitted", "BSD")
+  /// The BSD grant ("Redistribution and use in source and binary forms[ of X], with or without
+  /// modification, are permitted"); its clauses decide which BSD licence it is.
+  static let bsdGrant = NoticeRule("redistribution and use in source and binary forms", "BSD")
+  static let bsdPermitted = WordTokens.hash("permitted")
   static let bsdEndorsement = [
     "neither the name", "names of its contributors may not be used", "name of the copyright holder nor",
     "may not be used to endorse or promote",

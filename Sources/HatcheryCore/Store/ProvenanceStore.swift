@@ -318,4 +318,135 @@ public final class ProvenanceStore: Sendable {
       try Row.fetchOne(db, sql: "SELECT * FROM sources WHERE id = ?", arguments: [id]).map(Self.sourceRecord)
     }
   }
+
+  // MARK: Licences
+
+  /// Replaces, in one transaction, the tag stage's results for `documentIDs`: their findings,
+  /// their effective licence and their `tag` decisions.
+  public func replaceLicenses(
+    for documentIDs: [String], findings: [LicenseFindingRecord], licenses: [DocumentLicenseRecord],
+    decisions: [DecisionRecord], stageRunID: Int64?
+  ) throws {
+    try pool.write { db in
+      let deleteFindings = try db.makeStatement(sql: "DELETE FROM license_findings WHERE document_id = ?")
+      let deleteLicense = try db.makeStatement(sql: "DELETE FROM document_licenses WHERE document_id = ?")
+      let deleteDecisions = try db.makeStatement(sql: "DELETE FROM decisions WHERE stage = 'tag' AND document_id = ?")
+      for id in documentIDs {
+        try deleteFindings.execute(arguments: [id])
+        try deleteLicense.execute(arguments: [id])
+        try deleteDecisions.execute(arguments: [id])
+      }
+      let insertFinding = try db.makeStatement(
+        sql: """
+          INSERT INTO license_findings (document_id, source_id, spdx, method, confidence, evidence, evidence_start,
+            evidence_end, stage_run_id)
+          VALUES (?, (SELECT source_id FROM documents WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)
+          """)
+      for finding in findings {
+        try insertFinding.execute(arguments: [
+          finding.documentID, finding.documentID, finding.spdx, finding.method, finding.confidence, finding.evidence,
+          finding.start, finding.end, stageRunID,
+        ])
+      }
+      let insertLicense = try db.makeStatement(
+        sql: """
+          INSERT INTO document_licenses (document_id, expression, basis, category, conflict, stage_run_id)
+          VALUES (?, ?, ?, ?, ?, ?)
+          """)
+      for license in licenses {
+        try insertLicense.execute(arguments: [
+          license.documentID, license.expression, license.basis, license.category, license.conflict, stageRunID,
+        ])
+      }
+      let insertDecision = try db.makeStatement(
+        sql: """
+          INSERT INTO decisions (document_id, stage, action, reason, duplicate_of, similarity, score, stage_run_id)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          """)
+      for decision in decisions {
+        try insertDecision.execute(arguments: [
+          decision.documentID, decision.stage, decision.action, decision.reason, decision.duplicateOf,
+          decision.similarity, decision.score, stageRunID,
+        ])
+      }
+    }
+  }
+
+  public func licenseFindings(documentID: String) throws -> [LicenseFindingRecord] {
+    try pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM license_findings WHERE document_id = ? ORDER BY evidence_start, id",
+        arguments: [documentID]
+      ).map { row in
+        LicenseFindingRecord(
+          documentID: row["document_id"], spdx: row["spdx"], method: row["method"], confidence: row["confidence"],
+          evidence: row["evidence"] ?? "", start: row["evidence_start"] ?? 0, end: row["evidence_end"] ?? 0)
+      }
+    }
+  }
+
+  public func documentLicense(documentID: String) throws -> DocumentLicenseRecord? {
+    try pool.read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM document_licenses WHERE document_id = ?", arguments: [documentID]).map {
+        row in
+        DocumentLicenseRecord(
+          documentID: row["document_id"], expression: row["expression"], basis: row["basis"],
+          category: row["category"], conflict: row["conflict"])
+      }
+    }
+  }
+
+  // MARK: Audit
+
+  public struct AuditCounts: Sendable {
+    /// Per source and effective licence: documents and bytes, and those no stage dropped.
+    public var bySourceAndLicense: [(source: String, expression: String?, category: String?, documents: Int, bytes: Int, keptDocuments: Int, keptBytes: Int)] = []
+    /// Per stage and reason: dropped documents and their bytes.
+    public var drops: [(stage: String, reason: String, documents: Int, bytes: Int)] = []
+    public var conflicts = 0
+    public var conflictExamples: [(documentID: String, conflict: String)] = []
+    /// Documents whose source or part is not on record: must be zero.
+    public var withoutProvenance = 0
+    public var untagged = 0
+  }
+
+  public func auditCounts() throws -> AuditCounts {
+    try pool.read { db in
+      var counts = AuditCounts()
+      let dropped = "EXISTS (SELECT 1 FROM decisions x WHERE x.document_id = d.id AND x.action = 'drop')"
+      counts.bySourceAndLicense = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT s.name AS source, l.expression AS expression, l.category AS category, count(*) AS documents,
+            sum(d.bytes) AS bytes, sum(CASE WHEN \(dropped) THEN 0 ELSE 1 END) AS kept_documents,
+            sum(CASE WHEN \(dropped) THEN 0 ELSE d.bytes END) AS kept_bytes
+          FROM documents d JOIN sources s ON s.id = d.source_id LEFT JOIN document_licenses l ON l.document_id = d.id
+          GROUP BY s.id, l.expression, l.category ORDER BY s.id, documents DESC, expression
+          """
+      ).map { row in
+        (row["source"], row["expression"], row["category"], row["documents"], row["bytes"], row["kept_documents"], row["kept_bytes"])
+      }
+      counts.drops = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT x.stage AS stage, x.reason AS reason, count(DISTINCT x.document_id) AS documents, sum(d.bytes) AS bytes
+          FROM decisions x JOIN documents d ON d.id = x.document_id WHERE x.action = 'drop'
+          GROUP BY x.stage, x.reason ORDER BY x.stage, documents DESC
+          """
+      ).map { row in (row["stage"], row["reason"], row["documents"], row["bytes"]) }
+      counts.conflicts = try Int.fetchOne(db, sql: "SELECT count(*) FROM document_licenses WHERE conflict IS NOT NULL") ?? 0
+      counts.conflictExamples = try Row.fetchAll(
+        db, sql: "SELECT document_id, conflict FROM document_licenses WHERE conflict IS NOT NULL ORDER BY document_id LIMIT 20"
+      ).map { row in (row["document_id"], row["conflict"]) }
+      counts.withoutProvenance = try Int.fetchOne(
+        db,
+        sql: """
+          SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.id = d.source_id)
+            OR NOT EXISTS (SELECT 1 FROM ingest_parts p WHERE p.source_id = d.source_id AND p.part = d.part)
+          """) ?? 0
+      counts.untagged = try Int.fetchOne(
+        db, sql: "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM document_licenses l WHERE l.document_id = d.id)") ?? 0
+      return counts
+    }
+  }
 }

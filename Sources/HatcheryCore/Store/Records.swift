@@ -176,3 +176,44 @@ public struct RemovedSpanRecord: Sendable, Equatable {
     self.duplicateOf = duplicateOf
   }
 }
+
+/// One piece of licence evidence found in a document by the tag stage.
+public struct LicenseFindingRecord: Sendable, Equatable {
+  public var documentID: String
+  public var spdx: String
+  public var method: String
+  public var confidence: Double
+  public var evidence: String
+  public var start: Int
+  public var end: Int
+
+  public init(
+    documentID: String, spdx: String, method: String, confidence: Double, evidence: String, start: Int, end: Int
+  ) {
+    self.documentID = documentID
+    self.spdx = spdx
+    self.method = method
+    self.confidence = confidence
+    self.evidence = evidence
+    self.start = start
+    self.end = end
+  }
+}
+
+/// The licence a document is taken to be under.
+public struct DocumentLicenseRecord: Sendable, Equatable {
+  public var documentID: String
+  public var expression: String?
+  /// `detected`, `declared` or `unknown`.
+  public var basis: String
+  public var category: String
+  public var conflict: String?
+
+  public init(documentID: String, expression: String?, basis: String, category: String, conflict: String?) {
+    self.documentID = documentID
+    self.expression = expression
+    self.basis = basis
+    self.category = category
+    self.conflict = conflict
+  }
+}

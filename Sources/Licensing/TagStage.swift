@@ -1,0 +1,217 @@
+import Foundation
+import HatcheryCore
+import Synchronization
+
+/// What `hatchery tag` was asked to do.
+public struct TagOptions: Sendable {
+  /// A YAML licence policy; without one, nothing is dropped.
+  public var policyPath: String?
+  /// Folders of reference licence texts besides /usr/share/common-licenses.
+  public var referenceFolders: [String] = []
+  public var threads = ProcessInfo.processInfo.activeProcessorCount
+  public var force = false
+
+  public init() {}
+}
+
+/// What a tag run did.
+public struct TagSummary: Sendable {
+  public var nothingToDo = false
+  public var documents = 0
+  public var bytes = 0
+  public var byBasis: [String: Int] = [:]
+  public var byCategory: [String: Int] = [:]
+  public var conflicts = 0
+  public var dropped = 0
+  public var review = 0
+  public var seconds = 0.0
+
+  mutating func add(_ other: TagSummary) {
+    documents += other.documents
+    bytes += other.bytes
+    byBasis.merge(other.byBasis, uniquingKeysWith: +)
+    byCategory.merge(other.byCategory, uniquingKeysWith: +)
+    conflicts += other.conflicts
+    dropped += other.dropped
+    review += other.review
+  }
+
+  public var text: String {
+    if nothingToDo { return "tag: nothing to do, the licences are up to date (use --force to redo them)" }
+    let basis = ["detected", "declared", "unknown"].map { "\(byBasis[$0] ?? 0) \($0)" }.joined(separator: ", ")
+    let categories = byCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    return "tag: \(documents) documents (\(basis)), \(conflicts) conflicts, \(dropped) dropped and \(review) for review "
+      + "by the policy, " + String(format: "%.2f s, %.1f MB/s", seconds, seconds > 0 ? Double(bytes) / seconds / 1e6 : 0)
+      + (categories.isEmpty ? "" : "\nby category: \(categories)")
+  }
+}
+
+/// The `tag` stage: licence findings for every document, one effective licence each, conflicts,
+/// and — with a policy — `tag` decisions.
+///
+/// Effective licence: what the document's own text says (its SPDX tags if it has any, else every
+/// licence found, joined by AND); if it says nothing, the licence its source declared at
+/// ingestion; else unknown. A conflict is flagged when the text and the declared licence share no
+/// licence, or when the text names licences that cannot be combined (GPL-2.0-only with Apache-2.0
+/// or a version-3 GNU licence).
+public enum TagStage {
+  public static let name = "tag"
+  /// Evidence excerpts stored with each finding are cut to this many bytes.
+  public static let evidenceBytes = 300
+
+  public static func run(workspace: Workspace, options: TagOptions) throws -> TagSummary {
+    let started = Date()
+    let policy = try options.policyPath.map(LicensePolicy.load)
+    let store = try workspace.openStore()
+    let parts = try store.allParts()
+    guard !parts.isEmpty else {
+      throw HatcheryError("\(workspace.root): no documents to tag; run `hatchery ingest` first")
+    }
+    let detector = LicenseDetector(referenceFolders: LicenseDetector.defaultReferenceFolders + options.referenceFolders)
+    var configuration = JSONObject([
+      ("policy", policy.map { .string("\($0)") } ?? .null),
+      ("references", .array(detector.referenceIDs.map { .string($0) })),
+      ("detector_version", .string(HatcheryVersion.current)),
+    ])
+    configuration["parts"] = .array(
+      parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256):\($0.source.declaredLicense ?? "")") })
+    let config = StageConfig(configuration)
+    if !options.force,
+      try store.stageRuns(stage: name, scope: "all").contains(where: { $0.status == "completed" && $0.configHash == config.hash })
+    {
+      var summary = TagSummary()
+      summary.nothingToDo = true
+      return summary
+    }
+    let runID = try store.beginStageRun(
+      stage: name, scope: "all", task: 0, tasks: 1, config: config.json, configHash: config.hash,
+      toolVersion: HatcheryVersion.current)
+    let state = Mutex((next: 0, summary: TagSummary(), error: Error?.none))
+    DispatchQueue.concurrentPerform(iterations: min(options.threads, parts.count)) { _ in
+      while true {
+        let index: Int? = state.withLock { state in
+          guard state.error == nil, state.next < parts.count else { return nil }
+          defer { state.next += 1 }
+          return state.next
+        }
+        guard let index else { return }
+        do {
+          let summary = try tag(
+            parts[index], workspace: workspace, store: store, detector: detector, policy: policy, runID: runID)
+          state.withLock { $0.summary.add(summary) }
+        } catch {
+          state.withLock { if $0.error == nil { $0.error = error } }
+        }
+      }
+    }
+    var (summary, failure) = state.withLock { ($0.summary, $0.error) }
+    summary.seconds = Date().timeIntervalSince(started)
+    let counts = JSONObject([
+      ("documents", .int(summary.documents)), ("conflicts", .int(summary.conflicts)), ("dropped", .int(summary.dropped)),
+      ("review", .int(summary.review)),
+    ])
+    if let failure {
+      try? store.finishStageRun(id: runID, status: .failed, counts: counts)
+      throw failure
+    }
+    try store.finishStageRun(id: runID, status: .completed, counts: counts)
+    return summary
+  }
+
+  /// Tags the documents of one part and writes their results in one transaction.
+  private static func tag(
+    _ entry: (source: SourceRecord, part: PartRecord), workspace: Workspace, store: ProvenanceStore,
+    detector: LicenseDetector, policy: LicensePolicy?, runID: Int64
+  ) throws -> TagSummary {
+    let declared = entry.source.declaredLicense.flatMap { try? SPDXExpression.parse($0) }
+    let reader = try DocumentPartReader(path: workspace.absolute(entry.part.path))
+    var summary = TagSummary()
+    var ids: [String] = []
+    var findings: [LicenseFindingRecord] = []
+    var licenses: [DocumentLicenseRecord] = []
+    var decisions: [DecisionRecord] = []
+    while let document = try reader.next() {
+      var text = document.text
+      let found = text.withUTF8 { bytes in
+        let raw = UnsafeRawBufferPointer(bytes)
+        return detector.detect(raw).map { finding in
+          let end = min(finding.end, finding.start + evidenceBytes, raw.count)
+          let excerpt = String(decoding: UnsafeRawBufferPointer(rebasing: raw[finding.start..<max(end, finding.start)]), as: UTF8.self)
+          return (finding, excerpt)
+        }
+      }
+      ids.append(document.id)
+      summary.documents += 1
+      summary.bytes += document.text.utf8.count
+      for (finding, excerpt) in found {
+        findings.append(
+          LicenseFindingRecord(
+            documentID: document.id, spdx: finding.spdx, method: finding.method.rawValue,
+            confidence: finding.confidence, evidence: excerpt, start: finding.start, end: finding.end))
+      }
+      let license = effectiveLicense(findings: found.map(\.0), declared: declared, documentID: document.id)
+      licenses.append(license)
+      summary.byBasis[license.basis, default: 0] += 1
+      summary.byCategory[license.category, default: 0] += 1
+      if license.conflict != nil { summary.conflicts += 1 }
+      if let policy, let decision = decide(license, policy: policy) {
+        decisions.append(decision)
+        if decision.action == "drop" { summary.dropped += 1 } else { summary.review += 1 }
+      }
+    }
+    try store.replaceLicenses(for: ids, findings: findings, licenses: licenses, decisions: decisions, stageRunID: runID)
+    return summary
+  }
+
+  /// The stated rule (see the type's documentation).
+  static func effectiveLicense(findings: [LicenseFinding], declared: SPDXExpression?, documentID: String)
+    -> DocumentLicenseRecord
+  {
+    let detected = LicenseDetector.expression(of: findings).flatMap { try? SPDXExpression.parse($0) }
+    let expression = detected ?? declared
+    let basis = detected != nil ? "detected" : declared != nil ? "declared" : "unknown"
+    var conflict: String?
+    if let detected, let declared, Set(detected.licenseIDs).isDisjoint(with: declared.licenseIDs) {
+      conflict = "the text says \(detected) but the source declares \(declared)"
+    } else if let detected, let pair = incompatiblePair(detected.licenseIDs) {
+      conflict = "\(pair.0) and \(pair.1) cannot be combined"
+    }
+    return DocumentLicenseRecord(
+      documentID: documentID, expression: expression?.description, basis: basis,
+      category: (expression.map { LicenseCategory.of($0) } ?? .unknown).rawValue, conflict: conflict)
+  }
+
+  /// GPL-2.0-only is incompatible with Apache-2.0 and with the version-3 GNU licences (the FSF's
+  /// compatibility notes); other combinations are not judged here.
+  private static func incompatiblePair(_ ids: [String]) -> (String, String)? {
+    guard ids.contains("GPL-2.0-only") else { return nil }
+    let incompatible = ["Apache-2.0", "GPL-3.0-only", "GPL-3.0-or-later", "LGPL-3.0-only", "LGPL-3.0-or-later",
+      "AGPL-3.0-only", "AGPL-3.0-or-later"]
+    return ids.first { incompatible.contains($0) }.map { ("GPL-2.0-only", $0) }
+  }
+
+  /// The policy's verdict: nil when the document is accepted without remark.
+  static func decide(_ license: DocumentLicenseRecord, policy: LicensePolicy) -> DecisionRecord? {
+    func decision(_ action: LicensePolicy.Action, _ reason: String) -> DecisionRecord? {
+      switch action {
+      case .keep: return nil
+      case .drop:
+        return DecisionRecord(
+          documentID: license.documentID, stage: name, action: "drop", reason: reason, duplicateOf: nil, similarity: nil,
+          score: nil)
+      case .review:
+        return DecisionRecord(
+          documentID: license.documentID, stage: name, action: "keep", reason: "review: " + reason, duplicateOf: nil,
+          similarity: nil, score: nil)
+      }
+    }
+    guard let text = license.expression, let expression = try? SPDXExpression.parse(text) else {
+      return decision(policy.unknown, "unknown licence")
+    }
+    if let refused = policy.refusal(of: expression) {
+      return decision(.drop, "licence \(refused) (\(LicenseCategory.of(id: refused).rawValue)) is not allowed")
+    }
+    if let conflict = license.conflict { return decision(policy.conflict, "licence conflict: \(conflict)") }
+    return nil
+  }
+}
