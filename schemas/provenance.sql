@@ -181,3 +181,17 @@ CREATE TABLE removed_spans (
   stage_run_id INTEGER REFERENCES stage_runs(id)
 );
 CREATE INDEX removed_spans_by_document ON removed_spans(document_id, stage);
+
+-- migration v3-document-licenses
+-- The licence each document is taken to be under, decided by the tag stage from its
+-- findings and its source's declared licence (docs/formats.md states the rule).
+CREATE TABLE document_licenses (
+  document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+  expression TEXT,                -- SPDX expression; NULL when unknown
+  basis TEXT NOT NULL CHECK (basis IN ('detected', 'declared', 'unknown')),
+  category TEXT NOT NULL,         -- public-domain, permissive, weak-copyleft, strong-copyleft,
+                                  -- non-commercial, no-derivatives, other, unknown
+  conflict TEXT,                  -- why the evidence disagrees, when it does
+  stage_run_id INTEGER REFERENCES stage_runs(id)
+);
+CREATE INDEX document_licenses_by_expression ON document_licenses(expression);

@@ -10,7 +10,12 @@ public final class LicenseDetector: Sendable {
 
   private let list: SPDXLicenseList
   private let references: [ReferenceText]
-  private let rulesByFirstWord: [UInt64: [NoticeRule]]
+  /// Every reference bigram → the references holding it and its index there, so a text is
+  /// compared with all references in one pass over its own bigrams, without building a set of
+  /// them (on 40 MB of books that set was most of the stage's time).
+  private let referenceIndex: WordTable<[(reference: Int, index: Int)]>
+  private let largestReference: Int
+  private let rulesByFirstWord: WordTable<[NoticeRule]>
 
   /// Loads reference licence texts from `referenceFolders` (files named by SPDX id, or by
   /// Debian's names in /usr/share/common-licenses); folders that do not exist are skipped.
@@ -21,7 +26,13 @@ public final class LicenseDetector: Sendable {
       references += ReferenceText.load(folder: folder, list: list)
     }
     self.references = references
-    rulesByFirstWord = Dictionary(grouping: NoticeRule.all, by: { $0.words[0] })
+    var index: [UInt64: [(reference: Int, index: Int)]] = [:]
+    for (number, reference) in references.enumerated() {
+      for (position, bigram) in reference.bigrams.enumerated() { index[bigram, default: []].append((number, position)) }
+    }
+    referenceIndex = WordTable(index.map { ($0.key, $0.value) })
+    largestReference = references.map(\.bigrams.count).max() ?? 0
+    rulesByFirstWord = WordTable(Dictionary(grouping: NoticeRule.all, by: { $0.words[0] }).map { ($0.key, $0.value) })
   }
 
   public static let defaultReferenceFolders = ["/usr/share/common-licenses"]
@@ -194,11 +205,9 @@ public final class LicenseDetector: Sendable {
   private static let ofThe = NoticeRule.phrase("of the")
   private static let vWord = WordTokens.hash("v")
   /// "v1", "v2", "v3" and the GPL's own abbreviations carry their major version.
-  private static let vNumbers: [UInt64: String] = Dictionary(
-    uniqueKeysWithValues: (1...3).map { (WordTokens.hash("v\($0)"), String($0)) })
+  private static let vNumbers = WordTable((1...3).map { (WordTokens.hash("v\($0)"), String($0)) })
   private static let laterPhrases = ["any later version", "or later", "or any later", "or newer"].map(NoticeRule.phrase)
-  private static let numbers: [UInt64: String] = Dictionary(
-    uniqueKeysWithValues: (0...9).map { (WordTokens.hash(String($0)), String($0)) })
+  private static let numbers = WordTable((0...9).map { (WordTokens.hash(String($0)), String($0)) })
 
   private func gnuFamilies(_ tokens: WordTokens) -> [LicenseFinding] {
     var findings: [LicenseFinding] = []
@@ -260,26 +269,37 @@ public final class LicenseDetector: Sendable {
 
   // MARK: Creative Commons
 
-  private static let ccWords: [String: UInt64] = Dictionary(
-    uniqueKeysWithValues: ["creative", "commons", "attribution", "noncommercial", "non", "commercial", "sharealike",
-      "share", "alike", "noderivatives", "noderivs", "no", "derivatives", "derivs", "creativecommons", "org",
-      "licenses", "by", "nc", "sa", "nd", "cc", "international", "license", "unported", "generic"]
-      .map { ($0, WordTokens.hash($0)) })
+  /// The words of Creative Commons names and URLs, hashed once.
+  private enum CC {
+    static let creative = WordTokens.hash("creative"), commons = WordTokens.hash("commons")
+    static let attribution = WordTokens.hash("attribution"), noncommercial = WordTokens.hash("noncommercial")
+    static let non = WordTokens.hash("non"), commercial = WordTokens.hash("commercial")
+    static let sharealike = WordTokens.hash("sharealike"), share = WordTokens.hash("share")
+    static let alike = WordTokens.hash("alike"), noderivatives = WordTokens.hash("noderivatives")
+    static let noderivs = WordTokens.hash("noderivs"), no = WordTokens.hash("no")
+    static let derivatives = WordTokens.hash("derivatives"), derivs = WordTokens.hash("derivs")
+    static let creativecommons = WordTokens.hash("creativecommons"), org = WordTokens.hash("org")
+    static let licenses = WordTokens.hash("licenses"), by = WordTokens.hash("by"), nc = WordTokens.hash("nc")
+    static let sa = WordTokens.hash("sa"), nd = WordTokens.hash("nd"), cc = WordTokens.hash("cc")
+    static let international = WordTokens.hash("international"), license = WordTokens.hash("license")
+    static let version = WordTokens.hash("version"), v = WordTokens.hash("v")
+    static let skipped: Set<UInt64> = [commercial, share, no, license, international, version, v]
+  }
 
   /// "Creative Commons Attribution-NonCommercial-ShareAlike 4.0", "creativecommons.org/licenses/by-sa/3.0",
   /// "CC BY-ND 4.0": the elements named, then the version.
   private func creativeCommons(_ tokens: WordTokens) -> [LicenseFinding] {
-    let word = Self.ccWords
     var findings: [LicenseFinding] = []
     var position = 0
     while position < tokens.count && findings.count < Self.maximumFindings {
       var cursor: Int
-      if matches([word["creative"]!, word["commons"]!, word["attribution"]!], tokens, at: position) {
+      let first = tokens.hashes[position]
+      if first == CC.creative && matches([CC.creative, CC.commons, CC.attribution], tokens, at: position) {
         cursor = position + 3
-      } else if matches([word["creativecommons"]!, word["org"]!, word["licenses"]!, word["by"]!], tokens, at: position)
-        || matches([word["cc"]!, word["by"]!], tokens, at: position)
-      {
-        cursor = position + (tokens.hashes[position] == word["cc"]! ? 2 : 4)
+      } else if first == CC.creativecommons && matches([CC.creativecommons, CC.org, CC.licenses, CC.by], tokens, at: position) {
+        cursor = position + 4
+      } else if first == CC.cc && matches([CC.cc, CC.by], tokens, at: position) {
+        cursor = position + 2
       } else {
         position += 1
         continue
@@ -291,14 +311,14 @@ public final class LicenseDetector: Sendable {
       let limit = min(cursor + 10, tokens.count)
       while cursor < limit {
         let hash = tokens.hashes[cursor]
-        if hash == word["noncommercial"]! || hash == word["nc"]! || (hash == word["non"]! && cursor + 1 < limit
-          && tokens.hashes[cursor + 1] == word["commercial"]!)
+        if hash == CC.noncommercial || hash == CC.nc
+          || (hash == CC.non && cursor + 1 < limit && tokens.hashes[cursor + 1] == CC.commercial)
         {
           nonCommercial = true
-        } else if hash == word["sharealike"]! || hash == word["sa"]! || hash == word["alike"]! {
+        } else if hash == CC.sharealike || hash == CC.sa || hash == CC.alike {
           shareAlike = true
-        } else if hash == word["noderivatives"]! || hash == word["noderivs"]! || hash == word["nd"]!
-          || hash == word["derivatives"]! || hash == word["derivs"]!
+        } else if hash == CC.noderivatives || hash == CC.noderivs || hash == CC.nd || hash == CC.derivatives
+          || hash == CC.derivs
         {
           noDerivatives = true
         } else if let major = Self.numbers[hash] {
@@ -308,9 +328,7 @@ public final class LicenseDetector: Sendable {
           }
           cursor += 1
           break
-        } else if ![word["commercial"]!, word["share"]!, word["no"]!, word["license"]!, word["international"]!,
-          WordTokens.hash("version"), WordTokens.hash("v")].contains(hash)
-        {
+        } else if !CC.skipped.contains(hash) {
           break
         }
         cursor += 1
@@ -333,11 +351,23 @@ public final class LicenseDetector: Sendable {
 
   private func texts(_ tokens: WordTokens) -> [LicenseFinding] {
     guard !references.isEmpty, tokens.count >= 2 else { return [] }
-    let bigrams = ReferenceText.bigrams(tokens.hashes)
+    var seen = references.map { [Bool](repeating: false, count: $0.bigrams.count) }
+    var shared = [Int](repeating: 0, count: references.count)
+    let hashes = tokens.hashes
+    for position in 1..<hashes.count {
+      guard let holders = referenceIndex[ReferenceText.bigram(hashes[position - 1], hashes[position])] else { continue }
+      for holder in holders where !seen[holder.reference][holder.index] {
+        seen[holder.reference][holder.index] = true
+        shared[holder.reference] += 1
+      }
+    }
+    // Dice needs the text's distinct bigrams; a text more than four times the largest reference
+    // cannot reach the threshold, so its bigram count stands in for them.
+    let textBigrams = hashes.count - 1 <= 4 * largestReference ? ReferenceText.bigrams(hashes).count : hashes.count - 1
     var findings: [LicenseFinding] = []
-    for reference in references {
-      let shared = reference.bigrams.reduce(0) { $0 + (bigrams.contains($1) ? 1 : 0) }
-      let dice = 2 * Double(shared) / Double(reference.bigrams.count + bigrams.count)
+    for (number, reference) in references.enumerated() {
+      let shared = shared[number]
+      let dice = 2 * Double(shared) / Double(reference.bigrams.count + textBigrams)
       // A licence text inside a longer document (a copyright file, a README) is matched by how
       // much of the reference it contains; a text on its own by Dice over both.
       let contained = Double(shared) / Double(reference.bigrams.count)

@@ -3,7 +3,8 @@ import Foundation
 /// A licence's reference text, held as its set of word bigrams (askalono's representation).
 struct ReferenceText: Sendable {
   let spdx: String
-  let bigrams: Set<UInt64>
+  /// The distinct bigrams of the text.
+  let bigrams: [UInt64]
 
   /// Debian's names in /usr/share/common-licenses; other files are named by SPDX id (with or
   /// without `.txt`, as in SPDX's license-list-data `text/`).
@@ -25,16 +26,17 @@ struct ReferenceText: Sendable {
       else { continue }
       let tokens = data.withUnsafeBytes { WordTokens($0) }
       guard tokens.count >= 20 else { continue }
-      references.append(ReferenceText(spdx: spdx, bigrams: bigrams(tokens.hashes)))
+      references.append(ReferenceText(spdx: spdx, bigrams: Array(bigrams(tokens.hashes))))
     }
     return references
   }
 
   static func bigrams(_ words: [UInt64]) -> Set<UInt64> {
     var set = Set<UInt64>(minimumCapacity: words.count)
-    for index in 1..<max(words.count, 1) {
-      set.insert(words[index - 1] &* 0x9E37_79B9_7F4A_7C15 ^ words[index])
-    }
+    for index in 1..<max(words.count, 1) { set.insert(bigram(words[index - 1], words[index])) }
     return set
   }
+
+  @inline(__always)
+  static func bigram(_ first: UInt64, _ second: UInt64) -> UInt64 { first &* 0x9E37_79B9_7F4A_7C15 ^ second }
 }

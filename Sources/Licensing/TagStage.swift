@@ -170,12 +170,14 @@ public enum TagStage {
     let detected = LicenseDetector.expression(of: findings).flatMap { try? SPDXExpression.parse($0) }
     let expression = detected ?? declared
     let basis = detected != nil ? "detected" : declared != nil ? "declared" : "unknown"
-    var conflict: String?
+    var conflicts: [String] = []
     if let detected, let declared, Set(detected.licenseIDs).isDisjoint(with: declared.licenseIDs) {
-      conflict = "the text says \(detected) but the source declares \(declared)"
-    } else if let detected, let pair = incompatiblePair(detected.licenseIDs) {
-      conflict = "\(pair.0) and \(pair.1) cannot be combined"
+      conflicts.append("the text says \(detected) but the source declares \(declared)")
     }
+    if let detected, let pair = incompatiblePair(detected.licenseIDs) {
+      conflicts.append("\(pair.0) and \(pair.1) cannot be combined")
+    }
+    let conflict = conflicts.isEmpty ? nil : conflicts.joined(separator: "; ")
     return DocumentLicenseRecord(
       documentID: documentID, expression: expression?.description, basis: basis,
       category: (expression.map { LicenseCategory.of($0) } ?? .unknown).rawValue, conflict: conflict)

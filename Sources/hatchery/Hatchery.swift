@@ -14,7 +14,10 @@ struct Hatchery: ParsableCommand {
       Exit status: 0 success, 1 failure, 2 usage error.
       """,
     version: HatcheryVersion.current,
-    subcommands: [InitCommand.self, IngestCommand.self, DedupCommand.self, LicenseCommand.self, SchemaCommand.self, VersionCommand.self]
+    subcommands: [
+      InitCommand.self, IngestCommand.self, DedupCommand.self, TagCommand.self, LicenseCommand.self, AuditCommand.self,
+      TraceCommand.self, SchemaCommand.self, VersionCommand.self,
+    ]
   )
 
   /// Parses and runs the command, with the exit statuses the documentation promises: 0, 1 for a

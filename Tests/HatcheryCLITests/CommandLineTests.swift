@@ -58,7 +58,7 @@ final class CommandLineTests: XCTestCase {
   func testHelpListsEveryStage() throws {
     let help = try run(["--help"])
     XCTAssertEqual(help.status, 0)
-    for stage in ["init", "ingest", "dedup", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
+    for stage in ["init", "ingest", "dedup", "tag", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
     let ingestHelp = try run(["ingest", "--help"])
     XCTAssertEqual(ingestHelp.status, 0)
     XCTAssertTrue(ingestHelp.stdout.contains("--workspace"))
@@ -147,6 +147,35 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(explained.stdout.hasPrefix("kept "), explained.stdout)
     XCTAssertEqual(try run(["dedup", "-w", workspace, "--bands", "0"]).status, 2)
     XCTAssertEqual(try run(["dedup", "-w", workspace, "--explain", "nope"]).status, 1)
+  }
+
+  func testLicenceDetectionTaggingAuditAndTrace() throws {
+    try "// SPDX-License-Identifier: MIT OR Apache-2.0\nint x;\n".write(toFile: folder + "/tagged.c", atomically: false, encoding: .utf8)
+    let detected = try run(["license", "detect", folder + "/tagged.c"])
+    XCTAssertEqual(detected.status, 0)
+    let line = try JSONParser.parse(detected.stdout.trimmingCharacters(in: .newlines))
+    XCTAssertEqual(line.objectValue?["expression"], .string("MIT OR Apache-2.0"))
+    XCTAssertEqual(line.objectValue?["licenses"], .array([.object(JSONObject([
+      ("spdx", .string("MIT OR Apache-2.0")), ("method", .string("tag")), ("confidence", .number("1.0")),
+      ("start", .int(3)), ("end", .int(45)),
+    ]))]))
+
+    let workspace = folder + "/ws"
+    XCTAssertEqual(try run(["init", workspace]).status, 0)
+    XCTAssertEqual(try run(["ingest", "-w", workspace, "--source", "code", folder + "/tagged.c"]).status, 0)
+    let policy = Self.repository.appendingPathComponent("pipelines/policy-permissive-only.yaml").path
+    let tagged = try run(["tag", "-w", workspace, "--policy", policy])
+    XCTAssertEqual(tagged.status, 0, tagged.stderr)
+    XCTAssertTrue(tagged.stdout.contains("tag: 1 documents (1 detected"), tagged.stdout)
+    let audit = try run(["audit", "-w", workspace, "--format", "md"])
+    XCTAssertTrue(audit.stdout.contains("Documents without provenance: 0"), audit.stdout)
+    XCTAssertTrue(audit.stdout.contains("MIT OR Apache-2.0"), audit.stdout)
+    let store = try ProvenanceStore(path: workspace + "/hatchery.db")
+    let id = try XCTUnwrap(try store.documents(sourceID: try XCTUnwrap(try store.source(named: "code")).id).first?.id)
+    let trace = try run(["trace", "-w", workspace, id])
+    XCTAssertEqual(trace.status, 0)
+    XCTAssertTrue(trace.stdout.contains("licence   MIT OR Apache-2.0 (detected, permissive)"), trace.stdout)
+    XCTAssertEqual(try run(["tag", "-w", workspace, "--policy", folder + "/missing.yaml"]).status, 1)
   }
 
   func testSchemaCommandPrintsThePublishedSchema() throws {

@@ -275,18 +275,19 @@ public final class ProvenanceStore: Sendable {
     }
   }
 
-  /// A stage's decisions, optionally only those on one document or naming one survivor.
-  public func decisions(stage: String, documentID: String? = nil, duplicateOf: String? = nil) throws
+  /// Decisions of one stage (or of all), optionally only those on one document or naming one
+  /// survivor.
+  public func decisions(stage: String?, documentID: String? = nil, duplicateOf: String? = nil) throws
     -> [DecisionRecord]
   {
     try pool.read { db in
       try Row.fetchAll(
         db,
         sql: """
-          SELECT * FROM decisions WHERE stage = ? AND (? IS NULL OR document_id = ?)
-            AND (? IS NULL OR duplicate_of = ?) ORDER BY document_id
+          SELECT * FROM decisions WHERE (? IS NULL OR stage = ?) AND (? IS NULL OR document_id = ?)
+            AND (? IS NULL OR duplicate_of = ?) ORDER BY document_id, id
           """,
-        arguments: [stage, documentID, documentID, duplicateOf, duplicateOf]
+        arguments: [stage, stage, documentID, documentID, duplicateOf, duplicateOf]
       ).map { row in
         DecisionRecord(
           documentID: row["document_id"], stage: row["stage"], action: row["action"], reason: row["reason"],
@@ -295,16 +296,16 @@ public final class ProvenanceStore: Sendable {
     }
   }
 
-  /// A stage's removed spans, optionally of one document, in text order.
-  public func removedSpans(stage: String, documentID: String? = nil) throws -> [RemovedSpanRecord] {
+  /// Removed spans of one stage (or of all), optionally of one document, in text order.
+  public func removedSpans(stage: String?, documentID: String? = nil) throws -> [RemovedSpanRecord] {
     try pool.read { db in
       try Row.fetchAll(
         db,
         sql: """
-          SELECT * FROM removed_spans WHERE stage = ? AND (? IS NULL OR document_id = ?)
+          SELECT * FROM removed_spans WHERE (? IS NULL OR stage = ?) AND (? IS NULL OR document_id = ?)
           ORDER BY document_id, start_offset
           """,
-        arguments: [stage, documentID, documentID]
+        arguments: [stage, stage, documentID, documentID]
       ).map { row in
         RemovedSpanRecord(
           documentID: row["document_id"], stage: row["stage"], start: row["start_offset"], end: row["end_offset"],

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import HatcheryCore
+import Licensing
+
+struct TagCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "tag",
+    abstract: "Find each document's licence evidence, decide its effective licence and apply a licence policy.",
+    discussion: """
+      Findings (SPDX tags, licence notices, full licence texts) go to the store's license_findings table, one
+      effective licence per document to document_licenses (what the text says, else what its source declared, else
+      unknown), with conflicts flagged. With --policy FILE (YAML: allow, deny, unknown, conflict; see pipelines/),
+      refused documents get a `tag` decision.
+      """)
+
+  @OptionGroup var stage: StageOptions
+
+  @Option(help: "A YAML licence policy (allow, deny, unknown, conflict).")
+  var policy: String?
+
+  @Option(name: .customLong("references"), help: "A folder of reference licence texts named by SPDX id (repeatable).")
+  var referenceFolders: [String] = []
+
+  @Option(help: "Threads.")
+  var threads = ProcessInfo.processInfo.activeProcessorCount
+
+  @Flag(help: "Redo the stage even if its results are up to date.")
+  var force = false
+
+  func run() throws {
+    stage.bootstrapLogging()
+    let workspace = try Workspace.open(at: stage.workspace)
+    var options = TagOptions()
+    options.policyPath = policy
+    options.referenceFolders = referenceFolders
+    options.threads = max(1, threads)
+    options.force = force
+    print(try TagStage.run(workspace: workspace, options: options).text)
+  }
+}
+
+struct AuditCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "audit",
+    abstract: "Report documents and bytes by source and licence, what was dropped and why, conflicts and provenance.")
+
+  @OptionGroup var stage: StageOptions
+
+  @Option(help: "md, json or html.")
+  var format: AuditReport.Format = .md
+
+  func run() throws {
+    let workspace = try Workspace.open(at: stage.workspace)
+    print(try AuditReport(workspace: workspace).render(format), terminator: "")
+  }
+}
+
+struct TraceCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "trace",
+    abstract: "Print where a document came from, its checksums, its licence evidence and every decision about it.")
+
+  @OptionGroup var stage: StageOptions
+
+  @Argument(help: "The document id.")
+  var documentID: String
+
+  func run() throws {
+    let workspace = try Workspace.open(at: stage.workspace)
+    for line in try DocumentTrace.lines(workspace: workspace, documentID: documentID) { print(line) }
+  }
+}
+
+extension AuditReport.Format: ExpressibleByArgument {}

@@ -1,0 +1,163 @@
+import Foundation
+import HatcheryCore
+import Ingest
+import XCTest
+
+@testable import Licensing
+
+final class TagStageTests: XCTestCase {
+  var folder: String!
+
+  override func setUpWithError() throws {
+    folder = NSTemporaryDirectory() + "hatchery-tag-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+  }
+
+  override func tearDownWithError() throws {
+    try? FileManager.default.removeItem(atPath: folder)
+  }
+
+  /// A workspace with one source per entry: (name, declared licence, file name → text).
+  private func workspace(_ sources: [(String, String?, [String: String])]) throws -> Workspace {
+    let workspace = try Workspace.create(at: folder + "/ws")
+    for (name, license, files) in sources {
+      let input = folder + "/" + name
+      try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+      for (file, text) in files { try text.write(toFile: input + "/" + file, atomically: false, encoding: .utf8) }
+      var options = IngestOptions(source: name, paths: [input])
+      options.declaredLicense = license
+      _ = try IngestStage.run(workspace: workspace, options: options, showProgress: false)
+    }
+    return workspace
+  }
+
+  private func tag(_ workspace: Workspace, policy: String? = nil) throws -> TagSummary {
+    var options = TagOptions()
+    options.threads = 2
+    if let policy {
+      let path = folder + "/policy-\(UUID().uuidString).yaml"
+      try policy.write(toFile: path, atomically: false, encoding: .utf8)
+      options.policyPath = path
+    }
+    return try TagStage.run(workspace: workspace, options: options)
+  }
+
+  private func license(_ workspace: Workspace, _ source: String, _ file: String) throws -> (DocumentLicenseRecord, [DecisionRecord]) {
+    let store = try workspace.openStore()
+    let document = try XCTUnwrap(try store.documents(sourceID: try store.source(named: source)!.id).first { $0.path.hasSuffix(file) })
+    return (try XCTUnwrap(try store.documentLicense(documentID: document.id)), try store.decisions(stage: "tag", documentID: document.id))
+  }
+
+  private var corpus: [(String, String?, [String: String])] {
+    [
+      ("code", "MIT", [
+        "tagged.c": "// SPDX-License-Identifier: Apache-2.0\nint main(void) { return 0; }\n",
+        "silent.c": "int helper(void) { return 1; }\n",
+        "gpl.c": "/* This program is free software; you can redistribute it under the terms of the GNU General Public License as published by the Free Software Foundation; either version 2 of the License, or (at your option) any later version. */\n",
+        "mixed.txt": "Parts are under the GNU General Public License version 2. Other parts: Licensed under the Apache License, Version 2.0.\n",
+      ]),
+      ("web", nil, [
+        "nc.html.txt": "This page is licensed under a Creative Commons Attribution-NonCommercial 4.0 International License.\n",
+        "sa.txt": "Text available under the Creative Commons Attribution-ShareAlike 3.0 License.\n",
+        "nothing.txt": "A recipe for bread, with no word about its terms.\n",
+      ]),
+    ]
+  }
+
+  func testEffectiveLicencesConflictsAndFindingsAreRecorded() throws {
+    let workspace = try workspace(corpus)
+    let summary = try tag(workspace)
+    XCTAssertEqual(summary.documents, 7)
+    XCTAssertEqual(summary.byBasis, ["detected": 5, "declared": 1, "unknown": 1])
+    XCTAssertEqual(summary.dropped, 0, "no policy, no decisions")
+
+    let (tagged, _) = try license(workspace, "code", "tagged.c")
+    XCTAssertEqual(tagged.expression, "Apache-2.0")
+    XCTAssertEqual(tagged.basis, "detected")
+    XCTAssertEqual(tagged.conflict, "the text says Apache-2.0 but the source declares MIT")
+    XCTAssertEqual(try license(workspace, "code", "silent.c").0.expression, "MIT")
+    XCTAssertEqual(try license(workspace, "code", "silent.c").0.basis, "declared")
+    let (gpl, _) = try license(workspace, "code", "gpl.c")
+    XCTAssertEqual(gpl.expression, "GPL-2.0-or-later")
+    XCTAssertEqual(gpl.category, "strong-copyleft")
+    XCTAssertEqual(try license(workspace, "code", "mixed.txt").0.conflict?.contains("cannot be combined"), true)
+    XCTAssertEqual(try license(workspace, "web", "nc.html.txt").0.category, "non-commercial")
+    XCTAssertEqual(try license(workspace, "web", "sa.txt").0.expression, "CC-BY-SA-3.0")
+    let (nothing, _) = try license(workspace, "web", "nothing.txt")
+    XCTAssertNil(nothing.expression)
+    XCTAssertEqual(nothing.basis, "unknown")
+
+    let store = try workspace.openStore()
+    let findings = try store.licenseFindings(documentID: tagged.documentID)
+    XCTAssertEqual(findings.map(\.spdx), ["Apache-2.0"])
+    XCTAssertEqual(findings.first?.method, "tag")
+    XCTAssertTrue(findings.first?.evidence.hasPrefix("SPDX-License-Identifier: Apache-2.0") == true)
+    XCTAssertTrue(try tag(workspace).nothingToDo)
+  }
+
+  func testPolicyOutcomes() throws {
+    let workspace = try workspace(corpus)
+    let summary = try tag(
+      workspace,
+      policy: """
+        allow: [public-domain, permissive, CC-BY-SA-3.0]
+        deny: [non-commercial]
+        unknown: drop
+        conflict: review
+        """)
+    XCTAssertEqual(try license(workspace, "code", "gpl.c").1.map(\.action), ["drop"])
+    XCTAssertTrue(try license(workspace, "code", "gpl.c").1[0].reason.contains("GPL-2.0-or-later"))
+    XCTAssertEqual(try license(workspace, "web", "nc.html.txt").1.map(\.action), ["drop"])
+    XCTAssertEqual(try license(workspace, "web", "nothing.txt").1.map(\.reason), ["unknown licence"])
+    XCTAssertEqual(try license(workspace, "web", "sa.txt").1, [], "an allowed id is kept without remark")
+    XCTAssertEqual(try license(workspace, "code", "silent.c").1, [])
+    let tagged = try license(workspace, "code", "tagged.c").1
+    XCTAssertEqual(tagged.map(\.action), ["keep"])
+    XCTAssertTrue(tagged[0].reason.hasPrefix("review: licence conflict"))
+    XCTAssertEqual(summary.dropped, 4, "gpl.c, mixed.txt (GPL-2.0-only), nc.html.txt, nothing.txt")
+    XCTAssertEqual(summary.review, 1)
+
+    // Running again with another policy replaces the decisions.
+    _ = try tag(workspace, policy: "unknown: keep\n")
+    XCTAssertEqual(try workspace.openStore().decisions(stage: "tag"), [])
+  }
+
+  func testPoliciesAreCheckedWithLineAndColumn() {
+    XCTAssertThrowsError(try LicensePolicy.parse("allow: [permissive]\nforbid: [MIT]\n", file: "p.yaml")) { error in
+      XCTAssertTrue("\(error)".contains("p.yaml:2:1"), "\(error)")
+      XCTAssertTrue("\(error)".contains("unknown key 'forbid'"), "\(error)")
+    }
+    XCTAssertThrowsError(try LicensePolicy.parse("allow: [not-a-thing]\n"))
+    XCTAssertThrowsError(try LicensePolicy.parse("unknown: maybe\n"))
+    let policy = try? LicensePolicy.parse("allow: [permissive, GPL-2.0]\ndeny: [MIT]\n")
+    XCTAssertEqual(policy?.allow, ["permissive", "GPL-2.0-only"])
+    XCTAssertEqual(policy.flatMap { try? $0.refusal(of: SPDXExpression.parse("MIT OR ISC")) }, nil)
+    XCTAssertEqual(policy.flatMap { try? $0.refusal(of: SPDXExpression.parse("MIT AND ISC")) }, "MIT")
+    XCTAssertEqual(policy.flatMap { try? $0.refusal(of: SPDXExpression.parse("GPL-3.0-only")) }, "GPL-3.0-only")
+  }
+
+  func testAuditAndTraceReportWhatTheStoreKnows() throws {
+    let workspace = try workspace(corpus)
+    _ = try tag(workspace, policy: "deny: [non-commercial]\n")
+    let report = try AuditReport(workspace: workspace)
+    XCTAssertEqual(report.counts.withoutProvenance, 0)
+    XCTAssertEqual(report.counts.untagged, 0)
+    XCTAssertEqual(report.counts.conflicts, 3, "tagged.c and gpl.c against the declared MIT, mixed.txt")
+    XCTAssertEqual(report.counts.drops.map(\.documents), [1])
+    XCTAssertEqual(report.licenseSummary.reduce(0) { $0 + $1.documents }, 6, "the dropped document is not in the summary")
+    let markdown = report.render(.md)
+    XCTAssertTrue(markdown.contains("| web | CC-BY-NC-4.0 | non-commercial | 1 |"), markdown)
+    let json = try JSONParser.parse(report.render(.json))
+    XCTAssertEqual(json.objectValue?["documents_without_provenance"], .int(0))
+    XCTAssertTrue(report.render(.html).contains("<table>"))
+
+    let store = try workspace.openStore()
+    let id = try XCTUnwrap(try store.decisions(stage: "tag").first?.documentID)
+    let trace = try DocumentTrace.lines(workspace: workspace, documentID: id).joined(separator: "\n")
+    XCTAssertTrue(trace.contains("source    web"), trace)
+    XCTAssertTrue(trace.contains("licence   CC-BY-NC-4.0 (detected, non-commercial)"), trace)
+    XCTAssertTrue(trace.contains("finding CC-BY-NC-4.0 by notice"), trace)
+    XCTAssertTrue(trace.contains("decision  tag: drop"), trace)
+    XCTAssertThrowsError(try DocumentTrace.lines(workspace: workspace, documentID: "nope"))
+  }
+}
