@@ -1,4 +1,5 @@
 import Foundation
+import HatcheryCore
 
 /// Finds licence evidence in a text: SPDX tags, notices and grants, and full licence texts.
 /// Every method is one pass over the text's words (or lines, for tags), so the time is linear in
@@ -53,6 +54,44 @@ public final class LicenseDetector: Sendable {
     findings += commonLicensePointers(tokens)
     findings += creativeCommons(tokens)
     findings += texts(tokens)
+    return Self.deduplicated(findings)
+  }
+
+  // MARK: Metadata
+
+  /// Metadata keys that carry licence statements, looked up in the document's metadata, in the
+  /// input record it came from (`original`) and in that record's own `metadata`.
+  public static let metadataKeys = ["license", "licence", "license_url", "license_hints", "rights", "copyright"]
+
+  /// Findings from licence fields of a document's metadata: an SPDX expression as it is, any
+  /// other value (a Creative Commons URL, a rights sentence) read by the notice rules. Offsets
+  /// are 0: the evidence is not in the text.
+  public func detect(metadata: JSONObject) -> [LicenseFinding] {
+    var objects = [metadata]
+    if let original = metadata["original"]?.objectValue {
+      objects.append(original)
+      if let inner = original["metadata"]?.objectValue { objects.append(inner) }
+    }
+    var values: [String] = []
+    for object in objects {
+      for key in Self.metadataKeys {
+        switch object[key] {
+        case .string(let value): values.append(value)
+        case .array(let items): values += items.compactMap(\.stringValue)
+        default: continue
+        }
+      }
+    }
+    var findings: [LicenseFinding] = []
+    for value in values.prefix(Self.maximumFindings) where value.utf8.count <= SPDXExpression.maximumLength {
+      if let expression = try? SPDXExpression.parse(value, list: list) {
+        findings.append(LicenseFinding(spdx: expression.description, method: .metadata, confidence: 0.9, start: 0, end: 0))
+        continue
+      }
+      for finding in detect(value) {
+        findings.append(LicenseFinding(spdx: finding.spdx, method: .metadata, confidence: finding.confidence * 0.9, start: 0, end: 0))
+      }
+    }
     return Self.deduplicated(findings)
   }
 

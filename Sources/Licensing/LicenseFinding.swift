@@ -7,6 +7,9 @@ public struct LicenseFinding: Sendable, Equatable {
     case notice
     /// A full licence text, matched against reference texts by word-bigram similarity.
     case text
+    /// A licence field of the document's metadata: a dataset's `license` column, licence links
+    /// and rights statements that ingestion records (`license_hints`).
+    case metadata
   }
 
   /// SPDX id or expression.

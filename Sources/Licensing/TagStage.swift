@@ -49,9 +49,9 @@ public struct TagSummary: Sendable {
 /// The `tag` stage: licence findings for every document, one effective licence each, conflicts,
 /// and — with a policy — `tag` decisions.
 ///
-/// Effective licence: what the document's own text says (its SPDX tags if it has any, else every
-/// licence found, joined by AND); if it says nothing, the licence its source declared at
-/// ingestion; else unknown. A conflict is flagged when the text and the declared licence share no
+/// Effective licence: what the document itself says — its text and its metadata's licence fields
+/// (SPDX tags if it has any, else every licence found, joined by AND); if it says nothing, the
+/// licence its source declared at ingestion; else unknown. A conflict is flagged when the text and the declared licence share no
 /// licence, or when the text names licences that cannot be combined (GPL-2.0-only with Apache-2.0
 /// or a version-3 GNU licence).
 public enum TagStage {
@@ -140,16 +140,20 @@ public enum TagStage {
           return (finding, excerpt)
         }
       }
+      let hints = detector.detect(metadata: document.metadata).map { finding in
+        (finding, "metadata: \(finding.spdx)")
+      }
+      let evidence = found + hints
       ids.append(document.id)
       summary.documents += 1
       summary.bytes += document.text.utf8.count
-      for (finding, excerpt) in found {
+      for (finding, excerpt) in evidence {
         findings.append(
           LicenseFindingRecord(
             documentID: document.id, spdx: finding.spdx, method: finding.method.rawValue,
             confidence: finding.confidence, evidence: excerpt, start: finding.start, end: finding.end))
       }
-      let license = effectiveLicense(findings: found.map(\.0), declared: declared, documentID: document.id)
+      let license = effectiveLicense(findings: evidence.map(\.0), declared: declared, documentID: document.id)
       licenses.append(license)
       summary.byBasis[license.basis, default: 0] += 1
       summary.byCategory[license.category, default: 0] += 1

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 
+import HatcheryCore
+
 @testable import Licensing
 
 final class LicenseDetectorTests: XCTestCase {
@@ -113,5 +115,22 @@ final class LicenseDetectorTests: XCTestCase {
     for index in binary.indices { binary[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 13) }
     XCTAssertNoThrow(binary.withUnsafeBytes { _ = detector.detect($0) })
     XCTAssertEqual(detector.detect("SPDX-License-Identifier: " + String(repeating: "(", count: 100_000)).count, 0)
+  }
+}
+
+final class MetadataHintTests: XCTestCase {
+  func testLicenceFieldsOfMetadataAreRead() {
+    let detector = LicenseDetector(referenceFolders: [])
+    let metadata = JSONObject([
+      ("path", .string("a.jsonl")),
+      ("original", .object(JSONObject([
+        ("license", .string("cc-by-sa-4.0")),
+        ("metadata", .object(JSONObject([("license_hints", .array([.string("https://creativecommons.org/licenses/by/4.0/")]))]))),
+      ]))),
+    ])
+    let findings = detector.detect(metadata: metadata)
+    XCTAssertEqual(Set(findings.map(\.spdx)), ["CC-BY-SA-4.0", "CC-BY-4.0"])
+    XCTAssertTrue(findings.allSatisfy { $0.method == .metadata })
+    XCTAssertEqual(detector.detect(metadata: JSONObject([("title", .string("MIT"))])), [], "only licence fields count")
   }
 }
