@@ -82,11 +82,7 @@ struct DedupCommand: ParsableCommand {
   }
 
   func validate() throws {
-    do {
-      try options.validate()
-    } catch let error as HatcheryError {
-      throw ValidationError(error.message)
-    }
+    try asUsageError(options.validate)
   }
 
   func run() throws {

@@ -45,6 +45,15 @@ struct Hatchery: ParsableCommand {
   }
 }
 
+/// Runs a stage's own check of its options, turning its refusal into a usage error (exit 2).
+func asUsageError(_ check: () throws -> Void) throws {
+  do {
+    try check()
+  } catch let error as HatcheryError {
+    throw ValidationError(error.message)
+  }
+}
+
 /// Options every stage shares.
 struct StageOptions: ParsableArguments {
   @Option(name: .shortAndLong, help: "The workspace directory (made by `hatchery init`).")

@@ -33,6 +33,21 @@ struct DocumentKey: Comparable, Hashable, Sendable {
     self.idLow = idLow
   }
 
+  /// Writes the id's halves at `idOffset` and `idOffset + 8` and the source id at
+  /// `sourceOffset`, little-endian: the layout every dedup record shares.
+  func store(into buffer: UnsafeMutableRawBufferPointer, idAt idOffset: Int, sourceAt sourceOffset: Int) {
+    buffer.storeBytes(of: idHigh.littleEndian, toByteOffset: idOffset, as: UInt64.self)
+    buffer.storeBytes(of: idLow.littleEndian, toByteOffset: idOffset + 8, as: UInt64.self)
+    buffer.storeBytes(of: sourceID.littleEndian, toByteOffset: sourceOffset, as: UInt32.self)
+  }
+
+  init(loading buffer: UnsafeRawBufferPointer, idAt idOffset: Int, sourceAt sourceOffset: Int) {
+    self.init(
+      sourceID: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: sourceOffset, as: UInt32.self)),
+      idHigh: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: idOffset, as: UInt64.self)),
+      idLow: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: idOffset + 8, as: UInt64.self)))
+  }
+
   var id: String {
     let high = String(idHigh, radix: 16)
     let low = String(idLow, radix: 16)
@@ -70,10 +85,7 @@ struct DocumentEntry: Sendable {
   }
 
   init(decoding buffer: UnsafeRawBufferPointer) {
-    key = DocumentKey(
-      sourceID: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt32.self)),
-      idHigh: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
-      idLow: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt64.self)))
+    key = DocumentKey(loading: buffer, idAt: 8, sourceAt: 0)
     words = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
     exact = XXHash128(
       high: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)),
@@ -103,9 +115,7 @@ struct KeyedEntry: Comparable, Sendable {
   func encode(into buffer: UnsafeMutableRawBufferPointer) {
     buffer.storeBytes(of: key.high.littleEndian, toByteOffset: 0, as: UInt64.self)
     buffer.storeBytes(of: key.low.littleEndian, toByteOffset: 8, as: UInt64.self)
-    buffer.storeBytes(of: document.idHigh.littleEndian, toByteOffset: 16, as: UInt64.self)
-    buffer.storeBytes(of: document.idLow.littleEndian, toByteOffset: 24, as: UInt64.self)
-    buffer.storeBytes(of: document.sourceID.littleEndian, toByteOffset: 32, as: UInt32.self)
+    document.store(into: buffer, idAt: 16, sourceAt: 32)
     buffer.storeBytes(of: ordinal.littleEndian, toByteOffset: 36, as: UInt32.self)
   }
 
@@ -119,10 +129,7 @@ struct KeyedEntry: Comparable, Sendable {
     key = XXHash128(
       high: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
       low: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-    document = DocumentKey(
-      sourceID: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 32, as: UInt32.self)),
-      idHigh: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
-      idLow: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+    document = DocumentKey(loading: buffer, idAt: 16, sourceAt: 32)
     ordinal = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 36, as: UInt32.self))
   }
 }
@@ -159,9 +166,7 @@ struct ParagraphEntry: Comparable, Sendable {
   func encode(into buffer: UnsafeMutableRawBufferPointer) {
     buffer.storeBytes(of: key.high.littleEndian, toByteOffset: 0, as: UInt64.self)
     buffer.storeBytes(of: key.low.littleEndian, toByteOffset: 8, as: UInt64.self)
-    buffer.storeBytes(of: document.idHigh.littleEndian, toByteOffset: 16, as: UInt64.self)
-    buffer.storeBytes(of: document.idLow.littleEndian, toByteOffset: 24, as: UInt64.self)
-    buffer.storeBytes(of: document.sourceID.littleEndian, toByteOffset: 32, as: UInt32.self)
+    document.store(into: buffer, idAt: 16, sourceAt: 32)
     buffer.storeBytes(of: ordinal.littleEndian, toByteOffset: 36, as: UInt32.self)
     buffer.storeBytes(of: start.littleEndian, toByteOffset: 40, as: UInt32.self)
     buffer.storeBytes(of: end.littleEndian, toByteOffset: 44, as: UInt32.self)
@@ -202,9 +207,7 @@ struct SpanEntry: Sendable {
     buffer.storeBytes(of: start.littleEndian, toByteOffset: 4, as: UInt32.self)
     buffer.storeBytes(of: end.littleEndian, toByteOffset: 8, as: UInt32.self)
     buffer.storeBytes(of: words.littleEndian, toByteOffset: 12, as: UInt32.self)
-    buffer.storeBytes(of: survivor.sourceID.littleEndian, toByteOffset: 16, as: UInt32.self)
-    buffer.storeBytes(of: survivor.idHigh.littleEndian, toByteOffset: 24, as: UInt64.self)
-    buffer.storeBytes(of: survivor.idLow.littleEndian, toByteOffset: 32, as: UInt64.self)
+    survivor.store(into: buffer, idAt: 24, sourceAt: 16)
   }
 
   init(ordinal: UInt32, start: UInt32, end: UInt32, words: UInt32, survivor: DocumentKey) {
@@ -220,10 +223,7 @@ struct SpanEntry: Sendable {
     start = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
     end = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
     words = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
-    survivor = DocumentKey(
-      sourceID: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt32.self)),
-      idHigh: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)),
-      idLow: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 32, as: UInt64.self)))
+    survivor = DocumentKey(loading: buffer, idAt: 24, sourceAt: 16)
   }
 }
 
@@ -246,9 +246,7 @@ struct DropEntry: Sendable {
     buffer.storeBytes(of: ordinal.littleEndian, toByteOffset: 0, as: UInt32.self)
     buffer.storeBytes(of: reason.rawValue.littleEndian, toByteOffset: 4, as: UInt32.self)
     buffer.storeBytes(of: similarity.bitPattern.littleEndian, toByteOffset: 8, as: UInt32.self)
-    buffer.storeBytes(of: survivor.sourceID.littleEndian, toByteOffset: 12, as: UInt32.self)
-    buffer.storeBytes(of: survivor.idHigh.littleEndian, toByteOffset: 16, as: UInt64.self)
-    buffer.storeBytes(of: survivor.idLow.littleEndian, toByteOffset: 24, as: UInt64.self)
+    survivor.store(into: buffer, idAt: 16, sourceAt: 12)
   }
 
   init(ordinal: UInt32, reason: DropReason, similarity: Float, survivor: DocumentKey) {
@@ -264,9 +262,6 @@ struct DropEntry: Sendable {
     else { throw HatcheryError("dedup: unknown drop reason in a drops file") }
     self.reason = reason
     similarity = Float(bitPattern: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
-    survivor = DocumentKey(
-      sourceID: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 12, as: UInt32.self)),
-      idHigh: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
-      idLow: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+    survivor = DocumentKey(loading: buffer, idAt: 16, sourceAt: 12)
   }
 }
