@@ -3,8 +3,8 @@
 #   1. throughput of the whole dedup stage on whole books, median of 5 runs, side by side with
 #      datasketch's MinHash + MinHashLSH on the same documents, shingles and permutations;
 #   2. precision and recall of the reported pairs against exact Jaccard of every pair, with the
-#      books cut into ~16 KB documents (a few thousand) at ingestion, without and with
-#      --verify-threshold 0.75.
+#      books cut into ~16 KB documents (a few thousand) at ingestion, with the default
+#      --verify-threshold 0.75 and with 0 (no verification, FineWeb's rule).
 # Python peers go into Benchmarks/.venv (ignored by git); the project itself never needs them.
 #   Benchmarks/dedup.sh [RUNS]
 set -euo pipefail
@@ -42,8 +42,8 @@ echo "--- books cut into documents of at most 16 KB"
 "$hatchery" init "$tmp/pieces" >/dev/null
 "$hatchery" ingest -w "$tmp/pieces" --source books --max-document-bytes 16384 "$books" >/dev/null
 "$hatchery" ingest -w "$tmp/pieces" --source dups --max-document-bytes 16384 "$dups" >/dev/null
-for verify in "" 0.75; do
-  echo "--- dedup ${verify:+--verify-threshold $verify}"
-  "$hatchery" dedup -w "$tmp/pieces" --force ${verify:+--verify-threshold $verify}
+for verify in 0.75 0; do
+  echo "--- dedup --verify-threshold $verify$([ "$verify" = 0.75 ] && echo ' (the default)')"
+  "$hatchery" dedup -w "$tmp/pieces" --force --verify-threshold "$verify"
   "$venv/bin/python" Benchmarks/dedup_quality.py --workspace "$tmp/pieces" --quality
 done

@@ -38,8 +38,8 @@ struct DedupCommand: ParsableCommand {
   @Flag(help: "Compare case-folded text for exact duplicates.")
   var caseFold = false
 
-  @Option(help: "Keep a near-duplicate pair only if its signatures agree on at least this share (0 to 1).")
-  var verifyThreshold: Double?
+  @Option(help: "Keep a near-duplicate pair only if its signatures agree on at least this share (0 to 1; 0: no check).")
+  var verifyThreshold = 0.75
 
   @Flag(help: "Also remove paragraphs (lines) seen in an earlier kept document; too short a remainder drops it.")
   var paragraphs = false

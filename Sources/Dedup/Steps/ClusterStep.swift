@@ -55,7 +55,7 @@ enum ClusterStep {
           continue
         }
         counts.candidatePairs += 1
-        if !isExact, let threshold = options.verifyThreshold, try similarity(head.node, node) < threshold {
+        if !isExact, options.verifyThreshold > 0, try similarity(head.node, node) < options.verifyThreshold {
           counts.rejectedPairs += 1
           continue
         }
@@ -84,9 +84,9 @@ enum ClusterStep {
             estimate = try similarity(member.0, survivor.0)
           }
           if best == nil || estimate > best!.similarity { best = (index, estimate) }
-          if options.verifyThreshold == nil { break }
+          if options.verifyThreshold == 0 { break }
         }
-        if let threshold = options.verifyThreshold, best!.similarity < threshold {
+        if options.verifyThreshold > 0, best!.similarity < options.verifyThreshold {
           survivors.append(member)
           continue
         }
