@@ -5,8 +5,9 @@
                         licence texts under them stay) and writes OUT/labels.json: file -> the SPDX
                         ids of its short names (Debian names such as GPL-2+ and Expat mapped to
                         SPDX; names with no SPDX equivalent are left out of the score).
-  score LABELS RESULTS  per-file recall of the labelled ids, from `hatchery license detect` JSON
-                        lines or a ScanCode JSON report.
+  score LABELS RESULTS  per-file recall of the labelled ids, and the precision of the reported ids
+                        that the labels could name, from `hatchery license detect` JSON lines or a
+                        ScanCode JSON report.
 """
 import glob, json, os, re, sys
 
@@ -84,15 +85,21 @@ def score(labels_path, results_path):
             for finding in entry.get("licenses", []):
                 ids |= ids_in(finding["spdx"])
             found[os.path.basename(entry["file"])] = ids
-    recalls, hits, total = [], 0, 0
+    # Precision can only be judged on ids the labels can name: those of the Debian mapping.
+    vocabulary = set(DEBIAN_TO_SPDX.values())
+    recalls, hits, total, reported, correct = [], 0, 0, 0, 0
     for name, wanted in labels.items():
         got = found.get(name, set())
         hit = len(set(wanted) & got)
         hits += hit
         total += len(wanted)
         recalls.append(hit / len(wanted))
+        judged = got & vocabulary
+        reported += len(judged)
+        correct += len(judged & set(wanted))
     print(f"per-file recall {sum(recalls) / len(recalls):.4f} (mean of {len(recalls)} files), "
-          f"all labels {hits}/{total} = {hits / total:.4f}")
+          f"all labels {hits}/{total} = {hits / total:.4f}; "
+          f"precision {correct}/{reported} = {correct / reported if reported else float('nan'):.4f}")
 
 
 if __name__ == "__main__":
