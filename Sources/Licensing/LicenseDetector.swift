@@ -12,8 +12,7 @@ public final class LicenseDetector: Sendable {
   private let list: SPDXLicenseList
   private let references: [ReferenceText]
   /// Every reference bigram → the references holding it and its index there, so a text is
-  /// compared with all references in one pass over its own bigrams, without building a set of
-  /// them (on 40 MB of books that set was most of the stage's time).
+  /// compared with all references in one pass over its own bigrams.
   private let referenceIndex: WordTable<[(reference: Int, index: Int)]>
   private let largestReference: Int
   private let rulesByFirstWord: WordTable<[NoticeRule]>
