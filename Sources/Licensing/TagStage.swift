@@ -2,50 +2,6 @@ import Foundation
 import HatcheryCore
 import Synchronization
 
-/// What `hatchery tag` was asked to do.
-public struct TagOptions: Sendable {
-  /// A YAML licence policy; without one, nothing is dropped.
-  public var policyPath: String?
-  /// Folders of reference licence texts besides /usr/share/common-licenses.
-  public var referenceFolders: [String] = []
-  public var threads = ProcessInfo.processInfo.activeProcessorCount
-  public var force = false
-
-  public init() {}
-}
-
-/// What a tag run did.
-public struct TagSummary: Sendable {
-  public var nothingToDo = false
-  public var documents = 0
-  public var bytes = 0
-  public var byBasis: [String: Int] = [:]
-  public var byCategory: [String: Int] = [:]
-  public var conflicts = 0
-  public var dropped = 0
-  public var review = 0
-  public var seconds = 0.0
-
-  mutating func add(_ other: TagSummary) {
-    documents += other.documents
-    bytes += other.bytes
-    byBasis.merge(other.byBasis, uniquingKeysWith: +)
-    byCategory.merge(other.byCategory, uniquingKeysWith: +)
-    conflicts += other.conflicts
-    dropped += other.dropped
-    review += other.review
-  }
-
-  public var text: String {
-    if nothingToDo { return "tag: nothing to do, the licences are up to date (use --force to redo them)" }
-    let basis = ["detected", "declared", "unknown"].map { "\(byBasis[$0] ?? 0) \($0)" }.joined(separator: ", ")
-    let categories = byCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-    return "tag: \(documents) documents (\(basis)), \(conflicts) conflicts, \(dropped) dropped and \(review) for review "
-      + "by the policy, " + String(format: "%.2f s, %.1f MB/s", seconds, seconds > 0 ? Double(bytes) / seconds / 1e6 : 0)
-      + (categories.isEmpty ? "" : "\nby category: \(categories)")
-  }
-}
-
 /// The `tag` stage: licence findings for every document, one effective licence each, conflicts,
 /// and — with a policy — `tag` decisions.
 ///
