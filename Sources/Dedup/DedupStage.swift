@@ -50,7 +50,19 @@ public enum DedupStage {
     }
     summary.seconds = Date().timeIntervalSince(started)
     try store.finishStageRun(id: runID, status: .completed, counts: summary.counts)
+    if options.step == .all { removeOtherConfigurations(context) }
     return summary
+  }
+
+  /// After a whole run, the intermediate files of other configurations (older options, older
+  /// inputs) are of no use: they are removed, and the current ones kept for a resumed or
+  /// re-split run.
+  private static func removeOtherConfigurations(_ context: DedupContext) {
+    let parent = (context.folder as NSString).deletingLastPathComponent
+    let current = (context.folder as NSString).lastPathComponent
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name != current {
+      try? FileManager.default.removeItem(atPath: parent + "/" + name)
+    }
   }
 
   private static func signatures(

@@ -161,6 +161,10 @@ final class DedupStageTests: XCTestCase {
     XCTAssertEqual(expected.count, 5)
     XCTAssertEqual(try split.openStore().decisions(stage: "dedup"), expected)
     XCTAssertTrue(try dedup(single) { $0.threads = 1 }.nothingToDo)
+    _ = try dedup(single) { $0.shingleSize = 4 }
+    XCTAssertEqual(
+      try FileManager.default.contentsOfDirectory(atPath: single.absolute("dedup")).count, 1,
+      "a whole run keeps only its own configuration's intermediate files")
     XCTAssertFalse(try dedup(single) { $0.force = true }.nothingToDo)
     XCTAssertEqual(try single.openStore().decisions(stage: "dedup"), expected, "no decision twice")
   }
