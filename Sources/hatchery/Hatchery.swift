@@ -62,10 +62,19 @@ struct StageOptions: ParsableArguments {
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: Logger.Level = .notice
 
+  @Option(help: "Log lines as text, or as JSON objects (one per line) for log collectors.")
+  var logFormat: LogFormat = .text
+
+  enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+  }
+
   func bootstrapLogging() {
     let level = logLevel
+    let format = logFormat
     LoggingSystem.bootstrap { label in
-      var handler = StreamLogHandler.standardError(label: label)
+      var handler: LogHandler =
+        format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
       handler.logLevel = level
       return handler
     }

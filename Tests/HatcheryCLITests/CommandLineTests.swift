@@ -99,6 +99,16 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(result.stdout.contains("ingest fixtures: 10 files, 31 documents (1 repaired), 9 rejected"), result.stdout)
     XCTAssertTrue(result.stderr.contains("rejected: \(corpus)/records/dolma.jsonl:4: not JSON"), result.stderr)
     XCTAssertFalse(result.stderr.contains("\r"), "no progress line when standard error is a pipe")
+    let logged = try run([
+      "ingest", "-w", workspace, "--source", "logged", "--log-level", "info", "--log-format", "json", corpus + "/notes",
+    ])
+    let events = logged.stderr.split(separator: "\n").filter { $0.hasPrefix("{") }
+    XCTAssertFalse(events.isEmpty, logged.stderr)
+    for event in events {
+      let object = try XCTUnwrap(try JSONParser.parse(String(event)).objectValue)
+      XCTAssertEqual(object["label"], .string("hatchery.ingest"))
+      XCTAssertNotNil(object["time"]?.stringValue)
+    }
     let again = try run(["ingest", "-w", workspace, "--source", "fixtures", "--license", "CC0-1.0", corpus])
     XCTAssertEqual(again.status, 0)
     XCTAssertTrue(again.stdout.contains("nothing to do"))
