@@ -195,3 +195,9 @@ CREATE TABLE document_licenses (
   stage_run_id INTEGER REFERENCES stage_runs(id)
 );
 CREATE INDEX document_licenses_by_expression ON document_licenses(expression);
+
+-- migration v4-stage-run-process
+-- Which process runs a stage, so a run left `running` by a killed process can be told
+-- from one in progress, and marked failed by the next run of the same stage.
+ALTER TABLE stage_runs ADD COLUMN host TEXT;
+ALTER TABLE stage_runs ADD COLUMN pid INTEGER;

@@ -206,6 +206,13 @@ public enum ProvenanceSchema {
       CREATE INDEX document_licenses_by_expression ON document_licenses(expression);
 
       """),
+    Migration(name: "v4-stage-run-process", sql: """
+      -- Which process runs a stage, so a run left `running` by a killed process can be told
+      -- from one in progress, and marked failed by the next run of the same stage.
+      ALTER TABLE stage_runs ADD COLUMN host TEXT;
+      ALTER TABLE stage_runs ADD COLUMN pid INTEGER;
+
+      """),
   ]
 
   /// The text of `schemas/provenance.sql`: every migration, in order, under a header.

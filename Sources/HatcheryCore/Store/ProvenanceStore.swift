@@ -75,16 +75,30 @@ public final class ProvenanceStore: Sendable {
 
   // MARK: Stage runs
 
+  /// Records the start of a stage run by this process. Runs of the same stage and scope that
+  /// are still `running` on this host but whose process is gone (killed) are marked failed.
   public func beginStageRun(
     stage: String, scope: String, task: Int, tasks: Int, config: String, configHash: String, toolVersion: String
   ) throws -> Int64 {
-    try pool.write { db in
+    var name = [CChar](repeating: 0, count: 256)
+    gethostname(&name, name.count - 1)
+    let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return try pool.write { db in
+      let orphans = try Row.fetchAll(
+        db, sql: "SELECT id, pid FROM stage_runs WHERE stage = ? AND scope = ? AND status = 'running' AND host = ?",
+        arguments: [stage, scope, host])
+      for orphan in orphans {
+        guard let pid: Int32 = orphan["pid"], kill(pid, 0) != 0, errno == ESRCH else { continue }
+        try db.execute(
+          sql: "UPDATE stage_runs SET status = 'failed', finished_at = ?, counts = ? WHERE id = ?",
+          arguments: [Timestamp.now(), #"{"interrupted":true}"#, orphan["id"] as Int64])
+      }
       try db.execute(
         sql: """
-          INSERT INTO stage_runs (stage, scope, task, tasks, config, config_hash, tool_version, started_at, status)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')
+          INSERT INTO stage_runs (stage, scope, task, tasks, config, config_hash, tool_version, started_at, status, host, pid)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)
           """,
-        arguments: [stage, scope, task, tasks, config, configHash, toolVersion, Timestamp.now()])
+        arguments: [stage, scope, task, tasks, config, configHash, toolVersion, Timestamp.now(), host, getpid()])
       return db.lastInsertedRowID
     }
   }
