@@ -51,7 +51,7 @@ public enum IngestStage {
     let workers = min(options.threads, pending.count)
     let context = PartIngester.Context(
       workspace: workspace, store: store, source: source, options: options, stageRunID: runID,
-      compressionWorkers: max(1, 2 * options.threads / max(workers, 1)))
+      compressionWorkers: max(1, 2 * options.threads / max(workers, 1)), logger: logger)
     let outcome = ParallelParts(pending, progress: progress).run(workers: workers, context: context, logger: logger)
     for part in outcome.summaries.keys.sorted() { summary.add(outcome.summaries[part]!) }
     do {

@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import Logging
 
 /// Reads the input files of one part and writes its document part file and staged store rows.
 /// Every record either becomes a document or a reject with file, position and reason; an error
@@ -13,6 +14,7 @@ final class PartIngester {
     let stageRunID: Int64
     /// zstd worker threads per part file.
     let compressionWorkers: Int
+    let logger: Logger
   }
 
   /// A NUL byte in the first 8 KiB marks a file named like text as binary.
@@ -289,6 +291,12 @@ final class PartIngester {
         reason: reason, detail: message),
       stageRunID: context.stageRunID)
     summary.countReject(reason: reason, message: message)
+    context.logger.info(
+      "rejected",
+      metadata: [
+        "path": "\(file.locator)", "line": "\(line.map(String.init) ?? "")", "offset": "\(offset.map(String.init) ?? "")",
+        "reason": "\(reason)", "detail": "\(message)",
+      ])
   }
 
   /// Whether the bytes are only ASCII white space.
