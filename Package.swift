@@ -57,9 +57,19 @@ let package = Package(
       ]
     ),
     .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore"]),
-    .testTarget(name: "IngestTests", dependencies: ["Ingest", "HatcheryCore"], exclude: ["Fixtures"]),
-    .testTarget(name: "DedupTests", dependencies: ["Dedup", "Ingest", "HatcheryCore"]),
-    .testTarget(name: "LicensingTests", dependencies: ["Licensing", "Ingest", "HatcheryCore"]),
+    .testTarget(
+      name: "IngestTests",
+      dependencies: ["Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")],
+      exclude: ["Fixtures"]
+    ),
+    .testTarget(
+      name: "DedupTests",
+      dependencies: ["Dedup", "Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")]
+    ),
+    .testTarget(
+      name: "LicensingTests",
+      dependencies: ["Licensing", "Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")]
+    ),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]

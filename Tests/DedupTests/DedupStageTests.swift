@@ -1,6 +1,7 @@
 import Foundation
 import HatcheryCore
 import Ingest
+import Logging
 import XCTest
 
 @testable import Dedup
@@ -35,7 +36,9 @@ final class DedupStageTests: XCTestCase {
     var options = IngestOptions(source: source, paths: [input])
     options.added = "2026-01-01T00:00:00Z"
     options.partBytes = 2000
-    _ = try IngestStage.run(workspace: workspace, options: options, showProgress: false)
+    _ = try IngestStage.run(
+        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+        showProgress: false)
   }
 
   private func workspace(_ name: String) throws -> Workspace {
@@ -50,7 +53,8 @@ final class DedupStageTests: XCTestCase {
     var options = DedupOptions()
     options.threads = 2
     adjust(&options)
-    return try DedupStage.run(workspace: workspace, options: options)
+    return try DedupStage.run(
+      workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
   }
 
   /// Dropped document path → (reason, survivor path, similarity).

@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import Logging
 import XCTest
 
 @testable import Ingest
@@ -51,7 +52,9 @@ class IngestTestCase: XCTestCase {
   }
 
   func ingest(_ workspace: Workspace, _ options: IngestOptions) throws -> IngestSummary {
-    try IngestStage.run(workspace: workspace, options: options, showProgress: false)
+    try IngestStage.run(
+      workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+      showProgress: false)
   }
 
   /// Every document of a source, part by part, read back from the part files.

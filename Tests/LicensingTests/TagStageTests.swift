@@ -1,6 +1,7 @@
 import Foundation
 import HatcheryCore
 import Ingest
+import Logging
 import XCTest
 
 @testable import Licensing
@@ -26,7 +27,9 @@ final class TagStageTests: XCTestCase {
       for (file, text) in files { try text.write(toFile: input + "/" + file, atomically: false, encoding: .utf8) }
       var options = IngestOptions(source: name, paths: [input])
       options.declaredLicense = license
-      _ = try IngestStage.run(workspace: workspace, options: options, showProgress: false)
+      _ = try IngestStage.run(
+        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+        showProgress: false)
     }
     return workspace
   }

@@ -39,6 +39,11 @@ public struct JSONParser: ~Copyable {
     return try result.get()
   }
 
+  /// A byte as it can be shown in a one-line message: 'x' when printable ASCII, else its hex.
+  private static func printable(_ byte: UInt8) -> String {
+    byte >= 0x20 && byte < 0x7F ? "'\(Unicode.Scalar(byte))'" : "byte 0x" + String(byte, radix: 16, uppercase: true)
+  }
+
   private func error(_ reason: String) -> JSONParseError {
     JSONParseError(offset: position, reason: reason)
   }
@@ -64,7 +69,7 @@ public struct JSONParser: ~Copyable {
     case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
     case UInt8(ascii: "n"): try expectWord("null"); return .null
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-    default: throw error("unexpected character '\(Unicode.Scalar(byte))'")
+    default: throw error("unexpected character \(Self.printable(byte))")
     }
   }
 
@@ -197,7 +202,7 @@ public struct JSONParser: ~Copyable {
         case UInt8(ascii: "u"): UTF8.encode(try parseUnicodeEscape()) { decoded!.append($0) }
         default:
           position -= 1
-          throw error("invalid escape '\\\(Unicode.Scalar(escaped))'")
+          throw error("invalid escape '\\' followed by \(Self.printable(escaped))")
         }
       default:
         position = special
