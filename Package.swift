@@ -23,6 +23,7 @@ let package = Package(
     .library(name: "Ingest", targets: ["Ingest"]),
     .library(name: "Dedup", targets: ["Dedup"]),
     .library(name: "Licensing", targets: ["Licensing"]),
+    .library(name: "Filters", targets: ["Filters"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,10 +49,11 @@ let package = Package(
     .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd"]),
     .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),
     .target(name: "Licensing", dependencies: ["HatcheryCore", "Yams"]),
+    .target(name: "Filters", dependencies: ["HatcheryCore", "Yams"]),
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "Licensing", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -70,6 +72,7 @@ let package = Package(
       name: "LicensingTests",
       dependencies: ["Licensing", "Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")]
     ),
+    .testTarget(name: "FiltersTests", dependencies: ["Filters", "HatcheryCore"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]

@@ -15,7 +15,8 @@ struct Hatchery: ParsableCommand {
       """,
     version: HatcheryVersion.current,
     subcommands: [
-      InitCommand.self, IngestCommand.self, DedupCommand.self, TagCommand.self, LicenseCommand.self, AuditCommand.self,
+      InitCommand.self, IngestCommand.self, DedupCommand.self, TagCommand.self, FilterCommand.self, LicenseCommand.self,
+      AuditCommand.self,
       TraceCommand.self, SchemaCommand.self, VersionCommand.self,
     ]
   )

@@ -1,0 +1,194 @@
+import HatcheryCore
+
+/// A rule a document failed: its name (the reason recorded) and the value measured.
+public struct RuleFailure: Sendable, Equatable {
+  public let rule: String
+  public let value: Double
+}
+
+/// The rule families, each returning the first rule a document fails, or nil.
+enum QualityRules {
+  private static let stopWords: Set<UInt64> = Set(["the", "be", "to", "of", "and", "that", "have", "with"].map { word in
+    Array(word.utf8).withUnsafeBytes { XXHash.hash64($0) }
+  })
+  private static let terminalPunctuation: Set<UInt8> = [0x2E, 0x21, 0x3F, 0x22, 0x27]  // . ! ? " '
+
+  private static func isASCIIPunctuation(_ byte: UInt8) -> Bool {
+    (byte >= 0x21 && byte <= 0x2F) || (byte >= 0x3A && byte <= 0x40) || (byte >= 0x5B && byte <= 0x60)
+      || (byte >= 0x7B && byte <= 0x7E)
+  }
+
+  private static func isAlphabetic(_ byte: UInt8) -> Bool {
+    (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte >= 0x80
+  }
+
+  private static func fail(_ rule: String, _ value: Double) -> RuleFailure { RuleFailure(rule: rule, value: value) }
+
+  // MARK: Gopher quality
+
+  static func gopherQuality(_ profile: TextProfile, _ t: QualityThresholds) -> RuleFailure? {
+    // Words made only of punctuation do not count as words.
+    let words = profile.words.filter { range in profile.bytes(range).contains { !isASCIIPunctuation($0) } }
+    let count = words.count
+    if count < t.minimumWords { return fail("gopher_short_doc", Double(count)) }
+    if count > t.maximumWords { return fail("gopher_long_doc", Double(count)) }
+    let meanLength = Double(words.reduce(0) { $0 + $1.count }) / Double(count)
+    if meanLength < t.minimumMeanWordLength { return fail("gopher_below_avg_threshold", meanLength) }
+    if meanLength > t.maximumMeanWordLength { return fail("gopher_above_avg_threshold", meanLength) }
+    let all = Double(profile.words.count)
+    let hashes = Double(profile.occurrences(of: [0x23]))
+    if hashes / all > t.maximumSymbolWordRatio { return fail("gopher_too_many_hashes", hashes / all) }
+    let ellipses = Double(profile.occurrences(of: Array("...".utf8)) + profile.occurrences(of: Array("…".utf8)))
+    if ellipses / all > t.maximumSymbolWordRatio { return fail("gopher_too_many_ellipsis", ellipses / all) }
+    let lines = Double(max(profile.lines.count, 1))
+    let bullets = profile.lines.filter { line in
+      let bytes = profile.bytes(line)
+      return bytes.first == 0x2D || bytes.starts(with: "•".utf8)
+    }.count
+    if Double(bullets) / lines > t.maximumBulletLineRatio { return fail("gopher_too_many_bullets", Double(bullets) / lines) }
+    let ellipsisEnds = profile.lines.filter { line in
+      let bytes = profile.bytes(line)
+      return bytes.reversed().starts(with: "...".utf8) || bytes.reversed().starts(with: "…".utf8.reversed())
+    }.count
+    if Double(ellipsisEnds) / lines > t.maximumEllipsisLineRatio {
+      return fail("gopher_too_many_end_ellipsis", Double(ellipsisEnds) / lines)
+    }
+    let alphabetic = Double(profile.words.filter { profile.bytes($0).contains(where: isAlphabetic) }.count)
+    if alphabetic / all < t.minimumAlphabeticWordRatio { return fail("gopher_below_alpha_threshold", alphabetic / all) }
+    var lowered = [UInt8]()
+    let stops = profile.words.filter { range in
+      guard range.count <= 4 else { return false }
+      lowered = profile.bytes(range).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+      return stopWords.contains(lowered.withUnsafeBytes { XXHash.hash64($0) })
+    }.count
+    if stops < t.minimumStopWords { return fail("gopher_enough_stop_words", Double(stops)) }
+    return nil
+  }
+
+  // MARK: Gopher repetition
+
+  /// The number of ranges whose text appeared before, and their total length.
+  private static func duplicates(_ ranges: [Range<Int>], _ profile: TextProfile) -> (count: Int, bytes: Int) {
+    var seen = Set<UInt64>(minimumCapacity: ranges.count)
+    var count = 0
+    var bytes = 0
+    for range in ranges where !seen.insert(profile.hash(range)).inserted {
+      count += 1
+      bytes += range.count
+    }
+    return (count, bytes)
+  }
+
+  static func gopherRepetition(_ profile: TextProfile, _ t: QualityThresholds) -> RuleFailure? {
+    let length = Double(max(profile.text.count, 1))
+    let paragraphs = duplicates(profile.paragraphs, profile)
+    let paragraphFraction = Double(paragraphs.count) / Double(max(profile.paragraphs.count, 1))
+    if paragraphFraction > t.maximumDuplicateParagraphFraction { return fail("dup_para_frac", paragraphFraction) }
+    if Double(paragraphs.bytes) / length > t.maximumDuplicateParagraphCharacterFraction {
+      return fail("dup_para_char_frac", Double(paragraphs.bytes) / length)
+    }
+    let lines = duplicates(profile.lines, profile)
+    let lineFraction = Double(lines.count) / Double(max(profile.lines.count, 1))
+    if lineFraction > t.maximumDuplicateLineFraction { return fail("dup_line_frac", lineFraction) }
+    if Double(lines.bytes) / length > t.maximumDuplicateLineCharacterFraction {
+      return fail("dup_line_char_frac", Double(lines.bytes) / length)
+    }
+    let words = profile.words.map { profile.hash($0) }
+    let wordLengths = profile.words.map(\.count)
+    func gram(_ start: Int, _ n: Int) -> UInt64 {
+      var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+      for index in start..<start + n { hash = (hash ^ words[index]) &* 0x100_0000_01B3 }
+      return hash
+    }
+    for (n, threshold) in t.topNGramCharacterFractions.sorted(by: { $0.key < $1.key }) where words.count >= n {
+      var counts: [UInt64: (count: Int, length: Int)] = [:]
+      for start in 0...(words.count - n) {
+        let length = wordLengths[start..<start + n].reduce(0, +)
+        counts[gram(start, n), default: (0, length)].count += 1
+      }
+      // The top n-gram's characters times its count, as in datatrove (words joined by spaces).
+      if let top = counts.values.max(by: { $0.count < $1.count }), top.count > 1 {
+        let covered = Double((top.length + n - 1) * top.count)
+        if covered / length > threshold { return fail("top_\(n)_gram", covered / length) }
+      }
+    }
+    for (n, threshold) in t.duplicateNGramCharacterFractions.sorted(by: { $0.key < $1.key }) where words.count >= n {
+      var seen = Set<UInt64>()
+      var repeated = 0
+      var start = 0
+      while start <= words.count - n {
+        if seen.insert(gram(start, n)).inserted {
+          start += 1
+        } else {
+          repeated += wordLengths[start..<start + n].reduce(0, +)
+          start += n
+        }
+      }
+      if Double(repeated) / length > threshold { return fail("duplicated_\(n)_n_grams", Double(repeated) / length) }
+    }
+    return nil
+  }
+
+  // MARK: C4
+
+  private static let policyPhrases = ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
+    "use cookies"].map { Array($0.utf8) }
+
+  /// C4's document rules; its line rules decide which lines count as sentences: a line counts
+  /// when it ends in terminal punctuation, has at least `minimumWordsPerLine` words, no word
+  /// over `maximumWordLength` bytes, and no "javascript" or cookie/policy notice.
+  static func c4(_ profile: TextProfile, _ t: QualityThresholds) -> RuleFailure? {
+    let lowered = profile.text.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    if contains(lowered, Array("lorem ipsum".utf8)) { return fail("lorem_ipsum", 1) }
+    if profile.text.contains(0x7B) { return fail("curly_bracket", 1) }
+    var sentences = 0
+    var wordIndex = 0
+    for line in profile.lines {
+      while wordIndex < profile.words.count && profile.words[wordIndex].upperBound <= line.lowerBound { wordIndex += 1 }
+      var lineWords = 0
+      var longWord = false
+      var index = wordIndex
+      while index < profile.words.count && profile.words[index].lowerBound < line.upperBound {
+        lineWords += 1
+        longWord = longWord || profile.words[index].count > t.maximumWordLength
+        index += 1
+      }
+      let text = Array(lowered[line])
+      guard let last = text.last, terminalPunctuation.contains(last), lineWords >= t.minimumWordsPerLine, !longWord,
+        !contains(text, Array("javascript".utf8)), !policyPhrases.contains(where: { contains(text, $0) })
+      else { continue }
+      sentences += max(1, text.filter { $0 == 0x2E || $0 == 0x21 || $0 == 0x3F }.count)
+    }
+    if sentences < t.minimumSentences { return fail("c4_too_few_sentences", Double(sentences)) }
+    return nil
+  }
+
+  private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard haystack.count >= needle.count else { return false }
+    for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+      if haystack[start..<start + needle.count].elementsEqual(needle) { return true }
+    }
+    return false
+  }
+
+  // MARK: FineWeb
+
+  static func fineWeb(_ profile: TextProfile, _ t: QualityThresholds) -> RuleFailure? {
+    let lines = Double(max(profile.lines.count, 1))
+    let punctuated = profile.lines.filter { terminalPunctuation.contains(profile.text[$0.upperBound - 1]) }.count
+    if Double(punctuated) / lines < t.minimumLinePunctuationRatio {
+      return fail("line_punct_ratio", Double(punctuated) / lines)
+    }
+    let short = profile.lines.filter { $0.count <= t.shortLineLength }.count
+    if Double(short) / lines > t.maximumShortLineRatio { return fail("short_line_ratio", Double(short) / lines) }
+    let duplicated = duplicates(profile.lines, profile).bytes
+    let characters = Double(max(profile.lines.reduce(0) { $0 + $1.count }, 1))
+    if Double(duplicated) / characters > t.maximumCharacterDuplicateRatio {
+      return fail("char_dup_ratio", Double(duplicated) / characters)
+    }
+    let newLines = Double(profile.text.filter { $0 == 0x0A }.count)
+    let words = Double(max(profile.words.count, 1))
+    if newLines / words > t.maximumNewLineWordRatio { return fail("list_ratio", newLines / words) }
+    return nil
+  }
+}
