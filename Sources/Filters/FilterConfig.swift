@@ -106,18 +106,23 @@ public struct FilterConfig: Sendable, Equatable {
   }
 
   /// The first rule `text` fails, in the order gopher_quality, gopher_repetition, c4, fineweb.
-  public func firstFailure(_ text: UnsafeRawBufferPointer) -> RuleFailure? {
+  /// `counter` is scratch space a worker reuses from document to document.
+  func firstFailure(_ text: UnsafeRawBufferPointer, counter: GramCounter) -> RuleFailure? {
     let profile = TextProfile(text)
     for family in families {
       let failure: RuleFailure?
       switch family {
       case .gopherQuality: failure = QualityRules.gopherQuality(profile, thresholds)
-      case .gopherRepetition: failure = QualityRules.gopherRepetition(profile, thresholds)
+      case .gopherRepetition: failure = QualityRules.gopherRepetition(profile, thresholds, counter: counter)
       case .c4: failure = QualityRules.c4(profile, thresholds)
       case .fineweb: failure = QualityRules.fineWeb(profile, thresholds)
       }
       if let failure { return failure }
     }
     return nil
+  }
+
+  public func firstFailure(_ text: UnsafeRawBufferPointer) -> RuleFailure? {
+    firstFailure(text, counter: GramCounter())
   }
 }

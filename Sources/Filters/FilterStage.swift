@@ -94,12 +94,15 @@ public enum FilterStage {
     var summary = Summary()
     var ids: [String] = []
     var decisions: [DecisionRecord] = []
+    let counter = GramCounter()
     while let document = try reader.next() {
       var text = document.text
       ids.append(document.id)
       summary.documents += 1
       summary.bytes += text.utf8.count
-      guard let failure = text.withUTF8({ config.firstFailure(UnsafeRawBufferPointer($0)) }) else { continue }
+      guard let failure = text.withUTF8({ config.firstFailure(UnsafeRawBufferPointer($0), counter: counter) }) else {
+        continue
+      }
       summary.dropped[failure.rule, default: 0] += 1
       decisions.append(
         DecisionRecord(

@@ -69,17 +69,18 @@ enum QualityRules {
 
   /// The number of ranges whose text appeared before, and their total length.
   private static func duplicates(_ ranges: [Range<Int>], _ profile: TextProfile) -> (count: Int, bytes: Int) {
-    var seen = Set<UInt64>(minimumCapacity: ranges.count)
+    let seen = GramCounter()
+    seen.reset(expected: ranges.count)
     var count = 0
     var bytes = 0
-    for range in ranges where !seen.insert(profile.hash(range)).inserted {
+    for range in ranges where seen.add(profile.hash(range)) > 1 {
       count += 1
       bytes += range.count
     }
     return (count, bytes)
   }
 
-  static func gopherRepetition(_ profile: TextProfile, _ t: QualityThresholds) -> RuleFailure? {
+  static func gopherRepetition(_ profile: TextProfile, _ t: QualityThresholds, counter: GramCounter) -> RuleFailure? {
     let length = Double(max(profile.text.count, 1))
     let paragraphs = duplicates(profile.paragraphs, profile)
     let paragraphFraction = Double(paragraphs.count) / Double(max(profile.paragraphs.count, 1))
@@ -94,33 +95,49 @@ enum QualityRules {
       return fail("dup_line_char_frac", Double(lines.bytes) / length)
     }
     let words = profile.words.map { profile.hash($0) }
-    let wordLengths = profile.words.map(\.count)
-    func gram(_ start: Int, _ n: Int) -> UInt64 {
-      var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-      for index in start..<start + n { hash = (hash ^ words[index]) &* 0x100_0000_01B3 }
-      return hash
+    // Prefix sums of word lengths: an n-gram's length in O(1).
+    var ends = [0]
+    ends.reserveCapacity(words.count + 1)
+    for range in profile.words { ends.append(ends.last! + range.count) }
+    // n-gram hashes roll: a polynomial in the word hashes, so each step costs a multiply and two
+    // adds whatever n is.
+    let base: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func grams(_ n: Int) -> [UInt64] {
+      var power: UInt64 = 1
+      for _ in 1..<n { power &*= base }
+      var hash: UInt64 = 0
+      for index in 0..<n { hash = hash &* base &+ words[index] }
+      var result = [hash]
+      result.reserveCapacity(words.count - n + 1)
+      for start in 1..<max(words.count - n + 1, 1) {
+        hash = (hash &- words[start - 1] &* power) &* base &+ words[start + n - 1]
+        result.append(hash)
+      }
+      return result
     }
     for (n, threshold) in t.topNGramCharacterFractions.sorted(by: { $0.key < $1.key }) where words.count >= n {
-      var counts: [UInt64: (count: Int, length: Int)] = [:]
-      for start in 0...(words.count - n) {
-        let length = wordLengths[start..<start + n].reduce(0, +)
-        counts[gram(start, n), default: (0, length)].count += 1
+      counter.reset(expected: words.count)
+      var top: (count: Int32, length: Int) = (0, 0)
+      for (start, gram) in grams(n).enumerated() {
+        let count = counter.add(gram)
+        if count > top.count { top = (count, ends[start + n] - ends[start]) }
       }
-      // The top n-gram's characters times its count, as in datatrove (words joined by spaces).
-      if let top = counts.values.max(by: { $0.count < $1.count }), top.count > 1 {
-        let covered = Double((top.length + n - 1) * top.count)
+      // The top n-gram's characters (words joined by spaces) times its count, as in datatrove.
+      if top.count > 1 {
+        let covered = Double((top.length + n - 1) * Int(top.count))
         if covered / length > threshold { return fail("top_\(n)_gram", covered / length) }
       }
     }
     for (n, threshold) in t.duplicateNGramCharacterFractions.sorted(by: { $0.key < $1.key }) where words.count >= n {
-      var seen = Set<UInt64>()
+      counter.reset(expected: words.count)
+      let hashes = grams(n)
       var repeated = 0
       var start = 0
       while start <= words.count - n {
-        if seen.insert(gram(start, n)).inserted {
+        if counter.add(hashes[start]) == 1 {
           start += 1
         } else {
-          repeated += wordLengths[start..<start + n].reduce(0, +)
+          repeated += ends[start + n] - ends[start]
           start += n
         }
       }
