@@ -53,28 +53,18 @@ public enum FilterStage {
     let runID = try store.beginStageRun(
       stage: name, scope: "all", task: 0, tasks: 1, config: stageConfig.json, configHash: stageConfig.hash,
       toolVersion: HatcheryVersion.current)
-    let state = Mutex((next: 0, summary: Summary(), error: Error?.none))
-    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, parts.count))) { _ in
-      while true {
-        let index: Int? = state.withLock { state in
-          guard state.error == nil, state.next < parts.count else { return nil }
-          defer { state.next += 1 }
-          return state.next
-        }
-        guard let index else { return }
-        do {
-          let partSummary = try filter(parts[index].part, workspace: workspace, store: store, config: config, runID: runID)
-          state.withLock { state in
-            state.summary.documents += partSummary.documents
-            state.summary.bytes += partSummary.bytes
-            state.summary.dropped.merge(partSummary.dropped, uniquingKeysWith: +)
-          }
-        } catch {
-          state.withLock { if $0.error == nil { $0.error = error } }
-        }
+    var summary = Summary()
+    var failure: Error?
+    do {
+      for (_, part) in parts {
+        let partSummary = try filter(part, workspace: workspace, store: store, config: config, threads: threads, runID: runID)
+        summary.documents += partSummary.documents
+        summary.bytes += partSummary.bytes
+        summary.dropped.merge(partSummary.dropped, uniquingKeysWith: +)
       }
+    } catch {
+      failure = error
     }
-    var (summary, failure) = state.withLock { ($0.summary, $0.error) }
     summary.seconds = Date().timeIntervalSince(started)
     var counts = JSONObject([("documents", .int(summary.documents))])
     counts["dropped_by_rule"] = .object(JSONObject(summary.dropped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
@@ -87,28 +77,48 @@ public enum FilterStage {
   }
 
   /// Filters one part and replaces its documents' `filter` decisions in one transaction.
+  /// Documents are judged in batches on `threads` workers, each with its own scratch counter, so
+  /// one large part keeps every core busy (tok-text is a single 59 MB part).
   private static func filter(
-    _ part: PartRecord, workspace: Workspace, store: ProvenanceStore, config: FilterConfig, runID: Int64
+    _ part: PartRecord, workspace: Workspace, store: ProvenanceStore, config: FilterConfig, threads: Int, runID: Int64
   ) throws -> Summary {
     let reader = try DocumentPartReader(path: workspace.absolute(part.path))
     var summary = Summary()
     var ids: [String] = []
     var decisions: [DecisionRecord] = []
-    let counter = GramCounter()
-    while let document = try reader.next() {
-      var text = document.text
-      ids.append(document.id)
-      summary.documents += 1
-      summary.bytes += text.utf8.count
-      guard let failure = text.withUTF8({ config.firstFailure(UnsafeRawBufferPointer($0), counter: counter) }) else {
-        continue
+    var batch: [Document] = []
+    func judge() {
+      let verdicts = Mutex([RuleFailure?](repeating: nil, count: batch.count))
+      let next = Atomic<Int>(0)
+      let documents = batch
+      DispatchQueue.concurrentPerform(iterations: max(1, min(threads, documents.count))) { _ in
+        let counter = GramCounter()
+        while true {
+          let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+          guard index < documents.count else { return }
+          var text = documents[index].text
+          let verdict = text.withUTF8 { config.firstFailure(UnsafeRawBufferPointer($0), counter: counter) }
+          verdicts.withLock { $0[index] = verdict }
+        }
       }
-      summary.dropped[failure.rule, default: 0] += 1
-      decisions.append(
-        DecisionRecord(
-          documentID: document.id, stage: name, action: "drop", reason: failure.rule, duplicateOf: nil, similarity: nil,
-          score: (failure.value * 1e4).rounded() / 1e4))
+      for (document, verdict) in zip(batch, verdicts.withLock { $0 }) {
+        ids.append(document.id)
+        summary.documents += 1
+        summary.bytes += document.text.utf8.count
+        guard let verdict else { continue }
+        summary.dropped[verdict.rule, default: 0] += 1
+        decisions.append(
+          DecisionRecord(
+            documentID: document.id, stage: name, action: "drop", reason: verdict.rule, duplicateOf: nil,
+            similarity: nil, score: (verdict.value * 1e4).rounded() / 1e4))
+      }
+      batch.removeAll(keepingCapacity: true)
     }
+    while let document = try reader.next() {
+      batch.append(document)
+      if batch.count == 256 { judge() }
+    }
+    judge()
     try store.replaceDecisions(stage: name, for: ids, with: decisions, stageRunID: runID)
     return summary
   }

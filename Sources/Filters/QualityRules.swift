@@ -148,6 +148,8 @@ enum QualityRules {
 
   // MARK: C4
 
+  private static let loremIpsum = Array("lorem ipsum".utf8)
+  private static let javascript = Array("javascript".utf8)
   private static let policyPhrases = ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
     "use cookies"].map { Array($0.utf8) }
 
@@ -155,8 +157,8 @@ enum QualityRules {
   /// when it ends in terminal punctuation, has at least `minimumWordsPerLine` words, no word
   /// over `maximumWordLength` bytes, and no "javascript" or cookie/policy notice.
   static func c4(_ profile: TextProfile, _ t: QualityThresholds) -> RuleFailure? {
-    let lowered = profile.text.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-    if contains(lowered, Array("lorem ipsum".utf8)) { return fail("lorem_ipsum", 1) }
+    let whole = 0..<profile.text.count
+    if profile.contains(loremIpsum, in: whole) { return fail("lorem_ipsum", 1) }
     if profile.text.contains(0x7B) { return fail("curly_bracket", 1) }
     var sentences = 0
     var wordIndex = 0
@@ -170,22 +172,15 @@ enum QualityRules {
         longWord = longWord || profile.words[index].count > t.maximumWordLength
         index += 1
       }
-      let text = Array(lowered[line])
-      guard let last = text.last, terminalPunctuation.contains(last), lineWords >= t.minimumWordsPerLine, !longWord,
-        !contains(text, Array("javascript".utf8)), !policyPhrases.contains(where: { contains(text, $0) })
+      guard terminalPunctuation.contains(profile.text[line.upperBound - 1]), lineWords >= t.minimumWordsPerLine,
+        !longWord, !profile.contains(javascript, in: line), !policyPhrases.contains(where: { profile.contains($0, in: line) })
       else { continue }
-      sentences += max(1, text.filter { $0 == 0x2E || $0 == 0x21 || $0 == 0x3F }.count)
+      var marks = 0
+      for byte in profile.bytes(line) where byte == 0x2E || byte == 0x21 || byte == 0x3F { marks += 1 }
+      sentences += max(1, marks)
     }
     if sentences < t.minimumSentences { return fail("c4_too_few_sentences", Double(sentences)) }
     return nil
-  }
-
-  private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-    guard haystack.count >= needle.count else { return false }
-    for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
-      if haystack[start..<start + needle.count].elementsEqual(needle) { return true }
-    }
-    return false
   }
 
   // MARK: FineWeb
