@@ -72,7 +72,10 @@ let package = Package(
       name: "LicensingTests",
       dependencies: ["Licensing", "Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")]
     ),
-    .testTarget(name: "FiltersTests", dependencies: ["Filters", "HatcheryCore"]),
+    .testTarget(
+      name: "FiltersTests",
+      dependencies: ["Filters", "Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")]
+    ),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]

@@ -37,7 +37,7 @@ public enum FilterStage {
       throw HatcheryError("\(workspace.root): no documents to filter; run `hatchery ingest` first")
     }
     var configuration = JSONObject([
-      ("rules", .array(config.families.map { .string($0.rawValue) })), ("thresholds", .string("\(config.thresholds)")),
+      ("rules", .array(config.families.map { .string($0.rawValue) })), ("thresholds", .string(config.thresholds.canonical)),
     ])
     configuration["parts"] = .array(parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256)") })
     let stageConfig = StageConfig(configuration)

@@ -33,4 +33,21 @@ public struct QualityThresholds: Sendable, Equatable {
   public var maximumNewLineWordRatio = 0.3
 
   public init() {}
+
+  /// Every threshold in a fixed order, for the stage's configuration hash (a Dictionary's own
+  /// description changes order from process to process).
+  var canonical: String {
+    let scalars: [Any] = [
+      minimumWords, maximumWords, minimumMeanWordLength, maximumMeanWordLength, maximumSymbolWordRatio,
+      maximumBulletLineRatio, maximumEllipsisLineRatio, minimumAlphabeticWordRatio, minimumStopWords,
+      maximumDuplicateLineFraction, maximumDuplicateParagraphFraction, maximumDuplicateLineCharacterFraction,
+      maximumDuplicateParagraphCharacterFraction, minimumSentences, minimumWordsPerLine, maximumWordLength,
+      minimumLinePunctuationRatio, maximumShortLineRatio, shortLineLength, maximumCharacterDuplicateRatio,
+      maximumNewLineWordRatio,
+    ]
+    let grams = [topNGramCharacterFractions, duplicateNGramCharacterFractions].map { fractions in
+      fractions.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+    }
+    return (scalars.map { "\($0)" } + grams).joined(separator: ";")
+  }
 }
