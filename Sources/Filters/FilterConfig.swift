@@ -10,7 +10,7 @@ import Yams
 ///       top_2_gram: 0.2
 ///
 /// Unknown keys are errors with their line and column.
-public struct FilterConfig: Sendable, Equatable {
+public struct FilterConfig: Sendable {
   public enum RuleFamily: String, Sendable, CaseIterable {
     case gopherQuality = "gopher_quality"
     case gopherRepetition = "gopher_repetition"
@@ -20,6 +20,13 @@ public struct FilterConfig: Sendable, Equatable {
 
   public var families: [RuleFamily] = RuleFamily.allCases
   public var thresholds = QualityThresholds()
+  /// Evaluation sets whose n-grams mark a document as contaminated.
+  public var contamination: ContaminationIndex?
+  /// Contaminated documents are dropped, or only flagged (a `keep` decision whose reason says so).
+  public var flagContamination = false
+  public var urlBlocklist = URLBlocklist()
+  /// The contents of every file the configuration names, for the stage's configuration hash.
+  var fileDigests: [String] = []
 
   public init() {}
 
@@ -42,16 +49,18 @@ public struct FilterConfig: Sendable, Equatable {
     "maximum_new_line_word_ratio": \.maximumNewLineWordRatio,
   ]
   /// Parts of the filter stage that are not built yet: asking for them is an error, not a no-op.
-  private static let notYetAvailable = ["languages", "language_model", "pii", "decontamination", "url_blocklist"]
+  private static let notYetAvailable = ["languages", "language_model", "pii"]
 
   public static func load(path: String) throws -> FilterConfig {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw HatcheryError("\(path): cannot read the filter configuration")
     }
-    return try parse(String(decoding: data, as: UTF8.self), file: path)
+    let folder = (path as NSString).deletingLastPathComponent
+    return try parse(String(decoding: data, as: UTF8.self), file: path, relativeTo: folder.isEmpty ? "." : folder)
   }
 
-  public static func parse(_ yaml: String, file: String = "filter") throws -> FilterConfig {
+  /// File names in the configuration are relative to `folder` (the configuration's own).
+  public static func parse(_ yaml: String, file: String = "filter", relativeTo folder: String = ".") throws -> FilterConfig {
     let root: Node?
     do {
       root = try Yams.compose(yaml: yaml)
@@ -78,13 +87,60 @@ public struct FilterConfig: Sendable, Equatable {
         for (name, number) in thresholds {
           try set(name.string ?? "", number, in: &config.thresholds, place: place(name))
         }
+      case "decontamination":
+        guard let settings = value.mapping else { throw HatcheryError("\(place(value)): expected sets, n and action") }
+        var sets: [String] = []
+        var n = 13
+        for (setting, item) in settings {
+          switch setting.string ?? "" {
+          case "sets": sets = try paths(item, place: place(item), folder: folder)
+          case "n":
+            guard let value = item.int, value >= 1 else { throw HatcheryError("\(place(item)): n is a positive whole number") }
+            n = value
+          case "action":
+            guard let action = item.string, ["drop", "flag"].contains(action) else {
+              throw HatcheryError("\(place(item)): action is drop or flag")
+            }
+            config.flagContamination = action == "flag"
+          default: throw HatcheryError("\(place(setting)): unknown key '\(setting.string ?? "?")' (expected sets, n, action)")
+          }
+        }
+        config.contamination = try ContaminationIndex(files: sets, n: n)
+        config.fileDigests += try sets.map(digest)
+      case "url_blocklist":
+        guard let settings = value.mapping else { throw HatcheryError("\(place(value)): expected domains and substrings") }
+        var domains: [String] = []
+        var substrings: [String] = []
+        for (setting, item) in settings {
+          switch setting.string ?? "" {
+          case "domains": domains = try paths(item, place: place(item), folder: folder)
+          case "substrings": substrings = try paths(item, place: place(item), folder: folder)
+          default: throw HatcheryError("\(place(setting)): unknown key '\(setting.string ?? "?")' (expected domains, substrings)")
+          }
+        }
+        config.urlBlocklist = try URLBlocklist(domainFiles: domains, substringFiles: substrings)
+        config.fileDigests += try (domains + substrings).map(digest)
       case let name where notYetAvailable.contains(name):
         throw HatcheryError("\(place(key)): '\(name)' is not available yet in this version of the filter stage")
       default:
-        throw HatcheryError("\(place(key)): unknown key '\(key.string ?? "?")' (expected rules, thresholds)")
+        throw HatcheryError(
+          "\(place(key)): unknown key '\(key.string ?? "?")' (expected rules, thresholds, decontamination, url_blocklist)")
       }
     }
     return config
+  }
+
+  private static func paths(_ node: Node, place: String, folder: String) throws -> [String] {
+    let items = node.sequence ?? [node]
+    return try items.map { item in
+      guard let path = item.string else { throw HatcheryError("\(place): expected file names") }
+      return path.hasPrefix("/") ? path : folder + "/" + path
+    }
+  }
+
+  private static func digest(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError("\(path): cannot read") }
+    return data.withUnsafeBytes { SHA256Hasher.hash($0).hex }
   }
 
   private static func set(_ name: String, _ node: Node, in thresholds: inout QualityThresholds, place: String) throws {
@@ -108,6 +164,9 @@ public struct FilterConfig: Sendable, Equatable {
   /// The first rule `text` fails, in the order gopher_quality, gopher_repetition, c4, fineweb.
   /// `counter` is scratch space a worker reuses from document to document.
   func firstFailure(_ text: UnsafeRawBufferPointer, counter: GramCounter) -> RuleFailure? {
+    if let item = contamination?.match(text) {
+      return RuleFailure(rule: "contamination", value: 1, detail: item, flagOnly: flagContamination)
+    }
     let profile = TextProfile(text)
     for family in families {
       let failure: RuleFailure?
@@ -124,5 +183,18 @@ public struct FilterConfig: Sendable, Equatable {
 
   public func firstFailure(_ text: UnsafeRawBufferPointer) -> RuleFailure? {
     firstFailure(text, counter: GramCounter())
+  }
+
+  /// A document's verdict: its URL (from its metadata or its input record) against the
+  /// block-lists, then its text.
+  func verdict(_ document: Document, counter: GramCounter) -> RuleFailure? {
+    if !urlBlocklist.isEmpty,
+      let url = document.metadata["url"]?.stringValue ?? document.metadata["original"]?.objectValue?["url"]?.stringValue,
+      let entry = urlBlocklist.block(url)
+    {
+      return RuleFailure(rule: "url_blocklist", value: 1, detail: entry)
+    }
+    var text = document.text
+    return text.withUTF8 { firstFailure(UnsafeRawBufferPointer($0), counter: counter) }
   }
 }

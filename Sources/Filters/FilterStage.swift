@@ -2,10 +2,12 @@ import Foundation
 import HatcheryCore
 import Synchronization
 
-/// The `filter` stage: the Gopher, C4 and FineWeb quality rules over every document, each
-/// document that fails one dropped by a decision (stage `filter`, reason the rule's name, score
-/// the value measured). Language identification, PII redaction, decontamination and URL
-/// filtering are not built yet; their configuration keys are refused with a message that says so.
+/// The `filter` stage: URL block-lists, decontamination against evaluation sets, and the Gopher,
+/// C4 and FineWeb quality rules over every document; a document that fails one is dropped by a
+/// decision (stage `filter`, reason the rule's name and what it matched, score the value
+/// measured), or flagged (`keep`) for contamination when so configured. Language identification
+/// and PII redaction are not built yet; their configuration keys are refused with a message
+/// that says so.
 public enum FilterStage {
   public static let name = "filter"
 
@@ -14,13 +16,14 @@ public enum FilterStage {
     public var documents = 0
     public var bytes = 0
     public var dropped: [String: Int] = [:]
+    public var flagged = 0
     public var seconds = 0.0
 
     public var text: String {
       if nothingToDo { return "filter: nothing to do, the decisions are up to date (use --force to redo them)" }
       let total = dropped.values.reduce(0, +)
       let reasons = dropped.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }
-      return "filter: \(documents) documents, \(total) dropped, "
+      return "filter: \(documents) documents, \(total) dropped, \(flagged) flagged, "
         + String(format: "%.2f s, %.1f MB/s", seconds, seconds > 0 ? Double(bytes) / seconds / 1e6 : 0)
         + (reasons.isEmpty ? "" : "\ndropped by rule: " + reasons.joined(separator: ", "))
     }
@@ -38,6 +41,8 @@ public enum FilterStage {
     }
     var configuration = JSONObject([
       ("rules", .array(config.families.map { .string($0.rawValue) })), ("thresholds", .string(config.thresholds.canonical)),
+      ("files", .array(config.fileDigests.map { .string($0) })),
+      ("contamination", .string(config.contamination.map { "n=\($0.n) flag=\(config.flagContamination)" } ?? "none")),
     ])
     configuration["parts"] = .array(parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256)") })
     let stageConfig = StageConfig(configuration)
@@ -61,6 +66,7 @@ public enum FilterStage {
         summary.documents += partSummary.documents
         summary.bytes += partSummary.bytes
         summary.dropped.merge(partSummary.dropped, uniquingKeysWith: +)
+        summary.flagged += partSummary.flagged
       }
     } catch {
       failure = error
@@ -96,8 +102,7 @@ public enum FilterStage {
         while true {
           let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
           guard index < documents.count else { return }
-          var text = documents[index].text
-          let verdict = text.withUTF8 { config.firstFailure(UnsafeRawBufferPointer($0), counter: counter) }
+          let verdict = config.verdict(documents[index], counter: counter)
           verdicts.withLock { $0[index] = verdict }
         }
       }
@@ -106,11 +111,12 @@ public enum FilterStage {
         summary.documents += 1
         summary.bytes += document.text.utf8.count
         guard let verdict else { continue }
-        summary.dropped[verdict.rule, default: 0] += 1
+        if verdict.flagOnly { summary.flagged += 1 } else { summary.dropped[verdict.rule, default: 0] += 1 }
         decisions.append(
           DecisionRecord(
-            documentID: document.id, stage: name, action: "drop", reason: verdict.rule, duplicateOf: nil,
-            similarity: nil, score: (verdict.value * 1e4).rounded() / 1e4))
+            documentID: document.id, stage: name, action: verdict.flagOnly ? "keep" : "drop",
+            reason: verdict.flagOnly ? "flag: " + verdict.reason : verdict.reason, duplicateOf: nil, similarity: nil,
+            score: (verdict.value * 1e4).rounded() / 1e4))
       }
       batch.removeAll(keepingCapacity: true)
     }

@@ -1,9 +1,22 @@
 import HatcheryCore
 
-/// A rule a document failed: its name (the reason recorded) and the value measured.
+/// A rule a document failed: its name (the reason recorded), the value measured, what it matched
+/// (an evaluation item, a block-list entry) and whether the document is only flagged, not dropped.
 public struct RuleFailure: Sendable, Equatable {
   public let rule: String
   public let value: Double
+  public var detail: String?
+  public var flagOnly = false
+
+  public init(rule: String, value: Double, detail: String? = nil, flagOnly: Bool = false) {
+    self.rule = rule
+    self.value = value
+    self.detail = detail
+    self.flagOnly = flagOnly
+  }
+
+  /// The decision's reason: the rule, and what it matched.
+  public var reason: String { detail.map { "\(rule): \($0)" } ?? rule }
 }
 
 /// The rule families, each returning the first rule a document fails, or nil.

@@ -6,11 +6,12 @@ import HatcheryCore
 struct FilterCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "filter",
-    abstract: "Drop low-quality documents by the Gopher, C4 and FineWeb rules (language, PII and contamination filters are not built yet).",
+    abstract: "Drop low-quality, contaminated and blocked documents (language and PII filters are not built yet).",
     discussion: """
       Each dropped document gets a decision (stage filter, reason the rule's name, score the value measured); part
-      files are never changed. --config FILE (YAML): `rules` (gopher_quality, gopher_repetition, c4, fineweb) and
-      `thresholds` (names in docs/formats.md); the defaults are the published thresholds.
+      files are never changed. --config FILE (YAML): `rules` (gopher_quality, gopher_repetition, c4, fineweb),
+      `thresholds` (names in docs/formats.md; the defaults are the published ones), `url_blocklist` and
+      `decontamination`.
       """)
 
   @OptionGroup var stage: StageOptions

@@ -1,0 +1,83 @@
+import Foundation
+import HatcheryCore
+
+/// The n-grams of evaluation sets, to find training documents that contain any of them (as
+/// GPT-3's contamination analysis did with 13-grams). Texts are compared as words: ASCII letters
+/// lower-cased, ASCII punctuation and white space separating words, other bytes kept. Memory
+/// grows with the evaluation sets, not with the corpus.
+public final class ContaminationIndex: Sendable {
+  public let n: Int
+  /// n-gram hash → the evaluation item (`file:line`) it first came from.
+  private let grams: [UInt64: String]
+  public var count: Int { grams.count }
+
+  /// Reads every file: JSONL (`.jsonl`, `.json`: each line's `text` member, else all its string
+  /// members) or plain text (each non-blank line is an item).
+  public init(files: [String], n: Int = 13) throws {
+    self.n = n
+    var grams: [UInt64: String] = [:]
+    for file in files {
+      guard let data = FileManager.default.contents(atPath: file) else {
+        throw HatcheryError("\(file): cannot read the evaluation set")
+      }
+      let isJSON = file.hasSuffix(".jsonl") || file.hasSuffix(".json")
+      for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        .enumerated()
+      where !line.allSatisfy(\.isWhitespace) {
+        var item = String(line)
+        if isJSON {
+          guard let object = (try? JSONParser.parse(item))?.objectValue else {
+            throw HatcheryError("\(file):\(index + 1): not a JSON object")
+          }
+          item = object["text"]?.stringValue ?? object.members.compactMap { $0.value.stringValue }.joined(separator: " ")
+        }
+        for gram in Self.grams(of: item, n: n) where grams[gram] == nil { grams[gram] = "\(file):\(index + 1)" }
+      }
+    }
+    self.grams = grams
+  }
+
+  /// The evaluation item a text shares an n-gram with, if any.
+  public func match(_ text: UnsafeRawBufferPointer) -> String? {
+    for gram in Self.grams(of: text, n: n) { if let item = grams[gram] { return item } }
+    return nil
+  }
+
+  static func grams(of text: String, n: Int) -> [UInt64] {
+    var text = text
+    return text.withUTF8 { grams(of: UnsafeRawBufferPointer($0), n: n) }
+  }
+
+  /// Rolling hashes of every n consecutive words.
+  static func grams(of text: UnsafeRawBufferPointer, n: Int) -> [UInt64] {
+    var words: [UInt64] = []
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    var inWord = false
+    for index in 0...text.count {
+      let byte: UInt8 = index < text.count ? text[index] : 0x20
+      let separator = byte <= 0x20 || (byte < 0x80 && !(byte >= 0x30 && byte <= 0x39) && !(byte >= 0x41 && byte <= 0x5A)
+        && !(byte >= 0x61 && byte <= 0x7A))
+      if separator {
+        if inWord { words.append(hash) }
+        hash = 0xCBF2_9CE4_8422_2325
+        inWord = false
+      } else {
+        hash = (hash ^ UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)) &* 0x100_0000_01B3
+        inWord = true
+      }
+    }
+    guard words.count >= n else { return [] }
+    let base: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var power: UInt64 = 1
+    for _ in 1..<n { power &*= base }
+    var gram: UInt64 = 0
+    for index in 0..<n { gram = gram &* base &+ words[index] }
+    var result = [gram]
+    result.reserveCapacity(words.count - n + 1)
+    for start in stride(from: 1, through: words.count - n, by: 1) {
+      gram = (gram &- words[start - 1] &* power) &* base &+ words[start + n - 1]
+      result.append(gram)
+    }
+    return result
+  }
+}
