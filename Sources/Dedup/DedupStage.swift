@@ -21,9 +21,7 @@ public enum DedupStage {
     let scope = options.step == .all ? "all" : options.step.rawValue
     let task = options.step == .all || options.step == .cluster ? 0 : options.task
     if !options.force, options.step == .all || options.step == .decide,
-      try store.stageRuns(stage: name, scope: scope).contains(where: {
-        $0.status == "completed" && $0.configHash == context.config.hash && $0.task == task
-      })
+      try store.hasCompletedRun(stage: name, scope: scope, configHash: context.config.hash, task: task)
     {
       summary.nothingToDo = true
       return summary

@@ -46,11 +46,7 @@ public enum FilterStage {
     ])
     configuration["parts"] = .array(parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256)") })
     let stageConfig = StageConfig(configuration)
-    if !force,
-      try store.stageRuns(stage: name, scope: "all").contains(where: {
-        $0.status == "completed" && $0.configHash == stageConfig.hash
-      })
-    {
+    if !force, try store.hasCompletedRun(stage: name, scope: "all", configHash: stageConfig.hash) {
       var summary = Summary()
       summary.nothingToDo = true
       return summary

@@ -32,9 +32,7 @@ public enum TagStage {
     configuration["parts"] = .array(
       parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256):\($0.source.declaredLicense ?? "")") })
     let config = StageConfig(configuration)
-    if !options.force,
-      try store.stageRuns(stage: name, scope: "all").contains(where: { $0.status == "completed" && $0.configHash == config.hash })
-    {
+    if !options.force, try store.hasCompletedRun(stage: name, scope: "all", configHash: config.hash) {
       var summary = TagSummary()
       summary.nothingToDo = true
       return summary

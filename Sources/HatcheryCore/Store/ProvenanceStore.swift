@@ -111,6 +111,14 @@ public final class ProvenanceStore: Sendable {
     }
   }
 
+  /// Whether a run of `stage` over `scope` (and `task`) with this configuration has completed:
+  /// the test by which a stage re-run with unchanged inputs and options does nothing.
+  public func hasCompletedRun(stage: String, scope: String, configHash: String, task: Int = 0) throws -> Bool {
+    try stageRuns(stage: stage, scope: scope).contains {
+      $0.status == StageRunStatus.completed.rawValue && $0.configHash == configHash && $0.task == task
+    }
+  }
+
   public func stageRuns(stage: String, scope: String? = nil) throws -> [StageRunRecord] {
     try pool.read { db in
       try Row.fetchAll(
