@@ -25,6 +25,12 @@ public struct FilterConfig: Sendable {
   /// Contaminated documents are dropped, or only flagged (a `keep` decision whose reason says so).
   public var flagContamination = false
   public var urlBlocklist = URLBlocklist()
+  /// Languages to keep (ISO 639-1 codes); empty: no language filter.
+  public var languages: [String] = []
+  /// A document is kept only when its language is identified with at least this confidence.
+  public var languageThreshold = 0.5
+  /// The model for `languages`; nil: the model shipped with Hatchery.
+  public var languageModel: LanguageModel?
   /// The contents of every file the configuration names, for the stage's configuration hash.
   var fileDigests: [String] = []
 
@@ -49,7 +55,7 @@ public struct FilterConfig: Sendable {
     "maximum_new_line_word_ratio": \.maximumNewLineWordRatio,
   ]
   /// Parts of the filter stage that are not built yet: asking for them is an error, not a no-op.
-  private static let notYetAvailable = ["languages", "language_model", "pii"]
+  private static let notYetAvailable = ["pii"]
 
   public static func load(path: String) throws -> FilterConfig {
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -87,6 +93,23 @@ public struct FilterConfig: Sendable {
         for (name, number) in thresholds {
           try set(name.string ?? "", number, in: &config.thresholds, place: place(name))
         }
+      case "languages":
+        guard let items = value.sequence else { throw HatcheryError("\(place(value)): expected a list of language codes") }
+        config.languages = try items.map { item in
+          guard let code = item.string, !code.isEmpty else { throw HatcheryError("\(place(item)): expected a language code") }
+          return code
+        }
+      case "language_threshold":
+        guard let threshold = value.float, (0...1).contains(threshold) else {
+          throw HatcheryError("\(place(value)): language_threshold is a number from 0 to 1")
+        }
+        config.languageThreshold = threshold
+      case "language_model":
+        guard let path = try paths(value, place: place(value), folder: folder).first else {
+          throw HatcheryError("\(place(value)): expected a model file")
+        }
+        config.languageModel = try LanguageModel.load(path: path)
+        config.fileDigests.append(try digest(path))
       case "decontamination":
         guard let settings = value.mapping else { throw HatcheryError("\(place(value)): expected sets, n and action") }
         var sets: [String] = []
@@ -193,6 +216,13 @@ public struct FilterConfig: Sendable {
       let entry = urlBlocklist.block(url)
     {
       return RuleFailure(rule: "url_blocklist", value: 1, detail: entry)
+    }
+    if let model = languageModel, !languages.isEmpty {
+      var text = document.text
+      let guess = text.withUTF8 { model.identify(UnsafeRawBufferPointer($0)) }
+      if let guess, !languages.contains(guess.language) || guess.confidence < languageThreshold {
+        return RuleFailure(rule: "language", value: guess.confidence, detail: guess.language)
+      }
     }
     var text = document.text
     return text.withUTF8 { firstFailure(UnsafeRawBufferPointer($0), counter: counter) }

@@ -34,6 +34,8 @@ public enum FilterStage {
     force: Bool = false
   ) throws -> Summary {
     let started = Date()
+    var config = config
+    if !config.languages.isEmpty && config.languageModel == nil { config.languageModel = try LanguageModel.shipped() }
     let store = try workspace.openStore()
     let parts = try store.allParts()
     guard !parts.isEmpty else {
@@ -42,6 +44,7 @@ public enum FilterStage {
     var configuration = JSONObject([
       ("rules", .array(config.families.map { .string($0.rawValue) })), ("thresholds", .string(config.thresholds.canonical)),
       ("files", .array(config.fileDigests.map { .string($0) })),
+      ("languages", .string(config.languages.joined(separator: ",") + "@\(config.languageThreshold)")),
       ("contamination", .string(config.contamination.map { "n=\($0.n) flag=\(config.flagContamination)" } ?? "none")),
     ])
     configuration["parts"] = .array(parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256)") })

@@ -6,29 +6,113 @@ import HatcheryCore
 struct FilterCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "filter",
-    abstract: "Drop low-quality, contaminated and blocked documents (language and PII filters are not built yet).",
-    discussion: """
-      Each dropped document gets a decision (stage filter, reason the rule's name, score the value measured); part
-      files are never changed. --config FILE (YAML): `rules` (gopher_quality, gopher_repetition, c4, fineweb),
-      `thresholds` (names in docs/formats.md; the defaults are the published ones), `url_blocklist` and
-      `decontamination`.
-      """)
+    abstract: "Drop documents by language, quality, contamination and URL (PII redaction is not built yet).",
+    subcommands: [Run.self, TrainLangid.self, Langid.self],
+    defaultSubcommand: Run.self)
 
-  @OptionGroup var stage: StageOptions
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "run",
+      abstract: "Judge every document; each dropped one gets a `filter` decision naming the rule.",
+      discussion: """
+        Part files are never changed. --config FILE (YAML): `languages` with `language_threshold` and
+        `language_model`, `rules` (gopher_quality, gopher_repetition, c4, fineweb), `thresholds` (names in
+        docs/formats.md; the defaults are the published ones), `url_blocklist` and `decontamination`.
+        """)
 
-  @Option(help: "A YAML filter configuration (rules, thresholds).")
-  var config: String?
+    @OptionGroup var stage: StageOptions
 
-  @Option(help: "Threads.")
-  var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "A YAML filter configuration.")
+    var config: String?
 
-  @Flag(help: "Redo the stage even if its decisions are up to date.")
-  var force = false
+    @Option(help: "Threads.")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
 
-  func run() throws {
-    stage.bootstrapLogging()
-    let workspace = try Workspace.open(at: stage.workspace)
-    let filterConfig = try config.map(FilterConfig.load) ?? FilterConfig()
-    print(try FilterStage.run(workspace: workspace, config: filterConfig, threads: max(1, threads), force: force).text)
+    @Flag(help: "Redo the stage even if its decisions are up to date.")
+    var force = false
+
+    func run() throws {
+      stage.bootstrapLogging()
+      let workspace = try Workspace.open(at: stage.workspace)
+      let filterConfig = try config.map(FilterConfig.load) ?? FilterConfig()
+      print(try FilterStage.run(workspace: workspace, config: filterConfig, threads: max(1, threads), force: force).text)
+    }
+  }
+
+  struct TrainLangid: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "train-langid",
+      abstract: "Train a language-identification model from labelled text.",
+      discussion: """
+        Labelled text is either folders named by language code (ISO 639-1), each holding text files, or the gettext
+        catalogues of a Debian machine (--catalogues /usr/share/locale with --languages en,de,...).
+        """)
+
+    @Option(help: "Where to write the model.")
+    var output: String
+
+    @Option(help: "A folder of gettext catalogues, e.g. /usr/share/locale.")
+    var catalogues: String?
+
+    @Option(help: "Language codes to take from --catalogues, comma-separated.")
+    var languages: String?
+
+    @Option(help: "Bytes of text per language at most.")
+    var maxBytes = 4_000_000
+
+    @Option(help: "log2 of the number of feature buckets.")
+    var bucketBits = 14
+
+    @Argument(help: "Folders named by language code.")
+    var folders: [String] = []
+
+    func validate() throws {
+      guard (catalogues != nil) != !folders.isEmpty else {
+        throw ValidationError("give either --catalogues with --languages, or folders named by language")
+      }
+      guard catalogues == nil || languages != nil else { throw ValidationError("--catalogues needs --languages") }
+      guard (8...20).contains(bucketBits) else { throw ValidationError("--bucket-bits must be between 8 and 20") }
+    }
+
+    func run() throws {
+      let samples =
+        try catalogues.map { root in
+          try LanguageTraining.samples(
+            catalogues: root, languages: (languages ?? "").split(separator: ",").map(String.init), maximumBytes: maxBytes)
+        } ?? LanguageTraining.samples(folders: folders, maximumBytes: maxBytes)
+      let model = LanguageModel.train(samples, bucketBits: bucketBits)
+      try AtomicFileOutput.write(model.serialized(), to: output)
+      let bytes = samples.reduce(0) { $0 + $1.text.utf8.count }
+      print("langid model: \(model.languages.count) languages (\(model.languages.joined(separator: ", "))), "
+        + "\(ByteCount.format(bytes)) of text, written to \(output)")
+    }
+  }
+
+  struct Langid: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "langid", abstract: "Identify the language of files: one JSON line per file {file, lang, confidence}.")
+
+    @Option(help: "A model from train-langid; default: the model shipped with Hatchery.")
+    var model: String?
+
+    @Argument(help: "Files; - reads standard input.")
+    var files: [String]
+
+    func run() throws {
+      let languageModel = try model.map(LanguageModel.load) ?? LanguageModel.shipped()
+      for file in files {
+        var line = JSONObject([("file", .string(file))])
+        do {
+          let data =
+            file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+          let guess = data.withUnsafeBytes { languageModel.identify($0) }
+          line["lang"] = guess.map { .string($0.language) } ?? .null
+          line["confidence"] = guess.map { .number(String(format: "%.4f", $0.confidence)) } ?? .null
+        } catch {
+          line["error"] = .string("\(file): cannot read: \(error.localizedDescription)")
+        }
+        print(JSONWriter.encode(.object(line)))
+      }
+    }
   }
 }

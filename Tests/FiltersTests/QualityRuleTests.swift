@@ -95,7 +95,7 @@ final class QualityRuleTests: XCTestCase {
     XCTAssertThrowsError(try FilterConfig.parse("rules: [c4]\nthreshold:\n  x: 1\n", file: "f.yaml")) { error in
       XCTAssertTrue("\(error)".contains("f.yaml:2:1"), "\(error)")
     }
-    XCTAssertThrowsError(try FilterConfig.parse("languages: [en]\n")) { error in
+    XCTAssertThrowsError(try FilterConfig.parse("pii: true\n")) { error in
       XCTAssertTrue("\(error)".contains("not available yet"), "\(error)")
     }
     XCTAssertThrowsError(try FilterConfig.parse("thresholds:\n  minimum_words: many\n"))

@@ -1,0 +1,106 @@
+import Foundation
+import HatcheryCore
+import Ingest
+import Logging
+import XCTest
+
+@testable import Filters
+
+final class LanguageModelTests: XCTestCase {
+  private let training: [(language: String, text: String)] = [
+    ("en", "The weather was cold and the wind blew across the empty fields. We walked home slowly and talked about the harvest."),
+    ("en", "Please check the settings before you start the program, and save your work often."),
+    ("de", "Das Wetter war kalt und der Wind wehte über die leeren Felder. Wir gingen langsam nach Hause und sprachen über die Ernte."),
+    ("de", "Bitte prüfen Sie die Einstellungen, bevor Sie das Programm starten, und speichern Sie Ihre Arbeit oft."),
+    ("fr", "Le temps était froid et le vent soufflait sur les champs vides. Nous sommes rentrés lentement en parlant de la récolte."),
+    ("fr", "Veuillez vérifier les paramètres avant de lancer le programme et enregistrez souvent votre travail."),
+  ]
+
+  func testATrainedModelTellsItsLanguagesApartAndSurvivesAFile() throws {
+    let model = LanguageModel.train(training, bucketBits: 12)
+    XCTAssertEqual(model.languages, ["de", "en", "fr"])
+    XCTAssertEqual(model.identify("Where are the fields and the wind?")?.language, "en")
+    XCTAssertEqual(model.identify("Wo sind die Felder und der Wind?")?.language, "de")
+    XCTAssertEqual(model.identify("Où sont les champs et le vent ?")?.language, "fr")
+    XCTAssertNil(model.identify(""))
+    let copy = try LanguageModel(serialized: model.serialized(), name: "copy")
+    for text in ["Where are the fields?", "Wo sind die Felder?", "Où sont les champs ?"] {
+      XCTAssertEqual(copy.identify(text), model.identify(text))
+    }
+    var damaged = model.serialized()
+    damaged.removeLast(10)
+    XCTAssertThrowsError(try LanguageModel(serialized: damaged, name: "damaged")) { error in
+      XCTAssertTrue("\(error)".contains("damaged"))
+    }
+    XCTAssertThrowsError(try LanguageModel(serialized: Array("not a model at all".utf8), name: "x"))
+  }
+
+  func testTheShippedModelKnowsCommonLanguages() throws {
+    let model = try LanguageModel.shipped()
+    XCTAssertEqual(model.languages.count, 24)
+    let samples: [(String, String)] = [
+      ("en", "The committee will meet again next week to discuss the new budget for the library."),
+      ("de", "Der Ausschuss trifft sich nächste Woche erneut, um den neuen Haushalt der Bibliothek zu besprechen."),
+      ("fr", "Le comité se réunira de nouveau la semaine prochaine pour discuter du nouveau budget de la bibliothèque."),
+      ("es", "El comité se reunirá de nuevo la próxima semana para discutir el nuevo presupuesto de la biblioteca."),
+      ("it", "Il comitato si riunirà di nuovo la prossima settimana per discutere il nuovo bilancio della biblioteca."),
+      ("ru", "Комитет снова соберётся на следующей неделе, чтобы обсудить новый бюджет библиотеки."),
+      ("ja", "委員会は来週また集まり、図書館の新しい予算について話し合います。"),
+      ("ko", "위원회는 다음 주에 다시 모여 도서관의 새 예산을 논의할 것입니다."),
+      ("el", "Η επιτροπή θα συνεδριάσει ξανά την επόμενη εβδομάδα για να συζητήσει τον νέο προϋπολογισμό."),
+      ("pl", "Komitet zbierze się ponownie w przyszłym tygodniu, aby omówić nowy budżet biblioteki."),
+    ]
+    for (language, text) in samples {
+      XCTAssertEqual(model.identify(text)?.language, language, text)
+    }
+  }
+
+  func testMessageCataloguesAreRead() throws {
+    // A two-entry catalogue as GNU gettext writes it: the header entry, then one message.
+    let strings: [(String, String)] = [("", "Content-Type: text/plain; charset=UTF-8\n"), ("Open file", "Datei öffnen")]
+    var data = [UInt8]()
+    func word(_ value: Int) { withUnsafeBytes(of: UInt32(value).littleEndian) { data += $0 } }
+    let tableStart = 28
+    let stringsStart = tableStart + strings.count * 16
+    var blob = [UInt8]()
+    var originals: [(Int, Int)] = []
+    var translations: [(Int, Int)] = []
+    for (original, _) in strings {
+      originals.append((original.utf8.count, stringsStart + blob.count))
+      blob += Array(original.utf8) + [0]
+    }
+    for (_, translation) in strings {
+      translations.append((translation.utf8.count, stringsStart + blob.count))
+      blob += Array(translation.utf8) + [0]
+    }
+    word(0x9504_12DE); word(0); word(strings.count); word(tableStart); word(tableStart + strings.count * 8); word(0); word(0)
+    for (length, offset) in originals + translations { word(length); word(offset) }
+    data += blob
+    let path = NSTemporaryDirectory() + "hatchery-\(UUID().uuidString).mo"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try Data(data).write(to: URL(fileURLWithPath: path))
+    let entries = try MessageCatalog.entries(path: path)
+    XCTAssertEqual(entries.map(\.original), ["Open file"])
+    XCTAssertEqual(entries.map(\.translation), ["Datei öffnen"])
+    try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
+    XCTAssertThrowsError(try MessageCatalog.entries(path: path))
+  }
+
+  func testTheStageKeepsOnlyTheConfiguredLanguages() throws {
+    let folder = NSTemporaryDirectory() + "hatchery-lang-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+    try "The committee will meet again next week to discuss the new budget for the library."
+      .write(toFile: folder + "/in/en.txt", atomically: false, encoding: .utf8)
+    try "Der Ausschuss trifft sich nächste Woche erneut, um den neuen Haushalt der Bibliothek zu besprechen."
+      .write(toFile: folder + "/in/de.txt", atomically: false, encoding: .utf8)
+    let workspace = try Workspace.create(at: folder + "/ws")
+    _ = try IngestStage.run(
+      workspace: workspace, options: IngestOptions(source: "s", paths: [folder + "/in"]),
+      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    let config = try FilterConfig.parse("languages: [en]\nlanguage_threshold: 0.5\nrules: []\n")
+    let summary = try FilterStage.run(workspace: workspace, config: config)
+    XCTAssertEqual(summary.dropped, ["language": 1])
+    XCTAssertEqual(try workspace.openStore().decisions(stage: "filter").map(\.reason), ["language: de"])
+  }
+}
