@@ -53,7 +53,11 @@ def score(out, hatchery_results):
     theirs = {os.path.basename(f): langid.classify(open(f, encoding="utf-8").read())[0] for f in files}
     for name, guesses in (("hatchery", ours), ("langid.py", theirs)):
         right = sum(1 for f, lang in truth.items() if guesses.get(f) == lang)
-        print(f"{name}: {right}/{len(truth)} = {right / len(truth):.4f}")
+        halves = []
+        for parity in (0, 1):
+            half = [f for f in truth if int(f.split("-")[1][:4]) % 2 == parity]
+            halves.append(f"{sum(1 for f in half if guesses.get(f) == truth[f])}/{len(half)}")
+        print(f"{name}: {right}/{len(truth)} = {right / len(truth):.4f} (even half {halves[0]}, odd half {halves[1]})")
         wrong = {}
         for f, lang in truth.items():
             if guesses.get(f) != lang:
