@@ -4,10 +4,15 @@ import Yams
 
 /// What `hatchery filter` applies, read from YAML:
 ///
+///     languages: [en, de]                                       # keep these (shipped model unless language_model)
+///     language_threshold: 0.5
 ///     rules: [gopher_quality, gopher_repetition, c4, fineweb]   # the default: all four
 ///     thresholds:                                               # any of them; the rest keep their defaults
 ///       minimum_words: 50
 ///       top_2_gram: 0.2
+///     url_blocklist: {domains: [domains.txt], substrings: [patterns.txt]}
+///     decontamination: {sets: [eval.jsonl], n: 13, action: drop}
+///     pii: {allow: [gnu.org]}                                   # or pii: true
 ///
 /// Unknown keys are errors with their line and column.
 public struct FilterConfig: Sendable {
@@ -31,6 +36,9 @@ public struct FilterConfig: Sendable {
   public var languageThreshold = 0.5
   /// The model for `languages`; nil: the model shipped with Hatchery.
   public var languageModel: LanguageModel?
+  /// PII redaction: when set, every part gets a `redacted` version with e-mail addresses, IP
+  /// addresses and phone numbers replaced by placeholders.
+  public var piiRedactor: PIIRedactor?
   /// The contents of every file the configuration names, for the stage's configuration hash.
   var fileDigests: [String] = []
 
@@ -54,8 +62,6 @@ public struct FilterConfig: Sendable {
     "maximum_character_duplicate_ratio": \.maximumCharacterDuplicateRatio,
     "maximum_new_line_word_ratio": \.maximumNewLineWordRatio,
   ]
-  /// Parts of the filter stage that are not built yet: asking for them is an error, not a no-op.
-  private static let notYetAvailable = ["pii"]
 
   public static func load(path: String) throws -> FilterConfig {
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -110,6 +116,24 @@ public struct FilterConfig: Sendable {
         }
         config.languageModel = try LanguageModel.load(path: path)
         config.fileDigests.append(try digest(path))
+      case "pii":
+        if let enabled = value.bool {
+          config.piiRedactor = enabled ? PIIRedactor() : nil
+          continue
+        }
+        guard let settings = value.mapping else { throw HatcheryError("\(place(value)): pii is true, false or {allow: [...]}") }
+        var allowed: [String] = []
+        for (setting, item) in settings {
+          guard setting.string == "allow", let items = item.sequence else {
+            throw HatcheryError("\(place(setting)): pii takes `allow`, a list of e-mail domains and addresses")
+          }
+          allowed = try items.map { entry in
+            guard let text = entry.string else { throw HatcheryError("\(place(entry)): expected a domain or an address") }
+            return text
+          }
+        }
+        config.piiRedactor = PIIRedactor(allowed: Set(allowed))
+        config.fileDigests.append("pii:" + allowed.sorted().joined(separator: ","))
       case "decontamination":
         guard let settings = value.mapping else { throw HatcheryError("\(place(value)): expected sets, n and action") }
         var sets: [String] = []
@@ -143,11 +167,10 @@ public struct FilterConfig: Sendable {
         }
         config.urlBlocklist = try URLBlocklist(domainFiles: domains, substringFiles: substrings)
         config.fileDigests += try (domains + substrings).map(digest)
-      case let name where notYetAvailable.contains(name):
-        throw HatcheryError("\(place(key)): '\(name)' is not available yet in this version of the filter stage")
       default:
         throw HatcheryError(
-          "\(place(key)): unknown key '\(key.string ?? "?")' (expected rules, thresholds, decontamination, url_blocklist)")
+          "\(place(key)): unknown key '\(key.string ?? "?")' (expected languages, language_threshold, language_model, "
+            + "rules, thresholds, url_blocklist, decontamination, pii)")
       }
     }
     return config

@@ -3,11 +3,11 @@ import HatcheryCore
 import Synchronization
 
 /// The `filter` stage: URL block-lists, decontamination against evaluation sets, and the Gopher,
-/// C4 and FineWeb quality rules over every document; a document that fails one is dropped by a
+/// C4 and FineWeb quality rules, and language identification, over every document; a document that fails one is dropped by a
 /// decision (stage `filter`, reason the rule's name and what it matched, score the value
-/// measured), or flagged (`keep`) for contamination when so configured. Language identification
-/// and PII redaction are not built yet; their configuration keys are refused with a message
-/// that says so.
+/// measured), or flagged (`keep`) for contamination when so configured. With PII redaction, every
+/// part also gets a `redacted` version (docs/<source>/redacted/part-NNNNN.jsonl.zst, recorded in
+/// `part_versions`) with the counts per document in `redactions`; the original part stays.
 public enum FilterStage {
   public static let name = "filter"
 
@@ -17,6 +17,8 @@ public enum FilterStage {
     public var bytes = 0
     public var dropped: [String: Int] = [:]
     public var flagged = 0
+    /// PII replaced, by kind.
+    public var redacted: [String: Int] = [:]
     public var seconds = 0.0
 
     public var text: String {
@@ -26,6 +28,7 @@ public enum FilterStage {
       return "filter: \(documents) documents, \(total) dropped, \(flagged) flagged, "
         + String(format: "%.2f s, %.1f MB/s", seconds, seconds > 0 ? Double(bytes) / seconds / 1e6 : 0)
         + (reasons.isEmpty ? "" : "\ndropped by rule: " + reasons.joined(separator: ", "))
+        + (redacted.isEmpty ? "" : "\nredacted: " + redacted.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
     }
   }
 
@@ -60,12 +63,13 @@ public enum FilterStage {
     var summary = Summary()
     var failure: Error?
     do {
-      for (_, part) in parts {
+      for part in parts {
         let partSummary = try filter(part, workspace: workspace, store: store, config: config, threads: threads, runID: runID)
         summary.documents += partSummary.documents
         summary.bytes += partSummary.bytes
         summary.dropped.merge(partSummary.dropped, uniquingKeysWith: +)
         summary.flagged += partSummary.flagged
+        summary.redacted.merge(partSummary.redacted, uniquingKeysWith: +)
       }
     } catch {
       failure = error
@@ -81,19 +85,27 @@ public enum FilterStage {
     return summary
   }
 
-  /// Filters one part and replaces its documents' `filter` decisions in one transaction.
-  /// Documents are judged in batches on `threads` workers, each with its own scratch counter, so
-  /// one large part keeps every core busy (tok-text is a single 59 MB part).
+  /// Filters one part and replaces its documents' `filter` decisions (and, with PII redaction,
+  /// their redaction counts and the part's `redacted` version) in one transaction. Documents
+  /// are judged in batches on `threads` workers, each with its own scratch counter, so one large
+  /// part keeps every core busy (tok-text is a single 59 MB part).
   private static func filter(
-    _ part: PartRecord, workspace: Workspace, store: ProvenanceStore, config: FilterConfig, threads: Int, runID: Int64
+    _ entry: (source: SourceRecord, part: PartRecord), workspace: Workspace, store: ProvenanceStore,
+    config: FilterConfig, threads: Int, runID: Int64
   ) throws -> Summary {
-    let reader = try DocumentPartReader(path: workspace.absolute(part.path))
+    let reader = try DocumentPartReader(path: workspace.absolute(entry.part.path))
+    let versionPath = Workspace.partPath(source: entry.source.name, part: entry.part.part, version: "redacted")
+    let redacted = try config.piiRedactor.map { _ in
+      try DocumentPartWriter(path: workspace.absolute(versionPath), compressor: try ZstdCompressor())
+    }
     var summary = Summary()
     var ids: [String] = []
     var decisions: [DecisionRecord] = []
+    var redactions: [(documentID: String, kind: String, count: Int)] = []
     var batch: [Document] = []
-    func judge() {
-      let verdicts = Mutex([RuleFailure?](repeating: nil, count: batch.count))
+    func judge() throws {
+      let results = Mutex([(verdict: RuleFailure?, text: [UInt8]?, counts: [PIIRedactor.Kind: Int])](
+        repeating: (nil, nil, [:]), count: batch.count))
       let next = Atomic<Int>(0)
       let documents = batch
       DispatchQueue.concurrentPerform(iterations: max(1, min(threads, documents.count))) { _ in
@@ -102,14 +114,27 @@ public enum FilterStage {
           let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
           guard index < documents.count else { return }
           let verdict = config.verdict(documents[index], counter: counter)
-          verdicts.withLock { $0[index] = verdict }
+          var text = documents[index].text
+          let redaction = config.piiRedactor.map { redactor in text.withUTF8 { redactor.redact(UnsafeRawBufferPointer($0)) } }
+          results.withLock { $0[index] = (verdict, redaction?.text, redaction?.counts ?? [:]) }
         }
       }
-      for (document, verdict) in zip(batch, verdicts.withLock { $0 }) {
+      for (document, result) in zip(batch, results.withLock { $0 }) {
         ids.append(document.id)
         summary.documents += 1
         summary.bytes += document.text.utf8.count
-        guard let verdict else { continue }
+        if let redacted, let text = result.text {
+          try text.withUnsafeBytes { bytes in
+            try redacted.append(
+              id: document.id, text: bytes, source: document.source, added: document.added, created: document.created,
+              metadata: document.metadata)
+          }
+          for (kind, count) in result.counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            redactions.append((document.id, kind.rawValue, count))
+            summary.redacted[kind.rawValue, default: 0] += count
+          }
+        }
+        guard let verdict = result.verdict else { continue }
         if verdict.flagOnly { summary.flagged += 1 } else { summary.dropped[verdict.rule, default: 0] += 1 }
         decisions.append(
           DecisionRecord(
@@ -121,10 +146,14 @@ public enum FilterStage {
     }
     while let document = try reader.next() {
       batch.append(document)
-      if batch.count == 256 { judge() }
+      if batch.count == 256 { try judge() }
     }
-    judge()
-    try store.replaceDecisions(stage: name, for: ids, with: decisions, stageRunID: runID)
+    try judge()
+    let version = try redacted.map { writer in
+      (sourceID: entry.source.id, part: entry.part.part, name: "redacted", path: versionPath, sha256: try writer.commit().sha256.hex)
+    }
+    try store.replaceRedactedPart(
+      stage: name, for: ids, decisions: decisions, redactions: redactions, version: version, stageRunID: runID)
     return summary
   }
 }

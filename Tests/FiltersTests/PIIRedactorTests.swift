@@ -1,3 +1,7 @@
+import Foundation
+import HatcheryCore
+import Ingest
+import Logging
 import XCTest
 
 @testable import Filters
@@ -37,5 +41,33 @@ final class PIIRedactorTests: XCTestCase {
     XCTAssertEqual(
       redact(text, allowed: ["gnu.org", "licensing@fsf.org"]).0,
       "Report bugs to bug-coreutils@gnu.org or licensing@fsf.org; write to <EMAIL_ADDRESS>.")
+  }
+}
+
+final class PIIStageTests: XCTestCase {
+  func testTheStageWritesARedactedVersionAndKeepsTheOriginal() throws {
+    let folder = NSTemporaryDirectory() + "hatchery-pii-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+    let text = "Mail jane@corp.example or bugs@gnu.org, call (555) 123-4567, server 10.1.2.3."
+    try text.write(toFile: folder + "/in/contact.txt", atomically: false, encoding: .utf8)
+    let workspace = try Workspace.create(at: folder + "/ws")
+    _ = try IngestStage.run(
+      workspace: workspace, options: IngestOptions(source: "s", paths: [folder + "/in"]),
+      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    let config = try FilterConfig.parse("rules: []\npii:\n  allow: [gnu.org]\n")
+    let summary = try FilterStage.run(workspace: workspace, config: config)
+    XCTAssertEqual(summary.redacted, ["email": 1, "phone": 1, "ipv4": 1])
+    let store = try workspace.openStore()
+    let source = try XCTUnwrap(try store.source(named: "s"))
+    let document = try XCTUnwrap(try store.documents(sourceID: source.id).first)
+    XCTAssertEqual(try store.redactionCounts(documentID: document.id), ["email": 1, "phone": 1, "ipv4": 1])
+    let versionPath = try XCTUnwrap(try store.partVersion(sourceID: source.id, part: 0, version: "redacted"))
+    XCTAssertEqual(versionPath, "docs/s/redacted/part-00000.jsonl.zst")
+    let redacted = try XCTUnwrap(try DocumentPartReader(path: workspace.absolute(versionPath)).next())
+    XCTAssertEqual(redacted.text, "Mail <EMAIL_ADDRESS> or bugs@gnu.org, call <PHONE_NUMBER>, server <IP_ADDRESS>.")
+    XCTAssertEqual(redacted.id, document.id)
+    let original = try XCTUnwrap(try DocumentPartReader(path: workspace.absolute("docs/s/part-00000.jsonl.zst")).next())
+    XCTAssertEqual(original.text, text, "the original part stays")
   }
 }

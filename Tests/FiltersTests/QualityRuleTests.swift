@@ -95,9 +95,8 @@ final class QualityRuleTests: XCTestCase {
     XCTAssertThrowsError(try FilterConfig.parse("rules: [c4]\nthreshold:\n  x: 1\n", file: "f.yaml")) { error in
       XCTAssertTrue("\(error)".contains("f.yaml:2:1"), "\(error)")
     }
-    XCTAssertThrowsError(try FilterConfig.parse("pii: true\n")) { error in
-      XCTAssertTrue("\(error)".contains("not available yet"), "\(error)")
-    }
+    XCTAssertNotNil(try FilterConfig.parse("pii: true\n").piiRedactor)
+    XCTAssertThrowsError(try FilterConfig.parse("pii: maybe\n"))
     XCTAssertThrowsError(try FilterConfig.parse("thresholds:\n  minimum_words: many\n"))
     XCTAssertThrowsError(try FilterConfig.parse("rules: [perplexity]\n"))
   }

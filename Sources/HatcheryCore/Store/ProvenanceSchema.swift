@@ -213,6 +213,29 @@ public enum ProvenanceSchema {
       ALTER TABLE stage_runs ADD COLUMN pid INTEGER;
 
       """),
+    Migration(name: "v5-part-versions", sql: """
+      -- Later versions of a part file written by a stage (the PII-redacted text of the filter
+      -- stage); the original part stays. Readers of the parts take a part's latest version.
+      CREATE TABLE part_versions (
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        part INTEGER NOT NULL,
+        version TEXT NOT NULL,          -- e.g. redacted
+        path TEXT NOT NULL,             -- relative to the workspace
+        sha256 TEXT NOT NULL,
+        stage_run_id INTEGER REFERENCES stage_runs(id),
+        PRIMARY KEY (source_id, part, version)
+      );
+
+      -- What a stage replaced in a document's text, by kind (email, ipv4, ipv6, phone).
+      CREATE TABLE redactions (
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (document_id, stage, kind)
+      );
+
+      """),
   ]
 
   /// The text of `schemas/provenance.sql`: every migration, in order, under a header.

@@ -201,6 +201,7 @@ public final class ProvenanceStore: Sendable {
     try db.execute(
       sql: "DELETE FROM rejects WHERE stage = 'ingest' AND source_id = ? AND part = ?", arguments: [sourceID, part])
     try db.execute(sql: "DELETE FROM ingest_parts WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
+    try db.execute(sql: "DELETE FROM part_versions WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
   }
 
   /// The bytes of stored text in one part, for progress estimates.
@@ -267,33 +268,41 @@ public final class ProvenanceStore: Sendable {
     stageRunID: Int64?
   ) throws {
     try pool.write { db in
-      let delete = try db.makeStatement(sql: "DELETE FROM decisions WHERE stage = ? AND document_id = ?")
-      let deleteSpans = try db.makeStatement(sql: "DELETE FROM removed_spans WHERE stage = ? AND document_id = ?")
-      for id in documentIDs {
-        try delete.execute(arguments: [stage, id])
-        try deleteSpans.execute(arguments: [stage, id])
-      }
-      let insertSpan = try db.makeStatement(
-        sql: """
-          INSERT INTO removed_spans (document_id, stage, start_offset, end_offset, reason, duplicate_of, stage_run_id)
-          VALUES (?, ?, ?, ?, ?, ?, ?)
-          """)
-      for span in spans {
-        try insertSpan.execute(arguments: [
-          span.documentID, span.stage, span.start, span.end, span.reason, span.duplicateOf, stageRunID,
-        ])
-      }
-      let insert = try db.makeStatement(
-        sql: """
-          INSERT INTO decisions (document_id, stage, action, reason, duplicate_of, similarity, score, stage_run_id)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-          """)
-      for decision in decisions {
-        try insert.execute(arguments: [
-          decision.documentID, decision.stage, decision.action, decision.reason, decision.duplicateOf,
-          decision.similarity, decision.score, stageRunID,
-        ])
-      }
+      try Self.replaceDecisions(
+        db, stage: stage, for: documentIDs, with: decisions, spans: spans, stageRunID: stageRunID)
+    }
+  }
+
+  private static func replaceDecisions(
+    _ db: Database, stage: String, for documentIDs: [String], with decisions: [DecisionRecord],
+    spans: [RemovedSpanRecord], stageRunID: Int64?
+  ) throws {
+    let delete = try db.makeStatement(sql: "DELETE FROM decisions WHERE stage = ? AND document_id = ?")
+    let deleteSpans = try db.makeStatement(sql: "DELETE FROM removed_spans WHERE stage = ? AND document_id = ?")
+    for id in documentIDs {
+      try delete.execute(arguments: [stage, id])
+      try deleteSpans.execute(arguments: [stage, id])
+    }
+    let insertSpan = try db.makeStatement(
+      sql: """
+        INSERT INTO removed_spans (document_id, stage, start_offset, end_offset, reason, duplicate_of, stage_run_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """)
+    for span in spans {
+      try insertSpan.execute(arguments: [
+        span.documentID, span.stage, span.start, span.end, span.reason, span.duplicateOf, stageRunID,
+      ])
+    }
+    let insert = try db.makeStatement(
+      sql: """
+        INSERT INTO decisions (document_id, stage, action, reason, duplicate_of, similarity, score, stage_run_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+    for decision in decisions {
+      try insert.execute(arguments: [
+        decision.documentID, decision.stage, decision.action, decision.reason, decision.duplicateOf,
+        decision.similarity, decision.score, stageRunID,
+      ])
     }
   }
 
@@ -353,12 +362,11 @@ public final class ProvenanceStore: Sendable {
     try pool.write { db in
       let deleteFindings = try db.makeStatement(sql: "DELETE FROM license_findings WHERE document_id = ?")
       let deleteLicense = try db.makeStatement(sql: "DELETE FROM document_licenses WHERE document_id = ?")
-      let deleteDecisions = try db.makeStatement(sql: "DELETE FROM decisions WHERE stage = 'tag' AND document_id = ?")
       for id in documentIDs {
         try deleteFindings.execute(arguments: [id])
         try deleteLicense.execute(arguments: [id])
-        try deleteDecisions.execute(arguments: [id])
       }
+      try Self.replaceDecisions(db, stage: "tag", for: documentIDs, with: decisions, spans: [], stageRunID: stageRunID)
       let insertFinding = try db.makeStatement(
         sql: """
           INSERT INTO license_findings (document_id, source_id, spdx, method, confidence, evidence, evidence_start,
@@ -379,17 +387,6 @@ public final class ProvenanceStore: Sendable {
       for license in licenses {
         try insertLicense.execute(arguments: [
           license.documentID, license.expression, license.basis, license.category, license.conflict, stageRunID,
-        ])
-      }
-      let insertDecision = try db.makeStatement(
-        sql: """
-          INSERT INTO decisions (document_id, stage, action, reason, duplicate_of, similarity, score, stage_run_id)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-          """)
-      for decision in decisions {
-        try insertDecision.execute(arguments: [
-          decision.documentID, decision.stage, decision.action, decision.reason, decision.duplicateOf,
-          decision.similarity, decision.score, stageRunID,
         ])
       }
     }
@@ -469,6 +466,53 @@ public final class ProvenanceStore: Sendable {
           """) ?? 0
       counts.untagged = try Int.fetchOne(
         db, sql: "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM document_licenses l WHERE l.document_id = d.id)") ?? 0
+      return counts
+    }
+  }
+
+  // MARK: Part versions and redactions
+
+  /// Replaces, in one transaction, a stage's decisions and redaction counts on `documentIDs`
+  /// and, when given, the part version it wrote.
+  public func replaceRedactedPart(
+    stage: String, for documentIDs: [String], decisions: [DecisionRecord],
+    redactions: [(documentID: String, kind: String, count: Int)],
+    version: (sourceID: Int64, part: Int, name: String, path: String, sha256: String)?, stageRunID: Int64?
+  ) throws {
+    try pool.write { db in
+      try Self.replaceDecisions(db, stage: stage, for: documentIDs, with: decisions, spans: [], stageRunID: stageRunID)
+      let delete = try db.makeStatement(sql: "DELETE FROM redactions WHERE stage = ? AND document_id = ?")
+      for id in documentIDs { try delete.execute(arguments: [stage, id]) }
+      let insert = try db.makeStatement(sql: "INSERT INTO redactions (document_id, stage, kind, count) VALUES (?, ?, ?, ?)")
+      for redaction in redactions {
+        try insert.execute(arguments: [redaction.documentID, stage, redaction.kind, redaction.count])
+      }
+      if let version {
+        try db.execute(
+          sql: """
+            INSERT OR REPLACE INTO part_versions (source_id, part, version, path, sha256, stage_run_id)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+          arguments: [version.sourceID, version.part, version.name, version.path, version.sha256, stageRunID])
+      }
+    }
+  }
+
+  /// The path of a part's version named `version`, if one was written.
+  public func partVersion(sourceID: Int64, part: Int, version: String) throws -> String? {
+    try pool.read { db in
+      try String.fetchOne(
+        db, sql: "SELECT path FROM part_versions WHERE source_id = ? AND part = ? AND version = ?",
+        arguments: [sourceID, part, version])
+    }
+  }
+
+  public func redactionCounts(documentID: String) throws -> [String: Int] {
+    try pool.read { db in
+      var counts: [String: Int] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT kind, count FROM redactions WHERE document_id = ?", arguments: [documentID]) {
+        counts[row["kind"]] = row["count"]
+      }
       return counts
     }
   }

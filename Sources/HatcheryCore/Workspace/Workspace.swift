@@ -51,6 +51,11 @@ public struct Workspace: Sendable {
     documentsFolder(source: source) + "/part-" + String(format: "%05d", part) + ".jsonl.zst"
   }
 
+  /// `docs/<source>/<version>/part-NNNNN.jsonl.zst`: a later version of a part (e.g. redacted).
+  public static func partPath(source: String, part: Int, version: String) -> String {
+    documentsFolder(source: source) + "/" + version + "/part-" + String(format: "%05d", part) + ".jsonl.zst"
+  }
+
   public func absolute(_ relativePath: String) -> String { root + "/" + relativePath }
 
   /// A source name becomes a folder name and appears in every document: letters, digits, '.',
