@@ -94,6 +94,14 @@ public struct FilterConfig: Sendable {
           }
           return family
         }
+      case "bad_words":
+        for path in try paths(value, place: place(value), folder: folder) {
+          guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError("\(path): cannot read") }
+          config.thresholds.badWords.formUnion(
+            String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map {
+              $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }.filter { !$0.isEmpty })
+        }
       case "thresholds":
         guard let thresholds = value.mapping else { throw HatcheryError("\(place(value)): expected a mapping of thresholds") }
         for (name, number) in thresholds {
@@ -170,7 +178,7 @@ public struct FilterConfig: Sendable {
       default:
         throw HatcheryError(
           "\(place(key)): unknown key '\(key.string ?? "?")' (expected languages, language_threshold, language_model, "
-            + "rules, thresholds, url_blocklist, decontamination, pii)")
+            + "rules, thresholds, bad_words, url_blocklist, decontamination, pii)")
       }
     }
     return config

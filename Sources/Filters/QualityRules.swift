@@ -173,6 +173,19 @@ enum QualityRules {
     let whole = 0..<profile.text.count
     if profile.contains(loremIpsum, in: whole) { return fail("lorem_ipsum", 1) }
     if profile.text.contains(0x7B) { return fail("curly_bracket", 1) }
+    if !t.badWords.isEmpty {
+      for word in profile.words {
+        let bytes = profile.bytes(word)
+        // A word with its surrounding punctuation trimmed, lower-cased in ASCII.
+        var start = 0
+        var end = bytes.count
+        while start < end && isASCIIPunctuation(bytes[start]) { start += 1 }
+        while end > start && isASCIIPunctuation(bytes[end - 1]) { end -= 1 }
+        guard start < end else { continue }
+        let lowered = String(decoding: bytes[start..<end].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        if t.badWords.contains(lowered) { return fail("c4_badwords", 1) }
+      }
+    }
     var sentences = 0
     var wordIndex = 0
     for line in profile.lines {

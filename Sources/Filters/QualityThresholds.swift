@@ -25,6 +25,9 @@ public struct QualityThresholds: Sendable, Equatable {
   public var minimumSentences = 5
   public var minimumWordsPerLine = 3
   public var maximumWordLength = 1000
+  /// C4 drops a document holding any of these words (lower case); C4 used the "List of Dirty,
+  /// Naughty, Obscene, and Otherwise Bad Words", which is not shipped: give a file of your own.
+  public var badWords: Set<String> = []
   // FineWeb
   public var minimumLinePunctuationRatio = 0.12
   public var maximumShortLineRatio = 0.67
@@ -48,6 +51,6 @@ public struct QualityThresholds: Sendable, Equatable {
     let grams = [topNGramCharacterFractions, duplicateNGramCharacterFractions].map { fractions in
       fractions.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
     }
-    return (scalars.map { "\($0)" } + grams).joined(separator: ";")
+    return (scalars.map { "\($0)" } + grams + [badWords.sorted().joined(separator: ",")]).joined(separator: ";")
   }
 }

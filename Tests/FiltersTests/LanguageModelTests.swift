@@ -53,6 +53,18 @@ final class LanguageModelTests: XCTestCase {
     for (language, text) in samples {
       XCTAssertEqual(model.identify(text)?.language, language, text)
     }
+    // Long texts: the sentences of one language together, with numbers and options mixed in.
+    for language in ["de", "ru", "ja"] {
+      let long = Array(repeating: samples.first { $0.0 == language }!.1 + " 2024, --verbose, 10.5%", count: 20)
+        .joined(separator: "\n")
+      let guess = model.identify(long)
+      XCTAssertEqual(guess?.language, language)
+      XCTAssertGreaterThan(guess?.confidence ?? 0, 0.99)
+    }
+    // Very short texts: two words tell the script, not always the language (this one is taken for
+    // Bulgarian); a short sentence does better.
+    XCTAssertTrue(["ru", "uk", "bg"].contains(model.identify("Привет, мир")?.language ?? ""))
+    XCTAssertEqual(model.identify("Guten Morgen, wie geht es dir?")?.language, "de")
   }
 
   func testMessageCataloguesAreRead() throws {
