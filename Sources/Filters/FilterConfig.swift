@@ -36,6 +36,8 @@ public struct FilterConfig: Sendable {
   public var languageThreshold = 0.5
   /// The model for `languages`; nil: the model shipped with Hatchery.
   public var languageModel: LanguageModel?
+  /// How much of a document language identification reads.
+  public static let languageSampleBytes = 8 << 10
   /// PII redaction: when set, every part gets a `redacted` version with e-mail addresses, IP
   /// addresses and phone numbers replaced by placeholders.
   public var piiRedactor: PIIRedactor?
@@ -250,7 +252,17 @@ public struct FilterConfig: Sendable {
     }
     if let model = languageModel, !languages.isEmpty {
       var text = document.text
-      let guess = text.withUTF8 { model.identify(UnsafeRawBufferPointer($0)) }
+      let guess = text.withUTF8 { bytes in
+        // The middle 8 KiB tell a long document's language — away from headers and licence
+        // boilerplate at either end, which are often in English whatever the text; the whole of
+        // it only costs time (whole documents: 28 MB/s for the stage, 8 KiB: see benchmarks).
+        let raw = UnsafeRawBufferPointer(bytes)
+        var start = max(0, (raw.count - Self.languageSampleBytes) / 2)
+        var end = min(raw.count, start + Self.languageSampleBytes)
+        while start > 0 && raw[start] & 0xC0 == 0x80 { start -= 1 }
+        while end < raw.count && raw[end] & 0xC0 == 0x80 { end -= 1 }
+        return model.identify(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+      }
       if let guess, !languages.contains(guess.language) || guess.confidence < languageThreshold {
         return RuleFailure(rule: "language", value: guess.confidence, detail: guess.language)
       }

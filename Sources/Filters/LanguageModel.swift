@@ -27,8 +27,12 @@ public struct LanguageModel: Sendable {
 
   public let languages: [String]
   public let bucketBits: Int
-  /// languages.count × 2^bucketBits quantised log-probabilities, language-major.
+  /// languages.count × 2^bucketBits quantised log-probabilities, language-major (the file's order).
   private let table: [UInt8]
+  /// The same, bucket-major: one feature's values for every language are adjacent, so scoring a
+  /// feature touches one cache line and the additions vectorise (the language-major order made
+  /// identification 81% of a filter run with languages: 8 MB/s).
+  private let byBucket: [UInt8]
   private let ceilings: [Float]
 
   public struct Guess: Sendable, Equatable {
@@ -109,6 +113,12 @@ public struct LanguageModel: Sendable {
     self.bucketBits = bucketBits
     self.table = table
     self.ceilings = ceilings
+    let size = 1 << bucketBits
+    var byBucket = [UInt8](repeating: 0, count: table.count)
+    for language in languages.indices {
+      for bucket in 0..<size { byBucket[bucket * languages.count + language] = table[language * size + bucket] }
+    }
+    self.byBucket = byBucket
   }
 
   // MARK: Use
@@ -116,22 +126,34 @@ public struct LanguageModel: Sendable {
   /// The most likely language of `text`, nil for a text with no bytes.
   public func identify(_ text: UnsafeRawBufferPointer) -> Guess? {
     guard !text.isEmpty else { return nil }
-    let size = 1 << bucketBits
-    var scores = [Float](repeating: 0, count: languages.count)
-    var weights: Float = 0
-    table.withUnsafeBufferPointer { table in
-      scores.withUnsafeMutableBufferPointer { scores in
-        Self.forEachFeature(text, bucketBits: bucketBits) { bucket, nonLatin in
-          let w: Float = nonLatin ? Self.nonLatinWeight : 1
-          weights += w
-          for language in 0..<scores.count {
-            scores[language] -= w * Float(table[language &* size &+ bucket])
+    let count = languages.count
+    // Integer sums of the quantised values, kept apart for Latin and non-Latin features so the
+    // weight is applied once at the end.
+    var latin = [UInt32](repeating: 0, count: count)
+    var nonLatin = [UInt32](repeating: 0, count: count)
+    var latinFeatures = 0
+    var nonLatinFeatures = 0
+    byBucket.withUnsafeBufferPointer { table in
+      latin.withUnsafeMutableBufferPointer { latin in
+        nonLatin.withUnsafeMutableBufferPointer { nonLatin in
+          Self.forEachFeature(text, bucketBits: bucketBits) { bucket, isNonLatin in
+            let row = bucket &* count
+            if isNonLatin {
+              nonLatinFeatures &+= 1
+              for language in 0..<count { nonLatin[language] &+= UInt32(table[row &+ language]) }
+            } else {
+              latinFeatures &+= 1
+              for language in 0..<count { latin[language] &+= UInt32(table[row &+ language]) }
+            }
           }
         }
       }
     }
-    for language in 0..<scores.count {
-      scores[language] = scores[language] * Self.step + weights * ceilings[language]
+    let weights = Float(latinFeatures) + Self.nonLatinWeight * Float(nonLatinFeatures)
+    var scores = [Float](repeating: 0, count: count)
+    for language in 0..<count {
+      let steps = Float(latin[language]) + Self.nonLatinWeight * Float(nonLatin[language])
+      scores[language] = -steps * Self.step + weights * ceilings[language]
     }
     let best = scores.indices.max { scores[$0] < scores[$1] }!
     // Posterior under equal priors, computed stably from the differences.
