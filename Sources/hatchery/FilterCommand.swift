@@ -6,7 +6,7 @@ import HatcheryCore
 struct FilterCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "filter",
-    abstract: "Drop documents by language, quality, contamination and URL (PII redaction is not built yet).",
+    abstract: "Drop documents by language, quality, contamination and URL; redact personal data.",
     subcommands: [Run.self, TrainLangid.self, Langid.self],
     defaultSubcommand: Run.self)
 
