@@ -17,7 +17,8 @@ struct FilterCommand: ParsableCommand {
       discussion: """
         Part files are never changed. --config FILE (YAML): `languages` with `language_threshold` and
         `language_model`, `rules` (gopher_quality, gopher_repetition, c4, fineweb), `thresholds` (names in
-        docs/formats.md; the defaults are the published ones), `url_blocklist` and `decontamination`.
+        docs/formats.md; the defaults are the published ones), `bad_words`, `url_blocklist`, `decontamination` and
+        `pii` (redaction into a redacted version of each part).
         """)
 
     @OptionGroup var stage: StageOptions
