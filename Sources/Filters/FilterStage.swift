@@ -102,8 +102,7 @@ public enum FilterStage {
     var ids: [String] = []
     var decisions: [DecisionRecord] = []
     var redactions: [(documentID: String, kind: String, count: Int)] = []
-    var batch: [Document] = []
-    func judge() throws {
+    func judge(_ batch: [Document]) throws {
       let results = Mutex([(verdict: RuleFailure?, text: [UInt8]?, counts: [PIIRedactor.Kind: Int])](
         repeating: (nil, nil, [:]), count: batch.count))
       let next = Atomic<Int>(0)
@@ -142,18 +141,44 @@ public enum FilterStage {
             reason: verdict.flagOnly ? "flag: " + verdict.reason : verdict.reason, duplicateOf: nil, similarity: nil,
             score: (verdict.value * 1e4).rounded() / 1e4))
       }
-      batch.removeAll(keepingCapacity: true)
     }
-    while let document = try reader.next() {
-      batch.append(document)
-      if batch.count == 256 { try judge() }
+    // The next batch is read (decompressed, parsed) while the workers judge this one.
+    let batches = Batches(reader)
+    let readQueue = DispatchQueue(label: "hatchery.filter.read")
+    var batch = try batches.next()
+    while !batch.isEmpty {
+      let upcoming = Mutex<Result<[Document], Error>?>(nil)
+      let done = DispatchGroup()
+      readQueue.async(group: done) {
+        let result = Result { try batches.next() }
+        upcoming.withLock { $0 = result }
+      }
+      try judge(batch)
+      done.wait()
+      batch = try upcoming.withLock { $0! }.get()
     }
-    try judge()
     let version = try redacted.map { writer in
       (sourceID: entry.source.id, part: entry.part.part, name: "redacted", path: versionPath, sha256: try writer.commit().sha256.hex)
     }
     try store.replaceRedactedPart(
       stage: name, for: ids, decisions: decisions, redactions: redactions, version: version, stageRunID: runID)
     return summary
+  }
+
+  /// A part's documents in batches of 256, read by one thread at a time: each batch is read on
+  /// the read queue while the previous one is judged, and the stage waits for it before asking
+  /// for the next, which is what makes the unchecked Sendable sound.
+  private final class Batches: @unchecked Sendable {
+    private let reader: DocumentPartReader
+
+    init(_ reader: DocumentPartReader) {
+      self.reader = reader
+    }
+
+    func next() throws -> [Document] {
+      var batch: [Document] = []
+      while batch.count < 256, let document = try reader.next() { batch.append(document) }
+      return batch
+    }
   }
 }
