@@ -49,9 +49,10 @@ enum QualityRules {
     if meanLength < t.minimumMeanWordLength { return fail("gopher_below_avg_threshold", meanLength) }
     if meanLength > t.maximumMeanWordLength { return fail("gopher_above_avg_threshold", meanLength) }
     let all = Double(profile.words.count)
-    let hashes = Double(profile.occurrences(of: [0x23]))
+    let (hashCount, ellipsisCount) = profile.symbolCounts()
+    let hashes = Double(hashCount)
     if hashes / all > t.maximumSymbolWordRatio { return fail("gopher_too_many_hashes", hashes / all) }
-    let ellipses = Double(profile.occurrences(of: Array("...".utf8)) + profile.occurrences(of: Array("…".utf8)))
+    let ellipses = Double(ellipsisCount)
     if ellipses / all > t.maximumSymbolWordRatio { return fail("gopher_too_many_ellipsis", ellipses / all) }
     let lines = Double(max(profile.lines.count, 1))
     let bullets = profile.lines.filter { line in
@@ -186,6 +187,9 @@ enum QualityRules {
         if t.badWords.contains(lowered) { return fail("c4_badwords", 1) }
       }
     }
+    // Line notices are looked for line by line only in documents that hold one at all: most do
+    // not, and the per-line search was most of C4's time.
+    let notices = profile.contains(javascript, in: whole) || policyPhrases.contains { profile.contains($0, in: whole) }
     var sentences = 0
     var wordIndex = 0
     for line in profile.lines {
@@ -199,7 +203,8 @@ enum QualityRules {
         index += 1
       }
       guard terminalPunctuation.contains(profile.text[line.upperBound - 1]), lineWords >= t.minimumWordsPerLine,
-        !longWord, !profile.contains(javascript, in: line), !policyPhrases.contains(where: { profile.contains($0, in: line) })
+        !longWord,
+        !notices || (!profile.contains(javascript, in: line) && !policyPhrases.contains { profile.contains($0, in: line) })
       else { continue }
       var marks = 0
       for byte in profile.bytes(line) where byte == 0x2E || byte == 0x21 || byte == 0x3F { marks += 1 }

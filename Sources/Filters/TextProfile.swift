@@ -82,19 +82,27 @@ struct TextProfile {
     return false
   }
 
-  /// How often `needle` occurs in the text (non-overlapping).
-  func occurrences(of needle: [UInt8]) -> Int {
-    guard !needle.isEmpty, text.count >= needle.count else { return 0 }
-    var count = 0
+  /// Gopher's symbols in one pass: '#' characters, and ellipses ("..." and "…", non-overlapping).
+  func symbolCounts() -> (hashes: Int, ellipses: Int) {
+    var hashes = 0
+    var ellipses = 0
     var index = 0
-    while index + needle.count <= text.count {
-      if text[index] == needle[0] && needle.indices.allSatisfy({ text[index + $0] == needle[$0] }) {
-        count += 1
-        index += needle.count
-      } else {
+    let count = text.count
+    while index < count {
+      switch text[index] {
+      case 0x23:
+        hashes += 1
+        index += 1
+      case 0x2E where index + 2 < count && text[index + 1] == 0x2E && text[index + 2] == 0x2E:
+        ellipses += 1
+        index += 3
+      case 0xE2 where index + 2 < count && text[index + 1] == 0x80 && text[index + 2] == 0xA6:
+        ellipses += 1
+        index += 3
+      default:
         index += 1
       }
     }
-    return count
+    return (hashes, ellipses)
   }
 }
