@@ -24,7 +24,13 @@ enum QualityRules {
   private static let stopWords: Set<UInt64> = Set(["the", "be", "to", "of", "and", "that", "have", "with"].map { word in
     Array(word.utf8).withUnsafeBytes { XXHash.hash64($0) }
   })
-  private static let terminalPunctuation: Set<UInt8> = [0x2E, 0x21, 0x3F, 0x22, 0x27]  // . ! ? " '
+  /// . ! ? " ' — a switch, not a Set<UInt8>: hashing every line's last byte showed in profiles.
+  private static func isTerminalPunctuation(_ byte: UInt8) -> Bool {
+    switch byte {
+    case 0x2E, 0x21, 0x3F, 0x22, 0x27: true
+    default: false
+    }
+  }
 
   private static func isASCIIPunctuation(_ byte: UInt8) -> Bool {
     (byte >= 0x21 && byte <= 0x2F) || (byte >= 0x3A && byte <= 0x40) || (byte >= 0x5B && byte <= 0x60)
@@ -162,18 +168,20 @@ enum QualityRules {
 
   // MARK: C4
 
-  private static let loremIpsum = Array("lorem ipsum".utf8)
-  private static let javascript = Array("javascript".utf8)
-  private static let policyPhrases = ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
-    "use cookies"].map { Array($0.utf8) }
+  /// "lorem ipsum" (bit 0), "{" (bit 1), then the notices that keep a line from counting as a
+  /// sentence.
+  private static let c4Phrases = PhraseSet([
+    "lorem ipsum", "{", "javascript", "terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
+    "use cookies",
+  ])
 
   /// C4's document rules; its line rules decide which lines count as sentences: a line counts
   /// when it ends in terminal punctuation, has at least `minimumWordsPerLine` words, no word
   /// over `maximumWordLength` bytes, and no "javascript" or cookie/policy notice.
   static func c4(_ profile: TextProfile, _ t: QualityThresholds) -> RuleFailure? {
-    let whole = 0..<profile.text.count
-    if profile.contains(loremIpsum, in: whole) { return fail("lorem_ipsum", 1) }
-    if profile.text.contains(0x7B) { return fail("curly_bracket", 1) }
+    let phrases = c4Phrases.found(in: profile.text, 0..<profile.text.count)
+    if phrases & 1 != 0 { return fail("lorem_ipsum", 1) }
+    if phrases & 2 != 0 { return fail("curly_bracket", 1) }
     if !t.badWords.isEmpty {
       for word in profile.words {
         let bytes = profile.bytes(word)
@@ -187,9 +195,8 @@ enum QualityRules {
         if t.badWords.contains(lowered) { return fail("c4_badwords", 1) }
       }
     }
-    // Line notices are looked for line by line only in documents that hold one at all: most do
-    // not, and the per-line search was most of C4's time.
-    let notices = profile.contains(javascript, in: whole) || policyPhrases.contains { profile.contains($0, in: whole) }
+    // Line notices are looked for line by line only in documents that hold one at all: most do not.
+    let notices = phrases & ~3 != 0
     var sentences = 0
     var wordIndex = 0
     for line in profile.lines {
@@ -202,9 +209,9 @@ enum QualityRules {
         longWord = longWord || profile.words[index].count > t.maximumWordLength
         index += 1
       }
-      guard terminalPunctuation.contains(profile.text[line.upperBound - 1]), lineWords >= t.minimumWordsPerLine,
+      guard isTerminalPunctuation(profile.text[line.upperBound - 1]), lineWords >= t.minimumWordsPerLine,
         !longWord,
-        !notices || (!profile.contains(javascript, in: line) && !policyPhrases.contains { profile.contains($0, in: line) })
+        !notices || c4Phrases.found(in: profile.text, line) & ~3 == 0
       else { continue }
       var marks = 0
       for byte in profile.bytes(line) where byte == 0x2E || byte == 0x21 || byte == 0x3F { marks += 1 }
@@ -218,7 +225,7 @@ enum QualityRules {
 
   static func fineWeb(_ profile: TextProfile, _ t: QualityThresholds) -> RuleFailure? {
     let lines = Double(max(profile.lines.count, 1))
-    let punctuated = profile.lines.filter { terminalPunctuation.contains(profile.text[$0.upperBound - 1]) }.count
+    let punctuated = profile.lines.filter { isTerminalPunctuation(profile.text[$0.upperBound - 1]) }.count
     if Double(punctuated) / lines < t.minimumLinePunctuationRatio {
       return fail("line_punct_ratio", Double(punctuated) / lines)
     }

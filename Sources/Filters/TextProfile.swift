@@ -60,28 +60,6 @@ struct TextProfile {
 
   func hash(_ range: Range<Int>) -> UInt64 { XXHash.hash64(bytes(range)) }
 
-  /// Whether the bytes in `range` contain `needle` (lower-case ASCII), ignoring ASCII case.
-  func contains(_ needle: [UInt8], in range: Range<Int>, ignoringCase: Bool = true) -> Bool {
-    guard let first = needle.first, range.count >= needle.count else { return false }
-    var index = range.lowerBound
-    let last = range.upperBound - needle.count
-    while index <= last {
-      let byte = text[index]
-      if (ignoringCase ? byte | 0x20 : byte) == first {
-        var offset = 1
-        while offset < needle.count {
-          let other = text[index + offset]
-          let lowered = ignoringCase && other >= 0x41 && other <= 0x5A ? other | 0x20 : other
-          if lowered != needle[offset] { break }
-          offset += 1
-        }
-        if offset == needle.count { return true }
-      }
-      index += 1
-    }
-    return false
-  }
-
   /// Gopher's symbols in one pass: '#' characters, and ellipses ("..." and "…", non-overlapping).
   func symbolCounts() -> (hashes: Int, ellipses: Int) {
     var hashes = 0

@@ -66,6 +66,8 @@ final class QualityRuleTests: XCTestCase {
     XCTAssertEqual(failure(base + "\nfunction f() { return 1; }", c4), "curly_bracket")
     XCTAssertEqual(failure(prose(4), c4), "c4_too_few_sentences")
     XCTAssertEqual(failure(prose(4) + "\nPlease enable JavaScript to view this page properly today.", c4), "c4_too_few_sentences")
+    XCTAssertEqual(failure(prose(4) + "\nThis site USES COOKIES so that it can remember your choices.", c4), "c4_too_few_sentences")
+    XCTAssertNil(failure(prose(4) + "\nThe cookie jar was empty when the children came back home.", c4))
     XCTAssertNil(failure(prose(5), c4))
 
     var fineweb = FilterConfig()
@@ -73,6 +75,19 @@ final class QualityRuleTests: XCTestCase {
     XCTAssertEqual(failure(prose(12).replacingOccurrences(of: ".", with: ""), fineweb), "line_punct_ratio")
     XCTAssertEqual(failure(base + "\n" + (0..<40).map { "Item \($0)." }.joined(separator: "\n"), fineweb), "short_line_ratio")
     XCTAssertEqual(failure(base + "\n" + prose(1), fineweb), "char_dup_ratio")
+  }
+
+  func testPhraseSetFindsEveryPhraseIgnoringASCIICase() {
+    let phrases = PhraseSet(["use cookies", "{", "javascript"])
+    func found(_ text: String, dropLast: Int = 0) -> UInt64 {
+      var text = text
+      return text.withUTF8 { phrases.found(in: UnsafeRawBufferPointer($0), 0..<$0.count - dropLast) }
+    }
+    XCTAssertEqual(found("We USE Cookies; enable JavaScript {"), 0b111)
+    XCTAssertEqual(found("we use cookie"), 0)
+    XCTAssertEqual(found("we use cookies", dropLast: 1), 0, "a phrase running past the range does not count")
+    XCTAssertEqual(found("Javascript"), 0b100)
+    XCTAssertEqual(found("JAVASCRIPT", dropLast: 1), 0)
   }
 
   func testLinePunctuationRatioAtItsThreshold() {
