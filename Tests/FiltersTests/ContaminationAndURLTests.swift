@@ -68,11 +68,20 @@ final class ContaminationAndURLTests: XCTestCase {
     let reasons = Set(try workspace.openStore().decisions(stage: "filter").map(\.reason))
     XCTAssertEqual(reasons, ["contamination: \(folder!)/eval.txt:1", "url_blocklist: example.com"])
 
-    try (yaml.replacingOccurrences(of: "sets: [eval.txt]", with: "sets: [eval.txt]\n  action: flag"))
+    try (yaml.replacingOccurrences(of: "sets: [eval.txt]", with: "sets: [eval.txt]\n  action: flag") + "pii: true\n")
       .write(toFile: folder + "/filter.yaml", atomically: false, encoding: .utf8)
     let flagged = try FilterStage.run(workspace: workspace, config: try FilterConfig.load(path: folder + "/filter.yaml"))
     XCTAssertEqual(flagged.flagged, 1)
-    XCTAssertEqual(try workspace.openStore().decisions(stage: "filter").filter { $0.action == "keep" }.map(\.reason),
+    let store = try workspace.openStore()
+    XCTAssertEqual(try store.decisions(stage: "filter").filter { $0.action == "keep" }.map(\.reason),
       ["flag: contamination: \(folder!)/eval.txt:1"])
+    // The redacted version holds the documents the stage keeps, flagged ones included.
+    let source = try XCTUnwrap(try store.source(named: "s"))
+    let reader = try DocumentPartReader(
+      path: workspace.absolute(try XCTUnwrap(try store.partVersion(sourceID: source.id, part: 0, version: "redacted"))))
+    var kept: [String] = []
+    while let document = try reader.next() { kept.append(document.text) }
+    XCTAssertEqual(kept.count, 2)
+    XCTAssertTrue(kept.contains(clean) && kept.contains { $0.contains(question) }, "\(kept)")
   }
 }
