@@ -66,18 +66,6 @@ public final class ContaminationIndex: Sendable {
         inWord = true
       }
     }
-    guard words.count >= n else { return [] }
-    let base: UInt64 = 0x9E37_79B9_7F4A_7C15
-    var power: UInt64 = 1
-    for _ in 1..<n { power &*= base }
-    var gram: UInt64 = 0
-    for index in 0..<n { gram = gram &* base &+ words[index] }
-    var result = [gram]
-    result.reserveCapacity(words.count - n + 1)
-    for start in stride(from: 1, through: words.count - n, by: 1) {
-      gram = (gram &- words[start - 1] &* power) &* base &+ words[start + n - 1]
-      result.append(gram)
-    }
-    return result
+    return nGramHashes(words, n: n)
   }
 }

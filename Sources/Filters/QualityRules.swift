@@ -119,26 +119,10 @@ enum QualityRules {
     var ends = [0]
     ends.reserveCapacity(words.count + 1)
     for range in profile.words { ends.append(ends.last! + range.count) }
-    // n-gram hashes roll: a polynomial in the word hashes, so each step costs a multiply and two
-    // adds whatever n is.
-    let base: UInt64 = 0x9E37_79B9_7F4A_7C15
-    func grams(_ n: Int) -> [UInt64] {
-      var power: UInt64 = 1
-      for _ in 1..<n { power &*= base }
-      var hash: UInt64 = 0
-      for index in 0..<n { hash = hash &* base &+ words[index] }
-      var result = [hash]
-      result.reserveCapacity(words.count - n + 1)
-      for start in 1..<max(words.count - n + 1, 1) {
-        hash = (hash &- words[start - 1] &* power) &* base &+ words[start + n - 1]
-        result.append(hash)
-      }
-      return result
-    }
     for (n, threshold) in t.topNGramCharacterFractions.sorted(by: { $0.key < $1.key }) where words.count >= n {
       counter.reset(expected: words.count)
       var top: (count: Int32, length: Int) = (0, 0)
-      for (start, gram) in grams(n).enumerated() {
+      for (start, gram) in nGramHashes(words, n: n).enumerated() {
         let count = counter.add(gram)
         if count > top.count { top = (count, ends[start + n] - ends[start]) }
       }
@@ -150,7 +134,7 @@ enum QualityRules {
     }
     for (n, threshold) in t.duplicateNGramCharacterFractions.sorted(by: { $0.key < $1.key }) where words.count >= n {
       counter.reset(expected: words.count)
-      let hashes = grams(n)
+      let hashes = nGramHashes(words, n: n)
       var repeated = 0
       var start = 0
       while start <= words.count - n {
