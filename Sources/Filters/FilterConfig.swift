@@ -207,9 +207,11 @@ public struct FilterConfig: Sendable {
       guard let value = node.float else { throw HatcheryError("\(place): '\(name)' takes a number") }
       thresholds[keyPath: path] = value
     } else if name.hasPrefix("top_"), name.hasSuffix("_gram"), let n = Int(name.dropFirst(4).dropLast(5)) {
+      guard n >= 1 else { throw HatcheryError("\(place): '\(name)': n-grams have at least one word") }
       guard let value = node.float else { throw HatcheryError("\(place): '\(name)' takes a number") }
       thresholds.topNGramCharacterFractions[n] = value
     } else if name.hasPrefix("duplicated_"), name.hasSuffix("_n_grams"), let n = Int(name.dropFirst(11).dropLast(8)) {
+      guard n >= 1 else { throw HatcheryError("\(place): '\(name)': n-grams have at least one word") }
       guard let value = node.float else { throw HatcheryError("\(place): '\(name)' takes a number") }
       thresholds.duplicateNGramCharacterFractions[n] = value
     } else {

@@ -97,6 +97,9 @@ final class QualityRuleTests: XCTestCase {
     XCTAssertNotNil(try FilterConfig.parse("pii: true\n").piiRedactor)
     XCTAssertThrowsError(try FilterConfig.parse("pii: maybe\n"))
     XCTAssertThrowsError(try FilterConfig.parse("thresholds:\n  minimum_words: many\n"))
+    XCTAssertThrowsError(try FilterConfig.parse("thresholds:\n  top_0_gram: 0.5\n", file: "f.yaml")) { error in
+      XCTAssertTrue("\(error)".contains("f.yaml:2:"), "\(error)")
+    }
     XCTAssertThrowsError(try FilterConfig.parse("rules: [perplexity]\n"))
   }
 }
