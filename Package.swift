@@ -24,6 +24,7 @@ let package = Package(
     .library(name: "Dedup", targets: ["Dedup"]),
     .library(name: "Licensing", targets: ["Licensing"]),
     .library(name: "Filters", targets: ["Filters"]),
+    .library(name: "Tokenizer", targets: ["Tokenizer"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,10 +51,11 @@ let package = Package(
     .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),
     .target(name: "Licensing", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Filters", dependencies: ["HatcheryCore", "Yams"]),
+    .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -76,6 +78,7 @@ let package = Package(
       name: "FiltersTests",
       dependencies: ["Filters", "Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")]
     ),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]

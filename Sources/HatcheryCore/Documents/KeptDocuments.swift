@@ -1,0 +1,97 @@
+import GRDB
+
+/// The documents the stages after dedup, tagging and filtering take (the tokenizer and shard
+/// stages): every part's latest version (the filter stage's `redacted` one when it exists, which
+/// already holds only kept text), less the documents any stage dropped, with the byte ranges in
+/// `removed_spans` cut from a document read from its original part.
+public final class KeptDocuments {
+  public struct Part: Sendable {
+    public let source: SourceRecord
+    public let part: PartRecord
+    /// Relative to the workspace.
+    public let path: String
+    /// The version read (`redacted`), or nil for the part as ingested.
+    public let version: String?
+  }
+
+  public let parts: [Part]
+  private let workspace: Workspace
+  private let dropped: Set<String>
+  private let spans: [String: [Range<Int>]]
+
+  public init(workspace: Workspace, store: ProvenanceStore) throws {
+    self.workspace = workspace
+    parts = try store.allParts().map { entry in
+      if let path = try store.partVersion(sourceID: entry.source.id, part: entry.part.part, version: "redacted") {
+        return Part(source: entry.source, part: entry.part, path: path, version: "redacted")
+      }
+      return Part(source: entry.source, part: entry.part, path: entry.part.path, version: nil)
+    }
+    (dropped, spans) = try store.read { db in
+      let dropped = Set(try String.fetchAll(db, sql: "SELECT DISTINCT document_id FROM decisions WHERE action = 'drop'"))
+      var spans: [String: [Range<Int>]] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT document_id, start_offset, end_offset FROM removed_spans") {
+        let start: Int = row["start_offset"]
+        let end: Int = row["end_offset"]
+        if end > start { spans[row["document_id"], default: []].append(start..<end) }
+      }
+      return (dropped, spans)
+    }
+  }
+
+  /// What the kept documents depend on, for a stage's configuration hash: each part's version
+  /// and checksum, and the identity of the drop decisions and removed spans (their count and row
+  /// ids change whenever a stage replaces them).
+  public static func fingerprint(store: ProvenanceStore) throws -> String {
+    try store.read { db in
+      var text = ""
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT p.source_id, p.part, p.sha256, v.sha256 AS version_sha256 FROM ingest_parts p
+          LEFT JOIN part_versions v ON v.source_id = p.source_id AND v.part = p.part AND v.version = 'redacted'
+          ORDER BY p.source_id, p.part
+          """)
+      {
+        text += "\(row["source_id"] as Int64)/\(row["part"] as Int):\(row["sha256"] as String):\(row["version_sha256"] as String? ?? "-");"
+      }
+      for table in ["decisions", "removed_spans"] {
+        let row = try Row.fetchOne(db, sql: "SELECT count(*) AS n, coalesce(sum(id), 0) AS s, coalesce(max(id), 0) AS m FROM \(table)")!
+        text += "\(table):\(row["n"] as Int):\(row["s"] as Int):\(row["m"] as Int);"
+      }
+      return SHA256Hasher.hash(text).hex
+    }
+  }
+
+  /// Calls `body` with each kept document of `part` and its kept text, in part order.
+  public func forEachDocument(in part: Part, _ body: (Document, [UInt8]) throws -> Void) throws {
+    let reader = try DocumentPartReader(path: workspace.absolute(part.path))
+    while let document = try reader.next() {
+      guard !dropped.contains(document.id) else { continue }
+      let text = Array(document.text.utf8)
+      if part.version == nil, let removed = spans[document.id] {
+        try body(document, Self.cut(text, removing: removed))
+      } else {
+        try body(document, text)
+      }
+    }
+  }
+
+  /// The removed spans of one document (empty when none), for a stage that writes a new
+  /// version of a part.
+  public func removedSpans(of documentID: String) -> [Range<Int>] { spans[documentID] ?? [] }
+
+  /// `text` without the bytes in `ranges` (which may overlap or run past the end).
+  public static func cut(_ text: [UInt8], removing ranges: [Range<Int>]) -> [UInt8] {
+    var kept: [UInt8] = []
+    kept.reserveCapacity(text.count)
+    var position = 0
+    for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+      let start = min(max(range.lowerBound, position), text.count)
+      kept.append(contentsOf: text[position..<start])
+      position = max(position, min(range.upperBound, text.count))
+    }
+    kept.append(contentsOf: text[position...])
+    return kept
+  }
+}

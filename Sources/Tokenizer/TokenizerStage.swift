@@ -1,0 +1,102 @@
+import Foundation
+import HatcheryCore
+
+/// The `tokenizer` stage: trains on a workspace's kept documents and writes
+/// DIR/tokenizer/tokenizer.json and DIR/tokenizer/tokenizer.tiktoken. Skipped when a completed
+/// run had the same options and the same kept documents.
+public enum TokenizerStage {
+  public static let name = "tokenizer"
+  public static let jsonPath = "tokenizer/tokenizer.json"
+  public static let tiktokenPath = "tokenizer/tokenizer.tiktoken"
+
+  public struct Result: Sendable {
+    public var text: String
+  }
+
+  public static func run(
+    workspace: Workspace, options: TokenizerTrainingOptions, force: Bool = false,
+    progress: (@Sendable (TokenizerTrainingProgress) -> Void)? = nil
+  ) throws -> Result {
+    try options.validate()
+    let store = try workspace.openStore()
+    let kept = try KeptDocuments(workspace: workspace, store: store)
+    guard !kept.parts.isEmpty else {
+      throw HatcheryError("\(workspace.root): no documents to train on; run `hatchery ingest` first")
+    }
+    let stageConfig = StageConfig(
+      JSONObject([
+        ("vocab_size", .int(options.vocabularySize)), ("pattern", .string(options.pattern.rawValue)),
+        ("special", .array(options.specialTokens.map { .string($0) })), ("min_frequency", .int(options.minimumFrequency)),
+        ("inputs", .string(try KeptDocuments.fingerprint(store: store))),
+      ]))
+    if !force, try store.hasCompletedRun(stage: name, scope: "all", configHash: stageConfig.hash),
+      FileManager.default.fileExists(atPath: workspace.absolute(jsonPath))
+    {
+      return Result(text: "tokenizer: nothing to do, \(jsonPath) is up to date (use --force to retrain)")
+    }
+    let runID = try store.beginStageRun(
+      stage: name, scope: "all", task: 0, tasks: 1, config: stageConfig.json, configHash: stageConfig.hash,
+      toolVersion: HatcheryVersion.current)
+    do {
+      let clock = ContinuousClock()
+      let start = clock.now
+      let source = KeptDocumentChunks(kept)
+      let (tokenizer, summary) = try TokenizerTrainer.train(source, options: options, progress: progress)
+      guard summary.bytes > 0 else { throw HatcheryError("\(workspace.root): every document was dropped; nothing to train on") }
+      let sha = try TokenizerFile.save(tokenizer, to: workspace.absolute(jsonPath))
+      try TokenizerFile.save(tokenizer, to: workspace.absolute(tiktokenPath))
+      let seconds = (clock.now - start).seconds
+      try store.finishStageRun(
+        id: runID, status: .completed,
+        counts: JSONObject([
+          ("documents", .int(source.documents)), ("bytes", .int(summary.bytes)), ("pieces", .int(summary.pieces)),
+          ("distinct_pieces", .int(summary.distinctPieces)), ("merges", .int(summary.merges)),
+          ("vocab_size", .int(tokenizer.vocabularySize)), ("tokenizer_sha256", .string(sha.hex)),
+        ]))
+      return Result(text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(source.documents) documents")
+    } catch {
+      try? store.finishStageRun(id: runID, status: .failed, counts: JSONObject([("error", .string("\(error)"))]))
+      throw error
+    }
+  }
+
+  /// One line: what was read, what was made, how long it took.
+  public static func describe(_ summary: TokenizerTrainingSummary, tokenizer: Tokenizer, seconds: Double, path: String) -> String {
+    String(
+      format: "tokenizer: %@ of text, %d pieces (%d distinct), %d merges, vocabulary %d → %@; %.2f s (counting %.2f s, merging %.2f s)",
+      ByteCount.format(summary.bytes), summary.pieces, summary.distinctPieces, summary.merges, tokenizer.vocabularySize, path,
+      seconds, summary.countingSeconds, summary.mergingSeconds)
+  }
+}
+
+/// The kept documents of a workspace as training chunks of about 4 MB, part after part.
+final class KeptDocumentChunks: TextChunkSource {
+  private let kept: KeptDocuments
+  private var partIndex = 0
+  private var pending: [[UInt8]] = []
+  private(set) var documents = 0
+
+  init(_ kept: KeptDocuments) {
+    self.kept = kept
+  }
+
+  func nextChunk() throws -> TextChunk? {
+    var bytes: [UInt8] = []
+    var ranges: [Range<Int>] = []
+    while bytes.count < 4 << 20 {
+      if pending.isEmpty {
+        guard partIndex < kept.parts.count else { break }
+        // One part at a time: parts are bounded in size by the ingest stage.
+        try kept.forEachDocument(in: kept.parts[partIndex]) { _, text in pending.append(text) }
+        pending.reverse()
+        partIndex += 1
+        continue
+      }
+      let text = pending.removeLast()
+      documents += 1
+      ranges.append(bytes.count..<bytes.count + text.count)
+      bytes.append(contentsOf: text)
+    }
+    return ranges.isEmpty ? nil : TextChunk(bytes: bytes, documents: ranges)
+  }
+}
