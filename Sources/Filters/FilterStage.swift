@@ -64,8 +64,16 @@ public enum FilterStage {
     var summary = Summary()
     var failure: Error?
     do {
+      // The redacted version is the text later stages read, so it leaves out what dedup removed.
+      var removedSpans: [String: [Range<Int>]] = [:]
+      if config.piiRedactor != nil {
+        for span in try store.removedSpans(stage: nil) where span.end > span.start {
+          removedSpans[span.documentID, default: []].append(span.start..<span.end)
+        }
+      }
       for part in parts {
-        let partSummary = try filter(part, workspace: workspace, store: store, config: config, threads: threads, runID: runID)
+        let partSummary = try filter(
+          part, workspace: workspace, store: store, config: config, removedSpans: removedSpans, threads: threads, runID: runID)
         summary.documents += partSummary.documents
         summary.bytes += partSummary.bytes
         summary.dropped.merge(partSummary.dropped, uniquingKeysWith: +)
@@ -92,7 +100,7 @@ public enum FilterStage {
   /// part keeps every core busy (tok-text is a single 59 MB part).
   private static func filter(
     _ entry: (source: SourceRecord, part: PartRecord), workspace: Workspace, store: ProvenanceStore,
-    config: FilterConfig, threads: Int, runID: Int64
+    config: FilterConfig, removedSpans: [String: [Range<Int>]], threads: Int, runID: Int64
   ) throws -> Summary {
     let reader = try DocumentPartReader(path: workspace.absolute(entry.part.path))
     let versionPath = Workspace.partPath(source: entry.source.name, part: entry.part.part, version: "redacted")
@@ -113,12 +121,18 @@ public enum FilterStage {
         while true {
           let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
           guard index < documents.count else { return }
-          let verdict = config.verdict(documents[index], counter: counter)
-          var text = documents[index].text
+          let document = documents[index]
+          let verdict = config.verdict(document, counter: counter)
           // Dropped documents are neither redacted nor written again: two thirds of the benchmark's
           // documents are dropped, and skipping them took the stage with PII from 36 to 45 MB/s.
           let kept = verdict.map(\.flagOnly) ?? true
-          let redaction = kept ? config.piiRedactor.map { redactor in text.withUTF8 { redactor.redact(UnsafeRawBufferPointer($0)) } } : nil
+          let redaction = kept ? config.piiRedactor.map { redactor in
+            if let spans = removedSpans[document.id] {
+              return KeptDocuments.cut(Array(document.text.utf8), removing: spans).withUnsafeBytes { redactor.redact($0) }
+            }
+            var text = document.text
+            return text.withUTF8 { redactor.redact(UnsafeRawBufferPointer($0)) }
+          } : nil
           results.withLock { $0[index] = (verdict, redaction?.text, redaction?.counts ?? [:]) }
         }
       }

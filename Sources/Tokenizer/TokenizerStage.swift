@@ -69,30 +69,19 @@ public enum TokenizerStage {
   }
 }
 
-/// The kept documents of a workspace as training chunks of about 4 MB, part after part.
+/// The kept documents of a workspace as training chunks of about 4 MB.
 final class KeptDocumentChunks: TextChunkSource {
-  private let kept: KeptDocuments
-  private var partIndex = 0
-  private var pending: [[UInt8]] = []
+  private let reader: KeptDocuments.Reader
   private(set) var documents = 0
 
   init(_ kept: KeptDocuments) {
-    self.kept = kept
+    reader = kept.reader()
   }
 
   func nextChunk() throws -> TextChunk? {
     var bytes: [UInt8] = []
     var ranges: [Range<Int>] = []
-    while bytes.count < 4 << 20 {
-      if pending.isEmpty {
-        guard partIndex < kept.parts.count else { break }
-        // One part at a time: parts are bounded in size by the ingest stage.
-        try kept.forEachDocument(in: kept.parts[partIndex]) { _, text in pending.append(text) }
-        pending.reverse()
-        partIndex += 1
-        continue
-      }
-      let text = pending.removeLast()
+    while bytes.count < 4 << 20, let (_, text) = try reader.next() {
       documents += 1
       ranges.append(bytes.count..<bytes.count + text.count)
       bytes.append(contentsOf: text)

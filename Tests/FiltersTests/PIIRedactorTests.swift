@@ -70,4 +70,25 @@ final class PIIStageTests: XCTestCase {
     let original = try XCTUnwrap(try DocumentPartReader(path: workspace.absolute("docs/s/part-00000.jsonl.zst")).next())
     XCTAssertEqual(original.text, text, "the original part stays")
   }
+
+  func testTheRedactedVersionLeavesOutRemovedSpans() throws {
+    let folder = NSTemporaryDirectory() + "hatchery-pii-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+    try "Kept line.\nRepeated line with a@corp.example.\nLast mail b@corp.example."
+      .write(toFile: folder + "/in/a.txt", atomically: false, encoding: .utf8)
+    let workspace = try Workspace.create(at: folder + "/ws")
+    _ = try IngestStage.run(
+      workspace: workspace, options: IngestOptions(source: "s", paths: [folder + "/in"]),
+      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    let store = try workspace.openStore()
+    let id = try XCTUnwrap(try store.documents(sourceID: try XCTUnwrap(try store.source(named: "s")).id).first).id
+    try store.replaceDecisions(
+      stage: "dedup", for: [id], with: [],
+      spans: [.init(documentID: id, stage: "dedup", start: 11, end: 46, reason: "paragraph", duplicateOf: nil)], stageRunID: nil)
+    _ = try FilterStage.run(workspace: workspace, config: try FilterConfig.parse("rules: []\npii: true\n"))
+    let redacted = try XCTUnwrap(try DocumentPartReader(path: workspace.absolute("docs/s/redacted/part-00000.jsonl.zst")).next())
+    XCTAssertEqual(redacted.text, "Kept line.\nLast mail <EMAIL_ADDRESS>.")
+    XCTAssertEqual(try store.redactionCounts(documentID: id), ["email": 1], "the removed span's address is not counted")
+  }
 }

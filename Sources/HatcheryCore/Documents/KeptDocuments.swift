@@ -63,16 +63,39 @@ public final class KeptDocuments {
     }
   }
 
-  /// Calls `body` with each kept document of `part` and its kept text, in part order.
-  public func forEachDocument(in part: Part, _ body: (Document, [UInt8]) throws -> Void) throws {
-    let reader = try DocumentPartReader(path: workspace.absolute(part.path))
-    while let document = try reader.next() {
-      guard !dropped.contains(document.id) else { continue }
-      let text = Array(document.text.utf8)
-      if part.version == nil, let removed = spans[document.id] {
-        try body(document, Self.cut(text, removing: removed))
-      } else {
-        try body(document, text)
+  /// A reader of every kept document, part after part, in the order of `parts`.
+  public func reader() -> Reader { Reader(self) }
+
+  /// Reads one document at a time (memory stays at one document and a part's read buffer).
+  public final class Reader {
+    private let kept: KeptDocuments
+    private var partIndex = -1
+    private var partReader: DocumentPartReader?
+
+    init(_ kept: KeptDocuments) {
+      self.kept = kept
+    }
+
+    /// The part the last document came from.
+    public var part: Part? { partIndex >= 0 && partIndex < kept.parts.count ? kept.parts[partIndex] : nil }
+
+    /// The next kept document and its kept text, or nil at the end.
+    public func next() throws -> (document: Document, text: [UInt8])? {
+      while true {
+        if let partReader, let document = try partReader.next() {
+          guard !kept.dropped.contains(document.id) else { continue }
+          let text = Array(document.text.utf8)
+          if kept.parts[partIndex].version == nil, let removed = kept.spans[document.id] {
+            return (document, KeptDocuments.cut(text, removing: removed))
+          }
+          return (document, text)
+        }
+        partIndex += 1
+        guard partIndex < kept.parts.count else {
+          partReader = nil
+          return nil
+        }
+        partReader = try DocumentPartReader(path: kept.workspace.absolute(kept.parts[partIndex].path))
       }
     }
   }

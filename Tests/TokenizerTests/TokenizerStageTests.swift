@@ -1,0 +1,89 @@
+import Foundation
+import HatcheryCore
+import Ingest
+import Logging
+import XCTest
+
+@testable import Tokenizer
+
+final class TokenizerStageTests: XCTestCase {
+  private var folder = ""
+  private var workspace: Workspace!
+
+  override func setUpWithError() throws {
+    folder = NSTemporaryDirectory() + "hatchery-tokstage-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+    try "keep this first document\nand its second line\n".write(toFile: folder + "/in/a.txt", atomically: false, encoding: .utf8)
+    try "dropped zebra quagga document".write(toFile: folder + "/in/b.txt", atomically: false, encoding: .utf8)
+    try "head paragraph\nduplicated paragraph\ntail paragraph".write(toFile: folder + "/in/c.txt", atomically: false, encoding: .utf8)
+    workspace = try Workspace.create(at: folder + "/ws")
+    _ = try IngestStage.run(
+      workspace: workspace, options: IngestOptions(source: "s", paths: [folder + "/in"]),
+      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+  }
+
+  override func tearDown() {
+    try? FileManager.default.removeItem(atPath: folder)
+  }
+
+  private func documentID(_ file: String) throws -> String {
+    let store = try workspace.openStore()
+    let source = try XCTUnwrap(try store.source(named: "s"))
+    return try XCTUnwrap(try store.documents(sourceID: source.id).first { $0.path.hasSuffix("/" + file) }).id
+  }
+
+  /// Drops b.txt and removes c.txt's middle line, as dedup would.
+  private func decide() throws {
+    let store = try workspace.openStore()
+    let dropped = try documentID("b.txt")
+    let spanned = try documentID("c.txt")
+    try store.replaceDecisions(
+      stage: "dedup", for: [dropped, spanned],
+      with: [.init(documentID: dropped, stage: "dedup", action: "drop", reason: "exact", duplicateOf: nil, similarity: nil, score: nil)],
+      spans: [.init(documentID: spanned, stage: "dedup", start: 15, end: 36, reason: "paragraph", duplicateOf: nil)],
+      stageRunID: nil)
+  }
+
+  func testKeptDocumentsLeaveOutDropsAndRemovedSpans() throws {
+    try decide()
+    let kept = try KeptDocuments(workspace: workspace, store: try workspace.openStore())
+    let reader = kept.reader()
+    var texts: [String] = []
+    while let (_, text) = try reader.next() { texts.append(String(decoding: text, as: UTF8.self)) }
+    XCTAssertEqual(texts.sorted(), ["head paragraph\ntail paragraph", "keep this first document\nand its second line\n"])
+  }
+
+  func testTheStageWritesBothFilesRecordsItsRunAndSkipsWhenUpToDate() throws {
+    try decide()
+    let options = TokenizerTrainingOptions(vocabularySize: 300)
+    let first = try TokenizerStage.run(workspace: workspace, options: options)
+    XCTAssertTrue(first.text.contains("2 documents"), first.text)
+    let tokenizer = try TokenizerFile.load(path: workspace.absolute(TokenizerStage.jsonPath))
+    XCTAssertEqual(tokenizer.vocabularySize, 300)
+    let ranks = try TokenizerFile.load(path: workspace.absolute(TokenizerStage.tiktokenPath))
+    XCTAssertEqual(ranks.tokens, tokenizer.tokens)
+    XCTAssertFalse(
+      tokenizer.tokens.contains(Array(" zebra".utf8)) || tokenizer.tokens.contains(Array("zebra".utf8)),
+      "the dropped document is not trained on")
+    let runs = try workspace.openStore().stageRuns(stage: TokenizerStage.name)
+    XCTAssertEqual(runs.map(\.status), ["completed"])
+    XCTAssertTrue(try TokenizerStage.run(workspace: workspace, options: options).text.contains("nothing to do"))
+    // New decisions change the kept documents, so the stage runs again.
+    try workspace.openStore().replaceDecisions(stage: "dedup", for: [try documentID("b.txt")], with: [], stageRunID: nil)
+    XCTAssertFalse(try TokenizerStage.run(workspace: workspace, options: options).text.contains("nothing to do"))
+  }
+
+  func testAWorkspaceWithEveryDocumentDroppedIsAnError() throws {
+    let store = try workspace.openStore()
+    let source = try XCTUnwrap(try store.source(named: "s"))
+    let ids = try store.documents(sourceID: source.id).map(\.id)
+    try store.replaceDecisions(
+      stage: "dedup", for: ids,
+      with: ids.map { .init(documentID: $0, stage: "dedup", action: "drop", reason: "test", duplicateOf: nil, similarity: nil, score: nil) },
+      stageRunID: nil)
+    XCTAssertThrowsError(try TokenizerStage.run(workspace: workspace, options: TokenizerTrainingOptions(vocabularySize: 300))) {
+      XCTAssertTrue("\($0)".contains("every document was dropped"))
+    }
+    XCTAssertEqual(try store.stageRuns(stage: TokenizerStage.name).map(\.status), ["failed"])
+  }
+}
