@@ -1,10 +1,10 @@
 """Tokenizer benchmark driver for Benchmarks/tokenizer.sh: each tool runs in its own process, so
-that its wall time and peak memory (ru_maxrss) are its own. Every trainer reads train.txt inside
-its clock, one document per non-empty line: Hatchery itself, the peers from a Python generator
+that its wall time and peak memory (VmHWM; /usr/bin/time for Hatchery) are its own. Every
+trainer reads train.txt inside its clock, one document per non-empty line: Hatchery itself, the peers from a Python generator
 over the file (their streaming training API), so no tool holds the whole text in memory for the
 others' sake. Encoding is timed on the held-out documents listed in docs.tsv, with the text in
 memory and the tokenizer loaded."""
-import argparse, array, base64, json, os, resource, statistics, subprocess, sys, time
+import argparse, array, base64, json, os, statistics, subprocess, sys, time
 
 PATTERN_GPT4 = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+"""
 
@@ -12,6 +12,16 @@ PATTERN_GPT4 = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?
 def lines_of(path):
     with open(path, encoding="utf-8") as f:
         return [line for line in f.read().split("\n") if line]
+
+
+def high_water_kb():
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries that across
+    fork and exec, so a child would report the driver's own peak."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
 
 
 def child(kind, args):
@@ -22,7 +32,7 @@ def child(kind, args):
                 line = line.rstrip("\n")
                 if line:
                     yield line
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = high_water_kb()
     start = time.perf_counter()
     if kind == "rustbpe":
         import rustbpe
@@ -45,7 +55,7 @@ def child(kind, args):
         tok.train_from_iterator(lines(), trainer=trainer)
         seconds = time.perf_counter() - start
         tok.save(args.out)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = high_water_kb()
     print(json.dumps({"seconds": seconds, "peak_kb": peak, "before_kb": before}))
 
 

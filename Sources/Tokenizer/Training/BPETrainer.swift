@@ -19,11 +19,9 @@ struct BPETrainer {
   /// Merges until `newTokens` new tokens exist, of pairs seen at least `minimumFrequency` times
   /// (and at least once). Returns the merges and the bytes of every token (bytes first).
   static func train(
-    pieces: ByteStringTable, newTokens target: Int, minimumFrequency: Int,
+    words: TrainingWords, newTokens target: Int, minimumFrequency: Int,
     progress: ((Int) -> Void)? = nil
   ) -> (merges: [Merge], tokens: [[UInt8]]) {
-    let words = Words(pieces)
-    defer { words.deallocate() }
     let pairs = PairIndex(capacity: 1 << 16)
     for word in 0..<words.count {
       let start = words.start[word]
@@ -81,8 +79,9 @@ struct BPETrainer {
 }
 
 /// The training words: distinct pieces of two or more bytes as runs of token ids in one flat
-/// buffer, rewritten in place as merges shorten them, with their counts.
-private final class Words {
+/// buffer, rewritten in place as merges shorten them, with their counts. Built from the counting
+/// table, which can then be freed before merging starts.
+final class TrainingWords {
   let count: Int
   let symbols: UnsafeMutablePointer<UInt32>
   let start: UnsafeMutablePointer<Int>
@@ -122,7 +121,7 @@ private final class Words {
     }
   }
 
-  func deallocate() {
+  deinit {
     symbols.deallocate()
     start.deallocate()
     length.deallocate()
@@ -152,7 +151,10 @@ private final class Words {
       }
     }
     @inline(__always) func lose(_ left: UInt32, _ right: UInt32) {
-      pairs.counts[pairs.pair(PairIndex.key(left, right))] -= count
+      let pair = pairs.pair(PairIndex.key(left, right))
+      pairs.counts[pair] -= count
+      // No word holds it any more: free its list (a quarter of the pairs end this way).
+      if pairs.counts[pair] <= 0 { pairs.words[pair] = [] }
     }
     var read = 0
     var write = 0

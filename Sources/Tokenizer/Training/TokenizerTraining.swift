@@ -65,18 +65,24 @@ public enum TokenizerTrainer {
     let countingStart = clock.now
     var countingProgress: (@Sendable (Int) -> Void)?
     if let progress { countingProgress = { bytes in progress(.counting(bytes: bytes)) } }
-    let counts = try PieceCounter(preTokenizer: PreTokenizer(pattern: options.pattern)).count(
-      source, threads: options.threads, progress: countingProgress)
+    // The counting table is dropped once the words are built from it: merging is where the
+    // peak memory is.
+    let words: TrainingWords
+    do {
+      let counts = try PieceCounter(preTokenizer: PreTokenizer(pattern: options.pattern)).count(
+        source, threads: options.threads, progress: countingProgress)
+      summary.bytes = counts.bytes
+      summary.distinctPieces = counts.table.count
+      counts.table.forEach { _, count in summary.pieces += Int(count) }
+      words = TrainingWords(counts.table)
+    }
     summary.countingSeconds = (clock.now - countingStart).seconds
-    summary.bytes = counts.bytes
-    summary.distinctPieces = counts.table.count
-    counts.table.forEach { _, count in summary.pieces += Int(count) }
     let mergingStart = clock.now
     let target = options.vocabularySize - 256 - options.specialTokens.count
     var mergingProgress: ((Int) -> Void)?
     if let progress { mergingProgress = { made in if made % 256 == 0 { progress(.merging(tokens: made, of: target)) } } }
     let learnt = BPETrainer.train(
-      pieces: counts.table, newTokens: target, minimumFrequency: options.minimumFrequency, progress: mergingProgress)
+      words: words, newTokens: target, minimumFrequency: options.minimumFrequency, progress: mergingProgress)
     summary.mergingSeconds = (clock.now - mergingStart).seconds
     summary.merges = learnt.merges.count
     var tokens = learnt.tokens
