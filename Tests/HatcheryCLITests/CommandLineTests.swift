@@ -58,7 +58,7 @@ final class CommandLineTests: XCTestCase {
   func testHelpListsEveryStage() throws {
     let help = try run(["--help"])
     XCTAssertEqual(help.status, 0)
-    for stage in ["init", "ingest", "dedup", "tag", "filter", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
+    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
     let ingestHelp = try run(["ingest", "--help"])
     XCTAssertEqual(ingestHelp.status, 0)
     XCTAssertTrue(ingestHelp.stdout.contains("--workspace"))
@@ -186,6 +186,32 @@ final class CommandLineTests: XCTestCase {
     XCTAssertEqual(trace.status, 0)
     XCTAssertTrue(trace.stdout.contains("licence   MIT OR Apache-2.0 (detected, permissive)"), trace.stdout)
     XCTAssertEqual(try run(["tag", "-w", workspace, "--policy", folder + "/missing.yaml"]).status, 1)
+  }
+
+  func testTokenizerTrainEncodeDecodeFromTheCommandLine() throws {
+    let text = (0..<200).map { "line \($0): tokens are traced to their documents, \($0 * 3) times." }.joined(separator: "\n")
+    try text.write(toFile: folder + "/t.txt", atomically: false, encoding: .utf8)
+    let train = try run([
+      "tokenizer", "train", "--input", folder + "/t.txt", "--lines", "--vocab-size", "400", "--output", folder + "/tok.json",
+    ])
+    XCTAssertEqual(train.status, 0, train.stderr)
+    XCTAssertTrue(train.stdout.contains("vocabulary 400"), train.stdout)
+    let encode = try run([
+      "tokenizer", "encode", "--tokenizer", folder + "/tok.json", "--ids-out", folder + "/ids.bin", folder + "/t.txt",
+    ])
+    XCTAssertEqual(encode.status, 0, encode.stderr)
+    let line = try JSONSerialization.jsonObject(with: Data(encode.stdout.utf8)) as! [String: Any]
+    XCTAssertEqual(line["bytes"] as? Int, text.utf8.count)
+    XCTAssertEqual((line["tokens"] as? Int).map { $0 * 4 }, try Data(contentsOf: URL(fileURLWithPath: folder + "/ids.bin")).count)
+    for key in ["bytes_per_token", "seconds", "mb_per_s"] { XCTAssertNotNil(line[key], key) }
+    let decode = try run(["tokenizer", "decode", "--tokenizer", folder + "/tok.json", folder + "/ids.bin"])
+    XCTAssertEqual(decode.stdout, text)
+    let tooSmall = try run(["tokenizer", "train", "--input", folder + "/t.txt", "--vocab-size", "100", "--output", folder + "/x.json"])
+    XCTAssertEqual(tooSmall.status, 2)
+    XCTAssertTrue(tooSmall.stderr.contains("at least 257"), tooSmall.stderr)
+    let missing = try run(["tokenizer", "encode", "--tokenizer", folder + "/none.json", folder + "/t.txt"])
+    XCTAssertEqual(missing.status, 1)
+    XCTAssertTrue(missing.stderr.contains(folder + "/none.json"), missing.stderr)
   }
 
   func testSchemaCommandPrintsThePublishedSchema() throws {
