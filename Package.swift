@@ -25,6 +25,7 @@ let package = Package(
     .library(name: "Licensing", targets: ["Licensing"]),
     .library(name: "Filters", targets: ["Filters"]),
     .library(name: "Tokenizer", targets: ["Tokenizer"]),
+    .library(name: "Shards", targets: ["Shards"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -52,10 +53,11 @@ let package = Package(
     .target(name: "Licensing", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Filters", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
+    .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "CZstd", "CXXHash"]),
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -79,6 +81,7 @@ let package = Package(
       dependencies: ["Filters", "Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")]
     ),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Ingest", "HatcheryCore"]),
+    .testTarget(name: "ShardsTests", dependencies: ["Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]

@@ -15,9 +15,9 @@ struct Hatchery: ParsableCommand {
       """,
     version: HatcheryVersion.current,
     subcommands: [
-      InitCommand.self, IngestCommand.self, DedupCommand.self, TagCommand.self, FilterCommand.self, TokenizerCommand.self, LicenseCommand.self,
+      InitCommand.self, IngestCommand.self, DedupCommand.self, TagCommand.self, FilterCommand.self, TokenizerCommand.self, ShardCommand.self, LicenseCommand.self,
       AuditCommand.self,
-      TraceCommand.self, SchemaCommand.self, VersionCommand.self,
+      TraceCommand.self, ExportCommand.self, SchemaCommand.self, VersionCommand.self,
     ]
   )
 

@@ -57,6 +57,19 @@ public struct SHA256Hasher: ~Copyable {
     hasher.update(string)
     return hasher.finalize()
   }
+
+  /// The digest of a file's contents, read in 1 MiB blocks.
+  public static func hash(fileAt path: String) throws -> SHA256Digest {
+    let source = try FileByteSource(path: path)
+    var hasher = SHA256Hasher()
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let read = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+      if read == 0 { break }
+      buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<read])) }
+    }
+    return hasher.finalize()
+  }
 }
 
 public enum Hex {

@@ -516,4 +516,79 @@ public final class ProvenanceStore: Sendable {
       return counts
     }
   }
+
+  // MARK: Shards
+
+  /// Replaces every shard row and the whole shard map in one transaction. `map` rows name
+  /// their shard by its index in `shards`.
+  public func replaceShards(
+    _ shards: [ShardRecord], map: [(shard: Int, tokenOffset: Int, documentID: String, tokenCount: Int)], stageRunID: Int64
+  ) throws {
+    try pool.write { db in
+      try db.execute(sql: "DELETE FROM shard_map")
+      try db.execute(sql: "DELETE FROM shards")
+      let insertShard = try db.makeStatement(
+        sql: """
+          INSERT INTO shards (split, path, tokens, documents, dtype, bytes, sha256, tokenizer_sha256, stage_run_id)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """)
+      var ids: [Int64] = []
+      for shard in shards {
+        try insertShard.execute(arguments: [
+          shard.split, shard.path, shard.tokens, shard.documents, shard.dtype, shard.bytes, shard.sha256, shard.tokenizerSHA256,
+          stageRunID,
+        ])
+        ids.append(db.lastInsertedRowID)
+      }
+      let insertMap = try db.makeStatement(
+        sql: "INSERT INTO shard_map (shard_id, token_offset, document_id, token_count) VALUES (?, ?, ?, ?)")
+      for row in map {
+        try insertMap.execute(arguments: [ids[row.shard], row.tokenOffset, row.documentID, row.tokenCount])
+      }
+    }
+  }
+
+  public func shards() throws -> [ShardRecord] {
+    try pool.read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM shards ORDER BY id").map { row in
+        ShardRecord(
+          split: row["split"], path: row["path"], tokens: row["tokens"], documents: row["documents"], dtype: row["dtype"],
+          bytes: row["bytes"], sha256: row["sha256"], tokenizerSHA256: row["tokenizer_sha256"])
+      }
+    }
+  }
+
+  /// The document whose tokens hold token `token` of the shard at `path`: its id, where its
+  /// tokens start and how many there are; nil for a separator token or past the end.
+  public func shardDocument(path: String, token: Int) throws -> (documentID: String, tokenOffset: Int, tokenCount: Int)? {
+    try pool.read { db in
+      guard
+        let row = try Row.fetchOne(
+          db,
+          sql: """
+            SELECT m.document_id, m.token_offset, m.token_count FROM shard_map m JOIN shards s ON s.id = m.shard_id
+            WHERE s.path = ? AND m.token_offset <= ? ORDER BY m.token_offset DESC LIMIT 1
+            """, arguments: [path, token])
+      else { return nil }
+      let offset: Int = row["token_offset"]
+      let count: Int = row["token_count"]
+      return token < offset + count ? (row["document_id"], offset, count) : nil
+    }
+  }
+
+  /// Tokens in shards per source and effective licence.
+  public func tokensBySourceAndLicense() throws -> [(source: String, expression: String?, documents: Int, tokens: Int)] {
+    try pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT s.name AS source, l.expression AS expression, count(DISTINCT m.document_id) AS documents,
+            sum(m.token_count) AS tokens
+          FROM shard_map m JOIN documents d ON d.id = m.document_id JOIN sources s ON s.id = d.source_id
+          LEFT JOIN document_licenses l ON l.document_id = d.id
+          GROUP BY s.id, l.expression ORDER BY s.id, tokens DESC
+          """
+      ).map { row in (row["source"], row["expression"], row["documents"], row["tokens"]) }
+    }
+  }
 }

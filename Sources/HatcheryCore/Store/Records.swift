@@ -217,3 +217,29 @@ public struct DocumentLicenseRecord: Sendable, Equatable {
     self.conflict = conflict
   }
 }
+
+/// One shard file, as the shard stage records it.
+public struct ShardRecord: Sendable, Equatable {
+  public var split: String
+  /// Relative to the workspace.
+  public var path: String
+  public var tokens: Int
+  public var documents: Int
+  public var dtype: String
+  public var bytes: Int
+  public var sha256: String
+  public var tokenizerSHA256: String
+
+  public init(
+    split: String, path: String, tokens: Int, documents: Int, dtype: String, bytes: Int, sha256: String, tokenizerSHA256: String
+  ) {
+    self.split = split
+    self.path = path
+    self.tokens = tokens
+    self.documents = documents
+    self.dtype = dtype
+    self.bytes = bytes
+    self.sha256 = sha256
+    self.tokenizerSHA256 = tokenizerSHA256
+  }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import HatcheryCore
+import Ingest
+import Logging
+import Tokenizer
+import XCTest
+
+@testable import Shards
+
+final class ShardStageTests: XCTestCase {
+  private var folder = ""
+  private var workspace: Workspace!
+
+  override func setUpWithError() throws {
+    folder = NSTemporaryDirectory() + "hatchery-shards-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+    for number in 0..<30 {
+      let text = (0..<(20 + number * 7)).map { "Document \(number) sentence \($0) about rivers, bridges and \($0 * number) stones." }
+      try text.joined(separator: "\n").write(toFile: folder + "/in/d\(number).txt", atomically: false, encoding: .utf8)
+    }
+    workspace = try Workspace.create(at: folder + "/ws")
+    _ = try IngestStage.run(
+      workspace: workspace, options: IngestOptions(source: "s", paths: [folder + "/in"]),
+      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    _ = try TokenizerStage.run(workspace: workspace, options: TokenizerTrainingOptions(vocabularySize: 400))
+  }
+
+  override func tearDown() {
+    try? FileManager.default.removeItem(atPath: folder)
+  }
+
+  private func options(threads: Int) -> ShardOptions {
+    var options = ShardOptions()
+    options.tokensPerShard = 10_000
+    options.validationFraction = 0.1
+    options.seed = 7
+    options.threads = threads
+    return options
+  }
+
+  func testShardsTheKeptDocumentsDeterministicallyWithAMapBackToEachDocument() throws {
+    let first = try ShardStage.run(workspace: workspace, options: options(threads: 1))
+    XCTAssertEqual(first.documents, 30)
+    XCTAssertEqual(first.shards.filter { $0.split == "val" }.map(\.documents).reduce(0, +), 3)
+    XCTAssertGreaterThan(first.shards.filter { $0.split == "train" }.count, 1, "several train shards")
+    XCTAssertTrue(try ShardStage.run(workspace: workspace, options: options(threads: 1)).nothingToDo)
+    let again = try ShardStage.run(workspace: workspace, options: options(threads: 3), force: true)
+    XCTAssertEqual(again.shards, first.shards, "same bytes on another thread count")
+
+    let manifest = try ShardManifest.load(workspace: workspace)
+    XCTAssertEqual(manifest.shards, first.shards)
+    XCTAssertEqual(manifest.tokenType, .uint16)
+    XCTAssertEqual(manifest.vocabularySize, 400)
+    XCTAssertEqual(try ShardVerifier.verify(workspace: workspace).shards, first.shards.count)
+
+    // Every document's tokens in the shards decode to its stored text, after its separator.
+    let tokenizer = try TokenizerFile.load(path: workspace.absolute(TokenizerStage.jsonPath))
+    let store = try workspace.openStore()
+    let shard = manifest.shards[0]
+    let reader = try ShardReader(path: workspace.absolute(shard.path), tokenType: manifest.tokenType)
+    let all = try reader.read(from: 0, count: reader.count)
+    XCTAssertEqual(all[0], manifest.endOfText)
+    let traced = try XCTUnwrap(try store.shardDocument(path: shard.path, token: 1))
+    XCTAssertEqual(traced.tokenOffset, 1)
+    XCTAssertNil(try store.shardDocument(path: shard.path, token: 0), "a separator belongs to no document")
+    let text = String(decoding: try tokenizer.decode(Array(all[traced.tokenOffset..<traced.tokenOffset + traced.tokenCount])), as: UTF8.self)
+    let documents = try KeptDocuments(workspace: workspace, store: store).reader()
+    var stored: String?
+    while stored == nil, let (document, bytes) = try documents.next() {
+      if document.id == traced.documentID { stored = String(decoding: bytes, as: UTF8.self) }
+    }
+    XCTAssertEqual(text, stored)
+    XCTAssertEqual(all[traced.tokenOffset + traced.tokenCount], manifest.endOfText, "the next document's separator follows")
+    let bySource = try store.tokensBySourceAndLicense()
+    XCTAssertEqual(bySource.map(\.documents).reduce(0, +), 30)
+    XCTAssertEqual(bySource.map(\.tokens).reduce(0, +) + 30, first.tokens, "every token but the separators is mapped")
+  }
+
+  func testVerifyNamesTheDamagedShardAndFrame() throws {
+    var options = options(threads: 2)
+    options.tokensPerShard = 50_000
+    let summary = try ShardStage.run(workspace: workspace, options: options)
+    let shard = try XCTUnwrap(summary.shards.first { $0.split == "train" && $0.frames > 1 })
+    let path = workspace.absolute(shard.path)
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+    let table = try bytes.withUnsafeBytes { try SeekTable.read(from: $0, name: path) }
+    bytes[Int(table.entries[0].compressedSize) + 20] ^= 0x40
+    try bytes.write(to: URL(fileURLWithPath: path))
+    XCTAssertThrowsError(try ShardVerifier.verify(workspace: workspace)) { error in
+      XCTAssertTrue("\(error)".hasPrefix("\(shard.path): frame 1:"), "\(error)")
+    }
+    try bytes.prefix(bytes.count - 1).write(to: URL(fileURLWithPath: path))
+    XCTAssertThrowsError(try ShardVerifier.verify(workspace: workspace)) { error in
+      XCTAssertTrue("\(error)".hasPrefix("\(shard.path):"), "\(error)")
+    }
+  }
+
+  func testExportsWriteTheTrainersHeaders() throws {
+    let summary = try ShardStage.run(workspace: workspace, options: options(threads: 2))
+    let llmc = try TrainerExport.export(workspace: workspace, format: .llmc, to: folder + "/llmc")
+    XCTAssertEqual(llmc.files.count, summary.shards.count)
+    let first = try Data(contentsOf: URL(fileURLWithPath: folder + "/llmc/val_000000.bin"))
+    let header = first.withUnsafeBytes { raw in (0..<3).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) } }
+    let valTokens = summary.shards.first { $0.split == "val" }!.tokens
+    XCTAssertEqual(header, [20_240_520, 1, Int32(valTokens)])
+    XCTAssertEqual(first.count, 1024 + 2 * valTokens)
+
+    let megatron = try TrainerExport.export(workspace: workspace, format: .megatron, to: folder + "/mg")
+    XCTAssertEqual(megatron.tokens, summary.tokens, "each separator becomes one end-of-document token")
+    let index = [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/mg/train_text_document.idx")))
+    XCTAssertEqual(Array(index[0..<9]), Array("MMIDIDX".utf8) + [0, 0])
+    let fields = index.withUnsafeBytes { raw in
+      (raw.loadUnaligned(fromByteOffset: 9, as: UInt64.self), raw[17], raw.loadUnaligned(fromByteOffset: 18, as: UInt64.self),
+       raw.loadUnaligned(fromByteOffset: 26, as: UInt64.self))
+    }
+    let trainDocuments = summary.shards.filter { $0.split == "train" }.map(\.documents).reduce(0, +)
+    XCTAssertEqual(fields.0, 1)
+    XCTAssertEqual(fields.1, 8, "uint16")
+    XCTAssertEqual(fields.2, UInt64(trainDocuments))
+    XCTAssertEqual(fields.3, UInt64(trainDocuments + 1))
+    XCTAssertEqual(index.count, 34 + trainDocuments * 4 + trainDocuments * 8 + (trainDocuments + 1) * 8)
+  }
+
+  func testAFailedRunLeavesNoManifest() throws {
+    try FileManager.default.removeItem(atPath: workspace.absolute(TokenizerStage.jsonPath))
+    XCTAssertThrowsError(try ShardStage.run(workspace: workspace, options: options(threads: 1))) {
+      XCTAssertTrue("\($0)".contains("tokenizer train"), "\($0)")
+    }
+    XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.absolute(ShardManifest.path)))
+  }
+}
