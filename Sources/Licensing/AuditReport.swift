@@ -62,6 +62,17 @@ public struct AuditReport: Sendable {
                 ]))
             })
         ),
+        (
+          "tokens_by_source_and_license",
+          .array(
+            counts.tokens.map { row in
+              .object(
+                JSONObject([
+                  ("source", .string(row.source)), ("license", row.expression.map { .string($0) } ?? .null),
+                  ("documents", .int(row.documents)), ("tokens", .int(row.tokens)),
+                ]))
+            })
+        ),
         ("conflicts", .int(counts.conflicts)),
         (
           "conflict_examples",
@@ -93,6 +104,10 @@ public struct AuditReport: Sendable {
       ("Dropped, by stage and reason", ["stage", "reason", "documents", "bytes"], counts.drops.map { [$0.stage, $0.reason, "\($0.documents)", ByteCount.format($0.bytes)] }),
       ("Licence conflicts (first 20)", ["document", "conflict"], counts.conflictExamples.map { [$0.documentID, $0.conflict] }),
       ("What the kept corpus contains", ["licence", "documents", "bytes"], licenseSummary.map { [$0.expression, "\($0.documents)", ByteCount.format($0.bytes)] }),
+      (
+        "Tokens in the shards, by source and licence", ["source", "licence", "documents", "tokens"],
+        counts.tokens.map { [$0.source, $0.expression ?? "—", "\($0.documents)", "\($0.tokens)"] }
+      ),
     ]
   }
 

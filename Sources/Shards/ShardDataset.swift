@@ -46,6 +46,16 @@ public final class ShardDataset {
     }
   }
 
+  /// Decodes every frame of every shard once, in order (checksums checked), and returns the
+  /// tokens passed: the sequential read of an epoch without a consumer.
+  public func sequentialPass() throws -> Int {
+    var tokens = 0
+    for reader in readers {
+      try reader.forEachFrame { _, bytes in tokens += bytes.count / manifest.tokenType.width }
+    }
+    return tokens
+  }
+
   /// Windows of `length` tokens, one after another through every shard (the tail of a shard
   /// shorter than a window is skipped).
   public func forEachSequentialWindow(length: Int, _ body: (UnsafeBufferPointer<UInt32>) throws -> Bool) throws {

@@ -7,7 +7,7 @@ struct ShardCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "shard",
     abstract: "Tokenize the kept documents into zstd token shards with a manifest and a shard map; verify them.",
-    subcommands: [Run.self, Verify.self],
+    subcommands: [Run.self, Verify.self, Read.self],
     defaultSubcommand: Run.self)
 
   struct Run: ParsableCommand {
@@ -66,6 +66,75 @@ struct ShardCommand: ParsableCommand {
     func run() throws {
       print(try ShardVerifier.verify(workspace: try Workspace.open(at: stage.workspace)).text)
     }
+  }
+}
+
+extension ShardCommand {
+  struct Read: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "read",
+      abstract: "Read a split as a trainer would and print the speed as one JSON line.",
+      discussion: """
+        --windows N reads N random windows of --length tokens (shards in proportion to their size); without it, one
+        sequential pass decodes every frame. Every frame read is checked against its checksum. One thread.
+        """)
+
+    @OptionGroup var stage: StageOptions
+
+    @Option(help: "train or val.")
+    var split = "train"
+
+    @Option(help: "Random windows to read; 0 for one sequential pass.")
+    var windows = 0
+
+    @Option(help: "Tokens per window.")
+    var length = 1025
+
+    @Option(help: "Seed of the window positions.")
+    var seed: UInt64 = 1
+
+    func run() throws {
+      let workspace = try Workspace.open(at: stage.workspace)
+      let dataset = try ShardDataset(workspace: workspace, split: split)
+      let clock = ContinuousClock()
+      let start = clock.now
+      var tokens = 0
+      if windows > 0 {
+        var generator = SeededGenerator(seed: seed)
+        var buffer = [UInt32](repeating: 0, count: length)
+        for _ in 0..<windows {
+          try buffer.withUnsafeMutableBufferPointer { output in
+            try dataset.randomWindow(length: length, into: output.baseAddress!) { Int(generator.next() % UInt64($0)) }
+          }
+          tokens += length
+        }
+      } else {
+        tokens = try dataset.sequentialPass()
+      }
+      let seconds = (clock.now - start).seconds
+      let bytes = tokens * dataset.manifest.tokenType.width
+      let line = JSONObject([
+        ("split", .string(split)), ("mode", .string(windows > 0 ? "random" : "sequential")), ("tokens", .int(tokens)),
+        ("windows", .int(windows)), ("seconds", .number(String(format: "%.4f", seconds))),
+        ("tokens_per_s", .number(String(format: "%.0f", Double(tokens) / max(seconds, 1e-9)))),
+        ("windows_per_s", .number(String(format: "%.0f", Double(windows) / max(seconds, 1e-9)))),
+        ("mb_per_s", .number(String(format: "%.1f", Double(bytes) / max(seconds, 1e-9) / 1e6))),
+      ])
+      print(JSONWriter.encode(.object(line)))
+    }
+  }
+}
+
+/// SplitMix64: reproducible window positions for `shard read`.
+struct SeededGenerator: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
   }
 }
 

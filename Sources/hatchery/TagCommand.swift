@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HatcheryCore
 import Licensing
+import Shards
 
 struct TagCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -59,16 +60,22 @@ struct AuditCommand: ParsableCommand {
 struct TraceCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "trace",
-    abstract: "Print where a document came from, its checksums, its licence evidence and every decision about it.")
+    abstract: "Print where a document (or a token of a shard) came from, its checksums, its licence evidence and every decision about it.")
 
   @OptionGroup var stage: StageOptions
 
-  @Argument(help: "The document id.")
-  var documentID: String
+  @Argument(help: "A document id, or SHARD:TOKEN (e.g. train/shard-00000:1234) for the document a token came from.")
+  var target: String
 
   func run() throws {
     let workspace = try Workspace.open(at: stage.workspace)
-    for line in try DocumentTrace.lines(workspace: workspace, documentID: documentID) { print(line) }
+    if let location = try ShardTrace.locate(target, store: try workspace.openStore()) {
+      print(location.line)
+      guard let document = location.document else { return }
+      for line in try DocumentTrace.lines(workspace: workspace, documentID: document.id) { print(line) }
+      return
+    }
+    for line in try DocumentTrace.lines(workspace: workspace, documentID: target) { print(line) }
   }
 }
 

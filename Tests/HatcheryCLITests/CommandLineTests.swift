@@ -58,7 +58,7 @@ final class CommandLineTests: XCTestCase {
   func testHelpListsEveryStage() throws {
     let help = try run(["--help"])
     XCTAssertEqual(help.status, 0)
-    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
+    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "shard", "export", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
     let ingestHelp = try run(["ingest", "--help"])
     XCTAssertEqual(ingestHelp.status, 0)
     XCTAssertTrue(ingestHelp.stdout.contains("--workspace"))
@@ -212,6 +212,36 @@ final class CommandLineTests: XCTestCase {
     let missing = try run(["tokenizer", "encode", "--tokenizer", folder + "/none.json", folder + "/t.txt"])
     XCTAssertEqual(missing.status, 1)
     XCTAssertTrue(missing.stderr.contains(folder + "/none.json"), missing.stderr)
+  }
+
+  func testShardVerifyTraceAndExportFromTheCommandLine() throws {
+    let workspace = folder + "/ws"
+    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+    for number in 0..<6 {
+      try (0..<40).map { "Paragraph \($0) of file \(number): shards keep every token traceable." }.joined(separator: "\n")
+        .write(toFile: folder + "/in/f\(number).txt", atomically: false, encoding: .utf8)
+    }
+    XCTAssertEqual(try run(["init", workspace]).status, 0)
+    XCTAssertEqual(try run(["ingest", "-w", workspace, "--source", "files", "--license", "CC0-1.0", folder + "/in"]).status, 0)
+    XCTAssertEqual(try run(["tokenizer", "train", "-w", workspace, "--vocab-size", "300"]).status, 0)
+    let shard = try run(["shard", "-w", workspace, "--val-fraction", "0.2"])
+    XCTAssertEqual(shard.status, 0, shard.stderr)
+    XCTAssertTrue(shard.stdout.contains("6 documents"), shard.stdout)
+    let verify = try run(["shard", "verify", "-w", workspace])
+    XCTAssertEqual(verify.status, 0, verify.stderr)
+    XCTAssertTrue(verify.stdout.contains("all match the manifest"), verify.stdout)
+    let trace = try run(["trace", "-w", workspace, "train/shard-00000:3"])
+    XCTAssertEqual(trace.status, 0, trace.stderr)
+    XCTAssertTrue(trace.stdout.contains("is token 2 of"), trace.stdout)
+    XCTAssertTrue(trace.stdout.contains("source    files"), trace.stdout)
+    let separator = try run(["trace", "-w", workspace, "train/shard-00000:0"])
+    XCTAssertTrue(separator.stdout.contains("end-of-text token"), separator.stdout)
+    let export = try run(["export", "-w", workspace, "llmc", folder + "/llmc"])
+    XCTAssertEqual(export.status, 0, export.stderr)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/llmc/train_000000.bin"))
+    let read = try run(["shard", "read", "-w", workspace, "--windows", "100", "--length", "16"])
+    XCTAssertEqual(read.status, 0, read.stderr)
+    XCTAssertTrue(read.stdout.contains("\"windows\":100"), read.stdout)
   }
 
   func testSchemaCommandPrintsThePublishedSchema() throws {

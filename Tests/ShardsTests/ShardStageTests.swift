@@ -129,3 +129,24 @@ final class ShardStageTests: XCTestCase {
     XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.absolute(ShardManifest.path)))
   }
 }
+
+final class ShardManifestSchemaTests: XCTestCase {
+  /// The manifest writes exactly the fields schemas/shard-manifest.schema.json names.
+  func testTheManifestHasTheSchemasFields() throws {
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let schema = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: repository.appendingPathComponent("schemas/shard-manifest.schema.json"))) as! [String: Any]
+    let manifest = ShardManifest(
+      tokenizerPath: "tokenizer/tokenizer.json", tokenizerSHA256: String(repeating: "a", count: 64), vocabularySize: 300, endOfText: 299,
+      tokenType: .uint16, frameTokens: 8192, seed: 3, validationFraction: 0.1,
+      shards: [.init(path: "shards/train/shard-00000.tok.zst", split: "train", tokens: 10, documents: 2, frames: 1, bytes: 99, sha256: String(repeating: "b", count: 64))])
+    let written = try JSONSerialization.jsonObject(with: Data(manifest.encoded())) as! [String: Any]
+    let properties = schema["properties"] as! [String: Any]
+    XCTAssertEqual(Set(written.keys), Set(properties.keys))
+    XCTAssertEqual(Set(schema["required"] as! [String]), Set(properties.keys))
+    let tokenizer = (properties["tokenizer"] as! [String: Any])["properties"] as! [String: Any]
+    XCTAssertEqual(Set((written["tokenizer"] as! [String: Any]).keys), Set(tokenizer.keys))
+    let shard = ((properties["shards"] as! [String: Any])["items"] as! [String: Any])["properties"] as! [String: Any]
+    XCTAssertEqual(Set(((written["shards"] as! [Any])[0] as! [String: Any]).keys), Set(shard.keys))
+  }
+}

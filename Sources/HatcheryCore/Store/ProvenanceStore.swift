@@ -428,6 +428,9 @@ public final class ProvenanceStore: Sendable {
     /// Documents whose source or part is not on record: must be zero.
     public var withoutProvenance = 0
     public var untagged = 0
+    /// Per source and effective licence: documents and tokens in the shards (empty before the
+    /// shard stage).
+    public var tokens: [(source: String, expression: String?, documents: Int, tokens: Int)] = []
   }
 
   public func auditCounts() throws -> AuditCounts {
@@ -466,6 +469,7 @@ public final class ProvenanceStore: Sendable {
           """) ?? 0
       counts.untagged = try Int.fetchOne(
         db, sql: "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM document_licenses l WHERE l.document_id = d.id)") ?? 0
+      counts.tokens = try Self.tokensBySourceAndLicense(db)
       return counts
     }
   }
@@ -578,7 +582,10 @@ public final class ProvenanceStore: Sendable {
 
   /// Tokens in shards per source and effective licence.
   public func tokensBySourceAndLicense() throws -> [(source: String, expression: String?, documents: Int, tokens: Int)] {
-    try pool.read { db in
+    try pool.read { db in try Self.tokensBySourceAndLicense(db) }
+  }
+
+  private static func tokensBySourceAndLicense(_ db: Database) throws -> [(source: String, expression: String?, documents: Int, tokens: Int)] {
       try Row.fetchAll(
         db,
         sql: """
@@ -589,6 +596,5 @@ public final class ProvenanceStore: Sendable {
           GROUP BY s.id, l.expression ORDER BY s.id, tokens DESC
           """
       ).map { row in (row["source"], row["expression"], row["documents"], row["tokens"]) }
-    }
   }
 }
