@@ -100,7 +100,7 @@ extension ShardCommand {
       let start = clock.now
       var tokens = 0
       if windows > 0 {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var buffer = [UInt32](repeating: 0, count: length)
         for _ in 0..<windows {
           try buffer.withUnsafeMutableBufferPointer { output in
@@ -122,19 +122,6 @@ extension ShardCommand {
       ])
       print(JSONWriter.encode(.object(line)))
     }
-  }
-}
-
-/// SplitMix64: reproducible window positions for `shard read`.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
 

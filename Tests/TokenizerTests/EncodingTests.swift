@@ -1,4 +1,5 @@
 import Foundation
+import HatcheryCore
 import XCTest
 
 @testable import Tokenizer
@@ -51,7 +52,7 @@ final class EncodingTests: XCTestCase {
       }
       return parts
     }
-    var generator = SplitMix(seed: 11)
+    var generator = SplitMix64(seed: 11)
     for length in [PieceMerger.longPiece + 1, 300, 1000] {
       for alphabet in [Array("a".utf8), Array("ab".utf8), Array("thequickbrownfox".utf8)] {
         let piece = (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }

@@ -1,3 +1,4 @@
+import HatcheryCore
 import XCTest
 
 @testable import Tokenizer
@@ -54,7 +55,7 @@ final class PreTokenizerTests: XCTestCase {
   func testInvalidBytesSplitAndCoverTheInput() {
     let bytes: [UInt8] = [0x61, 0xFF, 0x62, 0x20, 0xC3, 0x28, 0xE2, 0x82]
     XCTAssertEqual(PreTokenizer(pattern: .gpt4).pieces(bytes), [0..<1, 1..<3, 3..<8], "each invalid byte is one other scalar")
-    var generator = SplitMix(seed: 7)
+    var generator = SplitMix64(seed: 7)
     for pattern in SplitPattern.allCases {
       for _ in 0..<200 {
         let text = (0..<Int(generator.next() % 64)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
@@ -69,18 +70,5 @@ final class PreTokenizerTests: XCTestCase {
   func testPatternsRoundTripThroughTheirRegexText() {
     for pattern in SplitPattern.allCases { XCTAssertEqual(SplitPattern(regex: pattern.regex), pattern) }
     XCTAssertNil(SplitPattern(regex: #"\w+"#))
-  }
-}
-
-/// A small deterministic generator for test inputs.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

@@ -96,7 +96,3 @@ public enum TokenizerTrainer {
     return (tokenizer, summary)
   }
 }
-
-extension Duration {
-  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
