@@ -41,7 +41,8 @@ public final class Tokenizer: @unchecked Sendable {
   public var endOfText: UInt32? { specialTokens.first { $0.text == "<|endoftext|>" }?.id }
 
   /// Builds a tokenizer; throws if the tables are inconsistent (a merge naming an unknown
-  /// token, a byte without a token, duplicate ids).
+  /// token, a byte without a token, duplicate ids). With `wholeTokensFirst` a piece that is a
+  /// token is always that token (Hugging Face's `ignore_merges`).
   public init(
     pattern: SplitPattern, tokens: [[UInt8]], merges: [Merge], specialTokens: [(text: String, id: UInt32)],
     mergeRule: MergeRule, wholeTokensFirst: Bool = false

@@ -100,10 +100,6 @@ public final class KeptDocuments {
     }
   }
 
-  /// The removed spans of one document (empty when none), for a stage that writes a new
-  /// version of a part.
-  public func removedSpans(of documentID: String) -> [Range<Int>] { spans[documentID] ?? [] }
-
   /// `text` without the bytes in `ranges` (which may overlap or run past the end).
   public static func cut(_ text: [UInt8], removing ranges: [Range<Int>]) -> [UInt8] {
     var kept: [UInt8] = []
