@@ -10,6 +10,9 @@ public struct ShardOptions: Sendable {
   public var validationFraction = 0.01
   public var seed: UInt64 = 0
   public var level = 3
+  /// Tokens per zstd frame: smaller frames make random windows faster and compress worse
+  /// (docs/benchmarks.md has both figures).
+  public var frameTokens = ShardWriter.defaultFrameTokens
   public var threads = ProcessInfo.processInfo.activeProcessorCount
 
   public init() {}
@@ -18,6 +21,7 @@ public struct ShardOptions: Sendable {
     guard tokensPerShard >= 1 else { throw HatcheryError("--tokens-per-shard must be at least 1") }
     guard (0..<1).contains(validationFraction) else { throw HatcheryError("--val-fraction must be in [0, 1)") }
     guard (1...22).contains(level) else { throw HatcheryError("--level must be between 1 and 22") }
+    guard (256...(1 << 20)).contains(frameTokens) else { throw HatcheryError("--frame-tokens must be between 256 and 1048576") }
     guard threads >= 1 else { throw HatcheryError("--threads must be at least 1") }
   }
 }
@@ -73,7 +77,7 @@ public enum ShardStage {
     let stageConfig = StageConfig(
       JSONObject([
         ("tokens_per_shard", .int(options.tokensPerShard)), ("val_fraction", .number(String(options.validationFraction))),
-        ("seed", .number(String(options.seed))), ("level", .int(options.level)), ("tokenizer", .string(tokenizerSHA)),
+        ("seed", .number(String(options.seed))), ("level", .int(options.level)), ("frame_tokens", .int(options.frameTokens)), ("tokenizer", .string(tokenizerSHA)),
         ("inputs", .string(try KeptDocuments.fingerprint(store: store))), ("format", .int(ShardManifest.version)),
       ]))
     if !force, try store.hasCompletedRun(stage: name, scope: "all", configHash: stageConfig.hash),
@@ -122,7 +126,8 @@ public enum ShardStage {
           if writer == nil {
             let number = shards.filter { $0.split == split }.count
             writer = try ShardWriter(
-              path: "\(staging)/\(split)/shard-\(String(format: "%05d", number)).tok.zst", tokenType: tokenType, level: options.level)
+              path: "\(staging)/\(split)/shard-\(String(format: "%05d", number)).tok.zst", tokenType: tokenType, level: options.level,
+              frameTokens: options.frameTokens)
             documentsInShard = 0
           }
           let document = tokenized.documents[index]
@@ -153,7 +158,7 @@ public enum ShardStage {
         }, map: map, stageRunID: runID)
       let manifest = ShardManifest(
         tokenizerPath: TokenizerStage.jsonPath, tokenizerSHA256: tokenizerSHA, vocabularySize: tokenizer.vocabularySize,
-        endOfText: endOfText, tokenType: tokenType, frameTokens: ShardWriter.frameTokens, seed: options.seed,
+        endOfText: endOfText, tokenType: tokenType, frameTokens: options.frameTokens, seed: options.seed,
         validationFraction: options.validationFraction, shards: shards)
       try AtomicFileOutput.write(manifest.encoded(), to: workspace.absolute(ShardManifest.path))
       summary.shards = shards

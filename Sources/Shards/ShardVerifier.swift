@@ -26,6 +26,9 @@ public enum ShardVerifier {
       let reader = try ShardReader(path: path, tokenType: manifest.tokenType, name: shard.path)
       guard reader.frameCount == shard.frames else { throw fail("\(reader.frameCount) frames, the manifest says \(shard.frames)") }
       guard reader.count == shard.tokens else { throw fail("\(reader.count) tokens, the manifest says \(shard.tokens)") }
+      guard reader.frameCount == 1 || reader.frameTokens == manifest.frameTokens else {
+        throw fail("\(reader.frameTokens) tokens per frame, the manifest says \(manifest.frameTokens)")
+      }
       var separators = 0
       let width = manifest.tokenType.width
       try reader.forEachFrame { frame, bytes in

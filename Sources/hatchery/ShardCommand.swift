@@ -33,6 +33,9 @@ struct ShardCommand: ParsableCommand {
     @Option(help: "zstd level.")
     var level = 3
 
+    @Option(help: "Tokens per zstd frame: smaller is faster for random windows, larger compresses better.")
+    var frameTokens = 8192
+
     @Option(help: "Threads for tokenizing.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -45,6 +48,7 @@ struct ShardCommand: ParsableCommand {
       options.validationFraction = valFraction
       options.seed = seed
       options.level = level
+      options.frameTokens = frameTokens
       options.threads = threads
       return options
     }

@@ -24,8 +24,10 @@ final class ShardFormatTests: XCTestCase {
     }
   }
 
-  private func write(_ ids: [UInt32], type: TokenType, to path: String) throws -> ShardWriter.Result {
-    let writer = try ShardWriter(path: path, tokenType: type, level: 3)
+  private func write(
+    _ ids: [UInt32], type: TokenType, to path: String, frameTokens: Int = ShardWriter.defaultFrameTokens
+  ) throws -> ShardWriter.Result {
+    let writer = try ShardWriter(path: path, tokenType: type, level: 3, frameTokens: frameTokens)
     // Appended in uneven pieces, across frame boundaries.
     var start = 0
     var step = 1
@@ -40,7 +42,7 @@ final class ShardFormatTests: XCTestCase {
 
   func testRoundTripAndSeekingForBothTokenTypes() throws {
     for (type, limit) in [(TokenType.uint16, UInt32(65_536)), (.uint32, UInt32(200_000))] {
-      let ids = tokens(3 * ShardWriter.frameTokens + 1234, below: limit, seed: 5)
+      let ids = tokens(3 * ShardWriter.defaultFrameTokens + 1234, below: limit, seed: 5)
       let path = folder + "/\(type.rawValue).tok.zst"
       let result = try write(ids, type: type, to: path)
       XCTAssertEqual(result.tokens, ids.count)
@@ -58,11 +60,20 @@ final class ShardFormatTests: XCTestCase {
     }
   }
 
+  func testAnyFrameSizeReadsBackAndTheReaderLearnsItFromTheSeekTable() throws {
+    let ids = tokens(10_000, below: 60_000, seed: 2)
+    let path = folder + "/small-frames.tok.zst"
+    XCTAssertEqual(try write(ids, type: .uint16, to: path, frameTokens: 1000).frames, 10)
+    let reader = try ShardReader(path: path, tokenType: .uint16)
+    XCTAssertEqual(reader.frameTokens, 1000)
+    XCTAssertEqual(try reader.read(from: 2995, count: 2010), Array(ids[2995..<5005]))
+  }
+
   func testPlainZstdDecodesAShard() throws {
     guard let zstd = ["/usr/bin/zstd", "/bin/zstd", "/usr/local/bin/zstd"].first(where: FileManager.default.isExecutableFile) else {
       throw XCTSkip("the zstd command is not installed")
     }
-    let ids = tokens(2 * ShardWriter.frameTokens + 17, below: 50_000, seed: 9)
+    let ids = tokens(2 * ShardWriter.defaultFrameTokens + 17, below: 50_000, seed: 9)
     let path = folder + "/s.tok.zst"
     _ = try write(ids, type: .uint16, to: path)
     let process = Process()
@@ -76,7 +87,7 @@ final class ShardFormatTests: XCTestCase {
   }
 
   func testOneAlteredByteIsCaughtInItsFrameAndTruncationIsCaught() throws {
-    let ids = tokens(3 * ShardWriter.frameTokens, below: 30_000, seed: 3)
+    let ids = tokens(3 * ShardWriter.defaultFrameTokens, below: 30_000, seed: 3)
     let path = folder + "/s.tok.zst"
     _ = try write(ids, type: .uint16, to: path)
     var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -89,7 +100,7 @@ final class ShardFormatTests: XCTestCase {
     try bytes.write(to: URL(fileURLWithPath: folder + "/altered.tok.zst"))
     let altered = try ShardReader(path: folder + "/altered.tok.zst", tokenType: .uint16, name: "altered")
     XCTAssertEqual(try altered.read(from: 0, count: 100), Array(ids[0..<100]), "other frames still read")
-    XCTAssertThrowsError(try altered.read(from: ShardWriter.frameTokens + 5, count: 10)) { error in
+    XCTAssertThrowsError(try altered.read(from: ShardWriter.defaultFrameTokens + 5, count: 10)) { error in
       XCTAssertTrue("\(error)".hasPrefix("altered: frame 1:"), "\(error)")
     }
     let original = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -14,6 +14,8 @@ public final class ShardReader {
   /// Tokens in the shard.
   public let count: Int
   public var frameCount: Int { table.entries.count }
+  /// Tokens in every frame but the last (read from the seek table).
+  public let frameTokens: Int
 
   private let mapping: UnsafeRawBufferPointer
   private let table: SeekTable
@@ -43,13 +45,18 @@ public final class ShardReader {
       table = try SeekTable.read(from: mapping, name: self.name)
       var offsets = [0]
       var firsts = [0]
+      let frameTokens = max(1, Int(table.entries.first?.decompressedSize ?? 0) / tokenType.width)
       for (index, entry) in table.entries.enumerated() {
+        if index < table.entries.count - 1, Int(entry.decompressedSize) != frameTokens * tokenType.width {
+          throw HatcheryError("\(self.name): frame \(index): holds \(entry.decompressedSize) bytes where every frame but the last holds \(frameTokens) tokens")
+        }
         guard entry.decompressedSize % UInt32(tokenType.width) == 0 else {
           throw HatcheryError("\(self.name): frame \(index): \(entry.decompressedSize) bytes is not a whole number of tokens")
         }
         offsets.append(offsets.last! + Int(entry.compressedSize))
         firsts.append(firsts.last! + Int(entry.decompressedSize) / tokenType.width)
       }
+      self.frameTokens = frameTokens
       frameOffsets = offsets
       frameFirstTokens = firsts
       count = firsts.last!
@@ -75,8 +82,8 @@ public final class ShardReader {
   /// The frame holding token `offset`.
   @inline(__always)
   private func frame(of offset: Int) -> Int {
-    // Every frame but the last holds exactly `frameTokens` tokens (checked when decoded).
-    min(offset / ShardWriter.frameTokens, frameCount - 1)
+    // Every frame but the last holds exactly `frameTokens` tokens (checked when opened).
+    min(offset / frameTokens, frameCount - 1)
   }
 
   /// The decoded bytes of frame `index`, from the cache or decoded and checked now.
@@ -87,9 +94,6 @@ public final class ShardReader {
     }
     let entry = table.entries[index]
     func fail(_ reason: String) -> HatcheryError { HatcheryError("\(name): frame \(index): \(reason)") }
-    if index < frameCount - 1, Int(entry.decompressedSize) != ShardWriter.frameTokens * tokenType.width {
-      throw fail("holds \(entry.decompressedSize) bytes, not \(ShardWriter.frameTokens) tokens")
-    }
     var bytes = cache.count == Self.cachedFrames ? cache.removeFirst().bytes : []
     bytes.removeAll(keepingCapacity: true)
     bytes.append(contentsOf: repeatElement(0, count: Int(entry.decompressedSize)))

@@ -12,7 +12,7 @@ public final class ShardWriter {
   /// 4096-token frames +5.4%, 8192 +2.0%, 16384 +4.5% (zstd's level-3 parameters for inputs
   /// above 16 KB suit these frames worse), all with the lazy2 match finder. A random
   /// 1024-token window decodes one 16 KB frame, or two when it straddles a boundary (1 in 8).
-  public static let frameTokens = 8192
+  public static let defaultFrameTokens = 8192
   /// Small frames need a stronger match finder to keep the ratio of one big stream (lazy2:
   /// +2.0% where level 3's own finder gave +3.8%); decoding speed does not depend on it.
   /// btlazy2 gained 0.05% more and cost a fifth of the shard stage's speed.
@@ -20,6 +20,7 @@ public final class ShardWriter {
 
   public let path: String
   public let tokenType: TokenType
+  public let frameTokens: Int
   private let output: AtomicFileOutput
   private let context: OpaquePointer
   private var frame: [UInt8]
@@ -28,13 +29,15 @@ public final class ShardWriter {
   private var table = SeekTable()
   public private(set) var tokens = 0
 
-  public init(path: String, tokenType: TokenType, level: Int) throws {
+  public init(path: String, tokenType: TokenType, level: Int, frameTokens: Int = defaultFrameTokens) throws {
+    precondition(frameTokens > 0)
     self.path = path
     self.tokenType = tokenType
+    self.frameTokens = frameTokens
     output = try AtomicFileOutput(path: path)
     guard let context = ZSTD_createCCtx() else { throw HatcheryError("\(path): cannot create a zstd compressor") }
     self.context = context
-    let strategy = max(ZSTD_getCParams(Int32(level), UInt64(Self.frameTokens * tokenType.width), 0).strategy.rawValue, Self.minimumStrategy.rawValue)
+    let strategy = max(ZSTD_getCParams(Int32(level), UInt64(frameTokens * tokenType.width), 0).strategy.rawValue, Self.minimumStrategy.rawValue)
     for (parameter, value) in [
       (ZSTD_c_compressionLevel, Int32(level)), (ZSTD_c_checksumFlag, 1), (ZSTD_c_contentSizeFlag, 1),
       (ZSTD_c_strategy, Int32(strategy)),
@@ -44,7 +47,7 @@ public final class ShardWriter {
         throw HatcheryError("\(path): zstd refuses level \(level)")
       }
     }
-    frame = [UInt8](repeating: 0, count: Self.frameTokens * tokenType.width)
+    frame = [UInt8](repeating: 0, count: frameTokens * tokenType.width)
     compressed = [UInt8](repeating: 0, count: ZSTD_compressBound(frame.count))
   }
 
@@ -54,7 +57,7 @@ public final class ShardWriter {
   public func append(_ ids: UnsafeBufferPointer<UInt32>) throws {
     var index = 0
     while index < ids.count {
-      let room = Self.frameTokens - frameFill / tokenType.width
+      let room = frameTokens - frameFill / tokenType.width
       let take = min(room, ids.count - index)
       frame.withUnsafeMutableBytes { frame in
         switch tokenType {
