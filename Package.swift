@@ -26,6 +26,7 @@ let package = Package(
     .library(name: "Filters", targets: ["Filters"]),
     .library(name: "Tokenizer", targets: ["Tokenizer"]),
     .library(name: "Shards", targets: ["Shards"]),
+    .library(name: "Training", targets: ["Training"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -54,6 +55,7 @@ let package = Package(
     .target(name: "Filters", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
     .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "CZstd", "CXXHash"]),
+    .target(name: "Training", dependencies: ["HatcheryCore", "Shards", "Tokenizer"]),
     .executableTarget(
       name: "hatchery",
       dependencies: [
@@ -82,6 +84,7 @@ let package = Package(
     ),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "ShardsTests", dependencies: ["Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "HatcheryCore"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]
