@@ -59,7 +59,7 @@ let package = Package(
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -84,7 +84,7 @@ let package = Package(
     ),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "ShardsTests", dependencies: ["Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training", "HatcheryCore"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]

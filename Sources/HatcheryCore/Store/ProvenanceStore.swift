@@ -597,4 +597,40 @@ public final class ProvenanceStore: Sendable {
           """
       ).map { row in (row["source"], row["expression"], row["documents"], row["tokens"]) }
   }
+
+  // MARK: Training runs
+
+  /// Records a training run as `running` (or as running again, when resumed).
+  public func beginTrainingRun(id: String, kind: String, runDirectory: String, parent: String?, config: String, configHash: String) throws {
+    try pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO training_runs (id, kind, run_dir, parent_run_id, config, config_hash, started_at, status)
+          VALUES (?, ?, ?, ?, ?, ?, ?, 'running')
+          ON CONFLICT(id) DO UPDATE SET status = 'running', finished_at = NULL
+          """,
+        arguments: [id, kind, runDirectory, parent, config, configHash, Timestamp.now()])
+    }
+  }
+
+  public func finishTrainingRun(
+    id: String, status: String, steps: Int, tokens: Int, finalLoss: Double?, finalValidationLoss: Double?, flops: Double
+  ) throws {
+    try pool.write { db in
+      try db.execute(
+        sql: """
+          UPDATE training_runs SET status = ?, finished_at = ?, steps = ?, tokens = ?, final_loss = ?, final_val_loss = ?, flops = ?
+          WHERE id = ?
+          """,
+        arguments: [status, Timestamp.now(), steps, tokens, finalLoss, finalValidationLoss, flops, id])
+    }
+  }
+
+  public func trainingRunStatus(id: String) throws -> (status: String, steps: Int, finalLoss: Double?)? {
+    try pool.read { db in
+      try Row.fetchOne(db, sql: "SELECT status, steps, final_loss FROM training_runs WHERE id = ?", arguments: [id]).map {
+        ($0["status"], $0["steps"], $0["final_loss"])
+      }
+    }
+  }
 }

@@ -1,0 +1,81 @@
+import Foundation
+import HatcheryCore
+
+/// A checkpoint folder, `runs/<id>/step-NNNNN/`: `model.safetensors` and `config.json` in
+/// Hugging Face GPT-2 layout (the output layer is tied to `transformer.wte.weight`, as
+/// `transformers` ties it on load), and `optimizer.bin` with what an exact resume needs:
+/// magic `HTCHADAM`, version 1, the step, the data generator's state, the parameter count, then
+/// AdamW's first and second moments (float32, little-endian). Written last, so a folder with
+/// `optimizer.bin` is complete.
+enum Checkpoint {
+  static let magic = Array("HTCHADAM".utf8)
+  static let version: UInt32 = 1
+
+  static func folder(run: String, step: Int) -> String { run + "/step-" + String(format: "%05d", step) }
+
+  static func save(model: GPT, optimizer: AdamW, step: Int, randomState: UInt64, to folder: String) throws {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let base = UnsafeBufferPointer(model.parameters)
+    try Safetensors.write(
+      model.layout.tensors.map { ($0.name, $0.shape, UnsafeBufferPointer(rebasing: base[$0.offset..<$0.offset + $0.count])) },
+      to: folder + "/model.safetensors")
+    var config = model.config.huggingFaceJSON
+    config["bos_token_id"] = .int(model.config.vocabularySize - 1)
+    config["eos_token_id"] = .int(model.config.vocabularySize - 1)
+    try AtomicFileOutput.write(Array((JSONWriter.encode(.object(config)) + "\n").utf8), to: folder + "/config.json")
+    var header: [UInt8] = magic
+    func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { header.append(contentsOf: $0) } }
+    append(version)
+    append(UInt64(step))
+    append(randomState)
+    append(UInt64(model.parameters.count))
+    let output = try AtomicFileOutput(path: folder + "/optimizer.bin")
+    try header.withUnsafeBytes { try output.write($0) }
+    try output.write(UnsafeRawBufferPointer(optimizer.m))
+    try output.write(UnsafeRawBufferPointer(optimizer.v))
+    _ = try output.commit()
+  }
+
+  /// Loads the parameters, moments and step of `folder` into `model` and `optimizer`; returns the
+  /// step and the data generator's state.
+  static func load(from folder: String, model: GPT, optimizer: AdamW?) throws -> (step: Int, randomState: UInt64) {
+    let tensors = try Safetensors.read(path: folder + "/model.safetensors")
+    for tensor in model.layout.tensors {
+      guard let stored = tensors[tensor.name] else { throw HatcheryError("\(folder)/model.safetensors: no tensor \(tensor.name)") }
+      guard stored.shape == tensor.shape else {
+        throw HatcheryError("\(folder)/model.safetensors: \(tensor.name) has shape \(stored.shape), the model needs \(tensor.shape)")
+      }
+      stored.values.withUnsafeBufferPointer { (model.parameters.baseAddress! + tensor.offset).update(from: $0.baseAddress!, count: tensor.count) }
+    }
+    guard let data = FileManager.default.contents(atPath: folder + "/optimizer.bin") else {
+      throw HatcheryError("\(folder): no optimizer.bin, so the checkpoint is incomplete")
+    }
+    let headerSize = magic.count + 4 + 8 + 8 + 8
+    func fail(_ reason: String) -> HatcheryError { HatcheryError("\(folder)/optimizer.bin: \(reason)") }
+    guard data.count >= headerSize, Array(data.prefix(magic.count)) == magic else { throw fail("not a Hatchery optimizer state") }
+    return try data.withUnsafeBytes { raw in
+      guard UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) == version else { throw fail("unknown version") }
+      let step = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt64.self)))
+      let randomState = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 20, as: UInt64.self))
+      let count = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 28, as: UInt64.self)))
+      guard count == model.parameters.count, data.count == headerSize + 8 * count else { throw fail("its size does not match the model") }
+      if let optimizer {
+        UnsafeMutableRawBufferPointer(optimizer.m).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[headerSize..<headerSize + 4 * count]))
+        UnsafeMutableRawBufferPointer(optimizer.v).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[headerSize + 4 * count..<headerSize + 8 * count]))
+        optimizer.restore(step: step)
+      }
+      return (step, randomState)
+    }
+  }
+
+  /// The newest complete checkpoint of a run folder.
+  static func latest(in run: String) -> (folder: String, step: Int)? {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: run)) ?? []
+    return names.compactMap { name -> (String, Int)? in
+      guard name.hasPrefix("step-"), let step = Int(name.dropFirst(5)),
+        FileManager.default.fileExists(atPath: run + "/" + name + "/optimizer.bin")
+      else { return nil }
+      return (run + "/" + name, step)
+    }.max { $0.1 < $1.1 }
+  }
+}

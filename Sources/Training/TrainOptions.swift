@@ -1,0 +1,64 @@
+import Foundation
+import HatcheryCore
+
+/// What `hatchery train` trains and how.
+public struct TrainOptions: Sendable {
+  public var layers = 4
+  public var heads = 4
+  public var channels = 256
+  public var context = 256
+  public var batch = 16
+  /// Tokens per optimizer step; a multiple of batch × context, reached by gradient accumulation.
+  public var batchTokens: Int?
+  public var steps = 200
+  public var learningRate: Float = 6e-4
+  /// The cosine decay ends at this fraction of the peak rate.
+  public var minimumLearningRateFraction: Float = 0.1
+  public var warmup = 20
+  public var weightDecay: Float = 0.1
+  /// Also decay biases, layer norms and embeddings.
+  public var decayAll = false
+  public var gradientClip: Float = 1.0
+  public var evalEvery = 50
+  public var evalBatches = 4
+  public var checkpointEvery = 100
+  public var threads = 1
+  public var seed: UInt64 = 1337
+
+  public init() {}
+
+  var accumulation: Int { (batchTokens ?? batch * context) / (batch * context) }
+
+  public func validate() throws {
+    guard steps >= 1, batch >= 1, context >= 2, threads >= 1 else { throw HatcheryError("--steps, --batch, --threads must be at least 1 and --context at least 2") }
+    guard learningRate > 0, warmup >= 0, evalEvery >= 0, checkpointEvery >= 0, evalBatches >= 1 else {
+      throw HatcheryError("--lr must be positive; --warmup, --eval-every and --checkpoint-every at least 0")
+    }
+    if let batchTokens {
+      guard batchTokens > 0, batchTokens % (batch * context) == 0 else {
+        throw HatcheryError("--batch-tokens \(batchTokens) must be a multiple of batch × context (\(batch * context))")
+      }
+    }
+  }
+
+  /// Linear warm-up to the peak over `warmup` steps, then cosine decay to the minimum at the last
+  /// step. `step` counts from 0.
+  public func learningRate(at step: Int) -> Float {
+    if step < warmup { return learningRate * Float(step + 1) / Float(warmup) }
+    let minimum = learningRate * minimumLearningRateFraction
+    guard steps > warmup + 1 else { return learningRate }
+    let progress = Float(step - warmup) / Float(steps - warmup - 1)
+    return minimum + 0.5 * (learningRate - minimum) * (1 + cosf(Float.pi * min(1, progress)))
+  }
+
+  var json: JSONObject {
+    JSONObject([
+      ("layers", .int(layers)), ("heads", .int(heads)), ("dim", .int(channels)), ("context", .int(context)), ("batch", .int(batch)),
+      ("batch_tokens", .int(batchTokens ?? batch * context)), ("steps", .int(steps)), ("lr", .number(String(learningRate))),
+      ("min_lr_fraction", .number(String(minimumLearningRateFraction))), ("warmup", .int(warmup)),
+      ("weight_decay", .number(String(weightDecay))), ("decay_all", .bool(decayAll)), ("grad_clip", .number(String(gradientClip))),
+      ("eval_every", .int(evalEvery)), ("eval_batches", .int(evalBatches)), ("checkpoint_every", .int(checkpointEvery)),
+      ("threads", .int(threads)), ("seed", .number(String(seed))),
+    ])
+  }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import HatcheryCore
+import Ingest
+import Logging
+import Shards
+import Tokenizer
+import XCTest
+
+@testable import Training
+
+final class TrainerTests: XCTestCase {
+  private var folder = ""
+  private var workspace: Workspace!
+
+  override func setUpWithError() throws {
+    folder = NSTemporaryDirectory() + "hatchery-train-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+    for number in 0..<20 {
+      let text = (0..<30).map { "the cat sat on the mat number \($0 % 5) and the dog sat on the log \(number % 3)." }
+      try text.joined(separator: "\n").write(toFile: folder + "/in/d\(number).txt", atomically: false, encoding: .utf8)
+    }
+    workspace = try Workspace.create(at: folder + "/ws")
+    _ = try IngestStage.run(
+      workspace: workspace, options: IngestOptions(source: "s", paths: [folder + "/in"]),
+      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    _ = try TokenizerStage.run(workspace: workspace, options: TokenizerTrainingOptions(vocabularySize: 320))
+    var shardOptions = ShardOptions()
+    shardOptions.validationFraction = 0.1
+    _ = try ShardStage.run(workspace: workspace, options: shardOptions)
+  }
+
+  override func tearDown() {
+    try? FileManager.default.removeItem(atPath: folder)
+  }
+
+  private func options(steps: Int) -> TrainOptions {
+    var options = TrainOptions()
+    options.layers = 2
+    options.heads = 2
+    options.channels = 32
+    options.context = 32
+    options.batch = 4
+    options.steps = steps
+    options.learningRate = 3e-3
+    options.warmup = 5
+    options.evalEvery = 20
+    options.evalBatches = 2
+    options.checkpointEvery = 10
+    options.threads = 2
+    return options
+  }
+
+  private func losses(_ run: String) throws -> [Int: String] {
+    let text = try String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8)
+    var result: [Int: String] = [:]
+    for line in text.split(separator: "\n") {
+      let object = try XCTUnwrap(try JSONParser.parse(String(line)).objectValue)
+      if case .number(let loss)? = object["loss"], let step = object["step"]?.intValue { result[step] = loss }
+    }
+    return result
+  }
+
+  func testTheLossFallsAndTheRunIsRecorded() throws {
+    let summary = try Trainer.train(workspace: workspace, options: options(steps: 40), log: { _ in })
+    let losses = try losses(summary.runDirectory)
+    XCTAssertEqual(losses.count, 40)
+    let first = try XCTUnwrap(Float(losses[1]!))
+    let last = try XCTUnwrap(summary.finalLoss)
+    XCTAssertGreaterThan(first, 5, "starts near ln(320) = 5.77")
+    XCTAssertLessThan(last, first * 0.6, "a repetitive text is learnt: \(first) → \(last)")
+    XCTAssertNotNil(summary.finalValidationLoss)
+    let run = try XCTUnwrap(try workspace.openStore().trainingRunStatus(id: (summary.runDirectory as NSString).lastPathComponent))
+    XCTAssertEqual(run.status, "completed")
+    XCTAssertEqual(run.steps, 40)
+    for file in ["model.safetensors", "config.json", "optimizer.bin"] {
+      XCTAssertTrue(FileManager.default.fileExists(atPath: summary.runDirectory + "/step-00040/" + file), file)
+    }
+  }
+
+  /// Stopping after step 10 and resuming gives the same losses, to the last digit, as running
+  /// straight through.
+  func testResumeIsBitIdentical() throws {
+    let straight = try Trainer.train(workspace: workspace, options: options(steps: 20), log: { _ in })
+    // A run killed after its step-10 checkpoint: the same run folder without what came later.
+    let interrupted = folder + "/interrupted"
+    try FileManager.default.copyItem(atPath: straight.runDirectory, toPath: interrupted)
+    try FileManager.default.removeItem(atPath: interrupted + "/step-00020")
+    let resumed = try Trainer.train(workspace: workspace, options: options(steps: 20), resume: interrupted, log: { _ in })
+    XCTAssertEqual(resumed.steps, 20)
+    XCTAssertEqual(try losses(interrupted), try losses(straight.runDirectory))
+    let a = try Data(contentsOf: URL(fileURLWithPath: straight.runDirectory + "/step-00020/model.safetensors"))
+    let b = try Data(contentsOf: URL(fileURLWithPath: interrupted + "/step-00020/model.safetensors"))
+    XCTAssertEqual(a, b, "the same weights")
+  }
+
+  func testSafetensorsRoundTripInGPT2Names() throws {
+    let config = GPTConfig(vocabularySize: 17, context: 8, layers: 1, heads: 2, channels: 4)
+    let model = try GPT(config: config, batch: 1, sequence: 8, threads: 1)
+    model.initializeParameters(seed: 9)
+    let optimizer = AdamW(model: model)
+    try Checkpoint.save(model: model, optimizer: optimizer, step: 3, randomState: 77, to: folder + "/ckpt")
+    let tensors = try Safetensors.read(path: folder + "/ckpt/model.safetensors")
+    XCTAssertEqual(tensors["transformer.h.0.attn.c_attn.weight"]?.shape, [4, 12], "Conv1D orientation (in, out)")
+    XCTAssertEqual(tensors["transformer.wte.weight"]?.shape, [17, 4])
+    XCTAssertNil(tensors["lm_head.weight"], "tied to the token embedding")
+    let copy = try GPT(config: config, batch: 1, sequence: 8, threads: 1)
+    let restored = try Checkpoint.load(from: folder + "/ckpt", model: copy, optimizer: AdamW(model: copy))
+    XCTAssertEqual(restored.step, 3)
+    XCTAssertEqual(restored.randomState, 77)
+    XCTAssertEqual(Array(copy.parameters), Array(model.parameters))
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/ckpt/config.json"))) as! [String: Any]
+    XCTAssertEqual(json["model_type"] as? String, "gpt2")
+    XCTAssertEqual(json["n_embd"] as? Int, 4)
+  }
+
+  func testLearningRateWarmsUpThenDecays() {
+    var options = TrainOptions()
+    options.steps = 100
+    options.warmup = 10
+    options.learningRate = 1e-3
+    XCTAssertEqual(options.learningRate(at: 0), 1e-4, accuracy: 1e-9)
+    XCTAssertEqual(options.learningRate(at: 9), 1e-3, accuracy: 1e-9)
+    XCTAssertEqual(options.learningRate(at: 10), 1e-3, accuracy: 1e-9)
+    XCTAssertEqual(options.learningRate(at: 99), 1e-4, accuracy: 1e-9)
+    XCTAssertLessThan(options.learningRate(at: 60), options.learningRate(at: 40))
+  }
+}
