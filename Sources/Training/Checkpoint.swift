@@ -7,7 +7,7 @@ import HatcheryCore
 /// magic `HTCHADAM`, version 1, the step, the data generator's state, the parameter count, then
 /// AdamW's first and second moments (float32, little-endian). Written last, so a folder with
 /// `optimizer.bin` is complete.
-enum Checkpoint {
+public enum Checkpoint {
   static let magic = Array("HTCHADAM".utf8)
   static let version: UInt32 = 1
 
@@ -39,14 +39,7 @@ enum Checkpoint {
   /// Loads the parameters, moments and step of `folder` into `model` and `optimizer`; returns the
   /// step and the data generator's state.
   static func load(from folder: String, model: GPT, optimizer: AdamW?) throws -> (step: Int, randomState: UInt64) {
-    let tensors = try Safetensors.read(path: folder + "/model.safetensors")
-    for tensor in model.layout.tensors {
-      guard let stored = tensors[tensor.name] else { throw HatcheryError("\(folder)/model.safetensors: no tensor \(tensor.name)") }
-      guard stored.shape == tensor.shape else {
-        throw HatcheryError("\(folder)/model.safetensors: \(tensor.name) has shape \(stored.shape), the model needs \(tensor.shape)")
-      }
-      stored.values.withUnsafeBufferPointer { (model.parameters.baseAddress! + tensor.offset).update(from: $0.baseAddress!, count: tensor.count) }
-    }
+    try loadWeights(from: folder, model: model)
     guard let data = FileManager.default.contents(atPath: folder + "/optimizer.bin") else {
       throw HatcheryError("\(folder): no optimizer.bin, so the checkpoint is incomplete")
     }
@@ -66,6 +59,30 @@ enum Checkpoint {
       }
       return (step, randomState)
     }
+  }
+
+  /// Copies `model.safetensors` of `folder` into the model's parameters (shapes checked).
+  static func loadWeights(from folder: String, model: GPT) throws {
+    let tensors = try Safetensors.read(path: folder + "/model.safetensors")
+    for tensor in model.layout.tensors {
+      guard let stored = tensors[tensor.name] else { throw HatcheryError("\(folder)/model.safetensors: no tensor \(tensor.name)") }
+      guard stored.shape == tensor.shape else {
+        throw HatcheryError("\(folder)/model.safetensors: \(tensor.name) has shape \(stored.shape), the model needs \(tensor.shape)")
+      }
+      stored.values.withUnsafeBufferPointer { (model.parameters.baseAddress! + tensor.offset).update(from: $0.baseAddress!, count: tensor.count) }
+    }
+  }
+
+  /// The model shape of a checkpoint, from its `config.json`.
+  public static func config(of folder: String) throws -> GPTConfig {
+    guard let data = FileManager.default.contents(atPath: folder + "/config.json") else {
+      throw HatcheryError("\(folder)/config.json: missing; not a checkpoint folder")
+    }
+    guard let object = try? data.withUnsafeBytes({ try JSONParser.parse($0) }).objectValue,
+      let vocabulary = object["vocab_size"]?.intValue, let context = object["n_positions"]?.intValue,
+      let layers = object["n_layer"]?.intValue, let heads = object["n_head"]?.intValue, let channels = object["n_embd"]?.intValue
+    else { throw HatcheryError("\(folder)/config.json: not a GPT-2 config") }
+    return GPTConfig(vocabularySize: vocabulary, context: context, layers: layers, heads: heads, channels: channels)
   }
 
   /// The newest complete checkpoint of a run folder.

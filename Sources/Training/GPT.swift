@@ -124,6 +124,25 @@ public final class GPT {
     return loss
   }
 
+  /// The logits of the last `forward` (B·T rows of V): the final layer norm's output times the
+  /// token embedding, computed again because `forward` keeps only the probabilities.
+  public func logits() -> [Float] {
+    let rows = batch * sequence
+    let (C, V) = (config.channels, config.vocabularySize)
+    var logits = [Float](repeating: 0, count: rows * V)
+    logits.withUnsafeMutableBufferPointer { out in
+      blas.sgemm(
+        transposeA: false, transposeB: true, m: rows, n: V, k: C, a: activations + activationLayout.lnf, lda: C,
+        b: parameters.baseAddress! + layout.tokenEmbedding, ldb: C, beta: 0, c: out.baseAddress!, ldc: V)
+    }
+    return logits
+  }
+
+  /// Loads a checkpoint's weights (its `model.safetensors`).
+  public func load(checkpoint folder: String) throws {
+    _ = try Checkpoint.loadWeights(from: folder, model: self)
+  }
+
   /// Adds the gradient of the last `forward`'s loss to `gradients` (call `zeroGradients` first
   /// unless accumulating).
   public func backward() {
