@@ -23,9 +23,7 @@ enum Attention {
           var maximum = -Float.greatestFiniteMagnitude
           for t2 in 0...t {
             let key = qkv.pointer + (b * T + t2) * 3 * C + C + h * hs
-            var dot: Float = 0
-            for i in 0..<hs { dot += query[i] * key[i] }
-            dot *= scale
+            let dot = Vector.dot(query, key, count: hs) * scale
             scores[t2] = dot
             maximum = max(maximum, dot)
           }
@@ -40,9 +38,7 @@ enum Attention {
           let y = out.pointer + (b * T + t) * C + h * hs
           for i in 0..<hs { y[i] = 0 }
           for t2 in 0...t {
-            let value = qkv.pointer + (b * T + t2) * 3 * C + 2 * C + h * hs
-            let weight = weights[t2]
-            for i in 0..<hs { y[i] += weight * value[i] }
+            Vector.addScaled(y, qkv.pointer + (b * T + t2) * 3 * C + 2 * C + h * hs, weights[t2], count: hs)
           }
         }
       }
@@ -74,12 +70,8 @@ enum Attention {
           for t2 in 0...t {
             let value = qkv.pointer + (b * T + t2) * 3 * C + 2 * C + h * hs
             let dvalue = dqkv.pointer + (b * T + t2) * 3 * C + 2 * C + h * hs
-            var dot: Float = 0
-            for i in 0..<hs {
-              dot += value[i] * dy[i]
-              dvalue[i] += weights[t2] * dy[i]
-            }
-            dweights[t2] = dot
+            dweights[t2] = Vector.dot(value, dy, count: hs)
+            Vector.addScaled(dvalue, dy, weights[t2], count: hs)
           }
           // Through the softmax: dscore = att · (datt − Σ att · datt).
           var weighted: Float = 0
@@ -90,10 +82,8 @@ enum Attention {
             let key = qkv.pointer + (b * T + t2) * 3 * C + C + h * hs
             let dkey = dqkv.pointer + (b * T + t2) * 3 * C + C + h * hs
             let d = dscores[t2] * scale
-            for i in 0..<hs {
-              dquery[i] += key[i] * d
-              dkey[i] += query[i] * d
-            }
+            Vector.addScaled(dquery, key, d, count: hs)
+            Vector.addScaled(dkey, query, d, count: hs)
           }
         }
       }
