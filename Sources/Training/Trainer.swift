@@ -49,7 +49,15 @@ public enum Trainer {
       try Metrics.truncate(runDirectory + "/metrics.jsonl", after: startStep)
       log("resuming \(runDirectory) from step \(startStep)")
     } else {
-      runDirectory = workspace.absolute("runs/pretrain-" + Self.runStamp())
+      // A second run started within the same second gets a suffix.
+      let stamp = workspace.absolute("runs/pretrain-" + Self.runStamp())
+      var candidate = stamp
+      var suffix = 1
+      while FileManager.default.fileExists(atPath: candidate) {
+        suffix += 1
+        candidate = stamp + "-\(suffix)"
+      }
+      runDirectory = candidate
       try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
       model.initializeParameters(seed: options.seed)
     }

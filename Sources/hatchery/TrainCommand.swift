@@ -66,11 +66,13 @@ struct TrainCommand: ParsableCommand {
   func run() throws {
     stage.bootstrapLogging()
     let summary = try Trainer.train(workspace: try Workspace.open(at: stage.workspace), options: options, resume: resume)
+    let achieved = summary.flops / max(summary.seconds, 1e-9)
+    let peak = try GEMMPeak.flopsPerSecond(threads: threads)
     print(
       String(
-        format: "train: %d steps, %d tokens in %.1f s (%.0f tokens/s), loss %@, val loss %@, %.3g FLOPs; run %@",
+        format: "train: %d steps, %d tokens in %.1f s (%.0f tokens/s), loss %@, val loss %@, %.3g FLOPs, %.1f GFLOP/s = %.0f%% of sgemm's peak (%.1f GFLOP/s, threads: %d); run %@",
         summary.steps, summary.tokens, summary.seconds, Double(summary.tokens) / max(summary.seconds, 1e-9),
         summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-", summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-",
-        summary.flops, summary.runDirectory))
+        summary.flops, achieved / 1e9, 100 * achieved / peak, peak / 1e9, threads, summary.runDirectory))
   }
 }
