@@ -106,7 +106,7 @@ public final class GPT {
       let x = acts.layers[l]
       LayerNorm.forward(a + x.ln1, mean: a + x.ln1Mean, rstd: a + x.ln1Rstd, residual, weight: p + layer.ln1Weight, bias: p + layer.ln1Bias, rows: rows, C: C, threads: threads)
       Linear.forward(a + x.qkv, a + x.ln1, weight: p + layer.qkvWeight, bias: p + layer.qkvBias, rows: rows, inC: C, outC: 3 * C, blas: blas)
-      Attention.forward(a + x.atty, preatt: a + x.preatt, att: a + x.att, qkv: a + x.qkv, B: B, T: T, C: C, NH: NH, threads: threads)
+      Attention.forward(a + x.atty, preatt: a + x.preatt, att: a + x.att, qkv: a + x.qkv, B: B, T: T, C: C, NH: NH, blas: blas, threads: threads)
       Linear.forward(a + x.attentionProjection, a + x.atty, weight: p + layer.attentionProjectionWeight, bias: p + layer.attentionProjectionBias, rows: rows, inC: C, outC: C, blas: blas)
       Residual.forward(a + x.residual2, residual, a + x.attentionProjection, count: rows * C)
       LayerNorm.forward(a + x.ln2, mean: a + x.ln2Mean, rstd: a + x.ln2Rstd, a + x.residual2, weight: p + layer.ln2Weight, bias: p + layer.ln2Bias, rows: rows, C: C, threads: threads)
@@ -189,7 +189,7 @@ public final class GPT {
         dout: d + dx.attentionProjection, input: a + x.atty, weight: p + layer.attentionProjectionWeight, rows: rows, inC: C, outC: C, blas: blas)
       Attention.backward(
         dqkv: d + dx.qkv, dpreatt: d + dx.preatt, datt: d + dx.att, dout: d + dx.atty, qkv: a + x.qkv, att: a + x.att, B: B, T: T, C: C,
-        NH: NH, threads: threads)
+        NH: NH, blas: blas, threads: threads)
       Linear.backward(
         dinput: d + dx.ln1, dweight: g + layer.qkvWeight, dbias: g + layer.qkvBias, dout: d + dx.qkv, input: a + x.ln1,
         weight: p + layer.qkvWeight, rows: rows, inC: C, outC: 3 * C, blas: blas)

@@ -97,7 +97,8 @@ final class GradientTests: XCTestCase {
     check("gelu", values: &x, analytic: dx, epsilon: 1e-3) { dot(forward($0), r) }
   }
 
-  func testAttention() {
+  func testAttention() throws {
+    let blas = try BLAS.shared()
     let (B, T, C, NH) = (2, 4, 6, 2)
     var qkv = random(B * T * 3 * C)
     let r = random(B * T * C)
@@ -105,14 +106,14 @@ final class GradientTests: XCTestCase {
       var out = [Float](repeating: 0, count: B * T * C)
       var preatt = [Float](repeating: 0, count: B * NH * T * T)
       var att = [Float](repeating: 0, count: B * NH * T * T)
-      Attention.forward(&out, preatt: &preatt, att: &att, qkv: qkv, B: B, T: T, C: C, NH: NH, threads: 2)
+      Attention.forward(&out, preatt: &preatt, att: &att, qkv: qkv, B: B, T: T, C: C, NH: NH, blas: blas, threads: 2)
       return (out, att)
     }
     let (_, att) = forward(qkv)
     var dqkv = [Float](repeating: 0, count: qkv.count)
     var dpreatt = [Float](repeating: 0, count: B * NH * T * T)
     var datt = [Float](repeating: 0, count: B * NH * T * T)
-    Attention.backward(dqkv: &dqkv, dpreatt: &dpreatt, datt: &datt, dout: r, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH, threads: 2)
+    Attention.backward(dqkv: &dqkv, dpreatt: &dpreatt, datt: &datt, dout: r, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH, blas: blas, threads: 2)
     check("attention", values: &qkv, analytic: dqkv) { dot(forward($0).0, r) }
   }
 
