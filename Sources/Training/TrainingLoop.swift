@@ -1,0 +1,125 @@
+import Foundation
+import HatcheryCore
+
+/// The optimisation loop shared by pre-training and fine-tuning: per step, `fillBatch` puts a
+/// micro-batch into the model's inputs and targets (as many times as gradient accumulation
+/// asks), the gradients are averaged, clipped to their global norm and applied by AdamW on the
+/// warm-up + cosine schedule; the loss and gradient norm must stay finite. Metrics are appended
+/// to `metrics.jsonl`; checkpoints are written every `checkpointEvery` steps and at the end.
+struct TrainingLoop {
+  let model: GPT
+  let optimizer: AdamW
+  let options: TrainOptions
+  let runDirectory: String
+  /// Copied into every checkpoint folder, so a checkpoint is self-contained.
+  let tokenizerJSON: [UInt8]
+
+  func run(
+    from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void, evaluate: (() throws -> Float)?,
+    log: (String) -> Void
+  ) throws -> Trainer.Summary {
+    let metrics = try Metrics(path: runDirectory + "/metrics.jsonl")
+    var summary = Trainer.Summary(runDirectory: runDirectory)
+    let tokensPerStep = options.batch * options.context * options.accumulation
+    let clock = ContinuousClock()
+    let started = clock.now
+    for step in startStep..<options.steps {
+      let stepStart = clock.now
+      model.zeroGradients()
+      var loss: Float = 0
+      for _ in 0..<options.accumulation {
+        try fillBatch(&random)
+        loss += model.forward() / Float(options.accumulation)
+        model.backward()
+      }
+      guard loss.isFinite else {
+        throw HatcheryError("step \(step + 1): the loss is \(loss); training stopped, the last good checkpoint is kept (try a lower --lr)")
+      }
+      if options.accumulation > 1 {
+        let scale = 1 / Float(options.accumulation)
+        for i in 0..<model.gradients.count { model.gradients[i] *= scale }
+      }
+      var squares: Double = 0
+      for g in model.gradients { squares += Double(g) * Double(g) }
+      let norm = Float(squares.squareRoot())
+      guard norm.isFinite else {
+        throw HatcheryError("step \(step + 1): the gradient norm is \(norm); training stopped, the last good checkpoint is kept")
+      }
+      if options.gradientClip > 0 && norm > options.gradientClip {
+        let scale = options.gradientClip / norm
+        for i in 0..<model.gradients.count { model.gradients[i] *= scale }
+      }
+      let rate = options.learningRate(at: step)
+      optimizer.update(parameters: model.parameters, gradients: model.gradients, rate: rate)
+      let done = step + 1
+      summary.steps = done
+      summary.tokens += tokensPerStep
+      summary.finalLoss = loss
+      var line = JSONObject([
+        ("step", .int(done)), ("loss", .number(String(loss))), ("lr", .number(String(rate))), ("grad_norm", .number(String(norm))),
+        ("tokens_per_s", .number(String(format: "%.1f", Double(tokensPerStep) / (clock.now - stepStart).seconds))),
+        ("elapsed", .number(String(format: "%.3f", (clock.now - started).seconds))),
+      ])
+      if let evaluate, options.evalEvery > 0, done % options.evalEvery == 0 || done == options.steps {
+        let validation = try evaluate()
+        line["val_loss"] = .number(String(validation))
+        summary.finalValidationLoss = validation
+      }
+      try metrics.append(line)
+      log(JSONWriter.encode(.object(line)))
+      if options.checkpointEvery > 0 && done % options.checkpointEvery == 0 || done == options.steps {
+        let folder = Checkpoint.folder(run: runDirectory, step: done)
+        try Checkpoint.save(model: model, optimizer: optimizer, step: done, randomState: random.state, to: folder)
+        try AtomicFileOutput.write(tokenizerJSON, to: folder + "/tokenizer.json")
+      }
+    }
+    summary.seconds = (clock.now - started).seconds
+    summary.flops = Double(summary.tokens) * model.config.flopsPerToken
+    return summary
+  }
+
+  /// A new run folder `runs/<kind>-<UTC time>` (with a suffix when one started the same second).
+  static func newRunDirectory(workspace: Workspace, kind: String) throws -> String {
+    var now = time(nil)
+    var parts = tm()
+    gmtime_r(&now, &parts)
+    let stamp = workspace.absolute(
+      "runs/\(kind)-" + String(
+        format: "%04d%02d%02d-%02d%02d%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min,
+        parts.tm_sec))
+    var candidate = stamp
+    var suffix = 1
+    while FileManager.default.fileExists(atPath: candidate) {
+      suffix += 1
+      candidate = stamp + "-\(suffix)"
+    }
+    try FileManager.default.createDirectory(atPath: candidate, withIntermediateDirectories: true)
+    return candidate
+  }
+}
+
+/// `metrics.jsonl`: one JSON object per step, appended and flushed as training goes.
+final class Metrics {
+  private let handle: FileHandle
+
+  init(path: String) throws {
+    if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+    guard let handle = FileHandle(forWritingAtPath: path) else { throw HatcheryError.system("open", path: path) }
+    try handle.seekToEnd()
+    self.handle = handle
+  }
+
+  func append(_ line: JSONObject) throws {
+    try handle.write(contentsOf: Data((JSONWriter.encode(.object(line)) + "\n").utf8))
+  }
+
+  /// Drops the lines of steps after `step` (a resumed run writes them again).
+  static func truncate(_ path: String, after step: Int) throws {
+    guard let data = FileManager.default.contents(atPath: path) else { return }
+    let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { line in
+      guard let value = try? JSONParser.parse(String(line)), let lineStep = value.objectValue?["step"]?.intValue else { return false }
+      return lineStep <= step
+    }
+    try AtomicFileOutput.write(Array(kept.map { $0 + "\n" }.joined().utf8), to: path)
+  }
+}
