@@ -61,11 +61,26 @@ public enum Checkpoint {
     }
   }
 
-  /// Copies `model.safetensors` of `folder` into the model's parameters (shapes checked).
-  static func loadWeights(from folder: String, model: GPT) throws {
+  /// Copies `model.safetensors` of `folder` into the model's parameters (shapes checked). With
+  /// `growingVocabularyFrom`, the stored token embedding may have that many rows and the
+  /// model's extra rows (new special tokens) start at the mean of the stored ones.
+  static func loadWeights(from folder: String, model: GPT, growingVocabularyFrom storedVocabulary: Int? = nil) throws {
     let tensors = try Safetensors.read(path: folder + "/model.safetensors")
     for tensor in model.layout.tensors {
       guard let stored = tensors[tensor.name] else { throw HatcheryError("\(folder)/model.safetensors: no tensor \(tensor.name)") }
+      if tensor.offset == model.layout.tokenEmbedding, let storedVocabulary, storedVocabulary < tensor.shape[0],
+        stored.shape == [storedVocabulary, tensor.shape[1]]
+      {
+        let C = tensor.shape[1]
+        let target = model.parameters.baseAddress! + tensor.offset
+        stored.values.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: stored.values.count) }
+        for c in 0..<C {
+          var sum: Float = 0
+          for row in 0..<storedVocabulary { sum += stored.values[row * C + c] }
+          for row in storedVocabulary..<tensor.shape[0] { target[row * C + c] = sum / Float(storedVocabulary) }
+        }
+        continue
+      }
       guard stored.shape == tensor.shape else {
         throw HatcheryError("\(folder)/model.safetensors: \(tensor.name) has shape \(stored.shape), the model needs \(tensor.shape)")
       }

@@ -15,7 +15,7 @@ struct Hatchery: ParsableCommand {
       """,
     version: HatcheryVersion.current,
     subcommands: [
-      InitCommand.self, IngestCommand.self, DedupCommand.self, TagCommand.self, FilterCommand.self, TokenizerCommand.self, ShardCommand.self, TrainCommand.self, EvaluateCommand.self, LicenseCommand.self,
+      InitCommand.self, IngestCommand.self, DedupCommand.self, TagCommand.self, FilterCommand.self, TokenizerCommand.self, ShardCommand.self, TrainCommand.self, FinetuneCommand.self, SampleCommand.self, EvaluateCommand.self, LicenseCommand.self,
       AuditCommand.self,
       TraceCommand.self, ExportCommand.self, SchemaCommand.self, VersionCommand.self,
     ]

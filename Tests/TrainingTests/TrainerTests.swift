@@ -93,6 +93,31 @@ final class TrainerTests: XCTestCase {
     XCTAssertEqual(a, b, "the same weights")
   }
 
+  func testFineTuningFromACheckpointThenSampling() throws {
+    let pretrained = try Trainer.train(workspace: workspace, options: options(steps: 10), log: { _ in })
+    let lines = (0..<25).map { number in
+      number % 2 == 0
+        ? #"{"prompt": "where did the cat sit?", "response": "on the mat."}"#
+        : #"{"messages": [{"role": "user", "content": "where did the dog sit?"}, {"role": "assistant", "content": "on the log."}]}"#
+    }
+    try lines.joined(separator: "\n").write(toFile: folder + "/sft.jsonl", atomically: false, encoding: .utf8)
+    var tuning = options(steps: 80)
+    tuning.learningRate = 3e-3
+    tuning.evalEvery = 40
+    let tuned = try FineTuner.finetune(
+      workspace: workspace, from: pretrained.runDirectory + "/step-00010", data: folder + "/sft.jsonl", options: tuning, log: { _ in })
+    let losses = try losses(tuned.runDirectory)
+    XCTAssertLessThan(try XCTUnwrap(tuned.finalLoss), try XCTUnwrap(Float(losses[1]!)) * 0.5, "the answers are learnt")
+    XCTAssertNotNil(tuned.finalValidationLoss, "25 examples: one in twenty held out")
+    let checkpoint = tuned.runDirectory + "/step-00080"
+    let base = try Checkpoint.config(of: pretrained.runDirectory + "/step-00010").vocabularySize
+    XCTAssertEqual(try Checkpoint.config(of: checkpoint).vocabularySize, base + 4, "the four chat tokens are added")
+    let answer = try Sampler.sample(
+      checkpoint: checkpoint, prompt: "where did the cat sit?", tokens: 12, temperature: 0, topK: 1, seed: 1, chat: true, threads: 1)
+    XCTAssertTrue(answer.contains("on the"), answer)
+    XCTAssertEqual(try workspace.openStore().trainingRunStatus(id: (tuned.runDirectory as NSString).lastPathComponent)?.status, "completed")
+  }
+
   func testSafetensorsRoundTripInGPT2Names() throws {
     let config = GPTConfig(vocabularySize: 17, context: 8, layers: 1, heads: 2, channels: 4)
     let model = try GPT(config: config, batch: 1, sequence: 8, threads: 1)

@@ -1,0 +1,63 @@
+import Foundation
+import HatcheryCore
+import Tokenizer
+import XCTest
+
+@testable import Training
+
+final class FineTuneTests: XCTestCase {
+  private func tokenizer() throws -> Tokenizer {
+    let text = Array("the answer is four. what is two plus two? say hello. hello there.".utf8)
+    let tokens = (0..<256).map { [UInt8($0)] } + [Array("<|endoftext|>".utf8)]
+    _ = text
+    return try Tokenizer(pattern: .gpt4, tokens: tokens, merges: [], specialTokens: [("<|endoftext|>", 256)], mergeRule: .listedMerges)
+  }
+
+  func testTheTemplateTrainsOnlyTheAssistantsTokens() throws {
+    let extended = try ChatExamples.extend(try tokenizer())
+    XCTAssertEqual(extended.vocabularySize, 261)
+    XCTAssertEqual(try ChatExamples.extend(extended).vocabularySize, 261, "tokens already there are not added twice")
+    let chat = ChatExamples(
+      path: "sft.jsonl",
+      bytes: Array(
+        """
+        {"prompt": "2+2?", "response": "4"}
+        not json
+        {"messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}
+        {"messages": [{"role": "user", "content": "no answer"}]}
+        """.utf8))
+    XCTAssertEqual(chat.examples.count, 2)
+    XCTAssertEqual(chat.skipped.count, 2)
+    XCTAssertTrue(chat.skipped[0].hasPrefix("sft.jsonl:2:"), chat.skipped[0])
+    XCTAssertTrue(chat.skipped[1].hasPrefix("sft.jsonl:4:"), chat.skipped[1])
+    let encoded = ChatExamples.encode(chat.examples[0], tokenizer: extended)
+    // <|user|> 2 + 2 ? <|end|> <|assistant|> 4 <|end|>
+    XCTAssertEqual(encoded.tokens, [258, 50, 43, 50, 63, 260, 259, 52, 260])
+    XCTAssertEqual(encoded.trained, [false, false, false, false, false, false, false, true, true])
+  }
+
+  /// Only the assistant's tokens are targets; the prompt's positions are ignored, and an ignored
+  /// position's loss gradient is zero (GradientTests checks that in the cross-entropy), so the
+  /// model's gradient is the same whatever the prompt's next tokens would have been.
+  func testPromptPositionsAreMaskedAndAddNoGradient() throws {
+    let extended = try ChatExamples.extend(try tokenizer())
+    let example = ChatExamples.encode([.init(role: "user", content: "2+2?"), .init(role: "assistant", content: "4")], tokenizer: extended)
+    let config = GPTConfig(vocabularySize: extended.vocabularySize, context: 12, layers: 1, heads: 2, channels: 8)
+    let model = try GPT(config: config, batch: 1, sequence: 12, threads: 1)
+    model.initializeParameters(seed: 5)
+    FineTuner.place(example, row: 0, in: model, padding: 256)
+    XCTAssertEqual(
+      Array(model.targets), [-1, -1, -1, -1, -1, -1, 52, 260, -1, -1, -1, -1], "only '4' and the closing <|end|> are predicted")
+    XCTAssertEqual(Array(model.inputs.prefix(9)), example.tokens.map(Int32.init))
+    model.zeroGradients()
+    model.forward()
+    model.backward()
+    let masked = Array(model.gradients)
+    // Train the prompt positions too: the gradient changes, so the mask is what kept them out.
+    for t in 0..<5 { model.targets[t] = model.inputs[t + 1] }
+    model.zeroGradients()
+    model.forward()
+    model.backward()
+    XCTAssertNotEqual(Array(model.gradients), masked)
+  }
+}
