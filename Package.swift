@@ -56,7 +56,7 @@ let package = Package(
     .target(name: "Filters", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
     .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "CZstd", "CXXHash"]),
-    .target(name: "Training", dependencies: ["HatcheryCore", "Shards", "Tokenizer"], swiftSettings: vectorSettings),
+    .target(name: "Training", dependencies: ["HatcheryCore", "Shards", "Tokenizer", "Yams"], swiftSettings: vectorSettings),
     .executableTarget(
       name: "hatchery",
       dependencies: [

@@ -15,64 +15,71 @@ struct TrainCommand: ParsableCommand {
 
   @OptionGroup var stage: StageOptions
 
-  @Option(help: "Transformer blocks.") var layers = 4
-  @Option(help: "Attention heads.") var heads = 4
-  @Option(help: "Width (embedding size).") var dim = 256
-  @Option(help: "Context length in tokens.") var context = 256
-  @Option(help: "Sequences per micro-batch.") var batch = 16
+  @Option(help: "A YAML file of these options (snake case); options given here override it.") var config: String?
+  @Option(help: "Transformer blocks (default 4).") var layers: Int?
+  @Option(help: "Attention heads (default 4).") var heads: Int?
+  @Option(help: "Width, the embedding size (default 256).") var dim: Int?
+  @Option(help: "Context length in tokens (default 256).") var context: Int?
+  @Option(help: "Sequences per micro-batch (default 16).") var batch: Int?
   @Option(help: "Tokens per optimizer step (a multiple of batch × context; gradient accumulation).") var batchTokens: Int?
-  @Option(help: "Optimizer steps.") var steps = 200
-  @Option(help: "Peak learning rate.") var lr: Float = 6e-4
-  @Option(help: "Warm-up steps.") var warmup = 20
-  @Option(help: "AdamW weight decay.") var weightDecay: Float = 0.1
+  @Option(help: "Optimizer steps (default 200).") var steps: Int?
+  @Option(help: "Peak learning rate (default 6e-4).") var lr: Float?
+  @Option(help: "Warm-up steps (default 20).") var warmup: Int?
+  @Option(help: "AdamW weight decay (default 0.1).") var weightDecay: Float?
   @Flag(help: "Also decay biases, layer norms and embeddings.") var decayAll = false
-  @Option(help: "Clip the gradients' global norm to this (0: no clipping).") var gradClip: Float = 1.0
-  @Option(help: "Evaluate on the val shards every N steps (0: never).") var evalEvery = 50
-  @Option(help: "Batches per evaluation.") var evalBatches = 4
-  @Option(help: "Checkpoint every N steps (and at the end).") var checkpointEvery = 100
-  @Option(help: "Threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
-  @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 1337
+  @Option(help: "Clip the gradients' global norm to this; 0: no clipping (default 1).") var gradClip: Float?
+  @Option(help: "Evaluate on the val shards every N steps; 0: never (default 50).") var evalEvery: Int?
+  @Option(help: "Batches per evaluation (default 4).") var evalBatches: Int?
+  @Option(help: "Checkpoint every N steps, and at the end (default 100).") var checkpointEvery: Int?
+  @Option(help: "Threads (default: every core).") var threads: Int?
+  @Option(help: "Seed of the initialisation and the data order (default 1337).") var seed: UInt64?
   @Option(help: "A run directory to continue from its newest checkpoint.") var resume: String?
 
-  var options: TrainOptions {
+  /// Defaults, then the --config file, then the options given on the command line.
+  func options() throws -> TrainOptions {
     var options = TrainOptions()
-    options.layers = layers
-    options.heads = heads
-    options.channels = dim
-    options.context = context
-    options.batch = batch
-    options.batchTokens = batchTokens
-    options.steps = steps
-    options.learningRate = lr
-    options.warmup = warmup
-    options.weightDecay = weightDecay
-    options.decayAll = decayAll
-    options.gradientClip = gradClip
-    options.evalEvery = evalEvery
-    options.evalBatches = evalBatches
-    options.checkpointEvery = checkpointEvery
-    options.threads = threads
-    options.seed = seed
+    options.threads = ProcessInfo.processInfo.activeProcessorCount
+    if let config { try options.apply(configurationAt: config) }
+    if let layers { options.layers = layers }
+    if let heads { options.heads = heads }
+    if let dim { options.channels = dim }
+    if let context { options.context = context }
+    if let batch { options.batch = batch }
+    if let batchTokens { options.batchTokens = batchTokens }
+    if let steps { options.steps = steps }
+    if let lr { options.learningRate = lr }
+    if let warmup { options.warmup = warmup }
+    if let weightDecay { options.weightDecay = weightDecay }
+    if decayAll { options.decayAll = true }
+    if let gradClip { options.gradientClip = gradClip }
+    if let evalEvery { options.evalEvery = evalEvery }
+    if let evalBatches { options.evalBatches = evalBatches }
+    if let checkpointEvery { options.checkpointEvery = checkpointEvery }
+    if let threads { options.threads = threads }
+    if let seed { options.seed = seed }
     return options
   }
 
   func validate() throws {
     try asUsageError {
+      let options = try options()
       try options.validate()
-      try GPTConfig(vocabularySize: 1, context: context, layers: layers, heads: heads, channels: dim).validate()
+      try GPTConfig(vocabularySize: 1, context: options.context, layers: options.layers, heads: options.heads, channels: options.channels)
+        .validate()
     }
   }
 
   func run() throws {
     stage.bootstrapLogging()
+    let options = try options()
     let summary = try Trainer.train(workspace: try Workspace.open(at: stage.workspace), options: options, resume: resume)
     let achieved = summary.flops / max(summary.seconds, 1e-9)
-    let peak = try GEMMPeak.flopsPerSecond(threads: threads)
+    let peak = try GEMMPeak.flopsPerSecond(threads: options.threads)
     print(
       String(
         format: "train: %d steps, %d tokens in %.1f s (%.0f tokens/s), loss %@, val loss %@, %.3g FLOPs, %.1f GFLOP/s = %.0f%% of sgemm's peak (%.1f GFLOP/s, threads: %d); run %@",
         summary.steps, summary.tokens, summary.seconds, Double(summary.tokens) / max(summary.seconds, 1e-9),
         summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-", summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-",
-        summary.flops, achieved / 1e9, 100 * achieved / peak, peak / 1e9, threads, summary.runDirectory))
+        summary.flops, achieved / 1e9, 100 * achieved / peak, peak / 1e9, options.threads, summary.runDirectory))
   }
 }

@@ -58,7 +58,7 @@ final class CommandLineTests: XCTestCase {
   func testHelpListsEveryStage() throws {
     let help = try run(["--help"])
     XCTAssertEqual(help.status, 0)
-    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "shard", "export", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
+    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "shard", "train", "finetune", "sample", "evaluate", "export", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
     let ingestHelp = try run(["ingest", "--help"])
     XCTAssertEqual(ingestHelp.status, 0)
     XCTAssertTrue(ingestHelp.stdout.contains("--workspace"))
@@ -242,6 +242,20 @@ final class CommandLineTests: XCTestCase {
     let read = try run(["shard", "read", "-w", workspace, "--windows", "100", "--length", "16"])
     XCTAssertEqual(read.status, 0, read.stderr)
     XCTAssertTrue(read.stdout.contains("\"windows\":100"), read.stdout)
+
+    let train = try run([
+      "train", "-w", workspace, "--layers", "1", "--heads", "2", "--dim", "16", "--context", "16", "--batch", "2", "--steps", "4",
+      "--eval-every", "2", "--threads", "1",
+    ])
+    XCTAssertEqual(train.status, 0, train.stderr)
+    XCTAssertTrue(train.stdout.contains("train: 4 steps"), train.stdout)
+    XCTAssertTrue(train.stdout.contains("of sgemm's peak"), train.stdout)
+    let runFolder = try XCTUnwrap(train.stdout.components(separatedBy: "run ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+    let sample = try run(["sample", "--checkpoint", runFolder + "/step-00004", "--prompt", "Paragraph", "--tokens", "5", "--threads", "1"])
+    XCTAssertEqual(sample.status, 0, sample.stderr)
+    let badHeads = try run(["train", "-w", workspace, "--heads", "3", "--dim", "16"])
+    XCTAssertEqual(badHeads.status, 2)
+    XCTAssertTrue(badHeads.stderr.contains("not a multiple of --heads 3"), badHeads.stderr)
   }
 
   func testSchemaCommandPrintsThePublishedSchema() throws {

@@ -138,6 +138,20 @@ final class TrainerTests: XCTestCase {
     XCTAssertEqual(json["n_embd"] as? Int, 4)
   }
 
+  func testOptionsFromAYAMLFileAndUnknownKeysRefused() throws {
+    try "layers: 3\nlr: 0.001\ndecay_all: true\nseed: 9\n".write(toFile: folder + "/t.yaml", atomically: false, encoding: .utf8)
+    var options = TrainOptions()
+    try options.apply(configurationAt: folder + "/t.yaml")
+    XCTAssertEqual(options.layers, 3)
+    XCTAssertEqual(options.learningRate, 0.001)
+    XCTAssertTrue(options.decayAll)
+    XCTAssertEqual(options.seed, 9)
+    try "layers: 3\nlayres: 4\n".write(toFile: folder + "/bad.yaml", atomically: false, encoding: .utf8)
+    XCTAssertThrowsError(try options.apply(configurationAt: folder + "/bad.yaml")) { error in
+      XCTAssertTrue("\(error)".contains("bad.yaml:2:1: unknown training option layres"), "\(error)")
+    }
+  }
+
   func testLearningRateWarmsUpThenDecays() {
     var options = TrainOptions()
     options.steps = 100

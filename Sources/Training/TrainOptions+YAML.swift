@@ -1,0 +1,55 @@
+import Foundation
+import HatcheryCore
+import Yams
+
+extension TrainOptions {
+  /// Sets the options named in a YAML mapping (`--config FILE`), with the command line's names
+  /// in snake case: layers, heads, dim, context, batch, batch_tokens, steps, lr, min_lr_fraction,
+  /// warmup, weight_decay, decay_all, grad_clip, eval_every, eval_batches, checkpoint_every,
+  /// threads, seed. An unknown key or a value of the wrong type is an error naming its line and
+  /// column.
+  public mutating func apply(configurationAt path: String) throws {
+    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
+    let root: Node?
+    do { root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self)) } catch { throw HatcheryError("\(path): not YAML: \(error)") }
+    guard let root else { return }
+    guard let mapping = root.mapping else { throw HatcheryError("\(path): the training configuration is a mapping") }
+    func place(_ node: Node) -> String { "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }
+    for (key, value) in mapping {
+      func int() throws -> Int {
+        guard let number = value.int else { throw HatcheryError("\(place(value)): \(key.string ?? "") is a whole number") }
+        return number
+      }
+      func float() throws -> Float {
+        guard let number = value.float else { throw HatcheryError("\(place(value)): \(key.string ?? "") is a number") }
+        return Float(number)
+      }
+      switch key.string ?? "" {
+      case "layers": layers = try int()
+      case "heads": heads = try int()
+      case "dim": channels = try int()
+      case "context": context = try int()
+      case "batch": batch = try int()
+      case "batch_tokens": batchTokens = try int()
+      case "steps": steps = try int()
+      case "lr": learningRate = try float()
+      case "min_lr_fraction": minimumLearningRateFraction = try float()
+      case "warmup": warmup = try int()
+      case "weight_decay": weightDecay = try float()
+      case "decay_all":
+        guard let flag = value.bool else { throw HatcheryError("\(place(value)): decay_all is true or false") }
+        decayAll = flag
+      case "grad_clip": gradientClip = try float()
+      case "eval_every": evalEvery = try int()
+      case "eval_batches": evalBatches = try int()
+      case "checkpoint_every": checkpointEvery = try int()
+      case "threads": threads = try int()
+      case "seed":
+        guard let number = value.int, number >= 0 else { throw HatcheryError("\(place(value)): seed is a whole number ≥ 0") }
+        seed = UInt64(number)
+      default:
+        throw HatcheryError("\(place(key)): unknown training option \(key.string ?? "?")")
+      }
+    }
+  }
+}
