@@ -138,18 +138,6 @@ public final class GPT {
     return logits
   }
 
-  /// The logits of one position of the last `forward` (row `b · sequence + t`).
-  public func logits(row: Int) -> [Float] {
-    let (C, V) = (config.channels, config.vocabularySize)
-    var logits = [Float](repeating: 0, count: V)
-    logits.withUnsafeMutableBufferPointer { out in
-      blas.sgemm(
-        transposeA: false, transposeB: true, m: 1, n: V, k: C, a: activations + activationLayout.lnf + row * C, lda: C,
-        b: parameters.baseAddress! + layout.tokenEmbedding, ldb: C, beta: 0, c: out.baseAddress!, ldc: V)
-    }
-    return logits
-  }
-
   /// Loads a checkpoint's weights (its `model.safetensors`).
   public func load(checkpoint folder: String) throws {
     _ = try Checkpoint.loadWeights(from: folder, model: self)

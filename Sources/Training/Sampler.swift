@@ -4,9 +4,10 @@ import Tokenizer
 
 /// `hatchery sample`: text from a checkpoint. Each new token is drawn from the softmax of the
 /// last position's logits divided by the temperature, restricted to the `topK` most likely
-/// (temperature 0: the most likely). The whole window is run again for every token — no
-/// key/value cache; enough for the few lines a report shows. With `chat` (a fine-tuned
-/// checkpoint), the prompt is wrapped as a user turn and generation stops at `<|end|>`.
+/// (temperature 0: the most likely), through a key/value cache (Generator). When the context is
+/// full, the cache is refilled from the last half of the text. With `chat` (a fine-tuned
+/// checkpoint), the prompt is wrapped as a user turn and generation stops at `<|end|>`. Only the
+/// continuation is returned.
 public enum Sampler {
   public static func sample(
     checkpoint: String, prompt: String, tokens count: Int, temperature: Float, topK: Int, seed: UInt64, chat: Bool, threads: Int
@@ -17,8 +18,9 @@ public enum Sampler {
     guard tokenizer.vocabularySize == config.vocabularySize else {
       throw HatcheryError("\(checkpoint): tokenizer.json has \(tokenizer.vocabularySize) tokens, the model \(config.vocabularySize)")
     }
-    let model = try GPT(config: config, batch: 1, sequence: config.context, threads: threads)
+    let model = try GPT(config: config, batch: 1, sequence: 1, threads: threads)
     try model.load(checkpoint: checkpoint)
+    let generator = Generator(model: model)
     func special(_ text: String) -> UInt32? { tokenizer.specialTokens.first { $0.text == text }?.id }
     var ids: [UInt32] = []
     if chat {
@@ -37,15 +39,18 @@ public enum Sampler {
     let stop = Set([chat ? special("<|end|>") : tokenizer.endOfText].compactMap { $0 })
     var generated: [UInt32] = []
     var random = SplitMix64(seed: seed)
+    var logits: [Float] = []
+    for id in ids.suffix(config.context) { logits = generator.next(id) }
     for _ in 0..<count {
-      let window = Array(ids.suffix(config.context))
-      for (t, id) in window.enumerated() { model.inputs[t] = Int32(id) }
-      model.forward()
-      let logits = model.logits(row: window.count - 1)
       let next = choose(logits, temperature: temperature, topK: topK, random: &random)
       if stop.contains(next) { break }
       ids.append(next)
       generated.append(next)
+      if generator.isFull {
+        generator.reset()
+        for id in ids.suffix(config.context / 2).dropLast() { _ = generator.next(id) }
+      }
+      logits = generator.next(next)
     }
     return String(decoding: try tokenizer.decode(generated), as: UTF8.self)
   }

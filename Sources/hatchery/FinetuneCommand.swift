@@ -59,7 +59,7 @@ struct SampleCommand: ParsableCommand {
 
   @Option(help: "A checkpoint folder (runs/<id>/step-NNNNN).") var checkpoint: String
   @Option(help: "Text to continue (or, with --chat, the user's message).") var prompt = ""
-  @Option(help: "Tokens to generate at most.") var tokens = 64
+  @Option(help: "Tokens to generate at most.") var maxTokens = 64
   @Option(help: "Softmax temperature; 0 picks the most likely token.") var temperature: Float = 0.8
   @Option(help: "Draw from the K most likely tokens.") var topK = 40
   @Option(help: "Seed.") var seed: UInt64 = 1
@@ -69,7 +69,7 @@ struct SampleCommand: ParsableCommand {
   func run() throws {
     print(
       try Sampler.sample(
-        checkpoint: checkpoint, prompt: prompt, tokens: tokens, temperature: temperature, topK: topK, seed: seed, chat: chat,
+        checkpoint: checkpoint, prompt: prompt, tokens: maxTokens, temperature: temperature, topK: topK, seed: seed, chat: chat,
         threads: threads))
   }
 }

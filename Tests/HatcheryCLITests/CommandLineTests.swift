@@ -251,7 +251,7 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(train.stdout.contains("train: 4 steps"), train.stdout)
     XCTAssertTrue(train.stdout.contains("of sgemm's peak"), train.stdout)
     let runFolder = try XCTUnwrap(train.stdout.components(separatedBy: "run ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
-    let sample = try run(["sample", "--checkpoint", runFolder + "/step-00004", "--prompt", "Paragraph", "--tokens", "5", "--threads", "1"])
+    let sample = try run(["sample", "--checkpoint", runFolder + "/step-00004", "--prompt", "Paragraph", "--max-tokens", "5", "--threads", "1"])
     XCTAssertEqual(sample.status, 0, sample.stderr)
     let badHeads = try run(["train", "-w", workspace, "--heads", "3", "--dim", "16"])
     XCTAssertEqual(badHeads.status, 2)

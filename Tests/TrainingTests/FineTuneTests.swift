@@ -60,4 +60,26 @@ final class FineTuneTests: XCTestCase {
     model.backward()
     XCTAssertNotEqual(Array(model.gradients), masked)
   }
+
+  /// The cached, one-position-at-a-time logits equal a full forward pass's at every position.
+  func testTheKeyValueCacheGivesTheFullPassLogits() throws {
+    let config = GPTConfig(vocabularySize: 23, context: 7, layers: 2, heads: 2, channels: 8)
+    let full = try GPT(config: config, batch: 1, sequence: 7, threads: 1)
+    full.initializeParameters(seed: 11)
+    for i in 0..<full.parameters.count where full.parameters[i] != 1 { full.parameters[i] *= 10 }
+    let tokens: [UInt32] = [3, 17, 5, 5, 22, 0, 9]
+    for (t, token) in tokens.enumerated() { full.inputs[t] = Int32(token) }
+    full.forward()
+    let expected = full.logits()
+    let single = try GPT(config: config, batch: 1, sequence: 1, threads: 1)
+    single.parameters.baseAddress!.update(from: full.parameters.baseAddress!, count: full.parameters.count)
+    let generator = Generator(model: single)
+    for (t, token) in tokens.enumerated() {
+      let logits = generator.next(token)
+      let reference = Array(expected[t * 23..<(t + 1) * 23])
+      let difference = zip(logits, reference).map { abs($0 - $1) }.max()!
+      XCTAssertLessThan(difference, 1e-4 * max(1, reference.map(abs).max()!), "position \(t)")
+    }
+    XCTAssertTrue(generator.isFull)
+  }
 }
