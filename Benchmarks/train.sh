@@ -53,7 +53,7 @@ import json, statistics
 rates = [json.loads(l)['tokens_per_s'] for l in open('$run/metrics.jsonl')][1:]
 print(statistics.median(float(r) for r in rates))")
   echo "hatchery, $threads thread(s): $rate tokens/s (median of steps 2-$steps), peak $(( $(cat "$work/rss-$threads") / 1024 )) MB"
-  grep '^train:' "$work/train-$threads.txt" | sed 's/^/  /"
+  grep '^train:' "$work/train-$threads.txt" | sed 's/^/  /'
   echo "$run" >"$work/run-$threads"
 done
 "$venv/bin/python" Benchmarks/train_bench.py --workspace "$ws" --run "$(cat "$work/run-1")" --steps "$steps" --hatchery "$hatchery"
