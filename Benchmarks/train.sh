@@ -26,17 +26,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-python3 - "$corpus" "$work/train.jsonl" <<'PY'
-import json, sys
-corpus, out = sys.argv[1], sys.argv[2]
-data = open(f"{corpus}/train.txt", "rb").read()
-with open(f"{corpus}/docs.tsv") as rows, open(out, "w") as f:
-    next(rows)
-    for row in rows:
-        split, offset, length, package, path = row.rstrip("\n").split("\t")[:5]
-        if split == "train":
-            f.write(json.dumps({"text": data[int(offset):int(offset) + int(length)].decode("utf-8")}) + "\n")
-PY
+python3 Benchmarks/tok_text_jsonl.py "$corpus" "$work/train.jsonl"
 ws=$work/ws
 $hatchery init "$ws" >/dev/null
 $hatchery ingest -w "$ws" --source tok-text --format jsonl "$work/train.jsonl" >/dev/null

@@ -48,10 +48,11 @@ public enum FineTuner {
     func place(_ example: ChatExamples.Encoded, row: Int) { Self.place(example, row: row, in: model, padding: padding) }
     let tokenizerJSON = HuggingFaceTokenizerFile.encode(tokenizer)
     try AtomicFileOutput.write(tokenizerJSON, to: runDirectory + "/tokenizer.json")
-    let loop = TrainingLoop(model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON)
+    let loop = TrainingLoop(
+      model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON, store: store,
+      runID: runID)
     var random = SplitMix64(seed: options.seed)
-    do {
-      let summary = try loop.run(
+    return try loop.run(
         from: 0, random: &random,
         fillBatch: { random in
           for row in 0..<options.batch { place(training[Int(random.next() % UInt64(training.count))], row: row) }
@@ -70,14 +71,6 @@ public enum FineTuner {
             }
             return total / Float(batches)
           }, log: log)
-      try store.finishTrainingRun(
-        id: runID, status: "completed", steps: summary.steps, tokens: summary.tokens, finalLoss: summary.finalLoss.map(Double.init),
-        finalValidationLoss: summary.finalValidationLoss.map(Double.init), flops: summary.flops)
-      return summary
-    } catch {
-      try? store.finishTrainingRun(id: runID, status: "failed", steps: 0, tokens: 0, finalLoss: nil, finalValidationLoss: nil, flops: 0)
-      throw error
-    }
   }
 
   /// Puts one example in row `row` of the model's batch, cut to the sequence length and padded:

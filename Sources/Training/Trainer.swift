@@ -61,9 +61,10 @@ public enum Trainer {
     log("run \(runDirectory): \(config.parameterCount) parameters, \(trainData.tokens) train tokens, \(options.steps) steps of \(options.batch * options.context * options.accumulation) tokens")
 
     var window = [UInt32](repeating: 0, count: options.context + 1)
-    let loop = TrainingLoop(model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON)
-    do {
-      let summary = try loop.run(
+    let loop = TrainingLoop(
+      model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON, store: store,
+      runID: runID)
+    return try loop.run(
         from: startStep, random: &random,
         fillBatch: { random in
           for b in 0..<options.batch {
@@ -77,14 +78,6 @@ public enum Trainer {
           }
         },
         evaluate: validationData.map { data in { try evaluate(model, data, batches: options.evalBatches) } }, log: log)
-      try store.finishTrainingRun(
-        id: runID, status: "completed", steps: summary.steps, tokens: summary.tokens, finalLoss: summary.finalLoss.map(Double.init),
-        finalValidationLoss: summary.finalValidationLoss.map(Double.init), flops: summary.flops)
-      return summary
-    } catch {
-      try? store.finishTrainingRun(id: runID, status: "failed", steps: 0, tokens: 0, finalLoss: nil, finalValidationLoss: nil, flops: 0)
-      throw error
-    }
   }
 
   /// Mean loss over the first `batches` batches of sequential windows of the validation split.

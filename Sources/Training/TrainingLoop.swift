@@ -5,7 +5,8 @@ import HatcheryCore
 /// micro-batch into the model's inputs and targets (as many times as gradient accumulation
 /// asks), the gradients are averaged, clipped to their global norm and applied by AdamW on the
 /// warm-up + cosine schedule; the loss and gradient norm must stay finite. Metrics are appended
-/// to `metrics.jsonl`; checkpoints are written every `checkpointEvery` steps and at the end.
+/// to `metrics.jsonl`; checkpoints are written every `checkpointEvery` steps and at the end; the
+/// run's row in `training_runs` is closed as completed or failed with what was done.
 struct TrainingLoop {
   let model: GPT
   let optimizer: AdamW
@@ -13,13 +14,34 @@ struct TrainingLoop {
   let runDirectory: String
   /// Copied into every checkpoint folder, so a checkpoint is self-contained.
   let tokenizerJSON: [UInt8]
+  let store: ProvenanceStore
+  let runID: String
 
   func run(
     from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void, evaluate: (() throws -> Float)?,
     log: (String) -> Void
   ) throws -> Trainer.Summary {
-    let metrics = try Metrics(path: runDirectory + "/metrics.jsonl")
     var summary = Trainer.Summary(runDirectory: runDirectory)
+    func record(_ status: String) throws {
+      try store.finishTrainingRun(
+        id: runID, status: status, steps: summary.steps, tokens: summary.tokens, finalLoss: summary.finalLoss.map(Double.init),
+        finalValidationLoss: summary.finalValidationLoss.map(Double.init), flops: Double(summary.tokens) * model.config.flopsPerToken)
+    }
+    do {
+      try steps(from: startStep, random: &random, fillBatch: fillBatch, evaluate: evaluate, log: log, summary: &summary)
+    } catch {
+      try? record("failed")
+      throw error
+    }
+    try record("completed")
+    return summary
+  }
+
+  private func steps(
+    from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void, evaluate: (() throws -> Float)?,
+    log: (String) -> Void, summary: inout Trainer.Summary
+  ) throws {
+    let metrics = try Metrics(path: runDirectory + "/metrics.jsonl")
     let tokensPerStep = options.batch * options.context * options.accumulation
     let clock = ContinuousClock()
     let started = clock.now
@@ -75,7 +97,6 @@ struct TrainingLoop {
     }
     summary.seconds = (clock.now - started).seconds
     summary.flops = Double(summary.tokens) * model.config.flopsPerToken
-    return summary
   }
 
   /// A new run folder `runs/<kind>-<UTC time>` (with a suffix when one started the same second).
