@@ -77,7 +77,8 @@ public enum ShardStage {
     let stageConfig = StageConfig(
       JSONObject([
         ("tokens_per_shard", .int(options.tokensPerShard)), ("val_fraction", .number(String(options.validationFraction))),
-        ("seed", .number(String(options.seed))), ("level", .int(options.level)), ("frame_tokens", .int(options.frameTokens)), ("tokenizer", .string(tokenizerSHA)),
+        ("seed", .number(String(options.seed))), ("level", .int(options.level)), ("frame_tokens", .int(options.frameTokens)),
+        ("tokenizer", .string(tokenizerSHA)),
         ("inputs", .string(try KeptDocuments.fingerprint(store: store))), ("format", .int(ShardManifest.version)),
       ]))
     if !force, try store.hasCompletedRun(stage: name, scope: "all", configHash: stageConfig.hash),
@@ -109,6 +110,7 @@ public enum ShardStage {
       if options.validationFraction > 0 && order.count >= 2 { validationCount = max(1, validationCount) }
       var shards: [ShardManifest.Shard] = []
       var map: [(shard: Int, tokenOffset: Int, documentID: String, tokenCount: Int)] = []
+      let separator = [endOfText]
       for (split, documents) in [("val", order.prefix(validationCount)), ("train", order.dropFirst(validationCount))] {
         var writer: ShardWriter?
         var documentsInShard = 0
@@ -121,7 +123,6 @@ public enum ShardStage {
               documents: documentsInShard, frames: result.frames, bytes: result.bytes, sha256: result.sha256))
           writer = nil
         }
-        var separator = [endOfText]
         for index in documents {
           if writer == nil {
             let number = shards.filter { $0.split == split }.count
@@ -139,7 +140,6 @@ public enum ShardStage {
           if writer!.tokens >= options.tokensPerShard { try close() }
         }
         try close()
-        separator.removeAll()
       }
       // Move into place: the old manifest goes first, the new one last.
       let shardsFolder = workspace.absolute("shards")

@@ -61,9 +61,6 @@ public final class GPT {
     targets.deallocate()
   }
 
-  /// Bytes held by the model's buffers.
-  public var allocatedBytes: Int { 4 * (2 * layout.count + activationLayout.count + gradientLayout.count + 2 * batch * sequence) }
-
   /// GPT-2's initialisation: weights and embeddings from N(0, 0.02), the two projections into
   /// the residual stream scaled by 1/√(2·layers), biases 0, layer-norm weights 1.
   public func initializeParameters(seed: UInt64) {
