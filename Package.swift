@@ -56,11 +56,11 @@ let package = Package(
     .target(name: "Filters", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
     .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "CZstd", "CXXHash"]),
-    .target(name: "Training", dependencies: ["HatcheryCore", "Shards", "Tokenizer", "Yams"], swiftSettings: vectorSettings),
+    .target(name: "Training", dependencies: ["HatcheryCore", "Shards", "Tokenizer", "CBLAS", "Yams"], swiftSettings: vectorSettings),
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "CBLAS", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]

@@ -23,7 +23,7 @@ public enum GEMMPeak {
   }
 
   static func measure(threads: Int) throws -> Double {
-    let blas = try BLAS.shared()
+    let blas = BLAS.shared
     blas.setThreads(threads)
     let n = 1024
     let a = [Float](repeating: 0.5, count: n * n)

@@ -33,7 +33,7 @@ public final class GPT {
     self.batch = batch
     self.sequence = sequence
     self.threads = threads
-    blas = try BLAS.shared()
+    blas = BLAS.shared
     blas.setThreads(threads)
     layout = ParameterLayout(config)
     activationLayout = ActivationLayout(config, B: batch, T: sequence, withProbabilities: true)

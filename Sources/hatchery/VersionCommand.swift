@@ -1,4 +1,5 @@
 import ArgumentParser
+import CBLAS
 import CCrypto
 import CLibXML2
 import CXXHash
@@ -12,6 +13,7 @@ struct VersionCommand: ParsableCommand {
 
   func run() throws {
     print("hatchery \(HatcheryVersion.current)")
+    print("openblas \(String(cString: openblas_get_config()))")
     print("zstd \(String(cString: ZSTD_versionString()))")
     print("zlib \(String(cString: zlibVersion()))")
     print("libxml2 \(String(cString: hatchery_xmlParserVersion()))")
