@@ -28,6 +28,7 @@ let package = Package(
     .library(name: "Tokenizer", targets: ["Tokenizer"]),
     .library(name: "Shards", targets: ["Shards"]),
     .library(name: "Training", targets: ["Training"]),
+    .library(name: "Accounting", targets: ["Accounting"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,11 +57,12 @@ let package = Package(
     .target(name: "Filters", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
     .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "CZstd", "CXXHash"]),
-    .target(name: "Training", dependencies: ["HatcheryCore", "Shards", "Tokenizer", "CBLAS", "Yams"], swiftSettings: vectorSettings),
+    .target(name: "Accounting", dependencies: ["HatcheryCore"]),
+    .target(name: "Training", dependencies: ["HatcheryCore", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams"], swiftSettings: vectorSettings),
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "CBLAS", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting", "CBLAS", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -86,6 +88,7 @@ let package = Package(
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "ShardsTests", dependencies: ["Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
+    .testTarget(name: "AccountingTests", dependencies: ["Accounting", "HatcheryCore"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]

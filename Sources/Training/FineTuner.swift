@@ -1,3 +1,4 @@
+import Accounting
 import Foundation
 import HatcheryCore
 import Tokenizer
@@ -9,7 +10,8 @@ import Tokenizer
 /// options; the same loop, checkpoints and metrics as pre-training.
 public enum FineTuner {
   public static func finetune(
-    workspace: Workspace, from checkpoint: String, data path: String, options: TrainOptions, log: (String) -> Void = { print($0) }
+    workspace: Workspace, from checkpoint: String, data path: String, options: TrainOptions, energy: EnergyOptions = EnergyOptions(),
+    log: (String) -> Void = { print($0) }
   ) throws -> Trainer.Summary {
     try options.validate()
     let checkpoint = Workspace.absolutePath(checkpoint)
@@ -50,7 +52,7 @@ public enum FineTuner {
     try AtomicFileOutput.write(tokenizerJSON, to: runDirectory + "/tokenizer.json")
     let loop = TrainingLoop(
       model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON, store: store,
-      runID: runID)
+      runID: runID, energy: energy)
     var random = SplitMix64(seed: options.seed)
     return try loop.run(
         from: 0, random: &random,

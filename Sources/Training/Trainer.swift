@@ -1,3 +1,4 @@
+import Accounting
 import Foundation
 import HatcheryCore
 import Shards
@@ -18,10 +19,17 @@ public enum Trainer {
     public var finalValidationLoss: Float?
     public var seconds = 0.0
     public var flops = 0.0
+    /// Energy of the run (facility energy: IT energy × PUE), its emissions, and how each was
+    /// obtained.
+    public var kWh = 0.0
+    public var emissionsKg = 0.0
+    public var energyMethod = ""
+    public var carbon = ""
   }
 
   public static func train(
-    workspace: Workspace, options: TrainOptions, resume: String? = nil, log: (String) -> Void = { print($0) }
+    workspace: Workspace, options: TrainOptions, energy: EnergyOptions = EnergyOptions(), resume: String? = nil,
+    log: (String) -> Void = { print($0) }
   ) throws -> Summary {
     try options.validate()
     let store = try workspace.openStore()
@@ -63,7 +71,7 @@ public enum Trainer {
     var window = [UInt32](repeating: 0, count: options.context + 1)
     let loop = TrainingLoop(
       model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON, store: store,
-      runID: runID)
+      runID: runID, energy: energy)
     return try loop.run(
         from: startStep, random: &random,
         fillBatch: { random in

@@ -1,3 +1,4 @@
+import Accounting
 import Foundation
 import HatcheryCore
 
@@ -6,7 +7,8 @@ import HatcheryCore
 /// asks), the gradients are averaged, clipped to their global norm and applied by AdamW on the
 /// warm-up + cosine schedule; the loss and gradient norm must stay finite. Metrics are appended
 /// to `metrics.jsonl`; checkpoints are written every `checkpointEvery` steps and at the end; the
-/// run's row in `training_runs` is closed as completed or failed with what was done.
+/// run's row in `training_runs` is closed as completed or failed with what was done. The run is
+/// metered (EnergyMonitor): `emissions.csv` in the run folder, samples in `energy_samples`.
 struct TrainingLoop {
   let model: GPT
   let optimizer: AdamW
@@ -16,17 +18,34 @@ struct TrainingLoop {
   let tokenizerJSON: [UInt8]
   let store: ProvenanceStore
   let runID: String
+  let energy: EnergyOptions
 
   func run(
     from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void, evaluate: (() throws -> Float)?,
     log: (String) -> Void
   ) throws -> Trainer.Summary {
     var summary = Trainer.Summary(runDirectory: runDirectory)
+    let carbon = try CarbonIntensity(country: energy.country, override: energy.carbonIntensity)
+    let cpuModel = CPUPowerModel.cpuModelName()
+    let powerModel = CPUPowerModel(cpuModel: cpuModel, override: energy.cpuWatts)
+    let monitor = EnergyMonitor(interval: energy.interval, model: powerModel)
     func record(_ status: String) throws {
+      let report = monitor.stop()
+      summary.kWh = report.kWh * energy.pue
+      summary.emissionsKg = carbon.emissions(kWh: report.kWh, pue: energy.pue)
+      summary.energyMethod = report.method
+      summary.carbon = "\(carbon.countryName), \(Int(carbon.gramsPerKWh.rounded())) g/kWh, PUE \(energy.pue)"
+      try AtomicFileOutput.write(
+        Array(EmissionsCSV.text(report: report, runID: runID, carbon: carbon, pue: energy.pue, cpuModel: cpuModel, logicalCPUs: powerModel.logicalCPUs).utf8),
+        to: runDirectory + "/emissions.csv")
+      try store.insertEnergySamples(
+        trainingRunID: runID, stageRunID: nil,
+        samples: report.samples.map { ($0.at, $0.elapsed, $0.cpuWatts, $0.gpuWatts, $0.ramWatts, $0.joules) }, method: report.method)
       try store.finishTrainingRun(
         id: runID, status: status, steps: summary.steps, tokens: summary.tokens, finalLoss: summary.finalLoss.map(Double.init),
         finalValidationLoss: summary.finalValidationLoss.map(Double.init), flops: Double(summary.tokens) * model.config.flopsPerToken)
     }
+    monitor.start()
     do {
       try steps(from: startStep, random: &random, fillBatch: fillBatch, evaluate: evaluate, log: log, summary: &summary)
     } catch {
@@ -124,7 +143,7 @@ final class Metrics {
   private let handle: FileHandle
 
   init(path: String) throws {
-    if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+    if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
     guard let handle = FileHandle(forWritingAtPath: path) else { throw HatcheryError.system("open", path: path) }
     try handle.seekToEnd()
     self.handle = handle

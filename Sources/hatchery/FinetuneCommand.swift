@@ -13,6 +13,7 @@ struct FinetuneCommand: ParsableCommand {
       """)
 
   @OptionGroup var stage: StageOptions
+  @OptionGroup var energy: EnergyArguments
   @Option(help: "The checkpoint folder to start from (runs/<id>/step-NNNNN).") var from: String
   @Option(help: "A JSONL file of examples.") var data: String
   @Option(help: "Optimizer steps.") var steps = 100
@@ -41,16 +42,23 @@ struct FinetuneCommand: ParsableCommand {
     return options
   }
 
-  func validate() throws { try asUsageError { try options.validate() } }
+  func validate() throws {
+    try asUsageError {
+      try options.validate()
+      try energy.options.validate()
+    }
+  }
 
   func run() throws {
     stage.bootstrapLogging()
-    let summary = try FineTuner.finetune(workspace: try Workspace.open(at: stage.workspace), from: from, data: data, options: options)
+    let summary = try FineTuner.finetune(
+      workspace: try Workspace.open(at: stage.workspace), from: from, data: data, options: options, energy: energy.options)
     print(
       String(
-        format: "finetune: %d steps, %d tokens in %.1f s, loss %@, val loss %@; run %@", summary.steps, summary.tokens, summary.seconds,
-        summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-", summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-",
-        summary.runDirectory))
+        format: "finetune: %d steps, %d tokens in %.1f s, loss %@, val loss %@; %.6f kWh (%@), %.3f g CO2e (%@); run %@", summary.steps,
+        summary.tokens, summary.seconds, summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-",
+        summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-", summary.kWh, summary.energyMethod, summary.emissionsKg * 1000,
+        summary.carbon, summary.runDirectory))
   }
 }
 

@@ -14,6 +14,7 @@ struct TrainCommand: ParsableCommand {
       """)
 
   @OptionGroup var stage: StageOptions
+  @OptionGroup var energy: EnergyArguments
 
   @Option(help: "A YAML file of these options (snake case); options given here override it.") var config: String?
   @Option(help: "Transformer blocks (default 4).") var layers: Int?
@@ -66,20 +67,24 @@ struct TrainCommand: ParsableCommand {
       try options.validate()
       try GPTConfig(vocabularySize: 1, context: options.context, layers: options.layers, heads: options.heads, channels: options.channels)
         .validate()
+      try energy.options.validate()
     }
   }
 
   func run() throws {
     stage.bootstrapLogging()
     let options = try options()
-    let summary = try Trainer.train(workspace: try Workspace.open(at: stage.workspace), options: options, resume: resume)
+    let summary = try Trainer.train(
+      workspace: try Workspace.open(at: stage.workspace), options: options, energy: energy.options, resume: resume)
     let achieved = summary.flops / max(summary.seconds, 1e-9)
     let peak = try GEMMPeak.flopsPerSecond(threads: options.threads)
     print(
       String(
-        format: "train: %d steps, %d tokens in %.1f s (%.0f tokens/s), loss %@, val loss %@, %.3g FLOPs, %.1f GFLOP/s = %.0f%% of sgemm's peak (%.1f GFLOP/s, threads: %d); run %@",
+        format: "train: %d steps, %d tokens in %.1f s (%.0f tokens/s), loss %@, val loss %@; %.6f kWh (%@), %.3f g CO2e (%@); "
+          + "%.3g FLOPs, %.1f GFLOP/s = %.0f%% of sgemm's peak (%.1f GFLOP/s, threads: %d); run %@",
         summary.steps, summary.tokens, summary.seconds, Double(summary.tokens) / max(summary.seconds, 1e-9),
         summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-", summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-",
-        summary.flops, achieved / 1e9, 100 * achieved / peak, peak / 1e9, options.threads, summary.runDirectory))
+        summary.kWh, summary.energyMethod, summary.emissionsKg * 1000, summary.carbon, summary.flops, achieved / 1e9, 100 * achieved / peak,
+        peak / 1e9, options.threads, summary.runDirectory))
   }
 }

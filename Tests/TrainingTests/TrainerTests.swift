@@ -72,9 +72,15 @@ final class TrainerTests: XCTestCase {
     let run = try XCTUnwrap(try workspace.openStore().trainingRunStatus(id: (summary.runDirectory as NSString).lastPathComponent))
     XCTAssertEqual(run.status, "completed")
     XCTAssertEqual(run.steps, 40)
-    for file in ["model.safetensors", "config.json", "optimizer.bin"] {
+    for file in ["model.safetensors", "config.json", "optimizer.bin", "tokenizer.json"] {
       XCTAssertTrue(FileManager.default.fileExists(atPath: summary.runDirectory + "/step-00040/" + file), file)
     }
+    // Metered: an energy figure with its method, emissions.csv, samples in the store.
+    XCTAssertGreaterThan(summary.kWh, 0)
+    XCTAssertTrue(summary.energyMethod.contains("CPU:"), summary.energyMethod)
+    let csv = try String(contentsOfFile: summary.runDirectory + "/emissions.csv", encoding: .utf8)
+    XCTAssertTrue(csv.hasPrefix("timestamp,project_name,run_id,experiment_id,duration,emissions,"), csv)
+    XCTAssertGreaterThan(try workspace.openStore().energySampleCount(trainingRunID: (summary.runDirectory as NSString).lastPathComponent), 0)
   }
 
   /// Stopping after step 10 and resuming gives the same losses, to the last digit, as running

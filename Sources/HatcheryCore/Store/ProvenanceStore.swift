@@ -633,4 +633,29 @@ public final class ProvenanceStore: Sendable {
       }
     }
   }
+
+  // MARK: Energy
+
+  /// Records the energy samples of a training run (or a stage run) in one transaction.
+  public func insertEnergySamples(
+    trainingRunID: String?, stageRunID: Int64?,
+    samples: [(at: String, elapsed: Double, cpuWatts: Double, gpuWatts: Double?, ramWatts: Double, joules: Double)], method: String
+  ) throws {
+    try pool.write { db in
+      let insert = try db.makeStatement(
+        sql: """
+          INSERT INTO energy_samples (stage_run_id, training_run_id, at, elapsed_s, cpu_watts, gpu_watts, ram_watts, energy_joules, method)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """)
+      for sample in samples {
+        try insert.execute(arguments: [
+          stageRunID, trainingRunID, sample.at, sample.elapsed, sample.cpuWatts, sample.gpuWatts, sample.ramWatts, sample.joules, method,
+        ])
+      }
+    }
+  }
+
+  public func energySampleCount(trainingRunID: String) throws -> Int {
+    try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM energy_samples WHERE training_run_id = ?", arguments: [trainingRunID]) ?? 0 }
+  }
 }

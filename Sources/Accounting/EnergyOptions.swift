@@ -1,0 +1,24 @@
+import Foundation
+import HatcheryCore
+
+/// How a run is metered and its carbon counted: the grid (`--country`, ISO alpha-3, or
+/// `--carbon-intensity` g/kWh), the data centre's PUE, the CPU's watts when no meter can be read,
+/// and the sampling interval.
+public struct EnergyOptions: Sendable {
+  public var country: String?
+  public var carbonIntensity: Double?
+  public var pue = 1.0
+  public var cpuWatts: Double?
+  public var interval = 1.0
+
+  public init() {}
+
+  public func validate() throws {
+    _ = try CarbonIntensity(country: country, override: carbonIntensity)
+    guard pue >= 1 else { throw HatcheryError("--pue must be at least 1") }
+    guard interval > 0 else { throw HatcheryError("--energy-interval must be positive") }
+    if let cpuWatts { guard cpuWatts > 0 else { throw HatcheryError("--cpu-watts must be positive") } }
+  }
+}
+
+
