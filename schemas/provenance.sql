@@ -223,3 +223,12 @@ CREATE TABLE redactions (
   count INTEGER NOT NULL,
   PRIMARY KEY (document_id, stage, kind)
 );
+
+-- migration v6-stage-energy
+-- What a stage run cost: the process's CPU time and energy (its share when one process ran
+-- several stage runs), how the energy was obtained, and its emissions at the world-average
+-- grid intensity (`hatchery energy --country` recomputes them for a given grid).
+ALTER TABLE stage_runs ADD COLUMN cpu_seconds REAL;
+ALTER TABLE stage_runs ADD COLUMN energy_kwh REAL;
+ALTER TABLE stage_runs ADD COLUMN emissions_kg REAL;
+ALTER TABLE stage_runs ADD COLUMN energy_method TEXT;

@@ -23,6 +23,8 @@ public final class EnergyMonitor: @unchecked Sendable {
     public var gpuJoules = 0.0
     public var ramJoules = 0.0
     public var processCPUSeconds = 0.0
+    /// Time the sampler itself spent taking samples: its cost to the work it meters.
+    public var samplingSeconds = 0.0
     public var cpuMethod = ""
     public var ramMethod = ""
     public var gpuMethod: String?
@@ -35,6 +37,7 @@ public final class EnergyMonitor: @unchecked Sendable {
 
   private let interval: Double
   private let model: CPUPowerModel
+  private let ramWatts: Double?
   private let rapl: RAPLMeter
   private let nvml: NVMLMeter
   private let state = Mutex(Report())
@@ -44,14 +47,19 @@ public final class EnergyMonitor: @unchecked Sendable {
   private var lastWall = Date()
   private var lastCPU = 0.0
 
-  public init(interval: Double = 1, model: CPUPowerModel, rapl: RAPLMeter = RAPLMeter(), nvml: NVMLMeter = NVMLMeter()) {
+  public init(
+    interval: Double = 1, model: CPUPowerModel, ramWatts: Double? = nil, rapl: RAPLMeter = RAPLMeter(), nvml: NVMLMeter = NVMLMeter()
+  ) {
     self.interval = max(0.05, interval)
     self.model = model
+    self.ramWatts = ramWatts
     self.rapl = rapl
     self.nvml = nvml
     var report = Report()
     report.cpuMethod = rapl.isAvailable ? "CPU: measured by RAPL (whole package)" : "CPU: estimated, \(model.source) × the process's CPU share"
-    report.ramMethod = rapl.isAvailable ? "RAM: measured by RAPL dram zones" : "RAM: estimated, \(MemoryPowerModel.wattsPerGB) W/GB of resident memory"
+    report.ramMethod =
+      ramWatts.map { "RAM: --ram-watts \($0) W" }
+      ?? (rapl.isAvailable ? "RAM: measured by RAPL dram zones" : "RAM: estimated, \(MemoryPowerModel.wattsPerGB) W/GB of resident memory")
     report.gpuMethod = nvml.isAvailable ? "GPU: measured by NVML (\(nvml.deviceCount) devices)" : nil
     if let reason = rapl.unavailableReason { report.notes.append("RAPL not used: \(reason)") }
     if let reason = nvml.unavailableReason { report.notes.append("NVML not used: \(reason)") }
@@ -86,6 +94,12 @@ public final class EnergyMonitor: @unchecked Sendable {
   }
 
   private func sample() {
+    let clock = ContinuousClock()
+    let begin = clock.now
+    defer {
+      let spent = (clock.now - begin).seconds
+      state.withLock { $0.samplingSeconds += spent }
+    }
     let now = Date()
     let wall = now.timeIntervalSince(lastWall)
     guard wall > 0 else { return }
@@ -95,7 +109,7 @@ public final class EnergyMonitor: @unchecked Sendable {
     lastCPU = cpuSeconds
     let measured = rapl.isAvailable ? rapl.read() : nil
     let cpuJoules = measured?.cpu ?? model.power(cpuSeconds: processCPU, wallSeconds: wall) * wall
-    let ramJoules = measured?.memory ?? MemoryPowerModel.power(residentBytes: Self.residentBytes()) * wall
+    let ramJoules = ramWatts.map { $0 * wall } ?? measured?.memory ?? MemoryPowerModel.power(residentBytes: Self.residentBytes()) * wall
     let gpuJoules = nvml.isAvailable ? nvml.read() : nil
     let entry = Sample(
       at: Timestamp.now(), elapsed: now.timeIntervalSince(started), cpuWatts: cpuJoules / wall, gpuWatts: gpuJoules.map { $0 / wall },

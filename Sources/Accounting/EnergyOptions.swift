@@ -9,6 +9,8 @@ public struct EnergyOptions: Sendable {
   public var carbonIntensity: Double?
   public var pue = 1.0
   public var cpuWatts: Double?
+  /// Memory watts instead of the 0.375 W/GB estimate (CodeCarbon's `force_ram_power`).
+  public var ramWatts: Double?
   public var interval = 1.0
 
   public init() {}
@@ -18,6 +20,7 @@ public struct EnergyOptions: Sendable {
     guard pue >= 1 else { throw HatcheryError("--pue must be at least 1") }
     guard interval > 0 else { throw HatcheryError("--energy-interval must be positive") }
     if let cpuWatts { guard cpuWatts > 0 else { throw HatcheryError("--cpu-watts must be positive") } }
+    if let ramWatts { guard ramWatts >= 0 else { throw HatcheryError("--ram-watts must be at least 0") } }
   }
 }
 

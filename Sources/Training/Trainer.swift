@@ -24,6 +24,8 @@ public enum Trainer {
     public var kWh = 0.0
     public var emissionsKg = 0.0
     public var energyMethod = ""
+    /// CPU time the energy sampler took.
+    public var meteringSeconds = 0.0
     public var carbon = ""
   }
 

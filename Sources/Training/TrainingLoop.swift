@@ -28,12 +28,13 @@ struct TrainingLoop {
     let carbon = try CarbonIntensity(country: energy.country, override: energy.carbonIntensity)
     let cpuModel = CPUPowerModel.cpuModelName()
     let powerModel = CPUPowerModel(cpuModel: cpuModel, override: energy.cpuWatts)
-    let monitor = EnergyMonitor(interval: energy.interval, model: powerModel)
+    let monitor = EnergyMonitor(interval: energy.interval, model: powerModel, ramWatts: energy.ramWatts)
     func record(_ status: String) throws {
       let report = monitor.stop()
       summary.kWh = report.kWh * energy.pue
       summary.emissionsKg = carbon.emissions(kWh: report.kWh, pue: energy.pue)
       summary.energyMethod = report.method
+      summary.meteringSeconds = report.samplingSeconds
       summary.carbon = "\(carbon.countryName), \(Int(carbon.gramsPerKWh.rounded())) g/kWh, PUE \(energy.pue)"
       try AtomicFileOutput.write(
         Array(EmissionsCSV.text(report: report, runID: runID, carbon: carbon, pue: energy.pue, cpuModel: cpuModel, logicalCPUs: powerModel.logicalCPUs).utf8),

@@ -7,6 +7,7 @@ struct EnergyArguments: ParsableArguments {
   @Option(help: "Grid carbon intensity in g CO2e/kWh, instead of the country's.") var carbonIntensity: Double?
   @Option(help: "Power usage effectiveness of the data centre.") var pue = 1.0
   @Option(help: "CPU watts for the estimate when no meter can be read (default: the CPU's TDP from the table, else 85).") var cpuWatts: Double?
+  @Option(help: "Memory watts instead of the 0.375 W/GB estimate.") var ramWatts: Double?
   @Option(help: "Seconds between energy samples.") var energyInterval = 1.0
 
   var options: EnergyOptions {
@@ -15,6 +16,7 @@ struct EnergyArguments: ParsableArguments {
     options.carbonIntensity = carbonIntensity
     options.pue = pue
     options.cpuWatts = cpuWatts
+    options.ramWatts = ramWatts
     options.interval = energyInterval
     return options
   }

@@ -17,7 +17,7 @@ struct Hatchery: ParsableCommand {
     subcommands: [
       InitCommand.self, IngestCommand.self, DedupCommand.self, TagCommand.self, FilterCommand.self, TokenizerCommand.self, ShardCommand.self, TrainCommand.self, FinetuneCommand.self, SampleCommand.self, EvaluateCommand.self, LicenseCommand.self,
       AuditCommand.self,
-      TraceCommand.self, ExportCommand.self, SchemaCommand.self, VersionCommand.self,
+      TraceCommand.self, EnergyCommand.self, ExportCommand.self, SchemaCommand.self, VersionCommand.self,
     ]
   )
 
@@ -26,7 +26,7 @@ struct Hatchery: ParsableCommand {
   static func main() {
     do {
       var command = try parseAsRoot()
-      try command.run()
+      try meteringStage(command) { try command.run() }
     } catch let error as HatcheryError {
       FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
       Foundation.exit(1)

@@ -58,7 +58,7 @@ final class CommandLineTests: XCTestCase {
   func testHelpListsEveryStage() throws {
     let help = try run(["--help"])
     XCTAssertEqual(help.status, 0)
-    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "shard", "train", "finetune", "sample", "evaluate", "export", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
+    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "shard", "train", "finetune", "sample", "evaluate", "energy", "export", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
     let ingestHelp = try run(["ingest", "--help"])
     XCTAssertEqual(ingestHelp.status, 0)
     XCTAssertTrue(ingestHelp.stdout.contains("--workspace"))
@@ -253,6 +253,12 @@ final class CommandLineTests: XCTestCase {
     let runFolder = try XCTUnwrap(train.stdout.components(separatedBy: "run ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
     let sample = try run(["sample", "--checkpoint", runFolder + "/step-00004", "--prompt", "Paragraph", "--max-tokens", "5", "--threads", "1"])
     XCTAssertEqual(sample.status, 0, sample.stderr)
+    let energy = try run(["energy", "-w", workspace, "--country", "SWE", "--pue", "1.2"])
+    XCTAssertEqual(energy.status, 0, energy.stderr)
+    for row in ["| ingest | stage |", "| tokenizer | stage |", "| shard | stage |", "| pretrain | ", "| total |", "Sweden"] {
+      XCTAssertTrue(energy.stdout.contains(row) || energy.stdout.contains(row.replacingOccurrences(of: "| pretrain | ", with: "pretrain-")), row)
+    }
+    XCTAssertTrue(FileManager.default.fileExists(atPath: runFolder + "/emissions.csv"))
     let badHeads = try run(["train", "-w", workspace, "--heads", "3", "--dim", "16"])
     XCTAssertEqual(badHeads.status, 2)
     XCTAssertTrue(badHeads.stderr.contains("not a multiple of --heads 3"), badHeads.stderr)

@@ -236,6 +236,16 @@ public enum ProvenanceSchema {
       );
 
       """),
+    Migration(name: "v6-stage-energy", sql: """
+      -- What a stage run cost: the process's CPU time and energy (its share when one process ran
+      -- several stage runs), how the energy was obtained, and its emissions at the world-average
+      -- grid intensity (`hatchery energy --country` recomputes them for a given grid).
+      ALTER TABLE stage_runs ADD COLUMN cpu_seconds REAL;
+      ALTER TABLE stage_runs ADD COLUMN energy_kwh REAL;
+      ALTER TABLE stage_runs ADD COLUMN emissions_kg REAL;
+      ALTER TABLE stage_runs ADD COLUMN energy_method TEXT;
+
+      """),
   ]
 
   /// The text of `schemas/provenance.sql`: every migration, in order, under a header.

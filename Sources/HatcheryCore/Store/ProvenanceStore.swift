@@ -658,4 +658,52 @@ public final class ProvenanceStore: Sendable {
   public func energySampleCount(trainingRunID: String) throws -> Int {
     try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM energy_samples WHERE training_run_id = ?", arguments: [trainingRunID]) ?? 0 }
   }
+
+  /// Shares out the energy of this process among the stage runs it started since `since` that
+  /// have none yet, in proportion to their durations.
+  public func recordStageEnergy(since: String, cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String) throws {
+    var name = [CChar](repeating: 0, count: 256)
+    gethostname(&name, name.count - 1)
+    let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    try pool.write { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT id, max(1, strftime('%s', coalesce(finished_at, ?)) - strftime('%s', started_at)) AS seconds FROM stage_runs
+          WHERE host = ? AND pid = ? AND started_at >= ? AND energy_kwh IS NULL
+          """, arguments: [Timestamp.now(), host, getpid(), since])
+      let total = rows.reduce(0.0) { $0 + ($1["seconds"] as Double? ?? 1) }
+      for row in rows {
+        let share = (row["seconds"] as Double? ?? 1) / max(total, 1)
+        try db.execute(
+          sql: "UPDATE stage_runs SET cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ? WHERE id = ?",
+          arguments: [cpuSeconds * share, kWh * share, emissionsKg * share, method, row["id"] as Int64])
+      }
+    }
+  }
+
+  /// Every stage run and training run with its energy, oldest first: what `hatchery energy` lists.
+  public func energyLedger() throws -> [(kind: String, name: String, started: String, seconds: Double?, cpuSeconds: Double?, kWh: Double?, method: String?)] {
+    try pool.read { db in
+      let stages = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT stage, scope, started_at, strftime('%s', finished_at) - strftime('%s', started_at) AS seconds, cpu_seconds, energy_kwh,
+            energy_method FROM stage_runs WHERE status = 'completed' ORDER BY id
+          """
+      ).map { row -> (String, String, String, Double?, Double?, Double?, String?) in
+        ("stage", row["stage"], row["started_at"], row["seconds"], row["cpu_seconds"], row["energy_kwh"], row["energy_method"])
+      }
+      let training = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT r.id, r.kind, r.started_at, max(e.elapsed_s) AS seconds, sum(e.energy_joules) / 3.6e6 AS kwh, max(e.method) AS method
+          FROM training_runs r LEFT JOIN energy_samples e ON e.training_run_id = r.id GROUP BY r.id ORDER BY r.started_at
+          """
+      ).map { row -> (String, String, String, Double?, Double?, Double?, String?) in
+        (row["kind"], row["id"], row["started_at"], row["seconds"], nil, row["kwh"], row["method"])
+      }
+      return (stages + training).sorted { $0.2 < $1.2 }
+    }
+  }
 }

@@ -1,0 +1,45 @@
+import Accounting
+import ArgumentParser
+import Foundation
+import HatcheryCore
+
+struct EnergyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "energy",
+    abstract: "The workspace's footprint: every stage run and training run with its time, energy and emissions, as a table.",
+    discussion: """
+      Energy is as recorded (measured by RAPL/NVML where readable, else the stated estimate; docs/formats.md). Emissions are
+      computed here for the given grid: kWh × PUE × g CO2e/kWh.
+      """)
+
+  @OptionGroup var stage: StageOptions
+  @Option(help: "Grid country, ISO 3166-1 alpha-3; default: the world average.") var country: String?
+  @Option(help: "Grid carbon intensity in g CO2e/kWh, instead of the country's.") var carbonIntensity: Double?
+  @Option(help: "Power usage effectiveness.") var pue = 1.0
+
+  func validate() throws {
+    try asUsageError {
+      _ = try CarbonIntensity(country: country, override: carbonIntensity)
+      guard pue >= 1 else { throw HatcheryError("--pue must be at least 1") }
+    }
+  }
+
+  func run() throws {
+    let carbon = try CarbonIntensity(country: country, override: carbonIntensity)
+    let ledger = try Workspace.open(at: stage.workspace).openStore().energyLedger()
+    var lines = ["| run | kind | started | seconds | CPU s | kWh | g CO2e | method |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    var totalKWh = 0.0
+    for entry in ledger {
+      let kWh = entry.kWh.map { $0 * pue }
+      totalKWh += kWh ?? 0
+      lines.append(
+        "| \(entry.name) | \(entry.kind) | \(entry.started) | \(entry.seconds.map { String(format: "%.1f", $0) } ?? "—") | "
+          + "\(entry.cpuSeconds.map { String(format: "%.1f", $0) } ?? "—") | \(kWh.map { String(format: "%.6f", $0) } ?? "not metered") | "
+          + "\(entry.kWh.map { String(format: "%.3f", carbon.emissions(kWh: $0, pue: pue) * 1000) } ?? "—") | \(entry.method ?? "—") |")
+    }
+    lines.append(
+      "| total | | | | | \(String(format: "%.6f", totalKWh)) | \(String(format: "%.3f", totalKWh * carbon.gramsPerKWh)) | |")
+    print(lines.joined(separator: "\n"))
+    print("\ngrid: \(carbon.source); PUE \(pue)")
+  }
+}

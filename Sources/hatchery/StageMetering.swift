@@ -1,0 +1,35 @@
+import Accounting
+import Foundation
+import HatcheryCore
+
+/// A command that runs a data stage on a workspace: its process is metered, and the energy is
+/// recorded on the stage runs it started (`stage_runs.cpu_seconds`, `energy_kwh`,
+/// `emissions_kg` at the world-average grid, `energy_method`).
+protocol MeteredStageCommand {
+  /// The workspace, or nil when this use of the command is not a stage run.
+  var meteredWorkspace: String? { get }
+}
+
+extension IngestCommand: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
+extension DedupCommand: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
+extension TagCommand: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
+extension FilterCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
+extension TokenizerCommand.Train: MeteredStageCommand { var meteredWorkspace: String? { workspace } }
+extension ShardCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
+
+/// Meters `body` when `command` is a stage command; recording never fails the command.
+func meteringStage(_ command: Any, _ body: () throws -> Void) throws {
+  guard let path = (command as? MeteredStageCommand)?.meteredWorkspace else { return try body() }
+  let since = Timestamp.now()
+  let monitor = EnergyMonitor(model: CPUPowerModel(cpuModel: CPUPowerModel.cpuModelName()))
+  monitor.start()
+  defer {
+    let report = monitor.stop()
+    if let carbon = try? CarbonIntensity(country: nil, override: nil), let store = try? Workspace.open(at: path).openStore() {
+      try? store.recordStageEnergy(
+        since: since, cpuSeconds: report.processCPUSeconds, kWh: report.kWh, emissionsKg: carbon.emissions(kWh: report.kWh, pue: 1),
+        method: report.method)
+    }
+  }
+  try body()
+}
