@@ -44,7 +44,8 @@ struct TrainingLoop {
         samples: report.samples.map { ($0.at, $0.elapsed, $0.cpuWatts, $0.gpuWatts, $0.ramWatts, $0.joules) }, method: report.method)
       try store.finishTrainingRun(
         id: runID, status: status, steps: summary.steps, tokens: summary.tokens, finalLoss: summary.finalLoss.map(Double.init),
-        finalValidationLoss: summary.finalValidationLoss.map(Double.init), flops: Double(summary.tokens) * model.config.flopsPerToken)
+        finalValidationLoss: summary.finalValidationLoss.map(Double.init), flops: Double(summary.tokens) * model.config.flopsPerToken,
+        energy: (report.processCPUSeconds, report.kWh, carbon.emissions(kWh: report.kWh, pue: energy.pue), report.method))
     }
     monitor.start()
     do {

@@ -28,7 +28,7 @@ func meteringStage(_ command: Any, _ body: () throws -> Void) throws {
     if let carbon = try? CarbonIntensity(country: nil, override: nil), let store = try? Workspace.open(at: path).openStore() {
       try? store.recordStageEnergy(
         since: since, cpuSeconds: report.processCPUSeconds, kWh: report.kWh, emissionsKg: carbon.emissions(kWh: report.kWh, pue: 1),
-        method: report.method)
+        method: report.method, samples: report.samples.map { ($0.at, $0.elapsed, $0.cpuWatts, $0.gpuWatts, $0.ramWatts, $0.joules) })
     }
   }
   try body()

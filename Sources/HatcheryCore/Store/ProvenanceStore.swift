@@ -614,15 +614,20 @@ public final class ProvenanceStore: Sendable {
   }
 
   public func finishTrainingRun(
-    id: String, status: String, steps: Int, tokens: Int, finalLoss: Double?, finalValidationLoss: Double?, flops: Double
+    id: String, status: String, steps: Int, tokens: Int, finalLoss: Double?, finalValidationLoss: Double?, flops: Double,
+    energy: (cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String)? = nil
   ) throws {
     try pool.write { db in
       try db.execute(
         sql: """
-          UPDATE training_runs SET status = ?, finished_at = ?, steps = ?, tokens = ?, final_loss = ?, final_val_loss = ?, flops = ?
+          UPDATE training_runs SET status = ?, finished_at = ?, steps = ?, tokens = ?, final_loss = ?, final_val_loss = ?, flops = ?,
+            cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ?
           WHERE id = ?
           """,
-        arguments: [status, Timestamp.now(), steps, tokens, finalLoss, finalValidationLoss, flops, id])
+        arguments: [
+          status, Timestamp.now(), steps, tokens, finalLoss, finalValidationLoss, flops, energy?.cpuSeconds, energy?.kWh,
+          energy?.emissionsKg, energy?.method, id,
+        ])
     }
   }
 
@@ -661,7 +666,11 @@ public final class ProvenanceStore: Sendable {
 
   /// Shares out the energy of this process among the stage runs it started since `since` that
   /// have none yet, in proportion to their durations.
-  public func recordStageEnergy(since: String, cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String) throws {
+  /// The process's samples are recorded with the last of those stage runs.
+  public func recordStageEnergy(
+    since: String, cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String,
+    samples: [(at: String, elapsed: Double, cpuWatts: Double, gpuWatts: Double?, ramWatts: Double, joules: Double)]
+  ) throws {
     var name = [CChar](repeating: 0, count: 256)
     gethostname(&name, name.count - 1)
     let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -678,6 +687,15 @@ public final class ProvenanceStore: Sendable {
         try db.execute(
           sql: "UPDATE stage_runs SET cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ? WHERE id = ?",
           arguments: [cpuSeconds * share, kWh * share, emissionsKg * share, method, row["id"] as Int64])
+      }
+      guard let last: Int64 = rows.last?["id"] else { return }
+      let insert = try db.makeStatement(
+        sql: """
+          INSERT INTO energy_samples (stage_run_id, training_run_id, at, elapsed_s, cpu_watts, gpu_watts, ram_watts, energy_joules, method)
+          VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?)
+          """)
+      for sample in samples {
+        try insert.execute(arguments: [last, sample.at, sample.elapsed, sample.cpuWatts, sample.gpuWatts, sample.ramWatts, sample.joules, method])
       }
     }
   }
@@ -697,11 +715,11 @@ public final class ProvenanceStore: Sendable {
       let training = try Row.fetchAll(
         db,
         sql: """
-          SELECT r.id, r.kind, r.started_at, max(e.elapsed_s) AS seconds, sum(e.energy_joules) / 3.6e6 AS kwh, max(e.method) AS method
-          FROM training_runs r LEFT JOIN energy_samples e ON e.training_run_id = r.id GROUP BY r.id ORDER BY r.started_at
+          SELECT id, kind, started_at, strftime('%s', finished_at) - strftime('%s', started_at) AS seconds, cpu_seconds, energy_kwh,
+            energy_method FROM training_runs ORDER BY started_at
           """
       ).map { row -> (String, String, String, Double?, Double?, Double?, String?) in
-        (row["kind"], row["id"], row["started_at"], row["seconds"], nil, row["kwh"], row["method"])
+        (row["kind"], row["id"], row["started_at"], row["seconds"], row["cpu_seconds"], row["energy_kwh"], row["energy_method"])
       }
       return (stages + training).sorted { $0.2 < $1.2 }
     }
