@@ -26,6 +26,9 @@ public enum Trainer {
     public var energyMethod = ""
     /// CPU time the energy sampler took.
     public var meteringSeconds = 0.0
+    /// Achieved FLOP/s and the machine's sgemm peak for the run's thread count.
+    public var achievedFLOPS = 0.0
+    public var peakFLOPS = 0.0
     public var carbon = ""
   }
 

@@ -42,10 +42,14 @@ struct TrainingLoop {
       try store.insertEnergySamples(
         trainingRunID: runID, stageRunID: nil,
         samples: report.samples.map { ($0.at, $0.elapsed, $0.cpuWatts, $0.gpuWatts, $0.ramWatts, $0.joules) }, method: report.method)
+      let flops = Double(summary.tokens) * model.config.flopsPerToken
+      summary.achievedFLOPS = flops / max(report.seconds, 1e-9)
+      summary.peakFLOPS = (try? GEMMPeak.flopsPerSecond(threads: options.threads)) ?? 0
       try store.finishTrainingRun(
         id: runID, status: status, steps: summary.steps, tokens: summary.tokens, finalLoss: summary.finalLoss.map(Double.init),
-        finalValidationLoss: summary.finalValidationLoss.map(Double.init), flops: Double(summary.tokens) * model.config.flopsPerToken,
-        energy: (report.processCPUSeconds, report.kWh, carbon.emissions(kWh: report.kWh, pue: energy.pue), report.method))
+        finalValidationLoss: summary.finalValidationLoss.map(Double.init), flops: flops,
+        energy: (report.processCPUSeconds, report.kWh, carbon.emissions(kWh: report.kWh, pue: energy.pue), report.method),
+        utilisation: summary.peakFLOPS > 0 ? summary.achievedFLOPS / summary.peakFLOPS : nil)
     }
     monitor.start()
     do {

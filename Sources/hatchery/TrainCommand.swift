@@ -76,8 +76,8 @@ struct TrainCommand: ParsableCommand {
     let options = try options()
     let summary = try Trainer.train(
       workspace: try Workspace.open(at: stage.workspace), options: options, energy: energy.options, resume: resume)
-    let achieved = summary.flops / max(summary.seconds, 1e-9)
-    let peak = try GEMMPeak.flopsPerSecond(threads: options.threads)
+    let achieved = summary.achievedFLOPS
+    let peak = max(summary.peakFLOPS, 1)
     print(
       String(
         format: "train: %d steps, %d tokens in %.1f s (%.0f tokens/s), loss %@, val loss %@; %.6f kWh (%@; metering took %.1f ms), %.3f g CO2e (%@); "

@@ -249,6 +249,8 @@ public enum ProvenanceSchema {
       ALTER TABLE training_runs ADD COLUMN energy_kwh REAL;
       ALTER TABLE training_runs ADD COLUMN emissions_kg REAL;
       ALTER TABLE training_runs ADD COLUMN energy_method TEXT;
+      -- Achieved FLOP/s over the machine's measured sgemm peak for the run's thread count.
+      ALTER TABLE training_runs ADD COLUMN utilisation REAL;
 
       """),
   ]

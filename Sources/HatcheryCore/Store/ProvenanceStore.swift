@@ -615,18 +615,18 @@ public final class ProvenanceStore: Sendable {
 
   public func finishTrainingRun(
     id: String, status: String, steps: Int, tokens: Int, finalLoss: Double?, finalValidationLoss: Double?, flops: Double,
-    energy: (cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String)? = nil
+    energy: (cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String)? = nil, utilisation: Double? = nil
   ) throws {
     try pool.write { db in
       try db.execute(
         sql: """
           UPDATE training_runs SET status = ?, finished_at = ?, steps = ?, tokens = ?, final_loss = ?, final_val_loss = ?, flops = ?,
-            cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ?
+            cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ?, utilisation = ?
           WHERE id = ?
           """,
         arguments: [
           status, Timestamp.now(), steps, tokens, finalLoss, finalValidationLoss, flops, energy?.cpuSeconds, energy?.kWh,
-          energy?.emissionsKg, energy?.method, id,
+          energy?.emissionsKg, energy?.method, utilisation, id,
         ])
     }
   }
