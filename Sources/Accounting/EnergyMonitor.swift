@@ -42,6 +42,10 @@ public final class EnergyMonitor: @unchecked Sendable {
   private let nvml: NVMLMeter
   private let state = Mutex(Report())
   private let running = Atomic<Bool>(false)
+  /// Signalled by `stop`, so the sampler wakes at once instead of at its next interval.
+  private let stopped = DispatchSemaphore(value: 0)
+  /// One sample at a time: the sampler thread's and `stop`'s last one may meet.
+  private let sampling = Mutex(())
   private var thread: Thread?
   private var started = Date()
   private var lastWall = Date()
@@ -74,10 +78,7 @@ public final class EnergyMonitor: @unchecked Sendable {
     _ = nvml.read()
     running.store(true, ordering: .relaxed)
     let thread = Thread { [self] in
-      while running.load(ordering: .relaxed) {
-        Thread.sleep(forTimeInterval: interval)
-        if running.load(ordering: .relaxed) { sample() }
-      }
+      while stopped.wait(timeout: .now() + interval) == .timedOut, running.load(ordering: .relaxed) { sample() }
     }
     self.thread = thread
     thread.start()
@@ -86,6 +87,7 @@ public final class EnergyMonitor: @unchecked Sendable {
   /// Stops the sampling, takes a last sample, and returns the totals.
   public func stop() -> Report {
     running.store(false, ordering: .relaxed)
+    stopped.signal()
     sample()
     return state.withLock { report in
       report.seconds = Date().timeIntervalSince(started)
@@ -94,6 +96,10 @@ public final class EnergyMonitor: @unchecked Sendable {
   }
 
   private func sample() {
+    sampling.withLock { _ in takeSample() }
+  }
+
+  private func takeSample() {
     let clock = ContinuousClock()
     let begin = clock.now
     defer {

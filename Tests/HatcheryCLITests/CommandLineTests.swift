@@ -47,6 +47,8 @@ final class CommandLineTests: XCTestCase {
     let process = Process()
     process.executableURL = Self.executable
     process.arguments = arguments
+    // The trainer caches the machine's sgemm peak; keep it out of the user's cache.
+    process.environment = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": folder + "/cache"]) { $1 }
     let stdout = Pipe()
     let stderr = Pipe()
     process.standardOutput = stdout
