@@ -29,6 +29,7 @@ let package = Package(
     .library(name: "Shards", targets: ["Shards"]),
     .library(name: "Training", targets: ["Training"]),
     .library(name: "Accounting", targets: ["Accounting"]),
+    .library(name: "Pipeline", targets: ["Pipeline"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,11 +59,14 @@ let package = Package(
     .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
     .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "CZstd", "CXXHash"]),
     .target(name: "Accounting", dependencies: ["HatcheryCore"]),
+    .target(
+      name: "Pipeline",
+      dependencies: ["HatcheryCore", "Accounting", "Training", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "Training", dependencies: ["HatcheryCore", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams"], swiftSettings: vectorSettings),
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting", "CBLAS", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting", "Pipeline", "CBLAS", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]

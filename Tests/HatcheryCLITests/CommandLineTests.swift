@@ -261,6 +261,16 @@ final class CommandLineTests: XCTestCase {
       XCTAssertTrue(energy.stdout.contains(row) || energy.stdout.contains(row.replacingOccurrences(of: "| pretrain | ", with: "pretrain-")), row)
     }
     XCTAssertTrue(FileManager.default.fileExists(atPath: runFolder + "/emissions.csv"))
+
+    let report = try run(["report", "-w", workspace, "--samples", "1", "--country", "FRA"])
+    XCTAssertEqual(report.status, 0, report.stderr)
+    let html = try String(contentsOfFile: workspace + "/report.html", encoding: .utf8)
+    let parser = XMLParser(data: Data(html.utf8))
+    XCTAssertTrue(parser.parse(), "well-formed XHTML: \(parser.parserError.map { "\($0)" } ?? "")")
+    for section in ["<h2>Data card</h2>", "<h2>Tokenizer</h2>", "<h2>Training</h2>", "<h2>Energy and carbon</h2>", "<svg", "<polyline", "class=\"sample\""] {
+      XCTAssertTrue(html.contains(section), section)
+    }
+    XCTAssertFalse(html.contains("<script") || html.contains("src=") || html.contains("<link"), "self-contained")
     let badHeads = try run(["train", "-w", workspace, "--heads", "3", "--dim", "16"])
     XCTAssertEqual(badHeads.status, 2)
     XCTAssertTrue(badHeads.stderr.contains("not a multiple of --heads 3"), badHeads.stderr)

@@ -236,20 +236,23 @@ public enum ProvenanceSchema {
       );
 
       """),
-    Migration(name: "v6-energy", sql: """
-      -- What a stage run or a training run cost: the process's CPU time and energy (a stage run's
-      -- share when one process ran several), how the energy was obtained, and the emissions (a
-      -- stage run's at the world-average grid intensity, a training run's at the grid it was
-      -- given; `hatchery energy --country` recomputes both for a given grid).
+    Migration(name: "v6-stage-energy", sql: """
+      -- What a stage run cost: the process's CPU time and energy (its share when one process ran
+      -- several stage runs), how the energy was obtained, and its emissions at the world-average
+      -- grid intensity (`hatchery energy --country` recomputes them for a given grid).
       ALTER TABLE stage_runs ADD COLUMN cpu_seconds REAL;
       ALTER TABLE stage_runs ADD COLUMN energy_kwh REAL;
       ALTER TABLE stage_runs ADD COLUMN emissions_kg REAL;
       ALTER TABLE stage_runs ADD COLUMN energy_method TEXT;
+
+      """),
+    Migration(name: "v7-training-energy", sql: """
+      -- The same for a training run, at the grid it was given, and its utilisation: achieved
+      -- FLOP/s over the machine's measured sgemm peak for the run's thread count.
       ALTER TABLE training_runs ADD COLUMN cpu_seconds REAL;
       ALTER TABLE training_runs ADD COLUMN energy_kwh REAL;
       ALTER TABLE training_runs ADD COLUMN emissions_kg REAL;
       ALTER TABLE training_runs ADD COLUMN energy_method TEXT;
-      -- Achieved FLOP/s over the machine's measured sgemm peak for the run's thread count.
       ALTER TABLE training_runs ADD COLUMN utilisation REAL;
 
       """),

@@ -1,0 +1,151 @@
+import Accounting
+import Foundation
+import GRDB
+import HatcheryCore
+import Training
+
+/// `hatchery report`: one self-contained HTML page about a workspace — the data card (sources,
+/// documents and tokens per stage, licences by source, duplicates, drops by reason, conflicts),
+/// the tokenizer, the training and fine-tuning loss curves (inline SVG), samples from the newest
+/// checkpoints, and energy and carbon by run with their methods. No script, no external asset;
+/// the markup is well-formed XHTML, so any XML parser can check it.
+public enum WorkspaceReport {
+  public struct Options: Sendable {
+    public var country: String?
+    public var carbonIntensity: Double?
+    public var pue = 1.0
+    /// Samples generated from each run's newest checkpoint (greedy, 32 tokens); 0 for none.
+    public var samples = 1
+    public var prompt = "The"
+    public init() {}
+  }
+
+  public static func html(workspace: Workspace, options: Options) throws -> String {
+    let store = try workspace.openStore()
+    let carbon = try CarbonIntensity(country: options.country, override: options.carbonIntensity)
+    let audit = try store.auditCounts()
+    var body = "<h1>Hatchery report</h1><p class=\"meta\">Workspace \(HTML.escape(workspace.root)), generated \(Timestamp.now()) by hatchery \(HatcheryVersion.current).</p>"
+
+    // Data card.
+    let sources = try store.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT s.name, s.kind, s.declared_license, count(d.id) AS documents, coalesce(sum(d.bytes), 0) AS bytes
+          FROM sources s LEFT JOIN documents d ON d.source_id = s.id GROUP BY s.id ORDER BY s.id
+          """
+      ).map { row -> [String] in
+        [row["name"], row["kind"], (row["declared_license"] as String?) ?? "—", "\(row["documents"] as Int)", ByteCount.format(row["bytes"] as Int)]
+      }
+    }
+    body += "<h2>Data card</h2><h3>Sources</h3>" + HTML.table(["source", "format", "declared licence", "documents", "bytes"], sources)
+    let (ingested, droppedByStage, clusters) = try store.read { db -> (Int, [[String]], Int) in
+      let ingested = try Int.fetchOne(db, sql: "SELECT count(*) FROM documents") ?? 0
+      let byStage = try Row.fetchAll(
+        db, sql: "SELECT stage, count(DISTINCT document_id) AS n FROM decisions WHERE action = 'drop' GROUP BY stage ORDER BY min(id)"
+      ).map { ["dropped by \($0["stage"] as String)", "\($0["n"] as Int)"] }
+      let clusters = try Int.fetchOne(
+        db, sql: "SELECT count(DISTINCT duplicate_of) FROM decisions WHERE stage = 'dedup' AND duplicate_of IS NOT NULL") ?? 0
+      return (ingested, byStage, clusters)
+    }
+    let kept = audit.bySourceAndLicense.reduce(0) { $0 + $1.keptDocuments }
+    let shards = try store.shards()
+    var flow = [["ingested", "\(ingested)"]] + droppedByStage + [["kept", "\(kept)"]]
+    flow.append(["in shards", "\(shards.reduce(0) { $0 + $1.documents }) documents, \(shards.reduce(0) { $0 + $1.tokens }) tokens"])
+    body += "<h3>Documents through the stages</h3>" + HTML.table(["step", "count"], flow)
+    body += "<p>Duplicate clusters (documents others were found to duplicate): \(clusters). Licence conflicts: \(audit.conflicts). Documents without provenance: \(audit.withoutProvenance).</p>"
+    body += "<h3>Licences by source</h3>" + HTML.table(
+      ["source", "licence", "category", "documents", "kept documents", "kept bytes"],
+      audit.bySourceAndLicense.map { [$0.source, $0.expression ?? "—", $0.category ?? "not tagged", "\($0.documents)", "\($0.keptDocuments)", ByteCount.format($0.keptBytes)] })
+    body += "<h3>Dropped, by stage and reason</h3>" + HTML.table(
+      ["stage", "reason", "documents", "bytes"], audit.drops.map { [$0.stage, $0.reason, "\($0.documents)", ByteCount.format($0.bytes)] })
+    if !audit.tokens.isEmpty {
+      body += "<h3>Tokens by source and licence</h3>" + HTML.table(
+        ["source", "licence", "documents", "tokens"], audit.tokens.map { [$0.source, $0.expression ?? "—", "\($0.documents)", "\($0.tokens)"] })
+    }
+
+    // Tokenizer.
+    body += "<h2>Tokenizer</h2>"
+    if let run = try store.stageRuns(stage: "tokenizer").last(where: { $0.status == "completed" }), let counts = run.counts,
+      let object = try? JSONParser.parse(counts).objectValue
+    {
+      let shardRun = try store.stageRuns(stage: "shard").last(where: { $0.status == "completed" })
+      let shardCounts = shardRun?.counts.flatMap { try? JSONParser.parse($0).objectValue }
+      var rows = [["vocabulary", object["vocab_size"]?.intValue.map(String.init) ?? "?"], ["merges", object["merges"]?.intValue.map(String.init) ?? "?"],
+        ["trained on", "\(object["documents"]?.intValue ?? 0) documents, \(ByteCount.format(object["bytes"]?.intValue ?? 0))"]]
+      if let bytes = shardCounts?["bytes"]?.intValue, let tokens = shardCounts?["tokens"]?.intValue, tokens > 0 {
+        rows.append(["bytes per token (kept documents)", String(format: "%.3f", Double(bytes) / Double(tokens))])
+      }
+      body += HTML.table(["", ""], rows)
+    } else {
+      body += "<p>No tokenizer trained yet.</p>"
+    }
+
+    // Training and fine-tuning.
+    body += "<h2>Training</h2>"
+    let runs = try store.read { db in
+      try Row.fetchAll(db, sql: "SELECT id, kind, run_dir, status, steps, tokens, final_loss, final_val_loss FROM training_runs ORDER BY started_at")
+    }
+    if runs.isEmpty { body += "<p>No training run yet.</p>" }
+    for run in runs {
+      let id: String = run["id"]
+      let directory: String = run["run_dir"]
+      let (loss, validation) = metrics(directory + "/metrics.jsonl")
+      body += "<h3>\(HTML.escape(id)) (\(HTML.escape(run["kind"] as String)), \(HTML.escape(run["status"] as String)))</h3>"
+      body += "<p>\(run["steps"] as Int) steps, \(run["tokens"] as Int) tokens; final loss \((run["final_loss"] as Double?).map { String(format: "%.4f", $0) } ?? "—"), validation loss \((run["final_val_loss"] as Double?).map { String(format: "%.4f", $0) } ?? "—").</p>"
+      body += "<figure>" + SVGChart(
+        title: (run["kind"] as String) == "finetune" ? "Fine-tuning loss" : "Training and validation loss", xLabel: "step", yLabel: "loss",
+        series: [.init(name: "train", color: "#1f77b4", points: loss), .init(name: "validation", color: "#d62728", points: validation)]
+      ).svg + "</figure>"
+      if options.samples > 0, let checkpoint = newestCheckpoint(directory) {
+        let chat = (run["kind"] as String) == "finetune"
+        for index in 0..<options.samples {
+          let text = (try? Sampler.sample(
+            checkpoint: checkpoint, prompt: options.prompt, tokens: 32, temperature: index == 0 ? 0 : 0.8, topK: 40, seed: UInt64(index + 1),
+            chat: chat, threads: 1)) ?? "(sampling failed)"
+          body += "<p class=\"sample\"><b>\(HTML.escape(options.prompt))</b>\(chat ? " → " : "")\(HTML.escape(text))</p>"
+        }
+      }
+    }
+
+    // Energy.
+    body += "<h2>Energy and carbon</h2>"
+    let ledger = try store.energyLedger()
+    let total = ledger.reduce(0.0) { $0 + ($1.kWh ?? 0) } * options.pue
+    body += HTML.table(
+      ["run", "kind", "seconds", "CPU s", "kWh", "g CO2e", "method"],
+      ledger.map { entry in
+        [entry.name, entry.kind, entry.seconds.map { String(format: "%.1f", $0) } ?? "—", entry.cpuSeconds.map { String(format: "%.1f", $0) } ?? "—",
+         entry.kWh.map { String(format: "%.6f", $0 * options.pue) } ?? "not metered",
+         entry.kWh.map { String(format: "%.3f", carbon.emissions(kWh: $0, pue: options.pue) * 1000) } ?? "—", entry.method ?? "—"]
+      })
+    body += "<p>Total \(String(format: "%.6f", total)) kWh, \(String(format: "%.3f", total * carbon.gramsPerKWh)) g CO2e at \(Int(carbon.gramsPerKWh.rounded())) g/kWh (\(HTML.escape(carbon.source))), PUE \(options.pue).</p>"
+
+    return """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <!DOCTYPE html>
+      <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8"/><title>Hatchery report</title>
+      <style>body{font-family:sans-serif;margin:2em;max-width:60em;color:#222}table{border-collapse:collapse;margin:.5em 0 1em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;font-size:.9em}th{background:#f3f3f3}.meta{color:#666}.sample{font-family:monospace;background:#f7f7f7;padding:.4em}figure{margin:0}</style>
+      </head><body>
+      """ + body + "</body></html>\n"
+  }
+
+  /// Train and validation loss per step from a run's metrics.jsonl.
+  static func metrics(_ path: String) -> ([(x: Double, y: Double)], [(x: Double, y: Double)]) {
+    guard let data = FileManager.default.contents(atPath: path) else { return ([], []) }
+    var loss: [(x: Double, y: Double)] = []
+    var validation: [(x: Double, y: Double)] = []
+    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+      guard let object = try? JSONParser.parse(String(line)).objectValue, let step = object["step"]?.intValue else { continue }
+      if case .number(let value)? = object["loss"], let number = Double(value), number.isFinite { loss.append((Double(step), number)) }
+      if case .number(let value)? = object["val_loss"], let number = Double(value), number.isFinite { validation.append((Double(step), number)) }
+    }
+    return (loss, validation)
+  }
+
+  static func newestCheckpoint(_ run: String) -> String? {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: run)) ?? []
+    return names.filter { $0.hasPrefix("step-") && FileManager.default.fileExists(atPath: run + "/" + $0 + "/optimizer.bin") }.sorted().last
+      .map { run + "/" + $0 }
+  }
+}
