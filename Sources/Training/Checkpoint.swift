@@ -13,15 +13,19 @@ public enum Checkpoint {
 
   static func folder(run: String, step: Int) -> String { run + "/step-" + String(format: "%05d", step) }
 
-  static func save(model: GPT, optimizer: AdamW, step: Int, randomState: UInt64, to folder: String) throws {
+  /// `endOfText` is written as the config's bos and eos token id (GPT-2's convention), when the
+  /// tokenizer has one.
+  static func save(model: GPT, optimizer: AdamW, step: Int, randomState: UInt64, endOfText: UInt32?, to folder: String) throws {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let base = UnsafeBufferPointer(model.parameters)
     try Safetensors.write(
       model.layout.tensors.map { ($0.name, $0.shape, UnsafeBufferPointer(rebasing: base[$0.offset..<$0.offset + $0.count])) },
       to: folder + "/model.safetensors")
     var config = model.config.huggingFaceJSON
-    config["bos_token_id"] = .int(model.config.vocabularySize - 1)
-    config["eos_token_id"] = .int(model.config.vocabularySize - 1)
+    if let endOfText {
+      config["bos_token_id"] = .int(Int(endOfText))
+      config["eos_token_id"] = .int(Int(endOfText))
+    }
     try AtomicFileOutput.write(Array((JSONWriter.encode(.object(config)) + "\n").utf8), to: folder + "/config.json")
     var header: [UInt8] = magic
     func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { header.append(contentsOf: $0) } }

@@ -51,7 +51,7 @@ public enum FineTuner {
     let tokenizerJSON = HuggingFaceTokenizerFile.encode(tokenizer)
     try AtomicFileOutput.write(tokenizerJSON, to: runDirectory + "/tokenizer.json")
     let loop = TrainingLoop(
-      model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON, store: store,
+      model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON, endOfText: tokenizer.endOfText, store: store,
       runID: runID, energy: energy)
     var random = SplitMix64(seed: options.seed)
     return try loop.run(

@@ -1,3 +1,4 @@
+import Accounting
 import Foundation
 import HatcheryCore
 
@@ -7,7 +8,7 @@ import HatcheryCore
 /// (`$XDG_CACHE_HOME` when set).
 public enum GEMMPeak {
   public static func flopsPerSecond(threads: Int) throws -> Double {
-    let key = "\(cpuModel())|threads=\(threads)"
+    let key = "\(CPUPowerModel.cpuModelName())|threads=\(threads)"
     let cachePath = cacheFolder() + "/sgemm-peak.json"
     var cached: [String: Double] = [:]
     if let data = FileManager.default.contents(atPath: cachePath), let object = try? JSONParser.parse(String(decoding: data, as: UTF8.self)).objectValue {
@@ -39,12 +40,6 @@ public enum GEMMPeak {
       best = min(best, (clock.now - start).seconds)
     }
     return 2 * Double(n * n * n) / best
-  }
-
-  static func cpuModel() -> String {
-    let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    let line = text.split(separator: "\n").first { $0.hasPrefix("model name") }
-    return line.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
   }
 
   static func cacheFolder() -> String {

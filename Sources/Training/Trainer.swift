@@ -75,7 +75,7 @@ public enum Trainer {
 
     var window = [UInt32](repeating: 0, count: options.context + 1)
     let loop = TrainingLoop(
-      model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON, store: store,
+      model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON, endOfText: trainData.manifest.endOfText, store: store,
       runID: runID, energy: energy)
     return try loop.run(
         from: startStep, random: &random,

@@ -16,6 +16,7 @@ struct TrainingLoop {
   let runDirectory: String
   /// Copied into every checkpoint folder, so a checkpoint is self-contained.
   let tokenizerJSON: [UInt8]
+  let endOfText: UInt32?
   let store: ProvenanceStore
   let runID: String
   let energy: EnergyOptions
@@ -116,7 +117,8 @@ struct TrainingLoop {
       log(JSONWriter.encode(.object(line)))
       if options.checkpointEvery > 0 && done % options.checkpointEvery == 0 || done == options.steps {
         let folder = Checkpoint.folder(run: runDirectory, step: done)
-        try Checkpoint.save(model: model, optimizer: optimizer, step: done, randomState: random.state, to: folder)
+        try Checkpoint.save(
+          model: model, optimizer: optimizer, step: done, randomState: random.state, endOfText: endOfText, to: folder)
         try AtomicFileOutput.write(tokenizerJSON, to: folder + "/tokenizer.json")
       }
     }

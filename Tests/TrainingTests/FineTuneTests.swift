@@ -7,9 +7,7 @@ import XCTest
 
 final class FineTuneTests: XCTestCase {
   private func tokenizer() throws -> Tokenizer {
-    let text = Array("the answer is four. what is two plus two? say hello. hello there.".utf8)
     let tokens = (0..<256).map { [UInt8($0)] } + [Array("<|endoftext|>".utf8)]
-    _ = text
     return try Tokenizer(pattern: .gpt4, tokens: tokens, merges: [], specialTokens: [("<|endoftext|>", 256)], mergeRule: .listedMerges)
   }
 

@@ -118,6 +118,8 @@ final class TrainerTests: XCTestCase {
     let checkpoint = tuned.runDirectory + "/step-00080"
     let base = try Checkpoint.config(of: pretrained.runDirectory + "/step-00010").vocabularySize
     XCTAssertEqual(try Checkpoint.config(of: checkpoint).vocabularySize, base + 4, "the four chat tokens are added")
+    let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/config.json"))) as! [String: Any]
+    XCTAssertEqual(config["eos_token_id"] as? Int, base - 1, "still <|endoftext|>, not the last of the chat tokens")
     let answer = try Sampler.sample(
       checkpoint: checkpoint, prompt: "where did the cat sit?", tokens: 12, temperature: 0, topK: 1, seed: 1, chat: true, threads: 1)
     XCTAssertTrue(answer.contains("on the"), answer)
@@ -129,7 +131,7 @@ final class TrainerTests: XCTestCase {
     let model = try GPT(config: config, batch: 1, sequence: 8, threads: 1)
     model.initializeParameters(seed: 9)
     let optimizer = AdamW(model: model)
-    try Checkpoint.save(model: model, optimizer: optimizer, step: 3, randomState: 77, to: folder + "/ckpt")
+    try Checkpoint.save(model: model, optimizer: optimizer, step: 3, randomState: 77, endOfText: 16, to: folder + "/ckpt")
     let tensors = try Safetensors.read(path: folder + "/ckpt/model.safetensors")
     XCTAssertEqual(tensors["transformer.h.0.attn.c_attn.weight"]?.shape, [4, 12], "Conv1D orientation (in, out)")
     XCTAssertEqual(tensors["transformer.wte.weight"]?.shape, [17, 4])
@@ -142,6 +144,7 @@ final class TrainerTests: XCTestCase {
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/ckpt/config.json"))) as! [String: Any]
     XCTAssertEqual(json["model_type"] as? String, "gpt2")
     XCTAssertEqual(json["n_embd"] as? Int, 4)
+    XCTAssertEqual(json["eos_token_id"] as? Int, 16)
   }
 
   func testOptionsFromAYAMLFileAndUnknownKeysRefused() throws {

@@ -1,5 +1,5 @@
 /// How a shard stores each token: two bytes while every id fits, else four; little-endian.
-public enum TokenType: String, Sendable, Codable {
+public enum TokenType: String, Sendable {
   case uint16
   case uint32
 

@@ -1,7 +1,7 @@
 /// Applies the merges to one pre-token: repeatedly merge the adjacent pair of lowest rank, the
 /// leftmost among equals (the rule of both Hugging Face's BPE and tiktoken). Short pieces use
-/// two flat arrays and a linear scan for the minimum, which beats any structure at the usual
-/// lengths; a piece longer than `longPiece` bytes (a run of one character, a base64 blob) goes
+/// two flat arrays and a linear scan for the minimum (pieces of running text are a few bytes;
+/// the heap's cut-over at 128 bytes was chosen, not tuned); a piece longer than `longPiece` bytes (a run of one character, a base64 blob) goes
 /// through a heap over a linked list, so its cost is O(n log n), not O(n²).
 struct PieceMerger {
   static let longPiece = 128

@@ -9,8 +9,8 @@ enum ScalarClass: UInt8 {
 
 /// The class of every scalar, as a two-stage table built once from the standard library's
 /// Unicode properties: the stage-1 entry of `scalar >> 8` names a 256-entry block of classes,
-/// and identical blocks are stored once (a few hundred distinct blocks, ~60 KB, which stays in
-/// cache where a flat 1.1 MB table would not). Only planes 0–3 are looked up: planes 4–13 are
+/// and identical blocks are stored once (132 distinct blocks with Swift 6.3's Unicode data:
+/// 42 KB, which stays in cache where a flat 1.1 MB table would not). Only planes 0–3 are looked up: planes 4–13 are
 /// unassigned and 14–16 hold tags, variation selectors and private use, none of them letters,
 /// numbers or spaces; that took `tokenizer encode` of one line from 0.10 s to 0.04 s.
 final class ScalarClassTable: @unchecked Sendable {
