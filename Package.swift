@@ -52,7 +52,7 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
-    .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd"]),
+    .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd", "CLibXML2"]),
     .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),
     .target(name: "Licensing", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Filters", dependencies: ["HatcheryCore", "Yams"]),

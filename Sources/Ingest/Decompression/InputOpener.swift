@@ -13,6 +13,11 @@ public enum Compression: String, Sendable {
     return (.none, fileName)
   }
 
+  /// Opens `path` as a stream of decompressed bytes, choosing the decompressor by its name.
+  public static func open(path: String) throws -> ByteSource {
+    try of(fileName: path).0.open(path: path, name: path)
+  }
+
   /// Opens `path` as a stream of decompressed bytes.
   func open(path: String, name: String) throws -> ByteSource {
     let file = try FileByteSource(path: path)

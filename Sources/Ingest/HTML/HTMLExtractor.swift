@@ -1,0 +1,439 @@
+import CLibXML2
+import Foundation
+import HatcheryCore
+
+/// The main text of a web page and what the page says about itself.
+public struct ExtractedPage: Sendable {
+  /// Paragraphs, headings and list items as lines; table rows as tab-separated cells.
+  public var text: String
+  public var title: String?
+  /// `<html lang>`.
+  public var language: String?
+  /// `<link rel="canonical">`.
+  public var canonicalURL: String?
+  /// Licence evidence for the licensing stage: `rel="license"` and Creative Commons links,
+  /// `dc.rights`, `dcterms.license` and `copyright` meta values, in page order, without repeats.
+  public var licenseHints: [String]
+  /// The character set the page was decoded from.
+  public var charset: String
+  /// Invalid byte sequences replaced by U+FFFD while decoding.
+  public var replacedSequences: Int
+}
+
+/// Main-content extraction: parses a page with libxml2's HTML parser (recover mode, no
+/// network), cuts its text into blocks at block-level elements, and keeps the element whose
+/// blocks add up to the most article-like text.
+///
+/// Each block scores its text length when it reads like prose (enough words, few of its
+/// characters inside links, not inside an element whose class or id names furniture) and
+/// minus its length otherwise. An element's score is the sum over the blocks inside it, so the
+/// best element is the one that takes in the most prose for the least furniture: a maximum-sum
+/// subtree. Inside it, blocks of furniture and link lists are dropped again. Navigation,
+/// headers, footers, asides, scripts and forms' controls never contribute text.
+///
+/// One extractor is reused page after page; it is not thread-safe.
+public final class HTMLExtractor {
+  private struct Element {
+    var parent: Int32
+    var firstBlock: Int32
+    var endBlock: Int32
+    var endElement: Int32
+    /// Characters of prose in the element's blocks; then the maximum-sum score.
+    var prose: Double
+    var score: Double
+    var tag: HTMLTag
+    var hint: BoilerplateHint
+    var isFurniture: Bool
+  }
+
+  private struct Block {
+    var element: Int32
+    /// The innermost furniture element around the block, or -1.
+    var furniture: Int32
+    /// The table row the block is a cell of, or -1.
+    var row: Int32
+    var start: Int32
+    var end: Int32
+    var chars: Int32
+    var linkChars: Int32
+    var words: Int32
+    var tag: HTMLTag
+  }
+
+  private let decoder = CharsetDecoder()
+  private var elements: [Element] = []
+  private var blocks: [Block] = []
+  private let text = ByteBuffer(capacity: 1 << 18)
+  private let output = ByteBuffer(capacity: 1 << 16)
+  private let hintScratch = ByteBuffer(capacity: 256)
+
+  // The block being built.
+  private var blockStart = 0
+  private var blockChars: Int32 = 0
+  private var blockLinkChars: Int32 = 0
+  private var blockWords: Int32 = 0
+  private var pendingSpace = false
+  private var wordOpen = false
+  private var openElement: Int32 = -1
+  private var openRow: Int32 = -1
+  private var linkDepth = 0
+  private var preDepth = 0
+  private var depth = 0
+
+  // What the page says about itself.
+  private var title: String?
+  private var language: String?
+  private var canonicalURL: String?
+  private var licenseHints: [String] = []
+
+  /// Elements nested deeper than this are read as flat text: a hostile page cannot exhaust
+  /// the stack (libxml2 itself stops nesting at 256 without XML_PARSE_HUGE).
+  private static let maximumDepth = 512
+
+  public init() {}
+
+  /// Extracts the main text of one page. `declaredCharset`: from an HTTP header, if any.
+  /// Throws only when libxml2 returns no document at all (empty or binary input).
+  public func extract(_ page: UnsafeRawBufferPointer, declaredCharset: String? = nil) throws -> ExtractedPage {
+    let decoded = decoder.decode(page, declared: declaredCharset, sniffMeta: true)
+    let options = Int32(
+      HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+        | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
+    guard decoded.text.count <= Int(Int32.max),
+      let document = htmlReadMemory(
+        decoded.text.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(decoded.text.count), nil, "UTF-8",
+        options)
+    else {
+      throw HatcheryError("no HTML document could be parsed (empty or not markup)")
+    }
+    defer { xmlFreeDoc(document) }
+    reset()
+    if let root = xmlDocGetRootElement(document) { visit(root) }
+    flush()
+    let body = selectAndWrite()
+    return ExtractedPage(
+      text: body, title: title, language: language, canonicalURL: canonicalURL, licenseHints: licenseHints,
+      charset: decoded.charset, replacedSequences: decoded.replaced)
+  }
+
+  private func reset() {
+    elements.removeAll(keepingCapacity: true)
+    blocks.removeAll(keepingCapacity: true)
+    text.removeAll()
+    blockStart = 0
+    blockChars = 0
+    blockLinkChars = 0
+    blockWords = 0
+    pendingSpace = false
+    wordOpen = false
+    openElement = -1
+    openRow = -1
+    linkDepth = 0
+    preDepth = 0
+    depth = 0
+    title = nil
+    language = nil
+    canonicalURL = nil
+    licenseHints.removeAll()
+  }
+
+  // MARK: Walking the tree
+
+  private func visitChildren(_ node: xmlNodePtr) {
+    var child = node.pointee.children
+    while let current = child {
+      visit(current)
+      child = current.pointee.next
+    }
+  }
+
+  private func visit(_ node: xmlNodePtr) {
+    switch node.pointee.type {
+    case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+      if let content = node.pointee.content { appendText(content) }
+    case XML_ELEMENT_NODE:
+      visitElement(node)
+    default:
+      break
+    }
+  }
+
+  private func visitElement(_ node: xmlNodePtr) {
+    guard let name = node.pointee.name else { return }
+    let tag = HTMLTag.of(name)
+    let attributes = ElementAttributes(node, scratch: hintScratch)
+    switch tag {
+    case .skipped: return
+    case .head, .furniture:
+      visitForMetadata(node)
+      return
+    case .meta, .link, .title:
+      readMetadata(node, tag: tag, attributes: attributes)
+      return
+    case .html:
+      if language == nil, let lang = attributes.lang { language = lang }
+    case .anchor:
+      noteLicenseLink(attributes)
+    default: break
+    }
+    if attributes.isHidden || attributes.isFurnitureRole {
+      visitForMetadata(node)
+      return
+    }
+    depth += 1
+    defer { depth -= 1 }
+    // Classes on <html> and <body> describe the page, not a part of it.
+    let hint: BoilerplateHint =
+      tag == .figure ? .strongNegative : tag == .html || tag == .body ? .none : attributes.hint
+    let breaks = (tag.breaksText || hint != .none) && depth < Self.maximumDepth
+    guard breaks else {
+      if tag == .anchor { linkDepth += 1 }
+      visitChildren(node)
+      if tag == .anchor { linkDepth -= 1 }
+      return
+    }
+    flush()
+    let index = Int32(elements.count)
+    elements.append(
+      Element(
+        parent: openElement, firstBlock: Int32(blocks.count), endBlock: 0, endElement: 0, prose: 0, score: 0,
+        tag: tag, hint: hint, isFurniture: false))
+    let (savedElement, savedRow) = (openElement, openRow)
+    openElement = index
+    if tag == .tableRow { openRow = index }
+    if tag == .preformatted { preDepth += 1 }
+    visitChildren(node)
+    flush()
+    if tag == .preformatted { preDepth -= 1 }
+    (openElement, openRow) = (savedElement, savedRow)
+    elements[Int(index)].endBlock = Int32(blocks.count)
+    elements[Int(index)].endElement = Int32(elements.count)
+  }
+
+  /// Inside furniture and `<head>`: only licence links, canonical links, titles and meta tags.
+  private func visitForMetadata(_ node: xmlNodePtr) {
+    var child = node.pointee.children
+    while let current = child {
+      if current.pointee.type == XML_ELEMENT_NODE, let name = current.pointee.name {
+        let tag = HTMLTag.of(name)
+        switch tag {
+        case .skipped: break
+        case .meta, .link, .title, .anchor:
+          let attributes = ElementAttributes(current, scratch: hintScratch)
+          if tag == .anchor { noteLicenseLink(attributes) } else { readMetadata(current, tag: tag, attributes: attributes) }
+          visitForMetadata(current)
+        default: visitForMetadata(current)
+        }
+      }
+      child = current.pointee.next
+    }
+  }
+
+  private func readMetadata(_ node: xmlNodePtr, tag: HTMLTag, attributes: ElementAttributes) {
+    switch tag {
+    case .title:
+      if title == nil, let content = xmlNodeGetContent(node) {
+        let value = Self.collapsed(String(cString: content))
+        hatchery_xmlFree(content)
+        if !value.isEmpty { title = value }
+      }
+    case .link:
+      let rel = attributes.rel?.lowercased() ?? ""
+      if rel.split(separator: " ").contains("canonical"), canonicalURL == nil { canonicalURL = attributes.href }
+      noteLicenseLink(attributes)
+    case .meta:
+      if let name = attributes.name?.lowercased(), ["dc.rights", "dcterms.license", "dcterms.rights", "copyright",
+        "dc.license"].contains(name), let content = attributes.content, !content.isEmpty
+      {
+        addLicenseHint(content)
+      }
+    default: break
+    }
+  }
+
+  private func noteLicenseLink(_ attributes: ElementAttributes) {
+    guard let href = attributes.href else { return }
+    let isLicenseRel = attributes.rel.map { $0.lowercased().split(separator: " ").contains("license") } ?? false
+    if isLicenseRel || href.contains("creativecommons.org/licenses/") || href.contains("creativecommons.org/publicdomain/")
+    {
+      addLicenseHint(href)
+    }
+  }
+
+  private func addLicenseHint(_ hint: String) {
+    if !licenseHints.contains(hint) && licenseHints.count < 16 { licenseHints.append(hint) }
+  }
+
+  // MARK: Text into blocks
+
+  /// Appends a text node, collapsing white space (and no-break spaces) to single spaces
+  /// outside `<pre>`; counts characters, characters inside links, and words as it goes.
+  private func appendText(_ content: UnsafePointer<UInt8>) {
+    let length = strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
+    guard length > 0 else { return }
+    text.reserve(text.count + length + 2)
+    let out = text.freeSpace.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    var written = 0
+    var chars: Int32 = 0
+    var words: Int32 = 0
+    var space = pendingSpace
+    let hasText = text.count > blockStart
+    var inWord = wordOpen && !pendingSpace
+    var index = 0
+    if preDepth > 0 {
+      while index < length {
+        let byte = content[index]
+        out[written] = byte
+        written += 1
+        if byte & 0xC0 != 0x80 && byte > 0x20 { chars += 1 }
+        index += 1
+      }
+    } else {
+      var started = hasText
+      while index < length {
+        let byte = content[index]
+        let isSpace =
+          byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0C
+          || (byte == 0xC2 && index + 1 < length && content[index + 1] == 0xA0)
+        if isSpace {
+          if byte == 0xC2 { index += 1 }
+          space = started
+          inWord = false
+        } else {
+          if space {
+            out[written] = 0x20
+            written += 1
+            space = false
+          }
+          out[written] = byte
+          written += 1
+          started = true
+          if byte & 0xC0 != 0x80 {
+            chars += 1
+            if !inWord {
+              words += 1
+              inWord = true
+            }
+          }
+        }
+        index += 1
+      }
+      pendingSpace = space
+      // A word continued across inline elements (`<b>in</b>line`) stays one word.
+      wordOpen = inWord
+    }
+    text.didAppend(written)
+    blockChars += chars
+    blockWords += words
+    if linkDepth > 0 { blockLinkChars += chars }
+  }
+
+  /// Closes the block being built, if it has any text.
+  private func flush() {
+    if text.count > blockStart && blockChars > 0 && openElement >= 0 {
+      blocks.append(
+        Block(
+          element: openElement, furniture: -1, row: openRow, start: Int32(blockStart),
+          end: Int32(text.count), chars: blockChars, linkChars: blockLinkChars, words: blockWords,
+          tag: elements[Int(openElement)].tag))
+    } else {
+      text.truncate(to: blockStart)
+    }
+    blockStart = text.count
+    blockChars = 0
+    blockLinkChars = 0
+    blockWords = 0
+    pendingSpace = false
+    wordOpen = false
+  }
+
+  // MARK: Choosing the main content
+
+  /// Blocks shorter than this many words count as furniture (datelines, "Share", menu items).
+  private static let minimumProseWords: Int32 = 6
+  /// Blocks with more of their characters inside links than this are link lists.
+  private static let maximumLinkDensity = 0.5
+
+  private func isProse(_ block: Block) -> Bool {
+    guard block.chars > 0 else { return false }
+    let density = Double(block.linkChars) / Double(block.chars)
+    return density <= Self.maximumLinkDensity && (block.words >= Self.minimumProseWords || block.tag == .heading)
+  }
+
+  /// Furniture words count only on elements with less than these shares of the page's prose:
+  /// an element holding most of the prose is the article whatever its classes say (a page
+  /// layout's `has-sidebar`, WordPress's `tag-NAME` on the article itself).
+  private static let weakHintProseShare = 0.25
+  private static let strongHintProseShare = 0.5
+
+  /// Decides which hinted elements are furniture and points every block at the innermost one.
+  private func markFurniture() {
+    for block in blocks where isProse(block) {
+      elements[Int(block.element)].prose += Double(block.chars - block.linkChars)
+    }
+    for index in stride(from: elements.count - 1, through: 1, by: -1) {
+      let parent = Int(elements[index].parent)
+      if parent >= 0 { elements[parent].prose += elements[index].prose }
+    }
+    let total = max(elements[0].prose, 1)
+    for index in elements.indices {
+      switch elements[index].hint {
+      case .strongNegative: elements[index].isFurniture = elements[index].prose < total * Self.strongHintProseShare
+      case .weakNegative: elements[index].isFurniture = elements[index].prose < total * Self.weakHintProseShare
+      case .none, .positive: break
+      }
+    }
+    for index in blocks.indices {
+      var element = blocks[index].element
+      while element >= 0 && !elements[Int(element)].isFurniture { element = elements[Int(element)].parent }
+      blocks[index].furniture = element
+    }
+  }
+
+  private func selectAndWrite() -> String {
+    guard !elements.isEmpty else { return "" }
+    markFurniture()
+    for block in blocks {
+      let value: Double
+      if block.furniture >= 0 || !isProse(block) {
+        value = -Double(block.chars)
+      } else {
+        value = Double(block.chars - block.linkChars)
+      }
+      elements[Int(block.element)].score += value
+    }
+    // Children come after their parents, so one backward pass sums every subtree.
+    for index in stride(from: elements.count - 1, through: 0, by: -1) {
+      let parent = Int(elements[index].parent)
+      if parent >= 0 { elements[parent].score += elements[index].score }
+    }
+    var best = 0
+    for index in elements.indices where elements[index].score >= elements[best].score { best = index }
+    let chosen = elements[best]
+    if ProcessInfo.processInfo.environment["DEBUG_EXTRACT"] != nil {
+      for (i, e) in elements.enumerated() where e.endBlock > e.firstBlock {
+        var d = 0; var p = e.parent; while p >= 0 { d += 1; p = elements[Int(p)].parent }
+        print(String(repeating: " ", count: d), i, e.tag, e.hint, Int(e.score), e.endBlock - e.firstBlock, i == best ? "<<<" : "")
+      }
+      for b in blocks { print(b.element, b.furniture, b.chars, b.linkChars, b.words, b.tag, String(decoding: UnsafeRawBufferPointer(text.bytes)[Int(b.start)..<min(Int(b.end), Int(b.start) + 80)], as: UTF8.self)) }
+    }
+    output.removeAll()
+    var previousRow: Int32 = -1
+    for blockIndex in Int(chosen.firstBlock)..<Int(chosen.endBlock) {
+      let block = blocks[blockIndex]
+      // Furniture nested inside the chosen element; a hint on the element or its ancestors
+      // was evidently wrong, since the element was chosen.
+      if block.furniture > Int32(best) && block.furniture < chosen.endElement { continue }
+      if block.tag == .title1 { continue }
+      if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity { continue }
+      if output.count > 0 { output.append(block.row >= 0 && block.row == previousRow ? [0x09] : [0x0A]) }
+      output.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[Int(block.start)..<Int(block.end)]))
+      previousRow = block.row
+    }
+    return String(decoding: UnsafeRawBufferPointer(output.bytes), as: UTF8.self)
+  }
+
+  static func collapsed(_ value: String) -> String {
+    value.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+  }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import HatcheryCore
+import Ingest
+
+struct ExtractCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "extract",
+    abstract: "Print the main text extracted from web pages or XML files, as ingest would store it.",
+    discussion: """
+      With one file, prints its text. With several, or with --jsonl, prints one JSON line per file:
+      {"path", "text", "title", "language", "url", "licenses"}. Files may be .gz or .zst; '-' reads standard input.
+      --timing reads every file into memory first, then reports the extraction time alone on standard error.
+      """)
+
+  @Option(help: "Input format: html, mediawiki, jats, tei or xml (default: by file name and content).")
+  var format: MarkupFormat?
+
+  @Flag(help: "One JSON line per file, even for one file.")
+  var jsonl = false
+
+  @Flag(help: "Report pages per second of extraction (files read into memory first) on standard error.")
+  var timing = false
+
+  @Option(help: "Extract everything this many times (with --timing), to measure a steady rate.")
+  var rounds: Int = 1
+
+  @Argument(help: "Files to read ('-' for standard input).")
+  var files: [String]
+
+  func validate() throws {
+    guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+  }
+
+  func run() throws {
+    var pages: [(path: String, bytes: [UInt8])] = []
+    for path in files { pages.append((path, try Self.read(path))) }
+    let extractor = MarkupExtractor()
+    var results: [ExtractedPage] = []
+    results.reserveCapacity(pages.count)
+    let clock = ContinuousClock()
+    let started = clock.now
+    for round in 0..<rounds {
+      for page in pages {
+        let format = format ?? MarkupFormat.guess(fileName: page.path, bytes: page.bytes)
+        let result: ExtractedPage
+        do {
+          result = try page.bytes.withUnsafeBytes { try extractor.extract($0, format: format) }
+        } catch let error as HatcheryError {
+          throw HatcheryError("\(page.path): \(error.message)")
+        }
+        if round == 0 { results.append(result) }
+      }
+    }
+    let seconds = (clock.now - started).seconds
+    if timing {
+      let count = pages.count * rounds
+      let megabytes = Double(pages.reduce(0) { $0 + $1.bytes.count } * rounds) / 1e6
+      FileHandle.standardError.write(
+        Data(
+          String(format: "extracted %d pages in %.3f s: %.1f pages/s, %.1f MB/s\n", count, seconds,
+            Double(count) / seconds, megabytes / seconds).utf8))
+    }
+    if pages.count == 1 && !jsonl {
+      print(results[0].text)
+      return
+    }
+    for (page, result) in zip(pages, results) {
+      var object = JSONObject([("path", .string(page.path)), ("text", .string(result.text))])
+      if let title = result.title { object["title"] = .string(title) }
+      if let language = result.language { object["language"] = .string(language) }
+      if let url = result.canonicalURL { object["url"] = .string(url) }
+      if !result.licenseHints.isEmpty { object["licenses"] = .array(result.licenseHints.map { .string($0) }) }
+      print(JSONWriter.encode(.object(object)))
+    }
+  }
+
+  /// The whole file, decompressed by its suffix.
+  static func read(_ path: String) throws -> [UInt8] {
+    let source: ByteSource
+    if path == "-" {
+      source = try FileByteSource(path: "/dev/stdin")
+    } else {
+      source = try Compression.open(path: path)
+    }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+      if count == 0 { break }
+      bytes.append(contentsOf: chunk[..<count])
+    }
+    return bytes
+  }
+}
+
+extension MarkupFormat: ExpressibleByArgument {}
