@@ -16,7 +16,7 @@ enum BoilerplateHint: UInt8 {
     "advert", "sponsor", "cookie", "consent", "banner", "breadcrumb", "recommend", "outbrain", "taboola", "popup",
     "modal", "widget", "masthead", "pagination", "signup", "toolbar", "navbar", "navigation", "menu", "disqus",
     "trending", "popular", "readmore", "read-more", "paywall", "login", "carousel", "slideshow", "tooltip",
-    "overlay", "more-stories", "morestories", "next-article",
+    "overlay", "more-stories", "morestories", "next-article", "excerpt",
   ].map { Array($0.utf8) }
 
   private static let weakFragments: [[UInt8]] = [

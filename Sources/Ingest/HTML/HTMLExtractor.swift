@@ -44,6 +44,8 @@ public final class HTMLExtractor {
     var tag: HTMLTag
     var hint: BoilerplateHint
     var isFurniture: Bool
+    /// Whether a heading made of a link is inside: the mark of a teaser card.
+    var hasLinkedHeading: Bool
   }
 
   private struct Block {
@@ -66,6 +68,7 @@ public final class HTMLExtractor {
   private let text = ByteBuffer(capacity: 1 << 18)
   private let output = ByteBuffer(capacity: 1 << 16)
   private let hintScratch = ByteBuffer(capacity: 256)
+  private var teaserSiblings: [Int32] = []
 
   // The block being built.
   private var blockStart = 0
@@ -197,7 +200,7 @@ public final class HTMLExtractor {
     elements.append(
       Element(
         parent: openElement, firstBlock: Int32(blocks.count), endBlock: 0, endElement: 0, prose: 0, score: 0,
-        tag: tag, hint: hint, isFurniture: false))
+        tag: tag, hint: hint, isFurniture: false, hasLinkedHeading: false))
     let (savedElement, savedRow) = (openElement, openRow)
     openElement = index
     if tag == .tableRow { openRow = index }
@@ -313,6 +316,10 @@ public final class HTMLExtractor {
             if !inWord {
               words += 1
               inWord = true
+            } else if byte >= 0xE3 && byte <= 0xE9 {
+              // Kana and CJK ideographs (U+3000–U+9FFF) are written without spaces: each
+              // counts as a word, so Chinese and Japanese prose is not taken for a dateline.
+              words += 1
             }
           }
         }
@@ -350,7 +357,8 @@ public final class HTMLExtractor {
   // MARK: Choosing the main content
 
   /// Blocks shorter than this many words count as furniture (datelines, "Share", menu items).
-  private static let minimumProseWords: Int32 = 6
+  /// On html-extract, 3, 4, 5 and 6 words gave F1 0.966, 0.966, 0.967 and 0.963; 10 gave 0.953.
+  private static let minimumProseWords: Int32 = 5
   /// Blocks with more of their characters inside links than this are link lists.
   private static let maximumLinkDensity = 0.5
 
@@ -365,23 +373,46 @@ public final class HTMLExtractor {
   /// layout's `has-sidebar`, WordPress's `tag-NAME` on the article itself).
   private static let weakHintProseShare = 0.25
   private static let strongHintProseShare = 0.5
+  /// The most prose (characters) a teaser card holds.
+  private static let teaserProse = 400.0
+
+  private func isTeaserCard(_ element: Element) -> Bool {
+    element.hasLinkedHeading && element.prose < Self.teaserProse
+  }
 
   /// Decides which hinted elements are furniture and points every block at the innermost one.
   private func markFurniture() {
-    for block in blocks where isProse(block) {
-      elements[Int(block.element)].prose += Double(block.chars - block.linkChars)
+    for block in blocks {
+      if isProse(block) { elements[Int(block.element)].prose += Double(block.chars - block.linkChars) }
+      if block.tag == .heading, 2 * block.linkChars > block.chars {
+        elements[Int(block.element)].hasLinkedHeading = true
+      }
     }
     for index in stride(from: elements.count - 1, through: 1, by: -1) {
       let parent = Int(elements[index].parent)
-      if parent >= 0 { elements[parent].prose += elements[index].prose }
+      if parent >= 0 {
+        elements[parent].prose += elements[index].prose
+        if elements[index].hasLinkedHeading { elements[parent].hasLinkedHeading = true }
+      }
     }
-    let total = max(elements[0].prose, 1)
+    let total = max(elements.reduce(0) { $1.parent < 0 ? $0 + $1.prose : $0 }, 1)
     for index in elements.indices {
       switch elements[index].hint {
       case .strongNegative: elements[index].isFurniture = elements[index].prose < total * Self.strongHintProseShare
       case .weakNegative: elements[index].isFurniture = elements[index].prose < total * Self.weakHintProseShare
       case .none, .positive: break
       }
+    }
+    // A linked headline over a short summary, next to others like it, is a teaser for another
+    // page ("More stories"); one alone may be the article's own short header.
+    teaserSiblings.removeAll(keepingCapacity: true)
+    teaserSiblings.append(contentsOf: repeatElement(0, count: elements.count))
+    for index in elements.indices where elements[index].parent >= 0 && isTeaserCard(elements[index]) {
+      teaserSiblings[Int(elements[index].parent)] += 1
+    }
+    for index in elements.indices
+    where elements[index].parent >= 0 && isTeaserCard(elements[index]) && teaserSiblings[Int(elements[index].parent)] >= 2 {
+      elements[index].isFurniture = true
     }
     for index in blocks.indices {
       var element = blocks[index].element
@@ -395,7 +426,9 @@ public final class HTMLExtractor {
     markFurniture()
     for block in blocks {
       let value: Double
-      if block.furniture >= 0 || !isProse(block) {
+      if block.tag == .tableCell && block.furniture < 0 && 2 * block.linkChars <= block.chars {
+        value = 0  // a data table's short cells are neither prose nor furniture
+      } else if block.furniture >= 0 || !isProse(block) {
         value = -Double(block.chars)
       } else {
         value = Double(block.chars - block.linkChars)
@@ -410,15 +443,8 @@ public final class HTMLExtractor {
     var best = 0
     for index in elements.indices where elements[index].score >= elements[best].score { best = index }
     let chosen = elements[best]
-    if ProcessInfo.processInfo.environment["DEBUG_EXTRACT"] != nil {
-      for (i, e) in elements.enumerated() where e.endBlock > e.firstBlock {
-        var d = 0; var p = e.parent; while p >= 0 { d += 1; p = elements[Int(p)].parent }
-        print(String(repeating: " ", count: d), i, e.tag, e.hint, Int(e.score), e.endBlock - e.firstBlock, i == best ? "<<<" : "")
-      }
-      for b in blocks { print(b.element, b.furniture, b.chars, b.linkChars, b.words, b.tag, String(decoding: UnsafeRawBufferPointer(text.bytes)[Int(b.start)..<min(Int(b.end), Int(b.start) + 80)], as: UTF8.self)) }
-    }
     output.removeAll()
-    var previousRow: Int32 = -1
+    var kept: [Int] = []
     for blockIndex in Int(chosen.firstBlock)..<Int(chosen.endBlock) {
       let block = blocks[blockIndex]
       // Furniture nested inside the chosen element; a hint on the element or its ancestors
@@ -426,6 +452,16 @@ public final class HTMLExtractor {
       if block.furniture > Int32(best) && block.furniture < chosen.endElement { continue }
       if block.tag == .title1 { continue }
       if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity { continue }
+      kept.append(blockIndex)
+    }
+    // Short lines before the first and after the last prose ("Comments", "Related articles",
+    // a dateline) belong to the frame around the article, not to it.
+    guard let first = kept.firstIndex(where: { isProse(blocks[$0]) || blocks[$0].tag == .tableCell }),
+      let last = kept.lastIndex(where: { isProse(blocks[$0]) || blocks[$0].tag == .tableCell })
+    else { return "" }
+    var previousRow: Int32 = -1
+    for blockIndex in kept[first...last] {
+      let block = blocks[blockIndex]
       if output.count > 0 { output.append(block.row >= 0 && block.row == previousRow ? [0x09] : [0x0A]) }
       output.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[Int(block.start)..<Int(block.end)]))
       previousRow = block.row
