@@ -44,6 +44,8 @@ let package = Package(
     systemLibrary("CBLAS", pkgConfig: "openblas", apt: "libopenblas-dev"),
     systemLibrary("CXXHash", pkgConfig: "libxxhash", apt: "libxxhash-dev"),
     systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: "libssl-dev"),
+    // Debian's libbz2-dev ships no pkg-config file; the header and library are in the default paths.
+    systemLibrary("CBzip2", pkgConfig: nil, apt: "libbz2-dev"),
     .target(
       name: "HatcheryCore",
       dependencies: [
@@ -52,7 +54,7 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
-    .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd", "CLibXML2"]),
+    .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd", "CBzip2", "CLibXML2"]),
     .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),
     .target(name: "Licensing", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Filters", dependencies: ["HatcheryCore", "Yams"]),

@@ -16,9 +16,9 @@ public struct IngestOptions: Sendable {
   public var added: String?
   /// Input bytes per part: files are grouped into parts of about this size.
   public var partBytes = 32 << 20
-  /// Text files larger than this become several documents, cut at line ends; JSONL records
-  /// larger than this are rejected.
-  public var maximumDocumentBytes = 256 << 20
+  /// Text files larger than this become several documents, cut at line ends; JSONL records,
+  /// extracted pages and articles larger than this are rejected.
+  public var maximumDocumentBytes = 10 << 20
   /// Reject documents with invalid UTF-8 instead of repairing them with U+FFFD.
   public var rejectInvalidUTF8 = false
   public var compressionLevel: Int32 = 3

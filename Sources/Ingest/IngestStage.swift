@@ -100,6 +100,7 @@ public enum IngestStage {
     ])
     object["rejected_by_reason"] = .object(
       JSONObject(summary.rejectsByReason.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
+    object["skipped"] = .object(JSONObject(summary.skipped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
     return object
   }
 

@@ -13,6 +13,9 @@ public struct IngestSummary: Sendable {
   public var repairedDocuments = 0
   public var rejected = 0
   public var rejectsByReason: [String: Int] = [:]
+  /// Records passed over by design, by kind: WARC request and metadata records, responses that
+  /// are not text, MediaWiki redirects and pages outside the main namespace.
+  public var skipped: [String: Int] = [:]
   /// The first rejects' one-line messages, to show; all of them are in the store.
   public var rejectMessages: [String] = []
   public var inputBytes = 0
@@ -31,6 +34,7 @@ public struct IngestSummary: Sendable {
     repairedDocuments += other.repairedDocuments
     rejected += other.rejected
     rejectsByReason.merge(other.rejectsByReason, uniquingKeysWith: +)
+    skipped.merge(other.skipped, uniquingKeysWith: +)
     rejectMessages.append(contentsOf: other.rejectMessages.prefix(Self.shownRejects - rejectMessages.count))
     inputBytes += other.inputBytes
     outputBytes += other.outputBytes
@@ -56,6 +60,9 @@ public struct IngestSummary: Sendable {
     if !rejectsByReason.isEmpty {
       line += "\nrejected by reason: "
         + rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+    if !skipped.isEmpty {
+      line += "\nskipped: " + skipped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
     return line
   }

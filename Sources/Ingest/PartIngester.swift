@@ -22,6 +22,8 @@ final class PartIngester {
 
   private let context: Context
   private let normalizer = TextNormalizer()
+  private lazy var markup = MarkupExtractor(maximumTextBytes: context.options.maximumDocumentBytes)
+  private lazy var charsets = CharsetDecoder()
   private let documentBuffer = ByteBuffer(capacity: 1 << 20)
   private let compressor: ZstdCompressor
   private var summary: IngestSummary
@@ -49,13 +51,22 @@ final class PartIngester {
       path: context.workspace.temporaryDirectory + "/ingest-\(source.name)-\(plan.index)-\(getpid()).db")
     for file in plan.files {
       switch file.format {
-      case .text: try ingestText(file)
+      case .text:
+        // Dumps are often named without .xml (`…-p10p30302.bz2`): markup is told by its root.
+        let sniffed = context.options.format == nil ? try sniffXML(file) : nil
+        switch sniffed {
+        case .mediawiki: try ingestMediaWiki(file)
+        case .jats, .tei: try ingestMarkup(file, format: sniffed!)
+        default: try ingestText(file)
+        }
       case .jsonl: try ingestJSONL(file)
-      case .html, .xml, .warc:
-        try reject(
-          file, line: nil, offset: nil, reason: "unsupported-format",
-          "\(file.absolutePath): \(file.format.rawValue) ingestion is not available yet; "
-            + "pass --format text to read the file as plain text")
+      case .warc: try ingestWARC(file)
+      case .mediawiki: try ingestMediaWiki(file)
+      case .html, .jats, .tei: try ingestMarkup(file, format: MarkupFormat(rawValue: file.format.rawValue)!)
+      case .xml:
+        // A named `.xml` file may be a MediaWiki export, JATS or TEI: its root element says.
+        let format = context.options.format == nil ? try sniffXML(file) : .xml
+        if let format, format == .mediawiki { try ingestMediaWiki(file) } else { try ingestMarkup(file, format: format ?? .xml) }
       }
       summary.files += 1
       summary.inputBytes += file.size
@@ -244,12 +255,220 @@ final class PartIngester {
       language: field("language", "lang"))
   }
 
+  // MARK: Markup: HTML pages, JATS and TEI articles, other XML — one document per file
+
+  /// Markup files are read whole (they are parsed as one tree), up to this many times the
+  /// document cap; a larger file is refused before parsing.
+  private static let markupBytesPerTextByte = 8
+
+  /// The whole decompressed file, or nil after recording why it cannot be read.
+  private func readWhole(_ file: InputFile) throws -> [UInt8]? {
+    let limit = context.options.maximumDocumentBytes * Self.markupBytesPerTextByte
+    do {
+      let stream = try file.compression.open(path: file.absolutePath, name: file.absolutePath)
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(min(file.size, limit) + 1)
+      var chunk = [UInt8](repeating: 0, count: 1 << 16)
+      while true {
+        let count = try chunk.withUnsafeMutableBytes { try stream.read(into: $0) }
+        if count == 0 { break }
+        bytes.append(contentsOf: chunk[..<count])
+        if bytes.count > limit {
+          try reject(
+            file, line: nil, offset: 0, reason: "too-large",
+            "\(file.absolutePath): more than \(limit) bytes of markup (\(Self.markupBytesPerTextByte) × --max-document-bytes)")
+          return nil
+        }
+      }
+      return bytes
+    } catch let error as StreamError {
+      try reject(file, line: nil, offset: nil, reason: error.kind.rawValue, error.message)
+      return nil
+    }
+  }
+
+  /// The format of a `.xml` file by its root element (nil: plain XML).
+  private func sniffXML(_ file: InputFile) throws -> MarkupFormat? {
+    guard let stream = try? file.compression.open(path: file.absolutePath, name: file.absolutePath) else { return nil }
+    var head = [UInt8](repeating: 0, count: 1 << 16)
+    let count = (try? head.withUnsafeMutableBytes { try stream.readFully(into: $0) }) ?? 0
+    return head.withUnsafeBytes { MarkupFormat.guess(fileName: file.locator, bytes: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+  }
+
+  private func ingestMarkup(_ file: InputFile, format: MarkupFormat) throws {
+    guard let bytes = try readWhole(file) else { return }
+    let pages: [ExtractedPage]
+    do {
+      pages = try bytes.withUnsafeBytes { try markup.extract($0, format: format, name: file.absolutePath) }
+    } catch let error as StreamError {
+      try reject(file, line: nil, offset: 0, reason: error.kind.rawValue, error.message)
+      return
+    } catch let error as HatcheryError {
+      try reject(file, line: nil, offset: 0, reason: "corrupt", "\(file.absolutePath): \(error.message)")
+      return
+    }
+    let originalSHA256 = bytes.withUnsafeBytes { SHA256Hasher.hash($0) }
+    for page in pages {
+      try emitExtracted(
+        file, page: page, originalSHA256: originalSHA256, originalBytes: bytes.count, line: nil, offset: 0,
+        locatorKey: file.locator, created: file.created, extra: JSONObject([("format_detail", .string(format.rawValue))]))
+    }
+  }
+
+  /// Emits an extracted page, or rejects it when it was cut at the cap.
+  private func emitExtracted(
+    _ file: InputFile, page: ExtractedPage, originalSHA256: SHA256Digest, originalBytes: Int, line: Int?,
+    offset: Int, locatorKey: String, created: String, extra: JSONObject
+  ) throws {
+    let position = line.map { "\(file.absolutePath):\($0)" } ?? "\(file.absolutePath)@\(offset)"
+    if page.truncated {
+      try reject(
+        file, line: line, offset: offset, reason: "too-large",
+        "\(position): more than --max-document-bytes \(context.options.maximumDocumentBytes) of text")
+      return
+    }
+    var metadata = extra
+    if !page.licenseHints.isEmpty { metadata["license_hints"] = .array(page.licenseHints.map { .string($0) }) }
+    if page.charset != "utf-8" { metadata["charset"] = .string(page.charset) }
+    documentBuffer.removeAll()
+    var text = page.text
+    text.withUTF8 { documentBuffer.append(UnsafeRawBufferPointer($0)) }
+    try emit(
+      file, text: documentBuffer.bytes, originalSHA256: originalSHA256, originalBytes: originalBytes,
+      repaired: page.replacedSequences, line: line, offset: offset, locatorKey: locatorKey, created: created,
+      original: nil, title: page.title, url: page.canonicalURL, language: page.language, extra: metadata)
+  }
+
+  // MARK: MediaWiki exports: one document per main-namespace article revision, streamed
+
+  private func ingestMediaWiki(_ file: InputFile) throws {
+    let declared = context.source.declaredLicense != nil
+    var articles = 0
+    do {
+      let stream = try file.compression.open(path: file.absolutePath, name: file.absolutePath)
+      let skipped = try markup.forEachArticle(source: stream, name: file.absolutePath) { revision, text in
+        articles += 1
+        var page = ExtractedPage(wiki: revision, text: text)
+        page.language = nil
+        var extra = JSONObject([
+          ("page_id", .string(revision.pageID)), ("revision_id", .string(revision.revisionID)),
+        ])
+        // Wikimedia projects' text is CC BY-SA 4.0 (since 2023; 3.0 before); a licence the
+        // user declares for the source takes precedence.
+        if !declared { extra["license"] = .string("CC-BY-SA-4.0") }
+        let hash = SHA256Hasher.hash(revision.wikitext)
+        try emitExtracted(
+          file, page: page, originalSHA256: hash, originalBytes: revision.wikitext.count, line: revision.line,
+          offset: 0, locatorKey: "\(file.locator)#\(revision.pageID)@\(revision.revisionID)",
+          created: revision.timestamp ?? file.created, extra: extra)
+      }
+      if skipped.otherNamespaces > 0 { summary.skipped["wiki-other-namespace", default: 0] += skipped.otherNamespaces }
+      if skipped.redirects > 0 { summary.skipped["wiki-redirect", default: 0] += skipped.redirects }
+    } catch let error as StreamError {
+      try reject(file, line: nil, offset: nil, reason: error.kind.rawValue, "\(error.message) — \(articles) article(s) before it were kept")
+    }
+  }
+
+  // MARK: WARC: one document per HTML or plain-text response record, streamed
+
+  private func ingestWARC(_ file: InputFile) throws {
+    var records = 0
+    do {
+      let stream = try file.compression.open(path: file.absolutePath, name: file.absolutePath)
+      let reader = WARCReader(
+        source: stream, name: file.absolutePath,
+        maximumBlockBytes: context.options.maximumDocumentBytes * Self.markupBytesPerTextByte)
+      while let item = try reader.next() {
+        records += 1
+        switch item {
+        case .malformed(let offset, let reason):
+          try reject(file, line: nil, offset: offset, reason: "corrupt", "\(file.absolutePath)@\(offset): malformed WARC record: \(reason)")
+        case .record(let record):
+          try ingestWARCRecord(file, record)
+        }
+      }
+    } catch let error as StreamError {
+      try reject(file, line: nil, offset: nil, reason: error.kind.rawValue, "\(error.message) — \(records) record(s) before it were read")
+    }
+  }
+
+  private func ingestWARCRecord(_ file: InputFile, _ record: WARCRecord) throws {
+    let position = "\(file.absolutePath)@\(record.offset)"
+    guard record.type == "response" || record.type == "resource" else {
+      summary.skipped["warc-\(record.type.isEmpty ? "untyped" : record.type)", default: 0] += 1
+      return
+    }
+    if record.oversized {
+      try reject(file, line: nil, offset: record.offset, reason: "too-large", "\(position): record block larger than the cap")
+      return
+    }
+    var mediaType = record.headers["content-type"]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+    var charset: String?
+    var body: [UInt8]
+    var status = 0
+    if record.type == "response" && (mediaType.hasPrefix("application/http") || record.block.starts(with: Array("HTTP/".utf8))) {
+      let response: HTTPResponse?
+      do {
+        response = try HTTPResponse(
+          record.block, maximumBodyBytes: context.options.maximumDocumentBytes * Self.markupBytesPerTextByte, name: position)
+      } catch let error as StreamError {
+        try reject(file, line: nil, offset: record.offset, reason: "corrupt", "\(position): HTTP body: \(error.message)")
+        return
+      }
+      guard let response else {
+        try reject(file, line: nil, offset: record.offset, reason: "corrupt", "\(position): response record without an HTTP status line")
+        return
+      }
+      status = response.status
+      guard (200..<300).contains(status) else {
+        summary.skipped["http-status-not-2xx", default: 0] += 1
+        return
+      }
+      mediaType = response.mediaType
+      charset = response.charset
+      body = response.body
+    } else {
+      body = Array(record.block)
+    }
+    let isHTML = mediaType == "text/html" || mediaType == "application/xhtml+xml"
+    guard isHTML || mediaType == "text/plain" else {
+      summary.skipped["non-text-response", default: 0] += 1
+      return
+    }
+    let url = record.headers["warc-target-uri"]
+    var extra = JSONObject([("warc_record_id", .string(record.headers["warc-record-id"] ?? ""))])
+    if let date = record.headers["warc-date"] { extra["warc_date"] = .string(date) }
+    if let url { extra["warc_target_uri"] = .string(url) }
+    if status > 0 { extra["http_status"] = .int(status) }
+    extra["content_type"] = .string(mediaType)
+    let originalSHA256 = body.withUnsafeBytes { SHA256Hasher.hash($0) }
+    var page: ExtractedPage
+    if isHTML {
+      do {
+        page = try body.withUnsafeBytes { try markup.extractHTML($0, declaredCharset: charset) }
+      } catch let error as HatcheryError {
+        try reject(file, line: nil, offset: record.offset, reason: "corrupt", "\(position): \(error.message)")
+        return
+      }
+    } else {
+      let decoded = body.withUnsafeBytes { charsets.decode($0, declared: charset, sniffMeta: false) }
+      page = ExtractedPage(text: String(decoding: UnsafeRawBufferPointer(decoded.text), as: UTF8.self), truncated: decoded.text.count > context.options.maximumDocumentBytes)
+      page.charset = decoded.charset
+      page.replacedSequences = decoded.replaced
+    }
+    if page.canonicalURL == nil || url != nil { page.canonicalURL = url }
+    try emitExtracted(
+      file, page: page, originalSHA256: originalSHA256, originalBytes: body.count, line: nil, offset: record.offset,
+      locatorKey: "\(file.locator)@\(record.offset)",
+      created: record.headers["warc-date"] ?? file.created, extra: extra)
+  }
+
   // MARK: Documents and rejects
 
   private func emit(
     _ file: InputFile, text: UnsafeMutableRawBufferPointer, originalSHA256: SHA256Digest, originalBytes: Int,
     repaired: Int, line: Int?, offset: Int, locatorKey: String, created: String, original: JSONObject?,
-    title: String?, url: String?, language: String?
+    title: String?, url: String?, language: String?, extra: JSONObject? = nil
   ) throws {
     let normalized = normalizer.normalize(valid: text)
     if Self.isBlank(normalized.text) {
@@ -270,6 +489,7 @@ final class PartIngester {
     if let url { metadata["url"] = .string(url) }
     if let language { metadata["language"] = .string(language) }
     if let original { metadata["original"] = .object(original) }
+    if let extra { for (key, value) in extra.members { metadata[key] = value } }
     try writer.append(
       id: id, text: normalized.text, source: source.name, added: source.addedAt, created: created, metadata: metadata)
     try staged.insert(

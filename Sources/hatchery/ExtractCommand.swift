@@ -9,7 +9,7 @@ struct ExtractCommand: ParsableCommand {
     abstract: "Print the main text extracted from web pages or XML files, as ingest would store it.",
     discussion: """
       With one file, prints its text. With several, or with --jsonl, prints one JSON line per file:
-      {"path", "text", "title", "language", "url", "licenses"}. Files may be .gz or .zst; '-' reads standard input.
+      {"path", "text", "title", "language", "url", "licenses"}; a MediaWiki export gives one line per article. Files may be .gz or .zst; '-' reads standard input.
       --timing reads every file into memory first, then reports the extraction time alone on standard error.
       """)
 
@@ -36,20 +36,23 @@ struct ExtractCommand: ParsableCommand {
     var pages: [(path: String, bytes: [UInt8])] = []
     for path in files { pages.append((path, try Self.read(path))) }
     let extractor = MarkupExtractor()
-    var results: [ExtractedPage] = []
+    var results: [[ExtractedPage]] = []
     results.reserveCapacity(pages.count)
     let clock = ContinuousClock()
     let started = clock.now
     for round in 0..<rounds {
       for page in pages {
-        let format = format ?? MarkupFormat.guess(fileName: page.path, bytes: page.bytes)
-        let result: ExtractedPage
-        do {
-          result = try page.bytes.withUnsafeBytes { try extractor.extract($0, format: format) }
-        } catch let error as HatcheryError {
-          throw HatcheryError("\(page.path): \(error.message)")
+        let extracted = try page.bytes.withUnsafeBytes { bytes in
+          do {
+            let format = format ?? MarkupFormat.guess(fileName: page.path, bytes: bytes)
+            return try extractor.extract(bytes, format: format, name: page.path)
+          } catch let error as HatcheryError {
+            throw HatcheryError("\(page.path): \(error.message)")
+          } catch let error as StreamError {
+            throw HatcheryError(error.message)
+          }
         }
-        if round == 0 { results.append(result) }
+        if round == 0 { results.append(extracted) }
       }
     }
     let seconds = (clock.now - started).seconds
@@ -58,20 +61,23 @@ struct ExtractCommand: ParsableCommand {
       let megabytes = Double(pages.reduce(0) { $0 + $1.bytes.count } * rounds) / 1e6
       FileHandle.standardError.write(
         Data(
-          String(format: "extracted %d pages in %.3f s: %.1f pages/s, %.1f MB/s\n", count, seconds,
+          String(format: "extracted %d files in %.3f s: %.1f files/s, %.1f MB/s\n", count, seconds,
             Double(count) / seconds, megabytes / seconds).utf8))
     }
-    if pages.count == 1 && !jsonl {
-      print(results[0].text)
+    if results.count == 1 && results[0].count == 1 && !jsonl {
+      print(results[0][0].text)
       return
     }
-    for (page, result) in zip(pages, results) {
-      var object = JSONObject([("path", .string(page.path)), ("text", .string(result.text))])
-      if let title = result.title { object["title"] = .string(title) }
-      if let language = result.language { object["language"] = .string(language) }
-      if let url = result.canonicalURL { object["url"] = .string(url) }
-      if !result.licenseHints.isEmpty { object["licenses"] = .array(result.licenseHints.map { .string($0) }) }
-      print(JSONWriter.encode(.object(object)))
+    for (page, extracted) in zip(pages, results) {
+      for result in extracted {
+        var object = JSONObject([("path", .string(page.path)), ("text", .string(result.text))])
+        if let title = result.title { object["title"] = .string(title) }
+        if let language = result.language { object["language"] = .string(language) }
+        if let url = result.canonicalURL { object["url"] = .string(url) }
+        if !result.licenseHints.isEmpty { object["licenses"] = .array(result.licenseHints.map { .string($0) }) }
+        if result.truncated { object["truncated"] = .bool(true) }
+        print(JSONWriter.encode(.object(object)))
+      }
     }
   }
 

@@ -7,10 +7,11 @@ import Logging
 struct IngestCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ingest",
-    abstract: "Read raw text and JSONL files (plain, .gz or .zst) into document parts of the workspace.",
+    abstract: "Read raw text, JSONL, HTML, WARC and XML files (plain, .gz, .zst or .bz2) into document parts.",
     discussion: """
-      Files are read one document per file (text) or one per line with a "text" member (JSONL: Dolma, datatrove
-      and Hugging Face exports). Folders are read recursively, hidden files skipped. Bad records are recorded in
+      Files are read one document per file (text, HTML: main content extracted; JATS, TEI, other XML), one per
+      line with a "text" member (JSONL: Dolma, datatrove and Hugging Face exports), one per HTML or plain-text
+      response record (WARC), or one per main-namespace article (MediaWiki XML exports, streamed). Folders are read recursively, hidden files skipped. Bad records are recorded in
       the store's rejects table with file, position and reason, and never stop the stage. A re-run with the same
       inputs does nothing; a killed run resumes where it stopped.
       """)
@@ -23,7 +24,7 @@ struct IngestCommand: ParsableCommand {
   @Option(help: "The SPDX licence expression declared for the whole source, e.g. CC-BY-SA-4.0.")
   var license: String?
 
-  @Option(help: "Input format: auto (by file name), text or jsonl.")
+  @Option(help: "Input format: auto (by file name; .xml by its root element), text, jsonl, html, warc, mediawiki, jats, tei or xml.")
   var format: FormatChoice = .auto
 
   @Option(help: "When the raw data was obtained (ISO 8601); default: the source's first ingest.")
@@ -35,8 +36,12 @@ struct IngestCommand: ParsableCommand {
   @Option(help: "Input bytes per part file.")
   var partBytes: Int = 32 << 20
 
-  @Option(help: "Largest document in bytes: bigger text files are cut at line ends, bigger JSONL records rejected.")
-  var maxDocumentBytes: Int = 256 << 20
+  @Option(
+    help: """
+      Largest document in bytes: bigger text files are cut at line ends; bigger JSONL records, extracted \
+      pages and articles are rejected; markup files over 8 times this are refused unread.
+      """)
+  var maxDocumentBytes: Int = 10 << 20
 
   @Flag(help: "Reject documents with invalid UTF-8 instead of repairing them with U+FFFD.")
   var rejectInvalidUtf8 = false
@@ -60,7 +65,7 @@ struct IngestCommand: ParsableCommand {
   var paths: [String]
 
   enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
-    case auto, text, jsonl
+    case auto, text, jsonl, html, warc, mediawiki, jats, tei, xml
   }
 
   /// The options as the stage takes them.

@@ -2,11 +2,11 @@ import HatcheryCore
 
 /// How an input file is compressed, told by its name.
 public enum Compression: String, Sendable {
-  case none, gzip, zstd
+  case none, gzip, zstd, bzip2
 
   /// The compression a file name implies and the name without that suffix.
   static func of(fileName: String) -> (Compression, String) {
-    for (suffix, compression) in [(".gz", Compression.gzip), (".zst", .zstd), (".zstd", .zstd)]
+    for (suffix, compression) in [(".gz", Compression.gzip), (".zst", .zstd), (".zstd", .zstd), (".bz2", .bzip2)]
     where fileName.hasSuffix(suffix) {
       return (compression, String(fileName.dropLast(suffix.count)))
     }
@@ -25,6 +25,7 @@ public enum Compression: String, Sendable {
     case .none: return file
     case .gzip: return try GzipByteSource(file, name: name)
     case .zstd: return try ZstdByteSource(file, name: name)
+    case .bzip2: return try Bzip2ByteSource(file, name: name)
     }
   }
 }

@@ -18,6 +18,8 @@ public struct ExtractedPage: Sendable {
   public var charset: String
   /// Invalid byte sequences replaced by U+FFFD while decoding.
   public var replacedSequences: Int
+  /// The text was longer than the extractor's cap and was cut there.
+  public var truncated: Bool
 }
 
 /// Main-content extraction: parses a page with libxml2's HTML parser (recover mode, no
@@ -116,7 +118,7 @@ public final class HTMLExtractor {
     let body = selectAndWrite()
     return ExtractedPage(
       text: body, title: title, language: language, canonicalURL: canonicalURL, licenseHints: licenseHints,
-      charset: decoded.charset, replacedSequences: decoded.replaced)
+      charset: decoded.charset, replacedSequences: decoded.replaced, truncated: false)
   }
 
   private func reset() {

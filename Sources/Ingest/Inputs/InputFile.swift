@@ -6,21 +6,27 @@ public enum InputFormat: String, Sendable, CaseIterable {
   case text
   /// One JSON object per line with a `text` member (Dolma, datatrove, Hugging Face exports).
   case jsonl
-  /// Formats recognised by name whose readers are not built yet; their files are recorded as
-  /// rejected with a message that says so, never read as text.
-  case html, xml, warc
+  /// One web page per file; its main content is extracted.
+  case html
+  /// WARC web-crawl files: one document per HTML or plain-text response record.
+  case warc
+  /// MediaWiki XML exports: one document per main-namespace article revision.
+  case mediawiki
+  /// JATS (PubMed Central) and TEI articles, one per file.
+  case jats, tei
+  /// Any other XML: the text nodes of the whole file. Named `.xml` files are told apart by
+  /// their root element when no format is given (`<mediawiki>`, `<article>`, `<TEI>`).
+  case xml
 
   /// The format a file name implies (after any compression suffix is removed).
   static func of(fileName: String) -> InputFormat {
     let lowered = fileName.lowercased()
     let byExtension: [(String, InputFormat)] = [
       (".jsonl", .jsonl), (".ndjson", .jsonl), (".json", .jsonl), (".html", .html), (".htm", .html),
-      (".xhtml", .html), (".xml", .xml), (".warc", .warc),
+      (".xhtml", .html), (".nxml", .jats), (".xml", .xml), (".warc", .warc),
     ]
     return byExtension.first { lowered.hasSuffix($0.0) }?.1 ?? .text
   }
-
-  var isReadable: Bool { self == .text || self == .jsonl }
 }
 
 /// One input file found under the paths given to `ingest`.
