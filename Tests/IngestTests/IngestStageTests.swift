@@ -12,14 +12,17 @@ final class IngestStageTests: IngestTestCase {
     let workspace = try makeWorkspace()
     let summary = try ingest(workspace, options("fixtures", [corpus]) { $0.declaredLicense = "CC0-1.0" })
     XCTAssertEqual(summary.files, 10, "the hidden file is skipped")
-    XCTAssertEqual(summary.documents, 31)
+    XCTAssertEqual(summary.documents, 32)
     XCTAssertEqual(summary.repairedDocuments, 1)
     XCTAssertEqual(
       summary.rejectsByReason,
-      ["binary": 1, "empty": 3, "no-text": 1, "not-json": 2, "truncated": 1, "unsupported-format": 1])
+      ["binary": 1, "empty": 3, "no-text": 1, "not-json": 2, "truncated": 1])
+    XCTAssertEqual(
+      try documents(workspace, source: "fixtures").first { $0.metadata["path"]?.stringValue == "corpus/notes/page.html" }?.text,
+      "Web pages are read for their main content, which this paragraph is.")
 
     let documents = try documents(workspace, source: "fixtures")
-    XCTAssertEqual(documents.count, 31)
+    XCTAssertEqual(documents.count, 32)
     let byPath = Dictionary(grouping: documents) { $0.metadata["path"]?.stringValue ?? "" }
     XCTAssertEqual(
       byPath["corpus/notes/windows.txt"]?.first?.text,
@@ -65,7 +68,7 @@ final class IngestStageTests: IngestTestCase {
 
     // Every reject has file, position and a one-line reason.
     let rejects = try store.rejects(stage: "ingest", sourceID: source.id)
-    XCTAssertEqual(rejects.count, 9)
+    XCTAssertEqual(rejects.count, 8)
     for reject in rejects {
       XCTAssertFalse(reject.detail.contains("\n"))
       XCTAssertTrue(reject.detail.hasPrefix(corpus), reject.detail)
@@ -77,7 +80,7 @@ final class IngestStageTests: IngestTestCase {
     XCTAssertEqual(runs.count, 1)
     XCTAssertEqual(runs.first?.status, "completed")
     XCTAssertEqual(runs.first?.toolVersion, HatcheryVersion.current)
-    XCTAssertTrue(runs.first?.counts?.contains("\"documents\":31") == true)
+    XCTAssertTrue(runs.first?.counts?.contains("\"documents\":32") == true)
   }
 
   func testIdsAndPartFilesAreTheSameOnEveryRun() throws {

@@ -62,3 +62,56 @@ final class MutationTests: IngestTestCase {
     }
   }
 }
+
+/// The same for the web and XML readers: mutated HTML, WARC, MediaWiki, JATS and TEI files are
+/// all documents or recorded rejects, and memory stays bounded over the rounds.
+final class WebMutationTests: IngestTestCase {
+  private var state: UInt64 = 20_261_128
+
+  private func next() -> Int {
+    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+    return Int(state >> 33)
+  }
+
+  private func residentBytes() -> Int {
+    guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = statm.split(separator: " ")
+    return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+  }
+
+  func testMutatedWebInputsNeverCrashAndMemoryStaysBounded() throws {
+    let names = ["article.html", "wiki.xml", "article.nxml", "play.tei.xml", "latin1.html"]
+    var originals = try names.map { Array(try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/web/" + $0))) }
+    let page = Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".utf8) + originals[0]
+    let warc = Array("WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://example.org/\r\nContent-Length: \(page.count)\r\n\r\n".utf8) + page + Array("\r\n\r\n".utf8)
+    originals.append(warc + warc)
+    let fileNames = names + ["crawl.warc"]
+    let workspace = try makeWorkspace()
+    var baseline = 0
+    for round in 0..<30 {
+      for (index, original) in originals.enumerated() {
+        var bytes = original
+        for _ in 0..<(1 + next() % 6) {
+          switch next() % 4 {
+          case 0: bytes[next() % bytes.count] = UInt8(truncatingIfNeeded: next())
+          case 1: bytes.removeSubrange((next() % bytes.count)..<bytes.count)
+          case 2: bytes.insert(contentsOf: Array("<![CDATA[<&\u{0}\"".utf8), at: next() % (bytes.count + 1))
+          default:
+            let start = next() % bytes.count
+            bytes.insert(contentsOf: bytes[start..<min(bytes.count, start + 200)], at: next() % bytes.count)
+          }
+          if bytes.isEmpty { bytes = [0x3C] }
+        }
+        try write("round-\(round)/\(fileNames[index])", bytes)
+      }
+      let summary = try ingest(workspace, options("fuzz-\(round)", [folder + "/round-\(round)"]) { $0.maximumDocumentBytes = 8192 })
+      XCTAssertEqual(summary.files, fileNames.count)
+      let store = try workspace.openStore()
+      let source = try XCTUnwrap(try store.source(named: "fuzz-\(round)"))
+      XCTAssertEqual(try store.documents(sourceID: source.id).count, summary.documents)
+      XCTAssertEqual(try store.rejects(stage: "ingest", sourceID: source.id).count, summary.rejected)
+      if round == 4 { baseline = residentBytes() }
+    }
+    XCTAssertLessThan(residentBytes() - baseline, 64 << 20, "memory grows with the rounds")
+  }
+}
