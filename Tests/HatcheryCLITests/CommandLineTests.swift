@@ -101,7 +101,7 @@ final class CommandLineTests: XCTestCase {
     let corpus = Self.repository.appendingPathComponent("Tests/IngestTests/Fixtures/corpus").path
     let result = try run(["ingest", "-w", workspace, "--source", "fixtures", "--license", "CC0-1.0", corpus])
     XCTAssertEqual(result.status, 0, result.stderr)
-    XCTAssertTrue(result.stdout.contains("ingest fixtures: 10 files, 31 documents (1 repaired), 9 rejected"), result.stdout)
+    XCTAssertTrue(result.stdout.contains("ingest fixtures: 10 files, 32 documents (1 repaired), 8 rejected"), result.stdout)
     XCTAssertTrue(result.stderr.contains("rejected: \(corpus)/records/dolma.jsonl:4: not JSON"), result.stderr)
     XCTAssertFalse(result.stderr.contains("\r"), "no progress line when standard error is a pipe")
     let logged = try run([
@@ -123,7 +123,7 @@ final class CommandLineTests: XCTestCase {
     let reader = try DocumentPartReader(path: part)
     var count = 0
     while try reader.next() != nil { count += 1 }
-    XCTAssertEqual(count, 31)
+    XCTAssertEqual(count, 32)
     if FileManager.default.isExecutableFile(atPath: "/usr/bin/zstd") {
       let zstd = Process()
       zstd.executableURL = URL(fileURLWithPath: "/usr/bin/zstd")
@@ -134,8 +134,22 @@ final class CommandLineTests: XCTestCase {
       let text = output.fileHandleForReading.readDataToEndOfFile()
       zstd.waitUntilExit()
       XCTAssertEqual(zstd.terminationStatus, 0)
-      XCTAssertEqual(text.split(separator: UInt8(ascii: "\n")).count, 31)
+      XCTAssertEqual(text.split(separator: UInt8(ascii: "\n")).count, 32)
     }
+  }
+
+  func testExtractPrintsTheMainTextOrJSONLines() throws {
+    let web = Self.repository.appendingPathComponent("Tests/IngestTests/Fixtures/web").path
+    let page = try run(["extract", web + "/article.html"])
+    XCTAssertEqual(page.status, 0, page.stderr)
+    XCTAssertTrue(page.stdout.hasPrefix("Bread dough rises faster in the mountains"), page.stdout)
+    XCTAssertFalse(page.stdout.contains("cookies"))
+    let wiki = try run(["extract", web + "/wiki.xml"])
+    let lines = wiki.stdout.split(separator: "\n").map { try? JSONParser.parse(String($0)).objectValue }
+    XCTAssertEqual(lines.compactMap { $0?["title"]?.stringValue }, ["Sourdough", "Rye bread"])
+    let bomb = try run(["extract", web + "/bomb.xml"])
+    XCTAssertEqual(bomb.status, 1)
+    XCTAssertTrue(bomb.stderr.contains("bomb.xml:14: malformed XML"), bomb.stderr)
   }
 
   func testDedupRecordsDecisionsAndExplainsAClusterFromTheCommandLine() throws {
