@@ -180,6 +180,19 @@ final class WebIngestTests: IngestTestCase {
     XCTAssertEqual(summary.rejectsByReason["too-large"], 1)
   }
 
+  func testGzipBombIsBoundedAndRejected() throws {
+    // 16 MB of zeros compress to about 16 KB; with a 1 KB document cap the reader stops at the
+    // markup limit (8 x the cap) instead of inflating it all.
+    let bomb = try gzip([UInt8](repeating: 0x20, count: 16 << 20))
+    XCTAssertLessThan(bomb.count, 64 << 10)
+    let workspace = try makeWorkspace()
+    try write("in/bomb.html.gz", bomb)
+    let summary = try ingest(workspace, options("bomb", [folder + "/in"]) { $0.maximumDocumentBytes = 1024 })
+    XCTAssertEqual(summary.rejectsByReason["too-large"], 1)
+    let reject = try XCTUnwrap(try workspace.openStore().rejects(stage: "ingest").first)
+    XCTAssertTrue(reject.detail.contains("bomb.html.gz: more than 8192 bytes of markup"), reject.detail)
+  }
+
   // MARK: WARC
 
   /// A WARC record with CRLF line ends.
