@@ -95,6 +95,7 @@ let package = Package(
     .testTarget(name: "ShardsTests", dependencies: ["Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "AccountingTests", dependencies: ["Accounting", "HatcheryCore"]),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HatcheryCore"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
   ],
   swiftLanguageModes: [.v6]

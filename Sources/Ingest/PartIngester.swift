@@ -178,6 +178,7 @@ final class PartIngester {
     let lines = LineReader(stream, maximumLineBytes: context.options.maximumDocumentBytes + (1 << 20))
     let lineBuffer = ByteBuffer(capacity: 1 << 16)
     var sawLine = false
+    var sawRecord = false
     var lastLine = 0
     do {
       while let line = try lines.next() {
@@ -191,6 +192,18 @@ final class PartIngester {
           continue
         }
         if Self.isBlank(line.bytes) { continue }
+        // A `.json` file whose first line is not a whole object is one JSON document (an API
+        // dump, a pretty-printed config), not JSON Lines: one reject for the file, not one per line.
+        if !sawRecord, Compression.of(fileName: file.locator.lowercased()).1.hasSuffix(".json"),
+          (try? JSONParser.parse(UnsafeRawBufferPointer(line.bytes)))?.objectValue == nil
+        {
+          try reject(
+            file, line: line.number, offset: line.offset, reason: "not-jsonl",
+            "\(file.absolutePath):\(line.number): not JSON Lines (the first line is not a JSON object); "
+              + "pass --format text to read the file as text")
+          return
+        }
+        sawRecord = true
         lineBuffer.removeAll()
         lineBuffer.append(line.bytes)
         try ingestRecord(file, line: line.number, offset: line.offset, bytes: lineBuffer.bytes)

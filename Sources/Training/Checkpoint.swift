@@ -105,7 +105,7 @@ public enum Checkpoint {
   }
 
   /// The newest complete checkpoint of a run folder.
-  static func latest(in run: String) -> (folder: String, step: Int)? {
+  public static func latest(in run: String) -> (folder: String, step: Int)? {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: run)) ?? []
     return names.compactMap { name -> (String, Int)? in
       guard name.hasPrefix("step-"), let step = Int(name.dropFirst(5)),

@@ -11,7 +11,7 @@ import Tokenizer
 public enum FineTuner {
   public static func finetune(
     workspace: Workspace, from checkpoint: String, data path: String, options: TrainOptions, energy: EnergyOptions = EnergyOptions(),
-    log: (String) -> Void = { print($0) }
+    runName: String? = nil, log: (String) -> Void = { print($0) }
   ) throws -> Trainer.Summary {
     try options.validate()
     let checkpoint = Workspace.absolutePath(checkpoint)
@@ -33,7 +33,7 @@ public enum FineTuner {
     let model = try GPT(config: config, batch: options.batch, sequence: context, threads: options.threads)
     try Checkpoint.loadWeights(from: checkpoint, model: model, growingVocabularyFrom: base.vocabularySize)
     let optimizer = AdamW(model: model, weightDecay: options.weightDecay, decayAll: options.decayAll)
-    let runDirectory = try TrainingLoop.newRunDirectory(workspace: workspace, kind: "finetune")
+    let runDirectory = try TrainingLoop.newRunDirectory(workspace: workspace, kind: "finetune", name: runName)
     let runID = (runDirectory as NSString).lastPathComponent
     let parent = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().lastPathComponent
     let store = try workspace.openStore()

@@ -34,7 +34,7 @@ public enum Trainer {
 
   public static func train(
     workspace: Workspace, options: TrainOptions, energy: EnergyOptions = EnergyOptions(), resume: String? = nil,
-    log: (String) -> Void = { print($0) }
+    runName: String? = nil, log: (String) -> Void = { print($0) }
   ) throws -> Summary {
     try options.validate()
     let store = try workspace.openStore()
@@ -64,7 +64,7 @@ public enum Trainer {
       try Metrics.truncate(runDirectory + "/metrics.jsonl", after: startStep)
       log("resuming \(runDirectory) from step \(startStep)")
     } else {
-      runDirectory = try TrainingLoop.newRunDirectory(workspace: workspace, kind: "pretrain")
+      runDirectory = try TrainingLoop.newRunDirectory(workspace: workspace, kind: "pretrain", name: runName)
       model.initializeParameters(seed: options.seed)
     }
     let runID = (runDirectory as NSString).lastPathComponent

@@ -126,8 +126,20 @@ struct TrainingLoop {
     summary.flops = Double(summary.tokens) * model.config.flopsPerToken
   }
 
-  /// A new run folder `runs/<kind>-<UTC time>` (with a suffix when one started the same second).
-  static func newRunDirectory(workspace: Workspace, kind: String) throws -> String {
+  /// A new run folder: `runs/<name>` when a name is given (it must not exist yet), else
+  /// `runs/<kind>-<UTC time>` (with a suffix when one started the same second).
+  static func newRunDirectory(workspace: Workspace, kind: String, name: String? = nil) throws -> String {
+    if let name {
+      guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
+        throw HatcheryError("--run-name '\(name)' is not a folder name")
+      }
+      let folder = workspace.absolute("runs/" + name)
+      guard !FileManager.default.fileExists(atPath: folder) else {
+        throw HatcheryError("\(folder) exists already: choose another --run-name, or --resume it")
+      }
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      return folder
+    }
     var now = time(nil)
     var parts = tm()
     gmtime_r(&now, &parts)

@@ -33,6 +33,9 @@ struct ExtractCommand: ParsableCommand {
   }
 
   func run() throws {
+    if format == nil, let warc = files.first(where: { $0.lowercased().contains(".warc") }) {
+      throw HatcheryError("\(warc): a WARC file holds many pages; ingest it (hatchery ingest), or extract one page with --format html")
+    }
     var pages: [(path: String, bytes: [UInt8])] = []
     for path in files { pages.append((path, try Self.read(path))) }
     let extractor = MarkupExtractor()

@@ -26,6 +26,7 @@ struct FinetuneCommand: ParsableCommand {
   @Option(help: "Checkpoint every N steps (and at the end).") var checkpointEvery = 100
   @Option(help: "Threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
   @Option(help: "Seed of the example order.") var seed: UInt64 = 1337
+  @Option(help: "Name of the run's folder under runs/ (default finetune-<UTC time>).") var runName: String?
 
   var options: TrainOptions {
     var options = TrainOptions()
@@ -52,7 +53,8 @@ struct FinetuneCommand: ParsableCommand {
   func run() throws {
     stage.bootstrapLogging()
     let summary = try FineTuner.finetune(
-      workspace: try Workspace.open(at: stage.workspace), from: from, data: data, options: options, energy: energy.options)
+      workspace: try Workspace.open(at: stage.workspace), from: from, data: data, options: options, energy: energy.options,
+      runName: runName)
     print(
       String(
         format: "finetune: %d steps, %d tokens in %.1f s, loss %@, val loss %@; %.6f kWh (%@), %.3f g CO2e (%@); run %@", summary.steps,

@@ -35,6 +35,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Threads (default: every core).") var threads: Int?
   @Option(help: "Seed of the initialisation and the data order (default 1337).") var seed: UInt64?
   @Option(help: "A run directory to continue from its newest checkpoint.") var resume: String?
+  @Option(help: "Name of the new run's folder under runs/ (default pretrain-<UTC time>).") var runName: String?
 
   /// Defaults, then the --config file, then the options given on the command line.
   func options() throws -> TrainOptions {
@@ -75,7 +76,8 @@ struct TrainCommand: ParsableCommand {
     stage.bootstrapLogging()
     let options = try options()
     let summary = try Trainer.train(
-      workspace: try Workspace.open(at: stage.workspace), options: options, energy: energy.options, resume: resume)
+      workspace: try Workspace.open(at: stage.workspace), options: options, energy: energy.options, resume: resume,
+      runName: runName)
     let achieved = summary.achievedFLOPS
     let peak = max(summary.peakFLOPS, 1)
     print(

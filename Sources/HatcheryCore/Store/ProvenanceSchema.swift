@@ -256,6 +256,23 @@ public enum ProvenanceSchema {
       ALTER TABLE training_runs ADD COLUMN utilisation REAL;
 
       """),
+    Migration(name: "v8-pipeline-steps", sql: """
+      -- `hatchery run`: the last attempt at each step of a pipeline file. A step is skipped when
+      -- its fingerprint (its command line, the files it names, its inputs' sizes and times, and
+      -- the fingerprint of the step before it) equals that of a completed attempt.
+      CREATE TABLE pipeline_steps (
+        pipeline TEXT NOT NULL,
+        step TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'interrupted')),
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        seconds REAL,
+        message TEXT,
+        PRIMARY KEY (pipeline, step)
+      );
+
+      """),
   ]
 
   /// The text of `schemas/provenance.sql`: every migration, in order, under a header.

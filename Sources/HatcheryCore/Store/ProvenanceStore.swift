@@ -725,3 +725,40 @@ public final class ProvenanceStore: Sendable {
     }
   }
 }
+
+// MARK: Pipeline steps
+
+extension ProvenanceStore {
+  public func pipelineStep(pipeline: String, step: String) throws -> PipelineStepRecord? {
+    try pool.read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT * FROM pipeline_steps WHERE pipeline = ? AND step = ?", arguments: [pipeline, step]
+      ).map {
+        PipelineStepRecord(
+          pipeline: $0["pipeline"], step: $0["step"], fingerprint: $0["fingerprint"], status: $0["status"],
+          seconds: $0["seconds"], message: $0["message"])
+      }
+    }
+  }
+
+  /// Records that a step starts (replacing its previous attempt).
+  public func beginPipelineStep(pipeline: String, step: String, fingerprint: String) throws {
+    try pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT OR REPLACE INTO pipeline_steps (pipeline, step, fingerprint, status, started_at)
+          VALUES (?, ?, ?, 'running', ?)
+          """,
+        arguments: [pipeline, step, fingerprint, Timestamp.now()])
+    }
+  }
+
+  /// `status`: completed, failed or interrupted.
+  public func finishPipelineStep(pipeline: String, step: String, status: String, seconds: Double, message: String?) throws {
+    try pool.write { db in
+      try db.execute(
+        sql: "UPDATE pipeline_steps SET status = ?, finished_at = ?, seconds = ?, message = ? WHERE pipeline = ? AND step = ?",
+        arguments: [status, Timestamp.now(), seconds, message, pipeline, step])
+    }
+  }
+}

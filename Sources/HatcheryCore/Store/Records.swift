@@ -243,3 +243,13 @@ public struct ShardRecord: Sendable, Equatable {
     self.tokenizerSHA256 = tokenizerSHA256
   }
 }
+
+/// The last attempt at one step of a pipeline file (`hatchery run`).
+public struct PipelineStepRecord: Sendable, Equatable {
+  public var pipeline: String
+  public var step: String
+  public var fingerprint: String
+  public var status: String
+  public var seconds: Double?
+  public var message: String?
+}

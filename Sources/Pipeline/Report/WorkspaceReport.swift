@@ -39,21 +39,12 @@ public enum WorkspaceReport {
       }
     }
     body += "<h2>Data card</h2><h3>Sources</h3>" + HTML.table(["source", "format", "declared licence", "documents", "bytes"], sources)
-    let (ingested, droppedByStage, clusters) = try store.read { db -> (Int, [[String]], Int) in
-      let ingested = try Int.fetchOne(db, sql: "SELECT count(*) FROM documents") ?? 0
-      let byStage = try Row.fetchAll(
-        db, sql: "SELECT stage, count(DISTINCT document_id) AS n FROM decisions WHERE action = 'drop' GROUP BY stage ORDER BY min(id)"
-      ).map { ["dropped by \($0["stage"] as String)", "\($0["n"] as Int)"] }
-      let clusters = try Int.fetchOne(
-        db, sql: "SELECT count(DISTINCT duplicate_of) FROM decisions WHERE stage = 'dedup' AND duplicate_of IS NOT NULL") ?? 0
-      return (ingested, byStage, clusters)
-    }
-    let kept = audit.bySourceAndLicense.reduce(0) { $0 + $1.keptDocuments }
-    let shards = try store.shards()
-    var flow = [["ingested", "\(ingested)"]] + droppedByStage + [["kept", "\(kept)"]]
-    flow.append(["in shards", "\(shards.reduce(0) { $0 + $1.documents }) documents, \(shards.reduce(0) { $0 + $1.tokens }) tokens"])
+    let figures = try WorkspaceFigures(store: store)
+    var flow = [["ingested", "\(figures.ingested)"]] + figures.droppedByStage.map { ["dropped by \($0.stage)", "\($0.documents)"] }
+    flow.append(["kept", "\(figures.kept)"])
+    flow.append(["in shards", "\(figures.shardDocuments) documents, \(figures.shardTokens) tokens"])
     body += "<h3>Documents through the stages</h3>" + HTML.table(["step", "count"], flow)
-    body += "<p>Duplicate clusters (documents others were found to duplicate): \(clusters). Licence conflicts: \(audit.conflicts). Documents without provenance: \(audit.withoutProvenance).</p>"
+    body += "<p>Duplicate clusters (documents others were found to duplicate): \(figures.duplicateClusters). Licence conflicts: \(audit.conflicts). Documents without provenance: \(audit.withoutProvenance).</p>"
     body += "<h3>Licences by source</h3>" + HTML.table(
       ["source", "licence", "category", "documents", "kept documents", "kept bytes"],
       audit.bySourceAndLicense.map { [$0.source, $0.expression ?? "—", $0.category ?? "not tagged", "\($0.documents)", "\($0.keptDocuments)", ByteCount.format($0.keptBytes)] })
@@ -83,22 +74,17 @@ public enum WorkspaceReport {
 
     // Training and fine-tuning.
     body += "<h2>Training</h2>"
-    let runs = try store.read { db in
-      try Row.fetchAll(db, sql: "SELECT id, kind, run_dir, status, steps, tokens, final_loss, final_val_loss FROM training_runs ORDER BY started_at")
-    }
-    if runs.isEmpty { body += "<p>No training run yet.</p>" }
-    for run in runs {
-      let id: String = run["id"]
-      let directory: String = run["run_dir"]
-      let (loss, validation) = metrics(directory + "/metrics.jsonl")
-      body += "<h3>\(HTML.escape(id)) (\(HTML.escape(run["kind"] as String)), \(HTML.escape(run["status"] as String)))</h3>"
-      body += "<p>\(run["steps"] as Int) steps, \(run["tokens"] as Int) tokens; final loss \((run["final_loss"] as Double?).map { String(format: "%.4f", $0) } ?? "—"), validation loss \((run["final_val_loss"] as Double?).map { String(format: "%.4f", $0) } ?? "—").</p>"
+    if figures.trainingRuns.isEmpty { body += "<p>No training run yet.</p>" }
+    for run in figures.trainingRuns {
+      let (loss, validation) = metrics(run.directory + "/metrics.jsonl")
+      body += "<h3>\(HTML.escape(run.id)) (\(HTML.escape(run.kind)), \(HTML.escape(run.status)))</h3>"
+      body += "<p>\(run.steps) steps, \(run.tokens) tokens; final loss \(run.finalLoss.map { String(format: "%.4f", $0) } ?? "—"), validation loss \(run.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "—").</p>"
       body += "<figure>" + SVGChart(
-        title: (run["kind"] as String) == "finetune" ? "Fine-tuning loss" : "Training and validation loss", xLabel: "step", yLabel: "loss",
+        title: run.kind == "finetune" ? "Fine-tuning loss" : "Training and validation loss", xLabel: "step", yLabel: "loss",
         series: [.init(name: "train", color: "#1f77b4", points: loss), .init(name: "validation", color: "#d62728", points: validation)]
       ).svg + "</figure>"
-      if options.samples > 0, let checkpoint = newestCheckpoint(directory) {
-        let chat = (run["kind"] as String) == "finetune"
+      if options.samples > 0, let checkpoint = Checkpoint.latest(in: run.directory)?.folder {
+        let chat = run.kind == "finetune"
         for index in 0..<options.samples {
           let text = (try? Sampler.sample(
             checkpoint: checkpoint, prompt: options.prompt, tokens: 32, temperature: index == 0 ? 0 : 0.8, topK: 40, seed: UInt64(index + 1),
@@ -141,11 +127,5 @@ public enum WorkspaceReport {
       if case .number(let value)? = object["val_loss"], let number = Double(value), number.isFinite { validation.append((Double(step), number)) }
     }
     return (loss, validation)
-  }
-
-  static func newestCheckpoint(_ run: String) -> String? {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: run)) ?? []
-    return names.filter { $0.hasPrefix("step-") && FileManager.default.fileExists(atPath: run + "/" + $0 + "/optimizer.bin") }.sorted().last
-      .map { run + "/" + $0 }
   }
 }

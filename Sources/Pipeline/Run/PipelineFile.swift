@@ -1,0 +1,160 @@
+import Foundation
+import HatcheryCore
+import Yams
+
+/// A pipeline file (`pipelines/*.yaml`, schema in `schemas/pipeline.schema.json`): the
+/// workspace, the sources to ingest, and the options of each stage to run. Relative paths are
+/// taken from the directory `hatchery run` is started in, as on the command line.
+///
+/// ```yaml
+/// version: 1
+/// workspace: work-quickstart
+/// sources:
+///   - name: examples
+///     paths: [examples/corpus]
+///     license: CC0-1.0
+/// stages:
+///   ingest: {}
+///   tokenizer: {vocab_size: 4096}
+/// ```
+/// Unknown keys, values of the wrong type and missing required options are errors naming the
+/// line and column.
+public struct PipelineFile: Sendable {
+  public struct Source: Sendable {
+    public var name: String
+    public var paths: [String]
+    public var format: String?
+    public var license: String?
+    /// Paths that do not exist are skipped with a note instead of failing the pipeline.
+    public var optional = false
+  }
+
+  /// One option value, already in the form the command line takes.
+  public enum Value: Sendable, Equatable {
+    case scalar(String)
+    case flag(Bool)
+    case list([String])
+  }
+
+  public static let version = 1
+  /// The file's name without extension: steps are recorded under it.
+  public var name: String
+  public var workspace: String
+  public var sources: [Source]
+  /// The stages named in the file, in run order, with their options.
+  public var stages: [(stage: PipelineStage, options: [(key: String, value: Value)])]
+
+  public static func load(path: String) throws -> PipelineFile {
+    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
+    let root: Node?
+    do {
+      root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
+    } catch {
+      throw HatcheryError("\(path): not YAML: \(error)")
+    }
+    func place(_ node: Node) -> String { "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }
+    guard let mapping = root?.mapping else { throw HatcheryError("\(path): a pipeline file is a mapping (version, workspace, sources, stages)") }
+    var name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    var workspace: String?
+    var sources: [Source] = []
+    var stages: [PipelineStage: [(key: String, value: Value)]] = [:]
+    var sawVersion = false
+    for (key, value) in mapping {
+      switch key.string ?? "" {
+      case "version":
+        guard value.int == version else { throw HatcheryError("\(place(value)): version is \(version)") }
+        sawVersion = true
+      case "name":
+        guard let text = value.string, !text.isEmpty else { throw HatcheryError("\(place(value)): name is a string") }
+        name = text
+      case "workspace":
+        guard let text = value.string, !text.isEmpty else { throw HatcheryError("\(place(value)): workspace is a path") }
+        workspace = text
+      case "sources":
+        guard let list = value.sequence else { throw HatcheryError("\(place(value)): sources is a list") }
+        for item in list { sources.append(try source(item, place: place)) }
+      case "stages":
+        guard let stageMapping = value.mapping else { throw HatcheryError("\(place(value)): stages is a mapping of stage names") }
+        for (stageKey, stageValue) in stageMapping {
+          guard let stage = PipelineStage(rawValue: stageKey.string ?? "") else {
+            throw HatcheryError(
+              "\(place(stageKey)): unknown stage \(stageKey.string ?? "?") (stages: \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", ")))")
+          }
+          stages[stage] = try options(of: stage, stageValue, place: place)
+        }
+      default:
+        throw HatcheryError("\(place(key)): unknown key \(key.string ?? "?") (keys: version, name, workspace, sources, stages)")
+      }
+    }
+    guard sawVersion else { throw HatcheryError("\(path): version: \(version) is missing") }
+    guard let workspace else { throw HatcheryError("\(path): workspace is missing") }
+    if stages[.ingest] != nil && sources.isEmpty { throw HatcheryError("\(path): the ingest stage needs sources") }
+    let names = sources.map(\.name)
+    if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+      throw HatcheryError("\(path): source \(repeated) is named twice")
+    }
+    return PipelineFile(
+      name: name, workspace: workspace, sources: sources,
+      stages: PipelineStage.allCases.compactMap { stage in stages[stage].map { (stage, $0) } })
+  }
+
+  private static func source(_ node: Node, place: (Node) -> String) throws -> Source {
+    guard let mapping = node.mapping else { throw HatcheryError("\(place(node)): a source is a mapping (name, paths, format, license, optional)") }
+    var source = Source(name: "", paths: [])
+    for (key, value) in mapping {
+      switch key.string ?? "" {
+      case "name": source.name = value.string ?? ""
+      case "paths":
+        guard let list = value.sequence?.compactMap(\.string), !list.isEmpty else {
+          throw HatcheryError("\(place(value)): paths is a list of files or folders")
+        }
+        source.paths = list
+      case "format": source.format = value.string
+      case "license": source.license = value.string
+      case "optional":
+        guard let flag = value.bool else { throw HatcheryError("\(place(value)): optional is true or false") }
+        source.optional = flag
+      default:
+        throw HatcheryError("\(place(key)): unknown source key \(key.string ?? "?") (name, paths, format, license, optional)")
+      }
+    }
+    guard !source.name.isEmpty, !source.paths.isEmpty else { throw HatcheryError("\(place(node)): a source needs a name and paths") }
+    try Workspace.validateSourceName(source.name)
+    return source
+  }
+
+  private static func options(of stage: PipelineStage, _ node: Node, place: (Node) -> String) throws -> [(key: String, value: Value)] {
+    if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" { return [] }  // `train:` with no options
+    guard let mapping = node.mapping else { throw HatcheryError("\(place(node)): the options of \(stage.rawValue) are a mapping") }
+    var result: [(key: String, value: Value)] = []
+    for (key, value) in mapping {
+      let name = key.string ?? ""
+      guard let kind = stage.options[name] else {
+        throw HatcheryError(
+          "\(place(key)): unknown option \(name) of stage \(stage.rawValue) (options: \(stage.options.keys.sorted().joined(separator: ", ")))")
+      }
+      func wrong(_ expected: String) -> HatcheryError { HatcheryError("\(place(value)): \(stage.rawValue).\(name) is \(expected)") }
+      switch kind {
+      case .integer:
+        guard let number = value.int else { throw wrong("a whole number") }
+        result.append((name, .scalar(String(number))))
+      case .number:
+        guard let number = value.float else { throw wrong("a number") }
+        result.append((name, .scalar(value.string ?? String(number))))
+      case .boolean:
+        guard let flag = value.bool else { throw wrong("true or false") }
+        result.append((name, .flag(flag)))
+      case .string, .file:
+        guard let text = value.string, value.scalar != nil else { throw wrong("a string") }
+        result.append((name, .scalar(text)))
+      case .files:
+        guard let list = value.sequence?.compactMap(\.string) else { throw wrong("a list of paths") }
+        result.append((name, .list(list)))
+      }
+    }
+    for required in stage.requiredOptions where !result.contains(where: { $0.key == required }) {
+      throw HatcheryError("\(place(node)): stage \(stage.rawValue) needs \(required)")
+    }
+    return result
+  }
+}

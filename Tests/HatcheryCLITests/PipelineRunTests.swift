@@ -1,0 +1,193 @@
+import Foundation
+import HatcheryCore
+import XCTest
+
+/// `hatchery run` end to end on the repository's sample set (small: vocab 512, a tiny model, a
+/// few steps): an uninterrupted run, and a run stopped by Ctrl-C in the middle of pre-training
+/// and run again, must end with the same documents, shards and weights.
+final class PipelineRunTests: XCTestCase {
+  var folder: String!
+
+  override func setUpWithError() throws {
+    folder = NSTemporaryDirectory() + "hatchery-run-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+  }
+
+  override func tearDownWithError() throws {
+    try? FileManager.default.removeItem(atPath: folder)
+  }
+
+  private func pipeline(workspace: String) -> String {
+    let repository = CommandLineTests.repository.path
+    return """
+      version: 1
+      workspace: \(workspace)
+      sources:
+        - name: examples
+          paths: [\(repository)/examples/corpus, \(repository)/examples/web]
+          license: CC0-1.0
+        - name: absent
+          paths: [\(folder!)/no-such-folder]
+          optional: true
+      stages:
+        ingest: {threads: 1, added: "2026-01-01T00:00:00Z"}
+        dedup: {threads: 1}
+        tag: {policy: \(repository)/pipelines/policy-permissive-only.yaml, threads: 1}
+        tokenizer: {vocab_size: 512, threads: 1}
+        shard: {val_fraction: 0.2, threads: 1}
+        train: {layers: 1, heads: 2, dim: 32, context: 32, batch: 4, steps: 240, checkpoint_every: 10, eval_every: 0, threads: 1}
+        finetune: {data: \(repository)/examples/sft.jsonl, steps: 5, batch: 2, context: 32, eval_every: 0, threads: 1}
+
+      """
+  }
+
+  /// Starts `hatchery run FILE`, output to a file.
+  private func start(_ file: String, log: String) throws -> Process {
+    FileManager.default.createFile(atPath: log, contents: nil)
+    let process = Process()
+    process.executableURL = CommandLineTests.executable
+    process.arguments = ["run", file]
+    process.environment = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": folder + "/cache"]) { $1 }
+    let handle = FileHandle(forWritingAtPath: log)!
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    return process
+  }
+
+  private func runToEnd(_ file: String, log: String) throws -> Int32 {
+    let process = try start(file, log: log)
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+
+  private func read(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+  /// What the pipeline produced: every part file, the shards, the weights of the pre-trained and
+  /// fine-tuned models at every checkpoint. Run folders are named by the step's fingerprint,
+  /// which includes the workspace's path, so they are compared by stage.
+  private func outputs(_ workspace: String) throws -> [String: Data] {
+    var result: [String: Data] = [:]
+    let files = FileManager.default.enumerator(atPath: workspace)!.compactMap { $0 as? String }
+    for path in files where path.hasSuffix(".jsonl.zst") || path.hasSuffix(".tok.zst") || path.hasSuffix("model.safetensors") {
+      var key = path.split(separator: "/").map(String.init)
+      if key.first == "runs" { key[1] = key[1].contains("-train-") ? "train" : "finetune" }
+      result[key.joined(separator: "/")] = try read(workspace + "/" + path)
+    }
+    return result
+  }
+
+  /// Ctrl-C as a terminal sends it: to the process and to the step it is running.
+  private func interrupt(_ process: Process) {
+    let parent = process.processIdentifier
+    let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+      guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+      else { return false }
+      let fields = stat[stat.index(after: close)...].split(separator: " ")
+      return fields.count > 1 && Int32(fields[1]) == parent
+    }
+    kill(parent, SIGINT)
+    for child in children { kill(child, SIGINT) }
+  }
+
+  func testAnInterruptedRunResumesToTheSameOutputs() throws {
+    let straight = folder + "/straight"
+    let interrupted = folder + "/interrupted"
+    for workspace in [straight, interrupted] {
+      try FileManager.default.createDirectory(atPath: workspace + "-file", withIntermediateDirectories: true)
+      try pipeline(workspace: workspace).write(toFile: workspace + "-file/sample.yaml", atomically: true, encoding: .utf8)
+    }
+
+    let straightStatus = try runToEnd(straight + "-file/sample.yaml", log: folder + "/straight.log")
+    XCTAssertEqual(straightStatus, 0, (try? String(contentsOfFile: folder + "/straight.log", encoding: .utf8)) ?? "")
+
+    // Ctrl-C once pre-training has written a checkpoint and before it ends.
+    let process = try start(interrupted + "-file/sample.yaml", log: folder + "/first.log")
+    let deadline = Date().addingTimeInterval(300)
+    var sent = false
+    while process.isRunning && Date() < deadline {
+      let runs = (try? FileManager.default.contentsOfDirectory(atPath: interrupted + "/runs")) ?? []
+      if let run = runs.first(where: { $0.contains("-train-") }),
+        FileManager.default.fileExists(atPath: interrupted + "/runs/\(run)/step-00020/optimizer.bin")
+      {
+        interrupt(process)
+        sent = true
+        break
+      }
+      usleep(5_000)
+    }
+    process.waitUntilExit()
+    let first = try String(contentsOfFile: folder + "/first.log", encoding: .utf8)
+    XCTAssertTrue(sent, "pre-training never reached its first checkpoints: \(first)")
+    XCTAssertEqual(process.terminationStatus, 130, first)
+    XCTAssertTrue(first.contains("interrupted during train"), first)
+
+    XCTAssertEqual(try runToEnd(interrupted + "-file/sample.yaml", log: folder + "/second.log"), 0)
+    let second = try String(contentsOfFile: folder + "/second.log", encoding: .utf8)
+    XCTAssertTrue(second.contains("ingest:examples: up to date"), second)
+    XCTAssertTrue(second.contains("skipping missing"), second)
+    XCTAssertTrue(second.contains("from its newest checkpoint"), second)
+
+    let expected = try outputs(straight)
+    let resumed = try outputs(interrupted)
+    XCTAssertEqual(Set(resumed.keys), Set(expected.keys))
+    XCTAssertTrue(expected.keys.contains { $0.hasSuffix(".tok.zst") } && expected.keys.contains { $0.hasPrefix("runs/finetune/") })
+    for (path, data) in expected { XCTAssertEqual(resumed[path], data, "\(path) differs after the resumed run") }
+
+    // A third run has nothing to do.
+    XCTAssertEqual(try runToEnd(interrupted + "-file/sample.yaml", log: folder + "/third.log"), 0)
+    let third = try String(contentsOfFile: folder + "/third.log", encoding: .utf8)
+    XCTAssertTrue(third.contains("8 steps, 0 run, 7 up to date"), third)
+  }
+
+  func testUnknownKeysAndMissingOptionsNameTheirLine() throws {
+    let file = folder + "/bad.yaml"
+    try "version: 1\nworkspace: w\nstages:\n  tokenizer:\n    vocab: 512\n".write(toFile: file, atomically: true, encoding: .utf8)
+    let result = try runToEnd(file, log: folder + "/bad.log")
+    let log = try String(contentsOfFile: folder + "/bad.log", encoding: .utf8)
+    XCTAssertEqual(result, 1)
+    XCTAssertTrue(log.contains("bad.yaml:5:5: unknown option vocab of stage tokenizer"), log)
+  }
+
+  func testTheSchemaFileIsTheGeneratedOne() throws {
+    let process = Process()
+    process.executableURL = CommandLineTests.executable
+    process.arguments = ["run", "--schema"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let printed = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let published = try read(CommandLineTests.repository.appendingPathComponent("schemas/pipeline.schema.json").path)
+    XCTAssertEqual(String(decoding: printed, as: UTF8.self), String(decoding: published, as: UTF8.self),
+      "regenerate with: hatchery run --schema > schemas/pipeline.schema.json")
+  }
+
+  /// Every option a pipeline may give a stage (the schema's) is an option of that stage's command.
+  func testStageOptionsExistOnTheirCommands() throws {
+    let schema = try JSONSerialization.jsonObject(
+      with: read(CommandLineTests.repository.appendingPathComponent("schemas/pipeline.schema.json").path)) as! [String: Any]
+    let stages = ((schema["properties"] as! [String: Any])["stages"] as! [String: Any])["properties"] as! [String: Any]
+    let commands = ["filter": ["filter", "run"], "tokenizer": ["tokenizer", "train"], "shard": ["shard", "run"]]
+    XCTAssertEqual(stages.count, 10)
+    for (stage, value) in stages {
+      let options = ((value as! [String: Any])["properties"] as! [String: Any]).keys
+      let process = Process()
+      process.executableURL = CommandLineTests.executable
+      process.arguments = (commands[stage] ?? [stage]) + ["--experimental-dump-help"]
+      let pipe = Pipe()
+      process.standardOutput = pipe
+      try process.run()
+      let help = pipe.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      let command = (try JSONSerialization.jsonObject(with: help) as! [String: Any])["command"] as! [String: Any]
+      let names = Set((command["arguments"] as! [[String: Any]]).flatMap { argument in
+        ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
+      })
+      for option in options where !(stage == "sample" && option == "chat_prompt") {
+        XCTAssertTrue(names.contains(option.replacingOccurrences(of: "_", with: "-")), "\(stage).\(option) is not an option of hatchery \(stage)")
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import HatcheryCore
+import XCTest
+
+@testable import Pipeline
+
+final class PipelineFileTests: XCTestCase {
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  private func load(_ yaml: String) throws -> PipelineFile {
+    let path = NSTemporaryDirectory() + "pipeline-\(UUID().uuidString).yaml"
+    try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try PipelineFile.load(path: path)
+  }
+
+  private func error(_ yaml: String) -> String {
+    do {
+      _ = try load(yaml)
+      return "no error"
+    } catch let error as HatcheryError {
+      return error.message
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  func testShippedPipelinesLoad() throws {
+    let folder = Self.repository.appendingPathComponent("pipelines").path
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") && !$0.hasPrefix("policy-") }
+    XCTAssertEqual(Set(files), ["quickstart.yaml", "wikipedia-en.yaml"])
+    for file in files {
+      let pipeline = try PipelineFile.load(path: folder + "/" + file)
+      XCTAssertFalse(pipeline.stages.isEmpty, file)
+    }
+    let quickstart = try PipelineFile.load(path: folder + "/quickstart.yaml")
+    XCTAssertEqual(quickstart.stages.map(\.stage), [.ingest, .dedup, .tag, .tokenizer, .shard, .train, .finetune, .sample, .report])
+    XCTAssertEqual(quickstart.sources.map(\.name), ["examples", "system-docs", "common-licenses"])
+  }
+
+  func testOptionsBecomeCommandLineArguments() throws {
+    let pipeline = try load(
+      """
+      version: 1
+      workspace: w
+      stages:
+        tokenizer: {vocab_size: 512, min_frequency: 2}
+        tag: {references: [a, b]}
+        dedup: {paragraphs: true, case_fold: false, verify_threshold: 0.75}
+      """)
+    XCTAssertEqual(pipeline.stages.map(\.stage), [.dedup, .tag, .tokenizer], "stages run in the fixed order")
+    let arguments = pipeline.stages.map { PipelineRunner.arguments($0.options, stage: $0.stage) }
+    XCTAssertEqual(arguments[0], ["--paragraphs", "--verify-threshold", "0.75"])
+    XCTAssertEqual(arguments[1], ["--references", "a", "--references", "b"])
+    XCTAssertEqual(arguments[2], ["--vocab-size", "512", "--min-frequency", "2"])
+  }
+
+  func testMistakesNameTheirLineAndColumn() {
+    XCTAssertTrue(error("version: 1\nworkspace: w\nstagse: {}\n").hasSuffix(":3:1: unknown key stagse (keys: version, name, workspace, sources, stages)"))
+    XCTAssertTrue(error("version: 1\nworkspace: w\nstages:\n  trian: {}\n").contains(":4:3: unknown stage trian"))
+    XCTAssertTrue(error("version: 1\nworkspace: w\nstages:\n  train: {steps: many}\n").contains(":4:18: train.steps is a whole number"))
+    XCTAssertTrue(error("version: 1\nworkspace: w\nstages:\n  tokenizer: {}\n").contains(":4:14: stage tokenizer needs vocab_size"))
+    XCTAssertTrue(error("version: 2\nworkspace: w\n").contains(":1:10: version is 1"))
+    XCTAssertTrue(error("workspace: w\n").hasSuffix("version: 1 is missing"))
+    XCTAssertTrue(
+      error("version: 1\nworkspace: w\nsources:\n  - {name: a, paths: [x], licence: MIT}\nstages: {ingest: {}}\n")
+        .contains(":4:27: unknown source key licence"))
+  }
+}
