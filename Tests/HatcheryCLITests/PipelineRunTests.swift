@@ -141,6 +141,95 @@ final class PipelineRunTests: XCTestCase {
     XCTAssertTrue(third.contains("8 steps, 0 run, 7 up to date"), third)
   }
 
+  /// The Slurm scripts, run here with the variables Slurm sets (array tasks side by side), give
+  /// the same documents, decisions and shards as one process.
+  func testSlurmArrayTasksWriteWhatOneProcessWrites() throws {
+    let repository = CommandLineTests.repository.path
+    func yaml(_ workspace: String) -> String {
+      """
+      version: 1
+      workspace: \(workspace)
+      sources:
+        - name: examples
+          paths: [\(repository)/examples/corpus, \(repository)/examples/web]
+          license: CC0-1.0
+      stages:
+        ingest: {part_bytes: 1500, added: "2026-01-01T00:00:00Z", threads: 1}
+        dedup: {paragraphs: true, threads: 1}
+        tag: {policy: \(repository)/pipelines/policy-permissive-only.yaml, threads: 1}
+        tokenizer: {vocab_size: 512, threads: 1}
+        shard: {val_fraction: 0.2, threads: 1}
+
+      """
+    }
+    try FileManager.default.createDirectory(atPath: folder + "/one", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: folder + "/array", withIntermediateDirectories: true)
+    try yaml(folder + "/one/ws").write(toFile: folder + "/one/sample.yaml", atomically: true, encoding: .utf8)
+    try yaml(folder + "/array/ws").write(toFile: folder + "/array/sample.yaml", atomically: true, encoding: .utf8)
+    XCTAssertEqual(try runToEnd(folder + "/one/sample.yaml", log: folder + "/one.log"), 0)
+
+    let generate = Process()
+    generate.executableURL = CommandLineTests.executable
+    generate.arguments = ["slurm", folder + "/array/sample.yaml", "--tasks", "3", "--output", folder + "/array/slurm"]
+    try generate.run()
+    generate.waitUntilExit()
+    XCTAssertEqual(generate.terminationStatus, 0)
+    let scripts = try FileManager.default.contentsOfDirectory(atPath: folder + "/array/slurm").filter { $0.hasSuffix(".sbatch") }.sorted()
+    XCTAssertEqual(
+      scripts, ["01-init.sbatch", "02-ingest-examples.sbatch", "03-dedup-signatures.sbatch", "04-dedup-cluster.sbatch",
+        "05-dedup-decide.sbatch", "06-tag.sbatch", "07-tokenizer.sbatch", "08-shard.sbatch"])
+    let submit = try String(contentsOfFile: folder + "/array/slurm/submit.sh", encoding: .utf8)
+    XCTAssertTrue(submit.contains("job_dedup_cluster=$(sbatch --parsable --dependency=afterok:$job_dedup_signatures 04-dedup-cluster.sbatch)"), submit)
+    for script in scripts {
+      let text = try String(contentsOfFile: folder + "/array/slurm/" + script, encoding: .utf8)
+      let tasks = text.contains("#SBATCH --array=0-2") ? 3 : 1
+      let processes = try (0..<tasks).map { task -> Process in
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [folder + "/array/slurm/" + script]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SLURM_JOB_ID"] = "1000"
+        if tasks > 1 { environment["SLURM_ARRAY_TASK_ID"] = "\(task)" }
+        process.environment = environment
+        let log = folder + "/array/\(script)-\(task).log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: log)
+        process.standardError = FileHandle(forWritingAtPath: log)
+        try process.run()
+        return process
+      }
+      for (task, process) in processes.enumerated() {
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "\(script) task \(task): " + ((try? String(contentsOfFile: folder + "/array/\(script)-\(task).log", encoding: .utf8)) ?? ""))
+      }
+    }
+
+    let one = try outputs(folder + "/one/ws")
+    let array = try outputs(folder + "/array/ws")
+    XCTAssertGreaterThan(one.keys.filter { $0.hasPrefix("docs/examples/part-") }.count, 3, "several parts, so every task has work")
+    XCTAssertEqual(Set(array.keys), Set(one.keys))
+    for (path, data) in one { XCTAssertEqual(array[path], data, "\(path) differs between 3 tasks and one process") }
+    XCTAssertEqual(try decisions(folder + "/array/ws"), try decisions(folder + "/one/ws"))
+    XCTAssertFalse(try decisions(folder + "/one/ws").isEmpty)
+  }
+
+  /// Every decision of the workspace's store, as sorted lines.
+  private func decisions(_ workspace: String) throws -> [String] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+      "sqlite3", workspace + "/hatchery.db",
+      "SELECT stage, document_id, action, reason, coalesce(duplicate_of, '') FROM decisions ORDER BY stage, document_id, reason",
+    ]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw XCTSkip("the sqlite3 command is needed to read the decisions") }
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+  }
+
   func testUnknownKeysAndMissingOptionsNameTheirLine() throws {
     let file = folder + "/bad.yaml"
     try "version: 1\nworkspace: w\nstages:\n  tokenizer:\n    vocab: 512\n".write(toFile: file, atomically: true, encoding: .utf8)

@@ -1,0 +1,163 @@
+import Foundation
+import HatcheryCore
+
+/// `hatchery slurm`: the pipeline as Slurm batch scripts. Data stages that split into tasks run
+/// as job arrays (`--task $SLURM_ARRAY_TASK_ID --tasks N`): each source's ingest, dedup's
+/// signatures and decisions. The steps that need everything at once are single jobs: dedup's
+/// clustering, tagging, filtering, tokenizer training, sharding (which writes the manifest),
+/// training and fine-tuning. Each job waits for the jobs before it (`--dependency=afterok`), and
+/// `submit.sh` submits them all in order.
+public enum SlurmScripts {
+  public struct Options: Sendable {
+    public var tasks: Int
+    public var partition: String?
+    public var time: String?
+    public var account: String?
+    public var cpus = 2
+    /// The folder the scripts are written to.
+    public var output: String
+    /// The hatchery executable the jobs run (it must be reachable from the compute nodes).
+    public var executable: String
+
+    public init(tasks: Int, output: String, executable: String) {
+      self.tasks = tasks
+      self.output = output
+      self.executable = executable
+    }
+  }
+
+  struct Job {
+    var name: String
+    var isArray: Bool
+    /// Shell lines of the job's body.
+    var lines: [String]
+    /// Jobs of the same wave run side by side; a wave waits for the whole wave before it.
+    var wave: Int
+  }
+
+  /// Writes the scripts and `submit.sh`; returns their paths, in submission order.
+  public static func write(_ file: PipelineFile, options: Options) throws -> [String] {
+    guard options.tasks >= 1 else { throw HatcheryError("--tasks must be at least 1") }
+    let jobs = try self.jobs(file, options: options)
+    let folder = Workspace.absolutePath(options.output)
+    try FileManager.default.createDirectory(atPath: folder + "/logs", withIntermediateDirectories: true)
+    var paths: [String] = []
+    var submit = [
+      "#!/usr/bin/env bash", "# Submits the jobs of pipeline \(file.name) in order; written by hatchery slurm.", "set -euo pipefail",
+      "cd \"$(dirname \"$0\")\"",
+    ]
+    var waves: [Int: [String]] = [:]
+    for (index, job) in jobs.enumerated() {
+      let name = String(format: "%02d-%@.sbatch", index + 1, job.name)
+      let variable = "job_" + job.name.replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_")
+      var header = [
+        "#!/usr/bin/env bash", "#SBATCH --job-name=hatchery-\(file.name)-\(job.name)",
+        "#SBATCH --cpus-per-task=\(options.cpus)", "#SBATCH --output=\(folder)/logs/%x-%A_%a.out",
+      ]
+      if job.isArray && options.tasks > 1 { header.append("#SBATCH --array=0-\(options.tasks - 1)") }
+      if let partition = options.partition { header.append("#SBATCH --partition=\(partition)") }
+      if let time = options.time { header.append("#SBATCH --time=\(time)") }
+      if let account = options.account { header.append("#SBATCH --account=\(account)") }
+      let body = header + ["set -euo pipefail", "cd \(shellQuoted(FileManager.default.currentDirectoryPath))", "task=${SLURM_ARRAY_TASK_ID:-0}"] + job.lines
+      let path = folder + "/" + name
+      try AtomicFileOutput.write(Array((body.joined(separator: "\n") + "\n").utf8), to: path)
+      chmod(path, 0o755)
+      paths.append(path)
+      let dependencies = (waves[job.wave - 1] ?? []).map { "$" + $0 }
+      let dependency = dependencies.isEmpty ? "" : " --dependency=afterok:" + dependencies.joined(separator: ":")
+      submit.append("\(variable)=$(sbatch --parsable\(dependency) \(name))")
+      waves[job.wave, default: []].append(variable)
+    }
+    submit.append("echo \"submitted \(jobs.count) jobs of pipeline \(file.name); logs in \(folder)/logs\"")
+    let submitPath = folder + "/submit.sh"
+    try AtomicFileOutput.write(Array((submit.joined(separator: "\n") + "\n").utf8), to: submitPath)
+    chmod(submitPath, 0o755)
+    return paths + [submitPath]
+  }
+
+  static func jobs(_ file: PipelineFile, options: Options) throws -> [Job] {
+    let workspace = Workspace.absolutePath(file.workspace)
+    let hatchery = shellQuoted(options.executable)
+    let split = ["--task", "\"$task\"", "--tasks", "\(options.tasks)"]
+    func line(_ arguments: [String]) -> String { ([hatchery] + arguments).joined(separator: " ") }
+    func quoted(_ arguments: [String]) -> [String] { arguments.map(shellQuoted) }
+    var jobs: [Job] = [
+      Job(name: "init", isArray: false, lines: [line(["init", shellQuoted(workspace)]) + " >/dev/null || true"], wave: 0)
+    ]
+    var wave = 1
+    let ws = ["-w", shellQuoted(workspace)]
+    for (stage, stageOptions) in file.stages {
+      let flags = quoted(PipelineRunner.arguments(stageOptions, stage: stage))
+      switch stage {
+      case .ingest:
+        for source in file.sources {
+          let present = source.paths.filter { FileManager.default.fileExists(atPath: Workspace.absolutePath($0)) }
+          if present.count < source.paths.count && !source.optional {
+            throw HatcheryError("source \(source.name): \(source.paths.filter { !present.contains($0) }.joined(separator: ", ")) does not exist")
+          }
+          guard !present.isEmpty else { continue }
+          var arguments = ["ingest"] + ws + ["--source", shellQuoted(source.name)]
+          if let license = source.license { arguments += ["--license", shellQuoted(license)] }
+          if let format = source.format { arguments += ["--format", shellQuoted(format)] }
+          arguments += flags + split + quoted(present.map(Workspace.absolutePath))
+          jobs.append(Job(name: "ingest-\(source.name)", isArray: true, lines: [line(arguments)], wave: wave))
+        }
+      case .dedup:
+        jobs.append(Job(name: "dedup-signatures", isArray: true, lines: [line(["dedup"] + ws + flags + ["--step", "signatures"] + split)], wave: wave))
+        wave += 1
+        jobs.append(Job(name: "dedup-cluster", isArray: false, lines: [line(["dedup"] + ws + flags + ["--step", "cluster", "--tasks", "\(options.tasks)"])], wave: wave))
+        wave += 1
+        jobs.append(Job(name: "dedup-decide", isArray: true, lines: [line(["dedup"] + ws + flags + ["--step", "decide"] + split)], wave: wave))
+      case .tag, .filter, .tokenizer, .report:
+        jobs.append(Job(name: stage.rawValue, isArray: false, lines: [line(stage.command + ws + flags)], wave: wave))
+      case .shard:
+        jobs.append(
+          Job(name: "shard", isArray: false, lines: [line(stage.command + ws + flags), line(["shard", "verify"] + ws)], wave: wave))
+      case .train:
+        // A requeued job continues the run from its newest checkpoint.
+        let run = shellQuoted(workspace + "/runs/\(file.name)-train")
+        jobs.append(
+          Job(
+            name: "train", isArray: false,
+            lines: [
+              "if ls -d \(run)/step-*/optimizer.bin >/dev/null 2>&1; then",
+              "  " + line(["train"] + ws + flags + ["--resume", run]), "else", "  rm -rf \(run)",
+              "  " + line(["train"] + ws + flags + ["--run-name", shellQuoted("\(file.name)-train")]), "fi",
+            ], wave: wave))
+      case .finetune:
+        let base = shellQuoted(workspace + "/runs/\(file.name)-train")
+        let run = shellQuoted(workspace + "/runs/\(file.name)-finetune")
+        jobs.append(
+          Job(
+            name: "finetune", isArray: false,
+            lines: [
+              "base=$(ls -d \(base)/step-* | sort | tail -n 1)", "rm -rf \(run)",
+              line(["finetune"] + ws + flags + ["--from", "\"$base\"", "--run-name", shellQuoted("\(file.name)-finetune")]),
+            ], wave: wave))
+      case .sample:
+        let options = stageOptions.filter { $0.key != "prompt" && $0.key != "chat_prompt" }
+        let sampleFlags = quoted(PipelineRunner.arguments(options, stage: .sample))
+        func text(_ key: String, _ fallback: String) -> String {
+          stageOptions.first { $0.key == key }.flatMap { if case .scalar(let value) = $0.value { return value } else { return nil } } ?? fallback
+        }
+        var lines: [String] = []
+        if file.stages.contains(where: { $0.stage == .train }) {
+          lines.append(line(["sample", "--checkpoint", "\"$(ls -d \(shellQuoted(workspace + "/runs/\(file.name)-train"))/step-* | sort | tail -n 1)\"", "--prompt", shellQuoted(text("prompt", "The"))] + sampleFlags))
+        }
+        if file.stages.contains(where: { $0.stage == .finetune }) {
+          lines.append(line(["sample", "--checkpoint", "\"$(ls -d \(shellQuoted(workspace + "/runs/\(file.name)-finetune"))/step-* | sort | tail -n 1)\"", "--chat", "--prompt", shellQuoted(text("chat_prompt", "Hello"))] + sampleFlags))
+        }
+        if !lines.isEmpty { jobs.append(Job(name: "sample", isArray: false, lines: lines, wave: wave)) }
+      }
+      wave += 1
+    }
+    return jobs
+  }
+
+  /// A word for the shell: left alone when it is plainly safe, else in single quotes.
+  static func shellQuoted(_ word: String) -> String {
+    let safe = word.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "/._-=:,+@%".unicodeScalars.contains($0)) }
+    if safe && !word.isEmpty { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
+}
