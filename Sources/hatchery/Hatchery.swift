@@ -30,6 +30,10 @@ struct Hatchery: ParsableCommand {
     } catch let error as HatcheryError {
       FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
       Foundation.exit(1)
+    } catch let code as ExitCode {
+      // A command that has said why (`hatchery run` after a failed step) only sets the status.
+      fflush(nil)
+      Foundation.exit(code.rawValue)
     } catch {
       let code = exitCode(for: error)
       if code == .success {

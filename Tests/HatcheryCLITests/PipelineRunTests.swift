@@ -141,12 +141,10 @@ final class PipelineRunTests: XCTestCase {
     XCTAssertTrue(third.contains("8 steps, 0 run, 7 up to date"), third)
   }
 
-  /// The Slurm scripts, run here with the variables Slurm sets (array tasks side by side), give
-  /// the same documents, decisions and shards as one process.
-  func testSlurmArrayTasksWriteWhatOneProcessWrites() throws {
+  /// The data stages only, in parts small enough that every task of three has work.
+  private func dataPipeline(workspace: String) -> String {
     let repository = CommandLineTests.repository.path
-    func yaml(_ workspace: String) -> String {
-      """
+    return """
       version: 1
       workspace: \(workspace)
       sources:
@@ -161,20 +159,39 @@ final class PipelineRunTests: XCTestCase {
         shard: {val_fraction: 0.2, threads: 1}
 
       """
-    }
-    try FileManager.default.createDirectory(atPath: folder + "/one", withIntermediateDirectories: true)
-    try FileManager.default.createDirectory(atPath: folder + "/array", withIntermediateDirectories: true)
-    try yaml(folder + "/one/ws").write(toFile: folder + "/one/sample.yaml", atomically: true, encoding: .utf8)
-    try yaml(folder + "/array/ws").write(toFile: folder + "/array/sample.yaml", atomically: true, encoding: .utf8)
-    XCTAssertEqual(try runToEnd(folder + "/one/sample.yaml", log: folder + "/one.log"), 0)
+  }
 
+  /// The same pipeline run by one `hatchery run` in `one/ws`, and its scripts for `--tasks 3`
+  /// in `array/slurm` (for `array/ws`).
+  private func oneProcessAndSlurmScripts(tasks: Int, extra: [String] = []) throws -> [String] {
+    for name in ["one", "array"] {
+      try FileManager.default.createDirectory(atPath: folder + "/" + name, withIntermediateDirectories: true)
+      try dataPipeline(workspace: folder + "/\(name)/ws").write(toFile: folder + "/\(name)/sample.yaml", atomically: true, encoding: .utf8)
+    }
+    XCTAssertEqual(try runToEnd(folder + "/one/sample.yaml", log: folder + "/one.log"), 0)
     let generate = Process()
     generate.executableURL = CommandLineTests.executable
-    generate.arguments = ["slurm", folder + "/array/sample.yaml", "--tasks", "3", "--output", folder + "/array/slurm"]
+    generate.arguments = ["slurm", folder + "/array/sample.yaml", "--tasks", "\(tasks)", "--output", folder + "/array/slurm"] + extra
     try generate.run()
     generate.waitUntilExit()
     XCTAssertEqual(generate.terminationStatus, 0)
-    let scripts = try FileManager.default.contentsOfDirectory(atPath: folder + "/array/slurm").filter { $0.hasSuffix(".sbatch") }.sorted()
+    return try FileManager.default.contentsOfDirectory(atPath: folder + "/array/slurm").filter { $0.hasSuffix(".sbatch") }.sorted()
+  }
+
+  private func assertSameDataOutputs(file: StaticString = #filePath, line: UInt = #line) throws {
+    let one = try outputs(folder + "/one/ws")
+    let array = try outputs(folder + "/array/ws")
+    XCTAssertGreaterThan(one.keys.filter { $0.hasPrefix("docs/examples/part-") }.count, 3, "several parts, so every task has work", file: file, line: line)
+    XCTAssertEqual(Set(array.keys), Set(one.keys), file: file, line: line)
+    for (path, data) in one { XCTAssertEqual(array[path], data, "\(path) differs between the tasks and one process", file: file, line: line) }
+    XCTAssertEqual(try decisions(folder + "/array/ws"), try decisions(folder + "/one/ws"), file: file, line: line)
+    XCTAssertFalse(try decisions(folder + "/one/ws").isEmpty, file: file, line: line)
+  }
+
+  /// The Slurm scripts, run here with the variables Slurm sets (array tasks side by side), give
+  /// the same documents, decisions and shards as one process.
+  func testSlurmArrayTasksWriteWhatOneProcessWrites() throws {
+    let scripts = try oneProcessAndSlurmScripts(tasks: 3)
     XCTAssertEqual(
       scripts, ["01-init.sbatch", "02-ingest-examples.sbatch", "03-dedup-signatures.sbatch", "04-dedup-cluster.sbatch",
         "05-dedup-decide.sbatch", "06-tag.sbatch", "07-tokenizer.sbatch", "08-shard.sbatch"])
@@ -203,14 +220,54 @@ final class PipelineRunTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0, "\(script) task \(task): " + ((try? String(contentsOfFile: folder + "/array/\(script)-\(task).log", encoding: .utf8)) ?? ""))
       }
     }
+    try assertSameDataOutputs()
+  }
 
-    let one = try outputs(folder + "/one/ws")
-    let array = try outputs(folder + "/array/ws")
-    XCTAssertGreaterThan(one.keys.filter { $0.hasPrefix("docs/examples/part-") }.count, 3, "several parts, so every task has work")
-    XCTAssertEqual(Set(array.keys), Set(one.keys))
-    for (path, data) in one { XCTAssertEqual(array[path], data, "\(path) differs between 3 tasks and one process") }
-    XCTAssertEqual(try decisions(folder + "/array/ws"), try decisions(folder + "/one/ws"))
-    XCTAssertFalse(try decisions(folder + "/one/ws").isEmpty)
+  /// The scripts submitted to a real single-node Slurm cluster (scripts/slurm-local) with
+  /// submit.sh, where Slurm is installed and the tests run as root.
+  func testScriptsRunOnARealSlurmCluster() throws {
+    let tools = ["/usr/bin/sbatch", "/usr/bin/squeue", "/usr/sbin/slurmd", "/usr/sbin/munged"]
+    guard tools.allSatisfy({ FileManager.default.isExecutableFile(atPath: $0) }) else {
+      throw XCTSkip("Slurm is not installed here (apt-get install slurm-wlm munge); the test above runs the scripts without it")
+    }
+    guard getuid() == 0 else { throw XCTSkip("scripts/slurm-local needs root to start slurmd") }
+    let start = Process()
+    start.executableURL = CommandLineTests.repository.appendingPathComponent("scripts/slurm-local")
+    start.arguments = ["start"]
+    try start.run()
+    start.waitUntilExit()
+    guard start.terminationStatus == 0 else { throw XCTSkip("slurmd could not start on this machine (see /tmp/hatchery-slurm/log)") }
+    let environment = ProcessInfo.processInfo.environment.merging(["SLURM_CONF": "/tmp/hatchery-slurm/slurm.conf"]) { $1 }
+
+    _ = try oneProcessAndSlurmScripts(tasks: 2, extra: ["--partition", "local", "--cpus", "1"])
+    let submit = Process()
+    submit.executableURL = URL(fileURLWithPath: "/bin/bash")
+    submit.arguments = [folder + "/array/slurm/submit.sh"]
+    submit.environment = environment
+    let output = Pipe()
+    submit.standardOutput = output
+    try submit.run()
+    let submitted = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    submit.waitUntilExit()
+    XCTAssertEqual(submit.terminationStatus, 0, submitted)
+    // Wait until none of this test's jobs is queued or running.
+    let deadline = Date().addingTimeInterval(600)
+    while Date() < deadline {
+      let queue = Process()
+      queue.executableURL = URL(fileURLWithPath: "/usr/bin/squeue")
+      queue.arguments = ["-h", "-o", "%j"]
+      queue.environment = environment
+      let pipe = Pipe()
+      queue.standardOutput = pipe
+      try queue.run()
+      let jobs = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      queue.waitUntilExit()
+      if !jobs.contains("hatchery-sample-") { break }
+      usleep(500_000)
+    }
+    let logs = try FileManager.default.contentsOfDirectory(atPath: folder + "/array/slurm/logs")
+    XCTAssertEqual(logs.filter { $0.contains("ingest-examples") }.count, 2, "one log per array task: \(logs)")
+    try assertSameDataOutputs()
   }
 
   /// Every decision of the workspace's store, as sorted lines.
@@ -228,6 +285,18 @@ final class PipelineRunTests: XCTestCase {
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { throw XCTSkip("the sqlite3 command is needed to read the decisions") }
     return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+  }
+
+  func testTheRunStopsAtTheFirstFailingStageWithItsMessage() throws {
+    let workspace = folder + "/ws"
+    let file = folder + "/failing.yaml"
+    try dataPipeline(workspace: workspace).replacingOccurrences(of: "pipelines/policy-permissive-only.yaml", with: "pipelines/no-such-policy.yaml")
+      .write(toFile: file, atomically: true, encoding: .utf8)
+    XCTAssertEqual(try runToEnd(file, log: folder + "/failing.log"), 1)
+    let log = try String(contentsOfFile: folder + "/failing.log", encoding: .utf8)
+    XCTAssertTrue(log.contains("no-such-policy.yaml"), "the stage's own message: \(log)")
+    XCTAssertTrue(log.contains("pipeline failing: stopped at tag: hatchery tag exited with status 1"), log)
+    XCTAssertFalse(log.contains("] tokenizer:"), "nothing after the failure runs")
   }
 
   func testUnknownKeysAndMissingOptionsNameTheirLine() throws {

@@ -89,7 +89,8 @@ public enum PipelineRunner {
           message = "interrupted (Ctrl-C)"
         } else if case .exited(let code) = result, code != 0 {
           status = "failed"
-          message = "hatchery \(command.prefix(2).joined(separator: " ")) exited with status \(code)"
+          let words = command.prefix { !$0.hasPrefix("-") }.prefix(2)
+          message = "hatchery \(words.joined(separator: " ")) exited with status \(code)"
         }
         if status != "completed" { break }
       }
