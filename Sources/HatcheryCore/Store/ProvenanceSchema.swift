@@ -273,6 +273,15 @@ public enum ProvenanceSchema {
       );
 
       """),
+    Migration(name: "v9-duplicate-of-indexes", sql: """
+      -- Deleting a document (re-ingesting its part) sets the duplicate_of that point at it to
+      -- NULL; without these indexes SQLite scans both tables once per deleted document. Measured
+      -- on the quickstart workspace (4,493 documents, 2 M removed spans): `ingest --force` of
+      -- /usr/share/doc ran over 10 minutes without them (stopped), 14 s with them.
+      CREATE INDEX decisions_by_duplicate_of ON decisions(duplicate_of);
+      CREATE INDEX removed_spans_by_duplicate_of ON removed_spans(duplicate_of);
+
+      """),
   ]
 
   /// The text of `schemas/provenance.sql`: every migration, in order, under a header.
