@@ -63,7 +63,7 @@ let package = Package(
     .target(name: "Accounting", dependencies: ["HatcheryCore"]),
     .target(
       name: "Pipeline",
-      dependencies: ["HatcheryCore", "Accounting", "Training", .product(name: "GRDB", package: "GRDB.swift")]),
+      dependencies: ["HatcheryCore", "Accounting", "Training", "Yams", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "Training", dependencies: ["HatcheryCore", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams"], swiftSettings: vectorSettings),
     .executableTarget(
       name: "hatchery",
