@@ -96,7 +96,7 @@ let package = Package(
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "AccountingTests", dependencies: ["Accounting", "HatcheryCore"]),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HatcheryCore"]),
-    .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore"]),
+    .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore", .product(name: "GRDB", package: "GRDB.swift")]),
   ],
   swiftLanguageModes: [.v6]
 )

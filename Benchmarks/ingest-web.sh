@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpora=${CORPORA:-../shared/corpora}
+command -v sqlite3 >/dev/null || { echo "skip: the sqlite3 command is needed (apt-get install sqlite3)"; exit 0; }
 swift build -c release --product hatchery >/dev/null
 hatchery=$PWD/.build/release/hatchery
 work=$(mktemp -d)

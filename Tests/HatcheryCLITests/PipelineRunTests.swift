@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HatcheryCore
 import XCTest
 
@@ -272,19 +273,11 @@ final class PipelineRunTests: XCTestCase {
 
   /// Every decision of the workspace's store, as sorted lines.
   private func decisions(_ workspace: String) throws -> [String] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-      "sqlite3", workspace + "/hatchery.db",
-      "SELECT stage, document_id, action, reason, coalesce(duplicate_of, '') FROM decisions ORDER BY stage, document_id, reason",
-    ]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw XCTSkip("the sqlite3 command is needed to read the decisions") }
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    try ProvenanceStore(path: workspace + "/hatchery.db").read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT stage, document_id, action, reason, coalesce(duplicate_of, '') AS duplicate FROM decisions ORDER BY stage, document_id, reason"
+      ).map { "\($0["stage"] as String)|\($0["document_id"] as String)|\($0["action"] as String)|\($0["reason"] as String)|\($0["duplicate"] as String)" }
+    }
   }
 
   func testTheRunStopsAtTheFirstFailingStageWithItsMessage() throws {
