@@ -18,7 +18,9 @@ final class PipelineRunTests: XCTestCase {
     try? FileManager.default.removeItem(atPath: folder)
   }
 
-  private func pipeline(workspace: String) -> String {
+  /// The repository's sample set through the data stages (parts small enough that every task
+  /// of three has work), then whatever `more` adds: sources after `sources:`, stages at the end.
+  private func samplePipeline(workspace: String, moreSources: String = "", moreStages: String = "") -> String {
     let repository = CommandLineTests.repository.path
     return """
       version: 1
@@ -27,19 +29,32 @@ final class PipelineRunTests: XCTestCase {
         - name: examples
           paths: [\(repository)/examples/corpus, \(repository)/examples/web]
           license: CC0-1.0
-        - name: absent
-          paths: [\(folder!)/no-such-folder]
-          optional: true
+      \(moreSources)
       stages:
-        ingest: {threads: 1, added: "2026-01-01T00:00:00Z"}
-        dedup: {threads: 1}
+        ingest: {part_bytes: 1500, added: "2026-01-01T00:00:00Z", threads: 1}
+        dedup: {paragraphs: true, threads: 1}
         tag: {policy: \(repository)/pipelines/policy-permissive-only.yaml, threads: 1}
         tokenizer: {vocab_size: 512, threads: 1}
         shard: {val_fraction: 0.2, threads: 1}
-        train: {layers: 1, heads: 2, dim: 32, context: 32, batch: 4, steps: 240, checkpoint_every: 10, eval_every: 0, threads: 1}
-        finetune: {data: \(repository)/examples/sft.jsonl, steps: 5, batch: 2, context: 32, eval_every: 0, threads: 1}
+      \(moreStages)
 
       """
+  }
+
+  /// The sample set through every stage to a tiny fine-tuned model; one source is missing.
+  private func pipeline(workspace: String) -> String {
+    let repository = CommandLineTests.repository.path
+    return samplePipeline(
+      workspace: workspace,
+      moreSources: """
+          - name: absent
+            paths: [\(folder!)/no-such-folder]
+            optional: true
+        """,
+      moreStages: """
+          train: {layers: 1, heads: 2, dim: 32, context: 32, batch: 4, steps: 240, checkpoint_every: 10, eval_every: 0, threads: 1}
+          finetune: {data: \(repository)/examples/sft.jsonl, steps: 5, batch: 2, context: 32, eval_every: 0, threads: 1}
+        """)
   }
 
   /// Starts `hatchery run FILE`, output to a file.
@@ -142,32 +157,12 @@ final class PipelineRunTests: XCTestCase {
     XCTAssertTrue(third.contains("8 steps, 0 run, 7 up to date"), third)
   }
 
-  /// The data stages only, in parts small enough that every task of three has work.
-  private func dataPipeline(workspace: String) -> String {
-    let repository = CommandLineTests.repository.path
-    return """
-      version: 1
-      workspace: \(workspace)
-      sources:
-        - name: examples
-          paths: [\(repository)/examples/corpus, \(repository)/examples/web]
-          license: CC0-1.0
-      stages:
-        ingest: {part_bytes: 1500, added: "2026-01-01T00:00:00Z", threads: 1}
-        dedup: {paragraphs: true, threads: 1}
-        tag: {policy: \(repository)/pipelines/policy-permissive-only.yaml, threads: 1}
-        tokenizer: {vocab_size: 512, threads: 1}
-        shard: {val_fraction: 0.2, threads: 1}
-
-      """
-  }
-
   /// The same pipeline run by one `hatchery run` in `one/ws`, and its scripts for `--tasks 3`
   /// in `array/slurm` (for `array/ws`).
   private func oneProcessAndSlurmScripts(tasks: Int, extra: [String] = []) throws -> [String] {
     for name in ["one", "array"] {
       try FileManager.default.createDirectory(atPath: folder + "/" + name, withIntermediateDirectories: true)
-      try dataPipeline(workspace: folder + "/\(name)/ws").write(toFile: folder + "/\(name)/sample.yaml", atomically: true, encoding: .utf8)
+      try samplePipeline(workspace: folder + "/\(name)/ws").write(toFile: folder + "/\(name)/sample.yaml", atomically: true, encoding: .utf8)
     }
     XCTAssertEqual(try runToEnd(folder + "/one/sample.yaml", log: folder + "/one.log"), 0)
     let generate = Process()
@@ -283,7 +278,7 @@ final class PipelineRunTests: XCTestCase {
   func testTheRunStopsAtTheFirstFailingStageWithItsMessage() throws {
     let workspace = folder + "/ws"
     let file = folder + "/failing.yaml"
-    try dataPipeline(workspace: workspace).replacingOccurrences(of: "pipelines/policy-permissive-only.yaml", with: "pipelines/no-such-policy.yaml")
+    try samplePipeline(workspace: workspace).replacingOccurrences(of: "pipelines/policy-permissive-only.yaml", with: "pipelines/no-such-policy.yaml")
       .write(toFile: file, atomically: true, encoding: .utf8)
     XCTAssertEqual(try runToEnd(file, log: folder + "/failing.log"), 1)
     let log = try String(contentsOfFile: folder + "/failing.log", encoding: .utf8)
