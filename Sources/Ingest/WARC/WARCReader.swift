@@ -3,7 +3,6 @@ import HatcheryCore
 
 /// One record of a WARC file (ISO 28500: WARC/1.0 and 1.1, and the WARC/0.18 of ClueWeb09).
 struct WARCRecord {
-  var version = ""
   /// Header names lower-cased, values as written.
   var headers: [String: String] = [:]
   /// Offset of the record's version line in the uncompressed stream.
@@ -58,7 +57,6 @@ final class WARCReader {
       return .malformed(offset: lineOffset, reason: "no WARC version line (found \(Self.preview(line)))")
     }
     var record = WARCRecord()
-    record.version = String(decoding: Self.trimmed(line), as: UTF8.self)
     record.offset = lineOffset
     var lastName: String?
     while true {

@@ -73,7 +73,6 @@ final class XMLStreamReader {
   }
 
   var nodeType: Int32 { xmlTextReaderNodeType(reader) }
-  var depth: Int { Int(xmlTextReaderDepth(reader)) }
   var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
   var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
 
@@ -84,18 +83,10 @@ final class XMLStreamReader {
       UnsafeRawPointer(local.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
   }
 
-  var localName: String { xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "" }
-
   /// The text of a text, CDATA or white-space node; valid until the next move.
   var value: UnsafeRawBufferPointer? {
     guard let value = xmlTextReaderConstValue(reader) else { return nil }
     return UnsafeRawBufferPointer(start: value, count: strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self)))
-  }
-
-  func attribute(_ name: String) -> String? {
-    guard let value = xmlTextReaderGetAttribute(reader, name) else { return nil }
-    defer { hatchery_xmlFree(value) }
-    return String(cString: value)
   }
 
   static let elementNode: Int32 = 1

@@ -43,7 +43,7 @@ public enum PipelineRunner {
   public static func run(_ file: PipelineFile, options: Options, print: (String) -> Void = { Swift.print($0) }) throws -> Outcome {
     let workspace = try openWorkspace(file.workspace)
     let store = try workspace.openStore()
-    var steps = try plan(file, workspace: workspace, store: store, force: options.force)
+    var steps = try plan(file, workspace: workspace, force: options.force)
     let first = options.from.flatMap { from in steps.firstIndex { $0.stage == from } } ?? 0
     let last = options.until.flatMap { until in steps.lastIndex { $0.stage == until } } ?? steps.count - 1
     if let from = options.from, !steps.contains(where: { $0.stage == from }) {
@@ -124,7 +124,7 @@ public enum PipelineRunner {
   // MARK: Planning
 
   /// The steps of a pipeline with their commands and chained fingerprints.
-  static func plan(_ file: PipelineFile, workspace: Workspace, store: ProvenanceStore, force: Set<PipelineStage>) throws -> [Step] {
+  static func plan(_ file: PipelineFile, workspace: Workspace, force: Set<PipelineStage>) throws -> [Step] {
     let root = workspace.root
     var steps: [Step] = []
     for (stage, stageOptions) in file.stages {
