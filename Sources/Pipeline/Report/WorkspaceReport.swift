@@ -46,8 +46,7 @@ public enum WorkspaceReport {
     body += "<h3>Documents through the stages</h3>" + HTML.table(["step", "count"], flow)
     body += "<p>Duplicate clusters (documents others were found to duplicate): \(figures.duplicateClusters). Licence conflicts: \(audit.conflicts). Documents without provenance: \(audit.withoutProvenance).</p>"
     body += "<h3>Licences by source</h3>" + HTML.table(
-      ["source", "licence", "category", "documents", "kept documents", "kept bytes"],
-      audit.bySourceAndLicense.map { [$0.source, $0.expression ?? "—", $0.category ?? "not tagged", "\($0.documents)", "\($0.keptDocuments)", ByteCount.format($0.keptBytes)] })
+      ["source", "licence", "category", "documents", "kept documents", "kept bytes"], licenceRows(audit.bySourceAndLicense))
     body += "<h3>Dropped, by stage and reason</h3>" + HTML.table(
       ["stage", "reason", "documents", "bytes"], audit.drops.map { [$0.stage, $0.reason, "\($0.documents)", ByteCount.format($0.bytes)] })
     if !audit.tokens.isEmpty {
@@ -114,6 +113,36 @@ public enum WorkspaceReport {
       <style>body{font-family:sans-serif;margin:2em;max-width:60em;color:#222}table{border-collapse:collapse;margin:.5em 0 1em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;font-size:.9em}th{background:#f3f3f3}.meta{color:#666}.sample{font-family:monospace;background:#f7f7f7;padding:.4em}figure{margin:0}</style>
       </head><body>
       """ + body + "</body></html>\n"
+  }
+
+  /// Licence expressions shown per source; the rest are summed in one row (`hatchery audit`
+  /// lists them all). A machine's copyright files alone give hundreds of distinct expressions.
+  static let licenceRowsPerSource = 12
+
+  /// The licence table's rows: each source's most common expressions, then one row for the rest.
+  static func licenceRows(
+    _ rows: [(source: String, expression: String?, category: String?, documents: Int, bytes: Int, keptDocuments: Int, keptBytes: Int)]
+  ) -> [[String]] {
+    var result: [[String]] = []
+    var sources: [String] = []
+    for row in rows where !sources.contains(row.source) { sources.append(row.source) }
+    for source in sources {
+      let ofSource = rows.filter { $0.source == source }.sorted { $0.documents > $1.documents }
+      for row in ofSource.prefix(licenceRowsPerSource) {
+        result.append([
+          source, row.expression ?? "—", row.category ?? "not tagged", "\(row.documents)", "\(row.keptDocuments)",
+          ByteCount.format(row.keptBytes),
+        ])
+      }
+      let rest = ofSource.dropFirst(licenceRowsPerSource)
+      if !rest.isEmpty {
+        result.append([
+          source, "\(rest.count) other expressions (hatchery audit lists them)", "—", "\(rest.reduce(0) { $0 + $1.documents })",
+          "\(rest.reduce(0) { $0 + $1.keptDocuments })", ByteCount.format(rest.reduce(0) { $0 + $1.keptBytes }),
+        ])
+      }
+    }
+    return result
   }
 
   /// Train and validation loss per step from a run's metrics.jsonl.
