@@ -55,6 +55,17 @@ final class WebIngestTests: IngestTestCase {
     XCTAssertEqual(utf8.charset, "utf-8")
   }
 
+  func testPreformattedTextKeepsItsSpacingAndCountsAsContent() throws {
+    let page = Array(
+      """
+      <html><body><div class="post"><p>Count the lines of a file with this short program, then print them.</p>
+      <pre>for line in lines:
+          total += 1</pre></div><div class="sidebar"><a href="/">Home</a></div></body></html>
+      """.utf8)
+    let text = try page.withUnsafeBytes { try HTMLExtractor().extract($0) }.text
+    XCTAssertEqual(text, "Count the lines of a file with this short program, then print them.\nfor line in lines:\n    total += 1")
+  }
+
   func testDeeplyNestedAndBrokenHTMLDoesNotCrash() throws {
     let deep = String(repeating: "<div><span>", count: 5000) + "<p>deep text here with enough words to be prose" + String(repeating: "</b></i>", count: 100)
     let extractor = HTMLExtractor()

@@ -286,13 +286,24 @@ public final class HTMLExtractor {
     var inWord = wordOpen && !pendingSpace
     var index = 0
     if preDepth > 0 {
+      // Preformatted text (code, poetry) keeps its spacing; words are counted all the same, so
+      // a code listing in an article counts as its content.
       while index < length {
         let byte = content[index]
         out[written] = byte
         written += 1
-        if byte & 0xC0 != 0x80 && byte > 0x20 { chars += 1 }
+        if byte <= 0x20 {
+          inWord = false
+        } else if byte & 0xC0 != 0x80 {
+          chars += 1
+          if !inWord {
+            words += 1
+            inWord = true
+          }
+        }
         index += 1
       }
+      wordOpen = inWord
     } else {
       var started = hasText
       while index < length {
