@@ -182,18 +182,3 @@ extension ExtractedPage {
     canonicalURL = revision.url
   }
 }
-
-/// Bytes already in memory, read as a stream.
-final class MemoryByteSource: ByteSource {
-  private let bytes: UnsafeRawBufferPointer
-  private var position = 0
-
-  init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
-
-  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-    let count = min(buffer.count, bytes.count - position)
-    if count > 0 { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + count)])) }
-    position += count
-    return count
-  }
-}

@@ -279,19 +279,12 @@ final class PartIngester {
     let limit = context.options.maximumDocumentBytes * Self.markupBytesPerTextByte
     do {
       let stream = try file.compression.open(path: file.absolutePath, name: file.absolutePath)
-      var bytes: [UInt8] = []
-      bytes.reserveCapacity(min(file.size, limit) + 1)
-      var chunk = [UInt8](repeating: 0, count: 1 << 16)
-      while true {
-        let count = try chunk.withUnsafeMutableBytes { try stream.read(into: $0) }
-        if count == 0 { break }
-        bytes.append(contentsOf: chunk[..<count])
-        if bytes.count > limit {
-          try reject(
-            file, line: nil, offset: 0, reason: "too-large",
-            "\(file.absolutePath): more than \(limit) bytes of markup (\(Self.markupBytesPerTextByte) × --max-document-bytes)")
-          return nil
-        }
+      let (bytes, complete) = try stream.readAll(limit: limit)
+      guard complete else {
+        try reject(
+          file, line: nil, offset: 0, reason: "too-large",
+          "\(file.absolutePath): more than \(limit) bytes of markup (\(Self.markupBytesPerTextByte) × --max-document-bytes)")
+        return nil
       }
       return bytes
     } catch let error as StreamError {

@@ -92,14 +92,7 @@ struct ExtractCommand: ParsableCommand {
     } else {
       source = try Compression.open(path: path)
     }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-      if count == 0 { break }
-      bytes.append(contentsOf: chunk[..<count])
-    }
-    return bytes
+    return try source.readAll().bytes
   }
 }
 

@@ -18,6 +18,20 @@ extension ByteSource {
     }
     return filled
   }
+
+  /// Reads to the end of the stream, keeping at most `limit` bytes; `complete` is false when
+  /// bytes beyond the limit remained (a decompression bomb stops here, unread).
+  public func readAll(limit: Int = .max) throws -> (bytes: [UInt8], complete: Bool) {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let count = try chunk.withUnsafeMutableBytes { try read(into: $0) }
+      if count == 0 { return (bytes, true) }
+      let kept = min(count, limit - bytes.count)
+      bytes.append(contentsOf: chunk[..<kept])
+      if kept < count { return (bytes, false) }
+    }
+  }
 }
 
 /// A file read with plain `read(2)` calls; `offset` counts the bytes consumed so far.

@@ -43,9 +43,13 @@ final class CharsetDecoder {
     }
   }
 
-  /// Undeclared bytes: UTF-8 when they are valid UTF-8, else Windows-1252.
+  /// Undeclared bytes: UTF-8 when they are valid UTF-8 (copied as they are: already checked),
+  /// else Windows-1252.
   private func guessed(_ bytes: UnsafeRawBufferPointer) -> Decoded {
-    TextNormalizer.firstInvalidRange(bytes) == nil ? repairedUTF8(bytes, charset: "utf-8") : windows1252(bytes)
+    guard TextNormalizer.firstInvalidRange(bytes) == nil else { return windows1252(bytes) }
+    output.removeAll()
+    output.append(bytes)
+    return Decoded(text: output.bytes, charset: "utf-8", replaced: 0)
   }
 
   private func repairedUTF8(_ bytes: UnsafeRawBufferPointer, charset: String) -> Decoded {

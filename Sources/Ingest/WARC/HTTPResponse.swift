@@ -96,15 +96,7 @@ struct HTTPResponse {
   /// gzip or zlib data inflated, at most `limit` bytes; corrupt data throws.
   static func inflated(_ body: [UInt8], limit: Int, name: String) throws -> [UInt8] {
     try body.withUnsafeBytes { compressed in
-      let stream = try GzipByteSource(MemoryByteSource(compressed), name: name)
-      var output: [UInt8] = []
-      var chunk = [UInt8](repeating: 0, count: 1 << 16)
-      while output.count < limit {
-        let count = try chunk.withUnsafeMutableBytes { try stream.read(into: $0) }
-        if count == 0 { break }
-        output.append(contentsOf: chunk[..<min(count, limit - output.count)])
-      }
-      return output
+      try GzipByteSource(MemoryByteSource(compressed), name: name).readAll(limit: limit).bytes
     }
   }
 }
