@@ -227,12 +227,13 @@ final class PipelineRunTests: XCTestCase {
       throw XCTSkip("Slurm is not installed here (apt-get install slurm-wlm munge); the test above runs the scripts without it")
     }
     guard getuid() == 0 else { throw XCTSkip("scripts/slurm-local needs root to start slurmd") }
-    let start = Process()
-    start.executableURL = CommandLineTests.repository.appendingPathComponent("scripts/slurm-local")
-    start.arguments = ["start"]
-    try start.run()
-    start.waitUntilExit()
+    let slurmLocal = CommandLineTests.repository.appendingPathComponent("scripts/slurm-local")
+    let start = try Process.run(slurmLocal, arguments: ["start"])
+    guard waitForExit(start, seconds: 120, "scripts/slurm-local start") else { return }
     guard start.terminationStatus == 0 else { throw XCTSkip("slurmd could not start on this machine (see /tmp/hatchery-slurm/log)") }
+    defer {
+      if let stop = try? Process.run(slurmLocal, arguments: ["stop"]) { _ = waitForExit(stop, seconds: 60, "scripts/slurm-local stop") }
+    }
     let environment = ProcessInfo.processInfo.environment.merging(["SLURM_CONF": "/tmp/hatchery-slurm/slurm.conf"]) { $1 }
 
     _ = try oneProcessAndSlurmScripts(tasks: 2, extra: ["--partition", "local", "--cpus", "1"])
@@ -243,8 +244,8 @@ final class PipelineRunTests: XCTestCase {
     let output = Pipe()
     submit.standardOutput = output
     try submit.run()
+    guard waitForExit(submit, seconds: 120, "submit.sh") else { return }
     let submitted = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    submit.waitUntilExit()
     XCTAssertEqual(submit.terminationStatus, 0, submitted)
     // Wait until none of this test's jobs is queued or running.
     let deadline = Date().addingTimeInterval(600)
@@ -264,6 +265,22 @@ final class PipelineRunTests: XCTestCase {
     let logs = try FileManager.default.contentsOfDirectory(atPath: folder + "/array/slurm/logs")
     XCTAssertEqual(logs.filter { $0.contains("ingest-examples") }.count, 2, "one log per array task: \(logs)")
     try assertSameDataOutputs()
+  }
+
+  /// Waits at most `seconds` for a process that starts daemons: Foundation learns that a child
+  /// ended when every holder of a socket the child inherited has closed it, so a daemon that kept
+  /// it would make `waitUntilExit` wait forever. Fails (and stops the process) after the time.
+  private func waitForExit(_ process: Process, seconds: Double, _ what: String) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning {
+      guard Date() < deadline else {
+        process.terminate()
+        XCTFail("\(what) did not end within \(Int(seconds)) s (or a daemon it started kept its descriptors)")
+        return false
+      }
+      usleep(100_000)
+    }
+    return true
   }
 
   /// Every decision of the workspace's store, as sorted lines.
