@@ -4,7 +4,8 @@
 #   - shard writing: tokens/s of `hatchery shard` and the part of it spent tokenizing;
 #   - sequential read on one core (`hatchery shard read`, every frame decoded and checked) against
 #     `zstd -d` decoding the same shards to /dev/null, whole processes timed, median of RUNS;
-#   - random 1025-token windows per second (`hatchery shard read --windows N`);
+#   - random 1025-token windows per second (`hatchery shard read --windows N`), decoded by one
+#     thread and by two (in batches of 64, as a trainer reads a batch);
 #   - compression: the shards' bytes against `zstd -L` of the same raw tokens in one stream;
 # for each frame size in FRAMES (default: 8192, the default, and 4096).
 #   Benchmarks/shards.sh          RUNS=7 THREADS=2 FRAMES="8192 4096 2048" Benchmarks/shards.sh
@@ -46,9 +47,11 @@ for ft in $frames; do
   for i in $(seq "$runs"); do s=$(now); $hatchery shard read -w "$ws" >/dev/null; echo "$(now) - $s" | bc -l; done | median | xargs echo "hatchery shard read (s):"
   $hatchery shard read -w "$ws"
 
-  echo "== random 1025-token windows (median of $runs) =="
-  for i in $(seq "$runs"); do $hatchery shard read -w "$ws" --windows 200000 --seed "$i"; done | tee "$work/windows.txt" | tail -1
-  grep -o '"windows_per_s":[0-9]*' "$work/windows.txt" | cut -d: -f2 | median | xargs echo "median windows/s:"
+  for t in 1 2; do
+    echo "== random 1025-token windows, batches of 64 decoded by $t thread(s) (median of $runs) =="
+    for i in $(seq "$runs"); do $hatchery shard read -w "$ws" --windows 200000 --seed "$i" --threads "$t"; done | tee "$work/windows.txt" | tail -1
+    grep -o '"windows_per_s":[0-9]*' "$work/windows.txt" | cut -d: -f2 | median | xargs echo "median windows/s, $t thread(s):"
+  done
 
   echo "== compression (level $level) =="
   zstd -d -q -c $shards >"$work/raw.bin"

@@ -1,3 +1,4 @@
+import Dispatch
 import HatcheryCore
 
 /// The shards of one split as one token stream, for a trainer: random windows from anywhere
@@ -6,44 +7,78 @@ import HatcheryCore
 public final class ShardDataset {
   public let manifest: ShardManifest
   public let split: String
-  private let readers: [ShardReader]
+  /// One reader per shard for each thread that decodes random windows (a reader's decoder and
+  /// cache serve one thread at a time); the first set also serves the sequential reads.
+  private let readerSets: [[ShardReader]]
+  private var readers: [ShardReader] { readerSets[0] }
   /// Where each shard starts in the split's stream; one entry more than shards.
   private let starts: [Int]
 
   public var tokens: Int { starts.last ?? 0 }
 
-  public init(workspace: Workspace, split: String) throws {
-    manifest = try ShardManifest.load(workspace: workspace)
+  /// `threads`: how many threads `randomWindows` decodes with.
+  public init(workspace: Workspace, split: String, threads: Int = 1) throws {
+    let manifest = try ShardManifest.load(workspace: workspace)
+    self.manifest = manifest
     self.split = split
-    var readers: [ShardReader] = []
-    var starts = [0]
-    for shard in manifest.shards where shard.split == split {
-      let reader = try ShardReader(path: workspace.absolute(shard.path), tokenType: manifest.tokenType, name: shard.path)
-      guard reader.count == shard.tokens else {
-        throw HatcheryError("\(shard.path): \(reader.count) tokens, the manifest says \(shard.tokens); run `hatchery shard verify`")
+    let shards = manifest.shards.filter { $0.split == split }
+    guard !shards.isEmpty else { throw HatcheryError("\(workspace.root): no \(split) shards in \(ShardManifest.path)") }
+    readerSets = try (0..<max(1, threads)).map { _ in
+      try shards.map { shard in
+        let reader = try ShardReader(path: workspace.absolute(shard.path), tokenType: manifest.tokenType, name: shard.path)
+        guard reader.count == shard.tokens else {
+          throw HatcheryError("\(shard.path): \(reader.count) tokens, the manifest says \(shard.tokens); run `hatchery shard verify`")
+        }
+        return reader
       }
-      readers.append(reader)
-      starts.append(starts.last! + reader.count)
     }
-    guard !readers.isEmpty else { throw HatcheryError("\(workspace.root): no \(split) shards in \(ShardManifest.path)") }
-    self.readers = readers
+    var starts = [0]
+    for reader in readerSets[0] { starts.append(starts.last! + reader.count) }
     self.starts = starts
   }
 
-  /// A window of `length` tokens at a random place: a shard with probability proportional to
-  /// its windows, then a uniform offset in it. `random(n)` returns a uniform integer below n.
-  public func randomWindow(length: Int, into output: UnsafeMutablePointer<UInt32>, random: (Int) -> Int) throws {
+  /// `count` windows of `length` tokens at random places, one after another in `output` (a
+  /// trainer's batch): for each, a shard with probability proportional to its windows, then a
+  /// uniform offset in it; `random(n)` returns a uniform integer below n. The places are drawn
+  /// first, in order, so the windows are the same whatever the number of threads decoding them.
+  public func randomWindows(count: Int, length: Int, into output: UnsafeMutablePointer<UInt32>, random: (Int) -> Int) throws {
     let windows = readers.map { max(0, $0.count - length + 1) }
     let total = windows.reduce(0, +)
     guard total > 0 else { throw HatcheryError("no \(split) shard holds \(length) tokens") }
-    var pick = random(total)
-    for (index, count) in windows.enumerated() {
-      if pick < count {
-        try readers[index].read(from: pick, count: length, into: output)
-        return
+    var places: [(shard: Int, offset: Int)] = []
+    places.reserveCapacity(count)
+    for _ in 0..<count {
+      var pick = random(total)
+      var shard = 0
+      while pick >= windows[shard] {
+        pick -= windows[shard]
+        shard += 1
       }
-      pick -= count
+      places.append((shard, pick))
     }
+    let workers = min(readerSets.count, count)
+    guard workers > 1 else {
+      for (index, place) in places.enumerated() {
+        try readers[place.shard].read(from: place.offset, count: length, into: output + index * length)
+      }
+      return
+    }
+    // Worker w decodes windows w, w + workers, …: with its own readers, into its own windows
+    // of `output`, and keeps its own first error.
+    let job = UncheckedBox((places: places, readerSets: readerSets, output: output, errors: UnsafeMutablePointer<Error?>.allocate(capacity: workers)))
+    job.value.errors.initialize(repeating: nil, count: workers)
+    defer { job.value.errors.deallocate() }
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      let (places, readers) = (job.value.places, job.value.readerSets[worker])
+      do {
+        for index in stride(from: worker, to: places.count, by: workers) {
+          try readers[places[index].shard].read(from: places[index].offset, count: length, into: job.value.output + index * length)
+        }
+      } catch {
+        job.value.errors[worker] = error
+      }
+    }
+    if let error = (0..<workers).lazy.compactMap({ job.value.errors[$0] }).first { throw error }
   }
 
   /// Decodes every frame of every shard once, in order (checksums checked), and returns the
@@ -70,3 +105,4 @@ public final class ShardDataset {
     }
   }
 }
+

@@ -38,7 +38,7 @@ public enum Trainer {
   ) throws -> Summary {
     try options.validate()
     let store = try workspace.openStore()
-    let trainData = try ShardDataset(workspace: workspace, split: "train")
+    let trainData = try ShardDataset(workspace: workspace, split: "train", threads: options.threads)
     let validationData = try? ShardDataset(workspace: workspace, split: "val")
     let tokenizerJSON = try Array(Data(contentsOf: URL(fileURLWithPath: workspace.absolute(trainData.manifest.tokenizerPath))))
     let config = GPTConfig(
@@ -73,20 +73,21 @@ public enum Trainer {
       id: runID, kind: "pretrain", runDirectory: runDirectory, parent: nil, config: configuration.json, configHash: configuration.hash)
     log("run \(runDirectory): \(config.parameterCount) parameters, \(trainData.tokens) train tokens, \(options.steps) steps of \(options.batch * options.context * options.accumulation) tokens")
 
-    var window = [UInt32](repeating: 0, count: options.context + 1)
+    var windows = [UInt32](repeating: 0, count: options.batch * (options.context + 1))
     let loop = TrainingLoop(
       model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON, endOfText: trainData.manifest.endOfText, store: store,
       runID: runID, energy: energy)
     return try loop.run(
         from: startStep, random: &random,
         fillBatch: { random in
+          let length = options.context + 1
+          try windows.withUnsafeMutableBufferPointer { buffer in
+            try trainData.randomWindows(count: options.batch, length: length, into: buffer.baseAddress!) { Int(random.next() % UInt64($0)) }
+          }
           for b in 0..<options.batch {
-            try window.withUnsafeMutableBufferPointer { buffer in
-              try trainData.randomWindow(length: options.context + 1, into: buffer.baseAddress!) { Int(random.next() % UInt64($0)) }
-            }
             for t in 0..<options.context {
-              model.inputs[b * options.context + t] = Int32(window[t])
-              model.targets[b * options.context + t] = Int32(window[t + 1])
+              model.inputs[b * options.context + t] = Int32(windows[b * length + t])
+              model.targets[b * options.context + t] = Int32(windows[b * length + t + 1])
             }
           }
         },

@@ -79,8 +79,9 @@ extension ShardCommand {
       commandName: "read",
       abstract: "Read a split as a trainer would and print the speed as one JSON line.",
       discussion: """
-        --windows N reads N random windows of --length tokens (shards in proportion to their size); without it, one
-        sequential pass decodes every frame. Every frame read is checked against its checksum. One thread.
+        --windows N reads N random windows of --length tokens (shards in proportion to their size), in batches of
+        --batch decoded by --threads threads, as the trainer does; without it, one sequential pass decodes every frame
+        on one thread. Every frame read is checked against its checksum.
         """)
 
     @OptionGroup var stage: StageOptions
@@ -97,21 +98,36 @@ extension ShardCommand {
     @Option(help: "Seed of the window positions.")
     var seed: UInt64 = 1
 
+    @Option(help: "Random windows per batch.")
+    var batch = 64
+
+    @Option(help: "Threads decoding each batch of random windows.")
+    var threads = 1
+
+    func validate() throws {
+      guard windows >= 0, length >= 1, batch >= 1, threads >= 1 else {
+        throw ValidationError("--windows must be at least 0; --length, --batch and --threads at least 1")
+      }
+    }
+
     func run() throws {
       let workspace = try Workspace.open(at: stage.workspace)
-      let dataset = try ShardDataset(workspace: workspace, split: split)
+      let dataset = try ShardDataset(workspace: workspace, split: split, threads: threads)
       let clock = ContinuousClock()
       let start = clock.now
       var tokens = 0
       if windows > 0 {
         var generator = SplitMix64(seed: seed)
-        var buffer = [UInt32](repeating: 0, count: length)
-        for _ in 0..<windows {
+        var buffer = [UInt32](repeating: 0, count: batch * length)
+        var left = windows
+        while left > 0 {
+          let count = min(batch, left)
           try buffer.withUnsafeMutableBufferPointer { output in
-            try dataset.randomWindow(length: length, into: output.baseAddress!) { Int(generator.next() % UInt64($0)) }
+            try dataset.randomWindows(count: count, length: length, into: output.baseAddress!) { Int(generator.next() % UInt64($0)) }
           }
-          tokens += length
+          left -= count
         }
+        tokens = windows * length
       } else {
         tokens = try dataset.sequentialPass()
       }

@@ -76,6 +76,40 @@ final class ShardStageTests: XCTestCase {
     XCTAssertEqual(bySource.map(\.tokens).reduce(0, +) + 30, first.tokens, "every token but the separators is mapped")
   }
 
+  /// A batch of random windows is the same whatever the number of threads decoding it, and
+  /// every window is a run of tokens of one shard.
+  func testRandomWindowsAreTheSameOnAnyThreadCountAndComeFromTheShards() throws {
+    _ = try ShardStage.run(workspace: workspace, options: options(threads: 2))
+    let (count, length) = (40, 300)
+    let batches = try [1, 3].map { threads -> [UInt32] in
+      let dataset = try ShardDataset(workspace: workspace, split: "train", threads: threads)
+      var random = SplitMix64(seed: 11)
+      var windows = [UInt32](repeating: 0, count: count * length)
+      try windows.withUnsafeMutableBufferPointer { buffer in
+        try dataset.randomWindows(count: count, length: length, into: buffer.baseAddress!) { Int(random.next() % UInt64($0)) }
+      }
+      return windows
+    }
+    XCTAssertEqual(batches[0], batches[1])
+    let manifest = try ShardManifest.load(workspace: workspace)
+    let shards = try manifest.shards.filter { $0.split == "train" }.map { shard in
+      let reader = try ShardReader(path: workspace.absolute(shard.path), tokenType: manifest.tokenType)
+      return try reader.read(from: 0, count: reader.count)
+    }
+    XCTAssertGreaterThan(shards.count, 1, "windows are drawn across shards")
+    var shardsUsed = Set<Int>()
+    for window in 0..<count {
+      let tokens = Array(batches[0][(window * length)..<((window + 1) * length)])
+      let found = shards.indices.first { index in
+        let all = shards[index]
+        return (0...(all.count - length)).contains { all[$0] == tokens[0] && Array(all[$0..<($0 + length)]) == tokens }
+      }
+      XCTAssertNotNil(found, "window \(window) is not a run of any train shard")
+      if let found { shardsUsed.insert(found) }
+    }
+    XCTAssertGreaterThan(shardsUsed.count, 1)
+  }
+
   func testVerifyNamesTheDamagedShardAndFrame() throws {
     var options = options(threads: 2)
     options.tokensPerShard = 50_000

@@ -59,10 +59,3 @@ struct PieceCounter {
     return Counts(table: sorted[0], bytes: result.bytes)
   }
 }
-
-/// Carries values that are used by one thread at a time (each worker its own table; the source
-/// behind a lock) into `concurrentPerform`'s `@Sendable` closure.
-struct UncheckedBox<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
-}
