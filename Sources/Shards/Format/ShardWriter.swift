@@ -14,7 +14,7 @@ public final class ShardWriter {
   /// tables included): 4096-token frames +4.2%, 6144 +2.2%, 8192 +0.9%.
   public static let defaultFrameTokens = 8192
   /// Small frames need a stronger match finder to keep the ratio of one big stream: level 3's
-  /// own parameters for 16 KB inputs gave +3.8%, the lazy2 finder +1.2%, lazy2 looking 2^5 deep
+  /// own parameters for 16 KB inputs gave +2.8%, the lazy2 finder +1.2%, lazy2 looking 2^5 deep
   /// instead of 2^2 +0.98% (the shard stage's compression 0.32 -> 0.37 s on those tokens);
   /// btlazy2 and the optimal parsers did no better at these sizes.
   static let minimumStrategy = ZSTD_lazy2
