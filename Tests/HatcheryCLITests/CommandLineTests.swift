@@ -35,15 +35,26 @@ final class CommandLineTests: XCTestCase {
     let stderr: String
   }
 
+  /// Standard error read on another thread while standard output is read here.
+  private final class DrainedPipe: @unchecked Sendable {
+    var data = Data()
+  }
+
   @discardableResult
   func run(_ arguments: [String]) throws -> Result {
     let process = try start(arguments)
+    // Both pipes are read at once: a command that filled one pipe's buffer while the test waited
+    // on the other would never end.
+    let err = DrainedPipe()
+    let errors = process.stderr.fileHandleForReading
+    let drained = DispatchGroup()
+    DispatchQueue.global().async(group: drained) { err.data = errors.readDataToEndOfFile() }
     let out = process.stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = process.stderr.fileHandleForReading.readDataToEndOfFile()
+    drained.wait()
     process.process.waitUntilExit()
     return Result(
       status: process.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-      stderr: String(decoding: err, as: UTF8.self))
+      stderr: String(decoding: err.data, as: UTF8.self))
   }
 
   func start(_ arguments: [String]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
