@@ -3,12 +3,14 @@ import HatcheryCore
 
 /// The shards of one split as one token stream, for a trainer: random windows from anywhere
 /// (shard chosen in proportion to its tokens) and sequential windows for evaluation or an
-/// epoch. Memory stays at the readers' few cached frames, whatever the shards' size.
+/// epoch. Memory: each thread's few cached frames, and each shard's seek table (28 bytes per
+/// frame of 8192 tokens), never the tokens.
 public final class ShardDataset {
   public let manifest: ShardManifest
   public let split: String
-  /// One reader per shard for each thread that decodes random windows (a reader's decoder and
-  /// cache serve one thread at a time); the first set also serves the sequential reads.
+  /// One reader per shard for each thread that decodes random windows: the shards' files are
+  /// shared, each thread's readers decode through one cache of that thread. The first set also
+  /// serves the sequential reads.
   private let readerSets: [[ShardReader]]
   private var readers: [ShardReader] { readerSets[0] }
   /// Where each shard starts in the split's stream; one entry more than shards.
@@ -23,17 +25,19 @@ public final class ShardDataset {
     self.split = split
     let shards = manifest.shards.filter { $0.split == split }
     guard !shards.isEmpty else { throw HatcheryError("\(workspace.root): no \(split) shards in \(ShardManifest.path)") }
-    readerSets = try (0..<max(1, threads)).map { _ in
-      try shards.map { shard in
-        let reader = try ShardReader(path: workspace.absolute(shard.path), tokenType: manifest.tokenType, name: shard.path)
-        guard reader.count == shard.tokens else {
-          throw HatcheryError("\(shard.path): \(reader.count) tokens, the manifest says \(shard.tokens); run `hatchery shard verify`")
-        }
-        return reader
+    let files = try shards.map { shard in
+      let file = try ShardFile(path: workspace.absolute(shard.path), tokenType: manifest.tokenType, name: shard.path)
+      guard file.count == shard.tokens else {
+        throw HatcheryError("\(shard.path): \(file.count) tokens, the manifest says \(shard.tokens); run `hatchery shard verify`")
       }
+      return file
+    }
+    readerSets = try (0..<max(1, threads)).map { _ in
+      let cache = try FrameCache()
+      return files.map { ShardReader(file: $0, cache: cache) }
     }
     var starts = [0]
-    for reader in readerSets[0] { starts.append(starts.last! + reader.count) }
+    for file in files { starts.append(starts.last! + file.count) }
     self.starts = starts
   }
 

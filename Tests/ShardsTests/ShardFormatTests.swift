@@ -69,6 +69,25 @@ final class ShardFormatTests: XCTestCase {
     XCTAssertEqual(try reader.read(from: 2995, count: 2010), Array(ids[2995..<5005]))
   }
 
+  /// One cache shared by the readers of several shards (as each thread of a dataset has) keeps
+  /// their frames apart, including shards of different frame sizes.
+  func testReadersSharingACacheGetTheirOwnShardsTokens() throws {
+    let shards = try [(seed: UInt64(21), frameTokens: 1000), (22, 1000), (23, 3000)].enumerated().map { number, shard in
+      let ids = tokens(7000, below: 60_000, seed: shard.seed)
+      let path = folder + "/shared-\(number).tok.zst"
+      _ = try write(ids, type: .uint16, to: path, frameTokens: shard.frameTokens)
+      return (ids: ids, file: try ShardFile(path: path, tokenType: .uint16))
+    }
+    let cache = try FrameCache()
+    let readers = shards.map { ShardReader(file: $0.file, cache: cache) }
+    for round in 0..<3 {
+      for (number, shard) in shards.enumerated() {
+        let offset = 500 + round * 1700
+        XCTAssertEqual(try readers[number].read(from: offset, count: 1200), Array(shard.ids[offset..<offset + 1200]), "shard \(number), round \(round)")
+      }
+    }
+  }
+
   func testPlainZstdDecodesAShard() throws {
     guard let zstd = ["/usr/bin/zstd", "/bin/zstd", "/usr/local/bin/zstd"].first(where: FileManager.default.isExecutableFile) else {
       throw XCTSkip("the zstd command is not installed")
