@@ -39,7 +39,9 @@ public enum Trainer {
     try options.validate()
     let store = try workspace.openStore()
     let trainData = try ShardDataset(workspace: workspace, split: "train", threads: options.threads)
-    let validationData = try? ShardDataset(workspace: workspace, split: "val")
+    // No validation split means no evaluation; a damaged one is an error, not a silent skip.
+    let validationData =
+      trainData.manifest.shards.contains { $0.split == "val" } ? try ShardDataset(workspace: workspace, split: "val") : nil
     let tokenizerJSON = try Array(Data(contentsOf: URL(fileURLWithPath: workspace.absolute(trainData.manifest.tokenizerPath))))
     let config = GPTConfig(
       vocabularySize: trainData.manifest.vocabularySize, context: options.context, layers: options.layers, heads: options.heads,

@@ -85,6 +85,24 @@ final class TrainerTests: XCTestCase {
 
   /// Stopping after step 10 and resuming gives the same losses, to the last digit, as running
   /// straight through.
+  /// Without a validation split the run trains without evaluating; a damaged validation shard
+  /// stops it before the first step with the shard's name.
+  func testNoValidationSplitTrainsAndADamagedOneIsAnError() throws {
+    let manifest = try ShardManifest.load(workspace: workspace)
+    let val = try XCTUnwrap(manifest.shards.first { $0.split == "val" })
+    let data = try Data(contentsOf: URL(fileURLWithPath: workspace.absolute(val.path)))
+    try data.prefix(data.count - 5).write(to: URL(fileURLWithPath: workspace.absolute(val.path)))
+    XCTAssertThrowsError(try Trainer.train(workspace: workspace, options: options(steps: 2), log: { _ in })) { error in
+      XCTAssertTrue("\(error)".contains(val.path), "\(error)")
+    }
+
+    var shardOptions = ShardOptions()
+    shardOptions.validationFraction = 0
+    _ = try ShardStage.run(workspace: workspace, options: shardOptions, force: true)
+    let summary = try Trainer.train(workspace: workspace, options: options(steps: 2), log: { _ in })
+    XCTAssertNil(summary.finalValidationLoss)
+  }
+
   func testResumeIsBitIdentical() throws {
     let straight = try Trainer.train(workspace: workspace, options: options(steps: 20), log: { _ in })
     // A run killed after its step-10 checkpoint: the same run folder without what came later.
