@@ -12,8 +12,9 @@ public final class ZstdByteSource: ByteSource {
   private var compressedOffset = 0
   private var innerEnded = false
   private var frameOpen = false
-  /// The last call filled the caller's buffer, so zstd may hold more output without new input.
-  private var outputPending = false
+  /// The last call neither consumed input nor produced output: at the end of the input, an
+  /// open frame can then never be finished.
+  private var stalled = false
 
   public init(_ inner: ByteSource, name: String) throws {
     guard let context = ZSTD_createDCtx() else { throw HatcheryError("zstd: cannot allocate a decompression context") }
@@ -32,7 +33,10 @@ public final class ZstdByteSource: ByteSource {
         inputStart = 0
         innerEnded = inputEnd == 0
       }
-      if inputStart == inputEnd && innerEnded && !outputPending {
+      // At the end of the input an open frame may still hold output (the last read filled the
+      // caller's buffer): one more call flushes it. A finished frame must not be called again:
+      // zstd would take the empty input as the start of a new frame.
+      if inputStart == inputEnd && innerEnded && (!frameOpen || stalled) {
         if frameOpen {
           throw StreamError(.truncated, "\(name): truncated zstd stream (ends inside a frame at compressed byte \(compressedOffset))")
         }
@@ -49,8 +53,9 @@ public final class ZstdByteSource: ByteSource {
       }
       inputStart += consumed
       compressedOffset += consumed
+      // 0: the frame is decoded and flushed whole.
       frameOpen = hint != 0
-      outputPending = output.pos == buffer.count
+      stalled = consumed == 0 && output.pos == 0
       if output.pos > 0 { return output.pos }
     }
   }

@@ -12,6 +12,8 @@ public final class Bzip2ByteSource: ByteSource {
   private var inputBuffer: UnsafeMutableRawBufferPointer
   private var innerEnded = false
   private var streamOpen = false
+  /// The last call neither consumed input nor produced output.
+  private var stalled = false
   private var compressedOffset = 0
 
   public init(_ inner: ByteSource, name: String) throws {
@@ -42,7 +44,9 @@ public final class Bzip2ByteSource: ByteSource {
         stream.pointee.next_in = inputBuffer.baseAddress!.assumingMemoryBound(to: CChar.self)
         stream.pointee.avail_in = UInt32(count)
       }
-      if stream.pointee.avail_in == 0 && innerEnded {
+      // At the end of the input an open stream may still hold output (the last read filled the
+      // caller's buffer): it is truncated only once libbz2 stalls.
+      if stream.pointee.avail_in == 0 && innerEnded && (!streamOpen || stalled) {
         if streamOpen {
           throw StreamError(.truncated, "\(name): truncated bzip2 stream (ends at compressed byte \(compressedOffset))")
         }
@@ -55,6 +59,7 @@ public final class Bzip2ByteSource: ByteSource {
       let status = BZ2_bzDecompress(stream)
       compressedOffset += availableBefore - Int(stream.pointee.avail_in)
       let produced = buffer.count - Int(stream.pointee.avail_out)
+      stalled = produced == 0 && availableBefore == Int(stream.pointee.avail_in)
       switch status {
       case BZ_OK:
         break

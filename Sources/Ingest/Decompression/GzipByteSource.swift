@@ -12,6 +12,8 @@ public final class GzipByteSource: ByteSource {
   private var inputBuffer: UnsafeMutableRawBufferPointer
   private var innerEnded = false
   private var memberOpen = false
+  /// The last call neither consumed input nor produced output.
+  private var stalled = false
   private var compressedOffset = 0
 
   public init(_ inner: ByteSource, name: String) throws {
@@ -42,7 +44,9 @@ public final class GzipByteSource: ByteSource {
         stream.pointee.next_in = inputBuffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.pointee.avail_in = uInt(count)
       }
-      if stream.pointee.avail_in == 0 && innerEnded {
+      // At the end of the input an open member may still finish from zlib's own bit buffer
+      // (the last read filled the caller's buffer): it is truncated only once inflate stalls.
+      if stream.pointee.avail_in == 0 && innerEnded && (!memberOpen || stalled) {
         if memberOpen {
           throw StreamError(.truncated, "\(name): truncated gzip stream (ends inside a member at compressed byte \(compressedOffset))")
         }
@@ -55,6 +59,7 @@ public final class GzipByteSource: ByteSource {
       let status = inflate(stream, Z_NO_FLUSH)
       compressedOffset += availableBefore - Int(stream.pointee.avail_in)
       let produced = buffer.count - Int(stream.pointee.avail_out)
+      stalled = produced == 0 && availableBefore == Int(stream.pointee.avail_in)
       switch status {
       case Z_OK, Z_BUF_ERROR:
         break
