@@ -21,7 +21,9 @@ public struct ShardOptions: Sendable {
     guard tokensPerShard >= 1 else { throw HatcheryError("--tokens-per-shard must be at least 1") }
     guard (0..<1).contains(validationFraction) else { throw HatcheryError("--val-fraction must be in [0, 1)") }
     guard (1...22).contains(level) else { throw HatcheryError("--level must be between 1 and 22") }
-    guard (256...(1 << 20)).contains(frameTokens) else { throw HatcheryError("--frame-tokens must be between 256 and 1048576") }
+    guard (256...ShardWriter.maximumFrameTokens).contains(frameTokens) else {
+      throw HatcheryError("--frame-tokens must be between 256 and \(ShardWriter.maximumFrameTokens)")
+    }
     guard threads >= 1 else { throw HatcheryError("--threads must be at least 1") }
   }
 }

@@ -52,10 +52,14 @@ public enum Checkpoint {
     guard data.count >= headerSize, Array(data.prefix(magic.count)) == magic else { throw fail("not a Hatchery optimizer state") }
     return try data.withUnsafeBytes { raw in
       guard UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) == version else { throw fail("unknown version") }
-      let step = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt64.self)))
+      // Sizes read from the file are compared as read: a damaged one cannot trap a conversion.
+      let storedStep = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt64.self))
       let randomState = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 20, as: UInt64.self))
-      let count = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 28, as: UInt64.self)))
-      guard count == model.parameters.count, data.count == headerSize + 8 * count else { throw fail("its size does not match the model") }
+      let storedCount = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 28, as: UInt64.self))
+      guard storedStep <= UInt64(Int32.max) else { throw fail("step \(storedStep) is out of range") }
+      let step = Int(storedStep)
+      let count = model.parameters.count
+      guard storedCount == UInt64(count), data.count == headerSize + 8 * count else { throw fail("its size does not match the model") }
       if let optimizer {
         UnsafeMutableRawBufferPointer(optimizer.m).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[headerSize..<headerSize + 4 * count]))
         UnsafeMutableRawBufferPointer(optimizer.v).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[headerSize + 4 * count..<headerSize + 8 * count]))

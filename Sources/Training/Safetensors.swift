@@ -38,8 +38,10 @@ enum Safetensors {
     guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
     func fail(_ reason: String) -> HatcheryError { HatcheryError("\(path): \(reason)") }
     guard data.count >= 8 else { throw fail("too short for safetensors") }
-    let headerLength = Int(data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
-    guard headerLength <= data.count - 8 else { throw fail("header length \(headerLength) runs past the end") }
+    // Every size in the file is untrusted: compared before it is converted or added.
+    let storedHeaderLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+    guard storedHeaderLength <= UInt64(data.count - 8) else { throw fail("header length \(storedHeaderLength) runs past the end") }
+    let headerLength = Int(storedHeaderLength)
     let header: JSONValue
     do { header = try data.withUnsafeBytes { try JSONParser.parse(UnsafeRawBufferPointer(rebasing: $0[8..<8 + headerLength])) } } catch {
       throw fail("header is not JSON: \(error)")
@@ -52,7 +54,12 @@ enum Safetensors {
         case .array(let range)? = entry["data_offsets"], range.count == 2, let start = range[0].intValue, let end = range[1].intValue
       else { throw fail("tensor \(name) is not a float32 tensor with a shape and data offsets") }
       let shape = shapeValues.compactMap(\.intValue)
-      guard start <= end, dataStart + end <= data.count, (end - start) == shape.reduce(1, *) * 4 else {
+      var elements = shape.count == shapeValues.count ? 1 : -1
+      for dimension in shape where elements >= 0 {
+        let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+        elements = dimension < 0 || overflow || product > Int.max / 4 ? -1 : product
+      }
+      guard elements >= 0, 0 <= start, start <= end, end <= data.count - dataStart, end - start == elements * 4 else {
         throw fail("tensor \(name) has a byte range that does not match its shape")
       }
       let values = data.withUnsafeBytes { raw in

@@ -119,7 +119,8 @@ final class RecordFileReader {
     }
     let (recordCount, expected) = trailer.withUnsafeBytes { raw in
       (
-        Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))),
+        // A damaged count past Int.max must not trap: clamped, it fails the size check.
+        Int(clamping: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))),
         XXHash128(
           high: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
           low: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)))
@@ -133,7 +134,9 @@ final class RecordFileReader {
     guard version == RecordFile.version, fileKind == kind.rawValue, fileRecordSize == recordSize else {
       throw corrupt("version \(version), kind \(fileKind), record size \(fileRecordSize) where \(kind) was expected")
     }
-    guard size == RecordFile.headerSize + recordCount * recordSize + RecordFile.trailerSize else {
+    guard recordCount <= (size - RecordFile.headerSize - RecordFile.trailerSize) / recordSize,
+      size == RecordFile.headerSize + recordCount * recordSize + RecordFile.trailerSize
+    else {
       throw corrupt("size does not match its record count")
     }
     let checksum = XXHashState()

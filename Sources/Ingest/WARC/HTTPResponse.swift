@@ -78,7 +78,8 @@ struct HTTPResponse {
       guard let size = Int(sizeText, radix: 16), size >= 0 else { return nil }
       position = lineEnd + 1
       if size == 0 { return output }
-      guard position + size <= body.count else { return nil }
+      // `size` comes from the input: compared without adding, it cannot overflow.
+      guard size <= body.count - position else { return nil }
       output.append(contentsOf: body[position..<(position + size)])
       position += size
       while position < body.count && (body[position] == 0x0D || body[position] == 0x0A) { position += 1 }

@@ -53,8 +53,10 @@ final class WARCReader {
       line = next
     } while Self.trimmed(line).isEmpty
     guard Self.trimmed(line).starts(with: Array("WARC/".utf8)) else {
-      try skipToNextRecord()
-      return .malformed(offset: lineOffset, reason: "no WARC version line (found \(Self.preview(line)))")
+      // `line` points into the buffer, which skipping may move: read it first.
+      let reason = "no WARC version line (found \(Self.preview(line)))"
+      try skipToNextRecord(after: line, searchingFrom: 1)
+      return .malformed(offset: lineOffset, reason: reason)
     }
     var record = WARCRecord()
     record.offset = lineOffset
@@ -70,8 +72,9 @@ final class WARCReader {
         continue
       }
       guard let colon = trimmed.firstIndex(of: 0x3A) else {
-        try skipToNextRecord()
-        return .malformed(offset: lineOffset, reason: "header line without ':' (\(Self.preview(trimmed)))")
+        let reason = "header line without ':' (\(Self.preview(trimmed)))"
+        try skipToNextRecord(after: headerLine, searchingFrom: 0)
+        return .malformed(offset: lineOffset, reason: reason)
       }
       let headerName = String(decoding: UnsafeRawBufferPointer(rebasing: trimmed[..<colon]), as: UTF8.self)
         .trimmingCharacters(in: .whitespaces).lowercased()
@@ -81,7 +84,7 @@ final class WARCReader {
       lastName = headerName
     }
     guard let lengthText = record.headers["content-length"], let length = Int(lengthText), length >= 0 else {
-      try skipToNextRecord()
+      try skipToNextRecord(after: UnsafeRawBufferPointer(start: nil, count: 0), searchingFrom: 0)
       return .malformed(offset: lineOffset, reason: "missing or invalid Content-Length")
     }
     try readBlock(length, recordOffset: lineOffset)
@@ -154,14 +157,43 @@ final class WARCReader {
     }
   }
 
-  /// After a bad header: skips lines up to the next one that starts a record.
-  private func skipToNextRecord() throws {
-    while true {
-      try fill(5)
-      let available = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer.bytes)[start...])
-      if available.starts(with: Array("WARC/".utf8)) || available.isEmpty { return }
-      guard try readLine() != nil else { return }
+  /// After a bad header: skips to the next `WARC/`, wherever it is. Garbage without a line end
+  /// runs straight into the next record's version line, so only line starts would lose it.
+  /// `line`, the last line read (it ends where reading goes on), is searched first.
+  private func skipToNextRecord(after line: UnsafeRawBufferPointer, searchingFrom first: Int) throws {
+    let marker = Array("WARC/".utf8)
+    if line.count > first, let found = Self.firstIndex(of: marker, in: UnsafeRawBufferPointer(rebasing: line[first...])) {
+      let back = line.count - first - found
+      start -= back
+      streamOffset -= back
+      return
     }
+    while true {
+      try fill(marker.count)
+      let available = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer.bytes)[start...])
+      if available.isEmpty { return }
+      if let found = Self.firstIndex(of: marker, in: available) {
+        _ = consume(found)
+        return
+      }
+      // The last bytes may be the start of the marker: keep them for the next search.
+      let kept = ended ? 0 : min(marker.count - 1, available.count)
+      _ = consume(available.count - kept)
+      if ended { return }
+      try fill(kept + 1)
+    }
+  }
+
+  private static func firstIndex(of marker: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
+    var from = 0
+    while from + marker.count <= bytes.count,
+      let hit = memchr(bytes.baseAddress! + from, Int32(marker[0]), bytes.count - marker.count + 1 - from)
+    {
+      let index = bytes.baseAddress!.distance(to: UnsafeRawPointer(hit))
+      if memcmp(bytes.baseAddress! + index, marker, marker.count) == 0 { return index }
+      from = index + 1
+    }
+    return nil
   }
 
   private static func trimmed(_ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
@@ -173,7 +205,6 @@ final class WARCReader {
   }
 
   private static func preview(_ bytes: UnsafeRawBufferPointer) -> String {
-    let text = String(decoding: bytes.prefix(40), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
-    return "'\(text)'"
+    "'\(PrintableText.escaped(bytes, limit: 40))'"
   }
 }

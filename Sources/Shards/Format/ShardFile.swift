@@ -45,6 +45,9 @@ public final class ShardFile: @unchecked Sendable {
         if index < table.entries.count - 1, Int(entry.decompressedSize) != frameTokens * tokenType.width {
           throw HatcheryError("\(self.name): frame \(index): holds \(entry.decompressedSize) bytes where every frame but the last holds \(frameTokens) tokens")
         }
+        guard Int(entry.decompressedSize) <= ShardWriter.maximumFrameTokens * tokenType.width else {
+          throw HatcheryError("\(self.name): frame \(index): \(entry.decompressedSize) bytes, more than a frame may hold")
+        }
         guard entry.decompressedSize % UInt32(tokenType.width) == 0 else {
           throw HatcheryError("\(self.name): frame \(index): \(entry.decompressedSize) bytes is not a whole number of tokens")
         }

@@ -13,6 +13,9 @@ public final class ShardWriter {
   /// at level 3 with the match finder below, against `zstd -3` on the whole raw stream (seek
   /// tables included): 4096-token frames +4.2%, 6144 +2.2%, 8192 +0.9%.
   public static let defaultFrameTokens = 8192
+  /// The most tokens a frame may hold (`--frame-tokens`); a reader refuses larger frames, so a
+  /// damaged seek table cannot make it allocate gigabytes.
+  public static let maximumFrameTokens = 1 << 20
   /// Small frames need a stronger match finder to keep the ratio of one big stream: level 3's
   /// own parameters for 16 KB inputs gave +2.8%, the lazy2 finder +1.2%, lazy2 looking 2^5 deep
   /// instead of 2^2 +0.98% (the shard stage's compression 0.32 -> 0.37 s on those tokens);
