@@ -61,13 +61,19 @@ public struct Workspace: Sendable {
   /// A source name becomes a folder name and appears in every document: letters, digits, '.',
   /// '_' and '-', not starting with '.'.
   public static func validateSourceName(_ name: String) throws {
+    try validateName(name, of: "source")
+  }
+
+  /// Names that become file names, job names and words in generated scripts (sources,
+  /// pipelines): a strict character set, so none can leave its folder or be read as shell.
+  public static func validateName(_ name: String, of kind: String, hint: String = "") throws {
     let allowed = name.utf8.allSatisfy { byte in
       (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
         || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
     }
     guard !name.isEmpty, allowed, !name.hasPrefix("."), name.utf8.count <= 100 else {
       throw HatcheryError(
-        "invalid source name '\(name)': use 1 to 100 letters, digits, '.', '_' or '-', not starting with '.'")
+        "invalid \(kind) name '\(PrintableText.escaped(name))': use 1 to 100 letters, digits, '.', '_' or '-', not starting with '.'\(hint)")
     }
   }
 

@@ -87,6 +87,12 @@ public struct PipelineFile: Sendable {
       }
     }
     guard sawVersion else { throw HatcheryError("\(path): version: \(version) is missing") }
+    // The name becomes job names, script lines and the default output folder.
+    do {
+      try Workspace.validateName(name, of: "pipeline", hint: mapping["name"] == nil ? " (the file's name; set name: in the file)" : "")
+    } catch let error as HatcheryError {
+      throw HatcheryError("\(path): \(error.message)")
+    }
     guard let workspace else { throw HatcheryError("\(path): workspace is missing") }
     if stages[.ingest] != nil && sources.isEmpty { throw HatcheryError("\(path): the ingest stage needs sources") }
     let names = sources.map(\.name)

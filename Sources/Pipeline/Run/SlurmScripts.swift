@@ -38,8 +38,15 @@ public enum SlurmScripts {
   /// Writes the scripts and `submit.sh`; returns their paths, in submission order.
   public static func write(_ file: PipelineFile, options: Options) throws -> [String] {
     guard options.tasks >= 1 else { throw HatcheryError("--tasks must be at least 1") }
-    let jobs = try self.jobs(file, options: options)
     let folder = Workspace.absolutePath(options.output)
+    // `#SBATCH` lines are read by sbatch, not the shell: their values cannot be quoted, so they
+    // are held to characters that need none.
+    try checkDirectiveValue(folder, option: "--output", allowed: "/._-+,@%=:")
+    if let partition = options.partition { try checkDirectiveValue(partition, option: "--partition", allowed: "._-,") }
+    if let time = options.time { try checkDirectiveValue(time, option: "--time", allowed: ":-") }
+    if let account = options.account { try checkDirectiveValue(account, option: "--account", allowed: "._-") }
+    try Workspace.validateName(file.name, of: "pipeline")
+    let jobs = try self.jobs(file, options: options)
     try FileManager.default.createDirectory(atPath: folder + "/logs", withIntermediateDirectories: true)
     var paths: [String] = []
     var submit = [
@@ -68,7 +75,7 @@ public enum SlurmScripts {
       submit.append("\(variable)=$(sbatch --parsable\(dependency) \(name))")
       waves[job.wave, default: []].append(variable)
     }
-    submit.append("echo \"submitted \(jobs.count) jobs of pipeline \(file.name); logs in \(folder)/logs\"")
+    submit.append("echo " + shellQuoted("submitted \(jobs.count) jobs of pipeline \(file.name); logs in \(folder)/logs"))
     let submitPath = folder + "/submit.sh"
     try AtomicFileOutput.write(Array((submit.joined(separator: "\n") + "\n").utf8), to: submitPath)
     chmod(submitPath, 0o755)
@@ -152,6 +159,13 @@ public enum SlurmScripts {
       wave += 1
     }
     return jobs
+  }
+
+  static func checkDirectiveValue(_ value: String, option: String, allowed extra: String) throws {
+    let safe = value.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || extra.unicodeScalars.contains($0)) }
+    guard safe, !value.isEmpty else {
+      throw HatcheryError("\(option) '\(PrintableText.escaped(value))' cannot go into an #SBATCH line: use letters, digits and \(extra.map { "'\($0)'" }.joined(separator: " "))")
+    }
   }
 
   /// A word for the shell: left alone when it is plainly safe, else in single quotes.
