@@ -126,4 +126,23 @@ final class StreamTests: XCTestCase {
       offset += line.utf8.count + 1
     }
   }
+
+  /// Reserving a little more before each append (as the HTML extractor does per text node)
+  /// must grow the buffer geometrically: growing to exactly each request copied the whole text
+  /// per node, quadratic in the nodes of a page.
+  func testByteBufferGrowsGeometricallyUnderSmallReserves() {
+    let buffer = ByteBuffer(capacity: 16)
+    var capacities: Set<Int> = []
+    let piece = [UInt8](repeating: 0x61, count: 10)
+    for _ in 0..<100_000 {
+      buffer.reserve(buffer.count + piece.count + 2)
+      piece.withUnsafeBytes { buffer.freeSpace.copyMemory(from: $0) }
+      buffer.didAppend(piece.count)
+      capacities.insert(buffer.capacity)
+    }
+    XCTAssertEqual(buffer.count, 1_000_000)
+    XCTAssertLessThanOrEqual(capacities.count, 20, "\(capacities.count) reallocations for 100,000 small reserves")
+    buffer.reserveExactly(5_000_000)
+    XCTAssertEqual(buffer.capacity, 5_000_000)
+  }
 }

@@ -18,9 +18,21 @@ public final class ByteBuffer {
   /// The free space after the bytes held, for reading into directly (then `didAppend`).
   public var freeSpace: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: storage[count...]) }
 
-  /// Makes room for `capacity` bytes in all, growing to exactly that.
+  /// Makes room for at least `capacity` bytes in all. It grows at least by doubling, so a caller
+  /// that reserves a little more before every append (a text node at a time) still copies each
+  /// byte a bounded number of times; growing to exactly the request made that quadratic.
   public func reserve(_ capacity: Int) {
     guard capacity > storage.count else { return }
+    reallocate(max(capacity, storage.count * 2))
+  }
+
+  /// Makes room for exactly `capacity` bytes in all, for a caller that knows its final size.
+  public func reserveExactly(_ capacity: Int) {
+    guard capacity > storage.count else { return }
+    reallocate(capacity)
+  }
+
+  private func reallocate(_ capacity: Int) {
     let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
     if count > 0 { grown.baseAddress!.copyMemory(from: storage.baseAddress!, byteCount: count) }
     storage.deallocate()
@@ -29,7 +41,7 @@ public final class ByteBuffer {
 
   public func append(_ bytes: UnsafeRawBufferPointer) {
     guard !bytes.isEmpty else { return }
-    if count + bytes.count > storage.count { reserve(max(count + bytes.count, storage.count * 2)) }
+    if count + bytes.count > storage.count { reserve(count + bytes.count) }
     (storage.baseAddress! + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
     count += bytes.count
   }
