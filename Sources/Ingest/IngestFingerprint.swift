@@ -3,7 +3,7 @@ import HatcheryCore
 /// Fingerprints that decide whether a part is up to date: everything its bytes depend on.
 enum IngestFingerprint {
   /// Bump when the document line or the reading rules change, so old parts are redone.
-  static let formatVersion = "ingest-v1"
+  static let formatVersion = "ingest-v2"
 
   static func part(_ part: InputPlan.Part, options: IngestOptions, addedAt: String) -> String {
     var hasher = SHA256Hasher()
@@ -12,6 +12,7 @@ enum IngestFingerprint {
     hasher.update("\0\(options.maximumDocumentBytes)\0\(options.rejectInvalidUTF8)\0\(options.compressionLevel)")
     for file in part.files {
       hasher.update("\0\(file.locator)\0\(file.size)\0\(file.modifiedNanoseconds)\0\(file.format.rawValue)")
+      if file.unreadable != nil { hasher.update("\0unreadable") }
     }
     return hasher.finalize().hex
   }

@@ -93,7 +93,8 @@ public enum IngestStage {
   private static func counts(_ summary: IngestSummary) -> JSONObject {
     var object = JSONObject([
       ("files", .int(summary.files)), ("documents", .int(summary.documents)),
-      ("repaired_documents", .int(summary.repairedDocuments)), ("rejected", .int(summary.rejected)),
+      ("repaired_documents", .int(summary.repairedDocuments)), ("split_files", .int(summary.splitFiles)),
+      ("rejected", .int(summary.rejected)),
       ("input_bytes", .int(summary.inputBytes)), ("output_bytes", .int(summary.outputBytes)),
       ("parts_written", .int(summary.partsWritten)), ("parts_up_to_date", .int(summary.partsUpToDate)),
       ("parts_removed", .int(summary.partsRemoved)),

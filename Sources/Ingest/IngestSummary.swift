@@ -11,6 +11,8 @@ public struct IngestSummary: Sendable {
   public var files = 0
   public var documents = 0
   public var repairedDocuments = 0
+  /// Text files larger than --max-document-bytes, kept as several documents (pieces).
+  public var splitFiles = 0
   public var rejected = 0
   public var rejectsByReason: [String: Int] = [:]
   /// Records passed over by design, by kind: WARC request and metadata records, responses that
@@ -32,6 +34,7 @@ public struct IngestSummary: Sendable {
     files += other.files
     documents += other.documents
     repairedDocuments += other.repairedDocuments
+    splitFiles += other.splitFiles
     rejected += other.rejected
     rejectsByReason.merge(other.rejectsByReason, uniquingKeysWith: +)
     skipped.merge(other.skipped, uniquingKeysWith: +)
@@ -57,6 +60,7 @@ public struct IngestSummary: Sendable {
       + "\(partsWritten) part(s) written, \(partsUpToDate) up to date, "
       + String(format: "%.2f s, %.1f MB/s", seconds, rate)
     if partsRemoved > 0 { line += ", \(partsRemoved) stale part(s) removed" }
+    if splitFiles > 0 { line += "\n\(splitFiles) file(s) larger than --max-document-bytes kept as several documents (metadata: piece)" }
     if !rejectsByReason.isEmpty {
       line += "\nrejected by reason: "
         + rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

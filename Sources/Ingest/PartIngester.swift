@@ -50,6 +50,11 @@ final class PartIngester {
     staged = try StagedRows(
       path: context.workspace.temporaryDirectory + "/ingest-\(source.name)-\(plan.index)-\(getpid()).db")
     for file in plan.files {
+      if let reason = file.unreadable {
+        try reject(file, line: nil, offset: nil, reason: "unreadable", "\(file.absolutePath): \(reason)")
+        progress(file)
+        continue
+      }
       switch file.format {
       case .text:
         // Dumps are often named without .xml (`…-p10p30302.bz2`): markup is told by its root.
@@ -94,20 +99,22 @@ final class PartIngester {
     var pieceOffset = 0
     var piece = 0
     do {
-      let stream = try file.compression.open(path: file.absolutePath, name: file.absolutePath)
-      if file.compression == .none { documentBuffer.reserve(min(file.size, maximum) + 1) }
+      let stream = try file.open()
+      if file.compression == .none { documentBuffer.reserveExactly(min(file.size, maximum) + 1) }
       while true {
         if documentBuffer.count == maximum {
-          // Too large for one document: cut at the last line end (or character boundary).
+          // Too large for one document: cut at the last line end (or character boundary). The
+          // first decompressed bytes are sniffed before any piece is kept, whatever the size.
+          if piece == 0, try rejectIfBinary(file) { return }
           let cut = Self.pieceLength(UnsafeRawBufferPointer(documentBuffer.bytes))
           try emitTextPiece(file, bytes: UnsafeMutableRawBufferPointer(rebasing: documentBuffer.bytes[..<cut]),
-            offset: pieceOffset, piece: piece)
+            offset: pieceOffset, piece: piece, split: true)
           documentBuffer.removeFirst(cut)
           pieceOffset += cut
           piece += 1
         }
         if documentBuffer.freeSpace.isEmpty {
-          documentBuffer.reserve(min(maximum, max(documentBuffer.capacity * 2, 1 << 16)))
+          documentBuffer.reserveExactly(min(maximum, max(documentBuffer.capacity * 2, 1 << 16)))
         }
         let room = min(documentBuffer.freeSpace.count, maximum - documentBuffer.count)
         let count = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: documentBuffer.freeSpace[..<room]))
@@ -124,18 +131,32 @@ final class PartIngester {
         try reject(file, line: nil, offset: 0, reason: "empty", "\(file.absolutePath): empty file")
         return
       }
-      if context.options.format == nil
-        && memchr(documentBuffer.bytes.baseAddress!, 0, min(documentBuffer.count, Self.binarySniffBytes)) != nil
-      {
-        try reject(
-          file, line: nil, offset: 0, reason: "binary",
-          "\(file.absolutePath): looks binary (NUL byte in the first 8 KiB); pass --format text to read it anyway")
-        return
-      }
+      if try rejectIfBinary(file) { return }
     }
     if documentBuffer.count > 0 {
-      try emitTextPiece(file, bytes: documentBuffer.bytes, offset: pieceOffset, piece: piece)
+      try emitTextPiece(file, bytes: documentBuffer.bytes, offset: pieceOffset, piece: piece, split: piece > 0)
     }
+    if piece > 0 {
+      summary.splitFiles += 1
+      context.logger.notice(
+        "split",
+        metadata: [
+          "path": "\(PrintableText.escaped(file.locator))", "pieces": "\(documentBuffer.count > 0 ? piece + 1 : piece)",
+          "max_document_bytes": "\(maximum)",
+        ])
+    }
+  }
+
+  /// Rejects the file when the start of the buffer (its first decompressed bytes) holds a NUL
+  /// byte, unless the format was given; returns whether it did.
+  private func rejectIfBinary(_ file: InputFile) throws -> Bool {
+    guard context.options.format == nil,
+      memchr(documentBuffer.bytes.baseAddress!, 0, min(documentBuffer.count, Self.binarySniffBytes)) != nil
+    else { return false }
+    try reject(
+      file, line: nil, offset: 0, reason: "binary",
+      "\(file.absolutePath): looks binary (NUL byte in the first 8 KiB); pass --format text to read it anyway")
+    return true
   }
 
   /// Where to cut a full buffer: after its last `\n`, else at the last character boundary.
@@ -147,7 +168,9 @@ final class PartIngester {
     return cut > 0 ? cut : bytes.count
   }
 
-  private func emitTextPiece(_ file: InputFile, bytes: UnsafeMutableRawBufferPointer, offset: Int, piece: Int) throws {
+  /// `split`: the file was larger than --max-document-bytes and this is piece `piece` of it;
+  /// the document's metadata says so.
+  private func emitTextPiece(_ file: InputFile, bytes: UnsafeMutableRawBufferPointer, offset: Int, piece: Int, split: Bool) throws {
     let originalSHA256 = SHA256Hasher.hash(UnsafeRawBufferPointer(bytes))
     let repaired = normalizer.repairUTF8(bytes)
     if repaired.replaced > 0 && context.options.rejectInvalidUTF8 {
@@ -161,7 +184,8 @@ final class PartIngester {
       file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: bytes.count,
       repaired: repaired.replaced, line: nil, offset: offset,
       locatorKey: piece == 0 ? file.locator : "\(file.locator)@\(offset)", created: file.created,
-      original: nil, title: nil, url: nil, language: nil)
+      original: nil, title: nil, url: nil, language: nil,
+      extra: split ? JSONObject([("piece", .int(piece)), ("split_at_max_document_bytes", .int(context.options.maximumDocumentBytes))]) : nil)
   }
 
   // MARK: JSONL: one document per line with a `text` member
@@ -169,7 +193,7 @@ final class PartIngester {
   private func ingestJSONL(_ file: InputFile) throws {
     let stream: ByteSource
     do {
-      stream = try file.compression.open(path: file.absolutePath, name: file.absolutePath)
+      stream = try file.open()
     } catch let error as StreamError {
       try reject(file, line: nil, offset: nil, reason: error.kind.rawValue, error.message)
       return
@@ -278,7 +302,7 @@ final class PartIngester {
   private func readWhole(_ file: InputFile) throws -> [UInt8]? {
     let limit = context.options.maximumDocumentBytes * Self.markupBytesPerTextByte
     do {
-      let stream = try file.compression.open(path: file.absolutePath, name: file.absolutePath)
+      let stream = try file.open()
       let (bytes, complete) = try stream.readAll(limit: limit)
       guard complete else {
         try reject(
@@ -295,7 +319,7 @@ final class PartIngester {
 
   /// The format of a `.xml` file by its root element (nil: plain XML).
   private func sniffXML(_ file: InputFile) throws -> MarkupFormat? {
-    guard let stream = try? file.compression.open(path: file.absolutePath, name: file.absolutePath) else { return nil }
+    guard let stream = try? file.open() else { return nil }
     var head = [UInt8](repeating: 0, count: 1 << 16)
     let count = (try? head.withUnsafeMutableBytes { try stream.readFully(into: $0) }) ?? 0
     return head.withUnsafeBytes { MarkupFormat.guess(fileName: file.locator, bytes: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
@@ -351,7 +375,7 @@ final class PartIngester {
     let declared = context.source.declaredLicense != nil
     var articles = 0
     do {
-      let stream = try file.compression.open(path: file.absolutePath, name: file.absolutePath)
+      let stream = try file.open()
       let skipped = try markup.forEachArticle(source: stream, name: file.absolutePath) { revision, text in
         articles += 1
         var page = ExtractedPage(wiki: revision, text: text)
@@ -380,7 +404,7 @@ final class PartIngester {
   private func ingestWARC(_ file: InputFile) throws {
     var records = 0
     do {
-      let stream = try file.compression.open(path: file.absolutePath, name: file.absolutePath)
+      let stream = try file.open()
       let reader = WARCReader(
         source: stream, name: file.absolutePath,
         maximumBlockBytes: context.options.maximumDocumentBytes * Self.markupBytesPerTextByte)

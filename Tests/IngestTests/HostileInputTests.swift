@@ -52,4 +52,75 @@ final class HostileInputTests: IngestTestCase {
     }
     XCTAssertEqual(HTTPResponse.dechunked(Array("3\r\nabc\r\n0\r\n\r\n".utf8)), Array("abc".utf8))
   }
+
+  // MARK: File names and folders
+
+  func testAFileNameThatIsNotUTF8IsReadAndNamedWithItsBytesEscaped() throws {
+    try write("in/plain.txt", "a plain name")
+    let name: [UInt8] = Array((folder + "/in/caf").utf8) + [0xE9, 0xFF] + Array(".txt".utf8) + [0]
+    let descriptor = name.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+    XCTAssertGreaterThanOrEqual(descriptor, 0)
+    _ = "text under an odd name".withCString { Glibc.write(descriptor, $0, strlen($0)) }
+    close(descriptor)
+    let workspace = try makeWorkspace()
+    let summary = try ingest(workspace, options("odd", [folder + "/in"]))
+    XCTAssertEqual(summary.documents, 2, "\(summary.rejectMessages)")
+    let documents = try documents(workspace, source: "odd")
+    XCTAssertEqual(Set(documents.map(\.text)), ["a plain name", "text under an odd name"])
+    XCTAssertTrue(documents.contains { $0.metadata["path"]?.stringValue == "in/caf\\xE9\\xFF.txt" }, "\(documents.map(\.metadata))")
+  }
+
+  func testNFCAndNFDSpellingsOfOneNameAreTwoFiles() throws {
+    try write("in/caf\u{E9}.txt", "composed")
+    try write("in/cafe\u{301}.txt", "decomposed")
+    let workspace = try makeWorkspace()
+    let summary = try ingest(workspace, options("names", [folder + "/in"]))
+    XCTAssertEqual(summary.documents, 2)
+  }
+
+  func testAnEntryThatCannotBeReadIsRecordedAndTheRestIngested() throws {
+    try write("in/good.txt", "good text")
+    symlink(folder + "/in/nowhere", folder + "/in/dangling.txt")
+    symlink(folder + "/in/loop", folder + "/in/loop")
+    if getuid() != 0 {  // root lists any folder
+      try write("in/locked/inside.txt", "unreachable")
+      chmod(folder + "/in/locked", 0)
+    }
+    defer { chmod(folder + "/in/locked", 0o755) }
+    let workspace = try makeWorkspace()
+    let summary = try ingest(workspace, options("partial", [folder + "/in"]))
+    XCTAssertEqual(summary.documents, 1)
+    XCTAssertEqual(summary.rejectsByReason["unreadable"], getuid() != 0 ? 3 : 2, "\(summary.rejectMessages)")
+    XCTAssertTrue(summary.rejectMessages.contains { $0.contains("dangling.txt: cannot read") }, "\(summary.rejectMessages)")
+    // The rejects are rows of their part, so a second run has nothing to do.
+    XCTAssertTrue(try ingest(workspace, options("partial", [folder + "/in"])).nothingToDo)
+  }
+
+  // MARK: Text files
+
+  func testBinaryInputIsSniffedWhateverItsSizeAndCompression() throws {
+    let nuls = [UInt8](repeating: 0, count: 50_000)
+    try write("in/big-zeros.txt", nuls)
+    try write("in/zeros.txt.gz", StreamBoundaryTests.compress(nuls, .gzip))
+    try write("in/big-zeros.txt.zst", StreamBoundaryTests.compress(nuls, .zstd))
+    let workspace = try makeWorkspace()
+    let summary = try ingest(workspace, options("binary", [folder + "/in"]) { $0.maximumDocumentBytes = 4096 })
+    XCTAssertEqual(summary.documents, 0)
+    XCTAssertEqual(summary.rejectsByReason["binary"], 3)
+  }
+
+  func testATextCutAtTheDocumentCapSaysSo() throws {
+    let line = "a line of ordinary text that repeats.\n"
+    try write("in/long.txt", String(repeating: line, count: 200))  // 7,800 bytes
+    let workspace = try makeWorkspace()
+    let summary = try ingest(workspace, options("long", [folder + "/in"]) { $0.maximumDocumentBytes = 3000 })
+    XCTAssertEqual(summary.documents, 3)
+    XCTAssertEqual(summary.splitFiles, 1)
+    XCTAssertTrue(summary.text.contains("1 file(s) larger than --max-document-bytes"), summary.text)
+    let documents = try documents(workspace, source: "long")
+    XCTAssertEqual(documents.map { $0.metadata["piece"]?.intValue }, [0, 1, 2])
+    let lines = documents.flatMap { $0.text.split(separator: "\n") }
+    XCTAssertEqual(lines.count, 200, "no line is lost or cut between pieces")
+    XCTAssertTrue(lines.allSatisfy { $0 + "\n" == line })
+  }
 }

@@ -5,6 +5,17 @@
 public enum PrintableText {
   /// `bytes` as one line; at most `limit` bytes are shown, then `…`.
   public static func escaped(_ bytes: UnsafeRawBufferPointer, limit: Int = .max) -> String {
+    decode(bytes, limit: limit, escapingControls: true)
+  }
+
+  /// A file name that may not be UTF-8 (POSIX names are bytes) as a string: valid UTF-8 as it
+  /// is, each byte that is not as `\xNN`.
+  public static func fileName(_ bytes: [UInt8]) -> String {
+    if let text = String(validating: bytes, as: UTF8.self) { return text }
+    return bytes.withUnsafeBytes { decode($0, limit: .max, escapingControls: false) }
+  }
+
+  private static func decode(_ bytes: UnsafeRawBufferPointer, limit: Int, escapingControls: Bool) -> String {
     var output = ""
     output.unicodeScalars.reserveCapacity(min(bytes.count, limit) + 8)
     var index = 0
@@ -23,7 +34,7 @@ public enum PrintableText {
         index += 1
         continue
       }
-      append(scalar, to: &output)
+      if escapingControls { append(scalar, to: &output) } else { output.unicodeScalars.append(scalar) }
       index += length
     }
     if end < bytes.count { output += "…" }

@@ -48,6 +48,16 @@ public final class FileByteSource: ByteSource {
     }
   }
 
+  /// Opens the file whose path is `pathBytes` exactly (file names need not be UTF-8); `name`
+  /// is what messages call it.
+  public init(pathBytes: [UInt8], name: String) throws {
+    path = name
+    descriptor = (pathBytes + [0]).withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC) }
+    guard descriptor >= 0 else {
+      throw StreamError(.unreadable, "\(name): cannot open: \(String(cString: strerror(errno)))")
+    }
+  }
+
   deinit { close(descriptor) }
 
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {

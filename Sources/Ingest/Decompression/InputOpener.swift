@@ -20,7 +20,11 @@ public enum Compression: String, Sendable {
 
   /// Opens `path` as a stream of decompressed bytes.
   func open(path: String, name: String) throws -> ByteSource {
-    let file = try FileByteSource(path: path)
+    try open(source: try FileByteSource(path: path), name: name)
+  }
+
+  /// Decompresses `file`, read from an already opened source.
+  func open(source file: ByteSource, name: String) throws -> ByteSource {
     switch self {
     case .none: return file
     case .gzip: return try GzipByteSource(file, name: name)

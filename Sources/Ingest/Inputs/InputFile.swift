@@ -31,7 +31,10 @@ public enum InputFormat: String, Sendable, CaseIterable {
 
 /// One input file found under the paths given to `ingest`.
 public struct InputFile: Sendable, Equatable {
+  /// The path for messages: the file's real path, with bytes that are not UTF-8 escaped (\\xNN).
   public let absolutePath: String
+  /// The path as the file system has it, to open the file by (names need not be UTF-8).
+  public let pathBytes: [UInt8]
   /// The stable name of the file: relative to the folder given (prefixed by that folder's own
   /// name), or the file's own name. Independent of the working directory and the machine.
   public let locator: String
@@ -39,6 +42,14 @@ public struct InputFile: Sendable, Equatable {
   public let modifiedNanoseconds: Int
   public let format: InputFormat
   public let compression: Compression
+  /// Why the entry cannot be read (a folder that cannot be listed, a dangling link), recorded
+  /// as a reject of its part; nil for a file to read.
+  public let unreadable: String?
   /// The file's modification time, the `created` of its documents when they name none.
   public var created: String { Timestamp.string(fromEpochSeconds: modifiedNanoseconds / 1_000_000_000) }
+
+  /// The file as a stream of decompressed bytes.
+  func open() throws -> ByteSource {
+    try compression.open(source: try FileByteSource(pathBytes: pathBytes, name: absolutePath), name: absolutePath)
+  }
 }

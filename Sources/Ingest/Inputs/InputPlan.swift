@@ -6,6 +6,11 @@ import HatcheryCore
 /// Files are sorted by locator and cut into consecutive groups of about `partBytes` of input;
 /// group k becomes `part-k`. The grouping depends only on the inputs, so a run split into N
 /// tasks (task i takes the parts k with k mod N = i) writes exactly the parts one run writes.
+///
+/// Folders are read by their bytes (`readdir`): a name that is not UTF-8 is still read, and
+/// named with its odd bytes escaped. An entry that cannot be read (a folder that cannot be
+/// listed, a dangling link) stays in the plan, so its part records it as a reject instead of
+/// the walk failing or passing over it.
 public struct InputPlan: Sendable {
   public struct Part: Sendable {
     public let index: Int
@@ -22,24 +27,26 @@ public struct InputPlan: Sendable {
     var found: [InputFile] = []
     for path in paths {
       let absolute = Workspace.absolutePath(path)
+      let bytes = Array(absolute.utf8)
       var info = stat()
-      guard stat(absolute, &info) == 0 else { throw HatcheryError.system("read", path: path) }
+      guard Self.status(bytes, &info) else { throw HatcheryError.system("read", path: PrintableText.escaped(path)) }
       let name = (absolute as NSString).lastPathComponent
       if info.st_mode & S_IFMT == S_IFDIR {
         var visited = Set<[UInt64]>()
-        try Self.walk(folder: absolute, locatorPrefix: name, format: format, visited: &visited, into: &found)
+        Self.walk(folder: bytes, info: info, locatorPrefix: name, format: format, visited: &visited, into: &found)
       } else {
-        found.append(Self.file(absolutePath: absolute, locator: name, info: info, format: format))
+        found.append(Self.file(pathBytes: bytes, locator: name, info: info, format: format))
       }
     }
+    // By bytes: two spellings of one name (NFC and NFD) are two files, not one.
     found.sort { $0.locator.utf8.lexicographicallyPrecedes($1.locator.utf8) }
-    for (previous, next) in zip(found, found.dropFirst()) where previous.locator == next.locator {
+    for (previous, next) in zip(found, found.dropFirst()) where previous.locator.utf8.elementsEqual(next.locator.utf8) {
       throw HatcheryError(
-        "two inputs have the same name '\(next.locator)' (\(previous.absolutePath) and \(next.absolutePath)); "
-          + "give their parent folders instead, or ingest them as separate sources")
+        "two inputs have the same name '\(PrintableText.escaped(next.locator))' (\(PrintableText.escaped(previous.absolutePath)) "
+          + "and \(PrintableText.escaped(next.absolutePath))); give their parent folders instead, or ingest them as separate sources")
     }
     guard !found.isEmpty else {
-      throw HatcheryError("no files to read under \(paths.joined(separator: ", ")) (hidden files are skipped)")
+      throw HatcheryError("no files to read under \(paths.map(PrintableText.escaped).joined(separator: ", ")) (hidden files are skipped)")
     }
     files = found
     var parts: [Part] = []
@@ -59,37 +66,49 @@ public struct InputPlan: Sendable {
   }
 
   private static func walk(
-    folder: String, locatorPrefix: String, format: InputFormat?, visited: inout Set<[UInt64]>,
+    folder: [UInt8], info folderInfo: stat, locatorPrefix: String, format: InputFormat?, visited: inout Set<[UInt64]>,
     into found: inout [InputFile]
-  ) throws {
-    var folderInfo = stat()
-    guard stat(folder, &folderInfo) == 0 else { throw HatcheryError.system("read", path: folder) }
+  ) {
     // A symbolic link back up the tree must not make the walk endless.
     guard visited.insert([UInt64(folderInfo.st_dev), UInt64(folderInfo.st_ino)]).inserted else { return }
-    let names: [String]
-    do {
-      names = try FileManager.default.contentsOfDirectory(atPath: folder)
-    } catch {
-      throw HatcheryError("\(folder): cannot list the folder: \(error.localizedDescription)")
+    guard let directory = (folder + [0]).withUnsafeBufferPointer({ opendir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }) else {
+      found.append(unreadable(pathBytes: folder, locator: locatorPrefix, "cannot list the folder: \(String(cString: strerror(errno)))"))
+      return
     }
-    for name in names where !name.hasPrefix(".") {
-      let path = folder + "/" + name
-      let locator = locatorPrefix + "/" + name
+    defer { closedir(directory) }
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+      guard let first = name.first, first != UInt8(ascii: ".") else { continue }
+      let path = folder + [UInt8(ascii: "/")] + name
+      let locator = locatorPrefix + "/" + PrintableText.fileName(name)
       var info = stat()
-      guard stat(path, &info) == 0 else { continue }  // a dangling link: nothing to read
+      guard status(path, &info) else {
+        found.append(unreadable(pathBytes: path, locator: locator, "cannot read: \(String(cString: strerror(errno))) (a dangling link?)"))
+        continue
+      }
       switch info.st_mode & S_IFMT {
-      case S_IFDIR: try walk(folder: path, locatorPrefix: locator, format: format, visited: &visited, into: &found)
-      case S_IFREG: found.append(file(absolutePath: path, locator: locator, info: info, format: format))
+      case S_IFDIR: walk(folder: path, info: info, locatorPrefix: locator, format: format, visited: &visited, into: &found)
+      case S_IFREG: found.append(file(pathBytes: path, locator: locator, info: info, format: format))
       default: continue
       }
     }
   }
 
-  private static func file(absolutePath: String, locator: String, info: stat, format: InputFormat?) -> InputFile {
+  private static func status(_ path: [UInt8], _ info: inout stat) -> Bool {
+    (path + [0]).withUnsafeBufferPointer { stat(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), &info) } == 0
+  }
+
+  private static func file(pathBytes: [UInt8], locator: String, info: stat, format: InputFormat?) -> InputFile {
     let (compression, plainName) = Compression.of(fileName: (locator as NSString).lastPathComponent)
     return InputFile(
-      absolutePath: absolutePath, locator: locator, size: Int(info.st_size),
+      absolutePath: PrintableText.fileName(pathBytes), pathBytes: pathBytes, locator: locator, size: Int(info.st_size),
       modifiedNanoseconds: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec),
-      format: format ?? InputFormat.of(fileName: plainName), compression: compression)
+      format: format ?? InputFormat.of(fileName: plainName), compression: compression, unreadable: nil)
+  }
+
+  private static func unreadable(pathBytes: [UInt8], locator: String, _ reason: String) -> InputFile {
+    InputFile(
+      absolutePath: PrintableText.fileName(pathBytes), pathBytes: pathBytes, locator: locator, size: 0, modifiedNanoseconds: 0,
+      format: .text, compression: .none, unreadable: reason)
   }
 }
