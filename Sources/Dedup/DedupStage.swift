@@ -26,6 +26,7 @@ public enum DedupStage {
       summary.nothingToDo = true
       return summary
     }
+    Leftovers.remove(in: context.folder)
     let runID = try store.beginStageRun(
       stage: name, scope: scope, task: task, tasks: options.tasks, config: context.config.json,
       configHash: context.config.hash, toolVersion: HatcheryVersion.current)

@@ -71,6 +71,9 @@ public enum FilterStage {
           removedSpans[span.documentID, default: []].append(span.start..<span.end)
         }
       }
+      for folder in Set(parts.map { Workspace.documentsFolder(source: $0.source.name) + "/redacted" }) {
+        Leftovers.remove(in: workspace.absolute(folder))
+      }
       for part in parts {
         let partSummary = try filter(
           part, workspace: workspace, store: store, config: config, removedSpans: removedSpans, threads: threads, runID: runID)

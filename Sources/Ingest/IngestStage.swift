@@ -121,24 +121,7 @@ public enum IngestStage {
   /// Removes temporary part files and staging databases left by killed runs (their process is
   /// gone), so they neither pile up nor confuse a reader.
   private static func removeLeftovers(workspace: Workspace, source: String) {
-    let folders = [workspace.absolute(Workspace.documentsFolder(source: source)), workspace.temporaryDirectory]
-    for folder in folders {
-      guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
-      for name in names {
-        guard let pid = leftoverOwner(name), kill(pid, 0) != 0, errno == ESRCH else { continue }
-        unlink(folder + "/" + name)
-      }
-    }
-  }
-
-  /// The process id in `part-00001.jsonl.zst.tmp-PID` or `ingest-SOURCE-PART-PID.db`.
-  private static func leftoverOwner(_ name: String) -> pid_t? {
-    if let range = name.range(of: ".tmp-") { return pid_t(name[range.upperBound...]) }
-    if name.hasPrefix("ingest-"), name.hasSuffix(".db"),
-      let pid = name.dropLast(3).split(separator: "-").last
-    {
-      return pid_t(pid)
-    }
-    return nil
+    Leftovers.remove(in: workspace.absolute(Workspace.documentsFolder(source: source)))
+    Leftovers.remove(in: workspace.temporaryDirectory)
   }
 }

@@ -11,7 +11,7 @@ public struct AuditReport: Sendable {
   public let counts: ProvenanceStore.AuditCounts
 
   public init(workspace: Workspace) throws {
-    counts = try workspace.openStore().auditCounts()
+    counts = try workspace.openStoreForReading().auditCounts()
   }
 
   /// Kept documents and bytes per effective licence over all sources, most bytes first.

@@ -4,7 +4,7 @@ import HatcheryCore
 /// its checksums, its licence and the evidence for it, and every decision about it.
 public enum DocumentTrace {
   public static func lines(workspace: Workspace, documentID: String) throws -> [String] {
-    let store = try workspace.openStore()
+    let store = try workspace.openStoreForReading()
     guard let document = try store.document(id: documentID) else {
       throw HatcheryError("no document with id \(documentID) in \(workspace.root)")
     }

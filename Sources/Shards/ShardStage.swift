@@ -93,7 +93,9 @@ public enum ShardStage {
     let runID = try store.beginStageRun(
       stage: name, scope: "all", task: 0, tasks: 1, config: stageConfig.json, configHash: stageConfig.hash,
       toolVersion: HatcheryVersion.current)
-    let staging = workspace.absolute("shards/.staging-\(runID)")
+    // A killed run's staging folder (its process gone) is removed by the next run.
+    Leftovers.remove(in: workspace.absolute("shards"))
+    let staging = workspace.absolute("shards/.staging-\(runID)-\(getpid())")
     do {
       try? FileManager.default.removeItem(atPath: staging)
       try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)

@@ -34,6 +34,7 @@ public enum TokenizerStage {
     {
       return Result(text: "tokenizer: nothing to do, \(jsonPath) is up to date (use --force to retrain)")
     }
+    Leftovers.remove(in: (workspace.absolute(jsonPath) as NSString).deletingLastPathComponent)
     let runID = try store.beginStageRun(
       stage: name, scope: "all", task: 0, tasks: 1, config: stageConfig.json, configHash: stageConfig.hash,
       toolVersion: HatcheryVersion.current)

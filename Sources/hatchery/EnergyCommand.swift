@@ -26,7 +26,7 @@ struct EnergyCommand: ParsableCommand {
 
   func run() throws {
     let carbon = try CarbonIntensity(country: country, override: carbonIntensity)
-    let ledger = try Workspace.open(at: stage.workspace).openStore().energyLedger()
+    let ledger = try Workspace.open(at: stage.workspace).openStoreForReading().energyLedger()
     var lines = ["| run | kind | started | seconds | CPU s | kWh | g CO2e | method |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     var totalKWh = 0.0
     for entry in ledger {

@@ -69,7 +69,7 @@ struct TraceCommand: ParsableCommand {
 
   func run() throws {
     let workspace = try Workspace.open(at: stage.workspace)
-    if let location = try ShardTrace.locate(target, store: try workspace.openStore()) {
+    if let location = try ShardTrace.locate(target, store: try workspace.openStoreForReading()) {
       print(location.line)
       guard let document = location.document else { return }
       for line in try DocumentTrace.lines(workspace: workspace, documentID: document.id) { print(line) }

@@ -110,4 +110,115 @@ final class ProvenanceStoreTests: XCTestCase {
     for good in ["books", "wiki-en_2024.1"] { XCTAssertNoThrow(try Workspace.validateSourceName(good)) }
     for bad in ["", ".hidden", "a/b", "sp ace", "é"] { XCTAssertThrowsError(try Workspace.validateSourceName(bad), bad) }
   }
+
+  // MARK: Damaged, lost and read-only stores
+
+  func testAnEmptyStoreBesideDocumentPartsIsRefused() throws {
+    let workspace = try Workspace.create(at: folder + "/ws")
+    try FileManager.default.createDirectory(atPath: workspace.absolute("docs/books"), withIntermediateDirectories: true)
+    FileManager.default.createFile(atPath: workspace.absolute(Workspace.partPath(source: "books", part: 0)), contents: Data([1]))
+    try Data().write(to: URL(fileURLWithPath: workspace.storePath))
+    try? FileManager.default.removeItem(atPath: workspace.storePath + "-wal")
+    try? FileManager.default.removeItem(atPath: workspace.storePath + "-shm")
+    XCTAssertThrowsError(try Workspace.open(at: workspace.root)) { error in
+      XCTAssertTrue("\(error)".contains("the store is empty (0 bytes) but docs/ holds document parts"), "\(error)")
+    }
+  }
+
+  func testAStoreThatIsNotSQLiteOrIsCutShortIsRefused() throws {
+    let path = folder + "/garbage.db"
+    try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
+    XCTAssertThrowsError(try ProvenanceStore(path: path)) { error in
+      XCTAssertTrue("\(error)".contains("not an SQLite database"), "\(error)")
+    }
+    let workspace = try Workspace.create(at: folder + "/ws")
+    do {  // closed at the end of the scope, so everything is in the main file
+      let store = try workspace.openStore()
+      _ = try store.registerSource(name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+    }
+    let whole = try Data(contentsOf: URL(fileURLWithPath: workspace.storePath))
+    try whole.prefix(whole.count / 2 + 777).write(to: URL(fileURLWithPath: folder + "/cut.db"))
+    XCTAssertThrowsError(try ProvenanceStore(path: folder + "/cut.db")) { error in
+      XCTAssertTrue("\(error)".contains("damaged"), "\(error)")
+    }
+  }
+
+  /// A folder made read-only: a read-only bind mount for root (who may write anywhere else),
+  /// permissions otherwise. Nil when neither can be had here.
+  private func readOnlyView(of path: String) throws -> String? {
+    let view = folder + "/view"
+    try FileManager.default.createDirectory(atPath: view, withIntermediateDirectories: true)
+    guard getuid() == 0 else {
+      chmod(path + "/hatchery.db", 0o444)
+      chmod(path, 0o555)
+      addTeardownBlock { chmod(path, 0o755) }
+      return path
+    }
+    func mount(_ arguments: [String]) -> Bool {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/bin/mount")
+      process.arguments = arguments
+      process.standardError = FileHandle.nullDevice
+      guard (try? process.run()) != nil else { return false }
+      process.waitUntilExit()
+      return process.terminationStatus == 0
+    }
+    guard mount(["--bind", path, view]) else { return nil }
+    addTeardownBlock {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/bin/umount")
+      process.arguments = [view]
+      try? process.run()
+      process.waitUntilExit()
+    }
+    return mount(["-o", "remount,bind,ro", view]) ? view : nil
+  }
+
+  func testAWorkspaceThatCannotBeWrittenCanStillBeRead() throws {
+    let workspace = try Workspace.create(at: folder + "/ws")
+    do {
+      let store = try workspace.openStore()
+      _ = try store.registerSource(name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+    }
+    guard let view = try readOnlyView(of: workspace.root) else { throw XCTSkip("no read-only folder can be made here") }
+    let readOnly = try Workspace.open(at: view)
+    XCTAssertEqual(try readOnly.openStoreForReading().source(named: "books")?.name, "books")
+    XCTAssertThrowsError(try readOnly.openStore()) { error in
+      XCTAssertTrue("\(error)".contains("cannot be written"), "\(error)")
+    }
+  }
+
+  func testARunLeftRunningByADeadProcessIsMarkedFailedByTheNextStage() throws {
+    let store = try Workspace.create(at: folder + "/ws").openStore()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/true")
+    try process.run()
+    process.waitUntilExit()
+    let dead = process.processIdentifier
+    let id = try store.beginStageRun(stage: "filter", scope: "all", task: 0, tasks: 1, config: "{}", configHash: "x", toolVersion: "t")
+    try DatabaseQueue(path: store.path).write { db in
+      try db.execute(sql: "UPDATE stage_runs SET pid = ? WHERE id = ?", arguments: [dead, id])
+    }
+    _ = try store.beginStageRun(stage: "tag", scope: "all", task: 0, tasks: 1, config: "{}", configHash: "y", toolVersion: "t")
+    XCTAssertEqual(try store.stageRuns(stage: "filter").first?.status, "failed")
+  }
+
+  func testLeftoversOfDeadProcessesAreRemovedAndALiveWritersKept() throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/true")
+    try process.run()
+    process.waitUntilExit()
+    let dead = process.processIdentifier
+    let live = getpid()
+    for folder in [".staging-5-\(dead)", ".staging-7", ".staging-9-\(live)"] {
+      try FileManager.default.createDirectory(atPath: self.folder + "/" + folder + "/train", withIntermediateDirectories: true)
+    }
+    for file in ["shard.tok.zst.tmp-\(dead)", "ingest-books-3-\(dead).db", "manifest.json.tmp-\(live)", "keep.txt", "a-b-c"] {
+      FileManager.default.createFile(atPath: self.folder + "/" + file, contents: Data([1]))
+    }
+    Leftovers.remove(in: folder)
+    XCTAssertEqual(
+      Set(try FileManager.default.contentsOfDirectory(atPath: folder)),
+      [".staging-9-\(live)", "manifest.json.tmp-\(live)", "keep.txt", "a-b-c"])
+  }
 }

@@ -6,24 +6,102 @@ import GRDB
 /// the writer; every statement takes its values as parameters.
 public final class ProvenanceStore: Sendable {
   public let path: String
-  private let pool: DatabasePool
+  /// A pool (WAL, readers beside the writer) for a writable store; one read-only connection
+  /// for a store that may not be written (another user's or a published workspace).
+  private let pool: any DatabaseWriter
 
-  /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-  public init(path: String) throws {
+  /// Opens (creating if needed) the store at `path` and brings its schema up to date. With
+  /// `readOnly`, nothing is created or written: the store must exist with a current schema.
+  public init(path: String, readOnly: Bool = false) throws {
     self.path = path
+    try Self.checkFile(path)
     var configuration = Configuration()
     // Tasks of one stage may run as separate processes on one store; they wait for each other's
     // short commit transactions rather than fail.
     configuration.busyMode = .timeout(120)
+    var migrator = DatabaseMigrator()
+    for migration in ProvenanceSchema.migrations {
+      migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
+    }
     do {
-      pool = try DatabasePool(path: path, configuration: configuration)
-      var migrator = DatabaseMigrator()
-      for migration in ProvenanceSchema.migrations {
-        migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
+      if readOnly {
+        configuration.readonly = true
+        let queue = try Self.openForReading(path: path, configuration: configuration)
+        guard try queue.read({ try migrator.hasCompletedMigrations($0) }) else {
+          throw HatcheryError(
+            "\(path): the store was written by an older Hatchery; run any stage on it once (writable) to bring it up to date")
+        }
+        pool = queue
+      } else {
+        let folder = (path as NSString).deletingLastPathComponent
+        // WAL needs its -wal and -shm files beside the store, so the folder must be writable too.
+        if access(folder, W_OK) != 0 || (FileManager.default.fileExists(atPath: path) && access(path, W_OK) != 0) {
+          throw HatcheryError(
+            "\(path): the store cannot be written (\(String(cString: strerror(errno)))); audit, trace, energy and report "
+              + "(with --output) read a workspace that cannot be written")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try migrator.migrate(pool)
+        self.pool = pool
       }
-      try migrator.migrate(pool)
+    } catch let error as HatcheryError {
+      throw error
     } catch {
       throw HatcheryError("\(path): cannot open the provenance store: \(error)")
+    }
+  }
+
+  /// A read-only connection. A WAL store needs its `-shm` file, which cannot be made where the
+  /// user may not write: there it is opened as immutable, which is right only when no `-wal`
+  /// file holds changes not yet in the store (a published workspace is closed cleanly).
+  private static func openForReading(path: String, configuration: Configuration) throws -> DatabaseQueue {
+    do {
+      let queue = try DatabaseQueue(path: path, configuration: configuration)
+      try queue.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+      return queue
+    } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
+      var info = stat()
+      if stat(path + "-wal", &info) == 0, info.st_size > 0 {
+        throw HatcheryError(
+          "\(path): cannot be read here: its -wal file holds changes and the folder cannot be written; "
+            + "open it once where it can be written, or copy the workspace")
+      }
+      var allowed = CharacterSet.urlPathAllowed
+      allowed.remove(charactersIn: "?#%")
+      let escaped = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+      return try DatabaseQueue(path: "file:\(escaped)?immutable=1", configuration: configuration)
+    }
+  }
+
+  /// A store file whose size or header is not that of an SQLite database (cut short, overwritten)
+  /// is checked with `PRAGMA quick_check` before any stage trusts it.
+  private static func checkFile(_ path: String) throws {
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_size > 0 else { return }
+    let size = Int(info.st_size)
+    guard let handle = FileHandle(forReadingAtPath: path) else { return }
+    let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
+    try? handle.close()
+    let magic = Array("SQLite format 3\0".utf8)
+    guard header.count == 100, Array(header.prefix(16)) == magic else {
+      throw HatcheryError("\(path): not an SQLite database (its first bytes are not SQLite's header); restore the store from a backup")
+    }
+    let pageSize = Int(header[16]) << 8 | Int(header[17])
+    let realPageSize = pageSize == 1 ? 65536 : pageSize
+    // The main file holds whole pages (in WAL mode too; recent pages may be in the -wal file).
+    guard realPageSize < 512 || size % realPageSize != 0 else { return }
+    var configuration = Configuration()
+    configuration.readonly = true
+    let verdict: String
+    do {
+      verdict = try DatabaseQueue(path: path, configuration: configuration).read { db in
+        try String.fetchAll(db, sql: "PRAGMA quick_check").joined(separator: "; ")
+      }
+    } catch {
+      throw HatcheryError("\(path): the store is damaged (\(size) bytes, pages of \(realPageSize)): \(error)")
+    }
+    guard verdict == "ok" else {
+      throw HatcheryError("\(path): the store is damaged (\(size) bytes, pages of \(realPageSize)): \(verdict.prefix(300))")
     }
   }
 
@@ -75,8 +153,9 @@ public final class ProvenanceStore: Sendable {
 
   // MARK: Stage runs
 
-  /// Records the start of a stage run by this process. Runs of the same stage and scope that
-  /// are still `running` on this host but whose process is gone (killed) are marked failed.
+  /// Records the start of a stage run by this process. Runs of any stage that are still
+  /// `running` on this host but whose process is gone (killed, or failed where the store could
+  /// not be written, as on a full disk) are marked failed.
   public func beginStageRun(
     stage: String, scope: String, task: Int, tasks: Int, config: String, configHash: String, toolVersion: String
   ) throws -> Int64 {
@@ -85,8 +164,7 @@ public final class ProvenanceStore: Sendable {
     let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     return try pool.write { db in
       let orphans = try Row.fetchAll(
-        db, sql: "SELECT id, pid FROM stage_runs WHERE stage = ? AND scope = ? AND status = 'running' AND host = ?",
-        arguments: [stage, scope, host])
+        db, sql: "SELECT id, pid FROM stage_runs WHERE status = 'running' AND host = ?", arguments: [host])
       for orphan in orphans {
         guard let pid: Int32 = orphan["pid"], kill(pid, 0) != 0, errno == ESRCH else { continue }
         try db.execute(

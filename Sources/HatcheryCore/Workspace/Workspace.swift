@@ -33,7 +33,25 @@ public struct Workspace: Sendable {
     guard FileManager.default.fileExists(atPath: workspace.storePath) else {
       throw HatcheryError("\(workspace.root): not a Hatchery workspace (no \(storeName)); run `hatchery init \(path)` first")
     }
+    // An empty store beside document parts is a lost store, not a new one: opening it would
+    // make a fresh schema and every part would be ingested again as if never seen.
+    var info = stat()
+    if stat(workspace.storePath, &info) == 0, info.st_size == 0, workspace.hasDocumentParts {
+      throw HatcheryError(
+        "\(workspace.storePath): the store is empty (0 bytes) but docs/ holds document parts: it was lost or cut; "
+          + "restore it from a backup, or remove docs/ to start the workspace again")
+    }
     return workspace
+  }
+
+  /// Whether any source folder under docs/ holds a part file.
+  var hasDocumentParts: Bool {
+    let docs = root + "/docs"
+    for source in (try? FileManager.default.contentsOfDirectory(atPath: docs)) ?? [] {
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: docs + "/" + source)) ?? []
+      if names.contains(where: { $0.hasPrefix("part-") && $0.hasSuffix(".jsonl.zst") }) { return true }
+    }
+    return false
   }
 
   public var storePath: String { root + "/" + Self.storeName }
@@ -41,6 +59,12 @@ public struct Workspace: Sendable {
 
   public func openStore() throws -> ProvenanceStore {
     try ProvenanceStore(path: storePath)
+  }
+
+  /// The store for commands that only read it (audit, trace, report, energy): they work on a
+  /// workspace the user cannot write (another user's, or a published one).
+  public func openStoreForReading() throws -> ProvenanceStore {
+    try ProvenanceStore(path: storePath, readOnly: true)
   }
 
   /// `docs/<source>`, relative to the workspace.

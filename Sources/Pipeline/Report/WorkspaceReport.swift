@@ -21,7 +21,7 @@ public enum WorkspaceReport {
   }
 
   public static func html(workspace: Workspace, options: Options) throws -> String {
-    let store = try workspace.openStore()
+    let store = try workspace.openStoreForReading()
     let carbon = try CarbonIntensity(country: options.country, override: options.carbonIntensity)
     let audit = try store.auditCounts()
     var body = "<h1>Hatchery report</h1><p class=\"meta\">Workspace \(HTML.escape(workspace.root)), generated \(Timestamp.now()) by hatchery \(HatcheryVersion.current).</p>"
