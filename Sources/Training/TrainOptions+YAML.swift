@@ -9,13 +9,27 @@ extension TrainOptions {
   /// threads, seed. An unknown key or a value of the wrong type is an error naming its line and
   /// column.
   public mutating func apply(configurationAt path: String) throws {
+    try apply(configurationAt: path, ignoring: [])
+  }
+
+  /// The options a run was started with (its `train-config.json`), for `--resume`: the run's
+  /// shape, schedule and seed. Threads are the machine's, not the run's.
+  public mutating func apply(runConfigurationOf runDirectory: String) throws {
+    let path = runDirectory + "/train-config.json"
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw HatcheryError("\(runDirectory): no train-config.json, so the run's options are unknown; is it a training run?")
+    }
+    try apply(configurationAt: path, ignoring: ["threads", "shards_tokenizer"])
+  }
+
+  private mutating func apply(configurationAt path: String, ignoring ignored: Set<String>) throws {
     guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
     let root: Node?
     do { root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self)) } catch { throw HatcheryError("\(path): not YAML: \(error)") }
     guard let root else { return }
     guard let mapping = root.mapping else { throw HatcheryError("\(path): the training configuration is a mapping") }
     func place(_ node: Node) -> String { "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }
-    for (key, value) in mapping {
+    for (key, value) in mapping where !ignored.contains(key.string ?? "") {
       func int() throws -> Int {
         guard let number = value.int else { throw HatcheryError("\(place(value)): \(key.string ?? "") is a whole number") }
         return number

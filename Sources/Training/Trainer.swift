@@ -60,6 +60,7 @@ public enum Trainer {
       guard let latest = Checkpoint.latest(in: runDirectory) else {
         throw HatcheryError("\(runDirectory): no complete checkpoint to resume from")
       }
+      try checkResumable(runDirectory, options: options, shardsTokenizer: trainData.manifest.tokenizerSHA256)
       let restored = try Checkpoint.load(from: latest.folder, model: model, optimizer: optimizer)
       startStep = restored.step
       random = SplitMix64(seed: restored.randomState)
@@ -94,6 +95,25 @@ public enum Trainer {
           }
         },
         evaluate: validationData.map { data in { try evaluate(model, data, batches: options.evalBatches) } }, log: log)
+  }
+
+  /// Refuses to resume a run with options that change its model's shape, or on shards made
+  /// with another tokenizer, naming what differs (the checkpoint could not be loaded, or would
+  /// be trained on other token ids).
+  static func checkResumable(_ runDirectory: String, options: TrainOptions, shardsTokenizer: String) throws {
+    var saved = TrainOptions()
+    try saved.apply(runConfigurationOf: runDirectory)
+    let pairs = [("layers", options.layers, saved.layers), ("heads", options.heads, saved.heads), ("dim", options.channels, saved.channels), ("context", options.context, saved.context)]
+    if let (name, given, own) = pairs.first(where: { $0.1 != $0.2 }) {
+      throw HatcheryError(
+        "\(runDirectory): --\(name) \(given) differs from the run's \(own) (train-config.json); a resumed run keeps its model's shape: "
+          + "leave --\(name) out to take the run's, or start a new run")
+    }
+    let savedConfig = try? JSONParser.parse(String(decoding: FileManager.default.contents(atPath: runDirectory + "/train-config.json") ?? Data(), as: UTF8.self))
+    if let tokenizer = savedConfig?.objectValue?["shards_tokenizer"]?.stringValue, tokenizer != shardsTokenizer {
+      throw HatcheryError(
+        "\(runDirectory): the run was trained on shards of tokenizer \(tokenizer.prefix(12)), the workspace's shards are of \(shardsTokenizer.prefix(12)); start a new run")
+    }
   }
 
   /// Mean loss over the first `batches` batches of sequential windows of the validation split.

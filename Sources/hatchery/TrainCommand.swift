@@ -37,10 +37,12 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "A run directory to continue from its newest checkpoint.") var resume: String?
   @Option(help: "Name of the new run's folder under runs/ (default pretrain-<UTC time>).") var runName: String?
 
-  /// Defaults, then the --config file, then the options given on the command line.
+  /// Defaults, then (with --resume) the run's own options, then the --config file, then the
+  /// options given on the command line.
   func options() throws -> TrainOptions {
     var options = TrainOptions()
     options.threads = ProcessInfo.processInfo.activeProcessorCount
+    if let resume { try options.apply(runConfigurationOf: Workspace.absolutePath(resume)) }
     if let config { try options.apply(configurationAt: config) }
     if let layers { options.layers = layers }
     if let heads { options.heads = heads }

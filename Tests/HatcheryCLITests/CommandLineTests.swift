@@ -281,6 +281,13 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(train.stdout.contains("train: 4 steps"), train.stdout)
     XCTAssertTrue(train.stdout.contains("of sgemm's peak"), train.stdout)
     let runFolder = try XCTUnwrap(train.stdout.components(separatedBy: "run ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+    // A resumed run takes its own shape; a shape given that differs is refused, naming it.
+    let resumed = try run(["train", "-w", workspace, "--resume", runFolder, "--steps", "6", "--threads", "1"])
+    XCTAssertEqual(resumed.status, 0, resumed.stderr)
+    XCTAssertTrue(resumed.stdout.contains("train: 6 steps"), resumed.stdout)
+    let reshaped = try run(["train", "-w", workspace, "--resume", runFolder, "--dim", "32", "--threads", "1"])
+    XCTAssertEqual(reshaped.status, 1)
+    XCTAssertTrue(reshaped.stderr.contains("--dim 32 differs from the run's 16"), reshaped.stderr)
     let sample = try run(["sample", "--checkpoint", runFolder + "/step-00004", "--prompt", "Paragraph", "--max-tokens", "5", "--threads", "1"])
     XCTAssertEqual(sample.status, 0, sample.stderr)
     let energy = try run(["energy", "-w", workspace, "--country", "SWE", "--pue", "1.2"])
