@@ -54,7 +54,8 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
-    .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd", "CBzip2", "CLibXML2"]),
+    .target(name: "CXMLErrorSink", dependencies: ["CLibXML2"]),
+    .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd", "CBzip2", "CLibXML2", "CXMLErrorSink"]),
     .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),
     .target(name: "Licensing", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Filters", dependencies: ["HatcheryCore", "Yams"]),

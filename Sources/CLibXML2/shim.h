@@ -12,3 +12,4 @@ static inline void hatchery_xmlFree(void *pointer) { xmlFree(pointer); }
 
 /// The version of the libxml2 actually loaded (a global variable, or a macro over one).
 static inline const char *hatchery_xmlParserVersion(void) { return xmlParserVersion; }
+

@@ -450,6 +450,12 @@ final class PartIngester {
         return
       }
       status = response.status
+      if response.bodyTruncated {
+        try reject(
+          file, line: nil, offset: record.offset, reason: "too-large",
+          "\(position): HTTP body decompresses to more than \(context.options.maximumDocumentBytes * Self.markupBytesPerTextByte) bytes")
+        return
+      }
       guard (200..<300).contains(status) else {
         summary.skipped["http-status-not-2xx", default: 0] += 1
         return
@@ -544,8 +550,8 @@ final class PartIngester {
     context.logger.info(
       "rejected",
       metadata: [
-        "path": "\(file.locator)", "line": "\(line.map(String.init) ?? "")", "offset": "\(offset.map(String.init) ?? "")",
-        "reason": "\(reason)", "detail": "\(message)",
+        "path": "\(PrintableText.escaped(file.locator))", "line": "\(line.map(String.init) ?? "")",
+        "offset": "\(offset.map(String.init) ?? "")", "reason": "\(reason)", "detail": "\(PrintableText.escaped(message))",
       ])
   }
 

@@ -50,9 +50,13 @@ final class TokenizedDocuments {
       }
       tokens += encoded.count
       bytes += text.count
-      try encoded.withUnsafeBytes { try handle.write(contentsOf: Data($0)) }
+      do {
+        try encoded.withUnsafeBytes { try handle.write(contentsOf: Data($0)) }
+      } catch {
+        throw HatcheryError.file("write", path: path, error)
+      }
     }
-    try handle.close()
+    do { try handle.close() } catch { throw HatcheryError.file("write", path: path, error) }
     if tokens > 0 {
       let descriptor = open(path, O_RDONLY | O_CLOEXEC)
       guard descriptor >= 0 else { throw HatcheryError.system("open", path: path) }

@@ -161,16 +161,22 @@ struct TrainingLoop {
 /// `metrics.jsonl`: one JSON object per step, appended and flushed as training goes.
 final class Metrics {
   private let handle: FileHandle
+  private let path: String
 
   init(path: String) throws {
     if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
     guard let handle = FileHandle(forWritingAtPath: path) else { throw HatcheryError.system("open", path: path) }
     try handle.seekToEnd()
     self.handle = handle
+    self.path = path
   }
 
   func append(_ line: JSONObject) throws {
-    try handle.write(contentsOf: Data((JSONWriter.encode(.object(line)) + "\n").utf8))
+    do {
+      try handle.write(contentsOf: Data((JSONWriter.encode(.object(line)) + "\n").utf8))
+    } catch {
+      throw HatcheryError.file("write", path: path, error)
+    }
   }
 
   /// Drops the lines of steps after `step` (a resumed run writes them again).

@@ -28,7 +28,7 @@ struct Hatchery: ParsableCommand {
       var command = try parseAsRoot()
       try meteringStage(command) { try command.run() }
     } catch let error as HatcheryError {
-      FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+      printError(error.message)
       Foundation.exit(1)
     } catch let code as ExitCode {
       // A command that has said why (`hatchery run` after a failed step) only sets the status.
@@ -43,10 +43,22 @@ struct Hatchery: ParsableCommand {
         FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
         Foundation.exit(2)
       }
-      let message = fullMessage(for: error)
-      FileHandle.standardError.write(Data("error: \(message.isEmpty ? "\(error)" : message)\n".utf8))
+      // ArgumentParser words other errors as "Error: …"; a Foundation file error is named by
+      // its path and cause instead of its long generic text.
+      var message = fullMessage(for: error)
+      if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+      if let path = (error as NSError).userInfo[NSFilePathErrorKey] as? String {
+        message = "\(path): \(HatcheryError.reason(error))"
+      }
+      printError(message.isEmpty ? "\(error)" : message)
       Foundation.exit(code == .failure ? 1 : code.rawValue)
     }
+  }
+
+  /// One line on standard error; control characters from file names or input are escaped so
+  /// they can neither move the cursor nor fake further lines.
+  static func printError(_ message: String) {
+    FileHandle.standardError.write(Data("error: \(PrintableText.escaped(message))\n".utf8))
   }
 }
 

@@ -95,7 +95,7 @@ struct IngestCommand: ParsableCommand {
     let workspace = try Workspace.open(at: stage.workspace)
     let summary = try IngestStage.run(workspace: workspace, options: options)
     for message in summary.rejectMessages {
-      FileHandle.standardError.write(Data("rejected: \(message)\n".utf8))
+      FileHandle.standardError.write(Data("rejected: \(PrintableText.escaped(message))\n".utf8))
     }
     if summary.rejected > summary.rejectMessages.count {
       FileHandle.standardError.write(

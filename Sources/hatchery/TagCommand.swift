@@ -70,12 +70,13 @@ struct TraceCommand: ParsableCommand {
   func run() throws {
     let workspace = try Workspace.open(at: stage.workspace)
     if let location = try ShardTrace.locate(target, store: try workspace.openStoreForReading()) {
-      print(location.line)
+      print(PrintableText.escaped(location.line))
       guard let document = location.document else { return }
-      for line in try DocumentTrace.lines(workspace: workspace, documentID: document.id) { print(line) }
+      for line in try DocumentTrace.lines(workspace: workspace, documentID: document.id) { print(PrintableText.escaped(line)) }
       return
     }
-    for line in try DocumentTrace.lines(workspace: workspace, documentID: target) { print(line) }
+    // Locators and reasons come from input files: printed with their control bytes escaped.
+    for line in try DocumentTrace.lines(workspace: workspace, documentID: target) { print(PrintableText.escaped(line)) }
   }
 }
 

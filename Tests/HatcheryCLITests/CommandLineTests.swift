@@ -106,6 +106,32 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(lines[0].contains(missing) && lines[0].contains("hatchery init"), String(lines[0]))
   }
 
+  func testMessagesAreOneEscapedLineWithoutLibraryNoise() throws {
+    // libxml2 printed its encoding errors itself; they now come inside the one error line.
+    let xml = folder + "/bad.xml"
+    try Data(Array("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><article><body><p>ok \u{0}".utf8).dropLast() + [0x81, 0x7F, 0xFF, 0xFD] + Array(" more</p></body></article>".utf8))
+      .write(to: URL(fileURLWithPath: xml))
+    let extract = try run(["extract", xml])
+    XCTAssertEqual(extract.status, 1)
+    XCTAssertEqual(extract.stderr.split(separator: "\n").count, 1, extract.stderr)
+    XCTAssertTrue(extract.stderr.contains("input conversion failed"), extract.stderr)
+    // A Foundation error is named by its path, without ArgumentParser's "Error: ".
+    let pipeline = folder + "/p.yaml"
+    try "version: 1\nworkspace: ws\n".write(toFile: pipeline, atomically: true, encoding: .utf8)
+    try "a file".write(toFile: folder + "/file", atomically: true, encoding: .utf8)
+    let slurm = try run(["slurm", "--tasks", "1", "--output", folder + "/file/scripts", pipeline])
+    XCTAssertEqual(slurm.status, 1)
+    XCTAssertTrue(slurm.stderr.hasPrefix("error: \(folder!)/file"), slurm.stderr)
+    XCTAssertFalse(slurm.stderr.contains("Error:"), slurm.stderr)
+    // Control bytes of a file name are escaped wherever the name is printed.
+    let workspace = folder + "/ws"
+    XCTAssertEqual(try run(["init", workspace]).status, 0)
+    try Data([0, 1, 2]).write(to: URL(fileURLWithPath: (folder + "/in/evil\u{1B}[2Jname.txt").ensuringFolder()))
+    let ingest = try run(["ingest", "-w", workspace, "--source", "s", folder + "/in"])
+    XCTAssertTrue(ingest.stderr.contains("evil\\x1B[2Jname.txt"), ingest.stderr)
+    XCTAssertFalse(ingest.stderr.contains("\u{1B}"), ingest.stderr)
+  }
+
   func testInitThenIngestPrintsASummaryAndWritesDecodableParts() throws {
     let workspace = folder + "/ws"
     XCTAssertEqual(try run(["init", workspace]).status, 0)
@@ -371,5 +397,14 @@ final class CommandLineTests: XCTestCase {
     let runs = try store.stageRuns(stage: "ingest", scope: "s")
     XCTAssertEqual(runs.map(\.status), ["failed", "completed"], "the killed run is marked failed by the next one")
     XCTAssertEqual(runs.first?.counts, #"{"interrupted":true}"#)
+  }
+}
+
+extension String {
+  /// Makes the folder that will hold this path; returns the path.
+  fileprivate func ensuringFolder() -> String {
+    try? FileManager.default.createDirectory(
+      atPath: (self as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    return self
   }
 }

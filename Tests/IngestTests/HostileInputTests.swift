@@ -45,6 +45,17 @@ final class HostileInputTests: IngestTestCase {
     XCTAssertTrue(reason.contains("\\x1B[2J"), reason)
   }
 
+  func testACompressedHTTPBodyPastTheCapIsTooLargeNotEmpty() throws {
+    let bomb = StreamBoundaryTests.compress([UInt8](repeating: 0x20, count: 2 << 20), .gzip)
+    let block = Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\n\r\n".utf8) + bomb
+    let record = Array("WARC/1.1\r\nWARC-Type: response\r\nContent-Type: application/http\r\nContent-Length: \(block.count)\r\n\r\n".utf8)
+      + block + Array("\r\n\r\n".utf8)
+    try write("in/bomb.warc", record)
+    let workspace = try makeWorkspace()
+    let summary = try ingest(workspace, options("bomb", [folder + "/in"]) { $0.maximumDocumentBytes = 4096 })
+    XCTAssertEqual(summary.rejectsByReason, ["too-large": 1], "\(summary.rejectMessages)")
+  }
+
   func testChunkSizesNearIntMaxAreNotChunking() {
     for size in ["7FFFFFFFFFFFFFFF", "7ffffffffffffff0", "FFFFFFFFFFFFFFFF", "-1", "10000000000000000000"] {
       let body = Array("\(size)\r\nabc\r\n0\r\n\r\n".utf8)

@@ -10,6 +10,23 @@ public struct HatcheryError: Error, CustomStringConvertible, Sendable {
 
   public var description: String { message }
 
+  /// A failed Foundation file operation on `path`, as one line naming the path and the cause
+  /// (Foundation's own message names neither for some calls, such as a write on a full disk).
+  public static func file(_ operation: String, path: String, _ error: Error) -> HatcheryError {
+    HatcheryError("\(path): cannot \(operation): \(reason(error))")
+  }
+
+  /// The cause of a Foundation or POSIX error in a few words: the C library's text for a POSIX
+  /// code (also one wrapped in a Cocoa error), else the error's own description.
+  public static func reason(_ error: Error) -> String {
+    let object = error as NSError
+    if object.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(object.code))) }
+    if let underlying = object.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+      return String(cString: strerror(Int32(underlying.code)))
+    }
+    return object.localizedDescription
+  }
+
   /// A failed system call on `path`, with the C library's explanation of `code`.
   public static func system(_ operation: String, path: String, code: Int32 = errno) -> HatcheryError {
     HatcheryError("\(path): cannot \(operation): \(String(cString: strerror(code)))")

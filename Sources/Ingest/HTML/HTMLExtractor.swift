@@ -1,4 +1,5 @@
 import CLibXML2
+import CXMLErrorSink
 import Foundation
 import HatcheryCore
 
@@ -101,6 +102,8 @@ public final class HTMLExtractor {
   /// Throws only when libxml2 returns no document at all (empty or binary input).
   public func extract(_ page: UnsafeRawBufferPointer, declaredCharset: String? = nil) throws -> ExtractedPage {
     let decoded = decoder.decode(page, declared: declaredCharset, sniffMeta: true)
+    // Recovered errors are expected in web pages; none may reach standard error.
+    hatchery_xml_capture_generic_errors()
     let options = Int32(
       HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
         | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)

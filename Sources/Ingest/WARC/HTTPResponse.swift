@@ -9,6 +9,8 @@ struct HTTPResponse {
   /// Header names lower-cased.
   var headers: [String: String] = [:]
   var body: [UInt8] = []
+  /// The decompressed body was longer than the limit and holds its start only.
+  var bodyTruncated = false
 
   /// `type/subtype` of Content-Type, lower-cased.
   var mediaType: String {
@@ -61,7 +63,7 @@ struct HTTPResponse {
     if let encoding = headers["content-encoding"]?.lowercased(),
       encoding.contains("gzip") || encoding.contains("deflate"), Self.looksCompressed(body)
     {
-      body = try Self.inflated(body, limit: maximumBodyBytes, name: name)
+      (body, bodyTruncated) = try Self.inflated(body, limit: maximumBodyBytes, name: name)
     }
     self.body = body
   }
@@ -94,10 +96,12 @@ struct HTTPResponse {
     return isGzip || isZlib
   }
 
-  /// gzip or zlib data inflated, at most `limit` bytes; corrupt data throws.
-  static func inflated(_ body: [UInt8], limit: Int, name: String) throws -> [UInt8] {
+  /// gzip or zlib data inflated, at most `limit` bytes (`truncated`: there was more); corrupt
+  /// data throws.
+  static func inflated(_ body: [UInt8], limit: Int, name: String) throws -> (bytes: [UInt8], truncated: Bool) {
     try body.withUnsafeBytes { compressed in
-      try GzipByteSource(MemoryByteSource(compressed), name: name).readAll(limit: limit).bytes
+      let (bytes, complete) = try GzipByteSource(MemoryByteSource(compressed), name: name).readAll(limit: limit)
+      return (bytes, !complete)
     }
   }
 }

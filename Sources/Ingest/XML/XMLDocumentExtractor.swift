@@ -1,4 +1,5 @@
 import CLibXML2
+import CXMLErrorSink
 import Foundation
 import HatcheryCore
 
@@ -44,6 +45,7 @@ final class XMLDocumentExtractor {
   func parse(_ bytes: UnsafeRawBufferPointer, name: String) throws -> XMLDocument {
     guard bytes.count <= Int(Int32.max) else { throw StreamError(.corrupt, "\(name): larger than 2 GiB") }
     xmlResetLastError()
+    hatchery_xml_capture_generic_errors()
     let options = Int32(
       XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
         | XML_PARSE_COMPACT.rawValue)
@@ -51,9 +53,9 @@ final class XMLDocumentExtractor {
       bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil, nil, options)
     else {
       let error = xmlGetLastError()
-      let message = error?.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) }
+      let message = error?.pointee.message.map { XMLStreamReader.oneLine(String(cString: $0)) }
       let line = error.map { Int($0.pointee.line) } ?? 0
-      throw StreamError(.corrupt, "\(name):\(line): malformed XML: \(message ?? "not XML")")
+      throw StreamError(.corrupt, "\(name):\(line): malformed XML: \(message ?? "not XML")\(XMLStreamReader.capturedGenericError())")
     }
     return XMLDocument(document)
   }

@@ -1,4 +1,5 @@
 import CLibXML2
+import CXMLErrorSink
 import Foundation
 import HatcheryCore
 
@@ -27,6 +28,7 @@ final class XMLStreamReader {
     channel = Channel(source: source)
     self.name = name
     let context = Unmanaged.passUnretained(channel).toOpaque()
+    hatchery_xml_capture_generic_errors()
     let options = Int32(
       XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
         | XML_PARSE_COMPACT.rawValue)
@@ -57,7 +59,7 @@ final class XMLStreamReader {
     let channel = Unmanaged<Channel>.fromOpaque(context).takeUnretainedValue()
     guard channel.parseError == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
     let message = error.pointee.message.map { String(cString: $0) } ?? "error \(error.pointee.code)"
-    channel.parseError = message.trimmingCharacters(in: .whitespacesAndNewlines)
+    channel.parseError = oneLine(message)
     channel.parseLine = Int(error.pointee.line)
   }
 
@@ -69,7 +71,18 @@ final class XMLStreamReader {
     if status == 0 && channel.parseError == nil && channel.streamError == nil { return false }
     if let streamError = channel.streamError { throw streamError }
     let line = channel.parseLine > 0 ? channel.parseLine : Int(xmlTextReaderGetParserLineNumber(reader))
-    throw StreamError(.corrupt, "\(name):\(line): malformed XML: \(channel.parseError ?? "parse error")")
+    throw StreamError(.corrupt, "\(name):\(line): malformed XML: \(channel.parseError ?? "parse error")\(Self.capturedGenericError())")
+  }
+
+  /// libxml2's message on one line (some hold a line break before the bytes they quote).
+  static func oneLine(_ message: String) -> String {
+    message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+  }
+
+  /// What libxml2 sent to its generic error function during this parse, as a clause.
+  static func capturedGenericError() -> String {
+    let message = oneLine(String(cString: hatchery_xml_captured_generic_error()))
+    return message.isEmpty ? "" : " (\(message))"
   }
 
   var nodeType: Int32 { xmlTextReaderNodeType(reader) }
