@@ -20,6 +20,7 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .executable(name: "hatchery", targets: ["hatchery"]),
+    .executable(name: "hatchery-fuzz", targets: ["hatchery-fuzz"]),
     .library(name: "HatcheryCore", targets: ["HatcheryCore"]),
     .library(name: "Ingest", targets: ["Ingest"]),
     .library(name: "Dedup", targets: ["Dedup"]),
@@ -57,15 +58,18 @@ let package = Package(
     .target(name: "CXMLErrorSink", dependencies: ["CLibXML2"]),
     .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd", "CBzip2", "CLibXML2", "CXMLErrorSink"]),
     .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),
-    .target(name: "Licensing", dependencies: ["HatcheryCore", "Yams"]),
-    .target(name: "Filters", dependencies: ["HatcheryCore", "Yams"]),
+    .target(name: "HatcheryYAML", dependencies: ["HatcheryCore", "Yams"]),
+    .target(name: "Licensing", dependencies: ["HatcheryCore", "HatcheryYAML", "Yams"]),
+    .target(name: "Filters", dependencies: ["HatcheryCore", "HatcheryYAML", "Yams"]),
     .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
     .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "CZstd", "CXXHash"]),
     .target(name: "Accounting", dependencies: ["HatcheryCore"]),
     .target(
       name: "Pipeline",
-      dependencies: ["HatcheryCore", "Accounting", "Training", "Yams", .product(name: "GRDB", package: "GRDB.swift")]),
-    .target(name: "Training", dependencies: ["HatcheryCore", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams"], swiftSettings: vectorSettings),
+      dependencies: ["HatcheryCore", "HatcheryYAML", "Accounting", "Training", "Yams", .product(name: "GRDB", package: "GRDB.swift")]),
+    .target(
+      name: "Training", dependencies: ["HatcheryCore", "HatcheryYAML", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams"],
+      swiftSettings: vectorSettings),
     .executableTarget(
       name: "hatchery",
       dependencies: [
@@ -74,7 +78,16 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    // Seeded mutation fuzzing of every reader (Benchmarks/fuzz.sh; a short run in the tests).
+    .target(
+      name: "HatcheryFuzz",
+      dependencies: [
+        "HatcheryCore", "Ingest", "Licensing", "Filters", "Pipeline", "Shards", "Tokenizer", "Training", "CZlib", "CZstd", "CBzip2",
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    .executableTarget(name: "hatchery-fuzz", dependencies: ["HatcheryFuzz"]),
     .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore"]),
+    .testTarget(name: "HatcheryFuzzTests", dependencies: ["HatcheryFuzz"]),
     .testTarget(
       name: "IngestTests",
       dependencies: ["Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")],

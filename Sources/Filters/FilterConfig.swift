@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import HatcheryYAML
 import Yams
 
 /// What `hatchery filter` applies, read from YAML:
@@ -75,12 +76,7 @@ public struct FilterConfig: Sendable {
 
   /// File names in the configuration are relative to `folder` (the configuration's own).
   public static func parse(_ yaml: String, file: String = "filter", relativeTo folder: String = ".") throws -> FilterConfig {
-    let root: Node?
-    do {
-      root = try Yams.compose(yaml: yaml)
-    } catch {
-      throw HatcheryError("\(file): not YAML: \(error)")
-    }
+    let root = try YAMLFile.compose(yaml, file: file)
     var config = FilterConfig()
     guard let root else { return config }
     guard let mapping = root.mapping else { throw HatcheryError("\(file): the filter configuration is a mapping") }

@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import HatcheryYAML
 import Yams
 
 /// Which licences a corpus accepts, read from YAML:
@@ -36,12 +37,7 @@ public struct LicensePolicy: Sendable, Equatable {
   }
 
   public static func parse(_ yaml: String, file: String = "policy") throws -> LicensePolicy {
-    let node: Node?
-    do {
-      node = try Yams.compose(yaml: yaml)
-    } catch {
-      throw HatcheryError("\(file): not YAML: \(error)")
-    }
+    let node = try YAMLFile.compose(yaml, file: file)
     guard let mapping = node?.mapping else { throw HatcheryError("\(file): a policy is a mapping of allow, deny, unknown, conflict") }
     var policy = LicensePolicy()
     for (key, value) in mapping {

@@ -4,8 +4,8 @@ import HatcheryCore
 /// The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header
 /// naming each tensor's dtype, shape and byte range, then the raw little-endian data. Hatchery
 /// writes float32 tensors in GPT-2's names, which `transformers` loads directly.
-enum Safetensors {
-  static func write(_ tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)], to path: String) throws {
+public enum Safetensors {
+  public static func write(_ tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)], to path: String) throws {
     var header = JSONObject([("__metadata__", .object(JSONObject([("format", .string("pt"))])))])
     var offset = 0
     for tensor in tensors {
@@ -34,7 +34,7 @@ enum Safetensors {
   }
 
   /// Reads every float32 tensor of the file: name → (shape, values).
-  static func read(path: String) throws -> [String: (shape: [Int], values: [Float])] {
+  public static func read(path: String) throws -> [String: (shape: [Int], values: [Float])] {
     guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
     func fail(_ reason: String) -> HatcheryError { HatcheryError("\(path): \(reason)") }
     guard data.count >= 8 else { throw fail("too short for safetensors") }

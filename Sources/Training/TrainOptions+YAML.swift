@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import HatcheryYAML
 import Yams
 
 extension TrainOptions {
@@ -24,8 +25,7 @@ extension TrainOptions {
 
   private mutating func apply(configurationAt path: String, ignoring ignored: Set<String>) throws {
     guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
-    let root: Node?
-    do { root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self)) } catch { throw HatcheryError("\(path): not YAML: \(error)") }
+    let root = try YAMLFile.compose(String(decoding: data, as: UTF8.self), file: path)
     guard let root else { return }
     guard let mapping = root.mapping else { throw HatcheryError("\(path): the training configuration is a mapping") }
     func place(_ node: Node) -> String { "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }

@@ -4,8 +4,10 @@ import Foundation
 public struct HatcheryError: Error, CustomStringConvertible, Sendable {
   public let message: String
 
+  /// Control characters in `message` (from file names, values quoted from input) are escaped,
+  /// so every error is one line by construction.
   public init(_ message: String) {
-    self.message = message
+    self.message = PrintableText.needsEscaping(message) ? PrintableText.escaped(message) : message
   }
 
   public var description: String { message }

@@ -8,9 +8,10 @@ public struct StreamError: Error, CustomStringConvertible, Sendable {
   /// One line naming the file and the position.
   public let message: String
 
+  /// Control characters in `message` are escaped: one line, whatever the input held.
   public init(_ kind: Kind, _ message: String) {
     self.kind = kind
-    self.message = message
+    self.message = PrintableText.needsEscaping(message) ? PrintableText.escaped(message) : message
   }
 
   public var description: String { message }

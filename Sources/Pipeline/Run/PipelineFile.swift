@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import HatcheryYAML
 import Yams
 
 /// A pipeline file (`pipelines/*.yaml`, schema in `schemas/pipeline.schema.json`): the
@@ -46,12 +47,7 @@ public struct PipelineFile: Sendable {
 
   public static func load(path: String) throws -> PipelineFile {
     guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
-    let root: Node?
-    do {
-      root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
-    } catch {
-      throw HatcheryError("\(path): not YAML: \(error)")
-    }
+    let root = try YAMLFile.compose(String(decoding: data, as: UTF8.self), file: path)
     func place(_ node: Node) -> String { "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }
     guard let mapping = root?.mapping else { throw HatcheryError("\(path): a pipeline file is a mapping (version, workspace, sources, stages)") }
     var name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -125,7 +121,11 @@ public struct PipelineFile: Sendable {
       }
     }
     guard !source.name.isEmpty, !source.paths.isEmpty else { throw HatcheryError("\(place(node)): a source needs a name and paths") }
-    try Workspace.validateSourceName(source.name)
+    do {
+      try Workspace.validateSourceName(source.name)
+    } catch let error as HatcheryError {
+      throw HatcheryError("\(place(node)): \(error.message)")
+    }
     return source
   }
 

@@ -1,0 +1,211 @@
+import Filters
+import Foundation
+import HatcheryCore
+import Ingest
+import Licensing
+import Logging
+import Pipeline
+import Shards
+import Tokenizer
+import Training
+
+/// What a run of a reader on one input must never do, besides crashing or hanging: throw past
+/// its contract (an ingest that fails instead of recording a reject), give a message that is not
+/// one line naming the file, or write a part it cannot read back.
+public struct FuzzViolation: Error, CustomStringConvertible {
+  public let description: String
+}
+
+/// One reader under fuzzing: valid seed inputs made here, and the reading of one input in a
+/// scratch folder.
+public struct FuzzTarget: Sendable {
+  public let name: String
+  /// The reader's valid inputs, made fresh in `scratch` (none is read from the repository).
+  public let seeds: @Sendable (_ scratch: String) throws -> [[UInt8]]
+  /// Reads one input; returns the one-line refusal when the input was refused as it should be.
+  public let run: @Sendable (_ input: [UInt8], _ scratch: String) throws -> String?
+
+  public static let all: [FuzzTarget] = [
+    warc, http, gzip, zstd, bzip2, jsonl, html, mediawiki, jatsAndTEI, pipelineYAML, policyYAML, filterYAML, shard,
+    safetensors, tokenizerJSON,
+  ]
+
+  public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
+}
+
+// MARK: Readers behind ingest: the whole stage runs on each input
+
+extension FuzzTarget {
+  /// Ingests `input` as the file `name`, into a workspace kept in `scratch`; the stage must
+  /// finish (bad records are rejects, never a failed stage) and its part must read back.
+  static func ingest(_ input: [UInt8], as name: String, scratch: String, format: InputFormat? = nil) throws -> String? {
+    let workspace = try FileManager.default.fileExists(atPath: scratch + "/ws/hatchery.db")
+      ? Workspace.open(at: scratch + "/ws") : Workspace.create(at: scratch + "/ws")
+    let folder = scratch + "/in"
+    try? FileManager.default.removeItem(atPath: folder)
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try Data(input).write(to: URL(fileURLWithPath: folder + "/" + name))
+    var options = IngestOptions(source: "fuzz", paths: [folder])
+    options.format = format
+    options.force = true
+    options.threads = 1
+    options.added = "2026-01-01T00:00:00Z"
+    // A small cap keeps decompression and markup bombs cheap; the caps' paths are fuzzed too.
+    options.maximumDocumentBytes = 64 << 10
+    let summary: IngestSummary
+    do {
+      summary = try IngestStage.run(
+        workspace: workspace, options: options, logger: Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() },
+        showProgress: false)
+    } catch {
+      throw FuzzViolation(description: "ingest failed instead of recording a reject: \(error)")
+    }
+    for message in summary.rejectMessages where message.contains("\n") || message.isEmpty {
+      throw FuzzViolation(description: "a reject message is not one line: \(message.debugDescription)")
+    }
+    let part = workspace.absolute(Workspace.partPath(source: "fuzz", part: 0))
+    let reader = try DocumentPartReader(path: part)
+    var documents = 0
+    do {
+      while try reader.next() != nil { documents += 1 }
+    } catch {
+      throw FuzzViolation(description: "the part ingest wrote does not read back: \(error)")
+    }
+    guard documents == summary.documents else {
+      throw FuzzViolation(description: "the part holds \(documents) documents, ingest counted \(summary.documents)")
+    }
+    return summary.rejectMessages.first
+  }
+
+  static let warc = FuzzTarget(
+    name: "warc",
+    seeds: { _ in
+      // Garbage and a block past the reader's 64 KiB buffer, so refills and growth are reached.
+      let garbage = [UInt8](repeating: UInt8(ascii: "x"), count: 100_000)
+      let large = Seeds.warcRecord(type: "resource", block: Array(repeating: UInt8(ascii: "y"), count: 70_000))
+      return [
+        Seeds.warc(), Seeds.warc(records: 1), garbage + Seeds.warc(records: 2) + Array(garbage.prefix(40_000)) + large,
+        Seeds.warcRecord(type: "warcinfo", block: Array("software: fuzz\r\n".utf8)),
+      ]
+    },
+    run: { input, scratch in try ingest(input, as: "crawl.warc", scratch: scratch) })
+
+  /// The HTTP message inside a response record, wrapped in a record of the right length so the
+  /// mutations reach the HTTP parser, chunking and content decoding.
+  static let http = FuzzTarget(
+    name: "http-body",
+    seeds: { _ in Seeds.httpMessages() },
+    run: { input, scratch in
+      try ingest(Seeds.warcRecord(type: "response", block: input), as: "crawl.warc", scratch: scratch)
+    })
+
+  static let gzip = FuzzTarget(
+    name: "gzip",
+    seeds: { _ in [Seeds.compress(Seeds.jsonl(), .gzip), Seeds.compress(Seeds.jsonl(), .gzip) + Seeds.compress(Seeds.jsonl(lines: 2), .gzip)] },
+    run: { input, scratch in try ingest(input, as: "records.jsonl.gz", scratch: scratch) })
+
+  static let zstd = FuzzTarget(
+    name: "zstd",
+    seeds: { _ in [Seeds.compress(Seeds.jsonl(), .zstd), Seeds.compress(Seeds.text(), .zstd)] },
+    run: { input, scratch in try ingest(input, as: "records.jsonl.zst", scratch: scratch) })
+
+  static let bzip2 = FuzzTarget(
+    name: "bzip2",
+    seeds: { _ in [Seeds.compress(Seeds.text(), .bzip2), Seeds.compress(Seeds.jsonl(), .bzip2)] },
+    run: { input, scratch in try ingest(input, as: "book.txt.bz2", scratch: scratch) })
+
+  static let jsonl = FuzzTarget(
+    name: "jsonl",
+    seeds: { _ in [Seeds.jsonl(), Array("{\"text\": \"caf\\u00e9 \\ud83e\\uddec\", \"metadata\": {\"url\": \"https://example.org\"}}\n".utf8)] },
+    run: { input, scratch in try ingest(input, as: "records.jsonl", scratch: scratch) })
+
+  static let html = FuzzTarget(
+    name: "html",
+    seeds: { _ in [Seeds.html(), Seeds.html(charset: "windows-1252")] },
+    run: { input, scratch in try ingest(input, as: "page.html", scratch: scratch) })
+
+  static let mediawiki = FuzzTarget(
+    name: "mediawiki",
+    seeds: { _ in [Seeds.mediawiki()] },
+    run: { input, scratch in try ingest(input, as: "dump.xml", scratch: scratch) })
+
+  static let jatsAndTEI = FuzzTarget(
+    name: "jats-tei",
+    seeds: { _ in [Seeds.jats(), Seeds.tei()] },
+    run: { input, scratch in try ingest(input, as: "article.xml", scratch: scratch) })
+}
+
+// MARK: Files the stages load
+
+extension FuzzTarget {
+  /// Runs `load` on `input` written to `scratch/NAME`: it may refuse the input, with a one-line
+  /// error naming the file, and must not fail otherwise.
+  static func load(_ input: [UInt8], as name: String, scratch: String, _ load: (String) throws -> Void) throws -> String? {
+    let path = scratch + "/" + name
+    try Data(input).write(to: URL(fileURLWithPath: path))
+    do {
+      try load(path)
+      return nil
+    } catch let violation as FuzzViolation {
+      throw violation
+    } catch {
+      let message = "\(error)"
+      guard !message.isEmpty, !message.contains("\n") else {
+        throw FuzzViolation(description: "the error is not one line: \(message.debugDescription)")
+      }
+      guard message.contains(path) || message.contains(name) else {
+        throw FuzzViolation(description: "the error does not name the file: \(message)")
+      }
+      return message
+    }
+  }
+
+  static let pipelineYAML = FuzzTarget(
+    name: "pipeline-yaml",
+    seeds: { _ in [Array(Seeds.pipeline.utf8)] },
+    run: { input, scratch in try load(input, as: "pipeline.yaml", scratch: scratch) { _ = try PipelineFile.load(path: $0) } })
+
+  static let policyYAML = FuzzTarget(
+    name: "policy-yaml",
+    seeds: { _ in [Array(Seeds.policy.utf8)] },
+    run: { input, scratch in try load(input, as: "policy.yaml", scratch: scratch) { _ = try LicensePolicy.load(path: $0) } })
+
+  static let filterYAML = FuzzTarget(
+    name: "filter-yaml",
+    seeds: { _ in [Array(Seeds.filter.utf8)] },
+    run: { input, scratch in try load(input, as: "filter.yaml", scratch: scratch) { _ = try FilterConfig.load(path: $0) } })
+
+  /// A shard is read whole, every frame decoded and checked.
+  static let shard = FuzzTarget(
+    name: "shard",
+    seeds: { scratch in [try Seeds.shard(in: scratch, tokens: 3000), try Seeds.shard(in: scratch, tokens: 100)] },
+    run: { input, scratch in
+      try load(input, as: "shard.tok.zst", scratch: scratch) { path in
+        let reader = try ShardReader(path: path, tokenType: .uint16)
+        var offset = 0
+        while offset < reader.count {
+          let count = min(4096, reader.count - offset)
+          _ = try reader.read(from: offset, count: count)
+          offset += count
+        }
+      }
+    })
+
+  static let safetensors = FuzzTarget(
+    name: "safetensors",
+    seeds: { scratch in [try Seeds.safetensors(in: scratch)] },
+    run: { input, scratch in try load(input, as: "model.safetensors", scratch: scratch) { _ = try Safetensors.read(path: $0) } })
+
+  /// A tokenizer is loaded and then encodes and decodes text, so a table that loads but is
+  /// inconsistent shows too.
+  static let tokenizerJSON = FuzzTarget(
+    name: "tokenizer-json",
+    seeds: { scratch in [try Seeds.tokenizer(in: scratch)] },
+    run: { input, scratch in
+      try load(input, as: "tokenizer.json", scratch: scratch) { path in
+        let tokenizer = try TokenizerFile.load(path: path)
+        let ids = tokenizer.encode(Seeds.sentence)
+        _ = try tokenizer.decode(ids)
+      }
+    })
+}
