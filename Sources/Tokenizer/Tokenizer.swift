@@ -56,6 +56,9 @@ public final class Tokenizer: @unchecked Sendable {
     let specialIDs = Set(specialTokens.map(\.id))
     let byteTable = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
     byteTable.initialize(repeating: UInt32.max, count: 256)
+    // A throw below leaves no instance to deinitialize: the table is freed here then.
+    var built = false
+    defer { if !built { byteTable.deallocate() } }
     let lookup = ByteStringTable(capacity: tokens.count * 2)
     for (id, bytes) in tokens.enumerated() where !specialIDs.contains(UInt32(id)) {
       if bytes.count == 1 {
@@ -106,12 +109,16 @@ public final class Tokenizer: @unchecked Sendable {
         if listed { wholePieces.set(bytes.baseAddress!, bytes.count, value: UInt64(id)) }
       }
     }
-      self.byteTokens = byteTable
+    self.byteTokens = byteTable
     self.pairs = pairTable
     self.wholePieces = wholePieces
+    built = true
   }
 
-  deinit { byteTokens.deallocate() }
+  deinit {
+    byteTokens.deallocate()
+    pairs.deallocate()
+  }
 
   // MARK: Encoding
 

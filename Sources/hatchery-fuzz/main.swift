@@ -56,6 +56,7 @@ do {
   }
   let report = try FuzzRunner.run(target, count: count, seed: seed, scratch: scratch, progressPath: progress, only: only)
   print(report.json)
+  fflush(nil)  // before LeakSanitizer's report at exit, which ends the process its own way
   for violation in report.violations.prefix(20) {
     FileHandle.standardError.write(Data("violation #\(violation.index): \(violation.description)\n".utf8))
   }

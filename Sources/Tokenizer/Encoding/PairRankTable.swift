@@ -28,6 +28,12 @@ struct PairRankTable: @unchecked Sendable {
     }
   }
 
+  /// Frees the table; its owner (the tokenizer) calls this once, when it goes.
+  func deallocate() {
+    keys.deallocate()
+    values.deallocate()
+  }
+
   @inline(__always)
   private static func slot(_ key: UInt64) -> Int {
     Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20)
