@@ -90,7 +90,7 @@ let package = Package(
     .testTarget(name: "HatcheryFuzzTests", dependencies: ["HatcheryFuzz"]),
     .testTarget(
       name: "IngestTests",
-      dependencies: ["Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["Ingest", "HatcheryCore", "HatcheryFuzz", .product(name: "Logging", package: "swift-log")],
       exclude: ["Fixtures"]
     ),
     .testTarget(

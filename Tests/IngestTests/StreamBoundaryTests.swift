@@ -1,8 +1,7 @@
-import CBzip2
-import CZlib
 import CZstd
 import Foundation
 import HatcheryCore
+import HatcheryFuzz
 import XCTest
 
 @testable import Ingest
@@ -29,45 +28,10 @@ final class StreamBoundaryTests: XCTestCase {
 
   static func compress(_ bytes: [UInt8], _ codec: Codec) -> [UInt8] {
     switch codec {
-    case .plain:
-      return bytes
-    case .zstd:
-      var output = [UInt8](repeating: 0, count: ZSTD_compressBound(bytes.count))
-      let written = output.withUnsafeMutableBytes { out in
-        bytes.withUnsafeBytes { ZSTD_compress(out.baseAddress, out.count, $0.baseAddress, $0.count, 3) }
-      }
-      precondition(ZSTD_isError(written) == 0)
-      return Array(output.prefix(written))
-    case .gzip:
-      var stream = z_stream()
-      precondition(hatchery_deflateInit_gzip(&stream, 6) == Z_OK)
-      var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 64)
-      var input = bytes
-      let written = input.withUnsafeMutableBytes { inputBytes in
-        output.withUnsafeMutableBytes { out in
-          stream.next_in = inputBytes.baseAddress?.assumingMemoryBound(to: Bytef.self)
-          stream.avail_in = uInt(inputBytes.count)
-          stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
-          stream.avail_out = uInt(out.count)
-          precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END)
-          return out.count - Int(stream.avail_out)
-        }
-      }
-      deflateEnd(&stream)
-      return Array(output.prefix(written))
-    case .bzip2:
-      var output = [UInt8](repeating: 0, count: bytes.count + bytes.count / 100 + 1024)
-      var length = UInt32(output.count)
-      var input = bytes
-      let status = input.withUnsafeMutableBytes { inputBytes in
-        output.withUnsafeMutableBytes { out in
-          BZ2_bzBuffToBuffCompress(
-            out.baseAddress!.assumingMemoryBound(to: CChar.self), &length,
-            inputBytes.baseAddress?.assumingMemoryBound(to: CChar.self), UInt32(inputBytes.count), 1, 0, 0)
-        }
-      }
-      precondition(status == BZ_OK)
-      return Array(output.prefix(Int(length)))
+    case .plain: return bytes
+    case .gzip: return Seeds.compress(bytes, .gzip)
+    case .zstd: return Seeds.compress(bytes, .zstd)
+    case .bzip2: return Seeds.compress(bytes, .bzip2)
     }
   }
 
