@@ -47,10 +47,11 @@ let package = Package(
     systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: "libssl-dev"),
     // Debian's libbz2-dev ships no pkg-config file; the header and library are in the default paths.
     systemLibrary("CBzip2", pkgConfig: nil, apt: "libbz2-dev"),
+    .target(name: "CFileSystem"),
     .target(
       name: "HatcheryCore",
       dependencies: [
-        "CZstd", "CCrypto", "CXXHash",
+        "CZstd", "CCrypto", "CXXHash", "CFileSystem",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),
       ]

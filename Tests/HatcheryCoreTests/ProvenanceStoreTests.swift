@@ -221,4 +221,32 @@ final class ProvenanceStoreTests: XCTestCase {
       Set(try FileManager.default.contentsOfDirectory(atPath: folder)),
       [".staging-9-\(live)", "manifest.json.tmp-\(live)", "keep.txt", "a-b-c"])
   }
+
+  // MARK: Network file systems
+
+  func testNetworkFileSystemsAreToldByTheirMagicNumber() {
+    XCTAssertEqual(FileSystemKind.kind(magic: 0x6969), .network("NFS"))
+    XCTAssertEqual(FileSystemKind.kind(magic: 0x0BD0_0BD0), .network("Lustre"))
+    XCTAssertEqual(FileSystemKind.kind(magic: Int64(Int32(bitPattern: 0xFF53_4D42))), .network("CIFS"), "sign-extended f_type")
+    XCTAssertEqual(FileSystemKind.kind(magic: 0xEF53), .local, "ext4")
+    XCTAssertEqual(FileSystemKind.of(folder, environment: [:]), .local)
+    XCTAssertEqual(FileSystemKind.of(folder + "/not/yet/made", environment: [:]), .local, "the nearest existing parent")
+    XCTAssertEqual(FileSystemKind.of(folder, environment: ["HATCHERY_STORE_JOURNAL": "rollback"]), .network("HATCHERY_STORE_JOURNAL=rollback"))
+  }
+
+  func testOnANetworkFileSystemTheStoreUsesARollbackJournal() throws {
+    let workspace = try Workspace.create(at: folder + "/ws")
+    XCTAssertEqual(try workspace.openStore().read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
+    setenv("HATCHERY_STORE_JOURNAL", "rollback", 1)
+    defer { unsetenv("HATCHERY_STORE_JOURNAL") }
+    do {
+      let store = try workspace.openStore()
+      XCTAssertEqual(store.fileSystem, .network("HATCHERY_STORE_JOURNAL=rollback"))
+      XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "delete")
+      _ = try store.registerSource(name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+      _ = try store.beginStageRun(stage: "ingest", scope: "books", task: 0, tasks: 1, config: "{}", configHash: "h", toolVersion: "t")
+    }
+    XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.storePath + "-wal"))
+    XCTAssertEqual(try workspace.openStoreForReading().source(named: "books")?.name, "books")
+  }
 }

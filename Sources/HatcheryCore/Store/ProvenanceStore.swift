@@ -6,14 +6,18 @@ import GRDB
 /// the writer; every statement takes its values as parameters.
 public final class ProvenanceStore: Sendable {
   public let path: String
-  /// A pool (WAL, readers beside the writer) for a writable store; one read-only connection
-  /// for a store that may not be written (another user's or a published workspace).
+  /// A pool (WAL, readers beside the writer) for a writable store on a local disk; one
+  /// connection with a rollback journal on a network file system; one read-only connection for a
+  /// store that may not be written (another user's or a published workspace).
   private let pool: any DatabaseWriter
+  /// Where the store is: WAL on a local disk, a rollback journal on a network file system.
+  public let fileSystem: FileSystemKind
 
   /// Opens (creating if needed) the store at `path` and brings its schema up to date. With
   /// `readOnly`, nothing is created or written: the store must exist with a current schema.
   public init(path: String, readOnly: Bool = false) throws {
     self.path = path
+    fileSystem = FileSystemKind.of((path as NSString).deletingLastPathComponent)
     try Self.checkFile(path)
     var configuration = Configuration()
     // Tasks of one stage may run as separate processes on one store; they wait for each other's
@@ -40,9 +44,20 @@ public final class ProvenanceStore: Sendable {
             "\(path): the store cannot be written (\(String(cString: strerror(errno)))); audit, trace, energy and report "
               + "(with --output) read a workspace that cannot be written")
         }
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try migrator.migrate(pool)
-        self.pool = pool
+        if case .network = fileSystem {
+          // WAL's shared-memory index cannot span nodes: a rollback journal, and a store that was
+          // in WAL mode (made on a local disk) is switched back on its first open here.
+          let queue = try DatabaseQueue(path: path, configuration: configuration)
+          try queue.writeWithoutTransaction { db in
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+          }
+          try migrator.migrate(queue)
+          pool = queue
+        } else {
+          let pool = try DatabasePool(path: path, configuration: configuration)
+          try migrator.migrate(pool)
+          self.pool = pool
+        }
       }
     } catch let error as HatcheryError {
       throw error
