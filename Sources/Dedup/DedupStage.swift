@@ -20,35 +20,32 @@ public enum DedupStage {
     var summary = DedupSummary(step: options.step)
     let scope = options.step == .all ? "all" : options.step.rawValue
     let task = options.step == .all || options.step == .cluster ? 0 : options.task
-    if !options.force, options.step == .all || options.step == .decide,
-      try store.hasCompletedRun(stage: name, scope: scope, configHash: context.config.hash, task: task)
-    {
+    let lifecycle = StageLifecycle(stage: name, scope: scope, task: task, tasks: options.tasks, config: context.config)
+    if !options.force, options.step == .all || options.step == .decide, try lifecycle.isUpToDate(in: store) {
       summary.nothingToDo = true
       return summary
     }
     Leftovers.remove(in: context.folder)
-    let runID = try store.beginStageRun(
-      stage: name, scope: scope, task: task, tasks: options.tasks, config: context.config.json,
-      configHash: context.config.hash, toolVersion: HatcheryVersion.current)
-    do {
-      switch options.step {
-      case .all:
-        for task in 0..<options.tasks { try signatures(context, task: task, summary: &summary, logger: logger) }
-        try cluster(context, summary: &summary, logger: logger)
-        for task in 0..<options.tasks { summary.decisions += try DecideStep.run(context, task: task, stageRunID: runID) }
-      case .signatures:
-        try signatures(context, task: options.task, summary: &summary, logger: logger)
-      case .cluster:
-        try cluster(context, summary: &summary, logger: logger)
-      case .decide:
-        summary.decisions = try DecideStep.run(context, task: options.task, stageRunID: runID)
+    summary = try lifecycle.record(in: store) { runID in
+      do {
+        switch options.step {
+        case .all:
+          for task in 0..<options.tasks { try signatures(context, task: task, summary: &summary, logger: logger) }
+          try cluster(context, summary: &summary, logger: logger)
+          for task in 0..<options.tasks { summary.decisions += try DecideStep.run(context, task: task, stageRunID: runID) }
+        case .signatures:
+          try signatures(context, task: options.task, summary: &summary, logger: logger)
+        case .cluster:
+          try cluster(context, summary: &summary, logger: logger)
+        case .decide:
+          summary.decisions = try DecideStep.run(context, task: options.task, stageRunID: runID)
+        }
+      } catch {
+        throw StageLifecycle.PartialFailure(error, counts: summary.counts)
       }
-    } catch {
-      try? store.finishStageRun(id: runID, status: .failed, counts: summary.counts)
-      throw error
+      summary.seconds = Date().timeIntervalSince(started)
+      return (summary, summary.counts)
     }
-    summary.seconds = Date().timeIntervalSince(started)
-    try store.finishStageRun(id: runID, status: .completed, counts: summary.counts)
     if options.step == .all { removeOtherConfigurations(context) }
     return summary
   }

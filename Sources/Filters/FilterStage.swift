@@ -52,18 +52,14 @@ public enum FilterStage {
       ("contamination", .string(config.contamination.map { "n=\($0.n) flag=\(config.flagContamination)" } ?? "none")),
     ])
     configuration["parts"] = .array(parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256)") })
-    let stageConfig = StageConfig(configuration)
-    if !force, try store.hasCompletedRun(stage: name, scope: "all", configHash: stageConfig.hash) {
+    let lifecycle = StageLifecycle(stage: name, config: StageConfig(configuration))
+    if !force, try lifecycle.isUpToDate(in: store) {
       var summary = Summary()
       summary.nothingToDo = true
       return summary
     }
-    let runID = try store.beginStageRun(
-      stage: name, scope: "all", task: 0, tasks: 1, config: stageConfig.json, configHash: stageConfig.hash,
-      toolVersion: HatcheryVersion.current)
-    var summary = Summary()
-    var failure: Error?
-    do {
+    return try lifecycle.record(in: store) { runID in
+      var summary = Summary()
       // The redacted version is the text later stages read, so it leaves out what dedup removed.
       var removedSpans: [String: [Range<Int>]] = [:]
       if config.piiRedactor != nil {
@@ -74,27 +70,29 @@ public enum FilterStage {
       for folder in Set(parts.map { Workspace.documentsFolder(source: $0.source.name) + "/redacted" }) {
         Leftovers.remove(in: workspace.absolute(folder))
       }
+      func counts() -> JSONObject {
+        var counts = JSONObject([("documents", .int(summary.documents))])
+        counts["dropped_by_rule"] = .object(JSONObject(summary.dropped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
+        return counts
+      }
       for part in parts {
-        let partSummary = try filter(
-          part, workspace: workspace, store: store, config: config, removedSpans: removedSpans, threads: threads, runID: runID)
+        let partSummary: Summary
+        do {
+          partSummary = try filter(
+            part, workspace: workspace, store: store, config: config, removedSpans: removedSpans, threads: threads, runID: runID)
+        } catch {
+          // Each part's decisions are committed with it: the run's counters say how far it got.
+          throw StageLifecycle.PartialFailure(error, counts: counts())
+        }
         summary.documents += partSummary.documents
         summary.bytes += partSummary.bytes
         summary.dropped.merge(partSummary.dropped, uniquingKeysWith: +)
         summary.flagged += partSummary.flagged
         summary.redacted.merge(partSummary.redacted, uniquingKeysWith: +)
       }
-    } catch {
-      failure = error
+      summary.seconds = Date().timeIntervalSince(started)
+      return (summary, counts())
     }
-    summary.seconds = Date().timeIntervalSince(started)
-    var counts = JSONObject([("documents", .int(summary.documents))])
-    counts["dropped_by_rule"] = .object(JSONObject(summary.dropped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
-    if let failure {
-      try? store.finishStageRun(id: runID, status: .failed, counts: counts)
-      throw failure
-    }
-    try store.finishStageRun(id: runID, status: .completed, counts: counts)
-    return summary
   }
 
   /// Filters one part and replaces its documents' `filter` decisions (and, with PII redaction,

@@ -37,36 +37,37 @@ public enum IngestStage {
       return summary
     }
 
-    let config = StageConfig(configuration(options, plan: plan, addedAt: source.addedAt))
-    let runID = try store.beginStageRun(
-      stage: name, scope: source.name, task: options.task, tasks: options.tasks, config: config.json,
-      configHash: config.hash, toolVersion: HatcheryVersion.current)
-    let progress = ProgressReporter(
-      label: "ingest \(source.name)", totalItems: pending.reduce(0) { $0 + $1.files.count },
-      totalBytes: pending.reduce(0) { $0 + $1.inputBytes }, enabled: showProgress)
-    // Parts are independent, so workers take them in turn, and each part's zstd has workers of
-    // its own (the bytes do not depend on how many). Twice as many compression threads as
-    // cores keeps every core busy when parts differ in size: once a small part is done, the
-    // last big one still compresses on all cores (text-books, 2 cores: 141 -> 15x MB/s).
-    let workers = min(options.threads, pending.count)
-    let context = PartIngester.Context(
-      workspace: workspace, store: store, source: source, options: options, stageRunID: runID,
-      compressionWorkers: max(1, 2 * options.threads / max(workers, 1)), logger: logger)
-    let outcome = ParallelParts(pending, progress: progress).run(workers: workers, context: context, logger: logger)
-    for part in outcome.summaries.keys.sorted() { summary.add(outcome.summaries[part]!) }
-    do {
-      if let error = outcome.error { throw error }
-      for part in stale {
-        try store.removePart(sourceID: source.id, part: part)
-        unlink(workspace.absolute(Workspace.partPath(source: source.name, part: part)))
-        summary.partsRemoved += 1
+    let lifecycle = StageLifecycle(
+      stage: name, scope: source.name, task: options.task, tasks: options.tasks,
+      config: StageConfig(configuration(options, plan: plan, addedAt: source.addedAt)))
+    summary = try lifecycle.record(in: store) { runID in
+      let progress = ProgressReporter(
+        label: "ingest \(source.name)", totalItems: pending.reduce(0) { $0 + $1.files.count },
+        totalBytes: pending.reduce(0) { $0 + $1.inputBytes }, enabled: showProgress)
+      // Parts are independent, so workers take them in turn, and each part's zstd has workers of
+      // its own (the bytes do not depend on how many). Twice as many compression threads as
+      // cores keeps every core busy when parts differ in size: once a small part is done, the
+      // last big one still compresses on all cores (text-books, 2 cores: 141 -> 15x MB/s).
+      let workers = min(options.threads, pending.count)
+      let context = PartIngester.Context(
+        workspace: workspace, store: store, source: source, options: options, stageRunID: runID,
+        compressionWorkers: max(1, 2 * options.threads / max(workers, 1)), logger: logger)
+      let outcome = ParallelParts(pending, progress: progress).run(workers: workers, context: context, logger: logger)
+      for part in outcome.summaries.keys.sorted() { summary.add(outcome.summaries[part]!) }
+      do {
+        if let error = outcome.error { throw error }
+        for part in stale {
+          try store.removePart(sourceID: source.id, part: part)
+          unlink(workspace.absolute(Workspace.partPath(source: source.name, part: part)))
+          summary.partsRemoved += 1
+        }
+      } catch {
+        // The parts finished before the failure are committed: the run's counters say so.
+        throw StageLifecycle.PartialFailure(error, counts: counts(summary))
       }
-    } catch {
-      try? store.finishStageRun(id: runID, status: .failed, counts: counts(summary))
-      throw error
+      summary.seconds = Date().timeIntervalSince(started)
+      return (summary, counts(summary))
     }
-    summary.seconds = Date().timeIntervalSince(started)
-    try store.finishStageRun(id: runID, status: .completed, counts: counts(summary))
     try updateChecksum(store: store, source: source, partCount: plan.parts.count)
     return summary
   }

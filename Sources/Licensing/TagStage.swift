@@ -31,45 +31,40 @@ public enum TagStage {
     ])
     configuration["parts"] = .array(
       parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256):\($0.source.declaredLicense ?? "")") })
-    let config = StageConfig(configuration)
-    if !options.force, try store.hasCompletedRun(stage: name, scope: "all", configHash: config.hash) {
+    let lifecycle = StageLifecycle(stage: name, config: StageConfig(configuration))
+    if !options.force, try lifecycle.isUpToDate(in: store) {
       var summary = TagSummary()
       summary.nothingToDo = true
       return summary
     }
-    let runID = try store.beginStageRun(
-      stage: name, scope: "all", task: 0, tasks: 1, config: config.json, configHash: config.hash,
-      toolVersion: HatcheryVersion.current)
-    let state = Mutex((next: 0, summary: TagSummary(), error: Error?.none))
-    DispatchQueue.concurrentPerform(iterations: min(options.threads, parts.count)) { _ in
-      while true {
-        let index: Int? = state.withLock { state in
-          guard state.error == nil, state.next < parts.count else { return nil }
-          defer { state.next += 1 }
-          return state.next
-        }
-        guard let index else { return }
-        do {
-          let summary = try tag(
-            parts[index], workspace: workspace, store: store, detector: detector, policy: policy, runID: runID)
-          state.withLock { $0.summary.add(summary) }
-        } catch {
-          state.withLock { if $0.error == nil { $0.error = error } }
+    return try lifecycle.record(in: store) { runID in
+      let state = Mutex((next: 0, summary: TagSummary(), error: Error?.none))
+      DispatchQueue.concurrentPerform(iterations: min(options.threads, parts.count)) { _ in
+        while true {
+          let index: Int? = state.withLock { state in
+            guard state.error == nil, state.next < parts.count else { return nil }
+            defer { state.next += 1 }
+            return state.next
+          }
+          guard let index else { return }
+          do {
+            let summary = try tag(
+              parts[index], workspace: workspace, store: store, detector: detector, policy: policy, runID: runID)
+            state.withLock { $0.summary.add(summary) }
+          } catch {
+            state.withLock { if $0.error == nil { $0.error = error } }
+          }
         }
       }
+      var (summary, failure) = state.withLock { ($0.summary, $0.error) }
+      if let failure { throw failure }
+      summary.seconds = Date().timeIntervalSince(started)
+      let counts = JSONObject([
+        ("documents", .int(summary.documents)), ("conflicts", .int(summary.conflicts)), ("dropped", .int(summary.dropped)),
+        ("review", .int(summary.review)),
+      ])
+      return (summary, counts)
     }
-    var (summary, failure) = state.withLock { ($0.summary, $0.error) }
-    summary.seconds = Date().timeIntervalSince(started)
-    let counts = JSONObject([
-      ("documents", .int(summary.documents)), ("conflicts", .int(summary.conflicts)), ("dropped", .int(summary.dropped)),
-      ("review", .int(summary.review)),
-    ])
-    if let failure {
-      try? store.finishStageRun(id: runID, status: .failed, counts: counts)
-      throw failure
-    }
-    try store.finishStageRun(id: runID, status: .completed, counts: counts)
-    return summary
   }
 
   /// Tags the documents of one part and writes their results in one transaction.

@@ -83,20 +83,16 @@ public enum ShardStage {
         ("tokenizer", .string(tokenizerSHA)),
         ("inputs", .string(try KeptDocuments.fingerprint(store: store))), ("format", .int(ShardManifest.version)),
       ]))
-    if !force, try store.hasCompletedRun(stage: name, scope: "all", configHash: stageConfig.hash),
-      FileManager.default.fileExists(atPath: workspace.absolute(ShardManifest.path))
-    {
+    let lifecycle = StageLifecycle(stage: name, config: stageConfig)
+    if !force, try lifecycle.isUpToDate(in: store, outputs: [workspace.absolute(ShardManifest.path)]) {
       var summary = Summary()
       summary.nothingToDo = true
       return summary
     }
-    let runID = try store.beginStageRun(
-      stage: name, scope: "all", task: 0, tasks: 1, config: stageConfig.json, configHash: stageConfig.hash,
-      toolVersion: HatcheryVersion.current)
     // A killed run's staging folder (its process gone) is removed by the next run.
     Leftovers.remove(in: workspace.absolute("shards"))
-    let staging = workspace.absolute("shards/.staging-\(runID)-\(getpid())")
-    do {
+    return try lifecycle.record(in: store) { runID in
+      let staging = workspace.absolute("shards/.staging-\(runID)-\(getpid())")
       try? FileManager.default.removeItem(atPath: staging)
       try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
       defer { try? FileManager.default.removeItem(atPath: staging) }
@@ -167,16 +163,11 @@ public enum ShardStage {
       try AtomicFileOutput.write(manifest.encoded(), to: workspace.absolute(ShardManifest.path))
       summary.shards = shards
       summary.seconds = (clock.now - started).seconds
-      try store.finishStageRun(
-        id: runID, status: .completed,
-        counts: JSONObject([
-          ("documents", .int(summary.documents)), ("bytes", .int(summary.bytes)), ("tokens", .int(summary.tokens)),
-          ("shards", .int(shards.count)), ("tokenizer_sha256", .string(tokenizerSHA)),
-        ]))
-      return summary
-    } catch {
-      try? store.finishStageRun(id: runID, status: .failed, counts: JSONObject([("error", .string("\(error)"))]))
-      throw error
+      let counts = JSONObject([
+        ("documents", .int(summary.documents)), ("bytes", .int(summary.bytes)), ("tokens", .int(summary.tokens)),
+        ("shards", .int(shards.count)), ("tokenizer_sha256", .string(tokenizerSHA)),
+      ])
+      return (summary, counts)
     }
   }
 

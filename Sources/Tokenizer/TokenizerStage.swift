@@ -29,16 +29,12 @@ public enum TokenizerStage {
         ("special", .array(options.specialTokens.map { .string($0) })), ("min_frequency", .int(options.minimumFrequency)),
         ("inputs", .string(try KeptDocuments.fingerprint(store: store))),
       ]))
-    if !force, try store.hasCompletedRun(stage: name, scope: "all", configHash: stageConfig.hash),
-      FileManager.default.fileExists(atPath: workspace.absolute(jsonPath))
-    {
+    let lifecycle = StageLifecycle(stage: name, config: stageConfig)
+    if !force, try lifecycle.isUpToDate(in: store, outputs: [workspace.absolute(jsonPath)]) {
       return Result(text: "tokenizer: nothing to do, \(jsonPath) is up to date (use --force to retrain)")
     }
     Leftovers.remove(in: (workspace.absolute(jsonPath) as NSString).deletingLastPathComponent)
-    let runID = try store.beginStageRun(
-      stage: name, scope: "all", task: 0, tasks: 1, config: stageConfig.json, configHash: stageConfig.hash,
-      toolVersion: HatcheryVersion.current)
-    do {
+    return try lifecycle.record(in: store) { _ in
       let clock = ContinuousClock()
       let start = clock.now
       let source = KeptDocumentChunks(kept)
@@ -47,17 +43,12 @@ public enum TokenizerStage {
       let sha = try TokenizerFile.save(tokenizer, to: workspace.absolute(jsonPath))
       try TokenizerFile.save(tokenizer, to: workspace.absolute(tiktokenPath))
       let seconds = (clock.now - start).seconds
-      try store.finishStageRun(
-        id: runID, status: .completed,
-        counts: JSONObject([
-          ("documents", .int(source.documents)), ("bytes", .int(summary.bytes)), ("pieces", .int(summary.pieces)),
-          ("distinct_pieces", .int(summary.distinctPieces)), ("merges", .int(summary.merges)),
-          ("vocab_size", .int(tokenizer.vocabularySize)), ("tokenizer_sha256", .string(sha.hex)),
-        ]))
-      return Result(text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(source.documents) documents")
-    } catch {
-      try? store.finishStageRun(id: runID, status: .failed, counts: JSONObject([("error", .string("\(error)"))]))
-      throw error
+      let counts = JSONObject([
+        ("documents", .int(source.documents)), ("bytes", .int(summary.bytes)), ("pieces", .int(summary.pieces)),
+        ("distinct_pieces", .int(summary.distinctPieces)), ("merges", .int(summary.merges)),
+        ("vocab_size", .int(tokenizer.vocabularySize)), ("tokenizer_sha256", .string(sha.hex)),
+      ])
+      return (Result(text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(source.documents) documents"), counts)
     }
   }
 

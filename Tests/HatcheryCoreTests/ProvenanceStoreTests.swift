@@ -249,4 +249,31 @@ final class ProvenanceStoreTests: XCTestCase {
     XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.storePath + "-wal"))
     XCTAssertEqual(try workspace.openStoreForReading().source(named: "books")?.name, "books")
   }
+
+  // MARK: The stage lifecycle
+
+  func testTheStageLifecycleRecordsCompletedFailedAndPartialRuns() throws {
+    let store = try Workspace.create(at: folder + "/ws").openStore()
+    let lifecycle = StageLifecycle(stage: "demo", config: StageConfig(JSONObject([("k", .int(1))])))
+    XCTAssertFalse(try lifecycle.isUpToDate(in: store))
+    struct Boom: Error {}
+    XCTAssertThrowsError(try lifecycle.record(in: store) { _ -> (result: Int, counts: JSONObject) in throw Boom() }) { error in
+      XCTAssertTrue(error is Boom)
+    }
+    XCTAssertThrowsError(
+      try lifecycle.record(in: store) { _ -> (result: Int, counts: JSONObject) in
+        throw StageLifecycle.PartialFailure(Boom(), counts: JSONObject([("documents", .int(3))]))
+      }) { error in XCTAssertTrue(error is Boom, "the stage's own error is thrown on") }
+    XCTAssertFalse(try lifecycle.isUpToDate(in: store), "failed runs do not count")
+    let result = try lifecycle.record(in: store) { runID in (runID * 10, JSONObject([("documents", .int(7))])) }
+    let runs = try store.stageRuns(stage: "demo")
+    XCTAssertEqual(runs.map(\.status), ["failed", "failed", "completed"])
+    XCTAssertEqual(result, runs[2].id * 10, "the work gets its run's id")
+    XCTAssertEqual(runs[1].counts, #"{"documents":3,"error":"Boom()"}"#)
+    XCTAssertEqual(runs[2].counts, #"{"documents":7}"#)
+    XCTAssertTrue(try lifecycle.isUpToDate(in: store))
+    XCTAssertFalse(try lifecycle.isUpToDate(in: store, outputs: [folder + "/missing.json"]), "an output that is gone")
+    let other = StageLifecycle(stage: "demo", config: StageConfig(JSONObject([("k", .int(2))])))
+    XCTAssertFalse(try other.isUpToDate(in: store), "another configuration")
+  }
 }
