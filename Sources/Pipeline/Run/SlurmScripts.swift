@@ -14,6 +14,13 @@ public enum SlurmScripts {
     public var time: String?
     public var account: String?
     public var cpus = 2
+    /// The cluster's MaxArraySize: array indices stay below it, so more tasks are submitted as
+    /// several arrays (`HATCHERY_TASK_OFFSET` says where each starts).
+    public var maximumArraySize = 1001
+    /// At most this many tasks of an array run at once (`--array=…%K`).
+    public var arrayThrottle: Int?
+    /// A failed hatchery command is run again in its job up to this many times (10 s apart).
+    public var retries = 0
     /// The folder the scripts are written to.
     public var output: String
     /// The hatchery executable the jobs run (it must be reachable from the compute nodes).
@@ -38,6 +45,9 @@ public enum SlurmScripts {
   /// Writes the scripts and `submit.sh`; returns their paths, in submission order.
   public static func write(_ file: PipelineFile, options: Options) throws -> [String] {
     guard options.tasks >= 1 else { throw HatcheryError("--tasks must be at least 1") }
+    guard options.maximumArraySize >= 1 else { throw HatcheryError("--max-array-size must be at least 1") }
+    guard (options.arrayThrottle ?? 1) >= 1 else { throw HatcheryError("--array-throttle must be at least 1") }
+    guard options.retries >= 0 else { throw HatcheryError("--retries must be at least 0") }
     let folder = Workspace.absolutePath(options.output)
     // `#SBATCH` lines are read by sbatch, not the shell: their values cannot be quoted, so they
     // are held to characters that need none.
@@ -61,19 +71,44 @@ public enum SlurmScripts {
         "#!/usr/bin/env bash", "#SBATCH --job-name=hatchery-\(file.name)-\(job.name)",
         "#SBATCH --cpus-per-task=\(options.cpus)", "#SBATCH --output=\(folder)/logs/%x-%A_%a.out",
       ]
-      if job.isArray && options.tasks > 1 { header.append("#SBATCH --array=0-\(options.tasks - 1)") }
+      // Tasks past the cluster's MaxArraySize go in further arrays of the same script, each told
+      // its first task; one array's range can stand in the script itself.
+      let chunks = job.isArray && options.tasks > 1
+        ? stride(from: 0, to: options.tasks, by: options.maximumArraySize).map { ($0, min(options.maximumArraySize, options.tasks - $0)) }
+        : []
+      let throttle = options.arrayThrottle.map { "%\($0)" } ?? ""
+      if chunks.count == 1 { header.append("#SBATCH --array=0-\(options.tasks - 1)\(throttle)") }
       if let partition = options.partition { header.append("#SBATCH --partition=\(partition)") }
       if let time = options.time { header.append("#SBATCH --time=\(time)") }
       if let account = options.account { header.append("#SBATCH --account=\(account)") }
-      let body = header + ["set -euo pipefail", "cd \(shellQuoted(FileManager.default.currentDirectoryPath))", "task=${SLURM_ARRAY_TASK_ID:-0}"] + job.lines
+      var prologue = [
+        "set -euo pipefail", "cd \(shellQuoted(FileManager.default.currentDirectoryPath))",
+        "task=$(( ${HATCHERY_TASK_OFFSET:-0} + ${SLURM_ARRAY_TASK_ID:-0} ))",
+      ]
+      if options.retries > 0 {
+        prologue.append(
+          "retry() { local attempt=0; until \"$@\"; do attempt=$((attempt + 1)); [ \"$attempt\" -le \(options.retries) ] || return 1; "
+            + "echo \"hatchery: attempt $attempt of \(options.retries) more after a failure: $*\" >&2; sleep 10; done; }")
+      }
+      let body = header + prologue + job.lines
       let path = folder + "/" + name
       try AtomicFileOutput.write(Array((body.joined(separator: "\n") + "\n").utf8), to: path)
       chmod(path, 0o755)
       paths.append(path)
       let dependencies = (waves[job.wave - 1] ?? []).map { "$" + $0 }
       let dependency = dependencies.isEmpty ? "" : " --dependency=afterok:" + dependencies.joined(separator: ":")
-      submit.append("\(variable)=$(sbatch --parsable\(dependency) \(name))")
-      waves[job.wave, default: []].append(variable)
+      if chunks.count > 1 {
+        for (index, chunk) in chunks.enumerated() {
+          let chunkVariable = "\(variable)_\(index)"
+          submit.append(
+            "\(chunkVariable)=$(sbatch --parsable\(dependency) --array=0-\(chunk.1 - 1)\(throttle) "
+              + "--export=ALL,HATCHERY_TASK_OFFSET=\(chunk.0) \(name))")
+          waves[job.wave, default: []].append(chunkVariable)
+        }
+      } else {
+        submit.append("\(variable)=$(sbatch --parsable\(dependency) \(name))")
+        waves[job.wave, default: []].append(variable)
+      }
     }
     submit.append("echo " + shellQuoted("submitted \(jobs.count) jobs of pipeline \(file.name); logs in \(folder)/logs"))
     let submitPath = folder + "/submit.sh"
@@ -86,7 +121,7 @@ public enum SlurmScripts {
     let workspace = Workspace.absolutePath(file.workspace)
     let hatchery = shellQuoted(options.executable)
     let split = ["--task", "\"$task\"", "--tasks", "\(options.tasks)"]
-    func line(_ arguments: [String]) -> String { ([hatchery] + arguments).joined(separator: " ") }
+    func line(_ arguments: [String]) -> String { (options.retries > 0 ? "retry " : "") + ([hatchery] + arguments).joined(separator: " ") }
     func quoted(_ arguments: [String]) -> [String] { arguments.map(shellQuoted) }
     var jobs: [Job] = [
       Job(name: "init", isArray: false, lines: [line(["init", shellQuoted(workspace)]) + " >/dev/null || true"], wave: 0)
