@@ -1,6 +1,14 @@
 import Foundation
 import HatcheryCore
 
+/// The steps of an ingest split across machines (DESIGN.md's task/merge model): `register`
+/// records the source once, each `task` writes its parts and its rows to files of its own
+/// without writing the store, `merge` folds the task files into the store in part order. `all`
+/// does everything in one process.
+public enum IngestStep: String, Sendable, CaseIterable {
+  case all, register, task, merge
+}
+
 /// What `hatchery ingest` was asked to do.
 public struct IngestOptions: Sendable {
   public var source: String
@@ -27,6 +35,7 @@ public struct IngestOptions: Sendable {
   public var threads = ProcessInfo.processInfo.activeProcessorCount
   /// Redo parts that are already up to date.
   public var force = false
+  public var step = IngestStep.all
 
   public init(source: String, paths: [String]) {
     self.source = source

@@ -14,13 +14,155 @@ public enum IngestStage {
     showProgress: Bool = isatty(STDERR_FILENO) == 1
   ) throws -> IngestSummary {
     try options.validate()
+    switch options.step {
+    case .all: return try runAll(workspace: workspace, options: options, logger: logger, showProgress: showProgress)
+    case .register:
+      let source = try register(try workspace.openStore(), options)
+      var summary = IngestSummary(source: source.name)
+      summary.step = .register
+      return summary
+    case .task: return try runTask(workspace: workspace, options: options, logger: logger, showProgress: showProgress)
+    case .merge: return try merge(workspace: workspace, options: options)
+    }
+  }
+
+  /// `tasks/ingest/<source>/part-NNNNN.db`: the rows of one part written by a task step, until
+  /// the merge folds them into the store (relative to the workspace).
+  public static func taskFile(source: String, part: Int) -> String {
+    "tasks/ingest/\(source)/part-" + String(format: "%05d", part) + ".db"
+  }
+
+  private static func register(_ store: ProvenanceStore, _ options: IngestOptions) throws -> SourceRecord {
+    let uri = JSONWriter.encode(.array(options.paths.map { .string(Workspace.absolutePath($0)) }))
+    return try store.registerSource(
+      name: options.source, uri: uri, kind: options.format?.rawValue ?? "auto",
+      declaredLicense: options.declaredLicense, retrievedAt: options.retrieved, addedAt: options.added)
+  }
+
+  /// A task step: this task's parts and their rows in task files; the store is only read (it
+  /// may be read-only: nothing writes it while an array of tasks runs).
+  private static func runTask(
+    workspace: Workspace, options: IngestOptions, logger: Logger, showProgress: Bool
+  ) throws -> IngestSummary {
+    let plan = try InputPlan(paths: options.paths, format: options.format, partBytes: options.partBytes)
+    let store = try workspace.openStoreForReading()
+    guard let source = try store.source(named: options.source) else {
+      throw HatcheryError(
+        "source \(options.source) is not registered in \(workspace.root): run `hatchery ingest --step register` with the "
+          + "same options once before the tasks (hatchery slurm's init job does)")
+    }
+    let isMine = { (part: Int) in part % options.tasks == options.task }
+    // Only this task's own leftovers: another task's may belong to a process on another node.
+    for folder in [Workspace.documentsFolder(source: source.name), "tasks/ingest/\(source.name)"] {
+      Leftovers.remove(in: workspace.absolute(folder)) { name in partNumber(name).map(isMine) ?? false }
+    }
+    let finished = try store.partFingerprints(sourceID: source.id)
+    let mine = plan.parts.filter { isMine($0.index) }
+    let pending = mine.filter { part in
+      let fingerprint = IngestFingerprint.part(part, options: options, addedAt: source.addedAt)
+      return options.force
+        || (finished[part.index] != fingerprint
+          && StagedRows.taskPart(at: workspace.absolute(taskFile(source: source.name, part: part.index)))?.fingerprint != fingerprint)
+    }
+    var summary = IngestSummary(source: source.name)
+    summary.step = .task
+    summary.partsPlanned = mine.count
+    summary.partsUpToDate = mine.count - pending.count
+    guard !pending.isEmpty else { return summary }
+    let started = Date()
+    let progress = ProgressReporter(
+      label: "ingest \(source.name) task \(options.task)", totalItems: pending.reduce(0) { $0 + $1.files.count },
+      totalBytes: pending.reduce(0) { $0 + $1.inputBytes }, enabled: showProgress)
+    let workers = min(options.threads, pending.count)
+    let context = PartIngester.Context(
+      workspace: workspace, store: store, source: source, options: options, stageRunID: nil,
+      compressionWorkers: max(1, 2 * options.threads / max(workers, 1)), logger: logger)
+    let outcome = ParallelParts(pending, progress: progress).run(workers: workers, context: context, logger: logger)
+    for part in outcome.summaries.keys.sorted() { summary.add(outcome.summaries[part]!) }
+    if let error = outcome.error { throw error }
+    summary.seconds = Date().timeIntervalSince(started)
+    return summary
+  }
+
+  /// The merge: every part of the plan is in the store or has a finished task file (else it
+  /// refuses, naming them); the task files are committed in part order, then removed. Run twice,
+  /// the second finds nothing to do.
+  private static func merge(workspace: Workspace, options: IngestOptions) throws -> IngestSummary {
     let started = Date()
     let plan = try InputPlan(paths: options.paths, format: options.format, partBytes: options.partBytes)
     let store = try workspace.openStore()
-    let uri = JSONWriter.encode(.array(options.paths.map { .string(Workspace.absolutePath($0)) }))
-    let source = try store.registerSource(
-      name: options.source, uri: uri, kind: options.format?.rawValue ?? "auto",
-      declaredLicense: options.declaredLicense, retrievedAt: options.retrieved, addedAt: options.added)
+    // Nothing is written before every part is known to be ready: a refused merge leaves the
+    // store as it was.
+    guard let source = try store.source(named: options.source) else {
+      throw HatcheryError("source \(options.source) is not registered in \(workspace.root): nothing to merge")
+    }
+    let finished = try store.partFingerprints(sourceID: source.id)
+    var ready: [(part: InputPlan.Part, path: String)] = []
+    var missing: [Int] = []
+    for part in plan.parts {
+      let fingerprint = IngestFingerprint.part(part, options: options, addedAt: source.addedAt)
+      let path = workspace.absolute(taskFile(source: source.name, part: part.index))
+      if StagedRows.taskPart(at: path)?.fingerprint == fingerprint {
+        ready.append((part, path))
+      } else if finished[part.index] != fingerprint {
+        missing.append(part.index)
+      }
+    }
+    guard missing.isEmpty else {
+      let tasks = Set(missing.map { $0 % options.tasks }).sorted()
+      throw HatcheryError(
+        "ingest merge of \(source.name): part(s) \(missing.prefix(20).map(String.init).joined(separator: ", "))"
+          + (missing.count > 20 ? " and \(missing.count - 20) more" : "")
+          + " have no finished task output: run `hatchery ingest --step task --tasks \(options.tasks)` for task(s) "
+          + "\(tasks.prefix(20).map(String.init).joined(separator: ", ")) first")
+    }
+    let stale = finished.keys.filter { $0 >= plan.parts.count }.sorted()
+    var summary = IngestSummary(source: source.name)
+    summary.step = .merge
+    summary.partsPlanned = plan.parts.count
+    summary.partsUpToDate = plan.parts.count - ready.count
+    guard !ready.isEmpty || !stale.isEmpty else { return summary }
+    removeLeftovers(workspace: workspace, source: source.name)
+    let lifecycle = StageLifecycle(
+      stage: name, scope: source.name, task: 0, tasks: options.tasks,
+      config: StageConfig(configuration(options, plan: plan, addedAt: source.addedAt)))
+    summary = try lifecycle.record(in: store) { runID in
+      for (part, path) in ready {
+        guard let record = StagedRows.taskPart(at: path) else { continue }
+        try store.commitTaskPart(at: path, stageRunID: runID)
+        unlink(path)
+        summary.partsWritten += 1
+        summary.files += part.files.count
+        summary.inputBytes += part.inputBytes
+        summary.outputBytes += record.outputBytes
+        summary.documents += record.documents
+        summary.rejected += record.rejected
+      }
+      for part in stale {
+        try store.removePart(sourceID: source.id, part: part)
+        unlink(workspace.absolute(Workspace.partPath(source: source.name, part: part)))
+        summary.partsRemoved += 1
+      }
+      summary.seconds = Date().timeIntervalSince(started)
+      return (summary, counts(summary))
+    }
+    try updateChecksum(store: store, source: source, partCount: plan.parts.count)
+    return summary
+  }
+
+  /// The part a leftover's name is of (`part-00003.jsonl.zst.tmp-PID`, `part-00003.db.tmp-PID`).
+  static func partNumber(_ name: String) -> Int? {
+    guard name.hasPrefix("part-") else { return nil }
+    return Int(name.dropFirst(5).prefix(5))
+  }
+
+  private static func runAll(
+    workspace: Workspace, options: IngestOptions, logger: Logger, showProgress: Bool
+  ) throws -> IngestSummary {
+    let started = Date()
+    let plan = try InputPlan(paths: options.paths, format: options.format, partBytes: options.partBytes)
+    let store = try workspace.openStore()
+    let source = try register(store, options)
     removeLeftovers(workspace: workspace, source: source.name)
 
     let finished = try store.partFingerprints(sourceID: source.id)

@@ -4,6 +4,7 @@ import HatcheryCore
 /// What an ingest run did, for the summary line, the stage run's counters and tests.
 public struct IngestSummary: Sendable {
   public var source: String
+  public var step = IngestStep.all
   public var partsPlanned = 0
   public var partsWritten = 0
   public var partsUpToDate = 0
@@ -51,6 +52,18 @@ public struct IngestSummary: Sendable {
 
   /// The summary as printed at the end of the stage.
   public var text: String {
+    switch step {
+    case .register: return "ingest \(source): registered"
+    case .merge:
+      return nothingToDo
+        ? "ingest \(source): nothing to merge, \(partsUpToDate) part(s) up to date"
+        : "ingest \(source): merged \(partsWritten) task part(s): \(files) files, \(documents) documents, \(rejected) rejected, "
+          + "\(ByteCount.format(outputBytes)) out" + (partsRemoved > 0 ? ", \(partsRemoved) stale part(s) removed" : "")
+          + String(format: ", %.2f s", seconds)
+    case .task where nothingToDo:
+      return "ingest \(source) task: nothing to do, \(partsUpToDate) part(s) up to date or waiting for the merge"
+    case .task, .all: break
+    }
     if nothingToDo {
       return "ingest \(source): nothing to do, \(partsUpToDate) part(s) up to date (use --force to redo them)"
     }

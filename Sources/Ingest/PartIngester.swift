@@ -11,7 +11,8 @@ final class PartIngester {
     let store: ProvenanceStore
     let source: SourceRecord
     let options: IngestOptions
-    let stageRunID: Int64
+    /// The run committing the parts; nil for a task step, whose parts a merge commits later.
+    let stageRunID: Int64?
     /// zstd worker threads per part file.
     let compressionWorkers: Int
     let logger: Logger
@@ -84,7 +85,12 @@ final class PartIngester {
       fingerprint: IngestFingerprint.part(plan, options: context.options, addedAt: source.addedAt),
       documents: staged.documentCount, rejected: staged.rejectCount, inputBytes: plan.inputBytes,
       outputBytes: bytes, sha256: digest.hex, stageRunID: context.stageRunID)
-    try context.store.commitPart(record, staged: staged)
+    if context.options.step == .task {
+      // A task writes no store row: its rows wait in its own file for the merge.
+      try staged.finish(part: record, movingTo: context.workspace.absolute(IngestStage.taskFile(source: source.name, part: plan.index)))
+    } else {
+      try context.store.commitPart(record, staged: staged)
+    }
     summary.partsWritten += 1
     writer = nil
     staged = nil

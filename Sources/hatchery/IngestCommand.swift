@@ -49,6 +49,13 @@ struct IngestCommand: ParsableCommand {
   @Option(help: "zstd compression level of the part files.")
   var level: Int32 = 3
 
+  @Option(
+    help: """
+      all: everything in one process. Split across machines: register (once), then task (each --task, writing its \
+      parts and tasks/ingest/SOURCE/*.db, never the store), then merge (once: folds the task files into the store).
+      """)
+  var step: IngestStep = .all
+
   @Option(help: "This task's number, from 0, when the work is split into --tasks tasks.")
   var task: Int = 0
 
@@ -83,6 +90,7 @@ struct IngestCommand: ParsableCommand {
     options.tasks = tasks
     options.threads = threads
     options.force = force
+    options.step = step
     return options
   }
 
@@ -104,3 +112,5 @@ struct IngestCommand: ParsableCommand {
     print(summary.text)
   }
 }
+
+extension IngestStep: ExpressibleByArgument {}

@@ -10,7 +10,8 @@ protocol MeteredStageCommand {
   var meteredWorkspace: String? { get }
 }
 
-extension IngestCommand: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
+// A task step writes no store row, its energy neither (it would be a write of the store).
+extension IngestCommand: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : stage.workspace } }
 extension DedupCommand: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
 extension TagCommand: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
 extension FilterCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }

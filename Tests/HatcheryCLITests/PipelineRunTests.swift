@@ -189,10 +189,11 @@ final class PipelineRunTests: XCTestCase {
   func testSlurmArrayTasksWriteWhatOneProcessWrites() throws {
     let scripts = try oneProcessAndSlurmScripts(tasks: 3)
     XCTAssertEqual(
-      scripts, ["01-init.sbatch", "02-ingest-examples.sbatch", "03-dedup-signatures.sbatch", "04-dedup-cluster.sbatch",
-        "05-dedup-decide.sbatch", "06-tag.sbatch", "07-tokenizer.sbatch", "08-shard.sbatch"])
+      scripts, ["01-init.sbatch", "02-ingest-examples.sbatch", "03-ingest-examples-merge.sbatch", "04-dedup-signatures.sbatch",
+        "05-dedup-cluster.sbatch", "06-dedup-decide.sbatch", "07-tag.sbatch", "08-tokenizer.sbatch", "09-shard.sbatch"])
     let submit = try String(contentsOfFile: folder + "/array/slurm/submit.sh", encoding: .utf8)
-    XCTAssertTrue(submit.contains("job_dedup_cluster=$(sbatch --parsable --dependency=afterok:$job_dedup_signatures 04-dedup-cluster.sbatch)"), submit)
+    XCTAssertTrue(submit.contains("job_dedup_cluster=$(sbatch --parsable --dependency=afterok:$job_dedup_signatures 05-dedup-cluster.sbatch)"), submit)
+    XCTAssertTrue(submit.contains("--dependency=afterok:$job_ingest_examples 03-ingest-examples-merge.sbatch"), submit)
     for script in scripts {
       let text = try String(contentsOfFile: folder + "/array/slurm/" + script, encoding: .utf8)
       let tasks = text.contains("#SBATCH --array=0-2") ? 3 : 1
@@ -263,7 +264,7 @@ final class PipelineRunTests: XCTestCase {
       usleep(500_000)
     }
     let logs = try FileManager.default.contentsOfDirectory(atPath: folder + "/array/slurm/logs")
-    XCTAssertEqual(logs.filter { $0.contains("ingest-examples") }.count, 2, "one log per array task: \(logs)")
+    XCTAssertEqual(logs.filter { $0.contains("ingest-examples-") && !$0.contains("merge") }.count, 2, "one log per array task: \(logs)")
     try assertSameDataOutputs()
   }
 

@@ -258,8 +258,20 @@ public final class ProvenanceStore: Sendable {
   /// which is attached for the copy, so the transaction is short and memory stays flat.
   public func commitPart(_ part: PartRecord, staged: StagedRows) throws {
     try staged.close()
+    try commitPart(part, stagedPath: staged.path, stageRunID: part.stageRunID)
+  }
+
+  /// Merges a task's finished part file (`StagedRows.finish(part:movingTo:)`): its rows, with
+  /// the merging run's id on the rejects and the part.
+  public func commitTaskPart(at path: String, stageRunID: Int64) throws {
+    guard var part = StagedRows.taskPart(at: path) else { throw HatcheryError("\(path): not a finished ingest task file") }
+    part.stageRunID = stageRunID
+    try commitPart(part, stagedPath: path, stageRunID: stageRunID)
+  }
+
+  private func commitPart(_ part: PartRecord, stagedPath: String, stageRunID: Int64?) throws {
     try pool.writeWithoutTransaction { db in
-      try db.execute(sql: "ATTACH DATABASE ? AS staged", arguments: [staged.path])
+      try db.execute(sql: "ATTACH DATABASE ? AS staged", arguments: [stagedPath])
       defer { try? db.execute(sql: "DETACH DATABASE staged") }
       try db.inTransaction {
         try Self.deletePart(db, sourceID: part.sourceID, part: part.part)
@@ -267,8 +279,8 @@ public final class ProvenanceStore: Sendable {
         try db.execute(
           sql: """
             INSERT INTO rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id)
-            SELECT stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id FROM staged.rejects
-            """)
+            SELECT stage, source_id, part, path, line, byte_offset, reason, detail, coalesce(stage_run_id, ?) FROM staged.rejects
+            """, arguments: [stageRunID])
         try db.execute(
           sql: """
             INSERT INTO ingest_parts (source_id, part, path, fingerprint, documents, rejected, input_bytes,

@@ -8,6 +8,8 @@ import GRDB
 public final class StagedRows {
   public let path: String
   private var queue: DatabaseQueue?
+  /// Set once the rows were finished as a task file (`finish(part:movingTo:)`): kept, not deleted.
+  private var kept = false
   public private(set) var documentCount = 0
   public private(set) var rejectCount = 0
 
@@ -36,7 +38,7 @@ public final class StagedRows {
 
   deinit {
     queue = nil
-    unlink(path)
+    if !kept { unlink(path) }
   }
 
   public func insert(_ document: DocumentRecord) throws {
@@ -61,6 +63,44 @@ public final class StagedRows {
       ])
     }
     rejectCount += 1
+  }
+
+  /// Finishes the rows as a task's output: the part's own row is added, the file is committed,
+  /// closed and renamed to `finalPath` — a task file is there whole or not at all — for a later
+  /// merge (`ProvenanceStore.commitTaskPart`).
+  public func finish(part: PartRecord, movingTo finalPath: String) throws {
+    try queue!.writeWithoutTransaction { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE part (source_id, part, path, fingerprint, documents, rejected, input_bytes, output_bytes, sha256);
+          INSERT INTO part VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+          """,
+        arguments: [
+          part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes, part.outputBytes,
+          part.sha256,
+        ])
+    }
+    try close()
+    try FileManager.default.createDirectory(
+      atPath: (finalPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    guard rename(path, finalPath) == 0 else { throw HatcheryError.system("rename to \(finalPath)", path: path) }
+    kept = true
+  }
+
+  /// The part row of a finished task file; nil when the file is not one (absent, or cut short).
+  public static func taskPart(at path: String) -> PartRecord? {
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    var configuration = Configuration()
+    configuration.readonly = true
+    guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+    return try? queue.read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM part").map { row in
+        PartRecord(
+          sourceID: row["source_id"], part: row["part"], path: row["path"], fingerprint: row["fingerprint"],
+          documents: row["documents"], rejected: row["rejected"], inputBytes: row["input_bytes"],
+          outputBytes: row["output_bytes"], sha256: row["sha256"], stageRunID: nil)
+      }
+    }
   }
 
   /// Commits and closes the file so another connection can attach it.

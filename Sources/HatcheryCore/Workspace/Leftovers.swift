@@ -5,10 +5,11 @@ import Foundation
 /// Each name carries its writer's process id, so a later run removes those whose process is
 /// gone and leaves a live writer's alone.
 public enum Leftovers {
-  /// Removes the leftovers of dead processes directly in `folder` (not below it).
-  public static func remove(in folder: String) {
+  /// Removes the leftovers of dead processes directly in `folder` (not below it); with
+  /// `including`, only those whose name it accepts (a task's own parts).
+  public static func remove(in folder: String, including: (String) -> Bool = { _ in true }) {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-    for name in names {
+    for name in names where including(name) {
       // `.staging-RUN`, from versions that did not name the process: never a live writer's.
       if name.hasPrefix(".staging-"), name.dropFirst(9).allSatisfy(\.isNumber) {
         try? FileManager.default.removeItem(atPath: folder + "/" + name)

@@ -132,6 +132,9 @@ public enum SlurmScripts {
       let flags = quoted(PipelineRunner.arguments(stageOptions, stage: stage))
       switch stage {
       case .ingest:
+        // The task/merge model: the init job registers each source, the array's tasks write
+        // their parts and task files (never the store), one merge job per source folds them in.
+        var merges: [Job] = []
         for source in file.sources {
           let present = source.paths.filter { FileManager.default.fileExists(atPath: Workspace.absolutePath($0)) }
           if present.count < source.paths.count && !source.optional {
@@ -141,8 +144,18 @@ public enum SlurmScripts {
           var arguments = ["ingest"] + ws + ["--source", shellQuoted(source.name)]
           if let license = source.license { arguments += ["--license", shellQuoted(license)] }
           if let format = source.format { arguments += ["--format", shellQuoted(format)] }
-          arguments += flags + split + quoted(present.map(Workspace.absolutePath))
-          jobs.append(Job(name: "ingest-\(source.name)", isArray: true, lines: [line(arguments)], wave: wave))
+          arguments += flags
+          let paths = quoted(present.map(Workspace.absolutePath))
+          jobs[0].lines.append(line(arguments + ["--step", "register"] + paths))
+          jobs.append(Job(name: "ingest-\(source.name)", isArray: true, lines: [line(arguments + ["--step", "task"] + split + paths)], wave: wave))
+          merges.append(
+            Job(
+              name: "ingest-\(source.name)-merge", isArray: false,
+              lines: [line(arguments + ["--step", "merge", "--tasks", "\(options.tasks)"] + paths)], wave: wave + 1))
+        }
+        if !merges.isEmpty {
+          jobs += merges
+          wave += 1
         }
       case .dedup:
         jobs.append(Job(name: "dedup-signatures", isArray: true, lines: [line(["dedup"] + ws + flags + ["--step", "signatures"] + split)], wave: wave))
