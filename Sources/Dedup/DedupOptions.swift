@@ -8,9 +8,11 @@ public struct DedupOptions: Sendable {
   }
 
   /// The steps of the stage. `all` runs them in one process; the others let N processes (a
-  /// Slurm array) share the work: `signatures` and `decide` per task, `cluster` once between.
+  /// Slurm array) share the work: `signatures` per task (files only, the store only read),
+  /// `cluster` once, then `merge` once (every task's decisions into the store, in task order).
+  /// `decide` writes one task's decisions, for a split run on one machine.
   public enum Step: String, Sendable, CaseIterable {
-    case all, signatures, cluster, decide
+    case all, signatures, cluster, decide, merge
   }
 
   public var method = Method.both

@@ -15,13 +15,21 @@ public enum DedupStage {
   ) throws -> DedupSummary {
     try options.validate()
     let started = Date()
+    if options.step == .signatures {
+      // A task step: files of its own, the store only read (it may be read-only), no run row.
+      let context = try DedupContext(workspace: workspace, store: try workspace.openStoreForReading(), options: options)
+      var summary = DedupSummary(step: options.step)
+      try signatures(context, task: options.task, summary: &summary, logger: logger)
+      summary.seconds = Date().timeIntervalSince(started)
+      return summary
+    }
     let store = try workspace.openStore()
     let context = try DedupContext(workspace: workspace, store: store, options: options)
     var summary = DedupSummary(step: options.step)
     let scope = options.step == .all ? "all" : options.step.rawValue
-    let task = options.step == .all || options.step == .cluster ? 0 : options.task
+    let task = options.step == .decide ? options.task : 0
     let lifecycle = StageLifecycle(stage: name, scope: scope, task: task, tasks: options.tasks, config: context.config)
-    if !options.force, options.step == .all || options.step == .decide, try lifecycle.isUpToDate(in: store) {
+    if !options.force, options.step != .cluster, try lifecycle.isUpToDate(in: store) {
       summary.nothingToDo = true
       return summary
     }
@@ -39,6 +47,8 @@ public enum DedupStage {
           try cluster(context, summary: &summary, logger: logger)
         case .decide:
           summary.decisions = try DecideStep.run(context, task: options.task, stageRunID: runID)
+        case .merge:
+          for task in 0..<options.tasks { summary.decisions += try DecideStep.run(context, task: task, stageRunID: runID) }
         }
       } catch {
         throw StageLifecycle.PartialFailure(error, counts: summary.counts)

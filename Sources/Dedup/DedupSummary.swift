@@ -32,7 +32,7 @@ public struct DedupSummary: Sendable {
           + ", \(clusters) clusters, \(exactDrops) exact and \(nearDrops) near duplicates dropped,"
           + (paragraphSpans > 0 ? " \(paragraphSpans) paragraphs seen before," : ""))
     }
-    if step == .all || step == .decide { parts.append("\(decisions) decisions written,") }
+    if step == .all || step == .decide || step == .merge { parts.append("\(decisions) decisions written,") }
     let rate = seconds > 0 ? Double(documents) / seconds : 0
     parts.append(String(format: "%.2f s", seconds) + (documents > 0 ? String(format: ", %.0f docs/s, %.1f MB/s", rate, Double(bytes) / seconds / 1e6) : ""))
     return parts.joined(separator: " ")

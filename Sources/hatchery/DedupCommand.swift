@@ -11,8 +11,8 @@ struct DedupCommand: ParsableCommand {
       Every ingested document is compared; each dropped one gets a decision row (stage dedup, reason exact or near,
       the survivor it duplicates, the estimated similarity). Part files are never changed. The survivor of a
       cluster is its first document by (source order, document id). On one machine the default --step all does
-      everything; across machines run --step signatures for each --task, then --step cluster once, then --step
-      decide for each --task.
+      everything; across machines run --step signatures for each --task (the store is only read), then --step
+      cluster once, then --step merge once (every task's decisions into the store).
       """)
 
   @OptionGroup var stage: StageOptions
@@ -20,7 +20,7 @@ struct DedupCommand: ParsableCommand {
   @Option(help: "Which duplicates: both, exact or near.")
   var method: DedupOptions.Method = .both
 
-  @Option(help: "The step to run: all, signatures, cluster or decide.")
+  @Option(help: "The step to run: all, signatures, cluster, merge (or decide, one task's decisions).")
   var step: DedupOptions.Step = .all
 
   @Option(help: "Words per shingle.")

@@ -162,7 +162,8 @@ public enum SlurmScripts {
         wave += 1
         jobs.append(Job(name: "dedup-cluster", isArray: false, lines: [line(["dedup"] + ws + flags + ["--step", "cluster", "--tasks", "\(options.tasks)"])], wave: wave))
         wave += 1
-        jobs.append(Job(name: "dedup-decide", isArray: true, lines: [line(["dedup"] + ws + flags + ["--step", "decide"] + split)], wave: wave))
+        jobs.append(
+          Job(name: "dedup-merge", isArray: false, lines: [line(["dedup"] + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
       case .tag, .filter, .tokenizer, .report:
         jobs.append(Job(name: stage.rawValue, isArray: false, lines: [line(stage.command + ws + flags)], wave: wave))
       case .shard:
