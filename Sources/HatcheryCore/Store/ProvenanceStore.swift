@@ -212,18 +212,33 @@ public final class ProvenanceStore: Sendable {
     }
   }
 
+  /// The newest run of every stage, scope and task, by stage then scope then task.
+  public func latestStageRuns() throws -> [StageRunRecord] {
+    try pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT * FROM stage_runs WHERE id IN (SELECT max(id) FROM stage_runs GROUP BY stage, scope, task)
+          ORDER BY stage, scope, task
+          """
+      ).map(Self.stageRunRecord)
+    }
+  }
+
   public func stageRuns(stage: String, scope: String? = nil) throws -> [StageRunRecord] {
     try pool.read { db in
       try Row.fetchAll(
         db, sql: "SELECT * FROM stage_runs WHERE stage = ? AND (? IS NULL OR scope = ?) ORDER BY id",
         arguments: [stage, scope, scope]
-      ).map { row in
-        StageRunRecord(
-          id: row["id"], stage: row["stage"], scope: row["scope"], task: row["task"], tasks: row["tasks"],
-          config: row["config"], configHash: row["config_hash"], toolVersion: row["tool_version"],
-          startedAt: row["started_at"], finishedAt: row["finished_at"], status: row["status"], counts: row["counts"])
-      }
+      ).map(Self.stageRunRecord)
     }
+  }
+
+  private static func stageRunRecord(_ row: Row) -> StageRunRecord {
+    StageRunRecord(
+      id: row["id"], stage: row["stage"], scope: row["scope"], task: row["task"], tasks: row["tasks"],
+      config: row["config"], configHash: row["config_hash"], toolVersion: row["tool_version"],
+      startedAt: row["started_at"], finishedAt: row["finished_at"], status: row["status"], counts: row["counts"])
   }
 
   // MARK: Parts and documents
