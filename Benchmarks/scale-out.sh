@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The cost of splitting a stage into tasks (DESIGN.md's task/merge model), for the stages that
+# split today (ingest, dedup): each as one process and as N tasks run one after another, then
+# its merge, on a synthetic web-like corpus (JSONL, documents of 4–40 sentences drawn from
+# ../shared/corpora/tok-text, 5% exact and 5% near copies). Reports the sum of the task times
+# against the one-process time, and the merge time against the stage's.
+#   Benchmarks/scale-out.sh [DOCUMENTS=200000] [TASKS=4]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+documents=${1:-200000}
+tasks=${2:-4}
+text=../shared/corpora/tok-text
+if [ ! -d "$text" ]; then echo "skip: $text is not here"; exit 0; fi
+swift build -c release --product hatchery >/dev/null
+hatchery=$PWD/.build/release/hatchery
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/in"
+# Sentences from the corpus, then documents of 4–40 of them; every 20th a copy, every 20th a
+# copy with one word changed (a fixed seed: the same corpus on every run).
+find -L "$text" -type f -name '*.txt' | sort | head -20 | xargs cat | tr -s ' \n' ' ' | sed 's/\([.!?]\) /\1\n/g' \
+  | awk 'length($0) > 30 && length($0) < 300' >"$tmp/sentences"
+awk -v n="$documents" -v seed=7 'BEGIN { srand(seed) }
+  { sentence[NR] = $0 }
+  END {
+    for (d = 0; d < n; d++) {
+      if (d % 20 == 7 && d > 0) { text = doc[int(rand() * d)] }
+      else if (d % 20 == 13 && d > 0) { text = doc[int(rand() * d)]; sub(/ [a-z]+ /, " changed ", text) }
+      else { k = 4 + int(rand() * 37); text = ""; for (i = 0; i < k; i++) text = text sentence[1 + int(rand() * NR)] " " }
+      doc[d] = text
+      gsub(/\\/, "\\\\", text); gsub(/"/, "\\\"", text); gsub(/\t/, " ", text)
+      printf "{\"id\": \"d%d\", \"text\": \"%s\"}\n", d, text
+    }
+  }' "$tmp/sentences" >"$tmp/in/corpus.jsonl"
+echo "corpus: $documents documents, $(( $(stat -c %s "$tmp/in/corpus.jsonl") / 1000000 )) MB, $tasks tasks, $(nproc) cores, $(date -u +%Y-%m-%d)"
+seconds() { local start=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $start" | bc -l; }
+common=(--source web --added 2026-01-01T00:00:00Z --part-bytes 8000000 --threads 2 "$tmp/in")
+
+"$hatchery" init "$tmp/one" >/dev/null
+one_ingest=$(seconds "$hatchery" ingest -w "$tmp/one" "${common[@]}")
+one_dedup=$(seconds "$hatchery" dedup -w "$tmp/one" --threads 2)
+
+"$hatchery" init "$tmp/split" >/dev/null
+register=$(seconds "$hatchery" ingest -w "$tmp/split" --step register "${common[@]}")
+task_ingest=0
+for task in $(seq 0 $((tasks - 1))); do
+  t=$(seconds "$hatchery" ingest -w "$tmp/split" --step task --task "$task" --tasks "$tasks" "${common[@]}")
+  task_ingest=$(echo "$task_ingest + $t" | bc -l)
+done
+merge_ingest=$(seconds "$hatchery" ingest -w "$tmp/split" --step merge --tasks "$tasks" "${common[@]}")
+task_dedup=0
+for task in $(seq 0 $((tasks - 1))); do
+  t=$(seconds "$hatchery" dedup -w "$tmp/split" --step signatures --task "$task" --tasks "$tasks" --threads 2)
+  task_dedup=$(echo "$task_dedup + $t" | bc -l)
+done
+cluster=$(seconds "$hatchery" dedup -w "$tmp/split" --step cluster --tasks "$tasks" --threads 2)
+merge_dedup=$(seconds "$hatchery" dedup -w "$tmp/split" --step merge --tasks "$tasks" --threads 2)
+
+same=yes
+cmp -s <(cd "$tmp/one/docs/web" && cat part-*.jsonl.zst) <(cd "$tmp/split/docs/web" && cat part-*.jsonl.zst) || same=no
+split_ingest=$(echo "$task_ingest + $merge_ingest" | bc -l)
+split_dedup=$(echo "$task_dedup + $cluster + $merge_dedup" | bc -l)
+printf '%-8s %12s %12s %10s %8s %10s %12s\n' stage "one process" "tasks s" "merge s" "split s" "split/one" "merge share"
+printf '%-8s %12.2f %12.2f %10.2f %8.2f %10.2f %11.1f%%\n' ingest "$one_ingest" "$task_ingest" "$merge_ingest" "$split_ingest" \
+  "$(echo "$split_ingest / $one_ingest" | bc -l)" "$(echo "100 * $merge_ingest / $split_ingest" | bc -l)"
+printf '%-8s %12.2f %12.2f %10.2f %8.2f %10.2f %11.1f%%\n' dedup "$one_dedup" "$(echo "$task_dedup + $cluster" | bc -l)" "$merge_dedup" \
+  "$split_dedup" "$(echo "$split_dedup / $one_dedup" | bc -l)" "$(echo "100 * $merge_dedup / $split_dedup" | bc -l)"
+echo "register $(printf '%.3f' "$register") s; dedup's tasks s is its signature tasks plus its cluster step (one process);"
+echo "part files identical to one process: $same"
