@@ -87,11 +87,12 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(name: "hatchery-fuzz", dependencies: ["HatcheryFuzz"]),
-    .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore"]),
+    .target(name: "HatcheryTestSupport"),
+    .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore", "HatcheryTestSupport"]),
     .testTarget(name: "HatcheryFuzzTests", dependencies: ["HatcheryFuzz"]),
     .testTarget(
       name: "IngestTests",
-      dependencies: ["Ingest", "HatcheryCore", "HatcheryFuzz", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["Ingest", "HatcheryCore", "HatcheryFuzz", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")],
       exclude: ["Fixtures"]
     ),
     .testTarget(
@@ -110,7 +111,7 @@ let package = Package(
     .testTarget(name: "ShardsTests", dependencies: ["Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "AccountingTests", dependencies: ["Accounting", "HatcheryCore"]),
-    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HatcheryCore"]),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HatcheryCore", "HatcheryTestSupport"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore", .product(name: "GRDB", package: "GRDB.swift")]),
   ],
   swiftLanguageModes: [.v6]

@@ -70,18 +70,32 @@ public enum IngestStage {
     summary.partsUpToDate = mine.count - pending.count
     guard !pending.isEmpty else { return summary }
     let started = Date()
-    let progress = ProgressReporter(
-      label: "ingest \(source.name) task \(options.task)", totalItems: pending.reduce(0) { $0 + $1.files.count },
-      totalBytes: pending.reduce(0) { $0 + $1.inputBytes }, enabled: showProgress)
-    let workers = min(options.threads, pending.count)
-    let context = PartIngester.Context(
-      workspace: workspace, store: store, source: source, options: options, stageRunID: nil,
-      compressionWorkers: max(1, 2 * options.threads / max(workers, 1)), logger: logger)
-    let outcome = ParallelParts(pending, progress: progress).run(workers: workers, context: context, logger: logger)
+    let outcome = ingestParts(
+      pending, label: "ingest \(source.name) task \(options.task)", workspace: workspace, store: store, source: source,
+      options: options, stageRunID: nil, logger: logger, showProgress: showProgress)
     for part in outcome.summaries.keys.sorted() { summary.add(outcome.summaries[part]!) }
     if let error = outcome.error { throw error }
     summary.seconds = Date().timeIntervalSince(started)
     return summary
+  }
+
+  /// Ingests `parts` on worker threads. Parts are independent, so workers take them in turn,
+  /// and each part's zstd has workers of its own (the bytes do not depend on how many). Twice as
+  /// many compression threads as cores keeps every core busy when parts differ in size: once a
+  /// small part is done, the last big one still compresses on all cores (text-books, 2 cores:
+  /// 141 -> 15x MB/s).
+  private static func ingestParts(
+    _ parts: [InputPlan.Part], label: String, workspace: Workspace, store: ProvenanceStore, source: SourceRecord,
+    options: IngestOptions, stageRunID: Int64?, logger: Logger, showProgress: Bool
+  ) -> ParallelParts.Outcome {
+    let progress = ProgressReporter(
+      label: label, totalItems: parts.reduce(0) { $0 + $1.files.count }, totalBytes: parts.reduce(0) { $0 + $1.inputBytes },
+      enabled: showProgress)
+    let workers = min(options.threads, parts.count)
+    let context = PartIngester.Context(
+      workspace: workspace, store: store, source: source, options: options, stageRunID: stageRunID,
+      compressionWorkers: max(1, 2 * options.threads / max(workers, 1)), logger: logger)
+    return ParallelParts(parts, progress: progress).run(workers: workers, context: context, logger: logger)
   }
 
   /// The merge: every part of the plan is in the store or has a finished task file (else it
@@ -183,18 +197,9 @@ public enum IngestStage {
       stage: name, scope: source.name, task: options.task, tasks: options.tasks,
       config: StageConfig(configuration(options, plan: plan, addedAt: source.addedAt)))
     summary = try lifecycle.record(in: store) { runID in
-      let progress = ProgressReporter(
-        label: "ingest \(source.name)", totalItems: pending.reduce(0) { $0 + $1.files.count },
-        totalBytes: pending.reduce(0) { $0 + $1.inputBytes }, enabled: showProgress)
-      // Parts are independent, so workers take them in turn, and each part's zstd has workers of
-      // its own (the bytes do not depend on how many). Twice as many compression threads as
-      // cores keeps every core busy when parts differ in size: once a small part is done, the
-      // last big one still compresses on all cores (text-books, 2 cores: 141 -> 15x MB/s).
-      let workers = min(options.threads, pending.count)
-      let context = PartIngester.Context(
-        workspace: workspace, store: store, source: source, options: options, stageRunID: runID,
-        compressionWorkers: max(1, 2 * options.threads / max(workers, 1)), logger: logger)
-      let outcome = ParallelParts(pending, progress: progress).run(workers: workers, context: context, logger: logger)
+      let outcome = ingestParts(
+        pending, label: "ingest \(source.name)", workspace: workspace, store: store, source: source, options: options,
+        stageRunID: runID, logger: logger, showProgress: showProgress)
       for part in outcome.summaries.keys.sorted() { summary.add(outcome.summaries[part]!) }
       do {
         if let error = outcome.error { throw error }

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import XCTest
 
+import HatcheryTestSupport
+
 @testable import HatcheryCore
 
 final class ProvenanceStoreTests: XCTestCase {
@@ -146,32 +148,17 @@ final class ProvenanceStoreTests: XCTestCase {
   /// A folder made read-only: a read-only bind mount for root (who may write anywhere else),
   /// permissions otherwise. Nil when neither can be had here.
   private func readOnlyView(of path: String) throws -> String? {
-    let view = folder + "/view"
-    try FileManager.default.createDirectory(atPath: view, withIntermediateDirectories: true)
     guard getuid() == 0 else {
       chmod(path + "/hatchery.db", 0o444)
       chmod(path, 0o555)
       addTeardownBlock { chmod(path, 0o755) }
       return path
     }
-    func mount(_ arguments: [String]) -> Bool {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/mount")
-      process.arguments = arguments
-      process.standardError = FileHandle.nullDevice
-      guard (try? process.run()) != nil else { return false }
-      process.waitUntilExit()
-      return process.terminationStatus == 0
-    }
-    guard mount(["--bind", path, view]) else { return nil }
-    addTeardownBlock {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/umount")
-      process.arguments = [view]
-      try? process.run()
-      process.waitUntilExit()
-    }
-    return mount(["-o", "remount,bind,ro", view]) ? view : nil
+    let view = folder + "/view"
+    try FileManager.default.createDirectory(atPath: view, withIntermediateDirectories: true)
+    guard let undo = TestSupport.mountReadOnly(path, at: view) else { return nil }
+    addTeardownBlock(undo)
+    return view
   }
 
   func testAWorkspaceThatCannotBeWrittenCanStillBeRead() throws {

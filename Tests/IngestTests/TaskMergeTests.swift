@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HatcheryCore
+import HatcheryTestSupport
 import XCTest
 
 @testable import Ingest
@@ -82,44 +83,18 @@ final class TaskMergeTests: IngestTestCase {
     XCTAssertEqual(try rows(split), try rows(single))
   }
 
-  /// Mounts `path` (one file) read-only over itself for the rest of the test; false where that
-  /// cannot be done (not root, or no mount here).
-  private func mountReadOnly(_ path: String) -> Bool {
-    guard getuid() == 0 else { return false }
-    func mount(_ arguments: [String]) -> Bool {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/mount")
-      process.arguments = arguments
-      process.standardError = FileHandle.nullDevice
-      guard (try? process.run()) != nil else { return false }
-      process.waitUntilExit()
-      return process.terminationStatus == 0
-    }
-    guard mount(["--bind", path, path]) else { return false }
-    addTeardownBlock {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/umount")
-      process.arguments = [path]
-      try? process.run()
-      process.waitUntilExit()
-    }
-    return mount(["-o", "remount,bind,ro", path])
-  }
-
   /// The store mounted read-only while the tasks run (as on a cluster where nothing may write it
   /// then): ingest tasks and dedup's signature tasks succeed, and the merges after equal one process.
   func testTaskStepsRunWithTheStoreMountedReadOnly() throws {
     let split = try makeWorkspace("split")
     _ = try step(.register, tasks: 3, into: split)
     // The register step's connection is closed, so its writes are in the store file itself.
-    guard mountReadOnly(split.storePath) else { throw XCTSkip("no read-only mount can be made here (needs root)") }
+    guard let undo = TestSupport.mountReadOnly(split.storePath) else {
+      throw XCTSkip("no read-only mount can be made here (needs root)")
+    }
     XCTAssertThrowsError(try split.openStore(), "the mount is really read-only")
     for task in 0..<3 { _ = try step(.task, task: task, tasks: 3, into: split) }
-    let umount = Process()
-    umount.executableURL = URL(fileURLWithPath: "/bin/umount")
-    umount.arguments = [split.storePath]
-    try umount.run()
-    umount.waitUntilExit()
+    undo()
     _ = try step(.merge, tasks: 3, into: split)
     let single = try makeWorkspace("single")
     _ = try ingest(single, options("fx", [corpus], adjust))

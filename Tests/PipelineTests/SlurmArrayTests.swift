@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import HatcheryTestSupport
 import XCTest
 
 @testable import Pipeline
@@ -40,15 +41,7 @@ final class SlurmArrayTests: XCTestCase {
   }
 
   private func run(_ script: String, _ environment: [String: String]) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [script]
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
+    TestSupport.run("/bin/bash", [script], environment: environment)
   }
 
   func testTasksPastTheMaximumArraySizeGoInSeveralThrottledArrays() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import HatcheryTestSupport
 import XCTest
 
 @testable import Pipeline
@@ -48,18 +49,9 @@ final class SlurmInjectionTests: XCTestCase {
   }
 
   private func bash(_ script: String) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [script]
-    var environment = ProcessInfo.processInfo.environment
-    environment["PATH"] = folder + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
-    environment["SLURM_ARRAY_TASK_ID"] = "0"
-    process.environment = environment
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
+    TestSupport.run(
+      "/bin/bash", [script],
+      environment: ["PATH": folder + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "SLURM_ARRAY_TASK_ID": "0"])
   }
 
   func testHostileValuesReachCommandsAsWordsAndRunNothing() throws {
