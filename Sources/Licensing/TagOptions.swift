@@ -1,6 +1,10 @@
 import Foundation
 
 /// What `hatchery tag` was asked to do.
+public enum TagStep: String, Sendable, CaseIterable {
+  case all, task, merge
+}
+
 public struct TagOptions: Sendable {
   /// A YAML licence policy; without one, nothing is dropped.
   public var policyPath: String?
@@ -8,6 +12,11 @@ public struct TagOptions: Sendable {
   public var referenceFolders: [String] = []
   public var threads = ProcessInfo.processInfo.activeProcessorCount
   public var force = false
+  /// `all` in one process; across machines `task` (each --task: results to task files, the
+  /// store only read), then `merge` once (the task files into the store, in part order).
+  public var step = TagStep.all
+  public var task = 0
+  public var tasks = 1
 
   public init() {}
 }

@@ -18,7 +18,11 @@ public enum TagStage {
   public static func run(workspace: Workspace, options: TagOptions) throws -> TagSummary {
     let started = Date()
     let policy = try options.policyPath.map(LicensePolicy.load)
-    let store = try workspace.openStore()
+    guard options.tasks >= 1, options.task >= 0, options.task < options.tasks else {
+      throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(options.task) of \(options.tasks))")
+    }
+    // A task only reads the store (it may be read-only while an array of tasks runs).
+    let store = try options.step == .task ? workspace.openStoreForReading() : workspace.openStore()
     let parts = try store.allParts()
     guard !parts.isEmpty else {
       throw HatcheryError("\(workspace.root): no documents to tag; run `hatchery ingest` first")
@@ -31,7 +35,15 @@ public enum TagStage {
     ])
     configuration["parts"] = .array(
       parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256):\($0.source.declaredLicense ?? "")") })
-    let lifecycle = StageLifecycle(stage: name, config: StageConfig(configuration))
+    let config = StageConfig(configuration)
+    switch options.step {
+    case .all: break
+    case .task:
+      return try runTask(
+        workspace: workspace, options: options, parts: parts, config: config, detector: detector, policy: policy, started: started)
+    case .merge: return try merge(workspace: workspace, store: store, options: options, parts: parts, config: config, started: started)
+    }
+    let lifecycle = StageLifecycle(stage: name, config: config)
     if !options.force, try lifecycle.isUpToDate(in: store) {
       var summary = TagSummary()
       summary.nothingToDo = true
@@ -48,9 +60,9 @@ public enum TagStage {
           }
           guard let index else { return }
           do {
-            let summary = try tag(
-              parts[index], workspace: workspace, store: store, detector: detector, policy: policy, runID: runID)
-            state.withLock { $0.summary.add(summary) }
+            let result = try tag(parts[index], workspace: workspace, detector: detector, policy: policy)
+            try result.write(into: store, stageRunID: runID)
+            state.withLock { $0.summary.add(result.summary) }
           } catch {
             state.withLock { if $0.error == nil { $0.error = error } }
           }
@@ -59,19 +71,81 @@ public enum TagStage {
       var (summary, failure) = state.withLock { ($0.summary, $0.error) }
       if let failure { throw failure }
       summary.seconds = Date().timeIntervalSince(started)
-      let counts = JSONObject([
-        ("documents", .int(summary.documents)), ("conflicts", .int(summary.conflicts)), ("dropped", .int(summary.dropped)),
-        ("review", .int(summary.review)),
-      ])
-      return (summary, counts)
+      return (summary, counts(summary))
+    }
+  }
+
+  private static func counts(_ summary: TagSummary) -> JSONObject {
+    JSONObject([
+      ("documents", .int(summary.documents)), ("conflicts", .int(summary.conflicts)), ("dropped", .int(summary.dropped)),
+      ("review", .int(summary.review)),
+    ])
+  }
+
+  /// `tasks/tag/all/part-NNNNN.json`: a tag task's results for part N (counted over every
+  /// source, as the task split counts them), until the merge writes them into the store.
+  public static func taskFile(part: Int) -> String { "tasks/tag/all/part-" + String(format: "%05d", part) + ".json" }
+
+  /// A task step: the results of the task's parts (k mod N = I), each in its own file with the
+  /// configuration it was made under; the store is only read.
+  private static func runTask(
+    workspace: Workspace, options: TagOptions, parts: [(source: SourceRecord, part: PartRecord)], config: StageConfig,
+    detector: LicenseDetector, policy: LicensePolicy?, started: Date
+  ) throws -> TagSummary {
+    var summary = TagSummary()
+    var done = 0
+    for index in parts.indices where index % options.tasks == options.task {
+      let path = workspace.absolute(taskFile(part: index))
+      if !options.force, (try? TagPartResult.read(path))?.configHash == config.hash { continue }
+      var result = try tag(parts[index], workspace: workspace, detector: detector, policy: policy)
+      result.configHash = config.hash
+      try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: path)
+      summary.add(result.summary)
+      done += 1
+    }
+    summary.nothingToDo = done == 0
+    summary.seconds = Date().timeIntervalSince(started)
+    return summary
+  }
+
+  /// The merge: every part has a task file of this configuration (else it refuses, writing
+  /// nothing, naming the tasks missing); they are written into the store in part order, then
+  /// removed. Run again, it finds the stage up to date.
+  private static func merge(
+    workspace: Workspace, store: ProvenanceStore, options: TagOptions, parts: [(source: SourceRecord, part: PartRecord)],
+    config: StageConfig, started: Date
+  ) throws -> TagSummary {
+    let lifecycle = StageLifecycle(stage: name, task: 0, tasks: options.tasks, config: config)
+    if !options.force, try lifecycle.isUpToDate(in: store) {
+      var summary = TagSummary()
+      summary.nothingToDo = true
+      return summary
+    }
+    let paths = parts.indices.map { workspace.absolute(taskFile(part: $0)) }
+    let missing = paths.indices.filter { (try? TagPartResult.read(paths[$0]))?.configHash != config.hash }
+    guard missing.isEmpty else {
+      let tasks = Set(missing.map { $0 % options.tasks }).sorted()
+      throw HatcheryError(
+        "tag merge: \(missing.count) of \(parts.count) parts have no task output of this configuration: run "
+          + "`hatchery tag --step task --tasks \(options.tasks)` for task(s) \(tasks.prefix(20).map(String.init).joined(separator: ", ")) first")
+    }
+    return try lifecycle.record(in: store) { runID in
+      var summary = TagSummary()
+      for path in paths {
+        let result = try TagPartResult.read(path)
+        try result.write(into: store, stageRunID: runID)
+        summary.add(result.summary)
+      }
+      for path in paths { unlink(path) }
+      summary.seconds = Date().timeIntervalSince(started)
+      return (summary, counts(summary))
     }
   }
 
   /// Tags the documents of one part and writes their results in one transaction.
   private static func tag(
-    _ entry: (source: SourceRecord, part: PartRecord), workspace: Workspace, store: ProvenanceStore,
-    detector: LicenseDetector, policy: LicensePolicy?, runID: Int64
-  ) throws -> TagSummary {
+    _ entry: (source: SourceRecord, part: PartRecord), workspace: Workspace, detector: LicenseDetector, policy: LicensePolicy?
+  ) throws -> TagPartResult {
     let declared = entry.source.declaredLicense.flatMap { try? SPDXExpression.parse($0) }
     let reader = try DocumentPartReader(path: workspace.absolute(entry.part.path))
     var summary = TagSummary()
@@ -112,8 +186,7 @@ public enum TagStage {
         if decision.action == "drop" { summary.dropped += 1 } else { summary.review += 1 }
       }
     }
-    try store.replaceLicenses(for: ids, findings: findings, licenses: licenses, decisions: decisions, stageRunID: runID)
-    return summary
+    return TagPartResult(ids: ids, findings: findings, licenses: licenses, decisions: decisions, summary: summary)
   }
 
   /// The stated rule (see the type's documentation).
@@ -168,5 +241,40 @@ public enum TagStage {
     }
     if let conflict = license.conflict { return decision(policy.conflict, "licence conflict: \(conflict)") }
     return nil
+  }
+}
+
+/// What tagging one part found, as the store takes it; a task writes it to its task file.
+struct TagPartResult: Codable {
+  var configHash: String?
+  var ids: [String]
+  var findings: [LicenseFindingRecord]
+  var licenses: [DocumentLicenseRecord]
+  var decisions: [DecisionRecord]
+  var summary: TagSummary
+
+  init(
+    ids: [String], findings: [LicenseFindingRecord], licenses: [DocumentLicenseRecord], decisions: [DecisionRecord],
+    summary: TagSummary
+  ) {
+    self.ids = ids
+    self.findings = findings
+    self.licenses = licenses
+    self.decisions = decisions
+    self.summary = summary
+  }
+
+  static func read(_ path: String) throws -> TagPartResult {
+    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
+    do {
+      return try JSONDecoder().decode(TagPartResult.self, from: data)
+    } catch {
+      throw HatcheryError("\(path): not a tag task file (\(HatcheryError.reason(error)))")
+    }
+  }
+
+  /// Replaces the part's documents' licence rows and `tag` decisions, in one transaction.
+  func write(into store: ProvenanceStore, stageRunID: Int64) throws {
+    try store.replaceLicenses(for: ids, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
   }
 }

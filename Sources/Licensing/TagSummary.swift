@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a tag run did.
-public struct TagSummary: Sendable {
+public struct TagSummary: Sendable, Codable {
   public var nothingToDo = false
   public var documents = 0
   public var bytes = 0

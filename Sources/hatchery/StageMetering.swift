@@ -13,7 +13,7 @@ protocol MeteredStageCommand {
 // A task step writes no store row, its energy neither (it would be a write of the store).
 extension IngestCommand: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : stage.workspace } }
 extension DedupCommand: MeteredStageCommand { var meteredWorkspace: String? { step == .signatures ? nil : stage.workspace } }
-extension TagCommand: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
+extension TagCommand: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : stage.workspace } }
 extension FilterCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
 extension TokenizerCommand.Train: MeteredStageCommand { var meteredWorkspace: String? { workspace } }
 extension ShardCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }

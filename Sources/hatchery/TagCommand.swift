@@ -29,6 +29,12 @@ struct TagCommand: ParsableCommand {
   @Flag(help: "Redo the stage even if its results are up to date.")
   var force = false
 
+  @Option(help: "all: in one process. Across machines: task (each --task; task files, the store only read), then merge (once).")
+  var step: TagStep = .all
+
+  @Option(help: "This task's number, from 0 (--step task).") var task = 0
+  @Option(help: "How many tasks share the parts (task I takes the parts k with k mod N = I).") var tasks = 1
+
   func run() throws {
     stage.bootstrapLogging()
     let workspace = try Workspace.open(at: stage.workspace)
@@ -37,9 +43,14 @@ struct TagCommand: ParsableCommand {
     options.referenceFolders = referenceFolders
     options.threads = max(1, threads)
     options.force = force
+    options.step = step
+    options.task = task
+    options.tasks = tasks
     print(try TagStage.run(workspace: workspace, options: options).text)
   }
 }
+
+extension TagStep: ExpressibleByArgument {}
 
 struct AuditCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -163,4 +163,74 @@ final class TagStageTests: XCTestCase {
     XCTAssertTrue(trace.contains("decision  tag: drop"), trace)
     XCTAssertThrowsError(try DocumentTrace.lines(workspace: workspace, documentID: "nope"))
   }
+
+  // MARK: Across machines
+
+  /// The corpus ingested with one file per part into `name`.
+  private func splitWorkspace(_ name: String) throws -> Workspace {
+    let workspace = try Workspace.create(at: folder + "/" + name)
+    for (source, license, files) in corpus {
+      let input = folder + "/in-" + source
+      try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+      for (file, text) in files { try text.write(toFile: input + "/" + file, atomically: false, encoding: .utf8) }
+      var options = IngestOptions(source: source, paths: [input])
+      options.declaredLicense = license
+      options.partBytes = 1
+      _ = try IngestStage.run(
+        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    }
+    return workspace
+  }
+
+  /// Every licence row, finding and tag decision, as text, without run ids.
+  private func licenceRows(_ workspace: Workspace) throws -> [String] {
+    try workspace.openStoreForReading().read { db in
+      try String.fetchAll(
+        db,
+        sql: """
+          SELECT document_id || '|' || coalesce(expression, '') || '|' || basis || '|' || category || '|' || coalesce(conflict, '') FROM document_licenses
+          UNION ALL SELECT document_id || '|' || spdx || '|' || method || '|' || confidence || '|' || evidence_start FROM license_findings
+          UNION ALL SELECT document_id || '|' || action || '|' || reason FROM decisions WHERE stage = 'tag'
+          ORDER BY 1
+          """)
+    }
+  }
+
+  func testTasksAndAMergeGiveWhatOneProcessGives() throws {
+    let policyPath = folder + "/policy.yaml"
+    try "allow: [permissive]\ndeny: [non-commercial]\nunknown: drop\nconflict: review\n".write(toFile: policyPath, atomically: false, encoding: .utf8)
+    let single = try splitWorkspace("single")
+    var options = TagOptions()
+    options.policyPath = policyPath
+    let whole = try TagStage.run(workspace: single, options: options)
+    let expected = try licenceRows(single)
+    XCTAssertGreaterThan(try single.openStore().allParts().count, 5)
+    for tasks in [1, 3] {
+      let split = try splitWorkspace("split-\(tasks)")
+      options.tasks = tasks
+      options.step = .task
+      for task in 0..<tasks {
+        options.task = task
+        _ = try TagStage.run(workspace: split, options: options)
+      }
+      XCTAssertTrue(try licenceRows(split).isEmpty, "tasks do not write the store")
+      options.step = .merge
+      if tasks == 3 {
+        // A missing task file: the merge refuses and names the task.
+        let missing = split.absolute(TagStage.taskFile(part: 4))
+        let saved = try Data(contentsOf: URL(fileURLWithPath: missing))
+        unlink(missing)
+        XCTAssertThrowsError(try TagStage.run(workspace: split, options: options)) { error in
+          XCTAssertTrue("\(error)".contains("for task(s) 1 first"), "\(error)")
+        }
+        XCTAssertTrue(try licenceRows(split).isEmpty, "a refused merge writes nothing")
+        try saved.write(to: URL(fileURLWithPath: missing))
+      }
+      let merged = try TagStage.run(workspace: split, options: options)
+      XCTAssertEqual(merged.documents, whole.documents)
+      XCTAssertEqual(merged.dropped, whole.dropped)
+      XCTAssertEqual(try licenceRows(split), expected, "\(tasks) tasks")
+      XCTAssertTrue(try TagStage.run(workspace: split, options: options).nothingToDo, "merging twice does nothing")
+    }
+  }
 }

@@ -58,7 +58,9 @@ final class SlurmArrayTests: XCTestCase {
         submit)
     }
     XCTAssertTrue(submit.contains("--dependency=afterok:$job_ingest_web_0:$job_ingest_web_1:$job_ingest_web_2 03-ingest-web-merge.sbatch"), submit)
-    XCTAssertTrue(submit.contains("--dependency=afterok:$job_ingest_web_merge 04-tag.sbatch"), submit)
+    XCTAssertTrue(
+      submit.contains("job_tag_0=$(sbatch --parsable --dependency=afterok:$job_ingest_web_merge --array=0-1%1 --export=ALL,HATCHERY_TASK_OFFSET=0 04-tag.sbatch)"),
+      submit)
     // The last array's only task is task 4 of 5.
     XCTAssertEqual(try run(ingest, ["HATCHERY_TASK_OFFSET": "4", "SLURM_ARRAY_TASK_ID": "0"]), 0)
     XCTAssertTrue(try String(contentsOfFile: folder + "/argv", encoding: .utf8).contains("--task 4 --tasks 5"))

@@ -135,7 +135,7 @@ public struct StageRunRecord: Sendable, Equatable {
 }
 
 /// A stage's verdict on a document (only drops are recorded by dedup).
-public struct DecisionRecord: Sendable, Equatable {
+public struct DecisionRecord: Sendable, Equatable, Codable {
   public var documentID: String
   public var stage: String
   public var action: String
@@ -178,7 +178,7 @@ public struct RemovedSpanRecord: Sendable, Equatable {
 }
 
 /// One piece of licence evidence found in a document by the tag stage.
-public struct LicenseFindingRecord: Sendable, Equatable {
+public struct LicenseFindingRecord: Sendable, Equatable, Codable {
   public var documentID: String
   public var spdx: String
   public var method: String
@@ -201,7 +201,7 @@ public struct LicenseFindingRecord: Sendable, Equatable {
 }
 
 /// The licence a document is taken to be under.
-public struct DocumentLicenseRecord: Sendable, Equatable {
+public struct DocumentLicenseRecord: Sendable, Equatable, Codable {
   public var documentID: String
   public var expression: String?
   /// `detected`, `declared` or `unknown`.

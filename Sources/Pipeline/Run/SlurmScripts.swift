@@ -164,7 +164,13 @@ public enum SlurmScripts {
         wave += 1
         jobs.append(
           Job(name: "dedup-merge", isArray: false, lines: [line(["dedup"] + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
-      case .tag, .filter, .tokenizer, .report:
+      case .tag:
+        // Tasks write task files (the store only read); one merge writes the store.
+        jobs.append(Job(name: "tag", isArray: true, lines: [line(stage.command + ws + flags + ["--step", "task"] + split)], wave: wave))
+        wave += 1
+        jobs.append(
+          Job(name: "tag-merge", isArray: false, lines: [line(stage.command + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
+      case .filter, .tokenizer, .report:
         jobs.append(Job(name: stage.rawValue, isArray: false, lines: [line(stage.command + ws + flags)], wave: wave))
       case .shard:
         jobs.append(
