@@ -12,7 +12,7 @@ import Synchronization
 public enum FilterStage {
   public static let name = "filter"
 
-  public struct Summary: Sendable {
+  public struct Summary: Sendable, Codable {
     public var nothingToDo = false
     public var documents = 0
     public var bytes = 0
@@ -33,14 +33,19 @@ public enum FilterStage {
     }
   }
 
+  /// `step`, `task`, `tasks`: across machines, task I of N filters the parts k with k mod N = I
+  /// into task files (the store only read), and one merge writes them (`StageStep`).
   public static func run(
     workspace: Workspace, config: FilterConfig, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-    force: Bool = false
+    force: Bool = false, step: StageStep = .all, task: Int = 0, tasks: Int = 1
   ) throws -> Summary {
     let started = Date()
+    guard tasks >= 1, task >= 0, task < tasks else {
+      throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
+    }
     var config = config
     if !config.languages.isEmpty && config.languageModel == nil { config.languageModel = try LanguageModel.shipped() }
-    let store = try workspace.openStore()
+    let store = try step == .task ? workspace.openStoreForReading() : workspace.openStore()
     let parts = try store.allParts()
     guard !parts.isEmpty else {
       throw HatcheryError("\(workspace.root): no documents to filter; run `hatchery ingest` first")
@@ -52,46 +57,80 @@ public enum FilterStage {
       ("contamination", .string(config.contamination.map { "n=\($0.n) flag=\(config.flagContamination)" } ?? "none")),
     ])
     configuration["parts"] = .array(parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256)") })
-    let lifecycle = StageLifecycle(stage: name, config: StageConfig(configuration))
-    if !force, try lifecycle.isUpToDate(in: store) {
+    let stageConfig = StageConfig(configuration)
+    let lifecycle = StageLifecycle(stage: name, task: 0, tasks: step == .merge ? tasks : 1, config: stageConfig)
+    if step != .task, !force, try lifecycle.isUpToDate(in: store) {
       var summary = Summary()
       summary.nothingToDo = true
       return summary
     }
-    return try lifecycle.record(in: store) { runID in
-      var summary = Summary()
-      // The redacted version is the text later stages read, so it leaves out what dedup removed.
+    // The redacted version is the text later stages read, so it leaves out what dedup removed.
+    func removedSpans() throws -> [String: [Range<Int>]] {
       var removedSpans: [String: [Range<Int>]] = [:]
       if config.piiRedactor != nil {
         for span in try store.removedSpans(stage: nil) where span.end > span.start {
           removedSpans[span.documentID, default: []].append(span.start..<span.end)
         }
       }
+      return removedSpans
+    }
+    switch step {
+    case .all: break
+    case .task:
+      let spans = try removedSpans()
+      var summary = Summary()
+      var done = 0
+      for index in parts.indices where index % tasks == task {
+        let path = workspace.absolute(taskFile(part: index))
+        if !force, (try? FilterPartResult.read(path))?.configHash == stageConfig.hash { continue }
+        var result = try filter(parts[index], workspace: workspace, config: config, removedSpans: spans, threads: threads)
+        result.configHash = stageConfig.hash
+        try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: path)
+        summary.add(result.summary)
+        done += 1
+      }
+      summary.nothingToDo = done == 0
+      summary.seconds = Date().timeIntervalSince(started)
+      return summary
+    case .merge:
+      let paths = parts.indices.map { workspace.absolute(taskFile(part: $0)) }
+      let missing = paths.indices.filter { (try? FilterPartResult.read(paths[$0]))?.configHash != stageConfig.hash }
+      guard missing.isEmpty else {
+        let waiting = Set(missing.map { $0 % tasks }).sorted()
+        throw HatcheryError(
+          "filter merge: \(missing.count) of \(parts.count) parts have no task output of this configuration: run "
+            + "`hatchery filter --step task --tasks \(tasks)` for task(s) \(waiting.prefix(20).map(String.init).joined(separator: ", ")) first")
+      }
+      return try lifecycle.record(in: store) { runID in
+        var summary = Summary()
+        for path in paths {
+          let result = try FilterPartResult.read(path)
+          try result.write(into: store, stageRunID: runID)
+          summary.add(result.summary)
+        }
+        for path in paths { unlink(path) }
+        summary.seconds = Date().timeIntervalSince(started)
+        return (summary, summary.counts)
+      }
+    }
+    return try lifecycle.record(in: store) { runID in
+      var summary = Summary()
+      let removedSpans = try removedSpans()
       for folder in Set(parts.map { Workspace.documentsFolder(source: $0.source.name) + "/redacted" }) {
         Leftovers.remove(in: workspace.absolute(folder))
       }
-      func counts() -> JSONObject {
-        var counts = JSONObject([("documents", .int(summary.documents))])
-        counts["dropped_by_rule"] = .object(JSONObject(summary.dropped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
-        return counts
-      }
       for part in parts {
-        let partSummary: Summary
         do {
-          partSummary = try filter(
-            part, workspace: workspace, store: store, config: config, removedSpans: removedSpans, threads: threads, runID: runID)
+          let result = try filter(part, workspace: workspace, config: config, removedSpans: removedSpans, threads: threads)
+          try result.write(into: store, stageRunID: runID)
+          summary.add(result.summary)
         } catch {
           // Each part's decisions are committed with it: the run's counters say how far it got.
-          throw StageLifecycle.PartialFailure(error, counts: counts())
+          throw StageLifecycle.PartialFailure(error, counts: summary.counts)
         }
-        summary.documents += partSummary.documents
-        summary.bytes += partSummary.bytes
-        summary.dropped.merge(partSummary.dropped, uniquingKeysWith: +)
-        summary.flagged += partSummary.flagged
-        summary.redacted.merge(partSummary.redacted, uniquingKeysWith: +)
       }
       summary.seconds = Date().timeIntervalSince(started)
-      return (summary, counts())
+      return (summary, summary.counts)
     }
   }
 
@@ -100,9 +139,9 @@ public enum FilterStage {
   /// are judged in batches on `threads` workers, each with its own scratch counter, so one large
   /// part keeps every core busy (tok-text is a single 59 MB part).
   private static func filter(
-    _ entry: (source: SourceRecord, part: PartRecord), workspace: Workspace, store: ProvenanceStore,
-    config: FilterConfig, removedSpans: [String: [Range<Int>]], threads: Int, runID: Int64
-  ) throws -> Summary {
+    _ entry: (source: SourceRecord, part: PartRecord), workspace: Workspace, config: FilterConfig,
+    removedSpans: [String: [Range<Int>]], threads: Int
+  ) throws -> FilterPartResult {
     let reader = try DocumentPartReader(path: workspace.absolute(entry.part.path))
     let versionPath = Workspace.partPath(source: entry.source.name, part: entry.part.part, version: "redacted")
     let redacted = try config.piiRedactor.map { _ in
@@ -111,7 +150,7 @@ public enum FilterStage {
     var summary = Summary()
     var ids: [String] = []
     var decisions: [DecisionRecord] = []
-    var redactions: [(documentID: String, kind: String, count: Int)] = []
+    var redactions: [FilterPartResult.Redaction] = []
     func judge(_ batch: [Document]) throws {
       let results = Mutex([(verdict: RuleFailure?, text: [UInt8]?, counts: [PIIRedactor.Kind: Int])](
         repeating: (nil, nil, [:]), count: batch.count))
@@ -148,7 +187,7 @@ public enum FilterStage {
               metadata: document.metadata)
           }
           for (kind, count) in result.counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            redactions.append((document.id, kind.rawValue, count))
+            redactions.append(FilterPartResult.Redaction(documentID: document.id, kind: kind.rawValue, count: count))
             summary.redacted[kind.rawValue, default: 0] += count
           }
         }
@@ -177,12 +216,15 @@ public enum FilterStage {
       batch = try upcoming.withLock { $0! }.get()
     }
     let version = try redacted.map { writer in
-      (sourceID: entry.source.id, part: entry.part.part, name: "redacted", path: versionPath, sha256: try writer.commit().sha256.hex)
+      FilterPartResult.Version(
+        sourceID: entry.source.id, part: entry.part.part, path: versionPath, sha256: try writer.commit().sha256.hex)
     }
-    try store.replaceRedactedPart(
-      stage: name, for: ids, decisions: decisions, redactions: redactions, version: version, stageRunID: runID)
-    return summary
+    return FilterPartResult(ids: ids, decisions: decisions, redactions: redactions, version: version, summary: summary)
   }
+
+  /// `tasks/filter/all/part-NNNNN.json`: a filter task's results for part N (counted over every
+  /// source), until the merge writes them into the store.
+  public static func taskFile(part: Int) -> String { "tasks/filter/all/part-" + String(format: "%05d", part) + ".json" }
 
   /// A part's documents in batches of 256, read by one thread at a time: each batch is read on
   /// the read queue while the previous one is judged, and the stage waits for it before asking
@@ -199,5 +241,70 @@ public enum FilterStage {
       while batch.count < 256, let document = try reader.next() { batch.append(document) }
       return batch
     }
+  }
+}
+
+extension FilterStage.Summary {
+  mutating func add(_ other: FilterStage.Summary) {
+    documents += other.documents
+    bytes += other.bytes
+    dropped.merge(other.dropped, uniquingKeysWith: +)
+    flagged += other.flagged
+    redacted.merge(other.redacted, uniquingKeysWith: +)
+  }
+
+  var counts: JSONObject {
+    var counts = JSONObject([("documents", .int(documents))])
+    counts["dropped_by_rule"] = .object(JSONObject(dropped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
+    return counts
+  }
+}
+
+/// What filtering one part decided, as the store takes it (its redacted part file is written
+/// already); a task writes it to its task file.
+struct FilterPartResult: Codable {
+  struct Redaction: Codable {
+    var documentID: String
+    var kind: String
+    var count: Int
+  }
+
+  struct Version: Codable {
+    var sourceID: Int64
+    var part: Int
+    var path: String
+    var sha256: String
+  }
+
+  var configHash: String?
+  var ids: [String]
+  var decisions: [DecisionRecord]
+  var redactions: [Redaction]
+  var version: Version?
+  var summary: FilterStage.Summary
+
+  init(ids: [String], decisions: [DecisionRecord], redactions: [Redaction], version: Version?, summary: FilterStage.Summary) {
+    self.ids = ids
+    self.decisions = decisions
+    self.redactions = redactions
+    self.version = version
+    self.summary = summary
+  }
+
+  static func read(_ path: String) throws -> FilterPartResult {
+    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
+    do {
+      return try JSONDecoder().decode(FilterPartResult.self, from: data)
+    } catch {
+      throw HatcheryError("\(path): not a filter task file (\(HatcheryError.reason(error)))")
+    }
+  }
+
+  /// Replaces the part's documents' `filter` decisions, redactions and redacted version, in one
+  /// transaction.
+  func write(into store: ProvenanceStore, stageRunID: Int64) throws {
+    try store.replaceRedactedPart(
+      stage: FilterStage.name, for: ids, decisions: decisions, redactions: redactions.map { ($0.documentID, $0.kind, $0.count) },
+      version: version.map { ($0.sourceID, $0.part, "redacted", $0.path, $0.sha256) }, stageRunID: stageRunID)
   }
 }

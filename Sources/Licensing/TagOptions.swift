@@ -1,10 +1,9 @@
 import Foundation
+import HatcheryCore
+
+public typealias TagStep = StageStep
 
 /// What `hatchery tag` was asked to do.
-public enum TagStep: String, Sendable, CaseIterable {
-  case all, task, merge
-}
-
 public struct TagOptions: Sendable {
   /// A YAML licence policy; without one, nothing is dropped.
   public var policyPath: String?

@@ -32,11 +32,20 @@ struct FilterCommand: ParsableCommand {
     @Flag(help: "Redo the stage even if its decisions are up to date.")
     var force = false
 
+    @Option(help: "all: in one process. Across machines: task (each --task; task files, the store only read), then merge (once).")
+    var step: StageStep = .all
+
+    @Option(help: "This task's number, from 0 (--step task).") var task = 0
+    @Option(help: "How many tasks share the parts (task I takes the parts k with k mod N = I).") var tasks = 1
+
     func run() throws {
       stage.bootstrapLogging()
       let workspace = try Workspace.open(at: stage.workspace)
       let filterConfig = try config.map(FilterConfig.load) ?? FilterConfig()
-      print(try FilterStage.run(workspace: workspace, config: filterConfig, threads: max(1, threads), force: force).text)
+      print(
+        try FilterStage.run(
+          workspace: workspace, config: filterConfig, threads: max(1, threads), force: force, step: step, task: task, tasks: tasks
+        ).text)
     }
   }
 

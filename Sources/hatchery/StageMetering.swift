@@ -14,7 +14,7 @@ protocol MeteredStageCommand {
 extension IngestCommand: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : stage.workspace } }
 extension DedupCommand: MeteredStageCommand { var meteredWorkspace: String? { step == .signatures ? nil : stage.workspace } }
 extension TagCommand: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : stage.workspace } }
-extension FilterCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
+extension FilterCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : stage.workspace } }
 extension TokenizerCommand.Train: MeteredStageCommand { var meteredWorkspace: String? { workspace } }
 extension ShardCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
 

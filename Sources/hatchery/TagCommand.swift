@@ -50,7 +50,7 @@ struct TagCommand: ParsableCommand {
   }
 }
 
-extension TagStep: ExpressibleByArgument {}
+extension StageStep: ExpressibleByArgument {}
 
 struct AuditCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

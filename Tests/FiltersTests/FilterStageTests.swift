@@ -32,4 +32,66 @@ final class FilterStageTests: XCTestCase {
       Set(try workspace.openStore().decisions(stage: "filter").map(\.reason)), ["curly_bracket", "c4_too_few_sentences"],
       "a new configuration replaces the decisions")
   }
+
+  /// Across machines: N filter tasks (task files, redacted parts of their own, the store only
+  /// read) and one merge give the rows and files one process gives.
+  func testTasksAndAMergeGiveWhatOneProcessGives() throws {
+    let folder = NSTemporaryDirectory() + "hatchery-filter-tasks-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+    for index in 0..<8 {
+      let text = index % 3 == 0 ? "Too short \(index)." : (0..<12).map {
+        "Sentence \($0) of document \(index) tells the reader something plain, mail me at x\(index)@example.org."
+      }.joined(separator: " ")
+      try text.write(toFile: folder + "/in/doc-\(index).txt", atomically: false, encoding: .utf8)
+    }
+    let config = try FilterConfig.parse("rules: [gopher_quality, c4]\npii: true\n")
+    func workspace(_ name: String) throws -> Workspace {
+      let workspace = try Workspace.create(at: folder + "/" + name)
+      var options = IngestOptions(source: "s", paths: [folder + "/in"])
+      options.partBytes = 1
+      options.added = "2026-01-01T00:00:00Z"
+      _ = try IngestStage.run(
+        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+      return workspace
+    }
+    func rows(_ workspace: Workspace) throws -> [String] {
+      try workspace.openStoreForReading().read { db in
+        try String.fetchAll(
+          db,
+          sql: """
+            SELECT document_id || '|' || action || '|' || reason || '|' || coalesce(score, '') FROM decisions WHERE stage = 'filter'
+            UNION ALL SELECT document_id || '|' || kind || '|' || count FROM redactions
+            UNION ALL SELECT part || '|' || version || '|' || path || '|' || sha256 FROM part_versions
+            ORDER BY 1
+            """)
+      }
+    }
+    let single = try workspace("single")
+    let whole = try FilterStage.run(workspace: single, config: config, threads: 2)
+    let expected = try rows(single)
+    XCTAssertFalse(expected.isEmpty)
+    for tasks in [1, 3] {
+      let split = try workspace("split-\(tasks)")
+      for task in 0..<tasks { _ = try FilterStage.run(workspace: split, config: config, step: .task, task: task, tasks: tasks) }
+      XCTAssertTrue(try rows(split).isEmpty, "tasks do not write the store")
+      if tasks == 3 {
+        unlink(split.absolute(FilterStage.taskFile(part: 5)))
+        XCTAssertThrowsError(try FilterStage.run(workspace: split, config: config, step: .merge, tasks: 3)) { error in
+          XCTAssertTrue("\(error)".contains("for task(s) 2 first"), "\(error)")
+        }
+        _ = try FilterStage.run(workspace: split, config: config, step: .task, task: 2, tasks: 3)
+      }
+      let merged = try FilterStage.run(workspace: split, config: config, step: .merge, tasks: tasks)
+      XCTAssertEqual(merged.dropped, whole.dropped)
+      XCTAssertEqual(merged.redacted, whole.redacted)
+      XCTAssertEqual(try rows(split), expected, "\(tasks) tasks")
+      for part in 0..<8 {
+        let path = "docs/s/redacted/part-" + String(format: "%05d", part) + ".jsonl.zst"
+        XCTAssertEqual(
+          FileManager.default.contents(atPath: split.absolute(path)), FileManager.default.contents(atPath: single.absolute(path)), path)
+      }
+      XCTAssertTrue(try FilterStage.run(workspace: split, config: config, step: .merge, tasks: tasks).nothingToDo)
+    }
+  }
 }

@@ -1,5 +1,13 @@
 import Foundation
 
+/// How a stage that splits by parts runs (DESIGN.md's task/merge model): `all` in one process;
+/// `task` — task I of N takes the parts k with k mod N = I, writes its results to task files
+/// of its own and only reads the store; `merge` — one process writes every task's results into
+/// the store, in part order, refusing while any is missing.
+public enum StageStep: String, Sendable, CaseIterable {
+  case all, task, merge
+}
+
 /// What every stage does around its work (DESIGN.md, the stage contract), in one place: skip a
 /// run whose configuration has a completed run and whose outputs are there; otherwise record
 /// the run's start in `stage_runs`, do the work, and record its end — completed with the

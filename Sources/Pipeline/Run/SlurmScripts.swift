@@ -164,13 +164,14 @@ public enum SlurmScripts {
         wave += 1
         jobs.append(
           Job(name: "dedup-merge", isArray: false, lines: [line(["dedup"] + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
-      case .tag:
+      case .tag, .filter:
         // Tasks write task files (the store only read); one merge writes the store.
-        jobs.append(Job(name: "tag", isArray: true, lines: [line(stage.command + ws + flags + ["--step", "task"] + split)], wave: wave))
+        let name = stage.rawValue
+        jobs.append(Job(name: name, isArray: true, lines: [line(stage.command + ws + flags + ["--step", "task"] + split)], wave: wave))
         wave += 1
         jobs.append(
-          Job(name: "tag-merge", isArray: false, lines: [line(stage.command + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
-      case .filter, .tokenizer, .report:
+          Job(name: name + "-merge", isArray: false, lines: [line(stage.command + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
+      case .tokenizer, .report:
         jobs.append(Job(name: stage.rawValue, isArray: false, lines: [line(stage.command + ws + flags)], wave: wave))
       case .shard:
         jobs.append(
