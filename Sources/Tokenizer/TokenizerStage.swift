@@ -13,12 +13,18 @@ public enum TokenizerStage {
     public var text: String
   }
 
+  /// `step`, `task`, `tasks` (`StageStep`): across machines, task I of N counts the pieces of
+  /// the kept parts k with k mod N = I into a count file (the store only read), and the merge
+  /// sums the files and learns the merges — the tokenizer one process learns.
   public static func run(
     workspace: Workspace, options: TokenizerTrainingOptions, force: Bool = false,
-    progress: (@Sendable (TokenizerTrainingProgress) -> Void)? = nil
+    progress: (@Sendable (TokenizerTrainingProgress) -> Void)? = nil, step: StageStep = .all, task: Int = 0, tasks: Int = 1
   ) throws -> Result {
     try options.validate()
-    let store = try workspace.openStore()
+    guard tasks >= 1, task >= 0, task < tasks else {
+      throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
+    }
+    let store = try step == .task ? workspace.openStoreForReading() : workspace.openStore()
     let kept = try KeptDocuments(workspace: workspace, store: store)
     guard !kept.parts.isEmpty else {
       throw HatcheryError("\(workspace.root): no documents to train on; run `hatchery ingest` first")
@@ -29,9 +35,46 @@ public enum TokenizerStage {
         ("special", .array(options.specialTokens.map { .string($0) })), ("min_frequency", .int(options.minimumFrequency)),
         ("inputs", .string(try KeptDocuments.fingerprint(store: store))),
       ]))
-    let lifecycle = StageLifecycle(stage: name, config: stageConfig)
+    let lifecycle = StageLifecycle(stage: name, task: 0, tasks: step == .merge ? tasks : 1, config: stageConfig)
+    // Count files of this configuration: tasks/tokenizer/<configuration>/task-NNNNN.counts.
+    let countFolder = workspace.absolute("tasks/tokenizer/\(stageConfig.hash.prefix(16))")
+    func countFile(_ task: Int) -> String { countFolder + "/task-" + String(format: "%05d", task) + ".counts" }
+    if step == .task {
+      let path = countFile(task)
+      if !force && FileManager.default.fileExists(atPath: path) {
+        return Result(text: "tokenizer task \(task): nothing to do, its counts are written (use --force to count again)")
+      }
+      let source = KeptDocumentChunks(kept, including: { $0 % tasks == task })
+      let summary = try TokenizerTrainer.writeCounts(source, documents: { source.documents }, options: options, to: path, progress: progress)
+      return Result(
+        text: "tokenizer task \(task) of \(tasks): \(ByteCount.format(summary.bytes)) of text, \(summary.pieces) pieces "
+          + "(\(summary.distinctPieces) distinct), \(source.documents) documents → \(path)")
+    }
     if !force, try lifecycle.isUpToDate(in: store, outputs: [workspace.absolute(jsonPath)]) {
       return Result(text: "tokenizer: nothing to do, \(jsonPath) is up to date (use --force to retrain)")
+    }
+    if step == .merge {
+      let missing = (0..<tasks).filter { !FileManager.default.fileExists(atPath: countFile($0)) }
+      guard missing.isEmpty else {
+        throw HatcheryError(
+          "tokenizer merge: no counts of task(s) \(missing.prefix(20).map(String.init).joined(separator: ", ")) for this configuration; "
+            + "run `hatchery tokenizer train --step task --tasks \(tasks)` for them first")
+      }
+      Leftovers.remove(in: (workspace.absolute(jsonPath) as NSString).deletingLastPathComponent)
+      return try lifecycle.record(in: store) { _ in
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (tokenizer, summary, documents) = try TokenizerTrainer.train(countFiles: (0..<tasks).map(countFile), options: options, progress: progress)
+        guard summary.bytes > 0 else { throw HatcheryError("\(workspace.root): every document was dropped; nothing to train on") }
+        let sha = try TokenizerFile.save(tokenizer, to: workspace.absolute(jsonPath))
+        try TokenizerFile.save(tokenizer, to: workspace.absolute(tiktokenPath))
+        try? FileManager.default.removeItem(atPath: countFolder)
+        let seconds = (clock.now - start).seconds
+        return (
+          Result(text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(documents) documents, \(tasks) task(s) merged"),
+          counts(summary, tokenizer: tokenizer, documents: documents, sha: sha.hex)
+        )
+      }
     }
     Leftovers.remove(in: (workspace.absolute(jsonPath) as NSString).deletingLastPathComponent)
     return try lifecycle.record(in: store) { _ in
@@ -43,13 +86,19 @@ public enum TokenizerStage {
       let sha = try TokenizerFile.save(tokenizer, to: workspace.absolute(jsonPath))
       try TokenizerFile.save(tokenizer, to: workspace.absolute(tiktokenPath))
       let seconds = (clock.now - start).seconds
-      let counts = JSONObject([
-        ("documents", .int(source.documents)), ("bytes", .int(summary.bytes)), ("pieces", .int(summary.pieces)),
-        ("distinct_pieces", .int(summary.distinctPieces)), ("merges", .int(summary.merges)),
-        ("vocab_size", .int(tokenizer.vocabularySize)), ("tokenizer_sha256", .string(sha.hex)),
-      ])
-      return (Result(text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(source.documents) documents"), counts)
+      return (
+        Result(text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(source.documents) documents"),
+        counts(summary, tokenizer: tokenizer, documents: source.documents, sha: sha.hex)
+      )
     }
+  }
+
+  private static func counts(_ summary: TokenizerTrainingSummary, tokenizer: Tokenizer, documents: Int, sha: String) -> JSONObject {
+    JSONObject([
+      ("documents", .int(documents)), ("bytes", .int(summary.bytes)), ("pieces", .int(summary.pieces)),
+      ("distinct_pieces", .int(summary.distinctPieces)), ("merges", .int(summary.merges)),
+      ("vocab_size", .int(tokenizer.vocabularySize)), ("tokenizer_sha256", .string(sha)),
+    ])
   }
 
   /// One line: what was read, what was made, how long it took.
@@ -66,8 +115,8 @@ final class KeptDocumentChunks: TextChunkSource {
   private let reader: KeptDocuments.Reader
   private(set) var documents = 0
 
-  init(_ kept: KeptDocuments) {
-    reader = kept.reader()
+  init(_ kept: KeptDocuments, including: @escaping (Int) -> Bool = { _ in true }) {
+    reader = kept.reader(including: including)
   }
 
   func nextChunk() throws -> TextChunk? {

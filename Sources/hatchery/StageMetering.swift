@@ -15,7 +15,7 @@ extension IngestCommand: MeteredStageCommand { var meteredWorkspace: String? { s
 extension DedupCommand: MeteredStageCommand { var meteredWorkspace: String? { step == .signatures ? nil : stage.workspace } }
 extension TagCommand: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : stage.workspace } }
 extension FilterCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : stage.workspace } }
-extension TokenizerCommand.Train: MeteredStageCommand { var meteredWorkspace: String? { workspace } }
+extension TokenizerCommand.Train: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : workspace } }
 extension ShardCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { stage.workspace } }
 
 /// Meters `body` when `command` is a stage command; recording never fails the command.

@@ -51,6 +51,12 @@ struct TokenizerCommand: ParsableCommand {
     @Flag(help: "Retrain even if the workspace's tokenizer is up to date.")
     var force = false
 
+    @Option(help: "With --workspace, across machines: task (each --task counts its parts' pieces, the store only read), then merge (once).")
+    var step: StageStep = .all
+
+    @Option(help: "This task's number, from 0 (--step task).") var task = 0
+    @Option(help: "How many tasks share the parts.") var tasks = 1
+
     var specialTokens: [String] { special.split(separator: ",").map(String.init) }
 
     func validate() throws {
@@ -70,7 +76,8 @@ struct TokenizerCommand: ParsableCommand {
       if let workspace {
         let status = StatusLine(label: "tokenizer")
         let result = try TokenizerStage.run(
-          workspace: try Workspace.open(at: workspace), options: options, force: force, progress: status.training)
+          workspace: try Workspace.open(at: workspace), options: options, force: force, progress: status.training, step: step,
+          task: task, tasks: tasks)
         status.finish()
         print(result.text)
         return

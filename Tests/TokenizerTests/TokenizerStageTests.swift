@@ -86,4 +86,46 @@ final class TokenizerStageTests: XCTestCase {
     }
     XCTAssertEqual(try store.stageRuns(stage: TokenizerStage.name).map(\.status), ["failed"])
   }
+
+  /// Across machines: N counting tasks and one merge learn the tokenizer one process learns,
+  /// byte for byte (the counts are summed; what BPE learns depends on them alone).
+  func testCountingTasksAndAMergeLearnWhatOneProcessLearns() throws {
+    let corpus = folder + "/many"
+    try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
+    for index in 0..<9 {
+      let text = (0..<30).map { "Line \($0) of file \(index): the quick brown fox \(index * $0 % 7) jumps over lazy dogs, again." }
+      try text.joined(separator: "\n").write(toFile: corpus + "/f\(index).txt", atomically: false, encoding: .utf8)
+    }
+    func workspace(_ name: String) throws -> Workspace {
+      let workspace = try Workspace.create(at: folder + "/" + name)
+      var options = IngestOptions(source: "s", paths: [corpus])
+      options.partBytes = 1
+      options.added = "2026-01-01T00:00:00Z"
+      _ = try IngestStage.run(
+        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+      return workspace
+    }
+    let options = TokenizerTrainingOptions(vocabularySize: 400, threads: 2)
+    let single = try workspace("single")
+    _ = try TokenizerStage.run(workspace: single, options: options)
+    let expected = try Data(contentsOf: URL(fileURLWithPath: single.absolute(TokenizerStage.jsonPath)))
+    for tasks in [1, 3] {
+      let split = try workspace("split-\(tasks)")
+      for task in 0..<tasks where task != 1 {
+        _ = try TokenizerStage.run(workspace: split, options: options, step: .task, task: task, tasks: tasks)
+      }
+      if tasks == 3 {
+        XCTAssertThrowsError(try TokenizerStage.run(workspace: split, options: options, step: .merge, tasks: 3)) { error in
+          XCTAssertTrue("\(error)".contains("no counts of task(s) 1"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute(TokenizerStage.jsonPath)))
+        _ = try TokenizerStage.run(workspace: split, options: options, step: .task, task: 1, tasks: 3)
+      }
+      _ = try TokenizerStage.run(workspace: split, options: options, step: .merge, tasks: tasks)
+      XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: split.absolute(TokenizerStage.jsonPath))), expected, "\(tasks) tasks")
+      XCTAssertTrue(
+        try TokenizerStage.run(workspace: split, options: options, step: .merge, tasks: tasks).text.contains("nothing to do"),
+        "merging twice does nothing")
+    }
+  }
 }

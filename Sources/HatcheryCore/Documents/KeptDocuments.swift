@@ -63,17 +63,20 @@ public final class KeptDocuments {
     }
   }
 
-  /// A reader of every kept document, part after part, in the order of `parts`.
-  public func reader() -> Reader { Reader(self) }
+  /// A reader of every kept document, part after part, in the order of `parts`; with
+  /// `including`, only of the parts whose index it accepts (a task's share).
+  public func reader(including: @escaping (Int) -> Bool = { _ in true }) -> Reader { Reader(self, including: including) }
 
   /// Reads one document at a time (memory stays at one document and a part's read buffer).
   public final class Reader {
     private let kept: KeptDocuments
+    private let including: (Int) -> Bool
     private var partIndex = -1
     private var partReader: DocumentPartReader?
 
-    init(_ kept: KeptDocuments) {
+    init(_ kept: KeptDocuments, including: @escaping (Int) -> Bool) {
       self.kept = kept
+      self.including = including
     }
 
     /// The part the last document came from.
@@ -91,6 +94,7 @@ public final class KeptDocuments {
           return (document, text)
         }
         partIndex += 1
+        while partIndex < kept.parts.count && !including(partIndex) { partIndex += 1 }
         guard partIndex < kept.parts.count else {
           partReader = nil
           return nil

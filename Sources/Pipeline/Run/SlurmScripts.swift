@@ -164,14 +164,14 @@ public enum SlurmScripts {
         wave += 1
         jobs.append(
           Job(name: "dedup-merge", isArray: false, lines: [line(["dedup"] + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
-      case .tag, .filter:
+      case .tag, .filter, .tokenizer:
         // Tasks write task files (the store only read); one merge writes the store.
         let name = stage.rawValue
         jobs.append(Job(name: name, isArray: true, lines: [line(stage.command + ws + flags + ["--step", "task"] + split)], wave: wave))
         wave += 1
         jobs.append(
           Job(name: name + "-merge", isArray: false, lines: [line(stage.command + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
-      case .tokenizer, .report:
+      case .report:
         jobs.append(Job(name: stage.rawValue, isArray: false, lines: [line(stage.command + ws + flags)], wave: wave))
       case .shard:
         jobs.append(

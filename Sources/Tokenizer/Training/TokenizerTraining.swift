@@ -60,23 +60,77 @@ public enum TokenizerTrainer {
     progress: (@Sendable (TokenizerTrainingProgress) -> Void)? = nil
   ) throws -> (Tokenizer, TokenizerTrainingSummary) {
     try options.validate()
+    // The counting table is dropped once the words are built from it: merging is where the
+    // peak memory is.
+    let (words, summary) = try {
+      let (table, summary) = try count(source, options: options, progress: progress)
+      return (TrainingWords(table), summary)
+    }()
+    return try learn(words, summary: summary, options: options, progress: progress)
+  }
+
+  /// Counts the pieces of `source` into `path` (`PieceCountFile`): a task's share of the
+  /// counting, for `train(countFiles:)` to sum.
+  public static func writeCounts(
+    _ source: TextChunkSource, documents: () -> Int, options: TokenizerTrainingOptions, to path: String,
+    progress: (@Sendable (TokenizerTrainingProgress) -> Void)? = nil
+  ) throws -> TokenizerTrainingSummary {
+    try options.validate()
+    let (table, summary) = try count(source, options: options, progress: progress)
+    try PieceCountFile.write(table, bytes: summary.bytes, documents: documents(), to: path)
+    return summary
+  }
+
+  /// Trains on the summed counts of task files: the tokenizer one process training on all their
+  /// text makes (counts are summed, and what the trainer learns depends on the counts alone).
+  /// `documents`: how many documents the files counted.
+  public static func train(
+    countFiles: [String], options: TokenizerTrainingOptions, progress: (@Sendable (TokenizerTrainingProgress) -> Void)? = nil
+  ) throws -> (tokenizer: Tokenizer, summary: TokenizerTrainingSummary, documents: Int) {
+    try options.validate()
+    let clock = ContinuousClock()
+    let start = clock.now
+    var documents = 0
+    let (words, summary) = try {
+      let table = ByteStringTable(capacity: 1 << 18)
+      var summary = TokenizerTrainingSummary()
+      for path in countFiles {
+        let counted = try PieceCountFile.add(path, into: table)
+        summary.bytes += counted.bytes
+        documents += counted.documents
+      }
+      summary.distinctPieces = table.count
+      table.forEach { _, count in summary.pieces += Int(count) }
+      summary.countingSeconds = (clock.now - start).seconds
+      return (TrainingWords(table), summary)
+    }()
+    let (tokenizer, learnt) = try learn(words, summary: summary, options: options, progress: progress)
+    return (tokenizer, learnt, documents)
+  }
+
+  private static func count(
+    _ source: TextChunkSource, options: TokenizerTrainingOptions, progress: (@Sendable (TokenizerTrainingProgress) -> Void)?
+  ) throws -> (ByteStringTable, TokenizerTrainingSummary) {
     var summary = TokenizerTrainingSummary()
     let clock = ContinuousClock()
     let countingStart = clock.now
     var countingProgress: (@Sendable (Int) -> Void)?
     if let progress { countingProgress = { bytes in progress(.counting(bytes: bytes)) } }
-    // The counting table is dropped once the words are built from it: merging is where the
-    // peak memory is.
-    let words: TrainingWords
-    do {
-      let counts = try PieceCounter(preTokenizer: PreTokenizer(pattern: options.pattern)).count(
-        source, threads: options.threads, progress: countingProgress)
-      summary.bytes = counts.bytes
-      summary.distinctPieces = counts.table.count
-      counts.table.forEach { _, count in summary.pieces += Int(count) }
-      words = TrainingWords(counts.table)
-    }
+    let counts = try PieceCounter(preTokenizer: PreTokenizer(pattern: options.pattern)).count(
+      source, threads: options.threads, progress: countingProgress)
+    summary.bytes = counts.bytes
+    summary.distinctPieces = counts.table.count
+    counts.table.forEach { _, count in summary.pieces += Int(count) }
     summary.countingSeconds = (clock.now - countingStart).seconds
+    return (counts.table, summary)
+  }
+
+  private static func learn(
+    _ words: TrainingWords, summary: TokenizerTrainingSummary, options: TokenizerTrainingOptions,
+    progress: (@Sendable (TokenizerTrainingProgress) -> Void)?
+  ) throws -> (Tokenizer, TokenizerTrainingSummary) {
+    var summary = summary
+    let clock = ContinuousClock()
     let mergingStart = clock.now
     let target = options.vocabularySize - 256 - options.specialTokens.count
     var mergingProgress: ((Int) -> Void)?
