@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The cost of splitting a stage into tasks (DESIGN.md's task/merge model), for the stages that
-# split today (ingest, dedup): each as one process and as N tasks run one after another, then
-# its merge, on a synthetic web-like corpus (JSONL, documents of 4–40 sentences drawn from
+# split today (ingest, dedup, tag, filter, tokenizer training): each as one process and as N
+# tasks run one after another, then its merge, on a synthetic web-like corpus (JSONL, documents of 4–40 sentences drawn from
 # ../shared/corpora/tok-text, 5% exact and 5% near copies). Reports the sum of the task times
 # against the one-process time, and the merge time against the stage's.
 #   Benchmarks/scale-out.sh [DOCUMENTS=200000] [TASKS=4]
@@ -58,6 +58,22 @@ merge_dedup=$(seconds "$hatchery" dedup -w "$tmp/split" --step merge --tasks "$t
 
 same=yes
 cmp -s <(cd "$tmp/one/docs/web" && cat part-*.jsonl.zst) <(cd "$tmp/split/docs/web" && cat part-*.jsonl.zst) || same=no
+# tag, filter and tokenizer training: the same workspaces, after dedup.
+declare -A one_time task_time merge_time
+for stage in tag "filter run" "tokenizer train"; do
+  extra=(); [ "$stage" = "tokenizer train" ] && extra=(--vocab-size 8192)
+  one_time[$stage]=$(seconds "$hatchery" $stage -w "$tmp/one" --threads 2 "${extra[@]}")
+  total=0
+  for task in $(seq 0 $((tasks - 1))); do
+    t=$(seconds "$hatchery" $stage -w "$tmp/split" --threads 2 "${extra[@]}" --step task --task "$task" --tasks "$tasks")
+    total=$(echo "$total + $t" | bc -l)
+  done
+  task_time[$stage]=$total
+  merge_time[$stage]=$(seconds "$hatchery" $stage -w "$tmp/split" --threads 2 "${extra[@]}" --step merge --tasks "$tasks")
+done
+same_tokenizer=yes
+cmp -s "$tmp/one/tokenizer/tokenizer.json" "$tmp/split/tokenizer/tokenizer.json" || same_tokenizer=no
+
 split_ingest=$(echo "$task_ingest + $merge_ingest" | bc -l)
 split_dedup=$(echo "$task_dedup + $cluster + $merge_dedup" | bc -l)
 printf '%-8s %12s %12s %10s %8s %10s %12s\n' stage "one process" "tasks s" "merge s" "split s" "split/one" "merge share"
@@ -65,5 +81,10 @@ printf '%-8s %12.2f %12.2f %10.2f %8.2f %10.2f %11.1f%%\n' ingest "$one_ingest" 
   "$(echo "$split_ingest / $one_ingest" | bc -l)" "$(echo "100 * $merge_ingest / $split_ingest" | bc -l)"
 printf '%-8s %12.2f %12.2f %10.2f %8.2f %10.2f %11.1f%%\n' dedup "$one_dedup" "$(echo "$task_dedup + $cluster" | bc -l)" "$merge_dedup" \
   "$split_dedup" "$(echo "$split_dedup / $one_dedup" | bc -l)" "$(echo "100 * $merge_dedup / $split_dedup" | bc -l)"
+for stage in tag "filter run" "tokenizer train"; do
+  split=$(echo "${task_time[$stage]} + ${merge_time[$stage]}" | bc -l)
+  printf '%-8s %12.2f %12.2f %10.2f %8.2f %10.2f %11.1f%%\n' "${stage%% *}" "${one_time[$stage]}" "${task_time[$stage]}" \
+    "${merge_time[$stage]}" "$split" "$(echo "$split / ${one_time[$stage]}" | bc -l)" "$(echo "100 * ${merge_time[$stage]} / $split" | bc -l)"
+done
 echo "register $(printf '%.3f' "$register") s; dedup's tasks s is its signature tasks plus its cluster step (one process);"
-echo "part files identical to one process: $same"
+echo "part files identical to one process: $same; tokenizer.json identical: $same_tokenizer"
