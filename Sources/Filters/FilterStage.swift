@@ -99,7 +99,7 @@ public enum FilterStage {
         let waiting = Set(missing.map { $0 % tasks }).sorted()
         throw HatcheryError(
           "filter merge: \(missing.count) of \(parts.count) parts have no task output of this configuration: run "
-            + "`hatchery filter --step task --tasks \(tasks)` for task(s) \(waiting.prefix(20).map(String.init).joined(separator: ", ")) first")
+            + "`hatchery filter run --step task --tasks \(tasks)` for task(s) \(waiting.prefix(20).map(String.init).joined(separator: ", ")) first")
       }
       return try lifecycle.record(in: store) { runID in
         var summary = Summary()

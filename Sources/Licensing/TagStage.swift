@@ -50,29 +50,39 @@ public enum TagStage {
       return summary
     }
     return try lifecycle.record(in: store) { runID in
-      let state = Mutex((next: 0, summary: TagSummary(), error: Error?.none))
-      DispatchQueue.concurrentPerform(iterations: min(options.threads, parts.count)) { _ in
-        while true {
-          let index: Int? = state.withLock { state in
-            guard state.error == nil, state.next < parts.count else { return nil }
-            defer { state.next += 1 }
-            return state.next
-          }
-          guard let index else { return }
-          do {
-            let result = try tag(parts[index], workspace: workspace, detector: detector, policy: policy)
-            try result.write(into: store, stageRunID: runID)
-            state.withLock { $0.summary.add(result.summary) }
-          } catch {
-            state.withLock { if $0.error == nil { $0.error = error } }
-          }
-        }
+      var summary = try tagParts(Array(parts.indices), threads: options.threads) { index in
+        let result = try tag(parts[index], workspace: workspace, detector: detector, policy: policy)
+        try result.write(into: store, stageRunID: runID)
+        return result.summary
       }
-      var (summary, failure) = state.withLock { ($0.summary, $0.error) }
-      if let failure { throw failure }
       summary.seconds = Date().timeIntervalSince(started)
       return (summary, counts(summary))
     }
+  }
+
+  /// Runs `body` for every part index on `threads` workers (parts are independent); the first
+  /// error stops the workers from taking new parts and is thrown.
+  private static func tagParts(_ indices: [Int], threads: Int, _ body: @Sendable @escaping (Int) throws -> TagSummary) throws -> TagSummary {
+    let state = Mutex((next: 0, summary: TagSummary(), error: Error?.none))
+    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, indices.count))) { _ in
+      while true {
+        let position: Int? = state.withLock { state in
+          guard state.error == nil, state.next < indices.count else { return nil }
+          defer { state.next += 1 }
+          return state.next
+        }
+        guard let position else { return }
+        do {
+          let summary = try body(indices[position])
+          state.withLock { $0.summary.add(summary) }
+        } catch {
+          state.withLock { if $0.error == nil { $0.error = error } }
+        }
+      }
+    }
+    let (summary, failure) = state.withLock { ($0.summary, $0.error) }
+    if let failure { throw failure }
+    return summary
   }
 
   private static func counts(_ summary: TagSummary) -> JSONObject {
@@ -92,18 +102,17 @@ public enum TagStage {
     workspace: Workspace, options: TagOptions, parts: [(source: SourceRecord, part: PartRecord)], config: StageConfig,
     detector: LicenseDetector, policy: LicensePolicy?, started: Date
   ) throws -> TagSummary {
-    var summary = TagSummary()
-    var done = 0
-    for index in parts.indices where index % options.tasks == options.task {
-      let path = workspace.absolute(taskFile(part: index))
-      if !options.force, (try? TagPartResult.read(path))?.configHash == config.hash { continue }
+    let pending = parts.indices.filter { index in
+      index % options.tasks == options.task
+        && (options.force || (try? TagPartResult.read(workspace.absolute(taskFile(part: index))))?.configHash != config.hash)
+    }
+    var summary = try tagParts(pending, threads: options.threads) { index in
       var result = try tag(parts[index], workspace: workspace, detector: detector, policy: policy)
       result.configHash = config.hash
-      try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: path)
-      summary.add(result.summary)
-      done += 1
+      try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: workspace.absolute(taskFile(part: index)))
+      return result.summary
     }
-    summary.nothingToDo = done == 0
+    summary.nothingToDo = pending.isEmpty
     summary.seconds = Date().timeIntervalSince(started)
     return summary
   }
