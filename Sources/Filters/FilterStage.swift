@@ -85,7 +85,7 @@ public enum FilterStage {
         if !force, (try? FilterPartResult.read(path))?.configHash == stageConfig.hash { continue }
         var result = try filter(parts[index], workspace: workspace, config: config, removedSpans: spans, threads: threads)
         result.configHash = stageConfig.hash
-        try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: path)
+        try TaskFiles.write(result, to: path)
         summary.add(result.summary)
         done += 1
       }
@@ -96,10 +96,7 @@ public enum FilterStage {
       let paths = parts.indices.map { workspace.absolute(taskFile(part: $0)) }
       let missing = paths.indices.filter { (try? FilterPartResult.read(paths[$0]))?.configHash != stageConfig.hash }
       guard missing.isEmpty else {
-        let waiting = Set(missing.map { $0 % tasks }).sorted()
-        throw HatcheryError(
-          "filter merge: \(missing.count) of \(parts.count) parts have no task output of this configuration: run "
-            + "`hatchery filter run --step task --tasks \(tasks)` for task(s) \(waiting.prefix(20).map(String.init).joined(separator: ", ")) first")
+        throw TaskFiles.missing(missing, of: parts.count, tasks: tasks, stage: name, command: "hatchery filter run")
       }
       return try lifecycle.record(in: store) { runID in
         var summary = Summary()
@@ -224,7 +221,7 @@ public enum FilterStage {
 
   /// `tasks/filter/all/part-NNNNN.json`: a filter task's results for part N (counted over every
   /// source), until the merge writes them into the store.
-  public static func taskFile(part: Int) -> String { "tasks/filter/all/part-" + String(format: "%05d", part) + ".json" }
+  public static func taskFile(part: Int) -> String { TaskFiles.path(stage: name, part: part) }
 
   /// A part's documents in batches of 256, read by one thread at a time: each batch is read on
   /// the read queue while the previous one is judged, and the stage waits for it before asking
@@ -292,12 +289,7 @@ struct FilterPartResult: Codable {
   }
 
   static func read(_ path: String) throws -> FilterPartResult {
-    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
-    do {
-      return try JSONDecoder().decode(FilterPartResult.self, from: data)
-    } catch {
-      throw HatcheryError("\(path): not a filter task file (\(HatcheryError.reason(error)))")
-    }
+    try TaskFiles.read(FilterPartResult.self, from: path, stage: FilterStage.name)
   }
 
   /// Replaces the part's documents' `filter` decisions, redactions and redacted version, in one

@@ -94,7 +94,7 @@ public enum TagStage {
 
   /// `tasks/tag/all/part-NNNNN.json`: a tag task's results for part N (counted over every
   /// source, as the task split counts them), until the merge writes them into the store.
-  public static func taskFile(part: Int) -> String { "tasks/tag/all/part-" + String(format: "%05d", part) + ".json" }
+  public static func taskFile(part: Int) -> String { TaskFiles.path(stage: name, part: part) }
 
   /// A task step: the results of the task's parts (k mod N = I), each in its own file with the
   /// configuration it was made under; the store is only read.
@@ -109,7 +109,7 @@ public enum TagStage {
     var summary = try tagParts(pending, threads: options.threads) { index in
       var result = try tag(parts[index], workspace: workspace, detector: detector, policy: policy)
       result.configHash = config.hash
-      try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: workspace.absolute(taskFile(part: index)))
+      try TaskFiles.write(result, to: workspace.absolute(taskFile(part: index)))
       return result.summary
     }
     summary.nothingToDo = pending.isEmpty
@@ -132,12 +132,7 @@ public enum TagStage {
     }
     let paths = parts.indices.map { workspace.absolute(taskFile(part: $0)) }
     let missing = paths.indices.filter { (try? TagPartResult.read(paths[$0]))?.configHash != config.hash }
-    guard missing.isEmpty else {
-      let tasks = Set(missing.map { $0 % options.tasks }).sorted()
-      throw HatcheryError(
-        "tag merge: \(missing.count) of \(parts.count) parts have no task output of this configuration: run "
-          + "`hatchery tag --step task --tasks \(options.tasks)` for task(s) \(tasks.prefix(20).map(String.init).joined(separator: ", ")) first")
-    }
+    guard missing.isEmpty else { throw TaskFiles.missing(missing, of: parts.count, tasks: options.tasks, stage: name, command: "hatchery tag") }
     return try lifecycle.record(in: store) { runID in
       var summary = TagSummary()
       for path in paths {
@@ -274,12 +269,7 @@ struct TagPartResult: Codable {
   }
 
   static func read(_ path: String) throws -> TagPartResult {
-    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
-    do {
-      return try JSONDecoder().decode(TagPartResult.self, from: data)
-    } catch {
-      throw HatcheryError("\(path): not a tag task file (\(HatcheryError.reason(error)))")
-    }
+    try TaskFiles.read(TagPartResult.self, from: path, stage: TagStage.name)
   }
 
   /// Replaces the part's documents' licence rows and `tag` decisions, in one transaction.
