@@ -273,20 +273,12 @@ struct FilterPartResult: Codable {
     var sha256: String
   }
 
-  var configHash: String?
+  var configHash: String? = nil
   var ids: [String]
   var decisions: [DecisionRecord]
   var redactions: [Redaction]
   var version: Version?
   var summary: FilterStage.Summary
-
-  init(ids: [String], decisions: [DecisionRecord], redactions: [Redaction], version: Version?, summary: FilterStage.Summary) {
-    self.ids = ids
-    self.decisions = decisions
-    self.redactions = redactions
-    self.version = version
-    self.summary = summary
-  }
 
   static func read(_ path: String) throws -> FilterPartResult {
     try TaskFiles.read(FilterPartResult.self, from: path, stage: FilterStage.name)

@@ -250,23 +250,12 @@ public enum TagStage {
 
 /// What tagging one part found, as the store takes it; a task writes it to its task file.
 struct TagPartResult: Codable {
-  var configHash: String?
+  var configHash: String? = nil
   var ids: [String]
   var findings: [LicenseFindingRecord]
   var licenses: [DocumentLicenseRecord]
   var decisions: [DecisionRecord]
   var summary: TagSummary
-
-  init(
-    ids: [String], findings: [LicenseFindingRecord], licenses: [DocumentLicenseRecord], decisions: [DecisionRecord],
-    summary: TagSummary
-  ) {
-    self.ids = ids
-    self.findings = findings
-    self.licenses = licenses
-    self.decisions = decisions
-    self.summary = summary
-  }
 
   static func read(_ path: String) throws -> TagPartResult {
     try TaskFiles.read(TagPartResult.self, from: path, stage: TagStage.name)
