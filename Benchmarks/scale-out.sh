@@ -2,7 +2,7 @@
 # The cost of splitting a stage into tasks (DESIGN.md's task/merge model), for the stages that
 # split today (ingest, dedup, tag, filter, tokenizer training): each as one process and as N
 # tasks run one after another, then its merge, on a synthetic web-like corpus (JSONL, documents of 4–40 sentences drawn from
-# ../shared/corpora/tok-text, 5% exact and 5% near copies). Reports the sum of the task times
+# ../shared/corpora/tok-text, 5% exact and 5% near copies, in 64 files). Reports the sum of the task times
 # against the one-process time, and the merge time against the stage's.
 #   Benchmarks/scale-out.sh [DOCUMENTS=200000] [TASKS=4]
 set -euo pipefail
@@ -20,6 +20,7 @@ mkdir -p "$tmp/in"
 # copy with one word changed (a fixed seed: the same corpus on every run).
 find -L "$text" -type f -name '*.txt' | sort | head -20 | xargs cat | tr -s ' \n' ' ' | sed 's/\([.!?]\) /\1\n/g' \
   | awk 'length($0) > 30 && length($0) < 300' >"$tmp/sentences"
+# 64 files: a part holds whole files, so a single file would be a single part, all one task's work.
 awk -v n="$documents" -v seed=7 'BEGIN { srand(seed) }
   { sentence[NR] = $0 }
   END {
@@ -29,11 +30,13 @@ awk -v n="$documents" -v seed=7 'BEGIN { srand(seed) }
       else { k = 4 + int(rand() * 37); text = ""; for (i = 0; i < k; i++) text = text sentence[1 + int(rand() * NR)] " " }
       doc[d] = text
       gsub(/\\/, "\\\\", text); gsub(/"/, "\\\"", text); gsub(/\t/, " ", text)
-      printf "{\"id\": \"d%d\", \"text\": \"%s\"}\n", d, text
+      file = sprintf("%s/in/corpus-%02d.jsonl", dir, d % 64)
+      printf "{\"id\": \"d%d\", \"text\": \"%s\"}\n", d, text > file
     }
-  }' "$tmp/sentences" >"$tmp/in/corpus.jsonl"
-echo "corpus: $documents documents, $(( $(stat -c %s "$tmp/in/corpus.jsonl") / 1000000 )) MB, $tasks tasks, $(nproc) cores, $(date -u +%Y-%m-%d)"
+  }' dir="$tmp" "$tmp/sentences"
+echo "corpus: $documents documents in 64 files, $(( $(cat "$tmp"/in/*.jsonl | wc -c) / 1000000 )) MB, $tasks tasks, $(nproc) cores, $(date -u +%Y-%m-%d)"
 seconds() { local start=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $start" | bc -l; }
+# Parts of about 8 MB: a few files each, so every task has parts.
 common=(--source web --added 2026-01-01T00:00:00Z --part-bytes 8000000 --threads 2 "$tmp/in")
 
 "$hatchery" init "$tmp/one" >/dev/null
