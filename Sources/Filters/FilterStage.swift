@@ -81,10 +81,9 @@ public enum FilterStage {
       var summary = Summary()
       var done = 0
       for index in parts.indices where index % tasks == task {
-        let path = workspace.absolute(taskFile(part: index))
-        if !force, (try? FilterPartResult.read(path))?.configHash == stageConfig.hash { continue }
-        var result = try filter(parts[index], workspace: workspace, config: config, removedSpans: spans, threads: threads)
-        result.configHash = stageConfig.hash
+        let path = workspace.absolute(taskFile(part: index, config: stageConfig))
+        if !force, FileManager.default.fileExists(atPath: path) { continue }
+        let result = try filter(parts[index], workspace: workspace, config: config, removedSpans: spans, threads: threads)
         try TaskFiles.write(result, to: path)
         summary.add(result.summary)
         done += 1
@@ -93,19 +92,18 @@ public enum FilterStage {
       summary.seconds = Date().timeIntervalSince(started)
       return summary
     case .merge:
-      let paths = parts.indices.map { workspace.absolute(taskFile(part: $0)) }
-      let missing = paths.indices.filter { (try? FilterPartResult.read(paths[$0]))?.configHash != stageConfig.hash }
+      let missing = TaskFiles.missing(in: workspace, stage: name, config: stageConfig, parts: parts.count)
       guard missing.isEmpty else {
-        throw TaskFiles.missing(missing, of: parts.count, tasks: tasks, stage: name, command: "hatchery filter run")
+        throw TaskFiles.refusal(missing, of: parts.count, tasks: tasks, stage: name, command: "hatchery filter run")
       }
       return try lifecycle.record(in: store) { runID in
         var summary = Summary()
-        for path in paths {
-          let result = try FilterPartResult.read(path)
+        for part in parts.indices {
+          let result = try FilterPartResult.read(workspace.absolute(taskFile(part: part, config: stageConfig)))
           try result.write(into: store, stageRunID: runID)
           summary.add(result.summary)
         }
-        for path in paths { unlink(path) }
+        TaskFiles.removeAll(in: workspace, stage: name)
         summary.seconds = Date().timeIntervalSince(started)
         return (summary, summary.counts)
       }
@@ -219,9 +217,9 @@ public enum FilterStage {
     return FilterPartResult(ids: ids, decisions: decisions, redactions: redactions, version: version, summary: summary)
   }
 
-  /// `tasks/filter/all/part-NNNNN.json`: a filter task's results for part N (counted over every
+  /// `tasks/filter/<configuration>/part-NNNNN.json`: a filter task's results for part N (counted over every
   /// source), until the merge writes them into the store.
-  public static func taskFile(part: Int) -> String { TaskFiles.path(stage: name, part: part) }
+  public static func taskFile(part: Int, config: StageConfig) -> String { TaskFiles.path(stage: name, config: config, part: part) }
 
   /// A part's documents in batches of 256, read by one thread at a time: each batch is read on
   /// the read queue while the previous one is judged, and the stage waits for it before asking
@@ -273,7 +271,6 @@ struct FilterPartResult: Codable {
     var sha256: String
   }
 
-  var configHash: String? = nil
   var ids: [String]
   var decisions: [DecisionRecord]
   var redactions: [Redaction]

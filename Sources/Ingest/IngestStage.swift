@@ -111,13 +111,13 @@ public enum IngestStage {
       throw HatcheryError("source \(options.source) is not registered in \(workspace.root): nothing to merge")
     }
     let finished = try store.partFingerprints(sourceID: source.id)
-    var ready: [(part: InputPlan.Part, path: String)] = []
+    var ready: [(part: InputPlan.Part, path: String, record: PartRecord)] = []
     var missing: [Int] = []
     for part in plan.parts {
       let fingerprint = IngestFingerprint.part(part, options: options, addedAt: source.addedAt)
       let path = workspace.absolute(taskFile(source: source.name, part: part.index))
-      if StagedRows.taskPart(at: path)?.fingerprint == fingerprint {
-        ready.append((part, path))
+      if let record = StagedRows.taskPart(at: path), record.fingerprint == fingerprint {
+        ready.append((part, path, record))
       } else if finished[part.index] != fingerprint {
         missing.append(part.index)
       }
@@ -141,9 +141,8 @@ public enum IngestStage {
       stage: name, scope: source.name, task: 0, tasks: options.tasks,
       config: StageConfig(configuration(options, plan: plan, addedAt: source.addedAt)))
     summary = try lifecycle.record(in: store) { runID in
-      for (part, path) in ready {
-        guard let record = StagedRows.taskPart(at: path) else { continue }
-        try store.commitTaskPart(at: path, stageRunID: runID)
+      for (part, path, record) in ready {
+        try store.commitTaskPart(record, at: path, stageRunID: runID)
         unlink(path)
         summary.partsWritten += 1
         summary.files += part.files.count

@@ -92,9 +92,9 @@ public enum TagStage {
     ])
   }
 
-  /// `tasks/tag/all/part-NNNNN.json`: a tag task's results for part N (counted over every
+  /// `tasks/tag/<configuration>/part-NNNNN.json`: a tag task's results for part N (counted over every
   /// source, as the task split counts them), until the merge writes them into the store.
-  public static func taskFile(part: Int) -> String { TaskFiles.path(stage: name, part: part) }
+  public static func taskFile(part: Int, config: StageConfig) -> String { TaskFiles.path(stage: name, config: config, part: part) }
 
   /// A task step: the results of the task's parts (k mod N = I), each in its own file with the
   /// configuration it was made under; the store is only read.
@@ -104,12 +104,11 @@ public enum TagStage {
   ) throws -> TagSummary {
     let pending = parts.indices.filter { index in
       index % options.tasks == options.task
-        && (options.force || (try? TagPartResult.read(workspace.absolute(taskFile(part: index))))?.configHash != config.hash)
+        && (options.force || !FileManager.default.fileExists(atPath: workspace.absolute(taskFile(part: index, config: config))))
     }
     var summary = try tagParts(pending, threads: options.threads) { index in
-      var result = try tag(parts[index], workspace: workspace, detector: detector, policy: policy)
-      result.configHash = config.hash
-      try TaskFiles.write(result, to: workspace.absolute(taskFile(part: index)))
+      let result = try tag(parts[index], workspace: workspace, detector: detector, policy: policy)
+      try TaskFiles.write(result, to: workspace.absolute(taskFile(part: index, config: config)))
       return result.summary
     }
     summary.nothingToDo = pending.isEmpty
@@ -130,17 +129,16 @@ public enum TagStage {
       summary.nothingToDo = true
       return summary
     }
-    let paths = parts.indices.map { workspace.absolute(taskFile(part: $0)) }
-    let missing = paths.indices.filter { (try? TagPartResult.read(paths[$0]))?.configHash != config.hash }
-    guard missing.isEmpty else { throw TaskFiles.missing(missing, of: parts.count, tasks: options.tasks, stage: name, command: "hatchery tag") }
+    let missing = TaskFiles.missing(in: workspace, stage: name, config: config, parts: parts.count)
+    guard missing.isEmpty else { throw TaskFiles.refusal(missing, of: parts.count, tasks: options.tasks, stage: name, command: "hatchery tag") }
     return try lifecycle.record(in: store) { runID in
       var summary = TagSummary()
-      for path in paths {
-        let result = try TagPartResult.read(path)
+      for part in parts.indices {
+        let result = try TagPartResult.read(workspace.absolute(taskFile(part: part, config: config)))
         try result.write(into: store, stageRunID: runID)
         summary.add(result.summary)
       }
-      for path in paths { unlink(path) }
+      TaskFiles.removeAll(in: workspace, stage: name)
       summary.seconds = Date().timeIntervalSince(started)
       return (summary, counts(summary))
     }
@@ -250,7 +248,6 @@ public enum TagStage {
 
 /// What tagging one part found, as the store takes it; a task writes it to its task file.
 struct TagPartResult: Codable {
-  var configHash: String? = nil
   var ids: [String]
   var findings: [LicenseFindingRecord]
   var licenses: [DocumentLicenseRecord]

@@ -76,7 +76,7 @@ final class FilterStageTests: XCTestCase {
       for task in 0..<tasks { _ = try FilterStage.run(workspace: split, config: config, step: .task, task: task, tasks: tasks) }
       XCTAssertTrue(try rows(split).isEmpty, "tasks do not write the store")
       if tasks == 3 {
-        unlink(split.absolute(FilterStage.taskFile(part: 5)))
+        unlink(split.absolute(try XCTUnwrap(taskFile(split, stage: "filter", part: 5))))
         XCTAssertThrowsError(try FilterStage.run(workspace: split, config: config, step: .merge, tasks: 3)) { error in
           XCTAssertTrue("\(error)".contains("for task(s) 2 first"), "\(error)")
         }
@@ -94,4 +94,12 @@ final class FilterStageTests: XCTestCase {
       XCTAssertTrue(try FilterStage.run(workspace: split, config: config, step: .merge, tasks: tasks).nothingToDo)
     }
   }
+}
+
+/// A stage's task file of `part`, whatever its configuration folder (relative to the workspace).
+private func taskFile(_ workspace: Workspace, stage: String, part: Int) -> String? {
+  let root = "tasks/\(stage)"
+  let name = "part-" + String(format: "%05d", part) + ".json"
+  return ((try? FileManager.default.contentsOfDirectory(atPath: workspace.absolute(root))) ?? [])
+    .map { "\(root)/\($0)/\(name)" }.first { FileManager.default.fileExists(atPath: workspace.absolute($0)) }
 }

@@ -217,7 +217,7 @@ final class TagStageTests: XCTestCase {
       options.step = .merge
       if tasks == 3 {
         // A missing task file: the merge refuses and names the task.
-        let missing = split.absolute(TagStage.taskFile(part: 4))
+        let missing = split.absolute(try XCTUnwrap(taskFile(split, stage: "tag", part: 4)))
         let saved = try Data(contentsOf: URL(fileURLWithPath: missing))
         unlink(missing)
         XCTAssertThrowsError(try TagStage.run(workspace: split, options: options)) { error in
@@ -233,4 +233,12 @@ final class TagStageTests: XCTestCase {
       XCTAssertTrue(try TagStage.run(workspace: split, options: options).nothingToDo, "merging twice does nothing")
     }
   }
+}
+
+/// A stage's task file of `part`, whatever its configuration folder (relative to the workspace).
+private func taskFile(_ workspace: Workspace, stage: String, part: Int) -> String? {
+  let root = "tasks/\(stage)"
+  let name = "part-" + String(format: "%05d", part) + ".json"
+  return ((try? FileManager.default.contentsOfDirectory(atPath: workspace.absolute(root))) ?? [])
+    .map { "\(root)/\($0)/\(name)" }.first { FileManager.default.fileExists(atPath: workspace.absolute($0)) }
 }

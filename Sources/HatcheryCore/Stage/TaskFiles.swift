@@ -1,11 +1,29 @@
 import Foundation
 
 /// The per-part task files of stages that split by parts (tag, filter): JSON written atomically
-/// at `tasks/<stage>/all/part-NNNNN.json` by a task, read and removed by the merge.
+/// at `tasks/<stage>/<configuration>/part-NNNNN.json` by a task, read and removed by the merge.
+/// The folder is named by the configuration's hash, so whether a part's output is current is
+/// whether its file exists: neither a task nor the merge decodes a file to find out.
 public enum TaskFiles {
+  /// The folder of one configuration's task files, relative to the workspace.
+  public static func folder(stage: String, config: StageConfig) -> String {
+    "tasks/\(stage)/\(config.hash.prefix(16))"
+  }
+
   /// Relative to the workspace; parts are counted over every source, as the task split counts them.
-  public static func path(stage: String, part: Int) -> String {
-    "tasks/\(stage)/all/part-" + String(format: "%05d", part) + ".json"
+  public static func path(stage: String, config: StageConfig, part: Int) -> String {
+    folder(stage: stage, config: config) + "/part-" + String(format: "%05d", part) + ".json"
+  }
+
+  /// The parts among `0..<parts` without a task file of this configuration.
+  public static func missing(in workspace: Workspace, stage: String, config: StageConfig, parts: Int) -> [Int] {
+    (0..<parts).filter { !FileManager.default.fileExists(atPath: workspace.absolute(path(stage: stage, config: config, part: $0))) }
+  }
+
+  /// After a merge: its task files, and those of other configurations (older inputs or
+  /// options, never to be merged), are removed.
+  public static func removeAll(in workspace: Workspace, stage: String) {
+    try? FileManager.default.removeItem(atPath: workspace.absolute("tasks/\(stage)"))
   }
 
   public static func write<T: Encodable>(_ value: T, to path: String) throws {
@@ -22,7 +40,7 @@ public enum TaskFiles {
   }
 
   /// The merge's refusal: how many parts lack a current output, and which tasks to run.
-  public static func missing(_ parts: [Int], of total: Int, tasks: Int, stage: String, command: String) -> HatcheryError {
+  public static func refusal(_ parts: [Int], of total: Int, tasks: Int, stage: String, command: String) -> HatcheryError {
     let waiting = Set(parts.map { $0 % tasks }).sorted()
     return HatcheryError(
       "\(stage) merge: \(parts.count) of \(total) parts have no task output of this configuration: run "

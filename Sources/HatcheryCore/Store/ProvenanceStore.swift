@@ -276,10 +276,11 @@ public final class ProvenanceStore: Sendable {
     try commitPart(part, stagedPath: staged.path, stageRunID: part.stageRunID)
   }
 
-  /// Merges a task's finished part file (`StagedRows.finish(part:movingTo:)`): its rows, with
-  /// the merging run's id on the rejects and the part.
-  public func commitTaskPart(at path: String, stageRunID: Int64) throws {
-    guard var part = StagedRows.taskPart(at: path) else { throw HatcheryError("\(path): not a finished ingest task file") }
+  /// Merges a task's finished part file (`StagedRows.finish(part:movingTo:)`) whose part row
+  /// is `part` (`StagedRows.taskPart(at:)`): its rows, with the merging run's id on the rejects
+  /// and the part.
+  public func commitTaskPart(_ part: PartRecord, at path: String, stageRunID: Int64) throws {
+    var part = part
     part.stageRunID = stageRunID
     try commitPart(part, stagedPath: path, stageRunID: stageRunID)
   }
