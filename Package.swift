@@ -108,7 +108,9 @@ let package = Package(
       dependencies: ["Filters", "Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")]
     ),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Ingest", "HatcheryCore"]),
-    .testTarget(name: "ShardsTests", dependencies: ["Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
+    .testTarget(
+      name: "ShardsTests",
+      dependencies: ["Shards", "Tokenizer", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "AccountingTests", dependencies: ["Accounting", "HatcheryCore"]),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HatcheryCore", "HatcheryTestSupport"]),

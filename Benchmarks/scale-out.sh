@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The cost of splitting a stage into tasks (DESIGN.md's task/merge model), for the stages that
-# split today (ingest, dedup, tag, filter, tokenizer training): each as one process and as N
+# split (ingest, dedup, tag, filter, tokenizer training, shard): each as one process and as N
 # tasks run one after another, then its merge, on a synthetic web-like corpus (JSONL, documents of 4–40 sentences drawn from
 # ../shared/corpora/tok-text, 5% exact and 5% near copies, in 64 files). Reports the sum of the task times
 # against the one-process time, and the merge time against the stage's.
@@ -61,10 +61,13 @@ merge_dedup=$(seconds "$hatchery" dedup -w "$tmp/split" --step merge --tasks "$t
 
 same=yes
 cmp -s <(cd "$tmp/one/docs/web" && cat part-*.jsonl.zst) <(cd "$tmp/split/docs/web" && cat part-*.jsonl.zst) || same=no
-# tag, filter and tokenizer training: the same workspaces, after dedup.
+# tag, filter, tokenizer training and shard: the same workspaces, after dedup.
 declare -A one_time task_time merge_time
-for stage in tag "filter run" "tokenizer train"; do
-  extra=(); [ "$stage" = "tokenizer train" ] && extra=(--vocab-size 8192)
+later=(tag "filter run" "tokenizer train" "shard run")
+for stage in "${later[@]}"; do
+  extra=()
+  [ "$stage" = "tokenizer train" ] && extra=(--vocab-size 8192)
+  [ "$stage" = "shard run" ] && extra=(--tokens-per-shard 20000000)
   one_time[$stage]=$(seconds "$hatchery" $stage -w "$tmp/one" --threads 2 "${extra[@]}")
   total=0
   for task in $(seq 0 $((tasks - 1))); do
@@ -76,6 +79,8 @@ for stage in tag "filter run" "tokenizer train"; do
 done
 same_tokenizer=yes
 cmp -s "$tmp/one/tokenizer/tokenizer.json" "$tmp/split/tokenizer/tokenizer.json" || same_tokenizer=no
+same_shards=yes
+diff -r -q "$tmp/one/shards" "$tmp/split/shards" >/dev/null || same_shards=no
 
 split_ingest=$(echo "$task_ingest + $merge_ingest" | bc -l)
 split_dedup=$(echo "$task_dedup + $cluster + $merge_dedup" | bc -l)
@@ -84,10 +89,10 @@ printf '%-8s %12.2f %12.2f %10.2f %8.2f %10.2f %11.1f%%\n' ingest "$one_ingest" 
   "$(echo "$split_ingest / $one_ingest" | bc -l)" "$(echo "100 * $merge_ingest / $split_ingest" | bc -l)"
 printf '%-8s %12.2f %12.2f %10.2f %8.2f %10.2f %11.1f%%\n' dedup "$one_dedup" "$(echo "$task_dedup + $cluster" | bc -l)" "$merge_dedup" \
   "$split_dedup" "$(echo "$split_dedup / $one_dedup" | bc -l)" "$(echo "100 * $merge_dedup / $split_dedup" | bc -l)"
-for stage in tag "filter run" "tokenizer train"; do
+for stage in "${later[@]}"; do
   split=$(echo "${task_time[$stage]} + ${merge_time[$stage]}" | bc -l)
   printf '%-8s %12.2f %12.2f %10.2f %8.2f %10.2f %11.1f%%\n' "${stage%% *}" "${one_time[$stage]}" "${task_time[$stage]}" \
     "${merge_time[$stage]}" "$split" "$(echo "$split / ${one_time[$stage]}" | bc -l)" "$(echo "100 * ${merge_time[$stage]} / $split" | bc -l)"
 done
 echo "register $(printf '%.3f' "$register") s; dedup's tasks s is its signature tasks plus its cluster step (one process);"
-echo "part files identical to one process: $same; tokenizer.json identical: $same_tokenizer"
+echo "part files identical to one process: $same; tokenizer.json identical: $same_tokenizer; shards and manifest identical: $same_shards"

@@ -42,6 +42,12 @@ struct ShardCommand: ParsableCommand {
     @Flag(help: "Rebuild the shards even if they are up to date.")
     var force = false
 
+    @Option(help: "all: in one process. Across machines: task (each --task tokenizes its parts; the store only read), then merge (once: the shards).")
+    var step: StageStep = .all
+
+    @Option(help: "This task's number, from 0 (--step task).") var task = 0
+    @Option(help: "How many tasks share the parts (task I takes the parts k with k mod N = I).") var tasks = 1
+
     var options: ShardOptions {
       var options = ShardOptions()
       options.tokensPerShard = tokensPerShard
@@ -50,6 +56,9 @@ struct ShardCommand: ParsableCommand {
       options.level = level
       options.frameTokens = frameTokens
       options.threads = threads
+      options.step = step
+      options.task = task
+      options.tasks = tasks
       return options
     }
 

@@ -27,7 +27,7 @@ final class WorkspaceStatusTests: XCTestCase {
     let lines = try WorkspaceStatus.lines(workspace: workspace)
     XCTAssertTrue(lines.contains { $0.contains("dedup") && $0.contains("merge") && $0.contains("task 0 of 4") && $0.contains("completed") }, "\(lines)")
     XCTAssertTrue(lines.contains { $0.contains("tag") && $0.contains("failed") }, "\(lines)")
-    XCTAssertTrue(lines.contains("  tasks/ingest/web: 5 part(s) (0-2, 5, 9)"), "\(lines)")
+    XCTAssertTrue(lines.contains("  tasks/ingest/web: 5 file(s), numbers 0-2, 5, 9"), "\(lines)")
     XCTAssertTrue(lines.contains("dedup intermediates dedup/abc: signatures of task(s) 0-1, 3; clustered for task(s) 0"), "\(lines)")
   }
 }

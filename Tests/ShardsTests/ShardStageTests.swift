@@ -1,5 +1,7 @@
 import Foundation
+import GRDB
 import HatcheryCore
+import HatcheryTestSupport
 import Ingest
 import Logging
 import Tokenizer
@@ -19,8 +21,11 @@ final class ShardStageTests: XCTestCase {
       try text.joined(separator: "\n").write(toFile: folder + "/in/d\(number).txt", atomically: false, encoding: .utf8)
     }
     workspace = try Workspace.create(at: folder + "/ws")
+    // One file per part: 30 parts, so every task of up to 7 has several.
+    var ingest = IngestOptions(source: "s", paths: [folder + "/in"])
+    ingest.partBytes = 1
     _ = try IngestStage.run(
-      workspace: workspace, options: IngestOptions(source: "s", paths: [folder + "/in"]),
+      workspace: workspace, options: ingest,
       logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
     _ = try TokenizerStage.run(workspace: workspace, options: TokenizerTrainingOptions(vocabularySize: 400))
   }
@@ -153,6 +158,107 @@ final class ShardStageTests: XCTestCase {
     XCTAssertEqual(fields.2, UInt64(trainDocuments))
     XCTAssertEqual(fields.3, UInt64(trainDocuments + 1))
     XCTAssertEqual(index.count, 34 + trainDocuments * 4 + trainDocuments * 8 + (trainDocuments + 1) * 8)
+  }
+
+  /// Tasks tokenize their parts into task files (the store only read, here mounted read-only
+  /// where this machine allows); the merge writes the same shards, manifest and shard map as one
+  /// process, whatever the number of tasks; it refuses while a task's files are missing, and that
+  /// task re-run alone completes the stage.
+  func testTasksAndAMergeWriteWhatOneProcessWrites() throws {
+    let pristine = folder + "/pristine"
+    try FileManager.default.copyItem(atPath: workspace.root, toPath: pristine)
+    let whole = try ShardStage.run(workspace: workspace, options: options(threads: 2))
+    let expected = try shardOutputs(workspace)
+    XCTAssertGreaterThan(expected.files.count, 3)
+    XCTAssertEqual(try workspace.openStore().allParts().count, 30)
+    for tasks in [1, 3, 7] {
+      let split = try copyWorkspace(pristine, to: folder + "/split-\(tasks)")
+      var options = options(threads: 1)
+      options.step = .task
+      options.tasks = tasks
+      let storeBefore = try Data(contentsOf: URL(fileURLWithPath: split.storePath))
+      let undo = tasks == 3 ? TestSupport.mountReadOnly(split.storePath) : nil
+      if undo != nil { XCTAssertThrowsError(try split.openStore(), "the mount is really read-only") }
+      for task in 0..<tasks {
+        options.task = task
+        let summary = try ShardStage.run(workspace: split, options: options)
+        XCTAssertEqual(summary.task?.parts, (0..<30).filter { $0 % tasks == task }.count)
+      }
+      undo?()
+      XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: split.storePath)), storeBefore, "tasks do not write the store")
+      XCTAssertTrue(try ShardStage.run(workspace: split, options: options).nothingToDo, "a finished task has nothing to do")
+      options.step = .merge
+      if tasks == 7 {
+        // Task 4 killed before it wrote its parts: the merge refuses, names it and writes
+        // nothing; task 4 run again alone completes the stage.
+        for part in stride(from: 4, to: 30, by: 7) { try FileManager.default.removeItem(atPath: try partFile(split, part)) }
+        XCTAssertThrowsError(try ShardStage.run(workspace: split, options: options)) { error in
+          XCTAssertTrue("\(error)".contains("4 of 30 parts") && "\(error)".contains("for task(s) 4 first"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute(ShardManifest.path)))
+        var rerun = options
+        rerun.step = .task
+        rerun.task = 4
+        XCTAssertEqual(try ShardStage.run(workspace: split, options: rerun).task?.parts, 4)
+      }
+      let merged = try ShardStage.run(workspace: split, options: options)
+      XCTAssertEqual(merged.shards, whole.shards, "\(tasks) tasks")
+      XCTAssertEqual(merged.documents, whole.documents)
+      XCTAssertEqual(merged.tokens, whole.tokens)
+      let outputs = try shardOutputs(split)
+      XCTAssertEqual(outputs.files, expected.files, "\(tasks) tasks: the same shards and manifest")
+      XCTAssertEqual(outputs.map, expected.map, "\(tasks) tasks: the same shard map")
+      XCTAssertTrue(try ShardStage.run(workspace: split, options: options).nothingToDo, "merging twice does nothing")
+      XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute("tasks/shard")), "the merge removes its task files")
+    }
+  }
+
+  /// A damaged task file is named, and the merge writes nothing.
+  func testADamagedTaskFileIsNamed() throws {
+    var options = options(threads: 1)
+    options.step = .task
+    _ = try ShardStage.run(workspace: workspace, options: options)
+    let path = try partFile(workspace, 2)
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+    try bytes.dropLast(3).write(to: URL(fileURLWithPath: path))
+    options.step = .merge
+    XCTAssertThrowsError(try ShardStage.run(workspace: workspace, options: options)) { error in
+      XCTAssertTrue("\(error)".hasPrefix("\(path): not a complete shard task file"), "\(error)")
+    }
+    XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.absolute(ShardManifest.path)))
+  }
+
+  private func copyWorkspace(_ from: String, to path: String) throws -> Workspace {
+    try FileManager.default.copyItem(atPath: from, toPath: path)
+    return try Workspace.open(at: path)
+  }
+
+  /// The task file of `part` (absolute), whatever its configuration folder.
+  private func partFile(_ workspace: Workspace, _ part: Int) throws -> String {
+    let root = workspace.absolute("tasks/shard")
+    let folders = try FileManager.default.contentsOfDirectory(atPath: root)
+    return root + "/" + (try XCTUnwrap(folders.first)) + "/part-" + String(format: "%05d", part) + ".tokens"
+  }
+
+  /// The shard files and manifest (relative path → bytes) and the shard map's rows.
+  private func shardOutputs(_ workspace: Workspace) throws -> (files: [String: Data], map: [[String]]) {
+    var files: [String: Data] = [:]
+    let root = workspace.absolute("shards")
+    for relative in FileManager.default.subpaths(atPath: root) ?? [] {
+      var directory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &directory), !directory.boolValue else { continue }
+      files[relative] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative))
+    }
+    let map = try workspace.openStoreForReading().read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT s.path, m.token_offset, m.document_id, m.token_count FROM shard_map m JOIN shards s ON s.id = m.shard_id
+          ORDER BY s.path, m.token_offset
+          """
+      ).map { row in ["\(row["path"] as String)", "\(row["token_offset"] as Int)", row["document_id"] as String, "\(row["token_count"] as Int)"] }
+    }
+    return (files, map)
   }
 
   func testAFailedRunLeavesNoManifest() throws {

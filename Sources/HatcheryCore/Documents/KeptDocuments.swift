@@ -71,7 +71,8 @@ public final class KeptDocuments {
   public final class Reader {
     private let kept: KeptDocuments
     private let including: (Int) -> Bool
-    private var partIndex = -1
+    /// The index in `parts` of the part the last document came from.
+    public private(set) var partIndex = -1
     private var partReader: DocumentPartReader?
 
     init(_ kept: KeptDocuments, including: @escaping (Int) -> Bool) {

@@ -25,7 +25,7 @@ public enum WorkspaceStatus {
     lines.append("task outputs waiting for a merge:")
     if waiting.isEmpty { lines.append("  none") }
     for (folder, numbers) in waiting {
-      lines.append("  \(folder): \(numbers.count) part(s) (\(ranges(numbers)))")
+      lines.append("  \(folder): \(numbers.count) file(s), numbers \(ranges(numbers))")
     }
     for (folder, signatures, clustered) in dedupIntermediates(workspace) {
       lines.append("dedup intermediates \(folder): signatures of task(s) \(ranges(signatures)); "
@@ -40,9 +40,11 @@ public enum WorkspaceStatus {
     let root = workspace.absolute("tasks")
     for stage in sortedNames(root) {
       for scope in sortedNames(root + "/" + stage) {
+        // part-NNNNN.<kind> (per part: ingest, tag, filter, shard) or task-NNNNN.<kind> (per
+        // task: tokenizer counts); temporary files (`….tmp-PID`) are not finished ones.
         let numbers = sortedNames(root + "/\(stage)/\(scope)").compactMap { name -> Int? in
-          guard name.hasPrefix("part-"), name.hasSuffix(".db") else { return nil }
-          return Int(name.dropFirst(5).dropLast(3))
+          guard name.hasPrefix("part-") || name.hasPrefix("task-"), !name.contains(".tmp-") else { return nil }
+          return Int(name.dropFirst(5).prefix { $0 != "." })
         }
         if !numbers.isEmpty { result.append(("tasks/\(stage)/\(scope)", numbers.sorted())) }
       }

@@ -164,18 +164,17 @@ public enum SlurmScripts {
         wave += 1
         jobs.append(
           Job(name: "dedup-merge", isArray: false, lines: [line(["dedup"] + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
-      case .tag, .filter, .tokenizer:
-        // Tasks write task files (the store only read); one merge writes the store.
+      case .tag, .filter, .tokenizer, .shard:
+        // Tasks write task files (the store only read); one merge writes the store (and, for
+        // shard, the shards, which are then verified).
         let name = stage.rawValue
         jobs.append(Job(name: name, isArray: true, lines: [line(stage.command + ws + flags + ["--step", "task"] + split)], wave: wave))
         wave += 1
-        jobs.append(
-          Job(name: name + "-merge", isArray: false, lines: [line(stage.command + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
+        var merge = [line(stage.command + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])]
+        if stage == .shard { merge.append(line(["shard", "verify"] + ws)) }
+        jobs.append(Job(name: name + "-merge", isArray: false, lines: merge, wave: wave))
       case .report:
         jobs.append(Job(name: stage.rawValue, isArray: false, lines: [line(stage.command + ws + flags)], wave: wave))
-      case .shard:
-        jobs.append(
-          Job(name: "shard", isArray: false, lines: [line(stage.command + ws + flags), line(["shard", "verify"] + ws)], wave: wave))
       case .train:
         // A requeued job continues the run from its newest checkpoint.
         let run = shellQuoted(workspace + "/runs/\(file.name)-train")

@@ -27,78 +27,123 @@ public final class ShardWriter {
   public let tokenType: TokenType
   public let frameTokens: Int
   private let output: AtomicFileOutput
-  private let context: OpaquePointer
-  private var frame: [UInt8]
+  /// One compressor per thread; frames are independent, so `threads` of them are compressed at
+  /// once and written in order — the bytes do not depend on the thread count.
+  private let contexts: [OpaquePointer]
+  private let frameBytes: Int
+  /// Frames collected before they are compressed together: `batchFrames` of `frameBytes` each.
+  private let batchFrames: Int
+  private var frames: [UInt8]
+  private var fullFrames = 0
   private var frameFill = 0
   private var compressed: [UInt8]
+  private let compressedBound: Int
   private var table = SeekTable()
   public private(set) var tokens = 0
 
-  public init(path: String, tokenType: TokenType, level: Int, frameTokens: Int = defaultFrameTokens) throws {
-    precondition(frameTokens > 0)
+  public init(path: String, tokenType: TokenType, level: Int, frameTokens: Int = defaultFrameTokens, threads: Int = 1) throws {
+    precondition(frameTokens > 0 && threads > 0)
     self.path = path
     self.tokenType = tokenType
     self.frameTokens = frameTokens
     output = try AtomicFileOutput(path: path)
-    guard let context = ZSTD_createCCtx() else { throw HatcheryError("\(path): cannot create a zstd compressor") }
-    self.context = context
-    let levelParameters = ZSTD_getCParams(Int32(level), UInt64(frameTokens * tokenType.width), 0)
-    // No zstd content checksum: the seek table holds each frame's checksum (as the seekable
-    // format's reference writer does); a second one per frame cost 0.04% of the size.
-    for (parameter, value) in [
-      (ZSTD_c_compressionLevel, Int32(level)), (ZSTD_c_checksumFlag, 0), (ZSTD_c_contentSizeFlag, 1),
-      (ZSTD_c_strategy, Int32(max(levelParameters.strategy.rawValue, Self.minimumStrategy.rawValue))),
-      (ZSTD_c_searchLog, Int32(max(levelParameters.searchLog, Self.minimumSearchLog))),
-    ] {
-      guard ZSTD_isError(ZSTD_CCtx_setParameter(context, parameter, value)) == 0 else {
-        ZSTD_freeCCtx(context)
-        throw HatcheryError("\(path): zstd refuses level \(level)")
+    frameBytes = frameTokens * tokenType.width
+    let levelParameters = ZSTD_getCParams(Int32(level), UInt64(frameBytes), 0)
+    var contexts: [OpaquePointer] = []
+    for _ in 0..<threads {
+      guard let context = ZSTD_createCCtx() else {
+        contexts.forEach { ZSTD_freeCCtx($0) }
+        throw HatcheryError("\(path): cannot create a zstd compressor")
+      }
+      contexts.append(context)
+      // No zstd content checksum: the seek table holds each frame's checksum (as the seekable
+      // format's reference writer does); a second one per frame cost 0.04% of the size.
+      for (parameter, value) in [
+        (ZSTD_c_compressionLevel, Int32(level)), (ZSTD_c_checksumFlag, 0), (ZSTD_c_contentSizeFlag, 1),
+        (ZSTD_c_strategy, Int32(max(levelParameters.strategy.rawValue, Self.minimumStrategy.rawValue))),
+        (ZSTD_c_searchLog, Int32(max(levelParameters.searchLog, Self.minimumSearchLog))),
+      ] {
+        guard ZSTD_isError(ZSTD_CCtx_setParameter(context, parameter, value)) == 0 else {
+          contexts.forEach { ZSTD_freeCCtx($0) }
+          throw HatcheryError("\(path): zstd refuses level \(level)")
+        }
       }
     }
-    frame = [UInt8](repeating: 0, count: frameTokens * tokenType.width)
-    compressed = [UInt8](repeating: 0, count: ZSTD_compressBound(frame.count))
+    self.contexts = contexts
+    batchFrames = threads == 1 ? 1 : threads * 4
+    frames = [UInt8](repeating: 0, count: batchFrames * frameBytes)
+    compressedBound = ZSTD_compressBound(frameBytes)
+    compressed = [UInt8](repeating: 0, count: batchFrames * compressedBound)
   }
 
-  deinit { ZSTD_freeCCtx(context) }
+  deinit { contexts.forEach { ZSTD_freeCCtx($0) } }
 
   /// Appends tokens; each must fit the token type (the caller checks ids against the vocabulary).
   public func append(_ ids: UnsafeBufferPointer<UInt32>) throws {
     var index = 0
     while index < ids.count {
-      let room = frameTokens - frameFill / tokenType.width
-      let take = min(room, ids.count - index)
-      frame.withUnsafeMutableBytes { frame in
+      let take = min((frameBytes - frameFill) / tokenType.width, ids.count - index)
+      let start = fullFrames * frameBytes + frameFill
+      frames.withUnsafeMutableBytes { frames in
         switch tokenType {
         case .uint16:
           for offset in 0..<take {
-            frame.storeBytes(of: UInt16(truncatingIfNeeded: ids[index + offset]).littleEndian, toByteOffset: frameFill + offset * 2, as: UInt16.self)
+            frames.storeBytes(of: UInt16(truncatingIfNeeded: ids[index + offset]).littleEndian, toByteOffset: start + offset * 2, as: UInt16.self)
           }
         case .uint32:
           for offset in 0..<take {
-            frame.storeBytes(of: ids[index + offset].littleEndian, toByteOffset: frameFill + offset * 4, as: UInt32.self)
+            frames.storeBytes(of: ids[index + offset].littleEndian, toByteOffset: start + offset * 4, as: UInt32.self)
           }
         }
       }
       frameFill += take * tokenType.width
       index += take
       tokens += take
-      if frameFill == frame.count { try flushFrame() }
+      if frameFill == frameBytes {
+        fullFrames += 1
+        frameFill = 0
+        if fullFrames == batchFrames { try flushFrames() }
+      }
     }
   }
 
-  private func flushFrame() throws {
-    guard frameFill > 0 else { return }
-    let size = frame.withUnsafeBytes { source in
+  /// Compresses the collected frames (the partial one too) and writes them in order.
+  private func flushFrames() throws {
+    let count = fullFrames + (frameFill > 0 ? 1 : 0)
+    guard count > 0 else { return }
+    let sizes = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+    defer { sizes.deallocate() }
+    let lastBytes = frameFill > 0 ? frameFill : frameBytes
+    frames.withUnsafeBytes { source in
       compressed.withUnsafeMutableBytes { target in
-        ZSTD_compress2(context, target.baseAddress, target.count, source.baseAddress, frameFill)
+        // Each worker compresses frames worker, worker + threads, … with its own context.
+        let shared = UncheckedBox((source, target, sizes, contexts))
+        let frameBytes = frameBytes, compressedBound = compressedBound
+        let compress: @Sendable (Int) -> Void = { worker in
+          let (source, target, sizes, contexts) = shared.value
+          for frame in stride(from: worker, to: count, by: contexts.count) {
+            sizes[frame] = ZSTD_compress2(
+              contexts[worker], target.baseAddress! + frame * compressedBound, compressedBound,
+              source.baseAddress! + frame * frameBytes, frame == count - 1 ? lastBytes : frameBytes)
+          }
+        }
+        let workers = min(contexts.count, count)
+        if workers == 1 { compress(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: compress) }
       }
     }
-    guard ZSTD_isError(size) == 0 else {
-      throw HatcheryError("\(path): zstd compression failed: \(String(cString: ZSTD_getErrorName(size)))")
+    for frame in 0..<count {
+      let size = sizes[frame]
+      guard ZSTD_isError(size) == 0 else {
+        throw HatcheryError("\(path): zstd compression failed: \(String(cString: ZSTD_getErrorName(size)))")
+      }
+      let bytes = frame == count - 1 ? lastBytes : frameBytes
+      let checksum = frames.withUnsafeBytes { UInt32(truncatingIfNeeded: XXH64($0.baseAddress! + frame * frameBytes, bytes, 0)) }
+      try compressed.withUnsafeBytes {
+        try output.write(UnsafeRawBufferPointer(rebasing: $0[frame * compressedBound..<frame * compressedBound + size]))
+      }
+      table.entries.append(.init(compressedSize: UInt32(size), decompressedSize: UInt32(bytes), checksum: checksum))
     }
-    let checksum = frame.withUnsafeBytes { UInt32(truncatingIfNeeded: XXH64($0.baseAddress, frameFill, 0)) }
-    try compressed.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
-    table.entries.append(.init(compressedSize: UInt32(size), decompressedSize: UInt32(frameFill), checksum: checksum))
+    fullFrames = 0
     frameFill = 0
   }
 
@@ -111,7 +156,7 @@ public final class ShardWriter {
 
   /// Writes the last frame and the seek table, and renames the file into place.
   public func finish() throws -> Result {
-    try flushFrame()
+    try flushFrames()
     try table.encoded().withUnsafeBytes { try output.write($0) }
     let bytes = output.bytesWritten
     let digest = try output.commit()
