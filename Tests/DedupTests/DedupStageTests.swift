@@ -165,17 +165,19 @@ final class DedupStageTests: XCTestCase {
     XCTAssertEqual(expected.count, 5)
     XCTAssertEqual(try split.openStore().decisions(stage: "dedup"), expected)
     // Across machines: signature tasks only read the store, one merge writes every decision.
-    let merged = try Workspace.create(at: folder + "/merged")
-    try plantedCorpus(into: merged)
-    let runsBefore = try merged.openStoreForReading().stageRuns(stage: "dedup").count
-    let storeBefore = try Data(contentsOf: URL(fileURLWithPath: merged.storePath))
-    for task in 0..<3 { _ = try dedup(merged) { $0.step = .signatures; $0.task = task; $0.tasks = 3 } }
-    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: merged.storePath)), storeBefore, "signature tasks do not write the store")
-    XCTAssertEqual(try merged.openStoreForReading().stageRuns(stage: "dedup").count, runsBefore)
-    _ = try dedup(merged) { $0.step = .cluster; $0.tasks = 3 }
-    XCTAssertEqual(try dedup(merged) { $0.step = .merge; $0.tasks = 3 }.decisions, 5)
-    XCTAssertEqual(try merged.openStore().decisions(stage: "dedup"), expected)
-    XCTAssertTrue(try dedup(merged) { $0.step = .merge; $0.tasks = 3 }.nothingToDo, "merging twice does nothing")
+    for tasks in [1, 3, 7] {
+      let merged = try Workspace.create(at: folder + "/merged-\(tasks)")
+      try plantedCorpus(into: merged)
+      let runsBefore = try merged.openStoreForReading().stageRuns(stage: "dedup").count
+      let storeBefore = try Data(contentsOf: URL(fileURLWithPath: merged.storePath))
+      for task in 0..<tasks { _ = try dedup(merged) { $0.step = .signatures; $0.task = task; $0.tasks = tasks } }
+      XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: merged.storePath)), storeBefore, "signature tasks do not write the store")
+      XCTAssertEqual(try merged.openStoreForReading().stageRuns(stage: "dedup").count, runsBefore)
+      _ = try dedup(merged) { $0.step = .cluster; $0.tasks = tasks }
+      XCTAssertEqual(try dedup(merged) { $0.step = .merge; $0.tasks = tasks }.decisions, 5)
+      XCTAssertEqual(try merged.openStore().decisions(stage: "dedup"), expected, "\(tasks) tasks")
+      XCTAssertTrue(try dedup(merged) { $0.step = .merge; $0.tasks = tasks }.nothingToDo, "merging twice does nothing")
+    }
     XCTAssertTrue(try dedup(single) { $0.threads = 1 }.nothingToDo)
     _ = try dedup(single) { $0.shingleSize = 4 }
     XCTAssertEqual(

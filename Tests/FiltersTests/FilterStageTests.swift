@@ -71,7 +71,7 @@ final class FilterStageTests: XCTestCase {
     let whole = try FilterStage.run(workspace: single, config: config, threads: 2)
     let expected = try rows(single)
     XCTAssertFalse(expected.isEmpty)
-    for tasks in [1, 3] {
+    for tasks in [1, 3, 7] {
       let split = try workspace("split-\(tasks)")
       for task in 0..<tasks { _ = try FilterStage.run(workspace: split, config: config, step: .task, task: task, tasks: tasks) }
       XCTAssertTrue(try rows(split).isEmpty, "tasks do not write the store")

@@ -205,7 +205,7 @@ final class TagStageTests: XCTestCase {
     let whole = try TagStage.run(workspace: single, options: options)
     let expected = try licenceRows(single)
     XCTAssertGreaterThan(try single.openStore().allParts().count, 5)
-    for tasks in [1, 3] {
+    for tasks in [1, 3, 7] {
       let split = try splitWorkspace("split-\(tasks)")
       options.tasks = tasks
       options.step = .task
