@@ -19,7 +19,7 @@ mkdir -p "$tmp/in"
 # Sentences from the corpus, then documents of 4–40 of them; every 20th a copy, every 20th a
 # copy with one word changed (a fixed seed: the same corpus on every run).
 find -L "$text" -type f -name '*.txt' | sort | head -20 | xargs cat | tr -s ' \n' ' ' | sed 's/\([.!?]\) /\1\n/g' \
-  | awk 'length($0) > 30 && length($0) < 300' >"$tmp/sentences"
+  | tr -d '\\' | awk 'length($0) > 30 && length($0) < 300' >"$tmp/sentences"
 # 64 files: a part holds whole files, so a single file would be a single part, all one task's work.
 awk -v n="$documents" -v seed=7 'BEGIN { srand(seed) }
   { sentence[NR] = $0 }
@@ -29,7 +29,7 @@ awk -v n="$documents" -v seed=7 'BEGIN { srand(seed) }
       else if (d % 20 == 13 && d > 0) { text = doc[int(rand() * d)]; sub(/ [a-z]+ /, " changed ", text) }
       else { k = 4 + int(rand() * 37); text = ""; for (i = 0; i < k; i++) text = text sentence[1 + int(rand() * NR)] " " }
       doc[d] = text
-      gsub(/\\/, "\\\\", text); gsub(/"/, "\\\"", text); gsub(/\t/, " ", text)
+      gsub(/"/, "\\\"", text); gsub(/\t/, " ", text)
       file = sprintf("%s/in/corpus-%02d.jsonl", dir, d % 64)
       printf "{\"id\": \"d%d\", \"text\": \"%s\"}\n", d, text > file
     }

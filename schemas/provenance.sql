@@ -265,3 +265,9 @@ CREATE TABLE pipeline_steps (
 -- /usr/share/doc ran over 10 minutes without them (stopped), 14 s with them.
 CREATE INDEX decisions_by_duplicate_of ON decisions(duplicate_of);
 CREATE INDEX removed_spans_by_duplicate_of ON removed_spans(duplicate_of);
+
+-- migration v10-no-sha256-index
+-- No query looks documents up by their text's SHA-256, and the index's random inserts
+-- were most of an ingest merge's time and about 90 bytes of every document's row cost
+-- (docs/benchmarks.md, scale-out). Make it yourself for such lookups.
+DROP INDEX documents_by_sha256;

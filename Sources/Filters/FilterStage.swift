@@ -98,10 +98,18 @@ public enum FilterStage {
       }
       return try lifecycle.record(in: store) { runID in
         var summary = Summary()
-        for part in parts.indices {
-          let result = try FilterPartResult.read(workspace.absolute(taskFile(part: part, config: stageConfig)))
-          try result.write(into: store, stageRunID: runID)
-          summary.add(result.summary)
+        // Every part's results replace every filter row, all in one transaction.
+        try store.inOneTransaction { batch in
+          try batch.clearRedactions(stage: name)
+          try TaskFiles.fold(FilterPartResult.self, in: workspace, stage: name, config: stageConfig, parts: parts.count, threads: threads) {
+            results in
+            for result in results {
+              try batch.insertRedactedPart(
+                stage: name, decisions: result.decisions, redactions: result.redactions.map { ($0.documentID, $0.kind, $0.count) },
+                version: result.version.map { ($0.sourceID, $0.part, "redacted", $0.path, $0.sha256) }, stageRunID: runID)
+              summary.add(result.summary)
+            }
+          }
         }
         TaskFiles.removeAll(in: workspace, stage: name)
         summary.seconds = Date().timeIntervalSince(started)
@@ -277,9 +285,6 @@ struct FilterPartResult: Codable {
   var version: Version?
   var summary: FilterStage.Summary
 
-  static func read(_ path: String) throws -> FilterPartResult {
-    try TaskFiles.read(FilterPartResult.self, from: path, stage: FilterStage.name)
-  }
 
   /// Replaces the part's documents' `filter` decisions, redactions and redacted version, in one
   /// transaction.

@@ -141,8 +141,8 @@ public enum IngestStage {
       stage: name, scope: source.name, task: 0, tasks: options.tasks,
       config: StageConfig(configuration(options, plan: plan, addedAt: source.addedAt)))
     summary = try lifecycle.record(in: store) { runID in
+      try store.commitTaskParts(ready.map { ($0.record, $0.path) }, stageRunID: runID)
       for (part, path, record) in ready {
-        try store.commitTaskPart(record, at: path, stageRunID: runID)
         unlink(path)
         summary.partsWritten += 1
         summary.files += part.files.count

@@ -133,10 +133,17 @@ public enum TagStage {
     guard missing.isEmpty else { throw TaskFiles.refusal(missing, of: parts.count, tasks: options.tasks, stage: name, command: "hatchery tag") }
     return try lifecycle.record(in: store) { runID in
       var summary = TagSummary()
-      for part in parts.indices {
-        let result = try TagPartResult.read(workspace.absolute(taskFile(part: part, config: config)))
-        try result.write(into: store, stageRunID: runID)
-        summary.add(result.summary)
+      // Every part's results replace every tag row, all in one transaction.
+      try store.inOneTransaction { batch in
+        try batch.clearLicenses()
+        try TaskFiles.fold(TagPartResult.self, in: workspace, stage: name, config: config, parts: parts.count, threads: options.threads) {
+          results in
+          for result in results {
+            try batch.insertLicenses(
+              findings: result.findings, licenses: result.licenses, decisions: result.decisions, stageRunID: runID)
+            summary.add(result.summary)
+          }
+        }
       }
       TaskFiles.removeAll(in: workspace, stage: name)
       summary.seconds = Date().timeIntervalSince(started)
@@ -254,9 +261,6 @@ struct TagPartResult: Codable {
   var decisions: [DecisionRecord]
   var summary: TagSummary
 
-  static func read(_ path: String) throws -> TagPartResult {
-    try TaskFiles.read(TagPartResult.self, from: path, stage: TagStage.name)
-  }
 
   /// Replaces the part's documents' licence rows and `tag` decisions, in one transaction.
   func write(into store: ProvenanceStore, stageRunID: Int64) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The per-part task files of stages that split by parts (tag, filter): JSON written atomically
 /// at `tasks/<stage>/<configuration>/part-NNNNN.json` by a task, read and removed by the merge.
@@ -36,6 +37,35 @@ public enum TaskFiles {
       return try JSONDecoder().decode(type, from: data)
     } catch {
       throw HatcheryError("\(path): not a \(stage) task file (\(HatcheryError.reason(error)))")
+    }
+  }
+
+  /// The merge's reading: every part's task file of this configuration, decoded on `threads`
+  /// threads, handed to `write` in part order, `group` parts at a time — one store transaction
+  /// per group, and memory for one group's results.
+  public static func fold<Result: Decodable & Sendable>(
+    _ type: Result.Type, in workspace: Workspace, stage: String, config: StageConfig, parts: Int, threads: Int, group: Int = 16,
+    _ write: ([Result]) throws -> Void
+  ) throws {
+    for start in stride(from: 0, to: parts, by: group) {
+      let indices = Array(start..<min(parts, start + group))
+      let decoded = Mutex((results: [Result?](repeating: nil, count: indices.count), error: Error?.none))
+      let next = Atomic(0)
+      DispatchQueue.concurrentPerform(iterations: max(1, min(threads, indices.count))) { _ in
+        while true {
+          let position = next.add(1, ordering: .relaxed).oldValue
+          guard position < indices.count else { return }
+          do {
+            let result = try read(type, from: workspace.absolute(path(stage: stage, config: config, part: indices[position])), stage: stage)
+            decoded.withLock { $0.results[position] = result }
+          } catch {
+            decoded.withLock { if $0.error == nil { $0.error = error } }
+          }
+        }
+      }
+      let (results, error) = decoded.withLock { ($0.results, $0.error) }
+      if let error { throw error }
+      try write(results.map { $0! })
     }
   }
 

@@ -282,6 +282,13 @@ public enum ProvenanceSchema {
       CREATE INDEX removed_spans_by_duplicate_of ON removed_spans(duplicate_of);
 
       """),
+    Migration(name: "v10-no-sha256-index", sql: """
+      -- No query looks documents up by their text's SHA-256, and the index's random inserts
+      -- were most of an ingest merge's time and about 90 bytes of every document's row cost
+      -- (docs/benchmarks.md, scale-out). Make it yourself for such lookups.
+      DROP INDEX documents_by_sha256;
+
+      """),
   ]
 
   /// The text of `schemas/provenance.sql`: every migration, in order, under a header.

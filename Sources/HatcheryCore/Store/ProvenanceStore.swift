@@ -276,37 +276,57 @@ public final class ProvenanceStore: Sendable {
     try commitPart(part, stagedPath: staged.path, stageRunID: part.stageRunID)
   }
 
-  /// Merges a task's finished part file (`StagedRows.finish(part:movingTo:)`) whose part row
-  /// is `part` (`StagedRows.taskPart(at:)`): its rows, with the merging run's id on the rejects
-  /// and the part.
-  public func commitTaskPart(_ part: PartRecord, at path: String, stageRunID: Int64) throws {
-    var part = part
-    part.stageRunID = stageRunID
-    try commitPart(part, stagedPath: path, stageRunID: stageRunID)
+  /// Merges tasks' finished part files (`StagedRows.finish(part:movingTo:)`), each with its part
+  /// row (`StagedRows.taskPart(at:)`): their rows, with the merging run's id on the rejects and
+  /// the parts. Several files are attached at once and committed in one transaction — each
+  /// transaction rewrites the index pages it touched, so fewer of them is most of a merge's speed.
+  public func commitTaskParts(_ parts: [(record: PartRecord, path: String)], stageRunID: Int64) throws {
+    for start in stride(from: 0, to: parts.count, by: Self.attachedAtOnce) {
+      let batch = parts[start..<min(parts.count, start + Self.attachedAtOnce)].map { entry in
+        var record = entry.record
+        record.stageRunID = stageRunID
+        return (record, entry.path)
+      }
+      try commitParts(batch, stageRunID: stageRunID)
+    }
   }
 
+  /// SQLite attaches at most 10 databases unless built otherwise (SQLITE_MAX_ATTACHED).
+  static let attachedAtOnce = 8
+
   private func commitPart(_ part: PartRecord, stagedPath: String, stageRunID: Int64?) throws {
+    try commitParts([(part, stagedPath)], stageRunID: stageRunID)
+  }
+
+  private func commitParts(_ parts: [(record: PartRecord, path: String)], stageRunID: Int64?) throws {
     try pool.writeWithoutTransaction { db in
-      try db.execute(sql: "ATTACH DATABASE ? AS staged", arguments: [stagedPath])
-      defer { try? db.execute(sql: "DETACH DATABASE staged") }
+      var attached: [String] = []
+      defer { for name in attached { try? db.execute(sql: "DETACH DATABASE \(name)") } }
+      for (index, part) in parts.enumerated() {
+        try db.execute(sql: "ATTACH DATABASE ? AS staged\(index)", arguments: [part.path])
+        attached.append("staged\(index)")
+      }
       try db.inTransaction {
-        try Self.deletePart(db, sourceID: part.sourceID, part: part.part)
-        try db.execute(sql: "INSERT INTO documents SELECT * FROM staged.documents")
-        try db.execute(
-          sql: """
-            INSERT INTO rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id)
-            SELECT stage, source_id, part, path, line, byte_offset, reason, detail, coalesce(stage_run_id, ?) FROM staged.rejects
-            """, arguments: [stageRunID])
-        try db.execute(
-          sql: """
-            INSERT INTO ingest_parts (source_id, part, path, fingerprint, documents, rejected, input_bytes,
-              output_bytes, sha256, stage_run_id, completed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-          arguments: [
-            part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes,
-            part.outputBytes, part.sha256, part.stageRunID, Timestamp.now(),
-          ])
+        for (index, (part, _)) in parts.enumerated() {
+          let staged = "staged\(index)"
+          try Self.deletePart(db, sourceID: part.sourceID, part: part.part)
+          try db.execute(sql: "INSERT INTO documents SELECT * FROM \(staged).documents")
+          try db.execute(
+            sql: """
+              INSERT INTO rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id)
+              SELECT stage, source_id, part, path, line, byte_offset, reason, detail, coalesce(stage_run_id, ?) FROM \(staged).rejects
+              """, arguments: [stageRunID])
+          try db.execute(
+            sql: """
+              INSERT INTO ingest_parts (source_id, part, path, fingerprint, documents, rejected, input_bytes,
+                output_bytes, sha256, stage_run_id, completed_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              """,
+            arguments: [
+              part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes,
+              part.outputBytes, part.sha256, part.stageRunID, Timestamp.now(),
+            ])
+        }
         return .commit
       }
     }
@@ -394,15 +414,18 @@ public final class ProvenanceStore: Sendable {
     }
   }
 
+  /// With `documentIDs` nil, only inserts.
   private static func replaceDecisions(
-    _ db: Database, stage: String, for documentIDs: [String], with decisions: [DecisionRecord],
+    _ db: Database, stage: String, for documentIDs: [String]?, with decisions: [DecisionRecord],
     spans: [RemovedSpanRecord], stageRunID: Int64?
   ) throws {
-    let delete = try db.makeStatement(sql: "DELETE FROM decisions WHERE stage = ? AND document_id = ?")
-    let deleteSpans = try db.makeStatement(sql: "DELETE FROM removed_spans WHERE stage = ? AND document_id = ?")
-    for id in documentIDs {
-      try delete.execute(arguments: [stage, id])
-      try deleteSpans.execute(arguments: [stage, id])
+    if let documentIDs {
+      let delete = try db.makeStatement(sql: "DELETE FROM decisions WHERE stage = ? AND document_id = ?")
+      let deleteSpans = try db.makeStatement(sql: "DELETE FROM removed_spans WHERE stage = ? AND document_id = ?")
+      for id in documentIDs {
+        try delete.execute(arguments: [stage, id])
+        try deleteSpans.execute(arguments: [stage, id])
+      }
     }
     let insertSpan = try db.makeStatement(
       sql: """
@@ -481,35 +504,45 @@ public final class ProvenanceStore: Sendable {
     decisions: [DecisionRecord], stageRunID: Int64?
   ) throws {
     try pool.write { db in
+      try Self.replaceLicenses(db, for: documentIDs, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
+    }
+  }
+
+  /// With `documentIDs` nil, only inserts (the stage's rows were cleared for every document).
+  fileprivate static func replaceLicenses(
+    _ db: Database, for documentIDs: [String]?, findings: [LicenseFindingRecord], licenses: [DocumentLicenseRecord],
+    decisions: [DecisionRecord], stageRunID: Int64?
+  ) throws {
+    if let documentIDs {
       let deleteFindings = try db.makeStatement(sql: "DELETE FROM license_findings WHERE document_id = ?")
       let deleteLicense = try db.makeStatement(sql: "DELETE FROM document_licenses WHERE document_id = ?")
       for id in documentIDs {
         try deleteFindings.execute(arguments: [id])
         try deleteLicense.execute(arguments: [id])
       }
-      try Self.replaceDecisions(db, stage: "tag", for: documentIDs, with: decisions, spans: [], stageRunID: stageRunID)
-      let insertFinding = try db.makeStatement(
-        sql: """
-          INSERT INTO license_findings (document_id, source_id, spdx, method, confidence, evidence, evidence_start,
-            evidence_end, stage_run_id)
-          VALUES (?, (SELECT source_id FROM documents WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)
-          """)
-      for finding in findings {
-        try insertFinding.execute(arguments: [
-          finding.documentID, finding.documentID, finding.spdx, finding.method, finding.confidence, finding.evidence,
-          finding.start, finding.end, stageRunID,
-        ])
-      }
-      let insertLicense = try db.makeStatement(
-        sql: """
-          INSERT INTO document_licenses (document_id, expression, basis, category, conflict, stage_run_id)
-          VALUES (?, ?, ?, ?, ?, ?)
-          """)
-      for license in licenses {
-        try insertLicense.execute(arguments: [
-          license.documentID, license.expression, license.basis, license.category, license.conflict, stageRunID,
-        ])
-      }
+    }
+    try replaceDecisions(db, stage: "tag", for: documentIDs, with: decisions, spans: [], stageRunID: stageRunID)
+    let insertFinding = try db.makeStatement(
+      sql: """
+        INSERT INTO license_findings (document_id, source_id, spdx, method, confidence, evidence, evidence_start,
+          evidence_end, stage_run_id)
+        VALUES (?, (SELECT source_id FROM documents WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)
+        """)
+    for finding in findings {
+      try insertFinding.execute(arguments: [
+        finding.documentID, finding.documentID, finding.spdx, finding.method, finding.confidence, finding.evidence,
+        finding.start, finding.end, stageRunID,
+      ])
+    }
+    let insertLicense = try db.makeStatement(
+      sql: """
+        INSERT INTO document_licenses (document_id, expression, basis, category, conflict, stage_run_id)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """)
+    for license in licenses {
+      try insertLicense.execute(arguments: [
+        license.documentID, license.expression, license.basis, license.category, license.conflict, stageRunID,
+      ])
     }
   }
 
@@ -605,22 +638,78 @@ public final class ProvenanceStore: Sendable {
     version: (sourceID: Int64, part: Int, name: String, path: String, sha256: String)?, stageRunID: Int64?
   ) throws {
     try pool.write { db in
-      try Self.replaceDecisions(db, stage: stage, for: documentIDs, with: decisions, spans: [], stageRunID: stageRunID)
+      try Self.replaceRedactedPart(
+        db, stage: stage, for: documentIDs, decisions: decisions, redactions: redactions, version: version, stageRunID: stageRunID)
+    }
+  }
+
+  /// With `documentIDs` nil, only inserts (the stage's rows were cleared for every document).
+  fileprivate static func replaceRedactedPart(
+    _ db: Database, stage: String, for documentIDs: [String]?, decisions: [DecisionRecord],
+    redactions: [(documentID: String, kind: String, count: Int)],
+    version: (sourceID: Int64, part: Int, name: String, path: String, sha256: String)?, stageRunID: Int64?
+  ) throws {
+    try replaceDecisions(db, stage: stage, for: documentIDs, with: decisions, spans: [], stageRunID: stageRunID)
+    if let documentIDs {
       let delete = try db.makeStatement(sql: "DELETE FROM redactions WHERE stage = ? AND document_id = ?")
       for id in documentIDs { try delete.execute(arguments: [stage, id]) }
-      let insert = try db.makeStatement(sql: "INSERT INTO redactions (document_id, stage, kind, count) VALUES (?, ?, ?, ?)")
-      for redaction in redactions {
-        try insert.execute(arguments: [redaction.documentID, stage, redaction.kind, redaction.count])
-      }
-      if let version {
-        try db.execute(
-          sql: """
-            INSERT OR REPLACE INTO part_versions (source_id, part, version, path, sha256, stage_run_id)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """,
-          arguments: [version.sourceID, version.part, version.name, version.path, version.sha256, stageRunID])
-      }
     }
+    let insert = try db.makeStatement(sql: "INSERT INTO redactions (document_id, stage, kind, count) VALUES (?, ?, ?, ?)")
+    for redaction in redactions {
+      try insert.execute(arguments: [redaction.documentID, stage, redaction.kind, redaction.count])
+    }
+    if let version {
+      try db.execute(
+        sql: """
+          INSERT OR REPLACE INTO part_versions (source_id, part, version, path, sha256, stage_run_id)
+          VALUES (?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [version.sourceID, version.part, version.name, version.path, version.sha256, stageRunID])
+    }
+  }
+
+  /// A merge's writes, in one transaction: it first clears what the stage wrote for every
+  /// document, then inserts every part's rows — no per-document deletes, and each index page
+  /// written once, where a transaction per part rewrote them part after part (that was most of
+  /// a merge's time: docs/benchmarks.md, scale-out).
+  public struct Batch: ~Copyable {
+    fileprivate let db: Database
+
+    /// Removes every `tag` row: findings, effective licences, decisions and spans.
+    public func clearLicenses() throws {
+      try db.execute(sql: "DELETE FROM license_findings")
+      try db.execute(sql: "DELETE FROM document_licenses")
+      try db.execute(sql: "DELETE FROM decisions WHERE stage = 'tag'")
+      try db.execute(sql: "DELETE FROM removed_spans WHERE stage = 'tag'")
+    }
+
+    public func insertLicenses(
+      findings: [LicenseFindingRecord], licenses: [DocumentLicenseRecord], decisions: [DecisionRecord], stageRunID: Int64?
+    ) throws {
+      try ProvenanceStore.replaceLicenses(
+        db, for: nil, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
+    }
+
+    /// Removes every decision, span and redaction of `stage` (its part versions are replaced
+    /// part by part).
+    public func clearRedactions(stage: String) throws {
+      try db.execute(sql: "DELETE FROM decisions WHERE stage = ?", arguments: [stage])
+      try db.execute(sql: "DELETE FROM removed_spans WHERE stage = ?", arguments: [stage])
+      try db.execute(sql: "DELETE FROM redactions WHERE stage = ?", arguments: [stage])
+    }
+
+    public func insertRedactedPart(
+      stage: String, decisions: [DecisionRecord], redactions: [(documentID: String, kind: String, count: Int)],
+      version: (sourceID: Int64, part: Int, name: String, path: String, sha256: String)?, stageRunID: Int64?
+    ) throws {
+      try ProvenanceStore.replaceRedactedPart(
+        db, stage: stage, for: nil, decisions: decisions, redactions: redactions, version: version, stageRunID: stageRunID)
+    }
+  }
+
+  /// Runs `body`'s writes in one transaction, all or none.
+  public func inOneTransaction(_ body: (borrowing Batch) throws -> Void) throws {
+    try pool.write { db in try body(Batch(db: db)) }
   }
 
   /// The path of a part's version named `version`, if one was written.

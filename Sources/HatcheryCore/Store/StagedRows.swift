@@ -67,7 +67,7 @@ public final class StagedRows {
 
   /// Finishes the rows as a task's output: the part's own row is added, the file is committed,
   /// closed and renamed to `finalPath` — a task file is there whole or not at all — for a later
-  /// merge (`ProvenanceStore.commitTaskPart`).
+  /// merge (`ProvenanceStore.commitTaskParts`).
   public func finish(part: PartRecord, movingTo finalPath: String) throws {
     try queue!.writeWithoutTransaction { db in
       try db.execute(
