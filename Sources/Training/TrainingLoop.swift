@@ -30,7 +30,7 @@ struct TrainingLoop {
     let cpuModel = CPUPowerModel.cpuModelName()
     let powerModel = CPUPowerModel(cpuModel: cpuModel, override: energy.cpuWatts)
     let monitor = EnergyMonitor(interval: energy.interval, model: powerModel, ramWatts: energy.ramWatts)
-    func record(_ status: String) throws {
+    func record(_ status: TrainingRunStatus) throws {
       let report = monitor.stop()
       summary.kWh = report.kWh * energy.pue
       summary.emissionsKg = carbon.emissions(kWh: report.kWh, pue: energy.pue)
@@ -56,10 +56,10 @@ struct TrainingLoop {
     do {
       try steps(from: startStep, random: &random, fillBatch: fillBatch, evaluate: evaluate, log: log, summary: &summary)
     } catch {
-      try? record("failed")
+      try? record(.failed)
       throw error
     }
-    try record("completed")
+    try record(.completed)
     return summary
   }
 

@@ -395,7 +395,7 @@ final class CommandLineTests: XCTestCase {
     XCTAssertEqual(leftovers, [], "no temporary files left behind")
     XCTAssertEqual(try run(arguments).stdout.contains("nothing to do"), true)
     let runs = try store.stageRuns(stage: "ingest", scope: "s")
-    XCTAssertEqual(runs.map(\.status), ["failed", "completed"], "the killed run is marked failed by the next one")
+    XCTAssertEqual(runs.map(\.status), [.failed, .completed], "the killed run is marked failed by the next one")
     XCTAssertEqual(runs.first?.counts, #"{"interrupted":true}"#)
   }
 }

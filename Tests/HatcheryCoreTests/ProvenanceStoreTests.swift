@@ -94,7 +94,7 @@ final class ProvenanceStoreTests: XCTestCase {
     }
     try store.finishStageRun(id: run, status: .completed, counts: JSONObject([("documents", .int(1))]))
     let runs = try store.stageRuns(stage: "ingest")
-    XCTAssertEqual(runs.map(\.status), ["completed"])
+    XCTAssertEqual(runs.map(\.status), [.completed])
     XCTAssertEqual(runs.first?.counts, #"{"documents":1}"#)
     try store.removePart(sourceID: source.id, part: 0)
     XCTAssertEqual(try store.documents(sourceID: source.id), [])
@@ -187,7 +187,7 @@ final class ProvenanceStoreTests: XCTestCase {
       try db.execute(sql: "UPDATE stage_runs SET pid = ? WHERE id = ?", arguments: [dead, id])
     }
     _ = try store.beginStageRun(stage: "tag", scope: "all", task: 0, tasks: 1, config: "{}", configHash: "y", toolVersion: "t")
-    XCTAssertEqual(try store.stageRuns(stage: "filter").first?.status, "failed")
+    XCTAssertEqual(try store.stageRuns(stage: "filter").first?.status, .failed)
   }
 
   func testLeftoversOfDeadProcessesAreRemovedAndALiveWritersKept() throws {
@@ -254,7 +254,7 @@ final class ProvenanceStoreTests: XCTestCase {
     XCTAssertFalse(try lifecycle.isUpToDate(in: store), "failed runs do not count")
     let result = try lifecycle.record(in: store) { runID in (runID * 10, JSONObject([("documents", .int(7))])) }
     let runs = try store.stageRuns(stage: "demo")
-    XCTAssertEqual(runs.map(\.status), ["failed", "failed", "completed"])
+    XCTAssertEqual(runs.map(\.status), [.failed, .failed, .completed])
     XCTAssertEqual(result, runs[2].id * 10, "the work gets its run's id")
     XCTAssertEqual(runs[1].counts, #"{"documents":3,"error":"Boom()"}"#)
     XCTAssertEqual(runs[2].counts, #"{"documents":7}"#)

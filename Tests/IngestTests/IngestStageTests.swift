@@ -78,7 +78,7 @@ final class IngestStageTests: IngestTestCase {
     XCTAssertEqual(rejects.first { $0.reason == "truncated" }?.line, 22)
     let runs = try store.stageRuns(stage: "ingest", scope: "fixtures")
     XCTAssertEqual(runs.count, 1)
-    XCTAssertEqual(runs.first?.status, "completed")
+    XCTAssertEqual(runs.first?.status, .completed)
     XCTAssertEqual(runs.first?.toolVersion, HatcheryVersion.current)
     XCTAssertTrue(runs.first?.counts?.contains("\"documents\":32") == true)
   }

@@ -52,7 +52,7 @@ final class TaskMergeTests: IngestTestCase {
       XCTAssertEqual(try partFiles(single, source: "fx"), try partFiles(split, source: "fx"), "\(tasks) tasks")
       XCTAssertEqual(try rows(split), try rows(single), "\(tasks) tasks")
       XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute("tasks/ingest/fx/part-00000.db")), "merged task files go")
-      XCTAssertEqual(try split.openStoreForReading().stageRuns(stage: "ingest").map(\.status), ["completed"])
+      XCTAssertEqual(try split.openStoreForReading().stageRuns(stage: "ingest").map(\.status), [.completed])
       // Merging again changes nothing.
       XCTAssertTrue(try step(.merge, tasks: tasks, into: split).nothingToDo)
       XCTAssertEqual(try rows(split), try rows(single))

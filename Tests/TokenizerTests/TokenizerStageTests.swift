@@ -66,7 +66,7 @@ final class TokenizerStageTests: XCTestCase {
       tokenizer.tokens.contains(Array(" zebra".utf8)) || tokenizer.tokens.contains(Array("zebra".utf8)),
       "the dropped document is not trained on")
     let runs = try workspace.openStore().stageRuns(stage: TokenizerStage.name)
-    XCTAssertEqual(runs.map(\.status), ["completed"])
+    XCTAssertEqual(runs.map(\.status), [.completed])
     XCTAssertTrue(try TokenizerStage.run(workspace: workspace, options: options).text.contains("nothing to do"))
     // New decisions change the kept documents, so the stage runs again.
     try workspace.openStore().replaceDecisions(stage: "dedup", for: [try documentID("b.txt")], with: [], stageRunID: nil)
@@ -84,7 +84,7 @@ final class TokenizerStageTests: XCTestCase {
     XCTAssertThrowsError(try TokenizerStage.run(workspace: workspace, options: TokenizerTrainingOptions(vocabularySize: 300))) {
       XCTAssertTrue("\($0)".contains("every document was dropped"))
     }
-    XCTAssertEqual(try store.stageRuns(stage: TokenizerStage.name).map(\.status), ["failed"])
+    XCTAssertEqual(try store.stageRuns(stage: TokenizerStage.name).map(\.status), [.failed])
   }
 
   /// Across machines: N counting tasks and one merge learn the tokenizer one process learns,

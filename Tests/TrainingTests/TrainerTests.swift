@@ -70,7 +70,7 @@ final class TrainerTests: XCTestCase {
     XCTAssertLessThan(last, first * 0.6, "a repetitive text is learnt: \(first) → \(last)")
     XCTAssertNotNil(summary.finalValidationLoss)
     let run = try XCTUnwrap(try workspace.openStore().trainingRunStatus(id: (summary.runDirectory as NSString).lastPathComponent))
-    XCTAssertEqual(run.status, "completed")
+    XCTAssertEqual(run.status, .completed)
     XCTAssertEqual(run.steps, 40)
     for file in ["model.safetensors", "config.json", "optimizer.bin", "tokenizer.json"] {
       XCTAssertTrue(FileManager.default.fileExists(atPath: summary.runDirectory + "/step-00040/" + file), file)
@@ -141,7 +141,7 @@ final class TrainerTests: XCTestCase {
     let answer = try Sampler.sample(
       checkpoint: checkpoint, prompt: "where did the cat sit?", tokens: 12, temperature: 0, topK: 1, seed: 1, chat: true, threads: 1)
     XCTAssertTrue(answer.contains("on the"), answer)
-    XCTAssertEqual(try workspace.openStore().trainingRunStatus(id: (tuned.runDirectory as NSString).lastPathComponent)?.status, "completed")
+    XCTAssertEqual(try workspace.openStore().trainingRunStatus(id: (tuned.runDirectory as NSString).lastPathComponent)?.status, .completed)
   }
 
   func testSafetensorsRoundTripInGPT2Names() throws {

@@ -208,7 +208,7 @@ public final class ProvenanceStore: Sendable {
   /// the test by which a stage re-run with unchanged inputs and options does nothing.
   public func hasCompletedRun(stage: String, scope: String, configHash: String, task: Int = 0) throws -> Bool {
     try stageRuns(stage: stage, scope: scope).contains {
-      $0.status == StageRunStatus.completed.rawValue && $0.configHash == configHash && $0.task == task
+      $0.status == .completed && $0.configHash == configHash && $0.task == task
     }
   }
 
@@ -238,7 +238,9 @@ public final class ProvenanceStore: Sendable {
     StageRunRecord(
       id: row["id"], stage: row["stage"], scope: row["scope"], task: row["task"], tasks: row["tasks"],
       config: row["config"], configHash: row["config_hash"], toolVersion: row["tool_version"],
-      startedAt: row["started_at"], finishedAt: row["finished_at"], status: row["status"], counts: row["counts"])
+      startedAt: row["started_at"], finishedAt: row["finished_at"],
+      // The schema's CHECK allows only the enum's values; anything else reads as failed.
+      status: StageRunStatus(rawValue: row["status"] as String) ?? .failed, counts: row["counts"])
   }
 
   // MARK: Parts and documents
@@ -824,7 +826,7 @@ public final class ProvenanceStore: Sendable {
   }
 
   public func finishTrainingRun(
-    id: String, status: String, steps: Int, tokens: Int, finalLoss: Double?, finalValidationLoss: Double?, flops: Double,
+    id: String, status: TrainingRunStatus, steps: Int, tokens: Int, finalLoss: Double?, finalValidationLoss: Double?, flops: Double,
     energy: (cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String)? = nil, utilisation: Double? = nil
   ) throws {
     try pool.write { db in
@@ -835,16 +837,16 @@ public final class ProvenanceStore: Sendable {
           WHERE id = ?
           """,
         arguments: [
-          status, Timestamp.now(), steps, tokens, finalLoss, finalValidationLoss, flops, energy?.cpuSeconds, energy?.kWh,
+          status.rawValue, Timestamp.now(), steps, tokens, finalLoss, finalValidationLoss, flops, energy?.cpuSeconds, energy?.kWh,
           energy?.emissionsKg, energy?.method, utilisation, id,
         ])
     }
   }
 
-  public func trainingRunStatus(id: String) throws -> (status: String, steps: Int, finalLoss: Double?)? {
+  public func trainingRunStatus(id: String) throws -> (status: TrainingRunStatus, steps: Int, finalLoss: Double?)? {
     try pool.read { db in
       try Row.fetchOne(db, sql: "SELECT status, steps, final_loss FROM training_runs WHERE id = ?", arguments: [id]).map {
-        ($0["status"], $0["steps"], $0["final_loss"])
+        (TrainingRunStatus(rawValue: $0["status"] as String) ?? .failed, $0["steps"], $0["final_loss"])
       }
     }
   }
@@ -945,7 +947,8 @@ extension ProvenanceStore {
         db, sql: "SELECT * FROM pipeline_steps WHERE pipeline = ? AND step = ?", arguments: [pipeline, step]
       ).map {
         PipelineStepRecord(
-          pipeline: $0["pipeline"], step: $0["step"], fingerprint: $0["fingerprint"], status: $0["status"],
+          pipeline: $0["pipeline"], step: $0["step"], fingerprint: $0["fingerprint"],
+          status: PipelineStepStatus(rawValue: $0["status"] as String) ?? .failed,
           seconds: $0["seconds"], message: $0["message"])
       }
     }
@@ -963,12 +966,11 @@ extension ProvenanceStore {
     }
   }
 
-  /// `status`: completed, failed or interrupted.
-  public func finishPipelineStep(pipeline: String, step: String, status: String, seconds: Double, message: String?) throws {
+  public func finishPipelineStep(pipeline: String, step: String, status: PipelineStepStatus, seconds: Double, message: String?) throws {
     try pool.write { db in
       try db.execute(
         sql: "UPDATE pipeline_steps SET status = ?, finished_at = ?, seconds = ?, message = ? WHERE pipeline = ? AND step = ?",
-        arguments: [status, Timestamp.now(), seconds, message, pipeline, step])
+        arguments: [status.rawValue, Timestamp.now(), seconds, message, pipeline, step])
     }
   }
 }

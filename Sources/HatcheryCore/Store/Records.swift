@@ -115,8 +115,19 @@ public struct PartRecord: Sendable, Equatable {
   }
 }
 
-public enum StageRunStatus: String, Sendable {
+/// Where a stage run stands (`stage_runs.status`).
+public enum StageRunStatus: String, Sendable, Equatable {
   case running, completed, failed, skipped
+}
+
+/// Where a pipeline step stands (`pipeline_steps.status`).
+public enum PipelineStepStatus: String, Sendable, Equatable {
+  case running, completed, failed, interrupted
+}
+
+/// Where a training or fine-tuning run stands (`training_runs.status`).
+public enum TrainingRunStatus: String, Sendable, Equatable {
+  case running, completed, failed
 }
 
 public struct StageRunRecord: Sendable, Equatable {
@@ -130,7 +141,7 @@ public struct StageRunRecord: Sendable, Equatable {
   public var toolVersion: String
   public var startedAt: String
   public var finishedAt: String?
-  public var status: String
+  public var status: StageRunStatus
   public var counts: String?
 }
 
@@ -249,7 +260,7 @@ public struct PipelineStepRecord: Sendable, Equatable {
   public var pipeline: String
   public var step: String
   public var fingerprint: String
-  public var status: String
+  public var status: PipelineStepStatus
   public var seconds: Double?
   public var message: String?
 }

@@ -56,10 +56,10 @@ public enum WorkspaceReport {
 
     // Tokenizer.
     body += "<h2>Tokenizer</h2>"
-    if let run = try store.stageRuns(stage: "tokenizer").last(where: { $0.status == "completed" }), let counts = run.counts,
+    if let run = try store.stageRuns(stage: "tokenizer").last(where: { $0.status == .completed }), let counts = run.counts,
       let object = try? JSONParser.parse(counts).objectValue
     {
-      let shardRun = try store.stageRuns(stage: "shard").last(where: { $0.status == "completed" })
+      let shardRun = try store.stageRuns(stage: "shard").last(where: { $0.status == .completed })
       let shardCounts = shardRun?.counts.flatMap { try? JSONParser.parse($0).objectValue }
       var rows = [["vocabulary", object["vocab_size"]?.intValue.map(String.init) ?? "?"], ["merges", object["merges"]?.intValue.map(String.init) ?? "?"],
         ["trained on", "\(object["documents"]?.intValue ?? 0) documents, \(ByteCount.format(object["bytes"]?.intValue ?? 0))"]]

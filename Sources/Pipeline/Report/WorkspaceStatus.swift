@@ -15,7 +15,7 @@ public enum WorkspaceStatus {
     for run in runs {
       let task = run.tasks > 1 ? "task \(run.task) of \(run.tasks)" : "one process"
       let when = run.finishedAt.map { "ended \($0)" } ?? "started \(run.startedAt)"
-      lines.append("  \(pad(run.stage, 9)) \(pad(run.scope, 16)) \(pad(task, 14)) \(pad(run.status, 9)) \(when)")
+      lines.append("  \(pad(run.stage, 9)) \(pad(run.scope, 16)) \(pad(task, 14)) \(pad(run.status.rawValue, 9)) \(when)")
     }
     let parts = Dictionary(grouping: try store.allParts(), by: { $0.source.name })
     lines.append("ingested parts in the store:")

@@ -57,10 +57,10 @@ public enum PipelineRunner {
     defer { signal(SIGINT, previousHandler) }
     let clock = ContinuousClock()
     let started = clock.now
-    var report: [(step: String, status: String, seconds: Double?)] = []
+    var report: [(step: String, outcome: StepOutcome, seconds: Double?)] = []
     for index in steps.indices {
       guard index >= first && index <= last else {
-        report.append((steps[index].name, "not selected", nil))
+        report.append((steps[index].name, .notSelected, nil))
         continue
       }
       try resolveRunFolders(&steps[index], file: file, workspace: workspace, store: store, steps: steps, force: options.force)
@@ -69,42 +69,42 @@ public enum PipelineRunner {
       if let note = step.note { print("\(header): \(note)") }
       let previous = try store.pipelineStep(pipeline: file.name, step: step.name)
       if step.commands.isEmpty {
-        report.append((step.name, "skipped", nil))
+        report.append((step.name, .skipped, nil))
         continue
       }
-      if previous?.status == "completed" && previous?.fingerprint == step.fingerprint && !options.force.contains(step.stage) {
+      if previous?.status == .completed && previous?.fingerprint == step.fingerprint && !options.force.contains(step.stage) {
         print("\(header): up to date")
-        report.append((step.name, "up to date", nil))
+        report.append((step.name, .upToDate, nil))
         continue
       }
       try store.beginPipelineStep(pipeline: file.name, step: step.name, fingerprint: step.fingerprint)
       let stepStarted = clock.now
-      var status = "completed"
+      var status = PipelineStepStatus.completed
       var message: String?
       for command in step.commands {
         print("\(header): hatchery \(command.joined(separator: " "))")
         let result = try runProcess(options.executable, command)
         if interruptRequested != 0 || result == .interrupted {
-          status = "interrupted"
+          status = .interrupted
           message = "interrupted (Ctrl-C)"
         } else if case .exited(let code) = result, code != 0 {
-          status = "failed"
+          status = .failed
           let words = command.prefix { !$0.hasPrefix("-") }.prefix(2)
           message = "hatchery \(words.joined(separator: " ")) exited with status \(code)"
         }
-        if status != "completed" { break }
+        if status != .completed { break }
       }
       let seconds = (clock.now - stepStarted).seconds
       try store.finishPipelineStep(pipeline: file.name, step: step.name, status: status, seconds: seconds, message: message)
-      report.append((step.name, status == "completed" ? "ran" : status, seconds))
+      report.append((step.name, StepOutcome(status), seconds))
       switch status {
-      case "interrupted":
+      case .interrupted:
         print("pipeline \(file.name): interrupted during \(step.name); run `hatchery run` again to resume")
         return .interrupted(step: step.name)
-      case "failed":
+      case .failed:
         print("pipeline \(file.name): stopped at \(step.name): \(message ?? "failed") (its message is above)")
         return .failed(step: step.name)
-      default: break
+      case .completed, .running: break
       }
     }
     if (try? runProcess(options.executable, ["energy", "-w", workspace.root])) == nil {
@@ -227,7 +227,7 @@ public enum PipelineRunner {
     case .train, .finetune:
       guard let run = folder(of: step.stage) else { return }
       let previous = try store.pipelineStep(pipeline: file.name, step: step.name)
-      let completed = previous?.status == "completed" && previous?.fingerprint == step.fingerprint
+      let completed = previous?.status == .completed && previous?.fingerprint == step.fingerprint
       if FileManager.default.fileExists(atPath: run) && !completed {
         if step.stage == .train && !force.contains(.train) && Checkpoint.latest(in: run) != nil {
           step.commands[0] += ["--resume", run]
@@ -291,18 +291,18 @@ public enum PipelineRunner {
   // MARK: Summary
 
   static func summary(
-    _ file: PipelineFile, workspace: Workspace, store: ProvenanceStore, report: [(step: String, status: String, seconds: Double?)],
+    _ file: PipelineFile, workspace: Workspace, store: ProvenanceStore, report: [(step: String, outcome: StepOutcome, seconds: Double?)],
     seconds: Double
   ) throws -> String {
     let figures = try WorkspaceFigures(store: store)
-    let ran = report.filter { $0.status == "ran" }.count
+    let ran = report.filter { $0.outcome == .ran }.count
     var lines = [
       String(format: "pipeline %@: %d steps, %d run, %d up to date, %.1f s", file.name, report.count, ran,
-        report.filter { $0.status == "up to date" }.count, seconds)
+        report.filter { $0.outcome == .upToDate }.count, seconds)
     ]
     for entry in report {
       lines.append(
-        "  " + entry.step.padding(toLength: 24, withPad: " ", startingAt: 0) + entry.status.padding(toLength: 14, withPad: " ", startingAt: 0)
+        "  " + entry.step.padding(toLength: 24, withPad: " ", startingAt: 0) + entry.outcome.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
           + (entry.seconds.map { String(format: "%8.1f s", $0) } ?? ""))
     }
     var documents = "documents: \(figures.ingested) ingested (\(figures.rejected) rejected)"
@@ -323,5 +323,19 @@ public enum PipelineRunner {
       lines.append("report: \(workspace.absolute("report.html"))")
     }
     return lines.joined(separator: "\n")
+  }
+}
+
+/// What became of a pipeline step in one `hatchery run`, as its summary lists it.
+enum StepOutcome: String, Sendable {
+  case notSelected = "not selected", skipped, upToDate = "up to date", ran, failed, interrupted, running
+
+  init(_ status: PipelineStepStatus) {
+    switch status {
+    case .completed: self = .ran
+    case .failed: self = .failed
+    case .interrupted: self = .interrupted
+    case .running: self = .running
+    }
   }
 }
