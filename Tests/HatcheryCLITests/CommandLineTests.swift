@@ -270,6 +270,50 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(missing.stderr.contains(folder + "/none.json"), missing.stderr)
   }
 
+  /// Every stage's task step, as the command line runs it (metering included), leaves the store
+  /// and its WAL byte for byte as they were: only merges write the store.
+  func testTaskStepsOfEveryStageLeaveTheStoreUntouched() throws {
+    let workspace = folder + "/ws"
+    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+    for number in 0..<6 {
+      // Different words in every file, so dedup keeps them all.
+      try (0..<40).map { "Line \($0) of file \(number): \(String(repeating: "word\(number * 40 + $0) ", count: 8))." }.joined(separator: "\n")
+        .write(toFile: folder + "/in/f\(number).txt", atomically: false, encoding: .utf8)
+    }
+    let ingest = ["--source", "files", "--part-bytes", "1", folder + "/in"]
+    XCTAssertEqual(try run(["init", workspace]).status, 0)
+    XCTAssertEqual(try run(["ingest", "-w", workspace, "--step", "register"] + ingest).status, 0)
+    // A reader of a WAL store may leave an empty -wal file behind; an absent one is as empty.
+    func store() -> [Data] {
+      ["", "-wal"].map { FileManager.default.contents(atPath: workspace + "/hatchery.db" + $0) ?? Data() }
+    }
+    // Each stage: its task steps (the store compared after each), then its merge or whole run.
+    // Filter's whole run is left out: its quality rules would drop these made-up lines.
+    let stages: [(tasks: [[String]], then: [String]?)] = [
+      ([["ingest", "-w", workspace, "--step", "task", "--task", "0", "--tasks", "2"] + ingest,
+        ["ingest", "-w", workspace, "--step", "task", "--task", "1", "--tasks", "2"] + ingest],
+       ["ingest", "-w", workspace, "--step", "merge", "--tasks", "2"] + ingest),
+      ([["dedup", "-w", workspace, "--step", "signatures", "--task", "0", "--tasks", "2"]], ["dedup", "-w", workspace]),
+      ([["tag", "-w", workspace, "--step", "task", "--task", "0", "--tasks", "2"]], ["tag", "-w", workspace]),
+      ([["filter", "run", "-w", workspace, "--step", "task", "--task", "1", "--tasks", "2"]], nil),
+      ([["tokenizer", "train", "-w", workspace, "--vocab-size", "300", "--step", "task", "--task", "0", "--tasks", "2"]],
+       ["tokenizer", "train", "-w", workspace, "--vocab-size", "300"]),
+      ([["shard", "run", "-w", workspace, "--step", "task", "--task", "1", "--tasks", "2"]], ["shard", "run", "-w", workspace]),
+    ]
+    for (tasks, then) in stages {
+      for task in tasks {
+        let before = store()
+        let result = try run(task)
+        XCTAssertEqual(result.status, 0, "\(task.prefix(2)): \(result.stderr)")
+        XCTAssertTrue(store() == before, "\(task.joined(separator: " ")) wrote the store")
+      }
+      if let then {
+        let result = try run(then)
+        XCTAssertEqual(result.status, 0, "\(then.prefix(2)): \(result.stderr)")
+      }
+    }
+  }
+
   func testShardVerifyTraceAndExportFromTheCommandLine() throws {
     let workspace = folder + "/ws"
     try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
