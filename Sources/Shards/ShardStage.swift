@@ -15,9 +15,9 @@ public struct ShardOptions: Sendable {
   public var frameTokens = ShardWriter.defaultFrameTokens
   public var threads = ProcessInfo.processInfo.activeProcessorCount
   /// `all` in one process; across machines `task` (each --task tokenizes its parts, k mod N = I,
-  /// into task files; the store only read), then `merge` once (orders the documents, writes the
-  /// shards, the manifest and the shard map).
-  public var step = StageStep.all
+  /// into task files; the store only read), then `write` (each --task writes the shards s with
+  /// s mod N = I), then `merge` once (the manifest, the shard map, the shards moved into place).
+  public var step = ShardStep.all
   public var task = 0
   public var tasks = 1
 
@@ -37,6 +37,11 @@ public struct ShardOptions: Sendable {
   }
 }
 
+/// The steps of `shard` across machines (`all` does them in one process).
+public enum ShardStep: String, Sendable, CaseIterable {
+  case all, task, write, merge
+}
+
 /// The `shard` stage: tokenizes the kept documents with the workspace's tokenizer (in parallel,
 /// as plain text, so a document cannot forge an end-of-text token), orders them by a seeded hash
 /// of their ids (the same order on every run, thread and task count), puts the first
@@ -44,20 +49,20 @@ public struct ShardOptions: Sendable {
 /// about `tokensPerShard` tokens, every document preceded by the end-of-text token. The shard map
 /// records where each document's tokens are.
 ///
-/// Tasks and merge: the tokenizing, most of the work, is split by parts — each part's tokens go
-/// to a task file of its own (`PartTokenFile`); the order and the shard boundaries need every
-/// document's token count, so one merge reads the task files, orders the documents and writes
-/// the shards (its zstd frames compressed on every thread). The merge's output depends on the
-/// parts only, never on how many tasks tokenized them. Shards are written into a staging folder
-/// and moved into place with the store rows and the manifest only when all are done, so a killed
-/// run leaves the previous shards (or none) and never a manifest naming a partial shard.
+/// Tasks and merge: `task` steps tokenize parts (k mod N = I) into task files of their own
+/// (`PartTokenFile`); the order and the shard boundaries need every document's id and token
+/// count, which every `write` step reads from those files' indexes (`ShardPlan`) before it writes
+/// its shards (s mod N = I) from their tokens; the `merge` moves the shards into place and writes
+/// the manifest and the shard map. What is written depends on the parts only, never on how many
+/// tasks did the work. Shards appear in `shards/` only with the store rows and the manifest, so
+/// a killed run leaves the previous shards (or none) and never a manifest naming a partial one.
 public enum ShardStage {
   public static let name = "shard"
 
   public struct Summary: Sendable {
     public var nothingToDo = false
-    /// For a task step: the task and how many parts it tokenized.
-    public var task: (number: Int, of: Int, parts: Int)?
+    /// For a task or write step: the step, the task, and how many parts (or shards) it did.
+    public var task: (step: ShardStep, number: Int, of: Int, count: Int)?
     public var documents = 0
     public var bytes = 0
     public var tokens = 0
@@ -66,11 +71,15 @@ public enum ShardStage {
     public var seconds = 0.0
 
     public var text: String {
-      if let task {
+      if let task, task.step == .task {
         if nothingToDo { return "shard task \(task.number) of \(task.of): nothing to do, its parts are tokenized (use --force to tokenize again)" }
         return String(
           format: "shard task %d of %d: %d parts, %d documents, %@ of text → %d tokens; %.2f s",
-          task.number, task.of, task.parts, documents, ByteCount.format(bytes), tokens, seconds)
+          task.number, task.of, task.count, documents, ByteCount.format(bytes), tokens, seconds)
+      }
+      if let task {
+        if nothingToDo { return "shard write \(task.number) of \(task.of): nothing to do, its shards are written (use --force to write again)" }
+        return String(format: "shard write %d of %d: %d shards, %d tokens; %.2f s", task.number, task.of, task.count, tokens, seconds)
       }
       if nothingToDo { return "shard: nothing to do, the shards are up to date (use --force to rebuild them)" }
       let train = shards.filter { $0.split == "train" }
@@ -87,8 +96,8 @@ public enum ShardStage {
     try options.validate()
     let clock = ContinuousClock()
     let started = clock.now
-    // A task only reads the store (it may be read-only while an array of tasks runs).
-    let store = try options.step == .task ? workspace.openStoreForReading() : workspace.openStore()
+    // Task and write steps only read the store (it may be read-only while an array runs).
+    let store = try options.step == .task || options.step == .write ? workspace.openStoreForReading() : workspace.openStore()
     let tokenizerPath = workspace.absolute(TokenizerStage.jsonPath)
     guard FileManager.default.fileExists(atPath: tokenizerPath) else {
       throw HatcheryError("\(tokenizerPath): no tokenizer; run `hatchery tokenizer train --workspace \(workspace.root)` first")
@@ -101,28 +110,53 @@ public enum ShardStage {
     }
     let kept = try KeptDocuments(workspace: workspace, store: store)
     let inputs = try KeptDocuments.fingerprint(store: store)
-    // What the task files depend on: the tokenizer and the kept documents, not the shard options
-    // (a new --tokens-per-shard or seed reruns the merge only).
+    // What the token files depend on: the tokenizer and the kept documents, not the shard
+    // options (a new --tokens-per-shard or seed writes the shards again, from the same tokens).
     let tokenizing = StageConfig(
       JSONObject([("tokenizer", .string(tokenizerSHA)), ("inputs", .string(inputs)), ("task_format", .int(Int(PartTokenFile.version)))]))
-    func partFile(_ part: Int) -> String {
-      workspace.absolute(TaskFiles.folder(stage: name, config: tokenizing) + "/part-" + String(format: "%05d", part) + ".tokens")
-    }
+    let folder = workspace.absolute(TaskFiles.folder(stage: name, config: tokenizing))
+    func partFile(_ part: Int) -> String { folder + "/part-" + String(format: "%05d", part) + ".tokens" }
     let stageConfig = StageConfig(
       JSONObject([
         ("tokens_per_shard", .int(options.tokensPerShard)), ("val_fraction", .number(String(options.validationFraction))),
         ("seed", .number(String(options.seed))), ("level", .int(options.level)), ("frame_tokens", .int(options.frameTokens)),
         ("tokenizer", .string(tokenizerSHA)), ("inputs", .string(inputs)), ("format", .int(ShardManifest.version)),
       ]))
-    if options.step == .task {
+    // Written shards of this configuration, each with its result beside it, until the merge.
+    let written = folder + "/written-" + stageConfig.hash.prefix(16)
+    let tokenType = TokenType(vocabularySize: tokenizer.vocabularySize)
+    func missingParts() -> [Int] { kept.parts.indices.filter { !FileManager.default.fileExists(atPath: partFile($0)) } }
+    func makePlan() throws -> ShardPlan {
+      let missing = missingParts()
+      guard missing.isEmpty else {
+        throw TaskFiles.refusal(missing, of: kept.parts.count, tasks: options.tasks, stage: name, command: "hatchery shard run")
+      }
+      return try ShardPlan(parts: kept.parts.indices.map(partFile), options: options)
+    }
+    switch options.step {
+    case .task:
       let pending = kept.parts.indices.filter {
         $0 % options.tasks == options.task && (force || !FileManager.default.fileExists(atPath: partFile($0)))
       }
       var summary = try tokenize(parts: pending, kept: kept, tokenizer: tokenizer, threads: options.threads, file: partFile)
-      summary.task = (options.task, options.tasks, pending.count)
+      summary.task = (.task, options.task, options.tasks, pending.count)
       summary.nothingToDo = pending.isEmpty
       summary.seconds = (clock.now - started).seconds
       return summary
+    case .write:
+      let plan = try makePlan()
+      let mine = plan.shards.indices.filter {
+        $0 % options.tasks == options.task && (force || !FileManager.default.fileExists(atPath: written + "/" + plan.shards[$0].resultName))
+      }
+      var summary = Summary()
+      for index in mine {
+        summary.tokens += try plan.write(shard: index, into: written, tokenType: tokenType, endOfText: endOfText, options: options).tokens
+      }
+      summary.task = (.write, options.task, options.tasks, mine.count)
+      summary.nothingToDo = mine.isEmpty
+      summary.seconds = (clock.now - started).seconds
+      return summary
+    case .all, .merge: break
     }
     let lifecycle = StageLifecycle(stage: name, task: 0, tasks: options.step == .merge ? options.tasks : 1, config: stageConfig)
     if !force, try lifecycle.isUpToDate(in: store, outputs: [workspace.absolute(ShardManifest.path)]) {
@@ -131,24 +165,34 @@ public enum ShardStage {
       return summary
     }
     var tokenizingSeconds = 0.0
+    let plan: ShardPlan
     if options.step == .all {
-      // Parts a killed run tokenized are kept; --force tokenizes every part again.
+      // Parts and shards a killed run finished are kept; --force does every one again.
       if force { TaskFiles.removeAll(in: workspace, stage: name) }
-      let pending = kept.parts.indices.filter { !FileManager.default.fileExists(atPath: partFile($0)) }
-      _ = try tokenize(parts: pending, kept: kept, tokenizer: tokenizer, threads: options.threads, file: partFile)
+      _ = try tokenize(parts: missingParts(), kept: kept, tokenizer: tokenizer, threads: options.threads, file: partFile)
       tokenizingSeconds = (clock.now - started).seconds
+      plan = try makePlan()
+      for index in plan.shards.indices where !FileManager.default.fileExists(atPath: written + "/" + plan.shards[index].resultName) {
+        _ = try plan.write(shard: index, into: written, tokenType: tokenType, endOfText: endOfText, options: options)
+      }
     } else {
-      let missing = kept.parts.indices.filter { !FileManager.default.fileExists(atPath: partFile($0)) }
-      guard missing.isEmpty else {
-        throw TaskFiles.refusal(missing, of: kept.parts.count, tasks: options.tasks, stage: name, command: "hatchery shard run")
+      plan = try makePlan()
+      let unwritten = plan.shards.indices.filter { !FileManager.default.fileExists(atPath: written + "/" + plan.shards[$0].resultName) }
+      guard unwritten.isEmpty else {
+        let waiting = Set(unwritten.map { $0 % options.tasks }).sorted()
+        throw HatcheryError(
+          "shard merge: \(unwritten.count) of \(plan.shards.count) shards are not written for this configuration: run "
+            + "`hatchery shard run --step write --tasks \(options.tasks)` for task(s) "
+            + "\(waiting.prefix(20).map(String.init).joined(separator: ", ")) first")
       }
     }
-    // A killed run's staging folder (its process gone) is removed by the next run.
-    Leftovers.remove(in: workspace.absolute("shards"))
+    guard plan.documents > 0 else {
+      throw HatcheryError("\(workspace.root): no documents to shard (every document was dropped, or none was ingested)")
+    }
     return try lifecycle.record(in: store) { runID in
-      var summary = try writeShards(
-        workspace: workspace, store: store, parts: kept.parts.indices.map(partFile), tokenizer: tokenizer, endOfText: endOfText,
-        tokenizerSHA: tokenizerSHA, options: options, runID: runID)
+      var summary = try install(
+        plan: plan, written: written, workspace: workspace, store: store, tokenizer: tokenizer, endOfText: endOfText,
+        tokenType: tokenType, tokenizerSHA: tokenizerSHA, options: options, runID: runID)
       TaskFiles.removeAll(in: workspace, stage: name)
       summary.tokenizingSeconds = tokenizingSeconds
       summary.seconds = (clock.now - started).seconds
@@ -223,93 +267,51 @@ public enum ShardStage {
     return summary
   }
 
-  /// The merge: reads every part's task file, orders the documents, writes the shards into a
-  /// staging folder, moves them into place, and records the shard rows, the shard map and the
-  /// manifest.
-  static func writeShards(
-    workspace: Workspace, store: ProvenanceStore, parts: [String], tokenizer: Tokenizer, endOfText: UInt32, tokenizerSHA: String,
-    options: ShardOptions, runID: Int64
+  /// The merge: the written shards (every one has its result file) move into `shards/`, and the
+  /// shard rows, the shard map and the manifest are recorded.
+  static func install(
+    plan: ShardPlan, written: String, workspace: Workspace, store: ProvenanceStore, tokenizer: Tokenizer, endOfText: UInt32,
+    tokenType: TokenType, tokenizerSHA: String, options: ShardOptions, runID: Int64
   ) throws -> Summary {
-    let readers = try parts.map { try PartTokenFile.Reader(path: $0) }
     var summary = Summary()
-    var located: [(part: Int32, document: Int32)] = []
-    var ids: [String] = []
-    for (part, reader) in readers.enumerated() {
-      for (number, document) in reader.documents.enumerated() {
-        located.append((Int32(part), Int32(number)))
-        ids.append(document.id)
-      }
-      summary.bytes += reader.textBytes
-    }
-    summary.documents = ids.count
-    guard !ids.isEmpty else {
-      throw HatcheryError("\(workspace.root): no documents to shard (every document was dropped, or none was ingested)")
-    }
-    let staging = workspace.absolute("shards/.staging-\(runID)-\(getpid())")
-    try? FileManager.default.removeItem(atPath: staging)
-    try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: staging) }
-    let tokenType = TokenType(vocabularySize: tokenizer.vocabularySize)
-    let order = shuffled(ids.indices, ids: ids, seed: options.seed)
-    var validationCount = Int((Double(order.count) * options.validationFraction).rounded())
-    if options.validationFraction > 0 && order.count >= 2 { validationCount = max(1, validationCount) }
-    var shards: [ShardManifest.Shard] = []
-    var map: [(shard: Int, tokenOffset: Int, documentID: String, tokenCount: Int)] = []
-    map.reserveCapacity(ids.count)
-    var separator = endOfText
-    for (split, documents) in [("val", order.prefix(validationCount)), ("train", order.dropFirst(validationCount))] {
-      var writer: ShardWriter?
-      var documentsInShard = 0
-      func close() throws {
-        guard let open = writer else { return }
-        let result = try open.finish()
-        shards.append(
-          .init(
-            path: "shards/\(split)/" + (open.path as NSString).lastPathComponent, split: split, tokens: result.tokens,
-            documents: documentsInShard, frames: result.frames, bytes: result.bytes, sha256: result.sha256))
-        writer = nil
-      }
-      for index in documents {
-        if writer == nil {
-          let number = shards.filter { $0.split == split }.count
-          writer = try ShardWriter(
-            path: "\(staging)/\(split)/shard-\(String(format: "%05d", number)).tok.zst", tokenType: tokenType, level: options.level,
-            frameTokens: options.frameTokens, threads: options.threads)
-          documentsInShard = 0
-        }
-        let (part, number) = located[index]
-        let reader = readers[Int(part)]
-        let document = reader.documents[Int(number)]
-        try withUnsafePointer(to: &separator) { try writer!.append(UnsafeBufferPointer(start: $0, count: 1)) }
-        map.append((shards.count, writer!.tokens, document.id, document.tokenCount))
-        try reader.withTokens(of: document) { try writer!.append($0) }
-        documentsInShard += 1
-        summary.tokens += 1 + document.tokenCount
-        if writer!.tokens >= options.tokensPerShard { try close() }
-      }
-      try close()
+    summary.documents = plan.documents
+    summary.bytes = plan.textBytes
+    for shard in plan.shards {
+      let result = try ShardPlan.readResult(written + "/" + shard.resultName)
+      summary.shards.append(
+        .init(
+          path: "shards/" + shard.relativePath, split: shard.split, tokens: result.tokens, documents: shard.documents.count,
+          frames: result.frames, bytes: result.bytes, sha256: result.sha256))
+      summary.tokens += result.tokens
     }
     // Move into place: the old manifest goes first, the new one last.
     let shardsFolder = workspace.absolute("shards")
+    try FileManager.default.createDirectory(atPath: shardsFolder, withIntermediateDirectories: true)
     try? FileManager.default.removeItem(atPath: workspace.absolute(ShardManifest.path))
     for split in ["train", "val"] {
       try? FileManager.default.removeItem(atPath: "\(shardsFolder)/\(split)")
-      if FileManager.default.fileExists(atPath: "\(staging)/\(split)") {
-        try FileManager.default.moveItem(atPath: "\(staging)/\(split)", toPath: "\(shardsFolder)/\(split)")
+      // A killed write step's unfinished file (`….tmp-PID`) does not move with the shards.
+      Leftovers.remove(in: "\(written)/\(split)")
+      if FileManager.default.fileExists(atPath: "\(written)/\(split)") {
+        try FileManager.default.moveItem(atPath: "\(written)/\(split)", toPath: "\(shardsFolder)/\(split)")
+      }
+    }
+    for split in ["train", "val"] {
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(shardsFolder)/\(split)")) ?? [] where name.hasSuffix(".json") {
+        unlink("\(shardsFolder)/\(split)/\(name)")
       }
     }
     try store.replaceShards(
-      shards.map {
+      summary.shards.map {
         ShardRecord(
           split: $0.split, path: $0.path, tokens: $0.tokens, documents: $0.documents, dtype: tokenType.rawValue, bytes: $0.bytes,
           sha256: $0.sha256, tokenizerSHA256: tokenizerSHA)
-      }, map: map, stageRunID: runID)
+      }, map: plan.map(), stageRunID: runID)
     let manifest = ShardManifest(
       tokenizerPath: TokenizerStage.jsonPath, tokenizerSHA256: tokenizerSHA, vocabularySize: tokenizer.vocabularySize,
       endOfText: endOfText, tokenType: tokenType, frameTokens: options.frameTokens, seed: options.seed,
-      validationFraction: options.validationFraction, shards: shards)
+      validationFraction: options.validationFraction, shards: summary.shards)
     try AtomicFileOutput.write(manifest.encoded(), to: workspace.absolute(ShardManifest.path))
-    summary.shards = shards
     return summary
   }
 

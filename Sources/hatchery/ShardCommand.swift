@@ -42,8 +42,8 @@ struct ShardCommand: ParsableCommand {
     @Flag(help: "Rebuild the shards even if they are up to date.")
     var force = false
 
-    @Option(help: "all: in one process. Across machines: task (each --task tokenizes its parts; the store only read), then merge (once: the shards).")
-    var step: StageStep = .all
+    @Option(help: "all: in one process. Across machines: task (each --task tokenizes its parts; the store only read), then write (each --task writes its shards), then merge (once).")
+    var step: ShardStep = .all
 
     @Option(help: "This task's number, from 0 (--step task).") var task = 0
     @Option(help: "How many tasks share the parts (task I takes the parts k with k mod N = I).") var tasks = 1
@@ -174,3 +174,4 @@ struct ExportCommand: ParsableCommand {
 }
 
 extension TrainerExport.Format: ExpressibleByArgument {}
+extension ShardStep: ExpressibleByArgument {}

@@ -191,7 +191,7 @@ final class PipelineRunTests: XCTestCase {
     XCTAssertEqual(
       scripts, ["01-init.sbatch", "02-ingest-examples.sbatch", "03-ingest-examples-merge.sbatch", "04-dedup-signatures.sbatch",
         "05-dedup-cluster.sbatch", "06-dedup-merge.sbatch", "07-tag.sbatch", "08-tag-merge.sbatch", "09-tokenizer.sbatch",
-        "10-tokenizer-merge.sbatch", "11-shard.sbatch", "12-shard-merge.sbatch"])
+        "10-tokenizer-merge.sbatch", "11-shard.sbatch", "12-shard-write.sbatch", "13-shard-merge.sbatch"])
     let submit = try String(contentsOfFile: folder + "/array/slurm/submit.sh", encoding: .utf8)
     XCTAssertTrue(submit.contains("job_dedup_cluster=$(sbatch --parsable --dependency=afterok:$job_dedup_signatures 05-dedup-cluster.sbatch)"), submit)
     XCTAssertTrue(submit.contains("--dependency=afterok:$job_ingest_examples 03-ingest-examples-merge.sbatch"), submit)

@@ -182,7 +182,7 @@ final class ShardStageTests: XCTestCase {
       for task in 0..<tasks {
         options.task = task
         let summary = try ShardStage.run(workspace: split, options: options)
-        XCTAssertEqual(summary.task?.parts, (0..<30).filter { $0 % tasks == task }.count)
+        XCTAssertEqual(summary.task?.count, (0..<30).filter { $0 % tasks == task }.count)
       }
       undo?()
       XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: split.storePath)), storeBefore, "tasks do not write the store")
@@ -199,7 +199,36 @@ final class ShardStageTests: XCTestCase {
         var rerun = options
         rerun.step = .task
         rerun.task = 4
-        XCTAssertEqual(try ShardStage.run(workspace: split, options: rerun).task?.parts, 4)
+        XCTAssertEqual(try ShardStage.run(workspace: split, options: rerun).task?.count, 4)
+      }
+      // The write steps, each writing its shards from every task's tokens; the store only read.
+      options.step = .write
+      // (The refused merge above opened the store for writing, which may fold its WAL in.)
+      let storeBeforeWrite = try Data(contentsOf: URL(fileURLWithPath: split.storePath))
+      let undoWrite = tasks == 3 ? TestSupport.mountReadOnly(split.storePath) : nil
+      var shardsWritten = 0
+      for task in 0..<tasks {
+        options.task = task
+        shardsWritten += try XCTUnwrap(try ShardStage.run(workspace: split, options: options).task).count
+      }
+      undoWrite?()
+      XCTAssertEqual(shardsWritten, whole.shards.count)
+      XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: split.storePath)), storeBeforeWrite, "write steps do not write the store")
+      options.step = .merge
+      if tasks == 3 {
+        // A write step killed: the merge names its task and writes nothing; run again, it completes.
+        let killed = try XCTUnwrap(whole.shards.firstIndex { $0.path == "shards/train/shard-00001.tok.zst" }) % 3
+        let result = try XCTUnwrap(
+          FileManager.default.subpaths(atPath: split.absolute("tasks/shard"))?.first { $0.hasSuffix("train/shard-00001.json") })
+        try FileManager.default.removeItem(atPath: split.absolute("tasks/shard/" + result))
+        XCTAssertThrowsError(try ShardStage.run(workspace: split, options: options)) { error in
+          XCTAssertTrue("\(error)".contains("1 of \(whole.shards.count) shards") && "\(error)".contains("for task(s) \(killed) first"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute(ShardManifest.path)))
+        var rerun = options
+        rerun.step = .write
+        rerun.task = killed
+        XCTAssertEqual(try ShardStage.run(workspace: split, options: rerun).task?.count, 1, "only the missing shard is written")
       }
       let merged = try ShardStage.run(workspace: split, options: options)
       XCTAssertEqual(merged.shards, whole.shards, "\(tasks) tasks")

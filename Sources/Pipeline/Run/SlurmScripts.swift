@@ -165,10 +165,14 @@ public enum SlurmScripts {
         jobs.append(
           Job(name: "dedup-merge", isArray: false, lines: [line(["dedup"] + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
       case .tag, .filter, .tokenizer, .shard:
-        // Tasks write task files (the store only read); one merge writes the store (and, for
-        // shard, the shards, which are then verified).
+        // Tasks write task files (the store only read); shard's write tasks then write its shards
+        // from them; one merge writes the store (and the shard manifest, then verified).
         let name = stage.rawValue
         jobs.append(Job(name: name, isArray: true, lines: [line(stage.command + ws + flags + ["--step", "task"] + split)], wave: wave))
+        if stage == .shard {
+          wave += 1
+          jobs.append(Job(name: "shard-write", isArray: true, lines: [line(stage.command + ws + flags + ["--step", "write"] + split)], wave: wave))
+        }
         wave += 1
         var merge = [line(stage.command + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])]
         if stage == .shard { merge.append(line(["shard", "verify"] + ws)) }
