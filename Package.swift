@@ -97,17 +97,17 @@ let package = Package(
     ),
     .testTarget(
       name: "DedupTests",
-      dependencies: ["Dedup", "Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")]
+      dependencies: ["Dedup", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")]
     ),
     .testTarget(
       name: "LicensingTests",
-      dependencies: ["Licensing", "Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")]
+      dependencies: ["Licensing", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")]
     ),
     .testTarget(
       name: "FiltersTests",
-      dependencies: ["Filters", "Ingest", "HatcheryCore", .product(name: "Logging", package: "swift-log")]
+      dependencies: ["Filters", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")]
     ),
-    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Ingest", "HatcheryCore"]),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Ingest", "HatcheryCore", "HatcheryTestSupport"]),
     .testTarget(
       name: "ShardsTests",
       dependencies: ["Shards", "Tokenizer", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
