@@ -16,7 +16,16 @@ enum PieceCountFile {
     var entries: [(bytes: [UInt8], count: UInt64)] = []
     entries.reserveCapacity(table.count)
     table.forEach { piece, count in entries.append((Array(piece), count)) }
-    entries.sort { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+    // Byte order by memcmp, then length: what lexicographicallyPrecedes gives, several times faster.
+    entries.sort { first, second in
+      first.bytes.withUnsafeBufferPointer { a in
+        second.bytes.withUnsafeBufferPointer { b in
+          let shorter = min(a.count, b.count)
+          let order = shorter == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, shorter)
+          return order != 0 ? order < 0 : a.count < b.count
+        }
+      }
+    }
     let output = try AtomicFileOutput(path: path)
     var buffer: [UInt8] = magic
     func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) } }
