@@ -11,7 +11,7 @@ public struct DedupOptions: Sendable {
   /// Slurm array) share the work: `signatures` per task (files only, the store only read),
   /// `cluster` once, then `merge` once (every task's decisions into the store, in task order).
   /// `decide` writes one task's decisions, for a split run on one machine.
-  public enum Step: String, Sendable, CaseIterable {
+  public enum Step: String, Sendable, CaseIterable, Codable {
     case all, signatures, cluster, decide, merge
   }
 

@@ -51,10 +51,10 @@ public enum DedupStage {
           for task in 0..<options.tasks { summary.decisions += try DecideStep.run(context, task: task, stageRunID: runID) }
         }
       } catch {
-        throw StageLifecycle.PartialFailure(error, counts: summary.counts)
+        throw StageLifecycle.PartialFailure(error, partial: summary)
       }
       summary.seconds = Date().timeIntervalSince(started)
-      return (summary, summary.counts)
+      return summary
     }
     if options.step == .all { removeOtherConfigurations(context) }
     return summary

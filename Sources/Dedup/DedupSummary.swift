@@ -1,7 +1,7 @@
 import HatcheryCore
 
 /// What a dedup run did.
-public struct DedupSummary: Sendable {
+public struct DedupSummary: StageSummary {
   public var step: DedupOptions.Step
   public var nothingToDo = false
   public var documents = 0
@@ -38,12 +38,4 @@ public struct DedupSummary: Sendable {
     return parts.joined(separator: " ")
   }
 
-  var counts: JSONObject {
-    JSONObject([
-      ("documents", .int(documents)), ("bytes", .int(bytes)), ("without_words", .int(withoutWords)),
-      ("candidate_pairs", .int(candidatePairs)), ("rejected_pairs", .int(rejectedPairs)), ("clusters", .int(clusters)),
-      ("exact_drops", .int(exactDrops)), ("near_drops", .int(nearDrops)), ("paragraph_spans", .int(paragraphSpans)),
-      ("decisions", .int(decisions)),
-    ])
-  }
 }

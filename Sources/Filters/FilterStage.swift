@@ -12,10 +12,11 @@ import Synchronization
 public enum FilterStage {
   public static let name = "filter"
 
-  public struct Summary: Sendable, Codable {
+  public struct Summary: StageSummary, Codable {
     public var nothingToDo = false
     public var documents = 0
     public var bytes = 0
+    /// Documents dropped, by rule.
     public var dropped: [String: Int] = [:]
     public var flagged = 0
     /// PII replaced, by kind.
@@ -113,7 +114,7 @@ public enum FilterStage {
         }
         TaskFiles.removeAll(in: workspace, stage: name)
         summary.seconds = Date().timeIntervalSince(started)
-        return (summary, summary.counts)
+        return summary
       }
     }
     return try lifecycle.record(in: store) { runID in
@@ -129,11 +130,11 @@ public enum FilterStage {
           summary.add(result.summary)
         } catch {
           // Each part's decisions are committed with it: the run's counters say how far it got.
-          throw StageLifecycle.PartialFailure(error, counts: summary.counts)
+          throw StageLifecycle.PartialFailure(error, partial: summary)
         }
       }
       summary.seconds = Date().timeIntervalSince(started)
-      return (summary, summary.counts)
+      return summary
     }
   }
 
@@ -256,11 +257,6 @@ extension FilterStage.Summary {
     redacted.merge(other.redacted, uniquingKeysWith: +)
   }
 
-  var counts: JSONObject {
-    var counts = JSONObject([("documents", .int(documents))])
-    counts["dropped_by_rule"] = .object(JSONObject(dropped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
-    return counts
-  }
 }
 
 /// What filtering one part decided, as the store takes it (its redacted part file is written

@@ -5,7 +5,7 @@ import HatcheryCore
 /// records the source once, each `task` writes its parts and its rows to files of its own
 /// without writing the store, `merge` folds the task files into the store in part order. `all`
 /// does everything in one process.
-public enum IngestStep: String, Sendable, CaseIterable {
+public enum IngestStep: String, Sendable, CaseIterable, Codable {
   case all, register, task, merge
 }
 

@@ -157,7 +157,7 @@ public enum IngestStage {
         summary.partsRemoved += 1
       }
       summary.seconds = Date().timeIntervalSince(started)
-      return (summary, counts(summary))
+      return summary
     }
     try updateChecksum(store: store, source: source, partCount: plan.parts.count)
     return summary
@@ -209,10 +209,10 @@ public enum IngestStage {
         }
       } catch {
         // The parts finished before the failure are committed: the run's counters say so.
-        throw StageLifecycle.PartialFailure(error, counts: counts(summary))
+        throw StageLifecycle.PartialFailure(error, partial: summary)
       }
       summary.seconds = Date().timeIntervalSince(started)
-      return (summary, counts(summary))
+      return summary
     }
     try updateChecksum(store: store, source: source, partCount: plan.parts.count)
     return summary
@@ -237,20 +237,6 @@ public enum IngestStage {
     ])
   }
 
-  private static func counts(_ summary: IngestSummary) -> JSONObject {
-    var object = JSONObject([
-      ("files", .int(summary.files)), ("documents", .int(summary.documents)),
-      ("repaired_documents", .int(summary.repairedDocuments)), ("split_files", .int(summary.splitFiles)),
-      ("rejected", .int(summary.rejected)),
-      ("input_bytes", .int(summary.inputBytes)), ("output_bytes", .int(summary.outputBytes)),
-      ("parts_written", .int(summary.partsWritten)), ("parts_up_to_date", .int(summary.partsUpToDate)),
-      ("parts_removed", .int(summary.partsRemoved)),
-    ])
-    object["rejected_by_reason"] = .object(
-      JSONObject(summary.rejectsByReason.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
-    object["skipped"] = .object(JSONObject(summary.skipped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) }))
-    return object
-  }
 
   /// Once every part of the source is finished, its checksum is the SHA-256 over the parts'
   /// digests in part order; until then it is unknown.

@@ -2,7 +2,7 @@ import Foundation
 import HatcheryCore
 
 /// What an ingest run did, for the summary line, the stage run's counters and tests.
-public struct IngestSummary: Sendable {
+public struct IngestSummary: StageSummary {
   public var source: String
   public var step = IngestStep.all
   public var partsPlanned = 0
@@ -26,6 +26,12 @@ public struct IngestSummary: Sendable {
   public var seconds = 0.0
 
   public static let shownRejects = 20
+
+  // The run's counters: everything but the messages shown (all rejects are in the store).
+  enum CodingKeys: String, CodingKey {
+    case source, step, partsPlanned, partsWritten, partsUpToDate, partsRemoved, files, documents, repairedDocuments, splitFiles
+    case rejected, rejectsByReason, skipped, inputBytes, outputBytes, seconds
+  }
 
   public var nothingToDo: Bool { partsWritten == 0 && partsRemoved == 0 }
 

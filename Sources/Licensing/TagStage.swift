@@ -56,7 +56,7 @@ public enum TagStage {
         return result.summary
       }
       summary.seconds = Date().timeIntervalSince(started)
-      return (summary, counts(summary))
+      return summary
     }
   }
 
@@ -85,12 +85,6 @@ public enum TagStage {
     return summary
   }
 
-  private static func counts(_ summary: TagSummary) -> JSONObject {
-    JSONObject([
-      ("documents", .int(summary.documents)), ("conflicts", .int(summary.conflicts)), ("dropped", .int(summary.dropped)),
-      ("review", .int(summary.review)),
-    ])
-  }
 
   /// `tasks/tag/<configuration>/part-NNNNN.json`: a tag task's results for part N (counted over every
   /// source, as the task split counts them), until the merge writes them into the store.
@@ -147,7 +141,7 @@ public enum TagStage {
       }
       TaskFiles.removeAll(in: workspace, stage: name)
       summary.seconds = Date().timeIntervalSince(started)
-      return (summary, counts(summary))
+      return summary
     }
   }
 

@@ -1,7 +1,8 @@
 import Foundation
+import HatcheryCore
 
 /// What a tag run did.
-public struct TagSummary: Sendable, Codable {
+public struct TagSummary: StageSummary, Codable {
   public var nothingToDo = false
   public var documents = 0
   public var bytes = 0

@@ -59,7 +59,7 @@ public enum ShardStep: String, Sendable, CaseIterable {
 public enum ShardStage {
   public static let name = "shard"
 
-  public struct Summary: Sendable {
+  public struct Summary: StageSummary {
     public var nothingToDo = false
     /// For a task or write step: the step, the task, and how many parts (or shards) it did.
     public var task: (step: ShardStep, number: Int, of: Int, count: Int)?
@@ -69,6 +69,23 @@ public enum ShardStage {
     public var shards: [ShardManifest.Shard] = []
     public var tokenizingSeconds = 0.0
     public var seconds = 0.0
+    public var tokenizerSHA256 = ""
+
+    enum CodingKeys: String, CodingKey {
+      case documents, bytes, tokens, shards, tokenizerSHA256, tokenizingSeconds, seconds
+    }
+
+    /// The run's counters: the shards are counted (the manifest and the store list them).
+    public func encode(to encoder: Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(documents, forKey: .documents)
+      try container.encode(bytes, forKey: .bytes)
+      try container.encode(tokens, forKey: .tokens)
+      try container.encode(shards.count, forKey: .shards)
+      try container.encode(tokenizerSHA256, forKey: .tokenizerSHA256)
+      try container.encode(tokenizingSeconds, forKey: .tokenizingSeconds)
+      try container.encode(seconds, forKey: .seconds)
+    }
 
     public var text: String {
       if let task, task.step == .task {
@@ -196,11 +213,8 @@ public enum ShardStage {
       TaskFiles.removeAll(in: workspace, stage: name)
       summary.tokenizingSeconds = tokenizingSeconds
       summary.seconds = (clock.now - started).seconds
-      let counts = JSONObject([
-        ("documents", .int(summary.documents)), ("bytes", .int(summary.bytes)), ("tokens", .int(summary.tokens)),
-        ("shards", .int(summary.shards.count)), ("tokenizer_sha256", .string(tokenizerSHA)),
-      ])
-      return (summary, counts)
+      summary.tokenizerSHA256 = tokenizerSHA
+      return summary
     }
   }
 

@@ -9,8 +9,33 @@ public enum TokenizerStage {
   public static let jsonPath = "tokenizer/tokenizer.json"
   public static let tiktokenPath = "tokenizer/tokenizer.tiktoken"
 
-  public struct Result: Sendable {
+  /// What a run did: its line of text, and — for a run that trained — the counters it records.
+  public struct Result: StageSummary {
     public var text: String
+    public var documents = 0
+    public var bytes = 0
+    public var pieces = 0
+    public var distinctPieces = 0
+    public var merges = 0
+    public var vocabSize = 0
+    public var tokenizerSHA256 = ""
+
+    public init(text: String) { self.text = text }
+
+    init(text: String, summary: TokenizerTrainingSummary, tokenizer: Tokenizer, documents: Int, sha: String) {
+      self.text = text
+      self.documents = documents
+      bytes = summary.bytes
+      pieces = summary.pieces
+      distinctPieces = summary.distinctPieces
+      merges = summary.merges
+      vocabSize = tokenizer.vocabularySize
+      tokenizerSHA256 = sha
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case documents, bytes, pieces, distinctPieces, merges, vocabSize, tokenizerSHA256
+    }
   }
 
   /// `step`, `task`, `tasks` (`StageStep`): across machines, task I of N counts the pieces of
@@ -70,10 +95,9 @@ public enum TokenizerStage {
         try TokenizerFile.save(tokenizer, to: workspace.absolute(tiktokenPath))
         try? FileManager.default.removeItem(atPath: countFolder)
         let seconds = (clock.now - start).seconds
-        return (
-          Result(text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(documents) documents, \(tasks) task(s) merged"),
-          counts(summary, tokenizer: tokenizer, documents: documents, sha: sha.hex)
-        )
+        return Result(
+          text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(documents) documents, \(tasks) task(s) merged",
+          summary: summary, tokenizer: tokenizer, documents: documents, sha: sha.hex)
       }
     }
     Leftovers.remove(in: (workspace.absolute(jsonPath) as NSString).deletingLastPathComponent)
@@ -86,20 +110,12 @@ public enum TokenizerStage {
       let sha = try TokenizerFile.save(tokenizer, to: workspace.absolute(jsonPath))
       try TokenizerFile.save(tokenizer, to: workspace.absolute(tiktokenPath))
       let seconds = (clock.now - start).seconds
-      return (
-        Result(text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(source.documents) documents"),
-        counts(summary, tokenizer: tokenizer, documents: source.documents, sha: sha.hex)
-      )
+      return Result(
+        text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(source.documents) documents",
+        summary: summary, tokenizer: tokenizer, documents: source.documents, sha: sha.hex)
     }
   }
 
-  private static func counts(_ summary: TokenizerTrainingSummary, tokenizer: Tokenizer, documents: Int, sha: String) -> JSONObject {
-    JSONObject([
-      ("documents", .int(documents)), ("bytes", .int(summary.bytes)), ("pieces", .int(summary.pieces)),
-      ("distinct_pieces", .int(summary.distinctPieces)), ("merges", .int(summary.merges)),
-      ("vocab_size", .int(tokenizer.vocabularySize)), ("tokenizer_sha256", .string(sha)),
-    ])
-  }
 
   /// One line: what was read, what was made, how long it took.
   public static func describe(_ summary: TokenizerTrainingSummary, tokenizer: Tokenizer, seconds: Double, path: String) -> String {

@@ -239,6 +239,30 @@ final class ProvenanceStoreTests: XCTestCase {
 
   // MARK: The stage lifecycle
 
+  /// A stage's summary is its run's counters: encoded, keys in snake case and sorted.
+  func testAStageSummaryIsRecordedAsTheRunsCounts() throws {
+    struct DemoSummary: StageSummary {
+      var documents = 0
+      var distinctPieces = 0
+      var tokenizerSHA256 = "ab"
+      var byReason: [String: Int] = [:]
+      var text: String { "demo: \(documents) documents" }
+      enum CodingKeys: String, CodingKey { case documents, distinctPieces, tokenizerSHA256, byReason }
+    }
+    let store = try Workspace.create(at: folder + "/ws").openStore()
+    let lifecycle = StageLifecycle(stage: "demo", config: StageConfig(JSONObject([("k", .int(1))])))
+    struct Boom: Error {}
+    XCTAssertThrowsError(
+      try lifecycle.record(in: store) { _ -> DemoSummary in throw StageLifecycle.PartialFailure(Boom(), partial: DemoSummary(documents: 2)) })
+    let summary = try lifecycle.record(in: store) { _ in DemoSummary(documents: 5, distinctPieces: 9, byReason: ["z": 1, "a": 2]) }
+    XCTAssertEqual(summary.text, "demo: 5 documents")
+    let runs = try store.stageRuns(stage: "demo")
+    XCTAssertEqual(runs.map(\.status), [.failed, .completed])
+    XCTAssertEqual(
+      runs[0].counts, #"{"by_reason":{},"distinct_pieces":0,"documents":2,"tokenizer_sha256":"ab","error":"Boom()"}"#)
+    XCTAssertEqual(runs[1].counts, #"{"by_reason":{"a":2,"z":1},"distinct_pieces":9,"documents":5,"tokenizer_sha256":"ab"}"#)
+  }
+
   func testTheStageLifecycleRecordsCompletedFailedAndPartialRuns() throws {
     let store = try Workspace.create(at: folder + "/ws").openStore()
     let lifecycle = StageLifecycle(stage: "demo", config: StageConfig(JSONObject([("k", .int(1))])))

@@ -46,6 +46,20 @@ public struct StageLifecycle: Sendable {
       self.error = error
       self.counts = counts
     }
+
+    /// With the counters of what was committed so far.
+    public init(_ error: Error, partial: some StageSummary) {
+      self.init(error, counts: partial.counts)
+    }
+  }
+
+  /// Records the run around `work`, whose summary's counters (`StageSummary.counts`) are the
+  /// run's counts.
+  public func record<Summary: StageSummary>(in store: ProvenanceStore, _ work: (_ runID: Int64) throws -> Summary) throws -> Summary {
+    try record(in: store) { runID in
+      let summary = try work(runID)
+      return (summary, summary.counts)
+    }
   }
 
   /// Records the run, runs `work` with the run's id and records its end with the counters
