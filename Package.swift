@@ -101,7 +101,10 @@ let package = Package(
     ),
     .testTarget(
       name: "LicensingTests",
-      dependencies: ["Licensing", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")]
+      dependencies: [
+        "Licensing", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
     ),
     .testTarget(
       name: "FiltersTests",

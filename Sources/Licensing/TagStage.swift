@@ -134,7 +134,8 @@ public enum TagStage {
           results in
           for result in results {
             try batch.insertLicenses(
-              findings: result.findings, licenses: result.licenses, decisions: result.decisions, stageRunID: runID)
+              part: (result.sourceID, result.part), findings: result.findings, licenses: result.licenses, decisions: result.decisions,
+              stageRunID: runID)
             summary.add(result.summary)
           }
         }
@@ -180,7 +181,8 @@ public enum TagStage {
             confidence: finding.confidence, evidence: excerpt, start: finding.start, end: finding.end))
       }
       let license = effectiveLicense(findings: evidence.map(\.0), declared: declared, documentID: document.id)
-      licenses.append(license)
+      // Unknown without conflict is what a tagged document without a row means: no row.
+      if license.basis != "unknown" || license.conflict != nil { licenses.append(license) }
       summary.byBasis[license.basis, default: 0] += 1
       summary.byCategory[license.category, default: 0] += 1
       if license.conflict != nil { summary.conflicts += 1 }
@@ -189,7 +191,9 @@ public enum TagStage {
         if decision.action == "drop" { summary.dropped += 1 } else { summary.review += 1 }
       }
     }
-    return TagPartResult(ids: ids, findings: findings, licenses: licenses, decisions: decisions, summary: summary)
+    return TagPartResult(
+      sourceID: entry.source.id, part: entry.part.part, ids: ids, findings: findings, licenses: licenses, decisions: decisions,
+      summary: summary)
   }
 
   /// The stated rule (see the type's documentation).
@@ -249,6 +253,8 @@ public enum TagStage {
 
 /// What tagging one part found, as the store takes it; a task writes it to its task file.
 struct TagPartResult: Codable {
+  var sourceID: Int64
+  var part: Int
   var ids: [String]
   var findings: [LicenseFindingRecord]
   var licenses: [DocumentLicenseRecord]
@@ -258,6 +264,7 @@ struct TagPartResult: Codable {
 
   /// Replaces the part's documents' licence rows and `tag` decisions, in one transaction.
   func write(into store: ProvenanceStore, stageRunID: Int64) throws {
-    try store.replaceLicenses(for: ids, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
+    try store.replaceLicenses(
+      part: (sourceID, part), for: ids, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
   }
 }

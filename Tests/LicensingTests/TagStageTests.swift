@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HatcheryCore
 import HatcheryTestSupport
 import Ingest
@@ -138,6 +139,33 @@ final class TagStageTests: XCTestCase {
     XCTAssertEqual(policy.flatMap { try? $0.refusal(of: SPDXExpression.parse("MIT OR ISC")) }, nil)
     XCTAssertEqual(policy.flatMap { try? $0.refusal(of: SPDXExpression.parse("MIT AND ISC")) }, "MIT")
     XCTAssertEqual(policy.flatMap { try? $0.refusal(of: SPDXExpression.parse("GPL-3.0-only")) }, "GPL-3.0-only")
+  }
+
+  /// A tagged document with neither evidence nor a declared licence has no document_licenses
+  /// row; it reads as unknown, and a document not yet tagged reads as untagged.
+  func testAnUnknownLicenceCostsNoRowAndReadsAsUnknown() throws {
+    let workspace = try workspace(corpus)
+    let store = try workspace.openStore()
+    let nothing = try XCTUnwrap(try store.documents(sourceID: try store.source(named: "web")!.id).first { $0.path.hasSuffix("nothing.txt") })
+    XCTAssertNil(try store.documentLicense(documentID: nothing.id), "not tagged yet")
+    XCTAssertEqual(try store.auditCounts().untagged, 7)
+    let summary = try tag(workspace)
+    XCTAssertEqual(summary.byBasis["unknown"], 1)
+    let rows = try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM document_licenses") }
+    XCTAssertEqual(rows, 6, "every tagged document but the unknown one")
+    XCTAssertEqual(
+      try store.documentLicense(documentID: nothing.id),
+      DocumentLicenseRecord(documentID: nothing.id, expression: nil, basis: "unknown", category: "unknown", conflict: nil))
+    let counts = try store.auditCounts()
+    XCTAssertEqual(counts.untagged, 0)
+    XCTAssertEqual(counts.bySourceAndLicense.filter { $0.source == "web" && $0.expression == nil }.map(\.category), ["unknown"])
+    XCTAssertTrue(try DocumentTrace.lines(workspace: workspace, documentID: nothing.id).contains("licence   unknown (unknown, unknown)"))
+    // Its part ingested again (changed): untagged until tag runs again.
+    try "A recipe for rye bread, with no word about its terms.\n".write(toFile: folder + "/web/nothing.txt", atomically: false, encoding: .utf8)
+    _ = try IngestStage.run(
+      workspace: workspace, options: IngestOptions(source: "web", paths: [folder + "/web"]),
+      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    XCTAssertGreaterThan(try store.auditCounts().untagged, 0)
   }
 
   func testAuditAndTraceReportWhatTheStoreKnows() throws {

@@ -345,6 +345,7 @@ public final class ProvenanceStore: Sendable {
       sql: "DELETE FROM rejects WHERE stage = 'ingest' AND source_id = ? AND part = ?", arguments: [sourceID, part])
     try db.execute(sql: "DELETE FROM ingest_parts WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
     try db.execute(sql: "DELETE FROM part_versions WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
+    try db.execute(sql: "DELETE FROM tagged_parts WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
   }
 
   /// The bytes of stored text in one part, for progress estimates.
@@ -501,20 +502,27 @@ public final class ProvenanceStore: Sendable {
 
   /// Replaces, in one transaction, the tag stage's results for `documentIDs`: their findings,
   /// their effective licence and their `tag` decisions.
+  /// Replaces the tag stage's rows of one part's documents: `licenses` holds the effective
+  /// licences that are known or in conflict (a tagged document without one is unknown), and
+  /// the part is recorded as tagged.
   public func replaceLicenses(
-    for documentIDs: [String], findings: [LicenseFindingRecord], licenses: [DocumentLicenseRecord],
-    decisions: [DecisionRecord], stageRunID: Int64?
+    part: (sourceID: Int64, part: Int), for documentIDs: [String], findings: [LicenseFindingRecord],
+    licenses: [DocumentLicenseRecord], decisions: [DecisionRecord], stageRunID: Int64?
   ) throws {
     try pool.write { db in
-      try Self.replaceLicenses(db, for: documentIDs, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
+      try Self.replaceLicenses(
+        db, part: part, for: documentIDs, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
     }
   }
 
   /// With `documentIDs` nil, only inserts (the stage's rows were cleared for every document).
   fileprivate static func replaceLicenses(
-    _ db: Database, for documentIDs: [String]?, findings: [LicenseFindingRecord], licenses: [DocumentLicenseRecord],
-    decisions: [DecisionRecord], stageRunID: Int64?
+    _ db: Database, part: (sourceID: Int64, part: Int), for documentIDs: [String]?, findings: [LicenseFindingRecord],
+    licenses: [DocumentLicenseRecord], decisions: [DecisionRecord], stageRunID: Int64?
   ) throws {
+    try db.execute(
+      sql: "INSERT OR REPLACE INTO tagged_parts (source_id, part, stage_run_id) VALUES (?, ?, ?)",
+      arguments: [part.sourceID, part.part, stageRunID])
     if let documentIDs {
       let deleteFindings = try db.makeStatement(sql: "DELETE FROM license_findings WHERE document_id = ?")
       let deleteLicense = try db.makeStatement(sql: "DELETE FROM document_licenses WHERE document_id = ?")
@@ -561,14 +569,26 @@ public final class ProvenanceStore: Sendable {
     }
   }
 
+  /// The document's effective licence; nil when its part has not been tagged. A tagged document
+  /// without a `document_licenses` row has an unknown licence.
   public func documentLicense(documentID: String) throws -> DocumentLicenseRecord? {
     try pool.read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM document_licenses WHERE document_id = ?", arguments: [documentID]).map {
-        row in
-        DocumentLicenseRecord(
-          documentID: row["document_id"], expression: row["expression"], basis: row["basis"],
-          category: row["category"], conflict: row["conflict"])
+      guard
+        let row = try Row.fetchOne(
+          db,
+          sql: """
+            SELECT l.expression, l.basis, l.category, l.conflict, t.part IS NOT NULL AS tagged FROM documents d
+            LEFT JOIN document_licenses l ON l.document_id = d.id
+            LEFT JOIN tagged_parts t ON t.source_id = d.source_id AND t.part = d.part
+            WHERE d.id = ?
+            """, arguments: [documentID])
+      else { return nil }
+      if let basis: String = row["basis"] {
+        return DocumentLicenseRecord(
+          documentID: documentID, expression: row["expression"], basis: basis, category: row["category"], conflict: row["conflict"])
       }
+      guard row["tagged"] as Bool else { return nil }
+      return DocumentLicenseRecord(documentID: documentID, expression: nil, basis: "unknown", category: "unknown", conflict: nil)
     }
   }
 
@@ -596,11 +616,13 @@ public final class ProvenanceStore: Sendable {
       counts.bySourceAndLicense = try Row.fetchAll(
         db,
         sql: """
-          SELECT s.name AS source, l.expression AS expression, l.category AS category, count(*) AS documents,
+          SELECT s.name AS source, l.expression AS expression,
+            coalesce(l.category, CASE WHEN t.part IS NOT NULL THEN 'unknown' END) AS category, count(*) AS documents,
             sum(d.bytes) AS bytes, sum(CASE WHEN \(dropped) THEN 0 ELSE 1 END) AS kept_documents,
             sum(CASE WHEN \(dropped) THEN 0 ELSE d.bytes END) AS kept_bytes
           FROM documents d JOIN sources s ON s.id = d.source_id LEFT JOIN document_licenses l ON l.document_id = d.id
-          GROUP BY s.id, l.expression, l.category ORDER BY s.id, documents DESC, expression
+          LEFT JOIN tagged_parts t ON t.source_id = d.source_id AND t.part = d.part
+          GROUP BY s.id, l.expression, 3 ORDER BY s.id, documents DESC, expression
           """
       ).map { row in
         (row["source"], row["expression"], row["category"], row["documents"], row["bytes"], row["kept_documents"], row["kept_bytes"])
@@ -624,7 +646,11 @@ public final class ProvenanceStore: Sendable {
             OR NOT EXISTS (SELECT 1 FROM ingest_parts p WHERE p.source_id = d.source_id AND p.part = d.part)
           """) ?? 0
       counts.untagged = try Int.fetchOne(
-        db, sql: "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM document_licenses l WHERE l.document_id = d.id)") ?? 0
+        db,
+        sql: """
+          SELECT count(*) FROM documents d
+          WHERE NOT EXISTS (SELECT 1 FROM tagged_parts t WHERE t.source_id = d.source_id AND t.part = d.part)
+          """) ?? 0
       counts.tokens = try Self.tokensBySourceAndLicense(db)
       return counts
     }
@@ -677,19 +703,21 @@ public final class ProvenanceStore: Sendable {
   public struct Batch: ~Copyable {
     fileprivate let db: Database
 
-    /// Removes every `tag` row: findings, effective licences, decisions and spans.
+    /// Removes every `tag` row: findings, effective licences, tagged parts, decisions and spans.
     public func clearLicenses() throws {
       try db.execute(sql: "DELETE FROM license_findings")
       try db.execute(sql: "DELETE FROM document_licenses")
+      try db.execute(sql: "DELETE FROM tagged_parts")
       try db.execute(sql: "DELETE FROM decisions WHERE stage = 'tag'")
       try db.execute(sql: "DELETE FROM removed_spans WHERE stage = 'tag'")
     }
 
     public func insertLicenses(
-      findings: [LicenseFindingRecord], licenses: [DocumentLicenseRecord], decisions: [DecisionRecord], stageRunID: Int64?
+      part: (sourceID: Int64, part: Int), findings: [LicenseFindingRecord], licenses: [DocumentLicenseRecord],
+      decisions: [DecisionRecord], stageRunID: Int64?
     ) throws {
       try ProvenanceStore.replaceLicenses(
-        db, for: nil, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
+        db, part: part, for: nil, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
     }
 
     /// Removes every decision, span and redaction of `stage` (its part versions are replaced
