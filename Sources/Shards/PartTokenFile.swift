@@ -71,68 +71,53 @@ public enum PartTokenFile {
     public let documents: [Document]
     public let tokenCount: Int
     public let textBytes: Int
-    private let mapping: UnsafeRawBufferPointer
+    private let file: MappedFile
 
     public init(path: String) throws {
       self.path = path
       func damaged(_ reason: String) -> HatcheryError {
         HatcheryError("\(path): not a complete shard task file (\(reason)); run the shard task of its part again")
       }
-      let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-      guard descriptor >= 0 else { throw HatcheryError.system("open", path: path) }
-      defer { close(descriptor) }
-      var info = stat()
-      guard fstat(descriptor, &info) == 0 else { throw HatcheryError.system("stat", path: path) }
-      let size = Int(info.st_size)
+      file = try MappedFile(path: path)
+      let mapping = file.bytes
+      let size = mapping.count
       guard size >= PartTokenFile.footerSize else { throw damaged("\(size) bytes, shorter than its footer") }
-      guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
-        throw HatcheryError.system("map", path: path)
-      }
-      let mapping = UnsafeRawBufferPointer(start: address, count: size)
-      self.mapping = mapping
       let footer = size - PartTokenFile.footerSize
       func uint64(_ offset: Int) -> UInt64 { UInt64(littleEndian: mapping.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
       func uint32(_ offset: Int) -> UInt32 { UInt32(littleEndian: mapping.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
-      do {
-        guard Array(mapping[(size - 8)...]) == PartTokenFile.magic else { throw damaged("no HTOKPART magic at its end") }
-        guard uint32(footer + 24) == PartTokenFile.version else { throw damaged("version \(uint32(footer + 24)), not \(PartTokenFile.version)") }
-        let documentCount = uint64(footer), tokens = uint64(footer + 8)
-        // Every document takes at least 8 index bytes and every token 4: the counts are checked
-        // against the size before anything is allocated by them.
-        guard tokens <= UInt64(footer / 4), documentCount <= UInt64((footer - Int(tokens) * 4) / 8) else {
-          throw damaged("its counts do not fit its size")
-        }
-        tokenCount = Int(tokens)
-        textBytes = Int(clamping: uint64(footer + 16))
-        var documents: [Document] = []
-        documents.reserveCapacity(Int(documentCount))
-        var offset = tokenCount * 4
-        var tokenStart = 0
-        for number in 0..<Int(documentCount) {
-          guard offset + 8 <= footer else { throw damaged("document \(number): index cut short") }
-          let count = Int(uint32(offset)), idLength = Int(uint32(offset + 4))
-          offset += 8
-          guard idLength <= footer - offset, count <= tokenCount - tokenStart else {
-            throw damaged("document \(number): its id or tokens run past the file")
-          }
-          let id = String(decoding: UnsafeRawBufferPointer(rebasing: mapping[offset..<offset + idLength]), as: UTF8.self)
-          documents.append(Document(id: id, tokenStart: tokenStart, tokenCount: count))
-          offset += idLength
-          tokenStart += count
-        }
-        guard offset == footer, tokenStart == tokenCount else { throw damaged("its index does not account for every byte") }
-        self.documents = documents
-      } catch {
-        munmap(address, size)
-        throw error
+      guard Array(mapping[(size - 8)...]) == PartTokenFile.magic else { throw damaged("no HTOKPART magic at its end") }
+      guard uint32(footer + 24) == PartTokenFile.version else { throw damaged("version \(uint32(footer + 24)), not \(PartTokenFile.version)") }
+      let documentCount = uint64(footer), tokens = uint64(footer + 8)
+      // Every document takes at least 8 index bytes and every token 4: the counts are checked
+      // against the size before anything is allocated by them.
+      guard tokens <= UInt64(footer / 4), documentCount <= UInt64((footer - Int(tokens) * 4) / 8) else {
+        throw damaged("its counts do not fit its size")
       }
+      tokenCount = Int(tokens)
+      textBytes = Int(clamping: uint64(footer + 16))
+      var documents: [Document] = []
+      documents.reserveCapacity(Int(documentCount))
+      var offset = tokenCount * 4
+      var tokenStart = 0
+      for number in 0..<Int(documentCount) {
+        guard offset + 8 <= footer else { throw damaged("document \(number): index cut short") }
+        let count = Int(uint32(offset)), idLength = Int(uint32(offset + 4))
+        offset += 8
+        guard idLength <= footer - offset, count <= tokenCount - tokenStart else {
+          throw damaged("document \(number): its id or tokens run past the file")
+        }
+        let id = String(decoding: UnsafeRawBufferPointer(rebasing: mapping[offset..<offset + idLength]), as: UTF8.self)
+        documents.append(Document(id: id, tokenStart: tokenStart, tokenCount: count))
+        offset += idLength
+        tokenStart += count
+      }
+      guard offset == footer, tokenStart == tokenCount else { throw damaged("its index does not account for every byte") }
+      self.documents = documents
     }
-
-    deinit { munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress), mapping.count) }
 
     public func withTokens<T>(of document: Document, _ body: (UnsafeBufferPointer<UInt32>) throws -> T) rethrows -> T {
       guard document.tokenCount > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-      let base = mapping.baseAddress!.assumingMemoryBound(to: UInt32.self) + document.tokenStart
+      let base = file.bytes.baseAddress!.assumingMemoryBound(to: UInt32.self) + document.tokenStart
       return try body(UnsafeBufferPointer(start: base, count: document.tokenCount))
     }
   }

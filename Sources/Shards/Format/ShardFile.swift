@@ -15,7 +15,7 @@ public final class ShardFile: @unchecked Sendable {
   /// The largest frame's decoded size.
   public let largestFrameBytes: Int
 
-  private let mapping: UnsafeRawBufferPointer
+  private let file: MappedFile
   let table: SeekTable
   /// Where each frame starts in the file, and its first token; one entry more than frames.
   private let frameOffsets: [Int]
@@ -26,48 +26,33 @@ public final class ShardFile: @unchecked Sendable {
   public init(path: String, tokenType: TokenType, name: String? = nil) throws {
     self.name = name ?? path
     self.tokenType = tokenType
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw HatcheryError.system("open", path: path) }
-    defer { close(descriptor) }
-    var info = stat()
-    guard fstat(descriptor, &info) == 0 else { throw HatcheryError.system("stat", path: path) }
-    let size = Int(info.st_size)
-    guard size > 0, let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
-      throw HatcheryError("\(self.name): cannot map the file (empty or unreadable)")
-    }
-    mapping = UnsafeRawBufferPointer(start: address, count: size)
-    do {
-      table = try SeekTable.read(from: mapping, name: self.name)
-      var offsets = [0]
-      var firsts = [0]
-      let frameTokens = max(1, Int(table.entries.first?.decompressedSize ?? 0) / tokenType.width)
-      for (index, entry) in table.entries.enumerated() {
-        if index < table.entries.count - 1, Int(entry.decompressedSize) != frameTokens * tokenType.width {
-          throw HatcheryError("\(self.name): frame \(index): holds \(entry.decompressedSize) bytes where every frame but the last holds \(frameTokens) tokens")
-        }
-        guard Int(entry.decompressedSize) <= ShardWriter.maximumFrameTokens * tokenType.width else {
-          throw HatcheryError("\(self.name): frame \(index): \(entry.decompressedSize) bytes, more than a frame may hold")
-        }
-        guard entry.decompressedSize % UInt32(tokenType.width) == 0 else {
-          throw HatcheryError("\(self.name): frame \(index): \(entry.decompressedSize) bytes is not a whole number of tokens")
-        }
-        offsets.append(offsets.last! + Int(entry.compressedSize))
-        firsts.append(firsts.last! + Int(entry.decompressedSize) / tokenType.width)
+    file = try MappedFile(path: path, name: self.name)
+    let mapping = file.bytes
+    table = try SeekTable.read(from: mapping, name: self.name)
+    var offsets = [0]
+    var firsts = [0]
+    let frameTokens = max(1, Int(table.entries.first?.decompressedSize ?? 0) / tokenType.width)
+    for (index, entry) in table.entries.enumerated() {
+      if index < table.entries.count - 1, Int(entry.decompressedSize) != frameTokens * tokenType.width {
+        throw HatcheryError("\(self.name): frame \(index): holds \(entry.decompressedSize) bytes where every frame but the last holds \(frameTokens) tokens")
       }
-      self.frameTokens = frameTokens
-      frameOffsets = offsets
-      frameFirstTokens = firsts
-      count = firsts.last!
-      largestFrameBytes = table.entries.map { Int($0.decompressedSize) }.max() ?? 0
-    } catch {
-      munmap(address, size)
-      throw error
+      guard Int(entry.decompressedSize) <= ShardWriter.maximumFrameTokens * tokenType.width else {
+        throw HatcheryError("\(self.name): frame \(index): \(entry.decompressedSize) bytes, more than a frame may hold")
+      }
+      guard entry.decompressedSize % UInt32(tokenType.width) == 0 else {
+        throw HatcheryError("\(self.name): frame \(index): \(entry.decompressedSize) bytes is not a whole number of tokens")
+      }
+      offsets.append(offsets.last! + Int(entry.compressedSize))
+      firsts.append(firsts.last! + Int(entry.decompressedSize) / tokenType.width)
     }
+    self.frameTokens = frameTokens
+    frameOffsets = offsets
+    frameFirstTokens = firsts
+    count = firsts.last!
+    largestFrameBytes = table.entries.map { Int($0.decompressedSize) }.max() ?? 0
   }
 
-  deinit {
-    munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress), mapping.count)
-  }
+  private var mapping: UnsafeRawBufferPointer { file.bytes }
 
   /// The frame holding token `offset`.
   @inline(__always)

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A file mapped read-only for its whole life: readers that look at a file in place (shards,
+/// shard task files) map it once and share the bytes, unmapped when the last owner goes.
+public final class MappedFile: @unchecked Sendable {
+  public let path: String
+  /// The file's bytes; never written.
+  public let bytes: UnsafeRawBufferPointer
+
+  /// Maps `path`; `name` (default: the path) is what errors call it. An empty file cannot be
+  /// mapped and is an error.
+  public init(path: String, name: String? = nil) throws {
+    self.path = path
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw HatcheryError.system("open", path: path) }
+    defer { close(descriptor) }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0 else { throw HatcheryError.system("stat", path: path) }
+    let size = Int(info.st_size)
+    guard size > 0, let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+      throw HatcheryError("\(name ?? path): cannot map the file (empty or unreadable)")
+    }
+    bytes = UnsafeRawBufferPointer(start: address, count: size)
+  }
+
+  deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+}
