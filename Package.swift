@@ -66,15 +66,24 @@ let package = Package(
     .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "CZstd", "CXXHash"]),
     .target(name: "Accounting", dependencies: ["HatcheryCore"]),
     .target(
+      name: "StageArguments",
+      dependencies: [
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .target(
       name: "Pipeline",
-      dependencies: ["HatcheryCore", "HatcheryYAML", "Accounting", "Training", "Yams", .product(name: "GRDB", package: "GRDB.swift")]),
+      dependencies: [
+        "HatcheryCore", "HatcheryYAML", "Accounting", "Training", "StageArguments", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
     .target(
       name: "Training", dependencies: ["HatcheryCore", "HatcheryYAML", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams"],
       swiftSettings: vectorSettings),
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting", "Pipeline", "CBLAS", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting", "Pipeline",
+        "StageArguments", "CBLAS", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dedup
 import Foundation
 import HatcheryCore
+import StageArguments
 
 struct DedupCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -17,44 +18,17 @@ struct DedupCommand: ParsableCommand {
 
   @OptionGroup var stage: StageOptions
 
-  @Option(help: "Which duplicates: both, exact or near.")
-  var method: DedupOptions.Method = .both
+  @OptionGroup(title: "Options a pipeline file may set")
+  var arguments: DedupArguments
 
   @Option(help: "The step to run: all, signatures, cluster, merge (or decide, one task's decisions).")
   var step: DedupOptions.Step = .all
-
-  @Option(help: "Words per shingle.")
-  var shingleSize = 5
-
-  @Option(help: "LSH bands.")
-  var bands = 14
-
-  @Option(help: "MinHash values per band.")
-  var rows = 8
-
-  @Option(help: "Seed of the MinHash permutations.")
-  var seed: UInt64 = 42
-
-  @Flag(help: "Compare case-folded text for exact duplicates.")
-  var caseFold = false
-
-  @Option(help: "Keep a near-duplicate pair only if its signatures agree on at least this share (0 to 1; 0: no check).")
-  var verifyThreshold = 0.75
-
-  @Flag(help: "Also remove paragraphs (lines) seen in an earlier kept document; too short a remainder drops it.")
-  var paragraphs = false
-
-  @Option(help: "With --paragraphs: drop a document left with fewer words than this.")
-  var paragraphMinWords = 20
 
   @Option(help: "This task's number (--step signatures or decide).")
   var task = 0
 
   @Option(help: "How many tasks share the work.")
   var tasks = 1
-
-  @Option(help: "Threads for hashing.")
-  var threads = ProcessInfo.processInfo.activeProcessorCount
 
   @Flag(help: "Redo steps whose results are up to date.")
   var force = false
@@ -64,19 +38,10 @@ struct DedupCommand: ParsableCommand {
 
   var options: DedupOptions {
     var options = DedupOptions()
-    options.method = method
+    arguments.apply(to: &options)
     options.step = step
-    options.shingleSize = shingleSize
-    options.bands = bands
-    options.rows = rows
-    options.seed = seed
-    options.caseFold = caseFold
-    options.verifyThreshold = verifyThreshold
-    options.paragraphs = paragraphs
-    options.paragraphMinWords = paragraphMinWords
     options.task = task
     options.tasks = tasks
-    options.threads = threads
     options.force = force
     return options
   }
@@ -99,5 +64,4 @@ struct DedupCommand: ParsableCommand {
   }
 }
 
-extension DedupOptions.Method: ExpressibleByArgument {}
 extension DedupOptions.Step: ExpressibleByArgument {}

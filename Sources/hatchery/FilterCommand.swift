@@ -2,6 +2,7 @@ import ArgumentParser
 import Filters
 import Foundation
 import HatcheryCore
+import StageArguments
 
 struct FilterCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -23,11 +24,8 @@ struct FilterCommand: ParsableCommand {
 
     @OptionGroup var stage: StageOptions
 
-    @Option(help: "A YAML filter configuration.")
-    var config: String?
-
-    @Option(help: "Threads.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup(title: "Options a pipeline file may set")
+    var arguments: FilterArguments
 
     @Flag(help: "Redo the stage even if its decisions are up to date.")
     var force = false
@@ -41,10 +39,10 @@ struct FilterCommand: ParsableCommand {
     func run() throws {
       stage.bootstrapLogging()
       let workspace = try Workspace.open(at: stage.workspace)
-      let filterConfig = try config.map(FilterConfig.load) ?? FilterConfig()
       print(
         try FilterStage.run(
-          workspace: workspace, config: filterConfig, threads: max(1, threads), force: force, step: step, task: task, tasks: tasks
+          workspace: workspace, config: try arguments.filterConfig(), threads: max(1, arguments.threads), force: force, step: step,
+          task: task, tasks: tasks
         ).text)
     }
   }

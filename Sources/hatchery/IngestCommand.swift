@@ -3,6 +3,7 @@ import Foundation
 import HatcheryCore
 import Ingest
 import Logging
+import StageArguments
 
 struct IngestCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -27,27 +28,8 @@ struct IngestCommand: ParsableCommand {
   @Option(help: "Input format: auto (by file name; .xml by its root element), text, jsonl, html, warc, mediawiki, jats, tei or xml.")
   var format: FormatChoice = .auto
 
-  @Option(help: "When the raw data was obtained (ISO 8601); default: the source's first ingest.")
-  var retrieved: String?
-
-  @Option(help: "The 'added' date written in every document; default: the source's first ingest.")
-  var added: String?
-
-  @Option(help: "Input bytes per part file.")
-  var partBytes: Int = 32 << 20
-
-  @Option(
-    help: """
-      Largest document in bytes: bigger text files are cut at line ends; bigger JSONL records, extracted \
-      pages and articles are rejected; markup files over 8 times this are refused unread.
-      """)
-  var maxDocumentBytes: Int = 10 << 20
-
-  @Flag(help: "Reject documents with invalid UTF-8 instead of repairing them with U+FFFD.")
-  var rejectInvalidUtf8 = false
-
-  @Option(help: "zstd compression level of the part files.")
-  var level: Int32 = 3
+  @OptionGroup(title: "Options a pipeline file may set")
+  var arguments: IngestArguments
 
   @Option(
     help: """
@@ -61,9 +43,6 @@ struct IngestCommand: ParsableCommand {
 
   @Option(help: "How many tasks share the work; each takes every N-th part.")
   var tasks: Int = 1
-
-  @Option(help: "Compression threads.")
-  var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
   @Flag(help: "Redo parts that are already up to date.")
   var force = false
@@ -80,15 +59,9 @@ struct IngestCommand: ParsableCommand {
     var options = IngestOptions(source: source, paths: paths)
     options.format = format == .auto ? nil : InputFormat(rawValue: format.rawValue)
     options.declaredLicense = license
-    options.retrieved = retrieved
-    options.added = added
-    options.partBytes = partBytes
-    options.maximumDocumentBytes = maxDocumentBytes
-    options.rejectInvalidUTF8 = rejectInvalidUtf8
-    options.compressionLevel = level
+    arguments.apply(to: &options)
     options.task = task
     options.tasks = tasks
-    options.threads = threads
     options.force = force
     options.step = step
     return options

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HatcheryCore
 import Shards
+import StageArguments
 
 struct ShardCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -21,23 +22,8 @@ struct ShardCommand: ParsableCommand {
 
     @OptionGroup var stage: StageOptions
 
-    @Option(help: "Close a shard at the first document boundary at or past this many tokens.")
-    var tokensPerShard = 100_000_000
-
-    @Option(help: "Share of the documents for the validation split.")
-    var valFraction = 0.01
-
-    @Option(help: "Seed of the document order.")
-    var seed: UInt64 = 0
-
-    @Option(help: "zstd level.")
-    var level = 3
-
-    @Option(help: "Tokens per zstd frame: smaller is faster for random windows, larger compresses better.")
-    var frameTokens = 8192
-
-    @Option(help: "Threads for tokenizing.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup(title: "Options a pipeline file may set")
+    var arguments: ShardArguments
 
     @Flag(help: "Rebuild the shards even if they are up to date.")
     var force = false
@@ -50,12 +36,7 @@ struct ShardCommand: ParsableCommand {
 
     var options: ShardOptions {
       var options = ShardOptions()
-      options.tokensPerShard = tokensPerShard
-      options.validationFraction = valFraction
-      options.seed = seed
-      options.level = level
-      options.frameTokens = frameTokens
-      options.threads = threads
+      arguments.apply(to: &options)
       options.step = step
       options.task = task
       options.tasks = tasks

@@ -3,6 +3,7 @@ import Foundation
 import HatcheryCore
 import Licensing
 import Shards
+import StageArguments
 
 struct TagCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -17,14 +18,8 @@ struct TagCommand: ParsableCommand {
 
   @OptionGroup var stage: StageOptions
 
-  @Option(help: "A YAML licence policy (allow, deny, unknown, conflict).")
-  var policy: String?
-
-  @Option(name: .customLong("references"), help: "A folder of reference licence texts named by SPDX id (repeatable).")
-  var referenceFolders: [String] = []
-
-  @Option(help: "Threads.")
-  var threads = ProcessInfo.processInfo.activeProcessorCount
+  @OptionGroup(title: "Options a pipeline file may set")
+  var arguments: TagArguments
 
   @Flag(help: "Redo the stage even if its results are up to date.")
   var force = false
@@ -39,9 +34,7 @@ struct TagCommand: ParsableCommand {
     stage.bootstrapLogging()
     let workspace = try Workspace.open(at: stage.workspace)
     var options = TagOptions()
-    options.policyPath = policy
-    options.referenceFolders = referenceFolders
-    options.threads = max(1, threads)
+    arguments.apply(to: &options)
     options.force = force
     options.step = step
     options.task = task

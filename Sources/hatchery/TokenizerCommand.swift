@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HatcheryCore
+import StageArguments
 import Synchronization
 import Tokenizer
 
@@ -33,20 +34,8 @@ struct TokenizerCommand: ParsableCommand {
     @Option(help: "Where to write the tokenizer (with --input): tokenizer.json or NAME.tiktoken.")
     var output: String?
 
-    @Option(help: "Vocabulary size: 256 bytes + merges + special tokens.")
-    var vocabSize: Int
-
-    @Option(help: "Split pattern: gpt4 (cl100k) or gpt2.")
-    var pattern: SplitPattern = .gpt4
-
-    @Option(help: "Special tokens, comma-separated; empty for none.")
-    var special = "<|endoftext|>"
-
-    @Option(help: "Stop at the first pair seen fewer times than this.")
-    var minFrequency = 0
-
-    @Option(help: "Threads for counting.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup(title: "Options a pipeline file may set")
+    var arguments: TokenizerArguments
 
     @Flag(help: "Retrain even if the workspace's tokenizer is up to date.")
     var force = false
@@ -57,22 +46,16 @@ struct TokenizerCommand: ParsableCommand {
     @Option(help: "This task's number, from 0 (--step task).") var task = 0
     @Option(help: "How many tasks share the parts.") var tasks = 1
 
-    var specialTokens: [String] { special.split(separator: ",").map(String.init) }
-
     func validate() throws {
       guard (workspace == nil) != input.isEmpty else { throw ValidationError("give either --workspace or --input") }
       guard workspace != nil || output != nil else { throw ValidationError("--input needs --output") }
       guard workspace == nil || output == nil else { throw ValidationError("--output is only for --input; a workspace's tokenizer goes in DIR/tokenizer/") }
-      guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-      try asUsageError {
-        try TokenizerTrainingOptions(vocabularySize: vocabSize, specialTokens: specialTokens, threads: threads).validate()
-      }
+      guard arguments.threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+      try asUsageError { try arguments.options.validate() }
     }
 
     func run() throws {
-      let options = TokenizerTrainingOptions(
-        vocabularySize: vocabSize, pattern: pattern, specialTokens: specialTokens, minimumFrequency: minFrequency,
-        threads: threads)
+      let options = arguments.options
       if let workspace {
         let status = StatusLine(label: "tokenizer")
         let result = try TokenizerStage.run(
@@ -201,7 +184,6 @@ struct TokenizerCommand: ParsableCommand {
   }
 }
 
-extension SplitPattern: ExpressibleByArgument {}
 
 /// One status line on standard error while a tokenizer trains, redrawn at most five times a
 /// second from any thread; silent when standard error is not a terminal.

@@ -39,6 +39,24 @@ final class PipelineFileTests: XCTestCase {
     XCTAssertEqual(quickstart.sources.map(\.name), ["examples", "system-docs", "common-licenses"])
   }
 
+  /// A data stage's pipeline options are read from its command's option group: names in snake
+  /// case, kinds from the declared types, files and required options as the group marks them.
+  func testDataStageOptionsComeFromTheirCommandsOptionGroup() {
+    XCTAssertEqual(PipelineStage.tag.options, ["policy": .file, "references": .files, "threads": .integer])
+    XCTAssertEqual(PipelineStage.tokenizer.requiredOptions, ["vocab_size"])
+    XCTAssertEqual(PipelineStage.tokenizer.options["min_frequency"], .integer)
+    XCTAssertEqual(PipelineStage.tokenizer.options["pattern"], .string, "an enum is written as its name")
+    XCTAssertEqual(PipelineStage.ingest.options["reject_invalid_utf8"], .boolean)
+    XCTAssertEqual(PipelineStage.ingest.options["level"], .integer, "an Int32")
+    XCTAssertEqual(PipelineStage.dedup.options["seed"], .integer, "a UInt64")
+    XCTAssertEqual(PipelineStage.shard.options["val_fraction"], .number)
+    XCTAssertEqual(PipelineStage.filter.options, ["config": .file, "threads": .integer])
+    for stage in PipelineStage.allCases where stage.arguments != nil {
+      XCTAssertNil(stage.options["task"], "\(stage): the runner sets the task split")
+      XCTAssertNil(stage.options["force"], "\(stage): and --force")
+    }
+  }
+
   func testOptionsBecomeCommandLineArguments() throws {
     let pipeline = try load(
       """

@@ -1,17 +1,28 @@
+import StageArguments
+
 /// The stages a pipeline file can name, in the order `hatchery run` runs them, with the options
 /// each accepts: the stage command's own options in snake case (`vocab_size` is
 /// `--vocab-size`), less those the runner sets itself (workspace, sources, task split, run
-/// folders, checkpoints, `--force`). A test checks each against the command's own help.
+/// folders, checkpoints, `--force`). A data stage's options are read from the option group its
+/// command declares them in (`PipelineArguments`); a test checks every stage's against the
+/// command's own help.
 public enum PipelineStage: String, CaseIterable, Sendable {
   case ingest, dedup, tag, filter, tokenizer, shard, train, finetune, sample, report
 
   /// How an option's value is written in YAML and passed on the command line.
-  public enum Kind: String, Sendable {
-    case string, integer, number, boolean
-    /// A file the stage reads: its contents are part of the step's fingerprint.
-    case file
-    /// Several files, the option repeated.
-    case files
+  public typealias Kind = PipelineOptionKind
+
+  /// The option group of a data stage's command: the one declaration of its pipeline options.
+  public var arguments: (any PipelineArguments.Type)? {
+    switch self {
+    case .ingest: return IngestArguments.self
+    case .dedup: return DedupArguments.self
+    case .tag: return TagArguments.self
+    case .filter: return FilterArguments.self
+    case .tokenizer: return TokenizerArguments.self
+    case .shard: return ShardArguments.self
+    case .train, .finetune, .sample, .report: return nil
+    }
   }
 
   /// The hatchery subcommand.
@@ -35,27 +46,9 @@ public enum PipelineStage: String, CaseIterable, Sendable {
   }
 
   public var options: [String: Kind] {
+    if let arguments { return arguments.pipelineOptions }
     switch self {
-    case .ingest:
-      return [
-        "threads": .integer, "part_bytes": .integer, "max_document_bytes": .integer, "reject_invalid_utf8": .boolean,
-        "level": .integer, "retrieved": .string, "added": .string,
-      ]
-    case .dedup:
-      return [
-        "method": .string, "shingle_size": .integer, "bands": .integer, "rows": .integer, "seed": .integer,
-        "case_fold": .boolean, "verify_threshold": .number, "paragraphs": .boolean, "paragraph_min_words": .integer,
-        "threads": .integer,
-      ]
-    case .tag: return ["policy": .file, "references": .files, "threads": .integer]
-    case .filter: return ["config": .file, "threads": .integer]
-    case .tokenizer:
-      return ["vocab_size": .integer, "pattern": .string, "special": .string, "min_frequency": .integer, "threads": .integer]
-    case .shard:
-      return [
-        "tokens_per_shard": .integer, "val_fraction": .number, "seed": .integer, "level": .integer,
-        "frame_tokens": .integer, "threads": .integer,
-      ]
+    case .ingest, .dedup, .tag, .filter, .tokenizer, .shard: return [:]
     case .train:
       return Self.energyOptions.merging([
         "config": .file, "layers": .integer, "heads": .integer, "dim": .integer, "context": .integer,
@@ -83,11 +76,8 @@ public enum PipelineStage: String, CaseIterable, Sendable {
 
   /// Options a pipeline must give for the stage.
   public var requiredOptions: Set<String> {
-    switch self {
-    case .tokenizer: return ["vocab_size"]
-    case .finetune: return ["data"]
-    default: return []
-    }
+    if let arguments { return arguments.requiredOptions }
+    return self == .finetune ? ["data"] : []
   }
 
   /// Whether the stage's command takes `--force` (to redo work it finds up to date).
