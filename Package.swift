@@ -68,7 +68,7 @@ let package = Package(
     .target(
       name: "StageArguments",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(

@@ -30,18 +30,28 @@ extension PipelineArguments {
     var options: [String: PipelineOptionKind] = [:]
     for child in Mirror(reflecting: Self()).children {
       guard let label = child.label, label.hasPrefix("_") else { continue }
-      let name = snakeCase(String(label.dropFirst()))
-      let kind: PipelineOptionKind
-      switch child.value {
-      case is Flag<Bool>: kind = .boolean
-      case is Option<Int>, is Option<Int32>, is Option<UInt64>: kind = .integer
-      case is Option<Double>: kind = .number
-      case is Option<[String]>: kind = .files
-      default: kind = fileOptions.contains(name) ? .file : .string
+      // A nested group (the energy options of train and finetune) adds its own.
+      if let group = child.value as? any NestedPipelineArguments {
+        options.merge(type(of: group).nested.pipelineOptions) { $1 }
+        continue
       }
-      options[name] = kind
+      let name = snakeCase(String(label.dropFirst()))
+      options[name] = kind(of: child.value, name: name)
     }
     return options
+  }
+
+  /// From the wrapper's type: `Flag<Bool>`, `Option<Int>`, `Option<Optional<Float>>`, …
+  private static func kind(of wrapper: Any, name: String) -> PipelineOptionKind {
+    if wrapper is Flag<Bool> { return .boolean }
+    var value = String(describing: type(of: wrapper))
+    for prefix in ["Option<", "Optional<"] where value.hasPrefix(prefix) { value = String(value.dropFirst(prefix.count).dropLast()) }
+    switch value {
+    case "Int", "Int32", "UInt64": return .integer
+    case "Float", "Double": return .number
+    case "Array<String>": return .files
+    default: return fileOptions.contains(name) ? .file : .string
+    }
   }
 
   static func snakeCase(_ name: String) -> String {
@@ -55,4 +65,13 @@ extension PipelineArguments {
     }
     return result
   }
+}
+
+/// An `OptionGroup` of pipeline options inside another group.
+protocol NestedPipelineArguments {
+  static var nested: any PipelineArguments.Type { get }
+}
+
+extension OptionGroup: NestedPipelineArguments where Value: PipelineArguments {
+  static var nested: any PipelineArguments.Type { Value.self }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HatcheryCore
+import StageArguments
 import Training
 
 struct TrainCommand: ParsableCommand {
@@ -14,55 +15,11 @@ struct TrainCommand: ParsableCommand {
       """)
 
   @OptionGroup var stage: StageOptions
-  @OptionGroup var energy: EnergyArguments
-
-  @Option(help: "A YAML file of these options (snake case); options given here override it.") var config: String?
-  @Option(help: "Transformer blocks (default 4).") var layers: Int?
-  @Option(help: "Attention heads (default 4).") var heads: Int?
-  @Option(help: "Width, the embedding size (default 256).") var dim: Int?
-  @Option(help: "Context length in tokens (default 256).") var context: Int?
-  @Option(help: "Sequences per micro-batch (default 16).") var batch: Int?
-  @Option(help: "Tokens per optimizer step (a multiple of batch × context; gradient accumulation).") var batchTokens: Int?
-  @Option(help: "Optimizer steps (default 200).") var steps: Int?
-  @Option(help: "Peak learning rate (default 6e-4).") var lr: Float?
-  @Option(help: "Warm-up steps (default 20).") var warmup: Int?
-  @Option(help: "AdamW weight decay (default 0.1).") var weightDecay: Float?
-  @Flag(help: "Also decay biases, layer norms and embeddings.") var decayAll = false
-  @Option(help: "Clip the gradients' global norm to this; 0: no clipping (default 1).") var gradClip: Float?
-  @Option(help: "Evaluate on the val shards every N steps; 0: never (default 50).") var evalEvery: Int?
-  @Option(help: "Batches per evaluation (default 4).") var evalBatches: Int?
-  @Option(help: "Checkpoint every N steps, and at the end (default 100).") var checkpointEvery: Int?
-  @Option(help: "Threads (default: every core).") var threads: Int?
-  @Option(help: "Seed of the initialisation and the data order (default 1337).") var seed: UInt64?
+  @OptionGroup(title: "Options a pipeline file may set") var arguments: TrainArguments
   @Option(help: "A run directory to continue from its newest checkpoint.") var resume: String?
   @Option(help: "Name of the new run's folder under runs/ (default pretrain-<UTC time>).") var runName: String?
 
-  /// Defaults, then (with --resume) the run's own options, then the --config file, then the
-  /// options given on the command line.
-  func options() throws -> TrainOptions {
-    var options = TrainOptions()
-    options.threads = ProcessInfo.processInfo.activeProcessorCount
-    if let resume { try options.apply(runConfigurationOf: Workspace.absolutePath(resume)) }
-    if let config { try options.apply(configurationAt: config) }
-    if let layers { options.layers = layers }
-    if let heads { options.heads = heads }
-    if let dim { options.channels = dim }
-    if let context { options.context = context }
-    if let batch { options.batch = batch }
-    if let batchTokens { options.batchTokens = batchTokens }
-    if let steps { options.steps = steps }
-    if let lr { options.learningRate = lr }
-    if let warmup { options.warmup = warmup }
-    if let weightDecay { options.weightDecay = weightDecay }
-    if decayAll { options.decayAll = true }
-    if let gradClip { options.gradientClip = gradClip }
-    if let evalEvery { options.evalEvery = evalEvery }
-    if let evalBatches { options.evalBatches = evalBatches }
-    if let checkpointEvery { options.checkpointEvery = checkpointEvery }
-    if let threads { options.threads = threads }
-    if let seed { options.seed = seed }
-    return options
-  }
+  func options() throws -> TrainOptions { try arguments.options(resume: resume) }
 
   func validate() throws {
     try asUsageError {
@@ -70,7 +27,7 @@ struct TrainCommand: ParsableCommand {
       try options.validate()
       try GPTConfig(vocabularySize: 1, context: options.context, layers: options.layers, heads: options.heads, channels: options.channels)
         .validate()
-      try energy.options.validate()
+      try arguments.energy.options.validate()
     }
   }
 
@@ -78,7 +35,7 @@ struct TrainCommand: ParsableCommand {
     stage.bootstrapLogging()
     let options = try options()
     let summary = try Trainer.train(
-      workspace: try Workspace.open(at: stage.workspace), options: options, energy: energy.options, resume: resume,
+      workspace: try Workspace.open(at: stage.workspace), options: options, energy: arguments.energy.options, resume: resume,
       runName: runName)
     let achieved = summary.achievedFLOPS
     let peak = max(summary.peakFLOPS, 1)

@@ -39,9 +39,9 @@ final class PipelineFileTests: XCTestCase {
     XCTAssertEqual(quickstart.sources.map(\.name), ["examples", "system-docs", "common-licenses"])
   }
 
-  /// A data stage's pipeline options are read from its command's option group: names in snake
-  /// case, kinds from the declared types, files and required options as the group marks them.
-  func testDataStageOptionsComeFromTheirCommandsOptionGroup() {
+  /// A stage's pipeline options are read from its command's option group: names in snake case,
+  /// kinds from the declared types, files and required options as the group marks them.
+  func testStageOptionsComeFromTheirCommandsOptionGroup() {
     XCTAssertEqual(PipelineStage.tag.options, ["policy": .file, "references": .files, "threads": .integer])
     XCTAssertEqual(PipelineStage.tokenizer.requiredOptions, ["vocab_size"])
     XCTAssertEqual(PipelineStage.tokenizer.options["min_frequency"], .integer)
@@ -51,9 +51,15 @@ final class PipelineFileTests: XCTestCase {
     XCTAssertEqual(PipelineStage.dedup.options["seed"], .integer, "a UInt64")
     XCTAssertEqual(PipelineStage.shard.options["val_fraction"], .number)
     XCTAssertEqual(PipelineStage.filter.options, ["config": .file, "threads": .integer])
-    for stage in PipelineStage.allCases where stage.arguments != nil {
-      XCTAssertNil(stage.options["task"], "\(stage): the runner sets the task split")
-      XCTAssertNil(stage.options["force"], "\(stage): and --force")
+    XCTAssertEqual(PipelineStage.train.options["lr"], .number, "an optional Float")
+    XCTAssertEqual(PipelineStage.train.options["config"], .file)
+    XCTAssertEqual(PipelineStage.train.options["carbon_intensity"], .number, "from the nested energy group")
+    XCTAssertEqual(PipelineStage.finetune.requiredOptions, ["data"])
+    XCTAssertEqual(PipelineStage.sample.options["chat_prompt"], .string, "the runner's own option")
+    for stage in PipelineStage.allCases {
+      for option in ["task", "force", "resume", "from", "checkpoint", "workspace"] {
+        XCTAssertNil(stage.options[option], "\(stage): the runner sets \(option)")
+      }
     }
   }
 
