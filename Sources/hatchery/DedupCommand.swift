@@ -24,11 +24,7 @@ struct DedupCommand: ParsableCommand {
   @Option(help: "The step to run: all, signatures, cluster, merge (or decide, one task's decisions).")
   var step: DedupOptions.Step = .all
 
-  @Option(help: "This task's number (--step signatures or decide).")
-  var task = 0
-
-  @Option(help: "How many tasks share the work.")
-  var tasks = 1
+  @OptionGroup(title: "Across machines") var split: TaskSplitArguments
 
   @Flag(help: "Redo steps whose results are up to date.")
   var force = false
@@ -40,8 +36,8 @@ struct DedupCommand: ParsableCommand {
     var options = DedupOptions()
     arguments.apply(to: &options)
     options.step = step
-    options.task = task
-    options.tasks = tasks
+    options.task = split.task
+    options.tasks = split.tasks
     options.force = force
     return options
   }

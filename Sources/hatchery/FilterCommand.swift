@@ -33,8 +33,7 @@ struct FilterCommand: ParsableCommand {
     @Option(help: "all: in one process. Across machines: task (each --task; task files, the store only read), then merge (once).")
     var step: StageStep = .all
 
-    @Option(help: "This task's number, from 0 (--step task).") var task = 0
-    @Option(help: "How many tasks share the parts (task I takes the parts k with k mod N = I).") var tasks = 1
+    @OptionGroup(title: "Across machines") var split: TaskSplitArguments
 
     func run() throws {
       stage.bootstrapLogging()
@@ -42,7 +41,7 @@ struct FilterCommand: ParsableCommand {
       print(
         try FilterStage.run(
           workspace: workspace, config: try arguments.filterConfig(), threads: max(1, arguments.threads), force: force, step: step,
-          task: task, tasks: tasks
+          task: split.task, tasks: split.tasks
         ).text)
     }
   }

@@ -38,11 +38,7 @@ struct IngestCommand: ParsableCommand {
       """)
   var step: IngestStep = .all
 
-  @Option(help: "This task's number, from 0, when the work is split into --tasks tasks.")
-  var task: Int = 0
-
-  @Option(help: "How many tasks share the work; each takes every N-th part.")
-  var tasks: Int = 1
+  @OptionGroup(title: "Across machines") var split: TaskSplitArguments
 
   @Flag(help: "Redo parts that are already up to date.")
   var force = false
@@ -60,8 +56,8 @@ struct IngestCommand: ParsableCommand {
     options.format = format == .auto ? nil : InputFormat(rawValue: format.rawValue)
     options.declaredLicense = license
     arguments.apply(to: &options)
-    options.task = task
-    options.tasks = tasks
+    options.task = split.task
+    options.tasks = split.tasks
     options.force = force
     options.step = step
     return options

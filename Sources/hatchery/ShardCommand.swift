@@ -31,15 +31,14 @@ struct ShardCommand: ParsableCommand {
     @Option(help: "all: in one process. Across machines: task (each --task tokenizes its parts; the store only read), then write (each --task writes its shards), then merge (once).")
     var step: ShardStep = .all
 
-    @Option(help: "This task's number, from 0 (--step task).") var task = 0
-    @Option(help: "How many tasks share the parts (task I takes the parts k with k mod N = I).") var tasks = 1
+    @OptionGroup(title: "Across machines") var split: TaskSplitArguments
 
     var options: ShardOptions {
       var options = ShardOptions()
       arguments.apply(to: &options)
       options.step = step
-      options.task = task
-      options.tasks = tasks
+      options.task = split.task
+      options.tasks = split.tasks
       return options
     }
 

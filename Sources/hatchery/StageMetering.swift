@@ -16,7 +16,9 @@ extension DedupCommand: MeteredStageCommand { var meteredWorkspace: String? { st
 extension TagCommand: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : stage.workspace } }
 extension FilterCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : stage.workspace } }
 extension TokenizerCommand.Train: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : workspace } }
-extension ShardCommand.Run: MeteredStageCommand { var meteredWorkspace: String? { step == .task ? nil : stage.workspace } }
+extension ShardCommand.Run: MeteredStageCommand {
+  var meteredWorkspace: String? { step == .task || step == .write ? nil : stage.workspace }
+}
 
 /// Meters `body` when `command` is a stage command; recording never fails the command.
 func meteringStage(_ command: Any, _ body: () throws -> Void) throws {

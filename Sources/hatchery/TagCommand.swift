@@ -27,8 +27,7 @@ struct TagCommand: ParsableCommand {
   @Option(help: "all: in one process. Across machines: task (each --task; task files, the store only read), then merge (once).")
   var step: TagStep = .all
 
-  @Option(help: "This task's number, from 0 (--step task).") var task = 0
-  @Option(help: "How many tasks share the parts (task I takes the parts k with k mod N = I).") var tasks = 1
+  @OptionGroup(title: "Across machines") var split: TaskSplitArguments
 
   func run() throws {
     stage.bootstrapLogging()
@@ -37,8 +36,8 @@ struct TagCommand: ParsableCommand {
     arguments.apply(to: &options)
     options.force = force
     options.step = step
-    options.task = task
-    options.tasks = tasks
+    options.task = split.task
+    options.tasks = split.tasks
     print(try TagStage.run(workspace: workspace, options: options).text)
   }
 }

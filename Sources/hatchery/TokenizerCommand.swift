@@ -43,8 +43,7 @@ struct TokenizerCommand: ParsableCommand {
     @Option(help: "With --workspace, across machines: task (each --task counts its parts' pieces, the store only read), then merge (once).")
     var step: StageStep = .all
 
-    @Option(help: "This task's number, from 0 (--step task).") var task = 0
-    @Option(help: "How many tasks share the parts.") var tasks = 1
+    @OptionGroup(title: "Across machines") var split: TaskSplitArguments
 
     func validate() throws {
       guard (workspace == nil) != input.isEmpty else { throw ValidationError("give either --workspace or --input") }
@@ -60,7 +59,7 @@ struct TokenizerCommand: ParsableCommand {
         let status = StatusLine(label: "tokenizer")
         let result = try TokenizerStage.run(
           workspace: try Workspace.open(at: workspace), options: options, force: force, progress: status.training, step: step,
-          task: task, tasks: tasks)
+          task: split.task, tasks: split.tasks)
         status.finish()
         print(result.text)
         return

@@ -298,7 +298,10 @@ final class CommandLineTests: XCTestCase {
       ([["filter", "run", "-w", workspace, "--step", "task", "--task", "1", "--tasks", "2"]], nil),
       ([["tokenizer", "train", "-w", workspace, "--vocab-size", "300", "--step", "task", "--task", "0", "--tasks", "2"]],
        ["tokenizer", "train", "-w", workspace, "--vocab-size", "300"]),
-      ([["shard", "run", "-w", workspace, "--step", "task", "--task", "1", "--tasks", "2"]], ["shard", "run", "-w", workspace]),
+      ([["shard", "run", "-w", workspace, "--step", "task", "--task", "0", "--tasks", "2"],
+        ["shard", "run", "-w", workspace, "--step", "task", "--task", "1", "--tasks", "2"],
+        ["shard", "run", "-w", workspace, "--step", "write", "--task", "1", "--tasks", "2"]],
+       ["shard", "run", "-w", workspace]),
     ]
     for (tasks, then) in stages {
       for task in tasks {
