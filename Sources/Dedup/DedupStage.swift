@@ -40,7 +40,7 @@ public enum DedupStage {
         case .all:
           for task in 0..<options.tasks { try signatures(context, task: task, summary: &summary, logger: logger) }
           try cluster(context, summary: &summary, logger: logger)
-          for task in 0..<options.tasks { summary.decisions += try DecideStep.run(context, task: task, stageRunID: runID) }
+          summary.decisions = try DecideStep.runAll(context, tasks: options.tasks, stageRunID: runID)
         case .signatures:
           try signatures(context, task: options.task, summary: &summary, logger: logger)
         case .cluster:
@@ -48,7 +48,7 @@ public enum DedupStage {
         case .decide:
           summary.decisions = try DecideStep.run(context, task: options.task, stageRunID: runID)
         case .merge:
-          for task in 0..<options.tasks { summary.decisions += try DecideStep.run(context, task: task, stageRunID: runID) }
+          summary.decisions = try DecideStep.runAll(context, tasks: options.tasks, stageRunID: runID)
         }
       } catch {
         throw StageLifecycle.PartialFailure(error, partial: summary)

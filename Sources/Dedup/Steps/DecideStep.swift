@@ -1,11 +1,34 @@
 import HatcheryCore
 
 /// Step 3, per task: turns the task's drops into decision rows (stage `dedup`), replacing the
-/// dedup decisions its documents had, in one transaction.
+/// dedup decisions its documents had, in one transaction; or, for every task at once
+/// (`runAll`), replacing every dedup decision in one transaction.
 enum DecideStep {
   static let stage = "dedup"
 
   static func run(_ context: DedupContext, task: Int, stageRunID: Int64?) throws -> Int {
+    let (ids, decisions, spans) = try rows(context, task: task)
+    try context.store.replaceDecisions(stage: stage, for: ids, with: decisions, spans: spans, stageRunID: stageRunID)
+    return decisions.count
+  }
+
+  /// Every task's rows replace every dedup row: cleared once, inserted task by task — where a
+  /// transaction per task deleted each document's rows one by one (docs/benchmarks.md).
+  static func runAll(_ context: DedupContext, tasks: Int, stageRunID: Int64?) throws -> Int {
+    var count = 0
+    try context.store.inOneTransaction { batch in
+      try batch.clearDecisions(stage: stage)
+      for task in 0..<tasks {
+        let (_, decisions, spans) = try rows(context, task: task)
+        try batch.insertDecisions(stage: stage, decisions: decisions, spans: spans, stageRunID: stageRunID)
+        count += decisions.count
+      }
+    }
+    return count
+  }
+
+  /// The task's document ids, its decisions and its removed spans.
+  private static func rows(_ context: DedupContext, task: Int) throws -> ([String], [DecisionRecord], [RemovedSpanRecord]) {
     let documents = try RecordFileReader(
       path: context.documentsPath(task: task), kind: .documents, recordSize: DocumentEntry.size)
     var ids: [String] = []
@@ -30,9 +53,7 @@ enum DecideStep {
     let spans: (drops: [DecisionRecord], removed: [RemovedSpanRecord]) =
       context.options.paragraphs ? try paragraphDecisions(context, task: task, ids: ids, words: paragraphWords) : ([], [])
     decisions += spans.drops
-    try context.store.replaceDecisions(
-      stage: stage, for: ids, with: decisions, spans: spans.removed, stageRunID: stageRunID)
-    return decisions.count
+    return (ids, decisions, spans.removed)
   }
 
   /// A document whose seen-before paragraphs leave fewer than `paragraphMinWords` words is

@@ -418,7 +418,7 @@ public final class ProvenanceStore: Sendable {
   }
 
   /// With `documentIDs` nil, only inserts.
-  private static func replaceDecisions(
+  fileprivate static func replaceDecisions(
     _ db: Database, stage: String, for documentIDs: [String]?, with decisions: [DecisionRecord],
     spans: [RemovedSpanRecord], stageRunID: Int64?
   ) throws {
@@ -718,6 +718,18 @@ public final class ProvenanceStore: Sendable {
     ) throws {
       try ProvenanceStore.replaceLicenses(
         db, part: part, for: nil, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
+    }
+
+    /// Removes every decision and removed span of `stage`.
+    public func clearDecisions(stage: String) throws {
+      try db.execute(sql: "DELETE FROM decisions WHERE stage = ?", arguments: [stage])
+      try db.execute(sql: "DELETE FROM removed_spans WHERE stage = ?", arguments: [stage])
+    }
+
+    public func insertDecisions(
+      stage: String, decisions: [DecisionRecord], spans: [RemovedSpanRecord], stageRunID: Int64?
+    ) throws {
+      try ProvenanceStore.replaceDecisions(db, stage: stage, for: nil, with: decisions, spans: spans, stageRunID: stageRunID)
     }
 
     /// Removes every decision, span and redaction of `stage` (its part versions are replaced
