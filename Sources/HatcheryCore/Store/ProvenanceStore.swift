@@ -23,6 +23,10 @@ public final class ProvenanceStore: Sendable {
     // Tasks of one stage may run as separate processes on one store; they wait for each other's
     // short commit transactions rather than fail.
     configuration.busyMode = .timeout(120)
+    // A merge writes hundreds of thousands of rows into indexes larger than SQLite's default
+    // 2 MB page cache, which then reads the same pages again and again: a 64 MB cache per
+    // connection (docs/benchmarks.md, scale-out).
+    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
     var migrator = DatabaseMigrator()
     for migration in ProvenanceSchema.migrations {
       migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
