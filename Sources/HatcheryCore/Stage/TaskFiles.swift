@@ -41,8 +41,8 @@ public enum TaskFiles {
   }
 
   /// The merge's reading: every part's task file of this configuration, decoded on `threads`
-  /// threads, handed to `write` in part order, `group` parts at a time — one store transaction
-  /// per group, and memory for one group's results.
+  /// threads and handed to `write` in part order, `group` parts at a time (memory holds one
+  /// group's results; the caller writes them all in one store transaction).
   public static func fold<Result: Decodable & Sendable>(
     _ type: Result.Type, in workspace: Workspace, stage: String, config: StageConfig, parts: Int, threads: Int, group: Int = 16,
     _ write: ([Result]) throws -> Void
