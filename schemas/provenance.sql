@@ -285,3 +285,73 @@ CREATE TABLE tagged_parts (
 INSERT INTO tagged_parts (source_id, part)
   SELECT DISTINCT d.source_id, d.part FROM documents d JOIN document_licenses l ON l.document_id = d.id;
 DELETE FROM document_licenses WHERE basis = 'unknown' AND conflict IS NULL;
+
+-- migration v12-compact-documents
+-- A document's row in fewer bytes (DESIGN.md: the store ≤ 300 bytes per document): its
+-- input file's path, format and usual `created` once per file; hashes as 32 bytes, not 64
+-- hex digits; a value equal to the one it usually equals stored as NULL. `document_rows`
+-- gives every document in the old, full form. (`hatchery_unhex` is Hatchery's: this
+-- migration runs inside Hatchery, not the sqlite3 shell.)
+CREATE TABLE input_files (
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  part INTEGER NOT NULL,
+  file INTEGER NOT NULL,          -- 0-based, in the order of its first document in the part
+  path TEXT NOT NULL,             -- locator: input file, relative to its input root
+  format TEXT NOT NULL,
+  created TEXT,                   -- of its first document; its documents' unless they say otherwise
+  PRIMARY KEY (source_id, part, file)
+) WITHOUT ROWID;
+INSERT INTO input_files (source_id, part, file, path, format, created)
+  SELECT source_id, part, row_number() OVER (PARTITION BY source_id, part ORDER BY first_line) - 1, path, format, created
+  FROM (SELECT source_id, part, path, format, min(part_line) AS first_line, created FROM documents
+    GROUP BY source_id, part, path, format);
+
+CREATE TABLE compact_documents (
+  id TEXT PRIMARY KEY,
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  part INTEGER NOT NULL,
+  part_line INTEGER NOT NULL,     -- 0-based line of the document in its part file
+  file INTEGER NOT NULL,          -- input_files(source_id, part, file)
+  line INTEGER,                   -- locator: 1-based line of a JSONL record
+  byte_offset INTEGER NOT NULL,   -- locator: offset in the decompressed input file
+  sha256 BLOB NOT NULL,           -- of the stored text (UTF-8, NFC, LF line ends)
+  original_sha256 BLOB,           -- of the input bytes as read; NULL: equal to sha256
+  bytes INTEGER NOT NULL,
+  original_bytes INTEGER,         -- NULL: equal to bytes
+  chars INTEGER,                  -- Unicode scalars; NULL: equal to bytes (ASCII text)
+  repaired INTEGER NOT NULL,      -- invalid UTF-8 sequences replaced by U+FFFD
+  created TEXT,                   -- NULL: its input file's
+  title TEXT,
+  language TEXT,
+  url TEXT
+);
+INSERT INTO compact_documents
+  SELECT d.id, d.source_id, d.part, d.part_line, f.file, d.line, d.byte_offset, hatchery_unhex(d.sha256),
+    CASE WHEN d.original_sha256 = d.sha256 THEN NULL ELSE hatchery_unhex(d.original_sha256) END, d.bytes,
+    nullif(d.original_bytes, d.bytes), nullif(d.chars, d.bytes), d.repaired, nullif(d.created, f.created),
+    d.title, d.language, d.url
+  FROM documents d JOIN input_files f ON f.source_id = d.source_id AND f.part = d.part AND f.path = d.path
+    AND f.format = d.format;
+DROP TABLE documents;
+ALTER TABLE compact_documents RENAME TO documents;
+CREATE INDEX documents_by_part ON documents(source_id, part, part_line);
+
+CREATE VIEW document_rows AS
+  SELECT d.id, d.source_id, d.part, d.part_line, f.path, d.line, d.byte_offset, f.format,
+    lower(hex(coalesce(d.original_sha256, d.sha256))) AS original_sha256, lower(hex(d.sha256)) AS sha256,
+    coalesce(d.original_bytes, d.bytes) AS original_bytes, d.bytes, coalesce(d.chars, d.bytes) AS chars,
+    d.repaired, coalesce(d.created, f.created) AS created, d.title, d.language, d.url
+  FROM documents d JOIN input_files f ON f.source_id = d.source_id AND f.part = d.part AND f.file = d.file;
+
+-- The shard map in its key's order, without a second copy of the key.
+CREATE TABLE compact_shard_map (
+  shard_id INTEGER NOT NULL REFERENCES shards(id) ON DELETE CASCADE,
+  token_offset INTEGER NOT NULL,
+  document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  token_count INTEGER NOT NULL,
+  PRIMARY KEY (shard_id, token_offset)
+) WITHOUT ROWID;
+INSERT INTO compact_shard_map SELECT shard_id, token_offset, document_id, token_count FROM shard_map;
+DROP TABLE shard_map;
+ALTER TABLE compact_shard_map RENAME TO shard_map;
+CREATE INDEX shard_map_by_document ON shard_map(document_id);

@@ -72,8 +72,8 @@ final class ProvenanceStoreTests: XCTestCase {
     func document(_ id: String, line: Int) -> DocumentRecord {
       DocumentRecord(
         id: id, sourceID: source.id, part: 0, partLine: line, path: "a.txt", line: nil, byteOffset: 0, format: "text",
-        originalSHA256: "o", sha256: "s", originalBytes: 1, bytes: 1, chars: 1, repaired: 0, created: nil, title: nil,
-        language: nil, url: nil)
+        originalSHA256: String(repeating: "0f", count: 32), sha256: String(repeating: "0f", count: 32), originalBytes: 1,
+        bytes: 1, chars: 1, repaired: 0, created: nil, title: nil, language: nil, url: nil)
     }
     func part(documents: Int) -> PartRecord {
       PartRecord(
@@ -99,6 +99,96 @@ final class ProvenanceStoreTests: XCTestCase {
     try store.removePart(sourceID: source.id, part: 0)
     XCTAssertEqual(try store.documents(sourceID: source.id), [])
     XCTAssertEqual(try store.partFingerprints(sourceID: source.id), [:])
+  }
+
+  /// Documents of two parts and several input files, some with the values the compact rows
+  /// leave out (original equal to the stored text, ASCII, the file's time) and some without.
+  private func varietyOfDocuments(sourceID: Int64) -> [DocumentRecord] {
+    let hashA = String(repeating: "a1", count: 32)
+    let hashB = String(repeating: "b2", count: 32)
+    return [
+      DocumentRecord(
+        id: "d0", sourceID: sourceID, part: 0, partLine: 0, path: "in/a.jsonl", line: 1, byteOffset: 0, format: "jsonl",
+        originalSHA256: hashA, sha256: hashA, originalBytes: 10, bytes: 10, chars: 10, repaired: 0,
+        created: "2026-01-01T00:00:00Z", title: nil, language: nil, url: nil),
+      DocumentRecord(
+        id: "d1", sourceID: sourceID, part: 0, partLine: 1, path: "in/a.jsonl", line: 2, byteOffset: 11, format: "jsonl",
+        originalSHA256: hashA, sha256: hashB, originalBytes: 12, bytes: 11, chars: 9, repaired: 2,
+        created: "2025-05-05T00:00:00Z", title: "T", language: "en", url: "https://example.org/x"),
+      DocumentRecord(
+        id: "d2", sourceID: sourceID, part: 0, partLine: 2, path: "in/b.html", line: nil, byteOffset: 0, format: "html",
+        originalSHA256: hashB, sha256: hashA, originalBytes: 300, bytes: 20, chars: 20, repaired: 0,
+        created: "2026-01-02T00:00:00Z", title: nil, language: "de", url: nil),
+      DocumentRecord(
+        id: "d3", sourceID: sourceID, part: 0, partLine: 3, path: "in/a.jsonl", line: 3, byteOffset: 23, format: "jsonl",
+        originalSHA256: hashB, sha256: hashB, originalBytes: 5, bytes: 5, chars: 5, repaired: 0,
+        created: "2026-01-01T00:00:00Z", title: nil, language: nil, url: nil),
+      DocumentRecord(
+        id: "d4", sourceID: sourceID, part: 1, partLine: 0, path: "in/a.jsonl", line: 4, byteOffset: 29, format: "jsonl",
+        originalSHA256: hashA, sha256: hashA, originalBytes: 7, bytes: 7, chars: 7, repaired: 0,
+        created: "2026-01-01T00:00:00Z", title: nil, language: nil, url: nil),
+    ]
+  }
+
+  func testDocumentsReadBackExactlyFromTheirCompactRows() throws {
+    let store = try ProvenanceStore(path: folder + "/hatchery.db")
+    let source = try store.registerSource(
+      name: "s", uri: "[]", kind: "auto", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+    let documents = varietyOfDocuments(sourceID: source.id)
+    for part in 0...1 {
+      let staged = try StagedRows(path: folder + "/staged-\(part).db")
+      for document in documents where document.part == part { try staged.insert(document) }
+      try store.commitPart(
+        PartRecord(
+          sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: 1,
+          rejected: 0, inputBytes: 1, outputBytes: 1, sha256: "d", stageRunID: nil),
+        staged: staged)
+    }
+    XCTAssertEqual(try store.documents(sourceID: source.id), documents)
+    for document in documents { XCTAssertEqual(try store.document(id: document.id), document) }
+    try store.removePart(sourceID: source.id, part: 0)
+    XCTAssertEqual(try store.documents(sourceID: source.id), documents.filter { $0.part == 1 })
+  }
+
+  func testAStoreOfTheFullDocumentRowsIsMigratedWithoutLoss() throws {
+    let path = folder + "/hatchery.db"
+    let documents = varietyOfDocuments(sourceID: 1)
+    do {
+      // The store as Hatchery wrote it before the compact rows (migrations up to v11).
+      let queue = try DatabaseQueue(path: path)
+      var migrator = DatabaseMigrator()
+      for migration in ProvenanceSchema.migrations.prefix(while: { $0.name != "v12-compact-documents" }) {
+        migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
+      }
+      try migrator.migrate(queue)
+      try queue.write { db in
+        try db.execute(
+          sql: "INSERT INTO sources (id, name, uri, kind, retrieved_at, added_at) VALUES (1, 's', '[]', 'auto', 'x', 'y')")
+        for d in documents {
+          try db.execute(
+            sql: "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            arguments: [
+              d.id, d.sourceID, d.part, d.partLine, d.path, d.line, d.byteOffset, d.format, d.originalSHA256, d.sha256,
+              d.originalBytes, d.bytes, d.chars, d.repaired, d.created, d.title, d.language, d.url,
+            ])
+        }
+        try db.execute(
+          sql: """
+            INSERT INTO shards (id, split, path, tokens, documents, dtype, bytes, sha256, tokenizer_sha256)
+              VALUES (1, 'train', 'shards/a', 9, 2, 'uint16', 1, 'h', 't');
+            INSERT INTO shard_map VALUES (1, 0, 'd0', 4), (1, 4, 'd2', 5);
+            INSERT INTO decisions (document_id, stage, action, reason, duplicate_of) VALUES ('d1', 'dedup', 'drop', 'x', 'd0');
+            """)
+      }
+    }
+    let store = try ProvenanceStore(path: path)
+    XCTAssertEqual(try store.documents(sourceID: 1), documents)
+    XCTAssertEqual(try store.shardDocument(path: "shards/a", token: 6)?.documentID, "d2")
+    XCTAssertEqual(try store.shardDocument(path: "shards/a", token: 1)?.documentID, "d0")
+    // The rebuilt tables keep their foreign keys: removing a part removes what pointed at it.
+    try store.removePart(sourceID: 1, part: 0)
+    XCTAssertNil(try store.shardDocument(path: "shards/a", token: 1))
+    XCTAssertEqual(try store.documents(sourceID: 1).map(\.id), ["d4"])
   }
 
   func testWorkspaceCreateOpenAndSourceNames() throws {

@@ -18,7 +18,7 @@ final class TaskMergeTests: IngestTestCase {
       try String.fetchAll(
         db,
         sql: """
-          SELECT id || '|' || part || '|' || part_line || '|' || path || '|' || sha256 || '|' || bytes FROM documents
+          SELECT id || '|' || part || '|' || part_line || '|' || path || '|' || sha256 || '|' || bytes FROM document_rows
           UNION ALL SELECT 'reject|' || part || '|' || path || '|' || reason || '|' || detail FROM rejects
           UNION ALL SELECT 'part|' || part || '|' || fingerprint || '|' || documents || '|' || rejected || '|' || sha256 FROM ingest_parts
           ORDER BY 1

@@ -86,4 +86,25 @@ public enum Hex {
       return index
     }
   }
+
+  /// The bytes of lower- or upper-case hexadecimal; nil for an odd length or another character.
+  public static func decode(_ text: String) -> [UInt8]? {
+    let utf8 = Array(text.utf8)
+    guard utf8.count % 2 == 0 else { return nil }
+    var bytes = [UInt8](repeating: 0, count: utf8.count / 2)
+    for index in bytes.indices {
+      guard let high = value(utf8[2 * index]), let low = value(utf8[2 * index + 1]) else { return nil }
+      bytes[index] = high << 4 | low
+    }
+    return bytes
+  }
+
+  private static func value(_ digit: UInt8) -> UInt8? {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+    default: nil
+    }
+  }
 }

@@ -29,7 +29,10 @@ public final class ProvenanceStore: Sendable {
     configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
     var migrator = DatabaseMigrator()
     for migration in ProvenanceSchema.migrations {
-      migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
+      migrator.registerMigration(migration.name) { db in
+        db.add(function: ProvenanceSchema.unhex)
+        try db.execute(sql: migration.sql)
+      }
     }
     do {
       if readOnly {
@@ -316,6 +319,7 @@ public final class ProvenanceStore: Sendable {
         for (index, (part, _)) in parts.enumerated() {
           let staged = "staged\(index)"
           try Self.deletePart(db, sourceID: part.sourceID, part: part.part)
+          try db.execute(sql: "INSERT INTO input_files SELECT * FROM \(staged).files")
           try db.execute(sql: "INSERT INTO documents SELECT * FROM \(staged).documents")
           try db.execute(
             sql: """
@@ -345,6 +349,7 @@ public final class ProvenanceStore: Sendable {
 
   private static func deletePart(_ db: Database, sourceID: Int64, part: Int) throws {
     try db.execute(sql: "DELETE FROM documents WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
+    try db.execute(sql: "DELETE FROM input_files WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
     try db.execute(
       sql: "DELETE FROM rejects WHERE stage = 'ingest' AND source_id = ? AND part = ?", arguments: [sourceID, part])
     try db.execute(sql: "DELETE FROM ingest_parts WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
@@ -364,14 +369,14 @@ public final class ProvenanceStore: Sendable {
   public func documents(sourceID: Int64) throws -> [DocumentRecord] {
     try pool.read { db in
       try Row.fetchAll(
-        db, sql: "SELECT * FROM documents WHERE source_id = ? ORDER BY part, part_line", arguments: [sourceID]
+        db, sql: "SELECT * FROM document_rows WHERE source_id = ? ORDER BY part, part_line", arguments: [sourceID]
       ).map(Self.documentRecord)
     }
   }
 
   public func document(id: String) throws -> DocumentRecord? {
     try pool.read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE id = ?", arguments: [id]).map(Self.documentRecord)
+      try Row.fetchOne(db, sql: "SELECT * FROM document_rows WHERE id = ?", arguments: [id]).map(Self.documentRecord)
     }
   }
 

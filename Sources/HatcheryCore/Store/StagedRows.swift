@@ -12,6 +12,18 @@ public final class StagedRows {
   private var kept = false
   public private(set) var documentCount = 0
   public private(set) var rejectCount = 0
+  /// The part's input files so far, by path and format: their index in the part and the
+  /// `created` time their documents share unless they say otherwise (`input_files`).
+  private var files: [FileKey: (index: Int, created: String?)] = [:]
+
+  private struct FileKey: Hashable {
+    var path: String
+    var format: String
+  }
+
+  /// The layout of a task file; a file of another layout (an older Hatchery's) is not a
+  /// finished task, so its part is ingested again.
+  static let taskFileVersion = 2
 
   public init(path: String) throws {
     self.path = path
@@ -25,10 +37,12 @@ public final class StagedRows {
     try queue.writeWithoutTransaction { db in
       // A scratch file: if the process dies it is rebuilt, so durability is not needed.
       try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+      // The columns of the store's `documents` and `input_files`, in their order.
       try db.execute(
         sql: """
-          CREATE TABLE documents (id, source_id, part, part_line, path, line, byte_offset, format, original_sha256,
-            sha256, original_bytes, bytes, chars, repaired, created, title, language, url);
+          CREATE TABLE documents (id, source_id, part, part_line, file, line, byte_offset, sha256, original_sha256,
+            bytes, original_bytes, chars, repaired, created, title, language, url);
+          CREATE TABLE files (source_id, part, file, path, format, created);
           CREATE TABLE rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id);
           BEGIN;
           """)
@@ -41,14 +55,34 @@ public final class StagedRows {
     if !kept { unlink(path) }
   }
 
+  /// Adds a document in the store's compact form: its path, format and (usually shared)
+  /// `created` once per input file, hashes as bytes, and a value equal to the one it is
+  /// usually equal to (the original bytes and hash, the scalar count of ASCII text) as NULL.
   public func insert(_ document: DocumentRecord) throws {
+    let key = FileKey(path: document.path, format: document.format)
+    let file: (index: Int, created: String?)
+    if let known = files[key] {
+      file = known
+    } else {
+      file = (files.count, document.created)
+      files[key] = file
+      try queue!.writeWithoutTransaction { db in
+        try db.execute(
+          sql: "INSERT INTO files VALUES (?,?,?,?,?,?)",
+          arguments: [document.sourceID, document.part, file.index, document.path, document.format, file.created])
+      }
+    }
+    guard let sha256 = Hex.decode(document.sha256).map({ Data($0) }), sha256.count == 32,
+      let originalSHA256 = Hex.decode(document.originalSHA256).map({ Data($0) }), originalSHA256.count == 32
+    else { throw HatcheryError("document \(document.id): its SHA-256 is not 64 hex digits") }
     try queue!.writeWithoutTransaction { db in
-      let statement = try db.cachedStatement(sql: "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      let statement = try db.cachedStatement(sql: "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
       try statement.execute(arguments: [
-        document.id, document.sourceID, document.part, document.partLine, document.path, document.line,
-        document.byteOffset, document.format, document.originalSHA256, document.sha256, document.originalBytes,
-        document.bytes, document.chars, document.repaired, document.created, document.title, document.language,
-        document.url,
+        document.id, document.sourceID, document.part, document.partLine, file.index, document.line,
+        document.byteOffset, sha256, originalSHA256 == sha256 ? nil : originalSHA256, document.bytes,
+        document.originalBytes == document.bytes ? nil : document.originalBytes,
+        document.chars == document.bytes ? nil : document.chars, document.repaired,
+        document.created == file.created ? nil : document.created, document.title, document.language, document.url,
       ])
     }
     documentCount += 1
@@ -74,6 +108,7 @@ public final class StagedRows {
         sql: """
           CREATE TABLE part (source_id, part, path, fingerprint, documents, rejected, input_bytes, output_bytes, sha256);
           INSERT INTO part VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+          PRAGMA user_version = \(Self.taskFileVersion);
           """,
         arguments: [
           part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes, part.outputBytes,
@@ -94,7 +129,8 @@ public final class StagedRows {
     configuration.readonly = true
     guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
     return try? queue.read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM part").map { row in
+      guard try Int.fetchOne(db, sql: "PRAGMA user_version") == taskFileVersion else { return nil }
+      return try Row.fetchOne(db, sql: "SELECT * FROM part").map { row in
         PartRecord(
           sourceID: row["source_id"], part: row["part"], path: row["path"], fingerprint: row["fingerprint"],
           documents: row["documents"], rejected: row["rejected"], inputBytes: row["input_bytes"],
