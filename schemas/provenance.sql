@@ -343,7 +343,10 @@ CREATE VIEW document_rows AS
     d.repaired, coalesce(d.created, f.created) AS created, d.title, d.language, d.url
   FROM documents d JOIN input_files f ON f.source_id = d.source_id AND f.part = d.part AND f.file = d.file;
 
--- The shard map in its key's order, without a second copy of the key.
+-- The shard map in its key's order, without a second copy of the key, and without an
+-- index by document: it was half the map's bytes and of a shard merge's time, and only
+-- deleting documents used it — a part ingested again now clears the whole map and its
+-- shards, which no longer describe the store's documents, and the shard stage runs again.
 CREATE TABLE compact_shard_map (
   shard_id INTEGER NOT NULL REFERENCES shards(id) ON DELETE CASCADE,
   token_offset INTEGER NOT NULL,
@@ -354,4 +357,3 @@ CREATE TABLE compact_shard_map (
 INSERT INTO compact_shard_map SELECT shard_id, token_offset, document_id, token_count FROM shard_map;
 DROP TABLE shard_map;
 ALTER TABLE compact_shard_map RENAME TO shard_map;
-CREATE INDEX shard_map_by_document ON shard_map(document_id);

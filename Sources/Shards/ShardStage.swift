@@ -176,7 +176,11 @@ public enum ShardStage {
     case .all, .merge: break
     }
     let lifecycle = StageLifecycle(stage: name, task: 0, tasks: options.step == .merge ? options.tasks : 1, config: stageConfig)
-    if !force, try lifecycle.isUpToDate(in: store, outputs: [workspace.absolute(ShardManifest.path)]) {
+    // A part ingested again clears the recorded shards (ProvenanceStore.deletePart): then they are
+    // written again even when the kept documents' fingerprint has not changed.
+    if !force, try !store.shards().isEmpty,
+      try lifecycle.isUpToDate(in: store, outputs: [workspace.absolute(ShardManifest.path)])
+    {
       var summary = Summary()
       summary.nothingToDo = true
       return summary

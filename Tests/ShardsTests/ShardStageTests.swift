@@ -81,6 +81,26 @@ final class ShardStageTests: XCTestCase {
     XCTAssertEqual(bySource.map(\.tokens).reduce(0, +) + 30, first.tokens, "every token but the separators is mapped")
   }
 
+  /// Parts ingested again take the recorded shards with them (the map has no index by document
+  /// to delete theirs alone); the shard stage then writes the same shards again, though the
+  /// kept documents' fingerprint is unchanged.
+  func testIngestingAPartAgainClearsTheShardMapAndShardingRunsAgain() throws {
+    let first = try ShardStage.run(workspace: workspace, options: options(threads: 1))
+    var ingest = IngestOptions(source: "s", paths: [folder + "/in"])
+    ingest.partBytes = 1
+    ingest.force = true
+    _ = try IngestStage.run(
+      workspace: workspace, options: ingest,
+      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    let store = try workspace.openStore()
+    XCTAssertEqual(try store.shards(), [])
+    XCTAssertEqual(try store.tokensBySourceAndLicense().count, 0)
+    let again = try ShardStage.run(workspace: workspace, options: options(threads: 1))
+    XCTAssertFalse(again.nothingToDo)
+    XCTAssertEqual(again.shards, first.shards)
+    XCTAssertEqual(try store.tokensBySourceAndLicense().map(\.documents).reduce(0, +), 30)
+  }
+
   /// A batch of random windows is the same whatever the number of threads decoding it, and
   /// every window is a run of tokens of one shard.
   func testRandomWindowsAreTheSameOnAnyThreadCountAndComeFromTheShards() throws {

@@ -348,6 +348,13 @@ public final class ProvenanceStore: Sendable {
   }
 
   private static func deletePart(_ db: Database, sourceID: Int64, part: Int) throws {
+    // The shard map has no index by document, so its rows are not deleted one document at a
+    // time: shards made from documents that are going describe a store that is no more.
+    if try Bool.fetchOne(
+      db, sql: "SELECT EXISTS (SELECT 1 FROM documents WHERE source_id = ? AND part = ?)", arguments: [sourceID, part]) == true
+    {
+      try db.execute(sql: "DELETE FROM shard_map; DELETE FROM shards")
+    }
     try db.execute(sql: "DELETE FROM documents WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
     try db.execute(sql: "DELETE FROM input_files WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
     try db.execute(
@@ -805,10 +812,14 @@ public final class ProvenanceStore: Sendable {
         ])
         ids.append(db.lastInsertedRowID)
       }
-      let insertMap = try db.makeStatement(
-        sql: "INSERT INTO shard_map (shard_id, token_offset, document_id, token_count) VALUES (?, ?, ?, ?)")
+      let insertMap = try BulkInsert(
+        db, sql: "INSERT INTO shard_map (shard_id, token_offset, document_id, token_count) VALUES (?, ?, ?, ?)")
       for row in map {
-        try insertMap.execute(arguments: [ids[row.shard], row.tokenOffset, row.documentID, row.tokenCount])
+        insertMap.bind(Int(ids[row.shard]), at: 1)
+        insertMap.bind(row.tokenOffset, at: 2)
+        insertMap.bind(row.documentID, at: 3)
+        insertMap.bind(row.tokenCount, at: 4)
+        try insertMap.step()
       }
     }
   }
