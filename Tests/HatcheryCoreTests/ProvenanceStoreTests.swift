@@ -191,6 +191,76 @@ final class ProvenanceStoreTests: XCTestCase {
     XCTAssertEqual(try store.documents(sourceID: 1).map(\.id), ["d4"])
   }
 
+  func testRemovedSpansReadBackFromOneEncodedRowPerDocument() throws {
+    let store = try ProvenanceStore(path: folder + "/hatchery.db")
+    let source = try store.registerSource(
+      name: "s", uri: "[]", kind: "auto", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+    let staged = try StagedRows(path: folder + "/staged.db")
+    for document in varietyOfDocuments(sourceID: source.id) where document.part == 0 { try staged.insert(document) }
+    try store.commitPart(
+      PartRecord(
+        sourceID: source.id, part: 0, path: "p", fingerprint: "f", documents: 4, rejected: 0, inputBytes: 1, outputBytes: 1,
+        sha256: "d", stageRunID: nil),
+      staged: staged)
+    let survivor = "0123456789abcdef0123456789abcdef"
+    let spans = [
+      RemovedSpanRecord(documentID: "d1", stage: "dedup", start: 40, end: 52, reason: "paragraph", duplicateOf: "d0"),
+      RemovedSpanRecord(documentID: "d1", stage: "dedup", start: 0, end: 10, reason: "paragraph", duplicateOf: survivor),
+      RemovedSpanRecord(documentID: "d1", stage: "dedup", start: 10, end: 11, reason: "paragraph", duplicateOf: nil),
+      RemovedSpanRecord(documentID: "d2", stage: "dedup", start: 5, end: 5, reason: "paragraph", duplicateOf: "d0"),
+      RemovedSpanRecord(documentID: "d1", stage: "filter", start: 20, end: 30, reason: "pii", duplicateOf: nil),
+    ]
+    try store.replaceDecisions(stage: "dedup", for: [], with: [], spans: spans.filter { $0.stage == "dedup" }, stageRunID: nil)
+    try store.replaceDecisions(stage: "filter", for: [], with: [], spans: spans.filter { $0.stage == "filter" }, stageRunID: nil)
+    let byDocument = { (records: [RemovedSpanRecord]) in
+      records.sorted { ($0.documentID, $0.start) < ($1.documentID, $1.start) }
+    }
+    XCTAssertEqual(try store.removedSpans(stage: nil), byDocument(spans))
+    XCTAssertEqual(try store.removedSpans(stage: "dedup", documentID: "d1"), byDocument(spans.filter { $0.stage == "dedup" && $0.documentID == "d1" }))
+    try store.read { db in
+      XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT count(*) FROM removed_spans"), 3, "one row per document, stage and reason")
+    }
+    try store.replaceDecisions(stage: "dedup", for: ["d1"], with: [], spans: [], stageRunID: nil)
+    XCTAssertEqual(try store.removedSpans(stage: "dedup").map(\.documentID), ["d2"])
+  }
+
+  func testRemovedSpanRowsOfAnOlderStoreBecomeOneEncodedRowPerDocument() throws {
+    let path = folder + "/hatchery.db"
+    let spans = [
+      RemovedSpanRecord(documentID: "d1", stage: "dedup", start: 0, end: 10, reason: "paragraph", duplicateOf: "d0"),
+      RemovedSpanRecord(documentID: "d1", stage: "dedup", start: 12, end: 30, reason: "paragraph", duplicateOf: "d3"),
+      RemovedSpanRecord(documentID: "d1", stage: "dedup", start: 30, end: 31, reason: "paragraph", duplicateOf: "d0"),
+      RemovedSpanRecord(documentID: "d2", stage: "dedup", start: 3, end: 9, reason: "paragraph", duplicateOf: nil),
+    ]
+    do {
+      let queue = try DatabaseQueue(path: path)
+      var migrator = DatabaseMigrator()
+      for migration in ProvenanceSchema.migrations.prefix(while: { $0.name != "v13-removed-span-sets" }) {
+        migrator.registerMigration(migration.name) { db in
+          db.add(function: ProvenanceSchema.unhex)
+          try db.execute(sql: migration.sql)
+        }
+      }
+      try migrator.migrate(queue)
+      try queue.write { db in
+        try db.execute(
+          sql: "INSERT INTO sources (id, name, uri, kind, retrieved_at, added_at) VALUES (1, 's', '[]', 'auto', 'x', 'y')")
+        for id in ["d0", "d1", "d2", "d3"] {
+          try db.execute(
+            sql: "INSERT INTO documents (id, source_id, part, part_line, file, byte_offset, sha256, bytes, repaired) VALUES (?, 1, 0, 0, 0, 0, x'00', 1, 0)",
+            arguments: [id])
+        }
+        for span in spans.reversed() {
+          try db.execute(
+            sql: "INSERT INTO removed_spans (document_id, stage, start_offset, end_offset, reason, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [span.documentID, span.stage, span.start, span.end, span.reason, span.duplicateOf])
+        }
+      }
+    }
+    let store = try ProvenanceStore(path: path)
+    XCTAssertEqual(try store.removedSpans(stage: nil), spans)
+  }
+
   func testWorkspaceCreateOpenAndSourceNames() throws {
     XCTAssertThrowsError(try Workspace.open(at: folder + "/none")) { error in
       XCTAssertTrue("\(error)".contains("hatchery init"))

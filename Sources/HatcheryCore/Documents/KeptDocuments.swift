@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The documents the stages after dedup, tagging and filtering take (the tokenizer and shard
@@ -17,7 +18,8 @@ public final class KeptDocuments {
   public let parts: [Part]
   private let workspace: Workspace
   private let dropped: Set<String>
-  private let spans: [String: [Range<Int>]]
+  /// Each document's removed spans, still encoded (a few bytes a span) until its text is read.
+  private let spans: [String: [Data]]
 
   public init(workspace: Workspace, store: ProvenanceStore) throws {
     self.workspace = workspace
@@ -29,11 +31,9 @@ public final class KeptDocuments {
     }
     (dropped, spans) = try store.read { db in
       let dropped = Set(try String.fetchAll(db, sql: "SELECT DISTINCT document_id FROM decisions WHERE action = 'drop'"))
-      var spans: [String: [Range<Int>]] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT document_id, start_offset, end_offset FROM removed_spans") {
-        let start: Int = row["start_offset"]
-        let end: Int = row["end_offset"]
-        if end > start { spans[row["document_id"], default: []].append(start..<end) }
+      var spans: [String: [Data]] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT document_id, spans FROM removed_spans") {
+        spans[row["document_id"], default: []].append(row["spans"])
       }
       return (dropped, spans)
     }
@@ -89,7 +89,8 @@ public final class KeptDocuments {
         if let partReader, let document = try partReader.next() {
           guard !kept.dropped.contains(document.id) else { continue }
           let text = Array(document.text.utf8)
-          if kept.parts[partIndex].version == nil, let removed = kept.spans[document.id] {
+          if kept.parts[partIndex].version == nil, let encoded = kept.spans[document.id] {
+            let removed = try encoded.flatMap { try RemovedSpanSet.decode($0) }.filter { $0.end > $0.start }.map { $0.start..<$0.end }
             return (document, KeptDocuments.cut(text, removing: removed))
           }
           return (document, text)

@@ -380,6 +380,30 @@ public enum ProvenanceSchema {
       ALTER TABLE compact_shard_map RENAME TO shard_map;
 
       """),
+    Migration(name: "v13-removed-span-sets", sql: """
+      -- Removed spans as one row per document, stage and reason, the spans encoded in a BLOB
+      -- (RemovedSpanSet: 3-5 bytes a span, each survivor once), not a row each: paragraph dedup
+      -- removes hundreds of lines of some documents (DESIGN.md: ≤ 16 bytes per removed span).
+      -- A survivor id in `spans` is not a foreign key: it may name a document since ingested
+      -- again. (`hatchery_span_set` is Hatchery's aggregate, for this migration.)
+      CREATE TABLE span_sets (
+        id INTEGER PRIMARY KEY,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        count INTEGER NOT NULL,         -- how many spans `spans` holds
+        spans BLOB NOT NULL,            -- byte ranges of the stored text, and what each duplicates
+        stage_run_id INTEGER REFERENCES stage_runs(id)
+      );
+      INSERT INTO span_sets (document_id, stage, reason, count, spans, stage_run_id)
+        SELECT document_id, stage, reason, count(*), hatchery_span_set(start_offset, end_offset, duplicate_of),
+          max(stage_run_id)
+        FROM removed_spans GROUP BY document_id, stage, reason ORDER BY min(id);
+      DROP TABLE removed_spans;
+      ALTER TABLE span_sets RENAME TO removed_spans;
+      CREATE INDEX removed_spans_by_document ON removed_spans(document_id, stage);
+
+      """),
   ]
 
   /// `hatchery_unhex(TEXT)`: the bytes of hexadecimal text, for migrations that turn hex columns

@@ -31,6 +31,7 @@ public final class ProvenanceStore: Sendable {
     for migration in ProvenanceSchema.migrations {
       migrator.registerMigration(migration.name) { db in
         db.add(function: ProvenanceSchema.unhex)
+        db.add(function: DatabaseFunction("hatchery_span_set", argumentCount: 3, pure: true, aggregate: RemovedSpanSetAggregate.self))
         try db.execute(sql: migration.sql)
       }
     }
@@ -446,14 +447,20 @@ public final class ProvenanceStore: Sendable {
         try deleteSpans.execute(arguments: [stage, id])
       }
     }
-    let insertSpan = try db.makeStatement(
-      sql: """
-        INSERT INTO removed_spans (document_id, stage, start_offset, end_offset, reason, duplicate_of, stage_run_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
-        """)
+    let insertSpans = try db.makeStatement(
+      sql: "INSERT INTO removed_spans (document_id, stage, reason, count, spans, stage_run_id) VALUES (?, ?, ?, ?, ?, ?)")
+    // One row per document, stage and reason, in the order the spans came.
+    var groups: [SpanGroup: [RemovedSpanSet.Span]] = [:]
+    var order: [SpanGroup] = []
     for span in spans {
-      try insertSpan.execute(arguments: [
-        span.documentID, span.stage, span.start, span.end, span.reason, span.duplicateOf, stageRunID,
+      let group = SpanGroup(documentID: span.documentID, stage: span.stage, reason: span.reason)
+      if groups[group] == nil { order.append(group) }
+      groups[group, default: []].append(RemovedSpanSet.Span(start: span.start, end: span.end, duplicateOf: span.duplicateOf))
+    }
+    for group in order {
+      let members = groups[group]!
+      try insertSpans.execute(arguments: [
+        group.documentID, group.stage, group.reason, members.count, try RemovedSpanSet.encode(members), stageRunID,
       ])
     }
     let insert = try db.makeStatement(
@@ -490,21 +497,43 @@ public final class ProvenanceStore: Sendable {
     }
   }
 
-  /// Removed spans of one stage (or of all), optionally of one document, in text order.
+  private struct SpanGroup: Hashable {
+    var documentID: String
+    var stage: String
+    var reason: String
+  }
+
+  /// Removed spans of one stage (or of all), optionally of one document, by document and in
+  /// text order.
   public func removedSpans(stage: String?, documentID: String? = nil) throws -> [RemovedSpanRecord] {
     try pool.read { db in
-      try Row.fetchAll(
+      var records: [RemovedSpanRecord] = []
+      var current: String?
+      var first = 0
+      for row in try Row.fetchAll(
         db,
         sql: """
-          SELECT * FROM removed_spans WHERE (? IS NULL OR stage = ?) AND (? IS NULL OR document_id = ?)
-          ORDER BY document_id, start_offset
+          SELECT document_id, stage, reason, spans FROM removed_spans
+          WHERE (? IS NULL OR stage = ?) AND (? IS NULL OR document_id = ?) ORDER BY document_id
           """,
-        arguments: [stage, stage, documentID, documentID]
-      ).map { row in
-        RemovedSpanRecord(
-          documentID: row["document_id"], stage: row["stage"], start: row["start_offset"], end: row["end_offset"],
-          reason: row["reason"], duplicateOf: row["duplicate_of"])
+        arguments: [stage, stage, documentID, documentID])
+      {
+        let id: String = row["document_id"]
+        if id != current {
+          records[first...].sort { ($0.start, $0.end) < ($1.start, $1.end) }
+          current = id
+          first = records.count
+        }
+        let stage: String = row["stage"]
+        let reason: String = row["reason"]
+        for span in try RemovedSpanSet.decode(row["spans"]) {
+          records.append(
+            RemovedSpanRecord(
+              documentID: id, stage: stage, start: span.start, end: span.end, reason: reason, duplicateOf: span.duplicateOf))
+        }
       }
+      records[first...].sort { ($0.start, $0.end) < ($1.start, $1.end) }
+      return records
     }
   }
 
