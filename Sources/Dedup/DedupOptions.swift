@@ -38,6 +38,9 @@ public struct DedupOptions: Sendable {
   public var tasks = 1
   public var threads = ProcessInfo.processInfo.activeProcessorCount
   public var force = false
+  /// Keep DIR/dedup/'s files once the stage has completed; they are removed otherwise
+  /// (DESIGN.md: no intermediates left behind). Not part of the configuration: results are the same.
+  public var keepIntermediates = false
 
   public init() {}
 

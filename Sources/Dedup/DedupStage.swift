@@ -56,17 +56,17 @@ public enum DedupStage {
       summary.seconds = Date().timeIntervalSince(started)
       return summary
     }
-    if options.step == .all { removeOtherConfigurations(context) }
+    // The decisions are in the store once the stage is whole (`all`, or the merge of a split
+    // run): its intermediate files — more bytes than the parts with --paragraphs — go, and
+    // those of other configurations (older options or inputs) with them.
+    if options.step == .all || options.step == .merge { removeIntermediates(context, keepCurrent: options.keepIntermediates) }
     return summary
   }
 
-  /// After a whole run, the intermediate files of other configurations (older options, older
-  /// inputs) are of no use: they are removed, and the current ones kept for a resumed or
-  /// re-split run.
-  private static func removeOtherConfigurations(_ context: DedupContext) {
+  private static func removeIntermediates(_ context: DedupContext, keepCurrent: Bool) {
     let parent = (context.folder as NSString).deletingLastPathComponent
     let current = (context.folder as NSString).lastPathComponent
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name != current {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name != current || !keepCurrent {
       try? FileManager.default.removeItem(atPath: parent + "/" + name)
     }
   }

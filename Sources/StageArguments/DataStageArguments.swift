@@ -80,6 +80,9 @@ public struct DedupArguments: PipelineArguments {
   @Option(help: "Threads for hashing.")
   public var threads = ProcessInfo.processInfo.activeProcessorCount
 
+  @Flag(help: "Keep the signature, bucket and span files in DIR/dedup/ once the stage has completed (they are removed).")
+  public var keepIntermediates = false
+
   public init() {}
 
   public func apply(to options: inout DedupOptions) {
@@ -93,6 +96,7 @@ public struct DedupArguments: PipelineArguments {
     options.paragraphs = paragraphs
     options.paragraphMinWords = paragraphMinWords
     options.threads = threads
+    options.keepIntermediates = keepIntermediates
   }
 }
 

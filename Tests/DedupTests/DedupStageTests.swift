@@ -185,8 +185,8 @@ final class DedupStageTests: XCTestCase {
     XCTAssertTrue(try dedup(single) { $0.threads = 1 }.nothingToDo)
     _ = try dedup(single) { $0.shingleSize = 4 }
     XCTAssertEqual(
-      try FileManager.default.contentsOfDirectory(atPath: single.absolute("dedup")).count, 1,
-      "a whole run keeps only its own configuration's intermediate files")
+      try FileManager.default.contentsOfDirectory(atPath: single.absolute("dedup")), [],
+      "a whole run leaves no intermediate files, of its configuration or another")
     XCTAssertFalse(try dedup(single) { $0.force = true }.nothingToDo)
     XCTAssertEqual(try single.openStore().decisions(stage: "dedup"), expected, "no decision twice")
   }
@@ -202,6 +202,29 @@ final class DedupStageTests: XCTestCase {
     try plantedCorpus(into: clean)
     _ = try dedup(clean)
     XCTAssertEqual(resumed, try clean.openStore().decisions(stage: "dedup"))
+  }
+
+  func testIntermediateFilesAreRemovedOnceTheStageCompletesUnlessKept() throws {
+    func files(_ workspace: Workspace) -> [String] {
+      (FileManager.default.enumerator(atPath: workspace.absolute("dedup"))?.compactMap { $0 as? String } ?? [])
+        .filter { $0.hasSuffix(".bin") }
+    }
+    let workspace = try workspace("ws")
+    try plantedCorpus(into: workspace)
+    _ = try dedup(workspace) { $0.paragraphs = true }
+    XCTAssertEqual(files(workspace), [])
+    XCTAssertFalse(try workspace.openStore().decisions(stage: "dedup").isEmpty)
+    _ = try dedup(workspace) { $0.paragraphs = true; $0.force = true; $0.keepIntermediates = true }
+    XCTAssertTrue(files(workspace).contains { $0.hasSuffix("signatures-00000.bin") }, "\(files(workspace))")
+    // A split run's files stay until its merge.
+    let split = try Workspace.create(at: folder + "/split")
+    try plantedCorpus(into: split)
+    for task in 0..<2 { _ = try dedup(split) { $0.step = .signatures; $0.task = task; $0.tasks = 2 } }
+    _ = try dedup(split) { $0.step = .cluster; $0.tasks = 2 }
+    XCTAssertFalse(files(split).isEmpty)
+    _ = try dedup(split) { $0.step = .merge; $0.tasks = 2 }
+    XCTAssertEqual(files(split), [])
+    XCTAssertEqual(try split.openStore().decisions(stage: "dedup"), try workspace.openStore().decisions(stage: "dedup"))
   }
 
   func testACorruptedIntermediateFileIsNamed() throws {
