@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The cost of splitting a stage into tasks (DESIGN.md's task/merge model), for the stages that
 # split (ingest, dedup, tag, filter, tokenizer training, shard): each as one process and as N
-# tasks run one after another, then its merge, on a synthetic web-like corpus (JSONL, documents of 4–40 sentences drawn from
-# ../shared/corpora/tok-text, 5% exact and 5% near copies, in 64 files). Reports the sum of the task times
+# tasks run one after another, then its merge, on a synthetic web-like corpus (Benchmarks/web-corpus.sh:
+# JSONL, documents of 4–40 sentences, 5% exact and 5% near copies, in 64 files). Reports the sum of the task times
 # against the one-process time, and the merge time against the stage's: medians of RUNS runs,
 # each in fresh workspaces.
 #   [RUNS=3] Benchmarks/scale-out.sh [DOCUMENTS=200000] [TASKS=4]
@@ -11,31 +11,12 @@ cd "$(dirname "$0")/.."
 documents=${1:-200000}
 tasks=${2:-4}
 runs=${RUNS:-3}
-text=../shared/corpora/tok-text
-if [ ! -d "$text" ]; then echo "skip: $text is not here"; exit 0; fi
+if [ ! -d ../shared/corpora/tok-text ]; then echo "skip: ../shared/corpora/tok-text is not here"; exit 0; fi
 swift build -c release --product hatchery >/dev/null
 hatchery=$PWD/.build/release/hatchery
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/in"
-# Sentences from the corpus, then documents of 4–40 of them; every 20th a copy, every 20th a
-# copy with one word changed (a fixed seed: the same corpus on every run).
-find -L "$text" -type f -name '*.txt' | sort | head -20 | xargs cat | tr -s ' \n' ' ' | sed 's/\([.!?]\) /\1\n/g' \
-  | tr -d '\\' | awk 'length($0) > 30 && length($0) < 300' >"$tmp/sentences"
-# 64 files: a part holds whole files, so a single file would be a single part, all one task's work.
-awk -v n="$documents" -v seed=7 'BEGIN { srand(seed) }
-  { sentence[NR] = $0 }
-  END {
-    for (d = 0; d < n; d++) {
-      if (d % 20 == 7 && d > 0) { text = doc[int(rand() * d)] }
-      else if (d % 20 == 13 && d > 0) { text = doc[int(rand() * d)]; sub(/ [a-z]+ /, " changed ", text) }
-      else { k = 4 + int(rand() * 37); text = ""; for (i = 0; i < k; i++) text = text sentence[1 + int(rand() * NR)] " " }
-      doc[d] = text
-      gsub(/"/, "\\\"", text); gsub(/\t/, " ", text)
-      file = sprintf("%s/in/corpus-%02d.jsonl", dir, d % 64)
-      printf "{\"id\": \"d%d\", \"text\": \"%s\"}\n", d, text > file
-    }
-  }' dir="$tmp" "$tmp/sentences"
+Benchmarks/web-corpus.sh "$documents" "$tmp/in"
 echo "corpus: $documents documents in 64 files, $(( $(cat "$tmp"/in/*.jsonl | wc -c) / 1000000 )) MB, $tasks tasks, $(nproc) cores, medians of $runs runs, $(date -u +%Y-%m-%d)"
 seconds() { local start=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $start" | bc -l; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

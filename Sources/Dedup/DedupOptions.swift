@@ -41,6 +41,9 @@ public struct DedupOptions: Sendable {
   /// Keep DIR/dedup/'s files once the stage has completed; they are removed otherwise
   /// (DESIGN.md: no intermediates left behind). Not part of the configuration: results are the same.
   public var keepIntermediates = false
+  /// Bytes a signature task may hold of bucket entries before it sorts and spills them to disk
+  /// (an external sort); the bucket files, and so the decisions, do not depend on it.
+  public var memoryBudget = 256 << 20
 
   public init() {}
 
@@ -53,6 +56,7 @@ public struct DedupOptions: Sendable {
     guard bands >= 1, rows >= 1, bands * rows <= 1024 else {
       throw HatcheryError("--bands and --rows must be positive, with at most 1024 hashes in all")
     }
+    guard memoryBudget > 0 else { throw HatcheryError("--memory-budget must be positive") }
     guard paragraphMinWords >= 0 else { throw HatcheryError("--paragraph-min-words must not be negative") }
     if !(0...1).contains(verifyThreshold) {
       throw HatcheryError("--verify-threshold must be between 0 and 1")

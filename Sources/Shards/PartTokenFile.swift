@@ -115,6 +115,9 @@ public enum PartTokenFile {
       self.documents = documents
     }
 
+    /// Lets go of the token pages read so far (they count in resident memory while mapped).
+    public func releasePages() { file.releasePages() }
+
     public func withTokens<T>(of document: Document, _ body: (UnsafeBufferPointer<UInt32>) throws -> T) rethrows -> T {
       guard document.tokenCount > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
       let base = file.bytes.baseAddress!.assumingMemoryBound(to: UInt32.self) + document.tokenStart

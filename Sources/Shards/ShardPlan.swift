@@ -90,6 +90,9 @@ struct ShardPlan {
       try reader.withTokens(of: reader.documents[Int(number)]) { try writer.append($0) }
     }
     let written = try writer.finish()
+    // A shard gathers its documents from every part: without this, each shard written would add
+    // the token pages it read to the process's resident memory, up to every task file's size.
+    for reader in readers { reader.releasePages() }
     let result = Result(tokens: written.tokens, frames: written.frames, bytes: written.bytes, sha256: written.sha256)
     try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: folder + "/" + shard.resultName)
     return result

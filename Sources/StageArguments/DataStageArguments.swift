@@ -83,6 +83,9 @@ public struct DedupArguments: PipelineArguments {
   @Flag(help: "Keep the signature, bucket and span files in DIR/dedup/ once the stage has completed (they are removed).")
   public var keepIntermediates = false
 
+  @Option(help: "MB of bucket entries a signature task holds before sorting them to disk in runs (same results).")
+  public var memoryBudget = 256
+
   public init() {}
 
   public func apply(to options: inout DedupOptions) {
@@ -97,6 +100,7 @@ public struct DedupArguments: PipelineArguments {
     options.paragraphMinWords = paragraphMinWords
     options.threads = threads
     options.keepIntermediates = keepIntermediates
+    options.memoryBudget = memoryBudget > Int.max >> 20 ? Int.max : memoryBudget << 20
   }
 }
 

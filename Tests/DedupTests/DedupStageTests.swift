@@ -227,6 +227,34 @@ final class DedupStageTests: XCTestCase {
     XCTAssertEqual(try split.openStore().decisions(stage: "dedup"), try workspace.openStore().decisions(stage: "dedup"))
   }
 
+  /// A memory budget far below the task's bucket entries sorts them to disk in runs: the same
+  /// bucket files, the same decisions and spans.
+  func testASmallMemoryBudgetSortsInRunsWithTheSameResults() throws {
+    func bucketFiles(_ workspace: Workspace) throws -> [String: Data] {
+      let root = workspace.absolute("dedup")
+      var files: [String: Data] = [:]
+      for name in FileManager.default.enumerator(atPath: root)?.compactMap({ $0 as? String }) ?? [] where name.hasSuffix(".bin") {
+        files[(name as NSString).lastPathComponent] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + name))
+      }
+      return files
+    }
+    let unconstrained = try workspace("unconstrained")
+    try plantedCorpus(into: unconstrained)
+    _ = try dedup(unconstrained) { $0.paragraphs = true; $0.keepIntermediates = true }
+    let constrained = try workspace("constrained")
+    try plantedCorpus(into: constrained)
+    _ = try dedup(constrained) { $0.paragraphs = true; $0.keepIntermediates = true; $0.memoryBudget = 4_000 }
+    let expected = try bucketFiles(unconstrained)
+    XCTAssertTrue(expected.keys.contains("band-000-00000.bin") && expected.keys.contains("paragraphs-00000.bin"))
+    XCTAssertEqual(try bucketFiles(constrained), expected, "no run file is left, and the sorted files are the same")
+    XCTAssertEqual(try constrained.openStore().decisions(stage: "dedup"), try unconstrained.openStore().decisions(stage: "dedup"))
+    XCTAssertEqual(
+      try constrained.openStore().removedSpans(stage: "dedup"), try unconstrained.openStore().removedSpans(stage: "dedup"))
+    XCTAssertFalse(try unconstrained.openStore().decisions(stage: "dedup").isEmpty)
+    // A budget of 4,000 bytes holds 4 or 5 entries per file: every file here was sorted in runs.
+    XCTAssertGreaterThan(expected["band-000-00000.bin"]!.count, RecordFile.headerSize + RecordFile.trailerSize + 6 * KeyedEntry.size)
+  }
+
   func testACorruptedIntermediateFileIsNamed() throws {
     let workspace = try workspace("ws")
     try plantedCorpus(into: workspace)

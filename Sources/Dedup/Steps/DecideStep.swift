@@ -7,7 +7,10 @@ enum DecideStep {
   static let stage = "dedup"
 
   static func run(_ context: DedupContext, task: Int, stageRunID: Int64?) throws -> Int {
-    let (ids, decisions, spans) = try rows(context, task: task)
+    let (decisions, spans) = try rows(context, task: task)
+    // Every document of the task loses the dedup rows it had.
+    let documents = try TaskDocuments(context, task: task)
+    let ids = try (0..<documents.count).map { try documents.entry($0).key.id }
     try context.store.replaceDecisions(stage: stage, for: ids, with: decisions, spans: spans, stageRunID: stageRunID)
     return decisions.count
   }
@@ -19,7 +22,7 @@ enum DecideStep {
     try context.store.inOneTransaction { batch in
       try batch.clearDecisions(stage: stage)
       for task in 0..<tasks {
-        let (_, decisions, spans) = try rows(context, task: task)
+        let (decisions, spans) = try rows(context, task: task)
         try batch.insertDecisions(stage: stage, decisions: decisions, spans: spans, stageRunID: stageRunID)
         count += decisions.count
       }
@@ -27,39 +30,46 @@ enum DecideStep {
     return count
   }
 
-  /// The task's document ids, its decisions and its removed spans.
-  private static func rows(_ context: DedupContext, task: Int) throws -> ([String], [DecisionRecord], [RemovedSpanRecord]) {
-    let documents = try RecordFileReader(
-      path: context.documentsPath(task: task), kind: .documents, recordSize: DocumentEntry.size)
-    var ids: [String] = []
-    var paragraphWords: [UInt32] = []
-    while let record = try documents.next() {
-      let entry = DocumentEntry(decoding: record)
-      ids.append(entry.key.id)
-      paragraphWords.append(entry.paragraphWords)
+  /// A task's documents file, read by ordinal where a drop or a span names one: the ids of a
+  /// task's every document are not held in memory (DESIGN.md: memory bounded by the options).
+  struct TaskDocuments {
+    let reader: RecordFileReader
+    var count: Int { reader.count }
+
+    init(_ context: DedupContext, task: Int) throws {
+      reader = try RecordFileReader(path: context.documentsPath(task: task), kind: .documents, recordSize: DocumentEntry.size)
     }
+
+    func entry(_ ordinal: Int) throws -> DocumentEntry {
+      guard ordinal < reader.count else {
+        throw HatcheryError("\(reader.path): has \(reader.count) documents, not document \(ordinal)")
+      }
+      return DocumentEntry(decoding: try reader.record(at: ordinal))
+    }
+  }
+
+  /// The task's decisions and its removed spans.
+  private static func rows(_ context: DedupContext, task: Int) throws -> ([DecisionRecord], [RemovedSpanRecord]) {
+    let documents = try TaskDocuments(context, task: task)
     let drops = try RecordFileReader(path: context.dropsPath(task: task), kind: .drops, recordSize: DropEntry.size)
     var decisions: [DecisionRecord] = []
     while let record = try drops.next() {
       let drop = try DropEntry(decoding: record)
-      guard Int(drop.ordinal) < ids.count else {
-        throw HatcheryError("\(drops.path): names document \(drop.ordinal) of a task with \(ids.count)")
-      }
       decisions.append(
         DecisionRecord(
-          documentID: ids[Int(drop.ordinal)], stage: stage, action: "drop", reason: drop.reason.name,
+          documentID: try documents.entry(Int(drop.ordinal)).key.id, stage: stage, action: "drop", reason: drop.reason.name,
           duplicateOf: drop.survivor.id, similarity: (Double(drop.similarity) * 1e4).rounded() / 1e4, score: nil))
     }
     let spans: (drops: [DecisionRecord], removed: [RemovedSpanRecord]) =
-      context.options.paragraphs ? try paragraphDecisions(context, task: task, ids: ids, words: paragraphWords) : ([], [])
+      context.options.paragraphs ? try paragraphDecisions(context, task: task, documents: documents) : ([], [])
     decisions += spans.drops
-    return (ids, decisions, spans.removed)
+    return (decisions, spans.removed)
   }
 
   /// A document whose seen-before paragraphs leave fewer than `paragraphMinWords` words is
   /// dropped (reason `paragraph`, as the duplicate of the document its first removed paragraph
   /// came from); otherwise its seen-before paragraphs are recorded as removed spans.
-  private static func paragraphDecisions(_ context: DedupContext, task: Int, ids: [String], words: [UInt32]) throws
+  private static func paragraphDecisions(_ context: DedupContext, task: Int, documents: TaskDocuments) throws
     -> (drops: [DecisionRecord], removed: [RemovedSpanRecord])
   {
     let reader = try RecordFileReader(path: context.spansPath(task: task), kind: .spans, recordSize: SpanEntry.size)
@@ -67,8 +77,8 @@ enum DecideStep {
     var order: [UInt32] = []
     while let record = try reader.next() {
       let span = SpanEntry(decoding: record)
-      guard Int(span.ordinal) < ids.count else {
-        throw HatcheryError("\(reader.path): names document \(span.ordinal) of a task with \(ids.count)")
+      guard Int(span.ordinal) < documents.count else {
+        throw HatcheryError("\(reader.path): names document \(span.ordinal) of a task with \(documents.count)")
       }
       if byDocument[span.ordinal] == nil { order.append(span.ordinal) }
       byDocument[span.ordinal, default: []].append(span)
@@ -77,9 +87,10 @@ enum DecideStep {
     var removed: [RemovedSpanRecord] = []
     for ordinal in order {
       let spans = byDocument[ordinal]!
-      let id = ids[Int(ordinal)]
+      let entry = try documents.entry(Int(ordinal))
+      let id = entry.key.id
       let removedWords = spans.reduce(0) { $0 + Int($1.words) }
-      let total = Int(words[Int(ordinal)])
+      let total = Int(entry.paragraphWords)
       if total - removedWords < context.options.paragraphMinWords {
         drops.append(
           DecisionRecord(

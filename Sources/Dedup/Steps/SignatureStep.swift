@@ -23,9 +23,18 @@ enum SignatureStep {
       path: context.documentsPath(task: task), kind: .documents, recordSize: DocumentEntry.size)
     let signatures = try RecordFileWriter(
       path: context.signaturesPath(task: task), kind: .signatures, recordSize: hashCount * 8)
-    var exactEntries: [KeyedEntry] = []
-    var bandEntries = [[KeyedEntry]](repeating: [], count: options.bands)
-    var paragraphEntries: [ParagraphEntry] = []
+    // The memory budget is shared by the bucket files' buffers (the exact file, each band's and
+    // the paragraphs'); past its share, a buffer is sorted and spilled as a run.
+    let share = options.memoryBudget / (options.bands + 2)
+    let exactEntries = SortedRunWriter<KeyedEntry>(
+      path: context.exactPath(task: task), kind: .exact, capacity: SortedRunWriter<KeyedEntry>.capacity(bytes: share))
+    let bandEntries = (0..<options.bands).map { band in
+      SortedRunWriter<KeyedEntry>(
+        path: context.bandPath(band: band, task: task), kind: .band, capacity: SortedRunWriter<KeyedEntry>.capacity(bytes: share))
+    }
+    let paragraphEntries = SortedRunWriter<ParagraphEntry>(
+      path: context.paragraphsPath(task: task), kind: .paragraphs,
+      capacity: SortedRunWriter<ParagraphEntry>.capacity(bytes: share))
     var counts = Counts()
 
     func record(_ batch: [(key: DocumentKey, text: String)], _ results: [Hashed]) throws {
@@ -45,15 +54,15 @@ enum SignatureStep {
           }
         }
         if options.method != .near {
-          exactEntries.append(KeyedEntry(key: result.exact, document: key, ordinal: ordinal))
+          try exactEntries.append(KeyedEntry(key: result.exact, document: key, ordinal: ordinal))
         }
         if options.method != .exact, let bandKeys = result.bandKeys {
           for (band, bandKey) in bandKeys.enumerated() {
-            bandEntries[band].append(KeyedEntry(key: XXHash128(high: bandKey, low: 0), document: key, ordinal: ordinal))
+            try bandEntries[band].append(KeyedEntry(key: XXHash128(high: bandKey, low: 0), document: key, ordinal: ordinal))
           }
         }
         for paragraph in result.paragraphs {
-          paragraphEntries.append(ParagraphEntry(paragraph: paragraph, document: key, ordinal: ordinal))
+          try paragraphEntries.append(ParagraphEntry(paragraph: paragraph, document: key, ordinal: ordinal))
         }
         if result.signature == nil { counts.withoutWords += 1 }
         counts.documents += 1
@@ -85,20 +94,10 @@ enum SignatureStep {
     }
     try documents.commit()
     try signatures.commit()
-    try write(exactEntries, to: context.exactPath(task: task), kind: .exact)
-    for band in 0..<options.bands {
-      try write(bandEntries[band], to: context.bandPath(band: band, task: task), kind: .band)
-    }
-    if options.paragraphs {
-      try write(paragraphEntries, to: context.paragraphsPath(task: task), kind: .paragraphs)
-    }
+    try exactEntries.commit()
+    for band in bandEntries { try band.commit() }
+    if options.paragraphs { try paragraphEntries.commit() }
     return counts
-  }
-
-  private static func write<Record: SortedRecord>(_ entries: [Record], to path: String, kind: RecordFileKind) throws {
-    let writer = try RecordFileWriter(path: path, kind: kind, recordSize: Record.size)
-    for entry in entries.sorted() { try writer.append { entry.encode(into: $0) } }
-    try writer.commit()
   }
 
   /// Reads a task's documents in batches. Used by one thread at a time: each batch is read on

@@ -23,5 +23,11 @@ public final class MappedFile: @unchecked Sendable {
     bytes = UnsafeRawBufferPointer(start: address, count: size)
   }
 
+  /// Gives the pages read so far back to the system (they count in the process's resident
+  /// memory until then); the bytes stay readable, from the page cache or the file.
+  public func releasePages() {
+    _ = madvise(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, MADV_DONTNEED)
+  }
+
   deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
 }

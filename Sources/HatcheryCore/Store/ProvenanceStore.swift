@@ -24,9 +24,12 @@ public final class ProvenanceStore: Sendable {
     // short commit transactions rather than fail.
     configuration.busyMode = .timeout(120)
     // A merge writes hundreds of thousands of rows into indexes larger than SQLite's default
-    // 2 MB page cache, which then reads the same pages again and again: a 64 MB cache per
-    // connection (docs/benchmarks.md, scale-out).
-    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
+    // 2 MB page cache, which then reads the same pages again and again: a 64 MB cache for the
+    // writing connection (docs/benchmarks.md, scale-out). Readers keep SQLite's default: they
+    // scan, and a reader's cache filled by a scan would grow a task's memory with the store.
+    configuration.prepareDatabase { db in
+      if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
+    }
     var migrator = DatabaseMigrator()
     for migration in ProvenanceSchema.migrations {
       migrator.registerMigration(migration.name) { db in

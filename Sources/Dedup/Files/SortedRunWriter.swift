@@ -1,0 +1,57 @@
+import Foundation
+import HatcheryCore
+
+/// The records of one sorted file, gathered in memory up to `capacity` records: past it, those
+/// gathered so far are sorted and written as a run beside the file, and `commit` merges the runs
+/// into it. A task's memory is then bounded by `--memory-budget`, not by its share of the
+/// corpus (DESIGN.md); the file is the same either way, since every record's sort key is unique.
+final class SortedRunWriter<Record: SortedRecord> {
+  let path: String
+  private let kind: RecordFileKind
+  private let capacity: Int
+  private var buffer: [Record] = []
+  private var runs: [String] = []
+
+  init(path: String, kind: RecordFileKind, capacity: Int) {
+    self.path = path
+    self.kind = kind
+    self.capacity = max(1, capacity)
+  }
+
+  /// How many records fit in `bytes` of memory.
+  static func capacity(bytes: Int) -> Int { max(1, bytes / MemoryLayout<Record>.stride) }
+
+  func append(_ record: Record) throws {
+    buffer.append(record)
+    if buffer.count >= capacity { try spill() }
+  }
+
+  private func spill() throws {
+    let run = path + ".run-\(runs.count)"
+    try Self.write(buffer.sorted(), to: run, kind: kind)
+    runs.append(run)
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Writes the sorted file and removes the runs.
+  func commit() throws {
+    guard !runs.isEmpty else {
+      try Self.write(buffer.sorted(), to: path, kind: kind)
+      buffer = []
+      return
+    }
+    if !buffer.isEmpty { try spill() }
+    buffer = []
+    let merged = try MergedRecords<Record>(paths: runs, kind: kind)
+    let writer = try RecordFileWriter(path: path, kind: kind, recordSize: Record.size)
+    while let (_, record) = try merged.next() { try writer.append { record.encode(into: $0) } }
+    try writer.commit()
+    for run in runs { unlink(run) }
+  }
+
+  private static func write(_ records: [Record], to path: String, kind: RecordFileKind) throws {
+    let writer = try RecordFileWriter(path: path, kind: kind, recordSize: Record.size)
+    for record in records { try writer.append { record.encode(into: $0) } }
+    try writer.commit()
+  }
+}
