@@ -71,7 +71,10 @@ public final class ShardDataset {
     // of `output`, and keeps its own first error.
     let job = UncheckedBox((places: places, readerSets: readerSets, output: output, errors: UnsafeMutablePointer<Error?>.allocate(capacity: workers)))
     job.value.errors.initialize(repeating: nil, count: workers)
-    defer { job.value.errors.deallocate() }
+    defer {
+      job.value.errors.deinitialize(count: workers)
+      job.value.errors.deallocate()
+    }
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let (places, readers) = (job.value.places, job.value.readerSets[worker])
       do {

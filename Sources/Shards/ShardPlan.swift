@@ -83,20 +83,25 @@ struct ShardPlan {
       path: folder + "/" + shard.relativePath, tokenType: tokenType, level: options.level, frameTokens: options.frameTokens,
       threads: options.threads)
     var separator = endOfText
-    for position in shard.documents {
+    for (count, position) in shard.documents.enumerated() {
       let (part, number) = located[order[position]]
       let reader = readers[Int(part)]
       try withUnsafePointer(to: &separator) { try writer.append(UnsafeBufferPointer(start: $0, count: 1)) }
       try reader.withTokens(of: reader.documents[Int(number)]) { try writer.append($0) }
+      // A shard gathers its documents from every part, a page or two of tokens each: the pages
+      // read are given back every few thousand documents, or they would stay resident, up to
+      // every task file's size.
+      if count % Self.documentsBetweenReleases == Self.documentsBetweenReleases - 1 { for reader in readers { reader.releasePages() } }
     }
     let written = try writer.finish()
-    // A shard gathers its documents from every part: without this, each shard written would add
-    // the token pages it read to the process's resident memory, up to every task file's size.
     for reader in readers { reader.releasePages() }
     let result = Result(tokens: written.tokens, frames: written.frames, bytes: written.bytes, sha256: written.sha256)
     try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: folder + "/" + shard.resultName)
     return result
   }
+
+  /// At most ~2 pages of tokens each: about 32 MB resident between releases.
+  static let documentsBetweenReleases = 4096
 
   static func readResult(_ path: String) throws -> Result {
     guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }

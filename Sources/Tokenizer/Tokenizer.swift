@@ -186,7 +186,12 @@ public final class Tokenizer: @unchecked Sendable {
     let runs = bounds
     let parts = UnsafeMutableBufferPointer<(ids: [UInt32], ends: [Int])>.allocate(capacity: threads)
     parts.initialize(repeating: ([], []))
-    defer { parts.deallocate() }
+    // Each worker's token array is released with the buffer (deallocate alone would leak them:
+    // every batch's tokens, all of a shard task's, stayed resident).
+    defer {
+      parts.deinitialize()
+      parts.deallocate()
+    }
     let shared = UncheckedBox((text, parts))
     DispatchQueue.concurrentPerform(iterations: threads) { worker in
       let (text, parts) = shared.value
