@@ -61,10 +61,14 @@ public enum PartTokenFile {
 
   /// A part's file, mapped read-only: each document's id and where its tokens lie.
   public final class Reader: @unchecked Sendable {
+    /// A document's place in the file: its id stays in the mapped index (read with `id(of:)`),
+    /// so a reader of every task file — a shard write step, the merge — holds ~24 bytes per
+    /// document, not a string each.
     public struct Document: Sendable {
-      public let id: String
-      public let tokenStart: Int
+      let idOffset: Int
+      let idLength: UInt32
       public let tokenCount: Int
+      public let tokenStart: Int
     }
 
     public let path: String
@@ -106,13 +110,22 @@ public enum PartTokenFile {
         guard idLength <= footer - offset, count <= tokenCount - tokenStart else {
           throw damaged("document \(number): its id or tokens run past the file")
         }
-        let id = String(decoding: UnsafeRawBufferPointer(rebasing: mapping[offset..<offset + idLength]), as: UTF8.self)
-        documents.append(Document(id: id, tokenStart: tokenStart, tokenCount: count))
+        documents.append(Document(idOffset: offset, idLength: UInt32(idLength), tokenCount: count, tokenStart: tokenStart))
         offset += idLength
         tokenStart += count
       }
       guard offset == footer, tokenStart == tokenCount else { throw damaged("its index does not account for every byte") }
       self.documents = documents
+    }
+
+    /// The document's id.
+    public func id(of document: Document) -> String {
+      withIDBytes(of: document) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The UTF-8 bytes of the document's id, in the mapping.
+    public func withIDBytes<T>(of document: Document, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+      try body(UnsafeRawBufferPointer(rebasing: file.bytes[document.idOffset..<document.idOffset + Int(document.idLength)]))
     }
 
     /// Lets go of the token pages read so far (they count in resident memory while mapped).

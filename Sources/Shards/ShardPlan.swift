@@ -1,4 +1,5 @@
 import Foundation
+import CXXHash
 import HatcheryCore
 
 /// The layout of the shards, computed from the shard task files' indexes alone: every
@@ -37,20 +38,31 @@ struct ShardPlan {
   var documents: Int { located.count }
 
   init(parts: [String], options: ShardOptions) throws {
-    readers = try parts.map { try PartTokenFile.Reader(path: $0) }
+    let readers = try parts.map { try PartTokenFile.Reader(path: $0) }
+    self.readers = readers
     var located: [(part: Int32, document: Int32)] = []
-    var ids: [String] = []
+    located.reserveCapacity(readers.reduce(0) { $0 + $1.documents.count })
     var textBytes = 0
     for (part, reader) in readers.enumerated() {
-      for (number, document) in reader.documents.enumerated() {
-        located.append((Int32(part), Int32(number)))
-        ids.append(document.id)
-      }
+      for number in reader.documents.indices { located.append((Int32(part), Int32(number))) }
       textBytes += reader.textBytes
     }
     self.located = located
     self.textBytes = textBytes
-    let order = ShardStage.shuffled(ids.indices, ids: ids, seed: options.seed)
+    // Ordered by XXH64(seed, id), ties by the ids' bytes: a shuffle that depends only on the seed
+    // and the ids, read from the task files' mapped indexes.
+    let keys = located.map { place in
+      let reader = readers[Int(place.part)]
+      return reader.withIDBytes(of: reader.documents[Int(place.document)]) { XXH64($0.baseAddress, $0.count, options.seed) }
+    }
+    func idBytesPrecede(_ first: Int, _ second: Int) -> Bool {
+      let (a, b) = (located[first], located[second])
+      let (readerA, readerB) = (readers[Int(a.part)], readers[Int(b.part)])
+      return readerA.withIDBytes(of: readerA.documents[Int(a.document)]) { idA in
+        readerB.withIDBytes(of: readerB.documents[Int(b.document)]) { idB in idA.lexicographicallyPrecedes(idB) }
+      }
+    }
+    let order = located.indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : idBytesPrecede($0, $1) }
     self.order = order
     var validationCount = Int((Double(order.count) * options.validationFraction).rounded())
     if options.validationFraction > 0 && order.count >= 2 { validationCount = max(1, validationCount) }
@@ -121,8 +133,9 @@ struct ShardPlan {
       var offset = 0
       for position in shard.documents {
         let (part, number) = located[order[position]]
-        let document = readers[Int(part)].documents[Int(number)]
-        map.append((index, offset + 1, document.id, document.tokenCount))
+        let reader = readers[Int(part)]
+        let document = reader.documents[Int(number)]
+        map.append((index, offset + 1, reader.id(of: document), document.tokenCount))
         offset += 1 + document.tokenCount
       }
     }

@@ -332,14 +332,4 @@ public enum ShardStage {
     try AtomicFileOutput.write(manifest.encoded(), to: workspace.absolute(ShardManifest.path))
     return summary
   }
-
-  /// `indices` ordered by XXH64(seed, document id), ties by id: a shuffle that depends only on
-  /// the seed and the ids.
-  static func shuffled(_ indices: Range<Int>, ids: [String], seed: UInt64) -> [Int] {
-    let keys = ids.map { id -> UInt64 in
-      var id = id
-      return id.withUTF8 { XXH64($0.baseAddress, $0.count, seed) }
-    }
-    return indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : ids[$0] < ids[$1] }
-  }
 }
