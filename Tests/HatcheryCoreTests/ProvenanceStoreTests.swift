@@ -127,6 +127,10 @@ final class ProvenanceStoreTests: XCTestCase {
         id: "d4", sourceID: sourceID, part: 1, partLine: 0, path: "in/a.jsonl", line: 4, byteOffset: 29, format: "jsonl",
         originalSHA256: hashA, sha256: hashA, originalBytes: 7, bytes: 7, chars: 7, repaired: 0,
         created: "2026-01-01T00:00:00Z", title: nil, language: nil, url: nil),
+      DocumentRecord(
+        id: "d5", sourceID: sourceID, part: 1, partLine: 1, path: "in/a.jsonl", line: 5, byteOffset: 37, format: "jsonl",
+        originalSHA256: hashB, sha256: hashB, originalBytes: 3, bytes: 3, chars: 3, repaired: 0,
+        created: nil, title: nil, language: nil, url: nil),
     ]
   }
 
@@ -188,7 +192,7 @@ final class ProvenanceStoreTests: XCTestCase {
     // The rebuilt tables keep their foreign keys: removing a part removes what pointed at it.
     try store.removePart(sourceID: 1, part: 0)
     XCTAssertNil(try store.shardDocument(path: "shards/a", token: 1))
-    XCTAssertEqual(try store.documents(sourceID: 1).map(\.id), ["d4"])
+    XCTAssertEqual(try store.documents(sourceID: 1).map(\.id), ["d4", "d5"])
   }
 
   func testRemovedSpansReadBackFromOneEncodedRowPerDocument() throws {

@@ -341,7 +341,7 @@ public enum ProvenanceSchema {
         original_bytes INTEGER,         -- NULL: equal to bytes
         chars INTEGER,                  -- Unicode scalars; NULL: equal to bytes (ASCII text)
         repaired INTEGER NOT NULL,      -- invalid UTF-8 sequences replaced by U+FFFD
-        created TEXT,                   -- NULL: its input file's
+        created TEXT,                   -- NULL: its input file's; '': none where the file has one
         title TEXT,
         language TEXT,
         url TEXT
@@ -349,7 +349,8 @@ public enum ProvenanceSchema {
       INSERT INTO compact_documents
         SELECT d.id, d.source_id, d.part, d.part_line, f.file, d.line, d.byte_offset, hatchery_unhex(d.sha256),
           CASE WHEN d.original_sha256 = d.sha256 THEN NULL ELSE hatchery_unhex(d.original_sha256) END, d.bytes,
-          nullif(d.original_bytes, d.bytes), nullif(d.chars, d.bytes), d.repaired, nullif(d.created, f.created),
+          nullif(d.original_bytes, d.bytes), nullif(d.chars, d.bytes), d.repaired,
+          CASE WHEN d.created IS f.created THEN NULL ELSE coalesce(d.created, '') END,
           d.title, d.language, d.url
         FROM documents d JOIN input_files f ON f.source_id = d.source_id AND f.part = d.part AND f.path = d.path
           AND f.format = d.format;
@@ -361,7 +362,8 @@ public enum ProvenanceSchema {
         SELECT d.id, d.source_id, d.part, d.part_line, f.path, d.line, d.byte_offset, f.format,
           lower(hex(coalesce(d.original_sha256, d.sha256))) AS original_sha256, lower(hex(d.sha256)) AS sha256,
           coalesce(d.original_bytes, d.bytes) AS original_bytes, d.bytes, coalesce(d.chars, d.bytes) AS chars,
-          d.repaired, coalesce(d.created, f.created) AS created, d.title, d.language, d.url
+          d.repaired, CASE WHEN d.created = '' THEN NULL ELSE coalesce(d.created, f.created) END AS created,
+          d.title, d.language, d.url
         FROM documents d JOIN input_files f ON f.source_id = d.source_id AND f.part = d.part AND f.file = d.file;
 
       -- The shard map in its key's order, without a second copy of the key, and without an

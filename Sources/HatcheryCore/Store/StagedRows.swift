@@ -82,7 +82,8 @@ public final class StagedRows {
         document.byteOffset, sha256, originalSHA256 == sha256 ? nil : originalSHA256, document.bytes,
         document.originalBytes == document.bytes ? nil : document.originalBytes,
         document.chars == document.bytes ? nil : document.chars, document.repaired,
-        document.created == file.created ? nil : document.created, document.title, document.language, document.url,
+        // NULL reads as the file's time; a document without one where its file has one is ''.
+        document.created == file.created ? nil : (document.created ?? ""), document.title, document.language, document.url,
       ])
     }
     documentCount += 1
