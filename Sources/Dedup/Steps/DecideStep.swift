@@ -40,9 +40,10 @@ enum DecideStep {
       reader = try RecordFileReader(path: context.documentsPath(task: task), kind: .documents, recordSize: DocumentEntry.size)
     }
 
-    func entry(_ ordinal: Int) throws -> DocumentEntry {
+    /// The entry of document `ordinal`, which the file at `source` (drops, spans) names.
+    func entry(_ ordinal: Int, namedIn source: String? = nil) throws -> DocumentEntry {
       guard ordinal < reader.count else {
-        throw HatcheryError("\(reader.path): has \(reader.count) documents, not document \(ordinal)")
+        throw HatcheryError("\(source ?? reader.path): names document \(ordinal) of a task with \(reader.count)")
       }
       return DocumentEntry(decoding: try reader.record(at: ordinal))
     }
@@ -57,7 +58,7 @@ enum DecideStep {
       let drop = try DropEntry(decoding: record)
       decisions.append(
         DecisionRecord(
-          documentID: try documents.entry(Int(drop.ordinal)).key.id, stage: stage, action: "drop", reason: drop.reason.name,
+          documentID: try documents.entry(Int(drop.ordinal), namedIn: drops.path).key.id, stage: stage, action: "drop", reason: drop.reason.name,
           duplicateOf: drop.survivor.id, similarity: (Double(drop.similarity) * 1e4).rounded() / 1e4, score: nil))
     }
     let spans: (drops: [DecisionRecord], removed: [RemovedSpanRecord]) =
@@ -87,7 +88,7 @@ enum DecideStep {
     var removed: [RemovedSpanRecord] = []
     for ordinal in order {
       let spans = byDocument[ordinal]!
-      let entry = try documents.entry(Int(ordinal))
+      let entry = try documents.entry(Int(ordinal), namedIn: reader.path)
       let id = entry.key.id
       let removedWords = spans.reduce(0) { $0 + Int($1.words) }
       let total = Int(entry.paragraphWords)

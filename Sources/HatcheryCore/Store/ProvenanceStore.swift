@@ -304,50 +304,53 @@ public final class ProvenanceStore: Sendable {
     try commitParts([(part, stagedPath)], stageRunID: stageRunID)
   }
 
-  /// Ingest's commits write a row per document into the unique index on document ids, whose
-  /// random keys revisit pages all over it: with SQLite's 2 MB page cache they are read again and
-  /// again (an ingest merge of 200k documents: 0.74 s with 64 MB, 0.94 s with 2 MB, medians of 5).
-  /// The larger cache is for these commits only: kept on every connection, it filled as the store
-  /// grew and every stage's memory grew with it (tag on 800k documents: 118 MB, 51 MB without).
-  private static let commitCacheKiB = 65536
+  /// Commits that write a row per document (ingest's documents, shard's map) go through the
+  /// document id index — its random keys revisit pages all over it, which with SQLite's 2 MB page
+  /// cache are read again and again (an ingest merge of 200k documents: 0.74 s with 64 MB, 0.94 s
+  /// with 2 MB, medians of 5; a shard merge 0.55 and 0.73 s). The larger cache is for these
+  /// commits only: kept on every connection, it filled as the store grew and every stage's memory
+  /// grew with it (tag on 800k documents: 118 MB, 51 MB without).
+  private static func withCommitCache<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+    let defaultCache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+    try db.execute(sql: "PRAGMA cache_size = -65536")
+    defer { try? db.execute(sql: "PRAGMA cache_size = \(defaultCache)") }
+    return try body()
+  }
 
   private func commitParts(_ parts: [(record: PartRecord, path: String)], stageRunID: Int64?) throws {
-    try pool.writeWithoutTransaction { db in
-      var attached: [String] = []
-      let defaultCache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
-      try db.execute(sql: "PRAGMA cache_size = -\(Self.commitCacheKiB)")
-      defer {
-        for name in attached { try? db.execute(sql: "DETACH DATABASE \(name)") }
-        try? db.execute(sql: "PRAGMA cache_size = \(defaultCache)")
+    try pool.writeWithoutTransaction { db in try Self.withCommitCache(db) { try Self.commitParts(db, parts, stageRunID: stageRunID) } }
+  }
+
+  private static func commitParts(_ db: Database, _ parts: [(record: PartRecord, path: String)], stageRunID: Int64?) throws {
+    var attached: [String] = []
+    defer { for name in attached { try? db.execute(sql: "DETACH DATABASE \(name)") } }
+    for (index, part) in parts.enumerated() {
+      try db.execute(sql: "ATTACH DATABASE ? AS staged\(index)", arguments: [part.path])
+      attached.append("staged\(index)")
+    }
+    try db.inTransaction {
+      for (index, (part, _)) in parts.enumerated() {
+        let staged = "staged\(index)"
+        try Self.deletePart(db, sourceID: part.sourceID, part: part.part)
+        try db.execute(sql: "INSERT INTO input_files SELECT * FROM \(staged).files")
+        try db.execute(sql: "INSERT INTO documents SELECT * FROM \(staged).documents")
+        try db.execute(
+          sql: """
+            INSERT INTO rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id)
+            SELECT stage, source_id, part, path, line, byte_offset, reason, detail, coalesce(stage_run_id, ?) FROM \(staged).rejects
+            """, arguments: [stageRunID])
+        try db.execute(
+          sql: """
+            INSERT INTO ingest_parts (source_id, part, path, fingerprint, documents, rejected, input_bytes,
+              output_bytes, sha256, stage_run_id, completed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+          arguments: [
+            part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes,
+            part.outputBytes, part.sha256, part.stageRunID, Timestamp.now(),
+          ])
       }
-      for (index, part) in parts.enumerated() {
-        try db.execute(sql: "ATTACH DATABASE ? AS staged\(index)", arguments: [part.path])
-        attached.append("staged\(index)")
-      }
-      try db.inTransaction {
-        for (index, (part, _)) in parts.enumerated() {
-          let staged = "staged\(index)"
-          try Self.deletePart(db, sourceID: part.sourceID, part: part.part)
-          try db.execute(sql: "INSERT INTO input_files SELECT * FROM \(staged).files")
-          try db.execute(sql: "INSERT INTO documents SELECT * FROM \(staged).documents")
-          try db.execute(
-            sql: """
-              INSERT INTO rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id)
-              SELECT stage, source_id, part, path, line, byte_offset, reason, detail, coalesce(stage_run_id, ?) FROM \(staged).rejects
-              """, arguments: [stageRunID])
-          try db.execute(
-            sql: """
-              INSERT INTO ingest_parts (source_id, part, path, fingerprint, documents, rejected, input_bytes,
-                output_bytes, sha256, stage_run_id, completed_at)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-              """,
-            arguments: [
-              part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes,
-              part.outputBytes, part.sha256, part.stageRunID, Timestamp.now(),
-            ])
-        }
-        return .commit
-      }
+      return .commit
     }
   }
 
@@ -833,7 +836,7 @@ public final class ProvenanceStore: Sendable {
   public func replaceShards(
     _ shards: [ShardRecord], map: [(shard: Int, tokenOffset: Int, documentID: String, tokenCount: Int)], stageRunID: Int64
   ) throws {
-    try pool.write { db in
+    try pool.write { db in try Self.withCommitCache(db) {
       try db.execute(sql: "DELETE FROM shard_map")
       try db.execute(sql: "DELETE FROM shards")
       let insertShard = try db.makeStatement(
@@ -858,7 +861,7 @@ public final class ProvenanceStore: Sendable {
         insertMap.bind(row.tokenCount, at: 4)
         try insertMap.step()
       }
-    }
+    } }
   }
 
   public func shards() throws -> [ShardRecord] {
