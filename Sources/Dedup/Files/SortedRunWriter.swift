@@ -12,10 +12,16 @@ final class SortedRunWriter<Record: SortedRecord> {
   private var buffer: [Record] = []
   private var runs: [String] = []
 
-  init(path: String, kind: RecordFileKind, capacity: Int) {
+  /// At most this many runs are merged at once, each read through a 1 MB buffer: past it, runs
+  /// are merged into longer runs first, so a small budget over a large task does not open
+  /// thousands of files (and buffers) at once.
+  private let fanIn: Int
+
+  init(path: String, kind: RecordFileKind, capacity: Int, fanIn: Int = 16) {
     self.path = path
     self.kind = kind
     self.capacity = max(1, capacity)
+    self.fanIn = max(2, fanIn)
   }
 
   /// How many records fit in `bytes` of memory.
@@ -42,6 +48,24 @@ final class SortedRunWriter<Record: SortedRecord> {
     }
     if !buffer.isEmpty { try spill() }
     buffer = []
+    var pass = 0
+    while runs.count > fanIn {
+      var longer: [String] = []
+      for start in stride(from: 0, to: runs.count, by: fanIn) {
+        let group = Array(runs[start..<min(runs.count, start + fanIn)])
+        let run = path + ".run-\(pass)-\(longer.count)"
+        try Self.merge(group, into: run, kind: kind)
+        longer.append(run)
+      }
+      runs = longer
+      pass += 1
+    }
+    try Self.merge(runs, into: path, kind: kind)
+    runs = []
+  }
+
+  /// Merges sorted `runs` into one sorted file at `path` and removes them.
+  private static func merge(_ runs: [String], into path: String, kind: RecordFileKind) throws {
     let merged = try MergedRecords<Record>(paths: runs, kind: kind)
     let writer = try RecordFileWriter(path: path, kind: kind, recordSize: Record.size)
     while let (_, record) = try merged.next() { try writer.append { record.encode(into: $0) } }
