@@ -101,6 +101,52 @@ final class ProvenanceStoreTests: XCTestCase {
     XCTAssertEqual(try store.partFingerprints(sourceID: source.id), [:])
   }
 
+  /// New parts are committed without SQLite's statement journal, their references checked by
+  /// query: rows that would break a constraint or a foreign key are refused as before, and the
+  /// store keeps nothing of the refused commit.
+  func testACommitOfNewPartsStillRefusesBrokenConstraintsAndKeepsNothing() throws {
+    let store = try ProvenanceStore(path: folder + "/hatchery.db")
+    let source = try store.registerSource(
+      name: "s", uri: "[]", kind: "auto", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+    let run = try store.beginStageRun(
+      stage: "ingest", scope: "s", task: 0, tasks: 1, config: "{}", configHash: "h", toolVersion: "t")
+    func document(_ id: String, part: Int, source: Int64 = source.id) -> DocumentRecord {
+      DocumentRecord(
+        id: id, sourceID: source, part: part, partLine: 0, path: "a.txt", line: nil, byteOffset: 0, format: "text",
+        originalSHA256: String(repeating: "0f", count: 32), sha256: String(repeating: "0f", count: 32), originalBytes: 1,
+        bytes: 1, chars: 1, repaired: 0, created: nil, title: nil, language: nil, url: nil)
+    }
+    func commit(_ document: DocumentRecord, part: Int, rejectRun: Int64? = nil) throws {
+      let staged = try StagedRows(path: folder + "/staged-\(part).db")
+      try staged.insert(document)
+      if let rejectRun {
+        try staged.insert(
+          RejectRecord(
+            stage: "ingest", sourceID: source.id, part: part, path: "bad.txt", line: 1, byteOffset: 0, reason: "not-json",
+            detail: "bad.txt:1: not JSON"), stageRunID: rejectRun)
+      }
+      try store.commitPart(
+        PartRecord(
+          sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: 1,
+          rejected: 0, inputBytes: 1, outputBytes: 1, sha256: "d", stageRunID: run), staged: staged)
+    }
+    try commit(document("a", part: 0), part: 0)
+    // An id another part already has.
+    XCTAssertThrowsError(try commit(document("a", part: 1), part: 1)) { XCTAssertTrue("\($0)".contains("UNIQUE")) }
+    // A reject naming a stage run that does not exist, and a document of a source that does not.
+    XCTAssertThrowsError(try commit(document("b", part: 2), part: 2, rejectRun: run + 99)) {
+      XCTAssertTrue("\($0)".contains("FOREIGN KEY"), "\($0)")
+    }
+    XCTAssertThrowsError(try commit(document("c", part: 3, source: source.id + 5), part: 3)) {
+      XCTAssertTrue("\($0)".contains("FOREIGN KEY"), "\($0)")
+    }
+    XCTAssertEqual(try store.documents(sourceID: source.id).map(\.id), ["a"])
+    XCTAssertEqual(try store.parts(sourceID: source.id).map(\.part), [0])
+    XCTAssertEqual(try store.rejects(stage: "ingest").count, 0)
+    try commit(document("b", part: 1), part: 1)
+    XCTAssertEqual(try store.documents(sourceID: source.id).map(\.id), ["a", "b"])
+  }
+
   /// Documents of two parts and several input files, some with the values the compact rows
   /// leave out (original equal to the stored text, ASCII, the file's time) and some without.
   private func varietyOfDocuments(sourceID: Int64) -> [DocumentRecord] {

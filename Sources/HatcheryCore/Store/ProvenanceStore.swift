@@ -328,30 +328,90 @@ public final class ProvenanceStore: Sendable {
       try db.execute(sql: "ATTACH DATABASE ? AS staged\(index)", arguments: [part.path])
       attached.append("staged\(index)")
     }
+    if try commitNewParts(db, parts, stageRunID: stageRunID) { return }
     try db.inTransaction {
       for (index, (part, _)) in parts.enumerated() {
-        let staged = "staged\(index)"
         try Self.deletePart(db, sourceID: part.sourceID, part: part.part)
-        try db.execute(sql: "INSERT INTO input_files SELECT * FROM \(staged).files")
-        try db.execute(sql: "INSERT INTO documents SELECT * FROM \(staged).documents")
-        try db.execute(
-          sql: """
-            INSERT INTO rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id)
-            SELECT stage, source_id, part, path, line, byte_offset, reason, detail, coalesce(stage_run_id, ?) FROM \(staged).rejects
-            """, arguments: [stageRunID])
-        try db.execute(
-          sql: """
-            INSERT INTO ingest_parts (source_id, part, path, fingerprint, documents, rejected, input_bytes,
-              output_bytes, sha256, stage_run_id, completed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-          arguments: [
-            part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes,
-            part.outputBytes, part.sha256, part.stageRunID, Timestamp.now(),
-          ])
+        try insertStagedRows(db, from: "staged\(index)", conflict: "", stageRunID: stageRunID)
+        try insertPartRow(db, part)
       }
       return .commit
     }
+  }
+
+  private static func insertPartRow(_ db: Database, _ part: PartRecord) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO ingest_parts (source_id, part, path, fingerprint, documents, rejected, input_bytes,
+          output_bytes, sha256, stage_run_id, completed_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes,
+        part.outputBytes, part.sha256, part.stageRunID, Timestamp.now(),
+      ])
+  }
+
+  /// Copies a staged part file's input files, documents and rejects. `conflict`: "" (a failed
+  /// constraint undoes the statement) or "OR ROLLBACK" (it undoes the transaction).
+  private static func insertStagedRows(_ db: Database, from staged: String, conflict: String, stageRunID: Int64?) throws {
+    try db.execute(sql: "INSERT \(conflict) INTO input_files SELECT * FROM \(staged).files")
+    try db.execute(sql: "INSERT \(conflict) INTO documents SELECT * FROM \(staged).documents")
+    try db.execute(
+      sql: """
+        INSERT \(conflict) INTO rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id)
+        SELECT stage, source_id, part, path, line, byte_offset, reason, detail, coalesce(stage_run_id, ?) FROM \(staged).rejects
+        """, arguments: [stageRunID])
+  }
+
+  /// The usual commit — parts the store has no rows of yet — without SQLite's statement
+  /// journal. With foreign keys on, or a constraint that undoes only its statement, each
+  /// INSERT after the first in a transaction first copies every page of the store it is about
+  /// to change into a temporary file, so it can be undone alone: for documents, most of the id
+  /// index, again for every part (an ingest merge of 200k documents wrote 240 MB there). Here
+  /// a failed constraint undoes the whole transaction, and the foreign keys of the new rows —
+  /// their source, their stage run — are checked by query instead: nothing refers to rows that
+  /// did not exist. Returns false, having changed nothing, when a part has rows to replace
+  /// (their deletion needs the foreign keys' cascades).
+  private static func commitNewParts(_ db: Database, _ parts: [(record: PartRecord, path: String)], stageRunID: Int64?) throws -> Bool {
+    try db.execute(sql: "PRAGMA foreign_keys = OFF")
+    defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+    var committed = false
+    try db.inTransaction(.immediate) {
+      for (index, (part, _)) in parts.enumerated() {
+        let staged = "staged\(index)"
+        let arguments: StatementArguments = [part.sourceID, part.part]
+        let existing = try Bool.fetchOne(
+          db,
+          sql: """
+            SELECT EXISTS (SELECT 1 FROM documents WHERE source_id = ?1 AND part = ?2)
+              OR EXISTS (SELECT 1 FROM input_files WHERE source_id = ?1 AND part = ?2)
+              OR EXISTS (SELECT 1 FROM rejects WHERE stage = 'ingest' AND source_id = ?1 AND part = ?2)
+              OR EXISTS (SELECT 1 FROM ingest_parts WHERE source_id = ?1 AND part = ?2)
+              OR EXISTS (SELECT 1 FROM part_versions WHERE source_id = ?1 AND part = ?2)
+              OR EXISTS (SELECT 1 FROM tagged_parts WHERE source_id = ?1 AND part = ?2)
+            """, arguments: arguments)
+        if existing != false { return .rollback }
+        // The new rows' references: the part's source and the stage runs named.
+        let dangling = try Bool.fetchOne(
+          db,
+          sql: """
+            SELECT NOT EXISTS (SELECT 1 FROM main.sources WHERE id = ?1)
+              OR EXISTS (SELECT 1 FROM \(staged).documents WHERE source_id IS NOT ?1 OR part IS NOT ?2)
+              OR EXISTS (SELECT 1 FROM \(staged).files WHERE source_id IS NOT ?1 OR part IS NOT ?2)
+              OR EXISTS (SELECT 1 FROM \(staged).rejects WHERE source_id IS NOT ?1 OR part IS NOT ?2
+                OR (coalesce(stage_run_id, ?3) IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM main.stage_runs WHERE id = coalesce(stage_run_id, ?3))))
+              OR (?4 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM main.stage_runs WHERE id = ?4))
+            """, arguments: arguments + [stageRunID, part.stageRunID])
+        if dangling != false { return .rollback }
+        try insertStagedRows(db, from: staged, conflict: "OR ROLLBACK", stageRunID: stageRunID)
+        try insertPartRow(db, part)
+      }
+      committed = true
+      return .commit
+    }
+    return committed
   }
 
   /// Forgets a part that no longer exists in the source's inputs.
