@@ -95,25 +95,33 @@ struct ShardPlan {
       path: folder + "/" + shard.relativePath, tokenType: tokenType, level: options.level, frameTokens: options.frameTokens,
       threads: options.threads)
     var separator = endOfText
+    // A shard gathers its documents from every part in a random order, and each read maps up to
+    // 64 KB of the file (Linux's fault-around maps a page's cached neighbours with it): the
+    // readers read from are given back every thousand documents, or their pages would stay
+    // resident, up to every task file's size. (Giving back each document's pages at once costs
+    // a fifth more time.)
+    var touched: [Int32] = []
+    func release() {
+      for part in touched { readers[Int(part)].releasePages() }
+      touched.removeAll(keepingCapacity: true)
+    }
     for (count, position) in shard.documents.enumerated() {
       let (part, number) = located[order[position]]
       let reader = readers[Int(part)]
       try withUnsafePointer(to: &separator) { try writer.append(UnsafeBufferPointer(start: $0, count: 1)) }
       try reader.withTokens(of: reader.documents[Int(number)]) { try writer.append($0) }
-      // A shard gathers its documents from every part, a page or two of tokens each: the pages
-      // read are given back every few thousand documents, or they would stay resident, up to
-      // every task file's size.
-      if count % Self.documentsBetweenReleases == Self.documentsBetweenReleases - 1 { for reader in readers { reader.releasePages() } }
+      touched.append(part)
+      if count % Self.documentsBetweenReleases == Self.documentsBetweenReleases - 1 { release() }
     }
     let written = try writer.finish()
-    for reader in readers { reader.releasePages() }
+    release()
     let result = Result(tokens: written.tokens, frames: written.frames, bytes: written.bytes, sha256: written.sha256)
     try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: folder + "/" + shard.resultName)
     return result
   }
 
-  /// At most ~2 pages of tokens each: about 32 MB resident between releases.
-  static let documentsBetweenReleases = 4096
+  /// Up to 64 KB mapped each: about 64 MB resident between releases.
+  static let documentsBetweenReleases = 1024
 
   static func readResult(_ path: String) throws -> Result {
     guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
@@ -124,21 +132,18 @@ struct ShardPlan {
     }
   }
 
-  /// The shard map: for each document, its shard (an index into `shards`), where its tokens
-  /// start there (after its separator), its id and its token count.
-  func map() -> [(shard: Int, tokenOffset: Int, documentID: String, tokenCount: Int)] {
-    var map: [(shard: Int, tokenOffset: Int, documentID: String, tokenCount: Int)] = []
-    map.reserveCapacity(located.count)
+  /// The shard map, row by row: for each document, its shard (an index into `shards`), where
+  /// its tokens start there (after its separator), its id's bytes and its token count.
+  func forEachMapRow(_ body: (ProvenanceStore.ShardMapRow) throws -> Void) throws {
     for (index, shard) in shards.enumerated() {
       var offset = 0
       for position in shard.documents {
         let (part, number) = located[order[position]]
         let reader = readers[Int(part)]
         let document = reader.documents[Int(number)]
-        map.append((index, offset + 1, reader.id(of: document), document.tokenCount))
+        try reader.withIDBytes(of: document) { id in try body((index, offset + 1, id, document.tokenCount)) }
         offset += 1 + document.tokenCount
       }
     }
-    return map
   }
 }

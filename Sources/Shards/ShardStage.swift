@@ -324,7 +324,7 @@ public enum ShardStage {
         ShardRecord(
           split: $0.split, path: $0.path, tokens: $0.tokens, documents: $0.documents, dtype: tokenType.rawValue, bytes: $0.bytes,
           sha256: $0.sha256, tokenizerSHA256: tokenizerSHA)
-      }, map: plan.map(), stageRunID: runID)
+      }, map: plan.forEachMapRow, stageRunID: runID)
     let manifest = ShardManifest(
       tokenizerPath: TokenizerStage.jsonPath, tokenizerSHA256: tokenizerSHA, vocabularySize: tokenizer.vocabularySize,
       endOfText: endOfText, tokenType: tokenType, frameTokens: options.frameTokens, seed: options.seed,

@@ -26,6 +26,12 @@ struct BulkInsert {
     }
   }
 
+  /// Binds UTF-8 `bytes` as text to parameter `index` (1-based) of the next row; SQLite copies them.
+  func bindText(_ bytes: UnsafeRawBufferPointer, at index: Int32) {
+    _ = sqlite3_bind_text(
+      statement.sqliteStatement, index, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+  }
+
   /// Inserts the row bound so far and makes the statement ready for the next one.
   func step() throws {
     let code = sqlite3_step(statement.sqliteStatement)

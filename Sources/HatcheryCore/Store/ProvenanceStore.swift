@@ -891,10 +891,14 @@ public final class ProvenanceStore: Sendable {
 
   // MARK: Shards
 
-  /// Replaces every shard row and the whole shard map in one transaction. `map` rows name
-  /// their shard by its index in `shards`.
+  /// One row of the shard map as `replaceShards` takes it: the shard's index in the shards
+  /// given, where the document's tokens start there, the UTF-8 bytes of its id, its tokens.
+  public typealias ShardMapRow = (shard: Int, tokenOffset: Int, documentID: UnsafeRawBufferPointer, tokenCount: Int)
+
+  /// Replaces every shard row and the whole shard map in one transaction. `map` hands each row
+  /// of the map to its argument in turn, so no list of every document is held.
   public func replaceShards(
-    _ shards: [ShardRecord], map: [(shard: Int, tokenOffset: Int, documentID: String, tokenCount: Int)], stageRunID: Int64
+    _ shards: [ShardRecord], map: ((ShardMapRow) throws -> Void) throws -> Void, stageRunID: Int64
   ) throws {
     try pool.write { db in try Self.withCommitCache(db) {
       try db.execute(sql: "DELETE FROM shard_map")
@@ -914,10 +918,10 @@ public final class ProvenanceStore: Sendable {
       }
       let insertMap = try BulkInsert(
         db, sql: "INSERT INTO shard_map (shard_id, token_offset, document_id, token_count) VALUES (?, ?, ?, ?)")
-      for row in map {
+      try map { row in
         insertMap.bind(Int(ids[row.shard]), at: 1)
         insertMap.bind(row.tokenOffset, at: 2)
-        insertMap.bind(row.documentID, at: 3)
+        insertMap.bindText(row.documentID, at: 3)
         insertMap.bind(row.tokenCount, at: 4)
         try insertMap.step()
       }
