@@ -17,7 +17,7 @@ public final class KeptDocuments {
 
   public let parts: [Part]
   private let workspace: Workspace
-  private let dropped: Set<String>
+  private let dropped: DocumentIDSet
   /// Each document's removed spans, still encoded (a few bytes a span) until its text is read.
   private let spans: [String: [Data]]
 
@@ -30,7 +30,9 @@ public final class KeptDocuments {
       return Part(source: entry.source, part: entry.part, path: entry.part.path, version: nil)
     }
     (dropped, spans) = try store.read { db in
-      let dropped = Set(try String.fetchAll(db, sql: "SELECT DISTINCT document_id FROM decisions WHERE action = 'drop'"))
+      let dropped = try DocumentIDSet { insert in
+        try String.fetchCursor(db, sql: "SELECT document_id FROM decisions WHERE action = 'drop'").forEach(insert)
+      }
       var spans: [String: [Data]] = [:]
       for row in try Row.fetchAll(db, sql: "SELECT document_id, spans FROM removed_spans") {
         spans[row["document_id"], default: []].append(row["spans"])
