@@ -1,140 +1,181 @@
+import CXXHash
 import Foundation
 import HatcheryCore
 
-/// A shard task's output for one part: the part's kept documents tokenized, until the merge
-/// orders every document and writes the shards. Task-private: written atomically by the one
-/// task that owns the part, read and removed by the merge (docs/formats.md, task files).
+/// A shard task's output for one part: the part's kept documents tokenized, and a table of them
+/// already in the shards' order (by XXH64(seed, id), ties by the id's bytes), until the merge.
+/// The write steps and the merge read every part's table together, one row at a time, merging
+/// them into the one order of all documents (`ShardPlan`) — so no step ever holds a list of every
+/// document. Task-private: written atomically by the one task that owns the part, read and
+/// removed by the merge (docs/formats.md, task files).
 ///
-/// Layout, little-endian: the tokens of every document, one after another, as uint32; then per
-/// document its token count (uint32), id length (uint32) and id (UTF-8); then a 40-byte footer:
-/// documents (uint64), tokens (uint64), bytes of text (uint64), version (uint32), 4 zero bytes,
-/// and the magic `HTOKPART`. The tokens come first so a reader maps them in place, aligned.
+/// Layout, little-endian: the tokens of every document, one after another, as uint32; the ids of
+/// every document (UTF-8), one after another; the table, one 32-byte row per document in the
+/// shards' order — the hash (uint64), where its tokens start (uint64, in tokens), its token count
+/// (uint32), its id's length (uint32) and offset in the file (uint64); then a 48-byte footer:
+/// documents (uint64), tokens (uint64), bytes of text (uint64), the seed (uint64), version
+/// (uint32), 4 zero bytes, and the magic `HTOKPART`. The tokens come first so a reader maps them
+/// in place, aligned.
 public enum PartTokenFile {
   public static let magic = Array("HTOKPART".utf8)
-  public static let version: UInt32 = 1
-  static let footerSize = 40
+  public static let version: UInt32 = 2
+  static let footerSize = 48
+  static let rowSize = 32
 
-  /// Collects one part's documents and writes the file when the part is complete.
+  /// The order of the shards: the seeded hash of a document's id.
+  static func hash(_ id: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 { XXH64(id.baseAddress, id.count, seed) }
+
+  /// Collects one part's documents and writes the file when the part is complete. Holds the
+  /// part's ids and rows (~60 bytes a document) until then.
   public final class Writer {
     public let path: String
+    private let seed: UInt64
     private let output: AtomicFileOutput
-    private var index: [UInt8] = []
-    public private(set) var documents = 0
+    private var ids: [UInt8] = []
+    private var rows: [(hash: UInt64, tokenStart: Int, tokenCount: Int, idStart: Int, idLength: Int)] = []
     public private(set) var tokens = 0
     public private(set) var textBytes = 0
+    public var documents: Int { rows.count }
 
-    public init(path: String) throws {
+    public init(path: String, seed: UInt64) throws {
       self.path = path
+      self.seed = seed
       output = try AtomicFileOutput(path: path)
     }
 
-    public func append(id: String, tokens ids: UnsafeBufferPointer<UInt32>, textBytes: Int) throws {
-      guard ids.count <= Int(UInt32.max) else { throw HatcheryError("\(path): document \(id) has more than 2^32 tokens") }
-      try UnsafeRawBufferPointer(ids).withMemoryRebound(to: UInt8.self) { try output.write(UnsafeRawBufferPointer($0)) }
-      Self.appendUInt32(UInt32(ids.count), to: &index)
-      let idBytes = Array(id.utf8)
-      Self.appendUInt32(UInt32(idBytes.count), to: &index)
-      index.append(contentsOf: idBytes)
-      documents += 1
-      tokens += ids.count
+    public func append(id: String, tokens encoded: UnsafeBufferPointer<UInt32>, textBytes: Int) throws {
+      guard encoded.count <= Int(UInt32.max) else { throw HatcheryError("\(path): document \(id) has more than 2^32 tokens") }
+      try UnsafeRawBufferPointer(encoded).withMemoryRebound(to: UInt8.self) { try output.write(UnsafeRawBufferPointer($0)) }
+      let idStart = ids.count
+      var id = id
+      let hash = id.withUTF8 { bytes in
+        ids.append(contentsOf: bytes)
+        return PartTokenFile.hash(UnsafeRawBufferPointer(bytes), seed: seed)
+      }
+      rows.append((hash, tokens, encoded.count, idStart, ids.count - idStart))
+      tokens += encoded.count
       self.textBytes += textBytes
     }
 
-    /// Writes the index and footer and renames the file into place.
+    /// Writes the ids, the table in the shards' order and the footer, and renames the file into
+    /// place.
     public func finish() throws {
-      var footer: [UInt8] = []
-      for value in [UInt64(documents), UInt64(tokens), UInt64(textBytes)] {
-        withUnsafeBytes(of: value.littleEndian) { footer.append(contentsOf: $0) }
+      let ids = self.ids
+      rows.sort { a, b in
+        if a.hash != b.hash { return a.hash < b.hash }
+        return ids.withUnsafeBytes { bytes in
+          UnsafeRawBufferPointer(rebasing: bytes[a.idStart..<a.idStart + a.idLength]).lexicographicallyPrecedes(
+            UnsafeRawBufferPointer(rebasing: bytes[b.idStart..<b.idStart + b.idLength]))
+        }
       }
-      Self.appendUInt32(PartTokenFile.version, to: &footer)
-      footer.append(contentsOf: [0, 0, 0, 0])
-      footer.append(contentsOf: PartTokenFile.magic)
-      try index.withUnsafeBytes { try output.write($0) }
-      try footer.withUnsafeBytes { try output.write($0) }
+      try ids.withUnsafeBytes { try output.write($0) }
+      let idsOffset = tokens * 4
+      var buffer: [UInt8] = []
+      buffer.reserveCapacity(min(rows.count, 1 << 15) * PartTokenFile.rowSize)
+      for row in rows {
+        Self.append(row.hash, to: &buffer)
+        Self.append(UInt64(row.tokenStart), to: &buffer)
+        Self.append(UInt32(row.tokenCount), to: &buffer)
+        Self.append(UInt32(row.idLength), to: &buffer)
+        Self.append(UInt64(idsOffset + row.idStart), to: &buffer)
+        if buffer.count >= 1 << 20 {
+          try buffer.withUnsafeBytes { try output.write($0) }
+          buffer.removeAll(keepingCapacity: true)
+        }
+      }
+      for value in [UInt64(rows.count), UInt64(tokens), UInt64(textBytes), seed] { Self.append(value, to: &buffer) }
+      Self.append(PartTokenFile.version, to: &buffer)
+      Self.append(UInt32(0), to: &buffer)
+      buffer.append(contentsOf: PartTokenFile.magic)
+      try buffer.withUnsafeBytes { try output.write($0) }
       _ = try output.commit()
     }
 
-    private static func appendUInt32(_ value: UInt32, to bytes: inout [UInt8]) {
+    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
       withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
   }
 
-  /// A part's file, mapped read-only: each document's id and where its tokens lie.
+  /// A part's file, mapped read-only: its table read one row at a time, each document's tokens
+  /// and id in place. Nothing per document is held.
   public final class Reader: @unchecked Sendable {
-    /// A document's place in the file: its id stays in the mapped index (read with `id(of:)`),
-    /// so a reader of every task file — a shard write step, the merge — holds ~24 bytes per
-    /// document, not a string each.
-    public struct Document: Sendable {
-      let idOffset: Int
-      let idLength: UInt32
-      public let tokenCount: Int
+    /// One row of the table: a document in the shards' order.
+    public struct Row: Sendable {
+      public let hash: UInt64
       public let tokenStart: Int
+      public let tokenCount: Int
+      let idOffset: Int
+      let idLength: Int
     }
 
     public let path: String
-    public let documents: [Document]
+    public let documents: Int
     public let tokenCount: Int
     public let textBytes: Int
+    /// The seed the table was ordered with.
+    public let seed: UInt64
     private let file: MappedFile
+    private let idsStart: Int
+    private let tableStart: Int
 
     public init(path: String) throws {
       self.path = path
-      func damaged(_ reason: String) -> HatcheryError {
-        HatcheryError("\(path): not a complete shard task file (\(reason)); run the shard task of its part again")
-      }
       file = try MappedFile(path: path)
       let mapping = file.bytes
       let size = mapping.count
-      guard size >= PartTokenFile.footerSize else { throw damaged("\(size) bytes, shorter than its footer") }
+      guard size >= PartTokenFile.footerSize else { throw Self.damaged(path, "\(size) bytes, shorter than its footer") }
       let footer = size - PartTokenFile.footerSize
       func uint64(_ offset: Int) -> UInt64 { UInt64(littleEndian: mapping.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
-      func uint32(_ offset: Int) -> UInt32 { UInt32(littleEndian: mapping.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
-      guard Array(mapping[(size - 8)...]) == PartTokenFile.magic else { throw damaged("no HTOKPART magic at its end") }
-      guard uint32(footer + 24) == PartTokenFile.version else { throw damaged("version \(uint32(footer + 24)), not \(PartTokenFile.version)") }
+      guard Array(mapping[(size - 8)...]) == PartTokenFile.magic else { throw Self.damaged(path, "no HTOKPART magic at its end") }
+      let version = UInt32(littleEndian: mapping.loadUnaligned(fromByteOffset: footer + 32, as: UInt32.self))
+      guard version == PartTokenFile.version else { throw Self.damaged(path, "version \(version), not \(PartTokenFile.version)") }
       let documentCount = uint64(footer), tokens = uint64(footer + 8)
-      // Every document takes at least 8 index bytes and every token 4: the counts are checked
-      // against the size before anything is allocated by them.
-      guard tokens <= UInt64(footer / 4), documentCount <= UInt64((footer - Int(tokens) * 4) / 8) else {
-        throw damaged("its counts do not fit its size")
+      // The counts are checked against the size before anything is computed from them.
+      guard tokens <= UInt64(footer / 4), documentCount <= UInt64((footer - Int(tokens) * 4) / PartTokenFile.rowSize) else {
+        throw Self.damaged(path, "its counts do not fit its size")
       }
+      documents = Int(documentCount)
       tokenCount = Int(tokens)
       textBytes = Int(clamping: uint64(footer + 16))
-      var documents: [Document] = []
-      documents.reserveCapacity(Int(documentCount))
-      var offset = tokenCount * 4
-      var tokenStart = 0
-      for number in 0..<Int(documentCount) {
-        guard offset + 8 <= footer else { throw damaged("document \(number): index cut short") }
-        let count = Int(uint32(offset)), idLength = Int(uint32(offset + 4))
-        offset += 8
-        guard idLength <= footer - offset, count <= tokenCount - tokenStart else {
-          throw damaged("document \(number): its id or tokens run past the file")
-        }
-        documents.append(Document(idOffset: offset, idLength: UInt32(idLength), tokenCount: count, tokenStart: tokenStart))
-        offset += idLength
-        tokenStart += count
-      }
-      guard offset == footer, tokenStart == tokenCount else { throw damaged("its index does not account for every byte") }
-      self.documents = documents
+      seed = uint64(footer + 24)
+      idsStart = tokenCount * 4
+      tableStart = footer - documents * PartTokenFile.rowSize
+    }
+
+    /// Row `index` of the table (0 ..< `documents`), its offsets checked against the file.
+    public func row(_ index: Int) throws -> Row {
+      let offset = tableStart + index * PartTokenFile.rowSize
+      let bytes = file.bytes
+      func uint64(_ at: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + at, as: UInt64.self)) }
+      func uint32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + at, as: UInt32.self)) }
+      let tokenStart = uint64(8), count = UInt64(uint32(16)), idLength = Int(uint32(20)), idOffset = uint64(24)
+      guard tokenStart <= UInt64(tokenCount), count <= UInt64(tokenCount) - tokenStart,
+        idOffset >= UInt64(idsStart), idOffset <= UInt64(tableStart), idLength <= tableStart - Int(idOffset)
+      else { throw Self.damaged(path, "row \(index) points past its tokens or ids") }
+      return Row(hash: uint64(0), tokenStart: Int(tokenStart), tokenCount: Int(count), idOffset: Int(idOffset), idLength: idLength)
     }
 
     /// The document's id.
-    public func id(of document: Document) -> String {
-      withIDBytes(of: document) { String(decoding: $0, as: UTF8.self) }
+    public func id(of row: Row) -> String {
+      withIDBytes(of: row) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The UTF-8 bytes of the document's id, in the mapping.
-    public func withIDBytes<T>(of document: Document, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-      try body(UnsafeRawBufferPointer(rebasing: file.bytes[document.idOffset..<document.idOffset + Int(document.idLength)]))
+    public func withIDBytes<T>(of row: Row, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+      try body(UnsafeRawBufferPointer(rebasing: file.bytes[row.idOffset..<row.idOffset + row.idLength]))
     }
 
-    /// Lets go of the token pages read so far (they count in resident memory while mapped).
+    public func withTokens<T>(of row: Row, _ body: (UnsafeBufferPointer<UInt32>) throws -> T) rethrows -> T {
+      guard row.tokenCount > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+      let base = file.bytes.baseAddress!.assumingMemoryBound(to: UInt32.self) + row.tokenStart
+      return try body(UnsafeBufferPointer(start: base, count: row.tokenCount))
+    }
+
+    /// Lets go of the pages read so far (they count in resident memory while mapped).
     public func releasePages() { file.releasePages() }
 
-    public func withTokens<T>(of document: Document, _ body: (UnsafeBufferPointer<UInt32>) throws -> T) rethrows -> T {
-      guard document.tokenCount > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-      let base = file.bytes.baseAddress!.assumingMemoryBound(to: UInt32.self) + document.tokenStart
-      return try body(UnsafeBufferPointer(start: base, count: document.tokenCount))
+    static func damaged(_ path: String, _ reason: String) -> HatcheryError {
+      HatcheryError("\(path): not a complete shard task file (\(reason)); run the shard task of its part again")
     }
   }
 }

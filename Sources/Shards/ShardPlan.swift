@@ -2,16 +2,17 @@ import Foundation
 import CXXHash
 import HatcheryCore
 
-/// The layout of the shards, computed from the shard task files' indexes alone: every
-/// document's place in the seeded order, its split, its shard. Every write step and the merge
-/// compute the same plan, so each write step can write its own shards from the tokens in the
-/// task files while none of them sees the others.
+/// The layout of the shards, from the shard task files alone: every document's place in the
+/// seeded order, its split, its shard. Each task file's table is already in that order, so the
+/// order of all documents is a merge of the tables, read row by row (`forEachInOrder`): the plan
+/// holds the shard boundaries only, and every write step and the merge compute the same ones.
+/// Memory does not grow with the documents: a heap entry per part and the pages being read.
 struct ShardPlan {
   struct Shard {
     let split: String
     /// Within its split.
     let number: Int
-    /// Positions in `order`.
+    /// Positions in the order.
     let documents: Range<Int>
 
     /// Relative to the shards folder.
@@ -29,99 +30,142 @@ struct ShardPlan {
   }
 
   let readers: [PartTokenFile.Reader]
-  /// Every document: its part and its number there, in part order.
-  let located: [(part: Int32, document: Int32)]
-  /// Indices into `located`, in shard order.
-  let order: [Int]
-  let shards: [Shard]
+  let documents: Int
   let textBytes: Int
-  var documents: Int { located.count }
+  let shards: [Shard]
 
   init(parts: [String], options: ShardOptions) throws {
-    let readers = try parts.map { try PartTokenFile.Reader(path: $0) }
-    self.readers = readers
-    var located: [(part: Int32, document: Int32)] = []
-    located.reserveCapacity(readers.reduce(0) { $0 + $1.documents.count })
-    var textBytes = 0
-    for (part, reader) in readers.enumerated() {
-      for number in reader.documents.indices { located.append((Int32(part), Int32(number))) }
-      textBytes += reader.textBytes
+    readers = try parts.map { try PartTokenFile.Reader(path: $0) }
+    for reader in readers where reader.seed != options.seed {
+      throw PartTokenFile.Reader.damaged(reader.path, "ordered with seed \(reader.seed), not \(options.seed)")
     }
-    self.located = located
-    self.textBytes = textBytes
-    // Ordered by XXH64(seed, id), ties by the ids' bytes: a shuffle that depends only on the seed
-    // and the ids, read from the task files' mapped indexes.
-    let keys = located.map { place in
-      let reader = readers[Int(place.part)]
-      return reader.withIDBytes(of: reader.documents[Int(place.document)]) { XXH64($0.baseAddress, $0.count, options.seed) }
-    }
-    func idBytesPrecede(_ first: Int, _ second: Int) -> Bool {
-      let (a, b) = (located[first], located[second])
-      let (readerA, readerB) = (readers[Int(a.part)], readers[Int(b.part)])
-      return readerA.withIDBytes(of: readerA.documents[Int(a.document)]) { idA in
-        readerB.withIDBytes(of: readerB.documents[Int(b.document)]) { idB in idA.lexicographicallyPrecedes(idB) }
-      }
-    }
-    let order = located.indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : idBytesPrecede($0, $1) }
-    self.order = order
-    var validationCount = Int((Double(order.count) * options.validationFraction).rounded())
-    if options.validationFraction > 0 && order.count >= 2 { validationCount = max(1, validationCount) }
-    // A shard closes after the document that brings it to `tokensPerShard` tokens or more
-    // (each document counts its end-of-text separator).
+    documents = readers.reduce(0) { $0 + $1.documents }
+    textBytes = readers.reduce(0) { $0 + $1.textBytes }
+    var validationCount = Int((Double(documents) * options.validationFraction).rounded())
+    if options.validationFraction > 0 && documents >= 2 { validationCount = max(1, validationCount) }
+    // A shard closes after the document that brings it to `tokensPerShard` tokens or more (each
+    // document counts its end-of-text separator), or at the end of its split.
     var shards: [Shard] = []
-    for (split, range) in [("val", 0..<validationCount), ("train", validationCount..<order.count)] {
-      var start = range.lowerBound
-      var tokens = 0
-      var number = 0
-      for position in range {
-        let (part, document) = located[order[position]]
-        tokens += 1 + readers[Int(part)].documents[Int(document)].tokenCount
-        if tokens >= options.tokensPerShard {
-          shards.append(Shard(split: split, number: number, documents: start..<position + 1))
-          number += 1
-          start = position + 1
-          tokens = 0
-        }
-      }
-      if start < range.upperBound { shards.append(Shard(split: split, number: number, documents: start..<range.upperBound)) }
+    var start = 0
+    var tokens = 0
+    var number = 0
+    func close(at end: Int) {
+      shards.append(Shard(split: start < validationCount ? "val" : "train", number: number, documents: start..<end))
+      number += 1
+      start = end
+      tokens = 0
     }
+    try Self.forEachInOrder(readers) { position, _, row in
+      if position == validationCount && position > 0 {
+        if start < position { close(at: position) }
+        number = 0
+      }
+      tokens += 1 + row.tokenCount
+      if tokens >= options.tokensPerShard { close(at: position + 1) }
+    }
+    if start < documents { close(at: documents) }
     self.shards = shards
   }
 
-  /// Writes shard `index` under `folder` (its file, then its result beside it).
-  func write(shard index: Int, into folder: String, tokenType: TokenType, endOfText: UInt32, options: ShardOptions) throws -> Result {
-    let shard = shards[index]
-    let writer = try ShardWriter(
-      path: folder + "/" + shard.relativePath, tokenType: tokenType, level: options.level, frameTokens: options.frameTokens,
-      threads: options.threads)
-    var separator = endOfText
-    // A shard gathers its documents from every part in a random order, and each read maps up to
-    // 64 KB of the file (Linux's fault-around maps a page's cached neighbours with it): the
-    // readers read from are given back every thousand documents, or their pages would stay
-    // resident, up to every task file's size. (Giving back each document's pages at once costs
-    // a fifth more time.)
-    var touched: [Int32] = []
-    func release() {
-      for part in touched { readers[Int(part)].releasePages() }
-      touched.removeAll(keepingCapacity: true)
+  /// Every document in the shards' order: its position, its part's reader and its row. The parts'
+  /// tables are merged with a heap (ties — the same hash — by the ids' bytes, then by part).
+  /// The pages read are given back every `documentsBetweenReleases` documents: the table rows
+  /// come in order, but the tokens and ids `body` reads are all over each file, and each read
+  /// maps up to 64 KB of it (Linux's fault-around maps a page's cached neighbours with it).
+  static func forEachInOrder(
+    _ readers: [PartTokenFile.Reader], _ body: (Int, PartTokenFile.Reader, PartTokenFile.Reader.Row) throws -> Void
+  ) throws {
+    struct Head {
+      var row: PartTokenFile.Reader.Row
+      let part: Int
+      var next: Int
     }
-    for (count, position) in shard.documents.enumerated() {
-      let (part, number) = located[order[position]]
-      let reader = readers[Int(part)]
-      try withUnsafePointer(to: &separator) { try writer.append(UnsafeBufferPointer(start: $0, count: 1)) }
-      try reader.withTokens(of: reader.documents[Int(number)]) { try writer.append($0) }
-      touched.append(part)
-      if count % Self.documentsBetweenReleases == Self.documentsBetweenReleases - 1 { release() }
+    func precedes(_ a: Head, _ b: Head) -> Bool {
+      if a.row.hash != b.row.hash { return a.row.hash < b.row.hash }
+      let order = readers[a.part].withIDBytes(of: a.row) { idA in
+        readers[b.part].withIDBytes(of: b.row) { idB in
+          idA.lexicographicallyPrecedes(idB) ? -1 : idB.lexicographicallyPrecedes(idA) ? 1 : 0
+        }
+      }
+      return order != 0 ? order < 0 : a.part < b.part
     }
-    let written = try writer.finish()
-    release()
-    let result = Result(tokens: written.tokens, frames: written.frames, bytes: written.bytes, sha256: written.sha256)
-    try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: folder + "/" + shard.resultName)
-    return result
+    var heap: [Head] = []
+    heap.reserveCapacity(readers.count)
+    func siftDown(_ start: Int) {
+      var index = start
+      while true {
+        let left = 2 * index + 1
+        guard left < heap.count else { return }
+        var child = left
+        if left + 1 < heap.count && precedes(heap[left + 1], heap[left]) { child = left + 1 }
+        guard precedes(heap[child], heap[index]) else { return }
+        heap.swapAt(child, index)
+        index = child
+      }
+    }
+    for (part, reader) in readers.enumerated() where reader.documents > 0 {
+      heap.append(Head(row: try reader.row(0), part: part, next: 1))
+    }
+    for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+    var touched: [Int] = []
+    var position = 0
+    while let head = heap.first {
+      let reader = readers[head.part]
+      try body(position, reader, head.row)
+      touched.append(head.part)
+      position += 1
+      if position % documentsBetweenReleases == 0 {
+        for part in touched { readers[part].releasePages() }
+        touched.removeAll(keepingCapacity: true)
+      }
+      if head.next < reader.documents {
+        heap[0].row = try reader.row(head.next)
+        heap[0].next += 1
+      } else {
+        heap[0] = heap[heap.count - 1]
+        heap.removeLast()
+      }
+      siftDown(0)
+    }
+    for part in touched { readers[part].releasePages() }
   }
 
-  /// Up to 64 KB mapped each: about 64 MB resident between releases.
+  /// Up to 64 KB mapped by each document's reads: about 64 MB resident between releases.
   static let documentsBetweenReleases = 1024
+
+  /// Writes the shards `indices` (indices into `shards`) under `folder`, in one pass over the
+  /// order: each shard's file, then its result beside it.
+  func write(shards indices: [Int], into folder: String, tokenType: TokenType, endOfText: UInt32, options: ShardOptions) throws
+    -> [Result]
+  {
+    let wanted = Set(indices)
+    guard !wanted.isEmpty else { return [] }
+    var results: [Result] = []
+    var shardIndex = 0
+    var writer: ShardWriter?
+    var separator = endOfText
+    try Self.forEachInOrder(readers) { position, reader, row in
+      while position >= shards[shardIndex].documents.upperBound { shardIndex += 1 }
+      guard wanted.contains(shardIndex) else { return }
+      let shard = shards[shardIndex]
+      if position == shard.documents.lowerBound {
+        writer = try ShardWriter(
+          path: folder + "/" + shard.relativePath, tokenType: tokenType, level: options.level, frameTokens: options.frameTokens,
+          threads: options.threads)
+      }
+      guard let open = writer else { return }
+      try withUnsafePointer(to: &separator) { try open.append(UnsafeBufferPointer(start: $0, count: 1)) }
+      try reader.withTokens(of: row) { try open.append($0) }
+      if position == shard.documents.upperBound - 1 {
+        let written = try open.finish()
+        writer = nil
+        let result = Result(tokens: written.tokens, frames: written.frames, bytes: written.bytes, sha256: written.sha256)
+        try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: folder + "/" + shard.resultName)
+        results.append(result)
+      }
+    }
+    return results
+  }
 
   static func readResult(_ path: String) throws -> Result {
     guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
@@ -135,15 +179,15 @@ struct ShardPlan {
   /// The shard map, row by row: for each document, its shard (an index into `shards`), where
   /// its tokens start there (after its separator), its id's bytes and its token count.
   func forEachMapRow(_ body: (ProvenanceStore.ShardMapRow) throws -> Void) throws {
-    for (index, shard) in shards.enumerated() {
-      var offset = 0
-      for position in shard.documents {
-        let (part, number) = located[order[position]]
-        let reader = readers[Int(part)]
-        let document = reader.documents[Int(number)]
-        try reader.withIDBytes(of: document) { id in try body((index, offset + 1, id, document.tokenCount)) }
-        offset += 1 + document.tokenCount
+    var shardIndex = 0
+    var offset = 0
+    try Self.forEachInOrder(readers) { position, reader, row in
+      while position >= shards[shardIndex].documents.upperBound {
+        shardIndex += 1
+        offset = 0
       }
+      try reader.withIDBytes(of: row) { id in try body((shardIndex, offset + 1, id, row.tokenCount)) }
+      offset += 1 + row.tokenCount
     }
   }
 }

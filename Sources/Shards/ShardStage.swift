@@ -50,9 +50,9 @@ public enum ShardStep: String, Sendable, CaseIterable {
 /// records where each document's tokens are.
 ///
 /// Tasks and merge: `task` steps tokenize parts (k mod N = I) into task files of their own
-/// (`PartTokenFile`); the order and the shard boundaries need every document's id and token
-/// count, which every `write` step reads from those files' indexes (`ShardPlan`) before it writes
-/// its shards (s mod N = I) from their tokens; the `merge` moves the shards into place and writes
+/// (`PartTokenFile`), each with a table of its documents in the seeded order; every `write`
+/// step merges those tables into the order of all documents (`ShardPlan`), finds the shard
+/// boundaries and writes its shards (s mod N = I) from the files' tokens; the `merge` moves the shards into place and writes
 /// the manifest and the shard map. What is written depends on the parts only, never on how many
 /// tasks did the work. Shards appear in `shards/` only with the store rows and the manifest, so
 /// a killed run leaves the previous shards (or none) and never a manifest naming a partial one.
@@ -127,10 +127,13 @@ public enum ShardStage {
     }
     let kept = try KeptDocuments(workspace: workspace, store: store)
     let inputs = try KeptDocuments.fingerprint(store: store)
-    // What the token files depend on: the tokenizer and the kept documents, not the shard
-    // options (a new --tokens-per-shard or seed writes the shards again, from the same tokens).
+    // What the token files depend on: the tokenizer, the kept documents and the seed (their
+    // tables are in the seeded order), not the other shard options.
     let tokenizing = StageConfig(
-      JSONObject([("tokenizer", .string(tokenizerSHA)), ("inputs", .string(inputs)), ("task_format", .int(Int(PartTokenFile.version)))]))
+      JSONObject([
+        ("tokenizer", .string(tokenizerSHA)), ("inputs", .string(inputs)), ("seed", .number(String(options.seed))),
+        ("task_format", .int(Int(PartTokenFile.version))),
+      ]))
     let folder = workspace.absolute(TaskFiles.folder(stage: name, config: tokenizing))
     func partFile(_ part: Int) -> String { folder + "/part-" + String(format: "%05d", part) + ".tokens" }
     let stageConfig = StageConfig(
@@ -155,7 +158,8 @@ public enum ShardStage {
       let pending = kept.parts.indices.filter {
         $0 % options.tasks == options.task && (force || !FileManager.default.fileExists(atPath: partFile($0)))
       }
-      var summary = try tokenize(parts: pending, kept: kept, tokenizer: tokenizer, threads: options.threads, file: partFile)
+      var summary = try tokenize(
+        parts: pending, kept: kept, tokenizer: tokenizer, threads: options.threads, seed: options.seed, file: partFile)
       summary.task = (.task, options.task, options.tasks, pending.count)
       summary.nothingToDo = pending.isEmpty
       summary.seconds = (clock.now - started).seconds
@@ -166,9 +170,8 @@ public enum ShardStage {
         $0 % options.tasks == options.task && (force || !FileManager.default.fileExists(atPath: written + "/" + plan.shards[$0].resultName))
       }
       var summary = Summary()
-      for index in mine {
-        summary.tokens += try plan.write(shard: index, into: written, tokenType: tokenType, endOfText: endOfText, options: options).tokens
-      }
+      let results = try plan.write(shards: mine, into: written, tokenType: tokenType, endOfText: endOfText, options: options)
+      summary.tokens = results.reduce(0) { $0 + $1.tokens }
       summary.task = (.write, options.task, options.tasks, mine.count)
       summary.nothingToDo = mine.isEmpty
       summary.seconds = (clock.now - started).seconds
@@ -190,12 +193,12 @@ public enum ShardStage {
     if options.step == .all {
       // Parts and shards a killed run finished are kept; --force does every one again.
       if force { TaskFiles.removeAll(in: workspace, stage: name) }
-      _ = try tokenize(parts: missingParts(), kept: kept, tokenizer: tokenizer, threads: options.threads, file: partFile)
+      _ = try tokenize(
+        parts: missingParts(), kept: kept, tokenizer: tokenizer, threads: options.threads, seed: options.seed, file: partFile)
       tokenizingSeconds = (clock.now - started).seconds
       plan = try makePlan()
-      for index in plan.shards.indices where !FileManager.default.fileExists(atPath: written + "/" + plan.shards[index].resultName) {
-        _ = try plan.write(shard: index, into: written, tokenType: tokenType, endOfText: endOfText, options: options)
-      }
+      let unwritten = plan.shards.indices.filter { !FileManager.default.fileExists(atPath: written + "/" + plan.shards[$0].resultName) }
+      _ = try plan.write(shards: unwritten, into: written, tokenType: tokenType, endOfText: endOfText, options: options)
     } else {
       plan = try makePlan()
       let unwritten = plan.shards.indices.filter { !FileManager.default.fileExists(atPath: written + "/" + plan.shards[$0].resultName) }
@@ -226,7 +229,7 @@ public enum ShardStage {
   /// of about 8 MB of text encoded on every thread, into one task file per part (written when
   /// the part's last document is encoded; a part without kept documents gets an empty one).
   static func tokenize(
-    parts: [Int], kept: KeptDocuments, tokenizer: Tokenizer, threads: Int, file: (Int) -> String
+    parts: [Int], kept: KeptDocuments, tokenizer: Tokenizer, threads: Int, seed: UInt64, file: (Int) -> String
   ) throws -> Summary {
     var summary = Summary()
     guard !parts.isEmpty else { return summary }
@@ -238,7 +241,7 @@ public enum ShardStage {
     func finish(before part: Int) throws {
       while nextToFinish < parts.count && parts[nextToFinish] < part {
         let index = parts[nextToFinish]
-        try (writers.removeValue(forKey: index) ?? PartTokenFile.Writer(path: file(index))).finish()
+        try (writers.removeValue(forKey: index) ?? PartTokenFile.Writer(path: file(index), seed: seed)).finish()
         nextToFinish += 1
       }
     }
@@ -267,7 +270,7 @@ public enum ShardStage {
             if let open = writers[document.part] {
               writer = open
             } else {
-              writer = try PartTokenFile.Writer(path: file(document.part))
+              writer = try PartTokenFile.Writer(path: file(document.part), seed: seed)
               writers[document.part] = writer
             }
             let end = ends[number]

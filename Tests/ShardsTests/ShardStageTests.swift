@@ -79,6 +79,22 @@ final class ShardStageTests: XCTestCase {
     let bySource = try store.tokensBySourceAndLicense()
     XCTAssertEqual(bySource.map(\.documents).reduce(0, +), 30)
     XCTAssertEqual(bySource.map(\.tokens).reduce(0, +) + 30, first.tokens, "every token but the separators is mapped")
+
+    // The order, val shards then train shards, is the ids sorted by XXH64(seed, id), then by id.
+    let inOrder = try store.read { db in
+      try String.fetchAll(
+        db,
+        sql: """
+          SELECT m.document_id FROM shard_map m JOIN shards s ON s.id = m.shard_id
+          ORDER BY s.split = 'train', s.path, m.token_offset
+          """)
+    }
+    func key(_ id: String) -> UInt64 {
+      var id = id
+      return id.withUTF8 { PartTokenFile.hash(UnsafeRawBufferPointer($0), seed: 7) }
+    }
+    XCTAssertEqual(inOrder, inOrder.sorted { key($0) != key($1) ? key($0) < key($1) : $0.utf8.lexicographicallyPrecedes($1.utf8) })
+    XCTAssertEqual(Set(inOrder).count, 30)
   }
 
   /// Parts ingested again take the recorded shards with them (the map has no index by document
@@ -275,6 +291,20 @@ final class ShardStageTests: XCTestCase {
       XCTAssertTrue("\(error)".hasPrefix("\(path): not a complete shard task file"), "\(error)")
     }
     XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.absolute(ShardManifest.path)))
+
+    // A row of the table that points past the file's tokens is named too.
+    options.step = .task
+    _ = try ShardStage.run(workspace: workspace, options: options, force: true)
+    var damaged = try Data(contentsOf: URL(fileURLWithPath: path))
+    let firstRow = damaged.count - PartTokenFile.footerSize - 32 * Int(damaged.withUnsafeBytes {
+      UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: damaged.count - PartTokenFile.footerSize, as: UInt64.self))
+    })
+    damaged.replaceSubrange(firstRow + 8..<firstRow + 16, with: Array(repeating: 0xFF, count: 8))
+    try damaged.write(to: URL(fileURLWithPath: path))
+    options.step = .merge
+    XCTAssertThrowsError(try ShardStage.run(workspace: workspace, options: options)) { error in
+      XCTAssertEqual("\(error)", "\(path): not a complete shard task file (row 0 points past its tokens or ids); run the shard task of its part again")
+    }
   }
 
   private func copyWorkspace(_ from: String, to path: String) throws -> Workspace {
