@@ -171,8 +171,14 @@ public enum PartTokenFile {
       return try body(UnsafeBufferPointer(start: base, count: row.tokenCount))
     }
 
-    /// Lets go of the pages read so far (they count in resident memory while mapped).
-    public func releasePages() { file.releasePages() }
+    /// Lets go of pages read (they count in resident memory while mapped): those of the table's
+    /// `rows`, of the ids and, with `tokens`, of the tokens. The tokens and ids are read here and
+    /// there; the rows in order, so a reader gives back those read since it last did.
+    public func releasePages(rows: Range<Int>, tokens: Bool) {
+      file.releasePages(in: tableStart + rows.lowerBound * PartTokenFile.rowSize..<tableStart + rows.upperBound * PartTokenFile.rowSize)
+      file.releasePages(in: idsStart..<tableStart)
+      if tokens { file.releasePages(in: 0..<idsStart) }
+    }
 
     static func damaged(_ path: String, _ reason: String) -> HatcheryError {
       HatcheryError("\(path): not a complete shard task file (\(reason)); run the shard task of its part again")

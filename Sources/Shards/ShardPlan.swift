@@ -73,7 +73,8 @@ struct ShardPlan {
   /// come in order, but the tokens and ids `body` reads are all over each file, and each read
   /// maps up to 64 KB of it (Linux's fault-around maps a page's cached neighbours with it).
   static func forEachInOrder(
-    _ readers: [PartTokenFile.Reader], _ body: (Int, PartTokenFile.Reader, PartTokenFile.Reader.Row) throws -> Void
+    _ readers: [PartTokenFile.Reader], readingTokens: Bool = false,
+    _ body: (Int, PartTokenFile.Reader, PartTokenFile.Reader.Row) throws -> Void
   ) throws {
     struct Head {
       var row: PartTokenFile.Reader.Row
@@ -108,26 +109,39 @@ struct ShardPlan {
     }
     for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     var touched: [Int] = []
+    var isTouched = [Bool](repeating: false, count: readers.count)
+    var nextRow = [Int](repeating: 1, count: readers.count)
+    var releasedRows = [Int](repeating: 0, count: readers.count)
+    func release() {
+      for part in touched {
+        readers[part].releasePages(rows: releasedRows[part]..<nextRow[part], tokens: readingTokens)
+        releasedRows[part] = nextRow[part]
+        isTouched[part] = false
+      }
+      touched.removeAll(keepingCapacity: true)
+    }
     var position = 0
     while let head = heap.first {
       let reader = readers[head.part]
       try body(position, reader, head.row)
-      touched.append(head.part)
-      position += 1
-      if position % documentsBetweenReleases == 0 {
-        for part in touched { readers[part].releasePages() }
-        touched.removeAll(keepingCapacity: true)
+      if !isTouched[head.part] {
+        isTouched[head.part] = true
+        touched.append(head.part)
       }
+      position += 1
+      if position % documentsBetweenReleases == 0 { release() }
       if head.next < reader.documents {
         heap[0].row = try reader.row(head.next)
         heap[0].next += 1
+        nextRow[head.part] = heap[0].next
       } else {
         heap[0] = heap[heap.count - 1]
         heap.removeLast()
+        nextRow[head.part] = reader.documents
       }
       siftDown(0)
     }
-    for part in touched { readers[part].releasePages() }
+    release()
   }
 
   /// Up to 64 KB mapped by each document's reads: about 64 MB resident between releases.
@@ -144,7 +158,7 @@ struct ShardPlan {
     var shardIndex = 0
     var writer: ShardWriter?
     var separator = endOfText
-    try Self.forEachInOrder(readers) { position, reader, row in
+    try Self.forEachInOrder(readers, readingTokens: true) { position, reader, row in
       while position >= shards[shardIndex].documents.upperBound { shardIndex += 1 }
       guard wanted.contains(shardIndex) else { return }
       let shard = shards[shardIndex]

@@ -29,5 +29,14 @@ public final class MappedFile: @unchecked Sendable {
     _ = madvise(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, MADV_DONTNEED)
   }
 
+  /// Gives back the pages that hold bytes of `range` (offsets into the file).
+  public func releasePages(in range: Range<Int>) {
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let start = max(0, range.lowerBound) / page * page
+    let end = min(bytes.count, range.upperBound)
+    guard start < end else { return }
+    _ = madvise(UnsafeMutableRawPointer(mutating: bytes.baseAddress! + start), end - start, MADV_DONTNEED)
+  }
+
   deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
 }
