@@ -1,5 +1,4 @@
 import Foundation
-import CXXHash
 import HatcheryCore
 
 /// The layout of the shards, from the shard task files alone: every document's place in the

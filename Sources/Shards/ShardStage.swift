@@ -1,4 +1,3 @@
-import CXXHash
 import Foundation
 import HatcheryCore
 import Tokenizer
