@@ -72,3 +72,35 @@ final class PreTokenizerTests: XCTestCase {
     XCTAssertNil(SplitPattern(regex: #"\w+"#))
   }
 }
+
+final class ScalarClassTableTests: XCTestCase {
+  /// The table gives, for every scalar, the class the standard library's Unicode properties give
+  /// (White_Space first, then the letter and number categories); planes 4–16 hold no letters,
+  /// numbers or spaces, and values past U+10FFFF are `other`.
+  func testEveryScalarHasTheClassOfItsUnicodeProperties() {
+    let table = ScalarClassTable.shared
+    for value in UInt32(0)...0x10FFFF {
+      let expected: ScalarClass
+      if let scalar = Unicode.Scalar(value) {
+        let properties = scalar.properties
+        if properties.isWhitespace {
+          expected = .space
+        } else {
+          switch properties.generalCategory {
+          case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: expected = .letter
+          case .decimalNumber, .letterNumber, .otherNumber: expected = .number
+          default: expected = .other
+          }
+        }
+      } else {
+        expected = .other
+      }
+      if table.of(value) != expected {
+        XCTFail("U+\(String(value, radix: 16, uppercase: true)): \(table.of(value)), not \(expected)")
+        return
+      }
+    }
+    XCTAssertEqual(table.of(0x110000), .other)
+    XCTAssertEqual(table.of(UInt32.max), .other)
+  }
+}

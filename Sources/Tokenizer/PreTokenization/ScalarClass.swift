@@ -26,28 +26,42 @@ final class ScalarClassTable: @unchecked Sendable {
     var blocks: [UInt8] = []
     var blockIndex: [[UInt8]: UInt16] = [:]
     var block = [UInt8](repeating: 0, count: 256)
+    var previous: (block: [UInt8], index: UInt16)?
     for page in 0..<0x1100 {
       for low in 0..<256 {
         block[low] = page < 0x400 ? Self.classify(UInt32(page << 8 | low)).rawValue : ScalarClass.other.rawValue
       }
-      if let index = blockIndex[block] {
+      // Runs of pages share a block (unassigned planes, ideographs): compared with the last
+      // page's before hashing 256 bytes.
+      if let previous, previous.block == block {
+        blockOfPage[page] = previous.index
+      } else if let index = blockIndex[block] {
         blockOfPage[page] = index
+        previous = (block, index)
       } else {
         let index = UInt16(blockIndex.count)
         blockIndex[block] = index
         blocks.append(contentsOf: block)
         blockOfPage[page] = index
+        previous = (block, index)
       }
     }
     classes = .allocate(capacity: blocks.count)
     classes.initialize(from: blocks, count: blocks.count)
   }
 
+  /// Unicode's White_Space property (PropList.txt; unchanged since Unicode 6.3): listed, so
+  /// building the table asks the standard library one property per scalar, not two.
+  static let whiteSpace: Set<UInt32> = [
+    0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006,
+    0x2007, 0x2008, 0x2009, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+  ]
+
   private static func classify(_ value: UInt32) -> ScalarClass {
     guard let scalar = Unicode.Scalar(value) else { return .other }  // surrogate code points
-    let properties = scalar.properties
-    if properties.isWhitespace { return .space }
-    switch properties.generalCategory {
+    // Every White_Space scalar is a separator (Z*) or a control (Cc), never L or N.
+    switch scalar.properties.generalCategory {
+    case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control: return whiteSpace.contains(value) ? .space : .other
     case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return .letter
     case .decimalNumber, .letterNumber, .otherNumber: return .number
     default: return .other
