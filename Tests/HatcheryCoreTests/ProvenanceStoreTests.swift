@@ -64,17 +64,8 @@ final class ProvenanceStoreTests: XCTestCase {
   }
 
   func testCommitPartReplacesThePartsRowsInOneGo() throws {
-    let store = try ProvenanceStore(path: folder + "/hatchery.db")
-    let source = try store.registerSource(
-      name: "s", uri: "[]", kind: "auto", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
-    let run = try store.beginStageRun(
-      stage: "ingest", scope: "s", task: 0, tasks: 1, config: "{}", configHash: "h", toolVersion: "t")
-    func document(_ id: String, line: Int) -> DocumentRecord {
-      DocumentRecord(
-        id: id, sourceID: source.id, part: 0, partLine: line, path: "a.txt", line: nil, byteOffset: 0, format: "text",
-        originalSHA256: String(repeating: "0f", count: 32), sha256: String(repeating: "0f", count: 32), originalBytes: 1,
-        bytes: 1, chars: 1, repaired: 0, created: nil, title: nil, language: nil, url: nil)
-    }
+    let (store, source, run) = try storeWithIngestRun()
+    func document(_ id: String, line: Int) -> DocumentRecord { plainDocument(id, source: source.id, part: 0, line: line) }
     func part(documents: Int) -> PartRecord {
       PartRecord(
         sourceID: source.id, part: 0, path: "docs/s/part-00000.jsonl.zst", fingerprint: "f", documents: documents,
@@ -105,16 +96,9 @@ final class ProvenanceStoreTests: XCTestCase {
   /// query: rows that would break a constraint or a foreign key are refused as before, and the
   /// store keeps nothing of the refused commit.
   func testACommitOfNewPartsStillRefusesBrokenConstraintsAndKeepsNothing() throws {
-    let store = try ProvenanceStore(path: folder + "/hatchery.db")
-    let source = try store.registerSource(
-      name: "s", uri: "[]", kind: "auto", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
-    let run = try store.beginStageRun(
-      stage: "ingest", scope: "s", task: 0, tasks: 1, config: "{}", configHash: "h", toolVersion: "t")
+    let (store, source, run) = try storeWithIngestRun()
     func document(_ id: String, part: Int, source: Int64 = source.id) -> DocumentRecord {
-      DocumentRecord(
-        id: id, sourceID: source, part: part, partLine: 0, path: "a.txt", line: nil, byteOffset: 0, format: "text",
-        originalSHA256: String(repeating: "0f", count: 32), sha256: String(repeating: "0f", count: 32), originalBytes: 1,
-        bytes: 1, chars: 1, repaired: 0, created: nil, title: nil, language: nil, url: nil)
+      plainDocument(id, source: source, part: part, line: 0)
     }
     func commit(_ document: DocumentRecord, part: Int, rejectRun: Int64? = nil) throws {
       let staged = try StagedRows(path: folder + "/staged-\(part).db")
@@ -145,6 +129,24 @@ final class ProvenanceStoreTests: XCTestCase {
     XCTAssertEqual(try store.rejects(stage: "ingest").count, 0)
     try commit(document("b", part: 1), part: 1)
     XCTAssertEqual(try store.documents(sourceID: source.id).map(\.id), ["a", "b"])
+  }
+
+  /// A new store with one source and a running ingest stage run.
+  private func storeWithIngestRun() throws -> (ProvenanceStore, SourceRecord, Int64) {
+    let store = try ProvenanceStore(path: folder + "/hatchery.db")
+    let source = try store.registerSource(
+      name: "s", uri: "[]", kind: "auto", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+    let run = try store.beginStageRun(
+      stage: "ingest", scope: "s", task: 0, tasks: 1, config: "{}", configHash: "h", toolVersion: "t")
+    return (store, source, run)
+  }
+
+  /// A one-byte text document of `a.txt`.
+  private func plainDocument(_ id: String, source: Int64, part: Int, line: Int) -> DocumentRecord {
+    DocumentRecord(
+      id: id, sourceID: source, part: part, partLine: line, path: "a.txt", line: nil, byteOffset: 0, format: "text",
+      originalSHA256: String(repeating: "0f", count: 32), sha256: String(repeating: "0f", count: 32), originalBytes: 1,
+      bytes: 1, chars: 1, repaired: 0, created: nil, title: nil, language: nil, url: nil)
   }
 
   /// Documents of two parts and several input files, some with the values the compact rows
