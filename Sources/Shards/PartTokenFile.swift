@@ -155,11 +155,6 @@ public enum PartTokenFile {
       return Row(hash: uint64(0), tokenStart: Int(tokenStart), tokenCount: Int(count), idOffset: Int(idOffset), idLength: idLength)
     }
 
-    /// The document's id.
-    public func id(of row: Row) -> String {
-      withIDBytes(of: row) { String(decoding: $0, as: UTF8.self) }
-    }
-
     /// The UTF-8 bytes of the document's id, in the mapping.
     public func withIDBytes<T>(of row: Row, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
       try body(UnsafeRawBufferPointer(rebasing: file.bytes[row.idOffset..<row.idOffset + row.idLength]))
