@@ -170,7 +170,8 @@ public enum PartTokenFile {
     /// `rows`, of the ids and, with `tokens`, of the tokens. The tokens and ids are read here and
     /// there; the rows in order, so a reader gives back those read since it last did.
     public func releasePages(rows: Range<Int>, tokens: Bool) {
-      file.releasePages(in: tableStart + rows.lowerBound * PartTokenFile.rowSize..<tableStart + rows.upperBound * PartTokenFile.rowSize)
+      let rowBytes = PartTokenFile.rowSize
+      file.releasePages(in: tableStart + rows.lowerBound * rowBytes..<tableStart + rows.upperBound * rowBytes)
       file.releasePages(in: idsStart..<tableStart)
       if tokens { file.releasePages(in: 0..<idsStart) }
     }

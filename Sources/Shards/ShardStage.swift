@@ -51,10 +51,11 @@ public enum ShardStep: String, Sendable, CaseIterable {
 /// Tasks and merge: `task` steps tokenize parts (k mod N = I) into task files of their own
 /// (`PartTokenFile`), each with a table of its documents in the seeded order; every `write`
 /// step merges those tables into the order of all documents (`ShardPlan`), finds the shard
-/// boundaries and writes its shards (s mod N = I) from the files' tokens; the `merge` moves the shards into place and writes
-/// the manifest and the shard map. What is written depends on the parts only, never on how many
-/// tasks did the work. Shards appear in `shards/` only with the store rows and the manifest, so
-/// a killed run leaves the previous shards (or none) and never a manifest naming a partial one.
+/// boundaries and writes its shards (s mod N = I) from the files' tokens; the `merge` moves the
+/// shards into place and writes the manifest and the shard map. What is written depends on the
+/// parts only, never on how many tasks did the work. Shards appear in `shards/` only with the
+/// store rows and the manifest, so a killed run leaves the previous shards (or none) and never a
+/// manifest naming a partial one.
 public enum ShardStage {
   public static let name = "shard"
 
