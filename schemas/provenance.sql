@@ -382,3 +382,9 @@ INSERT INTO span_sets (document_id, stage, reason, count, spans, stage_run_id)
 DROP TABLE removed_spans;
 ALTER TABLE span_sets RENAME TO removed_spans;
 CREATE INDEX removed_spans_by_document ON removed_spans(document_id, stage);
+
+-- migration v14-embodied-emissions
+-- The manufacturing footprint of the hardware a run held, amortised over its lifetime
+-- (kg CO2e; Accounting's EmbodiedModel), kept apart from the operational emissions.
+ALTER TABLE stage_runs ADD COLUMN embodied_kg REAL;
+ALTER TABLE training_runs ADD COLUMN embodied_kg REAL;

@@ -26,7 +26,13 @@ public final class EnergyMonitor: @unchecked Sendable {
     /// Time the sampler itself spent taking samples: its cost to the work it meters.
     public var samplingSeconds = 0.0
     public var cpuMethod = ""
+    /// A few words for a table column; `method` is the whole explanation.
+    public var label = ""
     public var ramMethod = ""
+    /// The hardware's manufacturing footprint charged to this run (EmbodiedModel), apart from
+    /// the operational emissions; 0 with no model.
+    public var embodiedKg = 0.0
+    public var embodiedMethod: String?
     public var gpuMethod: String?
     /// Why a meter was not used.
     public var notes: [String] = []
@@ -38,6 +44,7 @@ public final class EnergyMonitor: @unchecked Sendable {
   private let interval: Double
   private let model: CPUPowerModel
   private let ramWatts: Double?
+  private let embodied: (model: EmbodiedModel, units: Double)?
   private let rapl: RAPLMeter
   private let nvml: NVMLMeter
   private let state = Mutex(Report())
@@ -52,18 +59,25 @@ public final class EnergyMonitor: @unchecked Sendable {
   private var lastCPU = 0.0
 
   public init(
-    interval: Double = 1, model: CPUPowerModel, ramWatts: Double? = nil, rapl: RAPLMeter = RAPLMeter(), nvml: NVMLMeter = NVMLMeter()
+    interval: Double = 1, model: CPUPowerModel, ramWatts: Double? = nil, embodied: (model: EmbodiedModel, units: Double)? = nil,
+    rapl: RAPLMeter = RAPLMeter(), nvml: NVMLMeter = NVMLMeter()
   ) {
     self.interval = max(0.05, interval)
     self.model = model
     self.ramWatts = ramWatts
+    self.embodied = embodied
     self.rapl = rapl
     self.nvml = nvml
     var report = Report()
-    report.cpuMethod = rapl.isAvailable ? "CPU: measured by RAPL (whole package)" : "CPU: estimated, \(model.source) × the process's CPU share"
+    report.cpuMethod = rapl.isAvailable ? "CPU: measured by RAPL (whole package)" : model.source
+    report.label = rapl.isAvailable ? "measured (RAPL)" : "estimated: \(model.label)"
     report.ramMethod =
       ramWatts.map { "RAM: --ram-watts \($0) W" }
-      ?? (rapl.isAvailable ? "RAM: measured by RAPL dram zones" : "RAM: estimated, \(MemoryPowerModel.wattsPerGB) W/GB of resident memory")
+      ?? (rapl.isAvailable ? "RAM: measured by RAPL dram zones" : "RAM: estimated, \(model.memoryWattsPerGB) W/GB of resident memory")
+    if let embodied {
+      report.embodiedMethod = String(format: "embodied: %g units × hours × %.3g g CO2e per unit-hour; ", embodied.units, embodied.model.kilogramsPerUnitHour * 1000)
+        + embodied.model.source
+    }
     report.gpuMethod = nvml.isAvailable ? "GPU: measured by NVML (\(nvml.deviceCount) devices)" : nil
     if let reason = rapl.unavailableReason { report.notes.append("RAPL not used: \(reason)") }
     if let reason = nvml.unavailableReason { report.notes.append("NVML not used: \(reason)") }
@@ -115,7 +129,9 @@ public final class EnergyMonitor: @unchecked Sendable {
     lastCPU = cpuSeconds
     let measured = rapl.isAvailable ? rapl.read() : nil
     let cpuJoules = measured?.cpu ?? model.power(cpuSeconds: processCPU, wallSeconds: wall) * wall
-    let ramJoules = ramWatts.map { $0 * wall } ?? measured?.memory ?? MemoryPowerModel.power(residentBytes: Self.residentBytes()) * wall
+    let ramJoules =
+      ramWatts.map { $0 * wall } ?? measured?.memory
+      ?? MemoryPowerModel.power(residentBytes: Self.residentBytes(), wattsPerGB: model.memoryWattsPerGB) * wall
     let gpuJoules = nvml.isAvailable ? nvml.read() : nil
     let entry = Sample(
       at: Timestamp.now(), elapsed: now.timeIntervalSince(started), cpuWatts: cpuJoules / wall, gpuWatts: gpuJoules.map { $0 / wall },
@@ -124,6 +140,7 @@ public final class EnergyMonitor: @unchecked Sendable {
       report.cpuJoules += cpuJoules
       report.ramJoules += ramJoules
       report.gpuJoules += gpuJoules ?? 0
+      if let embodied { report.embodiedKg += embodied.model.kilograms(unitHours: embodied.units * wall / 3600) }
       report.processCPUSeconds += processCPU
       report.samples.append(entry)
     }

@@ -12,6 +12,8 @@ public struct EnergyOptions: Sendable {
   /// Memory watts instead of the 0.375 W/GB estimate (CodeCarbon's `force_ram_power`).
   public var ramWatts: Double?
   public var interval = 1.0
+  /// Report the embodied emissions too (they are recorded either way).
+  public var embodied = false
 
   public init() {}
 

@@ -9,9 +9,15 @@ public struct EnergyArguments: PipelineArguments {
   @Option(help: "Grid country, ISO 3166-1 alpha-3 (e.g. FRA, USA); default: the world average.") public var country: String?
   @Option(help: "Grid carbon intensity in g CO2e/kWh, instead of the country's.") public var carbonIntensity: Double?
   @Option(help: "Power usage effectiveness of the data centre.") public var pue = 1.0
-  @Option(help: "CPU watts for the estimate when no meter can be read (default: the CPU's TDP from the table, else 85).")
+  @Option(
+    help: """
+      CPU watts × the process's CPU share when no meter can be read (default: in a VM or container, CCF's per-vCPU watts of \
+      the processor family; on bare metal, the CPU's TDP from the table, else 85).
+      """)
   public var cpuWatts: Double?
-  @Option(help: "Memory watts instead of the 0.375 W/GB estimate.") public var ramWatts: Double?
+  @Option(help: "Memory watts instead of the W/GB estimate of resident memory.") public var ramWatts: Double?
+  @Flag(help: "Report the run's embodied emissions (its hardware's manufacturing footprint, amortised) beside the operational.")
+  public var embodied = false
   @Option(help: "Seconds between energy samples.") public var energyInterval = 1.0
 
   public init() {}
@@ -24,6 +30,7 @@ public struct EnergyArguments: PipelineArguments {
     options.cpuWatts = cpuWatts
     options.ramWatts = ramWatts
     options.interval = energyInterval
+    options.embodied = embodied
     return options
   }
 }

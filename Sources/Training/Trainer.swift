@@ -24,6 +24,12 @@ public enum Trainer {
     public var kWh = 0.0
     public var emissionsKg = 0.0
     public var energyMethod = ""
+    /// A few words for `energyMethod`.
+    public var energyLabel = ""
+    /// The hardware's manufacturing footprint charged to the run (kg CO2e), apart from
+    /// `emissionsKg`, and how it was estimated.
+    public var embodiedKg = 0.0
+    public var embodiedMethod = ""
     /// CPU time the energy sampler took.
     public var meteringSeconds = 0.0
     /// Achieved FLOP/s and the machine's sgemm peak for the run's thread count.

@@ -27,14 +27,19 @@ struct TrainingLoop {
   ) throws -> Trainer.Summary {
     var summary = Trainer.Summary(runDirectory: runDirectory)
     let carbon = try CarbonIntensity(country: energy.country, override: energy.carbonIntensity)
-    let cpuModel = CPUPowerModel.cpuModelName()
-    let powerModel = CPUPowerModel(cpuModel: cpuModel, override: energy.cpuWatts)
-    let monitor = EnergyMonitor(interval: energy.interval, model: powerModel, ramWatts: energy.ramWatts)
+    let machine = MachineProfile.current
+    let cpuModel = machine.cpuModel
+    let powerModel = CPUPowerModel(machine: machine, override: energy.cpuWatts)
+    let monitor = EnergyMonitor(
+      interval: energy.interval, model: powerModel, ramWatts: energy.ramWatts, embodied: (EmbodiedModel.cloudVCPU, powerModel.heldCPUs))
     func record(_ status: TrainingRunStatus) throws {
       let report = monitor.stop()
       summary.kWh = report.kWh * energy.pue
       summary.emissionsKg = carbon.emissions(kWh: report.kWh, pue: energy.pue)
       summary.energyMethod = report.method
+      summary.energyLabel = report.label
+      summary.embodiedKg = report.embodiedKg
+      summary.embodiedMethod = report.embodiedMethod ?? ""
       summary.meteringSeconds = report.samplingSeconds
       summary.carbon = "\(carbon.countryName), \(Int(carbon.gramsPerKWh.rounded())) g/kWh, PUE \(energy.pue)"
       try AtomicFileOutput.write(
@@ -50,7 +55,7 @@ struct TrainingLoop {
         id: runID, status: status, steps: summary.steps, tokens: summary.tokens, finalLoss: summary.finalLoss.map(Double.init),
         finalValidationLoss: summary.finalValidationLoss.map(Double.init), flops: flops,
         energy: (report.processCPUSeconds, report.kWh, carbon.emissions(kWh: report.kWh, pue: energy.pue), report.method),
-        utilisation: summary.peakFLOPS > 0 ? summary.achievedFLOPS / summary.peakFLOPS : nil)
+        utilisation: summary.peakFLOPS > 0 ? summary.achievedFLOPS / summary.peakFLOPS : nil, embodiedKg: report.embodiedKg)
     }
     monitor.start()
     do {

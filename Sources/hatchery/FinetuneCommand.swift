@@ -30,11 +30,12 @@ struct FinetuneCommand: ParsableCommand {
     let summary = try FineTuner.finetune(
       workspace: try Workspace.open(at: stage.workspace), from: from, data: arguments.data, options: arguments.options, energy: arguments.energy.options,
       runName: runName)
+    print("energy method: \(summary.energyMethod)" + (arguments.energy.embodied ? "; \(summary.embodiedMethod)" : ""))
     print(
       String(
         format: "finetune: %d steps, %d tokens in %.1f s, loss %@, val loss %@; %.6f kWh (%@), %.3f g CO2e (%@); run %@", summary.steps,
         summary.tokens, summary.seconds, summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-",
-        summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-", summary.kWh, summary.energyMethod, summary.emissionsKg * 1000,
+        summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-", summary.kWh, summary.energyLabel + (arguments.energy.embodied ? String(format: "; embodied %.3f g CO2e, apart", summary.embodiedKg * 1000) : ""), summary.emissionsKg * 1000,
         summary.carbon, summary.runDirectory))
   }
 }

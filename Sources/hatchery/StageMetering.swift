@@ -24,14 +24,15 @@ extension ShardCommand.Run: MeteredStageCommand {
 func meteringStage(_ command: Any, _ body: () throws -> Void) throws {
   guard let path = (command as? MeteredStageCommand)?.meteredWorkspace else { return try body() }
   let since = Timestamp.now()
-  let monitor = EnergyMonitor(model: CPUPowerModel(cpuModel: CPUPowerModel.cpuModelName()))
+  let model = CPUPowerModel(machine: .current)
+  let monitor = EnergyMonitor(model: model, embodied: (EmbodiedModel.cloudVCPU, model.heldCPUs))
   monitor.start()
   defer {
     let report = monitor.stop()
     if let carbon = try? CarbonIntensity(country: nil, override: nil), let store = try? Workspace.open(at: path).openStore() {
       try? store.recordStageEnergy(
         since: since, cpuSeconds: report.processCPUSeconds, kWh: report.kWh, emissionsKg: carbon.emissions(kWh: report.kWh, pue: 1),
-        method: report.method, samples: report.samples.map { ($0.at, $0.elapsed, $0.cpuWatts, $0.gpuWatts, $0.ramWatts, $0.joules) })
+        method: report.method, embodiedKg: report.embodiedKg, samples: report.samples.map { ($0.at, $0.elapsed, $0.cpuWatts, $0.gpuWatts, $0.ramWatts, $0.joules) })
     }
   }
   try body()

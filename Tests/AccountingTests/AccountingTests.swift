@@ -64,7 +64,7 @@ final class AccountingTests: XCTestCase {
     XCTAssertEqual(epyc.power(cpuSeconds: 9, wallSeconds: 1), 280, accuracy: 1e-9, "never above the TDP")
     let unknown = CPUPowerModel(cpuModel: "AMD EPYC", logicalCPUs: 2)
     XCTAssertEqual(unknown.watts, CPUPowerModel.defaultWatts)
-    XCTAssertTrue(unknown.source.contains("not in the table"))
+    XCTAssertTrue(unknown.source.contains("not in the TDP table"))
     XCTAssertEqual(CPUPowerModel(cpuModel: "AMD EPYC 7763", override: 20, logicalCPUs: 2).power(cpuSeconds: 1, wallSeconds: 1), 10)
     XCTAssertEqual(MemoryPowerModel.power(residentBytes: 8_000_000_000), 3, accuracy: 1e-9, "3 W per 8 GB")
   }

@@ -406,6 +406,13 @@ public enum ProvenanceSchema {
       CREATE INDEX removed_spans_by_document ON removed_spans(document_id, stage);
 
       """),
+    Migration(name: "v14-embodied-emissions", sql: """
+      -- The manufacturing footprint of the hardware a run held, amortised over its lifetime
+      -- (kg CO2e; Accounting's EmbodiedModel), kept apart from the operational emissions.
+      ALTER TABLE stage_runs ADD COLUMN embodied_kg REAL;
+      ALTER TABLE training_runs ADD COLUMN embodied_kg REAL;
+
+      """),
   ]
 
   /// `hatchery_unhex(TEXT)`: the bytes of hexadecimal text, for migrations that turn hex columns

@@ -991,18 +991,19 @@ public final class ProvenanceStore: Sendable {
 
   public func finishTrainingRun(
     id: String, status: TrainingRunStatus, steps: Int, tokens: Int, finalLoss: Double?, finalValidationLoss: Double?, flops: Double,
-    energy: (cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String)? = nil, utilisation: Double? = nil
+    energy: (cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String)? = nil, utilisation: Double? = nil,
+    embodiedKg: Double? = nil
   ) throws {
     try pool.write { db in
       try db.execute(
         sql: """
           UPDATE training_runs SET status = ?, finished_at = ?, steps = ?, tokens = ?, final_loss = ?, final_val_loss = ?, flops = ?,
-            cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ?, utilisation = ?
+            cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ?, utilisation = ?, embodied_kg = ?
           WHERE id = ?
           """,
         arguments: [
           status.rawValue, Timestamp.now(), steps, tokens, finalLoss, finalValidationLoss, flops, energy?.cpuSeconds, energy?.kWh,
-          energy?.emissionsKg, energy?.method, utilisation, id,
+          energy?.emissionsKg, energy?.method, utilisation, embodiedKg, id,
         ])
     }
   }
@@ -1044,7 +1045,7 @@ public final class ProvenanceStore: Sendable {
   /// have none yet, in proportion to their durations.
   /// The process's samples are recorded with the last of those stage runs.
   public func recordStageEnergy(
-    since: String, cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String,
+    since: String, cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String, embodiedKg: Double? = nil,
     samples: [(at: String, elapsed: Double, cpuWatts: Double, gpuWatts: Double?, ramWatts: Double, joules: Double)]
   ) throws {
     var name = [CChar](repeating: 0, count: 256)
@@ -1061,8 +1062,8 @@ public final class ProvenanceStore: Sendable {
       for row in rows {
         let share = (row["seconds"] as Double? ?? 1) / max(total, 1)
         try db.execute(
-          sql: "UPDATE stage_runs SET cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ? WHERE id = ?",
-          arguments: [cpuSeconds * share, kWh * share, emissionsKg * share, method, row["id"] as Int64])
+          sql: "UPDATE stage_runs SET cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ?, embodied_kg = ? WHERE id = ?",
+          arguments: [cpuSeconds * share, kWh * share, emissionsKg * share, method, embodiedKg.map { $0 * share }, row["id"] as Int64])
       }
       guard let last: Int64 = rows.last?["id"] else { return }
       let insert = try db.makeStatement(
@@ -1077,29 +1078,34 @@ public final class ProvenanceStore: Sendable {
   }
 
   /// Every stage run and training run with its energy, oldest first: what `hatchery energy` lists.
-  public func energyLedger() throws -> [(kind: String, name: String, started: String, seconds: Double?, cpuSeconds: Double?, kWh: Double?, method: String?)] {
+  public func energyLedger() throws -> [EnergyLedgerEntry] {
     try pool.read { db in
       let stages = try Row.fetchAll(
         db,
         sql: """
-          SELECT stage, scope, started_at, strftime('%s', finished_at) - strftime('%s', started_at) AS seconds, cpu_seconds, energy_kwh,
-            energy_method FROM stage_runs WHERE status = 'completed' ORDER BY id
+          SELECT stage, started_at, strftime('%s', finished_at) - strftime('%s', started_at) AS seconds, cpu_seconds, energy_kwh,
+            energy_method, embodied_kg FROM stage_runs WHERE status = 'completed' ORDER BY id
           """
-      ).map { row -> (String, String, String, Double?, Double?, Double?, String?) in
-        ("stage", row["stage"], row["started_at"], row["seconds"], row["cpu_seconds"], row["energy_kwh"], row["energy_method"])
+      ).map { row in
+        EnergyLedgerEntry(
+          kind: "stage", name: row["stage"], started: row["started_at"], seconds: row["seconds"], cpuSeconds: row["cpu_seconds"],
+          kWh: row["energy_kwh"], method: row["energy_method"], embodiedKg: row["embodied_kg"])
       }
       let training = try Row.fetchAll(
         db,
         sql: """
           SELECT id, kind, started_at, strftime('%s', finished_at) - strftime('%s', started_at) AS seconds, cpu_seconds, energy_kwh,
-            energy_method FROM training_runs ORDER BY started_at
+            energy_method, embodied_kg FROM training_runs ORDER BY started_at
           """
-      ).map { row -> (String, String, String, Double?, Double?, Double?, String?) in
-        (row["kind"], row["id"], row["started_at"], row["seconds"], row["cpu_seconds"], row["energy_kwh"], row["energy_method"])
+      ).map { row in
+        EnergyLedgerEntry(
+          kind: row["kind"], name: row["id"], started: row["started_at"], seconds: row["seconds"], cpuSeconds: row["cpu_seconds"],
+          kWh: row["energy_kwh"], method: row["energy_method"], embodiedKg: row["embodied_kg"])
       }
-      return (stages + training).sorted { $0.2 < $1.2 }
+      return (stages + training).sorted { $0.started < $1.started }
     }
   }
+
 }
 
 // MARK: Pipeline steps

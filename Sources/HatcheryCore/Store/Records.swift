@@ -264,3 +264,30 @@ public struct PipelineStepRecord: Sendable, Equatable {
   public var seconds: Double?
   public var message: String?
 }
+
+/// One stage run or training run with what it cost (`hatchery energy`, the report).
+public struct EnergyLedgerEntry: Sendable, Equatable {
+  /// `stage`, or the training run's kind (`pretrain`, `finetune`).
+  public var kind: String
+  /// The stage's name, or the training run's id.
+  public var name: String
+  public var started: String
+  public var seconds: Double?
+  public var cpuSeconds: Double?
+  public var kWh: Double?
+  public var method: String?
+  public var embodiedKg: Double?
+
+  public init(
+    kind: String, name: String, started: String, seconds: Double?, cpuSeconds: Double?, kWh: Double?, method: String?, embodiedKg: Double?
+  ) {
+    self.kind = kind
+    self.name = name
+    self.started = started
+    self.seconds = seconds
+    self.cpuSeconds = cpuSeconds
+    self.kWh = kWh
+    self.method = method
+    self.embodiedKg = embodiedKg
+  }
+}

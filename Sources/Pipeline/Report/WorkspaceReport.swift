@@ -97,13 +97,16 @@ public enum WorkspaceReport {
     body += "<h2>Energy and carbon</h2>"
     let ledger = try store.energyLedger()
     let total = ledger.reduce(0.0) { $0 + ($1.kWh ?? 0) } * options.pue
+    var methods = EnergyMethodNotes()
     body += HTML.table(
-      ["run", "kind", "seconds", "CPU s", "kWh", "g CO2e", "method"],
+      ["run", "kind", "seconds", "CPU s", "kWh", "g CO2e", "embodied g CO2e", "method"],
       ledger.map { entry in
         [entry.name, entry.kind, entry.seconds.map { String(format: "%.1f", $0) } ?? "—", entry.cpuSeconds.map { String(format: "%.1f", $0) } ?? "—",
          entry.kWh.map { String(format: "%.6f", $0 * options.pue) } ?? "not metered",
-         entry.kWh.map { String(format: "%.3f", carbon.emissions(kWh: $0, pue: options.pue) * 1000) } ?? "—", entry.method ?? "—"]
+         entry.kWh.map { String(format: "%.3f", carbon.emissions(kWh: $0, pue: options.pue) * 1000) } ?? "—",
+         entry.embodiedKg.map { String(format: "%.3f", $0 * 1000) } ?? "—", methods.mark(entry.method)]
       })
+    body += methods.notes.map { "<p class=\"meta\">\(HTML.escape($0))</p>" }.joined()
     body += "<p>Total \(String(format: "%.6f", total)) kWh, \(String(format: "%.3f", total * carbon.gramsPerKWh)) g CO2e at \(Int(carbon.gramsPerKWh.rounded())) g/kWh (\(HTML.escape(carbon.source))), PUE \(options.pue).</p>"
 
     return """
