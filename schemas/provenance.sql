@@ -383,8 +383,12 @@ DROP TABLE removed_spans;
 ALTER TABLE span_sets RENAME TO removed_spans;
 CREATE INDEX removed_spans_by_document ON removed_spans(document_id, stage);
 
--- migration v14-embodied-emissions
+-- migration v14-embodied-and-forecast
 -- The manufacturing footprint of the hardware a run held, amortised over its lifetime
 -- (kg CO2e; Accounting's EmbodiedModel), kept apart from the operational emissions.
 ALTER TABLE stage_runs ADD COLUMN embodied_kg REAL;
 ALTER TABLE training_runs ADD COLUMN embodied_kg REAL;
+-- A training run's wall time, and what `hatchery plan` forecast for it at its start (from
+-- the sgemm peak and the utilisation of the workspace's earlier runs), to show side by side.
+ALTER TABLE training_runs ADD COLUMN seconds REAL;
+ALTER TABLE training_runs ADD COLUMN forecast_seconds REAL;

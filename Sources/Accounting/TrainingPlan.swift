@@ -69,10 +69,13 @@ public struct TrainingPlan: Sendable {
     /// Energy charged besides the devices' (kWh, before PUE): idle nodes, hosts.
     public var extraKWh: Double
     public var embodied: EmbodiedModel?
+    /// The embodied model's units one device holds (1 for an accelerator, the vCPUs for a VM).
+    public var embodiedUnitsPerDevice: Double
 
     public init(
       flops: Double?, deviceHours: Double? = nil, devices: Int, peakFLOPS: Double, deviceWatts: Double, mfu: Double,
-      mfuRange: ClosedRange<Double>? = nil, pue: Double = 1, gramsPerKWh: Double, extraKWh: Double = 0, embodied: EmbodiedModel? = nil
+      mfuRange: ClosedRange<Double>? = nil, pue: Double = 1, gramsPerKWh: Double, extraKWh: Double = 0, embodied: EmbodiedModel? = nil,
+      embodiedUnitsPerDevice: Double = 1
     ) {
       self.flops = flops
       self.deviceHours = deviceHours
@@ -85,6 +88,7 @@ public struct TrainingPlan: Sendable {
       self.gramsPerKWh = gramsPerKWh
       self.extraKWh = extraKWh
       self.embodied = embodied
+      self.embodiedUnitsPerDevice = embodiedUnitsPerDevice
     }
   }
 
@@ -131,6 +135,6 @@ public struct TrainingPlan: Sendable {
     wallSeconds = deviceHours / Double(input.devices) * 3600
     kWh = (deviceHours * input.deviceWatts / 1000 + input.extraKWh) * input.pue
     operationalKg = kWh * input.gramsPerKWh / 1000
-    embodiedKg = input.embodied?.kilograms(unitHours: deviceHours)
+    embodiedKg = input.embodied?.kilograms(unitHours: deviceHours * input.embodiedUnitsPerDevice)
   }
 }

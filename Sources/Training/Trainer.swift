@@ -36,6 +36,8 @@ public enum Trainer {
     public var achievedFLOPS = 0.0
     public var peakFLOPS = 0.0
     public var carbon = ""
+    /// The wall time `hatchery plan` forecast at the start (nil without a sgemm peak).
+    public var forecastSeconds: Double?
   }
 
   public static func train(

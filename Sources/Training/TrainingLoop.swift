@@ -55,7 +55,18 @@ struct TrainingLoop {
         id: runID, status: status, steps: summary.steps, tokens: summary.tokens, finalLoss: summary.finalLoss.map(Double.init),
         finalValidationLoss: summary.finalValidationLoss.map(Double.init), flops: flops,
         energy: (report.processCPUSeconds, report.kWh, carbon.emissions(kWh: report.kWh, pue: energy.pue), report.method),
-        utilisation: summary.peakFLOPS > 0 ? summary.achievedFLOPS / summary.peakFLOPS : nil, embodiedKg: report.embodiedKg)
+        utilisation: summary.peakFLOPS > 0 ? summary.achievedFLOPS / summary.peakFLOPS : nil, embodiedKg: report.embodiedKg,
+        seconds: report.seconds, forecastSeconds: summary.forecastSeconds)
+    }
+    // What `hatchery plan` forecasts for this run from the workspace's earlier runs (none before
+    // the first), recorded beside what is measured.
+    let tokensPerStep = options.batch * options.context * options.accumulation
+    let recent = (try? store.recentTrainingUtilisations(limit: TrainerForecast.recentRuns)) ?? []
+    if !recent.isEmpty {
+      summary.forecastSeconds = try? TrainerForecast.forecast(
+        config: model.config, tokens: (options.steps - startStep) * tokensPerStep, threads: options.threads, recentUtilisations: recent,
+        gramsPerKWh: carbon.gramsPerKWh
+      ).plan.wallSeconds
     }
     monitor.start()
     do {

@@ -43,10 +43,10 @@ struct TrainCommand: ParsableCommand {
     print(
       String(
         format: "train: %d steps, %d tokens in %.1f s (%.0f tokens/s), loss %@, val loss %@; %.6f kWh (%@; metering took %.1f ms), %.3f g CO2e (%@); "
-          + "%.3g FLOPs, %.1f GFLOP/s = %.0f%% of sgemm's peak (%.1f GFLOP/s, threads: %d); run %@",
+          + "%.3g FLOPs, %.1f GFLOP/s = %.0f%% of sgemm's peak (%.1f GFLOP/s, threads: %d); forecast %@; run %@",
         summary.steps, summary.tokens, summary.seconds, Double(summary.tokens) / max(summary.seconds, 1e-9),
         summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-", summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-",
         summary.kWh, summary.energyLabel + (arguments.energy.embodied ? String(format: "; embodied %.3f g CO2e, apart", summary.embodiedKg * 1000) : ""), summary.meteringSeconds * 1000, summary.emissionsKg * 1000, summary.carbon, summary.flops, achieved / 1e9, 100 * achieved / peak,
-        peak / 1e9, options.threads, summary.runDirectory))
+        peak / 1e9, options.threads, summary.forecastSeconds.map { String(format: "%.1f s", $0) } ?? "none", summary.runDirectory))
   }
 }

@@ -74,7 +74,7 @@ final class CommandLineTests: XCTestCase {
   func testHelpListsEveryStage() throws {
     let help = try run(["--help"])
     XCTAssertEqual(help.status, 0)
-    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "shard", "train", "finetune", "sample", "evaluate", "energy", "export", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
+    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "shard", "train", "finetune", "sample", "evaluate", "energy", "plan", "export", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
     let ingestHelp = try run(["ingest", "--help"])
     XCTAssertEqual(ingestHelp.status, 0)
     XCTAssertTrue(ingestHelp.stdout.contains("--workspace"))
@@ -358,6 +358,26 @@ final class CommandLineTests: XCTestCase {
     let resumed = try run(["train", "-w", workspace, "--resume", runFolder, "--steps", "6", "--threads", "1"])
     XCTAssertEqual(resumed.status, 0, resumed.stderr)
     XCTAssertTrue(resumed.stdout.contains("train: 6 steps"), resumed.stdout)
+    // The first run had no earlier one to learn a utilisation from; a second run's forecast
+    // uses the first's, and `plan` for the embedded trainer does the same arithmetic.
+    XCTAssertTrue(train.stdout.contains("forecast none"), train.stdout)
+    let second = try run([
+      "train", "-w", workspace, "--layers", "1", "--heads", "2", "--dim", "16", "--context", "16", "--batch", "2", "--steps", "4",
+      "--eval-every", "2", "--threads", "1", "--run-name", "second",
+    ])
+    XCTAssertEqual(second.status, 0, second.stderr)
+    XCTAssertTrue(second.stdout.range(of: "forecast [0-9.]+ s", options: .regularExpression) != nil, second.stdout)
+    let plan = try run([
+      "plan", "--hardware", "cpu", "-w", workspace, "--layers", "1", "--heads", "2", "--dim", "16", "--context", "16", "--batch", "2",
+      "--steps", "4", "--threads", "1", "--format", "json",
+    ])
+    XCTAssertEqual(plan.status, 0, plan.stderr)
+    let forecast = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+    let (flops, peak, mfu, wall) = (forecast["flops"] as? Double ?? 0, forecast["peak_flops"] as? Double ?? 0, forecast["mfu"] as? Double ?? 0, forecast["wall_seconds"] as? Double ?? 0)
+    XCTAssertEqual(flops, 4 * 2 * 16 * (forecast["flops_per_token"] as? Double ?? 0), accuracy: flops * 1e-5)
+    XCTAssertGreaterThan(mfu, 0)
+    XCTAssertEqual(wall, flops / (peak * mfu), accuracy: wall * 1e-4)
+    XCTAssertTrue((forecast["assumptions"] as? [String] ?? []).contains { $0.contains("newest training run") }, plan.stdout)
     let reshaped = try run(["train", "-w", workspace, "--resume", runFolder, "--dim", "32", "--threads", "1"])
     XCTAssertEqual(reshaped.status, 1)
     XCTAssertTrue(reshaped.stderr.contains("--dim 32 differs from the run's 16"), reshaped.stderr)
@@ -369,13 +389,21 @@ final class CommandLineTests: XCTestCase {
       XCTAssertTrue(energy.stdout.contains(row) || energy.stdout.contains(row.replacingOccurrences(of: "| pretrain | ", with: "pretrain-")), row)
     }
     XCTAssertTrue(FileManager.default.fileExists(atPath: runFolder + "/emissions.csv"))
+    // The method column is short; each method's whole explanation is a note under the table, once.
+    let methodNotes = energy.stdout.split(separator: "\n").filter { $0.hasPrefix("[") }
+    XCTAssertFalse(methodNotes.isEmpty, energy.stdout)
+    XCTAssertEqual(Set(methodNotes).count, methodNotes.count, energy.stdout)
+    XCTAssertTrue(energy.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") }.allSatisfy { $0.count < 160 }, energy.stdout)
 
     let report = try run(["report", "-w", workspace, "--samples", "1", "--country", "FRA"])
     XCTAssertEqual(report.status, 0, report.stderr)
     let html = try String(contentsOfFile: workspace + "/report.html", encoding: .utf8)
     let parser = XMLParser(data: Data(html.utf8))
     XCTAssertTrue(parser.parse(), "well-formed XHTML: \(parser.parserError.map { "\($0)" } ?? "")")
-    for section in ["<h2>Data card</h2>", "<h2>Tokenizer</h2>", "<h2>Training</h2>", "<h2>Energy and carbon</h2>", "<svg", "<polyline", "class=\"sample\""] {
+    for section in [
+      "<h2>Data card</h2>", "<h2>Tokenizer</h2>", "<h2>Training</h2>", "<h2>Energy and carbon</h2>", "<svg", "<polyline", "class=\"sample\"",
+      "<code>hatchery plan</code> forecast",
+    ] {
       XCTAssertTrue(html.contains(section), section)
     }
     XCTAssertFalse(html.contains("<script") || html.contains("src=") || html.contains("<link"), "self-contained")
@@ -453,5 +481,39 @@ extension String {
     try? FileManager.default.createDirectory(
       atPath: (self as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     return self
+  }
+}
+
+extension CommandLineTests {
+  func testPlanForecastsARunFromItsModelTokensAndHardware() throws {
+    // Llama 2 70B's shape and tokens on A100s, Sweden's grid: FLOPs 6ND + attention, device-hours
+    // at the typical MFU with its range, energy and emissions from the table's 400 W.
+    let plan = try run([
+      "plan", "--params", "70B", "--tokens", "2T", "--layers", "80", "--context", "4096", "--dim", "8192", "--hardware", "a100",
+      "--devices", "2048", "--country", "SWE", "--pue", "1.1", "--embodied", "--format", "json",
+    ])
+    XCTAssertEqual(plan.status, 0, plan.stderr)
+    let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+    let flops = 2e12 * (6 * 70e9 + 12 * 80 * 4096 * 8192)
+    XCTAssertEqual(result["flops"] as? Double ?? 0, flops, accuracy: flops * 1e-5)
+    let hours = flops / (312e12 * 0.35) / 3600
+    XCTAssertEqual(result["device_hours"] as? Double ?? 0, hours, accuracy: hours * 1e-5)
+    XCTAssertEqual(result["wall_seconds"] as? Double ?? 0, hours * 3600 / 2048, accuracy: hours * 1e-2)
+    XCTAssertEqual(result["kwh"] as? Double ?? 0, hours * 0.4 * 1.1, accuracy: hours * 1e-5)
+    XCTAssertEqual(result["operational_kg_co2e"] as? Double ?? 0, hours * 0.4 * 1.1 * 41 / 1000, accuracy: hours * 1e-6)
+    XCTAssertNotNil(result["embodied_kg_co2e"])
+    let range = try XCTUnwrap(result["device_hours_range"] as? [Double])
+    XCTAssertTrue(range[0] < hours && hours < range[1], "\(range)")
+    let text = try run(["plan", "--params", "124M", "--tokens", "10B", "--hardware", "h100"])
+    XCTAssertEqual(text.status, 0, text.stderr)
+    for line in ["device-hours", "wall time", "operational", "assumptions:", "attention FLOPs not counted"] {
+      XCTAssertTrue(text.stdout.contains(line), text.stdout)
+    }
+    let unknown = try run(["plan", "--params", "1B", "--tokens", "1B", "--hardware", "abacus"])
+    XCTAssertEqual(unknown.status, 2)
+    XCTAssertTrue(unknown.stderr.contains("unknown --hardware abacus"), unknown.stderr)
+    let badCount = try run(["plan", "--params", "seven", "--tokens", "1B", "--hardware", "a100"])
+    XCTAssertEqual(badCount.status, 2)
+    XCTAssertTrue(badCount.stderr.contains("--params seven is not a positive count"), badCount.stderr)
   }
 }

@@ -406,11 +406,15 @@ public enum ProvenanceSchema {
       CREATE INDEX removed_spans_by_document ON removed_spans(document_id, stage);
 
       """),
-    Migration(name: "v14-embodied-emissions", sql: """
+    Migration(name: "v14-embodied-and-forecast", sql: """
       -- The manufacturing footprint of the hardware a run held, amortised over its lifetime
       -- (kg CO2e; Accounting's EmbodiedModel), kept apart from the operational emissions.
       ALTER TABLE stage_runs ADD COLUMN embodied_kg REAL;
       ALTER TABLE training_runs ADD COLUMN embodied_kg REAL;
+      -- A training run's wall time, and what `hatchery plan` forecast for it at its start (from
+      -- the sgemm peak and the utilisation of the workspace's earlier runs), to show side by side.
+      ALTER TABLE training_runs ADD COLUMN seconds REAL;
+      ALTER TABLE training_runs ADD COLUMN forecast_seconds REAL;
 
       """),
   ]

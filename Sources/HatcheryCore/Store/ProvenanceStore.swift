@@ -992,19 +992,31 @@ public final class ProvenanceStore: Sendable {
   public func finishTrainingRun(
     id: String, status: TrainingRunStatus, steps: Int, tokens: Int, finalLoss: Double?, finalValidationLoss: Double?, flops: Double,
     energy: (cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String)? = nil, utilisation: Double? = nil,
-    embodiedKg: Double? = nil
+    embodiedKg: Double? = nil, seconds: Double? = nil, forecastSeconds: Double? = nil
   ) throws {
     try pool.write { db in
       try db.execute(
         sql: """
           UPDATE training_runs SET status = ?, finished_at = ?, steps = ?, tokens = ?, final_loss = ?, final_val_loss = ?, flops = ?,
-            cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ?, utilisation = ?, embodied_kg = ?
+            cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ?, utilisation = ?, embodied_kg = ?, seconds = ?,
+            forecast_seconds = ?
           WHERE id = ?
           """,
         arguments: [
           status.rawValue, Timestamp.now(), steps, tokens, finalLoss, finalValidationLoss, flops, energy?.cpuSeconds, energy?.kWh,
-          energy?.emissionsKg, energy?.method, utilisation, embodiedKg, id,
+          energy?.emissionsKg, energy?.method, utilisation, embodiedKg, seconds, forecastSeconds, id,
         ])
+    }
+  }
+
+  /// The model-FLOPs utilisation (achieved FLOP/s over the sgemm peak) of the newest completed
+  /// training runs, newest first: what `hatchery plan` expects of the next run.
+  public func recentTrainingUtilisations(limit: Int) throws -> [Double] {
+    try pool.read { db in
+      try Double.fetchAll(
+        db,
+        sql: "SELECT utilisation FROM training_runs WHERE status = 'completed' AND utilisation > 0 ORDER BY finished_at DESC, rowid DESC LIMIT ?",
+        arguments: [limit])
     }
   }
 

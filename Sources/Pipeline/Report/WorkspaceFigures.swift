@@ -14,6 +14,9 @@ struct WorkspaceFigures {
     var tokens: Int
     var finalLoss: Double?
     var finalValidationLoss: Double?
+    /// The training loop's wall time, and what `hatchery plan` forecast for it at its start.
+    var seconds: Double?
+    var forecastSeconds: Double?
   }
 
   var ingested = 0
@@ -43,11 +46,15 @@ struct WorkspaceFigures {
       duplicateClusters = try Int.fetchOne(
         db, sql: "SELECT count(DISTINCT duplicate_of) FROM decisions WHERE stage = 'dedup' AND duplicate_of IS NOT NULL") ?? 0
       trainingRuns = try Row.fetchAll(
-        db, sql: "SELECT id, kind, run_dir, status, steps, tokens, final_loss, final_val_loss FROM training_runs ORDER BY started_at"
+        db,
+        sql: """
+          SELECT id, kind, run_dir, status, steps, tokens, final_loss, final_val_loss, seconds, forecast_seconds FROM training_runs
+          ORDER BY started_at
+          """
       ).map {
         TrainingRun(
           id: $0["id"], kind: $0["kind"], directory: $0["run_dir"], status: $0["status"], steps: $0["steps"], tokens: $0["tokens"],
-          finalLoss: $0["final_loss"], finalValidationLoss: $0["final_val_loss"])
+          finalLoss: $0["final_loss"], finalValidationLoss: $0["final_val_loss"], seconds: $0["seconds"], forecastSeconds: $0["forecast_seconds"])
       }
     }
   }

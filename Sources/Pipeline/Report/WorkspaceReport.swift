@@ -78,6 +78,11 @@ public enum WorkspaceReport {
       let (loss, validation) = metrics(run.directory + "/metrics.jsonl")
       body += "<h3>\(HTML.escape(run.id)) (\(HTML.escape(run.kind)), \(HTML.escape(run.status)))</h3>"
       body += "<p>\(run.steps) steps, \(run.tokens) tokens; final loss \(run.finalLoss.map { String(format: "%.4f", $0) } ?? "—"), validation loss \(run.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "—").</p>"
+      if let seconds = run.seconds {
+        body += "<p>Wall time \(String(format: "%.1f", seconds)) s" + (run.forecastSeconds.map {
+          String(format: "; <code>hatchery plan</code> forecast %.1f s at its start (measured / forecast %.2f)", $0, seconds / $0)
+        } ?? "") + ".</p>"
+      }
       body += "<figure>" + SVGChart(
         title: run.kind == "finetune" ? "Fine-tuning loss" : "Training and validation loss", xLabel: "step", yLabel: "loss",
         series: [.init(name: "train", color: "#1f77b4", points: loss), .init(name: "validation", color: "#d62728", points: validation)]
