@@ -18,7 +18,9 @@ public struct PlanHardware: Sendable {
     self.source = source
   }
 
-  /// Common accelerators, from their vendors' datasheets (dense figures; "with sparsity" halved).
+  /// Common accelerators, from their vendors' datasheets (dense figures; "with sparsity" halved),
+  /// and two server CPUs, whose peak is cores × base clock × FLOPs per cycle per core (their
+  /// vendors' core counts, clocks and TDP; FLOPs per cycle of the vector units).
   public static let table: [PlanHardware] = [
     PlanHardware(
       name: "v100", peakFLOPS: ["fp16": 125e12, "fp32": 15.7e12], watts: 300,
@@ -44,6 +46,12 @@ public struct PlanHardware: Sendable {
     PlanHardware(
       name: "mi300x", peakFLOPS: ["fp8": 2615e12, "bf16": 1307e12, "fp16": 1307e12, "fp32": 163e12], watts: 750,
       source: "AMD Instinct MI300X datasheet: 1,307 TFLOP/s BF16 dense, 750 W"),
+    PlanHardware(
+      name: "epyc-9654", peakFLOPS: ["fp32": 96 * 2.4e9 * 32, "bf16": 96 * 2.4e9 * 64], watts: 360,
+      source: "AMD EPYC 9654: 96 cores, 2.4 GHz base, 360 W TDP; Zen 4: 2 × 256-bit FMA = 32 FP32 FLOPs per cycle (AVX512_BF16 doubles it)"),
+    PlanHardware(
+      name: "xeon-8480", peakFLOPS: ["fp32": 56 * 2.0e9 * 64, "bf16": 56 * 2.0e9 * 1024], watts: 350,
+      source: "Intel Xeon Platinum 8480+: 56 cores, 2.0 GHz base, 350 W TDP; 2 × 512-bit FMA = 64 FP32 FLOPs per cycle, AMX 1,024 BF16 FLOPs per cycle"),
   ]
 
   public static func named(_ name: String) -> PlanHardware? { table.first { $0.name == name.lowercased() } }
