@@ -73,6 +73,17 @@ public struct AuditReport: Sendable {
                 ]))
             })
         ),
+        (
+          "held_back_for_review",
+          .array(
+            counts.heldBack.map { row in
+              .object(
+                JSONObject([
+                  ("reason", .string(row.reason)), ("documents", .int(row.documents)), ("bytes", .int(row.bytes)),
+                  ("approximate_tokens", row.tokens.map { .int($0) } ?? .null),
+                ]))
+            })
+        ),
         ("conflicts", .int(counts.conflicts)),
         (
           "conflict_examples",
@@ -102,6 +113,10 @@ public struct AuditReport: Sendable {
         }
       ),
       ("Dropped, by stage and reason", ["stage", "reason", "documents", "bytes"], counts.drops.map { [$0.stage, $0.reason, "\($0.documents)", ByteCount.format($0.bytes)] }),
+      (
+        "Held back from the shards for licence review (`hatchery review`)", ["reason", "documents", "bytes", "≈ tokens"],
+        counts.heldBack.map { [$0.reason, "\($0.documents)", ByteCount.format($0.bytes), $0.tokens.map(String.init) ?? "—"] }
+      ),
       ("Licence conflicts (first 20)", ["document", "conflict"], counts.conflictExamples.map { [$0.documentID, $0.conflict] }),
       ("What the kept corpus contains", ["licence", "documents", "bytes"], licenseSummary.map { [$0.expression, "\($0.documents)", ByteCount.format($0.bytes)] }),
       (

@@ -6,8 +6,10 @@ import Synchronization
 /// and — with a policy — `tag` decisions.
 ///
 /// Effective licence: what the document itself says — its text and its metadata's licence fields
-/// (SPDX tags if it has any, else every licence found, joined by AND); if it says nothing, the
-/// licence its source declared at ingestion; else unknown. A conflict is flagged when the text and the declared licence share no
+/// (SPDX tags if it has any, else every licence found, joined by AND); if it says nothing, what
+/// its nearest covering licence file or package metadata says (LicenseScope, basis `scope`);
+/// else the licence its source declared at ingestion; else unknown. A text that disagrees with
+/// its covering file is a conflict too. A conflict is flagged when the text and the declared licence share no
 /// licence, or when the text names licences that cannot be combined (GPL-2.0-only with Apache-2.0
 /// or a version-3 GNU licence).
 public enum TagStage {
@@ -32,15 +34,20 @@ public enum TagStage {
       ("policy", policy.map { .string("\($0)") } ?? .null),
       ("references", .array(detector.referenceIDs.map { .string($0) })),
       ("detector_version", .string(HatcheryVersion.current)),
+      ("scope", options.scope ? .string("v1, depth \(options.scopeDepth.map(String.init) ?? "any")") : .null),
     ])
     configuration["parts"] = .array(
       parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256):\($0.source.declaredLicense ?? "")") })
     let config = StageConfig(configuration)
+    func scope() throws -> LicenseScope {
+      options.scope ? try buildScope(workspace: workspace, store: store, parts: parts, detector: detector, depth: options.scopeDepth) : LicenseScope()
+    }
     switch options.step {
     case .all: break
     case .task:
       return try runTask(
-        workspace: workspace, options: options, parts: parts, config: config, detector: detector, policy: policy, started: started)
+        workspace: workspace, options: options, parts: parts, config: config, detector: detector, scope: try scope(), policy: policy,
+        started: started)
     case .merge: return try merge(workspace: workspace, store: store, options: options, parts: parts, config: config, started: started)
     }
     let lifecycle = StageLifecycle(stage: name, config: config)
@@ -49,9 +56,10 @@ public enum TagStage {
       summary.nothingToDo = true
       return summary
     }
+    let scope = try scope()
     return try lifecycle.record(in: store) { runID in
       var summary = try tagParts(Array(parts.indices), threads: options.threads) { index in
-        let result = try tag(parts[index], workspace: workspace, detector: detector, policy: policy)
+        let result = try tag(parts[index], workspace: workspace, detector: detector, scope: scope, policy: policy)
         try result.write(into: store, stageRunID: runID)
         return result.summary
       }
@@ -94,14 +102,14 @@ public enum TagStage {
   /// configuration it was made under; the store is only read.
   private static func runTask(
     workspace: Workspace, options: TagOptions, parts: [(source: SourceRecord, part: PartRecord)], config: StageConfig,
-    detector: LicenseDetector, policy: LicensePolicy?, started: Date
+    detector: LicenseDetector, scope: LicenseScope, policy: LicensePolicy?, started: Date
   ) throws -> TagSummary {
     let pending = parts.indices.filter { index in
       index % options.tasks == options.task
         && (options.force || !FileManager.default.fileExists(atPath: workspace.absolute(taskFile(part: index, config: config))))
     }
     var summary = try tagParts(pending, threads: options.threads) { index in
-      let result = try tag(parts[index], workspace: workspace, detector: detector, policy: policy)
+      let result = try tag(parts[index], workspace: workspace, detector: detector, scope: scope, policy: policy)
       try TaskFiles.write(result, to: workspace.absolute(taskFile(part: index, config: config)))
       return result.summary
     }
@@ -146,9 +154,62 @@ public enum TagStage {
     }
   }
 
+  /// The covering licence files and package metadata of every source (LicenseScope): the
+  /// documents read from such files, found by their input files' paths, and `package.json` files
+  /// beside the documents in the input tree (ingest reads `.json` as records, not as a text).
+  /// Every task builds the same scope from the same store, so N tasks agree with one process.
+  static func buildScope(
+    workspace: Workspace, store: ProvenanceStore, parts: [(source: SourceRecord, part: PartRecord)], detector: LicenseDetector,
+    depth: Int?
+  ) throws -> LicenseScope {
+    var scope = LicenseScope(maximumDepth: depth)
+    var wanted: [Int64: [Int: [Int: String]]] = [:]  // source → part → part line → path
+    var directories: [Int64: Set<String>] = [:]
+    var metadataFiles: [Int64: Set<String>] = [:]
+    for file in try store.inputFiles() {
+      directories[file.sourceID, default: []].insert(LicenseScope.directory(of: file.path))
+      guard LicenseScope.isLicenseFile(file.path) || LicenseScope.isPackageMetadata(file.path) else { continue }
+      if LicenseScope.isPackageMetadata(file.path) { metadataFiles[file.sourceID, default: []].insert(file.path) }
+      for line in try store.partLines(sourceID: file.sourceID, part: file.part, file: file.file) {
+        wanted[file.sourceID, default: [:]][file.part, default: [:]][line] = file.path
+      }
+    }
+    for entry in parts {
+      guard let lines = wanted[entry.source.id]?[entry.part.part], let last = lines.keys.max() else { continue }
+      let reader = try DocumentPartReader(path: workspace.absolute(entry.part.path))
+      for line in 0...last {
+        if let path = lines[line] {
+          guard let document = try reader.next() else { break }
+          scope.add(source: entry.source.id, path: path, text: document.text, detector: detector)
+        } else if try !reader.skip() {
+          break
+        }
+      }
+    }
+    var seen = Set<Int64>()
+    for source in parts.map(\.source) where seen.insert(source.id).inserted {
+      // Input roots by their last component: paths start with it.
+      var roots: [String] = []
+      if case .array(let items)? = try? JSONParser.parse(source.uri) { roots = items.compactMap(\.stringValue) }
+      let byName = Dictionary(roots.map { (($0 as NSString).lastPathComponent, $0) }, uniquingKeysWith: { first, _ in first })
+      for directory in directories[source.id] ?? [] {
+        let relative = directory.isEmpty ? "package.json" : directory + "/package.json"
+        guard !(metadataFiles[source.id]?.contains(relative) ?? false) else { continue }
+        let first = relative.split(separator: "/").first.map(String.init) ?? ""
+        guard let root = byName[first] else { continue }
+        let absolute = (root as NSString).deletingLastPathComponent + "/" + relative
+        guard let data = FileManager.default.contents(atPath: absolute), data.count < 1 << 20 else { continue }
+        scope.add(source: source.id, path: relative, text: String(decoding: data, as: UTF8.self), detector: detector)
+      }
+    }
+    scope.finish()
+    return scope
+  }
+
   /// Tags the documents of one part and writes their results in one transaction.
   private static func tag(
-    _ entry: (source: SourceRecord, part: PartRecord), workspace: Workspace, detector: LicenseDetector, policy: LicensePolicy?
+    _ entry: (source: SourceRecord, part: PartRecord), workspace: Workspace, detector: LicenseDetector, scope: LicenseScope,
+    policy: LicensePolicy?
   ) throws -> TagPartResult {
     let declared = entry.source.declaredLicense.flatMap { try? SPDXExpression.parse($0) }
     let reader = try DocumentPartReader(path: workspace.absolute(entry.part.path))
@@ -171,6 +232,7 @@ public enum TagStage {
         (finding, "metadata: \(finding.spdx)")
       }
       let evidence = found + hints
+      let cover = document.metadata["path"]?.stringValue.flatMap { scope.cover(source: entry.source.id, path: $0) }
       ids.append(document.id)
       summary.documents += 1
       summary.bytes += document.text.utf8.count
@@ -180,7 +242,13 @@ public enum TagStage {
             documentID: document.id, spdx: finding.spdx, method: finding.method.rawValue,
             confidence: finding.confidence, evidence: excerpt, start: finding.start, end: finding.end))
       }
-      let license = effectiveLicense(findings: evidence.map(\.0), declared: declared, documentID: document.id)
+      if let cover {
+        findings.append(
+          LicenseFindingRecord(
+            documentID: document.id, spdx: cover.expression.description, method: "scope", confidence: 1, evidence: cover.evidence,
+            start: 0, end: 0))
+      }
+      let license = effectiveLicense(findings: evidence.map(\.0), declared: declared, scope: cover, documentID: document.id)
       // Unknown without conflict is what a tagged document without a row means: no row.
       if license.basis != "unknown" || license.conflict != nil { licenses.append(license) }
       summary.byBasis[license.basis, default: 0] += 1
@@ -197,15 +265,18 @@ public enum TagStage {
   }
 
   /// The stated rule (see the type's documentation).
-  static func effectiveLicense(findings: [LicenseFinding], declared: SPDXExpression?, documentID: String)
+  static func effectiveLicense(findings: [LicenseFinding], declared: SPDXExpression?, scope: LicenseScope.Cover? = nil, documentID: String)
     -> DocumentLicenseRecord
   {
     let detected = LicenseDetector.expression(of: findings).flatMap { try? SPDXExpression.parse($0) }
-    let expression = detected ?? declared
-    let basis = detected != nil ? "detected" : declared != nil ? "declared" : "unknown"
+    let expression = detected ?? scope?.expression ?? declared
+    let basis = detected != nil ? "detected" : scope != nil ? "scope" : declared != nil ? "declared" : "unknown"
     var conflicts: [String] = []
-    if let detected, let declared, Set(detected.licenseIDs).isDisjoint(with: declared.licenseIDs) {
-      conflicts.append("the text says \(detected) but the source declares \(declared)")
+    if let detected, let scope, Set(detected.licenseIDs).isDisjoint(with: scope.expression.licenseIDs) {
+      conflicts.append("the text says \(detected) but \(scope.file) (\(scope.detail)) gives \(scope.expression)")
+    }
+    if let governing = detected ?? scope?.expression, let declared, Set(governing.licenseIDs).isDisjoint(with: declared.licenseIDs) {
+      conflicts.append("\(detected != nil ? "the text" : scope!.file) says \(governing) but the source declares \(declared)")
     }
     if let detected, let pair = incompatiblePair(detected.licenseIDs) {
       conflicts.append("\(pair.0) and \(pair.1) cannot be combined")

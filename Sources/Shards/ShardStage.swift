@@ -13,6 +13,8 @@ public struct ShardOptions: Sendable {
   /// (docs/benchmarks.md has both figures).
   public var frameTokens = ShardWriter.defaultFrameTokens
   public var threads = ProcessInfo.processInfo.activeProcessorCount
+  /// Shard documents held back for licence review too.
+  public var includeReview = false
   /// `all` in one process; across machines `task` (each --task tokenizes its parts, k mod N = I,
   /// into task files; the store only read), then `write` (each --task writes the shards s with
   /// s mod N = I), then `merge` once (the manifest, the shard map, the shards moved into place).
@@ -125,13 +127,14 @@ public enum ShardStage {
     guard let endOfText = tokenizer.endOfText else {
       throw HatcheryError("\(tokenizerPath): the tokenizer has no <|endoftext|> special token to separate documents")
     }
-    let kept = try KeptDocuments(workspace: workspace, store: store)
+    let kept = try KeptDocuments(workspace: workspace, store: store, includeReview: options.includeReview)
     let inputs = try KeptDocuments.fingerprint(store: store)
     // What the token files depend on: the tokenizer, the kept documents and the seed (their
     // tables are in the seeded order), not the other shard options.
     let tokenizing = StageConfig(
       JSONObject([
         ("tokenizer", .string(tokenizerSHA)), ("inputs", .string(inputs)), ("seed", .number(String(options.seed))),
+        ("include_review", options.includeReview ? .bool(true) : .null),
         ("task_format", .int(Int(PartTokenFile.version))),
       ]))
     let folder = workspace.absolute(TaskFiles.folder(stage: name, config: tokenizing))

@@ -117,12 +117,20 @@ public struct TagArguments: PipelineArguments {
   @Option(help: "Threads.")
   public var threads = ProcessInfo.processInfo.activeProcessorCount
 
+  @Flag(inversion: .prefixedNo, help: "Licence files and package metadata cover the documents of their directory tree, the nearest winning.")
+  public var scope = true
+
+  @Option(help: "How many directory levels above a document a covering licence file may be (default: up to the input folder).")
+  public var scopeDepth: Int?
+
   public init() {}
 
   public func apply(to options: inout TagOptions) {
     options.policyPath = policy
     options.referenceFolders = references
     options.threads = max(1, threads)
+    options.scope = scope
+    options.scopeDepth = scopeDepth
   }
 }
 
@@ -161,13 +169,18 @@ public struct TokenizerArguments: PipelineArguments {
   @Option(help: "Threads for counting.")
   public var threads = ProcessInfo.processInfo.activeProcessorCount
 
+  @Flag(help: "Train on documents held back for licence review too (`hatchery review`).")
+  public var includeReview = false
+
   public init() {}
 
   public var specialTokens: [String] { special.split(separator: ",").map(String.init) }
 
   public var options: TokenizerTrainingOptions {
-    TokenizerTrainingOptions(
+    var options = TokenizerTrainingOptions(
       vocabularySize: vocabSize, pattern: pattern, specialTokens: specialTokens, minimumFrequency: minFrequency, threads: threads)
+    options.includeReview = includeReview
+    return options
   }
 }
 
@@ -191,9 +204,13 @@ public struct ShardArguments: PipelineArguments {
   @Option(help: "Threads for tokenizing and compressing.")
   public var threads = ProcessInfo.processInfo.activeProcessorCount
 
+  @Flag(help: "Shard documents held back for licence review too (`hatchery review`); by default they are left out.")
+  public var includeReview = false
+
   public init() {}
 
   public func apply(to options: inout ShardOptions) {
+    options.includeReview = includeReview
     options.tokensPerShard = tokensPerShard
     options.validationFraction = valFraction
     options.seed = seed

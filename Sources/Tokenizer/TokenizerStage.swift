@@ -50,7 +50,7 @@ public enum TokenizerStage {
       throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
     }
     let store = try step == .task ? workspace.openStoreForReading() : workspace.openStore()
-    let kept = try KeptDocuments(workspace: workspace, store: store)
+    let kept = try KeptDocuments(workspace: workspace, store: store, includeReview: options.includeReview)
     guard !kept.parts.isEmpty else {
       throw HatcheryError("\(workspace.root): no documents to train on; run `hatchery ingest` first")
     }
@@ -59,6 +59,7 @@ public enum TokenizerStage {
         ("vocab_size", .int(options.vocabularySize)), ("pattern", .string(options.pattern.rawValue)),
         ("special", .array(options.specialTokens.map { .string($0) })), ("min_frequency", .int(options.minimumFrequency)),
         ("inputs", .string(try KeptDocuments.fingerprint(store: store))),
+        ("include_review", options.includeReview ? .bool(true) : .null),
       ]))
     let lifecycle = StageLifecycle(stage: name, task: 0, tasks: step == .merge ? tasks : 1, config: stageConfig)
     // Count files of this configuration: tasks/tokenizer/<configuration>/task-NNNNN.counts.

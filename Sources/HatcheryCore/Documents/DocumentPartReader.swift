@@ -11,6 +11,13 @@ public final class DocumentPartReader {
     lines = LineReader(try ZstdByteSource(file, name: path), maximumLineBytes: Self.maximumLineBytes)
   }
 
+  /// Passes over the next document without parsing it; false at the end of the part.
+  public func skip() throws -> Bool {
+    guard let line = try lines.next() else { return false }
+    guard !line.oversized else { throw HatcheryError("\(path): line \(line.number) is larger than 1 GiB") }
+    return true
+  }
+
   public func next() throws -> Document? {
     guard let line = try lines.next() else { return nil }
     guard !line.oversized else { throw HatcheryError("\(path): line \(line.number) is larger than 1 GiB") }

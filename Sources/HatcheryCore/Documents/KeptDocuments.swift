@@ -21,7 +21,9 @@ public final class KeptDocuments {
   /// Each document's removed spans, still encoded (a few bytes a span) until its text is read.
   private let spans: [String: [Data]]
 
-  public init(workspace: Workspace, store: ProvenanceStore) throws {
+  /// `includeReview`: keep the documents held back for licence review (ProvenanceStore's review
+  /// queue) too; by default they are left out like dropped ones.
+  public init(workspace: Workspace, store: ProvenanceStore, includeReview: Bool = false) throws {
     self.workspace = workspace
     parts = try store.allParts().map { entry in
       if let path = try store.partVersion(sourceID: entry.source.id, part: entry.part.part, version: "redacted") {
@@ -32,6 +34,9 @@ public final class KeptDocuments {
     (dropped, spans) = try store.read { db in
       let dropped = try DocumentIDSet { insert in
         try String.fetchCursor(db, sql: "SELECT document_id FROM decisions WHERE action = 'drop'").forEach(insert)
+        if !includeReview {
+          try String.fetchCursor(db, sql: "SELECT t.document_id FROM decisions t WHERE \(ProvenanceStore.heldBackCondition)").forEach(insert)
+        }
       }
       var spans: [String: [Data]] = [:]
       for row in try Row.fetchAll(db, sql: "SELECT document_id, spans FROM removed_spans") {

@@ -9,7 +9,7 @@ public final class ProvenanceStore: Sendable {
   /// A pool (WAL, readers beside the writer) for a writable store on a local disk; one
   /// connection with a rollback journal on a network file system; one read-only connection for a
   /// store that may not be written (another user's or a published workspace).
-  private let pool: any DatabaseWriter
+  let pool: any DatabaseWriter
   /// Where the store is: WAL on a local disk, a rollback journal on a network file system.
   public let fileSystem: FileSystemKind
 
@@ -493,6 +493,24 @@ public final class ProvenanceStore: Sendable {
     return try sources.flatMap { source in try parts(sourceID: source.id).map { (source, $0) } }
   }
 
+  /// Every input file of every part: its path relative to its input root (one row per file).
+  public func inputFiles() throws -> [(sourceID: Int64, part: Int, file: Int, path: String)] {
+    try pool.read { db in
+      try Row.fetchAll(db, sql: "SELECT source_id, part, file, path FROM input_files ORDER BY source_id, part, file").map {
+        ($0["source_id"], $0["part"], $0["file"], $0["path"])
+      }
+    }
+  }
+
+  /// The part lines (0-based) of the documents read from input file `file` of a part.
+  public func partLines(sourceID: Int64, part: Int, file: Int) throws -> [Int] {
+    try pool.read { db in
+      try Int.fetchAll(
+        db, sql: "SELECT part_line FROM documents WHERE source_id = ? AND part = ? AND file = ? ORDER BY part_line",
+        arguments: [sourceID, part, file])
+    }
+  }
+
   /// Replaces a stage's decisions and removed spans on `documentIDs` with `decisions` and
   /// `spans`, in one transaction.
   public func replaceDecisions(
@@ -723,6 +741,10 @@ public final class ProvenanceStore: Sendable {
     /// Per source and effective licence: documents and tokens in the shards (empty before the
     /// shard stage).
     public var tokens: [(source: String, expression: String?, documents: Int, tokens: Int)] = []
+    /// Per review reason: documents held back from the shards for licence review, their bytes,
+    /// and about how many tokens they would add (their bytes at the last shard run's tokens per
+    /// byte; nil before one).
+    public var heldBack: [(reason: String, documents: Int, bytes: Int, tokens: Int?)] = []
   }
 
   public func auditCounts() throws -> AuditCounts {
@@ -768,6 +790,23 @@ public final class ProvenanceStore: Sendable {
           WHERE NOT EXISTS (SELECT 1 FROM tagged_parts t WHERE t.source_id = d.source_id AND t.part = d.part)
           """) ?? 0
       counts.tokens = try Self.tokensBySourceAndLicense(db)
+      var tokensPerByte: Double?
+      if let text = try String.fetchOne(db, sql: "SELECT counts FROM stage_runs WHERE stage = 'shard' AND status = 'completed' ORDER BY id DESC LIMIT 1"),
+        let object = (try? JSONParser.parse(text))?.objectValue, let tokens = object["tokens"]?.intValue.map(Double.init), let bytes = object["bytes"]?.intValue.map(Double.init),
+        bytes > 0
+      {
+        tokensPerByte = tokens / bytes
+      }
+      counts.heldBack = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT substr(t.reason, 9) AS reason, count(*) AS n, sum(d.bytes) AS bytes FROM decisions t JOIN documents d ON d.id = t.document_id
+          WHERE \(Self.heldBackCondition) GROUP BY reason ORDER BY n DESC, reason
+          """
+      ).map { row in
+        let bytes: Int = row["bytes"] ?? 0
+        return (row["reason"], row["n"], bytes, tokensPerByte.map { Int((Double(bytes) * $0).rounded()) })
+      }
       return counts
     }
   }

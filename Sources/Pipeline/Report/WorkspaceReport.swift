@@ -49,6 +49,12 @@ public enum WorkspaceReport {
       ["source", "licence", "category", "documents", "kept documents", "kept bytes"], licenceRows(audit.bySourceAndLicense))
     body += "<h3>Dropped, by stage and reason</h3>" + HTML.table(
       ["stage", "reason", "documents", "bytes"], audit.drops.map { [$0.stage, $0.reason, "\($0.documents)", ByteCount.format($0.bytes)] })
+    body += "<h3>Held back for licence review</h3>"
+    body += audit.heldBack.isEmpty
+      ? "<p>None: no document waits for review.</p>"
+      : "<p>Left out of the shards until approved (<code>hatchery review</code>).</p>" + HTML.table(
+        ["reason", "documents", "bytes", "≈ tokens"],
+        audit.heldBack.map { [$0.reason, "\($0.documents)", ByteCount.format($0.bytes), $0.tokens.map(String.init) ?? "—"] })
     if !audit.tokens.isEmpty {
       body += "<h3>Tokens by source and licence</h3>" + HTML.table(
         ["source", "licence", "documents", "tokens"], audit.tokens.map { [$0.source, $0.expression ?? "—", "\($0.documents)", "\($0.tokens)"] })

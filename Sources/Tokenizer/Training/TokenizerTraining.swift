@@ -10,6 +10,8 @@ public struct TokenizerTrainingOptions: Sendable {
   /// Merges stop at the first pair seen fewer times than this.
   public var minimumFrequency: Int
   public var threads: Int
+  /// The stage trains on documents held back for licence review too.
+  public var includeReview = false
 
   public init(
     vocabularySize: Int, pattern: SplitPattern = .gpt4, specialTokens: [String] = ["<|endoftext|>"],

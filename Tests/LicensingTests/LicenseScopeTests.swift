@@ -1,0 +1,273 @@
+import Foundation
+import GRDB
+import HatcheryCore
+import HatcheryTestSupport
+import Ingest
+import Logging
+import XCTest
+
+@testable import Licensing
+
+/// Licence scope: licence files and package metadata cover the documents of their tree.
+final class LicenseScopeTests: XCTestCase {
+  var folder: String!
+
+  override func setUpWithError() throws {
+    folder = NSTemporaryDirectory() + "hatchery-scope-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+  }
+
+  override func tearDownWithError() throws {
+    try? FileManager.default.removeItem(atPath: folder)
+  }
+
+  static let mit = """
+    Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated \
+    documentation files (the "Software"), to deal in the Software without restriction, including without limitation the \
+    rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit \
+    persons to whom the Software is furnished to do so, subject to the following conditions:
+
+    The above copyright notice and this permission notice shall be included in all copies or substantial portions of the Software.
+
+    THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE \
+    WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR \
+    COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR \
+    OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+
+    """
+
+  static let gpl3Notice = """
+    This program is free software: you can redistribute it and/or modify it under the terms of the GNU General Public \
+    License as published by the Free Software Foundation, either version 3 of the License, or (at your option) any later version.
+
+    """
+
+  static let dep5 = """
+    Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+    Upstream-Name: sample
+
+    Files: *
+    Copyright: 2020 Someone
+    License: GPL-2+
+
+    Files: doc/*
+     manual/*.txt
+    Copyright: 2021 Someone Else
+    License: CC-BY-4.0
+
+    Files: doc/legacy-?.txt
+    Copyright: 2019 Old
+    License: BSD-3-clause or Expat
+
+    License: GPL-2+
+     This program is free software; see /usr/share/common-licenses/GPL-2.
+
+    """
+
+  // MARK: DEP-5 and Debian names
+
+  func testDEP5StanzaOrderAndGlobs() throws {
+    let file = try XCTUnwrap(DEP5File.parse(Self.dep5))
+    XCTAssertEqual(file.stanzas.count, 3, "the standalone License paragraph is not a Files stanza")
+    XCTAssertEqual(file.stanzas[1].patterns, ["doc/*", "manual/*.txt"], "patterns continue on the next line")
+    XCTAssertEqual(file.stanzas[1].line, 8)
+    XCTAssertEqual(file.stanza(for: "README")?.license, "GPL-2+")
+    XCTAssertEqual(file.stanza(for: "src/deep/main.c")?.license, "GPL-2+", "* matches slashes")
+    XCTAssertEqual(file.stanza(for: "doc/guide/intro.txt")?.license, "CC-BY-4.0", "a later stanza overrides an earlier one")
+    XCTAssertEqual(file.stanza(for: "manual/a/b.txt")?.license, "CC-BY-4.0")
+    XCTAssertEqual(file.stanza(for: "manual/a/b.html")?.license, "GPL-2+")
+    XCTAssertEqual(file.stanza(for: "doc/legacy-1.txt")?.license, "BSD-3-clause or Expat", "? is one character; the last match wins")
+    XCTAssertEqual(file.stanza(for: "doc/legacy-12.txt")?.license, "CC-BY-4.0")
+    XCTAssertTrue(DEP5File.matches(pattern: "debian/*", path: "debian/patches/fix.diff"))
+    XCTAssertFalse(DEP5File.matches(pattern: "debian/*", path: "debianx/rules"))
+    XCTAssertFalse(DEP5File.matches(pattern: "Makefile.in", path: "src/Makefile.in"), "patterns start at the root")
+    XCTAssertTrue(DEP5File.matches(pattern: "*/Makefile.in", path: "src/Makefile.in"))
+    XCTAssertTrue(DEP5File.matches(pattern: "*.in", path: "a/.hidden.in"), "* matches leading dots")
+    XCTAssertTrue(DEP5File.matches(pattern: "docs/", path: "docs/a/b.txt"), "a directory pattern covers its tree")
+    XCTAssertTrue(DEP5File.matches(pattern: "a\\*b", path: "a*b"))
+    XCTAssertFalse(DEP5File.matches(pattern: "a\\*b", path: "axb"), "\\ takes the magic away")
+    XCTAssertNil(DEP5File.parse("This package is under the GPL.\n\nFiles: *\nLicense: GPL-2+\n"), "no Format: not machine-readable")
+  }
+
+  func testDebianShortNamesAsSPDX() {
+    XCTAssertEqual(DebianLicenseNames.spdx("GPL-2+")?.description, "GPL-2.0-or-later")
+    XCTAssertEqual(DebianLicenseNames.spdx("GPL-2+ or Artistic")?.description, "GPL-2.0-or-later OR Artistic-1.0-Perl")
+    XCTAssertEqual(DebianLicenseNames.spdx("BSD-3-clause and Expat")?.description, "BSD-3-Clause AND MIT")
+    XCTAssertEqual(DebianLicenseNames.spdx("GPL-2+ with OpenSSL exception")?.description, "GPL-2.0-or-later")
+    XCTAssertEqual(DebianLicenseNames.spdx("public-domain")?.description, "LicenseRef-public-domain")
+    XCTAssertEqual(DebianLicenseNames.spdx("Foo-1")?.description, "LicenseRef-Debian-Foo-1")
+    XCTAssertEqual(DebianLicenseNames.spdx("Apache-2.0")?.description, "Apache-2.0")
+    XCTAssertNil(DebianLicenseNames.spdx(""))
+  }
+
+  func testLicenceFileNamesAndPackageMetadata() {
+    for name in ["LICENSE", "a/LICENCE.txt", "COPYING", "COPYING.LESSER", "LICENSE-MIT", "pkg/copyright", "License.md"] {
+      XCTAssertTrue(LicenseScope.isLicenseFile(name), name)
+    }
+    for name in ["licensed.txt", "README", "src/license_check.c", "COPYRIGHTS", "license.py"] {
+      XCTAssertFalse(LicenseScope.isLicenseFile(name), name)
+    }
+    let detector = LicenseDetector(referenceFolders: [])
+    XCTAssertEqual(
+      PackageMetadata.license(fileName: "PKG-INFO", text: "Metadata-Version: 2.4\nName: x\nLicense-Expression: MIT OR Apache-2.0\n\nbody\n", detector: detector)?.0.description,
+      "MIT OR Apache-2.0")
+    XCTAssertEqual(
+      PackageMetadata.license(fileName: "METADATA", text: "Name: x\nLicense: UNKNOWN\nClassifier: License :: OSI Approved :: MIT License\n", detector: detector)?.0.description,
+      "MIT")
+    XCTAssertEqual(PackageMetadata.license(fileName: "package.json", text: "{\"name\": \"x\", \"license\": \"ISC\"}", detector: detector)?.0.description, "ISC")
+    XCTAssertEqual(
+      PackageMetadata.license(fileName: "Cargo.toml", text: "[package]\nname = \"x\"\nlicense = \"MIT OR Apache-2.0\"\n", detector: detector)?.0.description,
+      "MIT OR Apache-2.0")
+    XCTAssertEqual(
+      PackageMetadata.license(fileName: "pyproject.toml", text: "[project]\nname = \"x\"\nlicense = {text = \"BSD-3-Clause\"}\n", detector: detector)?.0.description,
+      "BSD-3-Clause")
+    XCTAssertNil(PackageMetadata.license(fileName: "Cargo.toml", text: "[dependencies]\nlicense = \"MIT\"\n", detector: detector), "only [package]")
+  }
+
+  // MARK: The stage
+
+  /// Ingests each source from its own folder `root/<input>` (file path → text), tags, returns the workspace.
+  private func workspace(_ sources: [(name: String, root: String, files: [String: String])], partBytes: Int? = nil, name: String = "ws") throws -> Workspace {
+    let workspace = try Workspace.create(at: folder + "/" + name)
+    for source in sources {
+      let input = folder + "/" + source.root
+      for (path, text) in source.files {
+        let file = input + "/" + path
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: file, atomically: false, encoding: .utf8)
+      }
+      var options = IngestOptions(source: source.name, paths: [input])
+      if let partBytes { options.partBytes = partBytes }
+      _ = try IngestStage.run(
+        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    }
+    return workspace
+  }
+
+  private func tag(_ workspace: Workspace, scope: Bool = true, policy: String? = nil) throws {
+    var options = TagOptions()
+    options.threads = 2
+    options.scope = scope
+    if let policy {
+      let path = folder + "/policy-\(UUID().uuidString).yaml"
+      try policy.write(toFile: path, atomically: false, encoding: .utf8)
+      options.policyPath = path
+    }
+    _ = try TagStage.run(workspace: workspace, options: options)
+  }
+
+  /// The licence row and the scope finding of the document read from `path` (relative to the input root) of `source`.
+  private func licence(_ workspace: Workspace, _ source: String, _ path: String) throws -> (DocumentLicenseRecord?, LicenseFindingRecord?) {
+    let store = try workspace.openStoreForReading()
+    let document = try XCTUnwrap(try store.documents(sourceID: try XCTUnwrap(store.source(named: source)).id).first { $0.path == path }, path)
+    return (try store.documentLicense(documentID: document.id), try store.licenseFindings(documentID: document.id).first { $0.method == "scope" })
+  }
+
+  private var tree: [(name: String, root: String, files: [String: String])] {
+    [
+      (
+        "first", "one",
+        [
+          "pkg/LICENSE": Self.mit, "pkg/README": "A readme with nothing about terms.\n",
+          "pkg/sub/COPYING": Self.gpl3Notice, "pkg/sub/x.txt": "Some notes.\n", "pkg/sub/deeper/z.txt": "Deeper notes.\n",
+          "pkg/sub/header.c": "// SPDX-License-Identifier: Apache-2.0\nint f(void) { return 2; }\n",
+        ]
+      ),
+      // The same relative paths in another source: its files are covered by nothing of the first.
+      ("second", "two", ["pkg/README": "Another readme, no terms here either.\n", "pkg/sub/x.txt": "Other notes.\n"]),
+    ]
+  }
+
+  func testTheNearestLicenceFileWinsAndScopeDoesNotCrossSources() throws {
+    // Both inputs are folders named `in`, so the two sources' documents have the same relative paths.
+    let sources = tree.map { ($0.name, $0.root + "/in", $0.files) }
+    let workspace = try self.workspace(sources)
+    try tag(workspace)
+    let (readme, readmeFinding) = try licence(workspace, "first", "in/pkg/README")
+    XCTAssertEqual(readme?.expression, "MIT")
+    XCTAssertEqual(readme?.basis, "scope")
+    XCTAssertEqual(readmeFinding?.evidence, "scope: in/pkg/LICENSE, licence text: MIT")
+    XCTAssertEqual(try licence(workspace, "first", "in/pkg/sub/x.txt").0?.expression, "GPL-3.0-or-later", "the nearest file wins")
+    XCTAssertEqual(try licence(workspace, "first", "in/pkg/sub/deeper/z.txt").0?.expression, "GPL-3.0-or-later")
+    for path in ["in/pkg/README", "in/pkg/sub/x.txt"] {
+      let (row, finding) = try licence(workspace, "second", path)
+      XCTAssertEqual(row?.basis, "unknown", "\(path) of the second source")
+      XCTAssertNil(finding)
+    }
+    // A file's own header that disagrees with its covering file: its own licence, and a conflict.
+    let header = try XCTUnwrap(try licence(workspace, "first", "in/pkg/sub/header.c").0)
+    XCTAssertEqual(header.expression, "Apache-2.0")
+    XCTAssertEqual(header.basis, "detected")
+    XCTAssertEqual(header.conflict, "the text says Apache-2.0 but in/pkg/sub/COPYING (licence text) gives GPL-3.0-or-later")
+    // Without scope, the same documents are unknown again.
+    try tag(workspace, scope: false)
+    XCTAssertEqual(try licence(workspace, "first", "in/pkg/README").0?.basis, "unknown")
+    // With a depth of 0, only a licence file in the document's own directory counts.
+    var options = TagOptions()
+    options.scopeDepth = 0
+    _ = try TagStage.run(workspace: workspace, options: options)
+    XCTAssertEqual(try licence(workspace, "first", "in/pkg/sub/deeper/z.txt").0?.basis, "unknown")
+    XCTAssertEqual(try licence(workspace, "first", "in/pkg/sub/x.txt").0?.expression, "GPL-3.0-or-later")
+  }
+
+  func testDEP5AndPackageMetadataCoverTheirTrees() throws {
+    let workspace = try self.workspace([
+      (
+        "debian", "d",
+        [
+          "sample/copyright": Self.dep5, "sample/README": "Read me.\n", "sample/doc/guide/intro.txt": "Intro.\n",
+          "sample/doc/legacy-1.txt": "Legacy.\n",
+        ]
+      ),
+      (
+        "python", "p",
+        ["pkg/PKG-INFO": "Metadata-Version: 2.4\nName: pkg\nLicense-Expression: MIT\n\nA package.\n", "pkg/pkg/mod.py": "x = 1\n"]
+      ),
+      ("rust", "r", ["crate/Cargo.toml": "[package]\nname = \"c\"\nlicense = \"MIT OR Apache-2.0\"\n", "crate/src/lib.rs": "fn f() {}\n"]),
+      ("node", "n", ["mod/package.json": "{\"name\": \"m\",\n \"license\": \"ISC\"\n}\n", "mod/index.js": "module.exports = 1;\n"]),
+    ])
+    try tag(workspace)
+    let (readme, readmeFinding) = try licence(workspace, "debian", "d/sample/README")
+    XCTAssertEqual(readme?.expression, "GPL-2.0-or-later")
+    XCTAssertEqual(readmeFinding?.evidence, "scope: d/sample/copyright, Files: * (line 4): GPL-2.0-or-later")
+    XCTAssertEqual(try licence(workspace, "debian", "d/sample/doc/guide/intro.txt").0?.expression, "CC-BY-4.0")
+    XCTAssertEqual(try licence(workspace, "debian", "d/sample/doc/legacy-1.txt").0?.expression, "BSD-3-Clause OR MIT")
+    XCTAssertEqual(try licence(workspace, "python", "p/pkg/pkg/mod.py").0?.expression, "MIT")
+    XCTAssertEqual(try licence(workspace, "python", "p/pkg/pkg/mod.py").1?.evidence, "scope: p/pkg/PKG-INFO, License-Expression (line 3): MIT")
+    XCTAssertEqual(try licence(workspace, "rust", "r/crate/src/lib.rs").0?.expression, "MIT OR Apache-2.0")
+    // package.json is read as JSON records by ingest, so the scope reads it from the input tree.
+    XCTAssertEqual(try licence(workspace, "node", "n/mod/index.js").0?.expression, "ISC")
+  }
+
+  func testTasksAndAMergeGiveWhatOneProcessGives() throws {
+    // One file per part: licence files and the files they cover land in different parts and tasks.
+    let single = try workspace(tree, partBytes: 1, name: "single")
+    try tag(single)
+    func rows(_ workspace: Workspace) throws -> [String] {
+      try workspace.openStoreForReading().read { db in
+        try String.fetchAll(
+          db,
+          sql: """
+            SELECT document_id || '|' || coalesce(expression, '') || '|' || basis || '|' || coalesce(conflict, '') FROM document_licenses
+            UNION ALL SELECT document_id || '|' || spdx || '|' || method || '|' || coalesce(evidence, '') FROM license_findings ORDER BY 1
+            """)
+      }
+    }
+    let expected = try rows(single)
+    XCTAssertTrue(expected.contains { $0.contains("|scope|") }, "\(expected)")
+    XCTAssertGreaterThan(try single.openStoreForReading().allParts().count, 5)
+    for tasks in [1, 3, 7] {
+      let split = try workspace(tree, partBytes: 1, name: "split-\(tasks)")
+      var options = TagOptions()
+      options.tasks = tasks
+      options.step = .task
+      for task in 0..<tasks {
+        options.task = task
+        _ = try TagStage.run(workspace: split, options: options)
+      }
+      options.step = .merge
+      _ = try TagStage.run(workspace: split, options: options)
+      XCTAssertEqual(try rows(split), expected, "\(tasks) tasks")
+    }
+  }
+}
