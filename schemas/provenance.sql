@@ -392,3 +392,21 @@ ALTER TABLE training_runs ADD COLUMN embodied_kg REAL;
 -- the sgemm peak and the utilisation of the workspace's earlier runs), to show side by side.
 ALTER TABLE training_runs ADD COLUMN seconds REAL;
 ALTER TABLE training_runs ADD COLUMN forecast_seconds REAL;
+
+-- migration v15-licence-scope
+-- A licence may come from the document's licence scope (a covering licence file or package
+-- metadata; Licensing's LicenseScope): basis 'scope'. SQLite cannot change a CHECK, so the
+-- table is copied.
+CREATE TABLE document_licenses_v15 (
+  document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+  expression TEXT,                -- SPDX expression; NULL when unknown
+  basis TEXT NOT NULL CHECK (basis IN ('detected', 'scope', 'declared', 'unknown')),
+  category TEXT NOT NULL,         -- public-domain, permissive, weak-copyleft, strong-copyleft,
+                                  -- non-commercial, no-derivatives, other, unknown
+  conflict TEXT,                  -- why the evidence disagrees, when it does
+  stage_run_id INTEGER REFERENCES stage_runs(id)
+);
+INSERT INTO document_licenses_v15 SELECT * FROM document_licenses;
+DROP TABLE document_licenses;
+ALTER TABLE document_licenses_v15 RENAME TO document_licenses;
+CREATE INDEX document_licenses_by_expression ON document_licenses(expression);

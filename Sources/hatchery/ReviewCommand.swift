@@ -51,7 +51,7 @@ struct ReviewCommand: ParsableCommand {
 
     func validate() throws {
       try asUsageError {
-        guard ids.isEmpty != matching else { throw HatcheryError("give document ids, or --matching with filters, not both") }
+        guard ids.isEmpty == matching else { throw HatcheryError("give document ids, or --matching with filters, not both") }
       }
     }
 

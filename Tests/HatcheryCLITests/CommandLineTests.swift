@@ -74,7 +74,7 @@ final class CommandLineTests: XCTestCase {
   func testHelpListsEveryStage() throws {
     let help = try run(["--help"])
     XCTAssertEqual(help.status, 0)
-    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "shard", "train", "finetune", "sample", "evaluate", "energy", "plan", "export", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
+    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "shard", "train", "finetune", "sample", "evaluate", "energy", "plan", "review", "export", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
     let ingestHelp = try run(["ingest", "--help"])
     XCTAssertEqual(ingestHelp.status, 0)
     XCTAssertTrue(ingestHelp.stdout.contains("--workspace"))
@@ -515,5 +515,66 @@ extension CommandLineTests {
     let badCount = try run(["plan", "--params", "seven", "--tokens", "1B", "--hardware", "a100"])
     XCTAssertEqual(badCount.status, 2)
     XCTAssertTrue(badCount.stderr.contains("--params seven is not a positive count"), badCount.stderr)
+  }
+}
+
+extension CommandLineTests {
+  func testTheReviewQueueHoldsDocumentsBackFromTheShardsUntilApproved() throws {
+    let workspace = folder + "/ws"
+    try FileManager.default.createDirectory(atPath: folder + "/in/pkg", withIntermediateDirectories: true)
+    // One file with its own licence; four that say nothing, so `unknown: review` holds them back.
+    try ("// SPDX-License-Identifier: MIT\n" + (0..<40).map { "Line \($0) of the licensed file, with words to count." }.joined(separator: "\n"))
+      .write(toFile: folder + "/in/licensed.txt", atomically: false, encoding: .utf8)
+    for number in 0..<4 {
+      try (0..<40).map { "Paragraph \($0) of unknown file \(number): nobody says under which terms." }.joined(separator: "\n")
+        .write(toFile: folder + "/in/pkg/u\(number).txt", atomically: false, encoding: .utf8)
+    }
+    try "allow: [permissive]\nunknown: review\nconflict: review\n".write(toFile: folder + "/policy.yaml", atomically: false, encoding: .utf8)
+    XCTAssertEqual(try run(["init", workspace]).status, 0)
+    XCTAssertEqual(try run(["ingest", "-w", workspace, "--source", "files", folder + "/in"]).status, 0)
+    let tag = try run(["tag", "-w", workspace, "--policy", folder + "/policy.yaml"])
+    XCTAssertEqual(tag.status, 0, tag.stderr)
+    XCTAssertTrue(tag.stdout.contains("4 for review"), tag.stdout)
+    let list = try run(["review", "list", "-w", workspace])
+    XCTAssertEqual(list.status, 0, list.stderr)
+    XCTAssertTrue(list.stdout.contains("4 document(s) held back for review"), list.stdout)
+    let ids = list.stdout.split(separator: "\n").filter { $0.contains("\t") }.map { String($0.split(separator: "\t")[0]) }
+    XCTAssertEqual(ids.count, 4)
+    XCTAssertTrue(list.stdout.contains("in/pkg/u0.txt\tunknown\tunknown licence"), list.stdout)
+
+    XCTAssertEqual(try run(["tokenizer", "train", "-w", workspace, "--vocab-size", "300"]).status, 0)
+    func shardedDocuments(_ extra: [String] = []) throws -> String {
+      let shard = try run(["shard", "-w", workspace, "--val-fraction", "0.2", "--force"] + extra)
+      XCTAssertEqual(shard.status, 0, shard.stderr)
+      return shard.stdout
+    }
+    XCTAssertTrue(try shardedDocuments().contains("1 documents"), "only the licensed file is sharded")
+
+    // Approve one: it is sharded from the next run. Reject one: it is dropped, with the note.
+    let approve = try run(["review", "approve", "-w", workspace, ids[0], "--reviewer", "alice", "--note", "our own text"])
+    XCTAssertEqual(approve.status, 0, approve.stderr)
+    XCTAssertTrue(approve.stdout.contains("1 document(s) approved (kept) by alice"), approve.stdout)
+    let noNote = try run(["review", "reject", "-w", workspace, ids[1]])
+    XCTAssertEqual(noNote.status, 2)
+    XCTAssertTrue(noNote.stderr.contains("reject needs --note"), noNote.stderr)
+    XCTAssertEqual(try run(["review", "reject", "-w", workspace, ids[1], "--reviewer", "bob", "--note", "scraped"]).status, 0)
+    let again = try run(["review", "approve", "-w", workspace, ids[1]])
+    XCTAssertEqual(again.status, 1, "a decided document is no longer held back")
+    XCTAssertTrue(again.stderr.contains("is not held back for review"), again.stderr)
+    XCTAssertTrue(try run(["review", "list", "-w", workspace]).stdout.contains("2 document(s) held back"))
+    XCTAssertTrue(try shardedDocuments().contains("2 documents"), "the licensed file and the approved one")
+    XCTAssertTrue(try shardedDocuments(["--include-review"]).contains("4 documents"), "with the held-back ones, without the rejected")
+
+    // The decisions say who and why; the audit counts what is held back.
+    let trace = try run(["trace", "-w", workspace, ids[1]])
+    XCTAssertTrue(trace.stdout.contains("review: drop, rejected by bob: scraped"), trace.stdout)
+    let audit = try run(["audit", "-w", workspace, "--format", "md"])
+    XCTAssertTrue(audit.stdout.contains("## Held back from the shards for licence review"), audit.stdout)
+    XCTAssertTrue(audit.stdout.contains("| unknown licence | 2 |"), audit.stdout)
+    // By query: every held-back document of the source.
+    let all = try run(["review", "approve", "-w", workspace, "--matching", "--source", "files", "--reason", "unknown"])
+    XCTAssertEqual(all.status, 0, all.stderr)
+    XCTAssertTrue(all.stdout.contains("2 document(s) approved"), all.stdout)
+    XCTAssertTrue(try shardedDocuments().contains("4 documents"))
   }
 }

@@ -42,7 +42,7 @@ final class PipelineFileTests: XCTestCase {
   /// A stage's pipeline options are read from its command's option group: names in snake case,
   /// kinds from the declared types, files and required options as the group marks them.
   func testStageOptionsComeFromTheirCommandsOptionGroup() {
-    XCTAssertEqual(PipelineStage.tag.options, ["policy": .file, "references": .files, "threads": .integer])
+    XCTAssertEqual(PipelineStage.tag.options, ["policy": .file, "references": .files, "threads": .integer, "scope": .boolean, "scope_depth": .integer])
     XCTAssertEqual(PipelineStage.tokenizer.requiredOptions, ["vocab_size"])
     XCTAssertEqual(PipelineStage.tokenizer.options["min_frequency"], .integer)
     XCTAssertEqual(PipelineStage.tokenizer.options["pattern"], .string, "an enum is written as its name")
