@@ -741,7 +741,8 @@ public final class ProvenanceStore: Sendable {
     /// Per source and effective licence: documents and tokens in the shards (empty before the
     /// shard stage).
     public var tokens: [(source: String, expression: String?, documents: Int, tokens: Int)] = []
-    /// Per review reason: documents held back from the shards for licence review, their bytes,
+    /// Per kind of review reason ("unknown licence", "licence conflict"): documents held back
+    /// from the shards for licence review, their bytes,
     /// and about how many tokens they would add (their bytes at the last shard run's tokens per
     /// byte; nil before one).
     public var heldBack: [(reason: String, documents: Int, bytes: Int, tokens: Int?)] = []
@@ -800,8 +801,10 @@ public final class ProvenanceStore: Sendable {
       counts.heldBack = try Row.fetchAll(
         db,
         sql: """
-          SELECT substr(t.reason, 9) AS reason, count(*) AS n, sum(d.bytes) AS bytes FROM decisions t JOIN documents d ON d.id = t.document_id
-          WHERE \(Self.heldBackCondition) GROUP BY reason ORDER BY n DESC, reason
+          SELECT CASE WHEN instr(substr(t.reason, 9), ':') > 0 THEN substr(t.reason, 9, instr(substr(t.reason, 9), ':') - 1)
+            ELSE substr(t.reason, 9) END AS reason, count(*) AS n, sum(d.bytes) AS bytes
+          FROM decisions t JOIN documents d ON d.id = t.document_id
+          WHERE \(Self.heldBackCondition) GROUP BY 1 ORDER BY n DESC, reason
           """
       ).map { row in
         let bytes: Int = row["bytes"] ?? 0
