@@ -29,6 +29,11 @@ public enum DocumentTrace {
     }
     for finding in try store.licenseFindings(documentID: documentID) {
       let evidence = finding.evidence.split(whereSeparator: \.isNewline).joined(separator: " ")
+      if finding.method == "scope" {
+        // The chain: the covering file, its paragraph or field and line, the licence it gives.
+        lines.append("  covered \(evidence.dropFirst("scope: ".count).prefix(200)) (licence scope)")
+        continue
+      }
       lines.append(
         "  finding \(finding.spdx) by \(finding.method), confidence \(finding.confidence), bytes \(finding.start)–\(finding.end): "
           + "\"\(evidence.prefix(120))\"")

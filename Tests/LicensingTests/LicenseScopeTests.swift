@@ -230,6 +230,12 @@ final class LicenseScopeTests: XCTestCase {
     let (readme, readmeFinding) = try licence(workspace, "debian", "d/sample/README")
     XCTAssertEqual(readme?.expression, "GPL-2.0-or-later")
     XCTAssertEqual(readmeFinding?.evidence, "scope: d/sample/copyright, Files: * (line 4): GPL-2.0-or-later")
+    // The trace shows the chain: the document, its covering file and paragraph, the licence.
+    let store = try workspace.openStoreForReading()
+    let readmeID = try XCTUnwrap(try store.documents(sourceID: try XCTUnwrap(store.source(named: "debian")).id).first { $0.path == "d/sample/README" }).id
+    XCTAssertTrue(
+      try DocumentTrace.lines(workspace: workspace, documentID: readmeID).contains(
+        "  covered d/sample/copyright, Files: * (line 4): GPL-2.0-or-later (licence scope)"))
     XCTAssertEqual(try licence(workspace, "debian", "d/sample/doc/guide/intro.txt").0?.expression, "CC-BY-4.0")
     XCTAssertEqual(try licence(workspace, "debian", "d/sample/doc/legacy-1.txt").0?.expression, "BSD-3-Clause OR MIT")
     XCTAssertEqual(try licence(workspace, "python", "p/pkg/pkg/mod.py").0?.expression, "MIT")
