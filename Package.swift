@@ -47,6 +47,10 @@ let package = Package(
     systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: "libssl-dev"),
     // Debian's libbz2-dev ships no pkg-config file; the header and library are in the default paths.
     systemLibrary("CBzip2", pkgConfig: nil, apt: "libbz2-dev"),
+    // Parquet's codecs besides zstd and gzip.
+    systemLibrary("CSnappy", pkgConfig: "snappy", apt: "libsnappy-dev"),
+    systemLibrary("CLZ4", pkgConfig: "liblz4", apt: "liblz4-dev"),
+    systemLibrary("CBrotli", pkgConfig: "libbrotlidec", apt: "libbrotli-dev"),
     .target(name: "CFileSystem"),
     .target(
       name: "HatcheryCore",
@@ -58,7 +62,8 @@ let package = Package(
       ]
     ),
     .target(name: "CXMLErrorSink", dependencies: ["CLibXML2"]),
-    .target(name: "Ingest", dependencies: ["HatcheryCore", "CZlib", "CZstd", "CBzip2", "CLibXML2", "CXMLErrorSink"]),
+    .target(name: "Parquet", dependencies: ["HatcheryCore", "CZlib", "CZstd", "CSnappy", "CLZ4", "CBrotli"]),
+    .target(name: "Ingest", dependencies: ["HatcheryCore", "Parquet", "CZlib", "CZstd", "CBzip2", "CLibXML2", "CXMLErrorSink"]),
     .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),
     .target(name: "HatcheryYAML", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Licensing", dependencies: ["HatcheryCore", "HatcheryYAML", "Yams"]),
@@ -126,6 +131,7 @@ let package = Package(
       dependencies: ["Shards", "Tokenizer", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "AccountingTests", dependencies: ["Accounting", "HatcheryCore"]),
+    .testTarget(name: "ParquetTests", dependencies: ["Parquet", "HatcheryCore"], exclude: ["Fixtures"]),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HatcheryCore", "HatcheryTestSupport"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore", .product(name: "GRDB", package: "GRDB.swift")]),
   ],

@@ -1,6 +1,6 @@
 # Sourced by the set-up scripts: installs the Debian/Ubuntu packages Hatchery builds against,
 # when any is missing. Swift itself (6.1 or later) must already be on the PATH.
-hatchery_packages="pkg-config libsqlite3-dev libzstd-dev libxml2-dev zlib1g-dev libopenblas-dev libxxhash-dev libssl-dev libbz2-dev zstd"
+hatchery_packages="pkg-config libsqlite3-dev libzstd-dev libxml2-dev zlib1g-dev libopenblas-dev libxxhash-dev libssl-dev libbz2-dev libsnappy-dev liblz4-dev libbrotli-dev zstd"
 
 hatchery_install_system_packages() {
   local missing=()

@@ -1,0 +1,354 @@
+import HatcheryCore
+
+/// A Parquet file read in place (mapped): its footer, its flat columns, and one row group's
+/// columns at a time — memory follows the largest row group, not the file (the pages of a row
+/// group are given back once it is decoded).
+///
+/// Read: data pages v1 and v2; PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY, RLE (booleans),
+/// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT; codecs
+/// UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW, LZ4 (Hadoop framing), BROTLI; page CRCs when
+/// present; optional columns. Columns under a list, map or struct are not read: `skipped` names
+/// them. Encryption, LZO and columns in other files are unsupported, each a `ParquetError`.
+public final class ParquetFile {
+  /// A column of the top level (not nested), which the reader decodes.
+  public struct Column: Sendable {
+    public var name: String
+    public var type: PhysicalType
+    public var typeLength: Int
+    public var optional: Bool
+    public var logical: LogicalKind
+    /// Its index among the file's leaf columns (the position of its chunk in a row group).
+    public var leaf: Int
+  }
+
+  /// Most bytes a page may claim, compressed or not.
+  public static let maximumPageBytes = 1 << 30
+
+  public let path: String
+  public let metadata: FileMetadata
+  public let columns: [Column]
+  /// Leaf columns under lists, maps or structs, by dotted path: not read.
+  public let skipped: [String]
+  private let file: MappedFile
+
+  public init(path: String) throws(ParquetError) {
+    self.path = path
+    do {
+      file = try MappedFile(path: path)
+    } catch {
+      throw ParquetError(file: path, .damaged("cannot map the file: \(error)"))
+    }
+    let bytes = file.bytes
+    let magic: [UInt8] = Array("PAR1".utf8)
+    guard bytes.count >= 12, Array(bytes[0..<4]) == magic else { throw ParquetError(file: path, .damaged("no PAR1 magic at the start")) }
+    let trailer = Array(bytes[(bytes.count - 4)...])
+    if trailer == Array("PARE".utf8) { throw ParquetError(file: path, .unsupported("an encrypted footer (PARE)")) }
+    guard trailer == magic else { throw ParquetError(file: path, .damaged("no PAR1 magic at the end (a truncated file?)")) }
+    let footerLength = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt32.self)))
+    guard footerLength > 0, footerLength <= bytes.count - 12 else {
+      throw ParquetError(file: path, .damaged("a footer of \(footerLength) bytes in a file of \(bytes.count)"))
+    }
+    let footer = UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - 8 - footerLength)..<(bytes.count - 8)])
+    do {
+      metadata = try FileMetadata.parse(footer)
+    } catch {
+      throw ParquetError(file: path, .damaged("the footer: \(error.message)"))
+    }
+    if metadata.encrypted { throw ParquetError(file: path, .unsupported("encryption")) }
+    (columns, skipped) = try Self.flatColumns(metadata.schema, path: path)
+    for (index, group) in metadata.rowGroups.enumerated() {
+      guard group.rowCount >= 0, group.columns.count == metadata.schema.filter({ $0.children == 0 }).count - (metadata.schema.isEmpty ? 0 : 0)
+      else {
+        throw ParquetError(file: path, rowGroup: index, .damaged("\(group.columns.count) column chunks for the schema's leaf columns"))
+      }
+    }
+  }
+
+  /// The schema's leaf columns directly under the root; the others (under a group) are skipped.
+  private static func flatColumns(_ schema: [SchemaElement], path: String) throws(ParquetError) -> ([Column], [String]) {
+    guard let root = schema.first else { throw ParquetError(file: path, .damaged("an empty schema")) }
+    var columns: [Column] = []
+    var skipped: [String] = []
+    var leaf = 0
+    var index = 1
+    // Walks the tree in order; `prefix` names the enclosing groups.
+    func walk(children: Int, prefix: [String], nested: Bool) throws(ParquetError) {
+      for _ in 0..<children {
+        guard index < schema.count else { throw ParquetError(file: path, .damaged("the schema tree is cut short")) }
+        let element = schema[index]
+        index += 1
+        if element.children > 0 {
+          try walk(children: element.children, prefix: prefix + [element.name], nested: true)
+        } else {
+          guard let type = element.type else { throw ParquetError(file: path, .damaged("leaf column \(element.name) has no type")) }
+          if nested || element.repetition == .repeated {
+            skipped.append((prefix + [element.name]).joined(separator: "."))
+          } else {
+            columns.append(
+              Column(name: element.name, type: type, typeLength: element.typeLength, optional: element.repetition == .optional, logical: element.logical, leaf: leaf))
+          }
+          leaf += 1
+        }
+      }
+    }
+    guard root.children >= 0, root.children < schema.count else { throw ParquetError(file: path, .damaged("the schema root has \(root.children) children")) }
+    try walk(children: root.children, prefix: [], nested: false)
+    return (columns, skipped)
+  }
+
+  /// The values of `column` in row group `group`.
+  public func read(rowGroup group: Int, column: Column) throws(ParquetError) -> (present: [Bool]?, data: ColumnData) {
+    func failure(_ reason: Reason) -> ParquetError { ParquetError(file: path, rowGroup: group, column: column.name, reason) }
+    let info = metadata.rowGroups[group]
+    let chunk = info.columns[column.leaf]
+    if chunk.encrypted { throw failure(.unsupported("an encrypted column")) }
+    if chunk.externalFile != nil { throw failure(.unsupported("a column chunk in another file")) }
+    guard let codec = Codec(rawValue: chunk.codec) else { throw failure(.unsupported("codec \(chunk.codec)")) }
+    guard chunk.type == column.type else { throw failure(.damaged("the chunk's type differs from the schema's")) }
+    let rows = Int(clamping: info.rowCount)
+    var start = Int(clamping: chunk.dataPageOffset)
+    if let dictionary = chunk.dictionaryPageOffset, dictionary > 0, dictionary < chunk.dataPageOffset { start = Int(dictionary) }
+    let bytes = file.bytes
+    guard start >= 4, chunk.compressedSize > 0, chunk.compressedSize <= Int64(bytes.count - 8 - start) else {
+      throw failure(.damaged("a column chunk at \(chunk.dataPageOffset) of \(chunk.compressedSize) bytes outside the file"))
+    }
+    let end = start + Int(chunk.compressedSize)
+    defer { file.releasePages(in: start..<end) }
+    var data = Self.empty(column.type)
+    var present: [Bool]? = column.optional ? [] : nil
+    var dictionary: ColumnData?
+    var position = start
+    var rowsRead = 0
+    var indices: [UInt32] = []
+    var levels: [UInt32] = []
+    do throws(Reason) {
+      while rowsRead < rows {
+        guard position < end else { throw Reason.damaged("the column chunk ends after \(rowsRead) of \(rows) rows") }
+        let (header, dataStart): (PageHeader, Int)
+        do {
+          (header, dataStart) = try PageHeader.parse(UnsafeRawBufferPointer(rebasing: bytes[position..<end]), at: 0)
+        } catch {
+          throw Reason.damaged("a page header at byte \(position): \(error.message)")
+        }
+        let pageStart = position + dataStart
+        let compressed = Int(header.compressedSize)
+        guard compressed >= 0, header.uncompressedSize >= 0, compressed <= end - pageStart,
+          Int(header.uncompressedSize) <= Self.maximumPageBytes
+        else {
+          throw Reason.damaged("a page at byte \(position) claims \(header.compressedSize) bytes (\(header.uncompressedSize) uncompressed) past its column chunk")
+        }
+        let page = UnsafeRawBufferPointer(rebasing: bytes[pageStart..<pageStart + compressed])
+        position = pageStart + compressed
+        if let crc = header.crc, PageCodec.crc32(page) != UInt32(bitPattern: crc) {
+          throw Reason.damaged("page at byte \(pageStart - dataStart): CRC mismatch")
+        }
+        switch PageType(rawValue: header.type) {
+        case .dictionaryPage:
+          guard header.encoding == Encoding.plain.rawValue || header.encoding == Encoding.plainDictionary.rawValue else {
+            throw Reason.unsupported("a dictionary page in encoding \(header.encoding)")
+          }
+          let values = try PageCodec.decompress(page, codec: codec, size: Int(header.uncompressedSize))
+          var decoded = Self.empty(column.type)
+          guard header.valueCount >= 0, Int(header.valueCount) <= values.count * 8 + 1 else { throw Reason.damaged("a dictionary of \(header.valueCount) values") }
+          try values.withBytes { (raw) throws(Reason) in
+            try PlainDecoder.decode(raw, type: column.type, typeLength: column.typeLength, count: Int(header.valueCount), into: &decoded)
+          }
+          dictionary = decoded
+        case .dataPage, .dataPageV2:
+          let isV2 = header.type == PageType.dataPageV2.rawValue
+          let count = Int(header.valueCount)
+          guard count >= 0, count <= rows - rowsRead else { throw Reason.damaged("a data page of \(count) values where \(rows - rowsRead) rows are left") }
+          var valuesBytes: [UInt8]
+          var presentCount = count
+          levels.removeAll(keepingCapacity: true)
+          if isV2 {
+            let repetition = Int(header.repetitionBytes)
+            let definition = Int(header.definitionBytes)
+            guard repetition >= 0, definition >= 0, repetition + definition <= compressed else { throw Reason.damaged("level lengths past the page") }
+            if column.optional {
+              try Levels.decodeHybrid(UnsafeRawBufferPointer(rebasing: page[repetition..<repetition + definition]), width: 1, count: count, into: &levels)
+            }
+            let body = UnsafeRawBufferPointer(rebasing: page[(repetition + definition)...])
+            let size = Int(header.uncompressedSize) - repetition - definition
+            guard size >= 0 else { throw Reason.damaged("a v2 page smaller than its levels") }
+            valuesBytes = header.isCompressed ? try PageCodec.decompress(body, codec: codec, size: size) : Array(body)
+          } else {
+            let whole = try PageCodec.decompress(page, codec: codec, size: Int(header.uncompressedSize))
+            var offset = 0
+            if column.optional {
+              guard header.definitionEncoding == Encoding.rle.rawValue else { throw Reason.unsupported("definition levels in encoding \(header.definitionEncoding)") }
+              guard whole.count >= 4 else { throw Reason.damaged("a page too short for its levels") }
+              let length = Int(whole.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) })
+              guard length <= whole.count - 4 else { throw Reason.damaged("definition levels of \(length) bytes past the page") }
+              try whole.withBytes { (raw) throws(Reason) in
+                try Levels.decodeHybrid(UnsafeRawBufferPointer(rebasing: raw[4..<4 + length]), width: 1, count: count, into: &levels)
+              }
+              offset = 4 + length
+            }
+            valuesBytes = offset == 0 ? whole : Array(whole[offset...])
+          }
+          if column.optional {
+            presentCount = 0
+            for level in levels {
+              let has = level == 1
+              present!.append(has)
+              if has { presentCount += 1 }
+            }
+          }
+          try valuesBytes.withBytes { (raw) throws(Reason) in
+            try Self.decodeValues(
+              raw, encoding: header.encoding, column: column, count: presentCount, dictionary: dictionary, indices: &indices, into: &data)
+          }
+          rowsRead += count
+        case .indexPage, .none:
+          continue
+        }
+      }
+    } catch {
+      throw failure(error)
+    }
+    guard data.count == (present?.lazy.filter { $0 }.count ?? rows) else {
+      throw failure(.damaged("\(data.count) values for \(rows) rows"))
+    }
+    return (present, data)
+  }
+
+  private static func empty(_ type: PhysicalType) -> ColumnData {
+    switch type {
+    case .byteArray, .fixedLenByteArray: .bytes(ByteArrays())
+    case .boolean: .boolean([])
+    case .int32: .int32([])
+    case .int64: .int64([])
+    case .int96: .int96([])
+    case .float: .float([])
+    case .double: .double([])
+    }
+  }
+
+  private static func decodeValues(
+    _ raw: UnsafeRawBufferPointer, encoding rawEncoding: Int32, column: Column, count: Int, dictionary: ColumnData?,
+    indices: inout [UInt32], into data: inout ColumnData
+  ) throws(Reason) {
+    guard let encoding = Encoding(rawValue: rawEncoding) else { throw .unsupported("encoding \(rawEncoding)") }
+    switch encoding {
+    case .plain:
+      try PlainDecoder.decode(raw, type: column.type, typeLength: column.typeLength, count: count, into: &data)
+    case .plainDictionary, .rleDictionary:
+      guard let dictionary else { throw .damaged("dictionary-encoded values without a dictionary page") }
+      guard raw.count >= 1 else {
+        if count == 0 { return }
+        throw .damaged("dictionary indices without a bit width")
+      }
+      indices.removeAll(keepingCapacity: true)
+      try Levels.decodeHybrid(UnsafeRawBufferPointer(rebasing: raw[1...]), width: Int(raw[0]), count: count, into: &indices)
+      try gather(indices, from: dictionary, into: &data)
+    case .rle:
+      guard case .boolean(var values) = data else { throw .unsupported("RLE values of type \(column.type)") }
+      guard raw.count >= 4 else { throw .damaged("RLE booleans without their length") }
+      let length = Int(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+      guard length <= raw.count - 4 else { throw .damaged("RLE booleans past the page") }
+      indices.removeAll(keepingCapacity: true)
+      try Levels.decodeHybrid(UnsafeRawBufferPointer(rebasing: raw[4..<4 + length]), width: 1, count: count, into: &indices)
+      data = .int32([])
+      values.append(contentsOf: indices.lazy.map { $0 == 1 })
+      data = .boolean(values)
+    case .deltaBinaryPacked:
+      var cursor = ByteCursor(raw)
+      let decoded = try Delta.decodeIntegers(&cursor, limit: count)
+      guard decoded.count == count else { throw .damaged("\(decoded.count) delta values for \(count)") }
+      switch data {
+      case .int32(var values):
+        data = .boolean([])
+        values.append(contentsOf: decoded.lazy.map { Int32(truncatingIfNeeded: $0) })
+        data = .int32(values)
+      case .int64(var values):
+        data = .boolean([])
+        values.append(contentsOf: decoded)
+        data = .int64(values)
+      default: throw .unsupported("DELTA_BINARY_PACKED values of type \(column.type)")
+      }
+    case .deltaLengthByteArray:
+      guard case .bytes(var values) = data else { throw .unsupported("DELTA_LENGTH_BYTE_ARRAY values of type \(column.type)") }
+      var cursor = ByteCursor(raw)
+      let lengths = try Delta.decodeIntegers(&cursor, limit: count)
+      guard lengths.count == count else { throw .damaged("\(lengths.count) lengths for \(count) values") }
+      data = .boolean([])
+      for length in lengths { values.append(try cursor.take(Int(clamping: length))) }
+      data = .bytes(values)
+    case .deltaByteArray:
+      guard case .bytes(var values) = data else { throw .unsupported("DELTA_BYTE_ARRAY values of type \(column.type)") }
+      var cursor = ByteCursor(raw)
+      let prefixes = try Delta.decodeIntegers(&cursor, limit: count)
+      let lengths = try Delta.decodeIntegers(&cursor, limit: count)
+      guard prefixes.count == count, lengths.count == count else { throw .damaged("DELTA_BYTE_ARRAY counts differ from \(count)") }
+      data = .boolean([])
+      // The first value of a page has no previous one: its prefix must be 0.
+      var previous: Range<Int>? = nil
+      for index in 0..<count {
+        let prefix = Int(clamping: prefixes[index])
+        let suffix = try cursor.take(Int(clamping: lengths[index]))
+        guard prefix >= 0, prefix <= (previous?.count ?? 0) else { throw .damaged("a DELTA_BYTE_ARRAY prefix of \(prefix) bytes") }
+        values.append(prefixOf: previous ?? 0..<0, length: prefix, suffix: suffix)
+        previous = values.range(values.count - 1)
+      }
+      data = .bytes(values)
+    case .byteStreamSplit:
+      let width: Int
+      switch column.type {
+      case .float, .int32: width = 4
+      case .double, .int64: width = 8
+      case .fixedLenByteArray: width = column.typeLength
+      default: throw .unsupported("BYTE_STREAM_SPLIT values of type \(column.type)")
+      }
+      guard width > 0, raw.count == width * count else { throw .damaged("BYTE_STREAM_SPLIT of \(raw.count) bytes for \(count) values") }
+      var joined = [UInt8](repeating: 0, count: raw.count)
+      for index in 0..<count { for stream in 0..<width { joined[index * width + stream] = raw[stream * count + index] } }
+      let bytes = joined
+      try bytes.withBytes { (bytes) throws(Reason) in
+        try PlainDecoder.decode(bytes, type: column.type, typeLength: column.typeLength, count: count, into: &data)
+      }
+    case .bitPacked:
+      throw .unsupported("BIT_PACKED values")
+    }
+  }
+
+  /// Appends dictionary entries by index.
+  private static func gather(_ indices: [UInt32], from dictionary: ColumnData, into data: inout ColumnData) throws(Reason) {
+    let size = dictionary.count
+    if let bad = indices.first(where: { Int($0) >= size }) { throw .damaged("dictionary index \(bad) of a dictionary of \(size)") }
+    switch (dictionary, data) {
+    case (.bytes(let entries), .bytes(var values)):
+      data = .boolean([])
+      entries.data.withUnsafeBytes { raw in
+        for index in indices { values.append(UnsafeRawBufferPointer(rebasing: raw[entries.range(Int(index))])) }
+      }
+      data = .bytes(values)
+    case (.int32(let entries), .int32(var values)):
+      data = .boolean([])
+      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
+      data = .int32(values)
+    case (.int64(let entries), .int64(var values)):
+      data = .boolean([])
+      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
+      data = .int64(values)
+    case (.int96(let entries), .int96(var values)):
+      data = .boolean([])
+      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
+      data = .int96(values)
+    case (.float(let entries), .float(var values)):
+      data = .boolean([])
+      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
+      data = .float(values)
+    case (.double(let entries), .double(var values)):
+      data = .boolean([])
+      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
+      data = .double(values)
+    case (.boolean(let entries), .boolean(var values)):
+      data = .int32([])
+      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
+      data = .boolean(values)
+    default:
+      throw .damaged("a dictionary of another type than its column")
+    }
+  }
+}
