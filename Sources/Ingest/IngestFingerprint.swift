@@ -10,6 +10,10 @@ enum IngestFingerprint {
     hasher.update(formatVersion)
     hasher.update("\0\(options.source)\0\(addedAt)\0\(options.format?.rawValue ?? "auto")")
     hasher.update("\0\(options.maximumDocumentBytes)\0\(options.rejectInvalidUTF8)\0\(options.compressionLevel)")
+    if part.files.contains(where: { $0.format == .parquet || $0.format == .text }) {
+      // The columns read change a Parquet file's documents (text files are sniffed for Parquet's magic).
+      hasher.update("\0parquet:\(options.textField)\0\(options.idField ?? "")")
+    }
     for file in part.files {
       hasher.update("\0\(file.locator)\0\(file.size)\0\(file.modifiedNanoseconds)\0\(file.format.rawValue)")
       if file.unreadable != nil { hasher.update("\0unreadable") }

@@ -29,6 +29,10 @@ public struct IngestOptions: Sendable {
   public var maximumDocumentBytes = 10 << 20
   /// Reject documents with invalid UTF-8 instead of repairing them with U+FFFD.
   public var rejectInvalidUTF8 = false
+  /// Parquet: the column holding the text, and the one holding each row's id (nil: the id is
+  /// made from the file and row, as for other inputs).
+  public var textField = "text"
+  public var idField: String?
   public var compressionLevel: Int32 = 3
   public var task = 0
   public var tasks = 1

@@ -21,11 +21,11 @@ final class PartIngester {
   /// A NUL byte in the first 8 KiB marks a file named like text as binary.
   private static let binarySniffBytes = 8192
 
-  private let context: Context
-  private let normalizer = TextNormalizer()
+  let context: Context
+  let normalizer = TextNormalizer()
   private lazy var markup = MarkupExtractor(maximumTextBytes: context.options.maximumDocumentBytes)
   private lazy var charsets = CharsetDecoder()
-  private let documentBuffer = ByteBuffer(capacity: 1 << 20)
+  let documentBuffer = ByteBuffer(capacity: 1 << 20)
   private let compressor: ZstdCompressor
   private var summary: IngestSummary
   private var writer: DocumentPartWriter!
@@ -57,6 +57,8 @@ final class PartIngester {
         continue
       }
       switch file.format {
+      case .parquet: try ingestParquet(file)
+      case .text where context.options.format == nil && Self.hasParquetMagic(file): try ingestParquet(file)
       case .text:
         // Dumps are often named without .xml (`…-p10p30302.bz2`): markup is told by its root.
         let sniffed = context.options.format == nil ? try sniffXML(file) : nil
@@ -507,7 +509,7 @@ final class PartIngester {
 
   // MARK: Documents and rejects
 
-  private func emit(
+  func emit(
     _ file: InputFile, text: UnsafeMutableRawBufferPointer, originalSHA256: SHA256Digest, originalBytes: Int,
     repaired: Int, line: Int?, offset: Int, locatorKey: String, created: String, original: JSONObject?,
     title: String?, url: String?, language: String?, extra: JSONObject? = nil
@@ -546,7 +548,7 @@ final class PartIngester {
     if repaired > 0 { summary.repairedDocuments += 1 }
   }
 
-  private func reject(_ file: InputFile, line: Int?, offset: Int?, reason: String, _ message: String) throws {
+  func reject(_ file: InputFile, line: Int?, offset: Int?, reason: String, _ message: String) throws {
     try staged.insert(
       RejectRecord(
         stage: "ingest", sourceID: context.source.id, part: part, path: file.locator, line: line, byteOffset: offset,

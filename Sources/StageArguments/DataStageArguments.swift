@@ -29,6 +29,12 @@ public struct IngestArguments: PipelineArguments {
   @Flag(help: "Reject documents with invalid UTF-8 instead of repairing them with U+FFFD.")
   public var rejectInvalidUtf8 = false
 
+  @Option(help: "Parquet: the column with each row's text.")
+  public var textField = "text"
+
+  @Option(help: "Parquet: the column with each row's id (default: an id made from the file and row).")
+  public var idField: String?
+
   @Option(help: "zstd compression level of the part files.")
   public var level: Int32 = 3
 
@@ -43,6 +49,8 @@ public struct IngestArguments: PipelineArguments {
     options.partBytes = partBytes
     options.maximumDocumentBytes = maxDocumentBytes
     options.rejectInvalidUTF8 = rejectInvalidUtf8
+    options.textField = textField
+    options.idField = idField
     options.compressionLevel = level
     options.threads = threads
   }

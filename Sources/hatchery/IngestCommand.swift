@@ -25,7 +25,8 @@ struct IngestCommand: ParsableCommand {
   @Option(help: "The SPDX licence expression declared for the whole source, e.g. CC-BY-SA-4.0.")
   var license: String?
 
-  @Option(help: "Input format: auto (by file name; .xml by its root element), text, jsonl, html, warc, mediawiki, jats, tei or xml.")
+  @Option(
+    help: "Input format: auto (by file name; .xml by its root element, Parquet by its magic), text, jsonl, html, warc, mediawiki, jats, tei, xml or parquet.")
   var format: FormatChoice = .auto
 
   @OptionGroup(title: "Options a pipeline file may set")
@@ -47,7 +48,7 @@ struct IngestCommand: ParsableCommand {
   var paths: [String]
 
   enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
-    case auto, text, jsonl, html, warc, mediawiki, jats, tei, xml
+    case auto, text, jsonl, html, warc, mediawiki, jats, tei, xml, parquet
   }
 
   /// The options as the stage takes them.

@@ -100,3 +100,43 @@ final class ParquetFileTests: XCTestCase {
     XCTAssertEqual(file.columns.map(\.name), ["id", "text", "url", "score", "count", "small", "flag", "ts", "lang"])
   }
 }
+
+extension ParquetFileTests {
+  /// Rows written by ParquetWriter read back equal, for each codec it writes.
+  func testTheWriterRoundTrips() throws {
+    let columns: [ParquetWriter.ColumnSpec] = [
+      .string("id", optional: false), .string("text"), ParquetWriter.ColumnSpec(name: "n", type: .int64),
+      ParquetWriter.ColumnSpec(name: "x", type: .double), ParquetWriter.ColumnSpec(name: "ok", type: .boolean, optional: false),
+    ]
+    var rows: [[ParquetWriter.Value]] = []
+    for index in 0..<25 {
+      let text: ParquetWriter.Value = index % 7 == 3 ? .null : .string("text number \(index) — ünï")
+      let number: ParquetWriter.Value = index % 5 == 0 ? .null : .int64(Int64(index) * -3)
+      rows.append([.string("r\(index)"), text, number, .double(Double(index) / 8), .boolean(index % 3 == 0)])
+    }
+    for codec in [Codec.uncompressed, .snappy, .zstd] {
+      var writer = ParquetWriter(columns: columns, codec: codec)
+      try writer.write(rows: Array(rows[0..<10]))
+      try writer.write(rows: Array(rows[10...]))
+      let path = NSTemporaryDirectory() + "hatchery-parquet-\(codec)-\(UUID().uuidString).parquet"
+      try Data(writer.finish()).write(to: URL(fileURLWithPath: path))
+      defer { try? FileManager.default.removeItem(atPath: path) }
+      let file = try ParquetFile(path: path)
+      XCTAssertEqual(file.metadata.rowCount, 25)
+      XCTAssertEqual(file.metadata.rowGroups.count, 2)
+      let got = try self.rows(file)
+      for (row, want) in zip(got, rows) {
+        func text(_ value: ParquetWriter.Value) -> String? {
+          switch value {
+          case .null: nil
+          case .string(let text): text
+          case .int64(let number): String(number)
+          case .double(let number): String(number)
+          case .boolean(let flag): String(flag)
+          }
+        }
+        for (index, column) in columns.enumerated() { XCTAssertEqual(row[column.name] ?? nil, text(want[index]), "\(codec) \(column.name)") }
+      }
+    }
+  }
+}

@@ -17,13 +17,16 @@ public enum InputFormat: String, Sendable, CaseIterable {
   /// Any other XML: the text nodes of the whole file. Named `.xml` files are told apart by
   /// their root element when no format is given (`<mediawiki>`, `<article>`, `<TEI>`).
   case xml
+  /// Apache Parquet: one document per row, the text from one column (`--text-field`). Files
+  /// of other names are recognised by the `PAR1` magic when no format is given.
+  case parquet
 
   /// The format a file name implies (after any compression suffix is removed).
   static func of(fileName: String) -> InputFormat {
     let lowered = fileName.lowercased()
     let byExtension: [(String, InputFormat)] = [
       (".jsonl", .jsonl), (".ndjson", .jsonl), (".json", .jsonl), (".html", .html), (".htm", .html),
-      (".xhtml", .html), (".nxml", .jats), (".xml", .xml), (".warc", .warc),
+      (".xhtml", .html), (".nxml", .jats), (".xml", .xml), (".warc", .warc), (".parquet", .parquet), (".parq", .parquet),
     ]
     return byExtension.first { lowered.hasSuffix($0.0) }?.1 ?? .text
   }

@@ -1,0 +1,180 @@
+import Foundation
+import HatcheryCore
+import Parquet
+
+/// Parquet inputs: one document per row, row group after row group (memory follows the largest
+/// row group). The text comes from `--text-field` (a string column); the id from `--id-field`
+/// when given, else from the file and row; every other flat column goes to
+/// `metadata.original`, `url`/`title`/`language`/`created` columns also to their fields.
+/// Columns under lists, maps or structs are skipped with one recorded note naming them. A row
+/// whose text is null or empty is a reject; a damaged or unsupported row group is one reject
+/// naming file, row group and column, and the rows before it are kept.
+extension PartIngester {
+  /// True when the file starts with Parquet's magic (files not named `.parquet`).
+  static func hasParquetMagic(_ file: InputFile) -> Bool {
+    guard file.compression == .none, file.size >= 12 else { return false }
+    let descriptor = file.pathBytes.withUnsafeBufferPointer { path -> Int32 in
+      var terminated = Array(path)
+      terminated.append(0)
+      return terminated.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC) }
+    }
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var magic = [UInt8](repeating: 0, count: 4)
+    return read(descriptor, &magic, 4) == 4 && magic == Array("PAR1".utf8)
+  }
+
+  func ingestParquet(_ file: InputFile) throws {
+    guard file.compression == .none else {
+      try reject(
+        file, line: nil, offset: nil, reason: "parquet-compressed",
+        "\(file.absolutePath): a compressed Parquet file cannot be read in place; decompress it first (Parquet compresses its pages itself)")
+      return
+    }
+    let parquet: ParquetFile
+    do {
+      parquet = try ParquetFile(path: String(decoding: file.pathBytes, as: UTF8.self))
+    } catch {
+      try reject(file, line: nil, offset: nil, reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged", error.description)
+      return
+    }
+    let options = context.options
+    let columns = parquet.columns
+    guard let text = columns.first(where: { $0.name == options.textField }), text.type == .byteArray || text.type == .fixedLenByteArray else {
+      try reject(
+        file, line: nil, offset: nil, reason: "no-text",
+        "\(file.absolutePath): no string column '\(options.textField)' (columns: \(columns.map(\.name).joined(separator: ", "))); "
+          + "give --text-field")
+      return
+    }
+    var idColumn: ParquetFile.Column?
+    if let idField = options.idField {
+      guard let found = columns.first(where: { $0.name == idField }) else {
+        try reject(file, line: nil, offset: nil, reason: "no-id", "\(file.absolutePath): no column '\(idField)' for --id-field")
+        return
+      }
+      idColumn = found
+    }
+    if !parquet.skipped.isEmpty {
+      try reject(
+        file, line: nil, offset: nil, reason: "parquet-nested-skipped",
+        "\(file.absolutePath): nested columns not read: \(parquet.skipped.joined(separator: ", ")) (every row is read without them)")
+    }
+    var firstRow = 0
+    for group in 0..<parquet.metadata.rowGroups.count {
+      let rows = Int(parquet.metadata.rowGroups[group].rowCount)
+      defer { firstRow += rows }
+      var decoded: [(column: ParquetFile.Column, present: [Bool]?, data: ColumnData, next: Int)] = []
+      do {
+        for column in columns {
+          let (present, data) = try parquet.read(rowGroup: group, column: column)
+          decoded.append((column, present, data, 0))
+        }
+      } catch {
+        try reject(
+          file, line: firstRow + 1, offset: group, reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged",
+          "\(error.description) — its \(rows) rows are not read")
+        continue
+      }
+      for row in 0..<rows {
+        var original = JSONObject()
+        var textRange: Range<Int>?
+        var textBytes: ByteArrays?
+        var id: String?
+        for index in decoded.indices {
+          let has = decoded[index].present?[row] ?? true
+          let value: JSONValue
+          if has {
+            let position = decoded[index].next
+            decoded[index].next += 1
+            if decoded[index].column.name == text.name, case .bytes(let values) = decoded[index].data {
+              textRange = values.range(position)
+              textBytes = values
+              continue
+            }
+            value = Self.json(decoded[index].data, at: position, column: decoded[index].column)
+          } else {
+            if decoded[index].column.name == text.name { continue }
+            value = .null
+          }
+          if decoded[index].column.name == idColumn?.name {
+            id = value.stringValue ?? value.intValue.map(String.init)
+          }
+          original[decoded[index].column.name] = value
+        }
+        let line = firstRow + row + 1
+        guard let textRange, let textBytes else {
+          try reject(file, line: line, offset: group, reason: "null-text", "\(file.absolutePath): row group \(group), row \(row): '\(text.name)' is null")
+          continue
+        }
+        guard textRange.count <= options.maximumDocumentBytes else {
+          try reject(
+            file, line: line, offset: group, reason: "too-large",
+            "\(file.absolutePath): row group \(group), row \(row): text of \(textRange.count) bytes is larger than --max-document-bytes \(options.maximumDocumentBytes)")
+          continue
+        }
+        documentBuffer.removeAll()
+        textBytes.data.withUnsafeBytes { documentBuffer.append(UnsafeRawBufferPointer(rebasing: $0[textRange])) }
+        let repaired = normalizer.repairUTF8(documentBuffer.bytes)
+        if repaired.replaced > 0 && options.rejectInvalidUTF8 {
+          try reject(
+            file, line: line, offset: group, reason: "invalid-utf8",
+            "\(file.absolutePath): row group \(group), row \(row): invalid UTF-8; drop --reject-invalid-utf8 to repair it with U+FFFD")
+          continue
+        }
+        let originalSHA256 = textBytes.data.withUnsafeBytes { SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: $0[textRange])) }
+        func field(_ names: String...) -> String? { names.lazy.compactMap { original[$0]?.stringValue }.first }
+        try emit(
+          file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: textRange.count, repaired: repaired.replaced, line: line,
+          offset: group, locatorKey: id.map { "id:\($0)" } ?? "\(file.locator):\(line)", created: field("created", "date", "timestamp") ?? file.created,
+          original: original, title: field("title"), url: field("url"), language: field("language", "lang"),
+          extra: JSONObject([("row_group", .int(group)), ("row", .int(row))]))
+      }
+    }
+  }
+
+  /// A Parquet value as JSON: strings (bytes that are not UTF-8 as hex), numbers, booleans,
+  /// timestamps and dates as ISO 8601 text.
+  static func json(_ data: ColumnData, at index: Int, column: ParquetFile.Column) -> JSONValue {
+    switch data {
+    case .bytes(let values):
+      let bytes = values.data[values.range(index)]
+      if column.type == .byteArray, let text = String(validating: bytes, as: UTF8.self) { return .string(text) }
+      return .string(bytes.map { String(format: "%02x", $0) }.joined())
+    case .boolean(let values): return .bool(values[index])
+    case .int32(let values):
+      if column.logical == .date { return .string(Timestamp.string(fromEpochSeconds: Int(values[index]) * 86_400).prefix(10).description) }
+      return .int(Int(values[index]))
+    case .int64(let values):
+      let value = values[index]
+      switch column.logical {
+      case .timestampMillis: return .string(isoTime(seconds: value / 1000, fraction: Int(value % 1000), digits: 3))
+      case .timestampMicros: return .string(isoTime(seconds: value / 1_000_000, fraction: Int(value % 1_000_000), digits: 6))
+      case .timestampNanos: return .string(isoTime(seconds: value / 1_000_000_000, fraction: Int(value % 1_000_000_000), digits: 9))
+      default: return .int(Int(value))
+      }
+    case .int96(let values):
+      // Julian day 2440588 is 1970-01-01.
+      let (nanoseconds, day) = values[index]
+      let seconds = (Int64(day) - 2_440_588) * 86_400 + Int64(nanoseconds / 1_000_000_000)
+      return .string(isoTime(seconds: seconds, fraction: Int(nanoseconds % 1_000_000_000), digits: 9))
+    case .float(let values): return values[index].isFinite ? .number(String(values[index])) : .null
+    case .double(let values): return values[index].isFinite ? .number(String(values[index])) : .null
+    }
+  }
+
+  private static func isoTime(seconds: Int64, fraction: Int, digits: Int) -> String {
+    var seconds = seconds
+    var fraction = fraction
+    if fraction < 0 {
+      seconds -= 1
+      fraction += Int(pow(10, Double(digits)))
+    }
+    let base = Timestamp.string(fromEpochSeconds: Int(seconds))
+    guard fraction != 0 else { return base }
+    var digitsText = String(fraction)
+    digitsText = String(repeating: "0", count: max(0, digits - digitsText.count)) + digitsText
+    while digitsText.hasSuffix("0") { digitsText.removeLast() }
+    return base.replacingOccurrences(of: "Z", with: "." + digitsText + "Z")
+  }
+}
