@@ -98,7 +98,7 @@ let package = Package(
     .target(
       name: "HatcheryFuzz",
       dependencies: [
-        "HatcheryCore", "Ingest", "Licensing", "Filters", "Pipeline", "Shards", "Tokenizer", "Training", "CZlib", "CZstd", "CBzip2",
+        "HatcheryCore", "Ingest", "Licensing", "Filters", "Parquet", "Pipeline", "Shards", "Tokenizer", "Training", "CZlib", "CZstd", "CBzip2",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(name: "hatchery-fuzz", dependencies: ["HatcheryFuzz"]),

@@ -4,6 +4,7 @@ import HatcheryCore
 import Ingest
 import Licensing
 import Logging
+import Parquet
 import Pipeline
 import Shards
 import Tokenizer
@@ -26,7 +27,7 @@ public struct FuzzTarget: Sendable {
   public let run: @Sendable (_ input: [UInt8], _ scratch: String) throws -> String?
 
   public static let all: [FuzzTarget] = [
-    warc, http, gzip, zstd, bzip2, jsonl, html, mediawiki, jatsAndTEI, pipelineYAML, policyYAML, filterYAML, shard,
+    warc, http, gzip, zstd, bzip2, jsonl, html, mediawiki, jatsAndTEI, parquet, pipelineYAML, policyYAML, filterYAML, shard,
     safetensors, tokenizerJSON,
   ]
 
@@ -128,6 +129,23 @@ extension FuzzTarget {
     name: "mediawiki",
     seeds: { _ in [Seeds.mediawiki()] },
     run: { input, scratch in try ingest(input, as: "dump.xml", scratch: scratch) })
+
+  /// Parquet files of two row groups, written here in each codec the writer has.
+  static let parquet = FuzzTarget(
+    name: "parquet",
+    seeds: { _ in
+      try [Codec.uncompressed, .snappy, .zstd].map { codec in
+        var writer = ParquetWriter(
+          columns: [.string("id", optional: false), .string("text"), ParquetWriter.ColumnSpec(name: "n", type: .int64)], codec: codec)
+        for group in 0..<2 {
+          try writer.write(rows: (0..<6).map { row in
+            [.string("r\(group)-\(row)"), .string(Seeds.sentence + " \(row)"), row == 4 ? .null : .int64(Int64(row * 1000))]
+          })
+        }
+        return writer.finish()
+      }
+    },
+    run: { input, scratch in try ingest(input, as: "rows.parquet", scratch: scratch) })
 
   static let jatsAndTEI = FuzzTarget(
     name: "jats-tei",

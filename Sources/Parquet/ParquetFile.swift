@@ -55,17 +55,17 @@ public final class ParquetFile {
       throw ParquetError(file: path, .damaged("the footer: \(error.message)"))
     }
     if metadata.encrypted { throw ParquetError(file: path, .unsupported("encryption")) }
-    (columns, skipped) = try Self.flatColumns(metadata.schema, path: path)
+    let leaves: Int
+    (columns, skipped, leaves) = try Self.flatColumns(metadata.schema, path: path)
     for (index, group) in metadata.rowGroups.enumerated() {
-      guard group.rowCount >= 0, group.columns.count == metadata.schema.filter({ $0.children == 0 }).count - (metadata.schema.isEmpty ? 0 : 0)
-      else {
+      guard group.rowCount >= 0, group.columns.count == leaves else {
         throw ParquetError(file: path, rowGroup: index, .damaged("\(group.columns.count) column chunks for the schema's leaf columns"))
       }
     }
   }
 
   /// The schema's leaf columns directly under the root; the others (under a group) are skipped.
-  private static func flatColumns(_ schema: [SchemaElement], path: String) throws(ParquetError) -> ([Column], [String]) {
+  private static func flatColumns(_ schema: [SchemaElement], path: String) throws(ParquetError) -> ([Column], [String], Int) {
     guard let root = schema.first else { throw ParquetError(file: path, .damaged("an empty schema")) }
     var columns: [Column] = []
     var skipped: [String] = []
@@ -73,6 +73,8 @@ public final class ParquetFile {
     var index = 1
     // Walks the tree in order; `prefix` names the enclosing groups.
     func walk(children: Int, prefix: [String], nested: Bool) throws(ParquetError) {
+      guard prefix.count <= 64 else { throw ParquetError(file: path, .damaged("a schema nested deeper than 64 groups")) }
+      guard children >= 0 else { throw ParquetError(file: path, .damaged("a group with \(children) children")) }
       for _ in 0..<children {
         guard index < schema.count else { throw ParquetError(file: path, .damaged("the schema tree is cut short")) }
         let element = schema[index]
@@ -93,7 +95,7 @@ public final class ParquetFile {
     }
     guard root.children >= 0, root.children < schema.count else { throw ParquetError(file: path, .damaged("the schema root has \(root.children) children")) }
     try walk(children: root.children, prefix: [], nested: false)
-    return (columns, skipped)
+    return (columns, skipped, leaf)
   }
 
   /// The values of `column` in row group `group`.
@@ -313,7 +315,7 @@ public final class ParquetFile {
   }
 
   /// Appends dictionary entries by index.
-  private static func gather(_ indices: [UInt32], from dictionary: ColumnData, into data: inout ColumnData) throws(Reason) {
+  static func gather(_ indices: [UInt32], from dictionary: ColumnData, into data: inout ColumnData) throws(Reason) {
     let size = dictionary.count
     if let bad = indices.first(where: { Int($0) >= size }) { throw .damaged("dictionary index \(bad) of a dictionary of \(size)") }
     switch (dictionary, data) {
