@@ -107,7 +107,7 @@ let package = Package(
     .testTarget(name: "HatcheryFuzzTests", dependencies: ["HatcheryFuzz"]),
     .testTarget(
       name: "IngestTests",
-      dependencies: ["Ingest", "HatcheryCore", "HatcheryFuzz", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["Ingest", "Parquet", "HatcheryCore", "HatcheryFuzz", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")],
       exclude: ["Fixtures"]
     ),
     .testTarget(

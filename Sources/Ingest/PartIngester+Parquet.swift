@@ -3,9 +3,10 @@ import HatcheryCore
 import Parquet
 
 /// Parquet inputs: one document per row, row group after row group (memory follows the largest
-/// row group). The text comes from `--text-field` (a string column); the id from `--id-field`
-/// when given, else from the file and row; every other flat column goes to
-/// `metadata.original`, `url`/`title`/`language`/`created` columns also to their fields.
+/// row group). The text comes from `--text-field` (a string column); the document id is made
+/// from the file and row as for every input, and `--id-field` names the column kept as the
+/// record's own id (`metadata.record_id`); every other flat column goes to `metadata.original`,
+/// `url`/`title`/`language`/`created` columns also to their fields.
 /// Columns under lists, maps or structs are skipped with one recorded note naming them. A row
 /// whose text is null or empty is a reject; a damaged or unsupported row group is one reject
 /// naming file, row group and column, and the rows before it are kept.
@@ -126,9 +127,9 @@ extension PartIngester {
         func field(_ names: String...) -> String? { names.lazy.compactMap { original[$0]?.stringValue }.first }
         try emit(
           file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: textRange.count, repaired: repaired.replaced, line: line,
-          offset: group, locatorKey: id.map { "id:\($0)" } ?? "\(file.locator):\(line)", created: field("created", "date", "timestamp") ?? file.created,
+          offset: group, locatorKey: "\(file.locator):\(line)", created: field("created", "date", "timestamp") ?? file.created,
           original: original, title: field("title"), url: field("url"), language: field("language", "lang"),
-          extra: JSONObject([("row_group", .int(group)), ("row", .int(row))]))
+          extra: JSONObject([("row_group", .int(group)), ("row", .int(row))] + (id.map { [("record_id", JSONValue.string($0))] } ?? [])))
       }
     }
   }

@@ -58,7 +58,7 @@ final class PartIngester {
       }
       switch file.format {
       case .parquet: try ingestParquet(file)
-      case .text where context.options.format == nil && Self.hasParquetMagic(file): try ingestParquet(file)
+      case .text where context.options.format == nil && Self.hasParquetMagic(file): try ingestParquet(file.reading(as: .parquet))
       case .text:
         // Dumps are often named without .xml (`…-p10p30302.bz2`): markup is told by its root.
         let sniffed = context.options.format == nil ? try sniffXML(file) : nil

@@ -32,7 +32,7 @@ public struct IngestArguments: PipelineArguments {
   @Option(help: "Parquet: the column with each row's text.")
   public var textField = "text"
 
-  @Option(help: "Parquet: the column with each row's id (default: an id made from the file and row).")
+  @Option(help: "Parquet: the column with each row's own id, kept as metadata.record_id (document ids are made from file and row).")
   public var idField: String?
 
   @Option(help: "zstd compression level of the part files.")

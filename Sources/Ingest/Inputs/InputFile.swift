@@ -56,3 +56,12 @@ public struct InputFile: Sendable, Equatable {
     try compression.open(source: try FileByteSource(pathBytes: pathBytes, name: absolutePath), name: absolutePath)
   }
 }
+
+extension InputFile {
+  /// The same file read as `format` (a format found by content rather than by name).
+  func reading(as format: InputFormat) -> InputFile {
+    InputFile(
+      absolutePath: absolutePath, pathBytes: pathBytes, locator: locator, size: size, modifiedNanoseconds: modifiedNanoseconds, format: format,
+      compression: compression, unreadable: unreadable)
+  }
+}
