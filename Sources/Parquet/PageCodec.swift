@@ -12,8 +12,21 @@ enum PageCodec {
       guard input.count == size else { throw .damaged("an uncompressed page of \(input.count) bytes says \(size)") }
       return Array(input)
     }
-    var output = [UInt8](repeating: 0, count: size)
-    let produced: Int = output.withUnsafeMutableBytes { out -> Int in
+    var produced = -1
+    // Not zero-filled first: the codec writes every byte (or the page is refused).
+    let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+      let out = UnsafeMutableRawBufferPointer(buffer)
+      produced = decode(input, codec: codec, size: size, into: out)
+      count = produced == size ? size : 0
+    }
+    if produced == -2 { throw .unsupported("codec LZO") }
+    guard produced == size else { throw .damaged("\(codec) data does not decompress to the page's \(size) bytes") }
+    return output
+  }
+
+  /// Decompresses into `out`; the bytes written, -1 on an error, -2 for LZO.
+  private static func decode(_ input: UnsafeRawBufferPointer, codec: Codec, size: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
+    do {
       let source = input.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
       let target = out.baseAddress ?? UnsafeMutableRawPointer(bitPattern: 1)!
       switch codec {
@@ -43,9 +56,6 @@ enum PageCodec {
         return -2
       }
     }
-    if produced == -2 { throw .unsupported("codec LZO") }
-    guard produced == size else { throw .damaged("\(codec) data does not decompress to the page's \(size) bytes") }
-    return output
   }
 
   /// gzip or zlib (window bits 15 + 32: either header), into `output`; the bytes written or -1.

@@ -117,6 +117,11 @@ public final class ParquetFile {
     let end = start + Int(chunk.compressedSize)
     defer { file.releasePages(in: start..<end) }
     var data = Self.empty(column.type)
+    if case .bytes(var values) = data, chunk.uncompressedSize > 0 {
+      // The chunk's bytes bound its values' (a claim beyond the page limit is not trusted).
+      values.data.reserveCapacity(Int(min(chunk.uncompressedSize, Int64(Self.maximumPageBytes))))
+      data = .bytes(values)
+    }
     var present: [Bool]? = column.optional ? [] : nil
     var dictionary: ColumnData?
     var position = start

@@ -48,6 +48,7 @@ public struct ColumnChunkInfo: Sendable {
   public var codec: Int32 = 0
   public var valueCount: Int64 = 0
   public var compressedSize: Int64 = 0
+  public var uncompressedSize: Int64 = 0
   public var dataPageOffset: Int64 = 0
   public var dictionaryPageOffset: Int64?
   public var encrypted = false
@@ -206,6 +207,7 @@ extension ColumnChunkInfo {
           case (3, .list): chunk.path = try reader.stringList()
           case (4, .i32): chunk.codec = try reader.i32()
           case (5, .i64): chunk.valueCount = try reader.zigzag()
+          case (6, .i64): chunk.uncompressedSize = try reader.zigzag()
           case (7, .i64): chunk.compressedSize = try reader.zigzag()
           case (9, .i64): chunk.dataPageOffset = try reader.zigzag()
           case (11, .i64): chunk.dictionaryPageOffset = try reader.zigzag()
