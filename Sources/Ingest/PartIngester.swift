@@ -432,6 +432,10 @@ final class PartIngester {
 
   private func ingestWARCRecord(_ file: InputFile, _ record: WARCRecord) throws {
     let position = "\(file.absolutePath)@\(record.offset)"
+    if record.type == "conversion" {
+      try ingestWETRecord(file, record)
+      return
+    }
     guard record.type == "response" || record.type == "resource" else {
       summary.skipped["warc-\(record.type.isEmpty ? "untyped" : record.type)", default: 0] += 1
       return
@@ -505,6 +509,43 @@ final class PartIngester {
       file, page: page, originalSHA256: originalSHA256, originalBytes: body.count, line: nil, offset: record.offset,
       locatorKey: "\(file.locator)@\(record.offset)",
       created: record.headers["warc-date"] ?? file.created, extra: extra)
+  }
+
+  /// A `conversion` record of a Common Crawl WET file: its block is the page's extracted text,
+  /// taken as it is (UTF-8, as warcio reads it); the target URI, date, the record it was made
+  /// from and the languages Common Crawl identified go to the metadata.
+  private func ingestWETRecord(_ file: InputFile, _ record: WARCRecord) throws {
+    let position = "\(file.absolutePath)@\(record.offset)"
+    if record.oversized {
+      try reject(file, line: nil, offset: record.offset, reason: "too-large", "\(position): record block larger than the cap")
+      return
+    }
+    guard record.block.count <= context.options.maximumDocumentBytes else {
+      try reject(
+        file, line: nil, offset: record.offset, reason: "too-large",
+        "\(position): conversion text of \(record.block.count) bytes is larger than --max-document-bytes \(context.options.maximumDocumentBytes)")
+      return
+    }
+    documentBuffer.removeAll()
+    record.block.withUnsafeBytes { documentBuffer.append($0) }
+    let originalSHA256 = SHA256Hasher.hash(UnsafeRawBufferPointer(documentBuffer.bytes))
+    let repaired = normalizer.repairUTF8(documentBuffer.bytes)
+    if repaired.replaced > 0 && context.options.rejectInvalidUTF8 {
+      try reject(file, line: nil, offset: record.offset, reason: "invalid-utf8", "\(position): invalid UTF-8 in the conversion text")
+      return
+    }
+    var extra = JSONObject([("warc_record_id", .string(record.headers["warc-record-id"] ?? ""))])
+    for (header, key) in [
+      ("warc-date", "warc_date"), ("warc-target-uri", "warc_target_uri"), ("warc-refers-to", "warc_refers_to"),
+      ("warc-identified-content-language", "warc_identified_content_language"),
+    ] {
+      if let value = record.headers[header] { extra[key] = .string(value) }
+    }
+    extra["content_type"] = .string(record.headers["content-type"] ?? "text/plain")
+    try emit(
+      file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: record.block.count, repaired: repaired.replaced, line: nil,
+      offset: record.offset, locatorKey: "\(file.locator)@\(record.offset)", created: record.headers["warc-date"] ?? file.created,
+      original: nil, title: nil, url: record.headers["warc-target-uri"], language: nil, extra: extra)
   }
 
   // MARK: Documents and rejects

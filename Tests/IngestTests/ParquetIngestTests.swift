@@ -71,3 +71,46 @@ final class ParquetIngestTests: IngestTestCase {
     XCTAssertTrue(summary.rejectMessages.contains { $0.contains("b.parquet: damaged Parquet: no PAR1 magic at the end") }, "\(summary.rejectMessages)")
   }
 }
+
+/// Common Crawl WET files: `conversion` records are documents, their text as it is.
+final class WETIngestTests: IngestTestCase {
+  private func record(type: String, headers: [(String, String)], block: String) -> String {
+    var text = "WARC/1.0\r\nWARC-Type: \(type)\r\n"
+    for (name, value) in headers { text += "\(name): \(value)\r\n" }
+    return text + "Content-Length: \(block.utf8.count)\r\n\r\n" + block + "\r\n\r\n"
+  }
+
+  func testConversionRecordsAreDocumentsWithTheirHeaders() throws {
+    let first = "Bread dough rises faster in the mountains.\nThe air pressure is lower there."
+    let second = "Zweiter Text über Brot, auf Deutsch."
+    let wet =
+      record(type: "warcinfo", headers: [("WARC-Date", "2026-02-01T00:00:00Z"), ("Content-Type", "application/warc-fields")], block: "isPartOf: CC-MAIN-2026-05\r\n")
+      + record(
+        type: "conversion",
+        headers: [
+          ("WARC-Target-URI", "https://example.org/bread"), ("WARC-Date", "2026-02-01T10:00:00Z"),
+          ("WARC-Record-ID", "<urn:uuid:11111111-1111-1111-1111-111111111111>"),
+          ("WARC-Refers-To", "<urn:uuid:22222222-2222-2222-2222-222222222222>"), ("WARC-Identified-Content-Language", "eng"),
+          ("Content-Type", "text/plain"),
+        ], block: first)
+      + record(
+        type: "conversion",
+        headers: [
+          ("WARC-Target-URI", "https://example.de/brot"), ("WARC-Date", "2026-02-01T11:00:00Z"),
+          ("WARC-Record-ID", "<urn:uuid:33333333-3333-3333-3333-333333333333>"), ("WARC-Identified-Content-Language", "deu,eng"),
+          ("Content-Type", "text/plain"),
+        ], block: second)
+    let path = try write("crawl/CC-MAIN-test.warc.wet", wet)
+    let workspace = try makeWorkspace()
+    let summary = try ingest(workspace, options("wet", [path]))
+    XCTAssertEqual(summary.documents, 2)
+    XCTAssertEqual(summary.skipped["warc-warcinfo"], 1)
+    let documents = try self.documents(workspace, source: "wet")
+    XCTAssertEqual(documents.map(\.text), [first, second])
+    XCTAssertEqual(documents[0].metadata["url"]?.stringValue, "https://example.org/bread")
+    XCTAssertEqual(documents[0].metadata["warc_refers_to"]?.stringValue, "<urn:uuid:22222222-2222-2222-2222-222222222222>")
+    XCTAssertEqual(documents[1].metadata["warc_identified_content_language"]?.stringValue, "deu,eng")
+    XCTAssertEqual(documents[1].created, "2026-02-01T11:00:00Z")
+    XCTAssertEqual(documents[0].metadata["format"]?.stringValue, "warc")
+  }
+}

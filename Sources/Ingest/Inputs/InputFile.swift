@@ -8,7 +8,8 @@ public enum InputFormat: String, Sendable, CaseIterable {
   case jsonl
   /// One web page per file; its main content is extracted.
   case html
-  /// WARC web-crawl files: one document per HTML or plain-text response record.
+  /// WARC web-crawl files: one document per HTML or plain-text response record, and per
+  /// `conversion` record of a WET file (its text as it is).
   case warc
   /// MediaWiki XML exports: one document per main-namespace article revision.
   case mediawiki
@@ -26,7 +27,7 @@ public enum InputFormat: String, Sendable, CaseIterable {
     let lowered = fileName.lowercased()
     let byExtension: [(String, InputFormat)] = [
       (".jsonl", .jsonl), (".ndjson", .jsonl), (".json", .jsonl), (".html", .html), (".htm", .html),
-      (".xhtml", .html), (".nxml", .jats), (".xml", .xml), (".warc", .warc), (".parquet", .parquet), (".parq", .parquet),
+      (".xhtml", .html), (".nxml", .jats), (".xml", .xml), (".warc", .warc), (".wet", .warc), (".parquet", .parquet), (".parq", .parquet),
     ]
     return byExtension.first { lowered.hasSuffix($0.0) }?.1 ?? .text
   }
