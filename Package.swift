@@ -69,7 +69,7 @@ let package = Package(
     .target(name: "Licensing", dependencies: ["HatcheryCore", "HatcheryYAML", "Yams"]),
     .target(name: "Filters", dependencies: ["HatcheryCore", "HatcheryYAML", "Yams"]),
     .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
-    .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "CZstd", "CXXHash"]),
+    .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "Parquet", "CZstd", "CXXHash"]),
     .target(name: "Accounting", dependencies: ["HatcheryCore"]),
     .target(
       name: "StageArguments",

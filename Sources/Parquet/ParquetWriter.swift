@@ -104,7 +104,10 @@ public struct ParquetWriter {
   public let columns: [ColumnSpec]
   public let codec: Codec
   public let createdBy: String
-  private(set) var bytes: [UInt8] = Array("PAR1".utf8)
+  /// Bytes not yet taken by `takeBytes` (a streaming writer) or `finish`.
+  private var bytes: [UInt8] = Array("PAR1".utf8)
+  /// Bytes already taken: where `bytes` starts in the file.
+  private var taken = 0
   private var rowGroups: [(rows: Int, chunks: [(offset: Int, size: Int, uncompressed: Int, values: Int)])] = []
 
   public init(columns: [ColumnSpec], codec: Codec = .zstd, createdBy: String = "hatchery") {
@@ -170,15 +173,25 @@ public struct ParquetWriter {
       header.i32(4, Encoding.rle.rawValue)
       header.endStruct()
       header.bytes.append(0)
-      let offset = bytes.count
+      let offset = taken + bytes.count
       bytes.append(contentsOf: header.bytes)
       bytes.append(contentsOf: compressed)
-      chunks.append((offset, bytes.count - offset, header.bytes.count + page.count, rows.count))
+      chunks.append((offset, taken + bytes.count - offset, header.bytes.count + page.count, rows.count))
     }
     rowGroups.append((rows.count, chunks))
   }
 
-  /// The file: the row groups written so far and the footer.
+  /// The bytes written since the last call, to append to the file (the footer's offsets count
+  /// them), so a large file need not be held in memory.
+  public mutating func takeBytes() -> [UInt8] {
+    defer {
+      taken += bytes.count
+      bytes = []
+    }
+    return bytes
+  }
+
+  /// The rest of the file: what `takeBytes` has not returned, and the footer.
   public func finish() -> [UInt8] {
     var footer = ThriftCompactWriter()
     footer.i32(1, 1)

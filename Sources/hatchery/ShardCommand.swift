@@ -137,19 +137,42 @@ extension ShardCommand {
 struct ExportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Write the shards for other trainers: llm.c .bin files or a Megatron-LM indexed dataset.",
+    abstract: "Write the shards for other trainers (llm.c .bin files, a Megatron-LM indexed dataset), or the kept documents to publish (Parquet or Dolma JSONL, with a Hugging Face dataset card).",
     discussion: "docs/formats.md gives the formats and the trainer commands that read them.")
+
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case llmc, megatron, parquet, jsonl
+  }
 
   @OptionGroup var stage: StageOptions
 
-  @Argument(help: "llmc or megatron.")
-  var format: TrainerExport.Format
+  @Argument(help: "llmc, megatron, parquet or jsonl.")
+  var format: Format
 
   @Argument(help: "The output folder.")
   var output: String
 
+  @Option(help: "parquet, jsonl: rows per file at most (each document part gives one file or more).") var rowsPerFile = 1_000_000
+  @Option(help: "parquet: megabytes of text per row group.") var rowGroupMb = 128
+  @Flag(help: "parquet, jsonl: export the documents held back for licence review too.") var includeReview = false
+  @OptionGroup(title: "Across machines (parquet, jsonl: each task writes the files of its parts; the card is written by a run of one task)")
+  var split: TaskSplitArguments
+
   func run() throws {
-    print(try TrainerExport.export(workspace: try Workspace.open(at: stage.workspace), format: format, to: output).text)
+    let workspace = try Workspace.open(at: stage.workspace)
+    switch format {
+    case .llmc, .megatron:
+      print(try TrainerExport.export(workspace: workspace, format: TrainerExport.Format(rawValue: format.rawValue)!, to: output).text)
+    case .parquet, .jsonl:
+      var options = DatasetExport.Options()
+      options.format = DatasetExport.Format(rawValue: format.rawValue)!
+      options.rowsPerFile = rowsPerFile
+      options.rowGroupBytes = max(1, rowGroupMb) << 20
+      options.includeReview = includeReview
+      options.task = split.task
+      options.tasks = split.tasks
+      print(try DatasetExport.export(workspace: workspace, to: output, options: options).text)
+    }
   }
 }
 
