@@ -128,7 +128,7 @@ let package = Package(
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Ingest", "HatcheryCore", "HatcheryTestSupport"]),
     .testTarget(
       name: "ShardsTests",
-      dependencies: ["Shards", "Tokenizer", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+      dependencies: ["Shards", "Tokenizer", "Ingest", "Parquet", "HatcheryCore", "HatcheryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "AccountingTests", dependencies: ["Accounting", "HatcheryCore"]),
     .testTarget(name: "ParquetTests", dependencies: ["Parquet", "HatcheryCore"], exclude: ["Fixtures"]),
