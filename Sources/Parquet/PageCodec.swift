@@ -24,6 +24,18 @@ enum PageCodec {
     return output
   }
 
+  /// Decompresses into `out`, which must be exactly the page's uncompressed size.
+  static func decompress(_ input: UnsafeRawBufferPointer, codec: Codec, into out: UnsafeMutableRawBufferPointer) throws(ParquetError.Reason) {
+    if codec == .uncompressed {
+      guard input.count == out.count else { throw .damaged("an uncompressed page of \(input.count) bytes says \(out.count)") }
+      if !input.isEmpty { out.copyMemory(from: input) }
+      return
+    }
+    let produced = decode(input, codec: codec, size: out.count, into: out)
+    if produced == -2 { throw .unsupported("codec LZO") }
+    guard produced == out.count else { throw .damaged("\(codec) data does not decompress to the page's \(out.count) bytes") }
+  }
+
   /// Decompresses into `out`; the bytes written, -1 on an error, -2 for LZO.
   private static func decode(_ input: UnsafeRawBufferPointer, codec: Codec, size: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
     do {

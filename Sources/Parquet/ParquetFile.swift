@@ -165,6 +165,17 @@ public final class ParquetFile {
           let isV2 = header.type == PageType.dataPageV2.rawValue
           let count = Int(header.valueCount)
           guard count >= 0, count <= rows - rowsRead else { throw Reason.damaged("a data page of \(count) values where \(rows - rowsRead) rows are left") }
+          if header.encoding == Encoding.plain.rawValue, case .bytes(var values) = data, column.type == .byteArray {
+            // Strings in PLAIN: decompressed into the column's buffer and used in place.
+            data = .boolean([])
+            defer { data = .bytes(values) }
+            let presentCount = try Self.plainBytesInPlace(
+              page, header: header, isV2: isV2, count: count, column: column, codec: codec, values: &values, present: &present,
+              levels: &levels)
+            _ = presentCount
+            rowsRead += count
+            continue
+          }
           var valuesBytes: [UInt8]
           var presentCount = count
           levels.removeAll(keepingCapacity: true)
@@ -218,6 +229,61 @@ public final class ParquetFile {
       throw failure(.damaged("\(data.count) values for \(rows) rows"))
     }
     return (present, data)
+  }
+
+  /// A PLAIN byte-array data page: its bytes (v1: levels and values; v2: values) decompressed
+  /// onto the end of `values.data`, the levels read, the values adopted where they lie.
+  private static func plainBytesInPlace(
+    _ page: UnsafeRawBufferPointer, header: PageHeader, isV2: Bool, count: Int, column: Column, codec: Codec, values: inout ByteArrays,
+    present: inout [Bool]?, levels: inout [UInt32]
+  ) throws(Reason) -> Int {
+    levels.removeAll(keepingCapacity: true)
+    var body = page
+    var size = Int(header.uncompressedSize)
+    if isV2 {
+      let repetition = Int(header.repetitionBytes)
+      let definition = Int(header.definitionBytes)
+      guard repetition >= 0, definition >= 0, repetition + definition <= page.count, repetition + definition <= size else {
+        throw .damaged("level lengths past the page")
+      }
+      if column.optional {
+        try Levels.decodeHybrid(UnsafeRawBufferPointer(rebasing: page[repetition..<repetition + definition]), width: 1, count: count, into: &levels)
+      }
+      body = UnsafeRawBufferPointer(rebasing: page[(repetition + definition)...])
+      size -= repetition + definition
+    }
+    let base = values.data.count
+    values.data.append(contentsOf: repeatElement(0, count: size))
+    let inputCodec = isV2 && !header.isCompressed ? Codec.uncompressed : codec
+    let result: Reason? = values.data.withUnsafeMutableBytes { raw -> Reason? in
+      do throws(Reason) {
+        try PageCodec.decompress(body, codec: inputCodec, into: UnsafeMutableRawBufferPointer(rebasing: raw[base..<base + size]))
+        return nil
+      } catch {
+        return error
+      }
+    }
+    if let result { throw result }
+    var offset = base
+    if !isV2, column.optional {
+      guard size >= 4 else { throw .damaged("a page too short for its levels") }
+      let length = values.data.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: base, as: UInt32.self))) }
+      guard length <= size - 4 else { throw .damaged("definition levels of \(length) bytes past the page") }
+      let levelBytes = Array(values.data[(base + 4)..<(base + 4 + length)])
+      try levelBytes.withBytes { (raw) throws(Reason) in try Levels.decodeHybrid(raw, width: 1, count: count, into: &levels) }
+      offset = base + 4 + length
+    }
+    var presentCount = count
+    if column.optional {
+      presentCount = 0
+      for level in levels {
+        let has = level == 1
+        present!.append(has)
+        if has { presentCount += 1 }
+      }
+    }
+    try values.adoptPlain(from: offset, to: base + size, count: presentCount)
+    return presentCount
   }
 
   private static func empty(_ type: PhysicalType) -> ColumnData {

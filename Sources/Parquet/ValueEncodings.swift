@@ -3,28 +3,56 @@
 /// DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT. Every read is bounds-checked.
 typealias Reason = ParquetError.Reason
 
-/// Variable-length byte strings in one buffer: value i is `data[ends[i - 1] ..< ends[i]]`.
+/// Variable-length byte strings in one buffer: value i is `data[range(i)]`. PLAIN pages are
+/// decompressed straight into `data` and their values left in place, so `data` also holds their
+/// length prefixes (and a v1 page's levels) between the values.
 public struct ByteArrays: Sendable {
   public var data: [UInt8] = []
+  public var starts: [Int] = []
   public var ends: [Int] = []
 
   public init() {}
   public var count: Int { ends.count }
 
-  public func range(_ index: Int) -> Range<Int> { (index == 0 ? 0 : ends[index - 1])..<ends[index] }
+  public func range(_ index: Int) -> Range<Int> { starts[index]..<ends[index] }
+
+  /// The values' bytes (without what lies between them).
+  public var valueBytes: Int { zip(starts, ends).reduce(0) { $0 + $1.1 - $1.0 } }
 
   mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    starts.append(data.count)
     data.append(contentsOf: bytes)
     ends.append(data.count)
   }
 
   /// Appends `prefix` bytes of `previous` and then `suffix`.
   mutating func append(prefixOf previous: Range<Int>, length: Int, suffix: UnsafeRawBufferPointer) {
-    let start = data.count
-    data.append(contentsOf: data[previous.lowerBound..<previous.lowerBound + length])
+    starts.append(data.count)
+    // Through a copy of the prefix: appending a slice of `data` to itself would copy all of it.
+    let prefix = Array(data[previous.lowerBound..<previous.lowerBound + length])
+    data.append(contentsOf: prefix)
     data.append(contentsOf: suffix)
-    _ = start
     ends.append(data.count)
+  }
+
+  /// Takes `count` PLAIN values (4-byte length, bytes) already in `data` from `offset` on; they
+  /// must end by `end`.
+  mutating func adoptPlain(from offset: Int, to end: Int, count: Int) throws(Reason) {
+    var position = offset
+    starts.reserveCapacity(starts.count + count)
+    ends.reserveCapacity(ends.count + count)
+    let result: Reason? = data.withUnsafeBytes { raw -> Reason? in
+      for _ in 0..<count {
+        guard end - position >= 4 else { return .damaged("a PLAIN value runs past the end of its page") }
+        let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
+        guard length <= end - position - 4 else { return .damaged("a value of \(length) bytes runs past the end of its page") }
+        starts.append(position + 4)
+        ends.append(position + 4 + length)
+        position += 4 + length
+      }
+      return nil
+    }
+    if let result { throw result }
   }
 }
 

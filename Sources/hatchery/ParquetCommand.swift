@@ -45,7 +45,7 @@ struct ParquetCommand: ParsableCommand {
           rows += Int(parquet.metadata.rowGroups[group].rowCount)
           if case .bytes(let arrays) = data {
             values += arrays.count
-            bytes += arrays.data.count
+            bytes += arrays.valueBytes
           }
         }
       }
