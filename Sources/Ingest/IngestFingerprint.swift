@@ -16,6 +16,7 @@ enum IngestFingerprint {
     }
     for file in part.files {
       hasher.update("\0\(file.locator)\0\(file.size)\0\(file.modifiedNanoseconds)\0\(file.format.rawValue)")
+      if let groups = file.rowGroups { hasher.update("\0row groups \(groups.lowerBound)..<\(groups.upperBound)") }
       if file.unreadable != nil { hasher.update("\0unreadable") }
     }
     return hasher.finalize().hex

@@ -56,13 +56,19 @@ extension PartIngester {
       }
       idColumn = found
     }
-    if !parquet.skipped.isEmpty {
+    let groups = file.rowGroups ?? 0..<parquet.metadata.rowGroups.count
+    guard groups.upperBound <= parquet.metadata.rowGroups.count else {
+      try reject(file, line: nil, offset: nil, reason: "parquet-damaged", "\(file.absolutePath): row groups \(groups) are not in the file any more")
+      return
+    }
+    if !parquet.skipped.isEmpty, groups.lowerBound == 0 {
       try reject(
         file, line: nil, offset: nil, reason: "parquet-nested-skipped",
         "\(file.absolutePath): nested columns not read: \(parquet.skipped.joined(separator: ", ")) (every row is read without them)")
     }
-    var firstRow = 0
-    for group in 0..<parquet.metadata.rowGroups.count {
+    // Rows are numbered over the whole file, whichever slice of row groups this is.
+    var firstRow = parquet.metadata.rowGroups[0..<groups.lowerBound].reduce(0) { $0 + Int($1.rowCount) }
+    for group in groups {
       let rows = Int(parquet.metadata.rowGroups[group].rowCount)
       defer { firstRow += rows }
       var decoded: [(column: ParquetFile.Column, present: [Bool]?, data: ColumnData, next: Int)] = []

@@ -114,3 +114,32 @@ final class WETIngestTests: IngestTestCase {
     XCTAssertEqual(documents[0].metadata["format"]?.stringValue, "warc")
   }
 }
+
+extension ParquetIngestTests {
+  func testALargeFileIsSplitByRowGroupsAndTasksWriteWhatOneProcessWrites() throws {
+    var writer = ParquetWriter(columns: [.string("text", optional: false), ParquetWriter.ColumnSpec(name: "n", type: .int64)], codec: .zstd)
+    for group in 0..<6 {
+      try writer.write(rows: (0..<50).map { row in
+        [.string("Row \(row) of row group \(group): enough words to make the group a few kilobytes once compressed \(row * group)."),
+          .int64(Int64(group * 50 + row))]
+      })
+    }
+    let path = try write("in/big.parquet", writer.finish())
+    let plan = try InputPlan(paths: [path], format: nil, partBytes: 1500)
+    XCTAssertGreaterThan(plan.parts.count, 1, "the row groups are cut into parts")
+    XCTAssertEqual(plan.files.compactMap(\.rowGroups).map(\.count).reduce(0, +), 6, "every row group once")
+    let one = try makeWorkspace("one")
+    let summary = try ingest(one, options("p", [path]) { $0.partBytes = 1500 })
+    XCTAssertEqual(summary.documents, 300)
+    let documents = try self.documents(one, source: "p")
+    XCTAssertEqual(documents.map { $0.metadata["line"]?.intValue ?? 0 }, Array(1...300), "rows numbered over the whole file")
+    XCTAssertEqual(documents.last?.metadata["original"]?.objectValue?["n"]?.intValue, 299)
+    let split = try makeWorkspace("split")
+    _ = try ingest(split, options("p", [path]) { $0.partBytes = 1500; $0.step = .register })
+    for task in 0..<3 {
+      _ = try ingest(split, options("p", [path]) { $0.partBytes = 1500; $0.task = task; $0.tasks = 3; $0.step = .task })
+    }
+    _ = try ingest(split, options("p", [path]) { $0.partBytes = 1500; $0.tasks = 3; $0.step = .merge })
+    XCTAssertEqual(try partFiles(split, source: "p"), try partFiles(one, source: "p"))
+  }
+}

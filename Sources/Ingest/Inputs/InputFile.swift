@@ -49,6 +49,9 @@ public struct InputFile: Sendable, Equatable {
   /// Why the entry cannot be read (a folder that cannot be listed, a dangling link), recorded
   /// as a reject of its part; nil for a file to read.
   public let unreadable: String?
+  /// A Parquet file larger than a part is planned as slices of consecutive row groups (`size`
+  /// is then the slice's compressed bytes); nil: the whole file.
+  public var rowGroups: Range<Int>? = nil
   /// The file's modification time, the `created` of its documents when they name none.
   public var created: String { Timestamp.string(fromEpochSeconds: modifiedNanoseconds / 1_000_000_000) }
 
@@ -63,6 +66,13 @@ extension InputFile {
   func reading(as format: InputFormat) -> InputFile {
     InputFile(
       absolutePath: absolutePath, pathBytes: pathBytes, locator: locator, size: size, modifiedNanoseconds: modifiedNanoseconds, format: format,
-      compression: compression, unreadable: unreadable)
+      compression: compression, unreadable: unreadable, rowGroups: rowGroups)
+  }
+
+  /// A slice of this Parquet file: the row groups `range`, of `bytes` compressed bytes.
+  func slice(_ range: Range<Int>, bytes: Int) -> InputFile {
+    InputFile(
+      absolutePath: absolutePath, pathBytes: pathBytes, locator: locator, size: bytes, modifiedNanoseconds: modifiedNanoseconds, format: format,
+      compression: compression, unreadable: unreadable, rowGroups: range)
   }
 }

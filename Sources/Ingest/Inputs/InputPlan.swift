@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import Parquet
 
 /// The inputs of an ingest, in a fixed order, grouped into parts.
 ///
@@ -40,7 +41,7 @@ public struct InputPlan: Sendable {
     }
     // By bytes: two spellings of one name (NFC and NFD) are two files, not one.
     found.sort { $0.locator.utf8.lexicographicallyPrecedes($1.locator.utf8) }
-    for (previous, next) in zip(found, found.dropFirst()) where previous.locator.utf8.elementsEqual(next.locator.utf8) {
+    for (previous, next) in zip(found, found.dropFirst()) where previous.locator.utf8.elementsEqual(next.locator.utf8) && next.rowGroups == nil {
       throw HatcheryError(
         "two inputs have the same name '\(PrintableText.escaped(next.locator))' (\(PrintableText.escaped(previous.absolutePath)) "
           + "and \(PrintableText.escaped(next.absolutePath))); give their parent folders instead, or ingest them as separate sources")
@@ -48,6 +49,8 @@ public struct InputPlan: Sendable {
     guard !found.isEmpty else {
       throw HatcheryError("no files to read under \(paths.map(PrintableText.escaped).joined(separator: ", ")) (hidden files are skipped)")
     }
+    // A Parquet file larger than a part is cut into slices of row groups, so tasks split it.
+    found = found.flatMap { Self.slices($0, partBytes: partBytes) }
     files = found
     var parts: [Part] = []
     var group: [InputFile] = []
@@ -63,6 +66,27 @@ public struct InputPlan: Sendable {
     }
     if !group.isEmpty { parts.append(Part(index: parts.count, files: group)) }
     self.parts = parts
+  }
+
+  /// The row-group slices of a Parquet file of more than `partBytes`, each of about `partBytes`
+  /// compressed bytes; the file itself otherwise, or when its footer cannot be read (ingest then
+  /// records why).
+  static func slices(_ file: InputFile, partBytes: Int) -> [InputFile] {
+    guard file.format == .parquet, file.compression == .none, file.unreadable == nil, file.size > partBytes,
+      let parquet = try? ParquetFile(path: String(decoding: file.pathBytes, as: UTF8.self)), parquet.metadata.rowGroups.count > 1
+    else { return [file] }
+    var slices: [InputFile] = []
+    var start = 0
+    var bytes = 0
+    for (index, group) in parquet.metadata.rowGroups.enumerated() {
+      bytes += Int(group.columns.reduce(Int64(0)) { $0 + max(0, $1.compressedSize) })
+      if bytes >= partBytes || index == parquet.metadata.rowGroups.count - 1 {
+        slices.append(file.slice(start..<index + 1, bytes: max(bytes, 1)))
+        start = index + 1
+        bytes = 0
+      }
+    }
+    return slices
   }
 
   private static func walk(
