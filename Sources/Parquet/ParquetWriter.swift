@@ -72,8 +72,9 @@ struct ThriftCompactWriter {
 }
 
 /// Writes Parquet files of flat columns (strings, 64-bit integers, doubles, booleans), one row
-/// group per `write` call: PLAIN values in data pages v1, definition levels for optional
-/// columns, uncompressed, Snappy or zstd pages, statistics left out. Enough for Hatchery's own
+/// group per `write` call: data pages v1, PLAIN values or, for strings repeated enough (at most
+/// one distinct value in two), a dictionary page and RLE_DICTIONARY indices; definition levels
+/// for optional columns; uncompressed, Snappy or zstd pages; statistics left out. Enough for Hatchery's own
 /// files and for test inputs; readers such as pyarrow read them.
 public struct ParquetWriter {
   public enum Value: Sendable, Equatable {
@@ -108,7 +109,17 @@ public struct ParquetWriter {
   private var bytes: [UInt8] = Array("PAR1".utf8)
   /// Bytes already taken: where `bytes` starts in the file.
   private var taken = 0
-  private var rowGroups: [(rows: Int, chunks: [(offset: Int, size: Int, uncompressed: Int, values: Int)])] = []
+  private var rowGroups: [(rows: Int, chunks: [Chunk])] = []
+
+  /// A column chunk as the footer describes it.
+  private struct Chunk {
+    var offset: Int
+    var size: Int
+    var uncompressed: Int
+    var values: Int
+    var dataPageOffset: Int
+    var dictionaryPageOffset: Int?
+  }
 
   public init(columns: [ColumnSpec], codec: Codec = .zstd, createdBy: String = "hatchery") {
     self.columns = columns
@@ -118,11 +129,34 @@ public struct ParquetWriter {
 
   /// Appends one row group of `rows` (each row one value per column, in order).
   public mutating func write(rows: [[Value]]) throws(ParquetError.Reason) {
-    var chunks: [(offset: Int, size: Int, uncompressed: Int, values: Int)] = []
+    var chunks: [Chunk] = []
     for (index, column) in columns.enumerated() {
       var levels: [UInt8] = []
       var values: [UInt8] = []
       var definitions: [Bool] = []
+      // Strings repeated enough (at most one distinct value in two) are dictionary-encoded.
+      var dictionary: [String: UInt32] = [:]
+      var dictionaryOrder: [String] = []
+      var indices: [UInt32] = []
+      var useDictionary = column.type == .byteArray
+      if useDictionary {
+        let present = rows.lazy.filter { $0[index] != .null }.count
+        for row in rows {
+          guard case .string(let text) = row[index] else { continue }
+          if let known = dictionary[text] {
+            indices.append(known)
+          } else {
+            guard dictionary.count < max(1, present / 2), dictionary.count < 1 << 16 else {
+              useDictionary = false
+              break
+            }
+            dictionary[text] = UInt32(dictionaryOrder.count)
+            indices.append(UInt32(dictionaryOrder.count))
+            dictionaryOrder.append(text)
+          }
+        }
+        if present == 0 { useDictionary = false }
+      }
       for row in rows {
         let value = row[index]
         definitions.append(value != .null)
@@ -130,8 +164,10 @@ public struct ParquetWriter {
         case (.null, _):
           guard column.optional else { throw .damaged("a null in required column \(column.name)") }
         case (.string(let text), .byteArray):
-          withUnsafeBytes(of: UInt32(text.utf8.count).littleEndian) { values.append(contentsOf: $0) }
-          values.append(contentsOf: text.utf8)
+          if !useDictionary {
+            withUnsafeBytes(of: UInt32(text.utf8.count).littleEndian) { values.append(contentsOf: $0) }
+            values.append(contentsOf: text.utf8)
+          }
         case (.int64(let number), .int64):
           withUnsafeBytes(of: number.littleEndian) { values.append(contentsOf: $0) }
         case (.double(let number), .double):
@@ -160,6 +196,33 @@ public struct ParquetWriter {
         withUnsafeBytes(of: UInt32(packed.count).littleEndian) { levels.append(contentsOf: $0) }
         levels.append(contentsOf: packed)
       }
+      let offset = taken + bytes.count
+      var uncompressed = 0
+      var dictionaryPageOffset: Int?
+      if useDictionary {
+        // The dictionary page (PLAIN), then the indices: bit width, then bit-packed groups of 8.
+        var plain: [UInt8] = []
+        for text in dictionaryOrder {
+          withUnsafeBytes(of: UInt32(text.utf8.count).littleEndian) { plain.append(contentsOf: $0) }
+          plain.append(contentsOf: text.utf8)
+        }
+        let compressed = try Self.compress(plain, codec)
+        var header = ThriftCompactWriter()
+        header.i32(1, PageType.dictionaryPage.rawValue)
+        header.i32(2, Int32(plain.count))
+        header.i32(3, Int32(compressed.count))
+        header.beginStruct(7)
+        header.i32(1, Int32(dictionaryOrder.count))
+        header.i32(2, Encoding.plain.rawValue)
+        header.endStruct()
+        header.bytes.append(0)
+        dictionaryPageOffset = offset
+        bytes.append(contentsOf: header.bytes)
+        bytes.append(contentsOf: compressed)
+        uncompressed += header.bytes.count + plain.count
+        let width = max(1, Int.bitWidth - (dictionaryOrder.count - 1).leadingZeroBitCount)
+        values = [UInt8(width)] + Self.bitPacked(indices, width: width)
+      }
       let page = levels + values
       let compressed = try Self.compress(page, codec)
       var header = ThriftCompactWriter()
@@ -168,17 +231,40 @@ public struct ParquetWriter {
       header.i32(3, Int32(compressed.count))
       header.beginStruct(5)
       header.i32(1, Int32(rows.count))
-      header.i32(2, Encoding.plain.rawValue)
+      header.i32(2, useDictionary ? Encoding.rleDictionary.rawValue : Encoding.plain.rawValue)
       header.i32(3, Encoding.rle.rawValue)
       header.i32(4, Encoding.rle.rawValue)
       header.endStruct()
       header.bytes.append(0)
-      let offset = taken + bytes.count
+      let dataPageOffset = taken + bytes.count
       bytes.append(contentsOf: header.bytes)
       bytes.append(contentsOf: compressed)
-      chunks.append((offset, taken + bytes.count - offset, header.bytes.count + page.count, rows.count))
+      uncompressed += header.bytes.count + page.count
+      chunks.append(
+        Chunk(
+          offset: offset, size: taken + bytes.count - offset, uncompressed: uncompressed, values: rows.count, dataPageOffset: dataPageOffset,
+          dictionaryPageOffset: dictionaryPageOffset))
     }
     rowGroups.append((rows.count, chunks))
+  }
+
+  /// The RLE / bit-packed hybrid as bit-packed groups of 8 only (`width` bits per value, least
+  /// significant first), preceded by its run header.
+  static func bitPacked(_ values: [UInt32], width: Int) -> [UInt8] {
+    let groups = (values.count + 7) / 8
+    var header = ThriftCompactWriter()
+    header.varint(UInt64(groups << 1 | 1))
+    var packed = [UInt8](repeating: 0, count: groups * width)
+    for (position, value) in values.enumerated() {
+      var bit = position * width
+      var remaining = value
+      for _ in 0..<width {
+        if remaining & 1 == 1 { packed[bit >> 3] |= 1 << UInt8(bit & 7) }
+        remaining >>= 1
+        bit += 1
+      }
+    }
+    return header.bytes + packed
   }
 
   /// The bytes written since the last call, to append to the file (the footer's offsets count
@@ -224,9 +310,9 @@ public struct ParquetWriter {
         footer.i64(2, Int64(chunk.offset))
         footer.beginStruct(3)
         footer.i32(1, columns[index].type.rawValue)
-        footer.listHeader(2, .i32, count: 2)
-        footer.zigzag(Int64(Encoding.plain.rawValue))
-        footer.zigzag(Int64(Encoding.rle.rawValue))
+        let encodings = chunk.dictionaryPageOffset == nil ? [Encoding.plain, .rle] : [Encoding.plain, .rle, .rleDictionary]
+        footer.listHeader(2, .i32, count: encodings.count)
+        for encoding in encodings { footer.zigzag(Int64(encoding.rawValue)) }
         footer.listHeader(3, .binary, count: 1)
         footer.varint(UInt64(columns[index].name.utf8.count))
         footer.bytes.append(contentsOf: columns[index].name.utf8)
@@ -234,7 +320,8 @@ public struct ParquetWriter {
         footer.i64(5, Int64(chunk.values))
         footer.i64(6, Int64(chunk.uncompressed))
         footer.i64(7, Int64(chunk.size))
-        footer.i64(9, Int64(chunk.offset))
+        footer.i64(9, Int64(chunk.dataPageOffset))
+        if let dictionary = chunk.dictionaryPageOffset { footer.i64(11, Int64(dictionary)) }
         footer.endStruct()
         footer.endStruct()
       }

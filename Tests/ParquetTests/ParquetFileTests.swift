@@ -107,12 +107,15 @@ extension ParquetFileTests {
     let columns: [ParquetWriter.ColumnSpec] = [
       .string("id", optional: false), .string("text"), ParquetWriter.ColumnSpec(name: "n", type: .int64),
       ParquetWriter.ColumnSpec(name: "x", type: .double), ParquetWriter.ColumnSpec(name: "ok", type: .boolean, optional: false),
+      .string("lang"),
     ]
     var rows: [[ParquetWriter.Value]] = []
     for index in 0..<25 {
       let text: ParquetWriter.Value = index % 7 == 3 ? .null : .string("text number \(index) — ünï")
       let number: ParquetWriter.Value = index % 5 == 0 ? .null : .int64(Int64(index) * -3)
-      rows.append([.string("r\(index)"), text, number, .double(Double(index) / 8), .boolean(index % 3 == 0)])
+      // `lang` repeats: dictionary-encoded, with a null now and then.
+      let lang: ParquetWriter.Value = index % 11 == 4 ? .null : .string(["en", "de", "fr"][index % 3])
+      rows.append([.string("r\(index)"), text, number, .double(Double(index) / 8), .boolean(index % 3 == 0), lang])
     }
     for codec in [Codec.uncompressed, .snappy, .zstd] {
       var writer = ParquetWriter(columns: columns, codec: codec)
@@ -123,6 +126,8 @@ extension ParquetFileTests {
       defer { try? FileManager.default.removeItem(atPath: path) }
       let file = try ParquetFile(path: path)
       XCTAssertEqual(file.metadata.rowCount, 25)
+      XCTAssertNotNil(file.metadata.rowGroups[0].columns[5].dictionaryPageOffset, "the repeated strings have a dictionary")
+      XCTAssertNil(file.metadata.rowGroups[0].columns[0].dictionaryPageOffset, "distinct ids do not")
       XCTAssertEqual(file.metadata.rowGroups.count, 2)
       let got = try self.rows(file)
       for (row, want) in zip(got, rows) {
