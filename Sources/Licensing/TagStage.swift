@@ -71,27 +71,11 @@ public enum TagStage {
   /// Runs `body` for every part index on `threads` workers (parts are independent); the first
   /// error stops the workers from taking new parts and is thrown.
   private static func tagParts(_ indices: [Int], threads: Int, _ body: @Sendable @escaping (Int) throws -> TagSummary) throws -> TagSummary {
-    let state = Mutex((next: 0, summary: TagSummary(), error: Error?.none))
-    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, indices.count))) { _ in
-      while true {
-        let position: Int? = state.withLock { state in
-          guard state.error == nil, state.next < indices.count else { return nil }
-          defer { state.next += 1 }
-          return state.next
-        }
-        guard let position else { return }
-        do {
-          let summary = try body(indices[position])
-          state.withLock { $0.summary.add(summary) }
-        } catch {
-          state.withLock { if $0.error == nil { $0.error = error } }
-        }
-      }
-    }
-    let (summary, failure) = state.withLock { ($0.summary, $0.error) }
-    if let failure { throw failure }
+    var summary = TagSummary()
+    for part in try ParallelItems.map(indices, threads: threads, worker: {}, { _, index in try body(index) }) { summary.add(part) }
     return summary
   }
+
 
 
   /// `tasks/tag/<configuration>/part-NNNNN.json`: a tag task's results for part N (counted over every

@@ -1,8 +1,6 @@
-import Dispatch
 import Foundation
 import HatcheryCore
 import Parquet
-import Synchronization
 
 /// `hatchery export parquet|jsonl -w DIR OUT`: the kept documents (each part's latest version,
 /// removed spans cut, documents held back for review left out) as files to publish, one or more
@@ -69,29 +67,13 @@ public enum DatasetExport {
     guard !kept.parts.isEmpty else { throw HatcheryError("\(workspace.root): no documents to export; run `hatchery ingest` first") }
     try FileManager.default.createDirectory(atPath: output + "/data", withIntermediateDirectories: true)
     let indices = kept.parts.indices.filter { $0 % options.tasks == options.task }
-    let state = Mutex((summary: Summary(), error: Error?.none, next: 0))
-    let workers = max(1, min(options.threads, indices.count))
     let shared = UncheckedBox((kept, store))
-    DispatchQueue.concurrentPerform(iterations: workers) { _ in
-      let (kept, store) = shared.value
-      do {
-        let compressor = try ZstdCompressor(level: 3, workers: 1)
-        while true {
-          let position: Int? = state.withLock { state in
-            guard state.error == nil, state.next < indices.count else { return nil }
-            defer { state.next += 1 }
-            return state.next
-          }
-          guard let position else { return }
-          let part = try exportPart(indices[position], kept: kept, store: store, output: output, options: options, compressor: compressor)
-          state.withLock { $0.summary.add(part) }
-        }
-      } catch {
-        state.withLock { if $0.error == nil { $0.error = error } }
-      }
+    let parts = try ParallelItems.map(indices, threads: options.threads, worker: { try ZstdCompressor(level: 3, workers: 1) }) {
+      compressor, index in
+      try exportPart(index, kept: shared.value.0, store: shared.value.1, output: output, options: options, compressor: compressor)
     }
-    let (collected, failure) = state.withLock { ($0.summary, $0.error) }
-    if let failure { throw failure }
+    var collected = Summary()
+    for part in parts { collected.add(part) }
     var summary = collected
     summary.files.sort()
     if options.tasks == 1 {
