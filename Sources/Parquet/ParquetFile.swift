@@ -205,14 +205,7 @@ public final class ParquetFile {
             }
             valuesBytes = offset == 0 ? whole : Array(whole[offset...])
           }
-          if column.optional {
-            presentCount = 0
-            for level in levels {
-              let has = level == 1
-              present!.append(has)
-              if has { presentCount += 1 }
-            }
-          }
+          if column.optional { presentCount = Self.record(levels, in: &present) }
           try valuesBytes.withBytes { (raw) throws(Reason) in
             try Self.decodeValues(
               raw, encoding: header.encoding, column: column, count: presentCount, dictionary: dictionary, indices: &indices, into: &data)
@@ -273,17 +266,21 @@ public final class ParquetFile {
       try levelBytes.withBytes { (raw) throws(Reason) in try Levels.decodeHybrid(raw, width: 1, count: count, into: &levels) }
       offset = base + 4 + length
     }
-    var presentCount = count
-    if column.optional {
-      presentCount = 0
-      for level in levels {
-        let has = level == 1
-        present!.append(has)
-        if has { presentCount += 1 }
-      }
-    }
+    let presentCount = column.optional ? record(levels, in: &present) : count
     try values.adoptPlain(from: offset, to: base + size, count: presentCount)
     return presentCount
+  }
+
+  /// Appends which rows have a value (definition level 1 of a flat optional column); returns
+  /// how many do.
+  private static func record(_ levels: [UInt32], in present: inout [Bool]?) -> Int {
+    var count = 0
+    for level in levels {
+      let has = level == 1
+      present!.append(has)
+      if has { count += 1 }
+    }
+    return count
   }
 
   private static func empty(_ type: PhysicalType) -> ColumnData {
@@ -396,30 +393,12 @@ public final class ParquetFile {
         for index in indices { values.append(UnsafeRawBufferPointer(rebasing: raw[entries.range(Int(index))])) }
       }
       data = .bytes(values)
-    case (.int32(let entries), .int32(var values)):
-      data = .boolean([])
-      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
-      data = .int32(values)
-    case (.int64(let entries), .int64(var values)):
-      data = .boolean([])
-      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
-      data = .int64(values)
-    case (.int96(let entries), .int96(var values)):
-      data = .boolean([])
-      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
-      data = .int96(values)
-    case (.float(let entries), .float(var values)):
-      data = .boolean([])
-      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
-      data = .float(values)
-    case (.double(let entries), .double(var values)):
-      data = .boolean([])
-      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
-      data = .double(values)
-    case (.boolean(let entries), .boolean(var values)):
-      data = .int32([])
-      values.append(contentsOf: indices.lazy.map { entries[Int($0)] })
-      data = .boolean(values)
+    case (.int32(let entries), .int32(let values)): data = .int32(values + indices.map { entries[Int($0)] })
+    case (.int64(let entries), .int64(let values)): data = .int64(values + indices.map { entries[Int($0)] })
+    case (.int96(let entries), .int96(let values)): data = .int96(values + indices.map { entries[Int($0)] })
+    case (.float(let entries), .float(let values)): data = .float(values + indices.map { entries[Int($0)] })
+    case (.double(let entries), .double(let values)): data = .double(values + indices.map { entries[Int($0)] })
+    case (.boolean(let entries), .boolean(let values)): data = .boolean(values + indices.map { entries[Int($0)] })
     default:
       throw .damaged("a dictionary of another type than its column")
     }
