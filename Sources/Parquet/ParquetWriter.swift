@@ -140,6 +140,17 @@ public struct ParquetWriter {
       var indices: [UInt32] = []
       var useDictionary = column.type == .byteArray
       if useDictionary {
+        // A look at the first values first: texts, ids and URLs are told apart without hashing them all.
+        var sample = Set<String>()
+        var sampled = 0
+        for row in rows where sampled < 64 {
+          guard case .string(let text) = row[index] else { continue }
+          sample.insert(text)
+          sampled += 1
+        }
+        if sampled >= 16 && sample.count * 2 > sampled { useDictionary = false }
+      }
+      if useDictionary {
         let present = rows.lazy.filter { $0[index] != .null }.count
         for row in rows {
           guard case .string(let text) = row[index] else { continue }
@@ -342,9 +353,15 @@ public struct ParquetWriter {
     switch codec {
     case .uncompressed: return page
     case .zstd:
+      // Level 3 with two zstd workers: a row group's page is large, and the bytes are the same
+      // for any number of workers from one up.
+      guard let context = ZSTD_createCCtx() else { throw .damaged("zstd: cannot allocate a compression context") }
+      defer { ZSTD_freeCCtx(context) }
+      ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, 3)
+      ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, 2)
       var output = [UInt8](repeating: 0, count: ZSTD_compressBound(page.count))
       let size = output.withUnsafeMutableBytes { out in
-        page.withUnsafeBytes { ZSTD_compress(out.baseAddress, out.count, $0.baseAddress, $0.count, 3) }
+        page.withUnsafeBytes { ZSTD_compress2(context, out.baseAddress, out.count, $0.baseAddress, $0.count) }
       }
       guard ZSTD_isError(size) == 0 else { throw .damaged("zstd could not compress a page") }
       return Array(output.prefix(size))
