@@ -115,7 +115,6 @@ struct PlanCommand: ParsableCommand {
       var flops: Double?
       if let given = deviceHours {
         assumptions.append("device-hours as given: \(given)")
-        _ = given
       } else {
         let count = try Self.count(try tokens ?? { throw HatcheryError("give --tokens (or --device-hours)") }(), "--tokens")
         let shape = (layers: layers ?? 0, context: context ?? 0, width: dim ?? 0)
