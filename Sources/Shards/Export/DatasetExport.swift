@@ -72,9 +72,8 @@ public enum DatasetExport {
       compressor, index in
       try exportPart(index, kept: shared.value.0, store: shared.value.1, output: output, options: options, compressor: compressor)
     }
-    var collected = Summary()
-    for part in parts { collected.add(part) }
-    var summary = collected
+    var summary = Summary()
+    for part in parts { summary.add(part) }
     summary.files.sort()
     if options.tasks == 1 {
       let card = try DatasetCard.render(workspace: workspace, store: store, files: summary.files.map { String($0.dropFirst(output.count + 1)) }, exported: summary)
@@ -145,10 +144,7 @@ public enum DatasetExport {
         rowsInFile += 1
         switch options.format {
         case .parquet:
-          var metadata = document.metadata
-          metadata["original"] = nil
-          let original = document.metadata["original"]
-          if let original { metadata["original"] = original }
+          let metadata = document.metadata
           rows.append([
             .string(document.id), .string(textString), .string(document.source),
             document.metadata["url"]?.stringValue.map { .string($0) } ?? .null, license.map { .string($0) } ?? .null,
