@@ -139,8 +139,9 @@ public enum TagStage {
   }
 
   /// The covering licence files and package metadata of every source (LicenseScope): the
-  /// documents read from such files, found by their input files' paths, and `package.json` files
-  /// beside the documents in the input tree (ingest reads `.json` as records, not as a text).
+  /// documents read from such files, found by their input files' paths (a query for candidate
+  /// names, not a list of every file), and the `package.json` files ingest refused to read as
+  /// JSON records, read from the input tree.
   /// Every task builds the same scope from the same store, so N tasks agree with one process.
   static func buildScope(
     workspace: Workspace, store: ProvenanceStore, parts: [(source: SourceRecord, part: PartRecord)], detector: LicenseDetector,
@@ -148,12 +149,10 @@ public enum TagStage {
   ) throws -> LicenseScope {
     var scope = LicenseScope(maximumDepth: depth)
     var wanted: [Int64: [Int: [Int: String]]] = [:]  // source → part → part line → path
-    var directories: [Int64: Set<String>] = [:]
-    var metadataFiles: [Int64: Set<String>] = [:]
-    for file in try store.inputFiles() {
-      directories[file.sourceID, default: []].insert(LicenseScope.directory(of: file.path))
+    let candidates = try store.inputFiles(
+      containing: ["licen", "copying", "copyright", "PKG-INFO", "METADATA", "package.json", "Cargo.toml", "pyproject.toml"])
+    for file in candidates {
       guard LicenseScope.isLicenseFile(file.path) || LicenseScope.isPackageMetadata(file.path) else { continue }
-      if LicenseScope.isPackageMetadata(file.path) { metadataFiles[file.sourceID, default: []].insert(file.path) }
       for line in try store.partLines(sourceID: file.sourceID, part: file.part, file: file.file) {
         wanted[file.sourceID, default: [:]][file.part, default: [:]][line] = file.path
       }
@@ -170,21 +169,19 @@ public enum TagStage {
         }
       }
     }
-    var seen = Set<Int64>()
-    for source in parts.map(\.source) where seen.insert(source.id).inserted {
+    // package.json is JSON, which ingest reads as records and refuses: read it from the input tree.
+    var sources: [Int64: SourceRecord] = [:]
+    for entry in parts { sources[entry.source.id] = entry.source }
+    for refused in try store.rejectedPaths(stage: "ingest", endingWith: "/package.json") {
+      guard let source = sources[refused.sourceID] else { continue }
       // Input roots by their last component: paths start with it.
       var roots: [String] = []
       if case .array(let items)? = try? JSONParser.parse(source.uri) { roots = items.compactMap(\.stringValue) }
-      let byName = Dictionary(roots.map { (($0 as NSString).lastPathComponent, $0) }, uniquingKeysWith: { first, _ in first })
-      for directory in directories[source.id] ?? [] {
-        let relative = directory.isEmpty ? "package.json" : directory + "/package.json"
-        guard !(metadataFiles[source.id]?.contains(relative) ?? false) else { continue }
-        let first = relative.split(separator: "/").first.map(String.init) ?? ""
-        guard let root = byName[first] else { continue }
-        let absolute = (root as NSString).deletingLastPathComponent + "/" + relative
-        guard let data = FileManager.default.contents(atPath: absolute), data.count < 1 << 20 else { continue }
-        scope.add(source: source.id, path: relative, text: String(decoding: data, as: UTF8.self), detector: detector)
-      }
+      let first = refused.path.split(separator: "/").first.map(String.init) ?? ""
+      guard let root = roots.first(where: { ($0 as NSString).lastPathComponent == first }) else { continue }
+      let absolute = (root as NSString).deletingLastPathComponent + "/" + refused.path
+      guard let data = FileManager.default.contents(atPath: absolute), data.count < 1 << 20 else { continue }
+      scope.add(source: source.id, path: refused.path, text: String(decoding: data, as: UTF8.self), detector: detector)
     }
     scope.finish()
     return scope

@@ -493,12 +493,27 @@ public final class ProvenanceStore: Sendable {
     return try sources.flatMap { source in try parts(sourceID: source.id).map { (source, $0) } }
   }
 
-  /// Every input file of every part: its path relative to its input root (one row per file).
-  public func inputFiles() throws -> [(sourceID: Int64, part: Int, file: Int, path: String)] {
+  /// The input files whose path contains one of `fragments` (ASCII case ignored, SQLite's
+  /// LIKE): a few candidates read out of one row per input file, not all of them.
+  public func inputFiles(containing fragments: [String]) throws -> [(sourceID: Int64, part: Int, file: Int, path: String)] {
+    guard !fragments.isEmpty else { return [] }
+    return try pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: "SELECT source_id, part, file, path FROM input_files WHERE " + Array(repeating: "path LIKE ?", count: fragments.count).joined(separator: " OR ")
+          + " ORDER BY source_id, part, file",
+        arguments: StatementArguments(fragments.map { "%" + $0 + "%" })
+      ).map { ($0["source_id"], $0["part"], $0["file"], $0["path"]) }
+    }
+  }
+
+  /// The paths of inputs of a stage's rejects whose path ends with `suffix`, by source.
+  public func rejectedPaths(stage: String, endingWith suffix: String) throws -> [(sourceID: Int64, path: String)] {
     try pool.read { db in
-      try Row.fetchAll(db, sql: "SELECT source_id, part, file, path FROM input_files ORDER BY source_id, part, file").map {
-        ($0["source_id"], $0["part"], $0["file"], $0["path"])
-      }
+      try Row.fetchAll(
+        db, sql: "SELECT DISTINCT source_id, path FROM rejects WHERE stage = ? AND source_id IS NOT NULL AND path LIKE ? ORDER BY source_id, path",
+        arguments: [stage, "%" + suffix]
+      ).map { ($0["source_id"], $0["path"]) }
     }
   }
 
