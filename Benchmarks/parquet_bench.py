@@ -47,15 +47,17 @@ def write(corpus, out, big_mb):
         connection.execute(f"COPY documents TO '{os.path.join(out, name)}' (FORMAT parquet, CODEC '{codec}', ROW_GROUP_SIZE 1000)")
         files.append(name)
     if big_mb > 0:
-        # Many row groups of about 64 MB of text each, up to big_mb.
+        # Many row groups, each of six copies of the table (about 170 MB of text, near what
+        # pyarrow's default of 1 Mi rows gives for web documents of a few hundred bytes), up to big_mb.
         writer = pq.ParquetWriter(os.path.join(out, "big.parquet"), table.schema, compression="zstd")
         written = 0
         round_ = 0
         size = sum(len(t.encode()) for t in texts if t)
+        group = pa.concat_tables([table] * 6)
         while written < big_mb << 20:
-            writer.write_table(table, row_group_size=len(texts))
-            written += size
-            round_ += 1
+            writer.write_table(group, row_group_size=group.num_rows)
+            written += 6 * size
+            round_ += 6
         writer.close()
         files.append("big.parquet")
         with open(os.path.join(out, "big.rounds"), "w") as f:
