@@ -145,7 +145,11 @@ public final class ParquetFile {
           throw Reason.damaged("a page at byte \(position) claims \(header.compressedSize) bytes (\(header.uncompressedSize) uncompressed) past its column chunk")
         }
         let page = UnsafeRawBufferPointer(rebasing: bytes[pageStart..<pageStart + compressed])
+        let headerStart = position
         position = pageStart + compressed
+        // The page's file bytes are given back once it is decoded, so a row group's compressed
+        // pages and its decoded values are not all resident at once.
+        defer { file.releasePages(in: headerStart..<position) }
         if let crc = header.crc, PageCodec.crc32(page) != UInt32(bitPattern: crc) {
           throw Reason.damaged("page at byte \(pageStart - dataStart): CRC mismatch")
         }
