@@ -80,7 +80,7 @@ let package = Package(
     .target(
       name: "Pipeline",
       dependencies: [
-        "HatcheryCore", "HatcheryYAML", "Accounting", "Training", "StageArguments", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
+        "HatcheryCore", "HatcheryYAML", "Ingest", "Accounting", "Training", "StageArguments", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
       ]),
     .target(
       name: "Training", dependencies: ["HatcheryCore", "HatcheryYAML", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams"],

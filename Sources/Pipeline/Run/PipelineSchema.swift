@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 
 /// The JSON Schema of pipeline files, built from the stage table so the two cannot drift:
 /// `hatchery run --schema` prints it and `schemas/pipeline.schema.json` is that output (a test
@@ -42,7 +43,7 @@ public enum PipelineSchema {
             "properties": [
               "name": ["type": "string", "pattern": "^[A-Za-z0-9._-]+$"],
               "paths": ["type": "array", "items": ["type": "string"], "minItems": 1],
-              "format": ["enum": ["auto", "text", "jsonl", "html", "warc", "mediawiki", "jats", "tei", "xml"]],
+              "format": ["enum": ["auto"] + InputFormat.allCases.map(\.rawValue)],
               "license": ["type": "string", "description": "SPDX expression declared for the source"],
               "optional": ["type": "boolean", "description": "skip paths that do not exist, with a note"],
             ],
