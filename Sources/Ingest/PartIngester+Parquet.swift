@@ -71,22 +71,47 @@ extension PartIngester {
     for group in groups {
       let rows = Int(parquet.metadata.rowGroups[group].rowCount)
       defer { firstRow += rows }
+      // The other columns are decoded whole; the text column a page at a time as its rows are
+      // emitted, so its decoding overlaps the part's compression.
       var decoded: [(column: ParquetFile.Column, present: [Bool]?, data: ColumnData, next: Int)] = []
+      let textPages: ParquetFile.ColumnPages
       do {
-        for column in columns {
+        for column in columns where column.name != text.name {
           let (present, data) = try parquet.read(rowGroup: group, column: column)
           decoded.append((column, present, data, 0))
         }
+        textPages = try parquet.pages(rowGroup: group, column: text)
       } catch {
         try reject(
           file, line: firstRow + 1, offset: group, reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged",
           "\(error.description) — its \(rows) rows are not read")
         continue
       }
+      var page = (present: [Bool]?.none, data: ColumnData.bytes(ByteArrays()), rows: 0, row: 0, value: 0)
       for row in 0..<rows {
-        var original = JSONObject()
+        if page.row == page.rows {
+          page = (text.optional ? [] : nil, .bytes(ByteArrays()), 0, 0, 0)
+          do throws(ParquetError) {
+            guard try textPages.next(into: &page.data, present: &page.present) else {
+              throw ParquetError(file: parquet.path, rowGroup: group, column: text.name, .damaged("the text column ends after \(row) of \(rows) rows"))
+            }
+          } catch {
+            try reject(
+              file, line: firstRow + row + 1, offset: group, reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged",
+              "\(error.description) — its \(rows - row) rows from row \(row) are not read")
+            break
+          }
+          page.rows = page.present?.count ?? page.data.valueCount
+        }
         var textRange: Range<Int>?
         var textBytes: ByteArrays?
+        if page.present?[page.row] ?? true, case .bytes(let values) = page.data {
+          textRange = values.range(page.value)
+          textBytes = values
+          page.value += 1
+        }
+        page.row += 1
+        var original = JSONObject()
         var id: String?
         for index in decoded.indices {
           let has = decoded[index].present?[row] ?? true
@@ -94,14 +119,8 @@ extension PartIngester {
           if has {
             let position = decoded[index].next
             decoded[index].next += 1
-            if decoded[index].column.name == text.name, case .bytes(let values) = decoded[index].data {
-              textRange = values.range(position)
-              textBytes = values
-              continue
-            }
             value = Self.json(decoded[index].data, at: position, column: decoded[index].column)
           } else {
-            if decoded[index].column.name == text.name { continue }
             value = .null
           }
           if decoded[index].column.name == idColumn?.name {

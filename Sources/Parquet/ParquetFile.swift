@@ -100,6 +100,25 @@ public final class ParquetFile {
 
   /// The values of `column` in row group `group`.
   public func read(rowGroup group: Int, column: Column) throws(ParquetError) -> (present: [Bool]?, data: ColumnData) {
+    let reader = try pages(rowGroup: group, column: column)
+    defer { file.releasePages(in: reader.chunk) }
+    var data = Self.empty(column.type)
+    if case .bytes(var values) = data, reader.uncompressedSize > 0 {
+      // The chunk's bytes bound its values' (a claim beyond the page limit is not trusted).
+      values.data.reserveCapacity(Int(min(reader.uncompressedSize, Int64(Self.maximumPageBytes))))
+      data = .bytes(values)
+    }
+    var present: [Bool]? = column.optional ? [] : nil
+    while try reader.next(into: &data, present: &present) {}
+    guard data.count == (present?.lazy.filter { $0 }.count ?? reader.rows) else {
+      throw ParquetError(file: path, rowGroup: group, column: column.name, .damaged("\(data.count) values for \(reader.rows) rows"))
+    }
+    return (present, data)
+  }
+
+  /// The pages of `column` in row group `group`, one data page at a time (`ColumnPages.next`):
+  /// a reader that streams a column holds one page of it, not the row group's.
+  public func pages(rowGroup group: Int, column: Column) throws(ParquetError) -> ColumnPages {
     func failure(_ reason: Reason) -> ParquetError { ParquetError(file: path, rowGroup: group, column: column.name, reason) }
     let info = metadata.rowGroups[group]
     let chunk = info.columns[column.leaf]
@@ -107,28 +126,61 @@ public final class ParquetFile {
     if chunk.externalFile != nil { throw failure(.unsupported("a column chunk in another file")) }
     guard let codec = Codec(rawValue: chunk.codec) else { throw failure(.unsupported("codec \(chunk.codec)")) }
     guard chunk.type == column.type else { throw failure(.damaged("the chunk's type differs from the schema's")) }
-    let rows = Int(clamping: info.rowCount)
     var start = Int(clamping: chunk.dataPageOffset)
     if let dictionary = chunk.dictionaryPageOffset, dictionary > 0, dictionary < chunk.dataPageOffset { start = Int(dictionary) }
-    let bytes = file.bytes
-    guard start >= 4, chunk.compressedSize > 0, chunk.compressedSize <= Int64(bytes.count - 8 - start) else {
+    guard start >= 4, chunk.compressedSize > 0, chunk.compressedSize <= Int64(file.bytes.count - 8 - start) else {
       throw failure(.damaged("a column chunk at \(chunk.dataPageOffset) of \(chunk.compressedSize) bytes outside the file"))
     }
-    let end = start + Int(chunk.compressedSize)
-    defer { file.releasePages(in: start..<end) }
-    var data = Self.empty(column.type)
-    if case .bytes(var values) = data, chunk.uncompressedSize > 0 {
-      // The chunk's bytes bound its values' (a claim beyond the page limit is not trusted).
-      values.data.reserveCapacity(Int(min(chunk.uncompressedSize, Int64(Self.maximumPageBytes))))
-      data = .bytes(values)
+    return ColumnPages(
+      parquet: self, group: group, column: column, codec: codec, rows: Int(clamping: info.rowCount), chunk: start..<start + Int(chunk.compressedSize),
+      uncompressedSize: chunk.uncompressedSize)
+  }
+
+  /// One column chunk read a data page at a time.
+  public final class ColumnPages {
+    let parquet: ParquetFile
+    let group: Int
+    let column: Column
+    let codec: Codec
+    public let rows: Int
+    let chunk: Range<Int>
+    let uncompressedSize: Int64
+    private var position: Int
+    private var rowsRead = 0
+    private var dictionary: ColumnData?
+    private var indices: [UInt32] = []
+    private var levels: [UInt32] = []
+
+    init(parquet: ParquetFile, group: Int, column: Column, codec: Codec, rows: Int, chunk: Range<Int>, uncompressedSize: Int64) {
+      self.parquet = parquet
+      self.group = group
+      self.column = column
+      self.codec = codec
+      self.rows = rows
+      self.chunk = chunk
+      self.uncompressedSize = uncompressedSize
+      position = chunk.lowerBound
     }
-    var present: [Bool]? = column.optional ? [] : nil
-    var dictionary: ColumnData?
-    var position = start
-    var rowsRead = 0
-    var indices: [UInt32] = []
-    var levels: [UInt32] = []
-    do throws(Reason) {
+
+    /// Appends the next data page's rows to `data` and `present` (dictionary pages on the way
+    /// are read too); false when every row of the chunk has been read.
+    public func next(into data: inout ColumnData, present: inout [Bool]?) throws(ParquetError) -> Bool {
+      guard rowsRead < rows else { return false }
+      do throws(Reason) {
+        try readPage(into: &data, present: &present)
+      } catch {
+        throw ParquetError(file: parquet.path, rowGroup: group, column: column.name, error)
+      }
+      return true
+    }
+
+    /// Reads pages up to and including the next data page.
+    private func readPage(into data: inout ColumnData, present: inout [Bool]?) throws(Reason) {
+      let bytes = parquet.file.bytes
+      let end = chunk.upperBound
+      let column = self.column
+      let codec = self.codec
+      let rows = self.rows
       while rowsRead < rows {
         guard position < end else { throw Reason.damaged("the column chunk ends after \(rowsRead) of \(rows) rows") }
         let (header, dataStart): (PageHeader, Int)
@@ -140,7 +192,7 @@ public final class ParquetFile {
         let pageStart = position + dataStart
         let compressed = Int(header.compressedSize)
         guard compressed >= 0, header.uncompressedSize >= 0, compressed <= end - pageStart,
-          Int(header.uncompressedSize) <= Self.maximumPageBytes
+          Int(header.uncompressedSize) <= ParquetFile.maximumPageBytes
         else {
           throw Reason.damaged("a page at byte \(position) claims \(header.compressedSize) bytes (\(header.uncompressedSize) uncompressed) past its column chunk")
         }
@@ -149,7 +201,7 @@ public final class ParquetFile {
         position = pageStart + compressed
         // The page's file bytes are given back once it is decoded, so a row group's compressed
         // pages and its decoded values are not all resident at once.
-        defer { file.releasePages(in: headerStart..<position) }
+        defer { parquet.file.releasePages(in: headerStart..<position) }
         if let crc = header.crc, PageCodec.crc32(page) != UInt32(bitPattern: crc) {
           throw Reason.damaged("page at byte \(pageStart - dataStart): CRC mismatch")
         }
@@ -159,7 +211,7 @@ public final class ParquetFile {
             throw Reason.unsupported("a dictionary page in encoding \(header.encoding)")
           }
           let values = try PageCodec.decompress(page, codec: codec, size: Int(header.uncompressedSize))
-          var decoded = Self.empty(column.type)
+          var decoded = ParquetFile.empty(column.type)
           guard header.valueCount >= 0, Int(header.valueCount) <= values.count * 8 + 1 else { throw Reason.damaged("a dictionary of \(header.valueCount) values") }
           try values.withBytes { (raw) throws(Reason) in
             try PlainDecoder.decode(raw, type: column.type, typeLength: column.typeLength, count: Int(header.valueCount), into: &decoded)
@@ -173,12 +225,12 @@ public final class ParquetFile {
             // Strings in PLAIN: decompressed into the column's buffer and used in place.
             data = .boolean([])
             defer { data = .bytes(values) }
-            let presentCount = try Self.plainBytesInPlace(
+            let presentCount = try ParquetFile.plainBytesInPlace(
               page, header: header, isV2: isV2, count: count, column: column, codec: codec, values: &values, present: &present,
               levels: &levels)
             _ = presentCount
             rowsRead += count
-            continue
+            return
           }
           var valuesBytes: [UInt8]
           var presentCount = count
@@ -209,23 +261,18 @@ public final class ParquetFile {
             }
             valuesBytes = offset == 0 ? whole : Array(whole[offset...])
           }
-          if column.optional { presentCount = Self.record(levels, in: &present) }
+          if column.optional { presentCount = ParquetFile.record(levels, in: &present) }
           try valuesBytes.withBytes { (raw) throws(Reason) in
-            try Self.decodeValues(
+            try ParquetFile.decodeValues(
               raw, encoding: header.encoding, column: column, count: presentCount, dictionary: dictionary, indices: &indices, into: &data)
           }
           rowsRead += count
+          return
         case .indexPage, .none:
           continue
         }
       }
-    } catch {
-      throw failure(error)
     }
-    guard data.count == (present?.lazy.filter { $0 }.count ?? rows) else {
-      throw failure(.damaged("\(data.count) values for \(rows) rows"))
-    }
-    return (present, data)
   }
 
   /// A PLAIN byte-array data page: its bytes (v1: levels and values; v2: values) decompressed

@@ -68,6 +68,9 @@ public enum ColumnData: Sendable {
   case float([Float])
   case double([Double])
 
+  /// How many values it holds.
+  public var valueCount: Int { count }
+
   var count: Int {
     switch self {
     case .bytes(let values): values.count
