@@ -1,8 +1,8 @@
 import HatcheryCore
 
-/// A Parquet file read in place (mapped): its footer, its flat columns, and one row group's
-/// columns at a time — memory follows the largest row group, not the file (the pages of a row
-/// group are given back once it is decoded).
+/// A Parquet file read in place (mapped): its footer, its flat columns, and a row group's column
+/// whole (`read`) or a data page at a time (`pages`) — memory follows a row group at most, not
+/// the file (each page's bytes are given back once it is decoded).
 ///
 /// Read: data pages v1 and v2; PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY, RLE (booleans),
 /// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT; codecs
