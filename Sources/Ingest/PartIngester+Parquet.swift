@@ -11,20 +11,6 @@ import Parquet
 /// whose text is null or empty is a reject; a damaged or unsupported row group is one reject
 /// naming file, row group and column, and the rows before it are kept.
 extension PartIngester {
-  /// True when the file starts with Parquet's magic (files not named `.parquet`).
-  static func hasParquetMagic(_ file: InputFile) -> Bool {
-    guard file.compression == .none, file.size >= 12 else { return false }
-    let descriptor = file.pathBytes.withUnsafeBufferPointer { path -> Int32 in
-      var terminated = Array(path)
-      terminated.append(0)
-      return terminated.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC) }
-    }
-    guard descriptor >= 0 else { return false }
-    defer { close(descriptor) }
-    var magic = [UInt8](repeating: 0, count: 4)
-    return read(descriptor, &magic, 4) == 4 && magic == Array("PAR1".utf8)
-  }
-
   func ingestParquet(_ file: InputFile) throws {
     guard file.compression == .none else {
       try reject(

@@ -58,13 +58,14 @@ final class PartIngester {
       }
       switch file.format {
       case .parquet: try ingestParquet(file)
-      case .text where context.options.format == nil && Self.hasParquetMagic(file): try ingestParquet(file.reading(as: .parquet))
       case .text:
-        // Dumps are often named without .xml (`…-p10p30302.bz2`): markup is told by its root.
-        let sniffed = context.options.format == nil ? try sniffXML(file) : nil
+        // Dumps are often named without .xml (`…-p10p30302.bz2`): markup is told by its root,
+        // Parquet by its magic, from one read of the file's start.
+        let sniffed = context.options.format == nil ? try sniff(file) : nil
         switch sniffed {
-        case .mediawiki: try ingestMediaWiki(file)
-        case .jats, .tei: try ingestMarkup(file, format: sniffed!)
+        case .parquet?: try ingestParquet(file.reading(as: .parquet))
+        case .markup(.mediawiki)?: try ingestMediaWiki(file)
+        case .markup(let format)? where format == .jats || format == .tei: try ingestMarkup(file, format: format)
         default: try ingestText(file)
         }
       case .jsonl: try ingestJSONL(file)
@@ -73,8 +74,9 @@ final class PartIngester {
       case .html, .jats, .tei: try ingestMarkup(file, format: MarkupFormat(rawValue: file.format.rawValue)!)
       case .xml:
         // A named `.xml` file may be a MediaWiki export, JATS or TEI: its root element says.
-        let format = context.options.format == nil ? try sniffXML(file) : .xml
-        if let format, format == .mediawiki { try ingestMediaWiki(file) } else { try ingestMarkup(file, format: format ?? .xml) }
+        var format = MarkupFormat.xml
+        if context.options.format == nil, case .markup(let sniffed)? = try sniff(file) { format = sniffed }
+        if format == .mediawiki { try ingestMediaWiki(file) } else { try ingestMarkup(file, format: format) }
       }
       summary.files += 1
       summary.inputBytes += file.size
@@ -326,11 +328,16 @@ final class PartIngester {
   }
 
   /// The format of a `.xml` file by its root element (nil: plain XML).
-  private func sniffXML(_ file: InputFile) throws -> MarkupFormat? {
+  /// What a file's first 64 KiB say it is: Parquet (an uncompressed file starting with `PAR1`),
+  /// else the markup format its root element suggests; nil when it cannot be opened.
+  private enum Sniffed { case parquet, markup(MarkupFormat) }
+
+  private func sniff(_ file: InputFile) throws -> Sniffed? {
     guard let stream = try? file.open() else { return nil }
     var head = [UInt8](repeating: 0, count: 1 << 16)
     let count = (try? head.withUnsafeMutableBytes { try stream.readFully(into: $0) }) ?? 0
-    return head.withUnsafeBytes { MarkupFormat.guess(fileName: file.locator, bytes: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+    if file.compression == .none, count >= 4, head[0..<4].elementsEqual("PAR1".utf8) { return .parquet }
+    return .markup(head.withUnsafeBytes { MarkupFormat.guess(fileName: file.locator, bytes: UnsafeRawBufferPointer(rebasing: $0[..<count])) })
   }
 
   private func ingestMarkup(_ file: InputFile, format: MarkupFormat) throws {
