@@ -116,13 +116,6 @@ public struct CPUPowerModel: Sendable {
   static func format(_ value: Double) -> String {
     value == value.rounded() ? String(Int(value)) : String(format: "%.3g", value)
   }
-
-  /// The processor's model name from /proc/cpuinfo.
-  public static func cpuModelName() -> String {
-    let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    let line = text.split(separator: "\n").first { $0.hasPrefix("model name") }
-    return line.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
-  }
 }
 
 /// Memory power from the process's resident memory: `wattsPerGB` (Crucial's 3 W per 8 GB, the

@@ -8,7 +8,7 @@ import HatcheryCore
 /// (`$XDG_CACHE_HOME` when set).
 public enum GEMMPeak {
   public static func flopsPerSecond(threads: Int) throws -> Double {
-    let key = "\(CPUPowerModel.cpuModelName())|threads=\(threads)"
+    let key = "\(MachineProfile.current.cpuModel)|threads=\(threads)"
     let cachePath = cacheFolder() + "/sgemm-peak.json"
     var cached: [String: Double] = [:]
     if let data = FileManager.default.contents(atPath: cachePath), let object = try? JSONParser.parse(String(decoding: data, as: UTF8.self)).objectValue {
