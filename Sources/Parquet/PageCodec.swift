@@ -8,19 +8,18 @@ import CZstd
 /// header's uncompressed size): anything else is an error naming the codec.
 enum PageCodec {
   static func decompress(_ input: UnsafeRawBufferPointer, codec: Codec, size: Int) throws(ParquetError.Reason) -> [UInt8] {
-    if codec == .uncompressed {
-      guard input.count == size else { throw .damaged("an uncompressed page of \(input.count) bytes says \(size)") }
-      return Array(input)
-    }
-    var produced = -1
+    var failure: ParquetError.Reason?
     // Not zero-filled first: the codec writes every byte (or the page is refused).
     let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-      let out = UnsafeMutableRawBufferPointer(buffer)
-      produced = decode(input, codec: codec, size: size, into: out)
-      count = produced == size ? size : 0
+      do throws(ParquetError.Reason) {
+        try decompress(input, codec: codec, into: UnsafeMutableRawBufferPointer(buffer))
+        count = size
+      } catch {
+        failure = error
+        count = 0
+      }
     }
-    if produced == -2 { throw .unsupported("codec LZO") }
-    guard produced == size else { throw .damaged("\(codec) data does not decompress to the page's \(size) bytes") }
+    if let failure { throw failure }
     return output
   }
 
