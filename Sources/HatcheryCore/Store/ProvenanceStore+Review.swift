@@ -73,21 +73,4 @@ extension ProvenanceStore {
       for id in documentIDs { try insert.execute(arguments: [id, approve ? "keep" : "drop", reason, stageRunID]) }
     }
   }
-
-  /// The effective licence expression of each document of a part that has one.
-  public func licenseExpressions(sourceID: Int64, part: Int) throws -> [String: String] {
-    try read { db in
-      var expressions: [String: String] = [:]
-      for row in try Row.fetchAll(
-        db,
-        sql: """
-          SELECT l.document_id, l.expression FROM documents d JOIN document_licenses l ON l.document_id = d.id
-          WHERE d.source_id = ? AND d.part = ? AND l.expression IS NOT NULL
-          """, arguments: [sourceID, part])
-      {
-        expressions[row["document_id"]] = row["expression"]
-      }
-      return expressions
-    }
-  }
 }

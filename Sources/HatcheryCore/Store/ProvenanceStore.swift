@@ -718,6 +718,23 @@ public final class ProvenanceStore: Sendable {
     }
   }
 
+  /// The effective licence expression of each document of a part that has one.
+  public func licenseExpressions(sourceID: Int64, part: Int) throws -> [String: String] {
+    try read { db in
+      var expressions: [String: String] = [:]
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT l.document_id, l.expression FROM documents d JOIN document_licenses l ON l.document_id = d.id
+          WHERE d.source_id = ? AND d.part = ? AND l.expression IS NOT NULL
+          """, arguments: [sourceID, part])
+      {
+        expressions[row["document_id"]] = row["expression"]
+      }
+      return expressions
+    }
+  }
+
   /// The document's effective licence; nil when its part has not been tagged. A tagged document
   /// without a `document_licenses` row has an unknown licence.
   public func documentLicense(documentID: String) throws -> DocumentLicenseRecord? {

@@ -88,85 +88,83 @@ public enum DatasetExport {
     _ index: Int, kept: KeptDocuments, store: ProvenanceStore, output: String, options: Options, compressor: ZstdCompressor
   ) throws -> Summary {
     var summary = Summary()
-    do {
-      let part = kept.parts[index]
-      let licenses = try store.licenseExpressions(sourceID: part.source.id, part: part.part.part)
-      let reader = kept.reader { $0 == index }
-      let base = output + "/data/\(part.source.name)-part-" + String(format: "%05d", part.part.part)
-      var file = 0
-      var rows: [[ParquetWriter.Value]] = []
-      var rowBytes = 0
-      var writer: ParquetWriter?
-      var sink: AtomicFileOutput?
-      var jsonl: ZstdWriter?
-      var rowsInFile = 0
-      func open() throws {
-        let path = base + (file == 0 ? "" : "-\(file)") + (options.format == .parquet ? ".parquet" : ".jsonl.zst")
-        sink = try AtomicFileOutput(path: path)
-        summary.files.append(path)
-        if options.format == .parquet {
-          writer = ParquetWriter(columns: columns, codec: .zstd)
-        } else {
-          jsonl = ZstdWriter(output: sink!, compressor: compressor)
-        }
-        rowsInFile = 0
+    let part = kept.parts[index]
+    let licenses = try store.licenseExpressions(sourceID: part.source.id, part: part.part.part)
+    let reader = kept.reader { $0 == index }
+    let base = output + "/data/\(part.source.name)-part-" + String(format: "%05d", part.part.part)
+    var file = 0
+    var rows: [[ParquetWriter.Value]] = []
+    var rowBytes = 0
+    var writer: ParquetWriter?
+    var sink: AtomicFileOutput?
+    var jsonl: ZstdWriter?
+    var rowsInFile = 0
+    func open() throws {
+      let path = base + (file == 0 ? "" : "-\(file)") + (options.format == .parquet ? ".parquet" : ".jsonl.zst")
+      sink = try AtomicFileOutput(path: path)
+      summary.files.append(path)
+      if options.format == .parquet {
+        writer = ParquetWriter(columns: columns, codec: .zstd)
+      } else {
+        jsonl = ZstdWriter(output: sink!, compressor: compressor)
       }
-      func flushRowGroup() throws {
-        guard !rows.isEmpty, var current = writer else { return }
-        do { try current.write(rows: rows) } catch { throw HatcheryError("\(base): \(error)") }
-        let bytes = current.takeBytes()
-        try bytes.withUnsafeBytes { try sink!.write($0) }
-        writer = current
-        rows = []
-        rowBytes = 0
-      }
-      func close() throws {
-        guard let output = sink else { return }
-        if options.format == .parquet {
-          try flushRowGroup()
-          try writer!.finish().withUnsafeBytes { try output.write($0) }
-        } else {
-          try jsonl!.finish()
-          jsonl = nil
-        }
-        _ = try output.commit()
-        sink = nil
-        writer = nil
-        file += 1
-      }
-      while let (document, text) = try reader.next() {
-        if sink == nil { try open() }
-        let textString = String(decoding: text, as: UTF8.self)
-        let license = licenses[document.id]
-        summary.documents += 1
-        summary.textBytes += text.count
-        summary.licences[license ?? "unknown", default: 0] += 1
-        rowsInFile += 1
-        switch options.format {
-        case .parquet:
-          let metadata = document.metadata
-          rows.append([
-            .string(document.id), .string(textString), .string(document.source),
-            document.metadata["url"]?.stringValue.map { .string($0) } ?? .null, license.map { .string($0) } ?? .null,
-            document.metadata["language"]?.stringValue.map { .string($0) } ?? .null, .string(document.added),
-            document.created.map { .string($0) } ?? .null, .string(JSONWriter.encode(.object(metadata))),
-          ])
-          rowBytes += text.count
-          if rowBytes >= options.rowGroupBytes { try flushRowGroup() }
-        case .jsonl:
-          var metadata = document.metadata
-          metadata["license"] = license.map { .string($0) } ?? .null
-          var line = JSONObject([("id", .string(document.id)), ("text", .string(textString)), ("source", .string(document.source)), ("added", .string(document.added))])
-          line["created"] = document.created.map { .string($0) } ?? .null
-          line["metadata"] = .object(metadata)
-          var bytes = Array(JSONWriter.encode(.object(line)).utf8)
-          bytes.append(0x0A)
-          try bytes.withUnsafeBytes { try jsonl!.write($0) }
-        }
-        if rowsInFile >= options.rowsPerFile { try close() }
-      }
-      try close()
+      rowsInFile = 0
     }
+    func flushRowGroup() throws {
+      guard !rows.isEmpty, var current = writer else { return }
+      do { try current.write(rows: rows) } catch { throw HatcheryError("\(base): \(error)") }
+      let bytes = current.takeBytes()
+      try bytes.withUnsafeBytes { try sink!.write($0) }
+      writer = current
+      rows = []
+      rowBytes = 0
+    }
+    func close() throws {
+      guard let output = sink else { return }
+      if options.format == .parquet {
+        try flushRowGroup()
+        try writer!.finish().withUnsafeBytes { try output.write($0) }
+      } else {
+        try jsonl!.finish()
+        jsonl = nil
+      }
+      _ = try output.commit()
+      sink = nil
+      writer = nil
+      file += 1
+    }
+    while let (document, text) = try reader.next() {
+      if sink == nil { try open() }
+      let textString = String(decoding: text, as: UTF8.self)
+      let license = licenses[document.id]
+      summary.documents += 1
+      summary.textBytes += text.count
+      summary.licences[license ?? "unknown", default: 0] += 1
+      rowsInFile += 1
+      switch options.format {
+      case .parquet:
+        let metadata = document.metadata
+        rows.append([
+          .string(document.id), .string(textString), .string(document.source),
+          document.metadata["url"]?.stringValue.map { .string($0) } ?? .null, license.map { .string($0) } ?? .null,
+          document.metadata["language"]?.stringValue.map { .string($0) } ?? .null, .string(document.added),
+          document.created.map { .string($0) } ?? .null, .string(JSONWriter.encode(.object(metadata))),
+        ])
+        rowBytes += text.count
+        if rowBytes >= options.rowGroupBytes { try flushRowGroup() }
+      case .jsonl:
+        var metadata = document.metadata
+        metadata["license"] = license.map { .string($0) } ?? .null
+        var line = JSONObject([("id", .string(document.id)), ("text", .string(textString)), ("source", .string(document.source)), ("added", .string(document.added))])
+        line["created"] = document.created.map { .string($0) } ?? .null
+        line["metadata"] = .object(metadata)
+        var bytes = Array(JSONWriter.encode(.object(line)).utf8)
+        bytes.append(0x0A)
+        try bytes.withUnsafeBytes { try jsonl!.write($0) }
+      }
+      if rowsInFile >= options.rowsPerFile { try close() }
+    }
+    try close()
     return summary
   }
 }
