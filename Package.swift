@@ -42,7 +42,6 @@ let package = Package(
     systemLibrary("CZstd", pkgConfig: "libzstd", apt: "libzstd-dev"),
     systemLibrary("CLibXML2", pkgConfig: "libxml-2.0", apt: "libxml2-dev"),
     systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
-    systemLibrary("CBLAS", pkgConfig: "openblas", apt: "libopenblas-dev"),
     systemLibrary("CXXHash", pkgConfig: "libxxhash", apt: "libxxhash-dev"),
     systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: "libssl-dev"),
     // Debian's libbz2-dev ships no pkg-config file; the header and library are in the default paths.
@@ -62,6 +61,8 @@ let package = Package(
       ]
     ),
     .target(name: "CXMLErrorSink", dependencies: ["CLibXML2"]),
+    // OpenBLAS (Debian's libopenblas0), opened by the trainer when it first multiplies.
+    .target(name: "CBLAS"),
     .target(name: "Parquet", dependencies: ["HatcheryCore", "CZlib", "CZstd", "CSnappy", "CLZ4", "CBrotli"]),
     .target(name: "Ingest", dependencies: ["HatcheryCore", "Parquet", "CZlib", "CZstd", "CBzip2", "CLibXML2", "CXMLErrorSink"]),
     .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),

@@ -2,15 +2,22 @@ import CBLAS
 import HatcheryCore
 
 /// The matrix products of training, through OpenBLAS's `cblas_sgemm`, with its thread count set
-/// per run. (Linking OpenBLAS into every stage was feared to cost the others CPU through its idle
-/// threads; measured with it linked, ingesting text-books took 0.29–0.32 s and 0.38–0.42 s of CPU
-/// against 0.33–0.41 s and 0.46–0.52 s without: no cost.)
+/// per run. OpenBLAS is opened on first use, not linked: linked, its worker threads start with
+/// every process and spin for a while, which cost each command about 0.1 s of CPU.
 final class BLAS: Sendable {
-  static let shared = BLAS()
+  private static let loaded: Result<BLAS, HatcheryError> = {
+    if let error = hatchery_blas_load() {
+      return .failure(HatcheryError("OpenBLAS is needed to train and could not be opened (\(String(cString: error))); install libopenblas0"))
+    }
+    return .success(BLAS())
+  }()
+
+  /// OpenBLAS, opened the first time; an error names what is missing.
+  static func load() throws -> BLAS { try loaded.get() }
 
   private init() {}
 
-  func setThreads(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+  func setThreads(_ count: Int) { hatchery_blas_set_threads(Int32(count)) }
 
   /// C = alpha · op(A) · op(B) + beta · C, row-major; op(A) is m×k, op(B) is k×n.
   @inline(__always)
@@ -18,8 +25,6 @@ final class BLAS: Sendable {
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
-    cblas_sgemm(
-      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
-      alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    hatchery_sgemm(transposeA, transposeB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
 }

@@ -24,7 +24,7 @@ public enum GEMMPeak {
   }
 
   static func measure(threads: Int) throws -> Double {
-    let blas = BLAS.shared
+    let blas = try BLAS.load()
     blas.setThreads(threads)
     let n = 1024
     let a = [Float](repeating: 0.5, count: n * n)

@@ -33,7 +33,7 @@ public final class GPT {
     self.batch = batch
     self.sequence = sequence
     self.threads = threads
-    blas = BLAS.shared
+    blas = try BLAS.load()
     blas.setThreads(threads)
     layout = ParameterLayout(config)
     activationLayout = ActivationLayout(config, B: batch, T: sequence, withProbabilities: true)

@@ -13,7 +13,11 @@ struct VersionCommand: ParsableCommand {
 
   func run() throws {
     print("hatchery \(HatcheryVersion.current)")
-    print("openblas \(String(cString: openblas_get_config()))")
+    if let error = hatchery_blas_load() {
+      print("openblas not found (\(String(cString: error))): training needs libopenblas0")
+    } else {
+      print("openblas \(String(cString: hatchery_blas_config()))")
+    }
     print("zstd \(String(cString: ZSTD_versionString()))")
     print("zlib \(String(cString: zlibVersion()))")
     print("libxml2 \(String(cString: hatchery_xmlParserVersion()))")

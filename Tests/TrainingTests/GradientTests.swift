@@ -62,7 +62,7 @@ final class GradientTests: XCTestCase {
   }
 
   func testLinear() throws {
-    let blas = BLAS.shared
+    let blas = try BLAS.load()
     let (rows, inC, outC) = (4, 5, 3)
     var x = random(rows * inC)
     var w = random(inC * outC)
@@ -98,7 +98,7 @@ final class GradientTests: XCTestCase {
   }
 
   func testAttention() throws {
-    let blas = BLAS.shared
+    let blas = try BLAS.load()
     let (B, T, C, NH) = (2, 4, 6, 2)
     var qkv = random(B * T * 3 * C)
     let r = random(B * T * C)
@@ -118,7 +118,7 @@ final class GradientTests: XCTestCase {
   }
 
   func testCrossEntropyWithTiedEmbedding() throws {
-    let blas = BLAS.shared
+    let blas = try BLAS.load()
     let (rows, C, V) = (3, 4, 7)
     var x = random(rows * C)
     var wte = random(V * C)
