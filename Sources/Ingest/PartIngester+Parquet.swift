@@ -73,10 +73,15 @@ extension PartIngester {
           "\(error.description) — its \(rows) rows are not read")
         continue
       }
-      var page = (present: [Bool]?.none, data: ColumnData.bytes(ByteArrays()), rows: 0, row: 0, value: 0)
+      // The text column's page buffers are emptied and reused from page to page.
+      var page = (present: text.optional ? [Bool]() : nil, data: ColumnData.bytes(ByteArrays()), rows: 0, row: 0, value: 0)
       for row in 0..<rows {
         if page.row == page.rows {
-          page = (text.optional ? [] : nil, .bytes(ByteArrays()), 0, 0, 0)
+          page.data.removeAllKeepingCapacity()
+          page.present?.removeAll(keepingCapacity: true)
+          page.rows = 0
+          page.row = 0
+          page.value = 0
           do throws(ParquetError) {
             guard try textPages.next(into: &page.data, present: &page.present) else {
               throw ParquetError(file: parquet.path, rowGroup: group, column: text.name, .damaged("the text column ends after \(row) of \(rows) rows"))
@@ -89,11 +94,9 @@ extension PartIngester {
           }
           page.rows = page.present?.count ?? page.data.valueCount
         }
-        var textRange: Range<Int>?
-        var textBytes: ByteArrays?
-        if page.present?[page.row] ?? true, case .bytes(let values) = page.data {
-          textRange = values.range(page.value)
-          textBytes = values
+        var textValue: Int?
+        if page.present?[page.row] ?? true, case .bytes = page.data {
+          textValue = page.value
           page.value += 1
         }
         page.row += 1
@@ -115,32 +118,36 @@ extension PartIngester {
           original[decoded[index].column.name] = value
         }
         let line = firstRow + row + 1
-        guard let textRange, let textBytes else {
+        guard let textValue else {
           try reject(file, line: line, offset: group, reason: "null-text", "\(file.absolutePath): row group \(group), row \(row): '\(text.name)' is null")
           continue
         }
-        guard textRange.count <= options.maximumDocumentBytes else {
+        // Bound only here: a reference held on would make the in-place work below copy the page.
+        var length = 0
+        if case .bytes(let values) = page.data { length = values.range(textValue).count }
+        guard length <= options.maximumDocumentBytes else {
           try reject(
             file, line: line, offset: group, reason: "too-large",
-            "\(file.absolutePath): row group \(group), row \(row): text of \(textRange.count) bytes is larger than --max-document-bytes \(options.maximumDocumentBytes)")
+            "\(file.absolutePath): row group \(group), row \(row): text of \(length) bytes is larger than --max-document-bytes \(options.maximumDocumentBytes)")
           continue
         }
-        documentBuffer.removeAll()
-        textBytes.data.withUnsafeBytes { documentBuffer.append(UnsafeRawBufferPointer(rebasing: $0[textRange])) }
-        let repaired = normalizer.repairUTF8(documentBuffer.bytes)
-        if repaired.replaced > 0 && options.rejectInvalidUTF8 {
-          try reject(
-            file, line: line, offset: group, reason: "invalid-utf8",
-            "\(file.absolutePath): row group \(group), row \(row): invalid UTF-8; drop --reject-invalid-utf8 to repair it with U+FFFD")
-          continue
-        }
-        let originalSHA256 = textBytes.data.withUnsafeBytes { SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: $0[textRange])) }
         func field(_ names: String...) -> String? { names.lazy.compactMap { original[$0]?.stringValue }.first }
-        try emit(
-          file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: textRange.count, repaired: repaired.replaced, line: line,
-          offset: group, locatorKey: "\(file.locator):\(line)", created: field("created", "date", "timestamp") ?? file.created,
-          original: original, title: field("title"), url: field("url"), language: field("language", "lang"),
-          extra: JSONObject([("row_group", .int(group)), ("row", .int(row))] + (id.map { [("record_id", JSONValue.string($0))] } ?? [])))
+        // The text is hashed, checked and normalised where it was decoded, not copied out.
+        try page.data.withMutableValue(textValue) { text in
+          let originalSHA256 = SHA256Hasher.hash(UnsafeRawBufferPointer(text))
+          let repaired = normalizer.repairUTF8(text)
+          if repaired.replaced > 0 && options.rejectInvalidUTF8 {
+            try reject(
+              file, line: line, offset: group, reason: "invalid-utf8",
+              "\(file.absolutePath): row group \(group), row \(row): invalid UTF-8; drop --reject-invalid-utf8 to repair it with U+FFFD")
+            return
+          }
+          try emit(
+            file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: length, repaired: repaired.replaced, line: line,
+            offset: group, locatorKey: "\(file.locator):\(line)", created: field("created", "date", "timestamp") ?? file.created,
+            original: original, title: field("title"), url: field("url"), language: field("language", "lang"),
+            extra: JSONObject([("row_group", .int(group)), ("row", .int(row))] + (id.map { [("record_id", JSONValue.string($0))] } ?? [])))
+        }
       }
     }
   }

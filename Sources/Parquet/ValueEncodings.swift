@@ -16,6 +16,12 @@ public struct ByteArrays: Sendable {
 
   public func range(_ index: Int) -> Range<Int> { starts[index]..<ends[index] }
 
+  public mutating func removeAll(keepingCapacity: Bool) {
+    data.removeAll(keepingCapacity: keepingCapacity)
+    starts.removeAll(keepingCapacity: keepingCapacity)
+    ends.removeAll(keepingCapacity: keepingCapacity)
+  }
+
   /// The values' bytes (without what lies between them).
   public var valueBytes: Int { zip(starts, ends).reduce(0) { $0 + $1.1 - $1.0 } }
 
@@ -81,6 +87,54 @@ public enum ColumnData: Sendable {
     case .float(let values): values.count
     case .double(let values): values.count
     }
+  }
+
+  /// Empties it, keeping its storage for the next page: a page's buffer is then reused
+  /// instead of allocated and faulted in again.
+  public mutating func removeAllKeepingCapacity() {
+    // Each payload is moved out before it is emptied, so it is unique and not copied.
+    switch self {
+    case .bytes(var values):
+      self = .boolean([])
+      values.removeAll(keepingCapacity: true)
+      self = .bytes(values)
+    case .boolean(var values):
+      self = .int32([])
+      values.removeAll(keepingCapacity: true)
+      self = .boolean(values)
+    case .int32(var values):
+      self = .boolean([])
+      values.removeAll(keepingCapacity: true)
+      self = .int32(values)
+    case .int64(var values):
+      self = .boolean([])
+      values.removeAll(keepingCapacity: true)
+      self = .int64(values)
+    case .int96(var values):
+      self = .boolean([])
+      values.removeAll(keepingCapacity: true)
+      self = .int96(values)
+    case .float(var values):
+      self = .boolean([])
+      values.removeAll(keepingCapacity: true)
+      self = .float(values)
+    case .double(var values):
+      self = .boolean([])
+      values.removeAll(keepingCapacity: true)
+      self = .double(values)
+    }
+  }
+
+  /// Calls `body` with value `index` of a byte-array column as mutable bytes (nil for other
+  /// types), so a reader can work on a value in place without copying it out.
+  public mutating func withMutableValue<Result>(
+    _ index: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Result
+  ) rethrows -> Result? {
+    guard case .bytes(var values) = self else { return nil }
+    self = .boolean([])
+    defer { self = .bytes(values) }
+    let range = values.range(index)
+    return try values.data.withUnsafeMutableBytes { try body(UnsafeMutableRawBufferPointer(rebasing: $0[range])) }
   }
 }
 

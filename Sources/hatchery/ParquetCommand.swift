@@ -40,12 +40,18 @@ struct ParquetCommand: ParsableCommand {
         guard let chosen = parquet.columns.first(where: { $0.name == column }) else {
           throw HatcheryError("\(file): no column '\(column)' (columns: \(parquet.columns.map(\.name).joined(separator: ", ")))")
         }
+        // Page by page into reused buffers, as ingest reads its text column.
+        var data = ColumnData.bytes(ByteArrays())
+        var present: [Bool]? = chosen.optional ? [] : nil
         for group in parquet.metadata.rowGroups.indices {
-          let (_, data) = try parquet.read(rowGroup: group, column: chosen)
-          rows += Int(parquet.metadata.rowGroups[group].rowCount)
-          if case .bytes(let arrays) = data {
-            values += arrays.count
-            bytes += arrays.valueBytes
+          let pages = try parquet.pages(rowGroup: group, column: chosen)
+          rows += pages.rows
+          while true {
+            data.removeAllKeepingCapacity()
+            present?.removeAll(keepingCapacity: true)
+            guard try pages.next(into: &data, present: &present) else { break }
+            values += data.valueCount
+            if case .bytes(let arrays) = data { bytes += arrays.valueBytes }
           }
         }
       }

@@ -15,7 +15,7 @@ final class HostileParquetTests: XCTestCase {
 
   private func file(_ bytes: [UInt8]) -> String {
     let path = NSTemporaryDirectory() + "hatchery-hostile-\(UUID().uuidString).parquet"
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     paths.append(path)
     return path
   }

@@ -18,11 +18,11 @@ final class WorkspaceStatusTests: XCTestCase {
     for part in [0, 1, 2, 5, 9] {
       let path = workspace.absolute("tasks/ingest/web/part-" + String(format: "%05d", part) + ".db")
       try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      FileManager.default.createFile(atPath: path, contents: Data())
+      _ = FileManager.default.createFile(atPath: path, contents: Data())
     }
     try FileManager.default.createDirectory(atPath: workspace.absolute("dedup/abc"), withIntermediateDirectories: true)
     for name in ["documents-00000.bin", "documents-00001.bin", "documents-00003.bin", "drops-00000.bin"] {
-      FileManager.default.createFile(atPath: workspace.absolute("dedup/abc/" + name), contents: Data())
+      _ = FileManager.default.createFile(atPath: workspace.absolute("dedup/abc/" + name), contents: Data())
     }
     let lines = try WorkspaceStatus.lines(workspace: workspace)
     XCTAssertTrue(lines.contains { $0.contains("dedup") && $0.contains("merge") && $0.contains("task 0 of 4") && $0.contains("completed") }, "\(lines)")
