@@ -1,5 +1,6 @@
 import CSnappy
 import CZstd
+import HatcheryCore
 
 /// Writes Thrift's compact protocol: the counterpart of ThriftCompactReader, for footers and
 /// page headers.
@@ -121,6 +122,12 @@ public struct ParquetWriter {
     var dictionaryPageOffset: Int?
   }
 
+  /// A data page holds about this many bytes of values before compression (pyarrow's
+  /// default), so readers decode a column a page at a time, not a row group at once.
+  public var pageBytes = 1 << 20
+  /// Threads compressing a column chunk's pages; the file's bytes do not depend on it.
+  public var threads = 1
+
   public init(columns: [ColumnSpec], codec: Codec = .zstd, createdBy: String = "hatchery") {
     self.columns = columns
     self.codec = codec
@@ -131,99 +138,33 @@ public struct ParquetWriter {
   public mutating func write(rows: [[Value]]) throws(ParquetError.Reason) {
     var chunks: [Chunk] = []
     for (index, column) in columns.enumerated() {
-      var levels: [UInt8] = []
-      var values: [UInt8] = []
-      var definitions: [Bool] = []
-      // Strings repeated enough (at most one distinct value in two) are dictionary-encoded.
-      var dictionary: [String: UInt32] = [:]
-      var dictionaryOrder: [String] = []
-      var indices: [UInt32] = []
-      var useDictionary = column.type == .byteArray
-      if useDictionary {
-        // A look at the first values first: texts, ids and URLs are told apart without hashing them all.
-        var sample = Set<String>()
-        var sampled = 0
-        for row in rows where sampled < 64 {
-          guard case .string(let text) = row[index] else { continue }
-          sample.insert(text)
-          sampled += 1
-        }
-        if sampled >= 16 && sample.count * 2 > sampled { useDictionary = false }
-      }
-      if useDictionary {
-        let present = rows.lazy.filter { $0[index] != .null }.count
-        for row in rows {
-          guard case .string(let text) = row[index] else { continue }
-          if let known = dictionary[text] {
-            indices.append(known)
-          } else {
-            guard dictionary.count < max(1, present / 2), dictionary.count < 1 << 16 else {
-              useDictionary = false
-              break
-            }
-            dictionary[text] = UInt32(dictionaryOrder.count)
-            indices.append(UInt32(dictionaryOrder.count))
-            dictionaryOrder.append(text)
-          }
-        }
-        if present == 0 { useDictionary = false }
-      }
       for row in rows {
-        let value = row[index]
-        definitions.append(value != .null)
-        switch (value, column.type) {
-        case (.null, _):
-          guard column.optional else { throw .damaged("a null in required column \(column.name)") }
-        case (.string(let text), .byteArray):
-          if !useDictionary {
-            withUnsafeBytes(of: UInt32(text.utf8.count).littleEndian) { values.append(contentsOf: $0) }
-            values.append(contentsOf: text.utf8)
-          }
-        case (.int64(let number), .int64):
-          withUnsafeBytes(of: number.littleEndian) { values.append(contentsOf: $0) }
-        case (.double(let number), .double):
-          withUnsafeBytes(of: number.bitPattern.littleEndian) { values.append(contentsOf: $0) }
-        case (.boolean, .boolean):
-          break
-        default:
-          throw .damaged("a value of another type in column \(column.name)")
+        switch (row[index], column.type) {
+        case (.null, _): guard column.optional else { throw .damaged("a null in required column \(column.name)") }
+        case (.string, .byteArray), (.int64, .int64), (.double, .double), (.boolean, .boolean): break
+        default: throw .damaged("a value of another type in column \(column.name)")
         }
-      }
-      if column.type == .boolean {
-        let flags = rows.compactMap { row -> Bool? in if case .boolean(let flag) = row[index] { return flag } else { return nil } }
-        values = [UInt8](repeating: 0, count: (flags.count + 7) / 8)
-        for (position, flag) in flags.enumerated() where flag { values[position >> 3] |= 1 << UInt8(position & 7) }
-      }
-      if column.optional {
-        // Definition levels (bit width 1) as bit-packed groups of 8, with their length first.
-        var packed: [UInt8] = []
-        let groups = (definitions.count + 7) / 8
-        var header = ThriftCompactWriter()
-        header.varint(UInt64(groups << 1 | 1))
-        packed.append(contentsOf: header.bytes)
-        var groupBytes = [UInt8](repeating: 0, count: groups)
-        for (position, defined) in definitions.enumerated() where defined { groupBytes[position >> 3] |= 1 << UInt8(position & 7) }
-        packed.append(contentsOf: groupBytes)
-        withUnsafeBytes(of: UInt32(packed.count).littleEndian) { levels.append(contentsOf: $0) }
-        levels.append(contentsOf: packed)
       }
       let offset = taken + bytes.count
       var uncompressed = 0
       var dictionaryPageOffset: Int?
-      if useDictionary {
-        // The dictionary page (PLAIN), then the indices: bit width, then bit-packed groups of 8.
+      let pages: [EncodedPage]
+      if let dictionary = Self.dictionary(rows, column: index) {
+        // The dictionary page (PLAIN), then one data page of indices: bit width, then
+        // bit-packed groups of 8.
         var plain: [UInt8] = []
-        for text in dictionaryOrder {
+        for text in dictionary.order {
           withUnsafeBytes(of: UInt32(text.utf8.count).littleEndian) { plain.append(contentsOf: $0) }
           plain.append(contentsOf: text.utf8)
         }
-        let compressed = try Self.compress(plain, codec)
+        let compressor = try PageCompressor(codec)
+        let compressed = try compressor.compress(plain, [])
         var header = ThriftCompactWriter()
         header.i32(1, PageType.dictionaryPage.rawValue)
         header.i32(2, Int32(plain.count))
         header.i32(3, Int32(compressed.count))
         header.beginStruct(7)
-        header.i32(1, Int32(dictionaryOrder.count))
+        header.i32(1, Int32(dictionary.order.count))
         header.i32(2, Encoding.plain.rawValue)
         header.endStruct()
         header.bytes.append(0)
@@ -231,32 +172,101 @@ public struct ParquetWriter {
         bytes.append(contentsOf: header.bytes)
         bytes.append(contentsOf: compressed)
         uncompressed += header.bytes.count + plain.count
-        let width = max(1, Int.bitWidth - (dictionaryOrder.count - 1).leadingZeroBitCount)
-        values = [UInt8(width)] + Self.bitPacked(indices, width: width)
+        let width = max(1, Int.bitWidth - (dictionary.order.count - 1).leadingZeroBitCount)
+        let levels = column.optional ? Self.definitionLevels(rows[...], column: index) : []
+        let values = [UInt8(width)] + Self.bitPacked(dictionary.indices, width: width)
+        pages = [try compressor.page(rows: rows.count, encoding: .rleDictionary, levels: levels, values: values)]
+      } else {
+        // PLAIN pages of about `pageBytes`, encoded and compressed on `threads` threads.
+        let ranges = Self.pageRanges(rows, column: index, type: column.type, limit: pageBytes)
+        let codec = self.codec
+        do {
+          pages = try ParallelItems.map(ranges, threads: threads, worker: { try PageCompressor(codec) }) { compressor, range in
+            try compressor.plainPage(rows[range], column: index, spec: column)
+          }
+        } catch let error as ParquetError.Reason {
+          throw error
+        } catch {
+          throw .damaged("\(error)")
+        }
       }
-      let page = levels + values
-      let compressed = try Self.compress(page, codec)
-      var header = ThriftCompactWriter()
-      header.i32(1, PageType.dataPage.rawValue)
-      header.i32(2, Int32(page.count))
-      header.i32(3, Int32(compressed.count))
-      header.beginStruct(5)
-      header.i32(1, Int32(rows.count))
-      header.i32(2, useDictionary ? Encoding.rleDictionary.rawValue : Encoding.plain.rawValue)
-      header.i32(3, Encoding.rle.rawValue)
-      header.i32(4, Encoding.rle.rawValue)
-      header.endStruct()
-      header.bytes.append(0)
       let dataPageOffset = taken + bytes.count
-      bytes.append(contentsOf: header.bytes)
-      bytes.append(contentsOf: compressed)
-      uncompressed += header.bytes.count + page.count
+      for page in pages {
+        bytes.append(contentsOf: page.bytes)
+        uncompressed += page.uncompressed
+      }
       chunks.append(
         Chunk(
           offset: offset, size: taken + bytes.count - offset, uncompressed: uncompressed, values: rows.count, dataPageOffset: dataPageOffset,
           dictionaryPageOffset: dictionaryPageOffset))
     }
     rowGroups.append((rows.count, chunks))
+  }
+
+  /// A column's strings as a dictionary and indices, when they repeat enough (at most one
+  /// distinct value in two present ones, at most 65,536 distinct); nil otherwise.
+  private static func dictionary(_ rows: [[Value]], column index: Int) -> (order: [String], indices: [UInt32])? {
+    // A look at the first values first: texts, ids and URLs are told apart without hashing them all.
+    var sample = Set<String>()
+    var sampled = 0
+    for row in rows where sampled < 64 {
+      guard case .string(let text) = row[index] else { continue }
+      sample.insert(text)
+      sampled += 1
+    }
+    guard sampled > 0, sampled < 16 || sample.count * 2 <= sampled else { return nil }
+    let present = rows.lazy.filter { $0[index] != .null }.count
+    var dictionary: [String: UInt32] = [:]
+    var order: [String] = []
+    var indices: [UInt32] = []
+    for row in rows {
+      guard case .string(let text) = row[index] else { continue }
+      if let known = dictionary[text] {
+        indices.append(known)
+      } else {
+        guard dictionary.count < max(1, present / 2), dictionary.count < 1 << 16 else { return nil }
+        dictionary[text] = UInt32(order.count)
+        indices.append(UInt32(order.count))
+        order.append(text)
+      }
+    }
+    return (order, indices)
+  }
+
+  /// Row ranges of about `limit` bytes of PLAIN values each (at least one row each).
+  private static func pageRanges(_ rows: [[Value]], column index: Int, type: PhysicalType, limit: Int) -> [Range<Int>] {
+    var ranges: [Range<Int>] = []
+    var start = 0
+    var size = 0
+    for (position, row) in rows.enumerated() {
+      switch row[index] {
+      case .string(let text): size += 4 + text.utf8.count
+      case .int64, .double: size += 8
+      case .boolean: size += 1
+      case .null: size += 1
+      }
+      if size >= limit {
+        ranges.append(start..<position + 1)
+        start = position + 1
+        size = 0
+      }
+    }
+    if start < rows.count || ranges.isEmpty { ranges.append(start..<rows.count) }
+    return ranges
+  }
+
+  /// Definition levels (bit width 1) as bit-packed groups of 8, with their length first.
+  static func definitionLevels(_ rows: ArraySlice<[Value]>, column index: Int) -> [UInt8] {
+    let groups = (rows.count + 7) / 8
+    var header = ThriftCompactWriter()
+    header.varint(UInt64(groups << 1 | 1))
+    var groupBytes = [UInt8](repeating: 0, count: groups)
+    for (position, row) in rows.enumerated() where row[index] != .null { groupBytes[position >> 3] |= 1 << UInt8(position & 7) }
+    var levels: [UInt8] = []
+    withUnsafeBytes(of: UInt32(header.bytes.count + groupBytes.count).littleEndian) { levels.append(contentsOf: $0) }
+    levels.append(contentsOf: header.bytes)
+    levels.append(contentsOf: groupBytes)
+    return levels
   }
 
   /// The RLE / bit-packed hybrid as bit-packed groups of 8 only (`width` bits per value, least
@@ -348,36 +358,116 @@ public struct ParquetWriter {
     file.append(contentsOf: "PAR1".utf8)
     return file
   }
+}
 
-  static func compress(_ page: [UInt8], _ codec: Codec) throws(ParquetError.Reason) -> [UInt8] {
-    switch codec {
-    case .uncompressed: return page
-    case .zstd:
-      // Level 3 with two zstd workers: a row group's page is large, and the bytes are the same
-      // for any number of workers from one up.
+/// A data page ready for the file: its header and compressed body, and its size before
+/// compression (header included), which the footer sums.
+struct EncodedPage: Sendable {
+  var bytes: [UInt8]
+  var uncompressed: Int
+}
+
+/// Encodes and compresses pages, one thread's worth: its zstd context and buffers are reused
+/// from page to page.
+final class PageCompressor {
+  let codec: Codec
+  private let context: OpaquePointer?
+  private var values: [UInt8] = []
+  private var output: [UInt8] = []
+
+  init(_ codec: Codec) throws(ParquetError.Reason) {
+    self.codec = codec
+    guard [.uncompressed, .zstd, .snappy].contains(codec) else { throw .unsupported("writing codec \(codec)") }
+    if codec == .zstd {
       guard let context = ZSTD_createCCtx() else { throw .damaged("zstd: cannot allocate a compression context") }
-      defer { ZSTD_freeCCtx(context) }
       ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, 3)
-      ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, 2)
-      var output = [UInt8](repeating: 0, count: ZSTD_compressBound(page.count))
-      let size = output.withUnsafeMutableBytes { out in
-        page.withUnsafeBytes { ZSTD_compress2(context, out.baseAddress, out.count, $0.baseAddress, $0.count) }
+      self.context = context
+    } else {
+      context = nil
+    }
+  }
+
+  deinit { if let context { ZSTD_freeCCtx(context) } }
+
+  /// A PLAIN data page of `rows`' values in column `index`.
+  func plainPage(_ rows: ArraySlice<[ParquetWriter.Value]>, column index: Int, spec: ParquetWriter.ColumnSpec) throws(ParquetError.Reason) -> EncodedPage {
+    values.removeAll(keepingCapacity: true)
+    if spec.type == .boolean {
+      let flags = rows.compactMap { row -> Bool? in if case .boolean(let flag) = row[index] { return flag } else { return nil } }
+      values.append(contentsOf: repeatElement(0, count: (flags.count + 7) / 8))
+      for (position, flag) in flags.enumerated() where flag { values[position >> 3] |= 1 << UInt8(position & 7) }
+    } else {
+      for row in rows {
+        switch row[index] {
+        case .string(var text):
+          withUnsafeBytes(of: UInt32(text.utf8.count).littleEndian) { values.append(contentsOf: $0) }
+          text.withUTF8 { values.append(contentsOf: $0) }
+        case .int64(let number): withUnsafeBytes(of: number.littleEndian) { values.append(contentsOf: $0) }
+        case .double(let number): withUnsafeBytes(of: number.bitPattern.littleEndian) { values.append(contentsOf: $0) }
+        case .boolean, .null: break
+        }
       }
-      guard ZSTD_isError(size) == 0 else { throw .damaged("zstd could not compress a page") }
-      return Array(output.prefix(size))
+    }
+    let levels = spec.optional ? ParquetWriter.definitionLevels(rows, column: index) : []
+    return try page(rows: rows.count, encoding: .plain, levels: levels, values: values)
+  }
+
+  /// A data page (v1) of `rows` rows: header, then the levels and values compressed together.
+  func page(rows: Int, encoding: Encoding, levels: [UInt8], values: [UInt8]) throws(ParquetError.Reason) -> EncodedPage {
+    let compressed = try compress(levels, values)
+    var header = ThriftCompactWriter()
+    header.i32(1, PageType.dataPage.rawValue)
+    header.i32(2, Int32(levels.count + values.count))
+    header.i32(3, Int32(compressed.count))
+    header.beginStruct(5)
+    header.i32(1, Int32(rows))
+    header.i32(2, encoding.rawValue)
+    header.i32(3, Encoding.rle.rawValue)
+    header.i32(4, Encoding.rle.rawValue)
+    header.endStruct()
+    header.bytes.append(0)
+    var bytes = header.bytes
+    bytes.append(contentsOf: compressed)
+    return EncodedPage(bytes: bytes, uncompressed: header.bytes.count + levels.count + values.count)
+  }
+
+  /// `first` then `second` compressed as one page body; valid until the next call.
+  func compress(_ first: [UInt8], _ second: [UInt8]) throws(ParquetError.Reason) -> ArraySlice<UInt8> {
+    switch codec {
+    case .zstd:
+      let bound = ZSTD_compressBound(first.count + second.count)
+      if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
+      ZSTD_CCtx_reset(context, ZSTD_reset_session_only)
+      ZSTD_CCtx_setPledgedSrcSize(context, UInt64(first.count + second.count))
+      var failed = false
+      let written = output.withUnsafeMutableBytes { out -> Int in
+        var target = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
+        for (input, last) in [(first, false), (second, true)] {
+          input.withUnsafeBytes { raw in
+            var source = ZSTD_inBuffer(src: raw.baseAddress, size: raw.count, pos: 0)
+            let code = ZSTD_compressStream2(context, &target, &source, last ? ZSTD_e_end : ZSTD_e_continue)
+            // With room for the whole bound, one call consumes the input (and ends the frame).
+            if ZSTD_isError(code) != 0 || source.pos != source.size || (last && code != 0) { failed = true }
+          }
+        }
+        return target.pos
+      }
+      guard !failed else { throw .damaged("zstd could not compress a page") }
+      return output[..<written]
     case .snappy:
-      var length = snappy_max_compressed_length(page.count)
-      var output = [UInt8](repeating: 0, count: length)
-      let input = page.isEmpty ? [0] : page
+      let input = first + second
+      var length = snappy_max_compressed_length(input.count)
+      if output.count < length { output = [UInt8](repeating: 0, count: length) }
+      let padded = input.isEmpty ? [0] : input
       let status = output.withUnsafeMutableBytes { out in
-        input.withUnsafeBytes {
-          snappy_compress($0.baseAddress!.assumingMemoryBound(to: CChar.self), page.count, out.baseAddress!.assumingMemoryBound(to: CChar.self), &length)
+        padded.withUnsafeBytes {
+          snappy_compress($0.baseAddress!.assumingMemoryBound(to: CChar.self), input.count, out.baseAddress!.assumingMemoryBound(to: CChar.self), &length)
         }
       }
       guard status == SNAPPY_OK else { throw .damaged("snappy could not compress a page") }
-      return Array(output.prefix(length))
+      return output[..<length]
     default:
-      throw .unsupported("writing codec \(codec)")
+      return (first + second)[...]
     }
   }
 }

@@ -117,12 +117,27 @@ extension ParquetFileTests {
       let lang: ParquetWriter.Value = index % 11 == 4 ? .null : .string(["en", "de", "fr"][index % 3])
       rows.append([.string("r\(index)"), text, number, .double(Double(index) / 8), .boolean(index % 3 == 0), lang])
     }
+    // Pages of 64 bytes: a column chunk of several pages; two threads write the same bytes as one.
     for codec in [Codec.uncompressed, .snappy, .zstd] {
-      var writer = ParquetWriter(columns: columns, codec: codec)
-      try writer.write(rows: Array(rows[0..<10]))
-      try writer.write(rows: Array(rows[10...]))
+      var files: [[UInt8]] = []
+      for (pageBytes, threads) in [(1 << 20, 1), (64, 1), (64, 2)] {
+        var writer = ParquetWriter(columns: columns, codec: codec)
+        writer.pageBytes = pageBytes
+        writer.threads = threads
+        try writer.write(rows: Array(rows[0..<10]))
+        try writer.write(rows: Array(rows[10...]))
+        files.append(writer.finish())
+      }
+      XCTAssertEqual(files[1], files[2], "\(codec): the bytes do not depend on the threads")
+      XCTAssertNotEqual(files[0], files[1])
+      for bytes in files[..<2] { try checkRoundTrip(bytes, columns: columns, rows: rows, codec: codec) }
+    }
+  }
+
+  private func checkRoundTrip(_ bytes: [UInt8], columns: [ParquetWriter.ColumnSpec], rows: [[ParquetWriter.Value]], codec: Codec) throws {
+    do {
       let path = NSTemporaryDirectory() + "hatchery-parquet-\(codec)-\(UUID().uuidString).parquet"
-      try Data(writer.finish()).write(to: URL(fileURLWithPath: path))
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
       defer { try? FileManager.default.removeItem(atPath: path) }
       let file = try ParquetFile(path: path)
       XCTAssertEqual(file.metadata.rowCount, 25)

@@ -9,8 +9,8 @@ import Parquet
 /// writes for them; and `OUT/README.md`, a Hugging Face dataset card (DatasetCard).
 ///
 /// Parquet: columns `id, text, source, url, license` (the effective SPDX expression),
-/// `language, added, created, metadata` (the document's metadata as a JSON string), zstd pages,
-/// row groups of about `rowGroupBytes` of text. JSONL: Dolma's document lines (`id, text,
+/// `language, added, created, metadata` (the document's metadata as a JSON string), zstd pages
+/// of about 1 MiB, row groups of about `rowGroupBytes` of text. JSONL: Dolma's document lines (`id, text,
 /// source, added, created, metadata` with `license` added to the metadata), zstd-compressed.
 /// Every file is written atomically.
 public enum DatasetExport {
@@ -68,9 +68,12 @@ public enum DatasetExport {
     try FileManager.default.createDirectory(atPath: output + "/data", withIntermediateDirectories: true)
     let indices = kept.parts.indices.filter { $0 % options.tasks == options.task }
     let shared = UncheckedBox((kept, store))
+    // Threads left over when there are fewer parts than threads compress a file's pages.
+    let pageThreads = max(1, options.threads / max(1, min(options.threads, indices.count)))
     let parts = try ParallelItems.map(indices, threads: options.threads, worker: { try ZstdCompressor(level: 3, workers: 1) }) {
       compressor, index in
-      try exportPart(index, kept: shared.value.0, store: shared.value.1, output: output, options: options, compressor: compressor)
+      try exportPart(
+        index, kept: shared.value.0, store: shared.value.1, output: output, options: options, compressor: compressor, pageThreads: pageThreads)
     }
     var summary = Summary()
     for part in parts { summary.add(part) }
@@ -85,7 +88,8 @@ public enum DatasetExport {
 
   /// Writes the files of part `index`.
   private static func exportPart(
-    _ index: Int, kept: KeptDocuments, store: ProvenanceStore, output: String, options: Options, compressor: ZstdCompressor
+    _ index: Int, kept: KeptDocuments, store: ProvenanceStore, output: String, options: Options, compressor: ZstdCompressor,
+    pageThreads: Int
   ) throws -> Summary {
     var summary = Summary()
     let part = kept.parts[index]
@@ -105,6 +109,7 @@ public enum DatasetExport {
       summary.files.append(path)
       if options.format == .parquet {
         writer = ParquetWriter(columns: columns, codec: .zstd)
+        writer!.threads = pageThreads
       } else {
         jsonl = ZstdWriter(output: sink!, compressor: compressor)
       }
