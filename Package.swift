@@ -83,13 +83,15 @@ let package = Package(
       dependencies: [
         "HatcheryCore", "HatcheryYAML", "Ingest", "Accounting", "Training", "StageArguments", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
       ]),
+    // fastText-compatible classifiers: model files, prediction.
+    .target(name: "Classifiers", dependencies: ["HatcheryCore"]),
     .target(
       name: "Training", dependencies: ["HatcheryCore", "HatcheryYAML", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams"],
       swiftSettings: vectorSettings),
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting", "Pipeline",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting", "Pipeline", "Classifiers",
         "StageArguments", "CBLAS", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,417 @@
+import Foundation
+import HatcheryCore
+
+/// A supervised fastText model (`.bin`, or quantized `.ftz`), read as fastText 0.9 writes it —
+/// arguments, dictionary, input matrix, output matrix — and used as fastText's `predict` uses
+/// it: a text's rows (words, their character n-grams, word n-grams) averaged, the output layer
+/// (softmax, one-vs-all, hierarchical softmax) applied, the k best labels over a threshold.
+public final class FastTextModel: Sendable {
+  public let args: FastTextArgs
+  public let dictionary: FastTextDictionary
+  let input: FastTextMatrix
+  let output: FastTextMatrix
+  /// Hierarchical softmax's tree (`HierarchicalSoftmaxLoss::buildTree`), empty for other losses.
+  let tree: [(left: Int32, right: Int32)]
+  /// fastText's sigmoid as a table of 513 values over [-8, 8], used by one-vs-all's output.
+  let sigmoidTable: [Float]
+  /// With subwords: each word's rows (itself and its character n-grams) summed once, so a
+  /// known word costs one vector add instead of one per n-gram. The sums differ from fastText's
+  /// row-by-row order only in rounding (probabilities agree to ~1e-6).
+  let wordSums: [Float]?
+  public let version: Int32
+
+  public var labels: [String] { (0..<dictionary.labelCount).map(dictionary.label) }
+  public var isQuantized: Bool { input.isQuantized }
+
+  init(args: FastTextArgs, dictionary: FastTextDictionary, input: FastTextMatrix, output: FastTextMatrix, version: Int32 = FastTextFile.version) {
+    self.args = args
+    self.dictionary = dictionary
+    self.input = input
+    self.output = output
+    self.version = version
+    tree = args.loss == .hierarchicalSoftmax ? Self.huffmanTree(dictionary.labelCounts) : []
+    sigmoidTable = (0...512).map { i in
+      let x = Float(i * 2 * 8) / 512 - 8
+      return Float(1.0 / (1.0 + exp(-Double(x))))
+    }
+    wordSums = args.maxn > 0 ? Self.sumWordRows(dictionary: dictionary, input: input, dimension: Int(args.dim)) : nil
+  }
+
+  private static func sumWordRows(dictionary: FastTextDictionary, input: FastTextMatrix, dimension: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: dictionary.wordCount * dimension) { buffer, initialized in
+      buffer.initialize(repeating: 0)
+      for word in 0..<dictionary.wordCount {
+        input.addRows(dictionary.rows(of: Int32(word)), to: buffer.baseAddress! + word * dimension)
+      }
+      initialized = dictionary.wordCount * dimension
+    }
+  }
+
+  /// Reads the model at `path`; every problem is a `FastTextError` naming the byte.
+  public convenience init(path: String) throws {
+    let file = try MappedFile(path: path)
+    var reader = FastTextReader(bytes: file.bytes, file: path)
+    try self.init(reading: &reader)
+  }
+
+  convenience init(reading reader: inout FastTextReader) throws(FastTextError) {
+    let magic = try reader.int32("the header")
+    guard magic == FastTextFile.magic else { throw reader.failure("not a fastText model (magic \(magic), expected \(FastTextFile.magic))") }
+    let version = try reader.int32("the header")
+    guard version == 11 || version == 12 else { throw reader.failure("fastText format version \(version) is not supported (11 and 12 are)") }
+    var args = try FastTextArgs(reading: &reader)
+    // fastText's own backward compatibility: version 11 supervised models had no subwords.
+    if version == 11 && args.kind == .supervised { args.maxn = 0 }
+    guard args.kind == .supervised else { throw reader.failure("a \(args.kind) model (word vectors) is not a classifier; only supervised models predict labels") }
+    let dictionary = try FastTextDictionary(reading: &reader, args: args)
+    guard dictionary.labelCount > 0 else { throw reader.failure("the model has no labels") }
+    let quantizedInput = try reader.bool("the input matrix's flag")
+    if !quantizedInput && dictionary.pruned != nil {
+      throw reader.failure("a pruned dictionary with a dense input matrix (an outdated quantized model; fastText refuses it too)")
+    }
+    let input = try FastTextMatrix(reading: &reader, quantized: quantizedInput, what: "input")
+    let quantizedOutput = try reader.bool("the output matrix's flag")
+    let output = try FastTextMatrix(reading: &reader, quantized: quantizedInput && quantizedOutput, what: "output")
+    // Every row a text can reach must exist.
+    let bucketRows = dictionary.pruned.map { ($0.values.max() ?? -1) + 1 } ?? args.bucket
+    guard input.rows >= dictionary.wordCount + Int(max(0, bucketRows)), input.columns == Int(args.dim) else {
+      throw reader.failure(
+        "the input matrix (\(input.rows) × \(input.columns)) does not hold \(dictionary.wordCount) words and \(bucketRows) buckets of \(args.dim): damaged")
+    }
+    // One output row per label whatever the loss (hierarchical softmax uses the first
+    // labels − 1 for its inner nodes).
+    guard output.rows == dictionary.labelCount, output.columns == Int(args.dim) else {
+      throw reader.failure("the output matrix (\(output.rows) × \(output.columns)) does not match \(dictionary.labelCount) labels of \(args.dim): damaged")
+    }
+    self.init(args: args, dictionary: dictionary, input: input, output: output, version: version)
+  }
+
+  /// The model in fastText's format (version 12), which fastText loads.
+  public func serialized() -> [UInt8] {
+    var writer = FastTextWriter()
+    writer.put(FastTextFile.magic)
+    writer.put(FastTextFile.version)
+    args.write(to: &writer)
+    dictionary.write(to: &writer)
+    writer.put(input.isQuantized)
+    input.write(to: &writer)
+    writer.put(output.isQuantized)
+    output.write(to: &writer)
+    return writer.bytes
+  }
+
+  public func save(to path: String) throws {
+    try AtomicFileOutput.write(serialized(), to: path)
+  }
+
+  /// The Huffman tree over the label counts, built exactly as fastText builds it (two queues:
+  /// leaves by falling count, then inner nodes), so paths and codes agree.
+  static func huffmanTree(_ counts: [Int64]) -> [(left: Int32, right: Int32)] {
+    let leaves = counts.count
+    guard leaves > 1 else { return [] }
+    var count = [Int64](repeating: 1_000_000_000_000_000, count: 2 * leaves - 1)
+    var children = [(left: Int32, right: Int32)](repeating: (-1, -1), count: 2 * leaves - 1)
+    for i in 0..<leaves { count[i] = counts[i] }
+    var leaf = leaves - 1
+    var node = leaves
+    for i in leaves..<(2 * leaves - 1) {
+      var smallest = [0, 0]
+      for j in 0..<2 {
+        if leaf >= 0 && count[leaf] < count[node] {
+          smallest[j] = leaf
+          leaf -= 1
+        } else {
+          smallest[j] = node
+          node += 1
+        }
+      }
+      children[i] = (Int32(smallest[0]), Int32(smallest[1]))
+      count[i] = count[smallest[0]] + count[smallest[1]]
+    }
+    return children
+  }
+}
+
+/// One label and its probability as fastText reports it (`exp(log(p + 1e-5))`).
+public struct FastTextPrediction: Sendable, Equatable {
+  public let label: String
+  public let labelIndex: Int
+  public let probability: Float
+}
+
+/// Predicts with one model on one thread: its buffers (the text's rows and hashes, the hidden
+/// and output vectors, the heap) are reused from text to text, so prediction allocates nothing
+/// per document beyond its results.
+public final class FastTextPredictor {
+  public let model: FastTextModel
+  private var rows: [Int32] = []
+  private var hashes: [Int32] = []
+  private var scratch: [UInt8] = []
+  private var hidden: [Float]
+  /// Rows already summed into `hidden` through `wordSums` (they count in the average).
+  private var summedRows = 0
+  /// Whether the hidden vector was made with `wordSums` (else row by row, as fastText).
+  private var usedSums = false
+  private var outputs: [Float]
+  private var heap: [(score: Float, index: Int32)] = []
+
+  public init(model: FastTextModel) {
+    self.model = model
+    hidden = [Float](repeating: 0, count: Int(model.args.dim))
+    outputs = [Float](repeating: 0, count: model.dictionary.labelCount)
+  }
+
+  /// The `k` most probable labels whose probability is at least `threshold`, most probable
+  /// first. The text is one line, as fastText's `predict` takes it: newlines count as spaces,
+  /// and the end-of-line token `</s>` ends it.
+  public func predict(_ text: UnsafeRawBufferPointer, k: Int = 1, threshold: Float = 0) -> [FastTextPrediction] {
+    predictScores(text, k: k, threshold: threshold)
+    return heap.map { entry in
+      FastTextPrediction(label: model.dictionary.label(Int(entry.index)), labelIndex: Int(entry.index), probability: exp(entry.score))
+    }
+  }
+
+  public func predict(_ text: String, k: Int = 1, threshold: Float = 0) -> [FastTextPrediction] {
+    var text = text
+    return text.withUTF8 { predict(UnsafeRawBufferPointer($0), k: k, threshold: threshold) }
+  }
+
+  /// The best label's index and probability, without building any result (nil when the text
+  /// has no known rows, or nothing reaches `threshold`).
+  public func top(_ text: UnsafeRawBufferPointer, threshold: Float = 0) -> (index: Int, probability: Float)? {
+    predictScores(text, k: 1, threshold: threshold)
+    return heap.first.map { (Int($0.index), exp($0.score)) }
+  }
+
+  /// The probability of label `index` alone (softmax and one-vs-all; hierarchical softmax
+  /// walks to it), for filters that score one label.
+  public func probability(of index: Int, in text: UnsafeRawBufferPointer) -> Float {
+    if model.args.loss == .hierarchicalSoftmax {
+      predictScores(text, k: model.dictionary.labelCount, threshold: 0)
+      return heap.first { Int($0.index) == index }.map { exp($0.score) } ?? 0
+    }
+    guard computeHidden(text) else { return 0 }
+    computeOutputs(text)
+    return exp(Self.log(outputs[index]))
+  }
+
+  // MARK: fastText's computation
+
+  @inline(__always)
+  static func log(_ x: Float) -> Float { Foundation.log(x + 1e-5) }
+
+  private func predictScores(_ text: UnsafeRawBufferPointer, k: Int, threshold: Float) {
+    heap.removeAll(keepingCapacity: true)
+    let k = k <= 0 ? model.dictionary.labelCount : k
+    guard computeHidden(text) else { return }
+    if model.args.loss == .hierarchicalSoftmax {
+      if model.tree.isEmpty {
+        // One label: the tree is its leaf, reached with score 0.
+        if 0 >= Self.log(threshold) { heap.append((0, 0)) }
+      } else {
+        hidden.withUnsafeBufferPointer { hidden in
+          depthFirst(k: k, threshold: threshold, node: model.tree.count - 1, score: 0, hidden: hidden.baseAddress!)
+        }
+      }
+    } else {
+      computeOutputs(text)
+      for index in outputs.indices {
+        let probability = outputs[index]
+        if probability < threshold { continue }
+        let score = Self.log(probability)
+        if heap.count == k && score < heap[0].score { continue }
+        push((score, Int32(index)), k: k)
+      }
+    }
+    sortHeap()
+  }
+
+  // fastText keeps its k best in a heap with `std::push_heap`/`pop_heap` and sorts it with
+  // `std::sort_heap` (comparison `a.score > b.score`); labels of equal probability are common
+  // with one-vs-all's table sigmoid, and which of them comes first depends on those algorithms'
+  // exact moves, so libstdc++'s are reproduced here step for step.
+
+  @inline(__always)
+  private static func before(_ a: (score: Float, index: Int32), _ b: (score: Float, index: Int32)) -> Bool { a.score > b.score }
+
+  private func siftUp(hole: Int, top: Int, value: (score: Float, index: Int32)) {
+    var hole = hole
+    var parent = (hole - 1) / 2
+    while hole > top && Self.before(heap[parent], value) {
+      heap[hole] = heap[parent]
+      hole = parent
+      parent = (hole - 1) / 2
+    }
+    heap[hole] = value
+  }
+
+  private func adjust(length: Int, value: (score: Float, index: Int32)) {
+    var hole = 0
+    var second = 0
+    while second < (length - 1) / 2 {
+      second = 2 * (second + 1)
+      if Self.before(heap[second], heap[second - 1]) { second -= 1 }
+      heap[hole] = heap[second]
+      hole = second
+    }
+    if length & 1 == 0 && second == (length - 2) / 2 {
+      second = 2 * (second + 1)
+      heap[hole] = heap[second - 1]
+      hole = second - 1
+    }
+    siftUp(hole: hole, top: 0, value: value)
+  }
+
+  /// `std::pop_heap` over the first `length` entries: the root moves to `length - 1`.
+  private func popHeap(length: Int) {
+    guard length > 1 else { return }
+    let value = heap[length - 1]
+    heap[length - 1] = heap[0]
+    adjust(length: length - 1, value: value)
+  }
+
+  /// push_back, push_heap, and pop_heap + pop_back past `k`, as fastText's `findKBest` and `dfs`.
+  private func push(_ entry: (score: Float, index: Int32), k: Int) {
+    heap.append(entry)
+    siftUp(hole: heap.count - 1, top: 0, value: entry)
+    if heap.count > k {
+      popHeap(length: heap.count)
+      heap.removeLast()
+    }
+  }
+
+  private func sortHeap() {
+    var length = heap.count
+    while length > 1 {
+      popHeap(length: length)
+      length -= 1
+    }
+  }
+
+  private func depthFirst(k: Int, threshold: Float, node: Int, score: Float, hidden: UnsafePointer<Float>) {
+    if score < Self.log(threshold) { return }
+    if heap.count == k && score < heap[0].score { return }
+    let leaves = model.dictionary.labelCount
+    let children = model.tree[node]
+    if children.left == -1 && children.right == -1 || node < leaves {
+      push((score, Int32(node)), k: k)
+      return
+    }
+    var f = model.output.dotRow(node - leaves, hidden)
+    f = Float(1.0 / (1 + exp(-Double(f))))
+    depthFirst(k: k, threshold: threshold, node: Int(children.left), score: score + Self.log(1.0 - f), hidden: hidden)
+    depthFirst(k: k, threshold: threshold, node: Int(children.right), score: score + Self.log(f), hidden: hidden)
+  }
+
+  private func computeOutputs(_ text: UnsafeRawBufferPointer) {
+    let loss = model.args.loss
+    hidden.withUnsafeBufferPointer { hidden in
+      for index in outputs.indices { outputs[index] = model.output.dotRow(index, hidden.baseAddress!) }
+    }
+    // The table sigmoid is a step function: a logit within rounding of a step must be the
+    // very float fastText gets, so its hidden vector is summed again row by row, in its order.
+    if loss != .softmax && usedSums && outputs.contains(where: Self.nearTableStep) {
+      _ = computeHidden(text, exact: true)
+      hidden.withUnsafeBufferPointer { hidden in
+        for index in outputs.indices { outputs[index] = model.output.dotRow(index, hidden.baseAddress!) }
+      }
+    }
+    if loss == .softmax {
+      var maximum = outputs[0]
+      for value in outputs { maximum = max(maximum, value) }
+      var sum: Float = 0
+      for index in outputs.indices {
+        outputs[index] = Foundation.exp(outputs[index] - maximum)
+        sum += outputs[index]
+      }
+      for index in outputs.indices { outputs[index] /= sum }
+    } else {
+      for index in outputs.indices { outputs[index] = sigmoid(outputs[index]) }
+    }
+  }
+
+  /// Whether `x` lies within 1/1000 of a step of the sigmoid table's step edges (the summed
+  /// words' rounding moves a logit by ~1e-6, a thirtieth of that).
+  @inline(__always)
+  private static func nearTableStep(_ x: Float) -> Bool {
+    guard x >= -8.01, x <= 8.01 else { return false }
+    let position = (x + 8) * 32
+    let fraction = position - position.rounded(.down)
+    return fraction < 1e-3 || fraction > 1 - 1e-3
+  }
+
+  @inline(__always)
+  private func sigmoid(_ x: Float) -> Float {
+    if x < -8 { return 0 }
+    if x > 8 { return 1 }
+    return model.sigmoidTable[Int((x + 8) * 512 / 8 / 2)]
+  }
+
+  /// The text's input rows averaged into `hidden`; false when it has none.
+  private func computeHidden(_ text: UnsafeRawBufferPointer, exact: Bool = false) -> Bool {
+    hidden.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    summedRows = 0
+    usedSums = !exact && model.wordSums != nil
+    collectRows(text)
+    let total = summedRows + rows.count
+    guard total > 0 else { return false }
+    hidden.withUnsafeMutableBufferPointer { hidden in
+      model.input.addRows(rows[...], to: hidden.baseAddress!)
+      let scale = Float(1.0 / Double(total))
+      for j in hidden.indices { hidden[j] *= scale }
+    }
+    return true
+  }
+
+  /// fastText's `getLine` + `addWordNgrams` for one line: tokens split on its white space
+  /// (space, \t, \n, \v, \f, \r, NUL), then `</s>`.
+  private func collectRows(_ text: UnsafeRawBufferPointer) {
+    rows.removeAll(keepingCapacity: true)
+    hashes.removeAll(keepingCapacity: true)
+    let dictionary = model.dictionary
+    var start = 0
+    var index = 0
+    let count = text.count
+    while index <= count {
+      let isEnd = index == count
+      let byte = isEnd ? 0 : text[index]
+      let isSpace = isEnd || byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0B || byte == 0x0C || byte == 0
+      if isSpace {
+        if index > start { addToken(UnsafeRawBufferPointer(rebasing: text[start..<index]), dictionary: dictionary) }
+        start = index + 1
+      }
+      index += 1
+    }
+    FastTextDictionary.endOfSentence.withUnsafeBytes { addToken($0, dictionary: dictionary) }
+    dictionary.wordNgrams(hashes, n: Int(model.args.wordNgrams), into: &rows)
+  }
+
+  private func addToken(_ token: UnsafeRawBufferPointer, dictionary: FastTextDictionary) {
+    let h = FastTextDictionary.hash(token)
+    let id = dictionary.find(token, hash: h)
+    let isLabel = id >= 0 ? dictionary.types[Int(id)] == .label : token.starts(with: FastTextDictionary.labelPrefix)
+    if isLabel { return }
+    if id >= 0 {
+      let wordRows = dictionary.rows(of: id)
+      if usedSums, let sums = model.wordSums {
+        let dimension = hidden.count
+        sums.withUnsafeBufferPointer { sums in
+          hidden.withUnsafeMutableBufferPointer { hidden in
+            let source = sums.baseAddress! + Int(id) * dimension
+            for j in 0..<dimension { hidden[j] += source[j] }
+          }
+        }
+        summedRows += wordRows.count
+      } else {
+        rows.append(contentsOf: wordRows)
+      }
+    } else if !token.elementsEqual(FastTextDictionary.endOfSentence) {
+      scratch.removeAll(keepingCapacity: true)
+      scratch.append(UInt8(ascii: "<"))
+      scratch.append(contentsOf: token)
+      scratch.append(UInt8(ascii: ">"))
+      scratch.withUnsafeBytes { dictionary.characterNgrams($0, into: &rows) }
+    }
+    hashes.append(Int32(bitPattern: h))
+  }
+}
