@@ -134,6 +134,7 @@ let package = Package(
       dependencies: ["Shards", "Tokenizer", "Ingest", "Parquet", "HatcheryCore", "HatcheryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "AccountingTests", dependencies: ["Accounting", "HatcheryCore"]),
+    .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "HatcheryCore"]),
     .testTarget(name: "ParquetTests", dependencies: ["Parquet", "HatcheryCore"], exclude: ["Fixtures"]),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HatcheryCore", "HatcheryTestSupport"]),
     .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -209,6 +209,7 @@ extension FastTextDictionary {
       for _ in 0..<pruneSize {
         let first = try reader.int32("the pruning map")
         let second = try reader.int32("the pruning map")
+        guard second >= 0 else { throw reader.failure("the pruning map sends bucket \(first) to row \(second): damaged") }
         map[first] = second
       }
       pruned = map
