@@ -24,8 +24,9 @@ public struct FastTextDictionary: Sendable {
   let minn: Int
   let maxn: Int
   let bucket: Int
-  /// Open addressing on fastText's hash: slot → entry, -1 when empty.
-  private var table: [Int32] = []
+  /// Open addressing on fastText's hash: each slot the entry's hash (high 32 bits) and its
+  /// index + 1 (low; 0 when empty), so a probe compares bytes only when the hashes agree.
+  private var table: [UInt64] = []
   private var mask = 0
   /// Entry `i`'s input rows (itself, then its character n-grams): `subwords[subwordStarts[i]..<subwordStarts[i + 1]]`.
   private var subwordStarts: [Int] = [0]
@@ -62,14 +63,21 @@ public struct FastTextDictionary: Sendable {
   func find(_ bytes: UnsafeRawBufferPointer, hash: UInt32) -> Int32 {
     guard !table.isEmpty else { return -1 }
     var slot = Int(hash) & mask
-    return arena.withUnsafeBytes { arena in
-      while true {
-        let id = table[slot]
-        if id < 0 { return -1 }
-        let start = starts[Int(id)]
-        let length = starts[Int(id) + 1] - start
-        if length == bytes.count, length == 0 || memcmp(arena.baseAddress! + start, bytes.baseAddress!, length) == 0 { return id }
-        slot = (slot + 1) & mask
+    return table.withUnsafeBufferPointer { table in
+      arena.withUnsafeBytes { arena in
+        starts.withUnsafeBufferPointer { starts in
+          while true {
+            let entry = table[slot]
+            if entry == 0 { return -1 }
+            if UInt32(truncatingIfNeeded: entry >> 32) == hash {
+              let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+              let start = starts[id]
+              let length = starts[id + 1] - start
+              if length == bytes.count, length == 0 || memcmp(arena.baseAddress! + start, bytes.baseAddress!, length) == 0 { return Int32(id) }
+            }
+            slot = (slot + 1) & mask
+          }
+        }
       }
     }
   }
@@ -87,13 +95,14 @@ public struct FastTextDictionary: Sendable {
     var capacity = 16
     while capacity < counts.count * 2 { capacity <<= 1 }
     let mask = capacity - 1
-    var table = [Int32](repeating: -1, count: capacity)
+    var table = [UInt64](repeating: 0, count: capacity)
     arena.withUnsafeBytes { arena in
       for id in 0..<counts.count {
         let word = UnsafeRawBufferPointer(rebasing: arena[starts[id]..<starts[id + 1]])
-        var slot = Int(Self.hash(word)) & mask
-        while table[slot] >= 0 { slot = (slot + 1) & mask }
-        table[slot] = Int32(id)
+        let hash = Self.hash(word)
+        var slot = Int(hash) & mask
+        while table[slot] != 0 { slot = (slot + 1) & mask }
+        table[slot] = UInt64(hash) << 32 | UInt64(id + 1)
       }
     }
     self.table = table
@@ -155,6 +164,18 @@ public struct FastTextDictionary: Sendable {
       id = mapped
     }
     rows.append(Int32(wordCount) + id)
+  }
+
+  @inline(__always)
+  func rowCount(of id: Int32) -> Int { maxn <= 0 ? 1 : subwordStarts[Int(id) + 1] - subwordStarts[Int(id)] }
+
+  @inline(__always)
+  func appendRows(of id: Int32, into rows: inout [Int32]) {
+    if maxn <= 0 {
+      rows.append(id)
+    } else {
+      subwords.withUnsafeBufferPointer { rows.append(contentsOf: UnsafeBufferPointer(rebasing: $0[subwordStarts[Int(id)]..<subwordStarts[Int(id) + 1]])) }
+    }
   }
 
   /// The input rows of a known entry: itself and its n-grams (itself alone without subwords).

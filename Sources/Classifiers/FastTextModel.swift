@@ -363,12 +363,47 @@ public final class FastTextPredictor {
     return true
   }
 
-  /// fastText's `getLine` + `addWordNgrams` for one line: tokens split on its white space
-  /// (space, \t, \n, \v, \f, \r, NUL), then `</s>`.
   private func collectRows(_ text: UnsafeRawBufferPointer) {
+    // Moved out of the class for the loop: a local struct's buffers are used without dynamic
+    // exclusivity checks or reference counting per token.
+    var line = LineRows(rows: rows, hashes: hashes, scratch: scratch)
+    rows = []
+    hashes = []
+    scratch = []
+    let sums = usedSums ? model.wordSums : nil
+    hidden.withUnsafeMutableBufferPointer { hidden in
+      if let sums {
+        sums.withUnsafeBufferPointer { sums in
+          line.collect(text, dictionary: model.dictionary, wordNgrams: Int(model.args.wordNgrams), sums: sums.baseAddress!, hidden: hidden)
+        }
+      } else {
+        line.collect(text, dictionary: model.dictionary, wordNgrams: Int(model.args.wordNgrams), sums: nil, hidden: hidden)
+      }
+    }
+    summedRows = line.summedRows
+    rows = line.rows
+    hashes = line.hashes
+    scratch = line.scratch
+  }
+}
+
+/// fastText's `getLine` + `addWordNgrams` for one line: tokens split on its white space (space,
+/// \t, \n, \v, \f, \r, NUL), then `</s>`; the rows each token adds, and its hash for word
+/// n-grams. With word sums, a known word's rows go straight into `hidden` (counted in
+/// `summedRows`).
+struct LineRows {
+  var rows: [Int32]
+  var hashes: [Int32]
+  var scratch: [UInt8]
+  var summedRows = 0
+
+  mutating func collect(
+    _ text: UnsafeRawBufferPointer, dictionary: FastTextDictionary, wordNgrams: Int, sums: UnsafePointer<Float>?,
+    hidden: UnsafeMutableBufferPointer<Float>
+  ) {
     rows.removeAll(keepingCapacity: true)
     hashes.removeAll(keepingCapacity: true)
-    let dictionary = model.dictionary
+    summedRows = 0
     var start = 0
     var index = 0
     let count = text.count
@@ -377,33 +412,31 @@ public final class FastTextPredictor {
       let byte = isEnd ? 0 : text[index]
       let isSpace = isEnd || byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0B || byte == 0x0C || byte == 0
       if isSpace {
-        if index > start { addToken(UnsafeRawBufferPointer(rebasing: text[start..<index]), dictionary: dictionary) }
+        if index > start { add(UnsafeRawBufferPointer(rebasing: text[start..<index]), dictionary: dictionary, sums: sums, hidden: hidden) }
         start = index + 1
       }
       index += 1
     }
-    FastTextDictionary.endOfSentence.withUnsafeBytes { addToken($0, dictionary: dictionary) }
-    dictionary.wordNgrams(hashes, n: Int(model.args.wordNgrams), into: &rows)
+    FastTextDictionary.endOfSentence.withUnsafeBytes { add($0, dictionary: dictionary, sums: sums, hidden: hidden) }
+    dictionary.wordNgrams(hashes, n: wordNgrams, into: &rows)
   }
 
-  private func addToken(_ token: UnsafeRawBufferPointer, dictionary: FastTextDictionary) {
+  @inline(__always)
+  private mutating func add(
+    _ token: UnsafeRawBufferPointer, dictionary: FastTextDictionary, sums: UnsafePointer<Float>?, hidden: UnsafeMutableBufferPointer<Float>
+  ) {
     let h = FastTextDictionary.hash(token)
     let id = dictionary.find(token, hash: h)
     let isLabel = id >= 0 ? dictionary.types[Int(id)] == .label : token.starts(with: FastTextDictionary.labelPrefix)
     if isLabel { return }
     if id >= 0 {
-      let wordRows = dictionary.rows(of: id)
-      if usedSums, let sums = model.wordSums {
+      if let sums {
         let dimension = hidden.count
-        sums.withUnsafeBufferPointer { sums in
-          hidden.withUnsafeMutableBufferPointer { hidden in
-            let source = sums.baseAddress! + Int(id) * dimension
-            for j in 0..<dimension { hidden[j] += source[j] }
-          }
-        }
-        summedRows += wordRows.count
+        let source = sums + Int(id) * dimension
+        for j in 0..<dimension { hidden[j] += source[j] }
+        summedRows += dictionary.rowCount(of: id)
       } else {
-        rows.append(contentsOf: wordRows)
+        dictionary.appendRows(of: id, into: &rows)
       }
     } else if !token.elementsEqual(FastTextDictionary.endOfSentence) {
       scratch.removeAll(keepingCapacity: true)

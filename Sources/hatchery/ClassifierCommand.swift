@@ -8,7 +8,59 @@ import Ingest
 struct ClassifierCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "classifier", abstract: "Use fastText classifiers (.bin, .ftz): predict labels of texts, describe a model.",
-    subcommands: [Predict.self, Info.self])
+    subcommands: [Train.self, Predict.self, Info.self])
+
+  struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Train a supervised fastText classifier and write it as a .bin fastText loads.",
+      discussion: """
+        Examples come from fastText's format (one per line: __label__A [__label__B …] text) or from .jsonl records with \
+        'text' and 'label' or 'labels'. The options are fastText's, with its defaults.
+        """)
+    @Option(name: .customLong("input"), parsing: .upToNextOption, help: "Labelled examples (fastText format or .jsonl).") var inputs: [String]
+    @Option(help: "Where to write the model (.bin).") var output: String
+    @Option(help: "Vector size.") var dim = 100
+    @Option(help: "Passes over the examples.") var epoch = 5
+    @Option(help: "Learning rate at the start (it falls linearly to 0).") var lr = 0.1
+    @Option(help: "Word n-grams (1 = words only).") var wordNgrams = 1
+    @Option(help: "Words seen fewer times are left out.") var minCount = 1
+    @Option(help: "Shortest character n-gram (with --maxn > 0).") var minn = 0
+    @Option(help: "Longest character n-gram (0: no subwords).") var maxn = 0
+    @Option(help: "Hash buckets for n-grams.") var bucket = 2_000_000
+    @Option(help: "softmax, ova (one-vs-all) or hs (hierarchical softmax).") var loss = "softmax"
+    @Option(help: "Threads (they share the model without locks, as fastText's).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Seed of the initial vectors.") var seed: UInt64 = 0
+
+    func run() throws {
+      var options = FastTextTrainer.Options()
+      options.dim = dim
+      options.epoch = epoch
+      options.lr = lr
+      options.wordNgrams = wordNgrams
+      options.minCount = minCount
+      options.minn = minn
+      options.maxn = maxn
+      options.bucket = bucket
+      options.threads = threads
+      options.seed = seed
+      switch loss {
+      case "softmax": options.loss = .softmax
+      case "ova": options.loss = .oneVsAll
+      case "hs": options.loss = .hierarchicalSoftmax
+      default: throw ValidationError("--loss must be softmax, ova or hs")
+      }
+      try options.validate()
+      var examples: [FastTextTrainer.Example] = []
+      for file in inputs {
+        let (bytes, complete) = try Compression.open(path: file).readAll(limit: 1 << 34)
+        guard complete else { throw HatcheryError("\(file): larger than 16 GiB") }
+        examples += try FastTextTrainer.readExamples(path: Compression.of(fileName: file).1, bytes: bytes)
+      }
+      let (model, _) = try FastTextTrainer.train(examples, options: options) { print($0) }
+      try model.save(to: output)
+      print("wrote \(output)")
+    }
+  }
 
   struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "A model's arguments, dictionary and labels.")

@@ -5,7 +5,7 @@ public enum Compression: String, Sendable {
   case none, gzip, zstd, bzip2
 
   /// The compression a file name implies and the name without that suffix.
-  static func of(fileName: String) -> (Compression, String) {
+  public static func of(fileName: String) -> (Compression, String) {
     for (suffix, compression) in [(".gz", Compression.gzip), (".zst", .zstd), (".zstd", .zstd), (".bz2", .bzip2)]
     where fileName.hasSuffix(suffix) {
       return (compression, String(fileName.dropLast(suffix.count)))

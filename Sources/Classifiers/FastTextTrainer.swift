@@ -1,0 +1,424 @@
+import Dispatch
+import Foundation
+import HatcheryCore
+import Synchronization
+
+/// Trains a supervised fastText model as fastText 0.9 does: a dictionary of the examples'
+/// words (by falling count, `</s>` ending every example) and labels, input rows initialised
+/// uniformly in ±1/dim, output rows at zero, then SGD over the examples in order, `epoch`
+/// times, the learning rate falling linearly to zero over the tokens seen; threads share the
+/// matrices without locks (Hogwild, as fastText). Each example updates the output rows of its
+/// loss (softmax: all labels; one-vs-all: all labels against the example's; hierarchical
+/// softmax: the path to one of its labels) and the input rows of its words, n-grams and word
+/// n-grams by the averaged gradient. The result is a model fastText loads.
+public struct FastTextTrainer {
+  public struct Options: Sendable {
+    public var dim = 100
+    public var epoch = 5
+    public var lr = 0.1
+    public var wordNgrams = 1
+    public var minCount = 1
+    public var minn = 0
+    public var maxn = 0
+    /// fastText's default; 0 when there are neither subwords nor word n-grams (as fastText).
+    public var bucket = 2_000_000
+    public var loss = FastTextArgs.Loss.softmax
+    public var threads = 1
+    public var seed: UInt64 = 0
+    public var lrUpdateRate = 100
+    public init() {}
+
+    public func validate() throws {
+      guard dim > 0, dim <= 4096 else { throw HatcheryError("--dim must be between 1 and 4096") }
+      guard epoch > 0, lr > 0, wordNgrams >= 1, wordNgrams <= 10, minCount >= 1, threads >= 1 else {
+        throw HatcheryError("--epoch, --lr, --min-count and --threads must be positive, --word-ngrams 1–10")
+      }
+      guard minn >= 0, maxn >= 0, maxn <= 20, minn <= maxn || maxn == 0 else { throw HatcheryError("--minn must be at most --maxn (at most 20)") }
+      guard bucket >= 0, bucket <= 1 << 27 else { throw HatcheryError("--bucket must be between 0 and 134217728") }
+      guard loss != .negativeSampling else { throw HatcheryError("negative sampling is not offered for classifiers; use softmax, ova or hs") }
+    }
+  }
+
+  /// One labelled example: its text (one line as fastText reads it) and labels, each with the
+  /// `__label__` prefix.
+  public struct Example: Sendable {
+    public var text: String
+    public var labels: [String]
+    public init(text: String, labels: [String]) {
+      self.text = text
+      self.labels = labels
+    }
+  }
+
+  public struct Summary: Sendable {
+    public var examples = 0
+    public var words = 0
+    public var labels = 0
+    public var tokens: Int64 = 0
+    public var seconds = 0.0
+    /// Mean loss over the last epoch's examples.
+    public var loss = 0.0
+  }
+
+  /// Reads examples from fastText's training format (`__label__a __label__b words…` per line)
+  /// or, for `.jsonl`, records with `text` and `label` (a string) or `labels` (strings).
+  public static func readExamples(path: String, bytes: [UInt8]) throws -> [Example] {
+    var examples: [Example] = []
+    let isJSONL = path.lowercased().hasSuffix(".jsonl")
+    var lineNumber = 0
+    var start = 0
+    while start < bytes.count {
+      let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+      lineNumber += 1
+      defer { start = end + 1 }
+      let line = bytes[start..<end]
+      if isJSONL {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+        guard let record = (try? line.withUnsafeBytes { try JSONParser.parse($0) })?.objectValue else {
+          throw HatcheryError("\(path):\(lineNumber): not a JSON object")
+        }
+        guard let text = record["text"]?.stringValue else { throw HatcheryError("\(path):\(lineNumber): no string member 'text'") }
+        var labels: [String] = []
+        if let label = record["label"]?.stringValue { labels = [label] }
+        if case .array(let list)? = record["labels"] { labels += list.compactMap(\.stringValue) }
+        guard !labels.isEmpty else { throw HatcheryError("\(path):\(lineNumber): no 'label' or 'labels'") }
+        examples.append(Example(text: text, labels: labels.map { $0.hasPrefix("__label__") ? $0 : "__label__" + $0 }))
+      } else {
+        examples.append(Example(text: String(decoding: line, as: UTF8.self), labels: []))
+      }
+    }
+    return examples
+  }
+
+  // MARK: Dictionary
+
+  /// Words and labels counted over the examples (each example's tokens, then `</s>`), kept at
+  /// `minCount`, sorted words first then labels, each by falling count (ties by first sight).
+  static func buildDictionary(_ examples: [Example], args: FastTextArgs, minCount: Int) -> FastTextDictionary {
+    var index: [[UInt8]: Int] = [:]
+    var entries: [(word: [UInt8], count: Int64, type: FastTextDictionary.EntryType)] = []
+    var tokens: Int64 = 0
+    func add(_ token: [UInt8]) {
+      tokens += 1
+      if let known = index[token] {
+        entries[known].count += 1
+      } else {
+        index[token] = entries.count
+        entries.append((token, 1, token.starts(with: FastTextDictionary.labelPrefix) ? .label : .word))
+      }
+    }
+    for example in examples {
+      for label in example.labels { add(Array(label.utf8)) }
+      Tokens.forEach(example.text) { add(Array($0)) }
+      add(FastTextDictionary.endOfSentence)
+    }
+    let kept = entries.enumerated()
+      .filter { $0.element.type == .label || $0.element.count >= Int64(minCount) }
+      .sorted { a, b in
+        if a.element.type != b.element.type { return a.element.type == .word }
+        if a.element.count != b.element.count { return a.element.count > b.element.count }
+        return a.offset < b.offset
+      }
+    var dictionary = FastTextDictionary(args: args)
+    for (_, entry) in kept { entry.word.withUnsafeBytes { dictionary.append($0, count: entry.count, type: entry.type) } }
+    dictionary.tokenCount = tokens
+    dictionary.index()
+    return dictionary
+  }
+
+  /// fastText's tokens of a line: split on its white space.
+  enum Tokens {
+    static func forEach(_ text: String, _ body: (ArraySlice<UInt8>) -> Void) {
+      let bytes = Array(text.utf8)
+      var start = 0
+      for index in 0...bytes.count {
+        let isSpace = index == bytes.count || [0x20, 0x0A, 0x0D, 0x09, 0x0B, 0x0C, 0].contains(bytes[index])
+        if isSpace {
+          if index > start { body(bytes[start..<index]) }
+          start = index + 1
+        }
+      }
+    }
+  }
+
+  // MARK: Training
+
+  public static func train(_ examples: [Example], options: Options, log: (String) -> Void = { _ in }) throws -> (FastTextModel, Summary) {
+    try options.validate()
+    let clock = ContinuousClock()
+    let started = clock.now
+    var args = FastTextArgs()
+    args.dim = Int32(options.dim)
+    args.epoch = Int32(options.epoch)
+    args.minCount = Int32(options.minCount)
+    args.wordNgrams = Int32(options.wordNgrams)
+    args.loss = options.loss
+    args.kind = .supervised
+    args.minn = Int32(options.minn)
+    args.maxn = Int32(options.maxn)
+    args.lrUpdateRate = Int32(options.lrUpdateRate)
+    args.bucket = options.wordNgrams <= 1 && options.maxn == 0 ? 0 : Int32(options.bucket)
+    let dictionary = buildDictionary(examples, args: args, minCount: options.minCount)
+    guard dictionary.labelCount > 0 else { throw HatcheryError("no labels: every example needs at least one (__label__… or a 'label' member)") }
+    guard dictionary.wordCount > 0 else { throw HatcheryError("no words in the examples") }
+    let lines = encode(examples, dictionary: dictionary, args: args)
+    let dim = options.dim
+    let inputRows = dictionary.wordCount + Int(args.bucket)
+    let input = UnsafeMutableBufferPointer<Float>.allocate(capacity: inputRows * dim)
+    defer { input.deallocate() }
+    let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: dictionary.labelCount * dim)
+    defer { output.deallocate() }
+    output.initialize(repeating: 0)
+    var random = SplitMix64(seed: options.seed)
+    let bound = 1 / Float(dim)
+    for index in input.indices { input[index] = (Float(random.next() >> 40) / Float(1 << 24) * 2 - 1) * bound }
+    let tree = options.loss == .hierarchicalSoftmax ? HuffmanPaths(counts: dictionary.labelCounts) : nil
+    let total = Int64(options.epoch) * dictionary.tokenCount
+    let shared = UncheckedBox((input, output, lines, dictionary, tree))
+    let progress = Atomic<Int64>(0)
+    let losses = Mutex((sum: 0.0, count: 0))
+    let threads = min(options.threads, max(1, lines.count))
+    DispatchQueue.concurrentPerform(iterations: threads) { thread in
+      let (input, output, lines, dictionary, tree) = shared.value
+      let worker = Worker(dim: dim, labels: dictionary.labelCount, seed: options.seed &+ UInt64(thread) &+ 1)
+      var line = thread * lines.count / threads
+      var local: Int64 = 0
+      var lossSum = 0.0
+      var lossCount = 0
+      while true {
+        let seen = progress.load(ordering: .relaxed)
+        if seen >= total { break }
+        let rate = Float(options.lr * (1 - Double(seen) / Double(total)))
+        let example = lines[line]
+        local += Int64(example.tokens)
+        if let loss = worker.update(example, dictionary: dictionary, loss: options.loss, tree: tree, lr: rate, input: input, output: output) {
+          if seen >= total - dictionary.tokenCount {
+            lossSum += Double(loss)
+            lossCount += 1
+          }
+        }
+        if local > Int64(options.lrUpdateRate) {
+          progress.add(local, ordering: .relaxed)
+          local = 0
+        }
+        line += 1
+        if line == lines.count { line = 0 }
+      }
+      losses.withLock {
+        $0.sum += lossSum
+        $0.count += lossCount
+      }
+    }
+    let model = FastTextModel(
+      args: args, dictionary: dictionary, input: .dense(rows: inputRows, columns: dim, values: Array(input)),
+      output: .dense(rows: dictionary.labelCount, columns: dim, values: Array(output)))
+    var summary = Summary()
+    summary.examples = lines.count
+    summary.words = dictionary.wordCount
+    summary.labels = dictionary.labelCount
+    summary.tokens = dictionary.tokenCount
+    summary.seconds = (clock.now - started).seconds
+    summary.loss = losses.withLock { $0.count > 0 ? $0.sum / Double($0.count) : 0 }
+    log(String(format: "trained on %d examples (%lld tokens, %d words, %d labels) in %.2f s; loss %.4f", summary.examples, summary.tokens, summary.words, summary.labels, summary.seconds, summary.loss))
+    return (model, summary)
+  }
+
+  /// An example as its input rows (words with their n-grams, word n-grams) and label indices.
+  struct EncodedLine: Sendable {
+    var rows: [Int32]
+    var labels: [Int32]
+    /// Tokens fastText counts for the learning rate: the example's words, labels and `</s>`.
+    var tokens: Int
+  }
+
+  static func encode(_ examples: [Example], dictionary: FastTextDictionary, args: FastTextArgs) -> [EncodedLine] {
+    var lines: [EncodedLine] = []
+    lines.reserveCapacity(examples.count)
+    var hashes: [Int32] = []
+    var scratch: [UInt8] = []
+    for example in examples {
+      var rows: [Int32] = []
+      var labels: [Int32] = []
+      var tokens = 0
+      hashes.removeAll(keepingCapacity: true)
+      func add(_ token: ArraySlice<UInt8>) {
+        tokens += 1
+        token.withUnsafeBytes { token in
+          let h = FastTextDictionary.hash(token)
+          let id = dictionary.find(token, hash: h)
+          let isLabel = id >= 0 ? dictionary.types[Int(id)] == .label : token.starts(with: FastTextDictionary.labelPrefix)
+          if isLabel {
+            if id >= 0 { labels.append(id - Int32(dictionary.wordCount)) }
+            return
+          }
+          if id >= 0 {
+            rows.append(contentsOf: dictionary.rows(of: id))
+          } else if !token.elementsEqual(FastTextDictionary.endOfSentence) {
+            scratch = [UInt8(ascii: "<")] + Array(token) + [UInt8(ascii: ">")]
+            scratch.withUnsafeBytes { dictionary.characterNgrams($0, into: &rows) }
+          }
+          hashes.append(Int32(bitPattern: h))
+        }
+      }
+      for label in example.labels { add(Array(label.utf8)[...]) }
+      Tokens.forEach(example.text) { add($0) }
+      add(FastTextDictionary.endOfSentence[...])
+      dictionary.wordNgrams(hashes, n: Int(args.wordNgrams), into: &rows)
+      lines.append(EncodedLine(rows: rows, labels: labels, tokens: tokens))
+    }
+    return lines
+  }
+
+  /// Hierarchical softmax's paths: for each label the inner nodes from its leaf to the root
+  /// (as output rows) and the branch taken at each.
+  struct HuffmanPaths: Sendable {
+    var paths: [[Int32]] = []
+    var codes: [[Bool]] = []
+
+    init(counts: [Int64]) {
+      let leaves = counts.count
+      let children = FastTextModel.huffmanTree(counts)
+      var parent = [Int](repeating: -1, count: max(1, 2 * leaves - 1))
+      var isRight = [Bool](repeating: false, count: max(1, 2 * leaves - 1))
+      for (node, pair) in children.enumerated() where pair.left >= 0 {
+        parent[Int(pair.left)] = node
+        parent[Int(pair.right)] = node
+        isRight[Int(pair.right)] = true
+      }
+      for leaf in 0..<leaves {
+        var path: [Int32] = []
+        var code: [Bool] = []
+        var node = leaf
+        while parent[node] != -1 {
+          path.append(Int32(parent[node] - leaves))
+          code.append(isRight[node])
+          node = parent[node]
+        }
+        paths.append(path)
+        codes.append(code)
+      }
+    }
+  }
+
+  /// One thread's buffers (allocated once) and random numbers.
+  final class Worker {
+    let dim: Int
+    let labels: Int
+    let hidden: UnsafeMutablePointer<Float>
+    let gradient: UnsafeMutablePointer<Float>
+    let scores: UnsafeMutablePointer<Float>
+    var random: SplitMix64
+    let sigmoid: [Float]
+
+    init(dim: Int, labels: Int, seed: UInt64) {
+      self.dim = dim
+      self.labels = labels
+      hidden = .allocate(capacity: dim)
+      gradient = .allocate(capacity: dim)
+      scores = .allocate(capacity: labels)
+      random = SplitMix64(seed: seed)
+      sigmoid = (0...512).map { i in Float(1.0 / (1.0 + exp(-Double(Float(i * 16) / 512 - 8)))) }
+    }
+
+    deinit {
+      hidden.deallocate()
+      gradient.deallocate()
+      scores.deallocate()
+    }
+
+    /// fastText's table sigmoid (as its training uses).
+    @inline(__always)
+    func tableSigmoid(_ x: Float) -> Float {
+      if x < -8 { return 0 }
+      if x > 8 { return 1 }
+      return sigmoid[Int((x + 8) * 32)]
+    }
+
+    @inline(__always)
+    private func dot(_ w: UnsafeMutablePointer<Float>) -> Float {
+      var sum: Float = 0
+      for j in 0..<dim { sum += w[j] * hidden[j] }
+      return sum
+    }
+
+    /// gradient += alpha · w; w += alpha · hidden.
+    @inline(__always)
+    private func step(_ w: UnsafeMutablePointer<Float>, _ alpha: Float) {
+      for j in 0..<dim {
+        gradient[j] += alpha * w[j]
+        w[j] += alpha * hidden[j]
+      }
+    }
+
+    /// One SGD step on `line`; its loss, or nil when it has no rows or no labels.
+    func update(
+      _ line: EncodedLine, dictionary: FastTextDictionary, loss: FastTextArgs.Loss, tree: HuffmanPaths?, lr: Float,
+      input: UnsafeMutableBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>
+    ) -> Float? {
+      guard !line.rows.isEmpty, !line.labels.isEmpty else { return nil }
+      let wi = input.baseAddress!
+      let wo = output.baseAddress!
+      var value: Float = 0
+      let target = loss == .oneVsAll ? -1 : Int(line.labels[line.labels.count == 1 ? 0 : Int(random.next() % UInt64(line.labels.count))])
+      hidden.update(repeating: 0, count: dim)
+      gradient.update(repeating: 0, count: dim)
+      for row in line.rows {
+        let source = wi + Int(row) * dim
+        for j in 0..<dim { hidden[j] += source[j] }
+      }
+      let scale = 1 / Float(line.rows.count)
+      for j in 0..<dim { hidden[j] *= scale }
+      switch loss {
+      case .softmax:
+        var maximum = -Float.infinity
+        for i in 0..<labels {
+          scores[i] = dot(wo + i * dim)
+          maximum = max(maximum, scores[i])
+        }
+        var sum: Float = 0
+        for i in 0..<labels {
+          scores[i] = Foundation.exp(scores[i] - maximum)
+          sum += scores[i]
+        }
+        for i in 0..<labels { step(wo + i * dim, lr * ((i == target ? 1 : 0) - scores[i] / sum)) }
+        value = -Foundation.log(scores[target] / sum + 1e-5)
+      case .oneVsAll:
+        for i in 0..<labels {
+          let positive = line.labels.contains(Int32(i))
+          let score = tableSigmoid(dot(wo + i * dim))
+          step(wo + i * dim, lr * ((positive ? 1 : 0) - score))
+          value -= Foundation.log((positive ? score : 1 - score) + 1e-5)
+        }
+      case .hierarchicalSoftmax:
+        guard let tree else { break }
+        for (node, right) in zip(tree.paths[target], tree.codes[target]) {
+          let w = wo + Int(node) * dim
+          let score = tableSigmoid(dot(w))
+          step(w, lr * ((right ? 1 : 0) - score))
+          value -= Foundation.log((right ? score : 1 - score) + 1e-5)
+        }
+      case .negativeSampling:
+        break
+      }
+      for j in 0..<dim { gradient[j] *= scale }
+      for row in line.rows {
+        let destination = wi + Int(row) * dim
+        for j in 0..<dim { destination[j] += gradient[j] }
+      }
+      return value
+    }
+  }
+}
+
+/// SplitMix64: small, fast, seedable; enough for initialisation and label picks.
+struct SplitMix64: RandomNumberGenerator {
+  private var state: UInt64
+  init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+  mutating func next() -> UInt64 {
+    state = state &+ 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
