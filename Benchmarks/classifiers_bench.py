@@ -3,8 +3,9 @@
   data CORPORA OUT          labelled paragraphs: the package of a tok-text paragraph (the
                             eight largest documentation packages) or `book` for a Gutenberg
                             paragraph; split by document into dev (train) and test halves
-  train OUT NAME ARGS...    train a fastText model on OUT/train.txt (ARGS as key=value),
-                            save OUT/NAME.bin; with quantize=1 also OUT/NAME.ftz
+  train OUT NAME ARGS...    train a fastText model on OUT/train.txt (ARGS as key=value, one
+                            thread unless thread=N), print its seconds, save OUT/NAME.bin;
+                            with quantize=1 also OUT/NAME.ftz
   compare OUT MODEL JSONL   fastText's predictions (k=-1) on OUT/test.txt against Hatchery's
                             JSON lines: same top label, largest probability difference
   accuracy OUT MODEL        fastText's top-1 accuracy on the test half
@@ -83,8 +84,13 @@ def train(out, name, args):
         if key == "quantize":
             quantize = value == "1"
             continue
+        if key == "thread":
+            options["thread"] = int(value)
+            continue
         options[key] = value if key == "loss" else (float(value) if key == "lr" else int(value))
+    start = time.perf_counter()
     model = fasttext.train_supervised(**options)
+    print(f"{time.perf_counter() - start:.3f}")
     model.save_model(os.path.join(out, name + ".bin"))
     if quantize:
         model.quantize(input=os.path.join(out, "train.txt"), qnorm=True, retrain=False, cutoff=20000)

@@ -13,8 +13,9 @@ public final class AtomicFileOutput {
   public init(path: String) throws {
     self.path = path
     self.temporaryPath = "\(path).tmp-\(getpid())"
+    // A bare file name is in the current directory, which exists.
     let directory = (path as NSString).deletingLastPathComponent
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
     descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw HatcheryError.system("create", path: temporaryPath) }
   }
