@@ -68,7 +68,7 @@ let package = Package(
     .target(name: "Dedup", dependencies: ["HatcheryCore"], swiftSettings: vectorSettings),
     .target(name: "HatcheryYAML", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Licensing", dependencies: ["HatcheryCore", "HatcheryYAML", "Yams"]),
-    .target(name: "Filters", dependencies: ["HatcheryCore", "HatcheryYAML", "Yams"]),
+    .target(name: "Filters", dependencies: ["HatcheryCore", "HatcheryYAML", "Classifiers", "Yams"]),
     .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
     .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "Parquet", "CZstd", "CXXHash"]),
     .target(name: "Accounting", dependencies: ["HatcheryCore"]),
@@ -126,7 +126,7 @@ let package = Package(
     ),
     .testTarget(
       name: "FiltersTests",
-      dependencies: ["Filters", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")]
+      dependencies: ["Filters", "Classifiers", "Licensing", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")]
     ),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Ingest", "HatcheryCore", "HatcheryTestSupport"]),
     .testTarget(

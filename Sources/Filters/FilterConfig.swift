@@ -1,3 +1,4 @@
+import Classifiers
 import Foundation
 import HatcheryCore
 import HatcheryYAML
@@ -14,6 +15,9 @@ import Yams
 ///     url_blocklist: {domains: [domains.txt], substrings: [patterns.txt]}
 ///     decontamination: {sets: [eval.jsonl], n: 13, action: drop}
 ///     pii: {allow: [gnu.org]}                                   # or pii: true
+///     classifiers:                                              # fastText models (.bin, .ftz)
+///       - {name: quality, model: quality.bin, label: __label__hq, threshold: 0.5, action: drop}
+///     language_classifier: lid                                  # a classifier naming languages
 ///
 /// Unknown keys are errors with their line and column.
 public struct FilterConfig: Sendable {
@@ -39,6 +43,12 @@ public struct FilterConfig: Sendable {
   public var languageModel: LanguageModel?
   /// How much of a document language identification reads.
   public static let languageSampleBytes = 4 << 10
+  /// fastText classifiers: each scores every document (recorded per part), and drops those
+  /// below its threshold unless its action is `score`.
+  public var classifiers: [ClassifierFilter] = []
+  /// The classifier whose best label (without `__label__`) is a document's language for
+  /// `languages`, in place of the shipped model.
+  public var languageClassifier: String?
   /// PII redaction: when set, every part gets a `redacted` version with e-mail addresses, IP
   /// addresses and phone numbers replaced by placeholders.
   public var piiRedactor: PIIRedactor?
@@ -160,6 +170,19 @@ public struct FilterConfig: Sendable {
         }
         config.contamination = try ContaminationIndex(files: sets, n: n)
         config.fileDigests += try sets.map(digest)
+      case "classifiers":
+        guard let items = value.sequence else { throw HatcheryError("\(place(value)): expected a list of classifiers (name, model, label, threshold, action)") }
+        for item in items {
+          let classifier = try ClassifierFilter.parse(item, place: place, folder: folder)
+          guard !config.classifiers.contains(where: { $0.name == classifier.name }) else {
+            throw HatcheryError("\(place(item)): a second classifier named '\(classifier.name)'")
+          }
+          config.classifiers.append(classifier)
+          config.fileDigests.append("classifier:\(classifier.name):\(classifier.label):\(classifier.threshold):\(classifier.action.rawValue):" + (try digest(classifier.path)))
+        }
+      case "language_classifier":
+        guard let name = value.string, !name.isEmpty else { throw HatcheryError("\(place(value)): expected the name of a classifier") }
+        config.languageClassifier = name
       case "url_blocklist":
         guard let settings = value.mapping else { throw HatcheryError("\(place(value)): expected domains and substrings") }
         var domains: [String] = []
@@ -176,8 +199,14 @@ public struct FilterConfig: Sendable {
       default:
         throw HatcheryError(
           "\(place(key)): unknown key '\(key.string ?? "?")' (expected languages, language_threshold, language_model, "
-            + "rules, thresholds, bad_words, url_blocklist, decontamination, pii)")
+            + "rules, thresholds, bad_words, url_blocklist, decontamination, pii, classifiers, language_classifier)")
       }
+    }
+    if let name = config.languageClassifier {
+      guard config.classifiers.contains(where: { $0.name == name }) else {
+        throw HatcheryError("\(file): language_classifier '\(name)' is not one of the classifiers (\(config.classifiers.map(\.name).joined(separator: ", ")))")
+      }
+      guard !config.languages.isEmpty else { throw HatcheryError("\(file): language_classifier needs `languages`, the languages to keep") }
     }
     return config
   }
@@ -241,15 +270,32 @@ public struct FilterConfig: Sendable {
 
   /// A document's verdict: its URL (from its metadata or its input record) against the
   /// block-lists, then its text.
-  func verdict(_ document: Document, counter: GramCounter) -> RuleFailure? {
+  /// The first rule `document` fails, if any; `scores` gets every classifier's score of it
+  /// (`predictors` one per classifier, this thread's).
+  func verdict(_ document: Document, counter: GramCounter, predictors: [FastTextPredictor] = [], scores: inout [Float]) -> RuleFailure? {
+    var text = document.text
+    var best: (index: Int, probability: Float)?
+    text.withUTF8 { bytes in
+      let raw = UnsafeRawBufferPointer(bytes)
+      for (index, classifier) in classifiers.enumerated() {
+        scores[index] = predictors[index].probability(of: classifier.labelIndex, in: raw)
+        if classifier.name == languageClassifier { best = predictors[index].top(raw) }
+      }
+    }
     if !urlBlocklist.isEmpty,
       let url = document.metadata["url"]?.stringValue ?? document.metadata["original"]?.objectValue?["url"]?.stringValue,
       let entry = urlBlocklist.block(url)
     {
       return RuleFailure(rule: "url_blocklist", value: 1, detail: entry)
     }
-    if let model = languageModel, !languages.isEmpty {
-      var text = document.text
+    if let name = languageClassifier, let index = classifiers.firstIndex(where: { $0.name == name }) {
+      // A fastText language identifier (lid.176's labels are __label__en …): its best label.
+      let language = best.map { String(classifiers[index].model.labels[$0.index].dropFirst("__label__".count)) } ?? "unknown"
+      let confidence = Double(best?.probability ?? 0)
+      if !languages.contains(language) || confidence < languageThreshold {
+        return RuleFailure(rule: "language", value: confidence, detail: language)
+      }
+    } else if let model = languageModel, !languages.isEmpty {
       let guess = text.withUTF8 { bytes in
         // The middle 4 KiB tell a long document's language — away from headers and licence
         // boilerplate at either end, which are often in English whatever the text; more only
@@ -266,7 +312,9 @@ public struct FilterConfig: Sendable {
         return RuleFailure(rule: "language", value: guess.confidence, detail: guess.language)
       }
     }
-    var text = document.text
+    for (index, classifier) in classifiers.enumerated() where classifier.action == .drop && scores[index] < classifier.threshold {
+      return RuleFailure(rule: "classifier_" + classifier.name, value: Double(scores[index]), detail: "\(classifier.label) below \(classifier.threshold)")
+    }
     return text.withUTF8 { firstFailure(UnsafeRawBufferPointer($0), counter: counter) }
   }
 }

@@ -1,3 +1,4 @@
+import Classifiers
 import Foundation
 import HatcheryCore
 import Synchronization
@@ -45,7 +46,9 @@ public enum FilterStage {
       throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
     }
     var config = config
-    if !config.languages.isEmpty && config.languageModel == nil { config.languageModel = try LanguageModel.shipped() }
+    if !config.languages.isEmpty && config.languageModel == nil && config.languageClassifier == nil {
+      config.languageModel = try LanguageModel.shipped()
+    }
     let store = try step == .task ? workspace.openStoreForReading() : workspace.openStore()
     let parts = try store.allParts()
     guard !parts.isEmpty else {
@@ -54,7 +57,7 @@ public enum FilterStage {
     var configuration = JSONObject([
       ("rules", .array(config.families.map { .string($0.rawValue) })), ("thresholds", .string(config.thresholds.canonical)),
       ("files", .array(config.fileDigests.map { .string($0) })),
-      ("languages", .string(config.languages.joined(separator: ",") + "@\(config.languageThreshold)")),
+      ("languages", .string(config.languages.joined(separator: ",") + "@\(config.languageThreshold)" + (config.languageClassifier.map { " by " + $0 } ?? ""))),
       ("contamination", .string(config.contamination.map { "n=\($0.n) flag=\(config.flagContamination)" } ?? "none")),
     ])
     configuration["parts"] = .array(parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256)") })
@@ -108,6 +111,7 @@ public enum FilterStage {
               try batch.insertRedactedPart(
                 stage: name, decisions: result.decisions, redactions: result.redactions.map { ($0.documentID, $0.kind, $0.count) },
                 version: result.version.map { ($0.sourceID, $0.part, "redacted", $0.path, $0.sha256) }, stageRunID: runID)
+              try batch.replaceClassifierScores(result.scores, sourceID: result.sourceID, part: result.part, stageRunID: runID)
               summary.add(result.summary)
             }
           }
@@ -155,18 +159,22 @@ public enum FilterStage {
     var ids: [String] = []
     var decisions: [DecisionRecord] = []
     var redactions: [FilterPartResult.Redaction] = []
+    // Each classifier's scores of the part's documents, in line order.
+    var partScores = [[Float]](repeating: [], count: config.classifiers.count)
     func judge(_ batch: [Document]) throws {
-      let results = Mutex([(verdict: RuleFailure?, text: [UInt8]?, counts: [PIIRedactor.Kind: Int])](
-        repeating: (nil, nil, [:]), count: batch.count))
+      let results = Mutex([(verdict: RuleFailure?, text: [UInt8]?, counts: [PIIRedactor.Kind: Int], scores: [Float])](
+        repeating: (nil, nil, [:], []), count: batch.count))
       let next = Atomic<Int>(0)
       let documents = batch
       DispatchQueue.concurrentPerform(iterations: max(1, min(threads, documents.count))) { _ in
         let counter = GramCounter()
+        let predictors = config.classifiers.map { FastTextPredictor(model: $0.model) }
+        var scores = [Float](repeating: 0, count: config.classifiers.count)
         while true {
           let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
           guard index < documents.count else { return }
           let document = documents[index]
-          let verdict = config.verdict(document, counter: counter)
+          let verdict = config.verdict(document, counter: counter, predictors: predictors, scores: &scores)
           // Dropped documents are neither redacted nor written again: two thirds of the benchmark's
           // documents are dropped, and skipping them took the stage with PII from 36 to 45 MB/s.
           let kept = verdict.map(\.flagOnly) ?? true
@@ -177,11 +185,12 @@ public enum FilterStage {
             var text = document.text
             return text.withUTF8 { redactor.redact(UnsafeRawBufferPointer($0)) }
           } : nil
-          results.withLock { $0[index] = (verdict, redaction?.text, redaction?.counts ?? [:]) }
+          results.withLock { $0[index] = (verdict, redaction?.text, redaction?.counts ?? [:], scores) }
         }
       }
       for (document, result) in zip(batch, results.withLock { $0 }) {
         ids.append(document.id)
+        for index in partScores.indices { partScores[index].append(result.scores[index]) }
         summary.documents += 1
         summary.bytes += document.text.utf8.count
         if let redacted, let text = result.text {
@@ -223,7 +232,12 @@ public enum FilterStage {
       FilterPartResult.Version(
         sourceID: entry.source.id, part: entry.part.part, path: versionPath, sha256: try writer.commit().sha256.hex)
     }
-    return FilterPartResult(ids: ids, decisions: decisions, redactions: redactions, version: version, summary: summary)
+    let scores = zip(config.classifiers, partScores).map { classifier, scores in
+      ClassifierScores(classifier: classifier.name, label: classifier.label, sourceID: entry.source.id, part: entry.part.part, scores: scores)
+    }
+    return FilterPartResult(
+      sourceID: entry.source.id, part: entry.part.part, ids: ids, decisions: decisions, redactions: redactions, scores: scores, version: version,
+      summary: summary)
   }
 
   /// `tasks/filter/<configuration>/part-NNNNN.json`: a filter task's results for part N (counted over every
@@ -275,9 +289,14 @@ struct FilterPartResult: Codable {
     var sha256: String
   }
 
+  var sourceID: Int64
+  var part: Int
   var ids: [String]
   var decisions: [DecisionRecord]
   var redactions: [Redaction]
+  /// Each classifier's scores of the part's documents (none without classifiers; writing them
+  /// replaces whatever an earlier configuration scored).
+  var scores: [ClassifierScores]
   var version: Version?
   var summary: FilterStage.Summary
 
@@ -285,8 +304,11 @@ struct FilterPartResult: Codable {
   /// Replaces the part's documents' `filter` decisions, redactions and redacted version, in one
   /// transaction.
   func write(into store: ProvenanceStore, stageRunID: Int64) throws {
-    try store.replaceRedactedPart(
-      stage: FilterStage.name, for: ids, decisions: decisions, redactions: redactions.map { ($0.documentID, $0.kind, $0.count) },
-      version: version.map { ($0.sourceID, $0.part, "redacted", $0.path, $0.sha256) }, stageRunID: stageRunID)
+    try store.inOneTransaction { batch in
+      try batch.replaceRedactedPart(
+        stage: FilterStage.name, for: ids, decisions: decisions, redactions: redactions.map { ($0.documentID, $0.kind, $0.count) },
+        version: version.map { ($0.sourceID, $0.part, "redacted", $0.path, $0.sha256) }, stageRunID: stageRunID)
+      try batch.replaceClassifierScores(scores, sourceID: sourceID, part: part, stageRunID: stageRunID)
+    }
   }
 }

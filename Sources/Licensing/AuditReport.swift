@@ -9,9 +9,19 @@ public struct AuditReport: Sendable {
   }
 
   public let counts: ProvenanceStore.AuditCounts
+  /// The filter's classifiers: label scored, documents, mean score and the 10th, 50th and 90th
+  /// percentiles.
+  public let classifiers: [(name: String, label: String, documents: Int, mean: Double, percentiles: [Float])]
 
   public init(workspace: Workspace) throws {
-    counts = try workspace.openStoreForReading().auditCounts()
+    let store = try workspace.openStoreForReading()
+    counts = try store.auditCounts()
+    classifiers = try store.allClassifierScores().map { entry in
+      let sorted = entry.scores.sorted()
+      let percentiles = [0.1, 0.5, 0.9].map { sorted.isEmpty ? Float.nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * $0))] }
+      let mean = sorted.isEmpty ? 0 : sorted.reduce(0.0) { $0 + Double($1) } / Double(sorted.count)
+      return (entry.classifier, entry.label, sorted.count, mean, percentiles)
+    }
   }
 
   /// Kept documents and bytes per effective licence over all sources, most bytes first.
@@ -38,6 +48,18 @@ public struct AuditReport: Sendable {
       JSONObject([
         ("documents_without_provenance", .int(counts.withoutProvenance)),
         ("documents_not_tagged", .int(counts.untagged)),
+        (
+          "classifiers",
+          .array(
+            classifiers.map { entry in
+              .object(
+                JSONObject([
+                  ("name", .string(entry.name)), ("label", .string(entry.label)), ("documents", .int(entry.documents)),
+                  ("mean", .number(String(format: "%.6f", entry.mean))),
+                  ("percentiles", .object(JSONObject(zip(["p10", "p50", "p90"], entry.percentiles).map { ($0, $1.isNaN ? .null : .number(String(format: "%.6f", Double($1)))) }))),
+                ]))
+            })
+        ),
         (
           "by_source_and_license",
           .array(
@@ -116,6 +138,13 @@ public struct AuditReport: Sendable {
       (
         "Held back from the shards for licence review (`hatchery review`)", ["reason", "documents", "bytes", "≈ tokens"],
         counts.heldBack.map { [$0.reason, "\($0.documents)", ByteCount.format($0.bytes), $0.tokens.map(String.init) ?? "—"] }
+      ),
+      (
+        "Classifier scores (filter; documents below a `drop` classifier's threshold are in the dropped table)",
+        ["classifier", "label", "documents", "mean", "p10", "p50", "p90"],
+        classifiers.map { entry in
+          [entry.name, entry.label, "\(entry.documents)", String(format: "%.4f", entry.mean)] + entry.percentiles.map { String(format: "%.4f", $0) }
+        }
       ),
       ("Licence conflicts (first 20)", ["document", "conflict"], counts.conflictExamples.map { [$0.documentID, $0.conflict] }),
       ("What the kept corpus contains", ["licence", "documents", "bytes"], licenseSummary.map { [$0.expression, "\($0.documents)", ByteCount.format($0.bytes)] }),

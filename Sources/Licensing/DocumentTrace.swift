@@ -1,3 +1,4 @@
+import Foundation
 import HatcheryCore
 
 /// `hatchery trace DOC_ID`: everything the store knows of one document — where it came from,
@@ -45,6 +46,9 @@ public enum DocumentTrace {
       if let duplicate = decision.duplicateOf { line += ", duplicate of \(duplicate)" }
       if let similarity = decision.similarity { line += ", similarity \(similarity)" }
       lines.append(line)
+    }
+    for entry in try store.classifierScores(sourceID: document.sourceID, part: document.part) where document.partLine < entry.scores.count {
+      lines.append("score     \(entry.classifier): \(String(format: "%.4f", entry.scores[document.partLine])) (probability of \(entry.label); filter classifier)")
     }
     for span in try store.removedSpans(stage: nil, documentID: documentID) {
       lines.append(

@@ -578,3 +578,37 @@ extension CommandLineTests {
     XCTAssertTrue(try shardedDocuments().contains("4 documents"))
   }
 }
+
+extension CommandLineTests {
+  /// `classifier train` writes a model that `classifier predict` applies: JSON lines in input
+  /// order, JSONL texts by their field; a damaged model is one line naming the byte.
+  func testAClassifierTrainedFromLabelledLinesPredictsTheirLabels() throws {
+    var lines: [String] = []
+    for index in 0..<200 {
+      lines.append(
+        index % 2 == 0
+          ? "__label__fruit apple pear plum \(["banana", "cherry"][index % 4 / 2])" : "__label__car wheel brake gear \(["engine", "clutch"][index % 4 / 2])")
+    }
+    try lines.joined(separator: "\n").write(toFile: folder + "/train.txt", atomically: true, encoding: .utf8)
+    let model = folder + "/model.bin"
+    let trained = try run([
+      "classifier", "train", "--input", folder + "/train.txt", "--output", model, "--dim", "8", "--epoch", "10", "--lr", "0.5", "--threads", "1",
+    ])
+    XCTAssertEqual(trained.status, 0, trained.stderr)
+    XCTAssertTrue(trained.stdout.contains("trained on 200 examples"), trained.stdout)
+    try "cherry plum\nengine gear\n".write(toFile: folder + "/texts.txt", atomically: true, encoding: .utf8)
+    try #"{"text": "pear apple"}"#.write(toFile: folder + "/texts.jsonl", atomically: true, encoding: .utf8)
+    let predicted = try run(["classifier", "predict", model, folder + "/texts.txt", folder + "/texts.jsonl", "-k", "2"])
+    XCTAssertEqual(predicted.status, 0, predicted.stderr)
+    let records = predicted.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    XCTAssertEqual(records.map { ($0?["labels"] as? [String])?.first }, ["__label__fruit", "__label__car", "__label__fruit"])
+    XCTAssertEqual(records.map { $0?["line"] as? Int }, [1, 2, 1])
+    XCTAssertEqual((records[0]?["probabilities"] as? [Double])?.count, 2)
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+    try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: folder + "/half.bin"))
+    let damaged = try run(["classifier", "predict", folder + "/half.bin", folder + "/texts.txt"])
+    XCTAssertEqual(damaged.status, 1)
+    XCTAssertTrue(damaged.stderr.contains("half.bin: byte "), damaged.stderr)
+    XCTAssertEqual(damaged.stderr.split(separator: "\n").count, 1, damaged.stderr)
+  }
+}

@@ -436,6 +436,21 @@ public enum ProvenanceSchema {
       CREATE INDEX document_licenses_by_expression ON document_licenses(expression);
 
       """),
+    Migration(name: "v16-classifier-scores", sql: """
+      -- A filter classifier's score of every document of a part, in one row: the probability of
+      -- its label per document line of the part, as little-endian float32 (4 bytes a document),
+      -- not one row per document.
+      CREATE TABLE classifier_scores (
+        classifier TEXT NOT NULL,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        part INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        scores BLOB NOT NULL,
+        stage_run_id INTEGER REFERENCES stage_runs(id),
+        PRIMARY KEY (source_id, part, classifier)
+      ) WITHOUT ROWID;
+
+      """),
   ]
 
   /// `hatchery_unhex(TEXT)`: the bytes of hexadecimal text, for migrations that turn hex columns

@@ -891,7 +891,7 @@ public final class ProvenanceStore: Sendable {
   /// written once, where a transaction per part rewrote them part after part (that was most of
   /// a merge's time: docs/benchmarks.md, scale-out).
   public struct Batch: ~Copyable {
-    fileprivate let db: Database
+    let db: Database
 
     /// Removes every `tag` row: findings, effective licences, tagged parts, decisions and spans.
     public func clearLicenses() throws {
@@ -928,6 +928,15 @@ public final class ProvenanceStore: Sendable {
       try db.execute(sql: "DELETE FROM decisions WHERE stage = ?", arguments: [stage])
       try db.execute(sql: "DELETE FROM removed_spans WHERE stage = ?", arguments: [stage])
       try db.execute(sql: "DELETE FROM redactions WHERE stage = ?", arguments: [stage])
+    }
+
+    /// Replaces the `ids`' decisions and redactions of `stage` and writes the part's version.
+    public func replaceRedactedPart(
+      stage: String, for ids: [String], decisions: [DecisionRecord], redactions: [(documentID: String, kind: String, count: Int)],
+      version: (sourceID: Int64, part: Int, name: String, path: String, sha256: String)?, stageRunID: Int64?
+    ) throws {
+      try ProvenanceStore.replaceRedactedPart(
+        db, stage: stage, for: ids, decisions: decisions, redactions: redactions, version: version, stageRunID: stageRunID)
     }
 
     public func insertRedactedPart(

@@ -1,0 +1,81 @@
+import Classifiers
+import Foundation
+import HatcheryCore
+import Yams
+
+/// A fastText classifier in the filter stage (`classifiers:` in the filter configuration): it
+/// scores every document with the probability of `label` (the whole text, its newlines read as
+/// spaces — DCLM's and Dolma's use), the scores are kept per part, and with action `drop` a
+/// document scoring below `threshold` is dropped (reason `classifier_<name>`).
+public struct ClassifierFilter: Sendable {
+  public enum Action: String, Sendable {
+    case drop, score
+  }
+
+  public let name: String
+  public let path: String
+  public let model: FastTextModel
+  public let label: String
+  public let labelIndex: Int
+  public let threshold: Float
+  public let action: Action
+
+  public init(name: String, path: String, model: FastTextModel, label: String? = nil, threshold: Float = 0.5, action: Action = .drop) throws {
+    self.name = name
+    self.path = path
+    self.model = model
+    let labels = model.labels
+    let wanted = label.map { $0.hasPrefix("__label__") ? $0 : "__label__" + $0 } ?? labels[0]
+    guard let index = labels.firstIndex(of: wanted) else {
+      throw HatcheryError("\(path): the model has no label '\(wanted)' (it has \(labels.prefix(10).joined(separator: ", "))\(labels.count > 10 ? ", …" : ""))")
+    }
+    self.label = wanted
+    labelIndex = index
+    self.threshold = threshold
+    self.action = action
+  }
+
+  /// One entry of `classifiers:`: `{name, model, label, threshold, action}`.
+  static func parse(_ node: Node, place: (Node) -> String, folder: String) throws -> ClassifierFilter {
+    guard let settings = node.mapping else { throw HatcheryError("\(place(node)): a classifier is a mapping of name, model, label, threshold, action") }
+    var name: String?
+    var path: String?
+    var label: String?
+    var threshold: Float = 0.5
+    var action = Action.drop
+    for (key, value) in settings {
+      switch key.string ?? "" {
+      case "name":
+        guard let text = value.string, !text.isEmpty, text.utf8.allSatisfy({ $0 == 0x5F || $0 == 0x2D || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) }) else {
+          throw HatcheryError("\(place(value)): a classifier's name is lower-case letters, digits, '_' and '-'")
+        }
+        name = text
+      case "model":
+        guard let text = value.string else { throw HatcheryError("\(place(value)): expected a model file (.bin or .ftz)") }
+        path = text.hasPrefix("/") ? text : folder + "/" + text
+      case "label":
+        guard let text = value.string, !text.isEmpty else { throw HatcheryError("\(place(value)): expected a label of the model") }
+        label = text
+      case "threshold":
+        guard let number = value.float, (0...1).contains(number) else { throw HatcheryError("\(place(value)): threshold is a probability from 0 to 1") }
+        threshold = Float(number)
+      case "action":
+        guard let text = value.string, let parsed = Action(rawValue: text) else { throw HatcheryError("\(place(value)): action is drop or score") }
+        action = parsed
+      case "keep_top_fraction":
+        throw HatcheryError("\(place(key)): keep_top_fraction is not supported yet (it needs every part's scores before any decision); give a threshold")
+      default:
+        throw HatcheryError("\(place(key)): unknown key '\(key.string ?? "?")' (expected name, model, label, threshold, action)")
+      }
+    }
+    guard let name else { throw HatcheryError("\(place(node)): a classifier needs a name") }
+    guard let path else { throw HatcheryError("\(place(node)): classifier '\(name)' needs a model file") }
+    let model: FastTextModel
+    do {
+      model = try FastTextModel(path: path)
+    } catch {
+      throw HatcheryError("\(place(node)): classifier '\(name)': \(error)")
+    }
+    return try ClassifierFilter(name: name, path: path, model: model, label: label, threshold: threshold, action: action)
+  }
+}
