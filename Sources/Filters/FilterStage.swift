@@ -3,8 +3,9 @@ import Foundation
 import HatcheryCore
 import Synchronization
 
-/// The `filter` stage: URL block-lists, decontamination against evaluation sets, and the Gopher,
-/// C4 and FineWeb quality rules, and language identification, over every document; a document that fails one is dropped by a
+/// The `filter` stage: URL block-lists, decontamination against evaluation sets, the Gopher, C4
+/// and FineWeb quality rules, fastText classifiers (their scores kept per part) and language
+/// identification, over every document; a document that fails one is dropped by a
 /// decision (stage `filter`, reason the rule's name and what it matched, score the value
 /// measured), or flagged (`keep`) for contamination when so configured. With PII redaction, every
 /// part also gets a `redacted` version (docs/<source>/redacted/part-NNNNN.jsonl.zst, recorded in
