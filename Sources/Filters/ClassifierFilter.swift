@@ -6,7 +6,9 @@ import Yams
 /// A fastText classifier in the filter stage (`classifiers:` in the filter configuration): it
 /// scores every document with the probability of `label` (the whole text, its newlines read as
 /// spaces — DCLM's and Dolma's use), the scores are kept per part, and with action `drop` a
-/// document scoring below `threshold` is dropped (reason `classifier_<name>`).
+/// document scoring below `threshold` is dropped (reason `classifier_<name>`), or, with
+/// `keep_top_fraction`, every document outside the best-scoring fraction of those the other
+/// rules kept (DCLM keeps its classifier's top 10%).
 public struct ClassifierFilter: Sendable {
   public enum Action: String, Sendable {
     case drop, score
@@ -19,8 +21,14 @@ public struct ClassifierFilter: Sendable {
   public let labelIndex: Int
   public let threshold: Float
   public let action: Action
+  /// Instead of a threshold: keep the best-scoring fraction of the documents no other filter
+  /// rule dropped, decided once every part is scored (the run's end, or the merge).
+  public let keepTopFraction: Double?
 
-  public init(name: String, path: String, model: FastTextModel, label: String? = nil, threshold: Float = 0.5, action: Action = .drop) throws {
+  public init(
+    name: String, path: String, model: FastTextModel, label: String? = nil, threshold: Float = 0.5, action: Action = .drop,
+    keepTopFraction: Double? = nil
+  ) throws {
     self.name = name
     self.path = path
     self.model = model
@@ -33,6 +41,15 @@ public struct ClassifierFilter: Sendable {
     labelIndex = index
     self.threshold = threshold
     self.action = action
+    self.keepTopFraction = keepTopFraction
+  }
+
+  /// The rule a drop names (`classifier_<name>`).
+  public var rule: String { "classifier_" + name }
+
+  /// What the configuration hash keeps of it.
+  var fingerprint: String {
+    "classifier:\(name):\(label):" + (keepTopFraction.map { "top \($0)" } ?? "\(threshold)") + ":\(action.rawValue)"
   }
 
   /// One entry of `classifiers:`: `{name, model, label, threshold, action}`.
@@ -41,8 +58,9 @@ public struct ClassifierFilter: Sendable {
     var name: String?
     var path: String?
     var label: String?
-    var threshold: Float = 0.5
+    var threshold: Float?
     var action = Action.drop
+    var keepTopFraction: Double?
     for (key, value) in settings {
       switch key.string ?? "" {
       case "name":
@@ -63,12 +81,17 @@ public struct ClassifierFilter: Sendable {
         guard let text = value.string, let parsed = Action(rawValue: text) else { throw HatcheryError("\(place(value)): action is drop or score") }
         action = parsed
       case "keep_top_fraction":
-        throw HatcheryError("\(place(key)): keep_top_fraction is not supported yet (it needs every part's scores before any decision); give a threshold")
+        guard let number = value.float, number > 0, number <= 1 else { throw HatcheryError("\(place(value)): keep_top_fraction is a fraction above 0 and at most 1") }
+        keepTopFraction = number
       default:
         throw HatcheryError("\(place(key)): unknown key '\(key.string ?? "?")' (expected name, model, label, threshold, action)")
       }
     }
     guard let name else { throw HatcheryError("\(place(node)): a classifier needs a name") }
+    if keepTopFraction != nil {
+      guard threshold == nil else { throw HatcheryError("\(place(node)): classifier '\(name)': give threshold or keep_top_fraction, not both") }
+      guard action == .drop else { throw HatcheryError("\(place(node)): classifier '\(name)': keep_top_fraction drops; action score records only") }
+    }
     guard let path else { throw HatcheryError("\(place(node)): classifier '\(name)' needs a model file") }
     let model: FastTextModel
     do {
@@ -76,6 +99,7 @@ public struct ClassifierFilter: Sendable {
     } catch {
       throw HatcheryError("\(place(node)): classifier '\(name)': \(error)")
     }
-    return try ClassifierFilter(name: name, path: path, model: model, label: label, threshold: threshold, action: action)
+    return try ClassifierFilter(
+      name: name, path: path, model: model, label: label, threshold: threshold ?? 0.5, action: action, keepTopFraction: keepTopFraction)
   }
 }

@@ -17,6 +17,7 @@ import Yams
 ///     pii: {allow: [gnu.org]}                                   # or pii: true
 ///     classifiers:                                              # fastText models (.bin, .ftz)
 ///       - {name: quality, model: quality.bin, label: __label__hq, threshold: 0.5, action: drop}
+///       - {name: edu, model: edu.bin, label: __label__hq, keep_top_fraction: 0.1}
 ///     language_classifier: lid                                  # a classifier naming languages
 ///
 /// Unknown keys are errors with their line and column.
@@ -178,7 +179,7 @@ public struct FilterConfig: Sendable {
             throw HatcheryError("\(place(item)): a second classifier named '\(classifier.name)'")
           }
           config.classifiers.append(classifier)
-          config.fileDigests.append("classifier:\(classifier.name):\(classifier.label):\(classifier.threshold):\(classifier.action.rawValue):" + (try digest(classifier.path)))
+          config.fileDigests.append(classifier.fingerprint + ":" + (try digest(classifier.path)))
         }
       case "language_classifier":
         guard let name = value.string, !name.isEmpty else { throw HatcheryError("\(place(value)): expected the name of a classifier") }
@@ -312,8 +313,9 @@ public struct FilterConfig: Sendable {
         return RuleFailure(rule: "language", value: guess.confidence, detail: guess.language)
       }
     }
-    for (index, classifier) in classifiers.enumerated() where classifier.action == .drop && scores[index] < classifier.threshold {
-      return RuleFailure(rule: "classifier_" + classifier.name, value: Double(scores[index]), detail: "\(classifier.label) below \(classifier.threshold)")
+    for (index, classifier) in classifiers.enumerated()
+    where classifier.action == .drop && classifier.keepTopFraction == nil && scores[index] < classifier.threshold {
+      return RuleFailure(rule: classifier.rule, value: Double(scores[index]), detail: "\(classifier.label) below \(classifier.threshold)")
     }
     return text.withUTF8 { firstFailure(UnsafeRawBufferPointer($0), counter: counter) }
   }

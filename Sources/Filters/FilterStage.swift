@@ -116,6 +116,7 @@ public enum FilterStage {
               summary.add(result.summary)
             }
           }
+          try dropOutsideTopFractions(config, batch: batch, runID: runID, summary: &summary)
         }
         TaskFiles.removeAll(in: workspace, stage: name)
         summary.seconds = Date().timeIntervalSince(started)
@@ -138,8 +139,23 @@ public enum FilterStage {
           throw StageLifecycle.PartialFailure(error, partial: summary)
         }
       }
+      try store.inOneTransaction { batch in try dropOutsideTopFractions(config, batch: batch, runID: runID, summary: &summary) }
       summary.seconds = Date().timeIntervalSince(started)
       return summary
+    }
+  }
+
+  /// Classifiers with `keep_top_fraction` decide once every part is scored: the same cut
+  /// whether one process or a merge wrote the scores.
+  private static func dropOutsideTopFractions(
+    _ config: FilterConfig, batch: borrowing ProvenanceStore.Batch, runID: Int64, summary: inout Summary
+  ) throws {
+    for classifier in config.classifiers {
+      guard let fraction = classifier.keepTopFraction else { continue }
+      let dropped = try batch.dropOutsideTopFraction(
+        classifier: classifier.name, fraction: fraction, stage: name, reason: "\(classifier.rule): \(classifier.label) outside the top \(fraction)",
+        stageRunID: runID)
+      if dropped > 0 { summary.dropped[classifier.rule, default: 0] += dropped }
     }
   }
 

@@ -31,7 +31,9 @@ final class ClassifierFilterTests: XCTestCase {
     try FastTextTrainer.train(examples, options: options).0.save(to: folder + "/topic.bin")
     for index in 0..<6 {
       let words = index % 2 == 0 ? fruit : car
-      try (0..<30).map { words[($0 + index) % 6] }.joined(separator: " ").write(toFile: folder + "/in/doc-\(index).txt", atomically: false, encoding: .utf8)
+      // Different mixes of the words, so the documents score differently.
+      try (0..<30).map { words[($0 * (index / 2 + 1) + index) % 6] }.joined(separator: " ")
+        .write(toFile: folder + "/in/doc-\(index).txt", atomically: false, encoding: .utf8)
     }
   }
 
@@ -75,7 +77,7 @@ final class ClassifierFilterTests: XCTestCase {
       // The stored score is the model's probability of the label for the document.
       let predictor = FastTextPredictor(model: try FastTextModel(path: folder + "/topic.bin"))
       XCTAssertEqual(scores[1].scores[0], predictor.predict(text, k: 0).first { $0.label == "__label__fruit" }!.probability, accuracy: 1e-6)
-      XCTAssertEqual(scores[1].scores[0] >= 0.5, text.contains("apple") || text.contains("pear"), text)
+      XCTAssertEqual(scores[1].scores[0] >= 0.5, ["apple", "banana", "cherry", "pear", "plum", "grape"].contains { text.contains($0) }, text)
       let trace = try DocumentTrace.lines(workspace: workspace, documentID: document.id)
       XCTAssertTrue(trace.contains { $0.hasPrefix("score     topic: ") && $0.contains("__label__fruit") }, "\(trace)")
     }
@@ -104,13 +106,42 @@ final class ClassifierFilterTests: XCTestCase {
     XCTAssertThrowsError(try FilterConfig.parse("classifiers: [{name: q, model: topic.bin, label: nope}]", relativeTo: folder)) {
       XCTAssertTrue("\($0)".contains("no label '__label__nope'"), "\($0)")
     }
-    XCTAssertThrowsError(try FilterConfig.parse("classifiers: [{name: q, model: topic.bin, keep_top_fraction: 0.1}]", relativeTo: folder)) {
-      XCTAssertTrue("\($0)".contains("keep_top_fraction is not supported yet"), "\($0)")
+    XCTAssertThrowsError(try FilterConfig.parse("classifiers: [{name: q, model: topic.bin, threshold: 0.2, keep_top_fraction: 0.1}]", relativeTo: folder)) {
+      XCTAssertTrue("\($0)".contains("give threshold or keep_top_fraction, not both"), "\($0)")
     }
   }
 
+  func testKeepTopFractionKeepsTheBestScoresOfWhatTheOtherRulesKept() throws {
+    // `fruit` drops the three car documents by its threshold; `best` keeps the top half of the
+    // three left (two, rounded up) by their exact scores.
+    let config = try FilterConfig.parse(
+      """
+      rules: []
+      classifiers:
+        - {name: fruit, model: topic.bin, label: fruit, threshold: 0.5}
+        - {name: best, model: topic.bin, label: fruit, keep_top_fraction: 0.5}
+      """, relativeTo: folder)
+    let workspace = try workspace("ws")
+    let summary = try FilterStage.run(workspace: workspace, config: config, threads: 2)
+    XCTAssertEqual(summary.dropped, ["classifier_fruit": 3, "classifier_best": 1])
+    let store = try workspace.openStoreForReading()
+    let decisions = try store.decisions(stage: "filter")
+    let best = try XCTUnwrap(decisions.first { $0.reason == "classifier_best: __label__fruit outside the top 0.5" })
+    // The one dropped is the lowest-scoring fruit document.
+    let documents = try store.documents(sourceID: 1)
+    let fruitScores = try documents.map { document in (document.id, try store.classifierScores(sourceID: 1, part: document.part)[1].scores[0]) }
+      .filter { $0.1 >= 0.5 }.sorted { $0.1 < $1.1 }
+    XCTAssertEqual(best.documentID, fruitScores.first?.0)
+  }
+
   func testTasksGiveTheScoresAndDecisionsOfOneProcess() throws {
-    let config = try FilterConfig.parse("rules: []\nclassifiers: [{name: topic, model: topic.bin, label: fruit, threshold: 0.5}]\n", relativeTo: folder)
+    try checkTasksEqualOneProcess("rules: []\nclassifiers: [{name: topic, model: topic.bin, label: fruit, threshold: 0.5}]\n", expectedRows: 3 + 6)
+    try checkTasksEqualOneProcess("rules: []\nclassifiers: [{name: topic, model: topic.bin, label: car, keep_top_fraction: 0.3}]\n", expectedRows: 4 + 6)
+  }
+
+  private func checkTasksEqualOneProcess(_ yaml: String, expectedRows: Int) throws {
+    let config = try FilterConfig.parse(yaml, relativeTo: folder)
+    let run = UUID().uuidString.prefix(6)
     func rows(_ workspace: Workspace) throws -> [String] {
       try workspace.openStoreForReading().read { db in
         try String.fetchAll(
@@ -122,12 +153,12 @@ final class ClassifierFilterTests: XCTestCase {
             """)
       }
     }
-    let single = try workspace("single")
+    let single = try workspace("single-\(run)")
     _ = try FilterStage.run(workspace: single, config: config, threads: 2)
     let expected = try rows(single)
-    XCTAssertEqual(expected.count, 3 + 6)
+    XCTAssertEqual(expected.count, expectedRows)
     for tasks in [1, 3] {
-      let split = try workspace("split-\(tasks)")
+      let split = try workspace("split-\(tasks)-\(run)")
       for task in 0..<tasks { _ = try FilterStage.run(workspace: split, config: config, step: .task, task: task, tasks: tasks) }
       XCTAssertTrue(try rows(split).isEmpty, "tasks do not write the store")
       _ = try FilterStage.run(workspace: split, config: config, step: .merge, tasks: tasks)

@@ -77,3 +77,76 @@ extension ProvenanceStore.Batch {
     try ProvenanceStore.replaceScores(db, scores, sourceID: sourceID, part: part, stageRunID: stageRunID)
   }
 }
+
+extension ProvenanceStore.Batch {
+  /// Drops (a `stage` decision with `reason`) every document that `stage` has not already dropped
+  /// and whose `classifier` score is below the top `fraction` of those documents' scores; returns
+  /// how many. The k-th best score (k = fraction × documents, rounded up) is the cut, found
+  /// through a histogram of the scores' float32 bit patterns (65,536 steps, monotonic for
+  /// probabilities) and then among the scores of the cut's step, so memory is the scores and the
+  /// histogram, not a sort of them all; documents scoring exactly the cut are kept.
+  public func dropOutsideTopFraction(classifier: String, fraction: Double, stage: String, reason: String, stageRunID: Int64?) throws -> Int {
+    struct Line: Hashable {
+      let source: Int64
+      let part: Int
+      let line: Int
+    }
+    var blobs: [Line: [Float]] = [:]
+    for row in try Row.fetchAll(db, sql: "SELECT source_id, part, scores FROM classifier_scores WHERE classifier = ?", arguments: [classifier]) {
+      blobs[Line(source: row[0], part: row[1], line: 0)] = ClassifierScores.decode(row[2])
+    }
+    var dropped = Set<Line>()
+    let droppedRows = try Row.fetchCursor(
+      db,
+      sql: """
+        SELECT d.source_id, d.part, d.part_line FROM decisions x JOIN documents d ON d.id = x.document_id
+        WHERE x.stage = ? AND x.action = 'drop'
+        """, arguments: [stage])
+    while let row = try droppedRows.next() { dropped.insert(Line(source: row[0], part: row[1], line: row[2])) }
+    func bin(_ score: Float) -> Int { Int(max(0, score).bitPattern >> 16) }
+    var histogram = [Int](repeating: 0, count: 1 << 16)
+    var eligible = 0
+    for (key, scores) in blobs {
+      for (line, score) in scores.enumerated() where !dropped.contains(Line(source: key.source, part: key.part, line: line)) {
+        histogram[bin(score)] += 1
+        eligible += 1
+      }
+    }
+    let keep = Int((fraction * Double(eligible)).rounded(.up))
+    var cutBin = histogram.count
+    var above = 0
+    while cutBin > 0 && above + histogram[cutBin - 1] < keep {
+      cutBin -= 1
+      above += histogram[cutBin]
+    }
+    // The cut lies in bin `cutBin - 1`: the (keep − above)-th best of its scores.
+    var cut = Float.infinity
+    if keep > 0, cutBin > 0 {
+      var inBin: [Float] = []
+      for (key, scores) in blobs {
+        for (line, score) in scores.enumerated() where bin(score) == cutBin - 1 && !dropped.contains(Line(source: key.source, part: key.part, line: line)) {
+          inBin.append(score)
+        }
+      }
+      inBin.sort(by: >)
+      cut = inBin[keep - above - 1]
+    }
+    let insert = try db.makeStatement(
+      sql: """
+        INSERT INTO decisions (document_id, stage, action, reason, duplicate_of, similarity, score, stage_run_id)
+        VALUES (?, ?, 'drop', ?, NULL, NULL, ?, ?)
+        """)
+    var count = 0
+    let documents = try Row.fetchCursor(db, sql: "SELECT id, source_id, part, part_line FROM documents ORDER BY source_id, part, part_line")
+    while let row = try documents.next() {
+      let key = Line(source: row[1], part: row[2], line: row[3])
+      guard let scores = blobs[Line(source: key.source, part: key.part, line: 0)], key.line < scores.count, !dropped.contains(key) else { continue }
+      let score = scores[key.line]
+      guard score < cut else { continue }
+      let id: String = row[0]
+      try insert.execute(arguments: [id, stage, reason, (Double(score) * 1e4).rounded() / 1e4, stageRunID])
+      count += 1
+    }
+    return count
+  }
+}
