@@ -410,3 +410,17 @@ INSERT INTO document_licenses_v15 SELECT * FROM document_licenses;
 DROP TABLE document_licenses;
 ALTER TABLE document_licenses_v15 RENAME TO document_licenses;
 CREATE INDEX document_licenses_by_expression ON document_licenses(expression);
+
+-- migration v16-classifier-scores
+-- A filter classifier's score of every document of a part, in one row: the probability of
+-- its label per document line of the part, as little-endian float32 (4 bytes a document),
+-- not one row per document.
+CREATE TABLE classifier_scores (
+  classifier TEXT NOT NULL,
+  source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+  part INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  scores BLOB NOT NULL,
+  stage_run_id INTEGER REFERENCES stage_runs(id),
+  PRIMARY KEY (source_id, part, classifier)
+) WITHOUT ROWID;
