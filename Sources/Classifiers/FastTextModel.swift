@@ -56,9 +56,13 @@ public final class FastTextModel: Sendable {
 
   convenience init(reading reader: inout FastTextReader) throws(FastTextError) {
     let magic = try reader.int32("the header")
-    guard magic == FastTextFile.magic else { throw reader.failure("not a fastText model (magic \(magic), expected \(FastTextFile.magic))") }
+    guard magic == FastTextFile.magic else {
+      throw FastTextError(file: reader.file, offset: 0, reason: "not a fastText model (magic \(magic), expected \(FastTextFile.magic))")
+    }
     let version = try reader.int32("the header")
-    guard version == 11 || version == 12 else { throw reader.failure("fastText format version \(version) is not supported (11 and 12 are)") }
+    guard version == 11 || version == 12 else {
+      throw FastTextError(file: reader.file, offset: 4, reason: "fastText format version \(version) is not supported (11 and 12 are)")
+    }
     var args = try FastTextArgs(reading: &reader)
     // fastText's own backward compatibility: version 11 supervised models had no subwords.
     if version == 11 && args.kind == .supervised { args.maxn = 0 }
@@ -126,7 +130,8 @@ public final class FastTextModel: Sendable {
         }
       }
       children[i] = (Int32(smallest[0]), Int32(smallest[1]))
-      count[i] = count[smallest[0]] + count[smallest[1]]
+      // Wrapping: counts come from the file, and a damaged one must not trap.
+      count[i] = count[smallest[0]] &+ count[smallest[1]]
     }
     return children
   }

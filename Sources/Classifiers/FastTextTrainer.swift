@@ -128,11 +128,17 @@ public struct FastTextTrainer {
 
   /// fastText's tokens of a line: split on its white space.
   enum Tokens {
+    /// fastText's separators: space, \n, \r, \t, \v, \f, NUL.
+    @inline(__always)
+    static func isWhiteSpace(_ byte: UInt8) -> Bool {
+      byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0B || byte == 0x0C || byte == 0
+    }
+
     static func forEach(_ text: String, _ body: (ArraySlice<UInt8>) -> Void) {
       let bytes = Array(text.utf8)
       var start = 0
       for index in 0...bytes.count {
-        let isSpace = index == bytes.count || [0x20, 0x0A, 0x0D, 0x09, 0x0B, 0x0C, 0].contains(bytes[index])
+        let isSpace = index == bytes.count || isWhiteSpace(bytes[index])
         if isSpace {
           if index > start { body(bytes[start..<index]) }
           start = index + 1

@@ -52,7 +52,7 @@ public struct ClassifierFilter: Sendable {
     "classifier:\(name):\(label):" + (keepTopFraction.map { "top \($0)" } ?? "\(threshold)") + ":\(action.rawValue)"
   }
 
-  /// One entry of `classifiers:`: `{name, model, label, threshold, action}`.
+  /// One entry of `classifiers:`: `{name, model, label, threshold or keep_top_fraction, action}`.
   static func parse(_ node: Node, place: (Node) -> String, folder: String) throws -> ClassifierFilter {
     guard let settings = node.mapping else { throw HatcheryError("\(place(node)): a classifier is a mapping of name, model, label, threshold, action") }
     var name: String?
@@ -84,7 +84,7 @@ public struct ClassifierFilter: Sendable {
         guard let number = value.float, number > 0, number <= 1 else { throw HatcheryError("\(place(value)): keep_top_fraction is a fraction above 0 and at most 1") }
         keepTopFraction = number
       default:
-        throw HatcheryError("\(place(key)): unknown key '\(key.string ?? "?")' (expected name, model, label, threshold, action)")
+        throw HatcheryError("\(place(key)): unknown key '\(key.string ?? "?")' (expected name, model, label, threshold, keep_top_fraction, action)")
       }
     }
     guard let name else { throw HatcheryError("\(place(node)): a classifier needs a name") }

@@ -172,7 +172,7 @@ public struct FilterConfig: Sendable {
         config.contamination = try ContaminationIndex(files: sets, n: n)
         config.fileDigests += try sets.map(digest)
       case "classifiers":
-        guard let items = value.sequence else { throw HatcheryError("\(place(value)): expected a list of classifiers (name, model, label, threshold, action)") }
+        guard let items = value.sequence else { throw HatcheryError("\(place(value)): expected a list of classifiers (name, model, label, threshold or keep_top_fraction, action)") }
         for item in items {
           let classifier = try ClassifierFilter.parse(item, place: place, folder: folder)
           guard !config.classifiers.contains(where: { $0.name == classifier.name }) else {
@@ -269,10 +269,10 @@ public struct FilterConfig: Sendable {
     firstFailure(text, counter: GramCounter())
   }
 
-  /// A document's verdict: its URL (from its metadata or its input record) against the
-  /// block-lists, then its text.
-  /// The first rule `document` fails, if any; `scores` gets every classifier's score of it
-  /// (`predictors` one per classifier, this thread's).
+  /// A document's verdict — its URL (from its metadata or its input record) against the
+  /// block-lists, its language, the classifiers with a threshold, then the quality rules —: the
+  /// first rule it fails, if any. `scores` gets every classifier's score of it (`predictors`:
+  /// one per classifier, this thread's).
   func verdict(_ document: Document, counter: GramCounter, predictors: [FastTextPredictor] = [], scores: inout [Float]) -> RuleFailure? {
     var text = document.text
     var best: (index: Int, probability: Float)?
