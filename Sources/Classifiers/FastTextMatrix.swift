@@ -50,6 +50,20 @@ enum FastTextMatrix: Sendable {
     let normCodes: [UInt8]?
     let normQuantizer: ProductQuantizer?
 
+    /// Each slice of row `row`: where it starts in the row, its centroid's values, how many.
+    @inline(__always)
+    func forEachSlice(of row: Int, _ body: (_ offset: Int, _ centroid: UnsafePointer<Float>, _ count: Int) -> Void) {
+      let pq = quantizer
+      codes.withUnsafeBufferPointer { codes in
+        pq.centroids.withUnsafeBufferPointer { centroids in
+          let code = codes.baseAddress! + pq.subquantizers * row
+          for m in 0..<pq.subquantizers {
+            body(m * pq.subDimension, centroids.baseAddress! + pq.centroidStart(m, Int(code[m])), m == pq.subquantizers - 1 ? pq.lastSubDimension : pq.subDimension)
+          }
+        }
+      }
+    }
+
     @inline(__always)
     func norm(_ row: Int) -> Float {
       guard let normCodes, let normQuantizer else { return 1 }
@@ -82,17 +96,9 @@ enum FastTextMatrix: Sendable {
       }
     case .quantized(let matrix):
       let alpha = matrix.norm(row)
-      let pq = matrix.quantizer
-      matrix.codes.withUnsafeBufferPointer { codes in
-        pq.centroids.withUnsafeBufferPointer { centroids in
-          let code = codes.baseAddress! + pq.subquantizers * row
-          for m in 0..<pq.subquantizers {
-            let c = centroids.baseAddress! + pq.centroidStart(m, Int(code[m]))
-            let d = m == pq.subquantizers - 1 ? pq.lastSubDimension : pq.subDimension
-            let out = x + m * pq.subDimension
-            for n in 0..<d { out[n] += alpha * c[n] }
-          }
-        }
+      matrix.forEachSlice(of: row) { offset, centroid, count in
+        let out = x + offset
+        for n in 0..<count { out[n] += alpha * centroid[n] }
       }
     }
   }
@@ -139,18 +145,10 @@ enum FastTextMatrix: Sendable {
         return sum
       }
     case .quantized(let matrix):
-      let pq = matrix.quantizer
       var sum: Float = 0
-      matrix.codes.withUnsafeBufferPointer { codes in
-        pq.centroids.withUnsafeBufferPointer { centroids in
-          let code = codes.baseAddress! + pq.subquantizers * row
-          for m in 0..<pq.subquantizers {
-            let c = centroids.baseAddress! + pq.centroidStart(m, Int(code[m]))
-            let d = m == pq.subquantizers - 1 ? pq.lastSubDimension : pq.subDimension
-            let input = x + m * pq.subDimension
-            for n in 0..<d { sum += input[n] * c[n] }
-          }
-        }
+      matrix.forEachSlice(of: row) { offset, centroid, count in
+        let input = x + offset
+        for n in 0..<count { sum += input[n] * centroid[n] }
       }
       return sum * matrix.norm(row)
     }

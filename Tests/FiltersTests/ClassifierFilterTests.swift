@@ -41,15 +41,7 @@ final class ClassifierFilterTests: XCTestCase {
     try? FileManager.default.removeItem(atPath: folder)
   }
 
-  func workspace(_ name: String) throws -> Workspace {
-    let workspace = try Workspace.create(at: folder + "/" + name)
-    var options = IngestOptions(source: "s", paths: [folder + "/in"])
-    options.partBytes = 1
-    options.added = "2026-01-01T00:00:00Z"
-    _ = try IngestStage.run(
-      workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
-    return workspace
-  }
+  func workspace(_ name: String) throws -> Workspace { try ingestedWorkspace(at: folder + "/" + name, inputs: folder + "/in") }
 
   func testAClassifierDropsBelowItsThresholdAndEveryScoreIsKept() throws {
     let config = try FilterConfig.parse(

@@ -47,15 +47,7 @@ final class FilterStageTests: XCTestCase {
       try text.write(toFile: folder + "/in/doc-\(index).txt", atomically: false, encoding: .utf8)
     }
     let config = try FilterConfig.parse("rules: [gopher_quality, c4]\npii: true\n")
-    func workspace(_ name: String) throws -> Workspace {
-      let workspace = try Workspace.create(at: folder + "/" + name)
-      var options = IngestOptions(source: "s", paths: [folder + "/in"])
-      options.partBytes = 1
-      options.added = "2026-01-01T00:00:00Z"
-      _ = try IngestStage.run(
-        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
-      return workspace
-    }
+    func workspace(_ name: String) throws -> Workspace { try ingestedWorkspace(at: folder + "/" + name, inputs: folder + "/in") }
     func rows(_ workspace: Workspace) throws -> [String] {
       try workspace.openStoreForReading().read { db in
         try String.fetchAll(
@@ -98,6 +90,17 @@ final class FilterStageTests: XCTestCase {
       XCTAssertTrue(try FilterStage.run(workspace: split, config: config, step: .merge, tasks: tasks).nothingToDo)
     }
   }
+}
+
+/// A workspace at `path` with every file of `inputs` ingested as source `s`, one document per part.
+func ingestedWorkspace(at path: String, inputs: String) throws -> Workspace {
+  let workspace = try Workspace.create(at: path)
+  var options = IngestOptions(source: "s", paths: [inputs])
+  options.partBytes = 1
+  options.added = "2026-01-01T00:00:00Z"
+  _ = try IngestStage.run(
+    workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+  return workspace
 }
 
 /// A stage's task file of `part`, whatever its configuration folder (relative to the workspace).
