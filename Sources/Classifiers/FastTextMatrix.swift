@@ -188,6 +188,23 @@ enum FastTextMatrix: Sendable {
       QuantizedMatrix(rows: Int(rows), columns: Int(columns), codes: codes, quantizer: quantizer, normCodes: normCodes, normQuantizer: normQuantizer))
   }
 
+  /// A quantized matrix as dense rows of `norm × centroid` values (nil when dense already, or
+  /// when it would hold more than `limit` floats).
+  func decoded(limit: Int) -> FastTextMatrix? {
+    guard case .quantized(let matrix) = self, matrix.rows * matrix.columns <= limit else { return nil }
+    let columns = matrix.columns
+    let values = [Float](unsafeUninitializedCapacity: matrix.rows * columns) { buffer, initialized in
+      for row in 0..<matrix.rows {
+        let alpha = matrix.norm(row)
+        matrix.forEachSlice(of: row) { offset, centroid, count in
+          for n in 0..<count { buffer[row * columns + offset + n] = alpha * centroid[n] }
+        }
+      }
+      initialized = matrix.rows * columns
+    }
+    return .dense(rows: matrix.rows, columns: columns, values: values)
+  }
+
   var isQuantized: Bool {
     if case .quantized = self { return true }
     return false

@@ -9,6 +9,10 @@ public final class FastTextModel: Sendable {
   public let args: FastTextArgs
   public let dictionary: FastTextDictionary
   let input: FastTextMatrix
+  /// The input rows prediction adds: a quantized matrix decoded once (each value its norm times
+  /// its centroid's, the very products fastText adds), so a quantized model predicts as fast as
+  /// a dense one; the model's own matrix otherwise.
+  let predictionInput: FastTextMatrix
   let output: FastTextMatrix
   /// Hierarchical softmax's tree (`HierarchicalSoftmaxLoss::buildTree`), empty for other losses.
   let tree: [(left: Int32, right: Int32)]
@@ -34,7 +38,8 @@ public final class FastTextModel: Sendable {
       let x = Float(i * 2 * 8) / 512 - 8
       return Float(1.0 / (1.0 + exp(-Double(x))))
     }
-    wordSums = args.maxn > 0 ? Self.sumWordRows(dictionary: dictionary, input: input, dimension: Int(args.dim)) : nil
+    predictionInput = input.decoded(limit: 1 << 26) ?? input
+    wordSums = args.maxn > 0 ? Self.sumWordRows(dictionary: dictionary, input: predictionInput, dimension: Int(args.dim)) : nil
   }
 
   private static func sumWordRows(dictionary: FastTextDictionary, input: FastTextMatrix, dimension: Int) -> [Float] {
@@ -361,7 +366,7 @@ public final class FastTextPredictor {
     let total = summedRows + rows.count
     guard total > 0 else { return false }
     hidden.withUnsafeMutableBufferPointer { hidden in
-      model.input.addRows(rows[...], to: hidden.baseAddress!)
+      model.predictionInput.addRows(rows[...], to: hidden.baseAddress!)
       let scale = Float(1.0 / Double(total))
       for j in hidden.indices { hidden[j] *= scale }
     }
