@@ -101,7 +101,8 @@ let package = Package(
     .target(
       name: "HatcheryFuzz",
       dependencies: [
-        "HatcheryCore", "Ingest", "Licensing", "Filters", "Parquet", "Pipeline", "Shards", "Tokenizer", "Training", "CZlib", "CZstd", "CBzip2",
+        "HatcheryCore", "Ingest", "Licensing", "Filters", "Classifiers", "Parquet", "Pipeline", "Shards", "Tokenizer", "Training", "CZlib", "CZstd",
+        "CBzip2",
         .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(name: "hatchery-fuzz", dependencies: ["HatcheryFuzz"]),

@@ -74,7 +74,7 @@ for file in "$work/softmax-w1.bin" "$work/softmax-w2-sub.bin" "$work/softmax-w2-
   done
 done
 
-echo "training, same hyperparameters (accuracy on the test half; time: the whole hatchery command against fastText's call):"
+echo "training, same hyperparameters (accuracy on the test half; seconds: medians of $runs runs, the whole hatchery command against fastText's call):"
 printf '  %-16s %9s %9s %9s %9s %9s %9s %9s %9s\n' model "ft 1 s" "ft 1 acc" "ft 10 acc" "h 1 s" "h 1 acc" "ft 2 s" "h 2 s" "same top"
 trains=(
   "softmax-w1 loss=softmax wordNgrams=1 dim=32 epoch=5"
@@ -97,20 +97,24 @@ hatchery_options() {
 seconds() { local start=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $start" | bc -l; }
 for spec in "${trains[@]}"; do
   read -r name args <<<"$spec"
-  # shellcheck disable=SC2086
-  ft1=$($bench train "$work" "t-$name" $args thread=1 2>/dev/null)
+  ft1=(); ft2=(); h1=(); h2=()
+  for run in $(seq 1 "$runs"); do
+    # shellcheck disable=SC2086
+    ft1+=("$($bench train "$work" "t-$name" $args thread=1 2>/dev/null)")
+    # shellcheck disable=SC2086
+    ft2+=("$($bench train "$work" "t2-$name" $args thread=2 2>/dev/null)")
+    # shellcheck disable=SC2046
+    h1+=("$(seconds $hatchery classifier train --input "$work/train.txt" --output "$work/h-$name-$run.bin" --threads 1 $(hatchery_options $args))")
+    # shellcheck disable=SC2046
+    h2+=("$(seconds $hatchery classifier train --input "$work/train.txt" --output "$work/h2-$name.bin" --threads 2 $(hatchery_options $args))")
+  done
   ft1acc=$($bench accuracy "$work" "$work/t-$name.bin" 2>/dev/null)
   # shellcheck disable=SC2086
   $bench train "$work" "t10-$name" $args thread=10 >/dev/null 2>&1
   ft10acc=$($bench accuracy "$work" "$work/t10-$name.bin" 2>/dev/null)
-  # shellcheck disable=SC2086
-  ft2=$($bench train "$work" "t2-$name" $args thread=2 2>/dev/null)
-  # shellcheck disable=SC2046
-  h1=$(seconds $hatchery classifier train --input "$work/train.txt" --output "$work/h-$name.bin" --threads 1 $(hatchery_options $args))
-  h1acc=$($bench accuracy "$work" "$work/h-$name.bin" 2>/dev/null)
-  $hatchery classifier predict "$work/h-$name.bin" "$work/test.txt" -k 0 > "$work/predicted.jsonl"
-  read -r same total _ worst <<<"$($bench compare "$work" "$work/h-$name.bin" "$work/predicted.jsonl" 2>/dev/null)"
-  # shellcheck disable=SC2046
-  h2=$(seconds $hatchery classifier train --input "$work/train.txt" --output "$work/h2-$name.bin" --threads 2 $(hatchery_options $args))
-  printf '  %-16s %9.2f %9s %9s %9.2f %9s %9.2f %9.2f %9s\n' "$name" "$ft1" "$ft1acc" "$ft10acc" "$h1" "$h1acc" "$ft2" "$h2" "$same/$total ($worst)"
+  h1acc=$($bench accuracy "$work" "$work/h-$name-1.bin" 2>/dev/null)
+  $hatchery classifier predict "$work/h-$name-1.bin" "$work/test.txt" -k 0 > "$work/predicted.jsonl"
+  read -r same total _ worst <<<"$($bench compare "$work" "$work/h-$name-1.bin" "$work/predicted.jsonl" 2>/dev/null)"
+  printf '  %-16s %9.2f %9s %9s %9.2f %9s %9.2f %9.2f %9s\n' "$name" "$(median "${ft1[@]}")" "$ft1acc" "$ft10acc" "$(median "${h1[@]}")" "$h1acc" \
+    "$(median "${ft2[@]}")" "$(median "${h2[@]}")" "$same/$total ($worst)"
 done

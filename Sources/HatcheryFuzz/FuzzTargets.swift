@@ -1,3 +1,4 @@
+import Classifiers
 import Filters
 import Foundation
 import HatcheryCore
@@ -28,7 +29,7 @@ public struct FuzzTarget: Sendable {
 
   public static let all: [FuzzTarget] = [
     warc, http, gzip, zstd, bzip2, jsonl, html, mediawiki, jatsAndTEI, parquet, pipelineYAML, policyYAML, filterYAML, shard,
-    safetensors, tokenizerJSON,
+    safetensors, tokenizerJSON, fastText,
   ]
 
   public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
@@ -224,6 +225,34 @@ extension FuzzTarget {
         let tokenizer = try TokenizerFile.load(path: path)
         let ids = tokenizer.encode(Seeds.sentence)
         _ = try tokenizer.decode(ids)
+      }
+    })
+
+  /// A fastText model is loaded and then predicts, so a model that loads but is inconsistent
+  /// shows too. Seeds: small models trained here (softmax with subwords and word bigrams;
+  /// hierarchical softmax).
+  static let fastText = FuzzTarget(
+    name: "fasttext",
+    seeds: { _ in
+      let examples = (0..<40).map { index in
+        FastTextTrainer.Example(text: Seeds.sentence + (index % 2 == 0 ? " apple pear" : " wheel gear"), labels: [index % 2 == 0 ? "__label__a" : "__label__b"])
+      }
+      return try [FastTextArgs.Loss.softmax, .hierarchicalSoftmax].map { loss in
+        var options = FastTextTrainer.Options()
+        options.dim = 4
+        options.epoch = 2
+        options.loss = loss
+        options.wordNgrams = 2
+        options.minn = 2
+        options.maxn = 3
+        options.bucket = 64
+        return try FastTextTrainer.train(examples, options: options).0.serialized()
+      }
+    },
+    run: { input, scratch in
+      try load(input, as: "model.bin", scratch: scratch) { path in
+        let predictor = FastTextPredictor(model: try FastTextModel(path: path))
+        _ = predictor.predict(Seeds.sentence + " apple wheel unseen", k: 0)
       }
     })
 }
