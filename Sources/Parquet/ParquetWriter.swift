@@ -73,10 +73,11 @@ struct ThriftCompactWriter {
 }
 
 /// Writes Parquet files of flat columns (strings, 64-bit integers, doubles, booleans), one row
-/// group per `write` call: data pages v1, PLAIN values or, for strings repeated enough (at most
-/// one distinct value in two), a dictionary page and RLE_DICTIONARY indices; definition levels
-/// for optional columns; uncompressed, Snappy or zstd pages; statistics left out. Enough for Hatchery's own
-/// files and for test inputs; readers such as pyarrow read them.
+/// group per `write` call: data pages v1 of about `pageBytes` of PLAIN values or, for strings
+/// repeated enough (at most one distinct value in two), a dictionary page and one page of
+/// RLE_DICTIONARY indices; definition levels for optional columns; uncompressed, Snappy or zstd
+/// pages; statistics left out. Enough for Hatchery's own files and for test inputs; readers such
+/// as pyarrow, polars and duckdb read them.
 public struct ParquetWriter {
   public enum Value: Sendable, Equatable {
     case null
