@@ -14,7 +14,7 @@
 #     Hatchery's); fastText with 10 threads too, because below 10 threads fastText 0.9.2
 #     initialises only thread/10 of its input rows (the rest start at zero), which changes its
 #     accuracy with subwords.
-#   [RUNS=3] Benchmarks/classifiers.sh
+#   [RUNS=3] [ONLY=training] Benchmarks/classifiers.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpora=${CORPORA:-../shared/corpora}
@@ -35,6 +35,7 @@ trap 'rm -rf "$work"' EXIT
 $bench data "$corpora" "$work"
 echo "fasttext $("$py" -c 'import importlib.metadata as m; print(m.version("fasttext-wheel"))'); $(date -u +%Y-%m-%d); test texts: $(wc -l < "$work/test.txt")"
 
+if [ "${ONLY:-}" != training ]; then
 # name, then fastText's training arguments.
 models=(
   "softmax-w1 loss=softmax wordNgrams=1 dim=32 epoch=5"
@@ -73,6 +74,8 @@ for file in "$work/softmax-w1.bin" "$work/softmax-w2-sub.bin" "$work/softmax-w2-
     printf '  %-20s fastText %.3f s, Hatchery %d thread(s) %.3f s: %.2fx\n' "$(basename "$file")" "$theirs" "$threads" "$m" "$(echo "$theirs / $m" | bc -l)"
   done
 done
+
+fi
 
 echo "training, same hyperparameters (accuracy on the test half; seconds: medians of $runs runs, the whole hatchery command against fastText's call):"
 printf '  %-16s %9s %9s %9s %9s %9s %9s %9s %9s\n' model "ft 1 s" "ft 1 acc" "ft 10 acc" "h 1 s" "h 1 acc" "ft 2 s" "h 2 s" "same top"

@@ -406,6 +406,10 @@ struct LineRows {
   var hashes: [Int32]
   var scratch: [UInt8]
   var summedRows = 0
+  /// The line's known labels (as label indices), for training.
+  var labels: [Int32] = []
+  /// Tokens read, labels and `</s>` included (fastText's count for the learning rate).
+  var tokens = 0
 
   mutating func collect(
     _ text: UnsafeRawBufferPointer, dictionary: FastTextDictionary, wordNgrams: Int, sums: UnsafePointer<Float>?,
@@ -413,7 +417,9 @@ struct LineRows {
   ) {
     rows.removeAll(keepingCapacity: true)
     hashes.removeAll(keepingCapacity: true)
+    labels.removeAll(keepingCapacity: true)
     summedRows = 0
+    tokens = 0
     var start = 0
     var index = 0
     let count = text.count
@@ -435,10 +441,14 @@ struct LineRows {
   private mutating func add(
     _ token: UnsafeRawBufferPointer, dictionary: FastTextDictionary, sums: UnsafePointer<Float>?, hidden: UnsafeMutableBufferPointer<Float>
   ) {
+    tokens += 1
     let h = FastTextDictionary.hash(token)
     let id = dictionary.find(token, hash: h)
     let isLabel = id >= 0 ? dictionary.types[Int(id)] == .label : token.starts(with: FastTextDictionary.labelPrefix)
-    if isLabel { return }
+    if isLabel {
+      if id >= 0 { labels.append(id - Int32(dictionary.wordCount)) }
+      return
+    }
     if id >= 0 {
       if let sums {
         let dimension = hidden.count

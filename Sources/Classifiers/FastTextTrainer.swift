@@ -1,3 +1,4 @@
+import Glibc
 import Dispatch
 import Foundation
 import HatcheryCore
@@ -48,6 +49,9 @@ public struct FastTextTrainer {
       self.text = text
       self.labels = labels
     }
+
+    /// The example as fastText reads a training line: its labels, then its text.
+    var line: String { labels.isEmpty ? text : labels.joined(separator: " ") + " " + text }
   }
 
   public struct Summary: Sendable {
@@ -95,35 +99,78 @@ public struct FastTextTrainer {
   /// Words and labels counted over the examples (each example's tokens, then `</s>`), kept at
   /// `minCount`, sorted words first then labels, each by falling count (ties by first sight).
   static func buildDictionary(_ examples: [Example], args: FastTextArgs, minCount: Int) -> FastTextDictionary {
-    var index: [[UInt8]: Int] = [:]
-    var entries: [(word: [UInt8], count: Int64, type: FastTextDictionary.EntryType)] = []
-    var tokens: Int64 = 0
-    func add(_ token: [UInt8]) {
-      tokens += 1
-      if let known = index[token] {
-        entries[known].count += 1
-      } else {
-        index[token] = entries.count
-        entries.append((token, 1, token.starts(with: FastTextDictionary.labelPrefix) ? .label : .word))
-      }
-    }
+    var counter = TokenCounter()
     for example in examples {
-      for label in example.labels { add(Array(label.utf8)) }
-      Tokens.forEach(example.text) { add(Array($0)) }
-      add(FastTextDictionary.endOfSentence)
+      var text = example.line
+      text.withUTF8 { Tokens.forEach(UnsafeRawBufferPointer($0)) { counter.add($0) } }
+      FastTextDictionary.endOfSentence.withUnsafeBytes { counter.add($0) }
     }
-    let kept = entries.enumerated()
-      .filter { $0.element.type == .label || $0.element.count >= Int64(minCount) }
+    let kept = (0..<counter.counts.count)
+      .filter { counter.isLabel[$0] || counter.counts[$0] >= Int64(minCount) }
       .sorted { a, b in
-        if a.element.type != b.element.type { return a.element.type == .word }
-        if a.element.count != b.element.count { return a.element.count > b.element.count }
-        return a.offset < b.offset
+        if counter.isLabel[a] != counter.isLabel[b] { return !counter.isLabel[a] }
+        if counter.counts[a] != counter.counts[b] { return counter.counts[a] > counter.counts[b] }
+        return a < b
       }
     var dictionary = FastTextDictionary(args: args)
-    for (_, entry) in kept { entry.word.withUnsafeBytes { dictionary.append($0, count: entry.count, type: entry.type) } }
-    dictionary.tokenCount = tokens
+    counter.arena.withUnsafeBytes { arena in
+      for entry in kept {
+        dictionary.append(
+          UnsafeRawBufferPointer(rebasing: arena[counter.starts[entry]..<counter.starts[entry + 1]]), count: counter.counts[entry],
+          type: counter.isLabel[entry] ? .label : .word)
+      }
+    }
+    dictionary.tokenCount = counter.tokens
     dictionary.index()
     return dictionary
+  }
+
+  /// Counts distinct tokens: their bytes in one arena, found through open addressing on
+  /// fastText's hash (no allocation per token).
+  struct TokenCounter {
+    var arena: [UInt8] = []
+    var starts: [Int] = [0]
+    var counts: [Int64] = []
+    var isLabel: [Bool] = []
+    var tokens: Int64 = 0
+    private var table = [Int32](repeating: -1, count: 1 << 16)
+    private var hashes: [UInt32] = []
+
+    mutating func add(_ token: UnsafeRawBufferPointer) {
+      tokens += 1
+      let hash = FastTextDictionary.hash(token)
+      var mask = table.count - 1
+      var slot = Int(hash) & mask
+      while true {
+        let entry = table[slot]
+        if entry < 0 { break }
+        if hashes[Int(entry)] == hash {
+          let start = starts[Int(entry)]
+          let length = starts[Int(entry) + 1] - start
+          let same = length == token.count && arena.withUnsafeBytes { length == 0 || memcmp($0.baseAddress! + start, token.baseAddress!, length) == 0 }
+          if same {
+            counts[Int(entry)] += 1
+            return
+          }
+        }
+        slot = (slot + 1) & mask
+      }
+      table[slot] = Int32(counts.count)
+      arena.append(contentsOf: token)
+      starts.append(arena.count)
+      counts.append(1)
+      hashes.append(hash)
+      isLabel.append(token.starts(with: FastTextDictionary.labelPrefix))
+      if counts.count * 2 > table.count {
+        table = [Int32](repeating: -1, count: table.count * 2)
+        mask = table.count - 1
+        for (index, hash) in hashes.enumerated() {
+          var slot = Int(hash) & mask
+          while table[slot] >= 0 { slot = (slot + 1) & mask }
+          table[slot] = Int32(index)
+        }
+      }
+    }
   }
 
   /// fastText's tokens of a line: split on its white space.
@@ -134,13 +181,11 @@ public struct FastTextTrainer {
       byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0B || byte == 0x0C || byte == 0
     }
 
-    static func forEach(_ text: String, _ body: (ArraySlice<UInt8>) -> Void) {
-      let bytes = Array(text.utf8)
+    static func forEach(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
       var start = 0
       for index in 0...bytes.count {
-        let isSpace = index == bytes.count || isWhiteSpace(bytes[index])
-        if isSpace {
-          if index > start { body(bytes[start..<index]) }
+        if index == bytes.count || isWhiteSpace(bytes[index]) {
+          if index > start { body(UnsafeRawBufferPointer(rebasing: bytes[start..<index])) }
           start = index + 1
         }
       }
@@ -237,40 +282,17 @@ public struct FastTextTrainer {
     var tokens: Int
   }
 
+  /// Each example through prediction's own line reader (`LineRows`), so training and
+  /// prediction see a text the same way.
   static func encode(_ examples: [Example], dictionary: FastTextDictionary, args: FastTextArgs) -> [EncodedLine] {
     var lines: [EncodedLine] = []
     lines.reserveCapacity(examples.count)
-    var hashes: [Int32] = []
-    var scratch: [UInt8] = []
+    var reader = LineRows(rows: [], hashes: [], scratch: [])
+    let unused = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
     for example in examples {
-      var rows: [Int32] = []
-      var labels: [Int32] = []
-      var tokens = 0
-      hashes.removeAll(keepingCapacity: true)
-      func add(_ token: ArraySlice<UInt8>) {
-        tokens += 1
-        token.withUnsafeBytes { token in
-          let h = FastTextDictionary.hash(token)
-          let id = dictionary.find(token, hash: h)
-          let isLabel = id >= 0 ? dictionary.types[Int(id)] == .label : token.starts(with: FastTextDictionary.labelPrefix)
-          if isLabel {
-            if id >= 0 { labels.append(id - Int32(dictionary.wordCount)) }
-            return
-          }
-          if id >= 0 {
-            rows.append(contentsOf: dictionary.rows(of: id))
-          } else if !token.elementsEqual(FastTextDictionary.endOfSentence) {
-            scratch = [UInt8(ascii: "<")] + Array(token) + [UInt8(ascii: ">")]
-            scratch.withUnsafeBytes { dictionary.characterNgrams($0, into: &rows) }
-          }
-          hashes.append(Int32(bitPattern: h))
-        }
-      }
-      for label in example.labels { add(Array(label.utf8)[...]) }
-      Tokens.forEach(example.text) { add($0) }
-      add(FastTextDictionary.endOfSentence[...])
-      dictionary.wordNgrams(hashes, n: Int(args.wordNgrams), into: &rows)
-      lines.append(EncodedLine(rows: rows, labels: labels, tokens: tokens))
+      var text = example.line
+      text.withUTF8 { reader.collect(UnsafeRawBufferPointer($0), dictionary: dictionary, wordNgrams: Int(args.wordNgrams), sums: nil, hidden: unused) }
+      lines.append(EncodedLine(rows: reader.rows, labels: reader.labels, tokens: reader.tokens))
     }
     return lines
   }
