@@ -30,6 +30,7 @@ py="$venv/bin/python"
 bench="$py Benchmarks/classifiers_bench.py"
 swift build -c release --product hatchery >/dev/null
 hatchery=$PWD/.build/release/hatchery
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 $bench data "$corpora" "$work"
@@ -61,7 +62,6 @@ for spec in "${models[@]}"; do
 done
 echo "models differing: $failures"
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "throughput on $(wc -l < "$work/test.txt") texts, medians of $runs runs (fastText: predict on the list, one thread):"
 for file in "$work/softmax-w1.bin" "$work/softmax-w2-sub.bin" "$work/softmax-w2-sub.ftz" "$work/ova-w2-sub.bin"; do
   theirs=$($bench speed "$work" "$file" "$runs" 2>/dev/null | cut -d' ' -f1)
