@@ -81,33 +81,35 @@ extension ProvenanceStore.Batch {
 extension ProvenanceStore.Batch {
   /// Drops (a `stage` decision with `reason`) every document that `stage` has not already dropped
   /// and whose `classifier` score is below the top `fraction` of those documents' scores; returns
-  /// how many. The k-th best score (k = fraction × documents, rounded up) is the cut, found
-  /// through a histogram of the scores' float32 bit patterns (65,536 steps, monotonic for
-  /// probabilities) and then among the scores of the cut's step, so memory is the scores and the
-  /// histogram, not a sort of them all; documents scoring exactly the cut are kept.
+  /// how many. The k-th best score (k = fraction × documents, rounded up) is the cut, found by
+  /// two histograms of the scores' float32 bit patterns (monotonic for probabilities): the high
+  /// 16 bits, then the low 16 bits within the cut's step; documents scoring exactly the cut are
+  /// kept. The parts are read one at a time, three times over: memory is one part's scores and
+  /// the histograms, whatever the corpus.
   public func dropOutsideTopFraction(classifier: String, fraction: Double, stage: String, reason: String, stageRunID: Int64?) throws -> Int {
-    struct Line: Hashable {
-      let source: Int64
-      let part: Int
-      let line: Int
-    }
-    var blobs: [Line: [Float]] = [:]
-    for row in try Row.fetchAll(db, sql: "SELECT source_id, part, scores FROM classifier_scores WHERE classifier = ?", arguments: [classifier]) {
-      blobs[Line(source: row[0], part: row[1], line: 0)] = ClassifierScores.decode(row[2])
-    }
-    var dropped = Set<Line>()
-    let droppedRows = try Row.fetchCursor(
-      db,
+    let parts = try Row.fetchAll(
+      db, sql: "SELECT source_id, part FROM classifier_scores WHERE classifier = ? ORDER BY source_id, part", arguments: [classifier]
+    ).map { (source: $0[0] as Int64, part: $0[1] as Int) }
+    let scoresOf = try db.makeStatement(sql: "SELECT scores FROM classifier_scores WHERE classifier = ? AND source_id = ? AND part = ?")
+    let droppedOf = try db.makeStatement(
       sql: """
-        SELECT d.source_id, d.part, d.part_line FROM decisions x JOIN documents d ON d.id = x.document_id
-        WHERE x.stage = ? AND x.action = 'drop'
-        """, arguments: [stage])
-    while let row = try droppedRows.next() { dropped.insert(Line(source: row[0], part: row[1], line: row[2])) }
+        SELECT d.part_line FROM documents d WHERE d.source_id = ? AND d.part = ?
+        AND EXISTS (SELECT 1 FROM decisions x WHERE x.document_id = d.id AND x.stage = ? AND x.action = 'drop')
+        """)
+    /// Each part's scores with the lines another rule dropped set to nil.
+    func forEachPart(_ body: (_ source: Int64, _ part: Int, _ scores: [Float?]) throws -> Void) throws {
+      for (source, part) in parts {
+        guard let data = try Data.fetchOne(scoresOf, arguments: [classifier, source, part]) else { continue }
+        var scores = ClassifierScores.decode(data).map { Optional($0) }
+        for line in try Int.fetchAll(droppedOf, arguments: [source, part, stage]) where line < scores.count { scores[line] = nil }
+        try body(source, part, scores)
+      }
+    }
     func bin(_ score: Float) -> Int { Int(max(0, score).bitPattern >> 16) }
     var histogram = [Int](repeating: 0, count: 1 << 16)
     var eligible = 0
-    for (key, scores) in blobs {
-      for (line, score) in scores.enumerated() where !dropped.contains(Line(source: key.source, part: key.part, line: line)) {
+    try forEachPart { _, _, scores in
+      for case let score? in scores {
         histogram[bin(score)] += 1
         eligible += 1
       }
@@ -119,33 +121,38 @@ extension ProvenanceStore.Batch {
       cutBin -= 1
       above += histogram[cutBin]
     }
-    // The cut lies in bin `cutBin - 1`: the (keep − above)-th best of its scores.
+    // The cut lies in bin `cutBin - 1`: the (keep − above)-th best of its scores, found by a
+    // second histogram over the low 16 bits of theirs (the two together are the whole float).
     var cut = Float.infinity
     if keep > 0, cutBin > 0 {
-      var inBin: [Float] = []
-      for (key, scores) in blobs {
-        for (line, score) in scores.enumerated() where bin(score) == cutBin - 1 && !dropped.contains(Line(source: key.source, part: key.part, line: line)) {
-          inBin.append(score)
-        }
+      var low = [Int](repeating: 0, count: 1 << 16)
+      try forEachPart { _, _, scores in
+        for case let score? in scores where bin(score) == cutBin - 1 { low[Int(max(0, score).bitPattern & 0xFFFF)] += 1 }
       }
-      inBin.sort(by: >)
-      cut = inBin[keep - above - 1]
+      var lowCut = low.count
+      var counted = above
+      while lowCut > 0 && counted < keep {
+        lowCut -= 1
+        counted += low[lowCut]
+      }
+      cut = Float(bitPattern: UInt32(cutBin - 1) << 16 | UInt32(lowCut))
     }
+    let idsOf = try db.makeStatement(sql: "SELECT id, part_line FROM documents WHERE source_id = ? AND part = ?")
     let insert = try db.makeStatement(
       sql: """
         INSERT INTO decisions (document_id, stage, action, reason, duplicate_of, similarity, score, stage_run_id)
         VALUES (?, ?, 'drop', ?, NULL, NULL, ?, ?)
         """)
     var count = 0
-    let documents = try Row.fetchCursor(db, sql: "SELECT id, source_id, part, part_line FROM documents ORDER BY source_id, part, part_line")
-    while let row = try documents.next() {
-      let key = Line(source: row[1], part: row[2], line: row[3])
-      guard let scores = blobs[Line(source: key.source, part: key.part, line: 0)], key.line < scores.count, !dropped.contains(key) else { continue }
-      let score = scores[key.line]
-      guard score < cut else { continue }
-      let id: String = row[0]
-      try insert.execute(arguments: [id, stage, reason, (Double(score) * 1e4).rounded() / 1e4, stageRunID])
-      count += 1
+    try forEachPart { source, part, scores in
+      let rows = try Row.fetchCursor(idsOf, arguments: [source, part])
+      while let row = try rows.next() {
+        let line: Int = row[1]
+        guard line < scores.count, let score = scores[line], score < cut else { continue }
+        let id: String = row[0]
+        try insert.execute(arguments: [id, stage, reason, (Double(score) * 1e4).rounded() / 1e4, stageRunID])
+        count += 1
+      }
     }
     return count
   }
