@@ -3,12 +3,12 @@ import Foundation
 import HatcheryCore
 
 /// Texts predicted in batches on several threads, one `FastTextPredictor` per thread, results
-/// in input order. The texts of a batch live in one buffer (`text(i)` is a slice of it), so a
+/// in input order. The texts of a batch live in one buffer (each text a range of it), so a
 /// batch costs two allocations, not one per text.
 public final class BatchPrediction {
   public let model: FastTextModel
   public let threads: Int
-  private var predictors: [FastTextPredictor]
+  private let predictors: [FastTextPredictor]
 
   public init(model: FastTextModel, threads: Int) {
     self.model = model
