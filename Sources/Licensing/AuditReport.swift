@@ -16,11 +16,8 @@ public struct AuditReport: Sendable {
   public init(workspace: Workspace) throws {
     let store = try workspace.openStoreForReading()
     counts = try store.auditCounts()
-    classifiers = try store.allClassifierScores().map { entry in
-      let sorted = entry.scores.sorted()
-      let percentiles = [0.1, 0.5, 0.9].map { sorted.isEmpty ? Float.nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * $0))] }
-      let mean = sorted.isEmpty ? 0 : sorted.reduce(0.0) { $0 + Double($1) } / Double(sorted.count)
-      return (entry.classifier, entry.label, sorted.count, mean, percentiles)
+    classifiers = try store.classifierScoreSummaries(percentiles: [0.1, 0.5, 0.9]).map {
+      ($0.classifier, $0.label, $0.documents, $0.mean, $0.percentiles)
     }
   }
 

@@ -76,6 +76,10 @@ final class ClassifierFilterTests: XCTestCase {
     let audit = try AuditReport(workspace: workspace)
     XCTAssertEqual(audit.classifiers.map(\.name), ["carness", "topic"])
     XCTAssertEqual(audit.classifiers.map(\.documents), [6, 6])
+    // Percentiles are the scores at ascending positions ⌊6 · p⌋.
+    let topic = try (0..<6).map { try store.classifierScores(sourceID: 1, part: $0)[1].scores[0] }.sorted()
+    XCTAssertEqual(audit.classifiers[1].percentiles, [topic[0], topic[3], topic[5]])
+    XCTAssertEqual(audit.classifiers[1].mean, topic.reduce(0.0) { $0 + Double($1) } / 6, accuracy: 1e-9)
     XCTAssertTrue(audit.render(.md).contains("| topic | __label__fruit | 6 |"), audit.render(.md))
     // Without classifiers the scores go with the decisions.
     _ = try FilterStage.run(workspace: workspace, config: try FilterConfig.parse("rules: []"))

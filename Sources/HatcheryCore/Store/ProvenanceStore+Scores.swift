@@ -58,16 +58,41 @@ extension ProvenanceStore {
     }
   }
 
-  /// Every classifier's label and scores over the whole store (for `audit`).
-  public func allClassifierScores() throws -> [(classifier: String, label: String, scores: [Float])] {
+  /// Each classifier's label, documents, mean score and the scores at the given percentiles
+  /// (the one at ascending position ⌊count · p⌋), read from the stored scores twice without
+  /// holding them (`ScoreRank`), for `audit`.
+  public func classifierScoreSummaries(percentiles: [Double]) throws
+    -> [(classifier: String, label: String, documents: Int, mean: Double, percentiles: [Float])]
+  {
     try pool.read { db in
-      var byClassifier: [String: (label: String, scores: [Float])] = [:]
-      let rows = try Row.fetchCursor(db, sql: "SELECT classifier, label, scores FROM classifier_scores ORDER BY source_id, part")
-      while let row = try rows.next() {
-        let name: String = row[0]
-        byClassifier[name, default: (row[1], [])].scores += ClassifierScores.decode(row[2])
+      func forEachScores(_ body: (String, String, [Float]) -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT classifier, label, scores FROM classifier_scores ORDER BY classifier, source_id, part")
+        while let row = try rows.next() { body(row[0], row[1], ClassifierScores.decode(row[2])) }
       }
-      return byClassifier.sorted { $0.key < $1.key }.map { ($0.key, $0.value.label, $0.value.scores) }
+      var ranks: [String: (label: String, rank: ScoreRank)] = [:]
+      try forEachScores { classifier, label, scores in
+        var entry = ranks[classifier] ?? (label, ScoreRank())
+        for score in scores { entry.rank.add(score) }
+        ranks[classifier] = entry
+      }
+      var within: [String: [ScoreRank.Within]] = [:]
+      for (classifier, entry) in ranks where entry.rank.count > 0 {
+        within[classifier] = percentiles.map { p in
+          entry.rank.within(rank: entry.rank.count - min(entry.rank.count - 1, Int(Double(entry.rank.count) * p)))
+        }
+      }
+      try forEachScores { classifier, _, scores in
+        guard var steps = within[classifier] else { return }
+        for score in scores { for index in steps.indices { steps[index].add(score) } }
+        within[classifier] = steps
+      }
+      return ranks.sorted { $0.key < $1.key }.map { classifier, entry in
+        let count = entry.rank.count
+        return (
+          classifier, entry.label, count, count > 0 ? entry.rank.sum / Double(count) : 0,
+          within[classifier]?.map { $0.value() } ?? percentiles.map { _ in Float.nan }
+        )
+      }
     }
   }
 }
@@ -105,37 +130,18 @@ extension ProvenanceStore.Batch {
         try body(source, part, scores)
       }
     }
-    func bin(_ score: Float) -> Int { Int(max(0, score).bitPattern >> 16) }
-    var histogram = [Int](repeating: 0, count: 1 << 16)
-    var eligible = 0
+    var rank = ScoreRank()
     try forEachPart { _, _, scores in
-      for case let score? in scores {
-        histogram[bin(score)] += 1
-        eligible += 1
-      }
+      for case let score? in scores { rank.add(score) }
     }
-    let keep = Int((fraction * Double(eligible)).rounded(.up))
-    var cutBin = histogram.count
-    var above = 0
-    while cutBin > 0 && above + histogram[cutBin - 1] < keep {
-      cutBin -= 1
-      above += histogram[cutBin]
-    }
-    // The cut lies in bin `cutBin - 1`: the (keep − above)-th best of its scores, found by a
-    // second histogram over the low 16 bits of theirs (the two together are the whole float).
+    let keep = Int((fraction * Double(rank.count)).rounded(.up))
     var cut = Float.infinity
-    if keep > 0, cutBin > 0 {
-      var low = [Int](repeating: 0, count: 1 << 16)
+    if keep > 0 {
+      var within = rank.within(rank: keep)
       try forEachPart { _, _, scores in
-        for case let score? in scores where bin(score) == cutBin - 1 { low[Int(max(0, score).bitPattern & 0xFFFF)] += 1 }
+        for case let score? in scores { within.add(score) }
       }
-      var lowCut = low.count
-      var counted = above
-      while lowCut > 0 && counted < keep {
-        lowCut -= 1
-        counted += low[lowCut]
-      }
-      cut = Float(bitPattern: UInt32(cutBin - 1) << 16 | UInt32(lowCut))
+      cut = within.value()
     }
     let idsOf = try db.makeStatement(sql: "SELECT id, part_line FROM documents WHERE source_id = ? AND part = ?")
     let insert = try db.makeStatement(
@@ -155,5 +161,66 @@ extension ProvenanceStore.Batch {
       }
     }
     return count
+  }
+}
+
+/// The k-th best of many scores (non-negative float32) without holding them: a first pass counts
+/// them by the high 16 bits of their bit patterns (which order them), a second, for the step
+/// holding the k-th, by the low 16 bits; the two give its exact bits. Memory: two 65,536-entry
+/// histograms, whatever the number of scores.
+public struct ScoreRank: Sendable {
+  private var high = [Int](repeating: 0, count: 1 << 16)
+  public private(set) var count = 0
+  public private(set) var sum = 0.0
+
+  public init() {}
+
+  @inline(__always)
+  static func bits(_ score: Float) -> UInt32 { max(0, score).bitPattern }
+
+  public mutating func add(_ score: Float) {
+    high[Int(Self.bits(score) >> 16)] += 1
+    count += 1
+    sum += Double(score)
+  }
+
+  /// The second pass for the `rank`-th best score (1 = the best; at most `count`).
+  public func within(rank: Int) -> Within {
+    var step = high.count
+    var above = 0
+    while step > 0 && above + high[step - 1] < rank {
+      step -= 1
+      above += high[step]
+    }
+    return Within(step: step - 1, needed: rank - above)
+  }
+
+  public struct Within: Sendable {
+    let step: Int
+    /// How many of the step's scores, from its best, reach the rank.
+    let needed: Int
+    private var low = [Int](repeating: 0, count: 1 << 16)
+
+    init(step: Int, needed: Int) {
+      self.step = step
+      self.needed = needed
+    }
+
+    public mutating func add(_ score: Float) {
+      let bits = ScoreRank.bits(score)
+      if Int(bits >> 16) == step { low[Int(bits & 0xFFFF)] += 1 }
+    }
+
+    /// The score of the rank.
+    public func value() -> Float {
+      guard step >= 0 else { return .infinity }
+      var position = low.count
+      var counted = 0
+      while position > 0 && counted < needed {
+        position -= 1
+        counted += low[position]
+      }
+      return Float(bitPattern: UInt32(step) << 16 | UInt32(position))
+    }
   }
 }
