@@ -205,6 +205,20 @@ public final class FastTextPredictor {
     return exp(Self.log(outputs[index]))
   }
 
+  /// The probability of label `index` and the best label with its probability, from one
+  /// reading of the text (a filter scoring a label with the classifier that names languages).
+  public func probability(of index: Int, withBestIn text: UnsafeRawBufferPointer) -> (probability: Float, best: (index: Int, probability: Float)?) {
+    if model.args.loss == .hierarchicalSoftmax {
+      predictScores(text, k: model.dictionary.labelCount, threshold: 0)
+      return (heap.first { Int($0.index) == index }.map { exp($0.score) } ?? 0, heap.first.map { (Int($0.index), exp($0.score)) })
+    }
+    // With threshold 0 the heap is empty only when the text has no rows; else `outputs` holds
+    // this text's probabilities.
+    predictScores(text, k: 1, threshold: 0)
+    guard let best = heap.first else { return (0, nil) }
+    return (exp(Self.log(outputs[index])), (Int(best.index), exp(best.score)))
+  }
+
   // MARK: fastText's computation
 
   @inline(__always)

@@ -279,8 +279,11 @@ public struct FilterConfig: Sendable {
     text.withUTF8 { bytes in
       let raw = UnsafeRawBufferPointer(bytes)
       for (index, classifier) in classifiers.enumerated() {
-        scores[index] = predictors[index].probability(of: classifier.labelIndex, in: raw)
-        if classifier.name == languageClassifier { best = predictors[index].top(raw) }
+        if classifier.name == languageClassifier {
+          (scores[index], best) = predictors[index].probability(of: classifier.labelIndex, withBestIn: raw)
+        } else {
+          scores[index] = predictors[index].probability(of: classifier.labelIndex, in: raw)
+        }
       }
     }
     if !urlBlocklist.isEmpty,

@@ -97,6 +97,19 @@ final class FastTextModelTests: XCTestCase {
     XCTAssertEqual(result[1].probability, 1 - f + 1e-5, accuracy: 1e-5)
   }
 
+  func testOnePassGivesTheLabelsProbabilityAndTheBest() throws {
+    for loss in [FastTextArgs.Loss.softmax, .oneVsAll, .hierarchicalSoftmax] {
+      let predictor = FastTextPredictor(model: try Self.load(Self.tinyModel(loss: loss)))
+      for text in ["good", "bad bad", "good bad unseen"] {
+        let both = Array(text.utf8).withUnsafeBytes { predictor.probability(of: 1, withBestIn: $0) }
+        XCTAssertEqual(both.probability, Array(text.utf8).withUnsafeBytes { predictor.probability(of: 1, in: $0) }, "\(loss) \(text)")
+        let top = Array(text.utf8).withUnsafeBytes { predictor.top($0) }
+        XCTAssertEqual(both.best?.index, top?.index, "\(loss) \(text)")
+        XCTAssertEqual(both.best?.probability, top?.probability, "\(loss) \(text)")
+      }
+    }
+  }
+
   func testHashesAndCharacterNgramsAreFastTexts() throws {
     // FNV-1a with each byte sign-extended (values from a reimplementation of fastText's
     // Dictionary::hash in Python).
