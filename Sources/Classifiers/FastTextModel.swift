@@ -27,7 +27,12 @@ public final class FastTextModel: Sendable {
   public var labels: [String] { (0..<dictionary.labelCount).map(dictionary.label) }
   public var isQuantized: Bool { input.isQuantized }
 
-  init(args: FastTextArgs, dictionary: FastTextDictionary, input: FastTextMatrix, output: FastTextMatrix, version: Int32 = FastTextFile.version) {
+  /// `preparingPrediction`: sum the words' rows and decode a quantized input now (a model that is
+  /// only saved, as training's, skips it and predicts row by row if asked).
+  init(
+    args: FastTextArgs, dictionary: FastTextDictionary, input: FastTextMatrix, output: FastTextMatrix, version: Int32 = FastTextFile.version,
+    preparingPrediction: Bool = true
+  ) {
     self.args = args
     self.dictionary = dictionary
     self.input = input
@@ -38,8 +43,9 @@ public final class FastTextModel: Sendable {
       let x = Float(i * 2 * 8) / 512 - 8
       return Float(1.0 / (1.0 + exp(-Double(x))))
     }
-    predictionInput = input.decoded(limit: 1 << 26) ?? input
-    wordSums = args.maxn > 0 ? Self.sumWordRows(dictionary: dictionary, input: predictionInput, dimension: Int(args.dim)) : nil
+    predictionInput = preparingPrediction ? input.decoded(limit: 1 << 26) ?? input : input
+    wordSums =
+      preparingPrediction && args.maxn > 0 ? Self.sumWordRows(dictionary: dictionary, input: predictionInput, dimension: Int(args.dim)) : nil
   }
 
   private static func sumWordRows(dictionary: FastTextDictionary, input: FastTextMatrix, dimension: Int) -> [Float] {

@@ -262,7 +262,7 @@ public struct FastTextTrainer {
     }
     let model = FastTextModel(
       args: args, dictionary: dictionary, input: .dense(rows: inputRows, columns: dim, values: Array(input)),
-      output: .dense(rows: dictionary.labelCount, columns: dim, values: Array(output)))
+      output: .dense(rows: dictionary.labelCount, columns: dim, values: Array(output)), preparingPrediction: false)
     var summary = Summary()
     summary.examples = lines.count
     summary.words = dictionary.wordCount
