@@ -1,3 +1,4 @@
+import GRDB
 import XCTest
 
 @testable import HatcheryCore
@@ -33,5 +34,22 @@ final class DocumentIDSetTests: XCTestCase {
     }
     XCTAssertTrue(DocumentIDSet([String]()).isEmpty)
     XCTAssertFalse(DocumentIDSet([String]()).contains(hexIDs[0]))
+  }
+
+  /// Read through SQLite's C interface from several queries, the set holds what the same ids
+  /// as strings give.
+  func testReadFromQueriesEqualsReadFromStrings() throws {
+    let queue = try DatabaseQueue()
+    var ids = (0..<500).map { Hex.encode(Array(SHA256Hasher.hash("id \($0)").bytes.prefix(16))) }
+    ids += ["d1", "not hex at all, and longer than 32", String(repeating: "A", count: 32), "ü"]
+    try queue.write { db in
+      try db.execute(sql: "CREATE TABLE a (id TEXT); CREATE TABLE b (id TEXT)")
+      for (index, id) in ids.enumerated() { try db.execute(sql: "INSERT INTO \(index % 3 == 0 ? "b" : "a") VALUES (?)", arguments: [id]) }
+      try db.execute(sql: "INSERT INTO a VALUES (NULL)")
+    }
+    let fromQueries = try queue.read { try DocumentIDSet($0, queries: ["SELECT id FROM a", "SELECT id FROM b"]) }
+    let fromStrings = DocumentIDSet(ids)
+    XCTAssertEqual(fromQueries.count, ids.count)
+    for id in ids + ["d2", String(repeating: "a", count: 32)] { XCTAssertEqual(fromQueries.contains(id), fromStrings.contains(id), id) }
   }
 }

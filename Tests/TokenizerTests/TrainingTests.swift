@@ -109,6 +109,40 @@ final class TrainingTests: XCTestCase {
     XCTAssertNil(lines["\n\n"], "lines leave their line ends out")
   }
 
+  /// A task's count file is the same whatever order its pieces were counted in (its threads'
+  /// timing decides that), and reads back to the same counts — a piece longer than the writer's
+  /// 1 MB buffer (a megabyte-long run of spaces is one pre-token) included.
+  func testCountFilesDependOnTheCountsAloneAndReadBack() throws {
+    let folder = NSTemporaryDirectory() + "hatchery-counts-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    var pieces: [([UInt8], UInt64)] = Self.corpus.enumerated().map { (Array($1.utf8), UInt64($0 + 1)) }
+    pieces.append((Array(repeating: 0x20, count: 3 << 20), 2))
+    pieces.append((Array(repeating: 0x2D, count: (1 << 20) - 12), 5))
+    func table(_ entries: [([UInt8], UInt64)]) -> ByteStringTable {
+      let table = ByteStringTable(capacity: 16)
+      for (bytes, count) in entries { bytes.withUnsafeBufferPointer { table.add($0.baseAddress!, $0.count, amount: count) } }
+      return table
+    }
+    try PieceCountFile.write(table(pieces), bytes: 1234, documents: 7, to: folder + "/a.counts")
+    try PieceCountFile.write(table(pieces.reversed()), bytes: 1234, documents: 7, to: folder + "/b.counts")
+    XCTAssertEqual(FileManager.default.contents(atPath: folder + "/a.counts"), FileManager.default.contents(atPath: folder + "/b.counts"))
+    let read = ByteStringTable(capacity: 16)
+    let totals = try PieceCountFile.add(folder + "/a.counts", into: read)
+    XCTAssertEqual(totals.bytes, 1234)
+    XCTAssertEqual(totals.documents, 7)
+    XCTAssertEqual(read.count, pieces.count)
+    for (bytes, count) in pieces {
+      XCTAssertEqual(bytes.withUnsafeBufferPointer { read.value($0.baseAddress!, $0.count) }, count)
+    }
+    // Cut short, the file is refused with its name.
+    let whole = FileManager.default.contents(atPath: folder + "/a.counts")!
+    try whole.prefix(whole.count - 3).write(to: URL(fileURLWithPath: folder + "/c.counts"))
+    XCTAssertThrowsError(try PieceCountFile.add(folder + "/c.counts", into: ByteStringTable())) { error in
+      XCTAssertTrue("\(error)".contains("c.counts: damaged piece-count file"), "\(error)")
+    }
+  }
+
   /// A few hundred words of varied text, written for these tests.
   static let corpus: [String] = [
     "The river rose in the night, and by morning the lower fields were under water.",

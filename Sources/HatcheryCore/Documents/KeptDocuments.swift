@@ -32,12 +32,9 @@ public final class KeptDocuments {
       return Part(source: entry.source, part: entry.part, path: entry.part.path, version: nil)
     }
     (dropped, spans) = try store.read { db in
-      let dropped = try DocumentIDSet { insert in
-        try String.fetchCursor(db, sql: "SELECT document_id FROM decisions WHERE action = 'drop'").forEach(insert)
-        if !includeReview {
-          try String.fetchCursor(db, sql: "SELECT t.document_id FROM decisions t WHERE \(ProvenanceStore.heldBackCondition)").forEach(insert)
-        }
-      }
+      var queries = ["SELECT document_id FROM decisions WHERE action = 'drop'"]
+      if !includeReview { queries.append("SELECT t.document_id FROM decisions t WHERE \(ProvenanceStore.heldBackCondition)") }
+      let dropped = try DocumentIDSet(db, queries: queries)
       var spans: [String: [Data]] = [:]
       for row in try Row.fetchAll(db, sql: "SELECT document_id, spans FROM removed_spans") {
         spans[row["document_id"], default: []].append(row["spans"])

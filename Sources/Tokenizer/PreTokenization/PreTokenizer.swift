@@ -50,14 +50,11 @@ private struct Scanner {
   let table: ScalarClassTable
 
   static let invalid: UInt32 = 0xFFFF_FFFF
-  static let asciiClass: [ScalarClass] = (0..<128).map { value in
-    switch UInt8(value) {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): return .letter
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
-    case 0x09...0x0D, 0x20: return .space
-    default: return .other
-    }
-  }
+  /// `table`'s classes of ASCII, read without its page check.
+  var ascii: UnsafePointer<UInt8> { table.ascii }
+
+  @inline(__always)
+  func asciiClass(_ byte: UInt8) -> ScalarClass { ScalarClass(rawValue: ascii[Int(byte)]).unsafelyUnwrapped }
 
   /// The scalar at `index` and its length in bytes; a byte that does not start a valid UTF-8
   /// sequence (including overlong forms and surrogates) is `invalid` with length 1.
@@ -95,7 +92,7 @@ private struct Scanner {
 
   @inline(__always)
   func scalarClass(_ value: UInt32) -> ScalarClass {
-    value < 0x80 ? Self.asciiClass[Int(value)] : table.of(value)
+    value < 0x80 ? asciiClass(UInt8(truncatingIfNeeded: value)) : table.of(value)
   }
 
   /// The class of the scalar at `index`, and its length.
@@ -112,7 +109,7 @@ private struct Scanner {
     while index < count {
       let byte = bytes[index]
       if byte < 0x80 {
-        guard Self.asciiClass[Int(byte)] == kind else { break }
+        guard asciiClass(byte) == kind else { break }
         index += 1
       } else {
         let (value, length) = multiByteScalar(at: index, lead: UInt32(byte))

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The classes the split patterns distinguish: `\p{L}`, `\p{N}`, `\s` (Unicode White_Space) and
 /// everything else (which also stands for bytes that are not valid UTF-8).
 enum ScalarClass: UInt8 {
@@ -7,47 +9,40 @@ enum ScalarClass: UInt8 {
   case space = 3
 }
 
-/// The class of every scalar, as a two-stage table built once from the standard library's
-/// Unicode properties: the stage-1 entry of `scalar >> 8` names a 256-entry block of classes,
-/// and identical blocks are stored once (132 distinct blocks with Swift 6.3's Unicode data:
-/// 42 KB, which stays in cache where a flat 1.1 MB table would not). Only planes 0–3 are looked up: planes 4–13 are
-/// unassigned and 14–16 hold tags, variation selectors and private use, none of them letters,
-/// numbers or spaces; that took `tokenizer encode` of one line from 0.10 s to 0.04 s.
+/// The class of every scalar, in pages of 256 classes filled on first use: a text touches a few
+/// pages (ASCII, Latin, one script or two), and every process that loads a tokenizer — each task
+/// of the tokenizer and shard stages — would otherwise ask the standard library 262,144 Unicode
+/// properties at start (~15 ms). Only planes 0–3 are looked up: planes 4–13 are unassigned and
+/// 14–16 hold tags, variation selectors and private use, none of them letters, numbers or spaces.
+/// Threads share it: a page is filled under a lock and published with a release store, and a
+/// reader that sees the page ready (acquire load) sees its classes.
 final class ScalarClassTable: @unchecked Sendable {
   static let shared = ScalarClassTable()
 
-  /// Stage 1: block number of each 256-scalar page (0x1100 pages).
-  let blockOfPage: UnsafeMutablePointer<UInt16>
-  /// Stage 2: blocks of 256 classes (raw values of `ScalarClass`).
-  let classes: UnsafeMutablePointer<UInt8>
+  private static let pages = 0x400
+  /// Per page: 1 once its classes are filled.
+  private let ready: UnsafeMutablePointer<Atomic<UInt8>>
+  /// 256 classes (raw values of `ScalarClass`) per page.
+  private let classes: UnsafeMutablePointer<UInt8>
+  private let filling = Mutex(())
+  /// The classes of U+0000–U+007F, for the scanners' ASCII fast paths.
+  let ascii: UnsafePointer<UInt8>
 
   private init() {
-    blockOfPage = .allocate(capacity: 0x1100)
-    var blocks: [UInt8] = []
-    var blockIndex: [[UInt8]: UInt16] = [:]
-    var block = [UInt8](repeating: 0, count: 256)
-    var previous: (block: [UInt8], index: UInt16)?
-    for page in 0..<0x1100 {
-      for low in 0..<256 {
-        block[low] = page < 0x400 ? Self.classify(UInt32(page << 8 | low)).rawValue : ScalarClass.other.rawValue
-      }
-      // Runs of pages share a block (unassigned planes, ideographs): compared with the last
-      // page's before hashing 256 bytes.
-      if let previous, previous.block == block {
-        blockOfPage[page] = previous.index
-      } else if let index = blockIndex[block] {
-        blockOfPage[page] = index
-        previous = (block, index)
-      } else {
-        let index = UInt16(blockIndex.count)
-        blockIndex[block] = index
-        blocks.append(contentsOf: block)
-        blockOfPage[page] = index
-        previous = (block, index)
-      }
+    ready = .allocate(capacity: Self.pages)
+    for page in 0..<Self.pages { (ready + page).initialize(to: Atomic(0)) }
+    classes = .allocate(capacity: Self.pages << 8)
+    ascii = UnsafePointer(classes)
+    fill(0)
+  }
+
+  /// Fills `page` unless another thread has.
+  private func fill(_ page: Int) {
+    filling.withLock { _ in
+      guard ready[page].load(ordering: .relaxed) == 0 else { return }
+      for low in 0..<256 { classes[page << 8 | low] = Self.classify(UInt32(page << 8 | low)).rawValue }
+      ready[page].store(1, ordering: .releasing)
     }
-    classes = .allocate(capacity: blocks.count)
-    classes.initialize(from: blocks, count: blocks.count)
   }
 
   /// Unicode's White_Space property (PropList.txt; unchanged since Unicode 6.3): listed, so
@@ -72,8 +67,9 @@ final class ScalarClassTable: @unchecked Sendable {
   /// byte) are `other`.
   @inline(__always)
   func of(_ value: UInt32) -> ScalarClass {
-    guard value <= 0x10FFFF else { return .other }
-    let block = Int(blockOfPage[Int(value >> 8)])
-    return ScalarClass(rawValue: classes[block << 8 | Int(value & 0xFF)]).unsafelyUnwrapped
+    let page = Int(value >> 8)
+    guard page < Self.pages else { return .other }
+    if ready[page].load(ordering: .acquiring) == 0 { fill(page) }
+    return ScalarClass(rawValue: classes[Int(value)]).unsafelyUnwrapped
   }
 }

@@ -14,7 +14,11 @@ final class ByteStringTable {
   private(set) var values: UnsafeMutablePointer<UInt64>
   private var capacity: Int
   private(set) var count = 0
-  private(set) var arena: [UInt8] = []
+  /// The keys' bytes, one after another (a pointer, not an array: a lookup reads it without the
+  /// exclusivity check a class's array property costs).
+  private var arena: UnsafeMutablePointer<UInt8>
+  private var arenaCount = 0
+  private var arenaCapacity = 1 << 16
 
   init(capacity: Int = 1 << 16) {
     self.capacity = max(16, capacity.nextPowerOfTwo)
@@ -23,6 +27,7 @@ final class ByteStringTable {
     offsets = .allocate(capacity: self.capacity)
     lengths = .allocate(capacity: self.capacity)
     values = .allocate(capacity: self.capacity)
+    arena = .allocate(capacity: arenaCapacity)
   }
 
   deinit {
@@ -30,6 +35,7 @@ final class ByteStringTable {
     offsets.deallocate()
     lengths.deallocate()
     values.deallocate()
+    arena.deallocate()
   }
 
   /// A 64-bit hash of a short byte string: 8-byte words folded with a multiply-xorshift mix.
@@ -71,7 +77,7 @@ final class ByteStringTable {
       let stored = hashes[index]
       if stored == 0 { return index }
       if stored == hash && Int(lengths[index]) == length
-        && arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + Int(offsets[index]), bytes, length) == 0 })
+        && memcmp(arena + Int(offsets[index]), bytes, length) == 0
       {
         return index
       }
@@ -112,10 +118,20 @@ final class ByteStringTable {
 
   private func insert(at index: Int, _ bytes: UnsafePointer<UInt8>, _ length: Int, hash: UInt64, value: UInt64) {
     hashes[index] = hash
-    offsets[index] = UInt32(arena.count)
+    if arenaCount + length > arenaCapacity {
+      var grown = arenaCapacity * 2
+      while arenaCount + length > grown { grown *= 2 }
+      let old = arena
+      arena = .allocate(capacity: grown)
+      arena.update(from: old, count: arenaCount)
+      old.deallocate()
+      arenaCapacity = grown
+    }
+    offsets[index] = UInt32(arenaCount)
     lengths[index] = UInt32(length)
     values[index] = value
-    arena.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+    (arena + arenaCount).update(from: bytes, count: length)
+    arenaCount += length
     count += 1
     if count * 2 > capacity { grow() }
   }
@@ -143,12 +159,44 @@ final class ByteStringTable {
     old.3.deallocate()
   }
 
+  /// Calls `body(bytes, value)` for every entry in an order that depends on the entries alone,
+  /// not on the order they were added in: by hash, then bytes. (Sorting the hashes is several
+  /// times faster than sorting the byte strings, and nothing needs byte order.)
+  func forEachInHashOrder(_ body: (UnsafeBufferPointer<UInt8>, UInt64) -> Void) {
+    struct Entry {
+      let hash: UInt64
+      let slot: Int
+    }
+    var entries: [Entry] = []
+    entries.reserveCapacity(count)
+    for index in 0..<capacity where hashes[index] != 0 { entries.append(Entry(hash: hashes[index], slot: index)) }
+    let offsets = self.offsets, lengths = self.lengths, arena = self.arena
+    entries.withUnsafeMutableBufferPointer { entries in
+      entries.sort { $0.hash < $1.hash }
+      // Equal hashes (rare) in byte order, then length.
+      var first = 0
+      while first < entries.count {
+        var end = first + 1
+        while end < entries.count && entries[end].hash == entries[first].hash { end += 1 }
+        if end - first > 1 {
+          entries[first..<end].sort { a, b in
+            let shorter = Int(min(lengths[a.slot], lengths[b.slot]))
+            let order = memcmp(arena + Int(offsets[a.slot]), arena + Int(offsets[b.slot]), shorter)
+            return order != 0 ? order < 0 : lengths[a.slot] < lengths[b.slot]
+          }
+        }
+        first = end
+      }
+    }
+    for entry in entries {
+      body(UnsafeBufferPointer(start: arena + Int(offsets[entry.slot]), count: Int(lengths[entry.slot])), values[entry.slot])
+    }
+  }
+
   /// Calls `body(bytes, value)` for every entry, in slot order.
   func forEach(_ body: (UnsafeBufferPointer<UInt8>, UInt64) -> Void) {
-    arena.withUnsafeBufferPointer { arena in
-      for index in 0..<capacity where hashes[index] != 0 {
-        body(UnsafeBufferPointer(rebasing: arena[Int(offsets[index])..<Int(offsets[index]) + Int(lengths[index])]), values[index])
-      }
+    for index in 0..<capacity where hashes[index] != 0 {
+      body(UnsafeBufferPointer(start: arena + Int(offsets[index]), count: Int(lengths[index])), values[index])
     }
   }
 }

@@ -4,44 +4,53 @@ import HatcheryCore
 /// A tokenizer-training task's piece counts (`tasks/tokenizer/all/task-NNNNN.counts`): the
 /// 16-byte magic `HATCHERY-COUNTS1`, the text's bytes and documents (u64 each), the number of
 /// entries (u64), then
-/// each distinct pre-token as length (u32), bytes and count (u64), sorted by bytes so a task's
-/// file is the same on every run; little-endian throughout. Written atomically.
+/// each distinct pre-token as length (u32), bytes and count (u64), in `ByteStringTable`'s hash
+/// order so a task's file is the same on every run; little-endian throughout. Written atomically.
 enum PieceCountFile {
   static let magic = Array("HATCHERY-COUNTS1".utf8)
-  /// The longest pre-token a file may hold: pieces are words and runs of punctuation or space,
-  /// so a longer one means a damaged file.
-  static let maximumPieceBytes = 1 << 20
 
   static func write(_ table: ByteStringTable, bytes: Int, documents: Int, to path: String) throws {
-    var entries: [(bytes: [UInt8], count: UInt64)] = []
-    entries.reserveCapacity(table.count)
-    table.forEach { piece, count in entries.append((Array(piece), count)) }
-    // Byte order by memcmp, then length: what lexicographicallyPrecedes gives, several times faster.
-    entries.sort { first, second in
-      first.bytes.withUnsafeBufferPointer { a in
-        second.bytes.withUnsafeBufferPointer { b in
-          let shorter = min(a.count, b.count)
-          let order = shorter == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, shorter)
-          return order != 0 ? order < 0 : a.count < b.count
-        }
-      }
-    }
     let output = try AtomicFileOutput(path: path)
-    var buffer: [UInt8] = magic
-    func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) } }
+    let capacity = 1 << 20
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+    defer { buffer.deallocate() }
+    var used = 0
+    var failure: Error?
+    func flush() {
+      guard failure == nil, used > 0 else { return }
+      do { try output.write(UnsafeRawBufferPointer(start: buffer, count: used)) } catch { failure = error }
+      used = 0
+    }
+    func append<T: FixedWidthInteger>(_ value: T) {
+      buffer.storeBytes(of: value.littleEndian, toByteOffset: used, as: T.self)
+      used += MemoryLayout<T>.size
+    }
+    magic.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    used = magic.count
     append(UInt64(bytes))
     append(UInt64(documents))
-    append(UInt64(entries.count))
-    for entry in entries {
-      append(UInt32(entry.bytes.count))
-      buffer.append(contentsOf: entry.bytes)
-      append(entry.count)
-      if buffer.count >= 1 << 20 {
-        try buffer.withUnsafeBytes { try output.write($0) }
-        buffer.removeAll(keepingCapacity: true)
+    append(UInt64(table.count))
+    table.forEachInHashOrder { piece, count in
+      if capacity - used < piece.count + 12 {
+        flush()
+        // A piece longer than the buffer (a megabyte-long run of spaces) goes out in three writes.
+        if capacity < piece.count + 12 {
+          append(UInt32(piece.count))
+          flush()
+          if failure == nil {
+            do { try output.write(UnsafeRawBufferPointer(piece)) } catch { failure = error }
+          }
+          append(count)
+          return
+        }
       }
+      append(UInt32(piece.count))
+      (buffer + used).copyMemory(from: piece.baseAddress!, byteCount: piece.count)
+      used += piece.count
+      append(count)
     }
-    try buffer.withUnsafeBytes { try output.write($0) }
+    flush()
+    if let failure { throw failure }
     _ = try output.commit()
   }
 
@@ -60,7 +69,8 @@ enum PieceCountFile {
       while read < entries {
         guard raw.count - offset >= 4 else { throw damaged("cut short") }
         let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-        guard length >= 1, length <= maximumPieceBytes, raw.count - offset - 4 >= length + 8 else { throw damaged("entry \(read)") }
+        // No bound on a piece but the file: a run of spaces or punctuation may be megabytes long.
+        guard length >= 1, raw.count - offset - 4 >= length + 8 else { throw damaged("entry \(read)") }
         let piece = raw.baseAddress!.advanced(by: offset + 4).assumingMemoryBound(to: UInt8.self)
         table.add(piece, length, amount: word64(offset + 4 + length))
         offset += 4 + length + 8
