@@ -131,6 +131,76 @@ final class ProvenanceStoreTests: XCTestCase {
     XCTAssertEqual(try store.documents(sourceID: source.id).map(\.id), ["a", "b"])
   }
 
+  /// A merge of new parts that bring at least as many documents as the store holds drops the id
+  /// index and builds it again: the index is back after it, a repeated id is still refused —
+  /// naming the id, with none of the merge's parts kept — and a merge of fewer documents than
+  /// the store holds goes row by row through the index.
+  func testAMergeThatRebuildsTheIdIndexStillRefusesARepeatedID() throws {
+    let (store, source, run) = try storeWithIngestRun()
+    func taskPart(_ part: Int, ids: [String]) throws -> (record: PartRecord, path: String) {
+      let staged = try StagedRows(path: folder + "/staging-\(part).db")
+      for (line, id) in ids.enumerated() { try staged.insert(plainDocument(id, source: source.id, part: part, line: line)) }
+      let record = PartRecord(
+        sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: ids.count,
+        rejected: 0, inputBytes: 1, outputBytes: 1, sha256: "d", stageRunID: nil)
+      let path = folder + "/tasks/part-\(part).db"
+      try staged.finish(part: record, movingTo: path)
+      return (record, path)
+    }
+    func hasIndex() throws -> Bool {
+      try store.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_by_id')") } ?? false
+    }
+    // Eleven parts: more than one batch of attached files.
+    try store.commitTaskParts(try (0..<11).map { try taskPart($0, ids: ["a\($0)", "b\($0)"]) }, stageRunID: run)
+    XCTAssertTrue(try hasIndex())
+    XCTAssertEqual(try store.documents(sourceID: source.id).count, 22)
+    // 24 new documents against 22 held: rebuilt; part 20 repeats part 3's id.
+    let repeating = try (11..<23).map { try taskPart($0, ids: $0 == 20 ? ["a3", "x"] : ["a\($0)", "b\($0)"]) }
+    XCTAssertThrowsError(try store.commitTaskParts(repeating, stageRunID: run)) { error in
+      XCTAssertTrue("\(error)".contains("document id a3 is made twice"), "\(error)")
+    }
+    XCTAssertTrue(try hasIndex())
+    XCTAssertEqual(try store.documents(sourceID: source.id).count, 22)
+    XCTAssertEqual(try store.parts(sourceID: source.id).map(\.part), Array(0..<11))
+    // Two new documents against 22 held: row by row, and the index refuses the repeat itself.
+    XCTAssertThrowsError(try store.commitTaskParts([try taskPart(30, ids: ["a4"])], stageRunID: run)) { error in
+      XCTAssertTrue("\(error)".contains("UNIQUE"), "\(error)")
+    }
+    try store.commitTaskParts([try taskPart(31, ids: ["c"])], stageRunID: run)
+    XCTAssertEqual(try store.documents(sourceID: source.id).count, 23)
+  }
+
+  /// A merge stopped while the index was dropped leaves the store without it: the next open
+  /// builds it again, and if a stopped merge left an id twice, the parts with the later copy lose
+  /// their rows (and their part row, so ingest makes them again) rather than the store failing.
+  func testOpeningAStoreLeftWithoutItsIdIndexBuildsItAgain() throws {
+    let path = folder + "/hatchery.db"
+    do {
+      let (store, source, _) = try storeWithIngestRun()
+      for part in 0..<3 {
+        let staged = try StagedRows(path: folder + "/staged-\(part).db")
+        try staged.insert(plainDocument("d\(part)", source: source.id, part: part, line: 0))
+        try store.commitPart(
+          PartRecord(
+            sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: 1,
+            rejected: 0, inputBytes: 1, outputBytes: 1, sha256: "d", stageRunID: nil), staged: staged)
+      }
+    }
+    let queue = try DatabaseQueue(path: path)
+    try queue.writeWithoutTransaction { db in
+      // Without the index, a foreign key that names `documents` cannot be checked.
+      try db.execute(sql: "PRAGMA foreign_keys = OFF")
+      try db.execute(sql: "DROP INDEX documents_by_id")
+      // Part 1's document a second time, as a stopped merge could leave it.
+      try db.execute(sql: "INSERT INTO documents SELECT * FROM documents WHERE part = 1")
+    }
+    try queue.close()
+    let store = try ProvenanceStore(path: path)
+    XCTAssertEqual(try store.documents(sourceID: 1).map(\.id), ["d0", "d2"])
+    XCTAssertEqual(try store.parts(sourceID: 1).map(\.part), [0, 2])
+    XCTAssertTrue(try store.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_by_id')") } ?? false)
+  }
+
   /// A new store with one source and a running ingest stage run.
   private func storeWithIngestRun() throws -> (ProvenanceStore, SourceRecord, Int64) {
     let store = try ProvenanceStore(path: folder + "/hatchery.db")

@@ -62,6 +62,7 @@ public final class ProvenanceStore: Sendable {
           try migrator.migrate(pool)
           self.pool = pool
         }
+        try Self.restoreDocumentIndex(pool)
       }
     } catch let error as HatcheryError {
       throw error
@@ -286,14 +287,96 @@ public final class ProvenanceStore: Sendable {
   /// row (`StagedRows.taskPart(at:)`): their rows, with the merging run's id on the rejects and
   /// the parts. Several files are attached at once and committed in one transaction — each
   /// transaction rewrites the index pages it touched, so fewer of them is most of a merge's speed.
+  ///
+  /// When every part is new and they add at least as many documents as the store holds (the
+  /// first ingest of a corpus, a merge of many tasks), the id index is dropped first and built
+  /// again at the end by one sort: row by row its random keys revisit pages all over it, which
+  /// made the merge a seventh of the stage at 200k documents and a quarter at 800k. The batches
+  /// are separate transactions (SQLite attaches 10 files at most and detaches none inside a
+  /// transaction), so a merge killed in between leaves the store without the index: opening the
+  /// store builds it again (`restoreDocumentIndex`).
   public func commitTaskParts(_ parts: [(record: PartRecord, path: String)], stageRunID: Int64) throws {
-    for start in stride(from: 0, to: parts.count, by: Self.attachedAtOnce) {
-      let batch = parts[start..<min(parts.count, start + Self.attachedAtOnce)].map { entry in
-        var record = entry.record
-        record.stageRunID = stageRunID
-        return (record, entry.path)
+    let rebuild = try pool.read { db in try Self.rebuildsDocumentIndex(db, adding: parts.map(\.record)) }
+    if rebuild { try pool.writeWithoutTransaction { db in try db.execute(sql: "DROP INDEX IF EXISTS documents_by_id") } }
+    do {
+      for start in stride(from: 0, to: parts.count, by: Self.attachedAtOnce) {
+        let batch = parts[start..<min(parts.count, start + Self.attachedAtOnce)].map { entry in
+          var record = entry.record
+          record.stageRunID = stageRunID
+          return (record, entry.path)
+        }
+        try commitParts(batch, stageRunID: stageRunID)
       }
-      try commitParts(batch, stageRunID: stageRunID)
+    } catch {
+      if rebuild { try? Self.restoreDocumentIndex(pool, undoing: parts.map(\.record)) }
+      throw error
+    }
+    if rebuild { try Self.restoreDocumentIndex(pool, undoing: parts.map(\.record)) }
+  }
+
+  /// Whether a merge of `parts` drops the id index and builds it again: every part is new (a part
+  /// replacing rows deletes through the foreign keys, which need the index) and they bring at
+  /// least as many documents as the store holds, so each merge's sort costs no more than its
+  /// own rows row by row would, and no more than twice the rows it adds.
+  private static func rebuildsDocumentIndex(_ db: Database, adding parts: [PartRecord]) throws -> Bool {
+    let adding = parts.reduce(0) { $0 + $1.documents }
+    let held = try Int.fetchOne(db, sql: "SELECT coalesce(sum(documents), 0) FROM ingest_parts") ?? 0
+    guard adding > 0, adding >= held else { return false }
+    return try !parts.contains { try hasRows(db, $0) }
+  }
+
+  /// Whether the store has any row of `part` (a merge of it replaces them).
+  private static func hasRows(_ db: Database, _ part: PartRecord) throws -> Bool {
+    try Bool.fetchOne(
+      db,
+      sql: """
+        SELECT EXISTS (SELECT 1 FROM documents WHERE source_id = ?1 AND part = ?2)
+          OR EXISTS (SELECT 1 FROM input_files WHERE source_id = ?1 AND part = ?2)
+          OR EXISTS (SELECT 1 FROM rejects WHERE stage = 'ingest' AND source_id = ?1 AND part = ?2)
+          OR EXISTS (SELECT 1 FROM ingest_parts WHERE source_id = ?1 AND part = ?2)
+          OR EXISTS (SELECT 1 FROM part_versions WHERE source_id = ?1 AND part = ?2)
+          OR EXISTS (SELECT 1 FROM tagged_parts WHERE source_id = ?1 AND part = ?2)
+        """, arguments: [part.sourceID, part.part]) != false
+  }
+
+  /// Builds the document id index when it is missing (a merge that dropped it was stopped). An id
+  /// present twice can only come from the parts being merged — the store held the index before
+  /// — so their rows are taken out again: `undoing`'s parts, and the merge says which id; at
+  /// open, when no merge is known, the parts holding a later copy, which lose their `ingest_parts`
+  /// row so that the next ingest (or merge, whose task files are still there) makes them again.
+  static func restoreDocumentIndex(_ writer: any DatabaseWriter, undoing parts: [PartRecord] = []) throws {
+    let missing = try writer.read { db in
+      try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_by_id')") ?? false
+    }
+    guard missing else { return }
+    do {
+      try writer.writeWithoutTransaction { db in try db.execute(sql: "CREATE UNIQUE INDEX IF NOT EXISTS documents_by_id ON documents(id)") }
+      return
+    } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {}
+    let (repeated, undone) = try writer.read { db -> (String?, [(Int64, Int)]) in
+      let repeated = try String.fetchOne(db, sql: "SELECT id FROM documents GROUP BY id HAVING count(*) > 1 LIMIT 1")
+      if !parts.isEmpty { return (repeated, parts.map { ($0.sourceID, $0.part) }) }
+      let later = try Row.fetchAll(
+        db, sql: "SELECT DISTINCT source_id, part FROM documents WHERE rowid NOT IN (SELECT min(rowid) FROM documents GROUP BY id)")
+      return (repeated, later.map { ($0["source_id"], $0["part"]) })
+    }
+    try writer.writeWithoutTransaction { db in
+      try db.execute(sql: "PRAGMA foreign_keys = OFF")
+      defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+      try db.inTransaction(.immediate) {
+        for (source, part) in undone {
+          let arguments: StatementArguments = [source, part]
+          try db.execute(sql: "DELETE FROM documents WHERE source_id = ? AND part = ?", arguments: arguments)
+          try db.execute(sql: "DELETE FROM input_files WHERE source_id = ? AND part = ?", arguments: arguments)
+          try db.execute(sql: "DELETE FROM rejects WHERE stage = 'ingest' AND source_id = ? AND part = ?", arguments: arguments)
+          try db.execute(sql: "DELETE FROM ingest_parts WHERE source_id = ? AND part = ?", arguments: arguments)
+        }
+        try db.execute(sql: "CREATE UNIQUE INDEX documents_by_id ON documents(id)")
+        return .commit
+      }
+    }
+    if !parts.isEmpty {
+      throw HatcheryError("document id \(repeated ?? "?") is made twice by the parts being merged; none of them was merged")
     }
   }
 
@@ -381,17 +464,7 @@ public final class ProvenanceStore: Sendable {
       for (index, (part, _)) in parts.enumerated() {
         let staged = "staged\(index)"
         let arguments: StatementArguments = [part.sourceID, part.part]
-        let existing = try Bool.fetchOne(
-          db,
-          sql: """
-            SELECT EXISTS (SELECT 1 FROM documents WHERE source_id = ?1 AND part = ?2)
-              OR EXISTS (SELECT 1 FROM input_files WHERE source_id = ?1 AND part = ?2)
-              OR EXISTS (SELECT 1 FROM rejects WHERE stage = 'ingest' AND source_id = ?1 AND part = ?2)
-              OR EXISTS (SELECT 1 FROM ingest_parts WHERE source_id = ?1 AND part = ?2)
-              OR EXISTS (SELECT 1 FROM part_versions WHERE source_id = ?1 AND part = ?2)
-              OR EXISTS (SELECT 1 FROM tagged_parts WHERE source_id = ?1 AND part = ?2)
-            """, arguments: arguments)
-        if existing != false { return .rollback }
+        if try hasRows(db, part) { return .rollback }
         // The new rows' references: the part's source and the stage runs named.
         let dangling = try Bool.fetchOne(
           db,
