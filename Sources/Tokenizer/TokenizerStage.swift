@@ -50,8 +50,9 @@ public enum TokenizerStage {
       throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
     }
     let store = try step == .task ? workspace.openStoreForReading() : workspace.openStore()
-    let kept = try KeptDocuments(workspace: workspace, store: store, includeReview: options.includeReview)
-    guard !kept.parts.isEmpty else {
+    // Only the steps that read documents need the kept set (every drop decision's id).
+    let kept = step == .merge ? nil : try KeptDocuments(workspace: workspace, store: store, includeReview: options.includeReview)
+    guard try !(kept?.parts.isEmpty ?? store.allParts().isEmpty) else {
       throw HatcheryError("\(workspace.root): no documents to train on; run `hatchery ingest` first")
     }
     let stageConfig = StageConfig(
@@ -70,7 +71,7 @@ public enum TokenizerStage {
       if !force && FileManager.default.fileExists(atPath: path) {
         return Result(text: "tokenizer task \(task): nothing to do, its counts are written (use --force to count again)")
       }
-      let source = KeptDocumentChunks(kept, including: { $0 % tasks == task })
+      let source = KeptDocumentChunks(kept!, including: { $0 % tasks == task })
       let summary = try TokenizerTrainer.writeCounts(source, documents: { source.documents }, options: options, to: path, progress: progress)
       return Result(
         text: "tokenizer task \(task) of \(tasks): \(ByteCount.format(summary.bytes)) of text, \(summary.pieces) pieces "
@@ -105,7 +106,7 @@ public enum TokenizerStage {
     return try lifecycle.record(in: store) { _ in
       let clock = ContinuousClock()
       let start = clock.now
-      let source = KeptDocumentChunks(kept)
+      let source = KeptDocumentChunks(kept!)
       let (tokenizer, summary) = try TokenizerTrainer.train(source, options: options, progress: progress)
       guard summary.bytes > 0 else { throw HatcheryError("\(workspace.root): every document was dropped; nothing to train on") }
       let sha = try TokenizerFile.save(tokenizer, to: workspace.absolute(jsonPath))
@@ -127,9 +128,9 @@ public enum TokenizerStage {
   }
 }
 
-/// The kept documents of a workspace as training chunks of about 1 MB: a task of a few hundred
-/// megabytes ends with one thread counting its last chunk while the other waits, and 4 MB
-/// chunks made that wait a tenth of a 200k-document task's time.
+/// The kept documents of a workspace as training chunks of about 1 MB: every task ends with one
+/// thread counting its last chunk while the others wait, up to a chunk's counting time (~50 ms
+/// for 4 MB chunks).
 final class KeptDocumentChunks: TextChunkSource {
   private let reader: KeptDocuments.Reader
   private(set) var documents = 0

@@ -143,6 +143,27 @@ final class TrainingTests: XCTestCase {
     }
   }
 
+  /// The count files' radix sort orders by the whole 64-bit key, keeps equal keys in their
+  /// order, and agrees with the standard library's stable sort.
+  func testRadixSortAgreesWithAStableSort() {
+    var generator = SystemRandomNumberGenerator()
+    for count in [0, 1, 2, 1_000, 70_000] {
+      // Keys that differ only in their high or their low bits, and repeats.
+      var items = (0..<count).map { index -> (key: UInt64, index: Int) in
+        let random = UInt64.random(in: 0...UInt64.max, using: &generator)
+        switch index % 4 {
+        case 0: return (random & 0xFFFF_0000_0000_0000, index)
+        case 1: return (random & 0xFF, index)
+        case 2: return (UInt64(index % 7) << 40, index)
+        default: return (random, index)
+        }
+      }
+      let expected = items.sorted { $0.key < $1.key }
+      items.withUnsafeMutableBufferPointer { ByteStringTable.radixSort($0) { $0.key } }
+      XCTAssertTrue(items.map(\.key) == expected.map(\.key) && items.map(\.index) == expected.map(\.index), "\(count) items")
+    }
+  }
+
   /// A few hundred words of varied text, written for these tests.
   static let corpus: [String] = [
     "The river rose in the night, and by morning the lower fields were under water.",

@@ -172,7 +172,7 @@ final class ByteStringTable {
     for index in 0..<capacity where hashes[index] != 0 { entries.append(Entry(hash: hashes[index], slot: index)) }
     let offsets = self.offsets, lengths = self.lengths, arena = self.arena
     entries.withUnsafeMutableBufferPointer { entries in
-      entries.sort { $0.hash < $1.hash }
+      Self.radixSort(entries) { $0.hash }
       // Equal hashes (rare) in byte order, then length.
       var first = 0
       while first < entries.count {
@@ -191,6 +191,37 @@ final class ByteStringTable {
     for entry in entries {
       body(UnsafeBufferPointer(start: arena + Int(offsets[entry.slot]), count: Int(lengths[entry.slot])), values[entry.slot])
     }
+  }
+
+  /// Sorts `items` by a 64-bit key, least significant 16 bits first (stable): for the hundred
+  /// thousand entries of a count file, several times faster than the standard library's sort.
+  static func radixSort<T: BitwiseCopyable>(_ items: UnsafeMutableBufferPointer<T>, key: (T) -> UInt64) {
+    guard items.count > 1, let base = items.baseAddress else { return }
+    let spare = UnsafeMutablePointer<T>.allocate(capacity: items.count)
+    defer { spare.deallocate() }
+    let counts = UnsafeMutablePointer<Int>.allocate(capacity: 1 << 16)
+    defer { counts.deallocate() }
+    var from = base
+    var to = spare
+    for pass in 0..<4 {
+      let shift = UInt64(pass * 16)
+      counts.initialize(repeating: 0, count: 1 << 16)
+      for index in 0..<items.count { counts[Int(truncatingIfNeeded: key(from[index]) >> shift) & 0xFFFF] += 1 }
+      var total = 0
+      for digit in 0..<(1 << 16) {
+        let count = counts[digit]
+        counts[digit] = total
+        total += count
+      }
+      for index in 0..<items.count {
+        let digit = Int(truncatingIfNeeded: key(from[index]) >> shift) & 0xFFFF
+        (to + counts[digit]).initialize(to: from[index])
+        counts[digit] += 1
+      }
+      swap(&from, &to)
+    }
+    // Four passes: the sorted items are back in `items`.
+    precondition(from == base)
   }
 
   /// Calls `body(bytes, value)` for every entry, in slot order.
