@@ -201,6 +201,29 @@ final class ProvenanceStoreTests: XCTestCase {
     XCTAssertTrue(try store.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_by_id')") } ?? false)
   }
 
+  /// The shard map is written without a lookup per row, and the store's foreign keys are on
+  /// again after it.
+  func testTheShardMapIsWrittenAndForeignKeysAreOnAfter() throws {
+    let (store, source, run) = try storeWithIngestRun()
+    let staged = try StagedRows(path: folder + "/staged-0.db")
+    try staged.insert(plainDocument("d0", source: source.id, part: 0, line: 0))
+    try store.commitPart(
+      PartRecord(
+        sourceID: source.id, part: 0, path: "docs/s/part-0.jsonl.zst", fingerprint: "f", documents: 1, rejected: 0,
+        inputBytes: 1, outputBytes: 1, sha256: "d", stageRunID: nil), staged: staged)
+    let shard = ShardRecord(
+      split: "train", path: "shards/a", tokens: 9, documents: 1, dtype: "uint16", bytes: 1, sha256: "h", tokenizerSHA256: "t")
+    try store.replaceShards([shard], map: { row in
+      try Array("d0".utf8).withUnsafeBytes { try row((shard: 0, tokenOffset: 0, documentID: $0, tokenCount: 9)) }
+    }, stageRunID: run)
+    XCTAssertEqual(try store.shardDocument(path: "shards/a", token: 3)?.documentID, "d0")
+    XCTAssertEqual(try store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") }, 1)
+    XCTAssertThrowsError(
+      try store.pool.write { db in
+        try db.execute(sql: "INSERT INTO decisions (document_id, stage, action, reason) VALUES ('nobody', 'x', 'drop', 'y')")
+      }) { XCTAssertTrue("\($0)".contains("FOREIGN KEY"), "\($0)") }
+  }
+
   /// A new store with one source and a running ingest stage run.
   private func storeWithIngestRun() throws -> (ProvenanceStore, SourceRecord, Int64) {
     let store = try ProvenanceStore(path: folder + "/hatchery.db")

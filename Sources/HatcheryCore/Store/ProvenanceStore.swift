@@ -1053,9 +1053,18 @@ public final class ProvenanceStore: Sendable {
 
   /// Replaces every shard row and the whole shard map in one transaction. `map` hands each row
   /// of the map to its argument in turn, so no list of every document is held.
+  ///
+  /// The map's document ids are not checked against `documents` row by row: each check is a
+  /// lookup at a random place in the id index (a shard merge of 200k documents 0.41 → 0.29 s
+  /// without them). They hold by construction — the shard stage reads its ids from the store's
+  /// kept documents, in the same process or in task files whose folder is named by the kept
+  /// documents' fingerprint — and a part ingested again clears the whole map
+  /// (`deletePart`).
   public func replaceShards(
     _ shards: [ShardRecord], map: ((ShardMapRow) throws -> Void) throws -> Void, stageRunID: Int64
   ) throws {
+    try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA foreign_keys = OFF") }
+    defer { try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA foreign_keys = ON") } }
     try pool.write { db in try Self.withCommitCache(db) {
       try db.execute(sql: "DELETE FROM shard_map")
       try db.execute(sql: "DELETE FROM shards")
