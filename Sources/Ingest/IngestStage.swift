@@ -195,12 +195,21 @@ public enum IngestStage {
     let lifecycle = StageLifecycle(
       stage: name, scope: source.name, task: options.task, tasks: options.tasks,
       config: StageConfig(configuration(options, plan: plan, addedAt: source.addedAt)))
+    // A first ingest (all parts new, at least as much input as the store's) appends its rows
+    // without the id index and builds it once at the end (ProvenanceStore.beginBulkDocumentLoad).
+    let bulk = try options.tasks == 1
+      && store.beginBulkDocumentLoad(
+        parts: pending.map { (source.id, $0.index) }, inputBytes: pending.reduce(0) { $0 + $1.inputBytes })
+    let added = pending.map { (sourceID: source.id, part: $0.index) }
+    // Whatever happens below, the index is built again before the store is left.
+    defer { if bulk { try? store.endBulkDocumentLoad(undoing: added) } }
     summary = try lifecycle.record(in: store) { runID in
       let outcome = ingestParts(
         pending, label: "ingest \(source.name)", workspace: workspace, store: store, source: source, options: options,
         stageRunID: runID, logger: logger, showProgress: showProgress)
       for part in outcome.summaries.keys.sorted() { summary.add(outcome.summaries[part]!) }
       do {
+        if bulk { try store.endBulkDocumentLoad(undoing: added) }
         if let error = outcome.error { throw error }
         for part in stale {
           try store.removePart(sourceID: source.id, part: part)

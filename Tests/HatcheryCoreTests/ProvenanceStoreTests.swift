@@ -170,6 +170,45 @@ final class ProvenanceStoreTests: XCTestCase {
     XCTAssertEqual(try store.documents(sourceID: source.id).count, 23)
   }
 
+  /// One process's first ingest loads without the id index and builds it at the end; a load
+  /// of parts the store already has, or of less input than it holds, keeps the index; a repeated
+  /// id found when the index is built takes the loaded parts out again and names the id.
+  func testABulkLoadBuildsTheIdIndexAtItsEndAndRefusesARepeatedID() throws {
+    let (store, source, _) = try storeWithIngestRun()
+    func hasIndex() throws -> Bool {
+      try store.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_by_id')") } ?? false
+    }
+    func load(_ part: Int, ids: [String], inputBytes: Int = 10) throws {
+      let staged = try StagedRows(path: folder + "/staged-\(part).db")
+      for (line, id) in ids.enumerated() { try staged.insert(plainDocument(id, source: source.id, part: part, line: line)) }
+      try store.commitPart(
+        PartRecord(
+          sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: ids.count,
+          rejected: 0, inputBytes: inputBytes, outputBytes: 1, sha256: "d", stageRunID: nil), staged: staged)
+    }
+    XCTAssertTrue(try store.beginBulkDocumentLoad(parts: [(source.id, 0), (source.id, 1)], inputBytes: 20))
+    XCTAssertFalse(try hasIndex())
+    try load(0, ids: ["a", "b"])
+    try load(1, ids: ["c"])
+    try store.endBulkDocumentLoad(undoing: [(source.id, 0), (source.id, 1)])
+    XCTAssertTrue(try hasIndex())
+    XCTAssertEqual(try store.documents(sourceID: source.id).map(\.id), ["a", "b", "c"])
+    // Part 1 is held already; and 19 bytes of input against the 20 held.
+    XCTAssertFalse(try store.beginBulkDocumentLoad(parts: [(source.id, 1), (source.id, 2)], inputBytes: 40))
+    XCTAssertFalse(try store.beginBulkDocumentLoad(parts: [(source.id, 2)], inputBytes: 19))
+    XCTAssertTrue(try hasIndex())
+    // Part 3 repeats part 0's id: both new parts are taken out again, the held ones stay.
+    XCTAssertTrue(try store.beginBulkDocumentLoad(parts: [(source.id, 2), (source.id, 3)], inputBytes: 20))
+    try load(2, ids: ["d"])
+    try load(3, ids: ["a"])
+    XCTAssertThrowsError(try store.endBulkDocumentLoad(undoing: [(source.id, 2), (source.id, 3)])) { error in
+      XCTAssertTrue("\(error)".contains("document id a is made twice"), "\(error)")
+    }
+    XCTAssertTrue(try hasIndex())
+    XCTAssertEqual(try store.documents(sourceID: source.id).map(\.id), ["a", "b", "c"])
+    XCTAssertEqual(try store.parts(sourceID: source.id).map(\.part), [0, 1])
+  }
+
   /// A merge stopped while the index was dropped leaves the store without it: the next open
   /// builds it again, and if a stopped merge left an id twice, the parts with the later copy lose
   /// their rows (and their part row, so ingest makes them again) rather than the store failing.

@@ -298,6 +298,7 @@ public final class ProvenanceStore: Sendable {
   public func commitTaskParts(_ parts: [(record: PartRecord, path: String)], stageRunID: Int64) throws {
     let rebuild = try pool.read { db in try Self.rebuildsDocumentIndex(db, adding: parts.map(\.record)) }
     if rebuild { try pool.writeWithoutTransaction { db in try db.execute(sql: "DROP INDEX IF EXISTS documents_by_id") } }
+    let merged = parts.map { (sourceID: $0.record.sourceID, part: $0.record.part) }
     do {
       for start in stride(from: 0, to: parts.count, by: Self.attachedAtOnce) {
         let batch = parts[start..<min(parts.count, start + Self.attachedAtOnce)].map { entry in
@@ -308,10 +309,36 @@ public final class ProvenanceStore: Sendable {
         try commitParts(batch, stageRunID: stageRunID)
       }
     } catch {
-      if rebuild { try? Self.restoreDocumentIndex(pool, undoing: parts.map(\.record)) }
+      if rebuild { try? Self.restoreDocumentIndex(pool, undoing: merged) }
       throw error
     }
-    if rebuild { try Self.restoreDocumentIndex(pool, undoing: parts.map(\.record)) }
+    if rebuild { try Self.restoreDocumentIndex(pool, undoing: merged) }
+  }
+
+  /// Begins one process's ingest of `parts` (source id and part number) from `inputBytes` bytes
+  /// of input: when every part is new and the input is at least as large as the inputs of the
+  /// parts the store holds, the id index is dropped, to be built again by
+  /// `endBulkDocumentLoad` (or by the next open, if the process is stopped). Returns whether it
+  /// was. Only for a process that is the store's one writer of documents (not tasks writing the
+  /// store side by side).
+  public func beginBulkDocumentLoad(parts: [(sourceID: Int64, part: Int)], inputBytes: Int) throws -> Bool {
+    let bulk = try pool.read { db -> Bool in
+      let held = try Int.fetchOne(db, sql: "SELECT coalesce(sum(input_bytes), 0) FROM ingest_parts") ?? 0
+      guard inputBytes > 0, inputBytes >= held else { return false }
+      return try !parts.contains { try Self.hasRows(db, sourceID: $0.sourceID, part: $0.part) }
+    }
+    if bulk { try pool.writeWithoutTransaction { db in try db.execute(sql: "DROP INDEX IF EXISTS documents_by_id") } }
+    return bulk
+  }
+
+  /// Builds the id index a bulk load dropped. An id present twice takes the rows of the parts
+  /// `undoing` names out again (their part files are made again by the next ingest) and throws.
+  public func endBulkDocumentLoad(undoing parts: [(sourceID: Int64, part: Int)]) throws {
+    try Self.restoreDocumentIndex(pool, undoing: parts)
+  }
+
+  private static func hasDocumentIndex(_ db: Database) throws -> Bool {
+    try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_by_id')") ?? true
   }
 
   /// Whether a merge of `parts` drops the id index and builds it again: every part is new (a part
@@ -325,8 +352,12 @@ public final class ProvenanceStore: Sendable {
     return try !parts.contains { try hasRows(db, $0) }
   }
 
-  /// Whether the store has any row of `part` (a merge of it replaces them).
   private static func hasRows(_ db: Database, _ part: PartRecord) throws -> Bool {
+    try hasRows(db, sourceID: part.sourceID, part: part.part)
+  }
+
+  /// Whether the store has any row of a part (a commit of it replaces them).
+  private static func hasRows(_ db: Database, sourceID: Int64, part: Int) throws -> Bool {
     try Bool.fetchOne(
       db,
       sql: """
@@ -336,7 +367,7 @@ public final class ProvenanceStore: Sendable {
           OR EXISTS (SELECT 1 FROM ingest_parts WHERE source_id = ?1 AND part = ?2)
           OR EXISTS (SELECT 1 FROM part_versions WHERE source_id = ?1 AND part = ?2)
           OR EXISTS (SELECT 1 FROM tagged_parts WHERE source_id = ?1 AND part = ?2)
-        """, arguments: [part.sourceID, part.part]) != false
+        """, arguments: [sourceID, part]) != false
   }
 
   /// Builds the document id index when it is missing (a merge that dropped it was stopped). An id
@@ -344,11 +375,8 @@ public final class ProvenanceStore: Sendable {
   /// — so their rows are taken out again: `undoing`'s parts, and the merge says which id; at
   /// open, when no merge is known, the parts holding a later copy, which lose their `ingest_parts`
   /// row so that the next ingest (or merge, whose task files are still there) makes them again.
-  static func restoreDocumentIndex(_ writer: any DatabaseWriter, undoing parts: [PartRecord] = []) throws {
-    let missing = try writer.read { db in
-      try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_by_id')") ?? false
-    }
-    guard missing else { return }
+  static func restoreDocumentIndex(_ writer: any DatabaseWriter, undoing parts: [(sourceID: Int64, part: Int)] = []) throws {
+    guard try !writer.read(hasDocumentIndex) else { return }
     do {
       try writer.writeWithoutTransaction { db in try db.execute(sql: "CREATE UNIQUE INDEX IF NOT EXISTS documents_by_id ON documents(id)") }
       return
@@ -376,7 +404,7 @@ public final class ProvenanceStore: Sendable {
       }
     }
     if !parts.isEmpty {
-      throw HatcheryError("document id \(repeated ?? "?") is made twice by the parts being merged; none of them was merged")
+      throw HatcheryError("document id \(repeated ?? "?") is made twice by the parts being added; none of them was kept")
     }
   }
 
@@ -393,7 +421,10 @@ public final class ProvenanceStore: Sendable {
   /// with 2 MB, medians of 5; a shard merge 0.55 and 0.73 s). The larger cache is for these
   /// commits only: kept on every connection, it filled as the store grew and every stage's memory
   /// grew with it (tag on 800k documents: 118 MB, 51 MB without).
+  /// While the id index is dropped (a bulk load), the rows only append and SQLite's own cache
+  /// is enough.
   private static func withCommitCache<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+    guard try hasDocumentIndex(db) else { return try body() }
     let defaultCache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
     try db.execute(sql: "PRAGMA cache_size = -65536")
     defer { try? db.execute(sql: "PRAGMA cache_size = \(defaultCache)") }
