@@ -21,7 +21,14 @@ public final class ZstdCompressor {
     }
     // Asking for workers fails on a libzstd built without threads; compress in-line there.
     _ = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, Int32(max(1, workers)))
+    // zstd sizes a worker's job at four windows (8 MB at level 3) and holds its input and output
+    // while it compresses: a part of 8 MB held ~40 MB more than one of 2 MB. 2 MB jobs keep that
+    // bounded whatever the part size, for ~1% larger files.
+    _ = ZSTD_CCtx_setParameter(context, ZSTD_c_jobSize, Self.jobBytes)
   }
+
+  /// The bytes of input one zstd worker compresses as one job.
+  static let jobBytes: Int32 = 2 << 20
 
   deinit { ZSTD_freeCCtx(context) }
 }
