@@ -41,8 +41,9 @@ public struct DedupOptions: Sendable {
   /// Keep DIR/dedup/'s files once the stage has completed; they are removed otherwise
   /// (DESIGN.md: no intermediates left behind). Not part of the configuration: results are the same.
   public var keepIntermediates = false
-  /// Bytes a signature task may hold of bucket entries before it sorts and spills them to disk
-  /// (an external sort); the bucket files, and so the decisions, do not depend on it.
+  /// Bytes a signature task may hold of bucket and paragraph entries (with their sort scratch)
+  /// before it sorts and spills them to disk (an external sort); the bucket files, and so the
+  /// decisions, do not depend on it.
   public var memoryBudget = 256 << 20
 
   public init() {}

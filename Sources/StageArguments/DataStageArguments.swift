@@ -91,7 +91,7 @@ public struct DedupArguments: PipelineArguments {
   @Flag(help: "Keep the signature, bucket and span files in DIR/dedup/ once the stage has completed (they are removed).")
   public var keepIntermediates = false
 
-  @Option(help: "MB of bucket entries a signature task holds before sorting them to disk in runs (same results).")
+  @Option(help: "MB of bucket and paragraph entries a signature task holds, with the scratch of sorting them, before it sorts them to disk in runs (same results).")
   public var memoryBudget = 256
 
   public init() {}

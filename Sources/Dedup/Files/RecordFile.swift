@@ -77,6 +77,10 @@ final class RecordFileWriter {
 
 /// Reads a record file: checked whole on opening, then read in order or by index.
 final class RecordFileReader {
+  /// Bytes read at a time: enough for sequential reads at disk speed, and small, since a merge
+  /// of sorted runs holds one reader per run.
+  static let bufferBytes = 256 << 10
+
   let path: String
   let count: Int
   let recordSize: Int
@@ -95,7 +99,7 @@ final class RecordFileReader {
     var info = stat()
     fstat(descriptor, &info)
     let size = Int(info.st_size)
-    let recordsPerBuffer = max(1, (1 << 20) / recordSize)
+    let recordsPerBuffer = max(1, Self.bufferBytes / recordSize)
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: recordsPerBuffer * recordSize, alignment: 16)
     self.buffer = buffer
     func corrupt(_ why: String) -> HatcheryError {

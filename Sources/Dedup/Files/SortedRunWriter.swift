@@ -12,7 +12,7 @@ final class SortedRunWriter<Record: SortedRecord> {
   private var buffer: [Record] = []
   private var runs: [String] = []
 
-  /// At most this many runs are merged at once, each read through a 1 MB buffer: past it, runs
+  /// At most this many runs are merged at once, each through a reader's buffer: past it, runs
   /// are merged into longer runs first, so a small budget over a large task does not open
   /// thousands of files (and buffers) at once.
   private let fanIn: Int
@@ -24,17 +24,22 @@ final class SortedRunWriter<Record: SortedRecord> {
     self.fanIn = max(2, fanIn)
   }
 
-  /// How many records fit in `bytes` of memory.
-  static func capacity(bytes: Int) -> Int { max(1, bytes / MemoryLayout<Record>.stride) }
+  /// How many records fit in `bytes` of memory, with the scratch of sorting them (the standard
+  /// library's sort is a merge sort that borrows up to half the records' size).
+  static func capacity(bytes: Int) -> Int { max(1, bytes * 2 / (3 * MemoryLayout<Record>.stride)) }
 
   func append(_ record: Record) throws {
+    // Reserved at once: grown by doubling, the buffer would hold up to twice its capacity, and a
+    // reservation's pages are resident only once records are written to them.
+    if buffer.capacity == 0 { buffer.reserveCapacity(capacity) }
     buffer.append(record)
     if buffer.count >= capacity { try spill() }
   }
 
   private func spill() throws {
     let run = path + ".run-\(runs.count)"
-    try Self.write(buffer.sorted(), to: run, kind: kind)
+    buffer.sort()
+    try Self.write(buffer, to: run, kind: kind)
     runs.append(run)
     buffer.removeAll(keepingCapacity: true)
   }
@@ -42,7 +47,8 @@ final class SortedRunWriter<Record: SortedRecord> {
   /// Writes the sorted file and removes the runs.
   func commit() throws {
     guard !runs.isEmpty else {
-      try Self.write(buffer.sorted(), to: path, kind: kind)
+      buffer.sort()
+      try Self.write(buffer, to: path, kind: kind)
       buffer = []
       return
     }

@@ -23,18 +23,20 @@ enum SignatureStep {
       path: context.documentsPath(task: task), kind: .documents, recordSize: DocumentEntry.size)
     let signatures = try RecordFileWriter(
       path: context.signaturesPath(task: task), kind: .signatures, recordSize: hashCount * 8)
-    // The memory budget is shared by the bucket files' buffers (the exact file, each band's and
-    // the paragraphs'); past its share, a buffer is sorted and spilled as a run.
-    let share = options.memoryBudget / (options.bands + 2)
-    let exactEntries = SortedRunWriter<KeyedEntry>(
-      path: context.exactPath(task: task), kind: .exact, capacity: SortedRunWriter<KeyedEntry>.capacity(bytes: share))
+    // The memory budget is shared by the bucket files' buffers that are written: the exact file's
+    // and each band's alike, and with paragraphs half of it for theirs (a document has about as
+    // many paragraph entries as bucket entries). Past its share, a buffer is sorted and spilled
+    // as a run.
+    let keyedFiles = (options.method != .near ? 1 : 0) + (options.method != .exact ? options.bands : 0)
+    let keyedBudget = options.paragraphs ? options.memoryBudget / 2 : options.memoryBudget
+    let share = SortedRunWriter<KeyedEntry>.capacity(bytes: keyedBudget / max(1, keyedFiles))
+    let exactEntries = SortedRunWriter<KeyedEntry>(path: context.exactPath(task: task), kind: .exact, capacity: share)
     let bandEntries = (0..<options.bands).map { band in
-      SortedRunWriter<KeyedEntry>(
-        path: context.bandPath(band: band, task: task), kind: .band, capacity: SortedRunWriter<KeyedEntry>.capacity(bytes: share))
+      SortedRunWriter<KeyedEntry>(path: context.bandPath(band: band, task: task), kind: .band, capacity: share)
     }
     let paragraphEntries = SortedRunWriter<ParagraphEntry>(
       path: context.paragraphsPath(task: task), kind: .paragraphs,
-      capacity: SortedRunWriter<ParagraphEntry>.capacity(bytes: share))
+      capacity: SortedRunWriter<ParagraphEntry>.capacity(bytes: options.memoryBudget / 2))
     var counts = Counts()
 
     func record(_ batch: [(key: DocumentKey, text: String)], _ results: [Hashed]) throws {
