@@ -96,8 +96,11 @@ public enum PartTokenFile {
     }
   }
 
-  /// A part's file, mapped read-only: its table read one row at a time, each document's tokens
-  /// and id in place. Nothing per document is held.
+  /// A part's file: its table mapped read-only and read one row at a time; each document's
+  /// tokens and id read into a buffer of the reader's. The tokens and ids are read all over the
+  /// file (the table is in the shards' order, they are in the part's): mapped, every read would
+  /// map up to 64 KB (Linux's fault-around) and the resident pages grow with the files until given
+  /// back. Nothing per document is held. One thread at a time.
   public final class Reader: @unchecked Sendable {
     /// One row of the table: a document in the shards' order.
     public struct Row: Sendable {
@@ -115,12 +118,24 @@ public enum PartTokenFile {
     /// The seed the table was ordered with.
     public let seed: UInt64
     private let file: MappedFile
+    private let descriptor: Int32
     private let idsStart: Int
     private let tableStart: Int
+    /// What `withTokens` and `withIDBytes` read into; grown to the longest document read.
+    private var scratch: UnsafeMutableRawBufferPointer
 
     public init(path: String) throws {
       self.path = path
-      file = try MappedFile(path: path)
+      descriptor = open(path, O_RDONLY | O_CLOEXEC)
+      guard descriptor >= 0 else { throw HatcheryError.system("open", path: path) }
+      scratch = .allocate(byteCount: 1 << 16, alignment: 8)
+      do {
+        file = try MappedFile(path: path)
+      } catch {
+        close(descriptor)
+        scratch.deallocate()
+        throw error
+      }
       let mapping = file.bytes
       let size = mapping.count
       guard size >= PartTokenFile.footerSize else { throw Self.damaged(path, "\(size) bytes, shorter than its footer") }
@@ -155,25 +170,43 @@ public enum PartTokenFile {
       return Row(hash: uint64(0), tokenStart: Int(tokenStart), tokenCount: Int(count), idOffset: Int(idOffset), idLength: idLength)
     }
 
-    /// The UTF-8 bytes of the document's id, in the mapping.
-    public func withIDBytes<T>(of row: Row, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-      try body(UnsafeRawBufferPointer(rebasing: file.bytes[row.idOffset..<row.idOffset + row.idLength]))
+    /// The UTF-8 bytes of the document's id (valid until the reader reads again).
+    public func withIDBytes<T>(of row: Row, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+      try body(UnsafeRawBufferPointer(try read(row.idLength, at: row.idOffset)))
     }
 
-    public func withTokens<T>(of row: Row, _ body: (UnsafeBufferPointer<UInt32>) throws -> T) rethrows -> T {
+    /// The document's tokens (valid until the reader reads again).
+    public func withTokens<T>(of row: Row, _ body: (UnsafeBufferPointer<UInt32>) throws -> T) throws -> T {
       guard row.tokenCount > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-      let base = file.bytes.baseAddress!.assumingMemoryBound(to: UInt32.self) + row.tokenStart
-      return try body(UnsafeBufferPointer(start: base, count: row.tokenCount))
+      let bytes = try read(row.tokenCount * 4, at: row.tokenStart * 4)
+      return try body(UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: UInt32.self), count: row.tokenCount))
     }
 
-    /// Lets go of pages read (they count in resident memory while mapped): those of the table's
-    /// `rows`, of the ids and, with `tokens`, of the tokens. The tokens and ids are read here and
-    /// there; the rows in order, so a reader gives back those read since it last did.
-    public func releasePages(rows: Range<Int>, tokens: Bool) {
+    private func read(_ count: Int, at offset: Int) throws -> UnsafeMutableRawBufferPointer {
+      if count > scratch.count {
+        scratch.deallocate()
+        scratch = .allocate(byteCount: max(count, scratch.count * 2), alignment: 8)
+      }
+      var done = 0
+      while done < count {
+        let got = pread(descriptor, scratch.baseAddress! + done, count - done, off_t(offset + done))
+        if got < 0 && errno == EINTR { continue }
+        guard got > 0 else { throw got < 0 ? HatcheryError.system("read", path: path) : Self.damaged(path, "cut short") }
+        done += got
+      }
+      return UnsafeMutableRawBufferPointer(rebasing: scratch[..<count])
+    }
+
+    /// Lets go of the pages of the table's `rows` (mapped, they count in resident memory until
+    /// then). The rows are read in order, so a reader gives back those read since it last did.
+    public func releasePages(rows: Range<Int>) {
       let rowBytes = PartTokenFile.rowSize
       file.releasePages(in: tableStart + rows.lowerBound * rowBytes..<tableStart + rows.upperBound * rowBytes)
-      file.releasePages(in: idsStart..<tableStart)
-      if tokens { file.releasePages(in: 0..<idsStart) }
+    }
+
+    deinit {
+      close(descriptor)
+      scratch.deallocate()
     }
 
     static func damaged(_ path: String, _ reason: String) -> HatcheryError {

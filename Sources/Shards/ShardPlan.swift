@@ -68,11 +68,10 @@ struct ShardPlan {
 
   /// Every document in the shards' order: its position, its part's reader and its row. The parts'
   /// tables are merged with a heap (ties — the same hash — by the ids' bytes, then by part).
-  /// The pages read are given back every `documentsBetweenReleases` documents: the table rows
-  /// come in order, but the tokens and ids `body` reads are all over each file, and each read
-  /// maps up to 64 KB of it (Linux's fault-around maps a page's cached neighbours with it).
+  /// The table pages read are given back every `documentsBetweenReleases` documents (each part's
+  /// rows come in order; tokens and ids are read, not mapped).
   static func forEachInOrder(
-    _ readers: [PartTokenFile.Reader], readingTokens: Bool = false,
+    _ readers: [PartTokenFile.Reader],
     _ body: (Int, PartTokenFile.Reader, PartTokenFile.Reader.Row) throws -> Void
   ) throws {
     struct Head {
@@ -80,25 +79,25 @@ struct ShardPlan {
       let part: Int
       var next: Int
     }
-    func precedes(_ a: Head, _ b: Head) -> Bool {
+    // Ties are rare (the same hash): the ids are read then, the first copied out of its reader.
+    func precedes(_ a: Head, _ b: Head) throws -> Bool {
       if a.row.hash != b.row.hash { return a.row.hash < b.row.hash }
-      let order = readers[a.part].withIDBytes(of: a.row) { idA in
-        readers[b.part].withIDBytes(of: b.row) { idB in
-          idA.lexicographicallyPrecedes(idB) ? -1 : idB.lexicographicallyPrecedes(idA) ? 1 : 0
-        }
+      let idA = try readers[a.part].withIDBytes(of: a.row) { Array($0) }
+      let order = try readers[b.part].withIDBytes(of: b.row) { idB in
+        idA.lexicographicallyPrecedes(idB) ? -1 : idB.lexicographicallyPrecedes(idA) ? 1 : 0
       }
       return order != 0 ? order < 0 : a.part < b.part
     }
     var heap: [Head] = []
     heap.reserveCapacity(readers.count)
-    func siftDown(_ start: Int) {
+    func siftDown(_ start: Int) throws {
       var index = start
       while true {
         let left = 2 * index + 1
         guard left < heap.count else { return }
         var child = left
-        if left + 1 < heap.count && precedes(heap[left + 1], heap[left]) { child = left + 1 }
-        guard precedes(heap[child], heap[index]) else { return }
+        if left + 1 < heap.count, try precedes(heap[left + 1], heap[left]) { child = left + 1 }
+        guard try precedes(heap[child], heap[index]) else { return }
         heap.swapAt(child, index)
         index = child
       }
@@ -106,14 +105,14 @@ struct ShardPlan {
     for (part, reader) in readers.enumerated() where reader.documents > 0 {
       heap.append(Head(row: try reader.row(0), part: part, next: 1))
     }
-    for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+    for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { try siftDown(index) }
     var touched: [Int] = []
     var isTouched = [Bool](repeating: false, count: readers.count)
     var nextRow = [Int](repeating: 1, count: readers.count)
     var releasedRows = [Int](repeating: 0, count: readers.count)
     func release() {
       for part in touched {
-        readers[part].releasePages(rows: releasedRows[part]..<nextRow[part], tokens: readingTokens)
+        readers[part].releasePages(rows: releasedRows[part]..<nextRow[part])
         releasedRows[part] = nextRow[part]
         isTouched[part] = false
       }
@@ -138,12 +137,13 @@ struct ShardPlan {
         heap.removeLast()
         nextRow[head.part] = reader.documents
       }
-      siftDown(0)
+      try siftDown(0)
     }
     release()
   }
 
-  /// Up to 64 KB mapped by each document's reads: about 64 MB resident between releases.
+  /// Rows of 32 bytes, so a part's table pages resident between releases stay within the 64 KB
+  /// fault-around maps at a time.
   static let documentsBetweenReleases = 1024
 
   /// Writes the shards `indices` (indices into `shards`) under `folder`, in one pass over the
@@ -157,7 +157,7 @@ struct ShardPlan {
     var shardIndex = 0
     var writer: ShardWriter?
     var separator = endOfText
-    try Self.forEachInOrder(readers, readingTokens: true) { position, reader, row in
+    try Self.forEachInOrder(readers) { position, reader, row in
       while position >= shards[shardIndex].documents.upperBound { shardIndex += 1 }
       guard wanted.contains(shardIndex) else { return }
       let shard = shards[shardIndex]

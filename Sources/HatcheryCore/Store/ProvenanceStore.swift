@@ -415,14 +415,11 @@ public final class ProvenanceStore: Sendable {
     try commitParts([(part, stagedPath)], stageRunID: stageRunID)
   }
 
-  /// Commits that write a row per document (ingest's documents, shard's map) go through the
-  /// document id index — its random keys revisit pages all over it, which with SQLite's 2 MB page
-  /// cache are read again and again (an ingest merge of 200k documents: 0.74 s with 64 MB, 0.94 s
-  /// with 2 MB, medians of 5; a shard merge 0.55 and 0.73 s). The larger cache is for these
-  /// commits only: kept on every connection, it filled as the store grew and every stage's memory
-  /// grew with it (tag on 800k documents: 118 MB, 51 MB without).
-  /// While the id index is dropped (a bulk load), the rows only append and SQLite's own cache
-  /// is enough.
+  /// Ingest's commits of documents go through the document id index — its random keys revisit
+  /// pages all over it, which with SQLite's 2 MB page cache are read again and again. The larger
+  /// cache is for these commits only: kept on every connection, it filled as the store grew and
+  /// every stage's memory grew with it. While the id index is dropped (a bulk load), the rows
+  /// only append and SQLite's own cache is enough.
   private static func withCommitCache<T>(_ db: Database, _ body: () throws -> T) throws -> T {
     guard try hasDocumentIndex(db) else { return try body() }
     let defaultCache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
@@ -1096,7 +1093,9 @@ public final class ProvenanceStore: Sendable {
   ) throws {
     try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA foreign_keys = OFF") }
     defer { try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA foreign_keys = ON") } }
-    try pool.write { db in try Self.withCommitCache(db) {
+    // The map's rows come in its key's order and nothing is looked up: SQLite's own page cache
+    // is enough (the commit cache served the lookups).
+    try pool.write { db in
       try db.execute(sql: "DELETE FROM shard_map")
       try db.execute(sql: "DELETE FROM shards")
       let insertShard = try db.makeStatement(
@@ -1121,7 +1120,7 @@ public final class ProvenanceStore: Sendable {
         insertMap.bind(row.tokenCount, at: 4)
         try insertMap.step()
       }
-    } }
+    }
   }
 
   public func shards() throws -> [ShardRecord] {
