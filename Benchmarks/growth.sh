@@ -8,11 +8,14 @@
 # the largest size against the smallest (DESIGN.md: within 1.25× and 1.3×). With RUNS > 1 every
 # size is run that many times (fresh workspaces, sizes interleaved run by run, so a slow spell of
 # the machine does not fall on one size) and the comparison uses the medians.
-#   [RUNS=1] Benchmarks/growth.sh [SIZES="50000 200000 800000"]
+#   [RUNS=1] [DEDUP_MEMORY_BUDGET=32] Benchmarks/growth.sh [SIZES="50000 200000 800000"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${1:-"50000 200000 800000"}
 runs=${RUNS:-1}
+# Dedup's bucket entries are bounded by --memory-budget (the default, 256 MB, is more than a 50k
+# corpus fills): the same budget at every size, small enough that every size reaches it.
+dedup_budget=${DEDUP_MEMORY_BUDGET:-32}
 if [ ! -d ../shared/corpora/tok-text ]; then echo "skip: ../shared/corpora/tok-text is not here"; exit 0; fi
 swift build -c release --product hatchery >/dev/null
 hatchery=$PWD/.build/release/hatchery
@@ -25,7 +28,7 @@ measure() { /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >"$tmp/stage.log" 2>&1 
 declare -A seconds rss
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 for n in $sizes; do Benchmarks/web-corpus.sh "$n" "$tmp/in-$n"; done
-echo "growth: sizes $sizes, $runs run(s), 2 threads per stage, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo "growth: sizes $sizes, $runs run(s), 2 threads per stage, dedup --memory-budget $dedup_budget, $(nproc) cores, $(date -u +%Y-%m-%d)"
 printf '%-17s %9s %9s %8s %9s %12s %12s %10s %10s\n' stage documents seconds "µs/doc" "peak MB" "store B/doc" \
   "interm. B/doc" "parts B/doc" "shards B/doc"
 for run in $(seq 1 "$runs"); do
@@ -36,11 +39,11 @@ for run in $(seq 1 "$runs"); do
       ws=$tmp/ws
       case $stage in
         ingest) command=(ingest -w "$ws" --source web --added 2026-01-01T00:00:00Z --part-bytes 8000000 --threads 2 "$tmp/in-$n") ;;
-        dedup) command=(dedup -w "$ws" --threads 2) ;;
+        dedup) command=(dedup -w "$ws" --threads 2 --memory-budget "$dedup_budget") ;;
         dedup-paragraphs)
           # Paragraph dedup in a copy of the ingested workspace: the pipeline goes on without it.
           rm -rf "$tmp/ws-paragraphs"; cp -a "$tmp/ws" "$tmp/ws-paragraphs"; ws=$tmp/ws-paragraphs
-          command=(dedup -w "$ws" --threads 2 --paragraphs) ;;
+          command=(dedup -w "$ws" --threads 2 --paragraphs --memory-budget "$dedup_budget") ;;
         tag) command=(tag -w "$ws" --threads 2) ;;
         filter) command=(filter run -w "$ws" --threads 2) ;;
         tokenizer) command=(tokenizer train -w "$ws" --vocab-size 8192 --threads 2) ;;
