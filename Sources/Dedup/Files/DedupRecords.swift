@@ -143,6 +143,7 @@ protocol SortedRecord: Comparable {
 
 extension KeyedEntry: SortedRecord {}
 extension ParagraphEntry: SortedRecord {}
+extension SpanEntry: SortedRecord {}
 
 /// A paragraph of a document under its fingerprint, in the paragraph files, sorted by
 /// (fingerprint, document key, offset): the first entry of a run is its first occurrence.
@@ -193,14 +194,17 @@ struct ParagraphEntry: Comparable, Sendable {
   }
 }
 
-/// A paragraph of a task's document (by ordinal) seen before in the survivor's document.
-struct SpanEntry: Sendable {
+/// A paragraph of a task's document (by ordinal) seen before in the survivor's document, in the
+/// span files sorted by (ordinal, start): a paragraph's place in its task is its own.
+struct SpanEntry: Comparable, Sendable {
   static let size = 40
   var ordinal: UInt32
   var start: UInt32
   var end: UInt32
   var words: UInt32
   var survivor: DocumentKey
+
+  static func < (lhs: SpanEntry, rhs: SpanEntry) -> Bool { (lhs.ordinal, lhs.start) < (rhs.ordinal, rhs.start) }
 
   func encode(into buffer: UnsafeMutableRawBufferPointer) {
     buffer.storeBytes(of: ordinal.littleEndian, toByteOffset: 0, as: UInt32.self)

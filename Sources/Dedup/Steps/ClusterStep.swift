@@ -107,8 +107,8 @@ enum ClusterStep {
       try writer.commit()
     }
     if options.paragraphs {
-      let dropped = Set(drops.enumerated().flatMap { task, entries in entries.map { UInt64(task) << 32 | UInt64($0.ordinal) } })
-      counts.paragraphSpans = try paragraphSpans(context, skipping: dropped)
+      let dropped = drops.enumerated().flatMap { task, entries in entries.map { UInt64(task) << 32 | UInt64($0.ordinal) } }
+      counts.paragraphSpans = try paragraphSpans(context, skipping: dropped.sorted())
     }
     return counts
   }
@@ -116,32 +116,31 @@ enum ClusterStep {
   /// Paragraph dedup: in each run of equal paragraph fingerprints, the first occurrence in a
   /// document that stays is kept, and every occurrence in another (later) document becomes a
   /// span to remove. Paragraphs of documents dropped as duplicates count for nothing, so a
-  /// paragraph never disappears with them. Writes each task's spans; returns how many.
-  private static func paragraphSpans(_ context: DedupContext, skipping dropped: Set<UInt64>) throws -> Int {
+  /// paragraph never disappears with them. Writes each task's spans, through sorted runs within
+  /// `--memory-budget` (they come in fingerprint order, and grow with the corpus); returns how
+  /// many. `dropped`: the dropped documents' nodes, sorted.
+  private static func paragraphSpans(_ context: DedupContext, skipping dropped: [UInt64]) throws -> Int {
     let tasks = context.options.tasks
     let merged = try MergedRecords<ParagraphEntry>(
       paths: (0..<tasks).map { context.paragraphsPath(task: $0) }, kind: .paragraphs)
-    var spans = [[SpanEntry]](repeating: [], count: tasks)
+    let capacity = SortedRunWriter<SpanEntry>.capacity(bytes: context.options.memoryBudget / tasks)
+    let spans = (0..<tasks).map {
+      SortedRunWriter<SpanEntry>(path: context.spansPath(task: $0), kind: .spans, capacity: capacity)
+    }
     var first: ParagraphEntry?
     var count = 0
     while let (task, entry) = try merged.next() {
-      guard !dropped.contains(UInt64(task) << 32 | UInt64(entry.ordinal)) else { continue }
+      guard !dropped.sortedContains(UInt64(task) << 32 | UInt64(entry.ordinal)) else { continue }
       guard let head = first, head.key == entry.key else {
         first = entry
         continue
       }
       if entry.document == head.document { continue }  // repeats inside one document stay
-      spans[task].append(
+      try spans[task].append(
         SpanEntry(ordinal: entry.ordinal, start: entry.start, end: entry.end, words: entry.words, survivor: head.document))
       count += 1
     }
-    for task in 0..<tasks {
-      let writer = try RecordFileWriter(path: context.spansPath(task: task), kind: .spans, recordSize: SpanEntry.size)
-      for span in spans[task].sorted(by: { ($0.ordinal, $0.start) < ($1.ordinal, $1.start) }) {
-        try writer.append { span.encode(into: $0) }
-      }
-      try writer.commit()
-    }
+    for writer in spans { try writer.commit() }
     return count
   }
 }

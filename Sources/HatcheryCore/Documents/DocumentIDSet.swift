@@ -74,13 +74,7 @@ public struct DocumentIDSet: Sendable {
   public func contains(_ id: String) -> Bool {
     var id = id
     guard let value = id.withUTF8({ Self.pack($0) }) else { return others.contains(id) }
-    var low = 0
-    var high = packed.count
-    while low < high {
-      let middle = (low + high) / 2
-      if packed[middle] < value { low = middle + 1 } else { high = middle }
-    }
-    return low < packed.count && packed[low] == value
+    return packed.sortedContains(value)
   }
 
   /// The id's 16 bytes as two big-endian words, when it is 32 lower-case hexadecimal digits.
