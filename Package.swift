@@ -51,10 +51,11 @@ let package = Package(
     systemLibrary("CLZ4", pkgConfig: "liblz4", apt: "liblz4-dev"),
     systemLibrary("CBrotli", pkgConfig: "libbrotlidec", apt: "libbrotli-dev"),
     .target(name: "CFileSystem"),
+    .target(name: "CMemory"),
     .target(
       name: "HatcheryCore",
       dependencies: [
-        "CZstd", "CCrypto", "CXXHash", "CFileSystem",
+        "CZstd", "CCrypto", "CXXHash", "CFileSystem", "CMemory",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),

@@ -38,8 +38,12 @@ public enum DedupStage {
       do {
         switch options.step {
         case .all:
-          for task in 0..<options.tasks { try signatures(context, task: task, summary: &summary, logger: logger) }
+          for task in 0..<options.tasks {
+            try signatures(context, task: task, summary: &summary, logger: logger)
+            FreedMemory.giveBack()
+          }
           try cluster(context, summary: &summary, logger: logger)
+          FreedMemory.giveBack()
           summary.decisions = try DecideStep.runAll(context, tasks: options.tasks, stageRunID: runID)
         case .signatures:
           try signatures(context, task: options.task, summary: &summary, logger: logger)

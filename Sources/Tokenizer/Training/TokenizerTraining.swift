@@ -68,6 +68,7 @@ public enum TokenizerTrainer {
       let (table, summary) = try count(source, options: options, progress: progress)
       return (TrainingWords(table), summary)
     }()
+    FreedMemory.giveBack()
     return try learn(words, summary: summary, options: options, progress: progress)
   }
 
@@ -106,6 +107,7 @@ public enum TokenizerTrainer {
       summary.countingSeconds = (clock.now - start).seconds
       return (TrainingWords(table), summary)
     }()
+    FreedMemory.giveBack()
     let (tokenizer, learnt) = try learn(words, summary: summary, options: options, progress: progress)
     return (tokenizer, learnt, documents)
   }
