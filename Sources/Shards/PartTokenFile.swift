@@ -14,8 +14,8 @@ import HatcheryCore
 /// shards' order — the hash (uint64), where its tokens start (uint64, in tokens), its token count
 /// (uint32), its id's length (uint32) and offset in the file (uint64); then a 48-byte footer:
 /// documents (uint64), tokens (uint64), bytes of text (uint64), the seed (uint64), version
-/// (uint32), 4 zero bytes, and the magic `HTOKPART`. The tokens come first so a reader maps them
-/// in place, aligned.
+/// (uint32), 4 zero bytes, and the magic `HTOKPART`. The tokens come first, so they are aligned
+/// in the file.
 public enum PartTokenFile {
   public static let magic = Array("HTOKPART".utf8)
   public static let version: UInt32 = 2
@@ -57,8 +57,9 @@ public enum PartTokenFile {
       self.textBytes += textBytes
     }
 
-    /// Writes the ids, the table in the shards' order and the footer, and renames the file into
-    /// place.
+    /// Writes the ids and the table in the shards' order and the footer, and renames the file
+    /// into place. The ids in the table's order: the merge reads every id row by row, so it reads
+    /// them front to back.
     public func finish() throws {
       let ids = self.ids
       rows.sort { a, b in
@@ -68,20 +69,29 @@ public enum PartTokenFile {
             UnsafeRawBufferPointer(rebasing: bytes[b.idStart..<b.idStart + b.idLength]))
         }
       }
-      try ids.withUnsafeBytes { try output.write($0) }
-      let idsOffset = tokens * 4
       var buffer: [UInt8] = []
-      buffer.reserveCapacity(min(rows.count, 1 << 15) * PartTokenFile.rowSize)
+      buffer.reserveCapacity(1 << 20 + PartTokenFile.rowSize)
+      func flushIfFull() throws {
+        guard buffer.count >= 1 << 20 else { return }
+        try buffer.withUnsafeBytes { try output.write($0) }
+        buffer.removeAll(keepingCapacity: true)
+      }
+      var idOffsets: [Int] = []
+      idOffsets.reserveCapacity(rows.count)
+      var offset = tokens * 4
       for row in rows {
+        idOffsets.append(offset)
+        ids.withUnsafeBytes { buffer.append(contentsOf: $0[row.idStart..<row.idStart + row.idLength]) }
+        offset += row.idLength
+        try flushIfFull()
+      }
+      for (index, row) in rows.enumerated() {
         Self.append(row.hash, to: &buffer)
         Self.append(UInt64(row.tokenStart), to: &buffer)
         Self.append(UInt32(row.tokenCount), to: &buffer)
         Self.append(UInt32(row.idLength), to: &buffer)
-        Self.append(UInt64(idsOffset + row.idStart), to: &buffer)
-        if buffer.count >= 1 << 20 {
-          try buffer.withUnsafeBytes { try output.write($0) }
-          buffer.removeAll(keepingCapacity: true)
-        }
+        Self.append(UInt64(idOffsets[index]), to: &buffer)
+        try flushIfFull()
       }
       for value in [UInt64(rows.count), UInt64(tokens), UInt64(textBytes), seed] { Self.append(value, to: &buffer) }
       Self.append(PartTokenFile.version, to: &buffer)
@@ -96,11 +106,13 @@ public enum PartTokenFile {
     }
   }
 
-  /// A part's file: its table mapped read-only and read one row at a time; each document's
-  /// tokens and id read into a buffer of the reader's. The tokens and ids are read all over the
-  /// file (the table is in the shards' order, they are in the part's): mapped, every read would
-  /// map up to 64 KB (Linux's fault-around) and the resident pages grow with the files until given
-  /// back. Nothing per document is held. One thread at a time.
+  /// A part's file, read with `pread`: its table in order, a chunk of rows at a time with their
+  /// ids (written in the table's order); each document's tokens on their own. Mapped, the tokens
+  /// — read all over the file, since the table is in the shards' order and they are in the
+  /// part's — would bring in up to 64 KB a read (Linux's fault-around) until given back, and
+  /// every part's table and ids 64 KB each, so a merge of many parts would hold memory in
+  /// proportion to the parts. A reader holds its two buffers: nothing per document. One thread
+  /// at a time.
   public final class Reader: @unchecked Sendable {
     /// One row of the table: a document in the shards' order.
     public struct Row: Sendable {
@@ -111,68 +123,116 @@ public enum PartTokenFile {
       let idLength: Int
     }
 
+    /// Rows read at a time (4 KB of table).
+    static let rowsPerChunk = 128
+
     public let path: String
     public let documents: Int
     public let tokenCount: Int
     public let textBytes: Int
     /// The seed the table was ordered with.
     public let seed: UInt64
-    private let file: MappedFile
     private let descriptor: Int32
     private let idsStart: Int
     private let tableStart: Int
-    /// What `withTokens` and `withIDBytes` read into; grown to the longest document read.
+    /// The rows `chunkStart ..< chunkStart + chunkRows` of the table, decoded and checked.
+    private var chunk: [Row] = []
+    private var chunkStart = 0
+    /// The ids of the chunk's rows, from file offset `idsOffset`, when they lie together (they
+    /// do in files written in the table's order); else each id is read on its own.
+    private var ids: UnsafeMutableRawBufferPointer
+    private var idsOffset = 0
+    private var idsCount = 0
+    /// What `withTokens` (and an id outside `ids`) reads into; grown to the longest read.
     private var scratch: UnsafeMutableRawBufferPointer
 
     public init(path: String) throws {
       self.path = path
-      descriptor = open(path, O_RDONLY | O_CLOEXEC)
+      let descriptor = open(path, O_RDONLY | O_CLOEXEC)
       guard descriptor >= 0 else { throw HatcheryError.system("open", path: path) }
-      scratch = .allocate(byteCount: 1 << 16, alignment: 8)
-      do {
-        file = try MappedFile(path: path)
-      } catch {
+      self.descriptor = descriptor
+      scratch = .allocate(byteCount: 1 << 14, alignment: 8)
+      ids = .allocate(byteCount: 1 << 12, alignment: 8)
+      var info = stat()
+      let size = fstat(descriptor, &info) == 0 ? Int(info.st_size) : -1
+      var footerBytes = [UInt8](repeating: 0, count: PartTokenFile.footerSize)
+      let read = size >= PartTokenFile.footerSize
+        ? footerBytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(size - PartTokenFile.footerSize)) } : -1
+      guard size >= PartTokenFile.footerSize, read == PartTokenFile.footerSize else {
         close(descriptor)
         scratch.deallocate()
-        throw error
+        ids.deallocate()
+        throw size < 0 ? HatcheryError.system("stat", path: path) : Self.damaged(path, "\(max(0, size)) bytes, shorter than its footer")
       }
-      let mapping = file.bytes
-      let size = mapping.count
-      guard size >= PartTokenFile.footerSize else { throw Self.damaged(path, "\(size) bytes, shorter than its footer") }
+      // From here on every property is set before a throw, so deinit closes and frees.
+      func uint64(_ offset: Int) -> UInt64 { footerBytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) } }
       let footer = size - PartTokenFile.footerSize
-      func uint64(_ offset: Int) -> UInt64 { UInt64(littleEndian: mapping.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
-      guard Array(mapping[(size - 8)...]) == PartTokenFile.magic else { throw Self.damaged(path, "no HTOKPART magic at its end") }
-      let version = UInt32(littleEndian: mapping.loadUnaligned(fromByteOffset: footer + 32, as: UInt32.self))
-      guard version == PartTokenFile.version else { throw Self.damaged(path, "version \(version), not \(PartTokenFile.version)") }
-      let documentCount = uint64(footer), tokens = uint64(footer + 8)
+      let version = footerBytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 32, as: UInt32.self)) }
+      let documentCount = uint64(0), tokens = uint64(8)
       // The counts are checked against the size before anything is computed from them.
-      guard tokens <= UInt64(footer / 4), documentCount <= UInt64((footer - Int(tokens) * 4) / PartTokenFile.rowSize) else {
-        throw Self.damaged(path, "its counts do not fit its size")
-      }
-      documents = Int(documentCount)
-      tokenCount = Int(tokens)
-      textBytes = Int(clamping: uint64(footer + 16))
-      seed = uint64(footer + 24)
+      let fits = tokens <= UInt64(footer / 4) && documentCount <= UInt64((footer - Int(min(tokens, UInt64(footer / 4))) * 4) / PartTokenFile.rowSize)
+      documents = fits ? Int(documentCount) : 0
+      tokenCount = fits ? Int(tokens) : 0
+      textBytes = Int(clamping: uint64(16))
+      seed = uint64(24)
       idsStart = tokenCount * 4
       tableStart = footer - documents * PartTokenFile.rowSize
+      guard Array(footerBytes[(PartTokenFile.footerSize - 8)...]) == PartTokenFile.magic else { throw Self.damaged(path, "no HTOKPART magic at its end") }
+      guard version == PartTokenFile.version else { throw Self.damaged(path, "version \(version), not \(PartTokenFile.version)") }
+      guard fits else { throw Self.damaged(path, "its counts do not fit its size") }
     }
 
-    /// Row `index` of the table (0 ..< `documents`), its offsets checked against the file.
+    deinit {
+      close(descriptor)
+      scratch.deallocate()
+      ids.deallocate()
+    }
+
+    /// Row `index` of the table (0 ..< `documents`), its offsets checked against the file. Rows
+    /// are read a chunk at a time: reading them in order reads the table once.
     public func row(_ index: Int) throws -> Row {
-      let offset = tableStart + index * PartTokenFile.rowSize
-      let bytes = file.bytes
-      func uint64(_ at: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + at, as: UInt64.self)) }
-      func uint32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + at, as: UInt32.self)) }
-      let tokenStart = uint64(8), count = UInt64(uint32(16)), idLength = Int(uint32(20)), idOffset = uint64(24)
-      guard tokenStart <= UInt64(tokenCount), count <= UInt64(tokenCount) - tokenStart,
-        idOffset >= UInt64(idsStart), idOffset <= UInt64(tableStart), idLength <= tableStart - Int(idOffset)
-      else { throw Self.damaged(path, "row \(index) points past its tokens or ids") }
-      return Row(hash: uint64(0), tokenStart: Int(tokenStart), tokenCount: Int(count), idOffset: Int(idOffset), idLength: idLength)
+      if index < chunkStart || index >= chunkStart + chunk.count { try loadChunk(at: index) }
+      return chunk[index - chunkStart]
+    }
+
+    private func loadChunk(at index: Int) throws {
+      guard index >= 0, index < documents else { throw Self.damaged(path, "no row \(index)") }
+      let rows = min(Self.rowsPerChunk, documents - index)
+      let bytes = try read(rows * PartTokenFile.rowSize, at: tableStart + index * PartTokenFile.rowSize)
+      chunk.removeAll(keepingCapacity: true)
+      for number in 0..<rows {
+        let offset = number * PartTokenFile.rowSize
+        func uint64(_ at: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + at, as: UInt64.self)) }
+        func uint32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + at, as: UInt32.self)) }
+        let tokenStart = uint64(8), count = UInt64(uint32(16)), idLength = Int(uint32(20)), idOffset = uint64(24)
+        guard tokenStart <= UInt64(tokenCount), count <= UInt64(tokenCount) - tokenStart,
+          idOffset >= UInt64(idsStart), idOffset <= UInt64(tableStart), idLength <= tableStart - Int(idOffset)
+        else { throw Self.damaged(path, "row \(index + number) points past its tokens or ids") }
+        chunk.append(Row(hash: uint64(0), tokenStart: Int(tokenStart), tokenCount: Int(count), idOffset: Int(idOffset), idLength: idLength))
+      }
+      chunkStart = index
+      // The chunk's ids in one read when they lie one after another.
+      idsCount = 0
+      let first = chunk[0], last = chunk[chunk.count - 1]
+      let span = last.idOffset + last.idLength - first.idOffset
+      if first.idOffset <= last.idOffset, span <= 1 << 20 {
+        if span > ids.count {
+          ids.deallocate()
+          ids = .allocate(byteCount: span, alignment: 8)
+        }
+        try readFully(into: UnsafeMutableRawBufferPointer(rebasing: ids[..<span]), at: first.idOffset)
+        idsOffset = first.idOffset
+        idsCount = span
+      }
     }
 
     /// The UTF-8 bytes of the document's id (valid until the reader reads again).
     public func withIDBytes<T>(of row: Row, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
-      try body(UnsafeRawBufferPointer(try read(row.idLength, at: row.idOffset)))
+      if row.idOffset >= idsOffset, row.idOffset + row.idLength <= idsOffset + idsCount {
+        let start = row.idOffset - idsOffset
+        return try body(UnsafeRawBufferPointer(rebasing: ids[start..<start + row.idLength]))
+      }
+      return try body(UnsafeRawBufferPointer(try read(row.idLength, at: row.idOffset)))
     }
 
     /// The document's tokens (valid until the reader reads again).
@@ -182,31 +242,25 @@ public enum PartTokenFile {
       return try body(UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: UInt32.self), count: row.tokenCount))
     }
 
+    /// `count` bytes at `offset`, in the scratch buffer.
     private func read(_ count: Int, at offset: Int) throws -> UnsafeMutableRawBufferPointer {
       if count > scratch.count {
         scratch.deallocate()
         scratch = .allocate(byteCount: max(count, scratch.count * 2), alignment: 8)
       }
+      let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[..<count])
+      try readFully(into: bytes, at: offset)
+      return bytes
+    }
+
+    private func readFully(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws {
       var done = 0
-      while done < count {
-        let got = pread(descriptor, scratch.baseAddress! + done, count - done, off_t(offset + done))
+      while done < buffer.count {
+        let got = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
         if got < 0 && errno == EINTR { continue }
         guard got > 0 else { throw got < 0 ? HatcheryError.system("read", path: path) : Self.damaged(path, "cut short") }
         done += got
       }
-      return UnsafeMutableRawBufferPointer(rebasing: scratch[..<count])
-    }
-
-    /// Lets go of the pages of the table's `rows` (mapped, they count in resident memory until
-    /// then). The rows are read in order, so a reader gives back those read since it last did.
-    public func releasePages(rows: Range<Int>) {
-      let rowBytes = PartTokenFile.rowSize
-      file.releasePages(in: tableStart + rows.lowerBound * rowBytes..<tableStart + rows.upperBound * rowBytes)
-    }
-
-    deinit {
-      close(descriptor)
-      scratch.deallocate()
     }
 
     static func damaged(_ path: String, _ reason: String) -> HatcheryError {

@@ -68,8 +68,6 @@ struct ShardPlan {
 
   /// Every document in the shards' order: its position, its part's reader and its row. The parts'
   /// tables are merged with a heap (ties — the same hash — by the ids' bytes, then by part).
-  /// The table pages read are given back every `documentsBetweenReleases` documents (each part's
-  /// rows come in order; tokens and ids are read, not mapped).
   static func forEachInOrder(
     _ readers: [PartTokenFile.Reader],
     _ body: (Int, PartTokenFile.Reader, PartTokenFile.Reader.Row) throws -> Void
@@ -79,12 +77,13 @@ struct ShardPlan {
       let part: Int
       var next: Int
     }
-    // Ties are rare (the same hash): the ids are read then, the first copied out of its reader.
+    // Ties (the same hash) are rare; each head's row is in its reader's chunk, so are its ids.
     func precedes(_ a: Head, _ b: Head) throws -> Bool {
       if a.row.hash != b.row.hash { return a.row.hash < b.row.hash }
-      let idA = try readers[a.part].withIDBytes(of: a.row) { Array($0) }
-      let order = try readers[b.part].withIDBytes(of: b.row) { idB in
-        idA.lexicographicallyPrecedes(idB) ? -1 : idB.lexicographicallyPrecedes(idA) ? 1 : 0
+      let order = try readers[a.part].withIDBytes(of: a.row) { idA in
+        try readers[b.part].withIDBytes(of: b.row) { idB in
+          idA.lexicographicallyPrecedes(idB) ? -1 : idB.lexicographicallyPrecedes(idA) ? 1 : 0
+        }
       }
       return order != 0 ? order < 0 : a.part < b.part
     }
@@ -106,45 +105,21 @@ struct ShardPlan {
       heap.append(Head(row: try reader.row(0), part: part, next: 1))
     }
     for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { try siftDown(index) }
-    var touched: [Int] = []
-    var isTouched = [Bool](repeating: false, count: readers.count)
-    var nextRow = [Int](repeating: 1, count: readers.count)
-    var releasedRows = [Int](repeating: 0, count: readers.count)
-    func release() {
-      for part in touched {
-        readers[part].releasePages(rows: releasedRows[part]..<nextRow[part])
-        releasedRows[part] = nextRow[part]
-        isTouched[part] = false
-      }
-      touched.removeAll(keepingCapacity: true)
-    }
     var position = 0
     while let head = heap.first {
       let reader = readers[head.part]
       try body(position, reader, head.row)
-      if !isTouched[head.part] {
-        isTouched[head.part] = true
-        touched.append(head.part)
-      }
       position += 1
-      if position % documentsBetweenReleases == 0 { release() }
       if head.next < reader.documents {
         heap[0].row = try reader.row(head.next)
         heap[0].next += 1
-        nextRow[head.part] = heap[0].next
       } else {
         heap[0] = heap[heap.count - 1]
         heap.removeLast()
-        nextRow[head.part] = reader.documents
       }
       try siftDown(0)
     }
-    release()
   }
-
-  /// Rows of 32 bytes, so a part's table pages resident between releases stay within the 64 KB
-  /// fault-around maps at a time.
-  static let documentsBetweenReleases = 1024
 
   /// Writes the shards `indices` (indices into `shards`) under `folder`, in one pass over the
   /// order: each shard's file, then its result beside it.

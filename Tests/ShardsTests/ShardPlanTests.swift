@@ -5,8 +5,52 @@ import XCTest
 @testable import Shards
 
 final class ShardPlanTests: XCTestCase {
+  /// A task file whose ids are in the part's order (earlier builds wrote them so; each row
+  /// names its id's offset) reads the same ids, row by row and by index out of order.
+  func testIDsOutsideTheTablesOrderAreReadByTheirOffsets() throws {
+    let path = NSTemporaryDirectory() + "part-ids-\(UUID().uuidString).tokens"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let ids = (0..<300).map { "document-\($0)" }
+    func hash(_ id: String) -> UInt64 {
+      var id = id
+      return id.withUTF8 { PartTokenFile.hash(UnsafeRawBufferPointer($0), seed: 3) }
+    }
+    var bytes: [UInt8] = []
+    func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    for number in ids.indices { append(UInt32(number)) }  // one token a document
+    var offsets: [Int] = []
+    for id in ids {
+      offsets.append(bytes.count)
+      bytes.append(contentsOf: Array(id.utf8))
+    }
+    let table = ids.indices.sorted { hash(ids[$0]) < hash(ids[$1]) }
+    for index in table {
+      append(hash(ids[index]))
+      append(UInt64(index))
+      append(UInt32(1))
+      append(UInt32(ids[index].utf8.count))
+      append(UInt64(offsets[index]))
+    }
+    for value in [UInt64(ids.count), UInt64(ids.count), 0, 3] { append(value) }
+    append(PartTokenFile.version)
+    append(UInt32(0))
+    bytes.append(contentsOf: PartTokenFile.magic)
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let reader = try PartTokenFile.Reader(path: path)
+    for (position, index) in table.enumerated() {
+      let row = try reader.row(position)
+      XCTAssertEqual(try reader.withIDBytes(of: row) { String(decoding: $0, as: UTF8.self) }, ids[index])
+      XCTAssertEqual(try reader.withTokens(of: row) { Array($0) }, [UInt32(index)])
+    }
+    for position in [299, 0, 150, 127, 128] {
+      let row = try reader.row(position)
+      XCTAssertEqual(try reader.withIDBytes(of: row) { String(decoding: $0, as: UTF8.self) }, ids[table[position]])
+    }
+    XCTAssertThrowsError(try reader.row(300))
+  }
+
   /// Task files of several parts merge into one order — the ids by XXH64(seed, id), then by id —
-  /// pass after pass over the same readers, across many page releases; the shard boundaries
+  /// pass after pass over the same readers, across many chunks of rows; the shard boundaries
   /// follow the token counts.
   func testThePartsTablesMergeIntoTheSeededOrderOnEveryPass() throws {
     let folder = NSTemporaryDirectory() + "shard-plan-\(UUID().uuidString)"
