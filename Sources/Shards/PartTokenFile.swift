@@ -106,13 +106,32 @@ public enum PartTokenFile {
     }
   }
 
+  /// A growable buffer that reads go into: one for all of a step's readers, so the memory for
+  /// tokens is the longest document's, not that times the parts. One thread at a time.
+  public final class ReadBuffer {
+    fileprivate var bytes: UnsafeMutableRawBufferPointer
+
+    public init(bytes: Int = 1 << 16) { self.bytes = .allocate(byteCount: max(16, bytes), alignment: 8) }
+
+    deinit { bytes.deallocate() }
+
+    fileprivate func reserve(_ count: Int) -> UnsafeMutableRawBufferPointer {
+      if count > bytes.count {
+        bytes.deallocate()
+        bytes = .allocate(byteCount: max(count, bytes.count * 2), alignment: 8)
+      }
+      return UnsafeMutableRawBufferPointer(rebasing: bytes[..<count])
+    }
+  }
+
   /// A part's file, read with `pread`: its table in order, a chunk of rows at a time with their
   /// ids (written in the table's order); each document's tokens on their own. Mapped, the tokens
   /// — read all over the file, since the table is in the shards' order and they are in the
   /// part's — would bring in up to 64 KB a read (Linux's fault-around) until given back, and
   /// every part's table and ids 64 KB each, so a merge of many parts would hold memory in
-  /// proportion to the parts. A reader holds its two buffers: nothing per document. One thread
-  /// at a time.
+  /// proportion to the parts. A reader holds a chunk of rows and their ids (~13 KB); tokens go
+  /// into a `ReadBuffer` the caller shares between readers. Nothing per document. One thread at
+  /// a time.
   public final class Reader: @unchecked Sendable {
     /// One row of the table: a document in the shards' order.
     public struct Row: Sendable {
@@ -143,15 +162,15 @@ public enum PartTokenFile {
     private var ids: UnsafeMutableRawBufferPointer
     private var idsOffset = 0
     private var idsCount = 0
-    /// What `withTokens` (and an id outside `ids`) reads into; grown to the longest read.
-    private var scratch: UnsafeMutableRawBufferPointer
+    /// What a chunk of rows, and an id outside `ids` (files whose ids are not in the table's
+    /// order), are read into.
+    private let scratch = ReadBuffer(bytes: rowsPerChunk * PartTokenFile.rowSize)
 
     public init(path: String) throws {
       self.path = path
       let descriptor = open(path, O_RDONLY | O_CLOEXEC)
       guard descriptor >= 0 else { throw HatcheryError.system("open", path: path) }
       self.descriptor = descriptor
-      scratch = .allocate(byteCount: 1 << 14, alignment: 8)
       ids = .allocate(byteCount: 1 << 12, alignment: 8)
       var info = stat()
       let size = fstat(descriptor, &info) == 0 ? Int(info.st_size) : -1
@@ -160,7 +179,6 @@ public enum PartTokenFile {
         ? footerBytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(size - PartTokenFile.footerSize)) } : -1
       guard size >= PartTokenFile.footerSize, read == PartTokenFile.footerSize else {
         close(descriptor)
-        scratch.deallocate()
         ids.deallocate()
         throw size < 0 ? HatcheryError.system("stat", path: path) : Self.damaged(path, "\(max(0, size)) bytes, shorter than its footer")
       }
@@ -184,7 +202,6 @@ public enum PartTokenFile {
 
     deinit {
       close(descriptor)
-      scratch.deallocate()
       ids.deallocate()
     }
 
@@ -198,7 +215,7 @@ public enum PartTokenFile {
     private func loadChunk(at index: Int) throws {
       guard index >= 0, index < documents else { throw Self.damaged(path, "no row \(index)") }
       let rows = min(Self.rowsPerChunk, documents - index)
-      let bytes = try read(rows * PartTokenFile.rowSize, at: tableStart + index * PartTokenFile.rowSize)
+      let bytes = try read(rows * PartTokenFile.rowSize, at: tableStart + index * PartTokenFile.rowSize, into: scratch)
       chunk.removeAll(keepingCapacity: true)
       for number in 0..<rows {
         let offset = number * PartTokenFile.rowSize
@@ -232,23 +249,19 @@ public enum PartTokenFile {
         let start = row.idOffset - idsOffset
         return try body(UnsafeRawBufferPointer(rebasing: ids[start..<start + row.idLength]))
       }
-      return try body(UnsafeRawBufferPointer(try read(row.idLength, at: row.idOffset)))
+      return try body(UnsafeRawBufferPointer(try read(row.idLength, at: row.idOffset, into: scratch)))
     }
 
-    /// The document's tokens (valid until the reader reads again).
-    public func withTokens<T>(of row: Row, _ body: (UnsafeBufferPointer<UInt32>) throws -> T) throws -> T {
+    /// The document's tokens, read into `buffer` (valid until it is read into again).
+    public func withTokens<T>(of row: Row, using buffer: ReadBuffer, _ body: (UnsafeBufferPointer<UInt32>) throws -> T) throws -> T {
       guard row.tokenCount > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-      let bytes = try read(row.tokenCount * 4, at: row.tokenStart * 4)
+      let bytes = try read(row.tokenCount * 4, at: row.tokenStart * 4, into: buffer)
       return try body(UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: UInt32.self), count: row.tokenCount))
     }
 
-    /// `count` bytes at `offset`, in the scratch buffer.
-    private func read(_ count: Int, at offset: Int) throws -> UnsafeMutableRawBufferPointer {
-      if count > scratch.count {
-        scratch.deallocate()
-        scratch = .allocate(byteCount: max(count, scratch.count * 2), alignment: 8)
-      }
-      let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[..<count])
+    /// `count` bytes at `offset`, in `buffer`.
+    private func read(_ count: Int, at offset: Int, into buffer: ReadBuffer) throws -> UnsafeMutableRawBufferPointer {
+      let bytes = buffer.reserve(count)
       try readFully(into: bytes, at: offset)
       return bytes
     }
