@@ -188,7 +188,8 @@ public enum PartTokenFile {
       let version = footerBytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 32, as: UInt32.self)) }
       let documentCount = uint64(0), tokens = uint64(8)
       // The counts are checked against the size before anything is computed from them.
-      let fits = tokens <= UInt64(footer / 4) && documentCount <= UInt64((footer - Int(min(tokens, UInt64(footer / 4))) * 4) / PartTokenFile.rowSize)
+      // (`&&` checks the token count before it is used in the second comparison.)
+      let fits = tokens <= UInt64(footer / 4) && documentCount <= UInt64((footer - Int(tokens) * 4) / PartTokenFile.rowSize)
       documents = fits ? Int(documentCount) : 0
       tokenCount = fits ? Int(tokens) : 0
       textBytes = Int(clamping: uint64(16))

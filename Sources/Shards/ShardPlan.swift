@@ -132,7 +132,7 @@ struct ShardPlan {
     var shardIndex = 0
     var writer: ShardWriter?
     var separator = endOfText
-    let tokens = PartTokenFile.ReadBuffer()
+    let tokenBuffer = PartTokenFile.ReadBuffer()
     try Self.forEachInOrder(readers) { position, reader, row in
       while position >= shards[shardIndex].documents.upperBound { shardIndex += 1 }
       guard wanted.contains(shardIndex) else { return }
@@ -144,7 +144,7 @@ struct ShardPlan {
       }
       guard let open = writer else { return }
       try withUnsafePointer(to: &separator) { try open.append(UnsafeBufferPointer(start: $0, count: 1)) }
-      try reader.withTokens(of: row, using: tokens) { try open.append($0) }
+      try reader.withTokens(of: row, using: tokenBuffer) { try open.append($0) }
       if position == shard.documents.upperBound - 1 {
         let written = try open.finish()
         writer = nil
