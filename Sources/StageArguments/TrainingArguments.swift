@@ -55,6 +55,10 @@ public struct TrainArguments: PipelineArguments {
   @Option(help: "Clip the gradients' global norm to this; 0: no clipping (default 1).") public var gradClip: Float?
   @Option(help: "Evaluate on the val shards every N steps; 0: never (default 50).") public var evalEvery: Int?
   @Option(help: "Batches per evaluation (default 4).") public var evalBatches: Int?
+  @Option(
+    help: "Held-out text to score in bits per byte at every evaluation: a file or folder (.jsonl: one document per line), repeatable.")
+  public var evalText: [String] = []
+  @Option(help: "Bytes of each --eval-text set scored, from its start (default 262144).") public var evalTextBytes: Int?
   @Option(help: "Checkpoint every N steps, and at the end (default 100).") public var checkpointEvery: Int?
   @Option(help: "Threads (default: every core).") public var threads: Int?
   @Option(help: "Seed of the initialisation and the data order (default 1337).") public var seed: UInt64?
@@ -82,6 +86,8 @@ public struct TrainArguments: PipelineArguments {
     if let gradClip { options.gradientClip = gradClip }
     if let evalEvery { options.evalEvery = evalEvery }
     if let evalBatches { options.evalBatches = evalBatches }
+    if !evalText.isEmpty { options.evalTexts = evalText }
+    if let evalTextBytes { options.evalTextBytes = evalTextBytes }
     if let checkpointEvery { options.checkpointEvery = checkpointEvery }
     if let threads { options.threads = threads }
     if let seed { options.seed = seed }

@@ -71,7 +71,7 @@ public enum FineTuner {
               batches += 1
               start += options.batch
             }
-            return total / Float(batches)
+            return TrainingLoop.Evaluation(loss: total / Float(batches))
           }, log: log)
   }
 

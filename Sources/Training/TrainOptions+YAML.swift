@@ -6,7 +6,7 @@ import Yams
 extension TrainOptions {
   /// Sets the options named in a YAML mapping (`--config FILE`), with the command line's names
   /// in snake case: layers, heads, dim, context, batch, batch_tokens, steps, lr, min_lr_fraction,
-  /// warmup, weight_decay, decay_all, grad_clip, eval_every, eval_batches, checkpoint_every,
+  /// warmup, weight_decay, decay_all, grad_clip, eval_every, eval_batches, eval_text, eval_text_bytes, checkpoint_every,
   /// threads, seed. An unknown key or a value of the wrong type is an error naming its line and
   /// column.
   public mutating func apply(configurationAt path: String) throws {
@@ -56,6 +56,12 @@ extension TrainOptions {
       case "grad_clip": gradientClip = try float()
       case "eval_every": evalEvery = try int()
       case "eval_batches": evalBatches = try int()
+      case "eval_text":
+        guard let paths = value.sequence?.compactMap(\.string), paths.count == value.sequence?.count else {
+          throw HatcheryError("\(place(value)): eval_text is a list of files or folders")
+        }
+        evalTexts = paths
+      case "eval_text_bytes": evalTextBytes = try int()
       case "checkpoint_every": checkpointEvery = try int()
       case "threads": threads = try int()
       case "seed":

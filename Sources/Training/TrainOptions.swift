@@ -21,6 +21,10 @@ public struct TrainOptions: Sendable {
   public var gradientClip: Float = 1.0
   public var evalEvery = 50
   public var evalBatches = 4
+  /// Held-out text scored in bits per byte at every evaluation (files or folders, each a set
+  /// named after it: EvaluationSet), up to `evalTextBytes` bytes of each: a fixed sample.
+  public var evalTexts: [String] = []
+  public var evalTextBytes = 262_144
   public var checkpointEvery = 100
   public var threads = 1
   public var seed: UInt64 = 1337
@@ -31,8 +35,8 @@ public struct TrainOptions: Sendable {
 
   public func validate() throws {
     guard steps >= 1, batch >= 1, context >= 2, threads >= 1 else { throw HatcheryError("--steps, --batch, --threads must be at least 1 and --context at least 2") }
-    guard learningRate > 0, warmup >= 0, evalEvery >= 0, checkpointEvery >= 0, evalBatches >= 1 else {
-      throw HatcheryError("--lr must be positive; --warmup, --eval-every and --checkpoint-every at least 0")
+    guard learningRate > 0, warmup >= 0, evalEvery >= 0, checkpointEvery >= 0, evalBatches >= 1, evalTextBytes >= 1 else {
+      throw HatcheryError("--lr must be positive; --warmup, --eval-every and --checkpoint-every at least 0; --eval-batches and --eval-text-bytes at least 1")
     }
     if let batchTokens {
       guard batchTokens > 0, batchTokens % (batch * context) == 0 else {
@@ -57,7 +61,9 @@ public struct TrainOptions: Sendable {
       ("batch_tokens", .int(batchTokens ?? batch * context)), ("steps", .int(steps)), ("lr", .number(String(learningRate))),
       ("min_lr_fraction", .number(String(minimumLearningRateFraction))), ("warmup", .int(warmup)),
       ("weight_decay", .number(String(weightDecay))), ("decay_all", .bool(decayAll)), ("grad_clip", .number(String(gradientClip))),
-      ("eval_every", .int(evalEvery)), ("eval_batches", .int(evalBatches)), ("checkpoint_every", .int(checkpointEvery)),
+      ("eval_every", .int(evalEvery)), ("eval_batches", .int(evalBatches)),
+      ("eval_text", .array(evalTexts.map { .string($0) })), ("eval_text_bytes", .int(evalTextBytes)),
+      ("checkpoint_every", .int(checkpointEvery)),
       ("threads", .int(threads)), ("seed", .number(String(seed))),
     ])
   }

@@ -17,6 +17,8 @@ public enum Trainer {
     public var tokens = 0
     public var finalLoss: Float?
     public var finalValidationLoss: Float?
+    /// Bits per byte of each `--eval-text` set at the last evaluation.
+    public var finalEvalBitsPerByte: [(name: String, bitsPerByte: Double)] = []
     public var seconds = 0.0
     public var flops = 0.0
     /// Energy of the run (facility energy: IT energy × PUE), its emissions, and how each was
@@ -50,7 +52,13 @@ public enum Trainer {
     // No validation split means no evaluation; a damaged one is an error, not a silent skip.
     let validationData =
       trainData.manifest.shards.contains { $0.split == "val" } ? try ShardDataset(workspace: workspace, split: "val") : nil
-    let tokenizerJSON = try Array(Data(contentsOf: URL(fileURLWithPath: workspace.absolute(trainData.manifest.tokenizerPath))))
+    let tokenizerPath = workspace.absolute(trainData.manifest.tokenizerPath)
+    let tokenizerJSON = try Array(Data(contentsOf: URL(fileURLWithPath: tokenizerPath)))
+    let tokenizer = try HuggingFaceTokenizerFile.decode(tokenizerJSON, path: tokenizerPath)
+    // Loaded before anything is written, so a missing set fails the command at once.
+    let evalSets = try options.evalTexts.map { path in
+      try EvaluationSet.load(name: EvaluationSet.parse(path).name, path: path).prefix(bytes: options.evalTextBytes)
+    }
     let config = GPTConfig(
       vocabularySize: trainData.manifest.vocabularySize, context: options.context, layers: options.layers, heads: options.heads,
       channels: options.channels)
@@ -102,7 +110,19 @@ public enum Trainer {
             }
           }
         },
-        evaluate: validationData.map { data in { try evaluate(model, data, batches: options.evalBatches) } }, log: log)
+        evaluate: validationData == nil && evalSets.isEmpty
+          ? nil
+          : {
+            var evaluation = TrainingLoop.Evaluation()
+            if let validationData {
+              (evaluation.loss, evaluation.bitsPerByte) = try evaluate(model, validationData, batches: options.evalBatches, tokenizer: tokenizer)
+            }
+            if !evalSets.isEmpty {
+              let evaluator = try TextEvaluator(model: model, tokenizer: tokenizer)
+              evaluation.text = evalSets.map { ($0.name, evaluator.evaluate($0).total.bitsPerByte) }
+            }
+            return evaluation
+          }, log: log)
   }
 
   /// Refuses to resume a run with options that change its model's shape, or on shards made
@@ -124,12 +144,30 @@ public enum Trainer {
     }
   }
 
-  /// Mean loss over the first `batches` batches of sequential windows of the validation split.
-  static func evaluate(_ model: GPT, _ data: ShardDataset, batches: Int) throws -> Float {
+  /// Mean loss over the first `batches` batches of sequential windows of the validation split,
+  /// and the same loss in bits per byte of the text the predicted tokens stand for (special
+  /// tokens stand for none), which compares across tokenizers.
+  static func evaluate(_ model: GPT, _ data: ShardDataset, batches: Int, tokenizer: Tokenizer) throws -> (loss: Float, bitsPerByte: Double) {
     let (B, T) = (model.batch, model.sequence)
+    var tokenBytes = tokenizer.tokens.map(\.count)
+    for special in tokenizer.specialTokens where Int(special.id) < tokenBytes.count { tokenBytes[Int(special.id)] = 0 }
     var filled = 0
     var total: Float = 0
     var evaluated = 0
+    var nats = 0.0
+    var bytes = 0
+    func forward() {
+      let loss = model.forward()
+      total += loss
+      evaluated += 1
+      var counted = 0
+      for row in 0..<B * T where model.targets[row] != CrossEntropy.ignored {
+        counted += 1
+        let target = Int(model.targets[row])
+        bytes += target < tokenBytes.count ? tokenBytes[target] : 0
+      }
+      nats += Double(loss) * Double(counted)
+    }
     try data.forEachSequentialWindow(length: T + 1) { window in
       for t in 0..<T {
         model.inputs[filled * T + t] = Int32(window[t])
@@ -137,17 +175,16 @@ public enum Trainer {
       }
       filled += 1
       if filled == B {
-        total += model.forward()
-        evaluated += 1
+        forward()
         filled = 0
       }
       return evaluated < batches
     }
     if evaluated == 0 && filled > 0 {
       for row in filled * T..<B * T { model.targets[row] = CrossEntropy.ignored }
-      total = model.forward()
-      evaluated = 1
+      forward()
     }
-    return evaluated > 0 ? total / Float(evaluated) : .nan
+    guard evaluated > 0 else { return (.nan, .nan) }
+    return (total / Float(evaluated), bytes > 0 ? nats / M_LN2 / Double(bytes) : .nan)
   }
 }

@@ -10,6 +10,14 @@ import HatcheryCore
 /// run's row in `training_runs` is closed as completed or failed with what was done. The run is
 /// metered (EnergyMonitor): `emissions.csv` in the run folder, samples in `energy_samples`.
 struct TrainingLoop {
+  /// What one evaluation found: the loss on held-out tokens (mean per token), the same in bits
+  /// per byte of their text, and bits per byte of each held-out text set.
+  struct Evaluation {
+    var loss: Float?
+    var bitsPerByte: Double?
+    var text: [(name: String, bitsPerByte: Double)] = []
+  }
+
   let model: GPT
   let optimizer: AdamW
   let options: TrainOptions
@@ -22,7 +30,7 @@ struct TrainingLoop {
   let energy: EnergyOptions
 
   func run(
-    from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void, evaluate: (() throws -> Float)?,
+    from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void, evaluate: (() throws -> Evaluation)?,
     log: (String) -> Void
   ) throws -> Trainer.Summary {
     var summary = Trainer.Summary(runDirectory: runDirectory)
@@ -80,7 +88,7 @@ struct TrainingLoop {
   }
 
   private func steps(
-    from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void, evaluate: (() throws -> Float)?,
+    from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void, evaluate: (() throws -> Evaluation)?,
     log: (String) -> Void, summary: inout Trainer.Summary
   ) throws {
     let metrics = try Metrics(path: runDirectory + "/metrics.jsonl")
@@ -125,9 +133,16 @@ struct TrainingLoop {
         ("elapsed", .number(String(format: "%.3f", (clock.now - started).seconds))),
       ])
       if let evaluate, options.evalEvery > 0, done % options.evalEvery == 0 || done == options.steps {
-        let validation = try evaluate()
-        line["val_loss"] = .number(String(validation))
-        summary.finalValidationLoss = validation
+        let evaluation = try evaluate()
+        if let loss = evaluation.loss {
+          line["val_loss"] = .number(String(loss))
+          summary.finalValidationLoss = loss
+        }
+        if let bits = evaluation.bitsPerByte, bits.isFinite { line["val_bpb"] = .number(String(format: "%.6f", bits)) }
+        if !evaluation.text.isEmpty {
+          line["eval_bpb"] = .object(JSONObject(evaluation.text.map { ($0.name, .number(String(format: "%.6f", $0.bitsPerByte))) }))
+          summary.finalEvalBitsPerByte = evaluation.text
+        }
       }
       try metrics.append(line)
       log(JSONWriter.encode(.object(line)))

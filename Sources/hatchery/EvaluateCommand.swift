@@ -1,27 +1,55 @@
 import ArgumentParser
 import Foundation
 import HatcheryCore
+import Tokenizer
 import Training
 
 struct EvaluateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "evaluate",
-    abstract: "The loss of a checkpoint on token ids; print one JSON line {loss, tokens, windows}.",
+    abstract: "A checkpoint's loss on held-out text (bits per byte, per source) or on token ids.",
     discussion: """
-      INPUT holds little-endian uint32 ids (`hatchery tokenizer encode --ids-out`). It is cut into --batch windows of
-      --context + 1 tokens from the start; --logits-out writes their logits (float32, batch × context × vocabulary).
+      With --text, each evaluation set (NAME=PATH or PATH; a file or a folder: a .jsonl file gives one document per line, \
+      any other file is one document) is tokenized with the checkpoint's tokenizer.json and scored; one JSON line per set \
+      gives bits per byte and per character, which compare models with different tokenizers, the loss per token, and the \
+      same for each source of its documents (a "source" field of a JSONL line, else the file). Without --text, INPUT holds \
+      little-endian uint32 ids (`hatchery tokenizer encode --ids-out`), cut into --batch windows of --context + 1 tokens \
+      from the start, and one JSON line gives their mean loss; --logits-out writes their logits (float32, batch × context × \
+      vocabulary).
       """)
 
   @Option(help: "A checkpoint folder (runs/<id>/step-NNNNN).") var checkpoint: String
+  @Option(name: .customLong("text"), help: "An evaluation set of held-out text: NAME=PATH or PATH (repeatable).") var textSets: [String] = []
   @Option(help: "Tokens per window (at most the model's context).") var context: Int?
-  @Option(help: "Windows.") var batch = 4
+  @Option(help: "Windows per forward pass (token ids: the windows evaluated).") var batch = 4
   @Option(help: "Threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
-  @Option(help: "Write the logits here.") var logitsOut: String?
-  @Argument(help: "A file of uint32 token ids.") var input: String
+  @Option(help: "Token ids: write the logits here.") var logitsOut: String?
+  @Argument(help: "Token ids: a file of uint32 token ids.") var input: String?
+
+  func validate() throws {
+    guard textSets.isEmpty != (input == nil) else {
+      throw ValidationError("give either --text sets or one file of token ids")
+    }
+    guard batch >= 1, threads >= 1 else { throw ValidationError("--batch and --threads must be at least 1") }
+    if !textSets.isEmpty, logitsOut != nil { throw ValidationError("--logits-out is for token ids, not --text") }
+  }
 
   func run() throws {
     let config = try Checkpoint.config(of: checkpoint)
     let sequence = context ?? config.context
+    if !textSets.isEmpty {
+      let sets = try textSets.map { argument in
+        let (name, path) = try EvaluationSet.parse(argument)
+        return try EvaluationSet.load(name: name, path: path)
+      }
+      let tokenizer = try TokenizerFile.load(path: checkpoint + "/tokenizer.json")
+      let model = try GPT(config: config, batch: batch, sequence: sequence, threads: threads)
+      try model.load(checkpoint: checkpoint)
+      let evaluator = try TextEvaluator(model: model, tokenizer: tokenizer)
+      for set in sets { print(JSONWriter.encode(.object(evaluator.evaluate(set).json))) }
+      return
+    }
+    guard let input else { return }
     guard let data = FileManager.default.contents(atPath: input) else { throw HatcheryError.system("read", path: input, code: ENOENT) }
     let ids = data.withUnsafeBytes { raw in (0..<data.count / 4).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }
     guard ids.count >= batch * (sequence + 1) else {

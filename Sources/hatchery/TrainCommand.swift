@@ -48,5 +48,6 @@ struct TrainCommand: ParsableCommand {
         summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-", summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-",
         summary.kWh, summary.energyLabel + (arguments.energy.embodied ? String(format: "; embodied %.3f g CO2e, apart", summary.embodiedKg * 1000) : ""), summary.meteringSeconds * 1000, summary.emissionsKg * 1000, summary.carbon, summary.flops, achieved / 1e9, 100 * achieved / peak,
         peak / 1e9, options.threads, summary.forecastSeconds.map { String(format: "%.1f s", $0) } ?? "none", summary.runDirectory))
+    for (name, bits) in summary.finalEvalBitsPerByte { print(String(format: "eval %@: %.4f bits per byte", name, bits)) }
   }
 }

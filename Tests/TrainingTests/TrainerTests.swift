@@ -103,6 +103,42 @@ final class TrainerTests: XCTestCase {
     XCTAssertNil(summary.finalValidationLoss)
   }
 
+  /// Held-out text is scored in bits per byte at every evaluation, beside the validation
+  /// split's loss in bits per byte; a seed gives the same run twice, another seed another.
+  func testEvalTextIsScoredInBitsPerByteAndASeedRepeatsItsRun() throws {
+    let heldOut = folder + "/held-out.jsonl"
+    try Data("{\"text\": \"the dog sat on the mat number 3 and the cat sat on the log 1.\"}\n".utf8)
+      .write(to: URL(fileURLWithPath: heldOut))
+    var options = options(steps: 40)
+    options.evalEvery = 10
+    options.evalTexts = [heldOut]
+    let first = try Trainer.train(workspace: workspace, options: options, log: { _ in })
+    let lines = try String(contentsOfFile: first.runDirectory + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+      .map { try XCTUnwrap(try JSONParser.parse(String($0)).objectValue) }
+    func number(_ value: JSONValue?) -> Double? { if case .number(let text)? = value { return Double(text) } else { return nil } }
+    let curve = lines.compactMap { number($0["eval_bpb"]?.objectValue?["held-out"]) }
+    XCTAssertEqual(curve.count, 4, "steps 10, 20, 30, 40")
+    XCTAssertLessThan(curve.last!, curve.first! * 0.8, "the held-out sentence is like the training text: \(curve)")
+    XCTAssertEqual(first.finalEvalBitsPerByte.map(\.name), ["held-out"])
+    let validationBits = try XCTUnwrap(number(lines.last!["val_bpb"]))
+    let validationLoss = try XCTUnwrap(number(lines.last!["val_loss"]))
+    // Tokens of this tokenizer stand for one to a few bytes each.
+    XCTAssertGreaterThan(validationBits, validationLoss / M_LN2 / 8)
+    XCTAssertLessThan(validationBits, validationLoss / M_LN2)
+
+    let again = try Trainer.train(workspace: workspace, options: options, log: { _ in })
+    XCTAssertEqual(again.finalEvalBitsPerByte.map(\.bitsPerByte), first.finalEvalBitsPerByte.map(\.bitsPerByte))
+    XCTAssertEqual(try losses(again.runDirectory), try losses(first.runDirectory))
+    options.seed += 1
+    let other = try Trainer.train(workspace: workspace, options: options, log: { _ in })
+    XCTAssertNotEqual(other.finalEvalBitsPerByte.map(\.bitsPerByte), first.finalEvalBitsPerByte.map(\.bitsPerByte))
+
+    options.evalTexts = [folder + "/missing"]
+    XCTAssertThrowsError(try Trainer.train(workspace: workspace, options: options, log: { _ in })) { error in
+      XCTAssertTrue("\(error)".contains("missing"), "\(error)")
+    }
+  }
+
   func testResumeIsBitIdentical() throws {
     let straight = try Trainer.train(workspace: workspace, options: options(steps: 20), log: { _ in })
     // A run killed after its step-10 checkpoint: the same run folder without what came later.

@@ -81,7 +81,7 @@ public enum WorkspaceReport {
     body += "<h2>Training</h2>"
     if figures.trainingRuns.isEmpty { body += "<p>No training run yet.</p>" }
     for run in figures.trainingRuns {
-      let (loss, validation) = metrics(run.directory + "/metrics.jsonl")
+      let curves = metrics(run.directory + "/metrics.jsonl")
       body += "<h3>\(HTML.escape(run.id)) (\(HTML.escape(run.kind)), \(HTML.escape(run.status)))</h3>"
       body += "<p>\(run.steps) steps, \(run.tokens) tokens; final loss \(run.finalLoss.map { String(format: "%.4f", $0) } ?? "—"), validation loss \(run.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "—").</p>"
       if let seconds = run.seconds {
@@ -91,8 +91,16 @@ public enum WorkspaceReport {
       }
       body += "<figure>" + SVGChart(
         title: run.kind == "finetune" ? "Fine-tuning loss" : "Training and validation loss", xLabel: "step", yLabel: "loss",
-        series: [.init(name: "train", color: "#1f77b4", points: loss), .init(name: "validation", color: "#d62728", points: validation)]
+        series: [.init(name: "train", color: "#1f77b4", points: curves.loss), .init(name: "validation", color: "#d62728", points: curves.validation)]
       ).svg + "</figure>"
+      if !curves.bitsPerByte.isEmpty {
+        // Bits per byte compares runs with different tokenizers (hatchery evaluate --text).
+        let palette = ["#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+        body += "<figure>" + SVGChart(
+          title: "Held-out bits per byte", xLabel: "step", yLabel: "bits per byte",
+          series: curves.bitsPerByte.enumerated().map { .init(name: $1.name, color: palette[$0 % palette.count], points: $1.points) }
+        ).svg + "</figure>"
+      }
       if options.samples > 0, let checkpoint = Checkpoint.latest(in: run.directory)?.folder {
         let chat = run.kind == "finetune"
         for index in 0..<options.samples {
@@ -159,16 +167,37 @@ public enum WorkspaceReport {
     return result
   }
 
-  /// Train and validation loss per step from a run's metrics.jsonl.
-  static func metrics(_ path: String) -> ([(x: Double, y: Double)], [(x: Double, y: Double)]) {
-    guard let data = FileManager.default.contents(atPath: path) else { return ([], []) }
+  /// A run's curves from its metrics.jsonl: train and validation loss per step, and bits per
+  /// byte of the validation split (`val_bpb`) and of each held-out text set (`eval_bpb`).
+  struct Curves {
     var loss: [(x: Double, y: Double)] = []
     var validation: [(x: Double, y: Double)] = []
+    var bitsPerByte: [(name: String, points: [(x: Double, y: Double)])] = []
+  }
+
+  static func metrics(_ path: String) -> Curves {
+    var curves = Curves()
+    guard let data = FileManager.default.contents(atPath: path) else { return curves }
+    func number(_ value: JSONValue?) -> Double? {
+      guard case .number(let text)? = value, let number = Double(text), number.isFinite else { return nil }
+      return number
+    }
+    func add(_ name: String, _ step: Int, _ value: Double) {
+      if let index = curves.bitsPerByte.firstIndex(where: { $0.name == name }) {
+        curves.bitsPerByte[index].points.append((Double(step), value))
+      } else {
+        curves.bitsPerByte.append((name, [(Double(step), value)]))
+      }
+    }
     for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
       guard let object = try? JSONParser.parse(String(line)).objectValue, let step = object["step"]?.intValue else { continue }
-      if case .number(let value)? = object["loss"], let number = Double(value), number.isFinite { loss.append((Double(step), number)) }
-      if case .number(let value)? = object["val_loss"], let number = Double(value), number.isFinite { validation.append((Double(step), number)) }
+      if let value = number(object["loss"]) { curves.loss.append((Double(step), value)) }
+      if let value = number(object["val_loss"]) { curves.validation.append((Double(step), value)) }
+      if let value = number(object["val_bpb"]) { add("validation split", step, value) }
+      for (name, value) in object["eval_bpb"]?.objectValue?.members ?? [] {
+        if let value = number(value) { add(name, step, value) }
+      }
     }
-    return (loss, validation)
+    return curves
   }
 }
