@@ -82,7 +82,8 @@ let package = Package(
     .target(
       name: "Pipeline",
       dependencies: [
-        "HatcheryCore", "HatcheryYAML", "Ingest", "Accounting", "Training", "StageArguments", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
+        "HatcheryCore", "HatcheryYAML", "Ingest", "Filters", "Accounting", "Training", "StageArguments", "Yams",
+        .product(name: "GRDB", package: "GRDB.swift"),
       ]),
     // fastText-compatible classifiers: model files, prediction.
     .target(name: "Classifiers", dependencies: ["HatcheryCore"]),

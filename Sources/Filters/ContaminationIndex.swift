@@ -37,6 +37,21 @@ public final class ContaminationIndex: Sendable {
     self.grams = grams
   }
 
+  /// Named items (an evaluation set's documents), each under its own name.
+  public init(items: [(name: String, text: [UInt8])], n: Int = 13) {
+    self.n = n
+    var grams: [UInt64: String] = [:]
+    for item in items {
+      for gram in item.text.withUnsafeBytes({ Self.grams(of: $0, n: n) }) where grams[gram] == nil { grams[gram] = item.name }
+    }
+    self.grams = grams
+  }
+
+  /// Adds to `items` every evaluation item a text shares an n-gram with.
+  public func collectMatches(_ text: UnsafeRawBufferPointer, into items: inout Set<String>) {
+    for gram in Self.grams(of: text, n: n) { if let item = grams[gram] { items.insert(item) } }
+  }
+
   /// The evaluation item a text shares an n-gram with, if any.
   public func match(_ text: UnsafeRawBufferPointer) -> String? {
     for gram in Self.grams(of: text, n: n) { if let item = grams[gram] { return item } }
@@ -50,6 +65,18 @@ public final class ContaminationIndex: Sendable {
 
   /// Rolling hashes of every n consecutive words.
   static func grams(of text: UnsafeRawBufferPointer, n: Int) -> [UInt64] {
+    nGramHashes(words(of: text), n: n)
+  }
+
+  /// A key of a text's whole word sequence (the words as the n-grams see them): texts that differ
+  /// only in case, punctuation or spacing share it.
+  public static func contentKey(_ text: UnsafeRawBufferPointer) -> UInt64 {
+    let words = words(of: text)
+    return words.isEmpty ? 0 : nGramHashes(words, n: words.count)[0] ^ UInt64(words.count) &* 0x9E37_79B9_7F4A_7C15
+  }
+
+  /// The FNV-1a hash of each word.
+  static func words(of text: UnsafeRawBufferPointer) -> [UInt64] {
     var words: [UInt64] = []
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
     var inWord = false
@@ -66,6 +93,6 @@ public final class ContaminationIndex: Sendable {
         inWord = true
       }
     }
-    return nGramHashes(words, n: n)
+    return words
   }
 }

@@ -17,7 +17,7 @@ struct Hatchery: ParsableCommand {
     subcommands: [
       InitCommand.self, IngestCommand.self, DedupCommand.self, TagCommand.self, FilterCommand.self, TokenizerCommand.self, ShardCommand.self, TrainCommand.self, FinetuneCommand.self, SampleCommand.self, EvaluateCommand.self, LicenseCommand.self,
       AuditCommand.self,
-      TraceCommand.self, StatusCommand.self, EnergyCommand.self, PlanCommand.self, ReviewCommand.self, ParquetCommand.self, ClassifierCommand.self, ReportCommand.self, ExtractCommand.self, RunCommand.self, SlurmCommand.self, ExportCommand.self, SchemaCommand.self, VersionCommand.self,
+      TraceCommand.self, StatusCommand.self, EnergyCommand.self, PlanCommand.self, ReviewCommand.self, ParquetCommand.self, ClassifierCommand.self, ReportCommand.self, ExtractCommand.self, RunCommand.self, AblateCommand.self, SlurmCommand.self, ExportCommand.self, SchemaCommand.self, VersionCommand.self,
     ]
   )
 

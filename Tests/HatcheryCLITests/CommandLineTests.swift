@@ -612,4 +612,75 @@ extension CommandLineTests {
     XCTAssertTrue(damaged.stderr.contains("half.bin: byte "), damaged.stderr)
     XCTAssertEqual(damaged.stderr.split(separator: "\n").count, 1, damaged.stderr)
   }
+
+  /// `hatchery ablate`: two variants of the sample set, two seeds each, scored on held-out text;
+  /// run again, every run is up to date; an evaluation set the variants train on is refused.
+  func testAblateComparesVariantsAndRefusesAnEvaluationSetItTrainsOn() throws {
+    let repository = Self.repository.path
+    try """
+      version: 1
+      workspace: unused
+      sources:
+        - {name: examples, paths: [\(repository)/examples/corpus, \(repository)/examples/web], license: CC0-1.0}
+      stages:
+        ingest: {added: "2026-01-01T00:00:00Z", threads: 1}
+        dedup: {paragraphs: true, threads: 1}
+        tokenizer: {vocab_size: 400, threads: 1}
+        shard: {val_fraction: 0.1, threads: 1}
+        train: {layers: 1, heads: 2, dim: 32, context: 32, batch: 4, steps: 12, eval_every: 6, checkpoint_every: 0, threads: 1}
+
+      """.write(toFile: folder + "/base.yaml", atomically: true, encoding: .utf8)
+    try Data(
+      """
+      {"text": "A held-out paragraph about hatching eggs: the incubator keeps them warm for three weeks.", "source": "notes"}
+      {"text": "Another one, on shards and tokens, that no variant of the sample set trains on.", "source": "notes"}
+
+      """.utf8
+    ).write(to: URL(fileURLWithPath: folder + "/held-out.jsonl"))
+    let ablation = folder + "/compare.yaml"
+    try """
+      version: 1
+      pipeline: \(folder!)/base.yaml
+      folder: \(folder!)/work
+      seeds: 2
+      eval: {held: \(folder!)/held-out.jsonl}
+      variants:
+        baseline: {}
+        no-dedup: {dedup: off}
+
+      """.write(toFile: ablation, atomically: true, encoding: .utf8)
+    let first = try run(["ablate", ablation])
+    XCTAssertEqual(first.status, 0, first.stderr + first.stdout)
+    let json = try XCTUnwrap(try JSONParser.parse(String(contentsOfFile: folder + "/work/ablation.json", encoding: .utf8)).objectValue)
+    func array(_ value: JSONValue?) -> [JSONValue] { if case .array(let items)? = value { return items } else { return [] } }
+    let variants = array(json["variants"])
+    XCTAssertEqual(variants.count, 2)
+    XCTAssertEqual(variants.compactMap { $0.objectValue?["name"]?.stringValue }, ["baseline", "no-dedup"])
+    for variant in variants {
+      let runs = array(variant.objectValue?["runs"])
+      XCTAssertEqual(runs.compactMap { $0.objectValue?["seed"]?.intValue }, [1337, 1338])
+      for run in runs {
+        guard case .number(let text)? = run.objectValue?["bits_per_byte"], let bits = Double(text) else { return XCTFail("\(run)") }
+        XCTAssertTrue(bits > 0 && bits < 16, text)
+      }
+    }
+    XCTAssertNotNil(variants[1].objectValue?["versus_baseline"]?.objectValue?["p"])
+    let markdown = try String(contentsOfFile: folder + "/work/ablation.md", encoding: .utf8)
+    XCTAssertTrue(markdown.contains("| no-dedup |"), markdown)
+    XCTAssertTrue(markdown.contains("Welch's t-test"), markdown)
+    XCTAssertTrue(try String(contentsOfFile: folder + "/work/ablation.html", encoding: .utf8).contains("<svg"))
+
+    let again = try run(["ablate", ablation])
+    XCTAssertEqual(again.status, 0, again.stderr)
+    XCTAssertEqual(again.stdout.components(separatedBy: ": up to date (").count - 1, 4, again.stdout)
+    XCTAssertFalse(again.stdout.contains("hatchery train -w"), again.stdout)
+
+    // The sample set's own essays as the evaluation set: every variant trains on them.
+    try String(contentsOfFile: ablation, encoding: .utf8)
+      .replacingOccurrences(of: "\(folder!)/held-out.jsonl", with: "\(repository)/examples/corpus/essays")
+      .write(toFile: folder + "/contaminated.yaml", atomically: true, encoding: .utf8)
+    let refused = try run(["ablate", folder + "/contaminated.yaml"])
+    XCTAssertEqual(refused.status, 1)
+    XCTAssertTrue(refused.stderr.contains("variant baseline trains on evaluation document(s) held#"), refused.stderr)
+  }
 }

@@ -1223,6 +1223,16 @@ public final class ProvenanceStore: Sendable {
     }
   }
 
+  /// What a training run cost: tokens, wall seconds, energy (kWh) and emissions (kg CO2e), as its
+  /// end recorded them.
+  public func trainingRunAccount(id: String) throws -> (tokens: Int, seconds: Double?, kWh: Double?, emissionsKg: Double?)? {
+    try pool.read { db in
+      try Row.fetchOne(db, sql: "SELECT tokens, seconds, energy_kwh, emissions_kg FROM training_runs WHERE id = ?", arguments: [id]).map {
+        ($0["tokens"], $0["seconds"], $0["energy_kwh"], $0["emissions_kg"])
+      }
+    }
+  }
+
   // MARK: Energy
 
   /// Records the energy samples of a training run (or a stage run) in one transaction.

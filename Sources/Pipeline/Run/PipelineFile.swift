@@ -129,38 +129,45 @@ public struct PipelineFile: Sendable {
     return source
   }
 
-  private static func options(of stage: PipelineStage, _ node: Node, place: (Node) -> String) throws -> [(key: String, value: Value)] {
+  /// The options of a stage from its YAML node (a mapping, or nothing for none).
+  static func options(of stage: PipelineStage, _ node: Node, place: (Node) -> String) throws -> [(key: String, value: Value)] {
     if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" { return [] }  // `train:` with no options
     guard let mapping = node.mapping else { throw HatcheryError("\(place(node)): the options of \(stage.rawValue) are a mapping") }
     var result: [(key: String, value: Value)] = []
     for (key, value) in mapping {
       let name = key.string ?? ""
-      guard let kind = stage.options[name] else {
-        throw HatcheryError(
-          "\(place(key)): unknown option \(name) of stage \(stage.rawValue) (options: \(stage.options.keys.sorted().joined(separator: ", ")))")
-      }
-      func wrong(_ expected: String) -> HatcheryError { HatcheryError("\(place(value)): \(stage.rawValue).\(name) is \(expected)") }
-      switch kind {
-      case .integer:
-        guard let number = value.int else { throw wrong("a whole number") }
-        result.append((name, .scalar(String(number))))
-      case .number:
-        guard let number = value.float else { throw wrong("a number") }
-        result.append((name, .scalar(value.string ?? String(number))))
-      case .boolean:
-        guard let flag = value.bool else { throw wrong("true or false") }
-        result.append((name, .flag(flag)))
-      case .string, .file:
-        guard let text = value.string, value.scalar != nil else { throw wrong("a string") }
-        result.append((name, .scalar(text)))
-      case .files:
-        guard let list = value.sequence?.compactMap(\.string) else { throw wrong("a list of paths") }
-        result.append((name, .list(list)))
-      }
+      result.append((name, try option(name, of: stage, key: key, value: value, place: place)))
     }
     for required in stage.requiredOptions where !result.contains(where: { $0.key == required }) {
       throw HatcheryError("\(place(node)): stage \(stage.rawValue) needs \(required)")
     }
     return result
+  }
+
+  /// One option of a stage, checked against the stage's table: an unknown name is an error at
+  /// `key`, a value of the wrong kind at `value`.
+  static func option(_ name: String, of stage: PipelineStage, key: Node, value: Node, place: (Node) -> String) throws -> Value {
+    guard let kind = stage.options[name] else {
+      throw HatcheryError(
+        "\(place(key)): unknown option \(name) of stage \(stage.rawValue) (options: \(stage.options.keys.sorted().joined(separator: ", ")))")
+    }
+    func wrong(_ expected: String) -> HatcheryError { HatcheryError("\(place(value)): \(stage.rawValue).\(name) is \(expected)") }
+    switch kind {
+    case .integer:
+      guard let number = value.int else { throw wrong("a whole number") }
+      return .scalar(String(number))
+    case .number:
+      guard let number = value.float else { throw wrong("a number") }
+      return .scalar(value.string ?? String(number))
+    case .boolean:
+      guard let flag = value.bool else { throw wrong("true or false") }
+      return .flag(flag)
+    case .string, .file:
+      guard let text = value.string, value.scalar != nil else { throw wrong("a string") }
+      return .scalar(text)
+    case .files:
+      guard let list = value.sequence?.compactMap(\.string) else { throw wrong("a list of paths") }
+      return .list(list)
+    }
   }
 }

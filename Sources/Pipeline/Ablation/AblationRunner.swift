@@ -1,0 +1,212 @@
+import Filters
+import Foundation
+import HatcheryCore
+import Tokenizer
+import Training
+
+/// `hatchery ablate FILE`: for each variant, its pipeline (steps already up to date are reused),
+/// the contamination check of the shared evaluation sets against its kept documents, then one
+/// training run per seed with the base pipeline's model and token budget, each scored on the
+/// evaluation sets in bits per byte. A run's result is kept in `FOLDER/results/VARIANT/` under a
+/// fingerprint of its data, options and seed, so running the ablation again trains only what
+/// changed. The comparison goes to `FOLDER/ablation.{md,json,html}`.
+public enum AblationRunner {
+  public struct Options: Sendable {
+    public var executable: String
+    /// Threads of the evaluation after training (training takes the train stage's).
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    public init(executable: String) { self.executable = executable }
+  }
+
+  /// One trained and scored run.
+  public struct Run: Codable, Sendable {
+    public var variant: String
+    public var seed: UInt64
+    public var fingerprint: String
+    public var runDirectory: String
+    /// Bits per byte of each evaluation set, and over all of them (their bytes together).
+    public var bitsPerByte: [String: Double]
+    public var totalBitsPerByte: Double
+    public var tokens: Int
+    public var seconds: Double
+    public var kWh: Double
+    public var emissionsKg: Double
+  }
+
+  /// What the check of a variant's kept documents against the evaluation sets found.
+  public struct Contamination: Codable, Sendable {
+    public var variant: String
+    public var trainingDocuments: Int
+    public var evaluationDocuments: Int
+    /// Evaluation documents whose whole word sequence is a kept document's.
+    public var copies: [String]
+    /// Evaluation documents sharing an n-gram with a kept document.
+    public var dirty: Int
+    public var dirtyFraction: Double { evaluationDocuments > 0 ? Double(dirty) / Double(evaluationDocuments) : 0 }
+  }
+
+  public struct Results: Sendable {
+    public var file: AblationFile
+    public var runs: [Run]
+    public var contamination: [Contamination]
+    public var seconds: Double
+  }
+
+  public static func run(_ file: AblationFile, options: Options, print: (String) -> Void = { Swift.print($0) }) throws -> Results {
+    let clock = ContinuousClock()
+    let started = clock.now
+    // Read once, before any variant runs, so a missing set fails at once.
+    let sets = try file.evalSets.map { set -> EvaluationSet in
+      let loaded = try EvaluationSet.load(name: set.name, path: set.path)
+      return file.evalBytes.map { loaded.prefix(bytes: $0) } ?? loaded
+    }
+    let index = ContaminationIndex(
+      items: sets.flatMap { set in set.documents.enumerated().map { ("\(set.name)#\($0.offset + 1)", $0.element.text) } }, n: file.ngram)
+    var copyKeys: [UInt64: String] = [:]
+    for set in sets {
+      for (number, document) in set.documents.enumerated() {
+        copyKeys[document.text.withUnsafeBytes { ContaminationIndex.contentKey($0) }] = "\(set.name)#\(number + 1)"
+      }
+    }
+    let evaluationDocuments = sets.reduce(0) { $0 + $1.documents.count }
+    var runs: [Run] = []
+    var contamination: [Contamination] = []
+    for variant in file.variants {
+      let pipeline = try file.pipeline(for: variant)
+      print("==> ablation \(file.name): variant \(variant.name) (\(pipeline.workspace))")
+      let outcome = try PipelineRunner.run(pipeline, options: PipelineRunner.Options(executable: options.executable), print: print)
+      guard outcome == .completed else {
+        throw HatcheryError("ablation \(file.name): the pipeline of variant \(variant.name) did not complete (\(outcome)); its message is above")
+      }
+      let workspace = try Workspace.open(at: pipeline.workspace)
+      let store = try workspace.openStore()
+      let check = try checkContamination(
+        variant: variant.name, workspace: workspace, store: store, index: index, copyKeys: copyKeys, evaluationDocuments: evaluationDocuments)
+      contamination.append(check)
+      print(
+        "==> ablation \(file.name): variant \(variant.name): \(check.trainingDocuments) training documents; evaluation documents "
+          + "copied \(check.copies.count), sharing a \(file.ngram)-gram \(check.dirty) of \(check.evaluationDocuments)")
+      guard check.copies.isEmpty else {
+        throw HatcheryError(
+          "ablation \(file.name): variant \(variant.name) trains on evaluation document(s) \(check.copies.prefix(5).joined(separator: ", ")): "
+            + "the evaluation sets must be held out from every variant")
+      }
+      guard check.dirtyFraction <= file.maximumDirtyFraction else {
+        throw HatcheryError(
+          "ablation \(file.name): \(check.dirty) of \(check.evaluationDocuments) evaluation documents share a \(file.ngram)-gram with "
+            + "variant \(variant.name)'s training documents (\(String(format: "%.1f", 100 * check.dirtyFraction))%, more than "
+            + "max_dirty_fraction \(file.maximumDirtyFraction)): hold them out, or raise contamination.max_dirty_fraction")
+      }
+      let dataFingerprint = try store.pipelineStep(pipeline: pipeline.name, step: "shard")?.fingerprint ?? ""
+      for seedIndex in 0..<file.seeds {
+        runs.append(
+          try trainAndScore(
+            file: file, variant: variant.name, seedIndex: seedIndex, workspace: workspace, store: store, dataFingerprint: dataFingerprint,
+            sets: sets, options: options, print: print))
+      }
+    }
+    let results = Results(file: file, runs: runs, contamination: contamination, seconds: (clock.now - started).seconds)
+    try AblationReport.write(results)
+    return results
+  }
+
+  /// The comparison as the markdown file has it.
+  public static func summaryTable(_ results: Results) -> String { AblationReport.markdown(results) }
+
+  /// Reads the variant's kept documents once: each one's whole-text key against the evaluation
+  /// documents', and its n-grams against theirs.
+  static func checkContamination(
+    variant: String, workspace: Workspace, store: ProvenanceStore, index: ContaminationIndex, copyKeys: [UInt64: String],
+    evaluationDocuments: Int
+  ) throws -> Contamination {
+    let reader = try KeptDocuments(workspace: workspace, store: store).reader()
+    var documents = 0
+    var copies: Set<String> = []
+    var dirty: Set<String> = []
+    while let (_, text) = try reader.next() {
+      documents += 1
+      text.withUnsafeBytes { bytes in
+        if let copy = copyKeys[ContaminationIndex.contentKey(bytes)] { copies.insert(copy) }
+        index.collectMatches(bytes, into: &dirty)
+      }
+    }
+    return Contamination(variant: variant, trainingDocuments: documents, evaluationDocuments: evaluationDocuments, copies: copies.sorted(), dirty: dirty.count)
+  }
+
+  /// The base pipeline's train options as `hatchery train` flags, without those the ablation
+  /// sets itself.
+  static func trainArguments(_ file: AblationFile) -> [String] {
+    let own: Set<String> = ["seed", "eval_text", "eval_text_bytes"]
+    return PipelineRunner.arguments(file.trainOptions.filter { !own.contains($0.key) }, stage: .train)
+  }
+
+  private static func trainAndScore(
+    file: AblationFile, variant: String, seedIndex: Int, workspace: Workspace, store: ProvenanceStore, dataFingerprint: String,
+    sets: [EvaluationSet], options: Options, print: (String) -> Void
+  ) throws -> Run {
+    let baseSeed = file.trainOptions.first { $0.key == "seed" }.flatMap { option -> UInt64? in
+      if case .scalar(let text) = option.value { return UInt64(text) }
+      return nil
+    } ?? TrainOptions().seed
+    let seed = baseSeed + UInt64(seedIndex)
+    let evalTexts = file.evalSets.flatMap { ["--eval-text", $0.path] } + (file.evalBytes.map { ["--eval-text-bytes", String($0)] } ?? [])
+    let arguments = trainArguments(file) + ["--seed", String(seed)] + evalTexts
+    var hasher = SHA256Hasher()
+    hasher.update("hatchery-ablation-run-v1\0\(HatcheryVersion.current)\0\(dataFingerprint)\0\(arguments.joined(separator: "\0"))\0")
+    for set in sets {
+      hasher.update("\(set.name)\0")
+      for document in set.documents {
+        hasher.update(document.source + "\0")
+        document.text.withUnsafeBytes { hasher.update($0) }
+      }
+    }
+    let fingerprint = hasher.finalize().hex
+    let resultPath = Workspace.absolutePath(file.folder) + "/results/\(variant)/seed-\(seed).json"
+    if let data = FileManager.default.contents(atPath: resultPath), let cached = try? JSONDecoder().decode(Run.self, from: data),
+      cached.fingerprint == fingerprint
+    {
+      print("==> ablation \(file.name): \(variant), seed \(seed): up to date (\(String(format: "%.4f", cached.totalBitsPerByte)) bits per byte)")
+      return cached
+    }
+    let runName = "ablation-seed\(seed)-\(fingerprint.prefix(10))"
+    let runDirectory = workspace.absolute("runs/" + runName)
+    // A run of this name that did not finish is trained again from the start: same seed, same run.
+    if FileManager.default.fileExists(atPath: runDirectory), try store.trainingRunStatus(id: runName)?.status != .completed {
+      try FileManager.default.removeItem(atPath: runDirectory)
+    }
+    if !FileManager.default.fileExists(atPath: runDirectory) {
+      let command = ["train", "-w", workspace.root, "--run-name", runName] + arguments
+      print("==> ablation \(file.name): \(variant), seed \(seed): hatchery \(command.joined(separator: " "))")
+      let result = try PipelineRunner.runProcess(options.executable, command)
+      guard result == .exited(0) else {
+        throw HatcheryError("ablation \(file.name): training variant \(variant) with seed \(seed) failed (\(result)); its message is above")
+      }
+    }
+    guard let checkpoint = Checkpoint.latest(in: runDirectory) else {
+      throw HatcheryError("\(runDirectory): the run left no complete checkpoint")
+    }
+    let config = try Checkpoint.config(of: checkpoint.folder)
+    let tokenizer = try TokenizerFile.load(path: checkpoint.folder + "/tokenizer.json")
+    let model = try GPT(config: config, batch: 8, sequence: config.context, threads: options.threads)
+    try model.load(checkpoint: checkpoint.folder)
+    let evaluator = try TextEvaluator(model: model, tokenizer: tokenizer)
+    var total = EvaluationTally()
+    var bits: [String: Double] = [:]
+    for set in sets {
+      let result = evaluator.evaluate(set)
+      bits[set.name] = result.total.bitsPerByte
+      total.bytes += result.total.bytes
+      total.nats += result.total.nats
+    }
+    let account = try store.trainingRunAccount(id: runName)
+    let run = Run(
+      variant: variant, seed: seed, fingerprint: fingerprint, runDirectory: runDirectory, bitsPerByte: bits, totalBitsPerByte: total.bitsPerByte,
+      tokens: account?.tokens ?? 0, seconds: account?.seconds ?? 0, kWh: account?.kWh ?? 0, emissionsKg: account?.emissionsKg ?? 0)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try AtomicFileOutput.write(Array(try encoder.encode(run)), to: resultPath)
+    print("==> ablation \(file.name): \(variant), seed \(seed): \(String(format: "%.4f", run.totalBitsPerByte)) bits per byte")
+    return run
+  }
+}

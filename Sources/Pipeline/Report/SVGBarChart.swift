@@ -1,0 +1,54 @@
+import Foundation
+
+/// A bar chart as inline SVG: one bar per label with an error bar (± its deviation), the axis
+/// starting below the lowest bar so that small differences show, each bar's value written above it.
+struct SVGBarChart {
+  struct Bar {
+    let label: String
+    let value: Double
+    let error: Double
+  }
+
+  let title: String
+  let yLabel: String
+  let bars: [Bar]
+  let width = 640.0
+  let height = 260.0
+
+  var svg: String {
+    let finite = bars.filter { $0.value.isFinite }
+    guard !finite.isEmpty else { return "<p>No data for \(HTML.escape(title)).</p>" }
+    let (left, right, top, bottom) = (60.0, 20.0, 28.0, 48.0)
+    let high = finite.map { $0.value + max(0, $0.error) }.max()!
+    let low = finite.map { $0.value - max(0, $0.error) }.min()!
+    let margin = max((high - low) * 0.25, abs(high) * 0.01, 1e-9)
+    let (minY, maxY) = (max(0, low - margin), high + margin)
+    func y(_ value: Double) -> Double { height - bottom - (value - minY) / (maxY - minY) * (height - top - bottom) }
+    let slot = (width - left - right) / Double(bars.count)
+    var text = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
+    text += "<title>\(HTML.escape(title))</title>"
+    text += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>"
+    text += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
+    text += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
+    text += "<text x=\"\(left)\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(HTML.escape(title))</text>"
+    text += "<text x=\"14\" y=\"\((height - bottom + top) / 2)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\" transform=\"rotate(-90 14 \((height - bottom + top) / 2))\">\(HTML.escape(yLabel))</text>"
+    for value in [minY, maxY] {
+      text += "<text x=\"\(left - 4)\" y=\"\(y(value) + 4)\" font-size=\"10\" text-anchor=\"end\" font-family=\"sans-serif\">\(String(format: "%.3f", value))</text>"
+    }
+    for (index, bar) in bars.enumerated() {
+      let center = left + slot * (Double(index) + 0.5)
+      text += "<text x=\"\(center)\" y=\"\(height - bottom + 16)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\">\(HTML.escape(bar.label))</text>"
+      guard bar.value.isFinite else { continue }
+      let barWidth = slot * 0.6
+      text += "<rect x=\"\(center - barWidth / 2)\" y=\"\(y(bar.value))\" width=\"\(barWidth)\" height=\"\(max(0, height - bottom - y(bar.value)))\" fill=\"#1f77b4\" opacity=\"0.8\"/>"
+      if bar.error > 0 {
+        let (upper, lower) = (y(bar.value + bar.error), y(bar.value - bar.error))
+        text += "<line x1=\"\(center)\" y1=\"\(upper)\" x2=\"\(center)\" y2=\"\(lower)\" stroke=\"#000\"/>"
+        text += "<line x1=\"\(center - 6)\" y1=\"\(upper)\" x2=\"\(center + 6)\" y2=\"\(upper)\" stroke=\"#000\"/>"
+        text += "<line x1=\"\(center - 6)\" y1=\"\(lower)\" x2=\"\(center + 6)\" y2=\"\(lower)\" stroke=\"#000\"/>"
+      }
+      text += "<text x=\"\(center)\" y=\"\(y(bar.value + max(0, bar.error)) - 4)\" font-size=\"10\" text-anchor=\"middle\" font-family=\"sans-serif\">\(String(format: "%.4f", bar.value))</text>"
+    }
+    return text + "</svg>"
+  }
+}
