@@ -39,10 +39,6 @@ stages:
   train: {layers: 4, heads: 4, dim: 128, context: 128, batch: 16, steps: $steps, lr: 0.003, warmup: 50, eval_every: 125, checkpoint_every: 0}
 EOF
 done
-# Project Gutenberg's boilerplate is cut from the books, but short stock phrases remain (a
-# preface's "the following pages", a chapter's "CHAPTER I"): a held-out document sharing any
-# 13 words with the training text is counted and reported, and the ablation refuses when more
-# than a third of them do (whole-text copies are always refused).
 cat > "$work/ablation.yaml" <<EOF
 version: 1
 name: known-effect
@@ -53,7 +49,6 @@ eval:
   books: $work/data/held-out/books.jsonl
   docs: $work/data/held-out/docs.jsonl
 eval_bytes: 262144
-contamination: {max_dirty_fraction: ${MAX_DIRTY:-0.34}}
 variants:
   as-is: {}
   shuffled-30: {pipeline: $work/pipeline-b.yaml}

@@ -6,7 +6,8 @@ tok-text): three training variants and held-out evaluation text none of them con
   b/        a, with 30% of its documents (chosen by a hash of their id) replaced by copies of
             themselves with their words shuffled
   c/        a, with every near-duplicate book five times (run without dedup)
-  held-out/books.jsonl  the books of text-books held out (a hash of their name), cut the same way
+  held-out/books.jsonl  the books of text-books held out (a hash of their name), cut the same way,
+                        as passages of about 4 KB taken from each book in turn
   held-out/docs.jsonl   tok-text's held-out documents
 
 usage: ablation_corpus.py CORPORA OUT"""
@@ -80,7 +81,19 @@ write(f"{out}/b", "corpus.jsonl", [
     {"id": d["id"], "text": shuffled(d["text"], digest(d["id"]))} if digest("shuffle:" + d["id"]) % 10 < 3 else d for d in base])
 write(f"{out}/c", "corpus.jsonl", books + docs + [
     {"id": f"{d['id']}#{copy}", "text": d["text"]} for d in dups for copy in range(5)])
-write(f"{out}/held-out", "books.jsonl", held_books)
+# The held-out books as passages of about 4 KB (whole paragraphs), taken in turn from each book,
+# so that the first bytes of the set (eval_bytes) sample every book.
+passages = []
+for d in held_books:
+    chunks, current = [], ""
+    for paragraph in d["text"].split("\n\n"):
+        current += paragraph + "\n\n"
+        if len(current) >= 4096:
+            chunks.append(current.strip() + "\n")
+            current = ""
+    passages.append([{"id": f"{d['id']}#{i}", "text": c, "source": d["id"]} for i, c in enumerate(chunks)])
+interleaved = [p for round_ in range(max(map(len, passages))) for book in passages if round_ < len(book) for p in [book[round_]]]
+write(f"{out}/held-out", "books.jsonl", interleaved)
 write(f"{out}/held-out", "docs.jsonl", held_docs)
 shuffled_count = sum(1 for d in base if digest("shuffle:" + d["id"]) % 10 < 3)
 print(f"a: {len(base)} documents ({len(books)} books, {len(dups)} near-duplicate books, {len(docs)} docs); "

@@ -47,9 +47,15 @@ public final class ContaminationIndex: Sendable {
     self.grams = grams
   }
 
-  /// Adds to `items` every evaluation item a text shares an n-gram with.
-  public func collectMatches(_ text: UnsafeRawBufferPointer, into items: inout Set<String>) {
-    for gram in Self.grams(of: text, n: n) { if let item = grams[gram] { items.insert(item) } }
+  /// Adds to `items` every evaluation item a text shares an n-gram with, and to `shared` those
+  /// n-grams.
+  public func collectMatches(_ text: UnsafeRawBufferPointer, items: inout Set<String>, shared: inout Set<UInt64>) {
+    for gram in Self.grams(of: text, n: n) {
+      if let item = grams[gram] {
+        items.insert(item)
+        shared.insert(gram)
+      }
+    }
   }
 
   /// The evaluation item a text shares an n-gram with, if any.

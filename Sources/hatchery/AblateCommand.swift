@@ -11,7 +11,7 @@ struct AblateCommand: ParsableCommand {
       Each variant of the ablation file is its base pipeline with overrides (a stage left out, a stage's options, \
       another pipeline file), prepared in its own workspace up to its shards (steps already up to date are reused). \
       The shared evaluation sets are checked against every variant's kept documents (whole-text copies refuse the \
-      ablation; documents sharing a 13-gram are counted, and more than contamination.max_dirty_fraction refuses it). \
+      ablation; when more than contamination.max_shared_ngrams of the sets' 13-grams are in its training text, it is refused too). \
       Then every variant trains the base pipeline's train stage once per seed and is scored on the evaluation sets in \
       bits per byte. FOLDER/ablation.md, .json and .html compare the variants with the first: mean ± standard \
       deviation over the seeds, Welch's t-test, tokens, time and energy, curves and a bar chart. Run it again and \

@@ -682,5 +682,16 @@ extension CommandLineTests {
     let refused = try run(["ablate", folder + "/contaminated.yaml"])
     XCTAssertEqual(refused.status, 1)
     XCTAssertTrue(refused.stderr.contains("variant baseline trains on evaluation document(s) held#"), refused.stderr)
+    // A passage of a training document inside new text: no copy, but its 13-grams are there.
+    try Data(
+      """
+      {"text": "Some new words first. A pre-training corpus is assembled from thousands of sources, each with its own terms. When a model later repeats a passage, or when a publisher asks whether their work was used, the only honest answer comes from records kept while the data was prepared."}
+
+      """.utf8
+    ).write(to: URL(fileURLWithPath: folder + "/held-out.jsonl"))
+    let overlapping = try run(["ablate", ablation])
+    XCTAssertEqual(overlapping.status, 1)
+    XCTAssertTrue(overlapping.stderr.contains("of the evaluation text's 13-grams are in variant baseline's training documents"), overlapping.stderr)
+    XCTAssertTrue(overlapping.stderr.contains("max_shared_ngrams 0.01"), overlapping.stderr)
   }
 }

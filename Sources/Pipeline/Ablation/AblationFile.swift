@@ -53,10 +53,10 @@ public struct AblationFile: Sendable {
   public var evalSets: [(name: String, path: String)]
   /// Bytes of each set scored after training (nil: all).
   public var evalBytes: Int?
-  /// Contamination: word n-grams shared with a variant's kept documents make an evaluation
-  /// document dirty; more than this fraction of dirty documents refuses the variant.
+  /// Contamination: word n-grams of the evaluation text found in a variant's kept documents;
+  /// more than this fraction of them refuses the ablation.
   public var ngram = 13
-  public var maximumDirtyFraction = 0.01
+  public var maximumSharedFraction = 0.01
   public var variants: [Variant]
   /// The base pipeline: its train stage gives every run's options.
   public var base: PipelineFile
@@ -76,7 +76,7 @@ public struct AblationFile: Sendable {
     var evalSets: [(name: String, path: String)] = []
     var evalBytes: Int?
     var ngram = 13
-    var maximumDirty = 0.01
+    var maximumShared = 0.01
     var variantNodes: [(Node, Node)] = []
     var sawVersion = false
     for (key, value) in mapping {
@@ -110,19 +110,19 @@ public struct AblationFile: Sendable {
         guard let number = value.int, number >= 1 else { throw HatcheryError("\(place(value)): eval_bytes is a whole number ≥ 1") }
         evalBytes = number
       case "contamination":
-        guard let options = value.mapping else { throw HatcheryError("\(place(value)): contamination is a mapping (ngram, max_dirty_fraction)") }
+        guard let options = value.mapping else { throw HatcheryError("\(place(value)): contamination is a mapping (ngram, max_shared_ngrams)") }
         for (optionKey, optionValue) in options {
           switch optionKey.string ?? "" {
           case "ngram":
             guard let number = optionValue.int, number >= 1 else { throw HatcheryError("\(place(optionValue)): ngram is a whole number ≥ 1") }
             ngram = number
-          case "max_dirty_fraction":
+          case "max_shared_ngrams":
             guard let number = optionValue.float, number >= 0, number <= 1 else {
-              throw HatcheryError("\(place(optionValue)): max_dirty_fraction is a number from 0 to 1")
+              throw HatcheryError("\(place(optionValue)): max_shared_ngrams is a number from 0 to 1")
             }
-            maximumDirty = number
+            maximumShared = number
           default:
-            throw HatcheryError("\(place(optionKey)): unknown contamination option \(optionKey.string ?? "?") (ngram, max_dirty_fraction)")
+            throw HatcheryError("\(place(optionKey)): unknown contamination option \(optionKey.string ?? "?") (ngram, max_shared_ngrams)")
           }
         }
       case "variants":
@@ -159,7 +159,7 @@ public struct AblationFile: Sendable {
     }
     return AblationFile(
       path: path, name: name, folder: folder ?? "work-\(name)", seeds: seeds, evalSets: evalSets, evalBytes: evalBytes, ngram: ngram,
-      maximumDirtyFraction: maximumDirty, variants: variants, base: base, basePath: basePath)
+      maximumSharedFraction: maximumShared, variants: variants, base: base, basePath: basePath)
   }
 
   private static func variant(_ name: String, _ node: Node, basePath: String, place: (Node) -> String) throws -> Variant {

@@ -72,8 +72,9 @@ enum AblationReport {
       text += "| \(summary.variant) | " + cells.joined(separator: " | ") + " | \(format(summary.total)) | \(difference) | "
         + verdict(summary.totalVersusBaseline, baseline: baseline) + " |\n"
     }
-    text += "\n| variant | runs | tokens per run | seconds per run | energy, all runs (kWh) | CO2e, all runs (g) | training documents | evaluation documents sharing a \(file.ngram)-gram |\n"
-    text += "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
+    text += "\n| variant | runs | tokens per run | seconds per run | energy, all runs (kWh) | CO2e, all runs (g) | training documents | "
+      + "evaluation \(file.ngram)-grams in the training text | evaluation documents sharing one |\n"
+    text += "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
     for summary in summaries {
       let check = results.contamination.first { $0.variant == summary.variant }
       let seconds = AblationStatistics.summary(summary.runs.map(\.seconds))
@@ -81,7 +82,9 @@ enum AblationReport {
         + String(format: "%.1f ± %.1f", seconds.mean, seconds.deviation) + " | "
         + String(format: "%.6f", summary.runs.reduce(0) { $0 + $1.kWh }) + " | "
         + String(format: "%.3f", 1000 * summary.runs.reduce(0) { $0 + $1.emissionsKg }) + " | "
-        + "\(check?.trainingDocuments ?? 0) | \(check.map { "\($0.dirty) of \($0.evaluationDocuments)" } ?? "—") |\n"
+        + "\(check?.trainingDocuments ?? 0) | "
+        + (check.map { String(format: "%.2f%% (%d of %d)", 100 * $0.sharedFraction, $0.sharedNGrams, $0.evaluationNGrams) } ?? "—")
+        + " | \(check.map { "\($0.dirty) of \($0.evaluationDocuments)" } ?? "—") |\n"
     }
     text += "\nEvery run: " + results.runs.map { "\($0.variant) seed \($0.seed) \(String(format: "%.4f", $0.totalBitsPerByte))" }.joined(separator: "; ")
       + String(format: ". The ablation took %.1f s.\n", results.seconds)
@@ -128,7 +131,8 @@ enum AblationReport {
         .object(JSONObject([
           ("variant", .string(check.variant)), ("training_documents", .int(check.trainingDocuments)),
           ("evaluation_documents", .int(check.evaluationDocuments)), ("copies", .array(check.copies.map { .string($0) })),
-          ("dirty", .int(check.dirty)), ("ngram", .int(results.file.ngram)),
+          ("dirty", .int(check.dirty)), ("ngram", .int(results.file.ngram)), ("evaluation_ngrams", .int(check.evaluationNGrams)),
+          ("shared_ngrams", .int(check.sharedNGrams)),
         ]))
       })),
     ])

@@ -43,7 +43,10 @@ public enum AblationRunner {
     public var copies: [String]
     /// Evaluation documents sharing an n-gram with a kept document.
     public var dirty: Int
-    public var dirtyFraction: Double { evaluationDocuments > 0 ? Double(dirty) / Double(evaluationDocuments) : 0 }
+    /// The evaluation sets' distinct n-grams, and those found in kept documents.
+    public var evaluationNGrams: Int
+    public var sharedNGrams: Int
+    public var sharedFraction: Double { evaluationNGrams > 0 ? Double(sharedNGrams) / Double(evaluationNGrams) : 0 }
   }
 
   public struct Results: Sendable {
@@ -86,17 +89,18 @@ public enum AblationRunner {
       contamination.append(check)
       print(
         "==> ablation \(file.name): variant \(variant.name): \(check.trainingDocuments) training documents; evaluation documents "
-          + "copied \(check.copies.count), sharing a \(file.ngram)-gram \(check.dirty) of \(check.evaluationDocuments)")
+          + "copied \(check.copies.count), sharing a \(file.ngram)-gram \(check.dirty) of \(check.evaluationDocuments); "
+          + "\(check.sharedNGrams) of the evaluation text's \(check.evaluationNGrams) \(file.ngram)-grams in the training text")
       guard check.copies.isEmpty else {
         throw HatcheryError(
           "ablation \(file.name): variant \(variant.name) trains on evaluation document(s) \(check.copies.prefix(5).joined(separator: ", ")): "
             + "the evaluation sets must be held out from every variant")
       }
-      guard check.dirtyFraction <= file.maximumDirtyFraction else {
+      guard check.sharedFraction <= file.maximumSharedFraction else {
         throw HatcheryError(
-          "ablation \(file.name): \(check.dirty) of \(check.evaluationDocuments) evaluation documents share a \(file.ngram)-gram with "
-            + "variant \(variant.name)'s training documents (\(String(format: "%.1f", 100 * check.dirtyFraction))%, more than "
-            + "max_dirty_fraction \(file.maximumDirtyFraction)): hold them out, or raise contamination.max_dirty_fraction")
+          "ablation \(file.name): \(String(format: "%.2f", 100 * check.sharedFraction))% of the evaluation text's \(file.ngram)-grams are in "
+            + "variant \(variant.name)'s training documents (\(check.dirty) of \(check.evaluationDocuments) evaluation documents share one), "
+            + "more than max_shared_ngrams \(file.maximumSharedFraction): hold them out, or raise contamination.max_shared_ngrams")
       }
       let dataFingerprint = try store.pipelineStep(pipeline: pipeline.name, step: "shard")?.fingerprint ?? ""
       for seedIndex in 0..<file.seeds {
@@ -124,14 +128,17 @@ public enum AblationRunner {
     var documents = 0
     var copies: Set<String> = []
     var dirty: Set<String> = []
+    var shared: Set<UInt64> = []
     while let (_, text) = try reader.next() {
       documents += 1
       text.withUnsafeBytes { bytes in
         if let copy = copyKeys[ContaminationIndex.contentKey(bytes)] { copies.insert(copy) }
-        index.collectMatches(bytes, into: &dirty)
+        index.collectMatches(bytes, items: &dirty, shared: &shared)
       }
     }
-    return Contamination(variant: variant, trainingDocuments: documents, evaluationDocuments: evaluationDocuments, copies: copies.sorted(), dirty: dirty.count)
+    return Contamination(
+      variant: variant, trainingDocuments: documents, evaluationDocuments: evaluationDocuments, copies: copies.sorted(), dirty: dirty.count,
+      evaluationNGrams: index.count, sharedNGrams: shared.count)
   }
 
   /// The base pipeline's train options as `hatchery train` flags, without those the ablation
