@@ -47,6 +47,16 @@ public final class ContaminationIndex: Sendable {
     self.grams = grams
   }
 
+  /// How many of its distinct n-grams each item is the first to hold, and how many of those are in
+  /// `shared`, for the items holding any: which items a contamination comes from.
+  public func itemsHolding(_ shared: Set<UInt64>) -> [(item: String, shared: Int, of: Int)] {
+    var totals: [String: Int] = [:]
+    for item in grams.values { totals[item, default: 0] += 1 }
+    var counts: [String: Int] = [:]
+    for gram in shared { if let item = grams[gram] { counts[item, default: 0] += 1 } }
+    return counts.map { ($0.key, $0.value, totals[$0.key] ?? $0.value) }
+  }
+
   /// Adds to `items` every evaluation item a text shares an n-gram with, and to `shared` those
   /// n-grams.
   public func collectMatches(_ text: UnsafeRawBufferPointer, items: inout Set<String>, shared: inout Set<UInt64>) {

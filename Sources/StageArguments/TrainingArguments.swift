@@ -41,6 +41,10 @@ public struct TrainArguments: PipelineArguments {
 
   @OptionGroup(title: "Energy") public var energy: EnergyArguments
   @Option(help: "A YAML file of these options (snake case); options given here override it.") public var config: String?
+  @Option(
+    help: "A model and budget for CPUs: cpu-tiny (~20 s on 2 cores), cpu-small (~1.5 min, 1 M tokens), cpu-medium (~5 min, 3 M tokens); options given beside it override it."
+  )
+  public var preset: String?
   @Option(help: "Transformer blocks (default 4).") public var layers: Int?
   @Option(help: "Attention heads (default 4).") public var heads: Int?
   @Option(help: "Width, the embedding size (default 256).") public var dim: Int?
@@ -65,11 +69,17 @@ public struct TrainArguments: PipelineArguments {
 
   public init() {}
 
-  /// Defaults, then (with `resume`) the run's own options, then the --config file, then the
-  /// options given.
+  /// Defaults, then the --preset, then (with `resume`) the run's own options, then the --config
+  /// file (its own preset first), then the options given.
   public func options(resume: String?) throws -> TrainOptions {
     var options = TrainOptions()
     options.threads = ProcessInfo.processInfo.activeProcessorCount
+    if let preset {
+      guard let known = TrainOptions.Preset(rawValue: preset) else {
+        throw HatcheryError("--preset \(preset): one of \(TrainOptions.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
+      options.apply(preset: known)
+    }
     if let resume { try options.apply(runConfigurationOf: Workspace.absolutePath(resume)) }
     if let config { try options.apply(configurationAt: config) }
     if let layers { options.layers = layers }

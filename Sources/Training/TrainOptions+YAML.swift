@@ -5,7 +5,7 @@ import Yams
 
 extension TrainOptions {
   /// Sets the options named in a YAML mapping (`--config FILE`), with the command line's names
-  /// in snake case: layers, heads, dim, context, batch, batch_tokens, steps, lr, min_lr_fraction,
+  /// in snake case: preset (applied first), layers, heads, dim, context, batch, batch_tokens, steps, lr, min_lr_fraction,
   /// warmup, weight_decay, decay_all, grad_clip, eval_every, eval_batches, eval_text, eval_text_bytes, checkpoint_every,
   /// threads, seed. An unknown key or a value of the wrong type is an error naming its line and
   /// column.
@@ -29,7 +29,14 @@ extension TrainOptions {
     guard let root else { return }
     guard let mapping = root.mapping else { throw HatcheryError("\(path): the training configuration is a mapping") }
     func place(_ node: Node) -> String { "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }
-    for (key, value) in mapping where !ignored.contains(key.string ?? "") {
+    // A preset first, wherever it is written: the file's other options override it.
+    if let node = mapping["preset"] {
+      guard let name = node.string, let preset = Preset(rawValue: name) else {
+        throw HatcheryError("\(place(node)): preset is one of \(Preset.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
+      apply(preset: preset)
+    }
+    for (key, value) in mapping where !ignored.contains(key.string ?? "") && key.string != "preset" {
       func int() throws -> Int {
         guard let number = value.int else { throw HatcheryError("\(place(value)): \(key.string ?? "") is a whole number") }
         return number

@@ -31,6 +31,34 @@ public struct TrainOptions: Sendable {
 
   public init() {}
 
+  /// Model and budget presets for CPUs: each learns visibly in its time on a 2-core machine
+  /// (docs/benchmarks.md has the measured times). Options given beside a preset override it.
+  public enum Preset: String, CaseIterable, Sendable {
+    /// ~20 s: 2 blocks of 128, context 64, 300 steps of 1,024 tokens; enough to check a pipeline.
+    case cpuTiny = "cpu-tiny"
+    /// ~1.5 min: 4 blocks of 128, context 128, 500 steps of 2,048 tokens (1 M tokens); the
+    /// ablation benchmark's model.
+    case cpuSmall = "cpu-small"
+    /// ~5 min: 4 blocks of 128, context 128, 1,500 steps of 2,048 tokens (3 M tokens).
+    case cpuMedium = "cpu-medium"
+  }
+
+  public mutating func apply(preset: Preset) {
+    switch preset {
+    case .cpuTiny:
+      (layers, heads, channels, context, batch, steps) = (2, 4, 128, 64, 16, 300)
+      (learningRate, warmup, evalEvery) = (3e-3, 20, 50)
+    case .cpuSmall:
+      (layers, heads, channels, context, batch, steps) = (4, 4, 128, 128, 16, 500)
+      (learningRate, warmup, evalEvery) = (3e-3, 50, 125)
+    case .cpuMedium:
+      (layers, heads, channels, context, batch, steps) = (4, 4, 128, 128, 16, 1500)
+      (learningRate, warmup, evalEvery) = (3e-3, 100, 250)
+    }
+    batchTokens = nil
+    minimumLearningRateFraction = 0.1
+  }
+
   var accumulation: Int { (batchTokens ?? batch * context) / (batch * context) }
 
   public func validate() throws {

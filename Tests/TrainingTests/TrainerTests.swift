@@ -213,6 +213,15 @@ final class TrainerTests: XCTestCase {
     XCTAssertThrowsError(try options.apply(configurationAt: folder + "/bad.yaml")) { error in
       XCTAssertTrue("\(error)".contains("bad.yaml:2:1: unknown training option layres"), "\(error)")
     }
+    // A preset is applied first wherever it is written; the file's own options override it.
+    try "steps: 40\npreset: cpu-small\n".write(toFile: folder + "/preset.yaml", atomically: false, encoding: .utf8)
+    var preset = TrainOptions()
+    try preset.apply(configurationAt: folder + "/preset.yaml")
+    XCTAssertEqual([preset.layers, preset.channels, preset.context, preset.batch, preset.steps, preset.warmup], [4, 128, 128, 16, 40, 50])
+    try "preset: gpu-huge\n".write(toFile: folder + "/preset.yaml", atomically: false, encoding: .utf8)
+    XCTAssertThrowsError(try preset.apply(configurationAt: folder + "/preset.yaml")) { error in
+      XCTAssertTrue("\(error)".contains("preset.yaml:1:9: preset is one of cpu-tiny, cpu-small, cpu-medium"), "\(error)")
+    }
   }
 
   func testLearningRateWarmsUpThenDecays() {

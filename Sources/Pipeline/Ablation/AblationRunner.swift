@@ -47,6 +47,8 @@ public enum AblationRunner {
     public var evaluationNGrams: Int
     public var sharedNGrams: Int
     public var sharedFraction: Double { evaluationNGrams > 0 ? Double(sharedNGrams) / Double(evaluationNGrams) : 0 }
+    /// The evaluation documents with most n-grams in the training text: `set#N`, shared, all.
+    public var mostShared: [String]
   }
 
   public struct Results: Sendable {
@@ -100,7 +102,8 @@ public enum AblationRunner {
         throw HatcheryError(
           "ablation \(file.name): \(String(format: "%.2f", 100 * check.sharedFraction))% of the evaluation text's \(file.ngram)-grams are in "
             + "variant \(variant.name)'s training documents (\(check.dirty) of \(check.evaluationDocuments) evaluation documents share one), "
-            + "more than max_shared_ngrams \(file.maximumSharedFraction): hold them out, or raise contamination.max_shared_ngrams")
+            + "more than max_shared_ngrams \(file.maximumSharedFraction); most from \(check.mostShared.joined(separator: ", ")): "
+            + "hold them out, or raise contamination.max_shared_ngrams")
       }
       let dataFingerprint = try store.pipelineStep(pipeline: pipeline.name, step: "shard")?.fingerprint ?? ""
       for seedIndex in 0..<file.seeds {
@@ -136,9 +139,10 @@ public enum AblationRunner {
         index.collectMatches(bytes, items: &dirty, shared: &shared)
       }
     }
+    let worst = index.itemsHolding(shared).sorted { ($0.shared, $1.item) > ($1.shared, $0.item) }.prefix(5)
     return Contamination(
       variant: variant, trainingDocuments: documents, evaluationDocuments: evaluationDocuments, copies: copies.sorted(), dirty: dirty.count,
-      evaluationNGrams: index.count, sharedNGrams: shared.count)
+      evaluationNGrams: index.count, sharedNGrams: shared.count, mostShared: worst.map { "\($0.item) (\($0.shared) of \($0.of))" })
   }
 
   /// The base pipeline's train options as `hatchery train` flags, without those the ablation
