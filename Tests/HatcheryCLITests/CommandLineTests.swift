@@ -675,6 +675,26 @@ extension CommandLineTests {
     XCTAssertEqual(again.stdout.components(separatedBy: ": up to date (").count - 1, 4, again.stdout)
     XCTAssertFalse(again.stdout.contains("hatchery train -w"), again.stdout)
 
+    // Step by step, as the Slurm jobs run it: a missing run is named, its variant's train step
+    // makes it again, and the comparison is the same.
+    try FileManager.default.removeItem(atPath: folder + "/work/results/no-dedup/seed-1338.json")
+    let incomplete = try run(["ablate", "--step", "compare", ablation])
+    XCTAssertEqual(incomplete.status, 1)
+    XCTAssertTrue(incomplete.stderr.contains("no up-to-date result for no-dedup seed 1338 (--step train --task 1)"), incomplete.stderr)
+    XCTAssertEqual(try run(["ablate", "--step", "train", "--task", "1", ablation]).status, 0)
+    XCTAssertEqual(try run(["ablate", "--step", "compare", ablation]).status, 0)
+    // The same comparison (the last line says how long the command took).
+    func table(_ text: String) -> [Substring] { text.split(separator: "\n").filter { !$0.hasPrefix("Every run:") } }
+    XCTAssertEqual(table(try String(contentsOfFile: folder + "/work/ablation.md", encoding: .utf8)), table(markdown))
+    XCTAssertEqual(try run(["ablate", "--step", "train", ablation]).status, 2, "--step train needs --task (a usage error)")
+    let scripts = try run(["ablate", "--slurm", folder + "/slurm", "--partition", "cpu", ablation])
+    XCTAssertEqual(scripts.status, 0, scripts.stderr)
+    let prepare = try String(contentsOfFile: folder + "/slurm/01-prepare.sbatch", encoding: .utf8)
+    XCTAssertTrue(prepare.contains("#SBATCH --array=0-1\n"), prepare)
+    XCTAssertTrue(prepare.contains("ablate --step prepare --task \"$task\" \(ablation)"), prepare)
+    let submit = try String(contentsOfFile: folder + "/slurm/submit.sh", encoding: .utf8)
+    XCTAssertTrue(submit.contains("job_compare=$(sbatch --parsable --dependency=afterok:$job_train 03-compare.sbatch)"), submit)
+
     // The sample set's own essays as the evaluation set: every variant trains on them.
     try String(contentsOfFile: ablation, encoding: .utf8)
       .replacingOccurrences(of: "\(folder!)/held-out.jsonl", with: "\(repository)/examples/corpus/essays")

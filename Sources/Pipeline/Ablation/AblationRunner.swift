@@ -58,14 +58,68 @@ public enum AblationRunner {
     public var seconds: Double
   }
 
-  public static func run(_ file: AblationFile, options: Options, print: (String) -> Void = { Swift.print($0) }) throws -> Results {
+  /// The steps of an ablation. `all` does everything in one process; on a cluster, `prepare`
+  /// (task I: variant I's pipeline and contamination check) and `train` (task I: variant I's
+  /// seeds, one after another, as they write its workspace's store) run as job arrays, and
+  /// `compare` once every run is done.
+  public enum Step: String, CaseIterable, Sendable {
+    case all, prepare, train, compare
+  }
+
+  public static func run(
+    _ file: AblationFile, options: Options, step: Step = .all, task: Int? = nil, print: (String) -> Void = { Swift.print($0) }
+  ) throws -> Results? {
     let clock = ContinuousClock()
     let started = clock.now
     // Read once, before any variant runs, so a missing set fails at once.
-    let sets = try file.evalSets.map { set -> EvaluationSet in
+    let sets = try evaluationSets(file)
+    let variants: [Int]
+    switch step {
+    case .prepare, .train:
+      guard let task, file.variants.indices.contains(task) else {
+        throw HatcheryError("--step \(step.rawValue) takes --task I, a variant's index: 0 to \(file.variants.count - 1)")
+      }
+      variants = [task]
+    case .all, .compare:
+      variants = file.variants.indices.map { $0 }
+    }
+    if step == .all || step == .prepare {
+      for index in variants { _ = try prepare(file, variant: file.variants[index], sets: sets, options: options, print: print) }
+    }
+    if step == .all || step == .train {
+      for index in variants { _ = try train(file, variant: file.variants[index], sets: sets, options: options, print: print) }
+    }
+    guard step == .all || step == .compare else { return nil }
+    var results = try collect(file, sets: sets)
+    results.seconds = (clock.now - started).seconds
+    try AblationReport.write(results)
+    return results
+  }
+
+  static func evaluationSets(_ file: AblationFile) throws -> [EvaluationSet] {
+    try file.evalSets.map { set -> EvaluationSet in
       let loaded = try EvaluationSet.load(name: set.name, path: set.path)
       return file.evalBytes.map { loaded.prefix(bytes: $0) } ?? loaded
     }
+  }
+
+  static func resultFolder(_ file: AblationFile, variant: String) -> String {
+    Workspace.absolutePath(file.folder) + "/results/\(variant)"
+  }
+
+  /// A variant's pipeline (its up-to-date steps skipped), then the check of the evaluation sets
+  /// against its kept documents, kept beside its results.
+  static func prepare(
+    _ file: AblationFile, variant: AblationFile.Variant, sets: [EvaluationSet], options: Options, print: (String) -> Void
+  ) throws -> Contamination {
+    let pipeline = try file.pipeline(for: variant)
+    print("==> ablation \(file.name): variant \(variant.name) (\(pipeline.workspace))")
+    let outcome = try PipelineRunner.run(pipeline, options: PipelineRunner.Options(executable: options.executable), print: print)
+    guard outcome == .completed else {
+      throw HatcheryError("ablation \(file.name): the pipeline of variant \(variant.name) did not complete (\(outcome)); its message is above")
+    }
+    let workspace = try Workspace.open(at: pipeline.workspace)
+    let store = try workspace.openStore()
     let index = ContaminationIndex(
       items: sets.flatMap { set in set.documents.enumerated().map { ("\(set.name)#\($0.offset + 1)", $0.element.text) } }, n: file.ngram)
     var copyKeys: [UInt64: String] = [:]
@@ -74,48 +128,97 @@ public enum AblationRunner {
         copyKeys[document.text.withUnsafeBytes { ContaminationIndex.contentKey($0) }] = "\(set.name)#\(number + 1)"
       }
     }
-    let evaluationDocuments = sets.reduce(0) { $0 + $1.documents.count }
+    let check = try checkContamination(
+      variant: variant.name, workspace: workspace, store: store, index: index, copyKeys: copyKeys,
+      evaluationDocuments: sets.reduce(0) { $0 + $1.documents.count })
+    print(
+      "==> ablation \(file.name): variant \(variant.name): \(check.trainingDocuments) training documents; evaluation documents "
+        + "copied \(check.copies.count), sharing a \(file.ngram)-gram \(check.dirty) of \(check.evaluationDocuments); "
+        + "\(check.sharedNGrams) of the evaluation text's \(check.evaluationNGrams) \(file.ngram)-grams in the training text")
+    guard check.copies.isEmpty else {
+      throw HatcheryError(
+        "ablation \(file.name): variant \(variant.name) trains on evaluation document(s) \(check.copies.prefix(5).joined(separator: ", ")): "
+          + "the evaluation sets must be held out from every variant")
+    }
+    guard check.sharedFraction <= file.maximumSharedFraction else {
+      throw HatcheryError(
+        "ablation \(file.name): \(String(format: "%.2f", 100 * check.sharedFraction))% of the evaluation text's \(file.ngram)-grams are in "
+          + "variant \(variant.name)'s training documents (\(check.dirty) of \(check.evaluationDocuments) evaluation documents share one), "
+          + "more than max_shared_ngrams \(file.maximumSharedFraction); most from \(check.mostShared.joined(separator: ", ")): "
+          + "hold them out, or raise contamination.max_shared_ngrams")
+    }
+    try write(check, to: resultFolder(file, variant: variant.name) + "/contamination.json")
+    return check
+  }
+
+  /// The variant's workspace and its data's fingerprint, once its pipeline has run.
+  static func preparedVariant(_ file: AblationFile, variant: AblationFile.Variant) throws -> (Workspace, ProvenanceStore, String) {
+    let pipeline = try file.pipeline(for: variant)
+    let notPrepared = HatcheryError(
+      "ablation \(file.name): variant \(variant.name) is not prepared: run `hatchery ablate --step prepare --task "
+        + "\(file.variants.firstIndex { $0.name == variant.name } ?? 0)` first")
+    guard FileManager.default.fileExists(atPath: Workspace.absolutePath(pipeline.workspace) + "/hatchery.db") else { throw notPrepared }
+    let workspace = try Workspace.open(at: pipeline.workspace)
+    let store = try workspace.openStore()
+    guard let step = try store.pipelineStep(pipeline: pipeline.name, step: "shard"), step.status == .completed else { throw notPrepared }
+    return (workspace, store, step.fingerprint)
+  }
+
+  /// The variant's seeds, one after another (each run writes the workspace's store).
+  static func train(
+    _ file: AblationFile, variant: AblationFile.Variant, sets: [EvaluationSet], options: Options, print: (String) -> Void
+  ) throws -> [Run] {
+    let (workspace, store, dataFingerprint) = try preparedVariant(file, variant: variant)
+    guard FileManager.default.fileExists(atPath: resultFolder(file, variant: variant.name) + "/contamination.json") else {
+      throw HatcheryError("ablation \(file.name): variant \(variant.name) has no contamination check: run its prepare step first")
+    }
+    return try (0..<file.seeds).map { seedIndex in
+      try trainAndScore(
+        file: file, variant: variant.name, seedIndex: seedIndex, workspace: workspace, store: store, dataFingerprint: dataFingerprint,
+        sets: sets, options: options, print: print)
+    }
+  }
+
+  /// Every variant's contamination check and runs, each run's result checked against its
+  /// fingerprint (a missing or stale one is named).
+  static func collect(_ file: AblationFile, sets: [EvaluationSet]) throws -> Results {
     var runs: [Run] = []
     var contamination: [Contamination] = []
-    for variant in file.variants {
-      let pipeline = try file.pipeline(for: variant)
-      print("==> ablation \(file.name): variant \(variant.name) (\(pipeline.workspace))")
-      let outcome = try PipelineRunner.run(pipeline, options: PipelineRunner.Options(executable: options.executable), print: print)
-      guard outcome == .completed else {
-        throw HatcheryError("ablation \(file.name): the pipeline of variant \(variant.name) did not complete (\(outcome)); its message is above")
+    var missing: [String] = []
+    for (index, variant) in file.variants.enumerated() {
+      let folder = resultFolder(file, variant: variant.name)
+      guard let data = FileManager.default.contents(atPath: folder + "/contamination.json"),
+        let check = try? JSONDecoder().decode(Contamination.self, from: data)
+      else {
+        missing.append("variant \(variant.name) (--step prepare --task \(index))")
+        continue
       }
-      let workspace = try Workspace.open(at: pipeline.workspace)
-      let store = try workspace.openStore()
-      let check = try checkContamination(
-        variant: variant.name, workspace: workspace, store: store, index: index, copyKeys: copyKeys, evaluationDocuments: evaluationDocuments)
       contamination.append(check)
-      print(
-        "==> ablation \(file.name): variant \(variant.name): \(check.trainingDocuments) training documents; evaluation documents "
-          + "copied \(check.copies.count), sharing a \(file.ngram)-gram \(check.dirty) of \(check.evaluationDocuments); "
-          + "\(check.sharedNGrams) of the evaluation text's \(check.evaluationNGrams) \(file.ngram)-grams in the training text")
-      guard check.copies.isEmpty else {
-        throw HatcheryError(
-          "ablation \(file.name): variant \(variant.name) trains on evaluation document(s) \(check.copies.prefix(5).joined(separator: ", ")): "
-            + "the evaluation sets must be held out from every variant")
-      }
-      guard check.sharedFraction <= file.maximumSharedFraction else {
-        throw HatcheryError(
-          "ablation \(file.name): \(String(format: "%.2f", 100 * check.sharedFraction))% of the evaluation text's \(file.ngram)-grams are in "
-            + "variant \(variant.name)'s training documents (\(check.dirty) of \(check.evaluationDocuments) evaluation documents share one), "
-            + "more than max_shared_ngrams \(file.maximumSharedFraction); most from \(check.mostShared.joined(separator: ", ")): "
-            + "hold them out, or raise contamination.max_shared_ngrams")
-      }
-      let dataFingerprint = try store.pipelineStep(pipeline: pipeline.name, step: "shard")?.fingerprint ?? ""
+      let (_, _, dataFingerprint) = try preparedVariant(file, variant: variant)
       for seedIndex in 0..<file.seeds {
-        runs.append(
-          try trainAndScore(
-            file: file, variant: variant.name, seedIndex: seedIndex, workspace: workspace, store: store, dataFingerprint: dataFingerprint,
-            sets: sets, options: options, print: print))
+        let seed = self.seed(file, index: seedIndex)
+        let fingerprint = runFingerprint(file, seed: seed, dataFingerprint: dataFingerprint, sets: sets)
+        guard let data = FileManager.default.contents(atPath: folder + "/seed-\(seed).json"),
+          let run = try? JSONDecoder().decode(Run.self, from: data), run.fingerprint == fingerprint
+        else {
+          missing.append("\(variant.name) seed \(seed) (--step train --task \(index))")
+          continue
+        }
+        runs.append(run)
       }
     }
-    let results = Results(file: file, runs: runs, contamination: contamination, seconds: (clock.now - started).seconds)
-    try AblationReport.write(results)
-    return results
+    guard missing.isEmpty else {
+      throw HatcheryError(
+        "ablation \(file.name): no up-to-date result for \(missing.prefix(10).joined(separator: ", "))"
+          + (missing.count > 10 ? " and \(missing.count - 10) more" : ""))
+    }
+    return Results(file: file, runs: runs, contamination: contamination, seconds: 0)
+  }
+
+  static func write<T: Encodable>(_ value: T, to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try AtomicFileOutput.write(Array(try encoder.encode(value)), to: path)
   }
 
   /// The comparison as the markdown file has it.
@@ -152,19 +255,26 @@ public enum AblationRunner {
     return PipelineRunner.arguments(file.trainOptions.filter { !own.contains($0.key) }, stage: .train)
   }
 
-  private static func trainAndScore(
-    file: AblationFile, variant: String, seedIndex: Int, workspace: Workspace, store: ProvenanceStore, dataFingerprint: String,
-    sets: [EvaluationSet], options: Options, print: (String) -> Void
-  ) throws -> Run {
-    let baseSeed = file.trainOptions.first { $0.key == "seed" }.flatMap { option -> UInt64? in
+  static func seed(_ file: AblationFile, index: Int) -> UInt64 {
+    let base = file.trainOptions.first { $0.key == "seed" }.flatMap { option -> UInt64? in
       if case .scalar(let text) = option.value { return UInt64(text) }
       return nil
     } ?? TrainOptions().seed
-    let seed = baseSeed + UInt64(seedIndex)
+    return base + UInt64(index)
+  }
+
+  /// `hatchery train`'s arguments for one seed (after `-w` and `--run-name`).
+  static func runArguments(_ file: AblationFile, seed: UInt64) -> [String] {
     let evalTexts = file.evalSets.flatMap { ["--eval-text", $0.path] } + (file.evalBytes.map { ["--eval-text-bytes", String($0)] } ?? [])
-    let arguments = trainArguments(file) + ["--seed", String(seed)] + evalTexts
+    return trainArguments(file) + ["--seed", String(seed)] + evalTexts
+  }
+
+  /// What a run's result depends on: the tool, the variant's data, the train options and seed,
+  /// the evaluation text.
+  static func runFingerprint(_ file: AblationFile, seed: UInt64, dataFingerprint: String, sets: [EvaluationSet]) -> String {
     var hasher = SHA256Hasher()
-    hasher.update("hatchery-ablation-run-v1\0\(HatcheryVersion.current)\0\(dataFingerprint)\0\(arguments.joined(separator: "\0"))\0")
+    hasher.update(
+      "hatchery-ablation-run-v1\0\(HatcheryVersion.current)\0\(dataFingerprint)\0\(runArguments(file, seed: seed).joined(separator: "\0"))\0")
     for set in sets {
       hasher.update("\(set.name)\0")
       for document in set.documents {
@@ -172,8 +282,17 @@ public enum AblationRunner {
         document.text.withUnsafeBytes { hasher.update($0) }
       }
     }
-    let fingerprint = hasher.finalize().hex
-    let resultPath = Workspace.absolutePath(file.folder) + "/results/\(variant)/seed-\(seed).json"
+    return hasher.finalize().hex
+  }
+
+  private static func trainAndScore(
+    file: AblationFile, variant: String, seedIndex: Int, workspace: Workspace, store: ProvenanceStore, dataFingerprint: String,
+    sets: [EvaluationSet], options: Options, print: (String) -> Void
+  ) throws -> Run {
+    let seed = self.seed(file, index: seedIndex)
+    let arguments = runArguments(file, seed: seed)
+    let fingerprint = runFingerprint(file, seed: seed, dataFingerprint: dataFingerprint, sets: sets)
+    let resultPath = resultFolder(file, variant: variant) + "/seed-\(seed).json"
     if let data = FileManager.default.contents(atPath: resultPath), let cached = try? JSONDecoder().decode(Run.self, from: data),
       cached.fingerprint == fingerprint
     {
@@ -214,9 +333,7 @@ public enum AblationRunner {
     let run = Run(
       variant: variant, seed: seed, fingerprint: fingerprint, runDirectory: runDirectory, bitsPerByte: bits, totalBitsPerByte: total.bitsPerByte,
       tokens: account?.tokens ?? 0, seconds: account?.seconds ?? 0, kWh: account?.kWh ?? 0, emissionsKg: account?.emissionsKg ?? 0)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try AtomicFileOutput.write(Array(try encoder.encode(run)), to: resultPath)
+    try write(run, to: resultPath)
     print("==> ablation \(file.name): \(variant), seed \(seed): \(String(format: "%.4f", run.totalBitsPerByte)) bits per byte")
     return run
   }
