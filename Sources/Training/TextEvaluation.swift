@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import Shards
 import Tokenizer
 
 /// One held-out document: its bytes and the source its loss is reported under.
@@ -260,6 +261,54 @@ public final class TextEvaluator {
       result.total.add(sourceTallies[index])
     }
     return result
+  }
+
+  /// Token shards made with this tokenizer (a workspace's val split): windows of the model's
+  /// sequence + 1 tokens one after another through every shard, each predicting its last
+  /// `sequence` tokens, the first `batches` batches of them (nil: all). Bytes and characters are
+  /// those of the predicted tokens (special tokens stand for none).
+  public func evaluate(shards data: ShardDataset, batches: Int? = nil) throws -> EvaluationTally {
+    let (B, T) = (model.batch, model.sequence)
+    var tokenBytes = tokenizer.tokens.map(\.count)
+    var tokenCharacters = tokenizer.tokens.map { Self.characters($0[...]) }
+    for special in tokenizer.specialTokens where Int(special.id) < tokenBytes.count {
+      tokenBytes[Int(special.id)] = 0
+      tokenCharacters[Int(special.id)] = 0
+    }
+    let losses = model.activations + model.activationLayout.losses
+    var tally = EvaluationTally()
+    var filled = 0
+    var evaluated = 0
+    func forward() {
+      model.forward()
+      evaluated += 1
+      for row in 0..<B * T where model.targets[row] != CrossEntropy.ignored {
+        let target = Int(model.targets[row])
+        tally.tokens += 1
+        tally.nats += Double(losses[row])
+        if target < tokenBytes.count {
+          tally.bytes += tokenBytes[target]
+          tally.characters += tokenCharacters[target]
+        }
+      }
+    }
+    try data.forEachSequentialWindow(length: T + 1) { window in
+      for t in 0..<T {
+        model.inputs[filled * T + t] = Int32(bitPattern: window[t])
+        model.targets[filled * T + t] = Int32(bitPattern: window[t + 1])
+      }
+      filled += 1
+      if filled == B {
+        forward()
+        filled = 0
+      }
+      return evaluated < (batches ?? Int.max)
+    }
+    if filled > 0 && evaluated < (batches ?? Int.max) {
+      for row in filled * T..<B * T { model.targets[row] = CrossEntropy.ignored }
+      forward()
+    }
+    return tally
   }
 
   /// Unicode scalars of UTF-8 text: the bytes that are not continuation bytes.

@@ -145,46 +145,9 @@ public enum Trainer {
   }
 
   /// Mean loss over the first `batches` batches of sequential windows of the validation split,
-  /// and the same loss in bits per byte of the text the predicted tokens stand for (special
-  /// tokens stand for none), which compares across tokenizers.
+  /// and the same loss in bits per byte (TextEvaluator.evaluate(shards:)).
   static func evaluate(_ model: GPT, _ data: ShardDataset, batches: Int, tokenizer: Tokenizer) throws -> (loss: Float, bitsPerByte: Double) {
-    let (B, T) = (model.batch, model.sequence)
-    var tokenBytes = tokenizer.tokens.map(\.count)
-    for special in tokenizer.specialTokens where Int(special.id) < tokenBytes.count { tokenBytes[Int(special.id)] = 0 }
-    var filled = 0
-    var total: Float = 0
-    var evaluated = 0
-    var nats = 0.0
-    var bytes = 0
-    func forward() {
-      let loss = model.forward()
-      total += loss
-      evaluated += 1
-      var counted = 0
-      for row in 0..<B * T where model.targets[row] != CrossEntropy.ignored {
-        counted += 1
-        let target = Int(model.targets[row])
-        bytes += target < tokenBytes.count ? tokenBytes[target] : 0
-      }
-      nats += Double(loss) * Double(counted)
-    }
-    try data.forEachSequentialWindow(length: T + 1) { window in
-      for t in 0..<T {
-        model.inputs[filled * T + t] = Int32(window[t])
-        model.targets[filled * T + t] = Int32(window[t + 1])
-      }
-      filled += 1
-      if filled == B {
-        forward()
-        filled = 0
-      }
-      return evaluated < batches
-    }
-    if evaluated == 0 && filled > 0 {
-      for row in filled * T..<B * T { model.targets[row] = CrossEntropy.ignored }
-      forward()
-    }
-    guard evaluated > 0 else { return (.nan, .nan) }
-    return (total / Float(evaluated), bytes > 0 ? nats / M_LN2 / Double(bytes) : .nan)
+    let tally = try TextEvaluator(model: model, tokenizer: tokenizer).evaluate(shards: data, batches: batches)
+    return (Float(tally.lossPerToken), tally.bitsPerByte)
   }
 }

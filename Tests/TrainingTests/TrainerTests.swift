@@ -139,6 +139,30 @@ final class TrainerTests: XCTestCase {
     }
   }
 
+  /// The val shards in bits per byte: every window's targets counted once, their bytes those of
+  /// the tokens (the end-of-text token none); a model of zero weights pays ln V a token.
+  func testValidationShardsAreScoredInBitsPerByte() throws {
+    let data = try ShardDataset(workspace: workspace, split: "val")
+    let tokenizer = try TokenizerFile.load(path: workspace.absolute(data.manifest.tokenizerPath))
+    let vocabulary = data.manifest.vocabularySize
+    let model = try GPT(config: GPTConfig(vocabularySize: vocabulary, context: 16, layers: 1, heads: 1, channels: 4), batch: 3, sequence: 16, threads: 1)
+    let tally = try TextEvaluator(model: model, tokenizer: tokenizer).evaluate(shards: data)
+    var tokens = 0
+    var bytes = 0
+    try data.forEachSequentialWindow(length: 17) { window in
+      for target in window.dropFirst() {
+        tokens += 1
+        bytes += target == data.manifest.endOfText ? 0 : tokenizer.tokens[Int(target)].count
+      }
+      return true
+    }
+    XCTAssertGreaterThan(tokens, 48, "more than one batch")
+    XCTAssertEqual(tally.tokens, tokens)
+    XCTAssertEqual(tally.bytes, bytes)
+    XCTAssertEqual(tally.nats, Double(tokens) * log(Double(vocabulary)), accuracy: 1e-3 * Double(tokens))
+    XCTAssertEqual(try TextEvaluator(model: model, tokenizer: tokenizer).evaluate(shards: data, batches: 1).tokens, 48)
+  }
+
   func testResumeIsBitIdentical() throws {
     let straight = try Trainer.train(workspace: workspace, options: options(steps: 20), log: { _ in })
     // A run killed after its step-10 checkpoint: the same run folder without what came later.
