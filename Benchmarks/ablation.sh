@@ -57,6 +57,6 @@ EOF
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; $seeds seeds, $steps steps"
 start=$(date +%s)
 "$hatchery" ablate "$work/ablation.yaml" > "$work/ablate.log" 2>&1 || { tail -30 "$work/ablate.log"; exit 1; }
-grep -E "training documents|bits per byte" "$work/ablate.log" || true
+grep -E "^==> ablation .*(training documents|bits per byte)" "$work/ablate.log" || true
 cat "$work/ablation/ablation.md"
 echo "wall $(( $(date +%s) - start )) s for the whole ablation (pipelines, contamination checks, training, evaluation)"

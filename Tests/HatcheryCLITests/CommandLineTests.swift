@@ -665,6 +665,16 @@ extension CommandLineTests {
       }
     }
     XCTAssertNotNil(variants[1].objectValue?["versus_baseline"]?.objectValue?["p"])
+    // What a comparison says: every run's bits per byte, each variant's test against the baseline.
+    func figures(_ folder: String) throws -> [String] {
+      let json = try XCTUnwrap(try JSONParser.parse(String(contentsOfFile: folder + "/ablation.json", encoding: .utf8)).objectValue)
+      return array(json["variants"]).map { variant in
+        let object = variant.objectValue
+        let runs = array(object?["runs"]).map { JSONWriter.encode($0.objectValue?["bits_per_byte"] ?? .null) }
+        return "\(object?["name"]?.stringValue ?? "?"): \(runs) \(JSONWriter.encode(object?["versus_baseline"] ?? .null))"
+      }
+    }
+    let expected = try figures(folder + "/work")
     let markdown = try String(contentsOfFile: folder + "/work/ablation.md", encoding: .utf8)
     XCTAssertTrue(markdown.contains("| no-dedup |"), markdown)
     XCTAssertTrue(markdown.contains("Welch's t-test"), markdown)
@@ -683,9 +693,8 @@ extension CommandLineTests {
     XCTAssertTrue(incomplete.stderr.contains("no up-to-date result for no-dedup seed 1338 (--step train --task 1)"), incomplete.stderr)
     XCTAssertEqual(try run(["ablate", "--step", "train", "--task", "1", ablation]).status, 0)
     XCTAssertEqual(try run(["ablate", "--step", "compare", ablation]).status, 0)
-    // The same comparison (the last line says how long the command took).
-    func table(_ text: String) -> [Substring] { text.split(separator: "\n").filter { !$0.hasPrefix("Every run:") } }
-    XCTAssertEqual(table(try String(contentsOfFile: folder + "/work/ablation.md", encoding: .utf8)), table(markdown))
+    // The same comparison (times and energy differ from run to run).
+    XCTAssertEqual(try figures(folder + "/work"), expected)
     XCTAssertEqual(try run(["ablate", "--step", "train", ablation]).status, 2, "--step train needs --task (a usage error)")
     let scripts = try run(["ablate", "--slurm", folder + "/slurm", "--partition", "cpu", ablation])
     XCTAssertEqual(scripts.status, 0, scripts.stderr)
@@ -694,6 +703,25 @@ extension CommandLineTests {
     XCTAssertTrue(prepare.contains("ablate --step prepare --task \"$task\" \(ablation)"), prepare)
     let submit = try String(contentsOfFile: folder + "/slurm/submit.sh", encoding: .utf8)
     XCTAssertTrue(submit.contains("job_compare=$(sbatch --parsable --dependency=afterok:$job_train 03-compare.sbatch)"), submit)
+    // The jobs as Slurm would run them (each array task with its SLURM_ARRAY_TASK_ID), into a
+    // fresh folder: the same comparison.
+    try String(contentsOfFile: ablation, encoding: .utf8).replacingOccurrences(of: "\(folder!)/work", with: "\(folder!)/jobs")
+      .write(toFile: folder + "/jobs.yaml", atomically: true, encoding: .utf8)
+    XCTAssertEqual(try run(["ablate", "--slurm", folder + "/jobs-slurm", folder + "/jobs.yaml"]).status, 0)
+    for (script, tasks) in [("01-prepare", 2), ("02-train", 2), ("03-compare", 1)] {
+      for task in 0..<tasks {
+        let job = Process()
+        job.executableURL = URL(fileURLWithPath: "/bin/bash")
+        job.arguments = [folder + "/jobs-slurm/\(script).sbatch"]
+        job.environment = ProcessInfo.processInfo.environment.merging(
+          ["SLURM_ARRAY_TASK_ID": "\(task)", "XDG_CACHE_HOME": folder + "/cache"]) { $1 }
+        job.standardOutput = FileHandle.nullDevice
+        try job.run()
+        job.waitUntilExit()
+        XCTAssertEqual(job.terminationStatus, 0, "\(script) task \(task)")
+      }
+    }
+    XCTAssertEqual(try figures(folder + "/jobs"), expected)
 
     // The sample set's own essays as the evaluation set: every variant trains on them.
     try String(contentsOfFile: ablation, encoding: .utf8)
