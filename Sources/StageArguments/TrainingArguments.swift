@@ -42,7 +42,7 @@ public struct TrainArguments: PipelineArguments {
   @OptionGroup(title: "Energy") public var energy: EnergyArguments
   @Option(help: "A YAML file of these options (snake case); options given here override it.") public var config: String?
   @Option(
-    help: "A model and budget for CPUs: cpu-tiny (~20 s on 2 cores), cpu-small (~1.5 min, 1 M tokens), cpu-medium (~5 min, 3 M tokens); options given beside it override it."
+    help: "A model and budget for CPUs: cpu-tiny (0.3 M tokens, ~20 s on 2 cores), cpu-small (1 M tokens, ~2 min), cpu-medium (3 M tokens, ~5 min); options given beside it override it."
   )
   public var preset: String?
   @Option(help: "Transformer blocks (default 4).") public var layers: Int?

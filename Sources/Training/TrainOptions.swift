@@ -36,10 +36,11 @@ public struct TrainOptions: Sendable {
   public enum Preset: String, CaseIterable, Sendable {
     /// ~20 s: 2 blocks of 128, context 64, 300 steps of 1,024 tokens; enough to check a pipeline.
     case cpuTiny = "cpu-tiny"
-    /// ~1.5 min: 4 blocks of 128, context 128, 500 steps of 2,048 tokens (1 M tokens); the
+    /// ~2 min: 4 blocks of 128, context 128, 500 steps of 2,048 tokens (1 M tokens); the
     /// ablation benchmark's model.
     case cpuSmall = "cpu-small"
-    /// ~5 min: 4 blocks of 128, context 128, 1,500 steps of 2,048 tokens (3 M tokens).
+    /// ~5 min: 4 blocks of 128, context 128, 1,500 steps of 2,048 tokens (3 M tokens); the
+    /// quickstart's.
     case cpuMedium = "cpu-medium"
   }
 

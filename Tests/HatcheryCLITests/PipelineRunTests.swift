@@ -267,6 +267,57 @@ final class PipelineRunTests: XCTestCase {
     let logs = try FileManager.default.contentsOfDirectory(atPath: folder + "/array/slurm/logs")
     XCTAssertEqual(logs.filter { $0.contains("ingest-examples-") && !$0.contains("merge") }.count, 2, "one log per array task: \(logs)")
     try assertSameDataOutputs()
+
+    // An ablation's jobs: an array preparing the variants, an array training them, the comparison.
+    try samplePipeline(
+      workspace: folder + "/unused",
+      moreStages: "  train: {layers: 1, heads: 2, dim: 32, context: 32, batch: 4, steps: 8, eval_every: 0, checkpoint_every: 0, threads: 1}"
+    ).write(toFile: folder + "/base.yaml", atomically: true, encoding: .utf8)
+    try "{\"text\": \"Held-out words about incubators and eggs that the sample set does not hold.\"}\n"
+      .write(toFile: folder + "/held-out.jsonl", atomically: true, encoding: .utf8)
+    try """
+      version: 1
+      name: slurm-ablation
+      pipeline: \(folder!)/base.yaml
+      folder: \(folder!)/ablation
+      seeds: 2
+      eval: {held: \(folder!)/held-out.jsonl}
+      variants: {baseline: {}, no-dedup: {dedup: off}}
+
+      """.write(toFile: folder + "/ablation.yaml", atomically: true, encoding: .utf8)
+    let generate = Process()
+    generate.executableURL = CommandLineTests.executable
+    generate.arguments = ["ablate", "--slurm", folder + "/ablation-slurm", "--partition", "local", "--cpus", "1", folder + "/ablation.yaml"]
+    generate.standardOutput = FileHandle.nullDevice
+    try generate.run()
+    generate.waitUntilExit()
+    XCTAssertEqual(generate.terminationStatus, 0)
+    let ablation = Process()
+    ablation.executableURL = URL(fileURLWithPath: "/bin/bash")
+    ablation.arguments = [folder + "/ablation-slurm/submit.sh"]
+    ablation.environment = environment
+    ablation.standardOutput = FileHandle.nullDevice
+    try ablation.run()
+    guard waitForExit(ablation, seconds: 120, "the ablation's submit.sh") else { return }
+    XCTAssertEqual(ablation.terminationStatus, 0)
+    let ablationDeadline = Date().addingTimeInterval(600)
+    while Date() < ablationDeadline {
+      let queue = Process()
+      queue.executableURL = URL(fileURLWithPath: "/usr/bin/squeue")
+      queue.arguments = ["-h", "-o", "%j"]
+      queue.environment = environment
+      let pipe = Pipe()
+      queue.standardOutput = pipe
+      try queue.run()
+      let jobs = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      queue.waitUntilExit()
+      if !jobs.contains("hatchery-slurm-ablation-") { break }
+      usleep(500_000)
+    }
+    let comparison = try String(contentsOfFile: folder + "/ablation/ablation.md", encoding: .utf8)
+    XCTAssertTrue(comparison.contains("| no-dedup |"), comparison)
+    let ablationLogs = try FileManager.default.contentsOfDirectory(atPath: folder + "/ablation-slurm/logs")
+    XCTAssertEqual(ablationLogs.filter { $0.contains("-train-") }.count, 2, "one train job per variant: \(ablationLogs)")
   }
 
   /// Waits at most `seconds` for a process that starts daemons: Foundation learns that a child
