@@ -16,13 +16,13 @@ struct AblateCommand: ParsableCommand {
       evaluation sets in bits per byte. FOLDER/ablation.md, .json and .html compare the variants with the first: \
       mean ± standard deviation over the seeds, Welch's t-test, tokens, time and energy, curves and a bar chart. Run it \
       again and only what changed is trained. On a cluster, --slurm DIR writes the steps as jobs: an array preparing \
-      the variants, an array training them (a variant's seeds in one job), and the comparison. The format is in \
+      the variants, an array training them (a job per variant and seed), and the comparison. The format is in \
       docs/formats.md.
       """)
 
-  @Option(help: "all, or one step: prepare (--task I: variant I's data), train (--task I: variant I's seeds), compare.")
+  @Option(help: "all, or one step: prepare (--task I: variant I's data), train (--task I: run I, variant I / seeds), compare.")
   var step: AblationRunner.Step = .all
-  @Option(help: "The variant's index, for --step prepare and train.") var task: Int?
+  @Option(help: "A variant's index (--step prepare) or a run's (--step train).") var task: Int?
   @Option(help: "Threads of the evaluation after each run (training takes the train stage's).") var threads = ProcessInfo.processInfo.activeProcessorCount
   @Option(help: "Write Slurm batch scripts and submit.sh into this folder instead of running.") var slurm: String?
   @Option(help: "Slurm partition (--slurm).") var partition: String?

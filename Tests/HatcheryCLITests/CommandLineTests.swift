@@ -688,10 +688,11 @@ extension CommandLineTests {
     // Step by step, as the Slurm jobs run it: a missing run is named, its variant's train step
     // makes it again, and the comparison is the same.
     try FileManager.default.removeItem(atPath: folder + "/work/results/no-dedup/seed-1338.json")
+    try FileManager.default.removeItem(atPath: folder + "/work/runs/no-dedup/seed-1338")
     let incomplete = try run(["ablate", "--step", "compare", ablation])
     XCTAssertEqual(incomplete.status, 1)
-    XCTAssertTrue(incomplete.stderr.contains("no up-to-date result for no-dedup seed 1338 (--step train --task 1)"), incomplete.stderr)
-    XCTAssertEqual(try run(["ablate", "--step", "train", "--task", "1", ablation]).status, 0)
+    XCTAssertTrue(incomplete.stderr.contains("no up-to-date result for no-dedup seed 1338 (--step train --task 3)"), incomplete.stderr)
+    XCTAssertEqual(try run(["ablate", "--step", "train", "--task", "3", ablation]).status, 0)
     XCTAssertEqual(try run(["ablate", "--step", "compare", ablation]).status, 0)
     // The same comparison (times and energy differ from run to run).
     XCTAssertEqual(try figures(folder + "/work"), expected)
@@ -708,7 +709,7 @@ extension CommandLineTests {
     try String(contentsOfFile: ablation, encoding: .utf8).replacingOccurrences(of: "\(folder!)/work", with: "\(folder!)/jobs")
       .write(toFile: folder + "/jobs.yaml", atomically: true, encoding: .utf8)
     XCTAssertEqual(try run(["ablate", "--slurm", folder + "/jobs-slurm", folder + "/jobs.yaml"]).status, 0)
-    for (script, tasks) in [("01-prepare", 2), ("02-train", 2), ("03-compare", 1)] {
+    for (script, tasks) in [("01-prepare", 2), ("02-train", 4), ("03-compare", 1)] {
       for task in 0..<tasks {
         let job = Process()
         job.executableURL = URL(fileURLWithPath: "/bin/bash")

@@ -317,7 +317,7 @@ final class PipelineRunTests: XCTestCase {
     let comparison = try String(contentsOfFile: folder + "/ablation/ablation.md", encoding: .utf8)
     XCTAssertTrue(comparison.contains("| no-dedup |"), comparison)
     let ablationLogs = try FileManager.default.contentsOfDirectory(atPath: folder + "/ablation-slurm/logs")
-    XCTAssertEqual(ablationLogs.filter { $0.contains("-train-") }.count, 2, "one train job per variant: \(ablationLogs)")
+    XCTAssertEqual(ablationLogs.filter { $0.contains("-train-") }.count, 4, "one train job per variant and seed: \(ablationLogs)")
   }
 
   /// Waits at most `seconds` for a process that starts daemons: Foundation learns that a child

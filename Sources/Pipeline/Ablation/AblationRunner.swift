@@ -59,9 +59,8 @@ public enum AblationRunner {
   }
 
   /// The steps of an ablation. `all` does everything in one process; on a cluster, `prepare`
-  /// (task I: variant I's pipeline and contamination check) and `train` (task I: variant I's
-  /// seeds, one after another, as they write its workspace's store) run as job arrays, and
-  /// `compare` once every run is done.
+  /// (task I: variant I's pipeline and contamination check) and `train` (task I: run I, variant
+  /// I / seeds with its seed I % seeds) run as job arrays, and `compare` once every run is done.
   public enum Step: String, CaseIterable, Sendable {
     case all, prepare, train, compare
   }
@@ -73,21 +72,25 @@ public enum AblationRunner {
     let started = clock.now
     // Read once, before any variant runs, so a missing set fails at once.
     let sets = try evaluationSets(file)
-    let variants: [Int]
     switch step {
-    case .prepare, .train:
+    case .prepare:
       guard let task, file.variants.indices.contains(task) else {
-        throw HatcheryError("--step \(step.rawValue) takes --task I, a variant's index: 0 to \(file.variants.count - 1)")
+        throw HatcheryError("--step prepare takes --task I, a variant's index: 0 to \(file.variants.count - 1)")
       }
-      variants = [task]
-    case .all, .compare:
-      variants = file.variants.indices.map { $0 }
-    }
-    if step == .all || step == .prepare {
-      for index in variants { _ = try prepare(file, variant: file.variants[index], sets: sets, options: options, print: print) }
-    }
-    if step == .all || step == .train {
-      for index in variants { _ = try train(file, variant: file.variants[index], sets: sets, options: options, print: print) }
+      _ = try prepare(file, variant: file.variants[task], sets: sets, options: options, print: print)
+    case .train:
+      guard let task, task >= 0, task < file.variants.count * file.seeds else {
+        throw HatcheryError(
+          "--step train takes --task I, a run's index: 0 to \(file.variants.count * file.seeds - 1) (variant I / \(file.seeds), its seed I % \(file.seeds))")
+      }
+      _ = try train(file, variant: file.variants[task / file.seeds], seedIndex: task % file.seeds, sets: sets, options: options, print: print)
+    case .all:
+      for variant in file.variants {
+        _ = try prepare(file, variant: variant, sets: sets, options: options, print: print)
+        for seedIndex in 0..<file.seeds { _ = try train(file, variant: variant, seedIndex: seedIndex, sets: sets, options: options, print: print) }
+      }
+    case .compare:
+      break
     }
     guard step == .all || step == .compare else { return nil }
     var results = try collect(file, sets: sets)
@@ -164,19 +167,34 @@ public enum AblationRunner {
     return (workspace, store, step.fingerprint)
   }
 
-  /// The variant's seeds, one after another (each run writes the workspace's store).
+  /// One seed of a prepared variant.
   static func train(
-    _ file: AblationFile, variant: AblationFile.Variant, sets: [EvaluationSet], options: Options, print: (String) -> Void
-  ) throws -> [Run] {
-    let (workspace, store, dataFingerprint) = try preparedVariant(file, variant: variant)
+    _ file: AblationFile, variant: AblationFile.Variant, seedIndex: Int, sets: [EvaluationSet], options: Options, print: (String) -> Void
+  ) throws -> Run {
+    let (workspace, _, dataFingerprint) = try preparedVariant(file, variant: variant)
     guard FileManager.default.fileExists(atPath: resultFolder(file, variant: variant.name) + "/contamination.json") else {
       throw HatcheryError("ablation \(file.name): variant \(variant.name) has no contamination check: run its prepare step first")
     }
-    return try (0..<file.seeds).map { seedIndex in
-      try trainAndScore(
-        file: file, variant: variant.name, seedIndex: seedIndex, workspace: workspace, store: store, dataFingerprint: dataFingerprint,
-        sets: sets, options: options, print: print)
+    return try trainAndScore(
+      file: file, variant: variant.name, seedIndex: seedIndex, data: workspace, dataFingerprint: dataFingerprint, sets: sets, options: options,
+      print: print)
+  }
+
+  /// A run's own workspace, `FOLDER/runs/VARIANT/seed-S`: its store records the run, its
+  /// `shards` and `tokenizer` are links to the variant's. Runs of one variant so write no file
+  /// in common and can run side by side (as Slurm jobs do), and the variant's store is only read.
+  static func runWorkspace(_ file: AblationFile, variant: String, seed: UInt64, data: Workspace) throws -> Workspace {
+    let path = Workspace.absolutePath(file.folder) + "/runs/\(variant)/seed-\(seed)"
+    let workspace =
+      FileManager.default.fileExists(atPath: path + "/" + Workspace.storeName) ? try Workspace.open(at: path) : try Workspace.create(at: path)
+    for folder in ["shards", "tokenizer"] {
+      let link = path + "/" + folder
+      let target = data.absolute(folder)
+      if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == target { continue }
+      unlink(link)
+      guard symlink(target, link) == 0 else { throw HatcheryError.system("link", path: link) }
     }
+    return workspace
   }
 
   /// Every variant's contamination check and runs, each run's result checked against its
@@ -201,7 +219,7 @@ public enum AblationRunner {
         guard let data = FileManager.default.contents(atPath: folder + "/seed-\(seed).json"),
           let run = try? JSONDecoder().decode(Run.self, from: data), run.fingerprint == fingerprint
         else {
-          missing.append("\(variant.name) seed \(seed) (--step train --task \(index))")
+          missing.append("\(variant.name) seed \(seed) (--step train --task \(index * file.seeds + seedIndex))")
           continue
         }
         runs.append(run)
@@ -286,8 +304,8 @@ public enum AblationRunner {
   }
 
   private static func trainAndScore(
-    file: AblationFile, variant: String, seedIndex: Int, workspace: Workspace, store: ProvenanceStore, dataFingerprint: String,
-    sets: [EvaluationSet], options: Options, print: (String) -> Void
+    file: AblationFile, variant: String, seedIndex: Int, data: Workspace, dataFingerprint: String, sets: [EvaluationSet], options: Options,
+    print: (String) -> Void
   ) throws -> Run {
     let seed = self.seed(file, index: seedIndex)
     let arguments = runArguments(file, seed: seed)
@@ -299,6 +317,8 @@ public enum AblationRunner {
       print("==> ablation \(file.name): \(variant), seed \(seed): up to date (\(String(format: "%.4f", cached.totalBitsPerByte)) bits per byte)")
       return cached
     }
+    let workspace = try runWorkspace(file, variant: variant, seed: seed, data: data)
+    let store = try workspace.openStore()
     let runName = "ablation-seed\(seed)-\(fingerprint.prefix(10))"
     let runDirectory = workspace.absolute("runs/" + runName)
     // A run of this name that did not finish is trained again from the start: same seed, same run.

@@ -2,9 +2,9 @@ import Foundation
 import HatcheryCore
 
 /// `hatchery ablate FILE --slurm DIR`: the ablation as Slurm batch scripts. `01-prepare` is an
-/// array with one task per variant (its pipeline and contamination check), `02-train` another
-/// (each variant's seeds, one after another: they write its workspace's store), `03-compare`
-/// one job once every run is done; each waits for the one before (`--dependency=afterok`), and
+/// array with one task per variant (its pipeline and contamination check), `02-train` one with a
+/// task per variant and seed (each run in a workspace of its own), `03-compare` one job once
+/// every run is done; each waits for the one before (`--dependency=afterok`), and
 /// `submit.sh` submits them in order.
 public enum AblationSlurm {
   public static func write(_ file: AblationFile, options: SlurmScripts.Options) throws -> [String] {
@@ -13,18 +13,19 @@ public enum AblationSlurm {
     if let partition = options.partition { try SlurmScripts.checkDirectiveValue(partition, option: "--partition", allowed: "._-,") }
     if let time = options.time { try SlurmScripts.checkDirectiveValue(time, option: "--time", allowed: ":-") }
     if let account = options.account { try SlurmScripts.checkDirectiveValue(account, option: "--account", allowed: "._-") }
-    guard file.variants.count <= options.maximumArraySize else {
-      throw HatcheryError("\(file.variants.count) variants are more than the cluster's MaxArraySize \(options.maximumArraySize)")
+    let runs = file.variants.count * file.seeds
+    guard runs <= options.maximumArraySize else {
+      throw HatcheryError("\(runs) runs (variants × seeds) are more than the cluster's MaxArraySize \(options.maximumArraySize)")
     }
     try FileManager.default.createDirectory(atPath: folder + "/logs", withIntermediateDirectories: true)
     let hatchery = SlurmScripts.shellQuoted(options.executable)
     let ablation = SlurmScripts.shellQuoted(Workspace.absolutePath(file.path))
     let retry = options.retries > 0 ? "retry " : ""
     let throttle = options.arrayThrottle.map { "%\($0)" } ?? ""
-    let jobs: [(name: String, array: Bool, command: String)] = [
-      ("prepare", true, "\(retry)\(hatchery) ablate --step prepare --task \"$task\" \(ablation)"),
-      ("train", true, "\(retry)\(hatchery) ablate --step train --task \"$task\" \(ablation)"),
-      ("compare", false, "\(retry)\(hatchery) ablate --step compare \(ablation)"),
+    let jobs: [(name: String, tasks: Int, command: String)] = [
+      ("prepare", file.variants.count, "\(retry)\(hatchery) ablate --step prepare --task \"$task\" \(ablation)"),
+      ("train", runs, "\(retry)\(hatchery) ablate --step train --task \"$task\" \(ablation)"),
+      ("compare", 0, "\(retry)\(hatchery) ablate --step compare \(ablation)"),
     ]
     var paths: [String] = []
     var submit = [
@@ -37,7 +38,7 @@ public enum AblationSlurm {
         "#!/usr/bin/env bash", "#SBATCH --job-name=hatchery-\(file.name)-\(job.name)", "#SBATCH --cpus-per-task=\(options.cpus)",
         "#SBATCH --output=\(folder)/logs/%x-%A_%a.out",
       ]
-      if job.array { lines.append("#SBATCH --array=0-\(file.variants.count - 1)\(throttle)") }
+      if job.tasks > 0 { lines.append("#SBATCH --array=0-\(job.tasks - 1)\(throttle)") }
       if let partition = options.partition { lines.append("#SBATCH --partition=\(partition)") }
       if let time = options.time { lines.append("#SBATCH --time=\(time)") }
       if let account = options.account { lines.append("#SBATCH --account=\(account)") }
