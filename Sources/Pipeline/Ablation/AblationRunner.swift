@@ -176,20 +176,20 @@ public enum AblationRunner {
       throw HatcheryError("ablation \(file.name): variant \(variant.name) has no contamination check: run its prepare step first")
     }
     return try trainAndScore(
-      file: file, variant: variant.name, seedIndex: seedIndex, data: workspace, dataFingerprint: dataFingerprint, sets: sets, options: options,
-      print: print)
+      file: file, variant: variant.name, seedIndex: seedIndex, prepared: workspace, dataFingerprint: dataFingerprint, sets: sets,
+      options: options, print: print)
   }
 
   /// A run's own workspace, `FOLDER/runs/VARIANT/seed-S`: its store records the run, its
   /// `shards` and `tokenizer` are links to the variant's. Runs of one variant so write no file
   /// in common and can run side by side (as Slurm jobs do), and the variant's store is only read.
-  static func runWorkspace(_ file: AblationFile, variant: String, seed: UInt64, data: Workspace) throws -> Workspace {
+  static func runWorkspace(_ file: AblationFile, variant: String, seed: UInt64, prepared: Workspace) throws -> Workspace {
     let path = Workspace.absolutePath(file.folder) + "/runs/\(variant)/seed-\(seed)"
     let workspace =
       FileManager.default.fileExists(atPath: path + "/" + Workspace.storeName) ? try Workspace.open(at: path) : try Workspace.create(at: path)
     for folder in ["shards", "tokenizer"] {
       let link = path + "/" + folder
-      let target = data.absolute(folder)
+      let target = prepared.absolute(folder)
       if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == target { continue }
       unlink(link)
       guard symlink(target, link) == 0 else { throw HatcheryError.system("link", path: link) }
@@ -304,8 +304,8 @@ public enum AblationRunner {
   }
 
   private static func trainAndScore(
-    file: AblationFile, variant: String, seedIndex: Int, data: Workspace, dataFingerprint: String, sets: [EvaluationSet], options: Options,
-    print: (String) -> Void
+    file: AblationFile, variant: String, seedIndex: Int, prepared: Workspace, dataFingerprint: String, sets: [EvaluationSet],
+    options: Options, print: (String) -> Void
   ) throws -> Run {
     let seed = self.seed(file, index: seedIndex)
     let arguments = runArguments(file, seed: seed)
@@ -317,7 +317,7 @@ public enum AblationRunner {
       print("==> ablation \(file.name): \(variant), seed \(seed): up to date (\(String(format: "%.4f", cached.totalBitsPerByte)) bits per byte)")
       return cached
     }
-    let workspace = try runWorkspace(file, variant: variant, seed: seed, data: data)
+    let workspace = try runWorkspace(file, variant: variant, seed: seed, prepared: prepared)
     let store = try workspace.openStore()
     let runName = "ablation-seed\(seed)-\(fingerprint.prefix(10))"
     let runDirectory = workspace.absolute("runs/" + runName)
