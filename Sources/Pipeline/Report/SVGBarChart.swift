@@ -25,13 +25,7 @@ struct SVGBarChart {
     let (minY, maxY) = (max(0, low - margin), high + margin)
     func y(_ value: Double) -> Double { height - bottom - (value - minY) / (maxY - minY) * (height - top - bottom) }
     let slot = (width - left - right) / Double(bars.count)
-    var text = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
-    text += "<title>\(HTML.escape(title))</title>"
-    text += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>"
-    text += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
-    text += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
-    text += "<text x=\"\(left)\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(HTML.escape(title))</text>"
-    text += "<text x=\"14\" y=\"\((height - bottom + top) / 2)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\" transform=\"rotate(-90 14 \((height - bottom + top) / 2))\">\(HTML.escape(yLabel))</text>"
+    var text = SVGFrame.open(title: title, yLabel: yLabel, width: width, height: height, margins: (left, right, top, bottom))
     for value in [minY, maxY] {
       text += "<text x=\"\(left - 4)\" y=\"\(y(value) + 4)\" font-size=\"10\" text-anchor=\"end\" font-family=\"sans-serif\">\(String(format: "%.3f", value))</text>"
     }

@@ -26,14 +26,8 @@ struct SVGChart {
     func x(_ value: Double) -> Double { left + (value - minX) / spanX * (width - left - right) }
     func y(_ value: Double) -> Double { height - bottom - (value - minY) / spanY * (height - top - bottom) }
     func number(_ value: Double) -> String { String(format: abs(value) >= 100 ? "%.0f" : "%.3g", value) }
-    var text = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
-    text += "<title>\(HTML.escape(title))</title>"
-    text += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>"
-    text += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
-    text += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
-    text += "<text x=\"\(left)\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(HTML.escape(title))</text>"
+    var text = SVGFrame.open(title: title, yLabel: yLabel, width: width, height: height, margins: (left, right, top, bottom))
     text += "<text x=\"\((width - right + left) / 2)\" y=\"\(height - 8)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\">\(HTML.escape(xLabel))</text>"
-    text += "<text x=\"14\" y=\"\((height - bottom + top) / 2)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\" transform=\"rotate(-90 14 \((height - bottom + top) / 2))\">\(HTML.escape(yLabel))</text>"
     for (value, anchor) in [(minY, "end"), (maxY, "end")] {
       text += "<text x=\"\(left - 4)\" y=\"\(y(value) + 4)\" font-size=\"10\" text-anchor=\"\(anchor)\" font-family=\"sans-serif\">\(number(value))</text>"
     }
@@ -51,6 +45,24 @@ struct SVGChart {
       text += "<text x=\"\(width - right - 108)\" y=\"\(legendY + 4)\" font-size=\"11\" font-family=\"sans-serif\">\(HTML.escape(line.name))</text>"
     }
     return text + "</svg>"
+  }
+}
+
+/// What both charts draw first: the `svg` element with its title, a white background, the two
+/// axes, the title line and the rotated y label. The caller closes the element.
+enum SVGFrame {
+  static func open(
+    title: String, yLabel: String, width: Double, height: Double, margins: (left: Double, right: Double, top: Double, bottom: Double)
+  ) -> String {
+    let (left, right, top, bottom) = margins
+    var text = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
+    text += "<title>\(HTML.escape(title))</title>"
+    text += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>"
+    text += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
+    text += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
+    text += "<text x=\"\(left)\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(HTML.escape(title))</text>"
+    text += "<text x=\"14\" y=\"\((height - bottom + top) / 2)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\" transform=\"rotate(-90 14 \((height - bottom + top) / 2))\">\(HTML.escape(yLabel))</text>"
+    return text
   }
 }
 
