@@ -250,20 +250,7 @@ final class PipelineRunTests: XCTestCase {
     let submitted = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     XCTAssertEqual(submit.terminationStatus, 0, submitted)
     // Wait until none of this test's jobs is queued or running.
-    let deadline = Date().addingTimeInterval(600)
-    while Date() < deadline {
-      let queue = Process()
-      queue.executableURL = URL(fileURLWithPath: "/usr/bin/squeue")
-      queue.arguments = ["-h", "-o", "%j"]
-      queue.environment = environment
-      let pipe = Pipe()
-      queue.standardOutput = pipe
-      try queue.run()
-      let jobs = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      queue.waitUntilExit()
-      if !jobs.contains("hatchery-sample-") { break }
-      usleep(500_000)
-    }
+    try waitForJobs(named: "hatchery-sample-", environment: environment)
     let logs = try FileManager.default.contentsOfDirectory(atPath: folder + "/array/slurm/logs")
     XCTAssertEqual(logs.filter { $0.contains("ingest-examples-") && !$0.contains("merge") }.count, 2, "one log per array task: \(logs)")
     try assertSameDataOutputs()
@@ -300,8 +287,17 @@ final class PipelineRunTests: XCTestCase {
     try ablation.run()
     guard waitForExit(ablation, seconds: 120, "the ablation's submit.sh") else { return }
     XCTAssertEqual(ablation.terminationStatus, 0)
-    let ablationDeadline = Date().addingTimeInterval(600)
-    while Date() < ablationDeadline {
+    try waitForJobs(named: "hatchery-slurm-ablation-", environment: environment)
+    let comparison = try String(contentsOfFile: folder + "/ablation/ablation.md", encoding: .utf8)
+    XCTAssertTrue(comparison.contains("| no-dedup |"), comparison)
+    let ablationLogs = try FileManager.default.contentsOfDirectory(atPath: folder + "/ablation-slurm/logs")
+    XCTAssertEqual(ablationLogs.filter { $0.contains("-train-") }.count, 4, "one train job per variant and seed: \(ablationLogs)")
+  }
+
+  /// Waits (at most 10 minutes) until no queued or running job's name contains `name`.
+  private func waitForJobs(named name: String, environment: [String: String]) throws {
+    let deadline = Date().addingTimeInterval(600)
+    while Date() < deadline {
       let queue = Process()
       queue.executableURL = URL(fileURLWithPath: "/usr/bin/squeue")
       queue.arguments = ["-h", "-o", "%j"]
@@ -311,13 +307,9 @@ final class PipelineRunTests: XCTestCase {
       try queue.run()
       let jobs = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       queue.waitUntilExit()
-      if !jobs.contains("hatchery-slurm-ablation-") { break }
+      if !jobs.contains(name) { return }
       usleep(500_000)
     }
-    let comparison = try String(contentsOfFile: folder + "/ablation/ablation.md", encoding: .utf8)
-    XCTAssertTrue(comparison.contains("| no-dedup |"), comparison)
-    let ablationLogs = try FileManager.default.contentsOfDirectory(atPath: folder + "/ablation-slurm/logs")
-    XCTAssertEqual(ablationLogs.filter { $0.contains("-train-") }.count, 4, "one train job per variant and seed: \(ablationLogs)")
   }
 
   /// Waits at most `seconds` for a process that starts daemons: Foundation learns that a child

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Licence detection on data of another kind than Debian's copyright files (issue 18): the
+# licence files of PyPI wheels, labelled by their own metadata (PEP 639 License-Expression, else
+# unambiguous License classifiers; Benchmarks/license_pypi.py), in dev and test halves.
+# `hatchery license detect` (one process) beside ScanCode-toolkit (as many processes as cores,
+# from SCANCODE_VENV, default Benchmarks/.venv-scancode, which also downloads the wheels).
+#   [COUNT=300] [KEEP=folder] Benchmarks/license-pypi.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${COUNT:-300}
+venv=${SCANCODE_VENV:-Benchmarks/.venv-scancode}
+if [ ! -x "$venv/bin/scancode" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q scancode-toolkit "pluggy<1.1"  # plugincode breaks with pluggy 1.1+
+fi
+swift build -c release --product hatchery >/dev/null
+hatchery=$PWD/.build/release/hatchery
+if [ -n "${KEEP:-}" ]; then
+  work=$(realpath -m "$KEEP")
+  mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+[ -f "$work/labels.json" ] || "$venv/bin/python" Benchmarks/license_pypi.py prepare "$work" "$count"
+files=("$work"/files/*)
+echo "$(date -u +%Y-%m-%d), $(nproc) cores, ${#files[@]} licence files, $("$venv/bin/scancode" --version | head -1)"
+for run in 1 2 3; do
+  start=$(date +%s.%N)
+  "$hatchery" license detect "${files[@]}" >"$work/hatchery.jsonl"
+  echo "$(date +%s.%N) - $start" | bc -l >>"$work/seconds"
+done
+median=$(sort -n "$work/seconds" | tail -3 | sort -n | sed -n 2p)
+start=$(date +%s.%N)
+"$venv/bin/scancode" --license --json "$work/scancode.json" --processes "$(nproc)" "$work/files" >/dev/null 2>&1
+scancode=$(echo "$(date +%s.%N) - $start" | bc -l)
+printf 'hatchery license detect: %.3f s (median of 3), %.1f files/s; scancode --license: %.1f s, %.2f files/s; speed ratio %.0fx\n' \
+  "$median" "$(echo "${#files[@]} / $median" | bc -l)" "$scancode" "$(echo "${#files[@]} / $scancode" | bc -l)" "$(echo "$scancode / $median" | bc -l)"
+for half in dev test; do
+  echo -n "hatchery "; python3 Benchmarks/license_pypi.py score "$work" "$work/hatchery.jsonl" "$half"
+  echo -n "scancode "; python3 Benchmarks/license_pypi.py score "$work" "$work/scancode.json" "$half"
+done
