@@ -16,15 +16,25 @@ public final class LicenseDetector: Sendable {
   private let referenceIndex: WordTable<[(reference: Int, index: Int)]>
   private let largestReference: Int
   private let rulesByFirstWord: WordTable<[NoticeRule]>
+  /// For each reference, the notices of other licence families its own text gives, and how many
+  /// times (GPL-3's section 13 names the Affero GPL; the LGPL names the GPL it builds on).
+  private let selfNotices: [[String: Int]]
 
   /// Loads reference licence texts from `referenceFolders` (files named by SPDX id, or by
   /// Debian's names in /usr/share/common-licenses); folders that do not exist are skipped.
-  public init(referenceFolders: [String] = LicenseDetector.defaultReferenceFolders, list: SPDXLicenseList = .shared) {
-    self.list = list
-    var references: [ReferenceText] = []
-    for folder in referenceFolders {
-      references += ReferenceText.load(folder: folder, list: list)
+  public convenience init(referenceFolders: [String] = LicenseDetector.defaultReferenceFolders, list: SPDXLicenseList = .shared) {
+    let loaded = referenceFolders.flatMap { ReferenceText.load(folder: $0, list: list) }
+    let plain = LicenseDetector(list: list, references: [], selfNotices: [])
+    let selfNotices = loaded.map { entry in
+      plain.noticeFindings(entry.tokens).filter { Self.family(of: $0.spdx) != Self.family(of: entry.reference.spdx) }
+        .reduce(into: [String: Int]()) { $0[$1.spdx, default: 0] += 1 }
     }
+    self.init(list: list, references: loaded.map(\.reference), selfNotices: selfNotices)
+  }
+
+  private init(list: SPDXLicenseList, references: [ReferenceText], selfNotices: [[String: Int]]) {
+    self.list = list
+    self.selfNotices = selfNotices
     self.references = references
     var index: [UInt64: [(reference: Int, index: Int)]] = [:]
     for (number, reference) in references.enumerated() {
@@ -48,12 +58,35 @@ public final class LicenseDetector: Sendable {
   public func detect(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
     var findings = tags(bytes)
     let tokens = WordTokens(bytes)
-    findings += notices(tokens)
-    findings += gnuFamilies(tokens)
-    findings += commonLicensePointers(tokens)
-    findings += creativeCommons(tokens)
-    findings += texts(tokens)
+    findings += noticeFindings(tokens)
+    let texts = texts(tokens)
+    if !texts.isEmpty { findings = withoutSelfNotices(findings, texts: texts) }
+    findings += texts
     return Self.deduplicated(findings)
+  }
+
+  /// Notices, grants, GNU family names, pointers to common licence files, Creative Commons.
+  private func noticeFindings(_ tokens: WordTokens) -> [LicenseFinding] {
+    notices(tokens) + gnuFamilies(tokens) + commonLicensePointers(tokens) + creativeCommons(tokens)
+  }
+
+  /// A matched licence text's own mentions of other licences are part of that text, not notices
+  /// of the document: a notice of another family is dropped when the document holds it no more
+  /// times than the matched texts themselves do (GPL-3's text names the Affero GPL once; a
+  /// document that also grants the AGPL says so again).
+  private func withoutSelfNotices(_ findings: [LicenseFinding], texts: [LicenseFinding]) -> [LicenseFinding] {
+    var allowed: [String: Int] = [:]
+    for text in texts {
+      guard let index = references.firstIndex(where: { $0.spdx == text.spdx }) else { continue }
+      for (id, count) in selfNotices[index] { allowed[id, default: 0] += count }
+    }
+    guard !allowed.isEmpty else { return findings }
+    var counts: [String: Int] = [:]
+    for finding in findings where finding.method == .notice { counts[finding.spdx, default: 0] += 1 }
+    return findings.filter { finding in
+      guard finding.method == .notice, let own = allowed[finding.spdx] else { return true }
+      return counts[finding.spdx, default: 0] > own
+    }
   }
 
   // MARK: Metadata
@@ -424,7 +457,7 @@ public final class LicenseDetector: Sendable {
     }
   }
 
-  private static func family(of id: String) -> String {
+  static func family(of id: String) -> String {
     String(id.prefix { !$0.isNumber }).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
   }
 

@@ -15,10 +15,12 @@ struct ReferenceText: Sendable {
     "MPL-1.1": "MPL-1.1", "MPL-2.0": "MPL-2.0",
   ]
 
-  static func load(folder: String, list: SPDXLicenseList) -> [ReferenceText] {
+  /// The references of a folder, each with its text's words (for the notices the text itself
+  /// holds; see LicenseDetector).
+  static func load(folder: String, list: SPDXLicenseList) -> [(reference: ReferenceText, tokens: WordTokens)] {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
     var seen = Set<String>()
-    var references: [ReferenceText] = []
+    var references: [(reference: ReferenceText, tokens: WordTokens)] = []
     for name in names.sorted() {
       let base = name.hasSuffix(".txt") ? String(name.dropLast(4)) : name
       guard let spdx = debianNames[base] ?? list.entry(base).map(\.id), seen.insert(spdx).inserted,
@@ -26,7 +28,7 @@ struct ReferenceText: Sendable {
       else { continue }
       let tokens = data.withUnsafeBytes { WordTokens($0) }
       guard tokens.count >= 20 else { continue }
-      references.append(ReferenceText(spdx: spdx, bigrams: Array(bigrams(tokens.hashes))))
+      references.append((ReferenceText(spdx: spdx, bigrams: Array(bigrams(tokens.hashes))), tokens))
     }
     return references
   }

@@ -97,6 +97,27 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(detector.detect(words.prefix(200).joined(separator: " ")).map(\.spdx), [], "a third is not the text")
   }
 
+  /// A licence text that names another licence (as GPL-3's section 13 names the Affero GPL)
+  /// gives that licence only when the document names it again outside the text.
+  func testALicenceTextsOwnMentionOfAnotherLicenceIsNotANotice() throws {
+    let folder = NSTemporaryDirectory() + "hatchery-licences-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    var state: UInt64 = 5
+    let words = (0..<400).map { _ -> String in
+      state = state &* 6_364_136_223_846_793_005 &+ 1
+      return "clause\((state >> 40) % 300)"
+    }
+    let mention = "A work may be combined with one licensed under the GNU Affero General Public License, version 3."
+    let reference = words[..<200].joined(separator: " ") + "\n" + mention + "\n" + words[200...].joined(separator: " ")
+    try reference.write(toFile: folder + "/0BSD.txt", atomically: false, encoding: .utf8)
+    let detector = LicenseDetector(referenceFolders: [folder])
+    XCTAssertEqual(LicenseDetector(referenceFolders: []).detect(mention).map(\.spdx), ["AGPL-3.0-only"], "alone, the sentence is a notice")
+    XCTAssertEqual(detector.detect(reference).map(\.spdx), ["0BSD"], "inside the text it is the text's")
+    let granted = reference + "\n\nThe bundled server is licensed under the GNU Affero General Public License, version 3.\n"
+    XCTAssertEqual(Set(detector.detect(granted).map(\.spdx)), ["0BSD", "AGPL-3.0-only"], "said again outside the text, it is a notice")
+  }
+
   func testATextMatchedAsOnlyGivesWayToAnOrLaterNotice() {
     let findings = [
       LicenseFinding(spdx: "GPL-2.0-only", method: .text, confidence: 0.97, start: 0, end: 100),
