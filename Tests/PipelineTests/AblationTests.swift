@@ -104,6 +104,9 @@ final class AblationTests: XCTestCase {
     XCTAssertTrue(error(ablation(variants: "  baseline: {}\n  other: {filter.quality.gopher: off}")).contains("an override is STAGE or STAGE.OPTION"))
     XCTAssertEqual(error(ablation(variants: "  baseline: {}")), "\(path): an ablation compares at least two variants")
     XCTAssertEqual(
+      error(ablation(variants: "  baseline: {}\n  runs: {}")),
+      "\(path):7:3: runs is the name of the ablation's own folder of runs; name the variant otherwise")
+    XCTAssertEqual(
       error("version: 1\npipeline: \(folder)/base.yaml\neval: {a: b}\nvariants: {a: {}, b: {}}\nseed: 3\n"),
       "\(path):5:1: unknown key seed (keys: version, name, folder, pipeline, seeds, eval, eval_bytes, contamination, variants)")
     XCTAssertEqual(error("version: 1\npipeline: \(folder)/base.yaml\nvariants: {a: {}, b: {}}\n"), "\(path): eval (held-out text to score every variant on) is missing")

@@ -155,6 +155,10 @@ public struct AblationFile: Sendable {
         throw HatcheryError("\(place(key)): \(error.message)")
       }
       guard !variants.contains(where: { $0.name == variantName }) else { throw HatcheryError("\(place(key)): variant \(variantName) is named twice") }
+      // FOLDER/results and FOLDER/runs hold the runs; a variant's workspace is FOLDER/NAME.
+      guard !["results", "runs"].contains(variantName) else {
+        throw HatcheryError("\(place(key)): \(variantName) is the name of the ablation's own folder of runs; name the variant otherwise")
+      }
       variants.append(try variant(variantName, value, basePath: basePath, place: place))
     }
     return AblationFile(
