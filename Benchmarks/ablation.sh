@@ -17,13 +17,7 @@ seeds=${SEEDS:-3}
 steps=${STEPS:-500}
 swift build -c release --product hatchery >/dev/null
 hatchery=$PWD/.build/release/hatchery
-if [ -n "${KEEP:-}" ]; then
-  work=$(realpath -m "$KEEP")
-  mkdir -p "$work"
-else
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-fi
+source Benchmarks/work-folder.sh
 [ -f "$work/data/held-out/docs.jsonl" ] || python3 Benchmarks/ablation_corpus.py "$corpora" "$work/data"
 for variant in a b c; do
   cat > "$work/pipeline-$variant.yaml" <<EOF

@@ -15,13 +15,7 @@ if [ ! -x "$venv/bin/scancode" ]; then
 fi
 swift build -c release --product hatchery >/dev/null
 hatchery=$PWD/.build/release/hatchery
-if [ -n "${KEEP:-}" ]; then
-  work=$(realpath -m "$KEEP")
-  mkdir -p "$work"
-else
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-fi
+source Benchmarks/work-folder.sh
 [ -f "$work/labels.json" ] || "$venv/bin/python" Benchmarks/license_pypi.py prepare "$work" "$count"
 files=("$work"/files/*)
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, ${#files[@]} licence files, $("$venv/bin/scancode" --version | head -1)"
