@@ -64,6 +64,8 @@ final class LicenseDetectorTests: XCTestCase {
       ("The author hereby places this file in the public domain; it is placed in the public domain.", "LicenseRef-public-domain"),
       ("This program is free software; you can redistribute it under the same terms as Perl itself.", "Artistic-1.0-Perl OR GPL-1.0-or-later"),
       ("Licensed under the Python Software Foundation License Version 2", "PSF-2.0"),
+      ("This package is distributed under the Zope Public License (ZPL) Version 2.1.", "ZPL-2.1"),
+      ("Licensed to you under the Universal Permissive License (UPL) 1.0 as shown at the address below.", "UPL-1.0"),
     ]
     for (text, expected) in cases {
       XCTAssertEqual(ids(text), [expected], text)
