@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Main-content extraction beyond news (issue 18): documentation pages of seven generators, pages
+# whose content is a list or table, and manuals in seven other languages (Japanese and Chinese
+# among them), from Debian packages (apt-get download), ground truth from each generator's content
+# container (Benchmarks/extract_genres.py). Hatchery (`hatchery extract --jsonl --timing`) beside
+# trafilatura 2.3.1 (defaults and favor_recall) and resiliparse 2.0.1, one core (taskset -c 0),
+# dev and test halves; each peer's pages/s from its own per-page times.
+#   [KEEP=folder] [HTML_VENV=venv] Benchmarks/extract-genres.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=${HTML_VENV:-Benchmarks/.venv-html}
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q trafilatura==2.3.1 lxml_html_clean resiliparse==2.0.1 \
+    || { echo "skip: the peers cannot be installed (no PyPI?)"; exit 0; }
+fi
+swift build -c release --product hatchery >/dev/null
+hatchery=$PWD/.build/release/hatchery
+source Benchmarks/work-folder.sh
+packages=(sphinx-doc python-requests-doc mkdocs-doc octave-doc gettext-doc libeigen3-doc libsdl2-doc doxygen-doc
+  libcommons-lang3-java-doc libglib2.0-doc developers-reference developers-reference-fr developers-reference-ja
+  debian-reference-de debian-reference-fr debian-reference-es debian-reference-it debian-reference-pt
+  debian-reference-ja debian-reference-zh-cn maint-guide-ja)
+if [ ! -f "$work/truth.jsonl" ]; then
+  mkdir -p "$work/debs" "$work/root"
+  (cd "$work/debs" && apt-get download "${packages[@]}" >/dev/null 2>&1) \
+    || { echo "skip: the Debian packages cannot be downloaded"; exit 0; }
+  for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$work/root"; done
+  "$venv/bin/python" Benchmarks/extract_genres.py prepare "$work/root" "$work"
+fi
+pin="taskset -c 0"
+command -v taskset >/dev/null || pin=""
+echo "$(date -u +%Y-%m-%d), $(ls "$work"/debs | tr '\n' ' ')"
+python3 -c "import json; print('\n'.join(json.loads(l)['path'] for l in open('$work/truth.jsonl')))" >"$work/pages"
+mapfile -t pages <"$work/pages"
+$pin "$hatchery" extract --jsonl --timing --rounds 3 "${pages[@]}" >"$work/hatchery.jsonl" 2>"$work/timing"
+echo "hatchery: $(cat "$work/timing")"
+"$venv/bin/python" Benchmarks/extract_genres.py score "$work" "$work/hatchery.jsonl"
+for peer in trafilatura trafilatura-recall resiliparse; do
+  $pin "$venv/bin/python" Benchmarks/extract_genres.py peer "$work" "$peer" "$work/$peer.jsonl"
+  echo "$peer:"
+  "$venv/bin/python" Benchmarks/extract_genres.py score "$work" "$work/$peer.jsonl"
+done

@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+"""Main-content extraction sets of other genres than news (issue 18), from Debian documentation
+packages, with ground truth taken from each generator's content container.
+
+  extract_genres.py prepare ROOT WORK      pages of the packages unpacked under ROOT -> WORK/truth.jsonl
+  extract_genres.py peer WORK NAME OUT     trafilatura | trafilatura-recall | resiliparse -> OUT.jsonl
+  extract_genres.py score WORK PREDICTIONS.jsonl [--by generator]
+
+Genres: `docs` (reference and guide pages of seven generators: Sphinx, MkDocs, makeinfo, texi2html,
+Doxygen, Javadoc, gtk-doc), `lists` (pages whose content is a table or a list: indexes,
+class and member lists, tables of contents), `non-english` (DocBook and Sphinx manuals in German,
+French, Spanish, Italian, Portuguese, Japanese and Chinese). Ground truth: the text of the container the
+generator puts the page's content in, less what the generator adds there for navigation
+(header links, "Next/Up" panels, tables of contents on chapter pages) — rules per generator,
+below, used only to make the truth, never by an extractor. Each page is in the dev or the test
+half by the SHA-1 of its id; pages are drawn per package and genre in SHA-1 order.
+
+Scores: the html-extract benchmark's 4-gram shingle precision, recall and F1 (per page,
+normalised, then averaged), with one change so that CJK text is comparable: every Han or kana
+character is a token of its own (the original splits on \\w+ runs, which makes a Japanese
+sentence one token).
+"""
+import hashlib
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+# package, generator, genre for non-list pages, folder under ROOT, sample size per genre
+PACKAGES = [
+    ("sphinx-doc", "sphinx", "docs", "usr/share/doc/sphinx-doc/html"),
+    ("python-requests-doc", "sphinx", "docs", "usr/share/doc/python-requests-doc/html"),
+    ("mkdocs-doc", "mkdocs", "docs", "usr/share/doc/mkdocs/html"),
+    ("octave-doc", "makeinfo", "docs", "usr/share/doc/octave/octave.html"),
+    ("gettext-doc", "texi2html", "docs", "usr/share/doc/gettext"),
+    ("libeigen3-doc", "doxygen", "docs", "usr/share/doc/libeigen3-dev/html"),
+    ("libsdl2-doc", "doxygen", "docs", "usr/share/doc/libsdl2-doc/html"),
+    ("doxygen-doc", "doxygen", "docs", "usr/share/doc/doxygen/html"),
+    ("libcommons-lang3-java-doc", "javadoc", "docs", "usr/share/doc/libcommons-lang3-java/api"),
+    ("libglib2.0-doc", "gtk-doc", "docs", "usr/share/gtk-doc/html"),
+    ("developers-reference", "sphinx", "docs", "usr/share/developers-reference"),
+    ("debian-reference-de", "docbook", "non-english", "usr/share/debian-reference"),
+    ("debian-reference-fr", "docbook", "non-english", "usr/share/debian-reference"),
+    ("debian-reference-es", "docbook", "non-english", "usr/share/debian-reference"),
+    ("debian-reference-it", "docbook", "non-english", "usr/share/debian-reference"),
+    ("debian-reference-pt", "docbook", "non-english", "usr/share/debian-reference"),
+    ("debian-reference-ja", "docbook", "non-english", "usr/share/debian-reference"),
+    ("debian-reference-zh-cn", "docbook", "non-english", "usr/share/debian-reference"),
+    ("developers-reference-fr", "sphinx", "non-english", "usr/share/developers-reference/fr"),
+    ("developers-reference-ja", "sphinx", "non-english", "usr/share/developers-reference/ja"),
+    ("maint-guide-ja", "docbook", "non-english", "usr/share/doc/maint-guide-ja/html"),
+]
+SAMPLE = {"docs": 24, "lists": 12, "non-english": 12}
+
+
+def sha1(text):
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def page_files(root, package, folder):
+    """The package's HTML pages (languages told apart by file name where they share a folder)."""
+    base = root / folder
+    files = sorted(p for p in base.rglob("*.html") if p.is_file() and not p.is_symlink())
+    if package.startswith("debian-reference-"):
+        lang = package[len("debian-reference-"):]
+        files = [p for p in files if p.name.endswith(f".{lang}.html")]
+    if package == "developers-reference":
+        files = [p for p in files if p.parent == base and p.name != "developers-reference.html"]
+    return files
+
+
+def classify(generator, relative, tree):
+    """'lists', 'page' or None (not a content page: search, source listings, examples, about)."""
+    name = relative.rsplit("/", 1)[-1]
+    parts = relative.split("/")
+    if generator == "sphinx":
+        if parts[0] in ("_modules", "_sources", "_static") or name in ("search.html",):
+            return None
+        return "lists" if name.startswith("genindex") or name.endswith("modindex.html") else "page"
+    if generator == "mkdocs":
+        return None if name in ("search.html", "404.html") else "page"
+    if generator == "makeinfo":
+        if name == "index.html":
+            return None
+        return "lists" if tree.xpath("//table[starts-with(@class,'index-')]") else "page"
+    if generator == "texi2html":
+        if not name.startswith("gettext_") or name in ("gettext_abt.html", "gettext_ovr.html", "gettext_fot.html"):
+            return None
+        if name == "gettext_toc.html" or tree.xpath("//table[starts-with(@class,'index-')]"):
+            return "lists"
+        return "page"
+    if generator == "doxygen":
+        if "examples" in parts or "search" in parts or name.endswith("_source.html") or name.endswith("-example.html"):
+            return None
+        if re.match(r"(annotated|classes|files|hierarchy|modules|pages|namespaces|functions|globals|namespacemembers)"
+                    r"(_[a-z0-9]+)*\.html$", name) or name.endswith("-members.html"):
+            return "lists"
+        return "page"
+    if generator == "javadoc":
+        if parts[0] in ("src-html", "legal", "resources", "script-dir") or name in ("help-doc.html", "index.html",
+                                                                                    "search.html"):
+            return None
+        if "class-use" in parts or name in ("package-summary.html", "allclasses-index.html",
+                                            "allpackages-index.html", "index-all.html", "package-tree.html",
+                                            "overview-tree.html", "deprecated-list.html", "constant-values.html",
+                                            "package-use.html", "overview-summary.html"):
+            return "lists"
+        return None if name.startswith("package-") else "page"
+    if generator == "gtk-doc":
+        if parts[0] not in ("glib", "gio", "gobject"):
+            return None
+        if name == "index.html" or name.startswith("api-index") or tree.xpath("//div[@class='toc']"):
+            return "lists"
+        return "page"
+    if generator == "docbook":
+        if name.startswith("index."):
+            return "lists"
+        return "page"
+    raise SystemExit(f"unknown generator {generator}")
+
+
+def content(generator, tree, genre):
+    """The generator's content container(s), navigation it adds there removed."""
+    def drop(nodes):
+        for node in nodes:
+            node.drop_tree()
+    drop(tree.xpath("//script|//style|//noscript|//template"))
+    if generator in ("sphinx", "mkdocs"):
+        roots = tree.xpath("//div[@role='main']")[:1]
+        for root in roots:
+            drop(root.xpath(".//a[contains(concat(' ',@class,' '),' headerlink ')]"))
+        return roots
+    if generator in ("makeinfo", "texi2html"):
+        body = tree.xpath("//body")
+        for root in body:
+            drop(root.xpath(".//div[@class='header' or @class='nav-panel']|.//hr|.//ul[@class='section-toc' or "
+                            "@class='mini-toc']|.//table[@class='menu']"))
+            # texi2html's navigation bars are borderless tables of bracketed links; its footer.
+            drop(root.xpath(".//table[@cellpadding='1' and @border='0']|.//p[font[@size='-1']]"))
+        return body
+    if generator == "doxygen":
+        roots = tree.xpath("//div[@class='header']|//div[@class='contents']")
+        for root in roots:
+            drop(root.xpath(".//div[@class='summary' or @class='ingroups' or @class='dyncontent']"))
+        return roots
+    if generator == "javadoc":
+        return tree.xpath("//main")[:1]
+    if generator == "gtk-doc":
+        body = tree.xpath("//body")
+        for root in body:
+            drop(root.xpath(".//table[@class='navigation']|.//div[@class='footer']"))
+        return body
+    if generator == "docbook":
+        body = tree.xpath("//body")
+        for root in body:
+            drop(root.xpath(".//div[@class='navheader' or @class='navfooter']"))
+            if genre != "lists":
+                drop(root.xpath(".//div[@class='toc' or starts-with(@class,'list-of-')]"))
+        return body
+    raise SystemExit(f"unknown generator {generator}")
+
+
+BLOCKS = {"p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "tr",
+          "pre", "blockquote", "table", "ul", "ol", "dl", "br", "hr", "figure", "figcaption", "caption", "header",
+          "footer", "aside", "nav", "form", "address", "center", "tbody", "thead"}
+
+
+def render(nodes):
+    """Text as a browser lays it out: blocks on lines, table cells tab-separated, <pre> as is."""
+    out = []
+
+    def walk(node, pre):
+        if not isinstance(node.tag, str):
+            return  # comments and processing instructions (their tails are the parent's text)
+        tag = node.tag
+        if tag in ("td", "th"):
+            out.append("\t")
+        elif tag in BLOCKS:
+            out.append("\n")
+        if node.text:
+            out.append(node.text if pre else re.sub(r"\s+", " ", node.text))
+        for child in node:
+            walk(child, pre or tag == "pre")
+            if child.tail:
+                out.append(child.tail if pre else re.sub(r"\s+", " ", child.tail))
+        if tag in BLOCKS:
+            out.append("\n")
+    for node in nodes:
+        walk(node, False)
+    lines = (line.strip(" \t") for line in "".join(out).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def prepare(root, work):
+    import lxml.html
+    records = []
+    for package, generator, genre, folder in PACKAGES:
+        chosen = {}
+        for path in page_files(root, package, folder):
+            relative = str(path.relative_to(root / folder))
+            tree = lxml.html.fromstring(path.read_bytes())
+            kind = classify(generator, relative, tree)
+            if kind is None:
+                continue
+            page_genre = "lists" if kind == "lists" else genre
+            if genre == "non-english" and kind == "lists":
+                continue  # the non-English set is prose; lists come from the English packages
+            page_id = f"{package}/{relative}"
+            text = render(content(generator, tree, page_genre))
+            if len(text) < 200:
+                continue  # redirects and empty stubs
+            chosen.setdefault(page_genre, []).append((sha1(page_id), page_id, path, text))
+        for page_genre, pages in chosen.items():
+            for digest, page_id, path, text in sorted(pages)[: SAMPLE[page_genre]]:
+                records.append({"id": page_id, "path": str(path), "genre": page_genre, "generator": generator,
+                                "package": package, "split": "dev" if int(digest[-1], 16) % 2 == 0 else "test",
+                                "text": text})
+    work.mkdir(parents=True, exist_ok=True)
+    with open(work / "truth.jsonl", "w", encoding="utf8") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    counts = Counter((r["genre"], r["split"]) for r in records)
+    print(" ".join(f"{g}/{s}: {n}" for (g, s), n in sorted(counts.items())))
+
+
+def load_truth(work):
+    return [json.loads(line) for line in open(work / "truth.jsonl", encoding="utf8")]
+
+
+def decode(data):
+    from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+    return bytes_to_str(data, detect_encoding(data))
+
+
+def peer(work, name, out):
+    """One peer over every page (read and decoded first); writes its texts and its pages/s."""
+    truth = load_truth(work)
+    pages = {r["path"]: decode(Path(r["path"]).read_bytes()) for r in truth}
+    if name.startswith("trafilatura"):
+        import trafilatura
+        recall = name == "trafilatura-recall"
+        run = lambda html: trafilatura.extract(html, favor_recall=recall) or ""
+    elif name == "resiliparse":
+        from resiliparse.extract.html2text import extract_plain_text
+        run = lambda html: extract_plain_text(html, main_content=True)
+    else:
+        raise SystemExit(f"unknown peer {name}")
+    texts = {}
+    seconds = {}
+    for path, html in pages.items():
+        started = time.perf_counter()
+        texts[path] = run(html)
+        seconds[path] = time.perf_counter() - started
+    with open(out, "w", encoding="utf8") as file:
+        for path, text in texts.items():
+            file.write(json.dumps({"path": path, "text": text, "seconds": seconds[path]}, ensure_ascii=False) + "\n")
+
+
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|"
+                    r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def shingles(text, n=4):
+    tokens = _TOKEN.findall(text or "")
+    return Counter(tuple(tokens[i: i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i: i + n])
+
+
+def page_score(true, pred):
+    t, p = shingles(true), shingles(pred)
+    tp = sum((t & p).values())
+    fp = sum((p - t).values())
+    fn = sum((t - p).values())
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def summary(scores):
+    def precision(tp, fp, fn):
+        return 1.0 if fp == fn == 0 else 0.0 if tp == fp == 0 else tp / (tp + fp)
+
+    def recall(tp, fp, fn):
+        return 1.0 if fp == fn == 0 else 0.0 if tp == fn == 0 else tp / (tp + fn)
+    p = statistics.mean(precision(*s) for s in scores if s[0] + s[1] > 0)
+    r = statistics.mean(recall(*s) for s in scores if s[0] + s[2] > 0)
+    return (2 * p * r / (p + r) if p + r else 0.0), p, r
+
+
+def score(work, predictions, by):
+    truth = load_truth(work)
+    predicted = {}
+    seconds = {}
+    for line in open(predictions, encoding="utf8"):
+        record = json.loads(line)
+        predicted[record["path"]] = record["text"]
+        if "seconds" in record:
+            seconds[record["path"]] = record["seconds"]
+    groups = {}
+    for r in truth:
+        if r["path"] not in predicted:
+            raise SystemExit(f"no prediction for {r['path']}")
+        key = (r["genre"], r["split"]) if by is None else (r["genre"], r["split"], r[by])
+        groups.setdefault(key, []).append(r)
+    for key, records in sorted(groups.items()):
+        f1, p, r = summary([page_score(x["text"], predicted[x["path"]]) for x in records])
+        line = f"{'/'.join(key)}: F1 {f1:.3f}  precision {p:.3f}  recall {r:.3f}  pages {len(records)}"
+        if seconds:
+            line += f"  {len(records) / sum(seconds[x['path']] for x in records):.1f} pages/s"
+        print(line)
+
+
+def main():
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "prepare" and len(sys.argv) == 4:
+        prepare(Path(sys.argv[2]), Path(sys.argv[3]))
+    elif command == "peer" and len(sys.argv) == 5:
+        peer(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]))
+    elif command == "score" and len(sys.argv) in (4, 6):
+        score(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[5] if len(sys.argv) == 6 else None)
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
