@@ -11,6 +11,8 @@ struct ElementAttributes {
   var isHidden = false
   /// ARIA landmark roles of page furniture (`navigation`, `banner`, `contentinfo`…).
   var isFurnitureRole = false
+  /// `role="main"`: the page's own statement of where its main content is.
+  var isMainRole = false
   var rel: String?
   var href: String?
   var lang: String?
@@ -41,6 +43,7 @@ struct ElementAttributes {
           let role = String(cString: value).lowercased()
           if Self.furnitureRoles.contains(role) { isFurnitureRole = true }
           if role == "main" || role == "article" { positive = true }
+          if role == "main" { isMainRole = true }
         }
       case Self.itempropKey:
         if let value, String(cString: value).lowercased().contains("articlebody") { positive = true }

@@ -28,11 +28,15 @@ public struct ExtractedPage: Sendable {
 /// blocks add up to the most article-like text.
 ///
 /// Each block scores its text length when it reads like prose (enough words, few of its
-/// characters inside links, not inside an element whose class or id names furniture) and
-/// minus its length otherwise. An element's score is the sum over the blocks inside it, so the
-/// best element is the one that takes in the most prose for the least furniture: a maximum-sum
-/// subtree. Inside it, blocks of furniture and link lists are dropped again. Navigation,
-/// headers, footers, asides, scripts and forms' controls never contribute text.
+/// characters inside links, not inside an element whose class or id names furniture) or is a
+/// short item of a structure (list item, term, description, table cell, code) that is not mostly
+/// links, and minus its length otherwise. An element's score is the sum over the blocks inside
+/// it, so the best element is the one that takes in the most prose for the least furniture: a
+/// maximum-sum subtree. Inside it, blocks of furniture and link lists are dropped again.
+/// Navigation, headers, footers, asides, scripts and forms' controls never contribute text.
+/// Two exceptions: a page whose list items and table cells of links outscore its prose (an
+/// index, a member list) keeps those lists; a page's one `<main>` holding most of its prose is
+/// taken whole when the best element lies inside it.
 ///
 /// One extractor is reused page after page; it is not thread-safe.
 public final class HTMLExtractor {
@@ -43,12 +47,18 @@ public final class HTMLExtractor {
     var endElement: Int32
     /// Characters of prose in the element's blocks; then the maximum-sum score.
     var prose: Double
+    /// Characters of list items and table cells made of links.
+    var linkItems: Double
     var score: Double
+    /// The maximum-sum score when list items and table cells of links count as content.
+    var listScore: Double
     var tag: HTMLTag
     var hint: BoilerplateHint
     var isFurniture: Bool
     /// Whether a heading made of a link is inside: the mark of a teaser card.
     var hasLinkedHeading: Bool
+    /// `<main>` or `role="main"`.
+    var isMain: Bool
   }
 
   private struct Block {
@@ -72,6 +82,7 @@ public final class HTMLExtractor {
   private let output = ByteBuffer(capacity: 1 << 16)
   private let hintScratch = ByteBuffer(capacity: 256)
   private var teaserSiblings: [Int32] = []
+  private var rowHasText: [Bool] = []
 
   // The block being built.
   private var blockStart = 0
@@ -190,10 +201,13 @@ public final class HTMLExtractor {
     }
     depth += 1
     defer { depth -= 1 }
-    // Classes on <html> and <body> describe the page, not a part of it.
+    // Classes on <html> and <body> describe the page, not a part of it; a heading's weak
+    // furniture words ("title", "headline") describe what a heading is anyway.
     let hint: BoilerplateHint =
-      tag == .figure ? .strongNegative : tag == .html || tag == .body ? .none : attributes.hint
-    let breaks = (tag.breaksText || hint != .none) && depth < Self.maximumDepth
+      tag == .figure
+      ? .strongNegative
+      : tag == .html || tag == .body || (tag == .heading && attributes.hint == .weakNegative) ? .none : attributes.hint
+    let breaks = (tag.breaksText || hint != .none || attributes.isMainRole) && depth < Self.maximumDepth
     guard breaks else {
       if tag == .anchor { linkDepth += 1 }
       visitChildren(node)
@@ -204,8 +218,9 @@ public final class HTMLExtractor {
     let index = Int32(elements.count)
     elements.append(
       Element(
-        parent: openElement, firstBlock: Int32(blocks.count), endBlock: 0, endElement: 0, prose: 0, score: 0,
-        tag: tag, hint: hint, isFurniture: false, hasLinkedHeading: false))
+        parent: openElement, firstBlock: Int32(blocks.count), endBlock: 0, endElement: 0, prose: 0, linkItems: 0,
+        score: 0, listScore: 0, tag: tag, hint: hint, isFurniture: false, hasLinkedHeading: false,
+        isMain: tag == .main || attributes.isMainRole))
     let (savedElement, savedRow) = (openElement, openRow)
     openElement = index
     if tag == .tableRow { openRow = index }
@@ -384,6 +399,24 @@ public final class HTMLExtractor {
     return density <= Self.maximumLinkDensity && (block.words >= Self.minimumProseWords || block.tag == .heading)
   }
 
+  /// Short text that is an item of a structure — a list item, a term or its description, a
+  /// table cell, a code listing — and not mostly link text: on reference pages these short lines
+  /// are the content ("Since: 3.5", a parameter's type, a table's cells), while short lines of
+  /// furniture are links or sit in furniture.
+  private func isItemText(_ block: Block) -> Bool {
+    switch block.tag {
+    case .listItem, .definition, .tableCell, .preformatted: return 2 * block.linkChars <= block.chars
+    default: return false
+    }
+  }
+
+  private func isItem(_ block: Block) -> Bool {
+    block.tag == .listItem || block.tag == .definition || block.tag == .tableCell
+  }
+
+  /// How many times the prose's best score a list or table of links must score to be the page.
+  private static let listPageRatio = 2.0
+
   /// Furniture words count only on elements with less than these shares of the page's prose:
   /// an element holding most of the prose is the article whatever its classes say (a page
   /// layout's `has-sidebar`, WordPress's `tag-NAME` on the article itself).
@@ -400,6 +433,9 @@ public final class HTMLExtractor {
   private func markFurniture() {
     for block in blocks {
       if isProse(block) { elements[Int(block.element)].prose += Double(block.chars - block.linkChars) }
+      if isItem(block) && 2 * block.linkChars > block.chars {
+        elements[Int(block.element)].linkItems += Double(block.chars)
+      }
       if block.tag == .heading, 2 * block.linkChars > block.chars {
         elements[Int(block.element)].hasLinkedHeading = true
       }
@@ -408,14 +444,21 @@ public final class HTMLExtractor {
       let parent = Int(elements[index].parent)
       if parent >= 0 {
         elements[parent].prose += elements[index].prose
+        elements[parent].linkItems += elements[index].linkItems
         if elements[index].hasLinkedHeading { elements[parent].hasLinkedHeading = true }
       }
     }
-    let total = max(elements.reduce(0) { $1.parent < 0 ? $0 + $1.prose : $0 }, 1)
+    // On a page that is mostly lists of links (an index), the lists are its text: a hinted
+    // sidebar holding the page's few sentences is still a sidebar.
+    let prose = elements.reduce(0) { $1.parent < 0 ? $0 + $1.prose : $0 }
+    let linkItems = elements.reduce(0) { $1.parent < 0 ? $0 + $1.linkItems : $0 }
+    let countsLinkItems = linkItems > Self.listPageRatio * prose
+    let total = max(prose + (countsLinkItems ? linkItems : 0), 1)
     for index in elements.indices {
+      let content = elements[index].prose + (countsLinkItems ? elements[index].linkItems : 0)
       switch elements[index].hint {
-      case .strongNegative: elements[index].isFurniture = elements[index].prose < total * Self.strongHintProseShare
-      case .weakNegative: elements[index].isFurniture = elements[index].prose < total * Self.weakHintProseShare
+      case .strongNegative: elements[index].isFurniture = content < total * Self.strongHintProseShare
+      case .weakNegative: elements[index].isFurniture = content < total * Self.weakHintProseShare
       case .none, .positive: break
       }
     }
@@ -442,23 +485,42 @@ public final class HTMLExtractor {
     markFurniture()
     for block in blocks {
       let value: Double
-      if block.tag == .tableCell && block.furniture < 0 && 2 * block.linkChars <= block.chars {
-        value = 0  // a data table's short cells are neither prose nor furniture
+      if block.furniture < 0 && isItemText(block) {
+        value = Double(block.chars - block.linkChars)
       } else if block.furniture >= 0 || !isProse(block) {
         value = -Double(block.chars)
       } else {
         value = Double(block.chars - block.linkChars)
       }
       elements[Int(block.element)].score += value
+      elements[Int(block.element)].listScore += block.furniture < 0 && isItem(block) ? Double(block.chars) : value
     }
     // Children come after their parents, so one backward pass sums every subtree.
     for index in stride(from: elements.count - 1, through: 0, by: -1) {
       let parent = Int(elements[index].parent)
-      if parent >= 0 { elements[parent].score += elements[index].score }
+      if parent >= 0 {
+        elements[parent].score += elements[index].score
+        elements[parent].listScore += elements[index].listScore
+      }
     }
     var best = 0
-    for index in elements.indices where elements[index].score >= elements[best].score { best = index }
+    var bestList = 0
+    for index in elements.indices {
+      if elements[index].score >= elements[best].score { best = index }
+      if elements[index].listScore >= elements[bestList].listScore { bestList = index }
+    }
+    // A page with little prose whose text is a list or table of links — an index, a table of
+    // contents, a class's member list — has that list as its content.
+    let isListPage = elements[bestList].listScore > Self.listPageRatio * max(elements[best].score, 0)
+    best = isListPage ? bestList : declaredMain(around: best)
     let chosen = elements[best]
+    // A data table's row is kept whole: its link cells (a package's name, a function's) go with
+    // the row's text.
+    rowHasText.removeAll(keepingCapacity: true)
+    rowHasText.append(contentsOf: repeatElement(false, count: elements.count))
+    for block in blocks[Int(chosen.firstBlock)..<Int(chosen.endBlock)] where block.row >= 0 {
+      if 2 * block.linkChars <= block.chars { rowHasText[Int(block.row)] = true }
+    }
     output.removeAll()
     var kept: [Int] = []
     for blockIndex in Int(chosen.firstBlock)..<Int(chosen.endBlock) {
@@ -467,13 +529,20 @@ public final class HTMLExtractor {
       // was evidently wrong, since the element was chosen.
       if block.furniture > Int32(best) && block.furniture < chosen.endElement { continue }
       if block.tag == .title1 { continue }
-      if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity { continue }
+      if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity && !(isListPage && isItem(block))
+        && !(block.tag == .tableCell && rowHasText[Int(block.row)])
+      {
+        continue
+      }
       kept.append(blockIndex)
     }
     // Short lines before the first and after the last prose ("Comments", "Related articles",
     // a dateline) belong to the frame around the article, not to it.
-    guard let first = kept.firstIndex(where: { isProse(blocks[$0]) || blocks[$0].tag == .tableCell }),
-      let last = kept.lastIndex(where: { isProse(blocks[$0]) || blocks[$0].tag == .tableCell })
+    let isContent = { (block: Block) in
+      self.isProse(block) || self.isItemText(block) || (isListPage && self.isItem(block))
+    }
+    guard let first = kept.firstIndex(where: { isContent(blocks[$0]) }),
+      let last = kept.lastIndex(where: { isContent(blocks[$0]) })
     else { return "" }
     var previousRow: Int32 = -1
     for blockIndex in kept[first...last] {
@@ -483,6 +552,22 @@ public final class HTMLExtractor {
       previousRow = block.row
     }
     return String(decoding: UnsafeRawBufferPointer(output.bytes), as: UTF8.self)
+  }
+
+  /// The page's one `<main>` (or `role="main"`) element when the best element lies inside it and
+  /// it holds most of the page's prose: reference pages put their content there as many short
+  /// items (signatures, parameters, "Since: 3.5") around a few sentences, and the best element
+  /// alone is one of those sentences. Several main elements, or one the best element is not
+  /// in, say nothing reliable.
+  private func declaredMain(around best: Int) -> Int {
+    var main = -1
+    for index in elements.indices where elements[index].isMain {
+      if main >= 0 { return best }
+      main = index
+    }
+    guard main >= 0, main < best, Int32(best) < elements[main].endElement else { return best }
+    let total = max(elements.reduce(0) { $1.parent < 0 ? $0 + $1.prose : $0 }, 1)
+    return elements[main].prose >= total * Self.strongHintProseShare ? main : best
   }
 
   static func collapsed(_ value: String) -> String {

@@ -9,11 +9,15 @@ enum HTMLTag: UInt8 {
   case furniture
   /// Starts and ends a block of text without a role of its own (`div`, `section`, `article`…).
   case block
+  /// `main`: the page's main content by its own markup; otherwise a `.block`.
+  case main
   case paragraph
   case title1
   /// `h2`–`h6`: kept as lines of their own.
   case heading
   case listItem
+  /// `dt` and `dd`: a term and its description.
+  case definition
   case table, tableRow, tableCell
   case preformatted
   case lineBreak
@@ -25,8 +29,8 @@ enum HTMLTag: UInt8 {
   /// Whether the element's start and end break the text into separate blocks.
   var breaksText: Bool {
     switch self {
-    case .block, .paragraph, .title1, .heading, .listItem, .table, .tableRow, .tableCell, .preformatted, .lineBreak,
-      .body, .html:
+    case .block, .main, .paragraph, .title1, .heading, .listItem, .definition, .table, .tableRow, .tableCell,
+      .preformatted, .lineBreak, .body, .html:
       return true
     default: return false
     }
@@ -57,8 +61,8 @@ enum HTMLTag: UInt8 {
     ("video", .skipped), ("audio", .skipped), ("picture", .skipped), ("select", .skipped), ("option", .skipped),
     ("button", .skipped), ("input", .skipped), ("textarea", .skipped), ("label", .skipped), ("dialog", .skipped),
     ("nav", .furniture), ("aside", .furniture), ("footer", .furniture), ("header", .furniture), ("menu", .furniture),
-    ("div", .block), ("section", .block), ("article", .block), ("main", .block), ("blockquote", .block),
-    ("center", .block), ("dl", .block), ("dt", .block), ("dd", .block), ("ul", .block), ("ol", .block),
+    ("div", .block), ("section", .block), ("article", .block), ("main", .main), ("blockquote", .block),
+    ("center", .block), ("dl", .block), ("dt", .definition), ("dd", .definition), ("ul", .block), ("ol", .block),
     ("address", .block), ("details", .block), ("summary", .block), ("form", .block), ("fieldset", .block),
     ("hr", .block), ("caption", .block), ("thead", .block), ("tbody", .block), ("tfoot", .block),
     ("p", .paragraph), ("h1", .title1), ("h2", .heading), ("h3", .heading), ("h4", .heading), ("h5", .heading),

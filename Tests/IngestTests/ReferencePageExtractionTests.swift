@@ -1,0 +1,93 @@
+import XCTest
+
+@testable import Ingest
+
+/// Main-content extraction on pages that are not articles: reference pages made of short items,
+/// index pages whose content is a list of links, data tables, manuals' section headings.
+final class ReferencePageExtractionTests: XCTestCase {
+  private func text(_ html: String) throws -> String {
+    try Array(html.utf8).withUnsafeBytes { try HTMLExtractor().extract($0) }.text
+  }
+
+  private static let navigation = """
+    <nav><ul><li><a href="/">Overview</a></li><li><a href="/p">Package</a></li><li><a href="/i">Index</a></li>
+    </ul></nav><div class="sidebar"><p>Search the documentation of every release of this library in one place today.
+    </p></div>
+    """
+
+  func testShortItemsOfAReferencePageInsideMainAreKept() throws {
+    let page = """
+      <html><body>\(Self.navigation)<main>
+      <div class="header"><div>Package <a href="p.html">org.example.text</a></div></div>
+      <section><dl><dt>Type Parameters:</dt><dd><code>R</code> - the result type.</dd></dl>
+      <div class="block">Splits a string into words and joins them again with single spaces between them.
+      </div>
+      <dl><dt>Since:</dt><dd>3.5</dd></dl></section>
+      <section><h2>Method Summary</h2><table><tr><td>normalize(String text)</td>
+      <td>Returns the text normalised.</td></tr></table></section>
+      </main><footer><p>Copyright 2001-2025 The Example Foundation. All rights reserved worldwide.</p></footer>
+      </body></html>
+      """
+    let result = try text(page)
+    let items = ["Type Parameters:", "R - the result type.", "Since:", "3.5", "Method Summary", "normalize(String text)"]
+    for line in items {
+      XCTAssertTrue(result.contains(line), "\(line) missing from:\n\(result)")
+    }
+    XCTAssertTrue(result.contains("Splits a string into words"))
+    for furniture in ["Overview", "Search the documentation", "Copyright"] {
+      XCTAssertFalse(result.contains(furniture), "\(furniture) kept in:\n\(result)")
+    }
+  }
+
+  func testAnIndexPageKeepsItsListOfLinks() throws {
+    let names = (1...30).map { "hash_table_function_\($0)" }
+    let items = names.map { "<li><a href=\"f.html#\($0)\">\($0)()</a>, <a href=\"h.html\">hash.h</a></li>" }.joined()
+    let page = """
+      <html><body>\(Self.navigation)<div class="contents"><h3>- h -</h3><ul>\(items)</ul></div></body></html>
+      """
+    let result = try text(page)
+    for name in names { XCTAssertTrue(result.contains(name + "(), hash.h"), "\(name) missing from:\n\(result)") }
+    XCTAssertFalse(result.contains("Overview"), result)
+    XCTAssertFalse(result.contains("Search the documentation"), result)
+  }
+
+  func testAnArticleIsNotTakenForAListPage() throws {
+    let prose = (1...6).map { "This is sentence \($0) of the article, long enough to be read as prose by anyone." }
+    let page = """
+      <html><body><div class="links"><ul><li><a href="/a">Home</a></li><li><a href="/b">World news</a></li>
+      <li><a href="/c">Business</a></li></ul></div>
+      <article>\(prose.map { "<p>\($0)</p>" }.joined())</article></body></html>
+      """
+    let result = try text(page)
+    XCTAssertEqual(result, prose.joined(separator: "\n"))
+  }
+
+  func testDataTableRowsKeepTheirLinkCells() throws {
+    let page = """
+      <html><body><div class="chapter">
+      <p>The following packages convert text data between the character sets in use today.</p>
+      <table><tr><th>package</th><th>keyword</th><th>description</th></tr>
+      <tr><td><a href="https://packages.debian.org/libc6">libc6</a></td><td>charset</td>
+      <td>text encoding converter between locales</td></tr>
+      <tr><td><a href="https://packages.debian.org/recode">recode</a></td><td>charset+eol</td>
+      <td>text encoding converter between locales, versatile</td></tr>
+      </table><p>Each of them reads a file and writes it again in the encoding it was asked for.</p></div></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("libc6\tcharset\ttext encoding converter between locales"), result)
+    XCTAssertTrue(result.contains("recode\tcharset+eol\t"), result)
+  }
+
+  func testSectionHeadingsWhoseClassSaysTitleAreKept() throws {
+    let page = """
+      <html><body><div class="chapter"><h2 class="title">7.1. Desktop environments</h2>
+      <p>Several full-featured graphical desktop environments are available on a Debian system today.</p>
+      <h2 class="title">7.2. Communication protocols</h2>
+      <p>The desktop environment uses several protocols to talk to the programs that run inside it.</p>
+      </div></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.hasPrefix("7.1. Desktop environments\n"), result)
+    XCTAssertTrue(result.contains("\n7.2. Communication protocols\n"), result)
+  }
+}
