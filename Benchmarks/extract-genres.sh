@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Main-content extraction beyond news (issue 18): documentation pages of seven generators, pages
-# whose content is a list or table, and manuals in seven other languages (Japanese and Chinese
-# among them), from Debian packages (apt-get download), ground truth from each generator's content
-# container (Benchmarks/extract_genres.py). Hatchery (`hatchery extract --jsonl --timing`) beside
+# Main-content extraction beyond news (issue 18): documentation pages of nine generators, pages
+# whose content is a list or table, and manuals and man pages in seven other languages (Japanese
+# and Chinese among them), from Debian packages (apt-get download) and the Markdown READMEs of PyPI
+# wheels (made into pages by pandoc), ground truth from each generator's content container
+# (Benchmarks/extract_genres.py). Hatchery (`hatchery extract --jsonl --timing`) beside
 # trafilatura 2.3.1 (defaults and favor_recall) and resiliparse 2.0.1, one core (taskset -c 0),
 # dev and test halves; each peer's pages/s from its own per-page times.
-#   [KEEP=folder] [HTML_VENV=venv] Benchmarks/extract-genres.sh
+#   [KEEP=folder] [HTML_VENV=venv] [WHEELS=folder of wheels] Benchmarks/extract-genres.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${HTML_VENV:-Benchmarks/.venv-html}
@@ -16,8 +17,12 @@ fi
 swift build -c release --product hatchery >/dev/null
 hatchery=$PWD/.build/release/hatchery
 source Benchmarks/work-folder.sh
-packages=(sphinx-doc python-requests-doc mkdocs-doc octave-doc gettext-doc libeigen3-doc libsdl2-doc doxygen-doc
-  libcommons-lang3-java-doc libglib2.0-doc developers-reference developers-reference-fr developers-reference-ja
+for tool in man2html pandoc; do
+  command -v $tool >/dev/null || apt-get install -y -q man2html-base pandoc >/dev/null 2>&1 \
+    || { echo "skip: $tool is missing (apt-get install man2html-base pandoc)"; exit 0; }
+done
+packages=(manpages-dev manpages-ja manpages-zh manpages-de manpages-fr sphinx-doc python-requests-doc mkdocs-doc
+  octave-doc gettext-doc libeigen3-doc libsdl2-doc doxygen-doc libcommons-lang3-java-doc libglib2.0-doc developers-reference developers-reference-fr developers-reference-ja
   debian-reference-de debian-reference-fr debian-reference-es debian-reference-it debian-reference-pt
   debian-reference-ja debian-reference-zh-cn maint-guide-ja)
 if [ ! -f "$work/truth.jsonl" ]; then
@@ -25,6 +30,7 @@ if [ ! -f "$work/truth.jsonl" ]; then
   (cd "$work/debs" && apt-get download "${packages[@]}" >/dev/null 2>&1) \
     || { echo "skip: the Debian packages cannot be downloaded"; exit 0; }
   for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$work/root"; done
+  "$venv/bin/python" Benchmarks/extract_genres.py generate "$work/root" "${WHEELS:-$work/wheels}"
   "$venv/bin/python" Benchmarks/extract_genres.py prepare "$work/root" "$work"
 fi
 pin="taskset -c 0"

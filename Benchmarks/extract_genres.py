@@ -2,14 +2,16 @@
 """Main-content extraction sets of other genres than news (issue 18), from Debian documentation
 packages, with ground truth taken from each generator's content container.
 
+  extract_genres.py generate ROOT WHEELS  man2html and pandoc pages under ROOT/gen (from the man pages
+                                          unpacked under ROOT and the Markdown READMEs of WHEELS/*.whl)
   extract_genres.py prepare ROOT WORK      pages of the packages unpacked under ROOT -> WORK/truth.jsonl
   extract_genres.py peer WORK NAME OUT     trafilatura | trafilatura-recall | resiliparse -> OUT.jsonl
   extract_genres.py score WORK PREDICTIONS.jsonl [--by generator]
 
-Genres: `docs` (reference and guide pages of seven generators: Sphinx, MkDocs, makeinfo, texi2html,
-Doxygen, Javadoc, gtk-doc), `lists` (pages whose content is a table or a list: indexes,
-class and member lists, tables of contents), `non-english` (DocBook and Sphinx manuals in German,
-French, Spanish, Italian, Portuguese, Japanese and Chinese). Ground truth: the text of the container the
+Genres: `docs` (reference and guide pages of nine generators: Sphinx, MkDocs, makeinfo, texi2html,
+Doxygen, Javadoc, gtk-doc, man2html, pandoc), `lists` (pages whose content is a table or a list: indexes,
+class and member lists, tables of contents), `non-english` (DocBook, Sphinx and man2html pages in
+German, French, Spanish, Italian, Portuguese, Japanese and Chinese). Ground truth: the text of the container the
 generator puts the page's content in, less what the generator adds there for navigation
 (header links, "Next/Up" panels, tables of contents on chapter pages) — rules per generator,
 below, used only to make the truth, never by an extractor. Each page is in the dev or the test
@@ -52,7 +54,18 @@ PACKAGES = [
     ("developers-reference-fr", "sphinx", "non-english", "usr/share/developers-reference/fr"),
     ("developers-reference-ja", "sphinx", "non-english", "usr/share/developers-reference/ja"),
     ("maint-guide-ja", "docbook", "non-english", "usr/share/doc/maint-guide-ja/html"),
+    ("manpages-dev", "man2html", "docs", "gen/man2html/en"),
+    ("pypi-readmes", "pandoc", "docs", "gen/pandoc"),
+    ("manpages-ja", "man2html", "non-english", "gen/man2html/ja"),
+    ("manpages-zh", "man2html", "non-english", "gen/man2html/zh_CN"),
+    ("manpages-de", "man2html", "non-english", "gen/man2html/de"),
+    ("manpages-fr", "man2html", "non-english", "gen/man2html/fr"),
 ]
+# man pages turned into HTML by man2html: sections 2 and 3 (manpages-dev) in English, section 1
+# in the other languages.
+MAN_SOURCES = {"en": ["man2", "man3"], "ja": ["ja/man1"], "zh_CN": ["zh_CN/man1"], "de": ["de/man1"],
+               "fr": ["fr/man1"]}
+GENERATED_PER_SOURCE = 60
 SAMPLE = {"docs": 24, "lists": 12, "non-english": 12}
 
 
@@ -70,6 +83,59 @@ def page_files(root, package, folder):
     if package == "developers-reference":
         files = [p for p in files if p.parent == base and p.name != "developers-reference.html"]
     return files
+
+
+def generate(root, wheels):
+    """man2html pages from the unpacked man pages, pandoc pages from the wheels' READMEs."""
+    import gzip
+    import subprocess
+    import zipfile
+    from email.parser import Parser
+    for lang, folders in MAN_SOURCES.items():
+        out = root / "gen" / "man2html" / lang
+        out.mkdir(parents=True, exist_ok=True)
+        pages = sorted((p for f in folders for p in (root / "usr/share/man" / f).glob("*.gz")),
+                       key=lambda p: sha1(p.name))[:GENERATED_PER_SOURCE]
+        for page in pages:
+            html = subprocess.run(["man2html", "-r"], input=gzip.decompress(page.read_bytes()),
+                                  capture_output=True, check=True).stdout
+            # The CGI header's charset (UTF-8) goes into the page, as a server's header would say it.
+            html = html.split(b"\n\n", 1)[1].replace(
+                b"<HEAD>", b'<HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">', 1)
+            (out / (page.name[:-3] + ".html")).write_bytes(html)
+    out = root / "gen" / "pandoc"
+    out.mkdir(parents=True, exist_ok=True)
+
+    def readme_page(wheel):
+        try:
+            with zipfile.ZipFile(wheel) as archive:
+                name = next((n for n in archive.namelist() if n.endswith(".dist-info/METADATA")), None)
+                metadata = Parser().parsestr(archive.read(name).decode("utf8", "replace")) if name else None
+        except zipfile.BadZipFile:
+            return
+        if metadata is None or "markdown" not in (metadata.get("Description-Content-Type") or ""):
+            return
+        readme = metadata.get_payload()
+        if len(readme) >= 2000:
+            project = metadata.get("Name")
+            subprocess.run(["pandoc", "-s", "--toc", "-f", "gfm", "-t", "html5", "--metadata", f"title={project}",
+                            "-o", str(out / f"{project}.html")], input=readme.encode(), check=True)
+    # Wheels of the projects Debian packages as python3-*, in the licence benchmark's order
+    # (WHEELS may be its folder); more are downloaded until there are enough READMEs.
+    from license_pypi import names
+    wheels.mkdir(parents=True, exist_ok=True)
+    for wheel in sorted(wheels.glob("*.whl"), key=lambda p: sha1(p.name)):
+        if len(list(out.glob("*.html"))) >= GENERATED_PER_SOURCE:
+            return
+        readme_page(wheel)
+    for project in names():
+        if len(list(out.glob("*.html"))) >= GENERATED_PER_SOURCE:
+            return
+        before = set(wheels.glob("*.whl"))
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
+                        "--dest", str(wheels), project], capture_output=True, timeout=90)
+        for wheel in sorted(set(wheels.glob("*.whl")) - before):
+            readme_page(wheel)
 
 
 def classify(generator, relative, tree):
@@ -119,6 +185,8 @@ def classify(generator, relative, tree):
         if name.startswith("index."):
             return "lists"
         return "page"
+    if generator in ("man2html", "pandoc"):
+        return "page"
     raise SystemExit(f"unknown generator {generator}")
 
 
@@ -159,6 +227,31 @@ def content(generator, tree, genre):
             drop(root.xpath(".//div[@class='navheader' or @class='navfooter']"))
             if genre != "lists":
                 drop(root.xpath(".//div[@class='toc' or starts-with(@class,'list-of-')]"))
+        return body
+    if generator == "man2html":
+        # Its header ("Section: … Updated: … Index Return to Main Contents") ends at the first
+        # <hr>; the page's own index of sections and man2html's footer start at <a name="index">.
+        body = tree.xpath("//body")
+        for root in body:
+            root.text = None
+            state = "header"
+            for child in list(root):
+                if state == "header" and child.tag == "h1":
+                    child.tail = None
+                    continue
+                if state == "header" and child.tag == "hr":
+                    state = "content"
+                elif state == "content":
+                    if child.tag == "a" and child.get("name") == "index":
+                        state = "index"
+                    else:
+                        continue
+                root.remove(child)
+        return body
+    if generator == "pandoc":
+        body = tree.xpath("//body")
+        for root in body:
+            drop(root.xpath(".//nav[@id='TOC']"))
         return body
     raise SystemExit(f"unknown generator {generator}")
 
@@ -313,7 +406,9 @@ def score(work, predictions, by):
 
 def main():
     command = sys.argv[1] if len(sys.argv) > 1 else ""
-    if command == "prepare" and len(sys.argv) == 4:
+    if command == "generate" and len(sys.argv) == 4:
+        generate(Path(sys.argv[2]), Path(sys.argv[3]))
+    elif command == "prepare" and len(sys.argv) == 4:
         prepare(Path(sys.argv[2]), Path(sys.argv[3]))
     elif command == "peer" and len(sys.argv) == 5:
         peer(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]))

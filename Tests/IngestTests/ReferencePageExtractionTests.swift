@@ -78,6 +78,20 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertTrue(result.contains("recode\tcharset+eol\t"), result)
   }
 
+  func testALinkShowingItsAddressIsText() throws {
+    let page = """
+      <html><body><div class="manual"><h2>REPORTING BUGS</h2>
+      <p>The program reads standard input when no file is named and writes its result once it has read all.</p>
+      <p>Online help: <a href="https://www.gnu.org/software/coreutils/">https://www.gnu.org/software/coreutils/</a></p>
+      <p>Report translation bugs to <a href="https://translationproject.org/">https://translationproject.org/</a></p>
+      <p>Each of the options below may be given once; the last one given wins when two disagree.</p>
+      </div></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("Online help: https://www.gnu.org/software/coreutils/\n"), result)
+    XCTAssertTrue(result.contains("Report translation bugs to https://translationproject.org/"), result)
+  }
+
   func testSectionHeadingsWhoseClassSaysTitleAreKept() throws {
     let page = """
       <html><body><div class="chapter"><h2 class="title">7.1. Desktop environments</h2>

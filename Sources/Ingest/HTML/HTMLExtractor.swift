@@ -209,9 +209,10 @@ public final class HTMLExtractor {
       : tag == .html || tag == .body || (tag == .heading && attributes.hint == .weakNegative) ? .none : attributes.hint
     let breaks = (tag.breaksText || hint != .none || attributes.isMainRole) && depth < Self.maximumDepth
     guard breaks else {
-      if tag == .anchor { linkDepth += 1 }
+      let isLink = tag == .anchor && !Self.showsItsAddress(node)
+      if isLink { linkDepth += 1 }
       visitChildren(node)
-      if tag == .anchor { linkDepth -= 1 }
+      if isLink { linkDepth -= 1 }
       return
     }
     flush()
@@ -231,6 +232,16 @@ public final class HTMLExtractor {
     (openElement, openRow) = (savedElement, savedRow)
     elements[Int(index)].endBlock = Int32(blocks.count)
     elements[Int(index)].endElement = Int32(elements.count)
+  }
+
+  /// A link whose text is an address written out ("see <https://…>") is a reference in the
+  /// sentence, not navigation: its text counts as text.
+  private static func showsItsAddress(_ anchor: xmlNodePtr) -> Bool {
+    guard let child = anchor.pointee.children, child.pointee.type == XML_TEXT_NODE,
+      let content = child.pointee.content
+    else { return false }
+    return strncmp(content, "https://", 8) == 0 || strncmp(content, "http://", 7) == 0
+      || strncmp(content, "www.", 4) == 0
   }
 
   /// Inside furniture and `<head>`: only licence links, canonical links, titles and meta tags.
