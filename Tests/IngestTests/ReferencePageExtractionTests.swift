@@ -51,6 +51,23 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertFalse(result.contains("Search the documentation"), result)
   }
 
+  func testATableOfContentsKeepsTheLinkedTitlesSetApartByClass() throws {
+    let entries = (1...12).map { ("Interface \($0)", "Base type for interface number \($0)") }
+    let items = entries.map {
+      "<dt><span class=\"refentrytitle\"><a href=\"i.html\">\($0.0)</a></span>"
+        + "<span class=\"refpurpose\"> — \($0.1)</span></dt>"
+    }.joined()
+    let page = """
+      <html><body>\(Self.navigation)<div class="chapter"><h2>High-level Support</h2><dl class="toc">\(items)</dl>
+      </div></body></html>
+      """
+    let result = try text(page)
+    // The spans are blocks of their own (their classes set them apart), so each on its line.
+    for entry in entries {
+      XCTAssertTrue(result.contains("\(entry.0)\n— \(entry.1)"), "\(entry.0) missing from:\n\(result)")
+    }
+  }
+
   func testAnArticleIsNotTakenForAListPage() throws {
     let prose = (1...6).map { "This is sentence \($0) of the article, long enough to be read as prose by anyone." }
     let page = """

@@ -216,11 +216,15 @@ public final class HTMLExtractor {
       return
     }
     flush()
+    // An inline element set apart by its class (`<span class="refentrytitle">`) stays a part of
+    // the list item, term or cell it is in.
+    let parentTag = openElement >= 0 ? elements[Int(openElement)].tag : .block
+    let blockTag = (!tag.breaksText || tag == .block) && parentTag.isItem ? parentTag : tag
     let index = Int32(elements.count)
     elements.append(
       Element(
         parent: openElement, firstBlock: Int32(blocks.count), endBlock: 0, endElement: 0, prose: 0, linkItems: 0,
-        score: 0, listScore: 0, tag: tag, hint: hint, isFurniture: false, hasLinkedHeading: false,
+        score: 0, listScore: 0, tag: blockTag, hint: hint, isFurniture: false, hasLinkedHeading: false,
         isMain: tag == .main || attributes.isMainRole))
     let (savedElement, savedRow) = (openElement, openRow)
     openElement = index
@@ -421,9 +425,7 @@ public final class HTMLExtractor {
     }
   }
 
-  private func isItem(_ block: Block) -> Bool {
-    block.tag == .listItem || block.tag == .definition || block.tag == .tableCell
-  }
+  private func isItem(_ block: Block) -> Bool { block.tag.isItem }
 
   /// How many times the prose's best score a list or table of links must score to be the page.
   private static let listPageRatio = 2.0

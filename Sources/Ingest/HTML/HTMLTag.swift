@@ -36,6 +36,9 @@ enum HTMLTag: UInt8 {
     }
   }
 
+  /// A list item, a term or its description, a table cell.
+  var isItem: Bool { self == .listItem || self == .definition || self == .tableCell }
+
   /// Looks a lower-case element name up (libxml2's HTML parser lowers names). Names are packed
   /// into one integer so the lookup hashes a word, not a string: no allocation per element.
   static func of(_ name: UnsafePointer<UInt8>) -> HTMLTag {
