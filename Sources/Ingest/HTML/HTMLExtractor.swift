@@ -216,10 +216,10 @@ public final class HTMLExtractor {
       return
     }
     flush()
-    // An inline element set apart by its class (`<span class="refentrytitle">`) stays a part of
-    // the list item, term or cell it is in.
+    // A div, a paragraph or an inline element set apart by its class (`<span
+    // class="refentrytitle">`) inside a list item, term or cell is a part of that item.
     let parentTag = openElement >= 0 ? elements[Int(openElement)].tag : .block
-    let blockTag = (!tag.breaksText || tag == .block) && parentTag.isItem ? parentTag : tag
+    let blockTag = (!tag.breaksText || tag == .block || tag == .paragraph) && parentTag.isItem ? parentTag : tag
     let index = Int32(elements.count)
     elements.append(
       Element(
