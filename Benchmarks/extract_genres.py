@@ -5,8 +5,10 @@ packages, with ground truth taken from each generator's content container.
   extract_genres.py generate ROOT WHEELS  man2html and pandoc pages under ROOT/gen (from the man pages
                                           unpacked under ROOT and the Markdown READMEs of WHEELS/*.whl)
   extract_genres.py prepare ROOT WORK      pages of the packages unpacked under ROOT -> WORK/truth.jsonl
+  extract_genres.py pages WORK [GENRE SPLIT]  the pages' paths, one a line
   extract_genres.py peer WORK NAME OUT     trafilatura | trafilatura-recall | resiliparse -> OUT.jsonl
   extract_genres.py score WORK PREDICTIONS.jsonl [--by generator]
+                                          (pages/s of each set from WORK/rates, lines "genre/split rate")
 
 Genres: `docs` (reference and guide pages of nine generators: Sphinx, MkDocs, makeinfo, texi2html,
 Doxygen, Javadoc, gtk-doc, man2html, pandoc), `lists` (pages whose content is a table or a list: indexes,
@@ -66,7 +68,7 @@ PACKAGES = [
 MAN_SOURCES = {"en": ["man2", "man3"], "ja": ["ja/man1"], "zh_CN": ["zh_CN/man1"], "de": ["de/man1"],
                "fr": ["fr/man1"]}
 GENERATED_PER_SOURCE = 60
-SAMPLE = {"docs": 24, "lists": 12, "non-english": 12}
+SAMPLE = {"docs": 40, "lists": 30, "non-english": 16}
 
 
 def sha1(text):
@@ -381,7 +383,7 @@ def summary(scores):
     return (2 * p * r / (p + r) if p + r else 0.0), p, r
 
 
-def score(work, predictions, by):
+def score(work, predictions, by, rates=None):
     truth = load_truth(work)
     predicted = {}
     seconds = {}
@@ -401,6 +403,8 @@ def score(work, predictions, by):
         line = f"{'/'.join(key)}: F1 {f1:.3f}  precision {p:.3f}  recall {r:.3f}  pages {len(records)}"
         if seconds:
             line += f"  {len(records) / sum(seconds[x['path']] for x in records):.1f} pages/s"
+        elif by is None and rates and "/".join(key) in rates:
+            line += f"  {rates['/'.join(key)]} pages/s"
         print(line)
 
 
@@ -410,10 +414,16 @@ def main():
         generate(Path(sys.argv[2]), Path(sys.argv[3]))
     elif command == "prepare" and len(sys.argv) == 4:
         prepare(Path(sys.argv[2]), Path(sys.argv[3]))
+    elif command == "pages" and len(sys.argv) in (3, 5):
+        for r in load_truth(Path(sys.argv[2])):
+            if len(sys.argv) == 3 or (r["genre"], r["split"]) == (sys.argv[3], sys.argv[4]):
+                print(r["path"])
     elif command == "peer" and len(sys.argv) == 5:
         peer(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]))
     elif command == "score" and len(sys.argv) in (4, 6):
-        score(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[5] if len(sys.argv) == 6 else None)
+        rates_file = Path(sys.argv[2]) / "rates"
+        rates = dict(line.split() for line in open(rates_file)) if rates_file.exists() else {}
+        score(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[5] if len(sys.argv) == 6 else None, rates)
     else:
         raise SystemExit(__doc__)
 

@@ -2,8 +2,8 @@
 # Main-content extraction on ../shared/corpora/html-extract (181 news and blog pages with
 # human-annotated article text; scored by the benchmark's own evaluate.py: 4-gram shingle
 # precision, recall, F1), one core (taskset -c 0), pages decompressed into memory first:
-# `hatchery extract --timing` beside trafilatura 2.3.1 and resiliparse 2.0.1 (main-content
-# mode) in the same run. Pages/s are medians of RUNS runs (default 5).
+# `hatchery extract --timing` beside trafilatura 2.3.1 (defaults and favor_recall) and
+# resiliparse 2.0.1 (main-content mode) in the same run. Pages/s are medians of RUNS runs (default 5).
 # The Python peers go into HTML_VENV (default Benchmarks/.venv-html, ignored by git); without
 # them (no PyPI) Hatchery's own figures are still printed.
 #   Benchmarks/html-extract.sh            RUNS=3 PEERS=0 Benchmarks/html-extract.sh
@@ -34,7 +34,7 @@ if [ "${PEERS:-1}" = 1 ]; then
     python3 -m venv "$venv" && "$venv/bin/pip" install -q trafilatura==2.3.1 lxml_html_clean resiliparse==2.0.1 \
       || { echo "peers not installed (no PyPI?): skipped"; exit 0; }
   fi
-  for peer in trafilatura resiliparse; do
+  for peer in trafilatura trafilatura-recall resiliparse; do
     printf '%-12s %s\n' "$peer" "$($pin "$venv/bin/python" Benchmarks/html_extract_eval.py "$corpus" --peer "$peer" --runs "$runs")"
   done
 fi

@@ -2,7 +2,7 @@
 """Scores main-content extraction on the html-extract corpus with the corpus's own scorer.
 
 Usage: html_extract_eval.py CORPUS PREDICTIONS.jsonl   (lines {"path": ".../ID.html.gz", "text": ...})
-       html_extract_eval.py CORPUS --peer trafilatura|resiliparse [--runs N]
+       html_extract_eval.py CORPUS --peer trafilatura|trafilatura-recall|resiliparse [--runs N]
 Prints F1, precision and recall (the benchmark's 4-gram shingle scores) and, for peers, pages/s
 of extraction alone (pages decompressed into memory first, one process, median of --runs).
 """
@@ -33,9 +33,10 @@ def score(corpus: Path, predictions: dict) -> dict:
 
 
 def peer(name: str, pages: dict) -> dict:
-    if name == "trafilatura":
+    if name in ("trafilatura", "trafilatura-recall"):
         import trafilatura
-        return {key: trafilatura.extract(html) or "" for key, html in pages.items()}
+        recall = name == "trafilatura-recall"
+        return {key: trafilatura.extract(html, favor_recall=recall) or "" for key, html in pages.items()}
     if name == "resiliparse":
         from resiliparse.extract.html2text import extract_plain_text
         return {key: extract_plain_text(html, main_content=True) for key, html in pages.items()}
