@@ -59,8 +59,14 @@ public final class LicenseDetector: Sendable {
     var findings = tags(bytes)
     let tokens = WordTokens(bytes)
     findings += noticeFindings(tokens)
-    let texts = texts(tokens)
+    var texts = texts(tokens)
     if !texts.isEmpty { findings = withoutSelfNotices(findings, texts: texts) }
+    // Word bigrams cannot tell BSD variants apart (they differ by one clause, and the reference
+    // is the 3-clause text); the clauses read after the document's own grant say which it is.
+    let clauseReadings = Set(findings.filter { $0.method == .notice && $0.spdx.hasPrefix("BSD-") }.map(\.spdx))
+    if !clauseReadings.isEmpty {
+      texts.removeAll { $0.spdx.hasPrefix("BSD-") && !clauseReadings.contains($0.spdx) }
+    }
     findings += texts
     return Self.deduplicated(findings)
   }

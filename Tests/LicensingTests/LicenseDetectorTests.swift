@@ -120,6 +120,42 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(Set(detector.detect(granted).map(\.spdx)), ["0BSD", "AGPL-3.0-only"], "said again outside the text, it is a notice")
   }
 
+  /// The BSD variants differ by a clause, too little for bigram similarity: a 2-clause text is
+  /// close enough to the 3-clause reference to match it, and its clauses say it is the 2-clause.
+  func testABSDTextIsTheVariantItsClausesSay() throws {
+    let folder = NSTemporaryDirectory() + "hatchery-licences-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let grant = """
+      Redistribution and use in source and binary forms, with or without modification, are permitted provided \
+      that the following conditions are met:
+      1. Redistributions of source code must retain the above copyright notice, this list of conditions and \
+      the following disclaimer.
+      2. Redistributions in binary form must reproduce the above copyright notice, this list of conditions and \
+      the following disclaimer in the documentation and/or other materials provided with the distribution.
+
+      """
+    let endorsement = """
+      3. Neither the name of the copyright holder nor the names of its contributors may be used to endorse or \
+      promote products derived from this software without specific prior written permission.
+
+      """
+    let disclaimer = """
+      THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND ANY EXPRESS OR IMPLIED \
+      WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A \
+      PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY \
+      DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES ARISING IN ANY WAY OUT OF THE USE \
+      OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+      """
+    try (grant + endorsement + disclaimer).write(toFile: folder + "/BSD-3-Clause.txt", atomically: false, encoding: .utf8)
+    let detector = LicenseDetector(referenceFolders: [folder])
+    let threeClause = detector.detect("Copyright (c) 2024 Example Authors\n\n" + grant + endorsement + disclaimer)
+    XCTAssertEqual(Set(threeClause.map(\.spdx)), ["BSD-3-Clause"])
+    XCTAssertTrue(threeClause.contains { $0.method == .text })
+    let twoClause = detector.detect("Copyright (c) 2024 Example Authors\n\n" + grant + disclaimer)
+    XCTAssertEqual(twoClause.map(\.spdx), ["BSD-2-Clause"])
+  }
+
   func testATextMatchedAsOnlyGivesWayToAnOrLaterNotice() {
     let findings = [
       LicenseFinding(spdx: "GPL-2.0-only", method: .text, confidence: 0.97, start: 0, end: 100),
