@@ -5,11 +5,18 @@
                         licence texts under them stay) and writes OUT/labels.json: file -> the SPDX
                         ids of its short names (Debian names such as GPL-2+ and Expat mapped to
                         SPDX; names with no SPDX equivalent are left out of the score).
-  score LABELS RESULTS  per-file recall of the labelled ids, and the precision of the reported ids
+  prepare-archive OUT COUNT
+                        the same from packages of the Debian archive that are NOT installed here,
+                        nor built from the source of one that is (apt-get download; one binary package per source package, at most 2 MB,
+                        sources in SHA-1 order, identical files once) until COUNT files are
+                        labelled, and OUT/split.json: file -> dev or test by the SHA-1 of its source.
+  score LABELS RESULTS [HALF]
+                        per-file recall of the labelled ids, and the precision of the reported ids
                         that the labels could name, from `hatchery license detect` JSON lines or a
-                        ScanCode JSON report.
+                        ScanCode JSON report; HALF (dev or test) scores the files of that half of
+                        split.json beside LABELS.
 """
-import glob, json, os, re, sys
+import glob, hashlib, json, os, re, subprocess, sys
 
 DEBIAN_TO_SPDX = {
     "gpl-1": "GPL-1.0-only", "gpl-1+": "GPL-1.0-or-later", "gpl-2": "GPL-2.0-only", "gpl-2+": "GPL-2.0-or-later",
@@ -54,14 +61,61 @@ def prepare(out, limit):
         ids = labels_of(text)
         if not ids:
             continue
-        name = path.split("/")[-2] + ".copyright"
-        stripped = "\n".join(l for l in text.splitlines() if not l.startswith("License:")) + "\n"
-        open(os.path.join(out, name), "w", encoding="utf-8").write(stripped)
-        labels[name] = sorted(ids)
+        write_stripped(out, path.split("/")[-2] + ".copyright", text, labels)
         if len(labels) >= limit:
             break
     json.dump(labels, open(os.path.join(out, "labels.json"), "w"), indent=1)
     print(f"{len(labels)} files, {sum(len(v) for v in labels.values())} labelled licences")
+
+
+def write_stripped(out, name, text, labels):
+    stripped = "\n".join(l for l in text.splitlines() if not l.startswith("License:")) + "\n"
+    open(os.path.join(out, name), "w", encoding="utf-8").write(stripped)
+    labels[name] = sorted(labels_of(text))
+
+
+def prepare_archive(out, count):
+    os.makedirs(os.path.join(out, "debs"), exist_ok=True)
+    # Not a package installed here, nor one built from the source of one (same copyright file).
+    installed = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${source:Package}\n"], capture_output=True,
+                               text=True).stdout.split()
+    by_source = {}
+    for stanza in subprocess.run(["apt-cache", "dumpavail"], capture_output=True, text=True).stdout.split("\n\n"):
+        fields = dict(re.findall(r"^([A-Za-z-]+): (.*)$", stanza, flags=re.M))
+        name = fields.get("Package")
+        if not name or name in installed or int(fields.get("Size", "0")) > 2 << 20:
+            continue
+        source = fields.get("Source", name).split()[0]
+        if source not in installed:
+            by_source.setdefault(source, name)
+    sources = sorted(by_source, key=lambda s: hashlib.sha1(s.encode()).hexdigest())
+    labels, split, seen = {}, {}, set()
+    for start in range(0, len(sources), 40):
+        if len(labels) >= count:
+            break
+        batch = sources[start:start + 40]
+        debs = os.path.join(out, "debs")
+        subprocess.run(["apt-get", "download"] + [by_source[s] for s in batch], cwd=debs, capture_output=True)
+        for deb in os.listdir(debs):
+            package = deb.split("_")[0]
+            source = next((s for s in batch if by_source[s] == package), package)
+            tar = subprocess.run(f"dpkg-deb --fsys-tarfile {deb} | tar -xO --wildcards './usr/share/doc/*/copyright'",
+                                 shell=True, cwd=debs, capture_output=True)
+            os.remove(os.path.join(debs, deb))
+            text = tar.stdout.decode("utf-8", "replace")
+            digest = hashlib.sha256(tar.stdout).hexdigest()
+            if not text.startswith("Format:") or digest in seen or not labels_of(text) or len(labels) >= count:
+                continue
+            seen.add(digest)
+            name = source + ".copyright"
+            write_stripped(out, name, text, labels)
+            split[name] = "dev" if int(hashlib.sha1(source.encode()).hexdigest()[-1], 16) % 2 == 0 else "test"
+    os.rmdir(os.path.join(out, "debs"))
+    json.dump(labels, open(os.path.join(out, "labels.json"), "w"), indent=1, sort_keys=True)
+    json.dump(split, open(os.path.join(out, "split.json"), "w"), indent=1, sort_keys=True)
+    dev = sum(1 for v in split.values() if v == "dev")
+    print(f"{len(labels)} files ({dev} dev, {len(labels) - dev} test), "
+          f"{sum(len(v) for v in labels.values())} labelled licences")
 
 
 def ids_in(expression):
@@ -70,8 +124,11 @@ def ids_in(expression):
     return {"LicenseRef-public-domain" if "public-domain" in i.lower() else i for i in ids}
 
 
-def score(labels_path, results_path):
+def score(labels_path, results_path, half=None):
     labels = json.load(open(labels_path))
+    if half:
+        split = json.load(open(os.path.join(os.path.dirname(labels_path), "split.json")))
+        labels = {name: ids for name, ids in labels.items() if split[name] == half}
     found = {}
     text = open(results_path).read()
     if text.lstrip().startswith("{\"headers\"") or text.lstrip().startswith("{\n"):
@@ -105,5 +162,7 @@ def score(labels_path, results_path):
 if __name__ == "__main__":
     if sys.argv[1] == "prepare":
         prepare(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 10**9)
+    elif sys.argv[1] == "prepare-archive":
+        prepare_archive(sys.argv[2], int(sys.argv[3]))
     else:
-        score(sys.argv[2], sys.argv[3])
+        score(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)

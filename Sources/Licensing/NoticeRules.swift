@@ -68,7 +68,7 @@ struct NoticeRule: Sendable {
   static let bsdPermitted = WordTokens.hash("permitted")
   static let bsdEndorsement = [
     "neither the name", "names of its contributors may not be used", "name of the copyright holder nor",
-    "may not be used to endorse or promote",
+    "may not be used to endorse or promote", "used to endorse or promote products",
   ]
     .map(NoticeRule.phrase)
   static let bsdAdvertising = NoticeRule.phrase("all advertising materials mentioning features")

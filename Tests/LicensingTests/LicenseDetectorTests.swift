@@ -51,6 +51,7 @@ final class LicenseDetectorTests: XCTestCase {
       ("Permission to use, copy, modify, and/or distribute this software for any purpose with or without fee is hereby granted", "ISC"),
       ("Redistribution and use in source and binary forms, with or without modification, are permitted provided that the following conditions are met: 1. Redistributions of source code", "BSD-2-Clause"),
       ("Redistribution and use in source and binary forms, with or without modification, are permitted provided that: ... 3. Neither the name of the project nor the names of its contributors may be used", "BSD-3-Clause"),
+      ("Redistribution and use in source and binary forms, with or without modification, are permitted provided that: ... Neither name of copyright holders nor the names of its contributors may be used to endorse or promote products derived from this software", "BSD-3-Clause"),
       ("Licensed under the Apache License, Version 2.0 (the \"License\");", "Apache-2.0"),
       ("This Source Code Form is subject to the terms of the Mozilla Public License, v. 2.0.", "MPL-2.0"),
       ("made available under the terms of the Eclipse Public License v. 2.0", "EPL-2.0"),
