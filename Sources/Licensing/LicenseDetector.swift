@@ -298,7 +298,7 @@ public final class LicenseDetector: Sendable {
       // "the complete text of the GNU GPL version 2 can be found in ...": a pointer to the
       // licence document. It names the version but not whether later ones apply, so it is
       // reported with less confidence and gives way to an -or-later grant (see `deduplicated`).
-      let pointer = Self.documentReferences.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
+      var pointer = Self.documentReferences.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
       var cursor = nameEnd
       var version: String?
       // The version within sixteen words: "version 2", "version 2.1", "v. 3", "v3.0", or a bare
@@ -327,6 +327,8 @@ public final class LicenseDetector: Sendable {
       {
         version = family.versions[major]
         cursor = nameEnd
+        // "the complete text of version 1 of the GNU General Public License": a pointer too.
+        pointer = Self.documentReferences.contains { position >= 4 + $0.count && matches($0, tokens, at: position - 4 - $0.count) }
       }
       guard let version else {
         position += family.name.count

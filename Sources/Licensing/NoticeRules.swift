@@ -31,6 +31,8 @@ struct NoticeRule: Sendable {
     NoticeRule("eclipse public license v 2 0", "EPL-2.0"),
     NoticeRule("artistic license 2 0", "Artistic-2.0"),
     NoticeRule("under the same terms as perl itself", "Artistic-1.0-Perl OR GPL-1.0-or-later", confidence: 0.8),
+    NoticeRule("the artistic license 2 0", "Artistic-2.0"),
+    NoticeRule("this license establishes the terms under which a given free software package may be copied", "Artistic-2.0"),
     NoticeRule("the artistic license", "Artistic-1.0-Perl", confidence: 0.6),
     NoticeRule(
       "altered source versions must be plainly marked as such and must not be misrepresented as being the original software",

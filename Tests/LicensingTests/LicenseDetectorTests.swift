@@ -35,6 +35,7 @@ final class LicenseDetectorTests: XCTestCase {
       ("GNU Library General Public License version 2", "LGPL-2.0-only"),
       ("GNU Affero General Public License, version 3", "AGPL-3.0-only"),
       ("GNU Free Documentation License, Version 1.3 or any later version published by the FSF", "GFDL-1.3-or-later"),
+      ("On Debian systems, the complete text of version 1 of the GNU General Public License can be found", "GPL-1.0-only"),
     ]
     for (text, expected) in cases {
       XCTAssertEqual(ids(text), [expected], text)
@@ -43,6 +44,10 @@ final class LicenseDetectorTests: XCTestCase {
     let both = "under the GNU General Public License, either version 2 of the License, or (at your option) any later"
       + " version. The complete text of the GNU General Public License version 2 is in /usr/share/common-licenses/GPL-2."
     XCTAssertEqual(ids(both), ["GPL-2.0-or-later"])
+    let versionFirst = "under the terms of the GNU General Public License as published by the Free Software Foundation;"
+      + " either version 1, or (at your option) any later version. On Debian systems, the complete text of version 1"
+      + " of the GNU General Public License can be found in /usr/share/common-licenses/GPL-1."
+    XCTAssertEqual(ids(versionFirst), ["GPL-1.0-or-later"])
   }
 
   func testNoticesOfPermissiveAndOtherLicences() {
@@ -65,6 +70,8 @@ final class LicenseDetectorTests: XCTestCase {
       ("The author hereby places this file in the public domain; it is placed in the public domain.", "LicenseRef-public-domain"),
       ("This program is free software; you can redistribute it under the same terms as Perl itself.", "Artistic-1.0-Perl OR GPL-1.0-or-later"),
       ("Licensed under the Python Software Foundation License Version 2", "PSF-2.0"),
+      ("The Artistic License 2.0\n\nCopyright (c) 2000-2006, The Perl Foundation.", "Artistic-2.0"),
+      ("This license establishes the terms under which a given free software Package may be copied, modified", "Artistic-2.0"),
       ("This package is distributed under the Zope Public License (ZPL) Version 2.1.", "ZPL-2.1"),
       ("Licensed to you under the Universal Permissive License (UPL) 1.0 as shown at the address below.", "UPL-1.0"),
     ]
