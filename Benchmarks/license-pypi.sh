@@ -8,13 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${COUNT:-300}
-venv=${SCANCODE_VENV:-Benchmarks/.venv-scancode}
-if [ ! -x "$venv/bin/scancode" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q scancode-toolkit "pluggy<1.1"  # plugincode breaks with pluggy 1.1+
-fi
-swift build -c release --product hatchery >/dev/null
-hatchery=$PWD/.build/release/hatchery
+source Benchmarks/licence-tools.sh
 source Benchmarks/work-folder.sh
 [ -f "$work/labels.json" ] || "$venv/bin/python" Benchmarks/license_pypi.py prepare "$work" "$count"
 files=("$work"/files/*)

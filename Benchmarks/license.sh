@@ -8,13 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=${1:-200}
 if ! ls /usr/share/doc/*/copyright >/dev/null 2>&1; then echo "skip: no /usr/share/doc/*/copyright here"; exit 0; fi
-swift build -c release --product hatchery >/dev/null
-hatchery=$PWD/.build/release/hatchery
-venv=${SCANCODE_VENV:-Benchmarks/.venv-scancode}
-if [ ! -x "$venv/bin/scancode" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q scancode-toolkit "pluggy<1.1"  # plugincode breaks with pluggy 1.1+
-fi
+source Benchmarks/licence-tools.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 Benchmarks/license_bench.py prepare "$tmp/files" "$limit"

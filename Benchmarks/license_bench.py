@@ -10,6 +10,12 @@
                         nor built from the source of one that is (apt-get download; one binary package per source package, at most 2 MB,
                         sources in SHA-1 order, identical files once) until COUNT files are
                         labelled, and OUT/split.json: file -> dev or test by the SHA-1 of its source.
+  prepare-freeform OUT COUNT
+                        free-form (not machine-readable) copyright files of packages not installed
+                        here, labelled by the machine-readable file Debian 13 (trixie) ships for
+                        the same package at the same upstream version (the licences of the same
+                        upstream code, written out by a maintainer), the free-form text as it is;
+                        OUT/split.json as above.
   score LABELS RESULTS [HALF]
                         per-file recall of the labelled ids, and the precision of the reported ids
                         that the labels could name, from `hatchery license detect` JSON lines or a
@@ -74,16 +80,37 @@ def write_stripped(out, name, text, labels):
     labels[name] = sorted(labels_of(text))
 
 
+def stanzas(text):
+    for stanza in text.split("\n\n"):
+        fields = dict(re.findall(r"^([A-Za-z-]+): (.*)$", stanza, flags=re.M))
+        if fields.get("Package"):
+            yield fields
+
+
+def upstream(version):
+    return version.split(":")[-1].rsplit("-", 1)[0]
+
+
+def installed_names():
+    """Packages installed here and the source packages they were built from (a package built from
+    the same source has the same copyright file)."""
+    return set(subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${source:Package}\n"], capture_output=True,
+                              text=True).stdout.split())
+
+
+def copyright_of(deb_path):
+    tar = subprocess.run(f"dpkg-deb --fsys-tarfile '{deb_path}' | tar -xO --wildcards './usr/share/doc/*/copyright'",
+                         shell=True, capture_output=True)
+    return tar.stdout
+
+
 def prepare_archive(out, count):
     os.makedirs(os.path.join(out, "debs"), exist_ok=True)
-    # Not a package installed here, nor one built from the source of one (same copyright file).
-    installed = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${source:Package}\n"], capture_output=True,
-                               text=True).stdout.split()
+    installed = installed_names()
     by_source = {}
-    for stanza in subprocess.run(["apt-cache", "dumpavail"], capture_output=True, text=True).stdout.split("\n\n"):
-        fields = dict(re.findall(r"^([A-Za-z-]+): (.*)$", stanza, flags=re.M))
-        name = fields.get("Package")
-        if not name or name in installed or int(fields.get("Size", "0")) > 2 << 20:
+    for fields in stanzas(subprocess.run(["apt-cache", "dumpavail"], capture_output=True, text=True).stdout):
+        name = fields["Package"]
+        if name in installed or int(fields.get("Size", "0")) > 2 << 20:
             continue
         source = fields.get("Source", name).split()[0]
         if source not in installed:
@@ -99,11 +126,10 @@ def prepare_archive(out, count):
         for deb in os.listdir(debs):
             package = deb.split("_")[0]
             source = next((s for s in batch if by_source[s] == package), package)
-            tar = subprocess.run(f"dpkg-deb --fsys-tarfile {deb} | tar -xO --wildcards './usr/share/doc/*/copyright'",
-                                 shell=True, cwd=debs, capture_output=True)
+            data = copyright_of(os.path.join(debs, deb))
             os.remove(os.path.join(debs, deb))
-            text = tar.stdout.decode("utf-8", "replace")
-            digest = hashlib.sha256(tar.stdout).hexdigest()
+            text = data.decode("utf-8", "replace")
+            digest = hashlib.sha256(data).hexdigest()
             if not text.startswith("Format:") or digest in seen or not labels_of(text) or len(labels) >= count:
                 continue
             seen.add(digest)
@@ -111,6 +137,70 @@ def prepare_archive(out, count):
             write_stripped(out, name, text, labels)
             split[name] = "dev" if int(hashlib.sha1(source.encode()).hexdigest()[-1], 16) % 2 == 0 else "test"
     os.rmdir(os.path.join(out, "debs"))
+    json.dump(labels, open(os.path.join(out, "labels.json"), "w"), indent=1, sort_keys=True)
+    json.dump(split, open(os.path.join(out, "split.json"), "w"), indent=1, sort_keys=True)
+    dev = sum(1 for v in split.values() if v == "dev")
+    print(f"{len(labels)} files ({dev} dev, {len(labels) - dev} test), "
+          f"{sum(len(v) for v in labels.values())} labelled licences")
+
+
+def prepare_freeform(out, count):
+    import lzma
+    import urllib.request
+    mirror = "http://deb.debian.org/debian/"
+    debs = os.path.join(out, "debs")
+    os.makedirs(debs, exist_ok=True)
+    installed = installed_names()
+    index = urllib.request.urlopen(mirror + "dists/trixie/main/binary-amd64/Packages.xz", timeout=120).read()
+    trixie = {f["Package"]: f for f in stanzas(lzma.decompress(index).decode("utf-8", "replace"))}
+    by_source = {}
+    for fields in stanzas(subprocess.run(["apt-cache", "dumpavail"], capture_output=True, text=True).stdout):
+        name = fields["Package"]
+        later = trixie.get(name)
+        if name in installed or later is None or int(fields.get("Size", "0")) > 2 << 20 \
+                or int(later.get("Size", "0")) > 2 << 20 or upstream(fields["Version"]) != upstream(later["Version"]):
+            continue
+        source = fields.get("Source", name).split()[0]
+        if source not in installed:
+            by_source.setdefault(source, (name, later["Filename"]))
+    sources = sorted(by_source, key=lambda s: hashlib.sha1(s.encode()).hexdigest())
+    labels, split, seen = {}, {}, set()
+    for start in range(0, len(sources), 100):
+        if len(labels) >= count:
+            break
+        batch = sources[start:start + 100]
+        print(f"{start} of {len(sources)} sources read, {len(labels)} files", file=sys.stderr)
+        # Written after every batch: a run stopped early leaves a usable set.
+        json.dump(labels, open(os.path.join(out, "labels.json"), "w"), indent=1, sort_keys=True)
+        json.dump(split, open(os.path.join(out, "split.json"), "w"), indent=1, sort_keys=True)
+        subprocess.run(["apt-get", "download"] + [by_source[s][0] for s in batch], cwd=debs, capture_output=True)
+        for source in batch:
+            name, later_file = by_source[source]
+            deb = next((f for f in os.listdir(debs) if f.startswith(name + "_")), None)
+            if deb is None:
+                continue
+            text = copyright_of(os.path.join(debs, deb))
+            os.remove(os.path.join(debs, deb))
+            digest = hashlib.sha256(text).hexdigest()
+            if not text or text.startswith(b"Format:") or digest in seen or len(labels) >= count:
+                continue
+            later_path = os.path.join(debs, "later.deb")
+            try:
+                open(later_path, "wb").write(urllib.request.urlopen(mirror + later_file, timeout=60).read())
+            except OSError:
+                continue
+            later_text = copyright_of(later_path).decode("utf-8", "replace")
+            os.remove(later_path)
+            if not later_text.startswith("Format:") or not labels_of(later_text):
+                continue
+            seen.add(digest)
+            file_name = source + ".copyright"
+            open(os.path.join(out, file_name), "wb").write(text)
+            labels[file_name] = sorted(labels_of(later_text))
+            split[file_name] = "dev" if int(hashlib.sha1(source.encode()).hexdigest()[-1], 16) % 2 == 0 else "test"
+    for leftover in os.listdir(debs):
+        os.remove(os.path.join(debs, leftover))
+    os.rmdir(debs)
     json.dump(labels, open(os.path.join(out, "labels.json"), "w"), indent=1, sort_keys=True)
     json.dump(split, open(os.path.join(out, "split.json"), "w"), indent=1, sort_keys=True)
     dev = sum(1 for v in split.values() if v == "dev")
@@ -164,5 +254,7 @@ if __name__ == "__main__":
         prepare(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 10**9)
     elif sys.argv[1] == "prepare-archive":
         prepare_archive(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "prepare-freeform":
+        prepare_freeform(sys.argv[2], int(sys.argv[3]))
     else:
         score(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)

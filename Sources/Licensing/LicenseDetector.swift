@@ -58,7 +58,7 @@ public final class LicenseDetector: Sendable {
   public func detect(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
     var findings = tags(bytes)
     let tokens = WordTokens(bytes)
-    findings += noticeFindings(tokens)
+    findings += noticeFindings(tokens, bytes: bytes)
     var texts = texts(tokens)
     if !texts.isEmpty { findings = withoutSelfNotices(findings, texts: texts) }
     // Word bigrams cannot tell BSD variants apart (they differ by one clause, and the reference
@@ -71,9 +71,14 @@ public final class LicenseDetector: Sendable {
     return Self.deduplicated(findings)
   }
 
-  /// Notices, grants, GNU family names, pointers to common licence files, Creative Commons.
-  private func noticeFindings(_ tokens: WordTokens) -> [LicenseFinding] {
-    notices(tokens) + gnuFamilies(tokens) + commonLicensePointers(tokens) + creativeCommons(tokens)
+  /// Notices, grants, GNU family names and abbreviations, pointers to common licence files,
+  /// Creative Commons.
+  /// `bytes`, when given, are the text the tokens were read from (a "+" after a version is not a
+  /// word, yet says "or later").
+  private func noticeFindings(_ tokens: WordTokens, bytes: UnsafeRawBufferPointer? = nil) -> [LicenseFinding] {
+    let gnu = gnuFamilies(tokens)
+    return notices(tokens) + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + commonLicensePointers(tokens)
+      + creativeCommons(tokens)
   }
 
   /// A matched licence text's own mentions of other licences are part of that text, not notices
@@ -245,8 +250,10 @@ public final class LicenseDetector: Sendable {
     (NoticeRule.phrase("gnu affero general public license"), "AGPL", ["3": "3.0", "1": "1.0"]),
     (NoticeRule.phrase("gnu free documentation license"), "GFDL", ["1 1": "1.1", "1 2": "1.2", "1 3": "1.3"]),
     (NoticeRule.phrase("gnu gpl"), "GPL", ["1": "1.0", "2": "2.0", "3": "3.0"]),
+    (NoticeRule.phrase("gnu public license"), "GPL", ["1": "1.0", "2": "2.0", "3": "3.0"]),
     (NoticeRule.phrase("gnu lgpl"), "LGPL", ["2 1": "2.1", "3": "3.0", "2": "2.0"]),
   ]
+  private static let gnuWord = WordTokens.hash("gnu")
   /// Findings from a pointer to a licence's text (not a grant) carry this confidence.
   static let pointerConfidence = 0.5
 
@@ -289,8 +296,12 @@ public final class LicenseDetector: Sendable {
   private func gnuFamilies(_ tokens: WordTokens) -> [LicenseFinding] {
     var findings: [LicenseFinding] = []
     var position = 0
+    let gnu = Self.gnuWord
     while position < tokens.count && findings.count < Self.maximumFindings {
-      guard let family = Self.families.first(where: { matches($0.name, tokens, at: position) }) else {
+      // Every family's name starts with "gnu": one comparison per word.
+      guard tokens.hashes[position] == gnu,
+        let family = Self.families.first(where: { matches($0.name, tokens, at: position) })
+      else {
         position += 1
         continue
       }
@@ -342,6 +353,118 @@ public final class LicenseDetector: Sendable {
           spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: pointer ? Self.pointerConfidence : 0.9,
           start: tokens.starts[position], end: tokens.ends[end]))
       position = cursor
+    }
+    return findings
+  }
+
+  /// GNU licences by abbreviation: "GPLv2", "GPL v3", "GPL-2", "LGPLv2.1", "LGPL version 3".
+  /// Looked up for every word, so in open-addressing tables (see WordTable).
+  private static let abbreviations = WordTable(
+    [
+      ("gplv1", "GPL", "1"), ("gplv2", "GPL", "2"), ("gplv3", "GPL", "3"), ("gpl2", "GPL", "2"), ("gpl3", "GPL", "3"),
+      ("lgplv2", "LGPL", "2"), ("lgplv3", "LGPL", "3"), ("lgpl2", "LGPL", "2"), ("lgpl3", "LGPL", "3"),
+      ("agplv3", "AGPL", "3"), ("agpl3", "AGPL", "3"),
+    ].map { (WordTokens.hash($0.0), (id: $0.1, major: $0.2)) })
+  private static let shortNames = WordTable(
+    [("gpl", "GPL"), ("lgpl", "LGPL"), ("agpl", "AGPL")].map { (WordTokens.hash($0.0), $0.1) })
+  private static let shortVersions: [String: [String: String]] = [
+    "GPL": ["1": "1.0", "2": "2.0", "3": "3.0"], "LGPL": ["2": "2.0", "2 1": "2.1", "3": "3.0"], "AGPL": ["3": "3.0"],
+  ]
+  /// A GNU licence named with no version, as the object of a grant.
+  private static let unversionedNames: [(words: [UInt64], id: String)] = [
+    ("gnu general public license", "GPL"), ("gnu public license", "GPL"), ("gnu gpl", "GPL"), ("gpl", "GPL"),
+    ("gnu lesser general public license", "LGPL"), ("gnu library general public license", "LGPL"), ("lgpl", "LGPL"),
+  ].map { (NoticeRule.phrase($0.0), $0.1) }
+  /// Whether the word at `position` is inside an SPDX-License-Identifier tag (the tag rules read
+  /// those, "+" and all).
+  private func inTag(_ tokens: WordTokens, at position: Int) -> Bool {
+    find(Self.tagWords, tokens, from: max(0, position - 12), limit: position) != nil
+  }
+  private static let tagWords = NoticeRule.phrase("spdx license identifier")
+  private static let compatibleWords: Set<UInt64> = [WordTokens.hash("compatible"), WordTokens.hash("compatibility")]
+
+  /// "common-licenses/GPL-2", "gnu.org/licenses/gpl-2.0.html": a file name, not a grant (the
+  /// pointer rules read those).
+  private static let pathWords: Set<UInt64> = [WordTokens.hash("licenses"), WordTokens.hash("licences")]
+  private static let grantEndings = ["under the terms of the", "under the"].map(NoticeRule.phrase)
+  /// The words a short form or an unversioned name starts with.
+  private static let shortFormTriggers = WordTable(
+    (["gplv1", "gplv2", "gplv3", "gpl2", "gpl3", "lgplv2", "lgplv3", "lgpl2", "lgpl3", "agplv3", "agpl3", "gpl", "lgpl",
+      "agpl", "gnu"]).map { (WordTokens.hash($0), true) })
+  /// The first version of each family: a grant of a GNU licence that names none lets the
+  /// recipient choose any version ever published (GPL-2 section 9, GPL-3 section 14).
+  private static let firstVersions = ["GPL": "1.0", "LGPL": "2.0", "AGPL": "3.0"]
+
+  /// GNU licences the full names do not give: abbreviations with their version ("GPLv2", "LGPL
+  /// 2.1 or later"), and grants of one with no version ("licensed under the GPL"), read as the
+  /// first version or later — only when the document names no version of that licence anywhere,
+  /// since "see the GNU General Public License for more details" follows most versioned grants.
+  private func gnuShortForms(
+    _ tokens: WordTokens, bytes: UnsafeRawBufferPointer?, named: [LicenseFinding]
+  ) -> [LicenseFinding] {
+    var findings: [LicenseFinding] = []
+    var unversioned: [(id: String, start: Int, end: Int)] = []
+    let hashes = tokens.hashes
+    let triggers = Self.shortFormTriggers
+    var position = 0
+    while position < tokens.count && findings.count < Self.maximumFindings {
+      // One lookup per word; the rules below run only at the few words that can start a form.
+      guard triggers[hashes[position]] != nil else {
+        position += 1
+        continue
+      }
+      var found: (id: String, major: String, next: Int)?
+      if let abbreviation = Self.abbreviations[hashes[position]] {
+        found = (abbreviation.id, abbreviation.major, position + 1)
+      } else if let id = Self.shortNames[hashes[position]], position + 1 < tokens.count,
+        position == 0 || !Self.pathWords.contains(hashes[position - 1]), !inTag(tokens, at: position)
+      {
+        var cursor = position + 1
+        if hashes[cursor] == Self.versionWord || hashes[cursor] == Self.vWord { cursor += 1 }
+        if cursor < tokens.count, let major = Self.vNumbers[hashes[cursor]] ?? Self.numbers[hashes[cursor]] {
+          found = (id, major, cursor + 1)
+        }
+      }
+      // "GPL2 compatible", "GPLv3-compatible": a statement about licences, not a grant.
+      if let next = found?.next, next < tokens.count, Self.compatibleWords.contains(hashes[next]) { found = nil }
+      if let (id, major, next) = found {
+        var key = major
+        var cursor = next
+        if cursor < tokens.count, let minor = Self.numbers[hashes[cursor]] {
+          if minor != "0" { key += " " + minor }
+          cursor += 1
+        }
+        if let version = Self.shortVersions[id]?[key] ?? Self.shortVersions[id]?[major] {
+          let end = tokens.ends[cursor - 1]
+          let plus = bytes.map { end < $0.count && $0[end] == 0x2B } ?? false
+          let pointer = Self.documentReferences.contains {
+            position >= $0.count && matches($0, tokens, at: position - $0.count)
+          }
+          let later = plus || Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 8) != nil }
+          let spdx = "\(id)-\(version)-\(later ? "or-later" : "only")"
+          findings.append(
+            LicenseFinding(
+              spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: pointer ? Self.pointerConfidence : 0.8,
+              start: tokens.starts[position], end: end))
+        }
+        position = cursor
+        continue
+      }
+      if Self.grantEndings.contains(where: { position >= $0.count && matches($0, tokens, at: position - $0.count) }),
+        let name = Self.unversionedNames.first(where: { matches($0.words, tokens, at: position) })
+      {
+        unversioned.append((name.id, tokens.starts[position], tokens.ends[position + name.words.count - 1]))
+        position += name.words.count
+        continue
+      }
+      position += 1
+    }
+    let versioned = Set((named + findings).map { Self.family(of: $0.spdx) })
+    for grant in unversioned where !versioned.contains(grant.id) && findings.count < Self.maximumFindings {
+      let spdx = "\(grant.id)-\(Self.firstVersions[grant.id] ?? "1.0")-or-later"
+      findings.append(
+        LicenseFinding(
+          spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: 0.7, start: grant.start, end: grant.end))
     }
     return findings
   }

@@ -50,6 +50,28 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids(versionFirst), ["GPL-1.0-or-later"])
   }
 
+  /// Abbreviations with their version, a "+" for "or later", and grants of a GNU licence that name
+  /// no version (any version: the first or later) unless a version is named elsewhere.
+  func testGNUAbbreviationsAndUnversionedGrants() {
+    let cases: [(String, [String])] = [
+      ("This driver is licensed under the GPLv2.", ["GPL-2.0-only"]),
+      ("Released under GPL v3 or later.", ["GPL-3.0-or-later"]),
+      ("The library is available under LGPLv2.1+ as well.", ["LGPL-2.1-or-later"]),
+      ("It is dual-licensed under \"the GNU LGPLv3+ or the GNU GPLv2+\".", ["GPL-2.0-or-later", "LGPL-3.0-or-later"]),
+      ("This file is licenced under the GPL.", ["GPL-1.0-or-later"]),
+      ("Redistribution of this file is permitted under the terms of the GNU Public License (GPL)", ["GPL-1.0-or-later"]),
+      ("may be used under the terms of the GNU Public License version 2 (the \"GPL\")", ["GPL-2.0-only"]),
+      ("under the terms of the GNU General Public License version 2. See the GNU General Public License for more"
+        + " details.", ["GPL-2.0-only"]),
+      ("This licence is not GPL2 compatible.", []),
+      ("see http://www.gnu.org/licenses/gpl-3.0.html", []),
+      ("/* SPDX-License-Identifier: GPL-2.0+ */", ["GPL-2.0-or-later"]),
+    ]
+    for (text, expected) in cases {
+      XCTAssertEqual(Set(ids(text)), Set(expected), text)
+    }
+  }
+
   func testNoticesOfPermissiveAndOtherLicences() {
     let cases: [(String, String)] = [
       ("Permission is hereby granted, free of charge, to any person obtaining a copy of this software", "MIT"),

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Licence detection on source files with SPDX-License-Identifier headers (issue 18), from the
+Linux kernel's source as Debian ships it (linux-source-6.1).
+
+  prepare WORK COUNT   unpacks WORK/debs/linux-source-*.deb, draws up to COUNT files carrying an
+                       SPDX-License-Identifier line (at most 40 per distinct expression, so rare
+                       ones count, files in SHA-1 order of their path) into WORK/tagged, and the
+                       same files with that line removed into WORK/untagged when their first 80
+                       lines still hold licence wording (a GPL boilerplate, a BSD grant …);
+                       WORK/labels.json: name -> the SPDX ids of the expression (deprecated GNU
+                       ids such as GPL-2.0 and GPL-2.0+ read as SPDX says: -only, -or-later;
+                       exceptions after WITH left out); WORK/split.json: name -> dev or test.
+  score WORK SET RESULTS HALF
+                       per-file recall and precision of the labelled ids on SET (tagged or
+                       untagged) from `hatchery license detect` JSON lines or a ScanCode JSON report.
+"""
+import hashlib, json, os, re, shutil, subprocess, sys
+from collections import Counter
+
+TAG = re.compile(rb"SPDX-License-Identifier:\s*([^\n*]*?)\s*(?:\*/|-->|$)", re.M)
+WORDING = re.compile(rb"licen[cs]e|GPL|permission is hereby|public domain|redistribut", re.I)
+GNU = re.compile(r"^(A?GPL|LGPL|GFDL)-\d")
+
+
+def sha1(text):
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def normalised(identifier):
+    """An SPDX id as the current list names it: GNU ids without -only/-or-later are deprecated."""
+    identifier = identifier.strip()
+    if GNU.match(identifier):
+        if identifier.endswith("+"):
+            return identifier[:-1].removesuffix("-or-later").removesuffix("-only") + "-or-later"
+        if not identifier.endswith(("-only", "-or-later")):
+            return identifier + "-only"
+    if "public-domain" in identifier.lower():
+        return "LicenseRef-public-domain"
+    return identifier
+
+
+def ids_in(expression):
+    tokens = [t for t in re.split(r"[\s()]+", expression or "") if t]
+    ids, skip = set(), False
+    for token in tokens:
+        if skip:
+            skip = False
+        elif token.upper() == "WITH":
+            skip = True
+        elif token.upper() not in ("AND", "OR"):
+            ids.add(normalised(token))
+    return ids
+
+
+def prepare(work, count):
+    source = os.path.join(work, "source")
+    if not os.path.isdir(source):
+        deb = next(f for f in os.listdir(os.path.join(work, "debs")) if f.startswith("linux-source"))
+        os.makedirs(source)
+        subprocess.run(f"dpkg-deb --fsys-tarfile debs/{deb} | tar -x --wildcards './usr/src/*.tar.xz' -O "
+                       f"| tar -xJ -C source", shell=True, cwd=work, check=True)
+    candidates = []
+    for root, _, files in os.walk(source):
+        for name in files:
+            path = os.path.join(root, name)
+            if os.path.islink(path):
+                continue
+            with open(path, "rb") as file:
+                head = file.read(4096)
+            match = TAG.search(head)
+            if match:
+                candidates.append((sha1(os.path.relpath(path, source)), path, match.group(1).decode("utf8", "replace")))
+    per_expression = Counter()
+    labels, split = {}, {}
+    for directory in ("tagged", "untagged"):
+        os.makedirs(os.path.join(work, directory), exist_ok=True)
+    for digest, path, expression in sorted(candidates):
+        ids = ids_in(expression)
+        key = " ".join(sorted(ids))
+        if not ids or not all(re.fullmatch(r"[A-Za-z0-9.+-]+", i) for i in ids) or per_expression[key] >= 40 or len(labels) >= count:
+            continue
+        per_expression[key] += 1
+        name = os.path.relpath(path, source).replace("/", "__")
+        data = open(path, "rb").read()
+        open(os.path.join(work, "tagged", name), "wb").write(data)
+        lines = data.split(b"\n")
+        untagged = b"\n".join(line for line in lines if b"SPDX-License-Identifier" not in line)
+        if WORDING.search(b"\n".join(untagged.split(b"\n")[:80])):
+            open(os.path.join(work, "untagged", name), "wb").write(untagged)
+        labels[name] = sorted(ids)
+        split[name] = "dev" if int(digest[-1], 16) % 2 == 0 else "test"
+    json.dump(labels, open(os.path.join(work, "labels.json"), "w"), indent=1, sort_keys=True)
+    json.dump(split, open(os.path.join(work, "split.json"), "w"), indent=1, sort_keys=True)
+    shutil.rmtree(source)
+    untagged = len(os.listdir(os.path.join(work, "untagged")))
+    print(f"{len(labels)} tagged files ({len(per_expression)} expressions), {untagged} with licence wording "
+          f"besides the tag")
+
+
+def found_ids(results_path):
+    text = open(results_path).read()
+    found = {}
+    if text.lstrip().startswith('{"headers"') or text.lstrip().startswith("{\n"):
+        for entry in json.loads(text)["files"]:
+            if entry.get("type") == "file":
+                found[os.path.basename(entry["path"])] = ids_in(entry.get("detected_license_expression_spdx"))
+    else:
+        for line in text.splitlines():
+            entry = json.loads(line)
+            ids = set()
+            for finding in entry.get("licenses", []):
+                ids |= ids_in(finding["spdx"])
+            found[os.path.basename(entry["file"])] = ids
+    return found
+
+
+def score(work, which, results_path, half):
+    labels = json.load(open(os.path.join(work, "labels.json")))
+    split = json.load(open(os.path.join(work, "split.json")))
+    names = [n for n in os.listdir(os.path.join(work, which)) if split[n] == half]
+    found = found_ids(results_path)
+    recall = sum(len(set(labels[n]) & found.get(n, set())) / len(labels[n]) for n in names) / len(names)
+    reported = sum(len(found.get(n, set())) for n in names)
+    correct = sum(len(set(labels[n]) & found.get(n, set())) for n in names)
+    print(f"{which} {half}: per-file recall {recall:.4f} ({len(names)} files); precision {correct}/{reported} = "
+          f"{correct / reported if reported else float('nan'):.4f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "prepare":
+        prepare(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) == 6 and sys.argv[1] == "score":
+        score(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
+    else:
+        raise SystemExit(__doc__)
