@@ -109,6 +109,19 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertTrue(result.contains("Report translation bugs to https://translationproject.org/"), result)
   }
 
+  func testATableOfLinkCellsInsideTheContentIsKept() throws {
+    let rows = [("Uint32", "timestamp"), ("Uint8", "button"), ("Uint8", "state")]
+      .map { "<tr><td><a href=\"t.html\">\($0.0)</a></td><td><a href=\"#m\">\($0.1)</a></td></tr>" }.joined()
+    let page = """
+      <html><body><div class="contents"><p>The joystick button event structure, filled in when a button is pressed.</p>
+      <table><tr><td colspan="2"><h2>Data Fields</h2></td></tr>\(rows)</table>
+      <p>The state field holds whether the button was pressed or released at the time of the event.</p>
+      </div></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("Uint32\ttimestamp\nUint8\tbutton\nUint8\tstate"), result)
+  }
+
   func testSectionHeadingsWhoseClassSaysTitleAreKept() throws {
     let page = """
       <html><body><div class="chapter"><h2 class="title">7.1. Desktop environments</h2>

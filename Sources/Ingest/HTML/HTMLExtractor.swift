@@ -83,6 +83,7 @@ public final class HTMLExtractor {
   private let hintScratch = ByteBuffer(capacity: 256)
   private var teaserSiblings: [Int32] = []
   private var rowHasText: [Bool] = []
+  private var rowCells: [Int32] = []
 
   // The block being built.
   private var blockStart = 0
@@ -528,12 +529,17 @@ public final class HTMLExtractor {
     best = isListPage ? bestList : declaredMain(around: best)
     let chosen = elements[best]
     // A data table's row is kept whole: its link cells (a package's name, a function's) go with
-    // the row's text.
+    // the row's text, and a row of two cells or more is a table's even when every cell is a link
+    // (a member list's type and name); a menu is one link after another, not columns.
     rowHasText.removeAll(keepingCapacity: true)
     rowHasText.append(contentsOf: repeatElement(false, count: elements.count))
+    rowCells.removeAll(keepingCapacity: true)
+    rowCells.append(contentsOf: repeatElement(0, count: elements.count))
     for block in blocks[Int(chosen.firstBlock)..<Int(chosen.endBlock)] where block.row >= 0 {
       if 2 * block.linkChars <= block.chars { rowHasText[Int(block.row)] = true }
+      if block.tag == .tableCell { rowCells[Int(block.row)] += 1 }
     }
+    for index in rowCells.indices where rowCells[index] >= 2 { rowHasText[index] = true }
     output.removeAll()
     var kept: [Int] = []
     for blockIndex in Int(chosen.firstBlock)..<Int(chosen.endBlock) {
