@@ -123,7 +123,7 @@ extension FuzzTarget {
 
   static let html = FuzzTarget(
     name: "html",
-    seeds: { _ in [Seeds.html(), Seeds.html(charset: "windows-1252")] },
+    seeds: { _ in [Seeds.html(), Seeds.html(charset: "windows-1252"), Seeds.referenceHTML()] },
     run: { input, scratch in try ingest(input, as: "page.html", scratch: scratch) })
 
   static let mediawiki = FuzzTarget(

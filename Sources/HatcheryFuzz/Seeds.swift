@@ -39,6 +39,25 @@ public enum Seeds {
     return Array(page.utf8)
   }
 
+  /// A reference page: a declared main, definition lists, tables of link cells (one without
+  /// rows), a list of links and class-marked spans — the extractor's list, item and row rules.
+  public static func referenceHTML() -> [UInt8] {
+    let page = """
+      <!DOCTYPE html><html><head><title>Interface Callable</title></head><body><nav><a href="/">Overview</a></nav>
+      <main role="main"><div class="header"><h1 class="title">Interface Callable</h1></div>
+      <dl class="notes"><dt>Type Parameters:</dt><dd><p><code>R</code> - the result type.</p></dd><dt>Since:</dt><dd>3.5</dd></dl>
+      <div class="block">\(sentence)</div><table><tr><td><a href="t.html">Uint32</a></td><td><a href="#m">type</a></td></tr>
+      <tr><td>double</td><td><a href="#a">apply(long value)</a></td></tr></table>
+      <table><td><a href="y">a cell without a row</a></td><td><a href="z">and another</a></td></table>
+      <dl class="toc"><dt><span class="refentrytitle"><a href="i.html">Hash Tables</a></span>
+      <span class="refpurpose"> — associations between keys and values</span></dt></dl>
+      <p>Online help: <a href="https://example.org/help">https://example.org/help</a></p>
+      <ul><li><a href="a.html">alpha()</a>, <a href="h.html">a.h</a></li><li><a href="b.html">beta()</a></li></ul></main>
+      <div class="sidebar"><p>Search the documentation of every release in one place.</p></div></body></html>
+      """
+    return Array(page.utf8)
+  }
+
   public static func mediawiki() -> [UInt8] {
     Array(
       """

@@ -72,9 +72,8 @@ public final class LicenseDetector: Sendable {
   }
 
   /// Notices, grants, GNU family names and abbreviations, pointers to common licence files,
-  /// Creative Commons.
-  /// `bytes`, when given, are the text the tokens were read from (a "+" after a version is not a
-  /// word, yet says "or later").
+  /// Creative Commons. `bytes`, when given, are the text the tokens were read from (a "+" after a
+  /// version is not a word, yet says "or later").
   private func noticeFindings(_ tokens: WordTokens, bytes: UnsafeRawBufferPointer? = nil) -> [LicenseFinding] {
     let gnu = gnuFamilies(tokens)
     return notices(tokens) + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + commonLicensePointers(tokens)

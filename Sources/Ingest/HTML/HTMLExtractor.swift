@@ -549,7 +549,7 @@ public final class HTMLExtractor {
       if block.furniture > Int32(best) && block.furniture < chosen.endElement { continue }
       if block.tag == .title1 { continue }
       if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity && !(isListPage && isItem(block))
-        && !(block.tag == .tableCell && rowHasText[Int(block.row)])
+        && !(block.tag == .tableCell && block.row >= 0 && rowHasText[Int(block.row)])
       {
         continue
       }
