@@ -214,24 +214,31 @@ def ids_in(expression):
     return {"LicenseRef-public-domain" if "public-domain" in i.lower() else i for i in ids}
 
 
-def score(labels_path, results_path, half=None):
-    labels = json.load(open(labels_path))
-    if half:
-        split = json.load(open(os.path.join(os.path.dirname(labels_path), "split.json")))
-        labels = {name: ids for name, ids in labels.items() if split[name] == half}
+def found_ids(results_path, ids_of=ids_in):
+    """File name -> the licence ids a tool reported, from `hatchery license detect` JSON lines or
+    a ScanCode JSON report; `ids_of` reads an expression."""
     found = {}
     text = open(results_path).read()
     if text.lstrip().startswith("{\"headers\"") or text.lstrip().startswith("{\n"):
         for entry in json.loads(text)["files"]:
             if entry.get("type") == "file":
-                found[os.path.basename(entry["path"])] = ids_in(entry.get("detected_license_expression_spdx"))
+                found[os.path.basename(entry["path"])] = ids_of(entry.get("detected_license_expression_spdx"))
     else:
         for line in text.splitlines():
             entry = json.loads(line)
             ids = set()
             for finding in entry.get("licenses", []):
-                ids |= ids_in(finding["spdx"])
+                ids |= ids_of(finding["spdx"])
             found[os.path.basename(entry["file"])] = ids
+    return found
+
+
+def score(labels_path, results_path, half=None):
+    labels = json.load(open(labels_path))
+    if half:
+        split = json.load(open(os.path.join(os.path.dirname(labels_path), "split.json")))
+        labels = {name: ids for name, ids in labels.items() if split[name] == half}
+    found = found_ids(results_path)
     # Precision can only be judged on ids the labels can name: those of the Debian mapping.
     vocabulary = set(DEBIAN_TO_SPDX.values())
     recalls, hits, total, reported, correct = [], 0, 0, 0, 0

@@ -17,6 +17,8 @@ Linux kernel's source as Debian ships it (linux-source-6.1).
 import hashlib, json, os, re, shutil, subprocess, sys
 from collections import Counter
 
+import license_bench
+
 TAG = re.compile(rb"SPDX-License-Identifier:\s*([^\n*]*?)\s*(?:\*/|-->|$)", re.M)
 WORDING = re.compile(rb"licen[cs]e|GPL|permission is hereby|public domain|redistribut", re.I)
 GNU = re.compile(r"^(A?GPL|LGPL|GFDL)-\d")
@@ -97,28 +99,11 @@ def prepare(work, count):
           f"besides the tag")
 
 
-def found_ids(results_path):
-    text = open(results_path).read()
-    found = {}
-    if text.lstrip().startswith('{"headers"') or text.lstrip().startswith("{\n"):
-        for entry in json.loads(text)["files"]:
-            if entry.get("type") == "file":
-                found[os.path.basename(entry["path"])] = ids_in(entry.get("detected_license_expression_spdx"))
-    else:
-        for line in text.splitlines():
-            entry = json.loads(line)
-            ids = set()
-            for finding in entry.get("licenses", []):
-                ids |= ids_in(finding["spdx"])
-            found[os.path.basename(entry["file"])] = ids
-    return found
-
-
 def score(work, which, results_path, half):
     labels = json.load(open(os.path.join(work, "labels.json")))
     split = json.load(open(os.path.join(work, "split.json")))
     names = [n for n in os.listdir(os.path.join(work, which)) if split[n] == half]
-    found = found_ids(results_path)
+    found = license_bench.found_ids(results_path, ids_in)
     recall = sum(len(set(labels[n]) & found.get(n, set())) / len(labels[n]) for n in names) / len(names)
     reported = sum(len(found.get(n, set())) for n in names)
     correct = sum(len(set(labels[n]) & found.get(n, set())) for n in names)
