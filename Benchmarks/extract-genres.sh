@@ -22,7 +22,8 @@ for tool in man2html pandoc; do
     || { echo "skip: $tool is missing (apt-get install man2html-base pandoc)"; exit 0; }
 done
 packages=(manpages-dev manpages-ja manpages-zh manpages-de manpages-fr sphinx-doc python-requests-doc mkdocs-doc
-  octave-doc gettext-doc libeigen3-doc libsdl2-doc doxygen-doc libcommons-lang3-java-doc libglib2.0-doc developers-reference developers-reference-fr developers-reference-ja
+  octave-doc gettext-doc libeigen3-doc libsdl2-doc doxygen-doc libcommons-lang3-java-doc libglib2.0-doc
+  git-doc rust-doc postgresql-doc-15 developers-reference developers-reference-fr developers-reference-ja
   debian-reference-de debian-reference-fr debian-reference-es debian-reference-it debian-reference-pt
   debian-reference-ja debian-reference-zh-cn maint-guide-ja)
 if [ ! -f "$work/truth.jsonl" ]; then
@@ -38,7 +39,7 @@ command -v taskset >/dev/null || pin=""
 echo "$(date -u +%Y-%m-%d), $(ls "$work"/debs | tr '\n' ' ')"
 # Hatchery's pages/s per set: each set extracted 3 times over in one process (median of 3 runs).
 rm -f "$work/rates" "$work/hatchery.jsonl"
-for set in docs/dev docs/test lists/dev lists/test non-english/dev non-english/test; do
+for set in docs/dev docs/test lists/dev lists/test non-english/dev non-english/test unseen/dev unseen/test; do
   mapfile -t pages < <(python3 Benchmarks/extract_genres.py pages "$work" "${set%/*}" "${set#*/}")
   rates=()
   for _ in 1 2 3; do
