@@ -122,6 +122,21 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertTrue(result.contains("Uint32\ttimestamp\nUint8\tbutton\nUint8\tstate"), result)
   }
 
+  func testLinksToThePageItselfAreText() throws {
+    // Member entries whose headings are permalinks to themselves, each with a short description:
+    // not teaser cards (those link to other pages).
+    let members = (1...4).map { index in
+      "<details open><summary><h4><a href=\"#method.\(index)\">pub fn method_\(index)(self) -> u32</a></h4></summary>"
+        + "<div><p>Returns the number of the \(index) leading bits of the value, counted from the top.</p>"
+        + "<h5><a href=\"#safety-\(index)\">Safety</a></h5><p>The value must not be zero at all.</p></div></details>"
+    }.joined()
+    let page = "<html><body><div class=\"impl-items\">\(members)</div></body></html>"
+    let result = try text(page)
+    for index in 1...4 {
+      XCTAssertTrue(result.contains("pub fn method_\(index)(self) -> u32\nReturns the number of the \(index) leading"), result)
+    }
+  }
+
   func testSectionHeadingsWhoseClassSaysTitleAreKept() throws {
     let page = """
       <html><body><div class="chapter"><h2 class="title">7.1. Desktop environments</h2>

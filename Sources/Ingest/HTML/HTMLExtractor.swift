@@ -210,7 +210,7 @@ public final class HTMLExtractor {
       : tag == .html || tag == .body || (tag == .heading && attributes.hint == .weakNegative) ? .none : attributes.hint
     let breaks = (tag.breaksText || hint != .none || attributes.isMainRole) && depth < Self.maximumDepth
     guard breaks else {
-      let isLink = tag == .anchor && !Self.showsItsAddress(node)
+      let isLink = tag == .anchor && !Self.showsItsAddress(node) && attributes.href?.first != "#"
       if isLink { linkDepth += 1 }
       visitChildren(node)
       if isLink { linkDepth -= 1 }
@@ -240,7 +240,8 @@ public final class HTMLExtractor {
   }
 
   /// A link whose text is an address written out ("see <https://…>") is a reference in the
-  /// sentence, not navigation: its text counts as text.
+  /// sentence, not navigation: its text counts as text. So does a link to a place on the same
+  /// page (`href="#…"`): a heading's permalink, a footnote mark.
   private static func showsItsAddress(_ anchor: xmlNodePtr) -> Bool {
     guard let child = anchor.pointee.children, child.pointee.type == XML_TEXT_NODE,
       let content = child.pointee.content
