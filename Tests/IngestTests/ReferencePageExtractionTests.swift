@@ -29,7 +29,9 @@ final class ReferencePageExtractionTests: XCTestCase {
       </body></html>
       """
     let result = try text(page)
-    let items = ["Type Parameters:", "R - the result type.", "Since:", "3.5", "Method Summary", "normalize(String text)"]
+    let items = [
+      "Type Parameters:", "R - the result type.", "Since:", "3.5", "Method Summary", "normalize(String text)",
+    ]
     for line in items {
       XCTAssertTrue(result.contains(line), "\(line) missing from:\n\(result)")
     }
@@ -133,7 +135,24 @@ final class ReferencePageExtractionTests: XCTestCase {
     let page = "<html><body><div class=\"impl-items\">\(members)</div></body></html>"
     let result = try text(page)
     for index in 1...4 {
-      XCTAssertTrue(result.contains("pub fn method_\(index)(self) -> u32\nReturns the number of the \(index) leading"), result)
+      let entry = "pub fn method_\(index)(self) -> u32\nReturns the number of the \(index) leading"
+      XCTAssertTrue(result.contains(entry), result)
+    }
+  }
+
+  func testSignatureHeadingsNamingSeveralTypesAreText() throws {
+    let types = ["i8", "i16", "i32", "i64", "i128", "isize"]
+    let impls = types.map {
+      "<section><h3>impl <a href=\"trait.Sum.html\">Sum</a>&lt;<a href=\"primitive.\($0).html\">\($0)</a>&gt;"
+        + " for <a href=\"primitive.\($0).html\">\($0)</a></h3></section>"
+    }.joined()
+    let page = """
+      <html><body><div class="content"><p>Trait to represent types that can be created by summing up an iterator.</p>
+      <h2>Implementors</h2><div>\(impls)</div></div></body></html>
+      """
+    let result = try text(page)
+    for type in types {
+      XCTAssertTrue(result.contains("impl Sum<\(type)> for \(type)"), "\(type) missing from:\n\(result)")
     }
   }
 

@@ -71,6 +71,8 @@ public final class HTMLExtractor {
     var end: Int32
     var chars: Int32
     var linkChars: Int32
+    /// Links whose text is in the block.
+    var links: Int32
     var words: Int32
     var tag: HTMLTag
   }
@@ -89,6 +91,7 @@ public final class HTMLExtractor {
   private var blockStart = 0
   private var blockChars: Int32 = 0
   private var blockLinkChars: Int32 = 0
+  private var blockLinks: Int32 = 0
   private var blockWords: Int32 = 0
   private var pendingSpace = false
   private var wordOpen = false
@@ -143,6 +146,7 @@ public final class HTMLExtractor {
     blockStart = 0
     blockChars = 0
     blockLinkChars = 0
+    blockLinks = 0
     blockWords = 0
     pendingSpace = false
     wordOpen = false
@@ -211,7 +215,10 @@ public final class HTMLExtractor {
     let breaks = (tag.breaksText || hint != .none || attributes.isMainRole) && depth < Self.maximumDepth
     guard breaks else {
       let isLink = tag == .anchor && !Self.showsItsAddress(node) && attributes.href?.first != "#"
-      if isLink { linkDepth += 1 }
+      if isLink {
+        if linkDepth == 0 { blockLinks += 1 }
+        linkDepth += 1
+      }
       visitChildren(node)
       if isLink { linkDepth -= 1 }
       return
@@ -389,7 +396,7 @@ public final class HTMLExtractor {
       blocks.append(
         Block(
           element: openElement, furniture: -1, row: openRow, start: Int32(blockStart),
-          end: Int32(text.count), chars: blockChars, linkChars: blockLinkChars, words: blockWords,
+          end: Int32(text.count), chars: blockChars, linkChars: blockLinkChars, links: blockLinks, words: blockWords,
           tag: elements[Int(openElement)].tag))
     } else {
       text.truncate(to: blockStart)
@@ -397,6 +404,7 @@ public final class HTMLExtractor {
     blockStart = text.count
     blockChars = 0
     blockLinkChars = 0
+    blockLinks = 0
     blockWords = 0
     pendingSpace = false
     wordOpen = false
@@ -413,7 +421,14 @@ public final class HTMLExtractor {
   private func isProse(_ block: Block) -> Bool {
     guard block.chars > 0 else { return false }
     let density = Double(block.linkChars) / Double(block.chars)
-    return density <= Self.maximumLinkDensity && (block.words >= Self.minimumProseWords || block.tag == .heading)
+    return (density <= Self.maximumLinkDensity || isSignature(block))
+      && (block.words >= Self.minimumProseWords || block.tag == .heading)
+  }
+
+  /// A heading with several links among its words is a signature naming the types it uses
+  /// (`impl Sum<i128> for i128`), not a headline: a headline of a teaser card is one link.
+  private func isSignature(_ block: Block) -> Bool {
+    block.tag == .heading && block.links >= 2 && block.linkChars < block.chars
   }
 
   /// Short text that is an item of a structure — a list item, a term or its description, a
@@ -451,7 +466,7 @@ public final class HTMLExtractor {
       if isItem(block) && 2 * block.linkChars > block.chars {
         elements[Int(block.element)].linkItems += Double(block.chars)
       }
-      if block.tag == .heading, 2 * block.linkChars > block.chars {
+      if block.tag == .heading, 2 * block.linkChars > block.chars, !isSignature(block) {
         elements[Int(block.element)].hasLinkedHeading = true
       }
     }
@@ -550,6 +565,7 @@ public final class HTMLExtractor {
       if block.furniture > Int32(best) && block.furniture < chosen.endElement { continue }
       if block.tag == .title1 { continue }
       if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity && !(isListPage && isItem(block))
+        && !isSignature(block)
         && !(block.tag == .tableCell && block.row >= 0 && rowHasText[Int(block.row)])
       {
         continue
