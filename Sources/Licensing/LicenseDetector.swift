@@ -358,14 +358,15 @@ public final class LicenseDetector: Sendable {
 
   /// GNU licences by abbreviation: "GPLv2", "GPL v3", "GPL-2", "LGPLv2.1", "LGPL version 3".
   /// Looked up for every word, so in open-addressing tables (see WordTable).
+  private static let abbreviationList: [(word: String, id: String, major: String)] = [
+    ("gplv1", "GPL", "1"), ("gplv2", "GPL", "2"), ("gplv3", "GPL", "3"), ("gpl2", "GPL", "2"), ("gpl3", "GPL", "3"),
+    ("lgplv2", "LGPL", "2"), ("lgplv3", "LGPL", "3"), ("lgpl2", "LGPL", "2"), ("lgpl3", "LGPL", "3"),
+    ("agplv3", "AGPL", "3"), ("agpl3", "AGPL", "3"),
+  ]
+  private static let shortNameList = [("gpl", "GPL"), ("lgpl", "LGPL"), ("agpl", "AGPL")]
   private static let abbreviations = WordTable(
-    [
-      ("gplv1", "GPL", "1"), ("gplv2", "GPL", "2"), ("gplv3", "GPL", "3"), ("gpl2", "GPL", "2"), ("gpl3", "GPL", "3"),
-      ("lgplv2", "LGPL", "2"), ("lgplv3", "LGPL", "3"), ("lgpl2", "LGPL", "2"), ("lgpl3", "LGPL", "3"),
-      ("agplv3", "AGPL", "3"), ("agpl3", "AGPL", "3"),
-    ].map { (WordTokens.hash($0.0), (id: $0.1, major: $0.2)) })
-  private static let shortNames = WordTable(
-    [("gpl", "GPL"), ("lgpl", "LGPL"), ("agpl", "AGPL")].map { (WordTokens.hash($0.0), $0.1) })
+    abbreviationList.map { (WordTokens.hash($0.word), (id: $0.id, major: $0.major)) })
+  private static let shortNames = WordTable(shortNameList.map { (WordTokens.hash($0.0), $0.1) })
   private static let shortVersions: [String: [String: String]] = [
     "GPL": ["1": "1.0", "2": "2.0", "3": "3.0"], "LGPL": ["2": "2.0", "2 1": "2.1", "3": "3.0"], "AGPL": ["3": "3.0"],
   ]
@@ -388,8 +389,8 @@ public final class LicenseDetector: Sendable {
   private static let grantEndings = ["under the terms of the", "under the"].map(NoticeRule.phrase)
   /// The words a short form or an unversioned name starts with.
   private static let shortFormTriggers = WordTable(
-    (["gplv1", "gplv2", "gplv3", "gpl2", "gpl3", "lgplv2", "lgplv3", "lgpl2", "lgpl3", "agplv3", "agpl3", "gpl", "lgpl",
-      "agpl", "gnu"]).map { (WordTokens.hash($0), true) })
+    (abbreviationList.map { WordTokens.hash($0.word) } + shortNameList.map { WordTokens.hash($0.0) }
+      + unversionedNames.map { $0.words[0] }).map { ($0, true) })
   /// The first version of each family: a grant of a GNU licence that names none lets the
   /// recipient choose any version ever published (GPL-2 section 9, GPL-3 section 14).
   private static let firstVersions = ["GPL": "1.0", "LGPL": "2.0", "AGPL": "3.0"]

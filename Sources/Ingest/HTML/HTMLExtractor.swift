@@ -84,8 +84,7 @@ public final class HTMLExtractor {
   private let output = ByteBuffer(capacity: 1 << 16)
   private let hintScratch = ByteBuffer(capacity: 256)
   private var teaserSiblings: [Int32] = []
-  private var rowHasText: [Bool] = []
-  private var rowCells: [Int32] = []
+  private var rowWeights: [Int32] = []
 
   // The block being built.
   private var blockStart = 0
@@ -214,6 +213,8 @@ public final class HTMLExtractor {
       : tag == .html || tag == .body || (tag == .heading && attributes.hint == .weakNegative) ? .none : attributes.hint
     let breaks = (tag.breaksText || hint != .none || attributes.isMainRole) && depth < Self.maximumDepth
     guard breaks else {
+      // A link to a place on the same page (`href="#…"`: a heading's permalink, a footnote
+      // mark) points nowhere else: its text counts as text.
       let isLink = tag == .anchor && !Self.showsItsAddress(node) && attributes.href?.first != "#"
       if isLink {
         if linkDepth == 0 { blockLinks += 1 }
@@ -247,8 +248,7 @@ public final class HTMLExtractor {
   }
 
   /// A link whose text is an address written out ("see <https://…>") is a reference in the
-  /// sentence, not navigation: its text counts as text. So does a link to a place on the same
-  /// page (`href="#…"`): a heading's permalink, a footnote mark.
+  /// sentence, not navigation: its text counts as text.
   private static func showsItsAddress(_ anchor: xmlNodePtr) -> Bool {
     guard let child = anchor.pointee.children, child.pointee.type == XML_TEXT_NODE,
       let content = child.pointee.content
@@ -547,15 +547,16 @@ public final class HTMLExtractor {
     // A data table's row is kept whole: its link cells (a package's name, a function's) go with
     // the row's text, and a row of two cells or more is a table's even when every cell is a link
     // (a member list's type and name); a menu is one link after another, not columns.
-    rowHasText.removeAll(keepingCapacity: true)
-    rowHasText.append(contentsOf: repeatElement(false, count: elements.count))
-    rowCells.removeAll(keepingCapacity: true)
-    rowCells.append(contentsOf: repeatElement(0, count: elements.count))
+    // A row's weight: 2 for any block of text in it, 1 for a cell of links; 2 or more keeps it.
+    rowWeights.removeAll(keepingCapacity: true)
+    rowWeights.append(contentsOf: repeatElement(0, count: elements.count))
     for block in blocks[Int(chosen.firstBlock)..<Int(chosen.endBlock)] where block.row >= 0 {
-      if 2 * block.linkChars <= block.chars { rowHasText[Int(block.row)] = true }
-      if block.tag == .tableCell { rowCells[Int(block.row)] += 1 }
+      if 2 * block.linkChars <= block.chars {
+        rowWeights[Int(block.row)] += 2
+      } else if block.tag == .tableCell {
+        rowWeights[Int(block.row)] += 1
+      }
     }
-    for index in rowCells.indices where rowCells[index] >= 2 { rowHasText[index] = true }
     output.removeAll()
     var kept: [Int] = []
     for blockIndex in Int(chosen.firstBlock)..<Int(chosen.endBlock) {
@@ -566,7 +567,7 @@ public final class HTMLExtractor {
       if block.tag == .title1 { continue }
       if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity && !(isListPage && isItem(block))
         && !isSignature(block)
-        && !(block.tag == .tableCell && block.row >= 0 && rowHasText[Int(block.row)])
+        && !(block.tag == .tableCell && block.row >= 0 && rowWeights[Int(block.row)] >= 2)
       {
         continue
       }
