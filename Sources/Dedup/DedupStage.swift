@@ -23,7 +23,7 @@ public enum DedupStage {
       summary.seconds = Date().timeIntervalSince(started)
       return summary
     }
-    let store = try workspace.openStore()
+    let store = try options.step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     let context = try DedupContext(workspace: workspace, store: store, options: options)
     var summary = DedupSummary(step: options.step)
     let scope = options.step == .all ? "all" : options.step.rawValue

@@ -50,7 +50,8 @@ public enum FilterStage {
     if !config.languages.isEmpty && config.languageModel == nil && config.languageClassifier == nil {
       config.languageModel = try LanguageModel.shipped()
     }
-    let store = try step == .task ? workspace.openStoreForReading() : workspace.openStore()
+    let store = try step == .task
+      ? workspace.openStoreForReading() : step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     let parts = try store.allParts()
     guard !parts.isEmpty else {
       throw HatcheryError("\(workspace.root): no documents to filter; run `hatchery ingest` first")

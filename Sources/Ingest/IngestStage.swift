@@ -104,7 +104,7 @@ public enum IngestStage {
   private static func merge(workspace: Workspace, options: IngestOptions) throws -> IngestSummary {
     let started = Date()
     let plan = try InputPlan(paths: options.paths, format: options.format, partBytes: options.partBytes)
-    let store = try workspace.openStore()
+    let store = try workspace.openStoreForMerge()
     // Nothing is written before every part is known to be ready: a refused merge leaves the
     // store as it was.
     guard let source = try store.source(named: options.source) else {

@@ -24,7 +24,8 @@ public enum TagStage {
       throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(options.task) of \(options.tasks))")
     }
     // A task only reads the store (it may be read-only while an array of tasks runs).
-    let store = try options.step == .task ? workspace.openStoreForReading() : workspace.openStore()
+    let store = try options.step == .task
+      ? workspace.openStoreForReading() : options.step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     let parts = try store.allParts()
     guard !parts.isEmpty else {
       throw HatcheryError("\(workspace.root): no documents to tag; run `hatchery ingest` first")

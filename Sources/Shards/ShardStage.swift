@@ -116,7 +116,8 @@ public enum ShardStage {
     let clock = ContinuousClock()
     let started = clock.now
     // Task and write steps only read the store (it may be read-only while an array runs).
-    let store = try options.step == .task || options.step == .write ? workspace.openStoreForReading() : workspace.openStore()
+    let store = try options.step == .task || options.step == .write
+      ? workspace.openStoreForReading() : options.step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     let tokenizerPath = workspace.absolute(TokenizerStage.jsonPath)
     guard FileManager.default.fileExists(atPath: tokenizerPath) else {
       throw HatcheryError("\(tokenizerPath): no tokenizer; run `hatchery tokenizer train --workspace \(workspace.root)` first")

@@ -49,7 +49,8 @@ public enum TokenizerStage {
     guard tasks >= 1, task >= 0, task < tasks else {
       throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
     }
-    let store = try step == .task ? workspace.openStoreForReading() : workspace.openStore()
+    let store = try step == .task
+      ? workspace.openStoreForReading() : step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     // Only the steps that read documents need the kept set (every drop decision's id).
     let kept = step == .merge ? nil : try KeptDocuments(workspace: workspace, store: store, includeReview: options.includeReview)
     guard try !(kept?.parts.isEmpty ?? store.allParts().isEmpty) else {

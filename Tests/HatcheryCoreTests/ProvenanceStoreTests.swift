@@ -581,6 +581,27 @@ final class ProvenanceStoreTests: XCTestCase {
     XCTAssertEqual(try workspace.openStoreForReading().source(named: "books")?.name, "books")
   }
 
+  /// A merge, the store's one writer, writes it with a rollback journal (each new page once, not
+  /// to the WAL and again at its checkpoint); the next ordinary open returns it to WAL. Where
+  /// another connection holds the store, SQLite keeps WAL and the merge still writes.
+  func testAMergeWritesWithARollbackJournalAndTheNextOpenReturnsToWAL() throws {
+    let workspace = try Workspace.create(at: folder + "/ws")
+    do {
+      let store = try workspace.openStoreForMerge()
+      XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "delete")
+      _ = try store.registerSource(name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+    }
+    XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.storePath + "-wal"))
+    let store = try workspace.openStore()
+    XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
+    XCTAssertEqual(try store.source(named: "books")?.name, "books")
+    // `store` holds the file open: the merge keeps WAL and its writes are seen by the holder.
+    let merge = try workspace.openStoreForMerge()
+    XCTAssertEqual(try merge.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
+    _ = try merge.registerSource(name: "papers", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+    XCTAssertEqual(try store.source(named: "papers")?.name, "papers")
+  }
+
   // MARK: The stage lifecycle
 
   /// A stage's summary is its run's counters: encoded, keys in snake case and sorted.

@@ -15,7 +15,12 @@ public final class ProvenanceStore: Sendable {
 
   /// Opens (creating if needed) the store at `path` and brings its schema up to date. With
   /// `readOnly`, nothing is created or written: the store must exist with a current schema.
-  public init(path: String, readOnly: Bool = false) throws {
+  /// `soleWriter` is for a merge, which nothing else writes beside (tasks are done, later steps
+  /// wait for it): one connection with a rollback journal, as on a network file system. WAL
+  /// writes every page twice (the log, then the checkpoint); a rollback journal writes new pages
+  /// once and journals only the pages it changes. Where another process holds the store open,
+  /// SQLite keeps WAL and the merge runs in it.
+  public init(path: String, readOnly: Bool = false, soleWriter: Bool = false) throws {
     self.path = path
     fileSystem = FileSystemKind.of((path as NSString).deletingLastPathComponent)
     try Self.checkFile(path)
@@ -48,12 +53,17 @@ public final class ProvenanceStore: Sendable {
             "\(path): the store cannot be written (\(String(cString: strerror(errno)))); audit, trace, energy and report "
               + "(with --output) read a workspace that cannot be written")
         }
-        if case .network = fileSystem {
+        if soleWriter || fileSystem != .local {
           // WAL's shared-memory index cannot span nodes: a rollback journal, and a store that was
-          // in WAL mode (made on a local disk) is switched back on its first open here.
+          // in WAL mode (made on a local disk) is switched back on its first open here. A pool's
+          // next open switches a local store back to WAL.
           let queue = try DatabaseQueue(path: path, configuration: configuration)
-          try queue.writeWithoutTransaction { db in
-            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+          do {
+            try queue.writeWithoutTransaction { db in
+              _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+            }
+          } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && fileSystem == .local {
+            // Another process holds the local store in WAL mode (a reader): the merge keeps WAL.
           }
           try migrator.migrate(queue)
           pool = queue
@@ -450,7 +460,7 @@ public final class ProvenanceStore: Sendable {
     try db.inTransaction {
       for (index, (part, _)) in parts.enumerated() {
         try Self.deletePart(db, sourceID: part.sourceID, part: part.part)
-        try insertStagedRows(db, from: "staged\(index)", conflict: "", stageRunID: stageRunID)
+        try insertStagedRows(db, from: "staged\(index)", part: part, conflict: "", stageRunID: stageRunID)
         try insertPartRow(db, part)
       }
       return .commit
@@ -471,10 +481,18 @@ public final class ProvenanceStore: Sendable {
   }
 
   /// Copies a staged part file's input files, documents and rejects. `conflict`: "" (a failed
-  /// constraint undoes the statement) or "OR ROLLBACK" (it undoes the transaction).
-  private static func insertStagedRows(_ db: Database, from staged: String, conflict: String, stageRunID: Int64?) throws {
+  /// constraint undoes the statement) or "OR ROLLBACK" (it undoes the transaction). The
+  /// documents take their source and part from `part` rather than being scanned for them: a
+  /// staged file holds one part's rows (checking every row read them all a second time).
+  private static func insertStagedRows(
+    _ db: Database, from staged: String, part: PartRecord, conflict: String, stageRunID: Int64?
+  ) throws {
     try db.execute(sql: "INSERT \(conflict) INTO input_files SELECT * FROM \(staged).files")
-    try db.execute(sql: "INSERT \(conflict) INTO documents SELECT * FROM \(staged).documents")
+    try db.execute(
+      sql: """
+        INSERT \(conflict) INTO documents SELECT id, ?, ?, part_line, file, line, byte_offset, sha256, original_sha256,
+          bytes, original_bytes, chars, repaired, created, title, language, url FROM \(staged).documents ORDER BY rowid
+        """, arguments: [part.sourceID, part.part])
     try db.execute(
       sql: """
         INSERT \(conflict) INTO rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id)
@@ -505,7 +523,6 @@ public final class ProvenanceStore: Sendable {
           db,
           sql: """
             SELECT NOT EXISTS (SELECT 1 FROM main.sources WHERE id = ?1)
-              OR EXISTS (SELECT 1 FROM \(staged).documents WHERE source_id IS NOT ?1 OR part IS NOT ?2)
               OR EXISTS (SELECT 1 FROM \(staged).files WHERE source_id IS NOT ?1 OR part IS NOT ?2)
               OR EXISTS (SELECT 1 FROM \(staged).rejects WHERE source_id IS NOT ?1 OR part IS NOT ?2
                 OR (coalesce(stage_run_id, ?3) IS NOT NULL
@@ -513,7 +530,7 @@ public final class ProvenanceStore: Sendable {
               OR (?4 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM main.stage_runs WHERE id = ?4))
             """, arguments: arguments + [stageRunID, part.stageRunID])
         if dangling != false { return .rollback }
-        try insertStagedRows(db, from: staged, conflict: "OR ROLLBACK", stageRunID: stageRunID)
+        try insertStagedRows(db, from: staged, part: part, conflict: "OR ROLLBACK", stageRunID: stageRunID)
         try insertPartRow(db, part)
       }
       committed = true

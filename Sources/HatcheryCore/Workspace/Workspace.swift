@@ -61,6 +61,12 @@ public struct Workspace: Sendable {
     try ProvenanceStore(path: storePath)
   }
 
+  /// The store for a merge step, the one process writing it (`ProvenanceStore.init`'s
+  /// `soleWriter`).
+  public func openStoreForMerge() throws -> ProvenanceStore {
+    try ProvenanceStore(path: storePath, soleWriter: true)
+  }
+
   /// The store for commands that only read it (audit, trace, report, energy): they work on a
   /// workspace the user cannot write (another user's, or a published one).
   public func openStoreForReading() throws -> ProvenanceStore {
