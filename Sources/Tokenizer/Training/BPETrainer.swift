@@ -22,7 +22,7 @@ struct BPETrainer {
     words: TrainingWords, newTokens target: Int, minimumFrequency: Int,
     progress: ((Int) -> Void)? = nil
   ) -> (merges: [Merge], tokens: [[UInt8]]) {
-    let pairs = PairIndex(capacity: 1 << 16)
+    var pairs = PairIndex(capacity: 1 << 16)
     for word in 0..<words.count {
       let start = words.start[word]
       let count = words.count(of: word)
@@ -66,7 +66,7 @@ struct BPETrainer {
       created.removeAll(keepingCapacity: true)
       for word in holders where words.stamp[Int(word)] != stamp {
         words.stamp[Int(word)] = stamp
-        words.merge(Int(word), merge, into: newToken, pairs: pairs, stamp: stamp, created: &created)
+        words.merge(Int(word), merge, into: newToken, pairs: &pairs, stamp: stamp, created: &created)
       }
       pairs.counts[pair] = 0
       for created in created where pairs.counts[created] > 0 {
@@ -137,7 +137,9 @@ final class TrainingWords {
   /// token before an occurrence is read from the rewritten prefix, so in `a b a b` the second
   /// occurrence sees the first one's new token. Pairs that gain a count are added to `created`.
   @inline(__always)
-  func merge(_ word: Int, _ merge: BPETrainer.Merge, into newToken: UInt32, pairs: PairIndex, stamp: Int32, created: inout [Int]) {
+  func merge(
+    _ word: Int, _ merge: BPETrainer.Merge, into newToken: UInt32, pairs: inout PairIndex, stamp: Int32, created: inout [Int]
+  ) {
     let base = symbols + start[word]
     let oldLength = Int(length[word])
     let count = counts[word]

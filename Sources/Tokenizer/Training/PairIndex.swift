@@ -1,11 +1,13 @@
 /// The adjacent token pairs of the training words: for each pair, how often it occurs (word
 /// counts included) and which words hold it. A pair is a 64-bit key, left id in the high half;
 /// an open-addressing table maps keys to dense pair numbers that index the other arrays.
-final class PairIndex {
+/// A value held in one local variable of the trainer and passed `inout`: its arrays are then
+/// checked for exclusive access when compiled, where a class's are checked at every access.
+struct PairIndex {
   private static let empty = UInt64.max
 
-  private var slotKeys: UnsafeMutablePointer<UInt64>
-  private var slotPairs: UnsafeMutablePointer<Int32>
+  private var slotKeys: [UInt64]
+  private var slotPairs: [Int32]
   private var capacity: Int
   private(set) var keys: [UInt64] = []
   /// Occurrences of each pair, weighted by word counts.
@@ -18,18 +20,12 @@ final class PairIndex {
 
   init(capacity: Int) {
     self.capacity = max(1 << 10, (capacity * 4 / 3).nextPowerOfTwo)
-    slotKeys = .allocate(capacity: self.capacity)
-    slotKeys.initialize(repeating: Self.empty, count: self.capacity)
-    slotPairs = .allocate(capacity: self.capacity)
+    slotKeys = Array(repeating: Self.empty, count: self.capacity)
+    slotPairs = Array(repeating: 0, count: self.capacity)
     keys.reserveCapacity(capacity)
     counts.reserveCapacity(capacity)
     words.reserveCapacity(capacity)
     queuedAt.reserveCapacity(capacity)
-  }
-
-  deinit {
-    slotKeys.deallocate()
-    slotPairs.deallocate()
   }
 
   @inline(__always)
@@ -42,7 +38,7 @@ final class PairIndex {
 
   /// The pair number of `key`, creating the pair (count 0, no words) if it is new.
   @inline(__always)
-  func pair(_ key: UInt64) -> Int {
+  mutating func pair(_ key: UInt64) -> Int {
     let mask = capacity - 1
     var slot = Self.slotHash(key) & mask
     while true {
@@ -64,13 +60,10 @@ final class PairIndex {
     return pair
   }
 
-  private func grow() {
-    slotKeys.deallocate()
-    slotPairs.deallocate()
+  private mutating func grow() {
     capacity *= 2
-    slotKeys = .allocate(capacity: capacity)
-    slotKeys.initialize(repeating: Self.empty, count: capacity)
-    slotPairs = .allocate(capacity: capacity)
+    slotKeys = Array(repeating: Self.empty, count: capacity)
+    slotPairs = Array(repeating: 0, count: capacity)
     let mask = capacity - 1
     for (pair, key) in keys.enumerated() {
       var slot = Self.slotHash(key) & mask
