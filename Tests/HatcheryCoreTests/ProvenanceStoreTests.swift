@@ -102,16 +102,17 @@ final class ProvenanceStoreTests: XCTestCase {
     }
     func commit(_ document: DocumentRecord, part: Int, rejectRun: Int64? = nil) throws {
       let staged = try StagedRows(path: folder + "/staged-\(part).db")
+      let source = document.sourceID
       try staged.insert(document)
       if let rejectRun {
         try staged.insert(
           RejectRecord(
-            stage: "ingest", sourceID: source.id, part: part, path: "bad.txt", line: 1, byteOffset: 0, reason: "not-json",
+            stage: "ingest", sourceID: source, part: part, path: "bad.txt", line: 1, byteOffset: 0, reason: "not-json",
             detail: "bad.txt:1: not JSON"), stageRunID: rejectRun)
       }
       try store.commitPart(
         PartRecord(
-          sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: 1,
+          sourceID: source, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: 1,
           rejected: 0, inputBytes: 1, outputBytes: 1, sha256: "d", stageRunID: run), staged: staged)
     }
     try commit(document("a", part: 0), part: 0)
@@ -273,6 +274,49 @@ final class ProvenanceStoreTests: XCTestCase {
     return (store, source, run)
   }
 
+  /// A part's documents are one run of rowids found from its `ingest_parts` row, with no index by
+  /// part: a part committed again goes to the end and reads back in part order; removing a part
+  /// takes its run and nothing else; a staged file naming other counts or parts is refused.
+  func testAPartsDocumentsAreOneRunOfRowsFoundFromItsPartRow() throws {
+    let (store, source, run) = try storeWithIngestRun()
+    func commit(part: Int, ids: [String], recorded: Int? = nil, stagedPart: Int? = nil) throws {
+      let staged = try StagedRows(path: folder + "/staged-\(part).db")
+      for (line, id) in ids.enumerated() { try staged.insert(plainDocument(id, source: source.id, part: stagedPart ?? part, line: line)) }
+      try store.commitPart(
+        PartRecord(
+          sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: recorded ?? ids.count,
+          rejected: 0, inputBytes: 1, outputBytes: 1, sha256: "d", stageRunID: run), staged: staged)
+    }
+    try commit(part: 0, ids: ["a0", "a1"])
+    try commit(part: 1, ids: ["b0", "b1", "b2"])
+    try commit(part: 0, ids: ["c0", "c1", "c2", "c3"])
+    XCTAssertEqual(try store.documents(sourceID: source.id).map(\.id), ["c0", "c1", "c2", "c3", "b0", "b1", "b2"])
+    XCTAssertEqual(try store.documents(sourceID: source.id).map(\.partLine), [0, 1, 2, 3, 0, 1, 2])
+    let firstRows = try store.read { try Int64.fetchAll($0, sql: "SELECT first_row FROM ingest_parts ORDER BY part") }
+    XCTAssertEqual(firstRows, [6, 3])
+    XCTAssertEqual(try store.textBytes(sourceID: source.id, part: 0), 4)
+    XCTAssertEqual(try store.partLines(sourceID: source.id, part: 1, file: 0), [0, 1, 2])
+    try store.removePart(sourceID: source.id, part: 1)
+    XCTAssertEqual(try store.documents(sourceID: source.id).map(\.id), ["c0", "c1", "c2", "c3"])
+    XCTAssertThrowsError(try commit(part: 2, ids: ["d0"], recorded: 2)) { XCTAssertTrue("\($0)".contains("which records 2"), "\($0)") }
+    XCTAssertThrowsError(try commit(part: 2, ids: ["d0"], stagedPart: 3)) { XCTAssertTrue("\($0)".contains("part 3"), "\($0)") }
+    XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM documents") }, 4)
+  }
+
+  /// SQLite copies a staged part's documents without decoding them only from a table of the same
+  /// columns: names, types and NOT NULL.
+  func testTheStagedDocumentsTableHasTheStoresColumns() throws {
+    let store = try ProvenanceStore(path: folder + "/hatchery.db")
+    let staged = try StagedRows(path: folder + "/staged.db")
+    try staged.close()
+    func columns(_ db: Database) throws -> [String] {
+      try Row.fetchAll(db, sql: "PRAGMA table_info(documents)").map { "\($0["name"] as String) \($0["type"] as String) \($0["notnull"] as Int)" }
+    }
+    let stagedColumns = try DatabaseQueue(path: staged.path).read(columns)
+    XCTAssertEqual(stagedColumns.count, 17)
+    XCTAssertEqual(stagedColumns, try store.read(columns))
+  }
+
   /// A one-byte text document of `a.txt`.
   private func plainDocument(_ id: String, source: Int64, part: Int, line: Int) -> DocumentRecord {
     DocumentRecord(
@@ -324,7 +368,8 @@ final class ProvenanceStoreTests: XCTestCase {
       for document in documents where document.part == part { try staged.insert(document) }
       try store.commitPart(
         PartRecord(
-          sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: 1,
+          sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f",
+          documents: documents.filter { $0.part == part }.count,
           rejected: 0, inputBytes: 1, outputBytes: 1, sha256: "d", stageRunID: nil),
         staged: staged)
     }
@@ -348,7 +393,14 @@ final class ProvenanceStoreTests: XCTestCase {
       try queue.write { db in
         try db.execute(
           sql: "INSERT INTO sources (id, name, uri, kind, retrieved_at, added_at) VALUES (1, 's', '[]', 'auto', 'x', 'y')")
-        for d in documents {
+        for part in Set(documents.map(\.part)).sorted() {
+          try db.execute(
+            sql: """
+              INSERT INTO ingest_parts (source_id, part, path, fingerprint, documents, rejected, input_bytes, output_bytes, sha256,
+                completed_at) VALUES (1, ?, 'docs/s/part', 'f', ?, 0, 1, 1, 'd', 'z')
+              """, arguments: [part, documents.filter { $0.part == part }.count])
+        }
+        for d in documents.reversed() {
           try db.execute(
             sql: "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             arguments: [

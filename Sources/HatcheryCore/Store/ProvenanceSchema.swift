@@ -490,6 +490,51 @@ public enum ProvenanceSchema {
         FROM documents d JOIN input_files f ON f.source_id = d.source_id AND f.part = d.part AND f.file = d.file;
 
       """),
+    Migration(name: "v18-documents-part-rows", sql: """
+      -- A part's documents are one run of rowids in part line order, from `ingest_parts.first_row`
+      -- (NULL: no documents) for `documents` of them: the index by part goes. A merge then only
+      -- appends rows, copied from a task file's table of the same columns without being decoded.
+      -- The table is copied in part order so that every part's rows are one run.
+      DROP VIEW document_rows;
+      CREATE TABLE documents_v18 (
+        id TEXT NOT NULL,               -- unique: documents_by_id
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        part INTEGER NOT NULL,
+        part_line INTEGER NOT NULL,     -- 0-based line of the document in its part file
+        file INTEGER NOT NULL,          -- input_files(source_id, part, file)
+        line INTEGER,                   -- locator: 1-based line of a JSONL record
+        byte_offset INTEGER NOT NULL,   -- locator: offset in the decompressed input file
+        sha256 BLOB NOT NULL,           -- of the stored text (UTF-8, NFC, LF line ends)
+        original_sha256 BLOB,           -- of the input bytes as read; NULL: equal to sha256
+        bytes INTEGER NOT NULL,
+        original_bytes INTEGER,         -- NULL: equal to bytes
+        chars INTEGER,                  -- Unicode scalars; NULL: equal to bytes (ASCII text)
+        repaired INTEGER NOT NULL,      -- invalid UTF-8 sequences replaced by U+FFFD
+        created TEXT,                   -- NULL: its input file's; '': none where the file has one
+        title TEXT,
+        language TEXT,
+        url TEXT
+      );
+      INSERT INTO documents_v18 SELECT * FROM documents ORDER BY source_id, part, part_line;
+      DROP TABLE documents;
+      ALTER TABLE documents_v18 RENAME TO documents;
+      CREATE UNIQUE INDEX documents_by_id ON documents(id);
+      ALTER TABLE ingest_parts ADD COLUMN first_row INTEGER;
+      CREATE TEMP TABLE part_first_rows AS
+        SELECT source_id, part, min(rowid) AS first_row FROM documents GROUP BY source_id, part;
+      CREATE UNIQUE INDEX temp.part_first_rows_by_part ON part_first_rows(source_id, part);
+      UPDATE ingest_parts SET first_row = (
+        SELECT f.first_row FROM temp.part_first_rows f WHERE f.source_id = ingest_parts.source_id AND f.part = ingest_parts.part);
+      DROP TABLE temp.part_first_rows;
+      CREATE VIEW document_rows AS
+        SELECT d.rowid AS row, d.id, d.source_id, d.part, d.part_line, f.path, d.line, d.byte_offset, f.format,
+          lower(hex(coalesce(d.original_sha256, d.sha256))) AS original_sha256, lower(hex(d.sha256)) AS sha256,
+          coalesce(d.original_bytes, d.bytes) AS original_bytes, d.bytes, coalesce(d.chars, d.bytes) AS chars,
+          d.repaired, CASE WHEN d.created = '' THEN NULL ELSE coalesce(d.created, f.created) END AS created,
+          d.title, d.language, d.url
+        FROM documents d JOIN input_files f ON f.source_id = d.source_id AND f.part = d.part AND f.file = d.file;
+
+      """),
   ]
 
   /// `hatchery_unhex(TEXT)`: the bytes of hexadecimal text, for migrations that turn hex columns

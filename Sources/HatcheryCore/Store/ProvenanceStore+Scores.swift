@@ -118,7 +118,7 @@ extension ProvenanceStore.Batch {
     let scoresOf = try db.makeStatement(sql: "SELECT scores FROM classifier_scores WHERE classifier = ? AND source_id = ? AND part = ?")
     let droppedOf = try db.makeStatement(
       sql: """
-        SELECT d.part_line FROM documents d WHERE d.source_id = ? AND d.part = ?
+        SELECT d.part_line FROM documents d WHERE d.rowid BETWEEN ? AND ?
         AND EXISTS (SELECT 1 FROM decisions x WHERE x.document_id = d.id AND x.stage = ? AND x.action = 'drop')
         """)
     /// Each part's scores with the lines another rule dropped set to nil.
@@ -126,7 +126,11 @@ extension ProvenanceStore.Batch {
       for (source, part) in parts {
         guard let data = try Data.fetchOne(scoresOf, arguments: [classifier, source, part]) else { continue }
         var scores = ClassifierScores.decode(data).map { Optional($0) }
-        for line in try Int.fetchAll(droppedOf, arguments: [source, part, stage]) where line < scores.count { scores[line] = nil }
+        if let rows = try ProvenanceStore.documentRows(db, sourceID: source, part: part) {
+          for line in try Int.fetchAll(droppedOf, arguments: [rows.lowerBound, rows.upperBound, stage]) where line < scores.count {
+            scores[line] = nil
+          }
+        }
         try body(source, part, scores)
       }
     }
@@ -143,7 +147,7 @@ extension ProvenanceStore.Batch {
       }
       cut = within.value()
     }
-    let idsOf = try db.makeStatement(sql: "SELECT id, part_line FROM documents WHERE source_id = ? AND part = ?")
+    let idsOf = try db.makeStatement(sql: "SELECT id, part_line FROM documents WHERE rowid BETWEEN ? AND ?")
     let insert = try db.makeStatement(
       sql: """
         INSERT INTO decisions (document_id, stage, action, reason, duplicate_of, similarity, score, stage_run_id)
@@ -151,7 +155,8 @@ extension ProvenanceStore.Batch {
         """)
     var count = 0
     try forEachPart { source, part, scores in
-      let rows = try Row.fetchCursor(idsOf, arguments: [source, part])
+      guard let range = try ProvenanceStore.documentRows(db, sourceID: source, part: part) else { return }
+      let rows = try Row.fetchCursor(idsOf, arguments: [range.lowerBound, range.upperBound])
       while let row = try rows.next() {
         let line: Int = row[1]
         guard line < scores.count, let score = scores[line], score < cut else { continue }

@@ -289,6 +289,7 @@ public final class ProvenanceStore: Sendable {
   /// its rejects and its `ingest_parts` row. The rows come from the part's staging database,
   /// which is attached for the copy, so the transaction is short and memory stays flat.
   public func commitPart(_ part: PartRecord, staged: StagedRows) throws {
+    try staged.checkHolds(part)
     try staged.close()
     try commitPart(part, stagedPath: staged.path, stageRunID: part.stageRunID)
   }
@@ -366,13 +367,13 @@ public final class ProvenanceStore: Sendable {
     try hasRows(db, sourceID: part.sourceID, part: part.part)
   }
 
-  /// Whether the store has any row of a part (a commit of it replaces them).
+  /// Whether the store has any row of a part (a commit of it replaces them). A part's documents
+  /// are in the store only with its `ingest_parts` row (one transaction writes or deletes both).
   private static func hasRows(_ db: Database, sourceID: Int64, part: Int) throws -> Bool {
     try Bool.fetchOne(
       db,
       sql: """
-        SELECT EXISTS (SELECT 1 FROM documents WHERE source_id = ?1 AND part = ?2)
-          OR EXISTS (SELECT 1 FROM input_files WHERE source_id = ?1 AND part = ?2)
+        SELECT EXISTS (SELECT 1 FROM input_files WHERE source_id = ?1 AND part = ?2)
           OR EXISTS (SELECT 1 FROM rejects WHERE stage = 'ingest' AND source_id = ?1 AND part = ?2)
           OR EXISTS (SELECT 1 FROM ingest_parts WHERE source_id = ?1 AND part = ?2)
           OR EXISTS (SELECT 1 FROM part_versions WHERE source_id = ?1 AND part = ?2)
@@ -411,7 +412,7 @@ public final class ProvenanceStore: Sendable {
       try db.inTransaction(.immediate) {
         for (source, part) in undone {
           let arguments: StatementArguments = [source, part]
-          try db.execute(sql: "DELETE FROM documents WHERE source_id = ? AND part = ?", arguments: arguments)
+          try deleteDocuments(db, sourceID: source, part: part)
           try db.execute(sql: "DELETE FROM input_files WHERE source_id = ? AND part = ?", arguments: arguments)
           try db.execute(sql: "DELETE FROM rejects WHERE stage = 'ingest' AND source_id = ? AND part = ?", arguments: arguments)
           try db.execute(sql: "DELETE FROM ingest_parts WHERE source_id = ? AND part = ?", arguments: arguments)
@@ -460,44 +461,53 @@ public final class ProvenanceStore: Sendable {
     try db.inTransaction {
       for (index, (part, _)) in parts.enumerated() {
         try Self.deletePart(db, sourceID: part.sourceID, part: part.part)
-        try insertStagedRows(db, from: "staged\(index)", part: part, conflict: "", stageRunID: stageRunID)
-        try insertPartRow(db, part)
+        let firstRow = try insertStagedRows(db, from: "staged\(index)", part: part, conflict: "", stageRunID: stageRunID)
+        try insertPartRow(db, part, firstRow: firstRow)
       }
       return .commit
     }
   }
 
-  private static func insertPartRow(_ db: Database, _ part: PartRecord) throws {
+  private static func insertPartRow(_ db: Database, _ part: PartRecord, firstRow: Int64?) throws {
     try db.execute(
       sql: """
         INSERT INTO ingest_parts (source_id, part, path, fingerprint, documents, rejected, input_bytes,
-          output_bytes, sha256, stage_run_id, completed_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          output_bytes, sha256, stage_run_id, completed_at, first_row)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
         part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes,
-        part.outputBytes, part.sha256, part.stageRunID, Timestamp.now(),
+        part.outputBytes, part.sha256, part.stageRunID, Timestamp.now(), firstRow,
       ])
   }
 
-  /// Copies a staged part file's input files, documents and rejects. `conflict`: "" (a failed
-  /// constraint undoes the statement) or "OR ROLLBACK" (it undoes the transaction). The
-  /// documents take their source and part from `part` rather than being scanned for them: a
-  /// staged file holds one part's rows (checking every row read them all a second time).
+  /// Copies a staged part file's input files, documents and rejects; returns the rowid of the
+  /// part's first document (nil: none). `conflict`: "" (a failed constraint undoes the
+  /// statement) or "OR ROLLBACK" (it undoes the transaction). The documents are appended as one
+  /// run of rowids in part line order — `ingest_parts.first_row` and the count find them, with
+  /// no index by part. `SELECT *` from a table of the same columns, with foreign keys off and no
+  /// index (a merge that rebuilds the id index), lets SQLite copy the rows without decoding them
+  /// (its transfer optimisation); a staged file holds one part's documents
+  /// (`StagedRows.checkHolds`).
   private static func insertStagedRows(
     _ db: Database, from staged: String, part: PartRecord, conflict: String, stageRunID: Int64?
-  ) throws {
+  ) throws -> Int64? {
     try db.execute(sql: "INSERT \(conflict) INTO input_files SELECT * FROM \(staged).files")
-    try db.execute(
-      sql: """
-        INSERT \(conflict) INTO documents SELECT id, ?, ?, part_line, file, line, byte_offset, sha256, original_sha256,
-          bytes, original_bytes, chars, repaired, created, title, language, url FROM \(staged).documents ORDER BY rowid
-        """, arguments: [part.sourceID, part.part])
+    let first = (try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) + 1 FROM main.documents"))!
+    try db.execute(sql: "INSERT \(conflict) INTO documents SELECT * FROM \(staged).documents")
+    let added = db.changesCount
+    let last = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM main.documents")!
+    guard added == part.documents, last - first + 1 == Int64(added) else {
+      throw HatcheryError(
+        "part \(part.part) of source \(part.sourceID): \(added) document row(s) copied for \(part.documents) recorded, "
+          + "rowids \(first)...\(last); nothing of it was kept")
+    }
     try db.execute(
       sql: """
         INSERT \(conflict) INTO rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id)
         SELECT stage, source_id, part, path, line, byte_offset, reason, detail, coalesce(stage_run_id, ?) FROM \(staged).rejects
         """, arguments: [stageRunID])
+    return added > 0 ? first : nil
   }
 
   /// The usual commit — parts the store has no rows of yet — without SQLite's statement
@@ -530,8 +540,8 @@ public final class ProvenanceStore: Sendable {
               OR (?4 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM main.stage_runs WHERE id = ?4))
             """, arguments: arguments + [stageRunID, part.stageRunID])
         if dangling != false { return .rollback }
-        try insertStagedRows(db, from: staged, part: part, conflict: "OR ROLLBACK", stageRunID: stageRunID)
-        try insertPartRow(db, part)
+        let firstRow = try insertStagedRows(db, from: staged, part: part, conflict: "OR ROLLBACK", stageRunID: stageRunID)
+        try insertPartRow(db, part, firstRow: firstRow)
       }
       committed = true
       return .commit
@@ -547,12 +557,9 @@ public final class ProvenanceStore: Sendable {
   private static func deletePart(_ db: Database, sourceID: Int64, part: Int) throws {
     // The shard map has no index by document, so its rows are not deleted one document at a
     // time: shards made from documents that are going describe a store that is no more.
-    if try Bool.fetchOne(
-      db, sql: "SELECT EXISTS (SELECT 1 FROM documents WHERE source_id = ? AND part = ?)", arguments: [sourceID, part]) == true
-    {
+    if try deleteDocuments(db, sourceID: sourceID, part: part) > 0 {
       try db.execute(sql: "DELETE FROM shard_map; DELETE FROM shards")
     }
-    try db.execute(sql: "DELETE FROM documents WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
     try db.execute(sql: "DELETE FROM input_files WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
     try db.execute(
       sql: "DELETE FROM rejects WHERE stage = 'ingest' AND source_id = ? AND part = ?", arguments: [sourceID, part])
@@ -561,20 +568,45 @@ public final class ProvenanceStore: Sendable {
     try db.execute(sql: "DELETE FROM tagged_parts WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
   }
 
+  /// The rowids of a part's documents (`ingest_parts.first_row` and its count); empty when the
+  /// part has none or is not in the store.
+  static func documentRows(_ db: Database, sourceID: Int64, part: Int) throws -> ClosedRange<Int64>? {
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT first_row, documents FROM ingest_parts WHERE source_id = ? AND part = ?", arguments: [sourceID, part]),
+      let first = row[0] as Int64?, let count = row[1] as Int64?, count > 0
+    else { return nil }
+    return first...(first + count - 1)
+  }
+
+  /// Deletes a part's documents (before its `ingest_parts` row, which finds them); returns how
+  /// many.
+  @discardableResult
+  static func deleteDocuments(_ db: Database, sourceID: Int64, part: Int) throws -> Int {
+    guard let rows = try documentRows(db, sourceID: sourceID, part: part) else { return 0 }
+    try db.execute(sql: "DELETE FROM documents WHERE rowid BETWEEN ? AND ?", arguments: [rows.lowerBound, rows.upperBound])
+    return db.changesCount
+  }
+
   /// The bytes of stored text in one part, for progress estimates.
   public func textBytes(sourceID: Int64, part: Int) throws -> Int {
     try pool.read { db in
-      try Int.fetchOne(
-        db, sql: "SELECT coalesce(sum(bytes), 0) FROM documents WHERE source_id = ? AND part = ?",
-        arguments: [sourceID, part]) ?? 0
+      guard let rows = try Self.documentRows(db, sourceID: sourceID, part: part) else { return 0 }
+      return try Int.fetchOne(
+        db, sql: "SELECT coalesce(sum(bytes), 0) FROM documents WHERE rowid BETWEEN ? AND ?",
+        arguments: [rows.lowerBound, rows.upperBound]) ?? 0
     }
   }
 
+  /// A source's documents in part and line order (a part's are one run of rowids).
   public func documents(sourceID: Int64) throws -> [DocumentRecord] {
     try pool.read { db in
-      try Row.fetchAll(
-        db, sql: "SELECT * FROM document_rows WHERE source_id = ? ORDER BY part, part_line", arguments: [sourceID]
-      ).map(Self.documentRecord)
+      try Int.fetchAll(db, sql: "SELECT part FROM ingest_parts WHERE source_id = ? ORDER BY part", arguments: [sourceID]).flatMap { part in
+        guard let rows = try Self.documentRows(db, sourceID: sourceID, part: part) else { return [DocumentRecord]() }
+        return try Row.fetchAll(
+          db, sql: "SELECT * FROM document_rows WHERE row BETWEEN ? AND ? ORDER BY row", arguments: [rows.lowerBound, rows.upperBound]
+        ).map(Self.documentRecord)
+      }
     }
   }
 
@@ -645,9 +677,10 @@ public final class ProvenanceStore: Sendable {
   /// The part lines (0-based) of the documents read from input file `file` of a part.
   public func partLines(sourceID: Int64, part: Int, file: Int) throws -> [Int] {
     try pool.read { db in
-      try Int.fetchAll(
-        db, sql: "SELECT part_line FROM documents WHERE source_id = ? AND part = ? AND file = ? ORDER BY part_line",
-        arguments: [sourceID, part, file])
+      guard let rows = try Self.documentRows(db, sourceID: sourceID, part: part) else { return [] }
+      return try Int.fetchAll(
+        db, sql: "SELECT part_line FROM documents WHERE rowid BETWEEN ? AND ? AND file = ? ORDER BY rowid",
+        arguments: [rows.lowerBound, rows.upperBound, file])
     }
   }
 

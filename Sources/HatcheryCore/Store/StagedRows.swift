@@ -21,9 +21,13 @@ public final class StagedRows {
     var format: String
   }
 
+  /// The source and part of the documents so far: a staged file holds one part's documents, so
+  /// the store copies its table whole (SQLite's transfer of raw rows, `commitParts`).
+  private var documentsPart: (sourceID: Int64, part: Int)?
+
   /// The layout of a task file; a file of another layout (an older Hatchery's) is not a
   /// finished task, so its part is ingested again.
-  static let taskFileVersion = 2
+  static let taskFileVersion = 3
 
   public init(path: String) throws {
     self.path = path
@@ -37,11 +41,14 @@ public final class StagedRows {
     try queue.writeWithoutTransaction { db in
       // A scratch file: if the process dies it is rebuilt, so durability is not needed.
       try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
-      // The columns of the store's `documents` and `input_files`, in their order.
+      // The columns of the store's `documents` (types and NOT NULL too: SQLite copies rows
+      // between tables of the same columns without decoding them) and `input_files`.
       try db.execute(
         sql: """
-          CREATE TABLE documents (id, source_id, part, part_line, file, line, byte_offset, sha256, original_sha256,
-            bytes, original_bytes, chars, repaired, created, title, language, url);
+          CREATE TABLE documents (id TEXT NOT NULL, source_id INTEGER NOT NULL, part INTEGER NOT NULL,
+            part_line INTEGER NOT NULL, file INTEGER NOT NULL, line INTEGER, byte_offset INTEGER NOT NULL,
+            sha256 BLOB NOT NULL, original_sha256 BLOB, bytes INTEGER NOT NULL, original_bytes INTEGER, chars INTEGER,
+            repaired INTEGER NOT NULL, created TEXT, title TEXT, language TEXT, url TEXT);
           CREATE TABLE files (source_id, part, file, path, format, created);
           CREATE TABLE rejects (stage, source_id, part, path, line, byte_offset, reason, detail, stage_run_id);
           BEGIN;
@@ -59,6 +66,14 @@ public final class StagedRows {
   /// `created` once per input file, hashes as bytes, and a value equal to the one it is
   /// usually equal to (the original bytes and hash, the scalar count of ASCII text) as NULL.
   public func insert(_ document: DocumentRecord) throws {
+    if let owner = documentsPart {
+      guard owner == (document.sourceID, document.part) else {
+        throw HatcheryError(
+          "document \(document.id) of source \(document.sourceID), part \(document.part) staged with part \(owner.part) of source \(owner.sourceID)")
+      }
+    } else {
+      documentsPart = (document.sourceID, document.part)
+    }
     let key = FileKey(path: document.path, format: document.format)
     let file: (index: Int, created: String?)
     if let known = files[key] {
@@ -104,6 +119,7 @@ public final class StagedRows {
   /// closed and renamed to `finalPath` — a task file is there whole or not at all — for a later
   /// merge (`ProvenanceStore.commitTaskParts`).
   public func finish(part: PartRecord, movingTo finalPath: String) throws {
+    try checkHolds(part)
     try queue!.writeWithoutTransaction { db in
       try db.execute(
         sql: """
@@ -121,6 +137,16 @@ public final class StagedRows {
       atPath: (finalPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     guard rename(path, finalPath) == 0 else { throw HatcheryError.system("rename to \(finalPath)", path: path) }
     kept = true
+  }
+
+  /// Throws unless every document staged is of `part` and their number is its `documents`.
+  func checkHolds(_ part: PartRecord) throws {
+    if let owner = documentsPart, owner != (part.sourceID, part.part) {
+      throw HatcheryError("\(path): documents of part \(owner.part) of source \(owner.sourceID) staged for part \(part.part) of source \(part.sourceID)")
+    }
+    guard documentCount == part.documents else {
+      throw HatcheryError("\(path): \(documentCount) document(s) staged for part \(part.part) of source \(part.sourceID), which records \(part.documents)")
+    }
   }
 
   /// The part row of a finished task file; nil when the file is not one (absent, or cut short).

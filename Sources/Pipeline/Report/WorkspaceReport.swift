@@ -31,8 +31,10 @@ public enum WorkspaceReport {
       try Row.fetchAll(
         db,
         sql: """
-          SELECT s.name, s.kind, s.declared_license, count(d.id) AS documents, coalesce(sum(d.bytes), 0) AS bytes
-          FROM sources s LEFT JOIN documents d ON d.source_id = s.id GROUP BY s.id ORDER BY s.id
+          SELECT s.name, s.kind, s.declared_license, coalesce(d.documents, 0) AS documents, coalesce(d.bytes, 0) AS bytes
+          FROM sources s LEFT JOIN (SELECT source_id, count(*) AS documents, sum(bytes) AS bytes FROM documents GROUP BY source_id) d
+            ON d.source_id = s.id
+          ORDER BY s.id
           """
       ).map { row -> [String] in
         [row["name"], row["kind"], (row["declared_license"] as String?) ?? "—", "\(row["documents"] as Int)", ByteCount.format(row["bytes"] as Int)]
