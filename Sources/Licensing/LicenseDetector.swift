@@ -63,9 +63,9 @@ public final class LicenseDetector: Sendable {
     if !texts.isEmpty { findings = withoutSelfNotices(findings, texts: texts) }
     // Word bigrams cannot tell BSD variants apart (they differ by one clause, and the reference
     // is the 3-clause text); the clauses read after the document's own grant say which it is.
-    let clauseReadings = Set(findings.filter { $0.method == .notice && $0.spdx.hasPrefix("BSD-") }.map(\.spdx))
+    let clauseReadings = Set(findings.filter { $0.method == .notice && NoticeRule.bsdVariants.contains($0.spdx) }.map(\.spdx))
     if !clauseReadings.isEmpty {
-      texts.removeAll { $0.spdx.hasPrefix("BSD-") && !clauseReadings.contains($0.spdx) }
+      texts.removeAll { NoticeRule.bsdVariants.contains($0.spdx) && !clauseReadings.contains($0.spdx) }
     }
     findings += texts
     return Self.deduplicated(findings)
@@ -75,7 +75,7 @@ public final class LicenseDetector: Sendable {
   /// Creative Commons. `bytes`, when given, are the text the tokens were read from (a "+" after a
   /// version is not a word, yet says "or later").
   private func noticeFindings(_ tokens: WordTokens, bytes: UnsafeRawBufferPointer? = nil) -> [LicenseFinding] {
-    let gnu = gnuFamilies(tokens)
+    let gnu = gnuFamilies(tokens, bytes: bytes)
     return notices(tokens) + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + commonLicensePointers(tokens)
       + creativeCommons(tokens)
   }
@@ -216,6 +216,10 @@ public final class LicenseDetector: Sendable {
           spdx = "BSD-4-Clause"
         } else if NoticeRule.bsdEndorsement.contains(where: { find($0, tokens, from: end, limit: window) != nil }) {
           spdx = "BSD-3-Clause"
+        } else if find(NoticeRule.mitDisclaimer, tokens, from: end, limit: min(window, end + 80)) != nil {
+          // The two clauses (~50 words) right under the MIT licence's disclaimer: the OpenIB.org
+          // BSD licence. Further on, the disclaimer is another licence's (an MIT text after it).
+          spdx = "Linux-OpenIB"
         } else {
           spdx = "BSD-2-Clause"
         }
@@ -245,6 +249,7 @@ public final class LicenseDetector: Sendable {
   private static let families: [(name: [UInt64], id: String, versions: [String: String])] = [
     (NoticeRule.phrase("gnu general public license"), "GPL", ["1": "1.0", "2": "2.0", "3": "3.0"]),
     (NoticeRule.phrase("gnu lesser general public license"), "LGPL", ["2 1": "2.1", "3": "3.0", "2": "2.0"]),
+    (NoticeRule.phrase("gnu general lesser public license"), "LGPL", ["2 1": "2.1", "3": "3.0", "2": "2.0"]),
     (NoticeRule.phrase("gnu library general public license"), "LGPL", ["2": "2.0"]),
     (NoticeRule.phrase("gnu affero general public license"), "AGPL", ["3": "3.0", "1": "1.0"]),
     (NoticeRule.phrase("gnu free documentation license"), "GFDL", ["1 1": "1.1", "1 2": "1.2", "1 3": "1.3"]),
@@ -292,7 +297,25 @@ public final class LicenseDetector: Sendable {
   private static let laterPhrases = ["any later version", "or later", "or any later", "or newer"].map(NoticeRule.phrase)
   private static let numbers = WordTable((0...9).map { (WordTokens.hash(String($0)), String($0)) })
 
-  private func gnuFamilies(_ tokens: WordTokens) -> [LicenseFinding] {
+  /// Whether a comment closes ("*/", "-->") or a blank line falls between word `index` and the
+  /// next: the end of a notice, past which its version is not looked for.
+  private static func noticeEnds(after index: Int, _ tokens: WordTokens, bytes: UnsafeRawBufferPointer?) -> Bool {
+    guard let bytes, index + 1 < tokens.count else { return false }
+    var newlines = 0
+    var previous: UInt8 = 0
+    for offset in tokens.ends[index]..<tokens.starts[index + 1] {
+      let byte = bytes[offset]
+      if (previous == 0x2A && byte == 0x2F) || (previous == 0x2D && byte == 0x3E) { return true }
+      if byte == 0x0A {
+        newlines += 1
+        if newlines == 2 { return true }
+      }
+      previous = byte
+    }
+    return false
+  }
+
+  private func gnuFamilies(_ tokens: WordTokens, bytes: UnsafeRawBufferPointer?) -> [LicenseFinding] {
     var findings: [LicenseFinding] = []
     var position = 0
     let gnu = Self.gnuWord
@@ -315,6 +338,7 @@ public final class LicenseDetector: Sendable {
       // number right after the name ("GNU GPL 2").
       let limit = min(cursor + 16, tokens.count)
       while cursor < limit {
+        if cursor > position, Self.noticeEnds(after: cursor - 1, tokens, bytes: bytes) { break }
         let previous = cursor > nameEnd ? tokens.hashes[cursor - 1] : 0
         let announced = previous == Self.versionWord || previous == Self.vWord || cursor - nameEnd < 2
         if let major = Self.vNumbers[tokens.hashes[cursor]] ?? (announced ? Self.numbers[tokens.hashes[cursor]] : nil) {

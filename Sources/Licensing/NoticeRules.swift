@@ -20,6 +20,9 @@ struct NoticeRule: Sendable {
     NoticeRule("licensed under the apache license version 2 0", "Apache-2.0"),
     NoticeRule("apache license version 2 0 january 2004", "Apache-2.0"),
     NoticeRule("apache license 2 0", "Apache-2.0", confidence: 0.8),
+    // "the Apache Public License 2.0": a name often given to it.
+    NoticeRule("apache public license 2 0", "Apache-2.0", confidence: 0.8),
+    NoticeRule("apache public license version 2 0", "Apache-2.0", confidence: 0.8),
     NoticeRule("apache 2 0 license", "Apache-2.0", confidence: 0.8),
     NoticeRule("mozilla public license version 2 0", "MPL-2.0"),
     NoticeRule("mozilla public license v 2 0", "MPL-2.0"),
@@ -74,6 +77,10 @@ struct NoticeRule: Sendable {
   ]
     .map(NoticeRule.phrase)
   static let bsdAdvertising = NoticeRule.phrase("all advertising materials mentioning features")
+  /// The MIT licence's disclaimer, which the OpenIB.org BSD licence has under its two clauses.
+  static let mitDisclaimer = NoticeRule.phrase("the software is provided as is without warranty of any kind")
+  /// The licences the BSD grant's clauses tell apart.
+  static let bsdVariants: Set<String> = ["BSD-2-Clause", "BSD-3-Clause", "BSD-4-Clause", "Linux-OpenIB"]
 
   static func phrase(_ text: String) -> [UInt64] { text.split(separator: " ").map { WordTokens.hash(String($0)) } }
 }

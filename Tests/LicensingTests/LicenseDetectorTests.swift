@@ -184,6 +184,33 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertTrue(threeClause.contains { $0.method == .text })
     let twoClause = detector.detect("Copyright (c) 2024 Example Authors\n\n" + grant + disclaimer)
     XCTAssertEqual(twoClause.map(\.spdx), ["BSD-2-Clause"])
+    // The two clauses under the MIT licence's disclaimer are the OpenIB.org BSD licence, and the
+    // reference text's 3-clause reading gives way to it.
+    let mitDisclaimer = """
+      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED \
+      TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT.
+      """
+    let openIB = detector.detect("Copyright (c) 2024 Example Authors\n\n" + grant + mitDisclaimer)
+    XCTAssertEqual(openIB.map(\.spdx), ["Linux-OpenIB"])
+  }
+
+  /// A notice's version is looked for up to the end of its comment or paragraph, not in the code
+  /// after it; name variants seen in the wild ("General Lesser", "Apache Public License 2.0").
+  func testANoticeEndsWithItsCommentAndNameVariantsAreRead() {
+    let unversioned = """
+      /*
+       * Redistribution of this file is permitted under
+       * the terms of the GNU Public License (GPL)
+       */
+      #define DRIVER_VERSION 3.6
+      """
+    XCTAssertEqual(ids(unversioned), ["GPL-1.0-or-later"])
+    XCTAssertEqual(ids("Licensed under the GNU Public License (GPL)\n\nRelease notes for version 3 of the tool"), ["GPL-1.0-or-later"])
+    XCTAssertEqual(ids("under the GNU General Public License\n * version 2, as published by the FSF"), ["GPL-2.0-only"])
+    XCTAssertEqual(
+      ids("modify it under the terms of the GNU General Lesser Public License as published by the Free Software Foundation; "
+        + "either version 2.1 of the License, or (at your option) any later version."), ["LGPL-2.1-or-later"])
+    XCTAssertEqual(ids("You may use this under the terms of the Apache Public License 2.0, at your option."), ["Apache-2.0"])
   }
 
   func testATextMatchedAsOnlyGivesWayToAnOrLaterNotice() {
