@@ -446,7 +446,7 @@ struct LineRows {
     while index <= count {
       let isEnd = index == count
       let byte = isEnd ? 0 : text[index]
-      let isSpace = isEnd || byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0B || byte == 0x0C || byte == 0
+      let isSpace = isEnd || FastTextTrainer.Tokens.isWhiteSpace(byte)
       if isSpace {
         if index > start { add(UnsafeRawBufferPointer(rebasing: text[start..<index]), dictionary: dictionary, sums: sums, hidden: hidden) }
         start = index + 1

@@ -77,7 +77,7 @@ public struct FastTextTrainer {
       defer { start = end + 1 }
       let line = bytes[start..<end]
       if isJSONL {
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+        if line.allSatisfy(ASCII.isLineSpace) { continue }
         guard let record = (try? line.withUnsafeBytes { try JSONParser.parse($0) })?.objectValue else {
           throw HatcheryError("\(path):\(lineNumber): not a JSON object")
         }
@@ -178,7 +178,7 @@ public struct FastTextTrainer {
     /// fastText's separators: space, \n, \r, \t, \v, \f, NUL.
     @inline(__always)
     static func isWhiteSpace(_ byte: UInt8) -> Bool {
-      byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0B || byte == 0x0C || byte == 0
+      byte == 0 || ASCII.isWhitespace(byte)
     }
 
     static func forEach(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {

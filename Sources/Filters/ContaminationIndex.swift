@@ -94,18 +94,17 @@ public final class ContaminationIndex: Sendable {
   /// The FNV-1a hash of each word.
   static func words(of text: UnsafeRawBufferPointer) -> [UInt64] {
     var words: [UInt64] = []
-    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    var hash = FNV1a()
     var inWord = false
     for index in 0...text.count {
       let byte: UInt8 = index < text.count ? text[index] : 0x20
-      let separator = byte <= 0x20 || (byte < 0x80 && !(byte >= 0x30 && byte <= 0x39) && !(byte >= 0x41 && byte <= 0x5A)
-        && !(byte >= 0x61 && byte <= 0x7A))
-      if separator {
-        if inWord { words.append(hash) }
-        hash = 0xCBF2_9CE4_8422_2325
+      // Bytes of UTF-8 sequences are word bytes; ASCII other than letters and digits separates.
+      if byte < 0x80 && !ASCII.isAlphanumeric(byte) {
+        if inWord { words.append(hash.value) }
+        hash = FNV1a()
         inWord = false
       } else {
-        hash = (hash ^ UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)) &* 0x100_0000_01B3
+        hash.add(ASCII.lowercased(byte))
         inWord = true
       }
     }

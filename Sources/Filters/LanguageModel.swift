@@ -59,7 +59,7 @@ public struct LanguageModel: Sendable {
     }
     for index in 0...text.count {
       var byte: UInt8 = index < text.count ? text[index] : 0x20
-      if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+      byte = ASCII.lowercased(byte)
       // Digits, ASCII punctuation and control characters say nothing of the language (and
       // command-line options and numbers are the same in every manual): they count as spaces.
       if byte < 0x41 || (byte > 0x5A && byte < 0x61) || (byte > 0x7A && byte < 0x80) { byte = 0x20 }

@@ -1,3 +1,5 @@
+import HatcheryCore
+
 /// Finds e-mail addresses, IPv4 and IPv6 addresses and phone numbers in UTF-8 text and replaces
 /// them by placeholders. Byte scanners, no regular expressions; each kind is anchored on the
 /// characters it must contain ('@', '.', ':', digits) and checked for its boundaries, so version
@@ -83,13 +85,9 @@ public struct PIIRedactor: Sendable {
 
   // MARK: Scanners
 
-  private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-  private static func isHex(_ byte: UInt8) -> Bool {
-    isDigit(byte) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66)
-  }
-  private static func isAlphanumeric(_ byte: UInt8) -> Bool {
-    isDigit(byte) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-  }
+  private static func isDigit(_ byte: UInt8) -> Bool { ASCII.isDigit(byte) }
+  private static func isHex(_ byte: UInt8) -> Bool { ASCII.isHexDigit(byte) }
+  private static func isAlphanumeric(_ byte: UInt8) -> Bool { ASCII.isAlphanumeric(byte) }
 
   /// local@domain.tld around the '@' at `at`: a local part of letters, digits and ._%+-, a
   /// domain of two or more labels, the last of two or more letters.
@@ -118,7 +116,7 @@ public struct PIIRedactor: Sendable {
     }
     guard lastDot > at + 1 else { return nil }
     let tld = text[(lastDot + 1)..<end]
-    guard tld.count >= 2, tld.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }) else { return nil }
+    guard tld.count >= 2, tld.allSatisfy(ASCII.isLetter) else { return nil }
     return start..<end
   }
 

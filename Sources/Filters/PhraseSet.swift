@@ -1,3 +1,4 @@
+import HatcheryCore
 /// Lower-case ASCII phrases looked for together, ignoring ASCII case, in one pass over a text.
 ///
 /// C4's rules look for nine phrases in every document: one pass with a first-byte table instead of
@@ -14,7 +15,7 @@ struct PhraseSet {
     for (index, phrase) in self.phrases.enumerated() {
       let first = phrase[0]
       starts[Int(first)] |= 1 << UInt64(index)
-      if first >= 0x61 && first <= 0x7A { starts[Int(first - 0x20)] |= 1 << UInt64(index) }
+      if ASCII.isLowercase(first) { starts[Int(first - 0x20)] |= 1 << UInt64(index) }
     }
     self.starts = starts
   }
@@ -39,7 +40,7 @@ struct PhraseSet {
     guard end - start >= phrase.count else { return false }
     for offset in 1..<phrase.count {
       let byte = text[start + offset]
-      if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != phrase[offset] { return false }
+      if ASCII.lowercased(byte) != phrase[offset] { return false }
     }
     return true
   }

@@ -38,7 +38,7 @@ enum QualityRules {
   }
 
   private static func isAlphabetic(_ byte: UInt8) -> Bool {
-    (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte >= 0x80
+    ASCII.isLetter(byte) || byte >= 0x80
   }
 
   private static func fail(_ rule: String, _ value: Double) -> RuleFailure { RuleFailure(rule: rule, value: value) }
@@ -78,7 +78,7 @@ enum QualityRules {
     var lowered = [UInt8]()
     let stops = profile.words.filter { range in
       guard range.count <= 4 else { return false }
-      lowered = profile.bytes(range).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+      lowered = profile.bytes(range).map(ASCII.lowercased)
       return stopWords.contains(lowered.withUnsafeBytes { XXHash.hash64($0) })
     }.count
     if stops < t.minimumStopWords { return fail("gopher_enough_stop_words", Double(stops)) }
@@ -175,7 +175,7 @@ enum QualityRules {
         while start < end && isASCIIPunctuation(bytes[start]) { start += 1 }
         while end > start && isASCIIPunctuation(bytes[end - 1]) { end -= 1 }
         guard start < end else { continue }
-        let lowered = String(decoding: bytes[start..<end].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        let lowered = String(decoding: bytes[start..<end].map(ASCII.lowercased), as: UTF8.self)
         if t.badWords.contains(lowered) { return fail("c4_badwords", 1) }
       }
     }

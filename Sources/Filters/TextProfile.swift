@@ -19,7 +19,7 @@ struct TextProfile {
     var blankRun = false
     for index in 0...text.count {
       let byte: UInt8 = index < text.count ? text[index] : 0x0A
-      let space = byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+      let space = ASCII.isWhitespace(byte)
       if space {
         if wordStart >= 0 {
           words.append(wordStart..<index)
@@ -50,9 +50,8 @@ struct TextProfile {
   private static func trimmed(_ range: Range<Int>, in text: UnsafeRawBufferPointer) -> Range<Int> {
     var start = range.lowerBound
     var end = range.upperBound
-    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
-    while start < end && isSpace(text[start]) { start += 1 }
-    while end > start && isSpace(text[end - 1]) { end -= 1 }
+    while start < end && ASCII.isWhitespace(text[start]) { start += 1 }
+    while end > start && ASCII.isWhitespace(text[end - 1]) { end -= 1 }
     return start..<end
   }
 

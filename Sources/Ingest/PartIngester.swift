@@ -613,6 +613,6 @@ final class PartIngester {
 
   /// Whether the bytes are only ASCII white space.
   static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
-    bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0x0B || $0 == 0x0C }
+    bytes.allSatisfy(ASCII.isWhitespace)
   }
 }

@@ -152,7 +152,7 @@ public final class LicenseDetector: Sendable {
       var matches = true
       for offset in 1..<marker.count {
         let byte = bytes[index + offset]
-        let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+        let lowered = ASCII.lowercased(byte)
         if lowered != marker[offset] {
           matches = false
           break

@@ -30,7 +30,7 @@ struct ChatExamples {
     var number = 0
     for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
       number += 1
-      guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) else { continue }
+      guard !line.allSatisfy(ASCII.isLineSpace) else { continue }
       guard let object = try? Array(line).withUnsafeBytes({ try JSONParser.parse($0) }).objectValue else {
         skipped.append("\(path):\(number): not a JSON object")
         continue

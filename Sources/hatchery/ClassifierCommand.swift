@@ -131,7 +131,7 @@ struct ClassifierCommand: ParsableCommand {
         while let line = try lines.next() {
           if line.oversized { throw HatcheryError("\(file):\(line.number): a line of \(line.length) bytes is over 64 MiB") }
           if isJSONL {
-            guard !line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { continue }
+            guard !line.bytes.allSatisfy(ASCII.isLineSpace) else { continue }
             guard let record = (try? JSONParser.parse(UnsafeRawBufferPointer(line.bytes)))?.objectValue else {
               throw HatcheryError("\(file):\(line.number): not a JSON object")
             }

@@ -6,7 +6,7 @@ import XCTest
 
 final class GzipTests: IngestTestCase {
   private func readAll(_ path: String) throws -> String {
-    let source = try GzipByteSource(try FileByteSource(path: path), name: path)
+    let source = try DecompressingByteSource.gzip(try FileByteSource(path: path), name: path)
     var result: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 7)
     while true {

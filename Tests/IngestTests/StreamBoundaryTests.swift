@@ -40,8 +40,8 @@ final class StreamBoundaryTests: XCTestCase {
     switch codec {
     case .plain: return memory
     case .zstd: return try ZstdByteSource(memory, name: "test.zst")
-    case .gzip: return try GzipByteSource(memory, name: "test.gz")
-    case .bzip2: return try Bzip2ByteSource(memory, name: "test.bz2")
+    case .gzip: return try DecompressingByteSource.gzip(memory, name: "test.gz")
+    case .bzip2: return try DecompressingByteSource.bzip2(memory, name: "test.bz2")
     }
   }
 

@@ -39,7 +39,7 @@ final class ParagraphHasher {
       var lineWords = 0
       var inWord = false
       for byte in UnsafeRawBufferPointer(rebasing: text[lineStart..<lineEnd]) {
-        if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+        if ASCII.isWhitespace(byte) {
           inWord = false
           continue
         }
@@ -51,7 +51,7 @@ final class ParagraphHasher {
           lineWords += 1
           inWord = true
         }
-        output[count] = caseFold && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+        output[count] = caseFold ? ASCII.lowercased(byte) : byte
         count += 1
       }
       if count > 0 {

@@ -73,7 +73,7 @@ final class Shingler {
         let byte = text[index]
         if byte < 0x80 {
           index += 1
-          let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+          let lowered = ASCII.lowercased(byte)
           let kind = classes[Int(byte)]
           if kind == .space {
             if inNearWord {

@@ -98,8 +98,7 @@ public struct Workspace: Sendable {
   /// pipelines): a strict character set, so none can leave its folder or be read as shell.
   public static func validateName(_ name: String, of kind: String, hint: String = "") throws {
     let allowed = name.utf8.allSatisfy { byte in
-      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-        || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+      ASCII.isAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
     }
     guard !name.isEmpty, allowed, !name.hasPrefix("."), name.utf8.count <= 100 else {
       throw HatcheryError(

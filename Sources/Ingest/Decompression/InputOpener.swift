@@ -27,9 +27,9 @@ public enum Compression: String, Sendable {
   func open(source file: ByteSource, name: String) throws -> ByteSource {
     switch self {
     case .none: return file
-    case .gzip: return try GzipByteSource(file, name: name)
+    case .gzip: return try DecompressingByteSource.gzip(file, name: name)
     case .zstd: return try ZstdByteSource(file, name: name)
-    case .bzip2: return try Bzip2ByteSource(file, name: name)
+    case .bzip2: return try DecompressingByteSource.bzip2(file, name: name)
     }
   }
 }

@@ -1,3 +1,4 @@
+import HatcheryCore
 /// What an element's `class` and `id` say about its role: the conventions of web templates
 /// (`comments`, `share-bar`, `sidebar`, `related-posts`, `ad-slot`…) mark page furniture far
 /// more reliably than any text statistic can.
@@ -31,13 +32,7 @@ enum BoilerplateHint: UInt8 {
       "ad", "ads", "adv", "nav", "meta", "tag", "tags", "skip", "hide", "hidden", "none", "noprint", "dateline",
       "date", "timestamp", "credit", "credits", "copyright", "disclaimer", "search", "rating", "rail", "aside",
       "sponsored", "kicker", "headline", "title",
-    ].map { name in name.utf8.withContiguousStorageIfAvailable { hash(UnsafeRawBufferPointer($0)) }! })
-
-  private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-    var value: UInt64 = 0xCBF2_9CE4_8422_2325
-    for byte in bytes { value = (value ^ UInt64(byte)) &* 0x100_0000_01B3 }
-    return value
-  }
+    ].map { FNV1a.hash($0) })
 
   /// Words that mark the main text (`article-body`, `entry-content`, `story`, schema.org's
   /// `articleBody`).
@@ -51,7 +46,7 @@ enum BoilerplateHint: UInt8 {
   static func of(_ lowered: UnsafeRawBufferPointer) -> BoilerplateHint {
     var result = BoilerplateHint.none
     var start = 0
-    for index in 0...lowered.count where index == lowered.count || isSpace(lowered[index]) {
+    for index in 0...lowered.count where index == lowered.count || ASCII.isHTMLWhitespace(lowered[index]) {
       if index > start {
         let name = ofClassName(UnsafeRawBufferPointer(rebasing: lowered[start..<index]))
         if name == .positive { return .positive }
@@ -77,15 +72,13 @@ enum BoilerplateHint: UInt8 {
     for fragment in weakFragments where contains(name, fragment) { return .weakNegative }
     var partStart = 0
     for index in 0...name.count where index == name.count || name[index] == 0x2D || name[index] == 0x5F {
-      if index > partStart, negativeTokens.contains(hash(UnsafeRawBufferPointer(rebasing: name[partStart..<index]))) {
+      if index > partStart, negativeTokens.contains(FNV1a.hash(UnsafeRawBufferPointer(rebasing: name[partStart..<index]))) {
         return .weakNegative
       }
       partStart = index + 1
     }
     return .none
   }
-
-  private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
   private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
     guard haystack.count >= needle.count else { return false }

@@ -165,7 +165,7 @@ final class CharsetDecoder {
     while index + 7 <= tag.count {
       if matchesLowercased(tag, at: index, "charset") {
         var position = index + 7
-        while position < tag.count && (tag[position] == 0x20 || tag[position] == 0x09) { position += 1 }
+        while position < tag.count && ASCII.isBlank(tag[position]) { position += 1 }
         if position < tag.count && tag[position] == 0x3D {
           position += 1
           while position < tag.count && (tag[position] == 0x20 || tag[position] == 0x22 || tag[position] == 0x27) {
@@ -184,7 +184,7 @@ final class CharsetDecoder {
   }
 
   private static func isLabelByte(_ byte: UInt8) -> Bool {
-    (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2D || byte == 0x5F
+    ASCII.isAlphanumeric(byte) || byte == 0x2D || byte == 0x5F
       || byte == 0x2E || byte == 0x3A
   }
 

@@ -102,7 +102,7 @@ struct ElementAttributes {
     let out = buffer.freeSpace
     for index in 0..<length {
       let byte = value[index]
-      out[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+      out[index] = ASCII.lowercased(byte)
     }
     buffer.didAppend(length)
   }
@@ -113,7 +113,7 @@ struct ElementAttributes {
     var index = 0
     while style[index] != 0 && index < 1024 {
       let byte = style[index]
-      if byte != 0x20 && byte != 0x09 && byte != 0x0A { compact.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+      if byte != 0x20 && byte != 0x09 && byte != 0x0A { compact.append(ASCII.lowercased(byte)) }
       index += 1
     }
     return compact.withUnsafeBytes { bytes in

@@ -351,7 +351,7 @@ public final class HTMLExtractor {
       while index < length {
         let byte = content[index]
         let isSpace =
-          byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0C
+          ASCII.isHTMLWhitespace(byte)
           || (byte == 0xC2 && index + 1 < length && content[index + 1] == 0xA0)
         if isSpace {
           if byte == 0xC2 { index += 1 }

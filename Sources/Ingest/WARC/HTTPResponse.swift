@@ -100,7 +100,7 @@ struct HTTPResponse {
   /// data throws.
   static func inflated(_ body: [UInt8], limit: Int, name: String) throws -> (bytes: [UInt8], truncated: Bool) {
     try body.withUnsafeBytes { compressed in
-      let (bytes, complete) = try GzipByteSource(MemoryByteSource(compressed), name: name).readAll(limit: limit)
+      let (bytes, complete) = try DecompressingByteSource.gzip(MemoryByteSource(compressed), name: name).readAll(limit: limit)
       return (bytes, !complete)
     }
   }

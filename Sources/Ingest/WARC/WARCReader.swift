@@ -67,7 +67,7 @@ final class WARCReader {
       }
       let trimmed = Self.trimmed(headerLine)
       if trimmed.isEmpty { break }
-      if headerLine.first == 0x20 || headerLine.first == 0x09, let lastName {
+      if let first = headerLine.first, ASCII.isBlank(first), let lastName {
         record.headers[lastName, default: ""] += " " + String(decoding: trimmed, as: UTF8.self)
         continue
       }
@@ -199,7 +199,7 @@ final class WARCReader {
   private static func trimmed(_ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
     var lower = 0
     var upper = line.count
-    while lower < upper && (line[lower] == 0x20 || line[lower] == 0x09) { lower += 1 }
+    while lower < upper && ASCII.isBlank(line[lower]) { lower += 1 }
     while upper > lower && (line[upper - 1] == 0x0A || line[upper - 1] == 0x0D || line[upper - 1] == 0x20) { upper -= 1 }
     return UnsafeRawBufferPointer(rebasing: line[lower..<upper])
   }

@@ -165,7 +165,7 @@ public final class WikitextConverter {
   /// 2–12 characters, where a main-namespace title would have a capital.
   private static func isLanguageCode(_ prefix: String) -> Bool {
     guard (2...12).contains(prefix.utf8.count) else { return false }
-    return prefix.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D }
+    return prefix.utf8.allSatisfy { ASCII.isLowercase($0) || $0 == 0x2D }
       && (prefix.utf8.count <= 3 || prefix.contains("-") || prefix == "simple")
   }
 
@@ -179,8 +179,8 @@ public final class WikitextConverter {
       let lineEnd = Self.find(input, "\n", from: lineStart) ?? input.count
       var start = lineStart
       var end = lineEnd
-      while start < end && Self.isSpace(input[start]) { start += 1 }
-      while end > start && Self.isSpace(input[end - 1]) { end -= 1 }
+      while start < end && ASCII.isLineSpace(input[start]) { start += 1 }
+      while end > start && ASCII.isLineSpace(input[end - 1]) { end -= 1 }
       // Headings: "== Title ==".
       if end - start >= 2 && input[start] == 0x3D && input[end - 1] == 0x3D {
         while start < end && input[start] == 0x3D { start += 1 }
@@ -191,8 +191,8 @@ public final class WikitextConverter {
           start += 1
         }
       }
-      while start < end && Self.isSpace(input[start]) { start += 1 }
-      while end > start && Self.isSpace(input[end - 1]) { end -= 1 }
+      while start < end && ASCII.isLineSpace(input[start]) { start += 1 }
+      while end > start && ASCII.isLineSpace(input[end - 1]) { end -= 1 }
       let line = UnsafeRawBufferPointer(rebasing: input[start..<end])
       let isRule = !line.isEmpty && line.allSatisfy { $0 == 0x2D } && line.count >= 4
       if line.isEmpty || isRule || Self.isBehaviourSwitch(line) {
@@ -214,7 +214,7 @@ public final class WikitextConverter {
   private static func appendCollapsingSpaces(_ line: UnsafeRawBufferPointer, to output: inout [UInt8]) {
     var previousSpace = false
     for byte in line {
-      let space = isSpace(byte)
+      let space = ASCII.isLineSpace(byte)
       if space && previousSpace { continue }
       output.append(space ? 0x20 : byte)
       previousSpace = space
@@ -223,13 +223,12 @@ public final class WikitextConverter {
 
   // MARK: Scanning helpers
 
-  private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
 
   private static func onlySpacesBefore(_ input: UnsafeRawBufferPointer, _ index: Int) -> Bool {
     var position = index - 1
     while position >= 0 {
       if input[position] == 0x0A { return true }
-      if !isSpace(input[position]) { return false }
+      if !ASCII.isLineSpace(input[position]) { return false }
       position -= 1
     }
     return true
@@ -299,7 +298,7 @@ public final class WikitextConverter {
     let nameStart = position
     while position < input.count, isNameByte(input[position]) { position += 1 }
     guard position > nameStart else { return nil }
-    while position < input.count && isSpace(input[position]) { position += 1 }
+    while position < input.count && ASCII.isLineSpace(input[position]) { position += 1 }
     guard position < input.count, input[position] == 0x3E else { return nil }
     let name = String(decoding: UnsafeRawBufferPointer(rebasing: input[nameStart..<(position)]), as: UTF8.self)
     return (name.trimmingCharacters(in: .whitespaces).lowercased(), position + 1, false)
@@ -320,7 +319,7 @@ public final class WikitextConverter {
   }
 
   private static func isNameByte(_ byte: UInt8) -> Bool {
-    (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+    ASCII.isAlphanumeric(byte)
   }
 
   private static let namedEntities: [String: UInt32] = [

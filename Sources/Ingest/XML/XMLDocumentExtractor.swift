@@ -105,7 +105,7 @@ final class XMLDocumentExtractor {
     while content[index] != 0 {
       let byte = content[index]
       index += 1
-      if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D {
+      if ASCII.isXMLWhitespace(byte) {
         pendingSpace = !output.isEmpty
         continue
       }
