@@ -8,6 +8,10 @@ import Logging
 /// process. Each step's outputs are files renamed into place or one transaction, so a killed
 /// step is simply run again, and the decisions do not depend on how the work was split.
 public enum DedupStage {
+  /// The build of MinHash's vector kernel this processor runs: "avx2" or "baseline" (x86-64's
+  /// SSE2, or the target's own), chosen when the process starts.
+  public static var minHashKernel: String { MinHasher.kernel }
+
   public static let name = "dedup"
 
   public static func run(

@@ -47,9 +47,6 @@ struct DedupCommand: ParsableCommand {
   }
 
   func run() throws {
-    guard CPUFeatures.hasAVX2 else {
-      throw HatcheryError("dedup needs a processor with AVX2 in this build; rebuild without the -target-cpu flag of Package.swift")
-    }
     stage.bootstrapLogging()
     let workspace = try Workspace.open(at: stage.workspace)
     if let explain {

@@ -5,6 +5,7 @@ import CLibXML2
 import CXXHash
 import CZlib
 import CZstd
+import Dedup
 import HatcheryCore
 
 struct VersionCommand: ParsableCommand {
@@ -24,5 +25,6 @@ struct VersionCommand: ParsableCommand {
     let xxhash = XXH_versionNumber()
     print("xxhash \(xxhash / 10000).\(xxhash / 100 % 100).\(xxhash % 100)")
     print("openssl \(String(cString: OpenSSL_version(OPENSSL_VERSION_STRING)))")
+    print("minhash kernel \(DedupStage.minHashKernel)")
   }
 }

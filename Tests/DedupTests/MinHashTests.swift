@@ -20,6 +20,7 @@ final class MinHashTests: XCTestCase {
   }
 
   func testVectorSignatureEqualsTheScalarFormula() {
+    XCTAssertTrue(["avx2", "baseline"].contains(MinHasher.kernel), MinHasher.kernel)
     let hasher = MinHasher(bands: 14, rows: 8, seed: 7)
     let scratch = MinHashScratch(hashCount: hasher.hashCount)
     var generator = SystemRandomNumberGenerator()

@@ -1,3 +1,4 @@
+import CMinHash
 import HatcheryCore
 
 /// MinHash signatures: for permutation i, the minimum over a document's shingle hashes h of
@@ -62,84 +63,33 @@ struct MinHasher: Sendable {
     }
   }
 
-  typealias Lanes = SIMD8<UInt64>
-
-  /// (a·h + b) mod p in each lane, from the 32-bit halves of a and of h (h < p). Every value in
-  /// the sum stays below 2^63; the result is below p.
-  @inline(__always)
-  static func affine(_ a0: Lanes, _ a1: Lanes, _ a1Times8: Lanes, _ offset: Lanes, _ h0: Lanes, _ h1: Lanes) -> Lanes {
-    let p = Lanes(repeating: prime)
-    let t00 = a0 &* h0
-    let middle = a1 &* h0 &+ a0 &* h1
-    let t11 = a1Times8 &* h1  // a1·h1·8: as a1 < 2^29, a1·8 is still a 32-bit operand
-    var sum = t11 &+ (middle &>> 29) &+ ((middle & Lanes(repeating: (1 << 29) - 1)) &<< 32) &+ (t00 & p)
-      &+ (t00 &>> 61) &+ offset
-    sum = (sum & p) &+ (sum &>> 61)
-    // Compare-free, as baseline x86-64 (SSE2) has no 64-bit compare: every value is below
-    // 2^62, so a difference's top bit tells which side is smaller.
-    let reduced = sum &- p
-    return reduced &+ (p & (Lanes(repeating: 0) &- (reduced &>> 63)))
-  }
-
-  /// The lane-wise minimum of values below 2^62, without compares.
-  @inline(__always)
-  static func minimum(_ current: Lanes, _ value: Lanes) -> Lanes {
-    let difference = value &- current
-    return current &+ (difference & (Lanes(repeating: 0) &- (difference &>> 63)))
-  }
-
-  /// Writes the signature of `shingles` into `signature`, eight shingles at a time.
-  ///
-  /// a·h mod p is built from 32-bit halves, whose products the vector units compute (pmuludq):
-  /// with h reduced mod p first (which does not change a·h mod p) and a < 2^61, the partial
-  /// products a1·h1 (< 2^58), a1·h0 + a0·h1 (< 2^62) and a0·h0 (< 2^64) fold into one sum
-  /// below 2^63 using 2^61 ≡ 1, then one more fold and a conditional subtraction. Shingles are
-  /// taken in blocks that stay in L1 while every permutation passes over them. On the books
-  /// corpus this made the signature step N× faster than the scalar loop.
+  /// Writes the signature of `shingles` into `signature`, the same values as
+  /// `referenceSignature`: the shingles reduced mod p and split into 32-bit halves, whose
+  /// products the vector units compute, eight lanes at a time (`hatchery_minhash_update`, in C
+  /// so that it is built for AVX2 and for the baseline and chosen when the process starts).
   func signature(
     of shingles: UnsafeBufferPointer<UInt64>, into signature: UnsafeMutableBufferPointer<UInt64>,
     scratch: MinHashScratch
   ) {
     let hashCount = self.hashCount
     scratch.prepare(shingles, hashCount: hashCount)
-    let low32: Lanes = Lanes(repeating: 0xFFFF_FFFF)
-    let blockLanes = 128  // 128 × 8 shingles × 2 halves × 8 bytes = 16 KiB
-    let vectors = scratch.vectorCount
-    let lowHalves = scratch.lowHalves
-    let highHalves = scratch.highHalves
     let minima = scratch.minima
-    for permutation in 0..<hashCount { minima[permutation] = Lanes(repeating: Self.prime) }
-    var blockStart = 0
-    while blockStart < vectors {
-      let blockEnd = min(blockStart + blockLanes, vectors)
-      // Two permutations per pass share each load of the shingle halves.
-      var permutation = 0
-      while permutation < hashCount {
-        let second = min(permutation + 1, hashCount - 1)
-        let a0 = Lanes(repeating: a[permutation] & 0xFFFF_FFFF) & low32
-        let a1 = Lanes(repeating: a[permutation] >> 32) & low32
-        let a1Times8 = Lanes(repeating: (a[permutation] >> 32) << 3) & low32
-        let offset = Lanes(repeating: b[permutation])
-        let c0 = Lanes(repeating: a[second] & 0xFFFF_FFFF) & low32
-        let c1 = Lanes(repeating: a[second] >> 32) & low32
-        let c1Times8 = Lanes(repeating: (a[second] >> 32) << 3) & low32
-        let offset2 = Lanes(repeating: b[second])
-        var minimum = minima[permutation]
-        var minimum2 = minima[second]
-        for vector in blockStart..<blockEnd {
-          let h0 = lowHalves[vector] & low32
-          let h1 = highHalves[vector] & low32
-          minimum = Self.minimum(minimum, Self.affine(a0, a1, a1Times8, offset, h0, h1))
-          minimum2 = Self.minimum(minimum2, Self.affine(c0, c1, c1Times8, offset2, h0, h1))
-        }
-        minima[permutation] = minimum
-        minima[second] = minimum2
-        permutation += 2
+    minima.initialize(repeating: Self.prime, count: hashCount * 8)
+    a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in
+        hatchery_minhash_update(
+          scratch.lowHalves, scratch.highHalves, scratch.vectorCount, a.baseAddress, b.baseAddress, hashCount, minima)
       }
-      blockStart = blockEnd
     }
-    for permutation in 0..<hashCount { signature[permutation] = minima[permutation].min() }
+    for permutation in 0..<hashCount {
+      var minimum = minima[8 * permutation]
+      for lane in 1..<8 { minimum = min(minimum, minima[8 * permutation + lane]) }
+      signature[permutation] = minimum
+    }
   }
+
+  /// Which build of the vector kernel this processor runs ("avx2" or "baseline").
+  static var kernel: String { String(cString: hatchery_minhash_variant()) }
 
   /// The LSH bucket key of each band: XXH3-64 of its `rows` values, seeded by the band number.
   func bandKey(_ signature: UnsafeBufferPointer<UInt64>, band: Int) -> UInt64 {
@@ -156,21 +106,21 @@ struct MinHasher: Sendable {
 }
 
 /// Per-worker buffers of `MinHasher.signature`: shingle hashes reduced mod p and split into
-/// 32-bit halves, padded to whole vectors, and one running minimum per permutation.
+/// 32-bit halves, padded to whole groups of eight, and eight running minima per permutation.
 final class MinHashScratch {
-  private(set) var lowHalves: UnsafeMutablePointer<MinHasher.Lanes>
-  private(set) var highHalves: UnsafeMutablePointer<MinHasher.Lanes>
-  private(set) var minima: UnsafeMutablePointer<MinHasher.Lanes>
+  private(set) var lowHalves: UnsafeMutablePointer<UInt64>
+  private(set) var highHalves: UnsafeMutablePointer<UInt64>
+  private(set) var minima: UnsafeMutablePointer<UInt64>
   private(set) var vectorCount = 0
   private var capacity: Int
   private let minimaCapacity: Int
 
   init(hashCount: Int) {
     capacity = 1024
-    lowHalves = .allocate(capacity: capacity)
-    highHalves = .allocate(capacity: capacity)
+    lowHalves = .allocate(capacity: capacity * 8)
+    highHalves = .allocate(capacity: capacity * 8)
     minimaCapacity = hashCount
-    minima = .allocate(capacity: hashCount)
+    minima = .allocate(capacity: hashCount * 8)
   }
 
   deinit {
@@ -188,11 +138,11 @@ final class MinHashScratch {
       lowHalves.deallocate()
       highHalves.deallocate()
       capacity = max(vectorCount, capacity * 2)
-      lowHalves = .allocate(capacity: capacity)
-      highHalves = .allocate(capacity: capacity)
+      lowHalves = .allocate(capacity: capacity * 8)
+      highHalves = .allocate(capacity: capacity * 8)
     }
-    let low = UnsafeMutableRawPointer(lowHalves).assumingMemoryBound(to: UInt64.self)
-    let high = UnsafeMutableRawPointer(highHalves).assumingMemoryBound(to: UInt64.self)
+    let low = lowHalves
+    let high = highHalves
     for index in 0..<(vectorCount * 8) {
       let hash = shingles[index < shingles.count ? index : 0]
       var reduced = (hash & MinHasher.prime) &+ (hash >> 61)
