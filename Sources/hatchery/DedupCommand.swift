@@ -9,10 +9,10 @@ struct DedupCommand: ParsableCommand {
     commandName: "dedup",
     abstract: "Find exact and near-duplicate documents (MinHash LSH) and record which to drop.",
     discussion: """
-      Every ingested document is compared; each dropped one gets a decision row (stage dedup, reason exact or near,
-      the survivor it duplicates, the estimated similarity). Part files are never changed. The survivor of a
-      cluster is its first document by (source order, document id). On one machine the default --step all does
-      everything; across machines run --step signatures for each --task (the store is only read), then --step
+      Every ingested document is compared; each dropped one gets a decision row (stage dedup, reason exact or near, \
+      the survivor it duplicates, the estimated similarity). Part files are never changed. The survivor of a \
+      cluster is its first document by (source order, document id). On one machine the default --step all does \
+      everything; across machines run --step signatures for each --task (the store is only read), then --step \
       cluster once, then --step merge once (every task's decisions into the store).
       """)
 

@@ -8,7 +8,7 @@ struct EnergyCommand: ParsableCommand {
     commandName: "energy",
     abstract: "The workspace's footprint: every stage run and training run with its time, energy and emissions, as a table.",
     discussion: """
-      Energy is as recorded (measured by RAPL/NVML where readable, else the stated estimate; docs/formats.md). Emissions are
+      Energy is as recorded (measured by RAPL/NVML where readable, else the stated estimate; docs/formats.md). Emissions are \
       computed here for the given grid: kWh × PUE × g CO2e/kWh.
       """)
 

@@ -8,8 +8,8 @@ struct ExtractCommand: ParsableCommand {
     commandName: "extract",
     abstract: "Print the main text extracted from web pages or XML files, as ingest would store it.",
     discussion: """
-      With one file, prints its text. With several, or with --jsonl, prints one JSON line per file:
-      {"path", "text", "title", "language", "url", "licenses"}; a MediaWiki export gives one line per article. Files may be .gz or .zst; '-' reads standard input.
+      With one file, prints its text. With several, or with --jsonl, prints one JSON line per file: \
+      {"path", "text", "title", "language", "url", "licenses"}; a MediaWiki export gives one line per article. Files may be .gz or .zst; '-' reads standard input. \
       --timing reads every file into memory first, then reports the extraction time alone on standard error.
       """)
 

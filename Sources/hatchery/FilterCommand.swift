@@ -16,9 +16,9 @@ struct FilterCommand: ParsableCommand {
       commandName: "run",
       abstract: "Judge every document; each dropped one gets a `filter` decision naming the rule.",
       discussion: """
-        Part files are never changed. --config FILE (YAML): `languages` with `language_threshold` and
-        `language_model`, `rules` (gopher_quality, gopher_repetition, c4, fineweb), `thresholds` (names in
-        docs/formats.md; the defaults are the published ones), `bad_words`, `url_blocklist`, `decontamination` and
+        Part files are never changed. --config FILE (YAML): `languages` with `language_threshold` and \
+        `language_model`, `rules` (gopher_quality, gopher_repetition, c4, fineweb), `thresholds` (names in \
+        docs/formats.md; the defaults are the published ones), `bad_words`, `url_blocklist`, `decontamination` and \
         `pii` (redaction into a redacted version of each part).
         """)
 
@@ -51,7 +51,7 @@ struct FilterCommand: ParsableCommand {
       commandName: "train-langid",
       abstract: "Train a language-identification model from labelled text.",
       discussion: """
-        Labelled text is either folders named by language code (ISO 639-1), each holding text files, or the gettext
+        Labelled text is either folders named by language code (ISO 639-1), each holding text files, or the gettext \
         catalogues of a Debian machine (--catalogues /usr/share/locale with --languages en,de,...).
         """)
 

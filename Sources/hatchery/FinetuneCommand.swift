@@ -9,7 +9,7 @@ struct FinetuneCommand: ParsableCommand {
     commandName: "finetune",
     abstract: "Supervised fine-tuning of a checkpoint on {prompt, response} or {messages} JSONL; loss on the responses only.",
     discussion: """
-      The checkpoint's tokenizer gains <|system|>, <|user|>, <|assistant|> and <|end|>; each turn is <|role|> text <|end|>.
+      The checkpoint's tokenizer gains <|system|>, <|user|>, <|assistant|> and <|end|>; each turn is <|role|> text <|end|>. \
       Writes runs/finetune-<time>/ like `hatchery train` (metrics.jsonl, step-NNNNN/ with tokenizer.json).
       """)
 

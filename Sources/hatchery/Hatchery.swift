@@ -9,8 +9,8 @@ struct Hatchery: ParsableCommand {
     commandName: "hatchery",
     abstract: "Prepare LLM pre-training data: ingest, audit provenance and licences, tokenize, shard, train.",
     discussion: """
-      Each stage is its own command over a workspace directory (hatchery init DIR). Stages talk only through
-      the workspace's files and its provenance store, so any stage can be re-run, resumed or split into tasks.
+      Each stage is its own command over a workspace directory (hatchery init DIR). Stages talk only through \
+      the workspace's files and its provenance store, so any stage can be re-run, resumed or split into tasks. \
       Exit status: 0 success, 1 failure, 2 usage error.
       """,
     version: HatcheryVersion.current,

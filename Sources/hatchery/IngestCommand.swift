@@ -10,10 +10,10 @@ struct IngestCommand: ParsableCommand {
     commandName: "ingest",
     abstract: "Read raw text, JSONL, HTML, WARC and XML files (plain, .gz, .zst or .bz2) into document parts.",
     discussion: """
-      Files are read one document per file (text, HTML: main content extracted; JATS, TEI, other XML), one per
-      line with a "text" member (JSONL: Dolma, datatrove and Hugging Face exports), one per HTML or plain-text
-      response record (WARC), or one per main-namespace article (MediaWiki XML exports, streamed). Folders are read recursively, hidden files skipped. Bad records are recorded in
-      the store's rejects table with file, position and reason, and never stop the stage. A re-run with the same
+      Files are read one document per file (text, HTML: main content extracted; JATS, TEI, other XML), one per \
+      line with a "text" member (JSONL: Dolma, datatrove and Hugging Face exports), one per HTML or plain-text \
+      response record (WARC), or one per main-namespace article (MediaWiki XML exports, streamed). Folders are read recursively, hidden files skipped. Bad records are recorded in \
+      the store's rejects table with file, position and reason, and never stop the stage. A re-run with the same \
       inputs does nothing; a killed run resumes where it stopped.
       """)
 

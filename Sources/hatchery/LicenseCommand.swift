@@ -11,8 +11,8 @@ struct LicenseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Detect the licences of files: one JSON line per file.",
       discussion: """
-        Each line: {"file", "licenses": [{"spdx", "method", "confidence", "start", "end"}], "expression"}. Methods: tag
-        (SPDX-License-Identifier), notice (licence grants and notices), text (a full licence text, matched by word-bigram
+        Each line: {"file", "licenses": [{"spdx", "method", "confidence", "start", "end"}], "expression"}. Methods: tag \
+        (SPDX-License-Identifier), notice (licence grants and notices), text (a full licence text, matched by word-bigram \
         similarity against the reference texts in /usr/share/common-licenses and any --references folder).
         """)
 

@@ -16,7 +16,7 @@ struct ShardCommand: ParsableCommand {
       commandName: "run",
       abstract: "Write shards/{train,val}/shard-NNNNN.tok.zst and shards/manifest.json.",
       discussion: """
-        Documents are ordered by a hash of the seed and their id, the first --val-fraction of them form the
+        Documents are ordered by a hash of the seed and their id, the first --val-fraction of them form the \
         validation split, and each document is preceded by <|endoftext|>. Shards are seekable zstd (docs/formats.md).
         """)
 
@@ -68,8 +68,8 @@ extension ShardCommand {
       commandName: "read",
       abstract: "Read a split as a trainer would and print the speed as one JSON line.",
       discussion: """
-        --windows N reads N random windows of --length tokens (shards in proportion to their size), in batches of
-        --batch decoded by --threads threads, as the trainer does; without it, one sequential pass decodes every frame
+        --windows N reads N random windows of --length tokens (shards in proportion to their size), in batches of \
+        --batch decoded by --threads threads, as the trainer does; without it, one sequential pass decodes every frame \
         on one thread. Every frame read is checked against its checksum.
         """)
 

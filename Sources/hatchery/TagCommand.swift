@@ -10,10 +10,10 @@ struct TagCommand: ParsableCommand {
     commandName: "tag",
     abstract: "Find each document's licence evidence, decide its effective licence and apply a licence policy.",
     discussion: """
-      Findings (SPDX tags, licence notices, full licence texts, and the covering licence file or package metadata of
-      the document's directory tree: method `scope`) go to the store's license_findings table, one effective licence
-      per document to document_licenses (what the text says, else what its nearest covering file says, else what its
-      source declared, else unknown), with conflicts flagged. With --policy FILE (YAML: allow, deny, unknown, conflict; see pipelines/),
+      Findings (SPDX tags, licence notices, full licence texts, and the covering licence file or package metadata of \
+      the document's directory tree: method `scope`) go to the store's license_findings table, one effective licence \
+      per document to document_licenses (what the text says, else what its nearest covering file says, else what its \
+      source declared, else unknown), with conflicts flagged. With --policy FILE (YAML: allow, deny, unknown, conflict; see pipelines/), \
       refused documents get a `tag` decision.
       """)
 

@@ -16,9 +16,9 @@ struct TokenizerCommand: ParsableCommand {
       commandName: "train",
       abstract: "Train a byte-level BPE tokenizer on a workspace's kept documents or on text files.",
       discussion: """
-        With --workspace, reads the documents no stage dropped (latest part versions, removed spans left out) and
-        writes DIR/tokenizer/tokenizer.json and tokenizer.tiktoken. With --input, reads plain text files (one document
-        per line with --lines, else one per file) and writes --output (tokenizer.json, or .tiktoken ranks). The
+        With --workspace, reads the documents no stage dropped (latest part versions, removed spans left out) and \
+        writes DIR/tokenizer/tokenizer.json and tokenizer.tiktoken. With --input, reads plain text files (one document \
+        per line with --lines, else one per file) and writes --output (tokenizer.json, or .tiktoken ranks). The \
         vocabulary size counts the 256 byte tokens, the merges and the special tokens (the last ids).
         """)
 
@@ -83,8 +83,8 @@ struct TokenizerCommand: ParsableCommand {
       commandName: "encode",
       abstract: "Encode files; print one JSON line {bytes, tokens, bytes_per_token, seconds, mb_per_s}.",
       discussion: """
-        Special tokens written in the text are recognised, as Hugging Face's Tokenizer.encode does; --ordinary
-        encodes them as plain text. seconds and mb_per_s time the encoding itself, with the text in memory and the
+        Special tokens written in the text are recognised, as Hugging Face's Tokenizer.encode does; --ordinary \
+        encodes them as plain text. seconds and mb_per_s time the encoding itself, with the text in memory and the \
         tokenizer loaded. --ids-out writes all ids as little-endian uint32, documents in input order.
         """)
 

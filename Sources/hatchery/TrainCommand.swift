@@ -9,8 +9,8 @@ struct TrainCommand: ParsableCommand {
     commandName: "train",
     abstract: "Pre-train a GPT-2 on the workspace's shards (float32, OpenBLAS); checkpoints load in transformers.",
     discussion: """
-      Writes runs/<id>/metrics.jsonl (step, loss, val_loss, lr, grad_norm, tokens_per_s, elapsed) and checkpoints
-      runs/<id>/step-NNNNN/ (model.safetensors, config.json, optimizer.bin). --resume RUN_DIR continues a run from its
+      Writes runs/<id>/metrics.jsonl (step, loss, val_loss, lr, grad_norm, tokens_per_s, elapsed) and checkpoints \
+      runs/<id>/step-NNNNN/ (model.safetensors, config.json, optimizer.bin). --resume RUN_DIR continues a run from its \
       newest checkpoint; with the same --threads it repeats the uninterrupted run's losses exactly.
       """)
 

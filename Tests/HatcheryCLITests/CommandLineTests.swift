@@ -81,6 +81,23 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(ingestHelp.stdout.contains("--tasks"))
   }
 
+  /// Overviews are paragraphs that the help wraps itself: a line broken in the source shows as a
+  /// short line in the middle of a paragraph.
+  func testHelpOverviewsAreWholeParagraphs() throws {
+    let commands = [
+      [], ["init"], ["ingest"], ["dedup"], ["tag"], ["filter", "run"], ["tokenizer", "train"], ["shard", "run"], ["train"],
+      ["finetune"], ["evaluate"], ["energy"], ["plan"], ["run"], ["slurm"], ["ablate"], ["extract"], ["license"], ["classifier"],
+    ]
+    for command in commands {
+      let help = try run(command + ["--help"])
+      XCTAssertEqual(help.status, 0, command.joined(separator: " "))
+      let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.hasPrefix("USAGE:") }
+      for (line, next) in zip(lines, lines.dropFirst()) where !line.isEmpty && !next.isEmpty {
+        XCTAssertGreaterThan(line.count, 50, "\(command.joined(separator: " ")) --help: a short line inside a paragraph: \(line)")
+      }
+    }
+  }
+
   func testVersionNamesTheSystemLibrariesItRunsOn() throws {
     let result = try run(["version"])
     XCTAssertEqual(result.status, 0)
