@@ -82,7 +82,7 @@ struct PlanCommand: ParsableCommand {
 
     if hardware == "cpu" {
       let store = try workspace.map { try Workspace.open(at: $0).openStoreForReading() }
-      let vocabulary = try vocab ?? workspace.flatMap { path in
+      let vocabulary = vocab ?? workspace.flatMap { path in
         try? TokenizerFile.load(path: Workspace.open(at: path).absolute(TokenizerStage.jsonPath)).vocabularySize
       } ?? 4096
       let defaults = TrainOptions()
