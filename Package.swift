@@ -6,7 +6,6 @@ func systemLibrary(_ name: String, pkgConfig: String?, apt: String) -> Target {
   .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt([apt])])
 }
 
-
 let package = Package(
   name: "Hatchery",
   platforms: [.macOS(.v15)],
@@ -57,7 +56,9 @@ let package = Package(
     // OpenBLAS (Debian's libopenblas0), opened by the trainer when it first multiplies.
     .target(name: "CBLAS"),
     .target(name: "Parquet", dependencies: ["HatcheryCore", "CZlib", "CZstd", "CSnappy", "CLZ4", "CBrotli"]),
-    .target(name: "Ingest", dependencies: ["HatcheryCore", "Parquet", "CZlib", "CZstd", "CBzip2", "CLibXML2", "CXMLErrorSink"]),
+    .target(
+      name: "Ingest",
+      dependencies: ["HatcheryCore", "Parquet", "CZlib", "CZstd", "CBzip2", "CLibXML2", "CXMLErrorSink"]),
     // MinHash's inner loop, built for AVX2 and for the baseline, chosen at load time.
     .target(name: "CMinHash"),
     .target(name: "Dedup", dependencies: ["HatcheryCore", "CMinHash"]),
@@ -82,11 +83,13 @@ let package = Package(
     // fastText-compatible classifiers: model files, prediction.
     .target(name: "Classifiers", dependencies: ["HatcheryCore"]),
     .target(
-      name: "Training", dependencies: ["HatcheryCore", "HatcheryYAML", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams"]),
+      name: "Training",
+      dependencies: ["HatcheryCore", "HatcheryYAML", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams"]),
     .executableTarget(
       name: "hatchery",
       dependencies: [
-        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting", "Pipeline", "Classifiers",
+        "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting",
+        "Pipeline", "Classifiers",
         "StageArguments", "CBLAS", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
@@ -96,7 +99,8 @@ let package = Package(
     .target(
       name: "HatcheryFuzz",
       dependencies: [
-        "HatcheryCore", "Ingest", "Licensing", "Filters", "Classifiers", "Parquet", "Pipeline", "Shards", "Tokenizer", "Training", "CZlib", "CZstd",
+        "HatcheryCore", "Ingest", "Licensing", "Filters", "Classifiers", "Parquet", "Pipeline", "Shards", "Tokenizer",
+        "Training", "CZlib", "CZstd",
         "CBzip2",
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -106,12 +110,17 @@ let package = Package(
     .testTarget(name: "HatcheryFuzzTests", dependencies: ["HatcheryFuzz"]),
     .testTarget(
       name: "IngestTests",
-      dependencies: ["Ingest", "Parquet", "HatcheryCore", "HatcheryFuzz", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")],
+      dependencies: [
+        "Ingest", "Parquet", "HatcheryCore", "HatcheryFuzz", "HatcheryTestSupport",
+        .product(name: "Logging", package: "swift-log"),
+      ],
       exclude: ["Fixtures"]
     ),
     .testTarget(
       name: "DedupTests",
-      dependencies: ["Dedup", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")]
+      dependencies: [
+        "Dedup", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .testTarget(
       name: "LicensingTests",
@@ -122,18 +131,25 @@ let package = Package(
     ),
     .testTarget(
       name: "FiltersTests",
-      dependencies: ["Filters", "Classifiers", "Licensing", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log")]
+      dependencies: [
+        "Filters", "Classifiers", "Licensing", "Ingest", "HatcheryCore", "HatcheryTestSupport",
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Ingest", "HatcheryCore", "HatcheryTestSupport"]),
     .testTarget(
       name: "ShardsTests",
-      dependencies: ["Shards", "Tokenizer", "Ingest", "Parquet", "HatcheryCore", "HatcheryTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+      dependencies: [
+        "Shards", "Tokenizer", "Ingest", "Parquet", "HatcheryCore", "HatcheryTestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
     .testTarget(name: "AccountingTests", dependencies: ["Accounting", "HatcheryCore"]),
     .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "HatcheryCore"]),
     .testTarget(name: "ParquetTests", dependencies: ["Parquet", "HatcheryCore"], exclude: ["Fixtures"]),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HatcheryCore", "HatcheryTestSupport"]),
-    .testTarget(name: "HatcheryCLITests", dependencies: ["HatcheryCore", .product(name: "GRDB", package: "GRDB.swift")]),
+    .testTarget(
+      name: "HatcheryCLITests", dependencies: ["HatcheryCore", .product(name: "GRDB", package: "GRDB.swift")]),
   ],
   swiftLanguageModes: [.v6]
 )

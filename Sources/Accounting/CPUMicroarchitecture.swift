@@ -26,10 +26,12 @@ public struct CPUMicroarchitecture: Sendable, Equatable {
   public static let emeraldRapids = Self(name: "Emerald Rapids", minimumWatts: 0.814, maximumWatts: 4.482)
   public static let graniteRapids = Self(name: "Granite Rapids", minimumWatts: 0.582, maximumWatts: 2.527)
   /// CCF gives every Graviton generation EPYC 2nd Gen's coefficients (no SPECpower results).
-  public static let graviton = Self(name: "Graviton (EPYC 2nd Gen coefficients)", minimumWatts: 0.474, maximumWatts: 1.693)
+  public static let graviton = Self(
+    name: "Graviton (EPYC 2nd Gen coefficients)", minimumWatts: 0.474, maximumWatts: 1.693)
   /// CCF's rule for an unknown micro-architecture: the average over the provider's — its
   /// published AWS averages, 0.74 W and 3.5 W per vCPU.
-  public static let unknown = Self(name: "unknown micro-architecture (CCF's AWS average)", minimumWatts: 0.74, maximumWatts: 3.5)
+  public static let unknown = Self(
+    name: "unknown micro-architecture (CCF's AWS average)", minimumWatts: 0.74, maximumWatts: 3.5)
 
   /// The family of the machine's processor: by vendor and family/model numbers first (a cloud
   /// VM often shows only "AMD EPYC" as its name), then by the model name's numbering.
@@ -46,7 +48,8 @@ public struct CPUMicroarchitecture: Sendable, Equatable {
     guard let family = machine.cpuFamily, let model = machine.cpuModelNumber else { return nil }
     switch (machine.vendor, family) {
     case ("AuthenticAMD", 0x17): return model < 0x30 ? .epyc1 : .epyc2  // Zen/Zen+, then Zen 2
-    case ("AuthenticAMD", 0x19):  // Zen 3 (Milan 0x01, client 0x20–0x5F), Zen 4 (Genoa 0x11, Bergamo 0xA0, client 0x60–0x7F)
+    // Zen 3 (Milan 0x01, client 0x20–0x5F), Zen 4 (Genoa 0x11, Bergamo 0xA0, client 0x60–0x7F).
+    case ("AuthenticAMD", 0x19):
       return (0x10...0x1F).contains(model) || (0x60...0xAF).contains(model) ? .epyc4 : .epyc3
     case ("AuthenticAMD", 0x1A): return .epyc5  // Zen 5 (Turin)
     case ("GenuineIntel", 6):
@@ -55,7 +58,8 @@ public struct CPUMicroarchitecture: Sendable, Equatable {
       case 58, 62: return .ivyBridge
       case 60, 63, 69, 70: return .haswell
       case 61, 71, 79, 86: return .broadwell
-      case 85: return (machine.stepping ?? 0) >= 5 ? .cascadeLake : .skylake  // Skylake-SP steppings 0–4, Cascade/Cooper Lake 5+
+      // Skylake-SP steppings 0–4, Cascade/Cooper Lake 5+.
+      case 85: return (machine.stepping ?? 0) >= 5 ? .cascadeLake : .skylake
       case 78, 94: return .skylake
       case 142, 158: return .coffeeLake
       case 106, 108: return .iceLake

@@ -21,7 +21,8 @@ public struct CPUPowerModel: Sendable {
     ("EPYC 7313", 155), ("EPYC 7742", 225), ("EPYC 7702", 200), ("EPYC 7502", 180), ("EPYC 7402", 180),
     ("EPYC 7302", 155), ("Ryzen 9 7950X", 170), ("Ryzen 7 5800X", 105),
     ("Xeon Platinum 8480+", 350), ("Xeon Platinum 8380", 270), ("Xeon Platinum 8358", 250), ("Xeon Platinum 8168", 205),
-    ("Xeon Platinum 8375C", 300), ("Xeon Platinum 8370C", 205), ("Xeon Platinum 8259CL", 210), ("Xeon Platinum 8272CL", 195),
+    ("Xeon Platinum 8375C", 300), ("Xeon Platinum 8370C", 205), ("Xeon Platinum 8259CL", 210),
+    ("Xeon Platinum 8272CL", 195),
     ("Xeon Platinum 8175M", 240), ("Xeon Gold 6430", 270), ("Xeon Gold 6338", 205), ("Xeon Gold 6248R", 205),
     ("Xeon Gold 6154", 200), ("Xeon Gold 5318Y", 165), ("Xeon E5-2686 v4", 145), ("Core i9-13900K", 125),
     ("Core i7-12700K", 125),
@@ -72,7 +73,9 @@ public struct CPUPowerModel: Sendable {
       let match = Self.table.filter { machine.cpuModel.contains($0.model) }.max { $0.model.count < $1.model.count }
       let watts = match?.watts ?? Self.defaultWatts
       estimate = .tdpShare(watts: watts)
-      let origin = match.map { "TDP \(Int($0.watts)) W of \($0.model)" } ?? "default \(Int(Self.defaultWatts)) W (CPU model \"\(machine.cpuModel)\" not in the TDP table; CodeCarbon's constant)"
+      let origin =
+        match.map { "TDP \(Int($0.watts)) W of \($0.model)" }
+        ?? "default \(Int(Self.defaultWatts)) W (CPU model \"\(machine.cpuModel)\" not in the TDP table; CodeCarbon's constant)"
       label = match.map { "TDP share, \($0.model)" } ?? "TDP share, default 85 W"
       source = "CPU: estimated on bare metal, \(origin) × the process's share of \(logicalCPUs) logical CPUs"
       memoryWattsPerGB = 0.375
@@ -80,8 +83,11 @@ public struct CPUPowerModel: Sendable {
   }
 
   /// Bare metal by model name (tests, and the TDP arithmetic alone).
-  public init(cpuModel: String, override: Double? = nil, logicalCPUs: Int = ProcessInfo.processInfo.activeProcessorCount) {
-    self.init(machine: MachineProfile(kind: .bareMetal, cpuModel: cpuModel, logicalCPUs: logicalCPUs), override: override)
+  public init(
+    cpuModel: String, override: Double? = nil, logicalCPUs: Int = ProcessInfo.processInfo.activeProcessorCount
+  ) {
+    self.init(
+      machine: MachineProfile(kind: .bareMetal, cpuModel: cpuModel, logicalCPUs: logicalCPUs), override: override)
   }
 
   /// The watts the model starts from: the TDP or `--cpu-watts`, or the VM's full-load watts.
@@ -122,5 +128,7 @@ public struct CPUPowerModel: Sendable {
 /// rule CodeCarbon used before 3.0) unless the CPU model gives its own.
 public enum MemoryPowerModel {
   public static let wattsPerGB = 0.375
-  public static func power(residentBytes: Int, wattsPerGB: Double = wattsPerGB) -> Double { Double(residentBytes) / 1e9 * wattsPerGB }
+  public static func power(residentBytes: Int, wattsPerGB: Double = wattsPerGB) -> Double {
+    Double(residentBytes) / 1e9 * wattsPerGB
+  }
 }

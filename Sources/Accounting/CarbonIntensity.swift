@@ -9,7 +9,8 @@ public struct CarbonIntensity: Sendable, Equatable {
 
   static let byCountry: [String: (name: String, grams: Double)] = [
     "AUS": ("Australia", 549), "BRA": ("Brazil", 98), "CAN": ("Canada", 170), "CHE": ("Switzerland", 35),
-    "CHN": ("China", 582), "DEU": ("Germany", 381), "ESP": ("Spain", 174), "FIN": ("Finland", 79), "FRA": ("France", 56),
+    "CHN": ("China", 582), "DEU": ("Germany", 381), "ESP": ("Spain", 174), "FIN": ("Finland", 79),
+    "FRA": ("France", 56),
     "GBR": ("United Kingdom", 238), "IND": ("India", 713), "IRL": ("Ireland", 291), "ITA": ("Italy", 331),
     "JPN": ("Japan", 485), "KOR": ("South Korea", 431), "NLD": ("Netherlands", 268), "NOR": ("Norway", 30),
     "POL": ("Poland", 662), "SWE": ("Sweden", 41), "USA": ("United States", 369),
@@ -25,7 +26,9 @@ public struct CarbonIntensity: Sendable, Equatable {
   public init(country: String?, override: Double?) throws {
     let code = country?.uppercased()
     if let code, Self.byCountry[code] == nil {
-      throw HatcheryError("no carbon intensity for country \(code); known: \(Self.byCountry.keys.sorted().joined(separator: ", ")) (or give --carbon-intensity)")
+      throw HatcheryError(
+        "no carbon intensity for country \(code); known: \(Self.byCountry.keys.sorted().joined(separator: ", ")) (or give --carbon-intensity)"
+      )
     }
     countryCode = code
     countryName = code.flatMap { Self.byCountry[$0]?.name } ?? "World"

@@ -16,7 +16,10 @@ public struct EmbodiedModel: Sendable, Equatable {
   /// Where the figures come from.
   public var source: String
 
-  public init(hostKilograms: Double, unitsPerHost: Double, unitKilograms: Double = 0, lifetimeYears: Double, utilisation: Double = 1, source: String) {
+  public init(
+    hostKilograms: Double, unitsPerHost: Double, unitKilograms: Double = 0, lifetimeYears: Double,
+    utilisation: Double = 1, source: String
+  ) {
     self.hostKilograms = hostKilograms
     self.unitsPerHost = unitsPerHost
     self.unitKilograms = unitKilograms
@@ -37,7 +40,9 @@ public struct EmbodiedModel: Sendable, Equatable {
   /// R740 life-cycle assessment).
   public static let cloudVCPU = EmbodiedModel(
     hostKilograms: 763, unitsPerHost: 64, lifetimeYears: 4,
-    source: "host 763 kg CO2e / 64 vCPUs (Boavizta's component model for a c6gd.metal host, as Tailpipe's worked example), 4-year life (CCF)")
+    source:
+      "host 763 kg CO2e / 64 vCPUs (Boavizta's component model for a c6gd.metal host, as Tailpipe's worked example), 4-year life (CCF)"
+  )
 
   /// An 8-GPU A100 server: Luccioni et al. 2022 (BLOOM), §4.1 — 2,500 kg CO2e for the HPE
   /// Apollo 6500 server, 150 kg per GPU, 6-year life, in use 85% of it.

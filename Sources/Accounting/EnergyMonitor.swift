@@ -59,7 +59,8 @@ public final class EnergyMonitor: @unchecked Sendable {
   private var lastCPU = 0.0
 
   public init(
-    interval: Double = 1, model: CPUPowerModel, ramWatts: Double? = nil, embodied: (model: EmbodiedModel, units: Double)? = nil,
+    interval: Double = 1, model: CPUPowerModel, ramWatts: Double? = nil,
+    embodied: (model: EmbodiedModel, units: Double)? = nil,
     rapl: RAPLMeter = RAPLMeter(), nvml: NVMLMeter = NVMLMeter()
   ) {
     self.interval = max(0.05, interval)
@@ -73,9 +74,13 @@ public final class EnergyMonitor: @unchecked Sendable {
     report.label = rapl.isAvailable ? "measured (RAPL)" : "estimated: \(model.label)"
     report.ramMethod =
       ramWatts.map { "RAM: --ram-watts \($0) W" }
-      ?? (rapl.isAvailable ? "RAM: measured by RAPL dram zones" : "RAM: estimated, \(model.memoryWattsPerGB) W/GB of resident memory")
+      ?? (rapl.isAvailable
+        ? "RAM: measured by RAPL dram zones" : "RAM: estimated, \(model.memoryWattsPerGB) W/GB of resident memory")
     if let embodied {
-      report.embodiedMethod = String(format: "embodied: %g units × hours × %.3g g CO2e per unit-hour; ", embodied.units, embodied.model.kilogramsPerUnitHour * 1000)
+      report.embodiedMethod =
+        String(
+          format: "embodied: %g units × hours × %.3g g CO2e per unit-hour; ", embodied.units,
+          embodied.model.kilogramsPerUnitHour * 1000)
         + embodied.model.source
     }
     report.gpuMethod = nvml.isAvailable ? "GPU: measured by NVML (\(nvml.deviceCount) devices)" : nil
@@ -134,7 +139,8 @@ public final class EnergyMonitor: @unchecked Sendable {
       ?? MemoryPowerModel.power(residentBytes: Self.residentBytes(), wattsPerGB: model.memoryWattsPerGB) * wall
     let gpuJoules = nvml.isAvailable ? nvml.read() : nil
     let entry = Sample(
-      at: Timestamp.now(), elapsed: now.timeIntervalSince(started), cpuWatts: cpuJoules / wall, gpuWatts: gpuJoules.map { $0 / wall },
+      at: Timestamp.now(), elapsed: now.timeIntervalSince(started), cpuWatts: cpuJoules / wall,
+      gpuWatts: gpuJoules.map { $0 / wall },
       ramWatts: ramJoules / wall, joules: cpuJoules + ramJoules + (gpuJoules ?? 0))
     state.withLock { report in
       report.cpuJoules += cpuJoules

@@ -25,5 +25,3 @@ public struct EnergyOptions: Sendable {
     if let ramWatts { guard ramWatts >= 0 else { throw HatcheryError("--ram-watts must be at least 0") } }
   }
 }
-
-

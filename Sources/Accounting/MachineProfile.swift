@@ -34,7 +34,8 @@ public struct MachineProfile: Sendable, Equatable {
   public var availableCPUs: Double { min(Double(logicalCPUs), cpuQuota ?? .infinity) }
 
   public init(
-    kind: Kind, cpuModel: String, vendor: String = "", cpuFamily: Int? = nil, cpuModelNumber: Int? = nil, stepping: Int? = nil,
+    kind: Kind, cpuModel: String, vendor: String = "", cpuFamily: Int? = nil, cpuModelNumber: Int? = nil,
+    stepping: Int? = nil,
     armPart: Int? = nil, logicalCPUs: Int, physicalCores: Int? = nil, cpuQuota: Double? = nil, memoryBytes: Int? = nil,
     evidence: [String] = []
   ) {
@@ -93,31 +94,47 @@ public struct MachineProfile: Sendable, Equatable {
     let dmi = [read("sys/class/dmi/id/sys_vendor"), read("sys/class/dmi/id/product_name")].compactMap {
       $0?.trimmingCharacters(in: .whitespacesAndNewlines)
     }.filter { !$0.isEmpty }
-    let virtualVendors = ["QEMU", "KVM", "VMware", "VirtualBox", "Xen", "Amazon EC2", "Google Compute Engine", "Microsoft Corporation", "OpenStack", "Bochs", "Hetzner", "DigitalOcean"]
-    if let product = dmi.first(where: { text in virtualVendors.contains { text.localizedCaseInsensitiveContains($0) } }) {
+    let virtualVendors = [
+      "QEMU", "KVM", "VMware", "VirtualBox", "Xen", "Amazon EC2", "Google Compute Engine", "Microsoft Corporation",
+      "OpenStack", "Bochs", "Hetzner", "DigitalOcean",
+    ]
+    if let product = dmi.first(where: { text in virtualVendors.contains { text.localizedCaseInsensitiveContains($0) } })
+    {
       evidence.append("DMI \"\(product)\"")
     }
     let isVirtual = !evidence.isEmpty
     var quota: Double?
-    if let line = read("sys/fs/cgroup/cpu.max")?.split(separator: " "), line.count == 2, let limit = Double(line[0]), let period = Double(line[1].trimmingCharacters(in: .whitespacesAndNewlines)), period > 0 {
+    if let line = read("sys/fs/cgroup/cpu.max")?.split(separator: " "), line.count == 2, let limit = Double(line[0]),
+      let period = Double(line[1].trimmingCharacters(in: .whitespacesAndNewlines)), period > 0
+    {
       quota = limit / period
-    } else if let limit = read("sys/fs/cgroup/cpu/cpu.cfs_quota_us").flatMap({ Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }), limit > 0,
-      let period = read("sys/fs/cgroup/cpu/cpu.cfs_period_us").flatMap({ Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }), period > 0
+    } else if let limit = read("sys/fs/cgroup/cpu/cpu.cfs_quota_us").flatMap({
+      Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+    }), limit > 0,
+      let period = read("sys/fs/cgroup/cpu/cpu.cfs_period_us").flatMap({
+        Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+      }), period > 0
     {
       quota = limit / period
     }
-    let containerMarker = [".dockerenv", "run/.containerenv"].first { FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent($0)) }
+    let containerMarker = [".dockerenv", "run/.containerenv"].first {
+      FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent($0))
+    }
     if let quota { evidence.append(String(format: "cgroup CPU quota %.2f CPUs", quota)) }
     if let containerMarker { evidence.append("/\(containerMarker)") }
     let kind: Kind = isVirtual ? .virtualMachine : (quota != nil || containerMarker != nil ? .container : .bareMetal)
 
     var memory: Int?
-    if let meminfo = read("proc/meminfo"), let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }) {
+    if let meminfo = read("proc/meminfo"),
+      let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") })
+    {
       memory = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
     }
     return MachineProfile(
-      kind: kind, cpuModel: model, vendor: isArm ? "arm" : (fields["vendor_id"] ?? ""), cpuFamily: integer(fields["cpu family"]),
-      cpuModelNumber: isArm ? nil : integer(fields["model"]), stepping: integer(fields["stepping"]), armPart: isArm ? integer(fields["CPU part"]) : nil,
+      kind: kind, cpuModel: model, vendor: isArm ? "arm" : (fields["vendor_id"] ?? ""),
+      cpuFamily: integer(fields["cpu family"]),
+      cpuModelNumber: isArm ? nil : integer(fields["model"]), stepping: integer(fields["stepping"]),
+      armPart: isArm ? integer(fields["CPU part"]) : nil,
       logicalCPUs: logical, physicalCores: physical, cpuQuota: quota, memoryBytes: memory, evidence: evidence)
   }
 }

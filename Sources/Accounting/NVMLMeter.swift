@@ -23,7 +23,8 @@ public final class NVMLMeter: @unchecked Sendable {
       return
     }
     guard let initialise = dlsym(handle, "nvmlInit_v2"), let count = dlsym(handle, "nvmlDeviceGetCount_v2"),
-      let byIndex = dlsym(handle, "nvmlDeviceGetHandleByIndex_v2"), let total = dlsym(handle, "nvmlDeviceGetTotalEnergyConsumption")
+      let byIndex = dlsym(handle, "nvmlDeviceGetHandleByIndex_v2"),
+      let total = dlsym(handle, "nvmlDeviceGetTotalEnergyConsumption")
     else {
       unavailableReason = "\(library) lacks the energy functions"
       return

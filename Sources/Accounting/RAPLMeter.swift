@@ -20,7 +20,9 @@ public final class RAPLMeter: @unchecked Sendable {
   public init(root: String = "/sys/class/powercap") {
     var zones: [Zone] = []
     var reason: String?
-    let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasPrefix("intel-rapl:") }.sorted()
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter {
+      $0.hasPrefix("intel-rapl:")
+    }.sorted()
     for name in names {
       let path = root + "/" + name
       guard let kind = Self.readText(path + "/name") else { continue }
@@ -30,7 +32,10 @@ public final class RAPLMeter: @unchecked Sendable {
       let isMemory = kind == "dram"
       guard isPackage || isMemory else { continue }
       guard let energy = Self.readNumber(path + "/energy_uj") else {
-        reason = "\(path)/energy_uj: " + (access(path + "/energy_uj", R_OK) == 0 ? "unreadable" : "permission denied (readable by root only since Linux 5.10)")
+        reason =
+          "\(path)/energy_uj: "
+          + (access(path + "/energy_uj", R_OK) == 0
+            ? "unreadable" : "permission denied (readable by root only since Linux 5.10)")
         break
       }
       let maximum = Self.readNumber(path + "/max_energy_range_uj") ?? UInt64.max

@@ -10,7 +10,8 @@ public struct PlanHardware: Sendable {
   public let embodied: EmbodiedModel?
   public let source: String
 
-  public init(name: String, peakFLOPS: [String: Double], watts: Double, embodied: EmbodiedModel? = nil, source: String) {
+  public init(name: String, peakFLOPS: [String: Double], watts: Double, embodied: EmbodiedModel? = nil, source: String)
+  {
     self.name = name
     self.peakFLOPS = peakFLOPS
     self.watts = watts
@@ -29,13 +30,16 @@ public struct PlanHardware: Sendable {
       name: "a100", peakFLOPS: ["bf16": 312e12, "fp16": 312e12, "tf32": 156e12, "fp32": 19.5e12], watts: 400,
       embodied: .bloomA100Server, source: "NVIDIA A100 SXM4 datasheet: 312 TFLOP/s BF16 dense, 400 W"),
     PlanHardware(
-      name: "h100", peakFLOPS: ["fp8": 1979e12, "bf16": 989e12, "fp16": 989e12, "tf32": 495e12, "fp32": 67e12], watts: 700,
+      name: "h100", peakFLOPS: ["fp8": 1979e12, "bf16": 989e12, "fp16": 989e12, "tf32": 495e12, "fp32": 67e12],
+      watts: 700,
       source: "NVIDIA H100 SXM5 datasheet: 989 TFLOP/s BF16 dense (1,979 with sparsity), 700 W"),
     PlanHardware(
-      name: "h200", peakFLOPS: ["fp8": 1979e12, "bf16": 989e12, "fp16": 989e12, "tf32": 495e12, "fp32": 67e12], watts: 700,
+      name: "h200", peakFLOPS: ["fp8": 1979e12, "bf16": 989e12, "fp16": 989e12, "tf32": 495e12, "fp32": 67e12],
+      watts: 700,
       source: "NVIDIA H200 SXM datasheet: H100's compute, 700 W"),
     PlanHardware(
-      name: "b200", peakFLOPS: ["fp8": 4500e12, "bf16": 2250e12, "fp16": 2250e12, "tf32": 1100e12, "fp32": 75e12], watts: 1000,
+      name: "b200", peakFLOPS: ["fp8": 4500e12, "bf16": 2250e12, "fp16": 2250e12, "tf32": 1100e12, "fp32": 75e12],
+      watts: 1000,
       source: "NVIDIA HGX B200 datasheet: 2.25 PFLOP/s BF16 dense, 1,000 W"),
     PlanHardware(
       name: "l4", peakFLOPS: ["fp8": 242e12, "bf16": 121e12, "fp16": 121e12, "fp32": 30.3e12], watts: 72,
@@ -48,10 +52,14 @@ public struct PlanHardware: Sendable {
       source: "AMD Instinct MI300X datasheet: 1,307 TFLOP/s BF16 dense, 750 W"),
     PlanHardware(
       name: "epyc-9654", peakFLOPS: ["fp32": 96 * 2.4e9 * 32, "bf16": 96 * 2.4e9 * 64], watts: 360,
-      source: "AMD EPYC 9654: 96 cores, 2.4 GHz base, 360 W TDP; Zen 4: 2 × 256-bit FMA = 32 FP32 FLOPs per cycle (AVX512_BF16 doubles it)"),
+      source:
+        "AMD EPYC 9654: 96 cores, 2.4 GHz base, 360 W TDP; Zen 4: 2 × 256-bit FMA = 32 FP32 FLOPs per cycle (AVX512_BF16 doubles it)"
+    ),
     PlanHardware(
       name: "xeon-8480", peakFLOPS: ["fp32": 56 * 2.0e9 * 64, "bf16": 56 * 2.0e9 * 1024], watts: 350,
-      source: "Intel Xeon Platinum 8480+: 56 cores, 2.0 GHz base, 350 W TDP; 2 × 512-bit FMA = 64 FP32 FLOPs per cycle, AMX 1,024 BF16 FLOPs per cycle"),
+      source:
+        "Intel Xeon Platinum 8480+: 56 cores, 2.0 GHz base, 350 W TDP; 2 × 512-bit FMA = 64 FP32 FLOPs per cycle, AMX 1,024 BF16 FLOPs per cycle"
+    ),
   ]
 
   public static func named(_ name: String) -> PlanHardware? { table.first { $0.name == name.lowercased() } }
@@ -82,7 +90,8 @@ public struct TrainingPlan: Sendable {
 
     public init(
       flops: Double?, deviceHours: Double? = nil, devices: Int, peakFLOPS: Double, deviceWatts: Double, mfu: Double,
-      mfuRange: ClosedRange<Double>? = nil, pue: Double = 1, gramsPerKWh: Double, extraKWh: Double = 0, embodied: EmbodiedModel? = nil,
+      mfuRange: ClosedRange<Double>? = nil, pue: Double = 1, gramsPerKWh: Double, extraKWh: Double = 0,
+      embodied: EmbodiedModel? = nil,
       embodiedUnitsPerDevice: Double = 1
     ) {
       self.flops = flops

@@ -37,7 +37,9 @@ public final class BatchPrediction {
   /// The `k` best labels of every text of `batch`, in order.
   public func predict(_ batch: Batch, k: Int, threshold: Float) -> [[FastTextPrediction]] {
     var results = [[FastTextPrediction]](repeating: [], count: batch.count)
-    run(batch, into: &results) { predictor, text, index, out in out[index] = predictor.predict(text, k: k, threshold: threshold) }
+    run(batch, into: &results) { predictor, text, index, out in
+      out[index] = predictor.predict(text, k: k, threshold: threshold)
+    }
     return results
   }
 
@@ -50,7 +52,8 @@ public final class BatchPrediction {
   }
 
   private func run<Result>(
-    _ batch: Batch, into results: inout [Result], _ body: (FastTextPredictor, UnsafeRawBufferPointer, Int, UnsafeMutableBufferPointer<Result>) -> Void
+    _ batch: Batch, into results: inout [Result],
+    _ body: (FastTextPredictor, UnsafeRawBufferPointer, Int, UnsafeMutableBufferPointer<Result>) -> Void
   ) {
     let slices = min(threads, max(1, batch.count))
     let predictors = UncheckedBox(self.predictors)

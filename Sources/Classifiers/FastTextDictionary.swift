@@ -9,7 +9,10 @@ public struct FastTextDictionary: Sendable {
   public static let endOfSentence = Array("</s>".utf8)
   public static let labelPrefix = Array("__label__".utf8)
 
-  public enum EntryType: Int8, Sendable { case word = 0, label = 1 }
+  public enum EntryType: Int8, Sendable {
+    case word = 0
+    case label = 1
+  }
 
   /// Entry `i`'s bytes are `arena[starts[i]..<starts[i + 1]]`.
   private(set) var arena: [UInt8] = []
@@ -73,7 +76,11 @@ public struct FastTextDictionary: Sendable {
               let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
               let start = starts[id]
               let length = starts[id + 1] - start
-              if length == bytes.count, length == 0 || memcmp(arena.baseAddress! + start, bytes.baseAddress!, length) == 0 { return Int32(id) }
+              if length == bytes.count,
+                length == 0 || memcmp(arena.baseAddress! + start, bytes.baseAddress!, length) == 0
+              {
+                return Int32(id)
+              }
             }
             slot = (slot + 1) & mask
           }
@@ -174,7 +181,9 @@ public struct FastTextDictionary: Sendable {
     if maxn <= 0 {
       rows.append(id)
     } else {
-      subwords.withUnsafeBufferPointer { rows.append(contentsOf: UnsafeBufferPointer(rebasing: $0[subwordStarts[Int(id)]..<subwordStarts[Int(id) + 1]])) }
+      subwords.withUnsafeBufferPointer {
+        rows.append(contentsOf: UnsafeBufferPointer(rebasing: $0[subwordStarts[Int(id)]..<subwordStarts[Int(id) + 1]]))
+      }
     }
   }
 
@@ -212,25 +221,34 @@ extension FastTextDictionary {
     let pruneSize = try reader.int64("the dictionary's size")
     // Every entry takes at least 10 bytes (NUL, count, type).
     guard size >= 0, words >= 0, labels >= 0, words + labels == size, size <= reader.remaining / 10 else {
-      throw reader.failure("a dictionary of \(size) entries (\(words) words, \(labels) labels) does not fit the file: damaged")
+      throw reader.failure(
+        "a dictionary of \(size) entries (\(words) words, \(labels) labels) does not fit the file: damaged")
     }
     counts.reserveCapacity(size)
     for index in 0..<size {
       let word = try reader.cString("entry \(index) of the dictionary", limit: 1 << 16)
       let count = try reader.int64("entry \(index) of the dictionary")
       let code = try reader.byte("entry \(index) of the dictionary")
-      guard let type = EntryType(rawValue: Int8(bitPattern: code)) else { throw reader.failure("entry \(index) has type \(code): damaged") }
-      guard (type == .word) == (index < words) else { throw reader.failure("entry \(index): labels must follow the \(words) words: damaged") }
+      guard let type = EntryType(rawValue: Int8(bitPattern: code)) else {
+        throw reader.failure("entry \(index) has type \(code): damaged")
+      }
+      guard (type == .word) == (index < words) else {
+        throw reader.failure("entry \(index): labels must follow the \(words) words: damaged")
+      }
       append(word, count: count, type: type)
     }
     if pruneSize >= 0 {
-      guard pruneSize <= Int64(reader.remaining / 8) else { throw reader.failure("a pruning map of \(pruneSize) pairs does not fit the file: damaged") }
+      guard pruneSize <= Int64(reader.remaining / 8) else {
+        throw reader.failure("a pruning map of \(pruneSize) pairs does not fit the file: damaged")
+      }
       var map: [Int32: Int32] = [:]
       map.reserveCapacity(Int(pruneSize))
       for _ in 0..<pruneSize {
         let first = try reader.int32("the pruning map")
         let second = try reader.int32("the pruning map")
-        guard second >= 0 else { throw reader.failure("the pruning map sends bucket \(first) to row \(second): damaged") }
+        guard second >= 0 else {
+          throw reader.failure("the pruning map sends bucket \(first) to row \(second): damaged")
+        }
         map[first] = second
       }
       pruned = map

@@ -12,11 +12,13 @@ public struct FastTextError: Error, CustomStringConvertible, Sendable {
 /// fastText's training arguments as its model files store them (`Args::save`), in file order.
 public struct FastTextArgs: Sendable, Equatable {
   public enum Loss: Int32, Sendable, CaseIterable {
-    case hierarchicalSoftmax = 1, negativeSampling, softmax, oneVsAll
+    case hierarchicalSoftmax = 1
+    case negativeSampling, softmax, oneVsAll
   }
 
   public enum Kind: Int32, Sendable {
-    case cbow = 1, skipgram, supervised
+    case cbow = 1
+    case skipgram, supervised
   }
 
   public var dim: Int32 = 100
@@ -61,7 +63,8 @@ struct FastTextReader {
 
   mutating func need(_ count: Int, for what: String) throws(FastTextError) {
     guard count >= 0, count <= remaining else {
-      throw failure("the file ends inside \(what) (\(count) bytes needed, \(remaining) left): truncated or not a fastText model")
+      throw failure(
+        "the file ends inside \(what) (\(count) bytes needed, \(remaining) left): truncated or not a fastText model")
     }
   }
 
@@ -75,18 +78,22 @@ struct FastTextReader {
   mutating func int64(_ what: String) throws(FastTextError) -> Int64 { try load(Int64.self, what) }
   mutating func byte(_ what: String) throws(FastTextError) -> UInt8 { try load(UInt8.self, what) }
   mutating func bool(_ what: String) throws(FastTextError) -> Bool { try byte(what) != 0 }
-  mutating func double(_ what: String) throws(FastTextError) -> Double { Double(bitPattern: try load(UInt64.self, what)) }
+  mutating func double(_ what: String) throws(FastTextError) -> Double {
+    Double(bitPattern: try load(UInt64.self, what))
+  }
 
   /// `count` floats (IEEE 754 single, little-endian).
   mutating func floats(_ count: Int, _ what: String) throws(FastTextError) -> [Float] {
     guard count >= 0, count <= remaining / 4 else {
-      throw failure("the file ends inside \(what) (\(count) floats needed, \(remaining) bytes left): truncated or damaged")
+      throw failure(
+        "the file ends inside \(what) (\(count) floats needed, \(remaining) bytes left): truncated or damaged")
     }
     let start = position
     position += count * 4
     return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
       for index in 0..<count {
-        buffer[index] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + index * 4, as: UInt32.self)))
+        buffer[index] = Float(
+          bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + index * 4, as: UInt32.self)))
       }
       initialized = count
     }
@@ -114,7 +121,9 @@ struct FastTextReader {
 struct FastTextWriter {
   var bytes: [UInt8] = []
 
-  mutating func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+  mutating func put<T: FixedWidthInteger>(_ value: T) {
+    withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+  }
   mutating func put(_ value: Bool) { bytes.append(value ? 1 : 0) }
   mutating func put(_ value: Double) { put(value.bitPattern) }
   mutating func put(_ values: [Float]) {
@@ -132,10 +141,14 @@ extension FastTextArgs {
     neg = try reader.int32("the arguments")
     wordNgrams = try reader.int32("the arguments")
     let lossCode = try reader.int32("the arguments")
-    guard let loss = Loss(rawValue: lossCode) else { throw reader.failure("unknown loss \(lossCode) (1–4 are hs, ns, softmax, ova)") }
+    guard let loss = Loss(rawValue: lossCode) else {
+      throw reader.failure("unknown loss \(lossCode) (1–4 are hs, ns, softmax, ova)")
+    }
     self.loss = loss
     let kindCode = try reader.int32("the arguments")
-    guard let kind = Kind(rawValue: kindCode) else { throw reader.failure("unknown model kind \(kindCode) (1–3 are cbow, skipgram, supervised)") }
+    guard let kind = Kind(rawValue: kindCode) else {
+      throw reader.failure("unknown model kind \(kindCode) (1–3 are cbow, skipgram, supervised)")
+    }
     self.kind = kind
     bucket = try reader.int32("the arguments")
     minn = try reader.int32("the arguments")
@@ -146,12 +159,15 @@ extension FastTextArgs {
     // only in theory.
     guard dim > 0, dim <= 1 << 16 else { throw reader.failure("dimension \(dim) out of range: damaged") }
     guard bucket >= 0, wordNgrams >= 0, wordNgrams <= 64, minn >= 0, maxn >= 0, maxn <= 64 else {
-      throw reader.failure("arguments out of range (bucket \(bucket), wordNgrams \(wordNgrams), minn \(minn), maxn \(maxn)): damaged")
+      throw reader.failure(
+        "arguments out of range (bucket \(bucket), wordNgrams \(wordNgrams), minn \(minn), maxn \(maxn)): damaged")
     }
   }
 
   func write(to writer: inout FastTextWriter) {
-    for value in [dim, ws, epoch, minCount, neg, wordNgrams, loss.rawValue, kind.rawValue, bucket, minn, maxn, lrUpdateRate] { writer.put(value) }
+    for value in [
+      dim, ws, epoch, minCount, neg, wordNgrams, loss.rawValue, kind.rawValue, bucket, minn, maxn, lrUpdateRate,
+    ] { writer.put(value) }
     writer.put(t)
   }
 }

@@ -24,7 +24,8 @@ struct ProductQuantizer: Sendable {
       (subquantizers - 1) * subDimension + lastSubDimension == dimension
     else {
       throw reader.failure(
-        "a product quantizer of dimension \(dimension) in \(subquantizers) slices of \(subDimension) (last \(lastSubDimension)): damaged")
+        "a product quantizer of dimension \(dimension) in \(subquantizers) slices of \(subDimension) (last \(lastSubDimension)): damaged"
+      )
     }
     centroids = try reader.floats(dimension * FastTextFile.centroidsPerQuantizer, "a product quantizer's centroids")
   }
@@ -58,7 +59,9 @@ enum FastTextMatrix: Sendable {
         pq.centroids.withUnsafeBufferPointer { centroids in
           let code = codes.baseAddress! + pq.subquantizers * row
           for m in 0..<pq.subquantizers {
-            body(m * pq.subDimension, centroids.baseAddress! + pq.centroidStart(m, Int(code[m])), m == pq.subquantizers - 1 ? pq.lastSubDimension : pq.subDimension)
+            body(
+              m * pq.subDimension, centroids.baseAddress! + pq.centroidStart(m, Int(code[m])),
+              m == pq.subquantizers - 1 ? pq.lastSubDimension : pq.subDimension)
           }
         }
       }
@@ -118,7 +121,8 @@ enum FastTextMatrix: Sendable {
           for row in rows {
             let source = UnsafeRawPointer(base + Int(row) * columns)
             for lane in 0..<lanes {
-              let sum = out.loadUnaligned(fromByteOffset: lane * 32, as: SIMD8<Float>.self)
+              let sum =
+                out.loadUnaligned(fromByteOffset: lane * 32, as: SIMD8<Float>.self)
                 + source.loadUnaligned(fromByteOffset: lane * 32, as: SIMD8<Float>.self)
               out.storeBytes(of: sum, toByteOffset: lane * 32, as: SIMD8<Float>.self)
             }
@@ -162,7 +166,8 @@ enum FastTextMatrix: Sendable {
       guard rows >= 0, columns > 0, columns <= 1 << 16, rows <= Int64(reader.remaining / 4) / columns else {
         throw reader.failure("a \(rows) × \(columns) \(what) matrix does not fit the file: truncated or damaged")
       }
-      self = .dense(rows: Int(rows), columns: Int(columns), values: try reader.floats(Int(rows * columns), "the \(what) matrix"))
+      self = .dense(
+        rows: Int(rows), columns: Int(columns), values: try reader.floats(Int(rows * columns), "the \(what) matrix"))
       return
     }
     let hasNorms = try reader.bool("the \(what) matrix")
@@ -175,17 +180,23 @@ enum FastTextMatrix: Sendable {
     let codes = try reader.bytes(codeSize, "the \(what) matrix's codes")
     let quantizer = try ProductQuantizer(reading: &reader)
     guard quantizer.dimension == Int(columns), Int64(codeSize) == rows * Int64(quantizer.subquantizers) else {
-      throw reader.failure("the \(what) matrix's codes (\(codeSize) bytes) do not match its \(rows) rows of \(quantizer.subquantizers) slices: damaged")
+      throw reader.failure(
+        "the \(what) matrix's codes (\(codeSize) bytes) do not match its \(rows) rows of \(quantizer.subquantizers) slices: damaged"
+      )
     }
     var normCodes: [UInt8]?
     var normQuantizer: ProductQuantizer?
     if hasNorms {
       normCodes = try reader.bytes(Int(rows), "the \(what) matrix's norm codes")
       normQuantizer = try ProductQuantizer(reading: &reader)
-      guard normQuantizer!.dimension == 1 else { throw reader.failure("the \(what) matrix's norm quantizer is not one-dimensional: damaged") }
+      guard normQuantizer!.dimension == 1 else {
+        throw reader.failure("the \(what) matrix's norm quantizer is not one-dimensional: damaged")
+      }
     }
     self = .quantized(
-      QuantizedMatrix(rows: Int(rows), columns: Int(columns), codes: codes, quantizer: quantizer, normCodes: normCodes, normQuantizer: normQuantizer))
+      QuantizedMatrix(
+        rows: Int(rows), columns: Int(columns), codes: codes, quantizer: quantizer, normCodes: normCodes,
+        normQuantizer: normQuantizer))
   }
 
   /// A quantized matrix as dense rows of `norm × centroid` values (nil when dense already, or

@@ -30,7 +30,8 @@ public final class FastTextModel: Sendable {
   /// `preparingPrediction`: sum the words' rows and decode a quantized input now (a model that is
   /// only saved, as training's, skips it and predicts row by row if asked).
   init(
-    args: FastTextArgs, dictionary: FastTextDictionary, input: FastTextMatrix, output: FastTextMatrix, version: Int32 = FastTextFile.version,
+    args: FastTextArgs, dictionary: FastTextDictionary, input: FastTextMatrix, output: FastTextMatrix,
+    version: Int32 = FastTextFile.version,
     preparingPrediction: Bool = true
   ) {
     self.args = args
@@ -45,7 +46,8 @@ public final class FastTextModel: Sendable {
     }
     predictionInput = preparingPrediction ? input.decoded(limit: 1 << 26) ?? input : input
     wordSums =
-      preparingPrediction && args.maxn > 0 ? Self.sumWordRows(dictionary: dictionary, input: predictionInput, dimension: Int(args.dim)) : nil
+      preparingPrediction && args.maxn > 0
+      ? Self.sumWordRows(dictionary: dictionary, input: predictionInput, dimension: Int(args.dim)) : nil
   }
 
   private static func sumWordRows(dictionary: FastTextDictionary, input: FastTextMatrix, dimension: Int) -> [Float] {
@@ -68,21 +70,27 @@ public final class FastTextModel: Sendable {
   convenience init(reading reader: inout FastTextReader) throws(FastTextError) {
     let magic = try reader.int32("the header")
     guard magic == FastTextFile.magic else {
-      throw FastTextError(file: reader.file, offset: 0, reason: "not a fastText model (magic \(magic), expected \(FastTextFile.magic))")
+      throw FastTextError(
+        file: reader.file, offset: 0, reason: "not a fastText model (magic \(magic), expected \(FastTextFile.magic))")
     }
     let version = try reader.int32("the header")
     guard version == 11 || version == 12 else {
-      throw FastTextError(file: reader.file, offset: 4, reason: "fastText format version \(version) is not supported (11 and 12 are)")
+      throw FastTextError(
+        file: reader.file, offset: 4, reason: "fastText format version \(version) is not supported (11 and 12 are)")
     }
     var args = try FastTextArgs(reading: &reader)
     // fastText's own backward compatibility: version 11 supervised models had no subwords.
     if version == 11 && args.kind == .supervised { args.maxn = 0 }
-    guard args.kind == .supervised else { throw reader.failure("a \(args.kind) model (word vectors) is not a classifier; only supervised models predict labels") }
+    guard args.kind == .supervised else {
+      throw reader.failure(
+        "a \(args.kind) model (word vectors) is not a classifier; only supervised models predict labels")
+    }
     let dictionary = try FastTextDictionary(reading: &reader, args: args)
     guard dictionary.labelCount > 0 else { throw reader.failure("the model has no labels") }
     let quantizedInput = try reader.bool("the input matrix's flag")
     if !quantizedInput && dictionary.pruned != nil {
-      throw reader.failure("a pruned dictionary with a dense input matrix (an outdated quantized model; fastText refuses it too)")
+      throw reader.failure(
+        "a pruned dictionary with a dense input matrix (an outdated quantized model; fastText refuses it too)")
     }
     let input = try FastTextMatrix(reading: &reader, quantized: quantizedInput, what: "input")
     let quantizedOutput = try reader.bool("the output matrix's flag")
@@ -91,12 +99,15 @@ public final class FastTextModel: Sendable {
     let bucketRows = dictionary.pruned.map { ($0.values.max() ?? -1) + 1 } ?? args.bucket
     guard input.rows >= dictionary.wordCount + Int(max(0, bucketRows)), input.columns == Int(args.dim) else {
       throw reader.failure(
-        "the input matrix (\(input.rows) × \(input.columns)) does not hold \(dictionary.wordCount) words and \(bucketRows) buckets of \(args.dim): damaged")
+        "the input matrix (\(input.rows) × \(input.columns)) does not hold \(dictionary.wordCount) words and \(bucketRows) buckets of \(args.dim): damaged"
+      )
     }
     // One output row per label whatever the loss (hierarchical softmax uses the first
     // labels − 1 for its inner nodes).
     guard output.rows == dictionary.labelCount, output.columns == Int(args.dim) else {
-      throw reader.failure("the output matrix (\(output.rows) × \(output.columns)) does not match \(dictionary.labelCount) labels of \(args.dim): damaged")
+      throw reader.failure(
+        "the output matrix (\(output.rows) × \(output.columns)) does not match \(dictionary.labelCount) labels of \(args.dim): damaged"
+      )
     }
     self.init(args: args, dictionary: dictionary, input: input, output: output, version: version)
   }
@@ -183,7 +194,8 @@ public final class FastTextPredictor {
   public func predict(_ text: UnsafeRawBufferPointer, k: Int = 1, threshold: Float = 0) -> [FastTextPrediction] {
     predictScores(text, k: k, threshold: threshold)
     return heap.map { entry in
-      FastTextPrediction(label: model.dictionary.label(Int(entry.index)), labelIndex: Int(entry.index), probability: exp(entry.score))
+      FastTextPrediction(
+        label: model.dictionary.label(Int(entry.index)), labelIndex: Int(entry.index), probability: exp(entry.score))
     }
   }
 
@@ -213,10 +225,15 @@ public final class FastTextPredictor {
 
   /// The probability of label `index` and the best label with its probability, from one
   /// reading of the text (a filter scoring a label with the classifier that names languages).
-  public func probability(of index: Int, withBestIn text: UnsafeRawBufferPointer) -> (probability: Float, best: (index: Int, probability: Float)?) {
+  public func probability(of index: Int, withBestIn text: UnsafeRawBufferPointer) -> (
+    probability: Float, best: (index: Int, probability: Float)?
+  ) {
     if model.args.loss == .hierarchicalSoftmax {
       predictScores(text, k: model.dictionary.labelCount, threshold: 0)
-      return (heap.first { Int($0.index) == index }.map { exp($0.score) } ?? 0, heap.first.map { (Int($0.index), exp($0.score)) })
+      return (
+        heap.first { Int($0.index) == index }.map { exp($0.score) } ?? 0,
+        heap.first.map { (Int($0.index), exp($0.score)) }
+      )
     }
     // With threshold 0 the heap is empty only when the text has no rows; else `outputs` holds
     // this text's probabilities.
@@ -262,7 +279,9 @@ public final class FastTextPredictor {
   // exact moves, so libstdc++'s are reproduced here step for step.
 
   @inline(__always)
-  private static func before(_ a: (score: Float, index: Int32), _ b: (score: Float, index: Int32)) -> Bool { a.score > b.score }
+  private static func before(_ a: (score: Float, index: Int32), _ b: (score: Float, index: Int32)) -> Bool {
+    a.score > b.score
+  }
 
   private func siftUp(hole: Int, top: Int, value: (score: Float, index: Int32)) {
     var hole = hole
@@ -404,10 +423,13 @@ public final class FastTextPredictor {
     hidden.withUnsafeMutableBufferPointer { hidden in
       if let sums {
         sums.withUnsafeBufferPointer { sums in
-          line.collect(text, dictionary: model.dictionary, wordNgrams: Int(model.args.wordNgrams), sums: sums.baseAddress!, hidden: hidden)
+          line.collect(
+            text, dictionary: model.dictionary, wordNgrams: Int(model.args.wordNgrams), sums: sums.baseAddress!,
+            hidden: hidden)
         }
       } else {
-        line.collect(text, dictionary: model.dictionary, wordNgrams: Int(model.args.wordNgrams), sums: nil, hidden: hidden)
+        line.collect(
+          text, dictionary: model.dictionary, wordNgrams: Int(model.args.wordNgrams), sums: nil, hidden: hidden)
       }
     }
     summedRows = line.summedRows
@@ -448,7 +470,9 @@ struct LineRows {
       let byte = isEnd ? 0 : text[index]
       let isSpace = isEnd || FastTextTrainer.Tokens.isWhiteSpace(byte)
       if isSpace {
-        if index > start { add(UnsafeRawBufferPointer(rebasing: text[start..<index]), dictionary: dictionary, sums: sums, hidden: hidden) }
+        if index > start {
+          add(UnsafeRawBufferPointer(rebasing: text[start..<index]), dictionary: dictionary, sums: sums, hidden: hidden)
+        }
         start = index + 1
       }
       index += 1
@@ -459,7 +483,8 @@ struct LineRows {
 
   @inline(__always)
   private mutating func add(
-    _ token: UnsafeRawBufferPointer, dictionary: FastTextDictionary, sums: UnsafePointer<Float>?, hidden: UnsafeMutableBufferPointer<Float>
+    _ token: UnsafeRawBufferPointer, dictionary: FastTextDictionary, sums: UnsafePointer<Float>?,
+    hidden: UnsafeMutableBufferPointer<Float>
   ) {
     tokens += 1
     let h = FastTextDictionary.hash(token)

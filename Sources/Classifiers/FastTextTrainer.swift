@@ -1,6 +1,6 @@
-import Glibc
 import Dispatch
 import Foundation
+import Glibc
 import HatcheryCore
 import Synchronization
 
@@ -34,9 +34,13 @@ public struct FastTextTrainer {
       guard epoch > 0, lr > 0, wordNgrams >= 1, wordNgrams <= 10, minCount >= 1, threads >= 1 else {
         throw HatcheryError("--epoch, --lr, --min-count and --threads must be positive, --word-ngrams 1–10")
       }
-      guard minn >= 0, maxn >= 0, maxn <= 20, minn <= maxn || maxn == 0 else { throw HatcheryError("--minn must be at most --maxn (at most 20)") }
+      guard minn >= 0, maxn >= 0, maxn <= 20, minn <= maxn || maxn == 0 else {
+        throw HatcheryError("--minn must be at most --maxn (at most 20)")
+      }
       guard bucket >= 0, bucket <= 1 << 27 else { throw HatcheryError("--bucket must be between 0 and 134217728") }
-      guard loss != .negativeSampling else { throw HatcheryError("negative sampling is not offered for classifiers; use softmax, ova or hs") }
+      guard loss != .negativeSampling else {
+        throw HatcheryError("negative sampling is not offered for classifiers; use softmax, ova or hs")
+      }
     }
   }
 
@@ -81,7 +85,9 @@ public struct FastTextTrainer {
         guard let record = (try? line.withUnsafeBytes { try JSONParser.parse($0) })?.objectValue else {
           throw HatcheryError("\(path):\(lineNumber): not a JSON object")
         }
-        guard let text = record["text"]?.stringValue else { throw HatcheryError("\(path):\(lineNumber): no string member 'text'") }
+        guard let text = record["text"]?.stringValue else {
+          throw HatcheryError("\(path):\(lineNumber): no string member 'text'")
+        }
         var labels: [String] = []
         if let label = record["label"]?.stringValue { labels = [label] }
         if case .array(let list)? = record["labels"] { labels += list.compactMap(\.stringValue) }
@@ -116,7 +122,8 @@ public struct FastTextTrainer {
     counter.arena.withUnsafeBytes { arena in
       for entry in kept {
         dictionary.append(
-          UnsafeRawBufferPointer(rebasing: arena[counter.starts[entry]..<counter.starts[entry + 1]]), count: counter.counts[entry],
+          UnsafeRawBufferPointer(rebasing: arena[counter.starts[entry]..<counter.starts[entry + 1]]),
+          count: counter.counts[entry],
           type: counter.isLabel[entry] ? .label : .word)
       }
     }
@@ -147,7 +154,9 @@ public struct FastTextTrainer {
         if hashes[Int(entry)] == hash {
           let start = starts[Int(entry)]
           let length = starts[Int(entry) + 1] - start
-          let same = length == token.count && arena.withUnsafeBytes { length == 0 || memcmp($0.baseAddress! + start, token.baseAddress!, length) == 0 }
+          let same =
+            length == token.count
+            && arena.withUnsafeBytes { length == 0 || memcmp($0.baseAddress! + start, token.baseAddress!, length) == 0 }
           if same {
             counts[Int(entry)] += 1
             return
@@ -194,7 +203,9 @@ public struct FastTextTrainer {
 
   // MARK: Training
 
-  public static func train(_ examples: [Example], options: Options, log: (String) -> Void = { _ in }) throws -> (FastTextModel, Summary) {
+  public static func train(_ examples: [Example], options: Options, log: (String) -> Void = { _ in }) throws -> (
+    FastTextModel, Summary
+  ) {
     try options.validate()
     let clock = ContinuousClock()
     let started = clock.now
@@ -210,7 +221,9 @@ public struct FastTextTrainer {
     args.lrUpdateRate = Int32(options.lrUpdateRate)
     args.bucket = options.wordNgrams <= 1 && options.maxn == 0 ? 0 : Int32(options.bucket)
     let dictionary = buildDictionary(examples, args: args, minCount: options.minCount)
-    guard dictionary.labelCount > 0 else { throw HatcheryError("no labels: every example needs at least one (__label__… or a 'label' member)") }
+    guard dictionary.labelCount > 0 else {
+      throw HatcheryError("no labels: every example needs at least one (__label__… or a 'label' member)")
+    }
     guard dictionary.wordCount > 0 else { throw HatcheryError("no words in the examples") }
     let lines = encode(examples, dictionary: dictionary, args: args)
     let dim = options.dim
@@ -242,7 +255,9 @@ public struct FastTextTrainer {
         let rate = Float(options.lr * (1 - Double(seen) / Double(total)))
         let example = lines[line]
         local += Int64(example.tokens)
-        if let loss = worker.update(example, dictionary: dictionary, loss: options.loss, tree: tree, lr: rate, input: input, output: output) {
+        if let loss = worker.update(
+          example, dictionary: dictionary, loss: options.loss, tree: tree, lr: rate, input: input, output: output)
+        {
           if seen >= total - dictionary.tokenCount {
             lossSum += Double(loss)
             lossCount += 1
@@ -270,7 +285,10 @@ public struct FastTextTrainer {
     summary.tokens = dictionary.tokenCount
     summary.seconds = (clock.now - started).seconds
     summary.loss = losses.withLock { $0.count > 0 ? $0.sum / Double($0.count) : 0 }
-    log(String(format: "trained on %d examples (%lld tokens, %d words, %d labels) in %.2f s; loss %.4f", summary.examples, summary.tokens, summary.words, summary.labels, summary.seconds, summary.loss))
+    log(
+      String(
+        format: "trained on %d examples (%lld tokens, %d words, %d labels) in %.2f s; loss %.4f", summary.examples,
+        summary.tokens, summary.words, summary.labels, summary.seconds, summary.loss))
     return (model, summary)
   }
 
@@ -291,7 +309,11 @@ public struct FastTextTrainer {
     let unused = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
     for example in examples {
       var text = example.line
-      text.withUTF8 { reader.collect(UnsafeRawBufferPointer($0), dictionary: dictionary, wordNgrams: Int(args.wordNgrams), sums: nil, hidden: unused) }
+      text.withUTF8 {
+        reader.collect(
+          UnsafeRawBufferPointer($0), dictionary: dictionary, wordNgrams: Int(args.wordNgrams), sums: nil,
+          hidden: unused)
+      }
       lines.append(EncodedLine(rows: reader.rows, labels: reader.labels, tokens: reader.tokens))
     }
     return lines
@@ -387,7 +409,9 @@ public struct FastTextTrainer {
       let wi = input.baseAddress!
       let wo = output.baseAddress!
       var value: Float = 0
-      let target = loss == .oneVsAll ? -1 : Int(line.labels[line.labels.count == 1 ? 0 : Int(random.next() % UInt64(line.labels.count))])
+      let target =
+        loss == .oneVsAll
+        ? -1 : Int(line.labels[line.labels.count == 1 ? 0 : Int(random.next() % UInt64(line.labels.count))])
       hidden.update(repeating: 0, count: dim)
       gradient.update(repeating: 0, count: dim)
       for row in line.rows {

@@ -67,14 +67,17 @@ public enum DedupStage {
     // The decisions are in the store once the stage is whole (`all`, or the merge of a split
     // run): its intermediate files — more bytes than the parts with --paragraphs — go, and
     // those of other configurations (older options or inputs) with them.
-    if options.step == .all || options.step == .merge { removeIntermediates(context, keepCurrent: options.keepIntermediates) }
+    if options.step == .all || options.step == .merge {
+      removeIntermediates(context, keepCurrent: options.keepIntermediates)
+    }
     return summary
   }
 
   private static func removeIntermediates(_ context: DedupContext, keepCurrent: Bool) {
     let parent = (context.folder as NSString).deletingLastPathComponent
     let current = (context.folder as NSString).lastPathComponent
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name != current || !keepCurrent {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+    where name != current || !keepCurrent {
       try? FileManager.default.removeItem(atPath: parent + "/" + name)
     }
   }

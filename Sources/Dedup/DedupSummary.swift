@@ -23,7 +23,8 @@ public struct DedupSummary: StageSummary {
     var parts: [String] = ["dedup \(step.rawValue):"]
     if documents > 0 {
       parts.append(
-        "\(documents) documents, \(ByteCount.format(bytes))" + (withoutWords > 0 ? " (\(withoutWords) without words)" : "")
+        "\(documents) documents, \(ByteCount.format(bytes))"
+          + (withoutWords > 0 ? " (\(withoutWords) without words)" : "")
           + ",")
     }
     if step == .all || step == .cluster {
@@ -34,7 +35,9 @@ public struct DedupSummary: StageSummary {
     }
     if step == .all || step == .decide || step == .merge { parts.append("\(decisions) decisions written,") }
     let rate = seconds > 0 ? Double(documents) / seconds : 0
-    parts.append(String(format: "%.2f s", seconds) + (documents > 0 ? String(format: ", %.0f docs/s, %.1f MB/s", rate, Double(bytes) / seconds / 1e6) : ""))
+    parts.append(
+      String(format: "%.2f s", seconds)
+        + (documents > 0 ? String(format: ", %.0f docs/s, %.1f MB/s", rate, Double(bytes) / seconds / 1e6) : ""))
     return parts.joined(separator: " ")
   }
 

@@ -21,15 +21,18 @@ public final class ContaminationIndex: Sendable {
         throw HatcheryError("\(file): cannot read the evaluation set")
       }
       let isJSON = file.hasSuffix(".jsonl") || file.hasSuffix(".json")
-      for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        .enumerated()
+      for (index, line) in String(decoding: data, as: UTF8.self).split(
+        separator: "\n", omittingEmptySubsequences: false
+      )
+      .enumerated()
       where !line.allSatisfy(\.isWhitespace) {
         var item = String(line)
         if isJSON {
           guard let object = (try? JSONParser.parse(item))?.objectValue else {
             throw HatcheryError("\(file):\(index + 1): not a JSON object")
           }
-          item = object["text"]?.stringValue ?? object.members.compactMap { $0.value.stringValue }.joined(separator: " ")
+          item =
+            object["text"]?.stringValue ?? object.members.compactMap { $0.value.stringValue }.joined(separator: " ")
         }
         for gram in Self.grams(of: item, n: n) where grams[gram] == nil { grams[gram] = "\(file):\(index + 1)" }
       }
@@ -42,7 +45,9 @@ public final class ContaminationIndex: Sendable {
     self.n = n
     var grams: [UInt64: String] = [:]
     for item in items {
-      for gram in item.text.withUnsafeBytes({ Self.grams(of: $0, n: n) }) where grams[gram] == nil { grams[gram] = item.name }
+      for gram in item.text.withUnsafeBytes({ Self.grams(of: $0, n: n) }) where grams[gram] == nil {
+        grams[gram] = item.name
+      }
     }
     self.grams = grams
   }

@@ -72,7 +72,8 @@ public struct FilterConfig: Sendable {
     "maximum_duplicate_paragraph_fraction": \.maximumDuplicateParagraphFraction,
     "maximum_duplicate_line_character_fraction": \.maximumDuplicateLineCharacterFraction,
     "maximum_duplicate_paragraph_character_fraction": \.maximumDuplicateParagraphCharacterFraction,
-    "minimum_line_punctuation_ratio": \.minimumLinePunctuationRatio, "maximum_short_line_ratio": \.maximumShortLineRatio,
+    "minimum_line_punctuation_ratio": \.minimumLinePunctuationRatio,
+    "maximum_short_line_ratio": \.maximumShortLineRatio,
     "maximum_character_duplicate_ratio": \.maximumCharacterDuplicateRatio,
     "maximum_new_line_word_ratio": \.maximumNewLineWordRatio,
   ]
@@ -86,7 +87,9 @@ public struct FilterConfig: Sendable {
   }
 
   /// File names in the configuration are relative to `folder` (the configuration's own).
-  public static func parse(_ yaml: String, file: String = "filter", relativeTo folder: String = ".") throws -> FilterConfig {
+  public static func parse(_ yaml: String, file: String = "filter", relativeTo folder: String = ".") throws
+    -> FilterConfig
+  {
     let root = try YAMLFile.compose(yaml, file: file)
     var config = FilterConfig()
     guard let root else { return config }
@@ -95,31 +98,42 @@ public struct FilterConfig: Sendable {
     for (key, value) in mapping {
       switch key.string ?? "" {
       case "rules":
-        guard let items = value.sequence else { throw HatcheryError("\(place(value)): expected a list of rule families") }
+        guard let items = value.sequence else {
+          throw HatcheryError("\(place(value)): expected a list of rule families")
+        }
         config.families = try items.map { item in
           guard let family = item.string.flatMap(RuleFamily.init(rawValue:)) else {
             throw HatcheryError(
-              "\(place(item)): unknown rule family; expected \(RuleFamily.allCases.map(\.rawValue).joined(separator: ", "))")
+              "\(place(item)): unknown rule family; expected \(RuleFamily.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
           }
           return family
         }
       case "bad_words":
         for path in try paths(value, place: place(value), folder: folder) {
-          guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError("\(path): cannot read") }
+          guard let data = FileManager.default.contents(atPath: path) else {
+            throw HatcheryError("\(path): cannot read")
+          }
           config.thresholds.badWords.formUnion(
             String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map {
               $0.trimmingCharacters(in: .whitespaces).lowercased()
             }.filter { !$0.isEmpty })
         }
       case "thresholds":
-        guard let thresholds = value.mapping else { throw HatcheryError("\(place(value)): expected a mapping of thresholds") }
+        guard let thresholds = value.mapping else {
+          throw HatcheryError("\(place(value)): expected a mapping of thresholds")
+        }
         for (name, number) in thresholds {
           try set(name.string ?? "", number, in: &config.thresholds, place: place(name))
         }
       case "languages":
-        guard let items = value.sequence else { throw HatcheryError("\(place(value)): expected a list of language codes") }
+        guard let items = value.sequence else {
+          throw HatcheryError("\(place(value)): expected a list of language codes")
+        }
         config.languages = try items.map { item in
-          guard let code = item.string, !code.isEmpty else { throw HatcheryError("\(place(item)): expected a language code") }
+          guard let code = item.string, !code.isEmpty else {
+            throw HatcheryError("\(place(item)): expected a language code")
+          }
           return code
         }
       case "language_threshold":
@@ -138,14 +152,18 @@ public struct FilterConfig: Sendable {
           config.piiRedactor = enabled ? PIIRedactor() : nil
           continue
         }
-        guard let settings = value.mapping else { throw HatcheryError("\(place(value)): pii is true, false or {allow: [...]}") }
+        guard let settings = value.mapping else {
+          throw HatcheryError("\(place(value)): pii is true, false or {allow: [...]}")
+        }
         var allowed: [String] = []
         for (setting, item) in settings {
           guard setting.string == "allow", let items = item.sequence else {
             throw HatcheryError("\(place(setting)): pii takes `allow`, a list of e-mail domains and addresses")
           }
           allowed = try items.map { entry in
-            guard let text = entry.string else { throw HatcheryError("\(place(entry)): expected a domain or an address") }
+            guard let text = entry.string else {
+              throw HatcheryError("\(place(entry)): expected a domain or an address")
+            }
             return text
           }
         }
@@ -159,20 +177,27 @@ public struct FilterConfig: Sendable {
           switch setting.string ?? "" {
           case "sets": sets = try paths(item, place: place(item), folder: folder)
           case "n":
-            guard let value = item.int, value >= 1 else { throw HatcheryError("\(place(item)): n is a positive whole number") }
+            guard let value = item.int, value >= 1 else {
+              throw HatcheryError("\(place(item)): n is a positive whole number")
+            }
             n = value
           case "action":
             guard let action = item.string, ["drop", "flag"].contains(action) else {
               throw HatcheryError("\(place(item)): action is drop or flag")
             }
             config.flagContamination = action == "flag"
-          default: throw HatcheryError("\(place(setting)): unknown key '\(setting.string ?? "?")' (expected sets, n, action)")
+          default:
+            throw HatcheryError("\(place(setting)): unknown key '\(setting.string ?? "?")' (expected sets, n, action)")
           }
         }
         config.contamination = try ContaminationIndex(files: sets, n: n)
         config.fileDigests += try sets.map(digest)
       case "classifiers":
-        guard let items = value.sequence else { throw HatcheryError("\(place(value)): expected a list of classifiers (name, model, label, threshold or keep_top_fraction, action)") }
+        guard let items = value.sequence else {
+          throw HatcheryError(
+            "\(place(value)): expected a list of classifiers (name, model, label, threshold or keep_top_fraction, action)"
+          )
+        }
         for item in items {
           let classifier = try ClassifierFilter.parse(item, place: place, folder: folder)
           guard !config.classifiers.contains(where: { $0.name == classifier.name }) else {
@@ -182,17 +207,23 @@ public struct FilterConfig: Sendable {
           config.fileDigests.append(classifier.fingerprint + ":" + (try digest(classifier.path)))
         }
       case "language_classifier":
-        guard let name = value.string, !name.isEmpty else { throw HatcheryError("\(place(value)): expected the name of a classifier") }
+        guard let name = value.string, !name.isEmpty else {
+          throw HatcheryError("\(place(value)): expected the name of a classifier")
+        }
         config.languageClassifier = name
       case "url_blocklist":
-        guard let settings = value.mapping else { throw HatcheryError("\(place(value)): expected domains and substrings") }
+        guard let settings = value.mapping else {
+          throw HatcheryError("\(place(value)): expected domains and substrings")
+        }
         var domains: [String] = []
         var substrings: [String] = []
         for (setting, item) in settings {
           switch setting.string ?? "" {
           case "domains": domains = try paths(item, place: place(item), folder: folder)
           case "substrings": substrings = try paths(item, place: place(item), folder: folder)
-          default: throw HatcheryError("\(place(setting)): unknown key '\(setting.string ?? "?")' (expected domains, substrings)")
+          default:
+            throw HatcheryError(
+              "\(place(setting)): unknown key '\(setting.string ?? "?")' (expected domains, substrings)")
           }
         }
         config.urlBlocklist = try URLBlocklist(domainFiles: domains, substringFiles: substrings)
@@ -205,9 +236,13 @@ public struct FilterConfig: Sendable {
     }
     if let name = config.languageClassifier {
       guard config.classifiers.contains(where: { $0.name == name }) else {
-        throw HatcheryError("\(file): language_classifier '\(name)' is not one of the classifiers (\(config.classifiers.map(\.name).joined(separator: ", ")))")
+        throw HatcheryError(
+          "\(file): language_classifier '\(name)' is not one of the classifiers (\(config.classifiers.map(\.name).joined(separator: ", ")))"
+        )
       }
-      guard !config.languages.isEmpty else { throw HatcheryError("\(file): language_classifier needs `languages`, the languages to keep") }
+      guard !config.languages.isEmpty else {
+        throw HatcheryError("\(file): language_classifier needs `languages`, the languages to keep")
+      }
     }
     return config
   }
@@ -273,7 +308,9 @@ public struct FilterConfig: Sendable {
   /// block-lists, its language, the classifiers with a threshold, then the quality rules —: the
   /// first rule it fails, if any. `scores` gets every classifier's score of it (`predictors`:
   /// one per classifier, this thread's).
-  func verdict(_ document: Document, counter: GramCounter, predictors: [FastTextPredictor] = [], scores: inout [Float]) -> RuleFailure? {
+  func verdict(_ document: Document, counter: GramCounter, predictors: [FastTextPredictor] = [], scores: inout [Float])
+    -> RuleFailure?
+  {
     var text = document.text
     var best: (index: Int, probability: Float)?
     text.withUTF8 { bytes in
@@ -287,14 +324,16 @@ public struct FilterConfig: Sendable {
       }
     }
     if !urlBlocklist.isEmpty,
-      let url = document.metadata["url"]?.stringValue ?? document.metadata["original"]?.objectValue?["url"]?.stringValue,
+      let url = document.metadata["url"]?.stringValue
+        ?? document.metadata["original"]?.objectValue?["url"]?.stringValue,
       let entry = urlBlocklist.block(url)
     {
       return RuleFailure(rule: "url_blocklist", value: 1, detail: entry)
     }
     if let name = languageClassifier, let index = classifiers.firstIndex(where: { $0.name == name }) {
       // A fastText language identifier (lid.176's labels are __label__en …): its best label.
-      let language = best.map { String(classifiers[index].model.labels[$0.index].dropFirst("__label__".count)) } ?? "unknown"
+      let language =
+        best.map { String(classifiers[index].model.labels[$0.index].dropFirst("__label__".count)) } ?? "unknown"
       let confidence = Double(best?.probability ?? 0)
       if !languages.contains(language) || confidence < languageThreshold {
         return RuleFailure(rule: "language", value: confidence, detail: language)
@@ -318,7 +357,9 @@ public struct FilterConfig: Sendable {
     }
     for (index, classifier) in classifiers.enumerated()
     where classifier.action == .drop && classifier.keepTopFraction == nil && scores[index] < classifier.threshold {
-      return RuleFailure(rule: classifier.rule, value: Double(scores[index]), detail: "\(classifier.label) below \(classifier.threshold)")
+      return RuleFailure(
+        rule: classifier.rule, value: Double(scores[index]), detail: "\(classifier.label) below \(classifier.threshold)"
+      )
     }
     return text.withUTF8 { firstFailure(UnsafeRawBufferPointer($0), counter: counter) }
   }

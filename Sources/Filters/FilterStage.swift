@@ -32,7 +32,9 @@ public enum FilterStage {
       return "filter: \(documents) documents, \(total) dropped, \(flagged) flagged, "
         + String(format: "%.2f s, %.1f MB/s", seconds, seconds > 0 ? Double(bytes) / seconds / 1e6 : 0)
         + (reasons.isEmpty ? "" : "\ndropped by rule: " + reasons.joined(separator: ", "))
-        + (redacted.isEmpty ? "" : "\nredacted: " + redacted.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        + (redacted.isEmpty
+          ? ""
+          : "\nredacted: " + redacted.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
     }
   }
 
@@ -50,16 +52,23 @@ public enum FilterStage {
     if !config.languages.isEmpty && config.languageModel == nil && config.languageClassifier == nil {
       config.languageModel = try LanguageModel.shipped()
     }
-    let store = try step == .task
+    let store =
+      try step == .task
       ? workspace.openStoreForReading() : step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     let parts = try store.allParts()
     guard !parts.isEmpty else {
       throw HatcheryError("\(workspace.root): no documents to filter; run `hatchery ingest` first")
     }
     var configuration = JSONObject([
-      ("rules", .array(config.families.map { .string($0.rawValue) })), ("thresholds", .string(config.thresholds.canonical)),
+      ("rules", .array(config.families.map { .string($0.rawValue) })),
+      ("thresholds", .string(config.thresholds.canonical)),
       ("files", .array(config.fileDigests.map { .string($0) })),
-      ("languages", .string(config.languages.joined(separator: ",") + "@\(config.languageThreshold)" + (config.languageClassifier.map { " by " + $0 } ?? ""))),
+      (
+        "languages",
+        .string(
+          config.languages.joined(separator: ",") + "@\(config.languageThreshold)"
+            + (config.languageClassifier.map { " by " + $0 } ?? ""))
+      ),
       ("contamination", .string(config.contamination.map { "n=\($0.n) flag=\(config.flagContamination)" } ?? "none")),
     ])
     configuration["parts"] = .array(parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256)") })
@@ -89,7 +98,8 @@ public enum FilterStage {
       for index in parts.indices where index % tasks == task {
         let path = workspace.absolute(taskFile(part: index, config: stageConfig))
         if !force, FileManager.default.fileExists(atPath: path) { continue }
-        let result = try filter(parts[index], workspace: workspace, config: config, removedSpans: spans, threads: threads)
+        let result = try filter(
+          parts[index], workspace: workspace, config: config, removedSpans: spans, threads: threads)
         try TaskFiles.write(result, to: path)
         summary.add(result.summary)
         done += 1
@@ -107,13 +117,18 @@ public enum FilterStage {
         // Every part's results replace every filter row, all in one transaction.
         try store.inOneTransaction { batch in
           try batch.clearRedactions(stage: name)
-          try TaskFiles.fold(FilterPartResult.self, in: workspace, stage: name, config: stageConfig, parts: parts.count, threads: threads) {
+          try TaskFiles.fold(
+            FilterPartResult.self, in: workspace, stage: name, config: stageConfig, parts: parts.count, threads: threads
+          ) {
             results in
             for result in results {
               try batch.insertRedactedPart(
-                stage: name, decisions: result.decisions, redactions: result.redactions.map { ($0.documentID, $0.kind, $0.count) },
-                version: result.version.map { ($0.sourceID, $0.part, "redacted", $0.path, $0.sha256) }, stageRunID: runID)
-              try batch.replaceClassifierScores(result.scores, sourceID: result.sourceID, part: result.part, stageRunID: runID)
+                stage: name, decisions: result.decisions,
+                redactions: result.redactions.map { ($0.documentID, $0.kind, $0.count) },
+                version: result.version.map { ($0.sourceID, $0.part, "redacted", $0.path, $0.sha256) },
+                stageRunID: runID)
+              try batch.replaceClassifierScores(
+                result.scores, sourceID: result.sourceID, part: result.part, stageRunID: runID)
               summary.add(result.summary)
             }
           }
@@ -132,7 +147,8 @@ public enum FilterStage {
       }
       for part in parts {
         do {
-          let result = try filter(part, workspace: workspace, config: config, removedSpans: removedSpans, threads: threads)
+          let result = try filter(
+            part, workspace: workspace, config: config, removedSpans: removedSpans, threads: threads)
           try result.write(into: store, stageRunID: runID)
           summary.add(result.summary)
         } catch {
@@ -140,7 +156,9 @@ public enum FilterStage {
           throw StageLifecycle.PartialFailure(error, partial: summary)
         }
       }
-      try store.inOneTransaction { batch in try dropOutsideTopFractions(config, batch: batch, runID: runID, summary: &summary) }
+      try store.inOneTransaction { batch in
+        try dropOutsideTopFractions(config, batch: batch, runID: runID, summary: &summary)
+      }
       summary.seconds = Date().timeIntervalSince(started)
       return summary
     }
@@ -154,7 +172,8 @@ public enum FilterStage {
     for classifier in config.classifiers {
       guard let fraction = classifier.keepTopFraction else { continue }
       let dropped = try batch.dropOutsideTopFraction(
-        classifier: classifier.name, fraction: fraction, stage: name, reason: "\(classifier.rule): \(classifier.label) outside the top \(fraction)",
+        classifier: classifier.name, fraction: fraction, stage: name,
+        reason: "\(classifier.rule): \(classifier.label) outside the top \(fraction)",
         stageRunID: runID)
       if dropped > 0 { summary.dropped[classifier.rule, default: 0] += dropped }
     }
@@ -180,8 +199,9 @@ public enum FilterStage {
     // Each classifier's scores of the part's documents, in line order.
     var partScores = [[Float]](repeating: [], count: config.classifiers.count)
     func judge(_ batch: [Document]) throws {
-      let results = Mutex([(verdict: RuleFailure?, text: [UInt8]?, counts: [PIIRedactor.Kind: Int], scores: [Float])](
-        repeating: (nil, nil, [:], []), count: batch.count))
+      let results = Mutex(
+        [(verdict: RuleFailure?, text: [UInt8]?, counts: [PIIRedactor.Kind: Int], scores: [Float])](
+          repeating: (nil, nil, [:], []), count: batch.count))
       let next = Atomic<Int>(0)
       let documents = batch
       DispatchQueue.concurrentPerform(iterations: max(1, min(threads, documents.count))) { _ in
@@ -196,13 +216,17 @@ public enum FilterStage {
           // Dropped documents are neither redacted nor written again: two thirds of the benchmark's
           // documents are dropped, and skipping them took the stage with PII from 36 to 45 MB/s.
           let kept = verdict.map(\.flagOnly) ?? true
-          let redaction = kept ? config.piiRedactor.map { redactor in
-            if let spans = removedSpans[document.id] {
-              return KeptDocuments.cut(Array(document.text.utf8), removing: spans).withUnsafeBytes { redactor.redact($0) }
-            }
-            var text = document.text
-            return text.withUTF8 { redactor.redact(UnsafeRawBufferPointer($0)) }
-          } : nil
+          let redaction =
+            kept
+            ? config.piiRedactor.map { redactor in
+              if let spans = removedSpans[document.id] {
+                return KeptDocuments.cut(Array(document.text.utf8), removing: spans).withUnsafeBytes {
+                  redactor.redact($0)
+                }
+              }
+              var text = document.text
+              return text.withUTF8 { redactor.redact(UnsafeRawBufferPointer($0)) }
+            } : nil
           results.withLock { $0[index] = (verdict, redaction?.text, redaction?.counts ?? [:], scores) }
         }
       }
@@ -251,16 +275,21 @@ public enum FilterStage {
         sourceID: entry.source.id, part: entry.part.part, path: versionPath, sha256: try writer.commit().sha256.hex)
     }
     let scores = zip(config.classifiers, partScores).map { classifier, scores in
-      ClassifierScores(classifier: classifier.name, label: classifier.label, sourceID: entry.source.id, part: entry.part.part, scores: scores)
+      ClassifierScores(
+        classifier: classifier.name, label: classifier.label, sourceID: entry.source.id, part: entry.part.part,
+        scores: scores)
     }
     return FilterPartResult(
-      sourceID: entry.source.id, part: entry.part.part, ids: ids, decisions: decisions, redactions: redactions, scores: scores, version: version,
+      sourceID: entry.source.id, part: entry.part.part, ids: ids, decisions: decisions, redactions: redactions,
+      scores: scores, version: version,
       summary: summary)
   }
 
   /// `tasks/filter/<configuration>/part-NNNNN.json`: a filter task's results for part N (counted over every
   /// source), until the merge writes them into the store.
-  public static func taskFile(part: Int, config: StageConfig) -> String { TaskFiles.path(stage: name, config: config, part: part) }
+  public static func taskFile(part: Int, config: StageConfig) -> String {
+    TaskFiles.path(stage: name, config: config, part: part)
+  }
 
   /// A part's documents in batches of 256, read by one thread at a time: each batch is read on
   /// the read queue while the previous one is judged, and the stage waits for it before asking
@@ -318,13 +347,13 @@ struct FilterPartResult: Codable {
   var version: Version?
   var summary: FilterStage.Summary
 
-
   /// Replaces the part's documents' `filter` decisions, redactions and redacted version, in one
   /// transaction.
   func write(into store: ProvenanceStore, stageRunID: Int64) throws {
     try store.inOneTransaction { batch in
       try batch.replaceRedactedPart(
-        stage: FilterStage.name, for: ids, decisions: decisions, redactions: redactions.map { ($0.documentID, $0.kind, $0.count) },
+        stage: FilterStage.name, for: ids, decisions: decisions,
+        redactions: redactions.map { ($0.documentID, $0.kind, $0.count) },
         version: version.map { ($0.sourceID, $0.part, "redacted", $0.path, $0.sha256) }, stageRunID: stageRunID)
       try batch.replaceClassifierScores(scores, sourceID: sourceID, part: part, stageRunID: stageRunID)
     }

@@ -75,7 +75,8 @@ public struct LanguageModel: Sendable {
   /// Cyrillic, Hebrew, Arabic, the Indic scripts, kana, Hangul, CJK ...).
   @inline(__always)
   static func hasNonLatinLead(_ gram: UInt32, bytes: Int) -> Bool {
-    for index in 0..<bytes where (gram >> (8 * UInt32(index))) & 0xFF >= 0xCE && (gram >> (8 * UInt32(index))) & 0xC0 == 0xC0 {
+    for index in 0..<bytes
+    where (gram >> (8 * UInt32(index))) & 0xFF >= 0xCE && (gram >> (8 * UInt32(index))) & 0xC0 == 0xC0 {
       return true
     }
     return false

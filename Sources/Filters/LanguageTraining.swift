@@ -41,7 +41,8 @@ public enum LanguageTraining {
       var bytes = 0
       outer: for locale in sources {
         let folder = root + "/" + locale + "/LC_MESSAGES"
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() where name.hasSuffix(".mo") {
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        where name.hasSuffix(".mo") {
           guard let entries = try? MessageCatalog.entries(path: folder + "/" + name) else { continue }
           for entry in entries {
             let text = language == "en" ? entry.original : entry.translation

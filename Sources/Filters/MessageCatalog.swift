@@ -39,7 +39,8 @@ enum MessageCatalog {
         let original = try string(originals, index).split(separator: "\u{4}").last.map(String.init) ?? ""
         let translation = try string(translations, index)
         guard !original.isEmpty else { continue }  // the header entry
-        entries.append((original.replacingOccurrences(of: "\0", with: "\n"), translation.replacingOccurrences(of: "\0", with: "\n")))
+        entries.append(
+          (original.replacingOccurrences(of: "\0", with: "\n"), translation.replacingOccurrences(of: "\0", with: "\n")))
       }
       return entries
     }

@@ -138,10 +138,13 @@ public struct PIIRedactor: Sendable {
     let byte = text[position]
     let previous: UInt8 = position > 0 ? text[position - 1] : 0x20
     // A token starts here: the byte before is not part of a word, number or address.
-    let startsToken = !Self.isAlphanumeric(previous) && previous != 0x2E && previous != 0x3A && previous != 0x2D
+    let startsToken =
+      !Self.isAlphanumeric(previous) && previous != 0x2E && previous != 0x3A && previous != 0x2D
       && previous != 0x2B
     guard startsToken else { return nil }
-    if Self.isDigit(byte), let range = ipv4(text, at: position, limit: limit) { return Match(kind: .ipv4, range: range) }
+    if Self.isDigit(byte), let range = ipv4(text, at: position, limit: limit) {
+      return Match(kind: .ipv4, range: range)
+    }
     if Self.isHex(byte) || byte == 0x3A, let range = ipv6(text, at: position, limit: limit) {
       return Match(kind: .ipv6, range: range)
     }
@@ -231,8 +234,9 @@ public struct PIIRedactor: Sendable {
         guard length <= 4 || digits == 0 && length <= 15 else { return nil }
         digits += length
         end = index
-        guard index + 1 < limit, isSeparator(text[index]) || text[index] == 0x28, Self.isDigit(text[index + 1])
-          || (text[index] == 0x20 && text[index + 1] == 0x28)
+        guard index + 1 < limit, isSeparator(text[index]) || text[index] == 0x28,
+          Self.isDigit(text[index + 1])
+            || (text[index] == 0x20 && text[index + 1] == 0x28)
         else { break }
         index += text[index] == 0x20 && text[index + 1] == 0x28 ? 2 : 1
       }

@@ -1,4 +1,5 @@
 import HatcheryCore
+
 /// Lower-case ASCII phrases looked for together, ignoring ASCII case, in one pass over a text.
 ///
 /// C4's rules look for nine phrases in every document: one pass with a first-byte table instead of

@@ -21,9 +21,10 @@ public struct RuleFailure: Sendable, Equatable {
 
 /// The rule families, each returning the first rule a document fails, or nil.
 enum QualityRules {
-  private static let stopWords: Set<UInt64> = Set(["the", "be", "to", "of", "and", "that", "have", "with"].map { word in
-    Array(word.utf8).withUnsafeBytes { XXHash.hash64($0) }
-  })
+  private static let stopWords: Set<UInt64> = Set(
+    ["the", "be", "to", "of", "and", "that", "have", "with"].map { word in
+      Array(word.utf8).withUnsafeBytes { XXHash.hash64($0) }
+    })
   /// . ! ? " ' — a switch, not a Set<UInt8>: hashing every line's last byte showed in profiles.
   private static func isTerminalPunctuation(_ byte: UInt8) -> Bool {
     switch byte {
@@ -65,7 +66,9 @@ enum QualityRules {
       let bytes = profile.bytes(line)
       return bytes.first == 0x2D || bytes.starts(with: "•".utf8)
     }.count
-    if Double(bullets) / lines > t.maximumBulletLineRatio { return fail("gopher_too_many_bullets", Double(bullets) / lines) }
+    if Double(bullets) / lines > t.maximumBulletLineRatio {
+      return fail("gopher_too_many_bullets", Double(bullets) / lines)
+    }
     let ellipsisEnds = profile.lines.filter { line in
       let bytes = profile.bytes(line)
       return bytes.reversed().starts(with: "...".utf8) || bytes.reversed().starts(with: "…".utf8.reversed())
@@ -155,7 +158,8 @@ enum QualityRules {
   /// "lorem ipsum" (bit 0), "{" (bit 1), then the notices that keep a line from counting as a
   /// sentence.
   private static let c4Phrases = PhraseSet([
-    "lorem ipsum", "{", "javascript", "terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
+    "lorem ipsum", "{", "javascript", "terms of use", "privacy policy", "cookie policy", "uses cookies",
+    "use of cookies",
     "use cookies",
   ])
 

@@ -28,7 +28,8 @@ public struct FuzzTarget: Sendable {
   public let run: @Sendable (_ input: [UInt8], _ scratch: String) throws -> String?
 
   public static let all: [FuzzTarget] = [
-    warc, http, gzip, zstd, bzip2, jsonl, html, mediawiki, jatsAndTEI, parquet, pipelineYAML, policyYAML, filterYAML, shard,
+    warc, http, gzip, zstd, bzip2, jsonl, html, mediawiki, jatsAndTEI, parquet, pipelineYAML, policyYAML, filterYAML,
+    shard,
     safetensors, tokenizerJSON, fastText,
   ]
 
@@ -41,7 +42,8 @@ extension FuzzTarget {
   /// Ingests `input` as the file `name`, into a workspace kept in `scratch`; the stage must
   /// finish (bad records are rejects, never a failed stage) and its part must read back.
   static func ingest(_ input: [UInt8], as name: String, scratch: String, format: InputFormat? = nil) throws -> String? {
-    let workspace = try FileManager.default.fileExists(atPath: scratch + "/ws/hatchery.db")
+    let workspace =
+      try FileManager.default.fileExists(atPath: scratch + "/ws/hatchery.db")
       ? Workspace.open(at: scratch + "/ws") : Workspace.create(at: scratch + "/ws")
     let folder = scratch + "/in"
     try? FileManager.default.removeItem(atPath: folder)
@@ -103,7 +105,12 @@ extension FuzzTarget {
 
   static let gzip = FuzzTarget(
     name: "gzip",
-    seeds: { _ in [Seeds.compress(Seeds.jsonl(), .gzip), Seeds.compress(Seeds.jsonl(), .gzip) + Seeds.compress(Seeds.jsonl(lines: 2), .gzip)] },
+    seeds: { _ in
+      [
+        Seeds.compress(Seeds.jsonl(), .gzip),
+        Seeds.compress(Seeds.jsonl(), .gzip) + Seeds.compress(Seeds.jsonl(lines: 2), .gzip),
+      ]
+    },
     run: { input, scratch in try ingest(input, as: "records.jsonl.gz", scratch: scratch) })
 
   static let zstd = FuzzTarget(
@@ -118,7 +125,12 @@ extension FuzzTarget {
 
   static let jsonl = FuzzTarget(
     name: "jsonl",
-    seeds: { _ in [Seeds.jsonl(), Array("{\"text\": \"caf\\u00e9 \\ud83e\\uddec\", \"metadata\": {\"url\": \"https://example.org\"}}\n".utf8)] },
+    seeds: { _ in
+      [
+        Seeds.jsonl(),
+        Array("{\"text\": \"caf\\u00e9 \\ud83e\\uddec\", \"metadata\": {\"url\": \"https://example.org\"}}\n".utf8),
+      ]
+    },
     run: { input, scratch in try ingest(input, as: "records.jsonl", scratch: scratch) })
 
   static let html = FuzzTarget(
@@ -137,11 +149,17 @@ extension FuzzTarget {
     seeds: { _ in
       try [Codec.uncompressed, .snappy, .zstd].map { codec in
         var writer = ParquetWriter(
-          columns: [.string("id", optional: false), .string("text"), ParquetWriter.ColumnSpec(name: "n", type: .int64)], codec: codec)
+          columns: [
+            .string("id", optional: false), .string("text"), ParquetWriter.ColumnSpec(name: "n", type: .int64),
+          ], codec: codec)
         for group in 0..<2 {
-          try writer.write(rows: (0..<6).map { row in
-            [.string("r\(group)-\(row)"), .string(Seeds.sentence + " \(row)"), row == 4 ? .null : .int64(Int64(row * 1000))]
-          })
+          try writer.write(
+            rows: (0..<6).map { row in
+              [
+                .string("r\(group)-\(row)"), .string(Seeds.sentence + " \(row)"),
+                row == 4 ? .null : .int64(Int64(row * 1000)),
+              ]
+            })
         }
         return writer.finish()
       }
@@ -159,7 +177,9 @@ extension FuzzTarget {
 extension FuzzTarget {
   /// Runs `load` on `input` written to `scratch/NAME`: it may refuse the input, with a one-line
   /// error naming the file, and must not fail otherwise.
-  static func load(_ input: [UInt8], as name: String, scratch: String, _ load: (String) throws -> Void) throws -> String? {
+  static func load(_ input: [UInt8], as name: String, scratch: String, _ load: (String) throws -> Void) throws
+    -> String?
+  {
     let path = scratch + "/" + name
     try Data(input).write(to: URL(fileURLWithPath: path))
     do {
@@ -182,17 +202,23 @@ extension FuzzTarget {
   static let pipelineYAML = FuzzTarget(
     name: "pipeline-yaml",
     seeds: { _ in [Array(Seeds.pipeline.utf8)] },
-    run: { input, scratch in try load(input, as: "pipeline.yaml", scratch: scratch) { _ = try PipelineFile.load(path: $0) } })
+    run: { input, scratch in
+      try load(input, as: "pipeline.yaml", scratch: scratch) { _ = try PipelineFile.load(path: $0) }
+    })
 
   static let policyYAML = FuzzTarget(
     name: "policy-yaml",
     seeds: { _ in [Array(Seeds.policy.utf8)] },
-    run: { input, scratch in try load(input, as: "policy.yaml", scratch: scratch) { _ = try LicensePolicy.load(path: $0) } })
+    run: { input, scratch in
+      try load(input, as: "policy.yaml", scratch: scratch) { _ = try LicensePolicy.load(path: $0) }
+    })
 
   static let filterYAML = FuzzTarget(
     name: "filter-yaml",
     seeds: { _ in [Array(Seeds.filter.utf8)] },
-    run: { input, scratch in try load(input, as: "filter.yaml", scratch: scratch) { _ = try FilterConfig.load(path: $0) } })
+    run: { input, scratch in
+      try load(input, as: "filter.yaml", scratch: scratch) { _ = try FilterConfig.load(path: $0) }
+    })
 
   /// A shard is read whole, every frame decoded and checked.
   static let shard = FuzzTarget(
@@ -213,7 +239,9 @@ extension FuzzTarget {
   static let safetensors = FuzzTarget(
     name: "safetensors",
     seeds: { scratch in [try Seeds.safetensors(in: scratch)] },
-    run: { input, scratch in try load(input, as: "model.safetensors", scratch: scratch) { _ = try Safetensors.read(path: $0) } })
+    run: { input, scratch in
+      try load(input, as: "model.safetensors", scratch: scratch) { _ = try Safetensors.read(path: $0) }
+    })
 
   /// A tokenizer is loaded and then encodes and decodes text, so a table that loads but is
   /// inconsistent shows too.
@@ -235,7 +263,9 @@ extension FuzzTarget {
     name: "fasttext",
     seeds: { _ in
       let examples = (0..<40).map { index in
-        FastTextTrainer.Example(text: Seeds.sentence + (index % 2 == 0 ? " apple pear" : " wheel gear"), labels: [index % 2 == 0 ? "__label__a" : "__label__b"])
+        FastTextTrainer.Example(
+          text: Seeds.sentence + (index % 2 == 0 ? " apple pear" : " wheel gear"),
+          labels: [index % 2 == 0 ? "__label__a" : "__label__b"])
       }
       return try [FastTextArgs.Loss.softmax, .hierarchicalSoftmax].map { loss in
         var options = FastTextTrainer.Options()

@@ -5,12 +5,18 @@ import HatcheryCore
 public struct Mutator: Sendable {
   /// Byte strings that make parsers take their rare paths: sizes at integer limits, line ends,
   /// markup and JSON punctuation, invalid UTF-8, NULs.
-  static let interesting: [[UInt8]] = [
-    "0", "-1", "7FFFFFFFFFFFFFFF", "FFFFFFFFFFFFFFFF", "9223372036854775807", "18446744073709551616", "4294967295",
-    "1e308", "\r\n", "\n\n", "\r\n\r\n", "<", ">", "</", "<!--", "]]>", "&amp;", "&#xFFFFFF;", "\"", "\\", "{", "}", "[", "]",
-    ":", ",", "\u{0}", "WARC/1.1\r\n", "HTTP/1.1 200 OK\r\n", "Content-Length: 99999999999\r\n",
-    "Transfer-Encoding: chunked\r\n", "Content-Encoding: gzip\r\n", "- ", ": ", "&x ", "*x ", "!!binary ", "{{", "}}", "[[", "]]",
-  ].map { Array($0.utf8) } + [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF, 0xFF, 0xFF, 0xFF], [0, 0, 0, 0], [0x80]]
+  static let interesting: [[UInt8]] =
+    [
+      "0", "-1", "7FFFFFFFFFFFFFFF", "FFFFFFFFFFFFFFFF", "9223372036854775807", "18446744073709551616", "4294967295",
+      "1e308", "\r\n", "\n\n", "\r\n\r\n", "<", ">", "</", "<!--", "]]>", "&amp;", "&#xFFFFFF;", "\"", "\\", "{", "}",
+      "[", "]",
+      ":", ",", "\u{0}", "WARC/1.1\r\n", "HTTP/1.1 200 OK\r\n", "Content-Length: 99999999999\r\n",
+      "Transfer-Encoding: chunked\r\n", "Content-Encoding: gzip\r\n", "- ", ": ", "&x ", "*x ", "!!binary ", "{{", "}}",
+      "[[", "]]",
+    ].map { Array($0.utf8) } + [
+      [0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF, 0xFF, 0xFF, 0xFF], [0, 0, 0, 0],
+      [0x80],
+    ]
 
   public let seed: UInt64
 
@@ -37,7 +43,8 @@ public struct Mutator: Sendable {
       bytes[position(bytes.count)] = UInt8(truncatingIfNeeded: random.next())
     case 2:  // insert random bytes
       let count = 1 + position(16)
-      bytes.insert(contentsOf: (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }, at: position(bytes.count + 1))
+      bytes.insert(
+        contentsOf: (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }, at: position(bytes.count + 1))
     case 3 where !bytes.isEmpty:  // delete a range
       let start = position(bytes.count)
       bytes.removeSubrange(start..<min(bytes.count, start + 1 + position(64)))

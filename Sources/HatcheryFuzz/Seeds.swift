@@ -22,7 +22,9 @@ public enum Seeds {
   public static func jsonl(lines: Int = 6) -> [UInt8] {
     var text = ""
     for index in 0..<lines {
-      text += #"{"id": "d\#(index)", "text": "\#(sentence) Number \#(index).\nSecond line with \"quotes\" and \t tabs.", "url": "https://example.org/\#(index)", "metadata": {"lang": "en", "n": \#(index)}}"# + "\n"
+      text +=
+        #"{"id": "d\#(index)", "text": "\#(sentence) Number \#(index).\nSecond line with \"quotes\" and \t tabs.", "url": "https://example.org/\#(index)", "metadata": {"lang": "en", "n": \#(index)}}"#
+        + "\n"
     }
     return Array(text.utf8)
   }
@@ -103,20 +105,23 @@ public enum Seeds {
 
   /// One WARC record with CRLF line ends.
   public static func warcRecord(type: String, uri: String = "https://example.org/a", block: [UInt8]) -> [UInt8] {
-    let header = "WARC/1.1\r\nWARC-Type: \(type)\r\nWARC-Target-URI: \(uri)\r\nWARC-Date: 2026-02-01T00:00:00Z\r\n"
+    let header =
+      "WARC/1.1\r\nWARC-Type: \(type)\r\nWARC-Target-URI: \(uri)\r\nWARC-Date: 2026-02-01T00:00:00Z\r\n"
       + "WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\nContent-Type: application/http; msgtype=response\r\n"
       + "Content-Length: \(block.count)\r\n\r\n"
     return Array(header.utf8) + block + Array("\r\n\r\n".utf8)
   }
 
   public static func httpMessages() -> [[UInt8]] {
-    let chunked = ["Plain text over the wire ", "in two chunks, fine."].reduce(into: [UInt8]()) {
-      $0 += Array("\(String($1.utf8.count, radix: 16))\r\n\($1)\r\n".utf8)
-    } + Array("0\r\n\r\n".utf8)
+    let chunked =
+      ["Plain text over the wire ", "in two chunks, fine."].reduce(into: [UInt8]()) {
+        $0 += Array("\(String($1.utf8.count, radix: 16))\r\n\($1)\r\n".utf8)
+      } + Array("0\r\n\r\n".utf8)
     return [
       Array("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n".utf8) + html(),
       Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n".utf8) + chunked,
-      Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n".utf8) + compress(html(), .gzip),
+      Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n".utf8)
+        + compress(html(), .gzip),
       Array("HTTP/1.0 404 Not Found\r\nContent-Type: text/plain\r\n\r\nmissing".utf8),
     ]
   }
@@ -187,7 +192,11 @@ public enum Seeds {
     let bias: [Float] = [1, 2, 3]
     try weights.withUnsafeBufferPointer { w in
       try bias.withUnsafeBufferPointer { b in
-        try Safetensors.write([(name: "h.0.attn.c_attn.weight", shape: [4, 12], values: w), (name: "h.0.attn.c_attn.bias", shape: [3], values: b)], to: path)
+        try Safetensors.write(
+          [
+            (name: "h.0.attn.c_attn.weight", shape: [4, 12], values: w),
+            (name: "h.0.attn.c_attn.bias", shape: [3], values: b),
+          ], to: path)
       }
     }
     defer { unlink(path) }
@@ -204,7 +213,8 @@ public enum Seeds {
         return chunk
       }
     }
-    let (tokenizer, _) = try TokenizerTrainer.train(OneChunk(text(lines: 200)), options: TokenizerTrainingOptions(vocabularySize: 300))
+    let (tokenizer, _) = try TokenizerTrainer.train(
+      OneChunk(text(lines: 200)), options: TokenizerTrainingOptions(vocabularySize: 300))
     let path = folder + "/seed-tokenizer.json"
     _ = try TokenizerFile.save(tokenizer, to: path)
     defer { unlink(path) }

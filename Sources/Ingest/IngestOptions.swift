@@ -62,7 +62,8 @@ public struct IngestOptions: Sendable {
         $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-+(): ".unicodeScalars.contains($0))
       }
       guard allowed, !declaredLicense.trimmingCharacters(in: .whitespaces).isEmpty else {
-        throw HatcheryError("--license '\(declaredLicense)' is not an SPDX expression (e.g. CC-BY-4.0, MIT OR Apache-2.0)")
+        throw HatcheryError(
+          "--license '\(declaredLicense)' is not an SPDX expression (e.g. CC-BY-4.0, MIT OR Apache-2.0)")
       }
     }
   }

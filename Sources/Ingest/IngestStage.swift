@@ -62,7 +62,8 @@ public enum IngestStage {
       let fingerprint = IngestFingerprint.part(part, options: options, addedAt: source.addedAt)
       return options.force
         || (finished[part.index] != fingerprint
-          && StagedRows.taskPart(at: workspace.absolute(taskFile(source: source.name, part: part.index)))?.fingerprint != fingerprint)
+          && StagedRows.taskPart(at: workspace.absolute(taskFile(source: source.name, part: part.index)))?.fingerprint
+            != fingerprint)
     }
     var summary = IngestSummary(source: source.name)
     summary.step = .task
@@ -89,7 +90,8 @@ public enum IngestStage {
     options: IngestOptions, stageRunID: Int64?, logger: Logger, showProgress: Bool
   ) -> ParallelParts.Outcome {
     let progress = ProgressReporter(
-      label: label, totalItems: parts.reduce(0) { $0 + $1.files.count }, totalBytes: parts.reduce(0) { $0 + $1.inputBytes },
+      label: label, totalItems: parts.reduce(0) { $0 + $1.files.count },
+      totalBytes: parts.reduce(0) { $0 + $1.inputBytes },
       enabled: showProgress)
     let workers = min(options.threads, parts.count)
     let context = PartIngester.Context(
@@ -197,7 +199,8 @@ public enum IngestStage {
       config: StageConfig(configuration(options, plan: plan, addedAt: source.addedAt)))
     // A first ingest (all parts new, at least as much input as the store's) appends its rows
     // without the id index and builds it once at the end (ProvenanceStore.beginBulkDocumentLoad).
-    let bulk = try options.tasks == 1
+    let bulk =
+      try options.tasks == 1
       && store.beginBulkDocumentLoad(
         parts: pending.map { (source.id, $0.index) }, inputBytes: pending.reduce(0) { $0 + $1.inputBytes })
     let added = pending.map { (sourceID: source.id, part: $0.index) }
@@ -245,7 +248,6 @@ public enum IngestStage {
       ("inputs", .string(inputs.finalize().hex)),
     ])
   }
-
 
   /// Once every part of the source is finished, its checksum is the SHA-256 over the parts'
   /// digests in part order; until then it is unknown.

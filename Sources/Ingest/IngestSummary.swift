@@ -29,7 +29,8 @@ public struct IngestSummary: StageSummary {
 
   // The run's counters: everything but the messages shown (all rejects are in the store).
   enum CodingKeys: String, CodingKey {
-    case source, step, partsPlanned, partsWritten, partsUpToDate, partsRemoved, files, documents, repairedDocuments, splitFiles
+    case source, step, partsPlanned, partsWritten, partsUpToDate, partsRemoved, files, documents, repairedDocuments,
+      splitFiles
     case rejected, rejectsByReason, skipped, inputBytes, outputBytes, seconds
   }
 
@@ -74,14 +75,18 @@ public struct IngestSummary: StageSummary {
       return "ingest \(source): nothing to do, \(partsUpToDate) part(s) up to date (use --force to redo them)"
     }
     let rate = seconds > 0 ? Double(inputBytes) / seconds / 1e6 : 0
-    var line = "ingest \(source): \(files) files, \(documents) documents (\(repairedDocuments) repaired), "
+    var line =
+      "ingest \(source): \(files) files, \(documents) documents (\(repairedDocuments) repaired), "
       + "\(rejected) rejected, \(ByteCount.format(inputBytes)) in, \(ByteCount.format(outputBytes)) out, "
       + "\(partsWritten) part(s) written, \(partsUpToDate) up to date, "
       + String(format: "%.2f s, %.1f MB/s", seconds, rate)
     if partsRemoved > 0 { line += ", \(partsRemoved) stale part(s) removed" }
-    if splitFiles > 0 { line += "\n\(splitFiles) file(s) larger than --max-document-bytes kept as several documents (metadata: piece)" }
+    if splitFiles > 0 {
+      line += "\n\(splitFiles) file(s) larger than --max-document-bytes kept as several documents (metadata: piece)"
+    }
     if !rejectsByReason.isEmpty {
-      line += "\nrejected by reason: "
+      line +=
+        "\nrejected by reason: "
         + rejectsByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
     if !skipped.isEmpty {

@@ -143,7 +143,8 @@ public final class MarkupExtractor {
       body.map { xml.text(of: $0, layout: XMLDocumentExtractor.tei, maximumBytes: maximumTextBytes) } ?? ("", false)
     var page = ExtractedPage(text: text, truncated: truncated)
     page.title = header.flatMap { XMLDocument.first("title", under: $0, within: "titleStmt") }.map(XMLDocument.content)
-    page.language = XMLDocument.first("text", under: root).flatMap { XMLDocument.attribute($0, "lang") }
+    page.language =
+      XMLDocument.first("text", under: root).flatMap { XMLDocument.attribute($0, "lang") }
       ?? XMLDocument.attribute(root, "lang")
     if let availability = header.flatMap({ XMLDocument.first("availability", under: $0) }) {
       page.licenseHints = licenseHints(availability, names: ["licence", "p"])

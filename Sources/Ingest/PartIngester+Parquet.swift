@@ -15,19 +15,24 @@ extension PartIngester {
     guard file.compression == .none else {
       try reject(
         file, line: nil, offset: nil, reason: "parquet-compressed",
-        "\(file.absolutePath): a compressed Parquet file cannot be read in place; decompress it first (Parquet compresses its pages itself)")
+        "\(file.absolutePath): a compressed Parquet file cannot be read in place; decompress it first (Parquet compresses its pages itself)"
+      )
       return
     }
     let parquet: ParquetFile
     do {
       parquet = try ParquetFile(path: String(decoding: file.pathBytes, as: UTF8.self))
     } catch {
-      try reject(file, line: nil, offset: nil, reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged", error.description)
+      try reject(
+        file, line: nil, offset: nil, reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged",
+        error.description)
       return
     }
     let options = context.options
     let columns = parquet.columns
-    guard let text = columns.first(where: { $0.name == options.textField }), text.type == .byteArray || text.type == .fixedLenByteArray else {
+    guard let text = columns.first(where: { $0.name == options.textField }),
+      text.type == .byteArray || text.type == .fixedLenByteArray
+    else {
       try reject(
         file, line: nil, offset: nil, reason: "no-text",
         "\(file.absolutePath): no string column '\(options.textField)' (columns: \(columns.map(\.name).joined(separator: ", "))); "
@@ -37,20 +42,24 @@ extension PartIngester {
     var idColumn: ParquetFile.Column?
     if let idField = options.idField {
       guard let found = columns.first(where: { $0.name == idField }) else {
-        try reject(file, line: nil, offset: nil, reason: "no-id", "\(file.absolutePath): no column '\(idField)' for --id-field")
+        try reject(
+          file, line: nil, offset: nil, reason: "no-id", "\(file.absolutePath): no column '\(idField)' for --id-field")
         return
       }
       idColumn = found
     }
     let groups = file.rowGroups ?? 0..<parquet.metadata.rowGroups.count
     guard groups.upperBound <= parquet.metadata.rowGroups.count else {
-      try reject(file, line: nil, offset: nil, reason: "parquet-damaged", "\(file.absolutePath): row groups \(groups) are not in the file any more")
+      try reject(
+        file, line: nil, offset: nil, reason: "parquet-damaged",
+        "\(file.absolutePath): row groups \(groups) are not in the file any more")
       return
     }
     if !parquet.skipped.isEmpty, groups.lowerBound == 0 {
       try reject(
         file, line: nil, offset: nil, reason: "parquet-nested-skipped",
-        "\(file.absolutePath): nested columns not read: \(parquet.skipped.joined(separator: ", ")) (every row is read without them)")
+        "\(file.absolutePath): nested columns not read: \(parquet.skipped.joined(separator: ", ")) (every row is read without them)"
+      )
     }
     // Rows are numbered over the whole file, whichever slice of row groups this is.
     var firstRow = parquet.metadata.rowGroups[0..<groups.lowerBound].reduce(0) { $0 + Int($1.rowCount) }
@@ -69,12 +78,15 @@ extension PartIngester {
         textPages = try parquet.pages(rowGroup: group, column: text)
       } catch {
         try reject(
-          file, line: firstRow + 1, offset: group, reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged",
+          file, line: firstRow + 1, offset: group,
+          reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged",
           "\(error.description) — its \(rows) rows are not read")
         continue
       }
       // The text column's page buffers are emptied and reused from page to page.
-      var page = (present: text.optional ? [Bool]() : nil, data: ColumnData.bytes(ByteArrays()), rows: 0, row: 0, value: 0)
+      var page = (
+        present: text.optional ? [Bool]() : nil, data: ColumnData.bytes(ByteArrays()), rows: 0, row: 0, value: 0
+      )
       for row in 0..<rows {
         if page.row == page.rows {
           page.data.removeAllKeepingCapacity()
@@ -84,11 +96,14 @@ extension PartIngester {
           page.value = 0
           do throws(ParquetError) {
             guard try textPages.next(into: &page.data, present: &page.present) else {
-              throw ParquetError(file: parquet.path, rowGroup: group, column: text.name, .damaged("the text column ends after \(row) of \(rows) rows"))
+              throw ParquetError(
+                file: parquet.path, rowGroup: group, column: text.name,
+                .damaged("the text column ends after \(row) of \(rows) rows"))
             }
           } catch {
             try reject(
-              file, line: firstRow + row + 1, offset: group, reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged",
+              file, line: firstRow + row + 1, offset: group,
+              reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged",
               "\(error.description) — its \(rows - row) rows from row \(row) are not read")
             break
           }
@@ -119,7 +134,9 @@ extension PartIngester {
         }
         let line = firstRow + row + 1
         guard let textValue else {
-          try reject(file, line: line, offset: group, reason: "null-text", "\(file.absolutePath): row group \(group), row \(row): '\(text.name)' is null")
+          try reject(
+            file, line: line, offset: group, reason: "null-text",
+            "\(file.absolutePath): row group \(group), row \(row): '\(text.name)' is null")
           continue
         }
         // Bound only here: a reference held on would make the in-place work below copy the page.
@@ -128,7 +145,8 @@ extension PartIngester {
         guard length <= options.maximumDocumentBytes else {
           try reject(
             file, line: line, offset: group, reason: "too-large",
-            "\(file.absolutePath): row group \(group), row \(row): text of \(length) bytes is larger than --max-document-bytes \(options.maximumDocumentBytes)")
+            "\(file.absolutePath): row group \(group), row \(row): text of \(length) bytes is larger than --max-document-bytes \(options.maximumDocumentBytes)"
+          )
           continue
         }
         func field(_ names: String...) -> String? { names.lazy.compactMap { original[$0]?.stringValue }.first }
@@ -139,14 +157,19 @@ extension PartIngester {
           if repaired.replaced > 0 && options.rejectInvalidUTF8 {
             try reject(
               file, line: line, offset: group, reason: "invalid-utf8",
-              "\(file.absolutePath): row group \(group), row \(row): invalid UTF-8; drop --reject-invalid-utf8 to repair it with U+FFFD")
+              "\(file.absolutePath): row group \(group), row \(row): invalid UTF-8; drop --reject-invalid-utf8 to repair it with U+FFFD"
+            )
             return
           }
           try emit(
-            file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: length, repaired: repaired.replaced, line: line,
-            offset: group, locatorKey: "\(file.locator):\(line)", created: field("created", "date", "timestamp") ?? file.created,
+            file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: length,
+            repaired: repaired.replaced, line: line,
+            offset: group, locatorKey: "\(file.locator):\(line)",
+            created: field("created", "date", "timestamp") ?? file.created,
             original: original, title: field("title"), url: field("url"), language: field("language", "lang"),
-            extra: JSONObject([("row_group", .int(group)), ("row", .int(row))] + (id.map { [("record_id", JSONValue.string($0))] } ?? [])))
+            extra: JSONObject(
+              [("row_group", .int(group)), ("row", .int(row))]
+                + (id.map { [("record_id", JSONValue.string($0))] } ?? [])))
         }
       }
     }
@@ -162,14 +185,18 @@ extension PartIngester {
       return .string(bytes.map { String(format: "%02x", $0) }.joined())
     case .boolean(let values): return .bool(values[index])
     case .int32(let values):
-      if column.logical == .date { return .string(Timestamp.string(fromEpochSeconds: Int(values[index]) * 86_400).prefix(10).description) }
+      if column.logical == .date {
+        return .string(Timestamp.string(fromEpochSeconds: Int(values[index]) * 86_400).prefix(10).description)
+      }
       return .int(Int(values[index]))
     case .int64(let values):
       let value = values[index]
       switch column.logical {
       case .timestampMillis: return .string(isoTime(seconds: value / 1000, fraction: Int(value % 1000), digits: 3))
-      case .timestampMicros: return .string(isoTime(seconds: value / 1_000_000, fraction: Int(value % 1_000_000), digits: 6))
-      case .timestampNanos: return .string(isoTime(seconds: value / 1_000_000_000, fraction: Int(value % 1_000_000_000), digits: 9))
+      case .timestampMicros:
+        return .string(isoTime(seconds: value / 1_000_000, fraction: Int(value % 1_000_000), digits: 6))
+      case .timestampNanos:
+        return .string(isoTime(seconds: value / 1_000_000_000, fraction: Int(value % 1_000_000_000), digits: 9))
       default: return .int(Int(value))
       }
     case .int96(let values):

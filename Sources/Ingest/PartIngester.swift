@@ -91,7 +91,8 @@ final class PartIngester {
       outputBytes: bytes, sha256: digest.hex, stageRunID: context.stageRunID)
     if context.options.step == .task {
       // A task writes no store row: its rows wait in its own file for the merge.
-      try staged.finish(part: record, movingTo: context.workspace.absolute(IngestStage.taskFile(source: source.name, part: plan.index)))
+      try staged.finish(
+        part: record, movingTo: context.workspace.absolute(IngestStage.taskFile(source: source.name, part: plan.index)))
     } else {
       try context.store.commitPart(record, staged: staged)
     }
@@ -117,7 +118,8 @@ final class PartIngester {
           // first decompressed bytes are sniffed before any piece is kept, whatever the size.
           if piece == 0, try rejectIfBinary(file) { return }
           let cut = Self.pieceLength(UnsafeRawBufferPointer(documentBuffer.bytes))
-          try emitTextPiece(file, bytes: UnsafeMutableRawBufferPointer(rebasing: documentBuffer.bytes[..<cut]),
+          try emitTextPiece(
+            file, bytes: UnsafeMutableRawBufferPointer(rebasing: documentBuffer.bytes[..<cut]),
             offset: pieceOffset, piece: piece, split: true)
           documentBuffer.removeFirst(cut)
           pieceOffset += cut
@@ -133,7 +135,8 @@ final class PartIngester {
       }
     } catch let error as StreamError {
       let kept = piece > 0 ? "; the \(piece) piece(s) before it were kept" : ""
-      try reject(file, line: nil, offset: pieceOffset, reason: error.kind.rawValue, "\(error.message) — document dropped\(kept)")
+      try reject(
+        file, line: nil, offset: pieceOffset, reason: error.kind.rawValue, "\(error.message) — document dropped\(kept)")
       return
     }
     if piece == 0 {
@@ -180,7 +183,9 @@ final class PartIngester {
 
   /// `split`: the file was larger than --max-document-bytes and this is piece `piece` of it;
   /// the document's metadata says so.
-  private func emitTextPiece(_ file: InputFile, bytes: UnsafeMutableRawBufferPointer, offset: Int, piece: Int, split: Bool) throws {
+  private func emitTextPiece(
+    _ file: InputFile, bytes: UnsafeMutableRawBufferPointer, offset: Int, piece: Int, split: Bool
+  ) throws {
     let originalSHA256 = SHA256Hasher.hash(UnsafeRawBufferPointer(bytes))
     let repaired = normalizer.repairUTF8(bytes)
     if repaired.replaced > 0 && context.options.rejectInvalidUTF8 {
@@ -195,7 +200,10 @@ final class PartIngester {
       repaired: repaired.replaced, line: nil, offset: offset,
       locatorKey: piece == 0 ? file.locator : "\(file.locator)@\(offset)", created: file.created,
       original: nil, title: nil, url: nil, language: nil,
-      extra: split ? JSONObject([("piece", .int(piece)), ("split_at_max_document_bytes", .int(context.options.maximumDocumentBytes))]) : nil)
+      extra: split
+        ? JSONObject([
+          ("piece", .int(piece)), ("split_at_max_document_bytes", .int(context.options.maximumDocumentBytes)),
+        ]) : nil)
   }
 
   // MARK: JSONL: one document per line with a `text` member
@@ -282,7 +290,8 @@ final class PartIngester {
     if text.utf8.count > context.options.maximumDocumentBytes {
       try reject(
         file, line: line, offset: offset, reason: "too-large",
-        "\(position): text of \(text.utf8.count) bytes is larger than --max-document-bytes \(context.options.maximumDocumentBytes)")
+        "\(position): text of \(text.utf8.count) bytes is larger than --max-document-bytes \(context.options.maximumDocumentBytes)"
+      )
       return
     }
     let metadata = record["metadata"]?.objectValue
@@ -317,7 +326,8 @@ final class PartIngester {
       guard complete else {
         try reject(
           file, line: nil, offset: 0, reason: "too-large",
-          "\(file.absolutePath): more than \(limit) bytes of markup (\(Self.markupBytesPerTextByte) × --max-document-bytes)")
+          "\(file.absolutePath): more than \(limit) bytes of markup (\(Self.markupBytesPerTextByte) × --max-document-bytes)"
+        )
         return nil
       }
       return bytes
@@ -330,14 +340,20 @@ final class PartIngester {
   /// The format of a `.xml` file by its root element (nil: plain XML).
   /// What a file's first 64 KiB say it is: Parquet (an uncompressed file starting with `PAR1`),
   /// else the markup format its root element suggests; nil when it cannot be opened.
-  private enum Sniffed { case parquet, markup(MarkupFormat) }
+  private enum Sniffed {
+    case parquet
+    case markup(MarkupFormat)
+  }
 
   private func sniff(_ file: InputFile) throws -> Sniffed? {
     guard let stream = try? file.open() else { return nil }
     var head = [UInt8](repeating: 0, count: 1 << 16)
     let count = (try? head.withUnsafeMutableBytes { try stream.readFully(into: $0) }) ?? 0
     if file.compression == .none, count >= 4, head[0..<4].elementsEqual("PAR1".utf8) { return .parquet }
-    return .markup(head.withUnsafeBytes { MarkupFormat.guess(fileName: file.locator, bytes: UnsafeRawBufferPointer(rebasing: $0[..<count])) })
+    return .markup(
+      head.withUnsafeBytes {
+        MarkupFormat.guess(fileName: file.locator, bytes: UnsafeRawBufferPointer(rebasing: $0[..<count]))
+      })
   }
 
   private func ingestMarkup(_ file: InputFile, format: MarkupFormat) throws {
@@ -356,7 +372,8 @@ final class PartIngester {
     for page in pages {
       try emitExtracted(
         file, page: page, originalSHA256: originalSHA256, originalBytes: bytes.count, line: nil, offset: 0,
-        locatorKey: file.locator, created: file.created, extra: JSONObject([("format_detail", .string(format.rawValue))]))
+        locatorKey: file.locator, created: file.created,
+        extra: JSONObject([("format_detail", .string(format.rawValue))]))
     }
   }
 
@@ -410,7 +427,9 @@ final class PartIngester {
       if skipped.otherNamespaces > 0 { summary.skipped["wiki-other-namespace", default: 0] += skipped.otherNamespaces }
       if skipped.redirects > 0 { summary.skipped["wiki-redirect", default: 0] += skipped.redirects }
     } catch let error as StreamError {
-      try reject(file, line: nil, offset: nil, reason: error.kind.rawValue, "\(error.message) — \(articles) article(s) before it were kept")
+      try reject(
+        file, line: nil, offset: nil, reason: error.kind.rawValue,
+        "\(error.message) — \(articles) article(s) before it were kept")
     }
   }
 
@@ -427,13 +446,17 @@ final class PartIngester {
         records += 1
         switch item {
         case .malformed(let offset, let reason):
-          try reject(file, line: nil, offset: offset, reason: "corrupt", "\(file.absolutePath)@\(offset): malformed WARC record: \(reason)")
+          try reject(
+            file, line: nil, offset: offset, reason: "corrupt",
+            "\(file.absolutePath)@\(offset): malformed WARC record: \(reason)")
         case .record(let record):
           try ingestWARCRecord(file, record)
         }
       }
     } catch let error as StreamError {
-      try reject(file, line: nil, offset: nil, reason: error.kind.rawValue, "\(error.message) — \(records) record(s) before it were read")
+      try reject(
+        file, line: nil, offset: nil, reason: error.kind.rawValue,
+        "\(error.message) — \(records) record(s) before it were read")
     }
   }
 
@@ -448,31 +471,42 @@ final class PartIngester {
       return
     }
     if record.oversized {
-      try reject(file, line: nil, offset: record.offset, reason: "too-large", "\(position): record block larger than the cap")
+      try reject(
+        file, line: nil, offset: record.offset, reason: "too-large", "\(position): record block larger than the cap")
       return
     }
-    var mediaType = record.headers["content-type"]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+    var mediaType =
+      record.headers["content-type"]?.split(separator: ";").first.map {
+        $0.trimmingCharacters(in: .whitespaces).lowercased()
+      } ?? ""
     var charset: String?
     var body: [UInt8]
     var status = 0
-    if record.type == "response" && (mediaType.hasPrefix("application/http") || record.block.starts(with: Array("HTTP/".utf8))) {
+    if record.type == "response"
+      && (mediaType.hasPrefix("application/http") || record.block.starts(with: Array("HTTP/".utf8)))
+    {
       let response: HTTPResponse?
       do {
         response = try HTTPResponse(
-          record.block, maximumBodyBytes: context.options.maximumDocumentBytes * Self.markupBytesPerTextByte, name: position)
+          record.block, maximumBodyBytes: context.options.maximumDocumentBytes * Self.markupBytesPerTextByte,
+          name: position)
       } catch let error as StreamError {
-        try reject(file, line: nil, offset: record.offset, reason: "corrupt", "\(position): HTTP body: \(error.message)")
+        try reject(
+          file, line: nil, offset: record.offset, reason: "corrupt", "\(position): HTTP body: \(error.message)")
         return
       }
       guard let response else {
-        try reject(file, line: nil, offset: record.offset, reason: "corrupt", "\(position): response record without an HTTP status line")
+        try reject(
+          file, line: nil, offset: record.offset, reason: "corrupt",
+          "\(position): response record without an HTTP status line")
         return
       }
       status = response.status
       if response.bodyTruncated {
         try reject(
           file, line: nil, offset: record.offset, reason: "too-large",
-          "\(position): HTTP body decompresses to more than \(context.options.maximumDocumentBytes * Self.markupBytesPerTextByte) bytes")
+          "\(position): HTTP body decompresses to more than \(context.options.maximumDocumentBytes * Self.markupBytesPerTextByte) bytes"
+        )
         return
       }
       guard (200..<300).contains(status) else {
@@ -507,7 +541,9 @@ final class PartIngester {
       }
     } else {
       let decoded = body.withUnsafeBytes { charsets.decode($0, declared: charset, sniffMeta: false) }
-      page = ExtractedPage(text: String(decoding: UnsafeRawBufferPointer(decoded.text), as: UTF8.self), truncated: decoded.text.count > context.options.maximumDocumentBytes)
+      page = ExtractedPage(
+        text: String(decoding: UnsafeRawBufferPointer(decoded.text), as: UTF8.self),
+        truncated: decoded.text.count > context.options.maximumDocumentBytes)
       page.charset = decoded.charset
       page.replacedSequences = decoded.replaced
     }
@@ -524,13 +560,15 @@ final class PartIngester {
   private func ingestWETRecord(_ file: InputFile, _ record: WARCRecord) throws {
     let position = "\(file.absolutePath)@\(record.offset)"
     if record.oversized {
-      try reject(file, line: nil, offset: record.offset, reason: "too-large", "\(position): record block larger than the cap")
+      try reject(
+        file, line: nil, offset: record.offset, reason: "too-large", "\(position): record block larger than the cap")
       return
     }
     guard record.block.count <= context.options.maximumDocumentBytes else {
       try reject(
         file, line: nil, offset: record.offset, reason: "too-large",
-        "\(position): conversion text of \(record.block.count) bytes is larger than --max-document-bytes \(context.options.maximumDocumentBytes)")
+        "\(position): conversion text of \(record.block.count) bytes is larger than --max-document-bytes \(context.options.maximumDocumentBytes)"
+      )
       return
     }
     documentBuffer.removeAll()
@@ -538,7 +576,9 @@ final class PartIngester {
     let originalSHA256 = SHA256Hasher.hash(UnsafeRawBufferPointer(documentBuffer.bytes))
     let repaired = normalizer.repairUTF8(documentBuffer.bytes)
     if repaired.replaced > 0 && context.options.rejectInvalidUTF8 {
-      try reject(file, line: nil, offset: record.offset, reason: "invalid-utf8", "\(position): invalid UTF-8 in the conversion text")
+      try reject(
+        file, line: nil, offset: record.offset, reason: "invalid-utf8",
+        "\(position): invalid UTF-8 in the conversion text")
       return
     }
     var extra = JSONObject([("warc_record_id", .string(record.headers["warc-record-id"] ?? ""))])
@@ -550,8 +590,10 @@ final class PartIngester {
     }
     extra["content_type"] = .string(record.headers["content-type"] ?? "text/plain")
     try emit(
-      file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: record.block.count, repaired: repaired.replaced, line: nil,
-      offset: record.offset, locatorKey: "\(file.locator)@\(record.offset)", created: record.headers["warc-date"] ?? file.created,
+      file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: record.block.count,
+      repaired: repaired.replaced, line: nil,
+      offset: record.offset, locatorKey: "\(file.locator)@\(record.offset)",
+      created: record.headers["warc-date"] ?? file.created,
       original: nil, title: nil, url: record.headers["warc-target-uri"], language: nil, extra: extra)
   }
 
@@ -607,7 +649,8 @@ final class PartIngester {
       "rejected",
       metadata: [
         "path": "\(PrintableText.escaped(file.locator))", "line": "\(line.map(String.init) ?? "")",
-        "offset": "\(offset.map(String.init) ?? "")", "reason": "\(reason)", "detail": "\(PrintableText.escaped(message))",
+        "offset": "\(offset.map(String.init) ?? "")", "reason": "\(reason)",
+        "detail": "\(PrintableText.escaped(message))",
       ])
   }
 

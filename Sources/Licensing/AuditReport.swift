@@ -29,7 +29,9 @@ public struct AuditReport: Sendable {
       let current = totals[key] ?? (0, 0)
       totals[key] = (current.0 + row.keptDocuments, current.1 + row.keptBytes)
     }
-    return totals.map { ($0.key, $0.value.0, $0.value.1) }.sorted { ($0.bytes, $0.expression) > ($1.bytes, $1.expression) }
+    return totals.map { ($0.key, $0.value.0, $0.value.1) }.sorted {
+      ($0.bytes, $0.expression) > ($1.bytes, $1.expression)
+    }
   }
 
   public func render(_ format: Format) -> String {
@@ -53,7 +55,14 @@ public struct AuditReport: Sendable {
                 JSONObject([
                   ("name", .string(entry.name)), ("label", .string(entry.label)), ("documents", .int(entry.documents)),
                   ("mean", .number(String(format: "%.6f", entry.mean))),
-                  ("percentiles", .object(JSONObject(zip(["p10", "p50", "p90"], entry.percentiles).map { ($0, $1.isNaN ? .null : .number(String(format: "%.6f", Double($1)))) }))),
+                  (
+                    "percentiles",
+                    .object(
+                      JSONObject(
+                        zip(["p10", "p50", "p90"], entry.percentiles).map {
+                          ($0, $1.isNaN ? .null : .number(String(format: "%.6f", Double($1))))
+                        }))
+                  ),
                 ]))
             })
         ),
@@ -116,7 +125,9 @@ public struct AuditReport: Sendable {
           .array(
             licenseSummary.map {
               .object(
-                JSONObject([("license", .string($0.expression)), ("documents", .int($0.documents)), ("bytes", .int($0.bytes))]))
+                JSONObject([
+                  ("license", .string($0.expression)), ("documents", .int($0.documents)), ("bytes", .int($0.bytes)),
+                ]))
             })
         ),
       ]))
@@ -125,26 +136,42 @@ public struct AuditReport: Sendable {
   private var tables: [(title: String, header: [String], rows: [[String]])] {
     [
       (
-        "Documents by source and effective licence", ["source", "licence", "category", "documents", "bytes", "kept documents", "kept bytes"],
+        "Documents by source and effective licence",
+        ["source", "licence", "category", "documents", "bytes", "kept documents", "kept bytes"],
         counts.bySourceAndLicense.map {
-          [$0.source, $0.expression ?? "—", $0.category ?? "not tagged", "\($0.documents)", ByteCount.format($0.bytes),
-            "\($0.keptDocuments)", ByteCount.format($0.keptBytes)]
+          [
+            $0.source, $0.expression ?? "—", $0.category ?? "not tagged", "\($0.documents)", ByteCount.format($0.bytes),
+            "\($0.keptDocuments)", ByteCount.format($0.keptBytes),
+          ]
         }
       ),
-      ("Dropped, by stage and reason", ["stage", "reason", "documents", "bytes"], counts.drops.map { [$0.stage, $0.reason, "\($0.documents)", ByteCount.format($0.bytes)] }),
       (
-        "Held back from the shards for licence review (`hatchery review`)", ["reason", "documents", "bytes", "≈ tokens"],
-        counts.heldBack.map { [$0.reason, "\($0.documents)", ByteCount.format($0.bytes), $0.tokens.map(String.init) ?? "—"] }
+        "Dropped, by stage and reason", ["stage", "reason", "documents", "bytes"],
+        counts.drops.map { [$0.stage, $0.reason, "\($0.documents)", ByteCount.format($0.bytes)] }
+      ),
+      (
+        "Held back from the shards for licence review (`hatchery review`)",
+        ["reason", "documents", "bytes", "≈ tokens"],
+        counts.heldBack.map {
+          [$0.reason, "\($0.documents)", ByteCount.format($0.bytes), $0.tokens.map(String.init) ?? "—"]
+        }
       ),
       (
         "Classifier scores (filter; documents below a `drop` classifier's threshold are in the dropped table)",
         ["classifier", "label", "documents", "mean", "p10", "p50", "p90"],
         classifiers.map { entry in
-          [entry.name, entry.label, "\(entry.documents)", String(format: "%.4f", entry.mean)] + entry.percentiles.map { String(format: "%.4f", $0) }
+          [entry.name, entry.label, "\(entry.documents)", String(format: "%.4f", entry.mean)]
+            + entry.percentiles.map { String(format: "%.4f", $0) }
         }
       ),
-      ("Licence conflicts (first 20)", ["document", "conflict"], counts.conflictExamples.map { [$0.documentID, $0.conflict] }),
-      ("What the kept corpus contains", ["licence", "documents", "bytes"], licenseSummary.map { [$0.expression, "\($0.documents)", ByteCount.format($0.bytes)] }),
+      (
+        "Licence conflicts (first 20)", ["document", "conflict"],
+        counts.conflictExamples.map { [$0.documentID, $0.conflict] }
+      ),
+      (
+        "What the kept corpus contains", ["licence", "documents", "bytes"],
+        licenseSummary.map { [$0.expression, "\($0.documents)", ByteCount.format($0.bytes)] }
+      ),
       (
         "Tokens in the shards, by source and licence", ["source", "licence", "documents", "tokens"],
         counts.tokens.map { [$0.source, $0.expression ?? "—", "\($0.documents)", "\($0.tokens)"] }
@@ -163,12 +190,15 @@ public struct AuditReport: Sendable {
   private var markdown: String {
     var text = "# Corpus audit\n\n" + checks.map { "- \($0)" }.joined(separator: "\n") + "\n"
     for table in tables {
-      text += "\n## \(table.title)\n\n| " + table.header.joined(separator: " | ") + " |\n|"
+      text +=
+        "\n## \(table.title)\n\n| " + table.header.joined(separator: " | ") + " |\n|"
         + String(repeating: " --- |", count: table.header.count) + "\n"
       for row in table.rows {
         text += "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
       }
-      if table.rows.isEmpty { text += "| " + Array(repeating: "—", count: table.header.count).joined(separator: " | ") + " |\n" }
+      if table.rows.isEmpty {
+        text += "| " + Array(repeating: "—", count: table.header.count).joined(separator: " | ") + " |\n"
+      }
     }
     return text
   }
@@ -178,12 +208,15 @@ public struct AuditReport: Sendable {
       text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         .replacingOccurrences(of: ">", with: "&gt;")
     }
-    var text = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Corpus audit</title>"
+    var text =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Corpus audit</title>"
       + "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
       + "padding:.3em .6em;text-align:left}</style></head><body>\n<h1>Corpus audit</h1>\n<ul>"
       + checks.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
     for table in tables {
-      text += "<h2>\(escape(table.title))</h2>\n<table><tr>" + table.header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+      text +=
+        "<h2>\(escape(table.title))</h2>\n<table><tr>" + table.header.map { "<th>\(escape($0))</th>" }.joined()
+        + "</tr>\n"
       for row in table.rows { text += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }
       text += "</table>\n"
     }

@@ -43,13 +43,17 @@ public struct DEP5File: Sendable, Equatable {
     if !current.isEmpty { paragraphs.append(current) }
     guard let header = paragraphs.first,
       let format = header.first(where: { $0.name == "format" })?.value.first,
-      format.contains("copyright-format") || format.lowercased().contains("dep5") || format.lowercased().contains("dep-5")
+      format.contains("copyright-format") || format.lowercased().contains("dep5")
+        || format.lowercased().contains("dep-5")
     else { return nil }
     var stanzas: [Stanza] = []
     for paragraph in paragraphs.dropFirst() {
       guard let files = paragraph.first(where: { $0.name == "files" }) else { continue }
-      guard let license = paragraph.first(where: { $0.name == "license" })?.value.first, !license.isEmpty else { continue }
-      let patterns = files.value.joined(separator: " ").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+      guard let license = paragraph.first(where: { $0.name == "license" })?.value.first, !license.isEmpty else {
+        continue
+      }
+      let patterns = files.value.joined(separator: " ").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(
+        String.init)
       stanzas.append(Stanza(patterns: patterns, license: license, line: files.line))
     }
     return DEP5File(stanzas: stanzas)
@@ -58,7 +62,9 @@ public struct DEP5File: Sendable, Equatable {
   /// `text` without its leading and trailing spaces and tabs (Foundation's trimming is slow here).
   private static func trimmed(_ text: Substring) -> Substring {
     let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-    guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) }) else { return "" }
+    guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) }) else {
+      return ""
+    }
     return text[first...last]
   }
 
@@ -121,20 +127,30 @@ public enum DebianLicenseNames {
   static let table: [String: String] = [
     "gpl-1": "GPL-1.0-only", "gpl-1+": "GPL-1.0-or-later", "gpl-2": "GPL-2.0-only", "gpl-2+": "GPL-2.0-or-later",
     "gpl-3": "GPL-3.0-only", "gpl-3+": "GPL-3.0-or-later", "gpl": "GPL-1.0-or-later", "gpl+": "GPL-1.0-or-later",
-    "lgpl-2": "LGPL-2.0-only", "lgpl-2+": "LGPL-2.0-or-later", "lgpl-2.0": "LGPL-2.0-only", "lgpl-2.0+": "LGPL-2.0-or-later",
-    "lgpl-2.1": "LGPL-2.1-only", "lgpl-2.1+": "LGPL-2.1-or-later", "lgpl-3": "LGPL-3.0-only", "lgpl-3+": "LGPL-3.0-or-later",
-    "lgpl-3.0": "LGPL-3.0-only", "lgpl-3.0+": "LGPL-3.0-or-later", "agpl-3": "AGPL-3.0-only", "agpl-3+": "AGPL-3.0-or-later",
-    "gpl-2.0": "GPL-2.0-only", "gpl-2.0+": "GPL-2.0-or-later", "gpl-3.0": "GPL-3.0-only", "gpl-3.0+": "GPL-3.0-or-later",
-    "gfdl-1.2": "GFDL-1.2-only", "gfdl-1.2+": "GFDL-1.2-or-later", "gfdl-1.3": "GFDL-1.3-only", "gfdl-1.3+": "GFDL-1.3-or-later",
+    "lgpl-2": "LGPL-2.0-only", "lgpl-2+": "LGPL-2.0-or-later", "lgpl-2.0": "LGPL-2.0-only",
+    "lgpl-2.0+": "LGPL-2.0-or-later",
+    "lgpl-2.1": "LGPL-2.1-only", "lgpl-2.1+": "LGPL-2.1-or-later", "lgpl-3": "LGPL-3.0-only",
+    "lgpl-3+": "LGPL-3.0-or-later",
+    "lgpl-3.0": "LGPL-3.0-only", "lgpl-3.0+": "LGPL-3.0-or-later", "agpl-3": "AGPL-3.0-only",
+    "agpl-3+": "AGPL-3.0-or-later",
+    "gpl-2.0": "GPL-2.0-only", "gpl-2.0+": "GPL-2.0-or-later", "gpl-3.0": "GPL-3.0-only",
+    "gpl-3.0+": "GPL-3.0-or-later",
+    "gfdl-1.2": "GFDL-1.2-only", "gfdl-1.2+": "GFDL-1.2-or-later", "gfdl-1.3": "GFDL-1.3-only",
+    "gfdl-1.3+": "GFDL-1.3-or-later",
     "gfdl-nis-1.2": "GFDL-1.2-no-invariants-only", "gfdl-nis-1.3": "GFDL-1.3-no-invariants-only",
-    "expat": "MIT", "mit": "MIT", "bsd-2-clause": "BSD-2-Clause", "bsd-3-clause": "BSD-3-Clause", "bsd-4-clause": "BSD-4-Clause",
-    "isc": "ISC", "apache-2.0": "Apache-2.0", "apache-2": "Apache-2.0", "apache-1.1": "Apache-1.1", "mpl-1.1": "MPL-1.1",
-    "mpl-2.0": "MPL-2.0", "zlib": "Zlib", "public-domain": "LicenseRef-public-domain", "cc0-1.0": "CC0-1.0", "cc0": "CC0-1.0",
+    "expat": "MIT", "mit": "MIT", "bsd-2-clause": "BSD-2-Clause", "bsd-3-clause": "BSD-3-Clause",
+    "bsd-4-clause": "BSD-4-Clause",
+    "isc": "ISC", "apache-2.0": "Apache-2.0", "apache-2": "Apache-2.0", "apache-1.1": "Apache-1.1",
+    "mpl-1.1": "MPL-1.1",
+    "mpl-2.0": "MPL-2.0", "zlib": "Zlib", "public-domain": "LicenseRef-public-domain", "cc0-1.0": "CC0-1.0",
+    "cc0": "CC0-1.0",
     "artistic": "Artistic-1.0-Perl", "artistic-1.0": "Artistic-1.0", "artistic-2.0": "Artistic-2.0", "psf-2": "PSF-2.0",
-    "psf-2.0": "PSF-2.0", "python-2.0": "Python-2.0", "unlicense": "Unlicense", "bsl-1.0": "BSL-1.0", "boost-1.0": "BSL-1.0",
+    "psf-2.0": "PSF-2.0", "python-2.0": "Python-2.0", "unlicense": "Unlicense", "bsl-1.0": "BSL-1.0",
+    "boost-1.0": "BSL-1.0",
     "cc-by-3.0": "CC-BY-3.0", "cc-by-4.0": "CC-BY-4.0", "cc-by-sa-3.0": "CC-BY-SA-3.0", "cc-by-sa-4.0": "CC-BY-SA-4.0",
     "epl-1.0": "EPL-1.0", "epl-2.0": "EPL-2.0", "wtfpl": "WTFPL", "ofl-1.1": "OFL-1.1", "x11": "X11", "curl": "curl",
-    "openssl": "OpenSSL", "ssleay": "SSLeay", "libpng": "Libpng", "ftl": "FTL", "zope-2.1": "ZPL-2.1", "cddl-1.0": "CDDL-1.0",
+    "openssl": "OpenSSL", "ssleay": "SSLeay", "libpng": "Libpng", "ftl": "FTL", "zope-2.1": "ZPL-2.1",
+    "cddl-1.0": "CDDL-1.0",
     "lppl-1.3c": "LPPL-1.3c", "unicode-dfs-2016": "Unicode-DFS-2016", "0bsd": "0BSD", "bsd-0-clause": "0BSD",
   ]
 
@@ -177,9 +193,10 @@ public enum DebianLicenseNames {
       return id.hasPrefix("LicenseRef-") ? .reference(id) : .license(id)
     }
     if let parsed = try? SPDXExpression.parse(name) { return parsed }
-    let safe = String(name.unicodeScalars.map { scalar -> Character in
-      scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "." ? Character(scalar) : "-"
-    })
+    let safe = String(
+      name.unicodeScalars.map { scalar -> Character in
+        scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "." ? Character(scalar) : "-"
+      })
     return .reference("LicenseRef-Debian-" + safe)
   }
 }

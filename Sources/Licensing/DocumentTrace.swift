@@ -47,8 +47,11 @@ public enum DocumentTrace {
       if let similarity = decision.similarity { line += ", similarity \(similarity)" }
       lines.append(line)
     }
-    for entry in try store.classifierScores(sourceID: document.sourceID, part: document.part) where document.partLine < entry.scores.count {
-      lines.append("score     \(entry.classifier): \(String(format: "%.4f", entry.scores[document.partLine])) (probability of \(entry.label); filter classifier)")
+    for entry in try store.classifierScores(sourceID: document.sourceID, part: document.part)
+    where document.partLine < entry.scores.count {
+      lines.append(
+        "score     \(entry.classifier): \(String(format: "%.4f", entry.scores[document.partLine])) (probability of \(entry.label); filter classifier)"
+      )
     }
     for span in try store.removedSpans(stage: nil, documentID: documentID) {
       lines.append(

@@ -22,7 +22,9 @@ public final class LicenseDetector: Sendable {
 
   /// Loads reference licence texts from `referenceFolders` (files named by SPDX id, or by
   /// Debian's names in /usr/share/common-licenses); folders that do not exist are skipped.
-  public convenience init(referenceFolders: [String] = LicenseDetector.defaultReferenceFolders, list: SPDXLicenseList = .shared) {
+  public convenience init(
+    referenceFolders: [String] = LicenseDetector.defaultReferenceFolders, list: SPDXLicenseList = .shared
+  ) {
     let loaded = referenceFolders.flatMap { ReferenceText.load(folder: $0, list: list) }
     let plain = LicenseDetector(list: list, references: [], selfNotices: [])
     let selfNotices = loaded.map { entry in
@@ -63,7 +65,8 @@ public final class LicenseDetector: Sendable {
     if !texts.isEmpty { findings = withoutSelfNotices(findings, texts: texts) }
     // Word bigrams cannot tell BSD variants apart (they differ by one clause, and the reference
     // is the 3-clause text); the clauses read after the document's own grant say which it is.
-    let clauseReadings = Set(findings.filter { $0.method == .notice && NoticeRule.bsdVariants.contains($0.spdx) }.map(\.spdx))
+    let clauseReadings = Set(
+      findings.filter { $0.method == .notice && NoticeRule.bsdVariants.contains($0.spdx) }.map(\.spdx))
     if !clauseReadings.isEmpty {
       texts.removeAll { NoticeRule.bsdVariants.contains($0.spdx) && !clauseReadings.contains($0.spdx) }
     }
@@ -127,11 +130,13 @@ public final class LicenseDetector: Sendable {
     var findings: [LicenseFinding] = []
     for value in values.prefix(Self.maximumFindings) where value.utf8.count <= SPDXExpression.maximumLength {
       if let expression = try? SPDXExpression.parse(value, list: list) {
-        findings.append(LicenseFinding(spdx: expression.description, method: .metadata, confidence: 0.9, start: 0, end: 0))
+        findings.append(
+          LicenseFinding(spdx: expression.description, method: .metadata, confidence: 0.9, start: 0, end: 0))
         continue
       }
       for finding in detect(value) {
-        findings.append(LicenseFinding(spdx: finding.spdx, method: .metadata, confidence: finding.confidence * 0.9, start: 0, end: 0))
+        findings.append(
+          LicenseFinding(spdx: finding.spdx, method: .metadata, confidence: finding.confidence * 0.9, start: 0, end: 0))
       }
     }
     return Self.deduplicated(findings)
@@ -205,7 +210,9 @@ public final class LicenseDetector: Sendable {
     var position = 0
     while position < tokens.count && findings.count < Self.maximumFindings {
       if matches(NoticeRule.bsdGrant.words, tokens, at: position),
-        let permitted = (position + NoticeRule.bsdGrant.words.count..<min(position + NoticeRule.bsdGrant.words.count + 12, tokens.count))
+        let permitted =
+          (position
+          + NoticeRule.bsdGrant.words.count..<min(position + NoticeRule.bsdGrant.words.count + 12, tokens.count))
           .first(where: { tokens.hashes[$0] == NoticeRule.bsdPermitted })
       {
         let end = permitted + 1
@@ -224,7 +231,8 @@ public final class LicenseDetector: Sendable {
           spdx = "BSD-2-Clause"
         }
         findings.append(
-          LicenseFinding(spdx: spdx, method: .notice, confidence: 0.9, start: tokens.starts[position], end: tokens.ends[end - 1]))
+          LicenseFinding(
+            spdx: spdx, method: .notice, confidence: 0.9, start: tokens.starts[position], end: tokens.ends[end - 1]))
         position = end
         continue
       }
@@ -288,7 +296,8 @@ public final class LicenseDetector: Sendable {
     return findings
   }
 
-  private static let documentReferences = ["text of the", "text of", "copy of the", "copies of the"].map(NoticeRule.phrase)
+  private static let documentReferences = ["text of the", "text of", "copy of the", "copies of the"].map(
+    NoticeRule.phrase)
   private static let versionWord = WordTokens.hash("version")
   private static let ofThe = NoticeRule.phrase("of the")
   private static let vWord = WordTokens.hash("v")
@@ -331,7 +340,9 @@ public final class LicenseDetector: Sendable {
       // "the complete text of the GNU GPL version 2 can be found in ...": a pointer to the
       // licence document. It names the version but not whether later ones apply, so it is
       // reported with less confidence and gives way to an -or-later grant (see `deduplicated`).
-      var pointer = Self.documentReferences.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
+      var pointer = Self.documentReferences.contains {
+        position >= $0.count && matches($0, tokens, at: position - $0.count)
+      }
       var cursor = nameEnd
       var version: String?
       // The version within sixteen words: "version 2", "version 2.1", "v. 3", "v3.0", or a bare
@@ -362,7 +373,9 @@ public final class LicenseDetector: Sendable {
         version = family.versions[major]
         cursor = nameEnd
         // "the complete text of version 1 of the GNU General Public License": a pointer too.
-        pointer = Self.documentReferences.contains { position >= 4 + $0.count && matches($0, tokens, at: position - 4 - $0.count) }
+        pointer = Self.documentReferences.contains {
+          position >= 4 + $0.count && matches($0, tokens, at: position - 4 - $0.count)
+        }
       }
       guard let version else {
         position += family.name.count
@@ -522,7 +535,9 @@ public final class LicenseDetector: Sendable {
       let first = tokens.hashes[position]
       if first == CC.creative && matches([CC.creative, CC.commons, CC.attribution], tokens, at: position) {
         cursor = position + 3
-      } else if first == CC.creativecommons && matches([CC.creativecommons, CC.org, CC.licenses, CC.by], tokens, at: position) {
+      } else if first == CC.creativecommons
+        && matches([CC.creativecommons, CC.org, CC.licenses, CC.by], tokens, at: position)
+      {
         cursor = position + 4
       } else if first == CC.cc && matches([CC.cc, CC.by], tokens, at: position) {
         cursor = position + 2
@@ -626,11 +641,16 @@ public final class LicenseDetector: Sendable {
     var best: [String: LicenseFinding] = [:]
     for finding in findings {
       let key = "\(finding.spdx)|\(finding.method.rawValue)"
-      if let current = best[key], (current.confidence, -current.start) >= (finding.confidence, -finding.start) { continue }
+      if let current = best[key], (current.confidence, -current.start) >= (finding.confidence, -finding.start) {
+        continue
+      }
       best[key] = finding
     }
-    var result = best.values.sorted { ($0.start, $0.method.rawValue, $0.spdx) < ($1.start, $1.method.rawValue, $1.spdx) }
-    let laterNotices = Set(result.filter { $0.spdx.hasSuffix("-or-later") }.map { $0.spdx.replacingOccurrences(of: "-or-later", with: "") })
+    var result = best.values.sorted {
+      ($0.start, $0.method.rawValue, $0.spdx) < ($1.start, $1.method.rawValue, $1.spdx)
+    }
+    let laterNotices = Set(
+      result.filter { $0.spdx.hasSuffix("-or-later") }.map { $0.spdx.replacingOccurrences(of: "-or-later", with: "") })
     result.removeAll {
       ($0.method == .text || $0.confidence <= pointerConfidence) && $0.spdx.hasSuffix("-only")
         && laterNotices.contains($0.spdx.replacingOccurrences(of: "-only", with: ""))

@@ -38,7 +38,9 @@ public struct LicensePolicy: Sendable, Equatable {
 
   public static func parse(_ yaml: String, file: String = "policy") throws -> LicensePolicy {
     let node = try YAMLFile.compose(yaml, file: file)
-    guard let mapping = node?.mapping else { throw HatcheryError("\(file): a policy is a mapping of allow, deny, unknown, conflict") }
+    guard let mapping = node?.mapping else {
+      throw HatcheryError("\(file): a policy is a mapping of allow, deny, unknown, conflict")
+    }
     var policy = LicensePolicy()
     for (key, value) in mapping {
       let place = "\(file):\(key.mark.map { "\($0.line):\($0.column)" } ?? "?")"
@@ -55,14 +57,18 @@ public struct LicensePolicy: Sendable, Equatable {
   }
 
   private static func names(_ node: Node, place: String) throws -> [String] {
-    guard let sequence = node.sequence else { throw HatcheryError("\(place): expected a list of categories or SPDX ids") }
+    guard let sequence = node.sequence else {
+      throw HatcheryError("\(place): expected a list of categories or SPDX ids")
+    }
     return try sequence.map { item in
       guard let name = item.string else { throw HatcheryError("\(place): expected a category or an SPDX id") }
-      guard LicenseCategory(rawValue: name) != nil || SPDXLicenseList.shared.entry(name) != nil
-        || name.hasPrefix("LicenseRef-")
+      guard
+        LicenseCategory(rawValue: name) != nil || SPDXLicenseList.shared.entry(name) != nil
+          || name.hasPrefix("LicenseRef-")
       else {
         throw HatcheryError(
-          "\(place): '\(name)' is neither a category (\(LicenseCategory.allCases.map(\.rawValue).joined(separator: ", "))) nor an SPDX id")
+          "\(place): '\(name)' is neither a category (\(LicenseCategory.allCases.map(\.rawValue).joined(separator: ", "))) nor an SPDX id"
+        )
       }
       return SPDXLicenseList.shared.entry(name)?.id ?? name
     }

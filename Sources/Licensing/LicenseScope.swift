@@ -24,7 +24,11 @@ public struct LicenseScope: Sendable {
 
   /// One covering file in a directory.
   public struct Entry: Sendable {
-    public enum Kind: Int, Sendable { case dep5 = 0, metadata = 1, text = 2 }
+    public enum Kind: Int, Sendable {
+      case dep5 = 0
+      case metadata = 1
+      case text = 2
+    }
     public var kind: Kind
     public var file: String
     /// For `.metadata` and `.text`: the licence and where it was read.
@@ -66,14 +70,17 @@ public struct LicenseScope: Sendable {
     for stem in ["LICENSE", "LICENCE", "COPYING", "COPYRIGHT", "UNLICENSE"] where name.hasPrefix(stem) {
       let rest = name.dropFirst(stem.count)
       guard rest.isEmpty || rest.first == "." || rest.first == "-" || rest.first == "_" else { continue }
-      if let dot = rest.lastIndex(of: "."), codeExtensions.contains(String(rest[rest.index(after: dot)...])) { return false }
+      if let dot = rest.lastIndex(of: "."), codeExtensions.contains(String(rest[rest.index(after: dot)...])) {
+        return false
+      }
       return true
     }
     return false
   }
 
   private static let codeExtensions: Set<String> = [
-    "C", "H", "CC", "CPP", "HPP", "PY", "JS", "TS", "GO", "RS", "JAVA", "KT", "SWIFT", "RB", "PL", "PM", "PHP", "SH", "CS", "M", "SCALA",
+    "C", "H", "CC", "CPP", "HPP", "PY", "JS", "TS", "GO", "RS", "JAVA", "KT", "SWIFT", "RB", "PL", "PM", "PHP", "SH",
+    "CS", "M", "SCALA",
     "XML", "JSON", "YAML", "YML", "TOML", "CSS", "PNG", "JPG", "SVG", "PDF",
   ]
 
@@ -90,13 +97,17 @@ public struct LicenseScope: Sendable {
     let directory = Self.directory(of: path)
     var entry: Entry?
     if Self.isPackageMetadata(path) {
-      if let (expression, detail) = PackageMetadata.license(fileName: Self.name(of: path), text: text, detector: detector) {
+      if let (expression, detail) = PackageMetadata.license(
+        fileName: Self.name(of: path), text: text, detector: detector)
+      {
         entry = Entry(kind: .metadata, file: path, expression: expression, detail: detail)
       }
     } else if Self.isLicenseFile(path) {
       if let dep5 = DEP5File.parse(text), !dep5.stanzas.isEmpty {
         entry = Entry(kind: .dep5, file: path, expression: nil, detail: "", dep5: dep5)
-      } else if let text = LicenseDetector.expression(of: detector.detect(text)).flatMap({ try? SPDXExpression.parse($0) }) {
+      } else if let text = LicenseDetector.expression(of: detector.detect(text)).flatMap({
+        try? SPDXExpression.parse($0)
+      }) {
         entry = Entry(kind: .text, file: path, expression: text, detail: "licence text")
       }
     }
@@ -123,7 +134,9 @@ public struct LicenseScope: Sendable {
     var directory = Self.directory(of: path)
     var level = 0
     while true {
-      if let entries = byDirectory[directory], let cover = Self.cover(entries.filter { $0.file != path }, path: path, directory: directory) {
+      if let entries = byDirectory[directory],
+        let cover = Self.cover(entries.filter { $0.file != path }, path: path, directory: directory)
+      {
         return cover
       }
       if directory.isEmpty { return nil }
@@ -138,7 +151,8 @@ public struct LicenseScope: Sendable {
     for entry in entries where entry.kind == .dep5 {
       if let stanza = entry.dep5?.stanza(for: relative), let expression = DebianLicenseNames.spdx(stanza.license) {
         return Cover(
-          expression: expression, file: entry.file, detail: "Files: \(stanza.patterns.joined(separator: " ")) (line \(stanza.line))")
+          expression: expression, file: entry.file,
+          detail: "Files: \(stanza.patterns.joined(separator: " ")) (line \(stanza.line))")
       }
     }
     if let metadata = entries.first(where: { $0.kind == .metadata }), let expression = metadata.expression {
@@ -149,7 +163,8 @@ public struct LicenseScope: Sendable {
     let expressions = texts.compactMap(\.expression)
     let combined: SPDXExpression = expressions.count == 1 ? expressions[0] : .and(expressions)
     return Cover(
-      expression: (try? SPDXExpression.parse(combined.description)) ?? combined, file: texts.map(\.file).joined(separator: " + "),
+      expression: (try? SPDXExpression.parse(combined.description)) ?? combined,
+      file: texts.map(\.file).joined(separator: " + "),
       detail: "licence text")
   }
 }
@@ -159,13 +174,20 @@ public enum PackageMetadata {
   /// Trove classifiers with one SPDX meaning ("BSD License" names no one licence and is left out).
   static let classifiers: [String: String] = [
     "MIT License": "MIT", "MIT No Attribution License (MIT-0)": "MIT-0", "Apache Software License": "Apache-2.0",
-    "GNU General Public License v2 (GPLv2)": "GPL-2.0-only", "GNU General Public License v2 or later (GPLv2+)": "GPL-2.0-or-later",
-    "GNU General Public License v3 (GPLv3)": "GPL-3.0-only", "GNU General Public License v3 or later (GPLv3+)": "GPL-3.0-or-later",
-    "GNU Lesser General Public License v2 (LGPLv2)": "LGPL-2.0-only", "GNU Lesser General Public License v2 or later (LGPLv2+)": "LGPL-2.0-or-later",
-    "GNU Lesser General Public License v3 (LGPLv3)": "LGPL-3.0-only", "GNU Lesser General Public License v3 or later (LGPLv3+)": "LGPL-3.0-or-later",
-    "GNU Affero General Public License v3": "AGPL-3.0-only", "GNU Affero General Public License v3 or later (AGPLv3+)": "AGPL-3.0-or-later",
-    "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0", "ISC License (ISCL)": "ISC", "Python Software Foundation License": "PSF-2.0",
-    "The Unlicense (Unlicense)": "Unlicense", "zlib/libpng License": "Zlib", "Boost Software License 1.0 (BSL-1.0)": "BSL-1.0",
+    "GNU General Public License v2 (GPLv2)": "GPL-2.0-only",
+    "GNU General Public License v2 or later (GPLv2+)": "GPL-2.0-or-later",
+    "GNU General Public License v3 (GPLv3)": "GPL-3.0-only",
+    "GNU General Public License v3 or later (GPLv3+)": "GPL-3.0-or-later",
+    "GNU Lesser General Public License v2 (LGPLv2)": "LGPL-2.0-only",
+    "GNU Lesser General Public License v2 or later (LGPLv2+)": "LGPL-2.0-or-later",
+    "GNU Lesser General Public License v3 (LGPLv3)": "LGPL-3.0-only",
+    "GNU Lesser General Public License v3 or later (LGPLv3+)": "LGPL-3.0-or-later",
+    "GNU Affero General Public License v3": "AGPL-3.0-only",
+    "GNU Affero General Public License v3 or later (AGPLv3+)": "AGPL-3.0-or-later",
+    "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0", "ISC License (ISCL)": "ISC",
+    "Python Software Foundation License": "PSF-2.0",
+    "The Unlicense (Unlicense)": "Unlicense", "zlib/libpng License": "Zlib",
+    "Boost Software License 1.0 (BSL-1.0)": "BSL-1.0",
     "Eclipse Public License 2.0 (EPL-2.0)": "EPL-2.0", "European Union Public Licence 1.2 (EUPL 1.2)": "EUPL-1.2",
   ]
 
@@ -177,17 +199,25 @@ public enum PackageMetadata {
       if let parsed = try? SPDXExpression.parse(value) { return parsed }
       return LicenseDetector.expression(of: detector.detect(value)).flatMap { try? SPDXExpression.parse($0) }
     }
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+      $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+    }
     switch fileName {
     case "PKG-INFO", "METADATA":
       // Core metadata: License-Expression (PEP 639) first, then License, then classifiers; the
       // header ends at the first empty line.
       let header = lines.prefix { !$0.isEmpty }
       func field(_ name: String) -> (String, Int)? {
-        header.enumerated().first { $0.element.hasPrefix(name + ":") }.map { (String($0.element.dropFirst(name.count + 1)), $0.offset + 1) }
+        header.enumerated().first { $0.element.hasPrefix(name + ":") }.map {
+          (String($0.element.dropFirst(name.count + 1)), $0.offset + 1)
+        }
       }
-      if let (value, line) = field("License-Expression"), let parsed = expression(value) { return (parsed, "License-Expression (line \(line))") }
-      if let (value, line) = field("License"), value.trimmingCharacters(in: .whitespaces) != "UNKNOWN", let parsed = expression(value) {
+      if let (value, line) = field("License-Expression"), let parsed = expression(value) {
+        return (parsed, "License-Expression (line \(line))")
+      }
+      if let (value, line) = field("License"), value.trimmingCharacters(in: .whitespaces) != "UNKNOWN",
+        let parsed = expression(value)
+      {
         return (parsed, "License (line \(line))")
       }
       let found = header.enumerated().compactMap { item -> (String, Int)? in
@@ -202,7 +232,9 @@ public enum PackageMetadata {
     case "package.json":
       guard let object = (try? JSONParser.parse(text))?.objectValue else { return nil }
       if let value = object["license"]?.stringValue, let parsed = expression(value) { return (parsed, "\"license\"") }
-      if let value = object["license"]?.objectValue?["type"]?.stringValue, let parsed = expression(value) { return (parsed, "\"license\".type") }
+      if let value = object["license"]?.objectValue?["type"]?.stringValue, let parsed = expression(value) {
+        return (parsed, "\"license\".type")
+      }
       if case .array(let items)? = object["licenses"] {
         let ids = items.compactMap { $0.objectValue?["type"]?.stringValue }.compactMap(expression)
         if !ids.isEmpty { return (ids.count == 1 ? ids[0] : .or(ids), "\"licenses\"") }

@@ -16,7 +16,9 @@ struct NoticeRule: Sendable {
     NoticeRule(
       "permission to use copy modify and or distribute this software for any purpose with or without fee is hereby granted",
       "ISC"),
-    NoticeRule("permission to use copy modify and distribute this software for any purpose with or without fee", "ISC", confidence: 0.7),
+    NoticeRule(
+      "permission to use copy modify and distribute this software for any purpose with or without fee", "ISC",
+      confidence: 0.7),
     NoticeRule("licensed under the apache license version 2 0", "Apache-2.0"),
     NoticeRule("apache license version 2 0 january 2004", "Apache-2.0"),
     NoticeRule("apache license 2 0", "Apache-2.0", confidence: 0.8),
@@ -35,7 +37,8 @@ struct NoticeRule: Sendable {
     NoticeRule("artistic license 2 0", "Artistic-2.0"),
     NoticeRule("under the same terms as perl itself", "Artistic-1.0-Perl OR GPL-1.0-or-later", confidence: 0.8),
     NoticeRule("the artistic license 2 0", "Artistic-2.0"),
-    NoticeRule("this license establishes the terms under which a given free software package may be copied", "Artistic-2.0"),
+    NoticeRule(
+      "this license establishes the terms under which a given free software package may be copied", "Artistic-2.0"),
     NoticeRule("the artistic license", "Artistic-1.0-Perl", confidence: 0.6),
     NoticeRule(
       "altered source versions must be plainly marked as such and must not be misrepresented as being the original software",
@@ -75,7 +78,7 @@ struct NoticeRule: Sendable {
     "neither the name", "names of its contributors may not be used", "name of the copyright holder nor",
     "may not be used to endorse or promote", "used to endorse or promote products",
   ]
-    .map(NoticeRule.phrase)
+  .map(NoticeRule.phrase)
   static let bsdAdvertising = NoticeRule.phrase("all advertising materials mentioning features")
   /// The MIT licence's disclaimer, which the OpenIB.org BSD licence has under its two clauses.
   static let mitDisclaimer = NoticeRule.phrase("the software is provided as is without warranty of any kind")

@@ -92,7 +92,9 @@ public indirect enum SPDXExpression: Sendable, Equatable, CustomStringConvertibl
     }
 
     mutating func parsePrimary() throws(ParseError) -> SPDXExpression {
-      guard let token = current else { throw ParseError(message: "SPDX expression ends where a licence id is expected") }
+      guard let token = current else {
+        throw ParseError(message: "SPDX expression ends where a licence id is expected")
+      }
       position += 1
       if token == "(" {
         depth += 1

@@ -4,758 +4,758 @@
 /// ids that now mean this one`. Parsed once, on first use.
 enum SPDXLicenseData {
   static let table = """
-0BSD|l|permissive||
-389-exception|e|copyleft-limited||
-3D-Slicer-1.0|l|permissive||
-AAL|l|permissive||
-Abstyles|l|permissive||
-AdaCore-doc|l|permissive||
-Adobe-2006|l|permissive||
-Adobe-Display-PostScript|l|permissive||
-Adobe-Glyph|l|permissive||
-Adobe-Utopia|l|permissive||
-ADSL|l|permissive||
-AFL-1.1|l|permissive||
-AFL-1.2|l|permissive||
-AFL-2.0|l|permissive||
-AFL-2.1|l|permissive||
-AFL-3.0|l|permissive||
-Afmparse|l|permissive||
-AGPL-1.0-only|l|copyleft||AGPL-1.0
-AGPL-1.0-or-later|l|copyleft||AGPL-1.0+
-AGPL-3.0-only|l|copyleft||AGPL-3.0
-AGPL-3.0-or-later|l|copyleft||AGPL-3.0+
-Aladdin|l|copyleft||
-AMD-newlib|l|permissive||
-AMDPLPA|l|permissive||
-AML|l|permissive||
-AML-glslang|l|permissive||
-AMPAS|l|permissive||
-ANTLR-PD|l|permissive||
-ANTLR-PD-fallback|l|public-domain||
-any-OSI|l|unstated||
-any-OSI-perl-modules|l|unstated||
-Apache-1.0|l|permissive||
-Apache-1.1|l|permissive||
-Apache-2.0|l|permissive||
-APAFML|l|permissive||
-APL-1.0|l|copyleft||
-App-s2p|l|permissive||
-APSL-1.0|l|copyleft-limited||
-APSL-1.1|l|copyleft-limited||
-APSL-1.2|l|copyleft-limited||
-APSL-2.0|l|copyleft-limited||
-Arphic-1999|l|copyleft||
-Artistic-1.0|l|copyleft-limited||
-Artistic-1.0-cl8|l|copyleft-limited||
-Artistic-1.0-Perl|l|copyleft-limited||
-Artistic-2.0|l|copyleft-limited||
-Artistic-dist|l|copyleft-limited||
-Aspell-RU|l|permissive||
-Asterisk-exception|e|copyleft||
-Asterisk-linking-protocols-exception|e|copyleft-limited||
-ASWF-Digital-Assets-1.0|l|free-restricted||
-ASWF-Digital-Assets-1.1|l|free-restricted||
-Autoconf-exception-2.0|e|copyleft-limited||
-Autoconf-exception-3.0|e|copyleft-limited||
-Autoconf-exception-generic|e|copyleft-limited||
-Autoconf-exception-generic-3.0|e|copyleft-limited||
-Autoconf-exception-macro|e|copyleft-limited||
-Baekmuk|l|permissive||
-Bahyph|l|permissive||
-Barr|l|permissive||
-bcrypt-Solar-Designer|l|permissive||
-Beerware|l|permissive||
-Bison-exception-1.24|e|copyleft-limited||
-Bison-exception-2.2|e|copyleft-limited||
-Bitstream-Charter|l|permissive||
-Bitstream-Vera|l|permissive||
-BitTorrent-1.0|l|copyleft-limited||
-BitTorrent-1.1|l|copyleft-limited||
-blessing|l|public-domain||
-BlueOak-1.0.0|l|permissive||
-Boehm-GC|l|permissive||
-Boehm-GC-without-fee|l|permissive||
-Bootloader-exception|e|copyleft-limited||
-Borceux|l|permissive||
-Brian-Gladman-2-Clause|l|permissive||
-Brian-Gladman-3-Clause|l|permissive||
-BSD-1-Clause|l|permissive||
-BSD-2-Clause|l|permissive||BSD-2-Clause-NetBSD,BSD-2
-BSD-2-Clause-Darwin|l|permissive||
-BSD-2-Clause-first-lines|l|permissive||
-BSD-2-Clause-Patent|l|permissive||
-BSD-2-Clause-pkgconf-disclaimer|l|permissive||
-BSD-2-Clause-Views|l|permissive||BSD-2-Clause-FreeBSD
-BSD-3-Clause|l|permissive||
-BSD-3-Clause-acpica|l|permissive||
-BSD-3-Clause-Attribution|l|permissive||
-BSD-3-Clause-Clear|l|permissive||
-BSD-3-Clause-flex|l|permissive||
-BSD-3-Clause-HP|l|permissive||
-BSD-3-Clause-LBNL|l|permissive||
-BSD-3-Clause-Modification|l|permissive||
-BSD-3-Clause-No-Military-License|l|free-restricted||
-BSD-3-Clause-No-Nuclear-License|l|free-restricted||
-BSD-3-Clause-No-Nuclear-License-2014|l|free-restricted||
-BSD-3-Clause-No-Nuclear-Warranty|l|free-restricted||
-BSD-3-Clause-Open-MPI|l|permissive||
-BSD-3-Clause-Sun|l|permissive||
-BSD-4-Clause|l|permissive||
-BSD-4-Clause-Shortened|l|permissive||
-BSD-4-Clause-UC|l|permissive||
-BSD-4.3RENO|l|permissive||
-BSD-4.3TAHOE|l|permissive||
-BSD-Advertising-Acknowledgement|l|permissive||
-BSD-Attribution-HPND-disclaimer|l|permissive||
-BSD-Inferno-Nettverk|l|permissive||
-BSD-Protection|l|copyleft||
-BSD-Source-beginning-file|l|permissive||
-BSD-Source-Code|l|permissive||
-BSD-Systemics|l|permissive||
-BSD-Systemics-W3Works|l|permissive||
-BSL-1.0|l|permissive||
-BUSL-1.1|l|source-available||
-bzip2-1.0.6|l|permissive||bzip2-1.0.5
-C-UDA-1.0|l|free-restricted||
-CAL-1.0|l|copyleft||
-CAL-1.0-Combined-Work-Exception|l|copyleft-limited||
-Caldera|l|free-restricted||
-Caldera-no-preamble|l|permissive||
-Catharon|l|permissive||
-CATOSL-1.1|l|copyleft-limited||
-CC-BY-1.0|l|permissive||
-CC-BY-2.0|l|permissive||
-CC-BY-2.5|l|permissive||
-CC-BY-2.5-AU|l|permissive||
-CC-BY-3.0|l|permissive||
-CC-BY-3.0-AT|l|permissive||
-CC-BY-3.0-AU|l|permissive||
-CC-BY-3.0-DE|l|permissive||
-CC-BY-3.0-IGO|l|permissive||
-CC-BY-3.0-NL|l|permissive||
-CC-BY-3.0-US|l|permissive||
-CC-BY-4.0|l|permissive||
-CC-BY-NC-1.0|l|source-available||
-CC-BY-NC-2.0|l|source-available||
-CC-BY-NC-2.5|l|source-available||
-CC-BY-NC-3.0|l|source-available||
-CC-BY-NC-3.0-DE|l|source-available||
-CC-BY-NC-4.0|l|source-available||
-CC-BY-NC-ND-1.0|l|source-available||
-CC-BY-NC-ND-2.0|l|source-available||
-CC-BY-NC-ND-2.5|l|source-available||
-CC-BY-NC-ND-3.0|l|source-available||
-CC-BY-NC-ND-3.0-DE|l|source-available||
-CC-BY-NC-ND-3.0-IGO|l|source-available||
-CC-BY-NC-ND-4.0|l|source-available||
-CC-BY-NC-SA-1.0|l|source-available||
-CC-BY-NC-SA-2.0|l|source-available||
-CC-BY-NC-SA-2.0-DE|l|source-available||
-CC-BY-NC-SA-2.0-FR|l|source-available||
-CC-BY-NC-SA-2.0-UK|l|source-available||
-CC-BY-NC-SA-2.5|l|source-available||
-CC-BY-NC-SA-3.0|l|source-available||
-CC-BY-NC-SA-3.0-DE|l|source-available||
-CC-BY-NC-SA-3.0-IGO|l|source-available||
-CC-BY-NC-SA-4.0|l|source-available||
-CC-BY-ND-1.0|l|source-available||
-CC-BY-ND-2.0|l|source-available||
-CC-BY-ND-2.5|l|source-available||
-CC-BY-ND-3.0|l|source-available||
-CC-BY-ND-3.0-DE|l|source-available||
-CC-BY-ND-4.0|l|source-available||
-CC-BY-SA-1.0|l|copyleft-limited||
-CC-BY-SA-2.0|l|copyleft-limited||
-CC-BY-SA-2.0-UK|l|copyleft-limited||
-CC-BY-SA-2.1-JP|l|copyleft-limited||
-CC-BY-SA-2.5|l|copyleft-limited||
-CC-BY-SA-3.0|l|copyleft-limited||
-CC-BY-SA-3.0-AT|l|copyleft-limited||
-CC-BY-SA-3.0-DE|l|copyleft-limited||
-CC-BY-SA-3.0-IGO|l|copyleft-limited||
-CC-BY-SA-4.0|l|copyleft-limited||
-CC-PDDC|l|public-domain||
-CC-PDM-1.0|l|public-domain||
-CC-SA-1.0|l|copyleft||
-CC0-1.0|l|public-domain||
-CDDL-1.0|l|copyleft-limited||
-CDDL-1.1|l|copyleft-limited||
-CDL-1.0|l|copyleft-limited||
-CDLA-Permissive-1.0|l|permissive||
-CDLA-Permissive-2.0|l|permissive||
-CDLA-Sharing-1.0|l|copyleft-limited||
-CECILL-1.0|l|copyleft||
-CECILL-1.1|l|copyleft-limited||
-CECILL-2.0|l|copyleft-limited||
-CECILL-2.1|l|copyleft-limited||
-CECILL-B|l|permissive||
-CECILL-C|l|copyleft||
-CERN-OHL-1.1|l|permissive||
-CERN-OHL-1.2|l|permissive||
-CERN-OHL-P-2.0|l|permissive||
-CERN-OHL-S-2.0|l|copyleft||
-CERN-OHL-W-2.0|l|copyleft-limited||
-CFITSIO|l|permissive||
-CGAL-linking-exception|e|copyleft-limited||
-check-cvs|l|permissive||
-checkmk|l|permissive||
-ClArtistic|l|copyleft-limited||
-Classpath-exception-2.0|e|copyleft-limited||
-Clips|l|permissive||
-CLISP-exception-2.0|e|copyleft-limited||
-CMU-Mach|l|permissive||
-CMU-Mach-nodoc|l|permissive||
-CNRI-Jython|l|permissive||
-CNRI-Python|l|permissive||
-CNRI-Python-GPL-Compatible|l|permissive||
-COIL-1.0|l|permissive||
-Community-Spec-1.0|l|permissive||
-Condor-1.1|l|permissive||
-copyleft-next-0.3.0|l|copyleft||
-copyleft-next-0.3.1|l|copyleft||
-Cornell-Lossless-JPEG|l|permissive||
-CPAL-1.0|l|copyleft||
-CPL-1.0|l|copyleft-limited||
-CPOL-1.02|l|free-restricted||
-Cronyx|l|permissive||
-Crossword|l|permissive||
-CryptoSwift|l|permissive||
-cryptsetup-OpenSSL-exception|e|copyleft||
-CrystalStacker|l|permissive||
-CUA-OPL-1.0|l|copyleft-limited||
-Cube|l|permissive||
-curl|l|permissive||
-cve-tou|l|permissive||
-D-FSL-1.0|l|copyleft||
-DEC-3-Clause|l|permissive||
-diffmark|l|public-domain||
-Digia-Qt-LGPL-exception-1.1|e|copyleft-limited||
-DigiRule-FOSS-exception|e|copyleft-limited||
-DL-DE-BY-2.0|l|permissive||
-DL-DE-ZERO-2.0|l|permissive||
-DOC|l|permissive||
-DocBook-DTD|l|permissive||
-DocBook-Schema|l|permissive||
-DocBook-Stylesheet|l|permissive||
-DocBook-XML|l|permissive||
-Dotseqn|l|permissive||
-DRL-1.0|l|permissive||
-DRL-1.1|l|permissive||
-DSDP|l|permissive||
-dtoa|l|permissive||
-dvipdfm|l|permissive||
-ECL-1.0|l|permissive||
-ECL-2.0|l|permissive||
-eCos-2.0|e|copyleft-limited|d|
-eCos-exception-2.0|e|copyleft-limited||
-EFL-1.0|l|permissive||
-EFL-2.0|l|permissive||
-eGenix|l|permissive||
-Elastic-2.0|l|source-available||
-Entessa|l|permissive||
-EPICS|l|permissive||
-EPL-1.0|l|copyleft-limited||
-EPL-2.0|l|copyleft-limited||
-erlang-otp-linking-exception|e|copyleft-limited||
-ErlPL-1.1|l|copyleft||
-etalab-2.0|l|permissive||
-EUDatagrid|l|permissive||
-EUPL-1.0|l|copyleft||
-EUPL-1.1|l|copyleft-limited||
-EUPL-1.2|l|copyleft-limited||
-Eurosym|l|copyleft-limited||
-Fair|l|permissive||
-Fawkes-Runtime-exception|e|copyleft-limited||
-FBM|l|permissive||
-FDK-AAC|l|copyleft-limited||
-Ferguson-Twofish|l|permissive||
-FLTK-exception|e|copyleft-limited||
-fmt-exception|e|permissive||
-Font-exception-2.0|e|copyleft-limited||
-Frameworx-1.0|l|copyleft-limited||
-FreeBSD-DOC|l|permissive||
-FreeImage|l|copyleft-limited||
-freertos-exception-2.0|e|copyleft-limited||
-FSFAP|l|permissive||
-FSFAP-no-warranty-disclaimer|l|permissive||
-FSFUL|l|public-domain||
-FSFULLR|l|permissive||
-FSFULLRSD|l|permissive||
-FSFULLRWD|l|permissive||
-FSL-1.1-ALv2|l|source-available||
-FSL-1.1-MIT|l|source-available||
-FTL|l|permissive||
-Furuseth|l|permissive||
-fwlw|l|permissive||
-Game-Programming-Gems|l|permissive||
-GCC-exception-2.0|e|copyleft-limited||
-GCC-exception-2.0-note|e|copyleft-limited||
-GCC-exception-3.1|e|copyleft-limited||
-GCR-docs|l|copyleft-limited||
-GD|l|permissive||
-generic-xts|l|permissive||
-GFDL-1.1-invariants-only|l|copyleft-limited||
-GFDL-1.1-invariants-or-later|l|copyleft-limited||
-GFDL-1.1-no-invariants-only|l|copyleft-limited||
-GFDL-1.1-no-invariants-or-later|l|copyleft-limited||
-GFDL-1.1-only|l|copyleft-limited||GFDL-1.1
-GFDL-1.1-or-later|l|copyleft-limited||GFDL-1.1+
-GFDL-1.2-invariants-only|l|copyleft-limited||
-GFDL-1.2-invariants-or-later|l|copyleft-limited||
-GFDL-1.2-no-invariants-only|l|copyleft-limited||
-GFDL-1.2-no-invariants-or-later|l|copyleft-limited||
-GFDL-1.2-only|l|copyleft-limited||GFDL-1.2
-GFDL-1.2-or-later|l|copyleft-limited||GFDL-1.2+
-GFDL-1.3-invariants-only|l|copyleft-limited||
-GFDL-1.3-invariants-or-later|l|copyleft-limited||
-GFDL-1.3-no-invariants-only|l|copyleft-limited||
-GFDL-1.3-no-invariants-or-later|l|copyleft-limited||
-GFDL-1.3-only|l|copyleft-limited||GFDL-1.3
-GFDL-1.3-or-later|l|copyleft-limited||GFDL-1.3+
-Giftware|l|permissive||
-GL2PS|l|copyleft-limited||
-Glide|l|copyleft||
-Glulxe|l|permissive||
-GLWTPL|l|permissive||
-Gmsh-exception|e|copyleft-limited||
-GNAT-exception|e|copyleft-limited||
-GNOME-examples-exception|e|permissive||
-GNU-compiler-exception|e|copyleft-limited||
-gnu-javamail-exception|e|copyleft-limited||
-gnuplot|l|copyleft-limited||
-GPL-1.0-only|l|copyleft||GPL-1.0
-GPL-1.0-or-later|l|copyleft||GPL-1.0+,GPL
-GPL-2.0-only|l|copyleft||GPL-2.0
-GPL-2.0-or-later|l|copyleft||GPL-2.0+
-GPL-2.0-with-autoconf-exception|e|copyleft-limited|d|
-GPL-2.0-with-classpath-exception|e|copyleft-limited|d|
-GPL-2.0-with-font-exception|e|copyleft-limited|d|
-GPL-2.0-with-GCC-exception|e|copyleft-limited|d|
-GPL-3.0-389-ds-base-exception|e|copyleft-limited||
-GPL-3.0-interface-exception|e|copyleft-limited||
-GPL-3.0-linking-exception|e|copyleft-limited||
-GPL-3.0-linking-source-exception|e|copyleft-limited||
-GPL-3.0-only|l|copyleft||GPL-3.0
-GPL-3.0-or-later|l|copyleft||GPL-3.0+
-GPL-3.0-with-autoconf-exception|e|copyleft-limited|d|
-GPL-3.0-with-GCC-exception|e|copyleft-limited|d|
-GPL-CC-1.0|e|copyleft-limited||
-Graphics-Gems|l|permissive||
-gSOAP-1.3b|l|copyleft-limited||
-GStreamer-exception-2005|e|permissive||
-GStreamer-exception-2008|e|permissive||
-gtkbook|l|permissive||
-Gutmann|l|permissive||
-harbour-exception|e|copyleft-limited||
-HaskellReport|l|permissive||
-HDF5|l|permissive||
-hdparm|l|permissive||
-HIDAPI|l|permissive||
-Hippocratic-2.1|l|free-restricted||
-HP-1986|l|permissive||
-HP-1989|l|permissive||
-HPND|l|permissive||
-HPND-DEC|l|permissive||
-HPND-doc|l|permissive||
-HPND-doc-sell|l|permissive||
-HPND-export-US|l|free-restricted||
-HPND-export-US-acknowledgement|l|free-restricted||
-HPND-export-US-modify|l|permissive||
-HPND-export2-US|l|permissive||
-HPND-Fenneberg-Livingston|l|permissive||
-HPND-INRIA-IMAG|l|permissive||
-HPND-Intel|l|permissive||
-HPND-Kevlin-Henney|l|permissive||
-HPND-Markus-Kuhn|l|permissive||
-HPND-merchantability-variant|l|permissive||
-HPND-MIT-disclaimer|l|permissive||
-HPND-Netrek|l|permissive||
-HPND-Pbmplus|l|permissive||
-HPND-sell-MIT-disclaimer-xserver|l|permissive||
-HPND-sell-regexpr|l|permissive||
-HPND-sell-variant|l|permissive||
-HPND-sell-variant-MIT-disclaimer|l|permissive||
-HPND-sell-variant-MIT-disclaimer-rev|l|permissive||
-HPND-UC|l|permissive||
-HPND-UC-export-US|l|free-restricted||
-HTMLTIDY|l|permissive||
-i2p-gpl-java-exception|e|copyleft-limited||
-IBM-pibs|l|permissive||
-ICU|l|permissive||
-IEC-Code-Components-EULA|l|permissive||
-IJG|l|permissive||
-IJG-short|l|permissive||
-ImageMagick|l|permissive||
-iMatix|l|permissive||
-Imlib2|l|copyleft-limited||
-Independent-modules-exception|e|copyleft-limited||
-Info-ZIP|l|permissive||
-Inner-Net-2.0|l|permissive||
-InnoSetup|l|permissive||
-Intel|l|permissive||
-Intel-ACPI|l|permissive||
-Interbase-1.0|l|copyleft||
-IPA|l|copyleft-limited||
-IPL-1.0|l|copyleft-limited||
-ISC|l|permissive||
-ISC-Veillard|l|permissive||
-Jam|l|permissive||
-JasPer-2.0|l|permissive||
-jove|l|permissive||
-JPL-image|l|source-available||
-JPNIC|l|permissive||
-JSON|l|permissive||
-Kastrup|l|permissive||
-Kazlib|l|permissive||
-KiCad-libraries-exception|e|copyleft-limited||
-Knuth-CTAN|l|permissive||
-LAL-1.2|l|copyleft||
-LAL-1.3|l|copyleft||
-Latex2e|l|permissive||
-Latex2e-translated-notice|l|permissive||
-Leptonica|l|permissive||
-LGPL-2.0-only|l|copyleft-limited||LGPL-2.0
-LGPL-2.0-or-later|l|copyleft-limited||LGPL-2.0+
-LGPL-2.1-only|l|copyleft-limited||LGPL-2.1
-LGPL-2.1-or-later|l|copyleft-limited||LGPL-2.1+
-LGPL-3.0-linking-exception|e|copyleft-limited||
-LGPL-3.0-only|l|copyleft-limited||LGPL-3.0
-LGPL-3.0-or-later|l|copyleft-limited||LGPL-3.0+
-LGPLLR|l|copyleft-limited||
-Libpng|l|permissive||
-libpng-1.6.35|l|permissive||
-libpng-2.0|l|permissive||
-libpri-OpenH323-exception|e|copyleft||
-libselinux-1.0|l|public-domain||
-libtiff|l|permissive||
-Libtool-exception|e|copyleft-limited||
-libutil-David-Nugent|l|permissive||
-LiLiQ-P-1.1|l|copyleft-limited||
-LiLiQ-R-1.1|l|copyleft-limited||
-LiLiQ-Rplus-1.1|l|copyleft||
-Linux-man-pages-1-para|l|copyleft-limited||
-Linux-man-pages-copyleft|l|copyleft||Verbatim-man-pages
-Linux-man-pages-copyleft-2-para|l|copyleft-limited||
-Linux-man-pages-copyleft-var|l|copyleft-limited||
-Linux-OpenIB|l|permissive||
-Linux-syscall-note|e|copyleft-limited||
-LLGPL|e|copyleft-limited||
-LLVM-exception|e|permissive||
-LOOP|l|permissive||
-LPD-document|l|permissive||
-LPL-1.0|l|copyleft-limited||
-LPL-1.02|l|copyleft-limited||
-LPPL-1.0|l|copyleft||
-LPPL-1.1|l|copyleft||
-LPPL-1.2|l|copyleft||
-LPPL-1.3a|l|copyleft||
-LPPL-1.3c|l|copyleft||
-lsof|l|permissive||
-Lucida-Bitmap-Fonts|l|permissive||
-LZMA-exception|e|copyleft-limited||
-LZMA-SDK-9.11-to-9.20|l|public-domain||
-LZMA-SDK-9.22|l|public-domain||
-Mackerras-3-Clause|l|permissive||
-Mackerras-3-Clause-acknowledgment|l|permissive||
-magaz|l|permissive||
-mailprio|l|permissive||
-MakeIndex|l|copyleft||
-man2html|l|permissive||
-Martin-Birgmeier|l|permissive||
-McPhee-slideshow|l|permissive||
-metamail|l|permissive||
-mif-exception|e|copyleft-limited||
-Minpack|l|permissive||
-MIPS|l|permissive||
-MirOS|l|permissive||
-MIT|l|permissive||
-MIT-0|l|permissive||
-MIT-advertising|l|permissive||
-MIT-Click|l|permissive||
-MIT-CMU|l|permissive||
-MIT-enna|l|permissive||
-MIT-feh|l|permissive||
-MIT-Festival|l|permissive||
-MIT-Khronos-old|l|permissive||
-MIT-Modern-Variant|l|permissive||
-MIT-open-group|l|permissive||
-MIT-testregex|l|permissive||
-MIT-Wu|l|permissive||
-MITNFA|l|permissive||
-MMIXware|l|permissive||
-Motosoto|l|copyleft||
-MPEG-SSG|l|permissive||
-mpi-permissive|l|permissive||
-mpich2|l|permissive||
-MPL-1.0|l|copyleft-limited||
-MPL-1.1|l|copyleft-limited||
-MPL-2.0|l|copyleft-limited||
-MPL-2.0-no-copyleft-exception|e|copyleft-limited||
-mplus|l|permissive||
-MS-LPL|l|permissive||
-MS-PL|l|permissive||
-MS-RL|l|copyleft-limited||
-MTLL|l|permissive||
-MulanPSL-1.0|l|permissive||
-MulanPSL-2.0|l|permissive||
-Multics|l|permissive||
-Mup|l|permissive||
-mxml-exception|e|permissive||
-NAIST-2003|l|permissive||
-NASA-1.3|l|copyleft-limited||
-Naumen|l|permissive||
-NBPL-1.0|l|copyleft-limited||
-NCBI-PD|l|public-domain||
-NCGL-UK-2.0|l|free-restricted||
-NCL|l|permissive||
-NCSA|l|permissive||
-NetCDF|l|permissive||
-Newsletr|l|permissive||
-NGPL|l|copyleft-limited||
-ngrep|l|permissive||
-NICTA-1.0|l|permissive||
-NIST-PD|l|public-domain||
-NIST-PD-fallback|l|permissive||
-NIST-Software|l|permissive||
-NLOD-1.0|l|permissive||
-NLOD-2.0|l|permissive||
-NLPL|l|public-domain||
-Nokia|l|copyleft-limited||
-NOSL|l|copyleft-limited||
-Noweb|l|copyleft-limited||
-NPL-1.0|l|copyleft-limited||
-NPL-1.1|l|copyleft-limited||
-NPOSL-3.0|l|copyleft||
-NRL|l|permissive||
-NTIA-PD|l|public-domain||
-NTP|l|permissive||
-NTP-0|l|permissive||
-O-UDA-1.0|l|permissive||
-OAR|l|permissive||
-OCaml-LGPL-linking-exception|e|copyleft-limited||
-OCCT-exception-1.0|e|copyleft-limited||
-OCCT-PL|l|copyleft-limited||
-OCLC-2.0|l|copyleft-limited||
-ODbL-1.0|l|copyleft||
-ODC-By-1.0|l|permissive||
-OFFIS|l|permissive||
-OFL-1.0|l|permissive||
-OFL-1.0-no-RFN|l|permissive||
-OFL-1.0-RFN|l|permissive||
-OFL-1.1|l|copyleft-limited||
-OFL-1.1-no-RFN|l|permissive||
-OFL-1.1-RFN|l|permissive||
-OGC-1.0|l|permissive||
-OGDL-Taiwan-1.0|l|permissive||
-OGL-Canada-2.0|l|permissive||
-OGL-UK-1.0|l|permissive||
-OGL-UK-2.0|l|permissive||
-OGL-UK-3.0|l|permissive||
-OGTSL|l|copyleft-limited||
-OLDAP-1.1|l|copyleft-limited||
-OLDAP-1.2|l|copyleft-limited||
-OLDAP-1.3|l|copyleft-limited||
-OLDAP-1.4|l|copyleft-limited||
-OLDAP-2.0|l|permissive||
-OLDAP-2.0.1|l|permissive||
-OLDAP-2.1|l|permissive||
-OLDAP-2.2|l|permissive||
-OLDAP-2.2.1|l|permissive||
-OLDAP-2.2.2|l|permissive||
-OLDAP-2.3|l|permissive||
-OLDAP-2.4|l|permissive||
-OLDAP-2.5|l|permissive||
-OLDAP-2.6|l|permissive||
-OLDAP-2.7|l|permissive||
-OLDAP-2.8|l|permissive||
-OLFL-1.3|l|permissive||
-OML|l|permissive||
-OpenJDK-assembly-exception-1.0|e|copyleft-limited||
-OpenPBS-2.3|l|copyleft-limited||
-OpenSSL|l|permissive||
-OpenSSL-standalone|l|permissive||
-OpenVision|l|permissive||
-openvpn-openssl-exception|e|copyleft-limited||
-OPL-1.0|l|copyleft-limited||
-OPL-UK-3.0|l|permissive||
-OPUBL-1.0|l|permissive||
-OSET-PL-2.1|l|copyleft-limited||
-OSL-1.0|l|copyleft||
-OSL-1.1|l|copyleft||
-OSL-2.0|l|copyleft||
-OSL-2.1|l|copyleft||
-OSL-3.0|l|copyleft||
-PADL|l|permissive||
-Parity-6.0.0|l|copyleft||
-Parity-7.0.0|l|copyleft||
-PCRE2-exception|e|unstated||
-PDDL-1.0|l|public-domain||
-PHP-3.0|l|permissive||
-PHP-3.01|l|permissive||
-Pixar|l|permissive||
-pkgconf|l|permissive||
-Plexus|l|permissive||
-pnmstitch|l|permissive||
-PolyForm-Noncommercial-1.0.0|l|source-available||
-PolyForm-Small-Business-1.0.0|l|source-available||
-polyparse-exception|e|copyleft-limited||
-PostgreSQL|l|permissive||
-PPL|l|copyleft||
-PS-or-PDF-font-exception-20170817|e|copyleft-limited||
-PSF-2.0|l|permissive||
-psfrag|l|permissive||
-psutils|l|permissive||
-Python-2.0|l|permissive||
-Python-2.0.1|l|permissive||
-python-ldap|l|permissive||
-Qhull|l|copyleft-limited||
-QPL-1.0|l|copyleft-limited||
-QPL-1.0-INRIA-2004|l|copyleft-limited||
-QPL-1.0-INRIA-2004-exception|e|copyleft-limited||
-Qt-GPL-exception-1.0|e|copyleft-limited||
-Qt-LGPL-exception-1.1|e|copyleft-limited||Nokia-Qt-exception-1.1
-Qwt-exception-1.0|e|copyleft-limited||
-radvd|l|permissive||
-Rdisc|l|permissive||
-RHeCos-1.1|l|copyleft||
-romic-exception|e|copyleft-limited||
-RPL-1.1|l|copyleft-limited||
-RPL-1.5|l|copyleft-limited||
-RPSL-1.0|l|copyleft-limited||
-RRDtool-FLOSS-exception-2.0|e|copyleft-limited||
-RSA-MD|l|permissive||
-RSCPL|l|copyleft-limited||
-Ruby|l|copyleft-limited||
-Ruby-pty|l|permissive||
-SANE-exception|e|copyleft-limited||
-SAX-PD|l|public-domain||
-SAX-PD-2.0|l|public-domain||
-Saxpath|l|permissive||
-SCEA|l|permissive||
-SchemeReport|l|permissive||
-Sendmail|l|permissive||
-Sendmail-8.23|l|copyleft-limited||
-Sendmail-Open-Source-1.1|l|permissive||
-SGI-B-1.0|l|free-restricted||
-SGI-B-1.1|l|permissive||
-SGI-B-2.0|l|permissive||
-SGI-OpenGL|l|permissive||
-SGP4|l|permissive||
-SHL-0.5|l|permissive||
-SHL-0.51|l|permissive||
-SHL-2.0|e|permissive||
-SHL-2.1|e|permissive||
-SimPL-2.0|l|copyleft||
-SISSL|l|proprietary-free||
-SISSL-1.2|l|proprietary-free||
-SL|l|permissive||
-Sleepycat|l|copyleft||
-SMAIL-GPL|l|copyleft||
-SMLNJ|l|permissive||StandardML-NJ
-SMPPL|l|copyleft-limited||
-SNIA|l|copyleft||
-snprintf|l|permissive||
-SOFA|l|proprietary-free||
-softSurfer|l|permissive||
-Soundex|l|permissive||
-Spencer-86|l|permissive||
-Spencer-94|l|permissive||
-Spencer-99|l|permissive||
-SPL-1.0|l|copyleft-limited||
-ssh-keyscan|l|permissive||
-SSH-OpenSSH|l|permissive||
-SSH-short|l|permissive||
-SSLeay-standalone|l|permissive||
-SSPL-1.0|l|source-available||
-stunnel-exception|e|copyleft-limited||
-SugarCRM-1.1.3|l|copyleft||
-SUL-1.0|l|free-restricted||
-Sun-PPP|l|permissive||
-Sun-PPP-2000|l|permissive||
-SunPro|l|permissive||
-SWI-exception|e|copyleft-limited||
-Swift-exception|e|permissive||
-SWL|l|permissive||
-swrule|l|permissive||
-Symlinks|l|public-domain||
-TAPR-OHL-1.0|l|copyleft-limited||
-TCL|l|permissive||
-TCP-wrappers|l|permissive||
-TermReadKey|l|permissive||
-Texinfo-exception|e|copyleft-limited||
-TGPPL-1.0|l|copyleft||
-ThirdEye|l|permissive||
-threeparttable|l|permissive||
-TMate|l|copyleft||
-TORQUE-1.1|l|copyleft-limited||
-TOSL|l|copyleft||
-TPDL|l|permissive||
-TPL-1.0|l|copyleft-limited||
-TrustedQSL|l|permissive||
-TTWL|l|permissive||
-TTYP0|l|permissive||
-TU-Berlin-1.0|l|permissive||
-TU-Berlin-2.0|l|permissive||
-u-boot-exception-2.0|e|copyleft-limited||
-UBDL-exception|e|copyleft-limited||
-Ubuntu-font-1.0|l|copyleft-limited||
-UCAR|l|permissive||
-UCL-1.0|l|copyleft-limited||
-ulem|l|permissive||
-UMich-Merit|l|permissive||
-Unicode-3.0|l|permissive||
-Unicode-DFS-2015|l|permissive||
-Unicode-DFS-2016|l|permissive||
-Unicode-TOU|l|proprietary-free||
-Universal-FOSS-exception-1.0|e|copyleft-limited||
-UnixCrypt|l|permissive||
-Unlicense|l|public-domain||
-Unlicense-libtelnet|l|public-domain||
-Unlicense-libwhirlpool|l|public-domain||
-UPL-1.0|l|permissive||
-URT-RLE|l|copyleft-limited||
-Vim|l|copyleft||
-VOSTROM|l|copyleft||
-vsftpd-openssl-exception|e|copyleft-limited||
-VSL-1.0|l|permissive||
-W3C|l|permissive||
-W3C-19980720|l|permissive||
-W3C-20150513|l|permissive||
-w3m|l|permissive||
-Watcom-1.0|l|proprietary-free||
-Widget-Workshop|l|permissive||
-Wsuipa|l|permissive||
-WTFPL|l|public-domain||
-wwl|l|permissive||
-wxWindows|l|copyleft-limited|d|
-WxWindows-exception-3.1|e|copyleft-limited||
-X11|l|permissive||
-X11-distribute-modifications-variant|l|permissive||
-X11-swapped|l|permissive||
-x11vnc-openssl-exception|e|copyleft||
-Xdebug-1.03|l|permissive||
-Xerox|l|permissive||
-Xfig|l|permissive||
-XFree86-1.1|l|permissive||
-xinetd|l|permissive||
-xkeyboard-config-Zinoviev|l|permissive||
-xlock|l|permissive||
-Xnet|l|permissive||
-xpp|l|permissive||
-XSkat|l|permissive||
-xzoom|l|permissive||
-YPL-1.0|l|copyleft-limited||
-YPL-1.1|l|copyleft||
-Zed|l|permissive||
-Zeeff|l|permissive||
-Zend-2.0|l|permissive||
-Zimbra-1.3|l|copyleft-limited||
-Zimbra-1.4|l|copyleft-limited||
-Zlib|l|permissive||
-zlib-acknowledgement|l|permissive||Nunit
-ZPL-1.1|l|permissive||
-ZPL-2.0|l|permissive||
-ZPL-2.1|l|permissive||
-"""
+    0BSD|l|permissive||
+    389-exception|e|copyleft-limited||
+    3D-Slicer-1.0|l|permissive||
+    AAL|l|permissive||
+    Abstyles|l|permissive||
+    AdaCore-doc|l|permissive||
+    Adobe-2006|l|permissive||
+    Adobe-Display-PostScript|l|permissive||
+    Adobe-Glyph|l|permissive||
+    Adobe-Utopia|l|permissive||
+    ADSL|l|permissive||
+    AFL-1.1|l|permissive||
+    AFL-1.2|l|permissive||
+    AFL-2.0|l|permissive||
+    AFL-2.1|l|permissive||
+    AFL-3.0|l|permissive||
+    Afmparse|l|permissive||
+    AGPL-1.0-only|l|copyleft||AGPL-1.0
+    AGPL-1.0-or-later|l|copyleft||AGPL-1.0+
+    AGPL-3.0-only|l|copyleft||AGPL-3.0
+    AGPL-3.0-or-later|l|copyleft||AGPL-3.0+
+    Aladdin|l|copyleft||
+    AMD-newlib|l|permissive||
+    AMDPLPA|l|permissive||
+    AML|l|permissive||
+    AML-glslang|l|permissive||
+    AMPAS|l|permissive||
+    ANTLR-PD|l|permissive||
+    ANTLR-PD-fallback|l|public-domain||
+    any-OSI|l|unstated||
+    any-OSI-perl-modules|l|unstated||
+    Apache-1.0|l|permissive||
+    Apache-1.1|l|permissive||
+    Apache-2.0|l|permissive||
+    APAFML|l|permissive||
+    APL-1.0|l|copyleft||
+    App-s2p|l|permissive||
+    APSL-1.0|l|copyleft-limited||
+    APSL-1.1|l|copyleft-limited||
+    APSL-1.2|l|copyleft-limited||
+    APSL-2.0|l|copyleft-limited||
+    Arphic-1999|l|copyleft||
+    Artistic-1.0|l|copyleft-limited||
+    Artistic-1.0-cl8|l|copyleft-limited||
+    Artistic-1.0-Perl|l|copyleft-limited||
+    Artistic-2.0|l|copyleft-limited||
+    Artistic-dist|l|copyleft-limited||
+    Aspell-RU|l|permissive||
+    Asterisk-exception|e|copyleft||
+    Asterisk-linking-protocols-exception|e|copyleft-limited||
+    ASWF-Digital-Assets-1.0|l|free-restricted||
+    ASWF-Digital-Assets-1.1|l|free-restricted||
+    Autoconf-exception-2.0|e|copyleft-limited||
+    Autoconf-exception-3.0|e|copyleft-limited||
+    Autoconf-exception-generic|e|copyleft-limited||
+    Autoconf-exception-generic-3.0|e|copyleft-limited||
+    Autoconf-exception-macro|e|copyleft-limited||
+    Baekmuk|l|permissive||
+    Bahyph|l|permissive||
+    Barr|l|permissive||
+    bcrypt-Solar-Designer|l|permissive||
+    Beerware|l|permissive||
+    Bison-exception-1.24|e|copyleft-limited||
+    Bison-exception-2.2|e|copyleft-limited||
+    Bitstream-Charter|l|permissive||
+    Bitstream-Vera|l|permissive||
+    BitTorrent-1.0|l|copyleft-limited||
+    BitTorrent-1.1|l|copyleft-limited||
+    blessing|l|public-domain||
+    BlueOak-1.0.0|l|permissive||
+    Boehm-GC|l|permissive||
+    Boehm-GC-without-fee|l|permissive||
+    Bootloader-exception|e|copyleft-limited||
+    Borceux|l|permissive||
+    Brian-Gladman-2-Clause|l|permissive||
+    Brian-Gladman-3-Clause|l|permissive||
+    BSD-1-Clause|l|permissive||
+    BSD-2-Clause|l|permissive||BSD-2-Clause-NetBSD,BSD-2
+    BSD-2-Clause-Darwin|l|permissive||
+    BSD-2-Clause-first-lines|l|permissive||
+    BSD-2-Clause-Patent|l|permissive||
+    BSD-2-Clause-pkgconf-disclaimer|l|permissive||
+    BSD-2-Clause-Views|l|permissive||BSD-2-Clause-FreeBSD
+    BSD-3-Clause|l|permissive||
+    BSD-3-Clause-acpica|l|permissive||
+    BSD-3-Clause-Attribution|l|permissive||
+    BSD-3-Clause-Clear|l|permissive||
+    BSD-3-Clause-flex|l|permissive||
+    BSD-3-Clause-HP|l|permissive||
+    BSD-3-Clause-LBNL|l|permissive||
+    BSD-3-Clause-Modification|l|permissive||
+    BSD-3-Clause-No-Military-License|l|free-restricted||
+    BSD-3-Clause-No-Nuclear-License|l|free-restricted||
+    BSD-3-Clause-No-Nuclear-License-2014|l|free-restricted||
+    BSD-3-Clause-No-Nuclear-Warranty|l|free-restricted||
+    BSD-3-Clause-Open-MPI|l|permissive||
+    BSD-3-Clause-Sun|l|permissive||
+    BSD-4-Clause|l|permissive||
+    BSD-4-Clause-Shortened|l|permissive||
+    BSD-4-Clause-UC|l|permissive||
+    BSD-4.3RENO|l|permissive||
+    BSD-4.3TAHOE|l|permissive||
+    BSD-Advertising-Acknowledgement|l|permissive||
+    BSD-Attribution-HPND-disclaimer|l|permissive||
+    BSD-Inferno-Nettverk|l|permissive||
+    BSD-Protection|l|copyleft||
+    BSD-Source-beginning-file|l|permissive||
+    BSD-Source-Code|l|permissive||
+    BSD-Systemics|l|permissive||
+    BSD-Systemics-W3Works|l|permissive||
+    BSL-1.0|l|permissive||
+    BUSL-1.1|l|source-available||
+    bzip2-1.0.6|l|permissive||bzip2-1.0.5
+    C-UDA-1.0|l|free-restricted||
+    CAL-1.0|l|copyleft||
+    CAL-1.0-Combined-Work-Exception|l|copyleft-limited||
+    Caldera|l|free-restricted||
+    Caldera-no-preamble|l|permissive||
+    Catharon|l|permissive||
+    CATOSL-1.1|l|copyleft-limited||
+    CC-BY-1.0|l|permissive||
+    CC-BY-2.0|l|permissive||
+    CC-BY-2.5|l|permissive||
+    CC-BY-2.5-AU|l|permissive||
+    CC-BY-3.0|l|permissive||
+    CC-BY-3.0-AT|l|permissive||
+    CC-BY-3.0-AU|l|permissive||
+    CC-BY-3.0-DE|l|permissive||
+    CC-BY-3.0-IGO|l|permissive||
+    CC-BY-3.0-NL|l|permissive||
+    CC-BY-3.0-US|l|permissive||
+    CC-BY-4.0|l|permissive||
+    CC-BY-NC-1.0|l|source-available||
+    CC-BY-NC-2.0|l|source-available||
+    CC-BY-NC-2.5|l|source-available||
+    CC-BY-NC-3.0|l|source-available||
+    CC-BY-NC-3.0-DE|l|source-available||
+    CC-BY-NC-4.0|l|source-available||
+    CC-BY-NC-ND-1.0|l|source-available||
+    CC-BY-NC-ND-2.0|l|source-available||
+    CC-BY-NC-ND-2.5|l|source-available||
+    CC-BY-NC-ND-3.0|l|source-available||
+    CC-BY-NC-ND-3.0-DE|l|source-available||
+    CC-BY-NC-ND-3.0-IGO|l|source-available||
+    CC-BY-NC-ND-4.0|l|source-available||
+    CC-BY-NC-SA-1.0|l|source-available||
+    CC-BY-NC-SA-2.0|l|source-available||
+    CC-BY-NC-SA-2.0-DE|l|source-available||
+    CC-BY-NC-SA-2.0-FR|l|source-available||
+    CC-BY-NC-SA-2.0-UK|l|source-available||
+    CC-BY-NC-SA-2.5|l|source-available||
+    CC-BY-NC-SA-3.0|l|source-available||
+    CC-BY-NC-SA-3.0-DE|l|source-available||
+    CC-BY-NC-SA-3.0-IGO|l|source-available||
+    CC-BY-NC-SA-4.0|l|source-available||
+    CC-BY-ND-1.0|l|source-available||
+    CC-BY-ND-2.0|l|source-available||
+    CC-BY-ND-2.5|l|source-available||
+    CC-BY-ND-3.0|l|source-available||
+    CC-BY-ND-3.0-DE|l|source-available||
+    CC-BY-ND-4.0|l|source-available||
+    CC-BY-SA-1.0|l|copyleft-limited||
+    CC-BY-SA-2.0|l|copyleft-limited||
+    CC-BY-SA-2.0-UK|l|copyleft-limited||
+    CC-BY-SA-2.1-JP|l|copyleft-limited||
+    CC-BY-SA-2.5|l|copyleft-limited||
+    CC-BY-SA-3.0|l|copyleft-limited||
+    CC-BY-SA-3.0-AT|l|copyleft-limited||
+    CC-BY-SA-3.0-DE|l|copyleft-limited||
+    CC-BY-SA-3.0-IGO|l|copyleft-limited||
+    CC-BY-SA-4.0|l|copyleft-limited||
+    CC-PDDC|l|public-domain||
+    CC-PDM-1.0|l|public-domain||
+    CC-SA-1.0|l|copyleft||
+    CC0-1.0|l|public-domain||
+    CDDL-1.0|l|copyleft-limited||
+    CDDL-1.1|l|copyleft-limited||
+    CDL-1.0|l|copyleft-limited||
+    CDLA-Permissive-1.0|l|permissive||
+    CDLA-Permissive-2.0|l|permissive||
+    CDLA-Sharing-1.0|l|copyleft-limited||
+    CECILL-1.0|l|copyleft||
+    CECILL-1.1|l|copyleft-limited||
+    CECILL-2.0|l|copyleft-limited||
+    CECILL-2.1|l|copyleft-limited||
+    CECILL-B|l|permissive||
+    CECILL-C|l|copyleft||
+    CERN-OHL-1.1|l|permissive||
+    CERN-OHL-1.2|l|permissive||
+    CERN-OHL-P-2.0|l|permissive||
+    CERN-OHL-S-2.0|l|copyleft||
+    CERN-OHL-W-2.0|l|copyleft-limited||
+    CFITSIO|l|permissive||
+    CGAL-linking-exception|e|copyleft-limited||
+    check-cvs|l|permissive||
+    checkmk|l|permissive||
+    ClArtistic|l|copyleft-limited||
+    Classpath-exception-2.0|e|copyleft-limited||
+    Clips|l|permissive||
+    CLISP-exception-2.0|e|copyleft-limited||
+    CMU-Mach|l|permissive||
+    CMU-Mach-nodoc|l|permissive||
+    CNRI-Jython|l|permissive||
+    CNRI-Python|l|permissive||
+    CNRI-Python-GPL-Compatible|l|permissive||
+    COIL-1.0|l|permissive||
+    Community-Spec-1.0|l|permissive||
+    Condor-1.1|l|permissive||
+    copyleft-next-0.3.0|l|copyleft||
+    copyleft-next-0.3.1|l|copyleft||
+    Cornell-Lossless-JPEG|l|permissive||
+    CPAL-1.0|l|copyleft||
+    CPL-1.0|l|copyleft-limited||
+    CPOL-1.02|l|free-restricted||
+    Cronyx|l|permissive||
+    Crossword|l|permissive||
+    CryptoSwift|l|permissive||
+    cryptsetup-OpenSSL-exception|e|copyleft||
+    CrystalStacker|l|permissive||
+    CUA-OPL-1.0|l|copyleft-limited||
+    Cube|l|permissive||
+    curl|l|permissive||
+    cve-tou|l|permissive||
+    D-FSL-1.0|l|copyleft||
+    DEC-3-Clause|l|permissive||
+    diffmark|l|public-domain||
+    Digia-Qt-LGPL-exception-1.1|e|copyleft-limited||
+    DigiRule-FOSS-exception|e|copyleft-limited||
+    DL-DE-BY-2.0|l|permissive||
+    DL-DE-ZERO-2.0|l|permissive||
+    DOC|l|permissive||
+    DocBook-DTD|l|permissive||
+    DocBook-Schema|l|permissive||
+    DocBook-Stylesheet|l|permissive||
+    DocBook-XML|l|permissive||
+    Dotseqn|l|permissive||
+    DRL-1.0|l|permissive||
+    DRL-1.1|l|permissive||
+    DSDP|l|permissive||
+    dtoa|l|permissive||
+    dvipdfm|l|permissive||
+    ECL-1.0|l|permissive||
+    ECL-2.0|l|permissive||
+    eCos-2.0|e|copyleft-limited|d|
+    eCos-exception-2.0|e|copyleft-limited||
+    EFL-1.0|l|permissive||
+    EFL-2.0|l|permissive||
+    eGenix|l|permissive||
+    Elastic-2.0|l|source-available||
+    Entessa|l|permissive||
+    EPICS|l|permissive||
+    EPL-1.0|l|copyleft-limited||
+    EPL-2.0|l|copyleft-limited||
+    erlang-otp-linking-exception|e|copyleft-limited||
+    ErlPL-1.1|l|copyleft||
+    etalab-2.0|l|permissive||
+    EUDatagrid|l|permissive||
+    EUPL-1.0|l|copyleft||
+    EUPL-1.1|l|copyleft-limited||
+    EUPL-1.2|l|copyleft-limited||
+    Eurosym|l|copyleft-limited||
+    Fair|l|permissive||
+    Fawkes-Runtime-exception|e|copyleft-limited||
+    FBM|l|permissive||
+    FDK-AAC|l|copyleft-limited||
+    Ferguson-Twofish|l|permissive||
+    FLTK-exception|e|copyleft-limited||
+    fmt-exception|e|permissive||
+    Font-exception-2.0|e|copyleft-limited||
+    Frameworx-1.0|l|copyleft-limited||
+    FreeBSD-DOC|l|permissive||
+    FreeImage|l|copyleft-limited||
+    freertos-exception-2.0|e|copyleft-limited||
+    FSFAP|l|permissive||
+    FSFAP-no-warranty-disclaimer|l|permissive||
+    FSFUL|l|public-domain||
+    FSFULLR|l|permissive||
+    FSFULLRSD|l|permissive||
+    FSFULLRWD|l|permissive||
+    FSL-1.1-ALv2|l|source-available||
+    FSL-1.1-MIT|l|source-available||
+    FTL|l|permissive||
+    Furuseth|l|permissive||
+    fwlw|l|permissive||
+    Game-Programming-Gems|l|permissive||
+    GCC-exception-2.0|e|copyleft-limited||
+    GCC-exception-2.0-note|e|copyleft-limited||
+    GCC-exception-3.1|e|copyleft-limited||
+    GCR-docs|l|copyleft-limited||
+    GD|l|permissive||
+    generic-xts|l|permissive||
+    GFDL-1.1-invariants-only|l|copyleft-limited||
+    GFDL-1.1-invariants-or-later|l|copyleft-limited||
+    GFDL-1.1-no-invariants-only|l|copyleft-limited||
+    GFDL-1.1-no-invariants-or-later|l|copyleft-limited||
+    GFDL-1.1-only|l|copyleft-limited||GFDL-1.1
+    GFDL-1.1-or-later|l|copyleft-limited||GFDL-1.1+
+    GFDL-1.2-invariants-only|l|copyleft-limited||
+    GFDL-1.2-invariants-or-later|l|copyleft-limited||
+    GFDL-1.2-no-invariants-only|l|copyleft-limited||
+    GFDL-1.2-no-invariants-or-later|l|copyleft-limited||
+    GFDL-1.2-only|l|copyleft-limited||GFDL-1.2
+    GFDL-1.2-or-later|l|copyleft-limited||GFDL-1.2+
+    GFDL-1.3-invariants-only|l|copyleft-limited||
+    GFDL-1.3-invariants-or-later|l|copyleft-limited||
+    GFDL-1.3-no-invariants-only|l|copyleft-limited||
+    GFDL-1.3-no-invariants-or-later|l|copyleft-limited||
+    GFDL-1.3-only|l|copyleft-limited||GFDL-1.3
+    GFDL-1.3-or-later|l|copyleft-limited||GFDL-1.3+
+    Giftware|l|permissive||
+    GL2PS|l|copyleft-limited||
+    Glide|l|copyleft||
+    Glulxe|l|permissive||
+    GLWTPL|l|permissive||
+    Gmsh-exception|e|copyleft-limited||
+    GNAT-exception|e|copyleft-limited||
+    GNOME-examples-exception|e|permissive||
+    GNU-compiler-exception|e|copyleft-limited||
+    gnu-javamail-exception|e|copyleft-limited||
+    gnuplot|l|copyleft-limited||
+    GPL-1.0-only|l|copyleft||GPL-1.0
+    GPL-1.0-or-later|l|copyleft||GPL-1.0+,GPL
+    GPL-2.0-only|l|copyleft||GPL-2.0
+    GPL-2.0-or-later|l|copyleft||GPL-2.0+
+    GPL-2.0-with-autoconf-exception|e|copyleft-limited|d|
+    GPL-2.0-with-classpath-exception|e|copyleft-limited|d|
+    GPL-2.0-with-font-exception|e|copyleft-limited|d|
+    GPL-2.0-with-GCC-exception|e|copyleft-limited|d|
+    GPL-3.0-389-ds-base-exception|e|copyleft-limited||
+    GPL-3.0-interface-exception|e|copyleft-limited||
+    GPL-3.0-linking-exception|e|copyleft-limited||
+    GPL-3.0-linking-source-exception|e|copyleft-limited||
+    GPL-3.0-only|l|copyleft||GPL-3.0
+    GPL-3.0-or-later|l|copyleft||GPL-3.0+
+    GPL-3.0-with-autoconf-exception|e|copyleft-limited|d|
+    GPL-3.0-with-GCC-exception|e|copyleft-limited|d|
+    GPL-CC-1.0|e|copyleft-limited||
+    Graphics-Gems|l|permissive||
+    gSOAP-1.3b|l|copyleft-limited||
+    GStreamer-exception-2005|e|permissive||
+    GStreamer-exception-2008|e|permissive||
+    gtkbook|l|permissive||
+    Gutmann|l|permissive||
+    harbour-exception|e|copyleft-limited||
+    HaskellReport|l|permissive||
+    HDF5|l|permissive||
+    hdparm|l|permissive||
+    HIDAPI|l|permissive||
+    Hippocratic-2.1|l|free-restricted||
+    HP-1986|l|permissive||
+    HP-1989|l|permissive||
+    HPND|l|permissive||
+    HPND-DEC|l|permissive||
+    HPND-doc|l|permissive||
+    HPND-doc-sell|l|permissive||
+    HPND-export-US|l|free-restricted||
+    HPND-export-US-acknowledgement|l|free-restricted||
+    HPND-export-US-modify|l|permissive||
+    HPND-export2-US|l|permissive||
+    HPND-Fenneberg-Livingston|l|permissive||
+    HPND-INRIA-IMAG|l|permissive||
+    HPND-Intel|l|permissive||
+    HPND-Kevlin-Henney|l|permissive||
+    HPND-Markus-Kuhn|l|permissive||
+    HPND-merchantability-variant|l|permissive||
+    HPND-MIT-disclaimer|l|permissive||
+    HPND-Netrek|l|permissive||
+    HPND-Pbmplus|l|permissive||
+    HPND-sell-MIT-disclaimer-xserver|l|permissive||
+    HPND-sell-regexpr|l|permissive||
+    HPND-sell-variant|l|permissive||
+    HPND-sell-variant-MIT-disclaimer|l|permissive||
+    HPND-sell-variant-MIT-disclaimer-rev|l|permissive||
+    HPND-UC|l|permissive||
+    HPND-UC-export-US|l|free-restricted||
+    HTMLTIDY|l|permissive||
+    i2p-gpl-java-exception|e|copyleft-limited||
+    IBM-pibs|l|permissive||
+    ICU|l|permissive||
+    IEC-Code-Components-EULA|l|permissive||
+    IJG|l|permissive||
+    IJG-short|l|permissive||
+    ImageMagick|l|permissive||
+    iMatix|l|permissive||
+    Imlib2|l|copyleft-limited||
+    Independent-modules-exception|e|copyleft-limited||
+    Info-ZIP|l|permissive||
+    Inner-Net-2.0|l|permissive||
+    InnoSetup|l|permissive||
+    Intel|l|permissive||
+    Intel-ACPI|l|permissive||
+    Interbase-1.0|l|copyleft||
+    IPA|l|copyleft-limited||
+    IPL-1.0|l|copyleft-limited||
+    ISC|l|permissive||
+    ISC-Veillard|l|permissive||
+    Jam|l|permissive||
+    JasPer-2.0|l|permissive||
+    jove|l|permissive||
+    JPL-image|l|source-available||
+    JPNIC|l|permissive||
+    JSON|l|permissive||
+    Kastrup|l|permissive||
+    Kazlib|l|permissive||
+    KiCad-libraries-exception|e|copyleft-limited||
+    Knuth-CTAN|l|permissive||
+    LAL-1.2|l|copyleft||
+    LAL-1.3|l|copyleft||
+    Latex2e|l|permissive||
+    Latex2e-translated-notice|l|permissive||
+    Leptonica|l|permissive||
+    LGPL-2.0-only|l|copyleft-limited||LGPL-2.0
+    LGPL-2.0-or-later|l|copyleft-limited||LGPL-2.0+
+    LGPL-2.1-only|l|copyleft-limited||LGPL-2.1
+    LGPL-2.1-or-later|l|copyleft-limited||LGPL-2.1+
+    LGPL-3.0-linking-exception|e|copyleft-limited||
+    LGPL-3.0-only|l|copyleft-limited||LGPL-3.0
+    LGPL-3.0-or-later|l|copyleft-limited||LGPL-3.0+
+    LGPLLR|l|copyleft-limited||
+    Libpng|l|permissive||
+    libpng-1.6.35|l|permissive||
+    libpng-2.0|l|permissive||
+    libpri-OpenH323-exception|e|copyleft||
+    libselinux-1.0|l|public-domain||
+    libtiff|l|permissive||
+    Libtool-exception|e|copyleft-limited||
+    libutil-David-Nugent|l|permissive||
+    LiLiQ-P-1.1|l|copyleft-limited||
+    LiLiQ-R-1.1|l|copyleft-limited||
+    LiLiQ-Rplus-1.1|l|copyleft||
+    Linux-man-pages-1-para|l|copyleft-limited||
+    Linux-man-pages-copyleft|l|copyleft||Verbatim-man-pages
+    Linux-man-pages-copyleft-2-para|l|copyleft-limited||
+    Linux-man-pages-copyleft-var|l|copyleft-limited||
+    Linux-OpenIB|l|permissive||
+    Linux-syscall-note|e|copyleft-limited||
+    LLGPL|e|copyleft-limited||
+    LLVM-exception|e|permissive||
+    LOOP|l|permissive||
+    LPD-document|l|permissive||
+    LPL-1.0|l|copyleft-limited||
+    LPL-1.02|l|copyleft-limited||
+    LPPL-1.0|l|copyleft||
+    LPPL-1.1|l|copyleft||
+    LPPL-1.2|l|copyleft||
+    LPPL-1.3a|l|copyleft||
+    LPPL-1.3c|l|copyleft||
+    lsof|l|permissive||
+    Lucida-Bitmap-Fonts|l|permissive||
+    LZMA-exception|e|copyleft-limited||
+    LZMA-SDK-9.11-to-9.20|l|public-domain||
+    LZMA-SDK-9.22|l|public-domain||
+    Mackerras-3-Clause|l|permissive||
+    Mackerras-3-Clause-acknowledgment|l|permissive||
+    magaz|l|permissive||
+    mailprio|l|permissive||
+    MakeIndex|l|copyleft||
+    man2html|l|permissive||
+    Martin-Birgmeier|l|permissive||
+    McPhee-slideshow|l|permissive||
+    metamail|l|permissive||
+    mif-exception|e|copyleft-limited||
+    Minpack|l|permissive||
+    MIPS|l|permissive||
+    MirOS|l|permissive||
+    MIT|l|permissive||
+    MIT-0|l|permissive||
+    MIT-advertising|l|permissive||
+    MIT-Click|l|permissive||
+    MIT-CMU|l|permissive||
+    MIT-enna|l|permissive||
+    MIT-feh|l|permissive||
+    MIT-Festival|l|permissive||
+    MIT-Khronos-old|l|permissive||
+    MIT-Modern-Variant|l|permissive||
+    MIT-open-group|l|permissive||
+    MIT-testregex|l|permissive||
+    MIT-Wu|l|permissive||
+    MITNFA|l|permissive||
+    MMIXware|l|permissive||
+    Motosoto|l|copyleft||
+    MPEG-SSG|l|permissive||
+    mpi-permissive|l|permissive||
+    mpich2|l|permissive||
+    MPL-1.0|l|copyleft-limited||
+    MPL-1.1|l|copyleft-limited||
+    MPL-2.0|l|copyleft-limited||
+    MPL-2.0-no-copyleft-exception|e|copyleft-limited||
+    mplus|l|permissive||
+    MS-LPL|l|permissive||
+    MS-PL|l|permissive||
+    MS-RL|l|copyleft-limited||
+    MTLL|l|permissive||
+    MulanPSL-1.0|l|permissive||
+    MulanPSL-2.0|l|permissive||
+    Multics|l|permissive||
+    Mup|l|permissive||
+    mxml-exception|e|permissive||
+    NAIST-2003|l|permissive||
+    NASA-1.3|l|copyleft-limited||
+    Naumen|l|permissive||
+    NBPL-1.0|l|copyleft-limited||
+    NCBI-PD|l|public-domain||
+    NCGL-UK-2.0|l|free-restricted||
+    NCL|l|permissive||
+    NCSA|l|permissive||
+    NetCDF|l|permissive||
+    Newsletr|l|permissive||
+    NGPL|l|copyleft-limited||
+    ngrep|l|permissive||
+    NICTA-1.0|l|permissive||
+    NIST-PD|l|public-domain||
+    NIST-PD-fallback|l|permissive||
+    NIST-Software|l|permissive||
+    NLOD-1.0|l|permissive||
+    NLOD-2.0|l|permissive||
+    NLPL|l|public-domain||
+    Nokia|l|copyleft-limited||
+    NOSL|l|copyleft-limited||
+    Noweb|l|copyleft-limited||
+    NPL-1.0|l|copyleft-limited||
+    NPL-1.1|l|copyleft-limited||
+    NPOSL-3.0|l|copyleft||
+    NRL|l|permissive||
+    NTIA-PD|l|public-domain||
+    NTP|l|permissive||
+    NTP-0|l|permissive||
+    O-UDA-1.0|l|permissive||
+    OAR|l|permissive||
+    OCaml-LGPL-linking-exception|e|copyleft-limited||
+    OCCT-exception-1.0|e|copyleft-limited||
+    OCCT-PL|l|copyleft-limited||
+    OCLC-2.0|l|copyleft-limited||
+    ODbL-1.0|l|copyleft||
+    ODC-By-1.0|l|permissive||
+    OFFIS|l|permissive||
+    OFL-1.0|l|permissive||
+    OFL-1.0-no-RFN|l|permissive||
+    OFL-1.0-RFN|l|permissive||
+    OFL-1.1|l|copyleft-limited||
+    OFL-1.1-no-RFN|l|permissive||
+    OFL-1.1-RFN|l|permissive||
+    OGC-1.0|l|permissive||
+    OGDL-Taiwan-1.0|l|permissive||
+    OGL-Canada-2.0|l|permissive||
+    OGL-UK-1.0|l|permissive||
+    OGL-UK-2.0|l|permissive||
+    OGL-UK-3.0|l|permissive||
+    OGTSL|l|copyleft-limited||
+    OLDAP-1.1|l|copyleft-limited||
+    OLDAP-1.2|l|copyleft-limited||
+    OLDAP-1.3|l|copyleft-limited||
+    OLDAP-1.4|l|copyleft-limited||
+    OLDAP-2.0|l|permissive||
+    OLDAP-2.0.1|l|permissive||
+    OLDAP-2.1|l|permissive||
+    OLDAP-2.2|l|permissive||
+    OLDAP-2.2.1|l|permissive||
+    OLDAP-2.2.2|l|permissive||
+    OLDAP-2.3|l|permissive||
+    OLDAP-2.4|l|permissive||
+    OLDAP-2.5|l|permissive||
+    OLDAP-2.6|l|permissive||
+    OLDAP-2.7|l|permissive||
+    OLDAP-2.8|l|permissive||
+    OLFL-1.3|l|permissive||
+    OML|l|permissive||
+    OpenJDK-assembly-exception-1.0|e|copyleft-limited||
+    OpenPBS-2.3|l|copyleft-limited||
+    OpenSSL|l|permissive||
+    OpenSSL-standalone|l|permissive||
+    OpenVision|l|permissive||
+    openvpn-openssl-exception|e|copyleft-limited||
+    OPL-1.0|l|copyleft-limited||
+    OPL-UK-3.0|l|permissive||
+    OPUBL-1.0|l|permissive||
+    OSET-PL-2.1|l|copyleft-limited||
+    OSL-1.0|l|copyleft||
+    OSL-1.1|l|copyleft||
+    OSL-2.0|l|copyleft||
+    OSL-2.1|l|copyleft||
+    OSL-3.0|l|copyleft||
+    PADL|l|permissive||
+    Parity-6.0.0|l|copyleft||
+    Parity-7.0.0|l|copyleft||
+    PCRE2-exception|e|unstated||
+    PDDL-1.0|l|public-domain||
+    PHP-3.0|l|permissive||
+    PHP-3.01|l|permissive||
+    Pixar|l|permissive||
+    pkgconf|l|permissive||
+    Plexus|l|permissive||
+    pnmstitch|l|permissive||
+    PolyForm-Noncommercial-1.0.0|l|source-available||
+    PolyForm-Small-Business-1.0.0|l|source-available||
+    polyparse-exception|e|copyleft-limited||
+    PostgreSQL|l|permissive||
+    PPL|l|copyleft||
+    PS-or-PDF-font-exception-20170817|e|copyleft-limited||
+    PSF-2.0|l|permissive||
+    psfrag|l|permissive||
+    psutils|l|permissive||
+    Python-2.0|l|permissive||
+    Python-2.0.1|l|permissive||
+    python-ldap|l|permissive||
+    Qhull|l|copyleft-limited||
+    QPL-1.0|l|copyleft-limited||
+    QPL-1.0-INRIA-2004|l|copyleft-limited||
+    QPL-1.0-INRIA-2004-exception|e|copyleft-limited||
+    Qt-GPL-exception-1.0|e|copyleft-limited||
+    Qt-LGPL-exception-1.1|e|copyleft-limited||Nokia-Qt-exception-1.1
+    Qwt-exception-1.0|e|copyleft-limited||
+    radvd|l|permissive||
+    Rdisc|l|permissive||
+    RHeCos-1.1|l|copyleft||
+    romic-exception|e|copyleft-limited||
+    RPL-1.1|l|copyleft-limited||
+    RPL-1.5|l|copyleft-limited||
+    RPSL-1.0|l|copyleft-limited||
+    RRDtool-FLOSS-exception-2.0|e|copyleft-limited||
+    RSA-MD|l|permissive||
+    RSCPL|l|copyleft-limited||
+    Ruby|l|copyleft-limited||
+    Ruby-pty|l|permissive||
+    SANE-exception|e|copyleft-limited||
+    SAX-PD|l|public-domain||
+    SAX-PD-2.0|l|public-domain||
+    Saxpath|l|permissive||
+    SCEA|l|permissive||
+    SchemeReport|l|permissive||
+    Sendmail|l|permissive||
+    Sendmail-8.23|l|copyleft-limited||
+    Sendmail-Open-Source-1.1|l|permissive||
+    SGI-B-1.0|l|free-restricted||
+    SGI-B-1.1|l|permissive||
+    SGI-B-2.0|l|permissive||
+    SGI-OpenGL|l|permissive||
+    SGP4|l|permissive||
+    SHL-0.5|l|permissive||
+    SHL-0.51|l|permissive||
+    SHL-2.0|e|permissive||
+    SHL-2.1|e|permissive||
+    SimPL-2.0|l|copyleft||
+    SISSL|l|proprietary-free||
+    SISSL-1.2|l|proprietary-free||
+    SL|l|permissive||
+    Sleepycat|l|copyleft||
+    SMAIL-GPL|l|copyleft||
+    SMLNJ|l|permissive||StandardML-NJ
+    SMPPL|l|copyleft-limited||
+    SNIA|l|copyleft||
+    snprintf|l|permissive||
+    SOFA|l|proprietary-free||
+    softSurfer|l|permissive||
+    Soundex|l|permissive||
+    Spencer-86|l|permissive||
+    Spencer-94|l|permissive||
+    Spencer-99|l|permissive||
+    SPL-1.0|l|copyleft-limited||
+    ssh-keyscan|l|permissive||
+    SSH-OpenSSH|l|permissive||
+    SSH-short|l|permissive||
+    SSLeay-standalone|l|permissive||
+    SSPL-1.0|l|source-available||
+    stunnel-exception|e|copyleft-limited||
+    SugarCRM-1.1.3|l|copyleft||
+    SUL-1.0|l|free-restricted||
+    Sun-PPP|l|permissive||
+    Sun-PPP-2000|l|permissive||
+    SunPro|l|permissive||
+    SWI-exception|e|copyleft-limited||
+    Swift-exception|e|permissive||
+    SWL|l|permissive||
+    swrule|l|permissive||
+    Symlinks|l|public-domain||
+    TAPR-OHL-1.0|l|copyleft-limited||
+    TCL|l|permissive||
+    TCP-wrappers|l|permissive||
+    TermReadKey|l|permissive||
+    Texinfo-exception|e|copyleft-limited||
+    TGPPL-1.0|l|copyleft||
+    ThirdEye|l|permissive||
+    threeparttable|l|permissive||
+    TMate|l|copyleft||
+    TORQUE-1.1|l|copyleft-limited||
+    TOSL|l|copyleft||
+    TPDL|l|permissive||
+    TPL-1.0|l|copyleft-limited||
+    TrustedQSL|l|permissive||
+    TTWL|l|permissive||
+    TTYP0|l|permissive||
+    TU-Berlin-1.0|l|permissive||
+    TU-Berlin-2.0|l|permissive||
+    u-boot-exception-2.0|e|copyleft-limited||
+    UBDL-exception|e|copyleft-limited||
+    Ubuntu-font-1.0|l|copyleft-limited||
+    UCAR|l|permissive||
+    UCL-1.0|l|copyleft-limited||
+    ulem|l|permissive||
+    UMich-Merit|l|permissive||
+    Unicode-3.0|l|permissive||
+    Unicode-DFS-2015|l|permissive||
+    Unicode-DFS-2016|l|permissive||
+    Unicode-TOU|l|proprietary-free||
+    Universal-FOSS-exception-1.0|e|copyleft-limited||
+    UnixCrypt|l|permissive||
+    Unlicense|l|public-domain||
+    Unlicense-libtelnet|l|public-domain||
+    Unlicense-libwhirlpool|l|public-domain||
+    UPL-1.0|l|permissive||
+    URT-RLE|l|copyleft-limited||
+    Vim|l|copyleft||
+    VOSTROM|l|copyleft||
+    vsftpd-openssl-exception|e|copyleft-limited||
+    VSL-1.0|l|permissive||
+    W3C|l|permissive||
+    W3C-19980720|l|permissive||
+    W3C-20150513|l|permissive||
+    w3m|l|permissive||
+    Watcom-1.0|l|proprietary-free||
+    Widget-Workshop|l|permissive||
+    Wsuipa|l|permissive||
+    WTFPL|l|public-domain||
+    wwl|l|permissive||
+    wxWindows|l|copyleft-limited|d|
+    WxWindows-exception-3.1|e|copyleft-limited||
+    X11|l|permissive||
+    X11-distribute-modifications-variant|l|permissive||
+    X11-swapped|l|permissive||
+    x11vnc-openssl-exception|e|copyleft||
+    Xdebug-1.03|l|permissive||
+    Xerox|l|permissive||
+    Xfig|l|permissive||
+    XFree86-1.1|l|permissive||
+    xinetd|l|permissive||
+    xkeyboard-config-Zinoviev|l|permissive||
+    xlock|l|permissive||
+    Xnet|l|permissive||
+    xpp|l|permissive||
+    XSkat|l|permissive||
+    xzoom|l|permissive||
+    YPL-1.0|l|copyleft-limited||
+    YPL-1.1|l|copyleft||
+    Zed|l|permissive||
+    Zeeff|l|permissive||
+    Zend-2.0|l|permissive||
+    Zimbra-1.3|l|copyleft-limited||
+    Zimbra-1.4|l|copyleft-limited||
+    Zlib|l|permissive||
+    zlib-acknowledgement|l|permissive||Nunit
+    ZPL-1.1|l|permissive||
+    ZPL-2.0|l|permissive||
+    ZPL-2.1|l|permissive||
+    """
 }

@@ -23,7 +23,8 @@ public struct SPDXLicenseList: Sendable {
     for line in table.split(separator: "\n") {
       let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
       guard fields.count == 5 else { continue }
-      let entry = Entry(id: fields[0], isException: fields[1] == "e", isDeprecated: fields[3] == "d", category: fields[2])
+      let entry = Entry(
+        id: fields[0], isException: fields[1] == "e", isDeprecated: fields[3] == "d", category: fields[2])
       entries[fields[0].lowercased()] = entry
       for alias in fields[4].split(separator: ",") where !alias.isEmpty {
         replacements[alias.lowercased()] = fields[0]

@@ -24,7 +24,8 @@ public enum TagStage {
       throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(options.task) of \(options.tasks))")
     }
     // A task only reads the store (it may be read-only while an array of tasks runs).
-    let store = try options.step == .task
+    let store =
+      try options.step == .task
       ? workspace.openStoreForReading() : options.step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     let parts = try store.allParts()
     guard !parts.isEmpty else {
@@ -41,15 +42,21 @@ public enum TagStage {
       parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256):\($0.source.declaredLicense ?? "")") })
     let config = StageConfig(configuration)
     func scope() throws -> LicenseScope {
-      options.scope ? try buildScope(workspace: workspace, store: store, parts: parts, detector: detector, depth: options.scopeDepth) : LicenseScope()
+      options.scope
+        ? try buildScope(
+          workspace: workspace, store: store, parts: parts, detector: detector, depth: options.scopeDepth)
+        : LicenseScope()
     }
     switch options.step {
     case .all: break
     case .task:
       return try runTask(
-        workspace: workspace, options: options, parts: parts, config: config, detector: detector, scope: try scope(), policy: policy,
+        workspace: workspace, options: options, parts: parts, config: config, detector: detector, scope: try scope(),
+        policy: policy,
         started: started)
-    case .merge: return try merge(workspace: workspace, store: store, options: options, parts: parts, config: config, started: started)
+    case .merge:
+      return try merge(
+        workspace: workspace, store: store, options: options, parts: parts, config: config, started: started)
     }
     let lifecycle = StageLifecycle(stage: name, config: config)
     if !options.force, try lifecycle.isUpToDate(in: store) {
@@ -71,17 +78,21 @@ public enum TagStage {
 
   /// Runs `body` for every part index on `threads` workers (parts are independent); the first
   /// error stops the workers from taking new parts and is thrown.
-  private static func tagParts(_ indices: [Int], threads: Int, _ body: @Sendable @escaping (Int) throws -> TagSummary) throws -> TagSummary {
+  private static func tagParts(_ indices: [Int], threads: Int, _ body: @Sendable @escaping (Int) throws -> TagSummary)
+    throws -> TagSummary
+  {
     var summary = TagSummary()
-    for part in try ParallelItems.map(indices, threads: threads, worker: {}, { _, index in try body(index) }) { summary.add(part) }
+    for part in try ParallelItems.map(indices, threads: threads, worker: {}, { _, index in try body(index) }) {
+      summary.add(part)
+    }
     return summary
   }
 
-
-
   /// `tasks/tag/<configuration>/part-NNNNN.json`: a tag task's results for part N (counted over every
   /// source, as the task split counts them), until the merge writes them into the store.
-  public static func taskFile(part: Int, config: StageConfig) -> String { TaskFiles.path(stage: name, config: config, part: part) }
+  public static func taskFile(part: Int, config: StageConfig) -> String {
+    TaskFiles.path(stage: name, config: config, part: part)
+  }
 
   /// A task step: the results of the task's parts (k mod N = I), each in its own file with the
   /// configuration it was made under; the store is only read.
@@ -91,7 +102,8 @@ public enum TagStage {
   ) throws -> TagSummary {
     let pending = parts.indices.filter { index in
       index % options.tasks == options.task
-        && (options.force || !FileManager.default.fileExists(atPath: workspace.absolute(taskFile(part: index, config: config))))
+        && (options.force
+          || !FileManager.default.fileExists(atPath: workspace.absolute(taskFile(part: index, config: config))))
     }
     var summary = try tagParts(pending, threads: options.threads) { index in
       let result = try tag(parts[index], workspace: workspace, detector: detector, scope: scope, policy: policy)
@@ -107,7 +119,8 @@ public enum TagStage {
   /// nothing, naming the tasks missing); they are written into the store in part order, then
   /// removed. Run again, it finds the stage up to date.
   private static func merge(
-    workspace: Workspace, store: ProvenanceStore, options: TagOptions, parts: [(source: SourceRecord, part: PartRecord)],
+    workspace: Workspace, store: ProvenanceStore, options: TagOptions,
+    parts: [(source: SourceRecord, part: PartRecord)],
     config: StageConfig, started: Date
   ) throws -> TagSummary {
     let lifecycle = StageLifecycle(stage: name, task: 0, tasks: options.tasks, config: config)
@@ -117,17 +130,22 @@ public enum TagStage {
       return summary
     }
     let missing = TaskFiles.missing(in: workspace, stage: name, config: config, parts: parts.count)
-    guard missing.isEmpty else { throw TaskFiles.refusal(missing, of: parts.count, tasks: options.tasks, stage: name, command: "hatchery tag") }
+    guard missing.isEmpty else {
+      throw TaskFiles.refusal(missing, of: parts.count, tasks: options.tasks, stage: name, command: "hatchery tag")
+    }
     return try lifecycle.record(in: store) { runID in
       var summary = TagSummary()
       // Every part's results replace every tag row, all in one transaction.
       try store.inOneTransaction { batch in
         try batch.clearLicenses()
-        try TaskFiles.fold(TagPartResult.self, in: workspace, stage: name, config: config, parts: parts.count, threads: options.threads) {
+        try TaskFiles.fold(
+          TagPartResult.self, in: workspace, stage: name, config: config, parts: parts.count, threads: options.threads
+        ) {
           results in
           for result in results {
             try batch.insertLicenses(
-              part: (result.sourceID, result.part), findings: result.findings, licenses: result.licenses, decisions: result.decisions,
+              part: (result.sourceID, result.part), findings: result.findings, licenses: result.licenses,
+              decisions: result.decisions,
               stageRunID: runID)
             summary.add(result.summary)
           }
@@ -145,13 +163,16 @@ public enum TagStage {
   /// JSON records, read from the input tree.
   /// Every task builds the same scope from the same store, so N tasks agree with one process.
   static func buildScope(
-    workspace: Workspace, store: ProvenanceStore, parts: [(source: SourceRecord, part: PartRecord)], detector: LicenseDetector,
+    workspace: Workspace, store: ProvenanceStore, parts: [(source: SourceRecord, part: PartRecord)],
+    detector: LicenseDetector,
     depth: Int?
   ) throws -> LicenseScope {
     var scope = LicenseScope(maximumDepth: depth)
     var wanted: [Int64: [Int: [Int: String]]] = [:]  // source → part → part line → path
     let candidates = try store.inputFiles(
-      containing: ["licen", "copying", "copyright", "PKG-INFO", "METADATA", "package.json", "Cargo.toml", "pyproject.toml"])
+      containing: [
+        "licen", "copying", "copyright", "PKG-INFO", "METADATA", "package.json", "Cargo.toml", "pyproject.toml",
+      ])
     for file in candidates {
       guard LicenseScope.isLicenseFile(file.path) || LicenseScope.isPackageMetadata(file.path) else { continue }
       for line in try store.partLines(sourceID: file.sourceID, part: file.part, file: file.file) {
@@ -190,7 +211,8 @@ public enum TagStage {
 
   /// Tags the documents of one part and writes their results in one transaction.
   private static func tag(
-    _ entry: (source: SourceRecord, part: PartRecord), workspace: Workspace, detector: LicenseDetector, scope: LicenseScope,
+    _ entry: (source: SourceRecord, part: PartRecord), workspace: Workspace, detector: LicenseDetector,
+    scope: LicenseScope,
     policy: LicensePolicy?
   ) throws -> TagPartResult {
     let declared = entry.source.declaredLicense.flatMap { try? SPDXExpression.parse($0) }
@@ -206,7 +228,8 @@ public enum TagStage {
         let raw = UnsafeRawBufferPointer(bytes)
         return detector.detect(raw).map { finding in
           let end = min(finding.end, finding.start + evidenceBytes, raw.count)
-          let excerpt = String(decoding: UnsafeRawBufferPointer(rebasing: raw[finding.start..<max(end, finding.start)]), as: UTF8.self)
+          let excerpt = String(
+            decoding: UnsafeRawBufferPointer(rebasing: raw[finding.start..<max(end, finding.start)]), as: UTF8.self)
           return (finding, excerpt)
         }
       }
@@ -227,10 +250,12 @@ public enum TagStage {
       if let cover {
         findings.append(
           LicenseFindingRecord(
-            documentID: document.id, spdx: cover.expression.description, method: "scope", confidence: 1, evidence: cover.evidence,
+            documentID: document.id, spdx: cover.expression.description, method: "scope", confidence: 1,
+            evidence: cover.evidence,
             start: 0, end: 0))
       }
-      let license = effectiveLicense(findings: evidence.map(\.0), declared: declared, scope: cover, documentID: document.id)
+      let license = effectiveLicense(
+        findings: evidence.map(\.0), declared: declared, scope: cover, documentID: document.id)
       // Unknown without conflict is what a tagged document without a row means: no row.
       if license.basis != "unknown" || license.conflict != nil { licenses.append(license) }
       summary.byBasis[license.basis, default: 0] += 1
@@ -242,12 +267,15 @@ public enum TagStage {
       }
     }
     return TagPartResult(
-      sourceID: entry.source.id, part: entry.part.part, ids: ids, findings: findings, licenses: licenses, decisions: decisions,
+      sourceID: entry.source.id, part: entry.part.part, ids: ids, findings: findings, licenses: licenses,
+      decisions: decisions,
       summary: summary)
   }
 
   /// The stated rule (see the type's documentation).
-  static func effectiveLicense(findings: [LicenseFinding], declared: SPDXExpression?, scope: LicenseScope.Cover? = nil, documentID: String)
+  static func effectiveLicense(
+    findings: [LicenseFinding], declared: SPDXExpression?, scope: LicenseScope.Cover? = nil, documentID: String
+  )
     -> DocumentLicenseRecord
   {
     let detected = LicenseDetector.expression(of: findings).flatMap { try? SPDXExpression.parse($0) }
@@ -257,8 +285,11 @@ public enum TagStage {
     if let detected, let scope, Set(detected.licenseIDs).isDisjoint(with: scope.expression.licenseIDs) {
       conflicts.append("the text says \(detected) but \(scope.file) (\(scope.detail)) gives \(scope.expression)")
     }
-    if let governing = detected ?? scope?.expression, let declared, Set(governing.licenseIDs).isDisjoint(with: declared.licenseIDs) {
-      conflicts.append("\(detected != nil ? "the text" : scope!.file) says \(governing) but the source declares \(declared)")
+    if let governing = detected ?? scope?.expression, let declared,
+      Set(governing.licenseIDs).isDisjoint(with: declared.licenseIDs)
+    {
+      conflicts.append(
+        "\(detected != nil ? "the text" : scope!.file) says \(governing) but the source declares \(declared)")
     }
     if let detected, let pair = incompatiblePair(detected.licenseIDs) {
       conflicts.append("\(pair.0) and \(pair.1) cannot be combined")
@@ -273,8 +304,10 @@ public enum TagStage {
   /// compatibility notes); other combinations are not judged here.
   private static func incompatiblePair(_ ids: [String]) -> (String, String)? {
     guard ids.contains("GPL-2.0-only") else { return nil }
-    let incompatible = ["Apache-2.0", "GPL-3.0-only", "GPL-3.0-or-later", "LGPL-3.0-only", "LGPL-3.0-or-later",
-      "AGPL-3.0-only", "AGPL-3.0-or-later"]
+    let incompatible = [
+      "Apache-2.0", "GPL-3.0-only", "GPL-3.0-or-later", "LGPL-3.0-only", "LGPL-3.0-or-later",
+      "AGPL-3.0-only", "AGPL-3.0-or-later",
+    ]
     return ids.first { incompatible.contains($0) }.map { ("GPL-2.0-only", $0) }
   }
 
@@ -285,7 +318,8 @@ public enum TagStage {
       case .keep: return nil
       case .drop:
         return DecisionRecord(
-          documentID: license.documentID, stage: name, action: "drop", reason: reason, duplicateOf: nil, similarity: nil,
+          documentID: license.documentID, stage: name, action: "drop", reason: reason, duplicateOf: nil,
+          similarity: nil,
           score: nil)
       case .review:
         return DecisionRecord(
@@ -314,10 +348,10 @@ struct TagPartResult: Codable {
   var decisions: [DecisionRecord]
   var summary: TagSummary
 
-
   /// Replaces the part's documents' licence rows and `tag` decisions, in one transaction.
   func write(into store: ProvenanceStore, stageRunID: Int64) throws {
     try store.replaceLicenses(
-      part: (sourceID, part), for: ids, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
+      part: (sourceID, part), for: ids, findings: findings, licenses: licenses, decisions: decisions,
+      stageRunID: stageRunID)
   }
 }

@@ -27,8 +27,10 @@ public struct TagSummary: StageSummary, Codable {
     if nothingToDo { return "tag: nothing to do, the licences are up to date (use --force to redo them)" }
     let basis = ["detected", "scope", "declared", "unknown"].map { "\(byBasis[$0] ?? 0) \($0)" }.joined(separator: ", ")
     let categories = byCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-    return "tag: \(documents) documents (\(basis)), \(conflicts) conflicts, \(dropped) dropped and \(review) for review "
-      + "by the policy, " + String(format: "%.2f s, %.1f MB/s", seconds, seconds > 0 ? Double(bytes) / seconds / 1e6 : 0)
+    return
+      "tag: \(documents) documents (\(basis)), \(conflicts) conflicts, \(dropped) dropped and \(review) for review "
+      + "by the policy, "
+      + String(format: "%.2f s, %.1f MB/s", seconds, seconds > 0 ? Double(bytes) / seconds / 1e6 : 0)
       + (categories.isEmpty ? "" : "\nby category: \(categories)")
   }
 }

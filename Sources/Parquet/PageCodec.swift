@@ -7,7 +7,9 @@ import CZstd
 /// Decompresses a page's bytes with its column's codec into exactly `size` bytes (the page
 /// header's uncompressed size): anything else is an error naming the codec.
 enum PageCodec {
-  static func decompress(_ input: UnsafeRawBufferPointer, codec: Codec, size: Int) throws(ParquetError.Reason) -> [UInt8] {
+  static func decompress(_ input: UnsafeRawBufferPointer, codec: Codec, size: Int) throws(ParquetError.Reason)
+    -> [UInt8]
+  {
     var failure: ParquetError.Reason?
     // Not zero-filled first: the codec writes every byte (or the page is refused).
     let output = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
@@ -24,19 +26,27 @@ enum PageCodec {
   }
 
   /// Decompresses into `out`, which must be exactly the page's uncompressed size.
-  static func decompress(_ input: UnsafeRawBufferPointer, codec: Codec, into out: UnsafeMutableRawBufferPointer) throws(ParquetError.Reason) {
+  static func decompress(_ input: UnsafeRawBufferPointer, codec: Codec, into out: UnsafeMutableRawBufferPointer)
+    throws(ParquetError.Reason)
+  {
     if codec == .uncompressed {
-      guard input.count == out.count else { throw .damaged("an uncompressed page of \(input.count) bytes says \(out.count)") }
+      guard input.count == out.count else {
+        throw .damaged("an uncompressed page of \(input.count) bytes says \(out.count)")
+      }
       if !input.isEmpty { out.copyMemory(from: input) }
       return
     }
     let produced = decode(input, codec: codec, size: out.count, into: out)
     if produced == -2 { throw .unsupported("codec LZO") }
-    guard produced == out.count else { throw .damaged("\(codec) data does not decompress to the page's \(out.count) bytes") }
+    guard produced == out.count else {
+      throw .damaged("\(codec) data does not decompress to the page's \(out.count) bytes")
+    }
   }
 
   /// Decompresses into `out`; the bytes written, -1 on an error, -2 for LZO.
-  private static func decode(_ input: UnsafeRawBufferPointer, codec: Codec, size: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
+  private static func decode(
+    _ input: UnsafeRawBufferPointer, codec: Codec, size: Int, into out: UnsafeMutableRawBufferPointer
+  ) -> Int {
     do {
       let source = input.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
       let target = out.baseAddress ?? UnsafeMutableRawPointer(bitPattern: 1)!
@@ -48,18 +58,23 @@ enum PageCodec {
           length == size
         else { return -1 }
         var written = size
-        return snappy_uncompress(source.assumingMemoryBound(to: CChar.self), input.count, target.assumingMemoryBound(to: CChar.self), &written)
+        return snappy_uncompress(
+          source.assumingMemoryBound(to: CChar.self), input.count, target.assumingMemoryBound(to: CChar.self), &written)
           == SNAPPY_OK ? written : -1
       case .zstd:
         let result = ZSTD_decompress(target, size, source, input.count)
         return ZSTD_isError(result) != 0 ? -1 : result
       case .lz4Raw:
-        return Int(LZ4_decompress_safe(source.assumingMemoryBound(to: CChar.self), target.assumingMemoryBound(to: CChar.self), Int32(clamping: input.count), Int32(clamping: size)))
+        return Int(
+          LZ4_decompress_safe(
+            source.assumingMemoryBound(to: CChar.self), target.assumingMemoryBound(to: CChar.self),
+            Int32(clamping: input.count), Int32(clamping: size)))
       case .lz4:
         return hadoopLZ4(input, into: UnsafeMutableRawBufferPointer(start: target, count: size))
       case .brotli:
         var written = size
-        return BrotliDecoderDecompress(input.count, source.assumingMemoryBound(to: UInt8.self), &written, target.assumingMemoryBound(to: UInt8.self))
+        return BrotliDecoderDecompress(
+          input.count, source.assumingMemoryBound(to: UInt8.self), &written, target.assumingMemoryBound(to: UInt8.self))
           == BROTLI_DECODER_RESULT_SUCCESS ? written : -1
       case .gzip:
         return inflate(input, into: UnsafeMutableRawBufferPointer(start: target, count: size))
@@ -97,14 +112,17 @@ enum PageCodec {
   private static func hadoopLZ4(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
     var read = 0
     var written = 0
-    func bigEndian(_ at: Int) -> Int { Int(UInt32(bigEndian: input.loadUnaligned(fromByteOffset: at, as: UInt32.self))) }
+    func bigEndian(_ at: Int) -> Int {
+      Int(UInt32(bigEndian: input.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+    }
     while input.count - read >= 8 {
       let expected = bigEndian(read)
       let compressed = bigEndian(read + 4)
       read += 8
       guard compressed <= input.count - read, expected <= output.count - written else { break }
       let produced = LZ4_decompress_safe(
-        (input.baseAddress! + read).assumingMemoryBound(to: CChar.self), (output.baseAddress! + written).assumingMemoryBound(to: CChar.self),
+        (input.baseAddress! + read).assumingMemoryBound(to: CChar.self),
+        (output.baseAddress! + written).assumingMemoryBound(to: CChar.self),
         Int32(compressed), Int32(output.count - written))
       guard produced == expected else { break }
       read += compressed
@@ -113,7 +131,8 @@ enum PageCodec {
     }
     return Int(
       LZ4_decompress_safe(
-        input.baseAddress!.assumingMemoryBound(to: CChar.self), output.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(clamping: input.count),
+        input.baseAddress!.assumingMemoryBound(to: CChar.self), output.baseAddress!.assumingMemoryBound(to: CChar.self),
+        Int32(clamping: input.count),
         Int32(clamping: output.count)))
   }
 

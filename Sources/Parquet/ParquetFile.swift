@@ -40,10 +40,14 @@ public final class ParquetFile {
     }
     let bytes = file.bytes
     let magic: [UInt8] = Array("PAR1".utf8)
-    guard bytes.count >= 12, Array(bytes[0..<4]) == magic else { throw ParquetError(file: path, .damaged("no PAR1 magic at the start")) }
+    guard bytes.count >= 12, Array(bytes[0..<4]) == magic else {
+      throw ParquetError(file: path, .damaged("no PAR1 magic at the start"))
+    }
     let trailer = Array(bytes[(bytes.count - 4)...])
     if trailer == Array("PARE".utf8) { throw ParquetError(file: path, .unsupported("an encrypted footer (PARE)")) }
-    guard trailer == magic else { throw ParquetError(file: path, .damaged("no PAR1 magic at the end (a truncated file?)")) }
+    guard trailer == magic else {
+      throw ParquetError(file: path, .damaged("no PAR1 magic at the end (a truncated file?)"))
+    }
     let footerLength = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt32.self)))
     guard footerLength > 0, footerLength <= bytes.count - 12 else {
       throw ParquetError(file: path, .damaged("a footer of \(footerLength) bytes in a file of \(bytes.count)"))
@@ -59,13 +63,16 @@ public final class ParquetFile {
     (columns, skipped, leaves) = try Self.flatColumns(metadata.schema, path: path)
     for (index, group) in metadata.rowGroups.enumerated() {
       guard group.rowCount >= 0, group.columns.count == leaves else {
-        throw ParquetError(file: path, rowGroup: index, .damaged("\(group.columns.count) column chunks for the schema's leaf columns"))
+        throw ParquetError(
+          file: path, rowGroup: index, .damaged("\(group.columns.count) column chunks for the schema's leaf columns"))
       }
     }
   }
 
   /// The schema's leaf columns directly under the root; the others (under a group) are skipped.
-  private static func flatColumns(_ schema: [SchemaElement], path: String) throws(ParquetError) -> ([Column], [String], Int) {
+  private static func flatColumns(_ schema: [SchemaElement], path: String) throws(ParquetError) -> (
+    [Column], [String], Int
+  ) {
     guard let root = schema.first else { throw ParquetError(file: path, .damaged("an empty schema")) }
     var columns: [Column] = []
     var skipped: [String] = []
@@ -73,7 +80,9 @@ public final class ParquetFile {
     var index = 1
     // Walks the tree in order; `prefix` names the enclosing groups.
     func walk(children: Int, prefix: [String], nested: Bool) throws(ParquetError) {
-      guard prefix.count <= 64 else { throw ParquetError(file: path, .damaged("a schema nested deeper than 64 groups")) }
+      guard prefix.count <= 64 else {
+        throw ParquetError(file: path, .damaged("a schema nested deeper than 64 groups"))
+      }
       guard children >= 0 else { throw ParquetError(file: path, .damaged("a group with \(children) children")) }
       for _ in 0..<children {
         guard index < schema.count else { throw ParquetError(file: path, .damaged("the schema tree is cut short")) }
@@ -82,18 +91,24 @@ public final class ParquetFile {
         if element.children > 0 {
           try walk(children: element.children, prefix: prefix + [element.name], nested: true)
         } else {
-          guard let type = element.type else { throw ParquetError(file: path, .damaged("leaf column \(element.name) has no type")) }
+          guard let type = element.type else {
+            throw ParquetError(file: path, .damaged("leaf column \(element.name) has no type"))
+          }
           if nested || element.repetition == .repeated {
             skipped.append((prefix + [element.name]).joined(separator: "."))
           } else {
             columns.append(
-              Column(name: element.name, type: type, typeLength: element.typeLength, optional: element.repetition == .optional, logical: element.logical, leaf: leaf))
+              Column(
+                name: element.name, type: type, typeLength: element.typeLength,
+                optional: element.repetition == .optional, logical: element.logical, leaf: leaf))
           }
           leaf += 1
         }
       }
     }
-    guard root.children >= 0, root.children < schema.count else { throw ParquetError(file: path, .damaged("the schema root has \(root.children) children")) }
+    guard root.children >= 0, root.children < schema.count else {
+      throw ParquetError(file: path, .damaged("the schema root has \(root.children) children"))
+    }
     try walk(children: root.children, prefix: [], nested: false)
     return (columns, skipped, leaf)
   }
@@ -111,7 +126,8 @@ public final class ParquetFile {
     var present: [Bool]? = column.optional ? [] : nil
     while try reader.next(into: &data, present: &present) {}
     guard data.count == (present?.lazy.filter { $0 }.count ?? reader.rows) else {
-      throw ParquetError(file: path, rowGroup: group, column: column.name, .damaged("\(data.count) values for \(reader.rows) rows"))
+      throw ParquetError(
+        file: path, rowGroup: group, column: column.name, .damaged("\(data.count) values for \(reader.rows) rows"))
     }
     return (present, data)
   }
@@ -119,7 +135,9 @@ public final class ParquetFile {
   /// The pages of `column` in row group `group`, one data page at a time (`ColumnPages.next`):
   /// a reader that streams a column holds one page of it, not the row group's.
   public func pages(rowGroup group: Int, column: Column) throws(ParquetError) -> ColumnPages {
-    func failure(_ reason: Reason) -> ParquetError { ParquetError(file: path, rowGroup: group, column: column.name, reason) }
+    func failure(_ reason: Reason) -> ParquetError {
+      ParquetError(file: path, rowGroup: group, column: column.name, reason)
+    }
     let info = metadata.rowGroups[group]
     let chunk = info.columns[column.leaf]
     if chunk.encrypted { throw failure(.unsupported("an encrypted column")) }
@@ -127,12 +145,16 @@ public final class ParquetFile {
     guard let codec = Codec(rawValue: chunk.codec) else { throw failure(.unsupported("codec \(chunk.codec)")) }
     guard chunk.type == column.type else { throw failure(.damaged("the chunk's type differs from the schema's")) }
     var start = Int(clamping: chunk.dataPageOffset)
-    if let dictionary = chunk.dictionaryPageOffset, dictionary > 0, dictionary < chunk.dataPageOffset { start = Int(dictionary) }
+    if let dictionary = chunk.dictionaryPageOffset, dictionary > 0, dictionary < chunk.dataPageOffset {
+      start = Int(dictionary)
+    }
     guard start >= 4, chunk.compressedSize > 0, chunk.compressedSize <= Int64(file.bytes.count - 8 - start) else {
-      throw failure(.damaged("a column chunk at \(chunk.dataPageOffset) of \(chunk.compressedSize) bytes outside the file"))
+      throw failure(
+        .damaged("a column chunk at \(chunk.dataPageOffset) of \(chunk.compressedSize) bytes outside the file"))
     }
     return ColumnPages(
-      parquet: self, group: group, column: column, codec: codec, rows: Int(clamping: info.rowCount), chunk: start..<start + Int(chunk.compressedSize),
+      parquet: self, group: group, column: column, codec: codec, rows: Int(clamping: info.rowCount),
+      chunk: start..<start + Int(chunk.compressedSize),
       uncompressedSize: chunk.uncompressedSize)
   }
 
@@ -151,7 +173,10 @@ public final class ParquetFile {
     private var indices: [UInt32] = []
     private var levels: [UInt32] = []
 
-    init(parquet: ParquetFile, group: Int, column: Column, codec: Codec, rows: Int, chunk: Range<Int>, uncompressedSize: Int64) {
+    init(
+      parquet: ParquetFile, group: Int, column: Column, codec: Codec, rows: Int, chunk: Range<Int>,
+      uncompressedSize: Int64
+    ) {
       self.parquet = parquet
       self.group = group
       self.column = column
@@ -194,7 +219,9 @@ public final class ParquetFile {
         guard compressed >= 0, header.uncompressedSize >= 0, compressed <= end - pageStart,
           Int(header.uncompressedSize) <= ParquetFile.maximumPageBytes
         else {
-          throw Reason.damaged("a page at byte \(position) claims \(header.compressedSize) bytes (\(header.uncompressedSize) uncompressed) past its column chunk")
+          throw Reason.damaged(
+            "a page at byte \(position) claims \(header.compressedSize) bytes (\(header.uncompressedSize) uncompressed) past its column chunk"
+          )
         }
         let page = UnsafeRawBufferPointer(rebasing: bytes[pageStart..<pageStart + compressed])
         let headerStart = position
@@ -207,26 +234,33 @@ public final class ParquetFile {
         }
         switch PageType(rawValue: header.type) {
         case .dictionaryPage:
-          guard header.encoding == Encoding.plain.rawValue || header.encoding == Encoding.plainDictionary.rawValue else {
+          guard header.encoding == Encoding.plain.rawValue || header.encoding == Encoding.plainDictionary.rawValue
+          else {
             throw Reason.unsupported("a dictionary page in encoding \(header.encoding)")
           }
           let values = try PageCodec.decompress(page, codec: codec, size: Int(header.uncompressedSize))
           var decoded = ParquetFile.empty(column.type)
-          guard header.valueCount >= 0, Int(header.valueCount) <= values.count * 8 + 1 else { throw Reason.damaged("a dictionary of \(header.valueCount) values") }
+          guard header.valueCount >= 0, Int(header.valueCount) <= values.count * 8 + 1 else {
+            throw Reason.damaged("a dictionary of \(header.valueCount) values")
+          }
           try values.withBytes { (raw) throws(Reason) in
-            try PlainDecoder.decode(raw, type: column.type, typeLength: column.typeLength, count: Int(header.valueCount), into: &decoded)
+            try PlainDecoder.decode(
+              raw, type: column.type, typeLength: column.typeLength, count: Int(header.valueCount), into: &decoded)
           }
           dictionary = decoded
         case .dataPage, .dataPageV2:
           let isV2 = header.type == PageType.dataPageV2.rawValue
           let count = Int(header.valueCount)
-          guard count >= 0, count <= rows - rowsRead else { throw Reason.damaged("a data page of \(count) values where \(rows - rowsRead) rows are left") }
+          guard count >= 0, count <= rows - rowsRead else {
+            throw Reason.damaged("a data page of \(count) values where \(rows - rowsRead) rows are left")
+          }
           if header.encoding == Encoding.plain.rawValue, case .bytes(var values) = data, column.type == .byteArray {
             // Strings in PLAIN: decompressed into the column's buffer and used in place.
             data = .boolean([])
             defer { data = .bytes(values) }
             let presentCount = try ParquetFile.plainBytesInPlace(
-              page, header: header, isV2: isV2, count: count, column: column, codec: codec, values: &values, present: &present,
+              page, header: header, isV2: isV2, count: count, column: column, codec: codec, values: &values,
+              present: &present,
               levels: &levels)
             _ = presentCount
             rowsRead += count
@@ -238,9 +272,13 @@ public final class ParquetFile {
           if isV2 {
             let repetition = Int(header.repetitionBytes)
             let definition = Int(header.definitionBytes)
-            guard repetition >= 0, definition >= 0, repetition + definition <= compressed else { throw Reason.damaged("level lengths past the page") }
+            guard repetition >= 0, definition >= 0, repetition + definition <= compressed else {
+              throw Reason.damaged("level lengths past the page")
+            }
             if column.optional {
-              try Levels.decodeHybrid(UnsafeRawBufferPointer(rebasing: page[repetition..<repetition + definition]), width: 1, count: count, into: &levels)
+              try Levels.decodeHybrid(
+                UnsafeRawBufferPointer(rebasing: page[repetition..<repetition + definition]), width: 1, count: count,
+                into: &levels)
             }
             let body = UnsafeRawBufferPointer(rebasing: page[(repetition + definition)...])
             let size = Int(header.uncompressedSize) - repetition - definition
@@ -250,12 +288,17 @@ public final class ParquetFile {
             let whole = try PageCodec.decompress(page, codec: codec, size: Int(header.uncompressedSize))
             var offset = 0
             if column.optional {
-              guard header.definitionEncoding == Encoding.rle.rawValue else { throw Reason.unsupported("definition levels in encoding \(header.definitionEncoding)") }
+              guard header.definitionEncoding == Encoding.rle.rawValue else {
+                throw Reason.unsupported("definition levels in encoding \(header.definitionEncoding)")
+              }
               guard whole.count >= 4 else { throw Reason.damaged("a page too short for its levels") }
               let length = Int(whole.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) })
-              guard length <= whole.count - 4 else { throw Reason.damaged("definition levels of \(length) bytes past the page") }
+              guard length <= whole.count - 4 else {
+                throw Reason.damaged("definition levels of \(length) bytes past the page")
+              }
               try whole.withBytes { (raw) throws(Reason) in
-                try Levels.decodeHybrid(UnsafeRawBufferPointer(rebasing: raw[4..<4 + length]), width: 1, count: count, into: &levels)
+                try Levels.decodeHybrid(
+                  UnsafeRawBufferPointer(rebasing: raw[4..<4 + length]), width: 1, count: count, into: &levels)
               }
               offset = 4 + length
             }
@@ -264,7 +307,8 @@ public final class ParquetFile {
           if column.optional { presentCount = ParquetFile.record(levels, in: &present) }
           try valuesBytes.withBytes { (raw) throws(Reason) in
             try ParquetFile.decodeValues(
-              raw, encoding: header.encoding, column: column, count: presentCount, dictionary: dictionary, indices: &indices, into: &data)
+              raw, encoding: header.encoding, column: column, count: presentCount, dictionary: dictionary,
+              indices: &indices, into: &data)
           }
           rowsRead += count
           return
@@ -278,7 +322,8 @@ public final class ParquetFile {
   /// A PLAIN byte-array data page: its bytes (v1: levels and values; v2: values) decompressed
   /// onto the end of `values.data`, the levels read, the values adopted where they lie.
   private static func plainBytesInPlace(
-    _ page: UnsafeRawBufferPointer, header: PageHeader, isV2: Bool, count: Int, column: Column, codec: Codec, values: inout ByteArrays,
+    _ page: UnsafeRawBufferPointer, header: PageHeader, isV2: Bool, count: Int, column: Column, codec: Codec,
+    values: inout ByteArrays,
     present: inout [Bool]?, levels: inout [UInt32]
   ) throws(Reason) -> Int {
     levels.removeAll(keepingCapacity: true)
@@ -287,11 +332,14 @@ public final class ParquetFile {
     if isV2 {
       let repetition = Int(header.repetitionBytes)
       let definition = Int(header.definitionBytes)
-      guard repetition >= 0, definition >= 0, repetition + definition <= page.count, repetition + definition <= size else {
+      guard repetition >= 0, definition >= 0, repetition + definition <= page.count, repetition + definition <= size
+      else {
         throw .damaged("level lengths past the page")
       }
       if column.optional {
-        try Levels.decodeHybrid(UnsafeRawBufferPointer(rebasing: page[repetition..<repetition + definition]), width: 1, count: count, into: &levels)
+        try Levels.decodeHybrid(
+          UnsafeRawBufferPointer(rebasing: page[repetition..<repetition + definition]), width: 1, count: count,
+          into: &levels)
       }
       body = UnsafeRawBufferPointer(rebasing: page[(repetition + definition)...])
       size -= repetition + definition
@@ -301,7 +349,8 @@ public final class ParquetFile {
     let inputCodec = isV2 && !header.isCompressed ? Codec.uncompressed : codec
     let result: Reason? = values.data.withUnsafeMutableBytes { raw -> Reason? in
       do throws(Reason) {
-        try PageCodec.decompress(body, codec: inputCodec, into: UnsafeMutableRawBufferPointer(rebasing: raw[base..<base + size]))
+        try PageCodec.decompress(
+          body, codec: inputCodec, into: UnsafeMutableRawBufferPointer(rebasing: raw[base..<base + size]))
         return nil
       } catch {
         return error
@@ -311,10 +360,14 @@ public final class ParquetFile {
     var offset = base
     if !isV2, column.optional {
       guard size >= 4 else { throw .damaged("a page too short for its levels") }
-      let length = values.data.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: base, as: UInt32.self))) }
+      let length = values.data.withUnsafeBytes {
+        Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: base, as: UInt32.self)))
+      }
       guard length <= size - 4 else { throw .damaged("definition levels of \(length) bytes past the page") }
       let levelBytes = Array(values.data[(base + 4)..<(base + 4 + length)])
-      try levelBytes.withBytes { (raw) throws(Reason) in try Levels.decodeHybrid(raw, width: 1, count: count, into: &levels) }
+      try levelBytes.withBytes { (raw) throws(Reason) in
+        try Levels.decodeHybrid(raw, width: 1, count: count, into: &levels)
+      }
       offset = base + 4 + length
     }
     let presentCount = column.optional ? record(levels, in: &present) : count
@@ -361,7 +414,8 @@ public final class ParquetFile {
         throw .damaged("dictionary indices without a bit width")
       }
       indices.removeAll(keepingCapacity: true)
-      try Levels.decodeHybrid(UnsafeRawBufferPointer(rebasing: raw[1...]), width: Int(raw[0]), count: count, into: &indices)
+      try Levels.decodeHybrid(
+        UnsafeRawBufferPointer(rebasing: raw[1...]), width: Int(raw[0]), count: count, into: &indices)
       try gather(indices, from: dictionary, into: &data)
     case .rle:
       guard case .boolean(var values) = data else { throw .unsupported("RLE values of type \(column.type)") }
@@ -369,7 +423,8 @@ public final class ParquetFile {
       let length = Int(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
       guard length <= raw.count - 4 else { throw .damaged("RLE booleans past the page") }
       indices.removeAll(keepingCapacity: true)
-      try Levels.decodeHybrid(UnsafeRawBufferPointer(rebasing: raw[4..<4 + length]), width: 1, count: count, into: &indices)
+      try Levels.decodeHybrid(
+        UnsafeRawBufferPointer(rebasing: raw[4..<4 + length]), width: 1, count: count, into: &indices)
       data = .int32([])
       values.append(contentsOf: indices.lazy.map { $0 == 1 })
       data = .boolean(values)
@@ -389,7 +444,9 @@ public final class ParquetFile {
       default: throw .unsupported("DELTA_BINARY_PACKED values of type \(column.type)")
       }
     case .deltaLengthByteArray:
-      guard case .bytes(var values) = data else { throw .unsupported("DELTA_LENGTH_BYTE_ARRAY values of type \(column.type)") }
+      guard case .bytes(var values) = data else {
+        throw .unsupported("DELTA_LENGTH_BYTE_ARRAY values of type \(column.type)")
+      }
       var cursor = ByteCursor(raw)
       let lengths = try Delta.decodeIntegers(&cursor, limit: count)
       guard lengths.count == count else { throw .damaged("\(lengths.count) lengths for \(count) values") }
@@ -401,14 +458,18 @@ public final class ParquetFile {
       var cursor = ByteCursor(raw)
       let prefixes = try Delta.decodeIntegers(&cursor, limit: count)
       let lengths = try Delta.decodeIntegers(&cursor, limit: count)
-      guard prefixes.count == count, lengths.count == count else { throw .damaged("DELTA_BYTE_ARRAY counts differ from \(count)") }
+      guard prefixes.count == count, lengths.count == count else {
+        throw .damaged("DELTA_BYTE_ARRAY counts differ from \(count)")
+      }
       data = .boolean([])
       // The first value of a page has no previous one: its prefix must be 0.
       var previous: Range<Int>? = nil
       for index in 0..<count {
         let prefix = Int(clamping: prefixes[index])
         let suffix = try cursor.take(Int(clamping: lengths[index]))
-        guard prefix >= 0, prefix <= (previous?.count ?? 0) else { throw .damaged("a DELTA_BYTE_ARRAY prefix of \(prefix) bytes") }
+        guard prefix >= 0, prefix <= (previous?.count ?? 0) else {
+          throw .damaged("a DELTA_BYTE_ARRAY prefix of \(prefix) bytes")
+        }
         values.append(prefixOf: previous ?? 0..<0, length: prefix, suffix: suffix)
         previous = values.range(values.count - 1)
       }
@@ -421,9 +482,13 @@ public final class ParquetFile {
       case .fixedLenByteArray: width = column.typeLength
       default: throw .unsupported("BYTE_STREAM_SPLIT values of type \(column.type)")
       }
-      guard width > 0, raw.count == width * count else { throw .damaged("BYTE_STREAM_SPLIT of \(raw.count) bytes for \(count) values") }
+      guard width > 0, raw.count == width * count else {
+        throw .damaged("BYTE_STREAM_SPLIT of \(raw.count) bytes for \(count) values")
+      }
       var joined = [UInt8](repeating: 0, count: raw.count)
-      for index in 0..<count { for stream in 0..<width { joined[index * width + stream] = raw[stream * count + index] } }
+      for index in 0..<count {
+        for stream in 0..<width { joined[index * width + stream] = raw[stream * count + index] }
+      }
       let bytes = joined
       try bytes.withBytes { (bytes) throws(Reason) in
         try PlainDecoder.decode(bytes, type: column.type, typeLength: column.typeLength, count: count, into: &data)
@@ -436,7 +501,9 @@ public final class ParquetFile {
   /// Appends dictionary entries by index.
   static func gather(_ indices: [UInt32], from dictionary: ColumnData, into data: inout ColumnData) throws(Reason) {
     let size = dictionary.count
-    if let bad = indices.first(where: { Int($0) >= size }) { throw .damaged("dictionary index \(bad) of a dictionary of \(size)") }
+    if let bad = indices.first(where: { Int($0) >= size }) {
+      throw .damaged("dictionary index \(bad) of a dictionary of \(size)")
+    }
     switch (dictionary, data) {
     case (.bytes(let entries), .bytes(var values)):
       data = .boolean([])

@@ -1,11 +1,25 @@
 /// The parts of Parquet's file metadata (parquet-format's `parquet.thrift`) a reader needs, and
 /// their parsing from the compact-protocol footer and page headers.
 public enum PhysicalType: Int32, Sendable {
-  case boolean = 0, int32 = 1, int64 = 2, int96 = 3, float = 4, double = 5, byteArray = 6, fixedLenByteArray = 7
+  case boolean = 0
+  case int32 = 1
+  case int64 = 2
+  case int96 = 3
+  case float = 4
+  case double = 5
+  case byteArray = 6
+  case fixedLenByteArray = 7
 }
 
 public enum Codec: Int32, Sendable, CustomStringConvertible {
-  case uncompressed = 0, snappy = 1, gzip = 2, lzo = 3, brotli = 4, lz4 = 5, zstd = 6, lz4Raw = 7
+  case uncompressed = 0
+  case snappy = 1
+  case gzip = 2
+  case lzo = 3
+  case brotli = 4
+  case lz4 = 5
+  case zstd = 6
+  case lz4Raw = 7
 
   public var description: String {
     switch self {
@@ -22,11 +36,23 @@ public enum Codec: Int32, Sendable, CustomStringConvertible {
 }
 
 public enum Encoding: Int32, Sendable {
-  case plain = 0, plainDictionary = 2, rle = 3, bitPacked = 4, deltaBinaryPacked = 5, deltaLengthByteArray = 6, deltaByteArray = 7,
-    rleDictionary = 8, byteStreamSplit = 9
+  case plain = 0
+  case plainDictionary = 2
+  case rle = 3
+  case bitPacked = 4
+  case deltaBinaryPacked = 5
+  case deltaLengthByteArray = 6
+  case deltaByteArray = 7
+  case
+    rleDictionary = 8
+  case byteStreamSplit = 9
 }
 
-public enum Repetition: Int32, Sendable { case required = 0, optional = 1, repeated = 2 }
+public enum Repetition: Int32, Sendable {
+  case required = 0
+  case optional = 1
+  case repeated = 2
+}
 
 /// A logical or converted type the reader interprets (others read as their physical type).
 public enum LogicalKind: Sendable, Equatable {
@@ -69,7 +95,12 @@ public struct FileMetadata: Sendable {
   public var encrypted = false
 }
 
-enum PageType: Int32 { case dataPage = 0, indexPage = 1, dictionaryPage = 2, dataPageV2 = 3 }
+enum PageType: Int32 {
+  case dataPage = 0
+  case indexPage = 1
+  case dictionaryPage = 2
+  case dataPageV2 = 3
+}
 
 struct PageHeader {
   var type: Int32 = -1
@@ -145,7 +176,9 @@ extension SchemaElement {
   }
 
   /// LogicalType is a union: one field set.
-  private static func logicalType(_ reader: inout ThriftCompactReader) throws(ThriftCompactReader.Failure) -> LogicalKind {
+  private static func logicalType(_ reader: inout ThriftCompactReader) throws(ThriftCompactReader.Failure)
+    -> LogicalKind
+  {
     var kind = LogicalKind.none
     try reader.readStruct { (reader: inout ThriftCompactReader, id, type) throws(ThriftCompactReader.Failure) in
       switch (id, type) {
@@ -226,7 +259,9 @@ extension ColumnChunkInfo {
 
 extension PageHeader {
   /// Parses a page header at `position`; returns it and where the page's data starts.
-  static func parse(_ bytes: UnsafeRawBufferPointer, at position: Int) throws(ThriftCompactReader.Failure) -> (PageHeader, Int) {
+  static func parse(_ bytes: UnsafeRawBufferPointer, at position: Int) throws(ThriftCompactReader.Failure) -> (
+    PageHeader, Int
+  ) {
     var reader = ThriftCompactReader(bytes, at: position)
     var header = PageHeader()
     try reader.readStruct { (reader: inout ThriftCompactReader, id, type) throws(ThriftCompactReader.Failure) in

@@ -101,7 +101,9 @@ public struct ParquetWriter {
       self.isString = isString
     }
 
-    public static func string(_ name: String, optional: Bool = true) -> ColumnSpec { ColumnSpec(name: name, type: .byteArray, optional: optional, isString: true) }
+    public static func string(_ name: String, optional: Bool = true) -> ColumnSpec {
+      ColumnSpec(name: name, type: .byteArray, optional: optional, isString: true)
+    }
   }
 
   public let columns: [ColumnSpec]
@@ -182,9 +184,9 @@ public struct ParquetWriter {
         let ranges = Self.pageRanges(rows, column: index, type: column.type, limit: pageBytes)
         let codec = self.codec
         do {
-          pages = try ParallelItems.map(ranges, threads: threads, worker: { try PageCompressor(codec) }) { compressor, range in
-            try compressor.plainPage(rows[range], column: index, spec: column)
-          }
+          pages = try ParallelItems.map(
+            ranges, threads: threads, worker: { try PageCompressor(codec) },
+            { compressor, range in try compressor.plainPage(rows[range], column: index, spec: column) })
         } catch let error as ParquetError.Reason {
           throw error
         } catch {
@@ -198,7 +200,8 @@ public struct ParquetWriter {
       }
       chunks.append(
         Chunk(
-          offset: offset, size: taken + bytes.count - offset, uncompressed: uncompressed, values: rows.count, dataPageOffset: dataPageOffset,
+          offset: offset, size: taken + bytes.count - offset, uncompressed: uncompressed, values: rows.count,
+          dataPageOffset: dataPageOffset,
           dictionaryPageOffset: dictionaryPageOffset))
     }
     rowGroups.append((rows.count, chunks))
@@ -262,7 +265,9 @@ public struct ParquetWriter {
     var header = ThriftCompactWriter()
     header.varint(UInt64(groups << 1 | 1))
     var groupBytes = [UInt8](repeating: 0, count: groups)
-    for (position, row) in rows.enumerated() where row[index] != .null { groupBytes[position >> 3] |= 1 << UInt8(position & 7) }
+    for (position, row) in rows.enumerated() where row[index] != .null {
+      groupBytes[position >> 3] |= 1 << UInt8(position & 7)
+    }
     var levels: [UInt8] = []
     withUnsafeBytes(of: UInt32(header.bytes.count + groupBytes.count).littleEndian) { levels.append(contentsOf: $0) }
     levels.append(contentsOf: header.bytes)
@@ -332,7 +337,8 @@ public struct ParquetWriter {
         footer.i64(2, Int64(chunk.offset))
         footer.beginStruct(3)
         footer.i32(1, columns[index].type.rawValue)
-        let encodings = chunk.dictionaryPageOffset == nil ? [Encoding.plain, .rle] : [Encoding.plain, .rle, .rleDictionary]
+        let encodings =
+          chunk.dictionaryPageOffset == nil ? [Encoding.plain, .rle] : [Encoding.plain, .rle, .rleDictionary]
         footer.listHeader(2, .i32, count: encodings.count)
         for encoding in encodings { footer.zigzag(Int64(encoding.rawValue)) }
         footer.listHeader(3, .binary, count: 1)
@@ -391,10 +397,14 @@ final class PageCompressor {
   deinit { if let context { ZSTD_freeCCtx(context) } }
 
   /// A PLAIN data page of `rows`' values in column `index`.
-  func plainPage(_ rows: ArraySlice<[ParquetWriter.Value]>, column index: Int, spec: ParquetWriter.ColumnSpec) throws(ParquetError.Reason) -> EncodedPage {
+  func plainPage(_ rows: ArraySlice<[ParquetWriter.Value]>, column index: Int, spec: ParquetWriter.ColumnSpec)
+    throws(ParquetError.Reason) -> EncodedPage
+  {
     values.removeAll(keepingCapacity: true)
     if spec.type == .boolean {
-      let flags = rows.compactMap { row -> Bool? in if case .boolean(let flag) = row[index] { return flag } else { return nil } }
+      let flags = rows.compactMap { row -> Bool? in
+        if case .boolean(let flag) = row[index] { return flag } else { return nil }
+      }
       values.append(contentsOf: repeatElement(0, count: (flags.count + 7) / 8))
       for (position, flag) in flags.enumerated() where flag { values[position >> 3] |= 1 << UInt8(position & 7) }
     } else {
@@ -414,7 +424,8 @@ final class PageCompressor {
   }
 
   /// A data page (v1) of `rows` rows: header, then the levels and values compressed together.
-  func page(rows: Int, encoding: Encoding, levels: [UInt8], values: [UInt8]) throws(ParquetError.Reason) -> EncodedPage {
+  func page(rows: Int, encoding: Encoding, levels: [UInt8], values: [UInt8]) throws(ParquetError.Reason) -> EncodedPage
+  {
     let compressed = try compress(levels, values)
     var header = ThriftCompactWriter()
     header.i32(1, PageType.dataPage.rawValue)
@@ -462,7 +473,9 @@ final class PageCompressor {
       let padded = input.isEmpty ? [0] : input
       let status = output.withUnsafeMutableBytes { out in
         padded.withUnsafeBytes {
-          snappy_compress($0.baseAddress!.assumingMemoryBound(to: CChar.self), input.count, out.baseAddress!.assumingMemoryBound(to: CChar.self), &length)
+          snappy_compress(
+            $0.baseAddress!.assumingMemoryBound(to: CChar.self), input.count,
+            out.baseAddress!.assumingMemoryBound(to: CChar.self), &length)
         }
       }
       guard status == SNAPPY_OK else { throw .damaged("snappy could not compress a page") }

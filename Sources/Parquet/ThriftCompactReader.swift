@@ -4,8 +4,20 @@
 /// every read and nesting is limited, so a hostile footer is an error, never a crash or a hang.
 struct ThriftCompactReader: ~Copyable {
   enum FieldType: UInt8 {
-    case stop = 0, boolTrue = 1, boolFalse = 2, byte = 3, i16 = 4, i32 = 5, i64 = 6, double = 7, binary = 8, list = 9, set = 10,
-      map = 11, structure = 12
+    case stop = 0
+    case boolTrue = 1
+    case boolFalse = 2
+    case byte = 3
+    case i16 = 4
+    case i32 = 5
+    case i64 = 6
+    case double = 7
+    case binary = 8
+    case list = 9
+    case set = 10
+    case
+      map = 11
+    case structure = 12
   }
 
   struct Failure: Error {
@@ -47,7 +59,9 @@ struct ThriftCompactReader: ~Copyable {
 
   mutating func i32() throws(Failure) -> Int32 {
     let value = try zigzag()
-    guard value >= Int64(Int32.min), value <= Int64(Int32.max) else { throw Failure(message: "an i32 out of range at byte \(position)") }
+    guard value >= Int64(Int32.min), value <= Int64(Int32.max) else {
+      throw Failure(message: "an i32 out of range at byte \(position)")
+    }
     return Int32(value)
   }
 
@@ -73,16 +87,22 @@ struct ThriftCompactReader: ~Copyable {
   /// element takes at least one byte, but booleans in lists take one each too).
   mutating func listHeader() throws(Failure) -> (type: FieldType, count: Int) {
     let header = try byte()
-    guard let type = FieldType(rawValue: header & 0x0F) else { throw Failure(message: "unknown list element type \(header & 0x0F)") }
+    guard let type = FieldType(rawValue: header & 0x0F) else {
+      throw Failure(message: "unknown list element type \(header & 0x0F)")
+    }
     var count = UInt64(header >> 4)
     if count == 15 { count = try varint() }
-    guard count <= UInt64(bytes.count - position) else { throw Failure(message: "a list of \(count) elements runs past the end") }
+    guard count <= UInt64(bytes.count - position) else {
+      throw Failure(message: "a list of \(count) elements runs past the end")
+    }
     return (type, Int(count))
   }
 
   /// Calls `field(id, type)` for every field of a struct; the closure must read or skip the
   /// value. Booleans are in the type: `.boolTrue` / `.boolFalse`.
-  mutating func readStruct(_ field: (inout ThriftCompactReader, Int16, FieldType) throws(Failure) -> Void) throws(Failure) {
+  mutating func readStruct(_ field: (inout ThriftCompactReader, Int16, FieldType) throws(Failure) -> Void)
+    throws(Failure)
+  {
     depth += 1
     defer { depth -= 1 }
     guard depth <= Self.maximumDepth else { throw Failure(message: "structs nested deeper than \(Self.maximumDepth)") }
@@ -90,12 +110,16 @@ struct ThriftCompactReader: ~Copyable {
     while true {
       let header = try byte()
       if header == 0 { return }
-      guard let type = FieldType(rawValue: header & 0x0F) else { throw Failure(message: "unknown field type \(header & 0x0F) at byte \(position - 1)") }
+      guard let type = FieldType(rawValue: header & 0x0F) else {
+        throw Failure(message: "unknown field type \(header & 0x0F) at byte \(position - 1)")
+      }
       let delta = Int16(header >> 4)
       let id: Int16
       if delta == 0 {
         let value = try zigzag()
-        guard value >= Int64(Int16.min), value <= Int64(Int16.max) else { throw Failure(message: "a field id out of range") }
+        guard value >= Int64(Int16.min), value <= Int64(Int16.max) else {
+          throw Failure(message: "a field id out of range")
+        }
         id = Int16(value)
       } else {
         id = lastID &+ delta
@@ -120,7 +144,9 @@ struct ThriftCompactReader: ~Copyable {
       }
     case .map:
       let count = try varint()
-      guard count <= UInt64(bytes.count - position) else { throw Failure(message: "a map of \(count) entries runs past the end") }
+      guard count <= UInt64(bytes.count - position) else {
+        throw Failure(message: "a map of \(count) entries runs past the end")
+      }
       guard count > 0 else { return }
       let types = try byte()
       guard let key = FieldType(rawValue: types >> 4), let value = FieldType(rawValue: types & 0x0F) else {

@@ -51,7 +51,9 @@ public struct ByteArrays: Sendable {
       for _ in 0..<count {
         guard end - position >= 4 else { return .damaged("a PLAIN value runs past the end of its page") }
         let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
-        guard length <= end - position - 4 else { return .damaged("a value of \(length) bytes runs past the end of its page") }
+        guard length <= end - position - 4 else {
+          return .damaged("a value of \(length) bytes runs past the end of its page")
+        }
         starts.append(position + 4)
         ends.append(position + 4 + length)
         position += 4 + length
@@ -166,7 +168,9 @@ struct ByteCursor {
   }
 
   mutating func take(_ count: Int) throws(Reason) -> UnsafeRawBufferPointer {
-    guard count >= 0, count <= remaining else { throw .damaged("a value of \(count) bytes runs past the end of its page") }
+    guard count >= 0, count <= remaining else {
+      throw .damaged("a value of \(count) bytes runs past the end of its page")
+    }
     defer { position += count }
     return UnsafeRawBufferPointer(rebasing: bytes[position..<position + count])
   }
@@ -187,12 +191,16 @@ enum Levels {
     let first = bitOffset >> 3
     let shift = bitOffset & 7
     let needed = (shift + width + 7) >> 3
-    for index in 0..<needed where first + index < bytes.count { value |= UInt64(bytes[first + index]) << UInt64(8 * index) }
+    for index in 0..<needed where first + index < bytes.count {
+      value |= UInt64(bytes[first + index]) << UInt64(8 * index)
+    }
     return UInt32(truncatingIfNeeded: (value >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
   }
 
   /// The RLE / bit-packed hybrid: appends `count` values of `width` bits to `output`.
-  static func decodeHybrid(_ bytes: UnsafeRawBufferPointer, width: Int, count: Int, into output: inout [UInt32]) throws(Reason) {
+  static func decodeHybrid(_ bytes: UnsafeRawBufferPointer, width: Int, count: Int, into output: inout [UInt32])
+    throws(Reason)
+  {
     guard width >= 0, width <= 32 else { throw .damaged("a bit width of \(width)") }
     if width == 0 {
       output.append(contentsOf: repeatElement(0, count: count))
@@ -214,7 +222,9 @@ enum Levels {
         left -= taken
       } else {
         let groups = header >> 1
-        guard groups > 0, groups <= UInt64(cursor.remaining) else { throw .damaged("a bit-packed run of \(groups) groups past the end") }
+        guard groups > 0, groups <= UInt64(cursor.remaining) else {
+          throw .damaged("a bit-packed run of \(groups) groups past the end")
+        }
         let values = Int(groups) * 8
         let packed = try cursor.take(Int(groups) * width)
         let taken = min(values, left)
@@ -232,9 +242,12 @@ enum Delta {
     let miniblocks = try cursor.varint()
     let total = try cursor.varint()
     let first = try cursor.zigzag()
-    guard blockSize > 0, blockSize % 128 == 0, miniblocks > 0, blockSize % miniblocks == 0, (blockSize / miniblocks) % 32 == 0, blockSize <= 1 << 20
+    guard blockSize > 0, blockSize % 128 == 0, miniblocks > 0, blockSize % miniblocks == 0,
+      (blockSize / miniblocks) % 32 == 0, blockSize <= 1 << 20
     else { throw .damaged("a DELTA_BINARY_PACKED header of block \(blockSize), \(miniblocks) miniblocks") }
-    guard total <= UInt64(limit) else { throw .damaged("DELTA_BINARY_PACKED claims \(total) values where the page has \(limit)") }
+    guard total <= UInt64(limit) else {
+      throw .damaged("DELTA_BINARY_PACKED claims \(total) values where the page has \(limit)")
+    }
     var values: [Int64] = []
     values.reserveCapacity(Int(total))
     guard total > 0 else { return values }
@@ -254,7 +267,9 @@ enum Delta {
             // Up to 64 bits: read in two halves when wider than 32.
             let low = Levels.unpack(packed, bitOffset: index * width, width: min(width, 32))
             delta = UInt64(low)
-            if width > 32 { delta |= UInt64(Levels.unpack(packed, bitOffset: index * width + 32, width: width - 32)) << 32 }
+            if width > 32 {
+              delta |= UInt64(Levels.unpack(packed, bitOffset: index * width + 32, width: width - 32)) << 32
+            }
           }
           previous = previous &+ minimum &+ Int64(bitPattern: delta)
           values.append(previous)
@@ -267,7 +282,9 @@ enum Delta {
 
 enum PlainDecoder {
   /// Appends `count` PLAIN values of `type` to `data`.
-  static func decode(_ bytes: UnsafeRawBufferPointer, type: PhysicalType, typeLength: Int, count: Int, into data: inout ColumnData) throws(Reason) {
+  static func decode(
+    _ bytes: UnsafeRawBufferPointer, type: PhysicalType, typeLength: Int, count: Int, into data: inout ColumnData
+  ) throws(Reason) {
     var cursor = ByteCursor(bytes)
     switch (type, data) {
     case (.byteArray, .bytes(var values)):

@@ -44,8 +44,12 @@ public enum PartTokenFile {
     }
 
     public func append(id: String, tokens encoded: UnsafeBufferPointer<UInt32>, textBytes: Int) throws {
-      guard encoded.count <= Int(UInt32.max) else { throw HatcheryError("\(path): document \(id) has more than 2^32 tokens") }
-      try UnsafeRawBufferPointer(encoded).withMemoryRebound(to: UInt8.self) { try output.write(UnsafeRawBufferPointer($0)) }
+      guard encoded.count <= Int(UInt32.max) else {
+        throw HatcheryError("\(path): document \(id) has more than 2^32 tokens")
+      }
+      try UnsafeRawBufferPointer(encoded).withMemoryRebound(to: UInt8.self) {
+        try output.write(UnsafeRawBufferPointer($0))
+      }
       let idStart = ids.count
       var id = id
       let hash = id.withUTF8 { bytes in
@@ -175,29 +179,44 @@ public enum PartTokenFile {
       var info = stat()
       let size = fstat(descriptor, &info) == 0 ? Int(info.st_size) : -1
       var footerBytes = [UInt8](repeating: 0, count: PartTokenFile.footerSize)
-      let read = size >= PartTokenFile.footerSize
-        ? footerBytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(size - PartTokenFile.footerSize)) } : -1
+      let read =
+        size >= PartTokenFile.footerSize
+        ? footerBytes.withUnsafeMutableBytes {
+          pread(descriptor, $0.baseAddress, $0.count, off_t(size - PartTokenFile.footerSize))
+        } : -1
       guard size >= PartTokenFile.footerSize, read == PartTokenFile.footerSize else {
         close(descriptor)
         ids.deallocate()
-        throw size < 0 ? HatcheryError.system("stat", path: path) : Self.damaged(path, "\(max(0, size)) bytes, shorter than its footer")
+        throw size < 0
+          ? HatcheryError.system("stat", path: path)
+          : Self.damaged(path, "\(max(0, size)) bytes, shorter than its footer")
       }
       // From here on every property is set before a throw, so deinit closes and frees.
-      func uint64(_ offset: Int) -> UInt64 { footerBytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) } }
+      func uint64(_ offset: Int) -> UInt64 {
+        footerBytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+      }
       let footer = size - PartTokenFile.footerSize
-      let version = footerBytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 32, as: UInt32.self)) }
-      let documentCount = uint64(0), tokens = uint64(8)
+      let version = footerBytes.withUnsafeBytes {
+        UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 32, as: UInt32.self))
+      }
+      let documentCount = uint64(0)
+      let tokens = uint64(8)
       // The counts are checked against the size before anything is computed from them.
       // (`&&` checks the token count before it is used in the second comparison.)
-      let fits = tokens <= UInt64(footer / 4) && documentCount <= UInt64((footer - Int(tokens) * 4) / PartTokenFile.rowSize)
+      let fits =
+        tokens <= UInt64(footer / 4) && documentCount <= UInt64((footer - Int(tokens) * 4) / PartTokenFile.rowSize)
       documents = fits ? Int(documentCount) : 0
       tokenCount = fits ? Int(tokens) : 0
       textBytes = Int(clamping: uint64(16))
       seed = uint64(24)
       idsStart = tokenCount * 4
       tableStart = footer - documents * PartTokenFile.rowSize
-      guard Array(footerBytes[(PartTokenFile.footerSize - 8)...]) == PartTokenFile.magic else { throw Self.damaged(path, "no HTOKPART magic at its end") }
-      guard version == PartTokenFile.version else { throw Self.damaged(path, "version \(version), not \(PartTokenFile.version)") }
+      guard Array(footerBytes[(PartTokenFile.footerSize - 8)...]) == PartTokenFile.magic else {
+        throw Self.damaged(path, "no HTOKPART magic at its end")
+      }
+      guard version == PartTokenFile.version else {
+        throw Self.damaged(path, "version \(version), not \(PartTokenFile.version)")
+      }
       guard fits else { throw Self.damaged(path, "its counts do not fit its size") }
     }
 
@@ -220,18 +239,29 @@ public enum PartTokenFile {
       chunk.removeAll(keepingCapacity: true)
       for number in 0..<rows {
         let offset = number * PartTokenFile.rowSize
-        func uint64(_ at: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + at, as: UInt64.self)) }
-        func uint32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + at, as: UInt32.self)) }
-        let tokenStart = uint64(8), count = UInt64(uint32(16)), idLength = Int(uint32(20)), idOffset = uint64(24)
+        func uint64(_ at: Int) -> UInt64 {
+          UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + at, as: UInt64.self))
+        }
+        func uint32(_ at: Int) -> UInt32 {
+          UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + at, as: UInt32.self))
+        }
+        let tokenStart = uint64(8)
+        let count = UInt64(uint32(16))
+        let idLength = Int(uint32(20))
+        let idOffset = uint64(24)
         guard tokenStart <= UInt64(tokenCount), count <= UInt64(tokenCount) - tokenStart,
           idOffset >= UInt64(idsStart), idOffset <= UInt64(tableStart), idLength <= tableStart - Int(idOffset)
         else { throw Self.damaged(path, "row \(index + number) points past its tokens or ids") }
-        chunk.append(Row(hash: uint64(0), tokenStart: Int(tokenStart), tokenCount: Int(count), idOffset: Int(idOffset), idLength: idLength))
+        chunk.append(
+          Row(
+            hash: uint64(0), tokenStart: Int(tokenStart), tokenCount: Int(count), idOffset: Int(idOffset),
+            idLength: idLength))
       }
       chunkStart = index
       // The chunk's ids in one read when they lie one after another.
       idsCount = 0
-      let first = chunk[0], last = chunk[chunk.count - 1]
+      let first = chunk[0]
+      let last = chunk[chunk.count - 1]
       let span = last.idOffset + last.idLength - first.idOffset
       if first.idOffset <= last.idOffset, span <= 1 << 20 {
         if span > ids.count {
@@ -254,10 +284,13 @@ public enum PartTokenFile {
     }
 
     /// The document's tokens, read into `buffer` (valid until it is read into again).
-    public func withTokens<T>(of row: Row, using buffer: ReadBuffer, _ body: (UnsafeBufferPointer<UInt32>) throws -> T) throws -> T {
+    public func withTokens<T>(of row: Row, using buffer: ReadBuffer, _ body: (UnsafeBufferPointer<UInt32>) throws -> T)
+      throws -> T
+    {
       guard row.tokenCount > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
       let bytes = try read(row.tokenCount * 4, at: row.tokenStart * 4, into: buffer)
-      return try body(UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: UInt32.self), count: row.tokenCount))
+      return try body(
+        UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: UInt32.self), count: row.tokenCount))
     }
 
     /// `count` bytes at `offset`, in `buffer`.
@@ -272,7 +305,9 @@ public enum PartTokenFile {
       while done < buffer.count {
         let got = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
         if got < 0 && errno == EINTR { continue }
-        guard got > 0 else { throw got < 0 ? HatcheryError.system("read", path: path) : Self.damaged(path, "cut short") }
+        guard got > 0 else {
+          throw got < 0 ? HatcheryError.system("read", path: path) : Self.damaged(path, "cut short")
+        }
         done += got
       }
     }

@@ -28,7 +28,8 @@ public final class ShardDataset {
     let files = try shards.map { shard in
       let file = try ShardFile(path: workspace.absolute(shard.path), tokenType: manifest.tokenType, name: shard.path)
       guard file.count == shard.tokens else {
-        throw HatcheryError("\(shard.path): \(file.count) tokens, the manifest says \(shard.tokens); run `hatchery shard verify`")
+        throw HatcheryError(
+          "\(shard.path): \(file.count) tokens, the manifest says \(shard.tokens); run `hatchery shard verify`")
       }
       return file
     }
@@ -45,7 +46,9 @@ public final class ShardDataset {
   /// trainer's batch): for each, a shard with probability proportional to its windows, then a
   /// uniform offset in it; `random(n)` returns a uniform integer below n. The places are drawn
   /// first, in order, so the windows are the same whatever the number of threads decoding them.
-  public func randomWindows(count: Int, length: Int, into output: UnsafeMutablePointer<UInt32>, random: (Int) -> Int) throws {
+  public func randomWindows(count: Int, length: Int, into output: UnsafeMutablePointer<UInt32>, random: (Int) -> Int)
+    throws
+  {
     let windows = readers.map { max(0, $0.count - length + 1) }
     let total = windows.reduce(0, +)
     guard total > 0 else { throw HatcheryError("no \(split) shard holds \(length) tokens") }
@@ -69,7 +72,11 @@ public final class ShardDataset {
     }
     // Worker w decodes windows w, w + workers, …: with its own readers, into its own windows
     // of `output`, and keeps its own first error.
-    let job = UncheckedBox((places: places, readerSets: readerSets, output: output, errors: UnsafeMutablePointer<Error?>.allocate(capacity: workers)))
+    let job = UncheckedBox(
+      (
+        places: places, readerSets: readerSets, output: output,
+        errors: UnsafeMutablePointer<Error?>.allocate(capacity: workers)
+      ))
     job.value.errors.initialize(repeating: nil, count: workers)
     defer {
       job.value.errors.deinitialize(count: workers)
@@ -79,7 +86,8 @@ public final class ShardDataset {
       let (places, readers) = (job.value.places, job.value.readerSets[worker])
       do {
         for index in stride(from: worker, to: places.count, by: workers) {
-          try readers[places[index].shard].read(from: places[index].offset, count: length, into: job.value.output + index * length)
+          try readers[places[index].shard].read(
+            from: places[index].offset, count: length, into: job.value.output + index * length)
         }
       } catch {
         job.value.errors[worker] = error
@@ -105,7 +113,9 @@ public final class ShardDataset {
     for reader in readers {
       var offset = 0
       while offset + length <= reader.count {
-        try buffer.withUnsafeMutableBufferPointer { try reader.read(from: offset, count: length, into: $0.baseAddress!) }
+        try buffer.withUnsafeMutableBufferPointer {
+          try reader.read(from: offset, count: length, into: $0.baseAddress!)
+        }
         guard try buffer.withUnsafeBufferPointer(body) else { return }
         offset += length
       }

@@ -41,10 +41,15 @@ public struct ShardManifest: Sendable, Equatable {
     }
     let object = JSONObject([
       ("format", .string(Self.formatName)), ("version", .int(Self.version)),
-      ("tokenizer", .object(JSONObject([
-        ("path", .string(tokenizerPath)), ("sha256", .string(tokenizerSHA256)), ("vocab_size", .int(vocabularySize)),
-        ("end_of_text", .int(Int(endOfText))),
-      ]))),
+      (
+        "tokenizer",
+        .object(
+          JSONObject([
+            ("path", .string(tokenizerPath)), ("sha256", .string(tokenizerSHA256)),
+            ("vocab_size", .int(vocabularySize)),
+            ("end_of_text", .int(Int(endOfText))),
+          ]))
+      ),
       ("dtype", .string(tokenType.rawValue)), ("frame_tokens", .int(frameTokens)),
       ("layout", .string("each document is preceded by the end-of-text token")),
       ("seed", .number(String(seed))), ("val_fraction", .number(String(validationFraction))),
@@ -63,27 +68,39 @@ public struct ShardManifest: Sendable, Equatable {
     }
     func fail(_ reason: String) -> HatcheryError { HatcheryError("\(path): \(reason)") }
     let value: JSONValue
-    do { value = try data.withUnsafeBytes { try JSONParser.parse($0) } } catch { throw fail("not valid JSON: \(error)") }
-    guard let root = value.objectValue, root["format"]?.stringValue == formatName else { throw fail("not a Hatchery shard manifest") }
-    guard root["version"]?.intValue == version else { throw fail("manifest version \(root["version"].map { JSONWriter.encode($0) } ?? "?") is not \(version)") }
+    do { value = try data.withUnsafeBytes { try JSONParser.parse($0) } } catch {
+      throw fail("not valid JSON: \(error)")
+    }
+    guard let root = value.objectValue, root["format"]?.stringValue == formatName else {
+      throw fail("not a Hatchery shard manifest")
+    }
+    guard root["version"]?.intValue == version else {
+      throw fail("manifest version \(root["version"].map { JSONWriter.encode($0) } ?? "?") is not \(version)")
+    }
     guard let tokenizer = root["tokenizer"]?.objectValue, let tokenizerPath = tokenizer["path"]?.stringValue,
       let sha = tokenizer["sha256"]?.stringValue, let vocabulary = tokenizer["vocab_size"]?.intValue,
       let endOfText = tokenizer["end_of_text"]?.intValue,
-      let dtype = root["dtype"]?.stringValue.flatMap(TokenType.init(rawValue:)), let frameTokens = root["frame_tokens"]?.intValue,
+      let dtype = root["dtype"]?.stringValue.flatMap(TokenType.init(rawValue:)),
+      let frameTokens = root["frame_tokens"]?.intValue,
       case .number(let seedText)? = root["seed"], let seed = UInt64(seedText),
       case .number(let fractionText)? = root["val_fraction"], let fraction = Double(fractionText),
       case .array(let shardValues)? = root["shards"]
     else { throw fail("a required field is missing or has the wrong type") }
     var shards: [Shard] = []
     for (index, value) in shardValues.enumerated() {
-      guard let object = value.objectValue, let path = object["path"]?.stringValue, let split = object["split"]?.stringValue,
+      guard let object = value.objectValue, let path = object["path"]?.stringValue,
+        let split = object["split"]?.stringValue,
         let tokens = object["tokens"]?.intValue, let documents = object["documents"]?.intValue,
-        let frames = object["frames"]?.intValue, let bytes = object["bytes"]?.intValue, let sha = object["sha256"]?.stringValue
+        let frames = object["frames"]?.intValue, let bytes = object["bytes"]?.intValue,
+        let sha = object["sha256"]?.stringValue
       else { throw fail("shard \(index) lacks a field") }
-      shards.append(Shard(path: path, split: split, tokens: tokens, documents: documents, frames: frames, bytes: bytes, sha256: sha))
+      shards.append(
+        Shard(path: path, split: split, tokens: tokens, documents: documents, frames: frames, bytes: bytes, sha256: sha)
+      )
     }
     return ShardManifest(
-      tokenizerPath: tokenizerPath, tokenizerSHA256: sha, vocabularySize: vocabulary, endOfText: UInt32(endOfText), tokenType: dtype,
+      tokenizerPath: tokenizerPath, tokenizerSHA256: sha, vocabularySize: vocabulary, endOfText: UInt32(endOfText),
+      tokenType: dtype,
       frameTokens: frameTokens, seed: seed, validationFraction: fraction, shards: shards)
   }
 }

@@ -123,7 +123,8 @@ struct ShardPlan {
 
   /// Writes the shards `indices` (indices into `shards`) under `folder`, in one pass over the
   /// order: each shard's file, then its result beside it.
-  func write(shards indices: [Int], into folder: String, tokenType: TokenType, endOfText: UInt32, options: ShardOptions) throws
+  func write(shards indices: [Int], into folder: String, tokenType: TokenType, endOfText: UInt32, options: ShardOptions)
+    throws
     -> [Result]
   {
     let wanted = Set(indices)
@@ -139,7 +140,8 @@ struct ShardPlan {
       let shard = shards[shardIndex]
       if position == shard.documents.lowerBound {
         writer = try ShardWriter(
-          path: folder + "/" + shard.relativePath, tokenType: tokenType, level: options.level, frameTokens: options.frameTokens,
+          path: folder + "/" + shard.relativePath, tokenType: tokenType, level: options.level,
+          frameTokens: options.frameTokens,
           threads: options.threads)
       }
       guard let open = writer else { return }
@@ -148,7 +150,8 @@ struct ShardPlan {
       if position == shard.documents.upperBound - 1 {
         let written = try open.finish()
         writer = nil
-        let result = Result(tokens: written.tokens, frames: written.frames, bytes: written.bytes, sha256: written.sha256)
+        let result = Result(
+          tokens: written.tokens, frames: written.frames, bytes: written.bytes, sha256: written.sha256)
         try AtomicFileOutput.write(Array(try JSONEncoder().encode(result)), to: folder + "/" + shard.resultName)
         results.append(result)
       }
@@ -157,11 +160,14 @@ struct ShardPlan {
   }
 
   static func readResult(_ path: String) throws -> Result {
-    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HatcheryError.system("read", path: path, code: ENOENT)
+    }
     do {
       return try JSONDecoder().decode(Result.self, from: data)
     } catch {
-      throw HatcheryError("\(path): not a written shard's result (\(HatcheryError.reason(error))); run its write step again")
+      throw HatcheryError(
+        "\(path): not a written shard's result (\(HatcheryError.reason(error))); run its write step again")
     }
   }
 

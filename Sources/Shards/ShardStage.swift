@@ -91,23 +91,33 @@ public enum ShardStage {
 
     public var text: String {
       if let task, task.step == .task {
-        if nothingToDo { return "shard task \(task.number) of \(task.of): nothing to do, its parts are tokenized (use --force to tokenize again)" }
+        if nothingToDo {
+          return
+            "shard task \(task.number) of \(task.of): nothing to do, its parts are tokenized (use --force to tokenize again)"
+        }
         return String(
           format: "shard task %d of %d: %d parts, %d documents, %@ of text → %d tokens; %.2f s",
           task.number, task.of, task.count, documents, ByteCount.format(bytes), tokens, seconds)
       }
       if let task {
-        if nothingToDo { return "shard write \(task.number) of \(task.of): nothing to do, its shards are written (use --force to write again)" }
-        return String(format: "shard write %d of %d: %d shards, %d tokens; %.2f s", task.number, task.of, task.count, tokens, seconds)
+        if nothingToDo {
+          return
+            "shard write \(task.number) of \(task.of): nothing to do, its shards are written (use --force to write again)"
+        }
+        return String(
+          format: "shard write %d of %d: %d shards, %d tokens; %.2f s", task.number, task.of, task.count, tokens,
+          seconds)
       }
       if nothingToDo { return "shard: nothing to do, the shards are up to date (use --force to rebuild them)" }
       let train = shards.filter { $0.split == "train" }
       let validation = shards.filter { $0.split == "val" }
       return String(
-        format: "shard: %d documents, %@ of text → %d tokens in %d train shards (%d tokens) and %d val shards (%d tokens); "
+        format:
+          "shard: %d documents, %@ of text → %d tokens in %d train shards (%d tokens) and %d val shards (%d tokens); "
           + "%.2f s (tokenizing %.2f s), %.2f M tokens/s",
         documents, ByteCount.format(bytes), tokens, train.count, train.reduce(0) { $0 + $1.tokens }, validation.count,
-        validation.reduce(0) { $0 + $1.tokens }, seconds, tokenizingSeconds, seconds > 0 ? Double(tokens) / seconds / 1e6 : 0)
+        validation.reduce(0) { $0 + $1.tokens }, seconds, tokenizingSeconds,
+        seconds > 0 ? Double(tokens) / seconds / 1e6 : 0)
     }
   }
 
@@ -116,11 +126,13 @@ public enum ShardStage {
     let clock = ContinuousClock()
     let started = clock.now
     // Task and write steps only read the store (it may be read-only while an array runs).
-    let store = try options.step == .task || options.step == .write
+    let store =
+      try options.step == .task || options.step == .write
       ? workspace.openStoreForReading() : options.step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     let tokenizerPath = workspace.absolute(TokenizerStage.jsonPath)
     guard FileManager.default.fileExists(atPath: tokenizerPath) else {
-      throw HatcheryError("\(tokenizerPath): no tokenizer; run `hatchery tokenizer train --workspace \(workspace.root)` first")
+      throw HatcheryError(
+        "\(tokenizerPath): no tokenizer; run `hatchery tokenizer train --workspace \(workspace.root)` first")
     }
     let tokenizerBytes = try Data(contentsOf: URL(fileURLWithPath: tokenizerPath))
     let tokenizerSHA = tokenizerBytes.withUnsafeBytes { SHA256Hasher.hash($0) }.hex
@@ -142,8 +154,10 @@ public enum ShardStage {
     func partFile(_ part: Int) -> String { folder + "/part-" + String(format: "%05d", part) + ".tokens" }
     let stageConfig = StageConfig(
       JSONObject([
-        ("tokens_per_shard", .int(options.tokensPerShard)), ("val_fraction", .number(String(options.validationFraction))),
-        ("seed", .number(String(options.seed))), ("level", .int(options.level)), ("frame_tokens", .int(options.frameTokens)),
+        ("tokens_per_shard", .int(options.tokensPerShard)),
+        ("val_fraction", .number(String(options.validationFraction))),
+        ("seed", .number(String(options.seed))), ("level", .int(options.level)),
+        ("frame_tokens", .int(options.frameTokens)),
         ("tokenizer", .string(tokenizerSHA)), ("inputs", .string(inputs)), ("format", .int(ShardManifest.version)),
       ]))
     // Written shards of this configuration, each with its result beside it, until the merge.
@@ -153,7 +167,8 @@ public enum ShardStage {
     func makePlan() throws -> ShardPlan {
       let missing = missingParts()
       guard missing.isEmpty else {
-        throw TaskFiles.refusal(missing, of: kept.parts.count, tasks: options.tasks, stage: name, command: "hatchery shard run")
+        throw TaskFiles.refusal(
+          missing, of: kept.parts.count, tasks: options.tasks, stage: name, command: "hatchery shard run")
       }
       return try ShardPlan(parts: kept.parts.indices.map(partFile), options: options)
     }
@@ -171,10 +186,12 @@ public enum ShardStage {
     case .write:
       let plan = try makePlan()
       let mine = plan.shards.indices.filter {
-        $0 % options.tasks == options.task && (force || !FileManager.default.fileExists(atPath: written + "/" + plan.shards[$0].resultName))
+        $0 % options.tasks == options.task
+          && (force || !FileManager.default.fileExists(atPath: written + "/" + plan.shards[$0].resultName))
       }
       var summary = Summary()
-      let results = try plan.write(shards: mine, into: written, tokenType: tokenType, endOfText: endOfText, options: options)
+      let results = try plan.write(
+        shards: mine, into: written, tokenType: tokenType, endOfText: endOfText, options: options)
       summary.tokens = results.reduce(0) { $0 + $1.tokens }
       summary.task = (.write, options.task, options.tasks, mine.count)
       summary.nothingToDo = mine.isEmpty
@@ -182,7 +199,8 @@ public enum ShardStage {
       return summary
     case .all, .merge: break
     }
-    let lifecycle = StageLifecycle(stage: name, task: 0, tasks: options.step == .merge ? options.tasks : 1, config: stageConfig)
+    let lifecycle = StageLifecycle(
+      stage: name, task: 0, tasks: options.step == .merge ? options.tasks : 1, config: stageConfig)
     // A part ingested again clears the recorded shards (ProvenanceStore.deletePart): then they are
     // written again even when the kept documents' fingerprint has not changed.
     if !force, try !store.shards().isEmpty,
@@ -198,14 +216,19 @@ public enum ShardStage {
       // Parts and shards a killed run finished are kept; --force does every one again.
       if force { TaskFiles.removeAll(in: workspace, stage: name) }
       _ = try tokenize(
-        parts: missingParts(), kept: kept, tokenizer: tokenizer, threads: options.threads, seed: options.seed, file: partFile)
+        parts: missingParts(), kept: kept, tokenizer: tokenizer, threads: options.threads, seed: options.seed,
+        file: partFile)
       tokenizingSeconds = (clock.now - started).seconds
       plan = try makePlan()
-      let unwritten = plan.shards.indices.filter { !FileManager.default.fileExists(atPath: written + "/" + plan.shards[$0].resultName) }
+      let unwritten = plan.shards.indices.filter {
+        !FileManager.default.fileExists(atPath: written + "/" + plan.shards[$0].resultName)
+      }
       _ = try plan.write(shards: unwritten, into: written, tokenType: tokenType, endOfText: endOfText, options: options)
     } else {
       plan = try makePlan()
-      let unwritten = plan.shards.indices.filter { !FileManager.default.fileExists(atPath: written + "/" + plan.shards[$0].resultName) }
+      let unwritten = plan.shards.indices.filter {
+        !FileManager.default.fileExists(atPath: written + "/" + plan.shards[$0].resultName)
+      }
       guard unwritten.isEmpty else {
         let waiting = Set(unwritten.map { $0 % options.tasks }).sorted()
         throw HatcheryError(
@@ -279,7 +302,8 @@ public enum ShardStage {
             }
             let end = ends[number]
             try writer.append(
-              id: document.id, tokens: UnsafeBufferPointer(rebasing: encoded[start..<end]), textBytes: ranges[number].count)
+              id: document.id, tokens: UnsafeBufferPointer(rebasing: encoded[start..<end]),
+              textBytes: ranges[number].count)
             start = end
           }
         }
@@ -295,7 +319,8 @@ public enum ShardStage {
   /// The merge: the written shards (every one has its result file) move into `shards/`, and the
   /// shard rows, the shard map and the manifest are recorded.
   static func install(
-    plan: ShardPlan, written: String, workspace: Workspace, store: ProvenanceStore, tokenizer: Tokenizer, endOfText: UInt32,
+    plan: ShardPlan, written: String, workspace: Workspace, store: ProvenanceStore, tokenizer: Tokenizer,
+    endOfText: UInt32,
     tokenType: TokenType, tokenizerSHA: String, options: ShardOptions, runID: Int64
   ) throws -> Summary {
     var summary = Summary()
@@ -305,7 +330,8 @@ public enum ShardStage {
       let result = try ShardPlan.readResult(written + "/" + shard.resultName)
       summary.shards.append(
         .init(
-          path: "shards/" + shard.relativePath, split: shard.split, tokens: result.tokens, documents: shard.documents.count,
+          path: "shards/" + shard.relativePath, split: shard.split, tokens: result.tokens,
+          documents: shard.documents.count,
           frames: result.frames, bytes: result.bytes, sha256: result.sha256))
       summary.tokens += result.tokens
     }
@@ -322,14 +348,16 @@ public enum ShardStage {
       }
     }
     for split in ["train", "val"] {
-      for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(shardsFolder)/\(split)")) ?? [] where name.hasSuffix(".json") {
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(shardsFolder)/\(split)")) ?? []
+      where name.hasSuffix(".json") {
         unlink("\(shardsFolder)/\(split)/\(name)")
       }
     }
     try store.replaceShards(
       summary.shards.map {
         ShardRecord(
-          split: $0.split, path: $0.path, tokens: $0.tokens, documents: $0.documents, dtype: tokenType.rawValue, bytes: $0.bytes,
+          split: $0.split, path: $0.path, tokens: $0.tokens, documents: $0.documents, dtype: tokenType.rawValue,
+          bytes: $0.bytes,
           sha256: $0.sha256, tokenizerSHA256: tokenizerSHA)
       }, map: plan.forEachMapRow, stageRunID: runID)
     let manifest = ShardManifest(

@@ -11,7 +11,9 @@ public enum ShardVerifier {
     public var tokens = 0
     public var bytes = 0
 
-    public var text: String { "shard verify: \(shards) shards, \(tokens) tokens, \(ByteCount.format(bytes)): all match the manifest" }
+    public var text: String {
+      "shard verify: \(shards) shards, \(tokens) tokens, \(ByteCount.format(bytes)): all match the manifest"
+    }
   }
 
   public static func verify(workspace: Workspace) throws -> Report {
@@ -20,12 +22,18 @@ public enum ShardVerifier {
     for shard in manifest.shards {
       let path = workspace.absolute(shard.path)
       func fail(_ reason: String) -> HatcheryError { HatcheryError("\(shard.path): \(reason)") }
-      guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = attributes[.size] as? Int else {
+      guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+        let size = attributes[.size] as? Int
+      else {
         throw fail("missing")
       }
       let reader = try ShardReader(path: path, tokenType: manifest.tokenType, name: shard.path)
-      guard reader.frameCount == shard.frames else { throw fail("\(reader.frameCount) frames, the manifest says \(shard.frames)") }
-      guard reader.count == shard.tokens else { throw fail("\(reader.count) tokens, the manifest says \(shard.tokens)") }
+      guard reader.frameCount == shard.frames else {
+        throw fail("\(reader.frameCount) frames, the manifest says \(shard.frames)")
+      }
+      guard reader.count == shard.tokens else {
+        throw fail("\(reader.count) tokens, the manifest says \(shard.tokens)")
+      }
       guard reader.frameCount == 1 || reader.frameTokens == manifest.frameTokens else {
         throw fail("\(reader.frameTokens) tokens per frame, the manifest says \(manifest.frameTokens)")
       }
@@ -38,7 +46,9 @@ public enum ShardVerifier {
             ? UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self)))
             : UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
           guard Int(id) < manifest.vocabularySize else {
-            throw fail("frame \(frame): token \(frame * manifest.frameTokens + index) is \(id), outside the vocabulary (\(manifest.vocabularySize))")
+            throw fail(
+              "frame \(frame): token \(frame * manifest.frameTokens + index) is \(id), outside the vocabulary (\(manifest.vocabularySize))"
+            )
           }
           if id == manifest.endOfText { separators += 1 }
         }
@@ -48,7 +58,9 @@ public enum ShardVerifier {
       }
       guard size == shard.bytes else { throw fail("\(size) bytes, the manifest says \(shard.bytes)") }
       let sha = try SHA256Hasher.hash(fileAt: path)
-      guard sha.hex == shard.sha256 else { throw fail("SHA-256 \(sha.hex) differs from the manifest's \(shard.sha256)") }
+      guard sha.hex == shard.sha256 else {
+        throw fail("SHA-256 \(sha.hex) differs from the manifest's \(shard.sha256)")
+      }
       report.shards += 1
       report.tokens += shard.tokens
       report.bytes += size

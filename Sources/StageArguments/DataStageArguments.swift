@@ -32,7 +32,10 @@ public struct IngestArguments: PipelineArguments {
   @Option(help: "Parquet: the column with each row's text.")
   public var textField = "text"
 
-  @Option(help: "Parquet: the column with each row's own id, kept as metadata.record_id (document ids are made from file and row).")
+  @Option(
+    help:
+      "Parquet: the column with each row's own id, kept as metadata.record_id (document ids are made from file and row)."
+  )
   public var idField: String?
 
   @Option(help: "zstd compression level of the part files.")
@@ -88,10 +91,14 @@ public struct DedupArguments: PipelineArguments {
   @Option(help: "Threads for hashing.")
   public var threads = ProcessInfo.processInfo.activeProcessorCount
 
-  @Flag(help: "Keep the signature, bucket and span files in DIR/dedup/ once the stage has completed (they are removed).")
+  @Flag(
+    help: "Keep the signature, bucket and span files in DIR/dedup/ once the stage has completed (they are removed).")
   public var keepIntermediates = false
 
-  @Option(help: "MB of bucket and paragraph entries a signature task holds, with the scratch of sorting them, before it sorts them to disk in runs (same results).")
+  @Option(
+    help:
+      "MB of bucket and paragraph entries a signature task holds, with the scratch of sorting them, before it sorts them to disk in runs (same results)."
+  )
   public var memoryBudget = 256
 
   public init() {}
@@ -125,10 +132,14 @@ public struct TagArguments: PipelineArguments {
   @Option(help: "Threads.")
   public var threads = ProcessInfo.processInfo.activeProcessorCount
 
-  @Flag(inversion: .prefixedNo, help: "Licence files and package metadata cover the documents of their directory tree, the nearest winning.")
+  @Flag(
+    inversion: .prefixedNo,
+    help: "Licence files and package metadata cover the documents of their directory tree, the nearest winning.")
   public var scope = true
 
-  @Option(help: "How many directory levels above a document a covering licence file may be (default: up to the input folder).")
+  @Option(
+    help: "How many directory levels above a document a covering licence file may be (default: up to the input folder)."
+  )
   public var scopeDepth: Int?
 
   public init() {}
@@ -186,7 +197,8 @@ public struct TokenizerArguments: PipelineArguments {
 
   public var options: TokenizerTrainingOptions {
     var options = TokenizerTrainingOptions(
-      vocabularySize: vocabSize, pattern: pattern, specialTokens: specialTokens, minimumFrequency: minFrequency, threads: threads)
+      vocabularySize: vocabSize, pattern: pattern, specialTokens: specialTokens, minimumFrequency: minFrequency,
+      threads: threads)
     options.includeReview = includeReview
     return options
   }

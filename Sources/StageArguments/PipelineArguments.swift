@@ -45,7 +45,9 @@ extension PipelineArguments {
   private static func kind(of wrapper: Any, name: String) -> PipelineOptionKind {
     if wrapper is Flag<Bool> { return .boolean }
     var value = String(describing: type(of: wrapper))
-    for prefix in ["Option<", "Optional<"] where value.hasPrefix(prefix) { value = String(value.dropFirst(prefix.count).dropLast()) }
+    for prefix in ["Option<", "Optional<"] where value.hasPrefix(prefix) {
+      value = String(value.dropFirst(prefix.count).dropLast())
+    }
     switch value {
     case "Int", "Int32", "UInt64": return .integer
     case "Float", "Double": return .number

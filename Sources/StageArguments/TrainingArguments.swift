@@ -6,7 +6,8 @@ import Training
 
 /// The metering options of `train` and `finetune`.
 public struct EnergyArguments: PipelineArguments {
-  @Option(help: "Grid country, ISO 3166-1 alpha-3 (e.g. FRA, USA); default: the world average.") public var country: String?
+  @Option(help: "Grid country, ISO 3166-1 alpha-3 (e.g. FRA, USA); default: the world average.") public var country:
+    String?
   @Option(help: "Grid carbon intensity in g CO2e/kWh, instead of the country's.") public var carbonIntensity: Double?
   @Option(help: "Power usage effectiveness of the data centre.") public var pue = 1.0
   @Option(
@@ -16,7 +17,9 @@ public struct EnergyArguments: PipelineArguments {
       """)
   public var cpuWatts: Double?
   @Option(help: "Memory watts instead of the W/GB estimate of resident memory.") public var ramWatts: Double?
-  @Flag(help: "Report the run's embodied emissions (its hardware's manufacturing footprint, amortised) beside the operational.")
+  @Flag(
+    help:
+      "Report the run's embodied emissions (its hardware's manufacturing footprint, amortised) beside the operational.")
   public var embodied = false
   @Option(help: "Seconds between energy samples.") public var energyInterval = 1.0
 
@@ -42,7 +45,8 @@ public struct TrainArguments: PipelineArguments {
   @OptionGroup(title: "Energy") public var energy: EnergyArguments
   @Option(help: "A YAML file of these options (snake case); options given here override it.") public var config: String?
   @Option(
-    help: "A model and budget for CPUs: cpu-tiny (0.3 M tokens, ~20 s on 2 cores), cpu-small (1 M tokens, ~2 min), cpu-medium (3 M tokens, ~5 min); options given beside it override it."
+    help:
+      "A model and budget for CPUs: cpu-tiny (0.3 M tokens, ~20 s on 2 cores), cpu-small (1 M tokens, ~2 min), cpu-medium (3 M tokens, ~5 min); options given beside it override it."
   )
   public var preset: String?
   @Option(help: "Transformer blocks (default 4).") public var layers: Int?
@@ -50,7 +54,8 @@ public struct TrainArguments: PipelineArguments {
   @Option(help: "Width, the embedding size (default 256).") public var dim: Int?
   @Option(help: "Context length in tokens (default 256).") public var context: Int?
   @Option(help: "Sequences per micro-batch (default 16).") public var batch: Int?
-  @Option(help: "Tokens per optimizer step (a multiple of batch × context; gradient accumulation).") public var batchTokens: Int?
+  @Option(help: "Tokens per optimizer step (a multiple of batch × context; gradient accumulation).") public
+    var batchTokens: Int?
   @Option(help: "Optimizer steps (default 200).") public var steps: Int?
   @Option(help: "Peak learning rate (default 6e-4).") public var lr: Float?
   @Option(help: "Warm-up steps (default 20).") public var warmup: Int?
@@ -60,7 +65,9 @@ public struct TrainArguments: PipelineArguments {
   @Option(help: "Evaluate on the val shards every N steps; 0: never (default 50).") public var evalEvery: Int?
   @Option(help: "Batches per evaluation (default 4).") public var evalBatches: Int?
   @Option(
-    help: "Held-out text to score in bits per byte at every evaluation: a file or folder (.jsonl: one document per line), repeatable.")
+    help:
+      "Held-out text to score in bits per byte at every evaluation: a file or folder (.jsonl: one document per line), repeatable."
+  )
   public var evalText: [String] = []
   @Option(help: "Bytes of each --eval-text set scored, from its start (default 262144).") public var evalTextBytes: Int?
   @Option(help: "Checkpoint every N steps, and at the end (default 100).") public var checkpointEvery: Int?
@@ -76,7 +83,8 @@ public struct TrainArguments: PipelineArguments {
     options.threads = ProcessInfo.processInfo.activeProcessorCount
     if let preset {
       guard let known = TrainOptions.Preset(rawValue: preset) else {
-        throw HatcheryError("--preset \(preset): one of \(TrainOptions.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw HatcheryError(
+          "--preset \(preset): one of \(TrainOptions.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
       }
       options.apply(preset: known)
     }
@@ -156,7 +164,8 @@ public struct SampleArguments: PipelineArguments {
 
 /// `hatchery report`'s options that a pipeline file may set.
 public struct ReportArguments: PipelineArguments {
-  @Option(help: "Grid country for the emissions, ISO 3166-1 alpha-3; default: the world average.") public var country: String?
+  @Option(help: "Grid country for the emissions, ISO 3166-1 alpha-3; default: the world average.") public var country:
+    String?
   @Option(help: "Grid carbon intensity in g CO2e/kWh, instead of the country's.") public var carbonIntensity: Double?
   @Option(help: "Power usage effectiveness.") public var pue = 1.0
   @Option(help: "Samples per training run (greedy first, then at temperature 0.8); 0 for none.") public var samples = 2

@@ -77,7 +77,9 @@ public final class Tokenizer: @unchecked Sendable {
       for (rank, merge) in merges.enumerated() {
         guard [merge.left, merge.right, merge.token].allSatisfy({ Int($0) < tokens.count }),
           tokens[Int(merge.left)] + tokens[Int(merge.right)] == tokens[Int(merge.token)]
-        else { throw HatcheryError("merge \(rank) (\(merge.left) \(merge.right) → \(merge.token)) does not join its tokens") }
+        else {
+          throw HatcheryError("merge \(rank) (\(merge.left) \(merge.right) → \(merge.token)) does not join its tokens")
+        }
         entries.append((UInt64(merge.left) << 32 | UInt64(merge.right), UInt32(rank), merge.token))
       }
     case .anySplit:
@@ -162,7 +164,8 @@ public final class Tokenizer: @unchecked Sendable {
       } else if let id = wholePieces.value(base + start, length) {
         output.append(UInt32(truncatingIfNeeded: id))
       } else {
-        merger.merge(UnsafeBufferPointer(start: base + start, count: length), byteTokens: byteTokens, pairs: pairs, into: &output)
+        merger.merge(
+          UnsafeBufferPointer(start: base + start, count: length), byteTokens: byteTokens, pairs: pairs, into: &output)
       }
     }
   }
@@ -228,7 +231,9 @@ public final class Tokenizer: @unchecked Sendable {
   public func decode(_ ids: [UInt32]) throws -> [UInt8] {
     var bytes: [UInt8] = []
     for id in ids {
-      guard Int(id) < tokens.count else { throw HatcheryError("token id \(id) is outside the vocabulary (\(tokens.count))") }
+      guard Int(id) < tokens.count else {
+        throw HatcheryError("token id \(id) is outside the vocabulary (\(tokens.count))")
+      }
       bytes.append(contentsOf: tokens[Int(id)])
     }
     return bytes

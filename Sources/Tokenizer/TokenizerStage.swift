@@ -43,23 +43,27 @@ public enum TokenizerStage {
   /// sums the files and learns the merges — the tokenizer one process learns.
   public static func run(
     workspace: Workspace, options: TokenizerTrainingOptions, force: Bool = false,
-    progress: (@Sendable (TokenizerTrainingProgress) -> Void)? = nil, step: StageStep = .all, task: Int = 0, tasks: Int = 1
+    progress: (@Sendable (TokenizerTrainingProgress) -> Void)? = nil, step: StageStep = .all, task: Int = 0,
+    tasks: Int = 1
   ) throws -> Result {
     try options.validate()
     guard tasks >= 1, task >= 0, task < tasks else {
       throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
     }
-    let store = try step == .task
+    let store =
+      try step == .task
       ? workspace.openStoreForReading() : step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     // Only the steps that read documents need the kept set (every drop decision's id).
-    let kept = step == .merge ? nil : try KeptDocuments(workspace: workspace, store: store, includeReview: options.includeReview)
+    let kept =
+      step == .merge ? nil : try KeptDocuments(workspace: workspace, store: store, includeReview: options.includeReview)
     guard try !(kept?.parts.isEmpty ?? store.allParts().isEmpty) else {
       throw HatcheryError("\(workspace.root): no documents to train on; run `hatchery ingest` first")
     }
     let stageConfig = StageConfig(
       JSONObject([
         ("vocab_size", .int(options.vocabularySize)), ("pattern", .string(options.pattern.rawValue)),
-        ("special", .array(options.specialTokens.map { .string($0) })), ("min_frequency", .int(options.minimumFrequency)),
+        ("special", .array(options.specialTokens.map { .string($0) })),
+        ("min_frequency", .int(options.minimumFrequency)),
         ("inputs", .string(try KeptDocuments.fingerprint(store: store))),
         ("include_review", options.includeReview ? .bool(true) : .null),
       ]))
@@ -70,12 +74,15 @@ public enum TokenizerStage {
     if step == .task {
       let path = countFile(task)
       if !force && FileManager.default.fileExists(atPath: path) {
-        return Result(text: "tokenizer task \(task): nothing to do, its counts are written (use --force to count again)")
+        return Result(
+          text: "tokenizer task \(task): nothing to do, its counts are written (use --force to count again)")
       }
       let source = KeptDocumentChunks(kept!, including: { $0 % tasks == task })
-      let summary = try TokenizerTrainer.writeCounts(source, documents: { source.documents }, options: options, to: path, progress: progress)
+      let summary = try TokenizerTrainer.writeCounts(
+        source, documents: { source.documents }, options: options, to: path, progress: progress)
       return Result(
-        text: "tokenizer task \(task) of \(tasks): \(ByteCount.format(summary.bytes)) of text, \(summary.pieces) pieces "
+        text:
+          "tokenizer task \(task) of \(tasks): \(ByteCount.format(summary.bytes)) of text, \(summary.pieces) pieces "
           + "(\(summary.distinctPieces) distinct), \(source.documents) documents → \(path)")
     }
     if !force, try lifecycle.isUpToDate(in: store, outputs: [workspace.absolute(jsonPath)]) {
@@ -92,14 +99,18 @@ public enum TokenizerStage {
       return try lifecycle.record(in: store) { _ in
         let clock = ContinuousClock()
         let start = clock.now
-        let (tokenizer, summary, documents) = try TokenizerTrainer.train(countFiles: (0..<tasks).map(countFile), options: options, progress: progress)
-        guard summary.bytes > 0 else { throw HatcheryError("\(workspace.root): every document was dropped; nothing to train on") }
+        let (tokenizer, summary, documents) = try TokenizerTrainer.train(
+          countFiles: (0..<tasks).map(countFile), options: options, progress: progress)
+        guard summary.bytes > 0 else {
+          throw HatcheryError("\(workspace.root): every document was dropped; nothing to train on")
+        }
         let sha = try TokenizerFile.save(tokenizer, to: workspace.absolute(jsonPath))
         try TokenizerFile.save(tokenizer, to: workspace.absolute(tiktokenPath))
         try? FileManager.default.removeItem(atPath: countFolder)
         let seconds = (clock.now - start).seconds
         return Result(
-          text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(documents) documents, \(tasks) task(s) merged",
+          text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath)
+            + ", \(documents) documents, \(tasks) task(s) merged",
           summary: summary, tokenizer: tokenizer, documents: documents, sha: sha.hex)
       }
     }
@@ -109,22 +120,28 @@ public enum TokenizerStage {
       let start = clock.now
       let source = KeptDocumentChunks(kept!)
       let (tokenizer, summary) = try TokenizerTrainer.train(source, options: options, progress: progress)
-      guard summary.bytes > 0 else { throw HatcheryError("\(workspace.root): every document was dropped; nothing to train on") }
+      guard summary.bytes > 0 else {
+        throw HatcheryError("\(workspace.root): every document was dropped; nothing to train on")
+      }
       let sha = try TokenizerFile.save(tokenizer, to: workspace.absolute(jsonPath))
       try TokenizerFile.save(tokenizer, to: workspace.absolute(tiktokenPath))
       let seconds = (clock.now - start).seconds
       return Result(
-        text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath) + ", \(source.documents) documents",
+        text: describe(summary, tokenizer: tokenizer, seconds: seconds, path: jsonPath)
+          + ", \(source.documents) documents",
         summary: summary, tokenizer: tokenizer, documents: source.documents, sha: sha.hex)
     }
   }
 
-
   /// One line: what was read, what was made, how long it took.
-  public static func describe(_ summary: TokenizerTrainingSummary, tokenizer: Tokenizer, seconds: Double, path: String) -> String {
+  public static func describe(_ summary: TokenizerTrainingSummary, tokenizer: Tokenizer, seconds: Double, path: String)
+    -> String
+  {
     String(
-      format: "tokenizer: %@ of text, %d pieces (%d distinct), %d merges, vocabulary %d → %@; %.2f s (counting %.2f s, merging %.2f s)",
-      ByteCount.format(summary.bytes), summary.pieces, summary.distinctPieces, summary.merges, tokenizer.vocabularySize, path,
+      format:
+        "tokenizer: %@ of text, %d pieces (%d distinct), %d merges, vocabulary %d → %@; %.2f s (counting %.2f s, merging %.2f s)",
+      ByteCount.format(summary.bytes), summary.pieces, summary.distinctPieces, summary.merges, tokenizer.vocabularySize,
+      path,
       seconds, summary.countingSeconds, summary.mergingSeconds)
   }
 }

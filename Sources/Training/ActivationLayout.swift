@@ -24,10 +24,12 @@ struct ActivationLayout: Sendable {
     for _ in 0..<config.layers {
       layers.append(
         Layer(
-          ln1: take(B * T * C), ln1Mean: take(B * T), ln1Rstd: take(B * T), qkv: take(B * T * 3 * C), atty: take(B * T * C),
+          ln1: take(B * T * C), ln1Mean: take(B * T), ln1Rstd: take(B * T), qkv: take(B * T * 3 * C),
+          atty: take(B * T * C),
           preatt: take(B * NH * T * T), att: take(B * NH * T * T), attentionProjection: take(B * T * C),
           residual2: take(B * T * C), ln2: take(B * T * C), ln2Mean: take(B * T), ln2Rstd: take(B * T),
-          fc: take(B * T * 4 * C), fcGELU: take(B * T * 4 * C), fcProjection: take(B * T * C), residual3: take(B * T * C)))
+          fc: take(B * T * 4 * C), fcGELU: take(B * T * 4 * C), fcProjection: take(B * T * C),
+          residual3: take(B * T * C)))
     }
     self.layers = layers
     lnf = take(B * T * C)

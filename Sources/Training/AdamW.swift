@@ -41,7 +41,9 @@ public final class AdamW {
   }
 
   /// One update of `parameters` from `gradients` at learning rate `rate`.
-  public func update(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>, rate: Float) {
+  public func update(
+    parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>, rate: Float
+  ) {
     step += 1
     let correction1 = 1 - powf(beta1, Float(step))
     let correction2 = 1 - powf(beta2, Float(step))

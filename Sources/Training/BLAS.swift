@@ -7,7 +7,9 @@ import HatcheryCore
 final class BLAS: Sendable {
   private static let loaded: Result<BLAS, HatcheryError> = {
     if let error = hatchery_blas_load() {
-      return .failure(HatcheryError("OpenBLAS is needed to train and could not be opened (\(String(cString: error))); install libopenblas0"))
+      return .failure(
+        HatcheryError(
+          "OpenBLAS is needed to train and could not be opened (\(String(cString: error))); install libopenblas0"))
     }
     return .success(BLAS())
   }()
@@ -25,6 +27,7 @@ final class BLAS: Sendable {
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
-    hatchery_sgemm(transposeA, transposeB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    hatchery_sgemm(
+      transposeA, transposeB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
 }

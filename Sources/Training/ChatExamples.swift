@@ -45,7 +45,9 @@ struct ChatExamples {
           return Turn(role: role, content: content)
         }
         guard turns.count == messages.count, turns.contains(where: { $0.role == "assistant" }) else {
-          skipped.append("\(path):\(number): messages need a role (system, user, assistant) and content each, and one assistant turn")
+          skipped.append(
+            "\(path):\(number): messages need a role (system, user, assistant) and content each, and one assistant turn"
+          )
           continue
         }
         examples.append(turns)
@@ -69,7 +71,8 @@ struct ChatExamples {
       tokens.append(Array(text.utf8))
     }
     return try Tokenizer(
-      pattern: tokenizer.pattern, tokens: tokens, merges: tokenizer.merges, specialTokens: specials, mergeRule: tokenizer.mergeRule)
+      pattern: tokenizer.pattern, tokens: tokens, merges: tokenizer.merges, specialTokens: specials,
+      mergeRule: tokenizer.mergeRule)
   }
 
   static func encode(_ turns: [Turn], tokenizer: Tokenizer) -> Encoded {

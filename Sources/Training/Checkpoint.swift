@@ -15,11 +15,15 @@ public enum Checkpoint {
 
   /// `endOfText` is written as the config's bos and eos token id (GPT-2's convention), when the
   /// tokenizer has one.
-  static func save(model: GPT, optimizer: AdamW, step: Int, randomState: UInt64, endOfText: UInt32?, to folder: String) throws {
+  static func save(model: GPT, optimizer: AdamW, step: Int, randomState: UInt64, endOfText: UInt32?, to folder: String)
+    throws
+  {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let base = UnsafeBufferPointer(model.parameters)
     try Safetensors.write(
-      model.layout.tensors.map { ($0.name, $0.shape, UnsafeBufferPointer(rebasing: base[$0.offset..<$0.offset + $0.count])) },
+      model.layout.tensors.map {
+        ($0.name, $0.shape, UnsafeBufferPointer(rebasing: base[$0.offset..<$0.offset + $0.count]))
+      },
       to: folder + "/model.safetensors")
     var config = model.config.huggingFaceJSON
     if let endOfText {
@@ -28,7 +32,9 @@ public enum Checkpoint {
     }
     try AtomicFileOutput.write(Array((JSONWriter.encode(.object(config)) + "\n").utf8), to: folder + "/config.json")
     var header: [UInt8] = magic
-    func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { header.append(contentsOf: $0) } }
+    func append<T: FixedWidthInteger>(_ value: T) {
+      withUnsafeBytes(of: value.littleEndian) { header.append(contentsOf: $0) }
+    }
     append(version)
     append(UInt64(step))
     append(randomState)
@@ -49,9 +55,13 @@ public enum Checkpoint {
     }
     let headerSize = magic.count + 4 + 8 + 8 + 8
     func fail(_ reason: String) -> HatcheryError { HatcheryError("\(folder)/optimizer.bin: \(reason)") }
-    guard data.count >= headerSize, Array(data.prefix(magic.count)) == magic else { throw fail("not a Hatchery optimizer state") }
+    guard data.count >= headerSize, Array(data.prefix(magic.count)) == magic else {
+      throw fail("not a Hatchery optimizer state")
+    }
     return try data.withUnsafeBytes { raw in
-      guard UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) == version else { throw fail("unknown version") }
+      guard UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) == version else {
+        throw fail("unknown version")
+      }
       // Sizes read from the file are compared as read: a damaged one cannot trap a conversion.
       let storedStep = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt64.self))
       let randomState = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 20, as: UInt64.self))
@@ -59,10 +69,14 @@ public enum Checkpoint {
       guard storedStep <= UInt64(Int32.max) else { throw fail("step \(storedStep) is out of range") }
       let step = Int(storedStep)
       let count = model.parameters.count
-      guard storedCount == UInt64(count), data.count == headerSize + 8 * count else { throw fail("its size does not match the model") }
+      guard storedCount == UInt64(count), data.count == headerSize + 8 * count else {
+        throw fail("its size does not match the model")
+      }
       if let optimizer {
-        UnsafeMutableRawBufferPointer(optimizer.m).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[headerSize..<headerSize + 4 * count]))
-        UnsafeMutableRawBufferPointer(optimizer.v).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[headerSize + 4 * count..<headerSize + 8 * count]))
+        UnsafeMutableRawBufferPointer(optimizer.m).copyMemory(
+          from: UnsafeRawBufferPointer(rebasing: raw[headerSize..<headerSize + 4 * count]))
+        UnsafeMutableRawBufferPointer(optimizer.v).copyMemory(
+          from: UnsafeRawBufferPointer(rebasing: raw[headerSize + 4 * count..<headerSize + 8 * count]))
         optimizer.restore(step: step)
       }
       return (step, randomState)
@@ -75,7 +89,9 @@ public enum Checkpoint {
   static func loadWeights(from folder: String, model: GPT, growingVocabularyFrom storedVocabulary: Int? = nil) throws {
     let tensors = try Safetensors.read(path: folder + "/model.safetensors")
     for tensor in model.layout.tensors {
-      guard let stored = tensors[tensor.name] else { throw HatcheryError("\(folder)/model.safetensors: no tensor \(tensor.name)") }
+      guard let stored = tensors[tensor.name] else {
+        throw HatcheryError("\(folder)/model.safetensors: no tensor \(tensor.name)")
+      }
       if tensor.offset == model.layout.tokenEmbedding, let storedVocabulary, storedVocabulary < tensor.shape[0],
         stored.shape == [storedVocabulary, tensor.shape[1]]
       {
@@ -90,9 +106,12 @@ public enum Checkpoint {
         continue
       }
       guard stored.shape == tensor.shape else {
-        throw HatcheryError("\(folder)/model.safetensors: \(tensor.name) has shape \(stored.shape), the model needs \(tensor.shape)")
+        throw HatcheryError(
+          "\(folder)/model.safetensors: \(tensor.name) has shape \(stored.shape), the model needs \(tensor.shape)")
       }
-      stored.values.withUnsafeBufferPointer { (model.parameters.baseAddress! + tensor.offset).update(from: $0.baseAddress!, count: tensor.count) }
+      stored.values.withUnsafeBufferPointer {
+        (model.parameters.baseAddress! + tensor.offset).update(from: $0.baseAddress!, count: tensor.count)
+      }
     }
   }
 
@@ -103,7 +122,8 @@ public enum Checkpoint {
     }
     guard let object = try? data.withUnsafeBytes({ try JSONParser.parse($0) }).objectValue,
       let vocabulary = object["vocab_size"]?.intValue, let context = object["n_positions"]?.intValue,
-      let layers = object["n_layer"]?.intValue, let heads = object["n_head"]?.intValue, let channels = object["n_embd"]?.intValue
+      let layers = object["n_layer"]?.intValue, let heads = object["n_head"]?.intValue,
+      let channels = object["n_embd"]?.intValue
     else { throw HatcheryError("\(folder)/config.json: not a GPT-2 config") }
     return GPTConfig(vocabularySize: vocabulary, context: context, layers: layers, heads: heads, channels: channels)
   }

@@ -10,7 +10,8 @@ import Tokenizer
 /// options; the same loop, checkpoints and metrics as pre-training.
 public enum FineTuner {
   public static func finetune(
-    workspace: Workspace, from checkpoint: String, data path: String, options: TrainOptions, energy: EnergyOptions = EnergyOptions(),
+    workspace: Workspace, from checkpoint: String, data path: String, options: TrainOptions,
+    energy: EnergyOptions = EnergyOptions(),
     runName: String? = nil, log: (String) -> Void = { print($0) }
   ) throws -> Trainer.Summary {
     try options.validate()
@@ -18,10 +19,14 @@ public enum FineTuner {
     let base = try Checkpoint.config(of: checkpoint)
     let tokenizerPath = checkpoint + "/tokenizer.json"
     let tokenizer = try ChatExamples.extend(try TokenizerFile.load(path: tokenizerPath))
-    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HatcheryError.system("read", path: path, code: ENOENT)
+    }
     let chat = ChatExamples(path: path, bytes: Array(data))
     for line in chat.skipped { log("skipped: \(line)") }
-    guard !chat.examples.isEmpty else { throw HatcheryError("\(path): no usable example (prompt/response or messages lines)") }
+    guard !chat.examples.isEmpty else {
+      throw HatcheryError("\(path): no usable example (prompt/response or messages lines)")
+    }
     let encoded = chat.examples.map { ChatExamples.encode($0, tokenizer: tokenizer) }
     // Every twentieth example is held out for the validation loss when there are enough.
     let validation = encoded.count >= 20 ? stride(from: 0, to: encoded.count, by: 20).map { encoded[$0] } : []
@@ -29,7 +34,8 @@ public enum FineTuner {
 
     let context = min(options.context, base.context)
     let config = GPTConfig(
-      vocabularySize: tokenizer.vocabularySize, context: base.context, layers: base.layers, heads: base.heads, channels: base.channels)
+      vocabularySize: tokenizer.vocabularySize, context: base.context, layers: base.layers, heads: base.heads,
+      channels: base.channels)
     let model = try GPT(config: config, batch: options.batch, sequence: context, threads: options.threads)
     try Checkpoint.loadWeights(from: checkpoint, model: model, growingVocabularyFrom: base.vocabularySize)
     let optimizer = AdamW(model: model, weightDecay: options.weightDecay, decayAll: options.decayAll)
@@ -38,41 +44,48 @@ public enum FineTuner {
     let parent = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().lastPathComponent
     let store = try workspace.openStore()
     let configuration = StageConfig(
-      JSONObject(options.json.members + [("from", .string(checkpoint)), ("data", .string(path)), ("examples", .int(encoded.count))]))
+      JSONObject(
+        options.json.members + [
+          ("from", .string(checkpoint)), ("data", .string(path)), ("examples", .int(encoded.count)),
+        ]))
     try AtomicFileOutput.write(Array((configuration.json + "\n").utf8), to: runDirectory + "/train-config.json")
     let parentRecorded = try store.trainingRunStatus(id: parent) != nil
     try store.beginTrainingRun(
-      id: runID, kind: "finetune", runDirectory: runDirectory, parent: parentRecorded ? parent : nil, config: configuration.json,
+      id: runID, kind: "finetune", runDirectory: runDirectory, parent: parentRecorded ? parent : nil,
+      config: configuration.json,
       configHash: configuration.hash)
-    log("run \(runDirectory): fine-tuning \(checkpoint) on \(training.count) examples (\(validation.count) held out), vocabulary \(base.vocabularySize) → \(config.vocabularySize)")
+    log(
+      "run \(runDirectory): fine-tuning \(checkpoint) on \(training.count) examples (\(validation.count) held out), vocabulary \(base.vocabularySize) → \(config.vocabularySize)"
+    )
 
     let padding = tokenizer.endOfText ?? 0
     func place(_ example: ChatExamples.Encoded, row: Int) { Self.place(example, row: row, in: model, padding: padding) }
     let tokenizerJSON = HuggingFaceTokenizerFile.encode(tokenizer)
     try AtomicFileOutput.write(tokenizerJSON, to: runDirectory + "/tokenizer.json")
     let loop = TrainingLoop(
-      model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON, endOfText: tokenizer.endOfText, store: store,
+      model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON,
+      endOfText: tokenizer.endOfText, store: store,
       runID: runID, energy: energy)
     var random = SplitMix64(seed: options.seed)
     return try loop.run(
-        from: 0, random: &random,
-        fillBatch: { random in
-          for row in 0..<options.batch { place(training[Int(random.next() % UInt64(training.count))], row: row) }
-        },
-        evaluate: validation.isEmpty
-          ? nil
-          : {
-            var total: Float = 0
-            var batches = 0
-            var start = 0
-            while start < validation.count {
-              for row in 0..<options.batch { place(validation[min(start + row, validation.count - 1)], row: row) }
-              total += model.forward()
-              batches += 1
-              start += options.batch
-            }
-            return TrainingLoop.Evaluation(loss: total / Float(batches))
-          }, log: log)
+      from: 0, random: &random,
+      fillBatch: { random in
+        for row in 0..<options.batch { place(training[Int(random.next() % UInt64(training.count))], row: row) }
+      },
+      evaluate: validation.isEmpty
+        ? nil
+        : {
+          var total: Float = 0
+          var batches = 0
+          var start = 0
+          while start < validation.count {
+            for row in 0..<options.batch { place(validation[min(start + row, validation.count - 1)], row: row) }
+            total += model.forward()
+            batches += 1
+            start += options.batch
+          }
+          return TrainingLoop.Evaluation(loss: total / Float(batches))
+        }, log: log)
   }
 
   /// Puts one example in row `row` of the model's batch, cut to the sequence length and padded:

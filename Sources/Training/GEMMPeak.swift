@@ -11,14 +11,19 @@ public enum GEMMPeak {
     let key = "\(MachineProfile.current.cpuModel)|threads=\(threads)"
     let cachePath = cacheFolder() + "/sgemm-peak.json"
     var cached: [String: Double] = [:]
-    if let data = FileManager.default.contents(atPath: cachePath), let object = try? JSONParser.parse(String(decoding: data, as: UTF8.self)).objectValue {
-      for (name, value) in object.members { if case .number(let text) = value, let number = Double(text) { cached[name] = number } }
+    if let data = FileManager.default.contents(atPath: cachePath),
+      let object = try? JSONParser.parse(String(decoding: data, as: UTF8.self)).objectValue
+    {
+      for (name, value) in object.members {
+        if case .number(let text) = value, let number = Double(text) { cached[name] = number }
+      }
     }
     if let known = cached[key] { return known }
     let measured = try measure(threads: threads)
     cached[key] = measured
     try? FileManager.default.createDirectory(atPath: cacheFolder(), withIntermediateDirectories: true)
-    let object = JSONObject(cached.sorted { $0.key < $1.key }.map { ($0.key, .number(String(format: "%.0f", $0.value))) })
+    let object = JSONObject(
+      cached.sorted { $0.key < $1.key }.map { ($0.key, .number(String(format: "%.0f", $0.value))) })
     try? AtomicFileOutput.write(Array((JSONWriter.encode(.object(object)) + "\n").utf8), to: cachePath)
     return measured
   }
@@ -35,7 +40,9 @@ public enum GEMMPeak {
     for _ in 0..<5 {
       let start = clock.now
       c.withUnsafeMutableBufferPointer { c in
-        blas.sgemm(transposeA: false, transposeB: false, m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, beta: 0, c: c.baseAddress!, ldc: n)
+        blas.sgemm(
+          transposeA: false, transposeB: false, m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, beta: 0,
+          c: c.baseAddress!, ldc: n)
       }
       best = min(best, (clock.now - start).seconds)
     }

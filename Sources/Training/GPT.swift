@@ -27,7 +27,8 @@ public final class GPT {
   public init(config: GPTConfig, batch: Int, sequence: Int, threads: Int) throws {
     try config.validate()
     guard batch > 0, sequence > 0, sequence <= config.context else {
-      throw HatcheryError("batch \(batch) and sequence \(sequence) must be positive, the sequence at most the context \(config.context)")
+      throw HatcheryError(
+        "batch \(batch) and sequence \(sequence) must be positive, the sequence at most the context \(config.context)")
     }
     self.config = config
     self.batch = batch
@@ -97,23 +98,41 @@ public final class GPT {
     let p = parameters.baseAddress!
     let a = activations
     let acts = activationLayout
-    Encoder.forward(a + acts.encoded, tokens: inputs.baseAddress!, wte: p + layout.tokenEmbedding, wpe: p + layout.positionEmbedding, B: B, T: T, C: C)
+    Encoder.forward(
+      a + acts.encoded, tokens: inputs.baseAddress!, wte: p + layout.tokenEmbedding, wpe: p + layout.positionEmbedding,
+      B: B, T: T, C: C)
     var residual = a + acts.encoded
     for (l, layer) in layout.layers.enumerated() {
       let x = acts.layers[l]
-      LayerNorm.forward(a + x.ln1, mean: a + x.ln1Mean, rstd: a + x.ln1Rstd, residual, weight: p + layer.ln1Weight, bias: p + layer.ln1Bias, rows: rows, C: C, threads: threads)
-      Linear.forward(a + x.qkv, a + x.ln1, weight: p + layer.qkvWeight, bias: p + layer.qkvBias, rows: rows, inC: C, outC: 3 * C, blas: blas)
-      Attention.forward(a + x.atty, preatt: a + x.preatt, att: a + x.att, qkv: a + x.qkv, B: B, T: T, C: C, NH: NH, blas: blas, threads: threads)
-      Linear.forward(a + x.attentionProjection, a + x.atty, weight: p + layer.attentionProjectionWeight, bias: p + layer.attentionProjectionBias, rows: rows, inC: C, outC: C, blas: blas)
+      LayerNorm.forward(
+        a + x.ln1, mean: a + x.ln1Mean, rstd: a + x.ln1Rstd, residual, weight: p + layer.ln1Weight,
+        bias: p + layer.ln1Bias, rows: rows, C: C, threads: threads)
+      Linear.forward(
+        a + x.qkv, a + x.ln1, weight: p + layer.qkvWeight, bias: p + layer.qkvBias, rows: rows, inC: C, outC: 3 * C,
+        blas: blas)
+      Attention.forward(
+        a + x.atty, preatt: a + x.preatt, att: a + x.att, qkv: a + x.qkv, B: B, T: T, C: C, NH: NH, blas: blas,
+        threads: threads)
+      Linear.forward(
+        a + x.attentionProjection, a + x.atty, weight: p + layer.attentionProjectionWeight,
+        bias: p + layer.attentionProjectionBias, rows: rows, inC: C, outC: C, blas: blas)
       Residual.forward(a + x.residual2, residual, a + x.attentionProjection, count: rows * C)
-      LayerNorm.forward(a + x.ln2, mean: a + x.ln2Mean, rstd: a + x.ln2Rstd, a + x.residual2, weight: p + layer.ln2Weight, bias: p + layer.ln2Bias, rows: rows, C: C, threads: threads)
-      Linear.forward(a + x.fc, a + x.ln2, weight: p + layer.fcWeight, bias: p + layer.fcBias, rows: rows, inC: C, outC: 4 * C, blas: blas)
+      LayerNorm.forward(
+        a + x.ln2, mean: a + x.ln2Mean, rstd: a + x.ln2Rstd, a + x.residual2, weight: p + layer.ln2Weight,
+        bias: p + layer.ln2Bias, rows: rows, C: C, threads: threads)
+      Linear.forward(
+        a + x.fc, a + x.ln2, weight: p + layer.fcWeight, bias: p + layer.fcBias, rows: rows, inC: C, outC: 4 * C,
+        blas: blas)
       GELU.forward(a + x.fcGELU, a + x.fc, count: rows * 4 * C, threads: threads)
-      Linear.forward(a + x.fcProjection, a + x.fcGELU, weight: p + layer.fcProjectionWeight, bias: p + layer.fcProjectionBias, rows: rows, inC: 4 * C, outC: C, blas: blas)
+      Linear.forward(
+        a + x.fcProjection, a + x.fcGELU, weight: p + layer.fcProjectionWeight, bias: p + layer.fcProjectionBias,
+        rows: rows, inC: 4 * C, outC: C, blas: blas)
       Residual.forward(a + x.residual3, a + x.residual2, a + x.fcProjection, count: rows * C)
       residual = a + x.residual3
     }
-    LayerNorm.forward(a + acts.lnf, mean: a + acts.lnfMean, rstd: a + acts.lnfRstd, residual, weight: p + layout.finalNormWeight, bias: p + layout.finalNormBias, rows: rows, C: C, threads: threads)
+    LayerNorm.forward(
+      a + acts.lnf, mean: a + acts.lnfMean, rstd: a + acts.lnfRstd, residual, weight: p + layout.finalNormWeight,
+      bias: p + layout.finalNormBias, rows: rows, C: C, threads: threads)
     let (loss, counted) = CrossEntropy.forward(
       probabilities: a + acts.probabilities, losses: a + acts.losses, a + acts.lnf, wte: p + layout.tokenEmbedding,
       targets: targets.baseAddress!, rows: rows, C: C, V: V, blas: blas, threads: threads)
@@ -153,13 +172,16 @@ public final class GPT {
     let grads = gradientLayout
     d.update(repeating: 0, count: gradientLayout.count)
     CrossEntropy.backward(
-      dinput: d + grads.lnf, dwte: g + layout.tokenEmbedding, probabilities: a + acts.probabilities, input: a + acts.lnf,
-      wte: p + layout.tokenEmbedding, targets: targets.baseAddress!, counted: counted, rows: rows, C: C, V: V, blas: blas, threads: threads)
+      dinput: d + grads.lnf, dwte: g + layout.tokenEmbedding, probabilities: a + acts.probabilities,
+      input: a + acts.lnf,
+      wte: p + layout.tokenEmbedding, targets: targets.baseAddress!, counted: counted, rows: rows, C: C, V: V,
+      blas: blas, threads: threads)
     let last = layout.layers.count - 1
     let finalInput = a + acts.layers[last].residual3
     let dfinalInput = d + grads.layers[last].residual3
     LayerNorm.backward(
-      dinput: dfinalInput, dweight: g + layout.finalNormWeight, dbias: g + layout.finalNormBias, dout: d + grads.lnf, input: finalInput,
+      dinput: dfinalInput, dweight: g + layout.finalNormWeight, dbias: g + layout.finalNormBias, dout: d + grads.lnf,
+      input: finalInput,
       weight: p + layout.finalNormWeight, mean: a + acts.lnfMean, rstd: a + acts.lnfRstd, rows: rows, C: C)
     for l in stride(from: last, through: 0, by: -1) {
       let layer = layout.layers[l]
@@ -170,22 +192,26 @@ public final class GPT {
       // residual3 = residual2 + fcProjection
       Residual.backward(da: d + dx.residual2, db: d + dx.fcProjection, dout: d + dx.residual3, count: rows * C)
       Linear.backward(
-        dinput: d + dx.fcGELU, dweight: g + layer.fcProjectionWeight, dbias: g + layer.fcProjectionBias, dout: d + dx.fcProjection,
+        dinput: d + dx.fcGELU, dweight: g + layer.fcProjectionWeight, dbias: g + layer.fcProjectionBias,
+        dout: d + dx.fcProjection,
         input: a + x.fcGELU, weight: p + layer.fcProjectionWeight, rows: rows, inC: 4 * C, outC: C, blas: blas)
       GELU.backward(dinput: d + dx.fc, input: a + x.fc, dout: d + dx.fcGELU, count: rows * 4 * C, threads: threads)
       Linear.backward(
         dinput: d + dx.ln2, dweight: g + layer.fcWeight, dbias: g + layer.fcBias, dout: d + dx.fc, input: a + x.ln2,
         weight: p + layer.fcWeight, rows: rows, inC: C, outC: 4 * C, blas: blas)
       LayerNorm.backward(
-        dinput: d + dx.residual2, dweight: g + layer.ln2Weight, dbias: g + layer.ln2Bias, dout: d + dx.ln2, input: a + x.residual2,
+        dinput: d + dx.residual2, dweight: g + layer.ln2Weight, dbias: g + layer.ln2Bias, dout: d + dx.ln2,
+        input: a + x.residual2,
         weight: p + layer.ln2Weight, mean: a + x.ln2Mean, rstd: a + x.ln2Rstd, rows: rows, C: C)
       // residual2 = residual + attentionProjection
       Residual.backward(da: dresidual, db: d + dx.attentionProjection, dout: d + dx.residual2, count: rows * C)
       Linear.backward(
         dinput: d + dx.atty, dweight: g + layer.attentionProjectionWeight, dbias: g + layer.attentionProjectionBias,
-        dout: d + dx.attentionProjection, input: a + x.atty, weight: p + layer.attentionProjectionWeight, rows: rows, inC: C, outC: C, blas: blas)
+        dout: d + dx.attentionProjection, input: a + x.atty, weight: p + layer.attentionProjectionWeight, rows: rows,
+        inC: C, outC: C, blas: blas)
       Attention.backward(
-        dqkv: d + dx.qkv, dpreatt: d + dx.preatt, datt: d + dx.att, dout: d + dx.atty, qkv: a + x.qkv, att: a + x.att, B: B, T: T, C: C,
+        dqkv: d + dx.qkv, dpreatt: d + dx.preatt, datt: d + dx.att, dout: d + dx.atty, qkv: a + x.qkv, att: a + x.att,
+        B: B, T: T, C: C,
         NH: NH, blas: blas, threads: threads)
       Linear.backward(
         dinput: d + dx.ln1, dweight: g + layer.qkvWeight, dbias: g + layer.qkvBias, dout: d + dx.qkv, input: a + x.ln1,
@@ -195,7 +221,8 @@ public final class GPT {
         weight: p + layer.ln1Weight, mean: a + x.ln1Mean, rstd: a + x.ln1Rstd, rows: rows, C: C)
     }
     Encoder.backward(
-      dwte: g + layout.tokenEmbedding, dwpe: g + layout.positionEmbedding, dout: d + grads.encoded, tokens: inputs.baseAddress!,
+      dwte: g + layout.tokenEmbedding, dwpe: g + layout.positionEmbedding, dout: d + grads.encoded,
+      tokens: inputs.baseAddress!,
       B: B, T: T, C: C)
   }
 }

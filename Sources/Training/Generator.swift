@@ -47,7 +47,9 @@ final class Generator {
     let p = UnsafePointer(model.parameters.baseAddress!)
     let blas = model.blas
     let position = length
-    for i in 0..<C { x[i] = p[layout.tokenEmbedding + Int(token) * C + i] + p[layout.positionEmbedding + position * C + i] }
+    for i in 0..<C {
+      x[i] = p[layout.tokenEmbedding + Int(token) * C + i] + p[layout.positionEmbedding + position * C + i]
+    }
     for (l, layer) in layout.layers.enumerated() {
       layerNorm(&normed, x, weight: p + layer.ln1Weight, bias: p + layer.ln1Bias)
       linear(&qkv, normed, weight: p + layer.qkvWeight, bias: p + layer.qkvBias, inC: C, outC: 3 * C, blas: blas)
@@ -74,31 +76,40 @@ final class Generator {
           for i in 0..<hs { attended[h * hs + i] += weight * values[l][t * C + h * hs + i] }
         }
       }
-      linear(&projected, attended, weight: p + layer.attentionProjectionWeight, bias: p + layer.attentionProjectionBias, inC: C, outC: C, blas: blas)
+      linear(
+        &projected, attended, weight: p + layer.attentionProjectionWeight, bias: p + layer.attentionProjectionBias,
+        inC: C, outC: C, blas: blas)
       for i in 0..<C { x[i] += projected[i] }
       layerNorm(&normed, x, weight: p + layer.ln2Weight, bias: p + layer.ln2Bias)
       linear(&hidden, normed, weight: p + layer.fcWeight, bias: p + layer.fcBias, inC: C, outC: 4 * C, blas: blas)
       GELU.forward(&activated, hidden, count: 4 * C, threads: 1)
-      linear(&projected, activated, weight: p + layer.fcProjectionWeight, bias: p + layer.fcProjectionBias, inC: 4 * C, outC: C, blas: blas)
+      linear(
+        &projected, activated, weight: p + layer.fcProjectionWeight, bias: p + layer.fcProjectionBias, inC: 4 * C,
+        outC: C, blas: blas)
       for i in 0..<C { x[i] += projected[i] }
     }
     layerNorm(&normed, x, weight: p + layout.finalNormWeight, bias: p + layout.finalNormBias)
     var logits = [Float](repeating: 0, count: config.vocabularySize)
     logits.withUnsafeMutableBufferPointer { out in
       blas.sgemm(
-        transposeA: false, transposeB: true, m: 1, n: config.vocabularySize, k: C, a: normed, lda: C, b: p + layout.tokenEmbedding, ldb: C,
+        transposeA: false, transposeB: true, m: 1, n: config.vocabularySize, k: C, a: normed, lda: C,
+        b: p + layout.tokenEmbedding, ldb: C,
         beta: 0, c: out.baseAddress!, ldc: config.vocabularySize)
     }
     length += 1
     return logits
   }
 
-  private func layerNorm(_ out: inout [Float], _ input: [Float], weight: UnsafePointer<Float>, bias: UnsafePointer<Float>) {
-    LayerNorm.forward(&out, mean: &mean, rstd: &rstd, input, weight: weight, bias: bias, rows: 1, C: config.channels, threads: 1)
+  private func layerNorm(
+    _ out: inout [Float], _ input: [Float], weight: UnsafePointer<Float>, bias: UnsafePointer<Float>
+  ) {
+    LayerNorm.forward(
+      &out, mean: &mean, rstd: &rstd, input, weight: weight, bias: bias, rows: 1, C: config.channels, threads: 1)
   }
 
   private func linear(
-    _ out: inout [Float], _ input: [Float], weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, inC: Int, outC: Int, blas: BLAS
+    _ out: inout [Float], _ input: [Float], weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, inC: Int,
+    outC: Int, blas: BLAS
   ) {
     Linear.forward(&out, input, weight: weight, bias: bias, rows: 1, inC: inC, outC: outC, blas: blas)
   }

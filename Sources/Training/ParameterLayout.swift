@@ -43,11 +43,13 @@ struct ParameterLayout: Sendable {
       layers.append(
         Layer(
           ln1Weight: add(prefix + "ln_1.weight", [C]), ln1Bias: add(prefix + "ln_1.bias", [C]),
-          qkvWeight: add(prefix + "attn.c_attn.weight", [C, 3 * C], matrix: true), qkvBias: add(prefix + "attn.c_attn.bias", [3 * C]),
+          qkvWeight: add(prefix + "attn.c_attn.weight", [C, 3 * C], matrix: true),
+          qkvBias: add(prefix + "attn.c_attn.bias", [3 * C]),
           attentionProjectionWeight: add(prefix + "attn.c_proj.weight", [C, C], matrix: true),
           attentionProjectionBias: add(prefix + "attn.c_proj.bias", [C]),
           ln2Weight: add(prefix + "ln_2.weight", [C]), ln2Bias: add(prefix + "ln_2.bias", [C]),
-          fcWeight: add(prefix + "mlp.c_fc.weight", [C, 4 * C], matrix: true), fcBias: add(prefix + "mlp.c_fc.bias", [4 * C]),
+          fcWeight: add(prefix + "mlp.c_fc.weight", [C, 4 * C], matrix: true),
+          fcBias: add(prefix + "mlp.c_fc.bias", [4 * C]),
           fcProjectionWeight: add(prefix + "mlp.c_proj.weight", [4 * C, C], matrix: true),
           fcProjectionBias: add(prefix + "mlp.c_proj.bias", [C])))
     }

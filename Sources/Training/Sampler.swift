@@ -10,13 +10,15 @@ import Tokenizer
 /// continuation is returned.
 public enum Sampler {
   public static func sample(
-    checkpoint: String, prompt: String, tokens count: Int, temperature: Float, topK: Int, seed: UInt64, chat: Bool, threads: Int
+    checkpoint: String, prompt: String, tokens count: Int, temperature: Float, topK: Int, seed: UInt64, chat: Bool,
+    threads: Int
   ) throws -> String {
     let checkpoint = Workspace.absolutePath(checkpoint)
     let config = try Checkpoint.config(of: checkpoint)
     let tokenizer = try TokenizerFile.load(path: checkpoint + "/tokenizer.json")
     guard tokenizer.vocabularySize == config.vocabularySize else {
-      throw HatcheryError("\(checkpoint): tokenizer.json has \(tokenizer.vocabularySize) tokens, the model \(config.vocabularySize)")
+      throw HatcheryError(
+        "\(checkpoint): tokenizer.json has \(tokenizer.vocabularySize) tokens, the model \(config.vocabularySize)")
     }
     let model = try GPT(config: config, batch: 1, sequence: 1, threads: threads)
     try model.load(checkpoint: checkpoint)
@@ -24,7 +26,8 @@ public enum Sampler {
     func special(_ text: String) -> UInt32? { tokenizer.specialTokens.first { $0.text == text }?.id }
     var ids: [UInt32] = []
     if chat {
-      guard let user = special("<|user|>"), let end = special("<|end|>"), let assistant = special("<|assistant|>") else {
+      guard let user = special("<|user|>"), let end = special("<|end|>"), let assistant = special("<|assistant|>")
+      else {
         throw HatcheryError("\(checkpoint): not a fine-tuned chat checkpoint (its tokenizer has no <|user|> token)")
       }
       ids.append(user)

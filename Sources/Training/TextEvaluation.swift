@@ -32,7 +32,9 @@ public struct EvaluationSet: Sendable {
     if let equals = argument.firstIndex(of: "="), !argument[..<equals].contains("/") {
       let name = String(argument[..<equals])
       let path = String(argument[argument.index(after: equals)...])
-      guard !name.isEmpty, !path.isEmpty else { throw HatcheryError("'\(argument)': an evaluation set is NAME=PATH or PATH") }
+      guard !name.isEmpty, !path.isEmpty else {
+        throw HatcheryError("'\(argument)': an evaluation set is NAME=PATH or PATH")
+      }
       return (name, path)
     }
     // `books.jsonl` is named books; `Apache-2.0` keeps its name (a version is not an extension).
@@ -49,7 +51,9 @@ public struct EvaluationSet: Sendable {
     }
     var files: [(path: String, label: String)] = []
     if isFolder.boolValue {
-      guard let walker = FileManager.default.enumerator(atPath: path) else { throw HatcheryError.system("read", path: path) }
+      guard let walker = FileManager.default.enumerator(atPath: path) else {
+        throw HatcheryError.system("read", path: path)
+      }
       var names: [String] = []
       while let relative = walker.nextObject() as? String {
         let full = path + "/" + relative
@@ -66,7 +70,9 @@ public struct EvaluationSet: Sendable {
     }
     var documents: [EvaluationDocument] = []
     for file in files {
-      guard let data = FileManager.default.contents(atPath: file.path) else { throw HatcheryError.system("read", path: file.path) }
+      guard let data = FileManager.default.contents(atPath: file.path) else {
+        throw HatcheryError.system("read", path: file.path)
+      }
       if file.path.hasSuffix(".jsonl") {
         try readLines(data, path: file.path, label: file.label, into: &documents)
       } else if !data.isEmpty {
@@ -95,11 +101,14 @@ public struct EvaluationSet: Sendable {
     return EvaluationSet(name: name, documents: kept)
   }
 
-  private static func readLines(_ data: Data, path: String, label: String, into documents: inout [EvaluationDocument]) throws {
+  private static func readLines(_ data: Data, path: String, label: String, into documents: inout [EvaluationDocument])
+    throws
+  {
     var lineNumber = 0
     for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       lineNumber += 1
-      guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else { continue }
+      guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") })
+      else { continue }
       let value: JSONValue
       do {
         value = try line.withUnsafeBytes { try JSONParser.parse($0) }
@@ -110,7 +119,8 @@ public struct EvaluationSet: Sendable {
         throw HatcheryError("\(path):\(lineNumber): no \"text\" string")
       }
       guard !text.isEmpty else { continue }
-      documents.append(EvaluationDocument(text: Array(text.utf8), source: value.objectValue?["source"]?.stringValue ?? label))
+      documents.append(
+        EvaluationDocument(text: Array(text.utf8), source: value.objectValue?["source"]?.stringValue ?? label))
     }
   }
 }
@@ -144,7 +154,8 @@ public struct EvaluationTally: Sendable, Equatable {
 
   public var json: JSONObject {
     JSONObject([
-      ("documents", .int(documents)), ("bytes", .int(bytes)), ("characters", .int(characters)), ("tokens", .int(tokens)),
+      ("documents", .int(documents)), ("bytes", .int(bytes)), ("characters", .int(characters)),
+      ("tokens", .int(tokens)),
       ("bits_per_byte", Self.number(bitsPerByte)), ("bits_per_char", Self.number(bitsPerCharacter)),
       ("loss", Self.number(lossPerToken)),
     ])
@@ -181,7 +192,8 @@ public final class TextEvaluator {
   public init(model: GPT, tokenizer: Tokenizer) throws {
     guard tokenizer.vocabularySize <= model.config.vocabularySize else {
       throw HatcheryError(
-        "the tokenizer has \(tokenizer.vocabularySize) tokens, more than the model's vocabulary of \(model.config.vocabularySize)")
+        "the tokenizer has \(tokenizer.vocabularySize) tokens, more than the model's vocabulary of \(model.config.vocabularySize)"
+      )
     }
     self.model = model
     self.tokenizer = tokenizer

@@ -18,13 +18,16 @@ extension TrainOptions {
   public mutating func apply(runConfigurationOf runDirectory: String) throws {
     let path = runDirectory + "/train-config.json"
     guard FileManager.default.fileExists(atPath: path) else {
-      throw HatcheryError("\(runDirectory): no train-config.json, so the run's options are unknown; is it a training run?")
+      throw HatcheryError(
+        "\(runDirectory): no train-config.json, so the run's options are unknown; is it a training run?")
     }
     try apply(configurationAt: path, ignoring: ["threads", "shards_tokenizer"])
   }
 
   private mutating func apply(configurationAt path: String, ignoring ignored: Set<String>) throws {
-    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HatcheryError.system("read", path: path, code: ENOENT)
+    }
     let root = try YAMLFile.compose(String(decoding: data, as: UTF8.self), file: path)
     guard let root else { return }
     guard let mapping = root.mapping else { throw HatcheryError("\(path): the training configuration is a mapping") }
@@ -32,13 +35,16 @@ extension TrainOptions {
     // A preset first, wherever it is written: the file's other options override it.
     if let node = mapping["preset"] {
       guard let name = node.string, let preset = Preset(rawValue: name) else {
-        throw HatcheryError("\(place(node)): preset is one of \(Preset.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw HatcheryError(
+          "\(place(node)): preset is one of \(Preset.allCases.map(\.rawValue).joined(separator: ", "))")
       }
       apply(preset: preset)
     }
     for (key, value) in mapping where !ignored.contains(key.string ?? "") && key.string != "preset" {
       func int() throws -> Int {
-        guard let number = value.int else { throw HatcheryError("\(place(value)): \(key.string ?? "") is a whole number") }
+        guard let number = value.int else {
+          throw HatcheryError("\(place(value)): \(key.string ?? "") is a whole number")
+        }
         return number
       }
       func float() throws -> Float {
@@ -72,7 +78,9 @@ extension TrainOptions {
       case "checkpoint_every": checkpointEvery = try int()
       case "threads": threads = try int()
       case "seed":
-        guard let number = value.int, number >= 0 else { throw HatcheryError("\(place(value)): seed is a whole number ≥ 0") }
+        guard let number = value.int, number >= 0 else {
+          throw HatcheryError("\(place(value)): seed is a whole number ≥ 0")
+        }
         seed = UInt64(number)
       default:
         throw HatcheryError("\(place(key)): unknown training option \(key.string ?? "?")")

@@ -63,9 +63,14 @@ public struct TrainOptions: Sendable {
   var accumulation: Int { (batchTokens ?? batch * context) / (batch * context) }
 
   public func validate() throws {
-    guard steps >= 1, batch >= 1, context >= 2, threads >= 1 else { throw HatcheryError("--steps, --batch, --threads must be at least 1 and --context at least 2") }
-    guard learningRate > 0, warmup >= 0, evalEvery >= 0, checkpointEvery >= 0, evalBatches >= 1, evalTextBytes >= 1 else {
-      throw HatcheryError("--lr must be positive; --warmup, --eval-every and --checkpoint-every at least 0; --eval-batches and --eval-text-bytes at least 1")
+    guard steps >= 1, batch >= 1, context >= 2, threads >= 1 else {
+      throw HatcheryError("--steps, --batch, --threads must be at least 1 and --context at least 2")
+    }
+    guard learningRate > 0, warmup >= 0, evalEvery >= 0, checkpointEvery >= 0, evalBatches >= 1, evalTextBytes >= 1
+    else {
+      throw HatcheryError(
+        "--lr must be positive; --warmup, --eval-every and --checkpoint-every at least 0; --eval-batches and --eval-text-bytes at least 1"
+      )
     }
     if let batchTokens {
       guard batchTokens > 0, batchTokens % (batch * context) == 0 else {
@@ -86,10 +91,13 @@ public struct TrainOptions: Sendable {
 
   var json: JSONObject {
     JSONObject([
-      ("layers", .int(layers)), ("heads", .int(heads)), ("dim", .int(channels)), ("context", .int(context)), ("batch", .int(batch)),
-      ("batch_tokens", .int(batchTokens ?? batch * context)), ("steps", .int(steps)), ("lr", .number(String(learningRate))),
+      ("layers", .int(layers)), ("heads", .int(heads)), ("dim", .int(channels)), ("context", .int(context)),
+      ("batch", .int(batch)),
+      ("batch_tokens", .int(batchTokens ?? batch * context)), ("steps", .int(steps)),
+      ("lr", .number(String(learningRate))),
       ("min_lr_fraction", .number(String(minimumLearningRateFraction))), ("warmup", .int(warmup)),
-      ("weight_decay", .number(String(weightDecay))), ("decay_all", .bool(decayAll)), ("grad_clip", .number(String(gradientClip))),
+      ("weight_decay", .number(String(weightDecay))), ("decay_all", .bool(decayAll)),
+      ("grad_clip", .number(String(gradientClip))),
       ("eval_every", .int(evalEvery)), ("eval_batches", .int(evalBatches)),
       ("eval_text", .array(evalTexts.map { .string($0) })), ("eval_text_bytes", .int(evalTextBytes)),
       ("checkpoint_every", .int(checkpointEvery)),

@@ -51,7 +51,8 @@ public enum Trainer {
     let trainData = try ShardDataset(workspace: workspace, split: "train", threads: options.threads)
     // No validation split means no evaluation; a damaged one is an error, not a silent skip.
     let validationData =
-      trainData.manifest.shards.contains { $0.split == "val" } ? try ShardDataset(workspace: workspace, split: "val") : nil
+      trainData.manifest.shards.contains { $0.split == "val" }
+      ? try ShardDataset(workspace: workspace, split: "val") : nil
     let tokenizerPath = workspace.absolute(trainData.manifest.tokenizerPath)
     let tokenizerJSON = try Array(Data(contentsOf: URL(fileURLWithPath: tokenizerPath)))
     let tokenizer = try HuggingFaceTokenizerFile.decode(tokenizerJSON, path: tokenizerPath)
@@ -60,7 +61,8 @@ public enum Trainer {
       try EvaluationSet.load(name: EvaluationSet.parse(path).name, path: path).prefix(bytes: options.evalTextBytes)
     }
     let config = GPTConfig(
-      vocabularySize: trainData.manifest.vocabularySize, context: options.context, layers: options.layers, heads: options.heads,
+      vocabularySize: trainData.manifest.vocabularySize, context: options.context, layers: options.layers,
+      heads: options.heads,
       channels: options.channels)
     try config.validate()
     let model = try GPT(config: config, batch: options.batch, sequence: options.context, threads: options.threads)
@@ -89,40 +91,47 @@ public enum Trainer {
     let runID = (runDirectory as NSString).lastPathComponent
     try AtomicFileOutput.write(Array((configuration.json + "\n").utf8), to: runDirectory + "/train-config.json")
     try store.beginTrainingRun(
-      id: runID, kind: "pretrain", runDirectory: runDirectory, parent: nil, config: configuration.json, configHash: configuration.hash)
-    log("run \(runDirectory): \(config.parameterCount) parameters, \(trainData.tokens) train tokens, \(options.steps) steps of \(options.batch * options.context * options.accumulation) tokens")
+      id: runID, kind: "pretrain", runDirectory: runDirectory, parent: nil, config: configuration.json,
+      configHash: configuration.hash)
+    log(
+      "run \(runDirectory): \(config.parameterCount) parameters, \(trainData.tokens) train tokens, \(options.steps) steps of \(options.batch * options.context * options.accumulation) tokens"
+    )
 
     var windows = [UInt32](repeating: 0, count: options.batch * (options.context + 1))
     let loop = TrainingLoop(
-      model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON, endOfText: trainData.manifest.endOfText, store: store,
+      model: model, optimizer: optimizer, options: options, runDirectory: runDirectory, tokenizerJSON: tokenizerJSON,
+      endOfText: trainData.manifest.endOfText, store: store,
       runID: runID, energy: energy)
     return try loop.run(
-        from: startStep, random: &random,
-        fillBatch: { random in
-          let length = options.context + 1
-          try windows.withUnsafeMutableBufferPointer { buffer in
-            try trainData.randomWindows(count: options.batch, length: length, into: buffer.baseAddress!) { Int(random.next() % UInt64($0)) }
+      from: startStep, random: &random,
+      fillBatch: { random in
+        let length = options.context + 1
+        try windows.withUnsafeMutableBufferPointer { buffer in
+          try trainData.randomWindows(count: options.batch, length: length, into: buffer.baseAddress!) {
+            Int(random.next() % UInt64($0))
           }
-          for b in 0..<options.batch {
-            for t in 0..<options.context {
-              model.inputs[b * options.context + t] = Int32(windows[b * length + t])
-              model.targets[b * options.context + t] = Int32(windows[b * length + t + 1])
-            }
+        }
+        for b in 0..<options.batch {
+          for t in 0..<options.context {
+            model.inputs[b * options.context + t] = Int32(windows[b * length + t])
+            model.targets[b * options.context + t] = Int32(windows[b * length + t + 1])
           }
-        },
-        evaluate: validationData == nil && evalSets.isEmpty
-          ? nil
-          : {
-            var evaluation = TrainingLoop.Evaluation()
-            if let validationData {
-              (evaluation.loss, evaluation.bitsPerByte) = try evaluate(model, validationData, batches: options.evalBatches, tokenizer: tokenizer)
-            }
-            if !evalSets.isEmpty {
-              let evaluator = try TextEvaluator(model: model, tokenizer: tokenizer)
-              evaluation.text = evalSets.map { ($0.name, evaluator.evaluate($0).total.bitsPerByte) }
-            }
-            return evaluation
-          }, log: log)
+        }
+      },
+      evaluate: validationData == nil && evalSets.isEmpty
+        ? nil
+        : {
+          var evaluation = TrainingLoop.Evaluation()
+          if let validationData {
+            (evaluation.loss, evaluation.bitsPerByte) = try evaluate(
+              model, validationData, batches: options.evalBatches, tokenizer: tokenizer)
+          }
+          if !evalSets.isEmpty {
+            let evaluator = try TextEvaluator(model: model, tokenizer: tokenizer)
+            evaluation.text = evalSets.map { ($0.name, evaluator.evaluate($0).total.bitsPerByte) }
+          }
+          return evaluation
+        }, log: log)
   }
 
   /// Refuses to resume a run with options that change its model's shape, or on shards made
@@ -131,22 +140,30 @@ public enum Trainer {
   static func checkResumable(_ runDirectory: String, options: TrainOptions, shardsTokenizer: String) throws {
     var saved = TrainOptions()
     try saved.apply(runConfigurationOf: runDirectory)
-    let pairs = [("layers", options.layers, saved.layers), ("heads", options.heads, saved.heads), ("dim", options.channels, saved.channels), ("context", options.context, saved.context)]
+    let pairs = [
+      ("layers", options.layers, saved.layers), ("heads", options.heads, saved.heads),
+      ("dim", options.channels, saved.channels), ("context", options.context, saved.context),
+    ]
     if let (name, given, own) = pairs.first(where: { $0.1 != $0.2 }) {
       throw HatcheryError(
         "\(runDirectory): --\(name) \(given) differs from the run's \(own) (train-config.json); a resumed run keeps its model's shape: "
           + "leave --\(name) out to take the run's, or start a new run")
     }
-    let savedConfig = try? JSONParser.parse(String(decoding: FileManager.default.contents(atPath: runDirectory + "/train-config.json") ?? Data(), as: UTF8.self))
+    let savedConfig = try? JSONParser.parse(
+      String(
+        decoding: FileManager.default.contents(atPath: runDirectory + "/train-config.json") ?? Data(), as: UTF8.self))
     if let tokenizer = savedConfig?.objectValue?["shards_tokenizer"]?.stringValue, tokenizer != shardsTokenizer {
       throw HatcheryError(
-        "\(runDirectory): the run was trained on shards of tokenizer \(tokenizer.prefix(12)), the workspace's shards are of \(shardsTokenizer.prefix(12)); start a new run")
+        "\(runDirectory): the run was trained on shards of tokenizer \(tokenizer.prefix(12)), the workspace's shards are of \(shardsTokenizer.prefix(12)); start a new run"
+      )
     }
   }
 
   /// Mean loss over the first `batches` batches of sequential windows of the validation split,
   /// and the same loss in bits per byte (TextEvaluator.evaluate(shards:)).
-  static func evaluate(_ model: GPT, _ data: ShardDataset, batches: Int, tokenizer: Tokenizer) throws -> (loss: Float, bitsPerByte: Double) {
+  static func evaluate(_ model: GPT, _ data: ShardDataset, batches: Int, tokenizer: Tokenizer) throws -> (
+    loss: Float, bitsPerByte: Double
+  ) {
     let tally = try TextEvaluator(model: model, tokenizer: tokenizer).evaluate(shards: data, batches: batches)
     return (Float(tally.lossPerToken), tally.bitsPerByte)
   }

@@ -33,7 +33,8 @@ public enum TrainerForecast {
       source = "--mfu"
     } else if !recentUtilisations.isEmpty {
       mfu = recentUtilisations.reduce(0, +) / Double(recentUtilisations.count)
-      source = "mean of the workspace's \(recentUtilisations.count) newest training run(s): "
+      source =
+        "mean of the workspace's \(recentUtilisations.count) newest training run(s): "
         + recentUtilisations.map { String(format: "%.3f", $0) }.joined(separator: ", ")
     } else {
       mfu = TrainingPlan.typicalMFU
@@ -43,11 +44,13 @@ public enum TrainerForecast {
     let flopsPerToken = config.flopsPerToken
     let plan = try TrainingPlan(
       .init(
-        flops: Double(tokens) * flopsPerToken, devices: 1, peakFLOPS: peak, deviceWatts: power.power(busyCPUs: Double(threads)),
+        flops: Double(tokens) * flopsPerToken, devices: 1, peakFLOPS: peak,
+        deviceWatts: power.power(busyCPUs: Double(threads)),
         mfu: mfu, mfuRange: mfu * 0.8...min(1, mfu * 1.2), pue: pue, gramsPerKWh: gramsPerKWh,
         embodied: embodied ? .cloudVCPU : nil, embodiedUnitsPerDevice: power.heldCPUs))
     return Forecast(
       plan: plan, flopsPerToken: flopsPerToken, parameters: config.parameterCount, utilisationSource: source,
-      powerSource: power.source + String(format: " — %.2f W at %d busy threads", power.power(busyCPUs: Double(threads)), threads))
+      powerSource: power.source
+        + String(format: " — %.2f W at %d busy threads", power.power(busyCPUs: Double(threads)), threads))
   }
 }

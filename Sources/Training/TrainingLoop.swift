@@ -30,7 +30,8 @@ struct TrainingLoop {
   let energy: EnergyOptions
 
   func run(
-    from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void, evaluate: (() throws -> Evaluation)?,
+    from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void,
+    evaluate: (() throws -> Evaluation)?,
     log: (String) -> Void
   ) throws -> Trainer.Summary {
     var summary = Trainer.Summary(runDirectory: runDirectory)
@@ -39,7 +40,8 @@ struct TrainingLoop {
     let cpuModel = machine.cpuModel
     let powerModel = CPUPowerModel(machine: machine, override: energy.cpuWatts)
     let monitor = EnergyMonitor(
-      interval: energy.interval, model: powerModel, ramWatts: energy.ramWatts, embodied: (EmbodiedModel.cloudVCPU, powerModel.heldCPUs))
+      interval: energy.interval, model: powerModel, ramWatts: energy.ramWatts,
+      embodied: (EmbodiedModel.cloudVCPU, powerModel.heldCPUs))
     func record(_ status: TrainingRunStatus) throws {
       let report = monitor.stop()
       summary.kWh = report.kWh * energy.pue
@@ -51,19 +53,28 @@ struct TrainingLoop {
       summary.meteringSeconds = report.samplingSeconds
       summary.carbon = "\(carbon.countryName), \(Int(carbon.gramsPerKWh.rounded())) g/kWh, PUE \(energy.pue)"
       try AtomicFileOutput.write(
-        Array(EmissionsCSV.text(report: report, runID: runID, carbon: carbon, pue: energy.pue, cpuModel: cpuModel, logicalCPUs: powerModel.logicalCPUs).utf8),
+        Array(
+          EmissionsCSV.text(
+            report: report, runID: runID, carbon: carbon, pue: energy.pue, cpuModel: cpuModel,
+            logicalCPUs: powerModel.logicalCPUs
+          ).utf8),
         to: runDirectory + "/emissions.csv")
       try store.insertEnergySamples(
         trainingRunID: runID, stageRunID: nil,
-        samples: report.samples.map { ($0.at, $0.elapsed, $0.cpuWatts, $0.gpuWatts, $0.ramWatts, $0.joules) }, method: report.method)
+        samples: report.samples.map { ($0.at, $0.elapsed, $0.cpuWatts, $0.gpuWatts, $0.ramWatts, $0.joules) },
+        method: report.method)
       let flops = Double(summary.tokens) * model.config.flopsPerToken
       summary.achievedFLOPS = flops / max(report.seconds, 1e-9)
       summary.peakFLOPS = (try? GEMMPeak.flopsPerSecond(threads: options.threads)) ?? 0
       try store.finishTrainingRun(
-        id: runID, status: status, steps: summary.steps, tokens: summary.tokens, finalLoss: summary.finalLoss.map(Double.init),
+        id: runID, status: status, steps: summary.steps, tokens: summary.tokens,
+        finalLoss: summary.finalLoss.map(Double.init),
         finalValidationLoss: summary.finalValidationLoss.map(Double.init), flops: flops,
-        energy: (report.processCPUSeconds, report.kWh, carbon.emissions(kWh: report.kWh, pue: energy.pue), report.method),
-        utilisation: summary.peakFLOPS > 0 ? summary.achievedFLOPS / summary.peakFLOPS : nil, embodiedKg: report.embodiedKg,
+        energy: (
+          report.processCPUSeconds, report.kWh, carbon.emissions(kWh: report.kWh, pue: energy.pue), report.method
+        ),
+        utilisation: summary.peakFLOPS > 0 ? summary.achievedFLOPS / summary.peakFLOPS : nil,
+        embodiedKg: report.embodiedKg,
         seconds: report.seconds, forecastSeconds: summary.forecastSeconds)
     }
     // What `hatchery plan` forecasts for this run from the workspace's earlier runs (none before
@@ -72,7 +83,8 @@ struct TrainingLoop {
     let recent = (try? store.recentTrainingUtilisations(limit: TrainerForecast.recentRuns)) ?? []
     if !recent.isEmpty {
       summary.forecastSeconds = try? TrainerForecast.forecast(
-        config: model.config, tokens: (options.steps - startStep) * tokensPerStep, threads: options.threads, recentUtilisations: recent,
+        config: model.config, tokens: (options.steps - startStep) * tokensPerStep, threads: options.threads,
+        recentUtilisations: recent,
         gramsPerKWh: carbon.gramsPerKWh
       ).plan.wallSeconds
     }
@@ -88,7 +100,8 @@ struct TrainingLoop {
   }
 
   private func steps(
-    from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void, evaluate: (() throws -> Evaluation)?,
+    from startStep: Int, random: inout SplitMix64, fillBatch: (inout SplitMix64) throws -> Void,
+    evaluate: (() throws -> Evaluation)?,
     log: (String) -> Void, summary: inout Trainer.Summary
   ) throws {
     let metrics = try Metrics(path: runDirectory + "/metrics.jsonl")
@@ -105,7 +118,9 @@ struct TrainingLoop {
         model.backward()
       }
       guard loss.isFinite else {
-        throw HatcheryError("step \(step + 1): the loss is \(loss); training stopped, the last good checkpoint is kept (try a lower --lr)")
+        throw HatcheryError(
+          "step \(step + 1): the loss is \(loss); training stopped, the last good checkpoint is kept (try a lower --lr)"
+        )
       }
       if options.accumulation > 1 {
         let scale = 1 / Float(options.accumulation)
@@ -115,7 +130,8 @@ struct TrainingLoop {
       for g in model.gradients { squares += Double(g) * Double(g) }
       let norm = Float(squares.squareRoot())
       guard norm.isFinite else {
-        throw HatcheryError("step \(step + 1): the gradient norm is \(norm); training stopped, the last good checkpoint is kept")
+        throw HatcheryError(
+          "step \(step + 1): the gradient norm is \(norm); training stopped, the last good checkpoint is kept")
       }
       if options.gradientClip > 0 && norm > options.gradientClip {
         let scale = options.gradientClip / norm
@@ -128,7 +144,8 @@ struct TrainingLoop {
       summary.tokens += tokensPerStep
       summary.finalLoss = loss
       var line = JSONObject([
-        ("step", .int(done)), ("loss", .number(String(loss))), ("lr", .number(String(rate))), ("grad_norm", .number(String(norm))),
+        ("step", .int(done)), ("loss", .number(String(loss))), ("lr", .number(String(rate))),
+        ("grad_norm", .number(String(norm))),
         ("tokens_per_s", .number(String(format: "%.1f", Double(tokensPerStep) / (clock.now - stepStart).seconds))),
         ("elapsed", .number(String(format: "%.3f", (clock.now - started).seconds))),
       ])
@@ -140,7 +157,8 @@ struct TrainingLoop {
         }
         if let bits = evaluation.bitsPerByte, bits.isFinite { line["val_bpb"] = .number(String(format: "%.6f", bits)) }
         if !evaluation.text.isEmpty {
-          line["eval_bpb"] = .object(JSONObject(evaluation.text.map { ($0.name, .number(String(format: "%.6f", $0.bitsPerByte))) }))
+          line["eval_bpb"] = .object(
+            JSONObject(evaluation.text.map { ($0.name, .number(String(format: "%.6f", $0.bitsPerByte))) }))
           summary.finalEvalBitsPerByte = evaluation.text
         }
       }
@@ -175,9 +193,11 @@ struct TrainingLoop {
     var parts = tm()
     gmtime_r(&now, &parts)
     let stamp = workspace.absolute(
-      "runs/\(kind)-" + String(
-        format: "%04d%02d%02d-%02d%02d%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min,
-        parts.tm_sec))
+      "runs/\(kind)-"
+        + String(
+          format: "%04d%02d%02d-%02d%02d%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
+          parts.tm_min,
+          parts.tm_sec))
     var candidate = stamp
     var suffix = 1
     while FileManager.default.fileExists(atPath: candidate) {
@@ -214,7 +234,9 @@ final class Metrics {
   static func truncate(_ path: String, after step: Int) throws {
     guard let data = FileManager.default.contents(atPath: path) else { return }
     let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { line in
-      guard let value = try? JSONParser.parse(String(line)), let lineStep = value.objectValue?["step"]?.intValue else { return false }
+      guard let value = try? JSONParser.parse(String(line)), let lineStep = value.objectValue?["step"]?.intValue else {
+        return false
+      }
       return lineStep <= step
     }
     try AtomicFileOutput.write(Array(kept.map { $0 + "\n" }.joined().utf8), to: path)

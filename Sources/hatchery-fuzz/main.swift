@@ -54,7 +54,8 @@ do {
     try Data(bytes).write(to: URL(fileURLWithPath: writeInput.path))
     exit(0)
   }
-  let report = try FuzzRunner.run(target, count: count, seed: seed, scratch: scratch, progressPath: progress, only: only)
+  let report = try FuzzRunner.run(
+    target, count: count, seed: seed, scratch: scratch, progressPath: progress, only: only)
   print(report.json)
   fflush(nil)  // before LeakSanitizer's report at exit, which ends the process its own way
   for violation in report.violations.prefix(20) {

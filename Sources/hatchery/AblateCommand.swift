@@ -6,7 +6,8 @@ import Pipeline
 struct AblateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ablate",
-    abstract: "Compare variants of a corpus by the models they train: same model, same tokens, several seeds, held-out bits per byte.",
+    abstract:
+      "Compare variants of a corpus by the models they train: same model, same tokens, several seeds, held-out bits per byte.",
     discussion: """
       Each variant of the ablation file is its base pipeline with overrides (a stage left out, a stage's options, \
       another pipeline file), prepared in its own workspace up to its shards (steps already up to date are reused). \
@@ -20,10 +21,13 @@ struct AblateCommand: ParsableCommand {
       docs/formats.md.
       """)
 
-  @Option(help: "all, or one step: prepare (--task I: variant I's data), train (--task I: run I, variant I / seeds), compare.")
+  @Option(
+    help: "all, or one step: prepare (--task I: variant I's data), train (--task I: run I, variant I / seeds), compare."
+  )
   var step: AblationRunner.Step = .all
   @Option(help: "A variant's index (--step prepare) or a run's (--step train).") var task: Int?
-  @Option(help: "Threads of the evaluation after each run (training takes the train stage's).") var threads = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "Threads of the evaluation after each run (training takes the train stage's).") var threads =
+    ProcessInfo.processInfo.activeProcessorCount
   @Option(help: "Write Slurm batch scripts and submit.sh into this folder instead of running.") var slurm: String?
   @Option(help: "Slurm partition (--slurm).") var partition: String?
   @Option(help: "Time limit per job (--slurm; Slurm's format, e.g. 04:00:00).") var time: String?
@@ -45,7 +49,8 @@ struct AblateCommand: ParsableCommand {
   func run() throws {
     let ablation = try AblationFile.load(path: file)
     if let slurm {
-      var options = SlurmScripts.Options(tasks: ablation.variants.count, output: slurm, executable: RunCommand.executablePath)
+      var options = SlurmScripts.Options(
+        tasks: ablation.variants.count, output: slurm, executable: RunCommand.executablePath)
       options.partition = partition
       options.time = time
       options.account = account
@@ -60,7 +65,8 @@ struct AblateCommand: ParsableCommand {
     options.threads = max(1, threads)
     guard let results = try AblationRunner.run(ablation, options: options, step: step, task: task) else { return }
     print(AblationRunner.summaryTable(results))
-    print("ablation \(ablation.name): \(Workspace.absolutePath(ablation.folder))/ablation.md, ablation.json, ablation.html")
+    print(
+      "ablation \(ablation.name): \(Workspace.absolutePath(ablation.folder))/ablation.md, ablation.json, ablation.html")
   }
 }
 

@@ -7,7 +7,8 @@ import Ingest
 /// `hatchery classifier predict|info`: fastText models (`.bin`, `.ftz`) applied to texts.
 struct ClassifierCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "classifier", abstract: "Use fastText classifiers (.bin, .ftz): predict labels of texts, describe a model.",
+    commandName: "classifier",
+    abstract: "Use fastText classifiers (.bin, .ftz): predict labels of texts, describe a model.",
     subcommands: [Train.self, Predict.self, Info.self])
 
   struct Train: ParsableCommand {
@@ -17,7 +18,9 @@ struct ClassifierCommand: ParsableCommand {
         Examples come from fastText's format (one per line: __label__A [__label__B …] text) or from .jsonl records with \
         'text' and 'label' or 'labels'. The options are fastText's, with its defaults.
         """)
-    @Option(name: .customLong("input"), parsing: .upToNextOption, help: "Labelled examples (fastText format or .jsonl).") var inputs: [String]
+    @Option(
+      name: .customLong("input"), parsing: .upToNextOption, help: "Labelled examples (fastText format or .jsonl).")
+    var inputs: [String]
     @Option(help: "Where to write the model (.bin).") var output: String
     @Option(help: "Vector size.") var dim = 100
     @Option(help: "Passes over the examples.") var epoch = 5
@@ -28,7 +31,8 @@ struct ClassifierCommand: ParsableCommand {
     @Option(help: "Longest character n-gram (0: no subwords).") var maxn = 0
     @Option(help: "Hash buckets for n-grams.") var bucket = 2_000_000
     @Option(help: "softmax, ova (one-vs-all) or hs (hierarchical softmax).") var loss = "softmax"
-    @Option(help: "Threads (they share the model without locks, as fastText's).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Threads (they share the model without locks, as fastText's).") var threads = ProcessInfo.processInfo
+      .activeProcessorCount
     @Option(help: "Seed of the initial vectors.") var seed: UInt64 = 0
 
     func run() throws {
@@ -69,8 +73,12 @@ struct ClassifierCommand: ParsableCommand {
     func run() throws {
       let loaded = try FastTextModel(path: model)
       let args = loaded.args
-      print("\(model): fastText format \(loaded.version), \(loaded.isQuantized ? "quantized" : "dense"), loss \(args.loss), dim \(args.dim)")
-      print("  words \(loaded.dictionary.wordCount), labels \(loaded.dictionary.labelCount), buckets \(args.bucket), minn \(args.minn), maxn \(args.maxn), wordNgrams \(args.wordNgrams)")
+      print(
+        "\(model): fastText format \(loaded.version), \(loaded.isQuantized ? "quantized" : "dense"), loss \(args.loss), dim \(args.dim)"
+      )
+      print(
+        "  words \(loaded.dictionary.wordCount), labels \(loaded.dictionary.labelCount), buckets \(args.bucket), minn \(args.minn), maxn \(args.maxn), wordNgrams \(args.wordNgrams)"
+      )
       print("  labels: \(loaded.labels.prefix(20).joined(separator: " "))\(loaded.labels.count > 20 ? " …" : "")")
     }
   }
@@ -129,13 +137,17 @@ struct ClassifierCommand: ParsableCommand {
           numbers.removeAll()
         }
         while let line = try lines.next() {
-          if line.oversized { throw HatcheryError("\(file):\(line.number): a line of \(line.length) bytes is over 64 MiB") }
+          if line.oversized {
+            throw HatcheryError("\(file):\(line.number): a line of \(line.length) bytes is over 64 MiB")
+          }
           if isJSONL {
             guard !line.bytes.allSatisfy(ASCII.isLineSpace) else { continue }
             guard let record = (try? JSONParser.parse(UnsafeRawBufferPointer(line.bytes)))?.objectValue else {
               throw HatcheryError("\(file):\(line.number): not a JSON object")
             }
-            guard var text = record[textField]?.stringValue else { throw HatcheryError("\(file):\(line.number): no string member '\(textField)'") }
+            guard var text = record[textField]?.stringValue else {
+              throw HatcheryError("\(file):\(line.number): no string member '\(textField)'")
+            }
             text.withUTF8 { batch.append(UnsafeRawBufferPointer($0)) }
           } else {
             batch.append(UnsafeRawBufferPointer(line.bytes))
@@ -146,8 +158,13 @@ struct ClassifierCommand: ParsableCommand {
         flush()
       }
       if summary {
-        print(String(format: "predicted %d texts in %.3f s (%.0f texts/s, %d thread(s))", texts, seconds, Double(texts) / max(seconds, 1e-9), threads))
-        for (label, count) in firsts.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) { print("  \(label): \(count)") }
+        print(
+          String(
+            format: "predicted %d texts in %.3f s (%.0f texts/s, %d thread(s))", texts, seconds,
+            Double(texts) / max(seconds, 1e-9), threads))
+        for (label, count) in firsts.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+          print("  \(label): \(count)")
+        }
       }
     }
   }

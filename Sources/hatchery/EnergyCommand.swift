@@ -6,7 +6,8 @@ import HatcheryCore
 struct EnergyCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "energy",
-    abstract: "The workspace's footprint: every stage run and training run with its time, energy and emissions, as a table.",
+    abstract:
+      "The workspace's footprint: every stage run and training run with its time, energy and emissions, as a table.",
     discussion: """
       Energy is as recorded (measured by RAPL/NVML where readable, else the stated estimate; docs/formats.md). Emissions are \
       computed here for the given grid: kWh × PUE × g CO2e/kWh.
@@ -16,7 +17,10 @@ struct EnergyCommand: ParsableCommand {
   @Option(help: "Grid country, ISO 3166-1 alpha-3; default: the world average.") var country: String?
   @Option(help: "Grid carbon intensity in g CO2e/kWh, instead of the country's.") var carbonIntensity: Double?
   @Option(help: "Power usage effectiveness.") var pue = 1.0
-  @Flag(help: "Add each run's embodied emissions (its hardware's manufacturing footprint, amortised; kept apart from the operational).")
+  @Flag(
+    help:
+      "Add each run's embodied emissions (its hardware's manufacturing footprint, amortised; kept apart from the operational)."
+  )
   var embodied = false
 
   func validate() throws {
@@ -44,7 +48,8 @@ struct EnergyCommand: ParsableCommand {
         "| \(entry.name) | \(entry.kind) | \(entry.started) | \(entry.seconds.map { String(format: "%.1f", $0) } ?? "—") | "
           + "\(entry.cpuSeconds.map { String(format: "%.1f", $0) } ?? "—") | \(kWh.map { String(format: "%.6f", $0) } ?? "not metered") | "
           + "\(entry.kWh.map { String(format: "%.3f", carbon.emissions(kWh: $0, pue: pue) * 1000) } ?? "—") | "
-          + (embodied ? "\(entry.embodiedKg.map { String(format: "%.3f", $0 * 1000) } ?? "—") | " : "") + "\(methods.mark(entry.method)) |")
+          + (embodied ? "\(entry.embodiedKg.map { String(format: "%.3f", $0 * 1000) } ?? "—") | " : "")
+          + "\(methods.mark(entry.method)) |")
     }
     lines.append(
       "| total | | | | | \(String(format: "%.6f", totalKWh)) | \(String(format: "%.3f", totalKWh * carbon.gramsPerKWh)) | "

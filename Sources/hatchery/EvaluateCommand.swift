@@ -21,8 +21,10 @@ struct EvaluateCommand: ParsableCommand {
       """)
 
   @Option(help: "A checkpoint folder (runs/<id>/step-NNNNN).") var checkpoint: String
-  @Option(name: .customLong("text"), help: "An evaluation set of held-out text: NAME=PATH or PATH (repeatable).") var textSets: [String] = []
-  @Option(help: "A workspace whose val shards (made with the checkpoint's tokenizer) to score in bits per byte.") var val: String?
+  @Option(name: .customLong("text"), help: "An evaluation set of held-out text: NAME=PATH or PATH (repeatable).")
+  var textSets: [String] = []
+  @Option(help: "A workspace whose val shards (made with the checkpoint's tokenizer) to score in bits per byte.")
+  var val: String?
   @Option(help: "Tokens per window (at most the model's context).") var context: Int?
   @Option(help: "Windows per forward pass (token ids: the windows evaluated).") var batch = 4
   @Option(help: "Threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -51,7 +53,9 @@ struct EvaluateCommand: ParsableCommand {
       if let val {
         let data = try ShardDataset(workspace: try Workspace.open(at: val), split: "val", threads: threads)
         guard try SHA256Hasher.hash(fileAt: tokenizerPath).hex == data.manifest.tokenizerSHA256 else {
-          throw HatcheryError("\(val): its shards were made with another tokenizer than \(tokenizerPath); score its text with --text instead")
+          throw HatcheryError(
+            "\(val): its shards were made with another tokenizer than \(tokenizerPath); score its text with --text instead"
+          )
         }
         shards = data
       }
@@ -61,14 +65,20 @@ struct EvaluateCommand: ParsableCommand {
       for set in sets { print(JSONWriter.encode(.object(evaluator.evaluate(set).json))) }
       if let shards {
         var object = JSONObject([("set", .string("val"))])
-        for (key, value) in try evaluator.evaluate(shards: shards).json.members where key != "documents" { object[key] = value }
+        for (key, value) in try evaluator.evaluate(shards: shards).json.members where key != "documents" {
+          object[key] = value
+        }
         print(JSONWriter.encode(.object(object)))
       }
       return
     }
     guard let input else { return }
-    guard let data = FileManager.default.contents(atPath: input) else { throw HatcheryError.system("read", path: input, code: ENOENT) }
-    let ids = data.withUnsafeBytes { raw in (0..<data.count / 4).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }
+    guard let data = FileManager.default.contents(atPath: input) else {
+      throw HatcheryError.system("read", path: input, code: ENOENT)
+    }
+    let ids = data.withUnsafeBytes { raw in
+      (0..<data.count / 4).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
+    }
     guard ids.count >= batch * (sequence + 1) else {
       throw HatcheryError("\(input): \(ids.count) tokens, fewer than \(batch) windows of \(sequence + 1)")
     }
@@ -77,7 +87,9 @@ struct EvaluateCommand: ParsableCommand {
     for b in 0..<batch {
       for t in 0..<sequence {
         let id = ids[b * (sequence + 1) + t]
-        guard Int(id) < config.vocabularySize else { throw HatcheryError("\(input): token \(id) is outside the vocabulary (\(config.vocabularySize))") }
+        guard Int(id) < config.vocabularySize else {
+          throw HatcheryError("\(input): token \(id) is outside the vocabulary (\(config.vocabularySize))")
+        }
         model.inputs[b * sequence + t] = Int32(id)
         model.targets[b * sequence + t] = Int32(ids[b * (sequence + 1) + t + 1])
       }
@@ -87,8 +99,11 @@ struct EvaluateCommand: ParsableCommand {
       let logits = model.logits()
       try logits.withUnsafeBytes { try AtomicFileOutput.write(Array($0), to: logitsOut) }
     }
-    print(JSONWriter.encode(.object(JSONObject([
-      ("loss", .number(String(loss))), ("tokens", .int(batch * sequence)), ("windows", .int(batch)),
-    ]))))
+    print(
+      JSONWriter.encode(
+        .object(
+          JSONObject([
+            ("loss", .number(String(loss))), ("tokens", .int(batch * sequence)), ("windows", .int(batch)),
+          ]))))
   }
 }

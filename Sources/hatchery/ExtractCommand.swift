@@ -34,7 +34,8 @@ struct ExtractCommand: ParsableCommand {
 
   func run() throws {
     if format == nil, let warc = files.first(where: { $0.lowercased().contains(".warc") }) {
-      throw HatcheryError("\(warc): a WARC file holds many pages; ingest it (hatchery ingest), or extract one page with --format html")
+      throw HatcheryError(
+        "\(warc): a WARC file holds many pages; ingest it (hatchery ingest), or extract one page with --format html")
     }
     var pages: [(path: String, bytes: [UInt8])] = []
     for path in files { pages.append((path, try Self.read(path))) }
@@ -64,8 +65,10 @@ struct ExtractCommand: ParsableCommand {
       let megabytes = Double(pages.reduce(0) { $0 + $1.bytes.count } * rounds) / 1e6
       FileHandle.standardError.write(
         Data(
-          String(format: "extracted %d files in %.3f s: %.1f files/s, %.1f MB/s\n", count, seconds,
-            Double(count) / seconds, megabytes / seconds).utf8))
+          String(
+            format: "extracted %d files in %.3f s: %.1f files/s, %.1f MB/s\n", count, seconds,
+            Double(count) / seconds, megabytes / seconds
+          ).utf8))
     }
     if results.count == 1 && results[0].count == 1 && !jsonl {
       print(results[0][0].text)

@@ -30,7 +30,9 @@ struct FilterCommand: ParsableCommand {
     @Flag(help: "Redo the stage even if its decisions are up to date.")
     var force = false
 
-    @Option(help: "all: in one process. Across machines: task (each --task; task files, the store only read), then merge (once).")
+    @Option(
+      help:
+        "all: in one process. Across machines: task (each --task; task files, the store only read), then merge (once).")
     var step: StageStep = .all
 
     @OptionGroup(title: "Across machines") var split: TaskSplitArguments
@@ -40,7 +42,8 @@ struct FilterCommand: ParsableCommand {
       let workspace = try Workspace.open(at: stage.workspace)
       print(
         try FilterStage.run(
-          workspace: workspace, config: try arguments.filterConfig(), threads: max(1, arguments.threads), force: force, step: step,
+          workspace: workspace, config: try arguments.filterConfig(), threads: max(1, arguments.threads), force: force,
+          step: step,
           task: split.task, tasks: split.tasks
         ).text)
     }
@@ -85,19 +88,22 @@ struct FilterCommand: ParsableCommand {
       let samples =
         try catalogues.map { root in
           try LanguageTraining.samples(
-            catalogues: root, languages: (languages ?? "").split(separator: ",").map(String.init), maximumBytes: maxBytes)
+            catalogues: root, languages: (languages ?? "").split(separator: ",").map(String.init),
+            maximumBytes: maxBytes)
         } ?? LanguageTraining.samples(folders: folders, maximumBytes: maxBytes)
       let model = LanguageModel.train(samples, bucketBits: bucketBits)
       try AtomicFileOutput.write(model.serialized(), to: output)
       let bytes = samples.reduce(0) { $0 + $1.text.utf8.count }
-      print("langid model: \(model.languages.count) languages (\(model.languages.joined(separator: ", "))), "
-        + "\(ByteCount.format(bytes)) of text, written to \(output)")
+      print(
+        "langid model: \(model.languages.count) languages (\(model.languages.joined(separator: ", "))), "
+          + "\(ByteCount.format(bytes)) of text, written to \(output)")
     }
   }
 
   struct Langid: ParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "langid", abstract: "Identify the language of files: one JSON line per file {file, lang, confidence}.")
+      commandName: "langid",
+      abstract: "Identify the language of files: one JSON line per file {file, lang, confidence}.")
 
     @Option(help: "A model from train-langid; default: the model shipped with Hatchery.")
     var model: String?
@@ -111,7 +117,8 @@ struct FilterCommand: ParsableCommand {
         var line = JSONObject([("file", .string(file))])
         do {
           let data =
-            file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+            file == "-"
+            ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
           let guess = data.withUnsafeBytes { languageModel.identify($0) }
           line["lang"] = guess.map { .string($0.language) } ?? .null
           line["confidence"] = guess.map { .number(String(format: "%.4f", $0.confidence)) } ?? .null

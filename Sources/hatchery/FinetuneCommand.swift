@@ -7,7 +7,8 @@ import Training
 struct FinetuneCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "finetune",
-    abstract: "Supervised fine-tuning of a checkpoint on {prompt, response} or {messages} JSONL; loss on the responses only.",
+    abstract:
+      "Supervised fine-tuning of a checkpoint on {prompt, response} or {messages} JSONL; loss on the responses only.",
     discussion: """
       The checkpoint's tokenizer gains <|system|>, <|user|>, <|assistant|> and <|end|>; each turn is <|role|> text <|end|>. \
       Writes runs/finetune-<time>/ like `hatchery train` (metrics.jsonl, step-NNNNN/ with tokenizer.json).
@@ -28,14 +29,21 @@ struct FinetuneCommand: ParsableCommand {
   func run() throws {
     stage.bootstrapLogging()
     let summary = try FineTuner.finetune(
-      workspace: try Workspace.open(at: stage.workspace), from: from, data: arguments.data, options: arguments.options, energy: arguments.energy.options,
+      workspace: try Workspace.open(at: stage.workspace), from: from, data: arguments.data, options: arguments.options,
+      energy: arguments.energy.options,
       runName: runName)
     print("energy method: \(summary.energyMethod)" + (arguments.energy.embodied ? "; \(summary.embodiedMethod)" : ""))
     print(
       String(
-        format: "finetune: %d steps, %d tokens in %.1f s, loss %@, val loss %@; %.6f kWh (%@), %.3f g CO2e (%@); run %@", summary.steps,
+        format:
+          "finetune: %d steps, %d tokens in %.1f s, loss %@, val loss %@; %.6f kWh (%@), %.3f g CO2e (%@); run %@",
+        summary.steps,
         summary.tokens, summary.seconds, summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-",
-        summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-", summary.kWh, summary.energyLabel + (arguments.energy.embodied ? String(format: "; embodied %.3f g CO2e, apart", summary.embodiedKg * 1000) : ""), summary.emissionsKg * 1000,
+        summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-", summary.kWh,
+        summary.energyLabel
+          + (arguments.energy.embodied
+            ? String(format: "; embodied %.3f g CO2e, apart", summary.embodiedKg * 1000) : ""),
+        summary.emissionsKg * 1000,
         summary.carbon, summary.runDirectory))
   }
 }
@@ -50,7 +58,8 @@ struct SampleCommand: ParsableCommand {
   func run() throws {
     print(
       try Sampler.sample(
-        checkpoint: checkpoint, prompt: arguments.prompt, tokens: arguments.maxTokens, temperature: arguments.temperature,
+        checkpoint: checkpoint, prompt: arguments.prompt, tokens: arguments.maxTokens,
+        temperature: arguments.temperature,
         topK: arguments.topK, seed: arguments.seed, chat: chat, threads: arguments.threads))
   }
 }

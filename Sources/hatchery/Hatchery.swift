@@ -15,9 +15,13 @@ struct Hatchery: ParsableCommand {
       """,
     version: HatcheryVersion.current,
     subcommands: [
-      InitCommand.self, IngestCommand.self, DedupCommand.self, TagCommand.self, FilterCommand.self, TokenizerCommand.self, ShardCommand.self, TrainCommand.self, FinetuneCommand.self, SampleCommand.self, EvaluateCommand.self, LicenseCommand.self,
+      InitCommand.self, IngestCommand.self, DedupCommand.self, TagCommand.self, FilterCommand.self,
+      TokenizerCommand.self, ShardCommand.self, TrainCommand.self, FinetuneCommand.self, SampleCommand.self,
+      EvaluateCommand.self, LicenseCommand.self,
       AuditCommand.self,
-      TraceCommand.self, StatusCommand.self, EnergyCommand.self, PlanCommand.self, ReviewCommand.self, ParquetCommand.self, ClassifierCommand.self, ReportCommand.self, ExtractCommand.self, RunCommand.self, AblateCommand.self, SlurmCommand.self, ExportCommand.self, SchemaCommand.self, VersionCommand.self,
+      TraceCommand.self, StatusCommand.self, EnergyCommand.self, PlanCommand.self, ReviewCommand.self,
+      ParquetCommand.self, ClassifierCommand.self, ReportCommand.self, ExtractCommand.self, RunCommand.self,
+      AblateCommand.self, SlurmCommand.self, ExportCommand.self, SchemaCommand.self, VersionCommand.self,
     ]
   )
 
@@ -98,4 +102,7 @@ struct StageOptions: ParsableArguments {
   }
 }
 
+// Log levels are swift-log's and the parser swift-argument-parser's: neither package can
+// declare the conformance, so this one does.
+// swift-format-ignore: AvoidRetroactiveConformances
 extension Logger.Level: @retroactive ExpressibleByArgument {}

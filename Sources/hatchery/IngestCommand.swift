@@ -26,7 +26,9 @@ struct IngestCommand: ParsableCommand {
   var license: String?
 
   @Option(
-    help: "Input format: auto (by file name; .xml by its root element, Parquet by its magic), text, jsonl, html, warc, mediawiki, jats, tei, xml or parquet.")
+    help:
+      "Input format: auto (by file name; .xml by its root element, Parquet by its magic), text, jsonl, html, warc, mediawiki, jats, tei, xml or parquet."
+  )
   var format: FormatChoice = .auto
 
   @OptionGroup(title: "Options a pipeline file may set")
@@ -77,7 +79,9 @@ struct IngestCommand: ParsableCommand {
     }
     if summary.rejected > summary.rejectMessages.count {
       FileHandle.standardError.write(
-        Data("... and \(summary.rejected - summary.rejectMessages.count) more rejects (see the store's rejects table)\n".utf8))
+        Data(
+          "... and \(summary.rejected - summary.rejectMessages.count) more rejects (see the store's rejects table)\n"
+            .utf8))
     }
     print(summary.text)
   }

@@ -28,7 +28,8 @@ struct LicenseCommand: ParsableCommand {
         var line = JSONObject([("file", .string(file))])
         do {
           let data =
-            file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+            file == "-"
+            ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
           let findings = data.withUnsafeBytes { detector.detect($0) }
           line["licenses"] = .array(
             findings.map { finding in

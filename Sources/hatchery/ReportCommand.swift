@@ -7,7 +7,9 @@ import StageArguments
 struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
-    abstract: "Write one self-contained report.html: data card, licences, drops, tokenizer, loss curves, samples, energy and carbon.")
+    abstract:
+      "Write one self-contained report.html: data card, licences, drops, tokenizer, loss curves, samples, energy and carbon."
+  )
 
   @OptionGroup var stage: StageOptions
   @Option(help: "Where to write it (default: DIR/report.html).") var output: String?

@@ -14,7 +14,8 @@ struct ReviewCommand: ParsableCommand {
   /// Which held-back documents: by id, or every one a filter matches.
   struct Selection: ParsableArguments {
     @Option(help: "Only documents of this source.") var source: String?
-    @Option(help: "Only documents whose review reason contains this text (e.g. \"unknown licence\").") var reason: String?
+    @Option(help: "Only documents whose review reason contains this text (e.g. \"unknown licence\").") var reason:
+      String?
     @Option(help: "Only documents with this licence expression, or \"unknown\".") var license: String?
 
     func items(_ store: ProvenanceStore) throws -> [ReviewItem] {
@@ -23,7 +24,8 @@ struct ReviewCommand: ParsableCommand {
   }
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The documents held back for review: id, source, path, licence, reason.")
+    static let configuration = CommandConfiguration(
+      abstract: "The documents held back for review: id, source, path, licence, reason.")
 
     @OptionGroup var stage: StageOptions
     @OptionGroup var selection: Selection
@@ -35,7 +37,9 @@ struct ReviewCommand: ParsableCommand {
         print("\(item.documentID)\t\(item.source)\t\(item.path)\t\(item.license ?? "unknown")\t\(item.reason)")
       }
       let bytes = items.reduce(0) { $0 + $1.bytes }
-      print("\(items.count) document(s) held back for review, \(ByteCount.format(bytes)) of text" + (limit > 0 && items.count > limit ? " (first \(limit) listed)" : ""))
+      print(
+        "\(items.count) document(s) held back for review, \(ByteCount.format(bytes)) of text"
+          + (limit > 0 && items.count > limit ? " (first \(limit) listed)" : ""))
     }
   }
 
@@ -45,13 +49,16 @@ struct ReviewCommand: ParsableCommand {
     @OptionGroup var stage: StageOptions
     @OptionGroup var selection: Selection
     @Argument(help: "Document ids.") var ids: [String] = []
-    @Flag(help: "Every held-back document the filters (--source, --reason, --license) select, instead of ids.") var matching = false
+    @Flag(help: "Every held-back document the filters (--source, --reason, --license) select, instead of ids.")
+    var matching = false
     @Option(help: "Who decides (default: the user name).") var reviewer: String?
     @Option(help: "Why.") var note = ""
 
     func validate() throws {
       try asUsageError {
-        guard ids.isEmpty == matching else { throw HatcheryError("give document ids, or --matching with filters, not both") }
+        guard ids.isEmpty == matching else {
+          throw HatcheryError("give document ids, or --matching with filters, not both")
+        }
       }
     }
 
@@ -76,16 +83,20 @@ struct ReviewCommand: ParsableCommand {
   }
 
   struct Approve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Approve held-back documents: they go into the shards from the next `shard` run.")
+    static let configuration = CommandConfiguration(
+      abstract: "Approve held-back documents: they go into the shards from the next `shard` run.")
     @OptionGroup var verdict: Verdict
     func run() throws { try verdict.record(approve: true) }
   }
 
   struct Reject: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Reject held-back documents: they are dropped, with the note as the reason.")
+    static let configuration = CommandConfiguration(
+      abstract: "Reject held-back documents: they are dropped, with the note as the reason.")
     @OptionGroup var verdict: Verdict
     func validate() throws {
-      try asUsageError { guard !verdict.note.isEmpty else { throw HatcheryError("reject needs --note TEXT: the reason is recorded") } }
+      try asUsageError {
+        guard !verdict.note.isEmpty else { throw HatcheryError("reject needs --note TEXT: the reason is recorded") }
+      }
     }
     func run() throws { try verdict.record(approve: false) }
   }

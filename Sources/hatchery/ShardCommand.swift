@@ -28,7 +28,10 @@ struct ShardCommand: ParsableCommand {
     @Flag(help: "Rebuild the shards even if they are up to date.")
     var force = false
 
-    @Option(help: "all: in one process. Across machines: task (each --task tokenizes its parts; the store only read), then write (each --task writes its shards), then merge (once).")
+    @Option(
+      help:
+        "all: in one process. Across machines: task (each --task tokenizes its parts; the store only read), then write (each --task writes its shards), then merge (once)."
+    )
     var step: ShardStep = .all
 
     @OptionGroup(title: "Across machines") var split: TaskSplitArguments
@@ -112,7 +115,9 @@ extension ShardCommand {
         while left > 0 {
           let count = min(batch, left)
           try buffer.withUnsafeMutableBufferPointer { output in
-            try dataset.randomWindows(count: count, length: length, into: output.baseAddress!) { Int(generator.next() % UInt64($0)) }
+            try dataset.randomWindows(count: count, length: length, into: output.baseAddress!) {
+              Int(generator.next() % UInt64($0))
+            }
           }
           left -= count
         }
@@ -137,7 +142,8 @@ extension ShardCommand {
 struct ExportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Write the shards for other trainers (llm.c .bin files, a Megatron-LM indexed dataset), or the kept documents to publish (Parquet or Dolma JSONL, with a Hugging Face dataset card).",
+    abstract:
+      "Write the shards for other trainers (llm.c .bin files, a Megatron-LM indexed dataset), or the kept documents to publish (Parquet or Dolma JSONL, with a Hugging Face dataset card).",
     discussion: "docs/formats.md gives the formats and the trainer commands that read them.")
 
   enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -152,17 +158,24 @@ struct ExportCommand: ParsableCommand {
   @Argument(help: "The output folder.")
   var output: String
 
-  @Option(help: "parquet, jsonl: rows per file at most (each document part gives one file or more).") var rowsPerFile = 1_000_000
+  @Option(help: "parquet, jsonl: rows per file at most (each document part gives one file or more).") var rowsPerFile =
+    1_000_000
   @Option(help: "parquet: megabytes of text per row group.") var rowGroupMb = 128
   @Flag(help: "parquet, jsonl: export the documents held back for licence review too.") var includeReview = false
-  @OptionGroup(title: "Across machines (parquet, jsonl: each task writes the files of its parts; the card is written by a run of one task)")
+  @OptionGroup(
+    title:
+      "Across machines (parquet, jsonl: each task writes the files of its parts; the card is written by a run of one task)"
+  )
   var split: TaskSplitArguments
 
   func run() throws {
     let workspace = try Workspace.open(at: stage.workspace)
     switch format {
     case .llmc, .megatron:
-      print(try TrainerExport.export(workspace: workspace, format: TrainerExport.Format(rawValue: format.rawValue)!, to: output).text)
+      print(
+        try TrainerExport.export(
+          workspace: workspace, format: TrainerExport.Format(rawValue: format.rawValue)!, to: output
+        ).text)
     case .parquet, .jsonl:
       var options = DatasetExport.Options()
       options.format = DatasetExport.Format(rawValue: format.rawValue)!

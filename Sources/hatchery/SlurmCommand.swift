@@ -21,7 +21,9 @@ struct SlurmCommand: ParsableCommand {
   @Option(help: "Slurm account.") var account: String?
   @Option(help: "CPUs per task.") var cpus = 2
   @Option(help: "Where to write the scripts (default: slurm-<pipeline>).") var output: String?
-  @Option(help: "The cluster's MaxArraySize (default: from `scontrol show config`, else 1001); more tasks go in several arrays.")
+  @Option(
+    help:
+      "The cluster's MaxArraySize (default: from `scontrol show config`, else 1001); more tasks go in several arrays.")
   var maxArraySize: Int?
   @Option(help: "At most this many tasks of an array at once (sbatch --array=…%K).") var arrayThrottle: Int?
   @Option(help: "Run a failed hatchery command again in its job up to this many times.") var retries = 0
@@ -52,7 +54,9 @@ struct SlurmCommand: ParsableCommand {
 
   /// MaxArraySize from `scontrol show config`, where Slurm's tools are installed and answer.
   static func clusterMaximumArraySize() -> Int? {
-    guard let scontrol = ["/usr/bin/scontrol", "/usr/local/bin/scontrol"].first(where: FileManager.default.isExecutableFile) else {
+    guard
+      let scontrol = ["/usr/bin/scontrol", "/usr/local/bin/scontrol"].first(where: FileManager.default.isExecutableFile)
+    else {
       return nil
     }
     let process = Process()
@@ -73,7 +77,11 @@ struct SlurmCommand: ParsableCommand {
     // The configuration (a few KB) fits the pipe's buffer, so it is read once scontrol is done.
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     for line in text.split(separator: "\n") where line.hasPrefix("MaxArraySize") {
-      if let value = line.split(separator: "=").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), value >= 1 { return value }
+      if let value = line.split(separator: "=").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+        value >= 1
+      {
+        return value
+      }
     }
     return nil
   }

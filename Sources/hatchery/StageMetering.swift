@@ -52,8 +52,10 @@ func meteringStage(_ command: Any, _ body: () throws -> Void) throws {
       let store = try? (metered.isMergeStep ? workspace.openStoreForMerge() : workspace.openStore())
     {
       try? store.recordStageEnergy(
-        since: since, cpuSeconds: report.processCPUSeconds, kWh: report.kWh, emissionsKg: carbon.emissions(kWh: report.kWh, pue: 1),
-        method: report.method, embodiedKg: report.embodiedKg, samples: report.samples.map { ($0.at, $0.elapsed, $0.cpuWatts, $0.gpuWatts, $0.ramWatts, $0.joules) })
+        since: since, cpuSeconds: report.processCPUSeconds, kWh: report.kWh,
+        emissionsKg: carbon.emissions(kWh: report.kWh, pue: 1),
+        method: report.method, embodiedKg: report.embodiedKg,
+        samples: report.samples.map { ($0.at, $0.elapsed, $0.cpuWatts, $0.gpuWatts, $0.ramWatts, $0.joules) })
     }
   }
   try body()

@@ -6,7 +6,8 @@ import Pipeline
 struct StatusCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "status",
-    abstract: "Show where a workspace's stages stand: runs, task outputs waiting for a merge, dedup's tasks (read-only).")
+    abstract:
+      "Show where a workspace's stages stand: runs, task outputs waiting for a merge, dedup's tasks (read-only).")
 
   @OptionGroup var stage: StageOptions
 

@@ -25,7 +25,9 @@ struct TagCommand: ParsableCommand {
   @Flag(help: "Redo the stage even if its results are up to date.")
   var force = false
 
-  @Option(help: "all: in one process. Across machines: task (each --task; task files, the store only read), then merge (once).")
+  @Option(
+    help:
+      "all: in one process. Across machines: task (each --task; task files, the store only read), then merge (once).")
   var step: TagStep = .all
 
   @OptionGroup(title: "Across machines") var split: TaskSplitArguments
@@ -64,7 +66,9 @@ struct AuditCommand: ParsableCommand {
 struct TraceCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "trace",
-    abstract: "Print where a document (or a token of a shard) came from, its checksums, its licence evidence and every decision about it.")
+    abstract:
+      "Print where a document (or a token of a shard) came from, its checksums, its licence evidence and every decision about it."
+  )
 
   @OptionGroup var stage: StageOptions
 
@@ -76,7 +80,9 @@ struct TraceCommand: ParsableCommand {
     if let location = try ShardTrace.locate(target, store: try workspace.openStoreForReading()) {
       print(PrintableText.escaped(location.line))
       guard let document = location.document else { return }
-      for line in try DocumentTrace.lines(workspace: workspace, documentID: document.id) { print(PrintableText.escaped(line)) }
+      for line in try DocumentTrace.lines(workspace: workspace, documentID: document.id) {
+        print(PrintableText.escaped(line))
+      }
       return
     }
     // Locators and reasons come from input files: printed with their control bytes escaped.

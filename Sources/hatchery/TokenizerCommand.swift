@@ -40,7 +40,10 @@ struct TokenizerCommand: ParsableCommand {
     @Flag(help: "Retrain even if the workspace's tokenizer is up to date.")
     var force = false
 
-    @Option(help: "With --workspace, across machines: task (each --task counts its parts' pieces, the store only read), then merge (once).")
+    @Option(
+      help:
+        "With --workspace, across machines: task (each --task counts its parts' pieces, the store only read), then merge (once)."
+    )
     var step: StageStep = .all
 
     @OptionGroup(title: "Across machines") var split: TaskSplitArguments
@@ -48,7 +51,9 @@ struct TokenizerCommand: ParsableCommand {
     func validate() throws {
       guard (workspace == nil) != input.isEmpty else { throw ValidationError("give either --workspace or --input") }
       guard workspace != nil || output != nil else { throw ValidationError("--input needs --output") }
-      guard workspace == nil || output == nil else { throw ValidationError("--output is only for --input; a workspace's tokenizer goes in DIR/tokenizer/") }
+      guard workspace == nil || output == nil else {
+        throw ValidationError("--output is only for --input; a workspace's tokenizer goes in DIR/tokenizer/")
+      }
       guard arguments.threads >= 1 else { throw ValidationError("--threads must be at least 1") }
       try asUsageError { try arguments.options.validate() }
     }
@@ -58,7 +63,8 @@ struct TokenizerCommand: ParsableCommand {
       if let workspace {
         let status = StatusLine(label: "tokenizer")
         let result = try TokenizerStage.run(
-          workspace: try Workspace.open(at: workspace), options: options, force: force, progress: status.training, step: step,
+          workspace: try Workspace.open(at: workspace), options: options, force: force, progress: status.training,
+          step: step,
           task: split.task, tasks: split.tasks)
         status.finish()
         print(result.text)
@@ -123,7 +129,8 @@ struct TokenizerCommand: ParsableCommand {
           data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
           guard let contents = FileManager.default.contents(atPath: input) else {
-            throw HatcheryError.system("read", path: input, code: FileManager.default.fileExists(atPath: input) ? EACCES : ENOENT)
+            throw HatcheryError.system(
+              "read", path: input, code: FileManager.default.fileExists(atPath: input) ? EACCES : ENOENT)
           }
           data = contents
         }
@@ -164,7 +171,8 @@ struct TokenizerCommand: ParsableCommand {
 
   struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "decode", abstract: "Decode little-endian uint32 ids (a file from encode --ids-out) to standard output.")
+      commandName: "decode",
+      abstract: "Decode little-endian uint32 ids (a file from encode --ids-out) to standard output.")
 
     @Option(help: "tokenizer.json, or a .tiktoken ranks file.")
     var tokenizer: String
@@ -176,13 +184,16 @@ struct TokenizerCommand: ParsableCommand {
       let model = try TokenizerFile.load(path: tokenizer)
       let data = ids == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: ids)
       guard let data else { throw HatcheryError.system("read", path: ids, code: ENOENT) }
-      guard data.count % 4 == 0 else { throw HatcheryError("\(ids): \(data.count) bytes is not a whole number of uint32 ids") }
-      let values = data.withUnsafeBytes { raw in (0..<data.count / 4).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }
+      guard data.count % 4 == 0 else {
+        throw HatcheryError("\(ids): \(data.count) bytes is not a whole number of uint32 ids")
+      }
+      let values = data.withUnsafeBytes { raw in
+        (0..<data.count / 4).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
+      }
       FileHandle.standardOutput.write(Data(try model.decode(values)))
     }
   }
 }
-
 
 /// One status line on standard error while a tokenizer trains, redrawn at most five times a
 /// second from any thread; silent when standard error is not a terminal.
@@ -202,7 +213,10 @@ final class StatusLine: Sendable {
     let text: String
     switch progress {
     case .counting(let bytes):
-      text = totalBytes > 0 ? "counting pieces \(bytes * 100 / totalBytes)% of \(ByteCount.format(totalBytes))" : "counting pieces: \(ByteCount.format(bytes))"
+      text =
+        totalBytes > 0
+        ? "counting pieces \(bytes * 100 / totalBytes)% of \(ByteCount.format(totalBytes))"
+        : "counting pieces: \(ByteCount.format(bytes))"
     case .merging(let tokens, let target):
       text = "merging: \(tokens)/\(target) tokens"
     }

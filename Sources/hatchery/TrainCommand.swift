@@ -25,8 +25,11 @@ struct TrainCommand: ParsableCommand {
     try asUsageError {
       let options = try options()
       try options.validate()
-      try GPTConfig(vocabularySize: 1, context: options.context, layers: options.layers, heads: options.heads, channels: options.channels)
-        .validate()
+      try GPTConfig(
+        vocabularySize: 1, context: options.context, layers: options.layers, heads: options.heads,
+        channels: options.channels
+      )
+      .validate()
       try arguments.energy.options.validate()
     }
   }
@@ -35,19 +38,30 @@ struct TrainCommand: ParsableCommand {
     stage.bootstrapLogging()
     let options = try options()
     let summary = try Trainer.train(
-      workspace: try Workspace.open(at: stage.workspace), options: options, energy: arguments.energy.options, resume: resume,
+      workspace: try Workspace.open(at: stage.workspace), options: options, energy: arguments.energy.options,
+      resume: resume,
       runName: runName)
     let achieved = summary.achievedFLOPS
     let peak = max(summary.peakFLOPS, 1)
     print("energy method: \(summary.energyMethod)" + (arguments.energy.embodied ? "; \(summary.embodiedMethod)" : ""))
     print(
       String(
-        format: "train: %d steps, %d tokens in %.1f s (%.0f tokens/s), loss %@, val loss %@; %.6f kWh (%@; metering took %.1f ms), %.3f g CO2e (%@); "
+        format:
+          "train: %d steps, %d tokens in %.1f s (%.0f tokens/s), loss %@, val loss %@; %.6f kWh (%@; metering took %.1f ms), %.3f g CO2e (%@); "
           + "%.3g FLOPs, %.1f GFLOP/s = %.0f%% of sgemm's peak (%.1f GFLOP/s, threads: %d); forecast %@; run %@",
         summary.steps, summary.tokens, summary.seconds, Double(summary.tokens) / max(summary.seconds, 1e-9),
-        summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-", summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-",
-        summary.kWh, summary.energyLabel + (arguments.energy.embodied ? String(format: "; embodied %.3f g CO2e, apart", summary.embodiedKg * 1000) : ""), summary.meteringSeconds * 1000, summary.emissionsKg * 1000, summary.carbon, summary.flops, achieved / 1e9, 100 * achieved / peak,
-        peak / 1e9, options.threads, summary.forecastSeconds.map { String(format: "%.1f s", $0) } ?? "none", summary.runDirectory))
-    for (name, bits) in summary.finalEvalBitsPerByte { print(String(format: "eval %@: %.4f bits per byte", name, bits)) }
+        summary.finalLoss.map { String(format: "%.4f", $0) } ?? "-",
+        summary.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "-",
+        summary.kWh,
+        summary.energyLabel
+          + (arguments.energy.embodied
+            ? String(format: "; embodied %.3f g CO2e, apart", summary.embodiedKg * 1000) : ""),
+        summary.meteringSeconds * 1000, summary.emissionsKg * 1000, summary.carbon, summary.flops, achieved / 1e9,
+        100 * achieved / peak,
+        peak / 1e9, options.threads, summary.forecastSeconds.map { String(format: "%.1f s", $0) } ?? "none",
+        summary.runDirectory))
+    for (name, bits) in summary.finalEvalBitsPerByte {
+      print(String(format: "eval %@: %.4f bits per byte", name, bits))
+    }
   }
 }

@@ -45,10 +45,12 @@ final class AccountingTests: XCTestCase {
     try zone("intel-rapl:0", kind: "package-0", energy: 1)
     // An energy counter that cannot be read (as for a user without permission).
     try FileManager.default.removeItem(atPath: folder + "/intel-rapl:0/energy_uj")
-    try FileManager.default.createDirectory(atPath: folder + "/intel-rapl:0/energy_uj", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: folder + "/intel-rapl:0/energy_uj", withIntermediateDirectories: true)
     let meter = RAPLMeter(root: folder)
     XCTAssertFalse(meter.isAvailable)
-    XCTAssertTrue(meter.unavailableReason?.hasPrefix("\(folder)/intel-rapl:0/energy_uj:") ?? false, meter.unavailableReason ?? "")
+    XCTAssertTrue(
+      meter.unavailableReason?.hasPrefix("\(folder)/intel-rapl:0/energy_uj:") ?? false, meter.unavailableReason ?? "")
   }
 
   func testNVMLAbsentIsNotUsed() {
@@ -65,7 +67,8 @@ final class AccountingTests: XCTestCase {
     let unknown = CPUPowerModel(cpuModel: "AMD EPYC", logicalCPUs: 2)
     XCTAssertEqual(unknown.watts, CPUPowerModel.defaultWatts)
     XCTAssertTrue(unknown.source.contains("not in the TDP table"))
-    XCTAssertEqual(CPUPowerModel(cpuModel: "AMD EPYC 7763", override: 20, logicalCPUs: 2).power(cpuSeconds: 1, wallSeconds: 1), 10)
+    XCTAssertEqual(
+      CPUPowerModel(cpuModel: "AMD EPYC 7763", override: 20, logicalCPUs: 2).power(cpuSeconds: 1, wallSeconds: 1), 10)
     XCTAssertEqual(MemoryPowerModel.power(residentBytes: 8_000_000_000), 3, accuracy: 1e-9, "3 W per 8 GB")
   }
 
@@ -80,7 +83,8 @@ final class AccountingTests: XCTestCase {
 
   func testTheMonitorEstimatesAndTheCSVHasCodeCarbonsColumns() throws {
     let monitor = EnergyMonitor(
-      interval: 0.05, model: CPUPowerModel(cpuModel: "test", override: 100, logicalCPUs: 1), rapl: RAPLMeter(root: folder + "/none"),
+      interval: 0.05, model: CPUPowerModel(cpuModel: "test", override: 100, logicalCPUs: 1),
+      rapl: RAPLMeter(root: folder + "/none"),
       nvml: NVMLMeter(library: "libnvidia-ml-absent.so.1"))
     monitor.start()
     let clock = ContinuousClock()
@@ -94,12 +98,16 @@ final class AccountingTests: XCTestCase {
     XCTAssertLessThan(report.cpuJoules, 100 * report.seconds + 1e-6)
     XCTAssertTrue(report.method.contains("estimated"))
     XCTAssertEqual(report.notes.count, 2, "RAPL and NVML both say why they were not used")
-    let csv = EmissionsCSV.text(report: report, runID: "r1", carbon: try CarbonIntensity(country: "SWE", override: nil), pue: 1.2, cpuModel: "test", logicalCPUs: 1)
+    let csv = EmissionsCSV.text(
+      report: report, runID: "r1", carbon: try CarbonIntensity(country: "SWE", override: nil), pue: 1.2,
+      cpuModel: "test", logicalCPUs: 1)
     let lines = csv.split(separator: "\n")
     XCTAssertEqual(lines.count, 2)
     XCTAssertEqual(lines[0].split(separator: ",").map(String.init), EmissionsCSV.columns)
     XCTAssertEqual(lines[1].split(separator: ",", omittingEmptySubsequences: false).count, EmissionsCSV.columns.count)
-    let row = Dictionary(uniqueKeysWithValues: zip(EmissionsCSV.columns, lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+    let row = Dictionary(
+      uniqueKeysWithValues: zip(
+        EmissionsCSV.columns, lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
     XCTAssertEqual(Double(row["energy_consumed"]!)!, report.kWh * 1.2, accuracy: 1e-12)
     XCTAssertEqual(Double(row["emissions"]!)!, report.kWh * 1.2 * 41 / 1000, accuracy: 1e-12)
     XCTAssertEqual(row["country_iso_code"], "SWE")

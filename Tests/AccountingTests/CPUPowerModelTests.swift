@@ -17,11 +17,15 @@ final class CPUPowerModelTests: XCTestCase {
 
   private func write(_ path: String, _ text: String) throws {
     let full = root + "/" + path
-    try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     try text.write(toFile: full, atomically: true, encoding: .utf8)
   }
 
-  private func cpuinfo(processors: Int, vendor: String, name: String, family: Int, model: Int, stepping: Int = 1, hypervisor: Bool, cores: Int) -> String {
+  private func cpuinfo(
+    processors: Int, vendor: String, name: String, family: Int, model: Int, stepping: Int = 1, hypervisor: Bool,
+    cores: Int
+  ) -> String {
     (0..<processors).map { index in
       """
       processor\t: \(index)
@@ -40,7 +44,10 @@ final class CPUPowerModelTests: XCTestCase {
 
   func testAVirtualMachineIsChargedItsVCPUsByTheFamilysCoefficients() throws {
     // A 4-vCPU VM on AMD Milan (family 25, model 1) whose name the hypervisor masks.
-    try write("proc/cpuinfo", cpuinfo(processors: 4, vendor: "AuthenticAMD", name: "AMD EPYC", family: 25, model: 1, hypervisor: true, cores: 4))
+    try write(
+      "proc/cpuinfo",
+      cpuinfo(processors: 4, vendor: "AuthenticAMD", name: "AMD EPYC", family: 25, model: 1, hypervisor: true, cores: 4)
+    )
     try write("proc/meminfo", "MemTotal:       16384000 kB\nMemFree: 1 kB\n")
     let machine = MachineProfile.detect(root: root)
     XCTAssertEqual(machine.kind, .virtualMachine)
@@ -55,7 +62,8 @@ final class CPUPowerModelTests: XCTestCase {
     XCTAssertEqual(model.power(cpuSeconds: 99, wallSeconds: 1), 4 * 1.957, accuracy: 1e-9, "never above full use")
     XCTAssertEqual(model.heldCPUs, 4)
     XCTAssertEqual(model.memoryWattsPerGB, 0.392)
-    XCTAssertTrue(model.source.contains("cpuinfo hypervisor flag") && model.source.contains("EPYC 3rd Gen"), model.source)
+    XCTAssertTrue(
+      model.source.contains("cpuinfo hypervisor flag") && model.source.contains("EPYC 3rd Gen"), model.source)
     XCTAssertEqual(model.label, "CCF per-vCPU, EPYC 3rd Gen")
     XCTAssertEqual(EnergyMethodNotes.label(model.source), "estimated: CCF per-vCPU")
   }
@@ -64,7 +72,9 @@ final class CPUPowerModelTests: XCTestCase {
     // 16 logical CPUs of a Cascade Lake host (stepping 7), no hypervisor, a 1.5-CPU cgroup v2 quota.
     try write(
       "proc/cpuinfo",
-      cpuinfo(processors: 16, vendor: "GenuineIntel", name: "Intel(R) Xeon(R) Platinum 8275CL CPU @ 3.00GHz", family: 6, model: 85, stepping: 7, hypervisor: false, cores: 8))
+      cpuinfo(
+        processors: 16, vendor: "GenuineIntel", name: "Intel(R) Xeon(R) Platinum 8275CL CPU @ 3.00GHz", family: 6,
+        model: 85, stepping: 7, hypervisor: false, cores: 8))
     try write("sys/fs/cgroup/cpu.max", "150000 100000\n")
     let machine = MachineProfile.detect(root: root)
     XCTAssertEqual(machine.kind, .container)
@@ -86,7 +96,10 @@ final class CPUPowerModelTests: XCTestCase {
   }
 
   func testCgroupV1Quota() throws {
-    try write("proc/cpuinfo", cpuinfo(processors: 8, vendor: "GenuineIntel", name: "Intel Xeon", family: 6, model: 106, hypervisor: false, cores: 4))
+    try write(
+      "proc/cpuinfo",
+      cpuinfo(
+        processors: 8, vendor: "GenuineIntel", name: "Intel Xeon", family: 6, model: 106, hypervisor: false, cores: 4))
     try write("sys/fs/cgroup/cpu/cpu.cfs_quota_us", "200000\n")
     try write("sys/fs/cgroup/cpu/cpu.cfs_period_us", "100000\n")
     let machine = MachineProfile.detect(root: root)
@@ -96,7 +109,10 @@ final class CPUPowerModelTests: XCTestCase {
 
   func testBareMetalIsChargedTheTDPShare() throws {
     try write(
-      "proc/cpuinfo", cpuinfo(processors: 128, vendor: "AuthenticAMD", name: "AMD EPYC 7763 64-Core Processor", family: 25, model: 1, hypervisor: false, cores: 64))
+      "proc/cpuinfo",
+      cpuinfo(
+        processors: 128, vendor: "AuthenticAMD", name: "AMD EPYC 7763 64-Core Processor", family: 25, model: 1,
+        hypervisor: false, cores: 64))
     let machine = MachineProfile.detect(root: root)
     XCTAssertEqual(machine.kind, .bareMetal)
     let model = CPUPowerModel(machine: machine)
@@ -113,7 +129,11 @@ final class CPUPowerModelTests: XCTestCase {
   }
 
   func testDMIAloneMarksAVirtualMachineAndAnUnknownFamilyTakesCCFsAverage() throws {
-    try write("proc/cpuinfo", cpuinfo(processors: 2, vendor: "GenuineIntel", name: "Common KVM processor", family: 15, model: 6, hypervisor: false, cores: 2))
+    try write(
+      "proc/cpuinfo",
+      cpuinfo(
+        processors: 2, vendor: "GenuineIntel", name: "Common KVM processor", family: 15, model: 6, hypervisor: false,
+        cores: 2))
     try write("sys/class/dmi/id/sys_vendor", "QEMU\n")
     let machine = MachineProfile.detect(root: root)
     XCTAssertEqual(machine.kind, .virtualMachine)
@@ -123,9 +143,13 @@ final class CPUPowerModelTests: XCTestCase {
   }
 
   func testFamiliesByNumberAndByName() throws {
-    func family(vendor: String = "", number: Int? = nil, model: Int? = nil, stepping: Int? = nil, name: String = "") -> CPUMicroarchitecture {
+    func family(vendor: String = "", number: Int? = nil, model: Int? = nil, stepping: Int? = nil, name: String = "")
+      -> CPUMicroarchitecture
+    {
       CPUMicroarchitecture.of(
-        MachineProfile(kind: .virtualMachine, cpuModel: name, vendor: vendor, cpuFamily: number, cpuModelNumber: model, stepping: stepping, logicalCPUs: 2))
+        MachineProfile(
+          kind: .virtualMachine, cpuModel: name, vendor: vendor, cpuFamily: number, cpuModelNumber: model,
+          stepping: stepping, logicalCPUs: 2))
     }
     XCTAssertEqual(family(vendor: "AuthenticAMD", number: 0x1A, model: 2), .epyc5, "Zen 5 (this project's VM)")
     XCTAssertEqual(family(vendor: "AuthenticAMD", number: 0x19, model: 0x11), .epyc4, "Genoa")
@@ -139,11 +163,15 @@ final class CPUPowerModelTests: XCTestCase {
     XCTAssertEqual(family(name: "Intel(R) Xeon(R) CPU E5-2686 v4 @ 2.30GHz"), .broadwell)
     XCTAssertEqual(family(name: "Intel(R) Xeon(R) CPU E5-2670 0 @ 2.60GHz"), .sandyBridge)
     XCTAssertEqual(
-      CPUMicroarchitecture.of(MachineProfile(kind: .virtualMachine, cpuModel: "", vendor: "arm", armPart: 0xd40, logicalCPUs: 4)), .graviton)
+      CPUMicroarchitecture.of(
+        MachineProfile(kind: .virtualMachine, cpuModel: "", vendor: "arm", armPart: 0xd40, logicalCPUs: 4)), .graviton)
   }
 
   func testArmCPUInfo() throws {
-    try write("proc/cpuinfo", "processor\t: 0\nBogoMIPS\t: 243.75\nFeatures\t: fp asimd\nCPU implementer\t: 0x41\nCPU part\t: 0xd0c\n\nprocessor\t: 1\nCPU implementer\t: 0x41\nCPU part\t: 0xd0c\n")
+    try write(
+      "proc/cpuinfo",
+      "processor\t: 0\nBogoMIPS\t: 243.75\nFeatures\t: fp asimd\nCPU implementer\t: 0x41\nCPU part\t: 0xd0c\n\nprocessor\t: 1\nCPU implementer\t: 0x41\nCPU part\t: 0xd0c\n"
+    )
     try write("sys/class/dmi/id/product_name", "c6g.large\n")
     try write("sys/class/dmi/id/sys_vendor", "Amazon EC2\n")
     let machine = MachineProfile.detect(root: root)

@@ -10,12 +10,18 @@ final class PublishedFootprintTests: XCTestCase {
     hours: Double, watts: Double, pue: Double = 1, grams: Double, extraKWh: Double = 0, embodied: EmbodiedModel? = nil
   ) throws -> TrainingPlan {
     try TrainingPlan(
-      .init(flops: nil, deviceHours: hours, devices: 1, peakFLOPS: 0, deviceWatts: watts, mfu: 0.4, pue: pue, gramsPerKWh: grams,
+      .init(
+        flops: nil, deviceHours: hours, devices: 1, peakFLOPS: 0, deviceWatts: watts, mfu: 0.4, pue: pue,
+        gramsPerKWh: grams,
         extraKWh: extraKWh, embodied: embodied))
   }
 
-  private func assertWithin5Percent(_ value: Double, _ published: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(value / published, 1, accuracy: 0.05, "\(what): \(value) against the published \(published)", file: file, line: line)
+  private func assertWithin5Percent(
+    _ value: Double, _ published: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line
+  ) {
+    XCTAssertEqual(
+      value / published, 1, accuracy: 0.05, "\(what): \(value) against the published \(published)", file: file,
+      line: line)
   }
 
   /// Patterson et al. 2021, "Carbon Emissions and Large Neural Network Training", Table 4, GPT-3:
@@ -45,7 +51,8 @@ final class PublishedFootprintTests: XCTestCase {
   /// already includes the data centre's PUE, as its caption says).
   func testLlama2() throws {
     let rows: [(name: String, hours: Double, watts: Double, tonnes: Double)] = [
-      ("7B", 184_320, 400, 31.22), ("13B", 368_640, 400, 62.44), ("34B", 1_038_336, 350, 153.90), ("70B", 1_720_320, 400, 291.42),
+      ("7B", 184_320, 400, 31.22), ("13B", 368_640, 400, 62.44), ("34B", 1_038_336, 350, 153.90),
+      ("70B", 1_720_320, 400, 291.42),
     ]
     var total = 0.0
     for row in rows {
@@ -78,39 +85,53 @@ final class PublishedFootprintTests: XCTestCase {
   /// plan's device-hours range holds every paper's device-hours. Model shapes and token counts
   /// from each model's paper; peaks from the datasheets (PlanHardware).
   func testDeviceHoursFromParametersAndTokensHoldThePublishedOnes() throws {
-    let cases: [(name: String, parameters: Double, tokens: Double, layers: Int, context: Int, width: Int, hardware: String, hours: Double)] = [
-      ("GPT-3", 175e9, 300e9, 96, 2048, 12288, "v100", 3_552_000),
-      ("BLOOM", 176.25e9, 366e9, 70, 2048, 14336, "a100", 1_082_990),
-      ("OPT-175B", 175e9, 180e9, 96, 2048, 12288, "a100", 810_000),
-      ("Llama 2 7B", 6.74e9, 2e12, 32, 4096, 4096, "a100", 184_320),
-      ("Llama 2 70B", 68.98e9, 2e12, 80, 4096, 8192, "a100", 1_720_320),
-      ("Llama 3 8B", 8.03e9, 15e12, 32, 8192, 4096, "h100", 1.3e6),
-      ("Llama 3 70B", 70.6e9, 15e12, 80, 8192, 8192, "h100", 6.4e6),
-    ]
+    let cases:
+      [(
+        name: String, parameters: Double, tokens: Double, layers: Int, context: Int, width: Int, hardware: String,
+        hours: Double
+      )] = [
+        ("GPT-3", 175e9, 300e9, 96, 2048, 12288, "v100", 3_552_000),
+        ("BLOOM", 176.25e9, 366e9, 70, 2048, 14336, "a100", 1_082_990),
+        ("OPT-175B", 175e9, 180e9, 96, 2048, 12288, "a100", 810_000),
+        ("Llama 2 7B", 6.74e9, 2e12, 32, 4096, 4096, "a100", 184_320),
+        ("Llama 2 70B", 68.98e9, 2e12, 80, 4096, 8192, "a100", 1_720_320),
+        ("Llama 3 8B", 8.03e9, 15e12, 32, 8192, 4096, "h100", 1.3e6),
+        ("Llama 3 70B", 70.6e9, 15e12, 80, 8192, 8192, "h100", 6.4e6),
+      ]
     for item in cases {
       let hardware = try XCTUnwrap(PlanHardware.named(item.hardware))
       let precision = item.hardware == "v100" ? "fp16" : "bf16"
-      let flops = item.tokens * TrainingPlan.flopsPerToken(parameters: item.parameters, layers: item.layers, context: item.context, width: item.width)
+      let flops =
+        item.tokens
+        * TrainingPlan.flopsPerToken(
+          parameters: item.parameters, layers: item.layers, context: item.context, width: item.width)
       let plan = try TrainingPlan(
         .init(
-          flops: flops, devices: 1, peakFLOPS: try XCTUnwrap(hardware.peakFLOPS[precision]), deviceWatts: hardware.watts,
+          flops: flops, devices: 1, peakFLOPS: try XCTUnwrap(hardware.peakFLOPS[precision]),
+          deviceWatts: hardware.watts,
           mfu: TrainingPlan.typicalMFU, mfuRange: TrainingPlan.typicalMFURange, gramsPerKWh: 0))
       XCTAssertTrue(
         plan.deviceHoursRange.contains(item.hours),
-        "\(item.name): \(item.hours) device-hours outside the plan's \(plan.deviceHoursRange) (implied MFU \(flops / (hardware.peakFLOPS[precision]! * item.hours * 3600)))")
+        "\(item.name): \(item.hours) device-hours outside the plan's \(plan.deviceHoursRange) (implied MFU \(flops / (hardware.peakFLOPS[precision]! * item.hours * 3600)))"
+      )
     }
   }
 
   func testAPlanNeedsFLOPsOrHours() {
-    XCTAssertThrowsError(try TrainingPlan(.init(flops: nil, devices: 1, peakFLOPS: 1e12, deviceWatts: 1, mfu: 0.4, gramsPerKWh: 1)))
-    XCTAssertThrowsError(try TrainingPlan(.init(flops: 1e20, devices: 0, peakFLOPS: 1e12, deviceWatts: 1, mfu: 0.4, gramsPerKWh: 1)))
-    XCTAssertThrowsError(try TrainingPlan(.init(flops: 1e20, devices: 1, peakFLOPS: 1e12, deviceWatts: 1, mfu: 1.5, gramsPerKWh: 1)))
+    XCTAssertThrowsError(
+      try TrainingPlan(.init(flops: nil, devices: 1, peakFLOPS: 1e12, deviceWatts: 1, mfu: 0.4, gramsPerKWh: 1)))
+    XCTAssertThrowsError(
+      try TrainingPlan(.init(flops: 1e20, devices: 0, peakFLOPS: 1e12, deviceWatts: 1, mfu: 0.4, gramsPerKWh: 1)))
+    XCTAssertThrowsError(
+      try TrainingPlan(.init(flops: 1e20, devices: 1, peakFLOPS: 1e12, deviceWatts: 1, mfu: 1.5, gramsPerKWh: 1)))
   }
 
   func testWallTimeAndEnergyArithmetic() throws {
     // 3.6e18 FLOPs at 1e12 FLOP/s × 0.5 = 7.2e6 s = 2,000 device-hours; on 4 devices 500 h.
     let plan = try TrainingPlan(
-      .init(flops: 3.6e18, devices: 4, peakFLOPS: 1e12, deviceWatts: 250, mfu: 0.5, mfuRange: 0.25...1, pue: 1.2, gramsPerKWh: 100,
+      .init(
+        flops: 3.6e18, devices: 4, peakFLOPS: 1e12, deviceWatts: 250, mfu: 0.5, mfuRange: 0.25...1, pue: 1.2,
+        gramsPerKWh: 100,
         embodied: EmbodiedModel(hostKilograms: 876, unitsPerHost: 1, lifetimeYears: 1, source: "test")))
     XCTAssertEqual(plan.deviceHours, 2000, accuracy: 1e-6)
     XCTAssertEqual(plan.deviceHoursRange.lowerBound, 1000, accuracy: 1e-6)

@@ -8,7 +8,9 @@ import XCTest
 final class FastTextModelTests: XCTestCase {
   /// A two-dimensional softmax model: `</s>` = (0, 0), `good` = (1, 0), `bad` = (0, 1);
   /// `pos` scores 2·x, `neg` 2·y.
-  static func tinyModel(loss: FastTextArgs.Loss = .softmax, version: Int32 = 12, minn: Int32 = 0, maxn: Int32 = 0, bucket: Int32 = 0) -> [UInt8] {
+  static func tinyModel(
+    loss: FastTextArgs.Loss = .softmax, version: Int32 = 12, minn: Int32 = 0, maxn: Int32 = 0, bucket: Int32 = 0
+  ) -> [UInt8] {
     var writer = FastTextWriter()
     writer.put(FastTextFile.magic)
     writer.put(version)
@@ -19,7 +21,9 @@ final class FastTextModelTests: XCTestCase {
     args.minn = minn
     args.maxn = maxn
     args.write(to: &writer)
-    let entries: [(String, Int64, Int8)] = [("</s>", 10, 0), ("good", 5, 0), ("bad", 4, 0), ("__label__pos", 6, 1), ("__label__neg", 4, 1)]
+    let entries: [(String, Int64, Int8)] = [
+      ("</s>", 10, 0), ("good", 5, 0), ("bad", 4, 0), ("__label__pos", 6, 1), ("__label__neg", 4, 1),
+    ]
     writer.put(Int32(entries.count))
     writer.put(Int32(3))
     writer.put(Int32(2))
@@ -102,7 +106,9 @@ final class FastTextModelTests: XCTestCase {
       let predictor = FastTextPredictor(model: try Self.load(Self.tinyModel(loss: loss)))
       for text in ["good", "bad bad", "good bad unseen"] {
         let both = Array(text.utf8).withUnsafeBytes { predictor.probability(of: 1, withBestIn: $0) }
-        XCTAssertEqual(both.probability, Array(text.utf8).withUnsafeBytes { predictor.probability(of: 1, in: $0) }, "\(loss) \(text)")
+        XCTAssertEqual(
+          both.probability, Array(text.utf8).withUnsafeBytes { predictor.probability(of: 1, in: $0) }, "\(loss) \(text)"
+        )
         let top = Array(text.utf8).withUnsafeBytes { predictor.top($0) }
         XCTAssertEqual(both.best?.index, top?.index, "\(loss) \(text)")
         XCTAssertEqual(both.best?.probability, top?.probability, "\(loss) \(text)")
@@ -126,7 +132,9 @@ final class FastTextModelTests: XCTestCase {
     Array("<é>".utf8).withUnsafeBytes { dictionary.characterNgrams($0, into: &rows) }
     XCTAssertEqual(rows, [627, 777, 781])
     // Word bigrams of good, bad, </s> over signed hashes widened to 64 bits.
-    let hashes = ["good", "bad", "</s>"].map { Int32(bitPattern: Array($0.utf8).withUnsafeBytes { FastTextDictionary.hash($0) }) }
+    let hashes = ["good", "bad", "</s>"].map {
+      Int32(bitPattern: Array($0.utf8).withUnsafeBytes { FastTextDictionary.hash($0) })
+    }
     XCTAssertEqual(hashes, [-94_359_080, 1_622_628_984, -677_604_519])
     rows = []
     dictionary.wordNgrams(hashes, n: 2, into: &rows)
@@ -177,11 +185,17 @@ final class FastTextModelTests: XCTestCase {
   func testQuantizedInputRowsAreDecodedFromTheirCentroidsAndNorms() throws {
     let plain = try Self.load(Self.quantizedTinyModel(norm: nil))
     XCTAssertTrue(plain.isQuantized)
-    XCTAssertEqual(FastTextPredictor(model: plain).predict("good bad", k: 0), FastTextPredictor(model: try Self.load(Self.tinyModel())).predict("good bad", k: 0))
-    XCTAssertEqual(FastTextPredictor(model: plain).predict("good").first?.probability ?? 0, Float(exp(1.0) / (exp(1.0) + 1)) + 1e-5, accuracy: 1e-6)
+    XCTAssertEqual(
+      FastTextPredictor(model: plain).predict("good bad", k: 0),
+      FastTextPredictor(model: try Self.load(Self.tinyModel())).predict("good bad", k: 0))
+    XCTAssertEqual(
+      FastTextPredictor(model: plain).predict("good").first?.probability ?? 0, Float(exp(1.0) / (exp(1.0) + 1)) + 1e-5,
+      accuracy: 1e-6)
     // Norm 2 doubles every row: "good" gives logits 2 and 0.
     let scaled = try Self.load(Self.quantizedTinyModel(norm: 2))
-    XCTAssertEqual(FastTextPredictor(model: scaled).predict("good").first?.probability ?? 0, Float(exp(2.0) / (exp(2.0) + 1)) + 1e-5, accuracy: 1e-6)
+    XCTAssertEqual(
+      FastTextPredictor(model: scaled).predict("good").first?.probability ?? 0, Float(exp(2.0) / (exp(2.0) + 1)) + 1e-5,
+      accuracy: 1e-6)
     XCTAssertEqual(scaled.serialized(), Self.quantizedTinyModel(norm: 2))
   }
 

@@ -33,7 +33,9 @@ final class FastTextTrainerTests: XCTestCase {
       let (model, summary) = try FastTextTrainer.train(Self.examples(count: 200), options: options)
       XCTAssertEqual(summary.labels, 2)
       XCTAssertEqual(summary.words, 6 + 6 + 4 + 1, "\(loss): the words and </s>")
-      XCTAssertEqual(model.dictionary.entry(0), ArraySlice(FastTextDictionary.endOfSentence), "</s> ends every example: the most frequent word")
+      XCTAssertEqual(
+        model.dictionary.entry(0), ArraySlice(FastTextDictionary.endOfSentence),
+        "</s> ends every example: the most frequent word")
       let predictor = FastTextPredictor(model: model)
       XCTAssertEqual(predictor.predict("apple cherry with plum").first?.label, "__label__fruit", "\(loss)")
       XCTAssertEqual(predictor.predict("engine and brake").first?.label, "__label__car", "\(loss)")
@@ -42,7 +44,8 @@ final class FastTextTrainerTests: XCTestCase {
       // Loaded twice, the bytes predict the same; the trained model (not prepared for
       // prediction: row by row) agrees with them to rounding.
       let loaded = FastTextPredictor(model: try FastTextModelTests.load(model.serialized())).predict("gear plum", k: 0)
-      XCTAssertEqual(FastTextPredictor(model: try FastTextModelTests.load(model.serialized())).predict("gear plum", k: 0), loaded)
+      XCTAssertEqual(
+        FastTextPredictor(model: try FastTextModelTests.load(model.serialized())).predict("gear plum", k: 0), loaded)
       let trained = predictor.predict("gear plum", k: 0)
       XCTAssertEqual(trained.map(\.label), loaded.map(\.label), "\(loss)")
       for (a, b) in zip(trained, loaded) { XCTAssertEqual(a.probability, b.probability, accuracy: 1e-6, "\(loss)") }
@@ -61,17 +64,25 @@ final class FastTextTrainerTests: XCTestCase {
   }
 
   func testExamplesAreReadFromFastTextLinesAndJSONL() throws {
-    let lines = try FastTextTrainer.readExamples(path: "a.txt", bytes: Array("__label__x one two\n__label__y __label__z three\n".utf8))
+    let lines = try FastTextTrainer.readExamples(
+      path: "a.txt", bytes: Array("__label__x one two\n__label__y __label__z three\n".utf8))
     XCTAssertEqual(lines.map(\.text), ["__label__x one two", "__label__y __label__z three"])
     let records = try FastTextTrainer.readExamples(
-      path: "a.jsonl", bytes: Array(#"{"text":"one two","label":"x"}"#.utf8 + [10] + #"{"text":"three","labels":["y","__label__z"]}"#.utf8 + [10, 10]))
+      path: "a.jsonl",
+      bytes: Array(
+        #"{"text":"one two","label":"x"}"#.utf8 + [10] + #"{"text":"three","labels":["y","__label__z"]}"#.utf8 + [
+          10, 10,
+        ]))
     XCTAssertEqual(records.map(\.labels), [["__label__x"], ["__label__y", "__label__z"]])
-    XCTAssertThrowsError(try FastTextTrainer.readExamples(path: "a.jsonl", bytes: Array(#"{"text":"no label"}"#.utf8))) {
+    XCTAssertThrowsError(try FastTextTrainer.readExamples(path: "a.jsonl", bytes: Array(#"{"text":"no label"}"#.utf8)))
+    {
       XCTAssertTrue("\($0)".contains("a.jsonl:1: no 'label'"), "\($0)")
     }
     var options = FastTextTrainer.Options()
     options.dim = 4
-    XCTAssertThrowsError(try FastTextTrainer.train([FastTextTrainer.Example(text: "no labels here", labels: [])], options: options)) {
+    XCTAssertThrowsError(
+      try FastTextTrainer.train([FastTextTrainer.Example(text: "no labels here", labels: [])], options: options)
+    ) {
       XCTAssertTrue("\($0)".contains("no labels"), "\($0)")
     }
   }

@@ -38,8 +38,8 @@ final class DedupStageTests: XCTestCase {
     options.added = "2026-01-01T00:00:00Z"
     options.partBytes = 2000
     _ = try IngestStage.run(
-        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-        showProgress: false)
+      workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+      showProgress: false)
   }
 
   private func workspace(_ name: String) throws -> Workspace {
@@ -59,7 +59,8 @@ final class DedupStageTests: XCTestCase {
   }
 
   /// Dropped document path → (reason, survivor path, similarity).
-  private func drops(_ workspace: Workspace) throws -> [String: (reason: String, survivor: String, similarity: Double)] {
+  private func drops(_ workspace: Workspace) throws -> [String: (reason: String, survivor: String, similarity: Double)]
+  {
     let store = try workspace.openStore()
     var result: [String: (String, String, Double)] = [:]
     for decision in try store.decisions(stage: "dedup") {
@@ -107,7 +108,9 @@ final class DedupStageTests: XCTestCase {
     XCTAssertEqual(summary.withoutWords, 2)
     let drops = try drops(workspace)
     // Every copy of the base text names one survivor: the first by (source, id) among them.
-    let baseCluster = ["a/input-a/base.txt", "a/input-a/exact-copy.txt", "b/input-b/copy-in-b.txt", "a/input-a/edited.txt"]
+    let baseCluster = [
+      "a/input-a/base.txt", "a/input-a/exact-copy.txt", "b/input-b/copy-in-b.txt", "a/input-a/edited.txt",
+    ]
     let survivors = Set(baseCluster.compactMap { drops[$0]?.survivor })
     XCTAssertEqual(survivors.count, 1)
     let survivor = try XCTUnwrap(survivors.first)
@@ -135,7 +138,8 @@ final class DedupStageTests: XCTestCase {
     XCTAssertEqual(try store.allParts().reduce(0) { $0 + $1.part.documents }, 10)
 
     // --explain lists the cluster, survivor first.
-    let explained = try DedupStage.explain(workspace: workspace, documentID: try store.decisions(stage: "dedup")[0].documentID)
+    let explained = try DedupStage.explain(
+      workspace: workspace, documentID: try store.decisions(stage: "dedup")[0].documentID)
     XCTAssertTrue(explained[0].hasPrefix("kept"))
     XCTAssertGreaterThan(explained.count, 1)
   }
@@ -145,10 +149,14 @@ final class DedupStageTests: XCTestCase {
     try plantedCorpus(into: workspace)
     XCTAssertEqual(try dedup(workspace) { $0.method = .exact }.nearDrops, 0)
     XCTAssertNil(try drops(workspace)["a/input-a/edited.txt"])
-    let near = try dedup(workspace) { $0.method = .near; $0.verifyThreshold = 0.99 }
+    let near = try dedup(workspace) {
+      $0.method = .near
+      $0.verifyThreshold = 0.99
+    }
     XCTAssertGreaterThan(near.rejectedPairs, 0)
     let verified = try drops(workspace)
-    XCTAssertEqual(verified.count, 3, "two copies of the base text and the short copy; wordless texts have no signature")
+    XCTAssertEqual(
+      verified.count, 3, "two copies of the base text and the short copy; wordless texts have no signature")
     XCTAssertTrue(verified.values.allSatisfy { $0.similarity >= 0.99 }, "0.9 similar is below a 0.99 check")
     XCTAssertFalse(verified.contains { $0.key.contains("edited") || $0.value.survivor.contains("edited") })
   }
@@ -159,9 +167,24 @@ final class DedupStageTests: XCTestCase {
     _ = try dedup(single) { $0.threads = 1 }
     let split = try Workspace.create(at: folder + "/split")
     try plantedCorpus(into: split)
-    for task in 0..<4 { _ = try dedup(split) { $0.step = .signatures; $0.task = task; $0.tasks = 4 } }
-    _ = try dedup(split) { $0.step = .cluster; $0.tasks = 4 }
-    for task in 0..<4 { _ = try dedup(split) { $0.step = .decide; $0.task = task; $0.tasks = 4 } }
+    for task in 0..<4 {
+      _ = try dedup(split) {
+        $0.step = .signatures
+        $0.task = task
+        $0.tasks = 4
+      }
+    }
+    _ = try dedup(split) {
+      $0.step = .cluster
+      $0.tasks = 4
+    }
+    for task in 0..<4 {
+      _ = try dedup(split) {
+        $0.step = .decide
+        $0.task = task
+        $0.tasks = 4
+      }
+    }
     let expected = try single.openStore().decisions(stage: "dedup")
     XCTAssertEqual(expected.count, 5)
     XCTAssertEqual(try split.openStore().decisions(stage: "dedup"), expected)
@@ -173,14 +196,33 @@ final class DedupStageTests: XCTestCase {
       let storeBefore = try Data(contentsOf: URL(fileURLWithPath: merged.storePath))
       // With 3 tasks the store is mounted read-only while they run, where this machine allows.
       let undo = tasks == 3 ? TestSupport.mountReadOnly(merged.storePath) : nil
-      for task in 0..<tasks { _ = try dedup(merged) { $0.step = .signatures; $0.task = task; $0.tasks = tasks } }
+      for task in 0..<tasks {
+        _ = try dedup(merged) {
+          $0.step = .signatures
+          $0.task = task
+          $0.tasks = tasks
+        }
+      }
       undo?()
-      XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: merged.storePath)), storeBefore, "signature tasks do not write the store")
+      XCTAssertEqual(
+        try Data(contentsOf: URL(fileURLWithPath: merged.storePath)), storeBefore,
+        "signature tasks do not write the store")
       XCTAssertEqual(try merged.openStoreForReading().stageRuns(stage: "dedup").count, runsBefore)
-      _ = try dedup(merged) { $0.step = .cluster; $0.tasks = tasks }
-      XCTAssertEqual(try dedup(merged) { $0.step = .merge; $0.tasks = tasks }.decisions, 5)
+      _ = try dedup(merged) {
+        $0.step = .cluster
+        $0.tasks = tasks
+      }
+      XCTAssertEqual(
+        try dedup(merged) {
+          $0.step = .merge
+          $0.tasks = tasks
+        }.decisions, 5)
       XCTAssertEqual(try merged.openStore().decisions(stage: "dedup"), expected, "\(tasks) tasks")
-      XCTAssertTrue(try dedup(merged) { $0.step = .merge; $0.tasks = tasks }.nothingToDo, "merging twice does nothing")
+      XCTAssertTrue(
+        try dedup(merged) {
+          $0.step = .merge
+          $0.tasks = tasks
+        }.nothingToDo, "merging twice does nothing")
     }
     XCTAssertTrue(try dedup(single) { $0.threads = 1 }.nothingToDo)
     _ = try dedup(single) { $0.shingleSize = 4 }
@@ -195,7 +237,13 @@ final class DedupStageTests: XCTestCase {
     let workspace = try workspace("ws")
     try plantedCorpus(into: workspace)
     // What a kill leaves: signatures of some tasks written, nothing clustered or decided.
-    for task in 0..<2 { _ = try dedup(workspace) { $0.step = .signatures; $0.task = task; $0.tasks = 3 } }
+    for task in 0..<2 {
+      _ = try dedup(workspace) {
+        $0.step = .signatures
+        $0.task = task
+        $0.tasks = 3
+      }
+    }
     _ = try dedup(workspace) { $0.tasks = 3 }
     let resumed = try workspace.openStore().decisions(stage: "dedup")
     let clean = try Workspace.create(at: folder + "/clean")
@@ -214,15 +262,31 @@ final class DedupStageTests: XCTestCase {
     _ = try dedup(workspace) { $0.paragraphs = true }
     XCTAssertEqual(files(workspace), [])
     XCTAssertFalse(try workspace.openStore().decisions(stage: "dedup").isEmpty)
-    _ = try dedup(workspace) { $0.paragraphs = true; $0.force = true; $0.keepIntermediates = true }
+    _ = try dedup(workspace) {
+      $0.paragraphs = true
+      $0.force = true
+      $0.keepIntermediates = true
+    }
     XCTAssertTrue(files(workspace).contains { $0.hasSuffix("signatures-00000.bin") }, "\(files(workspace))")
     // A split run's files stay until its merge.
     let split = try Workspace.create(at: folder + "/split")
     try plantedCorpus(into: split)
-    for task in 0..<2 { _ = try dedup(split) { $0.step = .signatures; $0.task = task; $0.tasks = 2 } }
-    _ = try dedup(split) { $0.step = .cluster; $0.tasks = 2 }
+    for task in 0..<2 {
+      _ = try dedup(split) {
+        $0.step = .signatures
+        $0.task = task
+        $0.tasks = 2
+      }
+    }
+    _ = try dedup(split) {
+      $0.step = .cluster
+      $0.tasks = 2
+    }
     XCTAssertFalse(files(split).isEmpty)
-    _ = try dedup(split) { $0.step = .merge; $0.tasks = 2 }
+    _ = try dedup(split) {
+      $0.step = .merge
+      $0.tasks = 2
+    }
     XCTAssertEqual(files(split), [])
     XCTAssertEqual(try split.openStore().decisions(stage: "dedup"), try workspace.openStore().decisions(stage: "dedup"))
   }
@@ -233,33 +297,47 @@ final class DedupStageTests: XCTestCase {
     func bucketFiles(_ workspace: Workspace) throws -> [String: Data] {
       let root = workspace.absolute("dedup")
       var files: [String: Data] = [:]
-      for name in FileManager.default.enumerator(atPath: root)?.compactMap({ $0 as? String }) ?? [] where name.hasSuffix(".bin") {
+      for name in FileManager.default.enumerator(atPath: root)?.compactMap({ $0 as? String }) ?? []
+      where name.hasSuffix(".bin") {
         files[(name as NSString).lastPathComponent] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + name))
       }
       return files
     }
     let unconstrained = try workspace("unconstrained")
     try plantedCorpus(into: unconstrained)
-    _ = try dedup(unconstrained) { $0.paragraphs = true; $0.keepIntermediates = true }
+    _ = try dedup(unconstrained) {
+      $0.paragraphs = true
+      $0.keepIntermediates = true
+    }
     let constrained = try workspace("constrained")
     try plantedCorpus(into: constrained)
-    _ = try dedup(constrained) { $0.paragraphs = true; $0.keepIntermediates = true; $0.memoryBudget = 4_000 }
+    _ = try dedup(constrained) {
+      $0.paragraphs = true
+      $0.keepIntermediates = true
+      $0.memoryBudget = 4_000
+    }
     let expected = try bucketFiles(unconstrained)
     XCTAssertTrue(expected.keys.contains("band-000-00000.bin") && expected.keys.contains("paragraphs-00000.bin"))
     XCTAssertEqual(try bucketFiles(constrained), expected, "no run file is left, and the sorted files are the same")
-    XCTAssertEqual(try constrained.openStore().decisions(stage: "dedup"), try unconstrained.openStore().decisions(stage: "dedup"))
     XCTAssertEqual(
-      try constrained.openStore().removedSpans(stage: "dedup"), try unconstrained.openStore().removedSpans(stage: "dedup"))
+      try constrained.openStore().decisions(stage: "dedup"), try unconstrained.openStore().decisions(stage: "dedup"))
+    XCTAssertEqual(
+      try constrained.openStore().removedSpans(stage: "dedup"),
+      try unconstrained.openStore().removedSpans(stage: "dedup"))
     XCTAssertFalse(try unconstrained.openStore().decisions(stage: "dedup").isEmpty)
     // A budget of 4,000 bytes, half of it for 15 bucket files, holds one entry per file (with the
     // sort's scratch): every file here was sorted in runs.
-    XCTAssertGreaterThan(expected["band-000-00000.bin"]!.count, RecordFile.headerSize + RecordFile.trailerSize + 6 * KeyedEntry.size)
+    XCTAssertGreaterThan(
+      expected["band-000-00000.bin"]!.count, RecordFile.headerSize + RecordFile.trailerSize + 6 * KeyedEntry.size)
   }
 
   func testACorruptedIntermediateFileIsNamed() throws {
     let workspace = try workspace("ws")
     try plantedCorpus(into: workspace)
-    _ = try dedup(workspace) { $0.step = .signatures; $0.tasks = 1 }
+    _ = try dedup(workspace) {
+      $0.step = .signatures
+      $0.tasks = 1
+    }
     let folder = try XCTUnwrap(
       FileManager.default.enumerator(atPath: workspace.absolute("dedup"))?.compactMap { $0 as? String }
         .first { $0.hasSuffix("band-003-00000.bin") })
@@ -267,11 +345,21 @@ final class DedupStageTests: XCTestCase {
     var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
     bytes[30] ^= 0x01
     try Data(bytes).write(to: URL(fileURLWithPath: path))
-    XCTAssertThrowsError(try dedup(workspace) { $0.step = .cluster; $0.tasks = 1 }) { error in
+    XCTAssertThrowsError(
+      try dedup(workspace) {
+        $0.step = .cluster
+        $0.tasks = 1
+      }
+    ) { error in
       XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("checksum"), "\(error)")
     }
     try Data(bytes.prefix(50)).write(to: URL(fileURLWithPath: path))
-    XCTAssertThrowsError(try dedup(workspace) { $0.step = .cluster; $0.tasks = 1 }) { error in
+    XCTAssertThrowsError(
+      try dedup(workspace) {
+        $0.step = .cluster
+        $0.tasks = 1
+      }
+    ) { error in
       XCTAssertTrue("\(error)".contains(path), "\(error)")
     }
   }
@@ -279,8 +367,17 @@ final class DedupStageTests: XCTestCase {
   func testClusterNeedsEveryTasksSignatures() throws {
     let workspace = try workspace("ws")
     try plantedCorpus(into: workspace)
-    _ = try dedup(workspace) { $0.step = .signatures; $0.task = 0; $0.tasks = 2 }
-    XCTAssertThrowsError(try dedup(workspace) { $0.step = .cluster; $0.tasks = 2 }) { error in
+    _ = try dedup(workspace) {
+      $0.step = .signatures
+      $0.task = 0
+      $0.tasks = 2
+    }
+    XCTAssertThrowsError(
+      try dedup(workspace) {
+        $0.step = .cluster
+        $0.tasks = 2
+      }
+    ) { error in
       XCTAssertTrue("\(error)".contains("task(s) 1"), "\(error)")
     }
   }
@@ -300,11 +397,15 @@ final class DedupStageTests: XCTestCase {
         "copy-of-first.txt": documentA,
         "case-differs.txt": documentB,
       ], source: "b", into: workspace)
-    _ = try dedup(workspace) { $0.paragraphs = true; $0.method = .exact }
+    _ = try dedup(workspace) {
+      $0.paragraphs = true
+      $0.method = .exact
+    }
     let store = try workspace.openStore()
     let byPath = { (path: String) throws -> DocumentRecord in
-      try XCTUnwrap(try store.documents(sourceID: try store.source(named: path.hasPrefix("input-a") ? "a" : "b")!.id)
-        .first { $0.path == path })
+      try XCTUnwrap(
+        try store.documents(sourceID: try store.source(named: path.hasPrefix("input-a") ? "a" : "b")!.id)
+          .first { $0.path == path })
     }
     let first = try byPath("input-a/first.txt")
     let second = try byPath("input-b/second.txt")
@@ -323,7 +424,12 @@ final class DedupStageTests: XCTestCase {
     XCTAssertEqual(
       try store.removedSpans(stage: "dedup", documentID: try byPath("input-b/case-differs.txt").id), [],
       "without --case-fold, upper case is another paragraph")
-    _ = try dedup(workspace) { $0.paragraphs = true; $0.method = .exact; $0.caseFold = true }
-    XCTAssertEqual(try store.removedSpans(stage: "dedup", documentID: try byPath("input-b/case-differs.txt").id).count, 1)
+    _ = try dedup(workspace) {
+      $0.paragraphs = true
+      $0.method = .exact
+      $0.caseFold = true
+    }
+    XCTAssertEqual(
+      try store.removedSpans(stage: "dedup", documentID: try byPath("input-b/case-differs.txt").id).count, 1)
   }
 }

@@ -27,7 +27,8 @@ final class SortedRunWriterTests: XCTestCase {
     let inMemory = try written(capacity: 1000, fanIn: 16, name: "one.bin")
     XCTAssertEqual(try written(capacity: 3, fanIn: 2, name: "runs.bin"), inMemory)
     XCTAssertEqual(try written(capacity: 1, fanIn: 50, name: "single.bin"), inMemory)
-    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), ["one.bin", "runs.bin", "single.bin"])
+    XCTAssertEqual(
+      try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), ["one.bin", "runs.bin", "single.bin"])
     let reader = try RecordFileReader(path: folder + "/one.bin", kind: .band, recordSize: KeyedEntry.size)
     var read: [KeyedEntry] = []
     while let record = try reader.next() { read.append(KeyedEntry(decoding: record)) }

@@ -22,7 +22,8 @@ final class ClassifierFilterTests: XCTestCase {
     let examples = (0..<200).map { index in
       let words = index % 2 == 0 ? fruit : car
       return FastTextTrainer.Example(
-        text: (0..<5).map { words[($0 * 7 + index) % 6] }.joined(separator: " "), labels: [index % 2 == 0 ? "__label__fruit" : "__label__car"])
+        text: (0..<5).map { words[($0 * 7 + index) % 6] }.joined(separator: " "),
+        labels: [index % 2 == 0 ? "__label__fruit" : "__label__car"])
     }
     var options = FastTextTrainer.Options()
     options.dim = 8
@@ -41,7 +42,9 @@ final class ClassifierFilterTests: XCTestCase {
     try? FileManager.default.removeItem(atPath: folder)
   }
 
-  func workspace(_ name: String) throws -> Workspace { try ingestedWorkspace(at: folder + "/" + name, inputs: folder + "/in") }
+  func workspace(_ name: String) throws -> Workspace {
+    try ingestedWorkspace(at: folder + "/" + name, inputs: folder + "/in")
+  }
 
   func testAClassifierDropsBelowItsThresholdAndEveryScoreIsKept() throws {
     let config = try FilterConfig.parse(
@@ -57,19 +60,25 @@ final class ClassifierFilterTests: XCTestCase {
     let store = try workspace.openStoreForReading()
     let decisions = try store.decisions(stage: "filter")
     XCTAssertEqual(decisions.count, 3)
-    XCTAssertTrue(decisions.allSatisfy { $0.reason.hasPrefix("classifier_topic") && ($0.score ?? 1) < 0.5 }, "\(decisions)")
+    XCTAssertTrue(
+      decisions.allSatisfy { $0.reason.hasPrefix("classifier_topic") && ($0.score ?? 1) < 0.5 }, "\(decisions)")
     let documents = try store.documents(sourceID: 1)
     XCTAssertEqual(documents.count, 6)
     for document in documents {
       let part = document.part
-      let text = try String(contentsOfFile: folder + "/in/" + document.path.split(separator: "/").last!, encoding: .utf8)
+      let text = try String(
+        contentsOfFile: folder + "/in/" + document.path.split(separator: "/").last!, encoding: .utf8)
       let scores = try store.classifierScores(sourceID: 1, part: part)
       XCTAssertEqual(scores.map(\.classifier), ["carness", "topic"])
       XCTAssertEqual(scores.map(\.scores.count), [1, 1])
       // The stored score is the model's probability of the label for the document.
       let predictor = FastTextPredictor(model: try FastTextModel(path: folder + "/topic.bin"))
-      XCTAssertEqual(scores[1].scores[0], predictor.predict(text, k: 0).first { $0.label == "__label__fruit" }!.probability, accuracy: 1e-6)
-      XCTAssertEqual(scores[1].scores[0] >= 0.5, ["apple", "banana", "cherry", "pear", "plum", "grape"].contains { text.contains($0) }, text)
+      XCTAssertEqual(
+        scores[1].scores[0], predictor.predict(text, k: 0).first { $0.label == "__label__fruit" }!.probability,
+        accuracy: 1e-6)
+      XCTAssertEqual(
+        scores[1].scores[0] >= 0.5,
+        ["apple", "banana", "cherry", "pear", "plum", "grape"].contains { text.contains($0) }, text)
       let trace = try DocumentTrace.lines(workspace: workspace, documentID: document.id)
       XCTAssertTrue(trace.contains { $0.hasPrefix("score     topic: ") && $0.contains("__label__fruit") }, "\(trace)")
     }
@@ -99,10 +108,15 @@ final class ClassifierFilterTests: XCTestCase {
     XCTAssertThrowsError(try FilterConfig.parse("languages: [en]\nlanguage_classifier: lid\n")) {
       XCTAssertTrue("\($0)".contains("'lid' is not one of the classifiers"), "\($0)")
     }
-    XCTAssertThrowsError(try FilterConfig.parse("classifiers: [{name: q, model: topic.bin, label: nope}]", relativeTo: folder)) {
+    XCTAssertThrowsError(
+      try FilterConfig.parse("classifiers: [{name: q, model: topic.bin, label: nope}]", relativeTo: folder)
+    ) {
       XCTAssertTrue("\($0)".contains("no label '__label__nope'"), "\($0)")
     }
-    XCTAssertThrowsError(try FilterConfig.parse("classifiers: [{name: q, model: topic.bin, threshold: 0.2, keep_top_fraction: 0.1}]", relativeTo: folder)) {
+    XCTAssertThrowsError(
+      try FilterConfig.parse(
+        "classifiers: [{name: q, model: topic.bin, threshold: 0.2, keep_top_fraction: 0.1}]", relativeTo: folder)
+    ) {
       XCTAssertTrue("\($0)".contains("give threshold or keep_top_fraction, not both"), "\($0)")
     }
   }
@@ -125,14 +139,19 @@ final class ClassifierFilterTests: XCTestCase {
     let best = try XCTUnwrap(decisions.first { $0.reason == "classifier_best: __label__fruit outside the top 0.5" })
     // The one dropped is the lowest-scoring fruit document.
     let documents = try store.documents(sourceID: 1)
-    let fruitScores = try documents.map { document in (document.id, try store.classifierScores(sourceID: 1, part: document.part)[1].scores[0]) }
-      .filter { $0.1 >= 0.5 }.sorted { $0.1 < $1.1 }
+    let fruitScores = try documents.map { document in
+      (document.id, try store.classifierScores(sourceID: 1, part: document.part)[1].scores[0])
+    }
+    .filter { $0.1 >= 0.5 }.sorted { $0.1 < $1.1 }
     XCTAssertEqual(best.documentID, fruitScores.first?.0)
   }
 
   func testTasksGiveTheScoresAndDecisionsOfOneProcess() throws {
-    try checkTasksEqualOneProcess("rules: []\nclassifiers: [{name: topic, model: topic.bin, label: fruit, threshold: 0.5}]\n", expectedRows: 3 + 6)
-    try checkTasksEqualOneProcess("rules: []\nclassifiers: [{name: topic, model: topic.bin, label: car, keep_top_fraction: 0.3}]\n", expectedRows: 4 + 6)
+    try checkTasksEqualOneProcess(
+      "rules: []\nclassifiers: [{name: topic, model: topic.bin, label: fruit, threshold: 0.5}]\n", expectedRows: 3 + 6)
+    try checkTasksEqualOneProcess(
+      "rules: []\nclassifiers: [{name: topic, model: topic.bin, label: car, keep_top_fraction: 0.3}]\n",
+      expectedRows: 4 + 6)
   }
 
   private func checkTasksEqualOneProcess(_ yaml: String, expectedRows: Int) throws {
@@ -155,7 +174,9 @@ final class ClassifierFilterTests: XCTestCase {
     XCTAssertEqual(expected.count, expectedRows)
     for tasks in [1, 3] {
       let split = try workspace("split-\(tasks)-\(run)")
-      for task in 0..<tasks { _ = try FilterStage.run(workspace: split, config: config, step: .task, task: task, tasks: tasks) }
+      for task in 0..<tasks {
+        _ = try FilterStage.run(workspace: split, config: config, step: .task, task: task, tasks: tasks)
+      }
       XCTAssertTrue(try rows(split).isEmpty, "tasks do not write the store")
       _ = try FilterStage.run(workspace: split, config: config, step: .merge, tasks: tasks)
       XCTAssertEqual(try rows(split), expected, "\(tasks) tasks")

@@ -30,14 +30,17 @@ final class ContaminationAndURLTests: XCTestCase {
       return text.withUTF8 { index.match(UnsafeRawBufferPointer($0)) }
     }
     // Case and punctuation do not matter; thirteen consecutive words do.
-    XCTAssertEqual(match("Intro text. " + words.prefix(13).joined(separator: " ").uppercased() + " and more."), folder + "/eval.jsonl:1")
+    XCTAssertEqual(
+      match("Intro text. " + words.prefix(13).joined(separator: " ").uppercased() + " and more."),
+      folder + "/eval.jsonl:1")
     XCTAssertNil(match("Intro text. " + words.prefix(12).joined(separator: " ") + " and more."))
     XCTAssertNil(match("Rivers flow to the sea."))
     XCTAssertThrowsError(try ContaminationIndex(files: [folder + "/missing.txt"]))
   }
 
   func testDomainsBlockTheirSubdomainsAndSubstringsMatchAnywhere() throws {
-    try "example.com  # a whole site\n\nspam.example.org\n".write(toFile: folder + "/domains.txt", atomically: false, encoding: .utf8)
+    try "example.com  # a whole site\n\nspam.example.org\n".write(
+      toFile: folder + "/domains.txt", atomically: false, encoding: .utf8)
     try "/ads/\n".write(toFile: folder + "/substrings.txt", atomically: false, encoding: .utf8)
     let list = try URLBlocklist(domainFiles: [folder + "/domains.txt"], substringFiles: [folder + "/substrings.txt"])
     XCTAssertEqual(list.block("https://example.com/page"), "example.com")
@@ -49,11 +52,14 @@ final class ContaminationAndURLTests: XCTestCase {
   }
 
   func testTheStageDropsOrFlagsContaminationAndBlockedURLs() throws {
-    let prose = (0..<12).map { "Sentence \($0) of an ordinary text about gardens, rivers and the people who walk by them." }
+    let prose = (0..<12).map {
+      "Sentence \($0) of an ordinary text about gardens, rivers and the people who walk by them."
+    }
     let clean = prose.joined(separator: "\n")
     try (clean + "\n" + question + "\n").write(toFile: folder + "/in/leaked.txt", atomically: false, encoding: .utf8)
     try clean.write(toFile: folder + "/in/clean.txt", atomically: false, encoding: .utf8)
-    try "{\"text\": \"\(clean.replacingOccurrences(of: "\n", with: "\\n"))x\", \"url\": \"https://ads.example.com/a\"}\n"
+    try
+      "{\"text\": \"\(clean.replacingOccurrences(of: "\n", with: "\\n"))x\", \"url\": \"https://ads.example.com/a\"}\n"
       .write(toFile: folder + "/in/web.jsonl", atomically: false, encoding: .utf8)
     try question.write(toFile: folder + "/eval.txt", atomically: false, encoding: .utf8)
     try "example.com\n".write(toFile: folder + "/domains.txt", atomically: false, encoding: .utf8)
@@ -63,17 +69,20 @@ final class ContaminationAndURLTests: XCTestCase {
       logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
     let yaml = "rules: []\ndecontamination:\n  sets: [eval.txt]\nurl_blocklist:\n  domains: [domains.txt]\n"
     try yaml.write(toFile: folder + "/filter.yaml", atomically: false, encoding: .utf8)
-    let summary = try FilterStage.run(workspace: workspace, config: try FilterConfig.load(path: folder + "/filter.yaml"))
+    let summary = try FilterStage.run(
+      workspace: workspace, config: try FilterConfig.load(path: folder + "/filter.yaml"))
     XCTAssertEqual(summary.dropped, ["contamination": 1, "url_blocklist": 1])
     let reasons = Set(try workspace.openStore().decisions(stage: "filter").map(\.reason))
     XCTAssertEqual(reasons, ["contamination: \(folder!)/eval.txt:1", "url_blocklist: example.com"])
 
     try (yaml.replacingOccurrences(of: "sets: [eval.txt]", with: "sets: [eval.txt]\n  action: flag") + "pii: true\n")
       .write(toFile: folder + "/filter.yaml", atomically: false, encoding: .utf8)
-    let flagged = try FilterStage.run(workspace: workspace, config: try FilterConfig.load(path: folder + "/filter.yaml"))
+    let flagged = try FilterStage.run(
+      workspace: workspace, config: try FilterConfig.load(path: folder + "/filter.yaml"))
     XCTAssertEqual(flagged.flagged, 1)
     let store = try workspace.openStore()
-    XCTAssertEqual(try store.decisions(stage: "filter").filter { $0.action == "keep" }.map(\.reason),
+    XCTAssertEqual(
+      try store.decisions(stage: "filter").filter { $0.action == "keep" }.map(\.reason),
       ["flag: contamination: \(folder!)/eval.txt:1"])
     // The redacted version holds the documents the stage keeps, flagged ones included.
     let source = try XCTUnwrap(try store.source(named: "s"))

@@ -30,7 +30,8 @@ final class FilterStageTests: XCTestCase {
     curlyFirst.families = [.c4]
     _ = try FilterStage.run(workspace: workspace, config: curlyFirst)
     XCTAssertEqual(
-      Set(try workspace.openStore().decisions(stage: "filter").map(\.reason)), ["curly_bracket", "c4_too_few_sentences"],
+      Set(try workspace.openStore().decisions(stage: "filter").map(\.reason)),
+      ["curly_bracket", "c4_too_few_sentences"],
       "a new configuration replaces the decisions")
   }
 
@@ -41,13 +42,18 @@ final class FilterStageTests: XCTestCase {
     defer { try? FileManager.default.removeItem(atPath: folder) }
     try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
     for index in 0..<8 {
-      let text = index % 3 == 0 ? "Too short \(index)." : (0..<12).map {
-        "Sentence \($0) of document \(index) tells the reader something plain, mail me at x\(index)@example.org."
-      }.joined(separator: " ")
+      let text =
+        index % 3 == 0
+        ? "Too short \(index)."
+        : (0..<12).map {
+          "Sentence \($0) of document \(index) tells the reader something plain, mail me at x\(index)@example.org."
+        }.joined(separator: " ")
       try text.write(toFile: folder + "/in/doc-\(index).txt", atomically: false, encoding: .utf8)
     }
     let config = try FilterConfig.parse("rules: [gopher_quality, c4]\npii: true\n")
-    func workspace(_ name: String) throws -> Workspace { try ingestedWorkspace(at: folder + "/" + name, inputs: folder + "/in") }
+    func workspace(_ name: String) throws -> Workspace {
+      try ingestedWorkspace(at: folder + "/" + name, inputs: folder + "/in")
+    }
     func rows(_ workspace: Workspace) throws -> [String] {
       try workspace.openStoreForReading().read { db in
         try String.fetchAll(
@@ -68,7 +74,9 @@ final class FilterStageTests: XCTestCase {
       let split = try workspace("split-\(tasks)")
       // With 3 tasks the store is mounted read-only while they run, where this machine allows.
       let undo = tasks == 3 ? TestSupport.mountReadOnly(split.storePath) : nil
-      for task in 0..<tasks { _ = try FilterStage.run(workspace: split, config: config, step: .task, task: task, tasks: tasks) }
+      for task in 0..<tasks {
+        _ = try FilterStage.run(workspace: split, config: config, step: .task, task: task, tasks: tasks)
+      }
       undo?()
       XCTAssertTrue(try rows(split).isEmpty, "tasks do not write the store")
       if tasks == 3 {
@@ -85,7 +93,8 @@ final class FilterStageTests: XCTestCase {
       for part in 0..<8 {
         let path = "docs/s/redacted/part-" + String(format: "%05d", part) + ".jsonl.zst"
         XCTAssertEqual(
-          FileManager.default.contents(atPath: split.absolute(path)), FileManager.default.contents(atPath: single.absolute(path)), path)
+          FileManager.default.contents(atPath: split.absolute(path)),
+          FileManager.default.contents(atPath: single.absolute(path)), path)
       }
       XCTAssertTrue(try FilterStage.run(workspace: split, config: config, step: .merge, tasks: tasks).nothingToDo)
     }
@@ -99,7 +108,8 @@ func ingestedWorkspace(at path: String, inputs: String) throws -> Workspace {
   options.partBytes = 1
   options.added = "2026-01-01T00:00:00Z"
   _ = try IngestStage.run(
-    workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+    showProgress: false)
   return workspace
 }
 

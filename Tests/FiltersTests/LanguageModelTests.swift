@@ -8,11 +8,20 @@ import XCTest
 
 final class LanguageModelTests: XCTestCase {
   private let training: [(language: String, text: String)] = [
-    ("en", "The weather was cold and the wind blew across the empty fields. We walked home slowly and talked about the harvest."),
+    (
+      "en",
+      "The weather was cold and the wind blew across the empty fields. We walked home slowly and talked about the harvest."
+    ),
     ("en", "Please check the settings before you start the program, and save your work often."),
-    ("de", "Das Wetter war kalt und der Wind wehte über die leeren Felder. Wir gingen langsam nach Hause und sprachen über die Ernte."),
+    (
+      "de",
+      "Das Wetter war kalt und der Wind wehte über die leeren Felder. Wir gingen langsam nach Hause und sprachen über die Ernte."
+    ),
     ("de", "Bitte prüfen Sie die Einstellungen, bevor Sie das Programm starten, und speichern Sie Ihre Arbeit oft."),
-    ("fr", "Le temps était froid et le vent soufflait sur les champs vides. Nous sommes rentrés lentement en parlant de la récolte."),
+    (
+      "fr",
+      "Le temps était froid et le vent soufflait sur les champs vides. Nous sommes rentrés lentement en parlant de la récolte."
+    ),
     ("fr", "Veuillez vérifier les paramètres avant de lancer le programme et enregistrez souvent votre travail."),
   ]
 
@@ -41,7 +50,9 @@ final class LanguageModelTests: XCTestCase {
     let samples: [(String, String)] = [
       ("en", "The committee will meet again next week to discuss the new budget for the library."),
       ("de", "Der Ausschuss trifft sich nächste Woche erneut, um den neuen Haushalt der Bibliothek zu besprechen."),
-      ("fr", "Le comité se réunira de nouveau la semaine prochaine pour discuter du nouveau budget de la bibliothèque."),
+      (
+        "fr", "Le comité se réunira de nouveau la semaine prochaine pour discuter du nouveau budget de la bibliothèque."
+      ),
       ("es", "El comité se reunirá de nuevo la próxima semana para discutir el nuevo presupuesto de la biblioteca."),
       ("it", "Il comitato si riunirà di nuovo la prossima settimana per discutere il nuovo bilancio della biblioteca."),
       ("ru", "Комитет снова соберётся на следующей неделе, чтобы обсудить новый бюджет библиотеки."),
@@ -69,7 +80,9 @@ final class LanguageModelTests: XCTestCase {
 
   func testMessageCataloguesAreRead() throws {
     // A two-entry catalogue as GNU gettext writes it: the header entry, then one message.
-    let strings: [(String, String)] = [("", "Content-Type: text/plain; charset=UTF-8\n"), ("Open file", "Datei öffnen")]
+    let strings: [(String, String)] = [
+      ("", "Content-Type: text/plain; charset=UTF-8\n"), ("Open file", "Datei öffnen"),
+    ]
     var data = [UInt8]()
     func word(_ value: Int) { withUnsafeBytes(of: UInt32(value).littleEndian) { data += $0 } }
     let tableStart = 28
@@ -85,8 +98,17 @@ final class LanguageModelTests: XCTestCase {
       translations.append((translation.utf8.count, stringsStart + blob.count))
       blob += Array(translation.utf8) + [0]
     }
-    word(0x9504_12DE); word(0); word(strings.count); word(tableStart); word(tableStart + strings.count * 8); word(0); word(0)
-    for (length, offset) in originals + translations { word(length); word(offset) }
+    word(0x9504_12DE)
+    word(0)
+    word(strings.count)
+    word(tableStart)
+    word(tableStart + strings.count * 8)
+    word(0)
+    word(0)
+    for (length, offset) in originals + translations {
+      word(length)
+      word(offset)
+    }
     data += blob
     let path = NSTemporaryDirectory() + "hatchery-\(UUID().uuidString).mo"
     defer { try? FileManager.default.removeItem(atPath: path) }

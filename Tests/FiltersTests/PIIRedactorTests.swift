@@ -18,7 +18,8 @@ final class PIIRedactorTests: XCTestCase {
     XCTAssertEqual(redact("Server 192.168.1.20, then 10.0.0.1.").0, "Server <IP_ADDRESS>, then <IP_ADDRESS>.")
     XCTAssertEqual(redact("Use 2001:db8:85a3::8a2e:370:7334 or ::1 now").0, "Use <IP_ADDRESS> or <IP_ADDRESS> now")
     XCTAssertEqual(redact("Full fe80:0:0:0:202:b3ff:fe1e:8329 form").0, "Full <IP_ADDRESS> form")
-    XCTAssertEqual(redact("Call +44 20 7946 0958 or (555) 123-4567 or 555-123-4567.").0,
+    XCTAssertEqual(
+      redact("Call +44 20 7946 0958 or (555) 123-4567 or 555-123-4567.").0,
       "Call <PHONE_NUMBER> or <PHONE_NUMBER> or <PHONE_NUMBER>.")
     let (_, counts) = redact("a@b.org c@d.net 1.2.3.4 +1 212 555 0100")
     XCTAssertEqual(counts, [.email: 2, .ipv4: 1, .phone: 1])
@@ -85,9 +86,11 @@ final class PIIStageTests: XCTestCase {
     let id = try XCTUnwrap(try store.documents(sourceID: try XCTUnwrap(try store.source(named: "s")).id).first).id
     try store.replaceDecisions(
       stage: "dedup", for: [id], with: [],
-      spans: [.init(documentID: id, stage: "dedup", start: 11, end: 46, reason: "paragraph", duplicateOf: nil)], stageRunID: nil)
+      spans: [.init(documentID: id, stage: "dedup", start: 11, end: 46, reason: "paragraph", duplicateOf: nil)],
+      stageRunID: nil)
     _ = try FilterStage.run(workspace: workspace, config: try FilterConfig.parse("rules: []\npii: true\n"))
-    let redacted = try XCTUnwrap(try DocumentPartReader(path: workspace.absolute("docs/s/redacted/part-00000.jsonl.zst")).next())
+    let redacted = try XCTUnwrap(
+      try DocumentPartReader(path: workspace.absolute("docs/s/redacted/part-00000.jsonl.zst")).next())
     XCTAssertEqual(redacted.text, "Kept line.\nLast mail <EMAIL_ADDRESS>.")
     XCTAssertEqual(try store.redactionCounts(documentID: id), ["email": 1], "the removed span's address is not counted")
   }

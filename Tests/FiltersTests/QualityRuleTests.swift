@@ -30,18 +30,25 @@ final class QualityRuleTests: XCTestCase {
     var gopherOnly = FilterConfig()
     gopherOnly.families = [.gopherQuality]
     XCTAssertEqual(failure("the and of to " + String(repeating: "word ", count: 20), gopherOnly), "gopher_short_doc")
-    XCTAssertEqual(failure(String(repeating: "it is an ox to be by the of. ", count: 20), gopherOnly), "gopher_below_avg_threshold")
+    XCTAssertEqual(
+      failure(String(repeating: "it is an ox to be by the of. ", count: 20), gopherOnly), "gopher_below_avg_threshold")
     XCTAssertEqual(failure(base + "\n" + String(repeating: "# ", count: 40), gopherOnly), "gopher_too_many_hashes")
     XCTAssertEqual(failure(base + "\n" + String(repeating: "... ", count: 40), gopherOnly), "gopher_too_many_ellipsis")
     XCTAssertEqual(
       failure(String(repeating: "Mountains rivers valleys forests deserts oceans islands.\n", count: 10), gopherOnly),
       "gopher_enough_stop_words")
-    XCTAssertEqual(failure(base + "\n" + (0..<200).map { "\($0 * 7919)" }.joined(separator: " "), gopherOnly), "gopher_below_alpha_threshold")
+    XCTAssertEqual(
+      failure(base + "\n" + (0..<200).map { "\($0 * 7919)" }.joined(separator: " "), gopherOnly),
+      "gopher_below_alpha_threshold")
 
     var repetition = FilterConfig()
     repetition.families = [.gopherRepetition]
-    XCTAssertEqual(failure(base + "\n\n" + String(repeating: "The same paragraph again and again.\n\n", count: 8), repetition), "dup_para_frac")
-    XCTAssertEqual(failure(base + "\n" + String(repeating: "The same line once more here.\n", count: 8), repetition), "dup_line_frac")
+    XCTAssertEqual(
+      failure(base + "\n\n" + String(repeating: "The same paragraph again and again.\n\n", count: 8), repetition),
+      "dup_para_frac")
+    XCTAssertEqual(
+      failure(base + "\n" + String(repeating: "The same line once more here.\n", count: 8), repetition), "dup_line_frac"
+    )
     XCTAssertEqual(failure(base + " " + String(repeating: "buy now ", count: 120), repetition), "top_2_gram")
 
     var c4 = FilterConfig()
@@ -49,15 +56,18 @@ final class QualityRuleTests: XCTestCase {
     XCTAssertEqual(failure(base + "\nLorem ipsum dolor sit amet.", c4), "lorem_ipsum")
     XCTAssertEqual(failure(base + "\nfunction f() { return 1; }", c4), "curly_bracket")
     XCTAssertEqual(failure(prose(4), c4), "c4_too_few_sentences")
-    XCTAssertEqual(failure(prose(4) + "\nPlease enable JavaScript to view this page properly today.", c4), "c4_too_few_sentences")
-    XCTAssertEqual(failure(prose(4) + "\nThis site USES COOKIES so that it can remember your choices.", c4), "c4_too_few_sentences")
+    XCTAssertEqual(
+      failure(prose(4) + "\nPlease enable JavaScript to view this page properly today.", c4), "c4_too_few_sentences")
+    XCTAssertEqual(
+      failure(prose(4) + "\nThis site USES COOKIES so that it can remember your choices.", c4), "c4_too_few_sentences")
     XCTAssertNil(failure(prose(4) + "\nThe cookie jar was empty when the children came back home.", c4))
     XCTAssertNil(failure(prose(5), c4))
 
     var fineweb = FilterConfig()
     fineweb.families = [.fineweb]
     XCTAssertEqual(failure(prose(12).replacingOccurrences(of: ".", with: ""), fineweb), "line_punct_ratio")
-    XCTAssertEqual(failure(base + "\n" + (0..<40).map { "Item \($0)." }.joined(separator: "\n"), fineweb), "short_line_ratio")
+    XCTAssertEqual(
+      failure(base + "\n" + (0..<40).map { "Item \($0)." }.joined(separator: "\n"), fineweb), "short_line_ratio")
     XCTAssertEqual(failure(base + "\n" + prose(1), fineweb), "char_dup_ratio")
   }
 
@@ -87,7 +97,8 @@ final class QualityRuleTests: XCTestCase {
   }
 
   func testConfigurationIsCheckedWithLineAndColumn() throws {
-    let config = try FilterConfig.parse("rules: [c4, fineweb]\nthresholds:\n  minimum_sentences: 3\n  top_2_gram: 0.5\n")
+    let config = try FilterConfig.parse(
+      "rules: [c4, fineweb]\nthresholds:\n  minimum_sentences: 3\n  top_2_gram: 0.5\n")
     XCTAssertEqual(config.families, [.c4, .fineweb])
     XCTAssertEqual(config.thresholds.minimumSentences, 3)
     XCTAssertEqual(config.thresholds.topNGramCharacterFractions[2], 0.5)

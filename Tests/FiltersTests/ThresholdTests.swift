@@ -20,28 +20,44 @@ final class ThresholdTests: XCTestCase {
   private var cases: [Case] {
     let base = prose(12)
     return [
-      Case(rule: "gopher_below_avg_threshold", family: .gopherQuality,
-        text: String(repeating: "it is an ox to be by the of. ", count: 20), bound: .minimum) { $0.minimumMeanWordLength = $1 },
-      Case(rule: "gopher_too_many_hashes", family: .gopherQuality, text: base + "\n" + String(repeating: "# ", count: 40),
-        bound: .maximum) { $0.maximumSymbolWordRatio = $1 },
-      Case(rule: "gopher_below_alpha_threshold", family: .gopherQuality,
-        text: base + "\n" + (0..<200).map { "\($0 * 7919)" }.joined(separator: " "), bound: .minimum) {
+      Case(
+        rule: "gopher_below_avg_threshold", family: .gopherQuality,
+        text: String(repeating: "it is an ox to be by the of. ", count: 20), bound: .minimum
+      ) { $0.minimumMeanWordLength = $1 },
+      Case(
+        rule: "gopher_too_many_hashes", family: .gopherQuality, text: base + "\n" + String(repeating: "# ", count: 40),
+        bound: .maximum
+      ) { $0.maximumSymbolWordRatio = $1 },
+      Case(
+        rule: "gopher_below_alpha_threshold", family: .gopherQuality,
+        text: base + "\n" + (0..<200).map { "\($0 * 7919)" }.joined(separator: " "), bound: .minimum
+      ) {
         $0.minimumAlphabeticWordRatio = $1
       },
-      Case(rule: "dup_para_frac", family: .gopherRepetition,
-        text: base + "\n\n" + String(repeating: "The same paragraph again and again.\n\n", count: 8), bound: .maximum) {
+      Case(
+        rule: "dup_para_frac", family: .gopherRepetition,
+        text: base + "\n\n" + String(repeating: "The same paragraph again and again.\n\n", count: 8), bound: .maximum
+      ) {
         $0.maximumDuplicateParagraphFraction = $1
       },
-      Case(rule: "dup_line_frac", family: .gopherRepetition,
-        text: base + "\n" + String(repeating: "The same line once more here.\n", count: 8), bound: .maximum) {
+      Case(
+        rule: "dup_line_frac", family: .gopherRepetition,
+        text: base + "\n" + String(repeating: "The same line once more here.\n", count: 8), bound: .maximum
+      ) {
         $0.maximumDuplicateLineFraction = $1
       },
-      Case(rule: "top_2_gram", family: .gopherRepetition, text: base + " " + String(repeating: "buy now ", count: 120),
-        bound: .maximum) { $0.topNGramCharacterFractions[2] = $1 },
-      Case(rule: "line_punct_ratio", family: .fineweb, text: base.replacingOccurrences(of: ".", with: ""),
-        bound: .minimum) { $0.minimumLinePunctuationRatio = $1 },
-      Case(rule: "short_line_ratio", family: .fineweb,
-        text: base + "\n" + (0..<40).map { "Item \($0)." }.joined(separator: "\n"), bound: .maximum) {
+      Case(
+        rule: "top_2_gram", family: .gopherRepetition, text: base + " " + String(repeating: "buy now ", count: 120),
+        bound: .maximum
+      ) { $0.topNGramCharacterFractions[2] = $1 },
+      Case(
+        rule: "line_punct_ratio", family: .fineweb, text: base.replacingOccurrences(of: ".", with: ""),
+        bound: .minimum
+      ) { $0.minimumLinePunctuationRatio = $1 },
+      Case(
+        rule: "short_line_ratio", family: .fineweb,
+        text: base + "\n" + (0..<40).map { "Item \($0)." }.joined(separator: "\n"), bound: .maximum
+      ) {
         $0.maximumShortLineRatio = $1
       },
       Case(rule: "char_dup_ratio", family: .fineweb, text: base + "\n" + prose(1), bound: .maximum) {

@@ -1,9 +1,10 @@
 import Foundation
+import HatcheryCore
+import XCTest
+
 #if canImport(FoundationXML)
   import FoundationXML
 #endif
-import HatcheryCore
-import XCTest
 
 /// Runs the built `hatchery` executable as a user would: exit statuses, messages, and a stage
 /// killed with SIGKILL and run again.
@@ -74,7 +75,10 @@ final class CommandLineTests: XCTestCase {
   func testHelpListsEveryStage() throws {
     let help = try run(["--help"])
     XCTAssertEqual(help.status, 0)
-    for stage in ["init", "ingest", "dedup", "tag", "filter", "tokenizer", "shard", "train", "finetune", "sample", "evaluate", "energy", "plan", "review", "parquet", "classifier", "export", "license", "audit", "trace", "schema", "version"] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
+    for stage in [
+      "init", "ingest", "dedup", "tag", "filter", "tokenizer", "shard", "train", "finetune", "sample", "evaluate",
+      "energy", "plan", "review", "parquet", "classifier", "export", "license", "audit", "trace", "schema", "version",
+    ] { XCTAssertTrue(help.stdout.contains("  \(stage) "), stage) }
     let ingestHelp = try run(["ingest", "--help"])
     XCTAssertEqual(ingestHelp.status, 0)
     XCTAssertTrue(ingestHelp.stdout.contains("--workspace"))
@@ -85,15 +89,20 @@ final class CommandLineTests: XCTestCase {
   /// short line in the middle of a paragraph.
   func testHelpOverviewsAreWholeParagraphs() throws {
     let commands = [
-      [], ["init"], ["ingest"], ["dedup"], ["tag"], ["filter", "run"], ["tokenizer", "train"], ["shard", "run"], ["train"],
-      ["finetune"], ["evaluate"], ["energy"], ["plan"], ["run"], ["slurm"], ["ablate"], ["extract"], ["license"], ["classifier"],
+      [], ["init"], ["ingest"], ["dedup"], ["tag"], ["filter", "run"], ["tokenizer", "train"], ["shard", "run"],
+      ["train"],
+      ["finetune"], ["evaluate"], ["energy"], ["plan"], ["run"], ["slurm"], ["ablate"], ["extract"], ["license"],
+      ["classifier"],
     ]
     for command in commands {
       let help = try run(command + ["--help"])
       XCTAssertEqual(help.status, 0, command.joined(separator: " "))
-      let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.hasPrefix("USAGE:") }
+      let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false).prefix {
+        !$0.hasPrefix("USAGE:")
+      }
       for (line, next) in zip(lines, lines.dropFirst()) where !line.isEmpty && !next.isEmpty {
-        XCTAssertGreaterThan(line.count, 50, "\(command.joined(separator: " ")) --help: a short line inside a paragraph: \(line)")
+        XCTAssertGreaterThan(
+          line.count, 50, "\(command.joined(separator: " ")) --help: a short line inside a paragraph: \(line)")
       }
     }
   }
@@ -126,8 +135,12 @@ final class CommandLineTests: XCTestCase {
   func testMessagesAreOneEscapedLineWithoutLibraryNoise() throws {
     // libxml2 printed its encoding errors itself; they now come inside the one error line.
     let xml = folder + "/bad.xml"
-    try Data(Array("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><article><body><p>ok \u{0}".utf8).dropLast() + [0x81, 0x7F, 0xFF, 0xFD] + Array(" more</p></body></article>".utf8))
-      .write(to: URL(fileURLWithPath: xml))
+    try Data(
+      Array("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><article><body><p>ok \u{0}".utf8).dropLast() + [
+        0x81, 0x7F, 0xFF, 0xFD,
+      ] + Array(" more</p></body></article>".utf8)
+    )
+    .write(to: URL(fileURLWithPath: xml))
     let extract = try run(["extract", xml])
     XCTAssertEqual(extract.status, 1)
     XCTAssertEqual(extract.stderr.split(separator: "\n").count, 1, extract.stderr)
@@ -155,7 +168,8 @@ final class CommandLineTests: XCTestCase {
     let corpus = Self.repository.appendingPathComponent("Tests/IngestTests/Fixtures/corpus").path
     let result = try run(["ingest", "-w", workspace, "--source", "fixtures", "--license", "CC0-1.0", corpus])
     XCTAssertEqual(result.status, 0, result.stderr)
-    XCTAssertTrue(result.stdout.contains("ingest fixtures: 10 files, 32 documents (1 repaired), 8 rejected"), result.stdout)
+    XCTAssertTrue(
+      result.stdout.contains("ingest fixtures: 10 files, 32 documents (1 repaired), 8 rejected"), result.stdout)
     XCTAssertTrue(result.stderr.contains("rejected: \(corpus)/records/dolma.jsonl:4: not JSON"), result.stderr)
     XCTAssertFalse(result.stderr.contains("\r"), "no progress line when standard error is a pipe")
     let logged = try run([
@@ -233,15 +247,21 @@ final class CommandLineTests: XCTestCase {
   }
 
   func testLicenceDetectionTaggingAuditAndTrace() throws {
-    try "// SPDX-License-Identifier: MIT OR Apache-2.0\nint x;\n".write(toFile: folder + "/tagged.c", atomically: false, encoding: .utf8)
+    try "// SPDX-License-Identifier: MIT OR Apache-2.0\nint x;\n".write(
+      toFile: folder + "/tagged.c", atomically: false, encoding: .utf8)
     let detected = try run(["license", "detect", folder + "/tagged.c"])
     XCTAssertEqual(detected.status, 0)
     let line = try JSONParser.parse(detected.stdout.trimmingCharacters(in: .newlines))
     XCTAssertEqual(line.objectValue?["expression"], .string("MIT OR Apache-2.0"))
-    XCTAssertEqual(line.objectValue?["licenses"], .array([.object(JSONObject([
-      ("spdx", .string("MIT OR Apache-2.0")), ("method", .string("tag")), ("confidence", .number("1.0")),
-      ("start", .int(3)), ("end", .int(45)),
-    ]))]))
+    XCTAssertEqual(
+      line.objectValue?["licenses"],
+      .array([
+        .object(
+          JSONObject([
+            ("spdx", .string("MIT OR Apache-2.0")), ("method", .string("tag")), ("confidence", .number("1.0")),
+            ("start", .int(3)), ("end", .int(45)),
+          ]))
+      ]))
 
     let workspace = folder + "/ws"
     XCTAssertEqual(try run(["init", workspace]).status, 0)
@@ -262,10 +282,12 @@ final class CommandLineTests: XCTestCase {
   }
 
   func testTokenizerTrainEncodeDecodeFromTheCommandLine() throws {
-    let text = (0..<200).map { "line \($0): tokens are traced to their documents, \($0 * 3) times." }.joined(separator: "\n")
+    let text = (0..<200).map { "line \($0): tokens are traced to their documents, \($0 * 3) times." }.joined(
+      separator: "\n")
     try text.write(toFile: folder + "/t.txt", atomically: false, encoding: .utf8)
     let train = try run([
-      "tokenizer", "train", "--input", folder + "/t.txt", "--lines", "--vocab-size", "400", "--output", folder + "/tok.json",
+      "tokenizer", "train", "--input", folder + "/t.txt", "--lines", "--vocab-size", "400", "--output",
+      folder + "/tok.json",
     ])
     XCTAssertEqual(train.status, 0, train.stderr)
     XCTAssertTrue(train.stdout.contains("vocabulary 400"), train.stdout)
@@ -275,11 +297,14 @@ final class CommandLineTests: XCTestCase {
     XCTAssertEqual(encode.status, 0, encode.stderr)
     let line = try JSONSerialization.jsonObject(with: Data(encode.stdout.utf8)) as! [String: Any]
     XCTAssertEqual(line["bytes"] as? Int, text.utf8.count)
-    XCTAssertEqual((line["tokens"] as? Int).map { $0 * 4 }, try Data(contentsOf: URL(fileURLWithPath: folder + "/ids.bin")).count)
+    XCTAssertEqual(
+      (line["tokens"] as? Int).map { $0 * 4 }, try Data(contentsOf: URL(fileURLWithPath: folder + "/ids.bin")).count)
     for key in ["bytes_per_token", "seconds", "mb_per_s"] { XCTAssertNotNil(line[key], key) }
     let decode = try run(["tokenizer", "decode", "--tokenizer", folder + "/tok.json", folder + "/ids.bin"])
     XCTAssertEqual(decode.stdout, text)
-    let tooSmall = try run(["tokenizer", "train", "--input", folder + "/t.txt", "--vocab-size", "100", "--output", folder + "/x.json"])
+    let tooSmall = try run([
+      "tokenizer", "train", "--input", folder + "/t.txt", "--vocab-size", "100", "--output", folder + "/x.json",
+    ])
     XCTAssertEqual(tooSmall.status, 2)
     XCTAssertTrue(tooSmall.stderr.contains("at least 257"), tooSmall.stderr)
     let missing = try run(["tokenizer", "encode", "--tokenizer", folder + "/none.json", folder + "/t.txt"])
@@ -294,7 +319,8 @@ final class CommandLineTests: XCTestCase {
     try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
     for number in 0..<6 {
       // Different words in every file, so dedup keeps them all.
-      try (0..<40).map { "Line \($0) of file \(number): \(String(repeating: "word\(number * 40 + $0) ", count: 8))." }.joined(separator: "\n")
+      try (0..<40).map { "Line \($0) of file \(number): \(String(repeating: "word\(number * 40 + $0) ", count: 8))." }
+        .joined(separator: "\n")
         .write(toFile: folder + "/in/f\(number).txt", atomically: false, encoding: .utf8)
     }
     let ingest = ["--source", "files", "--part-bytes", "1", folder + "/in"]
@@ -307,18 +333,35 @@ final class CommandLineTests: XCTestCase {
     // Each stage: its task steps (the store compared after each), then its merge or whole run.
     // Filter's whole run is left out: its quality rules would drop these made-up lines.
     let stages: [(tasks: [[String]], then: [String]?)] = [
-      ([["ingest", "-w", workspace, "--step", "task", "--task", "0", "--tasks", "2"] + ingest,
-        ["ingest", "-w", workspace, "--step", "task", "--task", "1", "--tasks", "2"] + ingest],
-       ["ingest", "-w", workspace, "--step", "merge", "--tasks", "2"] + ingest),
-      ([["dedup", "-w", workspace, "--step", "signatures", "--task", "0", "--tasks", "2"]], ["dedup", "-w", workspace]),
+      (
+        [
+          ["ingest", "-w", workspace, "--step", "task", "--task", "0", "--tasks", "2"] + ingest,
+          ["ingest", "-w", workspace, "--step", "task", "--task", "1", "--tasks", "2"] + ingest,
+        ],
+        ["ingest", "-w", workspace, "--step", "merge", "--tasks", "2"] + ingest
+      ),
+      (
+        [["dedup", "-w", workspace, "--step", "signatures", "--task", "0", "--tasks", "2"]], ["dedup", "-w", workspace]
+      ),
       ([["tag", "-w", workspace, "--step", "task", "--task", "0", "--tasks", "2"]], ["tag", "-w", workspace]),
       ([["filter", "run", "-w", workspace, "--step", "task", "--task", "1", "--tasks", "2"]], nil),
-      ([["tokenizer", "train", "-w", workspace, "--vocab-size", "300", "--step", "task", "--task", "0", "--tasks", "2"]],
-       ["tokenizer", "train", "-w", workspace, "--vocab-size", "300"]),
-      ([["shard", "run", "-w", workspace, "--step", "task", "--task", "0", "--tasks", "2"],
-        ["shard", "run", "-w", workspace, "--step", "task", "--task", "1", "--tasks", "2"],
-        ["shard", "run", "-w", workspace, "--step", "write", "--task", "1", "--tasks", "2"]],
-       ["shard", "run", "-w", workspace]),
+      (
+        [
+          [
+            "tokenizer", "train", "-w", workspace, "--vocab-size", "300", "--step", "task", "--task", "0", "--tasks",
+            "2",
+          ]
+        ],
+        ["tokenizer", "train", "-w", workspace, "--vocab-size", "300"]
+      ),
+      (
+        [
+          ["shard", "run", "-w", workspace, "--step", "task", "--task", "0", "--tasks", "2"],
+          ["shard", "run", "-w", workspace, "--step", "task", "--task", "1", "--tasks", "2"],
+          ["shard", "run", "-w", workspace, "--step", "write", "--task", "1", "--tasks", "2"],
+        ],
+        ["shard", "run", "-w", workspace]
+      ),
     ]
     for (tasks, then) in stages {
       for task in tasks {
@@ -338,11 +381,14 @@ final class CommandLineTests: XCTestCase {
     let workspace = folder + "/ws"
     try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
     for number in 0..<6 {
-      try (0..<40).map { "Paragraph \($0) of file \(number): shards keep every token traceable." }.joined(separator: "\n")
-        .write(toFile: folder + "/in/f\(number).txt", atomically: false, encoding: .utf8)
+      try (0..<40).map { "Paragraph \($0) of file \(number): shards keep every token traceable." }.joined(
+        separator: "\n"
+      )
+      .write(toFile: folder + "/in/f\(number).txt", atomically: false, encoding: .utf8)
     }
     XCTAssertEqual(try run(["init", workspace]).status, 0)
-    XCTAssertEqual(try run(["ingest", "-w", workspace, "--source", "files", "--license", "CC0-1.0", folder + "/in"]).status, 0)
+    XCTAssertEqual(
+      try run(["ingest", "-w", workspace, "--source", "files", "--license", "CC0-1.0", folder + "/in"]).status, 0)
     XCTAssertEqual(try run(["tokenizer", "train", "-w", workspace, "--vocab-size", "300"]).status, 0)
     let shard = try run(["shard", "-w", workspace, "--val-fraction", "0.2"])
     XCTAssertEqual(shard.status, 0, shard.stderr)
@@ -364,13 +410,15 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(read.stdout.contains("\"windows\":100"), read.stdout)
 
     let train = try run([
-      "train", "-w", workspace, "--layers", "1", "--heads", "2", "--dim", "16", "--context", "16", "--batch", "2", "--steps", "4",
+      "train", "-w", workspace, "--layers", "1", "--heads", "2", "--dim", "16", "--context", "16", "--batch", "2",
+      "--steps", "4",
       "--eval-every", "2", "--threads", "1",
     ])
     XCTAssertEqual(train.status, 0, train.stderr)
     XCTAssertTrue(train.stdout.contains("train: 4 steps"), train.stdout)
     XCTAssertTrue(train.stdout.contains("of sgemm's peak"), train.stdout)
-    let runFolder = try XCTUnwrap(train.stdout.components(separatedBy: "run ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+    let runFolder = try XCTUnwrap(
+      train.stdout.components(separatedBy: "run ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
     // A resumed run takes its own shape; a shape given that differs is refused, naming it.
     let resumed = try run(["train", "-w", workspace, "--resume", runFolder, "--steps", "6", "--threads", "1"])
     XCTAssertEqual(resumed.status, 0, resumed.stderr)
@@ -379,39 +427,53 @@ final class CommandLineTests: XCTestCase {
     // uses the first's, and `plan` for the embedded trainer does the same arithmetic.
     XCTAssertTrue(train.stdout.contains("forecast none"), train.stdout)
     let second = try run([
-      "train", "-w", workspace, "--layers", "1", "--heads", "2", "--dim", "16", "--context", "16", "--batch", "2", "--steps", "4",
+      "train", "-w", workspace, "--layers", "1", "--heads", "2", "--dim", "16", "--context", "16", "--batch", "2",
+      "--steps", "4",
       "--eval-every", "2", "--threads", "1", "--run-name", "second",
     ])
     XCTAssertEqual(second.status, 0, second.stderr)
     XCTAssertTrue(second.stdout.range(of: "forecast [0-9.]+ s", options: .regularExpression) != nil, second.stdout)
     let plan = try run([
-      "plan", "--hardware", "cpu", "-w", workspace, "--layers", "1", "--heads", "2", "--dim", "16", "--context", "16", "--batch", "2",
+      "plan", "--hardware", "cpu", "-w", workspace, "--layers", "1", "--heads", "2", "--dim", "16", "--context", "16",
+      "--batch", "2",
       "--steps", "4", "--threads", "1", "--format", "json",
     ])
     XCTAssertEqual(plan.status, 0, plan.stderr)
     let forecast = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
-    let (flops, peak, mfu, wall) = (forecast["flops"] as? Double ?? 0, forecast["peak_flops"] as? Double ?? 0, forecast["mfu"] as? Double ?? 0, forecast["wall_seconds"] as? Double ?? 0)
+    let (flops, peak, mfu, wall) = (
+      forecast["flops"] as? Double ?? 0, forecast["peak_flops"] as? Double ?? 0, forecast["mfu"] as? Double ?? 0,
+      forecast["wall_seconds"] as? Double ?? 0
+    )
     XCTAssertEqual(flops, 4 * 2 * 16 * (forecast["flops_per_token"] as? Double ?? 0), accuracy: flops * 1e-5)
     XCTAssertGreaterThan(mfu, 0)
     // `mfu` is printed to four significant digits: the quotient agrees to their rounding.
     XCTAssertEqual(wall, flops / (peak * mfu), accuracy: wall * 1e-3)
-    XCTAssertTrue((forecast["assumptions"] as? [String] ?? []).contains { $0.contains("newest training run") }, plan.stdout)
+    XCTAssertTrue(
+      (forecast["assumptions"] as? [String] ?? []).contains { $0.contains("newest training run") }, plan.stdout)
     let reshaped = try run(["train", "-w", workspace, "--resume", runFolder, "--dim", "32", "--threads", "1"])
     XCTAssertEqual(reshaped.status, 1)
     XCTAssertTrue(reshaped.stderr.contains("--dim 32 differs from the run's 16"), reshaped.stderr)
-    let sample = try run(["sample", "--checkpoint", runFolder + "/step-00004", "--prompt", "Paragraph", "--max-tokens", "5", "--threads", "1"])
+    let sample = try run([
+      "sample", "--checkpoint", runFolder + "/step-00004", "--prompt", "Paragraph", "--max-tokens", "5", "--threads",
+      "1",
+    ])
     XCTAssertEqual(sample.status, 0, sample.stderr)
     let energy = try run(["energy", "-w", workspace, "--country", "SWE", "--pue", "1.2"])
     XCTAssertEqual(energy.status, 0, energy.stderr)
-    for row in ["| ingest | stage |", "| tokenizer | stage |", "| shard | stage |", "| pretrain | ", "| total |", "Sweden"] {
-      XCTAssertTrue(energy.stdout.contains(row) || energy.stdout.contains(row.replacingOccurrences(of: "| pretrain | ", with: "pretrain-")), row)
+    for row in [
+      "| ingest | stage |", "| tokenizer | stage |", "| shard | stage |", "| pretrain | ", "| total |", "Sweden",
+    ] {
+      XCTAssertTrue(
+        energy.stdout.contains(row)
+          || energy.stdout.contains(row.replacingOccurrences(of: "| pretrain | ", with: "pretrain-")), row)
     }
     XCTAssertTrue(FileManager.default.fileExists(atPath: runFolder + "/emissions.csv"))
     // The method column is short; each method's whole explanation is a note under the table, once.
     let methodNotes = energy.stdout.split(separator: "\n").filter { $0.hasPrefix("[") }
     XCTAssertFalse(methodNotes.isEmpty, energy.stdout)
     XCTAssertEqual(Set(methodNotes).count, methodNotes.count, energy.stdout)
-    XCTAssertTrue(energy.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") }.allSatisfy { $0.count < 160 }, energy.stdout)
+    XCTAssertTrue(
+      energy.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") }.allSatisfy { $0.count < 160 }, energy.stdout)
 
     let report = try run(["report", "-w", workspace, "--samples", "1", "--country", "FRA"])
     XCTAssertEqual(report.status, 0, report.stderr)
@@ -419,7 +481,8 @@ final class CommandLineTests: XCTestCase {
     let parser = XMLParser(data: Data(html.utf8))
     XCTAssertTrue(parser.parse(), "well-formed XHTML: \(parser.parserError.map { "\($0)" } ?? "")")
     for section in [
-      "<h2>Data card</h2>", "<h2>Tokenizer</h2>", "<h2>Training</h2>", "<h2>Energy and carbon</h2>", "<svg", "<polyline", "class=\"sample\"",
+      "<h2>Data card</h2>", "<h2>Tokenizer</h2>", "<h2>Training</h2>", "<h2>Energy and carbon</h2>", "<svg",
+      "<polyline", "class=\"sample\"",
       "<code>hatchery plan</code> forecast",
     ] {
       XCTAssertTrue(html.contains(section), section)
@@ -448,7 +511,8 @@ final class CommandLineTests: XCTestCase {
     }
     try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
     for index in 0..<fileCount {
-      try FileManager.default.moveItem(atPath: folder + "/input-\(index).txt", toPath: folder + "/in/input-\(index).txt")
+      try FileManager.default.moveItem(
+        atPath: folder + "/input-\(index).txt", toPath: folder + "/in/input-\(index).txt")
     }
     // One file per part, so the kill lands between and inside part commits.
     let arguments = ["ingest", "-w", workspace, "--source", "s", "--part-bytes", "1", "--threads", "1", folder + "/in"]
@@ -507,7 +571,8 @@ extension CommandLineTests {
     // Llama 2 70B's shape and tokens on A100s, Sweden's grid: FLOPs 6ND + attention, device-hours
     // at the typical MFU with its range, energy and emissions from the table's 400 W.
     let plan = try run([
-      "plan", "--params", "70B", "--tokens", "2T", "--layers", "80", "--context", "4096", "--dim", "8192", "--hardware", "a100",
+      "plan", "--params", "70B", "--tokens", "2T", "--layers", "80", "--context", "4096", "--dim", "8192", "--hardware",
+      "a100",
       "--devices", "2048", "--country", "SWE", "--pue", "1.1", "--embodied", "--format", "json",
     ])
     XCTAssertEqual(plan.status, 0, plan.stderr)
@@ -541,13 +606,18 @@ extension CommandLineTests {
     let workspace = folder + "/ws"
     try FileManager.default.createDirectory(atPath: folder + "/in/pkg", withIntermediateDirectories: true)
     // One file with its own licence; four that say nothing, so `unknown: review` holds them back.
-    try ("// SPDX-License-Identifier: MIT\n" + (0..<40).map { "Line \($0) of the licensed file, with words to count." }.joined(separator: "\n"))
+    try
+      ("// SPDX-License-Identifier: MIT\n"
+      + (0..<40).map { "Line \($0) of the licensed file, with words to count." }.joined(separator: "\n"))
       .write(toFile: folder + "/in/licensed.txt", atomically: false, encoding: .utf8)
     for number in 0..<4 {
-      try (0..<40).map { "Paragraph \($0) of unknown file \(number): nobody says under which terms." }.joined(separator: "\n")
-        .write(toFile: folder + "/in/pkg/u\(number).txt", atomically: false, encoding: .utf8)
+      try (0..<40).map { "Paragraph \($0) of unknown file \(number): nobody says under which terms." }.joined(
+        separator: "\n"
+      )
+      .write(toFile: folder + "/in/pkg/u\(number).txt", atomically: false, encoding: .utf8)
     }
-    try "allow: [permissive]\nunknown: review\nconflict: review\n".write(toFile: folder + "/policy.yaml", atomically: false, encoding: .utf8)
+    try "allow: [permissive]\nunknown: review\nconflict: review\n".write(
+      toFile: folder + "/policy.yaml", atomically: false, encoding: .utf8)
     XCTAssertEqual(try run(["init", workspace]).status, 0)
     XCTAssertEqual(try run(["ingest", "-w", workspace, "--source", "files", folder + "/in"]).status, 0)
     let tag = try run(["tag", "-w", workspace, "--policy", folder + "/policy.yaml"])
@@ -556,7 +626,9 @@ extension CommandLineTests {
     let list = try run(["review", "list", "-w", workspace])
     XCTAssertEqual(list.status, 0, list.stderr)
     XCTAssertTrue(list.stdout.contains("4 document(s) held back for review"), list.stdout)
-    let ids = list.stdout.split(separator: "\n").filter { $0.contains("\t") }.map { String($0.split(separator: "\t")[0]) }
+    let ids = list.stdout.split(separator: "\n").filter { $0.contains("\t") }.map {
+      String($0.split(separator: "\t")[0])
+    }
     XCTAssertEqual(ids.count, 4)
     XCTAssertTrue(list.stdout.contains("in/pkg/u0.txt\tunknown\tunknown licence"), list.stdout)
 
@@ -569,19 +641,24 @@ extension CommandLineTests {
     XCTAssertTrue(try shardedDocuments().contains("1 documents"), "only the licensed file is sharded")
 
     // Approve one: it is sharded from the next run. Reject one: it is dropped, with the note.
-    let approve = try run(["review", "approve", "-w", workspace, ids[0], "--reviewer", "alice", "--note", "our own text"])
+    let approve = try run([
+      "review", "approve", "-w", workspace, ids[0], "--reviewer", "alice", "--note", "our own text",
+    ])
     XCTAssertEqual(approve.status, 0, approve.stderr)
     XCTAssertTrue(approve.stdout.contains("1 document(s) approved (kept) by alice"), approve.stdout)
     let noNote = try run(["review", "reject", "-w", workspace, ids[1]])
     XCTAssertEqual(noNote.status, 2)
     XCTAssertTrue(noNote.stderr.contains("reject needs --note"), noNote.stderr)
-    XCTAssertEqual(try run(["review", "reject", "-w", workspace, ids[1], "--reviewer", "bob", "--note", "scraped"]).status, 0)
+    XCTAssertEqual(
+      try run(["review", "reject", "-w", workspace, ids[1], "--reviewer", "bob", "--note", "scraped"]).status, 0)
     let again = try run(["review", "approve", "-w", workspace, ids[1]])
     XCTAssertEqual(again.status, 1, "a decided document is no longer held back")
     XCTAssertTrue(again.stderr.contains("is not held back for review"), again.stderr)
     XCTAssertTrue(try run(["review", "list", "-w", workspace]).stdout.contains("2 document(s) held back"))
     XCTAssertTrue(try shardedDocuments().contains("2 documents"), "the licensed file and the approved one")
-    XCTAssertTrue(try shardedDocuments(["--include-review"]).contains("4 documents"), "with the held-back ones, without the rejected")
+    XCTAssertTrue(
+      try shardedDocuments(["--include-review"]).contains("4 documents"),
+      "with the held-back ones, without the rejected")
 
     // The decisions say who and why; the audit counts what is held back.
     let trace = try run(["trace", "-w", workspace, ids[1]])
@@ -605,12 +682,14 @@ extension CommandLineTests {
     for index in 0..<200 {
       lines.append(
         index % 2 == 0
-          ? "__label__fruit apple pear plum \(["banana", "cherry"][index % 4 / 2])" : "__label__car wheel brake gear \(["engine", "clutch"][index % 4 / 2])")
+          ? "__label__fruit apple pear plum \(["banana", "cherry"][index % 4 / 2])"
+          : "__label__car wheel brake gear \(["engine", "clutch"][index % 4 / 2])")
     }
     try lines.joined(separator: "\n").write(toFile: folder + "/train.txt", atomically: true, encoding: .utf8)
     let model = folder + "/model.bin"
     let trained = try run([
-      "classifier", "train", "--input", folder + "/train.txt", "--output", model, "--dim", "8", "--epoch", "10", "--lr", "0.5", "--threads", "1",
+      "classifier", "train", "--input", folder + "/train.txt", "--output", model, "--dim", "8", "--epoch", "10", "--lr",
+      "0.5", "--threads", "1",
     ])
     XCTAssertEqual(trained.status, 0, trained.stderr)
     XCTAssertTrue(trained.stdout.contains("trained on 200 examples"), trained.stdout)
@@ -618,8 +697,11 @@ extension CommandLineTests {
     try #"{"text": "pear apple"}"#.write(toFile: folder + "/texts.jsonl", atomically: true, encoding: .utf8)
     let predicted = try run(["classifier", "predict", model, folder + "/texts.txt", folder + "/texts.jsonl", "-k", "2"])
     XCTAssertEqual(predicted.status, 0, predicted.stderr)
-    let records = predicted.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-    XCTAssertEqual(records.map { ($0?["labels"] as? [String])?.first }, ["__label__fruit", "__label__car", "__label__fruit"])
+    let records = predicted.stdout.split(separator: "\n").map {
+      try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }
+    XCTAssertEqual(
+      records.map { ($0?["labels"] as? [String])?.first }, ["__label__fruit", "__label__car", "__label__fruit"])
     XCTAssertEqual(records.map { $0?["line"] as? Int }, [1, 2, 1])
     XCTAssertEqual((records[0]?["probabilities"] as? [Double])?.count, 2)
     let bytes = try Data(contentsOf: URL(fileURLWithPath: model))
@@ -635,18 +717,18 @@ extension CommandLineTests {
   func testAblateComparesVariantsAndRefusesAnEvaluationSetItTrainsOn() throws {
     let repository = Self.repository.path
     try """
-      version: 1
-      workspace: unused
-      sources:
-        - {name: examples, paths: [\(repository)/examples/corpus, \(repository)/examples/web], license: CC0-1.0}
-      stages:
-        ingest: {added: "2026-01-01T00:00:00Z", threads: 1}
-        dedup: {paragraphs: true, threads: 1}
-        tokenizer: {vocab_size: 400, threads: 1}
-        shard: {val_fraction: 0.1, threads: 1}
-        train: {layers: 1, heads: 2, dim: 32, context: 32, batch: 4, steps: 12, eval_every: 6, checkpoint_every: 0, threads: 1}
+    version: 1
+    workspace: unused
+    sources:
+      - {name: examples, paths: [\(repository)/examples/corpus, \(repository)/examples/web], license: CC0-1.0}
+    stages:
+      ingest: {added: "2026-01-01T00:00:00Z", threads: 1}
+      dedup: {paragraphs: true, threads: 1}
+      tokenizer: {vocab_size: 400, threads: 1}
+      shard: {val_fraction: 0.1, threads: 1}
+      train: {layers: 1, heads: 2, dim: 32, context: 32, batch: 4, steps: 12, eval_every: 6, checkpoint_every: 0, threads: 1}
 
-      """.write(toFile: folder + "/base.yaml", atomically: true, encoding: .utf8)
+    """.write(toFile: folder + "/base.yaml", atomically: true, encoding: .utf8)
     try Data(
       """
       {"text": "A held-out paragraph about hatching eggs: the incubator keeps them warm for three weeks.", "source": "notes"}
@@ -656,20 +738,23 @@ extension CommandLineTests {
     ).write(to: URL(fileURLWithPath: folder + "/held-out.jsonl"))
     let ablation = folder + "/compare.yaml"
     try """
-      version: 1
-      pipeline: \(folder!)/base.yaml
-      folder: \(folder!)/work
-      seeds: 2
-      eval: {held: \(folder!)/held-out.jsonl}
-      variants:
-        baseline: {}
-        no-dedup: {dedup: off}
+    version: 1
+    pipeline: \(folder!)/base.yaml
+    folder: \(folder!)/work
+    seeds: 2
+    eval: {held: \(folder!)/held-out.jsonl}
+    variants:
+      baseline: {}
+      no-dedup: {dedup: off}
 
-      """.write(toFile: ablation, atomically: true, encoding: .utf8)
+    """.write(toFile: ablation, atomically: true, encoding: .utf8)
     let first = try run(["ablate", ablation])
     XCTAssertEqual(first.status, 0, first.stderr + first.stdout)
-    let json = try XCTUnwrap(try JSONParser.parse(String(contentsOfFile: folder + "/work/ablation.json", encoding: .utf8)).objectValue)
-    func array(_ value: JSONValue?) -> [JSONValue] { if case .array(let items)? = value { return items } else { return [] } }
+    let json = try XCTUnwrap(
+      try JSONParser.parse(String(contentsOfFile: folder + "/work/ablation.json", encoding: .utf8)).objectValue)
+    func array(_ value: JSONValue?) -> [JSONValue] {
+      if case .array(let items)? = value { return items } else { return [] }
+    }
     let variants = array(json["variants"])
     XCTAssertEqual(variants.count, 2)
     XCTAssertEqual(variants.compactMap { $0.objectValue?["name"]?.stringValue }, ["baseline", "no-dedup"])
@@ -677,18 +762,22 @@ extension CommandLineTests {
       let runs = array(variant.objectValue?["runs"])
       XCTAssertEqual(runs.compactMap { $0.objectValue?["seed"]?.intValue }, [1337, 1338])
       for run in runs {
-        guard case .number(let text)? = run.objectValue?["bits_per_byte"], let bits = Double(text) else { return XCTFail("\(run)") }
+        guard case .number(let text)? = run.objectValue?["bits_per_byte"], let bits = Double(text) else {
+          return XCTFail("\(run)")
+        }
         XCTAssertTrue(bits > 0 && bits < 16, text)
       }
     }
     XCTAssertNotNil(variants[1].objectValue?["versus_baseline"]?.objectValue?["p"])
     // What a comparison says: every run's bits per byte, each variant's test against the baseline.
     func figures(_ folder: String) throws -> [String] {
-      let json = try XCTUnwrap(try JSONParser.parse(String(contentsOfFile: folder + "/ablation.json", encoding: .utf8)).objectValue)
+      let json = try XCTUnwrap(
+        try JSONParser.parse(String(contentsOfFile: folder + "/ablation.json", encoding: .utf8)).objectValue)
       return array(json["variants"]).map { variant in
         let object = variant.objectValue
         let runs = array(object?["runs"]).map { JSONWriter.encode($0.objectValue?["bits_per_byte"] ?? .null) }
-        return "\(object?["name"]?.stringValue ?? "?"): \(runs) \(JSONWriter.encode(object?["versus_baseline"] ?? .null))"
+        return
+          "\(object?["name"]?.stringValue ?? "?"): \(runs) \(JSONWriter.encode(object?["versus_baseline"] ?? .null))"
       }
     }
     let expected = try figures(folder + "/work")
@@ -708,23 +797,29 @@ extension CommandLineTests {
     try FileManager.default.removeItem(atPath: folder + "/work/runs/no-dedup/seed-1338")
     let incomplete = try run(["ablate", "--step", "compare", ablation])
     XCTAssertEqual(incomplete.status, 1)
-    XCTAssertTrue(incomplete.stderr.contains("no up-to-date result for no-dedup seed 1338 (--step train --task 3)"), incomplete.stderr)
+    XCTAssertTrue(
+      incomplete.stderr.contains("no up-to-date result for no-dedup seed 1338 (--step train --task 3)"),
+      incomplete.stderr)
     XCTAssertEqual(try run(["ablate", "--step", "train", "--task", "3", ablation]).status, 0)
     XCTAssertEqual(try run(["ablate", "--step", "compare", ablation]).status, 0)
     // The same comparison (times and energy differ from run to run).
     XCTAssertEqual(try figures(folder + "/work"), expected)
-    XCTAssertEqual(try run(["ablate", "--step", "train", ablation]).status, 2, "--step train needs --task (a usage error)")
+    XCTAssertEqual(
+      try run(["ablate", "--step", "train", ablation]).status, 2, "--step train needs --task (a usage error)")
     let scripts = try run(["ablate", "--slurm", folder + "/slurm", "--partition", "cpu", ablation])
     XCTAssertEqual(scripts.status, 0, scripts.stderr)
     let prepare = try String(contentsOfFile: folder + "/slurm/01-prepare.sbatch", encoding: .utf8)
     XCTAssertTrue(prepare.contains("#SBATCH --array=0-1\n"), prepare)
     XCTAssertTrue(prepare.contains("ablate --step prepare --task \"$task\" \(ablation)"), prepare)
     let submit = try String(contentsOfFile: folder + "/slurm/submit.sh", encoding: .utf8)
-    XCTAssertTrue(submit.contains("job_compare=$(sbatch --parsable --dependency=afterok:$job_train 03-compare.sbatch)"), submit)
+    XCTAssertTrue(
+      submit.contains("job_compare=$(sbatch --parsable --dependency=afterok:$job_train 03-compare.sbatch)"), submit)
     // The jobs as Slurm would run them (each array task with its SLURM_ARRAY_TASK_ID), into a
     // fresh folder: the same comparison.
-    try String(contentsOfFile: ablation, encoding: .utf8).replacingOccurrences(of: "\(folder!)/work", with: "\(folder!)/jobs")
-      .write(toFile: folder + "/jobs.yaml", atomically: true, encoding: .utf8)
+    try String(contentsOfFile: ablation, encoding: .utf8).replacingOccurrences(
+      of: "\(folder!)/work", with: "\(folder!)/jobs"
+    )
+    .write(toFile: folder + "/jobs.yaml", atomically: true, encoding: .utf8)
     XCTAssertEqual(try run(["ablate", "--slurm", folder + "/jobs-slurm", folder + "/jobs.yaml"]).status, 0)
     for (script, tasks) in [("01-prepare", 2), ("02-train", 4), ("03-compare", 1)] {
       for task in 0..<tasks {
@@ -757,7 +852,9 @@ extension CommandLineTests {
     ).write(to: URL(fileURLWithPath: folder + "/held-out.jsonl"))
     let overlapping = try run(["ablate", ablation])
     XCTAssertEqual(overlapping.status, 1)
-    XCTAssertTrue(overlapping.stderr.contains("of the evaluation text's 13-grams are in variant baseline's training documents"), overlapping.stderr)
+    XCTAssertTrue(
+      overlapping.stderr.contains("of the evaluation text's 13-grams are in variant baseline's training documents"),
+      overlapping.stderr)
     XCTAssertTrue(overlapping.stderr.contains("max_shared_ngrams 0.01"), overlapping.stderr)
   }
 }

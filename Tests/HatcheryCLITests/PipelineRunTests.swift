@@ -85,7 +85,8 @@ final class PipelineRunTests: XCTestCase {
   private func outputs(_ workspace: String) throws -> [String: Data] {
     var result: [String: Data] = [:]
     let files = FileManager.default.enumerator(atPath: workspace)!.compactMap { $0 as? String }
-    for path in files where path.hasSuffix(".jsonl.zst") || path.hasSuffix(".tok.zst") || path.hasSuffix("model.safetensors") {
+    for path in files
+    where path.hasSuffix(".jsonl.zst") || path.hasSuffix(".tok.zst") || path.hasSuffix("model.safetensors") {
       var key = path.split(separator: "/").map(String.init)
       if key.first == "runs" { key[1] = key[1].contains("-train-") ? "train" : "finetune" }
       result[key.joined(separator: "/")] = try read(workspace + "/" + path)
@@ -96,7 +97,8 @@ final class PipelineRunTests: XCTestCase {
   /// Ctrl-C as a terminal sends it: to the process and to the step it is running.
   private func interrupt(_ process: Process) {
     let parent = process.processIdentifier
-    let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+    let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter
+    { pid in
       guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
         let close = stat.lastIndex(of: ")")
       else { return false }
@@ -112,7 +114,8 @@ final class PipelineRunTests: XCTestCase {
     let interrupted = folder + "/interrupted"
     for workspace in [straight, interrupted] {
       try FileManager.default.createDirectory(atPath: workspace + "-file", withIntermediateDirectories: true)
-      try pipeline(workspace: workspace).write(toFile: workspace + "-file/sample.yaml", atomically: true, encoding: .utf8)
+      try pipeline(workspace: workspace).write(
+        toFile: workspace + "-file/sample.yaml", atomically: true, encoding: .utf8)
     }
 
     let straightStatus = try runToEnd(straight + "-file/sample.yaml", log: folder + "/straight.log")
@@ -148,7 +151,8 @@ final class PipelineRunTests: XCTestCase {
     let expected = try outputs(straight)
     let resumed = try outputs(interrupted)
     XCTAssertEqual(Set(resumed.keys), Set(expected.keys))
-    XCTAssertTrue(expected.keys.contains { $0.hasSuffix(".tok.zst") } && expected.keys.contains { $0.hasPrefix("runs/finetune/") })
+    XCTAssertTrue(
+      expected.keys.contains { $0.hasSuffix(".tok.zst") } && expected.keys.contains { $0.hasPrefix("runs/finetune/") })
     for (path, data) in expected { XCTAssertEqual(resumed[path], data, "\(path) differs after the resumed run") }
 
     // A third run has nothing to do.
@@ -162,24 +166,32 @@ final class PipelineRunTests: XCTestCase {
   private func oneProcessAndSlurmScripts(tasks: Int, extra: [String] = []) throws -> [String] {
     for name in ["one", "array"] {
       try FileManager.default.createDirectory(atPath: folder + "/" + name, withIntermediateDirectories: true)
-      try samplePipeline(workspace: folder + "/\(name)/ws").write(toFile: folder + "/\(name)/sample.yaml", atomically: true, encoding: .utf8)
+      try samplePipeline(workspace: folder + "/\(name)/ws").write(
+        toFile: folder + "/\(name)/sample.yaml", atomically: true, encoding: .utf8)
     }
     XCTAssertEqual(try runToEnd(folder + "/one/sample.yaml", log: folder + "/one.log"), 0)
     let generate = Process()
     generate.executableURL = CommandLineTests.executable
-    generate.arguments = ["slurm", folder + "/array/sample.yaml", "--tasks", "\(tasks)", "--output", folder + "/array/slurm"] + extra
+    generate.arguments =
+      ["slurm", folder + "/array/sample.yaml", "--tasks", "\(tasks)", "--output", folder + "/array/slurm"] + extra
     try generate.run()
     generate.waitUntilExit()
     XCTAssertEqual(generate.terminationStatus, 0)
-    return try FileManager.default.contentsOfDirectory(atPath: folder + "/array/slurm").filter { $0.hasSuffix(".sbatch") }.sorted()
+    return try FileManager.default.contentsOfDirectory(atPath: folder + "/array/slurm").filter {
+      $0.hasSuffix(".sbatch")
+    }.sorted()
   }
 
   private func assertSameDataOutputs(file: StaticString = #filePath, line: UInt = #line) throws {
     let one = try outputs(folder + "/one/ws")
     let array = try outputs(folder + "/array/ws")
-    XCTAssertGreaterThan(one.keys.filter { $0.hasPrefix("docs/examples/part-") }.count, 3, "several parts, so every task has work", file: file, line: line)
+    XCTAssertGreaterThan(
+      one.keys.filter { $0.hasPrefix("docs/examples/part-") }.count, 3, "several parts, so every task has work",
+      file: file, line: line)
     XCTAssertEqual(Set(array.keys), Set(one.keys), file: file, line: line)
-    for (path, data) in one { XCTAssertEqual(array[path], data, "\(path) differs between the tasks and one process", file: file, line: line) }
+    for (path, data) in one {
+      XCTAssertEqual(array[path], data, "\(path) differs between the tasks and one process", file: file, line: line)
+    }
     XCTAssertEqual(try decisions(folder + "/array/ws"), try decisions(folder + "/one/ws"), file: file, line: line)
     XCTAssertFalse(try decisions(folder + "/one/ws").isEmpty, file: file, line: line)
   }
@@ -189,11 +201,18 @@ final class PipelineRunTests: XCTestCase {
   func testSlurmArrayTasksWriteWhatOneProcessWrites() throws {
     let scripts = try oneProcessAndSlurmScripts(tasks: 3)
     XCTAssertEqual(
-      scripts, ["01-init.sbatch", "02-ingest-examples.sbatch", "03-ingest-examples-merge.sbatch", "04-dedup-signatures.sbatch",
-        "05-dedup-cluster.sbatch", "06-dedup-merge.sbatch", "07-tag.sbatch", "08-tag-merge.sbatch", "09-tokenizer.sbatch",
-        "10-tokenizer-merge.sbatch", "11-shard.sbatch", "12-shard-write.sbatch", "13-shard-merge.sbatch"])
+      scripts,
+      [
+        "01-init.sbatch", "02-ingest-examples.sbatch", "03-ingest-examples-merge.sbatch", "04-dedup-signatures.sbatch",
+        "05-dedup-cluster.sbatch", "06-dedup-merge.sbatch", "07-tag.sbatch", "08-tag-merge.sbatch",
+        "09-tokenizer.sbatch",
+        "10-tokenizer-merge.sbatch", "11-shard.sbatch", "12-shard-write.sbatch", "13-shard-merge.sbatch",
+      ])
     let submit = try String(contentsOfFile: folder + "/array/slurm/submit.sh", encoding: .utf8)
-    XCTAssertTrue(submit.contains("job_dedup_cluster=$(sbatch --parsable --dependency=afterok:$job_dedup_signatures 05-dedup-cluster.sbatch)"), submit)
+    XCTAssertTrue(
+      submit.contains(
+        "job_dedup_cluster=$(sbatch --parsable --dependency=afterok:$job_dedup_signatures 05-dedup-cluster.sbatch)"),
+      submit)
     XCTAssertTrue(submit.contains("--dependency=afterok:$job_ingest_examples 03-ingest-examples-merge.sbatch"), submit)
     for script in scripts {
       let text = try String(contentsOfFile: folder + "/array/slurm/" + script, encoding: .utf8)
@@ -215,7 +234,10 @@ final class PipelineRunTests: XCTestCase {
       }
       for (task, process) in processes.enumerated() {
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(script) task \(task): " + ((try? String(contentsOfFile: folder + "/array/\(script)-\(task).log", encoding: .utf8)) ?? ""))
+        XCTAssertEqual(
+          process.terminationStatus, 0,
+          "\(script) task \(task): "
+            + ((try? String(contentsOfFile: folder + "/array/\(script)-\(task).log", encoding: .utf8)) ?? ""))
       }
     }
     try assertSameDataOutputs()
@@ -226,17 +248,24 @@ final class PipelineRunTests: XCTestCase {
   func testScriptsRunOnARealSlurmCluster() throws {
     let tools = ["/usr/bin/sbatch", "/usr/bin/squeue", "/usr/sbin/slurmd", "/usr/sbin/munged"]
     guard tools.allSatisfy({ FileManager.default.isExecutableFile(atPath: $0) }) else {
-      throw XCTSkip("Slurm is not installed here (apt-get install slurm-wlm munge); the test above runs the scripts without it")
+      throw XCTSkip(
+        "Slurm is not installed here (apt-get install slurm-wlm munge); the test above runs the scripts without it")
     }
     guard getuid() == 0 else { throw XCTSkip("scripts/slurm-local needs root to start slurmd") }
     let slurmLocal = CommandLineTests.repository.appendingPathComponent("scripts/slurm-local")
     let start = try Process.run(slurmLocal, arguments: ["start"])
     guard waitForExit(start, seconds: 120, "scripts/slurm-local start") else { return }
-    guard start.terminationStatus == 0 else { throw XCTSkip("slurmd could not start on this machine (see /tmp/hatchery-slurm/log)") }
-    defer {
-      if let stop = try? Process.run(slurmLocal, arguments: ["stop"]) { _ = waitForExit(stop, seconds: 60, "scripts/slurm-local stop") }
+    guard start.terminationStatus == 0 else {
+      throw XCTSkip("slurmd could not start on this machine (see /tmp/hatchery-slurm/log)")
     }
-    let environment = ProcessInfo.processInfo.environment.merging(["SLURM_CONF": "/tmp/hatchery-slurm/slurm.conf"]) { $1 }
+    defer {
+      if let stop = try? Process.run(slurmLocal, arguments: ["stop"]) {
+        _ = waitForExit(stop, seconds: 60, "scripts/slurm-local stop")
+      }
+    }
+    let environment = ProcessInfo.processInfo.environment.merging(["SLURM_CONF": "/tmp/hatchery-slurm/slurm.conf"]) {
+      $1
+    }
 
     _ = try oneProcessAndSlurmScripts(tasks: 2, extra: ["--partition", "local", "--cpus", "1"])
     let submit = Process()
@@ -252,29 +281,34 @@ final class PipelineRunTests: XCTestCase {
     // Wait until none of this test's jobs is queued or running.
     try waitForJobs(named: "hatchery-sample-", environment: environment)
     let logs = try FileManager.default.contentsOfDirectory(atPath: folder + "/array/slurm/logs")
-    XCTAssertEqual(logs.filter { $0.contains("ingest-examples-") && !$0.contains("merge") }.count, 2, "one log per array task: \(logs)")
+    XCTAssertEqual(
+      logs.filter { $0.contains("ingest-examples-") && !$0.contains("merge") }.count, 2,
+      "one log per array task: \(logs)")
     try assertSameDataOutputs()
 
     // An ablation's jobs: an array preparing the variants, an array training them, the comparison.
     try samplePipeline(
       workspace: folder + "/unused",
-      moreStages: "  train: {layers: 1, heads: 2, dim: 32, context: 32, batch: 4, steps: 8, eval_every: 0, checkpoint_every: 0, threads: 1}"
+      moreStages:
+        "  train: {layers: 1, heads: 2, dim: 32, context: 32, batch: 4, steps: 8, eval_every: 0, checkpoint_every: 0, threads: 1}"
     ).write(toFile: folder + "/base.yaml", atomically: true, encoding: .utf8)
     try "{\"text\": \"Held-out words about incubators and eggs that the sample set does not hold.\"}\n"
       .write(toFile: folder + "/held-out.jsonl", atomically: true, encoding: .utf8)
     try """
-      version: 1
-      name: slurm-ablation
-      pipeline: \(folder!)/base.yaml
-      folder: \(folder!)/ablation
-      seeds: 2
-      eval: {held: \(folder!)/held-out.jsonl}
-      variants: {baseline: {}, no-dedup: {dedup: off}}
+    version: 1
+    name: slurm-ablation
+    pipeline: \(folder!)/base.yaml
+    folder: \(folder!)/ablation
+    seeds: 2
+    eval: {held: \(folder!)/held-out.jsonl}
+    variants: {baseline: {}, no-dedup: {dedup: off}}
 
-      """.write(toFile: folder + "/ablation.yaml", atomically: true, encoding: .utf8)
+    """.write(toFile: folder + "/ablation.yaml", atomically: true, encoding: .utf8)
     let generate = Process()
     generate.executableURL = CommandLineTests.executable
-    generate.arguments = ["ablate", "--slurm", folder + "/ablation-slurm", "--partition", "local", "--cpus", "1", folder + "/ablation.yaml"]
+    generate.arguments = [
+      "ablate", "--slurm", folder + "/ablation-slurm", "--partition", "local", "--cpus", "1", folder + "/ablation.yaml",
+    ]
     generate.standardOutput = FileHandle.nullDevice
     try generate.run()
     generate.waitUntilExit()
@@ -291,7 +325,8 @@ final class PipelineRunTests: XCTestCase {
     let comparison = try String(contentsOfFile: folder + "/ablation/ablation.md", encoding: .utf8)
     XCTAssertTrue(comparison.contains("| no-dedup |"), comparison)
     let ablationLogs = try FileManager.default.contentsOfDirectory(atPath: folder + "/ablation-slurm/logs")
-    XCTAssertEqual(ablationLogs.filter { $0.contains("-train-") }.count, 4, "one train job per variant and seed: \(ablationLogs)")
+    XCTAssertEqual(
+      ablationLogs.filter { $0.contains("-train-") }.count, 4, "one train job per variant and seed: \(ablationLogs)")
   }
 
   /// Waits (at most 10 minutes) until no queued or running job's name contains `name`.
@@ -332,16 +367,22 @@ final class PipelineRunTests: XCTestCase {
   private func decisions(_ workspace: String) throws -> [String] {
     try ProvenanceStore(path: workspace + "/hatchery.db").read { db in
       try Row.fetchAll(
-        db, sql: "SELECT stage, document_id, action, reason, coalesce(duplicate_of, '') AS duplicate FROM decisions ORDER BY stage, document_id, reason"
-      ).map { "\($0["stage"] as String)|\($0["document_id"] as String)|\($0["action"] as String)|\($0["reason"] as String)|\($0["duplicate"] as String)" }
+        db,
+        sql:
+          "SELECT stage, document_id, action, reason, coalesce(duplicate_of, '') AS duplicate FROM decisions ORDER BY stage, document_id, reason"
+      ).map {
+        "\($0["stage"] as String)|\($0["document_id"] as String)|\($0["action"] as String)|\($0["reason"] as String)|\($0["duplicate"] as String)"
+      }
     }
   }
 
   func testTheRunStopsAtTheFirstFailingStageWithItsMessage() throws {
     let workspace = folder + "/ws"
     let file = folder + "/failing.yaml"
-    try samplePipeline(workspace: workspace).replacingOccurrences(of: "pipelines/policy-permissive-only.yaml", with: "pipelines/no-such-policy.yaml")
-      .write(toFile: file, atomically: true, encoding: .utf8)
+    try samplePipeline(workspace: workspace).replacingOccurrences(
+      of: "pipelines/policy-permissive-only.yaml", with: "pipelines/no-such-policy.yaml"
+    )
+    .write(toFile: file, atomically: true, encoding: .utf8)
     XCTAssertEqual(try runToEnd(file, log: folder + "/failing.log"), 1)
     let log = try String(contentsOfFile: folder + "/failing.log", encoding: .utf8)
     XCTAssertTrue(log.contains("no-such-policy.yaml"), "the stage's own message: \(log)")
@@ -351,7 +392,8 @@ final class PipelineRunTests: XCTestCase {
 
   func testUnknownKeysAndMissingOptionsNameTheirLine() throws {
     let file = folder + "/bad.yaml"
-    try "version: 1\nworkspace: w\nstages:\n  tokenizer:\n    vocab: 512\n".write(toFile: file, atomically: true, encoding: .utf8)
+    try "version: 1\nworkspace: w\nstages:\n  tokenizer:\n    vocab: 512\n".write(
+      toFile: file, atomically: true, encoding: .utf8)
     let result = try runToEnd(file, log: folder + "/bad.log")
     let log = try String(contentsOfFile: folder + "/bad.log", encoding: .utf8)
     XCTAssertEqual(result, 1)
@@ -368,14 +410,17 @@ final class PipelineRunTests: XCTestCase {
     let printed = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     let published = try read(CommandLineTests.repository.appendingPathComponent("schemas/pipeline.schema.json").path)
-    XCTAssertEqual(String(decoding: printed, as: UTF8.self), String(decoding: published, as: UTF8.self),
+    XCTAssertEqual(
+      String(decoding: printed, as: UTF8.self), String(decoding: published, as: UTF8.self),
       "regenerate with: hatchery run --schema > schemas/pipeline.schema.json")
   }
 
   /// Every option a pipeline may give a stage (the schema's) is an option of that stage's command.
   func testStageOptionsExistOnTheirCommands() throws {
-    let schema = try JSONSerialization.jsonObject(
-      with: read(CommandLineTests.repository.appendingPathComponent("schemas/pipeline.schema.json").path)) as! [String: Any]
+    let schema =
+      try JSONSerialization.jsonObject(
+        with: read(CommandLineTests.repository.appendingPathComponent("schemas/pipeline.schema.json").path))
+      as! [String: Any]
     let stages = ((schema["properties"] as! [String: Any])["stages"] as! [String: Any])["properties"] as! [String: Any]
     let commands = ["filter": ["filter", "run"], "tokenizer": ["tokenizer", "train"], "shard": ["shard", "run"]]
     XCTAssertEqual(stages.count, 10)
@@ -390,11 +435,16 @@ final class PipelineRunTests: XCTestCase {
       let help = pipe.fileHandleForReading.readDataToEndOfFile()
       process.waitUntilExit()
       let command = (try JSONSerialization.jsonObject(with: help) as! [String: Any])["command"] as! [String: Any]
-      let names = Set((command["arguments"] as! [[String: Any]]).flatMap { argument in
-        ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }.compactMap { $0["name"] as? String }
-      })
+      let names = Set(
+        (command["arguments"] as! [[String: Any]]).flatMap { argument in
+          ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }.compactMap {
+            $0["name"] as? String
+          }
+        })
       for option in options where !(stage == "sample" && option == "chat_prompt") {
-        XCTAssertTrue(names.contains(option.replacingOccurrences(of: "_", with: "-")), "\(stage).\(option) is not an option of hatchery \(stage)")
+        XCTAssertTrue(
+          names.contains(option.replacingOccurrences(of: "_", with: "-")),
+          "\(stage).\(option) is not an option of hatchery \(stage)")
       }
     }
   }

@@ -14,9 +14,11 @@ final class ByteClassTests: XCTestCase {
       XCTAssertEqual(ASCII.isDigit(byte), ascii && ("0"..."9").contains(scalar), "\(value)")
       XCTAssertEqual(ASCII.isUppercase(byte), ascii && ("A"..."Z").contains(scalar), "\(value)")
       XCTAssertEqual(ASCII.isLowercase(byte), ascii && ("a"..."z").contains(scalar), "\(value)")
-      XCTAssertEqual(ASCII.isLetter(byte), ascii && (("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar)), "\(value)")
+      XCTAssertEqual(
+        ASCII.isLetter(byte), ascii && (("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar)), "\(value)")
       XCTAssertEqual(ASCII.isAlphanumeric(byte), ASCII.isLetter(byte) || ASCII.isDigit(byte), "\(value)")
-      XCTAssertEqual(ASCII.isHexDigit(byte), ascii && "0123456789abcdefABCDEF".unicodeScalars.contains(scalar), "\(value)")
+      XCTAssertEqual(
+        ASCII.isHexDigit(byte), ascii && "0123456789abcdefABCDEF".unicodeScalars.contains(scalar), "\(value)")
       XCTAssertEqual(ASCII.lowercased(byte), ASCII.isUppercase(byte) ? byte + 32 : byte, "\(value)")
       XCTAssertEqual(ASCII.isWhitespace(byte), [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains(byte), "\(value)")
       XCTAssertEqual(ASCII.isHTMLWhitespace(byte), [0x20, 0x09, 0x0A, 0x0C, 0x0D].contains(byte), "\(value)")

@@ -12,7 +12,10 @@ final class DocumentIDSetTests: XCTestCase {
       ids.append(Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }))
     }
     let hexIDs = ids
-    ids += ["a", "d0", "", String(repeating: "F", count: 32), String(repeating: "g", count: 32), String(repeating: "0", count: 31)]
+    ids += [
+      "a", "d0", "", String(repeating: "F", count: 32), String(repeating: "g", count: 32),
+      String(repeating: "0", count: 31),
+    ]
     ids += hexIDs.prefix(100)  // repeats
     let set = DocumentIDSet(ids)
     let reference = Set(ids)
@@ -44,12 +47,16 @@ final class DocumentIDSetTests: XCTestCase {
     ids += ["d1", "not hex at all, and longer than 32", String(repeating: "A", count: 32), "ü"]
     try queue.write { db in
       try db.execute(sql: "CREATE TABLE a (id TEXT); CREATE TABLE b (id TEXT)")
-      for (index, id) in ids.enumerated() { try db.execute(sql: "INSERT INTO \(index % 3 == 0 ? "b" : "a") VALUES (?)", arguments: [id]) }
+      for (index, id) in ids.enumerated() {
+        try db.execute(sql: "INSERT INTO \(index % 3 == 0 ? "b" : "a") VALUES (?)", arguments: [id])
+      }
       try db.execute(sql: "INSERT INTO a VALUES (NULL)")
     }
     let fromQueries = try queue.read { try DocumentIDSet($0, queries: ["SELECT id FROM a", "SELECT id FROM b"]) }
     let fromStrings = DocumentIDSet(ids)
     XCTAssertEqual(fromQueries.count, ids.count)
-    for id in ids + ["d2", String(repeating: "a", count: 32)] { XCTAssertEqual(fromQueries.contains(id), fromStrings.contains(id), id) }
+    for id in ids + ["d2", String(repeating: "a", count: 32)] {
+      XCTAssertEqual(fromQueries.contains(id), fromStrings.contains(id), id)
+    }
   }
 }

@@ -1,8 +1,7 @@
 import Foundation
 import GRDB
-import XCTest
-
 import HatcheryTestSupport
+import XCTest
 
 @testable import HatcheryCore
 
@@ -22,7 +21,8 @@ final class ProvenanceStoreTests: XCTestCase {
     let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
       "../../schemas/provenance.sql")
     let published = try String(contentsOf: file.standardizedFileURL, encoding: .utf8)
-    XCTAssertEqual(published, ProvenanceSchema.publishedSQL, "regenerate with: hatchery schema > schemas/provenance.sql")
+    XCTAssertEqual(
+      published, ProvenanceSchema.publishedSQL, "regenerate with: hatchery schema > schemas/provenance.sql")
   }
 
   func testStoreUsesWALAndHasEveryTable() throws {
@@ -65,7 +65,9 @@ final class ProvenanceStoreTests: XCTestCase {
 
   func testCommitPartReplacesThePartsRowsInOneGo() throws {
     let (store, source, run) = try storeWithIngestRun()
-    func document(_ id: String, line: Int) -> DocumentRecord { plainDocument(id, source: source.id, part: 0, line: line) }
+    func document(_ id: String, line: Int) -> DocumentRecord {
+      plainDocument(id, source: source.id, part: 0, line: line)
+    }
     func part(documents: Int) -> PartRecord {
       PartRecord(
         sourceID: source.id, part: 0, path: "docs/s/part-00000.jsonl.zst", fingerprint: "f", documents: documents,
@@ -140,7 +142,9 @@ final class ProvenanceStoreTests: XCTestCase {
     let (store, source, run) = try storeWithIngestRun()
     func taskPart(_ part: Int, ids: [String]) throws -> (record: PartRecord, path: String) {
       let staged = try StagedRows(path: folder + "/staging-\(part).db")
-      for (line, id) in ids.enumerated() { try staged.insert(plainDocument(id, source: source.id, part: part, line: line)) }
+      for (line, id) in ids.enumerated() {
+        try staged.insert(plainDocument(id, source: source.id, part: part, line: line))
+      }
       let record = PartRecord(
         sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: ids.count,
         rejected: 0, inputBytes: 1, outputBytes: 1, sha256: "d", stageRunID: nil)
@@ -149,7 +153,9 @@ final class ProvenanceStoreTests: XCTestCase {
       return (record, path)
     }
     func hasIndex() throws -> Bool {
-      try store.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_by_id')") } ?? false
+      try store.read { db in
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_by_id')")
+      } ?? false
     }
     // Eleven parts: more than one batch of attached files.
     try store.commitTaskParts(try (0..<11).map { try taskPart($0, ids: ["a\($0)", "b\($0)"]) }, stageRunID: run)
@@ -177,14 +183,19 @@ final class ProvenanceStoreTests: XCTestCase {
   func testABulkLoadBuildsTheIdIndexAtItsEndAndRefusesARepeatedID() throws {
     let (store, source, _) = try storeWithIngestRun()
     func hasIndex() throws -> Bool {
-      try store.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_by_id')") } ?? false
+      try store.read { db in
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_by_id')")
+      } ?? false
     }
     func load(_ part: Int, ids: [String], inputBytes: Int = 10) throws {
       let staged = try StagedRows(path: folder + "/staged-\(part).db")
-      for (line, id) in ids.enumerated() { try staged.insert(plainDocument(id, source: source.id, part: part, line: line)) }
+      for (line, id) in ids.enumerated() {
+        try staged.insert(plainDocument(id, source: source.id, part: part, line: line))
+      }
       try store.commitPart(
         PartRecord(
-          sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: ids.count,
+          sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f",
+          documents: ids.count,
           rejected: 0, inputBytes: inputBytes, outputBytes: 1, sha256: "d", stageRunID: nil), staged: staged)
     }
     XCTAssertTrue(try store.beginBulkDocumentLoad(parts: [(source.id, 0), (source.id, 1)], inputBytes: 20))
@@ -238,7 +249,10 @@ final class ProvenanceStoreTests: XCTestCase {
     let store = try ProvenanceStore(path: path)
     XCTAssertEqual(try store.documents(sourceID: 1).map(\.id), ["d0", "d2"])
     XCTAssertEqual(try store.parts(sourceID: 1).map(\.part), [0, 2])
-    XCTAssertTrue(try store.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_by_id')") } ?? false)
+    XCTAssertTrue(
+      try store.read { db in
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_by_id')")
+      } ?? false)
   }
 
   /// The shard map is written without a lookup per row, and the store's foreign keys are on
@@ -252,16 +266,21 @@ final class ProvenanceStoreTests: XCTestCase {
         sourceID: source.id, part: 0, path: "docs/s/part-0.jsonl.zst", fingerprint: "f", documents: 1, rejected: 0,
         inputBytes: 1, outputBytes: 1, sha256: "d", stageRunID: nil), staged: staged)
     let shard = ShardRecord(
-      split: "train", path: "shards/a", tokens: 9, documents: 1, dtype: "uint16", bytes: 1, sha256: "h", tokenizerSHA256: "t")
-    try store.replaceShards([shard], map: { row in
-      try Array("d0".utf8).withUnsafeBytes { try row((shard: 0, tokenOffset: 0, documentID: $0, tokenCount: 9)) }
-    }, stageRunID: run)
+      split: "train", path: "shards/a", tokens: 9, documents: 1, dtype: "uint16", bytes: 1, sha256: "h",
+      tokenizerSHA256: "t")
+    try store.replaceShards(
+      [shard],
+      map: { row in
+        try Array("d0".utf8).withUnsafeBytes { try row((shard: 0, tokenOffset: 0, documentID: $0, tokenCount: 9)) }
+      }, stageRunID: run)
     XCTAssertEqual(try store.shardDocument(path: "shards/a", token: 3)?.documentID, "d0")
     XCTAssertEqual(try store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") }, 1)
     XCTAssertThrowsError(
       try store.pool.write { db in
-        try db.execute(sql: "INSERT INTO decisions (document_id, stage, action, reason) VALUES ('nobody', 'x', 'drop', 'y')")
-      }) { XCTAssertTrue("\($0)".contains("FOREIGN KEY"), "\($0)") }
+        try db.execute(
+          sql: "INSERT INTO decisions (document_id, stage, action, reason) VALUES ('nobody', 'x', 'drop', 'y')")
+      }
+    ) { XCTAssertTrue("\($0)".contains("FOREIGN KEY"), "\($0)") }
   }
 
   /// A new store with one source and a running ingest stage run.
@@ -281,10 +300,13 @@ final class ProvenanceStoreTests: XCTestCase {
     let (store, source, run) = try storeWithIngestRun()
     func commit(part: Int, ids: [String], recorded: Int? = nil, stagedPart: Int? = nil) throws {
       let staged = try StagedRows(path: folder + "/staged-\(part).db")
-      for (line, id) in ids.enumerated() { try staged.insert(plainDocument(id, source: source.id, part: stagedPart ?? part, line: line)) }
+      for (line, id) in ids.enumerated() {
+        try staged.insert(plainDocument(id, source: source.id, part: stagedPart ?? part, line: line))
+      }
       try store.commitPart(
         PartRecord(
-          sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f", documents: recorded ?? ids.count,
+          sourceID: source.id, part: part, path: "docs/s/part-\(part).jsonl.zst", fingerprint: "f",
+          documents: recorded ?? ids.count,
           rejected: 0, inputBytes: 1, outputBytes: 1, sha256: "d", stageRunID: run), staged: staged)
     }
     try commit(part: 0, ids: ["a0", "a1"])
@@ -298,8 +320,12 @@ final class ProvenanceStoreTests: XCTestCase {
     XCTAssertEqual(try store.partLines(sourceID: source.id, part: 1, file: 0), [0, 1, 2])
     try store.removePart(sourceID: source.id, part: 1)
     XCTAssertEqual(try store.documents(sourceID: source.id).map(\.id), ["c0", "c1", "c2", "c3"])
-    XCTAssertThrowsError(try commit(part: 2, ids: ["d0"], recorded: 2)) { XCTAssertTrue("\($0)".contains("which records 2"), "\($0)") }
-    XCTAssertThrowsError(try commit(part: 2, ids: ["d0"], stagedPart: 3)) { XCTAssertTrue("\($0)".contains("part 3"), "\($0)") }
+    XCTAssertThrowsError(try commit(part: 2, ids: ["d0"], recorded: 2)) {
+      XCTAssertTrue("\($0)".contains("which records 2"), "\($0)")
+    }
+    XCTAssertThrowsError(try commit(part: 2, ids: ["d0"], stagedPart: 3)) {
+      XCTAssertTrue("\($0)".contains("part 3"), "\($0)")
+    }
     XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM documents") }, 4)
   }
 
@@ -310,7 +336,9 @@ final class ProvenanceStoreTests: XCTestCase {
     let staged = try StagedRows(path: folder + "/staged.db")
     try staged.close()
     func columns(_ db: Database) throws -> [String] {
-      try Row.fetchAll(db, sql: "PRAGMA table_info(documents)").map { "\($0["name"] as String) \($0["type"] as String) \($0["notnull"] as Int)" }
+      try Row.fetchAll(db, sql: "PRAGMA table_info(documents)").map {
+        "\($0["name"] as String) \($0["type"] as String) \($0["notnull"] as Int)"
+      }
     }
     let stagedColumns = try DatabaseQueue(path: staged.path).read(columns)
     XCTAssertEqual(stagedColumns.count, 17)
@@ -336,7 +364,8 @@ final class ProvenanceStoreTests: XCTestCase {
         originalSHA256: hashA, sha256: hashA, originalBytes: 10, bytes: 10, chars: 10, repaired: 0,
         created: "2026-01-01T00:00:00Z", title: nil, language: nil, url: nil),
       DocumentRecord(
-        id: "d1", sourceID: sourceID, part: 0, partLine: 1, path: "in/a.jsonl", line: 2, byteOffset: 11, format: "jsonl",
+        id: "d1", sourceID: sourceID, part: 0, partLine: 1, path: "in/a.jsonl", line: 2, byteOffset: 11,
+        format: "jsonl",
         originalSHA256: hashA, sha256: hashB, originalBytes: 12, bytes: 11, chars: 9, repaired: 2,
         created: "2025-05-05T00:00:00Z", title: "T", language: "en", url: "https://example.org/x"),
       DocumentRecord(
@@ -344,15 +373,18 @@ final class ProvenanceStoreTests: XCTestCase {
         originalSHA256: hashB, sha256: hashA, originalBytes: 300, bytes: 20, chars: 20, repaired: 0,
         created: "2026-01-02T00:00:00Z", title: nil, language: "de", url: nil),
       DocumentRecord(
-        id: "d3", sourceID: sourceID, part: 0, partLine: 3, path: "in/a.jsonl", line: 3, byteOffset: 23, format: "jsonl",
+        id: "d3", sourceID: sourceID, part: 0, partLine: 3, path: "in/a.jsonl", line: 3, byteOffset: 23,
+        format: "jsonl",
         originalSHA256: hashB, sha256: hashB, originalBytes: 5, bytes: 5, chars: 5, repaired: 0,
         created: "2026-01-01T00:00:00Z", title: nil, language: nil, url: nil),
       DocumentRecord(
-        id: "d4", sourceID: sourceID, part: 1, partLine: 0, path: "in/a.jsonl", line: 4, byteOffset: 29, format: "jsonl",
+        id: "d4", sourceID: sourceID, part: 1, partLine: 0, path: "in/a.jsonl", line: 4, byteOffset: 29,
+        format: "jsonl",
         originalSHA256: hashA, sha256: hashA, originalBytes: 7, bytes: 7, chars: 7, repaired: 0,
         created: "2026-01-01T00:00:00Z", title: nil, language: nil, url: nil),
       DocumentRecord(
-        id: "d5", sourceID: sourceID, part: 1, partLine: 1, path: "in/a.jsonl", line: 5, byteOffset: 37, format: "jsonl",
+        id: "d5", sourceID: sourceID, part: 1, partLine: 1, path: "in/a.jsonl", line: 5, byteOffset: 37,
+        format: "jsonl",
         originalSHA256: hashB, sha256: hashB, originalBytes: 3, bytes: 3, chars: 3, repaired: 0,
         created: nil, title: nil, language: nil, url: nil),
     ]
@@ -392,7 +424,8 @@ final class ProvenanceStoreTests: XCTestCase {
       try migrator.migrate(queue)
       try queue.write { db in
         try db.execute(
-          sql: "INSERT INTO sources (id, name, uri, kind, retrieved_at, added_at) VALUES (1, 's', '[]', 'auto', 'x', 'y')")
+          sql:
+            "INSERT INTO sources (id, name, uri, kind, retrieved_at, added_at) VALUES (1, 's', '[]', 'auto', 'x', 'y')")
         for part in Set(documents.map(\.part)).sorted() {
           try db.execute(
             sql: """
@@ -435,26 +468,33 @@ final class ProvenanceStoreTests: XCTestCase {
     for document in varietyOfDocuments(sourceID: source.id) where document.part == 0 { try staged.insert(document) }
     try store.commitPart(
       PartRecord(
-        sourceID: source.id, part: 0, path: "p", fingerprint: "f", documents: 4, rejected: 0, inputBytes: 1, outputBytes: 1,
+        sourceID: source.id, part: 0, path: "p", fingerprint: "f", documents: 4, rejected: 0, inputBytes: 1,
+        outputBytes: 1,
         sha256: "d", stageRunID: nil),
       staged: staged)
     let survivor = "0123456789abcdef0123456789abcdef"
     let spans = [
       RemovedSpanRecord(documentID: "d1", stage: "dedup", start: 40, end: 52, reason: "paragraph", duplicateOf: "d0"),
-      RemovedSpanRecord(documentID: "d1", stage: "dedup", start: 0, end: 10, reason: "paragraph", duplicateOf: survivor),
+      RemovedSpanRecord(
+        documentID: "d1", stage: "dedup", start: 0, end: 10, reason: "paragraph", duplicateOf: survivor),
       RemovedSpanRecord(documentID: "d1", stage: "dedup", start: 10, end: 11, reason: "paragraph", duplicateOf: nil),
       RemovedSpanRecord(documentID: "d2", stage: "dedup", start: 5, end: 5, reason: "paragraph", duplicateOf: "d0"),
       RemovedSpanRecord(documentID: "d1", stage: "filter", start: 20, end: 30, reason: "pii", duplicateOf: nil),
     ]
-    try store.replaceDecisions(stage: "dedup", for: [], with: [], spans: spans.filter { $0.stage == "dedup" }, stageRunID: nil)
-    try store.replaceDecisions(stage: "filter", for: [], with: [], spans: spans.filter { $0.stage == "filter" }, stageRunID: nil)
+    try store.replaceDecisions(
+      stage: "dedup", for: [], with: [], spans: spans.filter { $0.stage == "dedup" }, stageRunID: nil)
+    try store.replaceDecisions(
+      stage: "filter", for: [], with: [], spans: spans.filter { $0.stage == "filter" }, stageRunID: nil)
     let byDocument = { (records: [RemovedSpanRecord]) in
       records.sorted { ($0.documentID, $0.start) < ($1.documentID, $1.start) }
     }
     XCTAssertEqual(try store.removedSpans(stage: nil), byDocument(spans))
-    XCTAssertEqual(try store.removedSpans(stage: "dedup", documentID: "d1"), byDocument(spans.filter { $0.stage == "dedup" && $0.documentID == "d1" }))
+    XCTAssertEqual(
+      try store.removedSpans(stage: "dedup", documentID: "d1"),
+      byDocument(spans.filter { $0.stage == "dedup" && $0.documentID == "d1" }))
     try store.read { db in
-      XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT count(*) FROM removed_spans"), 3, "one row per document, stage and reason")
+      XCTAssertEqual(
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM removed_spans"), 3, "one row per document, stage and reason")
     }
     try store.replaceDecisions(stage: "dedup", for: ["d1"], with: [], spans: [], stageRunID: nil)
     XCTAssertEqual(try store.removedSpans(stage: "dedup").map(\.documentID), ["d2"])
@@ -480,15 +520,18 @@ final class ProvenanceStoreTests: XCTestCase {
       try migrator.migrate(queue)
       try queue.write { db in
         try db.execute(
-          sql: "INSERT INTO sources (id, name, uri, kind, retrieved_at, added_at) VALUES (1, 's', '[]', 'auto', 'x', 'y')")
+          sql:
+            "INSERT INTO sources (id, name, uri, kind, retrieved_at, added_at) VALUES (1, 's', '[]', 'auto', 'x', 'y')")
         for id in ["d0", "d1", "d2", "d3"] {
           try db.execute(
-            sql: "INSERT INTO documents (id, source_id, part, part_line, file, byte_offset, sha256, bytes, repaired) VALUES (?, 1, 0, 0, 0, 0, x'00', 1, 0)",
+            sql:
+              "INSERT INTO documents (id, source_id, part, part_line, file, byte_offset, sha256, bytes, repaired) VALUES (?, 1, 0, 0, 0, 0, x'00', 1, 0)",
             arguments: [id])
         }
         for span in spans.reversed() {
           try db.execute(
-            sql: "INSERT INTO removed_spans (document_id, stage, start_offset, end_offset, reason, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)",
+            sql:
+              "INSERT INTO removed_spans (document_id, stage, start_offset, end_offset, reason, duplicate_of) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [span.documentID, span.stage, span.start, span.end, span.reason, span.duplicateOf])
         }
       }
@@ -506,7 +549,9 @@ final class ProvenanceStoreTests: XCTestCase {
     XCTAssertEqual(try Workspace.open(at: folder + "/ws").root, workspace.root)
     XCTAssertEqual(Workspace.partPath(source: "books", part: 7), "docs/books/part-00007.jsonl.zst")
     for good in ["books", "wiki-en_2024.1"] { XCTAssertNoThrow(try Workspace.validateSourceName(good)) }
-    for bad in ["", ".hidden", "a/b", "sp ace", "é"] { XCTAssertThrowsError(try Workspace.validateSourceName(bad), bad) }
+    for bad in ["", ".hidden", "a/b", "sp ace", "é"] {
+      XCTAssertThrowsError(try Workspace.validateSourceName(bad), bad)
+    }
   }
 
   // MARK: Damaged, lost and read-only stores
@@ -514,7 +559,8 @@ final class ProvenanceStoreTests: XCTestCase {
   func testAnEmptyStoreBesideDocumentPartsIsRefused() throws {
     let workspace = try Workspace.create(at: folder + "/ws")
     try FileManager.default.createDirectory(atPath: workspace.absolute("docs/books"), withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: workspace.absolute(Workspace.partPath(source: "books", part: 0)), contents: Data([1]))
+    FileManager.default.createFile(
+      atPath: workspace.absolute(Workspace.partPath(source: "books", part: 0)), contents: Data([1]))
     try Data().write(to: URL(fileURLWithPath: workspace.storePath))
     try? FileManager.default.removeItem(atPath: workspace.storePath + "-wal")
     try? FileManager.default.removeItem(atPath: workspace.storePath + "-shm")
@@ -532,7 +578,8 @@ final class ProvenanceStoreTests: XCTestCase {
     let workspace = try Workspace.create(at: folder + "/ws")
     do {  // closed at the end of the scope, so everything is in the main file
       let store = try workspace.openStore()
-      _ = try store.registerSource(name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+      _ = try store.registerSource(
+        name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
     }
     let whole = try Data(contentsOf: URL(fileURLWithPath: workspace.storePath))
     try whole.prefix(whole.count / 2 + 777).write(to: URL(fileURLWithPath: folder + "/cut.db"))
@@ -561,7 +608,8 @@ final class ProvenanceStoreTests: XCTestCase {
     let workspace = try Workspace.create(at: folder + "/ws")
     do {
       let store = try workspace.openStore()
-      _ = try store.registerSource(name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+      _ = try store.registerSource(
+        name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
     }
     guard let view = try readOnlyView(of: workspace.root) else { throw XCTSkip("no read-only folder can be made here") }
     let readOnly = try Workspace.open(at: view)
@@ -578,11 +626,13 @@ final class ProvenanceStoreTests: XCTestCase {
     try process.run()
     process.waitUntilExit()
     let dead = process.processIdentifier
-    let id = try store.beginStageRun(stage: "filter", scope: "all", task: 0, tasks: 1, config: "{}", configHash: "x", toolVersion: "t")
+    let id = try store.beginStageRun(
+      stage: "filter", scope: "all", task: 0, tasks: 1, config: "{}", configHash: "x", toolVersion: "t")
     try DatabaseQueue(path: store.path).write { db in
       try db.execute(sql: "UPDATE stage_runs SET pid = ? WHERE id = ?", arguments: [dead, id])
     }
-    _ = try store.beginStageRun(stage: "tag", scope: "all", task: 0, tasks: 1, config: "{}", configHash: "y", toolVersion: "t")
+    _ = try store.beginStageRun(
+      stage: "tag", scope: "all", task: 0, tasks: 1, config: "{}", configHash: "y", toolVersion: "t")
     XCTAssertEqual(try store.stageRuns(stage: "filter").first?.status, .failed)
   }
 
@@ -594,9 +644,12 @@ final class ProvenanceStoreTests: XCTestCase {
     let dead = process.processIdentifier
     let live = getpid()
     for folder in [".staging-5-\(dead)", ".staging-7", ".staging-9-\(live)"] {
-      try FileManager.default.createDirectory(atPath: self.folder + "/" + folder + "/train", withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(
+        atPath: self.folder + "/" + folder + "/train", withIntermediateDirectories: true)
     }
-    for file in ["shard.tok.zst.tmp-\(dead)", "ingest-books-3-\(dead).db", "manifest.json.tmp-\(live)", "keep.txt", "a-b-c"] {
+    for file in [
+      "shard.tok.zst.tmp-\(dead)", "ingest-books-3-\(dead).db", "manifest.json.tmp-\(live)", "keep.txt", "a-b-c",
+    ] {
       FileManager.default.createFile(atPath: self.folder + "/" + file, contents: Data([1]))
     }
     Leftovers.remove(in: folder)
@@ -610,11 +663,14 @@ final class ProvenanceStoreTests: XCTestCase {
   func testNetworkFileSystemsAreToldByTheirMagicNumber() {
     XCTAssertEqual(FileSystemKind.kind(magic: 0x6969), .network("NFS"))
     XCTAssertEqual(FileSystemKind.kind(magic: 0x0BD0_0BD0), .network("Lustre"))
-    XCTAssertEqual(FileSystemKind.kind(magic: Int64(Int32(bitPattern: 0xFF53_4D42))), .network("CIFS"), "sign-extended f_type")
+    XCTAssertEqual(
+      FileSystemKind.kind(magic: Int64(Int32(bitPattern: 0xFF53_4D42))), .network("CIFS"), "sign-extended f_type")
     XCTAssertEqual(FileSystemKind.kind(magic: 0xEF53), .local, "ext4")
     XCTAssertEqual(FileSystemKind.of(folder, environment: [:]), .local)
     XCTAssertEqual(FileSystemKind.of(folder + "/not/yet/made", environment: [:]), .local, "the nearest existing parent")
-    XCTAssertEqual(FileSystemKind.of(folder, environment: ["HATCHERY_STORE_JOURNAL": "rollback"]), .network("HATCHERY_STORE_JOURNAL=rollback"))
+    XCTAssertEqual(
+      FileSystemKind.of(folder, environment: ["HATCHERY_STORE_JOURNAL": "rollback"]),
+      .network("HATCHERY_STORE_JOURNAL=rollback"))
   }
 
   func testOnANetworkFileSystemTheStoreUsesARollbackJournal() throws {
@@ -626,8 +682,10 @@ final class ProvenanceStoreTests: XCTestCase {
       let store = try workspace.openStore()
       XCTAssertEqual(store.fileSystem, .network("HATCHERY_STORE_JOURNAL=rollback"))
       XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "delete")
-      _ = try store.registerSource(name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
-      _ = try store.beginStageRun(stage: "ingest", scope: "books", task: 0, tasks: 1, config: "{}", configHash: "h", toolVersion: "t")
+      _ = try store.registerSource(
+        name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+      _ = try store.beginStageRun(
+        stage: "ingest", scope: "books", task: 0, tasks: 1, config: "{}", configHash: "h", toolVersion: "t")
     }
     XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.storePath + "-wal"))
     XCTAssertEqual(try workspace.openStoreForReading().source(named: "books")?.name, "books")
@@ -641,7 +699,8 @@ final class ProvenanceStoreTests: XCTestCase {
     do {
       let store = try workspace.openStoreForMerge()
       XCTAssertEqual(try store.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "delete")
-      _ = try store.registerSource(name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+      _ = try store.registerSource(
+        name: "books", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
     }
     XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.storePath + "-wal"))
     let store = try workspace.openStore()
@@ -650,7 +709,8 @@ final class ProvenanceStoreTests: XCTestCase {
     // `store` holds the file open: the merge keeps WAL and its writes are seen by the holder.
     let merge = try workspace.openStoreForMerge()
     XCTAssertEqual(try merge.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
-    _ = try merge.registerSource(name: "papers", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
+    _ = try merge.registerSource(
+      name: "papers", uri: "[]", kind: "text", declaredLicense: nil, retrievedAt: nil, addedAt: nil)
     XCTAssertEqual(try store.source(named: "papers")?.name, "papers")
   }
 
@@ -670,14 +730,19 @@ final class ProvenanceStoreTests: XCTestCase {
     let lifecycle = StageLifecycle(stage: "demo", config: StageConfig(JSONObject([("k", .int(1))])))
     struct Boom: Error {}
     XCTAssertThrowsError(
-      try lifecycle.record(in: store) { _ -> DemoSummary in throw StageLifecycle.PartialFailure(Boom(), partial: DemoSummary(documents: 2)) })
-    let summary = try lifecycle.record(in: store) { _ in DemoSummary(documents: 5, distinctPieces: 9, byReason: ["z": 1, "a": 2]) }
+      try lifecycle.record(in: store) { _ -> DemoSummary in
+        throw StageLifecycle.PartialFailure(Boom(), partial: DemoSummary(documents: 2))
+      })
+    let summary = try lifecycle.record(in: store) { _ in
+      DemoSummary(documents: 5, distinctPieces: 9, byReason: ["z": 1, "a": 2])
+    }
     XCTAssertEqual(summary.text, "demo: 5 documents")
     let runs = try store.stageRuns(stage: "demo")
     XCTAssertEqual(runs.map(\.status), [.failed, .completed])
     XCTAssertEqual(
       runs[0].counts, #"{"by_reason":{},"distinct_pieces":0,"documents":2,"tokenizer_sha256":"ab","error":"Boom()"}"#)
-    XCTAssertEqual(runs[1].counts, #"{"by_reason":{"a":2,"z":1},"distinct_pieces":9,"documents":5,"tokenizer_sha256":"ab"}"#)
+    XCTAssertEqual(
+      runs[1].counts, #"{"by_reason":{"a":2,"z":1},"distinct_pieces":9,"documents":5,"tokenizer_sha256":"ab"}"#)
   }
 
   func testTheStageLifecycleRecordsCompletedFailedAndPartialRuns() throws {
@@ -685,13 +750,15 @@ final class ProvenanceStoreTests: XCTestCase {
     let lifecycle = StageLifecycle(stage: "demo", config: StageConfig(JSONObject([("k", .int(1))])))
     XCTAssertFalse(try lifecycle.isUpToDate(in: store))
     struct Boom: Error {}
-    XCTAssertThrowsError(try lifecycle.record(in: store) { _ -> (result: Int, counts: JSONObject) in throw Boom() }) { error in
+    XCTAssertThrowsError(try lifecycle.record(in: store) { _ -> (result: Int, counts: JSONObject) in throw Boom() }) {
+      error in
       XCTAssertTrue(error is Boom)
     }
     XCTAssertThrowsError(
       try lifecycle.record(in: store) { _ -> (result: Int, counts: JSONObject) in
         throw StageLifecycle.PartialFailure(Boom(), counts: JSONObject([("documents", .int(3))]))
-      }) { error in XCTAssertTrue(error is Boom, "the stage's own error is thrown on") }
+      }
+    ) { error in XCTAssertTrue(error is Boom, "the stage's own error is thrown on") }
     XCTAssertFalse(try lifecycle.isUpToDate(in: store), "failed runs do not count")
     let result = try lifecycle.record(in: store) { runID in (runID * 10, JSONObject([("documents", .int(7))])) }
     let runs = try store.stageRuns(stage: "demo")

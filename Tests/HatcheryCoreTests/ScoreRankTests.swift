@@ -7,13 +7,14 @@ final class ScoreRankTests: XCTestCase {
   /// many scores share a step of the first histogram and when scores repeat.
   func testTheKthBestIsTheSortedOnes() {
     var generator = SystemRandomNumberGenerator()
-    let scores = (0..<5000).map { index -> Float in
-      switch index % 3 {
-      case 0: return Float.random(in: 0...1, using: &generator)
-      case 1: return 0.99 + Float.random(in: 0..<0.01, using: &generator)  // one crowded step
-      default: return 0.5
-      }
-    } + [0, 1]
+    let scores =
+      (0..<5000).map { index -> Float in
+        switch index % 3 {
+        case 0: return Float.random(in: 0...1, using: &generator)
+        case 1: return 0.99 + Float.random(in: 0..<0.01, using: &generator)  // one crowded step
+        default: return 0.5
+        }
+      } + [0, 1]
     let sorted = scores.sorted(by: >)
     var rank = ScoreRank()
     for score in scores { rank.add(score) }

@@ -9,7 +9,9 @@ final class SortedSearchTests: XCTestCase {
     for size in [0, 1, 2, 7, 64, 513] {
       let values = (0..<size).map { _ in Int.random(in: 0..<(size + 3), using: &random) * 2 }.sorted()
       for probe in -1...(2 * size + 7) {
-        XCTAssertEqual(values.sortedLowerBound(of: probe), values.firstIndex { $0 >= probe } ?? values.endIndex, "\(probe) in \(values)")
+        XCTAssertEqual(
+          values.sortedLowerBound(of: probe), values.firstIndex { $0 >= probe } ?? values.endIndex,
+          "\(probe) in \(values)")
         XCTAssertEqual(values.sortedContains(probe), values.contains(probe))
       }
     }

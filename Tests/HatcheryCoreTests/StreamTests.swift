@@ -32,7 +32,8 @@ final class StreamTests: XCTestCase {
       try Array("half".utf8).withUnsafeBytes { try output.write($0) }
       XCTAssertFalse(FileManager.default.fileExists(atPath: path))
     }
-    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [], "an abandoned output leaves nothing")
+    XCTAssertEqual(
+      try FileManager.default.contentsOfDirectory(atPath: folder), [], "an abandoned output leaves nothing")
     let output = try AtomicFileOutput(path: path)
     try Array("whole".utf8).withUnsafeBytes { try output.write($0) }
     let digest = try output.commit()

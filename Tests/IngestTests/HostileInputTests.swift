@@ -8,7 +8,9 @@ import XCTest
 final class HostileInputTests: IngestTestCase {
   private func warcRecord(_ body: String) -> [UInt8] {
     let block = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + body
-    return Array("WARC/1.1\r\nWARC-Type: response\r\nContent-Type: application/http\r\nContent-Length: \(block.utf8.count)\r\n\r\n\(block)\r\n\r\n".utf8)
+    return Array(
+      "WARC/1.1\r\nWARC-Type: response\r\nContent-Type: application/http\r\nContent-Length: \(block.utf8.count)\r\n\r\n\(block)\r\n\r\n"
+        .utf8)
   }
 
   private func readWARC(_ bytes: [UInt8]) throws -> [WARCReader.Item] {
@@ -20,19 +22,24 @@ final class HostileInputTests: IngestTestCase {
 
   /// A malformed line's preview was read from the buffer after skipping had moved it.
   func testWARCGarbageBeforeAndBetweenRecordsIsReportedWithItsOwnBytes() throws {
-    let junk = try readWARC(Array(repeating: UInt8(ascii: "j"), count: 40_000) + [0x0A] + Array(repeating: UInt8(ascii: "k"), count: 70_000) + [0x0A])
+    let junk = try readWARC(
+      Array(repeating: UInt8(ascii: "j"), count: 40_000) + [0x0A] + Array(repeating: UInt8(ascii: "k"), count: 70_000)
+        + [0x0A])
     XCTAssertEqual(junk.count, 1)
     guard case .malformed(0, let reason)? = junk.first else { return XCTFail("\(junk)") }
     XCTAssertEqual(reason, "no WARC version line (found '\(String(repeating: "j", count: 40))…')")
 
-    let file = Array(repeating: UInt8(ascii: "x"), count: 200_000) + warcRecord("first page of text") + warcRecord("second page of text")
+    let file =
+      Array(repeating: UInt8(ascii: "x"), count: 200_000) + warcRecord("first page of text")
+      + warcRecord("second page of text")
       + Array(repeating: UInt8(ascii: "x"), count: 100_000) + warcRecord("third page of text")
     let items = try readWARC(file)
     var records = 0
     for item in items {
       switch item {
       case .record: records += 1
-      case .malformed(let offset, let reason): XCTAssertTrue(reason.hasPrefix("no WARC version line (found 'xxxxxxxx"), "\(offset): \(reason)")
+      case .malformed(let offset, let reason):
+        XCTAssertTrue(reason.hasPrefix("no WARC version line (found 'xxxxxxxx"), "\(offset): \(reason)")
       }
     }
     XCTAssertEqual(records, 3, "no good record is lost to the garbage around it")
@@ -48,7 +55,10 @@ final class HostileInputTests: IngestTestCase {
   func testACompressedHTTPBodyPastTheCapIsTooLargeNotEmpty() throws {
     let bomb = StreamBoundaryTests.compress([UInt8](repeating: 0x20, count: 2 << 20), .gzip)
     let block = Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\n\r\n".utf8) + bomb
-    let record = Array("WARC/1.1\r\nWARC-Type: response\r\nContent-Type: application/http\r\nContent-Length: \(block.count)\r\n\r\n".utf8)
+    let record =
+      Array(
+        "WARC/1.1\r\nWARC-Type: response\r\nContent-Type: application/http\r\nContent-Length: \(block.count)\r\n\r\n"
+          .utf8)
       + block + Array("\r\n\r\n".utf8)
     try write("in/bomb.warc", record)
     let workspace = try makeWorkspace()
@@ -69,7 +79,9 @@ final class HostileInputTests: IngestTestCase {
   func testAFileNameThatIsNotUTF8IsReadAndNamedWithItsBytesEscaped() throws {
     try write("in/plain.txt", "a plain name")
     let name: [UInt8] = Array((folder + "/in/caf").utf8) + [0xE9, 0xFF] + Array(".txt".utf8) + [0]
-    let descriptor = name.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+    let descriptor = name.withUnsafeBufferPointer {
+      open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644)
+    }
     XCTAssertGreaterThanOrEqual(descriptor, 0)
     _ = "text under an odd name".withCString { Glibc.write(descriptor, $0, strlen($0)) }
     close(descriptor)
@@ -78,7 +90,8 @@ final class HostileInputTests: IngestTestCase {
     XCTAssertEqual(summary.documents, 2, "\(summary.rejectMessages)")
     let documents = try documents(workspace, source: "odd")
     XCTAssertEqual(Set(documents.map(\.text)), ["a plain name", "text under an odd name"])
-    XCTAssertTrue(documents.contains { $0.metadata["path"]?.stringValue == "in/caf\\xE9\\xFF.txt" }, "\(documents.map(\.metadata))")
+    XCTAssertTrue(
+      documents.contains { $0.metadata["path"]?.stringValue == "in/caf\\xE9\\xFF.txt" }, "\(documents.map(\.metadata))")
   }
 
   func testNFCAndNFDSpellingsOfOneNameAreTwoFiles() throws {
@@ -102,7 +115,8 @@ final class HostileInputTests: IngestTestCase {
     let summary = try ingest(workspace, options("partial", [folder + "/in"]))
     XCTAssertEqual(summary.documents, 1)
     XCTAssertEqual(summary.rejectsByReason["unreadable"], getuid() != 0 ? 3 : 2, "\(summary.rejectMessages)")
-    XCTAssertTrue(summary.rejectMessages.contains { $0.contains("dangling.txt: cannot read") }, "\(summary.rejectMessages)")
+    XCTAssertTrue(
+      summary.rejectMessages.contains { $0.contains("dangling.txt: cannot read") }, "\(summary.rejectMessages)")
     // The rejects are rows of their part, so a second run has nothing to do.
     XCTAssertTrue(try ingest(workspace, options("partial", [folder + "/in"])).nothingToDo)
   }

@@ -18,7 +18,9 @@ final class IngestStageTests: IngestTestCase {
       summary.rejectsByReason,
       ["binary": 1, "empty": 3, "no-text": 1, "not-json": 2, "truncated": 1])
     XCTAssertEqual(
-      try documents(workspace, source: "fixtures").first { $0.metadata["path"]?.stringValue == "corpus/notes/page.html" }?.text,
+      try documents(workspace, source: "fixtures").first {
+        $0.metadata["path"]?.stringValue == "corpus/notes/page.html"
+      }?.text,
       "Web pages are read for their main content, which this paragraph is.")
 
     let documents = try documents(workspace, source: "fixtures")
@@ -26,9 +28,12 @@ final class IngestStageTests: IngestTestCase {
     let byPath = Dictionary(grouping: documents) { $0.metadata["path"]?.stringValue ?? "" }
     XCTAssertEqual(
       byPath["corpus/notes/windows.txt"]?.first?.text,
-      "Hatchery reads plain text files as one document each.\nThis file uses Windows line ends, which become \\n.\nThe last line has none.")
+      "Hatchery reads plain text files as one document each.\nThis file uses Windows line ends, which become \\n.\nThe last line has none."
+    )
     XCTAssertEqual(byPath["corpus/notes/decomposed.txt"]?.first?.text.hasPrefix("Café au lait"), true)
-    XCTAssertEqual(byPath["corpus/notes/invalid-utf8.txt"]?.first?.text, "Bytes that are not UTF-8: \u{FFFD}\u{FFFD} and a cut sequence \u{FFFD} end here.\n")
+    XCTAssertEqual(
+      byPath["corpus/notes/invalid-utf8.txt"]?.first?.text,
+      "Bytes that are not UTF-8: \u{FFFD}\u{FFFD} and a cut sequence \u{FFFD} end here.\n")
     XCTAssertEqual(byPath["corpus/records/hf.json.gz"]?.count, 3, "both gzip members are read")
     XCTAssertEqual(byPath["corpus/records/truncated.jsonl.gz"]?.count, 21, "records before the cut are kept")
 
@@ -87,12 +92,22 @@ final class IngestStageTests: IngestTestCase {
     let first = try makeWorkspace("first")
     let second = try makeWorkspace("second")
     _ = try ingest(first, options("fx", [corpus]) { $0.partBytes = 100 })
-    _ = try ingest(second, options("fx", [corpus]) { $0.partBytes = 100; $0.threads = 1 })
+    _ = try ingest(
+      second,
+      options("fx", [corpus]) {
+        $0.partBytes = 100
+        $0.threads = 1
+      })
     let files = try partFiles(first, source: "fx")
     XCTAssertGreaterThan(files.count, 3)
     XCTAssertEqual(files, try partFiles(second, source: "fx"))
     XCTAssertEqual(try documents(first, source: "fx").map(\.id), try documents(second, source: "fx").map(\.id))
-    _ = try ingest(first, options("fx", [corpus]) { $0.partBytes = 100; $0.force = true })
+    _ = try ingest(
+      first,
+      options("fx", [corpus]) {
+        $0.partBytes = 100
+        $0.force = true
+      })
     XCTAssertEqual(files, try partFiles(first, source: "fx"), "a forced re-run writes the same bytes")
     let ids = try documents(first, source: "fx").map(\.id)
     XCTAssertEqual(Set(ids).count, ids.count)
@@ -109,7 +124,12 @@ final class IngestStageTests: IngestTestCase {
     XCTAssertTrue(again.text.contains("nothing to do"))
     let store = try workspace.openStore()
     XCTAssertEqual(try store.stageRuns(stage: "ingest").count, 1, "a run that does nothing records nothing")
-    let forced = try ingest(workspace, options("fx", [corpus]) { $0.partBytes = 300; $0.force = true })
+    let forced = try ingest(
+      workspace,
+      options("fx", [corpus]) {
+        $0.partBytes = 300
+        $0.force = true
+      })
     XCTAssertEqual(forced.partsWritten, first.partsWritten)
     XCTAssertEqual(forced.documents, first.documents)
     let source = try XCTUnwrap(try store.source(named: "fx"))
@@ -142,7 +162,14 @@ final class IngestStageTests: IngestTestCase {
     let whole = try ingest(single, options("fx", [corpus], adjust))
     var documents = 0
     for task in 0..<3 {
-      documents += try ingest(split, options("fx", [corpus]) { adjust(&$0); $0.task = task; $0.tasks = 3 }).documents
+      documents += try ingest(
+        split,
+        options("fx", [corpus]) {
+          adjust(&$0)
+          $0.task = task
+          $0.tasks = 3
+        }
+      ).documents
     }
     XCTAssertEqual(documents, whole.documents)
     XCTAssertEqual(try partFiles(single, source: "fx"), try partFiles(split, source: "fx"))

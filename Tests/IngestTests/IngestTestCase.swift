@@ -60,7 +60,8 @@ class IngestTestCase: XCTestCase {
   /// Every document of a source, part by part, read back from the part files.
   func documents(_ workspace: Workspace, source: String) throws -> [Document] {
     let folder = workspace.absolute(Workspace.documentsFolder(source: source))
-    let parts = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".jsonl.zst") }.sorted()
+    let parts = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".jsonl.zst") }
+      .sorted()
     var result: [Document] = []
     for part in parts {
       let reader = try DocumentPartReader(path: folder + "/" + part)

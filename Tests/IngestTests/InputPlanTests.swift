@@ -24,7 +24,8 @@ final class InputPlanTests: IngestTestCase {
       try write("in/\(name).txt", String(repeating: "x", count: size))
     }
     let plan = try InputPlan(paths: [folder + "/in"], format: nil, partBytes: 100)
-    XCTAssertEqual(plan.parts.map { $0.files.map(\.locator) }, [["in/a.txt", "in/b.txt"], ["in/c.txt", "in/d.txt"], ["in/e.txt"]])
+    XCTAssertEqual(
+      plan.parts.map { $0.files.map(\.locator) }, [["in/a.txt", "in/b.txt"], ["in/c.txt", "in/d.txt"], ["in/e.txt"]])
     XCTAssertEqual(plan.parts.map(\.index), [0, 1, 2])
   }
 

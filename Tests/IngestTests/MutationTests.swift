@@ -22,7 +22,8 @@ final class MutationTests: IngestTestCase {
       switch generator.below(4) {
       case 0 where !bytes.isEmpty: bytes[generator.below(bytes.count)] = UInt8(truncatingIfNeeded: generator.next())
       case 1 where !bytes.isEmpty: bytes.removeSubrange(generator.below(bytes.count)..<bytes.count)  // truncate
-      case 2: bytes.insert(contentsOf: [0xFF, 0x00, 0x22, 0x5C, 0x0A, 0xC3].shuffled(), at: generator.below(bytes.count + 1))
+      case 2:
+        bytes.insert(contentsOf: [0xFF, 0x00, 0x22, 0x5C, 0x0A, 0xC3].shuffled(), at: generator.below(bytes.count + 1))
       default:
         if !bytes.isEmpty {
           let start = generator.below(bytes.count)
@@ -43,7 +44,8 @@ final class MutationTests: IngestTestCase {
         let name = (sources[index] as NSString).lastPathComponent
         try write("round-\(round)/\(name)", mutate(original, &generator))
       }
-      let summary = try ingest(workspace, options("fuzz-\(round)", [folder + "/round-\(round)"]) { $0.maximumDocumentBytes = 4096 })
+      let summary = try ingest(
+        workspace, options("fuzz-\(round)", [folder + "/round-\(round)"]) { $0.maximumDocumentBytes = 4096 })
       XCTAssertEqual(summary.files, 3)
       XCTAssertGreaterThan(summary.documents + summary.rejected, 0, "round \(round)")
       let store = try workspace.openStore()
@@ -83,7 +85,10 @@ final class WebMutationTests: IngestTestCase {
     let names = ["article.html", "wiki.xml", "article.nxml", "play.tei.xml", "latin1.html"]
     var originals = try names.map { Array(try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/web/" + $0))) }
     let page = Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".utf8) + originals[0]
-    let warc = Array("WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://example.org/\r\nContent-Length: \(page.count)\r\n\r\n".utf8) + page + Array("\r\n\r\n".utf8)
+    let warc =
+      Array(
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://example.org/\r\nContent-Length: \(page.count)\r\n\r\n"
+          .utf8) + page + Array("\r\n\r\n".utf8)
     originals.append(warc + warc)
     let fileNames = names + ["crawl.warc"]
     let workspace = try makeWorkspace()
@@ -104,7 +109,8 @@ final class WebMutationTests: IngestTestCase {
         }
         try write("round-\(round)/\(fileNames[index])", bytes)
       }
-      let summary = try ingest(workspace, options("fuzz-\(round)", [folder + "/round-\(round)"]) { $0.maximumDocumentBytes = 8192 })
+      let summary = try ingest(
+        workspace, options("fuzz-\(round)", [folder + "/round-\(round)"]) { $0.maximumDocumentBytes = 8192 })
       XCTAssertEqual(summary.files, fileNames.count)
       let store = try workspace.openStore()
       let source = try XCTUnwrap(try store.source(named: "fuzz-\(round)"))

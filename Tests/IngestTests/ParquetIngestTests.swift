@@ -13,7 +13,10 @@ final class ParquetIngestTests: IngestTestCase {
     .appendingPathComponent("ParquetTests/Fixtures").path
 
   struct Expected: Decodable {
-    struct Row: Decodable { var id: String; var text: String? }
+    struct Row: Decodable {
+      var id: String
+      var text: String?
+    }
     var rows: [Row]
   }
 
@@ -26,14 +29,17 @@ final class ParquetIngestTests: IngestTestCase {
       try FileManager.default.copyItem(atPath: Self.parquetFixtures + "/" + name, toPath: input + "/" + name)
     }
     // The same file under a name that says nothing: found by its magic.
-    try FileManager.default.copyItem(atPath: Self.parquetFixtures + "/brotli-v2-dict.parquet", toPath: input + "/export-0001")
+    try FileManager.default.copyItem(
+      atPath: Self.parquetFixtures + "/brotli-v2-dict.parquet", toPath: input + "/export-0001")
     let workspace = try makeWorkspace()
     let summary = try ingest(workspace, options("pq", [input]) { $0.idField = "id" })
     // 10 rows per file: one null and one empty text each.
     XCTAssertEqual(summary.documents, 32)
     XCTAssertEqual(summary.rejectsByReason["null-text"], 4)
     XCTAssertEqual(summary.rejectsByReason["empty"], 4)
-    XCTAssertEqual(summary.rejectsByReason["parquet-nested-skipped"], 3, "one note per file with the nested column (not delta.parquet)")
+    XCTAssertEqual(
+      summary.rejectsByReason["parquet-nested-skipped"], 3,
+      "one note per file with the nested column (not delta.parquet)")
     let documents = try self.documents(workspace, source: "pq")
     let wanted = expected.rows.compactMap { row -> String? in row.text.flatMap { $0.isEmpty ? nil : $0 } }
     for name in ["brotli-v2-dict.parquet", "delta.parquet", "gzip-v2-plain.parquet", "snappy-v1-dict.parquet"] {
@@ -58,7 +64,8 @@ final class ParquetIngestTests: IngestTestCase {
   func testAMissingTextColumnAndADamagedFileAreRejectsNotFailures() throws {
     let input = folder + "/in"
     try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: Self.parquetFixtures + "/zstd-v1-plain.parquet", toPath: input + "/a.parquet")
+    try FileManager.default.copyItem(
+      atPath: Self.parquetFixtures + "/zstd-v1-plain.parquet", toPath: input + "/a.parquet")
     var damaged = Array(try Data(contentsOf: URL(fileURLWithPath: Self.parquetFixtures + "/none-v1-plain.parquet")))
     damaged.removeLast(20)
     try Data(damaged).write(to: URL(fileURLWithPath: input + "/b.parquet"))
@@ -67,8 +74,12 @@ final class ParquetIngestTests: IngestTestCase {
     XCTAssertEqual(summary.documents, 0)
     XCTAssertEqual(summary.rejectsByReason["no-text"], 1)
     XCTAssertEqual(summary.rejectsByReason["parquet-damaged"], 1)
-    XCTAssertTrue(summary.rejectMessages.contains { $0.contains("a.parquet: no string column 'body' (columns: id, text, url,") }, "\(summary.rejectMessages)")
-    XCTAssertTrue(summary.rejectMessages.contains { $0.contains("b.parquet: damaged Parquet: no PAR1 magic at the end") }, "\(summary.rejectMessages)")
+    XCTAssertTrue(
+      summary.rejectMessages.contains { $0.contains("a.parquet: no string column 'body' (columns: id, text, url,") },
+      "\(summary.rejectMessages)")
+    XCTAssertTrue(
+      summary.rejectMessages.contains { $0.contains("b.parquet: damaged Parquet: no PAR1 magic at the end") },
+      "\(summary.rejectMessages)")
   }
 }
 
@@ -84,20 +95,25 @@ final class WETIngestTests: IngestTestCase {
     let first = "Bread dough rises faster in the mountains.\nThe air pressure is lower there."
     let second = "Zweiter Text über Brot, auf Deutsch."
     let wet =
-      record(type: "warcinfo", headers: [("WARC-Date", "2026-02-01T00:00:00Z"), ("Content-Type", "application/warc-fields")], block: "isPartOf: CC-MAIN-2026-05\r\n")
+      record(
+        type: "warcinfo",
+        headers: [("WARC-Date", "2026-02-01T00:00:00Z"), ("Content-Type", "application/warc-fields")],
+        block: "isPartOf: CC-MAIN-2026-05\r\n")
       + record(
         type: "conversion",
         headers: [
           ("WARC-Target-URI", "https://example.org/bread"), ("WARC-Date", "2026-02-01T10:00:00Z"),
           ("WARC-Record-ID", "<urn:uuid:11111111-1111-1111-1111-111111111111>"),
-          ("WARC-Refers-To", "<urn:uuid:22222222-2222-2222-2222-222222222222>"), ("WARC-Identified-Content-Language", "eng"),
+          ("WARC-Refers-To", "<urn:uuid:22222222-2222-2222-2222-222222222222>"),
+          ("WARC-Identified-Content-Language", "eng"),
           ("Content-Type", "text/plain"),
         ], block: first)
       + record(
         type: "conversion",
         headers: [
           ("WARC-Target-URI", "https://example.de/brot"), ("WARC-Date", "2026-02-01T11:00:00Z"),
-          ("WARC-Record-ID", "<urn:uuid:33333333-3333-3333-3333-333333333333>"), ("WARC-Identified-Content-Language", "deu,eng"),
+          ("WARC-Record-ID", "<urn:uuid:33333333-3333-3333-3333-333333333333>"),
+          ("WARC-Identified-Content-Language", "deu,eng"),
           ("Content-Type", "text/plain"),
         ], block: second)
     let path = try write("crawl/CC-MAIN-test.warc.wet", wet)
@@ -108,7 +124,8 @@ final class WETIngestTests: IngestTestCase {
     let documents = try self.documents(workspace, source: "wet")
     XCTAssertEqual(documents.map(\.text), [first, second])
     XCTAssertEqual(documents[0].metadata["url"]?.stringValue, "https://example.org/bread")
-    XCTAssertEqual(documents[0].metadata["warc_refers_to"]?.stringValue, "<urn:uuid:22222222-2222-2222-2222-222222222222>")
+    XCTAssertEqual(
+      documents[0].metadata["warc_refers_to"]?.stringValue, "<urn:uuid:22222222-2222-2222-2222-222222222222>")
     XCTAssertEqual(documents[1].metadata["warc_identified_content_language"]?.stringValue, "deu,eng")
     XCTAssertEqual(documents[1].created, "2026-02-01T11:00:00Z")
     XCTAssertEqual(documents[0].metadata["format"]?.stringValue, "warc")
@@ -117,12 +134,18 @@ final class WETIngestTests: IngestTestCase {
 
 extension ParquetIngestTests {
   func testALargeFileIsSplitByRowGroupsAndTasksWriteWhatOneProcessWrites() throws {
-    var writer = ParquetWriter(columns: [.string("text", optional: false), ParquetWriter.ColumnSpec(name: "n", type: .int64)], codec: .zstd)
+    var writer = ParquetWriter(
+      columns: [.string("text", optional: false), ParquetWriter.ColumnSpec(name: "n", type: .int64)], codec: .zstd)
     for group in 0..<6 {
-      try writer.write(rows: (0..<50).map { row in
-        [.string("Row \(row) of row group \(group): enough words to make the group a few kilobytes once compressed \(row * group)."),
-          .int64(Int64(group * 50 + row))]
-      })
+      try writer.write(
+        rows: (0..<50).map { row in
+          [
+            .string(
+              "Row \(row) of row group \(group): enough words to make the group a few kilobytes once compressed \(row * group)."
+            ),
+            .int64(Int64(group * 50 + row)),
+          ]
+        })
     }
     let path = try write("in/big.parquet", writer.finish())
     let plan = try InputPlan(paths: [path], format: nil, partBytes: 1500)
@@ -132,14 +155,33 @@ extension ParquetIngestTests {
     let summary = try ingest(one, options("p", [path]) { $0.partBytes = 1500 })
     XCTAssertEqual(summary.documents, 300)
     let documents = try self.documents(one, source: "p")
-    XCTAssertEqual(documents.map { $0.metadata["line"]?.intValue ?? 0 }, Array(1...300), "rows numbered over the whole file")
+    XCTAssertEqual(
+      documents.map { $0.metadata["line"]?.intValue ?? 0 }, Array(1...300), "rows numbered over the whole file")
     XCTAssertEqual(documents.last?.metadata["original"]?.objectValue?["n"]?.intValue, 299)
     let split = try makeWorkspace("split")
-    _ = try ingest(split, options("p", [path]) { $0.partBytes = 1500; $0.step = .register })
+    _ = try ingest(
+      split,
+      options("p", [path]) {
+        $0.partBytes = 1500
+        $0.step = .register
+      })
     for task in 0..<3 {
-      _ = try ingest(split, options("p", [path]) { $0.partBytes = 1500; $0.task = task; $0.tasks = 3; $0.step = .task })
+      _ = try ingest(
+        split,
+        options("p", [path]) {
+          $0.partBytes = 1500
+          $0.task = task
+          $0.tasks = 3
+          $0.step = .task
+        })
     }
-    _ = try ingest(split, options("p", [path]) { $0.partBytes = 1500; $0.tasks = 3; $0.step = .merge })
+    _ = try ingest(
+      split,
+      options("p", [path]) {
+        $0.partBytes = 1500
+        $0.tasks = 3
+        $0.step = .merge
+      })
     XCTAssertEqual(try partFiles(split, source: "p"), try partFiles(one, source: "p"))
   }
 }

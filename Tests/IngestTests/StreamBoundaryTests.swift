@@ -17,7 +17,9 @@ final class StreamBoundaryTests: XCTestCase {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(count + 64)
     var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-    let words = ["ab", "the", "stream", "ends", "here", "frame", "of", "zstd", "buffer", "exactly"].map { Array($0.utf8) }
+    let words = ["ab", "the", "stream", "ends", "here", "frame", "of", "zstd", "buffer", "exactly"].map {
+      Array($0.utf8)
+    }
     while bytes.count < count {
       state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       bytes += words[Int(state >> 60) % words.count]
@@ -68,12 +70,19 @@ final class StreamBoundaryTests: XCTestCase {
         let compressed = Self.compress(original, codec)
         for bufferBytes in Set([1 << 16, mib, size, 4096].filter { $0 > 0 }) {
           let back = try Self.readBack(try Self.reader(compressed, codec), bufferBytes: bufferBytes)
-          XCTAssertTrue(back == original, "\(codec), \(size) bytes read with a \(bufferBytes)-byte buffer: \(back.count) bytes back")
+          XCTAssertTrue(
+            back == original, "\(codec), \(size) bytes read with a \(bufferBytes)-byte buffer: \(back.count) bytes back"
+          )
         }
         var lines = 0
         let lineReader = LineReader(try Self.reader(compressed, codec), maximumLineBytes: 1 << 22)
         while try lineReader.next() != nil { lines += 1 }
-        XCTAssertEqual(lines, original.isEmpty ? 0 : original.split(separator: 0x0A, omittingEmptySubsequences: false).count - (original.last == 0x0A ? 1 : 0), "\(codec), \(size)")
+        XCTAssertEqual(
+          lines,
+          original.isEmpty
+            ? 0
+            : original.split(separator: 0x0A, omittingEmptySubsequences: false).count - (original.last == 0x0A ? 1 : 0),
+          "\(codec), \(size)")
       }
     }
   }
@@ -83,8 +92,11 @@ final class StreamBoundaryTests: XCTestCase {
     for codec in [Codec.gzip, .zstd, .bzip2] {
       let compressed = Self.compress(original, codec)
       for cut in [compressed.count - 1, compressed.count - 4, compressed.count / 2] {
-        XCTAssertThrowsError(try Self.readBack(try Self.reader(Array(compressed.prefix(cut)), codec), bufferBytes: 1 << 20)) { error in
-          XCTAssertEqual((error as? StreamError)?.kind, .truncated, "\(codec) cut at \(cut) of \(compressed.count): \(error)")
+        XCTAssertThrowsError(
+          try Self.readBack(try Self.reader(Array(compressed.prefix(cut)), codec), bufferBytes: 1 << 20)
+        ) { error in
+          XCTAssertEqual(
+            (error as? StreamError)?.kind, .truncated, "\(codec) cut at \(cut) of \(compressed.count): \(error)")
         }
       }
     }

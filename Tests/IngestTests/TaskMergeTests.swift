@@ -27,7 +27,14 @@ final class TaskMergeTests: IngestTestCase {
   }
 
   private func step(_ step: IngestStep, task: Int = 0, tasks: Int, into workspace: Workspace) throws -> IngestSummary {
-    try ingest(workspace, options("fx", [corpus]) { adjust(&$0); $0.step = step; $0.task = task; $0.tasks = tasks })
+    try ingest(
+      workspace,
+      options("fx", [corpus]) {
+        adjust(&$0)
+        $0.step = step
+        $0.task = task
+        $0.tasks = tasks
+      })
   }
 
   private func storeDigest(_ workspace: Workspace) throws -> String {
@@ -51,7 +58,8 @@ final class TaskMergeTests: IngestTestCase {
       XCTAssertEqual(merged.rejected, whole.rejected)
       XCTAssertEqual(try partFiles(single, source: "fx"), try partFiles(split, source: "fx"), "\(tasks) tasks")
       XCTAssertEqual(try rows(split), try rows(single), "\(tasks) tasks")
-      XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute("tasks/ingest/fx/part-00000.db")), "merged task files go")
+      XCTAssertFalse(
+        FileManager.default.fileExists(atPath: split.absolute("tasks/ingest/fx/part-00000.db")), "merged task files go")
       XCTAssertEqual(try split.openStoreForReading().stageRuns(stage: "ingest").map(\.status), [.completed])
       // Merging again changes nothing.
       XCTAssertTrue(try step(.merge, tasks: tasks, into: split).nothingToDo)
@@ -70,7 +78,8 @@ final class TaskMergeTests: IngestTestCase {
     let before = try rows(split)
     XCTAssertThrowsError(try step(.merge, tasks: 3, into: split)) { error in
       let message = "\(error)"
-      XCTAssertTrue(message.contains("have no finished task output") && message.contains("for task(s) 1 first"), message)
+      XCTAssertTrue(
+        message.contains("have no finished task output") && message.contains("for task(s) 1 first"), message)
     }
     XCTAssertEqual(try rows(split), before, "a refused merge commits nothing")
     XCTAssertTrue(try split.openStoreForReading().stageRuns(stage: "ingest").isEmpty)

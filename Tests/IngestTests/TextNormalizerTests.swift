@@ -28,7 +28,8 @@ final class TextNormalizerTests: XCTestCase {
     XCTAssertEqual(Array(text.unicodeScalars).count, 19)
     XCTAssertTrue(changed)
     // Singletons (U+212B ANGSTROM SIGN) and reordering of combining marks.
-    XCTAssertEqual(normalize(Array("\u{212B} a\u{323}\u{302}".utf8)).0.unicodeScalars.map(\.value), [0xC5, 0x20, 0x1EAD])
+    XCTAssertEqual(
+      normalize(Array("\u{212B} a\u{323}\u{302}".utf8)).0.unicodeScalars.map(\.value), [0xC5, 0x20, 0x1EAD])
     XCTAssertFalse(normalize(Array("Déjà vu — “quoted” ½".utf8)).changed)
   }
 

@@ -14,7 +14,9 @@ final class WebIngestTests: IngestTestCase {
   }
 
   private func extract(_ name: String, _ format: MarkupFormat, cap: Int = 10 << 20) throws -> [ExtractedPage] {
-    try fixture(name).withUnsafeBytes { try MarkupExtractor(maximumTextBytes: cap).extract($0, format: format, name: name) }
+    try fixture(name).withUnsafeBytes {
+      try MarkupExtractor(maximumTextBytes: cap).extract($0, format: format, name: name)
+    }
   }
 
   // MARK: HTML
@@ -22,12 +24,19 @@ final class WebIngestTests: IngestTestCase {
   func testHTMLKeepsTheArticleAndDropsTheFrame() throws {
     let page = try XCTUnwrap(try extract("article.html", .html).first)
     let lines = page.text.split(separator: "\n").map(String.init)
-    XCTAssertEqual(lines.first, "Bread dough rises faster in the mountains, because the air pressure is lower and the gas in the dough expands more easily.")
+    XCTAssertEqual(
+      lines.first,
+      "Bread dough rises faster in the mountains, because the air pressure is lower and the gas in the dough expands more easily."
+    )
     XCTAssertTrue(lines.contains("What we measured"), "headings are lines")
     XCTAssertTrue(lines.contains("The bulk rise took a third less time at altitude."), "list items are lines")
     XCTAssertTrue(lines.contains("Sea level\t180"), "table rows are tab-separated")
-    XCTAssertEqual(lines.last, "In short: trust the dough, not the clock, and keep notes on every bake so the next one is better.")
-    for furniture in ["cookies", "Great post", "Ten breads", "feed a starter", "A loaf baked", "By A. Writer", "Share", "Archive", "never text", "Sourdough at altitude"] {
+    XCTAssertEqual(
+      lines.last, "In short: trust the dough, not the clock, and keep notes on every bake so the next one is better.")
+    for furniture in [
+      "cookies", "Great post", "Ten breads", "feed a starter", "A loaf baked", "By A. Writer", "Share", "Archive",
+      "never text", "Sourdough at altitude",
+    ] {
       XCTAssertFalse(page.text.contains(furniture), "\(furniture) should not be in the text")
     }
     XCTAssertEqual(page.title, "Hatchery field notes: sourdough at altitude")
@@ -44,8 +53,10 @@ final class WebIngestTests: IngestTestCase {
   }
 
   func testMetaCharsetAndHTTPCharsetAreHonoured() throws {
-    let body = Array("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\"></head><body><p>".utf8)
-      + [0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4, 0x20] + Array("and a long enough sentence to count as prose here.</p></body></html>".utf8)
+    let body =
+      Array("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\"></head><body><p>".utf8)
+      + [0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4, 0x20]
+      + Array("and a long enough sentence to count as prose here.</p></body></html>".utf8)
     let extractor = HTMLExtractor()
     let page = try body.withUnsafeBytes { try extractor.extract($0) }
     XCTAssertEqual(page.charset, "koi8-r")
@@ -63,17 +74,23 @@ final class WebIngestTests: IngestTestCase {
           total += 1</pre></div><div class="sidebar"><a href="/">Home</a></div></body></html>
       """.utf8)
     let text = try page.withUnsafeBytes { try HTMLExtractor().extract($0) }.text
-    XCTAssertEqual(text, "Count the lines of a file with this short program, then print them.\nfor line in lines:\n    total += 1")
+    XCTAssertEqual(
+      text, "Count the lines of a file with this short program, then print them.\nfor line in lines:\n    total += 1")
   }
 
   func testDeeplyNestedAndBrokenHTMLDoesNotCrash() throws {
-    let deep = String(repeating: "<div><span>", count: 5000) + "<p>deep text here with enough words to be prose" + String(repeating: "</b></i>", count: 100)
+    let deep =
+      String(repeating: "<div><span>", count: 5000) + "<p>deep text here with enough words to be prose"
+      + String(repeating: "</b></i>", count: 100)
     let extractor = HTMLExtractor()
     _ = try Array(deep.utf8).withUnsafeBytes { try extractor.extract($0) }
     // Cells with no row around them (libxml2 keeps `<table><td>` as it is), links in them.
-    let rowless = "<div><p>Enough words in this paragraph to be read as prose by the extractor.</p><table>"
+    let rowless =
+      "<div><p>Enough words in this paragraph to be read as prose by the extractor.</p><table>"
       + "<td><a href='y'>a link in a cell</a></td><td><a href='z'>a second linked cell</a></td></table></div>"
-    for broken in ["<", "<html", "<p>unclosed <a href='x", "\u{0}\u{0}\u{1}binary", "<table><td><tr><li>x</table></li>", rowless] {
+    for broken in [
+      "<", "<html", "<p>unclosed <a href='x", "\u{0}\u{0}\u{1}binary", "<table><td><tr><li>x</table></li>", rowless,
+    ] {
       _ = try? Array(broken.utf8).withUnsafeBytes { try extractor.extract($0) }
     }
   }
@@ -180,13 +197,15 @@ final class WebIngestTests: IngestTestCase {
     let reject = try XCTUnwrap(try workspace.openStore().rejects(stage: "ingest").first)
     XCTAssertTrue(reject.detail.contains("bomb.xml:14: malformed XML"), reject.detail)
     let text = try XCTUnwrap(try documents(workspace, source: "hostile").first).text
-    let hostname = (try? String(contentsOfFile: "/etc/hostname", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    let hostname = (try? String(contentsOfFile: "/etc/hostname", encoding: .utf8))?.trimmingCharacters(
+      in: .whitespacesAndNewlines)
     XCTAssertEqual(text, "Before after.")
     if let hostname, !hostname.isEmpty { XCTAssertFalse(text.contains(hostname)) }
   }
 
   func testDocumentsOverTheCapAreRejected() throws {
-    let long = "<html><body><p>" + String(repeating: "many words of prose in a row, ", count: 100) + "</p></body></html>"
+    let long =
+      "<html><body><p>" + String(repeating: "many words of prose in a row, ", count: 100) + "</p></body></html>"
     let workspace = try makeWorkspace()
     try write("in/long.html", long)
     let summary = try ingest(workspace, options("cap", [folder + "/in"]) { $0.maximumDocumentBytes = 1024 })
@@ -211,7 +230,8 @@ final class WebIngestTests: IngestTestCase {
 
   /// A WARC record with CRLF line ends.
   private func record(_ type: String, uri: String, contentType: String, block: [UInt8], id: Int) -> [UInt8] {
-    let header = "WARC/1.1\r\nWARC-Type: \(type)\r\nWARC-Target-URI: \(uri)\r\nWARC-Date: 2026-02-0\(id)T00:00:00Z\r\n"
+    let header =
+      "WARC/1.1\r\nWARC-Type: \(type)\r\nWARC-Target-URI: \(uri)\r\nWARC-Date: 2026-02-0\(id)T00:00:00Z\r\n"
       + "WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-00000000000\(id)>\r\nContent-Type: \(contentType)\r\n"
       + "Content-Length: \(block.count)\r\n\r\n"
     return Array(header.utf8) + block + Array("\r\n\r\n".utf8)
@@ -233,23 +253,39 @@ final class WebIngestTests: IngestTestCase {
 
   func testWARCResponsesBecomeDocumentsWithTheirProvenance() throws {
     let html = try fixture("article.html")
-    let chunked = ["Plain text over the wire ", "in two chunks, fine."].reduce(into: [UInt8]()) {
-      $0 += Array("\(String($1.utf8.count, radix: 16))\r\n\($1)\r\n".utf8)
-    } + Array("0\r\n\r\n".utf8)
-    let compressed = try gzip(Array("<html><body><p>A compressed page body that is long enough to count as prose text.</p></body></html>".utf8))
+    let chunked =
+      ["Plain text over the wire ", "in two chunks, fine."].reduce(into: [UInt8]()) {
+        $0 += Array("\(String($1.utf8.count, radix: 16))\r\n\($1)\r\n".utf8)
+      } + Array("0\r\n\r\n".utf8)
+    let compressed = try gzip(
+      Array("<html><body><p>A compressed page body that is long enough to count as prose text.</p></body></html>".utf8))
     let records: [[UInt8]] = [
-      record("warcinfo", uri: "", contentType: "application/warc-fields", block: Array("software: tests\r\n".utf8), id: 0),
-      record("request", uri: "https://example.org/a", contentType: "application/http; msgtype=request", block: Array("GET /a HTTP/1.1\r\n\r\n".utf8), id: 1),
-      record("response", uri: "https://example.org/a", contentType: "application/http; msgtype=response", block: http("Content-Type: text/html; charset=utf-8\r\n", html), id: 2),
-      record("response", uri: "https://example.org/b.txt", contentType: "application/http; msgtype=response", block: http("Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n", chunked), id: 3),
-      record("response", uri: "https://example.org/c.png", contentType: "application/http; msgtype=response", block: http("Content-Type: image/png\r\n", [0x89, 0x50, 0x4E, 0x47]), id: 4),
+      record(
+        "warcinfo", uri: "", contentType: "application/warc-fields", block: Array("software: tests\r\n".utf8), id: 0),
+      record(
+        "request", uri: "https://example.org/a", contentType: "application/http; msgtype=request",
+        block: Array("GET /a HTTP/1.1\r\n\r\n".utf8), id: 1),
+      record(
+        "response", uri: "https://example.org/a", contentType: "application/http; msgtype=response",
+        block: http("Content-Type: text/html; charset=utf-8\r\n", html), id: 2),
+      record(
+        "response", uri: "https://example.org/b.txt", contentType: "application/http; msgtype=response",
+        block: http("Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n", chunked), id: 3),
+      record(
+        "response", uri: "https://example.org/c.png", contentType: "application/http; msgtype=response",
+        block: http("Content-Type: image/png\r\n", [0x89, 0x50, 0x4E, 0x47]), id: 4),
       Array("this is not a record\r\n\r\n".utf8),
-      record("response", uri: "https://example.org/d", contentType: "application/http; msgtype=response", block: http("Content-Type: text/html\r\nContent-Encoding: gzip\r\n", compressed), id: 5),
+      record(
+        "response", uri: "https://example.org/d", contentType: "application/http; msgtype=response",
+        block: http("Content-Type: text/html\r\nContent-Encoding: gzip\r\n", compressed), id: 5),
     ]
     // One gzip member per record, as crawlers write them; then a member cut short.
     var file: [UInt8] = []
     for record in records { file += try gzip(record) }
-    let last = try gzip(record("response", uri: "https://example.org/e", contentType: "application/http; msgtype=response", block: http("Content-Type: text/plain\r\n", Array("cut".utf8)), id: 6))
+    let last = try gzip(
+      record(
+        "response", uri: "https://example.org/e", contentType: "application/http; msgtype=response",
+        block: http("Content-Type: text/plain\r\n", Array("cut".utf8)), id: 6))
     file += last[..<(last.count / 2)]
     let workspace = try makeWorkspace()
     try write("in/crawl.warc.gz", file)
@@ -263,8 +299,10 @@ final class WebIngestTests: IngestTestCase {
     let documents = try documents(workspace, source: "crawl")
     XCTAssertTrue(documents[0].text.hasPrefix("Bread dough rises faster"))
     XCTAssertEqual(documents[0].metadata["url"]?.stringValue, "https://example.org/a")
-    XCTAssertEqual(documents[0].metadata["warc_record_id"]?.stringValue, "<urn:uuid:00000000-0000-0000-0000-000000000002>")
-    XCTAssertEqual(documents[0].metadata["license_hints"], .array([.string("https://creativecommons.org/licenses/by/4.0/")]))
+    XCTAssertEqual(
+      documents[0].metadata["warc_record_id"]?.stringValue, "<urn:uuid:00000000-0000-0000-0000-000000000002>")
+    XCTAssertEqual(
+      documents[0].metadata["license_hints"], .array([.string("https://creativecommons.org/licenses/by/4.0/")]))
     XCTAssertEqual(documents[0].created, "2026-02-02T00:00:00Z")
     XCTAssertEqual(documents[1].text, "Plain text over the wire in two chunks, fine.")
     XCTAssertEqual(documents[2].text, "A compressed page body that is long enough to count as prose text.")

@@ -1,7 +1,6 @@
 import Foundation
-import XCTest
-
 import HatcheryCore
+import XCTest
 
 @testable import Licensing
 
@@ -13,7 +12,8 @@ final class LicenseDetectorTests: XCTestCase {
   }
 
   func testTagsAreParsedAndLocated() {
-    let text = "/* SPDX-License-Identifier: GPL-2.0+ */\n// spdx-license-identifier: (MIT OR Apache-2.0)\n# SPDX-License-Identifier: not-a-licence\n"
+    let text =
+      "/* SPDX-License-Identifier: GPL-2.0+ */\n// spdx-license-identifier: (MIT OR Apache-2.0)\n# SPDX-License-Identifier: not-a-licence\n"
     let findings = detector.detect(text).filter { $0.method == .tag }
     XCTAssertEqual(findings.map(\.spdx), ["GPL-2.0-or-later", "MIT OR Apache-2.0"])
     XCTAssertEqual(findings.map(\.confidence), [1, 1])
@@ -23,28 +23,44 @@ final class LicenseDetectorTests: XCTestCase {
 
   func testGNUVersionsAndOrLaterAreToldApart() {
     let cases: [(String, String)] = [
-      ("under the terms of the GNU General Public License version 2 as published by the Free Software Foundation.", "GPL-2.0-only"),
-      ("either version 2 of the GNU General Public License, or (at your option) any later version.", "GPL-2.0-or-later"),
+      (
+        "under the terms of the GNU General Public License version 2 as published by the Free Software Foundation.",
+        "GPL-2.0-only"
+      ),
+      (
+        "either version 2 of the GNU General Public License, or (at your option) any later version.", "GPL-2.0-or-later"
+      ),
       ("under the terms of version 2 of the GNU General Public License as published by the FSF", "GPL-2.0-only"),
       ("On Debian systems, the complete text of the GNU General Public License version 2 can be found", "GPL-2.0-only"),
       ("see /usr/share/common-licenses/Apache-2.0 for the text", "Apache-2.0"),
-      ("under the terms of the GNU General Public License as published by the Free Software Foundation; either version 2 of the License, or (at your option) any later version.", "GPL-2.0-or-later"),
+      (
+        "under the terms of the GNU General Public License as published by the Free Software Foundation; either version 2 of the License, or (at your option) any later version.",
+        "GPL-2.0-or-later"
+      ),
       ("GNU General Public License v3.0 or later", "GPL-3.0-or-later"),
       ("the GNU Lesser General Public License version 2.1", "LGPL-2.1-only"),
-      ("GNU Lesser General Public License as published by the Free Software Foundation, version 3 or any later version", "LGPL-3.0-or-later"),
+      (
+        "GNU Lesser General Public License as published by the Free Software Foundation, version 3 or any later version",
+        "LGPL-3.0-or-later"
+      ),
       ("GNU Library General Public License version 2", "LGPL-2.0-only"),
       ("GNU Affero General Public License, version 3", "AGPL-3.0-only"),
       ("GNU Free Documentation License, Version 1.3 or any later version published by the FSF", "GFDL-1.3-or-later"),
-      ("On Debian systems, the complete text of version 1 of the GNU General Public License can be found", "GPL-1.0-only"),
+      (
+        "On Debian systems, the complete text of version 1 of the GNU General Public License can be found",
+        "GPL-1.0-only"
+      ),
     ]
     for (text, expected) in cases {
       XCTAssertEqual(ids(text), [expected], text)
     }
     // A pointer to the text of version 2 gives way to a grant of version 2 or later.
-    let both = "under the GNU General Public License, either version 2 of the License, or (at your option) any later"
+    let both =
+      "under the GNU General Public License, either version 2 of the License, or (at your option) any later"
       + " version. The complete text of the GNU General Public License version 2 is in /usr/share/common-licenses/GPL-2."
     XCTAssertEqual(ids(both), ["GPL-2.0-or-later"])
-    let versionFirst = "under the terms of the GNU General Public License as published by the Free Software Foundation;"
+    let versionFirst =
+      "under the terms of the GNU General Public License as published by the Free Software Foundation;"
       + " either version 1, or (at your option) any later version. On Debian systems, the complete text of version 1"
       + " of the GNU General Public License can be found in /usr/share/common-licenses/GPL-1."
     XCTAssertEqual(ids(versionFirst), ["GPL-1.0-or-later"])
@@ -59,10 +75,14 @@ final class LicenseDetectorTests: XCTestCase {
       ("The library is available under LGPLv2.1+ as well.", ["LGPL-2.1-or-later"]),
       ("It is dual-licensed under \"the GNU LGPLv3+ or the GNU GPLv2+\".", ["GPL-2.0-or-later", "LGPL-3.0-or-later"]),
       ("This file is licenced under the GPL.", ["GPL-1.0-or-later"]),
-      ("Redistribution of this file is permitted under the terms of the GNU Public License (GPL)", ["GPL-1.0-or-later"]),
+      (
+        "Redistribution of this file is permitted under the terms of the GNU Public License (GPL)", ["GPL-1.0-or-later"]
+      ),
       ("may be used under the terms of the GNU Public License version 2 (the \"GPL\")", ["GPL-2.0-only"]),
-      ("under the terms of the GNU General Public License version 2. See the GNU General Public License for more"
-        + " details.", ["GPL-2.0-only"]),
+      (
+        "under the terms of the GNU General Public License version 2. See the GNU General Public License for more"
+          + " details.", ["GPL-2.0-only"]
+      ),
       ("This licence is not GPL2 compatible.", []),
       ("see http://www.gnu.org/licenses/gpl-3.0.html", []),
       ("/* SPDX-License-Identifier: GPL-2.0+ */", ["GPL-2.0-or-later"]),
@@ -75,25 +95,49 @@ final class LicenseDetectorTests: XCTestCase {
   func testNoticesOfPermissiveAndOtherLicences() {
     let cases: [(String, String)] = [
       ("Permission is hereby granted, free of charge, to any person obtaining a copy of this software", "MIT"),
-      ("Permission to use, copy, modify, and/or distribute this software for any purpose with or without fee is hereby granted", "ISC"),
-      ("Redistribution and use in source and binary forms, with or without modification, are permitted provided that the following conditions are met: 1. Redistributions of source code", "BSD-2-Clause"),
-      ("Redistribution and use in source and binary forms, with or without modification, are permitted provided that: ... 3. Neither the name of the project nor the names of its contributors may be used", "BSD-3-Clause"),
-      ("Redistribution and use in source and binary forms, with or without modification, are permitted provided that: ... Neither name of copyright holders nor the names of its contributors may be used to endorse or promote products derived from this software", "BSD-3-Clause"),
+      (
+        "Permission to use, copy, modify, and/or distribute this software for any purpose with or without fee is hereby granted",
+        "ISC"
+      ),
+      (
+        "Redistribution and use in source and binary forms, with or without modification, are permitted provided that the following conditions are met: 1. Redistributions of source code",
+        "BSD-2-Clause"
+      ),
+      (
+        "Redistribution and use in source and binary forms, with or without modification, are permitted provided that: ... 3. Neither the name of the project nor the names of its contributors may be used",
+        "BSD-3-Clause"
+      ),
+      (
+        "Redistribution and use in source and binary forms, with or without modification, are permitted provided that: ... Neither name of copyright holders nor the names of its contributors may be used to endorse or promote products derived from this software",
+        "BSD-3-Clause"
+      ),
       ("Licensed under the Apache License, Version 2.0 (the \"License\");", "Apache-2.0"),
       ("This Source Code Form is subject to the terms of the Mozilla Public License, v. 2.0.", "MPL-2.0"),
       ("made available under the terms of the Eclipse Public License v. 2.0", "EPL-2.0"),
-      ("2. Altered source versions must be plainly marked as such, and must not be misrepresented as being the original software.", "Zlib"),
+      (
+        "2. Altered source versions must be plainly marked as such, and must not be misrepresented as being the original software.",
+        "Zlib"
+      ),
       ("This is free and unencumbered software released into the public domain.", "Unlicense"),
       ("To the extent possible under law, the author has waived all rights: CC0 1.0 Universal", "CC0-1.0"),
       ("This work is licensed under a Creative Commons Attribution 4.0 International License.", "CC-BY-4.0"),
       ("see https://creativecommons.org/licenses/by-sa/3.0/ for the terms", "CC-BY-SA-3.0"),
       ("Creative Commons Attribution-NonCommercial-NoDerivatives 4.0 International", "CC-BY-NC-ND-4.0"),
       ("licensed CC BY-NC-SA 4.0", "CC-BY-NC-SA-4.0"),
-      ("The author hereby places this file in the public domain; it is placed in the public domain.", "LicenseRef-public-domain"),
-      ("This program is free software; you can redistribute it under the same terms as Perl itself.", "Artistic-1.0-Perl OR GPL-1.0-or-later"),
+      (
+        "The author hereby places this file in the public domain; it is placed in the public domain.",
+        "LicenseRef-public-domain"
+      ),
+      (
+        "This program is free software; you can redistribute it under the same terms as Perl itself.",
+        "Artistic-1.0-Perl OR GPL-1.0-or-later"
+      ),
       ("Licensed under the Python Software Foundation License Version 2", "PSF-2.0"),
       ("The Artistic License 2.0\n\nCopyright (c) 2000-2006, The Perl Foundation.", "Artistic-2.0"),
-      ("This license establishes the terms under which a given free software Package may be copied, modified", "Artistic-2.0"),
+      (
+        "This license establishes the terms under which a given free software Package may be copied, modified",
+        "Artistic-2.0"
+      ),
       ("This package is distributed under the Zope Public License (ZPL) Version 2.1.", "ZPL-2.1"),
       ("Licensed to you under the Universal Permissive License (UPL) 1.0 as shown at the address below.", "UPL-1.0"),
     ]
@@ -124,7 +168,8 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(own.first?.method, .text)
     XCTAssertGreaterThan(own.first?.confidence ?? 0, 0.8)
     XCTAssertLessThan(own.first?.confidence ?? 1, 1)
-    let embedded = "Copyright notes and other words first.\n" + String(repeating: "filler text here ", count: 800) + reference
+    let embedded =
+      "Copyright notes and other words first.\n" + String(repeating: "filler text here ", count: 800) + reference
     XCTAssertEqual(detector.detect(embedded).map(\.spdx), ["0BSD"], "a licence text inside a longer file")
     XCTAssertEqual(detector.detect(words.prefix(200).joined(separator: " ")).map(\.spdx), [], "a third is not the text")
   }
@@ -144,10 +189,15 @@ final class LicenseDetectorTests: XCTestCase {
     let reference = words[..<200].joined(separator: " ") + "\n" + mention + "\n" + words[200...].joined(separator: " ")
     try reference.write(toFile: folder + "/0BSD.txt", atomically: false, encoding: .utf8)
     let detector = LicenseDetector(referenceFolders: [folder])
-    XCTAssertEqual(LicenseDetector(referenceFolders: []).detect(mention).map(\.spdx), ["AGPL-3.0-only"], "alone, the sentence is a notice")
+    XCTAssertEqual(
+      LicenseDetector(referenceFolders: []).detect(mention).map(\.spdx), ["AGPL-3.0-only"],
+      "alone, the sentence is a notice")
     XCTAssertEqual(detector.detect(reference).map(\.spdx), ["0BSD"], "inside the text it is the text's")
-    let granted = reference + "\n\nThe bundled server is licensed under the GNU Affero General Public License, version 3.\n"
-    XCTAssertEqual(Set(detector.detect(granted).map(\.spdx)), ["0BSD", "AGPL-3.0-only"], "said again outside the text, it is a notice")
+    let granted =
+      reference + "\n\nThe bundled server is licensed under the GNU Affero General Public License, version 3.\n"
+    XCTAssertEqual(
+      Set(detector.detect(granted).map(\.spdx)), ["0BSD", "AGPL-3.0-only"],
+      "said again outside the text, it is a notice")
   }
 
   /// The BSD variants differ by a clause, too little for bigram similarity: a 2-clause text is
@@ -177,7 +227,8 @@ final class LicenseDetectorTests: XCTestCase {
       DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES ARISING IN ANY WAY OUT OF THE USE \
       OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
       """
-    try (grant + endorsement + disclaimer).write(toFile: folder + "/BSD-3-Clause.txt", atomically: false, encoding: .utf8)
+    try (grant + endorsement + disclaimer).write(
+      toFile: folder + "/BSD-3-Clause.txt", atomically: false, encoding: .utf8)
     let detector = LicenseDetector(referenceFolders: [folder])
     let threeClause = detector.detect("Copyright (c) 2024 Example Authors\n\n" + grant + endorsement + disclaimer)
     XCTAssertEqual(Set(threeClause.map(\.spdx)), ["BSD-3-Clause"])
@@ -205,12 +256,16 @@ final class LicenseDetectorTests: XCTestCase {
       #define DRIVER_VERSION 3.6
       """
     XCTAssertEqual(ids(unversioned), ["GPL-1.0-or-later"])
-    XCTAssertEqual(ids("Licensed under the GNU Public License (GPL)\n\nRelease notes for version 3 of the tool"), ["GPL-1.0-or-later"])
+    XCTAssertEqual(
+      ids("Licensed under the GNU Public License (GPL)\n\nRelease notes for version 3 of the tool"),
+      ["GPL-1.0-or-later"])
     XCTAssertEqual(ids("under the GNU General Public License\n * version 2, as published by the FSF"), ["GPL-2.0-only"])
     XCTAssertEqual(
-      ids("modify it under the terms of the GNU General Lesser Public License as published by the Free Software Foundation; "
-        + "either version 2.1 of the License, or (at your option) any later version."), ["LGPL-2.1-or-later"])
-    XCTAssertEqual(ids("You may use this under the terms of the Apache Public License 2.0, at your option."), ["Apache-2.0"])
+      ids(
+        "modify it under the terms of the GNU General Lesser Public License as published by the Free Software Foundation; "
+          + "either version 2.1 of the License, or (at your option) any later version."), ["LGPL-2.1-or-later"])
+    XCTAssertEqual(
+      ids("You may use this under the terms of the Apache Public License 2.0, at your option."), ["Apache-2.0"])
   }
 
   func testATextMatchedAsOnlyGivesWayToAnOrLaterNotice() {
@@ -222,7 +277,9 @@ final class LicenseDetectorTests: XCTestCase {
   }
 
   func testHostileTextsStayBoundedAndNeverCrash() {
-    let mentions = String(repeating: "Licensed under the Apache License, Version 2.0. MIT License. SPDX-License-Identifier: MIT\n", count: 10_000)
+    let mentions = String(
+      repeating: "Licensed under the Apache License, Version 2.0. MIT License. SPDX-License-Identifier: MIT\n",
+      count: 10_000)
     let started = Date()
     let findings = detector.detect(mentions)
     XCTAssertLessThanOrEqual(findings.count, LicenseDetector.maximumFindings)
@@ -239,10 +296,18 @@ final class MetadataHintTests: XCTestCase {
     let detector = LicenseDetector(referenceFolders: [])
     let metadata = JSONObject([
       ("path", .string("a.jsonl")),
-      ("original", .object(JSONObject([
-        ("license", .string("cc-by-sa-4.0")),
-        ("metadata", .object(JSONObject([("license_hints", .array([.string("https://creativecommons.org/licenses/by/4.0/")]))]))),
-      ]))),
+      (
+        "original",
+        .object(
+          JSONObject([
+            ("license", .string("cc-by-sa-4.0")),
+            (
+              "metadata",
+              .object(
+                JSONObject([("license_hints", .array([.string("https://creativecommons.org/licenses/by/4.0/")]))]))
+            ),
+          ]))
+      ),
     ])
     let findings = detector.detect(metadata: metadata)
     XCTAssertEqual(Set(findings.map(\.spdx)), ["CC-BY-SA-4.0", "CC-BY-4.0"])

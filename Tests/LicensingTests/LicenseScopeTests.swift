@@ -73,10 +73,12 @@ final class LicenseScopeTests: XCTestCase {
     XCTAssertEqual(file.stanzas[1].line, 8)
     XCTAssertEqual(file.stanza(for: "README")?.license, "GPL-2+")
     XCTAssertEqual(file.stanza(for: "src/deep/main.c")?.license, "GPL-2+", "* matches slashes")
-    XCTAssertEqual(file.stanza(for: "doc/guide/intro.txt")?.license, "CC-BY-4.0", "a later stanza overrides an earlier one")
+    XCTAssertEqual(
+      file.stanza(for: "doc/guide/intro.txt")?.license, "CC-BY-4.0", "a later stanza overrides an earlier one")
     XCTAssertEqual(file.stanza(for: "manual/a/b.txt")?.license, "CC-BY-4.0")
     XCTAssertEqual(file.stanza(for: "manual/a/b.html")?.license, "GPL-2+")
-    XCTAssertEqual(file.stanza(for: "doc/legacy-1.txt")?.license, "BSD-3-clause or Expat", "? is one character; the last match wins")
+    XCTAssertEqual(
+      file.stanza(for: "doc/legacy-1.txt")?.license, "BSD-3-clause or Expat", "? is one character; the last match wins")
     XCTAssertEqual(file.stanza(for: "doc/legacy-12.txt")?.license, "CC-BY-4.0")
     XCTAssertTrue(DEP5File.matches(pattern: "debian/*", path: "debian/patches/fix.diff"))
     XCTAssertFalse(DEP5File.matches(pattern: "debian/*", path: "debianx/rules"))
@@ -86,7 +88,9 @@ final class LicenseScopeTests: XCTestCase {
     XCTAssertTrue(DEP5File.matches(pattern: "docs/", path: "docs/a/b.txt"), "a directory pattern covers its tree")
     XCTAssertTrue(DEP5File.matches(pattern: "a\\*b", path: "a*b"))
     XCTAssertFalse(DEP5File.matches(pattern: "a\\*b", path: "axb"), "\\ takes the magic away")
-    XCTAssertNil(DEP5File.parse("This package is under the GPL.\n\nFiles: *\nLicense: GPL-2+\n"), "no Format: not machine-readable")
+    XCTAssertNil(
+      DEP5File.parse("This package is under the GPL.\n\nFiles: *\nLicense: GPL-2+\n"), "no Format: not machine-readable"
+    )
   }
 
   func testDebianShortNamesAsSPDX() {
@@ -101,7 +105,8 @@ final class LicenseScopeTests: XCTestCase {
   }
 
   func testLicenceFileNamesAndPackageMetadata() {
-    for name in ["LICENSE", "a/LICENCE.txt", "COPYING", "COPYING.LESSER", "LICENSE-MIT", "pkg/copyright", "License.md"] {
+    for name in ["LICENSE", "a/LICENCE.txt", "COPYING", "COPYING.LESSER", "LICENSE-MIT", "pkg/copyright", "License.md"]
+    {
       XCTAssertTrue(LicenseScope.isLicenseFile(name), name)
     }
     for name in ["licensed.txt", "README", "src/license_check.c", "COPYRIGHTS", "license.py"] {
@@ -109,37 +114,54 @@ final class LicenseScopeTests: XCTestCase {
     }
     let detector = LicenseDetector(referenceFolders: [])
     XCTAssertEqual(
-      PackageMetadata.license(fileName: "PKG-INFO", text: "Metadata-Version: 2.4\nName: x\nLicense-Expression: MIT OR Apache-2.0\n\nbody\n", detector: detector)?.0.description,
+      PackageMetadata.license(
+        fileName: "PKG-INFO", text: "Metadata-Version: 2.4\nName: x\nLicense-Expression: MIT OR Apache-2.0\n\nbody\n",
+        detector: detector)?.0.description,
       "MIT OR Apache-2.0")
     XCTAssertEqual(
-      PackageMetadata.license(fileName: "METADATA", text: "Name: x\nLicense: UNKNOWN\nClassifier: License :: OSI Approved :: MIT License\n", detector: detector)?.0.description,
+      PackageMetadata.license(
+        fileName: "METADATA", text: "Name: x\nLicense: UNKNOWN\nClassifier: License :: OSI Approved :: MIT License\n",
+        detector: detector)?.0.description,
       "MIT")
-    XCTAssertEqual(PackageMetadata.license(fileName: "package.json", text: "{\"name\": \"x\", \"license\": \"ISC\"}", detector: detector)?.0.description, "ISC")
     XCTAssertEqual(
-      PackageMetadata.license(fileName: "Cargo.toml", text: "[package]\nname = \"x\"\nlicense = \"MIT OR Apache-2.0\"\n", detector: detector)?.0.description,
+      PackageMetadata.license(
+        fileName: "package.json", text: "{\"name\": \"x\", \"license\": \"ISC\"}", detector: detector)?.0.description,
+      "ISC")
+    XCTAssertEqual(
+      PackageMetadata.license(
+        fileName: "Cargo.toml", text: "[package]\nname = \"x\"\nlicense = \"MIT OR Apache-2.0\"\n", detector: detector)?
+        .0.description,
       "MIT OR Apache-2.0")
     XCTAssertEqual(
-      PackageMetadata.license(fileName: "pyproject.toml", text: "[project]\nname = \"x\"\nlicense = {text = \"BSD-3-Clause\"}\n", detector: detector)?.0.description,
+      PackageMetadata.license(
+        fileName: "pyproject.toml", text: "[project]\nname = \"x\"\nlicense = {text = \"BSD-3-Clause\"}\n",
+        detector: detector)?.0.description,
       "BSD-3-Clause")
-    XCTAssertNil(PackageMetadata.license(fileName: "Cargo.toml", text: "[dependencies]\nlicense = \"MIT\"\n", detector: detector), "only [package]")
+    XCTAssertNil(
+      PackageMetadata.license(fileName: "Cargo.toml", text: "[dependencies]\nlicense = \"MIT\"\n", detector: detector),
+      "only [package]")
   }
 
   // MARK: The stage
 
   /// Ingests each source from its own folder `root/<input>` (file path → text), tags, returns the workspace.
-  private func workspace(_ sources: [(name: String, root: String, files: [String: String])], partBytes: Int? = nil, name: String = "ws") throws -> Workspace {
+  private func workspace(
+    _ sources: [(name: String, root: String, files: [String: String])], partBytes: Int? = nil, name: String = "ws"
+  ) throws -> Workspace {
     let workspace = try Workspace.create(at: folder + "/" + name)
     for source in sources {
       let input = folder + "/" + source.root
       for (path, text) in source.files {
         let file = input + "/" + path
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+          atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: file, atomically: false, encoding: .utf8)
       }
       var options = IngestOptions(source: source.name, paths: [input])
       if let partBytes { options.partBytes = partBytes }
       _ = try IngestStage.run(
-        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+        showProgress: false)
     }
     return workspace
   }
@@ -157,10 +179,16 @@ final class LicenseScopeTests: XCTestCase {
   }
 
   /// The licence row and the scope finding of the document read from `path` (relative to the input root) of `source`.
-  private func licence(_ workspace: Workspace, _ source: String, _ path: String) throws -> (DocumentLicenseRecord?, LicenseFindingRecord?) {
+  private func licence(_ workspace: Workspace, _ source: String, _ path: String) throws -> (
+    DocumentLicenseRecord?, LicenseFindingRecord?
+  ) {
     let store = try workspace.openStoreForReading()
-    let document = try XCTUnwrap(try store.documents(sourceID: try XCTUnwrap(store.source(named: source)).id).first { $0.path == path }, path)
-    return (try store.documentLicense(documentID: document.id), try store.licenseFindings(documentID: document.id).first { $0.method == "scope" })
+    let document = try XCTUnwrap(
+      try store.documents(sourceID: try XCTUnwrap(store.source(named: source)).id).first { $0.path == path }, path)
+    return (
+      try store.documentLicense(documentID: document.id),
+      try store.licenseFindings(documentID: document.id).first { $0.method == "scope" }
+    )
   }
 
   private var tree: [(name: String, root: String, files: [String: String])] {
@@ -169,7 +197,8 @@ final class LicenseScopeTests: XCTestCase {
         "first", "one",
         [
           "pkg/LICENSE": Self.mit, "pkg/README": "A readme with nothing about terms.\n",
-          "pkg/sub/COPYING": Self.gpl3Notice, "pkg/sub/x.txt": "Some notes.\n", "pkg/sub/deeper/z.txt": "Deeper notes.\n",
+          "pkg/sub/COPYING": Self.gpl3Notice, "pkg/sub/x.txt": "Some notes.\n",
+          "pkg/sub/deeper/z.txt": "Deeper notes.\n",
           "pkg/sub/header.c": "// SPDX-License-Identifier: Apache-2.0\nint f(void) { return 2; }\n",
         ]
       ),
@@ -187,7 +216,8 @@ final class LicenseScopeTests: XCTestCase {
     XCTAssertEqual(readme?.expression, "MIT")
     XCTAssertEqual(readme?.basis, "scope")
     XCTAssertEqual(readmeFinding?.evidence, "scope: in/pkg/LICENSE, licence text: MIT")
-    XCTAssertEqual(try licence(workspace, "first", "in/pkg/sub/x.txt").0?.expression, "GPL-3.0-or-later", "the nearest file wins")
+    XCTAssertEqual(
+      try licence(workspace, "first", "in/pkg/sub/x.txt").0?.expression, "GPL-3.0-or-later", "the nearest file wins")
     XCTAssertEqual(try licence(workspace, "first", "in/pkg/sub/deeper/z.txt").0?.expression, "GPL-3.0-or-later")
     for path in ["in/pkg/README", "in/pkg/sub/x.txt"] {
       let (row, finding) = try licence(workspace, "second", path)
@@ -198,7 +228,8 @@ final class LicenseScopeTests: XCTestCase {
     let header = try XCTUnwrap(try licence(workspace, "first", "in/pkg/sub/header.c").0)
     XCTAssertEqual(header.expression, "Apache-2.0")
     XCTAssertEqual(header.basis, "detected")
-    XCTAssertEqual(header.conflict, "the text says Apache-2.0 but in/pkg/sub/COPYING (licence text) gives GPL-3.0-or-later")
+    XCTAssertEqual(
+      header.conflict, "the text says Apache-2.0 but in/pkg/sub/COPYING (licence text) gives GPL-3.0-or-later")
     // Without scope, the same documents are unknown again.
     try tag(workspace, scope: false)
     XCTAssertEqual(try licence(workspace, "first", "in/pkg/README").0?.basis, "unknown")
@@ -221,10 +252,22 @@ final class LicenseScopeTests: XCTestCase {
       ),
       (
         "python", "p",
-        ["pkg/PKG-INFO": "Metadata-Version: 2.4\nName: pkg\nLicense-Expression: MIT\n\nA package.\n", "pkg/pkg/mod.py": "x = 1\n"]
+        [
+          "pkg/PKG-INFO": "Metadata-Version: 2.4\nName: pkg\nLicense-Expression: MIT\n\nA package.\n",
+          "pkg/pkg/mod.py": "x = 1\n",
+        ]
       ),
-      ("rust", "r", ["crate/Cargo.toml": "[package]\nname = \"c\"\nlicense = \"MIT OR Apache-2.0\"\n", "crate/src/lib.rs": "fn f() {}\n"]),
-      ("node", "n", ["mod/package.json": "{\"name\": \"m\",\n \"license\": \"ISC\"\n}\n", "mod/index.js": "module.exports = 1;\n"]),
+      (
+        "rust", "r",
+        [
+          "crate/Cargo.toml": "[package]\nname = \"c\"\nlicense = \"MIT OR Apache-2.0\"\n",
+          "crate/src/lib.rs": "fn f() {}\n",
+        ]
+      ),
+      (
+        "node", "n",
+        ["mod/package.json": "{\"name\": \"m\",\n \"license\": \"ISC\"\n}\n", "mod/index.js": "module.exports = 1;\n"]
+      ),
     ])
     try tag(workspace)
     let (readme, readmeFinding) = try licence(workspace, "debian", "d/sample/README")
@@ -232,14 +275,20 @@ final class LicenseScopeTests: XCTestCase {
     XCTAssertEqual(readmeFinding?.evidence, "scope: d/sample/copyright, Files: * (line 4): GPL-2.0-or-later")
     // The trace shows the chain: the document, its covering file and paragraph, the licence.
     let store = try workspace.openStoreForReading()
-    let readmeID = try XCTUnwrap(try store.documents(sourceID: try XCTUnwrap(store.source(named: "debian")).id).first { $0.path == "d/sample/README" }).id
+    let readmeID = try XCTUnwrap(
+      try store.documents(sourceID: try XCTUnwrap(store.source(named: "debian")).id).first {
+        $0.path == "d/sample/README"
+      }
+    ).id
     XCTAssertTrue(
       try DocumentTrace.lines(workspace: workspace, documentID: readmeID).contains(
         "  covered d/sample/copyright, Files: * (line 4): GPL-2.0-or-later (licence scope)"))
     XCTAssertEqual(try licence(workspace, "debian", "d/sample/doc/guide/intro.txt").0?.expression, "CC-BY-4.0")
     XCTAssertEqual(try licence(workspace, "debian", "d/sample/doc/legacy-1.txt").0?.expression, "BSD-3-Clause OR MIT")
     XCTAssertEqual(try licence(workspace, "python", "p/pkg/pkg/mod.py").0?.expression, "MIT")
-    XCTAssertEqual(try licence(workspace, "python", "p/pkg/pkg/mod.py").1?.evidence, "scope: p/pkg/PKG-INFO, License-Expression (line 3): MIT")
+    XCTAssertEqual(
+      try licence(workspace, "python", "p/pkg/pkg/mod.py").1?.evidence,
+      "scope: p/pkg/PKG-INFO, License-Expression (line 3): MIT")
     XCTAssertEqual(try licence(workspace, "rust", "r/crate/src/lib.rs").0?.expression, "MIT OR Apache-2.0")
     // package.json is read as JSON records by ingest, so the scope reads it from the input tree.
     XCTAssertEqual(try licence(workspace, "node", "n/mod/index.js").0?.expression, "ISC")

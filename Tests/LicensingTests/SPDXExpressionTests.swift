@@ -55,8 +55,10 @@ final class SPDXMutationTests: XCTestCase {
       state = state &* 6_364_136_223_846_793_005 &+ 1
       return Int((state >> 33) % UInt64(bound))
     }
-    let pieces = ["MIT", "GPL-2.0+", "(", ")", "AND", "OR", "WITH", "Classpath-exception-2.0", "LicenseRef-x", "+", "and",
-      "Apache-2.0", "", "  ", "é", "SPDX-License-Identifier:", "version 2", "GNU General Public License", "or later"]
+    let pieces = [
+      "MIT", "GPL-2.0+", "(", ")", "AND", "OR", "WITH", "Classpath-exception-2.0", "LicenseRef-x", "+", "and",
+      "Apache-2.0", "", "  ", "é", "SPDX-License-Identifier:", "version 2", "GNU General Public License", "or later",
+    ]
     let detector = LicenseDetector(referenceFolders: [])
     for _ in 0..<3000 {
       let text = (0..<next(12)).map { _ in pieces[next(pieces.count)] }.joined(separator: next(2) == 0 ? " " : "")

@@ -47,25 +47,40 @@ final class TagStageTests: XCTestCase {
     return try TagStage.run(workspace: workspace, options: options)
   }
 
-  private func license(_ workspace: Workspace, _ source: String, _ file: String) throws -> (DocumentLicenseRecord, [DecisionRecord]) {
+  private func license(_ workspace: Workspace, _ source: String, _ file: String) throws -> (
+    DocumentLicenseRecord, [DecisionRecord]
+  ) {
     let store = try workspace.openStore()
-    let document = try XCTUnwrap(try store.documents(sourceID: try store.source(named: source)!.id).first { $0.path.hasSuffix(file) })
-    return (try XCTUnwrap(try store.documentLicense(documentID: document.id)), try store.decisions(stage: "tag", documentID: document.id))
+    let document = try XCTUnwrap(
+      try store.documents(sourceID: try store.source(named: source)!.id).first { $0.path.hasSuffix(file) })
+    return (
+      try XCTUnwrap(try store.documentLicense(documentID: document.id)),
+      try store.decisions(stage: "tag", documentID: document.id)
+    )
   }
 
   private var corpus: [(String, String?, [String: String])] {
     [
-      ("code", "MIT", [
-        "tagged.c": "// SPDX-License-Identifier: Apache-2.0\nint main(void) { return 0; }\n",
-        "silent.c": "int helper(void) { return 1; }\n",
-        "gpl.c": "/* This program is free software; you can redistribute it under the terms of the GNU General Public License as published by the Free Software Foundation; either version 2 of the License, or (at your option) any later version. */\n",
-        "mixed.txt": "Parts are under the GNU General Public License version 2. Other parts: Licensed under the Apache License, Version 2.0.\n",
-      ]),
-      ("web", nil, [
-        "nc.html.txt": "This page is licensed under a Creative Commons Attribution-NonCommercial 4.0 International License.\n",
-        "sa.txt": "Text available under the Creative Commons Attribution-ShareAlike 3.0 License.\n",
-        "nothing.txt": "A recipe for bread, with no word about its terms.\n",
-      ]),
+      (
+        "code", "MIT",
+        [
+          "tagged.c": "// SPDX-License-Identifier: Apache-2.0\nint main(void) { return 0; }\n",
+          "silent.c": "int helper(void) { return 1; }\n",
+          "gpl.c":
+            "/* This program is free software; you can redistribute it under the terms of the GNU General Public License as published by the Free Software Foundation; either version 2 of the License, or (at your option) any later version. */\n",
+          "mixed.txt":
+            "Parts are under the GNU General Public License version 2. Other parts: Licensed under the Apache License, Version 2.0.\n",
+        ]
+      ),
+      (
+        "web", nil,
+        [
+          "nc.html.txt":
+            "This page is licensed under a Creative Commons Attribution-NonCommercial 4.0 International License.\n",
+          "sa.txt": "Text available under the Creative Commons Attribution-ShareAlike 3.0 License.\n",
+          "nothing.txt": "A recipe for bread, with no word about its terms.\n",
+        ]
+      ),
     ]
   }
 
@@ -146,7 +161,8 @@ final class TagStageTests: XCTestCase {
   func testAnUnknownLicenceCostsNoRowAndReadsAsUnknown() throws {
     let workspace = try workspace(corpus)
     let store = try workspace.openStore()
-    let nothing = try XCTUnwrap(try store.documents(sourceID: try store.source(named: "web")!.id).first { $0.path.hasSuffix("nothing.txt") })
+    let nothing = try XCTUnwrap(
+      try store.documents(sourceID: try store.source(named: "web")!.id).first { $0.path.hasSuffix("nothing.txt") })
     XCTAssertNil(try store.documentLicense(documentID: nothing.id), "not tagged yet")
     XCTAssertEqual(try store.auditCounts().untagged, 7)
     let summary = try tag(workspace)
@@ -155,13 +171,18 @@ final class TagStageTests: XCTestCase {
     XCTAssertEqual(rows, 6, "every tagged document but the unknown one")
     XCTAssertEqual(
       try store.documentLicense(documentID: nothing.id),
-      DocumentLicenseRecord(documentID: nothing.id, expression: nil, basis: "unknown", category: "unknown", conflict: nil))
+      DocumentLicenseRecord(
+        documentID: nothing.id, expression: nil, basis: "unknown", category: "unknown", conflict: nil))
     let counts = try store.auditCounts()
     XCTAssertEqual(counts.untagged, 0)
-    XCTAssertEqual(counts.bySourceAndLicense.filter { $0.source == "web" && $0.expression == nil }.map(\.category), ["unknown"])
-    XCTAssertTrue(try DocumentTrace.lines(workspace: workspace, documentID: nothing.id).contains("licence   unknown (unknown, unknown)"))
+    XCTAssertEqual(
+      counts.bySourceAndLicense.filter { $0.source == "web" && $0.expression == nil }.map(\.category), ["unknown"])
+    XCTAssertTrue(
+      try DocumentTrace.lines(workspace: workspace, documentID: nothing.id).contains(
+        "licence   unknown (unknown, unknown)"))
     // Its part ingested again (changed): untagged until tag runs again.
-    try "A recipe for rye bread, with no word about its terms.\n".write(toFile: folder + "/web/nothing.txt", atomically: false, encoding: .utf8)
+    try "A recipe for rye bread, with no word about its terms.\n".write(
+      toFile: folder + "/web/nothing.txt", atomically: false, encoding: .utf8)
     _ = try IngestStage.run(
       workspace: workspace, options: IngestOptions(source: "web", paths: [folder + "/web"]),
       logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
@@ -176,7 +197,8 @@ final class TagStageTests: XCTestCase {
     XCTAssertEqual(report.counts.untagged, 0)
     XCTAssertEqual(report.counts.conflicts, 3, "tagged.c and gpl.c against the declared MIT, mixed.txt")
     XCTAssertEqual(report.counts.drops.map(\.documents), [1])
-    XCTAssertEqual(report.licenseSummary.reduce(0) { $0 + $1.documents }, 6, "the dropped document is not in the summary")
+    XCTAssertEqual(
+      report.licenseSummary.reduce(0) { $0 + $1.documents }, 6, "the dropped document is not in the summary")
     let markdown = report.render(.md)
     XCTAssertTrue(markdown.contains("| web | CC-BY-NC-4.0 | non-commercial | 1 |"), markdown)
     let json = try JSONParser.parse(report.render(.json))
@@ -206,7 +228,8 @@ final class TagStageTests: XCTestCase {
       options.declaredLicense = license
       options.partBytes = 1
       _ = try IngestStage.run(
-        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+        showProgress: false)
     }
     return workspace
   }
@@ -227,7 +250,8 @@ final class TagStageTests: XCTestCase {
 
   func testTasksAndAMergeGiveWhatOneProcessGives() throws {
     let policyPath = folder + "/policy.yaml"
-    try "allow: [permissive]\ndeny: [non-commercial]\nunknown: drop\nconflict: review\n".write(toFile: policyPath, atomically: false, encoding: .utf8)
+    try "allow: [permissive]\ndeny: [non-commercial]\nunknown: drop\nconflict: review\n".write(
+      toFile: policyPath, atomically: false, encoding: .utf8)
     let single = try splitWorkspace("single")
     var options = TagOptions()
     options.policyPath = policyPath

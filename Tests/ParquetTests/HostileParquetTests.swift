@@ -21,7 +21,8 @@ final class HostileParquetTests: XCTestCase {
   }
 
   private func valid(_ codec: Codec = .zstd) throws -> [UInt8] {
-    var writer = ParquetWriter(columns: [.string("text"), ParquetWriter.ColumnSpec(name: "n", type: .int64)], codec: codec)
+    var writer = ParquetWriter(
+      columns: [.string("text"), ParquetWriter.ColumnSpec(name: "n", type: .int64)], codec: codec)
     try writer.write(rows: (0..<8).map { [.string("row \($0) of a valid file"), .int64(Int64($0))] })
     return writer.finish()
   }
@@ -30,7 +31,9 @@ final class HostileParquetTests: XCTestCase {
   private func readAll(_ path: String) -> ParquetError? {
     do {
       let parquet = try ParquetFile(path: path)
-      for group in parquet.metadata.rowGroups.indices { for column in parquet.columns { _ = try parquet.read(rowGroup: group, column: column) } }
+      for group in parquet.metadata.rowGroups.indices {
+        for column in parquet.columns { _ = try parquet.read(rowGroup: group, column: column) }
+      }
       return nil
     } catch {
       return error
@@ -40,7 +43,8 @@ final class HostileParquetTests: XCTestCase {
   func testATruncatedFileOrFooterIsRefused() throws {
     let bytes = try valid()
     let cut = file(Array(bytes.dropLast(10)))
-    XCTAssertTrue(readAll(cut)?.description.contains("no PAR1 magic at the end") ?? false, "\(String(describing: readAll(cut)))")
+    XCTAssertTrue(
+      readAll(cut)?.description.contains("no PAR1 magic at the end") ?? false, "\(String(describing: readAll(cut)))")
     // A footer length beyond the file.
     var long = bytes
     long.replaceSubrange((long.count - 8)..<(long.count - 4), with: [0xFF, 0xFF, 0xFF, 0x7F])
@@ -48,8 +52,12 @@ final class HostileParquetTests: XCTestCase {
     XCTAssertTrue(error.description.contains("a footer of 2147483647 bytes"), error.description)
     // A footer cut inside: its Thrift ends early.
     var short = bytes
-    let footerLength = Int(UInt32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt32.self) }))
-    short.replaceSubrange((short.count - 8)..<(short.count - 4), with: withUnsafeBytes(of: UInt32(footerLength / 2).littleEndian, Array.init))
+    let footerLength = Int(
+      UInt32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt32.self) })
+    )
+    short.replaceSubrange(
+      (short.count - 8)..<(short.count - 4),
+      with: withUnsafeBytes(of: UInt32(footerLength / 2).littleEndian, Array.init))
     let halfFooter = readAll(file(short))
     XCTAssertTrue(halfFooter?.description.contains("damaged Parquet") ?? false, "\(String(describing: halfFooter))")
     XCTAssertTrue(readAll(file(Array("PAR1PAR1".utf8)))?.description.contains("no PAR1 magic") ?? false)
@@ -67,7 +75,9 @@ final class HostileParquetTests: XCTestCase {
     XCTAssertEqual(bytes[position + 2] & 0x80, 0, "a two-byte varint")
     bytes.replaceSubrange((position + 1)..<(position + 3), with: [0xFE, 0x7F])
     let error = try XCTUnwrap(readAll(file(bytes)))
-    XCTAssertTrue(error.description.contains("row group 0, column text: damaged Parquet: a page at byte 4 claims 8191 bytes"), error.description)
+    XCTAssertTrue(
+      error.description.contains("row group 0, column text: damaged Parquet: a page at byte 4 claims 8191 bytes"),
+      error.description)
     // A size of 4 GB does not fit the header's i32: the header itself is refused.
     var header = ThriftCompactWriter()
     header.i32(1, PageType.dataPage.rawValue)
@@ -94,7 +104,9 @@ final class HostileParquetTests: XCTestCase {
     let fixture = ParquetFileTests.fixtures + "/zstd-v1-plain.parquet"
     var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: fixture)))
     XCTAssertNil(readAll(fixture))
-    let (header, dataStart) = try bytes.withUnsafeBytes { try PageHeader.parse(UnsafeRawBufferPointer(rebasing: $0[4...]), at: 0) }
+    let (header, dataStart) = try bytes.withUnsafeBytes {
+      try PageHeader.parse(UnsafeRawBufferPointer(rebasing: $0[4...]), at: 0)
+    }
     XCTAssertNotNil(header.crc, "the fixture has CRCs")
     bytes[4 + dataStart + 2] ^= 0x40
     let error = try XCTUnwrap(readAll(file(bytes)))

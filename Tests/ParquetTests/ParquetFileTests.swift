@@ -9,7 +9,8 @@ import XCTest
 /// nulls, several row groups, a nested column; the values must be what pyarrow reads back
 /// (Fixtures/expected.json).
 final class ParquetFileTests: XCTestCase {
-  static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+  static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    .path
 
   struct Expected: Decodable {
     struct Row: Decodable {
@@ -28,7 +29,8 @@ final class ParquetFileTests: XCTestCase {
   }
 
   private func expected() throws -> Expected {
-    try JSONDecoder().decode(Expected.self, from: Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/expected.json")))
+    try JSONDecoder().decode(
+      Expected.self, from: Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/expected.json")))
   }
 
   /// Every row of every row group, as (column → value text), nulls as nil.
@@ -106,7 +108,8 @@ extension ParquetFileTests {
   func testTheWriterRoundTrips() throws {
     let columns: [ParquetWriter.ColumnSpec] = [
       .string("id", optional: false), .string("text"), ParquetWriter.ColumnSpec(name: "n", type: .int64),
-      ParquetWriter.ColumnSpec(name: "x", type: .double), ParquetWriter.ColumnSpec(name: "ok", type: .boolean, optional: false),
+      ParquetWriter.ColumnSpec(name: "x", type: .double),
+      ParquetWriter.ColumnSpec(name: "ok", type: .boolean, optional: false),
       .string("lang"),
     ]
     var rows: [[ParquetWriter.Value]] = []
@@ -134,14 +137,17 @@ extension ParquetFileTests {
     }
   }
 
-  private func checkRoundTrip(_ bytes: [UInt8], columns: [ParquetWriter.ColumnSpec], rows: [[ParquetWriter.Value]], codec: Codec) throws {
+  private func checkRoundTrip(
+    _ bytes: [UInt8], columns: [ParquetWriter.ColumnSpec], rows: [[ParquetWriter.Value]], codec: Codec
+  ) throws {
     do {
       let path = NSTemporaryDirectory() + "hatchery-parquet-\(codec)-\(UUID().uuidString).parquet"
       try Data(bytes).write(to: URL(fileURLWithPath: path))
       defer { try? FileManager.default.removeItem(atPath: path) }
       let file = try ParquetFile(path: path)
       XCTAssertEqual(file.metadata.rowCount, 25)
-      XCTAssertNotNil(file.metadata.rowGroups[0].columns[5].dictionaryPageOffset, "the repeated strings have a dictionary")
+      XCTAssertNotNil(
+        file.metadata.rowGroups[0].columns[5].dictionaryPageOffset, "the repeated strings have a dictionary")
       XCTAssertNil(file.metadata.rowGroups[0].columns[0].dictionaryPageOffset, "distinct ids do not")
       XCTAssertEqual(file.metadata.rowGroups.count, 2)
       let got = try self.rows(file)
@@ -155,7 +161,9 @@ extension ParquetFileTests {
           case .boolean(let flag): String(flag)
           }
         }
-        for (index, column) in columns.enumerated() { XCTAssertEqual(row[column.name] ?? nil, text(want[index]), "\(codec) \(column.name)") }
+        for (index, column) in columns.enumerated() {
+          XCTAssertEqual(row[column.name] ?? nil, text(want[index]), "\(codec) \(column.name)")
+        }
       }
     }
   }

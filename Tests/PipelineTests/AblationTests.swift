@@ -11,19 +11,19 @@ final class AblationTests: XCTestCase {
     folder = NSTemporaryDirectory() + "ablation-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     try """
-      version: 1
-      workspace: ws
-      sources:
-        - {name: books, paths: [books]}
-      stages:
-        ingest: {}
-        dedup: {paragraphs: true}
-        tokenizer: {vocab_size: 512}
-        shard: {val_fraction: 0.1}
-        train: {layers: 1, steps: 10, seed: 7}
-        report: {}
+    version: 1
+    workspace: ws
+    sources:
+      - {name: books, paths: [books]}
+    stages:
+      ingest: {}
+      dedup: {paragraphs: true}
+      tokenizer: {vocab_size: 512}
+      shard: {val_fraction: 0.1}
+      train: {layers: 1, steps: 10, seed: 7}
+      report: {}
 
-      """.write(toFile: folder + "/base.yaml", atomically: true, encoding: .utf8)
+    """.write(toFile: folder + "/base.yaml", atomically: true, encoding: .utf8)
   }
 
   override func tearDown() { try? FileManager.default.removeItem(atPath: folder) }
@@ -74,7 +74,9 @@ final class AblationTests: XCTestCase {
     let baseline = try file.pipeline(for: file.variants[0])
     XCTAssertEqual(baseline.name, "ablation-baseline")
     XCTAssertEqual(baseline.workspace, "work-ablation/baseline")
-    XCTAssertEqual(baseline.stages.map(\.stage), [.ingest, .dedup, .tokenizer, .shard], "the data stages only: training is the ablation's")
+    XCTAssertEqual(
+      baseline.stages.map(\.stage), [.ingest, .dedup, .tokenizer, .shard],
+      "the data stages only: training is the ablation's")
     XCTAssertEqual(try file.pipeline(for: file.variants[1]).stages.map(\.stage), [.ingest, .tokenizer, .shard])
     let bigVocab = try file.pipeline(for: file.variants[2])
     XCTAssertEqual(bigVocab.stages.first { $0.stage == .tokenizer }?.options.map(\.key), ["vocab_size"])
@@ -95,21 +97,31 @@ final class AblationTests: XCTestCase {
         + "\(PipelineStage.dedup.options.keys.sorted().joined(separator: ", ")))")
     XCTAssertEqual(
       error(ablation(variants: "  baseline: {}\n  other: {dedupe: off}")),
-      "\(path):7:11: unknown override dedupe (pipeline, or a stage: ingest, dedup, tag, filter, tokenizer, shard, train, finetune, sample, report)")
+      "\(path):7:11: unknown override dedupe (pipeline, or a stage: ingest, dedup, tag, filter, tokenizer, shard, train, finetune, sample, report)"
+    )
     XCTAssertTrue(
       error(ablation(variants: "  baseline: {}\n  other: {train.steps: 20}")).hasPrefix(
         "\(path):7:11: train is not a data stage; the model and token budget are the base pipeline's train stage"))
-    XCTAssertEqual(error(ablation(variants: "  baseline: {}\n  other: {tokenizer: off}")), "\(path):7:22: every variant needs its tokenizer stage")
-    XCTAssertEqual(error(ablation(variants: "  baseline: {}\n  other: {tokenizer.vocab_size: big}")), "\(path):7:33: tokenizer.vocab_size is a whole number")
-    XCTAssertTrue(error(ablation(variants: "  baseline: {}\n  other: {filter.quality.gopher: off}")).contains("an override is STAGE or STAGE.OPTION"))
+    XCTAssertEqual(
+      error(ablation(variants: "  baseline: {}\n  other: {tokenizer: off}")),
+      "\(path):7:22: every variant needs its tokenizer stage")
+    XCTAssertEqual(
+      error(ablation(variants: "  baseline: {}\n  other: {tokenizer.vocab_size: big}")),
+      "\(path):7:33: tokenizer.vocab_size is a whole number")
+    XCTAssertTrue(
+      error(ablation(variants: "  baseline: {}\n  other: {filter.quality.gopher: off}")).contains(
+        "an override is STAGE or STAGE.OPTION"))
     XCTAssertEqual(error(ablation(variants: "  baseline: {}")), "\(path): an ablation compares at least two variants")
     XCTAssertEqual(
       error(ablation(variants: "  baseline: {}\n  runs: {}")),
       "\(path):7:3: runs is the name of the ablation's own folder of runs; name the variant otherwise")
     XCTAssertEqual(
       error("version: 1\npipeline: \(folder)/base.yaml\neval: {a: b}\nvariants: {a: {}, b: {}}\nseed: 3\n"),
-      "\(path):5:1: unknown key seed (keys: version, name, folder, pipeline, seeds, eval, eval_bytes, contamination, variants)")
-    XCTAssertEqual(error("version: 1\npipeline: \(folder)/base.yaml\nvariants: {a: {}, b: {}}\n"), "\(path): eval (held-out text to score every variant on) is missing")
+      "\(path):5:1: unknown key seed (keys: version, name, folder, pipeline, seeds, eval, eval_bytes, contamination, variants)"
+    )
+    XCTAssertEqual(
+      error("version: 1\npipeline: \(folder)/base.yaml\nvariants: {a: {}, b: {}}\n"),
+      "\(path): eval (held-out text to score every variant on) is missing")
   }
 
   /// Against scipy.stats.ttest_ind(equal_var=False) and scipy.stats.t.sf.

@@ -28,21 +28,26 @@ final class PipelineFileTests: XCTestCase {
 
   func testShippedPipelinesLoad() throws {
     let folder = Self.repository.appendingPathComponent("pipelines").path
-    let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") && !$0.hasPrefix("policy-") }
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+      $0.hasSuffix(".yaml") && !$0.hasPrefix("policy-")
+    }
     XCTAssertEqual(Set(files), ["quickstart.yaml", "wikipedia-en.yaml"])
     for file in files {
       let pipeline = try PipelineFile.load(path: folder + "/" + file)
       XCTAssertFalse(pipeline.stages.isEmpty, file)
     }
     let quickstart = try PipelineFile.load(path: folder + "/quickstart.yaml")
-    XCTAssertEqual(quickstart.stages.map(\.stage), [.ingest, .dedup, .tag, .tokenizer, .shard, .train, .finetune, .sample, .report])
+    XCTAssertEqual(
+      quickstart.stages.map(\.stage), [.ingest, .dedup, .tag, .tokenizer, .shard, .train, .finetune, .sample, .report])
     XCTAssertEqual(quickstart.sources.map(\.name), ["examples", "system-docs", "common-licenses"])
   }
 
   /// A stage's pipeline options are read from its command's option group: names in snake case,
   /// kinds from the declared types, files and required options as the group marks them.
   func testStageOptionsComeFromTheirCommandsOptionGroup() {
-    XCTAssertEqual(PipelineStage.tag.options, ["policy": .file, "references": .files, "threads": .integer, "scope": .boolean, "scope_depth": .integer])
+    XCTAssertEqual(
+      PipelineStage.tag.options,
+      ["policy": .file, "references": .files, "threads": .integer, "scope": .boolean, "scope_depth": .integer])
     XCTAssertEqual(PipelineStage.tokenizer.requiredOptions, ["vocab_size"])
     XCTAssertEqual(PipelineStage.tokenizer.options["min_frequency"], .integer)
     XCTAssertEqual(PipelineStage.tokenizer.options["pattern"], .string, "an enum is written as its name")
@@ -81,10 +86,15 @@ final class PipelineFileTests: XCTestCase {
   }
 
   func testMistakesNameTheirLineAndColumn() {
-    XCTAssertTrue(error("version: 1\nworkspace: w\nstagse: {}\n").hasSuffix(":3:1: unknown key stagse (keys: version, name, workspace, sources, stages)"))
+    XCTAssertTrue(
+      error("version: 1\nworkspace: w\nstagse: {}\n").hasSuffix(
+        ":3:1: unknown key stagse (keys: version, name, workspace, sources, stages)"))
     XCTAssertTrue(error("version: 1\nworkspace: w\nstages:\n  trian: {}\n").contains(":4:3: unknown stage trian"))
-    XCTAssertTrue(error("version: 1\nworkspace: w\nstages:\n  train: {steps: many}\n").contains(":4:18: train.steps is a whole number"))
-    XCTAssertTrue(error("version: 1\nworkspace: w\nstages:\n  tokenizer: {}\n").contains(":4:14: stage tokenizer needs vocab_size"))
+    XCTAssertTrue(
+      error("version: 1\nworkspace: w\nstages:\n  train: {steps: many}\n").contains(
+        ":4:18: train.steps is a whole number"))
+    XCTAssertTrue(
+      error("version: 1\nworkspace: w\nstages:\n  tokenizer: {}\n").contains(":4:14: stage tokenizer needs vocab_size"))
     XCTAssertTrue(error("version: 2\nworkspace: w\n").contains(":1:10: version is 1"))
     XCTAssertTrue(error("workspace: w\n").hasSuffix("version: 1 is missing"))
     XCTAssertTrue(
@@ -95,7 +105,11 @@ final class PipelineFileTests: XCTestCase {
 
 final class ReportTableTests: XCTestCase {
   func testLicenceTableKeepsTheCommonestExpressionsAndSumsTheRest() {
-    var rows: [(source: String, expression: String?, category: String?, documents: Int, bytes: Int, keptDocuments: Int, keptBytes: Int)] = []
+    var rows:
+      [(
+        source: String, expression: String?, category: String?, documents: Int, bytes: Int, keptDocuments: Int,
+        keptBytes: Int
+      )] = []
     for index in 0..<15 { rows.append(("docs", "LicenseRef-\(index)", "other", index + 1, 10, index, 1000)) }
     rows.append(("books", "CC0-1.0", "public-domain", 3, 30, 3, 30))
     let table = WorkspaceReport.licenceRows(rows)

@@ -22,7 +22,8 @@ final class SlurmArrayTests: XCTestCase {
 
   private func pipeline() throws -> PipelineFile {
     let path = folder + "/p.yaml"
-    try "version: 1\nname: big\nworkspace: \(folder!)/ws\nsources:\n  - name: web\n    paths: [\(folder!)/in]\nstages:\n  ingest: {}\n  tag: {}\n"
+    try
+      "version: 1\nname: big\nworkspace: \(folder!)/ws\nsources:\n  - name: web\n    paths: [\(folder!)/in]\nstages:\n  ingest: {}\n  tag: {}\n"
       .write(toFile: path, atomically: true, encoding: .utf8)
     return try PipelineFile.load(path: path)
   }
@@ -31,11 +32,11 @@ final class SlurmArrayTests: XCTestCase {
   private func standIn(failures: Int) throws -> String {
     let path = folder + "/bin/hatchery"
     try """
-      #!/usr/bin/env bash
-      count=$(cat \(folder!)/runs 2>/dev/null || echo 0); echo $((count + 1)) > \(folder!)/runs
-      echo "$*" >> \(folder!)/argv
-      [ "$count" -ge \(failures) ]
-      """.write(toFile: path, atomically: true, encoding: .utf8)
+    #!/usr/bin/env bash
+    count=$(cat \(folder!)/runs 2>/dev/null || echo 0); echo $((count + 1)) > \(folder!)/runs
+    echo "$*" >> \(folder!)/argv
+    [ "$count" -ge \(failures) ]
+    """.write(toFile: path, atomically: true, encoding: .utf8)
     chmod(path, 0o755)
     return path
   }
@@ -50,16 +51,25 @@ final class SlurmArrayTests: XCTestCase {
     options.arrayThrottle = 1
     let paths = try SlurmScripts.write(try pipeline(), options: options)
     let ingest = try XCTUnwrap(paths.first { $0.hasSuffix("ingest-web.sbatch") })
-    XCTAssertFalse(try String(contentsOfFile: ingest, encoding: .utf8).contains("#SBATCH --array"), "the ranges are on the sbatch lines")
+    XCTAssertFalse(
+      try String(contentsOfFile: ingest, encoding: .utf8).contains("#SBATCH --array"),
+      "the ranges are on the sbatch lines")
     let submit = try String(contentsOfFile: folder + "/out/submit.sh", encoding: .utf8)
     for (index, (offset, range)) in [(0, "0-1"), (2, "0-1"), (4, "0-0")].enumerated() {
       XCTAssertTrue(
-        submit.contains("job_ingest_web_\(index)=$(sbatch --parsable --dependency=afterok:$job_init --array=\(range)%1 --export=ALL,HATCHERY_TASK_OFFSET=\(offset) 02-ingest-web.sbatch)"),
+        submit.contains(
+          "job_ingest_web_\(index)=$(sbatch --parsable --dependency=afterok:$job_init --array=\(range)%1 --export=ALL,HATCHERY_TASK_OFFSET=\(offset) 02-ingest-web.sbatch)"
+        ),
         submit)
     }
-    XCTAssertTrue(submit.contains("--dependency=afterok:$job_ingest_web_0:$job_ingest_web_1:$job_ingest_web_2 03-ingest-web-merge.sbatch"), submit)
     XCTAssertTrue(
-      submit.contains("job_tag_0=$(sbatch --parsable --dependency=afterok:$job_ingest_web_merge --array=0-1%1 --export=ALL,HATCHERY_TASK_OFFSET=0 04-tag.sbatch)"),
+      submit.contains(
+        "--dependency=afterok:$job_ingest_web_0:$job_ingest_web_1:$job_ingest_web_2 03-ingest-web-merge.sbatch"), submit
+    )
+    XCTAssertTrue(
+      submit.contains(
+        "job_tag_0=$(sbatch --parsable --dependency=afterok:$job_ingest_web_merge --array=0-1%1 --export=ALL,HATCHERY_TASK_OFFSET=0 04-tag.sbatch)"
+      ),
       submit)
     // The last array's only task is task 4 of 5.
     XCTAssertEqual(try run(ingest, ["HATCHERY_TASK_OFFSET": "4", "SLURM_ARRAY_TASK_ID": "0"]), 0)
@@ -68,13 +78,16 @@ final class SlurmArrayTests: XCTestCase {
     options.maximumArraySize = 1001
     options.output = folder + "/out-one"
     let one = try SlurmScripts.write(try pipeline(), options: options)
-    XCTAssertTrue(try String(contentsOfFile: one.first { $0.hasSuffix("ingest-web.sbatch") }!, encoding: .utf8).contains("#SBATCH --array=0-4%1"))
+    XCTAssertTrue(
+      try String(contentsOfFile: one.first { $0.hasSuffix("ingest-web.sbatch") }!, encoding: .utf8).contains(
+        "#SBATCH --array=0-4%1"))
   }
 
   func testAFailedCommandIsRetriedInItsJobUpToTheLimit() throws {
     var options = SlurmScripts.Options(tasks: 1, output: folder + "/out", executable: try standIn(failures: 2))
     options.retries = 2
-    let tag = try XCTUnwrap(try SlurmScripts.write(try pipeline(), options: options).first { $0.hasSuffix("tag.sbatch") })
+    let tag = try XCTUnwrap(
+      try SlurmScripts.write(try pipeline(), options: options).first { $0.hasSuffix("tag.sbatch") })
     // The retry waits 10 s between attempts; the test lets it wait no longer than it must.
     try String(contentsOfFile: tag, encoding: .utf8).replacingOccurrences(of: "sleep 10", with: "sleep 0")
       .write(toFile: tag, atomically: true, encoding: .utf8)
@@ -83,7 +96,8 @@ final class SlurmArrayTests: XCTestCase {
     try "0\n".write(toFile: folder + "/runs", atomically: true, encoding: .utf8)
     options.retries = 1
     options.output = folder + "/out-once"
-    let once = try XCTUnwrap(try SlurmScripts.write(try pipeline(), options: options).first { $0.hasSuffix("tag.sbatch") })
+    let once = try XCTUnwrap(
+      try SlurmScripts.write(try pipeline(), options: options).first { $0.hasSuffix("tag.sbatch") })
     try String(contentsOfFile: once, encoding: .utf8).replacingOccurrences(of: "sleep 10", with: "sleep 0")
       .write(toFile: once, atomically: true, encoding: .utf8)
     XCTAssertNotEqual(try run(once, [:]), 0, "two failures, one retry: the job fails")

@@ -30,7 +30,8 @@ final class SlurmInjectionTests: XCTestCase {
   }
 
   private func yamlQuoted(_ text: String) -> String {
-    "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    "\""
+      + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
       .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t") + "\""
   }
 
@@ -51,7 +52,10 @@ final class SlurmInjectionTests: XCTestCase {
   private func bash(_ script: String) throws -> Int32 {
     TestSupport.run(
       "/bin/bash", [script],
-      environment: ["PATH": folder + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "SLURM_ARRAY_TASK_ID": "0"])
+      environment: [
+        "PATH": folder + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+        "SLURM_ARRAY_TASK_ID": "0",
+      ])
   }
 
   func testHostileValuesReachCommandsAsWordsAndRunNothing() throws {
@@ -90,8 +94,12 @@ final class SlurmInjectionTests: XCTestCase {
       _ = try bash(script)
     }
     XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "a value was run as shell")
-    let arguments = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
-    for expected in paths + ["MIT " + payloads[2], "text" + payloads[4], payloads[1], payloads[3], payloads[4], payloads[5]] {
+    let arguments = try String(contentsOfFile: log, encoding: .utf8).split(
+      separator: "\0", omittingEmptySubsequences: false
+    ).map(String.init)
+    for expected in paths + [
+      "MIT " + payloads[2], "text" + payloads[4], payloads[1], payloads[3], payloads[4], payloads[5],
+    ] {
       XCTAssertTrue(arguments.contains(expected), "\(expected.debugDescription) did not arrive as one argument")
     }
   }
@@ -105,8 +113,12 @@ final class SlurmInjectionTests: XCTestCase {
       XCTAssertTrue("\(error)".contains("set name: in the file"), "\(error)")
     }
     let file = try load("version: 1\nworkspace: ws\n", name: "fine.yaml")
-    for (option, value) in [("partition", "gpu\ntouch \(marker)"), ("time", "1:00 --wrap=x"), ("account", "a;b"), ("output", folder + "/out\n#SBATCH --x")] {
-      var options = SlurmScripts.Options(tasks: 1, output: option == "output" ? value : folder + "/out2", executable: "/bin/true")
+    for (option, value) in [
+      ("partition", "gpu\ntouch \(marker)"), ("time", "1:00 --wrap=x"), ("account", "a;b"),
+      ("output", folder + "/out\n#SBATCH --x"),
+    ] {
+      var options = SlurmScripts.Options(
+        tasks: 1, output: option == "output" ? value : folder + "/out2", executable: "/bin/true")
       if option == "partition" { options.partition = value }
       if option == "time" { options.time = value }
       if option == "account" { options.account = value }

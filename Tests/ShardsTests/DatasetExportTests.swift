@@ -17,15 +17,18 @@ final class DatasetExportTests: XCTestCase {
     folder = NSTemporaryDirectory() + "hatchery-export-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
     for number in 0..<12 {
-      try (0..<(5 + number)).map { "Export document \(number), line \($0): ünïcode and plain words." }.joined(separator: "\n")
-        .write(toFile: folder + "/in/d\(number).txt", atomically: false, encoding: .utf8)
+      try (0..<(5 + number)).map { "Export document \(number), line \($0): ünïcode and plain words." }.joined(
+        separator: "\n"
+      )
+      .write(toFile: folder + "/in/d\(number).txt", atomically: false, encoding: .utf8)
     }
     workspace = try Workspace.create(at: folder + "/ws")
     var ingest = IngestOptions(source: "s", paths: [folder + "/in"])
     ingest.partBytes = 1
     ingest.declaredLicense = "CC-BY-4.0"
     _ = try IngestStage.run(
-      workspace: workspace, options: ingest, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+      workspace: workspace, options: ingest, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+      showProgress: false)
   }
 
   override func tearDown() {
@@ -37,7 +40,9 @@ final class DatasetExportTests: XCTestCase {
     var rows: [String: (String, String?)] = [:]
     for name in try FileManager.default.contentsOfDirectory(atPath: output + "/data") where name.hasSuffix(".parquet") {
       let file = try ParquetFile(path: output + "/data/" + name)
-      XCTAssertEqual(file.columns.map(\.name), ["id", "text", "source", "url", "license", "language", "added", "created", "metadata"])
+      XCTAssertEqual(
+        file.columns.map(\.name),
+        ["id", "text", "source", "url", "license", "language", "added", "created", "metadata"])
       for group in file.metadata.rowGroups.indices {
         func strings(_ name: String) throws -> [String?] {
           let column = file.columns.first { $0.name == name }!
@@ -68,13 +73,17 @@ final class DatasetExportTests: XCTestCase {
     let store = try workspace.openStoreForReading()
     for document in try store.documents(sourceID: try XCTUnwrap(store.source(named: "s")).id) {
       let number = Int(document.path.split(separator: "d").last!.split(separator: ".").first!)!
-      let text = (0..<(5 + number)).map { "Export document \(number), line \($0): ünïcode and plain words." }.joined(separator: "\n")
+      let text = (0..<(5 + number)).map { "Export document \(number), line \($0): ünïcode and plain words." }.joined(
+        separator: "\n")
       XCTAssertEqual(exported[document.id]?.text, text)
       XCTAssertNil(exported[document.id]?.license ?? nil, "not tagged: no effective licence yet")
     }
     let card = try String(contentsOfFile: output + "/README.md", encoding: .utf8)
     XCTAssertTrue(card.hasPrefix("---\n"), card)
-    for line in ["size_categories:\n- n<1K", "task_categories:\n- text-generation", "pretty_name: ws", "path: \"data/*\"", "- exported: 12"] {
+    for line in [
+      "size_categories:\n- n<1K", "task_categories:\n- text-generation", "pretty_name: ws", "path: \"data/*\"",
+      "- exported: 12",
+    ] {
       XCTAssertTrue(card.contains(line), line)
     }
   }
@@ -92,9 +101,11 @@ final class DatasetExportTests: XCTestCase {
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/split/data").sorted(), one)
     for name in one {
       XCTAssertEqual(
-        try Data(contentsOf: URL(fileURLWithPath: folder + "/one/data/" + name)), try Data(contentsOf: URL(fileURLWithPath: folder + "/split/data/" + name)), name)
+        try Data(contentsOf: URL(fileURLWithPath: folder + "/one/data/" + name)),
+        try Data(contentsOf: URL(fileURLWithPath: folder + "/split/data/" + name)), name)
     }
-    XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/split/README.md"), "a task writes only its own files")
+    XCTAssertFalse(
+      FileManager.default.fileExists(atPath: folder + "/split/README.md"), "a task writes only its own files")
     // JSONL: Dolma's lines.
     options = DatasetExport.Options()
     options.format = .jsonl

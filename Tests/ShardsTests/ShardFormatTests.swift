@@ -54,7 +54,8 @@ final class ShardFormatTests: XCTestCase {
       for _ in 0..<200 {
         let length = Int.random(in: 0...2000, using: &generator)
         let offset = Int.random(in: 0...(ids.count - length), using: &generator)
-        XCTAssertEqual(try reader.read(from: offset, count: length), Array(ids[offset..<offset + length]), "\(type) at \(offset)")
+        XCTAssertEqual(
+          try reader.read(from: offset, count: length), Array(ids[offset..<offset + length]), "\(type) at \(offset)")
       }
       XCTAssertThrowsError(try reader.read(from: ids.count - 1, count: 2))
     }
@@ -83,13 +84,18 @@ final class ShardFormatTests: XCTestCase {
     for round in 0..<3 {
       for (number, shard) in shards.enumerated() {
         let offset = 500 + round * 1700
-        XCTAssertEqual(try readers[number].read(from: offset, count: 1200), Array(shard.ids[offset..<offset + 1200]), "shard \(number), round \(round)")
+        XCTAssertEqual(
+          try readers[number].read(from: offset, count: 1200), Array(shard.ids[offset..<offset + 1200]),
+          "shard \(number), round \(round)")
       }
     }
   }
 
   func testPlainZstdDecodesAShard() throws {
-    guard let zstd = ["/usr/bin/zstd", "/bin/zstd", "/usr/local/bin/zstd"].first(where: FileManager.default.isExecutableFile) else {
+    guard
+      let zstd = ["/usr/bin/zstd", "/bin/zstd", "/usr/local/bin/zstd"].first(
+        where: FileManager.default.isExecutableFile)
+    else {
       throw XCTSkip("the zstd command is not installed")
     }
     let ids = tokens(2 * ShardWriter.defaultFrameTokens + 17, below: 50_000, seed: 9)

@@ -16,7 +16,9 @@ final class ShardPlanTests: XCTestCase {
       return id.withUTF8 { PartTokenFile.hash(UnsafeRawBufferPointer($0), seed: 3) }
     }
     var bytes: [UInt8] = []
-    func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    func append<T: FixedWidthInteger>(_ value: T) {
+      withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
     for number in ids.indices { append(UInt32(number)) }  // one token a document
     var offsets: [Int] = []
     for id in ids {
@@ -92,7 +94,9 @@ final class ShardPlanTests: XCTestCase {
         XCTAssertEqual(row.tokenCount, tokenCounts[order.last!])
       }
       XCTAssertEqual(order, expected)
-      XCTAssertEqual(shardOfPosition, plan.shards.indices.flatMap { index in Array(repeating: index, count: plan.shards[index].documents.count) })
+      XCTAssertEqual(
+        shardOfPosition,
+        plan.shards.indices.flatMap { index in Array(repeating: index, count: plan.shards[index].documents.count) })
     }
     // Boundaries: validation first (10% of the documents), then train shards closing at the
     // first document that brings them to 5,000 tokens (separators counted).

@@ -17,7 +17,9 @@ final class ShardStageTests: XCTestCase {
     folder = NSTemporaryDirectory() + "hatchery-shards-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
     for number in 0..<30 {
-      let text = (0..<(20 + number * 7)).map { "Document \(number) sentence \($0) about rivers, bridges and \($0 * number) stones." }
+      let text = (0..<(20 + number * 7)).map {
+        "Document \(number) sentence \($0) about rivers, bridges and \($0 * number) stones."
+      }
       try text.joined(separator: "\n").write(toFile: folder + "/in/d\(number).txt", atomically: false, encoding: .utf8)
     }
     workspace = try Workspace.create(at: folder + "/ws")
@@ -68,14 +70,17 @@ final class ShardStageTests: XCTestCase {
     let traced = try XCTUnwrap(try store.shardDocument(path: shard.path, token: 1))
     XCTAssertEqual(traced.tokenOffset, 1)
     XCTAssertNil(try store.shardDocument(path: shard.path, token: 0), "a separator belongs to no document")
-    let text = String(decoding: try tokenizer.decode(Array(all[traced.tokenOffset..<traced.tokenOffset + traced.tokenCount])), as: UTF8.self)
+    let text = String(
+      decoding: try tokenizer.decode(Array(all[traced.tokenOffset..<traced.tokenOffset + traced.tokenCount])),
+      as: UTF8.self)
     let documents = try KeptDocuments(workspace: workspace, store: store).reader()
     var stored: String?
     while stored == nil, let (document, bytes) = try documents.next() {
       if document.id == traced.documentID { stored = String(decoding: bytes, as: UTF8.self) }
     }
     XCTAssertEqual(text, stored)
-    XCTAssertEqual(all[traced.tokenOffset + traced.tokenCount], manifest.endOfText, "the next document's separator follows")
+    XCTAssertEqual(
+      all[traced.tokenOffset + traced.tokenCount], manifest.endOfText, "the next document's separator follows")
     let bySource = try store.tokensBySourceAndLicense()
     XCTAssertEqual(bySource.map(\.documents).reduce(0, +), 30)
     XCTAssertEqual(bySource.map(\.tokens).reduce(0, +) + 30, first.tokens, "every token but the separators is mapped")
@@ -93,7 +98,8 @@ final class ShardStageTests: XCTestCase {
       var id = id
       return id.withUTF8 { PartTokenFile.hash(UnsafeRawBufferPointer($0), seed: 7) }
     }
-    XCTAssertEqual(inOrder, inOrder.sorted { key($0) != key($1) ? key($0) < key($1) : $0.utf8.lexicographicallyPrecedes($1.utf8) })
+    XCTAssertEqual(
+      inOrder, inOrder.sorted { key($0) != key($1) ? key($0) < key($1) : $0.utf8.lexicographicallyPrecedes($1.utf8) })
     XCTAssertEqual(Set(inOrder).count, 30)
   }
 
@@ -127,7 +133,9 @@ final class ShardStageTests: XCTestCase {
       var random = SplitMix64(seed: 11)
       var windows = [UInt32](repeating: 0, count: count * length)
       try windows.withUnsafeMutableBufferPointer { buffer in
-        try dataset.randomWindows(count: count, length: length, into: buffer.baseAddress!) { Int(random.next() % UInt64($0)) }
+        try dataset.randomWindows(count: count, length: length, into: buffer.baseAddress!) {
+          Int(random.next() % UInt64($0))
+        }
       }
       return windows
     }
@@ -175,7 +183,9 @@ final class ShardStageTests: XCTestCase {
     let llmc = try TrainerExport.export(workspace: workspace, format: .llmc, to: folder + "/llmc")
     XCTAssertEqual(llmc.files.count, summary.shards.count)
     let first = try Data(contentsOf: URL(fileURLWithPath: folder + "/llmc/val_000000.bin"))
-    let header = first.withUnsafeBytes { raw in (0..<3).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) } }
+    let header = first.withUnsafeBytes { raw in
+      (0..<3).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) }
+    }
     let valTokens = summary.shards.first { $0.split == "val" }!.tokens
     XCTAssertEqual(header, [20_240_520, 1, Int32(valTokens)])
     XCTAssertEqual(first.count, 1024 + 2 * valTokens)
@@ -185,8 +195,11 @@ final class ShardStageTests: XCTestCase {
     let index = [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/mg/train_text_document.idx")))
     XCTAssertEqual(Array(index[0..<9]), Array("MMIDIDX".utf8) + [0, 0])
     let fields = index.withUnsafeBytes { raw in
-      (raw.loadUnaligned(fromByteOffset: 9, as: UInt64.self), raw[17], raw.loadUnaligned(fromByteOffset: 18, as: UInt64.self),
-       raw.loadUnaligned(fromByteOffset: 26, as: UInt64.self))
+      (
+        raw.loadUnaligned(fromByteOffset: 9, as: UInt64.self), raw[17],
+        raw.loadUnaligned(fromByteOffset: 18, as: UInt64.self),
+        raw.loadUnaligned(fromByteOffset: 26, as: UInt64.self)
+      )
     }
     let trainDocuments = summary.shards.filter { $0.split == "train" }.map(\.documents).reduce(0, +)
     XCTAssertEqual(fields.0, 1)
@@ -221,13 +234,17 @@ final class ShardStageTests: XCTestCase {
         XCTAssertEqual(summary.task?.count, (0..<30).filter { $0 % tasks == task }.count)
       }
       undo?()
-      XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: split.storePath)), storeBefore, "tasks do not write the store")
-      XCTAssertTrue(try ShardStage.run(workspace: split, options: options).nothingToDo, "a finished task has nothing to do")
+      XCTAssertEqual(
+        try Data(contentsOf: URL(fileURLWithPath: split.storePath)), storeBefore, "tasks do not write the store")
+      XCTAssertTrue(
+        try ShardStage.run(workspace: split, options: options).nothingToDo, "a finished task has nothing to do")
       options.step = .merge
       if tasks == 7 {
         // Task 4 killed before it wrote its parts: the merge refuses, names it and writes
         // nothing; task 4 run again alone completes the stage.
-        for part in stride(from: 4, to: 30, by: 7) { try FileManager.default.removeItem(atPath: try partFile(split, part)) }
+        for part in stride(from: 4, to: 30, by: 7) {
+          try FileManager.default.removeItem(atPath: try partFile(split, part))
+        }
         XCTAssertThrowsError(try ShardStage.run(workspace: split, options: options)) { error in
           XCTAssertTrue("\(error)".contains("4 of 30 parts") && "\(error)".contains("for task(s) 4 first"), "\(error)")
         }
@@ -249,22 +266,29 @@ final class ShardStageTests: XCTestCase {
       }
       undoWrite?()
       XCTAssertEqual(shardsWritten, whole.shards.count)
-      XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: split.storePath)), storeBeforeWrite, "write steps do not write the store")
+      XCTAssertEqual(
+        try Data(contentsOf: URL(fileURLWithPath: split.storePath)), storeBeforeWrite,
+        "write steps do not write the store")
       options.step = .merge
       if tasks == 3 {
         // A write step killed: the merge names its task and writes nothing; run again, it completes.
         let killed = try XCTUnwrap(whole.shards.firstIndex { $0.path == "shards/train/shard-00001.tok.zst" }) % 3
         let result = try XCTUnwrap(
-          FileManager.default.subpaths(atPath: split.absolute("tasks/shard"))?.first { $0.hasSuffix("train/shard-00001.json") })
+          FileManager.default.subpaths(atPath: split.absolute("tasks/shard"))?.first {
+            $0.hasSuffix("train/shard-00001.json")
+          })
         try FileManager.default.removeItem(atPath: split.absolute("tasks/shard/" + result))
         XCTAssertThrowsError(try ShardStage.run(workspace: split, options: options)) { error in
-          XCTAssertTrue("\(error)".contains("1 of \(whole.shards.count) shards") && "\(error)".contains("for task(s) \(killed) first"), "\(error)")
+          XCTAssertTrue(
+            "\(error)".contains("1 of \(whole.shards.count) shards")
+              && "\(error)".contains("for task(s) \(killed) first"), "\(error)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute(ShardManifest.path)))
         var rerun = options
         rerun.step = .write
         rerun.task = killed
-        XCTAssertEqual(try ShardStage.run(workspace: split, options: rerun).task?.count, 1, "only the missing shard is written")
+        XCTAssertEqual(
+          try ShardStage.run(workspace: split, options: rerun).task?.count, 1, "only the missing shard is written")
       }
       let merged = try ShardStage.run(workspace: split, options: options)
       XCTAssertEqual(merged.shards, whole.shards, "\(tasks) tasks")
@@ -274,7 +298,8 @@ final class ShardStageTests: XCTestCase {
       XCTAssertEqual(outputs.files, expected.files, "\(tasks) tasks: the same shards and manifest")
       XCTAssertEqual(outputs.map, expected.map, "\(tasks) tasks: the same shard map")
       XCTAssertTrue(try ShardStage.run(workspace: split, options: options).nothingToDo, "merging twice does nothing")
-      XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute("tasks/shard")), "the merge removes its task files")
+      XCTAssertFalse(
+        FileManager.default.fileExists(atPath: split.absolute("tasks/shard")), "the merge removes its task files")
     }
   }
 
@@ -296,14 +321,21 @@ final class ShardStageTests: XCTestCase {
     options.step = .task
     _ = try ShardStage.run(workspace: workspace, options: options, force: true)
     var damaged = try Data(contentsOf: URL(fileURLWithPath: path))
-    let firstRow = damaged.count - PartTokenFile.footerSize - 32 * Int(damaged.withUnsafeBytes {
-      UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: damaged.count - PartTokenFile.footerSize, as: UInt64.self))
-    })
+    let firstRow =
+      damaged.count - PartTokenFile.footerSize - 32
+      * Int(
+        damaged.withUnsafeBytes {
+          UInt64(
+            littleEndian: $0.loadUnaligned(fromByteOffset: damaged.count - PartTokenFile.footerSize, as: UInt64.self))
+        })
     damaged.replaceSubrange(firstRow + 8..<firstRow + 16, with: Array(repeating: 0xFF, count: 8))
     try damaged.write(to: URL(fileURLWithPath: path))
     options.step = .merge
     XCTAssertThrowsError(try ShardStage.run(workspace: workspace, options: options)) { error in
-      XCTAssertEqual("\(error)", "\(path): not a complete shard task file (row 0 points past its tokens or ids); run the shard task of its part again")
+      XCTAssertEqual(
+        "\(error)",
+        "\(path): not a complete shard task file (row 0 points past its tokens or ids); run the shard task of its part again"
+      )
     }
   }
 
@@ -325,7 +357,8 @@ final class ShardStageTests: XCTestCase {
     let root = workspace.absolute("shards")
     for relative in FileManager.default.subpaths(atPath: root) ?? [] {
       var directory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &directory), !directory.boolValue else { continue }
+      guard FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &directory), !directory.boolValue
+      else { continue }
       files[relative] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative))
     }
     let map = try workspace.openStoreForReading().read { db in
@@ -335,7 +368,12 @@ final class ShardStageTests: XCTestCase {
           SELECT s.path, m.token_offset, m.document_id, m.token_count FROM shard_map m JOIN shards s ON s.id = m.shard_id
           ORDER BY s.path, m.token_offset
           """
-      ).map { row in ["\(row["path"] as String)", "\(row["token_offset"] as Int)", row["document_id"] as String, "\(row["token_count"] as Int)"] }
+      ).map { row in
+        [
+          "\(row["path"] as String)", "\(row["token_offset"] as Int)", row["document_id"] as String,
+          "\(row["token_count"] as Int)",
+        ]
+      }
     }
     return (files, map)
   }
@@ -352,13 +390,21 @@ final class ShardStageTests: XCTestCase {
 final class ShardManifestSchemaTests: XCTestCase {
   /// The manifest writes exactly the fields schemas/shard-manifest.schema.json names.
   func testTheManifestHasTheSchemasFields() throws {
-    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let schema = try JSONSerialization.jsonObject(
-      with: Data(contentsOf: repository.appendingPathComponent("schemas/shard-manifest.schema.json"))) as! [String: Any]
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let schema =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: repository.appendingPathComponent("schemas/shard-manifest.schema.json")))
+      as! [String: Any]
     let manifest = ShardManifest(
-      tokenizerPath: "tokenizer/tokenizer.json", tokenizerSHA256: String(repeating: "a", count: 64), vocabularySize: 300, endOfText: 299,
+      tokenizerPath: "tokenizer/tokenizer.json", tokenizerSHA256: String(repeating: "a", count: 64),
+      vocabularySize: 300, endOfText: 299,
       tokenType: .uint16, frameTokens: 8192, seed: 3, validationFraction: 0.1,
-      shards: [.init(path: "shards/train/shard-00000.tok.zst", split: "train", tokens: 10, documents: 2, frames: 1, bytes: 99, sha256: String(repeating: "b", count: 64))])
+      shards: [
+        .init(
+          path: "shards/train/shard-00000.tok.zst", split: "train", tokens: 10, documents: 2, frames: 1, bytes: 99,
+          sha256: String(repeating: "b", count: 64))
+      ])
     let written = try JSONSerialization.jsonObject(with: Data(manifest.encoded())) as! [String: Any]
     let properties = schema["properties"] as! [String: Any]
     XCTAssertEqual(Set(written.keys), Set(properties.keys))

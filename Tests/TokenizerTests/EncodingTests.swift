@@ -11,7 +11,9 @@ final class EncodingTests: XCTestCase {
     ).0
   }()
 
-  private func roundTrip(_ bytes: [UInt8], _ tokenizer: Tokenizer = trained, file: StaticString = #filePath, line: UInt = #line) throws {
+  private func roundTrip(
+    _ bytes: [UInt8], _ tokenizer: Tokenizer = trained, file: StaticString = #filePath, line: UInt = #line
+  ) throws {
     var ids: [UInt32] = []
     bytes.withUnsafeBytes { tokenizer.encodeOrdinary($0, into: &ids) }
     XCTAssertEqual(try tokenizer.decode(ids), bytes, file: file, line: line)
@@ -58,7 +60,9 @@ final class EncodingTests: XCTestCase {
         let piece = (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
         var merger = PieceMerger()
         var output: [UInt32] = []
-        piece.withUnsafeBufferPointer { merger.merge($0, byteTokens: tokenizer.byteTokens, pairs: tokenizer.pairs, into: &output) }
+        piece.withUnsafeBufferPointer {
+          merger.merge($0, byteTokens: tokenizer.byteTokens, pairs: tokenizer.pairs, into: &output)
+        }
         XCTAssertEqual(output, slowMerge(piece), "length \(length)")
       }
     }

@@ -85,7 +85,10 @@ final class FileTests: XCTestCase {
     let valid = String(decoding: HuggingFaceTokenizerFile.encode(EncodingTests.trained), as: UTF8.self)
     let cases: [(String, String)] = [
       ("{not json", "not valid JSON"),
-      (valid.replacingOccurrences(of: "\"normalizer\": null", with: "\"normalizer\": {\"type\": \"NFC\"}"), "normalizer"),
+      (
+        valid.replacingOccurrences(of: "\"normalizer\": null", with: "\"normalizer\": {\"type\": \"NFC\"}"),
+        "normalizer"
+      ),
       (valid.replacingOccurrences(of: #"\\p{N}{1,3}"#, with: #"\\p{N}+"#), "split regex"),
       (valid.replacingOccurrences(of: "\"Ā\": 0,", with: ""), "id 0 is missing"),
       (valid.replacingOccurrences(of: "\"Ā\": 0,", with: "\"ĀĀ\": 0,"), "byte 0 has no token"),
@@ -100,7 +103,9 @@ final class FileTests: XCTestCase {
       }
     }
     try "AA== 0\nAQ== 5\n".write(toFile: folder + "/gap.tiktoken", atomically: false, encoding: .utf8)
-    XCTAssertThrowsError(try TokenizerFile.load(path: folder + "/gap.tiktoken")) { XCTAssertTrue("\($0)".contains("rank 1 is missing")) }
+    XCTAssertThrowsError(try TokenizerFile.load(path: folder + "/gap.tiktoken")) {
+      XCTAssertTrue("\($0)".contains("rank 1 is missing"))
+    }
   }
 
   private func jsonEscaped(_ text: String) -> String {

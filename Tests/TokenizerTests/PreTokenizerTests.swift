@@ -13,7 +13,8 @@ final class PreTokenizerTests: XCTestCase {
 
   func testContractions() {
     XCTAssertEqual(
-      split("I'm you'LL we've they'RE it's'd"), ["I", "'m", " you", "'LL", " we", "'ve", " they", "'RE", " it", "'s", "'d"])
+      split("I'm you'LL we've they'RE it's'd"),
+      ["I", "'m", " you", "'LL", " we", "'ve", " they", "'RE", " it", "'s", "'d"])
     XCTAssertEqual(
       split("I'm you'LL we've they'RE", .gpt2), ["I", "'m", " you", "'", "LL", " we", "'ve", " they", "'", "RE"],
       "GPT-2's contractions are lower case only")
@@ -54,7 +55,8 @@ final class PreTokenizerTests: XCTestCase {
 
   func testInvalidBytesSplitAndCoverTheInput() {
     let bytes: [UInt8] = [0x61, 0xFF, 0x62, 0x20, 0xC3, 0x28, 0xE2, 0x82]
-    XCTAssertEqual(PreTokenizer(pattern: .gpt4).pieces(bytes), [0..<1, 1..<3, 3..<8], "each invalid byte is one other scalar")
+    XCTAssertEqual(
+      PreTokenizer(pattern: .gpt4).pieces(bytes), [0..<1, 1..<3, 3..<8], "each invalid byte is one other scalar")
     var generator = SplitMix64(seed: 7)
     for pattern in SplitPattern.allCases {
       for _ in 0..<200 {

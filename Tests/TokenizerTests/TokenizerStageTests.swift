@@ -14,9 +14,11 @@ final class TokenizerStageTests: XCTestCase {
   override func setUpWithError() throws {
     folder = NSTemporaryDirectory() + "hatchery-tokstage-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
-    try "keep this first document\nand its second line\n".write(toFile: folder + "/in/a.txt", atomically: false, encoding: .utf8)
+    try "keep this first document\nand its second line\n".write(
+      toFile: folder + "/in/a.txt", atomically: false, encoding: .utf8)
     try "dropped zebra quagga document".write(toFile: folder + "/in/b.txt", atomically: false, encoding: .utf8)
-    try "head paragraph\nduplicated paragraph\ntail paragraph".write(toFile: folder + "/in/c.txt", atomically: false, encoding: .utf8)
+    try "head paragraph\nduplicated paragraph\ntail paragraph".write(
+      toFile: folder + "/in/c.txt", atomically: false, encoding: .utf8)
     workspace = try Workspace.create(at: folder + "/ws")
     _ = try IngestStage.run(
       workspace: workspace, options: IngestOptions(source: "s", paths: [folder + "/in"]),
@@ -40,7 +42,11 @@ final class TokenizerStageTests: XCTestCase {
     let spanned = try documentID("c.txt")
     try store.replaceDecisions(
       stage: "dedup", for: [dropped, spanned],
-      with: [.init(documentID: dropped, stage: "dedup", action: "drop", reason: "exact", duplicateOf: nil, similarity: nil, score: nil)],
+      with: [
+        .init(
+          documentID: dropped, stage: "dedup", action: "drop", reason: "exact", duplicateOf: nil, similarity: nil,
+          score: nil)
+      ],
       spans: [.init(documentID: spanned, stage: "dedup", start: 15, end: 36, reason: "paragraph", duplicateOf: nil)],
       stageRunID: nil)
   }
@@ -51,7 +57,8 @@ final class TokenizerStageTests: XCTestCase {
     let reader = kept.reader()
     var texts: [String] = []
     while let (_, text) = try reader.next() { texts.append(String(decoding: text, as: UTF8.self)) }
-    XCTAssertEqual(texts.sorted(), ["head paragraph\ntail paragraph", "keep this first document\nand its second line\n"])
+    XCTAssertEqual(
+      texts.sorted(), ["head paragraph\ntail paragraph", "keep this first document\nand its second line\n"])
   }
 
   func testTheStageWritesBothFilesRecordsItsRunAndSkipsWhenUpToDate() throws {
@@ -70,7 +77,8 @@ final class TokenizerStageTests: XCTestCase {
     XCTAssertEqual(runs.map(\.status), [.completed])
     XCTAssertTrue(try TokenizerStage.run(workspace: workspace, options: options).text.contains("nothing to do"))
     // New decisions change the kept documents, so the stage runs again.
-    try workspace.openStore().replaceDecisions(stage: "dedup", for: [try documentID("b.txt")], with: [], stageRunID: nil)
+    try workspace.openStore().replaceDecisions(
+      stage: "dedup", for: [try documentID("b.txt")], with: [], stageRunID: nil)
     XCTAssertFalse(try TokenizerStage.run(workspace: workspace, options: options).text.contains("nothing to do"))
   }
 
@@ -80,9 +88,14 @@ final class TokenizerStageTests: XCTestCase {
     let ids = try store.documents(sourceID: source.id).map(\.id)
     try store.replaceDecisions(
       stage: "dedup", for: ids,
-      with: ids.map { .init(documentID: $0, stage: "dedup", action: "drop", reason: "test", duplicateOf: nil, similarity: nil, score: nil) },
+      with: ids.map {
+        .init(
+          documentID: $0, stage: "dedup", action: "drop", reason: "test", duplicateOf: nil, similarity: nil, score: nil)
+      },
       stageRunID: nil)
-    XCTAssertThrowsError(try TokenizerStage.run(workspace: workspace, options: TokenizerTrainingOptions(vocabularySize: 300))) {
+    XCTAssertThrowsError(
+      try TokenizerStage.run(workspace: workspace, options: TokenizerTrainingOptions(vocabularySize: 300))
+    ) {
       XCTAssertTrue("\($0)".contains("every document was dropped"))
     }
     XCTAssertEqual(try store.stageRuns(stage: TokenizerStage.name).map(\.status), [.failed])
@@ -94,7 +107,9 @@ final class TokenizerStageTests: XCTestCase {
     let corpus = folder + "/many"
     try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
     for index in 0..<9 {
-      let text = (0..<30).map { "Line \($0) of file \(index): the quick brown fox \(index * $0 % 7) jumps over lazy dogs, again." }
+      let text = (0..<30).map {
+        "Line \($0) of file \(index): the quick brown fox \(index * $0 % 7) jumps over lazy dogs, again."
+      }
       try text.joined(separator: "\n").write(toFile: corpus + "/f\(index).txt", atomically: false, encoding: .utf8)
     }
     func workspace(_ name: String) throws -> Workspace {
@@ -103,7 +118,8 @@ final class TokenizerStageTests: XCTestCase {
       options.partBytes = 1
       options.added = "2026-01-01T00:00:00Z"
       _ = try IngestStage.run(
-        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+        workspace: workspace, options: options, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+        showProgress: false)
       return workspace
     }
     let options = TokenizerTrainingOptions(vocabularySize: 400, threads: 2)
@@ -120,16 +136,19 @@ final class TokenizerStageTests: XCTestCase {
       undo?()
       if tasks > 1 {
         // Task 1 killed: the merge refuses and names it; task 1 run again alone completes the stage.
-        XCTAssertThrowsError(try TokenizerStage.run(workspace: split, options: options, step: .merge, tasks: tasks)) { error in
+        XCTAssertThrowsError(try TokenizerStage.run(workspace: split, options: options, step: .merge, tasks: tasks)) {
+          error in
           XCTAssertTrue("\(error)".contains("no counts of task(s) 1 "), "\(error)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute(TokenizerStage.jsonPath)))
         _ = try TokenizerStage.run(workspace: split, options: options, step: .task, task: 1, tasks: tasks)
       }
       _ = try TokenizerStage.run(workspace: split, options: options, step: .merge, tasks: tasks)
-      XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: split.absolute(TokenizerStage.jsonPath))), expected, "\(tasks) tasks")
+      XCTAssertEqual(
+        try Data(contentsOf: URL(fileURLWithPath: split.absolute(TokenizerStage.jsonPath))), expected, "\(tasks) tasks")
       XCTAssertTrue(
-        try TokenizerStage.run(workspace: split, options: options, step: .merge, tasks: tasks).text.contains("nothing to do"),
+        try TokenizerStage.run(workspace: split, options: options, step: .merge, tasks: tasks).text.contains(
+          "nothing to do"),
         "merging twice does nothing")
     }
   }

@@ -35,7 +35,10 @@ final class TrainingTests: XCTestCase {
     let (tokenizer, summary) = try TokenizerTrainer.train(DocumentsSource(["abab", "abc", "ab"]), options: options)
     XCTAssertEqual(
       tokenizer.merges,
-      [.init(left: 97, right: 98, token: 256), .init(left: 256, right: 99, token: 257), .init(left: 256, right: 256, token: 258)])
+      [
+        .init(left: 97, right: 98, token: 256), .init(left: 256, right: 99, token: 257),
+        .init(left: 256, right: 256, token: 258),
+      ])
     XCTAssertEqual(tokenizer.tokens[257], Array("abc".utf8))
     XCTAssertEqual(summary.pieces, 3)
     XCTAssertEqual(summary.distinctPieces, 3)
@@ -58,7 +61,8 @@ final class TrainingTests: XCTestCase {
     var results: [[Tokenizer.Merge]] = []
     for (threads, perChunk) in [(1, 100), (2, 1), (3, 2)] {
       let options = TokenizerTrainingOptions(vocabularySize: 600, threads: threads)
-      results.append(try TokenizerTrainer.train(DocumentsSource(documents, perChunk: perChunk), options: options).0.merges)
+      results.append(
+        try TokenizerTrainer.train(DocumentsSource(documents, perChunk: perChunk), options: options).0.merges)
     }
     XCTAssertEqual(results[0].count, 600 - 257)
     XCTAssertEqual(results[0], results[1])
@@ -77,7 +81,8 @@ final class TrainingTests: XCTestCase {
       DocumentsSource(Self.corpus), options: TokenizerTrainingOptions(vocabularySize: 800))
     XCTAssertEqual(Set(tokenizer.tokens).count, tokenizer.tokens.count)
     for merge in tokenizer.merges {
-      XCTAssertEqual(tokenizer.tokens[Int(merge.token)], tokenizer.tokens[Int(merge.left)] + tokenizer.tokens[Int(merge.right)])
+      XCTAssertEqual(
+        tokenizer.tokens[Int(merge.token)], tokenizer.tokens[Int(merge.left)] + tokenizer.tokens[Int(merge.right)])
     }
     XCTAssertTrue(tokenizer.isRankOrdered)
   }
@@ -105,7 +110,8 @@ final class TrainingTests: XCTestCase {
     XCTAssertEqual(try pieces(TextFileChunks(paths: [folder + "/a.txt"], lines: false, blockBytes: 97)), whole)
     let lines = try pieces(TextFileChunks(paths: [folder + "/a.txt"], lines: true, blockBytes: 97))
     // Split on the byte: a String split on "\n" would keep "\r\n" (one Character) whole.
-    XCTAssertEqual(lines, try pieces(DocumentsSource(text.utf8.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) })))
+    XCTAssertEqual(
+      lines, try pieces(DocumentsSource(text.utf8.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) })))
     XCTAssertNil(lines["\n\n"], "lines leave their line ends out")
   }
 
@@ -121,12 +127,16 @@ final class TrainingTests: XCTestCase {
     pieces.append((Array(repeating: 0x2D, count: (1 << 20) - 12), 5))
     func table(_ entries: [([UInt8], UInt64)]) -> ByteStringTable {
       let table = ByteStringTable(capacity: 16)
-      for (bytes, count) in entries { bytes.withUnsafeBufferPointer { table.add($0.baseAddress!, $0.count, amount: count) } }
+      for (bytes, count) in entries {
+        bytes.withUnsafeBufferPointer { table.add($0.baseAddress!, $0.count, amount: count) }
+      }
       return table
     }
     try PieceCountFile.write(table(pieces), bytes: 1234, documents: 7, to: folder + "/a.counts")
     try PieceCountFile.write(table(pieces.reversed()), bytes: 1234, documents: 7, to: folder + "/b.counts")
-    XCTAssertEqual(FileManager.default.contents(atPath: folder + "/a.counts"), FileManager.default.contents(atPath: folder + "/b.counts"))
+    XCTAssertEqual(
+      FileManager.default.contents(atPath: folder + "/a.counts"),
+      FileManager.default.contents(atPath: folder + "/b.counts"))
     let read = ByteStringTable(capacity: 16)
     let totals = try PieceCountFile.add(folder + "/a.counts", into: read)
     XCTAssertEqual(totals.bytes, 1234)
@@ -160,23 +170,25 @@ final class TrainingTests: XCTestCase {
       }
       let expected = items.sorted { $0.key < $1.key }
       items.withUnsafeMutableBufferPointer { ByteStringTable.radixSort($0) { $0.key } }
-      XCTAssertTrue(items.map(\.key) == expected.map(\.key) && items.map(\.index) == expected.map(\.index), "\(count) items")
+      XCTAssertTrue(
+        items.map(\.key) == expected.map(\.key) && items.map(\.index) == expected.map(\.index), "\(count) items")
     }
   }
 
   /// A few hundred words of varied text, written for these tests.
-  static let corpus: [String] = [
-    "The river rose in the night, and by morning the lower fields were under water.",
-    "Farmers moved their animals to the hill; the miller's wheel turned faster than it had in years.",
-    "In 1887 the town built a stone bridge with three arches, 42 metres long, which still stands today.",
-    "\"We'll rebuild,\" she said. \"We've done it before, and we're not leaving.\"",
-    "func merge(_ left: Int, _ right: Int) -> Int { return left + right }  // adds two numbers",
-    "Der Fluss stieg in der Nacht, und am Morgen standen die unteren Felder unter Wasser.",
-    "Река поднялась ночью, и к утру нижние поля были под водой.",
-    "川は夜のうちに増水し、朝には低い畑が水に沈んでいた。",
-    "Prices: 3.50 EUR, 12,000 JPY, 99% off!!! Call now — offer ends 2024-12-31.",
-    "    indented line\n\ttabbed line\r\nwindows line end\n\n\nthree newlines",
-    "emoji 🌊🌧️ and combining e\u{0301} marks, naïve café résumé",
-    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-  ] + (0..<40).map { "Line \($0): the quick brown fox jumps over the lazy dog \($0 * 7) times, then rests." }
+  static let corpus: [String] =
+    [
+      "The river rose in the night, and by morning the lower fields were under water.",
+      "Farmers moved their animals to the hill; the miller's wheel turned faster than it had in years.",
+      "In 1887 the town built a stone bridge with three arches, 42 metres long, which still stands today.",
+      "\"We'll rebuild,\" she said. \"We've done it before, and we're not leaving.\"",
+      "func merge(_ left: Int, _ right: Int) -> Int { return left + right }  // adds two numbers",
+      "Der Fluss stieg in der Nacht, und am Morgen standen die unteren Felder unter Wasser.",
+      "Река поднялась ночью, и к утру нижние поля были под водой.",
+      "川は夜のうちに増水し、朝には低い畑が水に沈んでいた。",
+      "Prices: 3.50 EUR, 12,000 JPY, 99% off!!! Call now — offer ends 2024-12-31.",
+      "    indented line\n\ttabbed line\r\nwindows line end\n\n\nthree newlines",
+      "emoji 🌊🌧️ and combining e\u{0301} marks, naïve café résumé",
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ] + (0..<40).map { "Line \($0): the quick brown fox jumps over the lazy dog \($0 * 7) times, then rests." }
 }

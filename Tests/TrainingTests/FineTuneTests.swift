@@ -8,7 +8,8 @@ import XCTest
 final class FineTuneTests: XCTestCase {
   private func tokenizer() throws -> Tokenizer {
     let tokens = (0..<256).map { [UInt8($0)] } + [Array("<|endoftext|>".utf8)]
-    return try Tokenizer(pattern: .gpt4, tokens: tokens, merges: [], specialTokens: [("<|endoftext|>", 256)], mergeRule: .listedMerges)
+    return try Tokenizer(
+      pattern: .gpt4, tokens: tokens, merges: [], specialTokens: [("<|endoftext|>", 256)], mergeRule: .listedMerges)
   }
 
   func testTheTemplateTrainsOnlyTheAssistantsTokens() throws {
@@ -39,13 +40,15 @@ final class FineTuneTests: XCTestCase {
   /// model's gradient is the same whatever the prompt's next tokens would have been.
   func testPromptPositionsAreMaskedAndAddNoGradient() throws {
     let extended = try ChatExamples.extend(try tokenizer())
-    let example = ChatExamples.encode([.init(role: "user", content: "2+2?"), .init(role: "assistant", content: "4")], tokenizer: extended)
+    let example = ChatExamples.encode(
+      [.init(role: "user", content: "2+2?"), .init(role: "assistant", content: "4")], tokenizer: extended)
     let config = GPTConfig(vocabularySize: extended.vocabularySize, context: 12, layers: 1, heads: 2, channels: 8)
     let model = try GPT(config: config, batch: 1, sequence: 12, threads: 1)
     model.initializeParameters(seed: 5)
     FineTuner.place(example, row: 0, in: model, padding: 256)
     XCTAssertEqual(
-      Array(model.targets), [-1, -1, -1, -1, -1, -1, 52, 260, -1, -1, -1, -1], "only '4' and the closing <|end|> are predicted")
+      Array(model.targets), [-1, -1, -1, -1, -1, -1, 52, 260, -1, -1, -1, -1],
+      "only '4' and the closing <|end|> are predicted")
     XCTAssertEqual(Array(model.inputs.prefix(9)), example.tokens.map(Int32.init))
     model.zeroGradients()
     model.forward()

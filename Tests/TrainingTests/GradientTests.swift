@@ -55,7 +55,8 @@ final class GradientTests: XCTestCase {
     var dx = [Float](repeating: 0, count: rows * C)
     var dw = [Float](repeating: 0, count: C)
     var db = [Float](repeating: 0, count: C)
-    LayerNorm.backward(dinput: &dx, dweight: &dw, dbias: &db, dout: r, input: x, weight: w, mean: mean, rstd: rstd, rows: rows, C: C)
+    LayerNorm.backward(
+      dinput: &dx, dweight: &dw, dbias: &db, dout: r, input: x, weight: w, mean: mean, rstd: rstd, rows: rows, C: C)
     check("layernorm input", values: &x, analytic: dx) { dot(forward($0, w), r) }
     let xs = x
     check("layernorm weight", values: &w, analytic: dw) { dot(forward(xs, $0), r) }
@@ -76,7 +77,8 @@ final class GradientTests: XCTestCase {
     var dx = [Float](repeating: 0, count: rows * inC)
     var dw = [Float](repeating: 0, count: inC * outC)
     var db = [Float](repeating: 0, count: outC)
-    Linear.backward(dinput: &dx, dweight: &dw, dbias: &db, dout: r, input: x, weight: w, rows: rows, inC: inC, outC: outC, blas: blas)
+    Linear.backward(
+      dinput: &dx, dweight: &dw, dbias: &db, dout: r, input: x, weight: w, rows: rows, inC: inC, outC: outC, blas: blas)
     let (w0, b0) = (w, bias)
     check("linear input", values: &x, analytic: dx) { dot(forward($0, w0, b0), r) }
     let x0 = x
@@ -113,7 +115,9 @@ final class GradientTests: XCTestCase {
     var dqkv = [Float](repeating: 0, count: qkv.count)
     var dpreatt = [Float](repeating: 0, count: B * NH * T * T)
     var datt = [Float](repeating: 0, count: B * NH * T * T)
-    Attention.backward(dqkv: &dqkv, dpreatt: &dpreatt, datt: &datt, dout: r, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH, blas: blas, threads: 2)
+    Attention.backward(
+      dqkv: &dqkv, dpreatt: &dpreatt, datt: &datt, dout: r, qkv: qkv, att: att, B: B, T: T, C: C, NH: NH, blas: blas,
+      threads: 2)
     check("attention", values: &qkv, analytic: dqkv) { dot(forward($0).0, r) }
   }
 
@@ -126,15 +130,23 @@ final class GradientTests: XCTestCase {
     func loss(_ x: [Float], _ wte: [Float]) -> Double {
       var probabilities = [Float](repeating: 0, count: rows * V)
       var losses = [Float](repeating: 0, count: rows)
-      return Double(CrossEntropy.forward(probabilities: &probabilities, losses: &losses, x, wte: wte, targets: targets, rows: rows, C: C, V: V, blas: blas, threads: 1).loss)
+      return Double(
+        CrossEntropy.forward(
+          probabilities: &probabilities, losses: &losses, x, wte: wte, targets: targets, rows: rows, C: C, V: V,
+          blas: blas, threads: 1
+        ).loss)
     }
     var probabilities = [Float](repeating: 0, count: rows * V)
     var losses = [Float](repeating: 0, count: rows)
-    let (_, counted) = CrossEntropy.forward(probabilities: &probabilities, losses: &losses, x, wte: wte, targets: targets, rows: rows, C: C, V: V, blas: blas, threads: 1)
+    let (_, counted) = CrossEntropy.forward(
+      probabilities: &probabilities, losses: &losses, x, wte: wte, targets: targets, rows: rows, C: C, V: V, blas: blas,
+      threads: 1)
     XCTAssertEqual(counted, 2, "the ignored target does not count")
     var dx = [Float](repeating: 0, count: rows * C)
     var dwte = [Float](repeating: 0, count: V * C)
-    CrossEntropy.backward(dinput: &dx, dwte: &dwte, probabilities: &probabilities, input: x, wte: wte, targets: targets, counted: counted, rows: rows, C: C, V: V, blas: blas, threads: 2)
+    CrossEntropy.backward(
+      dinput: &dx, dwte: &dwte, probabilities: &probabilities, input: x, wte: wte, targets: targets, counted: counted,
+      rows: rows, C: C, V: V, blas: blas, threads: 2)
     XCTAssertEqual(dx[C..<2 * C].map(abs).max(), 0, "an ignored position gets no gradient")
     let wte0 = wte
     check("cross-entropy input", values: &x, analytic: dx, epsilon: 1e-3) { loss($0, wte0) }
@@ -149,7 +161,9 @@ final class GradientTests: XCTestCase {
     let model = try GPT(config: config, batch: 2, sequence: 5, threads: 2)
     model.initializeParameters(seed: 3)
     // Larger weights than GPT-2's 0.02, so every path carries a gradient worth measuring.
-    for i in 0..<model.parameters.count where model.parameters[i] != 0 && model.parameters[i] != 1 { model.parameters[i] *= 10 }
+    for i in 0..<model.parameters.count where model.parameters[i] != 0 && model.parameters[i] != 1 {
+      model.parameters[i] *= 10
+    }
     for i in 0..<10 {
       model.inputs[i] = Int32(generator.next() % 11)
       model.targets[i] = i == 4 ? CrossEntropy.ignored : Int32(generator.next() % 11)

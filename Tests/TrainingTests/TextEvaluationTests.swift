@@ -10,7 +10,8 @@ final class TextEvaluationTests: XCTestCase {
   private func byteTokenizer(endOfText: Bool = true) throws -> Tokenizer {
     let tokens = (0..<256).map { [UInt8($0)] } + (endOfText ? [Array("<|endoftext|>".utf8)] : [])
     return try Tokenizer(
-      pattern: .gpt4, tokens: tokens, merges: [], specialTokens: endOfText ? [("<|endoftext|>", 256)] : [], mergeRule: .listedMerges)
+      pattern: .gpt4, tokens: tokens, merges: [], specialTokens: endOfText ? [("<|endoftext|>", 256)] : [],
+      mergeRule: .listedMerges)
   }
 
   private let documents = [
@@ -23,8 +24,11 @@ final class TextEvaluationTests: XCTestCase {
   /// predicted token costs ln V: bits per byte is log2(V) when every byte is one token.
   func testBitsPerByteOfAUniformModelByHand() throws {
     let tokenizer = try byteTokenizer()
-    let model = try GPT(config: GPTConfig(vocabularySize: 257, context: 8, layers: 1, heads: 1, channels: 4), batch: 2, sequence: 4, threads: 1)
-    let result = try TextEvaluator(model: model, tokenizer: tokenizer).evaluate(EvaluationSet(name: "hand", documents: documents))
+    let model = try GPT(
+      config: GPTConfig(vocabularySize: 257, context: 8, layers: 1, heads: 1, channels: 4), batch: 2, sequence: 4,
+      threads: 1)
+    let result = try TextEvaluator(model: model, tokenizer: tokenizer).evaluate(
+      EvaluationSet(name: "hand", documents: documents))
     let bytes = 6 + 3 + 30
     XCTAssertEqual(result.total.documents, 3)
     XCTAssertEqual(result.total.bytes, bytes)
@@ -41,8 +45,11 @@ final class TextEvaluationTests: XCTestCase {
 
     // Without an end-of-text token the first token of each document is only context.
     let plain = try byteTokenizer(endOfText: false)
-    let small = try GPT(config: GPTConfig(vocabularySize: 256, context: 8, layers: 1, heads: 1, channels: 4), batch: 2, sequence: 4, threads: 1)
-    let withoutStart = try TextEvaluator(model: small, tokenizer: plain).evaluate(EvaluationSet(name: "plain", documents: documents))
+    let small = try GPT(
+      config: GPTConfig(vocabularySize: 256, context: 8, layers: 1, heads: 1, channels: 4), batch: 2, sequence: 4,
+      threads: 1)
+    let withoutStart = try TextEvaluator(model: small, tokenizer: plain).evaluate(
+      EvaluationSet(name: "plain", documents: documents))
     XCTAssertEqual(withoutStart.total.bytes, bytes - 3)
     XCTAssertEqual(withoutStart.total.tokens, bytes - 3)
     XCTAssertEqual(withoutStart.total.bitsPerByte, 8, accuracy: 1e-5)
@@ -57,7 +64,8 @@ final class TextEvaluationTests: XCTestCase {
     let model = try GPT(config: config, batch: 3, sequence: 5, threads: 1)
     model.initializeParameters(seed: 5)
     for i in 0..<model.parameters.count { model.parameters[i] *= 8 }
-    let result = try TextEvaluator(model: model, tokenizer: tokenizer).evaluate(EvaluationSet(name: "context", documents: documents))
+    let result = try TextEvaluator(model: model, tokenizer: tokenizer).evaluate(
+      EvaluationSet(name: "context", documents: documents))
 
     let single = try GPT(config: config, batch: 1, sequence: 1, threads: 1)
     single.parameters.baseAddress!.update(from: model.parameters.baseAddress!, count: model.parameters.count)
@@ -87,11 +95,13 @@ final class TextEvaluationTests: XCTestCase {
     try Data("{\"text\": \"web page\", \"source\": \"web\"}\n\n{\"text\": \"no source\"}\n{\"text\": \"\"}\n".utf8)
       .write(to: URL(fileURLWithPath: folder + "/set/mixed.jsonl"))
     let set = try EvaluationSet.load(name: "s", path: folder + "/set")
-    XCTAssertEqual(set.documents, [
-      EvaluationDocument(text: Array("one book\n".utf8), source: "books/one.txt"),
-      EvaluationDocument(text: Array("web page".utf8), source: "web"),
-      EvaluationDocument(text: Array("no source".utf8), source: "mixed.jsonl"),
-    ])
+    XCTAssertEqual(
+      set.documents,
+      [
+        EvaluationDocument(text: Array("one book\n".utf8), source: "books/one.txt"),
+        EvaluationDocument(text: Array("web page".utf8), source: "web"),
+        EvaluationDocument(text: Array("no source".utf8), source: "mixed.jsonl"),
+      ])
     XCTAssertEqual(try EvaluationSet.parse("held=out/x.jsonl").name, "held")
     XCTAssertEqual(try EvaluationSet.parse("out/x.jsonl").name, "x")
     XCTAssertEqual(try EvaluationSet.parse("out/a=b/x.jsonl").path, "out/a=b/x.jsonl")
@@ -103,7 +113,8 @@ final class TextEvaluationTests: XCTestCase {
     let accented = EvaluationSet(name: "e", documents: [EvaluationDocument(text: Array("aé".utf8), source: "s")])
     XCTAssertEqual(accented.prefix(bytes: 2).documents.map(\.text), [[UInt8(ascii: "a")]])
 
-    try Data("{\"text\": \"fine\"}\n{\"title\": \"no text\"}\n".utf8).write(to: URL(fileURLWithPath: folder + "/bad.jsonl"))
+    try Data("{\"text\": \"fine\"}\n{\"title\": \"no text\"}\n".utf8).write(
+      to: URL(fileURLWithPath: folder + "/bad.jsonl"))
     XCTAssertThrowsError(try EvaluationSet.load(name: "bad", path: folder + "/bad.jsonl")) { error in
       XCTAssertEqual("\(error)", "\(folder)/bad.jsonl:2: no \"text\" string")
     }

@@ -69,7 +69,8 @@ final class TrainerTests: XCTestCase {
     XCTAssertGreaterThan(first, 5, "starts near ln(320) = 5.77")
     XCTAssertLessThan(last, first * 0.6, "a repetitive text is learnt: \(first) → \(last)")
     XCTAssertNotNil(summary.finalValidationLoss)
-    let run = try XCTUnwrap(try workspace.openStore().trainingRunStatus(id: (summary.runDirectory as NSString).lastPathComponent))
+    let run = try XCTUnwrap(
+      try workspace.openStore().trainingRunStatus(id: (summary.runDirectory as NSString).lastPathComponent))
     XCTAssertEqual(run.status, .completed)
     XCTAssertEqual(run.steps, 40)
     for file in ["model.safetensors", "config.json", "optimizer.bin", "tokenizer.json"] {
@@ -80,7 +81,9 @@ final class TrainerTests: XCTestCase {
     XCTAssertTrue(summary.energyMethod.contains("CPU:"), summary.energyMethod)
     let csv = try String(contentsOfFile: summary.runDirectory + "/emissions.csv", encoding: .utf8)
     XCTAssertTrue(csv.hasPrefix("timestamp,project_name,run_id,experiment_id,duration,emissions,"), csv)
-    XCTAssertGreaterThan(try workspace.openStore().energySampleCount(trainingRunID: (summary.runDirectory as NSString).lastPathComponent), 0)
+    XCTAssertGreaterThan(
+      try workspace.openStore().energySampleCount(trainingRunID: (summary.runDirectory as NSString).lastPathComponent),
+      0)
   }
 
   /// Stopping after step 10 and resuming gives the same losses, to the last digit, as running
@@ -113,9 +116,13 @@ final class TrainerTests: XCTestCase {
     options.evalEvery = 10
     options.evalTexts = [heldOut]
     let first = try Trainer.train(workspace: workspace, options: options, log: { _ in })
-    let lines = try String(contentsOfFile: first.runDirectory + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
-      .map { try XCTUnwrap(try JSONParser.parse(String($0)).objectValue) }
-    func number(_ value: JSONValue?) -> Double? { if case .number(let text)? = value { return Double(text) } else { return nil } }
+    let lines = try String(contentsOfFile: first.runDirectory + "/metrics.jsonl", encoding: .utf8).split(
+      separator: "\n"
+    )
+    .map { try XCTUnwrap(try JSONParser.parse(String($0)).objectValue) }
+    func number(_ value: JSONValue?) -> Double? {
+      if case .number(let text)? = value { return Double(text) } else { return nil }
+    }
     let curve = lines.compactMap { number($0["eval_bpb"]?.objectValue?["held-out"]) }
     XCTAssertEqual(curve.count, 4, "steps 10, 20, 30, 40")
     XCTAssertLessThan(curve.last!, curve.first! * 0.8, "the held-out sentence is like the training text: \(curve)")
@@ -145,7 +152,9 @@ final class TrainerTests: XCTestCase {
     let data = try ShardDataset(workspace: workspace, split: "val")
     let tokenizer = try TokenizerFile.load(path: workspace.absolute(data.manifest.tokenizerPath))
     let vocabulary = data.manifest.vocabularySize
-    let model = try GPT(config: GPTConfig(vocabularySize: vocabulary, context: 16, layers: 1, heads: 1, channels: 4), batch: 3, sequence: 16, threads: 1)
+    let model = try GPT(
+      config: GPTConfig(vocabularySize: vocabulary, context: 16, layers: 1, heads: 1, channels: 4), batch: 3,
+      sequence: 16, threads: 1)
     let tally = try TextEvaluator(model: model, tokenizer: tokenizer).evaluate(shards: data)
     var tokens = 0
     var bytes = 0
@@ -169,7 +178,8 @@ final class TrainerTests: XCTestCase {
     let interrupted = folder + "/interrupted"
     try FileManager.default.copyItem(atPath: straight.runDirectory, toPath: interrupted)
     try FileManager.default.removeItem(atPath: interrupted + "/step-00020")
-    let resumed = try Trainer.train(workspace: workspace, options: options(steps: 20), resume: interrupted, log: { _ in })
+    let resumed = try Trainer.train(
+      workspace: workspace, options: options(steps: 20), resume: interrupted, log: { _ in })
     XCTAssertEqual(resumed.steps, 20)
     XCTAssertEqual(try losses(interrupted), try losses(straight.runDirectory))
     let a = try Data(contentsOf: URL(fileURLWithPath: straight.runDirectory + "/step-00020/model.safetensors"))
@@ -189,19 +199,25 @@ final class TrainerTests: XCTestCase {
     tuning.learningRate = 3e-3
     tuning.evalEvery = 40
     let tuned = try FineTuner.finetune(
-      workspace: workspace, from: pretrained.runDirectory + "/step-00010", data: folder + "/sft.jsonl", options: tuning, log: { _ in })
+      workspace: workspace, from: pretrained.runDirectory + "/step-00010", data: folder + "/sft.jsonl", options: tuning,
+      log: { _ in })
     let losses = try losses(tuned.runDirectory)
     XCTAssertLessThan(try XCTUnwrap(tuned.finalLoss), try XCTUnwrap(Float(losses[1]!)) * 0.5, "the answers are learnt")
     XCTAssertNotNil(tuned.finalValidationLoss, "25 examples: one in twenty held out")
     let checkpoint = tuned.runDirectory + "/step-00080"
     let base = try Checkpoint.config(of: pretrained.runDirectory + "/step-00010").vocabularySize
     XCTAssertEqual(try Checkpoint.config(of: checkpoint).vocabularySize, base + 4, "the four chat tokens are added")
-    let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/config.json"))) as! [String: Any]
+    let config =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/config.json")))
+      as! [String: Any]
     XCTAssertEqual(config["eos_token_id"] as? Int, base - 1, "still <|endoftext|>, not the last of the chat tokens")
     let answer = try Sampler.sample(
-      checkpoint: checkpoint, prompt: "where did the cat sit?", tokens: 12, temperature: 0, topK: 1, seed: 1, chat: true, threads: 1)
+      checkpoint: checkpoint, prompt: "where did the cat sit?", tokens: 12, temperature: 0, topK: 1, seed: 1,
+      chat: true, threads: 1)
     XCTAssertTrue(answer.contains("on the"), answer)
-    XCTAssertEqual(try workspace.openStore().trainingRunStatus(id: (tuned.runDirectory as NSString).lastPathComponent)?.status, .completed)
+    XCTAssertEqual(
+      try workspace.openStore().trainingRunStatus(id: (tuned.runDirectory as NSString).lastPathComponent)?.status,
+      .completed)
   }
 
   func testSafetensorsRoundTripInGPT2Names() throws {
@@ -209,7 +225,8 @@ final class TrainerTests: XCTestCase {
     let model = try GPT(config: config, batch: 1, sequence: 8, threads: 1)
     model.initializeParameters(seed: 9)
     let optimizer = AdamW(model: model)
-    try Checkpoint.save(model: model, optimizer: optimizer, step: 3, randomState: 77, endOfText: 16, to: folder + "/ckpt")
+    try Checkpoint.save(
+      model: model, optimizer: optimizer, step: 3, randomState: 77, endOfText: 16, to: folder + "/ckpt")
     let tensors = try Safetensors.read(path: folder + "/ckpt/model.safetensors")
     XCTAssertEqual(tensors["transformer.h.0.attn.c_attn.weight"]?.shape, [4, 12], "Conv1D orientation (in, out)")
     XCTAssertEqual(tensors["transformer.wte.weight"]?.shape, [17, 4])
@@ -219,14 +236,17 @@ final class TrainerTests: XCTestCase {
     XCTAssertEqual(restored.step, 3)
     XCTAssertEqual(restored.randomState, 77)
     XCTAssertEqual(Array(copy.parameters), Array(model.parameters))
-    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/ckpt/config.json"))) as! [String: Any]
+    let json =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/ckpt/config.json")))
+      as! [String: Any]
     XCTAssertEqual(json["model_type"] as? String, "gpt2")
     XCTAssertEqual(json["n_embd"] as? Int, 4)
     XCTAssertEqual(json["eos_token_id"] as? Int, 16)
   }
 
   func testOptionsFromAYAMLFileAndUnknownKeysRefused() throws {
-    try "layers: 3\nlr: 0.001\ndecay_all: true\nseed: 9\n".write(toFile: folder + "/t.yaml", atomically: false, encoding: .utf8)
+    try "layers: 3\nlr: 0.001\ndecay_all: true\nseed: 9\n".write(
+      toFile: folder + "/t.yaml", atomically: false, encoding: .utf8)
     var options = TrainOptions()
     try options.apply(configurationAt: folder + "/t.yaml")
     XCTAssertEqual(options.layers, 3)
@@ -241,10 +261,13 @@ final class TrainerTests: XCTestCase {
     try "steps: 40\npreset: cpu-small\n".write(toFile: folder + "/preset.yaml", atomically: false, encoding: .utf8)
     var preset = TrainOptions()
     try preset.apply(configurationAt: folder + "/preset.yaml")
-    XCTAssertEqual([preset.layers, preset.channels, preset.context, preset.batch, preset.steps, preset.warmup], [4, 128, 128, 16, 40, 50])
+    XCTAssertEqual(
+      [preset.layers, preset.channels, preset.context, preset.batch, preset.steps, preset.warmup],
+      [4, 128, 128, 16, 40, 50])
     try "preset: gpu-huge\n".write(toFile: folder + "/preset.yaml", atomically: false, encoding: .utf8)
     XCTAssertThrowsError(try preset.apply(configurationAt: folder + "/preset.yaml")) { error in
-      XCTAssertTrue("\(error)".contains("preset.yaml:1:9: preset is one of cpu-tiny, cpu-small, cpu-medium"), "\(error)")
+      XCTAssertTrue(
+        "\(error)".contains("preset.yaml:1:9: preset is one of cpu-tiny, cpu-small, cpu-medium"), "\(error)")
     }
   }
 

@@ -233,7 +233,8 @@ struct SpanEntry: Comparable, Sendable {
 
 /// Why the cluster step drops a document.
 enum DropReason: UInt32, Sendable {
-  case exact = 1, near = 2
+  case exact = 1
+  case near = 2
 
   var name: String { self == .exact ? "exact" : "near" }
 }
@@ -262,7 +263,8 @@ struct DropEntry: Sendable {
 
   init(decoding buffer: UnsafeRawBufferPointer) throws {
     ordinal = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
-    guard let reason = DropReason(rawValue: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+    guard
+      let reason = DropReason(rawValue: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
     else { throw HatcheryError("dedup: unknown drop reason in a drops file") }
     self.reason = reason
     similarity = Float(bitPattern: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))

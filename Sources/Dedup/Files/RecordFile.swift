@@ -11,7 +11,13 @@ import HatcheryCore
 /// Every file is checked against its trailer when it is opened, so a truncated or corrupted file
 /// is named in an error instead of silently changing decisions.
 enum RecordFileKind: UInt32, Sendable {
-  case documents = 1, signatures = 2, band = 3, exact = 4, drops = 5, paragraphs = 6, spans = 7
+  case documents = 1
+  case signatures = 2
+  case band = 3
+  case exact = 4
+  case drops = 5
+  case paragraphs = 6
+  case spans = 7
 }
 
 enum RecordFile {
@@ -113,7 +119,9 @@ final class RecordFileReader {
     var header = [UInt8](repeating: 0, count: RecordFile.headerSize)
     var trailer = [UInt8](repeating: 0, count: RecordFile.trailerSize)
     _ = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-    _ = trailer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(size - RecordFile.trailerSize)) }
+    _ = trailer.withUnsafeMutableBytes {
+      pread(descriptor, $0.baseAddress, $0.count, off_t(size - RecordFile.trailerSize))
+    }
     let (version, fileKind, fileRecordSize) = header.withUnsafeBytes { raw in
       (
         UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)),

@@ -48,7 +48,8 @@ struct MinHasher: Sendable {
 
   /// Writes the signature of `shingles` into `signature` (hashCount values), with the scalar
   /// formula. The reference for `signature(of:into:scratch:)`, which gives the same values.
-  func referenceSignature(of shingles: UnsafeBufferPointer<UInt64>, into signature: UnsafeMutableBufferPointer<UInt64>) {
+  func referenceSignature(of shingles: UnsafeBufferPointer<UInt64>, into signature: UnsafeMutableBufferPointer<UInt64>)
+  {
     for permutation in 0..<hashCount {
       let multiplier = a[permutation]
       let offset = b[permutation]

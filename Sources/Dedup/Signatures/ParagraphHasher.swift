@@ -30,7 +30,8 @@ final class ParagraphHasher {
     var lineStart = 0
     while lineStart < text.count {
       let rest = UnsafeRawBufferPointer(rebasing: text[lineStart...])
-      let lineLength = memchr(rest.baseAddress!, 0x0A, rest.count).map { rest.baseAddress!.distance(to: $0) } ?? rest.count
+      let lineLength =
+        memchr(rest.baseAddress!, 0x0A, rest.count).map { rest.baseAddress!.distance(to: $0) } ?? rest.count
       let lineEnd = lineStart + lineLength
       normalized.removeAll()
       normalized.reserve(lineLength)

@@ -136,7 +136,8 @@ final class Shingler {
             inExactWord = true
           }
           let exactBytes = caseFold ? folded : original
-          UnsafeMutableRawPointer(exact + exactCount).copyMemory(from: exactBytes.baseAddress!, byteCount: exactBytes.count)
+          UnsafeMutableRawPointer(exact + exactCount).copyMemory(
+            from: exactBytes.baseAddress!, byteCount: exactBytes.count)
           exactCount += exactBytes.count
           guard !Self.isPunctuation(scalar) else { return }
           if !inNearWord {
@@ -173,7 +174,8 @@ final class Shingler {
       let span = min(shingleSize, words)
       result.reserveCapacity(windows)
       for start in 0..<windows {
-        let bytes = UnsafeRawBufferPointer(rebasing: text[Int(bounds[2 * start])..<Int(bounds[2 * (start + span - 1) + 1])])
+        let bytes = UnsafeRawBufferPointer(
+          rebasing: text[Int(bounds[2 * start])..<Int(bounds[2 * (start + span - 1) + 1])])
         result.append(XXHash.hash64(bytes))
       }
     }

@@ -68,7 +68,10 @@ enum ClusterStep {
     for node in clusters.nodes { components[clusters.find(node).root, default: []].append(node) }
     for members in components.values {
       let ordered = try members.map { node in
-        (node, clusters.key(of: node), DocumentEntry(decoding: try documents[Int(node >> 32)].record(at: Int(node & 0xFFFF_FFFF))))
+        (
+          node, clusters.key(of: node),
+          DocumentEntry(decoding: try documents[Int(node >> 32)].record(at: Int(node & 0xFFFF_FFFF)))
+        )
       }.sorted { $0.1 < $1.1 }
       // Without verification every member duplicates the cluster's first document (FineWeb's
       // rule). With it, chains are cut: a member is dropped only as the duplicate of a kept
@@ -107,7 +110,9 @@ enum ClusterStep {
       try writer.commit()
     }
     if options.paragraphs {
-      let dropped = drops.enumerated().flatMap { task, entries in entries.map { UInt64(task) << 32 | UInt64($0.ordinal) } }
+      let dropped = drops.enumerated().flatMap { task, entries in
+        entries.map { UInt64(task) << 32 | UInt64($0.ordinal) }
+      }
       counts.paragraphSpans = try paragraphSpans(context, skipping: dropped.sorted())
     }
     return counts
@@ -137,7 +142,8 @@ enum ClusterStep {
       }
       if entry.document == head.document { continue }  // repeats inside one document stay
       try spans[task].append(
-        SpanEntry(ordinal: entry.ordinal, start: entry.start, end: entry.end, words: entry.words, survivor: head.document))
+        SpanEntry(
+          ordinal: entry.ordinal, start: entry.start, end: entry.end, words: entry.words, survivor: head.document))
       count += 1
     }
     for writer in spans { try writer.commit() }

@@ -37,7 +37,8 @@ enum DecideStep {
     var count: Int { reader.count }
 
     init(_ context: DedupContext, task: Int) throws {
-      reader = try RecordFileReader(path: context.documentsPath(task: task), kind: .documents, recordSize: DocumentEntry.size)
+      reader = try RecordFileReader(
+        path: context.documentsPath(task: task), kind: .documents, recordSize: DocumentEntry.size)
     }
 
     /// The entry of document `ordinal`, which the file at `source` (drops, spans) names.
@@ -58,7 +59,8 @@ enum DecideStep {
       let drop = try DropEntry(decoding: record)
       decisions.append(
         DecisionRecord(
-          documentID: try documents.entry(Int(drop.ordinal), namedIn: drops.path).key.id, stage: stage, action: "drop", reason: drop.reason.name,
+          documentID: try documents.entry(Int(drop.ordinal), namedIn: drops.path).key.id, stage: stage, action: "drop",
+          reason: drop.reason.name,
           duplicateOf: drop.survivor.id, similarity: (Double(drop.similarity) * 1e4).rounded() / 1e4, score: nil))
     }
     let spans: (drops: [DecisionRecord], removed: [RemovedSpanRecord]) =

@@ -60,7 +60,8 @@ enum SignatureStep {
         }
         if options.method != .exact, let bandKeys = result.bandKeys {
           for (band, bandKey) in bandKeys.enumerated() {
-            try bandEntries[band].append(KeyedEntry(key: XXHash128(high: bandKey, low: 0), document: key, ordinal: ordinal))
+            try bandEntries[band].append(
+              KeyedEntry(key: XXHash128(high: bandKey, low: 0), document: key, ordinal: ordinal))
           }
         }
         for paragraph in result.paragraphs {
@@ -75,7 +76,8 @@ enum SignatureStep {
     let parts = context.parts(ofTask: task)
     let progress = ProgressReporter(
       label: "dedup signatures", itemName: "documents", totalItems: parts.reduce(0) { $0 + $1.part.documents },
-      totalBytes: try parts.reduce(0) { $0 + (try context.store.textBytes(sourceID: $1.source.id, part: $1.part.part)) })
+      totalBytes: try parts.reduce(0) { $0 + (try context.store.textBytes(sourceID: $1.source.id, part: $1.part.part)) }
+    )
     defer { progress.finish() }
     // The next batch is read (decompressed, parsed) while the workers hash this one.
     let reader = BatchReader(context: context, task: task)

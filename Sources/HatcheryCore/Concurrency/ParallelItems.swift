@@ -7,7 +7,8 @@ import Synchronization
 /// item order.
 public enum ParallelItems {
   public static func map<Item: Sendable, State, Result: Sendable>(
-    _ items: [Item], threads: Int, worker: @Sendable () throws -> State, _ body: @Sendable (inout State, Item) throws -> Result
+    _ items: [Item], threads: Int, worker: @Sendable () throws -> State,
+    _ body: @Sendable (inout State, Item) throws -> Result
   ) throws -> [Result] {
     let state = Mutex((next: 0, results: [Int: Result](), error: Error?.none))
     DispatchQueue.concurrentPerform(iterations: max(1, min(threads, items.count))) { _ in

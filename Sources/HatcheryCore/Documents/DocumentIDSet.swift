@@ -44,10 +44,17 @@ public struct DocumentIDSet: Sendable {
       while true {
         let code = sqlite3_step(raw)
         if code == SQLITE_DONE { break }
-        guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+        guard code == SQLITE_ROW else {
+          throw DatabaseError(
+            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
         guard let text = sqlite3_column_text(raw, 0) else { continue }
         let id = UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(raw, 0)))
-        if let value = Self.pack(id) { packed.append(value) } else { others.insert(String(decoding: id, as: UTF8.self)) }
+        if let value = Self.pack(id) {
+          packed.append(value)
+        } else {
+          others.insert(String(decoding: id, as: UTF8.self))
+        }
       }
       sqlite3_reset(raw)
     }

@@ -33,7 +33,9 @@ public final class KeptDocuments {
     }
     (dropped, spans) = try store.read { db in
       var queries = ["SELECT document_id FROM decisions WHERE action = 'drop'"]
-      if !includeReview { queries.append("SELECT t.document_id FROM decisions t WHERE \(ProvenanceStore.heldBackCondition)") }
+      if !includeReview {
+        queries.append("SELECT t.document_id FROM decisions t WHERE \(ProvenanceStore.heldBackCondition)")
+      }
       let dropped = try DocumentIDSet(db, queries: queries)
       var spans: [String: [Data]] = [:]
       for row in try Row.fetchAll(db, sql: "SELECT document_id, spans FROM removed_spans") {
@@ -57,10 +59,12 @@ public final class KeptDocuments {
           ORDER BY p.source_id, p.part
           """)
       {
-        text += "\(row["source_id"] as Int64)/\(row["part"] as Int):\(row["sha256"] as String):\(row["version_sha256"] as String? ?? "-");"
+        text +=
+          "\(row["source_id"] as Int64)/\(row["part"] as Int):\(row["sha256"] as String):\(row["version_sha256"] as String? ?? "-");"
       }
       for table in ["decisions", "removed_spans"] {
-        let row = try Row.fetchOne(db, sql: "SELECT count(*) AS n, coalesce(sum(id), 0) AS s, coalesce(max(id), 0) AS m FROM \(table)")!
+        let row = try Row.fetchOne(
+          db, sql: "SELECT count(*) AS n, coalesce(sum(id), 0) AS s, coalesce(max(id), 0) AS m FROM \(table)")!
         text += "\(table):\(row["n"] as Int):\(row["s"] as Int):\(row["m"] as Int);"
       }
       return SHA256Hasher.hash(text).hex
@@ -69,7 +73,9 @@ public final class KeptDocuments {
 
   /// A reader of every kept document, part after part, in the order of `parts`; with
   /// `including`, only of the parts whose index it accepts (a task's share).
-  public func reader(including: @escaping (Int) -> Bool = { _ in true }) -> Reader { Reader(self, including: including) }
+  public func reader(including: @escaping (Int) -> Bool = { _ in true }) -> Reader {
+    Reader(self, including: including)
+  }
 
   /// Reads one document at a time (memory stays at one document and a part's read buffer).
   public final class Reader {
@@ -94,7 +100,9 @@ public final class KeptDocuments {
           guard !kept.dropped.contains(document.id) else { continue }
           let text = Array(document.text.utf8)
           if kept.parts[partIndex].version == nil, let encoded = kept.spans[document.id] {
-            let removed = try encoded.flatMap { try RemovedSpanSet.decode($0) }.filter { $0.end > $0.start }.map { $0.start..<$0.end }
+            let removed = try encoded.flatMap { try RemovedSpanSet.decode($0) }.filter { $0.end > $0.start }.map {
+              $0.start..<$0.end
+            }
             return (document, KeptDocuments.cut(text, removing: removed))
           }
           return (document, text)

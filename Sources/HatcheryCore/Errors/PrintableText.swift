@@ -22,7 +22,9 @@ public enum PrintableText {
     let end = min(bytes.count, limit)
     while index < end {
       let lead = bytes[index]
-      let length = lead < 0x80 ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0
+      let length =
+        lead < 0x80
+        ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0
       var scalar: Unicode.Scalar?
       if length > 0 && index + length <= bytes.count {
         var decoder = UTF8()
@@ -68,7 +70,8 @@ public enum PrintableText {
     case "\r": output += "\\r"
     case "\t": output += "\\t"
     default:
-      output += scalar.value < 0x100 ? hex(UInt8(scalar.value)) : "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+      output +=
+        scalar.value < 0x100 ? hex(UInt8(scalar.value)) : "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
     }
   }
 

@@ -15,7 +15,9 @@ public final class AtomicFileOutput {
     self.temporaryPath = "\(path).tmp-\(getpid())"
     // A bare file name is in the current directory, which exists.
     let directory = (path as NSString).deletingLastPathComponent
-    if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+    if !directory.isEmpty {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
     descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw HatcheryError.system("create", path: temporaryPath) }
   }

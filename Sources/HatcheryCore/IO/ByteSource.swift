@@ -52,7 +52,9 @@ public final class FileByteSource: ByteSource {
   /// is what messages call it.
   public init(pathBytes: [UInt8], name: String) throws {
     path = name
-    descriptor = (pathBytes + [0]).withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC) }
+    descriptor = (pathBytes + [0]).withUnsafeBufferPointer {
+      open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC)
+    }
     guard descriptor >= 0 else {
       throw StreamError(.unreadable, "\(name): cannot open: \(String(cString: strerror(errno)))")
     }

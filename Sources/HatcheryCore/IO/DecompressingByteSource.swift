@@ -57,7 +57,8 @@ public final class DecompressingByteSource: ByteSource {
         if memberOpen {
           throw StreamError(
             .truncated,
-            "\(name): truncated \(decompressor.format) stream (ends inside a \(decompressor.member) at compressed byte \(compressedOffset))")
+            "\(name): truncated \(decompressor.format) stream (ends inside a \(decompressor.member) at compressed byte \(compressedOffset))"
+          )
         }
         return 0
       }
@@ -66,7 +67,9 @@ public final class DecompressingByteSource: ByteSource {
       do {
         step = try decompressor.decode(UnsafeRawBufferPointer(rebasing: inputBuffer[pending]), into: buffer)
       } catch let error as CorruptData {
-        throw StreamError(.corrupt, "\(name): corrupt \(decompressor.format) data near compressed byte \(compressedOffset): \(error.detail)")
+        throw StreamError(
+          .corrupt,
+          "\(name): corrupt \(decompressor.format) data near compressed byte \(compressedOffset): \(error.detail)")
       }
       compressedOffset += step.consumed
       pending = (pending.lowerBound + step.consumed)..<pending.upperBound

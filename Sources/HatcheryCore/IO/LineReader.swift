@@ -80,7 +80,8 @@ public final class LineReader {
     let length = skippedBytes + lineEnd - start
     let oversized = length > maximumLineBytes
     let line = Line(
-      bytes: oversized ? UnsafeRawBufferPointer(start: nil, count: 0)
+      bytes: oversized
+        ? UnsafeRawBufferPointer(start: nil, count: 0)
         : UnsafeRawBufferPointer(rebasing: buffer[start..<lineEnd]),
       number: lineNumber, offset: streamOffset, oversized: oversized, length: length)
     streamOffset += skippedBytes + consumed - start

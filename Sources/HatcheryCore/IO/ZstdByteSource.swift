@@ -38,7 +38,8 @@ public final class ZstdByteSource: ByteSource {
       // zstd would take the empty input as the start of a new frame.
       if inputStart == inputEnd && innerEnded && (!frameOpen || stalled) {
         if frameOpen {
-          throw StreamError(.truncated, "\(name): truncated zstd stream (ends inside a frame at compressed byte \(compressedOffset))")
+          throw StreamError(
+            .truncated, "\(name): truncated zstd stream (ends inside a frame at compressed byte \(compressedOffset))")
         }
         return 0
       }
@@ -49,7 +50,10 @@ public final class ZstdByteSource: ByteSource {
         return (hint, input.pos)
       }
       if ZSTD_isError(hint) != 0 {
-        throw StreamError(.corrupt, "\(name): corrupt zstd data near compressed byte \(compressedOffset + consumed): \(String(cString: ZSTD_getErrorName(hint)))")
+        throw StreamError(
+          .corrupt,
+          "\(name): corrupt zstd data near compressed byte \(compressedOffset + consumed): \(String(cString: ZSTD_getErrorName(hint)))"
+        )
       }
       inputStart += consumed
       compressedOffset += consumed

@@ -65,9 +65,15 @@ public struct JSONParser: ~Copyable {
     case UInt8(ascii: "{"): return .object(try parseObject())
     case UInt8(ascii: "["): return .array(try parseArray())
     case UInt8(ascii: "\""): return .string(try parseString())
-    case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-    case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-    case UInt8(ascii: "n"): try expectWord("null"); return .null
+    case UInt8(ascii: "t"):
+      try expectWord("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try expectWord("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try expectWord("null")
+      return .null
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
     default: throw error("unexpected character \(Self.printable(byte))")
     }
@@ -184,7 +190,9 @@ public struct JSONParser: ~Copyable {
       position = special + 1
       switch bytes[special] {
       case UInt8(ascii: "\""):
-        guard var decoded else { return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<special]), as: UTF8.self) }
+        guard var decoded else {
+          return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<special]), as: UTF8.self)
+        }
         decoded.append(contentsOf: run)
         return String(decoding: decoded, as: UTF8.self)
       case UInt8(ascii: "\\"):

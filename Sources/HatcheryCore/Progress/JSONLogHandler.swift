@@ -22,7 +22,8 @@ public struct JSONLogHandler: LogHandler {
       ("time", .string(Timestamp.now())), ("level", .string(event.level.rawValue)), ("label", .string(label)),
       ("message", .string(event.message.description)),
     ])
-    for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
+    for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }
+    ) {
       object[key] = .string(value.description)
     }
     FileHandle.standardError.write(Data((JSONWriter.encode(.object(object)) + "\n").utf8))

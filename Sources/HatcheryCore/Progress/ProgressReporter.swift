@@ -31,7 +31,8 @@ public final class ProgressReporter {
     let rate = Double(bytes) / elapsed
     let eta = rate > 0 ? Double(max(totalBytes - bytes, 0)) / rate : 0
     let line = String(
-      format: "\r%@: %d/%d %@  %.1f/%.1f MB  %.1f MB/s  ETA %@ ", label, items, totalItems, itemName, Double(bytes) / 1e6,
+      format: "\r%@: %d/%d %@  %.1f/%.1f MB  %.1f MB/s  ETA %@ ", label, items, totalItems, itemName,
+      Double(bytes) / 1e6,
       Double(totalBytes) / 1e6, rate / 1e6, Self.duration(eta))
     FileHandle.standardError.write(Data(line.utf8))
   }

@@ -55,7 +55,9 @@ public struct StageLifecycle: Sendable {
 
   /// Records the run around `work`, whose summary's counters (`StageSummary.counts`) are the
   /// run's counts.
-  public func record<Summary: StageSummary>(in store: ProvenanceStore, _ work: (_ runID: Int64) throws -> Summary) throws -> Summary {
+  public func record<Summary: StageSummary>(in store: ProvenanceStore, _ work: (_ runID: Int64) throws -> Summary)
+    throws -> Summary
+  {
     try record(in: store) { runID in
       let summary = try work(runID)
       return (summary, summary.counts)
@@ -65,7 +67,9 @@ public struct StageLifecycle: Sendable {
   /// Records the run, runs `work` with the run's id and records its end with the counters
   /// `work` returns; an error is recorded (counts `{"error": …}`, beside a `PartialFailure`'s
   /// counters) and thrown on.
-  public func record<Result>(in store: ProvenanceStore, _ work: (_ runID: Int64) throws -> (result: Result, counts: JSONObject))
+  public func record<Result>(
+    in store: ProvenanceStore, _ work: (_ runID: Int64) throws -> (result: Result, counts: JSONObject)
+  )
     throws -> Result
   {
     let runID = try store.beginStageRun(

@@ -18,7 +18,9 @@ public enum TaskFiles {
 
   /// The parts among `0..<parts` without a task file of this configuration.
   public static func missing(in workspace: Workspace, stage: String, config: StageConfig, parts: Int) -> [Int] {
-    (0..<parts).filter { !FileManager.default.fileExists(atPath: workspace.absolute(path(stage: stage, config: config, part: $0))) }
+    (0..<parts).filter {
+      !FileManager.default.fileExists(atPath: workspace.absolute(path(stage: stage, config: config, part: $0)))
+    }
   }
 
   /// After a merge: its task files, and those of other configurations (older inputs or
@@ -32,7 +34,9 @@ public enum TaskFiles {
   }
 
   public static func read<T: Decodable>(_ type: T.Type, from path: String, stage: String) throws -> T {
-    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HatcheryError.system("read", path: path, code: ENOENT)
+    }
     do {
       return try JSONDecoder().decode(type, from: data)
     } catch {
@@ -44,7 +48,8 @@ public enum TaskFiles {
   /// threads and handed to `write` in part order, `group` parts at a time (memory holds one
   /// group's results; the caller writes them all in one store transaction).
   public static func fold<Result: Decodable & Sendable>(
-    _ type: Result.Type, in workspace: Workspace, stage: String, config: StageConfig, parts: Int, threads: Int, group: Int = 16,
+    _ type: Result.Type, in workspace: Workspace, stage: String, config: StageConfig, parts: Int, threads: Int,
+    group: Int = 16,
     _ write: ([Result]) throws -> Void
   ) throws {
     for start in stride(from: 0, to: parts, by: group) {
@@ -56,7 +61,8 @@ public enum TaskFiles {
           let position = next.add(1, ordering: .relaxed).oldValue
           guard position < indices.count else { return }
           do {
-            let result = try read(type, from: workspace.absolute(path(stage: stage, config: config, part: indices[position])), stage: stage)
+            let result = try read(
+              type, from: workspace.absolute(path(stage: stage, config: config, part: indices[position])), stage: stage)
             decoded.withLock { $0.results[position] = result }
           } catch {
             decoded.withLock { if $0.error == nil { $0.error = error } }
@@ -70,10 +76,12 @@ public enum TaskFiles {
   }
 
   /// The merge's refusal: how many parts lack a current output, and which tasks to run.
-  public static func refusal(_ parts: [Int], of total: Int, tasks: Int, stage: String, command: String) -> HatcheryError {
+  public static func refusal(_ parts: [Int], of total: Int, tasks: Int, stage: String, command: String) -> HatcheryError
+  {
     let waiting = Set(parts.map { $0 % tasks }).sorted()
     return HatcheryError(
       "\(stage) merge: \(parts.count) of \(total) parts have no task output of this configuration: run "
-        + "`\(command) --step task --tasks \(tasks)` for task(s) \(waiting.prefix(20).map(String.init).joined(separator: ", ")) first")
+        + "`\(command) --step task --tasks \(tasks)` for task(s) \(waiting.prefix(20).map(String.init).joined(separator: ", ")) first"
+    )
   }
 }

@@ -29,7 +29,8 @@ struct BulkInsert {
   /// Binds UTF-8 `bytes` as text to parameter `index` (1-based) of the next row; SQLite copies them.
   func bindText(_ bytes: UnsafeRawBufferPointer, at index: Int32) {
     _ = sqlite3_bind_text(
-      statement.sqliteStatement, index, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+      statement.sqliteStatement, index, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count),
+      Self.transient)
   }
 
   /// Inserts the row bound so far and makes the statement ready for the next one.

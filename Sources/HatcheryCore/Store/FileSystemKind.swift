@@ -21,7 +21,9 @@ public enum FileSystemKind: Equatable, Sendable {
   /// The kind of the file system holding `path` (or its nearest existing parent).
   /// `HATCHERY_STORE_JOURNAL=rollback` makes any path count as network (for a file system this
   /// table does not know), `=wal` as local.
-  public static func of(_ path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> FileSystemKind {
+  public static func of(_ path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    -> FileSystemKind
+  {
     switch environment["HATCHERY_STORE_JOURNAL"] {
     case "rollback": return .network("HATCHERY_STORE_JOURNAL=rollback")
     case "wal": return .local

@@ -49,10 +49,11 @@ extension ProvenanceStore {
           JOIN input_files f ON f.source_id = d.source_id AND f.part = d.part AND f.file = d.file
           LEFT JOIN document_licenses l ON l.document_id = t.document_id
           WHERE \(conditions.joined(separator: " AND ")) ORDER BY t.id
-          """, arguments: StatementArguments(arguments)!
+          """, arguments: StatementArguments(arguments)
       ).map { row in
         ReviewItem(
-          documentID: row["document_id"], source: row["source"], path: row["path"], bytes: row["bytes"], license: row["expression"],
+          documentID: row["document_id"], source: row["source"], path: row["path"], bytes: row["bytes"],
+          license: row["expression"],
           reason: String((row["reason"] as String).dropFirst("review: ".count)))
       }
     }
@@ -61,11 +62,15 @@ extension ProvenanceStore {
   /// Records a reviewer's verdict on `documentIDs` as `review` decisions of stage run `runID`:
   /// approve keeps, reject drops; the reason names the reviewer and the note. Documents that are
   /// not held back are refused, naming the first, and nothing is written.
-  public func recordReview(_ documentIDs: [String], approve: Bool, reviewer: String, note: String, stageRunID: Int64) throws {
+  public func recordReview(_ documentIDs: [String], approve: Bool, reviewer: String, note: String, stageRunID: Int64)
+    throws
+  {
     try pool.write { db in
-      let heldBack = try Set(String.fetchAll(db, sql: "SELECT t.document_id FROM decisions t WHERE \(Self.heldBackCondition)"))
+      let heldBack = try Set(
+        String.fetchAll(db, sql: "SELECT t.document_id FROM decisions t WHERE \(Self.heldBackCondition)"))
       if let first = documentIDs.first(where: { !heldBack.contains($0) }) {
-        throw HatcheryError("document \(first) is not held back for review (see `hatchery review list`); nothing was recorded")
+        throw HatcheryError(
+          "document \(first) is not held back for review (see `hatchery review list`); nothing was recorded")
       }
       let insert = try db.makeStatement(
         sql: "INSERT INTO decisions (document_id, stage, action, reason, stage_run_id) VALUES (?, 'review', ?, ?, ?)")

@@ -26,23 +26,33 @@ public struct ClassifierScores: Sendable, Codable, Equatable {
 
   static func decode(_ data: Data) -> [Float] {
     data.withUnsafeBytes { raw in
-      (0..<raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+      (0..<raw.count / 4).map {
+        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+      }
     }
   }
 }
 
 extension ProvenanceStore {
-  fileprivate static func replaceScores(_ db: Database, _ scores: [ClassifierScores], sourceID: Int64, part: Int, stageRunID: Int64?) throws {
+  fileprivate static func replaceScores(
+    _ db: Database, _ scores: [ClassifierScores], sourceID: Int64, part: Int, stageRunID: Int64?
+  ) throws {
     try db.execute(sql: "DELETE FROM classifier_scores WHERE source_id = ? AND part = ?", arguments: [sourceID, part])
     let insert = try db.makeStatement(
-      sql: "INSERT INTO classifier_scores (classifier, source_id, part, label, scores, stage_run_id) VALUES (?, ?, ?, ?, ?, ?)")
+      sql:
+        "INSERT INTO classifier_scores (classifier, source_id, part, label, scores, stage_run_id) VALUES (?, ?, ?, ?, ?, ?)"
+    )
     for entry in scores {
-      try insert.execute(arguments: [entry.classifier, entry.sourceID, entry.part, entry.label, ClassifierScores.encode(entry.scores), stageRunID])
+      try insert.execute(arguments: [
+        entry.classifier, entry.sourceID, entry.part, entry.label, ClassifierScores.encode(entry.scores), stageRunID,
+      ])
     }
   }
 
   /// Replaces the scores of part `part` of source `sourceID` (every classifier's) with `scores`.
-  public func replaceClassifierScores(_ scores: [ClassifierScores], sourceID: Int64, part: Int, stageRunID: Int64?) throws {
+  public func replaceClassifierScores(_ scores: [ClassifierScores], sourceID: Int64, part: Int, stageRunID: Int64?)
+    throws
+  {
     try pool.write { db in try Self.replaceScores(db, scores, sourceID: sourceID, part: part, stageRunID: stageRunID) }
   }
 
@@ -50,10 +60,13 @@ extension ProvenanceStore {
   public func classifierScores(sourceID: Int64, part: Int) throws -> [ClassifierScores] {
     try pool.read { db in
       try Row.fetchAll(
-        db, sql: "SELECT classifier, label, scores FROM classifier_scores WHERE source_id = ? AND part = ? ORDER BY classifier",
+        db,
+        sql:
+          "SELECT classifier, label, scores FROM classifier_scores WHERE source_id = ? AND part = ? ORDER BY classifier",
         arguments: [sourceID, part]
       ).map { row in
-        ClassifierScores(classifier: row[0], label: row[1], sourceID: sourceID, part: part, scores: ClassifierScores.decode(row[2]))
+        ClassifierScores(
+          classifier: row[0], label: row[1], sourceID: sourceID, part: part, scores: ClassifierScores.decode(row[2]))
       }
     }
   }
@@ -66,7 +79,8 @@ extension ProvenanceStore {
   {
     try pool.read { db in
       func forEachScores(_ body: (String, String, [Float]) -> Void) throws {
-        let rows = try Row.fetchCursor(db, sql: "SELECT classifier, label, scores FROM classifier_scores ORDER BY classifier, source_id, part")
+        let rows = try Row.fetchCursor(
+          db, sql: "SELECT classifier, label, scores FROM classifier_scores ORDER BY classifier, source_id, part")
         while let row = try rows.next() { body(row[0], row[1], ClassifierScores.decode(row[2])) }
       }
       var ranks: [String: (label: String, rank: ScoreRank)] = [:]
@@ -98,7 +112,9 @@ extension ProvenanceStore {
 }
 
 extension ProvenanceStore.Batch {
-  public func replaceClassifierScores(_ scores: [ClassifierScores], sourceID: Int64, part: Int, stageRunID: Int64?) throws {
+  public func replaceClassifierScores(_ scores: [ClassifierScores], sourceID: Int64, part: Int, stageRunID: Int64?)
+    throws
+  {
     try ProvenanceStore.replaceScores(db, scores, sourceID: sourceID, part: part, stageRunID: stageRunID)
   }
 }
@@ -111,11 +127,15 @@ extension ProvenanceStore.Batch {
   /// 16 bits, then the low 16 bits within the cut's step; documents scoring exactly the cut are
   /// kept. The parts are read one at a time, three times over: memory is one part's scores and
   /// the histograms, whatever the corpus.
-  public func dropOutsideTopFraction(classifier: String, fraction: Double, stage: String, reason: String, stageRunID: Int64?) throws -> Int {
+  public func dropOutsideTopFraction(
+    classifier: String, fraction: Double, stage: String, reason: String, stageRunID: Int64?
+  ) throws -> Int {
     let parts = try Row.fetchAll(
-      db, sql: "SELECT source_id, part FROM classifier_scores WHERE classifier = ? ORDER BY source_id, part", arguments: [classifier]
+      db, sql: "SELECT source_id, part FROM classifier_scores WHERE classifier = ? ORDER BY source_id, part",
+      arguments: [classifier]
     ).map { (source: $0[0] as Int64, part: $0[1] as Int) }
-    let scoresOf = try db.makeStatement(sql: "SELECT scores FROM classifier_scores WHERE classifier = ? AND source_id = ? AND part = ?")
+    let scoresOf = try db.makeStatement(
+      sql: "SELECT scores FROM classifier_scores WHERE classifier = ? AND source_id = ? AND part = ?")
     let droppedOf = try db.makeStatement(
       sql: """
         SELECT d.part_line FROM documents d WHERE d.rowid BETWEEN ? AND ?
@@ -127,7 +147,8 @@ extension ProvenanceStore.Batch {
         guard let data = try Data.fetchOne(scoresOf, arguments: [classifier, source, part]) else { continue }
         var scores = ClassifierScores.decode(data).map { Optional($0) }
         if let rows = try ProvenanceStore.documentRows(db, sourceID: source, part: part) {
-          for line in try Int.fetchAll(droppedOf, arguments: [rows.lowerBound, rows.upperBound, stage]) where line < scores.count {
+          for line in try Int.fetchAll(droppedOf, arguments: [rows.lowerBound, rows.upperBound, stage])
+          where line < scores.count {
             scores[line] = nil
           }
         }

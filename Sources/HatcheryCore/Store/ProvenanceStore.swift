@@ -32,7 +32,9 @@ public final class ProvenanceStore: Sendable {
     for migration in ProvenanceSchema.migrations {
       migrator.registerMigration(migration.name) { db in
         db.add(function: ProvenanceSchema.unhex)
-        db.add(function: DatabaseFunction("hatchery_span_set", argumentCount: 3, pure: true, aggregate: RemovedSpanSetAggregate.self))
+        db.add(
+          function: DatabaseFunction(
+            "hatchery_span_set", argumentCount: 3, pure: true, aggregate: RemovedSpanSetAggregate.self))
         try db.execute(sql: migration.sql)
       }
     }
@@ -42,7 +44,8 @@ public final class ProvenanceStore: Sendable {
         let queue = try Self.openForReading(path: path, configuration: configuration)
         guard try queue.read({ try migrator.hasCompletedMigrations($0) }) else {
           throw HatcheryError(
-            "\(path): the store was written by an older Hatchery; run any stage on it once (writable) to bring it up to date")
+            "\(path): the store was written by an older Hatchery; run any stage on it once (writable) to bring it up to date"
+          )
         }
         pool = queue
       } else {
@@ -114,7 +117,8 @@ public final class ProvenanceStore: Sendable {
     try? handle.close()
     let magic = Array("SQLite format 3\0".utf8)
     guard header.count == 100, Array(header.prefix(16)) == magic else {
-      throw HatcheryError("\(path): not an SQLite database (its first bytes are not SQLite's header); restore the store from a backup")
+      throw HatcheryError(
+        "\(path): not an SQLite database (its first bytes are not SQLite's header); restore the store from a backup")
     }
     let pageSize = Int(header[16]) << 8 | Int(header[17])
     let realPageSize = pageSize == 1 ? 65536 : pageSize
@@ -131,7 +135,8 @@ public final class ProvenanceStore: Sendable {
       throw HatcheryError("\(path): the store is damaged (\(size) bytes, pages of \(realPageSize)): \(error)")
     }
     guard verdict == "ok" else {
-      throw HatcheryError("\(path): the store is damaged (\(size) bytes, pages of \(realPageSize)): \(verdict.prefix(300))")
+      throw HatcheryError(
+        "\(path): the store is damaged (\(size) bytes, pages of \(realPageSize)): \(verdict.prefix(300))")
     }
   }
 
@@ -308,7 +313,9 @@ public final class ProvenanceStore: Sendable {
   /// store builds it again (`restoreDocumentIndex`).
   public func commitTaskParts(_ parts: [(record: PartRecord, path: String)], stageRunID: Int64) throws {
     let rebuild = try pool.read { db in try Self.rebuildsDocumentIndex(db, adding: parts.map(\.record)) }
-    if rebuild { try pool.writeWithoutTransaction { db in try db.execute(sql: "DROP INDEX IF EXISTS documents_by_id") } }
+    if rebuild {
+      try pool.writeWithoutTransaction { db in try db.execute(sql: "DROP INDEX IF EXISTS documents_by_id") }
+    }
     let merged = parts.map { (sourceID: $0.record.sourceID, part: $0.record.part) }
     do {
       for start in stride(from: 0, to: parts.count, by: Self.attachedAtOnce) {
@@ -349,7 +356,8 @@ public final class ProvenanceStore: Sendable {
   }
 
   private static func hasDocumentIndex(_ db: Database) throws -> Bool {
-    try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_by_id')") ?? true
+    try Bool.fetchOne(
+      db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_by_id')") ?? true
   }
 
   /// Whether a merge of `parts` drops the id index and builds it again: every part is new (a part
@@ -386,7 +394,9 @@ public final class ProvenanceStore: Sendable {
   /// — so their rows are taken out again: `undoing`'s parts, and the merge says which id; at
   /// open, when no merge is known, the parts holding a later copy, which lose their `ingest_parts`
   /// row so that the next ingest (or merge, whose task files are still there) makes them again.
-  static func restoreDocumentIndex(_ writer: any DatabaseWriter, undoing parts: [(sourceID: Int64, part: Int)] = []) throws {
+  static func restoreDocumentIndex(_ writer: any DatabaseWriter, undoing parts: [(sourceID: Int64, part: Int)] = [])
+    throws
+  {
     guard try !writer.read(hasDocumentIndex) else { return }
     do {
       try writer.writeWithoutTransaction { db in
@@ -403,7 +413,10 @@ public final class ProvenanceStore: Sendable {
       let repeated = try String.fetchOne(db, sql: "SELECT id FROM documents GROUP BY id HAVING count(*) > 1 LIMIT 1")
       if !parts.isEmpty { return (repeated, parts.map { ($0.sourceID, $0.part) }) }
       let later = try Row.fetchAll(
-        db, sql: "SELECT DISTINCT source_id, part FROM documents WHERE rowid NOT IN (SELECT min(rowid) FROM documents GROUP BY id)")
+        db,
+        sql:
+          "SELECT DISTINCT source_id, part FROM documents WHERE rowid NOT IN (SELECT min(rowid) FROM documents GROUP BY id)"
+      )
       return (repeated, later.map { ($0["source_id"], $0["part"]) })
     }
     try writer.writeWithoutTransaction { db in
@@ -414,7 +427,8 @@ public final class ProvenanceStore: Sendable {
           let arguments: StatementArguments = [source, part]
           try deleteDocuments(db, sourceID: source, part: part)
           try db.execute(sql: "DELETE FROM input_files WHERE source_id = ? AND part = ?", arguments: arguments)
-          try db.execute(sql: "DELETE FROM rejects WHERE stage = 'ingest' AND source_id = ? AND part = ?", arguments: arguments)
+          try db.execute(
+            sql: "DELETE FROM rejects WHERE stage = 'ingest' AND source_id = ? AND part = ?", arguments: arguments)
           try db.execute(sql: "DELETE FROM ingest_parts WHERE source_id = ? AND part = ?", arguments: arguments)
         }
         try db.execute(sql: "CREATE UNIQUE INDEX documents_by_id ON documents(id)")
@@ -422,7 +436,8 @@ public final class ProvenanceStore: Sendable {
       }
     }
     if !parts.isEmpty {
-      throw HatcheryError("document id \(repeated ?? "?") is made twice by the parts being added; none of them was kept")
+      throw HatcheryError(
+        "document id \(repeated ?? "?") is made twice by the parts being added; none of them was kept")
     }
   }
 
@@ -447,10 +462,14 @@ public final class ProvenanceStore: Sendable {
   }
 
   private func commitParts(_ parts: [(record: PartRecord, path: String)], stageRunID: Int64?) throws {
-    try pool.writeWithoutTransaction { db in try Self.withCommitCache(db) { try Self.commitParts(db, parts, stageRunID: stageRunID) } }
+    try pool.writeWithoutTransaction { db in
+      try Self.withCommitCache(db) { try Self.commitParts(db, parts, stageRunID: stageRunID) }
+    }
   }
 
-  private static func commitParts(_ db: Database, _ parts: [(record: PartRecord, path: String)], stageRunID: Int64?) throws {
+  private static func commitParts(_ db: Database, _ parts: [(record: PartRecord, path: String)], stageRunID: Int64?)
+    throws
+  {
     var attached: [String] = []
     defer { for name in attached { try? db.execute(sql: "DETACH DATABASE \(name)") } }
     for (index, part) in parts.enumerated() {
@@ -461,7 +480,8 @@ public final class ProvenanceStore: Sendable {
     try db.inTransaction {
       for (index, (part, _)) in parts.enumerated() {
         try Self.deletePart(db, sourceID: part.sourceID, part: part.part)
-        let firstRow = try insertStagedRows(db, from: "staged\(index)", part: part, conflict: "", stageRunID: stageRunID)
+        let firstRow = try insertStagedRows(
+          db, from: "staged\(index)", part: part, conflict: "", stageRunID: stageRunID)
         try insertPartRow(db, part, firstRow: firstRow)
       }
       return .commit
@@ -519,7 +539,9 @@ public final class ProvenanceStore: Sendable {
   /// their source, their stage run — are checked by query instead: nothing refers to rows that
   /// did not exist. Returns false, having changed nothing, when a part has rows to replace
   /// (their deletion needs the foreign keys' cascades).
-  private static func commitNewParts(_ db: Database, _ parts: [(record: PartRecord, path: String)], stageRunID: Int64?) throws -> Bool {
+  private static func commitNewParts(_ db: Database, _ parts: [(record: PartRecord, path: String)], stageRunID: Int64?)
+    throws -> Bool
+  {
     try db.execute(sql: "PRAGMA foreign_keys = OFF")
     defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
     var committed = false
@@ -540,7 +562,8 @@ public final class ProvenanceStore: Sendable {
               OR (?4 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM main.stage_runs WHERE id = ?4))
             """, arguments: arguments + [stageRunID, part.stageRunID])
         if dangling != false { return .rollback }
-        let firstRow = try insertStagedRows(db, from: staged, part: part, conflict: "OR ROLLBACK", stageRunID: stageRunID)
+        let firstRow = try insertStagedRows(
+          db, from: staged, part: part, conflict: "OR ROLLBACK", stageRunID: stageRunID)
         try insertPartRow(db, part, firstRow: firstRow)
       }
       committed = true
@@ -573,7 +596,8 @@ public final class ProvenanceStore: Sendable {
   static func documentRows(_ db: Database, sourceID: Int64, part: Int) throws -> ClosedRange<Int64>? {
     guard
       let row = try Row.fetchOne(
-        db, sql: "SELECT first_row, documents FROM ingest_parts WHERE source_id = ? AND part = ?", arguments: [sourceID, part]),
+        db, sql: "SELECT first_row, documents FROM ingest_parts WHERE source_id = ? AND part = ?",
+        arguments: [sourceID, part]),
       let first = row[0] as Int64?, let count = row[1] as Int64?, count > 0
     else { return nil }
     return first...(first + count - 1)
@@ -584,7 +608,8 @@ public final class ProvenanceStore: Sendable {
   @discardableResult
   static func deleteDocuments(_ db: Database, sourceID: Int64, part: Int) throws -> Int {
     guard let rows = try documentRows(db, sourceID: sourceID, part: part) else { return 0 }
-    try db.execute(sql: "DELETE FROM documents WHERE rowid BETWEEN ? AND ?", arguments: [rows.lowerBound, rows.upperBound])
+    try db.execute(
+      sql: "DELETE FROM documents WHERE rowid BETWEEN ? AND ?", arguments: [rows.lowerBound, rows.upperBound])
     return db.changesCount
   }
 
@@ -601,10 +626,13 @@ public final class ProvenanceStore: Sendable {
   /// A source's documents in part and line order (a part's are one run of rowids).
   public func documents(sourceID: Int64) throws -> [DocumentRecord] {
     try pool.read { db in
-      try Int.fetchAll(db, sql: "SELECT part FROM ingest_parts WHERE source_id = ? ORDER BY part", arguments: [sourceID]).flatMap { part in
+      try Int.fetchAll(
+        db, sql: "SELECT part FROM ingest_parts WHERE source_id = ? ORDER BY part", arguments: [sourceID]
+      ).flatMap { part in
         guard let rows = try Self.documentRows(db, sourceID: sourceID, part: part) else { return [DocumentRecord]() }
         return try Row.fetchAll(
-          db, sql: "SELECT * FROM document_rows WHERE row BETWEEN ? AND ? ORDER BY row", arguments: [rows.lowerBound, rows.upperBound]
+          db, sql: "SELECT * FROM document_rows WHERE row BETWEEN ? AND ? ORDER BY row",
+          arguments: [rows.lowerBound, rows.upperBound]
         ).map(Self.documentRecord)
       }
     }
@@ -652,12 +680,15 @@ public final class ProvenanceStore: Sendable {
 
   /// The input files whose path contains one of `fragments` (ASCII case ignored, SQLite's
   /// LIKE): a few candidates read out of one row per input file, not all of them.
-  public func inputFiles(containing fragments: [String]) throws -> [(sourceID: Int64, part: Int, file: Int, path: String)] {
+  public func inputFiles(containing fragments: [String]) throws -> [(
+    sourceID: Int64, part: Int, file: Int, path: String
+  )] {
     guard !fragments.isEmpty else { return [] }
     return try pool.read { db in
       try Row.fetchAll(
         db,
-        sql: "SELECT source_id, part, file, path FROM input_files WHERE " + Array(repeating: "path LIKE ?", count: fragments.count).joined(separator: " OR ")
+        sql: "SELECT source_id, part, file, path FROM input_files WHERE "
+          + Array(repeating: "path LIKE ?", count: fragments.count).joined(separator: " OR ")
           + " ORDER BY source_id, part, file",
         arguments: StatementArguments(fragments.map { "%" + $0 + "%" })
       ).map { ($0["source_id"], $0["part"], $0["file"], $0["path"]) }
@@ -668,7 +699,9 @@ public final class ProvenanceStore: Sendable {
   public func rejectedPaths(stage: String, endingWith suffix: String) throws -> [(sourceID: Int64, path: String)] {
     try pool.read { db in
       try Row.fetchAll(
-        db, sql: "SELECT DISTINCT source_id, path FROM rejects WHERE stage = ? AND source_id IS NOT NULL AND path LIKE ? ORDER BY source_id, path",
+        db,
+        sql:
+          "SELECT DISTINCT source_id, path FROM rejects WHERE stage = ? AND source_id IS NOT NULL AND path LIKE ? ORDER BY source_id, path",
         arguments: [stage, "%" + suffix]
       ).map { ($0["source_id"], $0["path"]) }
     }
@@ -710,14 +743,16 @@ public final class ProvenanceStore: Sendable {
       }
     }
     let insertSpans = try db.makeStatement(
-      sql: "INSERT INTO removed_spans (document_id, stage, reason, count, spans, stage_run_id) VALUES (?, ?, ?, ?, ?, ?)")
+      sql:
+        "INSERT INTO removed_spans (document_id, stage, reason, count, spans, stage_run_id) VALUES (?, ?, ?, ?, ?, ?)")
     // One row per document, stage and reason, in the order the spans came.
     var groups: [SpanGroup: [RemovedSpanSet.Span]] = [:]
     var order: [SpanGroup] = []
     for span in spans {
       let group = SpanGroup(documentID: span.documentID, stage: span.stage, reason: span.reason)
       if groups[group] == nil { order.append(group) }
-      groups[group, default: []].append(RemovedSpanSet.Span(start: span.start, end: span.end, duplicateOf: span.duplicateOf))
+      groups[group, default: []].append(
+        RemovedSpanSet.Span(start: span.start, end: span.end, duplicateOf: span.duplicateOf))
     }
     for group in order {
       let members = groups[group]!
@@ -791,7 +826,8 @@ public final class ProvenanceStore: Sendable {
         for span in try RemovedSpanSet.decode(row["spans"]) {
           records.append(
             RemovedSpanRecord(
-              documentID: id, stage: stage, start: span.start, end: span.end, reason: reason, duplicateOf: span.duplicateOf))
+              documentID: id, stage: stage, start: span.start, end: span.end, reason: reason,
+              duplicateOf: span.duplicateOf))
         }
       }
       records[first...].sort { ($0.start, $0.end) < ($1.start, $1.end) }
@@ -818,7 +854,8 @@ public final class ProvenanceStore: Sendable {
   ) throws {
     try pool.write { db in
       try Self.replaceLicenses(
-        db, part: part, for: documentIDs, findings: findings, licenses: licenses, decisions: decisions, stageRunID: stageRunID)
+        db, part: part, for: documentIDs, findings: findings, licenses: licenses, decisions: decisions,
+        stageRunID: stageRunID)
     }
   }
 
@@ -909,10 +946,12 @@ public final class ProvenanceStore: Sendable {
       else { return nil }
       if let basis: String = row["basis"] {
         return DocumentLicenseRecord(
-          documentID: documentID, expression: row["expression"], basis: basis, category: row["category"], conflict: row["conflict"])
+          documentID: documentID, expression: row["expression"], basis: basis, category: row["category"],
+          conflict: row["conflict"])
       }
       guard row["tagged"] as Bool else { return nil }
-      return DocumentLicenseRecord(documentID: documentID, expression: nil, basis: "unknown", category: "unknown", conflict: nil)
+      return DocumentLicenseRecord(
+        documentID: documentID, expression: nil, basis: "unknown", category: "unknown", conflict: nil)
     }
   }
 
@@ -920,7 +959,11 @@ public final class ProvenanceStore: Sendable {
 
   public struct AuditCounts: Sendable {
     /// Per source and effective licence: documents and bytes, and those no stage dropped.
-    public var bySourceAndLicense: [(source: String, expression: String?, category: String?, documents: Int, bytes: Int, keptDocuments: Int, keptBytes: Int)] = []
+    public var bySourceAndLicense:
+      [(
+        source: String, expression: String?, category: String?, documents: Int, bytes: Int, keptDocuments: Int,
+        keptBytes: Int
+      )] = []
     /// Per stage and reason: dropped documents and their bytes.
     public var drops: [(stage: String, reason: String, documents: Int, bytes: Int)] = []
     public var conflicts = 0
@@ -954,7 +997,10 @@ public final class ProvenanceStore: Sendable {
           GROUP BY s.id, l.expression, 3 ORDER BY s.id, documents DESC, expression
           """
       ).map { row in
-        (row["source"], row["expression"], row["category"], row["documents"], row["bytes"], row["kept_documents"], row["kept_bytes"])
+        (
+          row["source"], row["expression"], row["category"], row["documents"], row["bytes"], row["kept_documents"],
+          row["kept_bytes"]
+        )
       }
       counts.drops = try Row.fetchAll(
         db,
@@ -964,26 +1010,35 @@ public final class ProvenanceStore: Sendable {
           GROUP BY x.stage, x.reason ORDER BY x.stage, documents DESC
           """
       ).map { row in (row["stage"], row["reason"], row["documents"], row["bytes"]) }
-      counts.conflicts = try Int.fetchOne(db, sql: "SELECT count(*) FROM document_licenses WHERE conflict IS NOT NULL") ?? 0
+      counts.conflicts =
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM document_licenses WHERE conflict IS NOT NULL") ?? 0
       counts.conflictExamples = try Row.fetchAll(
-        db, sql: "SELECT document_id, conflict FROM document_licenses WHERE conflict IS NOT NULL ORDER BY document_id LIMIT 20"
+        db,
+        sql:
+          "SELECT document_id, conflict FROM document_licenses WHERE conflict IS NOT NULL ORDER BY document_id LIMIT 20"
       ).map { row in (row["document_id"], row["conflict"]) }
-      counts.withoutProvenance = try Int.fetchOne(
-        db,
-        sql: """
-          SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.id = d.source_id)
-            OR NOT EXISTS (SELECT 1 FROM ingest_parts p WHERE p.source_id = d.source_id AND p.part = d.part)
-          """) ?? 0
-      counts.untagged = try Int.fetchOne(
-        db,
-        sql: """
-          SELECT count(*) FROM documents d
-          WHERE NOT EXISTS (SELECT 1 FROM tagged_parts t WHERE t.source_id = d.source_id AND t.part = d.part)
-          """) ?? 0
+      counts.withoutProvenance =
+        try Int.fetchOne(
+          db,
+          sql: """
+            SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.id = d.source_id)
+              OR NOT EXISTS (SELECT 1 FROM ingest_parts p WHERE p.source_id = d.source_id AND p.part = d.part)
+            """) ?? 0
+      counts.untagged =
+        try Int.fetchOne(
+          db,
+          sql: """
+            SELECT count(*) FROM documents d
+            WHERE NOT EXISTS (SELECT 1 FROM tagged_parts t WHERE t.source_id = d.source_id AND t.part = d.part)
+            """) ?? 0
       counts.tokens = try Self.tokensBySourceAndLicense(db)
       var tokensPerByte: Double?
-      if let text = try String.fetchOne(db, sql: "SELECT counts FROM stage_runs WHERE stage = 'shard' AND status = 'completed' ORDER BY id DESC LIMIT 1"),
-        let object = (try? JSONParser.parse(text))?.objectValue, let tokens = object["tokens"]?.intValue.map(Double.init), let bytes = object["bytes"]?.intValue.map(Double.init),
+      if let text = try String.fetchOne(
+        db, sql: "SELECT counts FROM stage_runs WHERE stage = 'shard' AND status = 'completed' ORDER BY id DESC LIMIT 1"
+      ),
+        let object = (try? JSONParser.parse(text))?.objectValue,
+        let tokens = object["tokens"]?.intValue.map(Double.init),
+        let bytes = object["bytes"]?.intValue.map(Double.init),
         bytes > 0
       {
         tokensPerByte = tokens / bytes
@@ -1015,7 +1070,8 @@ public final class ProvenanceStore: Sendable {
   ) throws {
     try pool.write { db in
       try Self.replaceRedactedPart(
-        db, stage: stage, for: documentIDs, decisions: decisions, redactions: redactions, version: version, stageRunID: stageRunID)
+        db, stage: stage, for: documentIDs, decisions: decisions, redactions: redactions, version: version,
+        stageRunID: stageRunID)
     }
   }
 
@@ -1030,7 +1086,8 @@ public final class ProvenanceStore: Sendable {
       let delete = try db.makeStatement(sql: "DELETE FROM redactions WHERE stage = ? AND document_id = ?")
       for id in documentIDs { try delete.execute(arguments: [stage, id]) }
     }
-    let insert = try db.makeStatement(sql: "INSERT INTO redactions (document_id, stage, kind, count) VALUES (?, ?, ?, ?)")
+    let insert = try db.makeStatement(
+      sql: "INSERT INTO redactions (document_id, stage, kind, count) VALUES (?, ?, ?, ?)")
     for redaction in redactions {
       try insert.execute(arguments: [redaction.documentID, stage, redaction.kind, redaction.count])
     }
@@ -1077,7 +1134,8 @@ public final class ProvenanceStore: Sendable {
     public func insertDecisions(
       stage: String, decisions: [DecisionRecord], spans: [RemovedSpanRecord], stageRunID: Int64?
     ) throws {
-      try ProvenanceStore.replaceDecisions(db, stage: stage, for: nil, with: decisions, spans: spans, stageRunID: stageRunID)
+      try ProvenanceStore.replaceDecisions(
+        db, stage: stage, for: nil, with: decisions, spans: spans, stageRunID: stageRunID)
     }
 
     /// Removes every decision, span and redaction of `stage` (its part versions are replaced
@@ -1090,11 +1148,13 @@ public final class ProvenanceStore: Sendable {
 
     /// Replaces the `ids`' decisions and redactions of `stage` and writes the part's version.
     public func replaceRedactedPart(
-      stage: String, for ids: [String], decisions: [DecisionRecord], redactions: [(documentID: String, kind: String, count: Int)],
+      stage: String, for ids: [String], decisions: [DecisionRecord],
+      redactions: [(documentID: String, kind: String, count: Int)],
       version: (sourceID: Int64, part: Int, name: String, path: String, sha256: String)?, stageRunID: Int64?
     ) throws {
       try ProvenanceStore.replaceRedactedPart(
-        db, stage: stage, for: ids, decisions: decisions, redactions: redactions, version: version, stageRunID: stageRunID)
+        db, stage: stage, for: ids, decisions: decisions, redactions: redactions, version: version,
+        stageRunID: stageRunID)
     }
 
     public func insertRedactedPart(
@@ -1102,7 +1162,8 @@ public final class ProvenanceStore: Sendable {
       version: (sourceID: Int64, part: Int, name: String, path: String, sha256: String)?, stageRunID: Int64?
     ) throws {
       try ProvenanceStore.replaceRedactedPart(
-        db, stage: stage, for: nil, decisions: decisions, redactions: redactions, version: version, stageRunID: stageRunID)
+        db, stage: stage, for: nil, decisions: decisions, redactions: redactions, version: version,
+        stageRunID: stageRunID)
     }
   }
 
@@ -1123,7 +1184,9 @@ public final class ProvenanceStore: Sendable {
   public func redactionCounts(documentID: String) throws -> [String: Int] {
     try pool.read { db in
       var counts: [String: Int] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT kind, count FROM redactions WHERE document_id = ?", arguments: [documentID]) {
+      for row in try Row.fetchAll(
+        db, sql: "SELECT kind, count FROM redactions WHERE document_id = ?", arguments: [documentID])
+      {
         counts[row["kind"]] = row["count"]
       }
       return counts
@@ -1163,7 +1226,8 @@ public final class ProvenanceStore: Sendable {
       var ids: [Int64] = []
       for shard in shards {
         try insertShard.execute(arguments: [
-          shard.split, shard.path, shard.tokens, shard.documents, shard.dtype, shard.bytes, shard.sha256, shard.tokenizerSHA256,
+          shard.split, shard.path, shard.tokens, shard.documents, shard.dtype, shard.bytes, shard.sha256,
+          shard.tokenizerSHA256,
           stageRunID,
         ])
         ids.append(db.lastInsertedRowID)
@@ -1184,7 +1248,8 @@ public final class ProvenanceStore: Sendable {
     try pool.read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM shards ORDER BY id").map { row in
         ShardRecord(
-          split: row["split"], path: row["path"], tokens: row["tokens"], documents: row["documents"], dtype: row["dtype"],
+          split: row["split"], path: row["path"], tokens: row["tokens"], documents: row["documents"],
+          dtype: row["dtype"],
           bytes: row["bytes"], sha256: row["sha256"], tokenizerSHA256: row["tokenizer_sha256"])
       }
     }
@@ -1192,7 +1257,8 @@ public final class ProvenanceStore: Sendable {
 
   /// The document whose tokens hold token `token` of the shard at `path`: its id, where its
   /// tokens start and how many there are; nil for a separator token or past the end.
-  public func shardDocument(path: String, token: Int) throws -> (documentID: String, tokenOffset: Int, tokenCount: Int)? {
+  public func shardDocument(path: String, token: Int) throws -> (documentID: String, tokenOffset: Int, tokenCount: Int)?
+  {
     try pool.read { db in
       guard
         let row = try Row.fetchOne(
@@ -1209,27 +1275,32 @@ public final class ProvenanceStore: Sendable {
   }
 
   /// Tokens in shards per source and effective licence.
-  public func tokensBySourceAndLicense() throws -> [(source: String, expression: String?, documents: Int, tokens: Int)] {
+  public func tokensBySourceAndLicense() throws -> [(source: String, expression: String?, documents: Int, tokens: Int)]
+  {
     try pool.read { db in try Self.tokensBySourceAndLicense(db) }
   }
 
-  private static func tokensBySourceAndLicense(_ db: Database) throws -> [(source: String, expression: String?, documents: Int, tokens: Int)] {
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT s.name AS source, l.expression AS expression, count(DISTINCT m.document_id) AS documents,
-            sum(m.token_count) AS tokens
-          FROM shard_map m JOIN documents d ON d.id = m.document_id JOIN sources s ON s.id = d.source_id
-          LEFT JOIN document_licenses l ON l.document_id = d.id
-          GROUP BY s.id, l.expression ORDER BY s.id, tokens DESC
-          """
-      ).map { row in (row["source"], row["expression"], row["documents"], row["tokens"]) }
+  private static func tokensBySourceAndLicense(_ db: Database) throws -> [(
+    source: String, expression: String?, documents: Int, tokens: Int
+  )] {
+    try Row.fetchAll(
+      db,
+      sql: """
+        SELECT s.name AS source, l.expression AS expression, count(DISTINCT m.document_id) AS documents,
+          sum(m.token_count) AS tokens
+        FROM shard_map m JOIN documents d ON d.id = m.document_id JOIN sources s ON s.id = d.source_id
+        LEFT JOIN document_licenses l ON l.document_id = d.id
+        GROUP BY s.id, l.expression ORDER BY s.id, tokens DESC
+        """
+    ).map { row in (row["source"], row["expression"], row["documents"], row["tokens"]) }
   }
 
   // MARK: Training runs
 
   /// Records a training run as `running` (or as running again, when resumed).
-  public func beginTrainingRun(id: String, kind: String, runDirectory: String, parent: String?, config: String, configHash: String) throws {
+  public func beginTrainingRun(
+    id: String, kind: String, runDirectory: String, parent: String?, config: String, configHash: String
+  ) throws {
     try pool.write { db in
       try db.execute(
         sql: """
@@ -1242,7 +1313,8 @@ public final class ProvenanceStore: Sendable {
   }
 
   public func finishTrainingRun(
-    id: String, status: TrainingRunStatus, steps: Int, tokens: Int, finalLoss: Double?, finalValidationLoss: Double?, flops: Double,
+    id: String, status: TrainingRunStatus, steps: Int, tokens: Int, finalLoss: Double?, finalValidationLoss: Double?,
+    flops: Double,
     energy: (cpuSeconds: Double, kWh: Double, emissionsKg: Double, method: String)? = nil, utilisation: Double? = nil,
     embodiedKg: Double? = nil, seconds: Double? = nil, forecastSeconds: Double? = nil
   ) throws {
@@ -1255,7 +1327,8 @@ public final class ProvenanceStore: Sendable {
           WHERE id = ?
           """,
         arguments: [
-          status.rawValue, Timestamp.now(), steps, tokens, finalLoss, finalValidationLoss, flops, energy?.cpuSeconds, energy?.kWh,
+          status.rawValue, Timestamp.now(), steps, tokens, finalLoss, finalValidationLoss, flops, energy?.cpuSeconds,
+          energy?.kWh,
           energy?.emissionsKg, energy?.method, utilisation, embodiedKg, seconds, forecastSeconds, id,
         ])
     }
@@ -1267,14 +1340,16 @@ public final class ProvenanceStore: Sendable {
     try pool.read { db in
       try Double.fetchAll(
         db,
-        sql: "SELECT utilisation FROM training_runs WHERE status = 'completed' AND utilisation > 0 ORDER BY finished_at DESC, rowid DESC LIMIT ?",
+        sql:
+          "SELECT utilisation FROM training_runs WHERE status = 'completed' AND utilisation > 0 ORDER BY finished_at DESC, rowid DESC LIMIT ?",
         arguments: [limit])
     }
   }
 
   public func trainingRunStatus(id: String) throws -> (status: TrainingRunStatus, steps: Int, finalLoss: Double?)? {
     try pool.read { db in
-      try Row.fetchOne(db, sql: "SELECT status, steps, final_loss FROM training_runs WHERE id = ?", arguments: [id]).map {
+      try Row.fetchOne(db, sql: "SELECT status, steps, final_loss FROM training_runs WHERE id = ?", arguments: [id]).map
+      {
         (TrainingRunStatus(rawValue: $0["status"] as String) ?? .failed, $0["steps"], $0["final_loss"])
       }
     }
@@ -1282,9 +1357,13 @@ public final class ProvenanceStore: Sendable {
 
   /// What a training run cost: tokens, wall seconds, energy (kWh) and emissions (kg CO2e), as its
   /// end recorded them.
-  public func trainingRunAccount(id: String) throws -> (tokens: Int, seconds: Double?, kWh: Double?, emissionsKg: Double?)? {
+  public func trainingRunAccount(id: String) throws -> (
+    tokens: Int, seconds: Double?, kWh: Double?, emissionsKg: Double?
+  )? {
     try pool.read { db in
-      try Row.fetchOne(db, sql: "SELECT tokens, seconds, energy_kwh, emissions_kg FROM training_runs WHERE id = ?", arguments: [id]).map {
+      try Row.fetchOne(
+        db, sql: "SELECT tokens, seconds, energy_kwh, emissions_kg FROM training_runs WHERE id = ?", arguments: [id]
+      ).map {
         ($0["tokens"], $0["seconds"], $0["energy_kwh"], $0["emissions_kg"])
       }
     }
@@ -1295,7 +1374,8 @@ public final class ProvenanceStore: Sendable {
   /// Records the energy samples of a training run (or a stage run) in one transaction.
   public func insertEnergySamples(
     trainingRunID: String?, stageRunID: Int64?,
-    samples: [(at: String, elapsed: Double, cpuWatts: Double, gpuWatts: Double?, ramWatts: Double, joules: Double)], method: String
+    samples: [(at: String, elapsed: Double, cpuWatts: Double, gpuWatts: Double?, ramWatts: Double, joules: Double)],
+    method: String
   ) throws {
     try pool.write { db in
       let insert = try db.makeStatement(
@@ -1305,14 +1385,18 @@ public final class ProvenanceStore: Sendable {
           """)
       for sample in samples {
         try insert.execute(arguments: [
-          stageRunID, trainingRunID, sample.at, sample.elapsed, sample.cpuWatts, sample.gpuWatts, sample.ramWatts, sample.joules, method,
+          stageRunID, trainingRunID, sample.at, sample.elapsed, sample.cpuWatts, sample.gpuWatts, sample.ramWatts,
+          sample.joules, method,
         ])
       }
     }
   }
 
   public func energySampleCount(trainingRunID: String) throws -> Int {
-    try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM energy_samples WHERE training_run_id = ?", arguments: [trainingRunID]) ?? 0 }
+    try pool.read { db in
+      try Int.fetchOne(
+        db, sql: "SELECT count(*) FROM energy_samples WHERE training_run_id = ?", arguments: [trainingRunID]) ?? 0
+    }
   }
 
   /// Shares out the energy of this process among the stage runs it started since `since` that
@@ -1336,8 +1420,12 @@ public final class ProvenanceStore: Sendable {
       for row in rows {
         let share = (row["seconds"] as Double? ?? 1) / max(total, 1)
         try db.execute(
-          sql: "UPDATE stage_runs SET cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ?, embodied_kg = ? WHERE id = ?",
-          arguments: [cpuSeconds * share, kWh * share, emissionsKg * share, method, embodiedKg.map { $0 * share }, row["id"] as Int64])
+          sql:
+            "UPDATE stage_runs SET cpu_seconds = ?, energy_kwh = ?, emissions_kg = ?, energy_method = ?, embodied_kg = ? WHERE id = ?",
+          arguments: [
+            cpuSeconds * share, kWh * share, emissionsKg * share, method, embodiedKg.map { $0 * share },
+            row["id"] as Int64,
+          ])
       }
       guard let last: Int64 = rows.last?["id"] else { return }
       let insert = try db.makeStatement(
@@ -1346,7 +1434,9 @@ public final class ProvenanceStore: Sendable {
           VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?)
           """)
       for sample in samples {
-        try insert.execute(arguments: [last, sample.at, sample.elapsed, sample.cpuWatts, sample.gpuWatts, sample.ramWatts, sample.joules, method])
+        try insert.execute(arguments: [
+          last, sample.at, sample.elapsed, sample.cpuWatts, sample.gpuWatts, sample.ramWatts, sample.joules, method,
+        ])
       }
     }
   }
@@ -1362,7 +1452,8 @@ public final class ProvenanceStore: Sendable {
           """
       ).map { row in
         EnergyLedgerEntry(
-          kind: "stage", name: row["stage"], started: row["started_at"], seconds: row["seconds"], cpuSeconds: row["cpu_seconds"],
+          kind: "stage", name: row["stage"], started: row["started_at"], seconds: row["seconds"],
+          cpuSeconds: row["cpu_seconds"],
           kWh: row["energy_kwh"], method: row["energy_method"], embodiedKg: row["embodied_kg"])
       }
       let training = try Row.fetchAll(
@@ -1373,7 +1464,8 @@ public final class ProvenanceStore: Sendable {
           """
       ).map { row in
         EnergyLedgerEntry(
-          kind: row["kind"], name: row["id"], started: row["started_at"], seconds: row["seconds"], cpuSeconds: row["cpu_seconds"],
+          kind: row["kind"], name: row["id"], started: row["started_at"], seconds: row["seconds"],
+          cpuSeconds: row["cpu_seconds"],
           kWh: row["energy_kwh"], method: row["energy_method"], embodiedKg: row["embodied_kg"])
       }
       return (stages + training).sorted { $0.started < $1.started }
@@ -1410,10 +1502,13 @@ extension ProvenanceStore {
     }
   }
 
-  public func finishPipelineStep(pipeline: String, step: String, status: PipelineStepStatus, seconds: Double, message: String?) throws {
+  public func finishPipelineStep(
+    pipeline: String, step: String, status: PipelineStepStatus, seconds: Double, message: String?
+  ) throws {
     try pool.write { db in
       try db.execute(
-        sql: "UPDATE pipeline_steps SET status = ?, finished_at = ?, seconds = ?, message = ? WHERE pipeline = ? AND step = ?",
+        sql:
+          "UPDATE pipeline_steps SET status = ?, finished_at = ?, seconds = ?, message = ? WHERE pipeline = ? AND step = ?",
         arguments: [status.rawValue, Timestamp.now(), seconds, message, pipeline, step])
     }
   }

@@ -242,7 +242,8 @@ public struct ShardRecord: Sendable, Equatable {
   public var tokenizerSHA256: String
 
   public init(
-    split: String, path: String, tokens: Int, documents: Int, dtype: String, bytes: Int, sha256: String, tokenizerSHA256: String
+    split: String, path: String, tokens: Int, documents: Int, dtype: String, bytes: Int, sha256: String,
+    tokenizerSHA256: String
   ) {
     self.split = split
     self.path = path
@@ -279,7 +280,8 @@ public struct EnergyLedgerEntry: Sendable, Equatable {
   public var embodiedKg: Double?
 
   public init(
-    kind: String, name: String, started: String, seconds: Double?, cpuSeconds: Double?, kWh: Double?, method: String?, embodiedKg: Double?
+    kind: String, name: String, started: String, seconds: Double?, cpuSeconds: Double?, kWh: Double?, method: String?,
+    embodiedKg: Double?
   ) {
     self.kind = kind
     self.name = name

@@ -72,7 +72,9 @@ public enum RemovedSpanSet {
         var value = 0
         var shift = 0
         while true {
-          guard offset < bytes.count, shift < 63 else { throw HatcheryError("removed spans: cut short or malformed at byte \(offset)") }
+          guard offset < bytes.count, shift < 63 else {
+            throw HatcheryError("removed spans: cut short or malformed at byte \(offset)")
+          }
           let byte = bytes[offset]
           offset += 1
           value |= Int(byte & 0x7F) << shift
@@ -81,7 +83,9 @@ public enum RemovedSpanSet {
         }
       }
       func take(_ count: Int) throws -> UnsafeBufferPointer<UInt8> {
-        guard count >= 0, offset + count <= bytes.count else { throw HatcheryError("removed spans: cut short at byte \(offset)") }
+        guard count >= 0, offset + count <= bytes.count else {
+          throw HatcheryError("removed spans: cut short at byte \(offset)")
+        }
         defer { offset += count }
         return UnsafeBufferPointer(rebasing: bytes[offset..<offset + count])
       }
@@ -103,10 +107,14 @@ public enum RemovedSpanSet {
         start += try varint()
         let end = start + (try varint())
         let survivor = try varint()
-        guard survivor <= survivors.count else { throw HatcheryError("removed spans: survivor \(survivor) of \(survivors.count)") }
+        guard survivor <= survivors.count else {
+          throw HatcheryError("removed spans: survivor \(survivor) of \(survivors.count)")
+        }
         spans.append(Span(start: start, end: end, duplicateOf: survivor == 0 ? nil : survivors[survivor - 1]))
       }
-      guard offset == bytes.count else { throw HatcheryError("removed spans: \(bytes.count - offset) bytes after the last span") }
+      guard offset == bytes.count else {
+        throw HatcheryError("removed spans: \(bytes.count - offset) bytes after the last span")
+      }
       return spans
     }
   }

@@ -69,7 +69,8 @@ public final class StagedRows {
     if let owner = documentsPart {
       guard owner == (document.sourceID, document.part) else {
         throw HatcheryError(
-          "document \(document.id) of source \(document.sourceID), part \(document.part) staged with part \(owner.part) of source \(owner.sourceID)")
+          "document \(document.id) of source \(document.sourceID), part \(document.part) staged with part \(owner.part) of source \(owner.sourceID)"
+        )
       }
     } else {
       documentsPart = (document.sourceID, document.part)
@@ -98,7 +99,8 @@ public final class StagedRows {
         document.originalBytes == document.bytes ? nil : document.originalBytes,
         document.chars == document.bytes ? nil : document.chars, document.repaired,
         // NULL reads as the file's time; a document without one where its file has one is ''.
-        document.created == file.created ? nil : (document.created ?? ""), document.title, document.language, document.url,
+        document.created == file.created ? nil : (document.created ?? ""), document.title, document.language,
+        document.url,
       ])
     }
     documentCount += 1
@@ -128,7 +130,8 @@ public final class StagedRows {
           PRAGMA user_version = \(Self.taskFileVersion);
           """,
         arguments: [
-          part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes, part.outputBytes,
+          part.sourceID, part.part, part.path, part.fingerprint, part.documents, part.rejected, part.inputBytes,
+          part.outputBytes,
           part.sha256,
         ])
     }
@@ -142,10 +145,14 @@ public final class StagedRows {
   /// Throws unless every document staged is of `part` and their number is its `documents`.
   func checkHolds(_ part: PartRecord) throws {
     if let owner = documentsPart, owner != (part.sourceID, part.part) {
-      throw HatcheryError("\(path): documents of part \(owner.part) of source \(owner.sourceID) staged for part \(part.part) of source \(part.sourceID)")
+      throw HatcheryError(
+        "\(path): documents of part \(owner.part) of source \(owner.sourceID) staged for part \(part.part) of source \(part.sourceID)"
+      )
     }
     guard documentCount == part.documents else {
-      throw HatcheryError("\(path): \(documentCount) document(s) staged for part \(part.part) of source \(part.sourceID), which records \(part.documents)")
+      throw HatcheryError(
+        "\(path): \(documentCount) document(s) staged for part \(part.part) of source \(part.sourceID), which records \(part.documents)"
+      )
     }
   }
 

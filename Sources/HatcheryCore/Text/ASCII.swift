@@ -33,7 +33,9 @@ public enum ASCII {
 
   /// XML's white space: space, \t, \n, \r.
   @inlinable @inline(__always)
-  public static func isXMLWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
+  public static func isXMLWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
+  }
 
   /// White space within a line: space, \t, and the \r of a CRLF line end.
   @inlinable @inline(__always)

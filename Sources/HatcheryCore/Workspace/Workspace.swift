@@ -31,7 +31,8 @@ public struct Workspace: Sendable {
   public static func open(at path: String) throws -> Workspace {
     let workspace = Workspace(root: absolutePath(path))
     guard FileManager.default.fileExists(atPath: workspace.storePath) else {
-      throw HatcheryError("\(workspace.root): not a Hatchery workspace (no \(storeName)); run `hatchery init \(path)` first")
+      throw HatcheryError(
+        "\(workspace.root): not a Hatchery workspace (no \(storeName)); run `hatchery init \(path)` first")
     }
     // An empty store beside document parts is a lost store, not a new one: opening it would
     // make a fresh schema and every part would be ingested again as if never seen.
@@ -102,7 +103,8 @@ public struct Workspace: Sendable {
     }
     guard !name.isEmpty, allowed, !name.hasPrefix("."), name.utf8.count <= 100 else {
       throw HatcheryError(
-        "invalid \(kind) name '\(PrintableText.escaped(name))': use 1 to 100 letters, digits, '.', '_' or '-', not starting with '.'\(hint)")
+        "invalid \(kind) name '\(PrintableText.escaped(name))': use 1 to 100 letters, digits, '.', '_' or '-', not starting with '.'\(hint)"
+      )
     }
   }
 

@@ -32,14 +32,18 @@ final class Bzip2Decompressor: StreamDecompressor {
     stream.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: CChar.self)
     stream.pointee.avail_out = UInt32(output.count)
     let status = BZ2_bzDecompress(stream)
-    let step = (consumed: input.count - Int(stream.pointee.avail_in), produced: output.count - Int(stream.pointee.avail_out))
+    let step = (
+      consumed: input.count - Int(stream.pointee.avail_in), produced: output.count - Int(stream.pointee.avail_out)
+    )
     switch status {
     case BZ_OK:
       return (step.consumed, step.produced, false)
     case BZ_STREAM_END:
       BZ2_bzDecompressEnd(stream)
       stream.pointee = bz_stream()
-      guard BZ2_bzDecompressInit(stream, 0, 0) == BZ_OK else { throw CorruptData("libbz2 could not start the next stream") }
+      guard BZ2_bzDecompressInit(stream, 0, 0) == BZ_OK else {
+        throw CorruptData("libbz2 could not start the next stream")
+      }
       return (step.consumed, step.produced, true)
     default:
       throw CorruptData("libbz2 error \(status)")

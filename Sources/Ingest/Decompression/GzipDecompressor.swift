@@ -30,7 +30,9 @@ final class GzipDecompressor: StreamDecompressor {
     stream.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
     stream.pointee.avail_out = uInt(output.count)
     let status = inflate(stream, Z_NO_FLUSH)
-    let step = (consumed: input.count - Int(stream.pointee.avail_in), produced: output.count - Int(stream.pointee.avail_out))
+    let step = (
+      consumed: input.count - Int(stream.pointee.avail_in), produced: output.count - Int(stream.pointee.avail_out)
+    )
     switch status {
     case Z_OK, Z_BUF_ERROR:
       return (step.consumed, step.produced, false)

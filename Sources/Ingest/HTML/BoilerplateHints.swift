@@ -1,4 +1,5 @@
 import HatcheryCore
+
 /// What an element's `class` and `id` say about its role: the conventions of web templates
 /// (`comments`, `share-bar`, `sidebar`, `related-posts`, `ad-slot`…) mark page furniture far
 /// more reliably than any text statistic can.
@@ -72,7 +73,9 @@ enum BoilerplateHint: UInt8 {
     for fragment in weakFragments where contains(name, fragment) { return .weakNegative }
     var partStart = 0
     for index in 0...name.count where index == name.count || name[index] == 0x2D || name[index] == 0x5F {
-      if index > partStart, negativeTokens.contains(FNV1a.hash(UnsafeRawBufferPointer(rebasing: name[partStart..<index]))) {
+      if index > partStart,
+        negativeTokens.contains(FNV1a.hash(UnsafeRawBufferPointer(rebasing: name[partStart..<index])))
+      {
         return .weakNegative
       }
       partStart = index + 1

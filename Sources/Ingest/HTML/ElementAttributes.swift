@@ -1,5 +1,5 @@
-import Foundation
 import CLibXML2
+import Foundation
 import HatcheryCore
 
 /// The attributes of one element that the extractor uses, read in one pass over libxml2's

@@ -267,7 +267,11 @@ public final class HTMLExtractor {
         case .skipped: break
         case .meta, .link, .title, .anchor:
           let attributes = ElementAttributes(current, scratch: hintScratch)
-          if tag == .anchor { noteLicenseLink(attributes) } else { readMetadata(current, tag: tag, attributes: attributes) }
+          if tag == .anchor {
+            noteLicenseLink(attributes)
+          } else {
+            readMetadata(current, tag: tag, attributes: attributes)
+          }
           visitForMetadata(current)
         default: visitForMetadata(current)
         }
@@ -289,8 +293,11 @@ public final class HTMLExtractor {
       if rel.split(separator: " ").contains("canonical"), canonicalURL == nil { canonicalURL = attributes.href }
       noteLicenseLink(attributes)
     case .meta:
-      if let name = attributes.name?.lowercased(), ["dc.rights", "dcterms.license", "dcterms.rights", "copyright",
-        "dc.license"].contains(name), let content = attributes.content, !content.isEmpty
+      if let name = attributes.name?.lowercased(),
+        [
+          "dc.rights", "dcterms.license", "dcterms.rights", "copyright",
+          "dc.license",
+        ].contains(name), let content = attributes.content, !content.isEmpty
       {
         addLicenseHint(content)
       }
@@ -301,7 +308,8 @@ public final class HTMLExtractor {
   private func noteLicenseLink(_ attributes: ElementAttributes) {
     guard let href = attributes.href else { return }
     let isLicenseRel = attributes.rel.map { $0.lowercased().split(separator: " ").contains("license") } ?? false
-    if isLicenseRel || href.contains("creativecommons.org/licenses/") || href.contains("creativecommons.org/publicdomain/")
+    if isLicenseRel || href.contains("creativecommons.org/licenses/")
+      || href.contains("creativecommons.org/publicdomain/")
     {
       addLicenseHint(href)
     }
@@ -500,7 +508,9 @@ public final class HTMLExtractor {
       teaserSiblings[Int(elements[index].parent)] += 1
     }
     for index in elements.indices
-    where elements[index].parent >= 0 && isTeaserCard(elements[index]) && teaserSiblings[Int(elements[index].parent)] >= 2 {
+    where elements[index].parent >= 0 && isTeaserCard(elements[index])
+      && teaserSiblings[Int(elements[index].parent)] >= 2
+    {
       elements[index].isFurniture = true
     }
     for index in blocks.indices {
@@ -585,7 +595,8 @@ public final class HTMLExtractor {
     for blockIndex in kept[first...last] {
       let block = blocks[blockIndex]
       if output.count > 0 { output.append(block.row >= 0 && block.row == previousRow ? [0x09] : [0x0A]) }
-      output.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[Int(block.start)..<Int(block.end)]))
+      output.append(
+        UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[Int(block.start)..<Int(block.end)]))
       previousRow = block.row
     }
     return String(decoding: UnsafeRawBufferPointer(output.bytes), as: UTF8.self)

@@ -27,7 +27,8 @@ public enum InputFormat: String, Sendable, CaseIterable {
     let lowered = fileName.lowercased()
     let byExtension: [(String, InputFormat)] = [
       (".jsonl", .jsonl), (".ndjson", .jsonl), (".json", .jsonl), (".html", .html), (".htm", .html),
-      (".xhtml", .html), (".nxml", .jats), (".xml", .xml), (".warc", .warc), (".wet", .warc), (".parquet", .parquet), (".parq", .parquet),
+      (".xhtml", .html), (".nxml", .jats), (".xml", .xml), (".warc", .warc), (".wet", .warc), (".parquet", .parquet),
+      (".parq", .parquet),
     ]
     return byExtension.first { lowered.hasSuffix($0.0) }?.1 ?? .text
   }
@@ -65,14 +66,16 @@ extension InputFile {
   /// The same file read as `format` (a format found by content rather than by name).
   func reading(as format: InputFormat) -> InputFile {
     InputFile(
-      absolutePath: absolutePath, pathBytes: pathBytes, locator: locator, size: size, modifiedNanoseconds: modifiedNanoseconds, format: format,
+      absolutePath: absolutePath, pathBytes: pathBytes, locator: locator, size: size,
+      modifiedNanoseconds: modifiedNanoseconds, format: format,
       compression: compression, unreadable: unreadable, rowGroups: rowGroups)
   }
 
   /// A slice of this Parquet file: the row groups `range`, of `bytes` compressed bytes.
   func slice(_ range: Range<Int>, bytes: Int) -> InputFile {
     InputFile(
-      absolutePath: absolutePath, pathBytes: pathBytes, locator: locator, size: bytes, modifiedNanoseconds: modifiedNanoseconds, format: format,
+      absolutePath: absolutePath, pathBytes: pathBytes, locator: locator, size: bytes,
+      modifiedNanoseconds: modifiedNanoseconds, format: format,
       compression: compression, unreadable: unreadable, rowGroups: range)
   }
 }

@@ -41,13 +41,16 @@ public struct InputPlan: Sendable {
     }
     // By bytes: two spellings of one name (NFC and NFD) are two files, not one.
     found.sort { $0.locator.utf8.lexicographicallyPrecedes($1.locator.utf8) }
-    for (previous, next) in zip(found, found.dropFirst()) where previous.locator.utf8.elementsEqual(next.locator.utf8) && next.rowGroups == nil {
+    for (previous, next) in zip(found, found.dropFirst())
+    where previous.locator.utf8.elementsEqual(next.locator.utf8) && next.rowGroups == nil {
       throw HatcheryError(
         "two inputs have the same name '\(PrintableText.escaped(next.locator))' (\(PrintableText.escaped(previous.absolutePath)) "
-          + "and \(PrintableText.escaped(next.absolutePath))); give their parent folders instead, or ingest them as separate sources")
+          + "and \(PrintableText.escaped(next.absolutePath))); give their parent folders instead, or ingest them as separate sources"
+      )
     }
     guard !found.isEmpty else {
-      throw HatcheryError("no files to read under \(paths.map(PrintableText.escaped).joined(separator: ", ")) (hidden files are skipped)")
+      throw HatcheryError(
+        "no files to read under \(paths.map(PrintableText.escaped).joined(separator: ", ")) (hidden files are skipped)")
     }
     // A Parquet file larger than a part is cut into slices of row groups, so tasks split it.
     found = found.flatMap { Self.slices($0, partBytes: partBytes) }
@@ -73,7 +76,8 @@ public struct InputPlan: Sendable {
   /// records why).
   static func slices(_ file: InputFile, partBytes: Int) -> [InputFile] {
     guard file.format == .parquet, file.compression == .none, file.unreadable == nil, file.size > partBytes,
-      let parquet = try? ParquetFile(path: String(decoding: file.pathBytes, as: UTF8.self)), parquet.metadata.rowGroups.count > 1
+      let parquet = try? ParquetFile(path: String(decoding: file.pathBytes, as: UTF8.self)),
+      parquet.metadata.rowGroups.count > 1
     else { return [file] }
     var slices: [InputFile] = []
     var start = 0
@@ -95,8 +99,14 @@ public struct InputPlan: Sendable {
   ) {
     // A symbolic link back up the tree must not make the walk endless.
     guard visited.insert([UInt64(folderInfo.st_dev), UInt64(folderInfo.st_ino)]).inserted else { return }
-    guard let directory = (folder + [0]).withUnsafeBufferPointer({ opendir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }) else {
-      found.append(unreadable(pathBytes: folder, locator: locatorPrefix, "cannot list the folder: \(String(cString: strerror(errno)))"))
+    guard
+      let directory = (folder + [0]).withUnsafeBufferPointer({
+        opendir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self))
+      })
+    else {
+      found.append(
+        unreadable(
+          pathBytes: folder, locator: locatorPrefix, "cannot list the folder: \(String(cString: strerror(errno)))"))
       return
     }
     defer { closedir(directory) }
@@ -107,11 +117,14 @@ public struct InputPlan: Sendable {
       let locator = locatorPrefix + "/" + PrintableText.fileName(name)
       var info = stat()
       guard status(path, &info) else {
-        found.append(unreadable(pathBytes: path, locator: locator, "cannot read: \(String(cString: strerror(errno))) (a dangling link?)"))
+        found.append(
+          unreadable(
+            pathBytes: path, locator: locator, "cannot read: \(String(cString: strerror(errno))) (a dangling link?)"))
         continue
       }
       switch info.st_mode & S_IFMT {
-      case S_IFDIR: walk(folder: path, info: info, locatorPrefix: locator, format: format, visited: &visited, into: &found)
+      case S_IFDIR:
+        walk(folder: path, info: info, locatorPrefix: locator, format: format, visited: &visited, into: &found)
       case S_IFREG: found.append(file(pathBytes: path, locator: locator, info: info, format: format))
       default: continue
       }
@@ -119,7 +132,9 @@ public struct InputPlan: Sendable {
   }
 
   private static func status(_ path: [UInt8], _ info: inout stat) -> Bool {
-    (path + [0]).withUnsafeBufferPointer { stat(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), &info) } == 0
+    (path + [0]).withUnsafeBufferPointer {
+      stat(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), &info)
+    } == 0
   }
 
   private static func file(pathBytes: [UInt8], locator: String, info: stat, format: InputFormat?) -> InputFile {
@@ -132,7 +147,8 @@ public struct InputPlan: Sendable {
 
   private static func unreadable(pathBytes: [UInt8], locator: String, _ reason: String) -> InputFile {
     InputFile(
-      absolutePath: PrintableText.fileName(pathBytes), pathBytes: pathBytes, locator: locator, size: 0, modifiedNanoseconds: 0,
+      absolutePath: PrintableText.fileName(pathBytes), pathBytes: pathBytes, locator: locator, size: 0,
+      modifiedNanoseconds: 0,
       format: .text, compression: .none, unreadable: reason)
   }
 }

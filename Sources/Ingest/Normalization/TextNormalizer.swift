@@ -117,7 +117,8 @@ public final class TextNormalizer {
     let count = bytes.count
     var index = 0
     while index < count {
-      if index + 8 <= count && bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+      if index + 8 <= count && bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+      {
         index += 8
         continue
       }
@@ -127,7 +128,8 @@ public final class TextNormalizer {
       } else if lead >= 0xC2 && lead <= 0xCB {
         index += 2
       } else if lead == 0xE2 && index + 2 < count
-        && ((bytes[index + 1] == 0x80 && bytes[index + 2] >= 0x90) || (bytes[index + 1] == 0x81 && bytes[index + 2] <= 0x9F))
+        && ((bytes[index + 1] == 0x80 && bytes[index + 2] >= 0x90)
+          || (bytes[index + 1] == 0x81 && bytes[index + 2] <= 0x9F))
       {
         index += 3
       } else {
@@ -153,7 +155,8 @@ public final class TextNormalizer {
     var lineStart = 0
     while lineStart < text.count {
       let rest = UnsafeRawBufferPointer(rebasing: text[lineStart...])
-      let lineLength = memchr(rest.baseAddress!, 0x0A, rest.count).map { rest.baseAddress!.distance(to: $0) + 1 } ?? rest.count
+      let lineLength =
+        memchr(rest.baseAddress!, 0x0A, rest.count).map { rest.baseAddress!.distance(to: $0) + 1 } ?? rest.count
       let line = UnsafeRawBufferPointer(rebasing: rest[..<lineLength])
       if Self.isTriviallyNFC(line) || Self.passesNFCQuickCheck(line) {
         nfcBuffer.append(line)

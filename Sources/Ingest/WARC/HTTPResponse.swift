@@ -75,7 +75,8 @@ struct HTTPResponse {
     var position = 0
     while position < body.count {
       guard let lineEnd = body[position...].firstIndex(of: 0x0A) else { return nil }
-      let sizeText = String(decoding: body[position..<lineEnd], as: UTF8.self)
+      let sizeText =
+        String(decoding: body[position..<lineEnd], as: UTF8.self)
         .split(separator: ";").first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
       guard let size = Int(sizeText, radix: 16), size >= 0 else { return nil }
       position = lineEnd + 1
@@ -100,7 +101,8 @@ struct HTTPResponse {
   /// data throws.
   static func inflated(_ body: [UInt8], limit: Int, name: String) throws -> (bytes: [UInt8], truncated: Bool) {
     try body.withUnsafeBytes { compressed in
-      let (bytes, complete) = try DecompressingByteSource.gzip(MemoryByteSource(compressed), name: name).readAll(limit: limit)
+      let (bytes, complete) = try DecompressingByteSource.gzip(MemoryByteSource(compressed), name: name).readAll(
+        limit: limit)
       return (bytes, !complete)
     }
   }

@@ -143,7 +143,8 @@ final class WARCReader {
       let available = buffer.count - start
       if available == 0 {
         throw StreamError(
-          .truncated, "\(name): stream ends inside the block of the record at byte \(recordOffset) "
+          .truncated,
+          "\(name): stream ends inside the block of the record at byte \(recordOffset) "
             + "(\(length - remaining) of \(length) bytes)")
       }
       let take = min(available, remaining)
@@ -162,7 +163,8 @@ final class WARCReader {
   /// `line`, the last line read (it ends where reading goes on), is searched first.
   private func skipToNextRecord(after line: UnsafeRawBufferPointer, searchingFrom first: Int) throws {
     let marker = Array("WARC/".utf8)
-    if line.count > first, let found = Self.firstIndex(of: marker, in: UnsafeRawBufferPointer(rebasing: line[first...])) {
+    if line.count > first, let found = Self.firstIndex(of: marker, in: UnsafeRawBufferPointer(rebasing: line[first...]))
+    {
       let back = line.count - first - found
       start -= back
       streamOffset -= back
@@ -200,7 +202,9 @@ final class WARCReader {
     var lower = 0
     var upper = line.count
     while lower < upper && ASCII.isBlank(line[lower]) { lower += 1 }
-    while upper > lower && (line[upper - 1] == 0x0A || line[upper - 1] == 0x0D || line[upper - 1] == 0x20) { upper -= 1 }
+    while upper > lower && (line[upper - 1] == 0x0A || line[upper - 1] == 0x0D || line[upper - 1] == 0x20) {
+      upper -= 1
+    }
     return UnsafeRawBufferPointer(rebasing: line[lower..<upper])
   }
 

@@ -114,8 +114,10 @@ final class MediaWikiReader {
     case .title:
       revision.title = string
       if let urlPrefix {
-        revision.url = urlPrefix + (string.replacingOccurrences(of: " ", with: "_")
-          .addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? string)
+        revision.url =
+          urlPrefix
+          + (string.replacingOccurrences(of: " ", with: "_")
+            .addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? string)
       }
     case .namespace: revision.namespace = Int(string) ?? 0
     case .pageID: if revision.pageID.isEmpty { revision.pageID = string }

@@ -187,7 +187,9 @@ public final class WikitextConverter {
         while end > start && input[end - 1] == 0x3D { end -= 1 }
       } else {
         // List and indentation markers: *, #, :, ;.
-        while start < end && (input[start] == 0x2A || input[start] == 0x23 || input[start] == 0x3A || input[start] == 0x3B) {
+        while start < end
+          && (input[start] == 0x2A || input[start] == 0x23 || input[start] == 0x3A || input[start] == 0x3B)
+        {
           start += 1
         }
       }
@@ -222,7 +224,6 @@ public final class WikitextConverter {
   }
 
   // MARK: Scanning helpers
-
 
   private static func onlySpacesBefore(_ input: UnsafeRawBufferPointer, _ index: Int) -> Bool {
     var position = index - 1

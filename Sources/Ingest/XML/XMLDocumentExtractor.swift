@@ -26,7 +26,8 @@ final class XMLDocumentExtractor {
     ],
     dropped: [
       "ref-list", "back", "graphic", "inline-graphic", "media", "alternatives", "math", "tex-math",
-      "disp-formula", "inline-formula", "object-id", "xref-group", "table-wrap-foot", "fn-group", "supplementary-material",
+      "disp-formula", "inline-formula", "object-id", "xref-group", "table-wrap-foot", "fn-group",
+      "supplementary-material",
     ])
 
   static let tei = Layout(
@@ -49,13 +50,15 @@ final class XMLDocumentExtractor {
     let options = Int32(
       XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
         | XML_PARSE_COMPACT.rawValue)
-    guard let document = xmlReadMemory(
-      bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil, nil, options)
+    guard
+      let document = xmlReadMemory(
+        bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil, nil, options)
     else {
       let error = xmlGetLastError()
       let message = error?.pointee.message.map { XMLStreamReader.oneLine(String(cString: $0)) }
       let line = error.map { Int($0.pointee.line) } ?? 0
-      throw StreamError(.corrupt, "\(name):\(line): malformed XML: \(message ?? "not XML")\(XMLStreamReader.capturedGenericError())")
+      throw StreamError(
+        .corrupt, "\(name):\(line): malformed XML: \(message ?? "not XML")\(XMLStreamReader.capturedGenericError())")
     }
     return XMLDocument(document)
   }

@@ -71,7 +71,8 @@ final class XMLStreamReader {
     if status == 0 && channel.parseError == nil && channel.streamError == nil { return false }
     if let streamError = channel.streamError { throw streamError }
     let line = channel.parseLine > 0 ? channel.parseLine : Int(xmlTextReaderGetParserLineNumber(reader))
-    throw StreamError(.corrupt, "\(name):\(line): malformed XML: \(channel.parseError ?? "parse error")\(Self.capturedGenericError())")
+    throw StreamError(
+      .corrupt, "\(name):\(line): malformed XML: \(channel.parseError ?? "parse error")\(Self.capturedGenericError())")
   }
 
   /// libxml2's message on one line (some hold a line break before the bytes they quote).
@@ -92,14 +93,16 @@ final class XMLStreamReader {
   /// The local name (without prefix) of the current node, compared without making a string.
   func isNamed(_ local: StaticString) -> Bool {
     guard let name = xmlTextReaderConstLocalName(reader) else { return false }
-    return strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
+    return strcmp(
+      UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
       UnsafeRawPointer(local.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
   }
 
   /// The text of a text, CDATA or white-space node; valid until the next move.
   var value: UnsafeRawBufferPointer? {
     guard let value = xmlTextReaderConstValue(reader) else { return nil }
-    return UnsafeRawBufferPointer(start: value, count: strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self)))
+    return UnsafeRawBufferPointer(
+      start: value, count: strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self)))
   }
 
   static let elementNode: Int32 = 1

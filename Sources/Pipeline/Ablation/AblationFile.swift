@@ -63,7 +63,9 @@ public struct AblationFile: Sendable {
   public var basePath: String
 
   public static func load(path: String) throws -> AblationFile {
-    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HatcheryError.system("read", path: path, code: ENOENT)
+    }
     let root = try YAMLFile.compose(String(decoding: data, as: UTF8.self), file: path)
     func place(_ node: Node) -> String { "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }
     guard let mapping = root?.mapping else {
@@ -91,10 +93,14 @@ public struct AblationFile: Sendable {
         guard let text = value.string, !text.isEmpty else { throw HatcheryError("\(place(value)): folder is a path") }
         folder = text
       case "pipeline":
-        guard let text = value.string, !text.isEmpty else { throw HatcheryError("\(place(value)): pipeline is a pipeline file") }
+        guard let text = value.string, !text.isEmpty else {
+          throw HatcheryError("\(place(value)): pipeline is a pipeline file")
+        }
         basePath = text
       case "seeds":
-        guard let number = value.int, number >= 1 else { throw HatcheryError("\(place(value)): seeds is a whole number ≥ 1") }
+        guard let number = value.int, number >= 1 else {
+          throw HatcheryError("\(place(value)): seeds is a whole number ≥ 1")
+        }
         seeds = number
       case "eval":
         guard let sets = value.mapping, !sets.isEmpty else {
@@ -107,14 +113,20 @@ public struct AblationFile: Sendable {
           evalSets.append((text, file))
         }
       case "eval_bytes":
-        guard let number = value.int, number >= 1 else { throw HatcheryError("\(place(value)): eval_bytes is a whole number ≥ 1") }
+        guard let number = value.int, number >= 1 else {
+          throw HatcheryError("\(place(value)): eval_bytes is a whole number ≥ 1")
+        }
         evalBytes = number
       case "contamination":
-        guard let options = value.mapping else { throw HatcheryError("\(place(value)): contamination is a mapping (ngram, max_shared_ngrams)") }
+        guard let options = value.mapping else {
+          throw HatcheryError("\(place(value)): contamination is a mapping (ngram, max_shared_ngrams)")
+        }
         for (optionKey, optionValue) in options {
           switch optionKey.string ?? "" {
           case "ngram":
-            guard let number = optionValue.int, number >= 1 else { throw HatcheryError("\(place(optionValue)): ngram is a whole number ≥ 1") }
+            guard let number = optionValue.int, number >= 1 else {
+              throw HatcheryError("\(place(optionValue)): ngram is a whole number ≥ 1")
+            }
             ngram = number
           case "max_shared_ngrams":
             guard let number = optionValue.float, number >= 0, number <= 1 else {
@@ -122,51 +134,66 @@ public struct AblationFile: Sendable {
             }
             maximumShared = number
           default:
-            throw HatcheryError("\(place(optionKey)): unknown contamination option \(optionKey.string ?? "?") (ngram, max_shared_ngrams)")
+            throw HatcheryError(
+              "\(place(optionKey)): unknown contamination option \(optionKey.string ?? "?") (ngram, max_shared_ngrams)")
           }
         }
       case "variants":
-        guard let list = value.mapping, !list.isEmpty else { throw HatcheryError("\(place(value)): variants is a mapping of variant names") }
+        guard let list = value.mapping, !list.isEmpty else {
+          throw HatcheryError("\(place(value)): variants is a mapping of variant names")
+        }
         variantNodes = Array(list)
       default:
         throw HatcheryError(
-          "\(place(key)): unknown key \(key.string ?? "?") (keys: version, name, folder, pipeline, seeds, eval, eval_bytes, contamination, variants)")
+          "\(place(key)): unknown key \(key.string ?? "?") (keys: version, name, folder, pipeline, seeds, eval, eval_bytes, contamination, variants)"
+        )
       }
     }
     guard sawVersion else { throw HatcheryError("\(path): version: \(version) is missing") }
     guard let basePath else { throw HatcheryError("\(path): pipeline (the base pipeline file) is missing") }
-    guard !evalSets.isEmpty else { throw HatcheryError("\(path): eval (held-out text to score every variant on) is missing") }
+    guard !evalSets.isEmpty else {
+      throw HatcheryError("\(path): eval (held-out text to score every variant on) is missing")
+    }
     guard variantNodes.count >= 2 else { throw HatcheryError("\(path): an ablation compares at least two variants") }
     do {
-      try Workspace.validateName(name, of: "ablation", hint: mapping["name"] == nil ? " (the file's name; set name: in the file)" : "")
+      try Workspace.validateName(
+        name, of: "ablation", hint: mapping["name"] == nil ? " (the file's name; set name: in the file)" : "")
     } catch let error as HatcheryError {
       throw HatcheryError("\(path): \(error.message)")
     }
     let base = try PipelineFile.load(path: basePath)
     guard base.stages.contains(where: { $0.stage == .train }) else {
-      throw HatcheryError("\(basePath): the base pipeline has no train stage; its options are the model and token budget of every run")
+      throw HatcheryError(
+        "\(basePath): the base pipeline has no train stage; its options are the model and token budget of every run")
     }
     var variants: [Variant] = []
     for (key, value) in variantNodes {
-      guard let variantName = key.string, !variantName.isEmpty else { throw HatcheryError("\(place(key)): a variant needs a name") }
+      guard let variantName = key.string, !variantName.isEmpty else {
+        throw HatcheryError("\(place(key)): a variant needs a name")
+      }
       do {
         try Workspace.validateName(variantName, of: "variant")
       } catch let error as HatcheryError {
         throw HatcheryError("\(place(key)): \(error.message)")
       }
-      guard !variants.contains(where: { $0.name == variantName }) else { throw HatcheryError("\(place(key)): variant \(variantName) is named twice") }
+      guard !variants.contains(where: { $0.name == variantName }) else {
+        throw HatcheryError("\(place(key)): variant \(variantName) is named twice")
+      }
       // FOLDER/results and FOLDER/runs hold the runs; a variant's workspace is FOLDER/NAME.
       guard !["results", "runs"].contains(variantName) else {
-        throw HatcheryError("\(place(key)): \(variantName) is the name of the ablation's own folder of runs; name the variant otherwise")
+        throw HatcheryError(
+          "\(place(key)): \(variantName) is the name of the ablation's own folder of runs; name the variant otherwise")
       }
       variants.append(try variant(variantName, value, basePath: basePath, place: place))
     }
     return AblationFile(
-      path: path, name: name, folder: folder ?? "work-\(name)", seeds: seeds, evalSets: evalSets, evalBytes: evalBytes, ngram: ngram,
+      path: path, name: name, folder: folder ?? "work-\(name)", seeds: seeds, evalSets: evalSets, evalBytes: evalBytes,
+      ngram: ngram,
       maximumSharedFraction: maximumShared, variants: variants, base: base, basePath: basePath)
   }
 
-  private static func variant(_ name: String, _ node: Node, basePath: String, place: (Node) -> String) throws -> Variant {
+  private static func variant(_ name: String, _ node: Node, basePath: String, place: (Node) -> String) throws -> Variant
+  {
     var result = Variant(name: name, pipeline: basePath, overrides: [])
     if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" { return result }
     guard let mapping = node.mapping else {
@@ -175,29 +202,38 @@ public struct AblationFile: Sendable {
     for (key, value) in mapping {
       let text = key.string ?? ""
       if text == "pipeline" {
-        guard let file = value.string, !file.isEmpty else { throw HatcheryError("\(place(value)): pipeline is a pipeline file") }
+        guard let file = value.string, !file.isEmpty else {
+          throw HatcheryError("\(place(value)): pipeline is a pipeline file")
+        }
         result.pipeline = file
         continue
       }
       let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
       guard let stage = PipelineStage(rawValue: parts[0]) else {
         throw HatcheryError(
-          "\(place(key)): unknown override \(text) (pipeline, or a stage: \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", ")))")
+          "\(place(key)): unknown override \(text) (pipeline, or a stage: \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", ")))"
+        )
       }
       guard dataStages.contains(stage) else {
         throw HatcheryError(
-          "\(place(key)): \(stage.rawValue) is not a data stage; the model and token budget are the base pipeline's train stage, the same for every variant")
+          "\(place(key)): \(stage.rawValue) is not a data stage; the model and token budget are the base pipeline's train stage, the same for every variant"
+        )
       }
       switch parts.count {
       case 1:
         if value.bool == false || value.string == "off" {
-          guard !requiredStages.contains(stage) else { throw HatcheryError("\(place(value)): every variant needs its \(stage.rawValue) stage") }
+          guard !requiredStages.contains(stage) else {
+            throw HatcheryError("\(place(value)): every variant needs its \(stage.rawValue) stage")
+          }
           result.overrides.append(.remove(stage))
         } else {
           result.overrides.append(.replace(stage, try PipelineFile.options(of: stage, value, place: place)))
         }
       case 2:
-        result.overrides.append(.set(stage, key: parts[1], value: try PipelineFile.option(parts[1], of: stage, key: key, value: value, place: place)))
+        result.overrides.append(
+          .set(
+            stage, key: parts[1],
+            value: try PipelineFile.option(parts[1], of: stage, key: key, value: value, place: place)))
       default:
         throw HatcheryError(
           "\(place(key)): \(text): an override is STAGE or STAGE.OPTION; options below a stage's own are set in the file it reads "
@@ -236,7 +272,8 @@ public struct AblationFile: Sendable {
       Self.dataStages.contains(stage) ? file.stages.first { $0.stage == stage } : nil
     }
     for stage in Self.requiredStages where !file.stages.contains(where: { $0.stage == stage }) {
-      throw HatcheryError("\(variant.pipeline): variant \(variant.name) has no \(stage.rawValue) stage; every variant needs one")
+      throw HatcheryError(
+        "\(variant.pipeline): variant \(variant.name) has no \(stage.rawValue) stage; every variant needs one")
     }
     for (stage, options) in file.stages {
       for required in stage.requiredOptions where !options.contains(where: { $0.key == required }) {

@@ -66,7 +66,8 @@ public enum AblationRunner {
   }
 
   public static func run(
-    _ file: AblationFile, options: Options, step: Step = .all, task: Int? = nil, print: (String) -> Void = { Swift.print($0) }
+    _ file: AblationFile, options: Options, step: Step = .all, task: Int? = nil,
+    print: (String) -> Void = { Swift.print($0) }
   ) throws -> Results? {
     let clock = ContinuousClock()
     let started = clock.now
@@ -81,13 +82,18 @@ public enum AblationRunner {
     case .train:
       guard let task, task >= 0, task < file.variants.count * file.seeds else {
         throw HatcheryError(
-          "--step train takes --task I, a run's index: 0 to \(file.variants.count * file.seeds - 1) (variant I / \(file.seeds), its seed I % \(file.seeds))")
+          "--step train takes --task I, a run's index: 0 to \(file.variants.count * file.seeds - 1) (variant I / \(file.seeds), its seed I % \(file.seeds))"
+        )
       }
-      _ = try train(file, variant: file.variants[task / file.seeds], seedIndex: task % file.seeds, sets: sets, options: options, print: print)
+      _ = try train(
+        file, variant: file.variants[task / file.seeds], seedIndex: task % file.seeds, sets: sets, options: options,
+        print: print)
     case .all:
       for variant in file.variants {
         _ = try prepare(file, variant: variant, sets: sets, options: options, print: print)
-        for seedIndex in 0..<file.seeds { _ = try train(file, variant: variant, seedIndex: seedIndex, sets: sets, options: options, print: print) }
+        for seedIndex in 0..<file.seeds {
+          _ = try train(file, variant: variant, seedIndex: seedIndex, sets: sets, options: options, print: print)
+        }
       }
     case .compare:
       break
@@ -113,18 +119,23 @@ public enum AblationRunner {
   /// A variant's pipeline (its up-to-date steps skipped), then the check of the evaluation sets
   /// against its kept documents, kept beside its results.
   static func prepare(
-    _ file: AblationFile, variant: AblationFile.Variant, sets: [EvaluationSet], options: Options, print: (String) -> Void
+    _ file: AblationFile, variant: AblationFile.Variant, sets: [EvaluationSet], options: Options,
+    print: (String) -> Void
   ) throws -> Contamination {
     let pipeline = try file.pipeline(for: variant)
     print("==> ablation \(file.name): variant \(variant.name) (\(pipeline.workspace))")
-    let outcome = try PipelineRunner.run(pipeline, options: PipelineRunner.Options(executable: options.executable), print: print)
+    let outcome = try PipelineRunner.run(
+      pipeline, options: PipelineRunner.Options(executable: options.executable), print: print)
     guard outcome == .completed else {
-      throw HatcheryError("ablation \(file.name): the pipeline of variant \(variant.name) did not complete (\(outcome)); its message is above")
+      throw HatcheryError(
+        "ablation \(file.name): the pipeline of variant \(variant.name) did not complete (\(outcome)); its message is above"
+      )
     }
     let workspace = try Workspace.open(at: pipeline.workspace)
     let store = try workspace.openStore()
     let index = ContaminationIndex(
-      items: sets.flatMap { set in set.documents.enumerated().map { ("\(set.name)#\($0.offset + 1)", $0.element.text) } }, n: file.ngram)
+      items: sets.flatMap { set in set.documents.enumerated().map { ("\(set.name)#\($0.offset + 1)", $0.element.text) }
+      }, n: file.ngram)
     var copyKeys: [UInt64: String] = [:]
     for set in sets {
       for (number, document) in set.documents.enumerated() {
@@ -137,7 +148,8 @@ public enum AblationRunner {
     print(
       "==> ablation \(file.name): variant \(variant.name): \(check.trainingDocuments) training documents; evaluation documents "
         + "copied \(check.copies.count), sharing a \(file.ngram)-gram \(check.dirty) of \(check.evaluationDocuments); "
-        + "\(check.sharedNGrams) of the evaluation text's \(check.evaluationNGrams) \(file.ngram)-grams in the training text")
+        + "\(check.sharedNGrams) of the evaluation text's \(check.evaluationNGrams) \(file.ngram)-grams in the training text"
+    )
     guard check.copies.isEmpty else {
       throw HatcheryError(
         "ablation \(file.name): variant \(variant.name) trains on evaluation document(s) \(check.copies.prefix(5).joined(separator: ", ")): "
@@ -155,38 +167,50 @@ public enum AblationRunner {
   }
 
   /// The variant's workspace and its data's fingerprint, once its pipeline has run.
-  static func preparedVariant(_ file: AblationFile, variant: AblationFile.Variant) throws -> (Workspace, ProvenanceStore, String) {
+  static func preparedVariant(_ file: AblationFile, variant: AblationFile.Variant) throws -> (
+    Workspace, ProvenanceStore, String
+  ) {
     let pipeline = try file.pipeline(for: variant)
     let notPrepared = HatcheryError(
       "ablation \(file.name): variant \(variant.name) is not prepared: run `hatchery ablate --step prepare --task "
         + "\(file.variants.firstIndex { $0.name == variant.name } ?? 0)` first")
-    guard FileManager.default.fileExists(atPath: Workspace.absolutePath(pipeline.workspace) + "/hatchery.db") else { throw notPrepared }
+    guard FileManager.default.fileExists(atPath: Workspace.absolutePath(pipeline.workspace) + "/hatchery.db") else {
+      throw notPrepared
+    }
     let workspace = try Workspace.open(at: pipeline.workspace)
     let store = try workspace.openStore()
-    guard let step = try store.pipelineStep(pipeline: pipeline.name, step: "shard"), step.status == .completed else { throw notPrepared }
+    guard let step = try store.pipelineStep(pipeline: pipeline.name, step: "shard"), step.status == .completed else {
+      throw notPrepared
+    }
     return (workspace, store, step.fingerprint)
   }
 
   /// One seed of a prepared variant.
   static func train(
-    _ file: AblationFile, variant: AblationFile.Variant, seedIndex: Int, sets: [EvaluationSet], options: Options, print: (String) -> Void
+    _ file: AblationFile, variant: AblationFile.Variant, seedIndex: Int, sets: [EvaluationSet], options: Options,
+    print: (String) -> Void
   ) throws -> Run {
     let (workspace, _, dataFingerprint) = try preparedVariant(file, variant: variant)
-    guard FileManager.default.fileExists(atPath: resultFolder(file, variant: variant.name) + "/contamination.json") else {
-      throw HatcheryError("ablation \(file.name): variant \(variant.name) has no contamination check: run its prepare step first")
+    guard FileManager.default.fileExists(atPath: resultFolder(file, variant: variant.name) + "/contamination.json")
+    else {
+      throw HatcheryError(
+        "ablation \(file.name): variant \(variant.name) has no contamination check: run its prepare step first")
     }
     return try trainAndScore(
-      file: file, variant: variant.name, seedIndex: seedIndex, prepared: workspace, dataFingerprint: dataFingerprint, sets: sets,
+      file: file, variant: variant.name, seedIndex: seedIndex, prepared: workspace, dataFingerprint: dataFingerprint,
+      sets: sets,
       options: options, print: print)
   }
 
   /// A run's own workspace, `FOLDER/runs/VARIANT/seed-S`: its store records the run, its
   /// `shards` and `tokenizer` are links to the variant's. Runs of one variant so write no file
   /// in common and can run side by side (as Slurm jobs do), and the variant's store is only read.
-  static func runWorkspace(_ file: AblationFile, variant: String, seed: UInt64, prepared: Workspace) throws -> Workspace {
+  static func runWorkspace(_ file: AblationFile, variant: String, seed: UInt64, prepared: Workspace) throws -> Workspace
+  {
     let path = Workspace.absolutePath(file.folder) + "/runs/\(variant)/seed-\(seed)"
     let workspace =
-      FileManager.default.fileExists(atPath: path + "/" + Workspace.storeName) ? try Workspace.open(at: path) : try Workspace.create(at: path)
+      FileManager.default.fileExists(atPath: path + "/" + Workspace.storeName)
+      ? try Workspace.open(at: path) : try Workspace.create(at: path)
     for folder in ["shards", "tokenizer"] {
       let link = path + "/" + folder
       let target = prepared.absolute(folder)
@@ -245,7 +269,8 @@ public enum AblationRunner {
   /// Reads the variant's kept documents once: each one's whole-text key against the evaluation
   /// documents', and its n-grams against theirs.
   static func checkContamination(
-    variant: String, workspace: Workspace, store: ProvenanceStore, index: ContaminationIndex, copyKeys: [UInt64: String],
+    variant: String, workspace: Workspace, store: ProvenanceStore, index: ContaminationIndex,
+    copyKeys: [UInt64: String],
     evaluationDocuments: Int
   ) throws -> Contamination {
     let reader = try KeptDocuments(workspace: workspace, store: store).reader()
@@ -262,8 +287,10 @@ public enum AblationRunner {
     }
     let worst = index.itemsHolding(shared).sorted { ($0.shared, $1.item) > ($1.shared, $0.item) }.prefix(5)
     return Contamination(
-      variant: variant, trainingDocuments: documents, evaluationDocuments: evaluationDocuments, copies: copies.sorted(), dirty: dirty.count,
-      evaluationNGrams: index.count, sharedNGrams: shared.count, mostShared: worst.map { "\($0.item) (\($0.shared) of \($0.of))" })
+      variant: variant, trainingDocuments: documents, evaluationDocuments: evaluationDocuments, copies: copies.sorted(),
+      dirty: dirty.count,
+      evaluationNGrams: index.count, sharedNGrams: shared.count,
+      mostShared: worst.map { "\($0.item) (\($0.shared) of \($0.of))" })
   }
 
   /// The base pipeline's train options as `hatchery train` flags, without those the ablation
@@ -274,25 +301,31 @@ public enum AblationRunner {
   }
 
   static func seed(_ file: AblationFile, index: Int) -> UInt64 {
-    let base = file.trainOptions.first { $0.key == "seed" }.flatMap { option -> UInt64? in
-      if case .scalar(let text) = option.value { return UInt64(text) }
-      return nil
-    } ?? TrainOptions().seed
+    let base =
+      file.trainOptions.first { $0.key == "seed" }.flatMap { option -> UInt64? in
+        if case .scalar(let text) = option.value { return UInt64(text) }
+        return nil
+      } ?? TrainOptions().seed
     return base + UInt64(index)
   }
 
   /// `hatchery train`'s arguments for one seed (after `-w` and `--run-name`).
   static func runArguments(_ file: AblationFile, seed: UInt64) -> [String] {
-    let evalTexts = file.evalSets.flatMap { ["--eval-text", $0.path] } + (file.evalBytes.map { ["--eval-text-bytes", String($0)] } ?? [])
+    let evalTexts =
+      file.evalSets.flatMap { ["--eval-text", $0.path] }
+      + (file.evalBytes.map { ["--eval-text-bytes", String($0)] } ?? [])
     return trainArguments(file) + ["--seed", String(seed)] + evalTexts
   }
 
   /// What a run's result depends on: the tool, the variant's data, the train options and seed,
   /// the evaluation text.
-  static func runFingerprint(_ file: AblationFile, seed: UInt64, dataFingerprint: String, sets: [EvaluationSet]) -> String {
+  static func runFingerprint(_ file: AblationFile, seed: UInt64, dataFingerprint: String, sets: [EvaluationSet])
+    -> String
+  {
     var hasher = SHA256Hasher()
     hasher.update(
-      "hatchery-ablation-run-v1\0\(HatcheryVersion.current)\0\(dataFingerprint)\0\(runArguments(file, seed: seed).joined(separator: "\0"))\0")
+      "hatchery-ablation-run-v1\0\(HatcheryVersion.current)\0\(dataFingerprint)\0\(runArguments(file, seed: seed).joined(separator: "\0"))\0"
+    )
     for set in sets {
       hasher.update("\(set.name)\0")
       for document in set.documents {
@@ -304,17 +337,21 @@ public enum AblationRunner {
   }
 
   private static func trainAndScore(
-    file: AblationFile, variant: String, seedIndex: Int, prepared: Workspace, dataFingerprint: String, sets: [EvaluationSet],
+    file: AblationFile, variant: String, seedIndex: Int, prepared: Workspace, dataFingerprint: String,
+    sets: [EvaluationSet],
     options: Options, print: (String) -> Void
   ) throws -> Run {
     let seed = self.seed(file, index: seedIndex)
     let arguments = runArguments(file, seed: seed)
     let fingerprint = runFingerprint(file, seed: seed, dataFingerprint: dataFingerprint, sets: sets)
     let resultPath = resultFolder(file, variant: variant) + "/seed-\(seed).json"
-    if let data = FileManager.default.contents(atPath: resultPath), let cached = try? JSONDecoder().decode(Run.self, from: data),
+    if let data = FileManager.default.contents(atPath: resultPath),
+      let cached = try? JSONDecoder().decode(Run.self, from: data),
       cached.fingerprint == fingerprint
     {
-      print("==> ablation \(file.name): \(variant), seed \(seed): up to date (\(String(format: "%.4f", cached.totalBitsPerByte)) bits per byte)")
+      print(
+        "==> ablation \(file.name): \(variant), seed \(seed): up to date (\(String(format: "%.4f", cached.totalBitsPerByte)) bits per byte)"
+      )
       return cached
     }
     let workspace = try runWorkspace(file, variant: variant, seed: seed, prepared: prepared)
@@ -322,7 +359,9 @@ public enum AblationRunner {
     let runName = "ablation-seed\(seed)-\(fingerprint.prefix(10))"
     let runDirectory = workspace.absolute("runs/" + runName)
     // A run of this name that did not finish is trained again from the start: same seed, same run.
-    if FileManager.default.fileExists(atPath: runDirectory), try store.trainingRunStatus(id: runName)?.status != .completed {
+    if FileManager.default.fileExists(atPath: runDirectory),
+      try store.trainingRunStatus(id: runName)?.status != .completed
+    {
       try FileManager.default.removeItem(atPath: runDirectory)
     }
     if !FileManager.default.fileExists(atPath: runDirectory) {
@@ -330,7 +369,9 @@ public enum AblationRunner {
       print("==> ablation \(file.name): \(variant), seed \(seed): hatchery \(command.joined(separator: " "))")
       let result = try PipelineRunner.runProcess(options.executable, command)
       guard result == .exited(0) else {
-        throw HatcheryError("ablation \(file.name): training variant \(variant) with seed \(seed) failed (\(result)); its message is above")
+        throw HatcheryError(
+          "ablation \(file.name): training variant \(variant) with seed \(seed) failed (\(result)); its message is above"
+        )
       }
     }
     guard let checkpoint = Checkpoint.latest(in: runDirectory) else {
@@ -351,10 +392,14 @@ public enum AblationRunner {
     }
     let account = try store.trainingRunAccount(id: runName)
     let run = Run(
-      variant: variant, seed: seed, fingerprint: fingerprint, runDirectory: runDirectory, bitsPerByte: bits, totalBitsPerByte: total.bitsPerByte,
-      tokens: account?.tokens ?? 0, seconds: account?.seconds ?? 0, kWh: account?.kWh ?? 0, emissionsKg: account?.emissionsKg ?? 0)
+      variant: variant, seed: seed, fingerprint: fingerprint, runDirectory: runDirectory, bitsPerByte: bits,
+      totalBitsPerByte: total.bitsPerByte,
+      tokens: account?.tokens ?? 0, seconds: account?.seconds ?? 0, kWh: account?.kWh ?? 0,
+      emissionsKg: account?.emissionsKg ?? 0)
     try write(run, to: resultPath)
-    print("==> ablation \(file.name): \(variant), seed \(seed): \(String(format: "%.4f", run.totalBitsPerByte)) bits per byte")
+    print(
+      "==> ablation \(file.name): \(variant), seed \(seed): \(String(format: "%.4f", run.totalBitsPerByte)) bits per byte"
+    )
     return run
   }
 }

@@ -32,10 +32,12 @@ enum AblationStatistics {
     let difference = meanA - meanB
     let standardError = (varianceA + varianceB).squareRoot()
     guard standardError > 0 else {
-      return Welch(difference: difference, t: difference == 0 ? 0 : .infinity, degreesOfFreedom: .nan, p: difference == 0 ? 1 : 0)
+      return Welch(
+        difference: difference, t: difference == 0 ? 0 : .infinity, degreesOfFreedom: .nan, p: difference == 0 ? 1 : 0)
     }
     let t = difference / standardError
-    let degrees = (varianceA + varianceB) * (varianceA + varianceB)
+    let degrees =
+      (varianceA + varianceB) * (varianceA + varianceB)
       / (varianceA * varianceA / Double(a.count - 1) + varianceB * varianceB / Double(b.count - 1))
     return Welch(difference: difference, t: t, degreesOfFreedom: degrees, p: twoSidedP(t: t, degreesOfFreedom: degrees))
   }

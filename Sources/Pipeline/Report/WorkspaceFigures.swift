@@ -41,10 +41,15 @@ struct WorkspaceFigures {
       ingested = try Int.fetchOne(db, sql: "SELECT count(*) FROM documents") ?? 0
       rejected = try Int.fetchOne(db, sql: "SELECT count(*) FROM rejects WHERE stage = 'ingest'") ?? 0
       droppedByStage = try Row.fetchAll(
-        db, sql: "SELECT stage, count(DISTINCT document_id) AS n FROM decisions WHERE action = 'drop' GROUP BY stage ORDER BY min(id)"
+        db,
+        sql:
+          "SELECT stage, count(DISTINCT document_id) AS n FROM decisions WHERE action = 'drop' GROUP BY stage ORDER BY min(id)"
       ).map { ($0["stage"], $0["n"]) }
-      duplicateClusters = try Int.fetchOne(
-        db, sql: "SELECT count(DISTINCT duplicate_of) FROM decisions WHERE stage = 'dedup' AND duplicate_of IS NOT NULL") ?? 0
+      duplicateClusters =
+        try Int.fetchOne(
+          db,
+          sql: "SELECT count(DISTINCT duplicate_of) FROM decisions WHERE stage = 'dedup' AND duplicate_of IS NOT NULL")
+        ?? 0
       trainingRuns = try Row.fetchAll(
         db,
         sql: """
@@ -53,8 +58,10 @@ struct WorkspaceFigures {
           """
       ).map {
         TrainingRun(
-          id: $0["id"], kind: $0["kind"], directory: $0["run_dir"], status: $0["status"], steps: $0["steps"], tokens: $0["tokens"],
-          finalLoss: $0["final_loss"], finalValidationLoss: $0["final_val_loss"], seconds: $0["seconds"], forecastSeconds: $0["forecast_seconds"])
+          id: $0["id"], kind: $0["kind"], directory: $0["run_dir"], status: $0["status"], steps: $0["steps"],
+          tokens: $0["tokens"],
+          finalLoss: $0["final_loss"], finalValidationLoss: $0["final_val_loss"], seconds: $0["seconds"],
+          forecastSeconds: $0["forecast_seconds"])
       }
     }
   }

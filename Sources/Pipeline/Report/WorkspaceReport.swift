@@ -24,7 +24,8 @@ public enum WorkspaceReport {
     let store = try workspace.openStoreForReading()
     let carbon = try CarbonIntensity(country: options.country, override: options.carbonIntensity)
     let audit = try store.auditCounts()
-    var body = "<h1>Hatchery report</h1><p class=\"meta\">Workspace \(HTML.escape(workspace.root)), generated \(Timestamp.now()) by hatchery \(HatcheryVersion.current).</p>"
+    var body =
+      "<h1>Hatchery report</h1><p class=\"meta\">Workspace \(HTML.escape(workspace.root)), generated \(Timestamp.now()) by hatchery \(HatcheryVersion.current).</p>"
 
     // Data card.
     let sources = try store.read { db in
@@ -37,40 +38,68 @@ public enum WorkspaceReport {
           ORDER BY s.id
           """
       ).map { row -> [String] in
-        [row["name"], row["kind"], (row["declared_license"] as String?) ?? "—", "\(row["documents"] as Int)", ByteCount.format(row["bytes"] as Int)]
+        [
+          row["name"], row["kind"], (row["declared_license"] as String?) ?? "—", "\(row["documents"] as Int)",
+          ByteCount.format(row["bytes"] as Int),
+        ]
       }
     }
-    body += "<h2>Data card</h2><h3>Sources</h3>" + HTML.table(["source", "format", "declared licence", "documents", "bytes"], sources)
+    body +=
+      "<h2>Data card</h2><h3>Sources</h3>"
+      + HTML.table(["source", "format", "declared licence", "documents", "bytes"], sources)
     let figures = try WorkspaceFigures(store: store)
-    var flow = [["ingested", "\(figures.ingested)"]] + figures.droppedByStage.map { ["dropped by \($0.stage)", "\($0.documents)"] }
+    var flow =
+      [["ingested", "\(figures.ingested)"]]
+      + figures.droppedByStage.map { ["dropped by \($0.stage)", "\($0.documents)"] }
     flow.append(["kept", "\(figures.kept)"])
     flow.append(["in shards", "\(figures.shardDocuments) documents, \(figures.shardTokens) tokens"])
     body += "<h3>Documents through the stages</h3>" + HTML.table(["step", "count"], flow)
-    body += "<p>Duplicate clusters (documents others were found to duplicate): \(figures.duplicateClusters). Licence conflicts: \(audit.conflicts). Documents without provenance: \(audit.withoutProvenance).</p>"
-    body += "<h3>Licences by source</h3>" + HTML.table(
-      ["source", "licence", "category", "documents", "kept documents", "kept bytes"], licenceRows(audit.bySourceAndLicense))
-    body += "<h3>Dropped, by stage and reason</h3>" + HTML.table(
-      ["stage", "reason", "documents", "bytes"], audit.drops.map { [$0.stage, $0.reason, "\($0.documents)", ByteCount.format($0.bytes)] })
+    body +=
+      "<p>Duplicate clusters (documents others were found to duplicate): \(figures.duplicateClusters). Licence conflicts: \(audit.conflicts). Documents without provenance: \(audit.withoutProvenance).</p>"
+    body +=
+      "<h3>Licences by source</h3>"
+      + HTML.table(
+        ["source", "licence", "category", "documents", "kept documents", "kept bytes"],
+        licenceRows(audit.bySourceAndLicense))
+    body +=
+      "<h3>Dropped, by stage and reason</h3>"
+      + HTML.table(
+        ["stage", "reason", "documents", "bytes"],
+        audit.drops.map { [$0.stage, $0.reason, "\($0.documents)", ByteCount.format($0.bytes)] })
     body += "<h3>Held back for licence review</h3>"
-    body += audit.heldBack.isEmpty
+    body +=
+      audit.heldBack.isEmpty
       ? "<p>None: no document waits for review.</p>"
-      : "<p>Left out of the shards until approved (<code>hatchery review</code>).</p>" + HTML.table(
-        ["reason", "documents", "bytes", "≈ tokens"],
-        audit.heldBack.map { [$0.reason, "\($0.documents)", ByteCount.format($0.bytes), $0.tokens.map(String.init) ?? "—"] })
+      : "<p>Left out of the shards until approved (<code>hatchery review</code>).</p>"
+        + HTML.table(
+          ["reason", "documents", "bytes", "≈ tokens"],
+          audit.heldBack.map {
+            [$0.reason, "\($0.documents)", ByteCount.format($0.bytes), $0.tokens.map(String.init) ?? "—"]
+          })
     if !audit.tokens.isEmpty {
-      body += "<h3>Tokens by source and licence</h3>" + HTML.table(
-        ["source", "licence", "documents", "tokens"], audit.tokens.map { [$0.source, $0.expression ?? "—", "\($0.documents)", "\($0.tokens)"] })
+      body +=
+        "<h3>Tokens by source and licence</h3>"
+        + HTML.table(
+          ["source", "licence", "documents", "tokens"],
+          audit.tokens.map { [$0.source, $0.expression ?? "—", "\($0.documents)", "\($0.tokens)"] })
     }
 
     // Tokenizer.
     body += "<h2>Tokenizer</h2>"
-    if let run = try store.stageRuns(stage: "tokenizer").last(where: { $0.status == .completed }), let counts = run.counts,
+    if let run = try store.stageRuns(stage: "tokenizer").last(where: { $0.status == .completed }),
+      let counts = run.counts,
       let object = try? JSONParser.parse(counts).objectValue
     {
       let shardRun = try store.stageRuns(stage: "shard").last(where: { $0.status == .completed })
       let shardCounts = shardRun?.counts.flatMap { try? JSONParser.parse($0).objectValue }
-      var rows = [["vocabulary", object["vocab_size"]?.intValue.map(String.init) ?? "?"], ["merges", object["merges"]?.intValue.map(String.init) ?? "?"],
-        ["trained on", "\(object["documents"]?.intValue ?? 0) documents, \(ByteCount.format(object["bytes"]?.intValue ?? 0))"]]
+      var rows = [
+        ["vocabulary", object["vocab_size"]?.intValue.map(String.init) ?? "?"],
+        ["merges", object["merges"]?.intValue.map(String.init) ?? "?"],
+        [
+          "trained on",
+          "\(object["documents"]?.intValue ?? 0) documents, \(ByteCount.format(object["bytes"]?.intValue ?? 0))",
+        ],
+      ]
       if let bytes = shardCounts?["bytes"]?.intValue, let tokens = shardCounts?["tokens"]?.intValue, tokens > 0 {
         rows.append(["bytes per token (kept documents)", String(format: "%.3f", Double(bytes) / Double(tokens))])
       }
@@ -85,31 +114,49 @@ public enum WorkspaceReport {
     for run in figures.trainingRuns {
       let curves = metrics(run.directory + "/metrics.jsonl")
       body += "<h3>\(HTML.escape(run.id)) (\(HTML.escape(run.kind)), \(HTML.escape(run.status)))</h3>"
-      body += "<p>\(run.steps) steps, \(run.tokens) tokens; final loss \(run.finalLoss.map { String(format: "%.4f", $0) } ?? "—"), validation loss \(run.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "—").</p>"
+      body +=
+        "<p>\(run.steps) steps, \(run.tokens) tokens; final loss \(run.finalLoss.map { String(format: "%.4f", $0) } ?? "—"), validation loss \(run.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "—").</p>"
       if let seconds = run.seconds {
-        body += "<p>Wall time \(String(format: "%.1f", seconds)) s" + (run.forecastSeconds.map {
-          String(format: "; <code>hatchery plan</code> forecast %.1f s at its start (measured / forecast %.2f)", $0, seconds / $0)
-        } ?? "") + ".</p>"
+        body +=
+          "<p>Wall time \(String(format: "%.1f", seconds)) s"
+          + (run.forecastSeconds.map {
+            String(
+              format: "; <code>hatchery plan</code> forecast %.1f s at its start (measured / forecast %.2f)", $0,
+              seconds / $0)
+          } ?? "") + ".</p>"
       }
-      body += "<figure>" + SVGChart(
-        title: run.kind == "finetune" ? "Fine-tuning loss" : "Training and validation loss", xLabel: "step", yLabel: "loss",
-        series: [.init(name: "train", color: "#1f77b4", points: curves.loss), .init(name: "validation", color: "#d62728", points: curves.validation)]
-      ).svg + "</figure>"
+      body +=
+        "<figure>"
+        + SVGChart(
+          title: run.kind == "finetune" ? "Fine-tuning loss" : "Training and validation loss", xLabel: "step",
+          yLabel: "loss",
+          series: [
+            .init(name: "train", color: "#1f77b4", points: curves.loss),
+            .init(name: "validation", color: "#d62728", points: curves.validation),
+          ]
+        ).svg + "</figure>"
       if !curves.bitsPerByte.isEmpty {
         // Bits per byte compares runs with different tokenizers (hatchery evaluate --text).
         let palette = ["#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
-        body += "<figure>" + SVGChart(
-          title: "Held-out bits per byte", xLabel: "step", yLabel: "bits per byte",
-          series: curves.bitsPerByte.enumerated().map { .init(name: $1.name, color: palette[$0 % palette.count], points: $1.points) }
-        ).svg + "</figure>"
+        body +=
+          "<figure>"
+          + SVGChart(
+            title: "Held-out bits per byte", xLabel: "step", yLabel: "bits per byte",
+            series: curves.bitsPerByte.enumerated().map {
+              .init(name: $1.name, color: palette[$0 % palette.count], points: $1.points)
+            }
+          ).svg + "</figure>"
       }
       if options.samples > 0, let checkpoint = Checkpoint.latest(in: run.directory)?.folder {
         let chat = run.kind == "finetune"
         for index in 0..<options.samples {
-          let text = (try? Sampler.sample(
-            checkpoint: checkpoint, prompt: options.prompt, tokens: 32, temperature: index == 0 ? 0 : 0.8, topK: 40, seed: UInt64(index + 1),
-            chat: chat, threads: 1)) ?? "(sampling failed)"
-          body += "<p class=\"sample\"><b>\(HTML.escape(options.prompt))</b>\(chat ? " → " : "")\(HTML.escape(text))</p>"
+          let text =
+            (try? Sampler.sample(
+              checkpoint: checkpoint, prompt: options.prompt, tokens: 32, temperature: index == 0 ? 0 : 0.8, topK: 40,
+              seed: UInt64(index + 1),
+              chat: chat, threads: 1)) ?? "(sampling failed)"
+          body +=
+            "<p class=\"sample\"><b>\(HTML.escape(options.prompt))</b>\(chat ? " → " : "")\(HTML.escape(text))</p>"
         }
       }
     }
@@ -122,13 +169,17 @@ public enum WorkspaceReport {
     body += HTML.table(
       ["run", "kind", "seconds", "CPU s", "kWh", "g CO2e", "embodied g CO2e", "method"],
       ledger.map { entry in
-        [entry.name, entry.kind, entry.seconds.map { String(format: "%.1f", $0) } ?? "—", entry.cpuSeconds.map { String(format: "%.1f", $0) } ?? "—",
-         entry.kWh.map { String(format: "%.6f", $0 * options.pue) } ?? "not metered",
-         entry.kWh.map { String(format: "%.3f", carbon.emissions(kWh: $0, pue: options.pue) * 1000) } ?? "—",
-         entry.embodiedKg.map { String(format: "%.3f", $0 * 1000) } ?? "—", methods.mark(entry.method)]
+        [
+          entry.name, entry.kind, entry.seconds.map { String(format: "%.1f", $0) } ?? "—",
+          entry.cpuSeconds.map { String(format: "%.1f", $0) } ?? "—",
+          entry.kWh.map { String(format: "%.6f", $0 * options.pue) } ?? "not metered",
+          entry.kWh.map { String(format: "%.3f", carbon.emissions(kWh: $0, pue: options.pue) * 1000) } ?? "—",
+          entry.embodiedKg.map { String(format: "%.3f", $0 * 1000) } ?? "—", methods.mark(entry.method),
+        ]
       })
     body += methods.notes.map { "<p class=\"meta\">\(HTML.escape($0))</p>" }.joined()
-    body += "<p>Total \(String(format: "%.6f", total)) kWh, \(String(format: "%.3f", total * carbon.gramsPerKWh)) g CO2e at \(Int(carbon.gramsPerKWh.rounded())) g/kWh (\(HTML.escape(carbon.source))), PUE \(options.pue).</p>"
+    body +=
+      "<p>Total \(String(format: "%.6f", total)) kWh, \(String(format: "%.3f", total * carbon.gramsPerKWh)) g CO2e at \(Int(carbon.gramsPerKWh.rounded())) g/kWh (\(HTML.escape(carbon.source))), PUE \(options.pue).</p>"
 
     return """
       <?xml version="1.0" encoding="UTF-8"?>
@@ -145,7 +196,10 @@ public enum WorkspaceReport {
 
   /// The licence table's rows: each source's most common expressions, then one row for the rest.
   static func licenceRows(
-    _ rows: [(source: String, expression: String?, category: String?, documents: Int, bytes: Int, keptDocuments: Int, keptBytes: Int)]
+    _ rows: [(
+      source: String, expression: String?, category: String?, documents: Int, bytes: Int, keptDocuments: Int,
+      keptBytes: Int
+    )]
   ) -> [[String]] {
     var result: [[String]] = []
     var sources: [String] = []
@@ -161,7 +215,8 @@ public enum WorkspaceReport {
       let rest = ofSource.dropFirst(licenceRowsPerSource)
       if !rest.isEmpty {
         result.append([
-          source, "\(rest.count) other expressions (hatchery audit lists them)", "—", "\(rest.reduce(0) { $0 + $1.documents })",
+          source, "\(rest.count) other expressions (hatchery audit lists them)", "—",
+          "\(rest.reduce(0) { $0 + $1.documents })",
           "\(rest.reduce(0) { $0 + $1.keptDocuments })", ByteCount.format(rest.reduce(0) { $0 + $1.keptBytes }),
         ])
       }
@@ -192,7 +247,9 @@ public enum WorkspaceReport {
       }
     }
     for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-      guard let object = try? JSONParser.parse(String(line)).objectValue, let step = object["step"]?.intValue else { continue }
+      guard let object = try? JSONParser.parse(String(line)).objectValue, let step = object["step"]?.intValue else {
+        continue
+      }
       if let value = number(object["loss"]) { curves.loss.append((Double(step), value)) }
       if let value = number(object["val_loss"]) { curves.validation.append((Double(step), value)) }
       if let value = number(object["val_bpb"]) { add("validation split", step, value) }

@@ -15,7 +15,8 @@ public enum WorkspaceStatus {
     for run in runs {
       let task = run.tasks > 1 ? "task \(run.task) of \(run.tasks)" : "one process"
       let when = run.finishedAt.map { "ended \($0)" } ?? "started \(run.startedAt)"
-      lines.append("  \(pad(run.stage, 9)) \(pad(run.scope, 16)) \(pad(task, 14)) \(pad(run.status.rawValue, 9)) \(when)")
+      lines.append(
+        "  \(pad(run.stage, 9)) \(pad(run.scope, 16)) \(pad(task, 14)) \(pad(run.status.rawValue, 9)) \(when)")
     }
     let parts = Dictionary(grouping: try store.allParts(), by: { $0.source.name })
     lines.append("ingested parts in the store:")
@@ -28,8 +29,9 @@ public enum WorkspaceStatus {
       lines.append("  \(folder): \(numbers.count) file(s), numbers \(ranges(numbers))")
     }
     for (folder, signatures, clustered) in dedupIntermediates(workspace) {
-      lines.append("dedup intermediates \(folder): signatures of task(s) \(ranges(signatures)); "
-        + (clustered.isEmpty ? "not clustered yet" : "clustered for task(s) \(ranges(clustered))"))
+      lines.append(
+        "dedup intermediates \(folder): signatures of task(s) \(ranges(signatures)); "
+          + (clustered.isEmpty ? "not clustered yet" : "clustered for task(s) \(ranges(clustered))"))
     }
     return lines
   }

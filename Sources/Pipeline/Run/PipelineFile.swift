@@ -46,10 +46,14 @@ public struct PipelineFile: Sendable {
   public var stages: [(stage: PipelineStage, options: [(key: String, value: Value)])]
 
   public static func load(path: String) throws -> PipelineFile {
-    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HatcheryError.system("read", path: path, code: ENOENT)
+    }
     let root = try YAMLFile.compose(String(decoding: data, as: UTF8.self), file: path)
     func place(_ node: Node) -> String { "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }
-    guard let mapping = root?.mapping else { throw HatcheryError("\(path): a pipeline file is a mapping (version, workspace, sources, stages)") }
+    guard let mapping = root?.mapping else {
+      throw HatcheryError("\(path): a pipeline file is a mapping (version, workspace, sources, stages)")
+    }
     var name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
     var workspace: String?
     var sources: [Source] = []
@@ -64,28 +68,35 @@ public struct PipelineFile: Sendable {
         guard let text = value.string, !text.isEmpty else { throw HatcheryError("\(place(value)): name is a string") }
         name = text
       case "workspace":
-        guard let text = value.string, !text.isEmpty else { throw HatcheryError("\(place(value)): workspace is a path") }
+        guard let text = value.string, !text.isEmpty else {
+          throw HatcheryError("\(place(value)): workspace is a path")
+        }
         workspace = text
       case "sources":
         guard let list = value.sequence else { throw HatcheryError("\(place(value)): sources is a list") }
         for item in list { sources.append(try source(item, place: place)) }
       case "stages":
-        guard let stageMapping = value.mapping else { throw HatcheryError("\(place(value)): stages is a mapping of stage names") }
+        guard let stageMapping = value.mapping else {
+          throw HatcheryError("\(place(value)): stages is a mapping of stage names")
+        }
         for (stageKey, stageValue) in stageMapping {
           guard let stage = PipelineStage(rawValue: stageKey.string ?? "") else {
             throw HatcheryError(
-              "\(place(stageKey)): unknown stage \(stageKey.string ?? "?") (stages: \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", ")))")
+              "\(place(stageKey)): unknown stage \(stageKey.string ?? "?") (stages: \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
           }
           stages[stage] = try options(of: stage, stageValue, place: place)
         }
       default:
-        throw HatcheryError("\(place(key)): unknown key \(key.string ?? "?") (keys: version, name, workspace, sources, stages)")
+        throw HatcheryError(
+          "\(place(key)): unknown key \(key.string ?? "?") (keys: version, name, workspace, sources, stages)")
       }
     }
     guard sawVersion else { throw HatcheryError("\(path): version: \(version) is missing") }
     // The name becomes job names, script lines and the default output folder.
     do {
-      try Workspace.validateName(name, of: "pipeline", hint: mapping["name"] == nil ? " (the file's name; set name: in the file)" : "")
+      try Workspace.validateName(
+        name, of: "pipeline", hint: mapping["name"] == nil ? " (the file's name; set name: in the file)" : "")
     } catch let error as HatcheryError {
       throw HatcheryError("\(path): \(error.message)")
     }
@@ -101,7 +112,9 @@ public struct PipelineFile: Sendable {
   }
 
   private static func source(_ node: Node, place: (Node) -> String) throws -> Source {
-    guard let mapping = node.mapping else { throw HatcheryError("\(place(node)): a source is a mapping (name, paths, format, license, optional)") }
+    guard let mapping = node.mapping else {
+      throw HatcheryError("\(place(node)): a source is a mapping (name, paths, format, license, optional)")
+    }
     var source = Source(name: "", paths: [])
     for (key, value) in mapping {
       switch key.string ?? "" {
@@ -117,10 +130,13 @@ public struct PipelineFile: Sendable {
         guard let flag = value.bool else { throw HatcheryError("\(place(value)): optional is true or false") }
         source.optional = flag
       default:
-        throw HatcheryError("\(place(key)): unknown source key \(key.string ?? "?") (name, paths, format, license, optional)")
+        throw HatcheryError(
+          "\(place(key)): unknown source key \(key.string ?? "?") (name, paths, format, license, optional)")
       }
     }
-    guard !source.name.isEmpty, !source.paths.isEmpty else { throw HatcheryError("\(place(node)): a source needs a name and paths") }
+    guard !source.name.isEmpty, !source.paths.isEmpty else {
+      throw HatcheryError("\(place(node)): a source needs a name and paths")
+    }
     do {
       try Workspace.validateSourceName(source.name)
     } catch let error as HatcheryError {
@@ -130,9 +146,14 @@ public struct PipelineFile: Sendable {
   }
 
   /// The options of a stage from its YAML node (a mapping, or nothing for none).
-  static func options(of stage: PipelineStage, _ node: Node, place: (Node) -> String) throws -> [(key: String, value: Value)] {
-    if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" { return [] }  // `train:` with no options
-    guard let mapping = node.mapping else { throw HatcheryError("\(place(node)): the options of \(stage.rawValue) are a mapping") }
+  static func options(of stage: PipelineStage, _ node: Node, place: (Node) -> String) throws -> [(
+    key: String, value: Value
+  )] {
+    // `train:` with no options.
+    if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" { return [] }
+    guard let mapping = node.mapping else {
+      throw HatcheryError("\(place(node)): the options of \(stage.rawValue) are a mapping")
+    }
     var result: [(key: String, value: Value)] = []
     for (key, value) in mapping {
       let name = key.string ?? ""
@@ -146,12 +167,17 @@ public struct PipelineFile: Sendable {
 
   /// One option of a stage, checked against the stage's table: an unknown name is an error at
   /// `key`, a value of the wrong kind at `value`.
-  static func option(_ name: String, of stage: PipelineStage, key: Node, value: Node, place: (Node) -> String) throws -> Value {
+  static func option(_ name: String, of stage: PipelineStage, key: Node, value: Node, place: (Node) -> String) throws
+    -> Value
+  {
     guard let kind = stage.options[name] else {
       throw HatcheryError(
-        "\(place(key)): unknown option \(name) of stage \(stage.rawValue) (options: \(stage.options.keys.sorted().joined(separator: ", ")))")
+        "\(place(key)): unknown option \(name) of stage \(stage.rawValue) (options: \(stage.options.keys.sorted().joined(separator: ", ")))"
+      )
     }
-    func wrong(_ expected: String) -> HatcheryError { HatcheryError("\(place(value)): \(stage.rawValue).\(name) is \(expected)") }
+    func wrong(_ expected: String) -> HatcheryError {
+      HatcheryError("\(place(value)): \(stage.rawValue).\(name) is \(expected)")
+    }
     switch kind {
     case .integer:
       guard let number = value.int else { throw wrong("a whole number") }

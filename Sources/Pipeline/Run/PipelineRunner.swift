@@ -40,7 +40,9 @@ public enum PipelineRunner {
   }
 
   /// Runs `file`; prints progress, each stage's own output, and a summary at the end.
-  public static func run(_ file: PipelineFile, options: Options, print: (String) -> Void = { Swift.print($0) }) throws -> Outcome {
+  public static func run(_ file: PipelineFile, options: Options, print: (String) -> Void = { Swift.print($0) }) throws
+    -> Outcome
+  {
     let workspace = try openWorkspace(file.workspace)
     let store = try workspace.openStore()
     var steps = try plan(file, workspace: workspace, force: options.force)
@@ -63,7 +65,8 @@ public enum PipelineRunner {
         report.append((steps[index].name, .notSelected, nil))
         continue
       }
-      try resolveRunFolders(&steps[index], file: file, workspace: workspace, store: store, steps: steps, force: options.force)
+      try resolveRunFolders(
+        &steps[index], file: file, workspace: workspace, store: store, steps: steps, force: options.force)
       let step = steps[index]
       let header = "==> [\(index + 1)/\(steps.count)] \(step.name)"
       if let note = step.note { print("\(header): \(note)") }
@@ -72,7 +75,9 @@ public enum PipelineRunner {
         report.append((step.name, .skipped, nil))
         continue
       }
-      if previous?.status == .completed && previous?.fingerprint == step.fingerprint && !options.force.contains(step.stage) {
+      if previous?.status == .completed && previous?.fingerprint == step.fingerprint
+        && !options.force.contains(step.stage)
+      {
         print("\(header): up to date")
         report.append((step.name, .upToDate, nil))
         continue
@@ -95,7 +100,8 @@ public enum PipelineRunner {
         if status != .completed { break }
       }
       let seconds = (clock.now - stepStarted).seconds
-      try store.finishPipelineStep(pipeline: file.name, step: step.name, status: status, seconds: seconds, message: message)
+      try store.finishPipelineStep(
+        pipeline: file.name, step: step.name, status: status, seconds: seconds, message: message)
       report.append((step.name, StepOutcome(status), seconds))
       switch status {
       case .interrupted:
@@ -145,7 +151,9 @@ public enum PipelineRunner {
           let missing = source.paths.filter { !present.contains($0) }
           if !missing.isEmpty {
             guard source.optional else {
-              throw HatcheryError("source \(source.name): \(missing.joined(separator: ", ")) does not exist (mark the source optional: true to skip it)")
+              throw HatcheryError(
+                "source \(source.name): \(missing.joined(separator: ", ")) does not exist (mark the source optional: true to skip it)"
+              )
             }
             step.note = "skipping missing \(missing.joined(separator: ", "))"
           }
@@ -158,14 +166,20 @@ public enum PipelineRunner {
           steps.append(step)
         }
       case .dedup, .tag, .filter, .tokenizer, .report:
-        steps.append(Step(name: stage.rawValue, stage: stage, commands: [stage.command + ["-w", root] + flags + forceFlag], inputs: files))
+        steps.append(
+          Step(
+            name: stage.rawValue, stage: stage, commands: [stage.command + ["-w", root] + flags + forceFlag],
+            inputs: files))
       case .shard:
         steps.append(
-          Step(name: stage.rawValue, stage: stage, commands: [stage.command + ["-w", root] + flags + forceFlag, ["shard", "verify", "-w", root]],
+          Step(
+            name: stage.rawValue, stage: stage,
+            commands: [stage.command + ["-w", root] + flags + forceFlag, ["shard", "verify", "-w", root]],
             inputs: files))
       case .train, .finetune:
         // The run folder and checkpoint are added when the step runs (resolveRunFolders).
-        steps.append(Step(name: stage.rawValue, stage: stage, commands: [stage.command + ["-w", root] + flags], inputs: files))
+        steps.append(
+          Step(name: stage.rawValue, stage: stage, commands: [stage.command + ["-w", root] + flags], inputs: files))
       case .sample:
         steps.append(Step(name: stage.rawValue, stage: stage, commands: [], inputs: []))
       }
@@ -176,7 +190,9 @@ public enum PipelineRunner {
       // The tool's version too: a new build redoes the steps (their outputs may differ).
       hasher.update("hatchery-pipeline-step-v1\0\(HatcheryVersion.current)\0\(previous)\0\(steps[index].name)\0")
       for command in steps[index].commands { hasher.update(command.joined(separator: "\0") + "\n") }
-      if steps[index].stage == .sample { hasher.update(file.stages.first { $0.stage == .sample }.map { "\($0.options)" } ?? "") }
+      if steps[index].stage == .sample {
+        hasher.update(file.stages.first { $0.stage == .sample }.map { "\($0.options)" } ?? "")
+      }
       for input in steps[index].inputs { signature(of: Workspace.absolutePath(input), into: &hasher) }
       steps[index].fingerprint = hasher.finalize().hex
       previous = steps[index].fingerprint
@@ -207,7 +223,8 @@ public enum PipelineRunner {
       return
     }
     if info.st_mode & S_IFMT == S_IFDIR {
-      let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+      let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }
+        .sorted()
       for name in names { signature(of: path + "/" + name, into: &hasher) }
     } else {
       hasher.update("\(path)\0\(info.st_size)\0\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)\n")
@@ -218,10 +235,13 @@ public enum PipelineRunner {
   /// run is continued from its newest checkpoint, an unfinished fine-tuning run is redone, and
   /// fine-tuning and sampling start from the newest checkpoints of the runs before them.
   static func resolveRunFolders(
-    _ step: inout Step, file: PipelineFile, workspace: Workspace, store: ProvenanceStore, steps: [Step], force: Set<PipelineStage>
+    _ step: inout Step, file: PipelineFile, workspace: Workspace, store: ProvenanceStore, steps: [Step],
+    force: Set<PipelineStage>
   ) throws {
     func folder(of stage: PipelineStage) -> String? {
-      steps.first { $0.stage == stage }.map { workspace.absolute("runs/\(file.name)-\(stage.rawValue)-\($0.fingerprint.prefix(12))") }
+      steps.first { $0.stage == stage }.map {
+        workspace.absolute("runs/\(file.name)-\(stage.rawValue)-\($0.fingerprint.prefix(12))")
+      }
     }
     switch step.stage {
     case .train, .finetune:
@@ -240,7 +260,8 @@ public enum PipelineRunner {
       }
       if step.stage == .finetune {
         guard let base = folder(of: .train).flatMap({ Checkpoint.latest(in: $0) }) else {
-          throw HatcheryError("finetune: no pre-training checkpoint of this pipeline (its train stage has not finished)")
+          throw HatcheryError(
+            "finetune: no pre-training checkpoint of this pipeline (its train stage has not finished)")
         }
         step.commands[0] += ["--from", base.folder]
       }
@@ -249,11 +270,14 @@ public enum PipelineRunner {
       let options = file.stages.first { $0.stage == .sample }?.options ?? []
       let flags = arguments(options.filter { $0.key != "prompt" && $0.key != "chat_prompt" }, stage: .sample)
       func text(_ key: String) -> String? {
-        options.first { $0.key == key }.flatMap { if case .scalar(let value) = $0.value { return value } else { return nil } }
+        options.first { $0.key == key }.flatMap {
+          if case .scalar(let value) = $0.value { return value } else { return nil }
+        }
       }
       step.commands = []
       if let pretrained = folder(of: .train).flatMap({ Checkpoint.latest(in: $0) }) {
-        step.commands.append(["sample", "--checkpoint", pretrained.folder, "--prompt", text("prompt") ?? "The"] + flags)
+        step.commands.append(
+          ["sample", "--checkpoint", pretrained.folder, "--prompt", text("prompt") ?? "The"] + flags)
       }
       if let tuned = folder(of: .finetune).flatMap({ Checkpoint.latest(in: $0) }) {
         step.commands.append(
@@ -285,24 +309,28 @@ public enum PipelineRunner {
     }
     process.waitUntilExit()
     if process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT { return .interrupted }
-    return .exited(process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus)
+    return .exited(
+      process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus)
   }
 
   // MARK: Summary
 
   static func summary(
-    _ file: PipelineFile, workspace: Workspace, store: ProvenanceStore, report: [(step: String, outcome: StepOutcome, seconds: Double?)],
+    _ file: PipelineFile, workspace: Workspace, store: ProvenanceStore,
+    report: [(step: String, outcome: StepOutcome, seconds: Double?)],
     seconds: Double
   ) throws -> String {
     let figures = try WorkspaceFigures(store: store)
     let ran = report.filter { $0.outcome == .ran }.count
     var lines = [
-      String(format: "pipeline %@: %d steps, %d run, %d up to date, %.1f s", file.name, report.count, ran,
+      String(
+        format: "pipeline %@: %d steps, %d run, %d up to date, %.1f s", file.name, report.count, ran,
         report.filter { $0.outcome == .upToDate }.count, seconds)
     ]
     for entry in report {
       lines.append(
-        "  " + entry.step.padding(toLength: 24, withPad: " ", startingAt: 0) + entry.outcome.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+        "  " + entry.step.padding(toLength: 24, withPad: " ", startingAt: 0)
+          + entry.outcome.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
           + (entry.seconds.map { String(format: "%8.1f s", $0) } ?? ""))
     }
     var documents = "documents: \(figures.ingested) ingested (\(figures.rejected) rejected)"
@@ -317,7 +345,8 @@ public enum PipelineRunner {
     }
     let carbon = try CarbonIntensity(country: nil, override: nil)
     lines.append(
-      String(format: "energy: %.6f kWh, %.3f g CO2e at the world average %.0f g/kWh (hatchery energy --country for a grid)",
+      String(
+        format: "energy: %.6f kWh, %.3f g CO2e at the world average %.0f g/kWh (hatchery energy --country for a grid)",
         figures.kWh, carbon.emissions(kWh: figures.kWh, pue: 1) * 1000, carbon.gramsPerKWh))
     if FileManager.default.fileExists(atPath: workspace.absolute("report.html")) {
       lines.append("report: \(workspace.absolute("report.html"))")
@@ -328,7 +357,10 @@ public enum PipelineRunner {
 
 /// What became of a pipeline step in one `hatchery run`, as its summary lists it.
 enum StepOutcome: String, Sendable {
-  case notSelected = "not selected", skipped, upToDate = "up to date", ran, failed, interrupted, running
+  case notSelected = "not selected"
+  case skipped
+  case upToDate = "up to date"
+  case ran, failed, interrupted, running
 
   init(_ status: PipelineStepStatus) {
     switch status {

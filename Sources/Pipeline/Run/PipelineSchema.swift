@@ -12,7 +12,10 @@ public enum PipelineSchema {
       for (name, kind) in stage.options {
         switch kind {
         case .string: properties[name] = ["type": "string"]
-        case .file: properties[name] = ["type": "string", "description": "a file; its size and time are part of the step's fingerprint"]
+        case .file:
+          properties[name] = [
+            "type": "string", "description": "a file; its size and time are part of the step's fingerprint",
+          ]
         case .integer: properties[name] = ["type": "integer"]
         case .number: properties[name] = ["type": "number"]
         case .boolean: properties[name] = ["type": "boolean"]
@@ -35,7 +38,9 @@ public enum PipelineSchema {
       "properties": [
         "version": ["const": PipelineFile.version],
         "name": ["type": "string", "description": "steps are recorded under it; default: the file's name"],
-        "workspace": ["type": "string", "description": "created when missing; relative to the directory hatchery run starts in"],
+        "workspace": [
+          "type": "string", "description": "created when missing; relative to the directory hatchery run starts in",
+        ],
         "sources": [
           "type": "array",
           "items": [
@@ -51,11 +56,13 @@ public enum PipelineSchema {
         ],
         "stages": [
           "type": "object", "additionalProperties": false, "properties": stageProperties,
-          "description": "the stages to run; they run in this order: " + PipelineStage.allCases.map(\.rawValue).joined(separator: ", "),
+          "description": "the stages to run; they run in this order: "
+            + PipelineStage.allCases.map(\.rawValue).joined(separator: ", "),
         ],
       ],
     ]
-    let data = try! JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    let data = try! JSONSerialization.data(
+      withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self) + "\n"
   }
 }

@@ -60,7 +60,8 @@ public enum SlurmScripts {
     try FileManager.default.createDirectory(atPath: folder + "/logs", withIntermediateDirectories: true)
     var paths: [String] = []
     var submit = [
-      "#!/usr/bin/env bash", "# Submits the jobs of pipeline \(file.name) in order; written by hatchery slurm.", "set -euo pipefail",
+      "#!/usr/bin/env bash", "# Submits the jobs of pipeline \(file.name) in order; written by hatchery slurm.",
+      "set -euo pipefail",
       "cd \"$(dirname \"$0\")\"",
     ]
     var waves: [Int: [String]] = [:]
@@ -73,8 +74,11 @@ public enum SlurmScripts {
       ]
       // Tasks past the cluster's MaxArraySize go in further arrays of the same script, each told
       // its first task; one array's range can stand in the script itself.
-      let chunks = job.isArray && options.tasks > 1
-        ? stride(from: 0, to: options.tasks, by: options.maximumArraySize).map { ($0, min(options.maximumArraySize, options.tasks - $0)) }
+      let chunks =
+        job.isArray && options.tasks > 1
+        ? stride(from: 0, to: options.tasks, by: options.maximumArraySize).map {
+          ($0, min(options.maximumArraySize, options.tasks - $0))
+        }
         : []
       let throttle = options.arrayThrottle.map { "%\($0)" } ?? ""
       if chunks.count == 1 { header.append("#SBATCH --array=0-\(options.tasks - 1)\(throttle)") }
@@ -88,7 +92,8 @@ public enum SlurmScripts {
       if options.retries > 0 {
         prologue.append(
           "retry() { local attempt=0; until \"$@\"; do attempt=$((attempt + 1)); [ \"$attempt\" -le \(options.retries) ] || return 1; "
-            + "echo \"hatchery: attempt $attempt of \(options.retries) more after a failure: $*\" >&2; sleep 10; done; }")
+            + "echo \"hatchery: attempt $attempt of \(options.retries) more after a failure: $*\" >&2; sleep 10; done; }"
+        )
       }
       let body = header + prologue + job.lines
       let path = folder + "/" + name
@@ -110,7 +115,8 @@ public enum SlurmScripts {
         waves[job.wave, default: []].append(variable)
       }
     }
-    submit.append("echo " + shellQuoted("submitted \(jobs.count) jobs of pipeline \(file.name); logs in \(folder)/logs"))
+    submit.append(
+      "echo " + shellQuoted("submitted \(jobs.count) jobs of pipeline \(file.name); logs in \(folder)/logs"))
     let submitPath = folder + "/submit.sh"
     try AtomicFileOutput.write(Array((submit.joined(separator: "\n") + "\n").utf8), to: submitPath)
     chmod(submitPath, 0o755)
@@ -121,10 +127,13 @@ public enum SlurmScripts {
     let workspace = Workspace.absolutePath(file.workspace)
     let hatchery = shellQuoted(options.executable)
     let split = ["--task", "\"$task\"", "--tasks", "\(options.tasks)"]
-    func line(_ arguments: [String]) -> String { (options.retries > 0 ? "retry " : "") + ([hatchery] + arguments).joined(separator: " ") }
+    func line(_ arguments: [String]) -> String {
+      (options.retries > 0 ? "retry " : "") + ([hatchery] + arguments).joined(separator: " ")
+    }
     func quoted(_ arguments: [String]) -> [String] { arguments.map(shellQuoted) }
     var jobs: [Job] = [
-      Job(name: "init", isArray: false, lines: [line(["init", shellQuoted(workspace)]) + " >/dev/null || true"], wave: 0)
+      Job(
+        name: "init", isArray: false, lines: [line(["init", shellQuoted(workspace)]) + " >/dev/null || true"], wave: 0)
     ]
     var wave = 1
     let ws = ["-w", shellQuoted(workspace)]
@@ -138,7 +147,9 @@ public enum SlurmScripts {
         for source in file.sources {
           let present = source.paths.filter { FileManager.default.fileExists(atPath: Workspace.absolutePath($0)) }
           if present.count < source.paths.count && !source.optional {
-            throw HatcheryError("source \(source.name): \(source.paths.filter { !present.contains($0) }.joined(separator: ", ")) does not exist")
+            throw HatcheryError(
+              "source \(source.name): \(source.paths.filter { !present.contains($0) }.joined(separator: ", ")) does not exist"
+            )
           }
           guard !present.isEmpty else { continue }
           var arguments = ["ingest"] + ws + ["--source", shellQuoted(source.name)]
@@ -147,7 +158,10 @@ public enum SlurmScripts {
           arguments += flags
           let paths = quoted(present.map(Workspace.absolutePath))
           jobs[0].lines.append(line(arguments + ["--step", "register"] + paths))
-          jobs.append(Job(name: "ingest-\(source.name)", isArray: true, lines: [line(arguments + ["--step", "task"] + split + paths)], wave: wave))
+          jobs.append(
+            Job(
+              name: "ingest-\(source.name)", isArray: true,
+              lines: [line(arguments + ["--step", "task"] + split + paths)], wave: wave))
           merges.append(
             Job(
               name: "ingest-\(source.name)-merge", isArray: false,
@@ -158,20 +172,34 @@ public enum SlurmScripts {
           wave += 1
         }
       case .dedup:
-        jobs.append(Job(name: "dedup-signatures", isArray: true, lines: [line(["dedup"] + ws + flags + ["--step", "signatures"] + split)], wave: wave))
-        wave += 1
-        jobs.append(Job(name: "dedup-cluster", isArray: false, lines: [line(["dedup"] + ws + flags + ["--step", "cluster", "--tasks", "\(options.tasks)"])], wave: wave))
+        jobs.append(
+          Job(
+            name: "dedup-signatures", isArray: true,
+            lines: [line(["dedup"] + ws + flags + ["--step", "signatures"] + split)], wave: wave))
         wave += 1
         jobs.append(
-          Job(name: "dedup-merge", isArray: false, lines: [line(["dedup"] + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
+          Job(
+            name: "dedup-cluster", isArray: false,
+            lines: [line(["dedup"] + ws + flags + ["--step", "cluster", "--tasks", "\(options.tasks)"])], wave: wave))
+        wave += 1
+        jobs.append(
+          Job(
+            name: "dedup-merge", isArray: false,
+            lines: [line(["dedup"] + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])], wave: wave))
       case .tag, .filter, .tokenizer, .shard:
         // Tasks write task files (the store only read); shard's write tasks then write its shards
         // from them; one merge writes the store (and the shard manifest, then verified).
         let name = stage.rawValue
-        jobs.append(Job(name: name, isArray: true, lines: [line(stage.command + ws + flags + ["--step", "task"] + split)], wave: wave))
+        jobs.append(
+          Job(
+            name: name, isArray: true, lines: [line(stage.command + ws + flags + ["--step", "task"] + split)],
+            wave: wave))
         if stage == .shard {
           wave += 1
-          jobs.append(Job(name: "shard-write", isArray: true, lines: [line(stage.command + ws + flags + ["--step", "write"] + split)], wave: wave))
+          jobs.append(
+            Job(
+              name: "shard-write", isArray: true,
+              lines: [line(stage.command + ws + flags + ["--step", "write"] + split)], wave: wave))
         }
         wave += 1
         var merge = [line(stage.command + ws + flags + ["--step", "merge", "--tasks", "\(options.tasks)"])]
@@ -198,20 +226,35 @@ public enum SlurmScripts {
             name: "finetune", isArray: false,
             lines: [
               "base=$(ls -d \(base)/step-* | sort | tail -n 1)", "rm -rf \(run)",
-              line(["finetune"] + ws + flags + ["--from", "\"$base\"", "--run-name", shellQuoted("\(file.name)-finetune")]),
+              line(
+                ["finetune"] + ws + flags + ["--from", "\"$base\"", "--run-name", shellQuoted("\(file.name)-finetune")]),
             ], wave: wave))
       case .sample:
         let options = stageOptions.filter { $0.key != "prompt" && $0.key != "chat_prompt" }
         let sampleFlags = quoted(PipelineRunner.arguments(options, stage: .sample))
         func text(_ key: String, _ fallback: String) -> String {
-          stageOptions.first { $0.key == key }.flatMap { if case .scalar(let value) = $0.value { return value } else { return nil } } ?? fallback
+          stageOptions.first { $0.key == key }.flatMap {
+            if case .scalar(let value) = $0.value { return value } else { return nil }
+          } ?? fallback
         }
         var lines: [String] = []
         if file.stages.contains(where: { $0.stage == .train }) {
-          lines.append(line(["sample", "--checkpoint", "\"$(ls -d \(shellQuoted(workspace + "/runs/\(file.name)-train"))/step-* | sort | tail -n 1)\"", "--prompt", shellQuoted(text("prompt", "The"))] + sampleFlags))
+          lines.append(
+            line(
+              [
+                "sample", "--checkpoint",
+                "\"$(ls -d \(shellQuoted(workspace + "/runs/\(file.name)-train"))/step-* | sort | tail -n 1)\"",
+                "--prompt", shellQuoted(text("prompt", "The")),
+              ] + sampleFlags))
         }
         if file.stages.contains(where: { $0.stage == .finetune }) {
-          lines.append(line(["sample", "--checkpoint", "\"$(ls -d \(shellQuoted(workspace + "/runs/\(file.name)-finetune"))/step-* | sort | tail -n 1)\"", "--chat", "--prompt", shellQuoted(text("chat_prompt", "Hello"))] + sampleFlags))
+          lines.append(
+            line(
+              [
+                "sample", "--checkpoint",
+                "\"$(ls -d \(shellQuoted(workspace + "/runs/\(file.name)-finetune"))/step-* | sort | tail -n 1)\"",
+                "--chat", "--prompt", shellQuoted(text("chat_prompt", "Hello")),
+              ] + sampleFlags))
         }
         if !lines.isEmpty { jobs.append(Job(name: "sample", isArray: false, lines: lines, wave: wave)) }
       }
@@ -221,15 +264,21 @@ public enum SlurmScripts {
   }
 
   static func checkDirectiveValue(_ value: String, option: String, allowed extra: String) throws {
-    let safe = value.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || extra.unicodeScalars.contains($0)) }
+    let safe = value.unicodeScalars.allSatisfy {
+      $0.isASCII && (CharacterSet.alphanumerics.contains($0) || extra.unicodeScalars.contains($0))
+    }
     guard safe, !value.isEmpty else {
-      throw HatcheryError("\(option) '\(PrintableText.escaped(value))' cannot go into an #SBATCH line: use letters, digits and \(extra.map { "'\($0)'" }.joined(separator: " "))")
+      throw HatcheryError(
+        "\(option) '\(PrintableText.escaped(value))' cannot go into an #SBATCH line: use letters, digits and \(extra.map { "'\($0)'" }.joined(separator: " "))"
+      )
     }
   }
 
   /// A word for the shell: left alone when it is plainly safe, else in single quotes.
   static func shellQuoted(_ word: String) -> String {
-    let safe = word.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "/._-=:,+@%".unicodeScalars.contains($0)) }
+    let safe = word.unicodeScalars.allSatisfy {
+      $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "/._-=:,+@%".unicodeScalars.contains($0))
+    }
     if safe && !word.isEmpty { return word }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }

@@ -10,13 +10,18 @@ import HatcheryCore
 /// the stages, the dedup, filter and tag settings applied, the tokens and the energy of the
 /// preparation.
 public enum DatasetCard {
-  public static func render(workspace: Workspace, store: ProvenanceStore, files: [String], exported: DatasetExport.Summary) throws -> String {
+  public static func render(
+    workspace: Workspace, store: ProvenanceStore, files: [String], exported: DatasetExport.Summary
+  ) throws -> String {
     let audit = try store.auditCounts()
     let name = (workspace.root as NSString).lastPathComponent
     // Licences of what was exported; languages of the workspace.
     let licences = exported.licences
     let languages: [String] = try store.read { db in
-      try String.fetchAll(db, sql: "SELECT language FROM documents WHERE language IS NOT NULL GROUP BY language ORDER BY count(*) DESC LIMIT 20")
+      try String.fetchAll(
+        db,
+        sql:
+          "SELECT language FROM documents WHERE language IS NOT NULL GROUP BY language ORDER BY count(*) DESC LIMIT 20")
     }
     let known = licences.keys.filter { $0 != "unknown" }.sorted()
     var header = ["---"]
@@ -25,7 +30,8 @@ public enum DatasetCard {
     } else {
       header.append("license: other")
       header.append("license_name: several")
-      header.append("license_details: " + "[" + licences.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ") + "]")
+      header.append(
+        "license_details: " + "[" + licences.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ") + "]")
     }
     if !languages.isEmpty { header.append("language:\n" + languages.map { "- \($0)" }.joined(separator: "\n")) }
     header.append("size_categories:\n- \(sizeCategory(exported.documents))")
@@ -34,15 +40,25 @@ public enum DatasetCard {
     header.append("configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: \"data/*\"")
     header.append("---")
 
-    var body = ["", "# \(name)", "", "Prepared with Hatchery \(HatcheryVersion.current) from the workspace `\(name)`: \(exported.documents) documents, "
-      + "\(ByteCount.format(exported.textBytes)) of text in \(files.count) file(s) under `data/`. Every document keeps its id, source and "
-      + "licence; `hatchery trace` in the workspace gives its origin.", "", "## Sources", "", "| source | declared licence | licences found (kept documents) |", "| --- | --- | --- |"]
+    var body = [
+      "", "# \(name)", "",
+      "Prepared with Hatchery \(HatcheryVersion.current) from the workspace `\(name)`: \(exported.documents) documents, "
+        + "\(ByteCount.format(exported.textBytes)) of text in \(files.count) file(s) under `data/`. Every document keeps its id, source and "
+        + "licence; `hatchery trace` in the workspace gives its origin.", "", "## Sources", "",
+      "| source | declared licence | licences found (kept documents) |", "| --- | --- | --- |",
+    ]
     var bySource: [String: [(String, Int)]] = [:]
-    for row in audit.bySourceAndLicense where row.keptDocuments > 0 { bySource[row.source, default: []].append((row.expression ?? "unknown", row.keptDocuments)) }
-    for source in try store.read({ db in try Row.fetchAll(db, sql: "SELECT name, declared_license FROM sources ORDER BY id") }) {
+    for row in audit.bySourceAndLicense where row.keptDocuments > 0 {
+      bySource[row.source, default: []].append((row.expression ?? "unknown", row.keptDocuments))
+    }
+    for source in try store.read({ db in
+      try Row.fetchAll(db, sql: "SELECT name, declared_license FROM sources ORDER BY id")
+    }) {
       let sourceName: String = source["name"]
-      let found = (bySource[sourceName] ?? []).sorted { $0.1 > $1.1 }.prefix(8).map { "\($0.0) (\($0.1))" }.joined(separator: ", ")
-      body.append("| \(sourceName) | \((source["declared_license"] as String?) ?? "none") | \(found.isEmpty ? "—" : found) |")
+      let found = (bySource[sourceName] ?? []).sorted { $0.1 > $1.1 }.prefix(8).map { "\($0.0) (\($0.1))" }.joined(
+        separator: ", ")
+      body.append(
+        "| \(sourceName) | \((source["declared_license"] as String?) ?? "none") | \(found.isEmpty ? "—" : found) |")
     }
     let ingested = audit.bySourceAndLicense.reduce(0) { $0 + $1.documents }
     body += ["", "## Documents through the stages", "", "- ingested: \(ingested)"]
@@ -63,10 +79,19 @@ public enum DatasetCard {
     for (stage, config) in settings { body.append("- `\(stage)`: `\(config.prefix(300))`") }
     let shards = try store.shards()
     if !shards.isEmpty {
-      body += ["", "## Tokens", "", "\(shards.reduce(0) { $0 + $1.tokens }) tokens in \(shards.count) shard(s) of the workspace (tokenizer \(shards[0].tokenizerSHA256.prefix(12)))."]
+      body += [
+        "", "## Tokens", "",
+        "\(shards.reduce(0) { $0 + $1.tokens }) tokens in \(shards.count) shard(s) of the workspace (tokenizer \(shards[0].tokenizerSHA256.prefix(12))).",
+      ]
     }
     let kWh = try store.energyLedger().reduce(0.0) { $0 + ($1.kWh ?? 0) }
-    body += ["", "## Energy", "", String(format: "The preparation used %.4f kWh as metered by Hatchery (`hatchery energy` in the workspace gives each run and its method).", kWh), ""]
+    body += [
+      "", "## Energy", "",
+      String(
+        format:
+          "The preparation used %.4f kWh as metered by Hatchery (`hatchery energy` in the workspace gives each run and its method).",
+        kWh), "",
+    ]
     return (header + body).joined(separator: "\n")
   }
 

@@ -46,13 +46,15 @@ public enum DatasetExport {
     }
     public var text: String {
       String(
-        format: "export: %d documents, %@ of text in %d file(s); %.2f s (%.0f MB/s)", documents, ByteCount.format(textBytes), files.count, seconds,
+        format: "export: %d documents, %@ of text in %d file(s); %.2f s (%.0f MB/s)", documents,
+        ByteCount.format(textBytes), files.count, seconds,
         Double(textBytes) / max(seconds, 1e-9) / 1e6)
     }
   }
 
   static let columns: [ParquetWriter.ColumnSpec] = [
-    .string("id", optional: false), .string("text", optional: false), .string("source", optional: false), .string("url"), .string("license"),
+    .string("id", optional: false), .string("text", optional: false), .string("source", optional: false),
+    .string("url"), .string("license"),
     .string("language"), .string("added"), .string("created"), .string("metadata"),
   ]
 
@@ -60,26 +62,34 @@ public enum DatasetExport {
     guard options.tasks >= 1, options.task >= 0, options.task < options.tasks else {
       throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(options.task) of \(options.tasks))")
     }
-    guard options.rowsPerFile >= 1, options.rowGroupBytes >= 1 else { throw HatcheryError("--rows-per-file and the row group size must be positive") }
+    guard options.rowsPerFile >= 1, options.rowGroupBytes >= 1 else {
+      throw HatcheryError("--rows-per-file and the row group size must be positive")
+    }
     let started = Date()
     let store = try workspace.openStoreForReading()
     let kept = try KeptDocuments(workspace: workspace, store: store, includeReview: options.includeReview)
-    guard !kept.parts.isEmpty else { throw HatcheryError("\(workspace.root): no documents to export; run `hatchery ingest` first") }
+    guard !kept.parts.isEmpty else {
+      throw HatcheryError("\(workspace.root): no documents to export; run `hatchery ingest` first")
+    }
     try FileManager.default.createDirectory(atPath: output + "/data", withIntermediateDirectories: true)
     let indices = kept.parts.indices.filter { $0 % options.tasks == options.task }
     let shared = UncheckedBox((kept, store))
     // Threads left over when there are fewer parts than threads compress a file's pages.
     let pageThreads = max(1, options.threads / max(1, min(options.threads, indices.count)))
-    let parts = try ParallelItems.map(indices, threads: options.threads, worker: { try ZstdCompressor(level: 3, workers: 1) }) {
-      compressor, index in
-      try exportPart(
-        index, kept: shared.value.0, store: shared.value.1, output: output, options: options, compressor: compressor, pageThreads: pageThreads)
-    }
+    let parts = try ParallelItems.map(
+      indices, threads: options.threads, worker: { try ZstdCompressor(level: 3, workers: 1) },
+      { compressor, index in
+        try exportPart(
+          index, kept: shared.value.0, store: shared.value.1, output: output, options: options, compressor: compressor,
+          pageThreads: pageThreads)
+      })
     var summary = Summary()
     for part in parts { summary.add(part) }
     summary.files.sort()
     if options.tasks == 1 {
-      let card = try DatasetCard.render(workspace: workspace, store: store, files: summary.files.map { String($0.dropFirst(output.count + 1)) }, exported: summary)
+      let card = try DatasetCard.render(
+        workspace: workspace, store: store, files: summary.files.map { String($0.dropFirst(output.count + 1)) },
+        exported: summary)
       try AtomicFileOutput.write(Array(card.utf8), to: output + "/README.md")
     }
     summary.seconds = Date().timeIntervalSince(started)
@@ -88,7 +98,8 @@ public enum DatasetExport {
 
   /// Writes the files of part `index`.
   private static func exportPart(
-    _ index: Int, kept: KeptDocuments, store: ProvenanceStore, output: String, options: Options, compressor: ZstdCompressor,
+    _ index: Int, kept: KeptDocuments, store: ProvenanceStore, output: String, options: Options,
+    compressor: ZstdCompressor,
     pageThreads: Int
   ) throws -> Summary {
     var summary = Summary()
@@ -160,7 +171,10 @@ public enum DatasetExport {
       case .jsonl:
         var metadata = document.metadata
         metadata["license"] = license.map { .string($0) } ?? .null
-        var line = JSONObject([("id", .string(document.id)), ("text", .string(textString)), ("source", .string(document.source)), ("added", .string(document.added))])
+        var line = JSONObject([
+          ("id", .string(document.id)), ("text", .string(textString)), ("source", .string(document.source)),
+          ("added", .string(document.added)),
+        ])
         line["created"] = document.created.map { .string($0) } ?? .null
         line["metadata"] = .object(metadata)
         var bytes = Array(JSONWriter.encode(.object(line)).utf8)

@@ -35,7 +35,9 @@ public enum TrainerExport {
     }
   }
 
-  private static func reader(_ shard: ShardManifest.Shard, _ manifest: ShardManifest, _ workspace: Workspace) throws -> ShardReader {
+  private static func reader(_ shard: ShardManifest.Shard, _ manifest: ShardManifest, _ workspace: Workspace) throws
+    -> ShardReader
+  {
     try ShardReader(path: workspace.absolute(shard.path), tokenType: manifest.tokenType, name: shard.path)
   }
 
@@ -47,7 +49,9 @@ public enum TrainerExport {
       numbers[shard.split] = number + 1
       let path = "\(folder)/\(shard.split)_\(String(format: "%06d", number)).bin"
       let reader = try reader(shard, manifest, workspace)
-      guard reader.count < Int(Int32.max) else { throw HatcheryError("\(shard.path): too many tokens for an llm.c header") }
+      guard reader.count < Int(Int32.max) else {
+        throw HatcheryError("\(shard.path): too many tokens for an llm.c header")
+      }
       var header = [Int32](repeating: 0, count: 256)
       header[0] = manifest.tokenType == .uint16 ? 20_240_520 : 20_240_801
       header[1] = manifest.tokenType == .uint16 ? 1 : 7
@@ -81,7 +85,9 @@ public enum TrainerExport {
       }
       var separator = [UInt8](repeating: 0, count: width)
       separator.withUnsafeMutableBytes { raw in
-        if width == 2 { raw.storeBytes(of: UInt16(manifest.endOfText).littleEndian, as: UInt16.self) } else {
+        if width == 2 {
+          raw.storeBytes(of: UInt16(manifest.endOfText).littleEndian, as: UInt16.self)
+        } else {
           raw.storeBytes(of: manifest.endOfText.littleEndian, as: UInt32.self)
         }
       }
@@ -111,7 +117,9 @@ public enum TrainerExport {
       }
       _ = try data.commit()
       var index: [UInt8] = Array("MMIDIDX".utf8) + [0, 0]
-      func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { index.append(contentsOf: $0) } }
+      func append<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { index.append(contentsOf: $0) }
+      }
       append(UInt64(1))
       index.append(width == 2 ? 8 : 4)
       append(UInt64(sizes.count))

@@ -59,7 +59,9 @@ public final class FrameCache {
     func fail(_ reason: String) -> HatcheryError { HatcheryError("\(file.name): frame \(index): \(reason)") }
     let source = file.compressedFrame(index)
     let decodedSize = ZSTD_decompressDCtx(context, target.baseAddress, target.count, source.baseAddress, source.count)
-    guard ZSTD_isError(decodedSize) == 0 else { throw fail("cannot be decoded: \(String(cString: ZSTD_getErrorName(decodedSize)))") }
+    guard ZSTD_isError(decodedSize) == 0 else {
+      throw fail("cannot be decoded: \(String(cString: ZSTD_getErrorName(decodedSize)))")
+    }
     guard decodedSize == size else { throw fail("decodes to \(decodedSize) bytes, the seek table says \(size)") }
     guard UInt32(truncatingIfNeeded: XXH64(target.baseAddress, size, 0)) == file.table.entries[index].checksum else {
       throw fail("checksum mismatch: its tokens are damaged")

@@ -46,14 +46,20 @@ struct SeekTable: Equatable, Sendable {
   static func read(from file: UnsafeRawBufferPointer, name: String) throws -> SeekTable {
     func fail(_ reason: String) -> HatcheryError { HatcheryError("\(name): \(reason)") }
     guard file.count >= 8 + footerSize else { throw fail("too short for a seekable zstd file (\(file.count) bytes)") }
-    func word(_ offset: Int) -> UInt32 { UInt32(littleEndian: file.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
-    guard word(file.count - 4) == seekableMagic else { throw fail("no seek table (the seekable magic number is missing: truncated?)") }
+    func word(_ offset: Int) -> UInt32 {
+      UInt32(littleEndian: file.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+    guard word(file.count - 4) == seekableMagic else {
+      throw fail("no seek table (the seekable magic number is missing: truncated?)")
+    }
     let frames = Int(word(file.count - footerSize))
     let descriptor = file[file.count - 5]
     guard descriptor & 0x7C == 0 else { throw fail("seek table descriptor has reserved bits set") }
     guard descriptor & checksumFlag != 0 else { throw fail("seek table has no checksums") }
     let tableSize = 8 + frames * 12 + footerSize
-    guard frames >= 0, tableSize <= file.count else { throw fail("seek table lists \(frames) frames, more than the file holds") }
+    guard frames >= 0, tableSize <= file.count else {
+      throw fail("seek table lists \(frames) frames, more than the file holds")
+    }
     let tableStart = file.count - tableSize
     guard word(tableStart) == skippableMagic, Int(word(tableStart + 4)) == tableSize - 8 else {
       throw fail("seek table frame header is damaged")
@@ -68,7 +74,8 @@ struct SeekTable: Equatable, Sendable {
       table.entries.append(entry)
     }
     guard compressedTotal == tableStart else {
-      throw fail("the frames listed in the seek table hold \(compressedTotal) bytes, the file \(tableStart) before the table")
+      throw fail(
+        "the frames listed in the seek table hold \(compressedTotal) bytes, the file \(tableStart) before the table")
     }
     return table
   }

@@ -42,11 +42,13 @@ public final class ShardReader {
       switch tokenType {
       case .uint16:
         for token in 0..<take {
-          output[written + token] = UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: (position - first + token) * 2, as: UInt16.self)))
+          output[written + token] = UInt32(
+            UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: (position - first + token) * 2, as: UInt16.self)))
         }
       case .uint32:
         for token in 0..<take {
-          output[written + token] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: (position - first + token) * 4, as: UInt32.self))
+          output[written + token] = UInt32(
+            littleEndian: raw.loadUnaligned(fromByteOffset: (position - first + token) * 4, as: UInt32.self))
         }
       }
       written += take

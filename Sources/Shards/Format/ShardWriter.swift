@@ -41,7 +41,9 @@ public final class ShardWriter {
   private var table = SeekTable()
   public private(set) var tokens = 0
 
-  public init(path: String, tokenType: TokenType, level: Int, frameTokens: Int = defaultFrameTokens, threads: Int = 1) throws {
+  public init(path: String, tokenType: TokenType, level: Int, frameTokens: Int = defaultFrameTokens, threads: Int = 1)
+    throws
+  {
     precondition(frameTokens > 0 && threads > 0)
     self.path = path
     self.tokenType = tokenType
@@ -88,7 +90,9 @@ public final class ShardWriter {
         switch tokenType {
         case .uint16:
           for offset in 0..<take {
-            frames.storeBytes(of: UInt16(truncatingIfNeeded: ids[index + offset]).littleEndian, toByteOffset: start + offset * 2, as: UInt16.self)
+            frames.storeBytes(
+              of: UInt16(truncatingIfNeeded: ids[index + offset]).littleEndian, toByteOffset: start + offset * 2,
+              as: UInt16.self)
           }
         case .uint32:
           for offset in 0..<take {
@@ -118,7 +122,8 @@ public final class ShardWriter {
       compressed.withUnsafeMutableBytes { target in
         // Each worker compresses frames worker, worker + threads, … with its own context.
         let shared = UncheckedBox((source, target, sizes, contexts))
-        let frameBytes = frameBytes, compressedBound = compressedBound
+        let frameBytes = frameBytes
+        let compressedBound = compressedBound
         let compress: @Sendable (Int) -> Void = { worker in
           let (source, target, sizes, contexts) = shared.value
           for frame in stride(from: worker, to: count, by: contexts.count) {
@@ -137,7 +142,9 @@ public final class ShardWriter {
         throw HatcheryError("\(path): zstd compression failed: \(String(cString: ZSTD_getErrorName(size)))")
       }
       let bytes = frame == count - 1 ? lastBytes : frameBytes
-      let checksum = frames.withUnsafeBytes { UInt32(truncatingIfNeeded: XXH64($0.baseAddress! + frame * frameBytes, bytes, 0)) }
+      let checksum = frames.withUnsafeBytes {
+        UInt32(truncatingIfNeeded: XXH64($0.baseAddress! + frame * frameBytes, bytes, 0))
+      }
       try compressed.withUnsafeBytes {
         try output.write(UnsafeRawBufferPointer(rebasing: $0[frame * compressedBound..<frame * compressedBound + size]))
       }

@@ -18,22 +18,31 @@ public enum HuggingFaceTokenizerFile {
       writer.appendInt(Int(special.id))
       writer.appendRaw(", \"content\": ")
       writer.appendString(special.text)
-      writer.appendRaw(", \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}")
+      writer.appendRaw(
+        ", \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}")
     }
     writer.appendRaw(tokenizer.specialTokens.isEmpty ? "],\n" : "\n  ],\n")
     writer.appendRaw("  \"normalizer\": null,\n  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [\n")
     writer.appendRaw("    {\"type\": \"Split\", \"pattern\": {\"Regex\": ")
     writer.appendString(tokenizer.pattern.regex)
     writer.appendRaw("}, \"behavior\": \"Isolated\", \"invert\": false},\n")
-    writer.appendRaw("    {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}\n  ]},\n")
+    writer.appendRaw(
+      "    {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}\n  ]},\n"
+    )
     writer.appendRaw("  \"post_processor\": null,\n")
-    writer.appendRaw("  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n")
-    writer.appendRaw("  \"model\": {\n    \"type\": \"BPE\", \"dropout\": null, \"unk_token\": null, \"continuing_subword_prefix\": null,\n")
-    writer.appendRaw("    \"end_of_word_suffix\": null, \"fuse_unk\": false, \"byte_fallback\": false, \"ignore_merges\": false,\n")
+    writer.appendRaw(
+      "  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n"
+    )
+    writer.appendRaw(
+      "  \"model\": {\n    \"type\": \"BPE\", \"dropout\": null, \"unk_token\": null, \"continuing_subword_prefix\": null,\n"
+    )
+    writer.appendRaw(
+      "    \"end_of_word_suffix\": null, \"fuse_unk\": false, \"byte_fallback\": false, \"ignore_merges\": false,\n")
     writer.appendRaw("    \"vocab\": {")
     for (id, bytes) in tokenizer.tokens.enumerated() {
       writer.appendRaw(id == 0 ? "\n      " : ",\n      ")
-      writer.appendString(specialIDs.contains(UInt32(id)) ? String(decoding: bytes, as: UTF8.self) : ByteLevelAlphabet.encode(bytes))
+      writer.appendString(
+        specialIDs.contains(UInt32(id)) ? String(decoding: bytes, as: UTF8.self) : ByteLevelAlphabet.encode(bytes))
       writer.appendRaw(": ")
       writer.appendInt(id)
     }
@@ -66,7 +75,10 @@ public enum HuggingFaceTokenizerFile {
     if let normalizer = root["normalizer"], normalizer != .null {
       throw fail("has a normalizer, which Hatchery does not implement")
     }
-    for (key, allowed) in [("dropout", JSONValue.null), ("continuing_subword_prefix", .null), ("end_of_word_suffix", .null), ("byte_fallback", .bool(false))] {
+    for (key, allowed) in [
+      ("dropout", JSONValue.null), ("continuing_subword_prefix", .null), ("end_of_word_suffix", .null),
+      ("byte_fallback", .bool(false)),
+    ] {
       if let value = model[key], value != allowed, !(allowed == .bool(false) && value == .null) {
         throw fail("model.\(key) is set, which Hatchery does not implement")
       }
@@ -77,7 +89,9 @@ public enum HuggingFaceTokenizerFile {
     var specialTexts: [UInt32: String] = [:]
     if case .array(let added)? = root["added_tokens"] {
       for entry in added {
-        guard let entry = entry.objectValue, let id = entry["id"]?.intValue, id >= 0, let content = entry["content"]?.stringValue else {
+        guard let entry = entry.objectValue, let id = entry["id"]?.intValue, id >= 0,
+          let content = entry["content"]?.stringValue
+        else {
           throw fail("an added token lacks its id or content")
         }
         specialTexts[UInt32(id)] = content
@@ -91,17 +105,23 @@ public enum HuggingFaceTokenizerFile {
       tokens[id] = bytes
     }
     for (text, value) in vocabulary.members {
-      guard let id = value.intValue, id >= 0, id < Int(Int32.max) else { throw fail("vocab entry \(text) has no valid id") }
+      guard let id = value.intValue, id >= 0, id < Int(Int32.max) else {
+        throw fail("vocab entry \(text) has no valid id")
+      }
       idOfText[text] = UInt32(id)
       if let special = specialTexts[UInt32(id)], special == text {
         try place(id, Array(special.utf8))
       } else {
-        guard let bytes = ByteLevelAlphabet.decode(text) else { throw fail("vocab entry \(text) is not in the byte-level alphabet") }
+        guard let bytes = ByteLevelAlphabet.decode(text) else {
+          throw fail("vocab entry \(text) is not in the byte-level alphabet")
+        }
         try place(id, bytes)
       }
     }
     for (id, text) in specialTexts { try place(Int(id), Array(text.utf8)) }
-    if let missing = tokens.firstIndex(where: { $0 == nil }) { throw fail("token ids are not contiguous: id \(missing) is missing") }
+    if let missing = tokens.firstIndex(where: { $0 == nil }) {
+      throw fail("token ids are not contiguous: id \(missing) is missing")
+    }
 
     var merges: [Tokenizer.Merge] = []
     guard case .array(let mergeList)? = model["merges"] else { throw fail("model.merges is missing") }
@@ -133,7 +153,9 @@ public enum HuggingFaceTokenizerFile {
     guard let object = value?.objectValue else { throw fail("has no pre-tokenizer; Hatchery needs a byte-level one") }
     func byteLevel(_ object: JSONObject) throws -> Bool {
       guard object["type"]?.stringValue == "ByteLevel" else { return false }
-      if object["add_prefix_space"] == .bool(true) { throw fail("ByteLevel add_prefix_space is set, which Hatchery does not implement") }
+      if object["add_prefix_space"] == .bool(true) {
+        throw fail("ByteLevel add_prefix_space is set, which Hatchery does not implement")
+      }
       return object["use_regex"] != .bool(false)
     }
     switch object["type"]?.stringValue {
@@ -148,7 +170,8 @@ public enum HuggingFaceTokenizerFile {
       guard split["behavior"]?.stringValue == "Isolated", split["invert"] != .bool(true) else {
         throw fail("the Split pre-tokenizer must isolate its matches")
       }
-      guard let regex = split["pattern"]?.objectValue?["Regex"]?.stringValue, let pattern = SplitPattern(regex: regex) else {
+      guard let regex = split["pattern"]?.objectValue?["Regex"]?.stringValue, let pattern = SplitPattern(regex: regex)
+      else {
         throw fail("the split regex is not one Hatchery implements (gpt4 or gpt2)")
       }
       return pattern

@@ -15,7 +15,9 @@ public enum TiktokenFile {
     return Array(text.utf8)
   }
 
-  public static func decode(_ bytes: [UInt8], path: String, pattern: SplitPattern, specialTokens: [String]) throws -> Tokenizer {
+  public static func decode(_ bytes: [UInt8], path: String, pattern: SplitPattern, specialTokens: [String]) throws
+    -> Tokenizer
+  {
     var tokens: [[UInt8]?] = []
     var lineNumber = 0
     for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
@@ -29,7 +31,9 @@ public enum TiktokenFile {
       guard tokens[rank] == nil else { throw HatcheryError("\(path):\(lineNumber): rank \(rank) is given twice") }
       tokens[rank] = Array(decoded)
     }
-    if let missing = tokens.firstIndex(where: { $0 == nil }) { throw HatcheryError("\(path): rank \(missing) is missing") }
+    if let missing = tokens.firstIndex(where: { $0 == nil }) {
+      throw HatcheryError("\(path): rank \(missing) is missing")
+    }
     var all = tokens.map { $0! }
     let specials = specialTokens.map { text -> (text: String, id: UInt32) in
       all.append(Array(text.utf8))

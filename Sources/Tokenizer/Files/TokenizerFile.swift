@@ -4,9 +4,12 @@ import HatcheryCore
 /// Reading and writing a tokenizer by file name: `.tiktoken` is tiktoken's ranks file, anything
 /// else Hugging Face's tokenizer.json. Writes are atomic.
 public enum TokenizerFile {
-  public static func load(path: String, pattern: SplitPattern = .gpt4, specialTokens: [String] = ["<|endoftext|>"]) throws -> Tokenizer {
+  public static func load(path: String, pattern: SplitPattern = .gpt4, specialTokens: [String] = ["<|endoftext|>"])
+    throws -> Tokenizer
+  {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw HatcheryError.system("read", path: path, code: FileManager.default.fileExists(atPath: path) ? EACCES : ENOENT)
+      throw HatcheryError.system(
+        "read", path: path, code: FileManager.default.fileExists(atPath: path) ? EACCES : ENOENT)
     }
     if path.hasSuffix(".tiktoken") {
       return try TiktokenFile.decode(Array(data), path: path, pattern: pattern, specialTokens: specialTokens)
@@ -22,7 +25,8 @@ public enum TokenizerFile {
         throw HatcheryError("\(path): this tokenizer's ids are not in merge order, so they cannot be tiktoken ranks")
       }
     }
-    let bytes = path.hasSuffix(".tiktoken") ? TiktokenFile.encode(tokenizer) : HuggingFaceTokenizerFile.encode(tokenizer)
+    let bytes =
+      path.hasSuffix(".tiktoken") ? TiktokenFile.encode(tokenizer) : HuggingFaceTokenizerFile.encode(tokenizer)
     let output = try AtomicFileOutput(path: path)
     try bytes.withUnsafeBytes { try output.write($0) }
     return try output.commit()

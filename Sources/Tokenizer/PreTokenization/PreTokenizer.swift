@@ -192,9 +192,11 @@ private struct Scanner {
     switch lowercaseASCII(at: index) {
     case UInt8(ascii: "s"), UInt8(ascii: "d"), UInt8(ascii: "m"), UInt8(ascii: "t"):
       return bytes[index] < 0x80 ? index + 1 : nil
-    case UInt8(ascii: "l"): return lowercaseASCII(at: index + 1) == UInt8(ascii: "l") && bytes[index + 1] < 0x80 ? index + 2 : nil
+    case UInt8(ascii: "l"):
+      return lowercaseASCII(at: index + 1) == UInt8(ascii: "l") && bytes[index + 1] < 0x80 ? index + 2 : nil
     case UInt8(ascii: "v"), UInt8(ascii: "r"):
-      return lowercaseASCII(at: index + 1) == UInt8(ascii: "e") && bytes[index + 1] < 0x80 && bytes[index] < 0x80 ? index + 2 : nil
+      return lowercaseASCII(at: index + 1) == UInt8(ascii: "e") && bytes[index + 1] < 0x80 && bytes[index] < 0x80
+        ? index + 2 : nil
     default:
       if bytes[index] == 0xC5, index + 1 < count, bytes[index + 1] == 0xBF { return index + 2 }
       return nil

@@ -56,7 +56,8 @@ final class ScalarClassTable: @unchecked Sendable {
     guard let scalar = Unicode.Scalar(value) else { return .other }  // surrogate code points
     // Every White_Space scalar is a separator (Z*) or a control (Cc), never L or N.
     switch scalar.properties.generalCategory {
-    case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control: return whiteSpace.contains(value) ? .space : .other
+    case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control:
+      return whiteSpace.contains(value) ? .space : .other
     case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return .letter
     case .decimalNumber, .letterNumber, .otherNumber: return .number
     default: return .other

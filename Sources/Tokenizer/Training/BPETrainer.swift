@@ -138,7 +138,8 @@ final class TrainingWords {
   /// occurrence sees the first one's new token. Pairs that gain a count are added to `created`.
   @inline(__always)
   func merge(
-    _ word: Int, _ merge: BPETrainer.Merge, into newToken: UInt32, pairs: inout PairIndex, stamp: Int32, created: inout [Int]
+    _ word: Int, _ merge: BPETrainer.Merge, into newToken: UInt32, pairs: inout PairIndex, stamp: Int32,
+    created: inout [Int]
   ) {
     let base = symbols + start[word]
     let oldLength = Int(length[word])

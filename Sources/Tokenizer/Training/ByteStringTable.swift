@@ -173,7 +173,9 @@ final class ByteStringTable {
     var entries: [Entry] = []
     entries.reserveCapacity(count)
     for index in 0..<capacity where hashes[index] != 0 { entries.append(Entry(hash: hashes[index], slot: index)) }
-    let offsets = self.offsets, lengths = self.lengths, arena = self.arena
+    let offsets = self.offsets
+    let lengths = self.lengths
+    let arena = self.arena
     entries.withUnsafeMutableBufferPointer { entries in
       Self.radixSort(entries) { $0.hash }
       // Equal hashes (rare) in byte order, then length.
@@ -192,7 +194,9 @@ final class ByteStringTable {
       }
     }
     for entry in entries {
-      body(UnsafeBufferPointer(start: arena + Int(offsets[entry.slot]), count: Int(lengths[entry.slot])), values[entry.slot])
+      body(
+        UnsafeBufferPointer(start: arena + Int(offsets[entry.slot]), count: Int(lengths[entry.slot])),
+        values[entry.slot])
     }
   }
 

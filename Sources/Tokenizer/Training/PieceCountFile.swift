@@ -56,11 +56,17 @@ enum PieceCountFile {
 
   /// Adds the file's counts into `table`; returns the text bytes and documents it counted.
   static func add(_ path: String, into table: ByteStringTable) throws -> (bytes: Int, documents: Int) {
-    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError.system("read", path: path, code: ENOENT) }
-    func damaged(_ why: String) -> HatcheryError { HatcheryError("\(path): damaged piece-count file (\(why)); run its task again") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HatcheryError.system("read", path: path, code: ENOENT)
+    }
+    func damaged(_ why: String) -> HatcheryError {
+      HatcheryError("\(path): damaged piece-count file (\(why)); run its task again")
+    }
     return try data.withUnsafeBytes { raw -> (bytes: Int, documents: Int) in
       guard raw.count >= 40, Array(raw.prefix(16)) == magic else { throw damaged("no header") }
-      func word64(_ offset: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+      func word64(_ offset: Int) -> UInt64 {
+        UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+      }
       let bytes = word64(16)
       let documents = word64(24)
       let entries = word64(32)
@@ -76,7 +82,9 @@ enum PieceCountFile {
         offset += 4 + length + 8
         read += 1
       }
-      guard offset == raw.count, bytes <= UInt64(Int.max), documents <= UInt64(Int.max) else { throw damaged("trailing bytes") }
+      guard offset == raw.count, bytes <= UInt64(Int.max), documents <= UInt64(Int.max) else {
+        throw damaged("trailing bytes")
+      }
       return (Int(bytes), Int(documents))
     }
   }

@@ -27,9 +27,13 @@ public struct TokenizerTrainingOptions: Sendable {
   public func validate() throws {
     let fixed = 256 + specialTokens.count
     guard vocabularySize >= fixed else {
-      throw HatcheryError("a vocabulary size of \(vocabularySize) leaves no room: it must be at least \(fixed) (256 bytes + \(specialTokens.count) special)")
+      throw HatcheryError(
+        "a vocabulary size of \(vocabularySize) leaves no room: it must be at least \(fixed) (256 bytes + \(specialTokens.count) special)"
+      )
     }
-    guard vocabularySize <= Int(Int32.max) else { throw HatcheryError("vocabulary size \(vocabularySize) is too large") }
+    guard vocabularySize <= Int(Int32.max) else {
+      throw HatcheryError("vocabulary size \(vocabularySize) is too large")
+    }
     guard Set(specialTokens).count == specialTokens.count, !specialTokens.contains("") else {
       throw HatcheryError("special tokens must be distinct and not empty")
     }
@@ -88,7 +92,8 @@ public enum TokenizerTrainer {
   /// text makes (counts are summed, and what the trainer learns depends on the counts alone).
   /// `documents`: how many documents the files counted.
   public static func train(
-    countFiles: [String], options: TokenizerTrainingOptions, progress: (@Sendable (TokenizerTrainingProgress) -> Void)? = nil
+    countFiles: [String], options: TokenizerTrainingOptions,
+    progress: (@Sendable (TokenizerTrainingProgress) -> Void)? = nil
   ) throws -> (tokenizer: Tokenizer, summary: TokenizerTrainingSummary, documents: Int) {
     try options.validate()
     let clock = ContinuousClock()
@@ -113,7 +118,8 @@ public enum TokenizerTrainer {
   }
 
   private static func count(
-    _ source: TextChunkSource, options: TokenizerTrainingOptions, progress: (@Sendable (TokenizerTrainingProgress) -> Void)?
+    _ source: TextChunkSource, options: TokenizerTrainingOptions,
+    progress: (@Sendable (TokenizerTrainingProgress) -> Void)?
   ) throws -> (ByteStringTable, TokenizerTrainingSummary) {
     var summary = TokenizerTrainingSummary()
     let clock = ContinuousClock()
@@ -138,7 +144,9 @@ public enum TokenizerTrainer {
     let mergingStart = clock.now
     let target = options.vocabularySize - 256 - options.specialTokens.count
     var mergingProgress: ((Int) -> Void)?
-    if let progress { mergingProgress = { made in if made % 256 == 0 { progress(.merging(tokens: made, of: target)) } } }
+    if let progress {
+      mergingProgress = { made in if made % 256 == 0 { progress(.merging(tokens: made, of: target)) } }
+    }
     let learnt = BPETrainer.train(
       words: words, newTokens: target, minimumFrequency: options.minimumFrequency, progress: mergingProgress)
     summary.mergingSeconds = (clock.now - mergingStart).seconds

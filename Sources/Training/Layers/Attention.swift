@@ -22,7 +22,8 @@ enum Attention {
         let scores = preatt + (b * NH + h) * T * T
         let weights = att + (b * NH + h) * T * T
         blas.sgemm(
-          transposeA: false, transposeB: true, m: T, n: T, k: hs, alpha: scale, a: query, lda: 3 * C, b: key, ldb: 3 * C, beta: 0,
+          transposeA: false, transposeB: true, m: T, n: T, k: hs, alpha: scale, a: query, lda: 3 * C, b: key,
+          ldb: 3 * C, beta: 0,
           c: scores, ldc: T)
         let (scoresPointer, weightsPointer) = (SharedPointer(scores), SharedPointer(weights))
         parallelRanges(T, threads: threads) { rows in
@@ -70,10 +71,16 @@ enum Attention {
         let dweights = datt + (b * NH + h) * T * T
         let dscores = dpreatt + (b * NH + h) * T * T
         // out = A·V: dA = dout·Vᵀ, dV += Aᵀ·dout.
-        blas.sgemm(transposeA: false, transposeB: true, m: T, n: T, k: hs, a: dy, lda: C, b: value, ldb: 3 * C, beta: 0, c: dweights, ldc: T)
-        blas.sgemm(transposeA: true, transposeB: false, m: T, n: hs, k: T, a: weights, lda: T, b: dy, ldb: C, beta: 1, c: dvalue, ldc: 3 * C)
+        blas.sgemm(
+          transposeA: false, transposeB: true, m: T, n: T, k: hs, a: dy, lda: C, b: value, ldb: 3 * C, beta: 0,
+          c: dweights, ldc: T)
+        blas.sgemm(
+          transposeA: true, transposeB: false, m: T, n: hs, k: T, a: weights, lda: T, b: dy, ldb: C, beta: 1, c: dvalue,
+          ldc: 3 * C)
         // Through the softmax of each causal row: dS = A ⊙ (dA − Σ A·dA); 0 above the diagonal.
-        let (weightsPointer, dweightsPointer, dscoresPointer) = (SharedPointer(UnsafeMutablePointer(mutating: weights)), SharedPointer(dweights), SharedPointer(dscores))
+        let (weightsPointer, dweightsPointer, dscoresPointer) = (
+          SharedPointer(UnsafeMutablePointer(mutating: weights)), SharedPointer(dweights), SharedPointer(dscores)
+        )
         parallelRanges(T, threads: threads) { rows in
           for t in rows {
             let a = weightsPointer.pointer + t * T
@@ -86,8 +93,12 @@ enum Attention {
           }
         }
         // S = scale · Q·Kᵀ: dQ += scale · dS·K, dK += scale · dSᵀ·Q.
-        blas.sgemm(transposeA: false, transposeB: false, m: T, n: hs, k: T, alpha: scale, a: dscores, lda: T, b: key, ldb: 3 * C, beta: 1, c: dquery, ldc: 3 * C)
-        blas.sgemm(transposeA: true, transposeB: false, m: T, n: hs, k: T, alpha: scale, a: dscores, lda: T, b: query, ldb: 3 * C, beta: 1, c: dkey, ldc: 3 * C)
+        blas.sgemm(
+          transposeA: false, transposeB: false, m: T, n: hs, k: T, alpha: scale, a: dscores, lda: T, b: key, ldb: 3 * C,
+          beta: 1, c: dquery, ldc: 3 * C)
+        blas.sgemm(
+          transposeA: true, transposeB: false, m: T, n: hs, k: T, alpha: scale, a: dscores, lda: T, b: query,
+          ldb: 3 * C, beta: 1, c: dkey, ldc: 3 * C)
       }
     }
   }

@@ -11,8 +11,12 @@ enum CrossEntropy {
     probabilities: UnsafeMutablePointer<Float>, losses: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
     wte: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows: Int, C: Int, V: Int, blas: BLAS, threads: Int
   ) -> (loss: Float, counted: Int) {
-    blas.sgemm(transposeA: false, transposeB: true, m: rows, n: V, k: C, a: input, lda: C, b: wte, ldb: C, beta: 0, c: probabilities, ldc: V)
-    let (probabilities, losses, targets) = (SharedPointer(probabilities), SharedPointer(losses), SharedPointer(UnsafeMutablePointer(mutating: targets)))
+    blas.sgemm(
+      transposeA: false, transposeB: true, m: rows, n: V, k: C, a: input, lda: C, b: wte, ldb: C, beta: 0,
+      c: probabilities, ldc: V)
+    let (probabilities, losses, targets) = (
+      SharedPointer(probabilities), SharedPointer(losses), SharedPointer(UnsafeMutablePointer(mutating: targets))
+    )
     parallelRanges(rows, threads: threads) { range in
       for row in range {
         let p = probabilities.pointer + row * V
@@ -43,11 +47,14 @@ enum CrossEntropy {
   /// `dwte`. Positions whose target is ignored contribute nothing.
   static func backward(
     dinput: UnsafeMutablePointer<Float>, dwte: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>,
-    input: UnsafePointer<Float>, wte: UnsafePointer<Float>, targets: UnsafePointer<Int32>, counted: Int, rows: Int, C: Int, V: Int,
+    input: UnsafePointer<Float>, wte: UnsafePointer<Float>, targets: UnsafePointer<Int32>, counted: Int, rows: Int,
+    C: Int, V: Int,
     blas: BLAS, threads: Int
   ) {
     let scale = counted > 0 ? 1 / Float(counted) : 0
-    let (probabilities, targets) = (SharedPointer(probabilities), SharedPointer(UnsafeMutablePointer(mutating: targets)))
+    let (probabilities, targets) = (
+      SharedPointer(probabilities), SharedPointer(UnsafeMutablePointer(mutating: targets))
+    )
     parallelRanges(rows, threads: threads) { range in
       for row in range {
         let p = probabilities.pointer + row * V
@@ -60,7 +67,11 @@ enum CrossEntropy {
         p[Int(target)] -= scale
       }
     }
-    blas.sgemm(transposeA: false, transposeB: false, m: rows, n: C, k: V, a: probabilities.pointer, lda: V, b: wte, ldb: C, beta: 1, c: dinput, ldc: C)
-    blas.sgemm(transposeA: true, transposeB: false, m: V, n: C, k: rows, a: probabilities.pointer, lda: V, b: input, ldb: C, beta: 1, c: dwte, ldc: C)
+    blas.sgemm(
+      transposeA: false, transposeB: false, m: rows, n: C, k: V, a: probabilities.pointer, lda: V, b: wte, ldb: C,
+      beta: 1, c: dinput, ldc: C)
+    blas.sgemm(
+      transposeA: true, transposeB: false, m: V, n: C, k: rows, a: probabilities.pointer, lda: V, b: input, ldb: C,
+      beta: 1, c: dwte, ldc: C)
   }
 }

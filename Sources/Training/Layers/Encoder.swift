@@ -1,7 +1,8 @@
 /// Token plus position embedding: out[b,t] = wte[token] + wpe[t].
 enum Encoder {
   static func forward(
-    _ out: UnsafeMutablePointer<Float>, tokens: UnsafePointer<Int32>, wte: UnsafePointer<Float>, wpe: UnsafePointer<Float>,
+    _ out: UnsafeMutablePointer<Float>, tokens: UnsafePointer<Int32>, wte: UnsafePointer<Float>,
+    wpe: UnsafePointer<Float>,
     B: Int, T: Int, C: Int
   ) {
     for b in 0..<B {
@@ -15,7 +16,8 @@ enum Encoder {
   }
 
   static func backward(
-    dwte: UnsafeMutablePointer<Float>, dwpe: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, tokens: UnsafePointer<Int32>,
+    dwte: UnsafeMutablePointer<Float>, dwpe: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+    tokens: UnsafePointer<Int32>,
     B: Int, T: Int, C: Int
   ) {
     for b in 0..<B {

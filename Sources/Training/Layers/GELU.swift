@@ -24,8 +24,14 @@ enum GELU {
   }
 
   /// Adds to `dinput`.
-  static func backward(dinput: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int, threads: Int) {
-    let (dinput, input, dout) = (SharedPointer(dinput), SharedPointer(UnsafeMutablePointer(mutating: input)), SharedPointer(UnsafeMutablePointer(mutating: dout)))
+  static func backward(
+    dinput: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int,
+    threads: Int
+  ) {
+    let (dinput, input, dout) = (
+      SharedPointer(dinput), SharedPointer(UnsafeMutablePointer(mutating: input)),
+      SharedPointer(UnsafeMutablePointer(mutating: dout))
+    )
     parallelRanges(count, threads: threads) { range in
       for i in range {
         let x = input.pointer[i]

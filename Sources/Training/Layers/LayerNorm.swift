@@ -5,10 +5,14 @@ enum LayerNorm {
 
   static func forward(
     _ out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
-    _ input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, rows: Int, C: Int, threads: Int
+    _ input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, rows: Int, C: Int,
+    threads: Int
   ) {
     let (out, mean, rstd) = (SharedPointer(out), SharedPointer(mean), SharedPointer(rstd))
-    let (input, weight, bias) = (SharedPointer(UnsafeMutablePointer(mutating: input)), SharedPointer(UnsafeMutablePointer(mutating: weight)), SharedPointer(UnsafeMutablePointer(mutating: bias)))
+    let (input, weight, bias) = (
+      SharedPointer(UnsafeMutablePointer(mutating: input)), SharedPointer(UnsafeMutablePointer(mutating: weight)),
+      SharedPointer(UnsafeMutablePointer(mutating: bias))
+    )
     parallelRanges(rows, threads: threads) { range in
       for row in range {
         let x = input.pointer + row * C

@@ -2,7 +2,8 @@
 /// + bias, with the weight in Conv1D's (in, out) orientation.
 enum Linear {
   static func forward(
-    _ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    _ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?,
     rows: Int, inC: Int, outC: Int, blas: BLAS
   ) {
     if let bias {
@@ -16,7 +17,8 @@ enum Linear {
   /// Adds to `dinput` (dout · weightᵀ), `dweight` (inputᵀ · dout) and `dbias` (column sums).
   static func backward(
     dinput: UnsafeMutablePointer<Float>, dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
-    dout: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, rows: Int, inC: Int, outC: Int,
+    dout: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, rows: Int, inC: Int,
+    outC: Int,
     blas: BLAS
   ) {
     blas.sgemm(
