@@ -23,6 +23,8 @@ struct DedupContext: Sendable {
     }
     var configuration = options.configuration
     configuration["tasks"] = .int(options.tasks)
+    // The intermediate files' layout: files of another layout are in another folder, not misread.
+    configuration["record_format"] = .int(Int(RecordFile.version))
     configuration["parts"] = .array(parts.map { .string("\($0.source.name)/\($0.part.part):\($0.part.sha256)") })
     config = StageConfig(configuration)
     folder = workspace.absolute("dedup/\(config.hash.prefix(16))")

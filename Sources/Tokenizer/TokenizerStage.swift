@@ -66,6 +66,8 @@ public enum TokenizerStage {
         ("min_frequency", .int(options.minimumFrequency)),
         ("inputs", .string(try KeptDocuments.fingerprint(store: store))),
         ("include_review", options.includeReview ? .bool(true) : .null),
+        // The count files' layout (their folder is named by this configuration).
+        ("count_format", .string(String(decoding: PieceCountFile.magic, as: UTF8.self))),
       ]))
     let lifecycle = StageLifecycle(stage: name, task: 0, tasks: step == .merge ? tasks : 1, config: stageConfig)
     // Count files of this configuration: tasks/tokenizer/<configuration>/task-NNNNN.counts.

@@ -262,6 +262,9 @@ final class DedupStageTests: XCTestCase {
     _ = try dedup(workspace) { $0.paragraphs = true }
     XCTAssertEqual(files(workspace), [])
     XCTAssertFalse(try workspace.openStore().decisions(stage: "dedup").isEmpty)
+    // The files' layout is part of the configuration that names their folder.
+    let config = try XCTUnwrap(try workspace.openStore().stageRuns(stage: "dedup").first?.config)
+    XCTAssertTrue(config.contains("\"record_format\":\(RecordFile.version)"), config)
     _ = try dedup(workspace) {
       $0.paragraphs = true
       $0.force = true

@@ -75,6 +75,8 @@ final class TokenizerStageTests: XCTestCase {
       "the dropped document is not trained on")
     let runs = try workspace.openStore().stageRuns(stage: TokenizerStage.name)
     XCTAssertEqual(runs.map(\.status), [.completed])
+    // The count files' layout is part of the configuration (their folder is named by it).
+    XCTAssertTrue(runs[0].config.contains("\"count_format\":\"HATCHERY-COUNTS1\""), runs[0].config)
     XCTAssertTrue(try TokenizerStage.run(workspace: workspace, options: options).text.contains("nothing to do"))
     // New decisions change the kept documents, so the stage runs again.
     try workspace.openStore().replaceDecisions(
