@@ -64,7 +64,9 @@ let package = Package(
     .target(name: "Dedup", dependencies: ["HatcheryCore", "CMinHash"]),
     .target(name: "HatcheryYAML", dependencies: ["HatcheryCore", "Yams"]),
     .target(name: "Licensing", dependencies: ["HatcheryCore", "HatcheryYAML", "Yams"]),
-    .target(name: "Filters", dependencies: ["HatcheryCore", "HatcheryYAML", "Classifiers", "Yams"]),
+    .target(
+      name: "Filters", dependencies: ["HatcheryCore", "HatcheryYAML", "Classifiers", "Yams"],
+      exclude: ["Resources/shipped-langid.json"], resources: [.copy("Resources/shipped-langid.bin")]),
     .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
     .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "Parquet", "CZstd", "CXXHash"]),
     .target(name: "Accounting", dependencies: ["HatcheryCore"]),

@@ -44,6 +44,21 @@ final class LanguageModelTests: XCTestCase {
     XCTAssertThrowsError(try LanguageModel(serialized: Array("not a model at all".utf8), name: "x"))
   }
 
+  /// The shipped model is a resource file pinned by its SHA-256, which its generator's record
+  /// (Resources/shipped-langid.json) states too: a changed file fails here until both are updated.
+  func testTheShippedModelFileIsTheOneItsRecordPins() throws {
+    let url = try XCTUnwrap(LanguageModel.shippedFile)
+    let bytes = try Data(contentsOf: url)
+    let digest = bytes.withUnsafeBytes { SHA256Hasher.hash($0).hex }
+    XCTAssertEqual(digest, LanguageModel.shippedSHA256)
+    let recordPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../Sources/Filters/Resources/shipped-langid.json").standardized.path
+    let record = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recordPath))) as? [String: Any])
+    XCTAssertEqual(record["sha256"] as? String, digest)
+    XCTAssertEqual(record["bytes"] as? Int, bytes.count)
+  }
+
   func testTheShippedModelKnowsCommonLanguages() throws {
     let model = try LanguageModel.shipped()
     XCTAssertEqual(model.languages.count, 24)
