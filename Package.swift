@@ -63,7 +63,9 @@ let package = Package(
     .target(name: "CMinHash"),
     .target(name: "Dedup", dependencies: ["HatcheryCore", "CMinHash"]),
     .target(name: "HatcheryYAML", dependencies: ["HatcheryCore", "Yams"]),
-    .target(name: "Licensing", dependencies: ["HatcheryCore", "HatcheryYAML", "Yams"]),
+    .target(
+      name: "Licensing", dependencies: ["HatcheryCore", "HatcheryYAML", "Yams"],
+      exclude: ["Resources/spdx-licenses.json"], resources: [.copy("Resources/spdx-licenses.txt")]),
     .target(
       name: "Filters", dependencies: ["HatcheryCore", "HatcheryYAML", "Classifiers", "Yams"],
       exclude: ["Resources/shipped-langid.json"], resources: [.copy("Resources/shipped-langid.bin")]),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The SPDX License List: which ids exist, which are exceptions, which are deprecated and what
 /// replaces them, and each licence's category.
 public struct SPDXLicenseList: Sendable {
@@ -15,7 +17,23 @@ public struct SPDXLicenseList: Sendable {
   /// Former ids (lower-cased) → the id that now means the same (`GPL-2.0+` → `GPL-2.0-or-later`).
   private let replacements: [String: String]
 
-  public static let shared = SPDXLicenseList(table: SPDXLicenseData.table)
+  /// The list as the detector ships it: `Resources/spdx-licenses.txt`, the SPDX License List
+  /// (3.27) as ScanCode LicenseDB indexes it (CC-BY-4.0, via the `license-expression` package),
+  /// one line per id — `id|l or e|category|d if deprecated|former ids` — written by
+  /// scripts/generate-spdx-licenses, which records its inputs in `spdx-licenses.json`.
+  public static let shared: SPDXLicenseList = {
+    guard let url = shippedFile, let table = try? String(contentsOf: url, encoding: .utf8) else {
+      // A build whose resources folder was not copied with the binary: no licence can be named.
+      fatalError(
+        "Hatchery_Licensing.resources/spdx-licenses.txt is not beside the hatchery binary; copy that folder with it")
+    }
+    return SPDXLicenseList(table: table)
+  }()
+
+  static var shippedFile: URL? { Bundle.module.url(forResource: "spdx-licenses", withExtension: "txt") }
+
+  /// The SHA-256 of `spdx-licenses.txt`, as its record says (a test checks both).
+  static let shippedSHA256 = "fec6c76cdf6450beee163f869eae621019021d067b99a22204ddba16e82004d0"
 
   init(table: String) {
     var entries: [String: Entry] = [:]
