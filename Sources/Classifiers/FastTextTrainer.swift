@@ -233,7 +233,7 @@ public struct FastTextTrainer {
     let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: dictionary.labelCount * dim)
     defer { output.deallocate() }
     output.initialize(repeating: 0)
-    var random = SplitMix64(seed: options.seed)
+    var random = SplitMix64.trainer(seed: options.seed)
     let bound = 1 / Float(dim)
     for index in input.indices { input[index] = (Float(random.next() >> 40) / Float(1 << 24) * 2 - 1) * bound }
     let tree = options.loss == .hierarchicalSoftmax ? HuffmanPaths(counts: dictionary.labelCounts) : nil
@@ -366,7 +366,7 @@ public struct FastTextTrainer {
       hidden = .allocate(capacity: dim)
       gradient = .allocate(capacity: dim)
       scores = .allocate(capacity: labels)
-      random = SplitMix64(seed: seed)
+      random = SplitMix64.trainer(seed: seed)
       sigmoid = (0...512).map { i in Float(1.0 / (1.0 + exp(-Double(Float(i * 16) / 512 - 8)))) }
     }
 
@@ -462,15 +462,8 @@ public struct FastTextTrainer {
   }
 }
 
-/// SplitMix64: small, fast, seedable; enough for initialisation and label picks.
-struct SplitMix64: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-  mutating func next() -> UInt64 {
-    state = state &+ 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+extension SplitMix64 {
+  /// The trainer's generator for `seed`: its sequence starts one step further on than
+  /// `SplitMix64(seed:)`'s, as it always has, so a seed trains the same model as before.
+  static func trainer(seed: UInt64) -> SplitMix64 { SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HatcheryCore
 import XCTest
 
 @testable import Classifiers
@@ -9,7 +10,7 @@ final class FastTextTrainerTests: XCTestCase {
     let fruit = ["apple", "banana", "cherry", "pear", "plum", "grape"]
     let car = ["wheel", "engine", "brake", "gear", "clutch", "tyre"]
     let shared = ["the", "a", "with", "and"]
-    var random = SplitMix64(seed: 7)
+    var random = SplitMix64.trainer(seed: 7)
     return (0..<count).map { index in
       let words = index % 2 == 0 ? fruit : car
       let text = (0..<6).map { position in

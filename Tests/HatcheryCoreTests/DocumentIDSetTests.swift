@@ -6,7 +6,7 @@ import XCTest
 final class DocumentIDSetTests: XCTestCase {
   /// Packed and string ids answer exactly as a `Set<String>` of the same ids would.
   func testMembershipMatchesASetOfStrings() {
-    var generator = SystemRandomNumberGenerator()
+    var generator = SplitMix64(seed: 17)
     var ids: [String] = []
     for _ in 0..<2_000 {
       ids.append(Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }))

@@ -7,23 +7,16 @@ import XCTest
 /// Random mutations of the fixtures (fixed seed, fixed count): every run of ingest must finish,
 /// and every input file must end up as documents or as recorded rejects — never a crash.
 final class MutationTests: IngestTestCase {
-  private struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      return state >> 11
-    }
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
-  }
-
-  private func mutate(_ bytes: [UInt8], _ generator: inout Generator) -> [UInt8] {
+  private func mutate(_ bytes: [UInt8], _ generator: inout SplitMix64) -> [UInt8] {
     var bytes = bytes
     for _ in 0..<(1 + generator.below(8)) {
       switch generator.below(4) {
       case 0 where !bytes.isEmpty: bytes[generator.below(bytes.count)] = UInt8(truncatingIfNeeded: generator.next())
       case 1 where !bytes.isEmpty: bytes.removeSubrange(generator.below(bytes.count)..<bytes.count)  // truncate
       case 2:
-        bytes.insert(contentsOf: [0xFF, 0x00, 0x22, 0x5C, 0x0A, 0xC3].shuffled(), at: generator.below(bytes.count + 1))
+        bytes.insert(
+          contentsOf: [0xFF, 0x00, 0x22, 0x5C, 0x0A, 0xC3].shuffled(using: &generator),
+          at: generator.below(bytes.count + 1))
       default:
         if !bytes.isEmpty {
           let start = generator.below(bytes.count)
@@ -37,7 +30,7 @@ final class MutationTests: IngestTestCase {
   func testMutatedInputsNeverCrashAndAreAllAccountedFor() throws {
     let sources = ["corpus/records/dolma.jsonl", "corpus/records/hf.json.gz", "corpus/notes/decomposed.txt"]
     let originals = try sources.map { try Array(Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/" + $0))) }
-    var generator = Generator(state: 20_261_127)
+    var generator = SplitMix64(seed: 20_261_127)
     let workspace = try makeWorkspace()
     for round in 0..<40 {
       for (index, original) in originals.enumerated() {
@@ -56,7 +49,7 @@ final class MutationTests: IngestTestCase {
   }
 
   func testRandomBytesAsJSONNeverCrashTheParser() {
-    var generator = Generator(state: 7)
+    var generator = SplitMix64(seed: 7)
     let alphabet = Array("{}[]\",:\\u0123456789abcdefnulltruefalse -+.eE\n\t".utf8) + [0xC3, 0xA9, 0xFF]
     for _ in 0..<5000 {
       let bytes = (0..<generator.below(80)).map { _ in alphabet[generator.below(alphabet.count)] }
@@ -120,4 +113,9 @@ final class WebMutationTests: IngestTestCase {
     }
     XCTAssertLessThan(residentBytes() - baseline, 64 << 20, "memory grows with the rounds")
   }
+}
+
+extension SplitMix64 {
+  /// A number below `bound` (0 when `bound` is 0 or less).
+  fileprivate mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
 }

@@ -17,19 +17,12 @@ struct MinHasher: Sendable {
   init(bands: Int, rows: Int, seed: UInt64) {
     self.bands = bands
     self.rows = rows
-    var state = seed
-    func next() -> UInt64 {  // SplitMix64
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
+    var random = SplitMix64(seed: seed)
     var a: [UInt64] = []
     var b: [UInt64] = []
     for _ in 0..<(bands * rows) {
-      a.append(1 + next() % (Self.prime - 1))
-      b.append(next() % Self.prime)
+      a.append(1 + random.next() % (Self.prime - 1))
+      b.append(random.next() % Self.prime)
     }
     self.a = a
     self.b = b
