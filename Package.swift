@@ -109,7 +109,9 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(name: "hatchery-fuzz", dependencies: ["HatcheryFuzz"]),
-    .target(name: "HatcheryTestSupport"),
+    .target(
+      name: "HatcheryTestSupport",
+      dependencies: ["HatcheryCore", "Ingest", .product(name: "Logging", package: "swift-log")]),
     .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore", "HatcheryTestSupport"]),
     .testTarget(name: "HatcheryFuzzTests", dependencies: ["HatcheryFuzz"]),
     .testTarget(
@@ -147,7 +149,9 @@ let package = Package(
         "Shards", "Tokenizer", "Ingest", "Parquet", "HatcheryCore", "HatcheryTestSupport",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore"]),
+    .testTarget(
+      name: "TrainingTests",
+      dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore", "HatcheryTestSupport"]),
     .testTarget(name: "AccountingTests", dependencies: ["Accounting", "HatcheryCore"]),
     .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "HatcheryCore"]),
     .testTarget(name: "ParquetTests", dependencies: ["Parquet", "HatcheryCore"], exclude: ["Fixtures"]),

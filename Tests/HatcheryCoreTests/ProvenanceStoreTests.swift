@@ -559,7 +559,7 @@ final class ProvenanceStoreTests: XCTestCase {
   func testAnEmptyStoreBesideDocumentPartsIsRefused() throws {
     let workspace = try Workspace.create(at: folder + "/ws")
     try FileManager.default.createDirectory(atPath: workspace.absolute("docs/books"), withIntermediateDirectories: true)
-    FileManager.default.createFile(
+    _ = FileManager.default.createFile(
       atPath: workspace.absolute(Workspace.partPath(source: "books", part: 0)), contents: Data([1]))
     try Data().write(to: URL(fileURLWithPath: workspace.storePath))
     try? FileManager.default.removeItem(atPath: workspace.storePath + "-wal")
@@ -650,7 +650,7 @@ final class ProvenanceStoreTests: XCTestCase {
     for file in [
       "shard.tok.zst.tmp-\(dead)", "ingest-books-3-\(dead).db", "manifest.json.tmp-\(live)", "keep.txt", "a-b-c",
     ] {
-      FileManager.default.createFile(atPath: self.folder + "/" + file, contents: Data([1]))
+      _ = FileManager.default.createFile(atPath: self.folder + "/" + file, contents: Data([1]))
     }
     Leftovers.remove(in: folder)
     XCTAssertEqual(

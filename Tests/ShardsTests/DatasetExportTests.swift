@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import HatcheryTestSupport
 import Ingest
 import Logging
 import Parquet
@@ -10,30 +11,25 @@ import XCTest
 /// `export parquet|jsonl`: the kept documents, byte-identical, with their licence; N tasks write
 /// the files one process writes; the dataset card describes what was exported.
 final class DatasetExportTests: XCTestCase {
-  private var folder = ""
-  private var workspace: Workspace!
+  private var fixture: IngestedWorkspace!
+  private var folder: String { fixture.folder }
+  private var workspace: Workspace { fixture.workspace }
 
   override func setUpWithError() throws {
-    folder = NSTemporaryDirectory() + "hatchery-export-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
-    for number in 0..<12 {
-      try (0..<(5 + number)).map { "Export document \(number), line \($0): ünïcode and plain words." }.joined(
-        separator: "\n"
+    let files = (0..<12).map { number in
+      (
+        "d\(number).txt",
+        (0..<(5 + number)).map { "Export document \(number), line \($0): ünïcode and plain words." }
+          .joined(separator: "\n")
       )
-      .write(toFile: folder + "/in/d\(number).txt", atomically: false, encoding: .utf8)
     }
-    workspace = try Workspace.create(at: folder + "/ws")
-    var ingest = IngestOptions(source: "s", paths: [folder + "/in"])
-    ingest.partBytes = 1
-    ingest.declaredLicense = "CC-BY-4.0"
-    _ = try IngestStage.run(
-      workspace: workspace, options: ingest, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-      showProgress: false)
+    fixture = try IngestedWorkspace("export", files: files) {
+      $0.partBytes = 1
+      $0.declaredLicense = "CC-BY-4.0"
+    }
   }
 
-  override func tearDown() {
-    try? FileManager.default.removeItem(atPath: folder)
-  }
+  override func tearDown() { fixture?.remove() }
 
   /// (id, text, license) of every row of every exported Parquet file, by id.
   private func rows(_ output: String) throws -> [String: (text: String, license: String?)] {

@@ -10,31 +10,26 @@ import XCTest
 @testable import Shards
 
 final class ShardStageTests: XCTestCase {
-  private var folder = ""
-  private var workspace: Workspace!
+  private var fixture: IngestedWorkspace!
+  private var folder: String { fixture.folder }
+  private var workspace: Workspace { fixture.workspace }
 
   override func setUpWithError() throws {
-    folder = NSTemporaryDirectory() + "hatchery-shards-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
-    for number in 0..<30 {
-      let text = (0..<(20 + number * 7)).map {
-        "Document \(number) sentence \($0) about rivers, bridges and \($0 * number) stones."
-      }
-      try text.joined(separator: "\n").write(toFile: folder + "/in/d\(number).txt", atomically: false, encoding: .utf8)
+    let files = (0..<30).map { number in
+      (
+        "d\(number).txt",
+        (0..<(20 + number * 7)).map {
+          "Document \(number) sentence \($0) about rivers, bridges and \($0 * number) stones."
+        }
+        .joined(separator: "\n")
+      )
     }
-    workspace = try Workspace.create(at: folder + "/ws")
     // One file per part: 30 parts, so every task of up to 7 has several.
-    var ingest = IngestOptions(source: "s", paths: [folder + "/in"])
-    ingest.partBytes = 1
-    _ = try IngestStage.run(
-      workspace: workspace, options: ingest,
-      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    fixture = try IngestedWorkspace("shards", files: files) { $0.partBytes = 1 }
     _ = try TokenizerStage.run(workspace: workspace, options: TokenizerTrainingOptions(vocabularySize: 400))
   }
 
-  override func tearDown() {
-    try? FileManager.default.removeItem(atPath: folder)
-  }
+  override func tearDown() { fixture?.remove() }
 
   private func options(threads: Int) -> ShardOptions {
     var options = ShardOptions()

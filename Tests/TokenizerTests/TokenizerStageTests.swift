@@ -8,26 +8,20 @@ import XCTest
 @testable import Tokenizer
 
 final class TokenizerStageTests: XCTestCase {
-  private var folder = ""
-  private var workspace: Workspace!
+  private var fixture: IngestedWorkspace!
+  private var folder: String { fixture.folder }
+  private var workspace: Workspace { fixture.workspace }
 
   override func setUpWithError() throws {
-    folder = NSTemporaryDirectory() + "hatchery-tokstage-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
-    try "keep this first document\nand its second line\n".write(
-      toFile: folder + "/in/a.txt", atomically: false, encoding: .utf8)
-    try "dropped zebra quagga document".write(toFile: folder + "/in/b.txt", atomically: false, encoding: .utf8)
-    try "head paragraph\nduplicated paragraph\ntail paragraph".write(
-      toFile: folder + "/in/c.txt", atomically: false, encoding: .utf8)
-    workspace = try Workspace.create(at: folder + "/ws")
-    _ = try IngestStage.run(
-      workspace: workspace, options: IngestOptions(source: "s", paths: [folder + "/in"]),
-      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    fixture = try IngestedWorkspace(
+      "tokstage",
+      files: [
+        ("a.txt", "keep this first document\nand its second line\n"), ("b.txt", "dropped zebra quagga document"),
+        ("c.txt", "head paragraph\nduplicated paragraph\ntail paragraph"),
+      ])
   }
 
-  override func tearDown() {
-    try? FileManager.default.removeItem(atPath: folder)
-  }
+  override func tearDown() { fixture?.remove() }
 
   private func documentID(_ file: String) throws -> String {
     let store = try workspace.openStore()

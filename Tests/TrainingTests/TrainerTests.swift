@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import HatcheryTestSupport
 import Ingest
 import Logging
 import Shards
@@ -9,29 +10,26 @@ import XCTest
 @testable import Training
 
 final class TrainerTests: XCTestCase {
-  private var folder = ""
-  private var workspace: Workspace!
+  private var fixture: IngestedWorkspace!
+  private var folder: String { fixture.folder }
+  private var workspace: Workspace { fixture.workspace }
 
   override func setUpWithError() throws {
-    folder = NSTemporaryDirectory() + "hatchery-train-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
-    for number in 0..<20 {
-      let text = (0..<30).map { "the cat sat on the mat number \($0 % 5) and the dog sat on the log \(number % 3)." }
-      try text.joined(separator: "\n").write(toFile: folder + "/in/d\(number).txt", atomically: false, encoding: .utf8)
+    let files = (0..<20).map { number in
+      (
+        "d\(number).txt",
+        (0..<30).map { "the cat sat on the mat number \($0 % 5) and the dog sat on the log \(number % 3)." }
+          .joined(separator: "\n")
+      )
     }
-    workspace = try Workspace.create(at: folder + "/ws")
-    _ = try IngestStage.run(
-      workspace: workspace, options: IngestOptions(source: "s", paths: [folder + "/in"]),
-      logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, showProgress: false)
+    fixture = try IngestedWorkspace("train", files: files)
     _ = try TokenizerStage.run(workspace: workspace, options: TokenizerTrainingOptions(vocabularySize: 320))
     var shardOptions = ShardOptions()
     shardOptions.validationFraction = 0.1
     _ = try ShardStage.run(workspace: workspace, options: shardOptions)
   }
 
-  override func tearDown() {
-    try? FileManager.default.removeItem(atPath: folder)
-  }
+  override func tearDown() { fixture?.remove() }
 
   private func options(steps: Int) -> TrainOptions {
     var options = TrainOptions()
