@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import HatcheryTestSupport
 import Ingest
 import Logging
 import XCTest
@@ -47,16 +48,11 @@ final class LanguageModelTests: XCTestCase {
   /// The shipped model is a resource file pinned by its SHA-256, which its generator's record
   /// (Resources/shipped-langid.json) states too: a changed file fails here until both are updated.
   func testTheShippedModelFileIsTheOneItsRecordPins() throws {
-    let url = try XCTUnwrap(LanguageModel.shippedFile)
-    let bytes = try Data(contentsOf: url)
-    let digest = bytes.withUnsafeBytes { SHA256Hasher.hash($0).hex }
-    XCTAssertEqual(digest, LanguageModel.shippedSHA256)
-    let recordPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("../../Sources/Filters/Resources/shipped-langid.json").standardized.path
-    let record = try XCTUnwrap(
-      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recordPath))) as? [String: Any])
-    XCTAssertEqual(record["sha256"] as? String, digest)
-    XCTAssertEqual(record["bytes"] as? Int, bytes.count)
+    let shipped = try ShippedResource(
+      try XCTUnwrap(LanguageModel.shippedFile), record: "Sources/Filters/Resources/shipped-langid.json")
+    XCTAssertEqual(shipped.sha256, LanguageModel.shippedSHA256)
+    XCTAssertEqual(shipped.record["sha256"] as? String, shipped.sha256)
+    XCTAssertEqual(shipped.record["bytes"] as? Int, shipped.bytes.count)
   }
 
   func testTheShippedModelKnowsCommonLanguages() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import HatcheryTestSupport
 import XCTest
 
 @testable import Licensing
@@ -10,16 +11,11 @@ final class SPDXExpressionTests: XCTestCase {
   /// The shipped list is a resource file pinned by its SHA-256, which its generator's record
   /// (Resources/spdx-licenses.json) states too, with the number of ids.
   func testTheShippedListIsTheFileItsRecordPins() throws {
-    let url = try XCTUnwrap(SPDXLicenseList.shippedFile)
-    let bytes = try Data(contentsOf: url)
-    let digest = bytes.withUnsafeBytes { SHA256Hasher.hash($0).hex }
-    XCTAssertEqual(digest, SPDXLicenseList.shippedSHA256)
-    let recordPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("../../Sources/Licensing/Resources/spdx-licenses.json").standardized.path
-    let record = try XCTUnwrap(
-      JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recordPath))) as? [String: Any])
-    XCTAssertEqual(record["sha256"] as? String, digest)
-    XCTAssertEqual(record["lines"] as? Int, bytes.split(separator: UInt8(ascii: "\n")).count)
+    let shipped = try ShippedResource(
+      try XCTUnwrap(SPDXLicenseList.shippedFile), record: "Sources/Licensing/Resources/spdx-licenses.json")
+    XCTAssertEqual(shipped.sha256, SPDXLicenseList.shippedSHA256)
+    XCTAssertEqual(shipped.record["sha256"] as? String, shipped.sha256)
+    XCTAssertEqual(shipped.record["lines"] as? Int, shipped.bytes.split(separator: UInt8(ascii: "\n")).count)
     XCTAssertEqual(SPDXLicenseList.shared.entry("GPL-2.0+")?.id, "GPL-2.0-or-later")
   }
 
