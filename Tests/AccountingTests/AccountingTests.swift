@@ -1,4 +1,5 @@
 import Foundation
+import HatcheryCore
 import XCTest
 
 @testable import Accounting
@@ -111,5 +112,29 @@ final class AccountingTests: XCTestCase {
     XCTAssertEqual(Double(row["energy_consumed"]!)!, report.kWh * 1.2, accuracy: 1e-12)
     XCTAssertEqual(Double(row["emissions"]!)!, report.kWh * 1.2 * 41 / 1000, accuracy: 1e-12)
     XCTAssertEqual(row["country_iso_code"], "SWE")
+  }
+}
+
+/// `hatchery energy`'s table, rendered by the Accounting module.
+final class EnergyLedgerTableTests: XCTestCase {
+  func testRunsTotalsUnmeteredRunsAndTheGridAreShown() throws {
+    let ledger = [
+      EnergyLedgerEntry(
+        kind: "stage", name: "ingest", started: "2026-01-01T00:00:00Z", seconds: 2, cpuSeconds: 3, kWh: 0.001,
+        method: "rapl", embodiedKg: 0.0005),
+      EnergyLedgerEntry(
+        kind: "pretrain", name: "run-1", started: "2026-01-01T00:01:00Z", seconds: nil, cpuSeconds: nil, kWh: nil,
+        method: nil, embodiedKg: nil),
+    ]
+    let carbon = try CarbonIntensity(country: nil, override: 400)
+    let table = EnergyLedgerTable.render(ledger, carbon: carbon, pue: 1.5, embodied: true)
+    let lines = table.split(separator: "\n", omittingEmptySubsequences: false)
+    XCTAssertEqual(lines[0], "| run | kind | started | seconds | CPU s | kWh | g CO2e | embodied g CO2e | method |")
+    XCTAssertTrue(
+      lines[2].hasPrefix("| ingest | stage | 2026-01-01T00:00:00Z | 2.0 | 3.0 | 0.001500 | 0.600 | 0.500 |"),
+      "\(lines[2])")
+    XCTAssertTrue(lines[3].contains("| not metered |"), "\(lines[3])")
+    XCTAssertTrue(lines[4].hasPrefix("| total | | | | | 0.001500 | 0.600 | 0.500 |"), "\(lines[4])")
+    XCTAssertTrue(table.hasSuffix("PUE 1.5"), table)
   }
 }
