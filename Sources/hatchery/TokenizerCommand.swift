@@ -121,51 +121,10 @@ struct TokenizerCommand: ParsableCommand {
     func run() throws {
       let model = try TokenizerFile.load(
         path: self.tokenizer, pattern: pattern, specialTokens: special.split(separator: ",").map(String.init))
-      var text: [UInt8] = []
-      var documents: [Range<Int>] = []
-      for input in inputs {
-        let data: Data
-        if input == "-" {
-          data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-          guard let contents = FileManager.default.contents(atPath: input) else {
-            throw HatcheryError.system(
-              "read", path: input, code: FileManager.default.fileExists(atPath: input) ? EACCES : ENOENT)
-          }
-          data = contents
-        }
-        let start = text.count
-        text.append(contentsOf: data)
-        if lines {
-          var lineStart = start
-          for index in start..<text.count where text[index] == 0x0A {
-            if index > lineStart { documents.append(lineStart..<index) }
-            lineStart = index + 1
-          }
-          if text.count > lineStart { documents.append(lineStart..<text.count) }
-        } else {
-          documents.append(start..<text.count)
-        }
-      }
-      let clock = ContinuousClock()
-      let start = clock.now
-      let (ids, _) = text.withUnsafeBytes {
-        model.encodeBatch($0, documents: documents, threads: max(1, threads), recognizeSpecialTokens: !ordinary)
-      }
-      let seconds = (clock.now - start).seconds
-      if let idsOut {
-        let output = try AtomicFileOutput(path: idsOut)
-        try ids.map(\.littleEndian).withUnsafeBytes { try output.write($0) }
-        _ = try output.commit()
-      }
-      let bytes = documents.reduce(0) { $0 + $1.count }
-      let line = JSONObject([
-        ("bytes", .int(bytes)), ("tokens", .int(ids.count)),
-        ("bytes_per_token", .number(String(format: "%.4f", ids.isEmpty ? 0 : Double(bytes) / Double(ids.count)))),
-        ("seconds", .number(String(format: "%.4f", seconds))),
-        ("mb_per_s", .number(String(format: "%.2f", seconds > 0 ? Double(bytes) / seconds / 1e6 : 0))),
-      ])
-      print(JSONWriter.encode(.object(line)))
+      let batch = try BatchEncoding(inputs: inputs, lines: lines)
+      let (ids, seconds) = batch.encode(with: model, threads: threads, recognizeSpecialTokens: !ordinary)
+      if let idsOut { try BatchEncoding.write(ids, to: idsOut) }
+      print(batch.summary(ids: ids, seconds: seconds))
     }
   }
 
@@ -182,15 +141,7 @@ struct TokenizerCommand: ParsableCommand {
 
     func run() throws {
       let model = try TokenizerFile.load(path: tokenizer)
-      let data = ids == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: ids)
-      guard let data else { throw HatcheryError.system("read", path: ids, code: ENOENT) }
-      guard data.count % 4 == 0 else {
-        throw HatcheryError("\(ids): \(data.count) bytes is not a whole number of uint32 ids")
-      }
-      let values = data.withUnsafeBytes { raw in
-        (0..<data.count / 4).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
-      }
-      FileHandle.standardOutput.write(Data(try model.decode(values)))
+      FileHandle.standardOutput.write(Data(try model.decode(BatchEncoding.readIDs(ids))))
     }
   }
 }
