@@ -73,28 +73,10 @@ struct EvaluateCommand: ParsableCommand {
       return
     }
     guard let input else { return }
-    guard let data = FileManager.default.contents(atPath: input) else {
-      throw HatcheryError.system("read", path: input, code: ENOENT)
-    }
-    let ids = data.withUnsafeBytes { raw in
-      (0..<data.count / 4).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
-    }
-    guard ids.count >= batch * (sequence + 1) else {
-      throw HatcheryError("\(input): \(ids.count) tokens, fewer than \(batch) windows of \(sequence + 1)")
-    }
+    let ids = try GPT.tokenIDs(inFile: input)
     let model = try GPT(config: config, batch: batch, sequence: sequence, threads: threads)
     try model.load(checkpoint: checkpoint)
-    for b in 0..<batch {
-      for t in 0..<sequence {
-        let id = ids[b * (sequence + 1) + t]
-        guard Int(id) < config.vocabularySize else {
-          throw HatcheryError("\(input): token \(id) is outside the vocabulary (\(config.vocabularySize))")
-        }
-        model.inputs[b * sequence + t] = Int32(id)
-        model.targets[b * sequence + t] = Int32(ids[b * (sequence + 1) + t + 1])
-      }
-    }
-    let loss = model.forward()
+    let loss = try model.loss(windowsOf: ids, source: input)
     if let logitsOut {
       let logits = model.logits()
       try logits.withUnsafeBytes { try AtomicFileOutput.write(Array($0), to: logitsOut) }

@@ -62,6 +62,25 @@ final class FineTuneTests: XCTestCase {
     XCTAssertNotEqual(Array(model.gradients), masked)
   }
 
+  /// `evaluate --input`: windows of sequence + 1 tokens in order, inputs and targets one apart;
+  /// too few tokens and a token outside the vocabulary are refused, naming the file.
+  func testTheLossOfWindowsReadsInputsAndTargetsInOrder() throws {
+    let config = GPTConfig(vocabularySize: 23, context: 4, layers: 1, heads: 2, channels: 8)
+    let model = try GPT(config: config, batch: 2, sequence: 4, threads: 1)
+    model.initializeParameters(seed: 3)
+    let ids: [UInt32] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 99]
+    let loss = try model.loss(windowsOf: ids, source: "ids.bin")
+    XCTAssertEqual(Array(model.inputs), [1, 2, 3, 4, 6, 7, 8, 9])
+    XCTAssertEqual(Array(model.targets), [2, 3, 4, 5, 7, 8, 9, 10])
+    XCTAssertEqual(loss, model.forward())
+    XCTAssertThrowsError(try model.loss(windowsOf: Array(ids.prefix(9)), source: "short.bin")) {
+      XCTAssertTrue("\($0)".contains("short.bin: 9 tokens, fewer than 2 windows of 5"), "\($0)")
+    }
+    XCTAssertThrowsError(try model.loss(windowsOf: [1, 2, 30, 4, 5, 6, 7, 8, 9, 10], source: "big.bin")) {
+      XCTAssertTrue("\($0)".contains("token 30 is outside the vocabulary (23)"), "\($0)")
+    }
+  }
+
   /// The cached, one-position-at-a-time logits equal a full forward pass's at every position.
   func testTheKeyValueCacheGivesTheFullPassLogits() throws {
     let config = GPTConfig(vocabularySize: 23, context: 7, layers: 2, heads: 2, channels: 8)
