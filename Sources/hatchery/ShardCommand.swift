@@ -103,38 +103,8 @@ extension ShardCommand {
     }
 
     func run() throws {
-      let workspace = try Workspace.open(at: stage.workspace)
-      let dataset = try ShardDataset(workspace: workspace, split: split, threads: threads)
-      let clock = ContinuousClock()
-      let start = clock.now
-      var tokens = 0
-      if windows > 0 {
-        var generator = SplitMix64(seed: seed)
-        var buffer = [UInt32](repeating: 0, count: batch * length)
-        var left = windows
-        while left > 0 {
-          let count = min(batch, left)
-          try buffer.withUnsafeMutableBufferPointer { output in
-            try dataset.randomWindows(count: count, length: length, into: output.baseAddress!) {
-              Int(generator.next() % UInt64($0))
-            }
-          }
-          left -= count
-        }
-        tokens = windows * length
-      } else {
-        tokens = try dataset.sequentialPass()
-      }
-      let seconds = (clock.now - start).seconds
-      let bytes = tokens * dataset.manifest.tokenType.width
-      let line = JSONObject([
-        ("split", .string(split)), ("mode", .string(windows > 0 ? "random" : "sequential")), ("tokens", .int(tokens)),
-        ("windows", .int(windows)), ("seconds", .number(String(format: "%.4f", seconds))),
-        ("tokens_per_s", .number(String(format: "%.0f", Double(tokens) / max(seconds, 1e-9)))),
-        ("windows_per_s", .number(String(format: "%.0f", Double(windows) / max(seconds, 1e-9)))),
-        ("mb_per_s", .number(String(format: "%.1f", Double(bytes) / max(seconds, 1e-9) / 1e6))),
-      ])
-      print(JSONWriter.encode(.object(line)))
+      let dataset = try ShardDataset(workspace: try Workspace.open(at: stage.workspace), split: split, threads: threads)
+      print(try dataset.timedRead(split: split, windows: windows, length: length, batch: batch, seed: seed))
     }
   }
 }
