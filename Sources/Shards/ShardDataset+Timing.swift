@@ -6,7 +6,7 @@ extension ShardDataset {
   /// of `batch` (positions from SplitMix64 seeded with `seed`), or with `windows` 0 one sequential
   /// pass over every frame — and returns `shard read`'s JSON line: tokens, windows, seconds and
   /// the rates.
-  public func timedRead(split: String, windows: Int, length: Int, batch: Int, seed: UInt64) throws -> String {
+  public func timedRead(windows: Int, length: Int, batch: Int, seed: UInt64) throws -> String {
     let clock = ContinuousClock()
     let start = clock.now
     var tokens = 0

@@ -104,7 +104,7 @@ extension ShardCommand {
 
     func run() throws {
       let dataset = try ShardDataset(workspace: try Workspace.open(at: stage.workspace), split: split, threads: threads)
-      print(try dataset.timedRead(split: split, windows: windows, length: length, batch: batch, seed: seed))
+      print(try dataset.timedRead(windows: windows, length: length, batch: batch, seed: seed))
     }
   }
 }

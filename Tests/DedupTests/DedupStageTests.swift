@@ -161,23 +161,28 @@ final class DedupStageTests: XCTestCase {
     XCTAssertFalse(verified.contains { $0.key.contains("edited") || $0.value.survivor.contains("edited") })
   }
 
+  /// The array steps of a split run: every task's signatures, then the cluster step.
+  private func signaturesAndCluster(_ workspace: Workspace, tasks: Int) throws {
+    for task in 0..<tasks {
+      _ = try dedup(workspace) {
+        $0.step = .signatures
+        $0.task = task
+        $0.tasks = tasks
+      }
+    }
+    _ = try dedup(workspace) {
+      $0.step = .cluster
+      $0.tasks = tasks
+    }
+  }
+
   func testDecisionsAreTheSameWhateverTheSplitAndRerunsDoNothing() throws {
     let single = try workspace("single")
     try plantedCorpus(into: single)
     _ = try dedup(single) { $0.threads = 1 }
     let split = try Workspace.create(at: folder + "/split")
     try plantedCorpus(into: split)
-    for task in 0..<4 {
-      _ = try dedup(split) {
-        $0.step = .signatures
-        $0.task = task
-        $0.tasks = 4
-      }
-    }
-    _ = try dedup(split) {
-      $0.step = .cluster
-      $0.tasks = 4
-    }
+    try signaturesAndCluster(split, tasks: 4)
     for task in 0..<4 {
       _ = try dedup(split) {
         $0.step = .decide
@@ -274,17 +279,7 @@ final class DedupStageTests: XCTestCase {
     // A split run's files stay until its merge.
     let split = try Workspace.create(at: folder + "/split")
     try plantedCorpus(into: split)
-    for task in 0..<2 {
-      _ = try dedup(split) {
-        $0.step = .signatures
-        $0.task = task
-        $0.tasks = 2
-      }
-    }
-    _ = try dedup(split) {
-      $0.step = .cluster
-      $0.tasks = 2
-    }
+    try signaturesAndCluster(split, tasks: 2)
     XCTAssertFalse(files(split).isEmpty)
     _ = try dedup(split) {
       $0.step = .merge

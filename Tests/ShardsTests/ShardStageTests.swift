@@ -154,9 +154,9 @@ final class ShardStageTests: XCTestCase {
     XCTAssertGreaterThan(shardsUsed.count, 1)
     // `shard read`: the same windows, timed, and a sequential pass over every train token.
     let dataset = try ShardDataset(workspace: workspace, split: "train", threads: 2)
-    let random = try dataset.timedRead(split: "train", windows: 5, length: 7, batch: 2, seed: 11)
+    let random = try dataset.timedRead(windows: 5, length: 7, batch: 2, seed: 11)
     XCTAssertTrue(random.contains("\"mode\":\"random\",\"tokens\":35,\"windows\":5"), random)
-    let sequential = try dataset.timedRead(split: "train", windows: 0, length: 7, batch: 2, seed: 11)
+    let sequential = try dataset.timedRead(windows: 0, length: 7, batch: 2, seed: 11)
     let trainTokens = manifest.shards.filter { $0.split == "train" }.reduce(0) { $0 + $1.tokens }
     XCTAssertTrue(sequential.contains("\"mode\":\"sequential\",\"tokens\":\(trainTokens)"), sequential)
   }
