@@ -12,10 +12,14 @@ public protocol StreamDecompressor: AnyObject {
   )
 }
 
-/// What a decompressor said of data it could not decode.
+/// What a decompressor said of data it could not decode, and how much input it had consumed.
 public struct CorruptData: Error {
   public let detail: String
-  public init(_ detail: String) { self.detail = detail }
+  public let consumed: Int
+  public init(_ detail: String, consumed: Int = 0) {
+    self.detail = detail
+    self.consumed = consumed
+  }
 }
 
 /// Decompressed bytes of another source, read in 64 KiB pieces of compressed input.
@@ -69,7 +73,8 @@ public final class DecompressingByteSource: ByteSource {
       } catch let error as CorruptData {
         throw StreamError(
           .corrupt,
-          "\(name): corrupt \(decompressor.format) data near compressed byte \(compressedOffset): \(error.detail)")
+          "\(name): corrupt \(decompressor.format) data near compressed byte \(compressedOffset + error.consumed): "
+            + error.detail)
       }
       compressedOffset += step.consumed
       pending = (pending.lowerBound + step.consumed)..<pending.upperBound

@@ -42,11 +42,11 @@ final class Bzip2Decompressor: StreamDecompressor {
       BZ2_bzDecompressEnd(stream)
       stream.pointee = bz_stream()
       guard BZ2_bzDecompressInit(stream, 0, 0) == BZ_OK else {
-        throw CorruptData("libbz2 could not start the next stream")
+        throw CorruptData("libbz2 could not start the next stream", consumed: step.consumed)
       }
       return (step.consumed, step.produced, true)
     default:
-      throw CorruptData("libbz2 error \(status)")
+      throw CorruptData("libbz2 error \(status)", consumed: step.consumed)
     }
   }
 }

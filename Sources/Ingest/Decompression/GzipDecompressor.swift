@@ -40,7 +40,7 @@ final class GzipDecompressor: StreamDecompressor {
       inflateReset(stream)
       return (step.consumed, step.produced, true)
     default:
-      throw CorruptData(stream.pointee.msg.map { String(cString: $0) } ?? "error \(status)")
+      throw CorruptData(stream.pointee.msg.map { String(cString: $0) } ?? "error \(status)", consumed: step.consumed)
     }
   }
 }
