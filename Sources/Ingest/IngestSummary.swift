@@ -15,6 +15,7 @@ public struct IngestSummary: StageSummary {
   /// Text files larger than --max-document-bytes, kept as several documents (pieces).
   public var splitFiles = 0
   public var rejected = 0
+  /// By `IngestRejectReason` raw value (the counters' JSON and the store name reasons so).
   public var rejectsByReason: [String: Int] = [:]
   /// Records passed over by design, by kind: WARC request and metadata records, responses that
   /// are not text, MediaWiki redirects and pages outside the main namespace.
@@ -26,6 +27,18 @@ public struct IngestSummary: StageSummary {
   public var seconds = 0.0
 
   public static let shownRejects = 20
+
+  /// The rejects counted by reason.
+  public var rejectCounts: [IngestRejectReason: Int] {
+    var counts: [IngestRejectReason: Int] = [:]
+    for (name, count) in rejectsByReason {
+      guard let reason = IngestRejectReason(rawValue: name) else {
+        preconditionFailure("ingest counted a reject reason it does not name: \(name)")
+      }
+      counts[reason] = count
+    }
+    return counts
+  }
 
   // The run's counters: everything but the messages shown (all rejects are in the store).
   enum CodingKeys: String, CodingKey {

@@ -25,10 +25,7 @@ struct IngestCommand: ParsableCommand {
   @Option(help: "The SPDX licence expression declared for the whole source, e.g. CC-BY-SA-4.0.")
   var license: String?
 
-  @Option(
-    help:
-      "Input format: auto (by file name; .xml by its root element, Parquet by its magic), text, jsonl, html, warc, mediawiki, jats, tei, xml or parquet."
-  )
+  @Option(help: ArgumentHelp(FormatChoice.help))
   var format: FormatChoice = .auto
 
   @OptionGroup(title: "Options a pipeline file may set")
@@ -49,14 +46,35 @@ struct IngestCommand: ParsableCommand {
   @Argument(help: "Files or folders to read.")
   var paths: [String]
 
-  enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
-    case auto, text, jsonl, html, warc, mediawiki, jats, tei, xml, parquet
+  /// `auto` or one of the formats Ingest reads (listed once, by `InputFormat`).
+  struct FormatChoice: ExpressibleByArgument {
+    static let auto = FormatChoice(format: nil)
+    static let help = "Input format; auto: by file name (.xml by its root element, Parquet by its magic)."
+    static var allValueStrings: [String] { ["auto"] + InputFormat.allCases.map(\.rawValue) }
+
+    let format: InputFormat?
+
+    init(format: InputFormat?) {
+      self.format = format
+    }
+
+    init?(argument: String) {
+      if argument == "auto" {
+        format = nil
+      } else if let format = InputFormat(rawValue: argument) {
+        self.format = format
+      } else {
+        return nil
+      }
+    }
+
+    var defaultValueDescription: String { format?.rawValue ?? "auto" }
   }
 
   /// The options as the stage takes them.
   var options: IngestOptions {
     var options = IngestOptions(source: source, paths: paths)
-    options.format = format == .auto ? nil : InputFormat(rawValue: format.rawValue)
+    options.format = format.format
     options.declaredLicense = license
     arguments.apply(to: &options)
     options.task = split.task

@@ -63,7 +63,7 @@ final class HostileInputTests: IngestTestCase {
     try write("in/bomb.warc", record)
     let workspace = try makeWorkspace()
     let summary = try ingest(workspace, options("bomb", [folder + "/in"]) { $0.maximumDocumentBytes = 4096 })
-    XCTAssertEqual(summary.rejectsByReason, ["too-large": 1], "\(summary.rejectMessages)")
+    XCTAssertEqual(summary.rejectCounts, [.tooLarge: 1], "\(summary.rejectMessages)")
   }
 
   func testChunkSizesNearIntMaxAreNotChunking() {
@@ -114,7 +114,7 @@ final class HostileInputTests: IngestTestCase {
     let workspace = try makeWorkspace()
     let summary = try ingest(workspace, options("partial", [folder + "/in"]))
     XCTAssertEqual(summary.documents, 1)
-    XCTAssertEqual(summary.rejectsByReason["unreadable"], getuid() != 0 ? 3 : 2, "\(summary.rejectMessages)")
+    XCTAssertEqual(summary.rejectCounts[.unreadable], getuid() != 0 ? 3 : 2, "\(summary.rejectMessages)")
     XCTAssertTrue(
       summary.rejectMessages.contains { $0.contains("dangling.txt: cannot read") }, "\(summary.rejectMessages)")
     // The rejects are rows of their part, so a second run has nothing to do.
@@ -131,7 +131,7 @@ final class HostileInputTests: IngestTestCase {
     let workspace = try makeWorkspace()
     let summary = try ingest(workspace, options("binary", [folder + "/in"]) { $0.maximumDocumentBytes = 4096 })
     XCTAssertEqual(summary.documents, 0)
-    XCTAssertEqual(summary.rejectsByReason["binary"], 3)
+    XCTAssertEqual(summary.rejectCounts[.binary], 3)
   }
 
   func testATextCutAtTheDocumentCapSaysSo() throws {

@@ -15,8 +15,8 @@ final class IngestStageTests: IngestTestCase {
     XCTAssertEqual(summary.documents, 32)
     XCTAssertEqual(summary.repairedDocuments, 1)
     XCTAssertEqual(
-      summary.rejectsByReason,
-      ["binary": 1, "empty": 3, "no-text": 1, "not-json": 2, "truncated": 1])
+      summary.rejectCounts,
+      [.binary: 1, .empty: 3, .noText: 1, .notJSON: 2, .truncated: 1])
     XCTAssertEqual(
       try documents(workspace, source: "fixtures").first {
         $0.metadata["path"]?.stringValue == "corpus/notes/page.html"
@@ -78,9 +78,9 @@ final class IngestStageTests: IngestTestCase {
       XCTAssertFalse(reject.detail.contains("\n"))
       XCTAssertTrue(reject.detail.hasPrefix(corpus), reject.detail)
     }
-    let notJSON = rejects.filter { $0.reason == "not-json" }
+    let notJSON = rejects.filter { IngestRejectReason(rawValue: $0.reason) == .notJSON }
     XCTAssertEqual(notJSON.map(\.line), [4, 8])
-    XCTAssertEqual(rejects.first { $0.reason == "truncated" }?.line, 22)
+    XCTAssertEqual(rejects.first { IngestRejectReason(rawValue: $0.reason) == .truncated }?.line, 22)
     let runs = try store.stageRuns(stage: "ingest", scope: "fixtures")
     XCTAssertEqual(runs.count, 1)
     XCTAssertEqual(runs.first?.status, .completed)
@@ -188,7 +188,7 @@ final class IngestStageTests: IngestTestCase {
     try write("in/good.txt", "fine\n")
     let summary = try ingest(workspace, options("s", [folder + "/in"]) { $0.rejectInvalidUTF8 = true })
     XCTAssertEqual(summary.documents, 1)
-    XCTAssertEqual(summary.rejectsByReason, ["invalid-utf8": 2])
+    XCTAssertEqual(summary.rejectCounts, [.invalidUTF8: 2])
     let rejects = try workspace.openStore().rejects(stage: "ingest")
     XCTAssertEqual(rejects.first { $0.path == "in/bad.txt" }?.byteOffset, 3)
     XCTAssertEqual(rejects.first { $0.path == "in/bad.jsonl" }?.line, 1)
@@ -212,7 +212,7 @@ final class IngestStageTests: IngestTestCase {
     // /proc/self/mem opens but cannot be read at offset 0: a real unreadable file, even for root.
     let summary = try ingest(workspace, options("s", [good, zstPath, "/proc/self/mem"]))
     XCTAssertEqual(summary.documents, 1)
-    XCTAssertEqual(summary.rejectsByReason, ["corrupt": 1, "unreadable": 1])
+    XCTAssertEqual(summary.rejectCounts, [.corrupt: 1, .unreadable: 1])
     let rejects = try workspace.openStore().rejects(stage: "ingest")
     XCTAssertEqual(Set(rejects.map(\.path)), ["damaged.txt.zst", "mem"])
     XCTAssertTrue(rejects.allSatisfy { !$0.detail.isEmpty && !$0.detail.contains("\n") })
@@ -259,7 +259,7 @@ final class IngestStageTests: IngestTestCase {
     let big = String(repeating: "word ", count: 1000)
     try write("in/records.jsonl", "{\"text\":\"\(big)\"}\n{\"text\":\"small\"}\n")
     let summary = try ingest(workspace, options("s", [folder + "/in"]) { $0.maximumDocumentBytes = 1024 })
-    XCTAssertEqual(summary.rejectsByReason, ["too-large": 1])
+    XCTAssertEqual(summary.rejectCounts, [.tooLarge: 1])
     XCTAssertEqual(try documents(workspace, source: "s").map(\.text), ["small"])
   }
 

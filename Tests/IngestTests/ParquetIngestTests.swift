@@ -35,10 +35,10 @@ final class ParquetIngestTests: IngestTestCase {
     let summary = try ingest(workspace, options("pq", [input]) { $0.idField = "id" })
     // 10 rows per file: one null and one empty text each.
     XCTAssertEqual(summary.documents, 32)
-    XCTAssertEqual(summary.rejectsByReason["null-text"], 4)
-    XCTAssertEqual(summary.rejectsByReason["empty"], 4)
+    XCTAssertEqual(summary.rejectCounts[.nullText], 4)
+    XCTAssertEqual(summary.rejectCounts[.empty], 4)
     XCTAssertEqual(
-      summary.rejectsByReason["parquet-nested-skipped"], 3,
+      summary.rejectCounts[.parquetNestedSkipped], 3,
       "one note per file with the nested column (not delta.parquet)")
     let documents = try self.documents(workspace, source: "pq")
     let wanted = expected.rows.compactMap { row -> String? in row.text.flatMap { $0.isEmpty ? nil : $0 } }
@@ -72,8 +72,8 @@ final class ParquetIngestTests: IngestTestCase {
     let workspace = try makeWorkspace()
     let summary = try ingest(workspace, options("pq", [input]) { $0.textField = "body" })
     XCTAssertEqual(summary.documents, 0)
-    XCTAssertEqual(summary.rejectsByReason["no-text"], 1)
-    XCTAssertEqual(summary.rejectsByReason["parquet-damaged"], 1)
+    XCTAssertEqual(summary.rejectCounts[.noText], 1)
+    XCTAssertEqual(summary.rejectCounts[.parquetDamaged], 1)
     XCTAssertTrue(
       summary.rejectMessages.contains { $0.contains("a.parquet: no string column 'body' (columns: id, text, url,") },
       "\(summary.rejectMessages)")

@@ -210,7 +210,7 @@ final class WebIngestTests: IngestTestCase {
     try write("in/long.html", long)
     let summary = try ingest(workspace, options("cap", [folder + "/in"]) { $0.maximumDocumentBytes = 1024 })
     XCTAssertEqual(summary.documents, 0)
-    XCTAssertEqual(summary.rejectsByReason["too-large"], 1)
+    XCTAssertEqual(summary.rejectCounts[.tooLarge], 1)
   }
 
   func testGzipBombIsBoundedAndRejected() throws {
@@ -221,7 +221,7 @@ final class WebIngestTests: IngestTestCase {
     let workspace = try makeWorkspace()
     try write("in/bomb.html.gz", bomb)
     let summary = try ingest(workspace, options("bomb", [folder + "/in"]) { $0.maximumDocumentBytes = 1024 })
-    XCTAssertEqual(summary.rejectsByReason["too-large"], 1)
+    XCTAssertEqual(summary.rejectCounts[.tooLarge], 1)
     let reject = try XCTUnwrap(try workspace.openStore().rejects(stage: "ingest").first)
     XCTAssertTrue(reject.detail.contains("bomb.html.gz: more than 8192 bytes of markup"), reject.detail)
   }
@@ -294,8 +294,8 @@ final class WebIngestTests: IngestTestCase {
     XCTAssertEqual(summary.skipped["warc-warcinfo"], 1)
     XCTAssertEqual(summary.skipped["warc-request"], 1)
     XCTAssertEqual(summary.skipped["non-text-response"], 1)
-    XCTAssertEqual(summary.rejectsByReason["corrupt"], 1, "the line that is not a record")
-    XCTAssertEqual(summary.rejectsByReason["truncated"], 1, "the member cut short")
+    XCTAssertEqual(summary.rejectCounts[.corrupt], 1, "the line that is not a record")
+    XCTAssertEqual(summary.rejectCounts[.truncated], 1, "the member cut short")
     let documents = try documents(workspace, source: "crawl")
     XCTAssertTrue(documents[0].text.hasPrefix("Bread dough rises faster"))
     XCTAssertEqual(documents[0].metadata["url"]?.stringValue, "https://example.org/a")

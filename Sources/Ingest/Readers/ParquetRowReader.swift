@@ -10,11 +10,11 @@ import Parquet
 /// Columns under lists, maps or structs are skipped with one recorded note naming them. A row
 /// whose text is null or empty is a reject; a damaged or unsupported row group is one reject
 /// naming file, row group and column, and the rows before it are kept.
-extension PartIngester {
-  func ingestParquet(_ file: InputFile) throws {
+final class ParquetRowReader: DocumentReader {
+  func read(_ file: InputFile, into part: PartOutput) throws {
     guard file.compression == .none else {
-      try reject(
-        file, line: nil, offset: nil, reason: "parquet-compressed",
+      try part.reject(
+        file, line: nil, offset: nil, .parquetCompressed,
         "\(file.absolutePath): a compressed Parquet file cannot be read in place; decompress it first (Parquet compresses its pages itself)"
       )
       return
@@ -23,18 +23,17 @@ extension PartIngester {
     do {
       parquet = try ParquetFile(path: String(decoding: file.pathBytes, as: UTF8.self))
     } catch {
-      try reject(
-        file, line: nil, offset: nil, reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged",
-        error.description)
+      try part.reject(
+        file, line: nil, offset: nil, error.isUnsupported ? .parquetUnsupported : .parquetDamaged, error.description)
       return
     }
-    let options = context.options
+    let options = part.options
     let columns = parquet.columns
     guard let text = columns.first(where: { $0.name == options.textField }),
       text.type == .byteArray || text.type == .fixedLenByteArray
     else {
-      try reject(
-        file, line: nil, offset: nil, reason: "no-text",
+      try part.reject(
+        file, line: nil, offset: nil, .noText,
         "\(file.absolutePath): no string column '\(options.textField)' (columns: \(columns.map(\.name).joined(separator: ", "))); "
           + "give --text-field")
       return
@@ -42,22 +41,22 @@ extension PartIngester {
     var idColumn: ParquetFile.Column?
     if let idField = options.idField {
       guard let found = columns.first(where: { $0.name == idField }) else {
-        try reject(
-          file, line: nil, offset: nil, reason: "no-id", "\(file.absolutePath): no column '\(idField)' for --id-field")
+        try part.reject(
+          file, line: nil, offset: nil, .noID, "\(file.absolutePath): no column '\(idField)' for --id-field")
         return
       }
       idColumn = found
     }
     let groups = file.rowGroups ?? 0..<parquet.metadata.rowGroups.count
     guard groups.upperBound <= parquet.metadata.rowGroups.count else {
-      try reject(
-        file, line: nil, offset: nil, reason: "parquet-damaged",
+      try part.reject(
+        file, line: nil, offset: nil, .parquetDamaged,
         "\(file.absolutePath): row groups \(groups) are not in the file any more")
       return
     }
     if !parquet.skipped.isEmpty, groups.lowerBound == 0 {
-      try reject(
-        file, line: nil, offset: nil, reason: "parquet-nested-skipped",
+      try part.reject(
+        file, line: nil, offset: nil, .parquetNestedSkipped,
         "\(file.absolutePath): nested columns not read: \(parquet.skipped.joined(separator: ", ")) (every row is read without them)"
       )
     }
@@ -77,9 +76,9 @@ extension PartIngester {
         }
         textPages = try parquet.pages(rowGroup: group, column: text)
       } catch {
-        try reject(
+        try part.reject(
           file, line: firstRow + 1, offset: group,
-          reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged",
+          error.isUnsupported ? .parquetUnsupported : .parquetDamaged,
           "\(error.description) — its \(rows) rows are not read")
         continue
       }
@@ -101,9 +100,9 @@ extension PartIngester {
                 .damaged("the text column ends after \(row) of \(rows) rows"))
             }
           } catch {
-            try reject(
+            try part.reject(
               file, line: firstRow + row + 1, offset: group,
-              reason: error.isUnsupported ? "parquet-unsupported" : "parquet-damaged",
+              error.isUnsupported ? .parquetUnsupported : .parquetDamaged,
               "\(error.description) — its \(rows - row) rows from row \(row) are not read")
             break
           }
@@ -134,8 +133,8 @@ extension PartIngester {
         }
         let line = firstRow + row + 1
         guard let textValue else {
-          try reject(
-            file, line: line, offset: group, reason: "null-text",
+          try part.reject(
+            file, line: line, offset: group, .nullText,
             "\(file.absolutePath): row group \(group), row \(row): '\(text.name)' is null")
           continue
         }
@@ -143,8 +142,8 @@ extension PartIngester {
         var length = 0
         if case .bytes(let values) = page.data { length = values.range(textValue).count }
         guard length <= options.maximumDocumentBytes else {
-          try reject(
-            file, line: line, offset: group, reason: "too-large",
+          try part.reject(
+            file, line: line, offset: group, .tooLarge,
             "\(file.absolutePath): row group \(group), row \(row): text of \(length) bytes is larger than --max-document-bytes \(options.maximumDocumentBytes)"
           )
           continue
@@ -153,23 +152,23 @@ extension PartIngester {
         // The text is hashed, checked and normalised where it was decoded, not copied out.
         try page.data.withMutableValue(textValue) { text in
           let originalSHA256 = SHA256Hasher.hash(UnsafeRawBufferPointer(text))
-          let repaired = normalizer.repairUTF8(text)
+          let repaired = part.normalizer.repairUTF8(text)
           if repaired.replaced > 0 && options.rejectInvalidUTF8 {
-            try reject(
-              file, line: line, offset: group, reason: "invalid-utf8",
+            try part.reject(
+              file, line: line, offset: group, .invalidUTF8,
               "\(file.absolutePath): row group \(group), row \(row): invalid UTF-8; drop --reject-invalid-utf8 to repair it with U+FFFD"
             )
             return
           }
-          try emit(
-            file, text: repaired.text, originalSHA256: originalSHA256, originalBytes: length,
-            repaired: repaired.replaced, line: line,
+          var document = ReadDocument(
+            originalSHA256: originalSHA256, originalBytes: length, repaired: repaired.replaced, line: line,
             offset: group, locatorKey: "\(file.locator):\(line)",
-            created: field("created", "date", "timestamp") ?? file.created,
-            original: original, title: field("title"), url: field("url"), language: field("language", "lang"),
-            extra: JSONObject(
-              [("row_group", .int(group)), ("row", .int(row))]
-                + (id.map { [("record_id", JSONValue.string($0))] } ?? [])))
+            created: field("created", "date", "timestamp") ?? file.created, original: original, title: field("title"),
+            url: field("url"), language: field("language", "lang"))
+          document.extra = JSONObject(
+            [("row_group", .int(group)), ("row", .int(row))]
+              + (id.map { [("record_id", JSONValue.string($0))] } ?? []))
+          try part.emit(repaired.text, document, from: file)
         }
       }
     }
