@@ -70,8 +70,13 @@ let package = Package(
       name: "Filters", dependencies: ["HatcheryCore", "HatcheryYAML", "Classifiers", "Yams"],
       exclude: ["Resources/shipped-langid.json"], resources: [.copy("Resources/shipped-langid.bin")]),
     .target(name: "Tokenizer", dependencies: ["HatcheryCore"]),
-    .target(name: "Shards", dependencies: ["HatcheryCore", "Tokenizer", "Parquet", "CZstd", "CXXHash"]),
-    .target(name: "Accounting", dependencies: ["HatcheryCore"]),
+    .target(
+      name: "Shards",
+      dependencies: [
+        "HatcheryCore", "Tokenizer", "Parquet", "Accounting", "CZstd", "CXXHash",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
+    .target(name: "Accounting", dependencies: ["HatcheryCore", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(
       name: "StageArguments",
       dependencies: [
@@ -81,14 +86,18 @@ let package = Package(
     .target(
       name: "Pipeline",
       dependencies: [
-        "HatcheryCore", "HatcheryYAML", "Ingest", "Filters", "Accounting", "Training", "StageArguments", "Yams",
+        "HatcheryCore", "HatcheryYAML", "Ingest", "Filters", "Accounting", "Training", "Shards", "StageArguments",
+        "Yams",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]),
     // fastText-compatible classifiers: model files, prediction.
     .target(name: "Classifiers", dependencies: ["HatcheryCore"]),
     .target(
       name: "Training",
-      dependencies: ["HatcheryCore", "HatcheryYAML", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams"]),
+      dependencies: [
+        "HatcheryCore", "HatcheryYAML", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
     .executableTarget(
       name: "hatchery",
       dependencies: [
@@ -112,7 +121,7 @@ let package = Package(
     .target(
       name: "HatcheryTestSupport",
       dependencies: ["HatcheryCore", "Ingest", .product(name: "Logging", package: "swift-log")]),
-    .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore", "HatcheryTestSupport"]),
+    .testTarget(name: "HatcheryCoreTests", dependencies: ["HatcheryCore", "Shards", "HatcheryTestSupport"]),
     .testTarget(name: "HatcheryFuzzTests", dependencies: ["HatcheryFuzz"]),
     .testTarget(
       name: "IngestTests",

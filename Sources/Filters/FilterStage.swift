@@ -250,7 +250,7 @@ public enum FilterStage {
         if verdict.flagOnly { summary.flagged += 1 } else { summary.dropped[verdict.rule, default: 0] += 1 }
         decisions.append(
           DecisionRecord(
-            documentID: document.id, stage: name, action: verdict.flagOnly ? "keep" : "drop",
+            documentID: document.id, stage: name, action: verdict.flagOnly ? .keep : .drop,
             reason: verdict.flagOnly ? "flag: " + verdict.reason : verdict.reason, duplicateOf: nil, similarity: nil,
             score: (verdict.value * 1e4).rounded() / 1e4))
       }

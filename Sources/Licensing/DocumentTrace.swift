@@ -42,7 +42,7 @@ public enum DocumentTrace {
     let decisions = try store.decisions(stage: nil, documentID: documentID)
     if decisions.isEmpty { lines.append("decisions none: kept by every stage so far") }
     for decision in decisions {
-      var line = "decision  \(decision.stage): \(decision.action), \(decision.reason)"
+      var line = "decision  \(decision.stage): \(decision.action.rawValue), \(decision.reason)"
       if let duplicate = decision.duplicateOf { line += ", duplicate of \(duplicate)" }
       if let similarity = decision.similarity { line += ", similarity \(similarity)" }
       lines.append(line)

@@ -263,7 +263,7 @@ public enum TagStage {
       if license.conflict != nil { summary.conflicts += 1 }
       if let policy, let decision = decide(license, policy: policy) {
         decisions.append(decision)
-        if decision.action == "drop" { summary.dropped += 1 } else { summary.review += 1 }
+        if decision.action == .drop { summary.dropped += 1 } else { summary.review += 1 }
       }
     }
     return TagPartResult(
@@ -318,12 +318,12 @@ public enum TagStage {
       case .keep: return nil
       case .drop:
         return DecisionRecord(
-          documentID: license.documentID, stage: name, action: "drop", reason: reason, duplicateOf: nil,
+          documentID: license.documentID, stage: name, action: .drop, reason: reason, duplicateOf: nil,
           similarity: nil,
           score: nil)
       case .review:
         return DecisionRecord(
-          documentID: license.documentID, stage: name, action: "keep", reason: "review: " + reason, duplicateOf: nil,
+          documentID: license.documentID, stage: name, action: .keep, reason: "review: " + reason, duplicateOf: nil,
           similarity: nil, score: nil)
       }
     }

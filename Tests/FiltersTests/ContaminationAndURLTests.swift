@@ -82,7 +82,7 @@ final class ContaminationAndURLTests: XCTestCase {
     XCTAssertEqual(flagged.flagged, 1)
     let store = try workspace.openStore()
     XCTAssertEqual(
-      try store.decisions(stage: "filter").filter { $0.action == "keep" }.map(\.reason),
+      try store.decisions(stage: "filter").filter { $0.action == .keep }.map(\.reason),
       ["flag: contamination: \(folder!)/eval.txt:1"])
     // The redacted version holds the documents the stage keeps, flagged ones included.
     let source = try XCTUnwrap(try store.source(named: "s"))

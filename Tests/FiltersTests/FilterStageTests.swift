@@ -24,7 +24,7 @@ final class FilterStageTests: XCTestCase {
     XCTAssertEqual(summary.dropped.values.reduce(0, +), 2)
     let decisions = try workspace.openStore().decisions(stage: "filter")
     XCTAssertEqual(Set(decisions.map(\.reason)), ["gopher_short_doc", "gopher_below_alpha_threshold"])
-    XCTAssertTrue(decisions.allSatisfy { $0.action == "drop" && $0.score != nil })
+    XCTAssertTrue(decisions.allSatisfy { $0.action == .drop && $0.score != nil })
     XCTAssertTrue(try FilterStage.run(workspace: workspace, config: FilterConfig()).nothingToDo)
     var curlyFirst = FilterConfig()
     curlyFirst.families = [.c4]

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HatcheryTestSupport
+import Shards
 import XCTest
 
 @testable import HatcheryCore

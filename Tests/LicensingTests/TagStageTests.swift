@@ -125,14 +125,14 @@ final class TagStageTests: XCTestCase {
         unknown: drop
         conflict: review
         """)
-    XCTAssertEqual(try license(workspace, "code", "gpl.c").1.map(\.action), ["drop"])
+    XCTAssertEqual(try license(workspace, "code", "gpl.c").1.map(\.action), [.drop])
     XCTAssertTrue(try license(workspace, "code", "gpl.c").1[0].reason.contains("GPL-2.0-or-later"))
-    XCTAssertEqual(try license(workspace, "web", "nc.html.txt").1.map(\.action), ["drop"])
+    XCTAssertEqual(try license(workspace, "web", "nc.html.txt").1.map(\.action), [.drop])
     XCTAssertEqual(try license(workspace, "web", "nothing.txt").1.map(\.reason), ["unknown licence"])
     XCTAssertEqual(try license(workspace, "web", "sa.txt").1, [], "an allowed id is kept without remark")
     XCTAssertEqual(try license(workspace, "code", "silent.c").1, [])
     let tagged = try license(workspace, "code", "tagged.c").1
-    XCTAssertEqual(tagged.map(\.action), ["keep"])
+    XCTAssertEqual(tagged.map(\.action), [.keep])
     XCTAssertTrue(tagged[0].reason.hasPrefix("review: licence conflict"))
     XCTAssertEqual(summary.dropped, 4, "gpl.c, mixed.txt (GPL-2.0-only), nc.html.txt, nothing.txt")
     XCTAssertEqual(summary.review, 1)

@@ -38,7 +38,7 @@ final class TokenizerStageTests: XCTestCase {
       stage: "dedup", for: [dropped, spanned],
       with: [
         .init(
-          documentID: dropped, stage: "dedup", action: "drop", reason: "exact", duplicateOf: nil, similarity: nil,
+          documentID: dropped, stage: "dedup", action: .drop, reason: "exact", duplicateOf: nil, similarity: nil,
           score: nil)
       ],
       spans: [.init(documentID: spanned, stage: "dedup", start: 15, end: 36, reason: "paragraph", duplicateOf: nil)],
@@ -86,7 +86,7 @@ final class TokenizerStageTests: XCTestCase {
       stage: "dedup", for: ids,
       with: ids.map {
         .init(
-          documentID: $0, stage: "dedup", action: "drop", reason: "test", duplicateOf: nil, similarity: nil, score: nil)
+          documentID: $0, stage: "dedup", action: .drop, reason: "test", duplicateOf: nil, similarity: nil, score: nil)
       },
       stageRunID: nil)
     XCTAssertThrowsError(

@@ -59,7 +59,7 @@ enum DecideStep {
       let drop = try DropEntry(decoding: record)
       decisions.append(
         DecisionRecord(
-          documentID: try documents.entry(Int(drop.ordinal), namedIn: drops.path).key.id, stage: stage, action: "drop",
+          documentID: try documents.entry(Int(drop.ordinal), namedIn: drops.path).key.id, stage: stage, action: .drop,
           reason: drop.reason.name,
           duplicateOf: drop.survivor.id, similarity: (Double(drop.similarity) * 1e4).rounded() / 1e4, score: nil))
     }
@@ -97,7 +97,7 @@ enum DecideStep {
       if total - removedWords < context.options.paragraphMinWords {
         drops.append(
           DecisionRecord(
-            documentID: id, stage: stage, action: "drop", reason: "paragraph", duplicateOf: spans[0].survivor.id,
+            documentID: id, stage: stage, action: .drop, reason: "paragraph", duplicateOf: spans[0].survivor.id,
             similarity: nil, score: total > 0 ? (Double(removedWords) / Double(total) * 1e4).rounded() / 1e4 : 1))
       } else {
         removed += spans.map {

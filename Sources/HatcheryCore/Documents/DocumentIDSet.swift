@@ -35,7 +35,7 @@ public struct DocumentIDSet: Sendable {
   /// The ids in the first column of the rows of `queries`, read as bytes through SQLite's C
   /// interface: a stage that skips dropped documents reads every drop decision at its start,
   /// and a `String` per id was most of that time.
-  public init(_ db: Database, queries: [String]) throws {
+  init(_ db: Database, queries: [String]) throws {
     var packed: [Packed] = []
     var others = Set<String>()
     for sql in queries {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The documents the stages after dedup, tagging and filtering take (the tokenizer and shard
 /// stages): every part's latest version (the filter stage's `redacted` one when it exists, which
@@ -31,44 +30,14 @@ public final class KeptDocuments {
       }
       return Part(source: entry.source, part: entry.part, path: entry.part.path, version: nil)
     }
-    (dropped, spans) = try store.read { db in
-      var queries = ["SELECT document_id FROM decisions WHERE action = 'drop'"]
-      if !includeReview {
-        queries.append("SELECT t.document_id FROM decisions t WHERE \(ProvenanceStore.heldBackCondition)")
-      }
-      let dropped = try DocumentIDSet(db, queries: queries)
-      var spans: [String: [Data]] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT document_id, spans FROM removed_spans") {
-        spans[row["document_id"], default: []].append(row["spans"])
-      }
-      return (dropped, spans)
-    }
+    (dropped, spans) = try store.removals(includeHeldBack: includeReview)
   }
 
   /// What the kept documents depend on, for a stage's configuration hash: each part's version
   /// and checksum, and the identity of the drop decisions and removed spans (their count and row
   /// ids change whenever a stage replaces them).
   public static func fingerprint(store: ProvenanceStore) throws -> String {
-    try store.read { db in
-      var text = ""
-      for row in try Row.fetchAll(
-        db,
-        sql: """
-          SELECT p.source_id, p.part, p.sha256, v.sha256 AS version_sha256 FROM ingest_parts p
-          LEFT JOIN part_versions v ON v.source_id = p.source_id AND v.part = p.part AND v.version = 'redacted'
-          ORDER BY p.source_id, p.part
-          """)
-      {
-        text +=
-          "\(row["source_id"] as Int64)/\(row["part"] as Int):\(row["sha256"] as String):\(row["version_sha256"] as String? ?? "-");"
-      }
-      for table in ["decisions", "removed_spans"] {
-        let row = try Row.fetchOne(
-          db, sql: "SELECT count(*) AS n, coalesce(sum(id), 0) AS s, coalesce(max(id), 0) AS m FROM \(table)")!
-        text += "\(table):\(row["n"] as Int):\(row["s"] as Int):\(row["m"] as Int);"
-      }
-      return SHA256Hasher.hash(text).hex
-    }
+    try store.keptDocumentsFingerprint()
   }
 
   /// A reader of every kept document, part after part, in the order of `parts`; with

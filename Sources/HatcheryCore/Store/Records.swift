@@ -120,16 +120,6 @@ public enum StageRunStatus: String, Sendable, Equatable {
   case running, completed, failed, skipped
 }
 
-/// Where a pipeline step stands (`pipeline_steps.status`).
-public enum PipelineStepStatus: String, Sendable, Equatable {
-  case running, completed, failed, interrupted
-}
-
-/// Where a training or fine-tuning run stands (`training_runs.status`).
-public enum TrainingRunStatus: String, Sendable, Equatable {
-  case running, completed, failed
-}
-
 public struct StageRunRecord: Sendable, Equatable {
   public var id: Int64
   public var stage: String
@@ -149,14 +139,15 @@ public struct StageRunRecord: Sendable, Equatable {
 public struct DecisionRecord: Sendable, Equatable, Codable {
   public var documentID: String
   public var stage: String
-  public var action: String
+  public var action: DecisionAction
   public var reason: String
   public var duplicateOf: String?
   public var similarity: Double?
   public var score: Double?
 
   public init(
-    documentID: String, stage: String, action: String, reason: String, duplicateOf: String?, similarity: Double?,
+    documentID: String, stage: String, action: DecisionAction, reason: String, duplicateOf: String?,
+    similarity: Double?,
     score: Double?
   ) {
     self.documentID = documentID
@@ -167,6 +158,12 @@ public struct DecisionRecord: Sendable, Equatable, Codable {
     self.similarity = similarity
     self.score = score
   }
+}
+
+/// What a stage decided for a document: `drop` it, or `keep` it with a note (a filter that only
+/// flags, a document held for licence review).
+public enum DecisionAction: String, Sendable, Equatable, Codable {
+  case keep, drop
 }
 
 /// A span of a kept document's text that a stage removes.
@@ -226,70 +223,5 @@ public struct DocumentLicenseRecord: Sendable, Equatable, Codable {
     self.basis = basis
     self.category = category
     self.conflict = conflict
-  }
-}
-
-/// One shard file, as the shard stage records it.
-public struct ShardRecord: Sendable, Equatable {
-  public var split: String
-  /// Relative to the workspace.
-  public var path: String
-  public var tokens: Int
-  public var documents: Int
-  public var dtype: String
-  public var bytes: Int
-  public var sha256: String
-  public var tokenizerSHA256: String
-
-  public init(
-    split: String, path: String, tokens: Int, documents: Int, dtype: String, bytes: Int, sha256: String,
-    tokenizerSHA256: String
-  ) {
-    self.split = split
-    self.path = path
-    self.tokens = tokens
-    self.documents = documents
-    self.dtype = dtype
-    self.bytes = bytes
-    self.sha256 = sha256
-    self.tokenizerSHA256 = tokenizerSHA256
-  }
-}
-
-/// The last attempt at one step of a pipeline file (`hatchery run`).
-public struct PipelineStepRecord: Sendable, Equatable {
-  public var pipeline: String
-  public var step: String
-  public var fingerprint: String
-  public var status: PipelineStepStatus
-  public var seconds: Double?
-  public var message: String?
-}
-
-/// One stage run or training run with what it cost (`hatchery energy`, the report).
-public struct EnergyLedgerEntry: Sendable, Equatable {
-  /// `stage`, or the training run's kind (`pretrain`, `finetune`).
-  public var kind: String
-  /// The stage's name, or the training run's id.
-  public var name: String
-  public var started: String
-  public var seconds: Double?
-  public var cpuSeconds: Double?
-  public var kWh: Double?
-  public var method: String?
-  public var embodiedKg: Double?
-
-  public init(
-    kind: String, name: String, started: String, seconds: Double?, cpuSeconds: Double?, kWh: Double?, method: String?,
-    embodiedKg: Double?
-  ) {
-    self.kind = kind
-    self.name = name
-    self.started = started
-    self.seconds = seconds
-    self.cpuSeconds = cpuSeconds
-    self.kWh = kWh
-    self.method = method
-    self.embodiedKg = embodiedKg
   }
 }

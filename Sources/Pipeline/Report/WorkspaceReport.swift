@@ -1,6 +1,5 @@
 import Accounting
 import Foundation
-import GRDB
 import HatcheryCore
 import Training
 
@@ -28,21 +27,10 @@ public enum WorkspaceReport {
       "<h1>Hatchery report</h1><p class=\"meta\">Workspace \(HTML.escape(workspace.root)), generated \(Timestamp.now()) by hatchery \(HatcheryVersion.current).</p>"
 
     // Data card.
-    let sources = try store.read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT s.name, s.kind, s.declared_license, coalesce(d.documents, 0) AS documents, coalesce(d.bytes, 0) AS bytes
-          FROM sources s LEFT JOIN (SELECT source_id, count(*) AS documents, sum(bytes) AS bytes FROM documents GROUP BY source_id) d
-            ON d.source_id = s.id
-          ORDER BY s.id
-          """
-      ).map { row -> [String] in
-        [
-          row["name"], row["kind"], (row["declared_license"] as String?) ?? "—", "\(row["documents"] as Int)",
-          ByteCount.format(row["bytes"] as Int),
-        ]
-      }
+    let sources = try store.sourceSummaries().map { source in
+      [
+        source.name, source.kind, source.declaredLicense ?? "—", "\(source.documents)", ByteCount.format(source.bytes),
+      ]
     }
     body +=
       "<h2>Data card</h2><h3>Sources</h3>"
@@ -113,7 +101,7 @@ public enum WorkspaceReport {
     if figures.trainingRuns.isEmpty { body += "<p>No training run yet.</p>" }
     for run in figures.trainingRuns {
       let curves = metrics(run.directory + "/metrics.jsonl")
-      body += "<h3>\(HTML.escape(run.id)) (\(HTML.escape(run.kind)), \(HTML.escape(run.status)))</h3>"
+      body += "<h3>\(HTML.escape(run.id)) (\(HTML.escape(run.kind)), \(HTML.escape(run.status.rawValue)))</h3>"
       body +=
         "<p>\(run.steps) steps, \(run.tokens) tokens; final loss \(run.finalLoss.map { String(format: "%.4f", $0) } ?? "—"), validation loss \(run.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "—").</p>"
       if let seconds = run.seconds {

@@ -1,5 +1,5 @@
+import Accounting
 import Foundation
-import GRDB
 import HatcheryCore
 
 /// The `README.md` beside an export: a Hugging Face dataset card. Its YAML header gives the
@@ -17,12 +17,7 @@ public enum DatasetCard {
     let name = (workspace.root as NSString).lastPathComponent
     // Licences of what was exported; languages of the workspace.
     let licences = exported.licences
-    let languages: [String] = try store.read { db in
-      try String.fetchAll(
-        db,
-        sql:
-          "SELECT language FROM documents WHERE language IS NOT NULL GROUP BY language ORDER BY count(*) DESC LIMIT 20")
-    }
+    let languages = try store.commonLanguages(limit: 20)
     let known = licences.keys.filter { $0 != "unknown" }.sorted()
     var header = ["---"]
     if known.count == 1, licences["unknown"] == nil, !known[0].contains(" ") {
@@ -51,14 +46,10 @@ public enum DatasetCard {
     for row in audit.bySourceAndLicense where row.keptDocuments > 0 {
       bySource[row.source, default: []].append((row.expression ?? "unknown", row.keptDocuments))
     }
-    for source in try store.read({ db in
-      try Row.fetchAll(db, sql: "SELECT name, declared_license FROM sources ORDER BY id")
-    }) {
-      let sourceName: String = source["name"]
-      let found = (bySource[sourceName] ?? []).sorted { $0.1 > $1.1 }.prefix(8).map { "\($0.0) (\($0.1))" }.joined(
+    for source in try store.sourceSummaries() {
+      let found = (bySource[source.name] ?? []).sorted { $0.1 > $1.1 }.prefix(8).map { "\($0.0) (\($0.1))" }.joined(
         separator: ", ")
-      body.append(
-        "| \(sourceName) | \((source["declared_license"] as String?) ?? "none") | \(found.isEmpty ? "—" : found) |")
+      body.append("| \(source.name) | \(source.declaredLicense ?? "none") | \(found.isEmpty ? "—" : found) |")
     }
     let ingested = audit.bySourceAndLicense.reduce(0) { $0 + $1.documents }
     body += ["", "## Documents through the stages", "", "- ingested: \(ingested)"]
@@ -66,15 +57,7 @@ public enum DatasetCard {
     for held in audit.heldBack { body.append("- held back for licence review: \(held.documents) (\(held.reason))") }
     body.append("- exported: \(exported.documents)")
     body += ["", "## Processing", ""]
-    let settings: [(String, String)] = try store.read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT stage, config FROM stage_runs WHERE id IN (SELECT max(id) FROM stage_runs WHERE status = 'completed'
-            AND stage IN ('dedup', 'filter', 'tag', 'tokenizer', 'shard') GROUP BY stage) ORDER BY id
-          """
-      ).map { ($0["stage"], $0["config"]) }
-    }
+    let settings = try store.latestCompletedConfigs(stages: ["dedup", "filter", "tag", "tokenizer", "shard"])
     if settings.isEmpty { body.append("No dedup, filter or licence stage was run.") }
     for (stage, config) in settings { body.append("- `\(stage)`: `\(config.prefix(300))`") }
     let shards = try store.shards()
