@@ -196,7 +196,7 @@ enum AblationReport {
   static func html(_ results: AblationRunner.Results) -> String {
     let summaries = summaries(results)
     let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
-    var body = "<h1>Ablation \(HTML.escape(results.file.name))</h1>"
+    var body = "<h1>Ablation \(HTMLText.escape(results.file.name))</h1>"
     body +=
       "<figure>"
       + SVGBarChart(
@@ -245,7 +245,7 @@ enum AblationReport {
     }
     body += markdownTables(markdown(results))
     return """
-      <!doctype html><html><head><meta charset="utf-8"><title>Ablation \(HTML.escape(results.file.name))</title>
+      <!doctype html><html><head><meta charset="utf-8"><title>Ablation \(HTMLText.escape(results.file.name))</title>
       <style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}</style>
       </head><body>\(body)</body></html>
 
@@ -258,7 +258,7 @@ enum AblationReport {
     var table: [[String]] = []
     func flush() {
       guard let header = table.first else { return }
-      html += HTML.table(header, Array(table.dropFirst(2)))
+      html += HTMLText.table(header, Array(table.dropFirst(2)))
       table = []
     }
     for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -271,7 +271,7 @@ enum AblationReport {
       }
       flush()
       if line.hasPrefix("# ") || line.isEmpty { continue }
-      html += "<p>\(HTML.escape(String(line)))</p>"
+      html += "<p>\(HTMLText.escape(String(line)))</p>"
     }
     flush()
     return html

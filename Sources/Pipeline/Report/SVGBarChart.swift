@@ -1,4 +1,5 @@
 import Foundation
+import HatcheryCore
 
 /// A bar chart as inline SVG: one bar per label with an error bar (± its deviation), the axis
 /// starting below the lowest bar so that small differences show, each bar's value written above it.
@@ -17,7 +18,7 @@ struct SVGBarChart {
 
   var svg: String {
     let finite = bars.filter { $0.value.isFinite }
-    guard !finite.isEmpty else { return "<p>No data for \(HTML.escape(title)).</p>" }
+    guard !finite.isEmpty else { return "<p>No data for \(HTMLText.escape(title)).</p>" }
     let (left, right, top, bottom) = (60.0, 20.0, 28.0, 48.0)
     let high = finite.map { $0.value + max(0, $0.error) }.max()!
     let low = finite.map { $0.value - max(0, $0.error) }.min()!
@@ -34,7 +35,7 @@ struct SVGBarChart {
     for (index, bar) in bars.enumerated() {
       let center = left + slot * (Double(index) + 0.5)
       text +=
-        "<text x=\"\(center)\" y=\"\(height - bottom + 16)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\">\(HTML.escape(bar.label))</text>"
+        "<text x=\"\(center)\" y=\"\(height - bottom + 16)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\">\(HTMLText.escape(bar.label))</text>"
       guard bar.value.isFinite else { continue }
       let barWidth = slot * 0.6
       text +=

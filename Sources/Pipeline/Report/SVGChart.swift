@@ -1,4 +1,5 @@
 import Foundation
+import HatcheryCore
 
 /// A line chart as inline SVG (no script, no external asset): one or more series of (x, y)
 /// points on shared axes, with the extremes labelled and a legend.
@@ -20,7 +21,7 @@ struct SVGChart {
     let all = series.flatMap(\.points)
     guard let minX = all.map(\.x).min(), let maxX = all.map(\.x).max(), let minY = all.map(\.y).min(),
       let maxY = all.map(\.y).max()
-    else { return "<p>No data for \(HTML.escape(title)).</p>" }
+    else { return "<p>No data for \(HTMLText.escape(title)).</p>" }
     let (left, right, top, bottom) = (60.0, 20.0, 28.0, 40.0)
     let spanX = max(maxX - minX, 1e-9)
     let spanY = max(maxY - minY, 1e-9)
@@ -30,7 +31,7 @@ struct SVGChart {
     var text = SVGFrame.open(
       title: title, yLabel: yLabel, width: width, height: height, margins: (left, right, top, bottom))
     text +=
-      "<text x=\"\((width - right + left) / 2)\" y=\"\(height - 8)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\">\(HTML.escape(xLabel))</text>"
+      "<text x=\"\((width - right + left) / 2)\" y=\"\(height - 8)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\">\(HTMLText.escape(xLabel))</text>"
     for (value, anchor) in [(minY, "end"), (maxY, "end")] {
       text +=
         "<text x=\"\(left - 4)\" y=\"\(y(value) + 4)\" font-size=\"10\" text-anchor=\"\(anchor)\" font-family=\"sans-serif\">\(number(value))</text>"
@@ -49,7 +50,7 @@ struct SVGChart {
       text +=
         "<line x1=\"\(width - right - 130)\" y1=\"\(legendY)\" x2=\"\(width - right - 112)\" y2=\"\(legendY)\" stroke=\"\(line.color)\" stroke-width=\"2\"/>"
       text +=
-        "<text x=\"\(width - right - 108)\" y=\"\(legendY + 4)\" font-size=\"11\" font-family=\"sans-serif\">\(HTML.escape(line.name))</text>"
+        "<text x=\"\(width - right - 108)\" y=\"\(legendY + 4)\" font-size=\"11\" font-family=\"sans-serif\">\(HTMLText.escape(line.name))</text>"
     }
     return text + "</svg>"
   }
@@ -65,37 +66,14 @@ enum SVGFrame {
     let (left, right, top, bottom) = margins
     var text =
       "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
-    text += "<title>\(HTML.escape(title))</title>"
+    text += "<title>\(HTMLText.escape(title))</title>"
     text += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>"
     text +=
       "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
     text += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(height - bottom)\" stroke=\"#444\"/>"
-    text += "<text x=\"\(left)\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(HTML.escape(title))</text>"
+    text += "<text x=\"\(left)\" y=\"18\" font-size=\"13\" font-family=\"sans-serif\">\(HTMLText.escape(title))</text>"
     text +=
-      "<text x=\"14\" y=\"\((height - bottom + top) / 2)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\" transform=\"rotate(-90 14 \((height - bottom + top) / 2))\">\(HTML.escape(yLabel))</text>"
+      "<text x=\"14\" y=\"\((height - bottom + top) / 2)\" font-size=\"11\" text-anchor=\"middle\" font-family=\"sans-serif\" transform=\"rotate(-90 14 \((height - bottom + top) / 2))\">\(HTMLText.escape(yLabel))</text>"
     return text
-  }
-}
-
-enum HTML {
-  static func escape(_ text: String) -> String {
-    var result = ""
-    for character in text {
-      switch character {
-      case "&": result += "&amp;"
-      case "<": result += "&lt;"
-      case ">": result += "&gt;"
-      case "\"": result += "&quot;"
-      default: result.append(character)
-      }
-    }
-    return result
-  }
-
-  static func table(_ header: [String], _ rows: [[String]]) -> String {
-    var text = "<table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
-    for row in rows { text += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }
-    if rows.isEmpty { text += "<tr><td colspan=\"\(header.count)\">none</td></tr>" }
-    return text + "</tbody></table>"
   }
 }

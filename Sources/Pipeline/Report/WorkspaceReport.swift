@@ -24,7 +24,7 @@ public enum WorkspaceReport {
     let carbon = try CarbonIntensity(country: options.country, override: options.carbonIntensity)
     let audit = try store.auditCounts()
     var body =
-      "<h1>Hatchery report</h1><p class=\"meta\">Workspace \(HTML.escape(workspace.root)), generated \(Timestamp.now()) by hatchery \(HatcheryVersion.current).</p>"
+      "<h1>Hatchery report</h1><p class=\"meta\">Workspace \(HTMLText.escape(workspace.root)), generated \(Timestamp.now()) by hatchery \(HatcheryVersion.current).</p>"
 
     // Data card.
     let sources = try store.sourceSummaries().map { source in
@@ -34,24 +34,24 @@ public enum WorkspaceReport {
     }
     body +=
       "<h2>Data card</h2><h3>Sources</h3>"
-      + HTML.table(["source", "format", "declared licence", "documents", "bytes"], sources)
+      + HTMLText.table(["source", "format", "declared licence", "documents", "bytes"], sources)
     let figures = try WorkspaceFigures(store: store)
     var flow =
       [["ingested", "\(figures.ingested)"]]
       + figures.droppedByStage.map { ["dropped by \($0.stage)", "\($0.documents)"] }
     flow.append(["kept", "\(figures.kept)"])
     flow.append(["in shards", "\(figures.shardDocuments) documents, \(figures.shardTokens) tokens"])
-    body += "<h3>Documents through the stages</h3>" + HTML.table(["step", "count"], flow)
+    body += "<h3>Documents through the stages</h3>" + HTMLText.table(["step", "count"], flow)
     body +=
       "<p>Duplicate clusters (documents others were found to duplicate): \(figures.duplicateClusters). Licence conflicts: \(audit.conflicts). Documents without provenance: \(audit.withoutProvenance).</p>"
     body +=
       "<h3>Licences by source</h3>"
-      + HTML.table(
+      + HTMLText.table(
         ["source", "licence", "category", "documents", "kept documents", "kept bytes"],
         licenceRows(audit.bySourceAndLicense))
     body +=
       "<h3>Dropped, by stage and reason</h3>"
-      + HTML.table(
+      + HTMLText.table(
         ["stage", "reason", "documents", "bytes"],
         audit.drops.map { [$0.stage, $0.reason, "\($0.documents)", ByteCount.format($0.bytes)] })
     body += "<h3>Held back for licence review</h3>"
@@ -59,7 +59,7 @@ public enum WorkspaceReport {
       audit.heldBack.isEmpty
       ? "<p>None: no document waits for review.</p>"
       : "<p>Left out of the shards until approved (<code>hatchery review</code>).</p>"
-        + HTML.table(
+        + HTMLText.table(
           ["reason", "documents", "bytes", "≈ tokens"],
           audit.heldBack.map {
             [$0.reason, "\($0.documents)", ByteCount.format($0.bytes), $0.tokens.map(String.init) ?? "—"]
@@ -67,7 +67,7 @@ public enum WorkspaceReport {
     if !audit.tokens.isEmpty {
       body +=
         "<h3>Tokens by source and licence</h3>"
-        + HTML.table(
+        + HTMLText.table(
           ["source", "licence", "documents", "tokens"],
           audit.tokens.map { [$0.source, $0.expression ?? "—", "\($0.documents)", "\($0.tokens)"] })
     }
@@ -91,7 +91,7 @@ public enum WorkspaceReport {
       if let bytes = shardCounts?["bytes"]?.intValue, let tokens = shardCounts?["tokens"]?.intValue, tokens > 0 {
         rows.append(["bytes per token (kept documents)", String(format: "%.3f", Double(bytes) / Double(tokens))])
       }
-      body += HTML.table(["", ""], rows)
+      body += HTMLText.table(["", ""], rows)
     } else {
       body += "<p>No tokenizer trained yet.</p>"
     }
@@ -101,7 +101,8 @@ public enum WorkspaceReport {
     if figures.trainingRuns.isEmpty { body += "<p>No training run yet.</p>" }
     for run in figures.trainingRuns {
       let curves = metrics(run.directory + "/metrics.jsonl")
-      body += "<h3>\(HTML.escape(run.id)) (\(HTML.escape(run.kind)), \(HTML.escape(run.status.rawValue)))</h3>"
+      body +=
+        "<h3>\(HTMLText.escape(run.id)) (\(HTMLText.escape(run.kind)), \(HTMLText.escape(run.status.rawValue)))</h3>"
       body +=
         "<p>\(run.steps) steps, \(run.tokens) tokens; final loss \(run.finalLoss.map { String(format: "%.4f", $0) } ?? "—"), validation loss \(run.finalValidationLoss.map { String(format: "%.4f", $0) } ?? "—").</p>"
       if let seconds = run.seconds {
@@ -144,7 +145,7 @@ public enum WorkspaceReport {
               seed: UInt64(index + 1),
               chat: chat, threads: 1)) ?? "(sampling failed)"
           body +=
-            "<p class=\"sample\"><b>\(HTML.escape(options.prompt))</b>\(chat ? " → " : "")\(HTML.escape(text))</p>"
+            "<p class=\"sample\"><b>\(HTMLText.escape(options.prompt))</b>\(chat ? " → " : "")\(HTMLText.escape(text))</p>"
         }
       }
     }
@@ -154,7 +155,7 @@ public enum WorkspaceReport {
     let ledger = try store.energyLedger()
     let total = ledger.reduce(0.0) { $0 + ($1.kWh ?? 0) } * options.pue
     var methods = EnergyMethodNotes()
-    body += HTML.table(
+    body += HTMLText.table(
       ["run", "kind", "seconds", "CPU s", "kWh", "g CO2e", "embodied g CO2e", "method"],
       ledger.map { entry in
         [
@@ -165,9 +166,9 @@ public enum WorkspaceReport {
           entry.embodiedKg.map { String(format: "%.3f", $0 * 1000) } ?? "—", methods.mark(entry.method),
         ]
       })
-    body += methods.notes.map { "<p class=\"meta\">\(HTML.escape($0))</p>" }.joined()
+    body += methods.notes.map { "<p class=\"meta\">\(HTMLText.escape($0))</p>" }.joined()
     body +=
-      "<p>Total \(String(format: "%.6f", total)) kWh, \(String(format: "%.3f", total * carbon.gramsPerKWh)) g CO2e at \(Int(carbon.gramsPerKWh.rounded())) g/kWh (\(HTML.escape(carbon.source))), PUE \(options.pue).</p>"
+      "<p>Total \(String(format: "%.6f", total)) kWh, \(String(format: "%.3f", total * carbon.gramsPerKWh)) g CO2e at \(Int(carbon.gramsPerKWh.rounded())) g/kWh (\(HTMLText.escape(carbon.source))), PUE \(options.pue).</p>"
 
     return """
       <?xml version="1.0" encoding="UTF-8"?>
