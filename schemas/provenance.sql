@@ -1,4 +1,4 @@
--- Hatchery provenance store (SQLite). Generated from ProvenanceSchema.swift by
+-- Hatchery provenance store (SQLite). Generated from ProvenanceSchema*.swift by
 -- `hatchery schema`; a test keeps the two identical. Do not edit by hand.
 
 -- migration v1-spine

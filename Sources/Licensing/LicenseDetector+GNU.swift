@@ -1,0 +1,188 @@
+import Foundation
+import HatcheryCore
+
+/// GNU licences (GPL, LGPL, AGPL, GFDL) named in notices: the family, its version, and
+/// whether "or any later version" follows.
+extension LicenseDetector {
+  func gnuFamilies(_ tokens: WordTokens, bytes: UnsafeRawBufferPointer?) -> [LicenseFinding] {
+    var findings: [LicenseFinding] = []
+    var position = 0
+    let gnu = Self.gnuWord
+    while position < tokens.count && findings.count < Self.maximumFindings {
+      // Every family's name starts with "gnu": one comparison per word.
+      guard tokens.hashes[position] == gnu,
+        let family = Self.families.first(where: { matches($0.name, tokens, at: position) })
+      else {
+        position += 1
+        continue
+      }
+      let nameEnd = position + family.name.count
+      // "the complete text of the GNU GPL version 2 can be found in ...": a pointer to the
+      // licence document. It names the version but not whether later ones apply, so it is
+      // reported with less confidence and gives way to an -or-later grant (see `deduplicated`).
+      var pointer = Self.documentReferences.contains {
+        position >= $0.count && matches($0, tokens, at: position - $0.count)
+      }
+      var cursor = nameEnd
+      var version: String?
+      // The version within sixteen words: "version 2", "version 2.1", "v. 3", "v3.0", or a bare
+      // number right after the name ("GNU GPL 2").
+      let limit = min(cursor + 16, tokens.count)
+      while cursor < limit {
+        if cursor > position, Self.noticeEnds(after: cursor - 1, tokens, bytes: bytes) { break }
+        let previous = cursor > nameEnd ? tokens.hashes[cursor - 1] : 0
+        let announced = previous == Self.versionWord || previous == Self.vWord || cursor - nameEnd < 2
+        if let major = Self.vNumbers[tokens.hashes[cursor]] ?? (announced ? Self.numbers[tokens.hashes[cursor]] : nil) {
+          var key = major
+          if cursor + 1 < tokens.count, let minor = Self.numbers[tokens.hashes[cursor + 1]], minor != "0" {
+            key += " " + minor
+            cursor += 1
+          } else if cursor + 1 < tokens.count, Self.numbers[tokens.hashes[cursor + 1]] == "0" {
+            cursor += 1
+          }
+          version = family.versions[key] ?? family.versions[major]
+          cursor += 1
+          break
+        }
+        cursor += 1
+      }
+      // "version 2 of the GNU General Public License": the version before the name.
+      if version == nil, position >= 4, tokens.hashes[position - 4] == Self.versionWord,
+        let major = Self.numbers[tokens.hashes[position - 3]], matches(Self.ofThe, tokens, at: position - 2)
+      {
+        version = family.versions[major]
+        cursor = nameEnd
+        // "the complete text of version 1 of the GNU General Public License": a pointer too.
+        pointer = Self.documentReferences.contains {
+          position >= 4 + $0.count && matches($0, tokens, at: position - 4 - $0.count)
+        }
+      }
+      guard let version else {
+        position += family.name.count
+        continue
+      }
+      let later = !pointer && Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 40) != nil }
+      let spdx = "\(family.id)-\(version)-\(later ? "or-later" : "only")"
+      let end = max(cursor - 1, position)
+      findings.append(
+        LicenseFinding(
+          spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: pointer ? Self.pointerConfidence : 0.9,
+          start: tokens.starts[position], end: tokens.ends[end]))
+      position = cursor
+    }
+    return findings
+  }
+
+  /// GNU licences by abbreviation: "GPLv2", "GPL v3", "GPL-2", "LGPLv2.1", "LGPL version 3".
+  /// Looked up for every word, so in open-addressing tables (see WordTable).
+  static let abbreviationList: [(word: String, id: String, major: String)] = [
+    ("gplv1", "GPL", "1"), ("gplv2", "GPL", "2"), ("gplv3", "GPL", "3"), ("gpl2", "GPL", "2"), ("gpl3", "GPL", "3"),
+    ("lgplv2", "LGPL", "2"), ("lgplv3", "LGPL", "3"), ("lgpl2", "LGPL", "2"), ("lgpl3", "LGPL", "3"),
+    ("agplv3", "AGPL", "3"), ("agpl3", "AGPL", "3"),
+  ]
+  static let shortNameList = [("gpl", "GPL"), ("lgpl", "LGPL"), ("agpl", "AGPL")]
+  static let abbreviations = WordTable(
+    abbreviationList.map { (WordTokens.hash($0.word), (id: $0.id, major: $0.major)) })
+  static let shortNames = WordTable(shortNameList.map { (WordTokens.hash($0.0), $0.1) })
+  static let shortVersions: [String: [String: String]] = [
+    "GPL": ["1": "1.0", "2": "2.0", "3": "3.0"], "LGPL": ["2": "2.0", "2 1": "2.1", "3": "3.0"], "AGPL": ["3": "3.0"],
+  ]
+  /// A GNU licence named with no version, as the object of a grant.
+  static let unversionedNames: [(words: [UInt64], id: String)] = [
+    ("gnu general public license", "GPL"), ("gnu public license", "GPL"), ("gnu gpl", "GPL"), ("gpl", "GPL"),
+    ("gnu lesser general public license", "LGPL"), ("gnu library general public license", "LGPL"), ("lgpl", "LGPL"),
+  ].map { (NoticeRule.phrase($0.0), $0.1) }
+  /// Whether the word at `position` is inside an SPDX-License-Identifier tag (the tag rules read
+  /// those, "+" and all).
+  func inTag(_ tokens: WordTokens, at position: Int) -> Bool {
+    find(Self.tagWords, tokens, from: max(0, position - 12), limit: position) != nil
+  }
+  static let tagWords = NoticeRule.phrase("spdx license identifier")
+  static let compatibleWords: Set<UInt64> = [WordTokens.hash("compatible"), WordTokens.hash("compatibility")]
+
+  /// "common-licenses/GPL-2", "gnu.org/licenses/gpl-2.0.html": a file name, not a grant (the
+  /// pointer rules read those).
+  static let pathWords: Set<UInt64> = [WordTokens.hash("licenses"), WordTokens.hash("licences")]
+  static let grantEndings = ["under the terms of the", "under the"].map(NoticeRule.phrase)
+  /// The words a short form or an unversioned name starts with.
+  static let shortFormTriggers = WordTable(
+    (abbreviationList.map { WordTokens.hash($0.word) } + shortNameList.map { WordTokens.hash($0.0) }
+      + unversionedNames.map { $0.words[0] }).map { ($0, true) })
+  /// The first version of each family: a grant of a GNU licence that names none lets the
+  /// recipient choose any version ever published (GPL-2 section 9, GPL-3 section 14).
+  static let firstVersions = ["GPL": "1.0", "LGPL": "2.0", "AGPL": "3.0"]
+
+  /// GNU licences the full names do not give: abbreviations with their version ("GPLv2", "LGPL
+  /// 2.1 or later"), and grants of one with no version ("licensed under the GPL"), read as the
+  /// first version or later — only when the document names no version of that licence anywhere,
+  /// since "see the GNU General Public License for more details" follows most versioned grants.
+  func gnuShortForms(
+    _ tokens: WordTokens, bytes: UnsafeRawBufferPointer?, named: [LicenseFinding]
+  ) -> [LicenseFinding] {
+    var findings: [LicenseFinding] = []
+    var unversioned: [(id: String, start: Int, end: Int)] = []
+    let hashes = tokens.hashes
+    let triggers = Self.shortFormTriggers
+    var position = 0
+    while position < tokens.count && findings.count < Self.maximumFindings {
+      // One lookup per word; the rules below run only at the few words that can start a form.
+      guard triggers[hashes[position]] != nil else {
+        position += 1
+        continue
+      }
+      var found: (id: String, major: String, next: Int)?
+      if let abbreviation = Self.abbreviations[hashes[position]] {
+        found = (abbreviation.id, abbreviation.major, position + 1)
+      } else if let id = Self.shortNames[hashes[position]], position + 1 < tokens.count,
+        position == 0 || !Self.pathWords.contains(hashes[position - 1]), !inTag(tokens, at: position)
+      {
+        var cursor = position + 1
+        if hashes[cursor] == Self.versionWord || hashes[cursor] == Self.vWord { cursor += 1 }
+        if cursor < tokens.count, let major = Self.vNumbers[hashes[cursor]] ?? Self.numbers[hashes[cursor]] {
+          found = (id, major, cursor + 1)
+        }
+      }
+      // "GPL2 compatible", "GPLv3-compatible": a statement about licences, not a grant.
+      if let next = found?.next, next < tokens.count, Self.compatibleWords.contains(hashes[next]) { found = nil }
+      if let (id, major, next) = found {
+        var key = major
+        var cursor = next
+        if cursor < tokens.count, let minor = Self.numbers[hashes[cursor]] {
+          if minor != "0" { key += " " + minor }
+          cursor += 1
+        }
+        if let version = Self.shortVersions[id]?[key] ?? Self.shortVersions[id]?[major] {
+          let end = tokens.ends[cursor - 1]
+          let plus = bytes.map { end < $0.count && $0[end] == 0x2B } ?? false
+          let pointer = Self.documentReferences.contains {
+            position >= $0.count && matches($0, tokens, at: position - $0.count)
+          }
+          let later = plus || Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 8) != nil }
+          let spdx = "\(id)-\(version)-\(later ? "or-later" : "only")"
+          findings.append(
+            LicenseFinding(
+              spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: pointer ? Self.pointerConfidence : 0.8,
+              start: tokens.starts[position], end: end))
+        }
+        position = cursor
+        continue
+      }
+      if Self.grantEndings.contains(where: { position >= $0.count && matches($0, tokens, at: position - $0.count) }),
+        let name = Self.unversionedNames.first(where: { matches($0.words, tokens, at: position) })
+      {
+        unversioned.append((name.id, tokens.starts[position], tokens.ends[position + name.words.count - 1]))
+        position += name.words.count
+        continue
+      }
+      position += 1
+    }
+    let versioned = Set((named + findings).map { Self.family(of: $0.spdx) })
+    for grant in unversioned where !versioned.contains(grant.id) && findings.count < Self.maximumFindings {
+      let spdx = "\(grant.id)-\(Self.firstVersions[grant.id] ?? "1.0")-or-later"
+      findings.append(
+        LicenseFinding(
+          spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: 0.7, start: grant.start, end: grant.end))
+    }
+    return findings
+  }
+}

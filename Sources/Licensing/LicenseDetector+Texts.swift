@@ -1,0 +1,175 @@
+import Foundation
+import HatcheryCore
+
+/// Creative Commons licences, full licence texts matched against the references, and the
+/// reduction of overlapping findings.
+extension LicenseDetector {
+  // MARK: Creative Commons
+
+  /// The words of Creative Commons names and URLs, hashed once.
+  private enum CC {
+    static let creative = WordTokens.hash("creative"), commons = WordTokens.hash("commons")
+    static let attribution = WordTokens.hash("attribution"), noncommercial = WordTokens.hash("noncommercial")
+    static let non = WordTokens.hash("non"), commercial = WordTokens.hash("commercial")
+    static let sharealike = WordTokens.hash("sharealike"), share = WordTokens.hash("share")
+    static let alike = WordTokens.hash("alike"), noderivatives = WordTokens.hash("noderivatives")
+    static let noderivs = WordTokens.hash("noderivs"), no = WordTokens.hash("no")
+    static let derivatives = WordTokens.hash("derivatives"), derivs = WordTokens.hash("derivs")
+    static let creativecommons = WordTokens.hash("creativecommons"), org = WordTokens.hash("org")
+    static let licenses = WordTokens.hash("licenses"), by = WordTokens.hash("by"), nc = WordTokens.hash("nc")
+    static let sa = WordTokens.hash("sa"), nd = WordTokens.hash("nd"), cc = WordTokens.hash("cc")
+    static let international = WordTokens.hash("international"), license = WordTokens.hash("license")
+    static let version = WordTokens.hash("version"), v = WordTokens.hash("v")
+    static let skipped: Set<UInt64> = [commercial, share, no, license, international, version, v]
+  }
+
+  /// "Creative Commons Attribution-NonCommercial-ShareAlike 4.0", "creativecommons.org/licenses/by-sa/3.0",
+  /// "CC BY-ND 4.0": the elements named, then the version.
+  func creativeCommons(_ tokens: WordTokens) -> [LicenseFinding] {
+    var findings: [LicenseFinding] = []
+    var position = 0
+    while position < tokens.count && findings.count < Self.maximumFindings {
+      var cursor: Int
+      let first = tokens.hashes[position]
+      if first == CC.creative && matches([CC.creative, CC.commons, CC.attribution], tokens, at: position) {
+        cursor = position + 3
+      } else if first == CC.creativecommons
+        && matches([CC.creativecommons, CC.org, CC.licenses, CC.by], tokens, at: position)
+      {
+        cursor = position + 4
+      } else if first == CC.cc && matches([CC.cc, CC.by], tokens, at: position) {
+        cursor = position + 2
+      } else {
+        position += 1
+        continue
+      }
+      var nonCommercial = false
+      var shareAlike = false
+      var noDerivatives = false
+      var version: String?
+      let limit = min(cursor + 10, tokens.count)
+      while cursor < limit {
+        let hash = tokens.hashes[cursor]
+        if hash == CC.noncommercial || hash == CC.nc
+          || (hash == CC.non && cursor + 1 < limit && tokens.hashes[cursor + 1] == CC.commercial)
+        {
+          nonCommercial = true
+        } else if hash == CC.sharealike || hash == CC.sa || hash == CC.alike {
+          shareAlike = true
+        } else if hash == CC.noderivatives || hash == CC.noderivs || hash == CC.nd || hash == CC.derivatives
+          || hash == CC.derivs
+        {
+          noDerivatives = true
+        } else if let major = Self.numbers[hash] {
+          if cursor + 1 < tokens.count, let minor = Self.numbers[tokens.hashes[cursor + 1]] {
+            version = "\(major).\(minor)"
+            cursor += 1
+          }
+          cursor += 1
+          break
+        } else if !CC.skipped.contains(hash) {
+          break
+        }
+        cursor += 1
+      }
+      var spdx = "CC-BY"
+      if nonCommercial { spdx += "-NC" }
+      if shareAlike { spdx += "-SA" } else if noDerivatives { spdx += "-ND" }
+      if let version, let entry = list.entry("\(spdx)-\(version)") {
+        findings.append(
+          LicenseFinding(
+            spdx: entry.id, method: .notice, confidence: 0.9, start: tokens.starts[position],
+            end: tokens.ends[max(cursor - 1, position)]))
+      }
+      position = max(cursor, position + 1)
+    }
+    return findings
+  }
+
+  // MARK: Full licence texts
+
+  func texts(_ tokens: WordTokens) -> [LicenseFinding] {
+    guard !references.isEmpty, tokens.count >= 2 else { return [] }
+    var seen = references.map { [Bool](repeating: false, count: $0.bigrams.count) }
+    var shared = [Int](repeating: 0, count: references.count)
+    let hashes = tokens.hashes
+    for position in 1..<hashes.count {
+      guard let holders = referenceIndex[ReferenceText.bigram(hashes[position - 1], hashes[position])] else { continue }
+      for holder in holders where !seen[holder.reference][holder.index] {
+        seen[holder.reference][holder.index] = true
+        shared[holder.reference] += 1
+      }
+    }
+    // Dice needs the text's distinct bigrams; a text more than four times the largest reference
+    // cannot reach the threshold, so its bigram count stands in for them.
+    let textBigrams = hashes.count - 1 <= 4 * largestReference ? ReferenceText.bigrams(hashes).count : hashes.count - 1
+    var findings: [LicenseFinding] = []
+    for (number, reference) in references.enumerated() {
+      let shared = shared[number]
+      let dice = 2 * Double(shared) / Double(reference.bigrams.count + textBigrams)
+      // A licence text inside a longer document (a copyright file, a README) is matched by how
+      // much of the reference it contains; a text on its own by Dice over both.
+      let contained = Double(shared) / Double(reference.bigrams.count)
+      let ratio = max(dice, contained >= 0.95 ? contained : 0)
+      if ratio >= Self.textThreshold {
+        findings.append(
+          LicenseFinding(
+            spdx: reference.spdx, method: .text, confidence: (ratio * 1000).rounded() / 1000, start: 0,
+            end: tokens.ends.last ?? 0))
+      }
+    }
+    // Several versions of one licence share most of their text: keep the best match per family.
+    return findings.sorted { $0.confidence > $1.confidence }.reduce(into: []) { kept, finding in
+      let family = Self.family(of: finding.spdx)
+      if !kept.contains(where: { Self.family(of: $0.spdx) == family }) { kept.append(finding) }
+    }
+  }
+
+  static func family(of id: String) -> String {
+    String(id.prefix { !$0.isNumber }).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+  }
+
+  // MARK: Reduction
+
+  /// One finding per (SPDX id, method), the most confident, at most `maximumFindings`; a licence text
+  /// matched as `-only`, or a pointer to one, gives way to a notice that says `-or-later` for the
+  /// same version (the text of a GNU licence does not say which).
+  static func deduplicated(_ findings: [LicenseFinding]) -> [LicenseFinding] {
+    // The most confident finding of each (id, method), the earliest among equals.
+    var best: [String: LicenseFinding] = [:]
+    for finding in findings {
+      let key = "\(finding.spdx)|\(finding.method.rawValue)"
+      if let current = best[key], (current.confidence, -current.start) >= (finding.confidence, -finding.start) {
+        continue
+      }
+      best[key] = finding
+    }
+    var result = best.values.sorted {
+      ($0.start, $0.method.rawValue, $0.spdx) < ($1.start, $1.method.rawValue, $1.spdx)
+    }
+    let laterNotices = Set(
+      result.filter { $0.spdx.hasSuffix("-or-later") }.map { $0.spdx.replacingOccurrences(of: "-or-later", with: "") })
+    result.removeAll {
+      ($0.method == .text || $0.confidence <= pointerConfidence) && $0.spdx.hasSuffix("-only")
+        && laterNotices.contains($0.spdx.replacingOccurrences(of: "-only", with: ""))
+    }
+    let specificPublicDomain = result.contains { $0.spdx == "Unlicense" || $0.spdx == "CC0-1.0" }
+    if specificPublicDomain { result.removeAll { $0.spdx == NoticeRule.publicDomain } }
+    return Array(result.prefix(maximumFindings))
+  }
+
+  /// The licence expression the findings support: tags win when present (the author's own
+  /// statement); otherwise every licence found, joined by AND in order of appearance (a text
+  /// that carries several licences is under all of them). nil when nothing was found.
+  public static func expression(of findings: [LicenseFinding]) -> String? {
+    let tags = findings.filter { $0.method == .tag }
+    let chosen = tags.isEmpty ? findings : tags
+    var parts: [String] = []
+    for finding in chosen.sorted(by: { $0.start < $1.start }) where !parts.contains(finding.spdx) {
+      parts.append(finding.spdx)
+    }
+    guard !parts.isEmpty else { return nil }
+    if parts.count == 1 { return parts[0] }
+    return parts.map { $0.contains(" ") ? "(\($0))" : $0 }.joined(separator: " AND ")
+  }
+}
