@@ -21,13 +21,7 @@ struct DedupCommand: ParsableCommand {
   @OptionGroup(title: "Options a pipeline file may set")
   var arguments: DedupArguments
 
-  @Option(help: "The step to run: all, signatures, cluster, merge (or decide, one task's decisions).")
-  var step: DedupOptions.Step = .all
-
-  @OptionGroup(title: "Across machines") var split: TaskSplitArguments
-
-  @Flag(help: "Redo steps whose results are up to date.")
-  var force = false
+  @OptionGroup var runner: StageRunArguments<DedupOptions.Step>
 
   @Option(help: "Print the cluster of this document and exit.")
   var explain: String?
@@ -35,10 +29,10 @@ struct DedupCommand: ParsableCommand {
   var options: DedupOptions {
     var options = DedupOptions()
     arguments.apply(to: &options)
-    options.step = step
-    options.task = split.task
-    options.tasks = split.tasks
-    options.force = force
+    options.step = runner.step
+    options.task = runner.task
+    options.tasks = runner.tasks
+    options.force = runner.force
     return options
   }
 
@@ -56,5 +50,3 @@ struct DedupCommand: ParsableCommand {
     print(try DedupStage.run(workspace: workspace, options: options).text)
   }
 }
-
-extension DedupOptions.Step: ExpressibleByArgument {}

@@ -27,24 +27,16 @@ struct FilterCommand: ParsableCommand {
     @OptionGroup(title: "Options a pipeline file may set")
     var arguments: FilterArguments
 
-    @Flag(help: "Redo the stage even if its decisions are up to date.")
-    var force = false
-
-    @Option(
-      help:
-        "all: in one process. Across machines: task (each --task; task files, the store only read), then merge (once).")
-    var step: StageStep = .all
-
-    @OptionGroup(title: "Across machines") var split: TaskSplitArguments
+    @OptionGroup var runner: StageRunArguments<StageStep>
 
     func run() throws {
       stage.bootstrapLogging()
       let workspace = try Workspace.open(at: stage.workspace)
       print(
         try FilterStage.run(
-          workspace: workspace, config: try arguments.filterConfig(), threads: max(1, arguments.threads), force: force,
-          step: step,
-          task: split.task, tasks: split.tasks
+          workspace: workspace, config: try arguments.filterConfig(), threads: max(1, arguments.threads),
+          force: runner.force,
+          step: runner.step, task: runner.task, tasks: runner.tasks
         ).text)
     }
   }

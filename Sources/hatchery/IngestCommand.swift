@@ -31,17 +31,7 @@ struct IngestCommand: ParsableCommand {
   @OptionGroup(title: "Options a pipeline file may set")
   var arguments: IngestArguments
 
-  @Option(
-    help: """
-      all: everything in one process. Split across machines: register (once), then task (each --task, writing its \
-      parts and tasks/ingest/SOURCE/*.db, never the store), then merge (once: folds the task files into the store).
-      """)
-  var step: IngestStep = .all
-
-  @OptionGroup(title: "Across machines") var split: TaskSplitArguments
-
-  @Flag(help: "Redo parts that are already up to date.")
-  var force = false
+  @OptionGroup var runner: StageRunArguments<IngestStep>
 
   @Argument(help: "Files or folders to read.")
   var paths: [String]
@@ -77,10 +67,10 @@ struct IngestCommand: ParsableCommand {
     options.format = format.format
     options.declaredLicense = license
     arguments.apply(to: &options)
-    options.task = split.task
-    options.tasks = split.tasks
-    options.force = force
-    options.step = step
+    options.task = runner.task
+    options.tasks = runner.tasks
+    options.force = runner.force
+    options.step = runner.step
     return options
   }
 
@@ -104,5 +94,3 @@ struct IngestCommand: ParsableCommand {
     print(summary.text)
   }
 }
-
-extension IngestStep: ExpressibleByArgument {}

@@ -25,23 +25,14 @@ struct ShardCommand: ParsableCommand {
     @OptionGroup(title: "Options a pipeline file may set")
     var arguments: ShardArguments
 
-    @Flag(help: "Rebuild the shards even if they are up to date.")
-    var force = false
-
-    @Option(
-      help:
-        "all: in one process. Across machines: task (each --task tokenizes its parts; the store only read), then write (each --task writes its shards), then merge (once)."
-    )
-    var step: ShardStep = .all
-
-    @OptionGroup(title: "Across machines") var split: TaskSplitArguments
+    @OptionGroup var runner: StageRunArguments<ShardStep>
 
     var options: ShardOptions {
       var options = ShardOptions()
       arguments.apply(to: &options)
-      options.step = step
-      options.task = split.task
-      options.tasks = split.tasks
+      options.step = runner.step
+      options.task = runner.task
+      options.tasks = runner.tasks
       return options
     }
 
@@ -49,7 +40,9 @@ struct ShardCommand: ParsableCommand {
 
     func run() throws {
       stage.bootstrapLogging()
-      print(try ShardStage.run(workspace: try Workspace.open(at: stage.workspace), options: options, force: force).text)
+      print(
+        try ShardStage.run(workspace: try Workspace.open(at: stage.workspace), options: options, force: runner.force)
+          .text)
     }
   }
 
@@ -160,4 +153,3 @@ struct ExportCommand: ParsableCommand {
 }
 
 extension TrainerExport.Format: ExpressibleByArgument {}
-extension ShardStep: ExpressibleByArgument {}

@@ -15,28 +15,28 @@ protocol MeteredStageCommand {
 
 // A task step writes no store row, its energy neither (it would be a write of the store).
 extension IngestCommand: MeteredStageCommand {
-  var meteredWorkspace: String? { step == .task ? nil : stage.workspace }
-  var isMergeStep: Bool { step == .merge }
+  var meteredWorkspace: String? { runner.step == .task ? nil : stage.workspace }
+  var isMergeStep: Bool { runner.step == .merge }
 }
 extension DedupCommand: MeteredStageCommand {
-  var meteredWorkspace: String? { step == .signatures ? nil : stage.workspace }
-  var isMergeStep: Bool { step == .merge }
+  var meteredWorkspace: String? { runner.step == .signatures ? nil : stage.workspace }
+  var isMergeStep: Bool { runner.step == .merge }
 }
 extension TagCommand: MeteredStageCommand {
-  var meteredWorkspace: String? { step == .task ? nil : stage.workspace }
-  var isMergeStep: Bool { step == .merge }
+  var meteredWorkspace: String? { runner.step == .task ? nil : stage.workspace }
+  var isMergeStep: Bool { runner.step == .merge }
 }
 extension FilterCommand.Run: MeteredStageCommand {
-  var meteredWorkspace: String? { step == .task ? nil : stage.workspace }
-  var isMergeStep: Bool { step == .merge }
+  var meteredWorkspace: String? { runner.step == .task ? nil : stage.workspace }
+  var isMergeStep: Bool { runner.step == .merge }
 }
 extension TokenizerCommand.Train: MeteredStageCommand {
-  var meteredWorkspace: String? { step == .task ? nil : workspace }
-  var isMergeStep: Bool { step == .merge }
+  var meteredWorkspace: String? { runner.step == .task ? nil : workspace }
+  var isMergeStep: Bool { runner.step == .merge }
 }
 extension ShardCommand.Run: MeteredStageCommand {
-  var isMergeStep: Bool { step == .merge }
-  var meteredWorkspace: String? { step == .task || step == .write ? nil : stage.workspace }
+  var isMergeStep: Bool { runner.step == .merge }
+  var meteredWorkspace: String? { runner.step == .task || runner.step == .write ? nil : stage.workspace }
 }
 
 /// Meters `body` when `command` is a stage command; recording never fails the command.

@@ -22,30 +22,20 @@ struct TagCommand: ParsableCommand {
   @OptionGroup(title: "Options a pipeline file may set")
   var arguments: TagArguments
 
-  @Flag(help: "Redo the stage even if its results are up to date.")
-  var force = false
-
-  @Option(
-    help:
-      "all: in one process. Across machines: task (each --task; task files, the store only read), then merge (once).")
-  var step: TagStep = .all
-
-  @OptionGroup(title: "Across machines") var split: TaskSplitArguments
+  @OptionGroup var runner: StageRunArguments<TagStep>
 
   func run() throws {
     stage.bootstrapLogging()
     let workspace = try Workspace.open(at: stage.workspace)
     var options = TagOptions()
     arguments.apply(to: &options)
-    options.force = force
-    options.step = step
-    options.task = split.task
-    options.tasks = split.tasks
+    options.force = runner.force
+    options.step = runner.step
+    options.task = runner.task
+    options.tasks = runner.tasks
     print(try TagStage.run(workspace: workspace, options: options).text)
   }
 }
-
-extension StageStep: ExpressibleByArgument {}
 
 struct AuditCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -37,16 +37,7 @@ struct TokenizerCommand: ParsableCommand {
     @OptionGroup(title: "Options a pipeline file may set")
     var arguments: TokenizerArguments
 
-    @Flag(help: "Retrain even if the workspace's tokenizer is up to date.")
-    var force = false
-
-    @Option(
-      help:
-        "With --workspace, across machines: task (each --task counts its parts' pieces, the store only read), then merge (once)."
-    )
-    var step: StageStep = .all
-
-    @OptionGroup(title: "Across machines") var split: TaskSplitArguments
+    @OptionGroup var runner: StageRunArguments<StageStep>
 
     func validate() throws {
       guard (workspace == nil) != input.isEmpty else { throw ValidationError("give either --workspace or --input") }
@@ -63,9 +54,9 @@ struct TokenizerCommand: ParsableCommand {
       if let workspace {
         let status = StatusLine(label: "tokenizer")
         let result = try TokenizerStage.run(
-          workspace: try Workspace.open(at: workspace), options: options, force: force, progress: status.training,
-          step: step,
-          task: split.task, tasks: split.tasks)
+          workspace: try Workspace.open(at: workspace), options: options, force: runner.force,
+          progress: status.training,
+          step: runner.step, task: runner.task, tasks: runner.tasks)
         status.finish()
         print(result.text)
         return
