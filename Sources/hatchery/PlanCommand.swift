@@ -192,82 +192,9 @@ struct PlanCommand: ParsableCommand {
     if extraKWh > 0 { assumptions.append(String(format: "extra energy %.0f kWh besides the devices'", extraKWh)) }
     if let model = plan.input.embodied { assumptions.append("embodied: " + model.source) }
 
-    if format == "json" {
-      var object = JSONObject([
-        ("hardware", .string(hardware)), ("devices", .int(devices)),
-        ("peak_flops", .number(String(format: "%.6g", plan.input.peakFLOPS))),
-        ("mfu", .number(String(format: "%.4g", plan.input.mfu))),
-        ("device_hours", .number(String(format: "%.6g", plan.deviceHours))),
-        (
-          "device_hours_range",
-          .array([
-            .number(String(format: "%.6g", plan.deviceHoursRange.lowerBound)),
-            .number(String(format: "%.6g", plan.deviceHoursRange.upperBound)),
-          ])
-        ),
-        ("wall_seconds", .number(String(format: "%.6g", plan.wallSeconds))),
-        ("kwh", .number(String(format: "%.6g", plan.kWh))),
-        ("operational_kg_co2e", .number(String(format: "%.6g", plan.operationalKg))),
-        ("grams_per_kwh", .number(String(format: "%.6g", carbon.gramsPerKWh))),
-        ("pue", .number(String(format: "%g", pue))),
-      ])
-      if let parameterCount { object["parameters"] = .number(String(format: "%.6g", parameterCount)) }
-      if let tokenCount { object["tokens"] = .number(String(format: "%.6g", tokenCount)) }
-      if let flops = plan.input.flops { object["flops"] = .number(String(format: "%.6g", flops)) }
-      if let flopsPerToken { object["flops_per_token"] = .number(String(format: "%.6g", flopsPerToken)) }
-      if let kg = plan.embodiedKg { object["embodied_kg_co2e"] = .number(String(format: "%.6g", kg)) }
-      object["assumptions"] = .array(assumptions.map { .string($0) })
-      print(JSONWriter.encode(.object(object)))
-      return
-    }
-    var lines: [String] = []
-    if let parameterCount, let tokenCount {
-      lines.append(
-        String(
-          format: "plan: %@ parameters × %@ tokens on %@", Self.short(parameterCount), Self.short(tokenCount),
-          hardwareLine))
-    } else {
-      lines.append("plan: \(hardwareLine)")
-    }
-    if let flops = plan.input.flops {
-      lines.append(String(format: "  training FLOPs  %.3g (%.3g per token)", flops, flopsPerToken ?? 0))
-    }
-    let range = plan.deviceHoursRange
-    lines.append(
-      String(format: "  device-hours    %@", Self.short(plan.deviceHours))
-        + (range.lowerBound < range.upperBound
-          ? " (\(Self.short(range.lowerBound))–\(Self.short(range.upperBound)) over the MFU range)" : ""))
-    lines.append("  wall time       " + Self.duration(plan.wallSeconds) + (devices > 1 ? " on \(devices) devices" : ""))
-    lines.append(String(format: "  energy          %.4g kWh", plan.kWh))
-    lines.append(String(format: "  operational     %@ CO2e", Self.mass(plan.operationalKg)))
-    if let kg = plan.embodiedKg { lines.append(String(format: "  embodied        %@ CO2e (apart)", Self.mass(kg))) }
-    lines.append("assumptions:")
-    lines += assumptions.map { "  - " + $0 }
-    print(lines.joined(separator: "\n"))
-  }
-
-  static func short(_ value: Double) -> String {
-    switch value {
-    case 1e12...: return String(format: "%.3gT", value / 1e12)
-    case 1e9...: return String(format: "%.3gB", value / 1e9)
-    case 1e6...: return String(format: "%.3gM", value / 1e6)
-    case 1e4...: return String(format: "%.3gk", value / 1e3)
-    default: return String(format: "%.3g", value)
-    }
-  }
-
-  static func duration(_ seconds: Double) -> String {
-    switch seconds {
-    case 86400...: return String(format: "%.1f days", seconds / 86400)
-    case 3600...: return String(format: "%.1f h", seconds / 3600)
-    case 60...: return String(format: "%.1f min", seconds / 60)
-    default: return String(format: "%.1f s", seconds)
-    }
-  }
-
-  static func mass(_ kg: Double) -> String {
-    kg >= 1000
-      ? String(format: "%.3g t", kg / 1000)
-      : kg >= 1 ? String(format: "%.3g kg", kg) : String(format: "%.3g g", kg * 1000)
+    let report = TrainingPlanReport(
+      plan: plan, hardware: hardware, hardwareLine: hardwareLine, parameters: parameterCount, tokens: tokenCount,
+      flopsPerToken: flopsPerToken, assumptions: assumptions)
+    print(format == "json" ? report.json : report.text)
   }
 }
