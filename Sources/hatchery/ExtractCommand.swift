@@ -50,7 +50,7 @@ struct ExtractCommand: ParsableCommand {
           do {
             let format = format ?? MarkupFormat.guess(fileName: page.path, bytes: bytes)
             return try extractor.extract(bytes, format: format, name: page.path)
-          } catch let error as HatcheryError {
+          } catch let error as any HatcheryFailure {
             throw HatcheryError("\(page.path): \(error.message)")
           } catch let error as StreamError {
             throw HatcheryError(error.message)

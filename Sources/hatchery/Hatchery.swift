@@ -31,7 +31,7 @@ struct Hatchery: ParsableCommand {
     do {
       var command = try parseAsRoot()
       try meteringStage(command) { try command.run() }
-    } catch let error as HatcheryError {
+    } catch let error as any HatcheryFailure {
       printError(error.message)
       Foundation.exit(1)
     } catch let code as ExitCode {
@@ -70,7 +70,7 @@ struct Hatchery: ParsableCommand {
 func asUsageError(_ check: () throws -> Void) throws {
   do {
     try check()
-  } catch let error as HatcheryError {
+  } catch let error as any HatcheryFailure {
     throw ValidationError(error.message)
   }
 }

@@ -165,7 +165,7 @@ final class ProvenanceStoreTests: XCTestCase {
     // 24 new documents against 22 held: rebuilt; part 20 repeats part 3's id.
     let repeating = try (11..<23).map { try taskPart($0, ids: $0 == 20 ? ["a3", "x"] : ["a\($0)", "b\($0)"]) }
     XCTAssertThrowsError(try store.commitTaskParts(repeating, stageRunID: run)) { error in
-      XCTAssertTrue("\(error)".contains("document id a3 is made twice"), "\(error)")
+      XCTAssertEqual(error as? StoreError, .repeatedDocumentID("a3"))
     }
     XCTAssertTrue(try hasIndex())
     XCTAssertEqual(try store.documents(sourceID: source.id).count, 22)
@@ -215,7 +215,7 @@ final class ProvenanceStoreTests: XCTestCase {
     try load(2, ids: ["d"])
     try load(3, ids: ["a"])
     XCTAssertThrowsError(try store.endBulkDocumentLoad(undoing: [(source.id, 2), (source.id, 3)])) { error in
-      XCTAssertTrue("\(error)".contains("document id a is made twice"), "\(error)")
+      XCTAssertEqual(error as? StoreError, .repeatedDocumentID("a"))
     }
     XCTAssertTrue(try hasIndex())
     XCTAssertEqual(try store.documents(sourceID: source.id).map(\.id), ["a", "b", "c"])
@@ -566,7 +566,7 @@ final class ProvenanceStoreTests: XCTestCase {
     try? FileManager.default.removeItem(atPath: workspace.storePath + "-wal")
     try? FileManager.default.removeItem(atPath: workspace.storePath + "-shm")
     XCTAssertThrowsError(try Workspace.open(at: workspace.root)) { error in
-      XCTAssertTrue("\(error)".contains("the store is empty (0 bytes) but docs/ holds document parts"), "\(error)")
+      XCTAssertEqual(error as? StoreError, .lostStore(path: workspace.storePath))
     }
   }
 
@@ -574,7 +574,7 @@ final class ProvenanceStoreTests: XCTestCase {
     let path = folder + "/garbage.db"
     try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
     XCTAssertThrowsError(try ProvenanceStore(path: path)) { error in
-      XCTAssertTrue("\(error)".contains("not an SQLite database"), "\(error)")
+      XCTAssertEqual(error as? StoreError, .notSQLite(path: path))
     }
     let workspace = try Workspace.create(at: folder + "/ws")
     do {  // closed at the end of the scope, so everything is in the main file
@@ -585,7 +585,9 @@ final class ProvenanceStoreTests: XCTestCase {
     let whole = try Data(contentsOf: URL(fileURLWithPath: workspace.storePath))
     try whole.prefix(whole.count / 2 + 777).write(to: URL(fileURLWithPath: folder + "/cut.db"))
     XCTAssertThrowsError(try ProvenanceStore(path: folder + "/cut.db")) { error in
-      XCTAssertTrue("\(error)".contains("damaged"), "\(error)")
+      guard case .damaged(let path, let bytes, _, _)? = error as? StoreError else { return XCTFail("\(error)") }
+      XCTAssertEqual(path, folder + "/cut.db")
+      XCTAssertEqual(bytes, whole.count / 2 + 777)
     }
   }
 
@@ -616,7 +618,8 @@ final class ProvenanceStoreTests: XCTestCase {
     let readOnly = try Workspace.open(at: view)
     XCTAssertEqual(try readOnly.openStoreForReading().source(named: "books")?.name, "books")
     XCTAssertThrowsError(try readOnly.openStore()) { error in
-      XCTAssertTrue("\(error)".contains("cannot be written"), "\(error)")
+      guard case .notWritable(let path, _)? = error as? StoreError else { return XCTFail("\(error)") }
+      XCTAssertEqual(path, readOnly.storePath)
     }
   }
 

@@ -1,7 +1,22 @@
 import Foundation
 
+/// An error Hatchery reports to its user as one line: what failed, where, and what to do. Each
+/// domain's errors are one enum with the values that locate them (`StoreError`, `TokenizerError`,
+/// …) whose `description` is that line; tests match their cases. `HatcheryError` carries a
+/// message that has no case yet.
+public protocol HatcheryFailure: Error, CustomStringConvertible, Sendable {}
+
+extension HatcheryFailure {
+  /// The description as one line: control characters (from file names, values quoted from
+  /// input) escaped.
+  public var message: String {
+    let text = description
+    return PrintableText.needsEscaping(text) ? PrintableText.escaped(text) : text
+  }
+}
+
 /// An error whose description is one line a user can act on: what failed, where, and what to do.
-public struct HatcheryError: Error, CustomStringConvertible, Sendable {
+public struct HatcheryError: HatcheryFailure {
   public let message: String
 
   /// Control characters in `message` (from file names, values quoted from input) are escaped,

@@ -175,8 +175,7 @@ extension ProvenanceStore {
       }
     }
     if !parts.isEmpty {
-      throw HatcheryError(
-        "document id \(repeated ?? "?") is made twice by the parts being added; none of them was kept")
+      throw StoreError.repeatedDocumentID(repeated)
     }
   }
 
@@ -257,9 +256,9 @@ extension ProvenanceStore {
     let added = db.changesCount
     let last = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM main.documents")!
     guard added == part.documents, last - first + 1 == Int64(added) else {
-      throw HatcheryError(
-        "part \(part.part) of source \(part.sourceID): \(added) document row(s) copied for \(part.documents) recorded, "
-          + "rowids \(first)...\(last); nothing of it was kept")
+      throw StoreError.partRowsMismatch(
+        sourceID: part.sourceID, part: part.part, copied: added, recorded: part.documents, firstRow: first,
+        lastRow: last)
     }
     try db.execute(
       sql: """

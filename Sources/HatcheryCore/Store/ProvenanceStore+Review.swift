@@ -69,8 +69,7 @@ extension ProvenanceStore {
       let heldBack = try Set(
         String.fetchAll(db, sql: "SELECT t.document_id FROM decisions t WHERE \(Self.heldBackCondition)"))
       if let first = documentIDs.first(where: { !heldBack.contains($0) }) {
-        throw HatcheryError(
-          "document \(first) is not held back for review (see `hatchery review list`); nothing was recorded")
+        throw StoreError.notHeldBack(documentID: first)
       }
       let insert = try db.makeStatement(
         sql: "INSERT INTO decisions (document_id, stage, action, reason, stage_run_id) VALUES (?, 'review', ?, ?, ?)")

@@ -46,18 +46,14 @@ public final class ProvenanceStore: Sendable {
         configuration.readonly = true
         let queue = try Self.openForReading(path: path, configuration: configuration)
         guard try queue.read({ try migrator.hasCompletedMigrations($0) }) else {
-          throw HatcheryError(
-            "\(path): the store was written by an older Hatchery; run any stage on it once (writable) to bring it up to date"
-          )
+          throw StoreError.olderSchema(path: path)
         }
         pool = queue
       } else {
         let folder = (path as NSString).deletingLastPathComponent
         // WAL needs its -wal and -shm files beside the store, so the folder must be writable too.
         if access(folder, W_OK) != 0 || (FileManager.default.fileExists(atPath: path) && access(path, W_OK) != 0) {
-          throw HatcheryError(
-            "\(path): the store cannot be written (\(String(cString: strerror(errno)))); audit, trace, energy and report "
-              + "(with --output) read a workspace that cannot be written")
+          throw StoreError.notWritable(path: path, reason: String(cString: strerror(errno)))
         }
         if soleWriter || fileSystem != .local {
           // WAL's shared-memory index cannot span nodes: a rollback journal, and a store that was
@@ -80,10 +76,10 @@ public final class ProvenanceStore: Sendable {
         }
         try Self.restoreDocumentIndex(pool)
       }
-    } catch let error as HatcheryError {
+    } catch let error as any HatcheryFailure {
       throw error
     } catch {
-      throw HatcheryError("\(path): cannot open the provenance store: \(error)")
+      throw StoreError.cannotOpen(path: path, reason: "\(error)")
     }
   }
 
@@ -98,9 +94,7 @@ public final class ProvenanceStore: Sendable {
     } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
       var info = stat()
       if stat(path + "-wal", &info) == 0, info.st_size > 0 {
-        throw HatcheryError(
-          "\(path): cannot be read here: its -wal file holds changes and the folder cannot be written; "
-            + "open it once where it can be written, or copy the workspace")
+        throw StoreError.unreadableWAL(path: path)
       }
       var allowed = CharacterSet.urlPathAllowed
       allowed.remove(charactersIn: "?#%")
@@ -120,8 +114,7 @@ public final class ProvenanceStore: Sendable {
     try? handle.close()
     let magic = Array("SQLite format 3\0".utf8)
     guard header.count == 100, Array(header.prefix(16)) == magic else {
-      throw HatcheryError(
-        "\(path): not an SQLite database (its first bytes are not SQLite's header); restore the store from a backup")
+      throw StoreError.notSQLite(path: path)
     }
     let pageSize = Int(header[16]) << 8 | Int(header[17])
     let realPageSize = pageSize == 1 ? 65536 : pageSize
@@ -135,11 +128,10 @@ public final class ProvenanceStore: Sendable {
         try String.fetchAll(db, sql: "PRAGMA quick_check").joined(separator: "; ")
       }
     } catch {
-      throw HatcheryError("\(path): the store is damaged (\(size) bytes, pages of \(realPageSize)): \(error)")
+      throw StoreError.damaged(path: path, bytes: size, pageSize: realPageSize, detail: "\(error)")
     }
     guard verdict == "ok" else {
-      throw HatcheryError(
-        "\(path): the store is damaged (\(size) bytes, pages of \(realPageSize)): \(verdict.prefix(300))")
+      throw StoreError.damaged(path: path, bytes: size, pageSize: realPageSize, detail: String(verdict.prefix(300)))
     }
   }
 

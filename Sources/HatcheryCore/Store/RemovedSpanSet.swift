@@ -28,7 +28,7 @@ public enum RemovedSpanSet {
 
   public static func encode(_ spans: [Span]) throws -> Data {
     if let bad = spans.first(where: { $0.start < 0 || $0.end < $0.start }) {
-      throw HatcheryError("removed span \(bad.start)..<\(bad.end): not a range of byte offsets")
+      throw StoreError.malformedSpans("removed span \(bad.start)..<\(bad.end): not a range of byte offsets")
     }
     let ordered = spans.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
     var survivors: [String] = []
@@ -73,7 +73,7 @@ public enum RemovedSpanSet {
         var shift = 0
         while true {
           guard offset < bytes.count, shift < 63 else {
-            throw HatcheryError("removed spans: cut short or malformed at byte \(offset)")
+            throw StoreError.malformedSpans("removed spans: cut short or malformed at byte \(offset)")
           }
           let byte = bytes[offset]
           offset += 1
@@ -84,7 +84,7 @@ public enum RemovedSpanSet {
       }
       func take(_ count: Int) throws -> UnsafeBufferPointer<UInt8> {
         guard count >= 0, offset + count <= bytes.count else {
-          throw HatcheryError("removed spans: cut short at byte \(offset)")
+          throw StoreError.malformedSpans("removed spans: cut short at byte \(offset)")
         }
         defer { offset += count }
         return UnsafeBufferPointer(rebasing: bytes[offset..<offset + count])
@@ -96,7 +96,8 @@ public enum RemovedSpanSet {
         switch try take(1)[0] {
         case 0: survivors.append(Hex.encode(try take(16)))
         case 1: survivors.append(String(decoding: try take(try varint()), as: UTF8.self))
-        case let tag: throw HatcheryError("removed spans: unknown survivor tag \(tag) at byte \(offset - 1)")
+        case let tag:
+          throw StoreError.malformedSpans("removed spans: unknown survivor tag \(tag) at byte \(offset - 1)")
         }
       }
       let count = try varint()
@@ -108,12 +109,12 @@ public enum RemovedSpanSet {
         let end = start + (try varint())
         let survivor = try varint()
         guard survivor <= survivors.count else {
-          throw HatcheryError("removed spans: survivor \(survivor) of \(survivors.count)")
+          throw StoreError.malformedSpans("removed spans: survivor \(survivor) of \(survivors.count)")
         }
         spans.append(Span(start: start, end: end, duplicateOf: survivor == 0 ? nil : survivors[survivor - 1]))
       }
       guard offset == bytes.count else {
-        throw HatcheryError("removed spans: \(bytes.count - offset) bytes after the last span")
+        throw StoreError.malformedSpans("removed spans: \(bytes.count - offset) bytes after the last span")
       }
       return spans
     }
@@ -138,7 +139,7 @@ struct RemovedSpanSetAggregate: DatabaseAggregate {
 
   mutating func step(_ values: [DatabaseValue]) throws {
     guard let start = Int.fromDatabaseValue(values[0]), let end = Int.fromDatabaseValue(values[1]) else {
-      throw HatcheryError("removed_spans: a row without offsets")
+      throw StoreError.malformedSpans("removed_spans: a row without offsets")
     }
     spans.append(RemovedSpanSet.Span(start: start, end: end, duplicateOf: String.fromDatabaseValue(values[2])))
   }

@@ -68,9 +68,9 @@ public final class StagedRows {
   public func insert(_ document: DocumentRecord) throws {
     if let owner = documentsPart {
       guard owner == (document.sourceID, document.part) else {
-        throw HatcheryError(
-          "document \(document.id) of source \(document.sourceID), part \(document.part) staged with part \(owner.part) of source \(owner.sourceID)"
-        )
+        throw StoreError.stagedForAnotherPart(
+          path: nil, document: document.id, stagedSource: document.sourceID, stagedPart: document.part,
+          ownerSource: owner.sourceID, ownerPart: owner.part)
       }
     } else {
       documentsPart = (document.sourceID, document.part)
@@ -90,7 +90,7 @@ public final class StagedRows {
     }
     guard let sha256 = Hex.decode(document.sha256).map({ Data($0) }), sha256.count == 32,
       let originalSHA256 = Hex.decode(document.originalSHA256).map({ Data($0) }), originalSHA256.count == 32
-    else { throw HatcheryError("document \(document.id): its SHA-256 is not 64 hex digits") }
+    else { throw StoreError.badSHA256(documentID: document.id) }
     try queue!.writeWithoutTransaction { db in
       let statement = try db.cachedStatement(sql: "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
       try statement.execute(arguments: [
@@ -145,14 +145,13 @@ public final class StagedRows {
   /// Throws unless every document staged is of `part` and their number is its `documents`.
   func checkHolds(_ part: PartRecord) throws {
     if let owner = documentsPart, owner != (part.sourceID, part.part) {
-      throw HatcheryError(
-        "\(path): documents of part \(owner.part) of source \(owner.sourceID) staged for part \(part.part) of source \(part.sourceID)"
-      )
+      throw StoreError.stagedForAnotherPart(
+        path: path, document: nil, stagedSource: part.sourceID, stagedPart: part.part, ownerSource: owner.sourceID,
+        ownerPart: owner.part)
     }
     guard documentCount == part.documents else {
-      throw HatcheryError(
-        "\(path): \(documentCount) document(s) staged for part \(part.part) of source \(part.sourceID), which records \(part.documents)"
-      )
+      throw StoreError.stagedCountMismatch(
+        path: path, staged: documentCount, sourceID: part.sourceID, part: part.part, recorded: part.documents)
     }
   }
 

@@ -21,7 +21,7 @@ public struct Workspace: Sendable {
           atPath: workspace.root + "/" + folder, withIntermediateDirectories: true)
       }
     } catch {
-      throw HatcheryError("\(workspace.root): cannot create the workspace: \(error.localizedDescription)")
+      throw StoreError.cannotCreateWorkspace(root: workspace.root, reason: error.localizedDescription)
     }
     _ = try workspace.openStore()
     return workspace
@@ -31,16 +31,13 @@ public struct Workspace: Sendable {
   public static func open(at path: String) throws -> Workspace {
     let workspace = Workspace(root: absolutePath(path))
     guard FileManager.default.fileExists(atPath: workspace.storePath) else {
-      throw HatcheryError(
-        "\(workspace.root): not a Hatchery workspace (no \(storeName)); run `hatchery init \(path)` first")
+      throw StoreError.notAWorkspace(root: workspace.root, store: storeName, given: path)
     }
     // An empty store beside document parts is a lost store, not a new one: opening it would
     // make a fresh schema and every part would be ingested again as if never seen.
     var info = stat()
     if stat(workspace.storePath, &info) == 0, info.st_size == 0, workspace.hasDocumentParts {
-      throw HatcheryError(
-        "\(workspace.storePath): the store is empty (0 bytes) but docs/ holds document parts: it was lost or cut; "
-          + "restore it from a backup, or remove docs/ to start the workspace again")
+      throw StoreError.lostStore(path: workspace.storePath)
     }
     return workspace
   }
@@ -102,9 +99,7 @@ public struct Workspace: Sendable {
       ASCII.isAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
     }
     guard !name.isEmpty, allowed, !name.hasPrefix("."), name.utf8.count <= 100 else {
-      throw HatcheryError(
-        "invalid \(kind) name '\(PrintableText.escaped(name))': use 1 to 100 letters, digits, '.', '_' or '-', not starting with '.'\(hint)"
-      )
+      throw StoreError.invalidName(kind: kind, name: name, hint: hint)
     }
   }
 

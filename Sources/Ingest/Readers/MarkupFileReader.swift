@@ -25,7 +25,7 @@ final class MarkupFileReader: DocumentReader {
     } catch let error as StreamError {
       try part.reject(file, offset: 0, error)
       return
-    } catch let error as HatcheryError {
+    } catch let error as any HatcheryFailure {
       try part.reject(file, line: nil, offset: 0, .corrupt, "\(file.absolutePath): \(error.message)")
       return
     }

@@ -104,7 +104,7 @@ final class WARCFileReader: DocumentReader {
     if isHTML {
       do {
         page = try body.withUnsafeBytes { try markup.extractHTML($0, declaredCharset: charset) }
-      } catch let error as HatcheryError {
+      } catch let error as any HatcheryFailure {
         try part.reject(file, line: nil, offset: record.offset, .corrupt, "\(position): \(error.message)")
         return
       }

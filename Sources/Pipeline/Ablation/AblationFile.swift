@@ -158,7 +158,7 @@ public struct AblationFile: Sendable {
     do {
       try Workspace.validateName(
         name, of: "ablation", hint: mapping["name"] == nil ? " (the file's name; set name: in the file)" : "")
-    } catch let error as HatcheryError {
+    } catch let error as any HatcheryFailure {
       throw HatcheryError("\(path): \(error.message)")
     }
     let base = try PipelineFile.load(path: basePath)
@@ -173,7 +173,7 @@ public struct AblationFile: Sendable {
       }
       do {
         try Workspace.validateName(variantName, of: "variant")
-      } catch let error as HatcheryError {
+      } catch let error as any HatcheryFailure {
         throw HatcheryError("\(place(key)): \(error.message)")
       }
       guard !variants.contains(where: { $0.name == variantName }) else {

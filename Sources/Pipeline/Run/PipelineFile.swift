@@ -97,7 +97,7 @@ public struct PipelineFile: Sendable {
     do {
       try Workspace.validateName(
         name, of: "pipeline", hint: mapping["name"] == nil ? " (the file's name; set name: in the file)" : "")
-    } catch let error as HatcheryError {
+    } catch let error as any HatcheryFailure {
       throw HatcheryError("\(path): \(error.message)")
     }
     guard let workspace else { throw HatcheryError("\(path): workspace is missing") }
@@ -139,7 +139,7 @@ public struct PipelineFile: Sendable {
     }
     do {
       try Workspace.validateSourceName(source.name)
-    } catch let error as HatcheryError {
+    } catch let error as any HatcheryFailure {
       throw HatcheryError("\(place(node)): \(error.message)")
     }
     return source

@@ -142,7 +142,7 @@ public enum HuggingFaceTokenizerFile {
       return try Tokenizer(
         pattern: pattern, tokens: tokens.map { $0! }, merges: merges, specialTokens: specials, mergeRule: .listedMerges,
         wholeTokensFirst: model["ignore_merges"] == .bool(true))
-    } catch let error as HatcheryError {
+    } catch let error as any HatcheryFailure {
       throw fail(error.message)
     }
   }

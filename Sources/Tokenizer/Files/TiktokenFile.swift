@@ -41,7 +41,7 @@ public enum TiktokenFile {
     }
     do {
       return try Tokenizer(pattern: pattern, tokens: all, merges: [], specialTokens: specials, mergeRule: .anySplit)
-    } catch let error as HatcheryError {
+    } catch let error as any HatcheryFailure {
       throw HatcheryError("\(path): \(error.message)")
     }
   }
