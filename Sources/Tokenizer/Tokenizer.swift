@@ -62,14 +62,16 @@ public final class Tokenizer: @unchecked Sendable {
     let lookup = ByteStringTable(capacity: tokens.count * 2)
     for (id, bytes) in tokens.enumerated() where !specialIDs.contains(UInt32(id)) {
       if bytes.count == 1 {
-        guard byteTable[Int(bytes[0])] == UInt32.max else { throw HatcheryError("byte \(bytes[0]) has two tokens") }
+        guard byteTable[Int(bytes[0])] == UInt32.max else {
+          throw TokenizerError.notByteLevel("byte \(bytes[0]) has two tokens")
+        }
         byteTable[Int(bytes[0])] = UInt32(id)
       }
-      guard !bytes.isEmpty else { throw HatcheryError("token \(id) is empty") }
+      guard !bytes.isEmpty else { throw TokenizerError.notByteLevel("token \(id) is empty") }
       bytes.withUnsafeBufferPointer { lookup.set($0.baseAddress!, $0.count, value: UInt64(id)) }
     }
     if let missing = (0..<256).first(where: { byteTable[$0] == UInt32.max }) {
-      throw HatcheryError("not a byte-level tokenizer: byte \(missing) has no token")
+      throw TokenizerError.notByteLevel("not a byte-level tokenizer: byte \(missing) has no token")
     }
     var entries: [(key: UInt64, rank: UInt32, token: UInt32)] = []
     switch mergeRule {
@@ -78,7 +80,8 @@ public final class Tokenizer: @unchecked Sendable {
         guard [merge.left, merge.right, merge.token].allSatisfy({ Int($0) < tokens.count }),
           tokens[Int(merge.left)] + tokens[Int(merge.right)] == tokens[Int(merge.token)]
         else {
-          throw HatcheryError("merge \(rank) (\(merge.left) \(merge.right) → \(merge.token)) does not join its tokens")
+          throw TokenizerError.notByteLevel(
+            "merge \(rank) (\(merge.left) \(merge.right) → \(merge.token)) does not join its tokens")
         }
         entries.append((UInt64(merge.left) << 32 | UInt64(merge.right), UInt32(rank), merge.token))
       }
@@ -232,7 +235,7 @@ public final class Tokenizer: @unchecked Sendable {
     var bytes: [UInt8] = []
     for id in ids {
       guard Int(id) < tokens.count else {
-        throw HatcheryError("token id \(id) is outside the vocabulary (\(tokens.count))")
+        throw TokenizerError.idOutsideVocabulary(id: id, vocabularySize: tokens.count)
       }
       bytes.append(contentsOf: tokens[Int(id)])
     }

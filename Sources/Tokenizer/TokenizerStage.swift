@@ -48,7 +48,7 @@ public enum TokenizerStage {
   ) throws -> Result {
     try options.validate()
     guard tasks >= 1, task >= 0, task < tasks else {
-      throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
+      throw TokenizerError.invalidOption("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
     }
     let store =
       try step == .task
@@ -57,7 +57,7 @@ public enum TokenizerStage {
     let kept =
       step == .merge ? nil : try KeptDocuments(workspace: workspace, store: store, includeReview: options.includeReview)
     guard try !(kept?.parts.isEmpty ?? store.allParts().isEmpty) else {
-      throw HatcheryError("\(workspace.root): no documents to train on; run `hatchery ingest` first")
+      throw TokenizerError.noDocuments(workspace: workspace.root)
     }
     let stageConfig = StageConfig(
       JSONObject([
@@ -93,9 +93,7 @@ public enum TokenizerStage {
     if step == .merge {
       let missing = (0..<tasks).filter { !FileManager.default.fileExists(atPath: countFile($0)) }
       guard missing.isEmpty else {
-        throw HatcheryError(
-          "tokenizer merge: no counts of task(s) \(missing.prefix(20).map(String.init).joined(separator: ", ")) for this configuration; "
-            + "run `hatchery tokenizer train --step task --tasks \(tasks)` for them first")
+        throw TokenizerError.missingTaskCounts(tasks: missing, of: tasks)
       }
       Leftovers.remove(in: (workspace.absolute(jsonPath) as NSString).deletingLastPathComponent)
       return try lifecycle.record(in: store) { _ in
@@ -104,7 +102,7 @@ public enum TokenizerStage {
         let (tokenizer, summary, documents) = try TokenizerTrainer.train(
           countFiles: (0..<tasks).map(countFile), options: options, progress: progress)
         guard summary.bytes > 0 else {
-          throw HatcheryError("\(workspace.root): every document was dropped; nothing to train on")
+          throw TokenizerError.everyDocumentDropped(workspace: workspace.root)
         }
         let sha = try TokenizerFile.save(tokenizer, to: workspace.absolute(jsonPath))
         try TokenizerFile.save(tokenizer, to: workspace.absolute(tiktokenPath))
@@ -123,7 +121,7 @@ public enum TokenizerStage {
       let source = KeptDocumentChunks(kept!)
       let (tokenizer, summary) = try TokenizerTrainer.train(source, options: options, progress: progress)
       guard summary.bytes > 0 else {
-        throw HatcheryError("\(workspace.root): every document was dropped; nothing to train on")
+        throw TokenizerError.everyDocumentDropped(workspace: workspace.root)
       }
       let sha = try TokenizerFile.save(tokenizer, to: workspace.absolute(jsonPath))
       try TokenizerFile.save(tokenizer, to: workspace.absolute(tiktokenPath))

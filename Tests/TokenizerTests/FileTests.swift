@@ -98,13 +98,15 @@ final class FileTests: XCTestCase {
       let path = folder + "/bad-\(index).json"
       try text.write(toFile: path, atomically: false, encoding: .utf8)
       XCTAssertThrowsError(try TokenizerFile.load(path: path)) { error in
-        XCTAssertTrue("\(error)".contains(reason), "\(error) should mention \(reason)")
-        XCTAssertTrue("\(error)".contains(path), "\(error) should name the file")
+        guard case .badFile(let named, nil, let why)? = error as? TokenizerError else { return XCTFail("\(error)") }
+        XCTAssertEqual(named, path)
+        XCTAssertTrue(why.contains(reason), "\(why) should mention \(reason)")
       }
     }
     try "AA== 0\nAQ== 5\n".write(toFile: folder + "/gap.tiktoken", atomically: false, encoding: .utf8)
     XCTAssertThrowsError(try TokenizerFile.load(path: folder + "/gap.tiktoken")) {
-      XCTAssertTrue("\($0)".contains("rank 1 is missing"))
+      XCTAssertEqual(
+        $0 as? TokenizerError, .badFile(path: self.folder + "/gap.tiktoken", line: nil, reason: "rank 1 is missing"))
     }
   }
 

@@ -92,7 +92,7 @@ final class TokenizerStageTests: XCTestCase {
     XCTAssertThrowsError(
       try TokenizerStage.run(workspace: workspace, options: TokenizerTrainingOptions(vocabularySize: 300))
     ) {
-      XCTAssertTrue("\($0)".contains("every document was dropped"))
+      XCTAssertEqual($0 as? TokenizerError, .everyDocumentDropped(workspace: workspace.root))
     }
     XCTAssertEqual(try store.stageRuns(stage: TokenizerStage.name).map(\.status), [.failed])
   }
@@ -134,7 +134,7 @@ final class TokenizerStageTests: XCTestCase {
         // Task 1 killed: the merge refuses and names it; task 1 run again alone completes the stage.
         XCTAssertThrowsError(try TokenizerStage.run(workspace: split, options: options, step: .merge, tasks: tasks)) {
           error in
-          XCTAssertTrue("\(error)".contains("no counts of task(s) 1 "), "\(error)")
+          XCTAssertEqual(error as? TokenizerError, .missingTaskCounts(tasks: [1], of: tasks))
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute(TokenizerStage.jsonPath)))
         _ = try TokenizerStage.run(workspace: split, options: options, step: .task, task: 1, tasks: tasks)

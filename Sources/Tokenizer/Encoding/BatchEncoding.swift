@@ -74,7 +74,8 @@ public struct BatchEncoding {
     let data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path)
     guard let data else { throw HatcheryError.system("read", path: path, code: ENOENT) }
     guard data.count % 4 == 0 else {
-      throw HatcheryError("\(path): \(data.count) bytes is not a whole number of uint32 ids")
+      throw TokenizerError.badFile(
+        path: path, line: nil, reason: "\(data.count) bytes is not a whole number of uint32 ids")
     }
     return data.withUnsafeBytes { raw in
       (0..<data.count / 4).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }

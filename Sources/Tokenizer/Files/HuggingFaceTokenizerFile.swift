@@ -59,7 +59,7 @@ public enum HuggingFaceTokenizerFile {
   }
 
   public static func decode(_ bytes: [UInt8], path: String) throws -> Tokenizer {
-    func fail(_ reason: String) -> HatcheryError { HatcheryError("\(path): \(reason)") }
+    func fail(_ reason: String) -> TokenizerError { .badFile(path: path, line: nil, reason: reason) }
     let root: JSONObject
     do {
       guard let object = try bytes.withUnsafeBytes({ try JSONParser.parse($0) }).objectValue else {
@@ -149,7 +149,7 @@ public enum HuggingFaceTokenizerFile {
 
   /// The split pattern of a byte-level pre-tokenizer: `Sequence[Split(regex), ByteLevel(no
   /// regex)]`, or `ByteLevel` with its own (GPT-2) regex.
-  private static func splitPattern(_ value: JSONValue?, fail: (String) -> HatcheryError) throws -> SplitPattern {
+  private static func splitPattern(_ value: JSONValue?, fail: (String) -> TokenizerError) throws -> SplitPattern {
     guard let object = value?.objectValue else { throw fail("has no pre-tokenizer; Hatchery needs a byte-level one") }
     func byteLevel(_ object: JSONObject) throws -> Bool {
       guard object["type"]?.stringValue == "ByteLevel" else { return false }

@@ -26,13 +26,15 @@ public enum TiktokenFile {
       let fields = line.split(separator: 0x20)
       guard fields.count == 2, let decoded = Data(base64Encoded: Data(fields[0])),
         let rank = Int(String(decoding: fields[1], as: UTF8.self)), rank >= 0, rank < Int(Int32.max)
-      else { throw HatcheryError("\(path):\(lineNumber): expected `base64 rank`") }
+      else { throw TokenizerError.badFile(path: path, line: lineNumber, reason: "expected `base64 rank`") }
       if rank >= tokens.count { tokens.append(contentsOf: repeatElement(nil, count: rank + 1 - tokens.count)) }
-      guard tokens[rank] == nil else { throw HatcheryError("\(path):\(lineNumber): rank \(rank) is given twice") }
+      guard tokens[rank] == nil else {
+        throw TokenizerError.badFile(path: path, line: lineNumber, reason: "rank \(rank) is given twice")
+      }
       tokens[rank] = Array(decoded)
     }
     if let missing = tokens.firstIndex(where: { $0 == nil }) {
-      throw HatcheryError("\(path): rank \(missing) is missing")
+      throw TokenizerError.badFile(path: path, line: nil, reason: "rank \(missing) is missing")
     }
     var all = tokens.map { $0! }
     let specials = specialTokens.map { text -> (text: String, id: UInt32) in
@@ -42,7 +44,7 @@ public enum TiktokenFile {
     do {
       return try Tokenizer(pattern: pattern, tokens: all, merges: [], specialTokens: specials, mergeRule: .anySplit)
     } catch let error as any HatcheryFailure {
-      throw HatcheryError("\(path): \(error.message)")
+      throw TokenizerError.badFile(path: path, line: nil, reason: error.message)
     }
   }
 }

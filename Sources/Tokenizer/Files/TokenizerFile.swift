@@ -22,7 +22,9 @@ public enum TokenizerFile {
   public static func save(_ tokenizer: Tokenizer, to path: String) throws -> SHA256Digest {
     if path.hasSuffix(".tiktoken") {
       guard tokenizer.mergeRule == .anySplit || tokenizer.isRankOrdered else {
-        throw HatcheryError("\(path): this tokenizer's ids are not in merge order, so they cannot be tiktoken ranks")
+        throw TokenizerError.badFile(
+          path: path, line: nil, reason: "this tokenizer's ids are not in merge order, so they cannot be tiktoken ranks"
+        )
       }
     }
     let bytes =

@@ -59,9 +59,7 @@ enum PieceCountFile {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw HatcheryError.system("read", path: path, code: ENOENT)
     }
-    func damaged(_ why: String) -> HatcheryError {
-      HatcheryError("\(path): damaged piece-count file (\(why)); run its task again")
-    }
+    func damaged(_ why: String) -> TokenizerError { .damagedCounts(path: path, reason: why) }
     return try data.withUnsafeBytes { raw -> (bytes: Int, documents: Int) in
       guard raw.count >= 40, Array(raw.prefix(16)) == magic else { throw damaged("no header") }
       func word64(_ offset: Int) -> UInt64 {

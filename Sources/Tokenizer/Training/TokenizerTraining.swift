@@ -27,17 +27,17 @@ public struct TokenizerTrainingOptions: Sendable {
   public func validate() throws {
     let fixed = 256 + specialTokens.count
     guard vocabularySize >= fixed else {
-      throw HatcheryError(
+      throw TokenizerError.invalidOption(
         "a vocabulary size of \(vocabularySize) leaves no room: it must be at least \(fixed) (256 bytes + \(specialTokens.count) special)"
       )
     }
     guard vocabularySize <= Int(Int32.max) else {
-      throw HatcheryError("vocabulary size \(vocabularySize) is too large")
+      throw TokenizerError.invalidOption("vocabulary size \(vocabularySize) is too large")
     }
     guard Set(specialTokens).count == specialTokens.count, !specialTokens.contains("") else {
-      throw HatcheryError("special tokens must be distinct and not empty")
+      throw TokenizerError.invalidOption("special tokens must be distinct and not empty")
     }
-    guard threads >= 1 else { throw HatcheryError("--threads must be at least 1") }
+    guard threads >= 1 else { throw TokenizerError.invalidOption("--threads must be at least 1") }
   }
 }
 
