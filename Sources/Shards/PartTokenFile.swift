@@ -45,7 +45,7 @@ public enum PartTokenFile {
 
     public func append(id: String, tokens encoded: UnsafeBufferPointer<UInt32>, textBytes: Int) throws {
       guard encoded.count <= Int(UInt32.max) else {
-        throw HatcheryError("\(path): document \(id) has more than 2^32 tokens")
+        throw ShardError.documentTooLong(path: path, documentID: id)
       }
       try UnsafeRawBufferPointer(encoded).withMemoryRebound(to: UInt8.self) {
         try output.write(UnsafeRawBufferPointer($0))
@@ -312,8 +312,8 @@ public enum PartTokenFile {
       }
     }
 
-    static func damaged(_ path: String, _ reason: String) -> HatcheryError {
-      HatcheryError("\(path): not a complete shard task file (\(reason)); run the shard task of its part again")
+    static func damaged(_ path: String, _ reason: String) -> ShardError {
+      .incompleteTaskFile(path: path, reason: reason)
     }
   }
 }

@@ -24,12 +24,11 @@ public final class ShardDataset {
     self.manifest = manifest
     self.split = split
     let shards = manifest.shards.filter { $0.split == split }
-    guard !shards.isEmpty else { throw HatcheryError("\(workspace.root): no \(split) shards in \(ShardManifest.path)") }
+    guard !shards.isEmpty else { throw ShardError.noSplit(workspace: workspace.root, split: split) }
     let files = try shards.map { shard in
       let file = try ShardFile(path: workspace.absolute(shard.path), tokenType: manifest.tokenType, name: shard.path)
       guard file.count == shard.tokens else {
-        throw HatcheryError(
-          "\(shard.path): \(file.count) tokens, the manifest says \(shard.tokens); run `hatchery shard verify`")
+        throw ShardError.tokenCountMismatch(file: shard.path, holds: file.count, manifest: shard.tokens)
       }
       return file
     }
@@ -51,7 +50,7 @@ public final class ShardDataset {
   {
     let windows = readers.map { max(0, $0.count - length + 1) }
     let total = windows.reduce(0, +)
-    guard total > 0 else { throw HatcheryError("no \(split) shard holds \(length) tokens") }
+    guard total > 0 else { throw ShardError.shardsTooShort(split: split, tokens: length) }
     var places: [(shard: Int, offset: Int)] = []
     places.reserveCapacity(count)
     for _ in 0..<count {

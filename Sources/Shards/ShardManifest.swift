@@ -64,9 +64,9 @@ public struct ShardManifest: Sendable, Equatable {
   public static func load(workspace: Workspace) throws -> ShardManifest {
     let path = workspace.absolute(Self.path)
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw HatcheryError("\(path): no shard manifest; run `hatchery shard --workspace \(workspace.root)` first")
+      throw ShardError.missingManifest(path: path, workspace: workspace.root)
     }
-    func fail(_ reason: String) -> HatcheryError { HatcheryError("\(path): \(reason)") }
+    func fail(_ reason: String) -> ShardError { .damaged(file: path, reason: reason) }
     let value: JSONValue
     do { value = try data.withUnsafeBytes { try JSONParser.parse($0) } } catch {
       throw fail("not valid JSON: \(error)")

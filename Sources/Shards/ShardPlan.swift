@@ -166,8 +166,7 @@ struct ShardPlan {
     do {
       return try JSONDecoder().decode(Result.self, from: data)
     } catch {
-      throw HatcheryError(
-        "\(path): not a written shard's result (\(HatcheryError.reason(error))); run its write step again")
+      throw ShardError.incompleteResult(path: path, reason: HatcheryError.reason(error))
     }
   }
 

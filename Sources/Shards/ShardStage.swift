@@ -25,15 +25,17 @@ public struct ShardOptions: Sendable {
   public init() {}
 
   public func validate() throws {
-    guard tokensPerShard >= 1 else { throw HatcheryError("--tokens-per-shard must be at least 1") }
-    guard (0..<1).contains(validationFraction) else { throw HatcheryError("--val-fraction must be in [0, 1)") }
-    guard (1...22).contains(level) else { throw HatcheryError("--level must be between 1 and 22") }
-    guard (256...ShardWriter.maximumFrameTokens).contains(frameTokens) else {
-      throw HatcheryError("--frame-tokens must be between 256 and \(ShardWriter.maximumFrameTokens)")
+    guard tokensPerShard >= 1 else { throw ShardError.invalidOption("--tokens-per-shard must be at least 1") }
+    guard (0..<1).contains(validationFraction) else {
+      throw ShardError.invalidOption("--val-fraction must be in [0, 1)")
     }
-    guard threads >= 1 else { throw HatcheryError("--threads must be at least 1") }
+    guard (1...22).contains(level) else { throw ShardError.invalidOption("--level must be between 1 and 22") }
+    guard (256...ShardWriter.maximumFrameTokens).contains(frameTokens) else {
+      throw ShardError.invalidOption("--frame-tokens must be between 256 and \(ShardWriter.maximumFrameTokens)")
+    }
+    guard threads >= 1 else { throw ShardError.invalidOption("--threads must be at least 1") }
     guard tasks >= 1, task >= 0, task < tasks else {
-      throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
+      throw ShardError.invalidOption("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
     }
   }
 }
@@ -131,14 +133,13 @@ public enum ShardStage {
       ? workspace.openStoreForReading() : options.step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     let tokenizerPath = workspace.absolute(TokenizerStage.jsonPath)
     guard FileManager.default.fileExists(atPath: tokenizerPath) else {
-      throw HatcheryError(
-        "\(tokenizerPath): no tokenizer; run `hatchery tokenizer train --workspace \(workspace.root)` first")
+      throw ShardError.missingTokenizer(path: tokenizerPath, workspace: workspace.root)
     }
     let tokenizerBytes = try Data(contentsOf: URL(fileURLWithPath: tokenizerPath))
     let tokenizerSHA = tokenizerBytes.withUnsafeBytes { SHA256Hasher.hash($0) }.hex
     let tokenizer = try TokenizerFile.load(path: tokenizerPath)
     guard let endOfText = tokenizer.endOfText else {
-      throw HatcheryError("\(tokenizerPath): the tokenizer has no <|endoftext|> special token to separate documents")
+      throw ShardError.noEndOfText(tokenizer: tokenizerPath)
     }
     let kept = try KeptDocuments(workspace: workspace, store: store, includeReview: options.includeReview)
     let inputs = try KeptDocuments.fingerprint(store: store)
@@ -231,14 +232,12 @@ public enum ShardStage {
       }
       guard unwritten.isEmpty else {
         let waiting = Set(unwritten.map { $0 % options.tasks }).sorted()
-        throw HatcheryError(
-          "shard merge: \(unwritten.count) of \(plan.shards.count) shards are not written for this configuration: run "
-            + "`hatchery shard run --step write --tasks \(options.tasks)` for task(s) "
-            + "\(waiting.prefix(20).map(String.init).joined(separator: ", ")) first")
+        throw ShardError.unwrittenShards(
+          unwritten: unwritten.count, of: plan.shards.count, tasks: options.tasks, waiting: waiting)
       }
     }
     guard plan.documents > 0 else {
-      throw HatcheryError("\(workspace.root): no documents to shard (every document was dropped, or none was ingested)")
+      throw ShardError.noDocuments(workspace: workspace.root, action: "shard")
     }
     return try lifecycle.record(in: store) { runID in
       var summary = try install(

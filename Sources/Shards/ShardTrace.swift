@@ -25,7 +25,7 @@ public enum ShardTrace {
     let candidates = [name, "shards/" + name, "shards/" + name + ".tok.zst", name + ".tok.zst"]
     guard let shard = try store.shards().first(where: { candidates.contains($0.path) }) else { return nil }
     guard token >= 0 && token < shard.tokens else {
-      throw HatcheryError("\(shard.path) has \(shard.tokens) tokens; token \(token) is outside it")
+      throw ShardError.tokenOutside(file: shard.path, token: token, count: shard.tokens)
     }
     let document = try store.shardDocument(path: shard.path, token: token)
     return Location(

@@ -21,7 +21,7 @@ public enum ShardVerifier {
     var report = Report()
     for shard in manifest.shards {
       let path = workspace.absolute(shard.path)
-      func fail(_ reason: String) -> HatcheryError { HatcheryError("\(shard.path): \(reason)") }
+      func fail(_ reason: String) -> ShardError { .damaged(file: shard.path, reason: reason) }
       guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
         let size = attributes[.size] as? Int
       else {

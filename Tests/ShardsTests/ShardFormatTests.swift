@@ -127,12 +127,14 @@ final class ShardFormatTests: XCTestCase {
     let altered = try ShardReader(path: folder + "/altered.tok.zst", tokenType: .uint16, name: "altered")
     XCTAssertEqual(try altered.read(from: 0, count: 100), Array(ids[0..<100]), "other frames still read")
     XCTAssertThrowsError(try altered.read(from: ShardWriter.defaultFrameTokens + 5, count: 10)) { error in
-      XCTAssertTrue("\(error)".hasPrefix("altered: frame 1:"), "\(error)")
+      guard case .damaged("altered", let reason)? = error as? ShardError else { return XCTFail("\(error)") }
+      XCTAssertTrue(reason.hasPrefix("frame 1:"), reason)
     }
     let original = try Data(contentsOf: URL(fileURLWithPath: path))
     try original.prefix(original.count - 3).write(to: URL(fileURLWithPath: folder + "/short.tok.zst"))
     XCTAssertThrowsError(try ShardReader(path: folder + "/short.tok.zst", tokenType: .uint16, name: "short")) { error in
-      XCTAssertTrue("\(error)".contains("short: no seek table"), "\(error)")
+      guard case .damaged("short", let reason)? = error as? ShardError else { return XCTFail("\(error)") }
+      XCTAssertTrue(reason.hasPrefix("no seek table"), reason)
     }
   }
 

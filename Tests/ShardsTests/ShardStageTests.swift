@@ -281,9 +281,8 @@ final class ShardStageTests: XCTestCase {
           })
         try FileManager.default.removeItem(atPath: split.absolute("tasks/shard/" + result))
         XCTAssertThrowsError(try ShardStage.run(workspace: split, options: options)) { error in
-          XCTAssertTrue(
-            "\(error)".contains("1 of \(whole.shards.count) shards")
-              && "\(error)".contains("for task(s) \(killed) first"), "\(error)")
+          XCTAssertEqual(
+            error as? ShardError, .unwrittenShards(unwritten: 1, of: whole.shards.count, tasks: 3, waiting: [killed]))
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute(ShardManifest.path)))
         var rerun = options
@@ -383,7 +382,9 @@ final class ShardStageTests: XCTestCase {
   func testAFailedRunLeavesNoManifest() throws {
     try FileManager.default.removeItem(atPath: workspace.absolute(TokenizerStage.jsonPath))
     XCTAssertThrowsError(try ShardStage.run(workspace: workspace, options: options(threads: 1))) {
-      XCTAssertTrue("\($0)".contains("tokenizer train"), "\($0)")
+      XCTAssertEqual(
+        $0 as? ShardError,
+        .missingTokenizer(path: workspace.absolute(TokenizerStage.jsonPath), workspace: workspace.root))
     }
     XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.absolute(ShardManifest.path)))
   }

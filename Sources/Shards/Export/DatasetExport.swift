@@ -60,16 +60,17 @@ public enum DatasetExport {
 
   public static func export(workspace: Workspace, to output: String, options: Options) throws -> Summary {
     guard options.tasks >= 1, options.task >= 0, options.task < options.tasks else {
-      throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(options.task) of \(options.tasks))")
+      throw ShardError.invalidOption(
+        "--task must be between 0 and --tasks - 1 (got task \(options.task) of \(options.tasks))")
     }
     guard options.rowsPerFile >= 1, options.rowGroupBytes >= 1 else {
-      throw HatcheryError("--rows-per-file and the row group size must be positive")
+      throw ShardError.invalidOption("--rows-per-file and the row group size must be positive")
     }
     let started = Date()
     let store = try workspace.openStoreForReading()
     let kept = try KeptDocuments(workspace: workspace, store: store, includeReview: options.includeReview)
     guard !kept.parts.isEmpty else {
-      throw HatcheryError("\(workspace.root): no documents to export; run `hatchery ingest` first")
+      throw ShardError.noDocuments(workspace: workspace.root, action: "export")
     }
     try FileManager.default.createDirectory(atPath: output + "/data", withIntermediateDirectories: true)
     let indices = kept.parts.indices.filter { $0 % options.tasks == options.task }
@@ -128,7 +129,7 @@ public enum DatasetExport {
     }
     func flushRowGroup() throws {
       guard !rows.isEmpty, var current = writer else { return }
-      do { try current.write(rows: rows) } catch { throw HatcheryError("\(base): \(error)") }
+      do { try current.write(rows: rows) } catch { throw ShardError.exportFailed(path: base, reason: "\(error)") }
       let bytes = current.takeBytes()
       try bytes.withUnsafeBytes { try sink!.write($0) }
       writer = current

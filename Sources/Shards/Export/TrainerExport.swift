@@ -50,7 +50,7 @@ public enum TrainerExport {
       let path = "\(folder)/\(shard.split)_\(String(format: "%06d", number)).bin"
       let reader = try reader(shard, manifest, workspace)
       guard reader.count < Int(Int32.max) else {
-        throw HatcheryError("\(shard.path): too many tokens for an llm.c header")
+        throw ShardError.tooManyTokensForHeader(file: shard.path)
       }
       var header = [Int32](repeating: 0, count: 256)
       header[0] = manifest.tokenType == .uint16 ? 20_240_520 : 20_240_801

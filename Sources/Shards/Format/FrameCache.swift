@@ -20,7 +20,9 @@ public final class FrameCache {
   private static let cachedFrames = 4
 
   public init() throws {
-    guard let context = ZSTD_createDCtx() else { throw HatcheryError("cannot create a zstd decompressor") }
+    guard let context = ZSTD_createDCtx() else {
+      throw ShardError.compression(path: "shard reader", reason: "cannot create a zstd decompressor")
+    }
     // The seek table's checksum of every frame is checked below; zstd's own, in shards written
     // before the frames went without it, would check the same bytes a second time.
     ZSTD_DCtx_setParameter(context, ZSTD_d_experimentalParam3, 1)  // ZSTD_d_forceIgnoreChecksum
@@ -56,7 +58,7 @@ public final class FrameCache {
     // Until this frame is checked, the slot holds no frame (a failed decode leaves no stale hit).
     slotFrames[slot] = nil
     let target = UnsafeMutableRawBufferPointer(rebasing: slots[(slot * slotBytes)..<(slot * slotBytes + slotBytes)])
-    func fail(_ reason: String) -> HatcheryError { HatcheryError("\(file.name): frame \(index): \(reason)") }
+    func fail(_ reason: String) -> ShardError { .damaged(file: file.name, reason: "frame \(index): \(reason)") }
     let source = file.compressedFrame(index)
     let decodedSize = ZSTD_decompressDCtx(context, target.baseAddress, target.count, source.baseAddress, source.count)
     guard ZSTD_isError(decodedSize) == 0 else {

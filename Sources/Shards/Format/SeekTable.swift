@@ -44,7 +44,7 @@ struct SeekTable: Equatable, Sendable {
   /// Reads the table at the end of `file`; checks that the frames it lists fill the file up to
   /// the table exactly. `name` goes into the error.
   static func read(from file: UnsafeRawBufferPointer, name: String) throws -> SeekTable {
-    func fail(_ reason: String) -> HatcheryError { HatcheryError("\(name): \(reason)") }
+    func fail(_ reason: String) -> ShardError { .damaged(file: name, reason: reason) }
     guard file.count >= 8 + footerSize else { throw fail("too short for a seekable zstd file (\(file.count) bytes)") }
     func word(_ offset: Int) -> UInt32 {
       UInt32(littleEndian: file.loadUnaligned(fromByteOffset: offset, as: UInt32.self))

@@ -34,16 +34,19 @@ public final class ShardFile: @unchecked Sendable {
     let frameTokens = max(1, Int(table.entries.first?.decompressedSize ?? 0) / tokenType.width)
     for (index, entry) in table.entries.enumerated() {
       if index < table.entries.count - 1, Int(entry.decompressedSize) != frameTokens * tokenType.width {
-        throw HatcheryError(
-          "\(self.name): frame \(index): holds \(entry.decompressedSize) bytes where every frame but the last holds \(frameTokens) tokens"
+        throw ShardError.damaged(
+          file: self.name,
+          reason:
+            "frame \(index): holds \(entry.decompressedSize) bytes where every frame but the last holds \(frameTokens) tokens"
         )
       }
       guard Int(entry.decompressedSize) <= ShardWriter.maximumFrameTokens * tokenType.width else {
-        throw HatcheryError("\(self.name): frame \(index): \(entry.decompressedSize) bytes, more than a frame may hold")
+        throw ShardError.damaged(
+          file: self.name, reason: "frame \(index): \(entry.decompressedSize) bytes, more than a frame may hold")
       }
       guard entry.decompressedSize % UInt32(tokenType.width) == 0 else {
-        throw HatcheryError(
-          "\(self.name): frame \(index): \(entry.decompressedSize) bytes is not a whole number of tokens")
+        throw ShardError.damaged(
+          file: self.name, reason: "frame \(index): \(entry.decompressedSize) bytes is not a whole number of tokens")
       }
       offsets.append(offsets.last! + Int(entry.compressedSize))
       firsts.append(firsts.last! + Int(entry.decompressedSize) / tokenType.width)

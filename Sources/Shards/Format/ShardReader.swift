@@ -29,7 +29,7 @@ public final class ShardReader {
   /// Copies `count` tokens starting at `offset` into `output`.
   public func read(from offset: Int, count: Int, into output: UnsafeMutablePointer<UInt32>) throws {
     guard offset >= 0, count >= 0, offset + count <= self.count else {
-      throw HatcheryError("\(name): tokens \(offset)..<\(offset + count) are outside the shard (\(self.count) tokens)")
+      throw ShardError.tokensOutside(file: name, range: offset..<offset + count, count: self.count)
     }
     var position = offset
     var written = 0

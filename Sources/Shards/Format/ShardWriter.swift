@@ -55,7 +55,7 @@ public final class ShardWriter {
     for _ in 0..<threads {
       guard let context = ZSTD_createCCtx() else {
         contexts.forEach { ZSTD_freeCCtx($0) }
-        throw HatcheryError("\(path): cannot create a zstd compressor")
+        throw ShardError.compression(path: path, reason: "cannot create a zstd compressor")
       }
       contexts.append(context)
       // No zstd content checksum: the seek table holds each frame's checksum (as the seekable
@@ -67,7 +67,7 @@ public final class ShardWriter {
       ] {
         guard ZSTD_isError(ZSTD_CCtx_setParameter(context, parameter, value)) == 0 else {
           contexts.forEach { ZSTD_freeCCtx($0) }
-          throw HatcheryError("\(path): zstd refuses level \(level)")
+          throw ShardError.compression(path: path, reason: "zstd refuses level \(level)")
         }
       }
     }
@@ -139,7 +139,8 @@ public final class ShardWriter {
     for frame in 0..<count {
       let size = sizes[frame]
       guard ZSTD_isError(size) == 0 else {
-        throw HatcheryError("\(path): zstd compression failed: \(String(cString: ZSTD_getErrorName(size)))")
+        throw ShardError.compression(
+          path: path, reason: "zstd compression failed: \(String(cString: ZSTD_getErrorName(size)))")
       }
       let bytes = frame == count - 1 ? lastBytes : frameBytes
       let checksum = frames.withUnsafeBytes {
