@@ -19,7 +19,7 @@ struct DedupContext: Sendable {
     self.options = options
     parts = try store.allParts()
     guard !parts.isEmpty else {
-      throw HatcheryError("\(workspace.root): no documents to deduplicate; run `hatchery ingest` first")
+      throw DedupError.noDocuments(workspace: workspace.root)
     }
     var configuration = options.configuration
     configuration["tasks"] = .int(options.tasks)

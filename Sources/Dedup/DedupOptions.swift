@@ -50,17 +50,19 @@ public struct DedupOptions: Sendable {
 
   public func validate() throws {
     guard tasks >= 1, task >= 0, task < tasks else {
-      throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
+      throw DedupError.invalidOption("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
     }
-    guard threads >= 1 else { throw HatcheryError("--threads must be at least 1") }
-    guard (1...64).contains(shingleSize) else { throw HatcheryError("--shingle-size must be between 1 and 64") }
+    guard threads >= 1 else { throw DedupError.invalidOption("--threads must be at least 1") }
+    guard (1...64).contains(shingleSize) else {
+      throw DedupError.invalidOption("--shingle-size must be between 1 and 64")
+    }
     guard bands >= 1, rows >= 1, bands * rows <= 1024 else {
-      throw HatcheryError("--bands and --rows must be positive, with at most 1024 hashes in all")
+      throw DedupError.invalidOption("--bands and --rows must be positive, with at most 1024 hashes in all")
     }
-    guard memoryBudget > 0 else { throw HatcheryError("--memory-budget must be positive") }
-    guard paragraphMinWords >= 0 else { throw HatcheryError("--paragraph-min-words must not be negative") }
+    guard memoryBudget > 0 else { throw DedupError.invalidOption("--memory-budget must be positive") }
+    guard paragraphMinWords >= 0 else { throw DedupError.invalidOption("--paragraph-min-words must not be negative") }
     if !(0...1).contains(verifyThreshold) {
-      throw HatcheryError("--verify-threshold must be between 0 and 1")
+      throw DedupError.invalidOption("--verify-threshold must be between 0 and 1")
     }
   }
 

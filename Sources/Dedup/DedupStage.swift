@@ -98,9 +98,7 @@ public enum DedupStage {
   private static func cluster(_ context: DedupContext, summary: inout DedupSummary, logger: Logger) throws {
     let missing = (0..<context.options.tasks).filter { !DedupContext.exists(context.signatureOutputs(task: $0)) }
     guard missing.isEmpty else {
-      throw HatcheryError(
-        "dedup: signatures of task(s) \(missing.map(String.init).joined(separator: ", ")) are missing; "
-          + "run `hatchery dedup --step signatures --task I --tasks \(context.options.tasks)` for each first")
+      throw DedupError.missingSignatures(tasks: missing, of: context.options.tasks)
     }
     let counts = try ClusterStep.run(context)
     summary.candidatePairs = counts.candidatePairs
@@ -116,7 +114,7 @@ public enum DedupStage {
   public static func explain(workspace: Workspace, documentID: String) throws -> [String] {
     let store = try workspace.openStore()
     guard try store.document(id: documentID) != nil else {
-      throw HatcheryError("no document with id \(documentID) in \(workspace.root)")
+      throw DedupError.noSuchDocument(id: documentID, workspace: workspace.root)
     }
     let own = try store.decisions(stage: name, documentID: documentID).first
     let survivor = own?.duplicateOf ?? documentID

@@ -49,20 +49,22 @@ public struct IngestOptions: Sendable {
   /// Refuses options no run could use, with one line saying which and why.
   public func validate() throws {
     try Workspace.validateSourceName(source)
-    guard !paths.isEmpty else { throw HatcheryError("give at least one file or folder to read") }
+    guard !paths.isEmpty else { throw IngestError.invalidOption("give at least one file or folder to read") }
     guard tasks >= 1, task >= 0, task < tasks else {
-      throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
+      throw IngestError.invalidOption("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
     }
-    guard threads >= 1 else { throw HatcheryError("--threads must be at least 1") }
-    guard partBytes > 0 else { throw HatcheryError("--part-bytes must be positive") }
-    guard maximumDocumentBytes >= 1024 else { throw HatcheryError("--max-document-bytes must be at least 1024") }
+    guard threads >= 1 else { throw IngestError.invalidOption("--threads must be at least 1") }
+    guard partBytes > 0 else { throw IngestError.invalidOption("--part-bytes must be positive") }
+    guard maximumDocumentBytes >= 1024 else {
+      throw IngestError.invalidOption("--max-document-bytes must be at least 1024")
+    }
     if let declaredLicense {
       // The licensing stage parses SPDX expressions; here only what cannot be one is refused.
       let allowed = declaredLicense.unicodeScalars.allSatisfy {
         $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-+(): ".unicodeScalars.contains($0))
       }
       guard allowed, !declaredLicense.trimmingCharacters(in: .whitespaces).isEmpty else {
-        throw HatcheryError(
+        throw IngestError.invalidOption(
           "--license '\(declaredLicense)' is not an SPDX expression (e.g. CC-BY-4.0, MIT OR Apache-2.0)")
       }
     }

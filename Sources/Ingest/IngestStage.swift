@@ -47,9 +47,7 @@ public enum IngestStage {
     let plan = try InputPlan(paths: options.paths, format: options.format, partBytes: options.partBytes)
     let store = try workspace.openStoreForReading()
     guard let source = try store.source(named: options.source) else {
-      throw HatcheryError(
-        "source \(options.source) is not registered in \(workspace.root): run `hatchery ingest --step register` with the "
-          + "same options once before the tasks (hatchery slurm's init job does)")
+      throw IngestError.notRegistered(source: options.source, workspace: workspace.root, step: options.step)
     }
     let isMine = { (part: Int) in part % options.tasks == options.task }
     // Only this task's own leftovers: another task's may belong to a process on another node.
@@ -110,7 +108,7 @@ public enum IngestStage {
     // Nothing is written before every part is known to be ready: a refused merge leaves the
     // store as it was.
     guard let source = try store.source(named: options.source) else {
-      throw HatcheryError("source \(options.source) is not registered in \(workspace.root): nothing to merge")
+      throw IngestError.notRegistered(source: options.source, workspace: workspace.root, step: .merge)
     }
     let finished = try store.partFingerprints(sourceID: source.id)
     var ready: [(part: InputPlan.Part, path: String, record: PartRecord)] = []
@@ -126,11 +124,7 @@ public enum IngestStage {
     }
     guard missing.isEmpty else {
       let tasks = Set(missing.map { $0 % options.tasks }).sorted()
-      throw HatcheryError(
-        "ingest merge of \(source.name): part(s) \(missing.prefix(20).map(String.init).joined(separator: ", "))"
-          + (missing.count > 20 ? " and \(missing.count - 20) more" : "")
-          + " have no finished task output: run `hatchery ingest --step task --tasks \(options.tasks)` for task(s) "
-          + "\(tasks.prefix(20).map(String.init).joined(separator: ", ")) first")
+      throw IngestError.missingParts(source: source.name, parts: missing, tasks: options.tasks, waiting: tasks)
     }
     let stale = finished.keys.filter { $0 >= plan.parts.count }.sorted()
     var summary = IngestSummary(source: source.name)

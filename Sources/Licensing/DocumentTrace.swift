@@ -7,7 +7,7 @@ public enum DocumentTrace {
   public static func lines(workspace: Workspace, documentID: String) throws -> [String] {
     let store = try workspace.openStoreForReading()
     guard let document = try store.document(id: documentID) else {
-      throw HatcheryError("no document with id \(documentID) in \(workspace.root)")
+      throw LicensingError.noSuchDocument(id: documentID, workspace: workspace.root)
     }
     let source = try store.source(id: document.sourceID)
     let part = Workspace.partPath(source: source?.name ?? "?", part: document.part)

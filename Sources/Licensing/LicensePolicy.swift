@@ -31,7 +31,7 @@ public struct LicensePolicy: Sendable, Equatable {
 
   public static func load(path: String) throws -> LicensePolicy {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw HatcheryError("\(path): cannot read the licence policy")
+      throw LicensingError.unreadablePolicy(path: path)
     }
     return try parse(String(decoding: data, as: UTF8.self), file: path)
   }
@@ -39,7 +39,7 @@ public struct LicensePolicy: Sendable, Equatable {
   public static func parse(_ yaml: String, file: String = "policy") throws -> LicensePolicy {
     let node = try YAMLFile.compose(yaml, file: file)
     guard let mapping = node?.mapping else {
-      throw HatcheryError("\(file): a policy is a mapping of allow, deny, unknown, conflict")
+      throw LicensingError.badPolicy(place: file, reason: "a policy is a mapping of allow, deny, unknown, conflict")
     }
     var policy = LicensePolicy()
     for (key, value) in mapping {
@@ -50,7 +50,8 @@ public struct LicensePolicy: Sendable, Equatable {
       case "unknown": policy.unknown = try action(value, place: place)
       case "conflict": policy.conflict = try action(value, place: place)
       default:
-        throw HatcheryError("\(place): unknown key '\(key.string ?? "?")' (expected allow, deny, unknown, conflict)")
+        throw LicensingError.badPolicy(
+          place: place, reason: "unknown key '\(key.string ?? "?")' (expected allow, deny, unknown, conflict)")
       }
     }
     return policy
@@ -58,16 +59,20 @@ public struct LicensePolicy: Sendable, Equatable {
 
   private static func names(_ node: Node, place: String) throws -> [String] {
     guard let sequence = node.sequence else {
-      throw HatcheryError("\(place): expected a list of categories or SPDX ids")
+      throw LicensingError.badPolicy(place: place, reason: "expected a list of categories or SPDX ids")
     }
     return try sequence.map { item in
-      guard let name = item.string else { throw HatcheryError("\(place): expected a category or an SPDX id") }
+      guard let name = item.string else {
+        throw LicensingError.badPolicy(place: place, reason: "expected a category or an SPDX id")
+      }
       guard
         LicenseCategory(rawValue: name) != nil || SPDXLicenseList.shared.entry(name) != nil
           || name.hasPrefix("LicenseRef-")
       else {
-        throw HatcheryError(
-          "\(place): '\(name)' is neither a category (\(LicenseCategory.allCases.map(\.rawValue).joined(separator: ", "))) nor an SPDX id"
+        throw LicensingError.badPolicy(
+          place: place,
+          reason:
+            "'\(name)' is neither a category (\(LicenseCategory.allCases.map(\.rawValue).joined(separator: ", "))) nor an SPDX id"
         )
       }
       return SPDXLicenseList.shared.entry(name)?.id ?? name
@@ -76,7 +81,7 @@ public struct LicensePolicy: Sendable, Equatable {
 
   private static func action(_ node: Node, place: String) throws -> Action {
     guard let text = node.string, let action = Action(rawValue: text) else {
-      throw HatcheryError("\(place): expected keep, drop or review")
+      throw LicensingError.badPolicy(place: place, reason: "expected keep, drop or review")
     }
     return action
   }

@@ -21,7 +21,8 @@ public enum TagStage {
     let started = Date()
     let policy = try options.policyPath.map(LicensePolicy.load)
     guard options.tasks >= 1, options.task >= 0, options.task < options.tasks else {
-      throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(options.task) of \(options.tasks))")
+      throw LicensingError.invalidOption(
+        "--task must be between 0 and --tasks - 1 (got task \(options.task) of \(options.tasks))")
     }
     // A task only reads the store (it may be read-only while an array of tasks runs).
     let store =
@@ -29,7 +30,7 @@ public enum TagStage {
       ? workspace.openStoreForReading() : options.step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     let parts = try store.allParts()
     guard !parts.isEmpty else {
-      throw HatcheryError("\(workspace.root): no documents to tag; run `hatchery ingest` first")
+      throw LicensingError.noDocuments(workspace: workspace.root)
     }
     let detector = LicenseDetector(referenceFolders: LicenseDetector.defaultReferenceFolders + options.referenceFolders)
     var configuration = JSONObject([

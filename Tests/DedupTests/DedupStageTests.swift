@@ -349,7 +349,7 @@ final class DedupStageTests: XCTestCase {
         $0.tasks = 1
       }
     ) { error in
-      XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("checksum"), "\(error)")
+      XCTAssertEqual(error as? DedupError, .corruptFile(path: path, reason: "checksum mismatch"))
     }
     try Data(bytes.prefix(50)).write(to: URL(fileURLWithPath: path))
     XCTAssertThrowsError(
@@ -376,7 +376,7 @@ final class DedupStageTests: XCTestCase {
         $0.tasks = 2
       }
     ) { error in
-      XCTAssertTrue("\(error)".contains("task(s) 1"), "\(error)")
+      XCTAssertEqual(error as? DedupError, .missingSignatures(tasks: [1], of: 2))
     }
   }
 

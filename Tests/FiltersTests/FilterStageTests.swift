@@ -82,7 +82,7 @@ final class FilterStageTests: XCTestCase {
       if tasks == 3 {
         unlink(split.absolute(try XCTUnwrap(taskFile(split, stage: "filter", part: 5))))
         XCTAssertThrowsError(try FilterStage.run(workspace: split, config: config, step: .merge, tasks: 3)) { error in
-          XCTAssertTrue("\(error)".contains("for task(s) 2 first"), "\(error)")
+          XCTAssertEqual((error as? StageError)?.waitingTasks, [2])
         }
         _ = try FilterStage.run(workspace: split, config: config, step: .task, task: 2, tasks: 3)
       }

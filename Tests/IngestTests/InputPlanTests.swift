@@ -33,7 +33,9 @@ final class InputPlanTests: IngestTestCase {
     let first = try write("one/same.txt", "1")
     let second = try write("two/same.txt", "2")
     XCTAssertThrowsError(try InputPlan(paths: [first, second], format: nil, partBytes: 100)) { error in
-      XCTAssertTrue("\(error)".contains("same name"))
+      XCTAssertEqual(
+        error as? IngestError,
+        .sameName(locator: "same.txt", first: first, second: second))
     }
   }
 }

@@ -70,16 +70,15 @@ final class TaskMergeTests: IngestTestCase {
   func testTheMergeRefusesMissingTasksAndATaskRunAgainCompletesIt() throws {
     let split = try makeWorkspace()
     XCTAssertThrowsError(try step(.task, task: 0, tasks: 3, into: split)) { error in
-      XCTAssertTrue("\(error)".contains("is not registered"), "\(error)")
+      guard case .notRegistered(_, _, .task)? = error as? IngestError else { return XCTFail("\(error)") }
     }
     _ = try step(.register, tasks: 3, into: split)
     _ = try step(.task, task: 0, tasks: 3, into: split)
     _ = try step(.task, task: 2, tasks: 3, into: split)
     let before = try rows(split)
     XCTAssertThrowsError(try step(.merge, tasks: 3, into: split)) { error in
-      let message = "\(error)"
-      XCTAssertTrue(
-        message.contains("have no finished task output") && message.contains("for task(s) 1 first"), message)
+      guard case .missingParts(_, _, 3, let waiting)? = error as? IngestError else { return XCTFail("\(error)") }
+      XCTAssertEqual(waiting, [1])
     }
     XCTAssertEqual(try rows(split), before, "a refused merge commits nothing")
     XCTAssertTrue(try split.openStoreForReading().stageRuns(stage: "ingest").isEmpty)

@@ -144,8 +144,9 @@ final class TagStageTests: XCTestCase {
 
   func testPoliciesAreCheckedWithLineAndColumn() {
     XCTAssertThrowsError(try LicensePolicy.parse("allow: [permissive]\nforbid: [MIT]\n", file: "p.yaml")) { error in
-      XCTAssertTrue("\(error)".contains("p.yaml:2:1"), "\(error)")
-      XCTAssertTrue("\(error)".contains("unknown key 'forbid'"), "\(error)")
+      XCTAssertEqual(
+        error as? LicensingError,
+        .badPolicy(place: "p.yaml:2:1", reason: "unknown key 'forbid' (expected allow, deny, unknown, conflict)"))
     }
     XCTAssertThrowsError(try LicensePolicy.parse("allow: [not-a-thing]\n"))
     XCTAssertThrowsError(try LicensePolicy.parse("unknown: maybe\n"))
@@ -277,7 +278,7 @@ final class TagStageTests: XCTestCase {
         let saved = try Data(contentsOf: URL(fileURLWithPath: missing))
         unlink(missing)
         XCTAssertThrowsError(try TagStage.run(workspace: split, options: options)) { error in
-          XCTAssertTrue("\(error)".contains("for task(s) 1 first"), "\(error)")
+          XCTAssertEqual((error as? StageError)?.waitingTasks, [1])
         }
         XCTAssertTrue(try licenceRows(split).isEmpty, "a refused merge writes nothing")
         try saved.write(to: URL(fileURLWithPath: missing))

@@ -248,7 +248,11 @@ final class ShardStageTests: XCTestCase {
           try FileManager.default.removeItem(atPath: try partFile(split, part))
         }
         XCTAssertThrowsError(try ShardStage.run(workspace: split, options: options)) { error in
-          XCTAssertTrue("\(error)".contains("4 of 30 parts") && "\(error)".contains("for task(s) 4 first"), "\(error)")
+          guard case .missingTaskOutputs(_, let parts, 30, 7, _)? = error as? StageError else {
+            return XCTFail("\(error)")
+          }
+          XCTAssertEqual(parts.count, 4)
+          XCTAssertEqual((error as? StageError)?.waitingTasks, [4])
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: split.absolute(ShardManifest.path)))
         var rerun = options

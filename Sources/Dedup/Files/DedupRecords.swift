@@ -14,13 +14,13 @@ struct DocumentKey: Comparable, Hashable, Sendable {
   init(sourceID: Int64, id: String) throws {
     var halves: (UInt64, UInt64) = (0, 0)
     let digits = Array(id.utf8)
-    guard digits.count == 32 else { throw HatcheryError("document id '\(id)' is not 32 hex digits") }
+    guard digits.count == 32 else { throw DedupError.badDocumentID(id) }
     for (index, digit) in digits.enumerated() {
       let value: UInt64
       switch digit {
       case 0x30...0x39: value = UInt64(digit - 0x30)
       case 0x61...0x66: value = UInt64(digit - 0x61 + 10)
-      default: throw HatcheryError("document id '\(id)' is not 32 hex digits")
+      default: throw DedupError.badDocumentID(id)
       }
       if index < 16 { halves.0 = halves.0 << 4 | value } else { halves.1 = halves.1 << 4 | value }
     }
@@ -265,7 +265,7 @@ struct DropEntry: Sendable {
     ordinal = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
     guard
       let reason = DropReason(rawValue: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
-    else { throw HatcheryError("dedup: unknown drop reason in a drops file") }
+    else { throw DedupError.unknownDropReason }
     self.reason = reason
     similarity = Float(bitPattern: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
     survivor = DocumentKey(loading: buffer, idAt: 16, sourceAt: 12)

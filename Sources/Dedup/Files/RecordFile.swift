@@ -108,9 +108,7 @@ final class RecordFileReader {
     let recordsPerBuffer = max(1, Self.bufferBytes / recordSize)
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: recordsPerBuffer * recordSize, alignment: 16)
     self.buffer = buffer
-    func corrupt(_ why: String) -> HatcheryError {
-      HatcheryError("\(path): corrupt dedup file (\(why)); delete it and run the step that writes it again")
-    }
+    func corrupt(_ why: String) -> DedupError { .corruptFile(path: path, reason: why) }
     guard size >= RecordFile.headerSize + RecordFile.trailerSize else {
       close(descriptor)
       buffer.deallocate()

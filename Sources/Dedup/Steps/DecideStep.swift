@@ -44,7 +44,7 @@ enum DecideStep {
     /// The entry of document `ordinal`, which the file at `source` (drops, spans) names.
     func entry(_ ordinal: Int, namedIn source: String? = nil) throws -> DocumentEntry {
       guard ordinal < reader.count else {
-        throw HatcheryError("\(source ?? reader.path): names document \(ordinal) of a task with \(reader.count)")
+        throw DedupError.documentOutOfRange(file: source ?? reader.path, ordinal: Int(ordinal), documents: reader.count)
       }
       return DocumentEntry(decoding: try reader.record(at: ordinal))
     }
@@ -81,7 +81,8 @@ enum DecideStep {
     while let record = try reader.next() {
       let span = SpanEntry(decoding: record)
       guard Int(span.ordinal) < documents.count else {
-        throw HatcheryError("\(reader.path): names document \(span.ordinal) of a task with \(documents.count)")
+        throw DedupError.documentOutOfRange(
+          file: reader.path, ordinal: Int(span.ordinal), documents: documents.count)
       }
       if byDocument[span.ordinal] == nil { order.append(span.ordinal) }
       byDocument[span.ordinal, default: []].append(span)

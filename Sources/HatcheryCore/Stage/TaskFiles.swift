@@ -40,7 +40,7 @@ public enum TaskFiles {
     do {
       return try JSONDecoder().decode(type, from: data)
     } catch {
-      throw HatcheryError("\(path): not a \(stage) task file (\(HatcheryError.reason(error)))")
+      throw StageError.badTaskFile(path: path, stage: stage, reason: HatcheryError.reason(error))
     }
   }
 
@@ -76,12 +76,7 @@ public enum TaskFiles {
   }
 
   /// The merge's refusal: how many parts lack a current output, and which tasks to run.
-  public static func refusal(_ parts: [Int], of total: Int, tasks: Int, stage: String, command: String) -> HatcheryError
-  {
-    let waiting = Set(parts.map { $0 % tasks }).sorted()
-    return HatcheryError(
-      "\(stage) merge: \(parts.count) of \(total) parts have no task output of this configuration: run "
-        + "`\(command) --step task --tasks \(tasks)` for task(s) \(waiting.prefix(20).map(String.init).joined(separator: ", ")) first"
-    )
+  public static func refusal(_ parts: [Int], of total: Int, tasks: Int, stage: String, command: String) -> StageError {
+    .missingTaskOutputs(stage: stage, parts: parts, of: total, tasks: tasks, command: command)
   }
 }

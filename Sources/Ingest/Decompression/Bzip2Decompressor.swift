@@ -15,7 +15,7 @@ final class Bzip2Decompressor: StreamDecompressor {
     stream.initialize(to: bz_stream())
     guard BZ2_bzDecompressInit(stream, 0, 0) == BZ_OK else {
       stream.deallocate()
-      throw HatcheryError("\(name): libbz2 could not start a decompressor")
+      throw IngestError.libraryFailed(name: name, reason: "libbz2 could not start a decompressor")
     }
   }
 

@@ -13,7 +13,7 @@ final class GzipDecompressor: StreamDecompressor {
     stream.initialize(to: z_stream())
     guard hatchery_inflateInit_gzip(stream) == Z_OK else {
       stream.deallocate()
-      throw HatcheryError("\(name): zlib could not start a decompressor")
+      throw IngestError.libraryFailed(name: name, reason: "zlib could not start a decompressor")
     }
   }
 

@@ -106,7 +106,7 @@ public final class HTMLExtractor {
         decoded.text.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(decoded.text.count), nil, "UTF-8",
         options)
     else {
-      throw HatcheryError("no HTML document could be parsed (empty or not markup)")
+      throw IngestError.notMarkup
     }
     defer { xmlFreeDoc(document) }
     reset()

@@ -43,14 +43,12 @@ public struct InputPlan: Sendable {
     found.sort { $0.locator.utf8.lexicographicallyPrecedes($1.locator.utf8) }
     for (previous, next) in zip(found, found.dropFirst())
     where previous.locator.utf8.elementsEqual(next.locator.utf8) && next.rowGroups == nil {
-      throw HatcheryError(
-        "two inputs have the same name '\(PrintableText.escaped(next.locator))' (\(PrintableText.escaped(previous.absolutePath)) "
-          + "and \(PrintableText.escaped(next.absolutePath))); give their parent folders instead, or ingest them as separate sources"
+      throw IngestError.sameName(
+        locator: next.locator, first: previous.absolutePath, second: next.absolutePath
       )
     }
     guard !found.isEmpty else {
-      throw HatcheryError(
-        "no files to read under \(paths.map(PrintableText.escaped).joined(separator: ", ")) (hidden files are skipped)")
+      throw IngestError.noFiles(paths: paths)
     }
     // A Parquet file larger than a part is cut into slices of row groups, so tasks split it.
     found = found.flatMap { Self.slices($0, partBytes: partBytes) }

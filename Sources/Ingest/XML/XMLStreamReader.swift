@@ -33,7 +33,7 @@ final class XMLStreamReader {
       XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
         | XML_PARSE_COMPACT.rawValue)
     guard let reader = xmlReaderForIO(Self.readCallback, nil, context, nil, nil, options) else {
-      throw HatcheryError("\(name): libxml2 could not start a reader")
+      throw IngestError.libraryFailed(name: name, reason: "libxml2 could not start a reader")
     }
     self.reader = reader
     xmlTextReaderSetStructuredErrorHandler(reader, Self.errorCallback, context)
