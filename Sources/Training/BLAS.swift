@@ -5,11 +5,10 @@ import HatcheryCore
 /// per run. OpenBLAS is opened on first use, not linked: linked, its worker threads start with
 /// every process and spin for a while, which cost each command about 0.1 s of CPU.
 final class BLAS: Sendable {
-  private static let loaded: Result<BLAS, HatcheryError> = {
+  private static let loaded: Result<BLAS, TrainingError> = {
     if let error = hatchery_blas_load() {
       return .failure(
-        HatcheryError(
-          "OpenBLAS is needed to train and could not be opened (\(String(cString: error))); install libopenblas0"))
+        TrainingError.blasUnavailable(reason: String(cString: error)))
     }
     return .success(BLAS())
   }()

@@ -51,10 +51,10 @@ public enum Checkpoint {
   static func load(from folder: String, model: GPT, optimizer: AdamW?) throws -> (step: Int, randomState: UInt64) {
     try loadWeights(from: folder, model: model)
     guard let data = FileManager.default.contents(atPath: folder + "/optimizer.bin") else {
-      throw HatcheryError("\(folder): no optimizer.bin, so the checkpoint is incomplete")
+      throw TrainingError.badFile(file: folder, reason: "no optimizer.bin, so the checkpoint is incomplete")
     }
     let headerSize = magic.count + 4 + 8 + 8 + 8
-    func fail(_ reason: String) -> HatcheryError { HatcheryError("\(folder)/optimizer.bin: \(reason)") }
+    func fail(_ reason: String) -> TrainingError { .badFile(file: "\(folder)/optimizer.bin", reason: reason) }
     guard data.count >= headerSize, Array(data.prefix(magic.count)) == magic else {
       throw fail("not a Hatchery optimizer state")
     }
@@ -90,7 +90,7 @@ public enum Checkpoint {
     let tensors = try Safetensors.read(path: folder + "/model.safetensors")
     for tensor in model.layout.tensors {
       guard let stored = tensors[tensor.name] else {
-        throw HatcheryError("\(folder)/model.safetensors: no tensor \(tensor.name)")
+        throw TrainingError.badFile(file: "\(folder)/model.safetensors", reason: "no tensor \(tensor.name)")
       }
       if tensor.offset == model.layout.tokenEmbedding, let storedVocabulary, storedVocabulary < tensor.shape[0],
         stored.shape == [storedVocabulary, tensor.shape[1]]
@@ -106,8 +106,9 @@ public enum Checkpoint {
         continue
       }
       guard stored.shape == tensor.shape else {
-        throw HatcheryError(
-          "\(folder)/model.safetensors: \(tensor.name) has shape \(stored.shape), the model needs \(tensor.shape)")
+        throw TrainingError.badFile(
+          file: "\(folder)/model.safetensors",
+          reason: "\(tensor.name) has shape \(stored.shape), the model needs \(tensor.shape)")
       }
       stored.values.withUnsafeBufferPointer {
         (model.parameters.baseAddress! + tensor.offset).update(from: $0.baseAddress!, count: tensor.count)
@@ -118,13 +119,13 @@ public enum Checkpoint {
   /// The model shape of a checkpoint, from its `config.json`.
   public static func config(of folder: String) throws -> GPTConfig {
     guard let data = FileManager.default.contents(atPath: folder + "/config.json") else {
-      throw HatcheryError("\(folder)/config.json: missing; not a checkpoint folder")
+      throw TrainingError.badFile(file: "\(folder)/config.json", reason: "missing; not a checkpoint folder")
     }
     guard let object = try? data.withUnsafeBytes({ try JSONParser.parse($0) }).objectValue,
       let vocabulary = object["vocab_size"]?.intValue, let context = object["n_positions"]?.intValue,
       let layers = object["n_layer"]?.intValue, let heads = object["n_head"]?.intValue,
       let channels = object["n_embd"]?.intValue
-    else { throw HatcheryError("\(folder)/config.json: not a GPT-2 config") }
+    else { throw TrainingError.badFile(file: "\(folder)/config.json", reason: "not a GPT-2 config") }
     return GPTConfig(vocabularySize: vocabulary, context: context, layers: layers, heads: heads, channels: channels)
   }
 

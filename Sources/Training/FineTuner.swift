@@ -25,7 +25,7 @@ public enum FineTuner {
     let chat = ChatExamples(path: path, bytes: Array(data))
     for line in chat.skipped { log("skipped: \(line)") }
     guard !chat.examples.isEmpty else {
-      throw HatcheryError("\(path): no usable example (prompt/response or messages lines)")
+      throw TrainingError.badFile(file: path, reason: "no usable example (prompt/response or messages lines)")
     }
     let encoded = chat.examples.map { ChatExamples.encode($0, tokenizer: tokenizer) }
     // Every twentieth example is held out for the validation loss when there are enough.

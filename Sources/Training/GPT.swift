@@ -27,7 +27,7 @@ public final class GPT {
   public init(config: GPTConfig, batch: Int, sequence: Int, threads: Int) throws {
     try config.validate()
     guard batch > 0, sequence > 0, sequence <= config.context else {
-      throw HatcheryError(
+      throw TrainingError.invalidOption(
         "batch \(batch) and sequence \(sequence) must be positive, the sequence at most the context \(config.context)")
     }
     self.config = config

@@ -20,9 +20,11 @@ public struct GPTConfig: Sendable, Equatable {
 
   public func validate() throws {
     guard vocabularySize > 0, context > 0, layers > 0, heads > 0, channels > 0 else {
-      throw HatcheryError("every model dimension must be positive")
+      throw TrainingError.invalidOption("every model dimension must be positive")
     }
-    guard channels % heads == 0 else { throw HatcheryError("--dim \(channels) is not a multiple of --heads \(heads)") }
+    guard channels % heads == 0 else {
+      throw TrainingError.invalidOption("--dim \(channels) is not a multiple of --heads \(heads)")
+    }
   }
 
   /// Parameters, with the output layer tied to the token embedding.

@@ -40,7 +40,7 @@ public enum Safetensors {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw HatcheryError.system("read", path: path, code: ENOENT)
     }
-    func fail(_ reason: String) -> HatcheryError { HatcheryError("\(path): \(reason)") }
+    func fail(_ reason: String) -> TrainingError { .badFile(file: path, reason: reason) }
     guard data.count >= 8 else { throw fail("too short for safetensors") }
     // Every size in the file is untrusted: compared before it is converted or added.
     let storedHeaderLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }

@@ -17,7 +17,7 @@ public enum Sampler {
     let config = try Checkpoint.config(of: checkpoint)
     let tokenizer = try TokenizerFile.load(path: checkpoint + "/tokenizer.json")
     guard tokenizer.vocabularySize == config.vocabularySize else {
-      throw HatcheryError(
+      throw TrainingError.vocabularyMismatch(
         "\(checkpoint): tokenizer.json has \(tokenizer.vocabularySize) tokens, the model \(config.vocabularySize)")
     }
     let model = try GPT(config: config, batch: 1, sequence: 1, threads: threads)
@@ -28,7 +28,8 @@ public enum Sampler {
     if chat {
       guard let user = special("<|user|>"), let end = special("<|end|>"), let assistant = special("<|assistant|>")
       else {
-        throw HatcheryError("\(checkpoint): not a fine-tuned chat checkpoint (its tokenizer has no <|user|> token)")
+        throw TrainingError.badFile(
+          file: checkpoint, reason: "not a fine-tuned chat checkpoint (its tokenizer has no <|user|> token)")
       }
       ids.append(user)
       var text = prompt

@@ -33,7 +33,7 @@ public struct EvaluationSet: Sendable {
       let name = String(argument[..<equals])
       let path = String(argument[argument.index(after: equals)...])
       guard !name.isEmpty, !path.isEmpty else {
-        throw HatcheryError("'\(argument)': an evaluation set is NAME=PATH or PATH")
+        throw TrainingError.invalidOption("'\(argument)': an evaluation set is NAME=PATH or PATH")
       }
       return (name, path)
     }
@@ -47,7 +47,7 @@ public struct EvaluationSet: Sendable {
   public static func load(name: String, path: String) throws -> EvaluationSet {
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-      throw HatcheryError("\(path): no such file or folder (evaluation set \(name))")
+      throw TrainingError.badFile(file: path, reason: "no such file or folder (evaluation set \(name))")
     }
     var files: [(path: String, label: String)] = []
     if isFolder.boolValue {
@@ -79,7 +79,9 @@ public struct EvaluationSet: Sendable {
         documents.append(EvaluationDocument(text: [UInt8](data), source: file.label))
       }
     }
-    guard !documents.isEmpty else { throw HatcheryError("\(path): no documents (evaluation set \(name))") }
+    guard !documents.isEmpty else {
+      throw TrainingError.badFile(file: path, reason: "no documents (evaluation set \(name))")
+    }
     return EvaluationSet(name: name, documents: documents)
   }
 
@@ -113,10 +115,10 @@ public struct EvaluationSet: Sendable {
       do {
         value = try line.withUnsafeBytes { try JSONParser.parse($0) }
       } catch {
-        throw HatcheryError("\(path):\(lineNumber): not a JSON line (\(error))")
+        throw TrainingError.badFile(file: "\(path):\(lineNumber)", reason: "not a JSON line (\(error))")
       }
       guard let text = value.objectValue?["text"]?.stringValue else {
-        throw HatcheryError("\(path):\(lineNumber): no \"text\" string")
+        throw TrainingError.badFile(file: "\(path):\(lineNumber)", reason: "no \"text\" string")
       }
       guard !text.isEmpty else { continue }
       documents.append(
@@ -191,7 +193,7 @@ public final class TextEvaluator {
 
   public init(model: GPT, tokenizer: Tokenizer) throws {
     guard tokenizer.vocabularySize <= model.config.vocabularySize else {
-      throw HatcheryError(
+      throw TrainingError.vocabularyMismatch(
         "the tokenizer has \(tokenizer.vocabularySize) tokens, more than the model's vocabulary of \(model.config.vocabularySize)"
       )
     }

@@ -18,8 +18,8 @@ extension TrainOptions {
   public mutating func apply(runConfigurationOf runDirectory: String) throws {
     let path = runDirectory + "/train-config.json"
     guard FileManager.default.fileExists(atPath: path) else {
-      throw HatcheryError(
-        "\(runDirectory): no train-config.json, so the run's options are unknown; is it a training run?")
+      throw TrainingError.badFile(
+        file: runDirectory, reason: "no train-config.json, so the run's options are unknown; is it a training run?")
     }
     try apply(configurationAt: path, ignoring: ["threads", "shards_tokenizer"])
   }
@@ -30,25 +30,29 @@ extension TrainOptions {
     }
     let root = try YAMLFile.compose(String(decoding: data, as: UTF8.self), file: path)
     guard let root else { return }
-    guard let mapping = root.mapping else { throw HatcheryError("\(path): the training configuration is a mapping") }
+    guard let mapping = root.mapping else {
+      throw TrainingError.badConfiguration(place: path, reason: "the training configuration is a mapping")
+    }
     func place(_ node: Node) -> String { "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }
     // A preset first, wherever it is written: the file's other options override it.
     if let node = mapping["preset"] {
       guard let name = node.string, let preset = Preset(rawValue: name) else {
-        throw HatcheryError(
-          "\(place(node)): preset is one of \(Preset.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw TrainingError.badConfiguration(
+          place: place(node), reason: "preset is one of \(Preset.allCases.map(\.rawValue).joined(separator: ", "))")
       }
       apply(preset: preset)
     }
     for (key, value) in mapping where !ignored.contains(key.string ?? "") && key.string != "preset" {
       func int() throws -> Int {
         guard let number = value.int else {
-          throw HatcheryError("\(place(value)): \(key.string ?? "") is a whole number")
+          throw TrainingError.badConfiguration(place: place(value), reason: "\(key.string ?? "") is a whole number")
         }
         return number
       }
       func float() throws -> Float {
-        guard let number = value.float else { throw HatcheryError("\(place(value)): \(key.string ?? "") is a number") }
+        guard let number = value.float else {
+          throw TrainingError.badConfiguration(place: place(value), reason: "\(key.string ?? "") is a number")
+        }
         return Float(number)
       }
       switch key.string ?? "" {
@@ -64,14 +68,16 @@ extension TrainOptions {
       case "warmup": warmup = try int()
       case "weight_decay": weightDecay = try float()
       case "decay_all":
-        guard let flag = value.bool else { throw HatcheryError("\(place(value)): decay_all is true or false") }
+        guard let flag = value.bool else {
+          throw TrainingError.badConfiguration(place: place(value), reason: "decay_all is true or false")
+        }
         decayAll = flag
       case "grad_clip": gradientClip = try float()
       case "eval_every": evalEvery = try int()
       case "eval_batches": evalBatches = try int()
       case "eval_text":
         guard let paths = value.sequence?.compactMap(\.string), paths.count == value.sequence?.count else {
-          throw HatcheryError("\(place(value)): eval_text is a list of files or folders")
+          throw TrainingError.badConfiguration(place: place(value), reason: "eval_text is a list of files or folders")
         }
         evalTexts = paths
       case "eval_text_bytes": evalTextBytes = try int()
@@ -79,11 +85,11 @@ extension TrainOptions {
       case "threads": threads = try int()
       case "seed":
         guard let number = value.int, number >= 0 else {
-          throw HatcheryError("\(place(value)): seed is a whole number ≥ 0")
+          throw TrainingError.badConfiguration(place: place(value), reason: "seed is a whole number ≥ 0")
         }
         seed = UInt64(number)
       default:
-        throw HatcheryError("\(place(key)): unknown training option \(key.string ?? "?")")
+        throw TrainingError.badConfiguration(place: place(key), reason: "unknown training option \(key.string ?? "?")")
       }
     }
   }

@@ -64,17 +64,18 @@ public struct TrainOptions: Sendable {
 
   public func validate() throws {
     guard steps >= 1, batch >= 1, context >= 2, threads >= 1 else {
-      throw HatcheryError("--steps, --batch, --threads must be at least 1 and --context at least 2")
+      throw TrainingError.invalidOption("--steps, --batch, --threads must be at least 1 and --context at least 2")
     }
     guard learningRate > 0, warmup >= 0, evalEvery >= 0, checkpointEvery >= 0, evalBatches >= 1, evalTextBytes >= 1
     else {
-      throw HatcheryError(
+      throw TrainingError.invalidOption(
         "--lr must be positive; --warmup, --eval-every and --checkpoint-every at least 0; --eval-batches and --eval-text-bytes at least 1"
       )
     }
     if let batchTokens {
       guard batchTokens > 0, batchTokens % (batch * context) == 0 else {
-        throw HatcheryError("--batch-tokens \(batchTokens) must be a multiple of batch × context (\(batch * context))")
+        throw TrainingError.invalidOption(
+          "--batch-tokens \(batchTokens) must be a multiple of batch × context (\(batch * context))")
       }
     }
   }

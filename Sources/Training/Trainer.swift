@@ -76,7 +76,7 @@ public enum Trainer {
     if let resume {
       runDirectory = Workspace.absolutePath(resume)
       guard let latest = Checkpoint.latest(in: runDirectory) else {
-        throw HatcheryError("\(runDirectory): no complete checkpoint to resume from")
+        throw TrainingError.noCheckpoint(run: runDirectory)
       }
       try checkResumable(runDirectory, options: options, shardsTokenizer: trainData.manifest.tokenizerSHA256)
       let restored = try Checkpoint.load(from: latest.folder, model: model, optimizer: optimizer)
@@ -145,16 +145,20 @@ public enum Trainer {
       ("dim", options.channels, saved.channels), ("context", options.context, saved.context),
     ]
     if let (name, given, own) = pairs.first(where: { $0.1 != $0.2 }) {
-      throw HatcheryError(
-        "\(runDirectory): --\(name) \(given) differs from the run's \(own) (train-config.json); a resumed run keeps its model's shape: "
+      throw TrainingError.notResumable(
+        run: runDirectory,
+        reason:
+          "--\(name) \(given) differs from the run's \(own) (train-config.json); a resumed run keeps its model's shape: "
           + "leave --\(name) out to take the run's, or start a new run")
     }
     let savedConfig = try? JSONParser.parse(
       String(
         decoding: FileManager.default.contents(atPath: runDirectory + "/train-config.json") ?? Data(), as: UTF8.self))
     if let tokenizer = savedConfig?.objectValue?["shards_tokenizer"]?.stringValue, tokenizer != shardsTokenizer {
-      throw HatcheryError(
-        "\(runDirectory): the run was trained on shards of tokenizer \(tokenizer.prefix(12)), the workspace's shards are of \(shardsTokenizer.prefix(12)); start a new run"
+      throw TrainingError.notResumable(
+        run: runDirectory,
+        reason:
+          "the run was trained on shards of tokenizer \(tokenizer.prefix(12)), the workspace's shards are of \(shardsTokenizer.prefix(12)); start a new run"
       )
     }
   }

@@ -118,9 +118,7 @@ struct TrainingLoop {
         model.backward()
       }
       guard loss.isFinite else {
-        throw HatcheryError(
-          "step \(step + 1): the loss is \(loss); training stopped, the last good checkpoint is kept (try a lower --lr)"
-        )
+        throw TrainingError.diverged(step: step + 1, quantity: "loss", value: loss)
       }
       if options.accumulation > 1 {
         let scale = 1 / Float(options.accumulation)
@@ -130,8 +128,7 @@ struct TrainingLoop {
       for g in model.gradients { squares += Double(g) * Double(g) }
       let norm = Float(squares.squareRoot())
       guard norm.isFinite else {
-        throw HatcheryError(
-          "step \(step + 1): the gradient norm is \(norm); training stopped, the last good checkpoint is kept")
+        throw TrainingError.diverged(step: step + 1, quantity: "gradient norm", value: norm)
       }
       if options.gradientClip > 0 && norm > options.gradientClip {
         let scale = options.gradientClip / norm
@@ -180,11 +177,11 @@ struct TrainingLoop {
   static func newRunDirectory(workspace: Workspace, kind: String, name: String? = nil) throws -> String {
     if let name {
       guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
-        throw HatcheryError("--run-name '\(name)' is not a folder name")
+        throw TrainingError.invalidOption("--run-name '\(name)' is not a folder name")
       }
       let folder = workspace.absolute("runs/" + name)
       guard !FileManager.default.fileExists(atPath: folder) else {
-        throw HatcheryError("\(folder) exists already: choose another --run-name, or --resume it")
+        throw TrainingError.runExists(folder: folder)
       }
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
       return folder

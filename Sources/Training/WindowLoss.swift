@@ -8,13 +8,14 @@ extension GPT {
   /// loss on the same file is compared with.
   public func loss(windowsOf ids: [UInt32], source: String) throws -> Float {
     guard ids.count >= batch * (sequence + 1) else {
-      throw HatcheryError("\(source): \(ids.count) tokens, fewer than \(batch) windows of \(sequence + 1)")
+      throw TrainingError.tooFewTokens(source: source, tokens: ids.count, windows: batch, length: sequence + 1)
     }
     for window in 0..<batch {
       for position in 0..<sequence {
         let id = ids[window * (sequence + 1) + position]
         guard Int(id) < config.vocabularySize else {
-          throw HatcheryError("\(source): token \(id) is outside the vocabulary (\(config.vocabularySize))")
+          throw TrainingError.tokenOutsideVocabulary(
+            source: source, id: UInt32(id), vocabularySize: config.vocabularySize)
         }
         inputs[window * sequence + position] = Int32(id)
         targets[window * sequence + position] = Int32(ids[window * (sequence + 1) + position + 1])

@@ -74,10 +74,10 @@ final class FineTuneTests: XCTestCase {
     XCTAssertEqual(Array(model.targets), [2, 3, 4, 5, 7, 8, 9, 10])
     XCTAssertEqual(loss, model.forward())
     XCTAssertThrowsError(try model.loss(windowsOf: Array(ids.prefix(9)), source: "short.bin")) {
-      XCTAssertTrue("\($0)".contains("short.bin: 9 tokens, fewer than 2 windows of 5"), "\($0)")
+      XCTAssertEqual($0 as? TrainingError, .tooFewTokens(source: "short.bin", tokens: 9, windows: 2, length: 5))
     }
     XCTAssertThrowsError(try model.loss(windowsOf: [1, 2, 30, 4, 5, 6, 7, 8, 9, 10], source: "big.bin")) {
-      XCTAssertTrue("\($0)".contains("token 30 is outside the vocabulary (23)"), "\($0)")
+      XCTAssertEqual($0 as? TrainingError, .tokenOutsideVocabulary(source: "big.bin", id: 30, vocabularySize: 23))
     }
   }
 

@@ -140,7 +140,9 @@ final class TrainerTests: XCTestCase {
 
     options.evalTexts = [folder + "/missing"]
     XCTAssertThrowsError(try Trainer.train(workspace: workspace, options: options, log: { _ in })) { error in
-      XCTAssertTrue("\(error)".contains("missing"), "\(error)")
+      XCTAssertEqual(
+        error as? TrainingError,
+        .badFile(file: self.folder + "/missing", reason: "no such file or folder (evaluation set missing)"))
     }
   }
 
@@ -253,7 +255,9 @@ final class TrainerTests: XCTestCase {
     XCTAssertEqual(options.seed, 9)
     try "layers: 3\nlayres: 4\n".write(toFile: folder + "/bad.yaml", atomically: false, encoding: .utf8)
     XCTAssertThrowsError(try options.apply(configurationAt: folder + "/bad.yaml")) { error in
-      XCTAssertTrue("\(error)".contains("bad.yaml:2:1: unknown training option layres"), "\(error)")
+      XCTAssertEqual(
+        error as? TrainingError,
+        .badConfiguration(place: self.folder + "/bad.yaml:2:1", reason: "unknown training option layres"))
     }
     // A preset is applied first wherever it is written; the file's own options override it.
     try "steps: 40\npreset: cpu-small\n".write(toFile: folder + "/preset.yaml", atomically: false, encoding: .utf8)
@@ -264,8 +268,9 @@ final class TrainerTests: XCTestCase {
       [4, 128, 128, 16, 40, 50])
     try "preset: gpu-huge\n".write(toFile: folder + "/preset.yaml", atomically: false, encoding: .utf8)
     XCTAssertThrowsError(try preset.apply(configurationAt: folder + "/preset.yaml")) { error in
-      XCTAssertTrue(
-        "\(error)".contains("preset.yaml:1:9: preset is one of cpu-tiny, cpu-small, cpu-medium"), "\(error)")
+      guard case .badConfiguration(let place, let reason)? = error as? TrainingError else { return XCTFail("\(error)") }
+      XCTAssertEqual(place, self.folder + "/preset.yaml:1:9")
+      XCTAssertTrue(reason.hasPrefix("preset is one of cpu-tiny, cpu-small, cpu-medium"), reason)
     }
   }
 
