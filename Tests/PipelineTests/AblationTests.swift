@@ -34,14 +34,15 @@ final class AblationTests: XCTestCase {
     return try AblationFile.load(path: path)
   }
 
-  private func error(_ yaml: String) -> String {
+  private func error(_ yaml: String) -> PipelineError? {
     do {
       _ = try load(yaml)
-      return "no error"
-    } catch let error as HatcheryError {
-      return error.message
+      return nil
+    } catch let error as PipelineError {
+      return error
     } catch {
-      return "\(error)"
+      XCTFail("\(error)")
+      return nil
     }
   }
 
@@ -93,35 +94,52 @@ final class AblationTests: XCTestCase {
     let path = folder + "/ablation.yaml"
     XCTAssertEqual(
       error(ablation(variants: "  baseline: {}\n  other: {dedup.treshold: 0.5}")),
-      "\(path):7:11: unknown option treshold of stage dedup (options: "
-        + "\(PipelineStage.dedup.options.keys.sorted().joined(separator: ", ")))")
+      .badFile(
+        place: "\(path):7:11",
+        reason: "unknown option treshold of stage dedup (options: "
+          + "\(PipelineStage.dedup.options.keys.sorted().joined(separator: ", ")))"))
     XCTAssertEqual(
       error(ablation(variants: "  baseline: {}\n  other: {dedupe: off}")),
-      "\(path):7:11: unknown override dedupe (pipeline, or a stage: ingest, dedup, tag, filter, tokenizer, shard, train, finetune, sample, report)"
-    )
+      .badFile(
+        place: "\(path):7:11",
+        reason:
+          "unknown override dedupe (pipeline, or a stage: ingest, dedup, tag, filter, tokenizer, shard, train, finetune, sample, report)"
+      ))
+    guard
+      case .badFile("\(path):7:11", let trainReason)? = error(
+        ablation(variants: "  baseline: {}\n  other: {train.steps: 20}"))
+    else { return XCTFail("train override") }
     XCTAssertTrue(
-      error(ablation(variants: "  baseline: {}\n  other: {train.steps: 20}")).hasPrefix(
-        "\(path):7:11: train is not a data stage; the model and token budget are the base pipeline's train stage"))
+      trainReason.hasPrefix("train is not a data stage; the model and token budget are the base pipeline's train stage")
+    )
     XCTAssertEqual(
       error(ablation(variants: "  baseline: {}\n  other: {tokenizer: off}")),
-      "\(path):7:22: every variant needs its tokenizer stage")
+      .badFile(place: "\(path):7:22", reason: "every variant needs its tokenizer stage"))
     XCTAssertEqual(
       error(ablation(variants: "  baseline: {}\n  other: {tokenizer.vocab_size: big}")),
-      "\(path):7:33: tokenizer.vocab_size is a whole number")
-    XCTAssertTrue(
-      error(ablation(variants: "  baseline: {}\n  other: {filter.quality.gopher: off}")).contains(
-        "an override is STAGE or STAGE.OPTION"))
-    XCTAssertEqual(error(ablation(variants: "  baseline: {}")), "\(path): an ablation compares at least two variants")
+      .badFile(place: "\(path):7:33", reason: "tokenizer.vocab_size is a whole number"))
+    guard
+      case .badFile(_, let overrideReason)? = error(
+        ablation(variants: "  baseline: {}\n  other: {filter.quality.gopher: off}"))
+    else { return XCTFail("a three-part override") }
+    XCTAssertTrue(overrideReason.contains("an override is STAGE or STAGE.OPTION"), overrideReason)
+    XCTAssertEqual(
+      error(ablation(variants: "  baseline: {}")),
+      .badFile(place: path, reason: "an ablation compares at least two variants"))
     XCTAssertEqual(
       error(ablation(variants: "  baseline: {}\n  runs: {}")),
-      "\(path):7:3: runs is the name of the ablation's own folder of runs; name the variant otherwise")
+      .badFile(
+        place: "\(path):7:3",
+        reason: "runs is the name of the ablation's own folder of runs; name the variant otherwise"))
     XCTAssertEqual(
       error("version: 1\npipeline: \(folder)/base.yaml\neval: {a: b}\nvariants: {a: {}, b: {}}\nseed: 3\n"),
-      "\(path):5:1: unknown key seed (keys: version, name, folder, pipeline, seeds, eval, eval_bytes, contamination, variants)"
-    )
+      .badFile(
+        place: "\(path):5:1",
+        reason:
+          "unknown key seed (keys: version, name, folder, pipeline, seeds, eval, eval_bytes, contamination, variants)"))
     XCTAssertEqual(
       error("version: 1\npipeline: \(folder)/base.yaml\nvariants: {a: {}, b: {}}\n"),
-      "\(path): eval (held-out text to score every variant on) is missing")
+      .badFile(place: path, reason: "eval (held-out text to score every variant on) is missing"))
   }
 
   /// Against scipy.stats.ttest_ind(equal_var=False) and scipy.stats.t.sf.

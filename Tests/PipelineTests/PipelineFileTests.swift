@@ -15,14 +15,16 @@ final class PipelineFileTests: XCTestCase {
     return try PipelineFile.load(path: path)
   }
 
-  private func error(_ yaml: String) -> String {
+  /// Where in the file (":line:column", or "" for the file) and why `yaml` is refused.
+  private func error(_ yaml: String) -> (at: String, reason: String)? {
     do {
       _ = try load(yaml)
-      return "no error"
-    } catch let error as HatcheryError {
-      return error.message
+      return nil
+    } catch let PipelineError.badFile(place, reason) {
+      return (place.firstIndex(of: ":").map { String(place[$0...]) } ?? "", reason)
     } catch {
-      return "\(error)"
+      XCTFail("\(error)")
+      return nil
     }
   }
 
@@ -86,20 +88,22 @@ final class PipelineFileTests: XCTestCase {
   }
 
   func testMistakesNameTheirLineAndColumn() {
-    XCTAssertTrue(
-      error("version: 1\nworkspace: w\nstagse: {}\n").hasSuffix(
-        ":3:1: unknown key stagse (keys: version, name, workspace, sources, stages)"))
-    XCTAssertTrue(error("version: 1\nworkspace: w\nstages:\n  trian: {}\n").contains(":4:3: unknown stage trian"))
-    XCTAssertTrue(
-      error("version: 1\nworkspace: w\nstages:\n  train: {steps: many}\n").contains(
-        ":4:18: train.steps is a whole number"))
-    XCTAssertTrue(
-      error("version: 1\nworkspace: w\nstages:\n  tokenizer: {}\n").contains(":4:14: stage tokenizer needs vocab_size"))
-    XCTAssertTrue(error("version: 2\nworkspace: w\n").contains(":1:10: version is 1"))
-    XCTAssertTrue(error("workspace: w\n").hasSuffix("version: 1 is missing"))
-    XCTAssertTrue(
-      error("version: 1\nworkspace: w\nsources:\n  - {name: a, paths: [x], licence: MIT}\nstages: {ingest: {}}\n")
-        .contains(":4:27: unknown source key licence"))
+    func check(_ yaml: String, _ at: String, _ reason: String, file: StaticString = #filePath, line: UInt = #line) {
+      let found = error(yaml)
+      XCTAssertEqual(found?.at, at, file: file, line: line)
+      XCTAssertTrue(found?.reason.hasPrefix(reason) ?? false, "\(String(describing: found))", file: file, line: line)
+    }
+    check(
+      "version: 1\nworkspace: w\nstagse: {}\n", ":3:1",
+      "unknown key stagse (keys: version, name, workspace, sources, stages)")
+    check("version: 1\nworkspace: w\nstages:\n  trian: {}\n", ":4:3", "unknown stage trian")
+    check("version: 1\nworkspace: w\nstages:\n  train: {steps: many}\n", ":4:18", "train.steps is a whole number")
+    check("version: 1\nworkspace: w\nstages:\n  tokenizer: {}\n", ":4:14", "stage tokenizer needs vocab_size")
+    check("version: 2\nworkspace: w\n", ":1:10", "version is 1")
+    check("workspace: w\n", "", "version: 1 is missing")
+    check(
+      "version: 1\nworkspace: w\nsources:\n  - {name: a, paths: [x], licence: MIT}\nstages: {ingest: {}}\n", ":4:27",
+      "unknown source key licence")
   }
 }
 

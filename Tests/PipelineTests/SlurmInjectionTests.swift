@@ -110,7 +110,8 @@ final class SlurmInjectionTests: XCTestCase {
     }
     // Without `name:`, the file's own name is the pipeline's name.
     XCTAssertThrowsError(try load("version: 1\nworkspace: ws\n", name: "evil$(touch x).yaml")) { error in
-      XCTAssertTrue("\(error)".contains("set name: in the file"), "\(error)")
+      guard case .badFile(_, let reason)? = error as? PipelineError else { return XCTFail("\(error)") }
+      XCTAssertTrue(reason.hasPrefix("invalid pipeline name"), reason)
     }
     let file = try load("version: 1\nworkspace: ws\n", name: "fine.yaml")
     for (option, value) in [

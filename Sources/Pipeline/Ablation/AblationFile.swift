@@ -69,7 +69,8 @@ public struct AblationFile: Sendable {
     let root = try YAMLFile.compose(String(decoding: data, as: UTF8.self), file: path)
     func place(_ node: Node) -> String { "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }
     guard let mapping = root?.mapping else {
-      throw HatcheryError("\(path): an ablation file is a mapping (version, pipeline, seeds, eval, variants)")
+      throw PipelineError.badFile(
+        place: path, reason: "an ablation file is a mapping (version, pipeline, seeds, eval, variants)")
     }
     var name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
     var folder: String?
@@ -84,105 +85,122 @@ public struct AblationFile: Sendable {
     for (key, value) in mapping {
       switch key.string ?? "" {
       case "version":
-        guard value.int == version else { throw HatcheryError("\(place(value)): version is \(version)") }
+        guard value.int == version else {
+          throw PipelineError.badFile(place: place(value), reason: "version is \(version)")
+        }
         sawVersion = true
       case "name":
-        guard let text = value.string, !text.isEmpty else { throw HatcheryError("\(place(value)): name is a string") }
+        guard let text = value.string, !text.isEmpty else {
+          throw PipelineError.badFile(place: place(value), reason: "name is a string")
+        }
         name = text
       case "folder":
-        guard let text = value.string, !text.isEmpty else { throw HatcheryError("\(place(value)): folder is a path") }
+        guard let text = value.string, !text.isEmpty else {
+          throw PipelineError.badFile(place: place(value), reason: "folder is a path")
+        }
         folder = text
       case "pipeline":
         guard let text = value.string, !text.isEmpty else {
-          throw HatcheryError("\(place(value)): pipeline is a pipeline file")
+          throw PipelineError.badFile(place: place(value), reason: "pipeline is a pipeline file")
         }
         basePath = text
       case "seeds":
         guard let number = value.int, number >= 1 else {
-          throw HatcheryError("\(place(value)): seeds is a whole number ≥ 1")
+          throw PipelineError.badFile(place: place(value), reason: "seeds is a whole number ≥ 1")
         }
         seeds = number
       case "eval":
         guard let sets = value.mapping, !sets.isEmpty else {
-          throw HatcheryError("\(place(value)): eval is a mapping of set names to files or folders")
+          throw PipelineError.badFile(place: place(value), reason: "eval is a mapping of set names to files or folders")
         }
         for (setName, setPath) in sets {
           guard let text = setName.string, !text.isEmpty, let file = setPath.string, !file.isEmpty else {
-            throw HatcheryError("\(place(setName)): an evaluation set is NAME: PATH")
+            throw PipelineError.badFile(place: place(setName), reason: "an evaluation set is NAME: PATH")
           }
           evalSets.append((text, file))
         }
       case "eval_bytes":
         guard let number = value.int, number >= 1 else {
-          throw HatcheryError("\(place(value)): eval_bytes is a whole number ≥ 1")
+          throw PipelineError.badFile(place: place(value), reason: "eval_bytes is a whole number ≥ 1")
         }
         evalBytes = number
       case "contamination":
         guard let options = value.mapping else {
-          throw HatcheryError("\(place(value)): contamination is a mapping (ngram, max_shared_ngrams)")
+          throw PipelineError.badFile(
+            place: place(value), reason: "contamination is a mapping (ngram, max_shared_ngrams)")
         }
         for (optionKey, optionValue) in options {
           switch optionKey.string ?? "" {
           case "ngram":
             guard let number = optionValue.int, number >= 1 else {
-              throw HatcheryError("\(place(optionValue)): ngram is a whole number ≥ 1")
+              throw PipelineError.badFile(place: place(optionValue), reason: "ngram is a whole number ≥ 1")
             }
             ngram = number
           case "max_shared_ngrams":
             guard let number = optionValue.float, number >= 0, number <= 1 else {
-              throw HatcheryError("\(place(optionValue)): max_shared_ngrams is a number from 0 to 1")
+              throw PipelineError.badFile(
+                place: place(optionValue), reason: "max_shared_ngrams is a number from 0 to 1")
             }
             maximumShared = number
           default:
-            throw HatcheryError(
-              "\(place(optionKey)): unknown contamination option \(optionKey.string ?? "?") (ngram, max_shared_ngrams)")
+            throw PipelineError.badFile(
+              place: place(optionKey),
+              reason: "unknown contamination option \(optionKey.string ?? "?") (ngram, max_shared_ngrams)")
           }
         }
       case "variants":
         guard let list = value.mapping, !list.isEmpty else {
-          throw HatcheryError("\(place(value)): variants is a mapping of variant names")
+          throw PipelineError.badFile(place: place(value), reason: "variants is a mapping of variant names")
         }
         variantNodes = Array(list)
       default:
-        throw HatcheryError(
-          "\(place(key)): unknown key \(key.string ?? "?") (keys: version, name, folder, pipeline, seeds, eval, eval_bytes, contamination, variants)"
+        throw PipelineError.badFile(
+          place: place(key),
+          reason:
+            "unknown key \(key.string ?? "?") (keys: version, name, folder, pipeline, seeds, eval, eval_bytes, contamination, variants)"
         )
       }
     }
-    guard sawVersion else { throw HatcheryError("\(path): version: \(version) is missing") }
-    guard let basePath else { throw HatcheryError("\(path): pipeline (the base pipeline file) is missing") }
-    guard !evalSets.isEmpty else {
-      throw HatcheryError("\(path): eval (held-out text to score every variant on) is missing")
+    guard sawVersion else { throw PipelineError.badFile(place: path, reason: "version: \(version) is missing") }
+    guard let basePath else {
+      throw PipelineError.badFile(place: path, reason: "pipeline (the base pipeline file) is missing")
     }
-    guard variantNodes.count >= 2 else { throw HatcheryError("\(path): an ablation compares at least two variants") }
+    guard !evalSets.isEmpty else {
+      throw PipelineError.badFile(place: path, reason: "eval (held-out text to score every variant on) is missing")
+    }
+    guard variantNodes.count >= 2 else {
+      throw PipelineError.badFile(place: path, reason: "an ablation compares at least two variants")
+    }
     do {
       try Workspace.validateName(
         name, of: "ablation", hint: mapping["name"] == nil ? " (the file's name; set name: in the file)" : "")
     } catch let error as any HatcheryFailure {
-      throw HatcheryError("\(path): \(error.message)")
+      throw PipelineError.badFile(place: path, reason: "\(error.message)")
     }
     let base = try PipelineFile.load(path: basePath)
     guard base.stages.contains(where: { $0.stage == .train }) else {
-      throw HatcheryError(
-        "\(basePath): the base pipeline has no train stage; its options are the model and token budget of every run")
+      throw PipelineError.badFile(
+        place: basePath,
+        reason: "the base pipeline has no train stage; its options are the model and token budget of every run")
     }
     var variants: [Variant] = []
     for (key, value) in variantNodes {
       guard let variantName = key.string, !variantName.isEmpty else {
-        throw HatcheryError("\(place(key)): a variant needs a name")
+        throw PipelineError.badFile(place: place(key), reason: "a variant needs a name")
       }
       do {
         try Workspace.validateName(variantName, of: "variant")
       } catch let error as any HatcheryFailure {
-        throw HatcheryError("\(place(key)): \(error.message)")
+        throw PipelineError.badFile(place: place(key), reason: "\(error.message)")
       }
       guard !variants.contains(where: { $0.name == variantName }) else {
-        throw HatcheryError("\(place(key)): variant \(variantName) is named twice")
+        throw PipelineError.badFile(place: place(key), reason: "variant \(variantName) is named twice")
       }
       // FOLDER/results and FOLDER/runs hold the runs; a variant's workspace is FOLDER/NAME.
       guard !["results", "runs"].contains(variantName) else {
-        throw HatcheryError(
-          "\(place(key)): \(variantName) is the name of the ablation's own folder of runs; name the variant otherwise")
+        throw PipelineError.badFile(
+          place: place(key),
+          reason: "\(variantName) is the name of the ablation's own folder of runs; name the variant otherwise")
       }
       variants.append(try variant(variantName, value, basePath: basePath, place: place))
     }
@@ -197,33 +215,38 @@ public struct AblationFile: Sendable {
     var result = Variant(name: name, pipeline: basePath, overrides: [])
     if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" { return result }
     guard let mapping = node.mapping else {
-      throw HatcheryError("\(place(node)): a variant is a mapping of overrides ({} for the base pipeline as it is)")
+      throw PipelineError.badFile(
+        place: place(node), reason: "a variant is a mapping of overrides ({} for the base pipeline as it is)")
     }
     for (key, value) in mapping {
       let text = key.string ?? ""
       if text == "pipeline" {
         guard let file = value.string, !file.isEmpty else {
-          throw HatcheryError("\(place(value)): pipeline is a pipeline file")
+          throw PipelineError.badFile(place: place(value), reason: "pipeline is a pipeline file")
         }
         result.pipeline = file
         continue
       }
       let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
       guard let stage = PipelineStage(rawValue: parts[0]) else {
-        throw HatcheryError(
-          "\(place(key)): unknown override \(text) (pipeline, or a stage: \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", ")))"
+        throw PipelineError.badFile(
+          place: place(key),
+          reason:
+            "unknown override \(text) (pipeline, or a stage: \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", ")))"
         )
       }
       guard dataStages.contains(stage) else {
-        throw HatcheryError(
-          "\(place(key)): \(stage.rawValue) is not a data stage; the model and token budget are the base pipeline's train stage, the same for every variant"
+        throw PipelineError.badFile(
+          place: place(key),
+          reason:
+            "\(stage.rawValue) is not a data stage; the model and token budget are the base pipeline's train stage, the same for every variant"
         )
       }
       switch parts.count {
       case 1:
         if value.bool == false || value.string == "off" {
           guard !requiredStages.contains(stage) else {
-            throw HatcheryError("\(place(value)): every variant needs its \(stage.rawValue) stage")
+            throw PipelineError.badFile(place: place(value), reason: "every variant needs its \(stage.rawValue) stage")
           }
           result.overrides.append(.remove(stage))
         } else {
@@ -235,8 +258,10 @@ public struct AblationFile: Sendable {
             stage, key: parts[1],
             value: try PipelineFile.option(parts[1], of: stage, key: key, value: value, place: place)))
       default:
-        throw HatcheryError(
-          "\(place(key)): \(text): an override is STAGE or STAGE.OPTION; options below a stage's own are set in the file it reads "
+        throw PipelineError.badFile(
+          place: place(key),
+          reason:
+            "\(text): an override is STAGE or STAGE.OPTION; options below a stage's own are set in the file it reads "
             + "(a variant can name another one: \(stage.rawValue).config: FILE)")
       }
     }
@@ -272,12 +297,14 @@ public struct AblationFile: Sendable {
       Self.dataStages.contains(stage) ? file.stages.first { $0.stage == stage } : nil
     }
     for stage in Self.requiredStages where !file.stages.contains(where: { $0.stage == stage }) {
-      throw HatcheryError(
-        "\(variant.pipeline): variant \(variant.name) has no \(stage.rawValue) stage; every variant needs one")
+      throw PipelineError.badFile(
+        place: variant.pipeline,
+        reason: "variant \(variant.name) has no \(stage.rawValue) stage; every variant needs one")
     }
     for (stage, options) in file.stages {
       for required in stage.requiredOptions where !options.contains(where: { $0.key == required }) {
-        throw HatcheryError("variant \(variant.name): stage \(stage.rawValue) needs \(required)")
+        throw PipelineError.badFile(
+          place: "variant \(variant.name)", reason: "stage \(stage.rawValue) needs \(required)")
       }
     }
     return file

@@ -76,12 +76,13 @@ public enum AblationRunner {
     switch step {
     case .prepare:
       guard let task, file.variants.indices.contains(task) else {
-        throw HatcheryError("--step prepare takes --task I, a variant's index: 0 to \(file.variants.count - 1)")
+        throw PipelineError.invalidOption(
+          "--step prepare takes --task I, a variant's index: 0 to \(file.variants.count - 1)")
       }
       _ = try prepare(file, variant: file.variants[task], sets: sets, options: options, print: print)
     case .train:
       guard let task, task >= 0, task < file.variants.count * file.seeds else {
-        throw HatcheryError(
+        throw PipelineError.invalidOption(
           "--step train takes --task I, a run's index: 0 to \(file.variants.count * file.seeds - 1) (variant I / \(file.seeds), its seed I % \(file.seeds))"
         )
       }
@@ -127,7 +128,7 @@ public enum AblationRunner {
     let outcome = try PipelineRunner.run(
       pipeline, options: PipelineRunner.Options(executable: options.executable), print: print)
     guard outcome == .completed else {
-      throw HatcheryError(
+      throw PipelineError.cannotRun(
         "ablation \(file.name): the pipeline of variant \(variant.name) did not complete (\(outcome)); its message is above"
       )
     }
@@ -151,13 +152,17 @@ public enum AblationRunner {
         + "\(check.sharedNGrams) of the evaluation text's \(check.evaluationNGrams) \(file.ngram)-grams in the training text"
     )
     guard check.copies.isEmpty else {
-      throw HatcheryError(
-        "ablation \(file.name): variant \(variant.name) trains on evaluation document(s) \(check.copies.prefix(5).joined(separator: ", ")): "
+      throw PipelineError.contaminated(
+        ablation: file.name, variant: variant.name,
+        reason:
+          "variant \(variant.name) trains on evaluation document(s) \(check.copies.prefix(5).joined(separator: ", ")): "
           + "the evaluation sets must be held out from every variant")
     }
     guard check.sharedFraction <= file.maximumSharedFraction else {
-      throw HatcheryError(
-        "ablation \(file.name): \(String(format: "%.2f", 100 * check.sharedFraction))% of the evaluation text's \(file.ngram)-grams are in "
+      throw PipelineError.contaminated(
+        ablation: file.name, variant: variant.name,
+        reason:
+          "\(String(format: "%.2f", 100 * check.sharedFraction))% of the evaluation text's \(file.ngram)-grams are in "
           + "variant \(variant.name)'s training documents (\(check.dirty) of \(check.evaluationDocuments) evaluation documents share one), "
           + "more than max_shared_ngrams \(file.maximumSharedFraction); most from \(check.mostShared.joined(separator: ", ")): "
           + "hold them out, or raise contamination.max_shared_ngrams")
@@ -171,7 +176,7 @@ public enum AblationRunner {
     Workspace, ProvenanceStore, String
   ) {
     let pipeline = try file.pipeline(for: variant)
-    let notPrepared = HatcheryError(
+    let notPrepared = PipelineError.cannotRun(
       "ablation \(file.name): variant \(variant.name) is not prepared: run `hatchery ablate --step prepare --task "
         + "\(file.variants.firstIndex { $0.name == variant.name } ?? 0)` first")
     guard FileManager.default.fileExists(atPath: Workspace.absolutePath(pipeline.workspace) + "/hatchery.db") else {
@@ -193,7 +198,7 @@ public enum AblationRunner {
     let (workspace, _, dataFingerprint) = try preparedVariant(file, variant: variant)
     guard FileManager.default.fileExists(atPath: resultFolder(file, variant: variant.name) + "/contamination.json")
     else {
-      throw HatcheryError(
+      throw PipelineError.cannotRun(
         "ablation \(file.name): variant \(variant.name) has no contamination check: run its prepare step first")
     }
     return try trainAndScore(
@@ -250,7 +255,7 @@ public enum AblationRunner {
       }
     }
     guard missing.isEmpty else {
-      throw HatcheryError(
+      throw PipelineError.cannotRun(
         "ablation \(file.name): no up-to-date result for \(missing.prefix(10).joined(separator: ", "))"
           + (missing.count > 10 ? " and \(missing.count - 10) more" : ""))
     }
@@ -326,13 +331,13 @@ public enum AblationRunner {
       print("==> ablation \(file.name): \(variant), seed \(seed): hatchery \(command.joined(separator: " "))")
       let result = try PipelineRunner.runProcess(options.executable, command)
       guard result == .exited(0) else {
-        throw HatcheryError(
+        throw PipelineError.cannotRun(
           "ablation \(file.name): training variant \(variant) with seed \(seed) failed (\(result)); its message is above"
         )
       }
     }
     guard let checkpoint = Checkpoint.latest(in: runDirectory) else {
-      throw HatcheryError("\(runDirectory): the run left no complete checkpoint")
+      throw PipelineError.badFile(place: runDirectory, reason: "the run left no complete checkpoint")
     }
     let config = try Checkpoint.config(of: checkpoint.folder)
     let tokenizer = try TokenizerFile.load(path: checkpoint.folder + "/tokenizer.json")

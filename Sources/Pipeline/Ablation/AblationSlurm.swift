@@ -19,7 +19,7 @@ public enum AblationSlurm {
     }
     let runs = file.variants.count * file.seeds
     guard runs <= options.maximumArraySize else {
-      throw HatcheryError(
+      throw PipelineError.invalidOption(
         "\(runs) runs (variants × seeds) are more than the cluster's MaxArraySize \(options.maximumArraySize)")
     }
     try FileManager.default.createDirectory(atPath: folder + "/logs", withIntermediateDirectories: true)

@@ -52,7 +52,8 @@ public struct PipelineFile: Sendable {
     let root = try YAMLFile.compose(String(decoding: data, as: UTF8.self), file: path)
     func place(_ node: Node) -> String { "\(path):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }
     guard let mapping = root?.mapping else {
-      throw HatcheryError("\(path): a pipeline file is a mapping (version, workspace, sources, stages)")
+      throw PipelineError.badFile(
+        place: path, reason: "a pipeline file is a mapping (version, workspace, sources, stages)")
     }
     var name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
     var workspace: String?
@@ -62,49 +63,60 @@ public struct PipelineFile: Sendable {
     for (key, value) in mapping {
       switch key.string ?? "" {
       case "version":
-        guard value.int == version else { throw HatcheryError("\(place(value)): version is \(version)") }
+        guard value.int == version else {
+          throw PipelineError.badFile(place: place(value), reason: "version is \(version)")
+        }
         sawVersion = true
       case "name":
-        guard let text = value.string, !text.isEmpty else { throw HatcheryError("\(place(value)): name is a string") }
+        guard let text = value.string, !text.isEmpty else {
+          throw PipelineError.badFile(place: place(value), reason: "name is a string")
+        }
         name = text
       case "workspace":
         guard let text = value.string, !text.isEmpty else {
-          throw HatcheryError("\(place(value)): workspace is a path")
+          throw PipelineError.badFile(place: place(value), reason: "workspace is a path")
         }
         workspace = text
       case "sources":
-        guard let list = value.sequence else { throw HatcheryError("\(place(value)): sources is a list") }
+        guard let list = value.sequence else {
+          throw PipelineError.badFile(place: place(value), reason: "sources is a list")
+        }
         for item in list { sources.append(try source(item, place: place)) }
       case "stages":
         guard let stageMapping = value.mapping else {
-          throw HatcheryError("\(place(value)): stages is a mapping of stage names")
+          throw PipelineError.badFile(place: place(value), reason: "stages is a mapping of stage names")
         }
         for (stageKey, stageValue) in stageMapping {
           guard let stage = PipelineStage(rawValue: stageKey.string ?? "") else {
-            throw HatcheryError(
-              "\(place(stageKey)): unknown stage \(stageKey.string ?? "?") (stages: \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", ")))"
+            throw PipelineError.badFile(
+              place: place(stageKey),
+              reason:
+                "unknown stage \(stageKey.string ?? "?") (stages: \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", ")))"
             )
           }
           stages[stage] = try options(of: stage, stageValue, place: place)
         }
       default:
-        throw HatcheryError(
-          "\(place(key)): unknown key \(key.string ?? "?") (keys: version, name, workspace, sources, stages)")
+        throw PipelineError.badFile(
+          place: place(key),
+          reason: "unknown key \(key.string ?? "?") (keys: version, name, workspace, sources, stages)")
       }
     }
-    guard sawVersion else { throw HatcheryError("\(path): version: \(version) is missing") }
+    guard sawVersion else { throw PipelineError.badFile(place: path, reason: "version: \(version) is missing") }
     // The name becomes job names, script lines and the default output folder.
     do {
       try Workspace.validateName(
         name, of: "pipeline", hint: mapping["name"] == nil ? " (the file's name; set name: in the file)" : "")
     } catch let error as any HatcheryFailure {
-      throw HatcheryError("\(path): \(error.message)")
+      throw PipelineError.badFile(place: path, reason: "\(error.message)")
     }
-    guard let workspace else { throw HatcheryError("\(path): workspace is missing") }
-    if stages[.ingest] != nil && sources.isEmpty { throw HatcheryError("\(path): the ingest stage needs sources") }
+    guard let workspace else { throw PipelineError.badFile(place: path, reason: "workspace is missing") }
+    if stages[.ingest] != nil && sources.isEmpty {
+      throw PipelineError.badFile(place: path, reason: "the ingest stage needs sources")
+    }
     let names = sources.map(\.name)
     if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
-      throw HatcheryError("\(path): source \(repeated) is named twice")
+      throw PipelineError.badFile(place: path, reason: "source \(repeated) is named twice")
     }
     return PipelineFile(
       name: name, workspace: workspace, sources: sources,
@@ -113,7 +125,8 @@ public struct PipelineFile: Sendable {
 
   private static func source(_ node: Node, place: (Node) -> String) throws -> Source {
     guard let mapping = node.mapping else {
-      throw HatcheryError("\(place(node)): a source is a mapping (name, paths, format, license, optional)")
+      throw PipelineError.badFile(
+        place: place(node), reason: "a source is a mapping (name, paths, format, license, optional)")
     }
     var source = Source(name: "", paths: [])
     for (key, value) in mapping {
@@ -121,26 +134,28 @@ public struct PipelineFile: Sendable {
       case "name": source.name = value.string ?? ""
       case "paths":
         guard let list = value.sequence?.compactMap(\.string), !list.isEmpty else {
-          throw HatcheryError("\(place(value)): paths is a list of files or folders")
+          throw PipelineError.badFile(place: place(value), reason: "paths is a list of files or folders")
         }
         source.paths = list
       case "format": source.format = value.string
       case "license": source.license = value.string
       case "optional":
-        guard let flag = value.bool else { throw HatcheryError("\(place(value)): optional is true or false") }
+        guard let flag = value.bool else {
+          throw PipelineError.badFile(place: place(value), reason: "optional is true or false")
+        }
         source.optional = flag
       default:
-        throw HatcheryError(
-          "\(place(key)): unknown source key \(key.string ?? "?") (name, paths, format, license, optional)")
+        throw PipelineError.badFile(
+          place: place(key), reason: "unknown source key \(key.string ?? "?") (name, paths, format, license, optional)")
       }
     }
     guard !source.name.isEmpty, !source.paths.isEmpty else {
-      throw HatcheryError("\(place(node)): a source needs a name and paths")
+      throw PipelineError.badFile(place: place(node), reason: "a source needs a name and paths")
     }
     do {
       try Workspace.validateSourceName(source.name)
     } catch let error as any HatcheryFailure {
-      throw HatcheryError("\(place(node)): \(error.message)")
+      throw PipelineError.badFile(place: place(node), reason: "\(error.message)")
     }
     return source
   }
@@ -152,7 +167,7 @@ public struct PipelineFile: Sendable {
     // `train:` with no options.
     if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" { return [] }
     guard let mapping = node.mapping else {
-      throw HatcheryError("\(place(node)): the options of \(stage.rawValue) are a mapping")
+      throw PipelineError.badFile(place: place(node), reason: "the options of \(stage.rawValue) are a mapping")
     }
     var result: [(key: String, value: Value)] = []
     for (key, value) in mapping {
@@ -160,7 +175,7 @@ public struct PipelineFile: Sendable {
       result.append((name, try option(name, of: stage, key: key, value: value, place: place)))
     }
     for required in stage.requiredOptions where !result.contains(where: { $0.key == required }) {
-      throw HatcheryError("\(place(node)): stage \(stage.rawValue) needs \(required)")
+      throw PipelineError.badFile(place: place(node), reason: "stage \(stage.rawValue) needs \(required)")
     }
     return result
   }
@@ -171,12 +186,14 @@ public struct PipelineFile: Sendable {
     -> Value
   {
     guard let kind = stage.options[name] else {
-      throw HatcheryError(
-        "\(place(key)): unknown option \(name) of stage \(stage.rawValue) (options: \(stage.options.keys.sorted().joined(separator: ", ")))"
+      throw PipelineError.badFile(
+        place: place(key),
+        reason:
+          "unknown option \(name) of stage \(stage.rawValue) (options: \(stage.options.keys.sorted().joined(separator: ", ")))"
       )
     }
-    func wrong(_ expected: String) -> HatcheryError {
-      HatcheryError("\(place(value)): \(stage.rawValue).\(name) is \(expected)")
+    func wrong(_ expected: String) -> PipelineError {
+      PipelineError.badFile(place: place(value), reason: "\(stage.rawValue).\(name) is \(expected)")
     }
     switch kind {
     case .integer:

@@ -49,10 +49,10 @@ public enum PipelineRunner {
     let first = options.from.flatMap { from in steps.firstIndex { $0.stage == from } } ?? 0
     let last = options.until.flatMap { until in steps.lastIndex { $0.stage == until } } ?? steps.count - 1
     if let from = options.from, !steps.contains(where: { $0.stage == from }) {
-      throw HatcheryError("--from \(from.rawValue): the pipeline has no \(from.rawValue) stage")
+      throw PipelineError.invalidOption("--from \(from.rawValue): the pipeline has no \(from.rawValue) stage")
     }
     if let until = options.until, !steps.contains(where: { $0.stage == until }) {
-      throw HatcheryError("--until \(until.rawValue): the pipeline has no \(until.rawValue) stage")
+      throw PipelineError.invalidOption("--until \(until.rawValue): the pipeline has no \(until.rawValue) stage")
     }
     interruptRequested = 0
     let previousHandler = signal(SIGINT) { _ in interruptRequested = 1 }
@@ -151,9 +151,7 @@ public enum PipelineRunner {
           let missing = source.paths.filter { !present.contains($0) }
           if !missing.isEmpty {
             guard source.optional else {
-              throw HatcheryError(
-                "source \(source.name): \(missing.joined(separator: ", ")) does not exist (mark the source optional: true to skip it)"
-              )
+              throw PipelineError.missingInputs(source: source.name, paths: missing, optionalHint: true)
             }
             step.note = "skipping missing \(missing.joined(separator: ", "))"
           }
@@ -260,7 +258,7 @@ public enum PipelineRunner {
       }
       if step.stage == .finetune {
         guard let base = folder(of: .train).flatMap({ Checkpoint.latest(in: $0) }) else {
-          throw HatcheryError(
+          throw PipelineError.cannotRun(
             "finetune: no pre-training checkpoint of this pipeline (its train stage has not finished)")
         }
         step.commands[0] += ["--from", base.folder]
@@ -305,7 +303,7 @@ public enum PipelineRunner {
     do {
       try process.run()
     } catch {
-      throw HatcheryError("cannot start \(executable): \(error.localizedDescription)")
+      throw PipelineError.cannotRun("cannot start \(executable): \(error.localizedDescription)")
     }
     process.waitUntilExit()
     if process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT { return .interrupted }

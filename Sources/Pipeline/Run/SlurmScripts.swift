@@ -44,10 +44,14 @@ public enum SlurmScripts {
 
   /// Writes the scripts and `submit.sh`; returns their paths, in submission order.
   public static func write(_ file: PipelineFile, options: Options) throws -> [String] {
-    guard options.tasks >= 1 else { throw HatcheryError("--tasks must be at least 1") }
-    guard options.maximumArraySize >= 1 else { throw HatcheryError("--max-array-size must be at least 1") }
-    guard (options.arrayThrottle ?? 1) >= 1 else { throw HatcheryError("--array-throttle must be at least 1") }
-    guard options.retries >= 0 else { throw HatcheryError("--retries must be at least 0") }
+    guard options.tasks >= 1 else { throw PipelineError.invalidOption("--tasks must be at least 1") }
+    guard options.maximumArraySize >= 1 else {
+      throw PipelineError.invalidOption("--max-array-size must be at least 1")
+    }
+    guard (options.arrayThrottle ?? 1) >= 1 else {
+      throw PipelineError.invalidOption("--array-throttle must be at least 1")
+    }
+    guard options.retries >= 0 else { throw PipelineError.invalidOption("--retries must be at least 0") }
     let folder = Workspace.absolutePath(options.output)
     // `#SBATCH` lines are read by sbatch, not the shell: their values cannot be quoted, so they
     // are held to characters that need none.
@@ -147,9 +151,8 @@ public enum SlurmScripts {
         for source in file.sources {
           let present = source.paths.filter { FileManager.default.fileExists(atPath: Workspace.absolutePath($0)) }
           if present.count < source.paths.count && !source.optional {
-            throw HatcheryError(
-              "source \(source.name): \(source.paths.filter { !present.contains($0) }.joined(separator: ", ")) does not exist"
-            )
+            throw PipelineError.missingInputs(
+              source: source.name, paths: source.paths.filter { !present.contains($0) }, optionalHint: false)
           }
           guard !present.isEmpty else { continue }
           var arguments = ["ingest"] + ws + ["--source", shellQuoted(source.name)]
@@ -268,7 +271,7 @@ public enum SlurmScripts {
       $0.isASCII && (CharacterSet.alphanumerics.contains($0) || extra.unicodeScalars.contains($0))
     }
     guard safe, !value.isEmpty else {
-      throw HatcheryError(
+      throw PipelineError.invalidOption(
         "\(option) '\(PrintableText.escaped(value))' cannot go into an #SBATCH line: use letters, digits and \(extra.map { "'\($0)'" }.joined(separator: " "))"
       )
     }
