@@ -36,8 +36,10 @@ public struct ClassifierFilter: Sendable {
     let labels = model.labels
     let wanted = label.map { $0.hasPrefix("__label__") ? $0 : "__label__" + $0 } ?? labels[0]
     guard let index = labels.firstIndex(of: wanted) else {
-      throw HatcheryError(
-        "\(path): the model has no label '\(wanted)' (it has \(labels.prefix(10).joined(separator: ", "))\(labels.count > 10 ? ", …" : ""))"
+      throw FilterError.badFile(
+        path: path,
+        reason:
+          "the model has no label '\(wanted)' (it has \(labels.prefix(10).joined(separator: ", "))\(labels.count > 10 ? ", …" : ""))"
       )
     }
     self.label = wanted
@@ -58,7 +60,8 @@ public struct ClassifierFilter: Sendable {
   /// One entry of `classifiers:`: `{name, model, label, threshold or keep_top_fraction, action}`.
   static func parse(_ node: Node, place: (Node) -> String, folder: String) throws -> ClassifierFilter {
     guard let settings = node.mapping else {
-      throw HatcheryError("\(place(node)): a classifier is a mapping of name, model, label, threshold, action")
+      throw FilterError.badConfiguration(
+        place: place(node), reason: "a classifier is a mapping of name, model, label, threshold, action")
     }
     var name: String?
     var path: String?
@@ -72,55 +75,63 @@ public struct ClassifierFilter: Sendable {
         guard let text = value.string, !text.isEmpty,
           text.utf8.allSatisfy({ $0 == 0x5F || $0 == 0x2D || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) })
         else {
-          throw HatcheryError("\(place(value)): a classifier's name is lower-case letters, digits, '_' and '-'")
+          throw FilterError.badConfiguration(
+            place: place(value), reason: "a classifier's name is lower-case letters, digits, '_' and '-'")
         }
         name = text
       case "model":
         guard let text = value.string else {
-          throw HatcheryError("\(place(value)): expected a model file (.bin or .ftz)")
+          throw FilterError.badConfiguration(place: place(value), reason: "expected a model file (.bin or .ftz)")
         }
         path = text.hasPrefix("/") ? text : folder + "/" + text
       case "label":
         guard let text = value.string, !text.isEmpty else {
-          throw HatcheryError("\(place(value)): expected a label of the model")
+          throw FilterError.badConfiguration(place: place(value), reason: "expected a label of the model")
         }
         label = text
       case "threshold":
         guard let number = value.float, (0...1).contains(number) else {
-          throw HatcheryError("\(place(value)): threshold is a probability from 0 to 1")
+          throw FilterError.badConfiguration(place: place(value), reason: "threshold is a probability from 0 to 1")
         }
         threshold = Float(number)
       case "action":
         guard let text = value.string, let parsed = Action(rawValue: text) else {
-          throw HatcheryError("\(place(value)): action is drop or score")
+          throw FilterError.badConfiguration(place: place(value), reason: "action is drop or score")
         }
         action = parsed
       case "keep_top_fraction":
         guard let number = value.float, number > 0, number <= 1 else {
-          throw HatcheryError("\(place(value)): keep_top_fraction is a fraction above 0 and at most 1")
+          throw FilterError.badConfiguration(
+            place: place(value), reason: "keep_top_fraction is a fraction above 0 and at most 1")
         }
         keepTopFraction = number
       default:
-        throw HatcheryError(
-          "\(place(key)): unknown key '\(key.string ?? "?")' (expected name, model, label, threshold, keep_top_fraction, action)"
+        throw FilterError.badConfiguration(
+          place: place(key),
+          reason:
+            "unknown key '\(key.string ?? "?")' (expected name, model, label, threshold, keep_top_fraction, action)"
         )
       }
     }
-    guard let name else { throw HatcheryError("\(place(node)): a classifier needs a name") }
+    guard let name else { throw FilterError.badConfiguration(place: place(node), reason: "a classifier needs a name") }
     if keepTopFraction != nil {
       guard threshold == nil else {
-        throw HatcheryError("\(place(node)): classifier '\(name)': give threshold or keep_top_fraction, not both")
+        throw FilterError.badConfiguration(
+          place: place(node), reason: "classifier '\(name)': give threshold or keep_top_fraction, not both")
       }
       guard action == .drop else {
-        throw HatcheryError("\(place(node)): classifier '\(name)': keep_top_fraction drops; action score records only")
+        throw FilterError.badConfiguration(
+          place: place(node), reason: "classifier '\(name)': keep_top_fraction drops; action score records only")
       }
     }
-    guard let path else { throw HatcheryError("\(place(node)): classifier '\(name)' needs a model file") }
+    guard let path else {
+      throw FilterError.badConfiguration(place: place(node), reason: "classifier '\(name)' needs a model file")
+    }
     let model: FastTextModel
     do {
       model = try FastTextModel(path: path)
     } catch {
-      throw HatcheryError("\(place(node)): classifier '\(name)': \(error)")
+      throw FilterError.badConfiguration(place: place(node), reason: "classifier '\(name)': \(error)")
     }
     return try ClassifierFilter(
       name: name, path: path, model: model, label: label, threshold: threshold ?? 0.5, action: action,

@@ -18,7 +18,7 @@ public final class ContaminationIndex: Sendable {
     var grams: [UInt64: String] = [:]
     for file in files {
       guard let data = FileManager.default.contents(atPath: file) else {
-        throw HatcheryError("\(file): cannot read the evaluation set")
+        throw FilterError.badFile(path: file, reason: "cannot read the evaluation set")
       }
       let isJSON = file.hasSuffix(".jsonl") || file.hasSuffix(".json")
       for (index, line) in String(decoding: data, as: UTF8.self).split(
@@ -29,7 +29,7 @@ public final class ContaminationIndex: Sendable {
         var item = String(line)
         if isJSON {
           guard let object = (try? JSONParser.parse(item))?.objectValue else {
-            throw HatcheryError("\(file):\(index + 1): not a JSON object")
+            throw FilterError.badFile(path: "\(file):\(index + 1)", reason: "not a JSON object")
           }
           item =
             object["text"]?.stringValue ?? object.members.compactMap { $0.value.stringValue }.joined(separator: " ")

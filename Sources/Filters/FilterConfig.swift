@@ -80,7 +80,7 @@ public struct FilterConfig: Sendable {
 
   public static func load(path: String) throws -> FilterConfig {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw HatcheryError("\(path): cannot read the filter configuration")
+      throw FilterError.badFile(path: path, reason: "cannot read the filter configuration")
     }
     let folder = (path as NSString).deletingLastPathComponent
     return try parse(String(decoding: data, as: UTF8.self), file: path, relativeTo: folder.isEmpty ? "." : folder)
@@ -93,18 +93,21 @@ public struct FilterConfig: Sendable {
     let root = try YAMLFile.compose(yaml, file: file)
     var config = FilterConfig()
     guard let root else { return config }
-    guard let mapping = root.mapping else { throw HatcheryError("\(file): the filter configuration is a mapping") }
+    guard let mapping = root.mapping else {
+      throw FilterError.badConfiguration(place: file, reason: "the filter configuration is a mapping")
+    }
     func place(_ node: Node) -> String { "\(file):\(node.mark.map { "\($0.line):\($0.column)" } ?? "?")" }
     for (key, value) in mapping {
       switch key.string ?? "" {
       case "rules":
         guard let items = value.sequence else {
-          throw HatcheryError("\(place(value)): expected a list of rule families")
+          throw FilterError.badConfiguration(place: place(value), reason: "expected a list of rule families")
         }
         config.families = try items.map { item in
           guard let family = item.string.flatMap(RuleFamily.init(rawValue:)) else {
-            throw HatcheryError(
-              "\(place(item)): unknown rule family; expected \(RuleFamily.allCases.map(\.rawValue).joined(separator: ", "))"
+            throw FilterError.badConfiguration(
+              place: place(item),
+              reason: "unknown rule family; expected \(RuleFamily.allCases.map(\.rawValue).joined(separator: ", "))"
             )
           }
           return family
@@ -112,7 +115,7 @@ public struct FilterConfig: Sendable {
       case "bad_words":
         for path in try paths(value, place: place(value), folder: folder) {
           guard let data = FileManager.default.contents(atPath: path) else {
-            throw HatcheryError("\(path): cannot read")
+            throw FilterError.badFile(path: path, reason: "cannot read")
           }
           config.thresholds.badWords.formUnion(
             String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map {
@@ -121,29 +124,29 @@ public struct FilterConfig: Sendable {
         }
       case "thresholds":
         guard let thresholds = value.mapping else {
-          throw HatcheryError("\(place(value)): expected a mapping of thresholds")
+          throw FilterError.badConfiguration(place: place(value), reason: "expected a mapping of thresholds")
         }
         for (name, number) in thresholds {
           try set(name.string ?? "", number, in: &config.thresholds, place: place(name))
         }
       case "languages":
         guard let items = value.sequence else {
-          throw HatcheryError("\(place(value)): expected a list of language codes")
+          throw FilterError.badConfiguration(place: place(value), reason: "expected a list of language codes")
         }
         config.languages = try items.map { item in
           guard let code = item.string, !code.isEmpty else {
-            throw HatcheryError("\(place(item)): expected a language code")
+            throw FilterError.badConfiguration(place: place(item), reason: "expected a language code")
           }
           return code
         }
       case "language_threshold":
         guard let threshold = value.float, (0...1).contains(threshold) else {
-          throw HatcheryError("\(place(value)): language_threshold is a number from 0 to 1")
+          throw FilterError.badConfiguration(place: place(value), reason: "language_threshold is a number from 0 to 1")
         }
         config.languageThreshold = threshold
       case "language_model":
         guard let path = try paths(value, place: place(value), folder: folder).first else {
-          throw HatcheryError("\(place(value)): expected a model file")
+          throw FilterError.badConfiguration(place: place(value), reason: "expected a model file")
         }
         config.languageModel = try LanguageModel.load(path: path)
         config.fileDigests.append(try digest(path))
@@ -153,16 +156,17 @@ public struct FilterConfig: Sendable {
           continue
         }
         guard let settings = value.mapping else {
-          throw HatcheryError("\(place(value)): pii is true, false or {allow: [...]}")
+          throw FilterError.badConfiguration(place: place(value), reason: "pii is true, false or {allow: [...]}")
         }
         var allowed: [String] = []
         for (setting, item) in settings {
           guard setting.string == "allow", let items = item.sequence else {
-            throw HatcheryError("\(place(setting)): pii takes `allow`, a list of e-mail domains and addresses")
+            throw FilterError.badConfiguration(
+              place: place(setting), reason: "pii takes `allow`, a list of e-mail domains and addresses")
           }
           allowed = try items.map { entry in
             guard let text = entry.string else {
-              throw HatcheryError("\(place(entry)): expected a domain or an address")
+              throw FilterError.badConfiguration(place: place(entry), reason: "expected a domain or an address")
             }
             return text
           }
@@ -170,7 +174,9 @@ public struct FilterConfig: Sendable {
         config.piiRedactor = PIIRedactor(allowed: Set(allowed))
         config.fileDigests.append("pii:" + allowed.sorted().joined(separator: ","))
       case "decontamination":
-        guard let settings = value.mapping else { throw HatcheryError("\(place(value)): expected sets, n and action") }
+        guard let settings = value.mapping else {
+          throw FilterError.badConfiguration(place: place(value), reason: "expected sets, n and action")
+        }
         var sets: [String] = []
         var n = 13
         for (setting, item) in settings {
@@ -178,42 +184,45 @@ public struct FilterConfig: Sendable {
           case "sets": sets = try paths(item, place: place(item), folder: folder)
           case "n":
             guard let value = item.int, value >= 1 else {
-              throw HatcheryError("\(place(item)): n is a positive whole number")
+              throw FilterError.badConfiguration(place: place(item), reason: "n is a positive whole number")
             }
             n = value
           case "action":
             guard let action = item.string, ["drop", "flag"].contains(action) else {
-              throw HatcheryError("\(place(item)): action is drop or flag")
+              throw FilterError.badConfiguration(place: place(item), reason: "action is drop or flag")
             }
             config.flagContamination = action == "flag"
           default:
-            throw HatcheryError("\(place(setting)): unknown key '\(setting.string ?? "?")' (expected sets, n, action)")
+            throw FilterError.badConfiguration(
+              place: place(setting), reason: "unknown key '\(setting.string ?? "?")' (expected sets, n, action)")
           }
         }
         config.contamination = try ContaminationIndex(files: sets, n: n)
         config.fileDigests += try sets.map(digest)
       case "classifiers":
         guard let items = value.sequence else {
-          throw HatcheryError(
-            "\(place(value)): expected a list of classifiers (name, model, label, threshold or keep_top_fraction, action)"
+          throw FilterError.badConfiguration(
+            place: place(value),
+            reason: "expected a list of classifiers (name, model, label, threshold or keep_top_fraction, action)"
           )
         }
         for item in items {
           let classifier = try ClassifierFilter.parse(item, place: place, folder: folder)
           guard !config.classifiers.contains(where: { $0.name == classifier.name }) else {
-            throw HatcheryError("\(place(item)): a second classifier named '\(classifier.name)'")
+            throw FilterError.badConfiguration(
+              place: place(item), reason: "a second classifier named '\(classifier.name)'")
           }
           config.classifiers.append(classifier)
           config.fileDigests.append(classifier.fingerprint + ":" + (try digest(classifier.path)))
         }
       case "language_classifier":
         guard let name = value.string, !name.isEmpty else {
-          throw HatcheryError("\(place(value)): expected the name of a classifier")
+          throw FilterError.badConfiguration(place: place(value), reason: "expected the name of a classifier")
         }
         config.languageClassifier = name
       case "url_blocklist":
         guard let settings = value.mapping else {
-          throw HatcheryError("\(place(value)): expected domains and substrings")
+          throw FilterError.badConfiguration(place: place(value), reason: "expected domains and substrings")
         }
         var domains: [String] = []
         var substrings: [String] = []
@@ -222,26 +231,30 @@ public struct FilterConfig: Sendable {
           case "domains": domains = try paths(item, place: place(item), folder: folder)
           case "substrings": substrings = try paths(item, place: place(item), folder: folder)
           default:
-            throw HatcheryError(
-              "\(place(setting)): unknown key '\(setting.string ?? "?")' (expected domains, substrings)")
+            throw FilterError.badConfiguration(
+              place: place(setting), reason: "unknown key '\(setting.string ?? "?")' (expected domains, substrings)")
           }
         }
         config.urlBlocklist = try URLBlocklist(domainFiles: domains, substringFiles: substrings)
         config.fileDigests += try (domains + substrings).map(digest)
       default:
-        throw HatcheryError(
-          "\(place(key)): unknown key '\(key.string ?? "?")' (expected languages, language_threshold, language_model, "
+        throw FilterError.badConfiguration(
+          place: place(key),
+          reason: "unknown key '\(key.string ?? "?")' (expected languages, language_threshold, language_model, "
             + "rules, thresholds, bad_words, url_blocklist, decontamination, pii, classifiers, language_classifier)")
       }
     }
     if let name = config.languageClassifier {
       guard config.classifiers.contains(where: { $0.name == name }) else {
-        throw HatcheryError(
-          "\(file): language_classifier '\(name)' is not one of the classifiers (\(config.classifiers.map(\.name).joined(separator: ", ")))"
+        throw FilterError.badConfiguration(
+          place: file,
+          reason:
+            "language_classifier '\(name)' is not one of the classifiers (\(config.classifiers.map(\.name).joined(separator: ", ")))"
         )
       }
       guard !config.languages.isEmpty else {
-        throw HatcheryError("\(file): language_classifier needs `languages`, the languages to keep")
+        throw FilterError.badConfiguration(
+          place: file, reason: "language_classifier needs `languages`, the languages to keep")
       }
     }
     return config
@@ -250,33 +263,49 @@ public struct FilterConfig: Sendable {
   private static func paths(_ node: Node, place: String, folder: String) throws -> [String] {
     let items = node.sequence ?? [node]
     return try items.map { item in
-      guard let path = item.string else { throw HatcheryError("\(place): expected file names") }
+      guard let path = item.string else {
+        throw FilterError.badConfiguration(place: place, reason: "expected file names")
+      }
       return path.hasPrefix("/") ? path : folder + "/" + path
     }
   }
 
   private static func digest(_ path: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path) else { throw HatcheryError("\(path): cannot read") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw FilterError.badFile(path: path, reason: "cannot read")
+    }
     return data.withUnsafeBytes { SHA256Hasher.hash($0).hex }
   }
 
   private static func set(_ name: String, _ node: Node, in thresholds: inout QualityThresholds, place: String) throws {
     if let path = integerThresholds[name] {
-      guard let value = node.int else { throw HatcheryError("\(place): '\(name)' takes a whole number") }
+      guard let value = node.int else {
+        throw FilterError.badConfiguration(place: place, reason: "'\(name)' takes a whole number")
+      }
       thresholds[keyPath: path] = value
     } else if let path = realThresholds[name] {
-      guard let value = node.float else { throw HatcheryError("\(place): '\(name)' takes a number") }
+      guard let value = node.float else {
+        throw FilterError.badConfiguration(place: place, reason: "'\(name)' takes a number")
+      }
       thresholds[keyPath: path] = value
     } else if name.hasPrefix("top_"), name.hasSuffix("_gram"), let n = Int(name.dropFirst(4).dropLast(5)) {
-      guard n >= 1 else { throw HatcheryError("\(place): '\(name)': n-grams have at least one word") }
-      guard let value = node.float else { throw HatcheryError("\(place): '\(name)' takes a number") }
+      guard n >= 1 else {
+        throw FilterError.badConfiguration(place: place, reason: "'\(name)': n-grams have at least one word")
+      }
+      guard let value = node.float else {
+        throw FilterError.badConfiguration(place: place, reason: "'\(name)' takes a number")
+      }
       thresholds.topNGramCharacterFractions[n] = value
     } else if name.hasPrefix("duplicated_"), name.hasSuffix("_n_grams"), let n = Int(name.dropFirst(11).dropLast(8)) {
-      guard n >= 1 else { throw HatcheryError("\(place): '\(name)': n-grams have at least one word") }
-      guard let value = node.float else { throw HatcheryError("\(place): '\(name)' takes a number") }
+      guard n >= 1 else {
+        throw FilterError.badConfiguration(place: place, reason: "'\(name)': n-grams have at least one word")
+      }
+      guard let value = node.float else {
+        throw FilterError.badConfiguration(place: place, reason: "'\(name)' takes a number")
+      }
       thresholds.duplicateNGramCharacterFractions[n] = value
     } else {
-      throw HatcheryError("\(place): unknown threshold '\(name)'")
+      throw FilterError.badConfiguration(place: place, reason: "unknown threshold '\(name)'")
     }
   }
 

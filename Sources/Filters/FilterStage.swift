@@ -46,7 +46,7 @@ public enum FilterStage {
   ) throws -> Summary {
     let started = Date()
     guard tasks >= 1, task >= 0, task < tasks else {
-      throw HatcheryError("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
+      throw FilterError.invalidOption("--task must be between 0 and --tasks - 1 (got task \(task) of \(tasks))")
     }
     var config = config
     if !config.languages.isEmpty && config.languageModel == nil && config.languageClassifier == nil {
@@ -57,7 +57,7 @@ public enum FilterStage {
       ? workspace.openStoreForReading() : step == .merge ? workspace.openStoreForMerge() : workspace.openStore()
     let parts = try store.allParts()
     guard !parts.isEmpty else {
-      throw HatcheryError("\(workspace.root): no documents to filter; run `hatchery ingest` first")
+      throw FilterError.noDocuments(workspace: workspace.root)
     }
     var configuration = JSONObject([
       ("rules", .array(config.families.map { .string($0.rawValue) })),

@@ -184,7 +184,9 @@ public struct LanguageModel: Sendable {
   }
 
   public init(serialized bytes: [UInt8], name: String) throws {
-    func corrupt(_ why: String) -> HatcheryError { HatcheryError("\(name): not a language model (\(why))") }
+    func corrupt(_ why: String) -> FilterError {
+      FilterError.badFile(path: name, reason: "not a language model (\(why))")
+    }
     guard bytes.count >= 20, Array(bytes[0..<8]) == Self.magic else { throw corrupt("bad magic number") }
     var offset = 8
     func word() throws -> UInt32 {
@@ -212,7 +214,7 @@ public struct LanguageModel: Sendable {
 
   public static func load(path: String) throws -> LanguageModel {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw HatcheryError("\(path): cannot read the language model")
+      throw FilterError.badFile(path: path, reason: "cannot read the language model")
     }
     return try LanguageModel(serialized: Array(data), name: path)
   }

@@ -53,7 +53,7 @@ public enum LanguageTraining {
           }
         }
       }
-      guard bytes > 0 else { throw HatcheryError("\(root): no catalogues for language '\(language)'") }
+      guard bytes > 0 else { throw FilterError.missingData("\(root): no catalogues for language '\(language)'") }
     }
     return samples
   }

@@ -9,7 +9,7 @@ enum MessageCatalog {
   /// The (original, translation) pairs of a catalogue; plural forms and contexts are split off.
   static func entries(path: String) throws -> [(original: String, translation: String)] {
     guard let data = FileManager.default.contents(atPath: path), data.count >= 28 else {
-      throw HatcheryError("\(path): not a message catalogue")
+      throw FilterError.badFile(path: path, reason: "not a message catalogue")
     }
     return try data.withUnsafeBytes { bytes -> [(String, String)] in
       let magic = bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
@@ -17,17 +17,21 @@ enum MessageCatalog {
       switch magic {
       case 0x9504_12DE: swapped = false
       case 0xDE12_0495: swapped = true
-      default: throw HatcheryError("\(path): not a message catalogue (bad magic number)")
+      default: throw FilterError.badFile(path: path, reason: "not a message catalogue (bad magic number)")
       }
       func word(_ offset: Int) throws -> Int {
-        guard offset + 4 <= bytes.count else { throw HatcheryError("\(path): truncated message catalogue") }
+        guard offset + 4 <= bytes.count else {
+          throw FilterError.badFile(path: path, reason: "truncated message catalogue")
+        }
         let value = bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
         return Int(swapped ? value.byteSwapped : value)
       }
       func string(_ table: Int, _ index: Int) throws -> String {
         let length = try word(table + index * 8)
         let offset = try word(table + index * 8 + 4)
-        guard offset + length <= bytes.count else { throw HatcheryError("\(path): truncated message catalogue") }
+        guard offset + length <= bytes.count else {
+          throw FilterError.badFile(path: path, reason: "truncated message catalogue")
+        }
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self)
       }
       let count = try word(8)

@@ -8,7 +8,7 @@ extension LanguageModel {
   /// `Hatchery_Filters.resources` beside the binary.
   public static func shipped() throws -> LanguageModel {
     guard let url = shippedFile, let data = try? Data(contentsOf: url) else {
-      throw HatcheryError(
+      throw FilterError.missingData(
         "the shipped language model (Hatchery_Filters.resources/shipped-langid.bin) is not beside the hatchery "
           + "binary; copy that folder with it, or rebuild Hatchery")
     }

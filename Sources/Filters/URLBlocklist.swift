@@ -17,7 +17,7 @@ public struct URLBlocklist: Sendable, Equatable {
 
   private static func entries(_ file: String) throws -> [String] {
     guard let data = FileManager.default.contents(atPath: file) else {
-      throw HatcheryError("\(file): cannot read the block-list")
+      throw FilterError.badFile(path: file, reason: "cannot read the block-list")
     }
     return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
       let entry = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]

@@ -106,18 +106,22 @@ final class ClassifierFilterTests: XCTestCase {
     let summary = try FilterStage.run(workspace: try workspace("ws"), config: config, threads: 1)
     XCTAssertEqual(summary.dropped, ["language": 3])
     XCTAssertThrowsError(try FilterConfig.parse("languages: [en]\nlanguage_classifier: lid\n")) {
-      XCTAssertTrue("\($0)".contains("'lid' is not one of the classifiers"), "\($0)")
+      guard case .badConfiguration(_, let reason)? = $0 as? FilterError else { return XCTFail("\($0)") }
+      XCTAssertTrue(reason.hasPrefix("language_classifier 'lid' is not one of the classifiers"), reason)
     }
     XCTAssertThrowsError(
       try FilterConfig.parse("classifiers: [{name: q, model: topic.bin, label: nope}]", relativeTo: folder)
     ) {
-      XCTAssertTrue("\($0)".contains("no label '__label__nope'"), "\($0)")
+      guard case .badFile(let path, let reason)? = $0 as? FilterError else { return XCTFail("\($0)") }
+      XCTAssertEqual(path, folder + "/topic.bin")
+      XCTAssertTrue(reason.hasPrefix("the model has no label '__label__nope'"), reason)
     }
     XCTAssertThrowsError(
       try FilterConfig.parse(
         "classifiers: [{name: q, model: topic.bin, threshold: 0.2, keep_top_fraction: 0.1}]", relativeTo: folder)
     ) {
-      XCTAssertTrue("\($0)".contains("give threshold or keep_top_fraction, not both"), "\($0)")
+      guard case .badConfiguration(_, let reason)? = $0 as? FilterError else { return XCTFail("\($0)") }
+      XCTAssertTrue(reason.hasSuffix("give threshold or keep_top_fraction, not both"), reason)
     }
   }
 

@@ -40,7 +40,7 @@ final class LanguageModelTests: XCTestCase {
     var damaged = model.serialized()
     damaged.removeLast(10)
     XCTAssertThrowsError(try LanguageModel(serialized: damaged, name: "damaged")) { error in
-      XCTAssertTrue("\(error)".contains("damaged"))
+      guard case .badFile("damaged", _)? = error as? FilterError else { return XCTFail("\(error)") }
     }
     XCTAssertThrowsError(try LanguageModel(serialized: Array("not a model at all".utf8), name: "x"))
   }

@@ -103,13 +103,14 @@ final class QualityRuleTests: XCTestCase {
     XCTAssertEqual(config.thresholds.minimumSentences, 3)
     XCTAssertEqual(config.thresholds.topNGramCharacterFractions[2], 0.5)
     XCTAssertThrowsError(try FilterConfig.parse("rules: [c4]\nthreshold:\n  x: 1\n", file: "f.yaml")) { error in
-      XCTAssertTrue("\(error)".contains("f.yaml:2:1"), "\(error)")
+      guard case .badConfiguration("f.yaml:2:1", _)? = error as? FilterError else { return XCTFail("\(error)") }
     }
     XCTAssertNotNil(try FilterConfig.parse("pii: true\n").piiRedactor)
     XCTAssertThrowsError(try FilterConfig.parse("pii: maybe\n"))
     XCTAssertThrowsError(try FilterConfig.parse("thresholds:\n  minimum_words: many\n"))
     XCTAssertThrowsError(try FilterConfig.parse("thresholds:\n  top_0_gram: 0.5\n", file: "f.yaml")) { error in
-      XCTAssertTrue("\(error)".contains("f.yaml:2:"), "\(error)")
+      guard case .badConfiguration(let place, _)? = error as? FilterError else { return XCTFail("\(error)") }
+      XCTAssertTrue(place.hasPrefix("f.yaml:2:"), place)
     }
     XCTAssertThrowsError(try FilterConfig.parse("rules: [perplexity]\n"))
   }
