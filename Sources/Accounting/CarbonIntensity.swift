@@ -26,9 +26,7 @@ public struct CarbonIntensity: Sendable, Equatable {
   public init(country: String?, override: Double?) throws {
     let code = country?.uppercased()
     if let code, Self.byCountry[code] == nil {
-      throw HatcheryError(
-        "no carbon intensity for country \(code); known: \(Self.byCountry.keys.sorted().joined(separator: ", ")) (or give --carbon-intensity)"
-      )
+      throw AccountingError.unknownCountry(code: code, known: Self.byCountry.keys.sorted())
     }
     countryCode = code
     countryName = code.flatMap { Self.byCountry[$0]?.name } ?? "World"

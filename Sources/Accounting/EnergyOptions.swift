@@ -19,9 +19,11 @@ public struct EnergyOptions: Sendable {
 
   public func validate() throws {
     _ = try CarbonIntensity(country: country, override: carbonIntensity)
-    guard pue >= 1 else { throw HatcheryError("--pue must be at least 1") }
-    guard interval > 0 else { throw HatcheryError("--energy-interval must be positive") }
-    if let cpuWatts { guard cpuWatts > 0 else { throw HatcheryError("--cpu-watts must be positive") } }
-    if let ramWatts { guard ramWatts >= 0 else { throw HatcheryError("--ram-watts must be at least 0") } }
+    guard pue >= 1 else { throw AccountingError.invalidOption("--pue must be at least 1") }
+    guard interval > 0 else { throw AccountingError.invalidOption("--energy-interval must be positive") }
+    if let cpuWatts { guard cpuWatts > 0 else { throw AccountingError.invalidOption("--cpu-watts must be positive") } }
+    if let ramWatts {
+      guard ramWatts >= 0 else { throw AccountingError.invalidOption("--ram-watts must be at least 0") }
+    }
   }
 }

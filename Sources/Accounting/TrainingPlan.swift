@@ -133,11 +133,11 @@ public struct TrainingPlan: Sendable {
   }
 
   public init(_ input: Input) throws {
-    guard input.devices >= 1 else { throw HatcheryError("--devices must be at least 1") }
+    guard input.devices >= 1 else { throw AccountingError.invalidOption("--devices must be at least 1") }
     guard input.mfu > 0, input.mfu <= 1, input.mfuRange.lowerBound > 0, input.mfuRange.upperBound <= 1 else {
-      throw HatcheryError("MFU must be in (0, 1]")
+      throw AccountingError.invalidOption("MFU must be in (0, 1]")
     }
-    guard input.pue >= 1 else { throw HatcheryError("--pue must be at least 1") }
+    guard input.pue >= 1 else { throw AccountingError.invalidOption("--pue must be at least 1") }
     self.input = input
     if let hours = input.deviceHours {
       deviceHours = hours
@@ -147,7 +147,8 @@ public struct TrainingPlan: Sendable {
       deviceHours = hours(input.mfu)
       deviceHoursRange = hours(input.mfuRange.upperBound)...hours(input.mfuRange.lowerBound)
     } else {
-      throw HatcheryError("a plan needs either the training FLOPs (parameters and tokens) or the device-hours")
+      throw AccountingError.invalidOption(
+        "a plan needs either the training FLOPs (parameters and tokens) or the device-hours")
     }
     wallSeconds = deviceHours / Double(input.devices) * 3600
     kWh = (deviceHours * input.deviceWatts / 1000 + input.extraKWh) * input.pue

@@ -30,16 +30,19 @@ public struct FastTextTrainer {
     public init() {}
 
     public func validate() throws {
-      guard dim > 0, dim <= 4096 else { throw HatcheryError("--dim must be between 1 and 4096") }
+      guard dim > 0, dim <= 4096 else { throw ClassifierError.invalidOption("--dim must be between 1 and 4096") }
       guard epoch > 0, lr > 0, wordNgrams >= 1, wordNgrams <= 10, minCount >= 1, threads >= 1 else {
-        throw HatcheryError("--epoch, --lr, --min-count and --threads must be positive, --word-ngrams 1–10")
+        throw ClassifierError.invalidOption(
+          "--epoch, --lr, --min-count and --threads must be positive, --word-ngrams 1–10")
       }
       guard minn >= 0, maxn >= 0, maxn <= 20, minn <= maxn || maxn == 0 else {
-        throw HatcheryError("--minn must be at most --maxn (at most 20)")
+        throw ClassifierError.invalidOption("--minn must be at most --maxn (at most 20)")
       }
-      guard bucket >= 0, bucket <= 1 << 27 else { throw HatcheryError("--bucket must be between 0 and 134217728") }
+      guard bucket >= 0, bucket <= 1 << 27 else {
+        throw ClassifierError.invalidOption("--bucket must be between 0 and 134217728")
+      }
       guard loss != .negativeSampling else {
-        throw HatcheryError("negative sampling is not offered for classifiers; use softmax, ova or hs")
+        throw ClassifierError.invalidOption("negative sampling is not offered for classifiers; use softmax, ova or hs")
       }
     }
   }
@@ -83,15 +86,17 @@ public struct FastTextTrainer {
       if isJSONL {
         if line.allSatisfy(ASCII.isLineSpace) { continue }
         guard let record = (try? line.withUnsafeBytes { try JSONParser.parse($0) })?.objectValue else {
-          throw HatcheryError("\(path):\(lineNumber): not a JSON object")
+          throw ClassifierError.badExample(file: "\(path):\(lineNumber)", reason: "not a JSON object")
         }
         guard let text = record["text"]?.stringValue else {
-          throw HatcheryError("\(path):\(lineNumber): no string member 'text'")
+          throw ClassifierError.badExample(file: "\(path):\(lineNumber)", reason: "no string member 'text'")
         }
         var labels: [String] = []
         if let label = record["label"]?.stringValue { labels = [label] }
         if case .array(let list)? = record["labels"] { labels += list.compactMap(\.stringValue) }
-        guard !labels.isEmpty else { throw HatcheryError("\(path):\(lineNumber): no 'label' or 'labels'") }
+        guard !labels.isEmpty else {
+          throw ClassifierError.badExample(file: "\(path):\(lineNumber)", reason: "no 'label' or 'labels'")
+        }
         examples.append(Example(text: text, labels: labels.map { $0.hasPrefix("__label__") ? $0 : "__label__" + $0 }))
       } else {
         examples.append(Example(text: String(decoding: line, as: UTF8.self), labels: []))
@@ -222,9 +227,10 @@ public struct FastTextTrainer {
     args.bucket = options.wordNgrams <= 1 && options.maxn == 0 ? 0 : Int32(options.bucket)
     let dictionary = buildDictionary(examples, args: args, minCount: options.minCount)
     guard dictionary.labelCount > 0 else {
-      throw HatcheryError("no labels: every example needs at least one (__label__… or a 'label' member)")
+      throw ClassifierError.nothingToLearn(
+        "no labels: every example needs at least one (__label__… or a 'label' member)")
     }
-    guard dictionary.wordCount > 0 else { throw HatcheryError("no words in the examples") }
+    guard dictionary.wordCount > 0 else { throw ClassifierError.nothingToLearn("no words in the examples") }
     let lines = encode(examples, dictionary: dictionary, args: args)
     let dim = options.dim
     let inputRows = dictionary.wordCount + Int(args.bucket)

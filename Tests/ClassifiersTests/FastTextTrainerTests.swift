@@ -77,14 +77,15 @@ final class FastTextTrainerTests: XCTestCase {
     XCTAssertEqual(records.map(\.labels), [["__label__x"], ["__label__y", "__label__z"]])
     XCTAssertThrowsError(try FastTextTrainer.readExamples(path: "a.jsonl", bytes: Array(#"{"text":"no label"}"#.utf8)))
     {
-      XCTAssertTrue("\($0)".contains("a.jsonl:1: no 'label'"), "\($0)")
+      XCTAssertEqual($0 as? ClassifierError, .badExample(file: "a.jsonl:1", reason: "no 'label' or 'labels'"))
     }
     var options = FastTextTrainer.Options()
     options.dim = 4
     XCTAssertThrowsError(
       try FastTextTrainer.train([FastTextTrainer.Example(text: "no labels here", labels: [])], options: options)
     ) {
-      XCTAssertTrue("\($0)".contains("no labels"), "\($0)")
+      guard case .nothingToLearn(let reason)? = $0 as? ClassifierError else { return XCTFail("\($0)") }
+      XCTAssertTrue(reason.hasPrefix("no labels"), reason)
     }
   }
 }
