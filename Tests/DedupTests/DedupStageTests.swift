@@ -358,7 +358,7 @@ final class DedupStageTests: XCTestCase {
         $0.tasks = 1
       }
     ) { error in
-      XCTAssertTrue("\(error)".contains(path), "\(error)")
+      guard case .corruptFile(path, _)? = error as? DedupError else { return XCTFail("\(error)") }
     }
   }
 

@@ -172,11 +172,12 @@ final class ShardStageTests: XCTestCase {
     bytes[Int(table.entries[0].compressedSize) + 20] ^= 0x40
     try bytes.write(to: URL(fileURLWithPath: path))
     XCTAssertThrowsError(try ShardVerifier.verify(workspace: workspace)) { error in
-      XCTAssertTrue("\(error)".hasPrefix("\(shard.path): frame 1:"), "\(error)")
+      guard case .damaged(shard.path, let reason)? = error as? ShardError else { return XCTFail("\(error)") }
+      XCTAssertTrue(reason.hasPrefix("frame 1:"), reason)
     }
     try bytes.prefix(bytes.count - 1).write(to: URL(fileURLWithPath: path))
     XCTAssertThrowsError(try ShardVerifier.verify(workspace: workspace)) { error in
-      XCTAssertTrue("\(error)".hasPrefix("\(shard.path):"), "\(error)")
+      guard case .damaged(shard.path, _)? = error as? ShardError else { return XCTFail("\(error)") }
     }
   }
 
@@ -318,7 +319,7 @@ final class ShardStageTests: XCTestCase {
     try bytes.dropLast(3).write(to: URL(fileURLWithPath: path))
     options.step = .merge
     XCTAssertThrowsError(try ShardStage.run(workspace: workspace, options: options)) { error in
-      XCTAssertTrue("\(error)".hasPrefix("\(path): not a complete shard task file"), "\(error)")
+      guard case .incompleteTaskFile(path, _)? = error as? ShardError else { return XCTFail("\(error)") }
     }
     XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.absolute(ShardManifest.path)))
 
