@@ -21,3 +21,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$venv/bin/python" Benchmarks/tokenizer_bench.py --hatchery .build/release/hatchery --corpus "$corpus" \
   --work "$work" --runs "${RUNS:-3}" --vocabs "${VOCABS:-8192,32768}" --threads "${THREADS:-1,2}"
+
+# Hostile input, timed here rather than in a unit test: a 200,000-byte run of one character
+# encodes in well under a second with the heap merge (a quadratic merge takes minutes).
+head -c 200000 /dev/zero | tr '\0' a > "$work/run.txt"
+.build/release/hatchery tokenizer train --input "$corpus/heldout.txt" --vocab-size 1024 --output "$work/hostile.json" >/dev/null
+start=$(date +%s.%N)
+timeout 20 .build/release/hatchery tokenizer encode --tokenizer "$work/hostile.json" "$work/run.txt" >/dev/null \
+  || { echo "hostile: one 200,000-byte run did not encode within 20 s"; exit 1; }
+printf 'hostile: one 200,000-byte run of "a" encoded in %.2f s\n' "$(echo "$(date +%s.%N) - $start" | bc)"

@@ -280,10 +280,9 @@ final class LicenseDetectorTests: XCTestCase {
     let mentions = String(
       repeating: "Licensed under the Apache License, Version 2.0. MIT License. SPDX-License-Identifier: MIT\n",
       count: 10_000)
-    let started = Date()
+    // Their time is checked by Benchmarks/license.sh (hostile text).
     let findings = detector.detect(mentions)
     XCTAssertLessThanOrEqual(findings.count, LicenseDetector.maximumFindings)
-    XCTAssertLessThan(Date().timeIntervalSince(started), 10)
     var binary = [UInt8](repeating: 0, count: 1 << 20)
     for index in binary.indices { binary[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 13) }
     XCTAssertNoThrow(binary.withUnsafeBytes { _ = detector.detect($0) })

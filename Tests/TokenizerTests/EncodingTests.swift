@@ -68,13 +68,9 @@ final class EncodingTests: XCTestCase {
     }
   }
 
-  func testALongRunOfOneCharacterIsNotQuadratic() throws {
-    let run = [UInt8](repeating: UInt8(ascii: "a"), count: 200_000)
-    let clock = ContinuousClock()
-    let start = clock.now
-    try roundTrip(run)
-    // A quadratic merge of 200 000 bytes takes minutes; the heap takes well under a second.
-    XCTAssertLessThan(clock.now - start, .seconds(20))
+  /// Its time (a quadratic merge of it takes minutes) is checked by Benchmarks/tokenizer.sh.
+  func testALongRunOfOneCharacterRoundTrips() throws {
+    try roundTrip([UInt8](repeating: UInt8(ascii: "a"), count: 200_000))
   }
 
   func testSpecialTokensAreRecognisedOnlyWhenAsked() throws {
