@@ -83,11 +83,13 @@ let package = Package(
         "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // The workspace's reports: the HTML report and its charts, the audit, the status.
+    .target(name: "Reporting", dependencies: ["HatcheryCore", "Accounting", "Shards", "Training"]),
     .target(
       name: "Pipeline",
       dependencies: [
-        "HatcheryCore", "HatcheryYAML", "Ingest", "Filters", "Accounting", "Training", "Shards", "StageArguments",
-        "Yams",
+        "HatcheryCore", "HatcheryYAML", "Ingest", "Filters", "Accounting", "Training", "Shards", "Reporting",
+        "StageArguments", "Yams",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]),
     // fastText-compatible classifiers: model files, prediction.
@@ -102,7 +104,7 @@ let package = Package(
       name: "hatchery",
       dependencies: [
         "HatcheryCore", "Ingest", "Dedup", "Licensing", "Filters", "Tokenizer", "Shards", "Training", "Accounting",
-        "Pipeline", "Classifiers",
+        "Pipeline", "Reporting", "Classifiers",
         "StageArguments", "CBLAS", "CLibXML2", "CZlib", "CZstd", "CXXHash", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
@@ -140,14 +142,14 @@ let package = Package(
     .testTarget(
       name: "LicensingTests",
       dependencies: [
-        "Licensing", "Ingest", "HatcheryCore", "HatcheryTestSupport", .product(name: "Logging", package: "swift-log"),
-        .product(name: "GRDB", package: "GRDB.swift"),
+        "Licensing", "Reporting", "Ingest", "HatcheryCore", "HatcheryTestSupport",
+        .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
     .testTarget(
       name: "FiltersTests",
       dependencies: [
-        "Filters", "Classifiers", "Licensing", "Ingest", "HatcheryCore", "HatcheryTestSupport",
+        "Filters", "Classifiers", "Licensing", "Reporting", "Ingest", "HatcheryCore", "HatcheryTestSupport",
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -165,6 +167,7 @@ let package = Package(
     .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "HatcheryCore"]),
     .testTarget(name: "ParquetTests", dependencies: ["Parquet", "HatcheryCore"], exclude: ["Fixtures"]),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HatcheryCore", "HatcheryTestSupport"]),
+    .testTarget(name: "ReportingTests", dependencies: ["Reporting", "HatcheryCore"]),
     .testTarget(
       name: "HatcheryCLITests", dependencies: ["HatcheryCore", .product(name: "GRDB", package: "GRDB.swift")]),
   ],

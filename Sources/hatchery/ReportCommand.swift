@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HatcheryCore
 import Pipeline
+import Reporting
 import StageArguments
 
 struct ReportCommand: ParsableCommand {

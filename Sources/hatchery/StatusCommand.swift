@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HatcheryCore
 import Pipeline
+import Reporting
 
 struct StatusCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HatcheryCore
 import Licensing
+import Reporting
 import Shards
 import StageArguments
 

@@ -4,6 +4,7 @@ import HatcheryCore
 import Ingest
 import Licensing
 import Logging
+import Reporting
 import XCTest
 
 @testable import Filters

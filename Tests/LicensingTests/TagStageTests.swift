@@ -4,6 +4,7 @@ import HatcheryCore
 import HatcheryTestSupport
 import Ingest
 import Logging
+import Reporting
 import XCTest
 
 @testable import Licensing

@@ -1,5 +1,6 @@
 import Foundation
 import HatcheryCore
+import Reporting
 import Training
 
 /// The comparison an ablation ends with, written to `FOLDER/ablation.md` (tables),

@@ -1,6 +1,7 @@
 import Accounting
 import Foundation
 import HatcheryCore
+import Reporting
 import Training
 
 /// Set by SIGINT while a step runs; read when the step's process has ended.

@@ -215,13 +215,13 @@ public enum WorkspaceReport {
 
   /// A run's curves from its metrics.jsonl: train and validation loss per step, and bits per
   /// byte of the validation split (`val_bpb`) and of each held-out text set (`eval_bpb`).
-  struct Curves {
-    var loss: [(x: Double, y: Double)] = []
-    var validation: [(x: Double, y: Double)] = []
-    var bitsPerByte: [(name: String, points: [(x: Double, y: Double)])] = []
+  public struct Curves {
+    public var loss: [(x: Double, y: Double)] = []
+    public var validation: [(x: Double, y: Double)] = []
+    public var bitsPerByte: [(name: String, points: [(x: Double, y: Double)])] = []
   }
 
-  static func metrics(_ path: String) -> Curves {
+  public static func metrics(_ path: String) -> Curves {
     var curves = Curves()
     guard let data = FileManager.default.contents(atPath: path) else { return curves }
     func number(_ value: JSONValue?) -> Double? {

@@ -3,11 +3,17 @@ import HatcheryCore
 
 /// A line chart as inline SVG (no script, no external asset): one or more series of (x, y)
 /// points on shared axes, with the extremes labelled and a legend.
-struct SVGChart {
-  struct Series {
+public struct SVGChart {
+  public struct Series {
     let name: String
     let color: String
     let points: [(x: Double, y: Double)]
+
+    public init(name: String, color: String, points: [(x: Double, y: Double)]) {
+      self.name = name
+      self.color = color
+      self.points = points
+    }
   }
 
   let title: String
@@ -17,7 +23,14 @@ struct SVGChart {
   let width = 640.0
   let height = 260.0
 
-  var svg: String {
+  public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
+    self.title = title
+    self.xLabel = xLabel
+    self.yLabel = yLabel
+    self.series = series
+  }
+
+  public var svg: String {
     let all = series.flatMap(\.points)
     guard let minX = all.map(\.x).min(), let maxX = all.map(\.x).max(), let minY = all.map(\.y).min(),
       let maxY = all.map(\.y).max()

@@ -3,11 +3,17 @@ import HatcheryCore
 
 /// A bar chart as inline SVG: one bar per label with an error bar (± its deviation), the axis
 /// starting below the lowest bar so that small differences show, each bar's value written above it.
-struct SVGBarChart {
-  struct Bar {
+public struct SVGBarChart {
+  public struct Bar {
     let label: String
     let value: Double
     let error: Double
+
+    public init(label: String, value: Double, error: Double) {
+      self.label = label
+      self.value = value
+      self.error = error
+    }
   }
 
   let title: String
@@ -16,7 +22,13 @@ struct SVGBarChart {
   let width = 640.0
   let height = 260.0
 
-  var svg: String {
+  public init(title: String, yLabel: String, bars: [Bar]) {
+    self.title = title
+    self.yLabel = yLabel
+    self.bars = bars
+  }
+
+  public var svg: String {
     let finite = bars.filter { $0.value.isFinite }
     guard !finite.isEmpty else { return "<p>No data for \(HTMLText.escape(title)).</p>" }
     let (left, right, top, bottom) = (60.0, 20.0, 28.0, 48.0)

@@ -2,7 +2,7 @@ import Foundation
 import HatcheryCore
 import XCTest
 
-@testable import Pipeline
+@testable import Reporting
 
 final class WorkspaceStatusTests: XCTestCase {
   func testStatusShowsRunsTaskOutputsAndDedupTasks() throws {

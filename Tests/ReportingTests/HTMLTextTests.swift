@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import HatcheryCore
+@testable import Reporting
 
 final class HTMLTextTests: XCTestCase {
   func testMarkupCharactersBecomeReferencesAndTheRestIsKept() {

@@ -6,19 +6,19 @@ import Training
 /// The headline numbers of a workspace, read from its store: documents through the stages,
 /// tokens in shards, training runs and energy. The report's data card and `hatchery run`'s
 /// summary both print them.
-struct WorkspaceFigures {
-  var ingested = 0
-  var rejected = 0
-  var droppedByStage: [(stage: String, documents: Int)] = []
-  var kept = 0
-  var duplicateClusters = 0
-  var shardDocuments = 0
-  var shardTokens = 0
-  var trainingRuns: [TrainingRunSummary] = []
+public struct WorkspaceFigures {
+  public var ingested = 0
+  public var rejected = 0
+  public var droppedByStage: [(stage: String, documents: Int)] = []
+  public var kept = 0
+  public var duplicateClusters = 0
+  public var shardDocuments = 0
+  public var shardTokens = 0
+  public var trainingRuns: [TrainingRunSummary] = []
   /// Energy of every metered stage and training run, before PUE.
-  var kWh = 0.0
+  public var kWh = 0.0
 
-  init(store: ProvenanceStore) throws {
+  public init(store: ProvenanceStore) throws {
     let audit = try store.auditCounts()
     kept = audit.bySourceAndLicense.reduce(0) { $0 + $1.keptDocuments }
     let shards = try store.shards()
