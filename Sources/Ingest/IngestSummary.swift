@@ -28,14 +28,12 @@ public struct IngestSummary: StageSummary {
 
   public static let shownRejects = 20
 
-  /// The rejects counted by reason.
+  /// The rejects counted by reason (a name this Hatchery does not know, from a store written by
+  /// another version, is left out).
   public var rejectCounts: [IngestRejectReason: Int] {
     var counts: [IngestRejectReason: Int] = [:]
     for (name, count) in rejectsByReason {
-      guard let reason = IngestRejectReason(rawValue: name) else {
-        preconditionFailure("ingest counted a reject reason it does not name: \(name)")
-      }
-      counts[reason] = count
+      if let reason = IngestRejectReason(rawValue: name) { counts[reason] = count }
     }
     return counts
   }
