@@ -5,7 +5,7 @@ public enum AccountingError: HatcheryFailure, Equatable {
   case invalidOption(String)
   case unknownCountry(code: String, known: [String])
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .invalidOption(let text): return text
     case .unknownCountry(let code, let known):

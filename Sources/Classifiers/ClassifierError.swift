@@ -8,7 +8,7 @@ public enum ClassifierError: HatcheryFailure, Equatable {
   /// Examples with nothing to learn from (no labels, no words).
   case nothingToLearn(String)
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .invalidOption(let text): return text
     case .badExample(let file, let reason): return "\(file): \(reason)"

@@ -14,7 +14,7 @@ public enum DedupError: HatcheryFailure, Equatable {
   case unknownDropReason
   case noSuchDocument(id: String, workspace: String)
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .invalidOption(let text): return text
     case .noDocuments(let workspace): return "\(workspace): no documents to deduplicate; run `hatchery ingest` first"

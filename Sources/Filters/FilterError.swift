@@ -12,7 +12,7 @@ public enum FilterError: HatcheryFailure, Equatable {
   /// Training data that is not there (no catalogue for a language).
   case missingData(String)
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .badConfiguration(let place, let reason): return "\(place): \(reason)"
     case .badFile(let path, let reason): return "\(path): \(reason)"

@@ -16,7 +16,7 @@ public enum IngestError: HatcheryFailure, Equatable {
   /// The HTML parser made no document of a page.
   case notMarkup
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .invalidOption(let text): return text
     case .sameName(let locator, let first, let second):

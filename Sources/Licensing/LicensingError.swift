@@ -9,7 +9,7 @@ public enum LicensingError: HatcheryFailure, Equatable {
   case badPolicy(place: String, reason: String)
   case noSuchDocument(id: String, workspace: String)
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .invalidOption(let text): return text
     case .noDocuments(let workspace): return "\(workspace): no documents to tag; run `hatchery ingest` first"

@@ -15,7 +15,7 @@ public enum PipelineError: HatcheryFailure, Equatable {
   /// A step or ablation run that cannot go on; the reason names what to do.
   case cannotRun(String)
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .badFile(let place, let reason): return "\(place): \(reason)"
     case .invalidOption(let text): return text

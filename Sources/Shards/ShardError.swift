@@ -32,7 +32,7 @@ public enum ShardError: HatcheryFailure, Equatable {
   case compression(path: String, reason: String)
   case exportFailed(path: String, reason: String)
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .invalidOption(let text): return text
     case .missingManifest(let path, let workspace):

@@ -17,7 +17,7 @@ public enum TokenizerError: HatcheryFailure, Equatable {
   case notByteLevel(String)
   case idOutsideVocabulary(id: UInt32, vocabularySize: Int)
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .invalidOption(let text): return text
     case .noDocuments(let workspace): return "\(workspace): no documents to train on; run `hatchery ingest` first"

@@ -21,7 +21,7 @@ public enum TrainingError: HatcheryFailure, Equatable {
   case tooFewTokens(source: String, tokens: Int, windows: Int, length: Int)
   case blasUnavailable(reason: String)
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .invalidOption(let text): return text
     case .badConfiguration(let place, let reason): return "\(place): \(reason)"

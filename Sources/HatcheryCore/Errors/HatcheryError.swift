@@ -2,17 +2,19 @@ import Foundation
 
 /// An error Hatchery reports to its user as one line: what failed, where, and what to do. Each
 /// domain's errors are one enum with the values that locate them (`StoreError`, `TokenizerError`,
-/// …) whose `description` is that line; tests match their cases. `HatcheryError` carries a
-/// message that has no case yet.
-public protocol HatcheryFailure: Error, CustomStringConvertible, Sendable {}
+/// …) whose `line` is that message; its `description` is the line with control characters
+/// escaped. Tests match the cases. `HatcheryError` carries a message that has no case yet.
+public protocol HatcheryFailure: Error, CustomStringConvertible, Sendable {
+  /// The message as written, before the control characters that file names and values quoted
+  /// from input may carry are escaped.
+  var line: String { get }
+}
 
 extension HatcheryFailure {
-  /// The description as one line: control characters (from file names, values quoted from
-  /// input) escaped.
-  public var message: String {
-    let text = description
-    return PrintableText.needsEscaping(text) ? PrintableText.escaped(text) : text
-  }
+  /// `line` as one line: control characters escaped, so no input can add lines or move the cursor.
+  public var description: String { PrintableText.needsEscaping(line) ? PrintableText.escaped(line) : line }
+
+  public var message: String { description }
 }
 
 /// An error whose description is one line a user can act on: what failed, where, and what to do.
@@ -26,6 +28,8 @@ public struct HatcheryError: HatcheryFailure {
   }
 
   public var description: String { message }
+
+  public var line: String { message }
 
   /// A failed Foundation file operation on `path`, as one line naming the path and the cause
   /// (Foundation's own message names neither for some calls, such as a write on a full disk).

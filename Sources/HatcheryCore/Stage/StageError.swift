@@ -11,7 +11,7 @@ public enum StageError: HatcheryFailure, Equatable {
     return Set(parts.map { $0 % tasks }).sorted()
   }
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .missingTaskOutputs(let stage, let parts, let total, let tasks, let command):
       return "\(stage) merge: \(parts.count) of \(total) parts have no task output of this configuration: run "

@@ -35,7 +35,7 @@ public enum StoreError: HatcheryFailure, Equatable {
   /// An encoded removed-span row that cannot be read.
   case malformedSpans(String)
 
-  public var description: String {
+  public var line: String {
     switch self {
     case .notSQLite(let path):
       return
