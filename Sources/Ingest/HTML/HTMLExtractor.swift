@@ -122,13 +122,7 @@ public final class HTMLExtractor {
     elements.removeAll(keepingCapacity: true)
     blocks.removeAll(keepingCapacity: true)
     text.removeAll()
-    blockStart = 0
-    blockChars = 0
-    blockLinkChars = 0
-    blockLinks = 0
-    blockWords = 0
-    pendingSpace = false
-    wordOpen = false
+    startBlock()
     openElement = -1
     openRow = -1
     linkDepth = 0
@@ -389,6 +383,11 @@ public final class HTMLExtractor {
     } else {
       text.truncate(to: blockStart)
     }
+    startBlock()
+  }
+
+  /// Starts an empty block at the end of the text.
+  @inline(__always) private func startBlock() {
     blockStart = text.count
     blockChars = 0
     blockLinkChars = 0
