@@ -71,6 +71,7 @@ public final class LicenseDetector: Sendable {
       texts.removeAll { NoticeRule.bsdVariants.contains($0.spdx) && !clauseReadings.contains($0.spdx) }
     }
     findings += texts
+    if findings.isEmpty { findings = moduleLicenses(bytes) }
     return Self.deduplicated(findings)
   }
 
@@ -78,9 +79,11 @@ public final class LicenseDetector: Sendable {
   /// Creative Commons. `bytes`, when given, are the text the tokens were read from (a "+" after a
   /// version is not a word, yet says "or later").
   func noticeFindings(_ tokens: WordTokens, bytes: UnsafeRawBufferPointer? = nil) -> [LicenseFinding] {
+    let notices = notices(tokens)
+    let bsdClausesRead = notices.contains { NoticeRule.bsdVariants.contains($0.spdx) }
     let gnu = gnuFamilies(tokens, bytes: bytes)
-    return notices(tokens) + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + commonLicensePointers(tokens)
-      + creativeCommons(tokens)
+    return notices + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + commonLicensePointers(tokens)
+      + creativeCommons(tokens) + namedLicences(tokens, bsdClausesRead: bsdClausesRead)
   }
 
   /// A matched licence text's own mentions of other licences are part of that text, not notices

@@ -268,6 +268,54 @@ final class LicenseDetectorTests: XCTestCase {
       ids("You may use this under the terms of the Apache Public License 2.0, at your option."), ["Apache-2.0"])
   }
 
+  func testLicencesGrantedByNameAreRead() {
+    let cases: [(String, [String])] = [
+      ("Released under the MIT License.", ["MIT"]),
+      ("Licensed under Apache-2.0; see LICENSE.", ["Apache-2.0"]),
+      ("Distributed under the 2-clause BSD licence.", ["BSD-2-Clause"]),
+      ("Copyright 2020 A. Author. Simplified BSD License applies.", ["BSD-2-Clause"]),
+      ("This library is under the New BSD license.", ["BSD-3-Clause"]),
+      ("License: ISC", ["ISC"]),
+      ("under the zlib license", ["Zlib"]),
+      ("Fonts under the SIL Open Font License, Version 1.1", ["OFL-1.1"]),
+      ("the terms of the Mozilla Public License 2.0", ["MPL-2.0"]),
+      ("This file is provided under a dual BSD/GPLv2 license.", ["BSD-3-Clause", "GPL-2.0-only"]),
+      ("It is distributed under a BSD-style license found in the LICENSE file.", ["BSD-3-Clause"]),
+    ]
+    for (text, expected) in cases { XCTAssertEqual(ids(text).sorted(), expected, text) }
+  }
+
+  func testANamedLicenceThatIsNotAGrantIsNotRead() {
+    // A statement about licences, a value in code, a tag (read by the tag rules), a bare word.
+    XCTAssertEqual(ids("This code is compatible with the MIT license."), [])
+    XCTAssertEqual(ids("prog.license = (long) \"Dual BSD/GPL\";"), [])
+    XCTAssertEqual(ids("// SPDX-License-Identifier: MIT"), ["MIT"])
+    XCTAssertEqual(detector.detect("// SPDX-License-Identifier: MIT").map(\.method), [.tag])
+    XCTAssertEqual(ids("Ported from the BSD kernel by MIT students."), [])
+    // The clauses of a BSD text say its variant; the bare name then adds nothing.
+    let twoClauses = """
+      BSD license. Redistribution and use in source and binary forms, with or without modification, are permitted \
+      provided that the following conditions are met: 1. Redistributions of source code must retain the above \
+      copyright notice.
+      """
+    XCTAssertEqual(ids(twoClauses), ["BSD-2-Clause"])
+  }
+
+  func testAKernelModuleMacroIsReadOnlyWhenNothingElseIs() {
+    XCTAssertEqual(ids("#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n"), ["GPL-2.0-or-later"])
+    XCTAssertEqual(ids("MODULE_LICENSE(\"GPL v2\");"), ["GPL-2.0-only"])
+    XCTAssertEqual(ids("MODULE_LICENSE(\"Dual MIT/GPL\");"), ["MIT OR GPL-2.0-only"])
+    XCTAssertEqual(detector.detect("MODULE_LICENSE(\"Dual BSD/GPL\");").map(\.confidence), [0.5])
+    XCTAssertEqual(ids("MODULE_LICENSE(\"Proprietary\");"), [])
+    // The file's own statement wins: the macro neither replaces nor amends it.
+    XCTAssertEqual(
+      ids("/* SPDX-License-Identifier: ISC */\nMODULE_LICENSE(\"Dual BSD/GPL\");"), ["ISC"])
+    XCTAssertEqual(
+      ids(
+        "Permission to use, copy, modify, and/or distribute this software for any purpose with or without fee is "
+          + "hereby granted.\nMODULE_LICENSE(\"Dual BSD/GPL\");"), ["ISC"])
+  }
+
   func testATextMatchedAsOnlyGivesWayToAnOrLaterNotice() {
     let findings = [
       LicenseFinding(spdx: "GPL-2.0-only", method: .text, confidence: 0.97, start: 0, end: 100),

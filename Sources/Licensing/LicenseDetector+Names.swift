@@ -1,0 +1,138 @@
+import HatcheryCore
+
+/// Licences granted by name rather than by their text: "released under the MIT License",
+/// "licensed under Apache-2.0", "the 2-clause BSD licence", "a dual BSD/GPLv2 license".
+extension LicenseDetector {
+  /// Names as they are written (SPDX ids read as words: "BSD-3-Clause" is "bsd 3 clause"). A bare
+  /// "BSD" is the 3-clause licence, the one Debian ships as common-licenses/BSD; it is reported
+  /// with less confidence, and gives way to a BSD licence whose clauses the text holds.
+  static let licenceNameList: [(name: String, spdx: String, confidence: Double)] = [
+    ("mit", "MIT", 0.8), ("expat", "MIT", 0.8), ("mit x11", "MIT", 0.8), ("isc", "ISC", 0.8), ("zlib", "Zlib", 0.8),
+    ("zlib libpng", "Zlib", 0.8), ("0bsd", "0BSD", 0.8), ("unlicense", "Unlicense", 0.8), ("wtfpl", "WTFPL", 0.8),
+    ("bsd 2 clause", "BSD-2-Clause", 0.8), ("2 clause bsd", "BSD-2-Clause", 0.8), ("bsd 2", "BSD-2-Clause", 0.8),
+    ("simplified bsd", "BSD-2-Clause", 0.8), ("freebsd", "BSD-2-Clause", 0.7),
+    ("bsd 3 clause", "BSD-3-Clause", 0.8), ("3 clause bsd", "BSD-3-Clause", 0.8), ("bsd 3", "BSD-3-Clause", 0.8),
+    ("new bsd", "BSD-3-Clause", 0.8), ("modified bsd", "BSD-3-Clause", 0.8), ("revised bsd", "BSD-3-Clause", 0.8),
+    ("bsd 4 clause", "BSD-4-Clause", 0.8), ("4 clause bsd", "BSD-4-Clause", 0.8),
+    ("original bsd", "BSD-4-Clause", 0.8), ("bsd", "BSD-3-Clause", 0.6),
+    ("apache 2 0", "Apache-2.0", 0.8), ("apache 2", "Apache-2.0", 0.8), ("apache v2", "Apache-2.0", 0.8),
+    ("apache license 2 0", "Apache-2.0", 0.8), ("apache license v2", "Apache-2.0", 0.8),
+    ("apache software license 2 0", "Apache-2.0", 0.8),
+    ("mpl 2 0", "MPL-2.0", 0.8), ("mpl 2", "MPL-2.0", 0.8), ("mozilla public license 2 0", "MPL-2.0", 0.8),
+    ("mpl 1 1", "MPL-1.1", 0.8), ("mozilla public license 1 1", "MPL-1.1", 0.8),
+    ("epl 1 0", "EPL-1.0", 0.8), ("eclipse public license 1 0", "EPL-1.0", 0.8),
+    ("epl 2 0", "EPL-2.0", 0.8), ("eclipse public license 2 0", "EPL-2.0", 0.8),
+    ("sil open font license 1 1", "OFL-1.1", 0.8), ("open font license 1 1", "OFL-1.1", 0.8),
+    ("sil open font license version 1 1", "OFL-1.1", 0.8), ("open font license version 1 1", "OFL-1.1", 0.8),
+    ("ofl 1 1", "OFL-1.1", 0.8), ("openssl", "OpenSSL", 0.7),
+    ("python software foundation", "PSF-2.0", 0.7), ("psf", "PSF-2.0", 0.7),
+    ("boost software", "BSL-1.0", 0.8), ("bsl 1 0", "BSL-1.0", 0.8), ("cddl 1 0", "CDDL-1.0", 0.8),
+    ("artistic 2 0", "Artistic-2.0", 0.8), ("zpl 2 1", "ZPL-2.1", 0.8),
+  ]
+  /// Every name's words, longest first within the names that start with the same word.
+  static let licenceNames = WordTable(
+    Dictionary(
+      grouping: licenceNameList.map { (words: NoticeRule.phrase($0.name), spdx: $0.spdx, confidence: $0.confidence) },
+      by: { $0.words[0] }
+    ).map { ($0.key, $0.value.sorted { $0.words.count > $1.words.count }) })
+  static let licenceWords: Set<UInt64> = Set(
+    ["license", "licence", "licensed", "licenced", "licenses", "licences"].map(WordTokens.hash))
+  /// "a BSD-style licence", "an MIT-like license".
+  static let nameQualifiers: Set<UInt64> = Set(["style", "like", "type", "styled"].map(WordTokens.hash))
+  /// Words right before a name that make it the object of a grant: "under the MIT", "dual
+  /// MIT/GPL", "License: MIT".
+  static let grantLeads: [[UInt64]] = ["under the", "under", "dual", "dual licensed", "license", "licence"].map(
+    NoticeRule.phrase)
+  static let statementWords: Set<UInt64> = Set(
+    ["compatible", "compatibility", "incompatible", "unlike", "except", "not"].map(WordTokens.hash))
+  static let macroWords = NoticeRule.phrase("module license")
+  static let bsdWord = WordTokens.hash("bsd")
+
+  /// Licences named as the object of a grant: the name followed by "license" (or "-style
+  /// license"), or right after "under (the)", "dual" or "License:". Not a name inside an SPDX tag
+  /// (the tag rules read those) or a kernel `MODULE_LICENSE` macro (see `moduleLicense`), nor one
+  /// said to be compatible, or not, with the text's licence.
+  func namedLicences(_ tokens: WordTokens, bsdClausesRead: Bool) -> [LicenseFinding] {
+    var findings: [LicenseFinding] = []
+    let hashes = tokens.hashes
+    var position = 0
+    while position < tokens.count && findings.count < Self.maximumFindings {
+      guard let candidates = Self.licenceNames[hashes[position]],
+        let name = candidates.first(where: { matches($0.words, tokens, at: position) })
+      else {
+        position += 1
+        continue
+      }
+      var after = position + name.words.count
+      if after < tokens.count, Self.nameQualifiers.contains(hashes[after]) { after += 1 }
+      let bareBSD = name.words.count == 1 && name.words[0] == Self.bsdWord
+      // A bare "BSD" is weak evidence: it needs "licence" in the next words ("a dual BSD/GPLv2
+      // license"), not only "dual" before it (`license = "Dual BSD/GPL"` in code is a value).
+      if bareBSD,
+        let licence = (after..<min(tokens.count, after + 3)).first(where: {
+          Self.licenceWords.contains(hashes[$0])
+        })
+      {
+        after = licence
+      }
+      // A full name ("Mozilla Public License 2.0") says "licence" itself.
+      let licenceAfter = after < tokens.count && Self.licenceWords.contains(hashes[after])
+      let followed = licenceAfter || name.words.contains(where: Self.licenceWords.contains)
+      let led =
+        !bareBSD && Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
+      let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
+      let statement = nearby.contains { Self.statementWords.contains(hashes[$0]) }
+      let macro =
+        position >= 2 && matches(Self.macroWords, tokens, at: position - 2)
+        || position >= 3 && matches(Self.macroWords, tokens, at: position - 3)
+      if (followed || led) && !statement && !macro && !(bareBSD && bsdClausesRead) && !inTag(tokens, at: position) {
+        let end = licenceAfter ? after : position + name.words.count - 1
+        findings.append(
+          LicenseFinding(
+            spdx: name.spdx, method: .notice, confidence: name.confidence, start: tokens.starts[position],
+            end: tokens.ends[end]))
+      }
+      position += name.words.count
+    }
+    return findings
+  }
+}
+
+/// The Linux kernel's `MODULE_LICENSE("…")` idents, as include/linux/module.h defined them until
+/// Linux 4.18 ("GPL" was "GNU Public License v2 or later", "GPL v2" version 2, a dual ident "GPL
+/// v2 or the other licence"); since then it says neither string tells "only" from "or later", so
+/// the first meaning is the one the idents were written with. "BSD" there is the 3-clause text,
+/// as a bare "BSD" is above; the Mozilla licence of the 2000s is MPL 1.1.
+extension LicenseDetector {
+  static let moduleIdents: [String: String] = [
+    "GPL": "GPL-2.0-or-later", "GPL v2": "GPL-2.0-only", "Dual BSD/GPL": "BSD-3-Clause OR GPL-2.0-only",
+    "Dual MIT/GPL": "MIT OR GPL-2.0-only", "Dual MPL/GPL": "MPL-1.1 OR GPL-2.0-only",
+  ]
+  static let moduleMacro = Array("MODULE_LICENSE(\"".utf8)
+
+  /// The licences a module's macros declare. A macro is the weakest statement a file can make
+  /// (module.h: it "does neither replace the proper license identifiers in the corresponding
+  /// source file nor amends them"), so `detect` reads them only when nothing else is found.
+  func moduleLicenses(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
+    var findings: [LicenseFinding] = []
+    let macro = Self.moduleMacro
+    var index = 0
+    while index + macro.count < bytes.count && findings.count < Self.maximumFindings {
+      guard bytes[index] == macro[0], (1..<macro.count).allSatisfy({ bytes[index + $0] == macro[$0] }) else {
+        index += 1
+        continue
+      }
+      let valueStart = index + macro.count
+      var valueEnd = valueStart
+      while valueEnd < bytes.count, valueEnd - valueStart < 32, bytes[valueEnd] != 0x22 { valueEnd += 1 }
+      if valueEnd < bytes.count, bytes[valueEnd] == 0x22,
+        let spdx = Self.moduleIdents[
+          String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)]
+      {
+        findings.append(LicenseFinding(spdx: spdx, method: .notice, confidence: 0.5, start: index, end: valueEnd + 1))
+      }
+      index = valueEnd
+    }
+    return findings
+  }
+}
