@@ -335,6 +335,14 @@ final class LicenseDetectorTests: XCTestCase {
     for index in binary.indices { binary[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 13) }
     XCTAssertNoThrow(binary.withUnsafeBytes { _ = detector.detect($0) })
     XCTAssertEqual(detector.detect("SPDX-License-Identifier: " + String(repeating: "(", count: 100_000)).count, 0)
+    // Macros cut off, unterminated, or by the thousand.
+    for text in [
+      "MODULE_LICENSE(\"", "MODULE_LICENSE(\"GPL", "MODULE_LICENSE(\"" + String(repeating: "G", count: 1000),
+    ] {
+      XCTAssertEqual(detector.detect(text).count, 0, text)
+    }
+    let macros = String(repeating: "MODULE_LICENSE(\"GPL\");\n", count: 10_000)
+    XCTAssertEqual(ids(macros), ["GPL-2.0-or-later"])
   }
 }
 
