@@ -46,15 +46,26 @@ extension LicenseDetector {
         }
         cursor += 1
       }
-      // "version 2 of the GNU General Public License": the version before the name.
-      if version == nil, position >= 4, tokens.hashes[position - 4] == Self.versionWord,
-        let major = Self.numbers[tokens.hashes[position - 3]], matches(Self.ofThe, tokens, at: position - 2)
-      {
-        version = family.versions[major]
-        cursor = nameEnd
-        // "the complete text of version 1 of the GNU General Public License": a pointer too.
-        pointer = Self.documentReferences.contains {
-          position >= 4 + $0.count && matches($0, tokens, at: position - 4 - $0.count)
+      // "version 2 of the GNU General Public License", "version 2.1 of the GNU Lesser …": the
+      // version before the name.
+      if version == nil, position >= 4, matches(Self.ofThe, tokens, at: position - 2) {
+        var start = position - 4
+        var key: String?
+        if tokens.hashes[start] == Self.versionWord, let major = Self.numbers[tokens.hashes[position - 3]] {
+          key = major
+        } else if position >= 5, tokens.hashes[position - 5] == Self.versionWord,
+          let major = Self.numbers[tokens.hashes[position - 4]], let minor = Self.numbers[tokens.hashes[position - 3]]
+        {
+          start = position - 5
+          key = minor == "0" ? major : major + " " + minor
+        }
+        if let key, let found = family.versions[key] {
+          version = found
+          cursor = nameEnd
+          // "the complete text of version 1 of the GNU General Public License": a pointer too.
+          pointer = Self.documentReferences.contains {
+            start >= $0.count && matches($0, tokens, at: start - $0.count)
+          }
         }
       }
       guard let version else {
@@ -103,7 +114,12 @@ extension LicenseDetector {
   /// "common-licenses/GPL-2", "gnu.org/licenses/gpl-2.0.html": a file name, not a grant (the
   /// pointer rules read those).
   static let pathWords: Set<UInt64> = [WordTokens.hash("licenses"), WordTokens.hash("licences")]
-  static let grantEndings = ["under the terms of the", "under the"].map(NoticeRule.phrase)
+  static let grantEndings = ["under the terms of the", "under the", "under"].map(NoticeRule.phrase)
+  /// "… WITHOUT ANY WARRANTY … See the GNU General Public License for more details": the
+  /// disclaimer of a GNU notice, left where the grant above it was cut (a file given an SPDX tag
+  /// in its place). It names the family, not always rightly (LGPL notices say "See the GNU
+  /// General Public License"), so it counts only in a text that names no GNU licence otherwise.
+  static let disclaimerEnding = NoticeRule.phrase("see the")
   /// The words a short form or an unversioned name starts with.
   static let shortFormTriggers = WordTable(
     (abbreviationList.map { WordTokens.hash($0.word) } + shortNameList.map { WordTokens.hash($0.0) }
@@ -121,6 +137,7 @@ extension LicenseDetector {
   ) -> [LicenseFinding] {
     var findings: [LicenseFinding] = []
     var unversioned: [(id: String, start: Int, end: Int)] = []
+    var disclaimers: [(id: String, start: Int, end: Int)] = []
     let hashes = tokens.hashes
     let triggers = Self.shortFormTriggers
     var position = 0
@@ -134,11 +151,17 @@ extension LicenseDetector {
       if let abbreviation = Self.abbreviations[hashes[position]] {
         found = (abbreviation.id, abbreviation.major, position + 1)
       } else if let id = Self.shortNames[hashes[position]], position + 1 < tokens.count,
-        position == 0 || !Self.pathWords.contains(hashes[position - 1]), !inTag(tokens, at: position)
+        position == 0 || !Self.pathWords.contains(hashes[position - 1]), !inTag(tokens, at: position),
+        !inModuleMacro(tokens, at: position)
       {
         var cursor = position + 1
         if hashes[cursor] == Self.versionWord || hashes[cursor] == Self.vWord { cursor += 1 }
-        if cursor < tokens.count, let major = Self.vNumbers[hashes[cursor]] ?? Self.numbers[hashes[cursor]] {
+        // The version is in the same notice: not the number after a comment's end or a blank
+        // line (`MODULE_LICENSE("GPL");` then a comment listing "1 Basic, 2 …").
+        if cursor < tokens.count,
+          !(position..<cursor).contains(where: { Self.noticeEnds(after: $0, tokens, bytes: bytes) }),
+          let major = Self.vNumbers[hashes[cursor]] ?? Self.numbers[hashes[cursor]]
+        {
           found = (id, major, cursor + 1)
         }
       }
@@ -167,16 +190,28 @@ extension LicenseDetector {
         position = cursor
         continue
       }
-      if Self.grantEndings.contains(where: { position >= $0.count && matches($0, tokens, at: position - $0.count) }),
+      let granted = Self.grantEndings.contains {
+        position >= $0.count && matches($0, tokens, at: position - $0.count)
+      }
+      let disclaimer = !granted && position >= 2 && matches(Self.disclaimerEnding, tokens, at: position - 2)
+      if granted || disclaimer,
         let name = Self.unversionedNames.first(where: { matches($0.words, tokens, at: position) })
       {
-        unversioned.append((name.id, tokens.starts[position], tokens.ends[position + name.words.count - 1]))
+        let end = tokens.ends[position + name.words.count - 1]
+        if granted {
+          unversioned.append((name.id, tokens.starts[position], end))
+        } else {
+          disclaimers.append((name.id, tokens.starts[position], end))
+        }
         position += name.words.count
         continue
       }
       position += 1
     }
     let versioned = Set((named + findings).map { Self.family(of: $0.spdx) })
+    if versioned.isDisjoint(with: Self.firstVersions.keys) && unversioned.isEmpty {
+      unversioned = disclaimers.prefix(1).map { $0 }
+    }
     for grant in unversioned where !versioned.contains(grant.id) && findings.count < Self.maximumFindings {
       let spdx = "\(grant.id)-\(Self.firstVersions[grant.id] ?? "1.0")-or-later"
       findings.append(

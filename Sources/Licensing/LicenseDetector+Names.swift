@@ -14,7 +14,7 @@ extension LicenseDetector {
     ("bsd 3 clause", "BSD-3-Clause", 0.8), ("3 clause bsd", "BSD-3-Clause", 0.8), ("bsd 3", "BSD-3-Clause", 0.8),
     ("new bsd", "BSD-3-Clause", 0.8), ("modified bsd", "BSD-3-Clause", 0.8), ("revised bsd", "BSD-3-Clause", 0.8),
     ("bsd 4 clause", "BSD-4-Clause", 0.8), ("4 clause bsd", "BSD-4-Clause", 0.8),
-    ("original bsd", "BSD-4-Clause", 0.8), ("bsd", "BSD-3-Clause", 0.6),
+    ("original bsd", "BSD-4-Clause", 0.8), ("openib org bsd", "Linux-OpenIB", 0.8), ("bsd", "BSD-3-Clause", 0.6),
     ("apache 2 0", "Apache-2.0", 0.8), ("apache 2", "Apache-2.0", 0.8), ("apache v2", "Apache-2.0", 0.8),
     ("apache license 2 0", "Apache-2.0", 0.8), ("apache license v2", "Apache-2.0", 0.8),
     ("apache software license 2 0", "Apache-2.0", 0.8),
@@ -28,6 +28,10 @@ extension LicenseDetector {
     ("python software foundation", "PSF-2.0", 0.7), ("psf", "PSF-2.0", 0.7),
     ("boost software", "BSL-1.0", 0.8), ("bsl 1 0", "BSL-1.0", 0.8), ("cddl 1 0", "CDDL-1.0", 0.8),
     ("artistic 2 0", "Artistic-2.0", 0.8), ("zpl 2 1", "ZPL-2.1", 0.8),
+    // The kernel's dual module idents written as a file's licence ("License: Dual MIT/GPL"), read
+    // as `moduleIdents` reads them.
+    ("dual bsd gpl", "BSD-3-Clause OR GPL-2.0-only", 0.6), ("dual mit gpl", "MIT OR GPL-2.0-only", 0.6),
+    ("dual mpl gpl", "MPL-1.1 OR GPL-2.0-only", 0.6),
   ]
   /// Every name's words, longest first within the names that start with the same word.
   static let licenceNames = WordTable(
@@ -46,6 +50,12 @@ extension LicenseDetector {
   static let statementWords: Set<UInt64> = Set(
     ["compatible", "compatibility", "incompatible", "unlike", "except", "not"].map(WordTokens.hash))
   static let macroWords = NoticeRule.phrase("module license")
+
+  /// Whether the word at `position` is inside `MODULE_LICENSE("…")` (its idents are two words
+  /// at most before the licence's: "Dual BSD/GPL").
+  func inModuleMacro(_ tokens: WordTokens, at position: Int) -> Bool {
+    (2...3).contains { position >= $0 && matches(Self.macroWords, tokens, at: position - $0) }
+  }
   static let bsdWord = WordTokens.hash("bsd")
 
   /// Licences named as the object of a grant: the name followed by "license" (or "-style
@@ -82,10 +92,9 @@ extension LicenseDetector {
         !bareBSD && Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
       let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
       let statement = nearby.contains { Self.statementWords.contains(hashes[$0]) }
-      let macro =
-        position >= 2 && matches(Self.macroWords, tokens, at: position - 2)
-        || position >= 3 && matches(Self.macroWords, tokens, at: position - 3)
-      if (followed || led) && !statement && !macro && !(bareBSD && bsdClausesRead) && !inTag(tokens, at: position) {
+      if (followed || led) && !statement && !inModuleMacro(tokens, at: position) && !(bareBSD && bsdClausesRead)
+        && !inTag(tokens, at: position)
+      {
         let end = licenceAfter ? after : position + name.words.count - 1
         findings.append(
           LicenseFinding(
@@ -109,30 +118,46 @@ extension LicenseDetector {
     "Dual MIT/GPL": "MIT OR GPL-2.0-only", "Dual MPL/GPL": "MPL-1.1 OR GPL-2.0-only",
   ]
   static let moduleMacro = Array("MODULE_LICENSE(\"".utf8)
+  static let gplExport = Array("EXPORT_SYMBOL_GPL(".utf8)
 
   /// The licences a module's macros declare. A macro is the weakest statement a file can make
   /// (module.h: it "does neither replace the proper license identifiers in the corresponding
-  /// source file nor amends them"), so `detect` reads them only when nothing else is found.
+  /// source file nor amends them"), so `detect` reads them only when nothing else is found. With
+  /// no `MODULE_LICENSE` either, a symbol exported only to GPL modules (`EXPORT_SYMBOL_GPL`) marks
+  /// kernel code, under the kernel's default licence, GPL-2.0-only (its COPYING file), with the
+  /// least confidence.
   func moduleLicenses(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
     var findings: [LicenseFinding] = []
-    let macro = Self.moduleMacro
     var index = 0
-    while index + macro.count < bytes.count && findings.count < Self.maximumFindings {
-      guard bytes[index] == macro[0], (1..<macro.count).allSatisfy({ bytes[index + $0] == macro[$0] }) else {
-        index += 1
-        continue
-      }
-      let valueStart = index + macro.count
+    while findings.count < Self.maximumFindings, let found = Self.offset(of: Self.moduleMacro, in: bytes, from: index) {
+      let valueStart = found + Self.moduleMacro.count
       var valueEnd = valueStart
       while valueEnd < bytes.count, valueEnd - valueStart < 32, bytes[valueEnd] != 0x22 { valueEnd += 1 }
       if valueEnd < bytes.count, bytes[valueEnd] == 0x22,
         let spdx = Self.moduleIdents[
           String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)]
       {
-        findings.append(LicenseFinding(spdx: spdx, method: .notice, confidence: 0.5, start: index, end: valueEnd + 1))
+        findings.append(LicenseFinding(spdx: spdx, method: .notice, confidence: 0.5, start: found, end: valueEnd + 1))
       }
       index = valueEnd
     }
+    if findings.isEmpty, let export = Self.offset(of: Self.gplExport, in: bytes, from: 0) {
+      findings.append(
+        LicenseFinding(
+          spdx: "GPL-2.0-only", method: .notice, confidence: 0.3, start: export, end: export + Self.gplExport.count))
+    }
     return findings
+  }
+
+  /// The first offset at or after `from` where `pattern` starts.
+  static func offset(of pattern: [UInt8], in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+    var index = from
+    while index + pattern.count <= bytes.count {
+      if bytes[index] == pattern[0], (1..<pattern.count).allSatisfy({ bytes[index + $0] == pattern[$0] }) {
+        return index
+      }
+      index += 1
+    }
+    return nil
   }
 }

@@ -81,9 +81,11 @@ public final class LicenseDetector: Sendable {
   func noticeFindings(_ tokens: WordTokens, bytes: UnsafeRawBufferPointer? = nil) -> [LicenseFinding] {
     let notices = notices(tokens)
     let bsdClausesRead = notices.contains { NoticeRule.bsdVariants.contains($0.spdx) }
-    let gnu = gnuFamilies(tokens, bytes: bytes)
-    return notices + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + commonLicensePointers(tokens)
-      + creativeCommons(tokens) + namedLicences(tokens, bsdClausesRead: bsdClausesRead)
+    // A version named anywhere, in a pointer to the licence's file too, is the version of an
+    // unversioned grant of the same licence (see `gnuShortForms`).
+    let gnu = gnuFamilies(tokens, bytes: bytes) + commonLicensePointers(tokens)
+    return notices + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + creativeCommons(tokens)
+      + namedLicences(tokens, bsdClausesRead: bsdClausesRead)
   }
 
   /// A matched licence text's own mentions of other licences are part of that text, not notices

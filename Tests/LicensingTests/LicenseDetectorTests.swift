@@ -316,6 +316,37 @@ final class LicenseDetectorTests: XCTestCase {
           + "hereby granted.\nMODULE_LICENSE(\"Dual BSD/GPL\");"), ["ISC"])
   }
 
+  func testGNUGrantsInTheFormsKernelHeadersUse() {
+    XCTAssertEqual(
+      ids("under the terms of version 2.1 of the GNU Lesser General Public License as published by the FSF."),
+      ["LGPL-2.1-only"])
+    XCTAssertEqual(ids("This file is licenced under GPL"), ["GPL-1.0-or-later"])
+    // The number after the comment is not the macro's version.
+    XCTAssertEqual(ids("MODULE_LICENSE(\"GPL\");\n\n/*\n *  1 Basic\n *  2 i2c\n */"), ["GPL-2.0-or-later"])
+    XCTAssertEqual(ids("You may choose the GPL, or the OpenIB.org BSD license below"), ["Linux-OpenIB"])
+    XCTAssertEqual(ids(" * License: Dual MIT/GPL\n"), ["MIT OR GPL-2.0-only"])
+    // A disclaimer left where the grant was cut names the licence; an LGPL notice's slip
+    // ("See the GNU General Public License") does not add the GPL.
+    let disclaimer = """
+      This program is distributed in the hope that it will be useful, but WITHOUT ANY WARRANTY; without even the \
+      implied warranty of MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the GNU General Public License \
+      for more details.
+      """
+    XCTAssertEqual(ids(disclaimer), ["GPL-1.0-or-later"])
+    XCTAssertEqual(
+      ids("under the terms of the GNU Lesser General Public License version 2.1.\n" + disclaimer), ["LGPL-2.1-only"])
+    // A version named in a pointer to the licence's file is the version of the grant.
+    XCTAssertEqual(
+      ids("released under LGPL\nOn Debian systems, refer to /usr/share/common-licenses/LGPL-2.1"), ["LGPL-2.1-only"])
+  }
+
+  func testAGPLOnlyExportMarksKernelCodeWhenNothingElseIs() {
+    XCTAssertEqual(ids("int f(void) { return 0; }\nEXPORT_SYMBOL_GPL(f);\n"), ["GPL-2.0-only"])
+    XCTAssertEqual(detector.detect("EXPORT_SYMBOL_GPL(f);").map(\.confidence), [0.3])
+    XCTAssertEqual(ids("EXPORT_SYMBOL_GPL(f);\nMODULE_LICENSE(\"Dual MIT/GPL\");"), ["MIT OR GPL-2.0-only"])
+    XCTAssertEqual(ids("/* Released under the MIT License. */\nEXPORT_SYMBOL_GPL(f);"), ["MIT"])
+  }
+
   func testATextMatchedAsOnlyGivesWayToAnOrLaterNotice() {
     let findings = [
       LicenseFinding(spdx: "GPL-2.0-only", method: .text, confidence: 0.97, start: 0, end: 100),
