@@ -65,6 +65,15 @@ public final class LicenseDetector: Sendable {
     if !texts.isEmpty { findings = withoutSelfNotices(findings, texts: texts) }
     // Word bigrams cannot tell BSD variants apart (they differ by one clause, and the reference
     // is the 3-clause text); the clauses read after the document's own grant say which it is.
+    // Licences written on the BSD grant (the Zope Public License, OpenSSL's): the grant under
+    // their title is part of their text, not a BSD licence of its own.
+    let titles = findings.filter { NoticeRule.writtenOnTheBSDGrant.contains($0.spdx) }.map(\.start)
+    if !titles.isEmpty {
+      findings.removeAll { finding in
+        finding.method == .notice && NoticeRule.bsdVariants.contains(finding.spdx)
+          && titles.contains { $0 < finding.start && finding.start - $0 < NoticeRule.titleReach }
+      }
+    }
     let clauseReadings = Set(
       findings.filter { $0.method == .notice && NoticeRule.bsdVariants.contains($0.spdx) }.map(\.spdx))
     if !clauseReadings.isEmpty {

@@ -84,6 +84,10 @@ struct NoticeRule: Sendable {
   static let mitDisclaimer = NoticeRule.phrase("the software is provided as is without warranty of any kind")
   /// The licences the BSD grant's clauses tell apart.
   static let bsdVariants: Set<String> = ["BSD-2-Clause", "BSD-3-Clause", "BSD-4-Clause", "Linux-OpenIB"]
+  /// Licences whose text is the BSD grant with clauses of their own, and how far (bytes) after
+  /// their title the grant is theirs.
+  static let writtenOnTheBSDGrant: Set<String> = ["ZPL-2.1", "ZPL-2.0", "OpenSSL"]
+  static let titleReach = 2_000
 
   static func phrase(_ text: String) -> [UInt64] { text.split(separator: " ").map { WordTokens.hash(String($0)) } }
 }

@@ -340,6 +340,23 @@ final class LicenseDetectorTests: XCTestCase {
       ids("released under LGPL\nOn Debian systems, refer to /usr/share/common-licenses/LGPL-2.1"), ["LGPL-2.1-only"])
   }
 
+  func testTheBSDGrantInsideALicenceWrittenOnItIsThatLicence() {
+    let zope = """
+      Zope Public License (ZPL) Version 2.1
+
+      A copyright notice accompanies this license document that identifies the copyright holders.
+
+      Redistribution and use in source and binary forms, with or without modification, are permitted provided \
+      that the following conditions are met:
+      3. Names of the copyright holders must not be used to endorse or promote products derived from this \
+      software without prior written permission from the copyright holders.
+      """
+    XCTAssertEqual(ids(zope), ["ZPL-2.1"])
+    // Far below the title, a BSD text is a licence of its own.
+    let far = zope + String(repeating: "\nThe rest of the text.", count: 100) + "\n" + zope.split(separator: "\n")[2]
+    XCTAssertEqual(ids(far).sorted(), ["BSD-2-Clause", "ZPL-2.1"])
+  }
+
   func testAGPLOnlyExportMarksKernelCodeWhenNothingElseIs() {
     XCTAssertEqual(ids("int f(void) { return 0; }\nEXPORT_SYMBOL_GPL(f);\n"), ["GPL-2.0-only"])
     XCTAssertEqual(detector.detect("EXPORT_SYMBOL_GPL(f);").map(\.confidence), [0.3])
