@@ -6,7 +6,9 @@
 # licence the remaining text does not state, so recall there has a ceiling below 1 for both
 # tools). Dev and test halves. `hatchery license detect` (one process) beside ScanCode-toolkit
 # (Benchmarks/licence-tools.sh).
-#   [COUNT=800] [KEEP=folder] Benchmarks/license-spdx.sh
+# DEV2=1 also draws and scores a second dev sample of 400 untagged files (for tuning; it has no
+# test half).
+#   [COUNT=800] [DEV2=1] [KEEP=folder] Benchmarks/license-spdx.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${COUNT:-800}
@@ -27,3 +29,10 @@ for set in tagged untagged; do
     done
   done
 done
+if [ -n "${DEV2:-}" ]; then
+  [ -d "$work/dev2" ] || python3 Benchmarks/license_spdx.py prepare-dev2 "$work" 400
+  time_licence_tools dev2 "$work/dev2" "$work/dev2"/*
+  for tool in hatchery-dev2.jsonl scancode-dev2.json; do
+    echo -n "${tool%%-*} "; python3 Benchmarks/license_spdx.py score "$work" dev2 "$work/$tool" dev
+  done
+fi

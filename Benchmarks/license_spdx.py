@@ -10,9 +10,14 @@ Linux kernel's source as Debian ships it (linux-source-6.1).
                        WORK/labels.json: name -> the SPDX ids of the expression (deprecated GNU
                        ids such as GPL-2.0 and GPL-2.0+ read as SPDX says: -only, -or-later;
                        exceptions after WITH left out); WORK/split.json: name -> dev or test.
+  prepare-dev2 WORK COUNT
+                       a second dev sample, for tuning only: up to COUNT more files of the dev half
+                       (by the same SHA-1 split; none already drawn), at most 60 per expression,
+                       each as the untagged files are, into WORK/dev2, labels added to
+                       WORK/labels.json and WORK/split.json (all "dev"). Its test half is never drawn.
   score WORK SET RESULTS HALF
-                       per-file recall and precision of the labelled ids on SET (tagged or
-                       untagged) from `hatchery license detect` JSON lines or a ScanCode JSON report.
+                       per-file recall and precision of the labelled ids on SET (tagged, untagged
+                       or dev2) from `hatchery license detect` JSON lines or a ScanCode JSON report.
 """
 import hashlib, json, os, re, shutil, subprocess, sys
 from collections import Counter
@@ -54,13 +59,24 @@ def ids_in(expression):
     return ids
 
 
-def prepare(work, count):
+def unpacked_source(work):
     source = os.path.join(work, "source")
     if not os.path.isdir(source):
         deb = next(f for f in os.listdir(os.path.join(work, "debs")) if f.startswith("linux-source"))
         os.makedirs(source)
         subprocess.run(f"dpkg-deb --fsys-tarfile debs/{deb} | tar -x --wildcards './usr/src/*.tar.xz' -O "
                        f"| tar -xJ -C source", shell=True, cwd=work, check=True)
+    return source
+
+
+def untagged_text(data):
+    """The file without its tag line, or None when its first 80 lines then hold no licence wording."""
+    untagged = b"\n".join(line for line in data.split(b"\n") if b"SPDX-License-Identifier" not in line)
+    return untagged if WORDING.search(b"\n".join(untagged.split(b"\n")[:80])) else None
+
+
+def prepare(work, count):
+    source = unpacked_source(work)
     candidates = []
     for root, _, files in os.walk(source):
         for name in files:
@@ -85,9 +101,8 @@ def prepare(work, count):
         name = os.path.relpath(path, source).replace("/", "__")
         data = open(path, "rb").read()
         open(os.path.join(work, "tagged", name), "wb").write(data)
-        lines = data.split(b"\n")
-        untagged = b"\n".join(line for line in lines if b"SPDX-License-Identifier" not in line)
-        if WORDING.search(b"\n".join(untagged.split(b"\n")[:80])):
+        untagged = untagged_text(data)
+        if untagged is not None:
             open(os.path.join(work, "untagged", name), "wb").write(untagged)
         labels[name] = sorted(ids)
         split[name] = "dev" if int(digest[-1], 16) % 2 == 0 else "test"
@@ -97,6 +112,45 @@ def prepare(work, count):
     untagged = len(os.listdir(os.path.join(work, "untagged")))
     print(f"{len(labels)} tagged files ({len(per_expression)} expressions), {untagged} with licence wording "
           f"besides the tag")
+
+
+def prepare_dev2(work, count):
+    source = unpacked_source(work)
+    labels = json.load(open(os.path.join(work, "labels.json")))
+    split = json.load(open(os.path.join(work, "split.json")))
+    candidates = []
+    for root, _, files in os.walk(source):
+        for name in files:
+            path = os.path.join(root, name)
+            relative = os.path.relpath(path, source)
+            digest = sha1(relative)
+            key = relative.replace("/", "__")
+            if os.path.islink(path) or int(digest[-1], 16) % 2 != 0 or key in labels:
+                continue
+            with open(path, "rb") as file:
+                match = TAG.search(file.read(4096))
+            if match:
+                candidates.append((digest, path, key, match.group(1).decode("utf8", "replace")))
+    os.makedirs(os.path.join(work, "dev2"), exist_ok=True)
+    per_expression, drawn = Counter(), 0
+    for digest, path, key, expression in sorted(candidates):
+        ids = ids_in(expression)
+        group = " ".join(sorted(ids))
+        if not ids or not all(re.fullmatch(r"[A-Za-z0-9.+-]+", i) for i in ids) or per_expression[group] >= 60:
+            continue
+        untagged = untagged_text(open(path, "rb").read())
+        if untagged is None:
+            continue
+        per_expression[group] += 1
+        open(os.path.join(work, "dev2", key), "wb").write(untagged)
+        labels[key], split[key] = sorted(ids), "dev"
+        drawn += 1
+        if drawn >= count:
+            break
+    json.dump(labels, open(os.path.join(work, "labels.json"), "w"), indent=1, sort_keys=True)
+    json.dump(split, open(os.path.join(work, "split.json"), "w"), indent=1, sort_keys=True)
+    shutil.rmtree(source)
+    print(f"{drawn} more dev files ({len(per_expression)} expressions)")
 
 
 def score(work, which, results_path, half):
@@ -114,6 +168,8 @@ def score(work, which, results_path, half):
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "prepare":
         prepare(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "prepare-dev2":
+        prepare_dev2(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) == 6 and sys.argv[1] == "score":
         score(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     else:
