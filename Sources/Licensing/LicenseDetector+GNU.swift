@@ -184,7 +184,7 @@ extension LicenseDetector {
           let spdx = "\(id)-\(version)-\(later ? "or-later" : "only")"
           findings.append(
             LicenseFinding(
-              spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: pointer ? Self.pointerConfidence : 0.8,
+              spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: pointer ? Self.pointerConfidence : 0.7,
               start: tokens.starts[position], end: end))
         }
         position = cursor

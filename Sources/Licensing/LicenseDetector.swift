@@ -8,6 +8,9 @@ public final class LicenseDetector: Sendable {
   public static let maximumFindings = 64
   /// Full-text matches below this word-bigram similarity are not reported.
   public static let textThreshold = 0.8
+  /// Tags, grants, licence texts and metadata fields are at least this confident; licences named
+  /// in passing, macros, pointers and bare mentions less (see `TagStage`).
+  public static let decisiveConfidence = 0.8
 
   let list: SPDXLicenseList
   let references: [ReferenceText]

@@ -8,7 +8,11 @@ import Synchronization
 /// Effective licence: what the document itself says — its text and its metadata's licence fields
 /// (SPDX tags if it has any, else every licence found, joined by AND); if it says nothing, what
 /// its nearest covering licence file or package metadata says (LicenseScope, basis `scope`);
-/// else the licence its source declared at ingestion; else unknown. A text that disagrees with
+/// else the licence its source declared at ingestion; else unknown. Where a scope or a declared
+/// licence exists, only decisive findings (confidence of `LicenseDetector.decisiveConfidence`
+/// or more: tags, grants, licence texts, metadata fields) speak for the text: a licence named in
+/// passing, a module macro, a pointer or a "public domain" mention stays evidence (a changelog's
+/// "relicensed under the MIT License" is about code, not the changelog). A text that disagrees with
 /// its covering file is a conflict too. A conflict is flagged when the text and the declared licence share no
 /// licence, or when the text names licences that cannot be combined (GPL-2.0-only with Apache-2.0
 /// or a version-3 GNU licence).
@@ -279,7 +283,10 @@ public enum TagStage {
   )
     -> DocumentLicenseRecord
   {
-    let detected = LicenseDetector.expression(of: findings).flatMap { try? SPDXExpression.parse($0) }
+    let deciding =
+      scope == nil && declared == nil
+      ? findings : findings.filter { $0.confidence >= LicenseDetector.decisiveConfidence }
+    let detected = LicenseDetector.expression(of: deciding).flatMap { try? SPDXExpression.parse($0) }
     let expression = detected ?? scope?.expression ?? declared
     let basis = detected != nil ? "detected" : scope != nil ? "scope" : declared != nil ? "declared" : "unknown"
     var conflicts: [String] = []

@@ -191,6 +191,29 @@ final class TagStageTests: XCTestCase {
     XCTAssertGreaterThan(try store.auditCounts().untagged, 0)
   }
 
+  /// A licence named in passing does not outweigh the document's scope or its declared licence;
+  /// a grant does; with neither, the name is all there is.
+  func testOnlyDecisiveFindingsOutweighScopeAndDeclaredLicence() throws {
+    let detector = LicenseDetector(referenceFolders: [])
+    let changelog = detector.detect("1.2 (2024): the vendored parser is now under the MIT License.\n")
+    XCTAssertEqual(changelog.map(\.spdx), ["MIT"])
+    let scope = LicenseScope.Cover(
+      expression: try SPDXExpression.parse("GPL-2.0-or-later"), file: "COPYING", detail: "licence text")
+    let declared = try SPDXExpression.parse("CC-BY-SA-4.0")
+    let byScope = TagStage.effectiveLicense(findings: changelog, declared: nil, scope: scope, documentID: "a")
+    XCTAssertEqual([byScope.expression, byScope.basis], ["GPL-2.0-or-later", "scope"])
+    XCTAssertNil(byScope.conflict)
+    let byDeclared = TagStage.effectiveLicense(findings: changelog, declared: declared, documentID: "b")
+    XCTAssertEqual([byDeclared.expression, byDeclared.basis], ["CC-BY-SA-4.0", "declared"])
+    let alone = TagStage.effectiveLicense(findings: changelog, declared: nil, documentID: "c")
+    XCTAssertEqual([alone.expression, alone.basis], ["MIT", "detected"])
+    let grant = detector.detect(
+      "Permission is hereby granted, free of charge, to any person obtaining a copy of this software")
+    let granted = TagStage.effectiveLicense(findings: grant, declared: nil, scope: scope, documentID: "d")
+    XCTAssertEqual([granted.expression, granted.basis], ["MIT", "detected"])
+    XCTAssertNotNil(granted.conflict, "the text and its covering file share no licence")
+  }
+
   func testAuditAndTraceReportWhatTheStoreKnows() throws {
     let workspace = try workspace(corpus)
     _ = try tag(workspace, policy: "deny: [non-commercial]\n")
