@@ -30,7 +30,7 @@ public struct FuzzTarget: Sendable {
   public static let all: [FuzzTarget] = [
     warc, http, gzip, zstd, bzip2, jsonl, html, mediawiki, jatsAndTEI, parquet, pipelineYAML, policyYAML, filterYAML,
     shard,
-    safetensors, tokenizerJSON, fastText,
+    safetensors, tokenizerJSON, fastText, licenceText,
   ]
 
   public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
@@ -284,5 +284,70 @@ extension FuzzTarget {
         let predictor = FastTextPredictor(model: try FastTextModel(path: path))
         _ = predictor.predict(Seeds.sentence + " apple wheel unseen", k: 0)
       }
+    })
+}
+
+// MARK: Licence detection: every document's text goes through it in the tag stage
+
+extension FuzzTarget {
+  static let detector = LicenseDetector()
+  static let licenceSeeds: [String] = [
+    "/* SPDX-License-Identifier: (GPL-2.0+ OR MIT) */\n// spdx-license-identifier: Apache-2.0 WITH LLVM-exception\n",
+    """
+    Permission is hereby granted, free of charge, to any person obtaining a copy of this software and \
+    associated documentation files (the "Software"), to deal in the Software without restriction.
+    """,
+    """
+    This program is free software; you can redistribute it and/or modify it under the terms of the GNU \
+    General Public License as published by the Free Software Foundation; either version 2 of the License, \
+    or (at your option) any later version.
+
+    MODULE_LICENSE("GPL");
+    EXPORT_SYMBOL_GPL(f);
+    """,
+    """
+    Redistribution and use in source and binary forms, with or without modification, are permitted provided \
+    that the following conditions are met: Neither the name of the copyright holder nor the names of its \
+    contributors may be used to endorse or promote products derived from this software.
+    """,
+    """
+    Zope Public License (ZPL) Version 2.1
+
+    Redistribution and use in source and binary forms, with or without modification, are permitted.
+    """,
+    """
+    Released under the MIT License; parts under the 2-clause BSD licence, a dual BSD/GPLv2 license, LGPLv2.1+ \
+    and CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/). License: Dual MIT/GPL
+    """,
+    """
+    See /usr/share/common-licenses/GPL-3. This file is licenced under GPL. MODULE_LICENSE("Dual BSD/GPL"); \
+    released into the public domain.
+    """,
+  ]
+
+  /// Texts carrying each kind of evidence the detector reads; a mutated text must give at most
+  /// `maximumFindings` findings, each inside the text (the tag stage cuts its evidence from
+  /// there) and each a valid SPDX expression. "Refused": no licence found.
+  static let licenceText = FuzzTarget(
+    name: "licence-text",
+    seeds: { _ in licenceSeeds.map { Array($0.utf8) } },
+    run: { input, _ in
+      let findings = input.withUnsafeBytes { detector.detect($0) }
+      guard findings.count <= LicenseDetector.maximumFindings else {
+        throw FuzzViolation(description: "\(findings.count) findings, more than \(LicenseDetector.maximumFindings)")
+      }
+      for finding in findings {
+        guard finding.start >= 0, finding.start <= finding.end, finding.end <= input.count else {
+          throw FuzzViolation(
+            description: "\(finding.spdx) at \(finding.start)..<\(finding.end), outside the \(input.count) bytes")
+        }
+        guard (try? SPDXExpression.parse(finding.spdx)) != nil else {
+          throw FuzzViolation(description: "\(finding.spdx) is not an SPDX expression")
+        }
+      }
+      if let expression = LicenseDetector.expression(of: findings), (try? SPDXExpression.parse(expression)) == nil {
+        throw FuzzViolation(description: "the findings' expression \(expression) is not an SPDX expression")
+      }
+      return findings.isEmpty ? "no licence found" : nil
     })
 }

@@ -357,6 +357,12 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids(far).sorted(), ["BSD-2-Clause", "ZPL-2.1"])
   }
 
+  func testEveryNamedLicenceAndModuleIdentIsAnSPDXExpression() {
+    for spdx in LicenseDetector.licenceNameList.map(\.spdx) + LicenseDetector.moduleIdents.values {
+      XCTAssertNoThrow(try SPDXExpression.parse(spdx), spdx)
+    }
+  }
+
   func testAGPLOnlyExportMarksKernelCodeWhenNothingElseIs() {
     XCTAssertEqual(ids("int f(void) { return 0; }\nEXPORT_SYMBOL_GPL(f);\n"), ["GPL-2.0-only"])
     XCTAssertEqual(detector.detect("EXPORT_SYMBOL_GPL(f);").map(\.confidence), [0.3])
