@@ -28,6 +28,7 @@ extension LicenseDetector {
     ("python software foundation", "PSF-2.0", 0.7), ("psf", "PSF-2.0", 0.7),
     ("boost software", "BSL-1.0", 0.7), ("bsl 1 0", "BSL-1.0", 0.7), ("cddl 1 0", "CDDL-1.0", 0.7),
     ("artistic 2 0", "Artistic-2.0", 0.7), ("zpl 2 1", "ZPL-2.1", 0.7),
+    ("freetype project", "FTL", 0.7), ("freetype", "FTL", 0.7),
     // The kernel's dual module idents written as a file's licence ("License: Dual MIT/GPL"), read
     // as `moduleIdents` reads them.
     ("dual bsd gpl", "BSD-3-Clause OR GPL-2.0-only", 0.6), ("dual mit gpl", "MIT OR GPL-2.0-only", 0.6),

@@ -281,6 +281,7 @@ final class LicenseDetectorTests: XCTestCase {
       ("the terms of the Mozilla Public License 2.0", ["MPL-2.0"]),
       ("This file is provided under a dual BSD/GPLv2 license.", ["BSD-3-Clause", "GPL-2.0-only"]),
       ("It is distributed under a BSD-style license found in the LICENSE file.", ["BSD-3-Clause"]),
+      ("distributed under the terms of the FreeType project license, LICENSE.TXT.", ["FTL"]),
     ]
     for (text, expected) in cases { XCTAssertEqual(ids(text).sorted(), expected, text) }
   }
