@@ -150,7 +150,7 @@ extension LicenseDetector {
     let laterNotices = Set(
       result.filter { $0.spdx.hasSuffix("-or-later") }.map { $0.spdx.replacingOccurrences(of: "-or-later", with: "") })
     result.removeAll {
-      ($0.method == .text || $0.confidence < decisiveConfidence) && $0.spdx.hasSuffix("-only")
+      ($0.method == .text || $0.confidence <= pointerConfidence) && $0.spdx.hasSuffix("-only")
         && laterNotices.contains($0.spdx.replacingOccurrences(of: "-only", with: ""))
     }
     let specificPublicDomain = result.contains { $0.spdx == "Unlicense" || $0.spdx == "CC0-1.0" }

@@ -364,23 +364,6 @@ final class LicenseDetectorTests: XCTestCase {
     }
   }
 
-  func testAnAbbreviationOfTheSameVersionIsTheOrLaterGrant() {
-    let gcc = """
-      // This library is free software; you can redistribute it and/or modify it under the terms of the GNU
-      // General Public License as published by the Free Software Foundation; either version 3, or (at your
-      // option) any later version.
-      // Under Section 7 of GPL version 3, you are granted additional permissions described in the GCC Runtime
-      // Library Exception, version 3.1, as published by the Free Software Foundation.
-      """
-    XCTAssertEqual(ids(gcc), ["GPL-3.0-or-later"])
-    // A grant of another version stays.
-    XCTAssertEqual(
-      ids(
-        "Licensed under GPLv2.\nThe manual, written in 2019 by the volunteers of the project: GPL version 3 or any later version."
-      ).sorted(),
-      ["GPL-2.0-only", "GPL-3.0-or-later"])
-  }
-
   func testAGPLOnlyExportMarksKernelCodeWhenNothingElseIs() {
     XCTAssertEqual(ids("int f(void) { return 0; }\nEXPORT_SYMBOL_GPL(f);\n"), ["GPL-2.0-only"])
     XCTAssertEqual(detector.detect("EXPORT_SYMBOL_GPL(f);").map(\.confidence), [0.3])
