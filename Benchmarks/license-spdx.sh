@@ -6,8 +6,9 @@
 # licence the remaining text does not state, so recall there has a ceiling below 1 for both
 # tools). Dev and test halves. `hatchery license detect` (one process) beside ScanCode-toolkit
 # (Benchmarks/licence-tools.sh).
-# DEV2=1 also draws and scores a second dev sample of 400 untagged files (for tuning; it has no
-# test half).
+# DEV2=1 also draws and scores two more dev samples of untagged files (for tuning; they have no
+# test half): dev2, up to 400 files at most 60 per expression, then dev3, up to 600 more at most
+# 150 per expression.
 #   [COUNT=800] [DEV2=1] [KEEP=folder] Benchmarks/license-spdx.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +31,12 @@ for set in tagged untagged; do
   done
 done
 if [ -n "${DEV2:-}" ]; then
-  [ -d "$work/dev2" ] || python3 Benchmarks/license_spdx.py prepare-dev2 "$work" 400
-  time_licence_tools dev2 "$work/dev2" "$work/dev2"/*
-  for tool in hatchery-dev2.jsonl scancode-dev2.json; do
-    echo -n "${tool%%-*} "; python3 Benchmarks/license_spdx.py score "$work" dev2 "$work/$tool" dev
+  for sample in "dev2 400 60" "dev3 600 150"; do
+    read -r name count cap <<<"$sample"
+    [ -d "$work/$name" ] || python3 Benchmarks/license_spdx.py prepare-dev "$work" "$name" "$count" "$cap"
+    time_licence_tools "$name" "$work/$name" "$work/$name"/*
+    for tool in "hatchery-$name.jsonl" "scancode-$name.json"; do
+      echo -n "${tool%%-*} "; python3 Benchmarks/license_spdx.py score "$work" "$name" "$work/$tool" dev
+    done
   done
 fi

@@ -10,14 +10,14 @@ Linux kernel's source as Debian ships it (linux-source-6.1).
                        WORK/labels.json: name -> the SPDX ids of the expression (deprecated GNU
                        ids such as GPL-2.0 and GPL-2.0+ read as SPDX says: -only, -or-later;
                        exceptions after WITH left out); WORK/split.json: name -> dev or test.
-  prepare-dev2 WORK COUNT
-                       a second dev sample, for tuning only: up to COUNT more files of the dev half
-                       (by the same SHA-1 split; none already drawn), at most 60 per expression,
-                       each as the untagged files are, into WORK/dev2, labels added to
+  prepare-dev WORK NAME COUNT CAP
+                       a further dev sample, for tuning only: up to COUNT more files of the dev half
+                       (by the same SHA-1 split; none already drawn), at most CAP per expression,
+                       each as the untagged files are, into WORK/NAME, labels added to
                        WORK/labels.json and WORK/split.json (all "dev"). Its test half is never drawn.
   score WORK SET RESULTS HALF
                        per-file recall and precision of the labelled ids on SET (tagged, untagged
-                       or dev2) from `hatchery license detect` JSON lines or a ScanCode JSON report.
+                       or a dev sample) from `hatchery license detect` JSON lines or a ScanCode JSON report.
 """
 import hashlib, json, os, re, shutil, subprocess, sys
 from collections import Counter
@@ -114,7 +114,7 @@ def prepare(work, count):
           f"besides the tag")
 
 
-def prepare_dev2(work, count):
+def prepare_dev(work, folder, count, cap):
     source = unpacked_source(work)
     labels = json.load(open(os.path.join(work, "labels.json")))
     split = json.load(open(os.path.join(work, "split.json")))
@@ -131,18 +131,18 @@ def prepare_dev2(work, count):
                 match = TAG.search(file.read(4096))
             if match:
                 candidates.append((digest, path, key, match.group(1).decode("utf8", "replace")))
-    os.makedirs(os.path.join(work, "dev2"), exist_ok=True)
+    os.makedirs(os.path.join(work, folder), exist_ok=True)
     per_expression, drawn = Counter(), 0
     for digest, path, key, expression in sorted(candidates):
         ids = ids_in(expression)
         group = " ".join(sorted(ids))
-        if not ids or not all(re.fullmatch(r"[A-Za-z0-9.+-]+", i) for i in ids) or per_expression[group] >= 60:
+        if not ids or not all(re.fullmatch(r"[A-Za-z0-9.+-]+", i) for i in ids) or per_expression[group] >= cap:
             continue
         untagged = untagged_text(open(path, "rb").read())
         if untagged is None:
             continue
         per_expression[group] += 1
-        open(os.path.join(work, "dev2", key), "wb").write(untagged)
+        open(os.path.join(work, folder, key), "wb").write(untagged)
         labels[key], split[key] = sorted(ids), "dev"
         drawn += 1
         if drawn >= count:
@@ -168,8 +168,8 @@ def score(work, which, results_path, half):
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "prepare":
         prepare(sys.argv[2], int(sys.argv[3]))
-    elif len(sys.argv) == 4 and sys.argv[1] == "prepare-dev2":
-        prepare_dev2(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) == 6 and sys.argv[1] == "prepare-dev":
+        prepare_dev(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     elif len(sys.argv) == 6 and sys.argv[1] == "score":
         score(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     else:

@@ -114,7 +114,8 @@ extension LicenseDetector {
   /// "common-licenses/GPL-2", "gnu.org/licenses/gpl-2.0.html": a file name, not a grant (the
   /// pointer rules read those).
   static let pathWords: Set<UInt64> = [WordTokens.hash("licenses"), WordTokens.hash("licences")]
-  static let grantEndings = ["under the terms of the", "under the", "under"].map(NoticeRule.phrase)
+  static let grantEndings = ["under the terms of the", "under the terms of", "under the", "under"].map(
+    NoticeRule.phrase)
   /// "… WITHOUT ANY WARRANTY … See the GNU General Public License for more details": the
   /// disclaimer of a GNU notice, left where the grant above it was cut (a file given an SPDX tag
   /// in its place). It names the family, not always rightly (LGPL notices say "See the GNU

@@ -119,11 +119,14 @@ extension LicenseDetector {
     "Dual MIT/GPL": "MIT OR GPL-2.0-only", "Dual MPL/GPL": "MPL-1.1 OR GPL-2.0-only",
   ]
   static let moduleMacro = Array("MODULE_LICENSE(\"".utf8)
-  static let gplExport = Array("EXPORT_SYMBOL_GPL(".utf8)
+  /// The end of every GPL-only export macro's name: EXPORT_SYMBOL_GPL, EXPORT_SYMBOL_NS_GPL,
+  /// EXPORT_TRACEPOINT_SYMBOL_GPL, EXPORT_PER_CPU_SYMBOL_GPL.
+  static let gplExports = ["SYMBOL_GPL(", "SYMBOL_NS_GPL("].map { Array($0.utf8) }
 
   /// The licences a module's macros declare. A macro is the weakest statement a file can make
   /// (module.h: it "does neither replace the proper license identifiers in the corresponding
-  /// source file nor amends them"), so `detect` reads them only when nothing else is found. With
+  /// source file nor amends them"), so `detect` reads them only when the text grants nothing:
+  /// beside pointers and bare mentions ("based on public domain code") at most. With
   /// no `MODULE_LICENSE` either, a symbol exported only to GPL modules (`EXPORT_SYMBOL_GPL`) marks
   /// kernel code, under the kernel's default licence, GPL-2.0-only (its COPYING file), with the
   /// least confidence.
@@ -142,10 +145,13 @@ extension LicenseDetector {
       }
       index = valueEnd
     }
-    if findings.isEmpty, let export = Self.offset(of: Self.gplExport, in: bytes, from: 0) {
+    if findings.isEmpty,
+      let (export, length) = Self.gplExports.lazy.compactMap({ pattern in
+        Self.offset(of: pattern, in: bytes, from: 0).map { ($0, pattern.count) }
+      }).first
+    {
       findings.append(
-        LicenseFinding(
-          spdx: "GPL-2.0-only", method: .notice, confidence: 0.3, start: export, end: export + Self.gplExport.count))
+        LicenseFinding(spdx: "GPL-2.0-only", method: .notice, confidence: 0.3, start: export, end: export + length))
     }
     return findings
   }

@@ -83,7 +83,7 @@ public final class LicenseDetector: Sendable {
       texts.removeAll { NoticeRule.bsdVariants.contains($0.spdx) && !clauseReadings.contains($0.spdx) }
     }
     findings += texts
-    if findings.isEmpty { findings = moduleLicenses(bytes) }
+    if !findings.contains(where: { $0.confidence > Self.pointerConfidence }) { findings += moduleLicenses(bytes) }
     return Self.deduplicated(findings)
   }
 

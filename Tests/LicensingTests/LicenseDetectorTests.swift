@@ -369,6 +369,15 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(detector.detect("EXPORT_SYMBOL_GPL(f);").map(\.confidence), [0.3])
     XCTAssertEqual(ids("EXPORT_SYMBOL_GPL(f);\nMODULE_LICENSE(\"Dual MIT/GPL\");"), ["MIT OR GPL-2.0-only"])
     XCTAssertEqual(ids("/* Released under the MIT License. */\nEXPORT_SYMBOL_GPL(f);"), ["MIT"])
+    XCTAssertEqual(ids("EXPORT_TRACEPOINT_SYMBOL_GPL(t);\nEXPORT_SYMBOL_NS_GPL(g, NS);"), ["GPL-2.0-only"])
+    // A mention is not the file's licence; the macro still says it.
+    XCTAssertEqual(
+      ids("/* Based on public domain code by A. Author. */\nMODULE_LICENSE(\"GPL\");").sorted(),
+      ["GPL-2.0-or-later", "LicenseRef-public-domain"])
+    // An unversioned grant is: the macro adds nothing.
+    XCTAssertEqual(
+      ids(" * Released under the terms of GPL (General Public Licence)\nMODULE_LICENSE(\"GPL\");"), ["GPL-1.0-or-later"]
+    )
   }
 
   func testATextMatchedAsOnlyGivesWayToAnOrLaterNotice() {
