@@ -51,17 +51,17 @@ extension LicenseDetector {
   static let statementWords: Set<UInt64> = Set(
     ["compatible", "compatibility", "incompatible", "unlike", "except", "not"].map(WordTokens.hash))
   static let macroWords = NoticeRule.phrase("module license")
+  static let bsdWord = WordTokens.hash("bsd")
 
   /// Whether the word at `position` is inside `MODULE_LICENSE("…")` (its idents are two words
   /// at most before the licence's: "Dual BSD/GPL").
   func inModuleMacro(_ tokens: WordTokens, at position: Int) -> Bool {
     (2...3).contains { position >= $0 && matches(Self.macroWords, tokens, at: position - $0) }
   }
-  static let bsdWord = WordTokens.hash("bsd")
 
   /// Licences named as the object of a grant: the name followed by "license" (or "-style
   /// license"), or right after "under (the)", "dual" or "License:". Not a name inside an SPDX tag
-  /// (the tag rules read those) or a kernel `MODULE_LICENSE` macro (see `moduleLicense`), nor one
+  /// (the tag rules read those) or a kernel `MODULE_LICENSE` macro (see `moduleLicenses`), nor one
   /// said to be compatible, or not, with the text's licence.
   func namedLicences(_ tokens: WordTokens, bsdClausesRead: Bool) -> [LicenseFinding] {
     var findings: [LicenseFinding] = []
@@ -125,9 +125,9 @@ extension LicenseDetector {
 
   /// The licences a module's macros declare. A macro is the weakest statement a file can make
   /// (module.h: it "does neither replace the proper license identifiers in the corresponding
-  /// source file nor amends them"), so `detect` reads them only when the text grants nothing:
-  /// beside pointers and bare mentions ("based on public domain code") at most. With
-  /// no `MODULE_LICENSE` either, a symbol exported only to GPL modules (`EXPORT_SYMBOL_GPL`) marks
+  /// source file nor amends them"), so `detect` reads them only when the text grants nothing
+  /// (pointers and bare mentions, "based on public domain code", at most). With no
+  /// `MODULE_LICENSE` either, a symbol exported only to GPL modules (`EXPORT_SYMBOL_GPL`) marks
   /// kernel code, under the kernel's default licence, GPL-2.0-only (its COPYING file), with the
   /// least confidence.
   func moduleLicenses(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {

@@ -8,8 +8,8 @@ public final class LicenseDetector: Sendable {
   public static let maximumFindings = 64
   /// Full-text matches below this word-bigram similarity are not reported.
   public static let textThreshold = 0.8
-  /// Tags, grants, licence texts and metadata fields are at least this confident; licences named
-  /// in passing, macros, pointers and bare mentions less (see `TagStage`).
+  /// Tags, grants and licence texts are at least this confident; licences named in passing,
+  /// abbreviations, macros, pointers and bare mentions less (see `TagStage`).
   public static let decisiveConfidence = 0.8
 
   let list: SPDXLicenseList
@@ -66,8 +66,6 @@ public final class LicenseDetector: Sendable {
     findings += noticeFindings(tokens, bytes: bytes)
     var texts = texts(tokens)
     if !texts.isEmpty { findings = withoutSelfNotices(findings, texts: texts) }
-    // Word bigrams cannot tell BSD variants apart (they differ by one clause, and the reference
-    // is the 3-clause text); the clauses read after the document's own grant say which it is.
     // Licences written on the BSD grant (the Zope Public License, OpenSSL's): the grant under
     // their title is part of their text, not a BSD licence of its own.
     let titles = findings.filter { NoticeRule.writtenOnTheBSDGrant.contains($0.spdx) }.map(\.start)
@@ -77,6 +75,8 @@ public final class LicenseDetector: Sendable {
           && titles.contains { $0 < finding.start && finding.start - $0 < NoticeRule.titleReach }
       }
     }
+    // Word bigrams cannot tell BSD variants apart (they differ by one clause, and the reference
+    // is the 3-clause text); the clauses read after the document's own grant say which it is.
     let clauseReadings = Set(
       findings.filter { $0.method == .notice && NoticeRule.bsdVariants.contains($0.spdx) }.map(\.spdx))
     if !clauseReadings.isEmpty {

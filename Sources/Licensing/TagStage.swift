@@ -9,8 +9,8 @@ import Synchronization
 /// (SPDX tags if it has any, else every licence found, joined by AND); if it says nothing, what
 /// its nearest covering licence file or package metadata says (LicenseScope, basis `scope`);
 /// else the licence its source declared at ingestion; else unknown. Where a scope or a declared
-/// licence exists, only decisive findings (confidence of `LicenseDetector.decisiveConfidence`
-/// or more: tags, grants, licence texts, metadata fields) speak for the text: a licence named in
+/// licence exists, only decisive findings (the metadata's licence fields, and findings of
+/// `LicenseDetector.decisiveConfidence` or more: tags, grants, licence texts) speak for the text: a licence named in
 /// passing, a module macro, a pointer or a "public domain" mention stays evidence (a changelog's
 /// "relicensed under the MIT License" is about code, not the changelog). A text that disagrees with
 /// its covering file is a conflict too. A conflict is flagged when the text and the declared licence share no
@@ -285,7 +285,7 @@ public enum TagStage {
   {
     let deciding =
       scope == nil && declared == nil
-      ? findings : findings.filter { $0.confidence >= LicenseDetector.decisiveConfidence }
+      ? findings : findings.filter { $0.method == .metadata || $0.confidence >= LicenseDetector.decisiveConfidence }
     let detected = LicenseDetector.expression(of: deciding).flatMap { try? SPDXExpression.parse($0) }
     let expression = detected ?? scope?.expression ?? declared
     let basis = detected != nil ? "detected" : scope != nil ? "scope" : declared != nil ? "declared" : "unknown"

@@ -212,6 +212,11 @@ final class TagStageTests: XCTestCase {
     let granted = TagStage.effectiveLicense(findings: grant, declared: nil, scope: scope, documentID: "d")
     XCTAssertEqual([granted.expression, granted.basis], ["MIT", "detected"])
     XCTAssertNotNil(granted.conflict, "the text and its covering file share no licence")
+    // A licence field of the document's metadata is its own statement, whatever rule read it.
+    let field = detector.detect(metadata: JSONObject([("license", .string("Apache License 2.0"))]))
+    XCTAssertLessThan(field.first?.confidence ?? 1, LicenseDetector.decisiveConfidence)
+    let byField = TagStage.effectiveLicense(findings: field, declared: declared, documentID: "e")
+    XCTAssertEqual([byField.expression, byField.basis], ["Apache-2.0", "detected"])
   }
 
   func testAuditAndTraceReportWhatTheStoreKnows() throws {
