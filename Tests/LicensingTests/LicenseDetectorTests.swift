@@ -302,7 +302,7 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids(twoClauses), ["BSD-2-Clause"])
   }
 
-  func testAKernelModuleMacroIsReadOnlyWhenNothingElseIs() {
+  func testAKernelModuleMacroIsReadOnlyWhenTheTextGrantsNothing() {
     XCTAssertEqual(ids("#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n"), ["GPL-2.0-or-later"])
     XCTAssertEqual(ids("MODULE_LICENSE(\"GPL v2\");"), ["GPL-2.0-only"])
     XCTAssertEqual(ids("MODULE_LICENSE(\"Dual MIT/GPL\");"), ["MIT OR GPL-2.0-only"])
