@@ -1,3 +1,4 @@
+import Foundation
 import HatcheryCore
 
 /// Licences granted by name rather than by their text: "released under the MIT License",
@@ -66,9 +67,11 @@ extension LicenseDetector {
   func namedLicences(_ tokens: WordTokens, bsdClausesRead: Bool) -> [LicenseFinding] {
     var findings: [LicenseFinding] = []
     let hashes = tokens.hashes
+    // One lookup per word; the rest runs only at the few words that can start a name.
+    let names = Self.licenceNames
     var position = 0
     while position < tokens.count && findings.count < Self.maximumFindings {
-      guard let candidates = Self.licenceNames[hashes[position]],
+      guard let candidates = names[hashes[position]],
         let name = candidates.first(where: { matches($0.words, tokens, at: position) })
       else {
         position += 1
@@ -156,14 +159,19 @@ extension LicenseDetector {
     return findings
   }
 
-  /// The first offset at or after `from` where `pattern` starts.
+  /// The first offset at or after `from` where `pattern` starts. Every text without a licence is
+  /// searched for the macros, so the first byte is found by libc's vectorised `memchr`.
   static func offset(of pattern: [UInt8], in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+    guard let base = bytes.baseAddress, !pattern.isEmpty else { return nil }
     var index = from
     while index + pattern.count <= bytes.count {
-      if bytes[index] == pattern[0], (1..<pattern.count).allSatisfy({ bytes[index + $0] == pattern[$0] }) {
-        return index
+      guard let hit = memchr(base + index, Int32(pattern[0]), bytes.count - pattern.count + 1 - index) else {
+        return nil
       }
-      index += 1
+      let found = base.distance(to: UnsafeRawPointer(hit))
+      let matched = pattern.withUnsafeBytes { memcmp(base + found, $0.baseAddress!, pattern.count) == 0 }
+      if matched { return found }
+      index = found + 1
     }
     return nil
   }

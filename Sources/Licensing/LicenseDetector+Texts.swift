@@ -100,6 +100,14 @@ extension LicenseDetector {
         shared[holder.reference] += 1
       }
     }
+    // Either ratio reaching the threshold needs shared ≥ threshold / 2 of the reference's bigrams
+    // (Dice: 2·shared ≥ t·(reference + text) ≥ t·reference); most texts share far fewer with
+    // every reference, and their distinct bigrams (a set of all of them) are not counted.
+    guard
+      references.indices.contains(where: {
+        Double(shared[$0]) >= Self.textThreshold / 2 * Double(references[$0].bigrams.count)
+      })
+    else { return [] }
     // Dice needs the text's distinct bigrams; a text more than four times the largest reference
     // cannot reach the threshold, so its bigram count stands in for them.
     let textBigrams = hashes.count - 1 <= 4 * largestReference ? ReferenceText.bigrams(hashes).count : hashes.count - 1
