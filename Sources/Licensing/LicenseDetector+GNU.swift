@@ -211,7 +211,7 @@ extension LicenseDetector {
     }
     let versioned = Set((named + findings).map { Self.family(of: $0.spdx) })
     if versioned.isDisjoint(with: Self.firstVersions.keys) && unversioned.isEmpty {
-      unversioned = disclaimers.prefix(1).map { $0 }
+      unversioned = Array(disclaimers.prefix(1))
     }
     for grant in unversioned where !versioned.contains(grant.id) && findings.count < Self.maximumFindings {
       let spdx = "\(grant.id)-\(Self.firstVersions[grant.id] ?? "1.0")-or-later"

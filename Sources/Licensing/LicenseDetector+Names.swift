@@ -50,7 +50,7 @@ extension LicenseDetector {
   static let grantLeads: [[UInt64]] = ["under the", "under", "dual", "dual licensed", "license", "licence"].map(
     NoticeRule.phrase)
   static let statementWords: Set<UInt64> = Set(
-    ["compatible", "compatibility", "incompatible", "unlike", "except", "not"].map(WordTokens.hash))
+    ["compatible", "compatibility", "incompatible", "unlike", "not"].map(WordTokens.hash))
   static let macroWords = NoticeRule.phrase("module license")
   static let bsdWord = WordTokens.hash("bsd")
 

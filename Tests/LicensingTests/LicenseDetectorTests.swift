@@ -282,6 +282,7 @@ final class LicenseDetectorTests: XCTestCase {
       ("This file is provided under a dual BSD/GPLv2 license.", ["BSD-3-Clause", "GPL-2.0-only"]),
       ("It is distributed under a BSD-style license found in the LICENSE file.", ["BSD-3-Clause"]),
       ("distributed under the terms of the FreeType project license, LICENSE.TXT.", ["FTL"]),
+      ("Licensed under the MIT License, except where otherwise noted.", ["MIT"]),
     ]
     for (text, expected) in cases { XCTAssertEqual(ids(text).sorted(), expected, text) }
   }
