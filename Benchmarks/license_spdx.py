@@ -69,6 +69,24 @@ def unpacked_source(work):
     return source
 
 
+def tagged_files(source):
+    """(SHA-1 of the relative path, path, name in the sets, tag expression) of every file whose
+    first 4 KiB carry an SPDX-License-Identifier line."""
+    found = []
+    for root, _, files in os.walk(source):
+        for name in files:
+            path = os.path.join(root, name)
+            if os.path.islink(path):
+                continue
+            with open(path, "rb") as file:
+                match = TAG.search(file.read(4096))
+            if match:
+                relative = os.path.relpath(path, source)
+                found.append((sha1(relative), path, relative.replace("/", "__"),
+                              match.group(1).decode("utf8", "replace")))
+    return found
+
+
 def untagged_text(data):
     """The file without its tag line, or None when its first 80 lines then hold no licence wording."""
     untagged = b"\n".join(line for line in data.split(b"\n") if b"SPDX-License-Identifier" not in line)
@@ -77,17 +95,7 @@ def untagged_text(data):
 
 def prepare(work, count):
     source = unpacked_source(work)
-    candidates = []
-    for root, _, files in os.walk(source):
-        for name in files:
-            path = os.path.join(root, name)
-            if os.path.islink(path):
-                continue
-            with open(path, "rb") as file:
-                head = file.read(4096)
-            match = TAG.search(head)
-            if match:
-                candidates.append((sha1(os.path.relpath(path, source)), path, match.group(1).decode("utf8", "replace")))
+    candidates = [(digest, path, expression) for digest, path, _, expression in tagged_files(source)]
     per_expression = Counter()
     labels, split = {}, {}
     for directory in ("tagged", "untagged"):
@@ -118,19 +126,7 @@ def prepare_dev(work, folder, count, cap):
     source = unpacked_source(work)
     labels = json.load(open(os.path.join(work, "labels.json")))
     split = json.load(open(os.path.join(work, "split.json")))
-    candidates = []
-    for root, _, files in os.walk(source):
-        for name in files:
-            path = os.path.join(root, name)
-            relative = os.path.relpath(path, source)
-            digest = sha1(relative)
-            key = relative.replace("/", "__")
-            if os.path.islink(path) or int(digest[-1], 16) % 2 != 0 or key in labels:
-                continue
-            with open(path, "rb") as file:
-                match = TAG.search(file.read(4096))
-            if match:
-                candidates.append((digest, path, key, match.group(1).decode("utf8", "replace")))
+    candidates = [c for c in tagged_files(source) if int(c[0][-1], 16) % 2 == 0 and c[2] not in labels]
     os.makedirs(os.path.join(work, folder), exist_ok=True)
     per_expression, drawn = Counter(), 0
     for digest, path, key, expression in sorted(candidates):
