@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Main-content extraction beyond news (issue 18): documentation pages of nine generators, pages
-# whose content is a list or table, and manuals and man pages in seven other languages (Japanese
-# and Chinese among them), from Debian packages (apt-get download) and the Markdown READMEs of PyPI
-# wheels (made into pages by pandoc), ground truth from each generator's content container
+# whose content is a list or table, manuals and man pages in seven other languages (Japanese and
+# Chinese among them), and mailing-list threads as public-inbox and MHonArc publish them (the mail
+# of the SpamAssassin public corpus, as a Debian package ships it), from Debian packages
+# (apt-get download) and the Markdown READMEs of PyPI wheels (made into pages by pandoc), ground
+# truth from each generator's content container
 # (Benchmarks/extract_genres.py). Hatchery (`hatchery extract --jsonl --timing`) beside
 # trafilatura 2.3.1 (defaults and favor_recall) and resiliparse 2.0.1, one core (taskset -c 0),
 # dev and test halves; each peer's pages/s from its own per-page times.
@@ -17,15 +19,15 @@ fi
 swift build -c release --product hatchery >/dev/null
 hatchery=$PWD/.build/release/hatchery
 source Benchmarks/work-folder.sh
-for tool in man2html pandoc; do
-  command -v $tool >/dev/null || apt-get install -y -q man2html-base pandoc >/dev/null 2>&1 \
-    || { echo "skip: $tool is missing (apt-get install man2html-base pandoc)"; exit 0; }
+for tool in man2html pandoc public-inbox-init mhonarc; do
+  command -v $tool >/dev/null || apt-get install -y -q man2html-base pandoc public-inbox mhonarc >/dev/null 2>&1 \
+    || { echo "skip: $tool is missing (apt-get install man2html-base pandoc public-inbox mhonarc)"; exit 0; }
 done
 packages=(manpages-dev manpages-ja manpages-zh manpages-de manpages-fr sphinx-doc python-requests-doc mkdocs-doc
   octave-doc gettext-doc libeigen3-doc libsdl2-doc doxygen-doc libcommons-lang3-java-doc libglib2.0-doc
   git-doc rust-doc postgresql-doc-15 developers-reference developers-reference-fr developers-reference-ja
   debian-reference-de debian-reference-fr debian-reference-es debian-reference-it debian-reference-pt
-  debian-reference-ja debian-reference-zh-cn maint-guide-ja)
+  debian-reference-ja debian-reference-zh-cn maint-guide-ja golang-github-gatherstars-com-jwz-dev)
 if [ ! -f "$work/truth.jsonl" ]; then
   mkdir -p "$work/debs" "$work/root"
   (cd "$work/debs" && apt-get download "${packages[@]}" >/dev/null 2>&1) \
@@ -39,7 +41,8 @@ command -v taskset >/dev/null || pin=""
 echo "$(date -u +%Y-%m-%d), $(ls "$work"/debs | tr '\n' ' ')"
 # Hatchery's pages/s per set: each set extracted 3 times over in one process (median of 3 runs).
 rm -f "$work/rates" "$work/hatchery.jsonl"
-for set in docs/dev docs/test lists/dev lists/test non-english/dev non-english/test unseen/dev unseen/test; do
+for set in docs/dev docs/test lists/dev lists/test non-english/dev non-english/test unseen/dev unseen/test \
+  threads/dev threads/test; do
   mapfile -t pages < <(python3 Benchmarks/extract_genres.py pages "$work" "${set%/*}" "${set#*/}")
   rates=()
   for _ in 1 2 3; do

@@ -15,7 +15,10 @@ Doxygen, Javadoc, gtk-doc, man2html, pandoc), `lists` (pages whose content is a 
 class and member lists, tables of contents), `non-english` (DocBook, Sphinx and man2html pages in
 German, French, Spanish, Italian, Portuguese, Japanese and Chinese), `unseen` (pages of four
 generators added only after the extractor was tuned — asciidoc, mdBook, rustdoc, DocBook in
-English — so both of its halves are held out). Ground truth: the text of the container the
+English — so both of its halves are held out), `threads` (mailing-list threads of several posts,
+mostly questions and their answers, as public-inbox publishes a whole thread on one page and as
+MHonArc publishes each post with its thread's links; the stand-in for forums and Q&A sites, none
+of whose pages reach this machine). Ground truth: the text of the container the
 generator puts the page's content in, less what the generator adds there for navigation
 (header links, "Next/Up" panels, tables of contents on chapter pages) — rules per generator,
 below, used only to make the truth, never by an extractor. Each page is in the dev or the test
@@ -28,6 +31,7 @@ sentence one token).
 """
 import hashlib
 import json
+import os
 import re
 import statistics
 import sys
@@ -70,13 +74,21 @@ PACKAGES = [
     ("manpages-zh", "man2html", "non-english", "gen/man2html/zh_CN"),
     ("manpages-de", "man2html", "non-english", "gen/man2html/de"),
     ("manpages-fr", "man2html", "non-english", "gen/man2html/fr"),
+    # Mailing-list threads (questions and their answers) as two list archivers publish them.
+    ("mail-public-inbox", "public-inbox", "threads", "gen/public-inbox"),
+    ("mail-mhonarc", "mhonarc", "threads", "gen/mhonarc"),
 ]
 # man pages turned into HTML by man2html: sections 2 and 3 (manpages-dev) in English, section 1
 # in the other languages.
 MAN_SOURCES = {"en": ["man2", "man3"], "ja": ["ja/man1"], "zh_CN": ["zh_CN/man1"], "de": ["de/man1"],
                "fr": ["fr/man1"]}
 GENERATED_PER_SOURCE = 60
-SAMPLE = {"docs": 40, "lists": 30, "non-english": 16, "unseen": 40}
+SAMPLE = {"docs": 40, "lists": 30, "non-english": 16, "unseen": 40, "threads": 100}
+# The mail: the SpamAssassin public corpus's ham (2002) as golang-github-gatherstars-com-jwz-dev
+# ships it for its threading tests, 2,403 messages of a dozen mailing lists.
+HAM = "usr/share/gocode/src/github.com/gatherstars-com/jwz/test/testdata/ham"
+LIST_MINIMUM = 40  # messages of a list for it to be archived
+PER_LIST = 12  # pages drawn from each list's archive, per archiver
 
 
 def sha1(text):
@@ -115,6 +127,7 @@ def generate(root, wheels):
             html = html.split(b"\n\n", 1)[1].replace(
                 b"<HEAD>", b'<HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">', 1)
             (out / (page.name[:-3] + ".html")).write_bytes(html)
+    mail_archives(root)
     out = root / "gen" / "pandoc"
     out.mkdir(parents=True, exist_ok=True)
 
@@ -148,6 +161,79 @@ def generate(root, wheels):
                         "--dest", str(wheels), project], capture_output=True, timeout=90)
         for wheel in sorted(set(wheels.glob("*.whl")) - before):
             readme_page(wheel)
+
+
+# public-inbox's own Perl API, the way its tools use it: import messages into an inbox, and ask its
+# PSGI application for pages. (PAGES, not @ARGV: one of its modules acts on a single argument.)
+PUBLIC_INBOX_IMPORT = r"""
+use strict; use warnings;
+use PublicInbox::Config; use PublicInbox::Eml; use PublicInbox::InboxWritable;
+my $ibx = PublicInbox::Config->new->lookup_name($ENV{INBOX}) or die "no inbox $ENV{INBOX}";
+my $im = PublicInbox::InboxWritable->new($ibx)->importer(0);
+while (my $f = <STDIN>) { chomp $f; open my $fh, '<', $f or die "$f: $!";
+  my $s = do { local $/; <$fh> }; $im->add(PublicInbox::Eml->new(\$s)); }
+$im->done;
+"""
+PUBLIC_INBOX_PAGES = r"""
+use strict; use warnings;
+use PublicInbox::WWW; use Plack::Test; use HTTP::Request::Common;
+my $www = PublicInbox::WWW->new; $www->preload;
+test_psgi sub { $www->call(@_) }, sub { my $cb = shift;
+  for my $line (split /\n/, $ENV{PAGES}) { my ($path, $out) = split / /, $line;
+    my $r = $cb->(GET "http://example.org$path"); die "$path: " . $r->code unless $r->code == 200;
+    open my $fh, '>:raw', $out or die; print $fh $r->content; close $fh; } };
+"""
+
+
+def mail_archives(root):
+    """The corpus's mailing lists archived by public-inbox (one page per thread of two posts or more,
+    its flat view) and by MHonArc (one page per post that is part of a thread)."""
+    import sqlite3
+    import subprocess
+    import urllib.parse
+    lists = {}
+    for path in sorted((root / HAM).glob("*.eml")):
+        found = re.search(rb"^List-Id:[^\n]*<([^>\n]+)>", path.read_bytes(), re.M | re.I)
+        if found:
+            lists.setdefault(found.group(1).decode().split(".")[0], []).append(path)
+    lists = {name: paths for name, paths in lists.items() if len(paths) >= LIST_MINIMUM}
+    work = root / "gen" / "mail"
+    work.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, PI_DIR=str(work / "pi"), PI_CONFIG=str(work / "pi" / "config"))
+    for name, paths in sorted(lists.items()):
+        inbox = work / "inboxes" / name
+        if not inbox.exists():
+            subprocess.run(["public-inbox-init", "-V2", name, str(inbox), f"http://example.org/{name}",
+                            f"{name}@example.org"], env=env, check=True, capture_output=True)
+            subprocess.run(["perl", "-e", PUBLIC_INBOX_IMPORT], input="\n".join(map(str, paths)).encode(),
+                           env=dict(env, INBOX=name), check=True)
+            subprocess.run(["public-inbox-index", str(inbox)], env=env, check=True, capture_output=True)
+        over = sqlite3.connect(inbox / "xap15" / "over.sqlite3")
+        roots = over.execute("""SELECT (SELECT m.mid FROM over f JOIN id2num i ON i.num = f.num
+                                        JOIN msgid m ON m.id = i.id
+                                        WHERE f.tid = o.tid AND f.num > 0 ORDER BY f.ds, f.num LIMIT 1)
+                                FROM over o WHERE o.num > 0 GROUP BY o.tid HAVING COUNT(*) >= 2""").fetchall()
+        out = root / "gen" / "public-inbox" / name
+        out.mkdir(parents=True, exist_ok=True)
+        safe = "-._~!$&'()*+,;=:@"  # what public-inbox leaves unescaped in a Message-ID's path
+        pages = [f"/{name}/{urllib.parse.quote(mid, safe=safe)}/T/ {out / (sha1(mid)[:16] + '.html')}"
+                 for (mid,) in roots]
+        subprocess.run(["perl", "-e", PUBLIC_INBOX_PAGES], env=dict(env, PAGES="\n".join(pages)), check=True)
+        # MHonArc reads an mbox: the messages one after another, "From " inside a body quoted.
+        mbox = work / f"{name}.mbox"
+        with open(mbox, "wb") as file:
+            for path in paths:
+                data = path.read_bytes()
+                if not data.startswith(b"From "):
+                    data = b"From archive@example.org Thu Jan  1 00:00:00 1970\n" + data
+                file.write(data[:5] + data[5:].replace(b"\nFrom ", b"\n>From ").rstrip(b"\n") + b"\n\n")
+        out = root / "gen" / "mhonarc" / name
+        out.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["mhonarc", "-quiet", "-outdir", str(out), str(mbox)], check=True, capture_output=True)
+        for page in out.glob("msg*.html"):
+            html = page.read_bytes()
+            if b"<!--X-Reference:" not in html and not re.search(rb"<!--X-Follow-Ups-->\s*(<hr>\s*)?<ul", html):
+                page.unlink()  # a post no one answered and that answers no one
 
 
 def classify(generator, relative, tree):
@@ -201,6 +287,10 @@ def classify(generator, relative, tree):
         return None if name in ("print.html", "toc.html", "404.html", "index.html", "search.html") else "page"
     if generator == "rustdoc":
         return None if name in ("all.html", "index.html") or "sidebar-items" in name else "page"
+    if generator == "public-inbox":
+        return "page"
+    if generator == "mhonarc":
+        return "page" if name.startswith("msg") else None
     raise SystemExit(f"unknown generator {generator}")
 
 
@@ -310,6 +400,50 @@ def render(nodes):
     return "\n".join(line for line in lines if line)
 
 
+def mail_body(lines):
+    """A post's lines less what the list server appended: from the last rule (a line of 20 or more
+    '_' or '-', or the signature mark '-- ') whose few lines after it name the list's page."""
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index].rstrip()
+        if line == "--" or (len(line) >= 20 and set(line) in ({"_"}, {"-"})):
+            after = [x for x in lines[index + 1:] if x.strip()]
+            if len(after) <= 8 and any("listinfo" in x or "mailing list" in x.lower() for x in after):
+                return lines[:index]
+            break
+    return lines
+
+
+def truth_text(generator, path, tree, genre):
+    if generator == "public-inbox":
+        # The flat view: each post a <pre> led by its anchor (id "m…"): the subject, on the first
+        # post the thread's outline, "From: … (permalink / raw)" and the To/Cc lines up to a blank
+        # line; the post; a last line of links ("^ permalink raw reply …"). The thread's outline
+        # after the posts is navigation. The truth: the thread's subject, then each post.
+        lines_out = []
+        for index, pre in enumerate(tree.xpath("//body/pre[a[1][starts-with(@id,'m')]]")):
+            lines = pre.text_content().split("\n")
+            if index == 0:
+                lines_out.append(lines[0].lstrip("* "))
+            start = next(i for i, line in enumerate(lines) if line.startswith("From: ") and "permalink" in line)
+            while start < len(lines) and lines[start].strip():
+                start += 1
+            end = max(i for i, line in enumerate(lines) if line.startswith("^ permalink"))
+            lines_out += [line for line in mail_body(lines[start:end])
+                          if not (line.startswith("[-- Attachment #") and line.endswith("--]"))]
+        return "\n".join(line.strip() for line in lines_out if line.strip())
+    if generator == "mhonarc":
+        # MHonArc marks its parts with comments: the subject's <h1> and the post between
+        # X-Body-of-Message and its end; the header fields, the date and thread links are around.
+        import lxml.html
+        html = path.read_bytes()
+        subject = html.split(b"<!--X-Subject-Header-Begin-->", 1)[1].split(b"<!--X-Subject-Header-End-->", 1)[0]
+        body = html.split(b"<!--X-Body-of-Message-->", 1)[1].split(b"<!--X-Body-of-Message-End-->", 1)[0]
+        subject = lxml.html.fromstring(b"<div>" + subject + b"</div>").xpath("//h1")
+        lines = render([lxml.html.fromstring(b"<div>" + body + b"</div>")]).split("\n")
+        return "\n".join([render(subject)] + mail_body(lines))
+    return render(content(generator, tree, genre))
+
+
 def prepare(root, work):
     import lxml.html
     records = []
@@ -325,11 +459,17 @@ def prepare(root, work):
             if genre == "non-english" and kind == "lists":
                 continue  # the non-English set is prose; lists come from the English packages
             page_id = f"{package}/{relative}"
-            text = render(content(generator, tree, page_genre))
+            text = truth_text(generator, path, tree, page_genre)
             if len(text) < 200:
                 continue  # redirects and empty stubs
             chosen.setdefault(page_genre, []).append((sha1(page_id), page_id, path, text))
         for page_genre, pages in chosen.items():
+            if page_genre == "threads":
+                # As many threads of each list (the folder under the archive), so that one busy
+                # list does not make the genre.
+                per_list = Counter()
+                pages = [page for page in sorted(pages)
+                         if (per_list.update([page[1].split("/")[1]]) or per_list[page[1].split("/")[1]]) <= PER_LIST]
             for digest, page_id, path, text in sorted(pages)[: SAMPLE[page_genre]]:
                 records.append({"id": page_id, "path": str(path), "genre": page_genre, "generator": generator,
                                 "package": package, "split": "dev" if int(digest[-1], 16) % 2 == 0 else "test",
