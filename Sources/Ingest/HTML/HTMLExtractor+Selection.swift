@@ -86,6 +86,7 @@ extension HTMLExtractor {
       case .none, .positive: break
       }
     }
+    markHeaderFieldLists()
     // A linked headline over a short summary, next to others like it, is a teaser for another
     // page ("More stories"); one alone may be the article's own short header.
     teaserSiblings.removeAll(keepingCapacity: true)
@@ -106,6 +107,58 @@ extension HTMLExtractor {
     }
   }
 
+  /// A mail's header fields (RFC 5322's originator, destination, identification and
+  /// informational fields, RFC 2369's and 2919's list fields): what a mail archive shows around
+  /// the message, as its metadata.
+  static let headerFieldNames: [[UInt8]] = [
+    "from", "sender", "reply-to", "to", "cc", "bcc", "date", "subject", "message-id", "in-reply-to", "references",
+    "delivered-to", "return-path", "organization", "list-id", "list-archive", "list-help", "list-post",
+    "list-subscribe", "list-unsubscribe", "list-owner",
+  ].map { Array($0.utf8) }
+  /// Items of header fields a list or table needs (and at least half of its items).
+  static let headerFieldItems: Int32 = 3
+
+  /// Whether the block's text starts with a mail header field's name and its colon ("From: …").
+  func startsWithHeaderField(_ block: Block) -> Bool {
+    let bytes = UnsafeRawBufferPointer(text.bytes)
+    var end = Int(block.start)
+    let limit = min(Int(block.end), end + 20)
+    while end < limit, ASCII.isLetter(bytes[end]) || bytes[end] == UInt8(ascii: "-") { end += 1 }
+    guard end < limit, end > Int(block.start), bytes[end] == UInt8(ascii: ":") else { return false }
+    let name = UnsafeRawBufferPointer(rebasing: bytes[Int(block.start)..<end])
+    return Self.headerFieldNames.contains { field in
+      field.count == name.count && zip(field, name).allSatisfy { $0 == ASCII.lowercased($1) }
+    }
+  }
+
+  /// A list or table whose items are mostly a mail's header fields ("From: …", "Date: …",
+  /// "List-Id: …"), one of them naming an address, is the envelope of the message a mail
+  /// archive shows, not its text: the items are short and not links, so they would otherwise
+  /// count as a reference page's items. (A page explaining header fields names no address.)
+  func markHeaderFieldLists() {
+    headerFieldCounts.removeAll(keepingCapacity: true)
+    headerFieldCounts.append(contentsOf: repeatElement(0, count: 3 * elements.count))
+    let bytes = UnsafeRawBufferPointer(text.bytes)
+    for block in blocks where block.tag.isItem {
+      // An item is a list's item or a table's row; the list or table is its parent.
+      let item = block.row >= 0 ? Int(block.row) : Int(block.element)
+      let list = Int(elements[item].parent)
+      guard list >= 0 else { continue }
+      headerFieldCounts[3 * list] += 1
+      guard startsWithHeaderField(block) else { continue }
+      headerFieldCounts[3 * list + 1] += 1
+      if bytes[Int(block.start)..<Int(block.end)].contains(UInt8(ascii: "@")) { headerFieldCounts[3 * list + 2] += 1 }
+    }
+    for index in elements.indices {
+      let items = headerFieldCounts[3 * index]
+      let fields = headerFieldCounts[3 * index + 1]
+      if fields >= Self.headerFieldItems && 2 * fields >= items && headerFieldCounts[3 * index + 2] > 0 {
+        elements[index].isFurniture = true
+        elements[index].isEnvelope = true
+      }
+    }
+  }
+
   func selectAndWrite() -> String {
     guard !elements.isEmpty else { return "" }
     markFurniture()
@@ -118,7 +171,11 @@ extension HTMLExtractor {
       } else {
         value = Double(block.chars - block.linkChars)
       }
-      elements[Int(block.element)].score += value
+      // A message's header fields are dropped from whatever element is chosen and do not count
+      // against the elements around them: a message whose parts are the body's own children,
+      // beside its header fields, is still best taken as the body.
+      let isEnvelope = block.furniture >= 0 && elements[Int(block.furniture)].isEnvelope
+      elements[Int(block.element)].score += isEnvelope ? 0 : value
       elements[Int(block.element)].listScore += block.furniture < 0 && isItem(block) ? Double(block.chars) : value
     }
     // Children come after their parents, so one backward pass sums every subtree.

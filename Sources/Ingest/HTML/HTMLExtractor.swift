@@ -39,6 +39,8 @@ public final class HTMLExtractor {
     var hasLinkedHeading: Bool
     /// `<main>` or `role="main"`.
     var isMain: Bool
+    /// A list or table of a mail's header fields.
+    var isEnvelope: Bool
   }
 
   struct Block {
@@ -64,6 +66,9 @@ public final class HTMLExtractor {
   let output = ByteBuffer(capacity: 1 << 16)
   let hintScratch = ByteBuffer(capacity: 256)
   var teaserSiblings: [Int32] = []
+  /// Per element: item blocks of its list or table, those that are mail header fields, and
+  /// those fields that name an address.
+  var headerFieldCounts: [Int32] = []
   var rowWeights: [Int32] = []
 
   // The block being built.
@@ -208,7 +213,7 @@ public final class HTMLExtractor {
       Element(
         parent: openElement, firstBlock: Int32(blocks.count), endBlock: 0, endElement: 0, prose: 0, linkItems: 0,
         score: 0, listScore: 0, tag: blockTag, hint: hint, isFurniture: false, hasLinkedHeading: false,
-        isMain: tag == .main || attributes.isMainRole))
+        isMain: tag == .main || attributes.isMainRole, isEnvelope: false))
     let (savedElement, savedRow) = (openElement, openRow)
     openElement = index
     if tag == .tableRow { openRow = index }
