@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Main-content extraction beyond news (issue 18): documentation pages of nine generators, pages
 # whose content is a list or table, manuals and man pages in seven other languages (Japanese and
-# Chinese among them), and mailing-list threads as public-inbox and MHonArc publish them (the mail
-# of the SpamAssassin public corpus, as a Debian package ships it), from Debian packages
-# (apt-get download) and the Markdown READMEs of PyPI wheels (made into pages by pandoc), ground
-# truth from each generator's content container
+# Chinese among them), and mailing-list threads as public-inbox, MHonArc and HyperKitty publish
+# them (the mail of the SpamAssassin public corpus, as a Debian package ships it), from Debian
+# packages (apt-get download; the archivers installed) and the Markdown READMEs of PyPI wheels
+# (made into pages by pandoc), ground truth from each generator's content container
 # (Benchmarks/extract_genres.py). Hatchery (`hatchery extract --jsonl --timing`) beside
 # trafilatura 2.3.1 (defaults and favor_recall) and resiliparse 2.0.1, one core (taskset -c 0),
 # dev and test halves; each peer's pages/s from its own per-page times.
@@ -19,10 +19,13 @@ fi
 swift build -c release --product hatchery >/dev/null
 hatchery=$PWD/.build/release/hatchery
 source Benchmarks/work-folder.sh
+tools="man2html-base pandoc public-inbox mhonarc python3-django-hyperkitty"
 for tool in man2html pandoc public-inbox-init mhonarc; do
-  command -v $tool >/dev/null || apt-get install -y -q man2html-base pandoc public-inbox mhonarc >/dev/null 2>&1 \
-    || { echo "skip: $tool is missing (apt-get install man2html-base pandoc public-inbox mhonarc)"; exit 0; }
+  command -v $tool >/dev/null || apt-get install -y -q --no-install-recommends $tools >/dev/null 2>&1 \
+    || { echo "skip: $tool is missing (apt-get install $tools)"; exit 0; }
 done
+/usr/bin/python3 -c "import hyperkitty" 2>/dev/null || apt-get install -y -q --no-install-recommends $tools >/dev/null 2>&1 \
+  || { echo "skip: HyperKitty is missing (apt-get install $tools)"; exit 0; }
 packages=(manpages-dev manpages-ja manpages-zh manpages-de manpages-fr sphinx-doc python-requests-doc mkdocs-doc
   octave-doc gettext-doc libeigen3-doc libsdl2-doc doxygen-doc libcommons-lang3-java-doc libglib2.0-doc
   git-doc rust-doc postgresql-doc-15 developers-reference developers-reference-fr developers-reference-ja
