@@ -16,9 +16,10 @@ class and member lists, tables of contents), `non-english` (DocBook, Sphinx and 
 German, French, Spanish, Italian, Portuguese, Japanese and Chinese), `unseen` (pages of four
 generators added only after the extractor was tuned — asciidoc, mdBook, rustdoc, DocBook in
 English — so both of its halves are held out), `threads` (mailing-list threads of several posts,
-mostly questions and their answers, as public-inbox publishes a whole thread on one page and as
-MHonArc publishes each post with its thread's links; the stand-in for forums and Q&A sites, none
-of whose pages reach this machine). Ground truth: the text of the container the
+mostly questions and their answers, as public-inbox and HyperKitty publish a whole thread on one
+page and as MHonArc publishes each post with its thread's links; the stand-in for forums and Q&A
+sites, none of whose pages reach this machine; HyperKitty was added after the rules for the other
+two were tuned). Ground truth: the text of the container the
 generator puts the page's content in, less what the generator adds there for navigation
 (header links, "Next/Up" panels, tables of contents on chapter pages) — rules per generator,
 below, used only to make the truth, never by an extractor. Each page is in the dev or the test
