@@ -135,7 +135,7 @@ extension FuzzTarget {
 
   static let html = FuzzTarget(
     name: "html",
-    seeds: { _ in [Seeds.html(), Seeds.html(charset: "windows-1252"), Seeds.referenceHTML()] },
+    seeds: { _ in [Seeds.html(), Seeds.html(charset: "windows-1252"), Seeds.referenceHTML(), Seeds.mailArchiveHTML()] },
     run: { input, scratch in try ingest(input, as: "page.html", scratch: scratch) })
 
   static let mediawiki = FuzzTarget(

@@ -41,6 +41,20 @@ public enum Seeds {
     return Array(page.utf8)
   }
 
+  /// A mail archive's page: a message's header fields as a list (one in a table row), its text
+  /// as the body's own children, its thread's links — the extractor's envelope rule.
+  public static func mailArchiveHTML() -> [UInt8] {
+    let page = """
+      <html><head><title>Re: nightly build</title></head><body><h1>Re: nightly build</h1><hr><ul>
+      <li><em>To</em>: <a href="mailto:builds%40example.org">builds@example.org</a></li><li><em>Date</em>: Tue, 3 Sep 2002</li>
+      <li><em>From</em>: Ada &lt;ada@example.org&gt;</li><li><em>List-Id</em>: &lt;builds.example.org&gt;</li></ul>
+      <table><tr><td>Cc:</td><td>bob@example.org</td></tr><tr><td>Subject:</td><td>x</td></tr><tr><td>Sender:</td><td>y</td></tr></table>
+      <hr><tt>Yes, here too.</tt><pre>Bob wrote:</pre><blockquote><pre>\(sentence)</pre></blockquote><pre>\(sentence)</pre>
+      <ul><li>Prev by Date: <strong><a href="m1.html">Re: mirror</a></strong></li></ul></body></html>
+      """
+    return Array(page.utf8)
+  }
+
   /// A reference page: a declared main, definition lists, tables of link cells (one without
   /// rows), a list of links and class-marked spans — the extractor's list, item and row rules.
   public static func referenceHTML() -> [UInt8] {

@@ -52,6 +52,24 @@ final class MailArchiveExtractionTests: XCTestCase {
     }
   }
 
+  func testHeaderFieldsInATableAreNotItsText() throws {
+    // The field's name in one cell, its value (the address) in the next.
+    let page = """
+      <html><body><div><h2>Re: mirror is down again</h2><table>
+      <tr><td>From:</td><td>Bob Example (bob@example.net)</td></tr><tr><td>Date:</td><td>Wed, 4 Sep 2002</td></tr>
+      <tr><td>Subject:</td><td>Re: mirror is down again</td></tr><tr><td>Cc:</td><td>mirrors list</td></tr></table>
+      <p>The mirror came back this morning after the disk in the storage server was replaced by the host.</p>
+      <p>Syncing from the primary takes about six hours, so expect stale files until the evening run.</p>
+      </div></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("The mirror came back this morning"), result)
+    XCTAssertTrue(result.contains("Syncing from the primary"), result)
+    for field in ["bob@example.net", "Wed, 4 Sep 2002", "mirrors list"] {
+      XCTAssertFalse(result.contains(field), "\(field) kept in:\n\(result)")
+    }
+  }
+
   func testAListExplainingHeaderFieldsIsContent() throws {
     // The same field names, but no address among them: an article about mail, not an envelope.
     let page = """

@@ -132,7 +132,7 @@ extension HTMLExtractor {
   }
 
   /// A list or table whose items are mostly a mail's header fields ("From: …", "Date: …",
-  /// "List-Id: …"), one of them naming an address, is the envelope of the message a mail
+  /// "List-Id: …"), with an address among its items, is the envelope of the message a mail
   /// archive shows, not its text: the items are short and not links, so they would otherwise
   /// count as a reference page's items. (A page explaining header fields names no address.)
   func markHeaderFieldLists() {
@@ -145,8 +145,8 @@ extension HTMLExtractor {
       let list = Int(elements[item].parent)
       guard list >= 0 else { continue }
       headerFieldCounts[3 * list] += 1
-      guard startsWithHeaderField(block) else { continue }
-      headerFieldCounts[3 * list + 1] += 1
+      if startsWithHeaderField(block) { headerFieldCounts[3 * list + 1] += 1 }
+      // The address may be in the field's own item or, in a table, in the cell beside its name.
       if bytes[Int(block.start)..<Int(block.end)].contains(UInt8(ascii: "@")) { headerFieldCounts[3 * list + 2] += 1 }
     }
     for index in elements.indices {

@@ -67,7 +67,7 @@ public final class HTMLExtractor {
   let hintScratch = ByteBuffer(capacity: 256)
   var teaserSiblings: [Int32] = []
   /// Per element: item blocks of its list or table, those that are mail header fields, and
-  /// those fields that name an address.
+  /// those that name an address.
   var headerFieldCounts: [Int32] = []
   var rowWeights: [Int32] = []
 
