@@ -75,7 +75,7 @@ PACKAGES = [
     ("manpages-zh", "man2html", "non-english", "gen/man2html/zh_CN"),
     ("manpages-de", "man2html", "non-english", "gen/man2html/de"),
     ("manpages-fr", "man2html", "non-english", "gen/man2html/fr"),
-    # Mailing-list threads (questions and their answers) as two list archivers publish them.
+    # Mailing-list threads (questions and their answers) as list archivers publish them.
     ("mail-public-inbox", "public-inbox", "threads", "gen/public-inbox"),
     ("mail-mhonarc", "mhonarc", "threads", "gen/mhonarc"),
     # Added after the extractor's rules for the first two were tuned: held out at first.
@@ -548,9 +548,12 @@ def prepare(root, work):
             if page_genre == "threads":
                 # As many threads of each list (the folder under the archive), so that one busy
                 # list does not make the genre.
-                per_list = Counter()
-                pages = [page for page in sorted(pages)
-                         if (per_list.update([page[1].split("/")[1]]) or per_list[page[1].split("/")[1]]) <= PER_LIST]
+                per_list, drawn = Counter(), []
+                for page in sorted(pages):
+                    per_list[page[1].split("/")[1]] += 1
+                    if per_list[page[1].split("/")[1]] <= PER_LIST:
+                        drawn.append(page)
+                pages = drawn
             for digest, page_id, path, text in sorted(pages)[: SAMPLE[page_genre]]:
                 records.append({"id": page_id, "path": str(path), "genre": page_genre, "generator": generator,
                                 "package": package, "split": "dev" if int(digest[-1], 16) % 2 == 0 else "test",
