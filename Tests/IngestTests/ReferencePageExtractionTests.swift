@@ -70,6 +70,28 @@ final class ReferencePageExtractionTests: XCTestCase {
     }
   }
 
+  func testAListPageInsideMainIsTakenWhole() throws {
+    // A "uses of" page: a first table of packages in <main>, then a section whose table of link
+    // cells scores best as a list on its own; the page's one main holds all its prose.
+    let rows = (1...8).map {
+      "<tr><td><code>static <a href=\"t.html\">Builder</a></code></td><td><a href=\"u.html#m\($0)\">method\($0)(int n)</a></td>"
+        + "<td><a href=\"d.html\">Returns</a> a builder</td></tr>"
+    }.joined()
+    let page = """
+      <html><body><nav><a href="/">Overview</a> <a href="/i">Index</a></nav>
+      <main role="main"><h1>Uses of Class org.example.Builder</h1>
+      <div><span>Packages that use <a href="b.html">Builder</a></span></div>
+      <table><tr><td><a href="#p">org.example.text</a></td><td>Classes that <a href="w.html">work</a> with text.</td></tr></table>
+      <section><h2>Uses of <a href="b.html">Builder</a> in <a href="p.html">org.example.text</a></h2>
+      <table>\(rows)</table></section></main></body></html>
+      """
+    let result = try text(page)
+    for line in ["Classes that work with text.", "Uses of Builder in org.example.text", "method8(int n)"] {
+      XCTAssertTrue(result.contains(line), "\(line) missing from:\n\(result)")
+    }
+    XCTAssertFalse(result.contains("Overview"), result)
+  }
+
   func testAnArticleIsNotTakenForAListPage() throws {
     let prose = (1...6).map { "This is sentence \($0) of the article, long enough to be read as prose by anyone." }
     let page = """

@@ -195,7 +195,7 @@ extension HTMLExtractor {
     // A page with little prose whose text is a list or table of links — an index, a table of
     // contents, a class's member list — has that list as its content.
     let isListPage = elements[bestList].listScore > Self.listPageRatio * max(elements[best].score, 0)
-    best = isListPage ? bestList : declaredMain(around: best)
+    best = declaredMain(around: isListPage ? bestList : best)
     let chosen = elements[best]
     // A data table's row is kept whole: its link cells (a package's name, a function's) go with
     // the row's text, and a row of two cells or more is a table's even when every cell is a link
@@ -248,8 +248,8 @@ extension HTMLExtractor {
   /// The page's one `<main>` (or `role="main"`) element when the best element lies inside it and
   /// it holds most of the page's prose: reference pages put their content there as many short
   /// items (signatures, parameters, "Since: 3.5") around a few sentences, and the best element
-  /// alone is one of those sentences. Several main elements, or one the best element is not
-  /// in, say nothing reliable.
+  /// alone is one of those sentences; a list page's best list may be one of several tables
+  /// there. Several main elements, or one the best element is not in, say nothing reliable.
   func declaredMain(around best: Int) -> Int {
     var main = -1
     for index in elements.indices where elements[index].isMain {
