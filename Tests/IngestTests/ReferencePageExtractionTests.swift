@@ -92,6 +92,20 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertFalse(result.contains("Overview"), result)
   }
 
+  func testHighlightedCodeKeepsItsCommentsAndNames() throws {
+    // A highlighter's classes inside <pre> name tokens, not page furniture.
+    let page = """
+      <html><body>\(Self.navigation)<article><p>Logging is done with the console object, which every runtime
+      provides to scripts.</p><p>The example below prints one line to the standard output of the process.</p>
+      <pre><code><span class="hljs-comment">// the deprecated way, kept for old callers</span>
+      console.<span class="hljs-title function_">log</span>(<span class="hljs-string">'hello world'</span>);
+      </code></pre></article></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("// the deprecated way, kept for old callers"), result)
+    XCTAssertTrue(result.contains("console.log('hello world');"), result)
+  }
+
   func testAnArticleIsNotTakenForAListPage() throws {
     let prose = (1...6).map { "This is sentence \($0) of the article, long enough to be read as prose by anyone." }
     let page = """

@@ -185,11 +185,13 @@ public final class HTMLExtractor {
     depth += 1
     defer { depth -= 1 }
     // Classes on <html> and <body> describe the page, not a part of it; a heading's weak
-    // furniture words ("title", "headline") describe what a heading is anyway.
+    // furniture words ("title", "headline") describe what a heading is anyway; inside <pre> they
+    // are a syntax highlighter's tokens (`comment`, `hljs-title`), part of the code.
     let hint: BoilerplateHint =
       tag == .figure
       ? .strongNegative
-      : tag == .html || tag == .body || (tag == .heading && attributes.hint == .weakNegative) ? .none : attributes.hint
+      : tag == .html || tag == .body || (tag == .heading && attributes.hint == .weakNegative) || preDepth > 0
+        ? .none : attributes.hint
     let breaks = (tag.breaksText || hint != .none || attributes.isMainRole) && depth < Self.maximumDepth
     guard breaks else {
       // A link to a place on the same page (`href="#…"`: a heading's permalink, a footnote
