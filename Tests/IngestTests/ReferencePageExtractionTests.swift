@@ -106,6 +106,22 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertTrue(result.contains("console.log('hello world');"), result)
   }
 
+  func testNamedAnchorsAreTextAndScriptControlsAreNot() throws {
+    let page = """
+      <html><body>\(Self.navigation)<div><h2><a name="syntax">Syntax</a></h2>
+      <pre>Typedef <a href="t.html">StyleItem</a> * <a name="StyleItemPtr">StyleItemPtr</a></pre>
+      <h2><a name="description">Description</a></h2>
+      <p>Points to a style item of the stylesheet, which the transformation reads once per node it visits.</p>
+      <ul><li><a data-href="#" class="network-btn">Pinterest</a></li><li><a data-href="#">Mastodon</a></li></ul>
+      </div></body></html>
+      """
+    let result = try text(page)
+    for line in ["Syntax", "Typedef StyleItem * StyleItemPtr", "Description", "Points to a style item"] {
+      XCTAssertTrue(result.contains(line), "\(line) missing from:\n\(result)")
+    }
+    XCTAssertFalse(result.contains("Pinterest"), result)
+  }
+
   func testAnArticleIsNotTakenForAListPage() throws {
     let prose = (1...6).map { "This is sentence \($0) of the article, long enough to be read as prose by anyone." }
     let page = """

@@ -195,8 +195,12 @@ public final class HTMLExtractor {
     let breaks = (tag.breaksText || hint != .none || attributes.isMainRole) && depth < Self.maximumDepth
     guard breaks else {
       // A link to a place on the same page (`href="#…"`: a heading's permalink, a footnote
-      // mark) points nowhere else: its text counts as text.
-      let isLink = tag == .anchor && !Self.showsItsAddress(node) && attributes.href?.first != "#"
+      // mark) points nowhere else, and an anchor without `href` but with a `name` is a place
+      // others link to (`<h2><a name="syntax">Syntax</a></h2>`): their text counts as text. One
+      // with neither is a script's control (a share button), as a link.
+      let isLink =
+        tag == .anchor && !Self.showsItsAddress(node)
+        && (attributes.href.map { $0.first != "#" } ?? (attributes.name == nil))
       if isLink {
         if linkDepth == 0 { blockLinks += 1 }
         linkDepth += 1
