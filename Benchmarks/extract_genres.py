@@ -232,11 +232,14 @@ def hyperkitty_archive(root, mboxes):
     env = dict(os.environ, PYTHONPATH=str(work), DJANGO_SETTINGS_MODULE="hyperkitty_settings",
                HYPERKITTY_DB=str(work / "hyperkitty.db"))
     django = ["/usr/bin/python3", "-m", "django"]
-    if not (work / "hyperkitty.db").exists():
+    # The database counts only once every list is imported: a run killed halfway starts over.
+    if not (work / "imported").exists():
+        (work / "hyperkitty.db").unlink(missing_ok=True)
         subprocess.run(django + ["migrate", "-v0"], env=env, check=True, capture_output=True)
         for name, mbox in mboxes:
             subprocess.run(django + ["hyperkitty_import", "--no-sync-mailman", "-l", f"{name}@example.org",
                                      str(mbox)], env=env, check=True, capture_output=True)
+        (work / "imported").touch()
     subprocess.run(["/usr/bin/python3", "-c", HYPERKITTY_PAGES, str(root / "gen" / "hyperkitty")], env=env,
                    check=True)
 
@@ -263,12 +266,15 @@ def mail_archives(root):
     mboxes = []
     for name, paths in sorted(lists.items()):
         inbox = work / "inboxes" / name
-        if not inbox.exists():
+        # An inbox counts only once imported and indexed whole: a run killed halfway starts over.
+        if not (inbox / "imported").exists():
+            shutil.rmtree(inbox, ignore_errors=True)
             subprocess.run(["public-inbox-init", "-V2", name, str(inbox), f"http://example.org/{name}",
                             f"{name}@example.org"], env=env, check=True, capture_output=True)
             subprocess.run(["perl", "-e", PUBLIC_INBOX_IMPORT], input="\n".join(map(str, paths)).encode(),
                            env=dict(env, INBOX=name), check=True)
             subprocess.run(["public-inbox-index", str(inbox)], env=env, check=True, capture_output=True)
+            (inbox / "imported").touch()
         over = sqlite3.connect(inbox / "xap15" / "over.sqlite3")
         roots = over.execute("""SELECT (SELECT m.mid FROM over f JOIN id2num i ON i.num = f.num
                                         JOIN msgid m ON m.id = i.id
