@@ -65,4 +65,52 @@ final class TextNormalizerTests: XCTestCase {
       XCTAssertEqual(count, text.unicodeScalars.count, text)
     }
   }
+
+  func testSurveyAgreesWithTheStandardLibrary() {
+    // Pieces that exercise every branch: ASCII runs longer than the 16-byte step, the trivially
+    // NFC ranges, characters outside them (arrows, Cyrillic, CJK, a singleton), combining marks
+    // after a trivial starter, line ends, and bytes that are not UTF-8.
+    let pieces: [[UInt8]] = [
+      Array("plain ASCII text, longer than sixteen bytes".utf8), Array("é".utf8), Array("ʼ".utf8), Array("—".utf8),
+      Array("“".utf8), Array("→".utf8), Array("д".utf8), Array("中".utf8), Array("\u{212B}".utf8), Array("\u{301}".utf8),
+      Array("😀".utf8), [0x0A], [0x0D, 0x0A], [0xFF], [0xE2, 0x80], [0xC2], [0xED, 0xA0, 0x80], [0xE2, 0x80, 0x41],
+    ]
+    var random = SplitMix64(seed: 7)
+    for _ in 0..<3_000 {
+      var bytes: [UInt8] = []
+      for _ in 0..<Int.random(in: 0...12, using: &random) {
+        bytes += pieces[Int.random(in: 0..<pieces.count, using: &random)]
+      }
+      let survey = bytes.withUnsafeBytes { TextNormalizer.survey($0) }
+      // The standard library's answer: nil when not UTF-8, else whether the quick check passes.
+      let quickCheck = bytes.withUnsafeBufferPointer { buffer -> Bool? in
+        guard var utf8 = try? UTF8Span(validating: Span<UInt8>(_unsafeElements: buffer)) else { return nil }
+        return utf8.checkForNFC(quickCheck: true)
+      }
+      guard let quickCheck else {
+        XCTAssertNil(survey, "\(bytes)")
+        continue
+      }
+      guard let survey else { return XCTFail("valid UTF-8 refused: \(bytes)") }
+      let text = String(decoding: bytes, as: UTF8.self)
+      XCTAssertEqual(survey.scalars, text.unicodeScalars.count, "\(bytes)")
+      XCTAssertEqual(survey.isNFC, quickCheck, "\(bytes)")
+      // What normalize(valid:) makes of it, with and without the survey, is the same.
+      let normalizer = TextNormalizer()
+      var first = bytes
+      var second = bytes
+      let (plain, surveyed) = first.withUnsafeMutableBytes { a in
+        second.withUnsafeMutableBytes { b in
+          let plain = normalizer.normalize(valid: a)
+          let plainResult = (Array(plain.text), plain.scalars, plain.changed)
+          let surveyed = normalizer.normalize(valid: b, survey: survey)
+          return (plainResult, (Array(surveyed.text), surveyed.scalars, surveyed.changed))
+        }
+      }
+      XCTAssertEqual(plain.0, surveyed.0)
+      XCTAssertEqual(plain.1, surveyed.1)
+      XCTAssertEqual(plain.2, surveyed.2)
+      XCTAssertEqual(plain.1, String(decoding: plain.0, as: UTF8.self).unicodeScalars.count)
+    }
+  }
 }

@@ -10,6 +10,13 @@ import HatcheryCore
 /// runs at only ~40 MB/s, so it is applied line by line, to the lines that fail the quick check;
 /// `\n` is a safe place to cut because it never combines with a neighbour.
 public final class TextNormalizer {
+  /// What one pass over a text's bytes learns: that it is valid UTF-8, its length in scalars and
+  /// whether the quick check passes (it is NFC).
+  public struct Survey: Sendable {
+    public let scalars: Int
+    public let isNFC: Bool
+  }
+
   public struct Repaired {
     /// Valid UTF-8: the input itself, or the normaliser's copy with replacements.
     public let text: UnsafeMutableRawBufferPointer
@@ -17,6 +24,8 @@ public final class TextNormalizer {
     public let replaced: Int
     /// The offset in the input of the first invalid sequence, when there was one.
     public let firstInvalidOffset: Int?
+    /// The survey of valid input, for `normalize`, so that the text is read once.
+    public let survey: Survey?
   }
 
   public struct Normalized {
@@ -24,6 +33,8 @@ public final class TextNormalizer {
     public let text: UnsafeRawBufferPointer
     /// Whether `text` differs from the input bytes.
     public let changed: Bool
+    /// Unicode scalars in `text`.
+    public let scalars: Int
   }
 
   private let repairBuffer = ByteBuffer()
@@ -35,30 +46,31 @@ public final class TextNormalizer {
   /// Checks UTF-8; when there are invalid sequences, returns a repaired copy (valid until the
   /// next call) with each maximal invalid subpart replaced by U+FFFD.
   public func repairUTF8(_ input: UnsafeMutableRawBufferPointer) -> Repaired {
+    if let survey = Self.survey(UnsafeRawBufferPointer(input)) {
+      return Repaired(text: input, replaced: 0, firstInvalidOffset: nil, survey: survey)
+    }
     var position = 0
     var replaced = 0
     var firstInvalid: Int?
+    repairBuffer.removeAll()
+    repairBuffer.reserve(input.count + 64)
     while position < input.count {
       let rest = UnsafeRawBufferPointer(rebasing: input[position...])
       guard let invalid = Self.firstInvalidRange(rest) else { break }
-      if replaced == 0 {
-        repairBuffer.removeAll()
-        repairBuffer.reserve(input.count + 64)
-        firstInvalid = position + invalid.lowerBound
-      }
+      if replaced == 0 { firstInvalid = position + invalid.lowerBound }
       repairBuffer.append(UnsafeRawBufferPointer(rebasing: rest[..<invalid.lowerBound]))
       repairBuffer.append(Self.replacementCharacter)
       replaced += 1
       position += invalid.upperBound
     }
-    guard replaced > 0 else { return Repaired(text: input, replaced: 0, firstInvalidOffset: nil) }
     repairBuffer.append(UnsafeRawBufferPointer(rebasing: input[position...]))
-    return Repaired(text: repairBuffer.bytes, replaced: replaced, firstInvalidOffset: firstInvalid)
+    return Repaired(text: repairBuffer.bytes, replaced: replaced, firstInvalidOffset: firstInvalid, survey: nil)
   }
 
   /// Folds line ends to `\n` (in place: the text only shrinks) and brings valid UTF-8 to NFC.
-  public func normalize(valid input: UnsafeMutableRawBufferPointer) -> Normalized {
-    guard !input.isEmpty else { return Normalized(text: UnsafeRawBufferPointer(input), changed: false) }
+  /// `survey`: `input`'s, when `repairUTF8` made one.
+  public func normalize(valid input: UnsafeMutableRawBufferPointer, survey known: Survey? = nil) -> Normalized {
+    guard !input.isEmpty else { return Normalized(text: UnsafeRawBufferPointer(input), changed: false, scalars: 0) }
     var text = input
     var changed = false
     if let carriageReturn = memchr(text.baseAddress!, 0x0D, text.count) {
@@ -67,10 +79,43 @@ public final class TextNormalizer {
       changed = true
     }
     let valid = UnsafeRawBufferPointer(text)
-    if !Self.isTriviallyNFC(valid) && !Self.passesNFCQuickCheck(valid) && normalizeLinesToNFC(valid) {
-      return Normalized(text: UnsafeRawBufferPointer(nfcBuffer.bytes), changed: true)
+    // Folding removes only carriage returns, one byte and one scalar each, and leaves a line end
+    // where each was, so no two characters become neighbours: NFC or not, as before.
+    guard
+      let survey = known.map({ Survey(scalars: $0.scalars - (input.count - valid.count), isNFC: $0.isNFC) })
+        ?? Self.survey(valid)
+    else { preconditionFailure("normalize(valid:) was given invalid UTF-8") }
+    if !survey.isNFC && normalizeLinesToNFC(valid) {
+      let normalized = UnsafeRawBufferPointer(nfcBuffer.bytes)
+      return Normalized(text: normalized, changed: true, scalars: Self.scalarCount(normalized))
     }
-    return Normalized(text: valid, changed: changed)
+    return Normalized(text: valid, changed: changed, scalars: survey.scalars)
+  }
+
+  /// Surveys `bytes`; nil when they are not valid UTF-8. Runs of the characters
+  /// `trivialScalarCount` accepts are read at its speed; from any other character to the end of
+  /// its line, the standard library validates and quick-checks (what precedes it on the line is
+  /// ASCII, Latin or punctuation: starters that combine with nothing, so the check can start there).
+  static func survey(_ bytes: UnsafeRawBufferPointer) -> Survey? {
+    let count = bytes.count
+    var index = 0
+    var scalars = 0
+    var isNFC = true
+    while index < count {
+      let (trivialEnd, trivialScalars) = trivialPrefix(UnsafeRawBufferPointer(rebasing: bytes[index...]))
+      scalars += trivialScalars
+      index += trivialEnd
+      guard index < count else { break }
+      let lineEnd =
+        memchr(bytes.baseAddress! + index, 0x0A, count - index).map { bytes.baseAddress!.distance(to: $0) + 1 } ?? count
+      let segment = UnsafeRawBufferPointer(rebasing: bytes[index..<lineEnd])
+      let span = Span<UInt8>(_unsafeElements: segment.assumingMemoryBound(to: UInt8.self))
+      guard var utf8 = try? UTF8Span(validating: span) else { return nil }
+      if isNFC { isNFC = utf8.checkForNFC(quickCheck: true) }
+      scalars += scalarCount(segment)
+      index = lineEnd
+    }
+    return Survey(scalars: scalars, isNFC: isNFC)
   }
 
   /// The byte range of the first invalid UTF-8 sequence (a maximal invalid subpart), if any.
@@ -114,29 +159,47 @@ public final class TextNormalizer {
   /// for almost every document and cut the normaliser's time from 8% of the stage to under 1%;
   /// anything else goes to the standard library's quick check.
   static func isTriviallyNFC(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    trivialScalarCount(bytes) != nil
+  }
+
+  /// The scalars in `bytes` when it is valid UTF-8 of only the characters `isTriviallyNFC`
+  /// accepts; nil otherwise.
+  static func trivialScalarCount(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    let (end, scalars) = trivialPrefix(bytes)
+    return end == bytes.count ? scalars : nil
+  }
+
+  /// How many leading bytes are valid UTF-8 of only the characters `isTriviallyNFC` accepts, and
+  /// their scalars. One pass answers validity, NFC and length for most text.
+  private static func trivialPrefix(_ bytes: UnsafeRawBufferPointer) -> (end: Int, scalars: Int) {
     let count = bytes.count
     var index = 0
+    var multibyteExtra = 0
     while index < count {
-      if index + 8 <= count && bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+      if index + 16 <= count
+        && (bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+          | bytes.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)) & 0x8080_8080_8080_8080 == 0
       {
-        index += 8
+        index += 16
         continue
       }
       let lead = bytes[index]
       if lead < 0x80 {
         index += 1
-      } else if lead >= 0xC2 && lead <= 0xCB {
+      } else if lead >= 0xC2 && lead <= 0xCB && index + 1 < count && bytes[index + 1] & 0xC0 == 0x80 {
         index += 2
+        multibyteExtra += 1
       } else if lead == 0xE2 && index + 2 < count
-        && ((bytes[index + 1] == 0x80 && bytes[index + 2] >= 0x90)
-          || (bytes[index + 1] == 0x81 && bytes[index + 2] <= 0x9F))
+        && ((bytes[index + 1] == 0x80 && bytes[index + 2] >= 0x90 && bytes[index + 2] <= 0xBF)
+          || (bytes[index + 1] == 0x81 && bytes[index + 2] >= 0x80 && bytes[index + 2] <= 0x9F))
       {
         index += 3
+        multibyteExtra += 2
       } else {
-        return false
+        break
       }
     }
-    return true
+    return (index, index - multibyteExtra)
   }
 
   private static func passesNFCQuickCheck(_ bytes: UnsafeRawBufferPointer) -> Bool {

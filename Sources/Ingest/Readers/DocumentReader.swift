@@ -92,8 +92,11 @@ final class PartOutput {
   }
 
   /// Writes one document: `text` (valid UTF-8) is normalised in place; blank text is a reject.
-  func emit(_ text: UnsafeMutableRawBufferPointer, _ document: ReadDocument, from file: InputFile) throws {
-    let normalized = normalizer.normalize(valid: text)
+  func emit(
+    _ text: UnsafeMutableRawBufferPointer, _ document: ReadDocument, from file: InputFile,
+    survey: TextNormalizer.Survey? = nil
+  ) throws {
+    let normalized = normalizer.normalize(valid: text, survey: survey)
     if Self.isBlank(normalized.text) {
       let position = document.line.map { "\(file.absolutePath):\($0)" } ?? file.absolutePath
       try reject(
@@ -122,11 +125,16 @@ final class PartOutput {
         id: id, sourceID: source.id, part: part, partLine: partLine, path: file.locator, line: document.line,
         byteOffset: document.offset, format: file.format.rawValue, originalSHA256: document.originalSHA256.hex,
         sha256: sha256, originalBytes: document.originalBytes, bytes: normalized.text.count,
-        chars: TextNormalizer.scalarCount(normalized.text), repaired: document.repaired, created: document.created,
+        chars: normalized.scalars, repaired: document.repaired, created: document.created,
         title: document.title, language: document.language, url: document.url))
     partLine += 1
     summary.documents += 1
     if document.repaired > 0 { summary.repairedDocuments += 1 }
+  }
+
+  /// Writes one document from what `TextNormalizer.repairUTF8` returned.
+  func emit(_ repaired: TextNormalizer.Repaired, _ document: ReadDocument, from file: InputFile) throws {
+    try emit(repaired.text, document, from: file, survey: repaired.survey)
   }
 
   /// Records a refused record or file; `message` is one line naming the file and position.

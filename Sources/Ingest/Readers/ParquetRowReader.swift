@@ -168,7 +168,7 @@ final class ParquetRowReader: DocumentReader {
           document.extra = JSONObject(
             [("row_group", .int(group)), ("row", .int(row))]
               + (id.map { [("record_id", JSONValue.string($0))] } ?? []))
-          try part.emit(repaired.text, document, from: file)
+          try part.emit(repaired, document, from: file)
         }
       }
     }

@@ -110,6 +110,6 @@ final class TextFileReader: DocumentReader {
         ("piece", .int(piece)), ("split_at_max_document_bytes", .int(part.options.maximumDocumentBytes)),
       ])
     }
-    try part.emit(repaired.text, document, from: file)
+    try part.emit(repaired, document, from: file)
   }
 }

@@ -163,6 +163,6 @@ final class WARCFileReader: DocumentReader {
       originalSHA256: originalSHA256, originalBytes: record.block.count, repaired: repaired.replaced, line: nil,
       offset: record.offset, locatorKey: "\(file.locator)@\(record.offset)",
       created: record.headers["warc-date"] ?? file.created, url: record.headers["warc-target-uri"], extra: extra)
-    try part.emit(repaired.text, document, from: file)
+    try part.emit(repaired, document, from: file)
   }
 }
