@@ -2,13 +2,14 @@
 # Main-content extraction beyond news (issue 18): documentation pages of nine generators, pages
 # whose content is a list or table, manuals and man pages in seven other languages (Japanese and
 # Chinese among them), and mailing-list threads as public-inbox, MHonArc and HyperKitty publish
-# them (the mail of the SpamAssassin public corpus, as a Debian package ships it), from Debian
+# them (the mail of the SpamAssassin public corpus, as a Debian package ships it), the same
+# threads posted to two forum engines (django-machina and Spirit, from PyPI), from Debian
 # packages (apt-get download; the archivers installed) and the Markdown READMEs of PyPI wheels
 # (made into pages by pandoc), ground truth from each generator's content container
 # (Benchmarks/extract_genres.py). Hatchery (`hatchery extract --jsonl --timing`) beside
 # trafilatura 2.3.1 (defaults and favor_recall) and resiliparse 2.0.1, one core (taskset -c 0),
 # dev and test halves; each peer's pages/s from its own per-page times.
-#   [KEEP=folder] [HTML_VENV=venv] [WHEELS=folder of wheels] Benchmarks/extract-genres.sh
+#   [KEEP=folder] [HTML_VENV=venv] [FORUM_VENV=venv] [WHEELS=folder of wheels] Benchmarks/extract-genres.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${HTML_VENV:-Benchmarks/.venv-html}
@@ -16,6 +17,14 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv" && "$venv/bin/pip" install -q trafilatura==2.3.1 lxml_html_clean resiliparse==2.0.1 \
     || { echo "skip: the peers cannot be installed (no PyPI?)"; exit 0; }
 fi
+# The forum engines in a virtual environment of their own (they want a newer Django than Debian's,
+# which HyperKitty uses); without it the forums genre is left out.
+forum_venv=$(realpath -m "${FORUM_VENV:-Benchmarks/.venv-forum}")
+if [ ! -x "$forum_venv/bin/spirit" ]; then
+  python3 -m venv "$forum_venv" && "$forum_venv/bin/pip" install -q "django>=4.2,<5" django-machina==1.3.1 \
+    django-spirit==0.14.3 || echo "note: the forum engines cannot be installed; the forums genre is left out"
+fi
+if [ -x "$forum_venv/bin/spirit" ]; then export FORUM_PYTHON=$forum_venv/bin/python; fi
 swift build -c release --product hatchery >/dev/null
 hatchery=$PWD/.build/release/hatchery
 source Benchmarks/work-folder.sh
@@ -45,7 +54,7 @@ echo "$(date -u +%Y-%m-%d), $(ls "$work"/debs | tr '\n' ' ')"
 # Hatchery's pages/s per set: each set extracted 3 times over in one process (median of 3 runs).
 rm -f "$work/rates" "$work/hatchery.jsonl"
 for set in docs/dev docs/test lists/dev lists/test non-english/dev non-english/test unseen/dev unseen/test \
-  threads/dev threads/test; do
+  threads/dev threads/test forums/dev forums/test; do
   mapfile -t pages < <(python3 Benchmarks/extract_genres.py pages "$work" "${set%/*}" "${set#*/}")
   rates=()
   for _ in 1 2 3; do

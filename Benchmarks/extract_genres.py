@@ -19,7 +19,9 @@ English — so both of its halves are held out), `threads` (mailing-list threads
 mostly questions and their answers, as public-inbox and HyperKitty publish a whole thread on one
 page and as MHonArc publishes each post with its thread's links; the stand-in for forums and Q&A
 sites, none of whose pages reach this machine; HyperKitty was added after the rules for the other
-two were tuned). Ground truth: the text of the container the
+two were tuned), `forums` (the same threads posted as topics to two forum engines, django-machina
+and Spirit, whose pages are read as an anonymous visitor reads them; added after every other rule
+was tuned, FORUM_PYTHON names the virtual environment that has them). Ground truth: the text of the container the
 generator puts the page's content in, less what the generator adds there for navigation
 (header links, "Next/Up" panels, tables of contents on chapter pages) — rules per generator,
 below, used only to make the truth, never by an extractor. Each page is in the dev or the test
@@ -80,13 +82,17 @@ PACKAGES = [
     ("mail-mhonarc", "mhonarc", "threads", "gen/mhonarc"),
     # Added after the extractor's rules for the first two were tuned: held out at first.
     ("mail-hyperkitty", "hyperkitty", "threads", "gen/hyperkitty"),
+    # The same threads posted to two forum engines (Django applications from PyPI), added after
+    # every rule above was tuned: both halves held out at first.
+    ("forum-machina", "machina", "forums", "gen/machina"),
+    ("forum-spirit", "spirit", "forums", "gen/spirit"),
 ]
 # man pages turned into HTML by man2html: sections 2 and 3 (manpages-dev) in English, section 1
 # in the other languages.
 MAN_SOURCES = {"en": ["man2", "man3"], "ja": ["ja/man1"], "zh_CN": ["zh_CN/man1"], "de": ["de/man1"],
                "fr": ["fr/man1"]}
 GENERATED_PER_SOURCE = 60
-SAMPLE = {"docs": 40, "lists": 30, "non-english": 16, "unseen": 40, "threads": 100}
+SAMPLE = {"docs": 40, "lists": 30, "non-english": 16, "unseen": 40, "threads": 100, "forums": 100}
 # The mail: the SpamAssassin public corpus's ham (2002) as golang-github-gatherstars-com-jwz-dev
 # ships it for its threading tests, 2,403 messages of a dozen mailing lists.
 HAM = "usr/share/gocode/src/github.com/gatherstars-com/jwz/test/testdata/ham"
@@ -131,6 +137,7 @@ def generate(root, wheels):
                 b"<HEAD>", b'<HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">', 1)
             (out / (page.name[:-3] + ".html")).write_bytes(html)
     mail_archives(root)
+    forum_sites(root)
     out = root / "gen" / "pandoc"
     out.mkdir(parents=True, exist_ok=True)
 
@@ -304,6 +311,212 @@ def mail_archives(root):
                 page.unlink()  # a post no one answered and that answers no one
     hyperkitty_archive(root, mboxes)
 
+# Forum engines: django-machina and Spirit (Django applications, from PyPI into the virtual
+# environment FORUM_PYTHON runs), on SQLite, each with its own defaults; the corpus's threads
+# posted as topics (each message a post, by a user named as its sender, on its date), the topic
+# pages asked of them by an anonymous reader.
+MACHINA_SETTINGS = """
+import os
+from machina import MACHINA_MAIN_TEMPLATE_DIR
+SECRET_KEY = "benchmark"
+ALLOWED_HOSTS = ["*"]
+USE_TZ = True
+INSTALLED_APPS = [
+    "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions", "django.contrib.messages",
+    "django.contrib.staticfiles", "mptt", "haystack", "widget_tweaks", "machina", "machina.apps.forum",
+    "machina.apps.forum_conversation", "machina.apps.forum_conversation.forum_attachments",
+    "machina.apps.forum_conversation.forum_polls", "machina.apps.forum_feeds", "machina.apps.forum_moderation",
+    "machina.apps.forum_search", "machina.apps.forum_tracking", "machina.apps.forum_member",
+    "machina.apps.forum_permission",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware", "django.contrib.messages.middleware.MessageMiddleware",
+    "machina.apps.forum_permission.middleware.ForumPermissionMiddleware",
+]
+ROOT_URLCONF = "machina_urls"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [MACHINA_MAIN_TEMPLATE_DIR],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request", "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages", "machina.core.context_processors.metadata"]},
+}]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["FORUM_DB"]}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+          "machina_attachments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+STATIC_URL = "/static/"
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "CRITICAL"}}
+"""
+MACHINA_URLS = """
+from django.urls import include, path
+urlpatterns = [path("forum/", include("machina.urls"))]
+"""
+MACHINA_LOAD = """
+import datetime, json, os, re, sys
+import django
+django.setup()
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from machina.apps.forum.models import Forum
+from machina.apps.forum_conversation.models import Post, Topic
+from machina.apps.forum_permission.models import ForumPermission, UserForumPermission
+threads, out = json.load(sys.stdin), sys.argv[1]
+for codename in ("can_see_forum", "can_read_forum"):
+    UserForumPermission.objects.create(
+        permission=ForumPermission.objects.get(codename=codename), anonymous_user=True, has_perm=True)
+forums, users = {}, {}
+def user(author):
+    name = re.sub(r"[^\\w.@+-]", "_", author)[:30]
+    if name not in users:
+        users[name] = User.objects.create(username=name)
+    return users[name]
+for thread in threads:
+    if thread["list"] not in forums:
+        forums[thread["list"]] = Forum.objects.create(name=thread["list"], type=Forum.FORUM_POST)
+    posts = thread["posts"]
+    topic = Topic.objects.create(forum=forums[thread["list"]], poster=user(posts[0]["author"]),
+                                 subject=thread["subject"], type=Topic.TOPIC_POST, status=Topic.TOPIC_UNLOCKED)
+    for post in posts:
+        made = Post.objects.create(topic=topic, poster=user(post["author"]), subject=post["subject"],
+                                   content=post["body"], approved=True)
+        Post.objects.filter(pk=made.pk).update(
+            created=datetime.datetime.fromtimestamp(post["date"], datetime.timezone.utc))
+    thread["pk"] = topic.pk
+client = Client()
+for thread in threads:
+    topic = Topic.objects.get(pk=thread["pk"])
+    url = reverse("forum_conversation:topic", kwargs={"forum_slug": topic.forum.slug, "forum_pk": topic.forum.pk,
+                                                       "slug": topic.slug, "pk": topic.pk})
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    os.makedirs(os.path.join(out, thread["list"]), exist_ok=True)
+    with open(os.path.join(out, thread["list"], thread["id"] + ".html"), "wb") as page:
+        page.write(response.content)
+"""
+SPIRIT_SETTINGS = """
+import os
+from sp.settings.dev import *  # noqa: F401,F403
+DEBUG = False
+TEMPLATES[0]["OPTIONS"]["debug"] = False
+ALLOWED_HOSTS = ["*"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["FORUM_DB"]}}
+HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "CRITICAL"}}
+"""
+SPIRIT_LOAD = """
+import datetime, hashlib, json, os, re, sys
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+from spirit.category.models import Category
+from spirit.comment.models import Comment
+from spirit.core.utils.markdown import Markdown
+from spirit.topic.models import Topic
+User = get_user_model()
+threads, out = json.load(sys.stdin), sys.argv[1]
+categories, users = {}, {}
+def user(author):
+    name = re.sub(r"[^\\w.@+-]", "_", author)[:30]
+    if name not in users:
+        users[name] = User.objects.create(username=name, email=hashlib.sha1(name.encode()).hexdigest()[:10] + "@example.org")
+    return users[name]
+for thread in threads:
+    if thread["list"] not in categories:
+        categories[thread["list"]] = Category.objects.create(title=thread["list"], description="")
+    posts = thread["posts"]
+    topic = Topic.objects.create(user=user(posts[0]["author"]), category=categories[thread["list"]],
+                                 title=thread["subject"])
+    for post in posts:
+        # As Spirit's comment form renders a post.
+        made = Comment.objects.create(user=user(post["author"]), topic=topic, comment=post["body"],
+                                      comment_html=Markdown().render(post["body"]))
+        Comment.objects.filter(pk=made.pk).update(
+            date=datetime.datetime.fromtimestamp(post["date"], datetime.timezone.utc))
+        topic.increase_comment_count()
+    thread["pk"] = topic.pk
+client = Client()
+for thread in threads:
+    topic = Topic.objects.get(pk=thread["pk"])
+    response = client.get(topic.get_absolute_url())
+    assert response.status_code == 200, (thread["pk"], response.status_code)
+    os.makedirs(os.path.join(out, thread["list"]), exist_ok=True)
+    with open(os.path.join(out, thread["list"], thread["id"] + ".html"), "wb") as page:
+        page.write(response.content)
+"""
+
+
+def ham_threads(root):
+    """The corpus's threads of two or more posts: messages of one list with the same subject (less
+    "Re:" and "[list]" prefixes), by date; each post its text part less the list server's footer."""
+    import email
+    import email.policy
+    import email.utils
+    threads = {}
+    for path in sorted((root / HAM).glob("*.eml")):
+        data = path.read_bytes()
+        found = re.search(rb"^List-Id:[^\n]*<([^>\n]+)>", data, re.M | re.I)
+        if not found:
+            continue
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        try:
+            part = message.get_body(preferencelist=("plain",))
+            text = part.get_content() if part else ""
+            date = email.utils.parsedate_to_datetime(str(message["date"])).timestamp()
+        except Exception:
+            continue  # a message without a readable text part or date
+        subject = re.sub(r"\s+", " ", str(message.get("subject", "") or "")).strip()
+        key = re.sub(r"^((re|fwd?|aw)\s*:\s*|\[[^\]]*\]\s*)+", "", subject, flags=re.I).strip().lower()
+        body = "\n".join(mail_body(text.replace("\r\n", "\n").split("\n"))).strip()
+        if not key or not body:
+            continue
+        name, address = email.utils.parseaddr(str(message.get("from", "")))
+        threads.setdefault((found.group(1).decode().split(".")[0], key), []).append(
+            {"date": date, "author": name or address.split("@")[0] or "anonymous", "subject": subject[:200],
+             "body": body})
+    result = []
+    for (name, key), posts in sorted(threads.items()):
+        if len(posts) >= 2:
+            posts.sort(key=lambda post: (post["date"], post["body"]))
+            result.append({"list": name, "subject": posts[0]["subject"], "id": sha1(f"{name}/{key}")[:16],
+                           "posts": posts})
+    return result
+
+
+def forum_sites(root):
+    """The threads posted to django-machina and to Spirit, a page per topic."""
+    import shutil
+    import subprocess
+    python = os.environ.get("FORUM_PYTHON")
+    if not python:
+        print("forums: FORUM_PYTHON is not set; the forums genre is left out")
+        return
+    threads = json.dumps(ham_threads(root)).encode()
+    work = root / "gen" / "forum"
+    shutil.rmtree(work, ignore_errors=True)
+    for engine in ("machina", "spirit"):
+        shutil.rmtree(root / "gen" / engine, ignore_errors=True)
+        site = work / engine
+        site.mkdir(parents=True)
+        if engine == "machina":
+            (site / "machina_settings.py").write_text(MACHINA_SETTINGS)
+            (site / "machina_urls.py").write_text(MACHINA_URLS)
+            settings, load = "machina_settings", MACHINA_LOAD
+        else:
+            subprocess.run([str(Path(python).parent / "spirit"), "startproject", "sp"], cwd=site, check=True,
+                           capture_output=True)
+            site = site / "sp"
+            (site / "spirit_settings.py").write_text(SPIRIT_SETTINGS)
+            settings, load = "spirit_settings", SPIRIT_LOAD
+        env = dict(os.environ, PYTHONPATH=str(site), DJANGO_SETTINGS_MODULE=settings, FORUM_DB=str(site / "forum.db"))
+        subprocess.run([python, "-m", "django", "migrate", "-v0"], env=env, cwd=site, check=True, capture_output=True)
+        subprocess.run([python, "-c", load, str(root / "gen" / engine)], input=threads, env=env, cwd=site, check=True)
+
 
 def classify(generator, relative, tree):
     """'lists', 'page' or None (not a content page: search, source listings, examples, about)."""
@@ -360,7 +573,7 @@ def classify(generator, relative, tree):
         return "page"
     if generator == "mhonarc":
         return "page" if name.startswith("msg") else None
-    if generator == "hyperkitty":
+    if generator in ("hyperkitty", "machina", "spirit"):
         return "page"
     raise SystemExit(f"unknown generator {generator}")
 
@@ -528,6 +741,14 @@ def truth_text(generator, path, tree, genre):
                 switch.drop_tree()
             lines_out += mail_body(render([body]).split("\n"))
         return "\n".join(line for line in lines_out if line)
+    if generator in ("machina", "spirit"):
+        # The topic's title (machina's <h1>, Spirit's "headline"), then each post's rendered
+        # text (machina's "post-content", Spirit's "comment__text"); around them each post's
+        # author, avatar, date, subject line, share and reply controls.
+        title = tree.xpath("//h1")[:1]
+        posts = tree.xpath("//div[contains(concat(' ',@class,' '),' post-content ') or "
+                           "contains(concat(' ',@class,' '),' comment__text ')]")
+        return "\n".join(line for line in [render(title)] + [render([post]) for post in posts] if line)
     return render(content(generator, tree, genre))
 
 
@@ -551,7 +772,7 @@ def prepare(root, work):
                 continue  # redirects and empty stubs
             chosen.setdefault(page_genre, []).append((sha1(page_id), page_id, path, text))
         for page_genre, pages in chosen.items():
-            if page_genre == "threads":
+            if page_genre in ("threads", "forums"):
                 # As many threads of each list (the folder under the archive), so that one busy
                 # list does not make the genre.
                 per_list, drawn = Counter(), []
