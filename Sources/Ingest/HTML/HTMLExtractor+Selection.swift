@@ -86,6 +86,7 @@ extension HTMLExtractor {
       case .none, .positive: break
       }
     }
+    if !countsLinkItems { liftHintsThatEraseThePage(prose: prose) }
     markHeaderFieldLists()
     // A linked headline over a short summary, next to others like it, is a teaser for another
     // page ("More stories"); one alone may be the article's own short header.
@@ -104,6 +105,32 @@ extension HTMLExtractor {
       var element = blocks[index].element
       while element >= 0 && !elements[Int(element)].isFurniture { element = elements[Int(element)].parent }
       blocks[index].furniture = element
+    }
+  }
+
+  /// Hints that would leave less than this share of the page's prose outside furniture are not
+  /// furniture marks: they name the page's content.
+  static let erasedProseShare = 0.25
+
+  /// A thread page (a forum's topic, a Q&A page) may call each post a `comment`: every post is
+  /// then furniture by its class, and nothing would be left. When the hinted elements hold all
+  /// but a quarter of the page's prose, the hints on elements with prose are lifted; those
+  /// without (share menus, link bars) stay furniture. An article's comments leave the article.
+  /// Not on an index page, whose lists of links are its content and leave the hinted prose
+  /// (a sidebar's blurb) aside.
+  func liftHintsThatEraseThePage(prose total: Double) {
+    guard total > 0 else { return }
+    var erased = 0.0
+    insideFurniture.removeAll(keepingCapacity: true)
+    for index in elements.indices {
+      let parent = Int(elements[index].parent)
+      let outer = parent >= 0 && insideFurniture[parent]
+      if elements[index].isFurniture && !outer { erased += elements[index].prose }
+      insideFurniture.append(outer || elements[index].isFurniture)
+    }
+    guard total - erased < total * Self.erasedProseShare else { return }
+    for index in elements.indices where elements[index].isFurniture && elements[index].prose > 0 {
+      elements[index].isFurniture = false
     }
   }
 
@@ -195,6 +222,7 @@ extension HTMLExtractor {
     // A page with little prose whose text is a list or table of links — an index, a table of
     // contents, a class's member list — has that list as its content.
     let isListPage = elements[bestList].listScore > Self.listPageRatio * max(elements[best].score, 0)
+    if !isListPage { best = enclosingText(of: best) }
     best = declaredMain(around: isListPage ? bestList : best)
     let chosen = elements[best]
     // A data table's row is kept whole: its link cells (a package's name, a function's) go with
@@ -243,6 +271,19 @@ extension HTMLExtractor {
       previousRow = block.row
     }
     return String(decoding: UnsafeRawBufferPointer(output.bytes), as: UTF8.self)
+  }
+
+  /// A paragraph is never the whole text when the element around it holds more prose and
+  /// scores above nothing: short lines between the paragraphs (a greeting, a command, a
+  /// signature) outweigh a second paragraph, so the maximum-sum element can be one paragraph of
+  /// a post made of short lines.
+  func enclosingText(of best: Int) -> Int {
+    guard elements[best].tag == .paragraph else { return best }
+    let parent = Int(elements[best].parent)
+    guard parent >= 0 else { return best }
+    let prose = blocks[Int(elements[parent].firstBlock)..<Int(elements[parent].endBlock)].lazy
+      .filter { $0.furniture < 0 && self.isProse($0) }.count
+    return prose >= 2 ? parent : best
   }
 
   /// The page's one `<main>` (or `role="main"`) element when the best element lies inside it and

@@ -1,0 +1,73 @@
+import XCTest
+
+@testable import Ingest
+
+/// Main-content extraction on forum topics: several posts, each in an element whose class calls
+/// it a comment, with short lines (greetings, commands, signatures) between their paragraphs.
+final class ForumThreadExtractionTests: XCTestCase {
+  private func text(_ html: String) throws -> String {
+    try Array(html.utf8).withUnsafeBytes { try HTMLExtractor().extract($0) }.text
+  }
+
+  private static func post(_ author: String, _ body: String) -> String {
+    """
+    <div class="comments_list__comment"><div class="comment__img">\(author.prefix(1))</div>
+    <div class="comment__info"><a href="/user/\(author)/">\(author)</a><ul><li>31 Aug '02</li></ul></div>
+    <div class="comment__text">\(body)</div>
+    <div class="comment__footer"><ul class="comment__actions"><li><a href="#">share</a></li></ul>
+    <ul><li><a href="https://twitter.com/share">Twitter</a></li><li><a href="mailto:?body=x">Email</a></li></ul></div>
+    </div>
+    """
+  }
+
+  func testPostsCalledCommentsAreTheTopicsText() throws {
+    let page = """
+      <html><body><header><a href="/">Forum</a> <a href="/login/">Log in</a></header>
+      <ul class="breadcrumb_nav"><li><a href="/">Main</a></li><li><a href="/c/9/">builds</a></li></ul>
+      <h1 class="headline">The nightly build fails on the new compiler</h1>
+      <div class="comments_list">
+      \(Self.post("ada", "<p>The nightly build stops in the linker step with an undefined symbol from the runtime library.</p><p>Has anyone seen this on the new compiler?</p>"))
+      \(Self.post("bob", "<p>Yes, the same here since Monday, on every machine with the new compiler installed.</p>"))
+      \(Self.post("eve", "<p>Pinning the old runtime in the build script works around it until the packages are fixed.</p>"))
+      </div></body></html>
+      """
+    let extracted = try text(page)
+    XCTAssertTrue(extracted.contains("stops in the linker step"), extracted)
+    XCTAssertTrue(extracted.contains("the same here since Monday"), extracted)
+    XCTAssertTrue(extracted.contains("Pinning the old runtime"), extracted)
+    // The posts' controls stay out: share menus are furniture with no prose.
+    XCTAssertFalse(extracted.contains("Twitter"), extracted)
+    XCTAssertFalse(extracted.contains("Log in"), extracted)
+  }
+
+  func testAnArticlesCommentsStayOut() throws {
+    let page = """
+      <html><body><article><h1>Bridge reopens after two years of repairs</h1>
+      <p>The old river bridge reopened to traffic on Monday morning after two years of repairs to its piers.</p>
+      <p>The city council said the work came in under budget, and cyclists get a lane of their own.</p>
+      <p>Buses return to the bridge next week, once the new timetable has been published.</p></article>
+      <div class="comments">\(Self.post("ada", "<p>Finally, the detour through the industrial estate was a nightmare.</p>"))</div>
+      </body></html>
+      """
+    let extracted = try text(page)
+    XCTAssertTrue(extracted.contains("reopened to traffic"), extracted)
+    XCTAssertFalse(extracted.contains("detour"), extracted)
+  }
+
+  func testAPostOfShortLinesIsKeptBetweenItsParagraphs() throws {
+    // The short lines outweigh the second paragraph, so the best element by score alone was
+    // the first paragraph.
+    let page = """
+      <html><body><div class="x"><p>Hello!</p><p>I have</p>
+      <p>Requires: saxon &gt;= 6.5.1<br>Conflicts: saxon &gt;= 7</p>
+      <p>in my spec file. But apparently rpm ignores all version numbers. So,</p>
+      <p>Requires: saxon &gt;= 6.5.1</p><p>Conflicts: saxon &gt;= 7</p><p>Obsoletes: saxon &lt; 6</p>
+      <p>wouldn't install even with saxon-6.5.2. What could be the reason for this?</p>
+      <p>Cheers,<br>Torsten.</p></div></body></html>
+      """
+    let extracted = try text(page)
+    XCTAssertTrue(extracted.contains("in my spec file"), extracted)
+    XCTAssertTrue(extracted.contains("Conflicts: saxon >= 7"), extracted)
+    XCTAssertTrue(extracted.contains("What could be the reason"), extracted)
+  }
+}
