@@ -70,4 +70,40 @@ final class ForumThreadExtractionTests: XCTestCase {
     XCTAssertTrue(extracted.contains("Conflicts: saxon >= 7"), extracted)
     XCTAssertTrue(extracted.contains("What could be the reason"), extracted)
   }
+
+  func testTheOtherPostsStayWhenOnePostHoldsMostOfTheProse() throws {
+    // The long answer is kept for holding most of the prose; the question and the thanks are
+    // parts of the same list of comments.
+    let answer = (1...6).map {
+      "<p>Step \($0): rebuild the runtime package from its source with the new compiler flags set.</p>"
+    }
+    .joined()
+    let page = """
+      <html><body><h1 class="headline">The nightly build fails on the new compiler</h1>
+      <div class="comments_list">
+      \(Self.post("ada", "<p>The nightly build stops in the linker step with an undefined symbol from the runtime.</p>"))
+      \(Self.post("bob", answer))
+      \(Self.post("ada", "<p>Thank you, that fixed it on every machine we have in the build farm.</p>"))
+      </div></body></html>
+      """
+    let extracted = try text(page)
+    XCTAssertTrue(extracted.contains("stops in the linker step"), extracted)
+    XCTAssertTrue(extracted.contains("Step 6: rebuild"), extracted)
+    XCTAssertTrue(extracted.contains("that fixed it"), extracted)
+  }
+
+  func testALayoutNamedForItsSidebarKeepsTheSidebarOut() throws {
+    let article = (1...5).map {
+      "<p>Paragraph \($0) of the report on the river bridge and its two years of repairs.</p>"
+    }
+    .joined()
+    let page = """
+      <html><body><div class="layout has-sidebar"><article>\(article)</article>
+      <div class="sidebar"><p>Subscribe to our weekly newsletter for more stories like this one.</p></div>
+      </div></body></html>
+      """
+    let extracted = try text(page)
+    XCTAssertTrue(extracted.contains("Paragraph 5 of the report"), extracted)
+    XCTAssertFalse(extracted.contains("weekly newsletter"), extracted)
+  }
 }

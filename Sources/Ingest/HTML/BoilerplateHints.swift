@@ -58,6 +58,16 @@ enum BoilerplateHint: UInt8 {
     return result
   }
 
+  /// Which furniture word (1-based, in `strongFragments`'s order; 0 for none) the lower-cased
+  /// `class` and `id` values hold first: a template names a block's parts after it
+  /// (`comments_list`, `comments_list__comment`, `comment__text`).
+  static func strongWord(_ lowered: UnsafeRawBufferPointer) -> UInt8 {
+    for (index, fragment) in strongFragments.enumerated() where contains(lowered, fragment) {
+      return UInt8(index + 1)
+    }
+    return 0
+  }
+
   private var rank: Int {
     switch self {
     case .none: return 0

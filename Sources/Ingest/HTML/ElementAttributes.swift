@@ -7,6 +7,8 @@ import HatcheryCore
 /// only the rarer link and meta attributes become strings.
 struct ElementAttributes {
   var hint = BoilerplateHint.none
+  /// The furniture word of a strong hint (`BoilerplateHint.strongWord`), 0 for none.
+  var hintWord: UInt8 = 0
   /// `hidden`, or an inline style that hides the element.
   var isHidden = false
   /// ARIA landmark roles of page furniture (`navigation`, `banner`, `contentinfo`…).
@@ -60,6 +62,7 @@ struct ElementAttributes {
       }
     }
     if !scratch.bytes.isEmpty { hint = BoilerplateHint.of(UnsafeRawBufferPointer(scratch.bytes)) }
+    if hint == .strongNegative { hintWord = BoilerplateHint.strongWord(UnsafeRawBufferPointer(scratch.bytes)) }
     // Schema.org and ARIA say outright where the article is; that outranks class names.
     if positive { hint = .positive }
   }

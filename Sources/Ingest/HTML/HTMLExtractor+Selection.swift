@@ -128,9 +128,35 @@ extension HTMLExtractor {
       if elements[index].isFurniture && !outer { erased += elements[index].prose }
       insideFurniture.append(outer || elements[index].isFurniture)
     }
-    guard total - erased < total * Self.erasedProseShare else { return }
-    for index in elements.indices where elements[index].isFurniture && elements[index].prose > 0 {
-      elements[index].isFurniture = false
+    if total - erased < total * Self.erasedProseShare {
+      for index in elements.indices where elements[index].isFurniture && elements[index].prose > 0 {
+        elements[index].isFurniture = false
+      }
+      return
+    }
+    // The same inside an element kept, despite its furniture word, for holding all but a quarter
+    // of the prose, when it is a run of parts named after it (Spirit's `comments_list` of
+    // `comments_list__comment` posts, each with its `comment__text`): those parts are that
+    // content too. A layout's `has-sidebar` around an article and one sidebar is left alone.
+    var index = 0
+    while index < elements.count {
+      let element = elements[index]
+      guard element.hintWord != 0, !element.isFurniture, total - element.prose < total * Self.erasedProseShare
+      else {
+        index += 1
+        continue
+      }
+      let end = Int(element.endElement)
+      let parts = elements[(index + 1)..<end].lazy.filter {
+        Int($0.parent) == index && $0.hintWord == element.hintWord && $0.prose > 0
+      }.count
+      if parts >= 2 {
+        for inner in (index + 1)..<end
+        where elements[inner].isFurniture && elements[inner].hintWord == element.hintWord && elements[inner].prose > 0 {
+          elements[inner].isFurniture = false
+        }
+      }
+      index = Int(element.endElement)
     }
   }
 

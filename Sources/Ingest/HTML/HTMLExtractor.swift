@@ -34,6 +34,8 @@ public final class HTMLExtractor {
     var listScore: Double
     var tag: HTMLTag
     var hint: BoilerplateHint
+    /// The furniture word of a strong hint, 0 for none.
+    var hintWord: UInt8
     var isFurniture: Bool
     /// Whether a heading made of a link is inside: the mark of a teaser card.
     var hasLinkedHeading: Bool
@@ -220,7 +222,8 @@ public final class HTMLExtractor {
     elements.append(
       Element(
         parent: openElement, firstBlock: Int32(blocks.count), endBlock: 0, endElement: 0, prose: 0, linkItems: 0,
-        score: 0, listScore: 0, tag: blockTag, hint: hint, isFurniture: false, hasLinkedHeading: false,
+        score: 0, listScore: 0, tag: blockTag, hint: hint,
+        hintWord: hint == .strongNegative ? attributes.hintWord : 0, isFurniture: false, hasLinkedHeading: false,
         isMain: tag == .main || attributes.isMainRole, isEnvelope: false))
     let (savedElement, savedRow) = (openElement, openRow)
     openElement = index
