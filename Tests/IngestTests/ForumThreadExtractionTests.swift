@@ -106,4 +106,19 @@ final class ForumThreadExtractionTests: XCTestCase {
     XCTAssertTrue(extracted.contains("Paragraph 5 of the report"), extracted)
     XCTAssertFalse(extracted.contains("weekly newsletter"), extracted)
   }
+
+  func testAnH1AfterTheTextHasBegunIsAHeadingOfTheText() throws {
+    // The page's title leads; a Markdown heading inside a post (mail text underlined with
+    // "===") comes after text.
+    let page = """
+      <html><body><div class="topic"><h1>Upgrading the build farm</h1>
+      <p>We moved the build farm to the new compiler over the weekend without much trouble.</p>
+      <h1>What broke after the upgrade</h1>
+      <p>Only the runtime library needed a rebuild, and the nightly builds are green again.</p></div></body></html>
+      """
+    let extracted = try text(page)
+    XCTAssertFalse(extracted.contains("Upgrading the build farm"), extracted)
+    XCTAssertTrue(extracted.contains("What broke after the upgrade"), extracted)
+    XCTAssertTrue(extracted.contains("nightly builds are green"), extracted)
+  }
 }

@@ -265,13 +265,19 @@ extension HTMLExtractor {
       }
     }
     output.removeAll()
+    let isContent = { (block: Block) in
+      self.isProse(block) || self.isItemText(block) || (isListPage && self.isItem(block))
+    }
     var kept: [Int] = []
+    var keptContent = false
     for blockIndex in Int(chosen.firstBlock)..<Int(chosen.endBlock) {
       let block = blocks[blockIndex]
       // Furniture nested inside the chosen element; a hint on the element or its ancestors
       // was evidently wrong, since the element was chosen.
       if block.furniture > Int32(best) && block.furniture < chosen.endElement { continue }
-      if block.tag == .title1 { continue }
+      // An <h1> ahead of the text is the page's title (the page's `title`, not its text); one
+      // after text has begun is a heading of the text (a post's Markdown heading).
+      if block.tag == .title1 && !keptContent { continue }
       if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity && !(isListPage && isItem(block))
         && !isSignature(block)
         && !(block.tag == .tableCell && block.row >= 0 && rowWeights[Int(block.row)] >= 2)
@@ -279,12 +285,10 @@ extension HTMLExtractor {
         continue
       }
       kept.append(blockIndex)
+      if isContent(block) { keptContent = true }
     }
     // Short lines before the first and after the last prose ("Comments", "Related articles",
     // a dateline) belong to the frame around the article, not to it.
-    let isContent = { (block: Block) in
-      self.isProse(block) || self.isItemText(block) || (isListPage && self.isItem(block))
-    }
     guard let first = kept.firstIndex(where: { isContent(blocks[$0]) }),
       let last = kept.lastIndex(where: { isContent(blocks[$0]) })
     else { return "" }
@@ -299,10 +303,9 @@ extension HTMLExtractor {
     return String(decoding: UnsafeRawBufferPointer(output.bytes), as: UTF8.self)
   }
 
-  /// A paragraph is never the whole text when the element around it holds more prose and
-  /// scores above nothing: short lines between the paragraphs (a greeting, a command, a
-  /// signature) outweigh a second paragraph, so the maximum-sum element can be one paragraph of
-  /// a post made of short lines.
+  /// A paragraph is never the whole text when the element around it holds more prose: short
+  /// lines between the paragraphs (a greeting, a command, a signature) outweigh a second
+  /// paragraph, so the maximum-sum element can be one paragraph of a post made of short lines.
   func enclosingText(of best: Int) -> Int {
     guard elements[best].tag == .paragraph else { return best }
     let parent = Int(elements[best].parent)
