@@ -121,4 +121,24 @@ final class ForumThreadExtractionTests: XCTestCase {
     XCTAssertTrue(extracted.contains("What broke after the upgrade"), extracted)
     XCTAssertTrue(extracted.contains("nightly builds are green"), extracted)
   }
+
+  func testPostsOfShortLinesAreKeptWithTheThread() throws {
+    // The first post is mostly a pasted log (short lines); the answer is one long paragraph and
+    // scored above it. Both are posts of one run (same tag and class).
+    let log = (1...12).map { "Err http://mirror.example.org/pkglist.\($0)<br>" }.joined()
+    func post(_ body: String) -> String {
+      "<div class=\"card post\"><h4>Re: apt update fails</h4><p><small>By: ada on Sept. 2, 2002</small></p>"
+        + "<div class=\"post-content\">\(body)</div></div>"
+    }
+    let page = """
+      <html><body><div class="col-12">
+      \(post("<p>I always seem to get errors when I run apt update, is this a problem on the mirror?</p><p>\(log)</p><p>Thanks, Ada</p>"))
+      \(post("<p>The mirror was rebuilding its package lists that night and answered with bad headers for an hour or so; it has been fine since the morning, so run the update again.</p>"))
+      </div></body></html>
+      """
+    let extracted = try text(page)
+    XCTAssertTrue(extracted.contains("is this a problem on the mirror"), extracted)
+    XCTAssertTrue(extracted.contains("Err http://mirror.example.org/pkglist.12"), extracted)
+    XCTAssertTrue(extracted.contains("rebuilding its package lists"), extracted)
+  }
 }

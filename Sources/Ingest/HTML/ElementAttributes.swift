@@ -9,6 +9,8 @@ struct ElementAttributes {
   var hint = BoilerplateHint.none
   /// The furniture word of a strong hint (`BoilerplateHint.strongWord`), 0 for none.
   var hintWord: UInt8 = 0
+  /// FNV-1a of the `class` value as written, 0 without one: a template's repeated parts share it.
+  var classHash: UInt64 = 0
   /// `hidden`, or an inline style that hides the element.
   var isHidden = false
   /// ARIA landmark roles of page furniture (`navigation`, `banner`, `contentinfo`…).
@@ -36,6 +38,15 @@ struct ElementAttributes {
       let value = current.pointee.children?.pointee.content
       switch Self.key(name) {
       case Self.classKey, Self.idKey:
+        if let value, Self.key(name) == Self.classKey {
+          var hasher = FNV1a()
+          var byte = value
+          while byte.pointee != 0 {
+            hasher.add(byte.pointee)
+            byte += 1
+          }
+          classHash = hasher.value
+        }
         if let value {
           Self.appendLowercased(value, to: scratch)
           scratch.append([0x20])

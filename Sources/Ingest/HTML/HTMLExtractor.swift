@@ -36,6 +36,8 @@ public final class HTMLExtractor {
     var hint: BoilerplateHint
     /// The furniture word of a strong hint, 0 for none.
     var hintWord: UInt8
+    /// The hash of its `class` value, 0 without one.
+    var classHash: UInt64
     var isFurniture: Bool
     /// Whether a heading made of a link is inside: the mark of a teaser card.
     var hasLinkedHeading: Bool
@@ -223,7 +225,8 @@ public final class HTMLExtractor {
       Element(
         parent: openElement, firstBlock: Int32(blocks.count), endBlock: 0, endElement: 0, prose: 0, linkItems: 0,
         score: 0, listScore: 0, tag: blockTag, hint: hint,
-        hintWord: hint == .strongNegative ? attributes.hintWord : 0, isFurniture: false, hasLinkedHeading: false,
+        hintWord: hint == .strongNegative ? attributes.hintWord : 0, classHash: attributes.classHash,
+        isFurniture: false, hasLinkedHeading: false,
         isMain: tag == .main || attributes.isMainRole, isEnvelope: false))
     let (savedElement, savedRow) = (openElement, openRow)
     openElement = index
