@@ -82,10 +82,19 @@ extension ParquetFile {
             throw Reason.unsupported("a dictionary page in encoding \(header.encoding)")
           }
           let values = try PageCodec.decompress(page, codec: codec, size: Int(header.uncompressedSize))
-          var decoded = ParquetFile.empty(column.type)
           guard header.valueCount >= 0, Int(header.valueCount) <= values.count * 8 + 1 else {
             throw Reason.damaged("a dictionary of \(header.valueCount) values")
           }
+          if column.type == .byteArray {
+            // Strings are used where they lie in the decompressed page, as in PLAIN data pages (a
+            // text column's dictionary can be megabytes: pyarrow's limit is checked per batch).
+            var strings = ByteArrays()
+            strings.data = values
+            try strings.adoptPlain(from: 0, to: values.count, count: Int(header.valueCount))
+            dictionary = .bytes(strings)
+            continue
+          }
+          var decoded = ParquetFile.empty(column.type)
           try values.withBytes { (raw) throws(Reason) in
             try PlainDecoder.decode(
               raw, type: column.type, typeLength: column.typeLength, count: Int(header.valueCount), into: &decoded)
@@ -352,6 +361,10 @@ extension ParquetFile {
     switch (dictionary, data) {
     case (.bytes(let entries), .bytes(var values)):
       data = .boolean([])
+      // One allocation for the page's values, not one growth after another.
+      values.data.reserveCapacity(values.data.count + indices.reduce(0) { $0 + entries.range(Int($1)).count })
+      values.starts.reserveCapacity(values.starts.count + indices.count)
+      values.ends.reserveCapacity(values.ends.count + indices.count)
       entries.data.withUnsafeBytes { raw in
         for index in indices { values.append(UnsafeRawBufferPointer(rebasing: raw[entries.range(Int(index))])) }
       }
