@@ -9,6 +9,20 @@ final class ForumThreadExtractionTests: XCTestCase {
     try Array(html.utf8).withUnsafeBytes { try HTMLExtractor().extract($0) }.text
   }
 
+  /// Extracts `page` and checks that each of `kept` is in its text and none of `dropped`.
+  private func assertExtracts(
+    _ page: String, keeps kept: [String], drops dropped: [String] = [], line: UInt = #line
+  ) throws {
+    let extracted = try text(page)
+    for part in kept { XCTAssertTrue(extracted.contains(part), "\(part) missing from:\n\(extracted)", line: line) }
+    for part in dropped { XCTAssertFalse(extracted.contains(part), "\(part) kept in:\n\(extracted)", line: line) }
+  }
+
+  /// `count` paragraphs, the n-th saying `sentence(n)`.
+  private static func paragraphs(_ count: Int, _ sentence: (Int) -> String) -> String {
+    (1...count).map { "<p>\(sentence($0))</p>" }.joined()
+  }
+
   private static func post(_ author: String, _ body: String) -> String {
     """
     <div class="comments_list__comment"><div class="comment__img">\(author.prefix(1))</div>
@@ -31,13 +45,10 @@ final class ForumThreadExtractionTests: XCTestCase {
       \(Self.post("eve", "<p>Pinning the old runtime in the build script works around it until the packages are fixed.</p>"))
       </div></body></html>
       """
-    let extracted = try text(page)
-    XCTAssertTrue(extracted.contains("stops in the linker step"), extracted)
-    XCTAssertTrue(extracted.contains("the same here since Monday"), extracted)
-    XCTAssertTrue(extracted.contains("Pinning the old runtime"), extracted)
     // The posts' controls stay out: share menus are furniture with no prose.
-    XCTAssertFalse(extracted.contains("Twitter"), extracted)
-    XCTAssertFalse(extracted.contains("Log in"), extracted)
+    try assertExtracts(
+      page, keeps: ["stops in the linker step", "the same here since Monday", "Pinning the old runtime"],
+      drops: ["Twitter", "Log in"])
   }
 
   func testAnArticlesCommentsStayOut() throws {
@@ -49,9 +60,7 @@ final class ForumThreadExtractionTests: XCTestCase {
       <div class="comments">\(Self.post("ada", "<p>Finally, the detour through the industrial estate was a nightmare.</p>"))</div>
       </body></html>
       """
-    let extracted = try text(page)
-    XCTAssertTrue(extracted.contains("reopened to traffic"), extracted)
-    XCTAssertFalse(extracted.contains("detour"), extracted)
+    try assertExtracts(page, keeps: ["reopened to traffic"], drops: ["detour"])
   }
 
   func testAPostOfShortLinesIsKeptBetweenItsParagraphs() throws {
@@ -65,19 +74,15 @@ final class ForumThreadExtractionTests: XCTestCase {
       <p>wouldn't install even with saxon-6.5.2. What could be the reason for this?</p>
       <p>Cheers,<br>Torsten.</p></div></body></html>
       """
-    let extracted = try text(page)
-    XCTAssertTrue(extracted.contains("in my spec file"), extracted)
-    XCTAssertTrue(extracted.contains("Conflicts: saxon >= 7"), extracted)
-    XCTAssertTrue(extracted.contains("What could be the reason"), extracted)
+    try assertExtracts(page, keeps: ["in my spec file", "Conflicts: saxon >= 7", "What could be the reason"])
   }
 
   func testTheOtherPostsStayWhenOnePostHoldsMostOfTheProse() throws {
     // The long answer is kept for holding most of the prose; the question and the thanks are
     // parts of the same list of comments.
-    let answer = (1...6).map {
-      "<p>Step \($0): rebuild the runtime package from its source with the new compiler flags set.</p>"
+    let answer = Self.paragraphs(6) {
+      "Step \($0): rebuild the runtime package from its source with the new flags set."
     }
-    .joined()
     let page = """
       <html><body><h1 class="headline">The nightly build fails on the new compiler</h1>
       <div class="comments_list">
@@ -86,25 +91,19 @@ final class ForumThreadExtractionTests: XCTestCase {
       \(Self.post("ada", "<p>Thank you, that fixed it on every machine we have in the build farm.</p>"))
       </div></body></html>
       """
-    let extracted = try text(page)
-    XCTAssertTrue(extracted.contains("stops in the linker step"), extracted)
-    XCTAssertTrue(extracted.contains("Step 6: rebuild"), extracted)
-    XCTAssertTrue(extracted.contains("that fixed it"), extracted)
+    try assertExtracts(page, keeps: ["stops in the linker step", "Step 6: rebuild", "that fixed it"])
   }
 
   func testALayoutNamedForItsSidebarKeepsTheSidebarOut() throws {
-    let article = (1...5).map {
-      "<p>Paragraph \($0) of the report on the river bridge and its two years of repairs.</p>"
+    let article = Self.paragraphs(5) {
+      "Paragraph \($0) of the report on the river bridge and its two years of repairs."
     }
-    .joined()
     let page = """
       <html><body><div class="layout has-sidebar"><article>\(article)</article>
       <div class="sidebar"><p>Subscribe to our weekly newsletter for more stories like this one.</p></div>
       </div></body></html>
       """
-    let extracted = try text(page)
-    XCTAssertTrue(extracted.contains("Paragraph 5 of the report"), extracted)
-    XCTAssertFalse(extracted.contains("weekly newsletter"), extracted)
+    try assertExtracts(page, keeps: ["Paragraph 5 of the report"], drops: ["weekly newsletter"])
   }
 
   func testAnH1AfterTheTextHasBegunIsAHeadingOfTheText() throws {
@@ -116,10 +115,8 @@ final class ForumThreadExtractionTests: XCTestCase {
       <h1>What broke after the upgrade</h1>
       <p>Only the runtime library needed a rebuild, and the nightly builds are green again.</p></div></body></html>
       """
-    let extracted = try text(page)
-    XCTAssertFalse(extracted.contains("Upgrading the build farm"), extracted)
-    XCTAssertTrue(extracted.contains("What broke after the upgrade"), extracted)
-    XCTAssertTrue(extracted.contains("nightly builds are green"), extracted)
+    try assertExtracts(
+      page, keeps: ["What broke after the upgrade", "nightly builds are green"], drops: ["Upgrading the build farm"])
   }
 
   func testPostsOfShortLinesAreKeptWithTheThread() throws {
@@ -136,9 +133,10 @@ final class ForumThreadExtractionTests: XCTestCase {
       \(post("<p>The mirror was rebuilding its package lists that night and answered with bad headers for an hour or so; it has been fine since the morning, so run the update again.</p>"))
       </div></body></html>
       """
-    let extracted = try text(page)
-    XCTAssertTrue(extracted.contains("is this a problem on the mirror"), extracted)
-    XCTAssertTrue(extracted.contains("Err http://mirror.example.org/pkglist.12"), extracted)
-    XCTAssertTrue(extracted.contains("rebuilding its package lists"), extracted)
+    try assertExtracts(
+      page,
+      keeps: [
+        "is this a problem on the mirror", "Err http://mirror.example.org/pkglist.12", "rebuilding its package lists",
+      ])
   }
 }
