@@ -37,8 +37,8 @@ struct ElementAttributes {
       guard let name = current.pointee.name else { continue }
       let value = current.pointee.children?.pointee.content
       switch Self.key(name) {
-      case Self.classKey, Self.idKey:
-        if let value, Self.key(name) == Self.classKey {
+      case Self.classKey:
+        if let value {
           var hasher = FNV1a()
           var byte = value
           while byte.pointee != 0 {
@@ -47,6 +47,8 @@ struct ElementAttributes {
           }
           classHash = hasher.value
         }
+        fallthrough
+      case Self.idKey:
         if let value {
           Self.appendLowercased(value, to: scratch)
           scratch.append([0x20])
