@@ -354,6 +354,15 @@ MACHINA_URLS = """
 from django.urls import include, path
 urlpatterns = [path("forum/", include("machina.urls"))]
 """
+# Both engines' load scripts end the same way: each topic page, as the engine served it, under
+# OUT/<list>/<thread id>.html.
+FORUM_SAVE = """
+def save(out, thread, response):
+    assert response.status_code == 200, (thread["id"], response.status_code)
+    os.makedirs(os.path.join(out, thread["list"]), exist_ok=True)
+    with open(os.path.join(out, thread["list"], thread["id"] + ".html"), "wb") as page:
+        page.write(response.content)
+"""
 MACHINA_LOAD = """
 import datetime, json, os, re, sys
 import django
@@ -391,11 +400,7 @@ for thread in threads:
     topic = Topic.objects.get(pk=thread["pk"])
     url = reverse("forum_conversation:topic", kwargs={"forum_slug": topic.forum.slug, "forum_pk": topic.forum.pk,
                                                        "slug": topic.slug, "pk": topic.pk})
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    os.makedirs(os.path.join(out, thread["list"]), exist_ok=True)
-    with open(os.path.join(out, thread["list"], thread["id"] + ".html"), "wb") as page:
-        page.write(response.content)
+    save(out, thread, client.get(url))
 """
 SPIRIT_SETTINGS = """
 import os
@@ -443,11 +448,7 @@ for thread in threads:
 client = Client()
 for thread in threads:
     topic = Topic.objects.get(pk=thread["pk"])
-    response = client.get(topic.get_absolute_url())
-    assert response.status_code == 200, (thread["pk"], response.status_code)
-    os.makedirs(os.path.join(out, thread["list"]), exist_ok=True)
-    with open(os.path.join(out, thread["list"], thread["id"] + ".html"), "wb") as page:
-        page.write(response.content)
+    save(out, thread, client.get(topic.get_absolute_url()))
 """
 
 
@@ -515,7 +516,10 @@ def forum_sites(root):
             settings, load = "spirit_settings", SPIRIT_LOAD
         env = dict(os.environ, PYTHONPATH=str(site), DJANGO_SETTINGS_MODULE=settings, FORUM_DB=str(site / "forum.db"))
         subprocess.run([python, "-m", "django", "migrate", "-v0"], env=env, cwd=site, check=True, capture_output=True)
-        subprocess.run([python, "-c", load, str(root / "gen" / engine)], input=threads, env=env, cwd=site, check=True)
+        # The load script's imports come first; `save` is defined before it is called.
+        script = load.replace("django.setup()", "django.setup()\n" + FORUM_SAVE, 1)
+        subprocess.run([python, "-c", script, str(root / "gen" / engine)], input=threads, env=env, cwd=site,
+                       check=True)
 
 
 def classify(generator, relative, tree):
