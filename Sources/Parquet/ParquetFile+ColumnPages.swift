@@ -360,9 +360,14 @@ extension ParquetFile {
     }
     switch (dictionary, data) {
     case (.bytes(let entries), .bytes(var values)):
+      // One allocation for the page's values, not one growth after another; a page that repeats
+      // a long entry past what any page may hold is refused before anything is allocated.
+      let total = indices.reduce(0) { $0 + entries.range(Int($1)).count }
+      guard total <= ParquetFile.maximumPageBytes else {
+        throw .damaged("a dictionary-encoded page of \(indices.count) values expanding to \(total) bytes")
+      }
       data = .boolean([])
-      // One allocation for the page's values, not one growth after another.
-      values.data.reserveCapacity(values.data.count + indices.reduce(0) { $0 + entries.range(Int($1)).count })
+      values.data.reserveCapacity(values.data.count + total)
       values.starts.reserveCapacity(values.starts.count + indices.count)
       values.ends.reserveCapacity(values.ends.count + indices.count)
       entries.data.withUnsafeBytes { raw in

@@ -99,6 +99,16 @@ final class HostileParquetTests: XCTestCase {
     }
   }
 
+  func testADictionaryPageExpandingPastAPagesLimitIsRefused() {
+    // One entry of 1 MiB repeated 1,025 times would be more than the 1 GiB a page may hold.
+    var dictionary = ByteArrays()
+    [UInt8](repeating: 0x61, count: 1 << 20).withUnsafeBytes { dictionary.append($0) }
+    var data = ColumnData.bytes(ByteArrays())
+    XCTAssertThrowsError(
+      try ParquetFile.gather([UInt32](repeating: 0, count: 1025), from: .bytes(dictionary), into: &data))
+    XCTAssertNoThrow(try ParquetFile.gather([0, 0], from: .bytes(dictionary), into: &data))
+  }
+
   func testABadPageCRCIsRefused() throws {
     // pyarrow wrote page CRCs in the zstd fixtures.
     let fixture = ParquetFileTests.fixtures + "/zstd-v1-plain.parquet"
