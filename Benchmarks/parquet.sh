@@ -7,8 +7,9 @@
 #     texts, with byte-identical texts; its peak memory against the largest row group.
 #  2. Hatchery's export (parquet) read by all three: rows and texts equal.
 #  3. Speed on one core, same documents, medians of RUNS: ingest of Parquet against JSONL
-#     (MB/s of text), Hatchery's scan of the text column against pyarrow's iter_batches +
-#     to_pylist, export MB/s on 2 cores.
+#     (MB/s of text; pinned to one CPU with taskset, the part's zstd workers included, and
+#     for comparison `--threads 1` unpinned, where those workers use the other core), Hatchery's
+#     scan of the text column against pyarrow's iter_batches + to_pylist, export MB/s on 2 cores.
 #   [RUNS=3] [BIG_MB=2048] Benchmarks/parquet.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,13 +60,19 @@ rows = [json.loads(l) for l in open('$work/docs.jsonl')]
 pq.write_table(pa.table({'id': [r['id'] for r in rows], 'text': [r['text'] for r in rows]}), '$work/docs.parquet', compression='snappy')"
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 seconds() { local start=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $start" | bc -l; }
-jsonl=(); parquet=(); scan=(); pyscan=(); export=()
+# One core means one CPU for every thread of the process (taskset; unpinned where it is missing).
+pin=(); command -v taskset >/dev/null && pin=(taskset -c 0)
+jsonl=(); parquet=(); jsonl2=(); parquet2=(); scan=(); pyscan=(); export=()
 text_mb=$("$py" -c "import json; print(sum(len(json.loads(l)['text'].encode()) for l in open('$work/docs.jsonl')) / 1e6)")
 for run in $(seq 1 "$runs"); do
-  rm -rf "$work/w1" && $hatchery init "$work/w1" >/dev/null
-  jsonl+=("$(seconds $hatchery ingest -w "$work/w1" --source s --threads 1 "$work/docs.jsonl")")
-  rm -rf "$work/w2" && $hatchery init "$work/w2" >/dev/null
-  parquet+=("$(seconds $hatchery ingest -w "$work/w2" --source s --threads 1 "$work/docs.parquet")")
+  for pinned in 1 0; do
+    one=("${pin[@]}"); [ "$pinned" = 1 ] || one=()
+    rm -rf "$work/w1" && $hatchery init "$work/w1" >/dev/null
+    j=$(seconds "${one[@]}" $hatchery ingest -w "$work/w1" --source s --threads 1 "$work/docs.jsonl")
+    rm -rf "$work/w2" && $hatchery init "$work/w2" >/dev/null
+    p=$(seconds "${one[@]}" $hatchery ingest -w "$work/w2" --source s --threads 1 "$work/docs.parquet")
+    if [ "$pinned" = 1 ]; then jsonl+=("$j"); parquet+=("$p"); else jsonl2+=("$j"); parquet2+=("$p"); fi
+  done
   scan+=("$($hatchery parquet scan "$work/docs.parquet" | sed -E 's/.* in ([0-9.]+) s.*/\1/')")
   pyscan+=("$("$py" Benchmarks/parquet_bench.py scan "$work/docs.parquet" | cut -d' ' -f1)")
   rm -rf "$work/export"
@@ -73,6 +80,8 @@ for run in $(seq 1 "$runs"); do
 done
 j=$(median "${jsonl[@]}"); p=$(median "${parquet[@]}"); s=$(median "${scan[@]}"); y=$(median "${pyscan[@]}"); e=$(median "${export[@]}")
 printf 'text %.1f MB; medians of %d runs:\n' "$text_mb" "$runs"
-printf '  ingest, one core: JSONL %.2f s (%.0f MB/s), Parquet %.2f s (%.0f MB/s): Parquet/JSONL speed %.2f\n' "$j" "$(echo "$text_mb / $j" | bc -l)" "$p" "$(echo "$text_mb / $p" | bc -l)" "$(echo "$j / $p" | bc -l)"
+printf '  ingest, one core%s: JSONL %.3f s (%.0f MB/s), Parquet %.3f s (%.0f MB/s): Parquet/JSONL speed %.3f\n' "${pin:+ (${pin[*]})}" "$j" "$(echo "$text_mb / $j" | bc -l)" "$p" "$(echo "$text_mb / $p" | bc -l)" "$(echo "$j / $p" | bc -l)"
+j2=$(median "${jsonl2[@]}"); p2=$(median "${parquet2[@]}")
+printf '  ingest, --threads 1 unpinned (zstd workers on the other core): JSONL %.3f s, Parquet %.3f s: %.3f\n' "$j2" "$p2" "$(echo "$j2 / $p2" | bc -l)"
 printf '  text column scan: Hatchery %.3f s, pyarrow iter_batches + to_pylist %.3f s: %.2fx\n' "$s" "$y" "$(echo "$y / $s" | bc -l)"
 printf '  export parquet, 2 cores: %.2f s = %.0f MB/s of text\n' "$e" "$(echo "$text_mb / $e" | bc -l)"
