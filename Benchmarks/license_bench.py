@@ -30,7 +30,12 @@ DEBIAN_TO_SPDX = {
     "lgpl-2.1": "LGPL-2.1-only", "lgpl-2.1+": "LGPL-2.1-or-later", "lgpl-3": "LGPL-3.0-only",
     "lgpl-3+": "LGPL-3.0-or-later", "agpl-3": "AGPL-3.0-only", "agpl-3+": "AGPL-3.0-or-later",
     "gfdl-1.2": "GFDL-1.2-only", "gfdl-1.2+": "GFDL-1.2-or-later", "gfdl-1.3": "GFDL-1.3-only",
-    "gfdl-1.3+": "GFDL-1.3-or-later", "expat": "MIT", "mit": "MIT", "bsd-2-clause": "BSD-2-Clause",
+    "gfdl-1.3+": "GFDL-1.3-or-later", "gfdl-1.1": "GFDL-1.1-only", "gfdl-1.1+": "GFDL-1.1-or-later",
+    # GFDL-NIV: with no invariant sections (copyright-format 1.0's short names), SPDX's no-invariants ids.
+    "gfdl-niv-1.1": "GFDL-1.1-no-invariants-only", "gfdl-niv-1.1+": "GFDL-1.1-no-invariants-or-later",
+    "gfdl-niv-1.2": "GFDL-1.2-no-invariants-only", "gfdl-niv-1.2+": "GFDL-1.2-no-invariants-or-later",
+    "gfdl-niv-1.3": "GFDL-1.3-no-invariants-only", "gfdl-niv-1.3+": "GFDL-1.3-no-invariants-or-later",
+    "expat": "MIT", "mit": "MIT", "bsd-2-clause": "BSD-2-Clause",
     "bsd-3-clause": "BSD-3-Clause", "bsd-4-clause": "BSD-4-Clause", "isc": "ISC", "apache-2.0": "Apache-2.0",
     "apache-2": "Apache-2.0", "mpl-1.1": "MPL-1.1", "mpl-2.0": "MPL-2.0", "zlib": "Zlib",
     "public-domain": "LicenseRef-public-domain", "cc0-1.0": "CC0-1.0", "cc0": "CC0-1.0",

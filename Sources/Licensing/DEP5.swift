@@ -138,6 +138,11 @@ public enum DebianLicenseNames {
     "gfdl-1.2": "GFDL-1.2-only", "gfdl-1.2+": "GFDL-1.2-or-later", "gfdl-1.3": "GFDL-1.3-only",
     "gfdl-1.3+": "GFDL-1.3-or-later",
     "gfdl-nis-1.2": "GFDL-1.2-no-invariants-only", "gfdl-nis-1.3": "GFDL-1.3-no-invariants-only",
+    "gfdl-1.1": "GFDL-1.1-only", "gfdl-1.1+": "GFDL-1.1-or-later",
+    // GFDL-NIV: "with no invariant sections" (copyright-format 1.0's short names).
+    "gfdl-niv-1.1": "GFDL-1.1-no-invariants-only", "gfdl-niv-1.1+": "GFDL-1.1-no-invariants-or-later",
+    "gfdl-niv-1.2": "GFDL-1.2-no-invariants-only", "gfdl-niv-1.2+": "GFDL-1.2-no-invariants-or-later",
+    "gfdl-niv-1.3": "GFDL-1.3-no-invariants-only", "gfdl-niv-1.3+": "GFDL-1.3-no-invariants-or-later",
     "expat": "MIT", "mit": "MIT", "bsd-2-clause": "BSD-2-Clause", "bsd-3-clause": "BSD-3-Clause",
     "bsd-4-clause": "BSD-4-Clause",
     "isc": "ISC", "apache-2.0": "Apache-2.0", "apache-2": "Apache-2.0", "apache-1.1": "Apache-1.1",

@@ -73,7 +73,8 @@ extension LicenseDetector {
         continue
       }
       let later = !pointer && Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 40) != nil }
-      let spdx = "\(family.id)-\(version)-\(later ? "or-later" : "only")"
+      let invariants = family.id == "GFDL" && !pointer ? gfdlInvariants(tokens, from: cursor) : ""
+      let spdx = "\(family.id)-\(version)\(invariants)-\(later ? "or-later" : "only")"
       let end = max(cursor - 1, position)
       findings.append(
         LicenseFinding(
@@ -83,6 +84,19 @@ extension LicenseDetector {
     }
     return findings
   }
+
+  /// SPDX names the GFDL granted "with no Invariant Sections, no Front-Cover Texts, and no
+  /// Back-Cover Texts" apart (`-no-invariants-`, Debian's GFDL-NIV); a grant that lists cover
+  /// texts or sections ("with the Front-Cover Texts being …") is not that licence, and one that
+  /// says nothing of them stays the plain id. Read in the grant's sentence after its version.
+  func gfdlInvariants(_ tokens: WordTokens, from cursor: Int) -> String {
+    guard find(Self.noInvariantSections, tokens, from: cursor, limit: cursor + 40) != nil else { return "" }
+    let listed = Self.sectionsListed.contains { find($0, tokens, from: cursor, limit: cursor + 48) != nil }
+    return listed ? "" : "-no-invariants"
+  }
+  static let noInvariantSections = NoticeRule.phrase("no invariant sections")
+  static let sectionsListed = ["cover texts being", "cover text being", "invariant sections being"].map(
+    NoticeRule.phrase)
 
   /// GNU licences by abbreviation: "GPLv2", "GPL v3", "GPL-2", "LGPLv2.1", "LGPL version 3".
   /// Looked up for every word, so in open-addressing tables (see WordTable).

@@ -141,7 +141,8 @@ extension LicenseDetector {
 
   /// One finding per (SPDX id, method), the most confident, at most `maximumFindings`; a licence text
   /// matched as `-only`, or a pointer to one, gives way to a notice that says `-or-later` for the
-  /// same version (the text of a GNU licence does not say which).
+  /// same version (the text of a GNU licence does not say which), or that names the GFDL's
+  /// variant without invariant sections (neither does the GFDL's text).
   static func deduplicated(_ findings: [LicenseFinding]) -> [LicenseFinding] {
     // The most confident finding of each (id, method), the earliest among equals.
     var best: [String: LicenseFinding] = [:]
@@ -155,11 +156,16 @@ extension LicenseDetector {
     var result = best.values.sorted {
       ($0.start, $0.method.rawValue, $0.spdx) < ($1.start, $1.method.rawValue, $1.spdx)
     }
-    let laterNotices = Set(
-      result.filter { $0.spdx.hasSuffix("-or-later") }.map { $0.spdx.replacingOccurrences(of: "-or-later", with: "") })
+    let variant = "-no-invariants"
+    func version(_ id: String) -> String {
+      id.replacingOccurrences(of: variant, with: "").replacingOccurrences(of: "-or-later", with: "")
+        .replacingOccurrences(of: "-only", with: "")
+    }
+    let moreSpecific = Set(
+      result.filter { $0.spdx.hasSuffix("-or-later") || $0.spdx.contains(variant) }.map { version($0.spdx) })
     result.removeAll {
       ($0.method == .text || $0.confidence <= pointerConfidence) && $0.spdx.hasSuffix("-only")
-        && laterNotices.contains($0.spdx.replacingOccurrences(of: "-only", with: ""))
+        && !$0.spdx.contains(variant) && moreSpecific.contains(version($0.spdx))
     }
     let specificPublicDomain = result.contains { $0.spdx == "Unlicense" || $0.spdx == "CC0-1.0" }
     if specificPublicDomain { result.removeAll { $0.spdx == NoticeRule.publicDomain } }

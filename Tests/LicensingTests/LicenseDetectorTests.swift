@@ -66,6 +66,31 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids(versionFirst), ["GPL-1.0-or-later"])
   }
 
+  /// A GFDL grant "with no Invariant Sections, no Front-Cover Texts, and no Back-Cover Texts" is
+  /// SPDX's no-invariants variant (Debian's GFDL-NIV); one that lists cover texts, or says nothing
+  /// of them, is the plain id. The pointer to the GFDL's text gives way to the variant's grant.
+  func testGFDLWithoutInvariantSections() {
+    let grant =
+      "Permission is granted to copy, distribute and/or modify this document under the terms of the GNU Free"
+      + " Documentation License, Version 1.3 or any later version published by the Free Software Foundation;"
+      + " with no Invariant Sections, no Front-Cover Texts, and no Back-Cover Texts."
+    XCTAssertEqual(ids(grant), ["GFDL-1.3-no-invariants-or-later"])
+    XCTAssertEqual(
+      ids(
+        grant + " On Debian systems, the complete text of the GNU Free Documentation License version 1.3 can be found"),
+      ["GFDL-1.3-no-invariants-or-later"])
+    XCTAssertEqual(
+      ids(
+        "under the terms of the GNU Free Documentation License, Version 1.2 published by the Free Software"
+          + " Foundation; with no Invariant Sections, no Front-Cover Texts, and no Back-Cover Texts."),
+      ["GFDL-1.2-no-invariants-only"])
+    XCTAssertEqual(
+      ids(
+        "under the terms of the GNU Free Documentation License, Version 1.3 or any later version; with no"
+          + " Invariant Sections, with the Front-Cover Texts being \"A GNU Manual\", and with no Back-Cover Texts."),
+      ["GFDL-1.3-or-later"])
+  }
+
   /// Abbreviations with their version, a "+" for "or later", and grants of a GNU licence that name
   /// no version (any version: the first or later) unless a version is named elsewhere.
   func testGNUAbbreviationsAndUnversionedGrants() {
