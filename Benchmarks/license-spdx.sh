@@ -8,7 +8,8 @@
 # (Benchmarks/licence-tools.sh).
 # DEV2=1 also draws and scores two more dev samples of untagged files (for tuning; they have no
 # test half): dev2, up to 400 files at most 60 per expression, then dev3, up to 600 more at most
-# 150 per expression, then dev4, up to 600 more at most 12 per expression (the rarer licences).
+# 150 per expression, then dev4, up to 600 more at most 12 per expression (the rarer licences),
+# then dev5, up to 800 more at most 400 per expression (what is left is GPL-2.0-only and -or-later).
 #   [COUNT=800] [DEV2=1] [KEEP=folder] Benchmarks/license-spdx.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,7 @@ for set in tagged untagged; do
   done
 done
 if [ -n "${DEV2:-}" ]; then
-  for sample in "dev2 400 60" "dev3 600 150" "dev4 600 12"; do
+  for sample in "dev2 400 60" "dev3 600 150" "dev4 600 12" "dev5 800 400"; do
     read -r name count cap <<<"$sample"
     [ -d "$work/$name" ] || python3 Benchmarks/license_spdx.py prepare-dev "$work" "$name" "$count" "$cap"
     time_licence_tools "$name" "$work/$name" "$work/$name"/*
