@@ -139,49 +139,4 @@ final class ForumThreadExtractionTests: XCTestCase {
         "is this a problem on the mirror", "Err http://mirror.example.org/pkglist.12", "rebuilding its package lists",
       ])
   }
-
-  /// A post's byline is the template's frame around the post: the same short line, starting with
-  /// the same word, in every post of the run, outside the element holding the post's text. The
-  /// posts' subjects are headings and stay.
-  func testThePostsBylinesAreTheirFrame() throws {
-    func post(_ author: String, _ date: String, _ body: String) -> String {
-      "<div class=\"card post\"><div class=\"card-body\"><h4>Re: the mirror is slow</h4>"
-        + "<p><small>By: <a href=\"/member/\(author)/\">\(author)</a> on \(date), 8:09 a.m.</small></p>"
-        + "<div class=\"post-content\">\(body)</div></div></div>"
-    }
-    let page = """
-      <html><body><h1>The mirror is slow</h1><div class="col-12">
-      \(post("ada", "Aug. 28, 2002", "<p>Downloads from the mirror have crawled along at a few kilobytes a second since Friday evening.</p>"))
-      \(post("bob", "Aug. 29, 2002", "<p>The mirror was moved to a new host over the weekend and its cache is still filling up again.</p>"))
-      \(post("eve", "Sept. 5, 2002", "<p>It is back to full speed here this morning, so the cache must have caught up by now.</p>"))
-      </div></body></html>
-      """
-    try assertExtracts(
-      page,
-      keeps: [
-        "crawled along at a few kilobytes", "moved to a new host", "back to full speed", "Re: the mirror is slow",
-      ],
-      drops: ["By: ada", "By: bob", "By: eve"])
-  }
-
-  /// Short lines outside each part's main element that differ from part to part — a version
-  /// note on some items of a reference page, not on others — are the items' text, not a frame.
-  func testShortLinesThatDifferFromPartToPartStay() throws {
-    func item(_ note: String, _ body: String) -> String {
-      "<div class=\"method\"><div class=\"note\">\(note)</div><div class=\"docblock\">\(body)</div></div>"
-    }
-    let page = """
-      <html><body><div class="methods">
-      \(item("Stable since version 1.28.0 of the library", "<p>Advances the iterator by the given number of elements and returns the rest of them.</p>"))
-      \(item("Experimental API behind a feature flag", "<p>Places a separator between each pair of adjacent items that the iterator yields.</p>"))
-      \(item("Stable since version 1.21.0 of the library", "<p>Calls the given closure on each element, consuming the iterator as it goes along.</p>"))
-      </div></body></html>
-      """
-    try assertExtracts(
-      page,
-      keeps: [
-        "Stable since version 1.28.0", "Experimental API behind a feature flag", "Advances the iterator",
-        "Calls the given closure",
-      ])
-  }
 }

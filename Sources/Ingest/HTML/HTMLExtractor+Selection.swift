@@ -248,14 +248,7 @@ extension HTMLExtractor {
     // A page with little prose whose text is a list or table of links — an index, a table of
     // contents, a class's member list — has that list as its content.
     let isListPage = elements[bestList].listScore > Self.listPageRatio * max(elements[best].score, 0)
-    postFrame.removeAll(keepingCapacity: true)
-    if !isListPage {
-      let text = enclosingText(of: best)
-      var run = enclosingRun(of: text)
-      if run.part < 0 { run.part = largestRunChild(of: run.container) }
-      if run.part >= 0 { markPostFrames(part: run.part, container: run.container) }
-      best = run.container
-    }
+    if !isListPage { best = enclosingRun(of: enclosingText(of: best)) }
     best = declaredMain(around: isListPage ? bestList : best)
     let chosen = elements[best]
     // A data table's row is kept whole: its link cells (a package's name, a function's) go with
@@ -282,7 +275,6 @@ extension HTMLExtractor {
       // Furniture nested inside the chosen element; a hint on the element or its ancestors
       // was evidently wrong, since the element was chosen.
       if block.furniture > Int32(best) && block.furniture < chosen.endElement { continue }
-      if !postFrame.isEmpty && postFrame[blockIndex] { continue }
       // An <h1> ahead of the text is the page's title (the page's `title`, not its text); one
       // after text has begun is a heading of the text (a post's Markdown heading).
       if block.tag == .title1 && !keptContent { continue }
@@ -321,7 +313,7 @@ extension HTMLExtractor {
   /// same tag and class that hold prose (a forum topic's posts, a thread's messages) and the
   /// others hold enough of it, the element around the run is the text. Posts of short lines (a
   /// pasted log, a greeting and a signature) score below one long post.
-  func enclosingRun(of best: Int) -> (container: Int, part: Int) {
+  func enclosingRun(of best: Int) -> Int {
     var element = best
     while element >= 0 {
       let parent = Int(elements[element].parent)
@@ -341,106 +333,11 @@ extension HTMLExtractor {
           }
           child = Int(sibling.endElement)
         }
-        if runs >= 2 && runProse - part.prose >= Self.runOthersShare * part.prose { return (parent, element) }
+        if runs >= 2 && runProse - part.prose >= Self.runOthersShare * part.prose { return parent }
       }
       element = parent
     }
-    return (best, -1)
-  }
-
-  /// The least share of its post's prose a post's body holds.
-  static let postBodyShare = 0.5
-  /// Words of the longest line of a post's frame (a subject, a byline "By: NAME on DATE").
-  static let postFrameWords: Int32 = 16
-
-  /// When the best element is itself the element around a run (the whole topic scored above any
-  /// one post): its part with the most prose, or -1 when its children make no run.
-  func largestRunChild(of container: Int) -> Int {
-    var largest = -1
-    var child = container + 1
-    while child < Int(elements[container].endElement) {
-      defer { child = Int(elements[child].endElement) }
-      let part = elements[child]
-      guard part.classHash != 0, !part.isFurniture, part.prose > 0,
-        largest < 0 || part.prose > elements[largest].prose
-      else { continue }
-      largest = child
-    }
-    guard largest >= 0 else { return -1 }
-    let (container, part) = enclosingRun(of: largest)
-    return part == largest && Int32(container) == elements[largest].parent ? largest : -1
-  }
-
-  /// A run's posts are alike: when a post has a body — a classed block below it holding at least
-  /// half of its prose but not all, found down its children with the most prose — and every post
-  /// of the run has an element at the same path of tags and classes, the lines of each post
-  /// outside its body are its frame (a byline "By: NAME on DATE", a "Reply" link), not the
-  /// thread's text — when the frame is a template's: as many short lines in every post, each
-  /// starting with the same word as its counterparts, none a heading, an item or code. Sections
-  /// of a document (a heading, items, a version note here and there) keep their text.
-  func markPostFrames(part: Int, container: Int) {
-    var path: [(HTMLTag, UInt64)] = []
-    var element = part
-    while true {
-      var next = -1
-      var child = element + 1
-      while child < Int(elements[element].endElement) {
-        if next < 0 || elements[child].prose > elements[next].prose { next = child }
-        child = Int(elements[child].endElement)
-      }
-      guard next >= 0, elements[next].prose >= Self.postBodyShare * elements[part].prose else { return }
-      path.append((elements[next].tag, elements[next].classHash))
-      element = next
-      if elements[next].tag == .block && elements[next].classHash != 0
-        && elements[next].prose < elements[part].prose
-      {
-        break
-      }
-    }
-    var frames: [[Int]] = []
-    var post = container + 1
-    while post < Int(elements[container].endElement) {
-      defer { post = Int(elements[post].endElement) }
-      let sibling = elements[post]
-      guard sibling.tag == elements[part].tag && sibling.classHash == elements[part].classHash else { continue }
-      var found = post
-      for (tag, classHash) in path {
-        var child = found + 1
-        while child < Int(elements[found].endElement)
-          && !(elements[child].tag == tag && elements[child].classHash == classHash)
-        {
-          child = Int(elements[child].endElement)
-        }
-        guard child < Int(elements[found].endElement) else { return }
-        found = child
-      }
-      var frame: [Int] = []
-      for index in Int(sibling.firstBlock)..<Int(sibling.endBlock)
-      where index < Int(elements[found].firstBlock) || index >= Int(elements[found].endBlock) {
-        let block = blocks[index]
-        // Headings stay (a section's title); furniture inside the post is dropped anyway.
-        if block.tag == .heading || block.tag == .title1 || block.furniture >= 0 { continue }
-        guard block.words < Self.postFrameWords, !block.tag.isItem, block.tag != .preformatted else { return }
-        frame.append(index)
-      }
-      guard frames.isEmpty || frame.count == frames[0].count else { return }
-      frames.append(frame)
-    }
-    guard frames.count >= 2, !frames[0].isEmpty else { return }
-    for position in frames[0].indices {
-      let first = firstWord(of: blocks[frames[0][position]])
-      guard frames.allSatisfy({ firstWord(of: blocks[$0[position]]).elementsEqual(first) }) else { return }
-    }
-    postFrame.append(contentsOf: repeatElement(false, count: blocks.count))
-    for frame in frames { for index in frame { postFrame[index] = true } }
-  }
-
-  /// A block's text up to its first white space.
-  func firstWord(of block: Block) -> UnsafeRawBufferPointer {
-    let bytes = UnsafeRawBufferPointer(text.bytes)
-    var end = Int(block.start)
-    while end < Int(block.end) && !ASCII.isWhitespace(bytes[end]) { end += 1 }
-    return UnsafeRawBufferPointer(rebasing: bytes[Int(block.start)..<end])
+    return best
   }
 
   /// A paragraph is never the whole text when the element around it holds more prose: short

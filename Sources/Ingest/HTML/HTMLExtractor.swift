@@ -76,8 +76,6 @@ public final class HTMLExtractor {
   var rowWeights: [Int32] = []
   /// Per element: whether it or an ancestor is furniture (lifting hints that erase a page).
   var insideFurniture: [Bool] = []
-  /// Per block: whether it is the frame of a post in a run (its subject, byline, controls).
-  var postFrame: [Bool] = []
 
   // The block being built.
   var blockStart = 0
