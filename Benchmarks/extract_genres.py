@@ -625,6 +625,19 @@ def content(generator, tree, genre):
         # <hr>; the page's own index of sections and man2html's footer start at <a name="index">.
         body = tree.xpath("//body")
         for root in body:
+            # The anchor can sit inside an element a page left open (a <DL>): everything from it
+            # on, in document order, goes (man2html's footer carries the time it ran).
+            for anchor in root.xpath(".//a[@name='index']")[:1]:
+                node = anchor
+                while node is not root:
+                    parent = node.getparent()
+                    for following in list(node.itersiblings()):
+                        parent.remove(following)
+                    if node is anchor:
+                        parent.remove(node)
+                    else:
+                        node.tail = None
+                    node = parent
             root.text = None
             state = "header"
             for child in list(root):
