@@ -323,6 +323,10 @@ extension FuzzTarget {
     See /usr/share/common-licenses/GPL-3. This file is licenced under GPL. MODULE_LICENSE("Dual BSD/GPL"); \
     released into the public domain.
     """,
+    """
+    This file is subject to the terms and conditions of the GNU General Public License. See the file "COPYING" \
+    in the main directory of this archive. char _license[] SEC("license") = "GPL"; MODULE_LICENSE ( "GPL v2" );
+    """,
   ]
 
   /// Texts carrying each kind of evidence the detector reads; a mutated text must give at most

@@ -139,6 +139,7 @@ extension LicenseDetector {
   static let shortFormTriggers = WordTable(
     (abbreviationList.map { WordTokens.hash($0.word) } + shortNameList.map { WordTokens.hash($0.0) }
       + unversionedNames.map { $0.words[0] }).map { ($0, true) })
+  static let kernelCopying = NoticeRule.phrase("copying in the main directory of this archive")
   /// The first version of each family: a grant of a GNU licence that names none lets the
   /// recipient choose any version ever published (GPL-2 section 9, GPL-3 section 14).
   static let firstVersions = ["GPL": "1.0", "LGPL": "2.0", "AGPL": "3.0"]
@@ -203,6 +204,20 @@ extension LicenseDetector {
               start: tokens.starts[position], end: end))
         }
         position = cursor
+        continue
+      }
+      // "… the GNU General Public License. See the file COPYING in the main directory of this
+      // archive": the Linux kernel's own notice (its uapi headers ship everywhere), which leaves
+      // the version to the kernel's COPYING — version 2 only.
+      if let name = Self.unversionedNames.first(where: { $0.id == "GPL" && matches($0.words, tokens, at: position) }),
+        find(Self.kernelCopying, tokens, from: position + name.words.count, limit: position + name.words.count + 8)
+          != nil
+      {
+        findings.append(
+          LicenseFinding(
+            spdx: "GPL-2.0-only", method: .notice, confidence: 0.7, start: tokens.starts[position],
+            end: tokens.ends[position + name.words.count - 1]))
+        position += name.words.count
         continue
       }
       let granted = Self.grantEndings.contains {

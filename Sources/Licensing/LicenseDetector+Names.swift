@@ -121,7 +121,15 @@ extension LicenseDetector {
     "GPL": "GPL-2.0-or-later", "GPL v2": "GPL-2.0-only", "Dual BSD/GPL": "BSD-3-Clause OR GPL-2.0-only",
     "Dual MIT/GPL": "MIT OR GPL-2.0-only", "Dual MPL/GPL": "MPL-1.1 OR GPL-2.0-only",
   ]
-  static let moduleMacro = Array("MODULE_LICENSE(\"".utf8)
+  /// A BPF program's licence string (`char _license[] SEC("license") = "GPL";`), checked by the
+  /// kernel with the module idents. It was never given module.h's "or later" meaning: it only
+  /// tells the verifier the program may call GPL-only helpers (Documentation/bpf/
+  /// bpf_licensing.rst), so "GPL" is the kernel's own GPL-2.0-only (its COPYING), as for
+  /// `EXPORT_SYMBOL_GPL` below.
+  static let bpfIdents = moduleIdents.merging(["GPL": "GPL-2.0-only"]) { $1 }
+  static let moduleMacro = Array("MODULE_LICENSE".utf8)
+  /// The licence section as libbpf's macro names it.
+  static let bpfSection = Array("SEC(\"license\")".utf8)
   /// The end of every GPL-only export macro's name: EXPORT_SYMBOL_GPL, EXPORT_SYMBOL_NS_GPL,
   /// EXPORT_TRACEPOINT_SYMBOL_GPL, EXPORT_PER_CPU_SYMBOL_GPL.
   static let gplExports = ["SYMBOL_GPL(", "SYMBOL_NS_GPL("].map { Array($0.utf8) }
@@ -130,23 +138,33 @@ extension LicenseDetector {
   /// (module.h: it "does neither replace the proper license identifiers in the corresponding
   /// source file nor amends them"), so `detect` reads them only when the text grants nothing
   /// (pointers and bare mentions, "based on public domain code", at most). With no
-  /// `MODULE_LICENSE` either, a symbol exported only to GPL modules (`EXPORT_SYMBOL_GPL`) marks
-  /// kernel code, under the kernel's default licence, GPL-2.0-only (its COPYING file), with the
-  /// least confidence.
+  /// `MODULE_LICENSE` either, a BPF program's licence string, and then a symbol exported only to
+  /// GPL modules (`EXPORT_SYMBOL_GPL`), marks kernel code, under the kernel's default licence,
+  /// GPL-2.0-only (its COPYING file), with less confidence.
   func moduleLicenses(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
     var findings: [LicenseFinding] = []
     var index = 0
+    // `MODULE_LICENSE("GPL")`, `MODULE_LICENSE ( "GPL" )`.
     while findings.count < Self.maximumFindings, let found = Self.offset(of: Self.moduleMacro, in: bytes, from: index) {
-      let valueStart = found + Self.moduleMacro.count
-      var valueEnd = valueStart
-      while valueEnd < bytes.count, valueEnd - valueStart < 32, bytes[valueEnd] != 0x22 { valueEnd += 1 }
-      if valueEnd < bytes.count, bytes[valueEnd] == 0x22,
-        let spdx = Self.moduleIdents[
-          String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)]
-      {
-        findings.append(LicenseFinding(spdx: spdx, method: .notice, confidence: 0.5, start: found, end: valueEnd + 1))
+      index = found + Self.moduleMacro.count
+      guard let open = Self.skippingBlanks(bytes, from: index), bytes[open] == 0x28,
+        let quote = Self.skippingBlanks(bytes, from: open + 1)
+      else { continue }
+      if let (spdx, end) = Self.ident(bytes, quote: quote, in: Self.moduleIdents) {
+        findings.append(LicenseFinding(spdx: spdx, method: .notice, confidence: 0.5, start: found, end: end))
+        index = end
       }
-      index = valueEnd
+    }
+    index = 0
+    // `char _license[] SEC("license") = "GPL";`
+    while findings.isEmpty, let found = Self.offset(of: Self.bpfSection, in: bytes, from: index) {
+      index = found + Self.bpfSection.count
+      var cursor = index
+      while cursor < min(index + 16, bytes.count), bytes[cursor] != 0x3D, bytes[cursor] != 0x3B { cursor += 1 }
+      guard cursor < bytes.count, bytes[cursor] == 0x3D, let quote = Self.skippingBlanks(bytes, from: cursor + 1),
+        let (spdx, end) = Self.ident(bytes, quote: quote, in: Self.bpfIdents)
+      else { continue }
+      findings.append(LicenseFinding(spdx: spdx, method: .notice, confidence: 0.5, start: found, end: end))
     }
     if findings.isEmpty,
       let (export, length) = Self.gplExports.lazy.compactMap({ pattern in
@@ -159,6 +177,27 @@ extension LicenseDetector {
     return findings
   }
 
+  /// The first offset at or after `from` that is not a space or a tab, if the text goes on.
+  static func skippingBlanks(_ bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+    var index = from
+    while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+    return index < bytes.count ? index : nil
+  }
+
+  /// The licence of the quoted ident at `quote` (at most 32 bytes), and the offset past its
+  /// closing quote.
+  static func ident(
+    _ bytes: UnsafeRawBufferPointer, quote: Int, in idents: [String: String]
+  ) -> (spdx: String, end: Int)? {
+    guard bytes[quote] == 0x22 else { return nil }
+    var end = quote + 1
+    while end < bytes.count, end - quote <= 32, bytes[end] != 0x22 { end += 1 }
+    guard end < bytes.count, bytes[end] == 0x22,
+      let spdx = idents[String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(quote + 1)..<end]), as: UTF8.self)]
+    else { return nil }
+    return (spdx, end + 1)
+  }
+
   /// The first offset at or after `from` where `pattern` starts. Every text without a licence is
   /// searched for the macros, so the first byte is found by libc's vectorised `memchr`.
   static func offset(of pattern: [UInt8], in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
@@ -169,8 +208,12 @@ extension LicenseDetector {
         return nil
       }
       let found = base.distance(to: UnsafeRawPointer(hit))
-      let matched = pattern.withUnsafeBytes { memcmp(base + found, $0.baseAddress!, pattern.count) == 0 }
-      if matched { return found }
+      // The second byte first: most hits of a common first byte end there, without a call.
+      if pattern.count < 2 || bytes[found + 1] == pattern[1],
+        pattern.withUnsafeBytes({ memcmp(base + found, $0.baseAddress!, pattern.count) == 0 })
+      {
+        return found
+      }
       index = found + 1
     }
     return nil

@@ -334,6 +334,7 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids("MODULE_LICENSE(\"Dual MIT/GPL\");"), ["MIT OR GPL-2.0-only"])
     XCTAssertEqual(detector.detect("MODULE_LICENSE(\"Dual BSD/GPL\");").map(\.confidence), [0.5])
     XCTAssertEqual(ids("MODULE_LICENSE(\"Proprietary\");"), [])
+    XCTAssertEqual(ids("MODULE_LICENSE (\"GPL\");\nMODULE_LICENSE(DRIVER_LICENSE);"), ["GPL-2.0-or-later"])
     // The file's own statement wins: the macro neither replaces nor amends it.
     XCTAssertEqual(
       ids("/* SPDX-License-Identifier: ISC */\nMODULE_LICENSE(\"Dual BSD/GPL\");"), ["ISC"])
@@ -404,6 +405,35 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(
       ids(" * Released under the terms of GPL (General Public Licence)\nMODULE_LICENSE(\"GPL\");"), ["GPL-1.0-or-later"]
     )
+  }
+
+  func testABPFProgramsLicenceStringIsTheKernelsGPL() {
+    XCTAssertEqual(ids("#include <bpf/bpf_helpers.h>\nchar _license[] SEC(\"license\") = \"GPL\";\n"), ["GPL-2.0-only"])
+    XCTAssertEqual(
+      ids("char LICENSE[] SEC(\"license\") = \"Dual BSD/GPL\";"),
+      ["BSD-3-Clause OR GPL-2.0-only"])
+    XCTAssertEqual(ids("const char *section = SEC(\"license\");\nchar name[] = \"GPL\";"), [])
+    XCTAssertEqual(ids("/* Released under the MIT License. */\nchar _license[] SEC(\"license\") = \"GPL\";"), ["MIT"])
+    for text in [
+      "SEC(\"license\")", "SEC(\"license\") = \"", "SEC(\"license\") = \"" + String(repeating: "G", count: 100),
+    ] {
+      XCTAssertEqual(detector.detect(text).count, 0, text)
+    }
+  }
+
+  func testTheKernelsPointerToItsCOPYINGFileIsVersion2Only() {
+    let notice = """
+      /*
+       * This file is subject to the terms and conditions of the GNU General Public
+       * License.  See the file "COPYING" in the main directory of this archive
+       * for more details.
+       */
+      """
+    XCTAssertEqual(ids(notice), ["GPL-2.0-only"])
+    // Another project's COPYING file says nothing about the version here.
+    XCTAssertEqual(
+      ids("Distributed under the terms of the GNU General Public License. See the file COPYING for details."),
+      ["GPL-1.0-or-later"])
   }
 
   func testATextMatchedAsOnlyGivesWayToAnOrLaterNotice() {
