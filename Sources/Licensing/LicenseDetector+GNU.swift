@@ -140,6 +140,9 @@ extension LicenseDetector {
     (abbreviationList.map { WordTokens.hash($0.word) } + shortNameList.map { WordTokens.hash($0.0) }
       + unversionedNames.map { $0.words[0] }).map { ($0, true) })
   static let kernelCopying = NoticeRule.phrase("copying in the main directory of this archive")
+  static func inIdentifier(start: Int, end: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    (start > 0 && bytes[start - 1] == 0x5F) || (end < bytes.count && bytes[end] == 0x5F)
+  }
   /// The first version of each family: a grant of a GNU licence that names none lets the
   /// recipient choose any version ever published (GPL-2 section 9, GPL-3 section 14).
   static let firstVersions = ["GPL": "1.0", "LGPL": "2.0", "AGPL": "3.0"]
@@ -164,6 +167,12 @@ extension LicenseDetector {
         continue
       }
       var found: (id: String, major: String, next: Int)?
+      // A word joined to others by "_" is part of an identifier (`prog->gpl_compatible = is_gpl ?
+      // 1 : 0`), not a licence's name.
+      if let bytes, Self.inIdentifier(start: tokens.starts[position], end: tokens.ends[position], bytes) {
+        position += 1
+        continue
+      }
       if let abbreviation = Self.abbreviations[hashes[position]] {
         found = (abbreviation.id, abbreviation.major, position + 1)
       } else if let id = Self.shortNames[hashes[position]], position + 1 < tokens.count,

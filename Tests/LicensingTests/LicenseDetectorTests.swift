@@ -363,6 +363,9 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids(disclaimer), ["GPL-1.0-or-later"])
     XCTAssertEqual(
       ids("under the terms of the GNU Lesser General Public License version 2.1.\n" + disclaimer), ["LGPL-2.1-only"])
+    // Identifiers are not names: `is_gpl ? 1` is no GPL-1.0 grant, `lgpl_3_0` no LGPL-3.0.
+    XCTAssertEqual(ids("prog->gpl_compatible = is_gpl ? 1 : 0;\nEXPORT_SYMBOL_GPL(f);"), ["GPL-2.0-only"])
+    XCTAssertEqual(ids("my %licenses = (lgpl_3_0 => 'LGPL 3', gplv2_only => 1);").sorted(), ["LGPL-3.0-only"])
     // A version named in a pointer to the licence's file is the version of the grant.
     XCTAssertEqual(
       ids("released under LGPL\nOn Debian systems, refer to /usr/share/common-licenses/LGPL-2.1"), ["LGPL-2.1-only"])
