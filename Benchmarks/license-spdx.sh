@@ -10,7 +10,9 @@
 # test half): dev2, up to 400 files at most 60 per expression, then dev3, up to 600 more at most
 # 150 per expression, then dev4, up to 600 more at most 12 per expression (the rarer licences),
 # then dev5, up to 800 more at most 400 per expression (what is left is GPL-2.0-only and -or-later).
-#   [COUNT=800] [DEV2=1] [KEEP=folder] Benchmarks/license-spdx.sh
+# WHOLE=1 also scores both whole halves (every untagged file of each half, no cap per expression:
+# about 2,350 files each; ScanCode takes some 15 minutes per half on 2 cores): whole-dev, whole-test.
+#   [COUNT=800] [DEV2=1] [WHOLE=1] [KEEP=folder] Benchmarks/license-spdx.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${COUNT:-800}
@@ -38,6 +40,15 @@ if [ -n "${DEV2:-}" ]; then
     time_licence_tools "$name" "$work/$name" "$work/$name"/*
     for tool in "hatchery-$name.jsonl" "scancode-$name.json"; do
       echo -n "${tool%%-*} "; python3 Benchmarks/license_spdx.py score "$work" "$name" "$work/$tool" dev
+    done
+  done
+fi
+if [ -n "${WHOLE:-}" ]; then
+  for half in dev test; do
+    [ -d "$work/whole-$half" ] || python3 Benchmarks/license_spdx.py prepare-half "$work" "whole-$half" "$half"
+    time_licence_tools "whole-$half" "$work/whole-$half" "$work/whole-$half"/*
+    for tool in "hatchery-whole-$half.jsonl" "scancode-whole-$half.json"; do
+      echo -n "${tool%%-*} "; python3 Benchmarks/license_spdx.py score "$work" "whole-$half" "$work/$tool" "$half"
     done
   done
 fi

@@ -15,6 +15,11 @@ Linux kernel's source as Debian ships it (linux-source-6.1).
                        (by the same SHA-1 split; none already drawn), at most CAP per expression,
                        each as the untagged files are, into WORK/NAME, labels added to
                        WORK/labels.json and WORK/split.json (all "dev"). Its test half is never drawn.
+  prepare-half WORK NAME HALF
+                       every file of HALF (dev or test, by the same SHA-1 split) whose text keeps licence
+                       wording once its tag is removed, with no cap per expression, each as the untagged
+                       files are, into WORK/NAME (labels and split added): the whole half, so its figures
+                       are not those of a 50-file sample. Files already drawn keep their names and labels.
   score WORK SET RESULTS HALF
                        per-file recall and precision of the labelled ids on SET (tagged, untagged
                        or a dev sample) from `hatchery license detect` JSON lines or a ScanCode JSON report.
@@ -149,6 +154,29 @@ def prepare_dev(work, folder, count, cap):
     print(f"{drawn} more dev files ({len(per_expression)} expressions)")
 
 
+def prepare_half(work, folder, half):
+    source = unpacked_source(work)
+    labels = json.load(open(os.path.join(work, "labels.json")))
+    split = json.load(open(os.path.join(work, "split.json")))
+    parity = 0 if half == "dev" else 1
+    os.makedirs(os.path.join(work, folder), exist_ok=True)
+    drawn = 0
+    for digest, path, key, expression in sorted(tagged_files(source)):
+        ids = ids_in(expression)
+        if int(digest[-1], 16) % 2 != parity or not ids or not all(re.fullmatch(r"[A-Za-z0-9.+-]+", i) for i in ids):
+            continue
+        untagged = untagged_text(open(path, "rb").read())
+        if untagged is None:
+            continue
+        open(os.path.join(work, folder, key), "wb").write(untagged)
+        labels[key], split[key] = sorted(ids), half
+        drawn += 1
+    json.dump(labels, open(os.path.join(work, "labels.json"), "w"), indent=1, sort_keys=True)
+    json.dump(split, open(os.path.join(work, "split.json"), "w"), indent=1, sort_keys=True)
+    shutil.rmtree(source)
+    print(f"{drawn} files of the {half} half")
+
+
 def score(work, which, results_path, half):
     labels = json.load(open(os.path.join(work, "labels.json")))
     split = json.load(open(os.path.join(work, "split.json")))
@@ -166,6 +194,8 @@ if __name__ == "__main__":
         prepare(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) == 6 and sys.argv[1] == "prepare-dev":
         prepare_dev(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "prepare-half" and sys.argv[4] in ("dev", "test"):
+        prepare_half(sys.argv[2], sys.argv[3], sys.argv[4])
     elif len(sys.argv) == 6 and sys.argv[1] == "score":
         score(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     else:
