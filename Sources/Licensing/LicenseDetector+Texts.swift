@@ -20,6 +20,7 @@ extension LicenseDetector {
     static let sa = WordTokens.hash("sa"), nd = WordTokens.hash("nd"), cc = WordTokens.hash("cc")
     static let international = WordTokens.hash("international"), license = WordTokens.hash("license")
     static let version = WordTokens.hash("version"), v = WordTokens.hash("v")
+    static let legal = WordTokens.hash("legal"), code = WordTokens.hash("code")
     static let skipped: Set<UInt64> = [commercial, share, no, license, international, version, v]
   }
 
@@ -33,6 +34,11 @@ extension LicenseDetector {
       let first = tokens.hashes[position]
       if first == CC.creative && matches([CC.creative, CC.commons, CC.attribution], tokens, at: position) {
         cursor = position + 3
+      } else if first == CC.creative
+        && matches([CC.creative, CC.commons, CC.legal, CC.code, CC.attribution], tokens, at: position)
+      {
+        // The 2.x and 3.0 legal codes' heading: "Creative Commons Legal Code / Attribution 3.0 Unported".
+        cursor = position + 5
       } else if first == CC.creativecommons
         && matches([CC.creativecommons, CC.org, CC.licenses, CC.by], tokens, at: position)
       {

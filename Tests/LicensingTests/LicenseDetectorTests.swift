@@ -150,6 +150,10 @@ final class LicenseDetectorTests: XCTestCase {
       ("Creative Commons Attribution-NonCommercial-NoDerivatives 4.0 International", "CC-BY-NC-ND-4.0"),
       ("licensed CC BY-NC-SA 4.0", "CC-BY-NC-SA-4.0"),
       (
+        "Creative Commons Legal Code\n\nAttribution-ShareAlike 3.0 Unported\n\nCREATIVE COMMONS CORPORATION",
+        "CC-BY-SA-3.0"
+      ),
+      (
         "The author hereby places this file in the public domain; it is placed in the public domain.",
         "LicenseRef-public-domain"
       ),
