@@ -5,10 +5,10 @@ import HatcheryCore
 /// whether "or any later version" follows.
 extension LicenseDetector {
   func gnuFamilies(_ tokens: WordTokens, bytes: UnsafeRawBufferPointer?) -> [LicenseFinding] {
-    var findings: [LicenseFinding] = []
+    var findings = FindingList()
     var position = 0
     let gnu = Self.gnuWord
-    while position < tokens.count && findings.count < Self.maximumFindings {
+    while position < tokens.count && !findings.isFull {
       // Every family's name starts with "gnu": one comparison per word.
       guard tokens.hashes[position] == gnu,
         let family = Self.families.first(where: { matches($0.name, tokens, at: position) })
@@ -82,7 +82,7 @@ extension LicenseDetector {
           start: tokens.starts[position], end: tokens.ends[end]))
       position = cursor
     }
-    return findings
+    return findings.items
   }
 
   /// SPDX names the GFDL granted "with no Invariant Sections, no Front-Cover Texts, and no
@@ -154,13 +154,13 @@ extension LicenseDetector {
   func gnuShortForms(
     _ tokens: WordTokens, bytes: UnsafeRawBufferPointer?, named: [LicenseFinding]
   ) -> [LicenseFinding] {
-    var findings: [LicenseFinding] = []
+    var findings = FindingList()
     var unversioned: [(id: String, start: Int, end: Int)] = []
     var disclaimers: [(id: String, start: Int, end: Int)] = []
     let hashes = tokens.hashes
     let triggers = Self.shortFormTriggers
     var position = 0
-    while position < tokens.count && findings.count < Self.maximumFindings {
+    while position < tokens.count && !findings.isFull {
       // One lookup per word; the rules below run only at the few words that can start a form.
       guard triggers[hashes[position]] != nil else {
         position += 1
@@ -247,16 +247,16 @@ extension LicenseDetector {
       }
       position += 1
     }
-    let versioned = Set((named + findings).map { Self.family(of: $0.spdx) })
+    let versioned = Set((named + findings.items).map { Self.family(of: $0.spdx) })
     if versioned.isDisjoint(with: Self.firstVersions.keys) && unversioned.isEmpty {
       unversioned = Array(disclaimers.prefix(1))
     }
-    for grant in unversioned where !versioned.contains(grant.id) && findings.count < Self.maximumFindings {
+    for grant in unversioned where !versioned.contains(grant.id) && !findings.isFull {
       let spdx = "\(grant.id)-\(Self.firstVersions[grant.id] ?? "1.0")-or-later"
       findings.append(
         LicenseFinding(
           spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: 0.7, start: grant.start, end: grant.end))
     }
-    return findings
+    return findings.items
   }
 }

@@ -27,9 +27,9 @@ extension LicenseDetector {
   /// "Creative Commons Attribution-NonCommercial-ShareAlike 4.0", "creativecommons.org/licenses/by-sa/3.0",
   /// "CC BY-ND 4.0": the elements named, then the version.
   func creativeCommons(_ tokens: WordTokens) -> [LicenseFinding] {
-    var findings: [LicenseFinding] = []
+    var findings = FindingList()
     var position = 0
-    while position < tokens.count && findings.count < Self.maximumFindings {
+    while position < tokens.count && !findings.isFull {
       var cursor: Int
       let first = tokens.hashes[position]
       if first == CC.creative && matches([CC.creative, CC.commons, CC.attribution], tokens, at: position) {
@@ -89,7 +89,7 @@ extension LicenseDetector {
       }
       position = max(cursor, position + 1)
     }
-    return findings
+    return findings.items
   }
 
   // MARK: Full licence texts

@@ -163,9 +163,9 @@ public final class LicenseDetector: Sendable {
 
   func tags(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
     let marker = Array("spdx-license-identifier:".utf8)
-    var findings: [LicenseFinding] = []
+    var findings = FindingList()
     var index = 0
-    while index + marker.count <= bytes.count && findings.count < Self.maximumFindings {
+    while index + marker.count <= bytes.count && !findings.isFull {
       // Case-insensitive search for the marker's first byte, then the rest.
       guard bytes[index] | 0x20 == marker[0] else {
         index += 1
@@ -201,7 +201,7 @@ public final class LicenseDetector: Sendable {
       }
       index = valueEnd
     }
-    return findings
+    return findings.items
   }
 
   // MARK: Notices
@@ -223,9 +223,9 @@ public final class LicenseDetector: Sendable {
   }
 
   func notices(_ tokens: WordTokens) -> [LicenseFinding] {
-    var findings: [LicenseFinding] = []
+    var findings = FindingList()
     var position = 0
-    while position < tokens.count && findings.count < Self.maximumFindings {
+    while position < tokens.count && !findings.isFull {
       if matches(NoticeRule.bsdGrant.words, tokens, at: position),
         let permitted =
           (position
@@ -266,7 +266,7 @@ public final class LicenseDetector: Sendable {
       }
       position += 1
     }
-    return findings
+    return findings.items
   }
 
   /// GNU licences: the name, then a version within a few words, then "or (at your option) any
@@ -296,10 +296,10 @@ public final class LicenseDetector: Sendable {
   static let commonLicensesWords = NoticeRule.phrase("common licenses")
 
   func commonLicensePointers(_ tokens: WordTokens) -> [LicenseFinding] {
-    var findings: [LicenseFinding] = []
+    var findings = FindingList()
     var position = 0
     while let found = find(Self.commonLicensesWords, tokens, from: position, limit: tokens.count),
-      findings.count < Self.maximumFindings
+      !findings.isFull
     {
       let after = found + Self.commonLicensesWords.count
       if let entry = Self.commonLicenses.first(where: { matches($0.words, tokens, at: after) }) {
@@ -310,7 +310,7 @@ public final class LicenseDetector: Sendable {
       }
       position = after
     }
-    return findings
+    return findings.items
   }
 
   static let documentReferences = ["text of the", "text of", "copy of the", "copies of the"].map(

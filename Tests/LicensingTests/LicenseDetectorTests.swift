@@ -443,6 +443,17 @@ final class LicenseDetectorTests: XCTestCase {
       ["GPL-1.0-or-later"])
   }
 
+  func testOneNoticeRepeatedDoesNotHideTheLicencesAfterIt() {
+    // A Debian copyright file of a large package: one stanza per module, then other licences.
+    let stanzas = String(
+      repeating: "Files: lib/*\nLicense: This library is free software; you can redistribute it under the same "
+        + "terms as Perl itself.\n\n", count: 100)
+    let zlib =
+      "2. Altered source versions must be plainly marked as such, and must not be misrepresented as "
+      + "being the original software."
+    XCTAssertEqual(ids(stanzas + zlib).sorted(), ["Artistic-1.0-Perl OR GPL-1.0-or-later", "Zlib"])
+  }
+
   func testATextMatchedAsOnlyGivesWayToAnOrLaterNotice() {
     let findings = [
       LicenseFinding(spdx: "GPL-2.0-only", method: .text, confidence: 0.97, start: 0, end: 100),
