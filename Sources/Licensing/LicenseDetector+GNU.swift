@@ -140,6 +140,7 @@ extension LicenseDetector {
     (abbreviationList.map { WordTokens.hash($0.word) } + shortNameList.map { WordTokens.hash($0.0) }
       + unversionedNames.map { $0.words[0] }).map { ($0, true) })
   static let kernelCopying = NoticeRule.phrase("copying in the main directory of this archive")
+  /// Whether the word at `start..<end` is joined to another by "_" (`is_gpl`, `lgpl_2_1`).
   static func inIdentifier(start: Int, end: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
     (start > 0 && bytes[start - 1] == 0x5F) || (end < bytes.count && bytes[end] == 0x5F)
   }

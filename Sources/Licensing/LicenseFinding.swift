@@ -31,10 +31,11 @@ public struct LicenseFinding: Sendable, Equatable {
 }
 
 /// The findings of one pass over a text, each licence kept at most `repeats` times (and again
-/// only when more confident): the cap on a text's findings bounds the work, and a long file
-/// repeating one notice (a Debian copyright file's hundreds of "same terms as Perl itself") must
-/// not use it up before the licences further on are read. A few repeats are kept because a
-/// matched text's own notices are told from the document's by count (`withoutSelfNotices`).
+/// only when more confident): the cap on a text's findings bounds what one text can report, and
+/// a long file repeating one notice (a Debian copyright file's hundreds of "same terms as Perl
+/// itself") must not use it up before the licences further on are read. A few repeats are kept
+/// because a matched text's own notices are told from the document's by count
+/// (`withoutSelfNotices`).
 struct FindingList {
   static let repeats = 4
   private(set) var items: [LicenseFinding] = []
@@ -42,7 +43,6 @@ struct FindingList {
   private var kept: [(spdx: String, count: Int, confidence: Double)] = []
 
   var isFull: Bool { items.count >= LicenseDetector.maximumFindings }
-  var count: Int { items.count }
 
   mutating func append(_ finding: LicenseFinding) {
     if let index = kept.firstIndex(where: { $0.spdx == finding.spdx }) {
