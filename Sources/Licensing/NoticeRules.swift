@@ -45,6 +45,8 @@ struct NoticeRule: Sendable {
       "Zlib"),
     NoticeRule("python software foundation license version 2", "PSF-2.0"),
     NoticeRule("psf license agreement", "PSF-2.0", confidence: 0.7),
+    // The PSF licence's first clause, often copied without its title.
+    NoticeRule("this license agreement is between the python software foundation psf and the individual", "PSF-2.0"),
     NoticeRule("this is free and unencumbered software released into the public domain", "Unlicense"),
     NoticeRule("cc0 1 0 universal", "CC0-1.0"),
     NoticeRule("creativecommons org publicdomain zero 1 0", "CC0-1.0"),

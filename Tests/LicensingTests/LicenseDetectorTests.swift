@@ -162,6 +162,11 @@ final class LicenseDetectorTests: XCTestCase {
         "Artistic-1.0-Perl OR GPL-1.0-or-later"
       ),
       ("Licensed under the Python Software Foundation License Version 2", "PSF-2.0"),
+      (
+        "1. This LICENSE AGREEMENT is between the Python Software Foundation (\u{201C}PSF\u{201D}), and the "
+          + "Individual or Organization (\u{201C}Licensee\u{201D}) accessing and otherwise using Python",
+        "PSF-2.0"
+      ),
       ("The Artistic License 2.0\n\nCopyright (c) 2000-2006, The Perl Foundation.", "Artistic-2.0"),
       (
         "This license establishes the terms under which a given free software Package may be copied, modified",
