@@ -40,7 +40,8 @@ DEBIAN_TO_SPDX = {
     "apache-2": "Apache-2.0", "mpl-1.1": "MPL-1.1", "mpl-2.0": "MPL-2.0", "zlib": "Zlib",
     "public-domain": "LicenseRef-public-domain", "cc0-1.0": "CC0-1.0", "cc0": "CC0-1.0",
     "artistic-2.0": "Artistic-2.0", "psf-2": "PSF-2.0", "psf-2.0": "PSF-2.0", "unlicense": "Unlicense",
-    "bsl-1.0": "BSL-1.0", "boost": "BSL-1.0", "cc-by-3.0": "CC-BY-3.0", "cc-by-4.0": "CC-BY-4.0",
+    "bsl-1.0": "BSL-1.0", "boost": "BSL-1.0", "boost-1.0": "BSL-1.0", "bsl": "BSL-1.0", "psf-license": "PSF-2.0",
+    "cc-by-3.0": "CC-BY-3.0", "cc-by-4.0": "CC-BY-4.0",
     "cc-by-sa-3.0": "CC-BY-SA-3.0", "cc-by-sa-4.0": "CC-BY-SA-4.0", "epl-1.0": "EPL-1.0", "epl-2.0": "EPL-2.0",
     "wtfpl": "WTFPL",
 }
