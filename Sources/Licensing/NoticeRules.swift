@@ -51,6 +51,10 @@ struct NoticeRule: Sendable {
     NoticeRule("cc0 1 0 universal", "CC0-1.0"),
     NoticeRule("creativecommons org publicdomain zero 1 0", "CC0-1.0"),
     NoticeRule("boost software license version 1 0", "BSL-1.0"),
+    // The Boost licence's grant, often copied without its title.
+    NoticeRule(
+      "permission is hereby granted free of charge to any person or organization obtaining a copy of the software and accompanying documentation covered by this license",
+      "BSL-1.0"),
     NoticeRule("zope public license zpl version 2 1", "ZPL-2.1"),
     NoticeRule("zope public license version 2 1", "ZPL-2.1"),
     NoticeRule("universal permissive license upl 1 0", "UPL-1.0"),

@@ -163,6 +163,11 @@ final class LicenseDetectorTests: XCTestCase {
       ),
       ("Licensed under the Python Software Foundation License Version 2", "PSF-2.0"),
       (
+        "Permission is hereby granted, free of charge, to any person or organization obtaining a copy of the "
+          + "software and accompanying documentation covered by this license (the \"Software\") to use",
+        "BSL-1.0"
+      ),
+      (
         "1. This LICENSE AGREEMENT is between the Python Software Foundation (\u{201C}PSF\u{201D}), and the "
           + "Individual or Organization (\u{201C}Licensee\u{201D}) accessing and otherwise using Python",
         "PSF-2.0"
