@@ -122,10 +122,9 @@ extension LicenseDetector {
     "Dual MIT/GPL": "MIT OR GPL-2.0-only", "Dual MPL/GPL": "MPL-1.1 OR GPL-2.0-only",
   ]
   /// A BPF program's licence string (`char _license[] SEC("license") = "GPL";`), checked by the
-  /// kernel with the module idents. It was never given module.h's "or later" meaning: it only
-  /// tells the verifier the program may call GPL-only helpers (Documentation/bpf/
-  /// bpf_licensing.rst), so "GPL" is the kernel's own GPL-2.0-only (its COPYING), as for
-  /// `EXPORT_SYMBOL_GPL` below.
+  /// kernel with the module idents. It tells the verifier only that the program may call
+  /// GPL-only helpers (Documentation/bpf/bpf_licensing.rst), not a version, so "GPL" is read as
+  /// the kernel's own GPL-2.0-only (its COPYING), as `EXPORT_SYMBOL_GPL` below is.
   static let bpfIdents = moduleIdents.merging(["GPL": "GPL-2.0-only"]) { $1 }
   static let moduleMacro = Array("MODULE_LICENSE".utf8)
   /// The licence section as libbpf's macro names it.
@@ -202,8 +201,7 @@ extension LicenseDetector {
 
   /// The first offset at or after `from` where `pattern` starts. Every text without a licence is
   /// searched for the macros, so libc's vectorised `memchr` finds the byte at `anchor`, one that
-  /// is rare in prose ("_", "("): a common one (the "S" of "SEC") makes a call per hit, which
-  /// cost the tag stage 4% on web pages.
+  /// is rare in prose ("_", "("): a common one (the "S" of "SEC") would make a call per hit.
   static func offset(of pattern: [UInt8], anchor: Int, in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
     guard let base = bytes.baseAddress, anchor < pattern.count else { return nil }
     var index = from
