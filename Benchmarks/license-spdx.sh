@@ -6,6 +6,9 @@
 # licence the remaining text does not state, so recall there has a ceiling below 1 for both
 # tools). Dev and test halves. `hatchery license detect` (one process) beside ScanCode-toolkit
 # (Benchmarks/licence-tools.sh).
+# SET=packages draws the same two sets from the headers and modules of other Debian packages (the
+# list below: C libraries, GNOME, LLVM, Python modules, one DKMS module; none that copies kernel
+# files, such as linux-libc-dev, libbpf or libdrm), so the kernel's conventions are not the only ones.
 # DEV2=1 also draws and scores two more dev samples of untagged files (for tuning; they have no
 # test half): dev2, up to 400 files at most 60 per expression, then dev3, up to 600 more at most
 # 150 per expression, then dev4, up to 600 more at most 12 per expression (the rarer licences),
@@ -13,12 +16,28 @@
 # WHOLE=1 also scores both whole halves (every untagged file of each half, no cap per expression:
 # about 2,350 files each; ScanCode takes some 15 minutes per half on 2 cores): whole-dev, whole-test.
 #   [COUNT=800] [DEV2=1] [WHOLE=1] [KEEP=folder] Benchmarks/license-spdx.sh
+#   SET=packages [COUNT=800] [KEEP=folder] Benchmarks/license-spdx.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${COUNT:-800}
 source Benchmarks/licence-tools.sh
 source Benchmarks/work-folder.sh
-if [ ! -f "$work/labels.json" ]; then
+packages=(lttng-modules-dkms libsystemd-dev libdpdk-dev libxdp-dev meson llvm-14-dev libglib2.0-dev
+  libmbedtls-dev libostree-dev libcurl4-openssl-dev libspirv-cross-c-shared-dev libfido2-dev libgtk-4-dev
+  libasound2-dev libwireshark-dev python3-scapy libevdev-dev libmount-dev nlohmann-json3-dev libsdl2-dev
+  libudev-dev libportal-dev python3-dbus libgtksourceview-5-dev python3-setuptools python3-poetry-core
+  libmosquitto-dev python3-attr libadwaita-1-dev libgnome-desktop-4-dev libgpgme-dev libhandy-1-dev
+  libibverbs-dev libtss2-dev libucx-dev python3-lark python3-mypy libopenexr-dev libgweather-4-dev
+  libcoap3-dev libxmlb-dev libjcat-dev libmodbus-dev libnl-3-dev libcamera-dev libnvme-dev liburing-dev)
+if [ "${SET:-kernel}" = packages ]; then
+  [ -z "${DEV2:-}${WHOLE:-}" ] || { echo "DEV2 and WHOLE draw from the kernel's source only" >&2; exit 2; }
+  if [ ! -f "$work/labels.json" ]; then
+    mkdir -p "$work/debs"
+    (cd "$work/debs" && apt-get download "${packages[@]}" >/dev/null 2>&1) \
+      || { echo "skip: the packages cannot be downloaded"; exit 0; }
+    python3 Benchmarks/license_spdx.py prepare-packages "$work" "$count"
+  fi
+elif [ ! -f "$work/labels.json" ]; then
   mkdir -p "$work/debs"
   (cd "$work/debs" && apt-get download linux-source-6.1 >/dev/null 2>&1) \
     || { echo "skip: linux-source-6.1 cannot be downloaded"; exit 0; }

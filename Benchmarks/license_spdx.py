@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Licence detection on source files with SPDX-License-Identifier headers (issue 18), from the
-Linux kernel's source as Debian ships it (linux-source-6.1).
+Linux kernel's source as Debian ships it (linux-source-6.1), and from the headers and modules of
+other Debian packages (a second source of other projects' conventions).
 
   prepare WORK COUNT   unpacks WORK/debs/linux-source-*.deb, draws up to COUNT files carrying an
                        SPDX-License-Identifier line (at most 40 per distinct expression, so rare
@@ -20,6 +21,10 @@ Linux kernel's source as Debian ships it (linux-source-6.1).
                        wording once its tag is removed, with no cap per expression, each as the untagged
                        files are, into WORK/NAME (labels and split added): the whole half, so its figures
                        are not those of a 50-file sample. Files already drawn keep their names and labels.
+  prepare-packages WORK COUNT
+                       as prepare, from every .deb in WORK/debs instead of the kernel's source (names are
+                       package__path; the SHA-1 of that name splits dev from test; copyright files left
+                       out). The list in license-spdx.sh leaves out packages that copy kernel files.
   score WORK SET RESULTS HALF
                        per-file recall and precision of the labelled ids on SET (tagged, untagged
                        or a dev sample) from `hatchery license detect` JSON lines or a ScanCode JSON report.
@@ -98,20 +103,19 @@ def untagged_text(data):
     return untagged if WORDING.search(b"\n".join(untagged.split(b"\n")[:80])) else None
 
 
-def prepare(work, count):
-    source = unpacked_source(work)
-    candidates = [(digest, path, expression) for digest, path, _, expression in tagged_files(source)]
+def draw(work, candidates, count):
+    """Up to COUNT of the candidates (SHA-1, path, name, expression), at most 40 per expression, in
+    SHA-1 order: as they are into WORK/tagged, untagged into WORK/untagged when wording is left."""
     per_expression = Counter()
     labels, split = {}, {}
     for directory in ("tagged", "untagged"):
         os.makedirs(os.path.join(work, directory), exist_ok=True)
-    for digest, path, expression in sorted(candidates):
+    for digest, path, name, expression in sorted(candidates):
         ids = ids_in(expression)
         key = " ".join(sorted(ids))
         if not ids or not all(re.fullmatch(r"[A-Za-z0-9.+-]+", i) for i in ids) or per_expression[key] >= 40 or len(labels) >= count:
             continue
         per_expression[key] += 1
-        name = os.path.relpath(path, source).replace("/", "__")
         data = open(path, "rb").read()
         open(os.path.join(work, "tagged", name), "wb").write(data)
         untagged = untagged_text(data)
@@ -121,10 +125,37 @@ def prepare(work, count):
         split[name] = "dev" if int(digest[-1], 16) % 2 == 0 else "test"
     json.dump(labels, open(os.path.join(work, "labels.json"), "w"), indent=1, sort_keys=True)
     json.dump(split, open(os.path.join(work, "split.json"), "w"), indent=1, sort_keys=True)
-    shutil.rmtree(source)
     untagged = len(os.listdir(os.path.join(work, "untagged")))
     print(f"{len(labels)} tagged files ({len(per_expression)} expressions), {untagged} with licence wording "
           f"besides the tag")
+
+
+def prepare(work, count):
+    source = unpacked_source(work)
+    draw(work, tagged_files(source), count)
+    shutil.rmtree(source)
+
+
+def prepare_packages(work, count):
+    """Each package's files, named package__path; a file whose text two packages ship is drawn once."""
+    source = os.path.join(work, "source")
+    candidates, seen = [], set()
+    for deb in sorted(f for f in os.listdir(os.path.join(work, "debs")) if f.endswith(".deb")):
+        package = deb.split("_")[0]
+        tree = os.path.join(source, package)
+        os.makedirs(tree, exist_ok=True)
+        subprocess.run(["dpkg-deb", "-x", os.path.join(work, "debs", deb), tree], check=True)
+        for digest, path, name, expression in tagged_files(tree):
+            if name.startswith("usr__share__doc__"):
+                continue  # copyright files hold several expressions; the archive sets score those
+            text = hashlib.sha1(open(path, "rb").read()).hexdigest()
+            if text in seen:
+                continue
+            seen.add(text)
+            name = f"{package}__{name}"
+            candidates.append((sha1(name), path, name, expression))
+    draw(work, candidates, count)
+    shutil.rmtree(source)
 
 
 def prepare_dev(work, folder, count, cap):
@@ -182,9 +213,12 @@ def score(work, which, results_path, half):
     split = json.load(open(os.path.join(work, "split.json")))
     names = [n for n in os.listdir(os.path.join(work, which)) if split[n] == half]
     found = license_bench.found_ids(results_path, ids_in)
-    recall = sum(len(set(labels[n]) & found.get(n, set())) / len(labels[n]) for n in names) / len(names)
+    # SPDX ids match case-insensitively (SPDX 2.3, annex D.2): a tag may write "BSD-2-clause".
+    labels = {n: {i.lower() for i in ids} for n, ids in labels.items()}
+    found = {n: {i.lower() for i in ids} for n, ids in found.items()}
+    recall = sum(len(labels[n] & found.get(n, set())) / len(labels[n]) for n in names) / len(names)
     reported = sum(len(found.get(n, set())) for n in names)
-    correct = sum(len(set(labels[n]) & found.get(n, set())) for n in names)
+    correct = sum(len(labels[n] & found.get(n, set())) for n in names)
     print(f"{which} {half}: per-file recall {recall:.4f} ({len(names)} files); precision {correct}/{reported} = "
           f"{correct / reported if reported else float('nan'):.4f}")
 
@@ -192,6 +226,8 @@ def score(work, which, results_path, half):
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "prepare":
         prepare(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "prepare-packages":
+        prepare_packages(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) == 6 and sys.argv[1] == "prepare-dev":
         prepare_dev(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     elif len(sys.argv) == 5 and sys.argv[1] == "prepare-half" and sys.argv[4] in ("dev", "test"):
