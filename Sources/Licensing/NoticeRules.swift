@@ -34,6 +34,12 @@ struct NoticeRule: Sendable {
     NoticeRule("eclipse public license v 1 0", "EPL-1.0"),
     NoticeRule("eclipse public license version 2 0", "EPL-2.0"),
     NoticeRule("eclipse public license v 2 0", "EPL-2.0"),
+    // The Eclipse Distribution License 1.0 is the 3-clause BSD licence under another name (SPDX
+    // lists it under BSD-3-Clause).
+    NoticeRule("eclipse distribution license v1 0", "BSD-3-Clause"),
+    NoticeRule("eclipse distribution license v 1 0", "BSD-3-Clause"),
+    NoticeRule("eclipse distribution license version 1 0", "BSD-3-Clause"),
+    NoticeRule("eclipse distribution license 1 0", "BSD-3-Clause"),
     NoticeRule("artistic license 2 0", "Artistic-2.0"),
     NoticeRule("under the same terms as perl itself", "Artistic-1.0-Perl OR GPL-1.0-or-later", confidence: 0.8),
     NoticeRule("the artistic license 2 0", "Artistic-2.0"),
@@ -47,6 +53,8 @@ struct NoticeRule: Sendable {
     NoticeRule("psf license agreement", "PSF-2.0", confidence: 0.7),
     // The PSF licence's first clause, often copied without its title.
     NoticeRule("this license agreement is between the python software foundation psf and the individual", "PSF-2.0"),
+    // curl's notice, in its sources and in code that follows it.
+    NoticeRule("you may opt to use copy modify merge publish distribute and or sell copies of the software", "curl"),
     NoticeRule("this is free and unencumbered software released into the public domain", "Unlicense"),
     NoticeRule("cc0 1 0 universal", "CC0-1.0"),
     NoticeRule("creativecommons org publicdomain zero 1 0", "CC0-1.0"),

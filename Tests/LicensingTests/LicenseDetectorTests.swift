@@ -139,11 +139,16 @@ final class LicenseDetectorTests: XCTestCase {
       ("Licensed under the Apache License, Version 2.0 (the \"License\");", "Apache-2.0"),
       ("This Source Code Form is subject to the terms of the Mozilla Public License, v. 2.0.", "MPL-2.0"),
       ("made available under the terms of the Eclipse Public License v. 2.0", "EPL-2.0"),
+      ("and the Eclipse Distribution License v1.0 which accompany this distribution", "BSD-3-Clause"),
       (
         "2. Altered source versions must be plainly marked as such, and must not be misrepresented as being the original software.",
         "Zlib"
       ),
       ("This is free and unencumbered software released into the public domain.", "Unlicense"),
+      (
+        " * You may opt to use, copy, modify, merge, publish, distribute and/or sell\n * copies of the Software, and permit",
+        "curl"
+      ),
       ("To the extent possible under law, the author has waived all rights: CC0 1.0 Universal", "CC0-1.0"),
       ("This work is licensed under a Creative Commons Attribution 4.0 International License.", "CC-BY-4.0"),
       ("see https://creativecommons.org/licenses/by-sa/3.0/ for the terms", "CC-BY-SA-3.0"),
