@@ -112,13 +112,16 @@ extension LicenseDetector {
 }
 
 /// The Linux kernel's `MODULE_LICENSE("…")` idents, as include/linux/module.h defined them until
-/// Linux 4.18 ("GPL" was "GNU Public License v2 or later", "GPL v2" version 2, a dual ident "GPL
-/// v2 or the other licence"); since then it says neither string tells "only" from "or later", so
-/// the first meaning is the one the idents were written with. "BSD" there is the 3-clause text,
+/// Linux 4.18 ("GPL" was "GNU Public License v2 or later", "GPL v2" version 2, "GPL and
+/// additional rights" "GNU Public License v2 rights and more", a dual ident "GPL v2 or the other
+/// licence"); since then it says neither string tells "only" from "or later", so the first
+/// meaning is the one the idents were written with. The "more" is not named, so only its GPL
+/// is read. "BSD" there is the 3-clause text,
 /// as a bare "BSD" is above; the Mozilla licence of the 2000s is MPL 1.1.
 extension LicenseDetector {
   static let moduleIdents: [String: String] = [
-    "GPL": "GPL-2.0-or-later", "GPL v2": "GPL-2.0-only", "Dual BSD/GPL": "BSD-3-Clause OR GPL-2.0-only",
+    "GPL": "GPL-2.0-or-later", "GPL v2": "GPL-2.0-only", "GPL and additional rights": "GPL-2.0-only",
+    "Dual BSD/GPL": "BSD-3-Clause OR GPL-2.0-only",
     "Dual MIT/GPL": "MIT OR GPL-2.0-only", "Dual MPL/GPL": "MPL-1.1 OR GPL-2.0-only",
   ]
   /// A BPF program's licence string (`char _license[] SEC("license") = "GPL";`), checked by the

@@ -350,6 +350,7 @@ final class LicenseDetectorTests: XCTestCase {
   func testAKernelModuleMacroIsReadOnlyWhenTheTextGrantsNothing() {
     XCTAssertEqual(ids("#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n"), ["GPL-2.0-or-later"])
     XCTAssertEqual(ids("MODULE_LICENSE(\"GPL v2\");"), ["GPL-2.0-only"])
+    XCTAssertEqual(ids("MODULE_LICENSE(\"GPL and additional rights\");"), ["GPL-2.0-only"])
     XCTAssertEqual(ids("MODULE_LICENSE(\"Dual MIT/GPL\");"), ["MIT OR GPL-2.0-only"])
     XCTAssertEqual(detector.detect("MODULE_LICENSE(\"Dual BSD/GPL\");").map(\.confidence), [0.5])
     XCTAssertEqual(ids("MODULE_LICENSE(\"Proprietary\");"), [])
