@@ -161,30 +161,33 @@ public final class LicenseDetector: Sendable {
 
   // MARK: SPDX-License-Identifier tags
 
+  /// The end of a tag's marker at `index` ("SPDX-License-Identifier:", in any case), if one starts
+  /// there. A misspelling seen in released code reads as the marker too: meson's
+  /// `SPDX-License-Identifer: Apache-2.0`.
+  static func tagMarkerEnd(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int? {
+    var cursor = index
+    func take(_ part: [UInt8]) -> Bool {
+      guard cursor + part.count <= bytes.count else { return false }
+      for (offset, byte) in part.enumerated() where ASCII.lowercased(bytes[cursor + offset]) != byte { return false }
+      cursor += part.count
+      return true
+    }
+    guard take(tagParts[0]) else { return nil }
+    _ = take(tagParts[1])
+    return take(tagParts[2]) ? cursor : nil
+  }
+  static let tagParts = ["spdx-license-identif", "i", "er:"].map { Array($0.utf8) }
+
   func tags(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
-    let marker = Array("spdx-license-identifier:".utf8)
     var findings = FindingList()
     var index = 0
-    while index + marker.count <= bytes.count && !findings.isFull {
+    while index < bytes.count && !findings.isFull {
       // Case-insensitive search for the marker's first byte, then the rest.
-      guard bytes[index] | 0x20 == marker[0] else {
+      guard bytes[index] | 0x20 == 0x73, let markerEnd = Self.tagMarkerEnd(bytes, at: index) else {
         index += 1
         continue
       }
-      var matches = true
-      for offset in 1..<marker.count {
-        let byte = bytes[index + offset]
-        let lowered = ASCII.lowercased(byte)
-        if lowered != marker[offset] {
-          matches = false
-          break
-        }
-      }
-      guard matches else {
-        index += 1
-        continue
-      }
-      let valueStart = index + marker.count
+      let valueStart = markerEnd
       var valueEnd = valueStart
       while valueEnd < bytes.count && bytes[valueEnd] != 0x0A && bytes[valueEnd] != 0x0D
         && valueEnd - valueStart < SPDXExpression.maximumLength

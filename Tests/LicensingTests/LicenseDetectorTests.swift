@@ -19,6 +19,10 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(findings.map(\.confidence), [1, 1])
     XCTAssertEqual(findings[0].start, 3)
     XCTAssertEqual(LicenseDetector.expression(of: detector.detect(text)), "GPL-2.0-or-later AND (MIT OR Apache-2.0)")
+    // A misspelled marker seen in released code; a marker cut short is none.
+    XCTAssertEqual(ids("# SPDX-License-Identifer: Apache-2.0\n"), ["Apache-2.0"])
+    XCTAssertEqual(detector.detect("# SPDX-License-Ident: Apache-2.0\n").filter { $0.method == .tag }.count, 0)
+    XCTAssertEqual(detector.detect("SPDX-License-Identifi").filter { $0.method == .tag }.count, 0)
   }
 
   func testGNUVersionsAndOrLaterAreToldApart() {
