@@ -68,8 +68,8 @@ extension LicenseDetector {
           }
         }
       }
-      guard let version else {
-        position += family.name.count
+      guard let version, !citesSection(tokens, start: position, end: cursor) else {
+        position = version == nil ? position + family.name.count : cursor
         continue
       }
       let later = !pointer && Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 40) != nil }
@@ -124,6 +124,21 @@ extension LicenseDetector {
   }
   static let tagWords = NoticeRule.phrase("spdx license identifier")
   static let compatibleWords: Set<UInt64> = [WordTokens.hash("compatible"), WordTokens.hash("compatibility")]
+  static let sectionWord = WordTokens.hash("section")
+  static let ofWord = WordTokens.hash("of")
+  static let theWord = WordTokens.hash("the")
+
+  /// Whether the licence named from `start` (its version ending before `end`) is a section of it
+  /// cited, not granted: "Additional permission under GNU GPL version 3 section 7" (the GPL's own
+  /// form for an exception), "Under Section 7 of GPL version 3, you are granted …".
+  func citesSection(_ tokens: WordTokens, start: Int, end: Int) -> Bool {
+    let hashes = tokens.hashes
+    if end + 1 < tokens.count, hashes[end] == Self.sectionWord, Self.numbers[hashes[end + 1]] != nil { return true }
+    var before = start
+    if before >= 1, hashes[before - 1] == Self.theWord { before -= 1 }
+    return before >= 3 && hashes[before - 1] == Self.ofWord && Self.numbers[hashes[before - 2]] != nil
+      && hashes[before - 3] == Self.sectionWord
+  }
 
   /// "common-licenses/GPL-2", "gnu.org/licenses/gpl-2.0.html": a file name, not a grant (the
   /// pointer rules read those).
@@ -193,6 +208,7 @@ extension LicenseDetector {
       }
       // "GPL2 compatible", "GPLv3-compatible": a statement about licences, not a grant.
       if let next = found?.next, next < tokens.count, Self.compatibleWords.contains(hashes[next]) { found = nil }
+
       if let (id, major, next) = found {
         var key = major
         var cursor = next
@@ -200,7 +216,9 @@ extension LicenseDetector {
           if minor != "0" { key += " " + minor }
           cursor += 1
         }
-        if let version = Self.shortVersions[id]?[key] ?? Self.shortVersions[id]?[major] {
+        if let version = Self.shortVersions[id]?[key] ?? Self.shortVersions[id]?[major],
+          !citesSection(tokens, start: position, end: cursor)
+        {
           let end = tokens.ends[cursor - 1]
           let plus = bytes.map { end < $0.count && $0[end] == 0x2B } ?? false
           let pointer = Self.documentReferences.contains {
@@ -238,9 +256,14 @@ extension LicenseDetector {
         let name = Self.unversionedNames.first(where: { matches($0.words, tokens, at: position) })
       {
         let end = tokens.ends[position + name.words.count - 1]
-        if granted {
+        // "under GNU GPL version 3 section 7": a versioned name, cited (see `citesSection`).
+        let after = position + name.words.count
+        let cited =
+          after + 2 < tokens.count && tokens.hashes[after] == Self.versionWord
+          && Self.numbers[tokens.hashes[after + 1]] != nil && citesSection(tokens, start: position, end: after + 2)
+        if !cited && granted {
           unversioned.append((name.id, tokens.starts[position], end))
-        } else {
+        } else if !cited {
           disclaimers.append((name.id, tokens.starts[position], end))
         }
         position += name.words.count

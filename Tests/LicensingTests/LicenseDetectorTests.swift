@@ -113,6 +113,18 @@ final class LicenseDetectorTests: XCTestCase {
           + " details.", ["GPL-2.0-only"]
       ),
       ("This licence is not GPL2 compatible.", []),
+      // A section of the licence cited (the GPL's form for an exception), not a second grant.
+      (
+        "under the terms of the GNU General Public License as published by the Free Software Foundation, either"
+          + " version 3 of the License, or (at your option) any later version.\n\nAdditional permission under GNU GPL"
+          + " version 3 section 7", ["GPL-3.0-or-later"]
+      ),
+      (
+        "the GNU General Public License; either version 3, or (at your option) any later version.\n\nUnder Section 7 of"
+          + " GPL version 3, you are granted additional permissions", ["GPL-3.0-or-later"]
+      ),
+      ("Additional permission under GPLv3 section 7:", []),
+      ("Additional permission under GNU GPL version 3 section 7", []),
       ("see http://www.gnu.org/licenses/gpl-3.0.html", []),
       ("/* SPDX-License-Identifier: GPL-2.0+ */", ["GPL-2.0-or-later"]),
     ]
