@@ -72,7 +72,13 @@ extension LicenseDetector {
         position = version == nil ? position + family.name.count : cursor
         continue
       }
-      let later = !pointer && Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 40) != nil }
+      // "GNU General Public License v3.0+": the "+" after the version is "or later", as in the
+      // short forms below.
+      let plus =
+        cursor > nameEnd
+        && bytes.map { tokens.ends[cursor - 1] < $0.count && $0[tokens.ends[cursor - 1]] == 0x2B } ?? false
+      let later =
+        !pointer && (plus || Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 40) != nil })
       let invariants = family.id == "GFDL" && !pointer ? gfdlInvariants(tokens, from: cursor) : ""
       let spdx = "\(family.id)-\(version)\(invariants)-\(later ? "or-later" : "only")"
       let end = max(cursor - 1, position)

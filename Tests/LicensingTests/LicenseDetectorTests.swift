@@ -113,6 +113,11 @@ final class LicenseDetectorTests: XCTestCase {
           + " details.", ["GPL-2.0-only"]
       ),
       ("This licence is not GPL2 compatible.", []),
+      (
+        "# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)",
+        ["GPL-3.0-or-later"]
+      ),
+      ("the GNU General Public License version 2 + a linking exception", ["GPL-2.0-only"]),
       // A section of the licence cited (the GPL's form for an exception), not a second grant.
       (
         "under the terms of the GNU General Public License as published by the Free Software Foundation, either"
