@@ -18,7 +18,7 @@ extension LicenseDetector {
     ("original bsd", "BSD-4-Clause", 0.7), ("openib org bsd", "Linux-OpenIB", 0.7), ("bsd", "BSD-3-Clause", 0.6),
     ("apache 2 0", "Apache-2.0", 0.7), ("apache 2", "Apache-2.0", 0.7), ("apache v2", "Apache-2.0", 0.7),
     ("apache license 2 0", "Apache-2.0", 0.7), ("apache license v2", "Apache-2.0", 0.7),
-    ("apache software license 2 0", "Apache-2.0", 0.7),
+    ("apache software license 2 0", "Apache-2.0", 0.7), ("apache license version 2 0", "Apache-2.0", 0.7),
     ("mpl 2 0", "MPL-2.0", 0.7), ("mpl 2", "MPL-2.0", 0.7), ("mozilla public license 2 0", "MPL-2.0", 0.7),
     ("mpl 1 1", "MPL-1.1", 0.7), ("mozilla public license 1 1", "MPL-1.1", 0.7),
     ("epl 1 0", "EPL-1.0", 0.7), ("eclipse public license 1 0", "EPL-1.0", 0.7),

@@ -348,6 +348,10 @@ final class LicenseDetectorTests: XCTestCase {
       ("It is distributed under a BSD-style license found in the LICENSE file.", ["BSD-3-Clause"]),
       ("distributed under the terms of the FreeType project license, LICENSE.TXT.", ["FTL"]),
       ("Licensed under the MIT License, except where otherwise noted.", ["MIT"]),
+      (
+        "This file is dual licensed under the terms of the Apache License, Version 2.0, and the BSD License.",
+        ["Apache-2.0", "BSD-3-Clause"]
+      ),
     ]
     for (text, expected) in cases { XCTAssertEqual(ids(text).sorted(), expected, text) }
   }
@@ -355,6 +359,7 @@ final class LicenseDetectorTests: XCTestCase {
   func testANamedLicenceThatIsNotAGrantIsNotRead() {
     // A statement about licences, a value in code, a tag (read by the tag rules), a bare word.
     XCTAssertEqual(ids("This code is compatible with the MIT license."), [])
+    XCTAssertEqual(ids("The Apache License, Version 2.0 is not GPL2 compatible."), [])
     XCTAssertEqual(ids("prog.license = (long) \"Dual BSD/GPL\";"), [])
     XCTAssertEqual(ids("// SPDX-License-Identifier: MIT"), ["MIT"])
     XCTAssertEqual(detector.detect("// SPDX-License-Identifier: MIT").map(\.method), [.tag])
