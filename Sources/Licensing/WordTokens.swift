@@ -2,13 +2,15 @@ import HatcheryCore
 
 /// A text as lower-cased ASCII words (runs of letters and digits), each held as a hash with its
 /// byte offsets: the form notices and licence texts are compared in, so punctuation, case, line
-/// breaks and comment markers do not matter. One pass, linear in the text.
+/// breaks and comment markers do not matter. One pass, linear in the text. British and American
+/// spellings are one word ("licence" is held as "license"), so every rule reads both.
 struct WordTokens {
   private(set) var hashes: [UInt64] = []
   private(set) var starts: [Int] = []
   private(set) var ends: [Int] = []
 
   init(_ bytes: UnsafeRawBufferPointer) {
+    let (british, american) = (Self.british, Self.american)
     var hash = FNV1a()
     var start = -1
     for index in 0...bytes.count {
@@ -17,7 +19,8 @@ struct WordTokens {
         if start < 0 { start = index }
         hash.add(ASCII.lowercased(byte))
       } else if start >= 0 {
-        hashes.append(hash.value)
+        let value = hash.value
+        hashes.append(british.firstIndex(of: value).map { american[$0] } ?? value)
         starts.append(start)
         ends.append(index)
         hash = FNV1a()
@@ -29,5 +32,12 @@ struct WordTokens {
   var count: Int { hashes.count }
 
   /// FNV-1a of a lower-case word, the value `hashes` holds for it.
-  static func hash(_ word: String) -> UInt64 { FNV1a.hash(word) }
+  static func hash(_ word: String) -> UInt64 {
+    let value = FNV1a.hash(word)
+    return british.firstIndex(of: value).map { american[$0] } ?? value
+  }
+
+  static let spellings = [("licence", "license"), ("licences", "licenses"), ("licenced", "licensed")]
+  static let british = spellings.map { FNV1a.hash($0.0) }
+  static let american = spellings.map { FNV1a.hash($0.1) }
 }

@@ -35,6 +35,11 @@ final class LicenseDetectorTests: XCTestCase {
         "either version 2 of the GNU General Public License, or (at your option) any later version.", "GPL-2.0-or-later"
       ),
       ("under the terms of version 2 of the GNU General Public License as published by the FSF", "GPL-2.0-only"),
+      // British spelling: "Licence" is the same word.
+      (
+        "under the terms of the GNU General Public Licence as published by the Free Software Foundation; either version"
+          + " 2 of the Licence, or (at your option) any later version.", "GPL-2.0-or-later"
+      ),
       ("On Debian systems, the complete text of the GNU General Public License version 2 can be found", "GPL-2.0-only"),
       ("see /usr/share/common-licenses/Apache-2.0 for the text", "Apache-2.0"),
       (
