@@ -225,19 +225,28 @@ public final class LicenseDetector: Sendable {
     return nil
   }
 
+  /// The end of the BSD grant's words at `position`: "Redistribution and use in source and binary
+  /// forms", or with a few words between ("Redistribution and use of this software in source and
+  /// binary forms", assimp's).
+  func bsdGrantEnd(_ tokens: WordTokens, at position: Int) -> Int? {
+    guard matches(NoticeRule.bsdGrantStart, tokens, at: position) else { return nil }
+    let after = position + NoticeRule.bsdGrantStart.count
+    return (after...after + 4).first { matches(NoticeRule.bsdGrantForms, tokens, at: $0) }.map {
+      $0 + NoticeRule.bsdGrantForms.count
+    }
+  }
+
   func notices(_ tokens: WordTokens) -> [LicenseFinding] {
     var findings = FindingList()
     var position = 0
     while position < tokens.count && !findings.isFull {
-      if matches(NoticeRule.bsdGrant.words, tokens, at: position),
-        let permitted =
-          (position
-          + NoticeRule.bsdGrant.words.count..<min(position + NoticeRule.bsdGrant.words.count + 12, tokens.count))
+      if let formsEnd = bsdGrantEnd(tokens, at: position),
+        let permitted = (formsEnd..<min(formsEnd + 12, tokens.count))
           .first(where: { tokens.hashes[$0] == NoticeRule.bsdPermitted })
       {
         let end = permitted + 1
         // The clauses are read up to the next grant, so two BSD texts in a row are told apart.
-        let window = find(NoticeRule.bsdGrant.words, tokens, from: end, limit: end + 400) ?? end + 400
+        let window = find(NoticeRule.bsdGrantStart, tokens, from: end, limit: end + 400) ?? end + 400
         let spdx: String
         if find(NoticeRule.bsdAdvertising, tokens, from: end, limit: window) != nil {
           spdx = "BSD-4-Clause"

@@ -49,6 +49,14 @@ struct NoticeRule: Sendable {
     NoticeRule(
       "altered source versions must be plainly marked as such and must not be misrepresented as being the original software",
       "Zlib"),
+    // The zlib licence's first clause, which a copy that rewords the rest ("the original source
+    // code") keeps; its grant sentence alone is shared by other texts (Info-ZIP's, libpng's).
+    NoticeRule(
+      "the origin of this software must not be misrepresented you must not claim that you wrote the original software",
+      "Zlib"),
+    NoticeRule(
+      "the origin of this source code must not be misrepresented you must not claim that you wrote the original source code",
+      "Zlib"),
     NoticeRule("python software foundation license version 2", "PSF-2.0"),
     NoticeRule("psf license agreement", "PSF-2.0", confidence: 0.7),
     // The PSF licence's first clause, often copied without its title.
@@ -86,7 +94,8 @@ struct NoticeRule: Sendable {
 
   /// The BSD grant ("Redistribution and use in source and binary forms[ of X], with or without
   /// modification, are permitted"); its clauses decide which BSD licence it is.
-  static let bsdGrant = NoticeRule("redistribution and use in source and binary forms", "BSD")
+  static let bsdGrantStart = phrase("redistribution and use")
+  static let bsdGrantForms = phrase("in source and binary forms")
   static let bsdPermitted = WordTokens.hash("permitted")
   static let bsdEndorsement = [
     "neither the name", "names of its contributors may not be used", "name of the copyright holder nor",

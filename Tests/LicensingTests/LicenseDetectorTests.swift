@@ -170,6 +170,17 @@ final class LicenseDetectorTests: XCTestCase {
         "2. Altered source versions must be plainly marked as such, and must not be misrepresented as being the original software.",
         "Zlib"
       ),
+      (
+        "Permission is granted to anyone to use this software for any purpose,\n   including commercial applications, and"
+          + " to alter it and redistribute it\n   freely, subject to the following restrictions:\n\n   1. The origin of"
+          + " this source code must not be misrepresented; you must not\n      claim that you wrote the original source"
+          + " code.", "Zlib"
+      ),
+      (
+        "Redistribution and use of this software in source and binary forms,\nwith or without modification, are"
+          + " permitted provided that the following conditions are met: ... Neither the name of the team, nor the names"
+          + " of its contributors may be used to endorse or promote products", "BSD-3-Clause"
+      ),
       ("This is free and unencumbered software released into the public domain.", "Unlicense"),
       (
         " * You may opt to use, copy, modify, merge, publish, distribute and/or sell\n * copies of the Software, and permit",
