@@ -57,6 +57,10 @@ struct NoticeRule: Sendable {
     NoticeRule(
       "the origin of this source code must not be misrepresented you must not claim that you wrote the original source code",
       "Zlib"),
+    // The Boehm-Demers-Weiser collector's licence (SPDX Boehm-GC), in its sources and their copies.
+    NoticeRule(
+      "permission is hereby granted to use or copy this program for any purpose provided the above notices are retained on all copies",
+      "Boehm-GC"),
     NoticeRule("python software foundation license version 2", "PSF-2.0"),
     NoticeRule("psf license agreement", "PSF-2.0", confidence: 0.7),
     // The PSF licence's first clause, often copied without its title.

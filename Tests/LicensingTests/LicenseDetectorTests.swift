@@ -205,6 +205,10 @@ final class LicenseDetectorTests: XCTestCase {
       ),
       ("Licensed under the Python Software Foundation License Version 2", "PSF-2.0"),
       (
+        " * Permission is hereby granted to use or copy this program\n * for any purpose,  provided the above notices are"
+          + " retained on all copies.", "Boehm-GC"
+      ),
+      (
         "Permission is hereby granted, free of charge, to any person or organization obtaining a copy of the "
           + "software and accompanying documentation covered by this license (the \"Software\") to use",
         "BSL-1.0"
