@@ -45,9 +45,11 @@ extension LicenseDetector {
     ["license", "licence", "licensed", "licenced", "licenses", "licences"].map(WordTokens.hash))
   /// "a BSD-style licence", "an MIT-like license".
   static let nameQualifiers: Set<UInt64> = Set(["style", "like", "type", "styled"].map(WordTokens.hash))
-  /// Words right before a name that make it the object of a grant: "under the MIT", "dual
-  /// MIT/GPL", "License: MIT".
-  static let grantLeads: [[UInt64]] = ["under the", "under", "dual", "dual licensed", "license", "licence"].map(
+  /// Words right before a name that make it the object of a grant: "under the MIT", "under
+  /// either the MIT or GPL 2", "dual MIT/GPL", "License: MIT".
+  static let grantLeads: [[UInt64]] = [
+    "under the", "under", "under either the", "under either", "dual", "dual licensed", "license", "licence",
+  ].map(
     NoticeRule.phrase)
   static let statementWords: Set<UInt64> = Set(
     ["compatible", "compatibility", "incompatible", "unlike", "not"].map(WordTokens.hash))

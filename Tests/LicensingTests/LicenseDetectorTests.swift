@@ -368,6 +368,7 @@ final class LicenseDetectorTests: XCTestCase {
       ("It is distributed under a BSD-style license found in the LICENSE file.", ["BSD-3-Clause"]),
       ("distributed under the terms of the FreeType project license, LICENSE.TXT.", ["FTL"]),
       ("Licensed under the MIT License, except where otherwise noted.", ["MIT"]),
+      ("This file is dual licensed under either the MIT or GPL 2. See MIT.txt", ["GPL-2.0-only", "MIT"]),
       (
         "This file is dual licensed under the terms of the Apache License, Version 2.0, and the BSD License.",
         ["Apache-2.0", "BSD-3-Clause"]
