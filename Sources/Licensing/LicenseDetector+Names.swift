@@ -6,7 +6,7 @@ import HatcheryCore
 extension LicenseDetector {
   /// Names as they are written (SPDX ids read as words: "BSD-3-Clause" is "bsd 3 clause"). A bare
   /// "BSD" is the 3-clause licence, the one Debian ships as common-licenses/BSD; it is reported
-  /// with less confidence, and gives way to a BSD licence whose clauses the text holds.
+  /// with less confidence, and gives way to the BSD grant when the text holds it (its clauses say the variant).
   static let licenceNameList: [(name: String, spdx: String, confidence: Double)] = [
     ("mit", "MIT", 0.7), ("expat", "MIT", 0.7), ("mit x11", "MIT", 0.7), ("isc", "ISC", 0.7), ("zlib", "Zlib", 0.7),
     ("zlib libpng", "Zlib", 0.7), ("0bsd", "0BSD", 0.7), ("unlicense", "Unlicense", 0.7), ("wtfpl", "WTFPL", 0.7),
@@ -66,7 +66,7 @@ extension LicenseDetector {
   /// license"), or right after "under (the)", "dual" or "License:". Not a name inside an SPDX tag
   /// (the tag rules read those) or a kernel `MODULE_LICENSE` macro (see `moduleLicenses`), nor one
   /// said to be compatible, or not, with the text's licence.
-  func namedLicences(_ tokens: WordTokens, bsdClausesRead: Bool) -> [LicenseFinding] {
+  func namedLicences(_ tokens: WordTokens, bsdGrantRead: Bool) -> [LicenseFinding] {
     var findings = FindingList()
     let hashes = tokens.hashes
     // One lookup per word; the rest runs only at the few words that can start a name.
@@ -98,7 +98,7 @@ extension LicenseDetector {
         !bareBSD && Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
       let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
       let statement = nearby.contains { Self.statementWords.contains(hashes[$0]) }
-      if (followed || led) && !statement && !inModuleMacro(tokens, at: position) && !(bareBSD && bsdClausesRead)
+      if (followed || led) && !statement && !inModuleMacro(tokens, at: position) && !(bareBSD && bsdGrantRead)
         && !inTag(tokens, at: position)
       {
         let end = licenceAfter ? after : position + name.words.count - 1

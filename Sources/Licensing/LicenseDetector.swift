@@ -91,13 +91,13 @@ public final class LicenseDetector: Sendable {
   /// Creative Commons. `bytes`, when given, are the text the tokens were read from (a "+" after a
   /// version is not a word, yet says "or later").
   func noticeFindings(_ tokens: WordTokens, bytes: UnsafeRawBufferPointer? = nil) -> [LicenseFinding] {
-    let notices = notices(tokens)
-    let bsdClausesRead = notices.contains { NoticeRule.bsdVariants.contains($0.spdx) }
+    var bsdGrantRead = false
+    let notices = notices(tokens, bsdGrantRead: &bsdGrantRead)
     // A version named anywhere, in a pointer to the licence's file too, is the version of an
     // unversioned grant of the same licence (see `gnuShortForms`).
     let gnu = gnuFamilies(tokens, bytes: bytes) + commonLicensePointers(tokens)
     return notices + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + creativeCommons(tokens)
-      + namedLicences(tokens, bsdClausesRead: bsdClausesRead)
+      + namedLicences(tokens, bsdGrantRead: bsdGrantRead)
   }
 
   /// A matched licence text's own mentions of other licences are part of that text, not notices
@@ -236,7 +236,9 @@ public final class LicenseDetector: Sendable {
     }
   }
 
-  func notices(_ tokens: WordTokens) -> [LicenseFinding] {
+  /// Notices and grants; `bsdGrantRead` is set when the text holds the BSD grant, whether or
+  /// not its clauses say a variant.
+  func notices(_ tokens: WordTokens, bsdGrantRead: inout Bool) -> [LicenseFinding] {
     var findings = FindingList()
     var position = 0
     while position < tokens.count && !findings.isFull {
@@ -245,6 +247,7 @@ public final class LicenseDetector: Sendable {
           .first(where: { tokens.hashes[$0] == NoticeRule.bsdPermitted })
       {
         let end = permitted + 1
+        bsdGrantRead = true
         // The clauses are read up to the next grant, so two BSD texts in a row are told apart.
         let window = find(NoticeRule.bsdGrantStart, tokens, from: end, limit: end + 400) ?? end + 400
         let spdx: String
@@ -256,8 +259,16 @@ public final class LicenseDetector: Sendable {
           // The two clauses (~50 words) right under the MIT licence's disclaimer: the OpenIB.org
           // BSD licence. Further on, the disclaimer is another licence's (an MIT text after it).
           spdx = "Linux-OpenIB"
-        } else {
+        } else if NoticeRule.bsdSourceClause.contains(where: {
+          find($0, tokens, from: end, limit: min(window, end + 40)) != nil
+        }) {
           spdx = "BSD-2-Clause"
+        } else {
+          // A grant with none of the BSD clauses ("are permitted only as authorized by the
+          // OpenLDAP Public License", "provided that this entire copyright notice is duplicated"):
+          // no BSD licence, and not the bare name's either.
+          position = end
+          continue
         }
         findings.append(
           LicenseFinding(

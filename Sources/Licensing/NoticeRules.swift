@@ -107,6 +107,9 @@ struct NoticeRule: Sendable {
   ]
   .map(NoticeRule.phrase)
   static let bsdAdvertising = NoticeRule.phrase("all advertising materials mentioning features")
+  /// The first clause every BSD variant has, right under the grant.
+  static let bsdSourceClause = ["redistributions of source code", "redistribution of source code"].map(
+    NoticeRule.phrase)
   /// The MIT licence's disclaimer, which the OpenIB.org BSD licence has under its two clauses.
   static let mitDisclaimer = NoticeRule.phrase("the software is provided as is without warranty of any kind")
   /// The licences the BSD grant's clauses tell apart.

@@ -451,8 +451,25 @@ final class LicenseDetectorTests: XCTestCase {
       """
     XCTAssertEqual(ids(zope), ["ZPL-2.1"])
     // Far below the title, a BSD text is a licence of its own.
-    let far = zope + String(repeating: "\nThe rest of the text.", count: 100) + "\n" + zope.split(separator: "\n")[2]
+    let far =
+      zope + String(repeating: "\nThe rest of the text.", count: 100) + "\n" + zope.split(separator: "\n")[2]
+      + "\n1. Redistributions of source code must retain the above copyright notice."
     XCTAssertEqual(ids(far).sorted(), ["BSD-2-Clause", "ZPL-2.1"])
+  }
+
+  func testTheBSDGrantWithNoneOfItsClausesIsNoBSDLicence() {
+    // Solar Designer's "heavily cut-down BSD license", OpenLDAP's pointer: neither the grant nor
+    // the bare name is a BSD variant.
+    let cutDown = """
+      Redistribution and use in source and binary forms, with or without modification, are permitted.
+      There's ABSOLUTELY NO WARRANTY, express or implied.
+      (This is a heavily cut-down "BSD license".)
+      """
+    XCTAssertEqual(ids(cutDown), [])
+    XCTAssertEqual(
+      ids(
+        "Redistribution and use in source and binary forms, with or without modification, are permitted only as"
+          + " authorized by the OpenLDAP Public License."), [])
   }
 
   func testEveryNamedLicenceAndModuleIdentIsAnSPDXExpression() {
