@@ -40,6 +40,13 @@ struct NoticeRule: Sendable {
     NoticeRule("eclipse distribution license v 1 0", "BSD-3-Clause"),
     NoticeRule("eclipse distribution license version 1 0", "BSD-3-Clause"),
     NoticeRule("eclipse distribution license 1 0", "BSD-3-Clause"),
+    // The Academic Free License's own notice ("Licensed under the Academic Free License version
+    // 2.1"), which its text quotes too.
+    NoticeRule("academic free license version 1 1", "AFL-1.1"),
+    NoticeRule("academic free license version 1 2", "AFL-1.2"),
+    NoticeRule("academic free license version 2 0", "AFL-2.0"),
+    NoticeRule("academic free license version 2 1", "AFL-2.1"),
+    NoticeRule("academic free license version 3 0", "AFL-3.0"),
     NoticeRule("artistic license 2 0", "Artistic-2.0"),
     NoticeRule("under the same terms as perl itself", "Artistic-1.0-Perl OR GPL-1.0-or-later", confidence: 0.8),
     NoticeRule("the artistic license 2 0", "Artistic-2.0"),

@@ -223,6 +223,7 @@ final class LicenseDetectorTests: XCTestCase {
         "This license establishes the terms under which a given free software Package may be copied, modified",
         "Artistic-2.0"
       ),
+      (" * Licensed under the Academic Free License version 2.1", "AFL-2.1"),
       ("This package is distributed under the Zope Public License (ZPL) Version 2.1.", "ZPL-2.1"),
       ("Licensed to you under the Universal Permissive License (UPL) 1.0 as shown at the address below.", "UPL-1.0"),
     ]
