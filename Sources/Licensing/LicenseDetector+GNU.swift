@@ -214,7 +214,6 @@ extension LicenseDetector {
       }
       // "GPL2 compatible", "GPLv3-compatible": a statement about licences, not a grant.
       if let next = found?.next, next < tokens.count, Self.compatibleWords.contains(hashes[next]) { found = nil }
-
       if let (id, major, next) = found {
         var key = major
         var cursor = next

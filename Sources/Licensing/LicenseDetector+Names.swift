@@ -6,7 +6,8 @@ import HatcheryCore
 extension LicenseDetector {
   /// Names as they are written (SPDX ids read as words: "BSD-3-Clause" is "bsd 3 clause"). A bare
   /// "BSD" is the 3-clause licence, the one Debian ships as common-licenses/BSD; it is reported
-  /// with less confidence, and gives way to the BSD grant when the text holds it (its clauses say the variant).
+  /// with less confidence, and gives way to the BSD grant when the text holds one (its clauses
+  /// say the variant).
   static let licenceNameList: [(name: String, spdx: String, confidence: Double)] = [
     ("mit", "MIT", 0.7), ("expat", "MIT", 0.7), ("mit x11", "MIT", 0.7), ("isc", "ISC", 0.7), ("zlib", "Zlib", 0.7),
     ("zlib libpng", "Zlib", 0.7), ("0bsd", "0BSD", 0.7), ("unlicense", "Unlicense", 0.7), ("wtfpl", "WTFPL", 0.7),
@@ -41,16 +42,15 @@ extension LicenseDetector {
       grouping: licenceNameList.map { (words: NoticeRule.phrase($0.name), spdx: $0.spdx, confidence: $0.confidence) },
       by: { $0.words[0] }
     ).map { ($0.key, $0.value.sorted { $0.words.count > $1.words.count }) })
-  static let licenceWords: Set<UInt64> = Set(
-    ["license", "licence", "licensed", "licenced", "licenses", "licences"].map(WordTokens.hash))
+  /// The word "licence" in its forms (WordTokens holds the British spellings as these).
+  static let licenceWords: Set<UInt64> = Set(["license", "licensed", "licenses"].map(WordTokens.hash))
   /// "a BSD-style licence", "an MIT-like license".
   static let nameQualifiers: Set<UInt64> = Set(["style", "like", "type", "styled"].map(WordTokens.hash))
   /// Words right before a name that make it the object of a grant: "under the MIT", "under
   /// either the MIT or GPL 2", "dual MIT/GPL", "License: MIT".
   static let grantLeads: [[UInt64]] = [
-    "under the", "under", "under either the", "under either", "dual", "dual licensed", "license", "licence",
-  ].map(
-    NoticeRule.phrase)
+    "under the", "under", "under either the", "under either", "dual", "dual licensed", "license",
+  ].map(NoticeRule.phrase)
   static let statementWords: Set<UInt64> = Set(
     ["compatible", "compatibility", "incompatible", "unlike", "not"].map(WordTokens.hash))
   static let macroWords = NoticeRule.phrase("module license")
@@ -117,9 +117,9 @@ extension LicenseDetector {
 /// Linux 4.18 ("GPL" was "GNU Public License v2 or later", "GPL v2" version 2, "GPL and
 /// additional rights" "GNU Public License v2 rights and more", a dual ident "GPL v2 or the other
 /// licence"); since then it says neither string tells "only" from "or later", so the first
-/// meaning is the one the idents were written with. The "more" is not named, so only its GPL
-/// is read. "BSD" there is the 3-clause text,
-/// as a bare "BSD" is above; the Mozilla licence of the 2000s is MPL 1.1.
+/// meaning is the one the idents were written with. The "more" is not named, so only its GPL is
+/// read. "BSD" there is the 3-clause text, as a bare "BSD" is above; the Mozilla licence of the
+/// 2000s is MPL 1.1.
 extension LicenseDetector {
   static let moduleIdents: [String: String] = [
     "GPL": "GPL-2.0-or-later", "GPL v2": "GPL-2.0-only", "GPL and additional rights": "GPL-2.0-only",
