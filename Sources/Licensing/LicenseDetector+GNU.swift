@@ -133,6 +133,7 @@ extension LicenseDetector {
   static let sectionWord = WordTokens.hash("section")
   static let ofWord = WordTokens.hash("of")
   static let theWord = WordTokens.hash("the")
+  static let insteadWord = WordTokens.hash("instead")
 
   /// Whether the licence named from `start` (its version ending before `end`) is a section of it
   /// cited, not granted: "Additional permission under GNU GPL version 3 section 7" (the GPL's own
@@ -149,8 +150,9 @@ extension LicenseDetector {
   /// "common-licenses/GPL-2", "gnu.org/licenses/gpl-2.0.html": a file name, not a grant (the
   /// pointer rules read those).
   static let pathWords: Set<UInt64> = [WordTokens.hash("licenses"), WordTokens.hash("licences")]
-  static let grantEndings = ["under the terms of the", "under the terms of", "under the", "under"].map(
-    NoticeRule.phrase)
+  static let grantEndings = [
+    "under the terms of the", "under the terms of", "under the", "under", "covered by the", "covered by",
+  ].map(NoticeRule.phrase)
   /// "… WITHOUT ANY WARRANTY … See the GNU General Public License for more details": the
   /// disclaimer of a GNU notice, left where the grant above it was cut (a file given an SPDX tag
   /// in its place). It names the family, not always rightly (LGPL notices say "See the GNU
@@ -263,9 +265,12 @@ extension LicenseDetector {
         let end = tokens.ends[position + name.words.count - 1]
         // "under GNU GPL version 3 section 7": a versioned name, cited (see `citesSection`).
         let after = position + name.words.count
+        // "(Some other Free Software Foundation software is covered by the GNU Library General
+        // Public License instead.)": another work's licence, set against this one's.
         let cited =
           after + 2 < tokens.count && tokens.hashes[after] == Self.versionWord
           && Self.numbers[tokens.hashes[after + 1]] != nil && citesSection(tokens, start: position, end: after + 2)
+          || after < tokens.count && tokens.hashes[after] == Self.insteadWord
         if !cited && granted {
           unversioned.append((name.id, tokens.starts[position], end))
         } else if !cited {

@@ -56,6 +56,53 @@ extension LicenseDetector {
   static let macroWords = NoticeRule.phrase("module license")
   static let bsdWord = WordTokens.hash("bsd")
 
+  /// A package manifest's licence field written as an SPDX expression: Cargo.toml's `license =
+  /// "MIT OR Apache-2.0"`, package.json's `"license": "(MIT OR Apache-2.0)"`, pyproject's, a
+  /// gemspec's `s.license = 'MIT'`. The field's name, `=` or `:`, then a quoted value on the same
+  /// line that parses as an expression of listed ids (a free-form value, "BSD", is left to the
+  /// name rules).
+  func manifestExpressions(_ tokens: WordTokens, bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
+    var findings = FindingList()
+    let field = Self.licenseWord
+    for position in 0..<tokens.count where tokens.hashes[position] == field && !findings.isFull {
+      // `proprietary_license = '…'` is a variable, not the field.
+      guard !Self.inIdentifier(start: tokens.starts[position], end: tokens.ends[position], bytes) else { continue }
+      var index = tokens.ends[position]
+      if index < bytes.count, bytes[index] == 0x22 || bytes[index] == 0x27 { index += 1 }
+      guard let sign = Self.skippingBlanks(bytes, from: index), bytes[sign] == 0x3D || bytes[sign] == 0x3A,
+        let quote = Self.skippingBlanks(bytes, from: sign + 1), bytes[quote] == 0x22 || bytes[quote] == 0x27
+      else { continue }
+      var end = quote + 1
+      while end < bytes.count, end - quote <= 256, bytes[end] != bytes[quote], bytes[end] != 0x0A { end += 1 }
+      guard end < bytes.count, bytes[end] == bytes[quote],
+        let expression = try? SPDXExpression.parse(
+          String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(quote + 1)..<end]), as: UTF8.self), list: list)
+      else { continue }
+      findings.append(
+        LicenseFinding(
+          spdx: expression.description, method: .notice, confidence: 0.9, start: tokens.starts[position],
+          end: end + 1))
+    }
+    return findings.items
+  }
+  static let licenseWord = WordTokens.hash("license")
+
+  /// Whether the word at `start` is a segment of a URL's path ("opensource.org/licenses/bsd-license.php"):
+  /// right after a "/" in a run of non-blank bytes holding a dot, so a file name, not a grant
+  /// ("a BSD/MIT license" has no dot).
+  static func inURL(start: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard start > 0, bytes[start - 1] == 0x2F else { return false }
+    var index = start - 1
+    while index > max(0, start - 200) {
+      switch bytes[index - 1] {
+      case 0x20, 0x09, 0x0A, 0x0D, 0x22, 0x27, 0x28, 0x3C: return false
+      case 0x2E: return true
+      default: index -= 1
+      }
+    }
+    return false
+  }
+
   /// Whether the word at `position` is inside `MODULE_LICENSE("…")` (its idents are two words
   /// at most before the licence's: "Dual BSD/GPL").
   func inModuleMacro(_ tokens: WordTokens, at position: Int) -> Bool {
@@ -66,7 +113,9 @@ extension LicenseDetector {
   /// license"), or right after "under (the)", "dual" or "License:". Not a name inside an SPDX tag
   /// (the tag rules read those) or a kernel `MODULE_LICENSE` macro (see `moduleLicenses`), nor one
   /// said to be compatible, or not, with the text's licence.
-  func namedLicences(_ tokens: WordTokens, bsdGrantRead: Bool) -> [LicenseFinding] {
+  func namedLicences(
+    _ tokens: WordTokens, bytes: UnsafeRawBufferPointer? = nil, bsdGrantRead: Bool
+  ) -> [LicenseFinding] {
     var findings = FindingList()
     let hashes = tokens.hashes
     // One lookup per word; the rest runs only at the few words that can start a name.
@@ -99,7 +148,7 @@ extension LicenseDetector {
       let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
       let statement = nearby.contains { Self.statementWords.contains(hashes[$0]) }
       if (followed || led) && !statement && !inModuleMacro(tokens, at: position) && !(bareBSD && bsdGrantRead)
-        && !inTag(tokens, at: position)
+        && !inTag(tokens, at: position) && !(bytes.map { Self.inURL(start: tokens.starts[position], $0) } ?? false)
       {
         let end = licenceAfter ? after : position + name.words.count - 1
         findings.append(

@@ -96,8 +96,15 @@ public final class LicenseDetector: Sendable {
     // A version named anywhere, in a pointer to the licence's file too, is the version of an
     // unversioned grant of the same licence (see `gnuShortForms`).
     let gnu = gnuFamilies(tokens, bytes: bytes) + commonLicensePointers(tokens)
-    return notices + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + creativeCommons(tokens)
-      + namedLicences(tokens, bsdGrantRead: bsdGrantRead)
+    let findings =
+      notices + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + creativeCommons(tokens)
+      + namedLicences(tokens, bytes: bytes, bsdGrantRead: bsdGrantRead)
+    guard let bytes else { return findings }
+    let manifests = manifestExpressions(tokens, bytes: bytes)
+    guard !manifests.isEmpty else { return findings }
+    // A manifest's value is one expression, not its ids read again one by one.
+    return manifests
+      + findings.filter { finding in !manifests.contains { $0.start <= finding.start && finding.start < $0.end } }
   }
 
   /// A matched licence text's own mentions of other licences are part of that text, not notices
@@ -266,7 +273,14 @@ public final class LicenseDetector: Sendable {
         } else {
           // A grant with none of the BSD clauses ("are permitted only as authorized by the
           // OpenLDAP Public License", "provided that this entire copyright notice is duplicated"):
-          // no BSD licence, and not the bare name's either.
+          // no BSD licence, and not the bare name's elsewhere either — unless the grant itself
+          // names it ("are permitted under the terms of the BSD license"): the bare name's text.
+          if let named = find(NoticeRule.bsdNamed, tokens, from: end, limit: end + 6) {
+            findings.append(
+              LicenseFinding(
+                spdx: "BSD-3-Clause", method: .notice, confidence: 0.6, start: tokens.starts[position],
+                end: tokens.ends[named + NoticeRule.bsdNamed.count - 1]))
+          }
           position = end
           continue
         }

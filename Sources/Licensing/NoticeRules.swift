@@ -26,6 +26,10 @@ struct NoticeRule: Sendable {
     NoticeRule("apache public license 2 0", "Apache-2.0", confidence: 0.8),
     NoticeRule("apache public license version 2 0", "Apache-2.0", confidence: 0.8),
     NoticeRule("apache 2 0 license", "Apache-2.0", confidence: 0.8),
+    // The notice's pointer to the text, also where its first line ("Licensed under the Apache
+    // License, Version 2.0") was cut.
+    NoticeRule("obtain a copy of the license at http www apache org licenses license 2 0", "Apache-2.0"),
+    NoticeRule("obtain a copy of the license at https www apache org licenses license 2 0", "Apache-2.0"),
     NoticeRule("mozilla public license version 2 0", "MPL-2.0"),
     NoticeRule("mozilla public license v 2 0", "MPL-2.0"),
     NoticeRule("mozilla public license version 1 1", "MPL-1.1"),
@@ -49,6 +53,10 @@ struct NoticeRule: Sendable {
     NoticeRule("academic free license version 3 0", "AFL-3.0"),
     NoticeRule("artistic license 2 0", "Artistic-2.0"),
     NoticeRule("under the same terms as perl itself", "Artistic-1.0-Perl OR GPL-1.0-or-later", confidence: 0.8),
+    // The CPAN form (Dist::Zilla's and Software::License's "Perl_5" notice).
+    NoticeRule(
+      "same terms as the perl 5 programming language system itself", "Artistic-1.0-Perl OR GPL-1.0-or-later",
+      confidence: 0.8),
     NoticeRule("the artistic license 2 0", "Artistic-2.0"),
     NoticeRule(
       "this license establishes the terms under which a given free software package may be copied", "Artistic-2.0"),
@@ -82,6 +90,10 @@ struct NoticeRule: Sendable {
     NoticeRule(
       "permission is hereby granted free of charge to any person or organization obtaining a copy of the software and accompanying documentation covered by this license",
       "BSL-1.0"),
+    NoticeRule("common development and distribution license cddl version 1 0", "CDDL-1.0"),
+    NoticeRule("common development and distribution license version 1 0", "CDDL-1.0"),
+    NoticeRule("common development and distribution license cddl version 1 1", "CDDL-1.1"),
+    NoticeRule("common development and distribution license version 1 1", "CDDL-1.1"),
     NoticeRule("zope public license zpl version 2 1", "ZPL-2.1"),
     NoticeRule("zope public license version 2 1", "ZPL-2.1"),
     NoticeRule("universal permissive license upl 1 0", "UPL-1.0"),
@@ -108,6 +120,8 @@ struct NoticeRule: Sendable {
   static let bsdGrantStart = phrase("redistribution and use")
   static let bsdGrantForms = phrase("in source and binary forms")
   static let bsdPermitted = WordTokens.hash("permitted")
+  /// The bare name in the grant's own sentence ("permitted under the terms of the BSD license").
+  static let bsdNamed = phrase("bsd license")
   static let bsdEndorsement = [
     "neither the name", "names of its contributors may not be used", "name of the copyright holder nor",
     "may not be used to endorse or promote", "used to endorse or promote products",

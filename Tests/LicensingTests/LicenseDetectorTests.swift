@@ -473,6 +473,60 @@ final class LicenseDetectorTests: XCTestCase {
           + " authorized by the OpenLDAP Public License."), [])
   }
 
+  func testABSDGrantThatNamesItsLicenceIsTheBareName() {
+    let boxed = """
+       | Redistribution and use in source and binary forms, with or without |
+       | modification, are permitted under the terms of the BSD license.    |
+       | You should have received a copy of the license in a bundled file   |
+      """
+    XCTAssertEqual(ids(boxed), ["BSD-3-Clause"])
+    // A name in a URL's path is a file name; a name after "/" in prose is not.
+    XCTAssertEqual(ids("BSD 2-Clause License (http://www.opensource.org/licenses/bsd-license.php)"), ["BSD-2-Clause"])
+    XCTAssertEqual(ids("Released under a BSD/MIT license.").sorted(), ["BSD-3-Clause", "MIT"])
+  }
+
+  func testNoticesInOtherFormsThanTheirOwn() {
+    // The Apache notice cut above its pointer; the CPAN form of Perl's terms; the CDDL by its
+    // title in a list of choices; an unversioned grant "covered by" a GNU licence.
+    let apache = """
+       * You may not use this file except in compliance with
+       * the License.  You may obtain a copy of the License at
+       *
+       *     http://www.apache.org/licenses/LICENSE-2.0
+      """
+    XCTAssertEqual(ids(apache), ["Apache-2.0"])
+    XCTAssertEqual(
+      ids(
+        "This is free software; you can redistribute it and/or modify it under\nthe same terms as the Perl 5"
+          + " programming language system itself."), ["Artistic-1.0-Perl OR GPL-1.0-or-later"])
+    let choice = """
+      LibRaw is free software; you can redistribute it and/or modify
+      it under the terms of the one of two licenses as you choose:
+      1. GNU LESSER GENERAL PUBLIC LICENSE version 2.1
+      2. COMMON DEVELOPMENT AND DISTRIBUTION LICENSE (CDDL) Version 1.0
+      """
+    XCTAssertEqual(ids(choice).sorted(), ["CDDL-1.0", "LGPL-2.1-only"])
+    XCTAssertEqual(
+      ids(" * this file is covered by the GNU Lesser General Public License,\n * which should be included as COPYING."),
+      ["LGPL-2.0-or-later"])
+    // Another work's licence set against this one's is no grant (the GPL-2 preamble).
+    XCTAssertEqual(
+      ids(
+        "(Some other Free Software Foundation software is covered by the GNU Library General Public License instead.)"),
+      [])
+  }
+
+  func testAManifestsLicenceFieldIsOneExpression() {
+    XCTAssertEqual(ids("[package]\nname = \"x\"\nlicense = \"MIT OR Apache-2.0\"\n"), ["MIT OR Apache-2.0"])
+    XCTAssertEqual(ids("{\n  \"license\": \"(Apache-2.0 OR MIT)\",\n}"), ["Apache-2.0 OR MIT"])
+    XCTAssertEqual(ids("  s.license = 'GPL-2.0-or-later'\n"), ["GPL-2.0-or-later"])
+    // A variable named so; a value that is no expression and an unterminated one are left to the
+    // name rules (the first name after "license").
+    XCTAssertEqual(ids("proprietary_license = 'LicenseRef-Proprietary'"), [])
+    XCTAssertEqual(ids("license = \"Apache-2.0 OR\""), ["Apache-2.0"])
+    XCTAssertEqual(ids("license = \"MIT OR Apache-2.0"), ["MIT"])
+  }
+
   func testEveryNamedLicenceAndModuleIdentIsAnSPDXExpression() {
     for spdx in LicenseDetector.licenceNameList.map(\.spdx) + LicenseDetector.moduleIdents.values {
       XCTAssertNoThrow(try SPDXExpression.parse(spdx), spdx)
