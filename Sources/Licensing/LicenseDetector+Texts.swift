@@ -124,7 +124,7 @@ extension LicenseDetector {
       // A licence text inside a longer document (a copyright file, a README) is matched by how
       // much of the reference it contains; a text on its own by Dice over both.
       let contained = Double(shared) / Double(reference.bigrams.count)
-      let ratio = max(dice, contained >= 0.95 ? contained : 0)
+      let ratio = max(dice, contained >= 0.90 ? contained : 0)
       if ratio >= Self.textThreshold {
         findings.append(
           LicenseFinding(

@@ -257,6 +257,11 @@ final class LicenseDetectorTests: XCTestCase {
     let embedded =
       "Copyright notes and other words first.\n" + String(repeating: "filler text here ", count: 800) + reference
     XCTAssertEqual(detector.detect(embedded).map(\.spdx), ["0BSD"], "a licence text inside a longer file")
+    // Copies often drop a text's heading or disclaimer (CC0's "Creative Commons Corporation is not
+    // a law firm"): a text inside a longer file still counts when it holds 90% of the reference.
+    let filler = "Copyright notes and other words first.\n" + String(repeating: "filler text here ", count: 800)
+    XCTAssertEqual(detector.detect(filler + words[48...].joined(separator: " ")).map(\.spdx), ["0BSD"])
+    XCTAssertEqual(detector.detect(filler + words[90...].joined(separator: " ")).map(\.spdx), [])
     XCTAssertEqual(detector.detect(words.prefix(200).joined(separator: " ")).map(\.spdx), [], "a third is not the text")
   }
 
