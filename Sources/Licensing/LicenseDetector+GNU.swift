@@ -17,6 +17,15 @@ extension LicenseDetector {
         continue
       }
       let nameEnd = position + family.name.count
+      // "GNU GPL: means the GNU General Public License version 2 or any later version": a licence
+      // text defining the licences it cites (CeCILL's), not a grant — the term or its meaning.
+      if position >= Self.definitionLead.count,
+        matches(Self.definitionLead, tokens, at: position - Self.definitionLead.count)
+          || nameEnd < tokens.count && tokens.hashes[nameEnd] == Self.definitionLead[0]
+      {
+        position = nameEnd
+        continue
+      }
       // "the complete text of the GNU GPL version 2 can be found in ...": a pointer to the
       // licence document. It names the version but not whether later ones apply, so it is
       // reported with less confidence and gives way to an -or-later grant (see `deduplicated`).
@@ -134,6 +143,7 @@ extension LicenseDetector {
   static let ofWord = WordTokens.hash("of")
   static let theWord = WordTokens.hash("the")
   static let insteadWord = WordTokens.hash("instead")
+  static let definitionLead = NoticeRule.phrase("means the")
 
   /// Whether the licence named from `start` (its version ending before `end`) is a section of it
   /// cited, not granted: "Additional permission under GNU GPL version 3 section 7" (the GPL's own

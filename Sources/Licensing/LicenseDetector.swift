@@ -243,6 +243,13 @@ public final class LicenseDetector: Sendable {
     }
   }
 
+  /// Whether the MIT grant read up to `from` ends ("… is furnished to do so.") right before the
+  /// disclaimer, with no condition: the MIT No Attribution licence.
+  func withoutAttribution(_ tokens: WordTokens, from: Int) -> Bool {
+    guard let grantEnd = find(NoticeRule.mitGrantEnd, tokens, from: from, limit: from + 60) else { return false }
+    return matches(NoticeRule.mitDisclaimer, tokens, at: grantEnd + NoticeRule.mitGrantEnd.count)
+  }
+
   /// Notices and grants; `bsdGrantRead` is set when the text holds the BSD grant, whether or
   /// not its clauses say a variant.
   func notices(_ tokens: WordTokens, bsdGrantRead: inout Bool) -> [LicenseFinding] {
@@ -296,8 +303,8 @@ public final class LicenseDetector: Sendable {
         let end = position + rule.words.count
         findings.append(
           LicenseFinding(
-            spdx: rule.spdx, method: .notice, confidence: rule.confidence, start: tokens.starts[position],
-            end: tokens.ends[end - 1]))
+            spdx: rule.spdx == "MIT" && withoutAttribution(tokens, from: end) ? "MIT-0" : rule.spdx, method: .notice,
+            confidence: rule.confidence, start: tokens.starts[position], end: tokens.ends[end - 1]))
         position = end
         continue
       }

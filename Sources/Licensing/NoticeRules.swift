@@ -94,6 +94,15 @@ struct NoticeRule: Sendable {
     NoticeRule("common development and distribution license version 1 0", "CDDL-1.0"),
     NoticeRule("common development and distribution license cddl version 1 1", "CDDL-1.1"),
     NoticeRule("common development and distribution license version 1 1", "CDDL-1.1"),
+    // CeCILL's titles (the English texts; the French ones say "contrat de licence de logiciel libre").
+    NoticeRule("cecill free software license agreement version 2 0", "CECILL-2.0"),
+    NoticeRule("cecill free software license agreement version 2 1", "CECILL-2.1"),
+    NoticeRule("cecill b free software license agreement", "CECILL-B"),
+    NoticeRule("cecill c free software license agreement", "CECILL-C"),
+    NoticeRule("contrat de licence de logiciel libre cecill version 2 0", "CECILL-2.0"),
+    NoticeRule("contrat de licence de logiciel libre cecill version 2 1", "CECILL-2.1"),
+    NoticeRule("contrat de licence de logiciel libre cecill b", "CECILL-B"),
+    NoticeRule("contrat de licence de logiciel libre cecill c", "CECILL-C"),
     NoticeRule("zope public license zpl version 2 1", "ZPL-2.1"),
     NoticeRule("zope public license version 2 1", "ZPL-2.1"),
     NoticeRule("universal permissive license upl 1 0", "UPL-1.0"),
@@ -131,6 +140,10 @@ struct NoticeRule: Sendable {
   /// The first clause every BSD variant has, right under the grant.
   static let bsdSourceClause = ["redistributions of source code", "redistribution of source code"].map(
     NoticeRule.phrase)
+  /// The end of the MIT grant, then its condition ("subject to the following conditions: The
+  /// above copyright notice … shall be included"); MIT No Attribution (MIT-0) drops the condition
+  /// and goes on to the disclaimer.
+  static let mitGrantEnd = phrase("furnished to do so")
   /// The MIT licence's disclaimer, which the OpenIB.org BSD licence has under its two clauses.
   static let mitDisclaimer = NoticeRule.phrase("the software is provided as is without warranty of any kind")
   /// The licences the BSD grant's clauses tell apart.

@@ -521,6 +521,33 @@ final class LicenseDetectorTests: XCTestCase {
       [])
   }
 
+  func testMITWithoutItsConditionIsMITNoAttribution() {
+    let grant = """
+      Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated
+      documentation files (the "Software"), to deal in the Software without restriction, including without limitation the
+      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to
+      permit persons to whom the Software is furnished to do so
+      """
+    let disclaimer = "\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED."
+    XCTAssertEqual(ids(grant + "." + disclaimer), ["MIT-0"])
+    let condition =
+      ", subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be"
+      + " included in all copies or substantial portions of the Software."
+    XCTAssertEqual(ids(grant + condition + disclaimer), ["MIT"])
+  }
+
+  func testCeCILLByItsTitleNotTheLicencesItDefines() {
+    let cecill = """
+      CeCILL FREE SOFTWARE LICENSE AGREEMENT
+
+      Version 2.1 dated 2013-06-21
+
+      GNU GPL: means the GNU General Public License version 2 or any
+      subsequent version, as published by the Free Software Foundation Inc.
+      """
+    XCTAssertEqual(ids(cecill), ["CECILL-2.1"])
+  }
+
   func testAManifestsLicenceFieldIsOneExpression() {
     XCTAssertEqual(ids("[package]\nname = \"x\"\nlicense = \"MIT OR Apache-2.0\"\n"), ["MIT OR Apache-2.0"])
     XCTAssertEqual(ids("{\n  \"license\": \"(Apache-2.0 OR MIT)\",\n}"), ["Apache-2.0 OR MIT"])
