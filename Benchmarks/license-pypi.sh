@@ -4,7 +4,9 @@
 # unambiguous License classifiers; Benchmarks/license_pypi.py), in dev and test halves.
 # `hatchery license detect` (one process) beside ScanCode-toolkit (as many processes as cores,
 # from SCANCODE_VENV, default Benchmarks/.venv-scancode, which also downloads the wheels).
-#   [COUNT=300] [KEEP=folder] Benchmarks/license-pypi.sh
+# DEV2=1 also draws and scores a second dev sample (for tuning; no test half): the dev-half
+# distributions among the 700 names after the set's (Benchmarks/license_pypi.py prepare-dev).
+#   [COUNT=300] [DEV2=1] [KEEP=folder] Benchmarks/license-pypi.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${COUNT:-300}
@@ -29,3 +31,11 @@ for half in dev test; do
   echo -n "hatchery "; python3 Benchmarks/license_pypi.py score "$work" "$work/hatchery.jsonl" "$half"
   echo -n "scancode "; python3 Benchmarks/license_pypi.py score "$work" "$work/scancode.json" "$half"
 done
+if [ -n "${DEV2:-}" ]; then
+  [ -f "$work/dev2/labels.json" ] || "$venv/bin/python" Benchmarks/license_pypi.py prepare-dev "$work" dev2 700
+  "$hatchery" license detect "$work"/dev2/files/* >"$work/dev2/hatchery.jsonl"
+  [ -f "$work/dev2/scancode.json" ] \
+    || "$venv/bin/scancode" --license --json "$work/dev2/scancode.json" --processes "$(nproc)" "$work/dev2/files" >/dev/null 2>&1
+  echo -n "hatchery dev2 "; python3 Benchmarks/license_pypi.py score "$work/dev2" "$work/dev2/hatchery.jsonl" dev
+  echo -n "scancode dev2 "; python3 Benchmarks/license_pypi.py score "$work/dev2" "$work/dev2/scancode.json" dev
+fi

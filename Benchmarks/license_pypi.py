@@ -9,6 +9,10 @@ Run by Benchmarks/license-pypi.sh; nothing of it is committed.
                         keeps those with a label and a licence file, and writes OUT/files/
                         (DIST__FILE), OUT/labels.json (DIST -> SPDX ids) and OUT/split.json
                         (DIST -> dev | test).
+  prepare-dev OUT NAME COUNT
+                        a second dev sample, for tuning only: the dev-half distributions among
+                        the COUNT names after the last one OUT's set drew from, in OUT/NAME
+                        (its own files/, labels.json, split.json); its test half is never drawn.
   score OUT RESULTS SPLIT
                         per-distribution recall of the labelled ids by the ids found in any of
                         its files, and the precision of the found ids the labels can name, on
@@ -70,48 +74,83 @@ def labels_of(metadata):
     return ids
 
 
+def download(name, wheels):
+    """The wheel of NAME into WHEELS (a folder of its own), if PyPI has one."""
+    os.makedirs(wheels, exist_ok=True)
+    try:
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:", "--dest", wheels, name],
+                       capture_output=True, timeout=90)
+    except subprocess.TimeoutExpired:
+        pass
+    return sorted(os.path.join(wheels, w) for w in os.listdir(wheels) if w.endswith(".whl"))
+
+
+def keep(wheel, files, labels, split, wanted_half=None, drawn=frozenset()):
+    """Copies the licence files of WHEEL into FILES and labels its distribution when its metadata
+    gives a label (and its half is WANTED_HALF, when given; not one of DRAWN, names as PEP 503
+    normalises them)."""
+    try:
+        archive = zipfile.ZipFile(wheel)
+    except zipfile.BadZipFile:
+        return
+    info = [n for n in archive.namelist() if n.split("/")[0].endswith(".dist-info")]
+    metadata_name = next((n for n in info if n.endswith("/METADATA")), None)
+    if not metadata_name:
+        return
+    metadata = email.parser.Parser().parsestr(archive.read(metadata_name).decode("utf-8", "replace"))
+    dist = metadata.get("Name", os.path.basename(wheel).split("-")[0])
+    ids = labels_of(metadata)
+    licence_files = [n for n in info if LICENCE_FILE.search(n) and not n.endswith("/")]
+    if not ids or not licence_files or dist in labels or re.sub(r"[-_.]+", "-", dist).lower() in drawn \
+            or (wanted_half and half(dist) != wanted_half):
+        return
+    for n in licence_files:
+        target = os.path.join(files, re.sub(r"[^A-Za-z0-9._-]", "_", dist) + "__" + re.sub(r"[^A-Za-z0-9._-]", "_", n.split(".dist-info/", 1)[1]))
+        with open(target, "wb") as f:
+            f.write(archive.read(n))
+    labels[dist] = sorted(ids)
+    split[dist] = half(dist)
+
+
 def prepare(out, count):
     wheels, files = os.path.join(out, "wheels"), os.path.join(out, "files")
-    os.makedirs(wheels, exist_ok=True)
     os.makedirs(files, exist_ok=True)
     labels, split = {}, {}
     for name in names():
         if len(labels) >= count:
             break
-        before = set(os.listdir(wheels))
-        try:
-            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:", "--dest", wheels, name],
-                           capture_output=True, timeout=90)
-        except subprocess.TimeoutExpired:
-            continue
-        for wheel in sorted(set(os.listdir(wheels)) - before):
-            if not wheel.endswith(".whl"):
-                continue
-            try:
-                archive = zipfile.ZipFile(os.path.join(wheels, wheel))
-            except zipfile.BadZipFile:
-                continue
-            info = [n for n in archive.namelist() if n.split("/")[0].endswith(".dist-info")]
-            metadata_name = next((n for n in info if n.endswith("/METADATA")), None)
-            if not metadata_name:
-                continue
-            metadata = email.parser.Parser().parsestr(archive.read(metadata_name).decode("utf-8", "replace"))
-            dist = metadata.get("Name", wheel.split("-")[0])
-            ids = labels_of(metadata)
-            licence_files = [n for n in info if LICENCE_FILE.search(n) and not n.endswith("/")]
-            if not ids or not licence_files or dist in labels:
-                continue
-            for n in licence_files:
-                target = os.path.join(files, re.sub(r"[^A-Za-z0-9._-]", "_", dist) + "__" + re.sub(r"[^A-Za-z0-9._-]", "_", n.split(".dist-info/", 1)[1]))
-                with open(target, "wb") as f:
-                    f.write(archive.read(n))
-            labels[dist] = sorted(ids)
-            split[dist] = half(dist)
+        before = set(os.listdir(wheels)) if os.path.isdir(wheels) else set()
+        for wheel in download(name, wheels):
+            if os.path.basename(wheel) not in before:
+                keep(wheel, files, labels, split)
     json.dump(labels, open(os.path.join(out, "labels.json"), "w"), indent=1, sort_keys=True)
     json.dump(split, open(os.path.join(out, "split.json"), "w"), indent=1, sort_keys=True)
     dev = sum(1 for v in split.values() if v == "dev")
     print(f"{len(labels)} distributions ({dev} dev, {len(labels) - dev} test), {len(os.listdir(files))} licence files, "
           f"{sum(len(v) for v in labels.values())} labelled licences")
+
+
+def prepare_dev(out, folder, count):
+    """A second dev sample, for tuning only: the dev-half distributions among the COUNT names
+    after the last one OUT's set drew from, into OUT/FOLDER (its own labels.json, split.json)."""
+    import concurrent.futures
+    pep503 = lambda name: re.sub(r"[-_.]+", "-", name).lower()
+    drawn = {pep503(d) for d in json.load(open(os.path.join(out, "labels.json")))}
+    order = names()
+    last = max(i for i, n in enumerate(order) if pep503(n) in drawn)
+    target = os.path.join(out, folder)
+    files = os.path.join(target, "files")
+    os.makedirs(files, exist_ok=True)
+    labels, split = {}, {}
+    later = order[last + 1:last + 1 + count]
+    # Six downloads at once (each is a pip process); the wheels are read in the names' order.
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        for wheels in pool.map(lambda n: download(n, os.path.join(target, "wheels", n)), later):
+            for wheel in wheels:
+                keep(wheel, files, labels, split, "dev", drawn)
+    json.dump(labels, open(os.path.join(target, "labels.json"), "w"), indent=1, sort_keys=True)
+    json.dump(split, open(os.path.join(target, "split.json"), "w"), indent=1, sort_keys=True)
+    print(f"{len(labels)} more dev distributions of {len(later)} names, {len(os.listdir(files))} licence files")
 
 
 def score(out, results_path, which):
@@ -158,5 +197,7 @@ def score(out, results_path, which):
 if __name__ == "__main__":
     if sys.argv[1] == "prepare":
         prepare(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 300)
+    elif sys.argv[1] == "prepare-dev":
+        prepare_dev(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         score(sys.argv[2], sys.argv[3], sys.argv[4])
