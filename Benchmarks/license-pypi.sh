@@ -4,8 +4,9 @@
 # unambiguous License classifiers; Benchmarks/license_pypi.py), in dev and test halves.
 # `hatchery license detect` (one process) beside ScanCode-toolkit (as many processes as cores,
 # from SCANCODE_VENV, default Benchmarks/.venv-scancode, which also downloads the wheels).
-# DEV2=1 also draws and scores a second dev sample (for tuning; no test half): the dev-half
-# distributions among the 700 names after the set's (Benchmarks/license_pypi.py prepare-dev).
+# DEV2=1 also draws and scores two more dev samples (for tuning; no test half): the dev-half
+# distributions among the 700 names after the set's (dev2), then the 700 after those (dev3;
+# Benchmarks/license_pypi.py prepare-dev).
 #   [COUNT=300] [DEV2=1] [KEEP=folder] Benchmarks/license-pypi.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,10 +33,15 @@ for half in dev test; do
   echo -n "scancode "; python3 Benchmarks/license_pypi.py score "$work" "$work/scancode.json" "$half"
 done
 if [ -n "${DEV2:-}" ]; then
-  [ -f "$work/dev2/labels.json" ] || "$venv/bin/python" Benchmarks/license_pypi.py prepare-dev "$work" dev2 700
-  "$hatchery" license detect "$work"/dev2/files/* >"$work/dev2/hatchery.jsonl"
-  [ -f "$work/dev2/scancode.json" ] \
-    || "$venv/bin/scancode" --license --json "$work/dev2/scancode.json" --processes "$(nproc)" "$work/dev2/files" >/dev/null 2>&1
-  echo -n "hatchery dev2 "; python3 Benchmarks/license_pypi.py score "$work/dev2" "$work/dev2/hatchery.jsonl" dev
-  echo -n "scancode dev2 "; python3 Benchmarks/license_pypi.py score "$work/dev2" "$work/dev2/scancode.json" dev
+  for sample in "dev2 0" "dev3 700"; do
+    read -r name offset <<<"$sample"
+    [ -f "$work/$name/labels.json" ] || "$venv/bin/python" Benchmarks/license_pypi.py prepare-dev "$work" "$name" 700 "$offset"
+    "$hatchery" license detect "$work/$name"/files/* >"$work/$name/hatchery.jsonl"
+    [ -f "$work/$name/scancode.json" ] || "$venv/bin/scancode" --license --json "$work/$name/scancode.json" \
+      --processes "$(nproc)" "$work/$name/files" >/dev/null 2>&1
+    for tool in hatchery scancode; do
+      echo -n "$tool $name "
+      python3 Benchmarks/license_pypi.py score "$work/$name" "$work/$name/$tool$([ $tool = hatchery ] && echo .jsonl || echo .json)" dev
+    done
+  done
 fi

@@ -9,10 +9,11 @@ Run by Benchmarks/license-pypi.sh; nothing of it is committed.
                         keeps those with a label and a licence file, and writes OUT/files/
                         (DIST__FILE), OUT/labels.json (DIST -> SPDX ids) and OUT/split.json
                         (DIST -> dev | test).
-  prepare-dev OUT NAME COUNT
-                        a second dev sample, for tuning only: the dev-half distributions among
-                        the COUNT names after the last one OUT's set drew from, in OUT/NAME
-                        (its own files/, labels.json, split.json); its test half is never drawn.
+  prepare-dev OUT NAME COUNT [OFFSET]
+                        a further dev sample, for tuning only: the dev-half distributions among
+                        the COUNT names OFFSET names after the last one OUT's set drew from, in
+                        OUT/NAME (its own files/, labels.json, split.json); its test half is
+                        never drawn.
   score OUT RESULTS SPLIT
                         per-distribution recall of the labelled ids by the ids found in any of
                         its files, and the precision of the found ids the labels can name, on
@@ -130,9 +131,10 @@ def prepare(out, count):
           f"{sum(len(v) for v in labels.values())} labelled licences")
 
 
-def prepare_dev(out, folder, count):
-    """A second dev sample, for tuning only: the dev-half distributions among the COUNT names
-    after the last one OUT's set drew from, into OUT/FOLDER (its own labels.json, split.json)."""
+def prepare_dev(out, folder, count, offset=0):
+    """A further dev sample, for tuning only: the dev-half distributions among the COUNT names
+    OFFSET names after the last one OUT's set drew from, into OUT/FOLDER (its own labels.json,
+    split.json)."""
     import concurrent.futures
     pep503 = lambda name: re.sub(r"[-_.]+", "-", name).lower()
     drawn = {pep503(d) for d in json.load(open(os.path.join(out, "labels.json")))}
@@ -142,7 +144,7 @@ def prepare_dev(out, folder, count):
     files = os.path.join(target, "files")
     os.makedirs(files, exist_ok=True)
     labels, split = {}, {}
-    later = order[last + 1:last + 1 + count]
+    later = order[last + 1 + offset:last + 1 + offset + count]
     # Six downloads at once (each is a pip process); the wheels are read in the names' order.
     with concurrent.futures.ThreadPoolExecutor(6) as pool:
         for wheels in pool.map(lambda n: download(n, os.path.join(target, "wheels", n)), later):
@@ -198,6 +200,6 @@ if __name__ == "__main__":
     if sys.argv[1] == "prepare":
         prepare(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 300)
     elif sys.argv[1] == "prepare-dev":
-        prepare_dev(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        prepare_dev(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 0)
     else:
         score(sys.argv[2], sys.argv[3], sys.argv[4])

@@ -66,6 +66,15 @@ public final class LicenseDetector: Sendable {
     findings += noticeFindings(tokens, bytes: bytes)
     var texts = texts(tokens)
     if !texts.isEmpty { findings = withoutSelfNotices(findings, texts: texts) }
+    // The Affero GPL's text is GPL-3's with section 13 rewritten (no reference here): under its
+    // title, a match of GPL-3's text is the AGPL's, and so are that section's mentions of "version
+    // 3 of the GNU General Public License", up to the end of its terms.
+    if let title = find(NoticeRule.agplTitle, tokens, from: 0, limit: tokens.count) {
+      texts.removeAll { $0.spdx.hasPrefix("GPL-3.0") }
+      let termsEnd = find(NoticeRule.termsEnd, tokens, from: title, limit: tokens.count).map { tokens.starts[$0] }
+      let span = tokens.starts[title]..<(termsEnd ?? tokens.starts[title] + NoticeRule.agplLength)
+      findings.removeAll { $0.method == .notice && $0.spdx == "GPL-3.0-only" && span.contains($0.start) }
+    }
     // Licences written on the BSD grant (the Zope Public License, OpenSSL's): the grant under
     // their title is part of their text, not a BSD licence of its own.
     let titles = findings.filter { NoticeRule.writtenOnTheBSDGrant.contains($0.spdx) }.map(\.start)

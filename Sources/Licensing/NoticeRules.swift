@@ -124,6 +124,13 @@ struct NoticeRule: Sendable {
   /// SPDX has no id for a public-domain dedication.
   static let publicDomain = "LicenseRef-public-domain"
 
+  /// The Affero GPL's title as its text opens.
+  static let agplTitle = phrase("gnu affero general public license version 3 19 november 2007")
+  /// The end of a GNU licence's terms, before its "How to Apply These Terms" appendix; when it is
+  /// missing, the AGPL's terms end within its length in bytes.
+  static let termsEnd = phrase("end of terms and conditions")
+  static let agplLength = 32_000
+
   /// The BSD grant ("Redistribution and use in source and binary forms[ of X], with or without
   /// modification, are permitted"); its clauses decide which BSD licence it is.
   static let bsdGrantStart = phrase("redistribution and use")

@@ -21,7 +21,16 @@ struct ReferenceText: Sendable {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
     var seen = Set<String>()
     var references: [(reference: ReferenceText, tokens: WordTokens)] = []
+    let files = Set(names)
     for name in names.sorted() {
+      // Debian's unversioned names are links to the current version (GPL -> GPL-3, LGPL ->
+      // LGPL-3, GFDL -> GFDL-1.3): read under the target's name, not as the name's first version
+      // ("GPL" is GPL-1.0-or-later to the SPDX list).
+      if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + name),
+        files.contains((target as NSString).lastPathComponent)
+      {
+        continue
+      }
       let base = name.hasSuffix(".txt") ? String(name.dropLast(4)) : name
       guard let spdx = debianNames[base] ?? list.entry(base).map(\.id), seen.insert(spdx).inserted,
         let data = FileManager.default.contents(atPath: folder + "/" + name)

@@ -265,6 +265,35 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(detector.detect(words.prefix(200).joined(separator: " ")).map(\.spdx), [], "a third is not the text")
   }
 
+  func testALinkToAnotherReferenceIsReadUnderItsTargetsName() throws {
+    let folder = NSTemporaryDirectory() + "hatchery-licences-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = (0..<300).map { "word\($0 % 97) term\($0 % 89)" }.joined(separator: " ")
+    try text.write(toFile: folder + "/GPL-3", atomically: false, encoding: .utf8)
+    // Debian's "GPL" links to GPL-3; the SPDX list reads the name "GPL" as GPL-1.0-or-later.
+    try FileManager.default.createSymbolicLink(atPath: folder + "/GPL", withDestinationPath: "GPL-3")
+    let detector = LicenseDetector(referenceFolders: [folder])
+    XCTAssertEqual(detector.referenceIDs, ["GPL-3.0-only"])
+    XCTAssertEqual(detector.detect(text).map(\.spdx), ["GPL-3.0-only"])
+  }
+
+  func testTheAfferoGPLsOwnMentionsOfGPL3AreItsText() {
+    let agpl = """
+                          GNU AFFERO GENERAL PUBLIC LICENSE
+                             Version 3, 19 November 2007
+        13. Remote Network Interaction; Use with the GNU General Public License.
+        ... you have permission to link or combine any covered work with a work licensed
+      under version 3 of the GNU General Public License into a single combined work ...
+                           END OF TERMS AND CONDITIONS
+      """
+    XCTAssertEqual(ids(agpl), ["AGPL-3.0-only"])
+    // A grant after the terms is the document's own.
+    XCTAssertEqual(
+      ids(agpl + "\nParts are licensed under version 3 of the GNU General Public License.").sorted(),
+      ["AGPL-3.0-only", "GPL-3.0-only"])
+  }
+
   /// A licence text that names another licence (as GPL-3's section 13 names the Affero GPL)
   /// gives that licence only when the document names it again outside the text.
   func testALicenceTextsOwnMentionOfAnotherLicenceIsNotANotice() throws {
