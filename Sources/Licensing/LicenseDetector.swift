@@ -69,7 +69,9 @@ public final class LicenseDetector: Sendable {
     // The Affero GPL's text is GPL-3's with section 13 rewritten (no reference here): under its
     // title, a match of GPL-3's text is the AGPL's, and so are that section's mentions of "version
     // 3 of the GNU General Public License", up to the end of its terms.
-    if let title = find(NoticeRule.agplTitle, tokens, from: 0, limit: tokens.count) {
+    if findings.contains(where: { $0.spdx.hasPrefix("AGPL-3.0") }),
+      let title = find(NoticeRule.agplTitle, tokens, from: 0, limit: tokens.count)
+    {
       texts.removeAll { $0.spdx.hasPrefix("GPL-3.0") }
       let termsEnd = find(NoticeRule.termsEnd, tokens, from: title, limit: tokens.count).map { tokens.starts[$0] }
       let span = tokens.starts[title]..<(termsEnd ?? tokens.starts[title] + NoticeRule.agplLength)
