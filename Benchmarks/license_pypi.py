@@ -75,6 +75,11 @@ def labels_of(metadata):
     return ids
 
 
+def pep503(name):
+    """A distribution's name as PEP 503 normalises it (apt's and PyPI's spellings compare equal)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def download(name, wheels):
     """The wheel of NAME into WHEELS (a folder of its own), if PyPI has one."""
     os.makedirs(wheels, exist_ok=True)
@@ -88,8 +93,7 @@ def download(name, wheels):
 
 def keep(wheel, files, labels, split, wanted_half=None, drawn=frozenset()):
     """Copies the licence files of WHEEL into FILES and labels its distribution when its metadata
-    gives a label (and its half is WANTED_HALF, when given; not one of DRAWN, names as PEP 503
-    normalises them)."""
+    gives a label (and its half is WANTED_HALF, when given; not one of DRAWN, `pep503` names)."""
     try:
         archive = zipfile.ZipFile(wheel)
     except zipfile.BadZipFile:
@@ -102,7 +106,7 @@ def keep(wheel, files, labels, split, wanted_half=None, drawn=frozenset()):
     dist = metadata.get("Name", os.path.basename(wheel).split("-")[0])
     ids = labels_of(metadata)
     licence_files = [n for n in info if LICENCE_FILE.search(n) and not n.endswith("/")]
-    if not ids or not licence_files or dist in labels or re.sub(r"[-_.]+", "-", dist).lower() in drawn \
+    if not ids or not licence_files or dist in labels or pep503(dist) in drawn \
             or (wanted_half and half(dist) != wanted_half):
         return
     for n in licence_files:
@@ -136,7 +140,6 @@ def prepare_dev(out, folder, count, offset=0):
     OFFSET names after the last one OUT's set drew from, into OUT/FOLDER (its own labels.json,
     split.json)."""
     import concurrent.futures
-    pep503 = lambda name: re.sub(r"[-_.]+", "-", name).lower()
     drawn = {pep503(d) for d in json.load(open(os.path.join(out, "labels.json")))}
     order = names()
     last = max(i for i, n in enumerate(order) if pep503(n) in drawn)
