@@ -35,10 +35,18 @@ extension LicenseDetector {
       var cursor = nameEnd
       var version: String?
       // The version within sixteen words: "version 2", "version 2.1", "v. 3", "v3.0", or a bare
-      // number right after the name ("GNU GPL 2").
-      let limit = min(cursor + 16, tokens.count)
+      // number right after the name ("GNU GPL 2"). A link's URL after the name ("[GNU General
+      // Public License](https://www.gnu.org/licenses/gpl-3.0.html) as published by …") is not
+      // among them.
+      var limit = min(cursor + 16, tokens.count)
       while cursor < limit {
         if cursor > position, Self.noticeEnds(after: cursor - 1, tokens, bytes: bytes) { break }
+        if let bytes, let urlEnd = Self.urlEnd(tokens, at: cursor, bytes) {
+          let first = cursor
+          while cursor < tokens.count && tokens.starts[cursor] < urlEnd { cursor += 1 }
+          limit = min(limit + cursor - first, tokens.count)
+          continue
+        }
         let previous = cursor > nameEnd ? tokens.hashes[cursor - 1] : 0
         let announced = previous == Self.versionWord || previous == Self.vWord || cursor - nameEnd < 2
         if let major = Self.vNumbers[tokens.hashes[cursor]] ?? (announced ? Self.numbers[tokens.hashes[cursor]] : nil) {
@@ -99,6 +107,26 @@ extension LicenseDetector {
     }
     return findings.items
   }
+
+  /// The byte after a URL whose scheme is the word at `position` ("https://…"), up to the first
+  /// blank, quote, bracket or parenthesis closing it; nil when no URL starts there.
+  static func urlEnd(_ tokens: WordTokens, at position: Int, _ bytes: UnsafeRawBufferPointer) -> Int? {
+    let hash = tokens.hashes[position]
+    guard hash == httpWord || hash == httpsWord else { return nil }
+    var index = tokens.ends[position]
+    guard index + 3 <= bytes.count, bytes[index] == 0x3A, bytes[index + 1] == 0x2F, bytes[index + 2] == 0x2F else {
+      return nil
+    }
+    let limit = min(bytes.count, index + 300)
+    while index < limit {
+      switch bytes[index] {
+      case 0x20, 0x09, 0x0A, 0x0D, 0x22, 0x27, 0x29, 0x3E, 0x5D: return index
+      default: index += 1
+      }
+    }
+    return index
+  }
+  static let httpWord = WordTokens.hash("http"), httpsWord = WordTokens.hash("https")
 
   /// SPDX names the GFDL granted "with no Invariant Sections, no Front-Cover Texts, and no
   /// Back-Cover Texts" apart (`-no-invariants-`, Debian's GFDL-NIV); a grant that lists cover

@@ -117,7 +117,7 @@ extension LicenseDetector {
     // Dice needs the text's distinct bigrams; a text more than four times the largest reference
     // cannot reach the threshold, so its bigram count stands in for them.
     let textBigrams = hashes.count - 1 <= 4 * largestReference ? ReferenceText.bigrams(hashes).count : hashes.count - 1
-    var findings: [LicenseFinding] = []
+    var findings: [(finding: LicenseFinding, reference: Int)] = []
     for (number, reference) in references.enumerated() {
       let shared = shared[number]
       let dice = 2 * Double(shared) / Double(reference.bigrams.count + textBigrams)
@@ -127,16 +127,24 @@ extension LicenseDetector {
       let ratio = max(dice, contained >= 0.90 ? contained : 0)
       if ratio >= Self.textThreshold {
         findings.append(
-          LicenseFinding(
-            spdx: reference.spdx, method: .text, confidence: (ratio * 1000).rounded() / 1000, start: 0,
-            end: tokens.ends.last ?? 0))
+          (
+            LicenseFinding(
+              spdx: reference.spdx, method: .text, confidence: (ratio * 1000).rounded() / 1000, start: 0,
+              end: tokens.ends.last ?? 0), number
+          ))
       }
     }
-    // Several versions of one licence share most of their text: keep the best match per family.
-    return findings.sorted { $0.confidence > $1.confidence }.reduce(into: []) { kept, finding in
-      let family = Self.family(of: finding.spdx)
-      if !kept.contains(where: { Self.family(of: $0.spdx) == family }) { kept.append(finding) }
-    }
+    // Versions of one licence that share most of their text match together: the best is the
+    // text's. Versions that differ (GPL-2 and GPL-3) both match only where both are there.
+    return findings.sorted { $0.finding.confidence > $1.finding.confidence }.reduce(into: [(LicenseFinding, Int)]()) {
+      kept, match in
+      let family = Self.family(of: match.finding.spdx)
+      if !kept.contains(where: {
+        Self.family(of: $0.0.spdx) == family && overlapping.contains([$0.1, match.reference])
+      }) {
+        kept.append(match)
+      }
+    }.map(\.0)
   }
 
   static func family(of id: String) -> String {

@@ -22,6 +22,10 @@ public final class LicenseDetector: Sendable {
   /// For each reference, the notices of other licence families its own text gives, and how many
   /// times (GPL-3's section 13 names the Affero GPL; the LGPL names the GPL it builds on).
   let selfNotices: [[String: Int]]
+  /// Pairs of references (by index) where one holds at least `textThreshold` of the other's
+  /// bigrams: a text matching two such versions of one licence is one of them (LGPL-2.0 and 2.1,
+  /// GFDL-1.2 and 1.3).
+  let overlapping: Set<[Int]>
 
   /// Loads reference licence texts from `referenceFolders` (files named by SPDX id, or by
   /// Debian's names in /usr/share/common-licenses); folders that do not exist are skipped.
@@ -45,6 +49,17 @@ public final class LicenseDetector: Sendable {
     for (number, reference) in references.enumerated() {
       for (position, bigram) in reference.bigrams.enumerated() { index[bigram, default: []].append((number, position)) }
     }
+    var sharedPairs: [[Int]: Int] = [:]
+    for holders in index.values where holders.count > 1 {
+      for first in holders {
+        for second in holders where first.reference != second.reference {
+          sharedPairs[[first.reference, second.reference], default: 0] += 1
+        }
+      }
+    }
+    overlapping = Set(
+      sharedPairs.filter { Double($0.value) >= Self.textThreshold * Double(references[$0.key[0]].bigrams.count) }
+        .flatMap { [$0.key, [$0.key[1], $0.key[0]]] })
     referenceIndex = WordTable(index.map { ($0.key, $0.value) })
     largestReference = references.map(\.bigrams.count).max() ?? 0
     rulesByFirstWord = WordTable(Dictionary(grouping: NoticeRule.all, by: { $0.words[0] }).map { ($0.key, $0.value) })
@@ -86,10 +101,22 @@ public final class LicenseDetector: Sendable {
           && titles.contains { $0 < finding.start && finding.start - $0 < NoticeRule.titleReach }
       }
     }
+    // The LBNL variant's own clause follows the grant and its three clauses: the grant before it
+    // is that licence's.
+    let lateClauses = findings.filter { NoticeRule.clauseAfterTheBSDGrant.contains($0.spdx) }.map(\.start)
+    if !lateClauses.isEmpty {
+      findings.removeAll { finding in
+        finding.method == .notice && NoticeRule.bsdVariants.contains(finding.spdx)
+          && lateClauses.contains { finding.start < $0 && $0 - finding.start < NoticeRule.clauseReach }
+      }
+    }
     // Word bigrams cannot tell BSD variants apart (they differ by one clause, and the reference
     // is the 3-clause text); the clauses read after the document's own grant say which it is.
     let clauseReadings = Set(
-      findings.filter { $0.method == .notice && NoticeRule.bsdVariants.contains($0.spdx) }.map(\.spdx))
+      findings.filter {
+        $0.method == .notice
+          && (NoticeRule.bsdVariants.contains($0.spdx) || NoticeRule.clauseAfterTheBSDGrant.contains($0.spdx))
+      }.map(\.spdx))
     if !clauseReadings.isEmpty {
       texts.removeAll { NoticeRule.bsdVariants.contains($0.spdx) && !clauseReadings.contains($0.spdx) }
     }

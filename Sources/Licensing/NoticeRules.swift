@@ -76,6 +76,15 @@ struct NoticeRule: Sendable {
     NoticeRule(
       "permission is hereby granted to use or copy this program for any purpose provided the above notices are retained on all copies",
       "Boehm-GC"),
+    // Tcl/Tk's licence (SPDX TCL), in Tcl's sources and the code derived from them.
+    NoticeRule(
+      "permission to use copy modify distribute and license this software and its documentation for any purpose provided that existing copyright notices are retained in all copies",
+      "TCL"),
+    // Lawrence Berkeley National Laboratory's clause on enhancements, under the 3-clause BSD
+    // licence's disclaimer (SPDX BSD-3-Clause-LBNL).
+    NoticeRule(
+      "you are under no obligation whatsoever to provide any bug fixes patches or upgrades to the features functionality or performance of the source code",
+      "BSD-3-Clause-LBNL"),
     NoticeRule("python software foundation license version 2", "PSF-2.0"),
     NoticeRule("psf license agreement", "PSF-2.0", confidence: 0.7),
     // The PSF licence's first clause, often copied without its title.
@@ -155,6 +164,10 @@ struct NoticeRule: Sendable {
   static let mitDisclaimer = NoticeRule.phrase("the software is provided as is without warranty of any kind")
   /// The licences the BSD grant's clauses tell apart.
   static let bsdVariants: Set<String> = ["BSD-2-Clause", "BSD-3-Clause", "BSD-4-Clause", "Linux-OpenIB"]
+  /// Licences that are the BSD grant and its clauses with a clause of their own after them, and
+  /// how far (bytes) before that clause the grant is theirs.
+  static let clauseAfterTheBSDGrant: Set<String> = ["BSD-3-Clause-LBNL"]
+  static let clauseReach = 3_000
   /// Licences whose text is the BSD grant with clauses of their own, and how far (bytes) after
   /// their title the grant is theirs.
   static let writtenOnTheBSDGrant: Set<String> = ["ZPL-2.1", "ZPL-2.0", "OpenSSL"]

@@ -363,6 +363,52 @@ final class LicenseDetectorTests: XCTestCase {
       """
     let openIB = detector.detect("Copyright (c) 2024 Example Authors\n\n" + grant + mitDisclaimer)
     XCTAssertEqual(openIB.map(\.spdx), ["Linux-OpenIB"])
+    // Lawrence Berkeley National Laboratory's clause on enhancements after the disclaimer: its
+    // variant of the 3-clause licence, the grant and the reference's reading included.
+    let enhancements = """
+
+      You are under no obligation whatsoever to provide any bug fixes, patches, or upgrades to the features, \
+      functionality or performance of the source code ("Enhancements") to anyone; however, if you choose to make \
+      your Enhancements available …
+      """
+    let lbnl = detector.detect(
+      "Copyright (c) 2024 Example Authors\n\n" + grant + endorsement + disclaimer + enhancements)
+    XCTAssertEqual(lbnl.map(\.spdx), ["BSD-3-Clause-LBNL"])
+    // A BSD text of its own far before the clause stays one.
+    let apart = detector.detect(
+      grant + endorsement + disclaimer + String(repeating: "\nOther files are under other terms.", count: 100)
+        + "\n\n" + grant + endorsement + disclaimer + enhancements)
+    XCTAssertEqual(Set(apart.map(\.spdx)), ["BSD-3-Clause", "BSD-3-Clause-LBNL"])
+  }
+
+  /// Versions of one licence whose texts differ (GPL-2 and GPL-3) are both found in a file that
+  /// holds both; versions that share most of their text (LGPL-2.0 and 2.1) give the closer one.
+  func testDifferentVersionsOfOneLicenceInOneFileAreBothFound() throws {
+    let folder = NSTemporaryDirectory() + "hatchery-licences-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    func text(seed: UInt64, count: Int = 500) -> [String] {
+      var state = seed
+      return (0..<count).map { _ in
+        state = state &* 6_364_136_223_846_793_005 &+ 1
+        return "w\((state >> 40) % 500)"
+      }
+    }
+    let gpl2 = text(seed: 3)
+    let gpl3 = text(seed: 4)
+    var lgpl21 = gpl2
+    for index in stride(from: 0, to: lgpl21.count, by: 40) { lgpl21[index] = "changed" }
+    try gpl2.joined(separator: " ").write(toFile: folder + "/GPL-2", atomically: false, encoding: .utf8)
+    try gpl3.joined(separator: " ").write(toFile: folder + "/GPL-3", atomically: false, encoding: .utf8)
+    try gpl2.joined(separator: " ").write(toFile: folder + "/LGPL-2", atomically: false, encoding: .utf8)
+    try lgpl21.joined(separator: " ").write(toFile: folder + "/LGPL-2.1", atomically: false, encoding: .utf8)
+    let detector = LicenseDetector(referenceFolders: [folder])
+    let both = (gpl2 + ["\n\n"] + gpl3).joined(separator: " ")
+    XCTAssertEqual(
+      Set(detector.detect(both).filter { $0.spdx.hasPrefix("GPL") }.map(\.spdx)), ["GPL-2.0-only", "GPL-3.0-only"])
+    XCTAssertEqual(
+      detector.detect(lgpl21.joined(separator: " ")).filter { $0.spdx.hasPrefix("LGPL") }.map(\.spdx),
+      ["LGPL-2.1-only"])
   }
 
   /// A notice's version is looked for up to the end of its comment or paragraph, not in the code
@@ -543,6 +589,18 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(
       ids(" * this file is covered by the GNU Lesser General Public License,\n * which should be included as COPYING."),
       ["LGPL-2.0-or-later"])
+    // Tcl/Tk's licence by its grant.
+    XCTAssertEqual(
+      ids(
+        "The authors hereby grant permission to use, copy, modify, distribute,\n and license this software and its"
+          + " documentation for any purpose, provided\n that existing copyright notices are retained in all copies"
+          + " and that this\n notice is included verbatim in any distributions."), ["TCL"])
+    // A grant whose licence's name is a Markdown link: the URL is not read for its version.
+    XCTAssertEqual(
+      ids(
+        "it under the terms of the [GNU General Public License](http://www.gnu.org/licenses/gpl-3.0.en.html) as"
+          + " published by\nthe Free Software Foundation, either version 3 of the License, or\n(at your option) any"
+          + " later version."), ["GPL-3.0-or-later"])
     // Another work's licence set against this one's is no grant (the GPL-2 preamble).
     XCTAssertEqual(
       ids(
