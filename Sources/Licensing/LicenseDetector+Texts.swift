@@ -92,6 +92,48 @@ extension LicenseDetector {
     return findings.items
   }
 
+  /// The body of a Creative Commons 3.0 legal code (Unported, in American spelling) copied
+  /// without its title: its opening sentence, its "Adaptation" (3.0's term; 1.0 to 2.5 say
+  /// "Derivative Work"), and the elements its own clauses carry.
+  private enum LegalCode {
+    static let opening = NoticeRule.phrase(
+      "provided under the terms of this creative commons public license ccpl or license")
+    static let adaptation = NoticeRule.phrase("adaptation means a work based upon the work")
+    static let nonCommercial = NoticeRule.phrase(
+      "primarily intended for or directed toward commercial advantage or private monetary compensation")
+    static let shareAlike = NoticeRule.phrase("with the same license elements as this license")
+    static let noDerivatives = NoticeRule.phrase("otherwise you have no rights to make adaptations")
+    /// A 3.0 legal code is some 3,000 words; its definitions follow the opening within 200.
+    static let length = 4_000
+    static let definitionsReach = 300
+  }
+
+  func creativeCommonsLegalCodes(_ tokens: WordTokens) -> [LicenseFinding] {
+    var findings = FindingList()
+    var position = 0
+    while !findings.isFull, let opening = find(LegalCode.opening, tokens, from: position, limit: tokens.count) {
+      position = opening + LegalCode.opening.count
+      guard find(LegalCode.adaptation, tokens, from: position, limit: position + LegalCode.definitionsReach) != nil
+      else { continue }
+      // The elements are read up to the next legal code's opening.
+      let end = min(
+        find(LegalCode.opening, tokens, from: position, limit: position + LegalCode.length) ?? tokens.count,
+        position + LegalCode.length)
+      var spdx = "CC-BY"
+      if find(LegalCode.nonCommercial, tokens, from: position, limit: end) != nil { spdx += "-NC" }
+      if find(LegalCode.shareAlike, tokens, from: position, limit: end) != nil {
+        spdx += "-SA"
+      } else if find(LegalCode.noDerivatives, tokens, from: position, limit: end) != nil {
+        spdx += "-ND"
+      }
+      findings.append(
+        LicenseFinding(
+          spdx: spdx + "-3.0", method: .notice, confidence: 0.9, start: tokens.starts[opening],
+          end: tokens.ends[position - 1]))
+    }
+    return findings.items
+  }
+
   // MARK: Full licence texts
 
   func texts(_ tokens: WordTokens) -> [LicenseFinding] {

@@ -136,6 +136,7 @@ public final class LicenseDetector: Sendable {
     let gnu = gnuFamilies(tokens, bytes: bytes) + commonLicensePointers(tokens)
     let findings =
       notices + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + creativeCommons(tokens)
+      + creativeCommonsLegalCodes(tokens)
       + namedLicences(tokens, bytes: bytes, bsdGrantRead: bsdGrantRead)
     guard let bytes else { return findings }
     let manifests = manifestExpressions(tokens, bytes: bytes)

@@ -608,6 +608,34 @@ final class LicenseDetectorTests: XCTestCase {
       [])
   }
 
+  /// A Creative Commons 3.0 legal code copied without its title: the elements its own clauses
+  /// carry. Not 1.0 to 2.5, whose texts have no "Adaptation".
+  func testACreativeCommonsLegalCodeWithoutItsTitleIsReadByItsClauses() {
+    let opening = """
+      THE WORK (AS DEFINED BELOW) IS PROVIDED UNDER THE TERMS OF THIS CREATIVE
+      COMMONS PUBLIC LICENSE ("CCPL" OR "LICENSE"). THE WORK IS PROTECTED BY COPYRIGHT.
+      1. Definitions
+        a. "Adaptation" means a work based upon the Work, or upon the Work and other works …
+
+      """
+    let shareAlike =
+      "You may Distribute an Adaptation only under the terms of a later version of this License"
+      + " with the same License Elements as this License.\n"
+    let nonCommercial =
+      "You may not exercise any of the rights granted to You in any manner that is primarily"
+      + " intended for or directed toward commercial advantage or private monetary compensation.\n"
+    let noDerivatives =
+      "The above rights include the right to make such modifications as are technically necessary"
+      + " to exercise the rights in other media and formats, but otherwise you have no rights to make Adaptations.\n"
+    XCTAssertEqual(ids(opening + "3. License Grant."), ["CC-BY-3.0"])
+    XCTAssertEqual(ids(opening + shareAlike), ["CC-BY-SA-3.0"])
+    XCTAssertEqual(ids(opening + nonCommercial + shareAlike), ["CC-BY-NC-SA-3.0"])
+    XCTAssertEqual(ids(opening + noDerivatives), ["CC-BY-ND-3.0"])
+    XCTAssertEqual(ids(opening + nonCommercial + noDerivatives), ["CC-BY-NC-ND-3.0"])
+    let older = opening.replacingOccurrences(of: "\"Adaptation\"", with: "\"Derivative Work\"")
+    XCTAssertEqual(ids(older + shareAlike), [])
+  }
+
   func testMITWithoutItsConditionIsMITNoAttribution() {
     let grant = """
       Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated
