@@ -10,7 +10,8 @@ extension LicenseDetector {
   /// say the variant).
   static let licenceNameList: [(name: String, spdx: String, confidence: Double)] = [
     ("mit", "MIT", 0.7), ("expat", "MIT", 0.7), ("mit x11", "MIT", 0.7), ("isc", "ISC", 0.7), ("zlib", "Zlib", 0.7),
-    ("zlib libpng", "Zlib", 0.7), ("0bsd", "0BSD", 0.7), ("unlicense", "Unlicense", 0.7), ("wtfpl", "WTFPL", 0.7),
+    ("zlib libpng", "Zlib", 0.7), ("0bsd", "0BSD", 0.7), ("bsd zero clause", "0BSD", 0.7),
+    ("zero clause bsd", "0BSD", 0.7), ("unlicense", "Unlicense", 0.7), ("wtfpl", "WTFPL", 0.7),
     ("bsd 2 clause", "BSD-2-Clause", 0.7), ("2 clause bsd", "BSD-2-Clause", 0.7), ("bsd 2", "BSD-2-Clause", 0.7),
     ("simplified bsd", "BSD-2-Clause", 0.7), ("freebsd", "BSD-2-Clause", 0.7),
     ("bsd 3 clause", "BSD-3-Clause", 0.7), ("3 clause bsd", "BSD-3-Clause", 0.7), ("bsd 3", "BSD-3-Clause", 0.7),

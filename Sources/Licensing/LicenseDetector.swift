@@ -289,6 +289,29 @@ public final class LicenseDetector: Sendable {
     return matches(NoticeRule.mitDisclaimer, tokens, at: grantEnd + NoticeRule.mitGrantEnd.count)
   }
 
+  /// The licence a grant read by `rule` (ending before `end`) is, told by what follows it: MIT's
+  /// grant straight into its disclaimer is MIT No Attribution; the ISC grant straight into its
+  /// disclaimer, with no condition, is the BSD Zero Clause licence; the ISC grant with its
+  /// condition, then the MIT licence's disclaimer, is curl's licence.
+  func variant(of rule: NoticeRule, _ tokens: WordTokens, end: Int) -> String {
+    switch rule.spdx {
+    case "MIT": return withoutAttribution(tokens, from: end) ? "MIT-0" : "MIT"
+    case "ISC":
+      guard
+        let granted = find(NoticeRule.herebyGranted, tokens, from: end - NoticeRule.herebyGranted.count, limit: end + 4)
+      else { return "ISC" }
+      let after = granted + NoticeRule.herebyGranted.count
+      if matches(NoticeRule.iscDisclaimer, tokens, at: after) { return "0BSD" }
+      if matches(NoticeRule.iscCondition, tokens, at: after),
+        matches(NoticeRule.mitDisclaimer, tokens, at: after + NoticeRule.iscCondition.count)
+      {
+        return "curl"
+      }
+      return "ISC"
+    default: return rule.spdx
+    }
+  }
+
   /// Notices and grants; `bsdGrantRead` is set when the text holds the BSD grant, whether or
   /// not its clauses say a variant.
   func notices(_ tokens: WordTokens, bsdGrantRead: inout Bool) -> [LicenseFinding] {
@@ -342,7 +365,7 @@ public final class LicenseDetector: Sendable {
         let end = position + rule.words.count
         findings.append(
           LicenseFinding(
-            spdx: rule.spdx == "MIT" && withoutAttribution(tokens, from: end) ? "MIT-0" : rule.spdx, method: .notice,
+            spdx: variant(of: rule, tokens, end: end), method: .notice,
             confidence: rule.confidence, start: tokens.starts[position], end: tokens.ends[end - 1]))
         position = end
         continue

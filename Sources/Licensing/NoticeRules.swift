@@ -160,6 +160,12 @@ struct NoticeRule: Sendable {
   /// above copyright notice … shall be included"); MIT No Attribution (MIT-0) drops the condition
   /// and goes on to the disclaimer.
   static let mitGrantEnd = phrase("furnished to do so")
+  /// The ISC grant's end, its condition, and its disclaimer (which the BSD Zero Clause licence
+  /// keeps, without the condition).
+  static let herebyGranted = phrase("is hereby granted")
+  static let iscCondition = phrase(
+    "provided that the above copyright notice and this permission notice appear in all copies")
+  static let iscDisclaimer = phrase("the software is provided as is and the author disclaims all warranties")
   /// The MIT licence's disclaimer, which the OpenIB.org BSD licence has under its two clauses.
   static let mitDisclaimer = NoticeRule.phrase("the software is provided as is without warranty of any kind")
   /// The licences the BSD grant's clauses tell apart.

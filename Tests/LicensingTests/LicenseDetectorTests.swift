@@ -651,6 +651,23 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids(grant + condition + disclaimer), ["MIT"])
   }
 
+  /// The ISC grant straight into its disclaimer is the BSD Zero Clause licence; with its
+  /// condition, then the MIT licence's disclaimer, curl's licence.
+  func testTheISCGrantIsToldFromZeroClauseBSDAndCurl() {
+    let grant =
+      "Permission to use, copy, modify, and/or distribute this software for any\npurpose with or without fee"
+      + " is hereby granted"
+    let condition = ", provided that the above copyright\nnotice and this permission notice appear in all copies.\n\n"
+    let iscDisclaimer = "THE SOFTWARE IS PROVIDED \"AS IS\" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH REGARD"
+    let mitDisclaimer = "THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED"
+    XCTAssertEqual(ids(grant + condition + iscDisclaimer), ["ISC"])
+    XCTAssertEqual(ids(grant + ".\n\n" + iscDisclaimer), ["0BSD"])
+    XCTAssertEqual(
+      ids(grant.replacingOccurrences(of: "and/or", with: "and") + condition + mitDisclaimer), ["curl"])
+    XCTAssertEqual(ids("// File distributed under the Zero Clause BSD (0BSD) license."), ["0BSD"])
+    XCTAssertEqual(ids("BSD Zero Clause License\n\nCopyright (c) 2024 Example"), ["0BSD"])
+  }
+
   func testCeCILLByItsTitleNotTheLicencesItDefines() {
     let cecill = """
       CeCILL FREE SOFTWARE LICENSE AGREEMENT
