@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 // CBLAS's enumerations (the reference cblas.h): values fixed by the interface.
 enum { cblas_row_major = 101, cblas_no_trans = 111, cblas_trans = 112 };
@@ -18,7 +19,25 @@ static sgemm_function sgemm;
 static set_threads_function set_threads;
 static config_function config;
 
+// OpenBLAS built with DYNAMIC_ARCH picks its kernels by CPU model at load time, and falls back to
+// its oldest x86-64 kernels (Prescott: SSE3) for a model newer than its release knows — several
+// times slower on a CPU with AVX2 or AVX-512. The kernel family is chosen here by the
+// instruction sets instead, unless the user set OPENBLAS_CORETYPE.
+static const char *core_type_for_this_cpu(void) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+  return NULL;
+}
+
 static void load(void) {
+  const char *chosen = getenv("OPENBLAS_CORETYPE");
+  const char *core_type = core_type_for_this_cpu();
+  if ((chosen == NULL || chosen[0] == 0) && core_type != NULL) setenv("OPENBLAS_CORETYPE", core_type, 1);
   // libopenblas0 ships the versioned name; a development install also has the bare one.
   void *library = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
   if (library == NULL) library = dlopen("libopenblas.so", RTLD_NOW | RTLD_LOCAL);

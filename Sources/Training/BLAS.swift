@@ -20,6 +20,9 @@ final class BLAS: Sendable {
 
   func setThreads(_ count: Int) { hatchery_blas_set_threads(Int32(count)) }
 
+  /// OpenBLAS's version, build options and the kernels it chose ("… DYNAMIC_ARCH … SkylakeX …").
+  var config: String { String(cString: hatchery_blas_config()) }
+
   /// C = alpha · op(A) · op(B) + beta · C, row-major; op(A) is m×k, op(B) is k×n.
   @inline(__always)
   func sgemm(

@@ -4,11 +4,11 @@ import HatcheryCore
 
 /// The machine's single-precision matrix-multiply peak, the denominator of model-FLOPs
 /// utilisation: the best of five 1024³ `sgemm` calls on the given thread count, measured once
-/// per CPU model and thread count and cached in `~/.cache/hatchery/sgemm-peak.json`
-/// (`$XDG_CACHE_HOME` when set).
+/// per CPU model, OpenBLAS build and kernels, and thread count, and cached in
+/// `~/.cache/hatchery/sgemm-peak.json` (`$XDG_CACHE_HOME` when set).
 public enum GEMMPeak {
   public static func flopsPerSecond(threads: Int) throws -> Double {
-    let key = "\(MachineProfile.current.cpuModel)|threads=\(threads)"
+    let key = "\(MachineProfile.current.cpuModel)|\(try BLAS.load().config)|threads=\(threads)"
     let cachePath = cacheFolder() + "/sgemm-peak.json"
     var cached: [String: Double] = [:]
     if let data = FileManager.default.contents(atPath: cachePath),

@@ -32,7 +32,7 @@ public enum TrainerForecast {
       mfu = utilisation
       source = "--mfu"
     } else if !recentUtilisations.isEmpty {
-      mfu = recentUtilisations.reduce(0, +) / Double(recentUtilisations.count)
+      mfu = expectedUtilisation(recentUtilisations)
       source =
         "mean of the workspace's \(recentUtilisations.count) newest training run(s): "
         + recentUtilisations.map { String(format: "%.3f", $0) }.joined(separator: ", ")
@@ -46,11 +46,23 @@ public enum TrainerForecast {
       .init(
         flops: Double(tokens) * flopsPerToken, devices: 1, peakFLOPS: peak,
         deviceWatts: power.power(busyCPUs: Double(threads)),
-        mfu: mfu, mfuRange: mfu * 0.8...min(1, mfu * 1.2), pue: pue, gramsPerKWh: gramsPerKWh,
+        mfu: mfu, mfuRange: utilisationRange(mfu), pue: pue, gramsPerKWh: gramsPerKWh,
         embodied: embodied ? .cloudVCPU : nil, embodiedUnitsPerDevice: power.heldCPUs))
     return Forecast(
       plan: plan, flopsPerToken: flopsPerToken, parameters: config.parameterCount, utilisationSource: source,
       powerSource: power.source
         + String(format: " — %.2f W at %d busy threads", power.power(busyCPUs: Double(threads)), threads))
+  }
+
+  /// The mean of the newest runs' utilisations, at most 1: a run measured above the peak (a peak
+  /// cached under slower kernels) ran at the peak at most.
+  static func expectedUtilisation(_ recent: [Double]) -> Double {
+    min(1, recent.reduce(0, +) / Double(max(recent.count, 1)))
+  }
+
+  /// ±20% around the expected utilisation, within (0, 1]; a utilisation above 1 is left for
+  /// TrainingPlan to refuse by name, not trapped here as an empty range.
+  static func utilisationRange(_ mfu: Double) -> ClosedRange<Double> {
+    mfu * 0.8...max(mfu * 0.8, min(1, mfu * 1.2))
   }
 }

@@ -58,6 +58,17 @@ final class TrainerTests: XCTestCase {
     return result
   }
 
+  /// Runs measured above a stale peak (one cached under slower OpenBLAS kernels) gave a
+  /// utilisation over 1, and the next run's forecast trapped on an empty range.
+  func testAForecastFromRunsAboveThePeakAssumesThePeak() {
+    XCTAssertEqual(TrainerForecast.expectedUtilisation([1.8, 1.2]), 1)
+    XCTAssertEqual(TrainerForecast.expectedUtilisation([0.3, 0.5]), 0.4, accuracy: 1e-12)
+    XCTAssertEqual(TrainerForecast.utilisationRange(1), 0.8...1)
+    XCTAssertEqual(TrainerForecast.utilisationRange(0.5).upperBound, 0.6, accuracy: 1e-12)
+    let above = TrainerForecast.utilisationRange(1.5)
+    XCTAssertEqual(above.lowerBound, above.upperBound)
+  }
+
   func testTheLossFallsAndTheRunIsRecorded() throws {
     let summary = try Trainer.train(workspace: workspace, options: options(steps: 40), log: { _ in })
     let losses = try losses(summary.runDirectory)
