@@ -92,13 +92,19 @@ public final class LicenseDetector: Sendable {
       let span = tokens.starts[title]..<(termsEnd ?? tokens.starts[title] + NoticeRule.agplLength)
       findings.removeAll { $0.method == .notice && $0.spdx == "GPL-3.0-only" && span.contains($0.start) }
     }
-    // Licences written on the BSD grant (the Zope Public License, OpenSSL's): the grant under
-    // their title is part of their text, not a BSD licence of its own.
+    // Licences written on the BSD grant (the Zope Public License, OpenSSL's, HDF5's): the grant
+    // under their title is part of their text, not a BSD licence of its own, and so is a clause of
+    // another variant further on (HDF5's terms end with LBNL's clause on enhancements).
     let titles = findings.filter { NoticeRule.writtenOnTheBSDGrant.contains($0.spdx) }.map(\.start)
     if !titles.isEmpty {
       findings.removeAll { finding in
-        finding.method == .notice && NoticeRule.bsdVariants.contains(finding.spdx)
-          && titles.contains { $0 < finding.start && finding.start - $0 < NoticeRule.titleReach }
+        guard finding.method == .notice else { return false }
+        let reach =
+          NoticeRule.bsdVariants.contains(finding.spdx)
+          ? NoticeRule.titleReach
+          : NoticeRule.clauseAfterTheBSDGrant.contains(finding.spdx)
+            ? NoticeRule.titleReach + NoticeRule.clauseReach : 0
+        return titles.contains { $0 < finding.start && finding.start - $0 < reach }
       }
     }
     // The LBNL variant's own clause follows the grant and its three clauses: the grant before it
@@ -111,11 +117,13 @@ public final class LicenseDetector: Sendable {
       }
     }
     // Word bigrams cannot tell BSD variants apart (they differ by one clause, and the reference
-    // is the 3-clause text); the clauses read after the document's own grant say which it is.
+    // is the 3-clause text), nor the licences written on the BSD grant from it; the clauses read
+    // after the document's own grant, or a title above it, say which it is.
     let clauseReadings = Set(
       findings.filter {
         $0.method == .notice
-          && (NoticeRule.bsdVariants.contains($0.spdx) || NoticeRule.clauseAfterTheBSDGrant.contains($0.spdx))
+          && (NoticeRule.bsdVariants.contains($0.spdx) || NoticeRule.clauseAfterTheBSDGrant.contains($0.spdx)
+            || NoticeRule.writtenOnTheBSDGrant.contains($0.spdx))
       }.map(\.spdx))
     if !clauseReadings.isEmpty {
       texts.removeAll { NoticeRule.bsdVariants.contains($0.spdx) && !clauseReadings.contains($0.spdx) }

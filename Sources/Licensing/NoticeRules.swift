@@ -80,6 +80,10 @@ struct NoticeRule: Sendable {
     NoticeRule(
       "permission to use copy modify distribute and license this software and its documentation for any purpose provided that existing copyright notices are retained in all copies",
       "TCL"),
+    // HDF5's licence by its title (its text is the BSD grant and clauses, its own disclaimer and
+    // LBNL's clause on enhancements; see `writtenOnTheBSDGrant`).
+    NoticeRule(
+      "copyright notice and license terms for hdf5 hierarchical data format 5 software library and utilities", "HDF5"),
     // Lawrence Berkeley National Laboratory's clause on enhancements, under the 3-clause BSD
     // licence's disclaimer (SPDX BSD-3-Clause-LBNL).
     NoticeRule(
@@ -176,7 +180,7 @@ struct NoticeRule: Sendable {
   static let clauseReach = 3_000
   /// Licences whose text is the BSD grant with clauses of their own, and how far (bytes) after
   /// their title the grant is theirs.
-  static let writtenOnTheBSDGrant: Set<String> = ["ZPL-2.1", "ZPL-2.0", "OpenSSL"]
+  static let writtenOnTheBSDGrant: Set<String> = ["ZPL-2.1", "ZPL-2.0", "OpenSSL", "HDF5"]
   static let titleReach = 2_000
 
   static func phrase(_ text: String) -> [UInt64] { text.split(separator: " ").map { WordTokens.hash(String($0)) } }

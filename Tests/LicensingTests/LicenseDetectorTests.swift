@@ -379,6 +379,11 @@ final class LicenseDetectorTests: XCTestCase {
       grant + endorsement + disclaimer + String(repeating: "\nOther files are under other terms.", count: 100)
         + "\n\n" + grant + endorsement + disclaimer + enhancements)
     XCTAssertEqual(Set(apart.map(\.spdx)), ["BSD-3-Clause", "BSD-3-Clause-LBNL"])
+    // HDF5's licence is the grant, the clauses and that clause under its own title.
+    let hdf5 = detector.detect(
+      "Copyright Notice and License Terms for\nHDF5 (Hierarchical Data Format 5) Software Library and Utilities\n\n"
+        + grant + endorsement + disclaimer + enhancements)
+    XCTAssertEqual(hdf5.map(\.spdx), ["HDF5"])
   }
 
   /// Versions of one licence whose texts differ (GPL-2 and GPL-3) are both found in a file that
