@@ -182,7 +182,7 @@ extension LicenseDetector {
       kept, match in
       let family = Self.family(of: match.finding.spdx)
       if !kept.contains(where: {
-        Self.family(of: $0.0.spdx) == family && overlapping.contains([$0.1, match.reference])
+        Self.family(of: $0.0.spdx) == family && overlapping[$0.1][match.reference]
       }) {
         kept.append(match)
       }

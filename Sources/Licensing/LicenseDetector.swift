@@ -25,7 +25,7 @@ public final class LicenseDetector: Sendable {
   /// Pairs of references (by index) where one holds at least `textThreshold` of the other's
   /// bigrams: a text matching two such versions of one licence is one of them (LGPL-2.0 and 2.1,
   /// GFDL-1.2 and 1.3).
-  let overlapping: Set<[Int]>
+  let overlapping: [[Bool]]
 
   /// Loads reference licence texts from `referenceFolders` (files named by SPDX id, or by
   /// Debian's names in /usr/share/common-licenses); folders that do not exist are skipped.
@@ -49,17 +49,18 @@ public final class LicenseDetector: Sendable {
     for (number, reference) in references.enumerated() {
       for (position, bigram) in reference.bigrams.enumerated() { index[bigram, default: []].append((number, position)) }
     }
-    var sharedPairs: [[Int]: Int] = [:]
+    var shared = [[Int]](repeating: [Int](repeating: 0, count: references.count), count: references.count)
     for holders in index.values where holders.count > 1 {
-      for first in holders {
-        for second in holders where first.reference != second.reference {
-          sharedPairs[[first.reference, second.reference], default: 0] += 1
-        }
+      for first in holders { for second in holders { shared[first.reference][second.reference] += 1 } }
+    }
+    overlapping = references.indices.map { first in
+      references.indices.map { second in
+        first != second
+          && [first, second].contains {
+            Double(shared[first][second]) >= Self.textThreshold * Double(references[$0].bigrams.count)
+          }
       }
     }
-    overlapping = Set(
-      sharedPairs.filter { Double($0.value) >= Self.textThreshold * Double(references[$0.key[0]].bigrams.count) }
-        .flatMap { [$0.key, [$0.key[1], $0.key[0]]] })
     referenceIndex = WordTable(index.map { ($0.key, $0.value) })
     largestReference = references.map(\.bigrams.count).max() ?? 0
     rulesByFirstWord = WordTable(Dictionary(grouping: NoticeRule.all, by: { $0.words[0] }).map { ($0.key, $0.value) })
@@ -92,45 +93,42 @@ public final class LicenseDetector: Sendable {
       let span = tokens.starts[title]..<(termsEnd ?? tokens.starts[title] + NoticeRule.agplLength)
       findings.removeAll { $0.method == .notice && $0.spdx == "GPL-3.0-only" && span.contains($0.start) }
     }
-    // Licences written on the BSD grant (the Zope Public License, OpenSSL's, HDF5's): the grant
-    // under their title is part of their text, not a BSD licence of its own, and so is a clause of
-    // another variant further on (HDF5's terms end with LBNL's clause on enhancements).
-    let titles = findings.filter { NoticeRule.writtenOnTheBSDGrant.contains($0.spdx) }.map(\.start)
-    if !titles.isEmpty {
-      findings.removeAll { finding in
-        guard finding.method == .notice else { return false }
-        let reach =
-          NoticeRule.bsdVariants.contains(finding.spdx)
-          ? NoticeRule.titleReach
-          : NoticeRule.clauseAfterTheBSDGrant.contains(finding.spdx)
-            ? NoticeRule.titleReach + NoticeRule.clauseReach : 0
-        return titles.contains { $0 < finding.start && finding.start - $0 < reach }
-      }
-    }
-    // The LBNL variant's own clause follows the grant and its three clauses: the grant before it
-    // is that licence's.
-    let lateClauses = findings.filter { NoticeRule.clauseAfterTheBSDGrant.contains($0.spdx) }.map(\.start)
-    if !lateClauses.isEmpty {
-      findings.removeAll { finding in
-        finding.method == .notice && NoticeRule.bsdVariants.contains(finding.spdx)
-          && lateClauses.contains { finding.start < $0 && $0 - finding.start < NoticeRule.clauseReach }
-      }
-    }
-    // Word bigrams cannot tell BSD variants apart (they differ by one clause, and the reference
-    // is the 3-clause text), nor the licences written on the BSD grant from it; the clauses read
-    // after the document's own grant, or a title above it, say which it is.
-    let clauseReadings = Set(
-      findings.filter {
-        $0.method == .notice
-          && (NoticeRule.bsdVariants.contains($0.spdx) || NoticeRule.clauseAfterTheBSDGrant.contains($0.spdx)
-            || NoticeRule.writtenOnTheBSDGrant.contains($0.spdx))
-      }.map(\.spdx))
-    if !clauseReadings.isEmpty {
-      texts.removeAll { NoticeRule.bsdVariants.contains($0.spdx) && !clauseReadings.contains($0.spdx) }
-    }
+    readBSDGrants(&findings, texts: &texts)
     findings += texts
     if !findings.contains(where: { $0.confidence > Self.pointerConfidence }) { findings += moduleLicenses(bytes) }
     return Self.deduplicated(findings)
+  }
+
+  /// Which licence each BSD grant is. Licences written on the grant (the Zope Public License,
+  /// OpenSSL's, HDF5's) have it under their title, and a variant's clause further on is theirs too
+  /// (HDF5's terms end with LBNL's clause on enhancements); LBNL's variant has its own clause after
+  /// the grant and its three. Word bigrams cannot tell any of these from the 3-clause reference
+  /// (they differ by a clause or a title), so a BSD text match gives way to what the grants' clauses
+  /// and titles say.
+  func readBSDGrants(_ findings: inout [LicenseFinding], texts: inout [LicenseFinding]) {
+    func starts(_ ids: Set<String>) -> [Int] { findings.filter { ids.contains($0.spdx) }.map(\.start) }
+    let titles = starts(NoticeRule.writtenOnTheBSDGrant)
+    if !titles.isEmpty {
+      findings.removeAll { finding in
+        finding.method == .notice && NoticeRule.clauseAfterTheBSDGrant.contains(finding.spdx)
+          && titles.contains {
+            $0 < finding.start && finding.start - $0 < NoticeRule.titleReach + NoticeRule.clauseReach
+          }
+      }
+    }
+    let clauses = starts(NoticeRule.clauseAfterTheBSDGrant)
+    if !titles.isEmpty || !clauses.isEmpty {
+      findings.removeAll { finding in
+        finding.method == .notice && NoticeRule.bsdVariants.contains(finding.spdx)
+          && (titles.contains { $0 < finding.start && finding.start - $0 < NoticeRule.titleReach }
+            || clauses.contains { finding.start < $0 && $0 - finding.start < NoticeRule.clauseReach })
+      }
+    }
+    let readings = Set(
+      findings.filter { $0.method == .notice && NoticeRule.bsdGrantReadings.contains($0.spdx) }.map(\.spdx))
+    if !readings.isEmpty {
+      texts.removeAll { NoticeRule.bsdVariants.contains($0.spdx) && !readings.contains($0.spdx) }
+    }
   }
 
   /// Notices, grants, GNU family names and abbreviations, pointers to common licence files,

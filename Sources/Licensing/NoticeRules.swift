@@ -181,6 +181,8 @@ struct NoticeRule: Sendable {
   /// Licences whose text is the BSD grant with clauses of their own, and how far (bytes) after
   /// their title the grant is theirs.
   static let writtenOnTheBSDGrant: Set<String> = ["ZPL-2.1", "ZPL-2.0", "OpenSSL", "HDF5"]
+  /// What a BSD grant can be read as.
+  static let bsdGrantReadings = bsdVariants.union(clauseAfterTheBSDGrant).union(writtenOnTheBSDGrant)
   static let titleReach = 2_000
 
   static func phrase(_ text: String) -> [UInt64] { text.split(separator: " ").map { WordTokens.hash(String($0)) } }
