@@ -55,6 +55,8 @@ let package = Package(
     .target(name: "CXMLErrorSink", dependencies: ["CLibXML2"]),
     // OpenBLAS (Debian's libopenblas0), opened by the trainer when it first multiplies.
     .target(name: "CBLAS"),
+    // The trainer's softmax and GELU kernels, built for AVX-512, AVX2 and the baseline.
+    .target(name: "CActivations"),
     .target(name: "Parquet", dependencies: ["HatcheryCore", "CZlib", "CZstd", "CSnappy", "CLZ4", "CBrotli"]),
     .target(
       name: "Ingest",
@@ -97,7 +99,7 @@ let package = Package(
     .target(
       name: "Training",
       dependencies: [
-        "HatcheryCore", "HatcheryYAML", "Shards", "Tokenizer", "Accounting", "CBLAS", "Yams",
+        "HatcheryCore", "HatcheryYAML", "Shards", "Tokenizer", "Accounting", "CBLAS", "CActivations", "Yams",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]),
     .executableTarget(
@@ -162,7 +164,9 @@ let package = Package(
       ]),
     .testTarget(
       name: "TrainingTests",
-      dependencies: ["Training", "Shards", "Tokenizer", "Ingest", "HatcheryCore", "HatcheryTestSupport"]),
+      dependencies: [
+        "Training", "CActivations", "Shards", "Tokenizer", "Ingest", "HatcheryCore", "HatcheryTestSupport",
+      ]),
     .testTarget(name: "AccountingTests", dependencies: ["Accounting", "HatcheryCore"]),
     .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "HatcheryCore"]),
     .testTarget(name: "ParquetTests", dependencies: ["Parquet", "HatcheryCore"], exclude: ["Fixtures"]),

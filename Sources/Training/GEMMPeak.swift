@@ -8,7 +8,7 @@ import HatcheryCore
 /// `~/.cache/hatchery/sgemm-peak.json` (`$XDG_CACHE_HOME` when set).
 public enum GEMMPeak {
   public static func flopsPerSecond(threads: Int) throws -> Double {
-    let key = "\(MachineProfile.current.cpuModel)|\(try BLAS.load().config)|threads=\(threads)"
+    let key = "\(MachineProfile.current.cpuModel)|\(try BLAS.load().config)|split threads=\(threads)"
     let cachePath = cacheFolder() + "/sgemm-peak.json"
     var cached: [String: Double] = [:]
     if let data = FileManager.default.contents(atPath: cachePath),
@@ -30,7 +30,6 @@ public enum GEMMPeak {
 
   static func measure(threads: Int) throws -> Double {
     let blas = try BLAS.load()
-    blas.setThreads(threads)
     let n = 1024
     let a = [Float](repeating: 0.5, count: n * n)
     let b = [Float](repeating: 0.25, count: n * n)
@@ -42,7 +41,7 @@ public enum GEMMPeak {
       c.withUnsafeMutableBufferPointer { c in
         blas.sgemm(
           transposeA: false, transposeB: false, m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, beta: 0,
-          c: c.baseAddress!, ldc: n)
+          c: c.baseAddress!, ldc: n, threads: threads)
       }
       best = min(best, (clock.now - start).seconds)
     }

@@ -35,7 +35,6 @@ public final class GPT {
     self.sequence = sequence
     self.threads = threads
     blas = try BLAS.load()
-    blas.setThreads(threads)
     layout = ParameterLayout(config)
     activationLayout = ActivationLayout(config, B: batch, T: sequence, withProbabilities: true)
     gradientLayout = ActivationLayout(config, B: batch, T: sequence, withProbabilities: false)
@@ -109,24 +108,24 @@ public final class GPT {
         bias: p + layer.ln1Bias, rows: rows, C: C, threads: threads)
       Linear.forward(
         a + x.qkv, a + x.ln1, weight: p + layer.qkvWeight, bias: p + layer.qkvBias, rows: rows, inC: C, outC: 3 * C,
-        blas: blas)
+        blas: blas, threads: threads)
       Attention.forward(
         a + x.atty, preatt: a + x.preatt, att: a + x.att, qkv: a + x.qkv, B: B, T: T, C: C, NH: NH, blas: blas,
         threads: threads)
       Linear.forward(
         a + x.attentionProjection, a + x.atty, weight: p + layer.attentionProjectionWeight,
-        bias: p + layer.attentionProjectionBias, rows: rows, inC: C, outC: C, blas: blas)
+        bias: p + layer.attentionProjectionBias, rows: rows, inC: C, outC: C, blas: blas, threads: threads)
       Residual.forward(a + x.residual2, residual, a + x.attentionProjection, count: rows * C)
       LayerNorm.forward(
         a + x.ln2, mean: a + x.ln2Mean, rstd: a + x.ln2Rstd, a + x.residual2, weight: p + layer.ln2Weight,
         bias: p + layer.ln2Bias, rows: rows, C: C, threads: threads)
       Linear.forward(
         a + x.fc, a + x.ln2, weight: p + layer.fcWeight, bias: p + layer.fcBias, rows: rows, inC: C, outC: 4 * C,
-        blas: blas)
+        blas: blas, threads: threads)
       GELU.forward(a + x.fcGELU, a + x.fc, count: rows * 4 * C, threads: threads)
       Linear.forward(
         a + x.fcProjection, a + x.fcGELU, weight: p + layer.fcProjectionWeight, bias: p + layer.fcProjectionBias,
-        rows: rows, inC: 4 * C, outC: C, blas: blas)
+        rows: rows, inC: 4 * C, outC: C, blas: blas, threads: threads)
       Residual.forward(a + x.residual3, a + x.residual2, a + x.fcProjection, count: rows * C)
       residual = a + x.residual3
     }
@@ -149,7 +148,8 @@ public final class GPT {
     logits.withUnsafeMutableBufferPointer { out in
       blas.sgemm(
         transposeA: false, transposeB: true, m: rows, n: V, k: C, a: activations + activationLayout.lnf, lda: C,
-        b: parameters.baseAddress! + layout.tokenEmbedding, ldb: C, beta: 0, c: out.baseAddress!, ldc: V)
+        b: parameters.baseAddress! + layout.tokenEmbedding, ldb: C, beta: 0, c: out.baseAddress!, ldc: V,
+        threads: threads)
     }
     return logits
   }
@@ -194,11 +194,12 @@ public final class GPT {
       Linear.backward(
         dinput: d + dx.fcGELU, dweight: g + layer.fcProjectionWeight, dbias: g + layer.fcProjectionBias,
         dout: d + dx.fcProjection,
-        input: a + x.fcGELU, weight: p + layer.fcProjectionWeight, rows: rows, inC: 4 * C, outC: C, blas: blas)
+        input: a + x.fcGELU, weight: p + layer.fcProjectionWeight, rows: rows, inC: 4 * C, outC: C, blas: blas,
+        threads: threads)
       GELU.backward(dinput: d + dx.fc, input: a + x.fc, dout: d + dx.fcGELU, count: rows * 4 * C, threads: threads)
       Linear.backward(
         dinput: d + dx.ln2, dweight: g + layer.fcWeight, dbias: g + layer.fcBias, dout: d + dx.fc, input: a + x.ln2,
-        weight: p + layer.fcWeight, rows: rows, inC: C, outC: 4 * C, blas: blas)
+        weight: p + layer.fcWeight, rows: rows, inC: C, outC: 4 * C, blas: blas, threads: threads)
       LayerNorm.backward(
         dinput: d + dx.residual2, dweight: g + layer.ln2Weight, dbias: g + layer.ln2Bias, dout: d + dx.ln2,
         input: a + x.residual2,
@@ -208,14 +209,14 @@ public final class GPT {
       Linear.backward(
         dinput: d + dx.atty, dweight: g + layer.attentionProjectionWeight, dbias: g + layer.attentionProjectionBias,
         dout: d + dx.attentionProjection, input: a + x.atty, weight: p + layer.attentionProjectionWeight, rows: rows,
-        inC: C, outC: C, blas: blas)
+        inC: C, outC: C, blas: blas, threads: threads)
       Attention.backward(
         dqkv: d + dx.qkv, dpreatt: d + dx.preatt, datt: d + dx.att, dout: d + dx.atty, qkv: a + x.qkv, att: a + x.att,
         B: B, T: T, C: C,
         NH: NH, blas: blas, threads: threads)
       Linear.backward(
         dinput: d + dx.ln1, dweight: g + layer.qkvWeight, dbias: g + layer.qkvBias, dout: d + dx.qkv, input: a + x.ln1,
-        weight: p + layer.qkvWeight, rows: rows, inC: C, outC: 3 * C, blas: blas)
+        weight: p + layer.qkvWeight, rows: rows, inC: C, outC: 3 * C, blas: blas, threads: threads)
       LayerNorm.backward(
         dinput: dresidual, dweight: g + layer.ln1Weight, dbias: g + layer.ln1Bias, dout: d + dx.ln1, input: residual,
         weight: p + layer.ln1Weight, mean: a + x.ln1Mean, rstd: a + x.ln1Rstd, rows: rows, C: C)

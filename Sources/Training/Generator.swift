@@ -111,6 +111,6 @@ final class Generator {
     _ out: inout [Float], _ input: [Float], weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, inC: Int,
     outC: Int, blas: BLAS
   ) {
-    Linear.forward(&out, input, weight: weight, bias: bias, rows: 1, inC: inC, outC: outC, blas: blas)
+    Linear.forward(&out, input, weight: weight, bias: bias, rows: 1, inC: inC, outC: outC, blas: blas, threads: 1)
   }
 }

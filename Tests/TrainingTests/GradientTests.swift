@@ -71,14 +71,15 @@ final class GradientTests: XCTestCase {
     let r = random(rows * outC)
     func forward(_ x: [Float], _ w: [Float], _ bias: [Float]) -> [Float] {
       var out = [Float](repeating: 0, count: rows * outC)
-      Linear.forward(&out, x, weight: w, bias: bias, rows: rows, inC: inC, outC: outC, blas: blas)
+      Linear.forward(&out, x, weight: w, bias: bias, rows: rows, inC: inC, outC: outC, blas: blas, threads: 2)
       return out
     }
     var dx = [Float](repeating: 0, count: rows * inC)
     var dw = [Float](repeating: 0, count: inC * outC)
     var db = [Float](repeating: 0, count: outC)
     Linear.backward(
-      dinput: &dx, dweight: &dw, dbias: &db, dout: r, input: x, weight: w, rows: rows, inC: inC, outC: outC, blas: blas)
+      dinput: &dx, dweight: &dw, dbias: &db, dout: r, input: x, weight: w, rows: rows, inC: inC, outC: outC, blas: blas,
+      threads: 2)
     let (w0, b0) = (w, bias)
     check("linear input", values: &x, analytic: dx) { dot(forward($0, w0, b0), r) }
     let x0 = x

@@ -1,3 +1,4 @@
+import CActivations
 import Foundation
 
 /// Causal multi-head self-attention over `qkv` (B, T, 3C: queries, keys, values side by side),
@@ -14,38 +15,31 @@ enum Attention {
   ) {
     let hs = C / NH
     let scale = 1 / Float(hs).squareRoot()
-    for b in 0..<B {
-      for h in 0..<NH {
-        let query = qkv + b * T * 3 * C + h * hs
+    let (out, preatt, att, qkv) = (
+      SharedPointer(out), SharedPointer(preatt), SharedPointer(att), SharedPointer(UnsafeMutablePointer(mutating: qkv))
+    )
+    // One (batch, head) pair per task: its products are too small to split, and pairs write
+    // disjoint parts of every buffer.
+    parallelRanges(B * NH, threads: threads) { pairs in
+      for pair in pairs {
+        let (b, h) = pair.quotientAndRemainder(dividingBy: NH)
+        let query = qkv.pointer + b * T * 3 * C + h * hs
         let key = query + C
         let value = query + 2 * C
-        let scores = preatt + (b * NH + h) * T * T
-        let weights = att + (b * NH + h) * T * T
+        let scores = preatt.pointer + pair * T * T
+        let weights = att.pointer + pair * T * T
         blas.sgemm(
           transposeA: false, transposeB: true, m: T, n: T, k: hs, alpha: scale, a: query, lda: 3 * C, b: key,
           ldb: 3 * C, beta: 0,
           c: scores, ldc: T)
-        let (scoresPointer, weightsPointer) = (SharedPointer(scores), SharedPointer(weights))
-        parallelRanges(T, threads: threads) { rows in
-          for t in rows {
-            let row = scoresPointer.pointer + t * T
-            let weight = weightsPointer.pointer + t * T
-            var maximum = -Float.greatestFiniteMagnitude
-            for t2 in 0...t { maximum = max(maximum, row[t2]) }
-            var sum: Float = 0
-            for t2 in 0...t {
-              let e = expf(row[t2] - maximum)
-              weight[t2] = e
-              sum += e
-            }
-            let inverse = 1 / sum
-            for t2 in 0...t { weight[t2] *= inverse }
-            for t2 in (t + 1)..<max(t + 1, T) { weight[t2] = 0 }
-          }
+        // Each causal row: the softmax of its scores up to the query's own position, 0 after.
+        for t in 0..<T {
+          hatchery_softmax(weights + t * T, scores + t * T, t + 1)
+          (weights + t * T + t + 1).update(repeating: 0, count: T - t - 1)
         }
         blas.sgemm(
           transposeA: false, transposeB: false, m: T, n: hs, k: T, a: weights, lda: T, b: value, ldb: 3 * C, beta: 0,
-          c: out + b * T * C + h * hs, ldc: C)
+          c: out.pointer + b * T * C + h * hs, ldc: C)
       }
     }
   }
@@ -58,18 +52,24 @@ enum Attention {
   ) {
     let hs = C / NH
     let scale = 1 / Float(hs).squareRoot()
-    for b in 0..<B {
-      for h in 0..<NH {
-        let query = qkv + b * T * 3 * C + h * hs
+    let (dqkv, dpreatt, datt, dout, qkv, att) = (
+      SharedPointer(dqkv), SharedPointer(dpreatt), SharedPointer(datt),
+      SharedPointer(UnsafeMutablePointer(mutating: dout)),
+      SharedPointer(UnsafeMutablePointer(mutating: qkv)), SharedPointer(UnsafeMutablePointer(mutating: att))
+    )
+    parallelRanges(B * NH, threads: threads) { pairs in
+      for pair in pairs {
+        let (b, h) = pair.quotientAndRemainder(dividingBy: NH)
+        let query = qkv.pointer + b * T * 3 * C + h * hs
         let key = query + C
         let value = query + 2 * C
-        let dquery = dqkv + b * T * 3 * C + h * hs
+        let dquery = dqkv.pointer + b * T * 3 * C + h * hs
         let dkey = dquery + C
         let dvalue = dquery + 2 * C
-        let dy = dout + b * T * C + h * hs
-        let weights = att + (b * NH + h) * T * T
-        let dweights = datt + (b * NH + h) * T * T
-        let dscores = dpreatt + (b * NH + h) * T * T
+        let dy = dout.pointer + b * T * C + h * hs
+        let weights = att.pointer + pair * T * T
+        let dweights = datt.pointer + pair * T * T
+        let dscores = dpreatt.pointer + pair * T * T
         // out = A·V: dA = dout·Vᵀ, dV += Aᵀ·dout.
         blas.sgemm(
           transposeA: false, transposeB: true, m: T, n: T, k: hs, a: dy, lda: C, b: value, ldb: 3 * C, beta: 0,
@@ -78,19 +78,14 @@ enum Attention {
           transposeA: true, transposeB: false, m: T, n: hs, k: T, a: weights, lda: T, b: dy, ldb: C, beta: 1, c: dvalue,
           ldc: 3 * C)
         // Through the softmax of each causal row: dS = A ⊙ (dA − Σ A·dA); 0 above the diagonal.
-        let (weightsPointer, dweightsPointer, dscoresPointer) = (
-          SharedPointer(UnsafeMutablePointer(mutating: weights)), SharedPointer(dweights), SharedPointer(dscores)
-        )
-        parallelRanges(T, threads: threads) { rows in
-          for t in rows {
-            let a = weightsPointer.pointer + t * T
-            let da = dweightsPointer.pointer + t * T
-            let ds = dscoresPointer.pointer + t * T
-            var weighted: Float = 0
-            for t2 in 0...t { weighted += a[t2] * da[t2] }
-            for t2 in 0...t { ds[t2] = a[t2] * (da[t2] - weighted) }
-            for t2 in (t + 1)..<max(t + 1, T) { ds[t2] = 0 }
-          }
+        for t in 0..<T {
+          let a = weights + t * T
+          let da = dweights + t * T
+          let ds = dscores + t * T
+          var weighted: Float = 0
+          for t2 in 0...t { weighted += a[t2] * da[t2] }
+          for t2 in 0...t { ds[t2] = a[t2] * (da[t2] - weighted) }
+          for t2 in (t + 1)..<max(t + 1, T) { ds[t2] = 0 }
         }
         // S = scale · Q·Kᵀ: dQ += scale · dS·K, dK += scale · dSᵀ·Q.
         blas.sgemm(

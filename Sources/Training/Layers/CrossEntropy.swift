@@ -1,3 +1,4 @@
+import CActivations
 import Foundation
 
 /// The output layer tied to the token embedding, softmax and cross-entropy, fused: logits =
@@ -13,23 +14,14 @@ enum CrossEntropy {
   ) -> (loss: Float, counted: Int) {
     blas.sgemm(
       transposeA: false, transposeB: true, m: rows, n: V, k: C, a: input, lda: C, b: wte, ldb: C, beta: 0,
-      c: probabilities, ldc: V)
+      c: probabilities, ldc: V, threads: threads)
     let (probabilities, losses, targets) = (
       SharedPointer(probabilities), SharedPointer(losses), SharedPointer(UnsafeMutablePointer(mutating: targets))
     )
     parallelRanges(rows, threads: threads) { range in
       for row in range {
         let p = probabilities.pointer + row * V
-        var maximum = -Float.greatestFiniteMagnitude
-        for v in 0..<V { maximum = max(maximum, p[v]) }
-        var sum: Float = 0
-        for v in 0..<V {
-          let e = expf(p[v] - maximum)
-          p[v] = e
-          sum += e
-        }
-        let inverse = 1 / sum
-        for v in 0..<V { p[v] *= inverse }
+        hatchery_softmax(p, p, V)
         let target = targets.pointer[row]
         losses.pointer[row] = target == ignored ? 0 : -logf(max(p[Int(target)], Float.leastNormalMagnitude))
       }
@@ -69,9 +61,9 @@ enum CrossEntropy {
     }
     blas.sgemm(
       transposeA: false, transposeB: false, m: rows, n: C, k: V, a: probabilities.pointer, lda: V, b: wte, ldb: C,
-      beta: 1, c: dinput, ldc: C)
+      beta: 1, c: dinput, ldc: C, threads: threads)
     blas.sgemm(
       transposeA: true, transposeB: false, m: V, n: C, k: rows, a: probabilities.pointer, lda: V, b: input, ldb: C,
-      beta: 1, c: dwte, ldc: C)
+      beta: 1, c: dwte, ldc: C, threads: threads)
   }
 }
