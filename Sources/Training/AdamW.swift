@@ -40,23 +40,35 @@ public final class AdamW {
     v.deallocate()
   }
 
-  /// One update of `parameters` from `gradients` at learning rate `rate`.
+  /// One update of `parameters` from `gradients` at learning rate `rate`, element by element over
+  /// `threads` ranges.
   public func update(
-    parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>, rate: Float
+    parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>, rate: Float,
+    threads: Int = 1
   ) {
     step += 1
     let correction1 = 1 - powf(beta1, Float(step))
     let correction2 = 1 - powf(beta2, Float(step))
-    for i in 0..<parameters.count {
-      let g = gradients[i]
-      let mi = beta1 * m[i] + (1 - beta1) * g
-      let vi = beta2 * v[i] + (1 - beta2) * g * g
-      m[i] = mi
-      v[i] = vi
-      let mHat = mi / correction1
-      let vHat = vi / correction2
-      let decay = decayMask[i] ? weightDecay * parameters[i] : 0
-      parameters[i] -= rate * (mHat / (vHat.squareRoot() + epsilon) + decay)
+    let (beta1, beta2, epsilon, weightDecay) = (beta1, beta2, epsilon, weightDecay)
+    let (parameters, gradients, m, v) = (
+      SharedPointer(parameters.baseAddress!), SharedPointer(gradients.baseAddress!), SharedPointer(m.baseAddress!),
+      SharedPointer(v.baseAddress!)
+    )
+    decayMask.withUnsafeBufferPointer { decayMask in
+      let decayMask = SharedPointer(UnsafeMutablePointer(mutating: decayMask.baseAddress!))
+      parallelRanges(self.m.count, threads: threads) { range in
+        let (p, g, m, v, mask) = (parameters.pointer, gradients.pointer, m.pointer, v.pointer, decayMask.pointer)
+        for i in range {
+          let mi = beta1 * m[i] + (1 - beta1) * g[i]
+          let vi = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+          m[i] = mi
+          v[i] = vi
+          let mHat = mi / correction1
+          let vHat = vi / correction2
+          let decay = mask[i] ? weightDecay * p[i] : 0
+          p[i] -= rate * (mHat / (vHat.squareRoot() + epsilon) + decay)
+        }
+      }
     }
   }
 

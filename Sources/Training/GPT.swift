@@ -86,7 +86,15 @@ public final class GPT {
   }
 
   public func zeroGradients() {
-    gradients.update(repeating: 0)
+    Self.zero(gradients.baseAddress!, count: gradients.count, threads: threads)
+  }
+
+  /// Fills with zeros over `threads` ranges.
+  static func zero(_ buffer: UnsafeMutablePointer<Float>, count: Int, threads: Int) {
+    let buffer = SharedPointer(buffer)
+    parallelRanges(count, threads: threads) { range in
+      (buffer.pointer + range.lowerBound).update(repeating: 0, count: range.count)
+    }
   }
 
   /// The mean cross-entropy of the batch in `inputs` against `targets`.
@@ -115,7 +123,7 @@ public final class GPT {
       Linear.forward(
         a + x.attentionProjection, a + x.atty, weight: p + layer.attentionProjectionWeight,
         bias: p + layer.attentionProjectionBias, rows: rows, inC: C, outC: C, blas: blas, threads: threads)
-      Residual.forward(a + x.residual2, residual, a + x.attentionProjection, count: rows * C)
+      Residual.forward(a + x.residual2, residual, a + x.attentionProjection, count: rows * C, threads: threads)
       LayerNorm.forward(
         a + x.ln2, mean: a + x.ln2Mean, rstd: a + x.ln2Rstd, a + x.residual2, weight: p + layer.ln2Weight,
         bias: p + layer.ln2Bias, rows: rows, C: C, threads: threads)
@@ -126,7 +134,7 @@ public final class GPT {
       Linear.forward(
         a + x.fcProjection, a + x.fcGELU, weight: p + layer.fcProjectionWeight, bias: p + layer.fcProjectionBias,
         rows: rows, inC: 4 * C, outC: C, blas: blas, threads: threads)
-      Residual.forward(a + x.residual3, a + x.residual2, a + x.fcProjection, count: rows * C)
+      Residual.forward(a + x.residual3, a + x.residual2, a + x.fcProjection, count: rows * C, threads: threads)
       residual = a + x.residual3
     }
     LayerNorm.forward(
@@ -170,7 +178,7 @@ public final class GPT {
     let d = activationGradients
     let acts = activationLayout
     let grads = gradientLayout
-    d.update(repeating: 0, count: gradientLayout.count)
+    Self.zero(d, count: gradientLayout.count, threads: threads)
     CrossEntropy.backward(
       dinput: d + grads.lnf, dwte: g + layout.tokenEmbedding, probabilities: a + acts.probabilities,
       input: a + acts.lnf,
@@ -182,7 +190,8 @@ public final class GPT {
     LayerNorm.backward(
       dinput: dfinalInput, dweight: g + layout.finalNormWeight, dbias: g + layout.finalNormBias, dout: d + grads.lnf,
       input: finalInput,
-      weight: p + layout.finalNormWeight, mean: a + acts.lnfMean, rstd: a + acts.lnfRstd, rows: rows, C: C)
+      weight: p + layout.finalNormWeight, mean: a + acts.lnfMean, rstd: a + acts.lnfRstd, rows: rows, C: C,
+      threads: threads)
     for l in stride(from: last, through: 0, by: -1) {
       let layer = layout.layers[l]
       let x = acts.layers[l]
@@ -190,7 +199,8 @@ public final class GPT {
       let residual = l == 0 ? a + acts.encoded : a + acts.layers[l - 1].residual3
       let dresidual = l == 0 ? d + grads.encoded : d + grads.layers[l - 1].residual3
       // residual3 = residual2 + fcProjection
-      Residual.backward(da: d + dx.residual2, db: d + dx.fcProjection, dout: d + dx.residual3, count: rows * C)
+      Residual.backward(
+        da: d + dx.residual2, db: d + dx.fcProjection, dout: d + dx.residual3, count: rows * C, threads: threads)
       Linear.backward(
         dinput: d + dx.fcGELU, dweight: g + layer.fcProjectionWeight, dbias: g + layer.fcProjectionBias,
         dout: d + dx.fcProjection,
@@ -203,9 +213,10 @@ public final class GPT {
       LayerNorm.backward(
         dinput: d + dx.residual2, dweight: g + layer.ln2Weight, dbias: g + layer.ln2Bias, dout: d + dx.ln2,
         input: a + x.residual2,
-        weight: p + layer.ln2Weight, mean: a + x.ln2Mean, rstd: a + x.ln2Rstd, rows: rows, C: C)
+        weight: p + layer.ln2Weight, mean: a + x.ln2Mean, rstd: a + x.ln2Rstd, rows: rows, C: C, threads: threads)
       // residual2 = residual + attentionProjection
-      Residual.backward(da: dresidual, db: d + dx.attentionProjection, dout: d + dx.residual2, count: rows * C)
+      Residual.backward(
+        da: dresidual, db: d + dx.attentionProjection, dout: d + dx.residual2, count: rows * C, threads: threads)
       Linear.backward(
         dinput: d + dx.atty, dweight: g + layer.attentionProjectionWeight, dbias: g + layer.attentionProjectionBias,
         dout: d + dx.attentionProjection, input: a + x.atty, weight: p + layer.attentionProjectionWeight, rows: rows,
@@ -219,7 +230,7 @@ public final class GPT {
         weight: p + layer.qkvWeight, rows: rows, inC: C, outC: 3 * C, blas: blas, threads: threads)
       LayerNorm.backward(
         dinput: dresidual, dweight: g + layer.ln1Weight, dbias: g + layer.ln1Bias, dout: d + dx.ln1, input: residual,
-        weight: p + layer.ln1Weight, mean: a + x.ln1Mean, rstd: a + x.ln1Rstd, rows: rows, C: C)
+        weight: p + layer.ln1Weight, mean: a + x.ln1Mean, rstd: a + x.ln1Rstd, rows: rows, C: C, threads: threads)
     }
     Encoder.backward(
       dwte: g + layout.tokenEmbedding, dwpe: g + layout.positionEmbedding, dout: d + grads.encoded,

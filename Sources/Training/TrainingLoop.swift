@@ -135,7 +135,7 @@ struct TrainingLoop {
         for i in 0..<model.gradients.count { model.gradients[i] *= scale }
       }
       let rate = options.learningRate(at: step)
-      optimizer.update(parameters: model.parameters, gradients: model.gradients, rate: rate)
+      optimizer.update(parameters: model.parameters, gradients: model.gradients, rate: rate, threads: model.threads)
       let done = step + 1
       summary.steps = done
       summary.tokens += tokensPerStep

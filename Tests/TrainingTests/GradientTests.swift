@@ -56,7 +56,8 @@ final class GradientTests: XCTestCase {
     var dw = [Float](repeating: 0, count: C)
     var db = [Float](repeating: 0, count: C)
     LayerNorm.backward(
-      dinput: &dx, dweight: &dw, dbias: &db, dout: r, input: x, weight: w, mean: mean, rstd: rstd, rows: rows, C: C)
+      dinput: &dx, dweight: &dw, dbias: &db, dout: r, input: x, weight: w, mean: mean, rstd: rstd, rows: rows, C: C,
+      threads: 2)
     check("layernorm input", values: &x, analytic: dx) { dot(forward($0, w), r) }
     let xs = x
     check("layernorm weight", values: &w, analytic: dw) { dot(forward(xs, $0), r) }

@@ -33,35 +33,54 @@ enum LayerNorm {
     }
   }
 
-  /// Adds to `dinput`, `dweight` and `dbias`. The weight and bias gradients are summed over
-  /// rows, so this pass runs on one thread (it is a small share of a step).
+  /// Adds to `dinput`, `dweight` and `dbias`: the input's gradient row by row over `threads`
+  /// ranges of rows, then the weight's and bias's, sums over rows, over ranges of columns (each
+  /// sum in row order, as on one thread).
   static func backward(
     dinput: UnsafeMutablePointer<Float>, dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>,
     dout: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, mean: UnsafePointer<Float>,
-    rstd: UnsafePointer<Float>, rows: Int, C: Int
+    rstd: UnsafePointer<Float>, rows: Int, C: Int, threads: Int
   ) {
-    for row in 0..<rows {
-      let x = input + row * C
-      let dy = dout + row * C
-      let dx = dinput + row * C
-      let m = mean[row]
-      let s = rstd[row]
-      var dnormMean: Float = 0
-      var dnormNormMean: Float = 0
-      for i in 0..<C {
-        let norm = (x[i] - m) * s
-        let dnorm = weight[i] * dy[i]
-        dnormMean += dnorm
-        dnormNormMean += dnorm * norm
+    let (dinput, dweight, dbias) = (SharedPointer(dinput), SharedPointer(dweight), SharedPointer(dbias))
+    let (dout, input, weight, mean, rstd) = (
+      SharedPointer(UnsafeMutablePointer(mutating: dout)), SharedPointer(UnsafeMutablePointer(mutating: input)),
+      SharedPointer(UnsafeMutablePointer(mutating: weight)), SharedPointer(UnsafeMutablePointer(mutating: mean)),
+      SharedPointer(UnsafeMutablePointer(mutating: rstd))
+    )
+    parallelRanges(rows, threads: threads) { range in
+      let weight = weight.pointer
+      for row in range {
+        let x = input.pointer + row * C
+        let dy = dout.pointer + row * C
+        let dx = dinput.pointer + row * C
+        let m = mean.pointer[row]
+        let s = rstd.pointer[row]
+        var dnormMean: Float = 0
+        var dnormNormMean: Float = 0
+        for i in 0..<C {
+          let norm = (x[i] - m) * s
+          let dnorm = weight[i] * dy[i]
+          dnormMean += dnorm
+          dnormNormMean += dnorm * norm
+        }
+        dnormMean /= Float(C)
+        dnormNormMean /= Float(C)
+        for i in 0..<C {
+          let norm = (x[i] - m) * s
+          let dnorm = weight[i] * dy[i]
+          dx[i] += (dnorm - dnormMean - norm * dnormNormMean) * s
+        }
       }
-      dnormMean /= Float(C)
-      dnormNormMean /= Float(C)
-      for i in 0..<C {
-        let norm = (x[i] - m) * s
-        let dnorm = weight[i] * dy[i]
-        dbias[i] += dy[i]
-        dweight[i] += norm * dy[i]
-        dx[i] += (dnorm - dnormMean - norm * dnormNormMean) * s
+    }
+    parallelRanges(C, threads: threads) { columns in
+      for row in 0..<rows {
+        let x = input.pointer + row * C
+        let dy = dout.pointer + row * C
+        let (m, s) = (mean.pointer[row], rstd.pointer[row])
+        for i in columns {
+          dbias.pointer[i] += dy[i]
+          dweight.pointer[i] += (x[i] - m) * s * dy[i]
+        }
       }
     }
   }

@@ -7,7 +7,10 @@ enum Linear {
     rows: Int, inC: Int, outC: Int, blas: BLAS, threads: Int
   ) {
     if let bias {
-      for row in 0..<rows { (out + row * outC).update(from: bias, count: outC) }
+      let (out, bias) = (SharedPointer(out), SharedPointer(UnsafeMutablePointer(mutating: bias)))
+      parallelRanges(rows, threads: threads) { range in
+        for row in range { (out.pointer + row * outC).update(from: bias.pointer, count: outC) }
+      }
     }
     blas.sgemm(
       transposeA: false, transposeB: false, m: rows, n: outC, k: inC, a: input, lda: inC, b: weight, ldb: outC,
@@ -28,9 +31,13 @@ enum Linear {
       transposeA: true, transposeB: false, m: inC, n: outC, k: rows, a: input, lda: inC, b: dout, ldb: outC, beta: 1,
       c: dweight, ldc: outC, threads: threads)
     if let dbias {
-      for row in 0..<rows {
-        let dy = dout + row * outC
-        for o in 0..<outC { dbias[o] += dy[o] }
+      // Column sums over ranges of columns, each in row order.
+      let (dbias, dout) = (SharedPointer(dbias), SharedPointer(UnsafeMutablePointer(mutating: dout)))
+      parallelRanges(outC, threads: threads) { columns in
+        for row in 0..<rows {
+          let dy = dout.pointer + row * outC
+          for o in columns { dbias.pointer[o] += dy[o] }
+        }
       }
     }
   }
