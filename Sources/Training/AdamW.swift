@@ -50,13 +50,14 @@ public final class AdamW {
     let correction1 = 1 - powf(beta1, Float(step))
     let correction2 = 1 - powf(beta2, Float(step))
     let (beta1, beta2, epsilon, weightDecay) = (beta1, beta2, epsilon, weightDecay)
+    let count = parameters.count
     let (parameters, gradients, m, v) = (
       SharedPointer(parameters.baseAddress!), SharedPointer(gradients.baseAddress!), SharedPointer(m.baseAddress!),
       SharedPointer(v.baseAddress!)
     )
     decayMask.withUnsafeBufferPointer { decayMask in
       let decayMask = SharedPointer(UnsafeMutablePointer(mutating: decayMask.baseAddress!))
-      parallelRanges(self.m.count, threads: threads) { range in
+      parallelRanges(count, threads: threads) { range in
         let (p, g, m, v, mask) = (parameters.pointer, gradients.pointer, m.pointer, v.pointer, decayMask.pointer)
         for i in range {
           let mi = beta1 * m[i] + (1 - beta1) * g[i]

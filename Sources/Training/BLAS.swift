@@ -1,13 +1,12 @@
 import CBLAS
-import Dispatch
 import HatcheryCore
 
 /// The matrix products of training, through OpenBLAS's `cblas_sgemm`. OpenBLAS is opened on
 /// first use, not linked: linked, its worker threads start with every process and spin for a
 /// while, which cost each command about 0.1 s of CPU. It runs on one thread: a product on several
-/// threads is split here into parts of the result, one per thread of the trainer's own pool. With
-/// OpenBLAS's threads, they spun (`sched_yield`) through every kernel between products that the
-/// trainer's threads ran — a quarter of a training step's CPU on 2 cores.
+/// threads is split here into parts of the result, one per thread of the trainer's own pool.
+/// OpenBLAS's own threads spun (`sched_yield`) through the element-wise kernels the trainer's
+/// threads ran between products.
 final class BLAS: Sendable {
   private static let loaded: Result<BLAS, TrainingError> = {
     if let error = hatchery_blas_load() {
@@ -45,20 +44,18 @@ final class BLAS: Sendable {
       SharedPointer(UnsafeMutablePointer(mutating: a)), SharedPointer(UnsafeMutablePointer(mutating: b)),
       SharedPointer(c)
     )
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
-      let length = splitRows ? m : n
-      let (start, end) = (length * part / parts, length * (part + 1) / parts)
+    parallelRanges(splitRows ? m : n, threads: parts) { part in
       if splitRows {
-        // Rows start..<end of op(A): rows of A, or columns of Aᵀ as stored.
-        let rows = a.pointer + (transposeA ? start : start * lda)
+        // Rows of op(A): rows of A, or columns of Aᵀ as stored.
+        let rows = a.pointer + (transposeA ? part.lowerBound : part.lowerBound * lda)
         hatchery_sgemm(
-          transposeA, transposeB, Int32(end - start), Int32(n), Int32(k), alpha, rows, Int32(lda), b.pointer,
-          Int32(ldb), beta, c.pointer + start * ldc, Int32(ldc))
+          transposeA, transposeB, Int32(part.count), Int32(n), Int32(k), alpha, rows, Int32(lda), b.pointer,
+          Int32(ldb), beta, c.pointer + part.lowerBound * ldc, Int32(ldc))
       } else {
-        let columns = b.pointer + (transposeB ? start * ldb : start)
+        let columns = b.pointer + (transposeB ? part.lowerBound * ldb : part.lowerBound)
         hatchery_sgemm(
-          transposeA, transposeB, Int32(m), Int32(end - start), Int32(k), alpha, a.pointer, Int32(lda), columns,
-          Int32(ldb), beta, c.pointer + start, Int32(ldc))
+          transposeA, transposeB, Int32(m), Int32(part.count), Int32(k), alpha, a.pointer, Int32(lda), columns,
+          Int32(ldb), beta, c.pointer + part.lowerBound, Int32(ldc))
       }
     }
   }

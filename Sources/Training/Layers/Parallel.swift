@@ -1,7 +1,7 @@
 import Dispatch
 
-/// Runs `body` over `0..<count` split into `threads` contiguous ranges, one per thread; the
-/// kernels other than matrix products use it over batch × time rows (or batch × heads).
+/// Runs `body` over `0..<count` split into `threads` contiguous ranges, one per thread: rows,
+/// (batch, head) pairs, elements, or the parts of a matrix product.
 @inline(__always)
 func parallelRanges(_ count: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Void) {
   let workers = max(1, min(threads, count))
