@@ -5,9 +5,10 @@
 
 /// The trainer's element-wise kernels built on eˣ, sixteen floats at a time. Compiled for
 /// x86-64-v4 (AVX-512), x86-64-v3 (AVX2, FMA) and the baseline (or the target's), the
-/// processor's choice made once at load time. eˣ is Cephes' `expf` method (x = n·ln 2 + r, a degree-6 polynomial for eʳ,
-/// 2ⁿ written into the exponent), within 2 ulp of glibc's `expf`, its input clamped to [−87, 88]:
-/// below e⁻⁸⁷ (≈ 1.6·10⁻³⁸) the result reads as e⁻⁸⁷, which no sum here can tell from 0.
+/// processor's choice made once at load time. eˣ is Cephes' `expf` method (x = n·ln 2 + r, a
+/// degree-6 polynomial for eʳ, 2ⁿ written into the exponent), within 1 ulp of eˣ rounded, its
+/// input clamped to [−87, 88]: below e⁻⁸⁷ (≈ 1.6·10⁻³⁸) the result reads as e⁻⁸⁷, which no sum
+/// here can tell from 0.
 
 /// out[0..<count] = softmax(input[0..<count]); `out` may be `input`.
 void hatchery_softmax(float *out, const float *input, size_t count);
