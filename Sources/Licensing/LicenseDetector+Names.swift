@@ -194,7 +194,8 @@ extension LicenseDetector {
   /// (pointers and bare mentions, "based on public domain code", at most). With no
   /// `MODULE_LICENSE` either, a BPF program's licence string, and then a symbol exported only to
   /// GPL modules (`EXPORT_SYMBOL_GPL`), marks kernel code, under the kernel's default licence,
-  /// GPL-2.0-only (its COPYING file), with less confidence.
+  /// GPL-2.0-only (its COPYING file), with less confidence; beside `MODULE_LICENSE("GPL")` too,
+  /// whose version 2 may be either.
   func moduleLicenses(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
     var findings: [LicenseFinding] = []
     var index = 0
@@ -222,13 +223,17 @@ extension LicenseDetector {
       else { continue }
       findings.append(LicenseFinding(spdx: spdx, method: .notice, confidence: 0.5, start: found, end: end))
     }
-    if findings.isEmpty,
+    // The "GPL" ident is GPL version 2 with no word on "only" or "or later" (license-rules.rst):
+    // read or-later as module.h has it, it leaves the export's GPL-2.0-only standing beside it.
+    if findings.allSatisfy({ $0.spdx == Self.moduleIdents["GPL"] }),
       let (export, length) = Self.gplExports.lazy.compactMap({ pattern in
         Self.offset(of: pattern, anchor: 6, in: bytes, from: 0).map { ($0, pattern.count) }
       }).first
     {
       findings.append(
-        LicenseFinding(spdx: "GPL-2.0-only", method: .notice, confidence: 0.3, start: export, end: export + length))
+        LicenseFinding(
+          spdx: "GPL-2.0-only", method: .notice, confidence: findings.isEmpty ? 0.3 : findings[0].confidence,
+          start: export, end: export + length))
     }
     return findings
   }

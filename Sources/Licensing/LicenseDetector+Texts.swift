@@ -197,8 +197,9 @@ extension LicenseDetector {
 
   /// One finding per (SPDX id, method), the most confident, at most `maximumFindings`; a licence text
   /// matched as `-only`, or a pointer to one, gives way to a notice that says `-or-later` for the
-  /// same version (the text of a GNU licence does not say which), or that names the GFDL's
-  /// variant without invariant sections (neither does the GFDL's text).
+  /// same version (the text of a GNU licence does not say which) or that names the GFDL's variant
+  /// without invariant sections (neither does the GFDL's text) — a pointer only to a firmer one: two
+  /// statements as weak as each other, a kernel module's "GPL" and its GPL-only exports, both stand.
   static func deduplicated(_ findings: [LicenseFinding]) -> [LicenseFinding] {
     // The most confident finding of each (id, method), the earliest among equals.
     var best: [String: LicenseFinding] = [:]
@@ -217,11 +218,14 @@ extension LicenseDetector {
       id.replacingOccurrences(of: variant, with: "").replacingOccurrences(of: "-or-later", with: "")
         .replacingOccurrences(of: "-only", with: "")
     }
-    let moreSpecific = Set(
-      result.filter { $0.spdx.hasSuffix("-or-later") || $0.spdx.contains(variant) }.map { version($0.spdx) })
+    var moreSpecific: [String: Double] = [:]
+    for finding in result where finding.spdx.hasSuffix("-or-later") || finding.spdx.contains(variant) {
+      moreSpecific[version(finding.spdx)] = max(moreSpecific[version(finding.spdx)] ?? 0, finding.confidence)
+    }
     result.removeAll {
-      ($0.method == .text || $0.confidence <= pointerConfidence) && $0.spdx.hasSuffix("-only")
-        && !$0.spdx.contains(variant) && moreSpecific.contains(version($0.spdx))
+      guard $0.spdx.hasSuffix("-only"), !$0.spdx.contains(variant), let specific = moreSpecific[version($0.spdx)]
+      else { return false }
+      return $0.method == .text || ($0.confidence <= pointerConfidence && $0.confidence < specific)
     }
     let specificPublicDomain = result.contains { $0.spdx == "Unlicense" || $0.spdx == "CC0-1.0" }
     if specificPublicDomain { result.removeAll { $0.spdx == NoticeRule.publicDomain } }

@@ -708,6 +708,24 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids("EXPORT_SYMBOL_GPL(f);\nMODULE_LICENSE(\"Dual MIT/GPL\");"), ["MIT OR GPL-2.0-only"])
     XCTAssertEqual(ids("/* Released under the MIT License. */\nEXPORT_SYMBOL_GPL(f);"), ["MIT"])
     XCTAssertEqual(ids("EXPORT_TRACEPOINT_SYMBOL_GPL(t);\nEXPORT_SYMBOL_NS_GPL(g, NS);"), ["GPL-2.0-only"])
+    // The module's "GPL" is version 2, only or or-later unsaid: kernel code's GPL-2.0-only stands
+    // beside module.h's reading, at the macro's confidence.
+    let both = detector.detect("EXPORT_SYMBOL_GPL(f);\nMODULE_LICENSE(\"GPL\");")
+    XCTAssertEqual(both.map(\.spdx).sorted(), ["GPL-2.0-only", "GPL-2.0-or-later"])
+    XCTAssertEqual(both.map(\.confidence), [0.5, 0.5])
+    XCTAssertEqual(ids("EXPORT_SYMBOL_GPL(f);\nMODULE_LICENSE(\"GPL v2\");"), ["GPL-2.0-only"])
+    // A pointer-level GPL-2.0-only gives way to a firmer or-later of the same version, and a
+    // text match to any; beside an or-later as weak as itself it stays.
+    func kept(_ only: (LicenseFinding.Method, Double), orLater: Double) -> [String] {
+      LicenseDetector.deduplicated([
+        LicenseFinding(spdx: "GPL-2.0-only", method: only.0, confidence: only.1, start: 0, end: 1),
+        LicenseFinding(spdx: "GPL-2.0-or-later", method: .notice, confidence: orLater, start: 2, end: 3),
+      ]).map(\.spdx)
+    }
+    XCTAssertEqual(kept((.notice, 0.5), orLater: 0.9), ["GPL-2.0-or-later"])
+    XCTAssertEqual(kept((.text, 0.95), orLater: 0.5), ["GPL-2.0-or-later"])
+    XCTAssertEqual(kept((.notice, 0.5), orLater: 0.5), ["GPL-2.0-only", "GPL-2.0-or-later"])
+    XCTAssertEqual(kept((.notice, 0.9), orLater: 0.9), ["GPL-2.0-only", "GPL-2.0-or-later"])
     // A mention is not the file's licence; the macro still says it.
     XCTAssertEqual(
       ids("/* Based on public domain code by A. Author. */\nMODULE_LICENSE(\"GPL\");").sorted(),
