@@ -94,8 +94,7 @@ extension LicenseDetector {
       let plus =
         cursor > nameEnd
         && bytes.map { tokens.ends[cursor - 1] < $0.count && $0[tokens.ends[cursor - 1]] == 0x2B } ?? false
-      let later =
-        !pointer && (plus || Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 40) != nil })
+      let later = !pointer && (plus || laterFollows(tokens, from: cursor, words: 40, bytes: bytes))
       let invariants = family.id == "GFDL" && !pointer ? gfdlInvariants(tokens, from: cursor) : ""
       let spdx = "\(family.id)-\(version)\(invariants)-\(later ? "or-later" : "only")"
       let end = max(cursor - 1, position)
@@ -106,6 +105,18 @@ extension LicenseDetector {
       position = cursor
     }
     return findings.items
+  }
+
+  /// Whether "or (at your option) any later version" follows a version within `words` words, in
+  /// the same notice: not past a comment's end or a blank line, where the words are code's or
+  /// another paragraph's ("// 128 or later belong to non us-ascii character set").
+  func laterFollows(_ tokens: WordTokens, from cursor: Int, words: Int, bytes: UnsafeRawBufferPointer?) -> Bool {
+    var limit = min(cursor + words, tokens.count)
+    for index in max(cursor - 1, 0)..<limit where Self.noticeEnds(after: index, tokens, bytes: bytes) {
+      limit = index + 1
+      break
+    }
+    return Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: limit) != nil }
   }
 
   /// The byte after a URL whose scheme is the word at `position` ("https://…"), up to the first
@@ -269,7 +280,7 @@ extension LicenseDetector {
           let pointer = Self.documentReferences.contains {
             position >= $0.count && matches($0, tokens, at: position - $0.count)
           }
-          let later = plus || Self.laterPhrases.contains { find($0, tokens, from: cursor, limit: cursor + 8) != nil }
+          let later = plus || laterFollows(tokens, from: cursor, words: 8, bytes: bytes)
           let spdx = "\(id)-\(version)-\(later ? "or-later" : "only")"
           findings.append(
             LicenseFinding(

@@ -9,7 +9,8 @@ extension LicenseDetector {
   /// with less confidence, and gives way to the BSD grant when the text holds one (its clauses
   /// say the variant).
   static let licenceNameList: [(name: String, spdx: String, confidence: Double)] = [
-    ("mit", "MIT", 0.7), ("expat", "MIT", 0.7), ("mit x11", "MIT", 0.7), ("isc", "ISC", 0.7), ("zlib", "Zlib", 0.7),
+    ("mit", "MIT", 0.7), ("mit no attribution", "MIT-0", 0.7), ("expat", "MIT", 0.7), ("mit x11", "MIT", 0.7),
+    ("isc", "ISC", 0.7), ("zlib", "Zlib", 0.7),
     ("zlib libpng", "Zlib", 0.7), ("0bsd", "0BSD", 0.7), ("bsd zero clause", "0BSD", 0.7),
     ("zero clause bsd", "0BSD", 0.7), ("unlicense", "Unlicense", 0.7), ("wtfpl", "WTFPL", 0.7),
     ("bsd 2 clause", "BSD-2-Clause", 0.7), ("2 clause bsd", "BSD-2-Clause", 0.7), ("bsd 2", "BSD-2-Clause", 0.7),
@@ -110,6 +111,40 @@ extension LicenseDetector {
     (2...3).contains { position >= $0 && matches(Self.macroWords, tokens, at: position - $0) }
   }
 
+  /// The listed licence id written from the word at `position` (letters, digits, ".", "+" and
+  /// "-", with at least one "-", up to a blank or other punctuation; a sentence's closing "." left
+  /// out) and the position of the word after it; nil when the bytes there are no such id.
+  func writtenID(_ tokens: WordTokens, at position: Int, _ bytes: UnsafeRawBufferPointer) -> (id: String, next: Int)? {
+    let start = tokens.starts[position]
+    var end = start
+    var hyphen = false
+    while end < bytes.count, end - start < 64, Self.idByte(bytes[end]) || bytes[end] == 0x2B {
+      if bytes[end] == 0x2D { hyphen = true }
+      end += 1
+    }
+    while end > start, bytes[end - 1] == 0x2E || bytes[end - 1] == 0x2D { end -= 1 }
+    guard hyphen, start > 0 ? !Self.idByte(bytes[start - 1]) : true else { return nil }
+    let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    guard Self.readsWrittenID(text), let entry = list.entry(text), !entry.isException,
+      entry.id.caseInsensitiveCompare(text) == .orderedSame
+    else { return nil }
+    var next = position
+    while next < tokens.count && tokens.starts[next] < end { next += 1 }
+    return (entry.id, next)
+  }
+
+  /// Ids read as written: those with a hyphen, but not the GNU licences' (their own rules read
+  /// versions and "or later"; see `gnuFamilies`).
+  static func readsWrittenID(_ id: String) -> Bool {
+    id.contains("-") && !["GPL-", "LGPL-", "AGPL-", "GFDL-"].contains { id.uppercased().hasPrefix($0) }
+  }
+
+  /// A letter, digit, "-" or ".": the bytes of a licence id.
+  static func idByte(_ byte: UInt8) -> Bool {
+    let lower = byte | 0x20
+    return (lower >= 0x61 && lower <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E
+  }
+
   /// Licences named as the object of a grant: the name followed by "license" (or "-style
   /// license"), or right after "under (the)", "dual" or "License:". Not a name inside an SPDX tag
   /// (the tag rules read those) or a kernel `MODULE_LICENSE` macro (see `moduleLicenses`), nor one
@@ -123,6 +158,25 @@ extension LicenseDetector {
     let names = Self.licenceNames
     var position = 0
     while position < tokens.count && !findings.isFull {
+      // A listed id written out ("under BSD-Source-Code License", "the MIT-0 license") is that
+      // licence, not the name its first words make ("BSD", "MIT").
+      if let bytes, writtenIDStarts.contains(hashes[position]), let written = writtenID(tokens, at: position, bytes) {
+        let after = written.next
+        let licenceAfter = after < tokens.count && Self.licenceWords.contains(hashes[after])
+        let led = Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
+        let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
+        if (licenceAfter || led) && !nearby.contains(where: { Self.statementWords.contains(hashes[$0]) })
+          && !inTag(tokens, at: position) && !inModuleMacro(tokens, at: position)
+          && !Self.inURL(start: tokens.starts[position], bytes)
+        {
+          findings.append(
+            LicenseFinding(
+              spdx: written.id, method: .notice, confidence: 0.7, start: tokens.starts[position],
+              end: tokens.ends[licenceAfter ? after : after - 1]))
+        }
+        position = after
+        continue
+      }
       guard let candidates = names[hashes[position]],
         let name = candidates.first(where: { matches($0.words, tokens, at: position) })
       else {

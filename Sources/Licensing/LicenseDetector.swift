@@ -26,6 +26,9 @@ public final class LicenseDetector: Sendable {
   /// bigrams: a text matching two such versions of one licence is one of them (LGPL-2.0 and 2.1,
   /// GFDL-1.2 and 1.3).
   let overlapping: [[Bool]]
+  /// The first words of listed licence ids written with a hyphen ("bsd" of BSD-Source-Code, "mit"
+  /// of MIT-0), where `writtenID` looks for one (see `namedLicences`).
+  let writtenIDStarts: WordTable<Bool>
 
   /// Loads reference licence texts from `referenceFolders` (files named by SPDX id, or by
   /// Debian's names in /usr/share/common-licenses); folders that do not exist are skipped.
@@ -44,6 +47,10 @@ public final class LicenseDetector: Sendable {
   init(list: SPDXLicenseList, references: [ReferenceText], selfNotices: [[String: Int]]) {
     self.list = list
     self.selfNotices = selfNotices
+    writtenIDStarts = WordTable(
+      list.ids.filter { Self.readsWrittenID($0) && list.entry($0)?.isException == false }.map {
+        (WordTokens.hash(String($0.lowercased().prefix { $0.isLetter || $0.isNumber })), true)
+      })
     self.references = references
     var index: [UInt64: [(reference: Int, index: Int)]] = [:]
     for (number, reference) in references.enumerated() {
@@ -288,6 +295,11 @@ public final class LicenseDetector: Sendable {
     }
   }
 
+  /// Where the clause on source code every BSD variant has starts, under the grant.
+  func sourceClause(_ tokens: WordTokens, from: Int, limit: Int) -> Int? {
+    NoticeRule.bsdSourceClause.lazy.compactMap { self.find($0, tokens, from: from, limit: limit) }.first
+  }
+
   /// Whether the MIT grant read up to `from` ends ("… is furnished to do so.") right before the
   /// disclaimer, with no condition: the MIT No Attribution licence.
   func withoutAttribution(_ tokens: WordTokens, from: Int) -> Bool {
@@ -333,18 +345,29 @@ public final class LicenseDetector: Sendable {
         // The clauses are read up to the next grant, so two BSD texts in a row are told apart.
         let window = find(NoticeRule.bsdGrantStart, tokens, from: end, limit: end + 400) ?? end + 400
         let spdx: String
+        // Without the clause on binary forms, a grant of "source and binary forms" may keep only
+        // the clause on source code, then the disclaimer (BSD-1-Clause) or the endorsement clause
+        // (BSD-Source-Code); other clauses between them make another licence (bzip2's).
+        let binaryClause = NoticeRule.bsdBinaryClause.contains { find($0, tokens, from: end, limit: window) != nil }
+        let source = sourceClause(tokens, from: end, limit: min(window, end + 40))
+        let nextClause = source.map { $0..<min(window, $0 + NoticeRule.bsdClauseWords) }
         if find(NoticeRule.bsdAdvertising, tokens, from: end, limit: window) != nil {
           spdx = "BSD-4-Clause"
         } else if NoticeRule.bsdEndorsement.contains(where: { find($0, tokens, from: end, limit: window) != nil }) {
-          spdx = "BSD-3-Clause"
+          let endorsementNext = nextClause.map { next in
+            NoticeRule.bsdEndorsement.contains {
+              find($0, tokens, from: next.lowerBound, limit: next.upperBound) != nil
+            }
+          }
+          spdx = !binaryClause && endorsementNext == true ? "BSD-Source-Code" : "BSD-3-Clause"
         } else if find(NoticeRule.mitDisclaimer, tokens, from: end, limit: min(window, end + 80)) != nil {
           // The two clauses (~50 words) right under the MIT licence's disclaimer: the OpenIB.org
           // BSD licence. Further on, the disclaimer is another licence's (an MIT text after it).
           spdx = "Linux-OpenIB"
-        } else if NoticeRule.bsdSourceClause.contains(where: {
-          find($0, tokens, from: end, limit: min(window, end + 40)) != nil
-        }) {
-          spdx = "BSD-2-Clause"
+        } else if let nextClause {
+          let disclaimerNext =
+            find(NoticeRule.bsdDisclaimer, tokens, from: nextClause.lowerBound, limit: nextClause.upperBound) != nil
+          spdx = !binaryClause && disclaimerNext ? "BSD-1-Clause" : "BSD-2-Clause"
         } else {
           // A grant with none of the BSD clauses ("are permitted only as authorized by the
           // OpenLDAP Public License", "provided that this entire copyright notice is duplicated"):

@@ -160,6 +160,15 @@ struct NoticeRule: Sendable {
   /// The first clause every BSD variant has, right under the grant.
   static let bsdSourceClause = ["redistributions of source code", "redistribution of source code"].map(
     NoticeRule.phrase)
+  /// The clause on binary forms ("Redistributions in binary form must reproduce …"), which
+  /// BSD-1-Clause and BSD-Source-Code leave out.
+  static let bsdBinaryClause = ["in binary form", "in binary forms"].map(phrase)
+  /// The BSD disclaimer's opening ("THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS …").
+  static let bsdDisclaimer = phrase("this software is provided")
+  /// The source clause and its number, then the start of the clause after it: within these
+  /// words of the source clause's first ("Redistributions of source code must retain the above
+  /// copyright notice, this list of conditions and the following disclaimer." is 18).
+  static let bsdClauseWords = 28
   /// The end of the MIT grant, then its condition ("subject to the following conditions: The
   /// above copyright notice … shall be included"); MIT No Attribution (MIT-0) drops the condition
   /// and goes on to the disclaimer.
@@ -173,7 +182,9 @@ struct NoticeRule: Sendable {
   /// The MIT licence's disclaimer, which the OpenIB.org BSD licence has under its two clauses.
   static let mitDisclaimer = NoticeRule.phrase("the software is provided as is without warranty of any kind")
   /// The licences the BSD grant's clauses tell apart.
-  static let bsdVariants: Set<String> = ["BSD-2-Clause", "BSD-3-Clause", "BSD-4-Clause", "Linux-OpenIB"]
+  static let bsdVariants: Set<String> = [
+    "BSD-1-Clause", "BSD-2-Clause", "BSD-3-Clause", "BSD-4-Clause", "BSD-Source-Code", "Linux-OpenIB",
+  ]
   /// Licences that are the BSD grant and its clauses with a clause of their own after them, and
   /// how far (bytes) before that clause the grant is theirs.
   static let clauseAfterTheBSDGrant: Set<String> = ["BSD-3-Clause-LBNL"]

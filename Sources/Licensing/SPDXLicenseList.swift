@@ -52,6 +52,9 @@ public struct SPDXLicenseList: Sendable {
     self.replacements = replacements
   }
 
+  /// Every listed id, licences and exceptions.
+  public var ids: [String] { entries.values.map(\.id) }
+
   /// The entry for `id` after deprecated ids are mapped to their replacement.
   public func entry(_ id: String) -> Entry? {
     let lowered = id.lowercased()

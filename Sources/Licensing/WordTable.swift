@@ -44,4 +44,14 @@ struct WordTable<Value: Sendable>: Sendable {
       slot = (slot + 1) & mask
     }
   }
+
+  @inline(__always)
+  func contains(_ key: UInt64) -> Bool {
+    var slot = Int(truncatingIfNeeded: key ^ key >> 29) & mask
+    while true {
+      if slots[slot] < 0 { return false }
+      if keys[slot] == key { return true }
+      slot = (slot + 1) & mask
+    }
+  }
 }

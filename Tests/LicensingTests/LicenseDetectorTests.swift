@@ -63,6 +63,13 @@ final class LicenseDetectorTests: XCTestCase {
     for (text, expected) in cases {
       XCTAssertEqual(ids(text), [expected], text)
     }
+    // "Or later" past the notice's end (a blank line, a comment's close) is code's, not the grant's.
+    let code = "// Licensed under the terms of the GNU General Public License, version 2.\n\n"
+    XCTAssertEqual(
+      ids(code + "#include \"x.h\"\n\n\t// 128 or later belong to non us-ascii character set.\n"), ["GPL-2.0-only"])
+    XCTAssertEqual(ids("/* Licensed under the GNU GPL version 2 */\nint v; /* 2.6 or later */"), ["GPL-2.0-only"])
+    XCTAssertEqual(
+      ids("/* under the GNU GPL version 2\n * or (at your option) any later version */"), ["GPL-2.0-or-later"])
     // A pointer to the text of version 2 gives way to a grant of version 2 or later.
     let both =
       "under the GNU General Public License, either version 2 of the License, or (at your option) any later"
@@ -384,6 +391,29 @@ final class LicenseDetectorTests: XCTestCase {
       "Copyright Notice and License Terms for\nHDF5 (Hierarchical Data Format 5) Software Library and Utilities\n\n"
         + grant + endorsement + disclaimer + enhancements)
     XCTAssertEqual(hdf5.map(\.spdx), ["HDF5"])
+    // Without the clause on binary forms: the source clause alone is BSD-1-Clause, with the
+    // endorsement clause right after it BSD-Source-Code; other clauses between them (bzip2's on
+    // the origin and altered versions) leave the 3-clause reading.
+    let sourceOnly = """
+      Redistribution and use in source and binary forms, with or without modification, are permitted provided \
+      that the following conditions are met:
+      1. Redistributions of source code must retain the above copyright notice, this list of conditions and \
+      the following disclaimer.
+
+      """
+    XCTAssertEqual(ids(sourceOnly + disclaimer, detector), ["BSD-1-Clause"])
+    let sourceCode = sourceOnly + endorsement.replacingOccurrences(of: "3.", with: "2.") + disclaimer
+    XCTAssertEqual(ids(sourceCode, detector), ["BSD-Source-Code"])
+    let bzip2 = """
+      2. The origin of this software must not be misrepresented; you must not claim that you wrote the original \
+      software. If you use this software in a product, an acknowledgment in the product documentation would be \
+      appreciated but is not required.
+      3. Altered source versions must be plainly marked as such, and must not be misrepresented as being the \
+      original software.
+
+      """
+    // (Its clause on the origin is zlib's, read as that licence's notice.)
+    XCTAssertEqual(Set(ids(sourceOnly + bzip2 + endorsement + disclaimer, detector)), ["BSD-3-Clause", "Zlib"])
   }
 
   /// Versions of one licence whose texts differ (GPL-2 and GPL-3) are both found in a file that
@@ -654,6 +684,21 @@ final class LicenseDetectorTests: XCTestCase {
       ", subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be"
       + " included in all copies or substantial portions of the Software."
     XCTAssertEqual(ids(grant + condition + disclaimer), ["MIT"])
+  }
+
+  /// A listed id written out as a licence's name is that licence, not the shorter name it starts
+  /// with; SPDX's full name of MIT-0 is one too.
+  func testAWrittenIDIsTheLicenceItNames() {
+    XCTAssertEqual(
+      ids("/* Based on code supplied under BSD-Source-Code License and this copyright. */"), ["BSD-Source-Code"])
+    XCTAssertEqual(ids("# This file is released under the MIT-0 license.\n"), ["MIT-0"])
+    XCTAssertEqual(ids("Licensed under the BSD-2-Clause-Patent license."), ["BSD-2-Clause-Patent"])
+    XCTAssertEqual(ids("License: Unicode-DFS-2016\n"), ["Unicode-DFS-2016"])
+    XCTAssertEqual(ids("# It may be freely copied and edited (following the MIT No Attribution license).\n"), ["MIT-0"])
+    // Not granted: an id in a URL, one said to be compatible, one that is not listed.
+    XCTAssertEqual(ids("See https://spdx.org/licenses/BSD-Source-Code.html for the license."), [])
+    XCTAssertEqual(ids("This code is not compatible with the MIT-0 license."), [])
+    XCTAssertEqual(ids("Licensed under the BSD-Nine-Clause license."), ["BSD-3-Clause"])
   }
 
   /// The ISC grant straight into its disclaimer is the BSD Zero Clause licence; with its
