@@ -159,8 +159,11 @@ extension LicenseDetector {
     var position = 0
     while position < tokens.count && !findings.isFull {
       // A listed id written out ("under BSD-Source-Code License", "the MIT-0 license") is that
-      // licence, not the name its first words make ("BSD", "MIT").
-      if let bytes, writtenIDStarts.contains(hashes[position]), let written = writtenID(tokens, at: position, bytes) {
+      // licence, not the name its first words make ("BSD", "MIT"). Its first word is followed by
+      // a hyphen, checked first: few words are.
+      if let bytes, tokens.ends[position] < bytes.count, bytes[tokens.ends[position]] == 0x2D,
+        writtenIDStarts.contains(hashes[position]), let written = writtenID(tokens, at: position, bytes)
+      {
         let after = written.next
         let licenceAfter = after < tokens.count && Self.licenceWords.contains(hashes[after])
         let led = Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
