@@ -15,8 +15,12 @@
 # then dev5, up to 800 more at most 400 per expression (what is left is GPL-2.0-only and -or-later).
 # WHOLE=1 also scores both whole halves (every untagged file of each half, no cap per expression:
 # about 2,350 files each; ScanCode takes some 15 minutes per half on 2 cores): whole-dev, whole-test.
+# SET=sources draws a dev pool (for tuning; no test half) from the upstream source tarballs of the
+# projects below (apt-get source, through a deb-src entry of its own): every untagged file with
+# wording, at most 80 per expression and project, none the kernel's source also holds.
 #   [COUNT=800] [DEV2=1] [WHOLE=1] [KEEP=folder] Benchmarks/license-spdx.sh
 #   SET=packages [COUNT=800] [KEEP=folder] Benchmarks/license-spdx.sh
+#   SET=sources [KEEP=folder] Benchmarks/license-spdx.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${COUNT:-800}
@@ -29,6 +33,30 @@ packages=(lttng-modules-dkms libsystemd-dev libdpdk-dev libxdp-dev meson llvm-14
   libmosquitto-dev python3-attr libadwaita-1-dev libgnome-desktop-4-dev libgpgme-dev libhandy-1-dev
   libibverbs-dev libtss2-dev libucx-dev python3-lark python3-mypy libopenexr-dev libgweather-4-dev
   libcoap3-dev libxmlb-dev libjcat-dev libmodbus-dev libnl-3-dev libcamera-dev libnvme-dev liburing-dev)
+sources=(bluez iproute2 ethtool systemd libvirt mesa qemu openocd xen kmod f2fs-tools cryptsetup iwd ell linuxptp
+  network-manager fwupd alsa-utils libgpiod u-boot ofono connman nvme-cli e2fsprogs pulseaudio gst-plugins-good1.0
+  busybox multipath-tools mdadm)
+if [ "${SET:-kernel}" = sources ]; then
+  if [ ! -f "$work/labels.json" ]; then
+    apt=$work/apt
+    mkdir -p "$apt/lists/partial" "$work/src" "$work/debs"
+    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: %s\n' \
+      /usr/share/keyrings/debian-archive-keyring.gpg >"$apt/src.sources"
+    options=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$apt" -o Dir::State::Lists="$apt/lists")
+    apt-get "${options[@]}" update >/dev/null 2>&1 && (cd "$work/debs" && apt-get download linux-source-6.1 >/dev/null 2>&1) \
+      || { echo "skip: Debian's sources cannot be downloaded"; exit 0; }
+    for project in "${sources[@]}"; do  # a version the mirror no longer holds is left out
+      (cd "$work/src" && apt-get "${options[@]}" source --download-only "$project" >/dev/null 2>&1) || true
+    done
+    python3 Benchmarks/license_spdx.py prepare-sources "$work" 80
+  fi
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores, $("$venv/bin/scancode" --version | head -1)"
+  time_licence_tools untagged "$work/untagged" "$work/untagged"/*
+  for tool in hatchery-untagged.jsonl scancode-untagged.json; do
+    echo -n "${tool%%-*} "; python3 Benchmarks/license_spdx.py score "$work" untagged "$work/$tool" dev
+  done
+  exit 0
+fi
 if [ "${SET:-kernel}" = packages ]; then
   [ -z "${DEV2:-}${WHOLE:-}" ] || { echo "DEV2 and WHOLE draw from the kernel's source only" >&2; exit 2; }
   if [ ! -f "$work/labels.json" ]; then

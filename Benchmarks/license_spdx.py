@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Licence detection on source files with SPDX-License-Identifier headers (issue 18), from the
-Linux kernel's source as Debian ships it (linux-source-6.1), and from the headers and modules of
-other Debian packages (a second source of other projects' conventions).
+Linux kernel's source as Debian ships it (linux-source-6.1), from the headers and modules of
+other Debian packages (a second source of other projects' conventions), and (a dev pool only)
+from other projects' source tarballs.
 
   prepare WORK COUNT   unpacks WORK/debs/linux-source-*.deb, draws up to COUNT files carrying an
                        SPDX-License-Identifier line (at most 40 per distinct expression, so rare
@@ -25,6 +26,13 @@ other Debian packages (a second source of other projects' conventions).
                        as prepare, from every .deb in WORK/debs instead of the kernel's source (names are
                        package__path; the SHA-1 of that name splits dev from test; copyright files left
                        out). The list in license-spdx.sh leaves out packages that copy kernel files.
+  prepare-sources WORK CAP
+                       a dev pool of other projects' sources (tuning only; it has no test half): every
+                       file of the upstream tarballs in WORK/src (apt-get source) that carries a tag and
+                       keeps licence wording without it, at most CAP per expression and project, untagged,
+                       into WORK/untagged (names project__path). Files the kernel's source holds too (the
+                       same first 40 lines, or the same last two path components; WORK/debs/linux-source-*)
+                       and folders of copied kernel headers are left out, so no kernel test file leaks in.
   score WORK SET RESULTS HALF
                        per-file recall and precision of the labelled ids on SET (tagged, untagged
                        or a dev sample) from `hatchery license detect` JSON lines or a ScanCode JSON report.
@@ -158,6 +166,60 @@ def prepare_packages(work, count):
     shutil.rmtree(source)
 
 
+def header_print(data):
+    """The SHA-1 of a file's first 40 lines without its tag, blanks collapsed."""
+    lines = [line for line in data.split(b"\n") if b"SPDX-License-Identifier" not in line][:40]
+    return sha1(re.sub(rb"\s+", b" ", b" ".join(lines)).decode("utf8", "replace"))
+
+
+def prepare_sources(work, cap):
+    source = unpacked_source(work)
+    kernel = set()
+    for root, _, files in os.walk(source):
+        for name in files:
+            path = os.path.join(root, name)
+            if os.path.islink(path):
+                continue
+            data = open(path, "rb").read()
+            if TAG.search(data[:4096]):
+                kernel.add(header_print(data))
+            kernel.add("/".join(path.split("/")[-2:]))
+    shutil.rmtree(source)
+    copied = re.compile(r"linux-headers|uapi|standard-headers|__linux__|__kernel__", re.I)
+    tree = os.path.join(work, "tree")
+    for tarball in sorted(os.listdir(os.path.join(work, "src"))):
+        if ".orig.tar." in tarball and not tarball.endswith(".asc"):
+            project = os.path.join(tree, tarball.split("_")[0])
+            os.makedirs(project, exist_ok=True)
+            subprocess.run(["tar", "-xf", os.path.join(work, "src", tarball), "-C", project, "--strip-components=1"],
+                           stderr=subprocess.DEVNULL)
+    os.makedirs(os.path.join(work, "untagged"), exist_ok=True)
+    labels, split, left_out = {}, {}, 0
+    for project in sorted(os.listdir(tree)):
+        per_expression = Counter()
+        for digest, path, name, expression in sorted(tagged_files(os.path.join(tree, project))):
+            data = open(path, "rb").read()
+            if copied.search(name) or header_print(data) in kernel or "/".join(path.split("/")[-2:]) in kernel:
+                left_out += 1
+                continue
+            ids = ids_in(expression)
+            group = " ".join(sorted(ids))
+            if not ids or not all(re.fullmatch(r"[A-Za-z0-9.+-]+", i) for i in ids) or per_expression[group] >= cap:
+                continue
+            untagged = untagged_text(data)
+            if untagged is None:
+                continue
+            per_expression[group] += 1
+            key = f"{project}__{name}"
+            open(os.path.join(work, "untagged", key), "wb").write(untagged)
+            labels[key], split[key] = sorted(ids), "dev"
+    shutil.rmtree(tree)
+    json.dump(labels, open(os.path.join(work, "labels.json"), "w"), indent=1, sort_keys=True)
+    json.dump(split, open(os.path.join(work, "split.json"), "w"), indent=1, sort_keys=True)
+    print(f"{len(labels)} dev files of {len(os.listdir(os.path.join(work, 'src')))} downloaded source files; "
+          f"{left_out} left out as the kernel's")
+
+
 def prepare_dev(work, folder, count, cap):
     source = unpacked_source(work)
     labels = json.load(open(os.path.join(work, "labels.json")))
@@ -232,6 +294,8 @@ if __name__ == "__main__":
         prepare_dev(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     elif len(sys.argv) == 5 and sys.argv[1] == "prepare-half" and sys.argv[4] in ("dev", "test"):
         prepare_half(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) == 4 and sys.argv[1] == "prepare-sources":
+        prepare_sources(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) == 6 and sys.argv[1] == "score":
         score(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     else:
