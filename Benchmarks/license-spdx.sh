@@ -17,10 +17,11 @@
 # about 2,350 files each; ScanCode takes some 15 minutes per half on 2 cores): whole-dev, whole-test.
 # SET=sources draws a dev pool (for tuning; no test half) from the upstream source tarballs of the
 # projects below (apt-get source, through a deb-src entry of its own): every untagged file with
-# wording, at most 80 per expression and project, none the kernel's source also holds.
+# wording, at most 80 per expression and project, none the kernel's source also holds. PROJECTS
+# names other source packages instead (none whose binaries the packages set draws from).
 #   [COUNT=800] [DEV2=1] [WHOLE=1] [KEEP=folder] Benchmarks/license-spdx.sh
 #   SET=packages [COUNT=800] [KEEP=folder] Benchmarks/license-spdx.sh
-#   SET=sources [KEEP=folder] Benchmarks/license-spdx.sh
+#   SET=sources [PROJECTS="name …"] [KEEP=folder] Benchmarks/license-spdx.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${COUNT:-800}
@@ -45,6 +46,7 @@ if [ "${SET:-kernel}" = sources ]; then
     options=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$apt" -o Dir::State::Lists="$apt/lists")
     apt-get "${options[@]}" update >/dev/null 2>&1 && (cd "$work/debs" && apt-get download linux-source-6.1 >/dev/null 2>&1) \
       || { echo "skip: Debian's sources cannot be downloaded"; exit 0; }
+    [ -z "${PROJECTS:-}" ] || read -r -a sources <<<"$PROJECTS"
     for project in "${sources[@]}"; do  # a version the mirror no longer holds is left out
       (cd "$work/src" && apt-get "${options[@]}" source --download-only "$project" >/dev/null 2>&1) || true
     done
