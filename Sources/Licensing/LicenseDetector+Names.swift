@@ -133,6 +133,37 @@ extension LicenseDetector {
     return (entry.id, next)
   }
 
+  /// A licence given as its page on the SPDX list: DOAP's `<license
+  /// rdf:resource="https://spdx.org/licenses/LGPL-2.0+.html"/>` or a field `License:
+  /// https://spdx.org/licenses/MIT.html`; the word at `position` is "spdx". Not a link in prose
+  /// (a table of licences and their pages names many).
+  func spdxPage(
+    _ tokens: WordTokens, at position: Int, _ bytes: UnsafeRawBufferPointer
+  ) -> (finding: LicenseFinding, next: Int)? {
+    let hashes = tokens.hashes
+    guard position >= 2, hashes[position - 1] == Self.httpsWord || hashes[position - 1] == Self.httpWord,
+      matches(Self.spdxPagePath, tokens, at: position),
+      hashes[position - 2] == Self.licenseWord
+        || position >= 4 && matches(Self.doapLicence, tokens, at: position - 4),
+      position + Self.spdxPagePath.count < tokens.count
+    else { return nil }
+    let start = tokens.starts[position + Self.spdxPagePath.count]
+    var end = start
+    while end < bytes.count, end - start < 80, Self.idByte(bytes[end]) || bytes[end] == 0x2B { end += 1 }
+    var text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    for suffix in [".html", ".json", "."] where text.lowercased().hasSuffix(suffix) { text.removeLast(suffix.count) }
+    guard let entry = list.entry(text), !entry.isException else { return nil }
+    var next = position + Self.spdxPagePath.count
+    while next < tokens.count && tokens.starts[next] < end { next += 1 }
+    return (
+      LicenseFinding(spdx: entry.id, method: .notice, confidence: 0.9, start: tokens.starts[position - 1], end: end),
+      next
+    )
+  }
+  static let spdxWord = WordTokens.hash("spdx")
+  static let spdxPagePath = NoticeRule.phrase("spdx org licenses")
+  static let doapLicence = NoticeRule.phrase("license rdf resource")
+
   /// Ids read as written: those with a hyphen, but not the GNU licences' (their own rules read
   /// versions and "or later"; see `gnuFamilies`).
   static func readsWrittenID(_ id: String) -> Bool {
@@ -178,6 +209,11 @@ extension LicenseDetector {
               end: tokens.ends[licenceAfter ? after : after - 1]))
         }
         position = after
+        continue
+      }
+      if hashes[position] == Self.spdxWord, let bytes, let page = spdxPage(tokens, at: position, bytes) {
+        findings.append(page.finding)
+        position = page.next
         continue
       }
       guard let candidates = names[hashes[position]],

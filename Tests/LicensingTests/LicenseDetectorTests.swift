@@ -701,6 +701,21 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids("Licensed under the BSD-Nine-Clause license."), ["BSD-3-Clause"])
   }
 
+  /// A licence given as its page on SPDX's list, as DOAP's licence element or a licence field
+  /// does; not a link in a table of licences.
+  func testALicenceGivenAsItsSPDXPageIsRead() {
+    let doap = """
+      <Project xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://usefulinc.com/ns/doap#">
+        <license rdf:resource="https://spdx.org/licenses/LGPL-2.0+.html"/>
+        <license rdf:resource="https://spdx.org/licenses/MIT.html"/>
+      </Project>
+      """
+    XCTAssertEqual(ids(doap), ["LGPL-2.0-or-later", "MIT"])
+    XCTAssertEqual(ids("License: https://spdx.org/licenses/Apache-2.0.html\n"), ["Apache-2.0"])
+    XCTAssertEqual(ids("X11 License\tX11\tx11.txt\thttps://spdx.org/licenses/X11.html\n"), [])
+    XCTAssertEqual(ids("License: https://spdx.org/licenses/No-Such-Licence.html\n"), [])
+  }
+
   /// The ISC grant straight into its disclaimer is the BSD Zero Clause licence; with its
   /// condition, then the MIT licence's disclaimer, curl's licence.
   func testTheISCGrantIsToldFromZeroClauseBSDAndCurl() {
