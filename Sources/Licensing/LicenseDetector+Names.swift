@@ -151,7 +151,8 @@ extension LicenseDetector {
     var end = start
     while end < bytes.count, end - start < 80, Self.idByte(bytes[end]) || bytes[end] == 0x2B { end += 1 }
     var text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-    for suffix in [".html", ".json", "."] where text.lowercased().hasSuffix(suffix) { text.removeLast(suffix.count) }
+    while text.hasSuffix(".") { text.removeLast() }  // the sentence's
+    for suffix in [".html", ".json"] where text.lowercased().hasSuffix(suffix) { text.removeLast(suffix.count) }
     guard let entry = list.entry(text), !entry.isException else { return nil }
     var next = position + Self.spdxPagePath.count
     while next < tokens.count && tokens.starts[next] < end { next += 1 }

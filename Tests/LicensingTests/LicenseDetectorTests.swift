@@ -712,6 +712,7 @@ final class LicenseDetectorTests: XCTestCase {
       """
     XCTAssertEqual(ids(doap), ["LGPL-2.0-or-later", "MIT"])
     XCTAssertEqual(ids("License: https://spdx.org/licenses/Apache-2.0.html\n"), ["Apache-2.0"])
+    XCTAssertEqual(ids("License: https://spdx.org/licenses/Zlib.html."), ["Zlib"])
     XCTAssertEqual(ids("X11 License\tX11\tx11.txt\thttps://spdx.org/licenses/X11.html\n"), [])
     XCTAssertEqual(ids("License: https://spdx.org/licenses/No-Such-Licence.html\n"), [])
   }
