@@ -173,8 +173,7 @@ extension LicenseDetector {
 
   /// A letter, digit, "-" or ".": the bytes of a licence id.
   static func idByte(_ byte: UInt8) -> Bool {
-    let lower = byte | 0x20
-    return (lower >= 0x61 && lower <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E
+    ASCII.isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
   }
 
   /// Licences named as the object of a grant: the name followed by "license" (or "-style
