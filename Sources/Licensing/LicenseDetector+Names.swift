@@ -116,21 +116,28 @@ extension LicenseDetector {
   /// out) and the position of the word after it; nil when the bytes there are no such id.
   func writtenID(_ tokens: WordTokens, at position: Int, _ bytes: UnsafeRawBufferPointer) -> (id: String, next: Int)? {
     let start = tokens.starts[position]
-    var end = start
-    var hyphen = false
-    while end < bytes.count, end - start < 64, Self.idByte(bytes[end]) || bytes[end] == 0x2B {
-      if bytes[end] == 0x2D { hyphen = true }
-      end += 1
-    }
+    var end = Self.idEnd(bytes, from: start, limit: 64)
     while end > start, bytes[end - 1] == 0x2E || bytes[end - 1] == 0x2D { end -= 1 }
-    guard hyphen, start > 0 ? !Self.idByte(bytes[start - 1]) : true else { return nil }
+    guard start == 0 || !Self.idByte(bytes[start - 1]) else { return nil }
     let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     guard Self.readsWrittenID(text), let entry = list.entry(text), !entry.isException,
       entry.id.caseInsensitiveCompare(text) == .orderedSame
     else { return nil }
+    return (entry.id, Self.word(tokens, startingFrom: end, after: position))
+  }
+
+  /// The end of the run of licence-id bytes (and "+") from `start`, at most `limit` bytes long.
+  static func idEnd(_ bytes: UnsafeRawBufferPointer, from start: Int, limit: Int) -> Int {
+    var end = start
+    while end < bytes.count, end - start < limit, idByte(bytes[end]) || bytes[end] == 0x2B { end += 1 }
+    return end
+  }
+
+  /// The first word after word `position` that starts at or after byte `end`.
+  static func word(_ tokens: WordTokens, startingFrom end: Int, after position: Int) -> Int {
     var next = position
     while next < tokens.count && tokens.starts[next] < end { next += 1 }
-    return (entry.id, next)
+    return next
   }
 
   /// A licence given as its page on the SPDX list: DOAP's `<license
@@ -147,18 +154,15 @@ extension LicenseDetector {
         || position >= 4 && matches(Self.doapLicence, tokens, at: position - 4),
       position + Self.spdxPagePath.count < tokens.count
     else { return nil }
-    let start = tokens.starts[position + Self.spdxPagePath.count]
-    var end = start
-    while end < bytes.count, end - start < 80, Self.idByte(bytes[end]) || bytes[end] == 0x2B { end += 1 }
-    var text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    let idWord = position + Self.spdxPagePath.count
+    let end = Self.idEnd(bytes, from: tokens.starts[idWord], limit: 80)
+    var text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[tokens.starts[idWord]..<end]), as: UTF8.self)
     while text.hasSuffix(".") { text.removeLast() }  // the sentence's
     for suffix in [".html", ".json"] where text.lowercased().hasSuffix(suffix) { text.removeLast(suffix.count) }
     guard let entry = list.entry(text), !entry.isException else { return nil }
-    var next = position + Self.spdxPagePath.count
-    while next < tokens.count && tokens.starts[next] < end { next += 1 }
     return (
       LicenseFinding(spdx: entry.id, method: .notice, confidence: 0.9, start: tokens.starts[position - 1], end: end),
-      next
+      Self.word(tokens, startingFrom: end, after: idWord)
     )
   }
   static let spdxWord = WordTokens.hash("spdx")
