@@ -89,6 +89,11 @@ struct NoticeRule: Sendable {
     NoticeRule(
       "you are under no obligation whatsoever to provide any bug fixes patches or upgrades to the features functionality or performance of the source code",
       "BSD-3-Clause-LBNL"),
+    // The BSD+Patent licence's patent grant, under the 2-clause BSD grant's clauses (SPDX
+    // BSD-2-Clause-Patent).
+    NoticeRule(
+      "each copyright holder and contributor hereby grants to those receiving rights under this license a perpetual worldwide",
+      "BSD-2-Clause-Patent"),
     NoticeRule("python software foundation license version 2", "PSF-2.0"),
     NoticeRule("psf license agreement", "PSF-2.0", confidence: 0.7),
     // The PSF licence's first clause, often copied without its title.
@@ -187,7 +192,7 @@ struct NoticeRule: Sendable {
   ]
   /// Licences that are the BSD grant and its clauses with a clause of their own after them, and
   /// how far (bytes) before that clause the grant is theirs.
-  static let clauseAfterTheBSDGrant: Set<String> = ["BSD-3-Clause-LBNL"]
+  static let clauseAfterTheBSDGrant: Set<String> = ["BSD-3-Clause-LBNL", "BSD-2-Clause-Patent"]
   static let clauseReach = 3_000
   /// Licences whose text is the BSD grant with clauses of their own, and how far (bytes) after
   /// their title the grant is theirs.

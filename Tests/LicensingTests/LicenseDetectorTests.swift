@@ -386,6 +386,16 @@ final class LicenseDetectorTests: XCTestCase {
       grant + endorsement + disclaimer + String(repeating: "\nOther files are under other terms.", count: 100)
         + "\n\n" + grant + endorsement + disclaimer + enhancements)
     XCTAssertEqual(Set(apart.map(\.spdx)), ["BSD-3-Clause", "BSD-3-Clause-LBNL"])
+    // The BSD+Patent licence: the two clauses, then its patent grant.
+    let patentGrant = """
+
+      Subject to the terms and conditions of this license, each copyright holder and contributor hereby \
+      grants to those receiving rights under this license a perpetual, worldwide, non-exclusive, no-charge, \
+      royalty-free, irrevocable (except for failure to satisfy the conditions of this license) patent license …
+
+      """
+    let bsdPatent = detector.detect("Copyright (c) 2024 Example Authors\n\n" + grant + patentGrant + disclaimer)
+    XCTAssertEqual(bsdPatent.map(\.spdx), ["BSD-2-Clause-Patent"])
     // HDF5's licence is the grant, the clauses and that clause under its own title.
     let hdf5 = detector.detect(
       "Copyright Notice and License Terms for\nHDF5 (Hierarchical Data Format 5) Software Library and Utilities\n\n"
