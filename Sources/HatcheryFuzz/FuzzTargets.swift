@@ -327,6 +327,22 @@ extension FuzzTarget {
     This file is subject to the terms and conditions of the GNU General Public License. See the file "COPYING" \
     in the main directory of this archive. char _license[] SEC("license") = "GPL"; MODULE_LICENSE ( "GPL v2" );
     """,
+    """
+    Licensed under the terms of the GNU General Public License, version 2.
+    // 128 or later. Distributed under BSD-Source-Code License; the MIT-0 license; MIT No Attribution.
+    License: Unicode-DFS-2016 <license rdf:resource="https://spdx.org/licenses/LGPL-2.0+.html"/>
+    License: https://spdx.org/licenses/MIT.html.
+    """,
+    """
+    Redistribution and use in source and binary forms, with or without modification, are permitted provided \
+    that the following conditions are met: 1. Redistributions of source code must retain the above copyright \
+    notice, this list of conditions and the following disclaimer. 2. Redistributions in binary form must \
+    reproduce the above copyright notice. Subject to the terms and conditions of this license, each copyright \
+    holder and contributor hereby grants to those receiving rights under this license a perpetual, worldwide \
+    patent license. THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS "AS IS".
+    Redistribution and use in source and binary forms are permitted provided that: Redistributions of source \
+    code must retain the above copyright notice. THIS SOFTWARE IS PROVIDED BY THE AUTHOR "AS IS".
+    """,
   ]
 
   /// Texts carrying each kind of evidence the detector reads; a mutated text must give at most
