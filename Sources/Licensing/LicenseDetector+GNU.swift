@@ -166,11 +166,14 @@ extension LicenseDetector {
   static let shortVersions: [String: [String: String]] = [
     "GPL": ["1": "1.0", "2": "2.0", "3": "3.0"], "LGPL": ["2": "2.0", "2 1": "2.1", "3": "3.0"], "AGPL": ["3": "3.0"],
   ]
-  /// A GNU licence named with no version, as the object of a grant.
-  static let unversionedNames: [(words: [UInt64], id: String)] = [
-    ("gnu general public license", "GPL"), ("gnu public license", "GPL"), ("gnu gpl", "GPL"), ("gpl", "GPL"),
-    ("gnu lesser general public license", "LGPL"), ("gnu library general public license", "LGPL"), ("lgpl", "LGPL"),
-  ].map { (NoticeRule.phrase($0.0), $0.1) }
+  /// A GNU licence named with no version, as the object of a grant, and the first version that
+  /// name covers: the Library GPL became the Lesser GPL with version 2.1, so "the GNU Lesser General
+  /// Public License" with no version is 2.1 or later.
+  static let unversionedNames: [(words: [UInt64], id: String, first: String)] = [
+    ("gnu general public license", "GPL", "1.0"), ("gnu public license", "GPL", "1.0"), ("gnu gpl", "GPL", "1.0"),
+    ("gpl", "GPL", "1.0"), ("gnu lesser general public license", "LGPL", "2.1"),
+    ("gnu library general public license", "LGPL", "2.0"), ("lgpl", "LGPL", "2.0"),
+  ].map { (NoticeRule.phrase($0.0), $0.1, $0.2) }
   /// Whether the word at `position` is inside an SPDX-License-Identifier tag (the tag rules read
   /// those, "+" and all).
   func inTag(_ tokens: WordTokens, at position: Int) -> Bool {
@@ -216,9 +219,10 @@ extension LicenseDetector {
   static func inIdentifier(start: Int, end: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
     (start > 0 && bytes[start - 1] == 0x5F) || (end < bytes.count && bytes[end] == 0x5F)
   }
-  /// The first version of each family: a grant of a GNU licence that names none lets the
-  /// recipient choose any version ever published (GPL-2 section 9, GPL-3 section 14).
-  static let firstVersions = ["GPL": "1.0", "LGPL": "2.0", "AGPL": "3.0"]
+  /// The GNU families a grant names without a version; such a grant lets the recipient choose any
+  /// version ever published under that name (GPL-2 section 9, GPL-3 section 14), hence each
+  /// unversioned name's first version, or later.
+  static let grantedFamilies: Set<String> = ["GPL", "LGPL", "AGPL"]
 
   /// GNU licences the full names do not give: abbreviations with their version ("GPLv2", "LGPL
   /// 2.1 or later"), and grants of one with no version ("licensed under the GPL"), read as the
@@ -228,8 +232,8 @@ extension LicenseDetector {
     _ tokens: WordTokens, bytes: UnsafeRawBufferPointer?, named: [LicenseFinding]
   ) -> [LicenseFinding] {
     var findings = FindingList()
-    var unversioned: [(id: String, start: Int, end: Int)] = []
-    var disclaimers: [(id: String, start: Int, end: Int)] = []
+    var unversioned: [(id: String, first: String, start: Int, end: Int)] = []
+    var disclaimers: [(id: String, first: String, start: Int, end: Int)] = []
     let hashes = tokens.hashes
     let triggers = Self.shortFormTriggers
     var position = 0
@@ -321,9 +325,9 @@ extension LicenseDetector {
           && Self.numbers[tokens.hashes[after + 1]] != nil && citesSection(tokens, start: position, end: after + 2)
           || after < tokens.count && tokens.hashes[after] == Self.insteadWord
         if !cited && granted {
-          unversioned.append((name.id, tokens.starts[position], end))
+          unversioned.append((name.id, name.first, tokens.starts[position], end))
         } else if !cited {
-          disclaimers.append((name.id, tokens.starts[position], end))
+          disclaimers.append((name.id, name.first, tokens.starts[position], end))
         }
         position += name.words.count
         continue
@@ -331,11 +335,11 @@ extension LicenseDetector {
       position += 1
     }
     let versioned = Set((named + findings.items).map { Self.family(of: $0.spdx) })
-    if versioned.isDisjoint(with: Self.firstVersions.keys) && unversioned.isEmpty {
+    if versioned.isDisjoint(with: Self.grantedFamilies) && unversioned.isEmpty {
       unversioned = Array(disclaimers.prefix(1))
     }
     for grant in unversioned where !versioned.contains(grant.id) && !findings.isFull {
-      let spdx = "\(grant.id)-\(Self.firstVersions[grant.id] ?? "1.0")-or-later"
+      let spdx = "\(grant.id)-\(grant.first)-or-later"
       findings.append(
         LicenseFinding(
           spdx: list.entry(spdx)?.id ?? spdx, method: .notice, confidence: 0.7, start: grant.start, end: grant.end))

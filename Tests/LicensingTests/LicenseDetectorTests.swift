@@ -631,8 +631,13 @@ final class LicenseDetectorTests: XCTestCase {
       2. COMMON DEVELOPMENT AND DISTRIBUTION LICENSE (CDDL) Version 1.0
       """
     XCTAssertEqual(ids(choice).sorted(), ["CDDL-1.0", "LGPL-2.1-only"])
+    // With no version, the Lesser GPL is any version so named: 2.1 or later; the Library GPL 2.0 or later.
     XCTAssertEqual(
       ids(" * this file is covered by the GNU Lesser General Public License,\n * which should be included as COPYING."),
+      ["LGPL-2.1-or-later"])
+    XCTAssertEqual(
+      ids(
+        " * this file is covered by the GNU Library General Public License,\n * which should be included as COPYING."),
       ["LGPL-2.0-or-later"])
     // Tcl/Tk's licence by its grant.
     XCTAssertEqual(
