@@ -102,8 +102,52 @@ public final class LicenseDetector: Sendable {
     }
     readBSDGrants(&findings, texts: &texts)
     findings += texts
+    findings = withLLVMException(findings, bytes: bytes)
     if !findings.contains(where: { $0.confidence > Self.pointerConfidence }) { findings += moduleLicenses(bytes) }
     return Self.deduplicated(findings)
+  }
+
+  /// The Apache licence the LLVM exception amends is that licence with the exception: a text of
+  /// it around the exception (LLVM's LICENSE.TXT) and the findings inside that text, or a notice
+  /// shortly before it in the same paragraph group — no empty line between them, the break
+  /// between a copyright file's stanzas. Apache-2.0 elsewhere in the document stays. The
+  /// exception's own mentions of the GPLv2 are not grants.
+  func withLLVMException(_ findings: [LicenseFinding], bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
+    let spans = findings.filter { $0.method == .notice && $0.spdx == NoticeRule.llvmException }.map {
+      $0.start..<$0.end
+    }
+    let exceptions = spans.map(\.lowerBound)
+    guard !exceptions.isEmpty else { return findings }
+    let amendedTexts = findings.filter { text in
+      text.spdx == "Apache-2.0" && exceptions.contains { text.start <= $0 && $0 < text.end }
+    }
+    return findings.filter { finding in
+      if finding.spdx == "Apache-2.0" {
+        let inAmendedText = amendedTexts.contains { $0.start <= finding.start && finding.start < $0.end }
+        let before = exceptions.contains { exception in
+          finding.start <= exception && exception - finding.start < NoticeRule.clauseReach
+            && !Self.holdsEmptyLine(bytes, from: finding.start, to: exception)
+        }
+        return !inAmendedText && !before
+      }
+      guard finding.method == .notice, Self.family(of: finding.spdx) == "GPL" else { return true }
+      return !spans.contains { $0.contains(finding.start) }
+    }
+  }
+
+  /// Whether a line of only blanks lies within `from..<to`.
+  static func holdsEmptyLine(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Bool {
+    var lineBlank = false
+    for offset in from..<min(to, bytes.count) {
+      switch bytes[offset] {
+      case 0x0A:
+        if lineBlank { return true }
+        lineBlank = true
+      case 0x20, 0x09, 0x0D: continue
+      default: lineBlank = false
+      }
+    }
+    return false
   }
 
   /// Which licence each BSD grant is. Licences written on the grant (the Zope Public License,

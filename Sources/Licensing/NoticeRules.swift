@@ -20,6 +20,25 @@ struct NoticeRule: Sendable {
       "permission to use copy modify and distribute this software for any purpose with or without fee", "ISC",
       confidence: 0.7),
     NoticeRule("licensed under the apache license version 2 0", "Apache-2.0"),
+    // The University of Illinois/NCSA licence by its title. Its text is the MIT grant ("to deal
+    // with the Software") and three BSD-like conditions; that grant is still read as MIT, as
+    // Debian labels it (AMD's ROCm copyright files, titled or not).
+    NoticeRule("university of illinois ncsa open source license", "NCSA"),
+    // The LLVM Project's exceptions to the Apache licence: by name, by their first paragraph's
+    // opening, and by their second paragraph, whole: it names the GPLv2 twice and grants it not.
+    NoticeRule("apache license v2 0 with llvm exceptions", llvmException),
+    NoticeRule("apache license version 2 0 with llvm exceptions", llvmException),
+    NoticeRule("apache 2 0 license with llvm exceptions", llvmException),
+    NoticeRule(
+      "as an exception if as a result of your compiling your source code portions of this software are embedded into an object form",
+      llvmException),
+    NoticeRule(
+      "in addition if you combine or link compiled forms of this software with software that is licensed under the "
+        + "gplv2 combined software and if a court of competent jurisdiction determines that the patent provision "
+        + "section 3 the indemnity provision section 9 or other section of the license conflicts with the conditions "
+        + "of the gplv2 you may retroactively and prospectively choose to deem waived or otherwise exclude such "
+        + "section s of the license but only in their entirety and only with respect to the combined software",
+      llvmException),
     NoticeRule("apache license version 2 0 january 2004", "Apache-2.0"),
     NoticeRule("apache license 2 0", "Apache-2.0", confidence: 0.8),
     // "the Apache Public License 2.0": a name often given to it.
@@ -200,6 +219,8 @@ struct NoticeRule: Sendable {
   /// What a BSD grant can be read as.
   static let bsdGrantReadings = bsdVariants.union(clauseAfterTheBSDGrant).union(writtenOnTheBSDGrant)
   static let titleReach = 2_000
+
+  static let llvmException = "Apache-2.0 WITH LLVM-exception"
 
   static func phrase(_ text: String) -> [UInt64] { text.split(separator: " ").map { WordTokens.hash(String($0)) } }
 }

@@ -537,6 +537,56 @@ final class LicenseDetectorTests: XCTestCase {
           + "hereby granted.\nMODULE_LICENSE(\"Dual BSD/GPL\");"), ["ISC"])
   }
 
+  /// The LLVM exception amends the Apache licence named shortly before it, not a stanza of its
+  /// own before an empty line; its paragraph on the GPLv2 grants no GPL.
+  func testTheLLVMExceptionAmendsTheApacheLicenceItFollows() {
+    XCTAssertEqual(
+      ids("// Part of the LLVM Project, under the Apache License v2.0 with LLVM Exceptions.\n"),
+      ["Apache-2.0 WITH LLVM-exception"])
+    let exception = """
+       On Debian systems the full text of the Apache Software License 2.0 can be found in \
+      `/usr/share/common-licenses/Apache-2.0'.
+       .
+       ---- LLVM Exceptions to the Apache 2.0 License ----
+       .
+       As an exception, if, as a result of your compiling your source code, portions of this Software are \
+      embedded into an Object form of such source code, you may redistribute such embedded portions in such \
+      Object form without complying with the conditions of Sections 4(a), 4(b) and 4(d) of the License.
+       .
+       In addition, if you combine or link compiled forms of this Software with software that is licensed under \
+      the GPLv2 ("Combined Software") and if a court of competent jurisdiction determines that the patent \
+      provision (Section 3), the indemnity provision (Section 9) or other Section of the License conflicts with \
+      the conditions of the GPLv2, you may retroactively and prospectively choose to deem waived or otherwise \
+      exclude such Section(s) of the License, but only in their entirety and only with respect to the Combined \
+      Software.
+
+      """
+    XCTAssertEqual(ids("Files: *\nCopyright: 2003 LLVM Team\n" + exception), ["Apache-2.0 WITH LLVM-exception"])
+    let plainStanza = """
+      Files: lib/colorman.c
+      Copyright: 2011 Example Authors
+       Licensed under the Apache License, Version 2.0 (the "License").
+
+      Files: lib/*
+      Copyright: 2012 Example Authors
+
+      """
+    XCTAssertEqual(
+      Set(ids(plainStanza + exception)), ["Apache-2.0", "Apache-2.0 WITH LLVM-exception"],
+      "a stanza before an empty line keeps its plain Apache licence")
+    // The GPLv2 named outside the exception is a grant as before.
+    XCTAssertEqual(
+      Set(ids("Files: *\nCopyright: 2003 LLVM Team\n" + exception + "\nThe tools are released under the GPLv2.\n")),
+      ["Apache-2.0 WITH LLVM-exception", "GPL-2.0-only"])
+    // The NCSA licence by its title (its MIT-style grant is still read as MIT).
+    XCTAssertEqual(
+      Set(
+        ids(
+          "University of Illinois/NCSA\nOpen Source License\n\nPermission is hereby granted, free of charge, to any "
+            + "person obtaining a copy of this software and associated documentation files (the \"Software\"), to deal "
+            + "with the Software without restriction")), ["NCSA", "MIT"])
+  }
+
   func testGNUGrantsInTheFormsKernelHeadersUse() {
     XCTAssertEqual(
       ids("under the terms of version 2.1 of the GNU Lesser General Public License as published by the FSF."),
