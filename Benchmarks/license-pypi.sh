@@ -4,9 +4,9 @@
 # unambiguous License classifiers; Benchmarks/license_pypi.py), in dev and test halves.
 # `hatchery license detect` (one process) beside ScanCode-toolkit (as many processes as cores,
 # from SCANCODE_VENV, default Benchmarks/.venv-scancode, which also downloads the wheels).
-# DEV2=1 also draws and scores three more dev samples (for tuning; no test half): the dev-half
+# DEV2=1 also draws and scores five more dev samples (for tuning; no test half): the dev-half
 # distributions among the 700 names after the set's (dev2), then the 700 after those (dev3), then
-# the next 700 (dev4; Benchmarks/license_pypi.py prepare-dev).
+# the next 700 (dev4), 700 more (dev5) and the rest (dev6; Benchmarks/license_pypi.py prepare-dev).
 #   [COUNT=300] [DEV2=1] [KEEP=folder] Benchmarks/license-pypi.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +33,7 @@ for half in dev test; do
   echo -n "scancode "; python3 Benchmarks/license_pypi.py score "$work" "$work/scancode.json" "$half"
 done
 if [ -n "${DEV2:-}" ]; then
-  for sample in "dev2 0" "dev3 700" "dev4 1400"; do
+  for sample in "dev2 0" "dev3 700" "dev4 1400" "dev5 2100" "dev6 2800"; do
     read -r name offset <<<"$sample"
     [ -f "$work/$name/labels.json" ] || "$venv/bin/python" Benchmarks/license_pypi.py prepare-dev "$work" "$name" 700 "$offset"
     "$hatchery" license detect "$work/$name"/files/* >"$work/$name/hatchery.jsonl"
