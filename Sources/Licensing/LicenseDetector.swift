@@ -109,8 +109,9 @@ public final class LicenseDetector: Sendable {
 
   /// The Apache licence the LLVM exception amends is that licence with the exception: a text of
   /// it around the exception (LLVM's LICENSE.TXT) and the findings inside that text, or a notice
-  /// shortly before it in the same paragraph group — no empty line between them, the break
-  /// between a copyright file's stanzas. Apache-2.0 elsewhere in the document stays. The
+  /// shortly before it (within `clauseReach`, as for a BSD variant's clause) in the same paragraph
+  /// group — no empty line between them, the break between a copyright file's stanzas. Apache-2.0
+  /// elsewhere in the document stays. The
   /// exception's own mentions of the GPLv2 are not grants.
   func withLLVMException(_ findings: [LicenseFinding], bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
     let spans = findings.filter { $0.method == .notice && $0.spdx == NoticeRule.llvmException }.map {

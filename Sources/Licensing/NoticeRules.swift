@@ -220,6 +220,7 @@ struct NoticeRule: Sendable {
   static let bsdGrantReadings = bsdVariants.union(clauseAfterTheBSDGrant).union(writtenOnTheBSDGrant)
   static let titleReach = 2_000
 
+  /// What the LLVM exception's rules read: the exception is only ever one to the Apache licence.
   static let llvmException = "Apache-2.0 WITH LLVM-exception"
 
   static func phrase(_ text: String) -> [UInt64] { text.split(separator: " ").map { WordTokens.hash(String($0)) } }
