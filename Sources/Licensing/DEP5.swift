@@ -159,10 +159,19 @@ public enum DebianLicenseNames {
     "lppl-1.3c": "LPPL-1.3c", "unicode-dfs-2016": "Unicode-DFS-2016", "0bsd": "0BSD", "bsd-0-clause": "0BSD",
   ]
 
+  /// Exceptions whose Debian names SPDX lists, by the words after "with" ("Apache-2.0 with LLVM
+  /// exception"), and names that hold one (llvm-toolchain's `APACHE-2-LLVM-EXCEPTIONS`).
+  static let exceptions: [String: String] = ["llvm exception": "LLVM-exception", "llvm exceptions": "LLVM-exception"]
+  static let namesWithAnException: [String: (id: String, exception: String)] = [
+    "apache-2-llvm-exceptions": ("Apache-2.0", "LLVM-exception"),
+    "apache-2.0-llvm-exceptions": ("Apache-2.0", "LLVM-exception"),
+  ]
+
   /// The SPDX expression of a `License` field's first line: `or` and `and` as in SPDX (`and`
-  /// binding tighter), commas as the loosest `and`, `with … exception` dropped to its licence
-  /// (Debian's exception names are not SPDX's). A name with no SPDX equivalent becomes
-  /// `LicenseRef-Debian-<name>`. Nil for an empty field.
+  /// binding tighter), commas as the loosest `and`, `with … exception` kept where SPDX lists the
+  /// exception (see `exceptions`) and otherwise dropped to its licence (most of Debian's exception
+  /// names are not SPDX's). A name with no SPDX equivalent becomes `LicenseRef-Debian-<name>`. Nil
+  /// for an empty field.
   public static func spdx(_ field: String) -> SPDXExpression? {
     let commaTerms = field.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     let terms = commaTerms.compactMap { term -> SPDXExpression? in
@@ -192,8 +201,16 @@ public enum DebianLicenseNames {
 
   private static func single(_ name: String) -> SPDXExpression? {
     var name = name.trimmingCharacters(in: .whitespaces)
-    if let with = name.range(of: " with ", options: .caseInsensitive) { name = String(name[..<with.lowerBound]) }
+    if let named = namesWithAnException[name.lowercased()] {
+      return .with(.license(named.id), exception: named.exception)
+    }
+    var exception: String?
+    if let with = name.range(of: " with ", options: .caseInsensitive) {
+      exception = exceptions[name[with.upperBound...].lowercased().trimmingCharacters(in: .whitespaces)]
+      name = String(name[..<with.lowerBound])
+    }
     guard !name.isEmpty else { return nil }
+    if let exception, let base = single(name), case .license = base { return .with(base, exception: exception) }
     if let id = table[name.lowercased()] {
       return id.hasPrefix("LicenseRef-") ? .reference(id) : .license(id)
     }

@@ -98,6 +98,11 @@ final class LicenseScopeTests: XCTestCase {
     XCTAssertEqual(DebianLicenseNames.spdx("GPL-2+ or Artistic")?.description, "GPL-2.0-or-later OR Artistic-1.0-Perl")
     XCTAssertEqual(DebianLicenseNames.spdx("BSD-3-clause and Expat")?.description, "BSD-3-Clause AND MIT")
     XCTAssertEqual(DebianLicenseNames.spdx("GPL-2+ with OpenSSL exception")?.description, "GPL-2.0-or-later")
+    XCTAssertEqual(
+      DebianLicenseNames.spdx("Apache-2.0 with LLVM exception")?.description, "Apache-2.0 WITH LLVM-exception")
+    XCTAssertEqual(
+      DebianLicenseNames.spdx("APACHE-2-LLVM-EXCEPTIONS and NCSA")?.description,
+      "Apache-2.0 WITH LLVM-exception AND NCSA")
     XCTAssertEqual(DebianLicenseNames.spdx("GFDL-NIV-1.3+")?.description, "GFDL-1.3-no-invariants-or-later")
     XCTAssertEqual(DebianLicenseNames.spdx("public-domain")?.description, "LicenseRef-public-domain")
     XCTAssertEqual(DebianLicenseNames.spdx("Foo-1")?.description, "LicenseRef-Debian-Foo-1")
