@@ -163,8 +163,7 @@ public enum DebianLicenseNames {
   /// exception"), and names that hold one (llvm-toolchain's `APACHE-2-LLVM-EXCEPTIONS`).
   static let exceptions: [String: String] = ["llvm exception": "LLVM-exception", "llvm exceptions": "LLVM-exception"]
   static let namesWithAnException: [String: (id: String, exception: String)] = [
-    "apache-2-llvm-exceptions": ("Apache-2.0", "LLVM-exception"),
-    "apache-2.0-llvm-exceptions": ("Apache-2.0", "LLVM-exception"),
+    "apache-2-llvm-exceptions": ("Apache-2.0", "LLVM-exception")
   ]
 
   /// The SPDX expression of a `License` field's first line: `or` and `and` as in SPDX (`and`
