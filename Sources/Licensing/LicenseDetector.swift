@@ -111,21 +111,19 @@ public final class LicenseDetector: Sendable {
   /// it around the exception (LLVM's LICENSE.TXT) and the findings inside that text, or a notice
   /// shortly before it (within `clauseReach`, as for a BSD variant's clause) in the same paragraph
   /// group — no empty line between them, the break between a copyright file's stanzas. Apache-2.0
-  /// elsewhere in the document stays. The
-  /// exception's own mentions of the GPLv2 are not grants.
+  /// elsewhere in the document stays. The exception's own mentions of the GPLv2 are not grants.
   func withLLVMException(_ findings: [LicenseFinding], bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
     let spans = findings.filter { $0.method == .notice && $0.spdx == NoticeRule.llvmException }.map {
       $0.start..<$0.end
     }
-    let exceptions = spans.map(\.lowerBound)
-    guard !exceptions.isEmpty else { return findings }
+    guard !spans.isEmpty else { return findings }
     let amendedTexts = findings.filter { text in
-      text.spdx == "Apache-2.0" && exceptions.contains { text.start <= $0 && $0 < text.end }
+      text.spdx == "Apache-2.0" && spans.contains { (text.start..<text.end).contains($0.lowerBound) }
     }
     return findings.filter { finding in
       if finding.spdx == "Apache-2.0" {
-        let inAmendedText = amendedTexts.contains { $0.start <= finding.start && finding.start < $0.end }
-        let before = exceptions.contains { exception in
+        let inAmendedText = amendedTexts.contains { ($0.start..<$0.end).contains(finding.start) }
+        let before = spans.map(\.lowerBound).contains { exception in
           finding.start <= exception && exception - finding.start < NoticeRule.clauseReach
             && !Self.holdsEmptyLine(bytes, from: finding.start, to: exception)
         }
