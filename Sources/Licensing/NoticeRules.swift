@@ -57,6 +57,7 @@ struct NoticeRule: Sendable {
     NoticeRule("eclipse public license v 1 0", "EPL-1.0"),
     NoticeRule("eclipse public license version 2 0", "EPL-2.0"),
     NoticeRule("eclipse public license v 2 0", "EPL-2.0"),
+    NoticeRule("eclipse public license v2 0", "EPL-2.0"),
     // The Eclipse Distribution License 1.0 is the 3-clause BSD licence under another name (SPDX
     // lists it under BSD-3-Clause).
     NoticeRule("eclipse distribution license v1 0", "BSD-3-Clause"),

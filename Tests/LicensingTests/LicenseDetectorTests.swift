@@ -172,6 +172,7 @@ final class LicenseDetectorTests: XCTestCase {
       ("Licensed under the Apache License, Version 2.0 (the \"License\");", "Apache-2.0"),
       ("This Source Code Form is subject to the terms of the Mozilla Public License, v. 2.0.", "MPL-2.0"),
       ("made available under the terms of the Eclipse Public License v. 2.0", "EPL-2.0"),
+      ("made available under the terms\nof the Eclipse Public License v2.0 which is available at", "EPL-2.0"),
       ("and the Eclipse Distribution License v1.0 which accompany this distribution", "BSD-3-Clause"),
       (
         "2. Altered source versions must be plainly marked as such, and must not be misrepresented as being the original software.",
