@@ -17,8 +17,8 @@
 # about 2,350 files each; ScanCode takes some 15 minutes per half on 2 cores): whole-dev, whole-test.
 # SET=sources draws a dev pool (for tuning; no test half) from the upstream source tarballs of the
 # projects below (apt-get source, through a deb-src entry of its own): every untagged file with
-# wording, at most 80 per expression and project, none the kernel's source also holds. PROJECTS
-# names other source packages instead (none whose binaries the packages set draws from).
+# wording, at most 80 per expression and project, none the kernel's source or the packages set's
+# packages also hold (either half). PROJECTS names other source packages instead.
 #   [COUNT=800] [DEV2=1] [WHOLE=1] [KEEP=folder] Benchmarks/license-spdx.sh
 #   SET=packages [COUNT=800] [KEEP=folder] Benchmarks/license-spdx.sh
 #   SET=sources [PROJECTS="name …"] [KEEP=folder] Benchmarks/license-spdx.sh
@@ -40,11 +40,12 @@ sources=(bluez iproute2 ethtool systemd libvirt mesa qemu openocd xen kmod f2fs-
 if [ "${SET:-kernel}" = sources ]; then
   if [ ! -f "$work/labels.json" ]; then
     apt=$work/apt
-    mkdir -p "$apt/lists/partial" "$work/src" "$work/debs"
+    mkdir -p "$apt/lists/partial" "$work/src" "$work/debs" "$work/pkgdebs"
     printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: %s\n' \
       /usr/share/keyrings/debian-archive-keyring.gpg >"$apt/src.sources"
     options=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$apt" -o Dir::State::Lists="$apt/lists")
     apt-get "${options[@]}" update >/dev/null 2>&1 && (cd "$work/debs" && apt-get download linux-source-6.1 >/dev/null 2>&1) \
+      && (cd "$work/pkgdebs" && apt-get download "${packages[@]}" >/dev/null 2>&1) \
       || { echo "skip: Debian's sources cannot be downloaded"; exit 0; }
     [ -z "${PROJECTS:-}" ] || read -r -a sources <<<"$PROJECTS"
     for project in "${sources[@]}"; do  # a version the mirror no longer holds is left out

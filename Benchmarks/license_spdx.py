@@ -32,7 +32,10 @@ from other projects' source tarballs.
                        keeps licence wording without it, at most CAP per expression and project, untagged,
                        into WORK/untagged (names project__path). Files the kernel's source holds too (the
                        same first 40 lines, or the same last two path components; WORK/debs/linux-source-*)
-                       and folders of copied kernel headers are left out, so no kernel test file leaks in.
+                       and folders of copied kernel headers are left out, so no kernel test file leaks in;
+                       so are the tagged files of the packages set's packages (WORK/pkgdebs: the same
+                       first 40 lines or last two path components), so a project that set draws from
+                       may be drawn too.
   score WORK SET RESULTS HALF
                        per-file recall and precision of the labelled ids on SET (tagged, untagged
                        or a dev sample) from `hatchery license detect` JSON lines or a ScanCode JSON report.
@@ -172,19 +175,34 @@ def header_print(data):
     return sha1(re.sub(rb"\s+", b" ", b" ".join(lines)).decode("utf8", "replace"))
 
 
-def prepare_sources(work, cap):
-    source = unpacked_source(work)
-    kernel = set()
-    for root, _, files in os.walk(source):
+def held_files(tree, held, every_path):
+    """Adds to HELD the header print of every tagged file under TREE, and its last two path
+    components (of every file when EVERY_PATH, else of the tagged ones)."""
+    for root, _, files in os.walk(tree):
         for name in files:
             path = os.path.join(root, name)
             if os.path.islink(path):
                 continue
             data = open(path, "rb").read()
-            if TAG.search(data[:4096]):
-                kernel.add(header_print(data))
-            kernel.add("/".join(path.split("/")[-2:]))
+            tagged = TAG.search(data[:4096])
+            if tagged:
+                held.add(header_print(data))
+            if tagged or every_path:
+                held.add("/".join(path.split("/")[-2:]))
+
+
+def prepare_sources(work, cap):
+    source = unpacked_source(work)
+    held = set()
+    held_files(source, held, True)
     shutil.rmtree(source)
+    # The packages set's files (both halves) are left out too, so a project whose binaries it
+    # draws from may give a pool without a copy of one of its test files.
+    for deb in sorted(os.listdir(os.path.join(work, "pkgdebs"))):
+        tree = os.path.join(work, "pkgtree")
+        subprocess.run(["dpkg-deb", "-x", os.path.join(work, "pkgdebs", deb), tree], check=True)
+        held_files(tree, held, False)
+        shutil.rmtree(tree)
     copied = re.compile(r"linux-headers|uapi|standard-headers|__linux__|__kernel__", re.I)
     tree = os.path.join(work, "tree")
     for tarball in sorted(os.listdir(os.path.join(work, "src"))):
@@ -199,7 +217,7 @@ def prepare_sources(work, cap):
         per_expression = Counter()
         for digest, path, name, expression in sorted(tagged_files(os.path.join(tree, project))):
             data = open(path, "rb").read()
-            if copied.search(name) or header_print(data) in kernel or "/".join(path.split("/")[-2:]) in kernel:
+            if copied.search(name) or header_print(data) in held or "/".join(path.split("/")[-2:]) in held:
                 left_out += 1
                 continue
             ids = ids_in(expression)
@@ -217,7 +235,7 @@ def prepare_sources(work, cap):
     json.dump(labels, open(os.path.join(work, "labels.json"), "w"), indent=1, sort_keys=True)
     json.dump(split, open(os.path.join(work, "split.json"), "w"), indent=1, sort_keys=True)
     print(f"{len(labels)} dev files of {len(os.listdir(os.path.join(work, 'src')))} downloaded source files; "
-          f"{left_out} left out as the kernel's")
+          f"{left_out} left out as the kernel's or the packages set's")
 
 
 def prepare_dev(work, folder, count, cap):
