@@ -7,10 +7,19 @@ characters including `/`, `\\` escapes; a later paragraph overrides an earlier o
 `License` short names mapped to SPDX with license_bench.py's table.
 
   score STORE ROOT   STORE: the workspace's hatchery.db; ROOT: the input folder (/usr/share/doc)
+  texts HATCHERY ROOT
+                     how well a short name's licence text reads as its licence (the scope reads the
+                     text of a name with no SPDX equivalent): every licence text of ROOT's
+                     machine-readable copyright files (a standalone License paragraph, or a Files
+                     paragraph's own) whose name the table maps to one SPDX id, read with
+                     `HATCHERY license detect` and compared with that id. Texts that only point to
+                     /usr/share/common-licenses are counted apart: they name a licence, not its
+                     version's "or later".
 """
-import json, os, re, sqlite3, sys
+import collections, glob, json, os, re, sqlite3, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
+import license_bench  # noqa: E402
 from license_bench import DEBIAN_TO_SPDX  # noqa: E402
 
 
@@ -23,6 +32,56 @@ def glob_regex(pattern):
         out += ".*" if c == "*" else "." if c == "?" else re.escape(c)
         i += 1
     return re.compile(out + r"\Z", re.S)
+
+
+def licence_texts(text):
+    """(short name, text) of every License field with continuation lines, "." lines empty."""
+    found = []
+    for paragraph in re.split(r"\n[ \t]*\n", text)[1:]:
+        name, body = None, []
+        for line in paragraph.split("\n") + ["end:"]:
+            if line[:1] in (" ", "\t"):
+                body.append("" if line.strip() == "." else line.strip())
+                continue
+            if name and body: found.append((name, "\n".join(body)))
+            name = line.split(":", 1)[1].strip() if line.lower().startswith("license:") else None
+            body = []
+    return found
+
+
+def texts(hatchery, root):
+    mapped = []
+    for path in sorted(glob.glob(os.path.join(root, "*", "copyright"))):
+        text = open(path, encoding="utf-8", errors="replace").read()
+        if "copyright-format" not in text.split("\n\n", 1)[0]: continue
+        for name, body in licence_texts(text):
+            ids = spdx_ids(name)
+            if ids is not None and len(ids) == 1 and " with " not in name.lower(): mapped.append((ids.pop(), body))
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for index, (_, body) in enumerate(mapped):
+            paths.append(os.path.join(folder, f"{index:06d}"))
+            open(paths[-1], "w").write(body)
+        found = license_bench.found_ids_from(subprocess.run(
+            [hatchery, "license", "detect", *paths], capture_output=True, text=True, check=True).stdout)
+    read = [found.get(f"{index:06d}", set()) for index in range(len(paths))]
+    family = lambda i: re.sub(r"-(only|or-later)$", "", i)
+    counts, others = collections.Counter(), collections.Counter()
+    for (wanted, body), got in zip(mapped, read):
+        pointer = "/usr/share/common-licenses" in body and len(body) < 400
+        if got == {wanted}: counts["same"] += 1
+        elif {family(i) for i in got} == {family(wanted)}: counts["pointer, version's range differs" if pointer else "range differs"] += 1
+        elif wanted in got: counts["its id and more"] += 1
+        elif not got: counts["nothing"] += 1
+        else:
+            counts["another licence"] += 1
+            others[(wanted, " AND ".join(sorted(got)))] += 1
+    total = len(mapped)
+    print(f"licence texts of names the table maps to one id: {total}; read as")
+    for key in ("same", "pointer, version's range differs", "range differs", "its id and more", "another licence", "nothing"):
+        print(f"  {key}: {counts[key]} = {100 * counts[key] / max(total, 1):.2f}%")
+    print("  another licence, by name and reading: " + "; ".join(
+        f"{name} as {reading} ({n})" for (name, reading), n in others.most_common(12)))
 
 
 def parse_dep5(text):
@@ -111,7 +170,23 @@ def main():
           f"no scope licence at all: {uncovered}")
     for path, label, got in mismatches[:12]:
         print(f"  mismatch: {path}: label {label!r}, scope {got!r}")
+    # Short names with no SPDX equivalent the scope read from their licence text.
+    readings = collections.Counter()
+    for spdx, evidence in scope.values():
+        for name in re.findall(r"; (.+?) read from its (?:text|License paragraph)", evidence):
+            readings[name] += 1
+    print(f"documents whose scope licence has a short name read from its licence text: "
+          f"{sum(1 for _, e in scope.values() if ' read from its ' in e)}; by name: "
+          + ", ".join(f"{name} {n}" for name, n in readings.most_common()))
+    unknown = collections.Counter(i for spdx, _ in scope.values() for i in re.findall(r"LicenseRef-Debian-\S+", spdx))
+    print("short names left without a licence (LicenseRef-Debian-…), by documents: "
+          + (", ".join(f"{name} {n}" for name, n in unknown.most_common()) or "none"))
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "texts":
+        texts(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "score":
+        main()
+    else:
+        raise SystemExit(__doc__)

@@ -30,7 +30,7 @@ public struct FuzzTarget: Sendable {
   public static let all: [FuzzTarget] = [
     warc, http, gzip, zstd, bzip2, jsonl, html, mediawiki, jatsAndTEI, parquet, pipelineYAML, policyYAML, filterYAML,
     shard,
-    safetensors, tokenizerJSON, fastText, licenceText,
+    safetensors, tokenizerJSON, fastText, licenceText, debianCopyright,
   ]
 
   public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
@@ -369,5 +369,65 @@ extension FuzzTarget {
         throw FuzzViolation(description: "the findings' expression \(expression) is not an SPDX expression")
       }
       return findings.isEmpty ? "no licence found" : nil
+    })
+
+  /// Machine-readable Debian copyright files: known and unknown short names, `with` exceptions,
+  /// own and standalone licence texts, globs. A mutated file must parse or be refused, and every
+  /// licence its scope gives a path must be a valid SPDX expression.
+  static let debianCopyright = FuzzTarget(
+    name: "debian-copyright",
+    seeds: { _ in
+      [
+        """
+        Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+        Upstream-Name: sample
+
+        Files: *
+        Copyright: 2001 Someone
+        License: GPL-2+ or Artistic, BSD-3-clause and Expat
+
+        Files: doc/* man/?.1 a\\*b
+         debian/
+        Copyright: 2002 Someone Else
+        License: PD
+         The author places this file in the public domain.
+         .
+         No warranty.
+
+        Files: x11/*
+        License: MIT/X11 with Extra exception
+
+        Files: llvm/*
+        License: Apache-2.0 with LLVM exception or APACHE-2-LLVM-EXCEPTIONS
+
+        License: MIT/X11 with Extra exception
+         Permission is hereby granted, free of charge, to any person obtaining a copy of this software, to deal in
+         the Software without restriction. THE SOFTWARE IS PROVIDED "AS IS".
+
+        License: Viagénie-BSD
+         Redistribution and use in source and binary forms, with or without modification, are permitted.
+        """,
+        "Format: copyright-format 1.0\n\nFiles: src/\nLicense: Viagénie-BSD\n\nLicense: viagénie-bsd\n ISC\n",
+      ].map { Array($0.utf8) }
+    },
+    run: { input, _ in
+      let text = String(decoding: input, as: UTF8.self)
+      guard let file = DEP5File.parse(text) else { return "not machine-readable" }
+      var scope = LicenseScope()
+      scope.add(source: 1, path: "p/copyright", text: text, detector: detector)
+      scope.finish()
+      let paths =
+        ["p/README", "p/doc/a.txt", "p/man/1.1", "p/x11/x.c", "p/llvm/l.cpp", "p/debian/rules", "p/a*b"]
+        + file.stanzas.prefix(16).flatMap { $0.patterns.prefix(4).map { "p/" + $0 } }
+      for path in paths {
+        guard let cover = scope.cover(source: 1, path: path) else { continue }
+        guard (try? SPDXExpression.parse(cover.expression.description)) != nil else {
+          throw FuzzViolation(description: "\(path): \(cover.expression) is not an SPDX expression")
+        }
+        guard !cover.detail.contains("\n") else {
+          throw FuzzViolation(description: "\(path): its evidence is not one line")
+        }
+      }
+      return file.stanzas.isEmpty ? "no Files paragraph" : nil
     })
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A machine-readable Debian copyright file (DEP-5, copyright-format 1.0): its `Files`
-/// paragraphs, each with its patterns, the licence's short name and the paragraph's line.
+/// paragraphs, each with its patterns, the licence's short name and the paragraph's line, and
+/// the texts its standalone `License` paragraphs give the short names.
 /// https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 public struct DEP5File: Sendable, Equatable {
   public struct Stanza: Sendable, Equatable {
@@ -10,9 +11,20 @@ public struct DEP5File: Sendable, Equatable {
     public var license: String
     /// 1-based line of the `Files` field.
     public var line: Int
+    /// The `License` field's continuation lines (its licence text; often empty), "." lines empty.
+    public var text: String = ""
+  }
+
+  /// A standalone `License` paragraph: the text of one short name.
+  public struct LicenseText: Sendable, Equatable {
+    public var text: String
+    /// 1-based line of its `License` field.
+    public var line: Int
   }
 
   public var stanzas: [Stanza]
+  /// Standalone `License` paragraphs by their short name, lowercased (the first of a name wins).
+  public var licenseTexts: [String: LicenseText] = [:]
 
   /// Parses `text`; nil when it is not machine-readable (its first paragraph has no `Format`
   /// field naming the copyright format).
@@ -20,8 +32,10 @@ public struct DEP5File: Sendable, Equatable {
     var paragraphs: [[(name: String, value: [String], line: Int)]] = []
     var current: [(name: String, value: [String], line: Int)] = []
     var lineNumber = 0
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // Split on the byte: as Characters, "\r\n" is one that is not "\n".
+    for bytes in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       lineNumber += 1
+      let raw = String(decoding: bytes, as: UTF8.self)
       let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
       if line.allSatisfy({ $0 == " " || $0 == "\t" }) {
         if !current.isEmpty { paragraphs.append(current) }
@@ -46,17 +60,24 @@ public struct DEP5File: Sendable, Equatable {
       format.contains("copyright-format") || format.lowercased().contains("dep5")
         || format.lowercased().contains("dep-5")
     else { return nil }
-    var stanzas: [Stanza] = []
+    var file = DEP5File(stanzas: [])
     for paragraph in paragraphs.dropFirst() {
-      guard let files = paragraph.first(where: { $0.name == "files" }) else { continue }
-      guard let license = paragraph.first(where: { $0.name == "license" })?.value.first, !license.isEmpty else {
+      guard let license = paragraph.first(where: { $0.name == "license" }), let name = license.value.first,
+        !name.isEmpty
+      else { continue }
+      let text = license.value.dropFirst().joined(separator: "\n")
+      guard let files = paragraph.first(where: { $0.name == "files" }) else {
+        let key = name.lowercased()
+        if !text.isEmpty, file.licenseTexts[key] == nil {
+          file.licenseTexts[key] = LicenseText(text: text, line: license.line)
+        }
         continue
       }
       let patterns = files.value.joined(separator: " ").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(
         String.init)
-      stanzas.append(Stanza(patterns: patterns, license: license, line: files.line))
+      file.stanzas.append(Stanza(patterns: patterns, license: name, line: files.line, text: text))
     }
-    return DEP5File(stanzas: stanzas)
+    return file
   }
 
   /// `text` without its leading and trailing spaces and tabs (Foundation's trimming is slow here).
@@ -71,7 +92,12 @@ public struct DEP5File: Sendable, Equatable {
   /// The paragraph that applies to `path` (relative to the tree the file describes): the last
   /// one with a matching pattern, as the format says.
   public func stanza(for path: String) -> Stanza? {
-    stanzas.last { stanza in stanza.patterns.contains { Self.matches(pattern: $0, path: path) } }
+    stanzaIndex(for: path).map { stanzas[$0] }
+  }
+
+  /// The index in `stanzas` of `stanza(for:)`.
+  public func stanzaIndex(for path: String) -> Int? {
+    stanzas.lastIndex { stanza in stanza.patterns.contains { Self.matches(pattern: $0, path: path) } }
   }
 
   /// The format's wildcards: `*` any characters and `?` one, both matching `/` and leading
@@ -169,13 +195,13 @@ public enum DebianLicenseNames {
   /// The SPDX expression of a `License` field's first line: `or` and `and` as in SPDX (`and`
   /// binding tighter), commas as the loosest `and`, `with … exception` kept where SPDX lists the
   /// exception (see `exceptions`) and otherwise dropped to its licence (most of Debian's exception
-  /// names are not SPDX's). A name with no SPDX equivalent becomes `LicenseRef-Debian-<name>`. Nil
-  /// for an empty field.
-  public static func spdx(_ field: String) -> SPDXExpression? {
+  /// names are not SPDX's). A name with no SPDX equivalent is what `reading` gives it (the
+  /// licence its text was read as), else `LicenseRef-Debian-<name>`. Nil for an empty field.
+  public static func spdx(_ field: String, reading: (String) -> SPDXExpression? = { _ in nil }) -> SPDXExpression? {
     let commaTerms = field.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     let terms = commaTerms.compactMap { term -> SPDXExpression? in
       let alternatives = split(term, on: "or").compactMap { alternative -> SPDXExpression? in
-        let conjuncts = split(alternative, on: "and").compactMap(single)
+        let conjuncts = split(alternative, on: "and").compactMap { single($0, reading: reading) }
         return conjuncts.isEmpty ? nil : conjuncts.count == 1 ? conjuncts[0] : .and(conjuncts)
       }
       return alternatives.isEmpty ? nil : alternatives.count == 1 ? alternatives[0] : .or(alternatives)
@@ -198,7 +224,7 @@ public enum DebianLicenseNames {
     return parts.filter { !$0.isEmpty }
   }
 
-  private static func single(_ name: String) -> SPDXExpression? {
+  private static func single(_ name: String, reading: (String) -> SPDXExpression?) -> SPDXExpression? {
     var name = name.trimmingCharacters(in: .whitespaces)
     if let named = namesWithAnException[name.lowercased()] {
       return .with(.license(named.id), exception: named.exception)
@@ -209,14 +235,19 @@ public enum DebianLicenseNames {
       name = String(name[..<with.lowerBound])
     }
     guard !name.isEmpty else { return nil }
-    if let exception, let base = single(name), case .license = base { return .with(base, exception: exception) }
+    if let exception, let base = single(name, reading: reading), case .license = base {
+      return .with(base, exception: exception)
+    }
     if let id = table[name.lowercased()] {
       return id.hasPrefix("LicenseRef-") ? .reference(id) : .license(id)
     }
     if let parsed = try? SPDXExpression.parse(name) { return parsed }
+    if let read = reading(name) { return read }
+    // An SPDX idstring is ASCII letters, digits, "-" and "."; a name longer than any real one is cut.
     let safe = String(
-      name.unicodeScalars.map { scalar -> Character in
-        scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "." ? Character(scalar) : "-"
+      name.unicodeScalars.prefix(64).map { scalar -> Character in
+        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == ".")
+          ? Character(scalar) : "-"
       })
     return .reference("LicenseRef-Debian-" + safe)
   }

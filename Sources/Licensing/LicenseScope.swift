@@ -35,6 +35,15 @@ public struct LicenseScope: Sendable {
     public var expression: SPDXExpression?
     public var detail: String
     public var dep5: DEP5File?
+    /// For `.dep5`: each stanza's licence, in `dep5.stanzas`' order.
+    public var stanzaLicenses: [StanzaLicense] = []
+  }
+
+  /// A DEP-5 stanza's licence as SPDX (nil where its field names none) and where it was read.
+  public struct StanzaLicense: Sendable {
+    public var expression: SPDXExpression?
+    /// "Files: * (line 15)", and for each short name read from its text, where that text is.
+    public var detail: String
   }
 
   /// Per source, the covering files by directory.
@@ -104,7 +113,9 @@ public struct LicenseScope: Sendable {
       }
     } else if Self.isLicenseFile(path) {
       if let dep5 = DEP5File.parse(text), !dep5.stanzas.isEmpty {
-        entry = Entry(kind: .dep5, file: path, expression: nil, detail: "", dep5: dep5)
+        entry = Entry(
+          kind: .dep5, file: path, expression: nil, detail: "", dep5: dep5,
+          stanzaLicenses: Self.stanzaLicenses(dep5, detector: detector))
       } else if let text = LicenseDetector.expression(of: detector.detect(text)).flatMap({
         try? SPDXExpression.parse($0)
       }) {
@@ -113,6 +124,45 @@ public struct LicenseScope: Sendable {
     }
     guard let entry else { return }
     directories[source, default: [:]][directory, default: []].append(entry)
+  }
+
+  /// Each stanza's licence. A short name with no SPDX equivalent ("PD", "MIT/X11", "Tcl-BSDish")
+  /// is read from its text with `detector` — the stanza's own when its field is that one name,
+  /// else the name's standalone `License` paragraph — so the file's words decide rather than a
+  /// label no policy can place; a text that reads as nothing keeps `LicenseRef-Debian-<name>`.
+  static func stanzaLicenses(_ file: DEP5File, detector: LicenseDetector) -> [StanzaLicense] {
+    func read(_ text: String) -> SPDXExpression? {
+      LicenseDetector.expression(of: detector.detect(text)).flatMap { try? SPDXExpression.parse($0) }
+    }
+    var standalone: [String: SPDXExpression?] = [:]
+    return file.stanzas.map { stanza in
+      var notes: [String] = []
+      let expression = DebianLicenseNames.spdx(stanza.license) { name in
+        let key = name.lowercased()
+        let field = stanza.license.trimmingCharacters(in: .whitespaces).lowercased()
+        // "X with Y exception" may name its paragraph's text, or a standalone one, in full.
+        if !stanza.text.isEmpty, field == key || field.hasPrefix(key + " with ") {
+          let found = read(stanza.text)
+          if found != nil { notes.append("\(name) read from its text in this paragraph") }
+          return found
+        }
+        let paragraph =
+          file.licenseTexts[key] != nil ? key : file.licenseTexts.keys.filter { $0.hasPrefix(key + " with ") }.min()
+        guard let paragraph, let text = file.licenseTexts[paragraph] else { return nil }
+        let found: SPDXExpression?
+        if let cached = standalone[paragraph] {
+          found = cached
+        } else {
+          found = read(text.text)
+          standalone[paragraph] = found
+        }
+        if found != nil { notes.append("\(name) read from its License paragraph (line \(text.line))") }
+        return found
+      }
+      let detail = "Files: \(stanza.patterns.joined(separator: " ")) (line \(stanza.line))"
+      return StanzaLicense(
+        expression: expression, detail: notes.isEmpty ? detail : detail + "; " + notes.joined(separator: "; "))
+    }
   }
 
   /// Orders every directory's entries (kind, then path), so the result does not depend on the
@@ -149,10 +199,8 @@ public struct LicenseScope: Sendable {
   private static func cover(_ entries: [Entry], path: String, directory: String) -> Cover? {
     let relative = directory.isEmpty ? path : String(path.dropFirst(directory.count + 1))
     for entry in entries where entry.kind == .dep5 {
-      if let stanza = entry.dep5?.stanza(for: relative), let expression = DebianLicenseNames.spdx(stanza.license) {
-        return Cover(
-          expression: expression, file: entry.file,
-          detail: "Files: \(stanza.patterns.joined(separator: " ")) (line \(stanza.line))")
+      if let index = entry.dep5?.stanzaIndex(for: relative), let expression = entry.stanzaLicenses[index].expression {
+        return Cover(expression: expression, file: entry.file, detail: entry.stanzaLicenses[index].detail)
       }
     }
     if let metadata = entries.first(where: { $0.kind == .metadata }), let expression = metadata.expression {

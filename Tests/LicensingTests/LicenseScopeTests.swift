@@ -91,6 +91,9 @@ final class LicenseScopeTests: XCTestCase {
     XCTAssertNil(
       DEP5File.parse("This package is under the GPL.\n\nFiles: *\nLicense: GPL-2+\n"), "no Format: not machine-readable"
     )
+    XCTAssertEqual(
+      DEP5File.parse(Self.dep5.replacingOccurrences(of: "\n", with: "\r\n")), file,
+      "CRLF line ends (one Character in Swift, not \"\\n\") split lines too")
   }
 
   func testDebianShortNamesAsSPDX() {
@@ -106,6 +109,12 @@ final class LicenseScopeTests: XCTestCase {
     XCTAssertEqual(DebianLicenseNames.spdx("GFDL-NIV-1.3+")?.description, "GFDL-1.3-no-invariants-or-later")
     XCTAssertEqual(DebianLicenseNames.spdx("public-domain")?.description, "LicenseRef-public-domain")
     XCTAssertEqual(DebianLicenseNames.spdx("Foo-1")?.description, "LicenseRef-Debian-Foo-1")
+    XCTAssertEqual(
+      DebianLicenseNames.spdx("BSD-3-Viagénie")?.description, "LicenseRef-Debian-BSD-3-Viag-nie",
+      "an SPDX idstring is ASCII")
+    XCTAssertEqual(
+      DebianLicenseNames.spdx(String(repeating: "x", count: 300))?.description,
+      "LicenseRef-Debian-" + String(repeating: "x", count: 64))
     XCTAssertEqual(DebianLicenseNames.spdx("Apache-2.0")?.description, "Apache-2.0")
     XCTAssertNil(DebianLicenseNames.spdx(""))
   }
@@ -245,6 +254,75 @@ final class LicenseScopeTests: XCTestCase {
     _ = try TagStage.run(workspace: workspace, options: options)
     XCTAssertEqual(try licence(workspace, "first", "in/pkg/sub/deeper/z.txt").0?.basis, "unknown")
     XCTAssertEqual(try licence(workspace, "first", "in/pkg/sub/x.txt").0?.expression, "GPL-3.0-or-later")
+  }
+
+  /// A short name with no SPDX equivalent is read from its licence text: the paragraph's own, or
+  /// the name's standalone License paragraph (also when that names a "with … exception" in full).
+  func testShortNamesOutsideSPDXAreReadFromTheirText() throws {
+    let copyright = """
+      Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+
+      Files: *
+      Copyright: 2001 Someone
+      License: PD
+       The author places this file in the public domain.
+
+      Files: x11/*
+      Copyright: 1990 Consortium
+      License: MIT/X11
+
+      Files: pcre/*
+      Copyright: 1997 University
+      License: Cambridge-BSD with BINARY PACKAGES exception
+
+      Files: mixed/*
+      Copyright: 2005 Other
+      License: GPL-2+ or Homebrew
+
+      Files: odd/*
+      Copyright: 2010 Odd
+      License: Purdue-like
+       Credit to the authors must appear in documentation and sources.
+
+      Files: bare/*
+      Copyright: 2011 Bare
+      License: Nameless
+
+      License: MIT/X11
+      \(Self.mit.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? " ." : " " + $0 }
+        .joined(separator: "\n"))
+
+      License: Cambridge-BSD with BINARY PACKAGES exception
+       Redistribution and use in source and binary forms, with or without modification, are permitted provided that
+       the following conditions are met: ... Neither the name of the University nor the names of its contributors may
+       be used to endorse or promote products derived from this software without specific prior written permission.
+
+      License: Homebrew
+       Permission to use, copy, modify, and/or distribute this software for any purpose with or without fee is hereby
+       granted, provided that the above copyright notice and this permission notice appear in all copies.
+
+      """
+    let file = try XCTUnwrap(DEP5File.parse(copyright))
+    XCTAssertEqual(file.stanzas[0].text, "The author places this file in the public domain.")
+    XCTAssertEqual(file.licenseTexts["homebrew"]?.line, 42)
+    XCTAssertNil(file.licenseTexts["gpl-2+"], "only standalone paragraphs are license texts")
+    var scope = LicenseScope()
+    scope.add(source: 1, path: "p/copyright", text: copyright, detector: LicenseDetector(referenceFolders: []))
+    scope.finish()
+    func cover(_ path: String) -> (String?, String?) {
+      let cover = scope.cover(source: 1, path: path)
+      return (cover?.expression.description, cover?.detail)
+    }
+    XCTAssertEqual(
+      cover("p/README").0, "LicenseRef-public-domain", "its own text: a public-domain dedication")
+    XCTAssertEqual(cover("p/README").1, "Files: * (line 3); PD read from its text in this paragraph")
+    XCTAssertEqual(cover("p/x11/a.c").0, "MIT")
+    XCTAssertEqual(cover("p/x11/a.c").1, "Files: x11/* (line 8); MIT/X11 read from its License paragraph (line 29)")
+    XCTAssertEqual(cover("p/pcre/a.c").0, "BSD-3-Clause", "a paragraph naming the exception in full")
+    XCTAssertEqual(cover("p/mixed/a.c").0, "GPL-2.0-or-later OR ISC", "a known name beside a read one")
+    XCTAssertEqual(cover("p/odd/a.c").0, "LicenseRef-Debian-Purdue-like", "a text that reads as nothing")
+    XCTAssertEqual(cover("p/bare/a.c").0, "LicenseRef-Debian-Nameless", "no text at all")
+    XCTAssertEqual(cover("p/bare/a.c").1, "Files: bare/* (line 25)")
   }
 
   func testDEP5AndPackageMetadataCoverTheirTrees() throws {
