@@ -196,8 +196,11 @@ public enum DebianLicenseNames {
   /// binding tighter), commas as the loosest `and`, `with … exception` kept where SPDX lists the
   /// exception (see `exceptions`) and otherwise dropped to its licence (most of Debian's exception
   /// names are not SPDX's). A name with no SPDX equivalent is what `reading` gives it (the
-  /// licence its text was read as), else `LicenseRef-Debian-<name>`. Nil for an empty field.
+  /// licence its text was read as), else `LicenseRef-Debian-<name>`. Nil for an empty field, and
+  /// for one whose expression would be longer than `SPDXExpression.maximumLength`.
   public static func spdx(_ field: String, reading: (String) -> SPDXExpression? = { _ in nil }) -> SPDXExpression? {
+    // No real field comes near the limit; a longer one (a broken file) names no licence.
+    guard field.utf8.count <= SPDXExpression.maximumLength else { return nil }
     let commaTerms = field.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     let terms = commaTerms.compactMap { term -> SPDXExpression? in
       let alternatives = split(term, on: "or").compactMap { alternative -> SPDXExpression? in
@@ -206,7 +209,8 @@ public enum DebianLicenseNames {
       }
       return alternatives.isEmpty ? nil : alternatives.count == 1 ? alternatives[0] : .or(alternatives)
     }
-    return terms.isEmpty ? nil : terms.count == 1 ? terms[0] : .and(terms)
+    let expression = terms.isEmpty ? nil : terms.count == 1 ? terms[0] : .and(terms)
+    return expression.flatMap { $0.description.utf8.count <= SPDXExpression.maximumLength ? $0 : nil }
   }
 
   private static func split(_ text: String, on word: String) -> [String] {

@@ -117,6 +117,10 @@ final class LicenseScopeTests: XCTestCase {
       "LicenseRef-Debian-" + String(repeating: "x", count: 64))
     XCTAssertEqual(DebianLicenseNames.spdx("Apache-2.0")?.description, "Apache-2.0")
     XCTAssertNil(DebianLicenseNames.spdx(""))
+    XCTAssertNil(
+      DebianLicenseNames.spdx(Array(repeating: "Foo-bar-baz", count: 300).joined(separator: ", ")),
+      "an expression past SPDXExpression.maximumLength is no licence")
+    XCTAssertNotNil(DebianLicenseNames.spdx(Array(repeating: "Foo-bar-baz", count: 100).joined(separator: ", ")))
   }
 
   func testLicenceFileNamesAndPackageMetadata() {
