@@ -12,7 +12,8 @@ characters including `/`, `\\` escapes; a later paragraph overrides an earlier o
                      text of a name with no SPDX equivalent): every licence text of ROOT's
                      machine-readable copyright files (a standalone License paragraph, or a Files
                      paragraph's own) whose name the table maps to one SPDX id, read with
-                     `HATCHERY license detect` and compared with that id. Texts that only point to
+                     `HATCHERY license detect` as the scope reads it (a decisive finding needed) and
+                     compared with that id. Texts that only point to
                      /usr/share/common-licenses are counted apart: they name a licence, not its
                      version's "or later".
 """
@@ -62,8 +63,16 @@ def texts(hatchery, root):
         for index, (_, body) in enumerate(mapped):
             paths.append(os.path.join(folder, f"{index:06d}"))
             open(paths[-1], "w").write(body)
-        found = license_bench.found_ids_from(subprocess.run(
-            [hatchery, "license", "detect", *paths], capture_output=True, text=True, check=True).stdout)
+        report = subprocess.run([hatchery, "license", "detect", *paths], capture_output=True, text=True, check=True)
+    # As the scope reads a text: only with a decisive finding (confidence 0.8 or more) or a
+    # public-domain dedication (0.6 or more); then every finding's id.
+    found = {}
+    for line in report.stdout.splitlines():
+        entry = json.loads(line)
+        findings = entry.get("licenses", [])
+        if any(f["confidence"] >= 0.8 or (f["spdx"] == "LicenseRef-public-domain" and f["confidence"] >= 0.6)
+               for f in findings):
+            found[os.path.basename(entry["file"])] = set().union(*(license_bench.ids_in(f["spdx"]) for f in findings))
     read = [found.get(f"{index:06d}", set()) for index in range(len(paths))]
     family = lambda i: re.sub(r"-(only|or-later)$", "", i)
     counts, others = collections.Counter(), collections.Counter()
@@ -80,6 +89,9 @@ def texts(hatchery, root):
     print(f"licence texts of names the table maps to one id: {total}; read as")
     for key in ("same", "pointer, version's range differs", "range differs", "its id and more", "another licence", "nothing"):
         print(f"  {key}: {counts[key]} = {100 * counts[key] / max(total, 1):.2f}%")
+    some = total - counts["nothing"]
+    print(f"  of the {some} texts read as something: the same id {100 * counts['same'] / max(some, 1):.2f}%, "
+          f"another licence {100 * counts['another licence'] / max(some, 1):.2f}%")
     print("  another licence, by name and reading: " + "; ".join(
         f"{name} as {reading} ({n})" for (name, reading), n in others.most_common(12)))
 

@@ -126,13 +126,27 @@ public struct LicenseScope: Sendable {
     directories[source, default: [:]][directory, default: []].append(entry)
   }
 
+  /// The public-domain notice rules' dedications ("is in the public domain" and stronger).
+  static let dedicationConfidence = 0.6
+
   /// Each stanza's licence. A short name with no SPDX equivalent ("PD", "MIT/X11", "Tcl-BSDish")
   /// is read from its text with `detector` — the stanza's own when its field is that one name,
   /// else the name's standalone `License` paragraph — so the file's words decide rather than a
   /// label no policy can place; a text that reads as nothing keeps `LicenseRef-Debian-<name>`.
+  /// A reading needs one decisive finding (a grant, a licence text; `LicenseDetector.decisiveConfidence`)
+  /// or a public-domain dedication ("placed in the public domain", not a bare mention): a licence
+  /// named in passing ("parts were once under the MIT License") does not make a text that licence.
+  /// The other findings then join it, so a weak mention can only add a licence to satisfy.
   static func stanzaLicenses(_ file: DEP5File, detector: LicenseDetector) -> [StanzaLicense] {
     func read(_ text: String) -> SPDXExpression? {
-      LicenseDetector.expression(of: detector.detect(text)).flatMap { try? SPDXExpression.parse($0) }
+      let findings = detector.detect(text)
+      guard
+        findings.contains(where: {
+          $0.confidence >= LicenseDetector.decisiveConfidence
+            || ($0.spdx == NoticeRule.publicDomain && $0.confidence >= dedicationConfidence)
+        })
+      else { return nil }
+      return LicenseDetector.expression(of: findings).flatMap { try? SPDXExpression.parse($0) }
     }
     var standalone: [String: SPDXExpression?] = [:]
     return file.stanzas.map { stanza in

@@ -149,6 +149,7 @@ struct NoticeRule: Sendable {
     NoticeRule("do what the fuck you want to public license", "WTFPL", confidence: 0.8),
     NoticeRule("released into the public domain", publicDomain, confidence: 0.7),
     NoticeRule("placed in the public domain", publicDomain, confidence: 0.7),
+    NoticeRule("put in the public domain", publicDomain, confidence: 0.7),
     NoticeRule("dedicated to the public domain", publicDomain, confidence: 0.7),
     NoticeRule("is in the public domain", publicDomain, confidence: 0.6),
     NoticeRule("are in the public domain", publicDomain, confidence: 0.6),

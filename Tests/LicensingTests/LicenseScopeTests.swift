@@ -269,7 +269,7 @@ final class LicenseScopeTests: XCTestCase {
       Files: *
       Copyright: 2001 Someone
       License: PD
-       The author places this file in the public domain.
+       This file has been put in the public domain.
 
       Files: x11/*
       Copyright: 1990 Consortium
@@ -292,6 +292,12 @@ final class LicenseScopeTests: XCTestCase {
       Copyright: 2011 Bare
       License: Nameless
 
+      Files: nc/*
+      Copyright: 2012 Shop
+      License: NonCommercial
+       You may use this program for non-commercial purposes only. Parts of it were
+       once released under the MIT License.
+
       License: MIT/X11
       \(Self.mit.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? " ." : " " + $0 }
         .joined(separator: "\n"))
@@ -307,8 +313,8 @@ final class LicenseScopeTests: XCTestCase {
 
       """
     let file = try XCTUnwrap(DEP5File.parse(copyright))
-    XCTAssertEqual(file.stanzas[0].text, "The author places this file in the public domain.")
-    XCTAssertEqual(file.licenseTexts["homebrew"]?.line, 42)
+    XCTAssertEqual(file.stanzas[0].text, "This file has been put in the public domain.")
+    XCTAssertEqual(file.licenseTexts["homebrew"]?.line, 48)
     XCTAssertNil(file.licenseTexts["gpl-2+"], "only standalone paragraphs are license texts")
     var scope = LicenseScope()
     scope.add(source: 1, path: "p/copyright", text: copyright, detector: LicenseDetector(referenceFolders: []))
@@ -321,12 +327,14 @@ final class LicenseScopeTests: XCTestCase {
       cover("p/README").0, "LicenseRef-public-domain", "its own text: a public-domain dedication")
     XCTAssertEqual(cover("p/README").1, "Files: * (line 3); PD read from its text in this paragraph")
     XCTAssertEqual(cover("p/x11/a.c").0, "MIT")
-    XCTAssertEqual(cover("p/x11/a.c").1, "Files: x11/* (line 8); MIT/X11 read from its License paragraph (line 29)")
+    XCTAssertEqual(cover("p/x11/a.c").1, "Files: x11/* (line 8); MIT/X11 read from its License paragraph (line 35)")
     XCTAssertEqual(cover("p/pcre/a.c").0, "BSD-3-Clause", "a paragraph naming the exception in full")
     XCTAssertEqual(cover("p/mixed/a.c").0, "GPL-2.0-or-later OR ISC", "a known name beside a read one")
     XCTAssertEqual(cover("p/odd/a.c").0, "LicenseRef-Debian-Purdue-like", "a text that reads as nothing")
     XCTAssertEqual(cover("p/bare/a.c").0, "LicenseRef-Debian-Nameless", "no text at all")
     XCTAssertEqual(cover("p/bare/a.c").1, "Files: bare/* (line 25)")
+    XCTAssertEqual(
+      cover("p/nc/a.c").0, "LicenseRef-Debian-NonCommercial", "a licence named in passing is no reading")
   }
 
   func testDEP5AndPackageMetadataCoverTheirTrees() throws {
