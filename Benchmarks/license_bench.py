@@ -223,12 +223,8 @@ def ids_in(expression):
 def found_ids(results_path, ids_of=ids_in):
     """File name -> the licence ids a tool reported, from `hatchery license detect` JSON lines or
     a ScanCode JSON report; `ids_of` reads an expression."""
-    return found_ids_from(open(results_path).read(), ids_of)
-
-
-def found_ids_from(text, ids_of=ids_in):
-    """found_ids of a report's text."""
     found = {}
+    text = open(results_path).read()
     if text.lstrip().startswith("{\"headers\"") or text.lstrip().startswith("{\n"):
         for entry in json.loads(text)["files"]:
             if entry.get("type") == "file":

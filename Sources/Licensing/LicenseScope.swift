@@ -213,7 +213,9 @@ public struct LicenseScope: Sendable {
   private static func cover(_ entries: [Entry], path: String, directory: String) -> Cover? {
     let relative = directory.isEmpty ? path : String(path.dropFirst(directory.count + 1))
     for entry in entries where entry.kind == .dep5 {
-      if let index = entry.dep5?.stanzaIndex(for: relative), let expression = entry.stanzaLicenses[index].expression {
+      if let index = entry.dep5?.stanzaIndex(for: relative), entry.stanzaLicenses.indices.contains(index),
+        let expression = entry.stanzaLicenses[index].expression
+      {
         return Cover(expression: expression, file: entry.file, detail: entry.stanzaLicenses[index].detail)
       }
     }
