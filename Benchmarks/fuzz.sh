@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Seeded mutation fuzzing of every reader (WARC, HTTP bodies, gzip/zstd/bzip2, JSONL, HTML,
 # MediaWiki, JATS/TEI, Parquet, pipeline/policy/filter YAML, shards, safetensors, tokenizer.json,
-# fastText models, licence texts, Debian copyright files): each
+# fastText models, licence texts, Debian copyright files, package metadata): each
 # target runs in its own process (release build) under a time limit and a memory limit, and the
 # table gives crashes, hangs, broken contracts, peak and growing memory and the slowest input.
 # A crash or hang names the input; `hatchery-fuzz TARGET --seed S --write-input I FILE` writes it.

@@ -30,7 +30,7 @@ public struct FuzzTarget: Sendable {
   public static let all: [FuzzTarget] = [
     warc, http, gzip, zstd, bzip2, jsonl, html, mediawiki, jatsAndTEI, parquet, pipelineYAML, policyYAML, filterYAML,
     shard,
-    safetensors, tokenizerJSON, fastText, licenceText, debianCopyright,
+    safetensors, tokenizerJSON, fastText, licenceText, debianCopyright, packageMetadata,
   ]
 
   public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
@@ -429,5 +429,56 @@ extension FuzzTarget {
         }
       }
       return file.stanzas.isEmpty ? "no Files paragraph" : nil
+    })
+
+  /// Package metadata a licence scope reads (PKG-INFO/METADATA, package.json, Cargo.toml,
+  /// pyproject.toml): each mutated file is read as all four, and a licence found must be a valid
+  /// SPDX expression with one-line evidence. "Refused": no licence under any of the names.
+  static let packageMetadata = FuzzTarget(
+    name: "package-metadata",
+    seeds: { _ in
+      [
+        """
+        Metadata-Version: 2.4
+        Name: sample
+        License-Expression: MIT OR (Apache-2.0 WITH LLVM-exception)
+        License: BSD
+        Classifier: License :: OSI Approved :: MIT License
+        Classifier: License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)
+
+        Long description under the Zlib licence.
+        """,
+        "Metadata-Version: 2.1\nName: s\nLicense: UNKNOWN\nClassifier: License :: OSI Approved :: ISC License (ISCL)\n\n",
+        """
+        {"name": "m", "license": "(ISC OR GPL-3.0-only)", "licenses": [{"type": "MIT"}, {"type": "Apache 2.0"}],
+         "nested": {"license": {"type": "BSD-3-Clause"}}}
+        """,
+        "{\"name\": \"m\", \"license\": {\"type\": \"MIT\", \"url\": \"https://x\"}}",
+        """
+        [package]
+        name = "c"
+        license = "MIT OR Apache-2.0"
+
+        [project]
+        license = { text = "GNU General Public License v3 or later" }
+        """,
+      ].map { Array($0.utf8) }
+    },
+    run: { input, _ in
+      let text = String(decoding: input, as: UTF8.self)
+      var found = false
+      for name in ["PKG-INFO", "package.json", "Cargo.toml", "pyproject.toml"] {
+        guard let (expression, detail) = PackageMetadata.license(fileName: name, text: text, detector: detector) else {
+          continue
+        }
+        found = true
+        guard (try? SPDXExpression.parse(expression.description)) != nil else {
+          throw FuzzViolation(description: "\(name): \(expression.description.prefix(200)) is not an SPDX expression")
+        }
+        guard !detail.contains("\n"), !detail.contains("\r") else {
+          throw FuzzViolation(description: "\(name): its evidence is not one line")
+        }
+      }
+      return found ? nil : "no licence"
     })
 }
