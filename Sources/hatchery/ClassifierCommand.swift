@@ -8,7 +8,7 @@ import Ingest
 struct ClassifierCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "classifier",
-    abstract: "Use fastText classifiers (.bin, .ftz): predict labels of texts, describe a model.",
+    abstract: "fastText classifiers (.bin, .ftz): train one, predict labels of texts, describe a model.",
     subcommands: [Train.self, Predict.self, Info.self])
 
   struct Train: ParsableCommand {

@@ -8,7 +8,7 @@ import StageArguments
 struct IngestCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ingest",
-    abstract: "Read raw text, JSONL, HTML, WARC and XML files (plain, .gz, .zst or .bz2) into document parts.",
+    abstract: "Read raw text, JSONL, Parquet, HTML, WARC and XML files (plain, .gz, .zst or .bz2) into document parts.",
     discussion: """
       Files are read one document per file (text, HTML: main content extracted; JATS, TEI, other XML), one per \
       line with a "text" member (JSONL: Dolma, datatrove and Hugging Face exports), one per HTML or plain-text \
