@@ -62,6 +62,14 @@ public final class FileByteSource: ByteSource {
 
   deinit { close(descriptor) }
 
+  /// The bytes left to read when this is a regular file (its size now, less `offset`); nil for a
+  /// pipe or a device, whose size says nothing.
+  public var remainingBytes: Int? {
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    return max(0, Int(info.st_size) - offset)
+  }
+
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     while true {
       let count = Foundation.read(descriptor, buffer.baseAddress!, buffer.count)

@@ -44,13 +44,16 @@ public final class TextFileChunks: TextChunkSource {
       var block = carry
       carry = []
       let start = block.count
-      block.append(contentsOf: repeatElement(0, count: blockBytes))
+      // No more than what is left of a regular file, and a byte more to see its end: a whole
+      // block for each small file would be allocated and zeroed for nothing.
+      let wanted = source!.remainingBytes.map { min(blockBytes, $0 + 1) } ?? blockBytes
+      block.append(contentsOf: repeatElement(0, count: wanted))
       let read = try block.withUnsafeMutableBytes { buffer in
         try source!.readFully(into: UnsafeMutableRawBufferPointer(rebasing: buffer[start...]))
       }
       bytesRead += read
-      block.removeLast(blockBytes - read)
-      let atEnd = read < blockBytes
+      block.removeLast(wanted - read)
+      let atEnd = read < wanted
       if atEnd {
         source = nil
         fileIndex += 1
