@@ -108,14 +108,12 @@ struct FilterCommand: ParsableCommand {
       for file in files {
         var line = JSONObject([("file", .string(file))])
         do {
-          let data =
-            file == "-"
-            ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
-          let guess = data.withUnsafeBytes { languageModel.identify($0) }
+          let bytes = try FileByteSource.contents(of: file)
+          let guess = bytes.withUnsafeBytes { languageModel.identify($0) }
           line["lang"] = guess.map { .string($0.language) } ?? .null
           line["confidence"] = guess.map { .number(String(format: "%.4f", $0.confidence)) } ?? .null
         } catch {
-          line["error"] = .string("\(file): cannot read: \(error.localizedDescription)")
+          line["error"] = .string(FileByteSource.readFailure(error, path: file))
         }
         print(JSONWriter.encode(.object(line)))
       }

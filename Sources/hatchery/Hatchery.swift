@@ -29,7 +29,7 @@ struct Hatchery: ParsableCommand {
   /// failure (one line naming the file and what to do), 2 for a usage error.
   static func main() {
     do {
-      var command = try parseAsRoot()
+      var command = try TrailingValues.parse(Self.self, Array(CommandLine.arguments.dropFirst()))
       try meteringStage(command) { try command.run() }
     } catch let error as any HatcheryFailure {
       printError(error.message)

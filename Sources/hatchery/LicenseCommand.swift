@@ -27,10 +27,8 @@ struct LicenseCommand: ParsableCommand {
       for file in files {
         var line = JSONObject([("file", .string(file))])
         do {
-          let data =
-            file == "-"
-            ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
-          let findings = data.withUnsafeBytes { detector.detect($0) }
+          let bytes = try FileByteSource.contents(of: file)
+          let findings = bytes.withUnsafeBytes { detector.detect($0) }
           line["licenses"] = .array(
             findings.map { finding in
               .object(
@@ -42,7 +40,7 @@ struct LicenseCommand: ParsableCommand {
             })
           line["expression"] = LicenseDetector.expression(of: findings).map { .string($0) } ?? .null
         } catch {
-          line["error"] = .string("\(file): cannot read: \(error.localizedDescription)")
+          line["error"] = .string(FileByteSource.readFailure(error, path: file))
         }
         print(JSONWriter.encode(.object(line)))
       }

@@ -281,6 +281,40 @@ final class CommandLineTests: XCTestCase {
     XCTAssertEqual(try run(["tag", "-w", workspace, "--policy", folder + "/missing.yaml"]).status, 1)
   }
 
+  /// A list of files longer than the point where its tail bypasses ArgumentParser is read whole
+  /// and in order — after an option's value, with an unreadable file in the tail — and a command
+  /// whose trailing values belong to an option (`--input`) still sees every one.
+  func testALongListOfFilesIsReadWholeAndInOrder() throws {
+    let files = (0..<150).map { folder + "/f\($0).c" }
+    for (index, file) in files.enumerated() {
+      try "// SPDX-License-Identifier: \(index % 2 == 0 ? "MIT" : "Apache-2.0")\n".write(
+        toFile: file, atomically: false, encoding: .utf8)
+    }
+    try FileManager.default.createDirectory(atPath: folder + "/references", withIntermediateDirectories: true)
+    var listed = files
+    listed.insert(folder + "/missing.c", at: 100)
+    let detected = try run(["license", "detect", "--references", folder + "/references"] + listed)
+    XCTAssertEqual(detected.status, 0, detected.stderr)
+    let lines = try detected.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)).objectValue }
+    XCTAssertEqual(lines.map { $0?["file"] }, listed.map { .string($0) })
+    XCTAssertEqual(lines[100]?["error"], .string(folder + "/missing.c: cannot open: No such file or directory"))
+    XCTAssertEqual(lines[149]?["expression"], .string("MIT"))  // files[148]
+    XCTAssertEqual(lines[150]?["expression"], .string("Apache-2.0"))
+
+    let workspace = folder + "/ws"
+    XCTAssertEqual(try run(["init", workspace]).status, 0)
+    let ingested = try run(["ingest", "-w", workspace, "--source", "code"] + files)
+    XCTAssertEqual(ingested.status, 0, ingested.stderr)
+    let store = try ProvenanceStore(path: workspace + "/hatchery.db")
+    XCTAssertEqual(try store.documents(sourceID: try XCTUnwrap(try store.source(named: "code")).id).count, 150)
+
+    let trained = try run(
+      ["tokenizer", "train", "--vocab-size", "300", "--output", folder + "/tok.json", "--input"] + files)
+    XCTAssertEqual(trained.status, 0, trained.stderr)
+    let bytes = try files.reduce(0) { $0 + (try FileManager.default.attributesOfItem(atPath: $1)[.size] as! Int) }
+    XCTAssertTrue(trained.stdout.contains("tokenizer: \(ByteCount.format(bytes)) of text"), trained.stdout)
+  }
+
   func testTokenizerTrainEncodeDecodeFromTheCommandLine() throws {
     let text = (0..<200).map { "line \($0): tokens are traced to their documents, \($0 * 3) times." }.joined(
       separator: "\n")

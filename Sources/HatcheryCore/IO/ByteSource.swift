@@ -83,3 +83,17 @@ public final class FileByteSource: ByteSource {
     }
   }
 }
+
+extension FileByteSource {
+  /// The whole file at `path` ("-": standard input), as read(2) gives it, for commands that read
+  /// one file per argument: Foundation's `Data(contentsOf:)` keeps memory per call on Linux,
+  /// which such a loop piles up.
+  public static func contents(of path: String) throws -> [UInt8] {
+    try FileByteSource(path: path == "-" ? "/dev/stdin" : path).readAll().bytes
+  }
+
+  /// One line for a failed read of `path`: the stream's own message, naming the file and where.
+  public static func readFailure(_ error: any Error, path: String) -> String {
+    (error as? StreamError)?.message ?? "\(path): cannot read: \(error.localizedDescription)"
+  }
+}
