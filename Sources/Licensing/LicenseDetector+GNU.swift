@@ -18,11 +18,11 @@ extension LicenseDetector {
       }
       let nameEnd = position + family.name.count
       // "GNU GPL: means the GNU General Public License version 2 or any later version": a licence
-      // text defining the licences it cites (CeCILL's), not a grant — the term or its meaning.
-      if position >= Self.definitionLead.count,
-        matches(Self.definitionLead, tokens, at: position - Self.definitionLead.count)
-          || nameEnd < tokens.count && tokens.hashes[nameEnd] == Self.definitionLead[0]
-      {
+      // text defining the licences it cites (CeCILL's; the Eclipse licence's "Secondary License"
+      // means either the GNU …), not a grant — the term or its meaning.
+      if Self.definitionLeads.contains(where: {
+        position >= $0.count && matches($0, tokens, at: position - $0.count)
+      }) || nameEnd < tokens.count && tokens.hashes[nameEnd] == Self.definitionLeads[0][0] {
         position = nameEnd
         continue
       }
@@ -185,7 +185,7 @@ extension LicenseDetector {
   static let ofWord = WordTokens.hash("of")
   static let theWord = WordTokens.hash("the")
   static let insteadWord = WordTokens.hash("instead")
-  static let definitionLead = NoticeRule.phrase("means the")
+  static let definitionLeads = [NoticeRule.phrase("means the"), NoticeRule.phrase("means either the")]
 
   /// Whether the licence named from `start` (its version ending before `end`) is a section of it
   /// cited, not granted: "Additional permission under GNU GPL version 3 section 7" (the GPL's own

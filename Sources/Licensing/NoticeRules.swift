@@ -114,6 +114,10 @@ struct NoticeRule: Sendable {
     NoticeRule(
       "each copyright holder and contributor hereby grants to those receiving rights under this license a perpetual worldwide",
       "BSD-2-Clause-Patent"),
+    // The MirOS Licence's grant (SPDX MirOS), from its template.
+    NoticeRule(
+      "provided that these terms and disclaimer and all copyright notices are retained or reproduced in an accompanying document permission is granted to deal in this work without restriction",
+      "MirOS"),
     NoticeRule("python software foundation license version 2", "PSF-2.0"),
     NoticeRule("psf license agreement", "PSF-2.0", confidence: 0.7),
     // The PSF licence's first clause, often copied without its title.

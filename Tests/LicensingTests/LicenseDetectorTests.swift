@@ -232,6 +232,10 @@ final class LicenseDetectorTests: XCTestCase {
         "Artistic-2.0"
       ),
       (" * Licensed under the Academic Free License version 2.1", "AFL-2.1"),
+      (
+        " * Provided that these terms and disclaimer and all copyright notices\n * are retained or reproduced in an"
+          + " accompanying document, permission\n * is granted to deal in this work without restriction", "MirOS"
+      ),
       ("This package is distributed under the Zope Public License (ZPL) Version 2.1.", "ZPL-2.1"),
       ("Licensed to you under the Universal Permissive License (UPL) 1.0 as shown at the address below.", "UPL-1.0"),
     ]
@@ -810,6 +814,22 @@ final class LicenseDetectorTests: XCTestCase {
       subsequent version, as published by the Free Software Foundation Inc.
       """
     XCTAssertEqual(ids(cecill), ["CECILL-2.1"])
+    // The Eclipse licence's definition of its secondary licences, and the form that grants one.
+    let eclipse = """
+      Eclipse Public License - v 2.0
+
+      "Secondary License" means either the GNU General Public License,
+      Version 2.0, or any later versions of that license, including any
+      exceptions or additional permissions as identified by the initial
+      Contributor.
+      """
+    XCTAssertEqual(ids(eclipse), ["EPL-2.0"])
+    let secondary = """
+      This Source Code may also be made available under the following Secondary Licenses when the conditions for \
+      such availability set forth in the Eclipse Public License, v. 2.0 are satisfied: GNU General Public License, \
+      version 2 with the GNU Classpath Exception.
+      """
+    XCTAssertEqual(Set(ids(secondary)), ["EPL-2.0", "GPL-2.0-only"])
   }
 
   func testAManifestsLicenceFieldIsOneExpression() {
