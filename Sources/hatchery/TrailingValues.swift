@@ -2,9 +2,8 @@ import ArgumentParser
 
 /// A command whose last argument is a list of files (or other plain values), as a shell glob
 /// over a crawl's files passes them. ArgumentParser merges the origins of a list's values into
-/// one set per value, so n values cost O(n²) to parse (30,000 paths took 33 s); past
-/// `TrailingValues.threshold`, the tail of such a list is held back from it and appended after
-/// parsing.
+/// one set per value, so n values cost O(n²) to parse; past `TrailingValues.threshold`, the tail
+/// of such a list is held back from it and appended after parsing.
 protocol TrailingValuesCommand: ParsableCommand {
   /// The list the held-back values join, after those ArgumentParser parsed.
   var trailingValues: [String] { get set }
