@@ -138,14 +138,27 @@ extension LicenseDetector {
 
   func texts(_ tokens: WordTokens) -> [LicenseFinding] {
     guard !references.isEmpty, tokens.count >= 2 else { return [] }
-    var seen = references.map { [Bool](repeating: false, count: $0.bigrams.count) }
+    var seen = [Bool](repeating: false, count: slotReferences.count)
     var shared = [Int](repeating: 0, count: references.count)
     let hashes = tokens.hashes
-    for position in 1..<hashes.count {
-      guard let holders = referenceIndex[ReferenceText.bigram(hashes[position - 1], hashes[position])] else { continue }
-      for holder in holders where !seen[holder.reference][holder.index] {
-        seen[holder.reference][holder.index] = true
-        shared[holder.reference] += 1
+    seen.withUnsafeMutableBufferPointer { seen in
+      shared.withUnsafeMutableBufferPointer { shared in
+        holderSlots.withUnsafeBufferPointer { holders in
+          slotReferences.withUnsafeBufferPointer { owners in
+            for position in 1..<hashes.count {
+              guard let run = referenceIndex[ReferenceText.bigram(hashes[position - 1], hashes[position])] else {
+                continue
+              }
+              for holder in Int(run.start)..<Int(run.start + run.count) {
+                let slot = Int(holders[holder])
+                if !seen[slot] {
+                  seen[slot] = true
+                  shared[Int(owners[slot])] += 1
+                }
+              }
+            }
+          }
+        }
       }
     }
     // Either ratio reaching the threshold needs shared ≥ threshold / 2 of the reference's bigrams
@@ -158,7 +171,8 @@ extension LicenseDetector {
     else { return [] }
     // Dice needs the text's distinct bigrams; a text more than four times the largest reference
     // cannot reach the threshold, so its bigram count stands in for them.
-    let textBigrams = hashes.count - 1 <= 4 * largestReference ? ReferenceText.bigrams(hashes).count : hashes.count - 1
+    let textBigrams =
+      hashes.count - 1 <= 4 * largestReference ? ReferenceText.distinctBigramCount(hashes) : hashes.count - 1
     var findings: [(finding: LicenseFinding, reference: Int)] = []
     for (number, reference) in references.enumerated() {
       let shared = shared[number]

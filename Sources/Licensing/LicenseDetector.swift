@@ -14,9 +14,13 @@ public final class LicenseDetector: Sendable {
 
   let list: SPDXLicenseList
   let references: [ReferenceText]
-  /// Every reference bigram → the references holding it and its index there, so a text is
-  /// compared with all references in one pass over its own bigrams.
-  let referenceIndex: WordTable<[(reference: Int, index: Int)]>
+  /// Every reference bigram → where its holders lie in `holderSlots`, so a text is compared with
+  /// all references in one pass over its own bigrams. A holder is a slot: a bigram of one
+  /// reference, numbered across all of them (`slotReferences` says whose); plain integers, so a
+  /// lookup neither allocates nor retains.
+  let referenceIndex: WordTable<(start: Int32, count: Int32)>
+  let holderSlots: [Int32]
+  let slotReferences: [Int32]
   let largestReference: Int
   let rulesByFirstWord: WordTable<[NoticeRule]>
   /// For each reference, the notices of other licence families its own text gives, and how many
@@ -68,7 +72,21 @@ public final class LicenseDetector: Sendable {
           }
       }
     }
-    referenceIndex = WordTable(index.map { ($0.key, $0.value) })
+    var slotStarts: [Int] = []
+    var slotReferences: [Int32] = []
+    for (number, reference) in references.enumerated() {
+      slotStarts.append(slotReferences.count)
+      slotReferences += repeatElement(Int32(number), count: reference.bigrams.count)
+    }
+    var holderSlots: [Int32] = []
+    referenceIndex = WordTable(
+      index.map { bigram, holders in
+        let start = Int32(holderSlots.count)
+        holderSlots += holders.map { Int32(slotStarts[$0.reference] + $0.index) }
+        return (bigram, (start, Int32(holders.count)))
+      })
+    self.holderSlots = holderSlots
+    self.slotReferences = slotReferences
     largestReference = references.map(\.bigrams.count).max() ?? 0
     rulesByFirstWord = WordTable(Dictionary(grouping: NoticeRule.all, by: { $0.words[0] }).map { ($0.key, $0.value) })
   }

@@ -48,6 +48,38 @@ struct ReferenceText: Sendable {
     return set
   }
 
+  /// How many distinct bigrams `words` holds, counted in an open-addressing set of its own: the
+  /// bigrams are well mixed already, and Swift's Set would hash each again.
+  static func distinctBigramCount(_ words: [UInt64]) -> Int {
+    guard words.count >= 2 else { return 0 }
+    var capacity = 16
+    while capacity < 2 * words.count { capacity *= 2 }
+    let mask = capacity - 1
+    var table = [UInt64](repeating: 0, count: capacity)
+    var count = 0
+    var sawZero = false
+    table.withUnsafeMutableBufferPointer { table in
+      for index in 1..<words.count {
+        let key = bigram(words[index - 1], words[index])
+        // 0 marks an empty slot, so the bigram 0 is counted apart.
+        if key == 0 {
+          if !sawZero {
+            sawZero = true
+            count += 1
+          }
+          continue
+        }
+        var slot = Int(truncatingIfNeeded: key ^ key >> 29) & mask
+        while table[slot] != 0 && table[slot] != key { slot = (slot + 1) & mask }
+        if table[slot] == 0 {
+          table[slot] = key
+          count += 1
+        }
+      }
+    }
+    return count
+  }
+
   @inline(__always)
   static func bigram(_ first: UInt64, _ second: UInt64) -> UInt64 { first &* 0x9E37_79B9_7F4A_7C15 ^ second }
 }

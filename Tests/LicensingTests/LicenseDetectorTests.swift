@@ -804,6 +804,18 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids("BSD Zero Clause License\n\nCopyright (c) 2024 Example"), ["0BSD"])
   }
 
+  /// The distinct-bigram count that Dice's coefficient takes equals a set's, repeats, the
+  /// bigram 0 and table growth included.
+  func testDistinctBigramCountEqualsASetsCount() {
+    var generator = SystemRandomNumberGenerator()
+    for length in [0, 1, 2, 3, 17, 1_000, 5_000] {
+      let words = (0..<length).map { _ in UInt64.random(in: 0..<40, using: &generator) &* 0x100_0000_01B3 }
+      XCTAssertEqual(ReferenceText.distinctBigramCount(words), length < 2 ? 0 : ReferenceText.bigrams(words).count)
+    }
+    // bigram(0, 0) is 0, the empty slot's key: counted once.
+    XCTAssertEqual(ReferenceText.distinctBigramCount([0, 0, 0, 5, 0, 0]), 3)
+  }
+
   func testCeCILLByItsTitleNotTheLicencesItDefines() {
     let cecill = """
       CeCILL FREE SOFTWARE LICENSE AGREEMENT
