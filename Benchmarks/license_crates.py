@@ -14,22 +14,15 @@ committed.
 import glob, json, os, re, subprocess, sys, tempfile, tomllib
 
 import license_pypi
+import license_spdx
 
 # An expression of SPDX ids, AND/OR/WITH and parentheses (Cargo's "/" separator allowed).
 EXPRESSION = re.compile(r"[A-Za-z0-9.+\-() /]+")
 
 
 def ids_of(expression):
-    tokens = [t for t in re.split(r"[\s()/]+", expression) if t]
-    ids, skip = set(), False
-    for token in tokens:
-        if skip:
-            skip = False
-        elif token.upper() == "WITH":
-            skip = True
-        elif token.upper() not in ("AND", "OR"):
-            ids.add(license_pypi.normal(token))
-    return ids
+    """The SPDX ids of a Cargo expression, as the PyPI set labels them (no -only/-or-later)."""
+    return {license_pypi.normal(i) for i in license_spdx.ids_in(expression.replace("/", " OR "))}
 
 
 def safe(name):

@@ -5,8 +5,8 @@ import ArgumentParser
 /// one set per value, so n values cost O(n²) to parse; past `TrailingValues.threshold`, the tail
 /// of such a list is held back from it and appended after parsing.
 protocol TrailingValuesCommand: ParsableCommand {
-  /// The list the held-back values join, after those ArgumentParser parsed.
-  var trailingValues: [String] { get set }
+  /// The command's list argument, where the held-back values go after those ArgumentParser parsed.
+  static var trailingList: WritableKeyPath<Self, [String]> { get }
 }
 
 enum TrailingValues {
@@ -35,7 +35,7 @@ enum TrailingValues {
   static func parse<Root: ParsableCommand>(_ root: Root.Type, _ arguments: [String]) throws -> any ParsableCommand {
     let (parsed, held) = split(arguments)
     if !held.isEmpty, var command = (try? root.parseAsRoot(parsed)) as? any TrailingValuesCommand {
-      command.trailingValues += held
+      command.appendTrailing(held)
       try command.validate()
       return command
     }
@@ -43,53 +43,30 @@ enum TrailingValues {
   }
 }
 
+extension TrailingValuesCommand {
+  mutating func appendTrailing(_ values: [String]) { self[keyPath: Self.trailingList] += values }
+}
+
 // The commands whose last argument is a list of files. None of them has an option that takes
 // several values (`.upToNextOption`), whose values a trailing run could hold.
 extension IngestCommand: TrailingValuesCommand {
-  var trailingValues: [String] {
-    get { paths }
-    set { paths = newValue }
-  }
+  static var trailingList: WritableKeyPath<Self, [String]> { \.paths }
 }
-
 extension LicenseCommand.Detect: TrailingValuesCommand {
-  var trailingValues: [String] {
-    get { files }
-    set { files = newValue }
-  }
+  static var trailingList: WritableKeyPath<Self, [String]> { \.files }
 }
-
 extension ExtractCommand: TrailingValuesCommand {
-  var trailingValues: [String] {
-    get { files }
-    set { files = newValue }
-  }
+  static var trailingList: WritableKeyPath<Self, [String]> { \.files }
 }
-
 extension ClassifierCommand.Predict: TrailingValuesCommand {
-  var trailingValues: [String] {
-    get { files }
-    set { files = newValue }
-  }
+  static var trailingList: WritableKeyPath<Self, [String]> { \.files }
 }
-
 extension FilterCommand.Langid: TrailingValuesCommand {
-  var trailingValues: [String] {
-    get { files }
-    set { files = newValue }
-  }
+  static var trailingList: WritableKeyPath<Self, [String]> { \.files }
 }
-
 extension TokenizerCommand.Encode: TrailingValuesCommand {
-  var trailingValues: [String] {
-    get { inputs }
-    set { inputs = newValue }
-  }
+  static var trailingList: WritableKeyPath<Self, [String]> { \.inputs }
 }
-
 extension ParquetCommand.Scan: TrailingValuesCommand {
-  var trailingValues: [String] {
-    get { files }
-    set { files = newValue }
-  }
+  static var trailingList: WritableKeyPath<Self, [String]> { \.files }
 }
