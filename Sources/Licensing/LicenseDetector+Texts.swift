@@ -138,24 +138,19 @@ extension LicenseDetector {
 
   func texts(_ tokens: WordTokens) -> [LicenseFinding] {
     guard !references.isEmpty, tokens.count >= 2 else { return [] }
-    var seen = [Bool](repeating: false, count: slotReferences.count)
+    var seen = [Bool](repeating: false, count: slotCount)
     var shared = [Int](repeating: 0, count: references.count)
     let hashes = tokens.hashes
     seen.withUnsafeMutableBufferPointer { seen in
       shared.withUnsafeMutableBufferPointer { shared in
-        holderSlots.withUnsafeBufferPointer { holders in
-          slotReferences.withUnsafeBufferPointer { owners in
-            for position in 1..<hashes.count {
-              guard let run = referenceIndex[ReferenceText.bigram(hashes[position - 1], hashes[position])] else {
-                continue
-              }
-              for holder in Int(run.start)..<Int(run.start + run.count) {
-                let slot = Int(holders[holder])
-                if !seen[slot] {
-                  seen[slot] = true
-                  shared[Int(owners[slot])] += 1
-                }
-              }
+        holders.withUnsafeBufferPointer { holders in
+          for position in 1..<hashes.count {
+            guard let run = referenceIndex[ReferenceText.bigram(hashes[position - 1], hashes[position])] else {
+              continue
+            }
+            for holder in holders[Int(run.start)..<Int(run.start + run.count)] where !seen[Int(holder.slot)] {
+              seen[Int(holder.slot)] = true
+              shared[Int(holder.reference)] += 1
             }
           }
         }

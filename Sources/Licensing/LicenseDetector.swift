@@ -14,13 +14,13 @@ public final class LicenseDetector: Sendable {
 
   let list: SPDXLicenseList
   let references: [ReferenceText]
-  /// Every reference bigram → where its holders lie in `holderSlots`, so a text is compared with
-  /// all references in one pass over its own bigrams. A holder is a slot: a bigram of one
-  /// reference, numbered across all of them (`slotReferences` says whose); plain integers, so a
-  /// lookup neither allocates nor retains.
+  /// Every reference bigram → where its holders lie in `holders`, so a text is compared with all
+  /// references in one pass over its own bigrams. A holder is a reference and a slot, its bigram's
+  /// number among all references' (`slotCount` of them); plain integers, so a lookup neither
+  /// allocates nor retains.
   let referenceIndex: WordTable<(start: Int32, count: Int32)>
-  let holderSlots: [Int32]
-  let slotReferences: [Int32]
+  let holders: [(reference: Int32, slot: Int32)]
+  let slotCount: Int
   let largestReference: Int
   let rulesByFirstWord: WordTable<[NoticeRule]>
   /// For each reference, the notices of other licence families its own text gives, and how many
@@ -73,20 +73,20 @@ public final class LicenseDetector: Sendable {
       }
     }
     var slotStarts: [Int] = []
-    var slotReferences: [Int32] = []
-    for (number, reference) in references.enumerated() {
-      slotStarts.append(slotReferences.count)
-      slotReferences += repeatElement(Int32(number), count: reference.bigrams.count)
+    var slotCount = 0
+    for reference in references {
+      slotStarts.append(slotCount)
+      slotCount += reference.bigrams.count
     }
-    var holderSlots: [Int32] = []
+    var flat: [(reference: Int32, slot: Int32)] = []
     referenceIndex = WordTable(
       index.map { bigram, holders in
-        let start = Int32(holderSlots.count)
-        holderSlots += holders.map { Int32(slotStarts[$0.reference] + $0.index) }
+        let start = Int32(flat.count)
+        flat += holders.map { (Int32($0.reference), Int32(slotStarts[$0.reference] + $0.index)) }
         return (bigram, (start, Int32(holders.count)))
       })
-    self.holderSlots = holderSlots
-    self.slotReferences = slotReferences
+    holders = flat
+    self.slotCount = slotCount
     largestReference = references.map(\.bigrams.count).max() ?? 0
     rulesByFirstWord = WordTable(Dictionary(grouping: NoticeRule.all, by: { $0.words[0] }).map { ($0.key, $0.value) })
   }
