@@ -141,9 +141,9 @@ public final class LicenseDetector: Sendable {
     return findings.filter { finding in
       if finding.spdx == "Apache-2.0" {
         let inAmendedText = amendedTexts.contains { ($0.start..<$0.end).contains(finding.start) }
-        let before = spans.map(\.lowerBound).contains { exception in
-          finding.start <= exception && exception - finding.start < NoticeRule.clauseReach
-            && !Self.holdsEmptyLine(bytes, from: finding.start, to: exception)
+        let before = spans.contains { span in
+          finding.start <= span.lowerBound && span.lowerBound - finding.start < NoticeRule.clauseReach
+            && !Self.holdsEmptyLine(bytes, from: finding.start, to: span.lowerBound)
         }
         return !inAmendedText && !before
       }
