@@ -1,0 +1,103 @@
+"""A licence evaluation set from Perl modules (issue 18): the main module (.pm, with its POD) of
+every Perl library Debian 12 packages (lib*-perl), labelled by the licence of the package's
+machine-readable copyright file's `Files: *` paragraph (the upstream licence, read by a
+maintainer: Debian's "Artistic" is Perl's Artistic Licence 1.0, SPDX Artistic-1.0-Perl), split
+into dev and test halves by a hash of the source package's name. What is scored is the licence
+statement a module's own documentation makes ("same terms as Perl itself", "licensed under: The
+Artistic License 2.0", a GPL or BSD notice …), a kind of text none of the other sets holds. Run
+by Benchmarks/license-perl.sh; nothing of it is committed; scored as the SPDX sets are
+(`license_spdx.py score WORK files RESULTS HALF`).
+
+  prepare OUT   downloads every lib*-perl package (`apt-get download`, into OUT/debs) and, for
+                each source package (its first binary package in name order), keeps the module
+                named as the package is (libfoo-bar-perl: Foo/Bar.pm, case aside) when its
+                copyright file is machine-readable, every licence of its `Files: *` paragraph has
+                an SPDX equivalent, and the module holds licence wording; writes OUT/files/
+                (PACKAGE__Module-Path.pm), OUT/labels.json (file -> SPDX ids) and OUT/split.json.
+"""
+import glob, json, os, re, subprocess, sys, tempfile
+
+import license_bench
+import license_pypi
+import license_spdx
+
+MODULE = re.compile(r"usr/(?:share/perl5|lib/[^/]+/perl5/[\d.]+)/(.+)\.pm$")
+# Debian's short names as copyright-format 1.0 defines them, with Perl's own licence added.
+NAMES = dict(license_bench.DEBIAN_TO_SPDX, **{"artistic": "Artistic-1.0-Perl", "artistic-1.0-perl": "Artistic-1.0-Perl"})
+
+
+def upstream_licence(copyright_text):
+    """The SPDX ids of the `Files: *` paragraph's licence, or None when the file is not
+    machine-readable, has no such paragraph, or names a licence with no SPDX equivalent."""
+    if not copyright_text.startswith("Format:"):
+        return None
+    for paragraph in copyright_text.split("\n\n"):
+        files = re.search(r"^Files:\s*(.*)$", paragraph, flags=re.M)
+        licence = re.search(r"^License:\s*(.*)$", paragraph, flags=re.M)
+        if not files or not licence or "*" not in files.group(1).split():
+            continue
+        names = re.split(r"\s+(?:or|and)\s+|,\s*", licence.group(1).strip(), flags=re.I)
+        names = [re.sub(r"\s+with\s+.*$", "", n.strip(), flags=re.I).lower() for n in names if n.strip()]
+        if not names or any(n not in NAMES for n in names):
+            return None
+        return sorted({license_spdx.normalised(NAMES[n]) for n in names})
+    return None
+
+
+def prepare(out):
+    debs = os.path.join(out, "debs")
+    files = os.path.join(out, "files")
+    os.makedirs(debs, exist_ok=True)
+    os.makedirs(files, exist_ok=True)
+    names = sorted(n for n in subprocess.run(["apt-cache", "pkgnames", "lib"], capture_output=True,
+                                             text=True).stdout.split() if n.endswith("-perl"))
+    have = {os.path.basename(d).split("_")[0] for d in glob.glob(os.path.join(debs, "*.deb"))}
+    wanted = [n for n in names if n not in have]
+    for start in range(0, len(wanted), 200):
+        subprocess.run(["apt-get", "download", "-q"] + wanted[start:start + 200], cwd=debs, capture_output=True)
+    labels, split, sources = {}, {}, set()
+    for deb in sorted(glob.glob(os.path.join(debs, "*.deb"))):
+        package = os.path.basename(deb).split("_")[0]
+        control = subprocess.run(["dpkg-deb", "-f", deb, "Source"], capture_output=True, text=True).stdout.split()
+        source = control[0] if control else package
+        if source in sources:
+            continue
+        with tempfile.TemporaryDirectory() as tree:
+            if subprocess.run(["dpkg-deb", "-x", deb, tree], capture_output=True).returncode != 0:
+                continue  # a download cut short
+            copyright_path = os.path.join(tree, "usr/share/doc", package, "copyright")
+            if not os.path.isfile(copyright_path):
+                continue
+            ids = upstream_licence(open(copyright_path, encoding="utf-8", errors="replace").read())
+            if not ids:
+                continue
+            key = package.removeprefix("lib").removesuffix("-perl")
+            module = None
+            for root, _, entries in os.walk(tree):
+                for entry in entries:
+                    path = os.path.join(root, entry)
+                    match = MODULE.search(os.path.relpath(path, tree))
+                    if match and not os.path.islink(path) and match.group(1).lower().replace("/", "-") == key:
+                        module = (path, match.group(1))
+            if module is None:
+                continue
+            data = open(module[0], "rb").read()
+            if not license_spdx.WORDING.search(data):
+                continue
+            sources.add(source)
+            name = package + "__" + module[1].replace("/", "-") + ".pm"
+            open(os.path.join(files, name), "wb").write(data)
+            labels[name] = ids
+            split[name] = license_pypi.half(source)
+    json.dump(labels, open(os.path.join(out, "labels.json"), "w"), indent=1, sort_keys=True)
+    json.dump(split, open(os.path.join(out, "split.json"), "w"), indent=1, sort_keys=True)
+    dev = sum(1 for h in split.values() if h == "dev")
+    print(f"{len(names)} packages, {len(labels)} modules with a label and licence wording ({dev} dev, "
+          f"{len(labels) - dev} test)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "prepare":
+        prepare(sys.argv[2])
+    else:
+        sys.exit(__doc__)
