@@ -204,7 +204,17 @@ extension LicenseDetector {
   static let pathWords: Set<UInt64> = [WordTokens.hash("licenses"), WordTokens.hash("licences")]
   static let grantEndings = [
     "under the terms of the", "under the terms of", "under the", "under", "covered by the", "covered by",
+    // A choice of licences ("under the terms of either: the GNU General Public License …; or the
+    // Artistic License"), each granted.
+    "under the terms of either the", "under either the",
   ].map(NoticeRule.phrase)
+  /// The second licence of a choice ("either the Artistic License or the GNU General Public
+  /// License"): "license or the" right before it and "either" a few words before that; without
+  /// "either" it is as often a licence named in passing ("a free licence? … the CC-BY licence or
+  /// the LGPL").
+  static let choiceEnding = NoticeRule.phrase("license or the")
+  static let eitherWord = WordTokens.hash("either")
+  static let choiceReach = 8
   /// "… WITHOUT ANY WARRANTY … See the GNU General Public License for more details": the
   /// disclaimer of a GNU notice, left where the grant above it was cut (a file given an SPDX tag
   /// in its place). It names the family, not always rightly (LGPL notices say "See the GNU
@@ -308,9 +318,11 @@ extension LicenseDetector {
         position += name.words.count
         continue
       }
-      let granted = Self.grantEndings.contains {
-        position >= $0.count && matches($0, tokens, at: position - $0.count)
-      }
+      let ending = Self.choiceEnding.count
+      let granted =
+        Self.grantEndings.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
+        || position >= ending && matches(Self.choiceEnding, tokens, at: position - ending)
+          && hashes[max(0, position - ending - Self.choiceReach)..<(position - ending)].contains(Self.eitherWord)
       let disclaimer = !granted && position >= 2 && matches(Self.disclaimerEnding, tokens, at: position - 2)
       if granted || disclaimer,
         let name = Self.unversionedNames.first(where: { matches($0.words, tokens, at: position) })

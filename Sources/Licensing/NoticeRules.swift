@@ -72,12 +72,27 @@ struct NoticeRule: Sendable {
     NoticeRule("academic free license version 2 1", "AFL-2.1"),
     NoticeRule("academic free license version 3 0", "AFL-3.0"),
     NoticeRule("artistic license 2 0", "Artistic-2.0"),
-    NoticeRule("under the same terms as perl itself", "Artistic-1.0-Perl OR GPL-1.0-or-later", confidence: 0.8),
-    // The CPAN form (Dist::Zilla's and Software::License's "Perl_5" notice).
-    NoticeRule(
-      "same terms as the perl 5 programming language system itself", "Artistic-1.0-Perl OR GPL-1.0-or-later",
-      confidence: 0.8),
+    NoticeRule("artistic license version 2", "Artistic-2.0"),
+    NoticeRule("artistic license v2", "Artistic-2.0"),
+    // Perl's own terms (the Artistic Licence or the GPL, version 1 or later, as its README says),
+    // as CPAN modules grant them: "the same terms as Perl itself", "as Perl 5", "the same license
+    // as Perl", "the same terms and conditions as Perl".
+    NoticeRule("same terms as perl", perlTerms, confidence: 0.8),
+    NoticeRule("same terms as perl5", perlTerms, confidence: 0.8),
+    NoticeRule("same terms and conditions as perl", perlTerms, confidence: 0.8),
+    NoticeRule("same license as perl", perlTerms, confidence: 0.8),
+    NoticeRule("same licenses as perl", perlTerms, confidence: 0.8),
+    NoticeRule("terms of perl itself", perlTerms, confidence: 0.8),
+    // The CPAN form (Dist::Zilla's and Software::License's "Perl_5" notice: "… as the Perl 5
+    // programming language system itself").
+    NoticeRule("same terms as the perl 5 programming language", perlTerms, confidence: 0.8),
     NoticeRule("the artistic license 2 0", "Artistic-2.0"),
+    NoticeRule("the artistic license version 2", "Artistic-2.0"),
+    NoticeRule("the artistic license v2", "Artistic-2.0"),
+    NoticeRule("perl artistic license 2 0", "Artistic-2.0"),
+    NoticeRule("perl artistic license version 2", "Artistic-2.0"),
+    NoticeRule("perl artistic license v2", "Artistic-2.0"),
+    NoticeRule("perl artistic license", "Artistic-1.0-Perl", confidence: 0.6),
     NoticeRule(
       "this license establishes the terms under which a given free software package may be copied", "Artistic-2.0"),
     NoticeRule("the artistic license", "Artistic-1.0-Perl", confidence: 0.6),
@@ -127,6 +142,9 @@ struct NoticeRule: Sendable {
     NoticeRule("this is free and unencumbered software released into the public domain", "Unlicense"),
     NoticeRule("cc0 1 0 universal", "CC0-1.0"),
     NoticeRule("creativecommons org publicdomain zero 1 0", "CC0-1.0"),
+    // CC0's deed, as notices quote it ("… has dedicated the work to the Commons [to the public
+    // domain] by waiving all of his or her rights to the work worldwide under copyright law").
+    NoticeRule("by waiving all of his or her rights to the work worldwide under copyright law", "CC0-1.0"),
     NoticeRule("boost software license version 1 0", "BSL-1.0"),
     // The Boost licence's grant, often copied without its title.
     NoticeRule(
@@ -164,6 +182,8 @@ struct NoticeRule: Sendable {
     NoticeRule("public domain", publicDomain, confidence: 0.4),
   ]
 
+  /// Perl's own terms, as its README gives them.
+  static let perlTerms = "Artistic-1.0-Perl OR GPL-1.0-or-later"
   /// SPDX has no id for a public-domain dedication.
   static let publicDomain = "LicenseRef-public-domain"
 

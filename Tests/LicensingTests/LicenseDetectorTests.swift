@@ -713,6 +713,57 @@ final class LicenseDetectorTests: XCTestCase {
       [])
   }
 
+  /// The licence statements of CPAN modules' documentation (the Perl set's dev half): Perl's own
+  /// terms in their many wordings, a choice of two licences each granted, the Artistic Licence 2.0
+  /// by its version's other spellings, and CC0's deed.
+  func testTheLicenceStatementsOfPerlModules() {
+    let perlTerms = ["Artistic-1.0-Perl OR GPL-1.0-or-later"]
+    for statement in [
+      "you can redistribute it and/or modify it under the same terms as Perl 5 itself.",
+      "This module is released under the same license as Perl itself.",
+      "This module is available under the same licences as perl.",
+      "may be distributed under the same terms and conditions as Perl.",
+      "This library is free software and may be distributed under the same terms as perl5 itself.",
+      "# it only under the terms of Perl itself.",
+      "modify it under\nthe same terms as the Perl 5 programming language itself.",
+    ] {
+      XCTAssertEqual(ids(statement), perlTerms, statement)
+    }
+    let either = """
+      This program is free software; you can redistribute it and/or modify it
+      under the terms of either: the GNU General Public License as published
+      by the Free Software Foundation; or the Artistic License.
+      """
+    XCTAssertEqual(ids(either).sorted(), ["Artistic-1.0-Perl", "GPL-1.0-or-later"])
+    let artisticFirst = """
+      ##  You may distribute under the terms of either the Artistic License
+      ##  or the GNU General Public License, as specified in the README file.
+      """
+    XCTAssertEqual(ids(artisticFirst).sorted(), ["Artistic-1.0-Perl", "GPL-1.0-or-later"])
+    XCTAssertEqual(
+      ids(
+        "#  This package may be distributed under the terms of either the\n#  GNU General Public License\n#    or the\n"
+          + "#  Perl Artistic License"
+      ).sorted(), ["Artistic-1.0-Perl", "GPL-1.0-or-later"])
+    // "… or the LGPL" with no choice offered is a licence named in passing.
+    XCTAssertEqual(
+      ids(
+        "Would it be possible to relicense the Code under a free software license? Some examples are\n"
+          + "the Attribution-Share Alike 3.0 license or the LGPL."), [])
+    for statement in [
+      "it under the terms of the Artistic License version 2.0.", "it under the terms of the Artistic License v2.0.",
+      "modify it under the Artistic Licence v2.", "released under the Perl Artistic License 2.0.",
+      "modified under the terms of the Perl Artistic License, version 2.",
+    ] {
+      XCTAssertEqual(ids(statement), ["Artistic-2.0"], statement)
+    }
+    XCTAssertEqual(
+      ids(
+        "The author has dedicated the work to the Commons by waiving all of his\nor her rights to the work worldwide"
+          + " under copyright law and all related or\nneighboring legal rights he or she had in the work."), ["CC0-1.0"]
+    )
+  }
+
   /// A Creative Commons 3.0 legal code copied without its title: the elements its own clauses
   /// carry. Not 1.0 to 2.5, whose texts have no "Adaptation".
   func testACreativeCommonsLegalCodeWithoutItsTitleIsReadByItsClauses() {
