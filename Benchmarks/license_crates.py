@@ -29,15 +29,24 @@ def safe(name):
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)
 
 
+def download_debs(debs, prefix, suffix):
+    """Every package whose name starts with PREFIX and ends with SUFFIX, downloaded into DEBS
+    (`apt-get download`, 200 at a time; those already there are kept); returns their names."""
+    os.makedirs(debs, exist_ok=True)
+    names = sorted(n for n in subprocess.run(["apt-cache", "pkgnames", prefix], capture_output=True,
+                                             text=True).stdout.split() if n.endswith(suffix))
+    have = {os.path.basename(d).split("_")[0] for d in glob.glob(os.path.join(debs, "*.deb"))}
+    wanted = [n for n in names if n not in have]
+    for start in range(0, len(wanted), 200):
+        subprocess.run(["apt-get", "download", "-q"] + wanted[start:start + 200], cwd=debs, capture_output=True)
+    return names
+
+
 def prepare(out):
     debs = os.path.join(out, "debs")
     files = os.path.join(out, "files")
-    os.makedirs(debs, exist_ok=True)
     os.makedirs(files, exist_ok=True)
-    names = sorted(n for n in subprocess.run(["apt-cache", "pkgnames", "librust-"], capture_output=True,
-                                             text=True).stdout.split() if n.endswith("-dev"))
-    for start in range(0, len(names), 200):
-        subprocess.run(["apt-get", "download", "-q"] + names[start:start + 200], cwd=debs, capture_output=True)
+    names = download_debs(debs, "librust-", "-dev")
     labels, split = {}, {}
     for deb in sorted(glob.glob(os.path.join(debs, "*.deb"))):
         with tempfile.TemporaryDirectory() as tree:

@@ -18,6 +18,7 @@ by Benchmarks/license-perl.sh; nothing of it is committed; scored as the SPDX se
 import glob, json, os, re, subprocess, sys, tempfile
 
 import license_bench
+import license_crates
 import license_pypi
 import license_spdx
 
@@ -47,14 +48,8 @@ def upstream_licence(copyright_text):
 def prepare(out):
     debs = os.path.join(out, "debs")
     files = os.path.join(out, "files")
-    os.makedirs(debs, exist_ok=True)
     os.makedirs(files, exist_ok=True)
-    names = sorted(n for n in subprocess.run(["apt-cache", "pkgnames", "lib"], capture_output=True,
-                                             text=True).stdout.split() if n.endswith("-perl"))
-    have = {os.path.basename(d).split("_")[0] for d in glob.glob(os.path.join(debs, "*.deb"))}
-    wanted = [n for n in names if n not in have]
-    for start in range(0, len(wanted), 200):
-        subprocess.run(["apt-get", "download", "-q"] + wanted[start:start + 200], cwd=debs, capture_output=True)
+    names = license_crates.download_debs(debs, "lib", "-perl")
     labels, split, sources = {}, {}, set()
     for deb in sorted(glob.glob(os.path.join(debs, "*.deb"))):
         package = os.path.basename(deb).split("_")[0]
