@@ -323,6 +323,7 @@ extension LicenseDetector {
         Self.grantEndings.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
         || position >= ending && matches(Self.choiceEnding, tokens, at: position - ending)
           && hashes[max(0, position - ending - Self.choiceReach)..<(position - ending)].contains(Self.eitherWord)
+        || bytes.map { licenseTagLeads(tokens, at: position, $0, throughURL: false) } ?? false
       let disclaimer = !granted && position >= 2 && matches(Self.disclaimerEnding, tokens, at: position - 2)
       if granted || disclaimer,
         let name = Self.unversionedNames.first(where: { matches($0.words, tokens, at: position) })

@@ -105,6 +105,41 @@ extension LicenseDetector {
     return false
   }
 
+  /// Whether the word at `position` is the value of a documentation comment's `@license` tag
+  /// (phpDocumentor's "@license [URL] [name]", JSDoc's "@license name"): the tag right before it,
+  /// or, `throughURL`, the tag, one URL (a run of non-blank bytes holding "/" and "."), then the
+  /// word. A GNU licence named with no version is not read through a URL, which may give the
+  /// version the name leaves out ("@license http://www.horde.org/licenses/lgpl21 LGPL").
+  func licenseTagLeads(
+    _ tokens: WordTokens, at position: Int, _ bytes: UnsafeRawBufferPointer, throughURL: Bool = true
+  ) -> Bool {
+    func blanksBefore(_ end: Int) -> Int {
+      var start = end
+      while start > 0, bytes[start - 1] == 0x20 || bytes[start - 1] == 0x09 { start -= 1 }
+      return start
+    }
+    func tagEnds(at end: Int) -> Bool {
+      let tag = Self.licenseTag
+      return end >= tag.count && (0..<tag.count).allSatisfy { ASCII.lowercased(bytes[end - tag.count + $0]) == tag[$0] }
+    }
+    let start = tokens.starts[position]
+    let end = blanksBefore(start)
+    guard end < start else { return false }
+    if tagEnds(at: end) { return true }
+    guard throughURL else { return false }
+    var url = end
+    var slash = false
+    var dot = false
+    while url > 0, end - url < 300, !ASCII.isWhitespace(bytes[url - 1]) {
+      url -= 1
+      slash = slash || bytes[url] == 0x2F
+      dot = dot || bytes[url] == 0x2E
+    }
+    let beforeURL = blanksBefore(url)
+    return slash && dot && beforeURL < url && tagEnds(at: beforeURL)
+  }
+  static let licenseTag = Array("@license".utf8)
+
   /// Whether the word at `position` is inside `MODULE_LICENSE("…")` (its idents are two words
   /// at most before the licence's: "Dual BSD/GPL").
   func inModuleMacro(_ tokens: WordTokens, at position: Int) -> Bool {
@@ -201,7 +236,9 @@ extension LicenseDetector {
       {
         let after = written.next
         let licenceAfter = after < tokens.count && Self.licenceWords.contains(hashes[after])
-        let led = Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
+        let led =
+          Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
+          || licenseTagLeads(tokens, at: position, bytes)
         let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
         if (licenceAfter || led) && !nearby.contains(where: { Self.statementWords.contains(hashes[$0]) })
           && !inTag(tokens, at: position) && !inModuleMacro(tokens, at: position)
@@ -242,7 +279,9 @@ extension LicenseDetector {
       let licenceAfter = after < tokens.count && Self.licenceWords.contains(hashes[after])
       let followed = licenceAfter || name.words.contains(where: Self.licenceWords.contains)
       let led =
-        !bareBSD && Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
+        !bareBSD
+        && (Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
+          || bytes.map { licenseTagLeads(tokens, at: position, $0) } ?? false)
       let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
       let statement = nearby.contains { Self.statementWords.contains(hashes[$0]) }
       if (followed || led) && !statement && !inModuleMacro(tokens, at: position) && !(bareBSD && bsdGrantRead)

@@ -764,6 +764,25 @@ final class LicenseDetectorTests: XCTestCase {
     )
   }
 
+  /// A documentation comment's `@license` tag (phpDocumentor, JSDoc) names the file's licence, with
+  /// or without a URL before the name (the PHP packages' pool); a GNU licence with no version is
+  /// read only right after the tag, since a URL there may hold the version the name leaves out.
+  func testADocCommentsLicenseTagNamesTheLicence() {
+    let cases: [(String, [String])] = [
+      (" * @license https://opensource.org/licenses/MIT MIT", ["MIT"]),
+      (" * @license http://www.wtfpl.net/txt/copying/ WTFPL", ["WTFPL"]),
+      (" * @license https://opensource.org/licenses/BSD-3-Clause BSD-3-Clause", ["BSD-3-Clause"]),
+      (" * @license LGPL", ["LGPL-2.0-or-later"]),
+      (" * @license http://www.horde.org/licenses/lgpl21 LGPL", []),
+      // A URL alone names nothing; neither does a name after a URL with no tag before it.
+      (" * @license http://www.horde.org/licenses/bsd", []),
+      (" * See http://www.wtfpl.net/txt/copying/ WTFPL", []),
+    ]
+    for (text, expected) in cases {
+      XCTAssertEqual(ids(text), expected, text)
+    }
+  }
+
   /// A Creative Commons 3.0 legal code copied without its title: the elements its own clauses
   /// carry. Not 1.0 to 2.5, whose texts have no "Adaptation".
   func testACreativeCommonsLegalCodeWithoutItsTitleIsReadByItsClauses() {
