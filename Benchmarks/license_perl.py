@@ -8,12 +8,18 @@ Artistic License 2.0", a GPL or BSD notice …), a kind of text none of the othe
 by Benchmarks/license-perl.sh; nothing of it is committed; scored as the SPDX sets are
 (`license_spdx.py score WORK files RESULTS HALF`).
 
-  prepare OUT   downloads every lib*-perl package (`apt-get download`, into OUT/debs) and, for
+  prepare OUT [perl]
+                downloads every lib*-perl package (`apt-get download`, into OUT/debs) and, for
                 each source package (its first binary package in name order), keeps the module
                 named as the package is (libfoo-bar-perl: Foo/Bar.pm, case aside) when its
                 copyright file is machine-readable, every licence of its `Files: *` paragraph has
                 an SPDX equivalent, and the module holds licence wording; writes OUT/files/
                 (PACKAGE__Module-Path.pm), OUT/labels.json (file -> SPDX ids) and OUT/split.json.
+  prepare OUT php
+                a pool for tuning only (every file dev; it has no test half): the same from every
+                php-* package, the first PHP file under /usr/share/php (path order, test folders
+                left out) whose first 40 lines hold licence wording (its docblock: a notice, an
+                `@license` tag, or a pointer to a LICENSE file that names nothing).
 """
 import glob, json, os, re, subprocess, sys, tempfile
 
@@ -45,11 +51,42 @@ def upstream_licence(copyright_text):
     return None
 
 
-def prepare(out):
+def perl_module(package, tree):
+    """The module named as the package is (libfoo-bar-perl: Foo/Bar.pm), if it holds licence wording."""
+    key = package.removeprefix("lib").removesuffix("-perl")
+    for root, _, entries in os.walk(tree):
+        for entry in entries:
+            path = os.path.join(root, entry)
+            match = MODULE.search(os.path.relpath(path, tree))
+            if match and not os.path.islink(path) and match.group(1).lower().replace("/", "-") == key:
+                data = open(path, "rb").read()
+                return (package + "__" + match.group(1).replace("/", "-") + ".pm", data) \
+                    if license_spdx.WORDING.search(data) else None
+    return None
+
+
+def php_file(package, tree):
+    """The first PHP file (path order, tests left out) whose first 40 lines hold licence wording."""
+    paths = sorted(glob.glob(os.path.join(tree, "usr/share/php/**/*.php"), recursive=True))
+    for path in paths:
+        if os.path.islink(path) or re.search(r"/[Tt]ests?/", path):
+            continue
+        data = open(path, "rb").read()
+        if license_spdx.WORDING.search(b"\n".join(data.split(b"\n")[:40])):
+            return package + "__" + os.path.basename(path), data
+    return None
+
+
+# What each set draws: the packages (name prefix, suffix) and the file of each it keeps.
+KINDS = {"perl": ("lib", "-perl", perl_module), "php": ("php-", "", php_file)}
+
+
+def prepare(out, kind):
+    prefix, suffix, pick = KINDS[kind]
     debs = os.path.join(out, "debs")
     files = os.path.join(out, "files")
     os.makedirs(files, exist_ok=True)
-    names = license_crates.download_debs(debs, "lib", "-perl")
+    names = license_crates.download_debs(debs, prefix, suffix)
     labels, split, sources = {}, {}, set()
     for deb in sorted(glob.glob(os.path.join(debs, "*.deb"))):
         package = os.path.basename(deb).split("_")[0]
@@ -64,35 +101,24 @@ def prepare(out):
             if not os.path.isfile(copyright_path):
                 continue
             ids = upstream_licence(open(copyright_path, encoding="utf-8", errors="replace").read())
-            if not ids:
-                continue
-            key = package.removeprefix("lib").removesuffix("-perl")
-            module = None
-            for root, _, entries in os.walk(tree):
-                for entry in entries:
-                    path = os.path.join(root, entry)
-                    match = MODULE.search(os.path.relpath(path, tree))
-                    if match and not os.path.islink(path) and match.group(1).lower().replace("/", "-") == key:
-                        module = (path, match.group(1))
-            if module is None:
-                continue
-            data = open(module[0], "rb").read()
-            if not license_spdx.WORDING.search(data):
+            picked = pick(package, tree) if ids else None
+            if picked is None:
                 continue
             sources.add(source)
-            name = package + "__" + module[1].replace("/", "-") + ".pm"
+            name, data = picked
             open(os.path.join(files, name), "wb").write(data)
             labels[name] = ids
-            split[name] = license_pypi.half(source)
+            # The PHP files are a pool for tuning only: every one is dev.
+            split[name] = license_pypi.half(source) if kind == "perl" else "dev"
     json.dump(labels, open(os.path.join(out, "labels.json"), "w"), indent=1, sort_keys=True)
     json.dump(split, open(os.path.join(out, "split.json"), "w"), indent=1, sort_keys=True)
     dev = sum(1 for h in split.values() if h == "dev")
-    print(f"{len(names)} packages, {len(labels)} modules with a label and licence wording ({dev} dev, "
+    print(f"{len(names)} packages, {len(labels)} files with a label and licence wording ({dev} dev, "
           f"{len(labels) - dev} test)")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "prepare":
-        prepare(sys.argv[2])
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "prepare" and (sys.argv[3:] or ["perl"])[0] in KINDS:
+        prepare(sys.argv[2], (sys.argv[3:] or ["perl"])[0])
     else:
         sys.exit(__doc__)
