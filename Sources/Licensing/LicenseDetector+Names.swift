@@ -175,33 +175,39 @@ extension LicenseDetector {
     return next
   }
 
-  /// A licence given as its page on the SPDX list: DOAP's `<license
-  /// rdf:resource="https://spdx.org/licenses/LGPL-2.0+.html"/>` or a field `License:
-  /// https://spdx.org/licenses/MIT.html`; the word at `position` is "spdx". Not a link in prose
-  /// (a table of licences and their pages names many).
-  func spdxPage(
+  /// A licence given as its page on the SPDX list or the OSI's (whose pages are named by SPDX
+  /// id): DOAP's `<license rdf:resource="https://spdx.org/licenses/LGPL-2.0+.html"/>`, a field
+  /// `License: https://spdx.org/licenses/MIT.html`, a doc comment's `@license
+  /// http://www.opensource.org/licenses/MIT`; the word at `position` is "spdx" or "opensource".
+  /// Not a link in prose (a table of licences and their pages names many), nor an OSI page not
+  /// named by an id ("bsd-license.php" was one page for more than one BSD licence).
+  func licencePage(
     _ tokens: WordTokens, at position: Int, _ bytes: UnsafeRawBufferPointer
   ) -> (finding: LicenseFinding, next: Int)? {
     let hashes = tokens.hashes
-    guard position >= 2, hashes[position - 1] == Self.httpsWord || hashes[position - 1] == Self.httpWord,
-      matches(Self.spdxPagePath, tokens, at: position),
-      hashes[position - 2] == Self.licenseWord
-        || position >= 4 && matches(Self.doapLicence, tokens, at: position - 4),
-      position + Self.spdxPagePath.count < tokens.count
+    guard let path = Self.licencePagePaths.first(where: { matches($0, tokens, at: position) }) else { return nil }
+    var scheme = position - 1
+    if scheme >= 0, hashes[scheme] == Self.wwwWord { scheme -= 1 }
+    guard scheme >= 1, hashes[scheme] == Self.httpsWord || hashes[scheme] == Self.httpWord,
+      hashes[scheme - 1] == Self.licenseWord
+        || scheme >= 3 && matches(Self.doapLicence, tokens, at: scheme - 3),
+      position + path.count < tokens.count
     else { return nil }
-    let idWord = position + Self.spdxPagePath.count
+    let idWord = position + path.count
     let end = Self.idEnd(bytes, from: tokens.starts[idWord], limit: 80)
     var text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[tokens.starts[idWord]..<end]), as: UTF8.self)
     while text.hasSuffix(".") { text.removeLast() }  // the sentence's
     for suffix in [".html", ".json"] where text.lowercased().hasSuffix(suffix) { text.removeLast(suffix.count) }
     guard let entry = list.entry(text), !entry.isException else { return nil }
     return (
-      LicenseFinding(spdx: entry.id, method: .notice, confidence: 0.9, start: tokens.starts[position - 1], end: end),
+      LicenseFinding(spdx: entry.id, method: .notice, confidence: 0.9, start: tokens.starts[scheme], end: end),
       Self.word(tokens, startingFrom: end, after: idWord)
     )
   }
   static let spdxWord = WordTokens.hash("spdx")
-  static let spdxPagePath = NoticeRule.phrase("spdx org licenses")
+  static let opensourceWord = WordTokens.hash("opensource")
+  static let licencePagePaths = [NoticeRule.phrase("spdx org licenses"), NoticeRule.phrase("opensource org licenses")]
+  static let wwwWord = WordTokens.hash("www")
   static let doapLicence = NoticeRule.phrase("license rdf resource")
 
   /// Ids read as written: those with a hyphen, but not the GNU licences' (their own rules read
@@ -252,7 +258,9 @@ extension LicenseDetector {
         position = after
         continue
       }
-      if hashes[position] == Self.spdxWord, let bytes, let page = spdxPage(tokens, at: position, bytes) {
+      if hashes[position] == Self.spdxWord || hashes[position] == Self.opensourceWord, let bytes,
+        let page = licencePage(tokens, at: position, bytes)
+      {
         findings.append(page.finding)
         position = page.next
         continue

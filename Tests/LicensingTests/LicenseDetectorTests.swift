@@ -774,8 +774,12 @@ final class LicenseDetectorTests: XCTestCase {
       (" * @license https://opensource.org/licenses/BSD-3-Clause BSD-3-Clause", ["BSD-3-Clause"]),
       (" * @license LGPL", ["LGPL-2.0-or-later"]),
       (" * @license http://www.horde.org/licenses/lgpl21 LGPL", []),
-      // A URL alone names nothing; neither does a name after a URL with no tag before it.
+      // A URL alone names its licence when it is the licence's page on the OSI's list (named by
+      // SPDX id), not another page; a name after a URL with no tag before it is not read.
+      (" * @license http://www.opensource.org/licenses/MIT", ["MIT"]),
+      (" * @license http://www.opensource.org/licenses/bsd-license.php", []),
       (" * @license http://www.horde.org/licenses/bsd", []),
+      ("See https://opensource.org/licenses/MIT for the list.", []),
       (" * See http://www.wtfpl.net/txt/copying/ WTFPL", []),
     ]
     for (text, expected) in cases {
