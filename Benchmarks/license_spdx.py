@@ -288,14 +288,16 @@ def prepare_half(work, folder, half):
     print(f"{drawn} files of the {half} half")
 
 
-def score(work, which, results_path, half):
+def score(work, which, results_path, half, same=None):
+    """`same` maps (lowercase) ids to the one a set's labels cannot tell them from."""
     labels = json.load(open(os.path.join(work, "labels.json")))
     split = json.load(open(os.path.join(work, "split.json")))
     names = [n for n in os.listdir(os.path.join(work, which)) if split[n] == half]
     found = license_bench.found_ids(results_path, ids_in)
     # SPDX ids match case-insensitively (SPDX 2.3, annex D.2): a tag may write "BSD-2-clause".
-    labels = {n: {i.lower() for i in ids} for n, ids in labels.items()}
-    found = {n: {i.lower() for i in ids} for n, ids in found.items()}
+    same = same or {}
+    labels = {n: {same.get(i.lower(), i.lower()) for i in ids} for n, ids in labels.items()}
+    found = {n: {same.get(i.lower(), i.lower()) for i in ids} for n, ids in found.items()}
     recall = sum(len(labels[n] & found.get(n, set())) / len(labels[n]) for n in names) / len(names)
     reported = sum(len(found.get(n, set())) for n in names)
     correct = sum(len(labels[n] & found.get(n, set())) for n in names)
