@@ -49,9 +49,9 @@ extension LicenseDetector {
   /// "a BSD-style licence", "an MIT-like license".
   static let nameQualifiers: Set<UInt64> = Set(["style", "like", "type", "styled"].map(WordTokens.hash))
   /// Words right before a name that make it the object of a grant: "under the MIT", "under
-  /// either the MIT or GPL 2", "dual MIT/GPL", "License: MIT".
+  /// either the MIT or GPL 2", "dual MIT/GPL", "License: MIT", "Licensed MIT".
   static let grantLeads: [[UInt64]] = [
-    "under the", "under", "under either the", "under either", "dual", "dual licensed", "license",
+    "under the", "under", "under either the", "under either", "dual", "dual licensed", "license", "licensed",
   ].map(NoticeRule.phrase)
   static let statementWords: Set<UInt64> = Set(
     ["compatible", "compatibility", "incompatible", "unlike", "not"].map(WordTokens.hash))

@@ -492,6 +492,7 @@ final class LicenseDetectorTests: XCTestCase {
       ("Copyright 2020 A. Author. Simplified BSD License applies.", ["BSD-2-Clause"]),
       ("This library is under the New BSD license.", ["BSD-3-Clause"]),
       ("License: ISC", ["ISC"]),
+      (" * Licensed MIT \u{00A9} Zeno Rocha", ["MIT"]),
       ("under the zlib license", ["Zlib"]),
       ("Fonts under the SIL Open Font License, Version 1.1", ["OFL-1.1"]),
       ("the terms of the Mozilla Public License 2.0", ["MPL-2.0"]),
