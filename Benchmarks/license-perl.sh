@@ -6,14 +6,15 @@
 # `hatchery license detect` (one process, median of 3) beside ScanCode-toolkit (as many processes
 # as cores, from SCANCODE_VENV, default Benchmarks/.venv-scancode).
 # SET=php draws a pool for tuning only (no test half) the same way from every php-* package: the
-# first PHP file under /usr/share/php whose first 40 lines hold licence wording.
-#   [SET=php] [KEEP=folder] Benchmarks/license-perl.sh
+# first PHP file under /usr/share/php whose first 40 lines hold licence wording; SET=node from every
+# node-* package, the first JavaScript file under /usr/share/nodejs.
+#   [SET=php|node] [KEEP=folder] Benchmarks/license-perl.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/licence-tools.sh
 source Benchmarks/work-folder.sh
 set=${SET:-perl}
-[ "$set" = perl ] || [ "$set" = php ] || { echo "SET is perl or php" >&2; exit 2; }
+case "$set" in perl | php | node) ;; *) echo "SET is perl, php or node" >&2; exit 2 ;; esac
 if [ ! -f "$work/labels.json" ]; then
   python3 Benchmarks/license_perl.py prepare "$work" "$set"
 fi

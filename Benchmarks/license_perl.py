@@ -24,6 +24,10 @@ that Debian's "Artistic" names the Artistic Licence 1.0 in any of its SPDX forms
                 php-* package, the first PHP file under /usr/share/php (path order, test folders
                 left out) whose first 40 lines hold licence wording (its docblock: a notice, an
                 `@license` tag, or a pointer to a LICENSE file that names nothing).
+  prepare OUT node
+                the same pool from every node-* package: the first JavaScript file under
+                /usr/share/nodejs (tests and bundled node_modules left out) with licence wording
+                in its first 40 lines.
 """
 import glob, json, os, re, subprocess, sys, tempfile
 
@@ -73,7 +77,20 @@ def php_file(package, tree):
     """The first PHP file (path order, tests left out) whose first 40 lines hold licence wording."""
     paths = sorted(glob.glob(os.path.join(tree, "usr/share/php/**/*.php"), recursive=True))
     for path in paths:
-        if os.path.islink(path) or re.search(r"/[Tt]ests?/", path):
+        if os.path.islink(path) or not os.path.isfile(path) or re.search(r"/[Tt]ests?/", path):
+            continue
+        data = open(path, "rb").read()
+        if license_spdx.WORDING.search(b"\n".join(data.split(b"\n")[:40])):
+            return package + "__" + os.path.basename(path), data
+    return None
+
+
+def node_file(package, tree):
+    """The first JavaScript file under /usr/share/nodejs (path order, tests and bundled modules
+    left out) whose first 40 lines hold licence wording."""
+    paths = sorted(glob.glob(os.path.join(tree, "usr/share/nodejs/**/*.js"), recursive=True))
+    for path in paths:
+        if os.path.islink(path) or not os.path.isfile(path) or re.search(r"/(tests?|node_modules)/", path):
             continue
         data = open(path, "rb").read()
         if license_spdx.WORDING.search(b"\n".join(data.split(b"\n")[:40])):
@@ -82,7 +99,7 @@ def php_file(package, tree):
 
 
 # What each set draws: the packages (name prefix, suffix) and the file of each it keeps.
-KINDS = {"perl": ("lib", "-perl", perl_module), "php": ("php-", "", php_file)}
+KINDS = {"perl": ("lib", "-perl", perl_module), "php": ("php-", "", php_file), "node": ("node-", "", node_file)}
 
 
 def prepare(out, kind):
@@ -112,7 +129,7 @@ def prepare(out, kind):
             name, data = picked
             open(os.path.join(files, name), "wb").write(data)
             labels[name] = ids
-            # The PHP files are a pool for tuning only: every one is dev.
+            # The PHP and Node.js files are pools for tuning only: every one is dev.
             split[name] = license_pypi.half(source) if kind == "perl" else "dev"
     json.dump(labels, open(os.path.join(out, "labels.json"), "w"), indent=1, sort_keys=True)
     json.dump(split, open(os.path.join(out, "split.json"), "w"), indent=1, sort_keys=True)
