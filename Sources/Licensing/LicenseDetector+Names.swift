@@ -53,6 +53,7 @@ extension LicenseDetector {
   static let grantLeads: [[UInt64]] = [
     "under the", "under", "under either the", "under either", "dual", "dual licensed", "license", "licensed",
   ].map(NoticeRule.phrase)
+  static let joinWords: Set<UInt64> = [WordTokens.hash("or"), WordTokens.hash("and")]
   static let statementWords: Set<UInt64> = Set(
     ["compatible", "compatibility", "incompatible", "unlike", "not"].map(WordTokens.hash))
   static let macroWords = NoticeRule.phrase("module license")
@@ -285,7 +286,20 @@ extension LicenseDetector {
       }
       // A full name ("Mozilla Public License 2.0") says "licence" itself.
       let licenceAfter = after < tokens.count && Self.licenceWords.contains(hashes[after])
-      let followed = licenceAfter || name.words.contains(where: Self.licenceWords.contains)
+      // "the MIT or new BSD license", "MIT/GPL2 Licensed": joined to another licence's name by
+      // "or", "and" or "/", a name takes the "license" after that one ("psf/requests licensed
+      // under" joins a path's next segment, no name).
+      var next = after
+      if next < tokens.count, Self.joinWords.contains(hashes[next]) {
+        next += 1
+      } else if !(bytes.map { tokens.ends[after - 1] < $0.count && $0[tokens.ends[after - 1]] == 0x2F } ?? false) {
+        next = tokens.count
+      }
+      let joined =
+        !licenceAfter && next < tokens.count
+        && (Self.licenceNames[hashes[next]] != nil || Self.shortFormTriggers[hashes[next]] != nil)
+        && (next..<min(tokens.count, next + 4)).contains { Self.licenceWords.contains(hashes[$0]) }
+      let followed = licenceAfter || joined || name.words.contains(where: Self.licenceWords.contains)
       let led =
         !bareBSD
         && (Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }

@@ -493,6 +493,11 @@ final class LicenseDetectorTests: XCTestCase {
       ("This library is under the New BSD license.", ["BSD-3-Clause"]),
       ("License: ISC", ["ISC"]),
       (" * Licensed MIT \u{00A9} Zeno Rocha", ["MIT"]),
+      // A name joined to another licence's by "or" or "/" takes the "license" after that one; a
+      // path's next segment is no licence.
+      (" * Available via the MIT or new BSD license.", ["BSD-3-Clause", "MIT"]),
+      ("* @preserve HTML5 Shiv 3.7.3 | MIT/GPL2 Licensed", ["GPL-2.0-only", "MIT"]),
+      ("Backblaze has also utilized other open source code (psf/requests) licensed under", []),
       ("under the zlib license", ["Zlib"]),
       ("Fonts under the SIL Open Font License, Version 1.1", ["OFL-1.1"]),
       ("the terms of the Mozilla Public License 2.0", ["MPL-2.0"]),
