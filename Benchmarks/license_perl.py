@@ -73,33 +73,26 @@ def perl_module(package, tree):
     return None
 
 
-def php_file(package, tree):
-    """The first PHP file (path order, tests left out) whose first 40 lines hold licence wording."""
-    paths = sorted(glob.glob(os.path.join(tree, "usr/share/php/**/*.php"), recursive=True))
-    for path in paths:
-        if os.path.islink(path) or not os.path.isfile(path) or re.search(r"/[Tt]ests?/", path):
-            continue
-        data = open(path, "rb").read()
-        if license_spdx.WORDING.search(b"\n".join(data.split(b"\n")[:40])):
-            return package + "__" + os.path.basename(path), data
-    return None
-
-
-def node_file(package, tree):
-    """The first JavaScript file under /usr/share/nodejs (path order, tests and bundled modules
-    left out) whose first 40 lines hold licence wording."""
-    paths = sorted(glob.glob(os.path.join(tree, "usr/share/nodejs/**/*.js"), recursive=True))
-    for path in paths:
-        if os.path.islink(path) or not os.path.isfile(path) or re.search(r"/(tests?|node_modules)/", path):
-            continue
-        data = open(path, "rb").read()
-        if license_spdx.WORDING.search(b"\n".join(data.split(b"\n")[:40])):
-            return package + "__" + os.path.basename(path), data
-    return None
+def first_with_wording(folder, extension, skipped):
+    """A draw of the first file of FOLDER with EXTENSION (path order; links, folders so named and
+    paths matching SKIPPED left out) whose first 40 lines hold licence wording."""
+    def pick(package, tree):
+        for path in sorted(glob.glob(os.path.join(tree, folder, "**", "*." + extension), recursive=True)):
+            if os.path.islink(path) or not os.path.isfile(path) or re.search(skipped, path):
+                continue
+            data = open(path, "rb").read()
+            if license_spdx.WORDING.search(b"\n".join(data.split(b"\n")[:40])):
+                return package + "__" + os.path.basename(path), data
+        return None
+    return pick
 
 
 # What each set draws: the packages (name prefix, suffix) and the file of each it keeps.
-KINDS = {"perl": ("lib", "-perl", perl_module), "php": ("php-", "", php_file), "node": ("node-", "", node_file)}
+KINDS = {
+    "perl": ("lib", "-perl", perl_module),
+    "php": ("php-", "", first_with_wording("usr/share/php", "php", r"/[Tt]ests?/")),
+    "node": ("node-", "", first_with_wording("usr/share/nodejs", "js", r"/(tests?|node_modules)/")),
+}
 
 
 def prepare(out, kind):
