@@ -793,6 +793,16 @@ final class LicenseDetectorTests: XCTestCase {
     }
   }
 
+  /// A notice inside a string literal, its line breaks escaped (a bundler's `eval("…")`), reads as
+  /// the notice itself: "\n" separates words, its "n" is no word's start.
+  func testANoticeInsideAStringLiteralIsRead() {
+    let bundled =
+      #"eval("/*\n * This library is free software; you can redistribute it and/or\n * modify it under the terms "#
+      + #"of the GNU Lesser General Public\n * License as published by the Free Software Foundation; either\n * "#
+      + #"version 2.1 of the License, or (at your option) any later version.\n */");"#
+    XCTAssertEqual(ids(bundled), ["LGPL-2.1-or-later"])
+  }
+
   /// A Creative Commons 3.0 legal code copied without its title: the elements its own clauses
   /// carry. Not 1.0 to 2.5, whose texts have no "Adaptation".
   func testACreativeCommonsLegalCodeWithoutItsTitleIsReadByItsClauses() {
