@@ -47,16 +47,18 @@ DEBIAN_TO_SPDX = {
 }
 
 
+def short_names(field):
+    """The short names of a `License:` field's first line, lower-case ("GPL-2+ or Artistic",
+    "MIT, BSD-3-clause"; an exception after "with" left out)."""
+    names = re.split(r"\s+(?:or|and)\s+|,\s*", field.strip(), flags=re.I)
+    return [re.sub(r"\s+with\s+.*$", "", n.strip(), flags=re.I).lower() for n in names if n.strip()]
+
+
 def labels_of(text):
     ids = set()
     for line in text.splitlines():
-        if not line.startswith("License:"):
-            continue
-        names = re.split(r"\s+(?:or|and)\s+|,\s*", line[len("License:"):].strip(), flags=re.I)
-        for name in names:
-            name = re.sub(r"\s+with\s+.*$", "", name.strip(), flags=re.I).lower()
-            if name in DEBIAN_TO_SPDX:
-                ids.add(DEBIAN_TO_SPDX[name])
+        if line.startswith("License:"):
+            ids.update(DEBIAN_TO_SPDX[n] for n in short_names(line[len("License:"):]) if n in DEBIAN_TO_SPDX)
     return ids
 
 

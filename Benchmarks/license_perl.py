@@ -51,8 +51,7 @@ def upstream_licence(copyright_text):
         licence = re.search(r"^License:\s*(.*)$", paragraph, flags=re.M)
         if not files or not licence or "*" not in files.group(1).split():
             continue
-        names = re.split(r"\s+(?:or|and)\s+|,\s*", licence.group(1).strip(), flags=re.I)
-        names = [re.sub(r"\s+with\s+.*$", "", n.strip(), flags=re.I).lower() for n in names if n.strip()]
+        names = license_bench.short_names(licence.group(1))
         if not names or any(n not in NAMES for n in names):
             return None
         return sorted({license_spdx.normalised(NAMES[n]) for n in names})
