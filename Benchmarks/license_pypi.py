@@ -158,7 +158,8 @@ def prepare_dev(out, folder, count, offset=0):
     print(f"{len(labels)} more dev distributions of {len(later)} names, {len(os.listdir(files))} licence files")
 
 
-def score(out, results_path, which):
+def score(out, results_path, which, label="", kept=lambda dist: True):
+    """Prints the scores on half WHICH (of the distributions KEPT says, prefixed by LABEL)."""
     labels = json.load(open(os.path.join(out, "labels.json")))
     split = json.load(open(os.path.join(out, "split.json")))
     found = {}
@@ -187,7 +188,7 @@ def score(out, results_path, which):
     vocabulary = {i for v in labels.values() for i in v}
     recalls, reported, correct = [], 0, 0
     for key, dist in safe.items():
-        if split[dist] != which:
+        if split[dist] != which or not kept(dist):
             continue
         wanted = set(labels[dist])
         got = found.get(key, set())
@@ -195,7 +196,7 @@ def score(out, results_path, which):
         judged = got & vocabulary
         reported += len(judged)
         correct += len(judged & wanted)
-    print(f"{which}: per-distribution recall {sum(recalls) / len(recalls):.4f} ({len(recalls)} distributions); "
+    print(f"{label}{which}: per-distribution recall {sum(recalls) / len(recalls):.4f} ({len(recalls)} distributions); "
           f"precision {correct}/{reported} = {correct / reported if reported else float('nan'):.4f}")
 
 
