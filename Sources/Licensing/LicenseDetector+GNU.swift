@@ -264,7 +264,7 @@ extension LicenseDetector {
         found = (abbreviation.id, abbreviation.major, position + 1)
       } else if let id = Self.shortNames[hashes[position]], position + 1 < tokens.count,
         position == 0 || !Self.pathWords.contains(hashes[position - 1]), !inTag(tokens, at: position),
-        !inModuleMacro(tokens, at: position)
+        !inModuleMacro(tokens, at: position, bytes)
       {
         var cursor = position + 1
         if hashes[cursor] == Self.versionWord || hashes[cursor] == Self.vWord { cursor += 1 }

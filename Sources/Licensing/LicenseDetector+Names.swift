@@ -15,11 +15,21 @@ extension LicenseDetector {
     ("zero clause bsd", "0BSD", 0.7), ("unlicense", "Unlicense", 0.7), ("wtfpl", "WTFPL", 0.7),
     ("bsd 2 clause", "BSD-2-Clause", 0.7), ("2 clause bsd", "BSD-2-Clause", 0.7), ("bsd 2", "BSD-2-Clause", 0.7),
     ("simplified bsd", "BSD-2-Clause", 0.7), ("freebsd", "BSD-2-Clause", 0.7),
+    ("two clause bsd", "BSD-2-Clause", 0.7), ("bsd two clause", "BSD-2-Clause", 0.7),
     ("bsd 3 clause", "BSD-3-Clause", 0.7), ("3 clause bsd", "BSD-3-Clause", 0.7), ("bsd 3", "BSD-3-Clause", 0.7),
+    ("three clause bsd", "BSD-3-Clause", 0.7), ("bsd three clause", "BSD-3-Clause", 0.7),
+    ("bsd3", "BSD-3-Clause", 0.7), ("bsd2", "BSD-2-Clause", 0.7),
     ("new bsd", "BSD-3-Clause", 0.7), ("modified bsd", "BSD-3-Clause", 0.7), ("revised bsd", "BSD-3-Clause", 0.7),
     ("bsd 4 clause", "BSD-4-Clause", 0.7), ("4 clause bsd", "BSD-4-Clause", 0.7),
     ("original bsd", "BSD-4-Clause", 0.7), ("openib org bsd", "Linux-OpenIB", 0.7), ("bsd", "BSD-3-Clause", 0.6),
     ("apache 2 0", "Apache-2.0", 0.7), ("apache 2", "Apache-2.0", 0.7), ("apache v2", "Apache-2.0", 0.7),
+    ("apache2", "Apache-2.0", 0.7), ("apache2 0", "Apache-2.0", 0.7),
+    // With no version, the Apache licence is its current one, 2.0 (2004); the two before it by
+    // their numbers.
+    ("apache license", "Apache-2.0", 0.6), ("apache license 1 1", "Apache-1.1", 0.7),
+    ("apache license version 1 1", "Apache-1.1", 0.7), ("apache software license 1 1", "Apache-1.1", 0.7),
+    ("apache 1 1", "Apache-1.1", 0.7), ("apache license 1 0", "Apache-1.0", 0.7),
+    ("apache license version 1 0", "Apache-1.0", 0.7), ("apache 1 0", "Apache-1.0", 0.7),
     ("apache license 2 0", "Apache-2.0", 0.7), ("apache license v2", "Apache-2.0", 0.7),
     ("apache software license 2 0", "Apache-2.0", 0.7), ("apache license version 2 0", "Apache-2.0", 0.7),
     ("mpl 2 0", "MPL-2.0", 0.7), ("mpl 2", "MPL-2.0", 0.7), ("mozilla public license 2 0", "MPL-2.0", 0.7),
@@ -142,9 +152,13 @@ extension LicenseDetector {
   static let licenseTag = Array("@license".utf8)
 
   /// Whether the word at `position` is inside `MODULE_LICENSE("…")` (its idents are two words
-  /// at most before the licence's: "Dual BSD/GPL").
-  func inModuleMacro(_ tokens: WordTokens, at position: Int) -> Bool {
-    (2...3).contains { position >= $0 && matches(Self.macroWords, tokens, at: position - $0) }
+  /// at most before the licence's: "Dual BSD/GPL"). With the bytes, the two words must be joined
+  /// by "_": a README's "… for this module\n\n## License\n\nMIT" is no macro.
+  func inModuleMacro(_ tokens: WordTokens, at position: Int, _ bytes: UnsafeRawBufferPointer? = nil) -> Bool {
+    (2...3).contains { distance in
+      position >= distance && matches(Self.macroWords, tokens, at: position - distance)
+        && (bytes.map { $0[tokens.ends[position - distance]] == UInt8(ascii: "_") } ?? true)
+    }
   }
 
   /// The listed licence id written from the word at `position` (letters, digits, ".", "+" and
@@ -233,6 +247,19 @@ extension LicenseDetector {
     let hashes = tokens.hashes
     // One lookup per word; the rest runs only at the few words that can start a name.
     let names = Self.licenceNames
+    // The last word of the last name granted: a name joined to it by "or", "and" (either with
+    // "the") or "/" is granted too ("under MIT or the UNLICENSE", "licensed under `MIT/Apache-2.0`").
+    var lastGranted = -2
+    func joinedToGrant(_ position: Int) -> Bool {
+      guard lastGranted >= 0 else { return false }
+      var join = position - 1
+      if join > lastGranted + 1, hashes[join] == Self.theWord { join -= 1 }
+      if join == lastGranted + 1 { return Self.joinWords.contains(hashes[join]) }
+      // Only a "/" between the two names, blanks aside ("MIT / Apache 2.0").
+      guard join == lastGranted, let bytes else { return false }
+      let between = UnsafeRawBufferPointer(rebasing: bytes[tokens.ends[join]..<tokens.starts[position]])
+      return between.filter { $0 == 0x2F }.count == 1 && between.allSatisfy { $0 == 0x2F || $0 == 0x20 }
+    }
     var position = 0
     while position < tokens.count && !findings.isFull {
       // A listed id written out ("under BSD-Source-Code License", "the MIT-0 license") is that
@@ -245,16 +272,18 @@ extension LicenseDetector {
         let licenceAfter = after < tokens.count && Self.licenceWords.contains(hashes[after])
         let led =
           Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
-          || licenseTagLeads(tokens, at: position, bytes)
+          || licenseTagLeads(tokens, at: position, bytes) || joinedToGrant(position)
+          || Self.opensLicenceSection(tokens, at: position, bytes)
         let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
         if (licenceAfter || led) && !nearby.contains(where: { Self.statementWords.contains(hashes[$0]) })
-          && !inTag(tokens, at: position) && !inModuleMacro(tokens, at: position)
+          && !inTag(tokens, at: position) && !inModuleMacro(tokens, at: position, bytes)
           && !Self.inURL(start: tokens.starts[position], bytes)
         {
           findings.append(
             LicenseFinding(
               spdx: written.id, method: .notice, confidence: 0.7, start: tokens.starts[position],
               end: tokens.ends[licenceAfter ? after : after - 1]))
+          lastGranted = licenceAfter ? after : after - 1
         }
         position = after
         continue
@@ -303,10 +332,14 @@ extension LicenseDetector {
       let led =
         !bareBSD
         && (Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
-          || bytes.map { licenseTagLeads(tokens, at: position, $0) } ?? false)
+          || bytes.map {
+            licenseTagLeads(tokens, at: position, $0) || Self.opensLicenceSection(tokens, at: position, $0)
+          }
+            ?? false
+          || joinedToGrant(position))
       let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
       let statement = nearby.contains { Self.statementWords.contains(hashes[$0]) }
-      if (followed || led) && !statement && !inModuleMacro(tokens, at: position) && !(bareBSD && bsdGrantRead)
+      if (followed || led) && !statement && !inModuleMacro(tokens, at: position, bytes) && !(bareBSD && bsdGrantRead)
         && !inTag(tokens, at: position) && !(bytes.map { Self.inURL(start: tokens.starts[position], $0) } ?? false)
       {
         let end = licenceAfter ? after : position + name.words.count - 1
@@ -314,6 +347,7 @@ extension LicenseDetector {
           LicenseFinding(
             spdx: name.spdx, method: .notice, confidence: name.confidence, start: tokens.starts[position],
             end: tokens.ends[end]))
+        lastGranted = end
       }
       position += name.words.count
     }

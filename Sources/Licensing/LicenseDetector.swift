@@ -208,11 +208,12 @@ public final class LicenseDetector: Sendable {
     // A version named anywhere, in a pointer to the licence's file too, is the version of an
     // unversioned grant of the same licence (see `gnuShortForms`).
     let gnu = gnuFamilies(tokens, bytes: bytes) + commonLicensePointers(tokens)
-    let findings =
+    var findings =
       notices + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + creativeCommons(tokens)
       + creativeCommonsLegalCodes(tokens)
       + namedLicences(tokens, bytes: bytes, bsdGrantRead: bsdGrantRead)
     guard let bytes else { return findings }
+    findings += badgeLicences(bytes)
     let manifests = manifestExpressions(tokens, bytes: bytes)
     guard !manifests.isEmpty else { return findings }
     // A manifest's value is one expression, not its ids read again one by one.

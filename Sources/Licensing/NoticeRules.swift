@@ -49,6 +49,9 @@ struct NoticeRule: Sendable {
     // License, Version 2.0") was cut.
     NoticeRule("obtain a copy of the license at http www apache org licenses license 2 0", "Apache-2.0"),
     NoticeRule("obtain a copy of the license at https www apache org licenses license 2 0", "Apache-2.0"),
+    // The licence's name linked to its page: "[Apache License](http://www.apache.org/licenses/LICENSE-2.0)".
+    NoticeRule("license http www apache org licenses license 2 0", "Apache-2.0", confidence: 0.8),
+    NoticeRule("license https www apache org licenses license 2 0", "Apache-2.0", confidence: 0.8),
     NoticeRule("mozilla public license version 2 0", "MPL-2.0"),
     NoticeRule("mozilla public license v 2 0", "MPL-2.0"),
     NoticeRule("mozilla public license version 1 1", "MPL-1.1"),
@@ -86,6 +89,9 @@ struct NoticeRule: Sendable {
     // The CPAN form (Dist::Zilla's and Software::License's "Perl_5" notice: "… as the Perl 5
     // programming language system itself").
     NoticeRule("same terms as the perl 5 programming language", perlTerms, confidence: 0.8),
+    // Rust's own terms, as its COPYRIGHT file gives them ("the MIT license and the Apache License
+    // (Version 2.0)", at the user's choice), in the crates that grant them so.
+    NoticeRule("same terms as rust itself", "MIT OR Apache-2.0", confidence: 0.8),
     NoticeRule("the artistic license 2 0", "Artistic-2.0"),
     NoticeRule("the artistic license version 2", "Artistic-2.0"),
     NoticeRule("the artistic license v2", "Artistic-2.0"),

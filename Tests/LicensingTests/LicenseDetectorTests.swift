@@ -803,6 +803,47 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids(bundled), ["LGPL-2.1-or-later"])
   }
 
+  /// How READMEs state their licence (the READMEs set's dev half): a licence section's first
+  /// line, a name joined by "or", "and" or "/" to a granted one, a shields.io badge labelled
+  /// "license", the licence's page linked from its name.
+  func testAREADMEsLicenceSectionBadgesAndJoinedNamesAreRead() {
+    let cases: [(String, Set<String>)] = [
+      ("## License\n\nMIT © [Sindre Sorhus](https://sindresorhus.com)\n", ["MIT"]),
+      ("CLI for this module\n\n\n## License\n\nMIT\n", ["MIT"]),
+      (
+        "License\n=======\n\nCopyright (c) 2012-2014 Tobias Koppers\n\n"
+          + "MIT (http://www.opensource.org/licenses/mit-license.php)\n", ["MIT"]
+      ),
+      ("### License ###\n\n`MIT OR Apache-2.0`\n", ["MIT", "Apache-2.0"]),
+      ("**Licence**\n\n- Apache-2.0\n", ["Apache-2.0"]),
+      ("Dual-licensed under MIT or the [UNLICENSE](https://unlicense.org/).", ["MIT", "Unlicense"]),
+      ("Debcargo is licensed under `MIT/Apache-2.0`.", ["MIT", "Apache-2.0"]),
+      ("Dual licensed under MIT / Apache 2.0.", ["MIT", "Apache-2.0"]),
+      ("The library is dual licensed under MIT and Apache license.", ["MIT", "Apache-2.0"]),
+      ("Multi-licensed under the two-clause BSD License", ["BSD-2-Clause"]),
+      ("Licensed under the Apache License 1.1.", ["Apache-1.1"]),
+      ("`font-kit` is licensed under the same terms as Rust itself.", ["MIT OR Apache-2.0"]),
+      (
+        "[![License](https://img.shields.io/badge/license-MIT%2FApache--2.0-green.svg)](LICENSE)",
+        ["MIT", "Apache-2.0"]
+      ),
+      ("![](https://img.shields.io/badge/license-Apache2.0/MIT-blue.svg)", ["Apache-2.0", "MIT"]),
+      ("[![x](https://img.shields.io/badge/License-Apache_2.0-blue?style=flat)](x)", ["Apache-2.0"]),
+      ("- [Apache License](http://www.apache.org/licenses/LICENSE-2.0), Version 2.0", ["Apache-2.0"]),
+      // A badge the service fills in from the registry names nothing in the text, nor does a badge
+      // of another label; a name below another heading, or not on a licence section's first
+      // lines, is no statement; nor is a name joined to one that was not granted.
+      ("[![License](https://img.shields.io/crates/l/gl.svg)](LICENSE)", []),
+      ("![](https://img.shields.io/badge/style-MIT-blue.svg)", []),
+      ("## Install\n\nMIT\n", []),
+      ("## License\n\nThis section explains the terms.\nMIT differs from them.\n", []),
+      ("Unlike MIT or the Unlicense, it is not permissive.", []),
+    ]
+    for (text, expected) in cases {
+      XCTAssertEqual(Set(ids(text)), expected, text)
+    }
+  }
+
   /// A Creative Commons 3.0 legal code copied without its title: the elements its own clauses
   /// carry. Not 1.0 to 2.5, whose texts have no "Adaptation".
   func testACreativeCommonsLegalCodeWithoutItsTitleIsReadByItsClauses() {
@@ -939,10 +980,10 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids("{\n  \"license\": \"(Apache-2.0 OR MIT)\",\n}"), ["Apache-2.0 OR MIT"])
     XCTAssertEqual(ids("  s.license = 'GPL-2.0-or-later'\n"), ["GPL-2.0-or-later"])
     // A variable named so; a value that is no expression and an unterminated one are left to the
-    // name rules (the first name after "license").
+    // name rules (the name after "license", and one joined to it).
     XCTAssertEqual(ids("proprietary_license = 'LicenseRef-Proprietary'"), [])
     XCTAssertEqual(ids("license = \"Apache-2.0 OR\""), ["Apache-2.0"])
-    XCTAssertEqual(ids("license = \"MIT OR Apache-2.0"), ["MIT"])
+    XCTAssertEqual(ids("license = \"MIT OR Apache-2.0"), ["MIT", "Apache-2.0"])
   }
 
   func testEveryNamedLicenceAndModuleIdentIsAnSPDXExpression() {
