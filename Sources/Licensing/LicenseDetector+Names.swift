@@ -63,7 +63,11 @@ extension LicenseDetector {
   static let grantLeads: [[UInt64]] = [
     "under the", "under", "under either the", "under either", "dual", "dual licensed", "license", "licensed",
   ].map(NoticeRule.phrase)
-  static let joinWords: Set<UInt64> = [WordTokens.hash("or"), WordTokens.hash("and")]
+  static let joinWords: Set<UInt64> = [orWord, andWord]
+  static let orWord = WordTokens.hash("or")
+  static let andWord = WordTokens.hash("and")
+  /// How a name is joined to the one granted before it.
+  enum Join { case choice, both }
   static let statementWords: Set<UInt64> = Set(
     ["compatible", "compatibility", "incompatible", "unlike", "not"].map(WordTokens.hash))
   static let macroWords = NoticeRule.phrase("module license")
@@ -247,18 +251,32 @@ extension LicenseDetector {
     let hashes = tokens.hashes
     // One lookup per word; the rest runs only at the few words that can start a name.
     let names = Self.licenceNames
-    // The last word of the last name granted: a name joined to it by "or", "and" (either with
-    // "the") or "/" is granted too ("under MIT or the UNLICENSE", "licensed under `MIT/Apache-2.0`").
+    // The last word of the last name granted (-2 when that finding was not kept as the last): a
+    // name joined to it by "or", "and" (either with "the") or "/" is granted too ("under MIT or
+    // the UNLICENSE", "licensed under `MIT/Apache-2.0`"); joined by "or" or "/" it is a choice
+    // between the two, by "and" both.
     var lastGranted = -2
-    func joinedToGrant(_ position: Int) -> Bool {
-      guard lastGranted >= 0 else { return false }
+    func joinToGrant(_ position: Int) -> Join? {
+      guard lastGranted >= 0 else { return nil }
       var join = position - 1
       if join > lastGranted + 1, hashes[join] == Self.theWord { join -= 1 }
-      if join == lastGranted + 1 { return Self.joinWords.contains(hashes[join]) }
+      if join == lastGranted + 1 {
+        return hashes[join] == Self.orWord ? .choice : hashes[join] == Self.andWord ? .both : nil
+      }
       // Only a "/" between the two names, blanks aside ("MIT / Apache 2.0").
-      guard join == lastGranted, let bytes else { return false }
+      guard join == lastGranted, let bytes else { return nil }
       let between = UnsafeRawBufferPointer(rebasing: bytes[tokens.ends[join]..<tokens.starts[position]])
       return between.filter { $0 == 0x2F }.count == 1 && between.allSatisfy { $0 == 0x2F || $0 == 0x20 }
+        ? .choice : nil
+    }
+    func grant(_ finding: LicenseFinding, lastWord: Int, join: Join?) {
+      if join == .choice {
+        findings.offerAsChoice(finding)
+      } else if !findings.append(finding) {
+        lastGranted = -2
+        return
+      }
+      lastGranted = lastWord
     }
     var position = 0
     while position < tokens.count && !findings.isFull {
@@ -270,20 +288,21 @@ extension LicenseDetector {
       {
         let after = written.next
         let licenceAfter = after < tokens.count && Self.licenceWords.contains(hashes[after])
+        let join = joinToGrant(position)
         let led =
           Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
-          || licenseTagLeads(tokens, at: position, bytes) || joinedToGrant(position)
+          || licenseTagLeads(tokens, at: position, bytes) || join != nil
           || Self.opensLicenceSection(tokens, at: position, bytes)
         let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
         if (licenceAfter || led) && !nearby.contains(where: { Self.statementWords.contains(hashes[$0]) })
           && !inTag(tokens, at: position) && !inModuleMacro(tokens, at: position, bytes)
           && !Self.inURL(start: tokens.starts[position], bytes)
         {
-          findings.append(
+          grant(
             LicenseFinding(
               spdx: written.id, method: .notice, confidence: 0.7, start: tokens.starts[position],
-              end: tokens.ends[licenceAfter ? after : after - 1]))
-          lastGranted = licenceAfter ? after : after - 1
+              end: tokens.ends[licenceAfter ? after : after - 1]), lastWord: licenceAfter ? after : after - 1,
+            join: join)
         }
         position = after
         continue
@@ -329,6 +348,7 @@ extension LicenseDetector {
         && (Self.licenceNames[hashes[next]] != nil || Self.shortFormTriggers[hashes[next]] != nil)
         && (next..<min(tokens.count, next + 4)).contains { Self.licenceWords.contains(hashes[$0]) }
       let followed = licenceAfter || joined || name.words.contains(where: Self.licenceWords.contains)
+      let join = joinToGrant(position)
       let led =
         !bareBSD
         && (Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
@@ -336,18 +356,17 @@ extension LicenseDetector {
             licenseTagLeads(tokens, at: position, $0) || Self.opensLicenceSection(tokens, at: position, $0)
           }
             ?? false
-          || joinedToGrant(position))
+          || join != nil)
       let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
       let statement = nearby.contains { Self.statementWords.contains(hashes[$0]) }
       if (followed || led) && !statement && !inModuleMacro(tokens, at: position, bytes) && !(bareBSD && bsdGrantRead)
         && !inTag(tokens, at: position) && !(bytes.map { Self.inURL(start: tokens.starts[position], $0) } ?? false)
       {
         let end = licenceAfter ? after : position + name.words.count - 1
-        findings.append(
+        grant(
           LicenseFinding(
             spdx: name.spdx, method: .notice, confidence: name.confidence, start: tokens.starts[position],
-            end: tokens.ends[end]))
-        lastGranted = end
+            end: tokens.ends[end]), lastWord: end, join: join)
       }
       position += name.words.count
     }

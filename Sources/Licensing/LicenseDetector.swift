@@ -208,12 +208,26 @@ public final class LicenseDetector: Sendable {
     // A version named anywhere, in a pointer to the licence's file too, is the version of an
     // unversioned grant of the same licence (see `gnuShortForms`).
     let gnu = gnuFamilies(tokens, bytes: bytes) + commonLicensePointers(tokens)
+    let named = namedLicences(tokens, bytes: bytes, bsdGrantRead: bsdGrantRead)
+    // A choice read by names spans its options: another rule's reading of one of them there
+    // ("the MIT or Apache 2.0 license": "Apache 2.0 license" is a notice too) is that option.
+    let choices = named.filter { $0.spdx.contains(" OR ") }
+    func offered(_ finding: LicenseFinding) -> Bool {
+      choices.contains { choice in
+        choice.start <= finding.start && finding.start < choice.end
+          && choice.spdx.split(separator: " ").contains(Substring(finding.spdx))
+      }
+    }
     var findings =
-      notices + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + creativeCommons(tokens)
-      + creativeCommonsLegalCodes(tokens)
-      + namedLicences(tokens, bytes: bytes, bsdGrantRead: bsdGrantRead)
+      (notices + gnu + gnuShortForms(tokens, bytes: bytes, named: gnu) + creativeCommons(tokens)
+      + creativeCommonsLegalCodes(tokens)).filter { choices.isEmpty || !offered($0) } + named
     guard let bytes else { return findings }
-    findings += badgeLicences(bytes)
+    // A badge's message is read whole, not its words again as the URL's ("license-MIT%2FApache--2.0").
+    let badges = badgeLicences(bytes)
+    if !badges.isEmpty {
+      findings =
+        badges + findings.filter { finding in !badges.contains { $0.start <= finding.start && finding.start < $0.end } }
+    }
     let manifests = manifestExpressions(tokens, bytes: bytes)
     guard !manifests.isEmpty else { return findings }
     // A manifest's value is one expression, not its ids read again one by one.

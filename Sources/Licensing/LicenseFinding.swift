@@ -44,14 +44,32 @@ struct FindingList {
 
   var isFull: Bool { items.count >= LicenseDetector.maximumFindings }
 
-  mutating func append(_ finding: LicenseFinding) {
+  /// Appends `finding` unless its licence was kept `repeats` times already; whether it was.
+  @discardableResult
+  mutating func append(_ finding: LicenseFinding) -> Bool {
     if let index = kept.firstIndex(where: { $0.spdx == finding.spdx }) {
-      guard kept[index].count < Self.repeats || finding.confidence > kept[index].confidence else { return }
+      guard kept[index].count < Self.repeats || finding.confidence > kept[index].confidence else { return false }
       kept[index].count += 1
       kept[index].confidence = max(kept[index].confidence, finding.confidence)
     } else {
       kept.append((finding.spdx, 1, finding.confidence))
     }
     items.append(finding)
+    return true
+  }
+
+  /// Makes the last finding a choice between its licence and `finding`'s ("MIT OR Unlicense"),
+  /// spanning both; a licence offered already ("BSD-2-Clause or the BSD 2-clause licence") is
+  /// appended as it is.
+  mutating func offerAsChoice(_ finding: LicenseFinding) {
+    guard let last = items.last, !last.spdx.split(separator: " ").contains(Substring(finding.spdx)) else {
+      append(finding)
+      return
+    }
+    items.removeLast()
+    let choice = LicenseFinding(
+      spdx: last.spdx + " OR " + finding.spdx, method: last.method,
+      confidence: min(last.confidence, finding.confidence), start: last.start, end: finding.end)
+    if !append(choice) { items.append(last) }
   }
 }

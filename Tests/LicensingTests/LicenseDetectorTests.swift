@@ -495,7 +495,7 @@ final class LicenseDetectorTests: XCTestCase {
       (" * Licensed MIT \u{00A9} Zeno Rocha", ["MIT"]),
       // A name joined to another licence's by "or" or "/" takes the "license" after that one; a
       // path's next segment is no licence.
-      (" * Available via the MIT or new BSD license.", ["BSD-3-Clause", "MIT"]),
+      (" * Available via the MIT or new BSD license.", ["MIT OR BSD-3-Clause"]),
       ("* @preserve HTML5 Shiv 3.7.3 | MIT/GPL2 Licensed", ["GPL-2.0-only", "MIT"]),
       ("Backblaze has also utilized other open source code (psf/requests) licensed under", []),
       ("under the zlib license", ["Zlib"]),
@@ -804,8 +804,8 @@ final class LicenseDetectorTests: XCTestCase {
   }
 
   /// How READMEs state their licence (the READMEs set's dev half): a licence section's first
-  /// line, a name joined by "or", "and" or "/" to a granted one, a shields.io badge labelled
-  /// "license", the licence's page linked from its name.
+  /// line, a name joined by "or", "and" or "/" to a granted one (by "or" or "/", a choice between
+  /// the two), a shields.io badge labelled "license", the licence's page linked from its name.
   func testAREADMEsLicenceSectionBadgesAndJoinedNamesAreRead() {
     let cases: [(String, Set<String>)] = [
       ("## License\n\nMIT © [Sindre Sorhus](https://sindresorhus.com)\n", ["MIT"]),
@@ -814,20 +814,21 @@ final class LicenseDetectorTests: XCTestCase {
         "License\n=======\n\nCopyright (c) 2012-2014 Tobias Koppers\n\n"
           + "MIT (http://www.opensource.org/licenses/mit-license.php)\n", ["MIT"]
       ),
-      ("### License ###\n\n`MIT OR Apache-2.0`\n", ["MIT", "Apache-2.0"]),
+      ("### License ###\n\n`MIT OR Apache-2.0`\n", ["MIT OR Apache-2.0"]),
       ("**Licence**\n\n- Apache-2.0\n", ["Apache-2.0"]),
-      ("Dual-licensed under MIT or the [UNLICENSE](https://unlicense.org/).", ["MIT", "Unlicense"]),
-      ("Debcargo is licensed under `MIT/Apache-2.0`.", ["MIT", "Apache-2.0"]),
-      ("Dual licensed under MIT / Apache 2.0.", ["MIT", "Apache-2.0"]),
+      ("Dual-licensed under MIT or the [UNLICENSE](https://unlicense.org/).", ["MIT OR Unlicense"]),
+      ("Debcargo is licensed under `MIT/Apache-2.0`.", ["MIT OR Apache-2.0"]),
+      ("Dual licensed under MIT / Apache 2.0.", ["MIT OR Apache-2.0"]),
+      ("Licensed under the MIT or Apache 2.0 license.", ["MIT OR Apache-2.0"]),
       ("The library is dual licensed under MIT and Apache license.", ["MIT", "Apache-2.0"]),
       ("Multi-licensed under the two-clause BSD License", ["BSD-2-Clause"]),
       ("Licensed under the Apache License 1.1.", ["Apache-1.1"]),
       ("`font-kit` is licensed under the same terms as Rust itself.", ["MIT OR Apache-2.0"]),
       (
         "[![License](https://img.shields.io/badge/license-MIT%2FApache--2.0-green.svg)](LICENSE)",
-        ["MIT", "Apache-2.0"]
+        ["MIT OR Apache-2.0"]
       ),
-      ("![](https://img.shields.io/badge/license-Apache2.0/MIT-blue.svg)", ["Apache-2.0", "MIT"]),
+      ("![](https://img.shields.io/badge/license-Apache2.0/MIT-blue.svg)", ["Apache-2.0 OR MIT"]),
       ("[![x](https://img.shields.io/badge/License-Apache_2.0-blue?style=flat)](x)", ["Apache-2.0"]),
       ("- [Apache License](http://www.apache.org/licenses/LICENSE-2.0), Version 2.0", ["Apache-2.0"]),
       // A badge the service fills in from the registry names nothing in the text, nor does a badge
@@ -980,10 +981,10 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids("{\n  \"license\": \"(Apache-2.0 OR MIT)\",\n}"), ["Apache-2.0 OR MIT"])
     XCTAssertEqual(ids("  s.license = 'GPL-2.0-or-later'\n"), ["GPL-2.0-or-later"])
     // A variable named so; a value that is no expression and an unterminated one are left to the
-    // name rules (the name after "license", and one joined to it).
+    // name rules (the name after "license", and the one offered beside it).
     XCTAssertEqual(ids("proprietary_license = 'LicenseRef-Proprietary'"), [])
     XCTAssertEqual(ids("license = \"Apache-2.0 OR\""), ["Apache-2.0"])
-    XCTAssertEqual(ids("license = \"MIT OR Apache-2.0"), ["MIT", "Apache-2.0"])
+    XCTAssertEqual(ids("license = \"MIT OR Apache-2.0"), ["MIT OR Apache-2.0"])
   }
 
   func testEveryNamedLicenceAndModuleIdentIsAnSPDXExpression() {
