@@ -58,6 +58,7 @@ extension LicenseDetector {
   static let licenceWords: Set<UInt64> = Set(["license", "licensed", "licenses"].map(WordTokens.hash))
   /// "a BSD-style licence", "an MIT-like license".
   static let nameQualifiers: Set<UInt64> = Set(["style", "like", "type", "styled"].map(WordTokens.hash))
+  static let openSource = NoticeRule.phrase("open source")
   /// Words right before a name that make it the object of a grant: "under the MIT", "under
   /// either the MIT or GPL 2", "dual MIT/GPL", "License: MIT", "Licensed MIT".
   static let grantLeads: [[UInt64]] = [
@@ -185,6 +186,23 @@ extension LicenseDetector {
     var end = start
     while end < bytes.count, end - start < limit, idByte(bytes[end]) || bytes[end] == 0x2B { end += 1 }
     return end
+  }
+
+  /// The offset past a Markdown link's target ("](…)") that starts at `end`, if one does (at most
+  /// 300 bytes, on one line).
+  static func linkTargetEnd(after end: Int, _ bytes: UnsafeRawBufferPointer) -> Int? {
+    guard end + 1 < bytes.count, bytes[end] == UInt8(ascii: "]"), bytes[end + 1] == UInt8(ascii: "(") else {
+      return nil
+    }
+    var index = end + 2
+    while index < min(bytes.count, end + 300) {
+      switch bytes[index] {
+      case UInt8(ascii: ")"): return index + 1
+      case 0x0A, 0x20: return nil
+      default: index += 1
+      }
+    }
+    return nil
   }
 
   /// The first word after word `position` that starts at or after byte `end`.
@@ -322,6 +340,12 @@ extension LicenseDetector {
       }
       var after = position + name.words.count
       if after < tokens.count, Self.nameQualifiers.contains(hashes[after]) { after += 1 }
+      // "the MIT open-source licence".
+      if after + 1 < tokens.count, matches(Self.openSource, tokens, at: after) { after += 2 }
+      // A Markdown link's text: the words after it follow its target ("the [MIT](https://…) license").
+      if let bytes, let target = Self.linkTargetEnd(after: tokens.ends[after - 1], bytes) {
+        after = Self.word(tokens, startingFrom: target, after: after - 1)
+      }
       let bareBSD = name.words.count == 1 && name.words[0] == Self.bsdWord
       // A bare "BSD" is weak evidence: it needs "licence" in the next words ("a dual BSD/GPLv2
       // license"), not only "dual" before it (`license = "Dual BSD/GPL"` in code is a value).

@@ -820,6 +820,8 @@ final class LicenseDetectorTests: XCTestCase {
       ("Debcargo is licensed under `MIT/Apache-2.0`.", ["MIT OR Apache-2.0"]),
       ("Dual licensed under MIT / Apache 2.0.", ["MIT OR Apache-2.0"]),
       ("Licensed under the MIT or Apache 2.0 license.", ["MIT OR Apache-2.0"]),
+      ("Distributed under the terms of the [MIT](http://opensource.org/licenses/MIT)\nlicense.", ["MIT"]),
+      ("Released under the `MIT open-source licence <LICENSE>`__.", ["MIT"]),
       ("The library is dual licensed under MIT and Apache license.", ["MIT", "Apache-2.0"]),
       ("Multi-licensed under the two-clause BSD License", ["BSD-2-Clause"]),
       ("Licensed under the Apache License 1.1.", ["Apache-1.1"]),
