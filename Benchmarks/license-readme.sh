@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Licence detection on READMEs (issue 18): the README of every Rust crate and Node.js module Debian
-# 12 packages, labelled by the project's own Cargo.toml or package.json `license`, in dev and test
-# halves by a hash of the project's name (Benchmarks/license_readme.py; scored as the PyPI set is).
+# 12 packages and of the PyPI distributions of its first 2,000 python3-* names, labelled by the
+# project's own Cargo.toml, package.json or wheel metadata, in dev and test halves by a hash of the
+# project's name (Benchmarks/license_readme.py; scored as the PyPI set is).
 # `hatchery license detect` (one process, median of 3) beside ScanCode-toolkit (as many processes
 # as cores, from SCANCODE_VENV, default Benchmarks/.venv-scancode).
 #   [KEEP=folder] Benchmarks/license-readme.sh
