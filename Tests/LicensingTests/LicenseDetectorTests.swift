@@ -822,6 +822,8 @@ final class LicenseDetectorTests: XCTestCase {
       ("Licensed under the MIT or Apache 2.0 license.", ["MIT OR Apache-2.0"]),
       ("Distributed under the terms of the [MIT](http://opensource.org/licenses/MIT)\nlicense.", ["MIT"]),
       ("Released under the `MIT open-source licence <LICENSE>`__.", ["MIT"]),
+      ("Licensed under the terms of the Apache Software License, version 2.  See LICENSE.", ["Apache-2.0"]),
+      ("License: MPLv2, or (at your option) LGPLv3.", ["MPL-2.0", "LGPL-3.0-only"]),
       ("The library is dual licensed under MIT and Apache license.", ["MIT", "Apache-2.0"]),
       ("Multi-licensed under the two-clause BSD License", ["BSD-2-Clause"]),
       ("Licensed under the Apache License 1.1.", ["Apache-1.1"]),
