@@ -160,6 +160,7 @@ extension LicenseDetector {
     ("agplv3", "AGPL", "3"), ("agpl3", "AGPL", "3"),
   ]
   static let shortNameList = [("gpl", "GPL"), ("lgpl", "LGPL"), ("agpl", "AGPL")]
+  static let afferoWord = WordTokens.hash("affero")
   static let abbreviations = WordTable(
     abbreviationList.map { (WordTokens.hash($0.word), (id: $0.id, major: $0.major)) })
   static let shortNames = WordTable(shortNameList.map { (WordTokens.hash($0.0), $0.1) })
@@ -274,7 +275,9 @@ extension LicenseDetector {
           !(position..<cursor).contains(where: { Self.noticeEnds(after: $0, tokens, bytes: bytes) }),
           let major = Self.vNumbers[hashes[cursor]] ?? Self.numbers[hashes[cursor]]
         {
-          found = (id, major, cursor + 1)
+          // "the Affero GPL 3.0" is the AGPL.
+          let affero = id == "GPL" && position > 0 && hashes[position - 1] == Self.afferoWord
+          found = (affero ? "AGPL" : id, major, cursor + 1)
         }
       }
       // "GPL2 compatible", "GPLv3-compatible": a statement about licences, not a grant.

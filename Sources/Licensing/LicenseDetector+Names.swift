@@ -34,7 +34,8 @@ extension LicenseDetector {
     ("apache software license 2 0", "Apache-2.0", 0.7), ("apache license version 2 0", "Apache-2.0", 0.7),
     ("apache license version 2", "Apache-2.0", 0.7), ("apache software license version 2", "Apache-2.0", 0.7),
     ("apache software license version 2 0", "Apache-2.0", 0.7),
-    ("mpl 2 0", "MPL-2.0", 0.7), ("mpl 2", "MPL-2.0", 0.7), ("mplv2", "MPL-2.0", 0.7), ("mpl v2", "MPL-2.0", 0.7),
+    ("postgresql license", "PostgreSQL", 0.7), ("mpl 2 0", "MPL-2.0", 0.7), ("mpl 2", "MPL-2.0", 0.7),
+    ("mplv2", "MPL-2.0", 0.7), ("mpl v2", "MPL-2.0", 0.7),
     ("mozilla public license 2 0", "MPL-2.0", 0.7),
     ("mpl 1 1", "MPL-1.1", 0.7), ("mozilla public license 1 1", "MPL-1.1", 0.7),
     ("epl 1 0", "EPL-1.0", 0.7), ("eclipse public license 1 0", "EPL-1.0", 0.7),
@@ -310,11 +311,12 @@ extension LicenseDetector {
         let after = written.next
         let licenceAfter = after < tokens.count && Self.licenceWords.contains(hashes[after])
         let join = joinToGrant(position)
+        let section = Self.opensLicenceSection(tokens, at: position, bytes)
         let led =
           Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
-          || licenseTagLeads(tokens, at: position, bytes) || join != nil
-          || Self.opensLicenceSection(tokens, at: position, bytes)
-        let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
+          || licenseTagLeads(tokens, at: position, bytes) || join != nil || section
+        // Under a licence heading, the words before the heading are another section's.
+        let nearby = (section ? position : max(0, position - 4))..<min(tokens.count, after + 3)
         if (licenceAfter || led) && !nearby.contains(where: { Self.statementWords.contains(hashes[$0]) })
           && !inTag(tokens, at: position) && !inModuleMacro(tokens, at: position, bytes)
           && !Self.inURL(start: tokens.starts[position], bytes)
@@ -376,15 +378,12 @@ extension LicenseDetector {
         && (next..<min(tokens.count, next + 4)).contains { Self.licenceWords.contains(hashes[$0]) }
       let followed = licenceAfter || joined || name.words.contains(where: Self.licenceWords.contains)
       let join = joinToGrant(position)
+      let section = bytes.map { Self.opensLicenceSection(tokens, at: position, $0) } ?? false
       let led =
         !bareBSD
         && (Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
-          || bytes.map {
-            licenseTagLeads(tokens, at: position, $0) || Self.opensLicenceSection(tokens, at: position, $0)
-          }
-            ?? false
-          || join != nil)
-      let nearby = max(0, position - 4)..<min(tokens.count, after + 3)
+          || bytes.map { licenseTagLeads(tokens, at: position, $0) } ?? false || section || join != nil)
+      let nearby = (section ? position : max(0, position - 4))..<min(tokens.count, after + 3)
       let statement = nearby.contains { Self.statementWords.contains(hashes[$0]) }
       if (followed || led) && !statement && !inModuleMacro(tokens, at: position, bytes) && !(bareBSD && bsdGrantRead)
         && !inTag(tokens, at: position) && !(bytes.map { Self.inURL(start: tokens.starts[position], $0) } ?? false)

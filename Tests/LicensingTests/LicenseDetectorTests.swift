@@ -810,6 +810,9 @@ final class LicenseDetectorTests: XCTestCase {
     let cases: [(String, Set<String>)] = [
       ("## License\n\nMIT © [Sindre Sorhus](https://sindresorhus.com)\n", ["MIT"]),
       ("CLI for this module\n\n\n## License\n\nMIT\n", ["MIT"]),
+      ("… on Unicode compatibility, etc.\n\n## License\n\nMIT\n", ["MIT"]),
+      ("## License\n\nPostgreSQL License. See [LICENSE](LICENSE) for details.\n", ["PostgreSQL"]),
+      ("All of its source code is licensed under the `Affero GPL 3.0`_.", ["AGPL-3.0-only"]),
       (
         "License\n=======\n\nCopyright (c) 2012-2014 Tobias Koppers\n\n"
           + "MIT (http://www.opensource.org/licenses/mit-license.php)\n", ["MIT"]
