@@ -64,9 +64,11 @@ extension LicenseDetector {
   static let nameQualifiers: Set<UInt64> = Set(["style", "like", "type", "styled"].map(WordTokens.hash))
   static let openSource = NoticeRule.phrase("open source")
   /// Words right before a name that make it the object of a grant: "under the MIT", "under
-  /// either the MIT or GPL 2", "dual MIT/GPL", "License: MIT", "Licensed MIT".
+  /// either the MIT or GPL 2", "dual MIT/GPL", "License: MIT", "Licensed MIT", "licensed with
+  /// Apache 2.0", a changelog's "License changed to MIT".
   static let grantLeads: [[UInt64]] = [
     "under the", "under", "under either the", "under either", "dual", "dual licensed", "license", "licensed",
+    "licensed with", "license changed to", "changed the license to",
   ].map(NoticeRule.phrase)
   static let joinWords: Set<UInt64> = [orWord, andWord]
   static let orWord = WordTokens.hash("or")

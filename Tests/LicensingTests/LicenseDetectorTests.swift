@@ -813,6 +813,9 @@ final class LicenseDetectorTests: XCTestCase {
       ("… on Unicode compatibility, etc.\n\n## License\n\nMIT\n", ["MIT"]),
       ("## License\n\nPostgreSQL License. See [LICENSE](LICENSE) for details.\n", ["PostgreSQL"]),
       ("All of its source code is licensed under the `Affero GPL 3.0`_.", ["AGPL-3.0-only"]),
+      ("The Python code is licensed with Apache 2.0.", ["Apache-2.0"]),
+      ("2/1/2021:  Version 1.4.0 released.  License changed to MIT (GPL'ed code replaced).", ["MIT"]),
+      ("    * changed the licence to MIT", ["MIT"]),
       (
         "License\n=======\n\nCopyright (c) 2012-2014 Tobias Koppers\n\n"
           + "MIT (http://www.opensource.org/licenses/mit-license.php)\n", ["MIT"]
