@@ -803,9 +803,11 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids(bundled), ["LGPL-2.1-or-later"])
   }
 
-  /// How READMEs state their licence (the READMEs set's dev half): a licence section's first
-  /// line, a name joined by "or", "and" or "/" to a granted one (by "or" or "/", a choice between
-  /// the two), a shields.io badge labelled "license", the licence's page linked from its name.
+  /// How READMEs state their licence (the READMEs set's dev half and its PyPI tuning pools): a
+  /// licence section's first line, a name joined by "or", "and" or "/" to a granted one (by "or"
+  /// or "/", a choice between the two), a shields.io badge labelled "license", the licence's page
+  /// linked from its name, a Markdown link between a name and "license", the names and grant
+  /// leads READMEs use.
   func testAREADMEsLicenceSectionBadgesAndJoinedNamesAreRead() {
     let cases: [(String, Set<String>)] = [
       ("## License\n\nMIT © [Sindre Sorhus](https://sindresorhus.com)\n", ["MIT"]),
