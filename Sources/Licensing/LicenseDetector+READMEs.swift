@@ -132,7 +132,8 @@ extension LicenseDetector {
     var index = 0
     while index < text.count {
       let byte = text[index]
-      if byte == 0x25, index + 2 < text.count, let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2])
+      if byte == 0x25, index + 2 < text.count, let high = Hex.digitValue(text[index + 1]),
+        let low = Hex.digitValue(text[index + 2])
       {
         result.append(high << 4 | low)
         index += 3
@@ -146,14 +147,5 @@ extension LicenseDetector {
       }
     }
     return result
-  }
-
-  static func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case 0x30...0x39: byte - 0x30
-    case 0x41...0x46: byte - 0x41 + 10
-    case 0x61...0x66: byte - 0x61 + 10
-    default: nil
-    }
   }
 }

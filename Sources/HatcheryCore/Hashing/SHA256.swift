@@ -93,13 +93,14 @@ public enum Hex {
     guard utf8.count % 2 == 0 else { return nil }
     var bytes = [UInt8](repeating: 0, count: utf8.count / 2)
     for index in bytes.indices {
-      guard let high = value(utf8[2 * index]), let low = value(utf8[2 * index + 1]) else { return nil }
+      guard let high = digitValue(utf8[2 * index]), let low = digitValue(utf8[2 * index + 1]) else { return nil }
       bytes[index] = high << 4 | low
     }
     return bytes
   }
 
-  private static func value(_ digit: UInt8) -> UInt8? {
+  /// The value of one hexadecimal digit, either case; nil for another character.
+  public static func digitValue(_ digit: UInt8) -> UInt8? {
     switch digit {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
     case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
