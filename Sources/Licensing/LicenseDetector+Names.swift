@@ -68,7 +68,7 @@ extension LicenseDetector {
   /// Apache 2.0", a changelog's "License changed to MIT".
   static let grantLeads: [[UInt64]] = [
     "under the", "under", "under either the", "under either", "dual", "dual licensed", "license", "licensed",
-    "licensed with", "license changed to", "changed the license to",
+    "licensed with", "license changed to", "changed the license to", "your choice of", "your choice of the",
   ].map(NoticeRule.phrase)
   static let joinWords: Set<UInt64> = [orWord, andWord]
   static let orWord = WordTokens.hash("or")

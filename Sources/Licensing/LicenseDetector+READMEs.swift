@@ -11,6 +11,19 @@ extension LicenseDetector {
   static func opensLicenceSection(_ tokens: WordTokens, at position: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
     var lineStart = tokens.starts[position]
     while lineStart > 0, lineMarkup.contains(bytes[lineStart - 1]) { lineStart -= 1 }
+    // Or it ends a copyright line's "All rights reserved." ("Copyright (c) 2018, Yelp, Inc. All
+    // Rights reserved. Apache v2"): that line then opens the section.
+    if lineStart > 0, bytes[lineStart - 1] != 0x0A, position >= 3,
+      (0..<3).allSatisfy({ tokens.hashes[position - 3 + $0] == rightsReserved[$0] })
+    {
+      lineStart = tokens.starts[position - 3]
+      while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+      var first = lineStart
+      while first < tokens.starts[position], ASCII.isWhitespace(bytes[first]) { first += 1 }
+      guard startsWithCopyright(UnsafeRawBufferPointer(rebasing: bytes[first..<tokens.starts[position]])) else {
+        return false
+      }
+    }
     guard lineStart > 0, bytes[lineStart - 1] == 0x0A else { return false }
     var end = lineStart - 1  // the line break ending the line above
     var underlined = false
@@ -37,7 +50,10 @@ extension LicenseDetector {
   /// Bytes a list item or inline markup puts before a line's first word: blanks, "-", "*", "+",
   /// "`", "[", "(", ">", "_".
   static let lineMarkup: Set<UInt8> = Set(" \t-*+`[(>_".utf8)
-  static let underlines: Set<UInt8> = Set("=-~^".utf8)
+  static let rightsReserved = NoticeRule.phrase("all rights reserved")
+  /// rST's heading underlines, those Python's documentation uses among them ("#", "*", "=", "-",
+  /// "^", '"') and "~".
+  static let underlines: Set<UInt8> = Set("#*=-~^\"".utf8)
   static let licenceHeadings: Set<String> = ["license", "licence", "licenses", "licences", "licensing"]
 
   /// A line that is a licence section's heading: the word alone, with Markdown's "#"s, bold or
@@ -148,4 +164,194 @@ extension LicenseDetector {
     }
     return result
   }
+}
+
+/// A link labelled as the licence whose target is a licence's own page.
+extension LicenseDetector {
+  /// Licences named by the target of a link or image whose label says "license": a badge the
+  /// service fills in, linked to the licence (`[![License](https://img.shields.io/pypi/l/NAME)](
+  /// https://opensource.org/licenses/MIT)`), rST's `.. |licence| image:: …` with `:target:
+  /// https://www.gnu.org/licenses/gpl-3.0.html`, HTML's `<a href="…"><img alt="License" …></a>`.
+  /// The pages read are those that name one licence: the OSI's and SPDX's named by id, the GNU
+  /// licences' by file name (`gpl-3.0.html`, `old-licenses/lgpl-2.1.html`, read without "or
+  /// later", which a page does not say) and the Apache licence's (`LICENSE-2.0`). A page linked
+  /// from other words (a list of licences and their pages) names nothing here.
+  func licencePageLinks(_ bytes: UnsafeRawBufferPointer) -> [LicenseFinding] {
+    var findings: [LicenseFinding] = []
+    var index = 0
+    while findings.count < Self.maximumFindings,
+      let found = Self.offset(of: Self.licencesPath, anchor: 0, in: bytes, from: index)
+    {
+      let pathStart = found + Self.licencesPath.count
+      var end = pathStart
+      while end < bytes.count, end - pathStart < 80, !Self.badgeEnds.contains(bytes[end]) { end += 1 }
+      index = end
+      guard let (host, urlStart) = Self.licencePageHost(before: found, bytes),
+        Self.linkLabelSaysLicence(urlStart: urlStart, urlEnd: end, bytes),
+        let id = licencePageID(host: host, UnsafeRawBufferPointer(rebasing: bytes[pathStart..<end]))
+      else { continue }
+      // A GNU licence's page does not say "or later": it gives way to a grant that does.
+      let confidence = host == .gnu ? Self.pointerConfidence : 0.8
+      findings.append(LicenseFinding(spdx: id, method: .notice, confidence: confidence, start: urlStart, end: end))
+    }
+    return findings
+  }
+  static let licencesPath = Array("/licenses/".utf8)
+  static let schemes = [Array("https://".utf8), Array("http://".utf8)]
+  static let www = Array("www.".utf8)
+  enum LicencePageHost: CaseIterable {
+    case opensource, spdx, gnu, apache
+    var name: [UInt8] {
+      switch self {
+      case .opensource: Array("opensource.org".utf8)
+      case .spdx: Array("spdx.org".utf8)
+      case .gnu: Array("gnu.org".utf8)
+      case .apache: Array("apache.org".utf8)
+      }
+    }
+  }
+
+  /// The host a "/licenses/" path at `path` is on, when it is one of the licence pages' and the
+  /// URL starts with its scheme ("https://www.gnu.org"), and where the URL starts.
+  static func licencePageHost(before path: Int, _ bytes: UnsafeRawBufferPointer) -> (LicencePageHost, Int)? {
+    for host in LicencePageHost.allCases {
+      let name = host.name
+      var start = path - name.count
+      guard hasPrefix(name, bytes, at: start) else { continue }
+      if hasPrefix(www, bytes, at: start - www.count) { start -= www.count }
+      for scheme in schemes where hasPrefix(scheme, bytes, at: start - scheme.count) {
+        return (host, start - scheme.count)
+      }
+      return nil
+    }
+    return nil
+  }
+
+  /// Whether the URL at `urlStart..<urlEnd` is the target of a licence badge — an image whose
+  /// label or address says "license" — or of a link labelled only "License": Markdown's
+  /// `[![License](…)](URL)`, rST's `:target: URL` under an image directive, HTML's `<a
+  /// href="URL"><img alt="License" …></a>`. A link labelled with a licence's name is read by
+  /// the name rules, with the words around it ("[GNU General Public License](…gpl-3.0.html) …
+  /// or any later version").
+  static func linkLabelSaysLicence(urlStart: Int, urlEnd: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let (label, image) = linkLabel(urlStart: urlStart, urlEnd: urlEnd, bytes) else { return false }
+    if image { return saysLicence(label) }
+    let word = String(decoding: label, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+    return licenceHeadings.contains(word)
+  }
+
+  /// The label of the link whose target is the URL at `urlStart..<urlEnd`, and whether it is an
+  /// image, if the URL is a link's target.
+  static func linkLabel(
+    urlStart: Int, urlEnd: Int, _ bytes: UnsafeRawBufferPointer
+  ) -> (label: UnsafeRawBufferPointer, image: Bool)? {
+    let reach = 300
+    // Markdown: the label in the brackets before "](", an image in it nested.
+    if urlStart >= 2, bytes[urlStart - 1] == UInt8(ascii: "("), bytes[urlStart - 2] == UInt8(ascii: "]") {
+      var depth = 0
+      var cursor = urlStart - 2
+      while cursor >= max(0, urlStart - reach) {
+        if bytes[cursor] == UInt8(ascii: "]") { depth += 1 }
+        if bytes[cursor] == UInt8(ascii: "[") {
+          depth -= 1
+          if depth == 0 {
+            let image =
+              cursor + 2 < urlStart && bytes[cursor + 1] == UInt8(ascii: "!") && bytes[cursor + 2] == UInt8(ascii: "[")
+            return (UnsafeRawBufferPointer(rebasing: bytes[cursor + 1..<urlStart - 2]), image)
+          }
+        }
+        cursor -= 1
+      }
+      return nil
+    }
+    var before = urlStart
+    while before > 0, bytes[before - 1] == 0x20 || bytes[before - 1] == 0x09 { before -= 1 }
+    // rST: ":target: URL" among an image directive's options ("..  |licence| image:: …", ":alt: License").
+    if before >= rstTarget.count, hasPrefix(rstTarget, bytes, at: before - rstTarget.count) {
+      var lineStart = before - rstTarget.count
+      for _ in 0..<6 {
+        guard lineStart > 0 else { return nil }
+        var start = lineStart - 1
+        while start > 0, bytes[start - 1] != 0x0A { start -= 1 }
+        var first = start
+        while first < lineStart, bytes[first] == 0x20 || bytes[first] == 0x09 { first += 1 }
+        if first + 1 < lineStart, bytes[first] == 0x2E, bytes[first + 1] == 0x2E {
+          let directive = UnsafeRawBufferPointer(rebasing: bytes[first..<lineStart])
+          let image = rstImages.contains { name in
+            directive.count >= name.count
+              && (0...(directive.count - name.count)).contains { hasPrefix(name, directive, at: $0) }
+          }
+          return (UnsafeRawBufferPointer(rebasing: bytes[start..<before]), image)
+        }
+        guard first > start else { return nil }  // an option line is indented
+        lineStart = start
+      }
+      return nil
+    }
+    // HTML: `href="URL"`, then the anchor's content up to "</a>".
+    guard before >= htmlHref.count + 1, bytes[before - 1] == 0x22 || bytes[before - 1] == 0x27,
+      hasPrefix(htmlHref, bytes, at: before - 1 - htmlHref.count),
+      let tagEnd = (urlEnd..<min(bytes.count, urlEnd + 40)).first(where: { bytes[$0] == UInt8(ascii: ">") })
+    else { return nil }
+    var cursor = tagEnd + 1
+    while cursor + htmlClosing.count <= min(bytes.count, tagEnd + reach) {
+      if hasPrefix(htmlClosing, bytes, at: cursor) {
+        let content = UnsafeRawBufferPointer(rebasing: bytes[tagEnd + 1..<cursor])
+        let image =
+          content.count >= htmlImage.count
+          && (0...(content.count - htmlImage.count)).contains {
+            hasPrefix(htmlImage, content, at: $0)
+          }
+        return (content, image)
+      }
+      cursor += 1
+    }
+    return nil
+  }
+  static let rstTarget = Array(":target:".utf8)
+  static let rstImages = [Array("image::".utf8), Array("figure::".utf8)]
+  static let htmlHref = Array("href=".utf8)
+  static let htmlClosing = Array("</a".utf8)
+  static let htmlImage = Array("<img".utf8)
+
+  /// Whether `bytes` at `offset` start with `prefix` (lower case), in any case.
+  static func hasPrefix(_ prefix: [UInt8], _ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+    offset >= 0 && offset + prefix.count <= bytes.count
+      && (0..<prefix.count).allSatisfy { ASCII.lowercased(bytes[offset + $0]) == prefix[$0] }
+  }
+
+  /// Whether `text` holds "licen" ("License", "licence", "LICENSE-MIT"), in any case.
+  static func saysLicence(_ text: UnsafeRawBufferPointer) -> Bool {
+    text.count >= licen.count && (0...(text.count - licen.count)).contains { hasPrefix(licen, text, at: $0) }
+  }
+  static let licen = Array("licen".utf8)
+
+  /// The licence a page's path after "/licenses/" names on `host`, if one.
+  func licencePageID(host: LicencePageHost, _ path: UnsafeRawBufferPointer) -> String? {
+    var text = String(decoding: path, as: UTF8.self)
+    while text.hasSuffix(".") || text.hasSuffix("/") { text.removeLast() }
+    for suffix in [".en.html", ".html", ".php", ".txt", ".json"] where text.lowercased().hasSuffix(suffix) {
+      text.removeLast(suffix.count)
+      break
+    }
+    switch host {
+    case .opensource, .spdx:
+      guard let entry = list.entry(text), !entry.isException else { return nil }
+      return entry.id
+    case .gnu:
+      if text.hasPrefix("old-licenses/") { text.removeFirst("old-licenses/".count) }
+      let parts = text.lowercased().split(separator: "-", maxSplits: 1)
+      guard parts.count == 2, let family = Self.gnuPageFamilies[String(parts[0])],
+        parts[1].split(separator: ".").count == 2, parts[1].allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+        let entry = list.entry("\(family)-\(parts[1])-only")
+      else { return nil }
+      return entry.id
+    case .apache:
+      guard text.uppercased().hasPrefix("LICENSE-"),
+        let entry = list.entry("Apache-" + text.dropFirst("LICENSE-".count))
+      else { return nil }
+      return entry.id
+    }
+  }
+  static let gnuPageFamilies = ["gpl": "GPL", "lgpl": "LGPL", "agpl": "AGPL", "fdl": "GFDL"]
 }

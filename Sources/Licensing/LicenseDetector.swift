@@ -223,7 +223,7 @@ public final class LicenseDetector: Sendable {
       + creativeCommonsLegalCodes(tokens)).filter { choices.isEmpty || !offered($0) } + named
     guard let bytes else { return findings }
     // A badge's message is read whole, not its words again as the URL's ("license-MIT%2FApache--2.0").
-    let badges = badgeLicences(bytes)
+    let badges = badgeLicences(bytes) + licencePageLinks(bytes)
     if !badges.isEmpty {
       findings =
         badges + findings.filter { finding in !badges.contains { $0.start <= finding.start && finding.start < $0.end } }

@@ -818,6 +818,7 @@ final class LicenseDetectorTests: XCTestCase {
       ("The Python code is licensed with Apache 2.0.", ["Apache-2.0"]),
       ("2/1/2021:  Version 1.4.0 released.  License changed to MIT (GPL'ed code replaced).", ["MIT"]),
       ("    * changed the licence to MIT", ["MIT"]),
+      ("License\n~~~~~~~\n\nYour choice of MIT or Apache 2.0.\n", ["MIT OR Apache-2.0"]),
       (
         "License\n=======\n\nCopyright (c) 2012-2014 Tobias Koppers\n\n"
           + "MIT (http://www.opensource.org/licenses/mit-license.php)\n", ["MIT"]
@@ -843,6 +844,23 @@ final class LicenseDetectorTests: XCTestCase {
       ("![](https://img.shields.io/badge/license-Apache2.0/MIT-blue.svg)", ["Apache-2.0 OR MIT"]),
       ("[![x](https://img.shields.io/badge/License-Apache_2.0-blue?style=flat)](x)", ["Apache-2.0"]),
       ("- [Apache License](http://www.apache.org/licenses/LICENSE-2.0), Version 2.0", ["Apache-2.0"]),
+      // A link labelled "license" to a licence's own page; a name after a licence section's
+      // copyright line's "All rights reserved.", under an rST heading of "#"s.
+      ("[![PyPI - License](https://img.shields.io/pypi/l/pkg)](https://opensource.org/licenses/MIT)", ["MIT"]),
+      (
+        ".. |licence| image:: https://badges.example/pypi/l/pkg.svg\n    :target: https://www.gnu.org/licenses/gpl-3.0.html\n",
+        ["GPL-3.0-only"]
+      ),
+      (
+        "<a href=\"https://www.apache.org/licenses/LICENSE-2.0\">\n  <img alt=\"License\" src=\"x.svg\"></a>",
+        ["Apache-2.0"]
+      ),
+      (
+        "[![l](https://img.shields.io/github/license/o/p)](https://spdx.org/licenses/BSD-3-Clause.html)",
+        ["BSD-3-Clause"]
+      ),
+      ("License\n#######\n\nCopyright (c) 2021, Some One, All rights reserved. Apache-2.0\n", ["Apache-2.0"]),
+      ("License\n-------\n\nCopyright (c) 2019, Firm, Inc. All Rights reserved. Apache v2\n", ["Apache-2.0"]),
       // A badge the service fills in from the registry names nothing in the text, nor does a badge
       // of another label; a name below another heading, or not on a licence section's first
       // lines, is no statement; nor is a name joined to one that was not granted.
@@ -851,6 +869,8 @@ final class LicenseDetectorTests: XCTestCase {
       ("## Install\n\nMIT\n", []),
       ("## License\n\nThis section explains the terms.\nMIT differs from them.\n", []),
       ("Unlike MIT or the Unlicense, it is not permissive.", []),
+      ("Licences we like: [the MIT one](https://opensource.org/licenses/MIT).", []),
+      ("## Credits\n\nCopyright (c) 2019, Firm. All rights reserved. MIT\n", []),
     ]
     for (text, expected) in cases {
       XCTAssertEqual(Set(ids(text)), expected, text)
