@@ -90,8 +90,7 @@ extension LicenseDetector {
       let found = Self.offset(of: Self.badgePath, anchor: 10, in: bytes, from: index)
     {
       let start = found + Self.badgePath.count
-      var end = start
-      while end < bytes.count, end - start < 200, !Self.badgeEnds.contains(bytes[end]) { end += 1 }
+      let end = Self.badgeURLEnd(from: start, limit: 200, bytes)
       index = end
       var pathEnd = end
       // The image's format: "license-MIT-blue.svg".
@@ -116,6 +115,12 @@ extension LicenseDetector {
   static let badgePath = Array("shields.io/badge/".utf8)
   /// Bytes that end a badge's URL: blanks, quotes, brackets and "?" (its query).
   static let badgeEnds: Set<UInt8> = Set(" \t\r\n\"'()<>[]?".utf8)
+  /// Where the URL whose path goes on at `start` ends: at one of `badgeEnds`, at most `limit` bytes on.
+  static func badgeURLEnd(from start: Int, limit: Int, _ bytes: UnsafeRawBufferPointer) -> Int {
+    var end = start
+    while end < bytes.count, end - start < limit, !badgeEnds.contains(bytes[end]) { end += 1 }
+    return end
+  }
 
   /// The message of a static badge's path (LABEL-MESSAGE-COLOUR) whose label is "license" or
   /// "licence", unescaped; nil for another label.
@@ -183,8 +188,7 @@ extension LicenseDetector {
       let found = Self.offset(of: Self.licencesPath, anchor: 0, in: bytes, from: index)
     {
       let pathStart = found + Self.licencesPath.count
-      var end = pathStart
-      while end < bytes.count, end - pathStart < 80, !Self.badgeEnds.contains(bytes[end]) { end += 1 }
+      let end = Self.badgeURLEnd(from: pathStart, limit: 80, bytes)
       index = end
       guard let (host, urlStart) = Self.licencePageHost(before: found, bytes),
         Self.linkLabelSaysLicence(urlStart: urlStart, urlEnd: end, bytes),
