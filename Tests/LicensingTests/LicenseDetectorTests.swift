@@ -859,6 +859,12 @@ final class LicenseDetectorTests: XCTestCase {
         "[![l](https://img.shields.io/github/license/o/p)](https://spdx.org/licenses/BSD-3-Clause.html)",
         ["BSD-3-Clause"]
       ),
+      // A GNU licence's page does not say "or later": it gives way to a grant that does.
+      (
+        "[![License](https://img.shields.io/pypi/l/pkg)](https://www.gnu.org/licenses/gpl-3.0.html)\n\n"
+          + "Licensed under the GNU General Public License, version 3 or any later version.\n",
+        ["GPL-3.0-or-later"]
+      ),
       ("License\n#######\n\nCopyright (c) 2021, Some One, All rights reserved. Apache-2.0\n", ["Apache-2.0"]),
       ("License\n-------\n\nCopyright (c) 2019, Firm, Inc. All Rights reserved. Apache v2\n", ["Apache-2.0"]),
       // A badge the service fills in from the registry names nothing in the text, nor does a badge
