@@ -177,14 +177,34 @@ extension LicenseDetector {
   /// out) and the position of the word after it; nil when the bytes there are no such id.
   func writtenID(_ tokens: WordTokens, at position: Int, _ bytes: UnsafeRawBufferPointer) -> (id: String, next: Int)? {
     let start = tokens.starts[position]
-    var end = Self.idEnd(bytes, from: start, limit: 64)
-    while end > start, bytes[end - 1] == 0x2E || bytes[end - 1] == 0x2D { end -= 1 }
+    let end = Self.writtenIDEnd(bytes, from: start)
     guard start == 0 || !Self.idByte(bytes[start - 1]) else { return nil }
     let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     guard Self.readsWrittenID(text), let entry = list.entry(text), !entry.isException,
       entry.id.caseInsensitiveCompare(text) == .orderedSame
     else { return nil }
-    return (entry.id, Self.word(tokens, startingFrom: end, after: position))
+    let next = Self.word(tokens, startingFrom: end, after: position)
+    // "Apache-2.0 WITH LLVM-exception": the exception written after it belongs to the expression.
+    if next + 1 < tokens.count, tokens.hashes[next] == Self.withWord {
+      let exceptionStart = tokens.starts[next + 1]
+      let exceptionEnd = Self.writtenIDEnd(bytes, from: exceptionStart)
+      let written = String(
+        decoding: UnsafeRawBufferPointer(rebasing: bytes[exceptionStart..<exceptionEnd]), as: UTF8.self)
+      if let exception = list.entry(written), exception.isException,
+        exception.id.caseInsensitiveCompare(written) == .orderedSame
+      {
+        return (entry.id + " WITH " + exception.id, Self.word(tokens, startingFrom: exceptionEnd, after: next + 1))
+      }
+    }
+    return (entry.id, next)
+  }
+  static let withWord = WordTokens.hash("with")
+
+  /// The end of an id written from `start`: its bytes, less a sentence's "." or a dash after it.
+  static func writtenIDEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+    var end = idEnd(bytes, from: start, limit: 64)
+    while end > start, bytes[end - 1] == 0x2E || bytes[end - 1] == 0x2D { end -= 1 }
+    return end
   }
 
   /// The end of the run of licence-id bytes (and "+") from `start`, at most `limit` bytes long.
@@ -317,6 +337,7 @@ extension LicenseDetector {
         let led =
           Self.grantLeads.contains { position >= $0.count && matches($0, tokens, at: position - $0.count) }
           || licenseTagLeads(tokens, at: position, bytes) || join != nil || section
+          || written.id.contains(" WITH ")  // an expression as SPDX writes it
         // Under a licence heading, the words before the heading are another section's.
         let nearby = (section ? position : max(0, position - 4))..<min(tokens.count, after + 3)
         if (licenceAfter || led) && !nearby.contains(where: { Self.statementWords.contains(hashes[$0]) })

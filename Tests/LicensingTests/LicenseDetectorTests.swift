@@ -935,6 +935,13 @@ final class LicenseDetectorTests: XCTestCase {
     XCTAssertEqual(ids("Licensed under the BSD-2-Clause-Patent license."), ["BSD-2-Clause-Patent"])
     XCTAssertEqual(ids("License: Unicode-DFS-2016\n"), ["Unicode-DFS-2016"])
     XCTAssertEqual(ids("# It may be freely copied and edited (following the MIT No Attribution license).\n"), ["MIT-0"])
+    // An exception written after the id belongs to the expression; so written, it is an SPDX
+    // expression, granted with no lead.
+    XCTAssertEqual(ids("License: Apache-2.0 WITH LLVM-exception\n"), ["Apache-2.0 WITH LLVM-exception"])
+    XCTAssertEqual(
+      ids("This repository follows the LLVM project's terms, see Apache-2.0 WITH LLVM-exception."),
+      ["Apache-2.0 WITH LLVM-exception"])
+    XCTAssertEqual(ids("License: Apache-2.0 with no-such-exception\n"), ["Apache-2.0"])
     // Not granted: an id in a URL, one said to be compatible, one that is not listed.
     XCTAssertEqual(ids("See https://spdx.org/licenses/BSD-Source-Code.html for the license."), [])
     XCTAssertEqual(ids("This code is not compatible with the MIT-0 license."), [])
