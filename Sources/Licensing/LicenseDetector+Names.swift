@@ -141,8 +141,7 @@ extension LicenseDetector {
       return start
     }
     func tagEnds(at end: Int) -> Bool {
-      let tag = Self.licenseTag
-      return end >= tag.count && (0..<tag.count).allSatisfy { ASCII.lowercased(bytes[end - tag.count + $0]) == tag[$0] }
+      Self.hasPrefix(Self.licenseTag, bytes, at: end - Self.licenseTag.count)
     }
     let start = tokens.starts[position]
     let end = blanksBefore(start)

@@ -72,9 +72,7 @@ extension LicenseDetector {
   /// Whether a line starts with "Copyright", "©" or "(c)".
   static func startsWithCopyright(_ line: UnsafeRawBufferPointer) -> Bool {
     let prefixes = [Array("copyright".utf8), Array("\u{00A9}".utf8), Array("(c)".utf8)]
-    return prefixes.contains { prefix in
-      line.count >= prefix.count && (0..<prefix.count).allSatisfy { ASCII.lowercased(line[$0]) == prefix[$0] }
-    }
+    return prefixes.contains { hasPrefix($0, line, at: 0) }
   }
 
   /// Licences a README's badges name: shields.io's static badge, `https://img.shields.io/badge/
