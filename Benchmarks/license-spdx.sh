@@ -15,12 +15,13 @@
 # then dev5, up to 800 more at most 400 per expression (what is left is GPL-2.0-only and -or-later).
 # WHOLE=1 also scores both whole halves (every untagged file of each half, no cap per expression:
 # about 2,350 files each; ScanCode takes some 15 minutes per half on 2 cores): whole-dev, whole-test.
+# With SET=packages it does the same for the packages set (about 1,100 files per half).
 # SET=sources draws a dev pool (for tuning; no test half) from the upstream source tarballs of the
 # projects below (apt-get source, through a deb-src entry of its own): every untagged file with
 # wording, at most 80 per expression and project, none the kernel's source or the packages set's
 # packages also hold (either half). PROJECTS names other source packages instead.
 #   [COUNT=800] [DEV2=1] [WHOLE=1] [KEEP=folder] Benchmarks/license-spdx.sh
-#   SET=packages [COUNT=800] [KEEP=folder] Benchmarks/license-spdx.sh
+#   SET=packages [COUNT=800] [WHOLE=1] [KEEP=folder] Benchmarks/license-spdx.sh
 #   SET=sources [PROJECTS="name …"] [KEEP=folder] Benchmarks/license-spdx.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,7 +62,7 @@ if [ "${SET:-kernel}" = sources ]; then
   exit 0
 fi
 if [ "${SET:-kernel}" = packages ]; then
-  [ -z "${DEV2:-}${WHOLE:-}" ] || { echo "DEV2 and WHOLE draw from the kernel's source only" >&2; exit 2; }
+  [ -z "${DEV2:-}" ] || { echo "DEV2 draws from the kernel's source only" >&2; exit 2; }
   if [ ! -f "$work/labels.json" ]; then
     mkdir -p "$work/debs"
     (cd "$work/debs" && apt-get download "${packages[@]}" >/dev/null 2>&1) \
@@ -95,7 +96,8 @@ if [ -n "${DEV2:-}" ]; then
 fi
 if [ -n "${WHOLE:-}" ]; then
   for half in dev test; do
-    [ -d "$work/whole-$half" ] || python3 Benchmarks/license_spdx.py prepare-half "$work" "whole-$half" "$half"
+    [ -d "$work/whole-$half" ] \
+      || python3 Benchmarks/license_spdx.py prepare-half "$work" "whole-$half" "$half" "${SET:-kernel}"
     time_licence_tools "whole-$half" "$work/whole-$half" "$work/whole-$half"/*
     for tool in "hatchery-whole-$half.jsonl" "scancode-whole-$half.json"; do
       echo -n "${tool%%-*} "; python3 Benchmarks/license_spdx.py score "$work" "whole-$half" "$work/$tool" "$half"

@@ -17,11 +17,12 @@ from other projects' source tarballs.
                        (by the same SHA-1 split; none already drawn), at most CAP per expression,
                        each as the untagged files are, into WORK/NAME, labels added to
                        WORK/labels.json and WORK/split.json (all "dev"). Its test half is never drawn.
-  prepare-half WORK NAME HALF
+  prepare-half WORK NAME HALF [kernel|packages]
                        every file of HALF (dev or test, by the same SHA-1 split) whose text keeps licence
                        wording once its tag is removed, with no cap per expression, each as the untagged
                        files are, into WORK/NAME (labels and split added): the whole half, so its figures
-                       are not those of a 50-file sample. Files already drawn keep their names and labels.
+                       are not those of a 50-file sample. Files already drawn keep their names and labels. With
+                       `packages`, the half of the packages set's debs (as prepare-packages reads them).
   prepare-packages WORK COUNT
                        as prepare, from every .deb in WORK/debs instead of the kernel's source (names are
                        package__path; the SHA-1 of that name splits dev from test; copyright files left
@@ -147,8 +148,9 @@ def prepare(work, count):
     shutil.rmtree(source)
 
 
-def prepare_packages(work, count):
-    """Each package's files, named package__path; a file whose text two packages ship is drawn once."""
+def package_candidates(work):
+    """The tagged files of every .deb in WORK/debs, unpacked under WORK/source (the caller removes
+    it), named package__path; a file whose text two packages ship is drawn once."""
     source = os.path.join(work, "source")
     candidates, seen = [], set()
     for deb in sorted(f for f in os.listdir(os.path.join(work, "debs")) if f.endswith(".deb")):
@@ -165,8 +167,12 @@ def prepare_packages(work, count):
             seen.add(text)
             name = f"{package}__{name}"
             candidates.append((sha1(name), path, name, expression))
-    draw(work, candidates, count)
-    shutil.rmtree(source)
+    return candidates
+
+
+def prepare_packages(work, count):
+    draw(work, package_candidates(work), count)
+    shutil.rmtree(os.path.join(work, "source"))
 
 
 def header_print(data):
@@ -265,14 +271,18 @@ def prepare_dev(work, folder, count, cap):
     print(f"{drawn} more dev files ({len(per_expression)} expressions)")
 
 
-def prepare_half(work, folder, half):
-    source = unpacked_source(work)
+def prepare_half(work, folder, half, kind):
+    if kind == "packages":
+        candidates, source = package_candidates(work), os.path.join(work, "source")
+    else:
+        source = unpacked_source(work)
+        candidates = tagged_files(source)
     labels = json.load(open(os.path.join(work, "labels.json")))
     split = json.load(open(os.path.join(work, "split.json")))
     parity = 0 if half == "dev" else 1
     os.makedirs(os.path.join(work, folder), exist_ok=True)
     drawn = 0
-    for digest, path, key, expression in sorted(tagged_files(source)):
+    for digest, path, key, expression in sorted(candidates):
         ids = ids_in(expression)
         if int(digest[-1], 16) % 2 != parity or not ids or not all(re.fullmatch(r"[A-Za-z0-9.+-]+", i) for i in ids):
             continue
@@ -312,8 +322,11 @@ if __name__ == "__main__":
         prepare_packages(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) == 6 and sys.argv[1] == "prepare-dev":
         prepare_dev(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
-    elif len(sys.argv) == 5 and sys.argv[1] == "prepare-half" and sys.argv[4] in ("dev", "test"):
-        prepare_half(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) in (5, 6) and sys.argv[1] == "prepare-half" and sys.argv[4] in ("dev", "test"):
+        kind = sys.argv[5] if len(sys.argv) == 6 else "kernel"
+        if kind not in ("kernel", "packages"):
+            raise SystemExit(__doc__)
+        prepare_half(sys.argv[2], sys.argv[3], sys.argv[4], kind)
     elif len(sys.argv) == 4 and sys.argv[1] == "prepare-sources":
         prepare_sources(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) == 6 and sys.argv[1] == "score":
