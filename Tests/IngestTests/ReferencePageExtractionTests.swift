@@ -220,4 +220,29 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertTrue(result.hasPrefix("7.1. Desktop environments\n"), result)
     XCTAssertTrue(result.contains("\n7.2. Communication protocols\n"), result)
   }
+
+  func testSignatureHeadingsWhosePartsSayTitleAreKept() throws {
+    // A module's reference page (Erlang's manuals): each exported function's signature is a
+    // heading whose text sits in a part classed as its title.
+    let functions = (1...6).map {
+      "<article class=\"func\"><h4 class=\"title-link\"><span class=\"title-name\">set_size_\($0)(Caret, Width, "
+        + "Height) -&gt; ok</span></h4><div class=\"body\"><p>Sets the size of the caret number \($0) in pixels, "
+        + "keeping its place.</p></div></article>"
+    }.joined()
+    let page = """
+      <html><body><aside><ul><li><a href="/">Overview</a></li></ul></aside><div id="content">
+      <div class="tube"><h3 class="title-link"><div class="title-name">Description</div></h3>
+      <div class="body"><p>A caret is a blinking cursor that shows where the typed text will appear in a window.</p>
+      </div></div><div class="tube"><h3 class="title-link"><div class="title-name">Exports</div></h3></div>
+      <div class="exports">\(functions)</div></div></body></html>
+      """
+    let result = try text(page)
+    for number in 1...6 {
+      XCTAssertTrue(
+        result.contains("set_size_\(number)(Caret, Width, Height) -> ok\nSets the size of the caret number \(number)"),
+        "signature \(number) missing from:\n\(result)")
+    }
+    XCTAssertTrue(result.contains("\nExports\n"), result)
+    XCTAssertFalse(result.contains("Overview"), result)
+  }
 }

@@ -190,13 +190,16 @@ public final class HTMLExtractor {
     }
     depth += 1
     defer { depth -= 1 }
-    // Classes on <html> and <body> describe the page, not a part of it; a heading's weak
-    // furniture words ("title", "headline") describe what a heading is anyway; inside <pre> they
-    // are a syntax highlighter's tokens (`comment`, `hljs-title`), part of the code.
+    // Classes on <html> and <body> describe the page, not a part of it; the weak furniture words
+    // of a heading or of a part of one ("title", "headline": `<h3 class="title-link"><div
+    // class="title-name">`) describe what a heading is anyway; inside <pre> they are a syntax
+    // highlighter's tokens (`comment`, `hljs-title`), part of the code.
+    let parentTag = openElement >= 0 ? elements[Int(openElement)].tag : .block
+    let isHeadingPart = tag == .heading || parentTag == .heading
     let hint: BoilerplateHint =
       tag == .figure
       ? .strongNegative
-      : tag == .html || tag == .body || (tag == .heading && attributes.hint == .weakNegative) || preDepth > 0
+      : tag == .html || tag == .body || (isHeadingPart && attributes.hint == .weakNegative) || preDepth > 0
         ? .none : attributes.hint
     let breaks = (tag.breaksText || hint != .none || attributes.isMainRole) && depth < Self.maximumDepth
     guard breaks else {
@@ -218,7 +221,6 @@ public final class HTMLExtractor {
     flush()
     // A div, a paragraph or an inline element set apart by its class (`<span
     // class="refentrytitle">`) inside a list item, term or cell is a part of that item.
-    let parentTag = openElement >= 0 ? elements[Int(openElement)].tag : .block
     let blockTag = (!tag.breaksText || tag == .block || tag == .paragraph) && parentTag.isItem ? parentTag : tag
     let index = Int32(elements.count)
     elements.append(
