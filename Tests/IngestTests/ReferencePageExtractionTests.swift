@@ -245,4 +245,53 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertTrue(result.contains("\nExports\n"), result)
     XCTAssertFalse(result.contains("Overview"), result)
   }
+
+  func testMembersUnderOneWordLinkedNamesAreNotTeasers() throws {
+    // A class's page (gi-docgen): each method a linked name over a one-line summary. A teaser's
+    // headline is a phrase; a member's name is one word.
+    let methods = (1...8).map {
+      "<div class=\"\"><h6><a href=\"method.Group.op\($0).html\">example_group_operation_\($0)</a></h6>"
+        + "<div class=\"docblock\"><p>Runs operation number \($0) on the group and its rows.</p></div></div>"
+    }.joined()
+    let page = """
+      <html><body><nav><a href="/">Home</a> <a href="/x">Index</a></nav><section id="main"><h1>ExampleGroup</h1>
+      <div class="docblock"><p>A group of preference rows that belong together, shown with a title above them.</p>
+      <p>The title is used by the window to let the user look for a preference in the group.</p></div>
+      <h4>Instance methods</h4><div class="docblock">\(methods)</div></section></body></html>
+      """
+    let result = try text(page)
+    for number in 1...8 {
+      XCTAssertTrue(
+        result.contains("Runs operation number \(number) on the group"), "\(number) missing from:\n\(result)")
+    }
+    XCTAssertTrue(result.hasPrefix("A group of preference rows"), result)
+  }
+
+  func testAListPageTakesTheProseBesideItsList() throws {
+    // A module's page (Haddock): a table of instances, all links, outweighs the class's one
+    // sentence beside it, and the page reads as a list page; the list comes with that sentence.
+    let instances = (1...20).map {
+      "<tr><td><a href=\"T.html\">Handleable</a> <a href=\"E\($0).html\">SomeException\($0)</a> <a href=\"IO.html\">"
+        + "IO</a> <a href=\"H.html\">Handler</a></td><td><a href=\"src.html#\($0)\">Source</a></td></tr>"
+    }.joined()
+    let methods = (1...8).map {
+      "<p class=\"src\"><a class=\"def\">handler\($0)</a> :: <a href=\"T.html\">Typeable</a> a =&gt; "
+        + "<a href=\"G.html\">Getting</a> (<a href=\"F.html\">First</a> a) e a -&gt; <a href=\"H.html\">Handler</a> r</p>"
+    }.joined()
+    let page = """
+      <html><body><div id="package-header"><ul><li><a href="index.html">Contents</a></li></ul></div>
+      <div id="content"><div id="description"><p>This module builds a handler for exceptions from a fold.</p></div>
+      <div id="interface"><div class="top"><p class="src">class <a href="#t:Handleable">Handleable</a> e m h where</p>
+      <div class="doc"><p>Both exception libraries provide a handler type, and this class lets the combinators build
+      either.</p></div><div class="subs methods"><p class="caption">Methods</p>\(methods)</div>
+      <div class="subs instances"><details open><summary>Instances</summary><table>\(instances)</table></details></div>
+      </div></div></div></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("Both exception libraries provide a handler type"), result)
+    for number in [1, 20] {
+      XCTAssertTrue(
+        result.contains("Handleable SomeException\(number) IO Handler"), "\(number) missing from:\n\(result)")
+    }
+  }
 }

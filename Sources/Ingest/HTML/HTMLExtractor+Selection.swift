@@ -60,7 +60,7 @@ extension HTMLExtractor {
       if isItem(block) && 2 * block.linkChars > block.chars {
         elements[Int(block.element)].linkItems += Double(block.chars)
       }
-      if block.tag == .heading, 2 * block.linkChars > block.chars, !isSignature(block) {
+      if block.tag == .heading, 2 * block.linkChars > block.chars, !isSignature(block), block.words >= 2 {
         elements[Int(block.element)].hasLinkedHeading = true
       }
     }
@@ -249,7 +249,7 @@ extension HTMLExtractor {
     // contents, a class's member list — has that list as its content.
     let isListPage = elements[bestList].listScore > Self.listPageRatio * max(elements[best].score, 0)
     if !isListPage { best = enclosingRun(of: enclosingText(of: best)) }
-    best = declaredMain(around: isListPage ? bestList : best)
+    best = declaredMain(around: isListPage ? listWithItsProse(bestList) : best)
     let chosen = elements[best]
     // A data table's row is kept whole: its link cells (a package's name, a function's) go with
     // the row's text, and a row of two cells or more is a table's even when every cell is a link
@@ -350,6 +350,23 @@ extension HTMLExtractor {
     let prose = blocks[Int(elements[parent].firstBlock)..<Int(elements[parent].endBlock)].lazy
       .filter { $0.furniture < 0 && self.isProse($0) }.count
     return prose >= 2 ? parent : best
+  }
+
+  /// A list page's best list with the prose about it: the nearest element around the list that
+  /// holds most of the page's prose, below `<body>`. A reference page's tables of members or
+  /// instances outweigh its few sentences, which sit beside them (a module's description above
+  /// its declarations); an index page's prose, a sidebar's blurb, is reached only at the body.
+  func listWithItsProse(_ list: Int) -> Int {
+    let total = elements.reduce(0) { $1.parent < 0 ? $0 + $1.prose : $0 }
+    guard total > 0 else { return list }
+    var element = list
+    while element >= 0 {
+      let candidate = elements[element]
+      if candidate.tag == .body || candidate.tag == .html || candidate.isFurniture { return list }
+      if candidate.prose >= total * Self.strongHintProseShare { return element }
+      element = Int(candidate.parent)
+    }
+    return list
   }
 
   /// The page's one `<main>` (or `role="main"`) element when the best element lies inside it and
