@@ -60,6 +60,7 @@ extension HTMLExtractor {
       if isItem(block) && 2 * block.linkChars > block.chars {
         elements[Int(block.element)].linkItems += Double(block.chars)
       }
+      // A linked heading of one word is a name (a member's, over its summary), not a headline.
       if block.tag == .heading, 2 * block.linkChars > block.chars, !isSignature(block), block.words >= 2 {
         elements[Int(block.element)].hasLinkedHeading = true
       }
