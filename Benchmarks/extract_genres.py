@@ -612,16 +612,39 @@ def classify(generator, relative, tree):
     raise SystemExit(f"unknown generator {generator}")
 
 
+# Generators whose content is one container: its XPath, and that of the navigation the generator
+# puts inside it (None for none).
+CONTAINERS = {
+    "sphinx": ("//div[@role='main']", ".//a[contains(concat(' ',@class,' '),' headerlink ')]"),
+    "mkdocs": ("//div[@role='main']", ".//a[contains(concat(' ',@class,' '),' headerlink ')]"),
+    "javadoc": ("//main", None),
+    "mdbook": ("//main", None),
+    "rustdoc": ("//section[@id='main-content']",
+                ".//a[contains(concat(' ',@class,' '),' srclink ')]|.//span[@class='out-of-band']"),
+    "gi-docgen": ("//section[@id='main']", None),
+    # The table of contents, the synopsis (the interface again, folded), each declaration's
+    # "Source" and "#" links.
+    "haddock": ("//div[@id='content']",
+                ".//div[@id='table-of-contents' or @id='synopsis']|.//a[@class='link' or @class='selflink']"),
+    "erl_docgen": ("//div[@id='content']", ".//div[@class='footer' or @class='title-anchors']"),
+    "qdoc": ("//div[contains(concat(' ',@class,' '),' mainContent ')]", ".//div[@class='sidebar']"),
+    # Source listings its style sheet hides until asked for, and the controls asking.
+    "yard": ("//div[@id='content']", ".//*[contains(concat(' ',@class,' '),' source_code ')]|"
+             ".//span[@class='showSource']|.//a[@class='summary_toggle']"),
+}
+
+
 def content(generator, tree, genre):
     """The generator's content container(s), navigation it adds there removed."""
     def drop(nodes):
         for node in nodes:
             node.drop_tree()
     drop(tree.xpath("//script|//style|//noscript|//template"))
-    if generator in ("sphinx", "mkdocs"):
-        roots = tree.xpath("//div[@role='main']")[:1]
+    if generator in CONTAINERS:
+        container, navigation = CONTAINERS[generator]
+        roots = tree.xpath(container)[:1]
         for root in roots:
-            drop(root.xpath(".//a[contains(concat(' ',@class,' '),' headerlink ')]"))
+            drop(root.xpath(navigation) if navigation else [])
         return roots
     if generator in ("makeinfo", "texi2html"):
         body = tree.xpath("//body")
@@ -636,8 +659,6 @@ def content(generator, tree, genre):
         for root in roots:
             drop(root.xpath(".//div[@class='summary' or @class='ingroups' or @class='dyncontent']"))
         return roots
-    if generator == "javadoc":
-        return tree.xpath("//main")[:1]
     if generator == "gtk-doc":
         body = tree.xpath("//body")
         for root in body:
@@ -685,40 +706,6 @@ def content(generator, tree, genre):
         return body
     if generator == "asciidoc":
         return tree.xpath("//div[@id='header']|//div[@id='content']")
-    if generator == "mdbook":
-        return tree.xpath("//main")[:1]
-    if generator == "rustdoc":
-        roots = tree.xpath("//section[@id='main-content']")[:1]
-        for root in roots:
-            drop(root.xpath(".//a[contains(concat(' ',@class,' '),' srclink ')]|.//span[@class='out-of-band']"))
-        return roots
-    if generator == "gi-docgen":
-        return tree.xpath("//section[@id='main']")[:1]
-    if generator == "haddock":
-        roots = tree.xpath("//div[@id='content']")[:1]
-        for root in roots:
-            # The table of contents, the synopsis (the interface again, folded), each
-            # declaration's "Source" and "#" links.
-            drop(root.xpath(".//div[@id='table-of-contents' or @id='synopsis']|.//a[@class='link' or "
-                            "@class='selflink']"))
-        return roots
-    if generator == "erl_docgen":
-        roots = tree.xpath("//div[@id='content']")[:1]
-        for root in roots:
-            drop(root.xpath(".//div[@class='footer' or @class='title-anchors']"))
-        return roots
-    if generator == "qdoc":
-        roots = tree.xpath("//div[contains(concat(' ',@class,' '),' mainContent ')]")[:1]
-        for root in roots:
-            drop(root.xpath(".//div[@class='sidebar']"))
-        return roots
-    if generator == "yard":
-        roots = tree.xpath("//div[@id='content']")[:1]
-        for root in roots:
-            # Source listings its style sheet hides until asked for, and the controls asking.
-            drop(root.xpath(".//*[contains(concat(' ',@class,' '),' source_code ')]|.//span[@class='showSource']|"
-                            ".//a[@class='summary_toggle']"))
-        return roots
     if generator == "pandoc":
         body = tree.xpath("//body")
         for root in body:
