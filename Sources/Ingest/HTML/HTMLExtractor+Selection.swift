@@ -75,7 +75,7 @@ extension HTMLExtractor {
     }
     // On a page that is mostly lists of links (an index), the lists are its text: a hinted
     // sidebar holding the page's few sentences is still a sidebar.
-    let prose = elements.reduce(0) { $1.parent < 0 ? $0 + $1.prose : $0 }
+    let prose = pageProse()
     let linkItems = elements.reduce(0) { $1.parent < 0 ? $0 + $1.linkItems : $0 }
     let countsLinkItems = linkItems > Self.listPageRatio * prose
     let total = max(prose + (countsLinkItems ? linkItems : 0), 1)
@@ -353,12 +353,17 @@ extension HTMLExtractor {
     return prose >= 2 ? parent : best
   }
 
+  /// The prose (characters) of the whole page: the sum over the top-level elements.
+  func pageProse() -> Double {
+    elements.reduce(0) { $1.parent < 0 ? $0 + $1.prose : $0 }
+  }
+
   /// A list page's best list with the prose about it: the nearest element around the list that
   /// holds most of the page's prose, below `<body>`. A reference page's tables of members or
   /// instances outweigh its few sentences, which sit beside them (a module's description above
   /// its declarations); an index page's prose, a sidebar's blurb, is reached only at the body.
   func listWithItsProse(_ list: Int) -> Int {
-    let total = elements.reduce(0) { $1.parent < 0 ? $0 + $1.prose : $0 }
+    let total = pageProse()
     guard total > 0 else { return list }
     var element = list
     while element >= 0 {
@@ -382,7 +387,7 @@ extension HTMLExtractor {
       main = index
     }
     guard main >= 0, main < best, Int32(best) < elements[main].endElement else { return best }
-    let total = max(elements.reduce(0) { $1.parent < 0 ? $0 + $1.prose : $0 }, 1)
+    let total = max(pageProse(), 1)
     return elements[main].prose >= total * Self.strongHintProseShare ? main : best
   }
 
