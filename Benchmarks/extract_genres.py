@@ -16,8 +16,10 @@ class and member lists, tables of contents), `non-english` (DocBook, Sphinx and 
 German, French, Spanish, Italian, Portuguese, Japanese and Chinese), `unseen` (pages of four
 generators added only after the extractor was tuned — asciidoc, mdBook, rustdoc, DocBook in
 English — so both of its halves are held out), `unseen2` (a second such round, measured first
-after every rule above: gi-docgen, Haddock, Erlang's erl_docgen, Qt's qdoc, YARD), `threads` (mailing-list threads of several posts,
-mostly questions and their answers, as public-inbox and HyperKitty publish a whole thread on one
+after every rule above: gi-docgen, Haddock, Erlang's erl_docgen, Qt's qdoc, YARD), `unseen3` (a
+third round, measured first with 0.2.17: the Apache HTTP Server's manual, Docutils, FPDoc,
+Scribble, SWI-Prolog's manual, vim2html), `threads` (mailing-list threads of several posts, mostly
+questions and their answers, as public-inbox and HyperKitty publish a whole thread on one
 page and as MHonArc publishes each post with its thread's links; the stand-in for forums and Q&A
 sites, none of whose pages reach this machine; HyperKitty was added after the rules for the other
 two were tuned), `forums` (the same threads posted as topics to two forum engines, django-machina
@@ -82,6 +84,14 @@ PACKAGES = [
     ("erlang-doc", "erl_docgen", "unseen2", "usr/share/doc/erlang-doc"),
     ("qtbase5-doc-html", "qdoc", "unseen2", "usr/share/qt5/doc"),
     ("yard-doc", "yard", "unseen2", "usr/share/doc/yard/doc"),
+    # A third round, measured first with 0.2.17: the Apache HTTP Server's manual (its own XSLT),
+    # Docutils' rst2html, Free Pascal's FPDoc, Racket's Scribble, SWI-Prolog's manual and vim2html.
+    ("apache2-doc", "httpd-manual", "unseen3", "usr/share/doc/apache2-doc/manual/en"),
+    ("docutils-doc", "docutils", "unseen3", "usr/share/doc/docutils-doc"),
+    ("fp-docs-3.2.2", "fpdoc", "unseen3", "usr/share/doc/fp-docs/3.2.2"),
+    ("racket-doc", "scribble", "unseen3", "usr/share/doc/racket"),
+    ("swi-prolog-doc", "swipl-manual", "unseen3", "usr/share/swi-prolog/doc/Manual"),
+    ("vim-doc", "vim2html", "unseen3", "usr/share/doc/vim/html"),
     ("manpages-dev", "man2html", "docs", "gen/man2html/en"),
     ("pypi-readmes", "pandoc", "docs", "gen/pandoc"),
     ("manpages-ja", "man2html", "non-english", "gen/man2html/ja"),
@@ -103,7 +113,8 @@ PACKAGES = [
 MAN_SOURCES = {"en": ["man2", "man3"], "ja": ["ja/man1"], "zh_CN": ["zh_CN/man1"], "de": ["de/man1"],
                "fr": ["fr/man1"]}
 GENERATED_PER_SOURCE = 60
-SAMPLE = {"docs": 40, "lists": 30, "non-english": 16, "unseen": 40, "unseen2": 30, "threads": 100, "forums": 100}
+SAMPLE = {"docs": 40, "lists": 30, "non-english": 16, "unseen": 40, "unseen2": 30, "unseen3": 30, "threads": 100,
+          "forums": 100}
 # The mail: the SpamAssassin public corpus's ham (2002) as golang-github-gatherstars-com-jwz-dev
 # ships it for its threading tests, 2,403 messages of a dozen mailing lists.
 HAM = "usr/share/gocode/src/github.com/gatherstars-com/jwz/test/testdata/ham"
@@ -603,6 +614,10 @@ def classify(generator, relative, tree):
         if name in ("class_list.html", "file_list.html", "method_list.html", "frames.html"):
             return None  # the frame's navigation
         return "lists" if name == "_index.html" else "page"
+    if generator in ("httpd-manual", "docutils", "fpdoc", "swipl-manual", "vim2html"):
+        return "page"
+    if generator == "scribble":
+        return None if parts[0] == "search" else "page"
     if generator == "public-inbox":
         return "page"
     if generator == "mhonarc":
@@ -631,6 +646,17 @@ CONTAINERS = {
     # Source listings its style sheet hides until asked for, and the controls asking.
     "yard": ("//div[@id='content']", ".//*[contains(concat(' ',@class,' '),' source_code ')]|"
              ".//span[@class='showSource']|.//a[@class='summary_toggle']"),
+    # The page's table of contents ("quickview") and its list of the languages it is in; the
+    # pilcrows after headings.
+    "httpd-manual": ("//div[@id='page-content']",
+                     ".//div[@id='quickview' or @class='toplang']|.//a[@class='permalink']"),
+    "docutils": ("//div[contains(concat(' ',@class,' '),' document ')]",
+                 ".//div[contains(concat(' ',@class,' '),' contents ')]"),
+    "fpdoc": ("//body", ".//table[@class='bar']"),
+    "scribble": ("//div[@class='main']", ".//div[@class='navsettop' or @class='navsetbottom']"),
+    "swipl-manual": ("//body", ".//div[@class='navigate']"),
+    # The help file is one <pre>; its last line links to the top and to the help's index.
+    "vim2html": ("//body/pre", ".//a[@href='#top']|.//a[@href='#top']/following-sibling::a[1]"),
 }
 
 
@@ -824,7 +850,7 @@ def prepare(root, work):
             kind = classify(generator, relative, tree)
             if kind is None:
                 continue
-            page_genre = "lists" if kind == "lists" and genre not in ("unseen", "unseen2") else genre
+            page_genre = "lists" if kind == "lists" and genre not in ("unseen", "unseen2", "unseen3") else genre
             if genre == "non-english" and kind == "lists":
                 continue  # the non-English set is prose; lists come from the English packages
             page_id = f"{package}/{relative}"
