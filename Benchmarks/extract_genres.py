@@ -653,8 +653,10 @@ CONTAINERS = {
     "docutils": ("//div[contains(concat(' ',@class,' '),' document ')]",
                  ".//div[contains(concat(' ',@class,' '),' contents ')]"),
     "fpdoc": ("//body", ".//table[@class='bar']"),
-    "scribble": ("//div[@class='main']", ".//div[@class='navsettop' or @class='navsetbottom']"),
-    "swipl-manual": ("//body", ".//div[@class='navigate']"),
+    # Scribble's and SWI-Prolog's tables of contents on chapter pages, as the other generators'.
+    "scribble": ("//div[@class='main']", ".//div[@class='navsettop' or @class='navsetbottom']|"
+                 ".//table[.//a[@class='toptoclink' or @class='toclink']]"),
+    "swipl-manual": ("//body", ".//div[@class='navigate' or @class='toc']"),
     # The help file is one <pre>; its last line links to the top and to the help's index.
     "vim2html": ("//body/pre", ".//a[@href='#top']|.//a[@href='#top']/following-sibling::a[1]"),
 }
