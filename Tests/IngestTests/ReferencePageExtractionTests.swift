@@ -294,4 +294,22 @@ final class ReferencePageExtractionTests: XCTestCase {
         result.contains("Handleable SomeException\(number) IO Handler"), "\(number) missing from:\n\(result)")
     }
   }
+
+  func testACodeListingSetAsATableKeepsItsLinkHeavyLines() throws {
+    // A manual's example (Scribble): one table row a line, each name a link to its definition.
+    // "(send dc erase)" is mostly link text; the listing's other lines are not.
+    let page = """
+      <html><body><div class="main"><p>Drawing a face takes a pen, a brush and a few calls on the drawing context.</p>
+      <blockquote class="SCodeFlow"><table>
+      <tr><td>(<a href="define.html">define</a> radius 20)</td></tr>
+      <tr><td>(<a href="define.html">define</a> width (* 4 radius))</td></tr>
+      <tr><td>(<a href="send.html">send</a> dc <a href="m.html#erase">erase</a>)</td></tr>
+      <tr><td>(<a href="send.html">send</a> dc <a href="m.html#brush">set-brush</a> "black" 'solid)</td></tr>
+      </table></blockquote>
+      <p>The pen outlines each shape and the brush fills it; without a pen a shape has no outline.</p>
+      </div></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("(define width (* 4 radius))\n(send dc erase)\n(send dc set-brush"), result)
+  }
 }

@@ -265,6 +265,7 @@ extension HTMLExtractor {
         rowWeights[Int(block.row)] += 1
       }
     }
+    keepTablesWhole(from: best)
     output.removeAll()
     let isContent = { (block: Block) in
       self.isProse(block) || self.isItemText(block) || (isListPage && self.isItem(block))
@@ -302,6 +303,30 @@ extension HTMLExtractor {
       previousRow = block.row
     }
     return String(decoding: UnsafeRawBufferPointer(output.bytes), as: UTF8.self)
+  }
+
+  /// A table most of whose rows are kept is kept whole: a code listing set out as a table of
+  /// lines, whose lines are mostly links to the names they use, is one listing, not the lines
+  /// that happen to name fewer of them.
+  func keepTablesWhole(from chosen: Int) {
+    tableBalances.removeAll(keepingCapacity: true)
+    tableBalances.append(contentsOf: repeatElement(0, count: elements.count))
+    let end = Int(elements[chosen].endElement)
+    for row in chosen..<end where elements[row].tag == .tableRow && rowWeights[row] > 0 {
+      if let table = enclosingTable(of: row, within: chosen) { tableBalances[table] += rowWeights[row] >= 2 ? 1 : -1 }
+    }
+    for row in chosen..<end where elements[row].tag == .tableRow && rowWeights[row] == 1 {
+      if let table = enclosingTable(of: row, within: chosen), tableBalances[table] > 0 { rowWeights[row] = 2 }
+    }
+  }
+
+  func enclosingTable(of row: Int, within chosen: Int) -> Int? {
+    var element = Int(elements[row].parent)
+    while element >= chosen {
+      if elements[element].tag == .table { return element }
+      element = Int(elements[element].parent)
+    }
+    return nil
   }
 
   /// How much prose the other parts of a run must hold, against the part with the best element,
