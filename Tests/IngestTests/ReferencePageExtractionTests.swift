@@ -312,4 +312,31 @@ final class ReferencePageExtractionTests: XCTestCase {
     let result = try text(page)
     XCTAssertTrue(result.contains("(define width (* 4 radius))\n(send dc erase)\n(send dc set-brush"), result)
   }
+
+  func testPartsOfADefinitionEntryWhoseClassSaysTagAreKept() throws {
+    // SWI-Prolog's manual: a predicate's determinism and its "deprecated" note are classed
+    // `pred-tag` and `tags`, words that elsewhere mark a blog post's list of tags; its name is
+    // an anchor others link to by its `id`.
+    let page = """
+      <html><body><div class="navigate"><a href="index.html">Home</a> <a href="next.html">Next</a></div>
+      <h2>library(tables): XSB interface to tables</h2>
+      <p>This module provides an XSB compatible library to access tables as created by tabling, for programs
+      written for XSB.</p>
+      <dl class="latex"><dt class="pubdef"><span class="pred-tag">[semidet]</span><a id="get_call/3">
+      <strong>get_call</strong>(<var>:CallTerm, -Trie, -Return</var>)</a></dt>
+      <dd class="defbody">True when Trie is an answer trie for a variant of CallTerm, with its answers in Return.
+      <dl class="tags"><dt class="tag">deprecated</dt><dd>Use the tabling library's own predicates.</dd></dl></dd>
+      <dt class="pubdef"><a id="tnot/1"><strong>tnot</strong>(<var>:Goal</var>)</a></dt>
+      <dd class="defbody">Tabled negation, which succeeds when Goal has no answers in its table at all.</dd></dl>
+      </body></html>
+      """
+    let result = try text(page)
+    let parts = [
+      "[semidet] get_call(:CallTerm, -Trie, -Return)", "tnot(:Goal)", "deprecated",
+      "Use the tabling library's own predicates.",
+    ]
+    for part in parts {
+      XCTAssertTrue(result.contains(part), "\(part) missing from:\n\(result)")
+    }
+  }
 }

@@ -21,6 +21,8 @@ struct ElementAttributes {
   var href: String?
   var lang: String?
   var name: String?
+  /// Whether it has an `id`: on an anchor without `href`, HTML5's form of `name`.
+  var hasID = false
   var content: String?
 
   private static let furnitureRoles: Set<String> = [
@@ -36,7 +38,9 @@ struct ElementAttributes {
       attribute = current.pointee.next
       guard let name = current.pointee.name else { continue }
       let value = current.pointee.children?.pointee.content
-      switch Self.key(name) {
+      let key = Self.key(name)
+      if key == Self.idKey { hasID = true }
+      switch key {
       case Self.classKey:
         if let value {
           var hasher = FNV1a()

@@ -91,6 +91,8 @@ public final class HTMLExtractor {
   var openRow: Int32 = -1
   var linkDepth = 0
   var preDepth = 0
+  /// Open `dt` and `dd` elements: a reference entry's term or description.
+  var definitionDepth = 0
   var depth = 0
 
   // What the page says about itself.
@@ -140,6 +142,7 @@ public final class HTMLExtractor {
     openRow = -1
     linkDepth = 0
     preDepth = 0
+    definitionDepth = 0
     depth = 0
     title = nil
     language = nil
@@ -194,24 +197,27 @@ public final class HTMLExtractor {
     defer { depth -= 1 }
     // Classes on <html> and <body> describe the page, not a part of it; the weak furniture words
     // of a heading or of a part of one ("title", "headline": `<h3 class="title-link"><div
-    // class="title-name">`) describe what a heading is anyway; inside <pre> they are a syntax
-    // highlighter's tokens (`comment`, `hljs-title`), part of the code.
+    // class="title-name">`) describe what a heading is anyway, and inside a term or description
+    // of a definition list those of a reference entry's parts (`<span class="pred-tag">`, `<dl
+    // class="tags">` of "deprecated", "author") describe the entry; inside <pre> they are a
+    // syntax highlighter's tokens (`comment`, `hljs-title`), part of the code.
     let parentTag = openElement >= 0 ? elements[Int(openElement)].tag : .block
-    let isHeadingPart = tag == .heading || parentTag == .heading
+    let isEntryPart = tag == .heading || parentTag == .heading || definitionDepth > 0
     let hint: BoilerplateHint =
       tag == .figure
       ? .strongNegative
-      : tag == .html || tag == .body || (isHeadingPart && attributes.hint == .weakNegative) || preDepth > 0
+      : tag == .html || tag == .body || (isEntryPart && attributes.hint == .weakNegative) || preDepth > 0
         ? .none : attributes.hint
     let breaks = (tag.breaksText || hint != .none || attributes.isMainRole) && depth < Self.maximumDepth
     guard breaks else {
       // A link to a place on the same page (`href="#…"`: a heading's permalink, a footnote
-      // mark) points nowhere else, and an anchor without `href` but with a `name` is a place
-      // others link to (`<h2><a name="syntax">Syntax</a></h2>`): their text counts as text. One
-      // with neither is a script's control (a share button), as a link.
+      // mark) points nowhere else, and an anchor without `href` but with a `name` or an `id` is
+      // a place others link to (`<h2><a name="syntax">Syntax</a></h2>`, a manual's `<dt><a
+      // id="tnot/1">tnot(:Goal)</a>`): their text counts as text. One with neither is a
+      // script's control (a share button), as a link.
       let isLink =
         tag == .anchor && !Self.showsItsAddress(node)
-        && (attributes.href.map { $0.first != "#" } ?? (attributes.name == nil))
+        && (attributes.href.map { $0.first != "#" } ?? (attributes.name == nil && !attributes.hasID))
       if isLink {
         if linkDepth == 0 { blockLinks += 1 }
         linkDepth += 1
@@ -236,9 +242,11 @@ public final class HTMLExtractor {
     openElement = index
     if tag == .tableRow { openRow = index }
     if tag == .preformatted { preDepth += 1 }
+    if tag == .definition { definitionDepth += 1 }
     visitChildren(node)
     flush()
     if tag == .preformatted { preDepth -= 1 }
+    if tag == .definition { definitionDepth -= 1 }
     (openElement, openRow) = (savedElement, savedRow)
     elements[Int(index)].endBlock = Int32(blocks.count)
     elements[Int(index)].endElement = Int32(elements.count)
