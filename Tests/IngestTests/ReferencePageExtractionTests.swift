@@ -339,4 +339,25 @@ final class ReferencePageExtractionTests: XCTestCase {
       XCTAssertTrue(result.contains(part), "\(part) missing from:\n\(result)")
     }
   }
+
+  func testAShortEntryBesideALongTableOfContentsIsTheContentItsClassNames() throws {
+    // Scribble: the manual's table of contents, numbered rows of links, outweighs a short
+    // bibliography page, which sits in `<div class="maincolumn"><div class="main">`.
+    let chapters = [
+      "Convertible", "gzip Compression", "gzip Decompression", "zip File Creation", "zip File Extraction",
+      "tar File Creation", "tar File Extraction", "MD5 Message Digest", "SHA1 Message Digest", "GIF File Writing",
+      "ICO File Reading and Writing", "Windows Registry", "Caching", "Globbing",
+    ].enumerated().map { "<tr><td>\($0.offset + 1)</td><td><a href=\"c\($0.offset).html\">\($0.element)</a></td></tr>" }
+    let page = """
+      <html><body><div class="tocset"><div class="tocview"><table>\(chapters.joined())</table></div></div>
+      <div class="maincolumn"><div class="main"><h2>Bibliography</h2><table>
+      <tr><td>[Gervautz1990]</td><td>M. Gervautz and W. Purgathofer, "A simple method for color quantization:
+      Octree quantization," Graphics Gems, 1990.</td></tr>
+      <tr><td>[Clark1996]</td><td>Dean Clark, "Color Quantization using Octrees," Dr. Dobbs Journal, January 1,
+      1996.</td></tr></table></div></div></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("[Clark1996]\tDean Clark"), result)
+    XCTAssertFalse(result.contains("Windows Registry"), result)
+  }
 }

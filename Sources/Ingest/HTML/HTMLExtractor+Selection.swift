@@ -250,7 +250,7 @@ extension HTMLExtractor {
     // contents, a class's member list — has that list as its content.
     let isListPage = elements[bestList].listScore > Self.listPageRatio * max(elements[best].score, 0)
     if !isListPage { best = enclosingRun(of: enclosingText(of: best)) }
-    best = declaredMain(around: isListPage ? listWithItsProse(bestList) : best)
+    best = declaredMain(around: isListPage ? namedContent(around: listWithItsProse(bestList)) : best)
     let chosen = elements[best]
     // A data table's row is kept whole: its link cells (a package's name, a function's) go with
     // the row's text, and a row of two cells or more is a table's even when every cell is a link
@@ -398,6 +398,23 @@ extension HTMLExtractor {
       element = Int(candidate.parent)
     }
     return list
+  }
+
+  /// A list page whose best list is the whole page — a manual's table of contents beside a short
+  /// entry outweighs the entry — is the element that its classes call the content (`main`,
+  /// `content`) when that holds most of the page's prose: an index page's own list sits there
+  /// too, and its sidebar's blurb is not most of its prose.
+  func namedContent(around chosen: Int) -> Int {
+    guard elements[chosen].tag == .body || elements[chosen].tag == .html else { return chosen }
+    let total = pageProse()
+    guard total > 0 else { return chosen }
+    for index in (chosen + 1)..<Int(elements[chosen].endElement)
+    where elements[index].hint == .positive && !elements[index].isFurniture
+      && elements[index].prose >= total * Self.strongHintProseShare
+    {
+      return index
+    }
+    return chosen
   }
 
   /// The page's one `<main>` (or `role="main"`) element when the best element lies inside it and
