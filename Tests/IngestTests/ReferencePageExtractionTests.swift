@@ -360,4 +360,21 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertTrue(result.contains("[Clark1996]\tDean Clark"), result)
     XCTAssertFalse(result.contains("Windows Registry"), result)
   }
+
+  func testAnItemsLinkedNameStaysWithItsText() throws {
+    // gtk-doc's chapter pages: each entry a linked name and its purpose, in spans of their own.
+    let page = """
+      <html><body><div class="chapter"><h2>Asynchronous I/O</h2>
+      <p>The functions of this chapter run input and output on a worker thread and call back when they are done,
+      so that a program's main loop never waits on a disk or a socket.</p>
+      <dl class="toc"><dt><span class="refentrytitle"><a href="GCancellable.html">GCancellable</a></span> —
+      <span class="refpurpose">Thread-safe Operation Cancellation Stack</span></dt>
+      <dt><span class="refentrytitle"><a href="GTask.html">GTask</a></span> —
+      <span class="refpurpose">Cancellable synchronous or asynchronous task and result</span></dt></dl>
+      <p>Each of them takes a cancellable object and a callback, and reports its errors through the result it
+      hands to the callback.</p></div></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("GCancellable\n— Thread-safe Operation Cancellation Stack\nGTask\n"), result)
+  }
 }

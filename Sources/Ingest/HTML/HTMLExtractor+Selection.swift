@@ -266,6 +266,7 @@ extension HTMLExtractor {
       }
     }
     keepTablesWhole(from: best)
+    markItemsWithText(from: best)
     output.removeAll()
     let isContent = { (block: Block) in
       self.isProse(block) || self.isItemText(block) || (isListPage && self.isItem(block))
@@ -283,6 +284,7 @@ extension HTMLExtractor {
       if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity && !(isListPage && isItem(block))
         && !isSignature(block)
         && !(block.tag == .tableCell && block.row >= 0 && rowWeights[Int(block.row)] >= 2)
+        && !itemHasText[item(of: Int(block.element))]
       {
         continue
       }
@@ -303,6 +305,30 @@ extension HTMLExtractor {
       previousRow = block.row
     }
     return String(decoding: UnsafeRawBufferPointer(output.bytes), as: UTF8.self)
+  }
+
+  /// The item (list item, term or description) a block's element is a part of — a class-marked
+  /// inline element or a div inside an item takes the item's tag — or the element itself.
+  func item(of element: Int) -> Int {
+    var item = element
+    while elements[item].tag.isItem, elements[item].parent >= 0,
+      elements[Int(elements[item].parent)].tag == elements[item].tag
+    {
+      item = Int(elements[item].parent)
+    }
+    return item
+  }
+
+  /// An item with text in it is kept whole, as a table's row is: a table of contents' entry
+  /// `<dt><span class="refentrytitle"><a>GTask</a></span> — <span class="refpurpose">Cancellable
+  /// task</span></dt>` is the linked name and its purpose, not the purpose alone.
+  func markItemsWithText(from chosen: Int) {
+    itemHasText.removeAll(keepingCapacity: true)
+    itemHasText.append(contentsOf: repeatElement(false, count: elements.count))
+    for block in blocks[Int(elements[chosen].firstBlock)..<Int(elements[chosen].endBlock)]
+    where block.tag.isItem && 2 * block.linkChars <= block.chars {
+      itemHasText[item(of: Int(block.element))] = true
+    }
   }
 
   /// A table most of whose rows are kept is kept whole: a code listing set out as a table of

@@ -74,6 +74,8 @@ public final class HTMLExtractor {
   /// those that name an address.
   var headerFieldCounts: [Int32] = []
   var rowWeights: [Int32] = []
+  /// Per item: whether a part of it is text, not links.
+  var itemHasText: [Bool] = []
   /// Per table: its kept rows less its other rows with text.
   var tableBalances: [Int32] = []
   /// Per element: whether it or an ancestor is furniture (lifting hints that erase a page).
