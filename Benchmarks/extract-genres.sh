@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Main-content extraction beyond news (issue 18): documentation pages of nine generators, pages
 # whose content is a list or table, manuals and man pages in seven other languages (Japanese and
-# Chinese among them), three rounds of generators held out while the extractor was tuned, and
+# Chinese among them), four rounds of generators held out while the extractor was tuned, and
 # mailing-list threads as public-inbox, MHonArc and HyperKitty publish them (the mail of the
 # SpamAssassin public corpus, as a Debian package ships it), the same threads posted to two forum
 # engines (django-machina and Spirit, from PyPI), from Debian packages (apt-get download; the
@@ -42,9 +42,10 @@ packages=(manpages-dev manpages-ja manpages-zh manpages-de manpages-fr sphinx-do
   debian-reference-de debian-reference-fr debian-reference-es debian-reference-it debian-reference-pt
   debian-reference-ja debian-reference-zh-cn maint-guide-ja golang-github-gatherstars-com-jwz-dev
   libgtk-4-doc libadwaita-1-doc libghc-lens-doc libghc-aeson-doc erlang-doc qtbase5-doc-html yard-doc
-  apache2-doc docutils-doc fp-docs-3.2.2 racket-doc swi-prolog-doc vim-doc)
-# A folder kept from before the third round of generators is prepared again.
-if [ ! -f "$work/truth.jsonl" ] || ! grep -q '"genre": "unseen3"' "$work/truth.jsonl"; then
+  apache2-doc docutils-doc fp-docs-3.2.2 racket-doc swi-prolog-doc vim-doc putty-doc gnuplot-doc exim4-doc-html
+  imagemagick-6-doc libboost1.81-doc postfix-doc)
+# A folder kept from before the fourth round of generators is prepared again.
+if [ ! -f "$work/truth.jsonl" ] || ! grep -q '"genre": "unseen4"' "$work/truth.jsonl"; then
   mkdir -p "$work/debs" "$work/root"
   (cd "$work/debs" && apt-get download "${packages[@]}" >/dev/null 2>&1) \
     || { echo "skip: the Debian packages cannot be downloaded"; exit 0; }
@@ -58,7 +59,8 @@ echo "$(date -u +%Y-%m-%d), $(ls "$work"/debs | tr '\n' ' ')"
 # Hatchery's pages/s per set: each set extracted 3 times over in one process (median of 3 runs).
 rm -f "$work/rates" "$work/hatchery.jsonl"
 for set in docs/dev docs/test lists/dev lists/test non-english/dev non-english/test unseen/dev unseen/test \
-  unseen2/dev unseen2/test unseen3/dev unseen3/test threads/dev threads/test forums/dev forums/test; do
+  unseen2/dev unseen2/test unseen3/dev unseen3/test unseen4/dev unseen4/test threads/dev threads/test \
+  forums/dev forums/test; do
   mapfile -t pages < <(python3 Benchmarks/extract_genres.py pages "$work" "${set%/*}" "${set#*/}")
   rates=()
   for _ in 1 2 3; do
