@@ -377,4 +377,22 @@ final class ReferencePageExtractionTests: XCTestCase {
     let result = try text(page)
     XCTAssertTrue(result.contains("GCancellable\n— Thread-safe Operation Cancellation Stack\nGTask\n"), result)
   }
+
+  func testACodeListingWhoseNamesAreLinksIsKept() throws {
+    // BoostBook's synopsis: the header's path and every name in the declaration are links.
+    let page = """
+      <html><body><div class="refentry"><h2>Global matched</h2>
+      <p>boost::xpressive::matched — a lazy function object for reading the matched member of a sub_match in a
+      semantic action.</p><h2>Synopsis</h2>
+      <pre class="synopsis"><span class="comment">// In header: &lt;<a href="h/regex_actions_hpp.html">\
+      boost/xpressive/regex_actions.hpp</a>&gt;
+      </span><a href="function.html">function</a>&lt; <a href="op.html">op::matched</a> &gt;::<a href="type.html">\
+      type</a> const matched;</pre>
+      <p>It returns whether the sub-match took part in the match, as the member of the same name does.</p>
+      </div></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("// In header: <boost/xpressive/regex_actions.hpp>"), result)
+    XCTAssertTrue(result.contains("function< op::matched >::type const matched;"), result)
+  }
 }

@@ -26,12 +26,14 @@ extension HTMLExtractor {
   }
 
   /// Short text that is an item of a structure — a list item, a term or its description, a
-  /// table cell, a code listing — and not mostly link text: on reference pages these short lines
-  /// are the content ("Since: 3.5", a parameter's type, a table's cells), while short lines of
-  /// furniture are links or sit in furniture.
+  /// table cell — and not mostly link text, or a code listing: on reference pages these short
+  /// lines are the content ("Since: 3.5", a parameter's type, a table's cells), while short lines
+  /// of furniture are links or sit in furniture. A listing is code even when every name in it
+  /// links to its definition (a synopsis: the header's path, the types).
   func isItemText(_ block: Block) -> Bool {
     switch block.tag {
-    case .listItem, .definition, .tableCell, .preformatted: return 2 * block.linkChars <= block.chars
+    case .preformatted: return true
+    case .listItem, .definition, .tableCell: return 2 * block.linkChars <= block.chars
     default: return false
     }
   }
@@ -282,6 +284,7 @@ extension HTMLExtractor {
       // after text has begun is a heading of the text (a post's Markdown heading).
       if block.tag == .title1 && !keptContent { continue }
       if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity && !(isListPage && isItem(block))
+        && block.tag != .preformatted
         && !isSignature(block)
         && !(block.tag == .tableCell && block.row >= 0 && rowWeights[Int(block.row)] >= 2)
         && !itemHasText[item(of: Int(block.element))]
