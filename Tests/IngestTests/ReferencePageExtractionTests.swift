@@ -395,4 +395,22 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertTrue(result.contains("// In header: <boost/xpressive/regex_actions.hpp>"), result)
     XCTAssertTrue(result.contains("function< op::matched >::type const matched;"), result)
   }
+
+  func testAFooterOpeningWithACopyrightNoticeStaysAFooterUnderAShortEntry() throws {
+    // BoostBook: a one-sentence entry says less than the copyright and licence under it.
+    let page = """
+      <html><body><table width="100%"><tr><td><a href="index.html">Home</a></td><td><a href="libs.html">Libraries\
+      </a></td></tr></table><div class="refentry"><h2>Macro BOOST_FWD_REF</h2><p>BOOST_FWD_REF</p><h2>Synopsis</h2>
+      <pre class="synopsis">// In header: &lt;boost/move/core.hpp&gt;
+      BOOST_FWD_REF(TYPE)</pre>
+      <h2>Description</h2><p>This macro is used to implement portable perfect forwarding.</p></div>
+      <table width="100%"><tr><td></td><td><div class="copyright-footer">Copyright © 2008-2014 Ion Gaztanaga<p>
+      Distributed under the Boost Software License, Version 1.0. (See accompanying file LICENSE_1_0.txt or copy at
+      http://www.boost.org/LICENSE_1_0.txt)</p></div></td></tr></table></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("This macro is used to implement portable perfect forwarding."), result)
+    XCTAssertFalse(result.contains("Copyright"), result)
+    XCTAssertFalse(result.contains("Boost Software License"), result)
+  }
 }

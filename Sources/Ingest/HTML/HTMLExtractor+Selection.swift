@@ -84,7 +84,9 @@ extension HTMLExtractor {
     for index in elements.indices {
       let content = elements[index].prose + (countsLinkItems ? elements[index].linkItems : 0)
       switch elements[index].hint {
-      case .strongNegative: elements[index].isFurniture = content < total * Self.strongHintProseShare
+      case .strongNegative:
+        elements[index].isFurniture =
+          content < total * Self.strongHintProseShare || opensWithCopyrightNotice(element: index)
       case .weakNegative: elements[index].isFurniture = content < total * Self.weakHintProseShare
       case .none, .positive: break
       }
@@ -109,6 +111,31 @@ extension HTMLExtractor {
       while element >= 0 && !elements[Int(element)].isFurniture { element = elements[Int(element)].parent }
       blocks[index].furniture = element
     }
+  }
+
+  /// Whether the element's first prose is a copyright notice: a footer so marked stays one
+  /// however much of the page's prose it holds (a manual's shortest entries say less than the
+  /// notice and licence under them), while an element that only wraps the page and its footer
+  /// opens with the page's own text.
+  func opensWithCopyrightNotice(element: Int) -> Bool {
+    let bytes = UnsafeRawBufferPointer(text.bytes)
+    for block in blocks[Int(elements[element].firstBlock)..<Int(elements[element].endBlock)] where isProse(block) {
+      return Self.opensWithCopyrightNotice(bytes[Int(block.start)..<Int(block.end)])
+    }
+    return false
+  }
+
+  /// "Copyright" followed by "©", "(c)" or a year, or "©" itself: not "Copyright law …".
+  static func opensWithCopyrightNotice(_ text: Slice<UnsafeRawBufferPointer>) -> Bool {
+    let sign: [UInt8] = [0xC2, 0xA9]
+    let word = Array("copyright".utf8)
+    let rest = text.drop { $0 == 0x20 }
+    if rest.starts(with: sign) { return true }
+    guard rest.count > word.count, zip(rest, word).allSatisfy({ ASCII.lowercased($0) == $1 }) else { return false }
+    let after = rest.dropFirst(word.count).drop { $0 == 0x20 }
+    guard let first = after.first else { return false }
+    return after.starts(with: sign) || ASCII.isDigit(first)
+      || after.prefix(3).map(ASCII.lowercased) == Array("(c)".utf8)
   }
 
   /// Hints that would leave less than this share of the page's prose outside furniture are not
