@@ -413,4 +413,20 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertFalse(result.contains("Copyright"), result)
     XCTAssertFalse(result.contains("Boost Software License"), result)
   }
+
+  func testAHeadingPartlyLinkedIsNotATeasersHeadline() throws {
+    // rustdoc's implementors: each impl's associated type, "type Error = TryFromIntError", names
+    // one linked type; a run of them is not a run of teaser cards for other pages.
+    let implementors = [("char", "TryFromCharError"), ("i8", "TryFromIntError")].map {
+      "<details><summary><section><h3>impl <a href=\"t.html\">TryFrom</a>&lt;<a href=\"\($0.0).html\">\($0.0)</a>&gt; for "
+        + "<a href=\"u.html\">u8</a></h3></section></summary><div class=\"impl-items\"><section><h4>type "
+        + "<a href=\"#associatedtype.Error\">Error</a> = <a href=\"\($0.1).html\">\($0.1)</a></h4></section></div></details>"
+    }
+    let page = """
+      <html><body><main><h2>Implementors</h2><p>Each type below converts from another and reports a failure when the
+      value does not fit.</p><div class="item-list">\(implementors.joined())</div></main></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("impl TryFrom<char> for u8\nimpl TryFrom<i8> for u8"), result)
+  }
 }

@@ -62,8 +62,10 @@ extension HTMLExtractor {
       if isItem(block) && 2 * block.linkChars > block.chars {
         elements[Int(block.element)].linkItems += Double(block.chars)
       }
-      // A linked heading of one word is a name (a member's, over its summary), not a headline.
-      if block.tag == .heading, 2 * block.linkChars > block.chars, !isSignature(block), block.words >= 2 {
+      // A teaser's headline is its link, all but a few characters of it: a heading with a fifth
+      // or more outside its link is a declaration naming a type ("type Error = X"), and a linked
+      // heading of one word a name (a member's, over its summary).
+      if block.tag == .heading, 5 * block.linkChars >= 4 * block.chars, !isSignature(block), block.words >= 2 {
         elements[Int(block.element)].hasLinkedHeading = true
       }
     }
