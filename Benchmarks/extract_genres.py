@@ -17,14 +17,14 @@ pages in German, French, Spanish, Italian, Portuguese, Japanese and Chinese), `u
 four generators added only after the extractor was tuned — asciidoc, mdBook, rustdoc, DocBook in
 English — so both of its halves are held out), `unseen2` (a second such round, measured first after
 every rule above: gi-docgen, Haddock, Erlang's erl_docgen, Qt's qdoc, YARD), `unseen3` (a third
-round, measured first with 0.2.17: the Apache HTTP Server's manual, Docutils, FPDoc, Scribble, SWI-
-Prolog's manual, vim2html), `unseen4` (a fourth round, measured with 0.2.18 before any change:
+round, measured first with 0.2.17: the Apache HTTP Server's manual, Docutils, FPDoc, Scribble,
+SWI-Prolog's manual, vim2html), `unseen4` (a fourth round, measured with 0.2.18 before any change:
 Halibut, LaTeX2HTML, Exim's specification, ImageMagick's site, BoostBook, Postfix's READMEs),
-`threads` (mailing-list threads of several posts, mostly questions and their answers, as public-
-inbox and HyperKitty publish a whole thread on one page and as MHonArc publishes each post with its
-thread's links; the stand-in for forums and Q&A sites, none of whose pages reach this machine;
-HyperKitty was added after the rules for the other two were tuned), `forums` (the same threads
-posted as topics to two forum engines, django-machina and Spirit, whose pages are read as an
+`threads` (mailing-list threads of several posts, mostly questions and their answers, as
+public-inbox and HyperKitty publish a whole thread on one page and as MHonArc publishes each post
+with its thread's links; the stand-in for forums and Q&A sites, none of whose pages reach this
+machine; HyperKitty was added after the rules for the other two were tuned), `forums` (the same
+threads posted as topics to two forum engines, django-machina and Spirit, whose pages are read as an
 anonymous visitor reads them; added after every other rule was tuned, FORUM_PYTHON names the virtual
 environment that has them). Ground truth: the text of the container the generator puts the page's
 content in, less what the generator adds there for navigation (header links, "Next/Up" panels,
