@@ -429,4 +429,24 @@ final class ReferencePageExtractionTests: XCTestCase {
     let result = try text(page)
     XCTAssertTrue(result.contains("impl TryFrom<char> for u8\nimpl TryFrom<i8> for u8"), result)
   }
+
+  func testAMemberNamedByALinkedHeadingIsKeptWithItsSummary() throws {
+    // gi-docgen's member lists: each member's name is a heading that links to its page, over a
+    // one-line summary; the name is the entry's, not a link away from the page.
+    let page = """
+      <html><body><nav class="sidebar"><a href="index.html">Adw</a> <a href="classes.html">Classes</a></nav>
+      <section id="main" class="content"><h1>PreferencesGroup</h1>
+      <p>A group of preference rows, which in turn are represented by the rows of a preferences page.</p>
+      <h4>Instance methods</h4>
+      <div class="docblock"><div><h6><a href="method.add.html">adw_preferences_group_add</a></h6><div><p>Adds a child to the group.</p></div><div><p>since: 1.0</p></div></div>
+      <div><h6><a href="method.get_title.html">adw_preferences_group_get_title</a></h6><div><p>Gets the title of the group.</p></div><div><p>since: 1.0</p></div></div>
+      <div><h6><a href="method.set_title.html">adw_preferences_group_set_title</a></h6><div><p>Sets the title of the group.</p></div><div><p>since: 1.0</p></div></div>
+      <div><h6><a href="method.remove.html">adw_preferences_group_remove</a></h6><div><p>Removes a child from the group.</p></div><div><p>since: 1.0</p></div></div>
+      </div></section></body></html>
+      """
+    let result = try text(page)
+    XCTAssertTrue(result.contains("adw_preferences_group_add\nAdds a child to the group."), result)
+    XCTAssertTrue(result.contains("adw_preferences_group_remove\nRemoves a child from the group."), result)
+    XCTAssertFalse(result.contains("Classes"), result)
+  }
 }

@@ -13,7 +13,7 @@ extension HTMLExtractor {
   static let maximumLinkDensity = 0.5
 
   func isProse(_ block: Block) -> Bool {
-    guard block.chars > 0 else { return false }
+    guard block.chars > 0, !block.isDateline else { return false }
     let density = Double(block.linkChars) / Double(block.chars)
     return (density <= Self.maximumLinkDensity || isSignature(block))
       && (block.words >= Self.minimumProseWords || block.tag == .heading)
@@ -29,16 +29,25 @@ extension HTMLExtractor {
   /// table cell — and not mostly link text, or a code listing: on reference pages these short
   /// lines are the content ("Since: 3.5", a parameter's type, a table's cells), while short lines
   /// of furniture are links or sit in furniture. A listing is code even when every name in it
-  /// links to its definition (a synopsis: the header's path, the types).
+  /// links to its definition (a synopsis: the header's path, the types); so is an entry's
+  /// linked name (`isEntryName`).
   func isItemText(_ block: Block) -> Bool {
     switch block.tag {
     case .preformatted: return true
+    case .heading: return isEntryName(block)
     case .listItem, .definition, .tableCell: return 2 * block.linkChars <= block.chars
     default: return false
     }
   }
 
   func isItem(_ block: Block) -> Bool { block.tag.isItem }
+
+  /// A heading that is one linked word is an entry's name over its summary (a member list's
+  /// `<h6><a href="method.add.html">group_add</a></h6>`): the entry's, as a row's linked cell is
+  /// the row's. A teaser's headline has several words.
+  func isEntryName(_ block: Block) -> Bool {
+    block.tag == .heading && block.words == 1 && block.links == 1
+  }
 
   /// How many times the prose's best score a list or table of links must score to be the page.
   static let listPageRatio = 2.0
@@ -121,7 +130,8 @@ extension HTMLExtractor {
   /// opens with the page's own text.
   func opensWithCopyrightNotice(element: Int) -> Bool {
     let bytes = UnsafeRawBufferPointer(text.bytes)
-    for block in blocks[Int(elements[element].firstBlock)..<Int(elements[element].endBlock)] where isProse(block) {
+    for block in blocks[Int(elements[element].firstBlock)..<Int(elements[element].endBlock)]
+    where isProse(block) || block.isDateline {
       return Self.opensWithCopyrightNotice(bytes[Int(block.start)..<Int(block.end)])
     }
     return false
@@ -304,6 +314,7 @@ extension HTMLExtractor {
     }
     var kept: [Int] = []
     var keptContent = false
+    var keptText = false
     for blockIndex in Int(chosen.firstBlock)..<Int(chosen.endBlock) {
       let block = blocks[blockIndex]
       // Furniture nested inside the chosen element; a hint on the element or its ancestors
@@ -312,9 +323,11 @@ extension HTMLExtractor {
       // An <h1> ahead of the text is the page's title (the page's `title`, not its text); one
       // after text has begun is a heading of the text (a post's Markdown heading).
       if block.tag == .title1 && !keptContent { continue }
+      // A dateline between the headline and the text is the frame's, as one above both is.
+      if block.isDateline && !keptText { continue }
       if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity && !(isListPage && isItem(block))
         && block.tag != .preformatted
-        && !isSignature(block)
+        && !isSignature(block) && !isEntryName(block)
         && !(block.tag == .tableCell && block.row >= 0 && rowWeights[Int(block.row)] >= 2)
         && !itemHasText[item(of: Int(block.element))]
       {
@@ -322,12 +335,20 @@ extension HTMLExtractor {
       }
       kept.append(blockIndex)
       if isContent(block) { keptContent = true }
+      if isContent(block) && block.tag != .heading { keptText = true }
     }
     // Short lines before the first and after the last prose ("Comments", "Related articles",
-    // a dateline) belong to the frame around the article, not to it.
+    // a dateline) belong to the frame around the article, not to it; so does a heading after
+    // the last text, which heads nothing ("Tags", "Related posts" over links left out), unless
+    // it is a declaration or an entry's name.
     guard let first = kept.firstIndex(where: { isContent(blocks[$0]) }),
-      let last = kept.lastIndex(where: { isContent(blocks[$0]) })
+      var last = kept.lastIndex(where: { isContent(blocks[$0]) })
     else { return "" }
+    while last > first && blocks[kept[last]].tag == .heading && !isSignature(blocks[kept[last]])
+      && !isEntryName(blocks[kept[last]])
+    {
+      last -= 1
+    }
     var previousRow: Int32 = -1
     for blockIndex in kept[first...last] {
       let block = blocks[blockIndex]

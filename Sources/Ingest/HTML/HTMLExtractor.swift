@@ -61,6 +61,8 @@ public final class HTMLExtractor {
     var links: Int32
     var words: Int32
     var tag: HTMLTag
+    /// A short line stating when (a date with a year or a clock time) that is not a sentence.
+    var isDateline: Bool
   }
 
   let decoder = CharsetDecoder()
@@ -102,6 +104,9 @@ public final class HTMLExtractor {
   var language: String?
   var canonicalURL: String?
   var licenseHints: [String] = []
+  /// The page's root element, and the bytes of its paragraphs' text once counted (-1 before).
+  var root: xmlNodePtr?
+  var pageParagraphBytes = -1
 
   /// Elements nested deeper than this are read as flat text: a hostile page cannot exhaust
   /// the stack (libxml2 itself stops nesting at 256 without XML_PARSE_HUGE).
@@ -127,7 +132,8 @@ public final class HTMLExtractor {
     }
     defer { xmlFreeDoc(document) }
     reset()
-    if let root = xmlDocGetRootElement(document) { visit(root) }
+    root = xmlDocGetRootElement(document)
+    if let root { visit(root) }
     flush()
     let body = selectAndWrite()
     return ExtractedPage(
@@ -150,6 +156,7 @@ public final class HTMLExtractor {
     language = nil
     canonicalURL = nil
     licenseHints.removeAll()
+    pageParagraphBytes = -1
   }
 
   // MARK: Walking the tree
@@ -175,7 +182,8 @@ public final class HTMLExtractor {
 
   func visitElement(_ node: xmlNodePtr) {
     guard let name = node.pointee.name else { return }
-    let tag = HTMLTag.of(name)
+    let named = HTMLTag.of(name)
+    let tag = named == .furniture && wrapsThePage(node) ? .block : named
     let attributes = ElementAttributes(node, scratch: hintScratch)
     switch tag {
     case .skipped: return
@@ -252,6 +260,55 @@ public final class HTMLExtractor {
     (openElement, openRow) = (savedElement, savedRow)
     elements[Int(index)].endBlock = Int32(blocks.count)
     elements[Int(index)].endElement = Int32(elements.count)
+  }
+
+  /// Paragraph text (bytes) a wrapper must hold before its furniture tag is doubted.
+  static let wrapperParagraphBytes = 1_000
+
+  /// A header, footer, aside or nav holding the page's `<h1>` and most of its paragraphs wraps the
+  /// page's text: a `<header>` the markup never closed, an `<aside>` a template puts the article
+  /// in. It is read as a block, and its parts are judged as any others. (A footer of comments
+  /// may hold more paragraphs than the article, but not its title.)
+  func wrapsThePage(_ node: xmlNodePtr) -> Bool {
+    var held = ParagraphCount()
+    held.add(under: node, inParagraph: false, depth: depth)
+    guard held.hasTitle, held.bytes >= Self.wrapperParagraphBytes, let root else { return false }
+    if pageParagraphBytes < 0 {
+      var page = ParagraphCount()
+      page.add(under: root, inParagraph: false, depth: 0)
+      pageParagraphBytes = page.bytes
+    }
+    return 2 * held.bytes >= pageParagraphBytes
+  }
+
+  /// Bytes of text inside `<p>` elements under a node (scripts and styles aside), and whether an
+  /// `<h1>` is there.
+  struct ParagraphCount {
+    var bytes = 0
+    var hasTitle = false
+
+    mutating func add(under node: xmlNodePtr, inParagraph: Bool, depth: Int) {
+      guard depth < HTMLExtractor.maximumDepth else { return }
+      var child = node.pointee.children
+      while let current = child {
+        switch current.pointee.type {
+        case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+          if inParagraph, let content = current.pointee.content {
+            bytes += strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
+          }
+        case XML_ELEMENT_NODE:
+          if let name = current.pointee.name {
+            let tag = HTMLTag.of(name)
+            if tag == .title1 { hasTitle = true }
+            if tag != .skipped && tag != .head {
+              add(under: current, inParagraph: inParagraph || tag == .paragraph, depth: depth + 1)
+            }
+          }
+        default: break
+        }
+        child = current.pointee.next
+      }
+    }
   }
 
   /// A link whose text is an address written out ("see <https://…>") is a reference in the
@@ -365,6 +422,12 @@ public final class HTMLExtractor {
       var started = hasText
       while index < length {
         let byte = content[index]
+        // A soft hyphen (U+00AD) marks where a word may break across lines; it is not text, and
+        // left in it splits the word for every later reader ("Wäh\u{AD}rend").
+        if byte == 0xC2 && index + 1 < length && content[index + 1] == 0xAD {
+          index += 2
+          continue
+        }
         let isSpace =
           ASCII.isHTMLWhitespace(byte)
           || (byte == 0xC2 && index + 1 < length && content[index + 1] == 0xA0)
@@ -405,14 +468,62 @@ public final class HTMLExtractor {
     if linkDepth > 0 { blockLinkChars += chars }
   }
 
+  /// A dateline has fewer words than this ("15. Mai 2019, 05:28 Uhr", "Friday | 14 June 2019 |
+  /// 15:49 BY Jane Doe IN Fashion | 0 COMMENTS").
+  static let datelineWords: Int32 = 15
+
+  /// Whether a short line holds a year (19xx or 20xx, on its own) or a clock time (`5:28`) and
+  /// does not end as a sentence does: a dateline over an article, whatever its language, not a
+  /// line of its text.
+  static func isDateline(_ line: Slice<UnsafeRawBufferPointer>) -> Bool {
+    guard let last = line.last(where: { $0 != 0x20 }) else { return false }
+    // A sentence ends so, and so does one that introduces what follows ("On Tue, 10 Sep 2002
+    // 01:20 PDT, Jane wrote:").
+    if last == UInt8(ascii: ".") || last == UInt8(ascii: "!") || last == UInt8(ascii: "?") || last == UInt8(ascii: ":")
+    {
+      return false
+    }
+    // A run of four digits from 1900 to 2099 between non-letters.
+    func isYear(_ start: Int, digits: Int, before: UInt8, after: UInt8) -> Bool {
+      digits == 4 && !ASCII.isLetter(before) && !ASCII.isLetter(after)
+        && (line[start] == UInt8(ascii: "1") && line[start + 1] == UInt8(ascii: "9")
+          || line[start] == UInt8(ascii: "2") && line[start + 1] == UInt8(ascii: "0"))
+    }
+    var digits = 0
+    var before: UInt8 = 0x20
+    var start = line.startIndex
+    for index in line.indices {
+      let byte = line[index]
+      if ASCII.isDigit(byte) {
+        if digits == 0 { start = index }
+        digits += 1
+        continue
+      }
+      if isYear(start, digits: digits, before: before, after: byte) { return true }
+      // A clock time: one or two digits, a colon, two digits.
+      if byte == UInt8(ascii: ":") && (digits == 1 || digits == 2) && index + 2 < line.endIndex
+        && ASCII.isDigit(line[index + 1]) && ASCII.isDigit(line[index + 2])
+        && (index + 3 == line.endIndex || !ASCII.isDigit(line[index + 3]))
+      {
+        return true
+      }
+      before = byte
+      digits = 0
+    }
+    return isYear(start, digits: digits, before: before, after: 0x20)
+  }
+
   /// Closes the block being built, if it has any text.
   func flush() {
     if text.count > blockStart && blockChars > 0 && openElement >= 0 {
+      let tag = elements[Int(openElement)].tag
       blocks.append(
         Block(
           element: openElement, furniture: -1, row: openRow, start: Int32(blockStart),
           end: Int32(text.count), chars: blockChars, linkChars: blockLinkChars, links: blockLinks, words: blockWords,
-          tag: elements[Int(openElement)].tag))
+          tag: tag,
+          isDateline: blockWords < Self.datelineWords && preDepth == 0 && tag != .heading && tag != .title1
+            && Self.isDateline(UnsafeRawBufferPointer(text.bytes)[blockStart..<text.count])))
     } else {
       text.truncate(to: blockStart)
     }

@@ -1,0 +1,123 @@
+import XCTest
+
+@testable import Ingest
+
+/// Main-content extraction on news, blog and institutional pages whose markup misleads: article
+/// wrappers named as furniture, datelines, soft hyphens, headings left over from the frame.
+final class ArticlePageExtractionTests: XCTestCase {
+  private func text(_ html: String) throws -> String {
+    try Array(html.utf8).withUnsafeBytes { try HTMLExtractor().extract($0) }.text
+  }
+
+  /// Extracts `page` and checks that each of `kept` is in its text and none of `dropped`.
+  private func assertExtracts(
+    _ page: String, keeps kept: [String], drops dropped: [String] = [], line: UInt = #line
+  ) throws {
+    let extracted = try text(page)
+    for part in kept { XCTAssertTrue(extracted.contains(part), "\(part) missing from:\n\(extracted)", line: line) }
+    for part in dropped { XCTAssertFalse(extracted.contains(part), "\(part) kept in:\n\(extracted)", line: line) }
+  }
+
+  /// A page whose `<header>` is never closed: the parser puts the whole page inside it, article and all.
+  func testAnUnclosedHeaderAroundThePageIsNotFurniture() throws {
+    let page = """
+      <html><body><header id="page-header"><div class="logo"><a href="/">Example News</a></div>
+      <nav><a href="/politics">Politics</a> <a href="/sport">Sport</a> <a href="/weather">Weather</a></nav>
+      <div class="grid"><article><h1>Council approves the new bridge</h1>
+      <p>The city council approved the construction of a new bridge across the river on Tuesday evening, after a debate that lasted well into the night and drew a large crowd to the town hall.</p>
+      <p>Work is expected to begin next spring and to last about two years, according to the planning office, which will publish the detailed timetable once the contracts have been signed.</p>
+      <p>The bridge will carry two lanes for cars, a separate lane for buses and wide paths for cyclists and pedestrians on both sides, so that the old ferry can finally be retired.</p>
+      <p>Residents of the eastern districts welcomed the decision, saying that the daily crossing had become slower and more expensive every year since the last bridge was closed for repairs.</p>
+      <p>The opposition criticised the cost of the project and asked for an independent review of the budget before the first payments are made to the construction companies next year.</p>
+      <p>Construction companies from three countries have already said that they would bid for the contract, which is the largest the city has awarded in two decades.</p>
+      <p>The mayor promised that the public would be consulted again on the design of the bridge, its lighting and the park planned on the eastern bank of the river.</p>
+      </article></div></body></html>
+      """
+    try assertExtracts(
+      page,
+      keeps: [
+        "The city council approved the construction of a new bridge",
+        "The mayor promised that the public would be consulted",
+      ], drops: ["Politics", "Weather"])
+  }
+
+  /// A template that puts the article, title and all, in an `<aside>` inside `<main>`.
+  func testAnAsideATemplatePutsTheArticleInIsNotFurniture() throws {
+    let page = """
+      <html><body><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/region">Region</a> <a href="/sport">Sport</a></nav>
+      <main><aside class="pa direct-content"><section><header><h1>Writer wins the national book prize</h1></header>
+      <article><p>For a novel of almost nine hundred pages the writer received the national book prize on Monday, the most important award of the publishing trade, which is given every autumn in the city.</p>
+      <p>The jury praised the book as a bold and funny portrait of a whole generation, told through the memories of a man who spends one long summer in a small town near the border.</p>
+      <p>The prize comes with twenty-five thousand euros; the five other writers on the shortlist each receive two and a half thousand euros and an invitation to read at the book fair.</p>
+      <p>The publisher said that a second printing had been ordered the same evening, and that translations into several languages were already being prepared for next spring.</p>
+      <p>Critics had called the novel too long and too loud when it appeared in the spring, but its sales grew steadily over the summer as readers recommended it to one another.</p>
+      <p>The writer, who lives in a village near the coast, thanked the booksellers who had kept the book on their tables and said he would now finally take a holiday.</p>
+      </article></section></aside></main>
+      <footer><p>Copyright 2019 Example Newspaper Group. All rights reserved.</p></footer></body></html>
+      """
+    try assertExtracts(
+      page, keeps: ["For a novel of almost nine hundred pages", "thanked the booksellers"],
+      drops: ["Region", "All rights reserved"])
+  }
+
+  /// A footer holding more paragraphs than the article, but not its title, is the comments' footer it says it is.
+  func testAFooterOfCommentsLongerThanTheArticleStaysFurniture() throws {
+    let page = """
+      <html><body><main><article><h1>Coach says the season is over</h1>
+      <p>The coach said after the game that his team would probably not reach the play-offs this year after the defeat on Monday night.</p>
+      <p>At four wins and seven losses the team would need to win every remaining game and still depend on the results of others.</p>
+      <footer class="entry-footer"><h3>34 responses</h3>
+      <p>It is a good thing this team has no fans left, because watching it every week has become a real test of patience for all of us.</p>
+      <p>Time for everybody to come to terms with reality: it is over again, as it was over last year and the year before that, and nobody is surprised.</p>
+      <p>As usual the defence played well for three quarters and then collapsed in the fourth, which is exactly what happened in every close game this year.</p>
+      <p>The quarterback is not the problem. The problem is the line in front of him, which has not stopped anyone since the first week of the season.</p>
+      <p>I will keep watching anyway, because that is what fans do, but I have stopped expecting anything from this team until the owner changes the front office.</p>
+      <p>Maybe next year the draft will bring the players this team needs, but I have heard that every single year for a decade and I do not believe it any more.</p>
+      <p>One more loss like this and the stadium will be half empty, which would finally send the message the owners need to hear about the way the club is run.</p>
+      </footer></article></main></body></html>
+      """
+    try assertExtracts(
+      page, keeps: ["his team would probably not reach the play-offs"],
+      drops: ["34 responses", "no fans left", "the owners need to hear"])
+  }
+
+  /// Soft hyphens (U+00AD) mark where a word may break; they are not part of it.
+  func testASoftHyphenIsNotText() throws {
+    let page = """
+      <html><body><article><p>Wäh&shy;rend der Sommer&shy;monate bleibt das Museum an allen Tagen der Woche bis zum späten Abend geöffnet, auch an Feiertagen.</p>
+      <p>Der Eintritt ist für Kinder und Jugendliche frei, Erwachsene zahlen den üblichen Preis an der Kasse im Foyer.</p></article></body></html>
+      """
+    try assertExtracts(page, keeps: ["Während der Sommermonate bleibt das Museum"], drops: ["\u{AD}"])
+  }
+
+  /// A date and clock time between the headline and the text is the frame's, however many words it
+  /// has.
+  func testADatelineOverTheArticleIsLeftOut() throws {
+    let page = """
+      <html><body><article><h2>Flixbus attacks the railway</h2><p>15. Mai 2019, 05:28 Uhr</p>
+      <p>Bahn-Konkurrenten wie Flixbus fürchten durch den geplanten Deutschlandtakt eine Benachteiligung im Fernverkehr, weil die Bahn bevorzugt werde.</p>
+      <p>Das Unternehmen argumentiert, dass auch der Bus ein klimafreundliches Verkehrsmittel sei und deshalb gleich behandelt werden müsse.</p>
+      </article></body></html>
+      """
+    try assertExtracts(
+      page, keeps: ["Bahn-Konkurrenten wie Flixbus", "gleich behandelt werden müsse."],
+      drops: ["05:28", "15. Mai 2019"])
+  }
+
+  /// A heading over links left out heads nothing; the source line before it stays.
+  func testAHeadingAfterTheLastTextIsLeftOut() throws {
+    let page = """
+      <html><body><article><h1>The quiet province</h1>
+      <p>Whoever wants to settle in the province because the meadows smell so sweet in spring should first ask themselves two questions about silence.</p>
+      <p>After a year in the province I was exhausted when I walked through the centre of a big city and was asked three times whether I wanted anything else.</p>
+      <p>From: The Province Book. A Land in Keywords, 2015</p>
+      <h3>Keywords</h3><ul class="keywords"><li><a href="/k/province">Province</a></li><li><a href="/k/humour">Humour</a></li></ul>
+      </article></body></html>
+      """
+    try assertExtracts(
+      page,
+      keeps: [
+        "asked three times whether I wanted anything else.", "From: The Province Book. A Land in Keywords, 2015",
+      ], drops: ["2015\nKeywords", "Humour"])
+  }
+}
