@@ -70,13 +70,20 @@ struct ExtractCommand: ParsableCommand {
             Double(count) / seconds, megabytes / seconds
           ).utf8))
     }
+    // Ingest stores text with `\n` line ends in NFC; so does this output (a page may spell
+    // "ü" as "u" and a combining diaeresis).
+    let normalizer = TextNormalizer()
+    func stored(_ text: String) -> String {
+      var bytes = Array(text.utf8)
+      return bytes.withUnsafeMutableBytes { String(decoding: normalizer.normalize(valid: $0).text, as: UTF8.self) }
+    }
     if results.count == 1 && results[0].count == 1 && !jsonl {
-      print(results[0][0].text)
+      print(stored(results[0][0].text))
       return
     }
     for (page, extracted) in zip(pages, results) {
       for result in extracted {
-        var object = JSONObject([("path", .string(page.path)), ("text", .string(result.text))])
+        var object = JSONObject([("path", .string(page.path)), ("text", .string(stored(result.text)))])
         if let title = result.title { object["title"] = .string(title) }
         if let language = result.language { object["language"] = .string(language) }
         if let url = result.canonicalURL { object["url"] = .string(url) }
