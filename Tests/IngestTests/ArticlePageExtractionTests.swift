@@ -120,4 +120,21 @@ final class ArticlePageExtractionTests: XCTestCase {
         "asked three times whether I wanted anything else.", "From: The Province Book. A Land in Keywords, 2015",
       ], drops: ["2015\nKeywords", "Humour"])
   }
+
+  /// A short article titled by the page's one `<h1>` is no teaser card for holding a promotion's
+  /// linked heading, beside a real teaser.
+  func testAShortArticleHoldingAPromotionsLinkedHeadingIsNoTeaser() throws {
+    let page = """
+      <html><body><div id="contents">
+      <div class="article"><h1>Leaders agree to a direct telephone line</h1>
+      <p>The two leaders agreed on Tuesday to open a direct telephone line between their offices, the first such link in decades, officials said after the meeting ended.</p>
+      <p>The rest of this article is for subscribers.</p>
+      <div class="promo"><h4><a href="/pr/trend">Trend watch special edition</a></h4></div></div>
+      <div class="box"><h3><a href="/a1">Another story about the summit</a></h3><p>What the meeting means for the region.</p></div>
+      </div></body></html>
+      """
+    try assertExtracts(
+      page, keeps: ["The two leaders agreed on Tuesday to open a direct telephone line"],
+      drops: ["Trend watch special edition"])
+  }
 }

@@ -66,6 +66,11 @@ extension HTMLExtractor {
 
   /// Decides which hinted elements are furniture and points every block at the innermost one.
   func markFurniture() {
+    headingSeen.removeAll(keepingCapacity: true)
+    headingSeen.append(contentsOf: repeatElement(false, count: elements.count))
+    titledFirst.removeAll(keepingCapacity: true)
+    titledFirst.append(contentsOf: repeatElement(false, count: elements.count))
+    let titles = elements.lazy.filter { $0.tag == .title1 }.count
     for block in blocks {
       if isProse(block) { elements[Int(block.element)].prose += Double(block.chars - block.linkChars) }
       if isItem(block) && 2 * block.linkChars > block.chars {
@@ -73,9 +78,22 @@ extension HTMLExtractor {
       }
       // A teaser's headline is its link, all but a few characters of it: a heading with a fifth
       // or more outside its link is a declaration naming a type ("type Error = X"), and a linked
-      // heading of one word a name (a member's, over its summary).
+      // heading of one word a name (a member's, over its summary). An element whose first
+      // heading is the page's one <h1> is the article it titles, no teaser for holding a
+      // promotion's linked heading further down (a page of several <h1>s says nothing by them).
+      guard block.tag == .heading || block.tag == .title1 else { continue }
+      var element = Int(block.element)
+      while element >= 0 && !headingSeen[element] {
+        headingSeen[element] = true
+        titledFirst[element] = block.tag == .title1 && titles == 1
+        element = Int(elements[element].parent)
+      }
       if block.tag == .heading, 5 * block.linkChars >= 4 * block.chars, !isSignature(block), block.words >= 2 {
-        elements[Int(block.element)].hasLinkedHeading = true
+        var element = Int(block.element)
+        while element >= 0 {
+          if !titledFirst[element] { elements[element].hasLinkedHeading = true }
+          element = Int(elements[element].parent)
+        }
       }
     }
     for index in stride(from: elements.count - 1, through: 1, by: -1) {
@@ -83,7 +101,6 @@ extension HTMLExtractor {
       if parent >= 0 {
         elements[parent].prose += elements[index].prose
         elements[parent].linkItems += elements[index].linkItems
-        if elements[index].hasLinkedHeading { elements[parent].hasLinkedHeading = true }
       }
     }
     // On a page that is mostly lists of links (an index), the lists are its text: a hinted

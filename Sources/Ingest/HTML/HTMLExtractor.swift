@@ -82,6 +82,9 @@ public final class HTMLExtractor {
   var tableBalances: [Int32] = []
   /// Per element: whether it or an ancestor is furniture (lifting hints that erase a page).
   var insideFurniture: [Bool] = []
+  /// Per element: whether a heading inside it has been seen, and whether the first was an <h1>.
+  var headingSeen: [Bool] = []
+  var titledFirst: [Bool] = []
 
   // The block being built.
   var blockStart = 0
