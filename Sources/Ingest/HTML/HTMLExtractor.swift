@@ -110,6 +110,7 @@ public final class HTMLExtractor {
   /// The page's root element, and the bytes of its paragraphs' text once counted (-1 before).
   var root: xmlNodePtr?
   var pageParagraphBytes = -1
+  var wrappersLifted = 0
 
   /// Elements nested deeper than this are read as flat text: a hostile page cannot exhaust
   /// the stack (libxml2 itself stops nesting at 256 without XML_PARSE_HUGE).
@@ -160,6 +161,7 @@ public final class HTMLExtractor {
     canonicalURL = nil
     licenseHints.removeAll()
     pageParagraphBytes = -1
+    wrappersLifted = 0
   }
 
   // MARK: Walking the tree
@@ -273,16 +275,24 @@ public final class HTMLExtractor {
   /// in. It is read as a block, and its parts are judged as any others. (A footer of comments
   /// may hold more paragraphs than the article, but not its title.)
   func wrapsThePage(_ node: xmlNodePtr) -> Bool {
+    // Each lift costs a walk of the subtree; wrappers nested without end cannot make that a
+    // walk per level.
+    guard wrappersLifted < Self.maximumWrappers, let root else { return false }
     var held = ParagraphCount()
     held.add(under: node, inParagraph: false, depth: depth)
-    guard held.hasTitle, held.bytes >= Self.wrapperParagraphBytes, let root else { return false }
+    guard held.hasTitle, held.bytes >= Self.wrapperParagraphBytes else { return false }
     if pageParagraphBytes < 0 {
       var page = ParagraphCount()
       page.add(under: root, inParagraph: false, depth: 0)
       pageParagraphBytes = page.bytes
     }
-    return 2 * held.bytes >= pageParagraphBytes
+    guard 2 * held.bytes >= pageParagraphBytes else { return false }
+    wrappersLifted += 1
+    return true
   }
+
+  /// Wrappers read as blocks per page at most (a header around an aside around the article).
+  static let maximumWrappers = 2
 
   /// Bytes of text inside `<p>` elements under a node (scripts and styles aside), and whether an
   /// `<h1>` is there.
