@@ -66,6 +66,21 @@ final class WebIngestTests: IngestTestCase {
     XCTAssertEqual(utf8.charset, "utf-8")
   }
 
+  func testLegacyLabelsNameTheSupersetsPagesAreWrittenIn() throws {
+    // As the WHATWG Encoding Standard has browsers do: "gb2312" pages use GBK's characters (滿,
+    // 9D 4D), "shift_jis" pages Windows-31J's (①, 87 40), "euc-kr" pages Windows-949's (똠, 8C 63).
+    for (label, bytes, expected) in [
+      ("gb2312", [0x9D, 0x4D] as [UInt8], "滿"), ("shift_jis", [0x87, 0x40], "①"), ("euc-kr", [0x8C, 0x63], "똠"),
+    ] {
+      let body =
+        Array("<html><head><meta charset=\"\(label)\"></head><body><p>".utf8) + bytes
+        + Array(" and a long enough sentence to count as prose here.</p></body></html>".utf8)
+      let page = try body.withUnsafeBytes { try HTMLExtractor().extract($0) }
+      XCTAssertEqual(page.replacedSequences, 0, label)
+      XCTAssertTrue(page.text.hasPrefix("\(expected) and a long"), "\(label): \(page.text)")
+    }
+  }
+
   func testPreformattedTextKeepsItsSpacingAndCountsAsContent() throws {
     let page = Array(
       """

@@ -130,7 +130,11 @@ final class CharsetDecoder {
 
   private static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
 
-  /// The label a page or header names, in the few spellings the decoder treats specially.
+  /// The label a page or header names, in the few spellings the decoder treats specially. As the
+  /// WHATWG Encoding Standard has browsers do, a legacy label names the superset that pages
+  /// labelled so are written in: "gb2312" pages use GBK's characters (the standard's GBK decoder
+  /// is its gb18030 decoder), "shift_jis" pages Windows-31J's, "euc-kr" pages Windows-949's,
+  /// "big5" pages Big5-HKSCS's, "iso-8859-9" Windows-1254's, "tis-620" Windows-874's.
   static func canonical(_ label: String) -> String {
     let lowered = label.trimmingCharacters(in: .whitespaces).lowercased()
     switch lowered {
@@ -138,6 +142,18 @@ final class CharsetDecoder {
     case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii", "windows-1252", "cp1252",
       "x-cp1252", "iso_8859-1", "cp819", "ibm819":
       return "windows-1252"
+    case "gb2312", "gb_2312", "gb_2312-80", "gbk", "x-gbk", "chinese", "csgb2312", "csiso58gb231280", "iso-ir-58",
+      "gb18030":
+      return "gb18030"
+    case "shift_jis", "shift-jis", "sjis", "x-sjis", "ms932", "ms_kanji", "csshiftjis", "windows-31j": return "cp932"
+    case "euc-kr", "cseuckr", "csksc56011987", "iso-ir-149", "korean", "ks_c_5601-1987", "ks_c_5601-1989", "ksc5601",
+      "ksc_5601", "windows-949":
+      return "cp949"
+    case "big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5": return "big5-hkscs"
+    case "iso-8859-9", "iso8859-9", "iso88599", "iso_8859-9", "iso_8859-9:1989", "iso-ir-148", "l5", "latin5",
+      "csisolatin5", "windows-1254", "cp1254", "x-cp1254":
+      return "cp1254"
+    case "tis-620", "iso-8859-11", "iso8859-11", "iso885911", "dos-874", "windows-874": return "cp874"
     default: return lowered
     }
   }
