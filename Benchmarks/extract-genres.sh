@@ -13,11 +13,7 @@
 #   [KEEP=folder] [HTML_VENV=venv] [FORUM_VENV=venv] [WHEELS=folder of wheels] Benchmarks/extract-genres.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=${HTML_VENV:-Benchmarks/.venv-html}
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv" && "$venv/bin/pip" install -q trafilatura==2.3.1 lxml_html_clean resiliparse==2.0.1 \
-    || { echo "skip: the peers cannot be installed (no PyPI?)"; exit 0; }
-fi
+source Benchmarks/html-peers.sh || { echo "skip: the peers cannot be installed (no PyPI?)"; exit 0; }
 # The forum engines in a virtual environment of their own (they want a newer Django than Debian's,
 # which HyperKitty uses); without it the forums genre is left out.
 forum_venv=$(realpath -m "${FORUM_VENV:-Benchmarks/.venv-forum}")

@@ -10,11 +10,7 @@
 #   [TRAF_EVALDATA=evaldata.py] [KEEP=folder] [HTML_VENV=venv] Benchmarks/extract-news.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=${HTML_VENV:-Benchmarks/.venv-html}
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv" && "$venv/bin/pip" install -q trafilatura==2.3.1 lxml_html_clean resiliparse==2.0.1 \
-    || { echo "skip: the peers cannot be installed (no PyPI?)"; exit 0; }
-fi
+source Benchmarks/html-peers.sh || { echo "skip: the peers cannot be installed (no PyPI?)"; exit 0; }
 source Benchmarks/work-folder.sh
 download() {  # download NAME VERSION MEMBER FOLDER: one folder of a source distribution, into $work
   [ -d "$work/$4" ] && return 0

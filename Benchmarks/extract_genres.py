@@ -916,19 +916,24 @@ def decode(data):
     return bytes_to_str(data, detect_encoding(data))
 
 
+def peer_extractor(name):
+    """The peer NAME's extraction, decoded page -> text: trafilatura's defaults or favor_recall,
+    resiliparse's main-content mode."""
+    if name.startswith("trafilatura"):
+        import trafilatura
+        recall = name == "trafilatura-recall"
+        return lambda html: trafilatura.extract(html, favor_recall=recall) or ""
+    if name == "resiliparse":
+        from resiliparse.extract.html2text import extract_plain_text
+        return lambda html: extract_plain_text(html, main_content=True)
+    raise SystemExit(f"unknown peer {name}")
+
+
 def peer(work, name, out):
     """One peer over every page (read and decoded first); writes its texts and its pages/s."""
     truth = load_truth(work)
     pages = {r["path"]: decode(Path(r["path"]).read_bytes()) for r in truth}
-    if name.startswith("trafilatura"):
-        import trafilatura
-        recall = name == "trafilatura-recall"
-        run = lambda html: trafilatura.extract(html, favor_recall=recall) or ""
-    elif name == "resiliparse":
-        from resiliparse.extract.html2text import extract_plain_text
-        run = lambda html: extract_plain_text(html, main_content=True)
-    else:
-        raise SystemExit(f"unknown peer {name}")
+    run = peer_extractor(name)
     texts = {}
     seconds = {}
     for path, html in pages.items():

@@ -66,16 +66,8 @@ def pages(kind, root, which=None):
 
 
 def peer(kind, root, name, out):
-    from extract_genres import decode
-    if name.startswith("trafilatura"):
-        import trafilatura
-        recall = name == "trafilatura-recall"
-        run = lambda html: trafilatura.extract(html, favor_recall=recall) or ""
-    elif name == "resiliparse":
-        from resiliparse.extract.html2text import extract_plain_text
-        run = lambda html: extract_plain_text(html, main_content=True)
-    else:
-        raise SystemExit(f"unknown peer {name}")
+    from extract_genres import decode, peer_extractor
+    run = peer_extractor(name)
     with open(out, "w", encoding="utf8") as file:
         for page, path in sorted(page_paths(kind, root).items()):
             html = decode(path.read_bytes())

@@ -29,11 +29,7 @@ printf 'hatchery     %s  %s pages/s (median of %s: %s)\n' \
   "$(python3 Benchmarks/html_extract_eval.py "$corpus" "$work/hatchery.jsonl")" "$median" "$runs" "${rates[*]}"
 
 if [ "${PEERS:-1}" = 1 ]; then
-  venv=${HTML_VENV:-Benchmarks/.venv-html}
-  if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" && "$venv/bin/pip" install -q trafilatura==2.3.1 lxml_html_clean resiliparse==2.0.1 \
-      || { echo "peers not installed (no PyPI?): skipped"; exit 0; }
-  fi
+  source Benchmarks/html-peers.sh || { echo "peers not installed (no PyPI?): skipped"; exit 0; }
   for peer in trafilatura trafilatura-recall resiliparse; do
     printf '%-12s %s\n' "$peer" "$($pin "$venv/bin/python" Benchmarks/html_extract_eval.py "$corpus" --peer "$peer" --runs "$runs")"
   done

@@ -5,19 +5,6 @@ import XCTest
 /// Main-content extraction on news, blog and institutional pages whose markup misleads: article
 /// wrappers named as furniture, datelines, soft hyphens, headings left over from the frame.
 final class ArticlePageExtractionTests: XCTestCase {
-  private func text(_ html: String) throws -> String {
-    try Array(html.utf8).withUnsafeBytes { try HTMLExtractor().extract($0) }.text
-  }
-
-  /// Extracts `page` and checks that each of `kept` is in its text and none of `dropped`.
-  private func assertExtracts(
-    _ page: String, keeps kept: [String], drops dropped: [String] = [], line: UInt = #line
-  ) throws {
-    let extracted = try text(page)
-    for part in kept { XCTAssertTrue(extracted.contains(part), "\(part) missing from:\n\(extracted)", line: line) }
-    for part in dropped { XCTAssertFalse(extracted.contains(part), "\(part) kept in:\n\(extracted)", line: line) }
-  }
-
   /// A page whose `<header>` is never closed: the parser puts the whole page inside it, article and all.
   func testAnUnclosedHeaderAroundThePageIsNotFurniture() throws {
     let page = """

@@ -5,19 +5,6 @@ import XCTest
 /// Main-content extraction on forum topics: several posts, each in an element whose class calls
 /// it a comment, with short lines (greetings, commands, signatures) between their paragraphs.
 final class ForumThreadExtractionTests: XCTestCase {
-  private func text(_ html: String) throws -> String {
-    try Array(html.utf8).withUnsafeBytes { try HTMLExtractor().extract($0) }.text
-  }
-
-  /// Extracts `page` and checks that each of `kept` is in its text and none of `dropped`.
-  private func assertExtracts(
-    _ page: String, keeps kept: [String], drops dropped: [String] = [], line: UInt = #line
-  ) throws {
-    let extracted = try text(page)
-    for part in kept { XCTAssertTrue(extracted.contains(part), "\(part) missing from:\n\(extracted)", line: line) }
-    for part in dropped { XCTAssertFalse(extracted.contains(part), "\(part) kept in:\n\(extracted)", line: line) }
-  }
-
   /// `count` paragraphs, the n-th saying `sentence(n)`.
   private static func paragraphs(_ count: Int, _ sentence: (Int) -> String) -> String {
     (1...count).map { "<p>\(sentence($0))</p>" }.joined()

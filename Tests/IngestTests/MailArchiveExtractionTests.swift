@@ -5,10 +5,6 @@ import XCTest
 /// Main-content extraction on mail archives' pages: a message shown with its header fields and
 /// its thread's links, its parts (quotes, preformatted text) the page body's own children.
 final class MailArchiveExtractionTests: XCTestCase {
-  private func text(_ html: String) throws -> String {
-    try Array(html.utf8).withUnsafeBytes { try HTMLExtractor().extract($0) }.text
-  }
-
   private static let envelope = """
     <ul>
     <li><em>To</em>: <a href="mailto:builds%40lists.example.org">builds@lists.example.org</a></li>
@@ -41,7 +37,7 @@ final class MailArchiveExtractionTests: XCTestCase {
       rebuilt; I have pushed that change to the build scripts repository this morning.
       </pre><hr>\(Self.threadLinks)</body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     for line in [
       "Yes, the same here since Monday.", "Bob wrote:", "undefined symbol", "Pinning the old runtime",
     ] {
@@ -62,7 +58,7 @@ final class MailArchiveExtractionTests: XCTestCase {
       <p>Syncing from the primary takes about six hours, so expect stale files until the evening run.</p>
       </div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("The mirror came back this morning"), result)
     XCTAssertTrue(result.contains("Syncing from the primary"), result)
     for field in ["bob@example.net", "Wed, 4 Sep 2002", "mirrors list"] {
@@ -80,7 +76,7 @@ final class MailArchiveExtractionTests: XCTestCase {
       <p>A blank line separates these fields from the body of the message, which follows them.</p>
       </article></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     for line in ["From: the author of the message", "Subject: a short summary", "Date: when the message"] {
       XCTAssertTrue(result.contains(line), "\(line) missing from:\n\(result)")
     }

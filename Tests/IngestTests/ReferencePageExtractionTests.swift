@@ -5,10 +5,6 @@ import XCTest
 /// Main-content extraction on pages that are not articles: reference pages made of short items,
 /// index pages whose content is a list of links, data tables, manuals' section headings.
 final class ReferencePageExtractionTests: XCTestCase {
-  private func text(_ html: String) throws -> String {
-    try Array(html.utf8).withUnsafeBytes { try HTMLExtractor().extract($0) }.text
-  }
-
   private static let navigation = """
     <nav><ul><li><a href="/">Overview</a></li><li><a href="/p">Package</a></li><li><a href="/i">Index</a></li>
     </ul></nav><div class="sidebar"><p>Search the documentation of every release of this library in one place today.
@@ -28,7 +24,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       </main><footer><p>Copyright 2001-2025 The Example Foundation. All rights reserved worldwide.</p></footer>
       </body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     let items = [
       "Type Parameters:", "R - the result type.", "Since:", "3.5", "Method Summary", "normalize(String text)",
     ]
@@ -47,7 +43,7 @@ final class ReferencePageExtractionTests: XCTestCase {
     let page = """
       <html><body>\(Self.navigation)<div class="contents"><h3>- h -</h3><ul>\(items)</ul></div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     for name in names { XCTAssertTrue(result.contains(name + "(), hash.h"), "\(name) missing from:\n\(result)") }
     XCTAssertFalse(result.contains("Overview"), result)
     XCTAssertFalse(result.contains("Search the documentation"), result)
@@ -63,7 +59,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <html><body>\(Self.navigation)<div class="chapter"><h2>High-level Support</h2><dl class="toc">\(items)</dl>
       </div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     // The spans are blocks of their own (their classes set them apart), so each on its line.
     for entry in entries {
       XCTAssertTrue(result.contains("\(entry.0)\n— \(entry.1)"), "\(entry.0) missing from:\n\(result)")
@@ -85,7 +81,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <section><h2>Uses of <a href="b.html">Builder</a> in <a href="p.html">org.example.text</a></h2>
       <table>\(rows)</table></section></main></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     for line in ["Classes that work with text.", "Uses of Builder in org.example.text", "method8(int n)"] {
       XCTAssertTrue(result.contains(line), "\(line) missing from:\n\(result)")
     }
@@ -101,7 +97,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       console.<span class="hljs-title function_">log</span>(<span class="hljs-string">'hello world'</span>);
       </code></pre></article></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("// the deprecated way, kept for old callers"), result)
     XCTAssertTrue(result.contains("console.log('hello world');"), result)
   }
@@ -115,7 +111,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <ul><li><a data-href="#" class="network-btn">Pinterest</a></li><li><a data-href="#">Mastodon</a></li></ul>
       </div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     for line in ["Syntax", "Typedef StyleItem * StyleItemPtr", "Description", "Points to a style item"] {
       XCTAssertTrue(result.contains(line), "\(line) missing from:\n\(result)")
     }
@@ -129,7 +125,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <li><a href="/c">Business</a></li></ul></div>
       <article>\(prose.map { "<p>\($0)</p>" }.joined())</article></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertEqual(result, prose.joined(separator: "\n"))
   }
 
@@ -144,7 +140,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <td>text encoding converter between locales, versatile</td></tr>
       </table><p>Each of them reads a file and writes it again in the encoding it was asked for.</p></div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("libc6\tcharset\ttext encoding converter between locales"), result)
     XCTAssertTrue(result.contains("recode\tcharset+eol\t"), result)
   }
@@ -158,7 +154,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <p>Each of the options below may be given once; the last one given wins when two disagree.</p>
       </div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("Online help: https://www.gnu.org/software/coreutils/\n"), result)
     XCTAssertTrue(result.contains("Report translation bugs to https://translationproject.org/"), result)
   }
@@ -172,7 +168,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <p>The state field holds whether the button was pressed or released at the time of the event.</p>
       </div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("Uint32\ttimestamp\nUint8\tbutton\nUint8\tstate"), result)
   }
 
@@ -185,7 +181,7 @@ final class ReferencePageExtractionTests: XCTestCase {
         + "<h5><a href=\"#safety-\(index)\">Safety</a></h5><p>The value must not be zero at all.</p></div></details>"
     }.joined()
     let page = "<html><body><div class=\"impl-items\">\(members)</div></body></html>"
-    let result = try text(page)
+    let result = try extractedText(page)
     for index in 1...4 {
       let entry = "pub fn method_\(index)(self) -> u32\nReturns the number of the \(index) leading"
       XCTAssertTrue(result.contains(entry), result)
@@ -202,7 +198,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <html><body><div class="content"><p>Trait to represent types that can be created by summing up an iterator.</p>
       <h2>Implementors</h2><div>\(impls)</div></div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     for type in types {
       XCTAssertTrue(result.contains("impl Sum<\(type)> for \(type)"), "\(type) missing from:\n\(result)")
     }
@@ -216,7 +212,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <p>The desktop environment uses several protocols to talk to the programs that run inside it.</p>
       </div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.hasPrefix("7.1. Desktop environments\n"), result)
     XCTAssertTrue(result.contains("\n7.2. Communication protocols\n"), result)
   }
@@ -236,7 +232,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       </div></div><div class="tube"><h3 class="title-link"><div class="title-name">Exports</div></h3></div>
       <div class="exports">\(functions)</div></div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     for number in 1...6 {
       XCTAssertTrue(
         result.contains("set_size_\(number)(Caret, Width, Height) -> ok\nSets the size of the caret number \(number)"),
@@ -259,7 +255,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <p>The title is used by the window to let the user look for a preference in the group.</p></div>
       <h4>Instance methods</h4><div class="docblock">\(methods)</div></section></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     for number in 1...8 {
       XCTAssertTrue(
         result.contains("Runs operation number \(number) on the group"), "\(number) missing from:\n\(result)")
@@ -287,7 +283,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <div class="subs instances"><details open><summary>Instances</summary><table>\(instances)</table></details></div>
       </div></div></div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("Both exception libraries provide a handler type"), result)
     for number in [1, 20] {
       XCTAssertTrue(
@@ -309,7 +305,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <p>The pen outlines each shape and the brush fills it; without a pen a shape has no outline.</p>
       </div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("(define width (* 4 radius))\n(send dc erase)\n(send dc set-brush"), result)
   }
 
@@ -330,7 +326,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <dd class="defbody">Tabled negation, which succeeds when Goal has no answers in its table at all.</dd></dl>
       </body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     let parts = [
       "[semidet] get_call(:CallTerm, -Trie, -Return)", "tnot(:Goal)", "deprecated",
       "Use the tabling library's own predicates.",
@@ -356,7 +352,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <tr><td>[Clark1996]</td><td>Dean Clark, "Color Quantization using Octrees," Dr. Dobbs Journal, January 1,
       1996.</td></tr></table></div></div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("[Clark1996]\tDean Clark"), result)
     XCTAssertFalse(result.contains("Windows Registry"), result)
   }
@@ -374,7 +370,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <p>Each of them takes a cancellable object and a callback, and reports its errors through the result it
       hands to the callback.</p></div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("GCancellable\n— Thread-safe Operation Cancellation Stack\nGTask\n"), result)
   }
 
@@ -391,7 +387,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <p>It returns whether the sub-match took part in the match, as the member of the same name does.</p>
       </div></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("// In header: <boost/xpressive/regex_actions.hpp>"), result)
     XCTAssertTrue(result.contains("function< op::matched >::type const matched;"), result)
   }
@@ -408,7 +404,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       Distributed under the Boost Software License, Version 1.0. (See accompanying file LICENSE_1_0.txt or copy at
       http://www.boost.org/LICENSE_1_0.txt)</p></div></td></tr></table></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("This macro is used to implement portable perfect forwarding."), result)
     XCTAssertFalse(result.contains("Copyright"), result)
     XCTAssertFalse(result.contains("Boost Software License"), result)
@@ -426,7 +422,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <html><body><main><h2>Implementors</h2><p>Each type below converts from another and reports a failure when the
       value does not fit.</p><div class="item-list">\(implementors.joined())</div></main></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("impl TryFrom<char> for u8\nimpl TryFrom<i8> for u8"), result)
   }
 
@@ -444,7 +440,7 @@ final class ReferencePageExtractionTests: XCTestCase {
       <div><h6><a href="method.remove.html">adw_preferences_group_remove</a></h6><div><p>Removes a child from the group.</p></div><div><p>since: 1.0</p></div></div>
       </div></section></body></html>
       """
-    let result = try text(page)
+    let result = try extractedText(page)
     XCTAssertTrue(result.contains("adw_preferences_group_add\nAdds a child to the group."), result)
     XCTAssertTrue(result.contains("adw_preferences_group_remove\nRemoves a child from the group."), result)
     XCTAssertFalse(result.contains("Classes"), result)
