@@ -218,6 +218,17 @@ final class CommandLineTests: XCTestCase {
     let bomb = try run(["extract", web + "/bomb.xml"])
     XCTAssertEqual(bomb.status, 1)
     XCTAssertTrue(bomb.stderr.contains("bomb.xml:14: malformed XML"), bomb.stderr)
+    // The text as ingest stores it, byte for byte (String comparison would call the two forms of
+    // "ü" equal): NFC, "u" and a combining diaeresis become U+00FC; `\r\n` becomes `\n`.
+    let decomposed = folder + "/decomposed.html"
+    try
+      "<html><body><p>Die Gurtlu\u{0308}nge muss vor dem Kauf im eigenen Fahrzeug gepru\u{0308}ft werden.</p><pre>eins\r\nzwei</pre></body></html>"
+      .write(toFile: decomposed, atomically: true, encoding: .utf8)
+    let normalized = Array(try run(["extract", decomposed]).stdout.utf8)
+    XCTAssertEqual(normalized.prefix(12), ArraySlice("Die Gurtl\u{00FC}n".utf8))
+    XCTAssertFalse(normalized.contains(0xCC), "a combining mark is left")
+    XCTAssertFalse(normalized.contains(0x0D), "a carriage return is left")
+    XCTAssertTrue(String(decoding: normalized, as: UTF8.self).contains("eins\nzwei"))
   }
 
   func testDedupRecordsDecisionsAndExplainsAClusterFromTheCommandLine() throws {

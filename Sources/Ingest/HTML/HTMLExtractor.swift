@@ -39,7 +39,8 @@ public final class HTMLExtractor {
     /// The hash of its `class` value, 0 without one.
     var classHash: UInt64
     var isFurniture: Bool
-    /// Whether a heading made of a link is inside: the mark of a teaser card.
+    /// Whether a heading made of a link is inside (unless the element is titled first by the
+    /// page's one `<h1>`): the mark of a teaser card.
     var hasLinkedHeading: Bool
     /// `<main>` or `role="main"`.
     var isMain: Bool
@@ -107,7 +108,8 @@ public final class HTMLExtractor {
   var language: String?
   var canonicalURL: String?
   var licenseHints: [String] = []
-  /// The page's root element, and the bytes of its paragraphs' text once counted (-1 before).
+  /// The page's root element while its tree is walked, the bytes of its paragraphs' text once
+  /// counted (-1 before), and the furniture-named wrappers read as blocks so far.
   var root: xmlNodePtr?
   var pageParagraphBytes = -1
   var wrappersLifted = 0
@@ -136,8 +138,10 @@ public final class HTMLExtractor {
     }
     defer { xmlFreeDoc(document) }
     reset()
+    // The root is held only while the tree is walked (`wrapsThePage` counts the page from it).
     root = xmlDocGetRootElement(document)
     if let root { visit(root) }
+    root = nil
     flush()
     let body = selectAndWrite()
     return ExtractedPage(
