@@ -113,6 +113,8 @@ public final class HTMLExtractor {
   var root: xmlNodePtr?
   var pageParagraphBytes = -1
   var wrappersLifted = 0
+  /// What the furniture element being read holds (`visitForMetadata`).
+  var furnitureParagraphs = ParagraphCount()
 
   /// Elements nested deeper than this are read as flat text: a hostile page cannot exhaust
   /// the stack (libxml2 itself stops nesting at 256 without XML_PARSE_HUGE).
@@ -191,13 +193,20 @@ public final class HTMLExtractor {
 
   func visitElement(_ node: xmlNodePtr) {
     guard let name = node.pointee.name else { return }
-    let named = HTMLTag.of(name)
-    let tag = named == .furniture && wrapsThePage(node) ? .block : named
+    var tag = HTMLTag.of(name)
+    if tag == .furniture {
+      // One walk reads the furniture's metadata and counts its paragraphs; a wrapper of the page's
+      // text is then read again, as a block.
+      furnitureParagraphs = ParagraphCount()
+      visitForMetadata(node, depth: depth)
+      guard wrapsThePage(furnitureParagraphs) else { return }
+      tag = .block
+    }
     let attributes = ElementAttributes(node, scratch: hintScratch)
     switch tag {
     case .skipped: return
     case .head, .furniture:
-      visitForMetadata(node)
+      visitForMetadata(node, depth: depth)
       return
     case .meta, .link, .title:
       readMetadata(node, tag: tag, attributes: attributes)
@@ -209,7 +218,7 @@ public final class HTMLExtractor {
     default: break
     }
     if attributes.isHidden || attributes.isFurnitureRole {
-      visitForMetadata(node)
+      visitForMetadata(node, depth: depth)
       return
     }
     depth += 1
@@ -278,13 +287,12 @@ public final class HTMLExtractor {
   /// page's text: a `<header>` the markup never closed, an `<aside>` a template puts the article
   /// in. It is read as a block, and its parts are judged as any others. (A footer of comments
   /// may hold more paragraphs than the article, but not its title.)
-  func wrapsThePage(_ node: xmlNodePtr) -> Bool {
-    // Each lift costs a walk of the subtree; wrappers nested without end cannot make that a
-    // walk per level.
-    guard wrappersLifted < Self.maximumWrappers, let root else { return false }
-    var held = ParagraphCount()
-    held.add(under: node, inParagraph: false, depth: depth)
-    guard held.hasTitle, held.bytes >= Self.wrapperParagraphBytes else { return false }
+  func wrapsThePage(_ held: ParagraphCount) -> Bool {
+    // Each lift costs a second walk of the subtree; wrappers nested without end cannot make that
+    // a walk per level.
+    guard wrappersLifted < Self.maximumWrappers, held.hasTitle, held.bytes >= Self.wrapperParagraphBytes,
+      let root
+    else { return false }
     if pageParagraphBytes < 0 {
       var page = ParagraphCount()
       page.add(under: root, inParagraph: false, depth: 0)
@@ -338,12 +346,21 @@ public final class HTMLExtractor {
       || strncmp(content, "www.", 4) == 0
   }
 
-  /// Inside furniture and `<head>`: only licence links, canonical links, titles and meta tags.
-  func visitForMetadata(_ node: xmlNodePtr) {
+  /// Inside furniture and `<head>`: only licence links, canonical links, titles and meta tags;
+  /// on the way, the text of its paragraphs and any `<h1>` are counted in `furnitureParagraphs`.
+  func visitForMetadata(_ node: xmlNodePtr, inParagraph: Bool = false, depth: Int) {
+    guard depth < Self.maximumDepth else { return }
     var child = node.pointee.children
     while let current = child {
-      if current.pointee.type == XML_ELEMENT_NODE, let name = current.pointee.name {
+      switch current.pointee.type {
+      case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+        if inParagraph, let content = current.pointee.content {
+          furnitureParagraphs.bytes += strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
+        }
+      case XML_ELEMENT_NODE:
+        guard let name = current.pointee.name else { break }
         let tag = HTMLTag.of(name)
+        if tag == .title1 { furnitureParagraphs.hasTitle = true }
         switch tag {
         case .skipped: break
         case .meta, .link, .title, .anchor:
@@ -353,9 +370,10 @@ public final class HTMLExtractor {
           } else {
             readMetadata(current, tag: tag, attributes: attributes)
           }
-          visitForMetadata(current)
-        default: visitForMetadata(current)
+          visitForMetadata(current, inParagraph: inParagraph, depth: depth + 1)
+        default: visitForMetadata(current, inParagraph: inParagraph || tag == .paragraph, depth: depth + 1)
         }
+      default: break
       }
       child = current.pointee.next
     }
