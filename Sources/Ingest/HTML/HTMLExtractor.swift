@@ -294,9 +294,11 @@ public final class HTMLExtractor {
       let root
     else { return false }
     if pageParagraphBytes < 0 {
-      var page = ParagraphCount()
-      page.add(under: root, inParagraph: false, depth: 0)
-      pageParagraphBytes = page.bytes
+      let held = furnitureParagraphs
+      furnitureParagraphs = ParagraphCount()
+      visitForMetadata(root, readsMetadata: false, depth: 0)
+      pageParagraphBytes = furnitureParagraphs.bytes
+      furnitureParagraphs = held
     }
     guard 2 * held.bytes >= pageParagraphBytes else { return false }
     wrappersLifted += 1
@@ -311,29 +313,6 @@ public final class HTMLExtractor {
   struct ParagraphCount {
     var bytes = 0
     var hasTitle = false
-
-    mutating func add(under node: xmlNodePtr, inParagraph: Bool, depth: Int) {
-      guard depth < HTMLExtractor.maximumDepth else { return }
-      var child = node.pointee.children
-      while let current = child {
-        switch current.pointee.type {
-        case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-          if inParagraph, let content = current.pointee.content {
-            bytes += strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
-          }
-        case XML_ELEMENT_NODE:
-          if let name = current.pointee.name {
-            let tag = HTMLTag.of(name)
-            if tag == .title1 { hasTitle = true }
-            if tag != .skipped && tag != .head {
-              add(under: current, inParagraph: inParagraph || tag == .paragraph, depth: depth + 1)
-            }
-          }
-        default: break
-        }
-        child = current.pointee.next
-      }
-    }
   }
 
   /// A link whose text is an address written out ("see <https://…>") is a reference in the
@@ -346,9 +325,10 @@ public final class HTMLExtractor {
       || strncmp(content, "www.", 4) == 0
   }
 
-  /// Inside furniture and `<head>`: only licence links, canonical links, titles and meta tags;
-  /// on the way, the text of its paragraphs and any `<h1>` are counted in `furnitureParagraphs`.
-  func visitForMetadata(_ node: xmlNodePtr, inParagraph: Bool = false, depth: Int) {
+  /// Inside furniture and `<head>`: only licence links, canonical links, titles and meta tags
+  /// (unless `readsMetadata` is false); on the way, the text of its paragraphs and any `<h1>` are
+  /// counted in `furnitureParagraphs`.
+  func visitForMetadata(_ node: xmlNodePtr, readsMetadata: Bool = true, inParagraph: Bool = false, depth: Int) {
     guard depth < Self.maximumDepth else { return }
     var child = node.pointee.children
     while let current = child {
@@ -364,14 +344,18 @@ public final class HTMLExtractor {
         switch tag {
         case .skipped: break
         case .meta, .link, .title, .anchor:
-          let attributes = ElementAttributes(current, scratch: hintScratch)
-          if tag == .anchor {
-            noteLicenseLink(attributes)
-          } else {
-            readMetadata(current, tag: tag, attributes: attributes)
+          if readsMetadata {
+            let attributes = ElementAttributes(current, scratch: hintScratch)
+            if tag == .anchor {
+              noteLicenseLink(attributes)
+            } else {
+              readMetadata(current, tag: tag, attributes: attributes)
+            }
           }
-          visitForMetadata(current, inParagraph: inParagraph, depth: depth + 1)
-        default: visitForMetadata(current, inParagraph: inParagraph || tag == .paragraph, depth: depth + 1)
+          visitForMetadata(current, readsMetadata: readsMetadata, inParagraph: inParagraph, depth: depth + 1)
+        default:
+          visitForMetadata(
+            current, readsMetadata: readsMetadata, inParagraph: inParagraph || tag == .paragraph, depth: depth + 1)
         }
       default: break
       }
