@@ -89,8 +89,10 @@ extension HTMLExtractor {
         element = Int(elements[element].parent)
       }
       if block.tag == .heading, 5 * block.linkChars >= 4 * block.chars, !isSignature(block), block.words >= 2 {
+        // An element already marked was passed by an earlier linked heading's walk, which went on
+        // to the root: every page costs one walk up per element, not one per heading.
         var element = Int(block.element)
-        while element >= 0 {
+        while element >= 0 && !elements[element].hasLinkedHeading {
           if !titledFirst[element] { elements[element].hasLinkedHeading = true }
           element = Int(elements[element].parent)
         }
