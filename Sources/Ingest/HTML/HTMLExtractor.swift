@@ -108,9 +108,10 @@ public final class HTMLExtractor {
   var language: String?
   var canonicalURL: String?
   var licenseHints: [String] = []
-  /// The page's root element while its tree is walked, the bytes of its paragraphs' text once
-  /// counted (-1 before), and the furniture-named wrappers read as blocks so far.
-  var root: xmlNodePtr?
+  /// The document's first top-level node while its tree is walked, the bytes of the page's
+  /// paragraph text once counted (-1 before), and the furniture-named wrappers read as blocks so
+  /// far.
+  var topLevel: xmlNodePtr?
   var pageParagraphBytes = -1
   var wrappersLifted = 0
   /// What the furniture element being read holds (`visitForMetadata`).
@@ -140,10 +141,16 @@ public final class HTMLExtractor {
     }
     defer { xmlFreeDoc(document) }
     reset()
-    // The root is held only while the tree is walked (`wrapsThePage` counts the page from it).
-    root = xmlDocGetRootElement(document)
-    if let root { visit(root) }
-    root = nil
+    // Every top-level node is walked: a self-closed `<html lang="de" />` leaves libxml2 an empty
+    // first root and the page in a second. They are held only while the tree is walked
+    // (`wrapsThePage` counts the page from them).
+    topLevel = document.pointee.children
+    var node = topLevel
+    while let current = node {
+      visit(current)
+      node = current.pointee.next
+    }
+    topLevel = nil
     flush()
     let body = selectAndWrite()
     return ExtractedPage(
@@ -291,12 +298,16 @@ public final class HTMLExtractor {
     // Each lift costs a second walk of the subtree; wrappers nested without end cannot make that
     // a walk per level.
     guard wrappersLifted < Self.maximumWrappers, held.hasTitle, held.bytes >= Self.wrapperParagraphBytes,
-      let root
+      topLevel != nil
     else { return false }
     if pageParagraphBytes < 0 {
       let held = furnitureParagraphs
       furnitureParagraphs = ParagraphCount()
-      visitForMetadata(root, readsMetadata: false, depth: 0)
+      var node = topLevel
+      while let current = node {
+        visitForMetadata(current, readsMetadata: false, depth: 0)
+        node = current.pointee.next
+      }
       pageParagraphBytes = furnitureParagraphs.bytes
       furnitureParagraphs = held
     }
