@@ -48,6 +48,9 @@ if [ ! -f "$work/truth.jsonl" ] || ! grep -q '"genre": "unseen4"' "$work/truth.j
   for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$work/root"; done
   "$venv/bin/python" Benchmarks/extract_genres.py generate "$work/root" "${WHEELS:-$work/wheels}"
   "$venv/bin/python" Benchmarks/extract_genres.py prepare "$work/root" "$work"
+elif [ Benchmarks/extract_genres.py -nt "$work/truth.jsonl" ]; then
+  # The truth is derived again whenever the script that derives it has changed.
+  "$venv/bin/python" Benchmarks/extract_genres.py prepare "$work/root" "$work"
 fi
 pin="taskset -c 0"
 command -v taskset >/dev/null || pin=""

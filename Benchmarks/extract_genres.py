@@ -865,6 +865,18 @@ def truth_text(generator, path, tree, genre):
     return render(content(generator, tree, genre))
 
 
+def parse_page(data):
+    """The page's tree. Bytes that are valid UTF-8 beyond ASCII are read as UTF-8 whatever the
+    page's label says (vim2html labels its UTF-8 pages ISO-8859-1), as the peers' decoding does."""
+    import lxml.html
+    try:
+        data.decode("utf-8")
+        utf8 = max(data, default=0) >= 0x80
+    except UnicodeDecodeError:
+        utf8 = False
+    return lxml.html.fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8") if utf8 else None)
+
+
 def prepare(root, work):
     import lxml.html
     records = []
@@ -872,7 +884,7 @@ def prepare(root, work):
         chosen = {}
         for path in page_files(root, package, folder):
             relative = str(path.relative_to(root / folder))
-            tree = lxml.html.fromstring(path.read_bytes())
+            tree = parse_page(path.read_bytes())
             kind = classify(generator, relative, tree)
             if kind is None:
                 continue

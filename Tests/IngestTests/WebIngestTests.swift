@@ -81,6 +81,37 @@ final class WebIngestTests: IngestTestCase {
     }
   }
 
+  func testValidUTF8UnderALegacyLabelIsReadAsUTF8() throws {
+    // A template's stale meta tag, or a server's default header, over a page written in UTF-8.
+    let body = Array(
+      """
+      <html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"></head>
+      <body><p>Cédric Bosdonnat wrote that unzip needs its file names quoted here.</p></body></html>
+      """.utf8)
+    let extractor = HTMLExtractor()
+    for declared in [nil, "ISO-8859-1"] {
+      let page = try body.withUnsafeBytes { try extractor.extract($0, declaredCharset: declared) }
+      XCTAssertEqual(page.charset, "utf-8")
+      XCTAssertTrue(page.text.hasPrefix("Cédric Bosdonnat wrote"), page.text)
+    }
+  }
+
+  func testASelfClosedHTMLTagDoesNotHideThePage() throws {
+    // libxml2 closes `<html />` at once and puts the head and body in a second root element.
+    let body = Array(
+      """
+      <!DOCTYPE html>
+      <html xml:lang="de" lang="de" />
+      <head><title>Termine</title></head>
+      <body><div id="content"><h2>Termine 2016</h2><p>Die Herbstprüfung findet am 3. Dezember 2016 statt.</p>
+      </div></body></html>
+      """.utf8)
+    let page = try body.withUnsafeBytes { try HTMLExtractor().extract($0) }
+    XCTAssertEqual(page.text, "Termine 2016\nDie Herbstprüfung findet am 3. Dezember 2016 statt.")
+    XCTAssertEqual(page.title, "Termine")
+    XCTAssertEqual(page.language, "de")
+  }
+
   func testPreformattedTextKeepsItsSpacingAndCountsAsContent() throws {
     let page = Array(
       """

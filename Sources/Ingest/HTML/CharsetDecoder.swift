@@ -5,6 +5,7 @@ import HatcheryCore
 /// do, in this order: byte-order mark, the HTTP `Content-Type` header (from a WARC record),
 /// a `charset=` in a `<meta>` tag of the first 4 KiB, then UTF-8 if the bytes are valid UTF-8,
 /// else Windows-1252. ISO-8859-1 and ASCII labels mean Windows-1252 (WHATWG Encoding Standard).
+/// Unlike browsers, bytes that are valid UTF-8 beyond ASCII are UTF-8 whatever the label says.
 final class CharsetDecoder {
   struct Decoded {
     /// Valid UTF-8, without a byte-order mark; valid until the next call.
@@ -33,6 +34,14 @@ final class CharsetDecoder {
     }
     if label == nil, let declared { label = Self.canonical(declared) }
     if label == nil, sniffMeta { label = Self.metaCharset(bytes).map(Self.canonical) }
+    // A legacy label on UTF-8 text (a server's default ISO-8859-1, a template's stale meta tag)
+    // would turn every accented letter into two; text in a legacy encoding is valid UTF-8 by
+    // chance almost never once it holds a byte above ASCII, so such bytes are read as UTF-8.
+    if let legacy = label, legacy != "utf-8", !legacy.hasPrefix("utf-16"), Self.isUTF8BeyondASCII(bytes) {
+      output.removeAll()
+      output.append(bytes)
+      return Decoded(text: output.bytes, charset: "utf-8", replaced: 0)
+    }
     switch label {
     case "utf-8": return repairedUTF8(bytes, charset: "utf-8")
     case "windows-1252": return windows1252(bytes)
@@ -41,6 +50,10 @@ final class CharsetDecoder {
       return guessed(bytes)
     case nil: return guessed(bytes)
     }
+  }
+
+  static func isUTF8BeyondASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    bytes.contains { $0 >= 0x80 } && TextNormalizer.firstInvalidRange(bytes) == nil
   }
 
   /// Undeclared bytes: UTF-8 when they are valid UTF-8 (copied as they are: already checked),
