@@ -124,4 +124,26 @@ final class ArticlePageExtractionTests: XCTestCase {
       page, keeps: ["The two leaders agreed on Tuesday to open a direct telephone line"],
       drops: ["Trend watch special edition"])
   }
+
+  func testAnArticleInALayoutTableKeepsItsLines() throws {
+    // An old template sets the page in a table; the article's cell sits beside the menu's.
+    let page = """
+      <html><body><table><tr><td id="left"><ul><li><a href="/">Home</a></li><li><a href="/a">Arduino</a></li></ul>
+      </td><td id="middle"><h1>A virtual wall for the robot vacuum</h1>
+      <p>Some of our door sills are not fit for the robot: it drives over them one way and cannot come back.</p>
+      <h4>Parts</h4><p>Virtual walls can be bought, but the parts for one were lying in my box of odds and ends.</p>
+      <p>All in all the parts cost about five euros, and the wall took an evening to put together.</p>
+      </td></tr></table></body></html>
+      """
+    let result = try extractedText(page)
+    XCTAssertEqual(
+      result,
+      """
+      Some of our door sills are not fit for the robot: it drives over them one way and cannot come back.
+      Parts
+      Virtual walls can be bought, but the parts for one were lying in my box of odds and ends.
+      All in all the parts cost about five euros, and the wall took an evening to put together.
+      """)
+  }
+
 }

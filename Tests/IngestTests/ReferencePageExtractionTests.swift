@@ -145,6 +145,35 @@ final class ReferencePageExtractionTests: XCTestCase {
     XCTAssertTrue(result.contains("recode\tcharset+eol\t"), result)
   }
 
+  func testADataRowIsOneLineWhateverItsCellsHold() throws {
+    // A cell's `<br>` and `<p>` lines are spaced, its cells tab-separated: one row, one line.
+    let page = """
+      <html><body><div class="content"><h2>Examinations 2016</h2>
+      <p>The club holds two examinations a year, each on a Saturday morning at the training ground.</p>
+      <table><tr><td><p><strong>Autumn examination</strong></p></td><td><p>3 December 2016</p></td></tr>
+      <tr><td><strong>Judge:</strong></td><td><p>Klaus Berger, SV<br>IP 1-3</p><p>FH1,2</p></td></tr>
+      <tr><td><strong>Entries:</strong></td><td>Frank Keller<br>Lindenstrasse 18<br>06268 Querfurt</td></tr>
+      </table></div></body></html>
+      """
+    let result = try extractedText(page)
+    XCTAssertTrue(result.contains("\nAutumn examination\t3 December 2016\n"), result)
+    XCTAssertTrue(result.contains("\nJudge:\tKlaus Berger, SV IP 1-3 FH1,2\n"), result)
+    XCTAssertTrue(result.hasSuffix("\nEntries:\tFrank Keller Lindenstrasse 18 06268 Querfurt"), result)
+  }
+
+  func testARowOfOneCellIsNoDataRow() throws {
+    // A manual's boxed tip: a table of one cell holding a paragraph and a command.
+    let page = """
+      <html><body><div class="section"><h2>Debugging</h2>
+      <p>A backtrace shows where the program was when it stopped, one frame for each function called.</p>
+      <table border="0" summary="Tip"><tr><td><p>The first lines of a backtrace are often inside malloc, which
+      says little about the program itself; set the environment variable first:</p>
+      <pre class="screen"> $ MALLOC_CHECK_=2 gdb hello</pre></td></tr></table></div></body></html>
+      """
+    let result = try extractedText(page)
+    XCTAssertTrue(result.hasSuffix("set the environment variable first:\n $ MALLOC_CHECK_=2 gdb hello"), result)
+  }
+
   func testALinkShowingItsAddressIsText() throws {
     let page = """
       <html><body><div class="manual"><h2>REPORTING BUGS</h2>

@@ -327,6 +327,7 @@ extension HTMLExtractor {
     }
     keepTablesWhole(from: best)
     markItemsWithText(from: best)
+    markLayoutRows(from: best)
     output.removeAll()
     let isContent = { (block: Block) in
       self.isProse(block) || self.isItemText(block) || (isListPage && self.isItem(block))
@@ -369,12 +370,21 @@ extension HTMLExtractor {
       last -= 1
     }
     var previousRow: Int32 = -1
+    var previousCell = -1
     for blockIndex in kept[first...last] {
       let block = blocks[blockIndex]
-      if output.count > 0 { output.append(block.row >= 0 && block.row == previousRow ? [0x09] : [0x0A]) }
+      let inDataRow = block.row >= 0 && !isLayoutRow(Int(block.row))
+      let cell = inDataRow ? self.cell(of: Int(block.element), in: Int(block.row)) : -1
+      if output.count > 0 {
+        // A data row is one line: its cells tab-separated, the lines of one cell (`<br>`, `<p>`)
+        // spaced.
+        let sameRow = inDataRow && block.row == previousRow
+        output.append(sameRow ? (cell == previousCell ? [0x20] : [0x09]) : [0x0A])
+      }
       output.append(
         UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[Int(block.start)..<Int(block.end)]))
       previousRow = block.row
+      previousCell = cell
     }
     return String(decoding: UnsafeRawBufferPointer(output.bytes), as: UTF8.self)
   }
@@ -401,6 +411,54 @@ extension HTMLExtractor {
     where block.tag.isItem && 2 * block.linkChars <= block.chars {
       itemHasText[item(of: Int(block.element))] = true
     }
+  }
+
+  /// Structure in one row that makes it a page layout's row, in thirds of a heading or paragraph:
+  /// a data row's cells are short, or one of them describes the others; a word processor may
+  /// set a row's first cell as a heading, and a data cell may hold a short list.
+  static let layoutRowProse: Int32 = 9
+
+  /// A table row of one cell, or one holding the structure of a text — headings and `<p>` of
+  /// prose ending as sentences (a word processor's data cells are `<p>` too), a code listing (counting twice: two are a listing's line numbers and its lines), list
+  /// items (a third each) — to the weight of `layoutRowProse`, is a page layout's (an old
+  /// template's `<td id="middle">` around the article, a manual's boxed tip, a member list set
+  /// in two columns): its blocks are lines of their own, where a data row is one line.
+  func markLayoutRows(from chosen: Int) {
+    rowProse.removeAll(keepingCapacity: true)
+    rowProse.append(contentsOf: repeatElement(0, count: elements.count))
+    rowCells.removeAll(keepingCapacity: true)
+    rowCells.append(contentsOf: repeatElement(0, count: elements.count))
+    for block in blocks[Int(elements[chosen].firstBlock)..<Int(elements[chosen].endBlock)] where block.row >= 0 {
+      switch block.tag {
+      case .preformatted: rowProse[Int(block.row)] += 6
+      case .heading, .title1: rowProse[Int(block.row)] += 3
+      // A `<p>` directly in a cell takes the cell's tag (`visitElement`); the cell's own text does not count.
+      case .paragraph, .tableCell:
+        if isProse(block) && elements[Int(block.element)].parent != block.row
+          && Self.endsAsSentence(UnsafeRawBufferPointer(text.bytes)[Int(block.start)..<Int(block.end)])
+        {
+          rowProse[Int(block.row)] += 3
+        }
+      case .listItem, .definition: rowProse[Int(block.row)] += 1
+      default: break
+      }
+    }
+    for index in chosen..<Int(elements[chosen].endElement) where elements[index].tag == .tableCell {
+      let row = Int(elements[index].parent)
+      if row >= 0 && elements[row].tag == .tableRow { rowCells[row] += 1 }
+    }
+  }
+
+  func isLayoutRow(_ row: Int) -> Bool {
+    rowCells[row] < 2 || rowProse[row] >= Self.layoutRowProse
+  }
+
+  /// The cell of `row` that an element inside it is in: the row's child around it (a `<p>` in a
+  /// cell takes the cell's tag, so the tag does not tell).
+  func cell(of element: Int, in row: Int) -> Int {
+    var element = element
+    while element > row && Int(elements[element].parent) != row { element = Int(elements[element].parent) }
+    return element
   }
 
   /// A table most of whose rows are kept is kept whole: a code listing set out as a table of

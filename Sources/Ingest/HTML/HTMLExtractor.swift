@@ -77,6 +77,9 @@ public final class HTMLExtractor {
   /// those that name an address.
   var headerFieldCounts: [Int32] = []
   var rowWeights: [Int32] = []
+  /// Per table row: the weight of the text structure in it, and its cells (`markLayoutRows`).
+  var rowProse: [Int32] = []
+  var rowCells: [Int32] = []
   /// Per item: whether a part of it is text, not links.
   var itemHasText: [Bool] = []
   /// Per table: its kept rows less its other rows with text.
@@ -505,14 +508,23 @@ public final class HTMLExtractor {
   /// Whether a short line holds a year (19xx or 20xx, on its own) or a clock time (`5:28`) and
   /// does not end as a sentence does: a dateline over an article, whatever its language, not a
   /// line of its text.
-  static func isDateline(_ line: Slice<UnsafeRawBufferPointer>) -> Bool {
-    guard let last = line.last(where: { $0 != 0x20 }) else { return false }
-    // A sentence ends so, and so does one that introduces what follows ("On Tue, 10 Sep 2002
-    // 01:20 PDT, Jane wrote:").
+  /// Whether the line ends as a sentence does (`.`, `!`, `?`, or their CJK full-width forms), or
+  /// as one that introduces what follows (`:`; "On Tue, 10 Sep 2002 01:20 PDT, Jane wrote:").
+  static func endsAsSentence(_ line: Slice<UnsafeRawBufferPointer>) -> Bool {
+    guard let end = line.lastIndex(where: { $0 != 0x20 }) else { return false }
+    let last = line[end]
     if last == UInt8(ascii: ".") || last == UInt8(ascii: "!") || last == UInt8(ascii: "?") || last == UInt8(ascii: ":")
     {
-      return false
+      return true
     }
+    guard end - line.startIndex >= 2 else { return false }
+    // 。 is E3 80 82; ！ ？ ： are EF BC 81, EF BC 9F, EF BC 9A.
+    if line[end - 2] == 0xE3 && line[end - 1] == 0x80 { return last == 0x82 }
+    return line[end - 2] == 0xEF && line[end - 1] == 0xBC && (last == 0x81 || last == 0x9F || last == 0x9A)
+  }
+
+  static func isDateline(_ line: Slice<UnsafeRawBufferPointer>) -> Bool {
+    guard line.contains(where: { $0 != 0x20 }), !endsAsSentence(line) else { return false }
     // A run of four digits from 1900 to 2099 between non-letters.
     func isYear(_ start: Int, digits: Int, before: UInt8, after: UInt8) -> Bool {
       digits == 4 && !ASCII.isLetter(before) && !ASCII.isLetter(after)
