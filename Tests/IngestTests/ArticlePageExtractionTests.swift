@@ -146,4 +146,21 @@ final class ArticlePageExtractionTests: XCTestCase {
       """)
   }
 
+  func testAParagraphWhoseFirstSentenceIsALinkIsProse() throws {
+    let page = """
+      <html><body><div class="post"><h1>Parking in Paris</h1>
+      <p><a href="https://example.org/column">Lobo says one should blog more on one's own blog.</a> I will try it out and see whether it works.</p>
+      <p>The French cliché has been confirmed to me in the last few weeks: the French speak only French.</p>
+      <p>Now I have one more problem that I cannot solve, and I hope for your help with it, dear readers.</p>
+      <p>Read more: <a href="/2012/05/hotels">The ten best hotels in the city centre</a></p>
+      </div></body></html>
+      """
+    try assertExtracts(
+      page,
+      keeps: [
+        "Lobo says one should blog more on one's own blog. I will try it out and see whether it works.\nThe French"
+      ],
+      drops: ["Read more", "ten best hotels"])
+  }
+
 }

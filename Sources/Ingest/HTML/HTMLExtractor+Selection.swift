@@ -15,8 +15,19 @@ extension HTMLExtractor {
   func isProse(_ block: Block) -> Bool {
     guard block.chars > 0, !block.isDateline else { return false }
     let density = Double(block.linkChars) / Double(block.chars)
-    return (density <= Self.maximumLinkDensity || isSignature(block))
+    return (density <= Self.maximumLinkDensity || isSignature(block) || isLinkedSentence(block))
       && (block.words >= Self.minimumProseWords || block.tag == .heading)
+  }
+
+  /// Text (bytes) outside links that makes a linked paragraph a sentence of its own.
+  static let linkedSentenceText: Int32 = 30
+
+  /// A paragraph that links its first sentence and goes on in its own words, ending as a
+  /// sentence ("<a>Lobo says one should blog more on one's own blog.</a> I'll try it out.") is
+  /// prose however much of it is link text; "Read more: <a>headline</a>" is not.
+  func isLinkedSentence(_ block: Block) -> Bool {
+    block.tag == .paragraph && block.chars - block.linkChars >= Self.linkedSentenceText
+      && Self.endsAsSentence(UnsafeRawBufferPointer(text.bytes)[Int(block.start)..<Int(block.end)])
   }
 
   /// A heading with several links among its words is a signature naming the types it uses
@@ -347,7 +358,7 @@ extension HTMLExtractor {
       if block.isDateline && !keptText { continue }
       if Double(block.linkChars) > Double(block.chars) * Self.maximumLinkDensity && !(isListPage && isItem(block))
         && block.tag != .preformatted
-        && !isSignature(block) && !isEntryName(block)
+        && !isSignature(block) && !isEntryName(block) && !isLinkedSentence(block)
         && !(block.tag == .tableCell && block.row >= 0 && rowWeights[Int(block.row)] >= 2)
         && !itemHasText[item(of: Int(block.element))]
       {
