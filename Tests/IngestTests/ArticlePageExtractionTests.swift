@@ -163,4 +163,25 @@ final class ArticlePageExtractionTests: XCTestCase {
       drops: ["Read more", "ten best hotels"])
   }
 
+  func testAFormIsFurnitureUnlessItWrapsThePage() throws {
+    let article = """
+      <h1>Zinfandel rosé</h1><p>The bouquet opens with ripe strawberries and a hint of melon over a fresh finish.</p>
+      <p>It goes especially well with Asian dishes, with salads and with light pasta on a summer evening.</p>
+      <p>The grapes grow on sandy soils in the warm valley, where the nights stay cool until late August.</p>
+      <p>Serve it chilled at eight to ten degrees; once opened, the bottle keeps for two or three days.</p>
+      """
+    let review = """
+      <form method="post" class="content--form review--form"><p>Please enter the digits in the field below.</p>
+      <input type="text" name="captcha"><p>The fields marked with an asterisk are required to send a review.</p>
+      <textarea name="review"></textarea><button>Send</button></form>
+      """
+    try assertExtracts(
+      "<html><body><div class=\"product\">\(article)</div>\(review)</body></html>",
+      keeps: ["The bouquet opens", "Asian dishes"], drops: ["digits in the field", "asterisk"])
+    // ASP.NET puts the whole page in one form.
+    try assertExtracts(
+      "<html><body><form id=\"aspnetForm\"><div>\(article)</div></form></body></html>",
+      keeps: ["The bouquet opens", "Asian dishes"])
+  }
+
 }

@@ -241,11 +241,17 @@ public final class HTMLExtractor {
     // syntax highlighter's tokens (`comment`, `hljs-title`), part of the code.
     let parentTag = openElement >= 0 ? elements[Int(openElement)].tag : .block
     let isEntryPart = tag == .heading || parentTag == .heading || definitionDepth > 0
+    // A form is for readers to fill in (a comment or review form, its "Required fields are marked
+    // *"), whatever its classes say; the weak mark leaves alone a form that wraps the page
+    // (ASP.NET's `<form id="aspnetForm">`) or a shop's product with its buy button.
+    let isForm = tag == .block && Self.isNamed(name, "form")
     let hint: BoilerplateHint =
       tag == .figure
       ? .strongNegative
-      : tag == .html || tag == .body || (isEntryPart && attributes.hint == .weakNegative) || preDepth > 0
-        ? .none : attributes.hint
+      : isForm
+        ? .weakNegative
+        : tag == .html || tag == .body || (isEntryPart && attributes.hint == .weakNegative) || preDepth > 0
+          ? .none : attributes.hint
     let breaks = (tag.breaksText || hint != .none || attributes.isMainRole) && depth < Self.maximumDepth
     guard breaks else {
       // A link to a place on the same page (`href="#…"`: a heading's permalink, a footnote
@@ -288,6 +294,13 @@ public final class HTMLExtractor {
     (openElement, openRow) = (savedElement, savedRow)
     elements[Int(index)].endBlock = Int32(blocks.count)
     elements[Int(index)].endElement = Int32(elements.count)
+  }
+
+  /// Whether a lower-case element name (libxml2 lowers them) is `expected`.
+  static func isNamed(_ name: UnsafePointer<UInt8>, _ expected: StaticString) -> Bool {
+    let bytes = expected.utf8Start
+    for index in 0..<expected.utf8CodeUnitCount where name[index] != bytes[index] { return false }
+    return name[expected.utf8CodeUnitCount] == 0
   }
 
   /// Paragraph text (bytes) a wrapper must hold before its furniture tag is doubted.
