@@ -89,6 +89,11 @@ final class ArticlePageExtractionTests: XCTestCase {
     try assertExtracts(
       page, keeps: ["Bahn-Konkurrenten wie Flixbus", "gleich behandelt werden müsse."],
       drops: ["05:28", "15. Mai 2019"])
+    // Separators do not count as words: this line has 11 words and 4 bars.
+    try assertExtracts(
+      page.replacingOccurrences(
+        of: "15. Mai 2019, 05:28 Uhr", with: "Freitag | 14. Juni 2019 | 15:49 VON Sina Giebel IN Fashion | 0 COMMENTS"),
+      keeps: ["Bahn-Konkurrenten wie Flixbus"], drops: ["15:49", "Sina Giebel"])
   }
 
   /// A heading over links left out heads nothing; the source line before it stays.

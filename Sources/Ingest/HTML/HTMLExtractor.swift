@@ -514,13 +514,32 @@ public final class HTMLExtractor {
     if linkDepth > 0 { blockLinkChars += chars }
   }
 
-  /// A dateline has fewer words than this ("15. Mai 2019, 05:28 Uhr", "Friday | 14 June 2019 |
-  /// 15:49 BY Jane Doe IN Fashion | 0 COMMENTS").
+  /// A dateline has fewer words than this (`lexicalWords`: "15. Mai 2019, 05:28 Uhr", "Friday |
+  /// 14 June 2019 | 15:49 BY Jane Doe IN Fashion | 0 COMMENTS").
   static let datelineWords: Int32 = 15
 
   /// Whether a short line holds a year (19xx or 20xx, on its own) or a clock time (`5:28`) and
   /// does not end as a sentence does: a dateline over an article, whatever its language, not a
   /// line of its text.
+  /// The words of a line, leaving out runs of ASCII punctuation: the separators of a dateline
+  /// ("Friday | 14 June 2019 | 15:49 BY Jane Doe IN Fashion | 0 COMMENTS") do not make it
+  /// longer.
+  static func lexicalWords(_ line: Slice<UnsafeRawBufferPointer>) -> Int32 {
+    var words: Int32 = 0
+    var counted = false
+    for byte in line {
+      if byte == 0x20 {
+        counted = false
+      } else if !counted && (byte >= 0x80 || ASCII.isAlphanumeric(byte)) {
+        words += 1
+        counted = true
+      } else if counted && byte >= 0xE3 && byte <= 0xE9 {
+        words += 1  // each kana or CJK ideograph, as `appendText` counts them
+      }
+    }
+    return words
+  }
+
   /// Whether the line ends as a sentence does (`.`, `!`, `?`, or their CJK full-width forms), or
   /// as one that introduces what follows (`:`; "On Tue, 10 Sep 2002 01:20 PDT, Jane wrote:").
   static func endsAsSentence(_ line: Slice<UnsafeRawBufferPointer>) -> Bool {
@@ -537,7 +556,9 @@ public final class HTMLExtractor {
   }
 
   static func isDateline(_ line: Slice<UnsafeRawBufferPointer>) -> Bool {
-    guard line.contains(where: { $0 != 0x20 }), !endsAsSentence(line) else { return false }
+    guard line.contains(where: { $0 != 0x20 }), !endsAsSentence(line), lexicalWords(line) < datelineWords else {
+      return false
+    }
     // A run of four digits from 1900 to 2099 between non-letters.
     func isYear(_ start: Int, digits: Int, before: UInt8, after: UInt8) -> Bool {
       digits == 4 && !ASCII.isLetter(before) && !ASCII.isLetter(after)
@@ -577,7 +598,7 @@ public final class HTMLExtractor {
           element: openElement, furniture: -1, row: openRow, start: Int32(blockStart),
           end: Int32(text.count), chars: blockChars, linkChars: blockLinkChars, links: blockLinks, words: blockWords,
           tag: tag,
-          isDateline: blockWords < Self.datelineWords && preDepth == 0 && tag != .heading && tag != .title1
+          isDateline: blockWords < 2 * Self.datelineWords && preDepth == 0 && tag != .heading && tag != .title1
             && Self.isDateline(UnsafeRawBufferPointer(text.bytes)[blockStart..<text.count])))
     } else {
       text.truncate(to: blockStart)
