@@ -189,4 +189,25 @@ final class ArticlePageExtractionTests: XCTestCase {
       keeps: ["The bouquet opens", "Asian dishes"])
   }
 
+  func testARunOfCardsWithLongExcerptsIsNotTheArticle() throws {
+    let sentence = "The new collection pairs linen with patchwork, and the shops cannot keep it on the shelves. "
+    let excerpt = String(repeating: sentence, count: 6)
+    let cards = (1...3).map {
+      """
+      <article class="card"><a href="/2016/\($0)/"><h2>Related story number \($0)</h2></a>
+      <div>\(excerpt)</div><a href="/2016/\($0)/">Read on</a></article>
+      """
+    }.joined()
+    let body = (1...20).map { "<p>Paragraph \($0) of the column: \(sentence)</p>" }.joined()
+    let page = """
+      <html><body><div class="page"><div class="column"><h1>Never without my shower head</h1>\(body)</div>
+      <div class="more"><h3>Related posts</h3>\(cards)</div></div></body></html>
+      """
+    try assertExtracts(page, keeps: ["Paragraph 1 of the column", "Paragraph 20"], drops: ["Related", "Read on"])
+    // A front page of short posts is its posts.
+    let frontPage = "<html><body><div class=\"posts\"><h1>News</h1>\(cards)</div></body></html>"
+    let post = excerpt.trimmingCharacters(in: .whitespaces)
+    try assertExtracts(frontPage, keeps: [post + "\n" + post + "\n" + post])
+  }
+
 }

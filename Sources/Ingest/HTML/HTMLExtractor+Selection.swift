@@ -75,6 +75,54 @@ extension HTMLExtractor {
     element.hasLinkedHeading && element.prose < Self.teaserProse
   }
 
+  /// The most prose (characters) a card holds in a run of `cardRun` cards alike.
+  static let cardRunProse = 1000.0
+  static let cardRun = 3
+
+  /// Three or more siblings in a row of the same tag and class, each with a linked headline and
+  /// less than `cardRunProse` of prose, are cards for other pages ("Related posts" whose excerpts
+  /// run longer than a teaser's), unless they hold half the page's prose: a blog's front page
+  /// of short posts is its posts.
+  func markCardRuns() {
+    let pageShare = pageProse() * Self.strongHintProseShare
+    for parent in elements.indices {
+      let end = Int(elements[parent].endElement)
+      var child = parent + 1
+      var runStart = -1
+      var runLength = 0
+      while true {
+        let isCard =
+          child < end && elements[child].hasLinkedHeading && elements[child].prose < Self.cardRunProse
+          && elements[child].classHash != 0
+        if isCard && runLength > 0 && elements[child].classHash == elements[runStart].classHash
+          && elements[child].tag == elements[runStart].tag
+        {
+          runLength += 1
+        } else {
+          if runLength >= Self.cardRun {
+            var prose = 0.0
+            var card = runStart
+            for _ in 0..<runLength {
+              prose += elements[card].prose
+              card = Int(elements[card].endElement)
+            }
+            card = runStart
+            if prose < pageShare {
+              for _ in 0..<runLength {
+                elements[card].isFurniture = true
+                card = Int(elements[card].endElement)
+              }
+            }
+          }
+          runStart = isCard ? child : -1
+          runLength = isCard ? 1 : 0
+        }
+        guard child < end else { break }
+        child = Int(elements[child].endElement)
+      }
+    }
+  }
+
   /// Decides which hinted elements are furniture and points every block at the innermost one.
   func markFurniture() {
     headingSeen.removeAll(keepingCapacity: true)
@@ -147,6 +195,7 @@ extension HTMLExtractor {
     {
       elements[index].isFurniture = true
     }
+    markCardRuns()
     for index in blocks.indices {
       var element = blocks[index].element
       while element >= 0 && !elements[Int(element)].isFurniture { element = elements[Int(element)].parent }
