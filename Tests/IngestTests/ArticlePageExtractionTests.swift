@@ -210,4 +210,23 @@ final class ArticlePageExtractionTests: XCTestCase {
     try assertExtracts(frontPage, keeps: [post + "\n" + post + "\n" + post])
   }
 
+  func testHintsThatEraseThePageAreLiftedOneWordAtATime() throws {
+    // Every section of the report says `--ads` (it holds an ad slot): that word is lifted, and
+    // the author box, marked by another word, stays out.
+    let sections = (1...4).map {
+      """
+      <section class="report__section report__section--ads"><h2>Part \($0)</h2>
+      <p>Part \($0) of the test: the grill reaches eight hundred degrees in four minutes, and the steak is done soon after.</p>
+      <p>Cleaning it afterwards takes longer than the cooking did, since the fat runs into the tray below the burner.</p>
+      </section>
+      """
+    }.joined()
+    let page = """
+      <html><body><main><article class="report">\(sections)
+      <div class="report__author-box"><p>Jane Doe is head of social media at the magazine and tests grills in her spare time.</p></div>
+      </article></main></body></html>
+      """
+    try assertExtracts(page, keeps: ["Part 1 of the test", "Part 4 of the test"], drops: ["Jane Doe"])
+  }
+
 }

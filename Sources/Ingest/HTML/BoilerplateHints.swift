@@ -27,13 +27,14 @@ enum BoilerplateHint: UInt8 {
 
   /// Weak words that count only as a whole part of a class name, between `-` or `_`
   /// (`ad-slot`, not `head`).
-  /// Held as FNV-1a hashes so a token is looked up without building an array.
-  private static let negativeTokens: Set<UInt64> = Set(
-    [
+  /// Held as FNV-1a hashes so a token is looked up without building an array; each maps to its
+  /// place in the list (for `weakWord`).
+  private static let negativeTokens: [UInt64: UInt8] = Dictionary(
+    uniqueKeysWithValues: [
       "ad", "ads", "adv", "nav", "meta", "tag", "tags", "skip", "hide", "hidden", "none", "noprint", "dateline",
       "date", "timestamp", "credit", "credits", "copyright", "disclaimer", "search", "rating", "rail", "aside",
       "sponsored", "kicker", "headline", "title",
-    ].map { FNV1a.hash($0) })
+    ].enumerated().map { (FNV1a.hash($1), UInt8($0)) })
 
   /// Words that mark the main text (`article-body`, `entry-content`, `story`, schema.org's
   /// `articleBody`).
@@ -81,16 +82,38 @@ enum BoilerplateHint: UInt8 {
     for fragment in strongFragments where contains(name, fragment) { return .strongNegative }
     for fragment in positiveFragments where contains(name, fragment) { return .positive }
     for fragment in weakFragments where contains(name, fragment) { return .weakNegative }
+    return negativeToken(name) != nil ? .weakNegative : .none
+  }
+
+  /// The place of the first weak token among a class name's parts, if any.
+  private static func negativeToken(_ name: UnsafeRawBufferPointer) -> UInt8? {
     var partStart = 0
     for index in 0...name.count where index == name.count || name[index] == 0x2D || name[index] == 0x5F {
       if index > partStart,
-        negativeTokens.contains(FNV1a.hash(UnsafeRawBufferPointer(rebasing: name[partStart..<index])))
+        let token = negativeTokens[FNV1a.hash(UnsafeRawBufferPointer(rebasing: name[partStart..<index]))]
       {
-        return .weakNegative
+        return token
       }
       partStart = index + 1
     }
-    return .none
+    return nil
+  }
+
+  /// Which weak furniture word the lower-cased `class` and `id` values hold first, numbered after
+  /// the strong ones (64 and up; 0 for none): the pages' parts that one word marks are lifted
+  /// together when the marks would erase the page.
+  static func weakWord(_ lowered: UnsafeRawBufferPointer) -> UInt8 {
+    for (index, fragment) in weakFragments.enumerated() where contains(lowered, fragment) {
+      return UInt8(64 + index)
+    }
+    var start = 0
+    for index in 0...lowered.count where index == lowered.count || ASCII.isHTMLWhitespace(lowered[index]) {
+      if index > start, let token = negativeToken(UnsafeRawBufferPointer(rebasing: lowered[start..<index])) {
+        return 96 + token
+      }
+      start = index + 1
+    }
+    return 0
   }
 
   private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {

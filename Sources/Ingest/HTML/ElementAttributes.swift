@@ -7,7 +7,7 @@ import HatcheryCore
 /// only the rarer link and meta attributes become strings.
 struct ElementAttributes {
   var hint = BoilerplateHint.none
-  /// The furniture word of a strong hint (`BoilerplateHint.strongWord`), 0 for none.
+  /// The furniture word of a hint (`BoilerplateHint.strongWord`, `weakWord`), 0 for none.
   var hintWord: UInt8 = 0
   /// FNV-1a of the `class` value as written, 0 without one: a template's repeated parts share it.
   var classHash: UInt64 = 0
@@ -80,6 +80,7 @@ struct ElementAttributes {
     }
     if !scratch.bytes.isEmpty { hint = BoilerplateHint.of(UnsafeRawBufferPointer(scratch.bytes)) }
     if hint == .strongNegative { hintWord = BoilerplateHint.strongWord(UnsafeRawBufferPointer(scratch.bytes)) }
+    if hint == .weakNegative { hintWord = BoilerplateHint.weakWord(UnsafeRawBufferPointer(scratch.bytes)) }
     // Schema.org and ARIA say outright where the article is; that outranks class names.
     if positive { hint = .positive }
   }

@@ -230,8 +230,10 @@ extension HTMLExtractor {
   }
 
   /// Hints that would leave less than this share of the page's prose outside furniture are not
-  /// furniture marks: they name the page's content.
+  /// furniture marks: they name the page's content. Lifted word by word, at most `liftRounds`
+  /// words.
   static let erasedProseShare = 0.25
+  static let liftRounds = 4
 
   /// A thread page (a forum's topic, a Q&A page) may call each post a `comment`: every post is
   /// then furniture by its class, and nothing would be left. When the hinted elements hold all
@@ -241,20 +243,33 @@ extension HTMLExtractor {
   /// (a sidebar's blurb) aside.
   func liftHintsThatEraseThePage(prose total: Double) {
     guard total > 0 else { return }
-    var erased = 0.0
-    insideFurniture.removeAll(keepingCapacity: true)
-    for index in elements.indices {
-      let parent = Int(elements[index].parent)
-      let outer = parent >= 0 && insideFurniture[parent]
-      if elements[index].isFurniture && !outer { erased += elements[index].prose }
-      insideFurniture.append(outer || elements[index].isFurniture)
-    }
-    if total - erased < total * Self.erasedProseShare {
-      for index in elements.indices where elements[index].isFurniture && elements[index].prose > 0 {
+    // The word whose elements erase the most is lifted first, then the next, until a quarter of
+    // the prose is left: a page whose sections all say `--Ads` (or whose paragraphs say
+    // `paywall`) keeps its author box and its footer's link lists out.
+    var lifted = false
+    for _ in 0..<Self.liftRounds {
+      erasedByWord.removeAll(keepingCapacity: true)
+      erasedByWord.append(contentsOf: repeatElement(0, count: 256))
+      var erased = 0.0
+      insideFurniture.removeAll(keepingCapacity: true)
+      for index in elements.indices {
+        let parent = Int(elements[index].parent)
+        let outer = parent >= 0 && insideFurniture[parent]
+        if elements[index].isFurniture && !outer {
+          erased += elements[index].prose
+          erasedByWord[Int(elements[index].hintWord)] += elements[index].prose
+        }
+        insideFurniture.append(outer || elements[index].isFurniture)
+      }
+      guard total - erased < total * Self.erasedProseShare else { break }
+      let word = erasedByWord.indices.max { erasedByWord[$0] < erasedByWord[$1] } ?? 0
+      for index in elements.indices
+      where elements[index].isFurniture && elements[index].prose > 0 && Int(elements[index].hintWord) == word {
         elements[index].isFurniture = false
       }
-      return
+      lifted = true
     }
+    if lifted { return }
     // The same inside an element kept, despite its furniture word, for holding all but a quarter
     // of the prose, when it is a run of parts named after it (Spirit's `comments_list` of
     // `comments_list__comment` posts, each with its `comment__text`): those parts are that
@@ -262,7 +277,8 @@ extension HTMLExtractor {
     var index = 0
     while index < elements.count {
       let element = elements[index]
-      guard element.hintWord != 0, !element.isFurniture, total - element.prose < total * Self.erasedProseShare
+      guard element.hint == .strongNegative, element.hintWord != 0, !element.isFurniture,
+        total - element.prose < total * Self.erasedProseShare
       else {
         index += 1
         continue

@@ -34,7 +34,7 @@ public final class HTMLExtractor {
     var listScore: Double
     var tag: HTMLTag
     var hint: BoilerplateHint
-    /// The furniture word of a strong hint, 0 for none.
+    /// The furniture word of its hint (`ElementAttributes.hintWord`), 0 for none.
     var hintWord: UInt8
     /// The hash of its `class` value, 0 without one.
     var classHash: UInt64
@@ -84,8 +84,10 @@ public final class HTMLExtractor {
   var itemHasText: [Bool] = []
   /// Per table: its kept rows less its other rows with text.
   var tableBalances: [Int32] = []
-  /// Per element: whether it or an ancestor is furniture (lifting hints that erase a page).
+  /// Per element: whether it or an ancestor is furniture (lifting hints that erase a page); per
+  /// furniture word, the prose its elements erase.
   var insideFurniture: [Bool] = []
+  var erasedByWord: [Double] = []
   /// Per element: whether a heading inside it has been seen, and whether the first was an <h1>.
   var headingSeen: [Bool] = []
   var titledFirst: [Bool] = []
@@ -279,7 +281,7 @@ public final class HTMLExtractor {
       Element(
         parent: openElement, firstBlock: Int32(blocks.count), endBlock: 0, endElement: 0, prose: 0, linkItems: 0,
         score: 0, listScore: 0, tag: blockTag, hint: hint,
-        hintWord: hint == .strongNegative ? attributes.hintWord : 0, classHash: attributes.classHash,
+        hintWord: hint == attributes.hint ? attributes.hintWord : 0, classHash: attributes.classHash,
         isFurniture: false, hasLinkedHeading: false,
         isMain: tag == .main || attributes.isMainRole, isEnvelope: false))
     let (savedElement, savedRow) = (openElement, openRow)
