@@ -229,4 +229,29 @@ final class ArticlePageExtractionTests: XCTestCase {
     try assertExtracts(page, keeps: ["Part 1 of the test", "Part 4 of the test"], drops: ["Jane Doe"])
   }
 
+  func testAClosingCookieNoticeIsNotTheText() throws {
+    let article = """
+      <h1>Tax law for individuals</h1>
+      <p>We advise private clients and their families on German and international tax law, around the clock.</p>
+      <p>Whether you are an entrepreneur or a private person, you will find the right contact person here.</p>
+      """
+    let notice = """
+      <div id="info"><p>What are cookies?</p><p>A cookie is a small text file that your browser stores when you
+      visit a website, with your language and contact settings.</p><p>How can I switch cookies off?</p>
+      <p>Most browsers accept cookies by default; their help pages say how to delete or refuse them.</p></div>
+      """
+    try assertExtracts(
+      "<html><body><div class=\"content\">\(article)\(notice)</div></body></html>",
+      keeps: ["We advise private clients", "the right contact person here."], drops: ["cookie", "What are"])
+    // A recipe for cookies speaks of them throughout, to its last line.
+    let recipe = """
+      <html><body><div class="recipe"><h1>Almond cookies</h1>
+      <p>These almond cookies need only five ingredients and half an hour, and they keep for weeks in a tin.</p>
+      <p>Mix the butter, sugar and ground almonds, then add the egg and the flour until the dough is smooth.</p>
+      <p>Bake the cookies for twelve minutes at 180 degrees, until their edges turn golden, and let them cool.</p>
+      </div></body></html>
+      """
+    try assertExtracts(recipe, keeps: ["Bake the cookies for twelve minutes"])
+  }
+
 }

@@ -445,6 +445,7 @@ extension HTMLExtractor {
     {
       last -= 1
     }
+    last = beforeCookieNotice(kept, first: first, last: last, isContent: isContent)
     var previousRow: Int32 = -1
     var previousCell = -1
     for blockIndex in kept[first...last] {
@@ -463,6 +464,50 @@ extension HTMLExtractor {
       previousCell = cell
     }
     return String(decoding: UnsafeRawBufferPointer(output.bytes), as: UTF8.self)
+  }
+
+  /// At most this share of the text before it may speak of cookies for a closing run of
+  /// cookie lines to be a notice (a recipe for cookies speaks of them throughout).
+  static let cookieNoticeShare = 0.1
+
+  /// The last kept block before a consent notice that closes the text — lines that all speak of
+  /// cookies or are no prose ("Was sind Cookies?", "Our website uses cookies…", "OK") — when the
+  /// text before it hardly does; `last` when there is none.
+  func beforeCookieNotice(_ kept: [Int], first: Int, last: Int, isContent: (Block) -> Bool) -> Int {
+    var start = last
+    var noticeProse = 0
+    while start > first {
+      let block = blocks[kept[start]]
+      if isContent(block) && !speaksOfCookies(block) { break }
+      if isContent(block) { noticeProse += Int(block.chars) }
+      start -= 1
+    }
+    guard noticeProse > 0, start < last else { return last }
+    var prose = 0
+    var cookieProse = 0
+    for index in first...start where isContent(blocks[kept[index]]) {
+      prose += Int(blocks[kept[index]].chars)
+      if speaksOfCookies(blocks[kept[index]]) { cookieProse += Int(blocks[kept[index]].chars) }
+    }
+    return Double(cookieProse) <= Double(prose) * Self.cookieNoticeShare ? start : last
+  }
+
+  /// Whether the block's text has the word "cookie" in it, in any case (as most European
+  /// languages write it).
+  func speaksOfCookies(_ block: Block) -> Bool {
+    let bytes = UnsafeRawBufferPointer(text.bytes)
+    var index = Int(block.start)
+    let end = Int(block.end) - 6
+    while index <= end {
+      if bytes[index] | 0x20 == UInt8(ascii: "c") && bytes[index + 1] | 0x20 == UInt8(ascii: "o")
+        && bytes[index + 2] | 0x20 == UInt8(ascii: "o") && bytes[index + 3] | 0x20 == UInt8(ascii: "k")
+        && bytes[index + 4] | 0x20 == UInt8(ascii: "i") && bytes[index + 5] | 0x20 == UInt8(ascii: "e")
+      {
+        return true
+      }
+      index += 1
+    }
+    return false
   }
 
   /// The item (list item, term or description) a block's element is a part of — a class-marked
