@@ -540,10 +540,11 @@ extension HTMLExtractor {
   static let layoutRowProse: Int32 = 9
 
   /// A table row of one cell, or one holding the structure of a text — headings and `<p>` of
-  /// prose ending as sentences (a word processor's data cells are `<p>` too), a code listing (counting twice: two are a listing's line numbers and its lines), list
-  /// items (a third each) — to the weight of `layoutRowProse`, is a page layout's (an old
-  /// template's `<td id="middle">` around the article, a manual's boxed tip, a member list set
-  /// in two columns): its blocks are lines of their own, where a data row is one line.
+  /// prose ending as sentences (a word processor's data cells are `<p>` too), a code listing
+  /// (counting twice: two are a listing's line numbers and its lines), list items (a third each)
+  /// — to the weight of `layoutRowProse`, is a page layout's (an old template's `<td
+  /// id="middle">` around the article, a manual's boxed tip, a member list set in two columns):
+  /// its blocks are lines of their own, where a data row is one line.
   func markLayoutRows(from chosen: Int) {
     rowProse.removeAll(keepingCapacity: true)
     rowProse.append(contentsOf: repeatElement(0, count: elements.count))
@@ -553,7 +554,8 @@ extension HTMLExtractor {
       switch block.tag {
       case .preformatted: rowProse[Int(block.row)] += 6
       case .heading, .title1: rowProse[Int(block.row)] += 3
-      // A `<p>` directly in a cell takes the cell's tag (`visitElement`); the cell's own text does not count.
+      // A `<p>` directly in a cell takes the cell's tag (`visitElement`); the cell's own text
+      // does not count.
       case .paragraph, .tableCell:
         if isProse(block) && elements[Int(block.element)].parent != block.row
           && Self.endsAsSentence(UnsafeRawBufferPointer(text.bytes)[Int(block.start)..<Int(block.end)])

@@ -520,9 +520,6 @@ public final class HTMLExtractor {
   /// 14 June 2019 | 15:49 BY Jane Doe IN Fashion | 0 COMMENTS").
   static let datelineWords: Int32 = 15
 
-  /// Whether a short line holds a year (19xx or 20xx, on its own) or a clock time (`5:28`) and
-  /// does not end as a sentence does: a dateline over an article, whatever its language, not a
-  /// line of its text.
   /// The words of a line, leaving out runs of ASCII punctuation: the separators of a dateline
   /// ("Friday | 14 June 2019 | 15:49 BY Jane Doe IN Fashion | 0 COMMENTS") do not make it
   /// longer.
@@ -557,6 +554,9 @@ public final class HTMLExtractor {
     return line[end - 2] == 0xEF && line[end - 1] == 0xBC && (last == 0x81 || last == 0x9F || last == 0x9A)
   }
 
+  /// Whether a short line holds a year (19xx or 20xx, on its own) or a clock time (`5:28`) and
+  /// does not end as a sentence does: a dateline over an article, whatever its language, not a
+  /// line of its text.
   static func isDateline(_ line: Slice<UnsafeRawBufferPointer>) -> Bool {
     guard line.contains(where: { $0 != 0x20 }), !endsAsSentence(line), lexicalWords(line) < datelineWords else {
       return false
