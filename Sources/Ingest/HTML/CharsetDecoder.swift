@@ -38,9 +38,7 @@ final class CharsetDecoder {
     // would turn every accented letter into two; text in a legacy encoding is valid UTF-8 by
     // chance almost never once it holds a byte above ASCII, so such bytes are read as UTF-8.
     if let legacy = label, legacy != "utf-8", !legacy.hasPrefix("utf-16"), Self.isUTF8BeyondASCII(bytes) {
-      output.removeAll()
-      output.append(bytes)
-      return Decoded(text: output.bytes, charset: "utf-8", replaced: 0)
+      return copied(bytes)
     }
     switch label {
     case "utf-8": return repairedUTF8(bytes, charset: "utf-8")
@@ -60,6 +58,11 @@ final class CharsetDecoder {
   /// else Windows-1252.
   private func guessed(_ bytes: UnsafeRawBufferPointer) -> Decoded {
     guard TextNormalizer.firstInvalidRange(bytes) == nil else { return windows1252(bytes) }
+    return copied(bytes)
+  }
+
+  /// Bytes already checked to be valid UTF-8, copied as they are.
+  private func copied(_ bytes: UnsafeRawBufferPointer) -> Decoded {
     output.removeAll()
     output.append(bytes)
     return Decoded(text: output.bytes, charset: "utf-8", replaced: 0)

@@ -496,18 +496,9 @@ extension HTMLExtractor {
   /// languages write it).
   func speaksOfCookies(_ block: Block) -> Bool {
     let bytes = UnsafeRawBufferPointer(text.bytes)
-    var index = Int(block.start)
-    let end = Int(block.end) - 6
-    while index <= end {
-      if bytes[index] | 0x20 == UInt8(ascii: "c") && bytes[index + 1] | 0x20 == UInt8(ascii: "o")
-        && bytes[index + 2] | 0x20 == UInt8(ascii: "o") && bytes[index + 3] | 0x20 == UInt8(ascii: "k")
-        && bytes[index + 4] | 0x20 == UInt8(ascii: "i") && bytes[index + 5] | 0x20 == UInt8(ascii: "e")
-      {
-        return true
-      }
-      index += 1
-    }
-    return false
+    let last = Int(block.end) - "cookie".utf8.count
+    guard last >= Int(block.start) else { return false }
+    return (Int(block.start)...last).contains { CharsetDecoder.matchesLowercased(bytes, at: $0, "cookie") }
   }
 
   /// The item (list item, term or description) a block's element is a part of — a class-marked
